@@ -1,0 +1,106 @@
+// Encoders: generic field writer, vfio_irq_set / vfio_irq_info writers, and the kernel's
+// capability-chain construction (vfio_info_cap_add + vfio_info_cap_shift).
+import * as S from "./status";
+import { wrN, wr32, rd32, rd16, variantOf, PROF_BIG, PROF_EPOCH66 } from "./mem";
+import {
+  firstField, numFields, fieldType, fieldOffset, fieldVersion, fieldPresent, scalarSize, structSize,
+  capOffsetLocal, capsFlag, T_PAYLOAD,
+} from "./tables";
+
+/**
+ * Write the scalar fields of `sid` at dst from a value vector (one u64 per field, in field order;
+ * trailing members are skipped). `version` limits capability fields (0 = all).
+ * Returns the struct size under the profile, or E_SHORT if dstLen cannot hold a present field.
+ */
+export function encodeFields(sid: i32, prof: u32, dst: usize, dstLen: u32, vals: usize, version: u32): i32 {
+  const v = variantOf(prof);
+  const big = (prof & PROF_BIG) != 0;
+  const first = firstField(sid), n = numFields(sid);
+  for (let i = 0; i < n; i++) {
+    const fid = first + i;
+    const t = fieldType(fid);
+    if (t >= T_PAYLOAD || !fieldPresent(fid, prof)) continue;
+    if (version != 0 && fieldVersion(fid) > version) continue;
+    const off = fieldOffset(fid, v);
+    const sz = scalarSize(t);
+    if (off + (sz as u32) > dstLen) return S.E_SHORT;
+    wrN(dst + off, sz, load<u64>(vals + (i as usize) * 8), big);
+  }
+  return structSize(sid, prof, v) as i32;
+}
+
+/** vfio_irq_set: header + payload. argsz 0xffffffff = compute (20 + count x elem). Returns bytes written. */
+export function encodeIrqSet(prof: u32, dst: usize, cap: u32, argsz: u32, flags: u32, index: u32, start: u32,
+                             count: u32, payload: usize, npayload: u32): i32 {
+  const big = (prof & PROF_BIG) != 0;
+  const dt = flags & 7;
+  let elem: u32 = 0;
+  if (dt == 2) elem = 1; else if (dt == 4) elem = 4;
+  else if (npayload != 0) return S.E_VALUE; // payload without exactly one of DATA_BOOL / DATA_EVENTFD
+  const need = (npayload as u64) * (elem as u64) + 20;
+  if (need > (cap as u64)) return S.E_OUT_FULL;
+  wr32(dst, argsz == 0xffffffff ? (need as u32) : argsz, big);
+  wr32(dst + 4, flags, big);
+  wr32(dst + 8, index, big);
+  wr32(dst + 12, start, big);
+  wr32(dst + 16, count, big);
+  if (elem == 1) memory.copy(dst + 20, payload, npayload as usize);
+  else if (elem == 4) for (let i: u32 = 0; i < npayload; i++) wr32(dst + 20 + i * 4, load<u32>(payload + (i as usize) * 4), big);
+  return need as i32;
+}
+
+/**
+ * Build a capability chain the way the kernel does. dst holds the encoded fixed info struct
+ * (fixedLen bytes). list: n entries of (u32 ptr, u32 len) to encoded capabilities (header id and
+ * version set; next is overwritten). Caps go back to back in list order, each padded to 8 bytes
+ * (zero) from 6.6 on; next = offset relative to the info buffer; the last next is 0.
+ * argszSupplied: the caller's argsz (0xffffffff = exactly enough). If it is too small the kernel
+ * does not copy the caps: CAPS flag set, argsz raised to the full size, cap_offset 0.
+ * Returns the number of bytes the reply holds (fixedLen + caps, or fixedLen when they did not fit).
+ */
+export function buildCaps(host: i32, prof: u32, dst: usize, dstCap: u32, fixedLen: u32, argszSupplied: u32,
+                          list: usize, n: u32): i32 {
+  const big = (prof & PROF_BIG) != 0;
+  const align8 = (prof & PROF_EPOCH66) != 0;
+  const v = variantOf(prof);
+  const col = capOffsetLocal(host);
+  if (col < 0) return S.E_BAD_ARG;
+  const capOffAt = fieldOffset(firstField(host) + col, v);
+  if (capOffAt + 4 > fixedLen || fixedLen > dstCap) return S.E_SHORT;
+  // total size of the caps area
+  let total: u64 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    let sz = load<u32>(list + (i as usize) * 8 + 4) as u64;
+    if (sz < 8) return S.E_VALUE;
+    if (align8) sz = (sz + 7) & ~7;
+    total += sz;
+  }
+  const full = (fixedLen as u64) + total;
+  if (full > 0xffffffff) return S.E_VALUE;
+  const flags = rd32(dst + 4, big);
+  if (n == 0) return fixedLen as i32;
+  wr32(dst + 4, flags | capsFlag(host), big);
+  if (argszSupplied != 0xffffffff && (argszSupplied as u64) < full) {
+    wr32(dst, full as u32, big);
+    wr32(dst + capOffAt, 0, big);
+    return fixedLen as i32;
+  }
+  if (full > (dstCap as u64)) return S.E_OUT_FULL;
+  wr32(dst, argszSupplied == 0xffffffff ? (full as u32) : argszSupplied, big);
+  wr32(dst + capOffAt, fixedLen, big);
+  let off = fixedLen;
+  for (let i: u32 = 0; i < n; i++) {
+    const p = load<u32>(list + (i as usize) * 8) as usize;
+    const len = load<u32>(list + (i as usize) * 8 + 4);
+    let sz = len;
+    if (align8) sz = (sz + 7) & ~7;
+    memory.copy(dst + off, p, len as usize);
+    if (sz > len) memory.fill(dst + off + len, 0, (sz - len) as usize);
+    wr32(dst + off + 4, i + 1 < n ? off + sz : 0, big);
+    off += sz;
+  }
+  return off as i32;
+}
+
+// Silence unused-import diagnostics in builds that tree-shake callers.
+export function _touch(p: usize): u32 { return rd16(p, false); }

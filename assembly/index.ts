@@ -1,0 +1,155 @@
+// vfio-abi wasm export ABI (see docs/wasm-abi.md). Plain C-like functions over exported memory:
+// pointers and lengths in, status codes out. No allocation per call; no imports.
+import * as S from "./status";
+import { inMem, rd32, PROF_BIG, PROF_KNOWN } from "./mem";
+import { validStruct, expandProposals, structSize as tblStructSize, numStructs, capKnownSize as tblCapKnown } from "./tables";
+import { variantOf } from "./mem";
+import { recReset, recCount, recOverflow, REC_SIZE, clearError, lastErrCode, lastErrOffset, lastErrField, lastErrValue } from "./records";
+import { parseStruct } from "./parse";
+import { encodeFields, encodeIrqSet, buildCaps } from "./encode";
+
+/** Bumped when an export's signature or a record/status meaning changes. */
+export const ABI_VERSION: i32 = 1;
+export function abi_version(): i32 { return ABI_VERSION; }
+
+// ---- arena: one growable region at the heap base; grows only when a host asks for more.
+// @ts-ignore: builtin
+const ARENA: usize = (__heap_base + 63) & ~63;
+export function arena_ptr(): usize { return ARENA; }
+export function arena_cap(): u32 { return (((memory.size() as u64) << 16) - (ARENA as u64)) as u32; }
+/** Make the arena at least n bytes. Returns the capacity or E_NO_MEMORY. */
+export function arena_reserve(n: u32): i32 {
+  const need = (ARENA as u64) + (n as u64);
+  const have = (memory.size() as u64) << 16;
+  if (need > have) {
+    const pages = ((need - have + 0xffff) >> 16) as i32;
+    if (memory.grow(pages) < 0) return S.E_NO_MEMORY;
+  }
+  return arena_cap() as i32;
+}
+
+function profileOk(prof: u32): bool { return (prof & ~PROF_KNOWN) == 0; }
+
+// ---- generic struct access
+export function struct_count(): i32 { return numStructs(); }
+export function struct_size(sid: i32, prof: u32): i32 {
+  if (!validStruct(sid) || !profileOk(prof)) return S.E_BAD_ARG;
+  return tblStructSize(sid, expandProposals(prof) | (prof & 0xff), variantOf(prof)) as i32;
+}
+export function cap_known_size(sid: i32, version: u32, prof: u32): i32 {
+  if (!validStruct(sid) || !profileOk(prof)) return S.E_BAD_ARG;
+  return tblCapKnown(sid, version, expandProposals(prof) | (prof & 0xff), variantOf(prof)) as i32;
+}
+
+/**
+ * Parse src[0..len) as struct sid into records at out (capacity outCap records of 24 bytes).
+ * Returns OK / NEEDS_ARGSZ / negative status. rec_count() tells how many records were written.
+ */
+export function parse(sid: i32, prof: u32, src: usize, len: u32, out: usize, outCap: u32, maxHops: i32): i32 {
+  clearError();
+  recReset(out, 0);
+  if (!validStruct(sid) || !profileOk(prof)) return S.E_BAD_ARG;
+  if (!inMem(src, len as u64) || !inMem(out, (outCap as u64) * (REC_SIZE as u64))) return S.E_RANGE;
+  recReset(out, outCap);
+  const r = parseStruct(sid, expandProposals(prof) | (prof & 0xff), src, len, maxHops <= 0 ? 1024 : maxHops);
+  if (recOverflow()) return S.E_OUT_FULL;
+  return r;
+}
+export function rec_count(): u32 { return recCount(); }
+export function err_code(): i32 { return lastErrCode(); }
+export function err_offset(): u32 { return lastErrOffset(); }
+export function err_field(): i32 { return lastErrField(); }
+export function err_value(): u64 { return lastErrValue(); }
+
+/** Write struct sid's scalar fields from a u64 value vector. Returns sizeof or a negative status. */
+export function encode_fields(sid: i32, prof: u32, dst: usize, dstLen: u32, vals: usize, version: u32): i32 {
+  if (!validStruct(sid) || !profileOk(prof)) return S.E_BAD_ARG;
+  if (!inMem(dst, dstLen as u64) || !inMem(vals, 8 * 64)) return S.E_RANGE;
+  return encodeFields(sid, expandProposals(prof) | (prof & 0xff), dst, dstLen, vals, version);
+}
+
+/** Encode vfio_irq_set. payload: npayload u8 (BOOL) or s32 (EVENTFD, host order) values. */
+export function irq_set_encode(prof: u32, dst: usize, cap: u32, argsz: u32, flags: u32, index: u32, start: u32,
+                               count: u32, payload: usize, npayload: u32): i32 {
+  if (!profileOk(prof)) return S.E_BAD_ARG;
+  if (!inMem(dst, cap as u64) || !inMem(payload, (npayload as u64) * 4)) return S.E_RANGE;
+  return encodeIrqSet(prof, dst, cap, argsz, flags, index, start, count, payload, npayload);
+}
+
+/** Kernel-style chain build on an encoded fixed struct (see encode.ts buildCaps). */
+export function caps_build(host: i32, prof: u32, dst: usize, dstCap: u32, fixedLen: u32, argszSupplied: u32,
+                           list: usize, n: u32): i32 {
+  if (!validStruct(host) || !profileOk(prof)) return S.E_BAD_ARG;
+  if (!inMem(dst, dstCap as u64) || !inMem(list, (n as u64) * 8)) return S.E_RANGE;
+  for (let i: u32 = 0; i < n; i++) {
+    if (!inMem(load<u32>(list + (i as usize) * 8) as usize, load<u32>(list + (i as usize) * 8 + 4) as u64)) return S.E_RANGE;
+  }
+  return buildCaps(host, expandProposals(prof) | (prof & 0xff), dst, dstCap, fixedLen, argszSupplied, list, n);
+}
+
+// ---- hot paths
+
+/**
+ * Batch decode of n vfio_irq_info structs (16 bytes each, contiguous) into n x 4 host-order u32
+ * (argsz, flags, index, count). Returns how many have argsz < 16 (the kernel's EINVAL), or E_RANGE.
+ */
+export function irq_info_decode_batch(prof: u32, src: usize, n: u32, dst: usize): i32 {
+  const bytes = (n as u64) * 16;
+  if (!inMem(src, bytes) || !inMem(dst, bytes)) return S.E_RANGE;
+  let bad: u32 = 0;
+  if ((prof & PROF_BIG) == 0) {
+    for (let i: usize = 0; i < (n as usize); i++) {
+      const s = src + (i << 4), d = dst + (i << 4);
+      const a = load<u64>(s), b = load<u64>(s, 8);
+      store<u64>(d, a); store<u64>(d, b, 8);
+      bad += u32((a as u32) < 16);
+    }
+  } else {
+    for (let i: usize = 0; i < (n as usize); i++) {
+      const s = src + (i << 4), d = dst + (i << 4);
+      const argsz = bswap<u32>(load<u32>(s));
+      store<u32>(d, argsz); store<u32>(d, bswap<u32>(load<u32>(s, 4)), 4);
+      store<u32>(d, bswap<u32>(load<u32>(s, 8)), 8); store<u32>(d, bswap<u32>(load<u32>(s, 12)), 12);
+      bad += u32(argsz < 16);
+    }
+  }
+  return bad as i32;
+}
+
+/**
+ * Bounded, cycle-safe walk of a capability chain starting at `start` inside buf[0..len), headers
+ * only: writes (u16 id, u16 version, u32 offset, u32 length) = 12 bytes per cap to out. length runs
+ * to next (or to len for the last cap). Returns the number of caps or a negative status.
+ */
+export function caps_walk(prof: u32, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
+  if (!inMem(buf, len as u64) || !inMem(out, (maxCaps as u64) * 12)) return S.E_RANGE;
+  const big = (prof & PROF_BIG) != 0;
+  let off = start;
+  let n: u32 = 0;
+  if (off == 0) return 0;
+  if (off < fixedSize) return S.E_CAP_INTO_HEADER;
+  while (true) {
+    if ((off & 3) != 0) return S.E_CAP_MISALIGNED;
+    if ((off as u64) + 8 > (len as u64)) return S.E_CAP_PAST_END;
+    if (n >= maxCaps) return S.E_CAP_TOO_MANY;
+    const h = load<u32>(buf + off);
+    const next = rd32(buf + off + 4, big);
+    const o = out + (n as usize) * 12;
+    store<u32>(o, big ? ((bswap<u32>(h) >>> 16) | (bswap<u32>(h) << 16)) : h);
+    store<u32>(o, off, 4);
+    n++;
+    if (next == 0) { store<u32>(o, len - off, 8); return n as i32; }
+    // strictly increasing and past the header: rules out self-loops, cycles and backwards links
+    if (next <= off) return next == off ? S.E_CAP_SELF : S.E_CAP_BACKWARDS;
+    if (next - off < 8) return S.E_CAP_OVERLAP;
+    store<u32>(o, next - off, 8);
+    off = next;
+  }
+  return 0;
+}
+
+/** Read helper for hosts that want one u32 with the profile's byte order. */
+export function read_u32(prof: u32, p: usize): u32 {
+  if (!inMem(p, 4)) return 0;
+  return rd32(p, (prof & PROF_BIG) != 0);
+}

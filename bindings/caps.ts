@@ -1,0 +1,66 @@
+// Capability-chain helpers over the wasm core: a fast header-only walk and the kernel-style build.
+import { wasm } from "./loader.js";
+import { resolveProfile } from "./profile.js";
+import { structByName } from "./schema-index.js";
+import { CapChainError, UsageError, statusName } from "./errors.js";
+import { encode } from "./encode.js";
+import type { DecodedCap, ProfileOptions } from "./types.js";
+
+export interface CapSpan { id: number; version: number; offset: number; length: number }
+
+/**
+ * Walk the chain of an info buffer (vfio_region_info, vfio_device_info, vfio_iommu_type1_info, or
+ * vfio_irq_info under the irq-info-caps proposal): bounded, cycle-safe, headers only. `length`
+ * runs to `next` (or to the end of the buffer for the last cap). Throws CapChainError.
+ */
+export function walkCaps(host: string, bytes: Uint8Array, opts: ProfileOptions & { start?: number; maxCaps?: number } = {}): CapSpan[] {
+  const s = structByName(host);
+  const prof = resolveProfile(opts);
+  const w = wasm();
+  const fixed = w.struct_size(s.id, prof.word);
+  let start = opts.start;
+  if (start === undefined) {
+    if (s.capOffsetLocal < 0) throw new UsageError("E_BAD_ARG", `${s.name} has no capability chain`, 0, null);
+    if (bytes.length < fixed) return [];
+    const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const le = prof.endian === "little";
+    const flags = dv.getUint32(4, le);
+    if (!s.caps || !(flags & s.caps.flag)) return [];
+    const v = (prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0);
+    const coff = capOffsetAt(s, v);
+    start = dv.getUint32(coff, le);
+  }
+  const max = opts.maxCaps ?? 1024;
+  const need = 64 + bytes.length + max * 12 + 64;
+  if (w.arena_cap() < need) w.arena_reserve(need);
+  const src = w.arena_ptr() + 64;
+  const out = (src + bytes.length + 15) & ~15;
+  new Uint8Array(w.memory.buffer, src, bytes.length).set(bytes);
+  const n = w.caps_walk(prof.word, src, bytes.length, fixed, start, out, max);
+  if (n < 0) throw new CapChainError(statusName(n), `capability chain: ${statusName(n)}`, start, "cap_offset");
+  const dv = new DataView(w.memory.buffer, out, n * 12);
+  const res: CapSpan[] = [];
+  for (let i = 0; i < n; i++) {
+    const hdr = dv.getUint32(i * 12, true);
+    res.push({ id: hdr & 0xffff, version: hdr >>> 16, offset: dv.getUint32(i * 12 + 4, true), length: dv.getUint32(i * 12 + 8, true) });
+  }
+  return res;
+}
+
+function capOffsetAt(s: ReturnType<typeof structByName>, v: number): number {
+  const f = s.capOffsetLocal >= 0 ? s.firstField + s.capOffsetLocal : -1;
+  return f >= 0 ? (globalThisFields()[f].offsets[v] as number) : 0;
+}
+import { SCHEMA } from "./generated/schema.js";
+const globalThisFields = () => SCHEMA.fields;
+
+/**
+ * Build an info reply with a capability chain exactly as the kernel would (vfio_info_cap_add +
+ * vfio_info_cap_shift): caps back to back in the given order, 8-aligned with zero padding from
+ * epoch 6.6, first cap right after the fixed struct. With `argsz` smaller than the result the
+ * reply is the kernel's "too small" answer (CAPS set, argsz raised, cap_offset 0).
+ */
+export function buildCaps(host: string, fixed: Record<string, unknown>, caps: Partial<DecodedCap>[], opts: ProfileOptions = {}): Uint8Array {
+  const stripped = caps.map((c) => { const { offset: _o, ...rest } = c as DecodedCap; return rest; });
+  return encode(host, { ...fixed, caps: stripped } as never, opts);
+}

@@ -1,0 +1,135 @@
+// vfio-abi command line. Every command reads standard input one item per line when its
+// positional argument is omitted, and writes one result line per item.
+import { parseArgs } from "node:util";
+import { createInterface } from "node:readline";
+import { decode, inspect } from "./decode.js";
+import { encode } from "./encode.js";
+import { fromHex, toHex } from "./hex.js";
+import { toJSONValue, fromJSONValue } from "./json.js";
+import { lookupIoctl, ioctls } from "./ioctl.js";
+import { VfioAbiError } from "./errors.js";
+import { SCHEMA } from "./generated/schema.js";
+import type { ProfileOptions } from "./types.js";
+
+const USAGE = `vfio-abi - byte-exact codec for the Linux VFIO interrupt and capability ABI
+
+usage:
+  vfio-abi decode <struct> [hex]        decode a buffer, print JSON (one line per input line without hex)
+  vfio-abi encode <struct> [json]       encode a JSON value, print lowercase hex
+  vfio-abi inspect-spans <struct> [hex] print every field's byte span and any diagnostics as JSON
+  vfio-abi structs                      list the structs the codec knows
+  vfio-abi ioctl <name|number>          look up an ioctl by name or number (e.g. 0x3b6e)
+  vfio-abi predict                      predict kernel answers for JSON-line device/ioctl scripts
+  vfio-abi topology                     label the IRQ indexes of a device
+  vfio-abi fuzz ...                     generate labelled corpora / run a fuzz campaign
+  vfio-abi syzlang                      print a syzkaller description of the device-fd ioctls
+  vfio-abi inspect [--port N]           serve the browser struct inspector on 127.0.0.1
+
+profile options (decode, encode, inspect-spans):
+  --arch x86_64|aarch64|i386|s390x|ppc64|ppc64le|mips   ABI (byte order and data model)
+  --endian little|big      byte order (overrides --arch)
+  --epoch 6.1|6.6          layout epoch: 6.1 = packed caps, 20-byte vfio_device_info; 6.6+ = 8-aligned caps (default 6.6)
+  --proposal NAME          enable a never-merged proposal (repeatable): ${SCHEMA.proposals.map((p) => p.name).join(", ")}
+  --pretty                 indent JSON output
+
+Struct names are the kernel's, with or without the vfio_ prefix (irq_set = vfio_irq_set).
+64-bit values are printed as decimal strings; byte arrays, slack and gaps as hex.`;
+
+const profileOptions = {
+  arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" }, model: { type: "string" },
+  proposal: { type: "string", multiple: true }, pretty: { type: "boolean" }, help: { type: "boolean", short: "h" },
+} as const;
+
+type Handler = (argv: string[]) => Promise<number>;
+
+function profileFrom(v: Record<string, unknown>): ProfileOptions {
+  return { arch: v.arch as string | undefined, endian: v.endian as "little" | "big" | undefined, epoch: v.epoch as string | undefined,
+    model: v.model as "lp64" | "ilp32" | undefined, proposals: (v.proposal as string[] | undefined) ?? [] };
+}
+
+function describe(e: unknown): string {
+  if (e instanceof VfioAbiError) return `${e.code}: ${e.message}${e.field ? ` (field ${e.field}, offset ${e.offset})` : ` (offset ${e.offset})`}`;
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function eachItem(positional: string | undefined, fn: (item: string, n: number) => string): Promise<number> {
+  const out = (s: string) => process.stdout.write(s + "\n");
+  if (positional !== undefined) {
+    try { out(fn(positional, 1)); return 0; } catch (e) { process.stderr.write(`vfio-abi: ${describe(e)}\n`); return 1; }
+  }
+  let failed = 0, n = 0;
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of rl) {
+    n++;
+    if (!line.trim()) continue;
+    try { out(fn(line, n)); } catch (e) {
+      failed++;
+      process.stderr.write(`vfio-abi: line ${n}: ${describe(e)}\n`);
+      out(JSON.stringify({ error: e instanceof VfioAbiError ? { code: e.code, message: e.message, offset: e.offset, field: e.field } : { message: describe(e) } }));
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+const commands: Record<string, Handler> = {
+  async decode(argv) {
+    const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
+    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    const prof = profileFrom(values);
+    return eachItem(positionals[1], (hex) => JSON.stringify(toJSONValue(decode(positionals[0], fromHex(hex), prof)), null, values.pretty ? 2 : undefined));
+  },
+  async encode(argv) {
+    const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
+    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    const prof = profileFrom(values);
+    return eachItem(positionals[1], (json) => toHex(encode(positionals[0], fromJSONValue(positionals[0], JSON.parse(json)) as never, prof)));
+  },
+  async "inspect-spans"(argv) {
+    const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
+    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    const prof = profileFrom(values);
+    let bad = 0;
+    const code = await eachItem(positionals[1], (hex) => {
+      const r = inspect(positionals[0], fromHex(hex), prof);
+      if (!r.ok) bad++;
+      return JSON.stringify(toJSONValue({ ok: r.ok, nodes: r.nodes, diagnostics: r.diagnostics }), null, values.pretty ? 2 : undefined);
+    });
+    return code || (bad ? 1 : 0);
+  },
+  async structs() {
+    for (const s of SCHEMA.structs) console.log(`${s.name.padEnd(40)} ${s.kind.padEnd(5)} ${s.size.join("/")}${s.proposal ? `  (proposal ${s.proposal})` : ""}`);
+    return 0;
+  },
+  async ioctl(argv) {
+    const { values, positionals } = parseArgs({ args: argv, options: { arch: { type: "string" }, all: { type: "boolean" }, pretty: { type: "boolean" } }, allowPositionals: true });
+    const arch = (values.arch as string | undefined) ?? "x86_64";
+    if (values.all || !positionals[0]) {
+      for (const i of ioctls(arch)) console.log(`${i.hex.padEnd(12)} ${i.name.padEnd(38)} ${i.fd.padEnd(9)} ${i.dir.padEnd(5)} ${i.arg ?? "-"}`);
+      return 0;
+    }
+    return eachItem(positionals[0], (q) => {
+      const hits = lookupIoctl(q.trim(), arch);
+      if (!hits.length) throw new Error(`no VFIO ioctl ${q.trim()} on ${arch}`);
+      return JSON.stringify(hits, null, values.pretty ? 2 : undefined);
+    });
+  },
+};
+
+// Commands implemented in their own modules (loaded on demand).
+const external: Record<string, string> = {
+  predict: "./oracle/cli.js", topology: "./oracle/cli.js",
+  fuzz: "./fuzz/cli.js", syzlang: "./fuzz/cli.js",
+  inspect: "./inspector-server.js",
+};
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") { console.log(USAGE); return cmd ? 0 : 2; }
+  if (commands[cmd]) return commands[cmd](rest);
+  if (external[cmd]) {
+    const m = (await import(external[cmd])) as { run(cmd: string, argv: string[]): Promise<number> };
+    return m.run(cmd, rest);
+  }
+  process.stderr.write(`vfio-abi: unknown command ${cmd}\n\n${USAGE}\n`);
+  return 2;
+}

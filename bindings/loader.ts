@@ -1,0 +1,101 @@
+// One loader for Node, browsers and other engines. No top-level await: call init() (async, any
+// host) or initSync() (bytes or a compiled module); in Node and Bun/Deno the packaged .wasm is
+// found and loaded synchronously on first use.
+
+/** The raw C-like exports of the module (documented in docs/wasm-abi.md). */
+export interface WasmExports {
+  memory: WebAssembly.Memory;
+  abi_version(): number;
+  arena_ptr(): number;
+  arena_cap(): number;
+  arena_reserve(n: number): number;
+  struct_count(): number;
+  struct_size(sid: number, prof: number): number;
+  cap_known_size(sid: number, version: number, prof: number): number;
+  parse(sid: number, prof: number, src: number, len: number, out: number, outCap: number, maxHops: number): number;
+  rec_count(): number;
+  err_code(): number;
+  err_offset(): number;
+  err_field(): number;
+  err_value(): bigint;
+  encode_fields(sid: number, prof: number, dst: number, dstLen: number, vals: number, version: number): number;
+  irq_set_encode(prof: number, dst: number, cap: number, argsz: number, flags: number, index: number, start: number,
+    count: number, payload: number, npayload: number): number;
+  caps_build(host: number, prof: number, dst: number, dstCap: number, fixedLen: number, argszSupplied: number,
+    list: number, n: number): number;
+  irq_info_decode_batch(prof: number, src: number, n: number, dst: number): number;
+  caps_walk(prof: number, buf: number, len: number, fixedSize: number, start: number, out: number, maxCaps: number): number;
+  read_u32(prof: number, p: number): number;
+  [name: string]: unknown;
+}
+
+/** ABI version these bindings were written for (the module's abi_version() must match). */
+export const EXPECTED_ABI_VERSION = 1;
+
+let current: WasmExports | null = null;
+let currentKind: "wasm" | "js" = "wasm";
+
+export type WasmSource = BufferSource | WebAssembly.Module;
+
+function adopt(inst: WebAssembly.Instance | { exports: unknown }, kind: "wasm" | "js"): WasmExports {
+  const ex = inst.exports as WasmExports;
+  const v = ex.abi_version();
+  if (v !== EXPECTED_ABI_VERSION) throw new Error(`vfio-abi: module ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`);
+  current = ex;
+  currentKind = kind;
+  return ex;
+}
+
+/** Instantiate synchronously from bytes or a compiled WebAssembly.Module (empty import object). */
+export function initSync(source: WasmSource): WasmExports {
+  const mod = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
+  return adopt(new WebAssembly.Instance(mod, {}), "wasm");
+}
+
+/** URL of the packaged release module, relative to this file (dist/bindings/ -> build/). */
+export const wasmUrl = (): URL => new URL("../../build/release.wasm", import.meta.url);
+
+/**
+ * Instantiate asynchronously. Without an argument the packaged module is fetched (browsers) or
+ * read from disk (Node, Bun, Deno). Accepts bytes, a Module, a Response (or its promise), or a URL.
+ */
+export async function init(source?: WasmSource | Response | Promise<Response> | URL | string): Promise<WasmExports> {
+  if (source === undefined) {
+    const sync = tryNodeSync();
+    if (sync) return sync;
+    source = wasmUrl();
+  }
+  if (typeof source === "string" || source instanceof URL) source = fetch(source);
+  if (source instanceof Promise || (typeof Response !== "undefined" && source instanceof Response)) {
+    const res = await source;
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    return initSync(await WebAssembly.compile(bytes));
+  }
+  if (source instanceof WebAssembly.Module) return initSync(source);
+  return initSync(await WebAssembly.compile(source as BufferSource));
+}
+
+/** Use an already-instantiated exports object (e.g. the wasm2js build for hosts without wasm). */
+export function initWithExports(ex: WasmExports, kind: "wasm" | "js" = "js"): WasmExports {
+  return adopt({ exports: ex }, kind);
+}
+
+function tryNodeSync(): WasmExports | null {
+  const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown; versions?: { node?: string } } }).process;
+  const getBuiltin = p?.getBuiltinModule;
+  if (typeof getBuiltin !== "function") return null;
+  const fs = getBuiltin("node:fs") as { readFileSync(u: URL): Uint8Array } | undefined;
+  if (!fs) return null;
+  try { return initSync(fs.readFileSync(wasmUrl())); } catch { return null; }
+}
+
+/** The current exports; auto-initialises synchronously where the host allows it. */
+export function wasm(): WasmExports {
+  if (current) return current;
+  const sync = tryNodeSync();
+  if (sync) return sync;
+  throw new Error("vfio-abi: call `await init()` (or initSync(bytes)) before using the codec in this host");
+}
+
+/** "wasm" or "js" (the wasm2js fallback). */
+export const backend = (): "wasm" | "js" => currentKind;

@@ -1,0 +1,66 @@
+/** Payload of vfio_irq_set: count x u8 (DATA_BOOL) or count x s32 eventfds (DATA_EVENTFD). */
+export type IrqSetData = number[];
+
+export type Endian = "little" | "big";
+export type DataModel = "lp64" | "ilp32";
+/** Layout epoch: "6.1" = capabilities packed back to back, vfio_device_info 20 bytes;
+ *  "6.6" (and any later kernel, e.g. "6.12") = capabilities 8-aligned, vfio_device_info 24 bytes. */
+export type Epoch = "6.1" | "6.6" | (string & {});
+
+export interface ProfileOptions {
+  /** Named ABI: x86_64 (default), aarch64, i386, s390x, ppc64, ppc64le, mips. Sets endian and model. */
+  arch?: string;
+  endian?: Endian;
+  model?: DataModel;
+  epoch?: Epoch;
+  /** Never-merged proposals to enable (see SCHEMA.proposals). Upstream Linux when empty. */
+  proposals?: string[];
+}
+
+export interface DecodeOptions extends ProfileOptions {
+  /** Upper bound on capability-chain hops (default 1024). */
+  maxCaps?: number;
+}
+
+export interface EncodeOptions extends ProfileOptions {}
+
+/** One decoded capability, in chain order. Fields are the kernel struct's, beside its header. */
+export interface DecodedCap {
+  offset: number;
+  header: { id: number; version: number; next: number };
+  /** Kernel constant name (VFIO_REGION_INFO_CAP_SPARSE_MMAP, ...) or null when the id is unknown. */
+  name: string | null;
+  /** Schema struct name, or null for an unknown id. */
+  struct: string | null;
+  /** Bytes of the known prefix (header + fields of this version + arrays). */
+  knownSize: number;
+  [field: string]: unknown;
+}
+
+export interface FlagInfo {
+  names: string[];
+  /** Bits set that this profile does not define (kept as they are). */
+  unknown: number;
+  /** Unknown bits claimed by never-merged proposals (bit collisions are reported here). */
+  proposed?: { bit: number; names: string[] }[];
+}
+
+/** Metadata every decoded value carries under `$`. */
+export interface DecodeMeta {
+  struct: string;
+  length: number;
+  profile: Required<Pick<ProfileOptions, "endian" | "model" | "epoch">> & { proposals: string[] };
+  flags: Record<string, FlagInfo>;
+  enums: Record<string, string | null>;
+  /** Bytes after the known content, up to argsz (forward-compatible slack). */
+  slack?: Uint8Array;
+  slackOffset?: number;
+  /** Bytes after argsz up to the end of the buffer. */
+  tail?: Uint8Array;
+  tailOffset?: number;
+  /** Bytes between known items: struct padding, cap alignment padding, unknown cap bodies, newer-version tails. */
+  gaps: { offset: number; bytes: Uint8Array }[];
+  /** Two-call protocol: the reply asks for a retry with this argsz (CAPS set, cap_offset 0). */
+  needsArgsz?: number;
+  notes: string[];
+}

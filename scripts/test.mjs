@@ -1,0 +1,43 @@
+#!/usr/bin/env node
+// The one test command (npm test): build, then every stage. Stages:
+//   gen      generated files are up to date (regenerating would not change them)
+//   as       as-pect specs for the AssemblyScript internals
+//   node     node:test suites: tests/**/*.test.mjs (bindings, CLI, C reference, oracle, fuzz,
+//            embedding, browser e2e) - each suite skips nothing silently
+//   kernel   real Linux 6.1 / 6.12 under QEMU (npm run test:kernel)
+// Select stages with --only=a,b or skip with --skip=a,b (e.g. --skip=kernel on a laptop).
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync, existsSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
+const arg = (k) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split("=")[1]?.split(",") ?? null;
+const only = arg("only"), skip = arg("skip") ?? [];
+const want = (s) => (!only || only.includes(s)) && !skip.includes(s);
+const results = [];
+const run = (name, cmd, args, env = {}) => {
+  if (!want(name)) { console.log(`\n=== ${name}: not selected`); return; }
+  console.log(`\n=== ${name}: ${[cmd === process.execPath ? "node" : cmd, ...args].join(" ")}`);
+  const t = Date.now();
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  results.push({ name, ok: r.status === 0, ms: Date.now() - t });
+};
+const walk = (d) => readdirSync(d).flatMap((f) => {
+  const p = join(d, f);
+  if (f === "node_modules" || f.startsWith(".")) return [];
+  return statSync(p).isDirectory() ? walk(p) : f.endsWith(".test.mjs") ? [relative(root, p)] : [];
+});
+
+run("build", process.execPath, ["scripts/build.mjs"]);
+run("gen", process.execPath, ["scripts/gen.mjs", "--check"]);
+run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"]);
+const files = walk(join(root, "tests")).sort();
+run("node", process.execPath, ["--test", "--test-concurrency=2", ...files]);
+if (existsSync(join(root, "tests", "kernel", "run.mjs"))) run("kernel", process.execPath, ["tests/kernel/run.mjs"]);
+
+console.log("\n=== summary");
+for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"} ${r.name} (${(r.ms / 1000).toFixed(1)} s)`);
+const failed = results.filter((r) => !r.ok).length;
+console.log(`stages: ${results.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,747 @@
+/*
+ * vfio-replay - replay VFIO ioctl request buffers inside a (QEMU) guest and
+ * print the kernel's reply bytes, return value and errno.
+ *
+ * Protocol: see docs/kernel-harness.md sections 6-7 (request and reply lines).
+ *
+ *   usage: vfio-replay [IN [OUT]]      (IN/OUT default to stdin/stdout; "-" = std stream)
+ *
+ * Build:  gcc -O2 -static -Wall -Wextra -o vfio-replay vfio-replay.c
+ *
+ * The program is self-contained: the few VFIO constants it needs are defined
+ * below so it does not depend on the installed UAPI headers.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- VFIO UAPI subset (generic _IO encoding; type ';', base 100) ---- */
+#define VT ';'
+#define VB 100
+#define R_GET_API_VERSION        _IO(VT, VB + 0)
+#define R_CHECK_EXTENSION        _IO(VT, VB + 1)
+#define R_SET_IOMMU              _IO(VT, VB + 2)
+#define R_GROUP_GET_STATUS       _IO(VT, VB + 3)
+#define R_GROUP_SET_CONTAINER    _IO(VT, VB + 4)
+#define R_GROUP_GET_DEVICE_FD    _IO(VT, VB + 6)
+#define R_DEVICE_GET_INFO        _IO(VT, VB + 7)
+#define R_DEVICE_GET_REGION_INFO _IO(VT, VB + 8)
+#define R_DEVICE_GET_IRQ_INFO    _IO(VT, VB + 9)
+#define R_DEVICE_SET_IRQS        _IO(VT, VB + 10)
+#define R_DEVICE_RESET           _IO(VT, VB + 11)
+#define R_DEVICE_GET_PCI_HOT_RESET_INFO _IO(VT, VB + 12)
+#define R_DEVICE_FEATURE         _IO(VT, VB + 17)
+
+#define GROUP_FLAGS_VIABLE        (1u << 0)
+#define GROUP_FLAGS_CONTAINER_SET (1u << 1)
+
+#define EFD_BASE   100
+#define NUM_EFD    32
+#define GUARD_LEN  256
+#define MAX_BUF    65536
+#define MAX_DEV    16
+#define MAX_LINE   (2 * MAX_BUF + 4096)
+
+struct group_status { uint32_t argsz; uint32_t flags; };
+
+/* ---- state ---- */
+static FILE *out;
+static int container_fd = -1;
+static int iommu_set;
+
+struct group { int num; int fd; };
+struct device { char bdf[64]; int fd; int group_idx; };
+
+static struct group groups[MAX_DEV];
+static int ngroups;
+static struct device devices[MAX_DEV];
+static int ndevices;
+static int cur_dev = -1;
+
+static unsigned char iobuf[MAX_BUF + GUARD_LEN];
+
+/* ---- helpers ---- */
+static const char *errno_name(int e)
+{
+	switch (e) {
+	case 0: return "OK";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case EIO: return "EIO";
+	case E2BIG: return "E2BIG";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EFAULT: return "EFAULT";
+	case EBUSY: return "EBUSY";
+	case EEXIST: return "EEXIST";
+	case ENODEV: return "ENODEV";
+	case EINVAL: return "EINVAL";
+	case ENOSPC: return "ENOSPC";
+	case ERANGE: return "ERANGE";
+	case ENOTTY: return "ENOTTY";
+	case ENOSYS: return "ENOSYS";
+	case EOVERFLOW: return "EOVERFLOW";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ENXIO: return "ENXIO";
+	default: return "E?";
+	}
+}
+
+static void put_hex(const unsigned char *p, size_t n)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		fputc(digits[p[i] >> 4], out);
+		fputc(digits[p[i] & 15], out);
+	}
+}
+
+static void end_block(void)
+{
+	fputs("END\n", out);
+	fflush(out);
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/*
+ * Parse a hex byte string into dst (capacity cap). Separators '_', ':' and '.'
+ * are ignored. Returns the number of bytes, or -1 on a bad digit, -2 on an odd
+ * digit count, -3 when the buffer would exceed cap.
+ */
+static long parse_hex(const char *s, unsigned char *dst, size_t cap)
+{
+	size_t n = 0;
+	int hi = -1;
+	for (; *s; s++) {
+		if (*s == '_' || *s == ':' || *s == '.')
+			continue;
+		int v = hexval((unsigned char)*s);
+		if (v < 0)
+			return -1;
+		if (hi < 0) {
+			hi = v;
+		} else {
+			if (n >= cap)
+				return -3;
+			dst[n++] = (unsigned char)(hi << 4 | v);
+			hi = -1;
+		}
+	}
+	if (hi >= 0)
+		return -2;
+	return (long)n;
+}
+
+static const char *hex_error(long r)
+{
+	switch (r) {
+	case -1: return "bad hex digit";
+	case -2: return "odd hex digit count";
+	case -3: return "buffer longer than 65536 bytes";
+	default: return "bad hex";
+	}
+}
+
+/* Unsigned number: "0x..." hexadecimal, otherwise decimal. */
+static int parse_num(const char *s, unsigned long long *v)
+{
+	char *end;
+	if (!s || !*s)
+		return -1;
+	errno = 0;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		*v = strtoull(s + 2, &end, 16);
+	else
+		*v = strtoull(s, &end, 10);
+	if (errno || *end || end == s)
+		return -1;
+	return 0;
+}
+
+static int parse_hexnum(const char *s, unsigned long long *v)
+{
+	char *end;
+	if (!s || !*s)
+		return -1;
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X'))
+		s += 2;
+	errno = 0;
+	*v = strtoull(s, &end, 16);
+	if (errno || *end || end == s)
+		return -1;
+	return 0;
+}
+
+static void errno_field(long ret, int e)
+{
+	if (ret >= 0)
+		e = 0;
+	fprintf(out, "ret=%ld errno=%d(%s)", ret, e, errno_name(e));
+}
+
+/* ---- set-up ---- */
+static void setup_eventfds(void)
+{
+	for (int i = 0; i < NUM_EFD; i++) {
+		int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (fd < 0) {
+			fprintf(out, "ERR eventfd %d: %s\n", i, strerror(errno));
+			continue;
+		}
+		if (fd != EFD_BASE + i) {
+			if (dup3(fd, EFD_BASE + i, O_CLOEXEC) < 0)
+				fprintf(out, "ERR dup3 eventfd %d -> %d: %s\n", i, EFD_BASE + i, strerror(errno));
+			close(fd);
+		}
+	}
+}
+
+static void make_raw(int fd)
+{
+	struct termios t;
+	if (tcgetattr(fd, &t) < 0)
+		return;
+	t.c_iflag &= ~(tcflag_t)(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR | ICRNL | IXON);
+	t.c_oflag |= OPOST | ONLCR;   /* keep output post-processing: "\n" -> "\r\n" */
+	t.c_lflag &= ~(tcflag_t)(ECHO | ECHONL | ICANON | ISIG | IEXTEN);
+	t.c_cflag &= ~(tcflag_t)(CSIZE | PARENB);
+	t.c_cflag |= CS8;
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	tcsetattr(fd, TCSANOW, &t);
+}
+
+/* ---- devices ---- */
+static int read_group_number(const char *bdf, int *num)
+{
+	char path[256], link[PATH_MAX];
+	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0)
+		return -1;
+	link[n] = 0;
+	const char *base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	char *end;
+	long v = strtol(base, &end, 10);
+	if (*end || end == base || v < 0)
+		return -1;
+	*num = (int)v;
+	return 0;
+}
+
+static int set_iommu_model(void)
+{
+	static const struct { unsigned long type; const char *name; } models[] = {
+		{ 3, "TYPE1v2" }, { 1, "TYPE1" }, { 8, "NOIOMMU" },
+	};
+	for (size_t i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		errno = 0;
+		int c = ioctl(container_fd, R_CHECK_EXTENSION, models[i].type);
+		if (c <= 0)
+			continue;
+		errno = 0;
+		int r = ioctl(container_fd, R_SET_IOMMU, models[i].type);
+		int e = errno;
+		fprintf(out, "INFO SET_IOMMU model=%s type=%lu ", models[i].name, models[i].type);
+		errno_field(r, e);
+		fputc('\n', out);
+		if (r == 0)
+			return 0;
+	}
+	return -1;
+}
+
+static int open_group(const char *bdf, int num)
+{
+	for (int i = 0; i < ngroups; i++)
+		if (groups[i].num == num)
+			return i;
+	if (ngroups >= MAX_DEV) {
+		fprintf(out, "ERR OPEN %s: too many groups\n", bdf);
+		return -1;
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/dev/vfio/%d", num);
+	int fd = open(path, O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		int e1 = errno;
+		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%d", num);
+		fd = open(path, O_RDWR | O_CLOEXEC);
+		if (fd < 0) {
+			fprintf(out, "ERR OPEN %s: open /dev/vfio/%d: %s; open %s: %s\n",
+				bdf, num, strerror(e1), path, strerror(errno));
+			return -1;
+		}
+	}
+	struct group_status st = { sizeof(st), 0 };
+	errno = 0;
+	int r = ioctl(fd, R_GROUP_GET_STATUS, &st);
+	int e = errno;
+	fprintf(out, "INFO GROUP_GET_STATUS group=%d path=%s ", num, path);
+	errno_field(r, e);
+	fprintf(out, " flags=0x%x\n", st.flags);
+	if (r == 0 && !(st.flags & GROUP_FLAGS_VIABLE)) {
+		fprintf(out, "ERR OPEN %s: group %d not viable (all devices of the group must be bound to vfio-pci)\n", bdf, num);
+		close(fd);
+		return -1;
+	}
+	if (!(st.flags & GROUP_FLAGS_CONTAINER_SET)) {
+		errno = 0;
+		r = ioctl(fd, R_GROUP_SET_CONTAINER, &container_fd);
+		e = errno;
+		fprintf(out, "INFO GROUP_SET_CONTAINER group=%d ", num);
+		errno_field(r, e);
+		fputc('\n', out);
+		if (r < 0) {
+			fprintf(out, "ERR OPEN %s: GROUP_SET_CONTAINER failed: %s\n", bdf, strerror(e));
+			close(fd);
+			return -1;
+		}
+	}
+	if (!iommu_set) {
+		if (set_iommu_model() < 0) {
+			fprintf(out, "ERR OPEN %s: no IOMMU model (TYPE1v2, TYPE1, NOIOMMU) accepted\n", bdf);
+			close(fd);
+			return -1;
+		}
+		iommu_set = 1;
+	}
+	groups[ngroups].num = num;
+	groups[ngroups].fd = fd;
+	return ngroups++;
+}
+
+static void cmd_open(const char *bdf)
+{
+	if (!bdf) {
+		fputs("ERR OPEN: missing BDF\n", out);
+		return;
+	}
+	for (int i = 0; i < ndevices; i++) {
+		if (!strcmp(devices[i].bdf, bdf)) {
+			cur_dev = i;
+			fprintf(out, "INFO OPEN %s group=%d devfd=%d (already open)\n", bdf,
+				groups[devices[i].group_idx].num, devices[i].fd);
+			return;
+		}
+	}
+	if (ndevices >= MAX_DEV) {
+		fprintf(out, "ERR OPEN %s: too many devices\n", bdf);
+		return;
+	}
+	if (strlen(bdf) >= sizeof(devices[0].bdf)) {
+		fprintf(out, "ERR OPEN %s: BDF too long\n", bdf);
+		return;
+	}
+	int num;
+	if (read_group_number(bdf, &num) < 0) {
+		fprintf(out, "ERR OPEN %s: no iommu_group in sysfs: %s\n", bdf, strerror(errno));
+		return;
+	}
+	int g = open_group(bdf, num);
+	if (g < 0)
+		return;
+	errno = 0;
+	int fd = ioctl(groups[g].fd, R_GROUP_GET_DEVICE_FD, bdf);
+	if (fd < 0) {
+		int e = errno;
+		fprintf(out, "ERR OPEN %s: GROUP_GET_DEVICE_FD errno=%d(%s)\n", bdf, e, errno_name(e));
+		return;
+	}
+	struct device *d = &devices[ndevices];
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	d->fd = fd;
+	d->group_idx = g;
+	cur_dev = ndevices++;
+	fprintf(out, "INFO OPEN %s group=%d devfd=%d\n", bdf, num, fd);
+}
+
+static void cmd_use(const char *bdf)
+{
+	if (!bdf) {
+		fputs("ERR USE: missing BDF\n", out);
+		return;
+	}
+	for (int i = 0; i < ndevices; i++) {
+		if (!strcmp(devices[i].bdf, bdf)) {
+			cur_dev = i;
+			fprintf(out, "INFO USE %s devfd=%d\n", bdf, devices[i].fd);
+			return;
+		}
+	}
+	fprintf(out, "ERR USE %s: device not opened\n", bdf);
+}
+
+/* fd for a target letter: 'd' device, 'g' group of the current device, 'c' container */
+static int target_fd(char kind, const char *cmd)
+{
+	if (kind == 'c')
+		return container_fd;
+	if (cur_dev < 0) {
+		fprintf(out, "ERR %s: no current device\n", cmd);
+		return -2;
+	}
+	if (kind == 'd')
+		return devices[cur_dev].fd;
+	if (kind == 'g')
+		return groups[devices[cur_dev].group_idx].fd;
+	fprintf(out, "ERR %s: bad target '%c' (want d, g or c)\n", cmd, kind);
+	return -2;
+}
+
+/* ---- buffer ioctl ---- */
+static void buffer_ioctl(const char *name, int fd, unsigned long req, const char *hex)
+{
+	if (!hex) {
+		fprintf(out, "ERR %s: missing hex buffer\n", name);
+		return;
+	}
+	long n = parse_hex(hex, iobuf, MAX_BUF);
+	if (n < 0) {
+		fprintf(out, "ERR %s: %s\n", name, hex_error(n));
+		return;
+	}
+	memset(iobuf + n, 0xA5, GUARD_LEN);
+	fprintf(out, "REQ %s ", name);
+	put_hex(iobuf, (size_t)n);
+	fputc('\n', out);
+	fflush(out);  /* the request is visible even if the ioctl brings the guest down */
+
+	errno = 0;
+	long ret = ioctl(fd, req, iobuf);
+	int e = errno;
+
+	fprintf(out, "RSP %s ", name);
+	errno_field(ret, e);
+	fputc(' ', out);
+	put_hex(iobuf, (size_t)n);
+	const unsigned char *g = iobuf + n;
+	int first = -1, last = -1;
+	for (int i = 0; i < GUARD_LEN; i++) {
+		if (g[i] != 0xA5) {
+			if (first < 0)
+				first = i;
+			last = i;
+		}
+	}
+	if (first < 0) {
+		fputs(" guard=ok\n", out);
+	} else {
+		fprintf(out, " guard=clobbered@%d:", first);
+		put_hex(g + first, (size_t)(last - first + 1));
+		fputc('\n', out);
+	}
+}
+
+static const struct { const char *name; char kind; unsigned long req; } named[] = {
+	{ "DEVICE_GET_INFO", 'd', R_DEVICE_GET_INFO },
+	{ "DEVICE_GET_REGION_INFO", 'd', R_DEVICE_GET_REGION_INFO },
+	{ "DEVICE_GET_IRQ_INFO", 'd', R_DEVICE_GET_IRQ_INFO },
+	{ "DEVICE_SET_IRQS", 'd', R_DEVICE_SET_IRQS },
+	{ "DEVICE_GET_PCI_HOT_RESET_INFO", 'd', R_DEVICE_GET_PCI_HOT_RESET_INFO },
+	{ "DEVICE_FEATURE", 'd', R_DEVICE_FEATURE },
+	{ "GROUP_GET_STATUS", 'g', R_GROUP_GET_STATUS },
+};
+
+/* ---- other commands ---- */
+static int efd_index(const char *cmd, const char *s, int *idx)
+{
+	unsigned long long v;
+	if (parse_num(s, &v) < 0 || v >= NUM_EFD) {
+		fprintf(out, "ERR %s: eventfd index must be 0..%d\n", cmd, NUM_EFD - 1);
+		return -1;
+	}
+	*idx = (int)v;
+	return 0;
+}
+
+static void cmd_efd_read(const char *arg)
+{
+	int i;
+	if (efd_index("EFD_READ", arg, &i) < 0)
+		return;
+	uint64_t count = 0;
+	errno = 0;
+	ssize_t r = read(EFD_BASE + i, &count, sizeof(count));
+	int e = errno;
+	if (r != (ssize_t)sizeof(count))
+		count = 0;
+	fprintf(out, "RSP EFD_READ %d ", i);
+	errno_field(r, e);
+	fprintf(out, " count=%llu\n", (unsigned long long)count);
+}
+
+static void cmd_efd_write(const char *arg)
+{
+	int i;
+	if (efd_index("EFD_WRITE", arg, &i) < 0)
+		return;
+	uint64_t one = 1;
+	errno = 0;
+	ssize_t r = write(EFD_BASE + i, &one, sizeof(one));
+	fprintf(out, "RSP EFD_WRITE %d ret=%ld\n", i, (long)r);
+}
+
+static int region_offset(const char *cmd, const char *sidx, const char *soff, off_t *pos)
+{
+	unsigned long long idx, off;
+	if (parse_num(sidx, &idx) < 0 || idx > 0xffffff) {
+		fprintf(out, "ERR %s: bad region index\n", cmd);
+		return -1;
+	}
+	if (parse_num(soff, &off) < 0 || off >= (1ULL << 40)) {
+		fprintf(out, "ERR %s: bad offset\n", cmd);
+		return -1;
+	}
+	*pos = (off_t)((idx << 40) + off);
+	return 0;
+}
+
+static void cmd_region_read(const char *sidx, const char *soff, const char *slen)
+{
+	off_t pos;
+	unsigned long long len;
+	if (cur_dev < 0) {
+		fputs("ERR REGION_READ: no current device\n", out);
+		return;
+	}
+	if (region_offset("REGION_READ", sidx, soff, &pos) < 0)
+		return;
+	if (parse_num(slen, &len) < 0 || len > MAX_BUF) {
+		fprintf(out, "ERR REGION_READ: bad length (max %d)\n", MAX_BUF);
+		return;
+	}
+	errno = 0;
+	ssize_t r = pread(devices[cur_dev].fd, iobuf, (size_t)len, pos);
+	int e = errno;
+	fputs("RSP REGION_READ ", out);
+	errno_field(r, e);
+	fputc(' ', out);
+	if (r > 0)
+		put_hex(iobuf, (size_t)r);
+	fputc('\n', out);
+}
+
+static void cmd_region_write(const char *sidx, const char *soff, const char *hex)
+{
+	off_t pos;
+	if (cur_dev < 0) {
+		fputs("ERR REGION_WRITE: no current device\n", out);
+		return;
+	}
+	if (region_offset("REGION_WRITE", sidx, soff, &pos) < 0)
+		return;
+	if (!hex) {
+		fputs("ERR REGION_WRITE: missing hex data\n", out);
+		return;
+	}
+	long n = parse_hex(hex, iobuf, MAX_BUF);
+	if (n < 0) {
+		fprintf(out, "ERR REGION_WRITE: %s\n", hex_error(n));
+		return;
+	}
+	errno = 0;
+	ssize_t r = pwrite(devices[cur_dev].fd, iobuf, (size_t)n, pos);
+	int e = errno;
+	fputs("RSP REGION_WRITE ", out);
+	errno_field(r, e);
+	fputc('\n', out);
+}
+
+static void cmd_sleep(const char *arg)
+{
+	unsigned long long ms;
+	if (parse_num(arg, &ms) < 0 || ms > 600000) {
+		fputs("ERR SLEEP: bad duration (ms, max 600000)\n", out);
+		return;
+	}
+	struct timespec ts = { (time_t)(ms / 1000), (long)(ms % 1000) * 1000000L };
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+	fprintf(out, "INFO SLEEP %llu\n", ms);
+}
+
+/* Returns 1 when the run should stop. */
+static int handle_line(char *line)
+{
+	char *tok[8];
+	int nt = 0;
+	char *save = NULL;
+	for (char *p = strtok_r(line, " \t\r\n", &save); p && nt < 8; p = strtok_r(NULL, " \t\r\n", &save))
+		tok[nt++] = p;
+	if (nt == 0 || tok[0][0] == '#')
+		return 0;
+	for (int i = nt; i < 8; i++)
+		tok[i] = NULL;
+	const char *c = tok[0];
+
+	if (!strcmp(c, "QUIT"))
+		return 1;
+
+	for (size_t i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		if (!strcmp(c, named[i].name)) {
+			int fd = target_fd(named[i].kind, c);
+			if (fd != -2)
+				buffer_ioctl(c, fd, named[i].req, tok[1]);
+			end_block();
+			return 0;
+		}
+	}
+
+	if (!strcmp(c, "IOCTL")) {
+		unsigned long long req;
+		if (!tok[1] || strlen(tok[1]) != 1) {
+			fputs("ERR IOCTL: want IOCTL <d|g|c> <nr-hex> <HEX>\n", out);
+		} else if (parse_hexnum(tok[2], &req) < 0 || req > 0xffffffffULL) {
+			fputs("ERR IOCTL: bad request number (hex)\n", out);
+		} else {
+			int fd = target_fd(tok[1][0], "IOCTL");
+			if (fd != -2) {
+				char name[48];
+				snprintf(name, sizeof(name), "IOCTL:%c:%llx", tok[1][0], req);
+				buffer_ioctl(name, fd, (unsigned long)req, tok[3]);
+			}
+		}
+	} else if (!strcmp(c, "DEVICE_RESET")) {
+		int fd = target_fd('d', c);
+		if (fd != -2) {
+			errno = 0;
+			int r = ioctl(fd, R_DEVICE_RESET);
+			int e = errno;
+			fputs("RSP DEVICE_RESET ", out);
+			errno_field(r, e);
+			fputc('\n', out);
+		}
+	} else if (!strcmp(c, "GET_API_VERSION")) {
+		errno = 0;
+		int r = ioctl(container_fd, R_GET_API_VERSION);
+		fprintf(out, "RSP GET_API_VERSION ret=%d\n", r);
+	} else if (!strcmp(c, "CHECK_EXTENSION")) {
+		unsigned long long v;
+		if (parse_num(tok[1], &v) < 0) {
+			fputs("ERR CHECK_EXTENSION: bad extension number\n", out);
+		} else {
+			errno = 0;
+			int r = ioctl(container_fd, R_CHECK_EXTENSION, (unsigned long)v);
+			int e = errno;
+			fprintf(out, "RSP CHECK_EXTENSION %llu ", v);
+			errno_field(r, e);
+			fputc('\n', out);
+		}
+	} else if (!strcmp(c, "OPEN")) {
+		cmd_open(tok[1]);
+	} else if (!strcmp(c, "USE")) {
+		cmd_use(tok[1]);
+	} else if (!strcmp(c, "EFD_READ")) {
+		cmd_efd_read(tok[1]);
+	} else if (!strcmp(c, "EFD_WRITE")) {
+		cmd_efd_write(tok[1]);
+	} else if (!strcmp(c, "REGION_READ")) {
+		cmd_region_read(tok[1], tok[2], tok[3]);
+	} else if (!strcmp(c, "REGION_WRITE")) {
+		cmd_region_write(tok[1], tok[2], tok[3]);
+	} else if (!strcmp(c, "SLEEP")) {
+		cmd_sleep(tok[1]);
+	} else {
+		fprintf(out, "ERR %s: unknown command\n", c);
+	}
+	end_block();
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	const char *in_path = argc > 1 ? argv[1] : "-";
+	const char *out_path = argc > 2 ? argv[2] : "-";
+	FILE *in;
+
+	if (!strcmp(out_path, "-")) {
+		out = stdout;
+	} else {
+		out = fopen(out_path, "w");
+		if (!out) {
+			fprintf(stderr, "vfio-replay: open %s: %s\n", out_path, strerror(errno));
+			return 2;
+		}
+	}
+	if (!strcmp(in_path, "-")) {
+		in = stdin;
+	} else {
+		in = fopen(in_path, "r");
+		if (!in) {
+			fprintf(out, "ERR open %s: %s\n", in_path, strerror(errno));
+			fputs("DONE\n", out);
+			fflush(out);
+			return 2;
+		}
+	}
+	static char outbuf[1 << 16];
+	setvbuf(out, outbuf, _IOFBF, sizeof(outbuf));
+
+	int in_tty = isatty(fileno(in)), out_tty = isatty(fileno(out));
+	if (in_tty)
+		make_raw(fileno(in));
+	if (out_tty && !(in_tty && !strcmp(in_path, out_path)))
+		make_raw(fileno(out));
+
+	setup_eventfds();
+
+	int api = -1;
+	container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (container_fd < 0) {
+		fprintf(out, "ERR open /dev/vfio/vfio: %s\n", strerror(errno));
+	} else {
+		api = ioctl(container_fd, R_GET_API_VERSION);
+	}
+	fprintf(out, "INFO vfio-replay ready api=%d efd_base=%d num_efd=%d guard=%d\n",
+		api, EFD_BASE, NUM_EFD, GUARD_LEN);
+	fflush(out);
+
+	char *line = malloc(MAX_LINE);
+	if (!line) {
+		fputs("ERR out of memory\nDONE\n", out);
+		fflush(out);
+		return 2;
+	}
+	while (fgets(line, MAX_LINE, in)) {
+		size_t len = strlen(line);
+		if (len == MAX_LINE - 1 && line[len - 1] != '\n') {
+			/* over-long line: report and skip its remainder */
+			int ch;
+			while ((ch = fgetc(in)) != EOF && ch != '\n')
+				;
+			fprintf(out, "ERR line longer than %d characters\n", MAX_LINE - 2);
+			end_block();
+			continue;
+		}
+		if (handle_line(line))
+			break;
+	}
+	fputs("DONE\n", out);
+	fflush(out);
+	return 0;
+}
