@@ -2,7 +2,7 @@
 // Build everything: generated files, the wasm module (debug + release), the TypeScript bindings,
 // and any extra build steps in scripts/build/*.mjs (e.g. the wasm2js fallback, the inspector).
 import { execFileSync } from "node:child_process";
-import { readdirSync, existsSync, rmSync } from "node:fs";
+import { readdirSync, existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -15,7 +15,7 @@ const step = (name, fn) => { const t = Date.now(); fn(); console.log(`build: ${n
 step("gen", () => run(process.execPath, ["scripts/gen.mjs"]));
 step("asc release", () => run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", "release"]));
 step("asc debug", () => run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", "debug"]));
-if (existsSync(join(root, "dist"))) rmSync(join(root, "dist"), { recursive: true, force: true });
+// dist/ is overwritten in place (not removed) so concurrent readers never see it missing.
 step("tsc", () => run(bin("tsc"), ["-p", "tsconfig.json"]));
 const extra = join(root, "scripts", "build");
 if (existsSync(extra)) {
