@@ -153,3 +153,4 @@ export function read_u32(prof: u32, p: usize): u32 {
   if (!inMem(p, 4)) return 0;
   return rd32(p, (prof & PROF_BIG) != 0);
 }
+export { oracle_set_irqs, oracle_set_irqs_batch, oracle_last_rule } from "./oracle";

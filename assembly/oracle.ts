@@ -1,0 +1,287 @@
+// SET_IRQS oracle: what Linux answers to a vfio_irq_set, in the kernel's order —
+// vfio_set_irqs_validate_and_prepare (EINVAL) -> the driver's (index, action) dispatch (ENOTTY)
+// -> the handler's state rules (EINVAL, EBADF). Sources: drivers/vfio/vfio_main.c,
+// drivers/vfio/pci/vfio_pci_intrs.c, platform/ccw/ap drivers, libvfio-user lib/irq.c; confirmed
+// against real 6.1 and 6.12 kernels (vfio-abi.md §3, §8.6).
+//
+// Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md):
+//   0 driver (DRV_*)          1 kernel (0 = 6.1 rules, 1 = 6.12 rules: dynamic MSI-X)
+//   2 num_irqs (indexes)      3 bit0 PCIe (ERR index exists), bit1 MSI multi-vector
+//                               allocations may fall short (intremap off)
+//   4 msi_alloc_max           5 active irq type (T_NONE, T_INTX, T_MSI, T_MSIX)
+//   6 active vector count     7 bit0 ERR trigger set, bit1 REQ trigger set, bit2 INTx trigger set,
+//                               bit3.. platform/ccw/ap per-index trigger set (index i -> bit 3+i)
+//   8..71  per-index count     72..135 per-index vfio_irq_info flags
+//   136..167 eventfd bitmap for fds 0..1023   168..199 open (non-eventfd) fd bitmap
+// An fd >= 1024, or in neither bitmap, is closed (EBADF).
+import { rd32, PROF_BIG, inMem } from "./mem";
+
+export const DEV_WORDS: u32 = 200;
+export const DRV_PCI: u32 = 0, DRV_PLATFORM: u32 = 1, DRV_AMBA: u32 = 2, DRV_CCW: u32 = 3, DRV_AP: u32 = 4, DRV_LIBVFIO_USER: u32 = 5;
+export const T_NONE: u32 = 0, T_INTX: u32 = 1, T_MSI: u32 = 2, T_MSIX: u32 = 3;
+
+export const EBADF: i32 = 9, EFAULT: i32 = 14, EINVAL: i32 = 22, ENOTTY: i32 = 25;
+
+// Rule ids (bindings/oracle-rules.ts names them; keep in sync).
+export const R_OK: u32 = 0;
+export const R_COPY_FAULT: u32 = 1;        // fewer than 20 bytes readable: copy_from_user fails
+export const R_ARGSZ_MIN: u32 = 2;         // argsz < minsz (20)
+export const R_INDEX: u32 = 3;             // index >= max_irq_type
+export const R_COUNT_OVERFLOW: u32 = 4;    // count >= U32_MAX - start
+export const R_FLAGS_UNKNOWN: u32 = 5;     // flag bits outside DATA|ACTION masks
+export const R_START: u32 = 6;             // start >= number of irqs of the index
+export const R_RANGE: u32 = 7;             // start + count > number of irqs
+export const R_DATA_TYPE: u32 = 8;         // not exactly one DATA bit
+export const R_PAYLOAD_SHORT: u32 = 9;     // argsz - 20 < count x element size
+export const R_ACTION: u32 = 10;           // not exactly one ACTION bit: no handler (ENOTTY)
+export const R_NO_HANDLER: u32 = 11;       // (index, action) has no handler: MASK/UNMASK on MSI/MSI-X, ERR/REQ non-trigger
+export const R_INTX_MASK_EVENTFD: u32 = 12; // INTx MASK with DATA_EVENTFD: not implemented (ENOTTY)
+export const R_NOT_ENABLED: u32 = 13;      // action needs the irq type enabled (loopback, mask, disable)
+export const R_SUBINDEX: u32 = 14;         // handler needs start == 0 && count == 1 (INTx, platform, ERR/REQ count)
+export const R_OTHER_TYPE: u32 = 15;       // another irq type is active
+export const R_NORESIZE: u32 = 16;         // 6.1: an enabled MSI/MSI-X set cannot grow (NORESIZE)
+export const R_FD_CLOSED: u32 = 17;        // eventfd fd not open (EBADF)
+export const R_FD_NOT_EVENTFD: u32 = 18;   // fd open but not an eventfd (EINVAL)
+export const R_CTX_UNSET: u32 = 19;        // ERR/REQ loopback with no trigger set
+export const R_COUNT_ZERO: u32 = 20;       // ERR/REQ BOOL/EVENTFD with count 0
+export const R_NOT_MASKABLE: u32 = 21;     // platform MASK/UNMASK on an index without MASKABLE
+export const R_CCW_NO_TRIGGER: u32 = 22;   // ccw/ap: ACTION_TRIGGER bit missing
+export const R_FD_BELOW: u32 = 23;         // ccw/ap: eventfd < -1
+export const R_AP_DATA: u32 = 24;          // ap: only DATA_EVENTFD
+export const R_LVU_BOOL_LEN: u32 = 25;     // libvfio-user: BOOL payload length != count
+export const R_LVU_ERR_REQ: u32 = 26;      // libvfio-user: ERR/REQ non-trigger or count > 1
+export const R_LVU_COUNT0: u32 = 27;       // libvfio-user: count 0 with start != 0 or not NONE|TRIGGER
+export const R_PARTIAL_VECTORS: u32 = 28;  // positive return: fewer MSI vectors than asked (intremap off)
+export const R_CCW_INDEX: u32 = 29;        // ccw: index not IO/CRW/REQ
+export const NUM_RULES: u32 = 30;
+
+let lastRule: u32 = 0;
+export function oracle_last_rule(): u32 { return lastRule; }
+
+// @ts-ignore: decorator
+@inline function w(dev: usize, i: u32): u32 { return load<u32>(dev + ((i as usize) << 2)); }
+// @ts-ignore: decorator
+@inline function setw(dev: usize, i: u32, v: u32): void { store<u32>(dev + ((i as usize) << 2), v); }
+// @ts-ignore: decorator
+@inline function fail(rule: u32, errno: i32): i32 { lastRule = rule; return -errno; }
+
+/** 0 = eventfd, EBADF or EINVAL for an fd >= 0. */
+function fdCheck(dev: usize, fd: i32): u32 {
+  if (fd >= 1024) return R_FD_CLOSED;
+  const word = (fd as u32) >> 5, bit: u32 = 1 << ((fd as u32) & 31);
+  if ((w(dev, 136 + word) & bit) != 0) return R_OK;
+  if ((w(dev, 168 + word) & bit) != 0) return R_FD_NOT_EVENTFD;
+  return R_FD_CLOSED;
+}
+
+/**
+ * Predict the kernel's answer to SET_IRQS with buf[0..len) on device `dev`. Returns the ioctl's
+ * return value (>= 0) or -errno; oracle_last_rule() names the rule. With commit != 0 a successful
+ * call updates the state words (enable/disable, triggers) as the kernel would.
+ */
+export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commit: bool): i32 {
+  lastRule = R_OK;
+  if (len < 20) return fail(R_COPY_FAULT, EFAULT);
+  const big = (prof & PROF_BIG) != 0;
+  const argsz = rd32(buf, big), flags = rd32(buf + 4, big), index = rd32(buf + 8, big);
+  const start = rd32(buf + 12, big), count = rd32(buf + 16, big);
+  const drv = w(dev, 0);
+  const dt = flags & 7, act = flags & 0x38;
+
+  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, big, argsz, flags, index, start, count);
+
+  // max_irq_type and the per-index irq count the driver passes to the validator
+  let maxType: u32, nIrqs: u32;
+  if (drv == DRV_PCI) { maxType = 5; nIrqs = index < 5 ? w(dev, 8 + index) : 0; }
+  else if (drv == DRV_CCW) { maxType = 3; nIrqs = 1; }
+  else if (drv == DRV_AP) { maxType = w(dev, 2); nIrqs = 1; }
+  else { maxType = w(dev, 2); nIrqs = w(dev, 2); } // platform/amba pass num_irqs for both
+
+  // vfio_set_irqs_validate_and_prepare
+  if (argsz < 20) return fail(R_ARGSZ_MIN, EINVAL);
+  if (index >= maxType) return fail(R_INDEX, EINVAL);
+  if (count >= 0xffffffff - start) return fail(R_COUNT_OVERFLOW, EINVAL);
+  if ((flags & ~0x3f) != 0) return fail(R_FLAGS_UNKNOWN, EINVAL);
+  if (start >= nIrqs || start + count > nIrqs) return fail(start >= nIrqs ? R_START : R_RANGE, EINVAL);
+  let esz: u32 = 0;
+  if (dt == 1) esz = 0; else if (dt == 2) esz = 1; else if (dt == 4) esz = 4; else return fail(R_DATA_TYPE, EINVAL);
+  if (esz != 0 && ((argsz - 20) as u64) < (count as u64) * (esz as u64)) return fail(R_PAYLOAD_SHORT, EINVAL);
+  // the kernel copies count x esz bytes from user memory; past our buffer that is a fault
+  if (esz != 0 && (20 + (count as u64) * (esz as u64)) > (len as u64)) return fail(R_COPY_FAULT, EFAULT);
+
+  if (drv == DRV_CCW || drv == DRV_AP) return ccwAp(dev, buf, len, big, drv, flags, index, commit);
+
+  // PCI and platform: dispatch on exactly one ACTION bit
+  if (act != 0x08 && act != 0x10 && act != 0x20) return fail(R_ACTION, ENOTTY);
+  if (drv == DRV_PCI) return pci(dev, buf, big, flags, index, start, count, commit);
+  return platform(dev, buf, big, flags, index, start, count, commit);
+}
+
+function firstElem(buf: usize, big: bool, dt: u32): i32 {
+  return dt == 2 ? (load<u8>(buf + 20) as i32) : (rd32(buf + 20, big) as i32);
+}
+
+function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u32, count: u32, commit: bool): i32 {
+  const dt = flags & 7, act = flags & 0x38;
+  const active = w(dev, 5);
+  if (index == 0) {
+    if (act == 0x08 || act == 0x10) {
+      if (active != T_INTX || start != 0 || count != 1) return fail(active != T_INTX ? R_NOT_ENABLED : R_SUBINDEX, EINVAL);
+      if (dt == 4) {
+        if (act == 0x08) return fail(R_INTX_MASK_EVENTFD, ENOTTY);
+        const fd = rd32(buf + 20, big) as i32;
+        if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+      }
+      return 0;
+    }
+    // TRIGGER
+    if (active == T_INTX && count == 0 && dt == 1) { if (commit) disable(dev); return 0; }
+    if (!(active == T_INTX || active == T_NONE)) return fail(R_OTHER_TYPE, EINVAL);
+    if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
+    if (dt == 4) {
+      const fd = rd32(buf + 20, big) as i32;
+      if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+      if (commit) { setw(dev, 5, T_INTX); setw(dev, 6, 1); setw(dev, 7, fd >= 0 ? (w(dev, 7) | 4) : (w(dev, 7) & ~4)); }
+      return 0;
+    }
+    if (active != T_INTX) return fail(R_NOT_ENABLED, EINVAL);
+    return 0;
+  }
+  if (index == 1 || index == 2) {
+    if (act != 0x20) return fail(R_NO_HANDLER, ENOTTY);
+    const type = index == 1 ? T_MSI : T_MSIX;
+    if (active == type && count == 0 && dt == 1) { if (commit) disable(dev); return 0; }
+    if (!(active == type || active == T_NONE)) return fail(R_OTHER_TYPE, EINVAL);
+    if (dt == 4) {
+      for (let i: u32 = 0; i < count; i++) {
+        const fd = rd32(buf + 20 + (i << 2), big) as i32;
+        if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+      }
+      const nvec = start + count;
+      if (active == type) {
+        // 6.1: the set cannot grow while enabled (NORESIZE); 6.12 MSI-X allocates dynamically
+        const dyn = w(dev, 1) != 0 && type == T_MSIX;
+        if (!dyn && nvec > w(dev, 6)) return fail(R_NORESIZE, EINVAL);
+        if (commit && nvec > w(dev, 6)) setw(dev, 6, nvec);
+        return 0;
+      }
+      if (nvec == 0) return 0;
+      const maxAlloc = w(dev, 4);
+      if (type == T_MSI && (w(dev, 3) & 2) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
+        lastRule = R_PARTIAL_VECTORS; // pci_alloc_irq_vectors returned fewer: MSI stays disabled
+        return maxAlloc as i32;
+      }
+      if (commit) { setw(dev, 5, type); setw(dev, 6, nvec); }
+      return 0;
+    }
+    if (active != type) return fail(R_NOT_ENABLED, EINVAL);
+    return 0;
+  }
+  // ERR (3) / REQ (4): single trigger context
+  if (act != 0x20) return fail(R_NO_HANDLER, ENOTTY);
+  const bit: u32 = index == 3 ? 1 : 2;
+  const set = (w(dev, 7) & bit) != 0;
+  if (start != 0 || count > 1) return fail(R_SUBINDEX, EINVAL);
+  if (dt == 1) {
+    if (!set) return fail(R_CTX_UNSET, EINVAL);
+    if (count == 0 && commit) setw(dev, 7, w(dev, 7) & ~bit);
+    return 0;
+  }
+  if (count == 0) return fail(R_COUNT_ZERO, EINVAL);
+  if (dt == 2) return 0;
+  const fd = rd32(buf + 20, big) as i32;
+  if (fd == -1) { if (commit) setw(dev, 7, w(dev, 7) & ~bit); return 0; }
+  if (fd < -1) return 0; // silently ignored by the kernel
+  const r = fdCheck(dev, fd);
+  if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL);
+  if (commit) setw(dev, 7, w(dev, 7) | bit);
+  return 0;
+}
+
+function platform(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u32, count: u32, commit: bool): i32 {
+  const dt = flags & 7, act = flags & 0x38;
+  const bit: u32 = index < 29 ? (8 as u32) << index : 0;
+  if (act == 0x08 || act == 0x10) {
+    if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
+    if (index >= 64 || (w(dev, 72 + index) & 2) == 0) return fail(R_NOT_MASKABLE, EINVAL);
+    if (dt == 4) {
+      const fd = rd32(buf + 20, big) as i32;
+      if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+    }
+    return 0;
+  }
+  if (count == 0 && dt == 1) { if (commit) setw(dev, 7, w(dev, 7) & ~bit); return 0; }
+  if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
+  if (dt == 4) {
+    const fd = rd32(buf + 20, big) as i32;
+    if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+    if (commit) setw(dev, 7, fd >= 0 ? (w(dev, 7) | bit) : (w(dev, 7) & ~bit));
+  }
+  return 0;
+}
+
+function ccwAp(dev: usize, buf: usize, len: u32, big: bool, drv: u32, flags: u32, index: u32, commit: bool): i32 {
+  const dt = flags & 7;
+  if ((flags & 0x20) == 0) return fail(R_CCW_NO_TRIGGER, EINVAL);
+  // one element is read at offset 20 whatever count says
+  if (drv == DRV_AP && dt != 4) return fail(R_AP_DATA, EINVAL);
+  if (dt != 1 && len < 20 + (dt == 2 ? 1 : 4) as u32) return fail(R_COPY_FAULT, EFAULT);
+  const bit: u32 = (8 as u32) << index;
+  if (dt == 1 || dt == 2) return 0;
+  const fd = rd32(buf + 20, big) as i32;
+  if (fd == -1) { if (commit) setw(dev, 7, w(dev, 7) & ~bit); return 0; }
+  if (fd < -1) return fail(R_FD_BELOW, EINVAL);
+  const r = fdCheck(dev, fd);
+  if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL);
+  if (commit) setw(dev, 7, w(dev, 7) | bit);
+  return 0;
+}
+
+/** libvfio-user's device_set_irqs_validate: stricter, all EINVAL; unknown flag bits ignored. */
+function lvu(dev: usize, buf: usize, len: u32, big: bool, argsz: u32, flags: u32, index: u32, start: u32, count: u32): i32 {
+  const dt = flags & 7, act = flags & 0x38;
+  if (argsz < 20) return fail(R_ARGSZ_MIN, EINVAL);
+  if (dt == 2 && (argsz - 20) != count) return fail(R_LVU_BOOL_LEN, EINVAL);
+  if (index >= w(dev, 2)) return fail(R_INDEX, EINVAL);
+  if (act != 0x08 && act != 0x10 && act != 0x20) return fail(R_ACTION, EINVAL);
+  if (dt != 1 && dt != 2 && dt != 4) return fail(R_DATA_TYPE, EINVAL);
+  const n = index < 64 ? w(dev, 8 + index) : 0;
+  if (start >= n) return fail(R_START, EINVAL);
+  const sum = (start as u64) + (count as u64);
+  if (sum > (n as u64)) return fail(R_RANGE, EINVAL);
+  if ((index == 3 || index == 4) && (act != 0x20 || count > 1)) return fail(R_LVU_ERR_REQ, EINVAL);
+  if (count == 0 && (start != 0 || dt != 1 || act != 0x20)) return fail(R_LVU_COUNT0, EINVAL);
+  if (dt == 4 && (argsz - 20) < count * 4) return fail(R_PAYLOAD_SHORT, EINVAL);
+  if (len < 20) return fail(R_COPY_FAULT, EFAULT);
+  return 0;
+}
+
+function disable(dev: usize): void { setw(dev, 5, T_NONE); setw(dev, 6, 0); setw(dev, 7, w(dev, 7) & ~4); }
+
+// ---- exports
+
+/** Predict SET_IRQS; see oracleSetIrqs. Bounds-checked; never traps. */
+export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, commit: u32): i32 {
+  if (!inMem(buf, len as u64) || !inMem(dev, (DEV_WORDS as u64) * 4)) { lastRule = R_OK; return -1000; }
+  return oracleSetIrqs(prof, buf, len, dev, commit != 0);
+}
+
+/**
+ * Batch prediction without state changes: n buffers at bufs + offsets[i] (u32 pairs offset,len in
+ * `index`), verdicts to out[i] as i32 (ret or -errno) and rule ids to out[n + i].
+ * Returns the number of accepted buffers.
+ */
+export function oracle_set_irqs_batch(prof: u32, bufs: usize, index: usize, n: u32, dev: usize, out: usize): i32 {
+  if (!inMem(index, (n as u64) * 8) || !inMem(out, (n as u64) * 8) || !inMem(dev, (DEV_WORDS as u64) * 4)) return -1000;
+  let ok: i32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const off = load<u32>(index + ((i as usize) << 3)), len = load<u32>(index + ((i as usize) << 3) + 4);
+    let r: i32;
+    if (!inMem(bufs + off, len as u64)) { r = -1000; lastRule = R_OK; }
+    else r = oracleSetIrqs(prof, bufs + off, len, dev, false);
+    store<i32>(out + ((i as usize) << 2), r);
+    store<u32>(out + (((n + i) as usize) << 2), lastRule);
+    ok += i32(r >= 0);
+  }
+  return ok;
+}
