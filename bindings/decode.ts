@@ -132,6 +132,11 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
         cap = { offset: off, header: { id, version, next: Number(raw) }, name: entry?.name ?? null, struct: cs?.name ?? null, knownSize: size } as DecodedCap & Record<string, unknown>;
         elem = null;
         ((root.caps ??= []) as DecodedCap[]).push(cap);
+        // trailing arrays exist even when empty (nr_areas 0), so values have a stable shape
+        if (cs && cs.trailingLocal >= 0) {
+          const tf = fieldById(cs.firstField + cs.trailingLocal);
+          cap[tf.name] = tf.type === "bytes" ? new Uint8Array(0) : [];
+        }
         nodes.push({ path: `caps[${capIndex}]`, kind: "cap", offset: off, size, depth: 1, label: entry?.name ?? `unknown capability id ${id}`, value: id });
         if (!cs) diagnostics.push({ severity: "info", code: "UNKNOWN_CAP", message: `capability id ${id} (version ${version}) at ${hx(off)} is not defined for ${s.name} under this profile; its bytes are kept`, offset: off, size: 8, field: `caps[${capIndex}]` });
         else {
@@ -196,6 +201,9 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
     error = new (errorClassFor(status))(statusName(status), msg, 0, null);
     diagnostics.push({ severity: "error", code: statusName(status), message: msg, offset: 0, size: 0, field: null });
   }
+  // DATA_BOOL / DATA_EVENTFD with count 0: an empty payload, not a missing one
+  const dt = typeof root.flags === "number" ? root.flags & 7 : 0;
+  if ((dt === 2 || dt === 4) && s.trailingLocal >= 0 && fieldById(s.firstField + s.trailingLocal).type === "payload" && status >= 0) root.data ??= [];
   if (error) error.partial = root;
   for (const note of meta.notes) if (!diagnostics.some((d) => d.message === note)) diagnostics.push({ severity: "info", code: "NOTE", message: note, offset: 0, size: 0, field: null });
   return { ok: status >= 0, status, value: root as Decoded<never>, nodes, diagnostics, error };

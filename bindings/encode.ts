@@ -82,18 +82,22 @@ function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: Resolve
   const w = wasm();
   if (!cs) {
     const body = (cap.body as Uint8Array | undefined) ?? new Uint8Array(0);
-    return { size: 8 + body.length, known: 8, trailing: null as null | { f: (typeof SCHEMA.fields)[number]; off: number; elemSize: number; n: number } };
+    return { size: 8 + body.length, known: 8, trailing: null as null | { f: (typeof SCHEMA.fields)[number]; off: number; elemSize: number; n: number }, kernelSize: 8 + body.length };
   }
   const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
   const known = w.cap_known_size(cs.id, version, prof.word);
   const fields = structFields(cs);
   const tf = fields.find((f) => f.type === "array" || f.type === "bytes");
-  if (!tf) return { size: known, known, trailing: null };
+  // What vfio_info_add_capability() copies: sizeof(struct) for this version, i.e. the known prefix
+  // rounded up to the struct's alignment (zPCI base v2: 36 -> 40, group v1: 39 -> 40).
+  const align = cs.align[(prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0)] as number;
+  if (!tf) return { size: known, known, trailing: null, kernelSize: Math.ceil(known / align) * align };
   const off = tf.offsets[(prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0)];
   const items = cap[tf.name] as unknown[] | Uint8Array | undefined;
   const elemSize = tf.type === "bytes" ? 1 : w.struct_size(structByName(tf.of!).id, prof.word);
   const n = items ? items.length : 0;
-  return { size: Math.max(known, off + n * elemSize), known, trailing: { f: tf, off, elemSize, n } };
+  const size = Math.max(known, off + n * elemSize);
+  return { size, known, trailing: { f: tf, off, elemSize, n }, kernelSize: size };
 }
 
 function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: ResolvedProfile, at: number, room: number, idx: number) {
@@ -116,7 +120,7 @@ function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: Resol
   writeFields(o, cs, prof, at, room, v, version, prefix);
   if (lay.trailing) {
     const t = lay.trailing;
-    const items = cap[t.f.name];
+    const items = cap[t.f.name] ?? [];
     if (t.f.type === "bytes") new Uint8Array(o.w.memory.buffer, at + t.off, t.n).set(items as Uint8Array);
     else {
       const es = structByName(t.f.of!);
@@ -161,7 +165,7 @@ export function encode<N extends StructName>(structName: N | string, value: Part
   let kernelCapsTotal = 0;
   if (!exact && caps.length) {
     const align8 = prof.epoch === "6.6";
-    kernelCapsTotal = capSizes.reduce((a, c) => a + (align8 ? (c.size + 7) & ~7 : c.size), 0);
+    kernelCapsTotal = capSizes.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
   }
   const total = Math.max(end, meta.length ?? 0, fixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0));
   const o = new Out(total + 8, kernelCapsTotal + 64);
@@ -185,7 +189,7 @@ export function encode<N extends StructName>(structName: N | string, value: Part
     let at = o.scratch;
     const list = new Uint32Array(w.memory.buffer, o.list, caps.length * 2);
     caps.forEach((c, i) => {
-      const size = capSizes[i].size;
+      const size = capSizes[i].kernelSize;
       new Uint8Array(w.memory.buffer, at, size).fill(0);
       writeCap(o, s, c, prof, at, size, i);
       list[i * 2] = at; list[i * 2 + 1] = size;
