@@ -29,6 +29,15 @@ const walk = (d) => readdirSync(d).flatMap((f) => {
   return statSync(p).isDirectory() ? walk(p) : f.endsWith(".test.mjs") ? [relative(root, p)] : [];
 });
 
+// A fresh clone: install what is missing (npm packages; Debian packages when root).
+if (!existsSync(join(root, "node_modules", ".bin", "asc"))) {
+  console.log("=== npm ci (node_modules missing)");
+  if (spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
+}
+if (!process.argv.includes("--no-install")) {
+  const r = spawnSync("bash", [join(root, "scripts", "install-system.sh")], { cwd: root, stdio: "inherit" });
+  if (r.status !== 0) console.log("warning: some Debian packages are missing; the stages that need them will fail");
+}
 run("build", process.execPath, ["scripts/build.mjs"]);
 run("gen", process.execPath, ["scripts/gen.mjs", "--check"]);
 run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"]);

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Debian packages the tests need (idempotent; installs only what is missing; needs root).
+# Called by .ci/run and by `npm test` on a fresh machine.
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+PACKAGES=(
+  # C reference checks: gcc on the real uapi headers, x86_64 + i386 + big-endian s390x and ppc64
+  gcc libc6-dev linux-libc-dev
+  gcc-i686-linux-gnu linux-libc-dev-i386-cross libc6-dev-i386-cross
+  gcc-s390x-linux-gnu linux-libc-dev-s390x-cross libc6-dev-s390x-cross
+  gcc-powerpc64-linux-gnu linux-libc-dev-ppc64-cross libc6-dev-ppc64-cross
+  qemu-user-static
+  # real-kernel harness: QEMU (TCG) + e1000e option ROM, busybox initramfs, depmod, Debian's 6.1
+  # kernel (the 6.12 kernel is fetched by tests/kernel/harness.mjs into a private directory)
+  qemu-system-x86 ipxe-qemu busybox-static kmod xz-utils ca-certificates linux-image-cloud-amd64
+  # embedding: wabt (wasm2c, wast2json, spectest-interp), JavaScriptCore shell
+  wabt libjavascriptcoregtk-4.0-bin
+  # browser e2e: Debian's chromium driven by playwright-core
+  chromium
+)
+missing=()
+for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if [ ${#missing[@]} -eq 0 ]; then echo "system packages: all ${#PACKAGES[@]} present"; exit 0; fi
+if [ "$(id -u)" != 0 ]; then echo "system packages missing (run as root to install): ${missing[*]}" >&2; exit 1; fi
+echo "system packages: installing ${missing[*]}"
+apt-get update
+apt-get install -y --no-install-recommends "${missing[@]}"
