@@ -4,6 +4,7 @@ import { resolveProfile } from "./profile.js";
 import { structByName } from "./schema-index.js";
 import { CapChainError, UsageError, statusName } from "./errors.js";
 import { encode } from "./encode.js";
+import { SCHEMA } from "./generated/schema.js";
 import type { DecodedCap, ProfileOptions } from "./types.js";
 
 export interface CapSpan { id: number; version: number; offset: number; length: number }
@@ -27,8 +28,7 @@ export function walkCaps(host: string, bytes: Uint8Array, opts: ProfileOptions &
     const flags = dv.getUint32(4, le);
     if (!s.caps || !(flags & s.caps.flag)) return [];
     const v = (prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0);
-    const coff = capOffsetAt(s, v);
-    start = dv.getUint32(coff, le);
+    start = dv.getUint32(SCHEMA.fields[s.firstField + s.capOffsetLocal].offsets[v], le);
   }
   const max = opts.maxCaps ?? 1024;
   const need = 64 + bytes.length + max * 12 + 64;
@@ -47,12 +47,6 @@ export function walkCaps(host: string, bytes: Uint8Array, opts: ProfileOptions &
   return res;
 }
 
-function capOffsetAt(s: ReturnType<typeof structByName>, v: number): number {
-  const f = s.capOffsetLocal >= 0 ? s.firstField + s.capOffsetLocal : -1;
-  return f >= 0 ? (globalThisFields()[f].offsets[v] as number) : 0;
-}
-import { SCHEMA } from "./generated/schema.js";
-const globalThisFields = () => SCHEMA.fields;
 
 /**
  * Build an info reply with a capability chain exactly as the kernel would (vfio_info_cap_add +

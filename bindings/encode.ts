@@ -41,13 +41,14 @@ class Out {
   readonly list: number;
   readonly dst: number;
   readonly scratch: number;
-  constructor(readonly size: number, scratchSize: number) {
-    const need = 8192 + size + scratchSize + 64;
+  constructor(readonly size: number, scratchSize: number, ncaps = 0) {
+    const listBytes = Math.max(1024, ncaps * 8);
+    const need = 1024 + listBytes + size + scratchSize + 64;
     if (this.w.arena_cap() < need && this.w.arena_reserve(need) < 0) throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
     this.base = this.w.arena_ptr();
     this.vals = this.base;            // 64 x u64
-    this.list = this.base + 1024;     // cap list (ptr,len) x 896
-    this.dst = this.base + 8192;
+    this.list = this.base + 1024;     // cap list: (ptr, len) per capability
+    this.dst = this.list + listBytes;
     this.scratch = (this.dst + size + 15) & ~15;
     new Uint8Array(this.w.memory.buffer, this.dst, size).fill(0);
   }
@@ -168,7 +169,7 @@ export function encode<N extends StructName>(structName: N | string, value: Part
     kernelCapsTotal = capSizes.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
   }
   const total = Math.max(end, meta.length ?? 0, fixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0));
-  const o = new Out(total + 8, kernelCapsTotal + 64);
+  const o = new Out(total + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
   const fixedVal: Val = { ...v };
   const argszGiven = v.argsz !== undefined && v.argsz !== null;
   if (!argszGiven) fixedVal.argsz = payload ? 20 + payload.bytes : total;
