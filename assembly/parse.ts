@@ -34,6 +34,8 @@ function emitFields(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u
       if (off - base < must) return setError(S.E_SHORT, off, fid, limit as u64) as i64;
       continue; // optional trailing field (e.g. cap_offset with argsz 16): absent, not an error
     }
+    // a hole between fields (the 4 bytes before an 8-aligned u64 on lp64) is kept as a gap
+    if (off > end) rec(K_GAP, depth, 0, end, off - end, 0, 0);
     let val = rdN(src + off, sz as i32, big);
     if (t == T_S32) val = (val as i32) as i64 as u64;
     rec(K_FIELD, depth, fid as u32, off, sz, 0, val);

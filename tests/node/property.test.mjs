@@ -76,9 +76,14 @@ test("encode(decode(b)) == b for kernel-built region-info chains (both epochs, b
   }), { numRuns: 1000 });
 });
 
-test("arbitrary bytes: a value or a typed error, never a trap", () => {
-  const structs = ["vfio_irq_info", "vfio_irq_set", "vfio_region_info", "vfio_device_info", "vfio_iommu_type1_info"];
-  fc.assert(fc.property(fc.constantFrom(...structs), fc.uint8Array({ maxLength: 160 }), profiles, fc.boolean(), (s, bytes, prof, plausible) => {
+test("arbitrary bytes: a value or a typed error, never a trap (every struct, every profile)", () => {
+  const structs = abi.SCHEMA.structs.map((s) => s.name);
+  const withProposals = fc.record({
+    arch: fc.constantFrom("x86_64", "i386", "s390x", "ppc64"),
+    epoch: fc.constantFrom("6.1", "6.6"),
+    proposals: fc.subarray(abi.SCHEMA.proposals.map((p) => p.name)),
+  });
+  fc.assert(fc.property(fc.constantFrom(...structs), fc.uint8Array({ maxLength: 160 }), withProposals, fc.boolean(), (s, bytes, prof, plausible) => {
     if (plausible && bytes.length >= 8) {
       // make argsz plausible and set the CAPS bits so chains get walked
       new DataView(bytes.buffer).setUint32(0, bytes.length, prof.arch === "x86_64" || prof.arch === "i386");
@@ -87,6 +92,8 @@ test("arbitrary bytes: a value or a typed error, never a trap", () => {
     try {
       const d = abi.decode(s, bytes, prof);
       assert.deepEqual(abi.encode(s, d, prof), bytes, "whatever decodes re-encodes exactly");
+      const j = JSON.parse(JSON.stringify(abi.toJSONValue(d)));
+      assert.deepEqual(abi.encode(s, abi.fromJSONValue(s, j), prof), bytes, "and so does its JSON form");
     } catch (e) {
       assert.ok(e instanceof abi.VfioAbiError, `typed error, got ${e}`);
       assert.ok(Number.isInteger(e.offset) && e.offset >= 0 && e.offset <= bytes.length + 8);
