@@ -112,7 +112,7 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
           node.names = fl.names;
           meta.flags[prefix + f.path] = { names: fl.names, unknown: fl.unknown, ...(fl.proposed ? { proposed: fl.proposed } : {}) };
           meta.notes.push(...fl.notes);
-          if (fl.unknown) diagnostics.push({ severity: "warning", code: "UNKNOWN_FLAGS", message: `${prefix + f.path} has bits ${hx(fl.unknown)} that ${s.name} does not define under this profile (kept as they are)`, offset: off, size, field: prefix + f.path });
+          if (fl.unknown) diagnostics.push({ severity: "warning", code: "UNKNOWN_FLAGS", message: `${prefix + f.path} has bits ${hx(fl.unknown)} that ${f.struct} does not define under this profile (kept as they are)`, offset: off, size, field: prefix + f.path });
         }
         if (f.enum) {
           const ctx = f.name === "subtype" && target.type !== undefined ? { type: Number(target.type) } : undefined;

@@ -36,8 +36,10 @@ export const ioctls = (arch = "x86_64"): IoctlInfo[] => SCHEMA.ioctls.map((i) =>
  */
 export function lookupIoctl(q: string | number, arch = "x86_64"): IoctlInfo[] {
   if (typeof q === "string" && !/^(0x[0-9a-f]+|\d+)$/i.test(q.trim())) {
-    const n = q.trim().toUpperCase();
-    const hit = SCHEMA.ioctls.filter((i) => i.name === n || i.name === `VFIO_${n}`);
+    // Accept the kernel name with or without VFIO_ and the fd-kind prefix: "SET_IRQS" = VFIO_DEVICE_SET_IRQS.
+    const n = q.trim().toUpperCase().replace(/^VFIO_/, "");
+    let hit = SCHEMA.ioctls.filter((i) => i.name === `VFIO_${n}`);
+    if (!hit.length) hit = SCHEMA.ioctls.filter((i) => ["DEVICE_", "GROUP_", "IOMMU_"].some((p) => i.name === `VFIO_${p}${n}`));
     return hit.map((i) => info(i, arch));
   }
   const num = typeof q === "number" ? q : Number(q);
