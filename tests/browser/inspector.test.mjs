@@ -1,0 +1,276 @@
+// End-to-end: the inspector page served by `vfio-abi inspect`, driven in Debian's chromium.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { vectors, badVectors } from "../vectors/golden.mjs";
+import { startServer, launch, openPage, shot, treeRows, selectedBytes, hexViewBytes, pickSample } from "./helpers.mjs";
+
+let server, browser, url;
+before(async () => { server = startServer(); url = await server.url; browser = await launch(); });
+after(async () => { await browser?.close(); await server?.stop(); });
+
+const vec = (n) => vectors.find((v) => v.name === n) ?? badVectors.find((v) => v.name === n);
+const plain = (h) => h.replace(/\s+/g, "");
+const row = (rows, path) => { const r = rows.find((x) => x.path === path); assert.ok(r, `tree has ${path}`); return r; };
+
+async function pasteHex(page, text, expect = plain(text).replace(/0x|[:,]/g, "").toLowerCase()) {
+  await page.fill("#hex", text);
+  await page.waitForFunction((h) => window.__inspector.hex() === h, expect);
+}
+
+test("pasting a SET_IRQS request (0x, colons, newlines) decodes it: values, flag names, per-field colours", async () => {
+  const { page, problems } = await openPage(browser.ctx, url);
+  assert.match(await page.textContent("#backend"), /WebAssembly/);
+  await page.selectOption("#struct", "vfio_irq_set");
+  // the golden bytes as a person might paste them
+  await pasteHex(page, "0x20,0x00,0x00,0x00, 0x24,0x00,0x00,0x00\n02:00:00:00 00:00:00:00\n03000000 0a000000 ffffffff 0c000000");
+  assert.equal(await page.evaluate(() => window.__inspector.hex()), plain(vec("irq_set_msix_eventfd_3").hex));
+  const rows = await treeRows(page);
+  assert.equal(row(rows, "argsz").value, "32");
+  assert.equal(row(rows, "flags").value, "36");
+  assert.match(row(rows, "flags").text, /VFIO_IRQ_SET_DATA_EVENTFD \| VFIO_IRQ_SET_ACTION_TRIGGER/);
+  assert.match(row(rows, "index").text, /VFIO_PCI_MSIX_IRQ_INDEX/);
+  assert.equal(row(rows, "count").value, "3");
+  assert.deepEqual(["data[0]", "data[1]", "data[2]"].map((p) => row(rows, p).value), ["10", "-1", "12"]);
+  assert.match(row(rows, "data[1]").text, /no eventfd/);
+  // every byte belongs to a field and carries that field's colour
+  const bytes = await page.$$eval("#hexview .b", (bs) => bs.map((b) => ({ path: b.dataset.path, c: b.style.getPropertyValue("--c") })));
+  assert.equal(bytes.length, 32);
+  assert.deepEqual(bytes.slice(0, 4).map((b) => b.path), ["argsz", "argsz", "argsz", "argsz"]);
+  assert.deepEqual(bytes.slice(20, 24).map((b) => b.path), Array(4).fill("data[0]"));
+  for (const b of bytes) assert.ok(b.c, `byte of ${b.path} is coloured`);
+  assert.equal(bytes[0].c, row(rows, "argsz").colour, "hex byte and tree row share the colour");
+  assert.notEqual(bytes[0].c, bytes[4].c, "argsz and flags differ");
+  assert.match(await page.textContent("#diagnostics"), /No problems/);
+  assert.match(await page.textContent("#guess"), /agrees: vfio_irq_set/);
+  await shot(page, "01-irq-set-request");
+  assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
+  await page.close();
+});
+
+test("clicking a node highlights its bytes; clicking a byte selects its node; arrow keys move", async () => {
+  const { page } = await openPage(browser.ctx, url);
+  await pickSample(page, "region_info_sparse_mmap");
+  await page.click('#tree .node[data-path="caps[0].nr_areas"]');
+  assert.deepEqual(await selectedBytes(page), [40, 41, 42, 43]);
+  await page.click('#tree .node[data-path="caps[0]"]');
+  assert.deepEqual(await selectedBytes(page), Array.from({ length: 48 }, (_, i) => 32 + i));
+  // a byte inside the second sparse area's size (0x48..0x4f)
+  await page.click('#hexview .b[data-off="74"]');
+  let rows = await treeRows(page);
+  assert.equal(rows.find((r) => r.selected)?.path, "caps[0].areas[1].size");
+  assert.deepEqual(await selectedBytes(page), [72, 73, 74, 75, 76, 77, 78, 79]);
+  assert.match(await page.textContent("#details"), /caps\[0\]\.areas\[1\]\.size/);
+  // keyboard: tree up/down, hex arrows
+  await page.focus("#tree");
+  await page.keyboard.press("ArrowUp");
+  rows = await treeRows(page);
+  assert.equal(rows.find((r) => r.selected)?.path, "caps[0].areas[1].offset");
+  await page.keyboard.press("Home");
+  assert.equal((await treeRows(page)).find((r) => r.selected)?.path, "");
+  await page.keyboard.press("ArrowDown");
+  assert.equal((await treeRows(page)).find((r) => r.selected)?.path, "argsz");
+  await page.focus("#hexview");
+  await page.keyboard.press("ArrowDown"); // byte 0 -> byte 16: size
+  assert.equal((await treeRows(page)).find((r) => r.selected)?.path, "size");
+  assert.deepEqual(await selectedBytes(page), [16, 17, 18, 19, 20, 21, 22, 23]);
+  // the reply reads in plain words: capability name, areas, flag names
+  const text = await page.textContent("#tree");
+  assert.match(text, /capability #1: VFIO_REGION_INFO_CAP_SPARSE_MMAP/);
+  assert.match(text, /VFIO_REGION_INFO_FLAG_CAPS/);
+  assert.equal(row(rows, "caps[0].areas[0].offset").value, "8192");
+  await page.click('#tree .node[data-path="caps[0]"]');
+  await shot(page, "02-region-info-capability-chain");
+  await page.close();
+});
+
+test("editing a field re-encodes the bytes at once; argsz follows the payload; copy as hex, C and JSON", async () => {
+  const { page } = await openPage(browser.ctx, url);
+  await pickSample(page, "irq_set_msix_eventfd_3");
+  await page.dblclick('#tree .node[data-path="count"]');
+  await page.fill("#tree input.edit", "2");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => window.__inspector.hex().startsWith("1c"));
+  // argsz 32 -> 28, count 3 -> 2, the third eventfd dropped
+  assert.equal(await page.evaluate(() => window.__inspector.hex()), plain("1c000000 24000000 02000000 00000000 02000000 0a000000 ffffffff"));
+  assert.equal(await hexViewBytes(page), plain("1c000000 24000000 02000000 00000000 02000000 0a000000 ffffffff"));
+  // an eventfd, via keyboard: select data[1], Enter, type, Enter
+  await page.click('#tree .node[data-path="data[1]"]');
+  await page.keyboard.press("Enter");
+  await page.fill("#tree input.edit", "0x2a");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => window.__inspector.hex().endsWith("2a000000"));
+  assert.equal(row(await treeRows(page), "data[1]").value, "42");
+  // a flag bit, via the bit toggles: ACTION_TRIGGER -> also MASK (two actions)
+  await page.click('#tree .node[data-path="flags"]');
+  await page.check('#details input[data-bit="8"]');
+  await page.waitForFunction(() => window.__inspector.hex().slice(8, 16) === "2c000000");
+  // argsz edited by hand is kept even when inconsistent; the problem is reported
+  await page.dblclick('#tree .node[data-path="argsz"]');
+  await page.fill("#tree input.edit", "16");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => window.__inspector.hex().startsWith("10000000"));
+  assert.match(await page.textContent("#diagnostics"), /argsz 16 below minsz 20/);
+  // a value that does not fit is refused with a message, bytes unchanged
+  const before = await page.evaluate(() => window.__inspector.hex());
+  await page.dblclick('#tree .node[data-path="index"]');
+  await page.fill("#tree input.edit", "0x1ffffffff");
+  await page.keyboard.press("Enter");
+  assert.match(await page.textContent("#edit-error"), /does not fit/);
+  assert.equal(await page.evaluate(() => window.__inspector.hex()), before);
+
+  await pickSample(page, "kernel_set_irqs_msix_enable_3");
+  await page.click("#copy-hex");
+  assert.equal(plain(await page.inputValue("#export")), plain(vec("kernel_set_irqs_msix_enable_3").hex));
+  await page.click("#copy-c");
+  const c = await page.inputValue("#export");
+  assert.match(c, /unsigned char buf\[32\]/);
+  assert.match(c, /0x20, 0x00, 0x00, 0x00,\s+\/\* 0x00 argsz = 32 \*\//);
+  assert.match(c, /0x68, 0x00, 0x00, 0x00,\s+\/\* 0x14 data\[0\] = 104 \*\//);
+  const cBytes = [...c.matchAll(/0x([0-9a-f]{2})(?=,)/g)].map((m) => m[1]).join("");
+  assert.equal(cBytes, plain(vec("kernel_set_irqs_msix_enable_3").hex));
+  await page.click("#copy-json");
+  const j = JSON.parse(await page.inputValue("#export"));
+  assert.equal(j.argsz, 32); assert.equal(j.flags, 0x24); assert.deepEqual(j.data, [104, 105, 106]);
+  await shot(page, "03-edited-and-exported");
+  await page.close();
+});
+
+test("a broken capability chain shows its diagnostic with a byte range, the partial tree and the failing span", async () => {
+  const { page } = await openPage(browser.ctx, url);
+  await pickSample(page, "cap_backwards");
+  const diags = await page.$$eval("#diagnostics li", (ls) => ls.map((l) => ({ cls: l.className, text: l.textContent, off: l.dataset.offset, size: l.dataset.size })));
+  const d = diags.find((x) => x.cls === "error");
+  assert.ok(d, "an error diagnostic");
+  assert.match(d.text, /next at 0x34 points backwards to 0x24/);
+  assert.match(d.text, /bytes 0x34–0x37/);
+  const rows = await treeRows(page);
+  // everything that decoded is there: header fields, the padding, both capabilities
+  for (const p of ["argsz", "flags", "cap_offset", "offset", "caps[0]", "caps[0].header.next", "caps[1]", "caps[1].header.next"]) row(rows, p);
+  assert.equal(row(rows, "caps[0].header.next").value, "48");
+  assert.ok(row(rows, "caps[1].header.next").bad, "the failing field is marked");
+  assert.ok(rows.some((r) => r.kind === "error" && /points backwards/.test(r.text)));
+  assert.ok(rows.some((r) => r.kind === "gap"));
+  const err = await page.$$eval("#hexview .b.err", (bs) => bs.map((b) => Number(b.dataset.off)));
+  assert.deepEqual(err, [52, 53, 54, 55]);
+  // clicking the diagnostic selects the failing field
+  await page.click("#diagnostics li.error");
+  assert.equal((await treeRows(page)).find((r) => r.selected)?.path, "caps[1].header.next");
+  await shot(page, "04-broken-chain");
+  // repair the chain in the tree: next = 0 ends it
+  await page.dblclick('#tree .node[data-path="caps[1].header.next"]');
+  await page.fill("#tree input.edit", "0");
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(() => document.querySelector("#diagnostics li.ok"));
+  assert.match(await page.evaluate(() => window.__inspector.hex()), /00000000$/);
+
+  // another broken input from the samples: argsz below minsz
+  await pickSample(page, "argsz_below_minsz");
+  assert.match(await page.textContent("#diagnostics"), /argsz 16 below minsz 20/);
+  await page.close();
+});
+
+test("the URL fragment holds bytes, struct, profile and selection; opening the link restores them", async () => {
+  const { page } = await openPage(browser.ctx, url);
+  await pickSample(page, "type1_info_packed_6.1");
+  assert.equal(await page.inputValue("#epoch"), "6.1");
+  await page.click('#tree .node[data-path="caps[1].avail"]');
+  const link = page.url();
+  assert.match(link, /#/);
+  await page.close();
+  const { page: p2 } = await openPage(browser.ctx, link);
+  assert.equal(await p2.evaluate(() => window.__inspector.hex()), plain(vec("type1_info_packed_6.1").hex));
+  assert.equal(await p2.inputValue("#struct"), "vfio_iommu_type1_info");
+  assert.equal(await p2.inputValue("#epoch"), "6.1");
+  const rows = await treeRows(p2);
+  assert.equal(rows.find((r) => r.selected)?.path, "caps[1].avail");
+  assert.equal(row(rows, "caps[1].avail").value, "65535");
+  assert.deepEqual(await selectedBytes(p2), [64, 65, 66, 67]);
+  // a big-endian link (s390x) restores the byte order too
+  const s390 = vec("gcc_ref_irq_set_2fd_s390x");
+  await p2.goto(`${url}#s=vfio_irq_set&b=${plain(s390.hex)}&a=s390x&e=big&m=lp64&k=6.6`);
+  await p2.waitForFunction(() => document.querySelector('#tree .node[data-path="data[0]"]'));
+  assert.equal(row(await treeRows(p2), "data[0]").value, String(0x11223344));
+  assert.equal(await p2.inputValue("#endian"), "big");
+  await p2.close();
+});
+
+test("struct by ioctl name or number, a guess from argsz and size, and opening a binary file", async () => {
+  const { page } = await openPage(browser.ctx, url);
+  await page.fill("#ioctl", "0x3b6c");
+  await page.press("#ioctl", "Enter");
+  assert.equal(await page.inputValue("#struct"), "vfio_region_info");
+  assert.match(await page.textContent("#ioctl-info"), /VFIO_DEVICE_GET_REGION_INFO = 0x3b6c/);
+  await page.fill("#ioctl", "DEVICE_GET_IRQ_INFO");
+  await page.press("#ioctl", "Enter");
+  assert.equal(await page.inputValue("#struct"), "vfio_irq_info");
+  // bytes of a region-info reply while the struct says irq_info: the guess names the right one
+  const v = vec("kernel_region3_argsz40");
+  await pasteHex(page, v.hex);
+  assert.match(await page.textContent("#guess"), /vfio_region_info/);
+  await page.click("#use-guess");
+  assert.equal(await page.inputValue("#struct"), "vfio_region_info");
+  assert.match(await page.textContent("#tree"), /VFIO_REGION_INFO_CAP_MSIX_MAPPABLE/);
+  // needs argsz reply explained
+  await pickSample(page, "kernel_region3_argsz32");
+  assert.match(await page.textContent("#diagnostics"), /call again with argsz 40/);
+  // open a file (xxd-less binary)
+  const bin = Buffer.from(plain(vec("kernel_irq_info_xhci_msi16").hex), "hex");
+  await page.setInputFiles("#file", { name: "reply.bin", mimeType: "application/octet-stream", buffer: bin });
+  await page.waitForFunction((h) => window.__inspector.hex() === h, bin.toString("hex"));
+  assert.equal(await page.inputValue("#struct"), "vfio_irq_info");
+  assert.equal(row(await treeRows(page), "count").value, "16");
+  // xxd-style paste
+  await pasteHex(page, "00000000: 1000 0000 0900 0000 0100 0000 1000 0000  ................", "10000000090000000100000010000000");
+  assert.equal(row(await treeRows(page), "index").value, "1");
+  await page.close();
+});
+
+test("every bundled sample decodes in the page the way the codec says (status and error code)", async () => {
+  const { page } = await openPage(browser.ctx, url);
+  const names = await page.$$eval("#sample option", (os) => os.filter((o) => o.value).map((o) => o.textContent.split(" — ")[0].replace(/ /g, "_")));
+  assert.equal(names.length, vectors.length + badVectors.length);
+  for (const b of badVectors) {
+    await pickSample(page, b.name);
+    const codes = await page.$$eval("#diagnostics li.error", (ls) => ls.map((l) => l.dataset.code));
+    assert.deepEqual(codes, [b.code], b.name);
+  }
+  for (const v of vectors) {
+    await pickSample(page, v.name);
+    assert.equal(await page.$$eval("#diagnostics li.error", (ls) => ls.length), 0, v.name);
+    assert.equal(await page.evaluate(() => window.__inspector.hex()), plain(v.hex), v.name);
+  }
+  await page.close();
+});
+
+test("the kernel-verdict panel answers for vfio_irq_set with the failing rule (or says the oracle is missing)", async () => {
+  // Whether this build ships the oracle decides what the panel must say.
+  let oracle = null;
+  try { oracle = await import(new URL("../../inspector/dist/lib/oracle/index.js", import.meta.url).href); } catch { oracle = null; }
+  const have = typeof oracle?.predictSetIrqs === "function";
+  const { page } = await openPage(browser.ctx, url);
+  const answer = async (name) => {
+    await pickSample(page, name);
+    await page.waitForFunction(() => document.querySelector("#v-result").dataset.state);
+    await page.waitForTimeout(100); // the latest request wins; let it land
+    return { state: await page.$eval("#v-result", (p) => p.dataset.state), text: await page.textContent("#v-result") };
+  };
+  const bad = await answer("argsz_below_minsz");
+  assert.equal(await page.isVisible("#verdict"), true);
+  if (!have) { assert.equal(bad.state, "unavailable"); assert.match(bad.text, /oracle not available/i); await page.close(); return; }
+  assert.equal(bad.state, "fail");
+  assert.match(bad.text, /errno EINVAL/);
+  assert.match(bad.text, /Rule that fails: ARGSZ_MIN/);
+  const good = await answer("kernel_set_irqs_msix_enable_3");
+  assert.equal(good.state, "pass", good.text);
+  assert.match(good.text, /would accept/);
+  // a QEMU device preset from the oracle: edu has no MSI-X vectors -> EINVAL (vfio-abi.md §8.6)
+  if (await page.$('#v-device option[value="edu"]')) {
+    await page.selectOption("#v-device", "edu");
+    await page.waitForFunction(() => /edu/.test(document.querySelector("#v-result").textContent));
+    assert.match(await page.textContent("#v-result"), /errno EINVAL/);
+  }
+  await shot(page, "06-kernel-verdict");
+  await pickSample(page, "kernel_irq_info_edu_intx");
+  assert.equal(await page.isVisible("#verdict"), false);
+  await page.close();
+});
