@@ -8,7 +8,7 @@
 // drivers/s390/cio/vfio_ccw_ops.c, drivers/s390/crypto/vfio_ap_ops.c; checked against real 6.1 and
 // 6.12 kernels by tests/kernel (docs: vfio-abi.md §3, §8).
 import { lookupIoctl } from "../ioctl.js";
-import { normalizeDevice, IRQ_INFO, type DeviceDescription, type NormalDevice } from "./device.js";
+import { normalizeDevice, atLeast, IRQ_INFO, type DeviceDescription, type NormalDevice } from "./device.js";
 import { ERRNO, type ErrnoName } from "./errno.js";
 import { KErr, type Stage } from "./kerr.js";
 import { structPos, offsetofend } from "./layout.js";
@@ -53,6 +53,20 @@ const newLine = (): Line => ({ trigger: null, masked: false, maskFd: null, unmas
 
 type Virqfd = { kind: "intx-unmask" } | { kind: "line-mask" | "line-unmask"; index: number };
 
+/**
+ * The caller's eventfds: what each has been signalled since its last read, and the irqfds (unmask /
+ * mask eventfds) that consume their signals. Shared by every device of one process.
+ */
+export class EventfdTable {
+  readonly counts = new Map<number, bigint>();
+  readonly hooks = new Map<number, () => void>();
+  signal(fd: number): void {
+    const h = this.hooks.get(fd);
+    if (h) { h(); return; } // the irqfd wakeup reads (consumes) the count and runs its handler
+    this.counts.set(fd, (this.counts.get(fd) ?? 0n) + 1n);
+  }
+}
+
 const ok = (rule: string, reason: string, extra: Partial<Prediction> = {}): Prediction => ({ ret: 0, errno: null, rule, reason, stage: "done", ...extra });
 
 export class DeviceModel {
@@ -67,14 +81,15 @@ export class DeviceModel {
   private err: number | null = null;
   private req: number | null = null;
   private lines: Line[] = [];
-  private virqfds = new Map<number, Virqfd>();
-  private counts = new Map<number, bigint>();
   private signalledNow: number[] = [];
+  readonly fds: EventfdTable;
 
-  constructor(desc: DeviceDescription | NormalDevice = {}) {
+  constructor(desc: DeviceDescription | NormalDevice = {}, fds: EventfdTable = new EventfdTable()) {
     this.dev = "irqs" in desc && "littleEndian" in desc ? desc as NormalDevice : normalizeDevice(desc as DeviceDescription);
     this.lines = this.dev.irqs.map(newLine);
+    this.fds = fds;
   }
+  private get counts() { return this.fds.counts; }
 
   /** Current IRQ state, for display and tests. */
   state() {
@@ -101,9 +116,7 @@ export class DeviceModel {
   private signal(fd: number | null): void {
     if (fd === null) return;
     this.signalledNow.push(fd);
-    const v = this.virqfds.get(fd);
-    if (v) { this.runVirqfd(v); return; } // the irqfd wakeup consumes the count
-    this.counts.set(fd, (this.counts.get(fd) ?? 0n) + 1n);
+    this.fds.signal(fd);
   }
 
   private runVirqfd(v: Virqfd): void {
@@ -115,12 +128,12 @@ export class DeviceModel {
   private virqfdEnable(slotFd: number | null, fd: number, v: Virqfd, what: string): number {
     this.fdget(fd, what);
     if (slotFd !== null) throw new KErr("EBUSY", "virqfd.busy", `${what}: an irqfd is already installed (remove it with fd -1 first)`);
-    this.virqfds.set(fd, v);
+    this.fds.hooks.set(fd, () => this.runVirqfd(v));
     if ((this.counts.get(fd) ?? 0n) > 0n) this.runVirqfd(v);
     return fd;
   }
   private virqfdDisable(fd: number | null): null {
-    if (fd !== null) this.virqfds.delete(fd);
+    if (fd !== null) this.fds.hooks.delete(fd);
     return null;
   }
 
@@ -135,8 +148,7 @@ export class DeviceModel {
   /** A write of 1 to an eventfd (as a device interrupt or a user would). */
   efdWrite(fd: number): Prediction {
     if (!this.dev.eventfds.has(fd)) return { ret: -1, errno: this.dev.openFds.has(fd) ? "EINVAL" : "EBADF", rule: "efd.not-eventfd", reason: `fd ${fd} is not an eventfd`, stage: "done" };
-    this.signal(fd);
-    this.signalledNow = [];
+    this.fds.signal(fd);
     return { ret: 8, errno: null, rule: "efd.write", reason: `eventfd ${fd} signalled`, stage: "done" };
   }
 
@@ -364,7 +376,12 @@ export class DeviceModel {
     }
     const fd = this.s32(data, 0);
     if (fd === -1) { this[which] = null; return ok("errreq.clear", `${NAME} eventfd cleared`); }
-    if (fd < -1) return ok("errreq.ignored", `fd ${fd} < -1 is silently ignored for ${NAME}`);
+    if (fd < -1) {
+      // Observed: 6.1.0-56 ignores it (returns 0); 6.12.95 rejects it with EINVAL. Where between the two
+      // the change landed is not known; 6.8 splits the bracket.
+      if (atLeast(this.dev.kernel, 6, 8)) throw new KErr("EINVAL", "errreq.fd-below", `fd ${fd} < -1 is rejected for ${NAME} (6.12; 6.1 ignored it)`);
+      return ok("errreq.ignored", `fd ${fd} < -1 is silently ignored for ${NAME} (6.1; 6.12 rejects it)`);
+    }
     this[which] = this.fdget(fd, `${NAME} trigger`);
     return ok("errreq.set", `${NAME} now signals eventfd ${fd}`);
   }
