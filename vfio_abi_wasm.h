@@ -364,7 +364,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
  *   #define WRAP(ret, name, sig, params, args) static ret vfio_##name params { return (ret)Z_vfioZ_##name args; }
  *   VFIO_ABI_EXPORTS(WRAP)
  */
-#define VFIO_ABI_NUM_FUNCTIONS 37
+#define VFIO_ABI_NUM_FUNCTIONS 38
 #define VFIO_ABI_EXPORTS(X) \
   X(int32_t, abi_version, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, arena_ptr, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -384,6 +384,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
   X(int32_t, caps_build, "i32(i32,i32,i32,i32,i32,i32,i32,i32)", (int32_t host, uint32_t prof, uint32_t dst, uint32_t dstCap, uint32_t fixedLen, uint32_t argszSupplied, uint32_t list, uint32_t n), (VFIO_ABI_SELF, host, prof, dst, dstCap, fixedLen, argszSupplied, list, n)) \
   X(int32_t, irq_info_decode_batch, "i32(i32,i32,i32,i32)", (uint32_t prof, uint32_t src, uint32_t n, uint32_t dst), (VFIO_ABI_SELF, prof, src, n, dst)) \
   X(int32_t, caps_walk, "i32(i32,i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t buf, uint32_t len, uint32_t fixedSize, uint32_t start, uint32_t out, uint32_t maxCaps), (VFIO_ABI_SELF, prof, buf, len, fixedSize, start, out, maxCaps)) \
+  X(int32_t, caps_walk_batch, "i32(i32,i32,i32,i32,i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t fixedSize, uint32_t capOffAt, uint32_t capFlag, uint32_t counts, uint32_t tuples, uint32_t tuplesCap), (VFIO_ABI_SELF, prof, bufs, index, n, fixedSize, capOffAt, capFlag, counts, tuples, tuplesCap)) \
   X(uint32_t, read_u32, "i32(i32,i32)", (uint32_t prof, uint32_t p), (VFIO_ABI_SELF, prof, p)) \
   X(int32_t, oracle_set_irqs, "i32(i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t buf, uint32_t len, uint32_t dev, uint32_t commit), (VFIO_ABI_SELF, prof, buf, len, dev, commit)) \
   X(int32_t, oracle_set_irqs_batch, "i32(i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out), (VFIO_ABI_SELF, prof, bufs, index, n, dev, out)) \
@@ -438,6 +439,8 @@ int32_t vfio_abi_caps_build(int32_t host, uint32_t prof, uint32_t dst, uint32_t 
 int32_t vfio_abi_irq_info_decode_batch(uint32_t prof, uint32_t src, uint32_t n, uint32_t dst);
 /* Bounded, cycle-safe walk of a capability chain starting at `start` inside buf[0..len), headers only: writes (u16 id, u16 version, u32 offset, u32 length) = 12 bytes per cap to out. length runs to next (or to len for the last cap). Returns the number of caps or a negative status. */
 int32_t vfio_abi_caps_walk(uint32_t prof, uint32_t buf, uint32_t len, uint32_t fixedSize, uint32_t start, uint32_t out, uint32_t maxCaps);
+/* Batch walk of n info buffers at bufs + offset_i (`index` holds u32 offset, u32 len pairs). Each buffer's chain starts at the u32 at capOffAt when its flags (u32 at 4) have capFlag set. counts[i] = caps found or a negative status; the (id, version, offset, length) tuples of all buffers go to `tuples` one after the other (12 bytes each, tuplesCap at most). Returns the total number of caps, E_OUT_FULL when tuples ran out, or E_RANGE. */
+int32_t vfio_abi_caps_walk_batch(uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t fixedSize, uint32_t capOffAt, uint32_t capFlag, uint32_t counts, uint32_t tuples, uint32_t tuplesCap);
 /* Read helper for hosts that want one u32 with the profile's byte order. */
 uint32_t vfio_abi_read_u32(uint32_t prof, uint32_t p);
 /* Predict SET_IRQS; see oracleSetIrqs. Bounds-checked; never traps. */

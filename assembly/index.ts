@@ -123,29 +123,68 @@ export function irq_info_decode_batch(prof: u32, src: usize, n: u32, dst: usize)
  */
 export function caps_walk(prof: u32, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
   if (!inMem(buf, len as u64) || !inMem(out, (maxCaps as u64) * 12)) return S.E_RANGE;
-  const big = (prof & PROF_BIG) != 0;
+  return walk((prof & PROF_BIG) != 0, buf, len, fixedSize, start, out, maxCaps);
+}
+
+// @ts-ignore: decorator
+@inline function walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
+  if (start == 0) return 0;
+  if (start < fixedSize) return S.E_CAP_INTO_HEADER;
+  if (len < 8) return (start & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END;
+  const last = len - 8; // highest offset a header fits at
   let off = start;
-  let n: u32 = 0;
-  if (off == 0) return 0;
-  if (off < fixedSize) return S.E_CAP_INTO_HEADER;
+  if ((off & 3) != 0) return S.E_CAP_MISALIGNED;
+  if (off > last) return S.E_CAP_PAST_END;
+  let o = out;
+  const end = out + (maxCaps as usize) * 12;
   while (true) {
-    if ((off & 3) != 0) return S.E_CAP_MISALIGNED;
-    if ((off as u64) + 8 > (len as u64)) return S.E_CAP_PAST_END;
-    if (n >= maxCaps) return S.E_CAP_TOO_MANY;
+    // invariant: off is 4-aligned and a header fits at off
+    if (o >= end) return S.E_CAP_TOO_MANY;
     const h = load<u32>(buf + off);
     const next = rd32(buf + off + 4, big);
-    const o = out + (n as usize) * 12;
+    // id and version are u16 each: swap them separately on big-endian
     store<u32>(o, big ? ((bswap<u32>(h) >>> 16) | (bswap<u32>(h) << 16)) : h);
     store<u32>(o, off, 4);
-    n++;
-    if (next == 0) { store<u32>(o, len - off, 8); return n as i32; }
-    // strictly increasing and past the header: rules out self-loops, cycles and backwards links
-    if (next <= off) return next == off ? S.E_CAP_SELF : S.E_CAP_BACKWARDS;
-    if (next - off < 8) return S.E_CAP_OVERLAP;
+    if (next == 0) { store<u32>(o, len - off, 8); break; }
     store<u32>(o, next - off, 8);
+    o += 12;
+    // d = next - off wraps for next < off: "d < 8 || d > room" covers a header further on that still
+    // fits (off + 8 <= next <= len - 8): strictly increasing, so self-loops, cycles and backwards links end here
+    const d = next - off, room = last - off;
+    if (d < 8 || d > room || (next & 3) != 0) {
+      if (next <= off) return next == off ? S.E_CAP_SELF : S.E_CAP_BACKWARDS;
+      if (d < 8) return S.E_CAP_OVERLAP;
+      return (next & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END;
+    }
     off = next;
   }
-  return 0;
+  return (((o - out) / 12) as i32) + 1;
+}
+
+/**
+ * Batch walk of n info buffers at bufs + offset_i (`index` holds u32 offset, u32 len pairs). Each
+ * buffer's chain starts at the u32 at capOffAt when its flags (u32 at 4) have capFlag set.
+ * counts[i] = caps found or a negative status; the (id, version, offset, length) tuples of all
+ * buffers go to `tuples` one after the other (12 bytes each, tuplesCap at most).
+ * Returns the total number of caps, E_OUT_FULL when tuples ran out, or E_RANGE.
+ */
+export function caps_walk_batch(prof: u32, bufs: usize, index: usize, n: u32, fixedSize: u32, capOffAt: u32, capFlag: u32,
+                                counts: usize, tuples: usize, tuplesCap: u32): i32 {
+  if (!inMem(index, (n as u64) * 8) || !inMem(counts, (n as u64) * 4) || !inMem(tuples, (tuplesCap as u64) * 12)) return S.E_RANGE;
+  const big = (prof & PROF_BIG) != 0;
+  let total: u32 = 0;
+  for (let i: u32 = 0; i < n; i++) {
+    const off = load<u32>(index + ((i as usize) << 3)), len = load<u32>(index + ((i as usize) << 3) + 4);
+    const b = bufs + off;
+    let r: i32 = 0;
+    if (!inMem(b, len as u64)) r = S.E_RANGE;
+    else if ((capOffAt as u64) + 4 <= (len as u64) && len >= 8 && (rd32(b + 4, big) & capFlag) != 0)
+      r = walk(big, b, len, fixedSize, rd32(b + capOffAt, big), tuples + (total as usize) * 12, tuplesCap - total);
+    store<i32>(counts + ((i as usize) << 2), r);
+    if (r == S.E_CAP_TOO_MANY) return S.E_OUT_FULL; // maxCaps passed was the room left
+    if (r > 0) total += r as u32;
+  }
+  return total as i32;
 }
 
 /** Read helper for hosts that want one u32 with the profile's byte order. */
