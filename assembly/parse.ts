@@ -14,7 +14,9 @@ import {
 import { F_VFIO_INFO_CAP_HEADER__NEXT, F_VFIO_INFO_CAP_HEADER__ID } from "./generated/layout";
 
 const MAX_VISITED: i32 = 4096;
-const visited = new StaticArray<u32>(MAX_VISITED);
+// Static data, not a heap object: with the stub runtime a `new StaticArray` would sit at the heap
+// base, inside the arena hosts write their input to.
+const visited: usize = memory.data(MAX_VISITED * 4, 16);
 
 /** Emit FIELD records for the scalar fields of `sid` at `base`; returns end of the last field read,
  *  or a negative status when a field below `must` does not fit in `limit`. */
@@ -89,6 +91,9 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   }
   if (argsz > len) return setError(S.E_ARGSZ_OVER, 0, first, argsz as u64, len);
   const limit = argsz;
+  // implicit tail padding of the fixed struct (lp64 vfio_iommu_type1_info in the 6.1 layout: 20..23)
+  const padEnd = size < limit ? size : limit;
+  if (contentEnd < padEnd) { rec(K_GAP, 0, 0, contentEnd, padEnd - contentEnd, 0, 0); contentEnd = padEnd; }
 
   // Trailing payload (vfio_irq_set data[]).
   const tl = trailingLocal(sid);
@@ -192,7 +197,7 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
     const nextAt = off + 4;
     if (next == off) return setError(S.E_CAP_SELF, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
     if (next < off) {
-      for (let i = 0; i < hops - 1; i++) if (unchecked(visited[i]) == next)
+      for (let i = 0; i < hops - 1; i++) if (load<u32>(visited + ((i as usize) << 2)) == next)
         return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
       if (next < fixedSize) return setError(S.E_CAP_INTO_HEADER, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, fixedSize) as i64;
       return setError(S.E_CAP_BACKWARDS, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
@@ -202,7 +207,7 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
       const gapEnd = next < limit ? next : limit;
       if ((gapEnd as u64) > capEnd) rec(K_GAP, 1, 0, capEnd as u32, gapEnd - (capEnd as u32), 0, 0);
     }
-    unchecked(visited[hops - 1] = off);
+    store<u32>(visited + (((hops - 1) as usize) << 2), off);
     prevEnd = next; // the gap up to next was emitted above
     linkAt = nextAt; linkField = F_VFIO_INFO_CAP_HEADER__NEXT;
     off = next;
