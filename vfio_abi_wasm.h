@@ -364,7 +364,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
  *   #define WRAP(ret, name, sig, params, args) static ret vfio_##name params { return (ret)Z_vfioZ_##name args; }
  *   VFIO_ABI_EXPORTS(WRAP)
  */
-#define VFIO_ABI_NUM_FUNCTIONS 38
+#define VFIO_ABI_NUM_FUNCTIONS 39
 #define VFIO_ABI_EXPORTS(X) \
   X(int32_t, abi_version, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, arena_ptr, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -389,6 +389,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
   X(int32_t, oracle_set_irqs, "i32(i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t buf, uint32_t len, uint32_t dev, uint32_t commit), (VFIO_ABI_SELF, prof, buf, len, dev, commit)) \
   X(int32_t, oracle_set_irqs_batch, "i32(i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out), (VFIO_ABI_SELF, prof, bufs, index, n, dev, out)) \
   X(uint32_t, oracle_last_rule, "i32()", (void), (VFIO_ABI_SELF)) \
+  X(int32_t, oracle_last_elem, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, fuzz_work_size, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, fuzz_out_words, "i32()", (void), (VFIO_ABI_SELF)) \
   X(int32_t, fuzz_num_classes, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -448,6 +449,8 @@ int32_t vfio_abi_oracle_set_irqs(uint32_t prof, uint32_t buf, uint32_t len, uint
 /* Batch prediction without state changes: n buffers at bufs + offsets[i] (u32 pairs offset,len in `index`), verdicts to out[i] as i32 (ret or -errno) and rule ids to out[n + i]. Returns the number of accepted buffers. */
 int32_t vfio_abi_oracle_set_irqs_batch(uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out);
 uint32_t vfio_abi_oracle_last_rule(void);
+/* Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1. */
+int32_t vfio_abi_oracle_last_elem(void);
 uint32_t vfio_abi_fuzz_work_size(void);
 uint32_t vfio_abi_fuzz_out_words(void);
 int32_t vfio_abi_fuzz_num_classes(void);

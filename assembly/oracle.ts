@@ -4,13 +4,16 @@
 // drivers/vfio/pci/vfio_pci_intrs.c, platform/ccw/ap drivers, libvfio-user lib/irq.c; confirmed
 // against real 6.1 and 6.12 kernels (vfio-abi.md §3, §8.6).
 //
-// Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md):
-//   0 driver (DRV_*)          1 kernel (0 = 6.1 rules, 1 = 6.12 rules: dynamic MSI-X)
-//   2 num_irqs (indexes)      3 bit0 PCIe (ERR index exists), bit1 MSI multi-vector
-//                               allocations may fall short (intremap off)
+// Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md;
+// bindings/oracle/device.ts builds it from a JSON device description):
+//   0 driver (DRV_*)          1 kernel rules: 0 = 6.1, 1 = 6.12 (xarray MSI contexts, no num_ctx checks)
+//   2 num_irqs (indexes)      3 bit0 PCIe (ERR index exists), bit1 MSI multi-vector allocations may fall
+//                               short (intremap off), bit2 dynamic MSI-X (has_dyn_msix: MSI-X irq_info
+//                               without NORESIZE; only with 6.12 rules)
 //   4 msi_alloc_max           5 active irq type (T_NONE, T_INTX, T_MSI, T_MSIX)
-//   6 active vector count     7 bit0 ERR trigger set, bit1 REQ trigger set, bit2 INTx trigger set,
-//                               bit3.. platform/ccw/ap per-index trigger set (index i -> bit 3+i)
+//   6 allocated vector count  7 bit0 ERR trigger set, bit1 REQ trigger set, bit2 INTx trigger set,
+//                               pci: bit3 INTx unmask irqfd installed; platform/ccw/ap: bit 3+i = index i
+//                               trigger set
 //   8..71  per-index count     72..135 per-index vfio_irq_info flags
 //   136..167 eventfd bitmap for fds 0..1023   168..199 open (non-eventfd) fd bitmap
 // An fd >= 1024, or in neither bitmap, is closed (EBADF).
@@ -20,7 +23,7 @@ export const DEV_WORDS: u32 = 200;
 export const DRV_PCI: u32 = 0, DRV_PLATFORM: u32 = 1, DRV_AMBA: u32 = 2, DRV_CCW: u32 = 3, DRV_AP: u32 = 4, DRV_LIBVFIO_USER: u32 = 5;
 export const T_NONE: u32 = 0, T_INTX: u32 = 1, T_MSI: u32 = 2, T_MSIX: u32 = 3;
 
-export const EBADF: i32 = 9, EFAULT: i32 = 14, EINVAL: i32 = 22, ENOTTY: i32 = 25;
+export const EBADF: i32 = 9, EFAULT: i32 = 14, EBUSY: i32 = 16, EINVAL: i32 = 22, ENOTTY: i32 = 25, ERANGE: i32 = 34;
 
 // Rule ids (bindings/oracle-rules.ts names them; keep in sync).
 export const R_OK: u32 = 0;
@@ -46,17 +49,25 @@ export const R_CTX_UNSET: u32 = 19;        // ERR/REQ loopback with no trigger s
 export const R_COUNT_ZERO: u32 = 20;       // ERR/REQ BOOL/EVENTFD with count 0
 export const R_NOT_MASKABLE: u32 = 21;     // platform MASK/UNMASK on an index without MASKABLE
 export const R_CCW_NO_TRIGGER: u32 = 22;   // ccw/ap: ACTION_TRIGGER bit missing
-export const R_FD_BELOW: u32 = 23;         // ccw/ap: eventfd < -1
+export const R_FD_BELOW: u32 = 23;         // eventfd < -1: ccw/ap, and PCI ERR/REQ with 6.12 rules
 export const R_AP_DATA: u32 = 24;          // ap: only DATA_EVENTFD
 export const R_LVU_BOOL_LEN: u32 = 25;     // libvfio-user: BOOL payload length != count
 export const R_LVU_ERR_REQ: u32 = 26;      // libvfio-user: ERR/REQ non-trigger or count > 1
 export const R_LVU_COUNT0: u32 = 27;       // libvfio-user: count 0 with start != 0 or not NONE|TRIGGER
 export const R_PARTIAL_VECTORS: u32 = 28;  // positive return: fewer MSI vectors than asked (intremap off)
 export const R_CCW_INDEX: u32 = 29;        // ccw: index not IO/CRW/REQ
-export const NUM_RULES: u32 = 30;
+export const R_VIRQFD_BUSY: u32 = 30;      // INTx UNMASK eventfd while an unmask irqfd is installed (EBUSY)
+export const R_ZERO_VECTORS: u32 = 31;     // MSI/MSI-X enable with start+count == 0: pci_alloc_irq_vectors ERANGE
+export const R_LOOPBACK_RANGE: u32 = 32;   // 6.1: loopback start+count beyond the enabled vectors
+export const R_VECTOR_UNALLOCATED: u32 = 33; // 6.12: eventfd on a vector that was never allocated (MSI, static MSI-X)
+export const R_LVU_FDS: u32 = 34;          // libvfio-user: number of fds != count
+export const NUM_RULES: u32 = 35;
 
 let lastRule: u32 = 0;
+let lastElem: i32 = -1;
 export function oracle_last_rule(): u32 { return lastRule; }
+/** Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1. */
+export function oracle_last_elem(): i32 { return lastElem; }
 
 // @ts-ignore: decorator
 @inline function w(dev: usize, i: u32): u32 { return load<u32>(dev + ((i as usize) << 2)); }
@@ -75,20 +86,21 @@ function fdCheck(dev: usize, fd: i32): u32 {
 }
 
 /**
- * Predict the kernel's answer to SET_IRQS with buf[0..len) on device `dev`. Returns the ioctl's
- * return value (>= 0) or -errno; oracle_last_rule() names the rule. With commit != 0 a successful
- * call updates the state words (enable/disable, triggers) as the kernel would.
+ * Predict the kernel's answer to SET_IRQS with buf[0..len) on device `dev`. `len` is what the kernel
+ * can read (buffer plus any readable bytes after it). Returns the ioctl's return value (>= 0) or
+ * -errno; oracle_last_rule() names the rule. With commit != 0 a successful call updates the state
+ * words (enable/disable, triggers) as the kernel would.
  */
 export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commit: bool): i32 {
   lastRule = R_OK;
+  lastElem = -1;
+  const drv = w(dev, 0);
+  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, (prof & PROF_BIG) != 0);
   if (len < 20) return fail(R_COPY_FAULT, EFAULT);
   const big = (prof & PROF_BIG) != 0;
   const argsz = rd32(buf, big), flags = rd32(buf + 4, big), index = rd32(buf + 8, big);
   const start = rd32(buf + 12, big), count = rd32(buf + 16, big);
-  const drv = w(dev, 0);
   const dt = flags & 7, act = flags & 0x38;
-
-  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, big, argsz, flags, index, start, count);
 
   // max_irq_type and the per-index irq count the driver passes to the validator
   let maxType: u32, nIrqs: u32;
@@ -102,14 +114,16 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   if (index >= maxType) return fail(R_INDEX, EINVAL);
   if (count >= 0xffffffff - start) return fail(R_COUNT_OVERFLOW, EINVAL);
   if ((flags & ~0x3f) != 0) return fail(R_FLAGS_UNKNOWN, EINVAL);
-  if (start >= nIrqs || start + count > nIrqs) return fail(start >= nIrqs ? R_START : R_RANGE, EINVAL);
+  if (start >= nIrqs) return fail(R_START, EINVAL);
+  if (start + count > nIrqs) return fail(R_RANGE, EINVAL);
   let esz: u32 = 0;
   if (dt == 1) esz = 0; else if (dt == 2) esz = 1; else if (dt == 4) esz = 4; else return fail(R_DATA_TYPE, EINVAL);
   if (esz != 0 && ((argsz - 20) as u64) < (count as u64) * (esz as u64)) return fail(R_PAYLOAD_SHORT, EINVAL);
-  // the kernel copies count x esz bytes from user memory; past our buffer that is a fault
-  if (esz != 0 && (20 + (count as u64) * (esz as u64)) > (len as u64)) return fail(R_COPY_FAULT, EFAULT);
 
+  // ccw/ap read one element themselves (get_user at arg+20), after their own checks
   if (drv == DRV_CCW || drv == DRV_AP) return ccwAp(dev, buf, len, big, drv, flags, index, commit);
+  // pci/platform memdup_user count x esz bytes; past the readable memory that is a fault
+  if (esz != 0 && (20 + (count as u64) * (esz as u64)) > (len as u64)) return fail(R_COPY_FAULT, EFAULT);
 
   // PCI and platform: dispatch on exactly one ACTION bit
   if (act != 0x08 && act != 0x10 && act != 0x20) return fail(R_ACTION, ENOTTY);
@@ -117,8 +131,11 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   return platform(dev, buf, big, flags, index, start, count, commit);
 }
 
-function firstElem(buf: usize, big: bool, dt: u32): i32 {
-  return dt == 2 ? (load<u8>(buf + 20) as i32) : (rd32(buf + 20, big) as i32);
+/** fd check as eventfd_ctx_fdget: 0 or -errno with lastRule set. */
+function fdErr(dev: usize, fd: i32): i32 {
+  const r = fdCheck(dev, fd);
+  if (r == R_OK) return 0;
+  return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL);
 }
 
 function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u32, count: u32, commit: bool): i32 {
@@ -126,11 +143,16 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
   const active = w(dev, 5);
   if (index == 0) {
     if (act == 0x08 || act == 0x10) {
-      if (active != T_INTX || start != 0 || count != 1) return fail(active != T_INTX ? R_NOT_ENABLED : R_SUBINDEX, EINVAL);
+      if (active != T_INTX) return fail(R_NOT_ENABLED, EINVAL);
+      if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
       if (dt == 4) {
         if (act == 0x08) return fail(R_INTX_MASK_EVENTFD, ENOTTY);
         const fd = rd32(buf + 20, big) as i32;
-        if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+        if (fd < 0) { if (commit) setw(dev, 7, w(dev, 7) & ~8); return 0; }
+        // vfio_virqfd_enable: fdget (EBADF), eventfd_ctx_fileget (EINVAL), then *pvirqfd busy (EBUSY)
+        const e = fdErr(dev, fd); if (e != 0) return e;
+        if ((w(dev, 7) & 8) != 0) return fail(R_VIRQFD_BUSY, EBUSY);
+        if (commit) setw(dev, 7, w(dev, 7) | 8);
       }
       return 0;
     }
@@ -140,7 +162,7 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
     if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
     if (dt == 4) {
       const fd = rd32(buf + 20, big) as i32;
-      if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+      if (fd >= 0) { const e = fdErr(dev, fd); if (e != 0) return e; }
       if (commit) { setw(dev, 5, T_INTX); setw(dev, 6, 1); setw(dev, 7, fd >= 0 ? (w(dev, 7) | 4) : (w(dev, 7) & ~4)); }
       return 0;
     }
@@ -152,29 +174,42 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
     const type = index == 1 ? T_MSI : T_MSIX;
     if (active == type && count == 0 && dt == 1) { if (commit) disable(dev); return 0; }
     if (!(active == type || active == T_NONE)) return fail(R_OTHER_TYPE, EINVAL);
+    const k612 = w(dev, 1) != 0;
+    const dyn = k612 && type == T_MSIX && (w(dev, 3) & 4) != 0;
+    const nvec = start + count;
     if (dt == 4) {
+      let alloc = w(dev, 6);
+      if (active != type) {
+        // vfio_msi_enable(start + count): pci_alloc_irq_vectors(1, nvec)
+        if (nvec == 0) return fail(R_ZERO_VECTORS, ERANGE);
+        const maxAlloc = w(dev, 4);
+        if (type == T_MSI && (w(dev, 3) & 2) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
+          lastRule = R_PARTIAL_VECTORS; // fewer vectors than asked: the kernel returns that number, MSI stays disabled
+          return maxAlloc as i32;
+        }
+        alloc = nvec;
+      } else if (!k612 && (start >= alloc || nvec > alloc)) {
+        // 6.1 vfio_msi_set_block: the enabled set cannot grow (NORESIZE) - checked before any fd
+        return fail(R_NORESIZE, EINVAL);
+      }
+      // vfio_msi_set_block: one vector after the other; the first failure wins
       for (let i: u32 = 0; i < count; i++) {
         const fd = rd32(buf + 20 + (i << 2), big) as i32;
-        if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+        if (fd < 0) continue;
+        const v = start + i;
+        if (k612 && v >= alloc) {
+          lastElem = i as i32;
+          if (!dyn) return fail(R_VECTOR_UNALLOCATED, EINVAL); // pci_irq_vector() -EINVAL, no dynamic allocation
+          alloc = v + 1;                                       // pci_msix_alloc_irq_at()
+        }
+        const e = fdErr(dev, fd); if (e != 0) { lastElem = i as i32; return e; }
+        lastElem = -1;
       }
-      const nvec = start + count;
-      if (active == type) {
-        // 6.1: the set cannot grow while enabled (NORESIZE); 6.12 MSI-X allocates dynamically
-        const dyn = w(dev, 1) != 0 && type == T_MSIX;
-        if (!dyn && nvec > w(dev, 6)) return fail(R_NORESIZE, EINVAL);
-        if (commit && nvec > w(dev, 6)) setw(dev, 6, nvec);
-        return 0;
-      }
-      if (nvec == 0) return 0;
-      const maxAlloc = w(dev, 4);
-      if (type == T_MSI && (w(dev, 3) & 2) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
-        lastRule = R_PARTIAL_VECTORS; // pci_alloc_irq_vectors returned fewer: MSI stays disabled
-        return maxAlloc as i32;
-      }
-      if (commit) { setw(dev, 5, type); setw(dev, 6, nvec); }
+      if (commit) { setw(dev, 5, type); setw(dev, 6, alloc); }
       return 0;
     }
     if (active != type) return fail(R_NOT_ENABLED, EINVAL);
+    if (!k612 && nvec > w(dev, 6)) return fail(R_LOOPBACK_RANGE, EINVAL);
     return 0;
   }
   // ERR (3) / REQ (4): single trigger context
@@ -191,9 +226,9 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
   if (dt == 2) return 0;
   const fd = rd32(buf + 20, big) as i32;
   if (fd == -1) { if (commit) setw(dev, 7, w(dev, 7) & ~bit); return 0; }
-  if (fd < -1) return 0; // silently ignored by the kernel
-  const r = fdCheck(dev, fd);
-  if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL);
+  // fd < -1: ignored (returns 0) by 6.1; EINVAL on 6.12 (observed)
+  if (fd < -1) return w(dev, 1) != 0 ? fail(R_FD_BELOW, EINVAL) : 0;
+  const e = fdErr(dev, fd); if (e != 0) return e;
   if (commit) setw(dev, 7, w(dev, 7) | bit);
   return 0;
 }
@@ -206,7 +241,7 @@ function platform(dev: usize, buf: usize, big: bool, flags: u32, index: u32, sta
     if (index >= 64 || (w(dev, 72 + index) & 2) == 0) return fail(R_NOT_MASKABLE, EINVAL);
     if (dt == 4) {
       const fd = rd32(buf + 20, big) as i32;
-      if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+      if (fd >= 0) { const e = fdErr(dev, fd); if (e != 0) return e; }
     }
     return 0;
   }
@@ -214,7 +249,7 @@ function platform(dev: usize, buf: usize, big: bool, flags: u32, index: u32, sta
   if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
   if (dt == 4) {
     const fd = rd32(buf + 20, big) as i32;
-    if (fd >= 0) { const r = fdCheck(dev, fd); if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL); }
+    if (fd >= 0) { const e = fdErr(dev, fd); if (e != 0) return e; }
     if (commit) setw(dev, 7, fd >= 0 ? (w(dev, 7) | bit) : (w(dev, 7) & ~bit));
   }
   return 0;
@@ -223,40 +258,47 @@ function platform(dev: usize, buf: usize, big: bool, flags: u32, index: u32, sta
 function ccwAp(dev: usize, buf: usize, len: u32, big: bool, drv: u32, flags: u32, index: u32, commit: bool): i32 {
   const dt = flags & 7;
   if ((flags & 0x20) == 0) return fail(R_CCW_NO_TRIGGER, EINVAL);
-  // one element is read at offset 20 whatever count says
   if (drv == DRV_AP && dt != 4) return fail(R_AP_DATA, EINVAL);
+  // one element is read at offset 20 (get_user) whatever count and argsz say
   if (dt != 1 && len < 20 + (dt == 2 ? 1 : 4) as u32) return fail(R_COPY_FAULT, EFAULT);
   const bit: u32 = (8 as u32) << index;
   if (dt == 1 || dt == 2) return 0;
   const fd = rd32(buf + 20, big) as i32;
   if (fd == -1) { if (commit) setw(dev, 7, w(dev, 7) & ~bit); return 0; }
   if (fd < -1) return fail(R_FD_BELOW, EINVAL);
-  const r = fdCheck(dev, fd);
-  if (r != R_OK) return fail(r, r == R_FD_CLOSED ? EBADF : EINVAL);
+  const e = fdErr(dev, fd); if (e != 0) return e;
   if (commit) setw(dev, 7, w(dev, 7) | bit);
   return 0;
 }
 
-/** libvfio-user's device_set_irqs_validate: stricter, all EINVAL; unknown flag bits ignored. */
-function lvu(dev: usize, buf: usize, len: u32, big: bool, argsz: u32, flags: u32, index: u32, start: u32, count: u32): i32 {
+/**
+ * libvfio-user's device_set_irqs_validate (lib/irq.c): stricter, all EINVAL; unknown flag bits are
+ * ignored. The message is buf[0..len); DATA_EVENTFD payload words stand for the fds passed with it.
+ */
+function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
+  if (len < 20) return fail(R_ARGSZ_MIN, EINVAL);
+  const argsz = rd32(buf, big), flags = rd32(buf + 4, big), index = rd32(buf + 8, big);
+  const start = rd32(buf + 12, big), count = rd32(buf + 16, big);
   const dt = flags & 7, act = flags & 0x38;
   if (argsz < 20) return fail(R_ARGSZ_MIN, EINVAL);
-  if (dt == 2 && (argsz - 20) != count) return fail(R_LVU_BOOL_LEN, EINVAL);
+  if (dt == 2 && (len - 20) != count) return fail(R_LVU_BOOL_LEN, EINVAL);
   if (index >= w(dev, 2)) return fail(R_INDEX, EINVAL);
   if (act != 0x08 && act != 0x10 && act != 0x20) return fail(R_ACTION, EINVAL);
   if (dt != 1 && dt != 2 && dt != 4) return fail(R_DATA_TYPE, EINVAL);
   const n = index < 64 ? w(dev, 8 + index) : 0;
   if (start >= n) return fail(R_START, EINVAL);
-  const sum = (start as u64) + (count as u64);
+  const sum = (start as u64) + (count as u64); // satadd_u32
   if (sum > (n as u64)) return fail(R_RANGE, EINVAL);
   if ((index == 3 || index == 4) && (act != 0x20 || count > 1)) return fail(R_LVU_ERR_REQ, EINVAL);
   if (count == 0 && (start != 0 || dt != 1 || act != 0x20)) return fail(R_LVU_COUNT0, EINVAL);
-  if (dt == 4 && (argsz - 20) < count * 4) return fail(R_PAYLOAD_SHORT, EINVAL);
-  if (len < 20) return fail(R_COPY_FAULT, EFAULT);
+  if (dt == 4) {
+    const nfds = (len - 20) >> 2;
+    if (nfds != 0 && nfds != count) return fail(R_LVU_FDS, EINVAL);
+  }
   return 0;
 }
 
-function disable(dev: usize): void { setw(dev, 5, T_NONE); setw(dev, 6, 0); setw(dev, 7, w(dev, 7) & ~4); }
+function disable(dev: usize): void { setw(dev, 5, T_NONE); setw(dev, 6, 0); setw(dev, 7, w(dev, 7) & ~12); }
 
 // ---- exports
 

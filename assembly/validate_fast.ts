@@ -8,11 +8,40 @@ import { inMem, PROF_BIG } from "./mem";
 import { DEV_WORDS, DRV_PCI, R_OK, R_COPY_FAULT, R_ARGSZ_MIN, R_INDEX, R_COUNT_OVERFLOW, R_FLAGS_UNKNOWN, R_START,
   R_RANGE, R_DATA_TYPE, R_PAYLOAD_SHORT, R_ACTION } from "./oracle";
 
-// -errno per rule id 0..10
-const ERRNO: usize = memory.data<i32>([0, -14, -22, -22, -22, -22, -22, -22, -22, -22, -25]);
+// Failing checks become bits in the kernel's order (bit 0 = checked first); ctz picks the first
+// failure. RULE_OF_BIT / ERRNO_OF_BIT map a bit (11 = none failed) to the rule id and -errno.
+const RULE_OF_BIT: usize = memory.data<u32>([R_COPY_FAULT, R_ARGSZ_MIN, R_INDEX, R_COUNT_OVERFLOW, R_FLAGS_UNKNOWN, R_START,
+  R_RANGE, R_DATA_TYPE, R_PAYLOAD_SHORT, R_COPY_FAULT, R_ACTION, R_OK, 0, 0, 0, 0]);
+const ERRNO_OF_BIT: usize = memory.data<i32>([-14, -22, -22, -22, -22, -22, -22, -22, -22, -14, -25, 0, 0, 0, 0, 0]);
 
 // @ts-ignore: decorator
-@inline function ld(p: usize, big: bool): u32 { const x = load<u32>(p); return select<u32>(bswap<u32>(x), x, big); }
+@inline function ld(p: usize, big: bool): u32 { const x = load<u32>(p); return big ? bswap<u32>(x) : x; }
+
+// @ts-ignore: decorator
+@inline function verdictBit(b: usize, len: u32, dev: usize, big: bool): u32 {
+  const argsz = ld(b, big), flags = ld(b + 4, big), idx = ld(b + 8, big), start = ld(b + 12, big), count = ld(b + 16, big);
+  const inRange = idx < 5;
+  const nIrqs = select<u32>(load<u32>(dev + 32 + ((select<u32>(idx, 0, inRange) as usize) << 2)), 0, inRange);
+  const dt = flags & 7, act = flags & 0x38;
+  // element size 1 or 4 as a shift (0 or 2); hasData = BOOL or EVENTFD
+  const hasData = u32((dt == 2) | (dt == 4));
+  const shift = select<u32>(2, 0, dt == 4);
+  // count * esz > room  <=>  count > room >> shift (integers): no 64-bit arithmetic needed
+  const m: u32 =
+      u32(len < 20)
+    | (u32(argsz < 20) << 1)
+    | (u32(!inRange) << 2)
+    | (u32(count >= 0xffffffff - start) << 3)
+    | (u32((flags & ~0x3f) != 0) << 4)
+    | (u32(start >= nIrqs) << 5)
+    | (u32(start + count > nIrqs) << 6)
+    | (u32(((dt - 1) & dt) != 0 || dt == 0) << 7)
+    | ((hasData & u32(count > ((argsz - 20) >> shift))) << 8)
+    | ((hasData & u32(count > ((len - 20) >> shift))) << 9)
+    | (u32((act != 0x08) & (act != 0x10) & (act != 0x20)) << 10)
+    | (1 << 11);
+  return ctz<u32>(m);
+}
 
 /**
  * Validate-stage verdicts for n vfio_irq_set buffers on a PCI device block (oracle.ts layout; only
@@ -27,6 +56,7 @@ export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: 
   if (load<u32>(dev) != DRV_PCI) return -22;
   const big = (prof & PROF_BIG) != 0;
   const end: u64 = (memory.size() as u64) << 16;
+  const rules = out + ((n as usize) << 2);
   let ok: i32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const off = load<u32>(index + ((i as usize) << 3)), len = load<u32>(index + ((i as usize) << 3) + 4);
@@ -34,29 +64,13 @@ export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: 
     // the fixed header must be addressable even when len < 20 (its words are read, then ignored)
     if ((b as u64) + select<u64>(len as u64, 20, len >= 20) > end) {
       store<i32>(out + ((i as usize) << 2), -1000);
-      store<u32>(out + (((n + i) as usize) << 2), R_OK);
+      store<u32>(rules + ((i as usize) << 2), R_OK);
       continue;
     }
-    const argsz = ld(b, big), flags = ld(b + 4, big), idx = ld(b + 8, big), start = ld(b + 12, big), count = ld(b + 16, big);
-    const nIrqs = select<u32>(load<u32>(dev + 32 + ((select<u32>(idx, 4, idx < 5) as usize) << 2)), 0, idx < 5);
-    const dt = flags & 7, act = flags & 0x38;
-    const esz: u64 = select<u64>(1, select<u64>(4, 0, dt == 4), dt == 2);
-    const need: u64 = (count as u64) * esz;
-    let r: u32 = R_OK;
-    r = select<u32>(R_ACTION, r, (act != 0x08) & (act != 0x10) & (act != 0x20));
-    r = select<u32>(R_COPY_FAULT, r, (esz != 0) & (20 + need > (len as u64)));
-    r = select<u32>(R_PAYLOAD_SHORT, r, (esz != 0) & (((argsz - 20) as u64) < need));
-    r = select<u32>(R_DATA_TYPE, r, (dt != 1) & (dt != 2) & (dt != 4));
-    r = select<u32>(R_RANGE, r, start + count > nIrqs);
-    r = select<u32>(R_START, r, start >= nIrqs);
-    r = select<u32>(R_FLAGS_UNKNOWN, r, (flags & ~0x3f) != 0);
-    r = select<u32>(R_COUNT_OVERFLOW, r, count >= 0xffffffff - start);
-    r = select<u32>(R_INDEX, r, idx >= 5);
-    r = select<u32>(R_ARGSZ_MIN, r, argsz < 20);
-    r = select<u32>(R_COPY_FAULT, r, len < 20);
-    const v = load<i32>(ERRNO + ((r as usize) << 2));
+    const bit = big ? verdictBit(b, len, dev, true) : verdictBit(b, len, dev, false);
+    const v = load<i32>(ERRNO_OF_BIT + ((bit as usize) << 2));
     store<i32>(out + ((i as usize) << 2), v);
-    store<u32>(out + (((n + i) as usize) << 2), r);
+    store<u32>(rules + ((i as usize) << 2), load<u32>(RULE_OF_BIT + ((bit as usize) << 2)));
     ok += i32(v == 0);
   }
   return ok;

@@ -524,6 +524,10 @@ let runSeq = 0;
 // 6.12 on QEMU 7.2 TCG: ~35-40% of boots die early (slab/text-poke Oops, double fault; measured 35 of 92).
 // Five retries make a spurious failure unlikely (~0.3%); a failed attempt costs 1-4 s.
 export const DEFAULT_RETRIES = { '6.1': 2, '6.12': 5 };
+// The 6.12 early-boot crashes are in SLUB's cmpxchg16b fast path (kmem_cache_alloc); with CX16 hidden
+// the kernel takes the locked slow path and boots reliably on QEMU 7.2 TCG (0 crashes in 8+ boots
+// under load, against 3-6 of 6 with plain -cpu max). CX16 does not affect any VFIO reply.
+export const DEFAULT_CPU = { '6.1': 'max', '6.12': 'max,cx16=off' };
 
 export function qemuArgs({ kernel, initrd, append = '', consoleFile = 'console.txt', repliesFile = 'replies.txt', memoryMb = 512, cpu = 'max' }) {
   return [
@@ -586,12 +590,13 @@ function bootOnce({ qemu, info, initrd, runDir, timeoutMs, bootTimeoutMs, append
  *   timeoutMs: per attempt, whole boot + replay (default 120 s); bootTimeoutMs: until the ready line (default 60 s);
  *   retries: extra attempts after a failed boot or an incomplete run (default 2 for 6.1, 5 for 6.12: on QEMU 7.2
  *   TCG about a third of 6.12 boots crash in early boot); append: extra kernel parameters;
- *   cpu: QEMU -cpu model (default 'max', as in the reference runs); qemu: QEMU binary or wrapper
+ *   cpu: QEMU -cpu model (default DEFAULT_CPU: 'max' as in the reference runs, 'max,cx16=off' for 6.12); qemu: QEMU binary or wrapper
  *   (default $VFIO_QEMU or qemu-system-x86_64).
  * @returns {Promise<{transcript: string, console: string, wallMs: number, attempts: number, version: string, attemptMs: number[]}>}
  */
 export async function runScript(opts) {
-  const { kernel, workDir: wd, timeoutMs = 120_000, bootTimeoutMs = 60_000, append = '', keepRunDir = false, cpu = 'max', qemu = QEMU } = opts;
+  const { kernel, workDir: wd, timeoutMs = 120_000, bootTimeoutMs = 60_000, append = '', keepRunDir = false, qemu = QEMU } = opts;
+  const cpu = opts.cpu ?? DEFAULT_CPU[kernel] ?? 'max';
   const retries = opts.retries ?? DEFAULT_RETRIES[kernel] ?? 2;
   const log = opts.log ?? (() => {});
   if (!KERNELS.includes(kernel)) throw new Error(`vfio harness: unknown kernel "${kernel}" (want ${KERNELS.join(' or ')})`);

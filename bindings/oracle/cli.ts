@@ -1,0 +1,105 @@
+// `vfio-abi predict` and `vfio-abi topology`.
+import { parseArgs } from "node:util";
+import { createInterface } from "node:readline";
+import { readFileSync } from "node:fs";
+import { fromHex, toHex } from "../hex.js";
+import { checkDescription, type DeviceDescription } from "./wasm/device.js";
+import { DeviceModel } from "./wasm/model.js";
+import { irqTopology, formatTopology } from "./wasm/topology.js";
+import { qemuDevice, QEMU_DEVICE_NAMES } from "./wasm/qemu.js";
+
+const USAGE = `usage:
+  vfio-abi predict [file]     JSON lines in, one answer line per ioctl out:
+      {"device": {...description...}}          starts a new device (nothing enabled)
+      {"device": "e1000e@6.1"}                 a shipped QEMU harness device (${QEMU_DEVICE_NAMES.join(", ")}; kernel 6.1 or 6.12)
+      {"device": {"preset": "xhci", "kernel": "6.12", "openFds": [0, 1, 2, 7]}}   preset with overrides
+      {"ioctl": "VFIO_DEVICE_SET_IRQS", "hex": "..."}   also VFIO_DEVICE_GET_IRQ_INFO, _GET_REGION_INFO,
+                                                       _GET_INFO, _RESET; optional "tail": hex readable after the buffer
+    answers: {"ret":0,"errno":null} or {"ret":-1,"errno":"EINVAL","rule":"...","reason":"..."};
+    INFO ioctls add "reply" (the buffer after the call)
+  vfio-abi predict --describe e1000e@6.1   print a shipped description as a device line (to edit)
+  vfio-abi topology [preset] [--kernel 6.1|6.12] [--json] [--proposal NAME]...
+    label the IRQ indexes of a shipped device, or of each device line on standard input`;
+
+function resolveDevice(v: unknown): DeviceDescription {
+  if (typeof v === "string") {
+    const [name, kernel] = v.split("@");
+    return qemuDevice(name, kernel ?? "6.12");
+  }
+  const o = v as Record<string, unknown>;
+  if (o && typeof o === "object" && typeof o.preset === "string") {
+    const { preset, ...rest } = o;
+    return checkDescription({ ...qemuDevice(preset as string, (o.kernel as string) ?? "6.12"), ...rest });
+  }
+  return checkDescription(v);
+}
+
+async function* lines(file: string | undefined): AsyncGenerator<string> {
+  if (file) { for (const l of readFileSync(file, "utf8").split(/\r?\n/)) yield l; return; }
+  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const l of rl) yield l;
+}
+
+async function predict(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" }, describe: { type: "string" } }, allowPositionals: true });
+  if (values.help) { console.log(USAGE); return 0; }
+  if (values.describe) { console.log(JSON.stringify({ device: resolveDevice(values.describe) })); return 0; }
+  const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
+  let model: DeviceModel | null = null;
+  let failed = 0, n = 0;
+  for await (const line of lines(positionals[0])) {
+    n++;
+    if (!line.trim() || line.trim().startsWith("#")) continue;
+    try {
+      const o = JSON.parse(line) as Record<string, unknown>;
+      if ("device" in o) { model = new DeviceModel(resolveDevice(o.device)); continue; }
+      if (typeof o.ioctl !== "string") throw new TypeError('expected {"device": ...} or {"ioctl": NAME, "hex": HEX}');
+      if (!model) throw new TypeError("ioctl line before any device line");
+      const bytes = fromHex(typeof o.hex === "string" ? o.hex : "");
+      const tail = typeof o.tail === "string" ? fromHex(o.tail) : undefined;
+      const p = model.predict(o.ioctl, bytes, { tail });
+      const r: Record<string, unknown> = { ret: p.ret, errno: p.errno };
+      if (p.errno || p.ret > 0) { r.rule = p.rule; r.reason = p.reason; }
+      if (o.ioctl.includes("INFO") && p.ret >= 0) r.reply = toHex(p.after.subarray(0, bytes.length));
+      if (tail && p.ret >= 0 && toHex(p.after.subarray(bytes.length)) !== toHex(tail)) r.pastEnd = toHex(p.after.subarray(bytes.length));
+      out(r);
+    } catch (e) {
+      failed++;
+      process.stderr.write(`vfio-abi predict: line ${n}: ${e instanceof Error ? e.message : String(e)}\n`);
+      out({ error: e instanceof Error ? e.message : String(e), line: n });
+    }
+  }
+  return failed ? 1 : 0;
+}
+
+async function topology(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
+    kernel: { type: "string" }, json: { type: "boolean" }, proposal: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } } });
+  if (values.help) { console.log(USAGE); return 0; }
+  const opts = { proposals: (values.proposal as string[] | undefined) ?? [] };
+  const show = (d: DeviceDescription) => {
+    const t = irqTopology(d, opts);
+    console.log(values.json ? JSON.stringify(t) : (d.name ? `${d.name} (${d.kernel ?? "6.12"}): ` : "") + formatTopology(t));
+  };
+  if (positionals[0]) {
+    const [name, k] = positionals[0].split("@");
+    show(qemuDevice(name, (values.kernel as string | undefined) ?? k ?? "6.12"));
+    return 0;
+  }
+  let failed = 0;
+  for await (const line of lines(undefined)) {
+    if (!line.trim()) continue;
+    try {
+      const o = JSON.parse(line) as Record<string, unknown>;
+      show(resolveDevice("device" in o ? o.device : o));
+    } catch (e) { failed++; process.stderr.write(`vfio-abi topology: ${e instanceof Error ? e.message : String(e)}\n`); }
+  }
+  return failed ? 1 : 0;
+}
+
+export async function run(cmd: string, argv: string[]): Promise<number> {
+  if (cmd === "predict") return predict(argv);
+  if (cmd === "topology") return topology(argv);
+  console.error(USAGE);
+  return 2;
+}

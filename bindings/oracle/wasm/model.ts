@@ -1,0 +1,300 @@
+// The device-state model: feed it the ioctls of one device in order and it predicts each answer
+// (ret, errno, the rule that decided it) and the bytes the kernel leaves in the caller's memory.
+// SET_IRQS runs in the wasm oracle (assembly/oracle.ts: enabled irq type, vectors, ERR/REQ/INTx
+// triggers, unmask irqfd, fd table); the INFO ioctls and RESET are answered here from the device
+// description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
+// vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
+// Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
+import { wasm, type WasmExports } from "../../loader.js";
+import { ruleName, ruleReason } from "../../oracle-rules.js";
+import {
+  type DeviceDescription, DEV_WORDS, deviceBlock, irqOf, numIrqs, numRegions, deviceInfoFlags, kernelRules, big,
+  IRQ_TYPE_NAMES, isPcie,
+} from "./device.js";
+
+export const ERRNO_NAMES: Record<number, string> = {
+  1: "EPERM", 2: "ENOENT", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT",
+  16: "EBUSY", 17: "EEXIST", 19: "ENODEV", 22: "EINVAL", 25: "ENOTTY", 28: "ENOSPC", 34: "ERANGE", 38: "ENOSYS",
+  75: "EOVERFLOW", 95: "EOPNOTSUPP",
+};
+export const errnoName = (n: number): string => ERRNO_NAMES[n] ?? `E${n}`;
+
+export type IoctlName = "VFIO_DEVICE_SET_IRQS" | "VFIO_DEVICE_GET_IRQ_INFO" | "VFIO_DEVICE_GET_REGION_INFO" |
+  "VFIO_DEVICE_GET_INFO" | "VFIO_DEVICE_RESET";
+export const IOCTL_NAMES: readonly IoctlName[] = ["VFIO_DEVICE_SET_IRQS", "VFIO_DEVICE_GET_IRQ_INFO",
+  "VFIO_DEVICE_GET_REGION_INFO", "VFIO_DEVICE_GET_INFO", "VFIO_DEVICE_RESET"];
+
+export interface Prediction {
+  /** The ioctl's return value: >= 0, or -1 with errno. */
+  ret: number;
+  /** errno name ("EINVAL", ...) or null on success. */
+  errno: string | null;
+  /** Rule name (SET_IRQS: the oracle's R_* name; other ioctls: a descriptive name). */
+  rule: string;
+  reason: string;
+  /** Memory after the call (same length as the memory passed in, buffer + tail): reply bytes and any bytes written past the buffer. */
+  after: Uint8Array;
+  /** vfio-pci SET_IRQS: the eventfds (fd numbers) this call signals (loopback triggers), in order. */
+  signalled?: number[];
+}
+
+/** The eventfds vfio-pci holds for one device (fd numbers). */
+export interface Triggers {
+  intx: number | null;
+  /** INTx unmask irqfd: signals to this fd are consumed by the kernel. */
+  intxUnmask: number | null;
+  err: number | null;
+  req: number | null;
+  /** MSI/MSI-X vector -> trigger fd. */
+  vectors: Map<number, number>;
+}
+
+export interface PredictOptions {
+  /** Bytes the kernel can read/write after the buffer (e.g. the replay program's 0xA5 guard). Default none. */
+  tail?: Uint8Array;
+  /** Big-endian request (s390x); SET_IRQS only. */
+  bigEndian?: boolean;
+}
+
+const ORACLE_OFF = 1 << 20;       // our region inside the arena: after what decode/encode use
+const DEV_BYTES = DEV_WORDS * 4;
+
+function region(w: WasmExports, bytes: number): number {
+  const need = ORACLE_OFF + DEV_BYTES + 64 + bytes;
+  if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi oracle: cannot grow wasm memory");
+  return w.arena_ptr() + ORACLE_OFF;
+}
+
+let lastElem = -1;
+/** Run the wasm oracle once on a state block. Returns [ret, ruleId]; updates `state` when commit. */
+export function oracleCall(state: Uint32Array, mem: Uint8Array, commit: boolean, bigEndian = false): [number, number] {
+  const w = wasm();
+  const base = region(w, mem.length);
+  const dev = base, buf = base + DEV_BYTES + 64;
+  new Uint32Array(w.memory.buffer, dev, DEV_WORDS).set(state);
+  new Uint8Array(w.memory.buffer, buf, mem.length).set(mem);
+  const oracle = w.oracle_set_irqs as (p: number, b: number, l: number, d: number, c: number) => number;
+  const ret = oracle(bigEndian ? 1 : 0, buf, mem.length, dev, commit ? 1 : 0);
+  const rule = (w.oracle_last_rule as () => number)();
+  lastElem = typeof w.oracle_last_elem === "function" ? (w.oracle_last_elem as () => number)() : -1;
+  if (ret === -1000) throw new Error("vfio-abi oracle: buffer outside wasm memory");
+  if (commit) state.set(new Uint32Array(w.memory.buffer, dev, DEV_WORDS));
+  return [ret, rule];
+}
+
+const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
+  ret < 0 ? { ret: -1, errno: errnoName(-ret), rule, reason, after } : { ret, errno: null, rule, reason, after };
+
+/** The state model of one device. */
+export class DeviceModel {
+  readonly device: DeviceDescription;
+  readonly state: Uint32Array;
+  readonly rules: 0 | 1;
+  /** vfio-pci: which eventfds the kernel holds (tracked on successful and failed SET_IRQS). */
+  readonly triggers: Triggers = { intx: null, intxUnmask: null, err: null, req: null, vectors: new Map() };
+  /** Predicted eventfd counters (signals since the last read), by fd. */
+  readonly counts = new Map<number, number>();
+
+  constructor(device: DeviceDescription) {
+    this.device = device;
+    this.state = deviceBlock(device);
+    this.rules = kernelRules(device.kernel);
+  }
+
+  /** A non-blocking read of eventfd `fd`: the predicted counter (reset to 0), or EAGAIN when nothing was signalled. */
+  eventfdRead(fd: number): { ret: number; errno: string | null; count: number } {
+    const c = this.counts.get(fd) ?? 0;
+    this.counts.delete(fd);
+    return c > 0 ? { ret: 8, errno: null, count: c } : { ret: -1, errno: "EAGAIN", count: 0 };
+  }
+
+  private signal(fd: number | null | undefined, out: number[]): void {
+    if (fd === null || fd === undefined) return;
+    out.push(fd);
+    // an INTx unmask irqfd on the same eventfd reads the whole counter when woken (virqfd_wakeup)
+    if (fd === this.triggers.intxUnmask) { this.counts.delete(fd); return; }
+    this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
+  }
+
+  /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule `rule`). */
+  private track(mem: Uint8Array, ret: number, rule: string, activeBefore: number, bigEndian: boolean): number[] {
+    const out: number[] = [];
+    if (this.device.driver !== "vfio-pci" || mem.length < 20) return out;
+    const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
+    const le = !bigEndian;
+    const flags = dv.getUint32(4, le), index = dv.getUint32(8, le), start = dv.getUint32(12, le), count = dv.getUint32(16, le);
+    const dt = flags & 7, act = flags & 0x38;
+    const fdAt = (i: number) => (20 + 4 * i + 4 <= mem.length ? dv.getInt32(20 + 4 * i, le) : -1);
+    const boolAt = (i: number) => (20 + i < mem.length ? mem[20 + i] : 0);
+    const t = this.triggers;
+    const typeOf = index === 1 ? 2 : 3;
+    if (ret < 0) {
+      if ((index === 1 || index === 2) && dt === 4 && activeBefore === typeOf && lastElem >= 0) {
+        for (let v = start; v <= start + lastElem; v++) t.vectors.delete(v); // set_block tears down start..failed
+      }
+      // 6.1 vfio_intx_set_signal frees the old trigger before it looks at the new fd
+      if (index === 0 && act === 0x20 && dt === 4 && activeBefore === 1 && this.rules === 0 && (rule === "FD_CLOSED" || rule === "FD_NOT_EVENTFD")) t.intx = null;
+      return out;
+    }
+    if (rule === "PARTIAL_VECTORS") return out;
+    if (index === 0) {
+      if (act === 0x10 && dt === 4) t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
+      if (act !== 0x20) return out;
+      if (count === 0 && dt === 1) { t.intx = null; t.intxUnmask = null; return out; }
+      if (dt === 4) { t.intx = fdAt(0) >= 0 ? fdAt(0) : null; return out; }
+      if (dt === 1 || boolAt(0)) this.signal(t.intx, out);
+      return out;
+    }
+    if (index === 1 || index === 2) {
+      if (count === 0 && dt === 1) { t.vectors.clear(); return out; }
+      if (activeBefore !== typeOf) t.vectors.clear();
+      if (dt === 4) {
+        for (let i = 0; i < count; i++) { const fd = fdAt(i); if (fd >= 0) t.vectors.set(start + i, fd); else t.vectors.delete(start + i); }
+        return out;
+      }
+      for (let v = start; v < start + count; v++) if (dt === 1 || boolAt(v - start)) this.signal(t.vectors.get(v), out);
+      return out;
+    }
+    const key = index === 3 ? "err" : "req";
+    if (dt === 1) { if (count) this.signal(t[key], out); else t[key] = null; }
+    else if (dt === 2) { if (boolAt(0)) this.signal(t[key], out); }
+    else { const fd = fdAt(0); if (fd === -1) t[key] = null; else if (fd >= 0) t[key] = fd; }
+    return out;
+  }
+
+  /** Human-readable state: enabled irq type, vectors, triggers. */
+  describeState(): { irqType: string; vectors: number; err: boolean; req: boolean; intxTrigger: boolean; intxUnmaskFd: boolean } {
+    const s = this.state;
+    return { irqType: IRQ_TYPE_NAMES[s[5]] ?? String(s[5]), vectors: s[6], err: !!(s[7] & 1), req: !!(s[7] & 2),
+      intxTrigger: !!(s[7] & 4), intxUnmaskFd: !!(s[7] & 8) };
+  }
+
+  /** Predict one ioctl on `bytes` (the caller's buffer; RESET ignores it) and advance the state. */
+  predict(ioctl: IoctlName | string, bytes: Uint8Array = new Uint8Array(0), opts: PredictOptions = {}): Prediction {
+    const tail = opts.tail ?? new Uint8Array(0);
+    const mem = new Uint8Array(bytes.length + tail.length);
+    mem.set(bytes); mem.set(tail, bytes.length);
+    const name = ioctl.startsWith("VFIO_") ? ioctl : `VFIO_${ioctl}`;
+    switch (name) {
+      case "VFIO_DEVICE_SET_IRQS": {
+        const before = this.state[5];
+        const [ret, rule] = oracleCall(this.state, mem, true, opts.bigEndian);
+        const signalled = this.track(mem, ret, ruleName(rule), before, !!opts.bigEndian);
+        return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled };
+      }
+      case "VFIO_DEVICE_GET_IRQ_INFO": return this.irqInfo(mem);
+      case "VFIO_DEVICE_GET_REGION_INFO": return this.regionInfo(mem);
+      case "VFIO_DEVICE_GET_INFO": return this.deviceInfo(mem);
+      case "VFIO_DEVICE_RESET": return this.device.reset
+        ? result(0, "RESET", "the device has a reset method", mem)
+        : result(-22, "NO_RESET", "no reset method (reset_works is false)", mem);
+      default: throw new TypeError(`predict: unsupported ioctl ${ioctl} (want ${IOCTL_NAMES.join(", ")})`);
+    }
+  }
+
+  private irqInfo(mem: Uint8Array): Prediction {
+    const d = this.device;
+    if (mem.length < 16) return result(-14, "COPY_FAULT", "fewer than 16 bytes readable", mem);
+    const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
+    const argsz = dv.getUint32(0, true), index = dv.getUint32(8, true);
+    if (argsz < 16) return result(-22, "ARGSZ_MIN", "argsz < 16 (offsetofend(struct vfio_irq_info, count))", mem);
+    if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
+    const q = irqOf(d, index);
+    const errNotPcie = d.driver === "vfio-pci" && index === 3 && !isPcie(d);
+    if (!q || errNotPcie) return result(-22, "NO_INDEX", errNotPcie ? "ERR index on a device that is not PCI Express" : "index not described", mem);
+    const out = mem.slice();
+    const ov = new DataView(out.buffer);
+    if (d.driver === "libvfio-user") { ov.setUint32(0, 16, true); ov.setUint32(4, 1, true); }
+    else ov.setUint32(4, q.flags >>> 0, true);
+    ov.setUint32(12, q.count >>> 0, true);
+    return result(0, "OK", "16 bytes copied back: flags and count", out);
+  }
+
+  private deviceInfo(mem: Uint8Array): Prediction {
+    const d = this.device;
+    if (mem.length < 16) return result(-14, "COPY_FAULT", "fewer than 16 bytes readable", mem);
+    const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
+    const argsz = dv.getUint32(0, true);
+    if (argsz < 16) return result(-22, "ARGSZ_MIN", "argsz < 16 (offsetofend(struct vfio_device_info, num_irqs))", mem);
+    // bytes copied back: 6.1 vfio-pci 16, or 20 once argsz >= 20; 6.6+ vfio-pci min(argsz, 24); others 16
+    let n = 16;
+    if (d.driver === "vfio-pci") n = this.rules === 0 ? (argsz >= 20 ? 20 : 16) : Math.min(argsz, 24);
+    const img = new Uint8Array(24);
+    const iv = new DataView(img.buffer);
+    iv.setUint32(0, d.driver === "libvfio-user" ? 16 : argsz, true);
+    iv.setUint32(4, deviceInfoFlags(d), true);
+    iv.setUint32(8, numRegions(d), true);
+    iv.setUint32(12, numIrqs(d), true);
+    if (n > mem.length) return result(-14, "COPY_FAULT", `the kernel writes ${n} bytes, only ${mem.length} writable`, mem);
+    const out = mem.slice();
+    out.set(img.subarray(0, n));
+    return result(0, "OK", `${n} bytes copied back`, out);
+  }
+
+  private regionInfo(mem: Uint8Array): Prediction {
+    const d = this.device;
+    if (mem.length < 32) return result(-14, "COPY_FAULT", "fewer than 32 bytes readable", mem);
+    const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
+    const argsz = dv.getUint32(0, true), index = dv.getUint32(8, true);
+    if (argsz < 32) return result(-22, "ARGSZ_MIN", "argsz < 32 (offsetofend(struct vfio_region_info, offset))", mem);
+    const r = (d.regions ?? []).find((x) => x.index === index);
+    if (!r || index >= numRegions(d)) return result(-22, "NO_REGION", "region index not implemented (e.g. VGA without VFIO_PCI_VGA, index >= num_regions)", mem);
+    const out = mem.slice();
+    const ov = new DataView(out.buffer);
+    const caps = r.caps ?? [];
+    // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (8-aligned from 6.6)
+    const align = this.rules === 1;
+    const capBytes: Uint8Array[] = [];
+    let capsSize = 0;
+    for (const c of caps) {
+      const body = c.body ? Uint8Array.from(c.body.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(0);
+      let size = 8 + body.length;
+      if (align) size = (size + 7) & ~7;
+      const b = new Uint8Array(size);
+      const bv = new DataView(b.buffer);
+      bv.setUint16(0, c.id, true); bv.setUint16(2, c.version, true);
+      b.set(body, 8);
+      capBytes.push(b);
+      capsSize += size;
+    }
+    let flags = r.flags >>> 0;
+    let wrote = "32 bytes copied back";
+    if (caps.length) {
+      flags |= 8;
+      if (argsz < 32 + capsSize) {
+        ov.setUint32(0, 32 + capsSize, true);
+        ov.setUint32(12, 0, true);
+        wrote = `argsz too small: raised to ${32 + capsSize}, cap_offset 0`;
+      } else {
+        if (32 + capsSize > out.length) return result(-14, "COPY_FAULT", "capability chain written past the writable memory", mem);
+        let at = 32;
+        capBytes.forEach((b, i) => {
+          out.set(b, at);
+          ov.setUint32(at + 4, i + 1 < capBytes.length ? at + b.length : 0, true);
+          at += b.length;
+        });
+        ov.setUint32(12, 32, true);
+        wrote = `capability chain (${capsSize} bytes) written at 32`;
+      }
+    }
+    ov.setUint32(4, flags, true);
+    ov.setBigUint64(16, big(r.size, 0n), true);
+    ov.setBigUint64(24, big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n), true);
+    return result(0, "OK", wrote, out);
+  }
+}
+
+/**
+ * Predict SET_IRQS: {ret, errno, rule, reason}. `device` is a description (fresh state: nothing
+ * enabled) or a DeviceModel (its current state; advanced only with `commit: true`).
+ */
+export function predictSetIrqs(device: DeviceDescription | DeviceModel, bytes: Uint8Array,
+  opts: PredictOptions & { commit?: boolean } = {}): { ret: number; errno: string | null; rule: string; reason: string } {
+  const model = device instanceof DeviceModel ? device : new DeviceModel(device);
+  const mem = new Uint8Array(bytes.length + (opts.tail?.length ?? 0));
+  mem.set(bytes); if (opts.tail) mem.set(opts.tail, bytes.length);
+  const state = opts.commit ? model.state : model.state.slice();
+  const [ret, rule] = oracleCall(state, mem, true, opts.bigEndian);
+  const { ret: r, errno, rule: n, reason } = result(ret, ruleName(rule), ruleReason(rule), mem);
+  return { ret: r, errno, rule: n, reason };
+}
