@@ -126,8 +126,7 @@ export function caps_walk(prof: u32, buf: usize, len: u32, fixedSize: u32, start
   return walk((prof & PROF_BIG) != 0, buf, len, fixedSize, start, out, maxCaps);
 }
 
-// @ts-ignore: decorator
-@inline function walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
+function walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
   if (start == 0) return 0;
   if (start < fixedSize) return S.E_CAP_INTO_HEADER;
   if (len < 8) return (start & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END;

@@ -15,7 +15,11 @@ const RULE_OF_BIT: usize = memory.data<u32>([R_COPY_FAULT, R_ARGSZ_MIN, R_INDEX,
 const ERRNO_OF_BIT: usize = memory.data<i32>([-14, -22, -22, -22, -22, -22, -22, -22, -22, -14, -25, 0, 0, 0, 0, 0]);
 
 // @ts-ignore: decorator
-@inline function ld(p: usize, big: bool): u32 { const x = load<u32>(p); return big ? bswap<u32>(x) : x; }
+@inline function ld(p: usize, big: bool): u32 {
+  const x = load<u32>(p);
+  // open-coded byte swap: the bswap<u32> builtin lowers to a polyfill call here, 5 calls a buffer
+  return big ? (rotl<u32>(x & 0xff00ff00, 8) | rotr<u32>(x & 0x00ff00ff, 8)) : x;
+}
 
 // @ts-ignore: decorator
 @inline function verdictBit(b: usize, len: u32, dev: usize, big: bool): u32 {
@@ -67,6 +71,7 @@ export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: 
       store<u32>(rules + ((i as usize) << 2), R_OK);
       continue;
     }
+    // two specialised copies: `big` is a constant inside each, so no per-load branch or select
     const bit = big ? verdictBit(b, len, dev, true) : verdictBit(b, len, dev, false);
     const v = load<i32>(ERRNO_OF_BIT + ((bit as usize) << 2));
     store<i32>(out + ((i as usize) << 2), v);

@@ -53,9 +53,7 @@ function pickClass(first: i32, last: i32, valid2: i32): i32 {
 /** An fd: kind 0 eventfd (or -1 if none), 1 open non-eventfd, 2 closed. */
 function pickFd(dev: usize, kind: u32): i32 {
   if (kind < 2) {
-    const w0: u32 = 0;
-    for (let j: u32 = 0; j < 32; j++) {
-      const wi = (w0 + j) & 31;
+    for (let wi: u32 = 0; wi < 32; wi++) {
       let bits = dw(dev, (kind == 0 ? 136 : 168) + wi);
       if (kind == 1) bits &= ~dw(dev, 136 + wi);
       if (bits != 0) {

@@ -14,7 +14,8 @@ export function seedCase(seed: u32, idx: u32, salt: u32): void {
   if (st == 0) st = 0x2545f4914f6cdd1d;
 }
 export function seedRaw(s: u64): void { st = mix(s + 0x9e3779b97f4a7c15); if (st == 0) st = 1; }
-export function next64(): u64 {
+// @ts-ignore: decorator
+@inline export function next64(): u64 {
   let x = st;
   x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
   st = x;
@@ -24,14 +25,16 @@ export function r32(): u32 { return (next64() >> 32) as u32; }
 /** Uniform in [0, n) (n > 0; 0 for n == 0). */
 export function below(n: u32): u32 { return ((((next64() >> 32) as u64) * (n as u64)) >> 32) as u32; }
 /** True with probability k/16. */
-export function chance(k: u32): bool { return below(16) < k; }
+// @ts-ignore: decorator
+@inline export function chance(k: u32): bool { return ((next64() >> 60) as u32) < k; }
 /** Small-biased value: often 0..16, sometimes anything. */
 export function smallish(): u32 { return chance(12) ? below(17) : r32(); }
 
 // Byte-order aware stores for the generators (one call instead of inlined swaps everywhere).
 export let BIG: bool = false;
 export function setBig(prof: u32): bool { BIG = (prof & 1) != 0; return BIG; }
-export function put32(p: usize, v: u32): void { store<u32>(p, BIG ? bswap<u32>(v) : v); }
+// @ts-ignore: decorator
+@inline export function put32(p: usize, v: u32): void { store<u32>(p, BIG ? bswap<u32>(v) : v); }
 export function put16(p: usize, v: u32): void { store<u16>(p, BIG ? bswap<u16>(v as u16) : (v as u16)); }
 export function get32(p: usize): u32 { const x = load<u32>(p); return BIG ? bswap<u32>(x) : x; }
 export function get16(p: usize): u32 { const x = load<u16>(p); return (BIG ? bswap<u16>(x) : x) as u32; }
