@@ -3,7 +3,7 @@
 // buffers — real-kernel replies and requests from vfio-abi.md — showing decode, re-encode, the
 // argsz two-call protocol, a broken capability chain and ioctl look-ups.
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -42,9 +42,11 @@ const same = enc.stdout.trim().split("\n").every((h, i) => h === samples[i].hex.
 console.log(`re-encoded ${samples.length} buffers: ${same ? "byte-identical" : "MISMATCH"}`);
 show(["ioctl", "0x3b6e"]);
 show(["ioctl", "VFIO_DEVICE_SET_IRQS", "--arch", "ppc64"]);
-for (const extra of [["predict", "examples/predict-e1000e.jsonl"], ["topology", "examples/topology-platform.json"]]) {
-  if (existsSync(join(root, "dist", "bindings", extra[0] === "predict" || extra[0] === "topology" ? "oracle/cli.js" : "x")) && existsSync(join(root, extra[1]))) {
-    show([extra[0], extra[1]]);
-  }
-}
+console.log("\n# what would Linux answer? the kernel oracle on an e1000e, 6.1 then 6.12 rules (examples/predict-e1000e.jsonl)");
+show(["predict", "examples/predict-e1000e.jsonl"]);
+console.log("\n# the seed thread's question: which index is MSI? (upstream rules, then under the platform-MSI proposal)");
+show(["topology", "xhci@6.12"]);
+const platform = readFileSync(join(root, "examples", "topology-platform.jsonl"), "utf8");
+show(["topology"], platform);
+show(["topology", "--proposal", "platform-msi-v3"], platform);
 process.exit(same ? 0 : 1);
