@@ -2,6 +2,7 @@
 // capability-chain construction (vfio_info_cap_add + vfio_info_cap_shift).
 import * as S from "./status";
 import { wrN, wr32, rd32, rd16, variantOf, PROF_BIG, PROF_EPOCH66 } from "./mem";
+import { O_VFIO_IRQ_SET__ARGSZ, O_VFIO_IRQ_SET__FLAGS, O_VFIO_IRQ_SET__INDEX, O_VFIO_IRQ_SET__START, O_VFIO_IRQ_SET__COUNT, O_VFIO_IRQ_SET__DATA } from "./generated/layout";
 import {
   firstField, numFields, fieldType, fieldOffset, fieldVersion, fieldPresent, scalarSize, structSize,
   capOffsetLocal, capsFlag, T_PAYLOAD,
@@ -37,15 +38,16 @@ export function encodeIrqSet(prof: u32, dst: usize, cap: u32, argsz: u32, flags:
   let elem: u32 = 0;
   if (dt == 2) elem = 1; else if (dt == 4) elem = 4;
   else if (npayload != 0) return S.E_VALUE; // payload without exactly one of DATA_BOOL / DATA_EVENTFD
-  const need = (npayload as u64) * (elem as u64) + 20;
+  const need = (npayload as u64) * (elem as u64) + (O_VFIO_IRQ_SET__DATA as u64);
   if (need > (cap as u64)) return S.E_OUT_FULL;
-  wr32(dst, argsz == 0xffffffff ? (need as u32) : argsz, big);
-  wr32(dst + 4, flags, big);
-  wr32(dst + 8, index, big);
-  wr32(dst + 12, start, big);
-  wr32(dst + 16, count, big);
-  if (elem == 1) memory.copy(dst + 20, payload, npayload as usize);
-  else if (elem == 4) for (let i: u32 = 0; i < npayload; i++) wr32(dst + 20 + i * 4, load<u32>(payload + (i as usize) * 4), big);
+  wr32(dst + O_VFIO_IRQ_SET__ARGSZ, argsz == 0xffffffff ? (need as u32) : argsz, big);
+  wr32(dst + O_VFIO_IRQ_SET__FLAGS, flags, big);
+  wr32(dst + O_VFIO_IRQ_SET__INDEX, index, big);
+  wr32(dst + O_VFIO_IRQ_SET__START, start, big);
+  wr32(dst + O_VFIO_IRQ_SET__COUNT, count, big);
+  const data = dst + O_VFIO_IRQ_SET__DATA;
+  if (elem == 1) memory.copy(data, payload, npayload as usize);
+  else if (elem == 4) for (let i: u32 = 0; i < npayload; i++) wr32(data + i * 4, load<u32>(payload + (i as usize) * 4), big);
   return need as i32;
 }
 
@@ -66,6 +68,8 @@ export function buildCaps(host: i32, prof: u32, dst: usize, dstCap: u32, fixedLe
   const col = capOffsetLocal(host);
   if (col < 0) return S.E_BAD_ARG;
   const capOffAt = fieldOffset(firstField(host) + col, v);
+  // every VFIO info struct starts with argsz then flags (fields 0 and 1 of the schema entry)
+  const argszAt = fieldOffset(firstField(host), v), flagsAt = fieldOffset(firstField(host) + 1, v);
   if (capOffAt + 4 > fixedLen || fixedLen > dstCap) return S.E_SHORT;
   // total size of the caps area
   let total: u64 = 0;
@@ -77,16 +81,16 @@ export function buildCaps(host: i32, prof: u32, dst: usize, dstCap: u32, fixedLe
   }
   const full = (fixedLen as u64) + total;
   if (full > 0xffffffff) return S.E_VALUE;
-  const flags = rd32(dst + 4, big);
+  const flags = rd32(dst + flagsAt, big);
   if (n == 0) return fixedLen as i32;
-  wr32(dst + 4, flags | capsFlag(host), big);
+  wr32(dst + flagsAt, flags | capsFlag(host), big);
   if (argszSupplied != 0xffffffff && (argszSupplied as u64) < full) {
-    wr32(dst, full as u32, big);
+    wr32(dst + argszAt, full as u32, big);
     wr32(dst + capOffAt, 0, big);
     return fixedLen as i32;
   }
   if (full > (dstCap as u64)) return S.E_OUT_FULL;
-  wr32(dst, argszSupplied == 0xffffffff ? (full as u32) : argszSupplied, big);
+  wr32(dst + argszAt, argszSupplied == 0xffffffff ? (full as u32) : argszSupplied, big);
   wr32(dst + capOffAt, fixedLen, big);
   let off = fixedLen;
   for (let i: u32 = 0; i < n; i++) {

@@ -18,6 +18,10 @@
 //   136..167 eventfd bitmap for fds 0..1023   168..199 open (non-eventfd) fd bitmap
 // An fd >= 1024, or in neither bitmap, is closed (EBADF).
 import { rd32, PROF_BIG, inMem } from "./mem";
+import { O_VFIO_IRQ_SET__FLAGS, O_VFIO_IRQ_SET__INDEX, O_VFIO_IRQ_SET__START, O_VFIO_IRQ_SET__COUNT, O_VFIO_IRQ_SET__DATA, SIZEOF_VFIO_IRQ_SET } from "./generated/layout";
+
+/** minsz of vfio_irq_set: offsetofend(count), where data[] starts. */
+const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
 
 export const DEV_WORDS: u32 = 200;
 export const DRV_PCI: u32 = 0, DRV_PLATFORM: u32 = 1, DRV_AMBA: u32 = 2, DRV_CCW: u32 = 3, DRV_AP: u32 = 4, DRV_LIBVFIO_USER: u32 = 5;
@@ -96,10 +100,10 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   lastElem = -1;
   const drv = w(dev, 0);
   if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, (prof & PROF_BIG) != 0);
-  if (len < 20) return fail(R_COPY_FAULT, EFAULT);
+  if (len < MINSZ) return fail(R_COPY_FAULT, EFAULT);
   const big = (prof & PROF_BIG) != 0;
-  const argsz = rd32(buf, big), flags = rd32(buf + 4, big), index = rd32(buf + 8, big);
-  const start = rd32(buf + 12, big), count = rd32(buf + 16, big);
+  const argsz = rd32(buf, big), flags = rd32(buf + O_VFIO_IRQ_SET__FLAGS, big), index = rd32(buf + O_VFIO_IRQ_SET__INDEX, big);
+  const start = rd32(buf + O_VFIO_IRQ_SET__START, big), count = rd32(buf + O_VFIO_IRQ_SET__COUNT, big);
   const dt = flags & 7, act = flags & 0x38;
 
   // max_irq_type and the per-index irq count the driver passes to the validator
@@ -110,7 +114,7 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   else { maxType = w(dev, 2); nIrqs = w(dev, 2); } // platform/amba pass num_irqs for both
 
   // vfio_set_irqs_validate_and_prepare
-  if (argsz < 20) return fail(R_ARGSZ_MIN, EINVAL);
+  if (argsz < MINSZ) return fail(R_ARGSZ_MIN, EINVAL);
   if (index >= maxType) return fail(R_INDEX, EINVAL);
   if (count >= 0xffffffff - start) return fail(R_COUNT_OVERFLOW, EINVAL);
   if ((flags & ~0x3f) != 0) return fail(R_FLAGS_UNKNOWN, EINVAL);
@@ -118,12 +122,12 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   if (start + count > nIrqs) return fail(R_RANGE, EINVAL);
   let esz: u32 = 0;
   if (dt == 1) esz = 0; else if (dt == 2) esz = 1; else if (dt == 4) esz = 4; else return fail(R_DATA_TYPE, EINVAL);
-  if (esz != 0 && ((argsz - 20) as u64) < (count as u64) * (esz as u64)) return fail(R_PAYLOAD_SHORT, EINVAL);
+  if (esz != 0 && ((argsz - MINSZ) as u64) < (count as u64) * (esz as u64)) return fail(R_PAYLOAD_SHORT, EINVAL);
 
   // ccw/ap read one element themselves (get_user at arg+20), after their own checks
   if (drv == DRV_CCW || drv == DRV_AP) return ccwAp(dev, buf, len, big, drv, flags, index, commit);
   // pci/platform memdup_user count x esz bytes; past the readable memory that is a fault
-  if (esz != 0 && (20 + (count as u64) * (esz as u64)) > (len as u64)) return fail(R_COPY_FAULT, EFAULT);
+  if (esz != 0 && (MINSZ + (count as u64) * (esz as u64)) > (len as u64)) return fail(R_COPY_FAULT, EFAULT);
 
   // PCI and platform: dispatch on exactly one ACTION bit
   if (act != 0x08 && act != 0x10 && act != 0x20) return fail(R_ACTION, ENOTTY);
@@ -147,7 +151,7 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
       if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
       if (dt == 4) {
         if (act == 0x08) return fail(R_INTX_MASK_EVENTFD, ENOTTY);
-        const fd = rd32(buf + 20, big) as i32;
+        const fd = rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
         if (fd < 0) { if (commit) setw(dev, 7, w(dev, 7) & ~8); return 0; }
         // vfio_virqfd_enable: fdget (EBADF), eventfd_ctx_fileget (EINVAL), then *pvirqfd busy (EBUSY)
         const e = fdErr(dev, fd); if (e != 0) return e;
@@ -161,7 +165,7 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
     if (!(active == T_INTX || active == T_NONE)) return fail(R_OTHER_TYPE, EINVAL);
     if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
     if (dt == 4) {
-      const fd = rd32(buf + 20, big) as i32;
+      const fd = rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
       if (fd >= 0) { const e = fdErr(dev, fd); if (e != 0) return e; }
       if (commit) { setw(dev, 5, T_INTX); setw(dev, 6, 1); setw(dev, 7, fd >= 0 ? (w(dev, 7) | 4) : (w(dev, 7) & ~4)); }
       return 0;
@@ -194,7 +198,7 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
       }
       // vfio_msi_set_block: one vector after the other; the first failure wins
       for (let i: u32 = 0; i < count; i++) {
-        const fd = rd32(buf + 20 + (i << 2), big) as i32;
+        const fd = rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32;
         if (fd < 0) continue;
         const v = start + i;
         if (k612 && v >= alloc) {
@@ -224,7 +228,7 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
   }
   if (count == 0) return fail(R_COUNT_ZERO, EINVAL);
   if (dt == 2) return 0;
-  const fd = rd32(buf + 20, big) as i32;
+  const fd = rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
   if (fd == -1) { if (commit) setw(dev, 7, w(dev, 7) & ~bit); return 0; }
   // fd < -1: ignored (returns 0) by 6.1; EINVAL on 6.12 (observed)
   if (fd < -1) return w(dev, 1) != 0 ? fail(R_FD_BELOW, EINVAL) : 0;
@@ -240,7 +244,7 @@ function platform(dev: usize, buf: usize, big: bool, flags: u32, index: u32, sta
     if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
     if (index >= 64 || (w(dev, 72 + index) & 2) == 0) return fail(R_NOT_MASKABLE, EINVAL);
     if (dt == 4) {
-      const fd = rd32(buf + 20, big) as i32;
+      const fd = rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
       if (fd >= 0) { const e = fdErr(dev, fd); if (e != 0) return e; }
     }
     return 0;
@@ -248,7 +252,7 @@ function platform(dev: usize, buf: usize, big: bool, flags: u32, index: u32, sta
   if (count == 0 && dt == 1) { if (commit) setw(dev, 7, w(dev, 7) & ~bit); return 0; }
   if (start != 0 || count != 1) return fail(R_SUBINDEX, EINVAL);
   if (dt == 4) {
-    const fd = rd32(buf + 20, big) as i32;
+    const fd = rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
     if (fd >= 0) { const e = fdErr(dev, fd); if (e != 0) return e; }
     if (commit) setw(dev, 7, fd >= 0 ? (w(dev, 7) | bit) : (w(dev, 7) & ~bit));
   }
@@ -260,10 +264,10 @@ function ccwAp(dev: usize, buf: usize, len: u32, big: bool, drv: u32, flags: u32
   if ((flags & 0x20) == 0) return fail(R_CCW_NO_TRIGGER, EINVAL);
   if (drv == DRV_AP && dt != 4) return fail(R_AP_DATA, EINVAL);
   // one element is read at offset 20 (get_user) whatever count and argsz say
-  if (dt != 1 && len < 20 + (dt == 2 ? 1 : 4) as u32) return fail(R_COPY_FAULT, EFAULT);
+  if (dt != 1 && len < MINSZ + (dt == 2 ? 1 : 4) as u32) return fail(R_COPY_FAULT, EFAULT);
   const bit: u32 = (8 as u32) << index;
   if (dt == 1 || dt == 2) return 0;
-  const fd = rd32(buf + 20, big) as i32;
+  const fd = rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
   if (fd == -1) { if (commit) setw(dev, 7, w(dev, 7) & ~bit); return 0; }
   if (fd < -1) return fail(R_FD_BELOW, EINVAL);
   const e = fdErr(dev, fd); if (e != 0) return e;
@@ -276,12 +280,12 @@ function ccwAp(dev: usize, buf: usize, len: u32, big: bool, drv: u32, flags: u32
  * ignored. The message is buf[0..len); DATA_EVENTFD payload words stand for the fds passed with it.
  */
 function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
-  if (len < 20) return fail(R_ARGSZ_MIN, EINVAL);
-  const argsz = rd32(buf, big), flags = rd32(buf + 4, big), index = rd32(buf + 8, big);
-  const start = rd32(buf + 12, big), count = rd32(buf + 16, big);
+  if (len < MINSZ) return fail(R_ARGSZ_MIN, EINVAL);
+  const argsz = rd32(buf, big), flags = rd32(buf + O_VFIO_IRQ_SET__FLAGS, big), index = rd32(buf + O_VFIO_IRQ_SET__INDEX, big);
+  const start = rd32(buf + O_VFIO_IRQ_SET__START, big), count = rd32(buf + O_VFIO_IRQ_SET__COUNT, big);
   const dt = flags & 7, act = flags & 0x38;
-  if (argsz < 20) return fail(R_ARGSZ_MIN, EINVAL);
-  if (dt == 2 && (len - 20) != count) return fail(R_LVU_BOOL_LEN, EINVAL);
+  if (argsz < MINSZ) return fail(R_ARGSZ_MIN, EINVAL);
+  if (dt == 2 && (len - MINSZ) != count) return fail(R_LVU_BOOL_LEN, EINVAL);
   if (index >= w(dev, 2)) return fail(R_INDEX, EINVAL);
   if (act != 0x08 && act != 0x10 && act != 0x20) return fail(R_ACTION, EINVAL);
   if (dt != 1 && dt != 2 && dt != 4) return fail(R_DATA_TYPE, EINVAL);
@@ -292,7 +296,7 @@ function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
   if ((index == 3 || index == 4) && (act != 0x20 || count > 1)) return fail(R_LVU_ERR_REQ, EINVAL);
   if (count == 0 && (start != 0 || dt != 1 || act != 0x20)) return fail(R_LVU_COUNT0, EINVAL);
   if (dt == 4) {
-    const nfds = (len - 20) >> 2;
+    const nfds = (len - MINSZ) >> 2;
     if (nfds != 0 && nfds != count) return fail(R_LVU_FDS, EINVAL);
   }
   return 0;

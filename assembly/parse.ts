@@ -70,9 +70,10 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
     return S.OK;
   }
   const first = firstField(sid);
-  const argsz = rd32(src, big);
+  // every VFIO info struct starts with argsz then flags (fields 0 and 1 of the schema entry)
+  const argsz = rd32(src + fieldOffset(first, v), big);
   if (argsz < ms) return setError(S.E_ARGSZ_MIN, 0, first, argsz as u64, ms);
-  const flags = rd32(src + 4, big);
+  const flags = rd32(src + fieldOffset(first + 1, v), big);
 
   // Capability chain host?
   const col = capOffsetLocal(sid);
@@ -104,8 +105,7 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
     let elem: u32 = 0;
     if (dt == 2) elem = 1; else if (dt == 4) elem = 4;
     if (elem != 0) {
-      // count is the field just before the payload in vfio_irq_set
-      const count = rd32(src + poff - 4, big);
+      const count = rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
       const need = (count as u64) * (elem as u64);
       if ((poff as u64) + need > (limit as u64)) return setError(S.E_PAYLOAD_SHORT, poff, pf, need, limit - poff);
       for (let i: u32 = 0; i < count; i++) {

@@ -5,6 +5,10 @@
 // same per buffer whatever the verdicts are (no branch mispredictions). Same rule ids and errnos as
 // oracle.ts; tests/embed/validate-fast.test.mjs checks it against oracle_set_irqs.
 import { inMem, PROF_BIG } from "./mem";
+import { O_VFIO_IRQ_SET__FLAGS, O_VFIO_IRQ_SET__INDEX, O_VFIO_IRQ_SET__START, O_VFIO_IRQ_SET__COUNT, SIZEOF_VFIO_IRQ_SET } from "./generated/layout";
+
+/** minsz of vfio_irq_set: offsetofend(count). */
+const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
 import { DEV_WORDS, DRV_PCI, R_OK, R_COPY_FAULT, R_ARGSZ_MIN, R_INDEX, R_COUNT_OVERFLOW, R_FLAGS_UNKNOWN, R_START,
   R_RANGE, R_DATA_TYPE, R_PAYLOAD_SHORT, R_ACTION } from "./oracle";
 
@@ -23,7 +27,7 @@ const ERRNO_OF_BIT: usize = memory.data<i32>([-14, -22, -22, -22, -22, -22, -22,
 
 // @ts-ignore: decorator
 @inline function verdictBit(b: usize, len: u32, dev: usize, big: bool): u32 {
-  const argsz = ld(b, big), flags = ld(b + 4, big), idx = ld(b + 8, big), start = ld(b + 12, big), count = ld(b + 16, big);
+  const argsz = ld(b, big), flags = ld(b + O_VFIO_IRQ_SET__FLAGS, big), idx = ld(b + O_VFIO_IRQ_SET__INDEX, big), start = ld(b + O_VFIO_IRQ_SET__START, big), count = ld(b + O_VFIO_IRQ_SET__COUNT, big);
   const inRange = idx < 5;
   const nIrqs = select<u32>(load<u32>(dev + 32 + ((select<u32>(idx, 0, inRange) as usize) << 2)), 0, inRange);
   const dt = flags & 7, act = flags & 0x38;
@@ -32,16 +36,16 @@ const ERRNO_OF_BIT: usize = memory.data<i32>([-14, -22, -22, -22, -22, -22, -22,
   const shift = select<u32>(2, 0, dt == 4);
   // count * esz > room  <=>  count > room >> shift (integers): no 64-bit arithmetic needed
   const m: u32 =
-      u32(len < 20)
-    | (u32(argsz < 20) << 1)
+      u32(len < MINSZ)
+    | (u32(argsz < MINSZ) << 1)
     | (u32(!inRange) << 2)
     | (u32(count >= 0xffffffff - start) << 3)
     | (u32((flags & ~0x3f) != 0) << 4)
     | (u32(start >= nIrqs) << 5)
     | (u32(start + count > nIrqs) << 6)
     | (u32(((dt - 1) & dt) != 0 || dt == 0) << 7)
-    | ((hasData & u32(count > ((argsz - 20) >> shift))) << 8)
-    | ((hasData & u32(count > ((len - 20) >> shift))) << 9)
+    | ((hasData & u32(count > ((argsz - MINSZ) >> shift))) << 8)
+    | ((hasData & u32(count > ((len - MINSZ) >> shift))) << 9)
     | (u32((act != 0x08) & (act != 0x10) & (act != 0x20)) << 10)
     | (1 << 11);
   return ctz<u32>(m);
@@ -66,7 +70,7 @@ export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: 
     const off = load<u32>(index + ((i as usize) << 3)), len = load<u32>(index + ((i as usize) << 3) + 4);
     const b = bufs + off;
     // the fixed header must be addressable even when len < 20 (its words are read, then ignored)
-    if ((b as u64) + select<u64>(len as u64, 20, len >= 20) > end) {
+    if ((b as u64) + select<u64>(len as u64, MINSZ, len >= MINSZ) > end) {
       store<i32>(out + ((i as usize) << 2), -1000);
       store<u32>(rules + ((i as usize) << 2), R_OK);
       continue;

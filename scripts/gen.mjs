@@ -54,7 +54,7 @@ for (const name of structNames) {
     caps: s.caps ?? null, capOffsetLocal: s.caps ? localIndex(s.caps.offsetField) : -1,
     capId: s.id ?? 0, host: s.host ?? null, capName: s.name ?? null, versions: s.versions ?? null,
     proposal: s.proposal ?? null, trailingLocal: trailing ? flat.length - 1 : -1,
-    trailingCountLocal: trailing && trailing.kind !== "payload" ? localIndex(trailing.count ?? trailing.length) : -1,
+    trailingCountLocal: trailing ? localIndex(trailing.count ?? trailing.length) : -1,
   });
   if (s.kind === "cap") {
     const ids = [{ id: s.id, name: s.name }, ...(s.alsoIds ?? [])];
@@ -87,6 +87,9 @@ function asLayout() {
   const cname = (n) => n.toUpperCase();
   structNames.forEach((n, i) => consts.push(`export const S_${cname(n)}: i32 = ${i};`));
   for (const f of model.fields) consts.push(`export const F_${cname(f.struct)}__${cname(f.path.replace(/\./g, "_"))}: i32 = ${f.id};`);
+  // Byte offsets that are the same in every variant, for hand-written hot paths (oracle, batches).
+  for (const f of model.fields) if (f.offsets.every((o) => o === f.offsets[0])) consts.push(`export const O_${cname(f.struct)}__${cname(f.path.replace(/\./g, "_"))}: u32 = ${f.offsets[0]};`);
+  for (const st of model.structs) if (st.size.every((x) => x === st.size[0])) consts.push(`export const SIZEOF_${cname(st.name)}: u32 = ${st.size[0]};`);
   proposalNames.forEach((p, i) => consts.push(`export const P_${cname(p.replace(/-/g, "_"))}: u32 = ${1 << (8 + i)};`));
   for (const fs of Object.values(abi.flagSets)) for (const b of fs.bits) consts.push(`export const ${b.name}: u32 = 0x${b.value.toString(16)};`);
   for (const [k, v] of Object.entries(abi.masks)) consts.push(`export const ${k}: u32 = 0x${v.toString(16)};`);
