@@ -18,7 +18,7 @@ usage:
   vfio-abi encode <struct> [json]       encode a JSON value, print lowercase hex
   vfio-abi inspect-spans <struct> [hex] print every field's byte span and any diagnostics as JSON
   vfio-abi structs                      list the structs the codec knows
-  vfio-abi ioctl <name|number>          look up an ioctl by name or number (e.g. 0x3b6e)
+  vfio-abi ioctl <name|number>          look up an ioctl by name or number (e.g. 0x3b6e); --all lists them
   vfio-abi predict                      predict kernel answers for JSON-line device/ioctl scripts
   vfio-abi topology                     label the IRQ indexes of a device
   vfio-abi fuzz ...                     generate labelled corpora / run a fuzz campaign
@@ -103,7 +103,8 @@ const commands: Record<string, Handler> = {
   async ioctl(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: { arch: { type: "string" }, all: { type: "boolean" }, pretty: { type: "boolean" } }, allowPositionals: true });
     const arch = (values.arch as string | undefined) ?? "x86_64";
-    if (values.all || !positionals[0]) {
+    // --all (or an interactive terminal with no argument) prints the table; otherwise one look-up per stdin line
+    if (values.all || (!positionals[0] && process.stdin.isTTY)) {
       for (const i of ioctls(arch)) console.log(`${i.hex.padEnd(12)} ${i.name.padEnd(38)} ${i.fd.padEnd(9)} ${i.dir.padEnd(5)} ${i.arg ?? "-"}`);
       return 0;
     }

@@ -72,3 +72,14 @@ test("ioctl look-up both ways", () => {
   assert.ok(shared.includes("VFIO_IOMMU_GET_INFO") && shared.includes("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO"));
   assert.notEqual(cli(["ioctl", "0x1234"]).status, 0);
 });
+
+test("ioctl reads one look-up per stdin line; --all lists the table", () => {
+  const r = cli(["ioctl"], "0x3b6d\nSET_IRQS\n0x1234\n");
+  assert.equal(r.status, 1);
+  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  assert.equal(lines[0][0].name, "VFIO_DEVICE_GET_IRQ_INFO");
+  assert.equal(lines[1][0].hex, "0x3b6e");
+  assert.ok(lines[2].error);
+  const all = cli(["ioctl", "--all"]).stdout.trim().split("\n");
+  assert.ok(all.length >= 30 && all.some((l) => /0x3b6e\s+VFIO_DEVICE_SET_IRQS/.test(l)));
+});
