@@ -2,7 +2,7 @@
 import { wasm } from "./loader.js";
 import { resolveProfile } from "./profile.js";
 import { structByName } from "./schema-index.js";
-import { CapChainError, UsageError, statusName } from "./errors.js";
+import { CapChainError, EncodeError, UsageError, statusName } from "./errors.js";
 import { encode } from "./encode.js";
 import { SCHEMA } from "./generated/schema.js";
 import type { DecodedCap, ProfileOptions } from "./types.js";
@@ -57,4 +57,30 @@ export function walkCaps(host: string, bytes: Uint8Array, opts: ProfileOptions &
 export function buildCaps(host: string, fixed: Record<string, unknown>, caps: Partial<DecodedCap>[], opts: ProfileOptions = {}): Uint8Array {
   const stripped = caps.map((c) => { const { offset: _o, ...rest } = c as DecodedCap; return rest; });
   return encode(host, { ...fixed, caps: stripped } as never, opts);
+}
+
+/**
+ * The kernel's chain construction on raw capabilities: `fixed` is the encoded info struct, each entry
+ * of `caps` a whole capability (header + body; `next` is overwritten). Same rules as buildCaps
+ * (wasm `caps_build`): back to back, 8-aligned with zero padding from epoch 6.6; with `argszSupplied`
+ * too small the reply is the "too small" answer (CAPS set, argsz raised, cap_offset 0, no caps).
+ * Returns the bytes the kernel writes: the fixed struct, followed by the chain when it fits.
+ */
+export function buildCapsRaw(host: string, fixed: Uint8Array, caps: Uint8Array[], argszSupplied?: number, opts: ProfileOptions = {}): Uint8Array {
+  const s = structByName(host);
+  const prof = resolveProfile(opts);
+  const w = wasm();
+  const capsBytes = caps.reduce((a, c) => a + ((c.length + 15) & ~15), 0);
+  const total = fixed.length + caps.reduce((a, c) => a + ((c.length + 7) & ~7), 0);
+  const listBytes = (caps.length * 8 + 15) & ~15;
+  if (w.arena_reserve(64 + listBytes + total + 16 + capsBytes) < 0) throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
+  const list = w.arena_ptr() + 64, dst = list + listBytes;
+  let at = (dst + total + 15) & ~15;
+  const mem = new Uint8Array(w.memory.buffer);
+  const entries = new Uint32Array(w.memory.buffer, list, caps.length * 2);
+  mem.set(fixed, dst);
+  caps.forEach((c, i) => { mem.set(c, at); entries[i * 2] = at; entries[i * 2 + 1] = c.length; at += (c.length + 15) & ~15; });
+  const r = w.caps_build(s.id, prof.word, dst, total, fixed.length, argszSupplied ?? 0xffffffff, list, caps.length);
+  if (r < 0) throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
+  return new Uint8Array(w.memory.buffer, dst, r).slice();
 }

@@ -6,6 +6,10 @@
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
 import { wasm, type WasmExports } from "../../loader.js";
+import { encode } from "../../encode.js";
+import { buildCapsRaw } from "../../caps.js";
+import { structByName } from "../../schema-index.js";
+import { SCHEMA } from "../../generated/schema.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 import {
   type DeviceDescription, DEV_WORDS, deviceBlock, irqOf, numIrqs, numRegions, deviceInfoFlags, kernelRules, big,
@@ -82,6 +86,17 @@ export function oracleCall(state: Uint32Array, mem: Uint8Array, commit: boolean,
   return [ret, rule];
 }
 
+/** minsz of an INFO struct (offsetofend of its last required field), from the schema. */
+const MINSZ = (name: string): number => structByName(name).minsz;
+/** Offset of a field that sits at the same offset in every ABI and epoch (argsz, flags, index, ...). */
+const OFF = (struct: string, field: string): number => {
+  const s = structByName(struct);
+  const f = SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields).find((x) => x.path === field)!;
+  return f.offsets[0];
+};
+const SET = { flags: OFF("vfio_irq_set", "flags"), index: OFF("vfio_irq_set", "index"), start: OFF("vfio_irq_set", "start"),
+  count: OFF("vfio_irq_set", "count"), data: OFF("vfio_irq_set", "data") };
+
 const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
   ret < 0 ? { ret: -1, errno: errnoName(-ret), rule, reason, after } : { ret, errno: null, rule, reason, after };
 
@@ -119,13 +134,13 @@ export class DeviceModel {
   /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule `rule`). */
   private track(mem: Uint8Array, ret: number, rule: string, activeBefore: number, bigEndian: boolean): number[] {
     const out: number[] = [];
-    if (this.device.driver !== "vfio-pci" || mem.length < 20) return out;
+    if (this.device.driver !== "vfio-pci" || mem.length < SET.data) return out;
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const le = !bigEndian;
-    const flags = dv.getUint32(4, le), index = dv.getUint32(8, le), start = dv.getUint32(12, le), count = dv.getUint32(16, le);
+    const flags = dv.getUint32(SET.flags, le), index = dv.getUint32(SET.index, le), start = dv.getUint32(SET.start, le), count = dv.getUint32(SET.count, le);
     const dt = flags & 7, act = flags & 0x38;
-    const fdAt = (i: number) => (20 + 4 * i + 4 <= mem.length ? dv.getInt32(20 + 4 * i, le) : -1);
-    const boolAt = (i: number) => (20 + i < mem.length ? mem[20 + i] : 0);
+    const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
+    const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
     const t = this.triggers;
     const typeOf = index === 1 ? 2 : 3;
     if (ret < 0) {
@@ -192,39 +207,42 @@ export class DeviceModel {
     }
   }
 
+  /** The layout epoch whose kernel code builds the replies (6.12 rules -> 6.6+ layout). */
+  private get epoch(): "6.1" | "6.6" { return this.rules === 1 ? "6.6" : "6.1"; }
+
   private irqInfo(mem: Uint8Array): Prediction {
     const d = this.device;
-    if (mem.length < 16) return result(-14, "COPY_FAULT", "fewer than 16 bytes readable", mem);
+    const minsz = MINSZ("vfio_irq_info");
+    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(0, true), index = dv.getUint32(8, true);
-    if (argsz < 16) return result(-22, "ARGSZ_MIN", "argsz < 16 (offsetofend(struct vfio_irq_info, count))", mem);
+    const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), true), index = dv.getUint32(OFF("vfio_irq_info", "index"), true);
+    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
     const q = irqOf(d, index);
     const errNotPcie = d.driver === "vfio-pci" && index === 3 && !isPcie(d);
     if (!q || errNotPcie) return result(-22, "NO_INDEX", errNotPcie ? "ERR index on a device that is not PCI Express" : "index not described", mem);
+    // libvfio-user replies argsz 16 and flags EVENTFD only; the kernel echoes argsz and index
+    const lvu = d.driver === "libvfio-user";
+    const reply = encode("vfio_irq_info", { argsz: lvu ? minsz : argsz, flags: lvu ? 1 : q.flags >>> 0, index, count: q.count >>> 0 });
     const out = mem.slice();
-    const ov = new DataView(out.buffer);
-    if (d.driver === "libvfio-user") { ov.setUint32(0, 16, true); ov.setUint32(4, 1, true); }
-    else ov.setUint32(4, q.flags >>> 0, true);
-    ov.setUint32(12, q.count >>> 0, true);
-    return result(0, "OK", "16 bytes copied back: flags and count", out);
+    out.set(reply);
+    return result(0, "OK", `${reply.length} bytes copied back: flags and count`, out);
   }
 
   private deviceInfo(mem: Uint8Array): Prediction {
     const d = this.device;
-    if (mem.length < 16) return result(-14, "COPY_FAULT", "fewer than 16 bytes readable", mem);
+    const minsz = MINSZ("vfio_device_info");
+    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(0, true);
-    if (argsz < 16) return result(-22, "ARGSZ_MIN", "argsz < 16 (offsetofend(struct vfio_device_info, num_irqs))", mem);
-    // bytes copied back: 6.1 vfio-pci 16, or 20 once argsz >= 20; 6.6+ vfio-pci min(argsz, 24); others 16
-    let n = 16;
-    if (d.driver === "vfio-pci") n = this.rules === 0 ? (argsz >= 20 ? 20 : 16) : Math.min(argsz, 24);
-    const img = new Uint8Array(24);
-    const iv = new DataView(img.buffer);
-    iv.setUint32(0, d.driver === "libvfio-user" ? 16 : argsz, true);
-    iv.setUint32(4, deviceInfoFlags(d), true);
-    iv.setUint32(8, numRegions(d), true);
-    iv.setUint32(12, numIrqs(d), true);
+    const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), true);
+    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
+    // the struct as the kernel fills it (zeroed, no caps on these devices), in its epoch's layout
+    const img = encode("vfio_device_info", { argsz: d.driver === "libvfio-user" ? minsz : argsz, flags: deviceInfoFlags(d),
+      num_regions: numRegions(d), num_irqs: numIrqs(d), cap_offset: 0, pad: 0 }, { epoch: this.epoch });
+    // bytes copied back: 6.1 vfio-pci 16, or sizeof (20) once argsz >= 20 (its capsz check);
+    // 6.6+ vfio-pci min(argsz, sizeof = 24); other drivers minsz
+    let n = minsz;
+    if (d.driver === "vfio-pci") n = this.rules === 0 ? (argsz >= img.length ? img.length : minsz) : Math.min(argsz, img.length);
     if (n > mem.length) return result(-14, "COPY_FAULT", `the kernel writes ${n} bytes, only ${mem.length} writable`, mem);
     const out = mem.slice();
     out.set(img.subarray(0, n));
@@ -233,53 +251,35 @@ export class DeviceModel {
 
   private regionInfo(mem: Uint8Array): Prediction {
     const d = this.device;
-    if (mem.length < 32) return result(-14, "COPY_FAULT", "fewer than 32 bytes readable", mem);
+    const minsz = MINSZ("vfio_region_info");
+    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(0, true), index = dv.getUint32(8, true);
-    if (argsz < 32) return result(-22, "ARGSZ_MIN", "argsz < 32 (offsetofend(struct vfio_region_info, offset))", mem);
+    const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), true), index = dv.getUint32(OFF("vfio_region_info", "index"), true);
+    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
     const r = (d.regions ?? []).find((x) => x.index === index);
     if (!r || index >= numRegions(d)) return result(-22, "NO_REGION", "region index not implemented (e.g. VGA without VFIO_PCI_VGA, index >= num_regions)", mem);
-    const out = mem.slice();
-    const ov = new DataView(out.buffer);
-    const caps = r.caps ?? [];
-    // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (8-aligned from 6.6)
-    const align = this.rules === 1;
-    const capBytes: Uint8Array[] = [];
-    let capsSize = 0;
-    for (const c of caps) {
+    const epoch = this.epoch;
+    const fixed = encode("vfio_region_info", { argsz, flags: r.flags >>> 0, index, cap_offset: dv.getUint32(OFF("vfio_region_info", "cap_offset"), true),
+      size: big(r.size, 0n), offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n) }, { epoch });
+    // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
+    const caps = (r.caps ?? []).map((c) => {
       const body = c.body ? Uint8Array.from(c.body.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(0);
-      let size = 8 + body.length;
-      if (align) size = (size + 7) & ~7;
-      const b = new Uint8Array(size);
+      const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
       bv.setUint16(0, c.id, true); bv.setUint16(2, c.version, true);
       b.set(body, 8);
-      capBytes.push(b);
-      capsSize += size;
+      return b;
+    });
+    const reply = buildCapsRaw("vfio_region_info", fixed, caps, argsz, { epoch });
+    const raised = new DataView(reply.buffer).getUint32(OFF("vfio_region_info", "argsz"), true);
+    let wrote = `${fixed.length} bytes copied back`;
+    if (caps.length && reply.length === fixed.length) wrote = `argsz too small: raised to ${raised}, cap_offset 0`;
+    else if (caps.length) {
+      if (reply.length > mem.length) return result(-14, "COPY_FAULT", "capability chain written past the writable memory", mem);
+      wrote = `capability chain (${reply.length - fixed.length} bytes) written at ${fixed.length}`;
     }
-    let flags = r.flags >>> 0;
-    let wrote = "32 bytes copied back";
-    if (caps.length) {
-      flags |= 8;
-      if (argsz < 32 + capsSize) {
-        ov.setUint32(0, 32 + capsSize, true);
-        ov.setUint32(12, 0, true);
-        wrote = `argsz too small: raised to ${32 + capsSize}, cap_offset 0`;
-      } else {
-        if (32 + capsSize > out.length) return result(-14, "COPY_FAULT", "capability chain written past the writable memory", mem);
-        let at = 32;
-        capBytes.forEach((b, i) => {
-          out.set(b, at);
-          ov.setUint32(at + 4, i + 1 < capBytes.length ? at + b.length : 0, true);
-          at += b.length;
-        });
-        ov.setUint32(12, 32, true);
-        wrote = `capability chain (${capsSize} bytes) written at 32`;
-      }
-    }
-    ov.setUint32(4, flags, true);
-    ov.setBigUint64(16, big(r.size, 0n), true);
-    ov.setBigUint64(24, big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n), true);
+    const out = mem.slice();
+    out.set(reply);
     return result(0, "OK", wrote, out);
   }
 }
