@@ -17,6 +17,8 @@ PACKAGES=(
   wabt libjavascriptcoregtk-4.0-bin
   # browser e2e: Debian's chromium driven by playwright-core
   chromium
+  # dump parser tests: real output of xxd, hexdump/hd, od and gdb
+  xxd bsdextrautils coreutils gdb
 )
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
