@@ -18,6 +18,7 @@ export type FastInput<N extends StructName> = Partial<StructTypes[N]> & Val;
 
 const DEFAULT_WORD = 4; // x86_64, 6.6+ layout, no proposals (resolveProfile({}))
 const EMPTY = new Uint8Array(0);
+const NONE: never[] = []; // placeholder, replaced before the object is returned
 let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
 /** Profile word for the fast path (-1: proposals or a hop limit, which the core handles). */
 function fastWord(o: DecodeOptions): number {
@@ -115,7 +116,7 @@ function dc4(b: Uint8Array, off: number, id: number, ver: number, next: number, 
   if (ver === 0) return undefined;
   let known = 12;
   if (off + known > limit) return undefined;
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_UTIL", struct: "vfio_device_info_cap_zpci_util", knownSize: known, size: u32(b, off + 8, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_UTIL", struct: "vfio_device_info_cap_zpci_util", knownSize: known, util_str: EMPTY, size: u32(b, off + 8, le) };
   const n = u32(b, off + 8, le), a0 = off + 12, aEnd = a0 + n * 1;
   if (aEnd > limit) return undefined;
   cap.util_str = b.slice(a0, aEnd);
@@ -128,7 +129,7 @@ function dc5(b: Uint8Array, off: number, id: number, ver: number, next: number, 
   if (ver === 0) return undefined;
   let known = 12;
   if (off + known > limit) return undefined;
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_PFIP", struct: "vfio_device_info_cap_zpci_pfip", knownSize: known, size: u32(b, off + 8, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_PFIP", struct: "vfio_device_info_cap_zpci_pfip", knownSize: known, pfip: EMPTY, size: u32(b, off + 8, le) };
   const n = u32(b, off + 8, le), a0 = off + 12, aEnd = a0 + n * 1;
   if (aEnd > limit) return undefined;
   cap.pfip = b.slice(a0, aEnd);
@@ -460,7 +461,7 @@ function dc16(b: Uint8Array, off: number, id: number, ver: number, next: number,
   if (ver === 0) return undefined;
   let known = 16;
   if (off + known > limit) return undefined;
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_SPARSE_MMAP", struct: "vfio_region_info_cap_sparse_mmap", knownSize: known, nr_areas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_SPARSE_MMAP", struct: "vfio_region_info_cap_sparse_mmap", knownSize: known, areas: NONE, nr_areas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
   const n = u32(b, off + 8, le), a0 = off + 16, aEnd = a0 + n * 16;
   if (aEnd > limit) return undefined;
   const items = new Array<Record<string, unknown>>(n);
@@ -778,7 +779,7 @@ function dc32(b: Uint8Array, off: number, id: number, ver: number, next: number,
   if (ver === 0) return undefined;
   let known = 16;
   if (off + known > limit) return undefined;
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", struct: "vfio_iommu_type1_info_cap_iova_range", knownSize: known, nr_iovas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", struct: "vfio_iommu_type1_info_cap_iova_range", knownSize: known, iova_ranges: NONE, nr_iovas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
   const n = u32(b, off + 8, le), a0 = off + 16, aEnd = a0 + n * 16;
   if (aEnd > limit) return undefined;
   const items = new Array<Record<string, unknown>>(n);

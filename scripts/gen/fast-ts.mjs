@@ -90,6 +90,8 @@ export function outputs({ model, abi, BANNER, pascal }) {
     lines.push("  if (off + known > limit) return undefined;");
     const capName = model.capreg.find((c) => c.struct === cs.name && !c.proposal).name;
     const entries = [["offset", "off"], ["header", "{ id, version: ver, next }"], ["name", JSON.stringify(capName)], ["struct", JSON.stringify(cs.name)], ["knownSize", "known"]];
+    // key order as decode() builds it: the trailing array right after knownSize, then the fields
+    if (t) entries.push([t.name, t.type === "bytes" ? "EMPTY" : "NONE"]);
     for (const f of base) if (!f.path.startsWith("header.")) entries.push([f.path, rd(f, plus("off", f.offsets[v]))]);
     lines.push(`  const cap: Cap = ${literal(entries)};`);
     for (const ver of versions) {
@@ -373,6 +375,7 @@ export type FastInput<N extends StructName> = Partial<StructTypes[N]> & Val;
 
 const DEFAULT_WORD = 4; // x86_64, 6.6+ layout, no proposals (resolveProfile({}))
 const EMPTY = new Uint8Array(0);
+const NONE: never[] = []; // placeholder, replaced before the object is returned
 let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
 /** Profile word for the fast path (-1: proposals or a hop limit, which the core handles). */
 function fastWord(o: DecodeOptions): number {
