@@ -60,3 +60,107 @@ export function encodeIrqInfoFast(x: IrqInfoFields, opts?: ProfileOptions): Uint
   }
   return encode("vfio_irq_info", x as never, opts);
 }
+
+/** struct vfio_user_device_info: the fields, without decode()'s `$` metadata. */
+export interface UserDeviceInfoFields {
+  argsz: number;
+  flags: number;
+  num_regions: number;
+  num_irqs: number;
+}
+
+/**
+ * Decode struct vfio_user_device_info from the start of `b` like decode("vfio_user_device_info", b, opts), fields only. Fast path:
+ * no proposals, 16 bytes present, 16 <= argsz <= b.length; anything else goes through the wasm core
+ * (and throws its typed errors).
+ */
+export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: ProfileOptions): UserDeviceInfoFields {
+  const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
+  if (p.proposals.length === 0 && b.length >= 16) {
+    if (p.endian === "little") {
+      const argsz = (b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24) >>> 0;
+      if (argsz >= 16 && argsz <= b.length) return { argsz, flags: (b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24) >>> 0, num_regions: (b[8] | b[9] << 8 | b[10] << 16 | b[11] << 24) >>> 0, num_irqs: (b[12] | b[13] << 8 | b[14] << 16 | b[15] << 24) >>> 0 };
+    } else {
+      const argsz = (b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) >>> 0;
+      if (argsz >= 16 && argsz <= b.length) return { argsz, flags: (b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7]) >>> 0, num_regions: (b[8] << 24 | b[9] << 16 | b[10] << 8 | b[11]) >>> 0, num_irqs: (b[12] << 24 | b[13] << 16 | b[14] << 8 | b[15]) >>> 0 };
+    }
+  }
+  const d = decode("vfio_user_device_info", b, opts) as unknown as Record<string, number>;
+  return { argsz: d.argsz, flags: d.flags, num_regions: d.num_regions, num_irqs: d.num_irqs };
+}
+
+/**
+ * Encode struct vfio_user_device_info like encode("vfio_user_device_info", value, opts) for a value holding every field as an
+ * in-range integer and argsz === 16; anything else goes through the wasm core.
+ */
+export function encodeUserDeviceInfoFast(x: UserDeviceInfoFields, opts?: ProfileOptions): Uint8Array {
+  const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
+  if (p.proposals.length === 0 && x.argsz >>> 0 === x.argsz && x.flags >>> 0 === x.flags && x.num_regions >>> 0 === x.num_regions && x.num_irqs >>> 0 === x.num_irqs && x.argsz === 16) {
+    const b = new Uint8Array(16);
+    if (p.endian === "little") {
+      b[0] = x.argsz; b[1] = x.argsz >>> 8; b[2] = x.argsz >>> 16; b[3] = x.argsz >>> 24;
+      b[4] = x.flags; b[5] = x.flags >>> 8; b[6] = x.flags >>> 16; b[7] = x.flags >>> 24;
+      b[8] = x.num_regions; b[9] = x.num_regions >>> 8; b[10] = x.num_regions >>> 16; b[11] = x.num_regions >>> 24;
+      b[12] = x.num_irqs; b[13] = x.num_irqs >>> 8; b[14] = x.num_irqs >>> 16; b[15] = x.num_irqs >>> 24;
+    } else {
+      b[0] = x.argsz >>> 24; b[1] = x.argsz >>> 16; b[2] = x.argsz >>> 8; b[3] = x.argsz;
+      b[4] = x.flags >>> 24; b[5] = x.flags >>> 16; b[6] = x.flags >>> 8; b[7] = x.flags;
+      b[8] = x.num_regions >>> 24; b[9] = x.num_regions >>> 16; b[10] = x.num_regions >>> 8; b[11] = x.num_regions;
+      b[12] = x.num_irqs >>> 24; b[13] = x.num_irqs >>> 16; b[14] = x.num_irqs >>> 8; b[15] = x.num_irqs;
+    }
+    return b;
+  }
+  return encode("vfio_user_device_info", x as never, opts);
+}
+
+/** struct vfio_user_region_io_fds_request: the fields, without decode()'s `$` metadata. */
+export interface UserRegionIoFdsRequestFields {
+  argsz: number;
+  flags: number;
+  index: number;
+  count: number;
+}
+
+/**
+ * Decode struct vfio_user_region_io_fds_request from the start of `b` like decode("vfio_user_region_io_fds_request", b, opts), fields only. Fast path:
+ * no proposals, 16 bytes present, 16 <= argsz <= b.length; anything else goes through the wasm core
+ * (and throws its typed errors).
+ */
+export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: ProfileOptions): UserRegionIoFdsRequestFields {
+  const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
+  if (p.proposals.length === 0 && b.length >= 16) {
+    if (p.endian === "little") {
+      const argsz = (b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24) >>> 0;
+      if (argsz >= 16 && argsz <= b.length) return { argsz, flags: (b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24) >>> 0, index: (b[8] | b[9] << 8 | b[10] << 16 | b[11] << 24) >>> 0, count: (b[12] | b[13] << 8 | b[14] << 16 | b[15] << 24) >>> 0 };
+    } else {
+      const argsz = (b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) >>> 0;
+      if (argsz >= 16 && argsz <= b.length) return { argsz, flags: (b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7]) >>> 0, index: (b[8] << 24 | b[9] << 16 | b[10] << 8 | b[11]) >>> 0, count: (b[12] << 24 | b[13] << 16 | b[14] << 8 | b[15]) >>> 0 };
+    }
+  }
+  const d = decode("vfio_user_region_io_fds_request", b, opts) as unknown as Record<string, number>;
+  return { argsz: d.argsz, flags: d.flags, index: d.index, count: d.count };
+}
+
+/**
+ * Encode struct vfio_user_region_io_fds_request like encode("vfio_user_region_io_fds_request", value, opts) for a value holding every field as an
+ * in-range integer and argsz === 16; anything else goes through the wasm core.
+ */
+export function encodeUserRegionIoFdsRequestFast(x: UserRegionIoFdsRequestFields, opts?: ProfileOptions): Uint8Array {
+  const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
+  if (p.proposals.length === 0 && x.argsz >>> 0 === x.argsz && x.flags >>> 0 === x.flags && x.index >>> 0 === x.index && x.count >>> 0 === x.count && x.argsz === 16) {
+    const b = new Uint8Array(16);
+    if (p.endian === "little") {
+      b[0] = x.argsz; b[1] = x.argsz >>> 8; b[2] = x.argsz >>> 16; b[3] = x.argsz >>> 24;
+      b[4] = x.flags; b[5] = x.flags >>> 8; b[6] = x.flags >>> 16; b[7] = x.flags >>> 24;
+      b[8] = x.index; b[9] = x.index >>> 8; b[10] = x.index >>> 16; b[11] = x.index >>> 24;
+      b[12] = x.count; b[13] = x.count >>> 8; b[14] = x.count >>> 16; b[15] = x.count >>> 24;
+    } else {
+      b[0] = x.argsz >>> 24; b[1] = x.argsz >>> 16; b[2] = x.argsz >>> 8; b[3] = x.argsz;
+      b[4] = x.flags >>> 24; b[5] = x.flags >>> 16; b[6] = x.flags >>> 8; b[7] = x.flags;
+      b[8] = x.index >>> 24; b[9] = x.index >>> 16; b[10] = x.index >>> 8; b[11] = x.index;
+      b[12] = x.count >>> 24; b[13] = x.count >>> 16; b[14] = x.count >>> 8; b[15] = x.count;
+    }
+    return b;
+  }
+  return encode("vfio_user_region_io_fds_request", x as never, opts);
+}
