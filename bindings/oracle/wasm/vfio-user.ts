@@ -70,7 +70,7 @@ export function vuServerDevice(counts: number[] = [1, 4, 16, 1, 1], extra: Parti
     vuRegions: [
       { index: 0, size: 0x1000, flags: 3, pattern: true },
       { index: 2, size: 0x8000, flags: 7, sparse: [[0, 0x1000], [0x4000, 0x1000]] },
-      { index: 7, size: 256, flags: 3 },
+      { index: 7, size: 0x1000, flags: 3 }, // PCI Express: the extended config space
     ],
     eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
     openFds: [200, 201],
@@ -256,10 +256,10 @@ export class VfioUserModel {
     const h = header(hdr);
     const r = this.dispatch(h, body, fds);
     if (h.flags & VFIO_USER_F_NO_REPLY) return;
-    out.replies.push(this.reply(hdr, r.err ? null : r.body, r.err, r.rule, r.reason, r.err ? 0 : r.fds ?? 0));
+    out.replies.push(this.reply(hdr, r.err ? r.errBody ?? null : r.body, r.err, r.rule, r.reason, r.err ? 0 : r.fds ?? 0));
   }
 
-  private dispatch(h: Header, body: Uint8Array, fds: number[]): { err: number; body: Uint8Array | null; rule: string; reason: string; fds?: number } {
+  private dispatch(h: Header, body: Uint8Array, fds: number[]): { err: number; body: Uint8Array | null; rule: string; reason: string; fds?: number; errBody?: Uint8Array } {
     const ok = (b: Uint8Array | null, rule: string, reason: string, nfds = 0) => ({ err: 0, body: b, rule, reason, fds: nfds });
     const fail = (err: number, rule: string, reason: string) => ({ err, body: null, rule, reason });
     const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
@@ -293,13 +293,11 @@ export class VfioUserModel {
     const capsSize = areas.length ? 16 + 16 * areas.length : 0;
     const full = 32 + capsSize;
     const fits = capsSize > 0 && argsz >= full;
-    const fixed = encode("vfio_region_info", { argsz: full, flags: r.flags | (fits ? 8 : 0), index, cap_offset: fits ? 32 : 0, size: BigInt(r.size), offset: 0n });
+    // the chain as the codec builds it (SPARSE_MMAP at 32, CAPS set, cap_offset 32) when it fits
+    const caps = fits ? [{ header: { id: 1, version: 1 }, reserved: 0, areas: areas.map(([offset, size]) => ({ offset: BigInt(offset), size: BigInt(size) })) }] : [];
+    const fixed = encode("vfio_region_info", { argsz: full, flags: r.flags, index, cap_offset: 0, size: BigInt(r.size), offset: 0n, caps } as never);
     const out = new Uint8Array(Math.min(full, argsz));
     out.set(fixed.subarray(0, Math.min(fixed.length, out.length)));
-    if (fits) {
-      const cap = encode("vfio_region_info_cap_sparse_mmap", { header: { id: 1, version: 1, next: 0 }, reserved: 0, areas: areas.map(([offset, size]) => ({ offset: BigInt(offset), size: BigInt(size) })) });
-      out.set(cap.subarray(0, capsSize), 32);
-    }
     return { err: 0, body: out, rule: fits ? "OK_CAPS" : capsSize ? "CAPS_DO_NOT_FIT" : "OK",
       reason: fits ? "sparse mmap capability and its fd" : capsSize ? `argsz ${argsz} < ${full}: argsz ${full}, CAPS clear, ${out.length} bytes` : `${out.length} bytes`, fds: fits ? 1 : 0 };
   }
@@ -316,8 +314,14 @@ export class VfioUserModel {
     const end = offset + BigInt(count);
     if ((end > 0xffffffffffffffffn ? 0xffffffffffffffffn : end) > BigInt(r.size)) return fail("OUT_OF_BOUNDS", "offset + count beyond the region");
     if (count === 0) return { err: 0, body: null, rule: "EMPTY", reason: "count 0: nothing accessed, no body" };
-    if (!r.pattern) return fail("NO_CALLBACK", "the region has no access callback");
     const head = encode("vfio_user_region_access", { offset, region, count });
+    if (!r.pattern) {
+      // the reply body is allocated before the access fails, and the error reply sends it along
+      // (the protocol says an error reply holds only the header)
+      const errBody = new Uint8Array(16 + (write ? 0 : count));
+      errBody.set(head);
+      return { ...fail("LVU_ERROR_REPLY_BODY", "the region has no access callback; the error reply carries the reply body built so far"), errBody };
+    }
     if (write) {
       if (offset === 0n && count === 4) this.doorbell(dv.getUint32(16, true));
       return { err: 0, body: head, rule: "WRITE", reason: `${count} bytes written` };
