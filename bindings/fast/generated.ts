@@ -2202,6 +2202,33 @@ export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions)
   vfio_irq_info_cap_msi_v2: decodeIrqInfoCapMsiV2Fast,
   vfio_irq_info_cap_msi: decodeIrqInfoCapMsiFast,
 };
+/**
+ * The fast decoders alone, by struct name: (bytes, profile word without proposals) -> the value, or
+ * undefined where the core must decide (the CLI adds the metadata itself for these values).
+ */
+export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
+  vfio_info_cap_header: (b, w) => D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0),
+  vfio_device_info: (b, w) => D_vfio_device_info[w >> 1](b, (w & 1) === 0),
+  vfio_region_info: (b, w) => D_vfio_region_info[w >> 1](b, (w & 1) === 0),
+  vfio_irq_info: (b, w) => D_vfio_irq_info[w >> 1](b, (w & 1) === 0),
+  vfio_irq_set: (b, w) => D_vfio_irq_set[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info: (b, w) => D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0),
+  vfio_region_sparse_mmap_area: (b, w) => D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_sparse_mmap: (b, w) => D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_type: (b, w) => D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_msix_mappable: (b, w) => D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_ssatgt: (b, w) => D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_lnkspd: (b, w) => D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_base: (b, w) => D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_group: (b, w) => D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_util: (b, w) => D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_pfip: (b, w) => D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_pci_atomic_comp: (b, w) => D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0),
+  vfio_iova_range: (b, w) => D_vfio_iova_range[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_iova_range: (b, w) => D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_migration: (b, w) => D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_dma_avail: (b, w) => D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0),
+};
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
   vfio_info_cap_header: encodeInfoCapHeaderFast as (x: Val, opts?: EncodeOptions) => Uint8Array,

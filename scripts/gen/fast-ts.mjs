@@ -317,6 +317,7 @@ export function outputs({ model, abi, BANNER, pascal }) {
   // ---------------------------------------------------------------- exports
   const api = [];
   const names = [];
+  const tries = [];
   for (const s of model.structs) {
     const P = pascal(s.name.replace(/^vfio_/, ""));
     const T = `FastValue<${JSON.stringify(s.name)}>`;
@@ -336,6 +337,7 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     // indexed by the profile word's layout bits (2 ilp32, 4 epoch >= 6.6); bit 1 is the byte order
     const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
     const dec = table((v) => decoder(s, v)), enc = table((v) => encoder(s, v));
+    tries.push(`  ${s.name}: (b, w) => D_${id(s)}[w >> 1](b, (w & 1) === 0),`);
     api.push(`const D_${id(s)} = [${dec.join(", ")}];
 const E_${id(s)} = [${enc.join(", ")}];
 /**
@@ -433,6 +435,13 @@ ${api.join("\n\n")}
 /** Fast decoders by struct name (the CLI's per-line path). */
 export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions) => object> = {
 ${names.map(([n, P]) => `  ${n}: decode${P}Fast,`).join("\n")}
+};
+/**
+ * The fast decoders alone, by struct name: (bytes, profile word without proposals) -> the value, or
+ * undefined where the core must decide (the CLI adds the metadata itself for these values).
+ */
+export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
+${tries.join("\n")}
 };
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
