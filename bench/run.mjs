@@ -267,21 +267,22 @@ for (const caps of [8, 1]) {
 {
   const reps = quick ? 7 : 15;
   const hex = "10000000090000000200000005000000";
-  // in-process time from before the import to after the first decode (node's own bootstrap excluded)
-  const probe = (spec, core) => `const t=performance.now();const m=await import(${JSON.stringify(spec)});const b=Uint8Array.from(Buffer.from("${hex}","hex"));${core ? "await m.init();const v=m.decode(\"vfio_irq_info\",b);" : "const v=m.decodeIrqInfoFast(b);"}if(v.count!==5)throw 1;console.log(performance.now()-t)`;
-  const wall = (args) => { const t = process.hrtime.bigint(); const r = spawnSync(process.execPath, args, { encoding: "utf8" }); if (r.status !== 0) throw new Error(`bench: start-up probe: ${r.stderr}`); return { ms: Number(process.hrtime.bigint() - t) / 1e6, out: Number(r.stdout) }; };
+  // in-process wall and CPU time from before the import to after the first decode (node's own bootstrap excluded)
+  const probe = (spec, core) => `const c=process.cpuUsage(),t=performance.now();const m=await import(${JSON.stringify(spec)});const b=Uint8Array.from(Buffer.from("${hex}","hex"));${core ? "await m.init();const v=m.decode(\"vfio_irq_info\",b);" : "const v=m.decodeIrqInfoFast(b);"}if(v.count!==5)throw 1;const u=process.cpuUsage(c);console.log(performance.now()-t,(u.user+u.system)/1000)`;
+  const wall = (args) => { const t = process.hrtime.bigint(); const r = spawnSync(process.execPath, args, { encoding: "utf8" }); if (r.status !== 0) throw new Error(`bench: start-up probe: ${r.stderr}`); const [ms, cpu] = r.stdout.trim().split(" ").map(Number); return { wall: Number(process.hrtime.bigint() - t) / 1e6, ms, cpu }; };
   const bundle = join(root, "dist", "bundle", "index.js");
   const specs = [["dist/bindings/index.js (unbundled)", pathToFileURL(join(root, "dist", "bindings", "index.js")).href]];
-  if (existsSync(bundle)) specs.push(["dist/bundle/index.js (the package's entry)", pathToFileURL(bundle).href]);
+  if (existsSync(bundle)) specs.push(["dist/bundle/index.js (the package entry)", pathToFileURL(bundle).href]);
   const empty = [];
-  for (let i = 0; i < reps; i++) empty.push(wall(["-e", "0"]).ms);
+  for (let i = 0; i < reps; i++) empty.push(wall(["-e", "0"]).wall);
   for (const [label, spec] of specs) {
     for (const core of [true, false]) {
-      const inproc = [], over = [];
-      for (let i = 0; i < reps; i++) { const r = wall(["--input-type=module", "-e", probe(spec, core)]); inproc.push(r.out); over.push(r.ms - median(empty)); }
-      const what = core ? "import + init() + decode() (wasm core)" : "import + decodeIrqInfoFast()";
-      row("start", `${label}: ${what}, in process`, median(inproc), "ms", `${reps} fresh processes`);
-      row("start", `${label}: ${what}, wall time over node -e 0 (target <= 5)`, median(over), "ms", `node -e 0: ${median(empty).toFixed(1)} ms`);
+      const inproc = [], cpu = [], over = [];
+      for (let i = 0; i < reps; i++) { const r = wall(["--input-type=module", "-e", probe(spec, core)]); inproc.push(r.ms); cpu.push(r.cpu); over.push(r.wall - median(empty)); }
+      const what = core ? "import + init() + decode()" : "import + decodeIrqInfoFast()";
+      row("start", `${label}: ${what}, in process (wall)`, median(inproc), "ms", `${reps} fresh processes`);
+      row("start", `${label}: ${what}, in process (CPU)`, median(cpu), "ms");
+      row("start", `${label}: ${what}, wall over node -e 0 (target <= 5)`, median(over), "ms", `node -e 0: ${median(empty).toFixed(1)} ms`);
     }
   }
 }

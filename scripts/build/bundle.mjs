@@ -20,7 +20,8 @@ export async function build({ root }) {
     platform: "neutral",
     target: "es2022",
     external: ["fast-check", "node:*"],
-    minifySyntax: true,
+    minify: true,
+    keepNames: true, // error classes are told apart by name
     legalComments: "none",
     logLevel: "warning",
   });
