@@ -49,7 +49,7 @@ export function outputs({ model, abi, BANNER, pascal }) {
   const capsOf = (s) => (s.caps && !s.caps.proposal ? model.capreg.filter((c) => c.host === s.name && !c.proposal && supported(byName[c.struct])) : []);
   const trailingOf = (s) => (s.trailingLocal >= 0 ? fieldsOf(s)[s.trailingLocal] : null);
   const supported = (s) => {
-    if (s.proposal) return false;
+    if (s.proposal || !["info", "cap", "plain"].includes(s.kind)) return false; // other kinds (vfio-user messages) have their own parse
     const t = trailingOf(s);
     if (s.kind === "info") return !t || t.type === "payload";
     if (s.kind === "cap") return !t || t.type === "bytes" || (t.type === "array" && !trailingOf(byName[t.of]));
