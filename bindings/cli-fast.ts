@@ -119,7 +119,6 @@ class MetaText {
 }
 
 const meta = new MetaText();
-const heads = new Map<string, string>();
 const byName = new Map<string, SchemaStruct>();
 const fieldsById: SchemaField[][] = [];
 const structNamed = (n: string): SchemaStruct => { let s = byName.get(n); if (!s) { s = structByName(n); byName.set(n, s); } return s; };
@@ -201,16 +200,17 @@ function shapeOf(s: SchemaStruct, word: number): string[][] | null {
   return shape;
 }
 
+/** "$":{"struct":..,"length": and ..,"profile":..,"flags":{ : the same for every line of a run. */
+const heads: [string, string][] = [];
+function headOf(s: SchemaStruct, prof: ResolvedProfile): [string, string] {
+  return (heads[s.id * 8 + (prof.word & 7)] ??= [
+    `"$":{"struct":${JSON.stringify(s.name)},"length":`,
+    `,"profile":${JSON.stringify({ endian: prof.endian, model: prof.model, epoch: prof.epoch, proposals: [] })},"flags":{`,
+  ]);
+}
+
 function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m: MetaText, extra: string): string {
-  // "$":{"struct":..,"length": and the profile are the same for every line of a run
-  const hk = `${s.name}|${prof.endian}|${prof.model}|${prof.epoch}`;
-  let head = heads.get(hk);
-  if (!head) {
-    head = `"$":{"struct":${JSON.stringify(s.name)},"length":`;
-    heads.set(hk, head);
-    heads.set(`${hk}|p`, `,"profile":${JSON.stringify({ endian: prof.endian, model: prof.model, epoch: prof.epoch, proposals: [] })},"flags":{`);
-  }
-  const pt = heads.get(`${hk}|p`)!;
+  const [head, pt] = headOf(s, prof);
   const shape = shapeOf(s, prof.word);
   let out: string;
   if (shape && shape.length) {
