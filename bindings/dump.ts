@@ -741,3 +741,73 @@ export function parseDump(text: string, o: DumpOptions = {}): Dump {
   })();
   return { bytes, format: detected, notes };
 }
+
+// ---------------------------------------------------------------------------------------------
+// one line at a time, for splitting a stream of dumps into items (dump-stream.ts)
+
+export type LineClass =
+  | { kind: "blank" }
+  | { kind: "block" } // JSON or a C initialiser: runs to its closing brace
+  | { kind: "star" }
+  | { kind: "kernel"; hex: boolean; offset: string | null }
+  | { kind: "gdb"; addr: bigint; bytes: number }
+  | { kind: "offset"; format: "xxd" | "hexdump-C" | "hexdump" | "od"; offset: string }
+  | { kind: "hex"; digits: number; bare: boolean }; // digits: -1 unless the line is only hex digits
+
+/** What one line of a dump stream is, without parsing its bytes. */
+export function classifyLine(t: string): LineClass {
+  let i = 0;
+  while (i < t.length && isSpace(t.charCodeAt(i))) i++;
+  if (i === t.length) return { kind: "blank" };
+  const c = t.charCodeAt(i);
+  const lp = logPrefix(t);
+  if (lp > 0) { const a = kernelHexArea(t, lp); return { kind: "kernel", hex: !!a, offset: a?.off ?? null }; }
+  if (c === LBRACE || c === LBRACKET) return { kind: "block" };
+  if (c === STAR && t.trim() === "*") return { kind: "star" };
+  if (c === 48 && (t.charCodeAt(i + 1) | 32) === 120) {
+    const g = gdbAddressEnd(t);
+    if (g) {
+      let n = 0;
+      const x = new Tokens(t, g.end);
+      while (x.next()) n += (x.e - x.s - 2) >> 1;
+      return { kind: "gdb", addr: BigInt("0x" + g.addr), bytes: n };
+    }
+  }
+  const f = detectFormat(t);
+  if (f === "c" || f === "json") return { kind: "block" };
+  if (f === "kernel") { const a = kernelHexArea(t, 0); return { kind: "kernel", hex: !!a, offset: a?.off ?? null }; }
+  if (f === "xxd" || f === "hexdump-C" || f === "hexdump" || f === "od") {
+    const x = new Tokens(t);
+    x.next();
+    return { kind: "offset", format: f, offset: t.slice(x.s, t.charCodeAt(x.e - 1) === COLON ? x.e - 1 : x.e) };
+  }
+  let e = t.length;
+  while (e > i && isSpace(t.charCodeAt(e - 1))) e--;
+  const d = hexRun(t, i, e);
+  return { kind: "hex", digits: d === e - i ? d : -1, bare: d === e - i && d >= 6 && d <= 8 };
+}
+
+/** Tracks brace depth of a JSON value or C initialiser over lines (strings and comments skipped). */
+export class BlockScanner {
+  /** Counts [ ] (a JSON array) or { } (a JSON object, a C initialiser, whose "buf[4]" is no block). */
+  constructor(private readonly open = LBRACE) {}
+  static for(firstLine: string): BlockScanner { return new BlockScanner(firstLine.trimStart().startsWith("[") ? LBRACKET : LBRACE); }
+  private depth = 0;
+  private opened = false;
+  private inString = false;
+  private inComment = false;
+  /** Feed one line; true when the block has closed. */
+  feed(t: string): boolean {
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (this.inComment) { if (c === STAR && t.charCodeAt(i + 1) === SLASH) { this.inComment = false; i++; } continue; }
+      if (this.inString) { if (c === 92) i++; else if (c === QUOTE) this.inString = false; continue; }
+      if (c === QUOTE) this.inString = true;
+      else if (c === SLASH && t.charCodeAt(i + 1) === STAR) { this.inComment = true; i++; }
+      else if (c === SLASH && t.charCodeAt(i + 1) === SLASH) break;
+      else if (c === this.open) { this.depth++; this.opened = true; }
+      else if (c === this.open + 2) this.depth--; // ] is [ + 2, } is { + 2
+    }
+    return this.opened && this.depth <= 0 && !this.inComment;
+  }
+}

@@ -11,6 +11,7 @@ import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js
 import { EncodeError, UsageError, Status, statusName } from "./errors.js";
 import type { EncodeOptions, DecodedCap, DecodeMeta } from "./types.js";
 import { encodeMessage } from "./vfio-user.js";
+import { checkShape } from "./strict.js";
 
 type Val = Record<string, unknown>;
 const ARGSZ_AUTO = 0xffffffff;
@@ -118,6 +119,8 @@ function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: Resol
   if (lay.trailing) {
     const cf = structFields(cs).find((f) => f.name === lay.trailing!.f.count);
     if (cf && v[cf.name] === undefined) v[cf.name] = lay.trailing.n;
+    else if (cf && cap[lay.trailing.f.name] !== undefined && u64(v[cf.name], prefix + cf.name) !== BigInt(lay.trailing.n))
+      throw new EncodeError("E_VALUE", `${prefix}${cf.name} is ${v[cf.name]} but ${prefix}${lay.trailing.f.name} has ${lay.trailing.n} element${lay.trailing.n === 1 ? "" : "s"} (leave ${cf.name} out to derive it)`, 0, prefix + cf.name);
   }
   writeFields(o, cs, prof, at, room, v, version, prefix);
   if (lay.trailing) {
@@ -137,6 +140,7 @@ export function encode<N extends StructName>(structName: N | string, value: Part
   const s = structByName(structName);
   if (value === null || typeof value !== "object") throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
   if (s.kind === "message") return encodeMessage(value as never, opts);
+  checkShape(s, value as Val, resolveProfile(opts));
   return encodeStruct(s, value as Val, opts);
 }
 
@@ -152,13 +156,23 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
 
   // vfio_irq_set payload
   let payload: { bytes: number; elem: number; values: number[] } | null = null;
+  let derivedCount: { name: string; n: number } | null = null;
   const pf = fields.find((f) => f.type === "payload");
   if (pf) {
-    const data = (v[pf.name] as number[] | undefined) ?? [];
+    const given = v[pf.name];
+    if (given !== undefined && !Array.isArray(given)) throw new EncodeError("E_BAD_ARG", `${pf.name} must be an array of numbers`, pf.offsets[0], pf.name);
+    const data = (given as number[] | undefined) ?? [];
     const dt = Number(u64(v.flags, "flags") & 7n);
     const elem = dt === 2 ? 1 : dt === 4 ? 4 : 0;
     if (!elem && data.length) throw new EncodeError("E_VALUE", `data has ${data.length} elements but flags ${"0x" + Number(u64(v.flags, "flags")).toString(16)} select no payload (exactly one of DATA_BOOL, DATA_EVENTFD)`, 20, "data");
     data.forEach((x, i) => checkRange(u64(x, `data[${i}]`), elem === 1 ? "u8" : "s32", `data[${i}]`, x));
+    // count follows the data when left out; a count that says otherwise is a mistake, not a request
+    const cf = pf.count ? fields.find((f) => f.name === pf.count) : undefined;
+    if (cf && given !== undefined) {
+      if (v[cf.name] === undefined || v[cf.name] === null) derivedCount = { name: cf.name, n: data.length };
+      else if (u64(v[cf.name], cf.name) !== BigInt(data.length))
+        throw new EncodeError("E_VALUE", `${cf.name} is ${v[cf.name]} but ${pf.name} has ${data.length} element${data.length === 1 ? "" : "s"} (leave ${cf.name} out to derive it)`, cf.offsets[0], cf.name);
+    }
     payload = { bytes: data.length * elem, elem, values: data };
   }
   const exact = caps.length > 0 && caps.every((c) => typeof c.offset === "number");
@@ -178,6 +192,7 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
   const total = Math.max(end, meta.length ?? 0, fixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0));
   const o = new Out(total + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
   const fixedVal: Val = { ...v };
+  if (derivedCount) fixedVal[derivedCount.name] = derivedCount.n;
   const argszGiven = v.argsz !== undefined && v.argsz !== null;
   if (!argszGiven) fixedVal.argsz = payload ? 20 + payload.bytes : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");

@@ -4,10 +4,11 @@
 // compilation) and a Content-Security-Policy, so the page is exercised the way a hardened host
 // would serve it. `--csp strict` leaves out 'wasm-unsafe-eval' to exercise the pure-JS fallback.
 import { createServer, type Server } from "node:http";
-import { parseArgs } from "node:util";
 import { readFile, stat } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { join, normalize, sep, extname } from "node:path";
+import { isIP } from "node:net";
+import { CliUsageError, parseCommandArgs, intOption, choiceOption } from "./cli-args.js";
 
 const TYPES: Record<string, string> = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
@@ -27,9 +28,9 @@ export function cspHeader(mode: CspMode): string | null {
 /** Static folder of the assembled page (dist/bindings/ -> inspector/dist/). */
 export const inspectorRoot = (): string => fileURLToPath(new URL("../../inspector/dist/", import.meta.url));
 
-export interface ServeOptions { port?: number; csp?: CspMode; root?: string }
+export interface ServeOptions { port?: number; host?: string; csp?: CspMode; root?: string }
 
-/** Start the server on 127.0.0.1; resolves once listening. */
+/** Start the server (on 127.0.0.1 unless a host is given); resolves once listening. */
 export async function serveInspector(o: ServeOptions = {}): Promise<{ server: Server; url: string }> {
   const root = o.root ?? inspectorRoot();
   const csp = cspHeader(o.csp ?? "default");
@@ -54,31 +55,42 @@ export async function serveInspector(o: ServeOptions = {}): Promise<{ server: Se
       res.end(req.method === "HEAD" ? undefined : body);
     } catch { send(404, "not found\n"); }
   });
-  await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(o.port ?? 0, "127.0.0.1", () => resolve()); });
+  const host = o.host ?? "127.0.0.1";
+  await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(o.port ?? 0, host, () => resolve()); });
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : o.port;
-  return { server, url: `http://127.0.0.1:${port}/` };
+  const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
+  return { server, url: `http://${isIP(shown) === 6 ? `[${shown}]` : shown}:${port}/` };
 }
 
-const USAGE = `usage: vfio-abi inspect [--port N] [--csp default|strict|off]
-  Serve the browser struct inspector on 127.0.0.1 and print its URL.
+const USAGE = `usage: vfio-abi inspect [--port N] [--host ADDR] [--csp default|strict|off]
+  Serve the browser struct inspector and print its URL.
   --port N    port to listen on (default 7357; 0 picks a free port, the URL says which)
+  --host ADDR address to listen on (default 127.0.0.1, this machine only; 0.0.0.0 for every interface)
   --csp MODE  default: CSP allowing 'wasm-unsafe-eval'; strict: without it (the page falls back
               to the pure-JS build); off: no CSP header
 The page itself (inspector/dist/) is plain static files and can be hosted anywhere.`;
 
 export async function run(_cmd: string, argv: string[]): Promise<number> {
-  const { values } = parseArgs({ args: argv, options: { port: { type: "string" }, csp: { type: "string" }, help: { type: "boolean", short: "h" } } });
+  const { values, positionals } = parseCommandArgs(argv, { port: { type: "string" }, host: { type: "string" }, csp: { type: "string" }, help: { type: "boolean", short: "h" } });
   if (values.help) { console.log(USAGE); return 0; }
-  const port = values.port === undefined ? 7357 : Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) { process.stderr.write(`vfio-abi inspect: bad --port ${values.port}\n${USAGE}\n`); return 2; }
-  const csp = (values.csp ?? "default") as CspMode;
-  if (!["default", "strict", "off"].includes(csp)) { process.stderr.write(`vfio-abi inspect: bad --csp ${values.csp}\n${USAGE}\n`); return 2; }
+  if (positionals.length) throw new CliUsageError(`unexpected argument ${positionals[0]}`);
+  const port = intOption("port", values.port, 7357, 0, 65535);
+  const csp = choiceOption<CspMode>("csp", values.csp, "default", ["default", "strict", "off"]);
+  const host = values.host ?? "127.0.0.1";
+  if (!isIP(host) && host !== "localhost") throw new CliUsageError(`--host must be an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost, not ${JSON.stringify(host)}`);
   try { await stat(join(inspectorRoot(), "index.html")); } catch {
-    process.stderr.write(`vfio-abi inspect: the page is not built (${inspectorRoot()}); run npm run build\n`);
+    process.stderr.write("vfio-abi inspect: this copy of vfio-abi has no built inspector page (inspector/dist is missing); in a git checkout, run npm run build\n");
     return 1;
   }
-  const { server, url } = await serveInspector({ port, csp });
+  let served;
+  try { served = await serveInspector({ port, host, csp }); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EADDRINUSE") { process.stderr.write(`vfio-abi inspect: port ${port} on ${host} is in use (another vfio-abi inspect?); pick another with --port N, or --port 0 for any free port\n`); return 1; }
+    if (code === "EADDRNOTAVAIL" || code === "EACCES") { process.stderr.write(`vfio-abi inspect: cannot listen on ${host}:${port} (${code === "EACCES" ? "permission denied" : "no such address here"})\n`); return 1; }
+    throw e;
+  }
+  const { server, url } = served;
   console.log(`vfio-abi inspector: ${url}${csp === "strict" ? "  (strict CSP: WebAssembly blocked, pure-JS fallback)" : ""}`);
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());

@@ -1,6 +1,7 @@
 // Look-ups over the generated schema: structs by name, fields by id, flag and enum naming.
 import { SCHEMA } from "./generated/schema.js";
 import { UsageError } from "./errors.js";
+import { suggestion } from "./suggest.js";
 
 import type { SchemaStruct, SchemaField } from "./schema-types.js";
 export type { SchemaStruct, SchemaField };
@@ -12,7 +13,7 @@ for (const s of SCHEMA.structs) byName.set(s.name, s);
 export function structByName(name: string): SchemaStruct {
   const n = name.trim().replace(/^struct\s+/, "");
   const s = byName.get(n) ?? byName.get(`vfio_${n}`);
-  if (!s) throw new UsageError("E_BAD_ARG", `unknown struct ${name}`, 0, null);
+  if (!s) throw new UsageError("E_BAD_ARG", `unknown struct ${name}${suggestion(n, byName.keys(), (x) => x.toLowerCase().replace(/^vfio_/, ""))}`, 0, null);
   return s;
 }
 export const structById = (id: number): SchemaStruct => SCHEMA.structs[id];

@@ -1,6 +1,5 @@
 // `vfio-abi fuzz` (corpora, campaign) and `vfio-abi syzlang`.
-import { parseArgs } from "node:util";
-import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, openSync, writeSync, closeSync, constants } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { generate, FAMILIES, replayCase, campaignShard, FAILURE_KINDS, CLASSES, className, type ShardStats } from "./index.js";
@@ -9,16 +8,21 @@ import { checkDescription, type DeviceDescription } from "../oracle/wasm/device.
 import { qemuDevice } from "../oracle/wasm/qemu.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS } from "../oracle/wasm/kernel.js";
 import { toHex } from "../hex.js";
+import { CliUsageError, parseCommandArgs, intOption, numberOption } from "../cli-args.js";
 
 const USAGE = `usage:
-  vfio-abi fuzz --struct <name> --count N [--seed S] --out DIR [--class NAME] [--device NAME|FILE.json]
+  vfio-abi fuzz --struct <name> --count N [--seed S] --out DIR [--force] [--class NAME] [--device NAME|FILE.json]
                 [--kernel ${KNOWN_KERNELS.join("|")}] [--arch A | --endian little|big] [--epoch 6.1|6.6]
       write N labelled cases: DIR/<struct>-<seed>-<i>.bin (raw bytes, libFuzzer/AFL style) and .json
       (mutation class, expected kernel outcome and codec outcome). struct: ${FAMILIES.join(", ")}
+      Existing files are not overwritten without --force, and symbolic links are never followed.
   vfio-abi fuzz --campaign [--seconds T | --count N] [--workers K] [--seed S] [--progress] [--failures DIR]
       generator -> mutator -> decoder -> validator -> round trip in wasm worker threads; JSON summary on
       stdout; failures saved with their seed and case index.
   vfio-abi syzlang      print a syzkaller description of the device-fd ioctls`;
+
+const SYZLANG_USAGE = `usage: vfio-abi syzlang
+  Print a syzkaller description of the VFIO ioctls.`;
 
 function loadDevice(spec: string | undefined, kernel: string | undefined): DeviceDescription {
   if (!spec) return qemuDevice("e1000e", kernel ?? DEFAULT_KERNEL);
@@ -26,9 +30,25 @@ function loadDevice(spec: string | undefined, kernel: string | undefined): Devic
   return qemuDevice(spec, kernel ?? DEFAULT_KERNEL);
 }
 
+/** Write a new file: never through a symbolic link, never over an existing file unless `force`. */
+export function writeNew(path: string, data: string | Uint8Array, force = false): void {
+  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (force ? constants.O_TRUNC : constants.O_EXCL);
+  let fd: number;
+  try { fd = openSync(path, flags, 0o644); } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw new CliUsageError(`${path} exists (pass --force to overwrite it)`);
+    if (code === "ELOOP") throw new CliUsageError(`${path} is a symbolic link: not writing through it`);
+    throw e;
+  }
+  try { writeSync(fd, typeof data === "string" ? Buffer.from(data) : data); } finally { closeSync(fd); }
+}
+
 async function corpusCmd(v: Record<string, unknown>): Promise<number> {
-  const count = Number(v.count ?? 100), seed = Number(v.seed ?? 1) >>> 0, outDir = v.out as string | undefined;
-  if (!outDir || !Number.isInteger(count) || count < 0) { process.stderr.write(USAGE + "\n"); return 2; }
+  const count = intOption("count", v.count as string | undefined, 100, 0, 100_000_000);
+  const seed = intOption("seed", v.seed as string | undefined, 1, 0, 0xffffffff);
+  const outDir = v.out as string | undefined;
+  if (!outDir) throw new CliUsageError("--out DIR is required (where the cases go)");
+  const force = v.force === true;
   const struct = (v.struct as string) ?? "vfio_irq_set";
   const device = loadDevice(v.device as string | undefined, v.kernel as string | undefined);
   mkdirSync(outDir, { recursive: true });
@@ -37,12 +57,12 @@ async function corpusCmd(v: Record<string, unknown>): Promise<number> {
   for (let i = 0; i < count; i++) {
     const c = generate({ ...profile, struct, seed, index: i, device, class: v.class as string | undefined });
     const base = join(outDir, `${short}-${seed}-${String(i).padStart(6, "0")}`);
-    writeFileSync(base + ".bin", c.bytes);
-    writeFileSync(base + ".json", JSON.stringify({
+    writeNew(base + ".bin", c.bytes, force);
+    writeNew(base + ".json", JSON.stringify({
       struct: c.struct, class: c.class, valid: c.valid, seed, index: i, profile: c.profile,
       device: device.name ?? device.driver ?? "device", kernel: device.kernel, expected: c.expected, hex: toHex(c.bytes),
       reproduce: `vfio-abi fuzz --struct ${struct} --seed ${seed} --count ${i + 1} --out DIR (case ${i})`,
-    }, null, 1) + "\n");
+    }, null, 1) + "\n", force);
   }
   process.stderr.write(`wrote ${count} cases to ${outDir}\n`);
   return 0;
@@ -99,11 +119,11 @@ export async function runCampaign(o: { seed?: number; seconds?: number; count?: 
       if (f.index === 0xffffffff) continue;
       const r = replayCase(seed, f.index);
       const base = join(o.failuresDir, `fail-${seed}-${f.index}`);
-      writeFileSync(base + "-generated.bin", r.generated);
-      writeFileSync(base + "-mutated.bin", r.mutated);
-      writeFileSync(base + ".json", JSON.stringify({ seed, index: f.index, kind: f.kind, what: FAILURE_KINDS[f.kind], profile: r.profile,
+      writeNew(base + "-generated.bin", r.generated, true);
+      writeNew(base + "-mutated.bin", r.mutated, true);
+      writeNew(base + ".json", JSON.stringify({ seed, index: f.index, kind: f.kind, what: FAILURE_KINDS[f.kind], profile: r.profile,
         device: r.device, struct: r.case.struct, class: r.case.class, expected: r.case.expected, generated: toHex(r.generated), mutated: toHex(r.mutated),
-        reproduce: `import { replayCase } from "vfio-abi/dist/bindings/fuzz/index.js"; replayCase(${seed}, ${f.index})` }, null, 1) + "\n");
+        reproduce: `import { replayCase } from "vfio-abi/dist/bindings/fuzz/index.js"; replayCase(${seed}, ${f.index})` }, null, 1) + "\n", true);
       failureFiles.push(base + ".json");
     }
   }
@@ -116,17 +136,26 @@ export async function runCampaign(o: { seed?: number; seconds?: number; count?: 
 }
 
 export async function run(cmd: string, argv: string[]): Promise<number> {
-  if (cmd === "syzlang") { process.stdout.write(syzlang()); return 0; }
-  const { values: v } = parseArgs({ args: argv, allowPositionals: false, options: {
+  if (cmd === "syzlang") {
+    const { values, positionals } = parseCommandArgs(argv, { help: { type: "boolean", short: "h" } });
+    if (values.help) { console.log(SYZLANG_USAGE); return 0; }
+    if (positionals.length) throw new CliUsageError(`syzlang takes no arguments, not ${positionals[0]}`);
+    process.stdout.write(syzlang());
+    return 0;
+  }
+  const { values: v, positionals } = parseCommandArgs(argv, {
     struct: { type: "string" }, count: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, class: { type: "string" },
     device: { type: "string" }, kernel: { type: "string" }, arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" },
     campaign: { type: "boolean" }, seconds: { type: "string" }, workers: { type: "string" }, progress: { type: "boolean" },
-    failures: { type: "string" }, help: { type: "boolean", short: "h" },
-  } });
+    failures: { type: "string" }, force: { type: "boolean" }, help: { type: "boolean", short: "h" },
+  });
   if (v.help) { console.log(USAGE); return 0; }
+  if (positionals.length) throw new CliUsageError(`unexpected argument ${positionals[0]} (options start with --)`);
   if (!v.campaign) return corpusCmd(v);
-  const s = await runCampaign({ seed: v.seed === undefined ? 1 : Number(v.seed), seconds: v.seconds === undefined ? undefined : Number(v.seconds),
-    count: v.count === undefined ? (v.seconds === undefined ? 1_000_000 : undefined) : Number(v.count), workers: v.workers === undefined ? 2 : Number(v.workers),
+  const seconds = numberOption("seconds", v.seconds, undefined, 0, 86_400 * 365);
+  const s = await runCampaign({ seed: intOption("seed", v.seed, 1, 0, 0xffffffff), seconds,
+    count: v.count === undefined ? (seconds === undefined ? 1_000_000 : undefined) : intOption("count", v.count, 0, 1, 0x7fffffff),
+    workers: intOption("workers", v.workers, 2, 1, 256),
     progress: v.progress || process.stderr.isTTY, failuresDir: v.failures ?? "fuzz-failures" });
   process.stdout.write(JSON.stringify(s, null, 1) + "\n");
   const real = s.failures - Object.entries(s.failureKinds).filter(([k]) => k.startsWith("10:")).reduce((a, [, n]) => a + n, 0);

@@ -1,8 +1,7 @@
 // `vfio-abi predict` and `vfio-abi topology`.
-import { parseArgs } from "node:util";
-import { createInterface } from "node:readline";
-import { readFileSync } from "node:fs";
 import { fromHex, toHex } from "../hex.js";
+import { parseCommandArgs, CliUsageError } from "../cli-args.js";
+import { inputLines, Output } from "../cli-io.js";
 import { checkDescription, type DeviceDescription } from "./wasm/device.js";
 import { DeviceModel } from "./wasm/model.js";
 import { irqTopology, formatTopology } from "./wasm/topology.js";
@@ -18,8 +17,8 @@ const USAGE = `usage:
       {"device": {"preset": "xhci", "kernel": "6.12", "openFds": [0, 1, 2, 7]}}   preset with overrides
       {"ioctl": "VFIO_DEVICE_SET_IRQS", "hex": "..."}   also VFIO_DEVICE_GET_IRQ_INFO, _GET_REGION_INFO,
                                                        _GET_INFO, _RESET; optional "tail": hex readable after the buffer
-    answers: {"ret":0,"errno":null} or {"ret":-1,"errno":"EINVAL","rule":"...","reason":"..."};
-    INFO ioctls add "reply" (the buffer after the call)
+    answers, each naming the input line it answers: {"line":3,"ret":0,"errno":null} or
+      {"line":4,"ret":-1,"errno":"EINVAL","rule":"...","reason":"..."}; INFO ioctls add "reply" (the buffer after the call)
   vfio-abi predict --describe e1000e@6.1   print a shipped description as a device line (to edit)
   vfio-abi topology [preset] [--kernel ${KERNELS}] [--json] [--proposal NAME]...
     label the IRQ indexes of a shipped device, or of each device line on standard input`;
@@ -37,20 +36,19 @@ function resolveDevice(v: unknown): DeviceDescription {
   return checkDescription(v);
 }
 
-async function* lines(file: string | undefined): AsyncGenerator<string> {
-  if (file) { for (const l of readFileSync(file, "utf8").split(/\r?\n/)) yield l; return; }
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const l of rl) yield l;
-}
 
 async function predict(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" }, describe: { type: "string" } }, allowPositionals: true });
+  const { values, positionals } = parseCommandArgs(argv, { help: { type: "boolean", short: "h" }, describe: { type: "string" } });
   if (values.help) { console.log(USAGE); return 0; }
   if (values.describe) { console.log(JSON.stringify({ device: resolveDevice(values.describe) })); return 0; }
-  const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
+  if (positionals.length > 1) throw new CliUsageError("one script file at most (or standard input)");
+  const output = new Output();
+  // answers go out as they are ready when a person types the script, in chunks when it is piped
+  const interactive = process.stdin.isTTY && !positionals[0];
+  const out = (o: unknown) => { const w = output.line(JSON.stringify(o)); return interactive ? output.flush() : w; };
   let model: DeviceModel | null = null;
   let failed = 0, n = 0;
-  for await (const line of lines(positionals[0])) {
+  for await (const line of inputLines(positionals[0])) {
     n++;
     if (!line.trim() || line.trim().startsWith("#")) continue;
     try {
@@ -61,23 +59,24 @@ async function predict(argv: string[]): Promise<number> {
       const bytes = fromHex(typeof o.hex === "string" ? o.hex : "");
       const tail = typeof o.tail === "string" ? fromHex(o.tail) : undefined;
       const p = model.predict(o.ioctl, bytes, { tail });
-      const r: Record<string, unknown> = { ret: p.ret, errno: p.errno };
+      const r: Record<string, unknown> = { line: n, ret: p.ret, errno: p.errno };
       if (p.errno || p.ret > 0) { r.rule = p.rule; r.reason = p.reason; }
       if (o.ioctl.includes("INFO") && p.ret >= 0) r.reply = toHex(p.after.subarray(0, bytes.length));
       if (tail && p.ret >= 0 && toHex(p.after.subarray(bytes.length)) !== toHex(tail)) r.pastEnd = toHex(p.after.subarray(bytes.length));
-      out(r);
+      await out(r);
     } catch (e) {
       failed++;
       process.stderr.write(`vfio-abi predict: line ${n}: ${e instanceof Error ? e.message : String(e)}\n`);
-      out({ error: e instanceof Error ? e.message : String(e), line: n });
+      await out({ line: n, error: e instanceof Error ? e.message : String(e) });
     }
   }
+  await output.end();
   return failed ? 1 : 0;
 }
 
 async function topology(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
-    kernel: { type: "string" }, json: { type: "boolean" }, proposal: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } } });
+  const { values, positionals } = parseCommandArgs(argv, {
+    kernel: { type: "string" }, json: { type: "boolean" }, proposal: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } });
   if (values.help) { console.log(USAGE); return 0; }
   const opts = { proposals: (values.proposal as string[] | undefined) ?? [] };
   const show = (d: DeviceDescription) => {
@@ -90,7 +89,7 @@ async function topology(argv: string[]): Promise<number> {
     return 0;
   }
   let failed = 0;
-  for await (const line of lines(undefined)) {
+  for await (const line of inputLines(undefined)) {
     if (!line.trim()) continue;
     try {
       const o = JSON.parse(line) as Record<string, unknown>;

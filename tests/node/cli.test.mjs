@@ -41,7 +41,7 @@ test("stdin mode: one result line per input line; bad lines reported, exit 1", (
   assert.equal(lines[0].flags, 0x21);
   assert.equal(lines[1].error.code, "E_SHORT");
   assert.equal(lines[2].data[0], 1);
-  assert.match(r.stderr, /line 2: E_SHORT/);
+  assert.match(r.stderr, /stdin:2: E_SHORT/);
 });
 
 test("errors are readable, name offset and field, exit non-zero", () => {

@@ -25,15 +25,15 @@ test('predict: device lines, SET_IRQS sequence, INFO replies, new device resets 
   assert.equal(r.status, 0, r.stderr);
   const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
   assert.equal(out.length, 9);
-  assert.deepEqual(out[0], { ret: 0, errno: null });
-  assert.deepEqual(out[1], { ret: 0, errno: null });                       // shrink within the enabled set
+  assert.deepEqual(out[0], { line: 2, ret: 0, errno: null });
+  assert.deepEqual(out[1], { line: 3, ret: 0, errno: null });                       // shrink within the enabled set
   assert.equal(out[2].errno, 'EBADF');                                     // fd 103 is not in eventfds/openFds
-  assert.deepEqual(out[3], { ret: 0, errno: null });
+  assert.deepEqual(out[3], { line: 5, ret: 0, errno: null });
   assert.equal(out[4].errno, 'EINVAL');
   assert.match(out[4].reason, /enabled/);
   assert.equal(out[5].reply, '10000000010000000200000005000000');
   assert.equal(out[6].reply.slice(0, 16), '280000000f000000');
-  assert.deepEqual(out[7], { ret: 0, errno: null });
+  assert.deepEqual(out[7], { line: 10, ret: 0, errno: null });
   assert.equal(out[8].errno, 'ENOTTY');
 });
 
