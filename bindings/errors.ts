@@ -64,6 +64,15 @@ export class FramingError extends VfioAbiError {}
 export class EncodeError extends VfioAbiError {}
 /** Bad arguments to the API (unknown struct, profile). */
 export class UsageError extends VfioAbiError {}
+/** Text that is not a readable byte dump, or one that could be read more than one way. */
+export class DumpError extends VfioAbiError {
+  /** 1-based line of the text (0 when the problem is not on one line). */
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super("E_DUMP", message, 0, null);
+    this.line = line;
+  }
+}
 
 export function errorClassFor(code: number): typeof VfioAbiError {
   if (code === Status.E_SHORT) return TruncatedError;

@@ -4,7 +4,7 @@ export { decode, inspect, structNames, REC_SIZE, type Decoded, type SpanNode, ty
 export { encode, retryRequest } from "./encode.js";
 export { walkCaps, buildCaps, type CapSpan } from "./caps.js";
 export { resolveProfile, type ResolvedProfile } from "./profile.js";
-export { toHex, fromHex } from "./hex.js";
+export { toHex, fromHex, parseDump, detectFormat, DUMP_FORMATS, type Dump, type DumpFormat, type DumpOptions } from "./hex.js";
 export { toJSONValue, fromJSONValue } from "./json.js";
 export { structByName, nameFlags, nameEnum } from "./schema-index.js";
 export * from "./errors.js";

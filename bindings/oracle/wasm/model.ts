@@ -10,6 +10,7 @@ import { encode } from "../../encode.js";
 import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
 import { SCHEMA } from "../../generated/schema.js";
+import { fromHex } from "../../dump.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 import {
   type DeviceDescription, DEV_WORDS, deviceBlock, irqOf, numIrqs, numRegions, deviceInfoFlags, kernelRules, big,
@@ -268,7 +269,7 @@ export class DeviceModel {
       size: big(r.size, 0n), offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n) }, { epoch });
     // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
     const caps = (r.caps ?? []).map((c) => {
-      const body = c.body ? Uint8Array.from(c.body.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(0);
+      const body = c.body ? fromHex(c.body) : new Uint8Array(0);
       const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
       bv.setUint16(0, c.id, true); bv.setUint16(2, c.version, true);
