@@ -2,7 +2,7 @@
 // vfio_set_irqs_validate_and_prepare (EINVAL) -> the driver's (index, action) dispatch (ENOTTY)
 // -> the handler's state rules (EINVAL, EBADF). Sources: drivers/vfio/vfio_main.c,
 // drivers/vfio/pci/vfio_pci_intrs.c, platform/ccw/ap drivers, libvfio-user lib/irq.c; confirmed
-// against real 6.1 and 6.12 kernels (vfio-abi.md §3, §8.6).
+// against real kernels under QEMU (the kernel stage of npm test).
 //
 // Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md;
 // bindings/oracle/device.ts builds it from a JSON device description):

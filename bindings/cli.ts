@@ -5,7 +5,7 @@ import { encode } from "./encode.js";
 import { parseDump, fromHex, toHex, DUMP_FORMATS, type DumpFormat } from "./hex.js";
 import { toJSONValue, fromJSONValue } from "./json.js";
 import { lookupIoctl, ioctls } from "./ioctl.js";
-import { VfioAbiError, UsageError, DumpError } from "./errors.js";
+import { VfioAbiError, UsageError, DumpError, EncodeError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
 import { structByName, structFields } from "./schema-index.js";
 import { resolveProfile } from "./profile.js";
@@ -108,6 +108,8 @@ function profileFrom(v: Record<string, unknown>): ProfileOptions & { fds?: numbe
 /** One line for stderr: what went wrong, and where in the bytes when that is known. */
 export function describe(e: unknown): string {
   if (e instanceof UsageError || e instanceof DumpError) return e.message;
+  // encode's errors are about values (the field is named); decode's are about bytes (offset too)
+  if (e instanceof EncodeError) return `${e.code}: ${e.message}${e.field && !e.message.includes(e.field) ? ` (field ${e.field})` : ""}`;
   if (e instanceof VfioAbiError) return `${e.code}: ${e.message} (${e.field ? `field ${e.field}, ` : ""}offset ${e.offset})`;
   return e instanceof Error ? e.message : String(e);
 }
@@ -295,7 +297,8 @@ export async function main(argv: string[]): Promise<number> {
     throw new CliUsageError(`unknown command ${cmd}${suggestion(cmd, COMMANDS)}`);
   } catch (e) {
     if (e instanceof CliUsageError || e instanceof UsageError) {
-      process.stderr.write(`vfio-abi ${COMMANDS.includes(cmd) ? cmd + ": " : ""}${e.message}\n` + `run 'vfio-abi ${COMMANDS.includes(cmd) ? cmd + " " : ""}--help' for usage\n`);
+      const known = COMMANDS.includes(cmd);
+      process.stderr.write(`vfio-abi${known ? " " + cmd : ""}: ${e.message}\nrun 'vfio-abi ${known ? cmd + " " : ""}--help' for usage\n`);
       return 2;
     }
     throw e;

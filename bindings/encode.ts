@@ -103,7 +103,7 @@ function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: Resolve
   return { size, known, trailing: { f: tf, off, elemSize, n }, kernelSize: size };
 }
 
-function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: ResolvedProfile, at: number, room: number, idx: number) {
+function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: ResolvedProfile, at: number, room: number, idx: number, keepCounts = false) {
   const cs = capStruct(host, cap, prof);
   const lay = capLayout(cs, cap, prof);
   const prefix = `caps[${idx}].`;
@@ -119,7 +119,7 @@ function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: Resol
   if (lay.trailing) {
     const cf = structFields(cs).find((f) => f.name === lay.trailing!.f.count);
     if (cf && v[cf.name] === undefined) v[cf.name] = lay.trailing.n;
-    else if (cf && cap[lay.trailing.f.name] !== undefined && u64(v[cf.name], prefix + cf.name) !== BigInt(lay.trailing.n))
+    else if (cf && !keepCounts && cap[lay.trailing.f.name] !== undefined && u64(v[cf.name], prefix + cf.name) !== BigInt(lay.trailing.n))
       throw new EncodeError("E_VALUE", `${prefix}${cf.name} is ${v[cf.name]} but ${prefix}${lay.trailing.f.name} has ${lay.trailing.n} element${lay.trailing.n === 1 ? "" : "s"} (leave ${cf.name} out to derive it)`, 0, prefix + cf.name);
   }
   writeFields(o, cs, prof, at, room, v, version, prefix);
@@ -160,7 +160,7 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
   const pf = fields.find((f) => f.type === "payload");
   if (pf) {
     const given = v[pf.name];
-    if (given !== undefined && !Array.isArray(given)) throw new EncodeError("E_BAD_ARG", `${pf.name} must be an array of numbers`, pf.offsets[0], pf.name);
+    if (given != null && !Array.isArray(given)) throw new EncodeError("E_BAD_ARG", `${pf.name} must be an array of numbers`, pf.offsets[0], pf.name);
     const data = (given as number[] | undefined) ?? [];
     const dt = Number(u64(v.flags, "flags") & 7n);
     const elem = dt === 2 ? 1 : dt === 4 ? 4 : 0;
@@ -168,9 +168,9 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
     data.forEach((x, i) => checkRange(u64(x, `data[${i}]`), elem === 1 ? "u8" : "s32", `data[${i}]`, x));
     // count follows the data when left out; a count that says otherwise is a mistake, not a request
     const cf = pf.count ? fields.find((f) => f.name === pf.count) : undefined;
-    if (cf && given !== undefined) {
+    if (cf && given != null) {
       if (v[cf.name] === undefined || v[cf.name] === null) derivedCount = { name: cf.name, n: data.length };
-      else if (u64(v[cf.name], cf.name) !== BigInt(data.length))
+      else if (!opts.keepCounts && u64(v[cf.name], cf.name) !== BigInt(data.length))
         throw new EncodeError("E_VALUE", `${cf.name} is ${v[cf.name]} but ${pf.name} has ${data.length} element${data.length === 1 ? "" : "s"} (leave ${cf.name} out to derive it)`, cf.offsets[0], cf.name);
     }
     payload = { bytes: data.length * elem, elem, values: data };
@@ -205,7 +205,7 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
     caps.forEach((c, i) => {
       const room = total - c.offset;
       if (c.offset < 0 || room < 8) throw new EncodeError("E_VALUE", `caps[${i}].offset ${c.offset} is outside the buffer`, c.offset, `caps[${i}].offset`);
-      writeCap(o, s, c, prof, o.dst + c.offset, room, i);
+      writeCap(o, s, c, prof, o.dst + c.offset, room, i, opts.keepCounts);
     });
   } else if (caps.length) {
     // kernel mode: encode each cap into scratch, then let the wasm core chain them
@@ -214,7 +214,7 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
     caps.forEach((c, i) => {
       const size = capSizes[i].kernelSize;
       new Uint8Array(w.memory.buffer, at, size).fill(0);
-      writeCap(o, s, c, prof, at, size, i);
+      writeCap(o, s, c, prof, at, size, i, opts.keepCounts);
       list[i * 2] = at; list[i * 2 + 1] = size;
       at = (at + size + 15) & ~15;
     });

@@ -75,8 +75,9 @@ export function checkShape(s: SchemaStruct, v: Val, prof: ResolvedProfile): void
     }
     const named = typeof c.struct === "string" ? structByName(c.struct) : null;
     const e = named ?? (() => { const r = capEntry(s.name, (h as Val | undefined)?.id as number, prof.proposals); return r ? structByName(r.struct) : null; })();
-    if (!e) { // an unknown capability: header and body bytes only
-      for (const k of Object.keys(c)) if (!CAP_KEYS.includes(k)) unknownKey(k, CAP_KEYS, `caps[${i}] (an unknown capability: header and body)`, p);
+    if (!e) { // an unknown capability: header and body bytes only (decode repeats the header's fields beside it)
+      const known = [...CAP_KEYS, ...HEADER_KEYS];
+      for (const k of Object.keys(c)) if (!known.includes(k)) unknownKey(k, known, `caps[${i}] (an unknown capability: header and body)`, p);
       return;
     }
     checkStruct(e, c, prof, p, CAP_KEYS);

@@ -22,7 +22,12 @@ export interface DecodeOptions extends ProfileOptions {
   maxCaps?: number;
 }
 
-export interface EncodeOptions extends ProfileOptions {}
+export interface EncodeOptions extends ProfileOptions {
+  /** Write count fields (vfio_irq_set.count, a capability's nr_areas, ...) as given even when the data
+   *  beside them has another length, to build requests the kernel must reject. Without it, a count that
+   *  disagrees with its data is an EncodeError, and a missing count is the data's length. */
+  keepCounts?: boolean;
+}
 
 /** One decoded capability, in chain order. Fields are the kernel struct's, beside its header. */
 export interface DecodedCap {

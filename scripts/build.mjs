@@ -10,6 +10,19 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (n) => join(root, "node_modules", ".bin", n);
 const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: "inherit" });
 const t0 = Date.now();
+
+// What the package ships from the build (package.json "files", exports, bin, the inspector page).
+// `--if-missing` (the "prepare" script: a git install, npm pack) builds only when one is absent.
+export const OUTPUTS = ["dist/bindings/index.js", "dist/bindings/cli.js", "dist/bundle/index.js", "dist/bundle/fast-check.js",
+  "build/release.wasm", "build/release.wasm2js.js", "inspector/dist/index.html"];
+if (process.argv.includes("--if-missing") && OUTPUTS.every((f) => existsSync(join(root, f)))) {
+  console.log("build: already built (npm run build rebuilds)");
+  process.exit(0);
+}
+if (!existsSync(bin("asc")) || !existsSync(bin("tsc"))) {
+  console.error("build: the compilers are missing (node_modules/.bin/asc, tsc): run npm ci first");
+  process.exit(1);
+}
 const step = (name, fn) => { const t = Date.now(); fn(); console.log(`build: ${name} (${Date.now() - t} ms)`); };
 
 step("gen", () => run(process.execPath, ["scripts/gen.mjs"]));

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The main job (`npm start`): builds if needed, then runs the vfio-abi CLI on bundled sample
-// buffers — real-kernel replies and requests from vfio-abi.md — showing decode, re-encode, the
+// buffers — real-kernel replies and requests (tests/vectors/golden.mjs) — showing decode, re-encode, the
 // argsz two-call protocol, a broken capability chain and ioctl look-ups.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -27,7 +27,7 @@ const show = (args, input) => {
 };
 const hex = (name) => vectors.find((v) => v.name === name).hex.replace(/\s+/g, "");
 
-console.log("vfio-abi demo: decoding real VFIO ioctl buffers (vfio-abi.md §4 and §8)");
+console.log("vfio-abi demo: decoding real VFIO ioctl buffers (replies of real Linux kernels and requests they accepted)");
 show(["decode", "vfio_irq_set", "--pretty", hex("kernel_set_irqs_msix_enable_3")]);
 show(["decode", "vfio_region_info", "--pretty", hex("kernel_region3_argsz40")]);
 console.log("\n# the two-call protocol: a region-info reply whose capabilities did not fit");
@@ -44,7 +44,7 @@ show(["ioctl", "0x3b6e"]);
 show(["ioctl", "VFIO_DEVICE_SET_IRQS", "--arch", "ppc64"]);
 console.log("\n# what would Linux answer? the kernel oracle on an e1000e, 6.1 then 6.12 rules (examples/predict-e1000e.jsonl)");
 show(["predict", "examples/predict-e1000e.jsonl"]);
-console.log("\n# the seed thread's question: which index is MSI? (upstream rules, then under the platform-MSI proposal)");
+console.log("\n# the 2020 design thread's question: which index is MSI? (upstream rules, then under the platform-MSI proposal)");
 show(["topology", "xhci@6.12"]);
 const platform = readFileSync(join(root, "examples", "topology-platform.jsonl"), "utf8");
 show(["topology"], platform);

@@ -189,7 +189,7 @@ export function genIrqInfo(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
   else if (cls == C.C_II_FLAGS_UNKNOWN) flags |= (1 as u32) << (4 + below(28));
   put32(dst, argsz); put32(dst + 4, flags); put32(dst + 8, index); put32(dst + 12, count);
   gClass = cls; gSid = S_VFIO_IRQ_INFO; gTarget = C.NO_RULE;
-  // GET_IRQ_INFO: argsz < 16 or index >= NUM -> EINVAL (vfio-abi.md §3.3, §7.3)
+  // GET_IRQ_INFO: argsz < 16 or index >= NUM -> EINVAL (the kernel's check in vfio_pci_ioctl_get_irq_info)
   gRet = cls == C.C_II_ARGSZ_MIN || cls == C.C_II_INDEX_PAST ? -EINVAL : 0;
   gRule = cls == C.C_II_ARGSZ_MIN ? R_ARGSZ_MIN : cls == C.C_II_INDEX_PAST ? R_INDEX : 0;
   gStatus = cls == C.C_II_ARGSZ_MIN ? S.E_ARGSZ_MIN : cls == C.C_II_ARGSZ_OVER ? S.E_ARGSZ_OVER : S.OK;

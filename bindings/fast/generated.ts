@@ -62,6 +62,11 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
   if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
+/** Keys with a value. encode() refuses keys it would not use (naming the closest field), so a value with
+ *  more keys than the fast path reads goes to the core, which says which one. */
+const keys = (x: object): number => { let n = 0; for (const k in x) if ((x as Val)[k] !== undefined) n++; return n; };
+/** A capability header: absent, or an object of id, version and next only. */
+const headerOk = (h: unknown): boolean => h === undefined || (h !== null && typeof h === "object" && !Array.isArray(h) && keys(h) === ((h as Val).id !== undefined ? 1 : 0) + ((h as Val).version !== undefined ? 1 : 0) + ((h as Val).next !== undefined ? 1 : 0));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
@@ -75,6 +80,7 @@ function d0(b: Uint8Array, le: boolean): Val | undefined {
 
 function e1(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.id !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.next !== undefined ? 1 : 0)) return undefined;
   const f0 = x.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = x.version ?? 0;
@@ -215,6 +221,8 @@ function d8(b: Uint8Array, le: boolean): Val | undefined {
 }
 
 function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -252,6 +260,8 @@ function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number
 }
 
 function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.dasm !== undefined ? 1 : 0) + (c.msi_addr !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.mui !== undefined ? 1 : 0) + (c.noi !== undefined ? 1 : 0) + (c.maxstbl !== undefined ? 1 : 0) + (c.version !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.imaxstbl !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -292,6 +302,8 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.util_str !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -301,6 +313,7 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;
   const f0 = c.size === undefined ? n : c.size ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
+  if (items !== undefined && c.size !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
   const size = Math.max(known, 12 + n * 1);
   if (at + size > b.length) return size;
   w16(b, at, id, le);
@@ -312,6 +325,8 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.pfip !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -321,6 +336,7 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;
   const f0 = c.size === undefined ? n : c.size ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
+  if (items !== undefined && c.size !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
   const size = Math.max(known, 12 + n * 1);
   if (at + size > b.length) return size;
   w16(b, at, id, le);
@@ -332,6 +348,8 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -351,6 +369,7 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e14(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.num_regions ?? 0;
@@ -404,6 +423,7 @@ function e14(x: Val, le: boolean): Uint8Array | undefined {
 
 function e15(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.num_regions ?? 0;
@@ -542,6 +562,8 @@ function d21(b: Uint8Array, le: boolean): Val | undefined {
 }
 
 function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_areas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.areas !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -553,6 +575,8 @@ function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;
   const f0 = c.nr_areas === undefined ? n : c.nr_areas ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
+  if (items !== undefined && c.nr_areas !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
+  for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== (e.offset !== undefined ? 1 : 0) + (e.size !== undefined ? 1 : 0)) return -1; }
   const size = Math.max(known, 16 + n * 16);
   if (at + size > b.length) return size;
   w16(b, at, id, le);
@@ -574,6 +598,8 @@ function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec23(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.type !== undefined ? 1 : 0) + (c.subtype !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -592,6 +618,8 @@ function ec23(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -604,6 +632,8 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.tgt !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -619,6 +649,8 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.link_speed !== undefined ? 1 : 0) + (c.__pad !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -638,6 +670,7 @@ function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e27(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.index ?? 0;
@@ -701,6 +734,7 @@ function d28(b: Uint8Array, le: boolean): Val | undefined {
 
 function e29(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.index ?? 0;
@@ -745,16 +779,19 @@ function d30(b: Uint8Array, le: boolean): Val | undefined {
 
 function e31(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.start !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.index ?? 0;
   if (!okU32(f2)) return undefined;
   const f3 = x.start ?? 0;
   if (!okU32(f3)) return undefined;
-  const f4 = x.count ?? 0;
-  if (!okU32(f4)) return undefined;
+  const r4 = x.count ?? 0;
+  if (!okU32(r4)) return undefined;
   const data = x.data ?? [];
   if (!Array.isArray(data)) return undefined;
+  if (x.data != null && x.count != null && r4 !== data.length) return undefined;
+  const f4 = x.data != null && x.count == null ? data.length : r4;
   const dt = Number(f1) & 7;
   const esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
   if (esz === 0 && data.length) return undefined;
@@ -945,6 +982,8 @@ function d39(b: Uint8Array, le: boolean): Val | undefined {
 }
 
 function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_iovas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.iova_ranges !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -956,6 +995,8 @@ function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;
   const f0 = c.nr_iovas === undefined ? n : c.nr_iovas ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
+  if (items !== undefined && c.nr_iovas !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
+  for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== (e.start !== undefined ? 1 : 0) + (e.end !== undefined ? 1 : 0)) return -1; }
   const size = Math.max(known, 16 + n * 16);
   if (at + size > b.length) return size;
   w16(b, at, id, le);
@@ -977,6 +1018,8 @@ function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec41(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -998,6 +1041,8 @@ function ec41(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.avail !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1014,6 +1059,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e43(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.iova_pgsizes ?? 0;
@@ -1059,6 +1105,8 @@ function e43(x: Val, le: boolean): Uint8Array | undefined {
 }
 
 function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1081,6 +1129,7 @@ function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e45(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.iova_pgsizes ?? 0;
@@ -1127,6 +1176,7 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
 
 function e46(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.iova_pgsizes ?? 0;
@@ -1174,6 +1224,7 @@ function e46(x: Val, le: boolean): Uint8Array | undefined {
 
 function e47(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.iova_pgsizes ?? 0;
@@ -1226,6 +1277,7 @@ function d48(b: Uint8Array, le: boolean): Val | undefined {
 
 function e49(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
   const f0 = x.offset ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.size ?? 0;
@@ -1244,6 +1296,8 @@ function d50(b: Uint8Array, le: boolean): Val | undefined {
 
 function e51(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_areas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.areas !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1271,6 +1325,8 @@ function d52(b: Uint8Array, le: boolean): Val | undefined {
 
 function e53(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.type !== undefined ? 1 : 0) + (x.subtype !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1298,6 +1354,8 @@ function d54(b: Uint8Array, le: boolean): Val | undefined {
 
 function e55(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1319,6 +1377,8 @@ function d56(b: Uint8Array, le: boolean): Val | undefined {
 
 function e57(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.tgt !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1343,6 +1403,8 @@ function d58(b: Uint8Array, le: boolean): Val | undefined {
 
 function e59(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.link_speed !== undefined ? 1 : 0) + (x.__pad !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1375,6 +1437,8 @@ function d61(b: Uint8Array, le: boolean): Val | undefined {
 
 function e62(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1415,6 +1479,8 @@ function e62(x: Val, le: boolean): Uint8Array | undefined {
 
 function e63(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1465,6 +1531,8 @@ function d65(b: Uint8Array, le: boolean): Val | undefined {
 
 function e66(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1508,6 +1576,8 @@ function e66(x: Val, le: boolean): Uint8Array | undefined {
 
 function e67(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1556,6 +1626,8 @@ function d68(b: Uint8Array, le: boolean): Val | undefined {
 
 function e69(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.util_str !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1573,13 +1645,36 @@ function e69(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d70(b: Uint8Array, le: boolean): Val | undefined {
+function e70(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.pfip !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
+  const f0 = (x.header as Val | undefined)?.id ?? 0;
+  if (!okU16(f0)) return undefined;
+  const f1 = (x.header as Val | undefined)?.version ?? 0;
+  if (!okU16(f1)) return undefined;
+  const f2 = (x.header as Val | undefined)?.next ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.size ?? 0;
+  if (!okU32(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(12);
+  w16(b, 0, f0, le);
+  w16(b, 2, f1, le);
+  w32(b, 4, f2, le);
+  w32(b, 8, f3, le);
+  return b;
+}
+
+function d71(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e71(x: Val, le: boolean): Uint8Array | undefined {
+function e72(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1600,13 +1695,14 @@ function e71(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d72(b: Uint8Array, le: boolean): Val | undefined {
+function d73(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { start: u64(b, 0, le), end: u64(b, 8, le) };
 }
 
-function e73(x: Val, le: boolean): Uint8Array | undefined {
+function e74(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.start !== undefined ? 1 : 0) + (x.end !== undefined ? 1 : 0)) return undefined;
   const f0 = x.start ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.end ?? 0;
@@ -1618,13 +1714,15 @@ function e73(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d74(b: Uint8Array, le: boolean): Val | undefined {
+function d75(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_iovas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e75(x: Val, le: boolean): Uint8Array | undefined {
+function e76(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_iovas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.iova_ranges !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1645,18 +1743,20 @@ function e75(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d76(b: Uint8Array, le: boolean): Val | undefined {
+function d77(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 16, le), max_dirty_bitmap_size: u64(b, 24, le) };
 }
 
-function d77(b: Uint8Array, le: boolean): Val | undefined {
+function d78(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 28) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 12, le), max_dirty_bitmap_size: u64(b, 20, le) };
 }
 
-function e78(x: Val, le: boolean): Uint8Array | undefined {
+function e79(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1680,8 +1780,10 @@ function e78(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e79(x: Val, le: boolean): Uint8Array | undefined {
+function e80(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1705,13 +1807,15 @@ function e79(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d80(b: Uint8Array, le: boolean): Val | undefined {
+function d81(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 12) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, avail: u32(b, 8, le) };
 }
 
-function e81(x: Val, le: boolean): Uint8Array | undefined {
+function e82(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.avail !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1729,7 +1833,7 @@ function e81(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d82(b: Uint8Array, le: boolean): Val | undefined {
+function d83(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 16 || argsz > b.length) return undefined;
@@ -1738,8 +1842,9 @@ function d82(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e83(x: Val, le: boolean): Uint8Array | undefined {
+function e84(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.num_regions ?? 0;
@@ -1757,7 +1862,7 @@ function e83(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d84(b: Uint8Array, le: boolean): Val | undefined {
+function d85(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) return undefined;
@@ -1766,8 +1871,9 @@ function d84(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e85(x: Val, le: boolean): Uint8Array | undefined {
+function e86(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.offset ?? 0;
@@ -1788,7 +1894,7 @@ function e85(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d86(b: Uint8Array, le: boolean): Val | undefined {
+function d87(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 24 || argsz > b.length) return undefined;
@@ -1797,8 +1903,9 @@ function d86(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e87(x: Val, le: boolean): Uint8Array | undefined {
+function e88(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.addr ?? 0;
@@ -1816,13 +1923,14 @@ function e87(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d88(b: Uint8Array, le: boolean): Val | undefined {
+function d89(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
 }
 
-function e89(x: Val, le: boolean): Uint8Array | undefined {
+function e90(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.region !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
   const f0 = x.offset ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.region ?? 0;
@@ -1837,13 +1945,14 @@ function e89(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d90(b: Uint8Array, le: boolean): Val | undefined {
+function d91(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { addr: u64(b, 0, le), count: u64(b, 8, le) };
 }
 
-function e91(x: Val, le: boolean): Uint8Array | undefined {
+function e92(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.addr !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
   const f0 = x.addr ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.count ?? 0;
@@ -1855,8 +1964,9 @@ function e91(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e92(x: Val, le: boolean): Uint8Array | undefined {
+function e93(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.index ?? 0;
@@ -2277,7 +2387,7 @@ export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_c
 }
 
 const D_vfio_device_info_cap_zpci_pfip = [d68, d68, d68, d68];
-const E_vfio_device_info_cap_zpci_pfip = [e69, e69, e69, e69];
+const E_vfio_device_info_cap_zpci_pfip = [e70, e70, e70, e70];
 /**
  * struct vfio_device_info_cap_zpci_pfip: decode("vfio_device_info_cap_zpci_pfip", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2294,15 +2404,15 @@ export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_cap_zpci_pfip">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e69(x as Val, true);
+    if (opts === undefined) r = e70(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_zpci_pfip", x as never, opts);
 }
 
-const D_vfio_device_info_cap_pci_atomic_comp = [d70, d70, d70, d70];
-const E_vfio_device_info_cap_pci_atomic_comp = [e71, e71, e71, e71];
+const D_vfio_device_info_cap_pci_atomic_comp = [d71, d71, d71, d71];
+const E_vfio_device_info_cap_pci_atomic_comp = [e72, e72, e72, e72];
 /**
  * struct vfio_device_info_cap_pci_atomic_comp: decode("vfio_device_info_cap_pci_atomic_comp", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2310,7 +2420,7 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e71, e71, e71, e71];
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d70(b, true);
+  if (opts === undefined) r = d71(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
   return slowDecode("vfio_device_info_cap_pci_atomic_comp", b, opts) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
@@ -2319,15 +2429,15 @@ export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: Decod
 export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_info_cap_pci_atomic_comp">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e71(x as Val, true);
+    if (opts === undefined) r = e72(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_pci_atomic_comp", x as never, opts);
 }
 
-const D_vfio_iova_range = [d72, d72, d72, d72];
-const E_vfio_iova_range = [e73, e73, e73, e73];
+const D_vfio_iova_range = [d73, d73, d73, d73];
+const E_vfio_iova_range = [e74, e74, e74, e74];
 /**
  * struct vfio_iova_range: decode("vfio_iova_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2335,7 +2445,7 @@ const E_vfio_iova_range = [e73, e73, e73, e73];
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d72(b, true);
+  if (opts === undefined) r = d73(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iova_range[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">;
   return slowDecode("vfio_iova_range", b, opts) as unknown as FastValue<"vfio_iova_range">;
@@ -2344,15 +2454,15 @@ export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastVa
 export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e73(x as Val, true);
+    if (opts === undefined) r = e74(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iova_range", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_cap_iova_range = [d74, d74, d74, d74];
-const E_vfio_iommu_type1_info_cap_iova_range = [e75, e75, e75, e75];
+const D_vfio_iommu_type1_info_cap_iova_range = [d75, d75, d75, d75];
+const E_vfio_iommu_type1_info_cap_iova_range = [e76, e76, e76, e76];
 /**
  * struct vfio_iommu_type1_info_cap_iova_range: decode("vfio_iommu_type1_info_cap_iova_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2360,7 +2470,7 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e75, e75, e75, e75];
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d74(b, true);
+  if (opts === undefined) r = d75(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
   return slowDecode("vfio_iommu_type1_info_cap_iova_range", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
@@ -2369,15 +2479,15 @@ export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: Decod
 export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_type1_info_cap_iova_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e75(x as Val, true);
+    if (opts === undefined) r = e76(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_type1_info_cap_iova_range", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_cap_migration = [d76, d77, d76, d77];
-const E_vfio_iommu_type1_info_cap_migration = [e78, e79, e78, e79];
+const D_vfio_iommu_type1_info_cap_migration = [d77, d78, d77, d78];
+const E_vfio_iommu_type1_info_cap_migration = [e79, e80, e79, e80];
 /**
  * struct vfio_iommu_type1_info_cap_migration: decode("vfio_iommu_type1_info_cap_migration", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2385,7 +2495,7 @@ const E_vfio_iommu_type1_info_cap_migration = [e78, e79, e78, e79];
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d76(b, true);
+  if (opts === undefined) r = d77(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
   return slowDecode("vfio_iommu_type1_info_cap_migration", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
@@ -2394,15 +2504,15 @@ export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: Decod
 export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_type1_info_cap_migration">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e78(x as Val, true);
+    if (opts === undefined) r = e79(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_type1_info_cap_migration", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_dma_avail = [d80, d80, d80, d80];
-const E_vfio_iommu_type1_info_dma_avail = [e81, e81, e81, e81];
+const D_vfio_iommu_type1_info_dma_avail = [d81, d81, d81, d81];
+const E_vfio_iommu_type1_info_dma_avail = [e82, e82, e82, e82];
 /**
  * struct vfio_iommu_type1_info_dma_avail: decode("vfio_iommu_type1_info_dma_avail", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2410,7 +2520,7 @@ const E_vfio_iommu_type1_info_dma_avail = [e81, e81, e81, e81];
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d80(b, true);
+  if (opts === undefined) r = d81(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
   return slowDecode("vfio_iommu_type1_info_dma_avail", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
@@ -2419,7 +2529,7 @@ export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeIommuType1InfoDmaAvailFast(x: FastInput<"vfio_iommu_type1_info_dma_avail">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e81(x as Val, true);
+    if (opts === undefined) r = e82(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -2480,8 +2590,8 @@ export function encodeUserVersionFast(x: FastInput<"vfio_user_version">, opts?: 
   return encode("vfio_user_version", x as never, opts);
 }
 
-const D_vfio_user_device_info = [d82, d82, d82, d82];
-const E_vfio_user_device_info = [e83, e83, e83, e83];
+const D_vfio_user_device_info = [d83, d83, d83, d83];
+const E_vfio_user_device_info = [e84, e84, e84, e84];
 /**
  * struct vfio_user_device_info: decode("vfio_user_device_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2489,7 +2599,7 @@ const E_vfio_user_device_info = [e83, e83, e83, e83];
 export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d82(b, true);
+  if (opts === undefined) r = d83(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">;
   return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
@@ -2498,15 +2608,15 @@ export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): F
 export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e83(x as Val, true);
+    if (opts === undefined) r = e84(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_device_info", x as never, opts);
 }
 
-const D_vfio_user_dma_map = [d84, d84, d84, d84];
-const E_vfio_user_dma_map = [e85, e85, e85, e85];
+const D_vfio_user_dma_map = [d85, d85, d85, d85];
+const E_vfio_user_dma_map = [e86, e86, e86, e86];
 /**
  * struct vfio_user_dma_map: decode("vfio_user_dma_map", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2514,7 +2624,7 @@ const E_vfio_user_dma_map = [e85, e85, e85, e85];
 export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d84(b, true);
+  if (opts === undefined) r = d85(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">;
   return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
@@ -2523,15 +2633,15 @@ export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastV
 export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e85(x as Val, true);
+    if (opts === undefined) r = e86(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_dma_map", x as never, opts);
 }
 
-const D_vfio_user_dma_unmap = [d86, d86, d86, d86];
-const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
+const D_vfio_user_dma_unmap = [d87, d87, d87, d87];
+const E_vfio_user_dma_unmap = [e88, e88, e88, e88];
 /**
  * struct vfio_user_dma_unmap: decode("vfio_user_dma_unmap", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2539,7 +2649,7 @@ const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
 export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d86(b, true);
+  if (opts === undefined) r = d87(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">;
   return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
@@ -2548,15 +2658,15 @@ export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): Fas
 export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e87(x as Val, true);
+    if (opts === undefined) r = e88(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_dma_unmap", x as never, opts);
 }
 
-const D_vfio_user_region_access = [d88, d88, d88, d88];
-const E_vfio_user_region_access = [e89, e89, e89, e89];
+const D_vfio_user_region_access = [d89, d89, d89, d89];
+const E_vfio_user_region_access = [e90, e90, e90, e90];
 /**
  * struct vfio_user_region_access: decode("vfio_user_region_access", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2564,7 +2674,7 @@ const E_vfio_user_region_access = [e89, e89, e89, e89];
 export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d88(b, true);
+  if (opts === undefined) r = d89(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">;
   return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
@@ -2573,7 +2683,7 @@ export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions):
 export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e89(x as Val, true);
+    if (opts === undefined) r = e90(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -2589,8 +2699,8 @@ export function encodeUserRegionAccessDataFast(x: FastInput<"vfio_user_region_ac
   return encode("vfio_user_region_access_data", x as never, opts);
 }
 
-const D_vfio_user_dma_region_access = [d90, d90, d90, d90];
-const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
+const D_vfio_user_dma_region_access = [d91, d91, d91, d91];
+const E_vfio_user_dma_region_access = [e92, e92, e92, e92];
 /**
  * struct vfio_user_dma_region_access: decode("vfio_user_dma_region_access", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2598,7 +2708,7 @@ const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
 export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d90(b, true);
+  if (opts === undefined) r = d91(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">;
   return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
@@ -2607,7 +2717,7 @@ export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOption
 export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e91(x as Val, true);
+    if (opts === undefined) r = e92(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -2624,7 +2734,7 @@ export function encodeUserDmaRegionAccessDataFast(x: FastInput<"vfio_user_dma_re
 }
 
 const D_vfio_user_region_io_fds_request = [d28, d28, d28, d28];
-const E_vfio_user_region_io_fds_request = [e92, e92, e92, e92];
+const E_vfio_user_region_io_fds_request = [e93, e93, e93, e93];
 /**
  * struct vfio_user_region_io_fds_request: decode("vfio_user_region_io_fds_request", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2641,7 +2751,7 @@ export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e92(x as Val, true);
+    if (opts === undefined) r = e93(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }

@@ -46,7 +46,7 @@ export const FAMILIES = ["vfio_irq_set", "vfio_irq_info", "vfio_region_info", "v
 const sidOf = (s: string | undefined): number => (!s || s === "mixed" ? -1 : structByName(s).id);
 
 export interface Expected {
-  /** SET_IRQS: the oracle's answer for the device; GET_IRQ_INFO: the kernel rule of §3.3. */
+  /** SET_IRQS: the oracle's answer for the device; GET_IRQ_INFO: the kernel's rule (argsz below minsz or index past num_irqs is EINVAL). */
   kernel?: { ok: boolean; ret: number; errno: string | null; rule: string };
   /** What vfio-abi's decoder must answer: OK, NEEDS_ARGSZ or the error status. */
   codec: { ok: boolean; status: string };

@@ -20,7 +20,7 @@ export async function presets() {
   return o.ok && Array.isArray(o.m.QEMU_DEVICE_NAMES) && typeof o.m.qemuDevice === "function" ? o.m.QEMU_DEVICE_NAMES : [];
 }
 
-// vfio_irq_info.flags a vfio-pci device reports per index (vfio-abi.md §8.2): INTx EVENTFD|MASKABLE|AUTOMASKED,
+// vfio_irq_info.flags a vfio-pci device reports per index (as observed on real kernels): INTx EVENTFD|MASKABLE|AUTOMASKED,
 // MSI EVENTFD|NORESIZE, MSI-X EVENTFD (+NORESIZE before 6.5), ERR/REQ EVENTFD.
 const defaultFlags = (index, kernel) => [7, 9, kernel === "6.1" ? 9 : 1, 1, 1][index] ?? 1;
 

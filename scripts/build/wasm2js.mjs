@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { createHash } from "node:crypto";
 
-// asc's default feature set; wasm2js (like wasm-opt) rejects the module without them (toolchain.md §5).
+// asc's default feature set; wasm2js (like wasm-opt) rejects the module without them .
 const FEATURES = ["--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-sign-ext",
   "--enable-nontrapping-float-to-int", "--enable-mutable-globals"];
 

@@ -183,6 +183,12 @@ export function outputs({ model, abi, BANNER, pascal }) {
   }
 
   // ---------------------------------------------------------------- encode
+  /** What decode() puts beside a capability's fields (encode() accepts it back). */
+  const CAP_KEYS = ["offset", "header", "name", "struct", "knownSize"];
+  /** Distinct first parts of the fields' paths ("header.id" -> "header"). */
+  const topNames = (fs) => [...new Set(fs.map((f) => f.path.split(".")[0]))];
+  /** Expression: how many of these keys the object has (with a value). */
+  const countKeys = (obj, names) => names.map((n) => `(${obj}.${n} !== undefined ? 1 : 0)`).join(" + ") || "0";
   const getter = (obj, path) => {
     const parts = path.split(".");
     let cur = obj;
@@ -199,6 +205,9 @@ export function outputs({ model, abi, BANNER, pascal }) {
     const maxVer = Math.max(...(cs.versions ?? [1]));
     const versions = [...new Set(fs.filter(scalar).map((f) => f.version).filter((x) => x > 1))].sort((a, b) => a - b);
     const lines = [];
+    // only the keys encode() accepts: decode's own (offset, name, ...), the header and this layout's fields
+    lines.push(`  if (keys(c) !== ${countKeys("c", [...CAP_KEYS, ...topNames(fs.filter((f) => !f.path.startsWith("header.")))])}) return -1;`);
+    lines.push(`  if (!headerOk(c.header)) return -1;`);
     lines.push("  const h = c.header as Val | undefined;");
     lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
     lines.push("  if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;");
@@ -222,6 +231,11 @@ export function outputs({ model, abi, BANNER, pascal }) {
       const ci = body.indexOf(cnt);
       lines.push(`  const f${ci} = c.${cnt.name} === undefined ? n : c.${cnt.name} ?? 0; // the core counts the items only when the field is undefined`);
       lines.push(`  if (!${ok(cnt, `f${ci}`)}) return -1;`);
+      lines.push(`  if (items !== undefined && c.${cnt.name} !== undefined && f${ci} !== n) return -1; // the core: a count that disagrees is an error`);
+      if (t.type !== "bytes") {
+        const efs = fieldsOf(byName[t.of]).filter((f) => present(f, v));
+        lines.push(`  for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== ${countKeys("e", topNames(efs))}) return -1; }`);
+      }
       lines.push(`  const size = Math.max(known, ${t.offsets[v]} + n * ${esz});`);
       size = "size";
     }
@@ -253,11 +267,17 @@ export function outputs({ model, abi, BANNER, pascal }) {
     const t = trailingOf(s);
     const caps = capsOf(s);
     const lines = ["  if (x.$ !== undefined) return undefined;"];
+    // only the keys encode() accepts in this layout (anything else: the core names it)
+    const tops = [...topNames(fieldsOf(s).filter((f) => present(f, v))), ...(caps.length ? ["caps"] : [])];
+    lines.push(`  if (keys(x) !== ${countKeys("x", tops)}) return undefined;`);
+    if (tops.includes("header")) lines.push("  if (!headerOk(x.header)) return undefined;");
     const argsz = sc.find((f) => f.name === "argsz");
+    const countField = t && t.type === "payload" ? sc.find((f) => f.name === t.count) : null;
     sc.forEach((f, i) => {
       if (f === argsz) return;
-      lines.push(`  const f${i} = ${getter("x", f.path)} ?? 0;`);
-      lines.push(`  if (!${ok(f, `f${i}`)}) return undefined;`);
+      const name = f === countField ? `r${i}` : `f${i}`; // the count is settled after the data is read
+      lines.push(`  const ${name} = ${getter("x", f.path)} ?? 0;`);
+      lines.push(`  if (!${ok(f, name)}) return undefined;`);
     });
     let total = `${size}`;
     if (t && t.type === "payload") {
@@ -265,6 +285,12 @@ export function outputs({ model, abi, BANNER, pascal }) {
       const mask = t.cases.reduce((m, c) => m | c.flag, 0);
       lines.push(`  const data = x.${t.name} ?? [];`);
       lines.push("  if (!Array.isArray(data)) return undefined;");
+      if (countField) {
+        const ci = sc.indexOf(countField);
+        // count follows data when left out; one that disagrees is the core's error
+        lines.push(`  if (x.${t.name} != null && x.${countField.name} != null && r${ci} !== data.length) return undefined;`);
+        lines.push(`  const f${ci} = x.${t.name} != null && x.${countField.name} == null ? data.length : r${ci};`);
+      }
       lines.push(`  const dt = Number(f${sc.indexOf(flags)}) & ${mask};`);
       const cs = t.cases.filter((c) => c.elem);
       lines.push(`  const esz = ${cs.map((c) => `dt === ${c.flag} ? ${bytesOf[c.elem]} : `).join("")}0;`);
@@ -442,6 +468,11 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
   if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
+/** Keys with a value. encode() refuses keys it would not use (naming the closest field), so a value with
+ *  more keys than the fast path reads goes to the core, which says which one. */
+const keys = (x: object): number => { let n = 0; for (const k in x) if ((x as Val)[k] !== undefined) n++; return n; };
+/** A capability header: absent, or an object of id, version and next only. */
+const headerOk = (h: unknown): boolean => h === undefined || (h !== null && typeof h === "object" && !Array.isArray(h) && keys(h) === ((h as Val).id !== undefined ? 1 : 0) + ((h as Val).version !== undefined ? 1 : 0) + ((h as Val).next !== undefined ? 1 : 0));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;

@@ -79,7 +79,7 @@ test("bad options are refused with usage", async () => {
   const { spawnSync } = await import("node:child_process");
   const r = spawnSync(process.execPath, [join(root, "bin", "vfio-abi.js"), "inspect", "--port", "99999"], { encoding: "utf8" });
   assert.equal(r.status, 2);
-  assert.match(r.stderr, /bad --port/);
+  assert.match(r.stderr, /--port must be an integer from 0 to 65535/);
   const r2 = spawnSync(process.execPath, [join(root, "bin", "vfio-abi.js"), "inspect", "--csp", "weird"], { encoding: "utf8" });
   assert.equal(r2.status, 2);
 });

@@ -21,7 +21,7 @@ export function irqSet({ flags, index, start = 0, count = 0, data = [], argsz, l
   const v = { flags, index, start, count, data };
   if (argsz !== undefined) v.argsz = argsz;
   if (length !== undefined) v.$ = { length };
-  return encode('vfio_irq_set', v);
+  return encode('vfio_irq_set', v, { keepCounts: true }); // near-valid requests may say a count their data does not have
 }
 const irqInfo = (index, argsz = 16, length) => encode('vfio_irq_info', { argsz, index, ...(length ? { $: { length } } : {}) });
 const regionInfo = (index, argsz = 32, length) => encode('vfio_region_info', { argsz, index, $: { length: length ?? Math.max(32, argsz) } });

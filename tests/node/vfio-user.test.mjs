@@ -214,7 +214,7 @@ test("body errors are named inside the message: offsets from the message start, 
   const r = expectError(set, "E_ARGSZ_MIN", HDR + off("vfio_irq_set", "argsz"), "body.argsz");
   assert.ok(r.error instanceof abi.ArgszError);
   // DATA_BOOL carries count bytes in band: fewer is an error
-  const bool = abi.encodeMessage({ command: "DEVICE_SET_IRQS", body: { flags: BOOL | TRIGGER, index: MSIX, count: 3, data: [1] } });
+  const bool = abi.encodeMessage({ command: "DEVICE_SET_IRQS", body: { flags: BOOL | TRIGGER, index: MSIX, count: 3, data: [1] } }, { keepCounts: true });
   expectError(bool, "E_PAYLOAD_SHORT", HDR + off("vfio_irq_set", "data"), "body.data");
   // a body shorter than its struct
   const short = abi.encodeMessage({ command: "DEVICE_GET_IRQ_INFO", body: new Uint8Array(8) });

@@ -2,7 +2,7 @@
 // (ret, errno, the rule that decided it) and the bytes the kernel leaves in the caller's memory.
 // SET_IRQS runs in the wasm oracle (assembly/oracle.ts: enabled irq type, vectors, ERR/REQ/INTx
 // triggers, unmask irqfd, fd table); the INFO ioctls and RESET are answered here from the device
-// description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
+// description (the kernel's validation order and the replies observed on real kernels). For vfio-pci the model also follows which eventfd each
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
 import { wasm, type WasmExports } from "../../loader.js";
@@ -244,7 +244,7 @@ export class DeviceModel {
     if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
     // the struct as the kernel fills it (zeroed, no caps on these devices), in its epoch's layout
     const img = encode("vfio_device_info", { argsz: d.driver === "libvfio-user" ? minsz : argsz, flags: deviceInfoFlags(d),
-      num_regions: numRegions(d), num_irqs: numIrqs(d), cap_offset: 0, pad: 0 }, { epoch: this.epoch });
+      num_regions: numRegions(d), num_irqs: numIrqs(d), cap_offset: 0 }, { epoch: this.epoch });
     // bytes copied back: 6.1 vfio-pci 16, or sizeof (20) once argsz >= 20 (its capsz check);
     // 6.6+ vfio-pci min(argsz, sizeof = 24); other drivers minsz
     let n = minsz;

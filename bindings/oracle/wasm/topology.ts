@@ -3,7 +3,7 @@
 // never-merged irq-info-caps / platform-msi proposals the MSI index is the one whose
 // VFIO_IRQ_INFO_CAP_TYPE says VFIO_IRQ_TYPE_MSI; without that capability only the "first index with
 // count != 1" heuristic of the 2020 thread separates wired lines from MSI, and that is ambiguous
-// (vfio-abi.md §5.3; seed thread "[RFC, v1 0/3] msi support for platform devices").
+// (the 2020 platform-MSI design thread, "[RFC, v1 0/3] msi support for platform devices"; README).
 import type { DeviceDescription, IrqDesc } from "./device.js";
 import { numIrqs, irqOf, isPcie } from "./device.js";
 import { decode } from "../../decode.js";
