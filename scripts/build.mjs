@@ -16,7 +16,7 @@ const t0 = Date.now();
 export const OUTPUTS = ["dist/bindings/index.js", "dist/bindings/cli.js", "dist/bundle/index.js", "dist/bundle/fast-check.js",
   "build/release.wasm", "build/release.wasm2js.js", "inspector/dist/index.html"];
 if (process.argv.includes("--if-missing") && OUTPUTS.every((f) => existsSync(join(root, f)))) {
-  console.log("build: already built (npm run build rebuilds)");
+  console.error("build: already built (npm run build rebuilds)");
   process.exit(0);
 }
 if (!existsSync(bin("asc")) || !existsSync(bin("tsc"))) {

@@ -14,8 +14,11 @@ const root = fileURLToPath(new URL("../../", import.meta.url));
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const work = mkdtempSync(join(tmpdir(), "vfio-pkg-"));
 process.on("exit", () => rmSync(work, { recursive: true, force: true }));
-// npm's cache is private to the test so that "offline" means what it says; only what the project already
-// has is used (its own node_modules)
+// The tarball installs offline: it has no dependencies (fast-check, an optional peer, comes from the
+// project's own copy). The git install builds on install and so needs the development dependencies;
+// npm takes them from its cache when it can (--prefer-offline).
+/** npm pack --json's report (lifecycle scripts may print before it). */
+const packJSON = (out) => JSON.parse(out.slice(out.search(/^\[/m)));
 const npm = (args, cwd, extra = {}) => {
   const r = spawnSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, encoding: "utf8", timeout: 900_000, ...extra,
     env: { ...process.env, npm_config_update_notifier: "false", ...extra.env } });
@@ -84,7 +87,7 @@ async function servesPage(bin) {
 }
 
 test("npm pack: the tarball holds what the exports, the bin and the inspector need", () => {
-  const out = JSON.parse(npm(["pack", "--json", "--pack-destination", work], root));
+  const out = packJSON(npm(["pack", "--json", "--pack-destination", work], root));
   const files = new Set(out[0].files.map((f) => f.path));
   for (const [, target] of Object.entries(pkg.exports)) {
     for (const t of typeof target === "string" ? [target] : Object.values(target)) assert.ok(files.has(t.replace(/^\.\//, "")), `export ${t} is in the tarball`);
@@ -95,7 +98,7 @@ test("npm pack: the tarball holds what the exports, the bin and the inspector ne
 });
 
 test("a consumer project installs the tarball offline, imports every export, runs the CLI and the inspector", async () => {
-  const tgz = readdirSync(work).find((f) => f.endsWith(".tgz")) ?? JSON.parse(npm(["pack", "--json", "--pack-destination", work], root))[0].filename;
+  const tgz = readdirSync(work).find((f) => f.endsWith(".tgz")) ?? packJSON(npm(["pack", "--json", "--pack-destination", work], root))[0].filename;
   const dir = consumer("tarball");
   // fast-check is an optional peer dependency: the consumer brings its own (here, the project's copy)
   npm(["install", "--offline", join(work, tgz), join(root, "node_modules", "fast-check")], dir);
