@@ -353,7 +353,8 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LOOPBACK_RANGE             32 /* 6.1: loopback start+count beyond the enabled vectors */
 #define VFIO_ABI_ORACLE_R_VECTOR_UNALLOCATED         33 /* 6.12: eventfd on a vector that was never allocated (MSI, static MSI-X) */
 #define VFIO_ABI_ORACLE_R_LVU_FDS                    34 /* libvfio-user: number of fds != count */
-#define VFIO_ABI_ORACLE_NUM_RULES                    35
+#define VFIO_ABI_ORACLE_R_EMPTY_BLOCK                35 /* 6.1: fresh MSI/MSI-X enable with count 0: set_block start >= num_ctx */
+#define VFIO_ABI_ORACLE_NUM_RULES                    36
 
 /* ---- exported functions */
 /* X-macro over every exported function, in export order:

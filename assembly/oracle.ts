@@ -65,7 +65,8 @@ export const R_ZERO_VECTORS: u32 = 31;     // MSI/MSI-X enable with start+count 
 export const R_LOOPBACK_RANGE: u32 = 32;   // 6.1: loopback start+count beyond the enabled vectors
 export const R_VECTOR_UNALLOCATED: u32 = 33; // 6.12: eventfd on a vector that was never allocated (MSI, static MSI-X)
 export const R_LVU_FDS: u32 = 34;          // libvfio-user: number of fds != count
-export const NUM_RULES: u32 = 35;
+export const R_EMPTY_BLOCK: u32 = 35;      // 6.1: fresh MSI/MSI-X enable with count 0: set_block start >= num_ctx
+export const NUM_RULES: u32 = 36;
 
 let lastRule: u32 = 0;
 let lastElem: i32 = -1;
@@ -192,6 +193,9 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
           return maxAlloc as i32;
         }
         alloc = nvec;
+        // 6.1 vfio_msi_set_block checks start < num_ctx (= start + count) even for count 0; the
+        // vectors just allocated are freed again (vfio_msi_disable)
+        if (!k612 && count == 0) return fail(R_EMPTY_BLOCK, EINVAL);
       } else if (!k612 && (start >= alloc || nvec > alloc)) {
         // 6.1 vfio_msi_set_block: the enabled set cannot grow (NORESIZE) - checked before any fd
         return fail(R_NORESIZE, EINVAL);

@@ -37,6 +37,7 @@ const R: [string, string][] = [
   ["LOOPBACK_RANGE", "6.1: loopback trigger past the enabled vectors (start + count > num_ctx)"],
   ["VECTOR_UNALLOCATED", "6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)"],
   ["LVU_FDS", "libvfio-user: number of fds passed != count"],
+  ["EMPTY_BLOCK", "6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed"],
 ];
 
 export const RULES: readonly RuleInfo[] = R.map(([name, reason], id) => ({ id, name, reason }));

@@ -53,6 +53,12 @@ export interface DeviceDescription {
   msiAllocMax?: number;
   irqs: IrqDesc[];
   regions?: RegionDesc[];
+  /**
+   * The device raises its own interrupt from register writes (QEMU's edu): a 32-bit write of v at
+   * `raise` sets status |= v and asserts INTx (or sends MSI vector 0 when MSI is enabled); at `lower`
+   * status &= ~v and INTx drops once status is 0 (only while MSI is off).
+   */
+  irqSource?: { raise: { region: number; offset: number }; lower: { region: number; offset: number } };
   /** fds that are eventfds (default 100..131, the replay program's). */
   eventfds?: number[];
   /** fds open on something else (default 0, 1, 2); any other fd is closed. */

@@ -11,6 +11,12 @@ import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
 import { SCHEMA } from "../../generated/schema.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
+
+const T_INTX = 1, T_MSI = 2, T_MSIX = 3; // device block word 5 (assembly/oracle.ts T_*)
+const CONFIG_REGION = 7; // VFIO_PCI_CONFIG_REGION_INDEX
+const PCI_COMMAND = 4, PCI_COMMAND_MEMORY = 0x2, PCI_COMMAND_MASTER = 0x4;
+/** SET_IRQS outcomes of an MSI enable that got as far as pci_alloc_irq_vectors (MSI was on, at least briefly). */
+const MSI_ENABLED_RULES = new Set(["OK", "PARTIAL_VECTORS", "EMPTY_BLOCK", "FD_CLOSED", "FD_NOT_EVENTFD", "VECTOR_UNALLOCATED"]);
 import {
   type DeviceDescription, DEV_WORDS, deviceBlock, irqOf, numIrqs, numRegions, deviceInfoFlags, kernelRules, big,
   IRQ_TYPE_NAMES, hasErrIndex,
@@ -38,7 +44,7 @@ export interface Prediction {
   reason: string;
   /** Memory after the call (same length as the memory passed in, buffer + tail): reply bytes and any bytes written past the buffer. */
   after: Uint8Array;
-  /** vfio-pci SET_IRQS: the eventfds (fd numbers) this call signals (loopback triggers), in order. */
+  /** vfio-pci SET_IRQS: the eventfds (fd numbers) this call signals (loopback triggers, INTx), in order. */
   signalled?: number[];
 }
 
@@ -116,18 +122,120 @@ export class DeviceModel {
     this.rules = kernelRules(device.kernel);
   }
 
-  /** A non-blocking read of eventfd `fd`: the predicted counter (reset to 0), or EAGAIN when nothing was signalled. */
+  /** What fd `fd` is in the device's fd environment. */
+  fdKind(fd: number): "eventfd" | "file" | "closed" {
+    if (!Number.isInteger(fd) || fd < 0 || fd >= 1024) return "closed";
+    const bit = 1 << (fd & 31);
+    if (this.state[136 + (fd >> 5)] & bit) return "eventfd";
+    if (this.state[168 + (fd >> 5)] & bit) return "file";
+    return "closed";
+  }
+
+  /**
+   * A non-blocking 8-byte read of `fd`: an eventfd gives its predicted counter (reset to 0) or EAGAIN
+   * when nothing was signalled; another open file (the harness's /dev/null) reads 0 bytes; a closed
+   * fd is EBADF.
+   */
   eventfdRead(fd: number): { ret: number; errno: string | null; count: number } {
+    const kind = this.fdKind(fd);
+    if (kind === "closed") return { ret: -1, errno: "EBADF", count: 0 };
+    if (kind === "file") return { ret: 0, errno: null, count: 0 };
     const c = this.counts.get(fd) ?? 0;
     this.counts.delete(fd);
     return c > 0 ? { ret: 8, errno: null, count: c } : { ret: -1, errno: "EAGAIN", count: 0 };
   }
 
-  private signal(fd: number | null | undefined, out: number[]): void {
+  /**
+   * An 8-byte write of 1 to `fd` by the caller (eventfd_write). On the eventfd of the INTx unmask
+   * irqfd the kernel consumes the count and runs the unmask (virqfd_wakeup); the INTx trigger it may
+   * then signal is returned in `signalled`.
+   */
+  eventfdWrite(fd: number): { ret: number; errno: string | null; signalled: number[] } {
+    const kind = this.fdKind(fd);
+    if (kind === "closed") return { ret: -1, errno: "EBADF", signalled: [] };
+    const signalled: number[] = [];
+    if (kind === "eventfd") this.signal(fd, signalled);
+    return { ret: 8, errno: null, signalled: signalled.filter((x) => x !== fd) };
+  }
+
+  /**
+   * A write to a device region (pwrite on the device fd). The model follows the command register
+   * (config space, region 7, offset 4: memory decoding and bus mastering; vfio-pci enables memory
+   * when the device is opened, bus mastering is off) and, for devices whose description has
+   * `irqSource` (QEMU's edu), the interrupt they raise from register writes. Returns the bytes
+   * written (EIO on a BAR while memory decoding is off) and the eventfds signalled.
+   */
+  regionWrite(region: number, offset: number, bytes: Uint8Array): { ret: number; errno: string | null; signalled: number[] } {
+    const out: number[] = [];
+    if (region === CONFIG_REGION && offset === PCI_COMMAND && bytes.length >= 2) {
+      const cmd = bytes[0] | (bytes[1] << 8);
+      this.command.memory = (cmd & PCI_COMMAND_MEMORY) !== 0;
+      this.command.busMaster = (cmd & PCI_COMMAND_MASTER) !== 0;
+      return { ret: bytes.length, errno: null, signalled: out };
+    }
+    if (region < CONFIG_REGION - 1 && !this.command.memory) return { ret: -1, errno: "EIO", signalled: out }; // vfio_pci_bar_rw
+    const src = this.device.irqSource;
+    if (src && bytes.length === 4) {
+      const v = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+      if (region === src.raise.region && offset === src.raise.offset) this.raiseLine(v, out);
+      else if (region === src.lower.region && offset === src.lower.offset) this.lowerLine(v);
+    }
+    return { ret: bytes.length, errno: null, signalled: out };
+  }
+
+  /** The device's command register as far as the model needs it (vfio-pci state after open). */
+  readonly command = { memory: true, busMaster: false };
+  /** The device's own interrupt: status bits and the INTx level it drives. */
+  readonly line = { status: 0, level: false };
+  /** vfio-pci's INTx mask (ctx->masked): set by MASK and by the interrupt handler, cleared by UNMASK. */
+  intxMasked = false;
+
+  private raiseLine(v: number, out: number[]): void {
+    this.line.status = (this.line.status | v) >>> 0;
+    if (!this.line.status) return;
+    if (this.state[5] === T_MSI) {
+      // edu: with MSI enabled every raise sends MSI vector 0 - a memory write, dropped without bus mastering
+      if (this.command.busMaster) this.signal(this.triggers.vectors.get(0), out);
+      return;
+    }
+    const rising = !this.line.level;
+    this.line.level = true; // pci_set_irq(1); only a change of level reaches the interrupt controller
+    // Only a rising level reaches vfio's handler: QEMU's IOAPIC latches a level interrupt when the
+    // level changes, and a pin with no handler is masked in edge mode, where it ignores the level.
+    // A line already up when INTx is enabled is found by the next UNMASK (status check) instead.
+    if (rising) this.intxFire(out);
+  }
+
+  private lowerLine(v: number): void {
+    this.line.status = (this.line.status & ~v) >>> 0;
+    if (!this.line.status) this.line.level = false; // with MSI on, INTx is already down (see track)
+  }
+
+  /** vfio_intx_handler: INTx enabled, unmasked and the line asserted -> mask and signal the trigger. */
+  private intxFire(out: number[]): void {
+    if (this.state[5] !== T_INTX || this.intxMasked || !this.line.level) return;
+    this.intxMasked = true;
+    this.signal(this.triggers.intx, out);
+  }
+
+  /** vfio_pci_intx_unmask_handler: true when the line is still asserted (stays masked, signal due). */
+  private intxUnmask(): boolean {
+    if (this.state[5] !== T_INTX || !this.intxMasked) return false;
+    if (this.line.level) return true;
+    this.intxMasked = false;
+    return false;
+  }
+
+  private signal(fd: number | null | undefined, out: number[], loop = true): void {
     if (fd === null || fd === undefined) return;
     out.push(fd);
-    // an INTx unmask irqfd on the same eventfd reads the whole counter when woken (virqfd_wakeup)
-    if (fd === this.triggers.intxUnmask) { this.counts.delete(fd); return; }
+    if (fd === this.triggers.intxUnmask && this.state[5] === T_INTX) {
+      // the unmask irqfd reads the whole counter when woken (virqfd_wakeup), runs the unmask and,
+      // with the line still asserted, signals the INTx trigger from its work item
+      this.counts.delete(fd);
+      if (this.intxUnmask() && loop) this.signal(this.triggers.intx, out, false);
+      return;
+    }
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
   }
 
@@ -141,30 +249,27 @@ export class DeviceModel {
     const dt = flags & 7, act = flags & 0x38;
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
+    const yes = dt === 1 || (dt === 2 && boolAt(0) !== 0); // NONE, or BOOL with a true first element
     const t = this.triggers;
-    const typeOf = index === 1 ? 2 : 3;
+    const typeOf = index === 1 ? T_MSI : T_MSIX;
     if (ret < 0) {
-      if ((index === 1 || index === 2) && dt === 4 && activeBefore === typeOf && lastElem >= 0) {
+      if (index === 1 && dt === 4 && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule)) this.line.level = false;
+    if ((index === 1 || index === 2) && dt === 4 && activeBefore === typeOf && lastElem >= 0) {
         for (let v = start; v <= start + lastElem; v++) t.vectors.delete(v); // set_block tears down start..failed
       }
-      // 6.1 vfio_intx_set_signal frees the old trigger before it looks at the new fd
-      if (index === 0 && act === 0x20 && dt === 4 && activeBefore === 1 && this.rules === 0 && (rule === "FD_CLOSED" || rule === "FD_NOT_EVENTFD")) t.intx = null;
       return out;
     }
+    // QEMU deasserts a device's INTx whenever MSI gets enabled (msi_write_config), also when vfio
+    // frees the vectors again in the same call
+    if (index === 1 && dt === 4 && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule)) this.line.level = false;
     if (rule === "PARTIAL_VECTORS") return out;
-    if (index === 0) {
-      if (act === 0x10 && dt === 4) t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
-      if (act !== 0x20) return out;
-      if (count === 0 && dt === 1) { t.intx = null; t.intxUnmask = null; return out; }
-      if (dt === 4) { t.intx = fdAt(0) >= 0 ? fdAt(0) : null; return out; }
-      if (dt === 1 || boolAt(0)) this.signal(t.intx, out);
-      return out;
-    }
+    if (index === 0) return this.trackIntx(act, dt, count, yes, fdAt(0), activeBefore, out);
     if (index === 1 || index === 2) {
       if (count === 0 && dt === 1) { t.vectors.clear(); return out; }
       if (activeBefore !== typeOf) t.vectors.clear();
       if (dt === 4) {
         for (let i = 0; i < count; i++) { const fd = fdAt(i); if (fd >= 0) t.vectors.set(start + i, fd); else t.vectors.delete(start + i); }
+        // edu: MSI enabled with the line up sends nothing (MSI is edge: only a new raise notifies)
         return out;
       }
       for (let v = start; v < start + count; v++) if (dt === 1 || boolAt(v - start)) this.signal(t.vectors.get(v), out);
@@ -174,6 +279,28 @@ export class DeviceModel {
     if (dt === 1) { if (count) this.signal(t[key], out); else t[key] = null; }
     else if (dt === 2) { if (boolAt(0)) this.signal(t[key], out); }
     else { const fd = fdAt(0); if (fd === -1) t[key] = null; else if (fd >= 0) t[key] = fd; }
+    return out;
+  }
+
+  private trackIntx(act: number, dt: number, count: number, yes: boolean, fd: number, activeBefore: number, out: number[]): number[] {
+    const t = this.triggers;
+    if (act === 0x08) { if (dt !== 4 && yes) this.intxMasked = true; return out; }
+    if (act === 0x10) {
+      if (dt === 4) {
+        t.intxUnmask = fd >= 0 ? fd : null;
+        // vfio_virqfd_enable: a count already pending on the eventfd runs the unmask once (not consumed)
+        if (fd >= 0 && (this.counts.get(fd) ?? 0) > 0 && this.intxUnmask()) this.signal(t.intx, out, false);
+      } else if (yes && this.intxUnmask()) this.signal(t.intx, out); // __vfio_pci_intx_unmask
+      return out;
+    }
+    if (count === 0 && dt === 1) { t.intx = null; t.intxUnmask = null; this.intxMasked = false; return out; }
+    if (dt === 4) {
+      t.intx = fd >= 0 ? fd : null;
+      // vfio_intx_enable starts unmasked; a line already asserted does not fire (see raiseLine)
+      if (activeBefore !== T_INTX) this.intxMasked = false;
+      return out;
+    }
+    if (yes) this.signal(t.intx, out);
     return out;
   }
 
