@@ -98,7 +98,7 @@ export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 2
   const summary = {
     kernel, version, packageVersion, seeds: seeds.length > 3 ? `${seeds[0]}..${seeds.at(-1)}` : seeds, devices: devices ?? CAMPAIGN_DEVICES, perDevice,
     requests: stats.requests, retErrnoMatched: stats.retErrnoMatched, bytesMatched: stats.bytesMatched,
-    repliesDecoded: stats.decoded, eventfdReads: stats.eventfdReads, eventfdMatched: stats.eventfdMatched,
+    repliesDecoded: stats.decoded, eventfdReads: stats.eventfdReads, eventfdMatched: stats.eventfdMatched, eventfdMayRange: stats.eventfdMaybe,
     otherOps: stats.otherOps, otherMatched: stats.otherMatched, mismatches: stats.mismatches,
     mismatchesByRule: Object.fromEntries(Object.entries(stats.byRule).filter(([, v]) => v.mismatches).map(([k, v]) => [k, v.mismatches])),
     mismatchesByKind: mismatches.reduce((o, m) => ((o[m.first.kind] = (o[m.first.kind] ?? 0) + 1), o), {}),

@@ -11,7 +11,10 @@
 //   node tests/kernel/run.mjs [--kernel 6.1|6.12|7.2|7.3|all|K,K] [--seed S | --seeds A..B]
 //        [--random N] [--batch N] [--jobs N] [--no-fixed] [--no-intremap-run] [--summary FILE]
 //        [--shrink N | --no-shrink] [--repro-dir DIR] [--work-dir DIR] [--verbose] [--dump DIR]
-//   node tests/kernel/run.mjs --replay FILE... [--kernel K]
+//   node tests/kernel/run.mjs --replay FILE... [--kernel K] [--record]
+//     replay reproducer files on the kernel each names (or on --kernel) and check the model;
+//     --record rewrites each file's "#>" lines with the kernel's answers (then the unit tests
+//     check the model against them without QEMU)
 //
 // --random N: random requests per device and seed (default 2000); --batch N: requests per boot
 // (default 20000); --jobs N: boots at a time (default 2, or VFIO_KERNEL_JOBS).
@@ -23,7 +26,7 @@ import { runCampaign } from './campaign.mjs';
 import { buildScript, checkSegment, newStats, splitRecords } from './check.mjs';
 import { cleanupItems, fixedItems, intremapOffItems } from './gen.mjs';
 import { formatRepro, parseRepro } from './repro.mjs';
-import { shrinkMismatch } from './shrink.mjs';
+import { shrinkMismatch, tailItems } from './shrink.mjs';
 import { DEFAULT_ENV } from './walk.mjs';
 
 if (!fs.existsSync(new URL('../../dist/bindings/index.js', import.meta.url))) {
@@ -119,15 +122,29 @@ function intremapOffSegments(kernel) {
   });
 }
 
+/** The committed reproducers recorded on `kernel` (tests/kernel/repro/*@<kernel>.txt), as segments. */
+function reproSegments(kernel) {
+  const dir = new URL('./repro/', import.meta.url);
+  return fs.readdirSync(dir).filter((f) => f.endsWith(`@${kernel}.txt`)).sort().map((f) => {
+    const rep = parseRepro(fs.readFileSync(new URL(f, dir), 'utf8'));
+    return { device: api.qemuDevice(rep.deviceName, kernel), env: rep.env, items: rep.items, note: f };
+  });
+}
+
+/** Segments with a quieting tail after each (the tails are run but not checked). */
+const withTails = (segs) => segs.flatMap((s) => [s, { ...s, items: tailItems(s.device), tail: true }]);
+
 async function runFixed(kernel, label, segments, append) {
-  const r = await runScript({ kernel, script: buildScript(segments, [`fixed plan ${label}`]), append, workDir, log });
+  const all = withTails(segments);
+  const r = await runScript({ kernel, script: buildScript(all, [`fixed plan ${label}`]), append, workDir, log });
   if (dump) { fs.mkdirSync(dump, { recursive: true }); fs.writeFileSync(path.join(dump, `${label.replace(/[^\w.=-]/g, '_')}.txt`), r.transcript); }
   const stats = newStats();
   const bad = [];
-  splitRecords(parseTranscript(r.transcript), segments).forEach((recs, i) => {
-    for (const b of checkSegment(api, kernel, segments[i], recs, stats)) bad.push({ device: segments[i].device.name, ...b, item: segments[i].items[b.itemIndex] });
+  splitRecords(parseTranscript(r.transcript), all).forEach((recs, i) => {
+    if (all[i].tail) return;
+    for (const b of checkSegment(api, kernel, all[i], recs, stats)) bad.push({ device: all[i].note ?? all[i].device.name, ...b, item: all[i].items[b.itemIndex] });
   });
-  console.log(`kernel ${label} (${r.version}): fixed plan: requests ${stats.requests}, ret/errno matched ${stats.retErrnoMatched}, ` +
+  console.log(`kernel ${label} (${r.version}): fixed plan and reproducers: requests ${stats.requests}, ret/errno matched ${stats.retErrnoMatched}, ` +
     `reply+guard bytes matched ${stats.bytesMatched}, eventfd counters matched ${stats.eventfdMatched}/${stats.eventfdReads}, wall ${r.wallMs} ms`);
   for (const b of bad) console.log(`  MISMATCH ${b.device} [${b.item?.note ?? b.itemIndex}] ${b.kind}: ${b.detail}`);
   return bad.length ? 1 : 0;
@@ -139,7 +156,7 @@ async function stage() {
   const tasks = [];
   for (const kernel of kernels) {
     if (!flag('--no-fixed')) {
-      tasks.push(pool([0], () => runFixed(kernel, kernel, fixedSegments(kernel))).then(([s]) => worse(s), (e) => { console.log(`kernel ${kernel}: BOOT/HARNESS FAILURE\n${e.message}`); worse(2); }));
+      tasks.push(pool([0], () => runFixed(kernel, kernel, [...fixedSegments(kernel), ...reproSegments(kernel)])).then(([s]) => worse(s), (e) => { console.log(`kernel ${kernel}: BOOT/HARNESS FAILURE\n${e.message}`); worse(2); }));
       if (!flag('--no-intremap-run')) {
         tasks.push(pool([0], () => runFixed(kernel, `${kernel}/intremap=off`, intremapOffSegments(kernel), 'intremap=off vfio_unsafe_irq=1'))
           .then(([s]) => worse(s), (e) => { console.log(`kernel ${kernel}/intremap=off: BOOT/HARNESS FAILURE\n${e.message}`); worse(2); }));
@@ -202,15 +219,29 @@ async function replay(files) {
   for (const f of files) {
     const rep = parseRepro(fs.readFileSync(f, 'utf8'));
     for (const k of kernelArg === 'all' ? [rep.kernel] : kernels) {
-      const device = { ...Object.values(api.qemuDevices()).find((d) => d.bdf === rep.bdf && d.kernel === k) ?? api.qemuDevice(rep.deviceName, k) };
+      const device = api.qemuDevice(rep.deviceName, k);
       if (!byKernel.has(k)) byKernel.set(k, []);
-      byKernel.get(k).push({ file: f, segment: { device, env: rep.env, items: rep.items } });
+      byKernel.get(k).push({ file: f, rep, segment: { device, env: rep.env, items: rep.items } });
     }
   }
   await Promise.all([...byKernel].map(async ([kernel, list]) => {
     const segs = list.map((x) => x.segment);
-    const [r] = await pool([0], () => runScript({ kernel, script: buildScript(segs, ['replay of reproducers']), workDir, log }));
-    splitRecords(parseTranscript(r.transcript), segs).forEach((recs, i) => {
+    // each reproducer is followed by a tail that leaves the device quiet for the next one
+    const all = withTails(segs);
+    let r;
+    try {
+      [r] = await pool([0], () => runScript({ kernel, script: buildScript(all, ['replay of reproducers']), workDir, log }));
+    } catch (e) {
+      console.log(`kernel ${kernel}: BOOT/HARNESS FAILURE\n${e.message}`);
+      status = 2;
+      return;
+    }
+    splitRecords(parseTranscript(r.transcript), all).filter((_, j) => j % 2 === 0).forEach((recs, i) => {
+      if (flag('--record')) {
+        const { rep, file } = list[i];
+        const notes = rep.notes.filter((n) => !/^vfio-abi kernel reproducer/.test(n));
+        fs.writeFileSync(file, formatRepro({ kernel, version: r.version, packageVersion: r.packageVersion, segment: segs[i], records: recs, notes }));
+      }
       const bad = checkSegment(api, kernel, segs[i], recs, newStats());
       console.log(`${path.relative(process.cwd(), list[i].file)} on ${kernel} (${r.version}): ${bad.length ? `${bad.length} MISMATCH(ES)` : `all ${segs[i].items.length} items match`}`);
       for (const b of bad) console.log(`  MISMATCH item ${b.itemIndex} ${b.kind} (${b.rule}): ${b.detail}`);

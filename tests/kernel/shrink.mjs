@@ -7,7 +7,7 @@ import { buildScript, checkSegment, newStats, splitRecords } from './check.mjs';
 import { EVENTFD, NONE, T, irqSet } from './gen.mjs';
 
 /** Items that leave the device with nothing enabled and its own interrupt line down. */
-function tailItems(dev) {
+export function tailItems(dev) {
   const out = [];
   for (const index of [0, 1, 2]) out.push({ ioctl: 'DEVICE_SET_IRQS', bytes: irqSet({ flags: NONE | T, index, count: 0 }), note: 'tail' });
   for (const index of [3, 4]) out.push({ ioctl: 'DEVICE_SET_IRQS', bytes: irqSet({ flags: EVENTFD | T, index, count: 1, data: [-1] }), note: 'tail' });

@@ -134,16 +134,29 @@ export class DeviceModel {
   /**
    * A non-blocking 8-byte read of `fd`: an eventfd gives its predicted counter (reset to 0) or EAGAIN
    * when nothing was signalled; another open file (the harness's /dev/null) reads 0 bytes; a closed
-   * fd is EBADF.
+   * fd is EBADF. `maybe` > 0 says the kernel may have signalled up to that many more times by now:
+   * signals it sends from a work item (the INTx unmask irqfd) arrive whenever the worker runs, so
+   * the counter is anywhere in [count, count + maybe]. Pass what the kernel read as `observed` to
+   * settle them.
    */
-  eventfdRead(fd: number): { ret: number; errno: string | null; count: number } {
+  eventfdRead(fd: number, observed?: number): { ret: number; errno: string | null; count: number; maybe: number } {
     const kind = this.fdKind(fd);
-    if (kind === "closed") return { ret: -1, errno: "EBADF", count: 0 };
-    if (kind === "file") return { ret: 0, errno: null, count: 0 };
-    const c = this.counts.get(fd) ?? 0;
+    if (kind === "closed") return { ret: -1, errno: "EBADF", count: 0, maybe: 0 };
+    if (kind === "file") return { ret: 0, errno: null, count: 0, maybe: 0 };
+    const c = this.counts.get(fd) ?? 0, maybe = this.maybe.get(fd) ?? 0;
     this.counts.delete(fd);
-    return c > 0 ? { ret: 8, errno: null, count: c } : { ret: -1, errno: "EAGAIN", count: 0 };
+    if (observed !== undefined && maybe) {
+      const arrived = Math.max(0, Math.min(maybe, observed - c));
+      if (maybe - arrived) this.maybe.set(fd, maybe - arrived); else this.maybe.delete(fd);
+      if (fd === this.triggers.intx) this.injects = Math.max(0, this.injects - arrived);
+    }
+    return c > 0 ? { ret: 8, errno: null, count: c, maybe } : { ret: -1, errno: "EAGAIN", count: 0, maybe };
   }
+
+  /** Signals the kernel may still send, by fd (see eventfdRead). */
+  readonly maybe = new Map<number, number>();
+  /** virqfd inject work items scheduled for the current INTx trigger and not known to have run. */
+  private injects = 0;
 
   /**
    * An 8-byte write of 1 to `fd` by the caller (eventfd_write). On the eventfd of the INTx unmask
@@ -195,7 +208,7 @@ export class DeviceModel {
     if (!this.line.status) return;
     if (this.state[5] === T_MSI) {
       // edu: with MSI enabled every raise sends MSI vector 0 - a memory write, dropped without bus mastering
-      if (this.command.busMaster) this.signal(this.triggers.vectors.get(0), out);
+      if (this.command.busMaster) this.msiInterrupt(0, out);
       return;
     }
     const rising = !this.line.level;
@@ -206,9 +219,56 @@ export class DeviceModel {
     if (rising) this.intxFire(out);
   }
 
+  /**
+   * An MSI on vector v: its trigger is signalled. With no trigger, an interrupt that was never
+   * requested since MSI was enabled is only activated (pci_alloc_irq_vectors): the interrupt core
+   * marks it pending and replays it when request_irq starts it (IRQS_PENDING, check_irq_resend); once
+   * a trigger was freed the interrupt is deactivated and the message is lost.
+   */
+  private msiInterrupt(v: number, out: number[]): void {
+    const fd = this.triggers.vectors.get(v);
+    if (fd !== undefined) this.signal(fd, out);
+    else if (!this.msiFreed.has(v)) this.msiPending.add(v);
+  }
+
+  /** MSI/MSI-X vectors whose trigger was freed since the type was enabled (deactivated interrupts). */
+  private readonly msiFreed = new Set<number>();
+  /** Vectors with an interrupt waiting for request_irq (see msiInterrupt). */
+  private readonly msiPending = new Set<number>();
+
   private lowerLine(v: number): void {
     this.line.status = (this.line.status & ~v) >>> 0;
     if (!this.line.status) this.line.level = false; // with MSI on, INTx is already down (see track)
+  }
+
+  /**
+   * virqfd's inject work (vfio_send_intx_eventfd from schedule_work): it signals the INTx trigger
+   * when the worker runs, which is not ordered with the caller's next system calls - a "may signal".
+   */
+  private injectLater(out: number[]): void {
+    const fd = this.triggers.intx;
+    if (fd === null) return;
+    out.push(fd);
+    this.injects++;
+    this.maybe.set(fd, (this.maybe.get(fd) ?? 0) + 1);
+  }
+
+  /**
+   * The unmask irqfd goes away (vfio_virqfd_disable: UNMASK eventfd -1, INTx disable): its
+   * shutdown reads the eventfd's counter (eventfd_ctx_remove_wait_queue) and flushes the inject
+   * work, so a pending signal has reached the trigger by now (at least one when several were
+   * scheduled before the worker ran: schedule_work does not queue a pending work twice).
+   */
+  private releaseUnmaskIrqfd(): void {
+    const t = this.triggers;
+    if (t.intxUnmask !== null) this.counts.delete(t.intxUnmask);
+    if (this.injects && t.intx !== null) {
+      this.counts.set(t.intx, (this.counts.get(t.intx) ?? 0) + 1);
+      const m = (this.maybe.get(t.intx) ?? 0) - 1;
+      if (m > 0) this.maybe.set(t.intx, m); else this.maybe.delete(t.intx);
+    }
+    this.injects = 0;
+    t.intxUnmask = null;
   }
 
   /** vfio_intx_handler: INTx enabled, unmasked and the line asserted -> mask and signal the trigger. */
@@ -233,7 +293,7 @@ export class DeviceModel {
       // the unmask irqfd reads the whole counter when woken (virqfd_wakeup), runs the unmask and,
       // with the line still asserted, signals the INTx trigger from its work item
       this.counts.delete(fd);
-      if (this.intxUnmask() && loop) this.signal(this.triggers.intx, out, false);
+      if (this.intxUnmask() && loop) this.injectLater(out);
       return;
     }
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
@@ -255,7 +315,7 @@ export class DeviceModel {
     if (ret < 0) {
       if (index === 1 && dt === 4 && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule)) this.line.level = false;
     if ((index === 1 || index === 2) && dt === 4 && activeBefore === typeOf && lastElem >= 0) {
-        for (let v = start; v <= start + lastElem; v++) t.vectors.delete(v); // set_block tears down start..failed
+        for (let v = start; v <= start + lastElem; v++) this.setVector(v, -1, out); // set_block tears down start..failed
       }
       return out;
     }
@@ -265,10 +325,10 @@ export class DeviceModel {
     if (rule === "PARTIAL_VECTORS") return out;
     if (index === 0) return this.trackIntx(act, dt, count, yes, fdAt(0), activeBefore, out);
     if (index === 1 || index === 2) {
-      if (count === 0 && dt === 1) { t.vectors.clear(); return out; }
-      if (activeBefore !== typeOf) t.vectors.clear();
+      if (count === 0 && dt === 1) { this.msiReset(); return out; }
+      if (activeBefore !== typeOf) this.msiReset();
       if (dt === 4) {
-        for (let i = 0; i < count; i++) { const fd = fdAt(i); if (fd >= 0) t.vectors.set(start + i, fd); else t.vectors.delete(start + i); }
+        for (let i = 0; i < count; i++) this.setVector(start + i, fdAt(i), out);
         // edu: MSI enabled with the line up sends nothing (MSI is edge: only a new raise notifies)
         return out;
       }
@@ -282,20 +342,41 @@ export class DeviceModel {
     return out;
   }
 
+  private msiReset(): void {
+    this.triggers.vectors.clear();
+    this.msiFreed.clear();
+    this.msiPending.clear();
+  }
+
+  /** vfio_msi_set_vector_signal: free the old trigger's interrupt, request one for the new fd. */
+  private setVector(v: number, fd: number, out: number[]): void {
+    const t = this.triggers;
+    if (t.vectors.has(v)) { t.vectors.delete(v); this.msiFreed.add(v); }
+    if (fd < 0) return;
+    t.vectors.set(v, fd);
+    if (this.msiPending.delete(v)) this.signal(fd, out); // the pending interrupt is replayed at startup
+  }
+
   private trackIntx(act: number, dt: number, count: number, yes: boolean, fd: number, activeBefore: number, out: number[]): number[] {
     const t = this.triggers;
     if (act === 0x08) { if (dt !== 4 && yes) this.intxMasked = true; return out; }
     if (act === 0x10) {
       if (dt === 4) {
-        t.intxUnmask = fd >= 0 ? fd : null;
+        if (fd < 0) this.releaseUnmaskIrqfd();
+        else t.intxUnmask = fd;
         // vfio_virqfd_enable: a count already pending on the eventfd runs the unmask once (not consumed)
-        if (fd >= 0 && (this.counts.get(fd) ?? 0) > 0 && this.intxUnmask()) this.signal(t.intx, out, false);
+        if (fd >= 0 && (this.counts.get(fd) ?? 0) > 0 && this.intxUnmask()) this.injectLater(out);
       } else if (yes && this.intxUnmask()) this.signal(t.intx, out); // __vfio_pci_intx_unmask
       return out;
     }
-    if (count === 0 && dt === 1) { t.intx = null; t.intxUnmask = null; this.intxMasked = false; return out; }
+    if (count === 0 && dt === 1) { this.releaseUnmaskIrqfd(); t.intx = null; this.intxMasked = false; return out; }
     if (dt === 4) {
+      // vfio_intx_set_signal flushes the inject work after switching ctx->trigger: a pending
+      // signal went to the old or to the new trigger
+      const pending = this.injects;
       t.intx = fd >= 0 ? fd : null;
+      if (pending && t.intx !== null) this.maybe.set(t.intx, (this.maybe.get(t.intx) ?? 0) + pending);
+      this.injects = 0;
       // vfio_intx_enable starts unmasked; a line already asserted does not fire (see raiseLine)
       if (activeBefore !== T_INTX) this.intxMasked = false;
       return out;
