@@ -5,16 +5,19 @@ import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import { generate, FAMILIES, replayCase, campaignShard, FAILURE_KINDS, CLASSES, className, type ShardStats } from "./index.js";
 import { syzlang } from "./syzlang.js";
-import { checkDescription, type DeviceDescription } from "../oracle/wasm/device.js";
+import { checkDescription, deviceBlock, fdEnvText, type DeviceDescription } from "../oracle/wasm/device.js";
 import { qemuDevice } from "../oracle/wasm/qemu.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS } from "../oracle/wasm/kernel.js";
 import { toHex } from "../hex.js";
 
 const USAGE = `usage:
   vfio-abi fuzz --struct <name> --count N [--seed S] --out DIR [--class NAME] [--device NAME|FILE.json]
-                [--kernel ${KNOWN_KERNELS.join("|")}] [--arch A | --endian little|big] [--epoch 6.1|6.6]
+                [--kernel ${KNOWN_KERNELS.join("|")}] [--eventfds LIST] [--files LIST]
+                [--arch A | --endian little|big] [--epoch 6.1|6.6]
       write N labelled cases: DIR/<struct>-<seed>-<i>.bin (raw bytes, libFuzzer/AFL style) and .json
-      (mutation class, expected kernel outcome and codec outcome). struct: ${FAMILIES.join(", ")}
+      (mutation class, expected kernel outcome and codec outcome, the kernel and the fd environment
+      the label assumes: eventfds and other open files, every other fd closed; default eventfds
+      100-131, files 0-2, as in the kernel harness). struct: ${FAMILIES.join(", ")}
   vfio-abi fuzz --campaign [--seconds T | --count N] [--workers K] [--seed S] [--progress] [--failures DIR]
       generator -> mutator -> decoder -> validator -> round trip in wasm worker threads; JSON summary on
       stdout; failures saved with their seed and case index.
@@ -30,7 +33,12 @@ async function corpusCmd(v: Record<string, unknown>): Promise<number> {
   const count = Number(v.count ?? 100), seed = Number(v.seed ?? 1) >>> 0, outDir = v.out as string | undefined;
   if (!outDir || !Number.isInteger(count) || count < 0) { process.stderr.write(USAGE + "\n"); return 2; }
   const struct = (v.struct as string) ?? "vfio_irq_set";
-  const device = loadDevice(v.device as string | undefined, v.kernel as string | undefined);
+  let device = loadDevice(v.device as string | undefined, v.kernel as string | undefined);
+  if (v.eventfds !== undefined || v.files !== undefined) {
+    device = checkDescription({ ...device, eventfds: undefined, openFds: undefined,
+      fds: { eventfds: (v.eventfds as string | undefined) ?? "100-131", files: (v.files as string | undefined) ?? "0-2" } });
+  }
+  const env = fdEnvText(deviceBlock(device));
   mkdirSync(outDir, { recursive: true });
   const short = struct.replace(/^vfio_/, "");
   const profile = { arch: v.arch as string | undefined, endian: v.endian as "little" | "big" | undefined, epoch: v.epoch as string | undefined };
@@ -40,8 +48,9 @@ async function corpusCmd(v: Record<string, unknown>): Promise<number> {
     writeFileSync(base + ".bin", c.bytes);
     writeFileSync(base + ".json", JSON.stringify({
       struct: c.struct, class: c.class, valid: c.valid, seed, index: i, profile: c.profile,
-      device: device.name ?? device.driver ?? "device", kernel: device.kernel, expected: c.expected, hex: toHex(c.bytes),
-      reproduce: `vfio-abi fuzz --struct ${struct} --seed ${seed} --count ${i + 1} --out DIR (case ${i})`,
+      device: device.name ?? device.driver ?? "device", kernel: device.kernel ?? DEFAULT_KERNEL, fds: env, expected: c.expected, hex: toHex(c.bytes),
+      reproduce: `vfio-abi fuzz --struct ${struct} --seed ${seed} --count ${i + 1} --kernel ${device.kernel ?? DEFAULT_KERNEL} ` +
+        `--eventfds ${env.eventfds} --files ${env.files}${v.device ? ` --device ${v.device}` : ""} --out DIR (case ${i})`,
     }, null, 1) + "\n");
   }
   process.stderr.write(`wrote ${count} cases to ${outDir}\n`);
@@ -119,7 +128,7 @@ export async function run(cmd: string, argv: string[]): Promise<number> {
   if (cmd === "syzlang") { process.stdout.write(syzlang()); return 0; }
   const { values: v } = parseArgs({ args: argv, allowPositionals: false, options: {
     struct: { type: "string" }, count: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, class: { type: "string" },
-    device: { type: "string" }, kernel: { type: "string" }, arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" },
+    device: { type: "string" }, kernel: { type: "string" }, eventfds: { type: "string" }, files: { type: "string" }, arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" },
     campaign: { type: "boolean" }, seconds: { type: "string" }, workers: { type: "string" }, progress: { type: "boolean" },
     failures: { type: "string" }, help: { type: "boolean", short: "h" },
   } });

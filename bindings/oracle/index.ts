@@ -4,6 +4,7 @@
 export {
   type DeviceDescription, type IrqDesc, type RegionDesc, type CapDesc, type DriverName,
   DEV_WORDS, DRIVERS, deviceBlock, kernelRules, checkDescription, hasErrIndex,
+  type FdEnv, type FdList, DEFAULT_FD_ENV, parseFdList, formatFdList, fdEnvOf, applyFdEnv, fdEnvText,
 } from "./wasm/device.js";
 export {
   KNOWN_KERNELS, DEFAULT_KERNEL, KERNEL_BEHAVIOURS, kernelBehaviours, kernelProfileBits, knownKernel,

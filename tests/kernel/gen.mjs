@@ -121,6 +121,8 @@ export function fixedItems(dev, model) {
   set('MSI EVENTFD count 0, not enabled', { flags: EVENTFD | T, index: 1, count: 0 });
   set('MSI-X EVENTFD count 0, not enabled', { flags: EVENTFD | T, index: 2, count: 0 });
   set('MSI-X BOOL count 0, not enabled', { flags: BOOL | T, index: 2, count: 0 });
+  set('MSI-X EVENTFD start 1 count 0, not enabled', { flags: EVENTFD | T, index: 2, start: 1, count: 0 });
+  set('MSI-X disable after it', { flags: NONE | T, index: 2, count: 0 });
   set('ERR trigger fd', { flags: EVENTFD | T, index: 3, count: 1, data: [EFD(9)] });
   set('ERR MASK', { flags: NONE | MASK, index: 3, count: 1 });
   set('INTx MASK, INTx not enabled', { flags: NONE | MASK, index: 0, count: 1 });

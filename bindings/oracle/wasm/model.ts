@@ -19,7 +19,7 @@ const PCI_COMMAND = 4, PCI_COMMAND_MEMORY = 0x2, PCI_COMMAND_MASTER = 0x4;
 const MSI_ENABLED_RULES = new Set(["OK", "PARTIAL_VECTORS", "EMPTY_BLOCK", "FD_CLOSED", "FD_NOT_EVENTFD", "VECTOR_UNALLOCATED"]);
 import {
   type DeviceDescription, DEV_WORDS, deviceBlock, irqOf, numIrqs, numRegions, deviceInfoFlags, kernelRules, big,
-  IRQ_TYPE_NAMES, hasErrIndex,
+  IRQ_TYPE_NAMES, hasErrIndex, applyFdEnv, fdEnvText, type FdEnv,
 } from "./device.js";
 
 export const ERRNO_NAMES: Record<number, string> = {
@@ -46,6 +46,8 @@ export interface Prediction {
   after: Uint8Array;
   /** vfio-pci SET_IRQS: the eventfds (fd numbers) this call signals (loopback triggers, INTx), in order. */
   signalled?: number[];
+  /** SET_IRQS: the payload element (0-based) whose fd or vector failed, else null. */
+  element?: number | null;
 }
 
 /** The eventfds vfio-pci holds for one device (fd numbers). */
@@ -64,6 +66,8 @@ export interface PredictOptions {
   tail?: Uint8Array;
   /** Big-endian request (s390x); SET_IRQS only. */
   bigEndian?: boolean;
+  /** fd environment change before the call (fds opened or closed since); it stays in effect. */
+  fds?: FdEnv;
 }
 
 const ORACLE_OFF = 1 << 20;       // our region inside the arena: after what decode/encode use
@@ -120,6 +124,16 @@ export class DeviceModel {
     this.device = device;
     this.state = deviceBlock(device);
     this.rules = kernelRules(device.kernel);
+  }
+
+  /** Change the fd environment (fds the caller opened or closed): listed fds change kind. */
+  setFds(env: FdEnv): void {
+    applyFdEnv(this.state, env);
+  }
+
+  /** The current fd environment as text lists: { eventfds: "100-131", files: "0-2" }. */
+  fdEnv(): { eventfds: string; files: string } {
+    return fdEnvText(this.state);
   }
 
   /** What fd `fd` is in the device's fd environment. */
@@ -398,12 +412,14 @@ export class DeviceModel {
     const mem = new Uint8Array(bytes.length + tail.length);
     mem.set(bytes); mem.set(tail, bytes.length);
     const name = ioctl.startsWith("VFIO_") ? ioctl : `VFIO_${ioctl}`;
+    if (opts.fds) this.setFds(opts.fds);
     switch (name) {
       case "VFIO_DEVICE_SET_IRQS": {
         const before = this.state[5];
         const [ret, rule] = oracleCall(this.state, mem, true, opts.bigEndian);
+        const element = failedElement(ret, ruleName(rule));
         const signalled = this.track(mem, ret, ruleName(rule), before, !!opts.bigEndian);
-        return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled };
+        return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled, element };
       }
       case "VFIO_DEVICE_GET_IRQ_INFO": return this.irqInfo(mem);
       case "VFIO_DEVICE_GET_REGION_INFO": return this.regionInfo(mem);
@@ -497,12 +513,22 @@ export class DeviceModel {
  * enabled) or a DeviceModel (its current state; advanced only with `commit: true`).
  */
 export function predictSetIrqs(device: DeviceDescription | DeviceModel, bytes: Uint8Array,
-  opts: PredictOptions & { commit?: boolean } = {}): { ret: number; errno: string | null; rule: string; reason: string } {
+  opts: PredictOptions & { commit?: boolean } = {}): { ret: number; errno: string | null; rule: string; reason: string; element: number | null } {
   const model = device instanceof DeviceModel ? device : new DeviceModel(device);
   const mem = new Uint8Array(bytes.length + (opts.tail?.length ?? 0));
   mem.set(bytes); if (opts.tail) mem.set(opts.tail, bytes.length);
   const state = opts.commit ? model.state : model.state.slice();
+  if (opts.fds) applyFdEnv(state, opts.fds);
   const [ret, rule] = oracleCall(state, mem, true, opts.bigEndian);
   const { ret: r, errno, rule: n, reason } = result(ret, ruleName(rule), ruleReason(rule), mem);
-  return { ret: r, errno, rule: n, reason };
+  return { ret: r, errno, rule: n, reason, element: failedElement(ret, n) };
+}
+
+/** Rules decided by one payload element (an fd or a vector). */
+const ELEMENT_RULES = new Set(["FD_CLOSED", "FD_NOT_EVENTFD", "FD_BELOW", "VIRQFD_BUSY", "VECTOR_UNALLOCATED"]);
+
+/** The payload element a failed SET_IRQS names: the vector block's failing element, or 0 for single-fd handlers. */
+function failedElement(ret: number, rule: string): number | null {
+  if (ret >= 0 || !ELEMENT_RULES.has(rule)) return null;
+  return lastElem >= 0 ? lastElem : 0;
 }
