@@ -20,7 +20,7 @@ export const fieldById = (id: number): SchemaField => SCHEMA.fields[id];
 export const structFields = (s: SchemaStruct): SchemaField[] => SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields) as SchemaField[];
 
 interface Bit { name: string; value: number; proposal?: string }
-interface FlagSetDef { bits: readonly Bit[]; proposed: readonly Bit[] }
+interface FlagSetDef { bits: readonly Bit[]; proposed: readonly Bit[]; fields?: readonly { name: string; mask: number; values: readonly Bit[] }[] }
 
 /** Name the bits of a flags value; proposal bits count as known only when their proposal is on. */
 export function nameFlags(setName: string, value: number | bigint, proposals: readonly string[]) {
@@ -28,6 +28,12 @@ export function nameFlags(setName: string, value: number | bigint, proposals: re
   const v = BigInt(value);
   const names: string[] = [];
   let known = 0n;
+  // multi-bit fields first (the vfio-user message type): named by value, never "unknown bits"
+  for (const t of set.fields ?? []) {
+    known |= BigInt(t.mask);
+    const x = Number(v & BigInt(t.mask));
+    names.push(t.values.find((e) => e.value === x)?.name ?? `${t.name}=${x}`);
+  }
   for (const b of set.bits) { known |= BigInt(b.value); if (v & BigInt(b.value)) names.push(b.name); }
   const active = set.proposed.filter((b) => proposals.includes(b.proposal!));
   const claims = new Map<number, string[]>();

@@ -63,6 +63,10 @@ export interface DeviceDescription {
   eventfds?: FdList;
   /** fds open on something else (default 0, 1, 2); any other fd is closed. */
   openFds?: FdList;
+  /** fds open on something else that can be written to (libvfio-user's trigger write succeeds); also open for the kernel. */
+  writableFds?: number[];
+  /** libvfio-user: bugs of the snapshot this server does not have (rule names, e.g. "LVU_BUG_DISABLE_RANGE"). */
+  fixed?: string[];
   /** The fd environment in one place (overrides eventfds / openFds); see FdEnv. */
   fds?: FdEnv;
 }
@@ -123,7 +127,7 @@ export function fdEnvOf(d: DeviceDescription): { eventfds: number[]; files: numb
   const f = d.fds?.files ?? d.openFds ?? DEFAULT_FD_ENV.files;
   const closed = new Set(parseFdList(d.fds?.closed));
   const eventfds = new Set(parseFdList(e).filter((x) => !closed.has(x)));
-  const files = parseFdList(f).filter((x) => !closed.has(x) && !eventfds.has(x));
+  const files = [...parseFdList(f), ...parseFdList(d.writableFds)].filter((x) => !closed.has(x) && !eventfds.has(x));
   return { eventfds: [...eventfds].sort((a, b) => a - b), files: [...new Set(files)].sort((a, b) => a - b) };
 }
 
@@ -196,6 +200,8 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   b[3] = (isPcie(d) ? 1 : 0) | (d.intremap === false ? 2 : 0) |
     ((b[1] & K_XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
   b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
+  // libvfio-user: word 3 says which of the snapshot's bugs the server has
+  if (d.driver === "libvfio-user") b[3] = (d.fixed?.includes("LVU_BUG_DISABLE_RANGE") ? 0 : 1) | (d.fixed?.includes("LVU_BUG_INTX_SHARED") ? 0 : 2);
   for (const q of d.irqs) {
     if (q.index < 0 || q.index >= 64) continue;
     b[8 + q.index] = q.count >>> 0;

@@ -10,6 +10,7 @@ import { encode } from "../../encode.js";
 import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
 import { SCHEMA } from "../../generated/schema.js";
+import { fromHex } from "../../dump.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 
 const T_INTX = 1, T_MSI = 2, T_MSIX = 3; // device block word 5 (assembly/oracle.ts T_*)
@@ -109,6 +110,11 @@ const SET = { flags: OFF("vfio_irq_set", "flags"), index: OFF("vfio_irq_set", "i
 
 const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
   ret < 0 ? { ret: -1, errno: errnoName(-ret), rule, reason, after } : { ret, errno: null, rule, reason, after };
+
+/** A buffer shorter than the INFO struct: the kernel faults (EFAULT); libvfio-user refuses it (EINVAL). */
+const short = (d: DeviceDescription, minsz: number, mem: Uint8Array): Prediction => d.driver === "libvfio-user"
+  ? result(-22, "LVU_SHORT", `message body shorter than ${minsz} bytes (libvfio-user: EINVAL)`, mem)
+  : result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
 
 /** The state model of one device. */
 export class DeviceModel {
@@ -437,7 +443,7 @@ export class DeviceModel {
   private irqInfo(mem: Uint8Array): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_irq_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), true), index = dv.getUint32(OFF("vfio_irq_info", "index"), true);
     if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
@@ -456,7 +462,7 @@ export class DeviceModel {
   private deviceInfo(mem: Uint8Array): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_device_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), true);
     if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
@@ -476,7 +482,7 @@ export class DeviceModel {
   private regionInfo(mem: Uint8Array): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_region_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), true), index = dv.getUint32(OFF("vfio_region_info", "index"), true);
     if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
@@ -487,7 +493,7 @@ export class DeviceModel {
       size: big(r.size, 0n), offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n) }, { epoch });
     // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
     const caps = (r.caps ?? []).map((c) => {
-      const body = c.body ? Uint8Array.from(c.body.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(0);
+      const body = c.body ? fromHex(c.body) : new Uint8Array(0);
       const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
       bv.setUint16(0, c.id, true); bv.setUint16(2, c.version, true);
