@@ -9,7 +9,7 @@ import { wasm } from "../../loader.js";
 import { encodeMessage, decodeMessage, HEADER_SIZE, VFIO_USER_F_TYPE_MASK, VFIO_USER_F_TYPE_REPLY, VFIO_USER_F_NO_REPLY, VFIO_USER_F_ERROR } from "../../vfio-user.js";
 import { encode } from "../../encode.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
-import { type DeviceDescription, deviceBlock, irqOf } from "./device.js";
+import { type DeviceDescription, deviceBlock, irqOf, parseFdList } from "./device.js";
 import { errnoName } from "./model.js";
 
 const cmd = { VERSION: 1, DMA_MAP: 2, DMA_UNMAP: 3, GET_INFO: 4, GET_REGION_INFO: 5, GET_IRQ_INFO: 7, SET_IRQS: 8, REGION_READ: 9, REGION_WRITE: 10, RESET: 13 } as const;
@@ -106,9 +106,9 @@ export class VfioUserModel {
   /** fd kind in the client's environment: 0 closed. */
   fdKind(fd: number): number {
     const d = this.device;
-    if ((d.eventfds ?? []).includes(fd)) return FD_EVENTFD;
+    if (parseFdList(d.eventfds).includes(fd)) return FD_EVENTFD;
     if ((d.writableFds ?? []).includes(fd)) return FD_WRITABLE;
-    if ((d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
+    if (parseFdList(d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
     return 0;
   }
 
