@@ -103,6 +103,8 @@ export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 2
     mismatchesByRule: Object.fromEntries(Object.entries(stats.byRule).filter(([, v]) => v.mismatches).map(([k, v]) => [k, v.mismatches])),
     mismatchesByKind: mismatches.reduce((o, m) => ((o[m.first.kind] = (o[m.first.kind] ?? 0) + 1), o), {}),
     requestsByRule: Object.fromEntries(Object.entries(stats.byRule).map(([k, v]) => [k, v.requests])),
+    statesVisited: Object.keys(stats.states).length,
+    states: Object.fromEntries(Object.entries(stats.states).sort((a, b) => b[1] - a[1])),
     boots: timing.boots, bootAttempts: timing.attempts, wallMs, bootWallMs: timing.bootWallMs,
     replaySeconds: Number(timing.replaySeconds.toFixed(2)),
     requestsPerSecond: Math.round(stats.requests / (timing.bootWallMs / 1000)),

@@ -56,11 +56,32 @@ function roundTrip(api, struct, bytes, epoch, requestBytes) {
   return again === api.toHex(bytes) ? null : `re-encode ${again} != ${api.toHex(bytes)}`;
 }
 
+/**
+ * The model state a request meets, as a short key (interrupt type and vectors, INTx mask, the
+ * device's line, the unmask irqfd, ERR/REQ triggers): the campaign summary counts them, so it
+ * shows which states the walks reached.
+ */
+export function stateKey(model) {
+  const s = model.describeState();
+  const parts = [s.irqType === 'none' ? 'none' : s.irqType === 'INTx' ? 'INTx' : `${s.irqType}x${s.vectors}`];
+  if (s.irqType === 'INTx') parts.push(model.intxMasked ? 'masked' : 'unmasked');
+  if (model.line.level) parts.push('line');
+  if (s.intxUnmaskFd) parts.push('irqfd');
+  if (s.err) parts.push('err');
+  if (s.req) parts.push('req');
+  return parts.join('/');
+}
+
+function countState(stats, model) {
+  const k = stateKey(model);
+  stats.states[k] = (stats.states[k] ?? 0) + 1;
+}
+
 /** Fresh per-kernel counters. */
 export function newStats() {
   return {
     requests: 0, retErrnoMatched: 0, bytesMatched: 0, eventfdReads: 0, eventfdMatched: 0, eventfdMaybe: 0, otherOps: 0, otherMatched: 0,
-    decoded: 0, mismatches: 0, byRule: {}, firstMismatches: [],
+    decoded: 0, mismatches: 0, byRule: {}, firstMismatches: [], states: {},
   };
 }
 
@@ -81,6 +102,7 @@ export function checkSegment(api, kernel, seg, records, stats) {
     }
   }
   seg.items.forEach((it, k) => {
+    countState(stats, model);
     const rec = records[k + 2];
     const bad = (kind, rule, detail) => out.push({ itemIndex: k, kind, rule, detail });
     if (!rec) return bad('harness', 'HARNESS', 'transcript ended');

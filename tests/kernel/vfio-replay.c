@@ -75,7 +75,6 @@ static int ndevices;
 static int cur_dev = -1;
 
 static unsigned char iobuf[MAX_BUF + GUARD_LEN];
-static int compact;  /* MODE compact: no REQ echo, "=" for a reply equal to the request */
 
 /* ---- helpers ---- */
 static const char *errno_name(int e)
@@ -114,10 +113,13 @@ static void put_hex(const unsigned char *p, size_t n)
 	}
 }
 
+static int compact;  /* MODE compact: no REQ echo, "=" for a reply equal to the request, buffered output */
+
 static void end_block(void)
 {
 	fputs("END\n", out);
-	fflush(out);
+	if (!compact)
+		fflush(out);  /* interactive use and crash diagnosis want every reply at once */
 }
 
 static int hexval(int c)

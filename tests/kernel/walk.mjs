@@ -263,6 +263,8 @@ class Walker {
     if (!n) return this.set(`${name} on a device without it`, { flags: EVENTFD | T, index, count: 1, data: [this.trigger()] });
     const fds = (k) => Array.from({ length: k }, () => (r.chance(0.85) ? r.pick(this.triggerFds) : this.trigger()));
     if (!active || r.chance(0.08)) {
+      // an enable with no eventfds: start + count vectors, none of them set (6.1: start >= num_ctx)
+      if (r.chance(0.05)) return this.set(`${name} enable empty`, { flags: EVENTFD | T, index, start: r.int(n), count: 0 });
       const k = 1 + r.int(Math.min(n, r.chance(0.7) ? 4 : n));
       const start = r.chance(0.15) ? r.int(n - k + 1) : 0;
       return this.set(`${name} enable ${k} at ${start}`, { flags: EVENTFD | T, index, start, count: k, data: fds(k) });
