@@ -68,16 +68,21 @@ function replaySeconds(consoleText) {
  * (DeviceModel, qemuDevice, decode, encode, toHex, kernelRules). Returns { summary, mismatches }.
  * mismatches: [{ seed, device, segment: { desc, env, items }, first: { itemIndex, kind, rule, detail } }].
  */
-export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 20000, api, harness, pool, log = () => {}, progress = () => {} }) {
+export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 20000, api, harness, pool, log = () => {}, progress = () => {}, prefix = [] }) {
   const descs = planSegments({ seeds, devices, perDevice });
   const boots = packBoots(descs, batch);
+  if (!boots.length && prefix.length) boots.push([]);
   const stats = newStats();
+  // segments run first in the first boot and checked apart from the campaign (the fixed plan)
+  const prefixStats = newStats();
+  const prefixMismatches = [];
   const mismatches = [];
   const t0 = Date.now();
   const timing = { boots: boots.length, attempts: 0, bootWallMs: 0, replaySeconds: 0 };
   let done = 0, version = null, packageVersion = null;
   await pool(boots, async (boot, bi) => {
-    const segments = boot.map((d) => makeSegment(api, kernel, d));
+    const own = bi === 0 ? prefix : [];
+    const segments = [...own, ...boot.map((d) => makeSegment(api, kernel, d))];
     const script = buildScript(segments, [`campaign kernel ${kernel} boot ${bi + 1}/${boots.length}`]);
     const r = await harness.runScript({ kernel, script, timeoutMs: 30 * 60_000, log });
     version = r.version;
@@ -88,6 +93,11 @@ export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 2
     const records = harness.parseTranscript(r.transcript);
     splitRecords(records, segments).forEach((recs, si) => {
       const seg = segments[si];
+      if (si < own.length) {
+        if (seg.tail) return;
+        for (const b of checkSegment(api, kernel, seg, recs, prefixStats)) prefixMismatches.push({ segment: seg, first: b });
+        return;
+      }
       const bad = checkSegment(api, kernel, seg, recs, stats);
       if (bad.length) mismatches.push({ seed: seg.desc.seed, device: seg.desc.device, segment: seg, first: bad[0], count: bad.length });
     });
@@ -110,7 +120,7 @@ export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 2
     requestsPerSecond: Math.round(stats.requests / (timing.bootWallMs / 1000)),
     requestsPerReplaySecond: timing.replaySeconds ? Math.round(stats.requests / timing.replaySeconds) : null,
   };
-  return { summary, mismatches };
+  return { summary, mismatches, prefix: { stats: prefixStats, mismatches: prefixMismatches } };
 }
 
 /** Requests in a segment (device ioctls; eventfd and region accesses are not counted). */

@@ -132,7 +132,9 @@ function reproSegments(kernel) {
 }
 
 /** Segments with a quieting tail after each (the tails are run but not checked). */
-const withTails = (segs) => segs.flatMap((s) => [s, { ...s, items: tailItems(s.device), tail: true }]);
+function withTails(segs) {
+  return segs.flatMap((s) => [s, { ...s, items: tailItems(s.device), tail: true }]);
+}
 
 async function runFixed(kernel, label, segments, append) {
   const all = withTails(segments);
@@ -155,21 +157,26 @@ async function stage() {
   const worse = (s) => { status = Math.max(status, s); };
   const tasks = [];
   for (const kernel of kernels) {
-    if (!flag('--no-fixed')) {
-      tasks.push(pool([0], () => runFixed(kernel, kernel, [...fixedSegments(kernel), ...reproSegments(kernel)])).then(([s]) => worse(s), (e) => { console.log(`kernel ${kernel}: BOOT/HARNESS FAILURE\n${e.message}`); worse(2); }));
-      if (!flag('--no-intremap-run')) {
-        tasks.push(pool([0], () => runFixed(kernel, `${kernel}/intremap=off`, intremapOffSegments(kernel), 'intremap=off vfio_unsafe_irq=1'))
-          .then(([s]) => worse(s), (e) => { console.log(`kernel ${kernel}/intremap=off: BOOT/HARNESS FAILURE\n${e.message}`); worse(2); }));
-      }
+    const fixed = flag('--no-fixed') ? [] : withTails([...fixedSegments(kernel), ...reproSegments(kernel)]);
+    if (!flag('--no-fixed') && !flag('--no-intremap-run')) {
+      tasks.push(pool([0], () => runFixed(kernel, `${kernel}/intremap=off`, intremapOffSegments(kernel), 'intremap=off vfio_unsafe_irq=1'))
+        .then(([s]) => worse(s), (e) => { console.log(`kernel ${kernel}/intremap=off: BOOT/HARNESS FAILURE\n${e.message}`); worse(2); }));
     }
-    if (perDevice > 0) {
-      tasks.push(runCampaign({ kernel, seeds, perDevice, batch, api, harness, pool, log, progress }).then(
-        (res) => campaignDone(kernel, res).then(worse),
-        (e) => { console.log(`kernel ${kernel}: campaign BOOT/HARNESS FAILURE\n${e.message}`); worse(2); }));
-    }
+    // the fixed plan and the reproducers run in the campaign's first boot
+    tasks.push(runCampaign({ kernel, seeds, perDevice, batch, api, harness, pool, log, progress, prefix: fixed }).then(
+      (res) => { worse(fixedDone(kernel, res.prefix, fixed)); return campaignDone(kernel, res).then(worse); },
+      (e) => { console.log(`kernel ${kernel}: BOOT/HARNESS FAILURE\n${e.message}`); worse(2); }));
   }
   await Promise.all(tasks);
   return status;
+}
+
+function fixedDone(kernel, { stats, mismatches }, segments) {
+  if (!segments.length) return 0;
+  console.log(`kernel ${kernel}: fixed plan and reproducers: requests ${stats.requests}, ret/errno matched ${stats.retErrnoMatched}, ` +
+    `reply+guard bytes matched ${stats.bytesMatched}, eventfd counters matched ${stats.eventfdMatched}/${stats.eventfdReads}`);
+  for (const m of mismatches) console.log(`  MISMATCH ${m.segment.note ?? m.segment.device.name} [${m.segment.items[m.first.itemIndex]?.note ?? m.first.itemIndex}] ${m.first.kind}: ${m.first.detail}`);
+  return mismatches.length ? 1 : 0;
 }
 
 async function campaignDone(kernel, { summary, mismatches }) {
@@ -184,7 +191,7 @@ async function campaignDone(kernel, { summary, mismatches }) {
     const it = m.segment.items[m.first.itemIndex];
     console.log(`  MISMATCH seed ${m.seed} ${m.device} segment ${m.segment.desc.index} item ${m.first.itemIndex} [${it?.note ?? ''}] ${m.first.kind} (${m.first.rule}): ${m.first.detail}`);
   }
-  if (!mismatches.length) return 0;
+  if (!mismatches.length) return summary.requests || !perDevice ? 0 : 1;
   // shrink the first mismatch of each (kind, rule), at most shrinkMax of them
   const seen = new Set();
   const todo = mismatches.filter((m) => { const k = `${m.first.kind}/${m.first.rule}`; if (seen.has(k)) return false; seen.add(k); return true; }).slice(0, shrinkMax);
