@@ -19,12 +19,38 @@ export interface WasmExports {
   err_field(): number;
   err_value(): bigint;
   encode_fields(sid: number, prof: number, dst: number, dstLen: number, vals: number, version: number): number;
-  irq_set_encode(prof: number, dst: number, cap: number, argsz: number, flags: number, index: number, start: number,
-    count: number, payload: number, npayload: number): number;
-  caps_build(host: number, prof: number, dst: number, dstCap: number, fixedLen: number, argszSupplied: number,
-    list: number, n: number): number;
+  irq_set_encode(
+    prof: number,
+    dst: number,
+    cap: number,
+    argsz: number,
+    flags: number,
+    index: number,
+    start: number,
+    count: number,
+    payload: number,
+    npayload: number,
+  ): number;
+  caps_build(
+    host: number,
+    prof: number,
+    dst: number,
+    dstCap: number,
+    fixedLen: number,
+    argszSupplied: number,
+    list: number,
+    n: number,
+  ): number;
   irq_info_decode_batch(prof: number, src: number, n: number, dst: number): number;
-  caps_walk(prof: number, buf: number, len: number, fixedSize: number, start: number, out: number, maxCaps: number): number;
+  caps_walk(
+    prof: number,
+    buf: number,
+    len: number,
+    fixedSize: number,
+    start: number,
+    out: number,
+    maxCaps: number,
+  ): number;
   read_u32(prof: number, p: number): number;
   [name: string]: unknown;
 }
@@ -40,7 +66,8 @@ export type WasmSource = BufferSource | WebAssembly.Module;
 function adopt(inst: WebAssembly.Instance | { exports: unknown }, kind: "wasm" | "js"): WasmExports {
   const ex = inst.exports as WasmExports;
   const v = ex.abi_version();
-  if (v !== EXPECTED_ABI_VERSION) throw new Error(`vfio-abi: module ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`);
+  if (v !== EXPECTED_ABI_VERSION)
+    throw new Error(`vfio-abi: module ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`);
   current = ex;
   currentKind = kind;
   return ex;
@@ -81,12 +108,17 @@ export function initWithExports(ex: WasmExports, kind: "wasm" | "js" = "js"): Wa
 }
 
 function tryNodeSync(): WasmExports | null {
-  const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown; versions?: { node?: string } } }).process;
+  const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown; versions?: { node?: string } } })
+    .process;
   const getBuiltin = p?.getBuiltinModule;
   if (typeof getBuiltin !== "function") return null;
   const fs = getBuiltin("node:fs") as { readFileSync(u: URL): Uint8Array } | undefined;
   if (!fs) return null;
-  try { return initSync(fs.readFileSync(wasmUrl())); } catch { return null; }
+  try {
+    return initSync(fs.readFileSync(wasmUrl()));
+  } catch {
+    return null;
+  }
 }
 
 /** The current exports; auto-initialises synchronously where the host allows it. */

@@ -1,9 +1,16 @@
 // Names and reasons of the SET_IRQS oracle's rule ids (assembly/oracle.ts R_*; keep in sync).
-export interface RuleInfo { id: number; name: string; reason: string }
+export interface RuleInfo {
+  id: number;
+  name: string;
+  reason: string;
+}
 
 const R: [string, string][] = [
   ["OK", "accepted"],
-  ["COPY_FAULT", "the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT)"],
+  [
+    "COPY_FAULT",
+    "the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT)",
+  ],
   ["ARGSZ_MIN", "argsz < 20 (offsetofend(struct vfio_irq_set, count))"],
   ["INDEX", "index >= the driver's max_irq_type"],
   ["COUNT_OVERFLOW", "count >= U32_MAX - start (overflow guard)"],
@@ -14,7 +21,7 @@ const R: [string, string][] = [
   ["PAYLOAD_SHORT", "argsz - 20 < count x element size"],
   ["ACTION", "not exactly one of ACTION_MASK/UNMASK/TRIGGER: the driver's dispatch finds no handler"],
   ["NO_HANDLER", "no handler for this (index, action): MASK/UNMASK on MSI/MSI-X, non-TRIGGER on ERR/REQ"],
-  ["INTX_MASK_EVENTFD", "INTx MASK with DATA_EVENTFD is not implemented (\"XXX implement me\")"],
+  ["INTX_MASK_EVENTFD", 'INTx MASK with DATA_EVENTFD is not implemented ("XXX implement me")'],
   ["NOT_ENABLED", "the action needs this irq type enabled (loopback trigger, mask/unmask)"],
   ["SUBINDEX", "the handler needs start == 0 and count == 1 (count <= 1 for ERR/REQ)"],
   ["OTHER_TYPE", "another irq type is enabled"],
@@ -30,12 +37,18 @@ const R: [string, string][] = [
   ["LVU_BOOL_LEN", "libvfio-user: DATA_BOOL payload length != count"],
   ["LVU_ERR_REQ", "libvfio-user: ERR/REQ with an action other than TRIGGER or count > 1"],
   ["LVU_COUNT0", "libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER"],
-  ["PARTIAL_VECTORS", "pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled"],
+  [
+    "PARTIAL_VECTORS",
+    "pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled",
+  ],
   ["CCW_INDEX", "ccw: index is not IO/CRW/REQ"],
   ["VIRQFD_BUSY", "INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY)"],
   ["ZERO_VECTORS", "MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE"],
   ["LOOPBACK_RANGE", "6.1: loopback trigger past the enabled vectors (start + count > num_ctx)"],
-  ["VECTOR_UNALLOCATED", "6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)"],
+  [
+    "VECTOR_UNALLOCATED",
+    "6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)",
+  ],
   ["LVU_FDS", "libvfio-user: number of fds passed != count"],
 ];
 

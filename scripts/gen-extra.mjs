@@ -6,7 +6,10 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), "gen");
 const mods = [];
-for (const f of readdirSync(dir).filter((x) => x.endsWith(".mjs")).sort()) mods.push(await import(pathToFileURL(join(dir, f)).href));
+for (const f of readdirSync(dir)
+  .filter((x) => x.endsWith(".mjs"))
+  .sort())
+  mods.push(await import(pathToFileURL(join(dir, f)).href));
 
 export function outputs(ctx) {
   return Object.assign({}, ...mods.map((m) => m.outputs(ctx)));

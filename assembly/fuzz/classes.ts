@@ -19,7 +19,8 @@ export const C_FD_BELOW: i32 = 15;
 export const C_FD_CLOSED: i32 = 16;
 export const C_FD_NOT_EVENTFD: i32 = 17;
 export const C_BOOL_BYTE: i32 = 18;
-export const SET_FIRST: i32 = 0, SET_LAST: i32 = 18;
+export const SET_FIRST: i32 = 0,
+  SET_LAST: i32 = 18;
 // vfio_irq_info (request or reply)
 export const C_II_REQ: i32 = 20;
 export const C_II_REPLY: i32 = 21;
@@ -28,7 +29,8 @@ export const C_II_ARGSZ_SLACK: i32 = 23;
 export const C_II_ARGSZ_OVER: i32 = 24;
 export const C_II_INDEX_PAST: i32 = 25;
 export const C_II_FLAGS_UNKNOWN: i32 = 26;
-export const II_FIRST: i32 = 20, II_LAST: i32 = 26;
+export const II_FIRST: i32 = 20,
+  II_LAST: i32 = 26;
 // info replies with capability chains (region / device / iommu type1)
 export const C_CH_VALID: i32 = 30;
 export const C_CH_TOO_SMALL: i32 = 31;
@@ -46,7 +48,8 @@ export const C_CH_UNKNOWN_ID: i32 = 42;
 export const C_CH_WRONG_VERSION: i32 = 43;
 export const C_CH_FLAG_CLEAR: i32 = 44;
 export const C_CH_ARRAY_OVERRUN: i32 = 45;
-export const CH_FIRST: i32 = 30, CH_LAST: i32 = 45;
+export const CH_FIRST: i32 = 30,
+  CH_LAST: i32 = 45;
 export const NUM_CLASSES: i32 = 46;
 
 export const NO_RULE: u32 = 0xff;

@@ -1,9 +1,20 @@
 // Mutation classes of the wasm generators (assembly/fuzz/classes.ts; ids are ABI, keep in sync).
 export type Family = "vfio_irq_set" | "vfio_irq_info" | "info_caps";
-export interface ClassInfo { id: number; name: string; family: Family; valid: boolean; doc: string }
+export interface ClassInfo {
+  id: number;
+  name: string;
+  family: Family;
+  valid: boolean;
+  doc: string;
+}
 
 const T: [number, string, Family, string][] = [
-  [0, "valid", "vfio_irq_set", "well-formed request for the device: one DATA, one ACTION bit, start/count inside the index, exact payload"],
+  [
+    0,
+    "valid",
+    "vfio_irq_set",
+    "well-formed request for the device: one DATA, one ACTION bit, start/count inside the index, exact payload",
+  ],
   [1, "argsz-below-minsz", "vfio_irq_set", "argsz < 20"],
   [2, "argsz-slack", "vfio_irq_set", "argsz larger than header + payload, buffer carries the slack"],
   [3, "argsz-over-buffer", "vfio_irq_set", "argsz larger than the buffer"],
@@ -29,7 +40,12 @@ const T: [number, string, Family, string][] = [
   [24, "argsz-over-buffer", "vfio_irq_info", "argsz larger than the buffer"],
   [25, "index-past-max", "vfio_irq_info", "index >= the device's irq indexes"],
   [26, "flags-unknown", "vfio_irq_info", "reply with an undefined flag bit"],
-  [30, "valid", "info_caps", "kernel-built reply with 0..4 caps (vfio_info_cap_add + cap_shift), every cap kind, both epochs and byte orders"],
+  [
+    30,
+    "valid",
+    "info_caps",
+    "kernel-built reply with 0..4 caps (vfio_info_cap_add + cap_shift), every cap kind, both epochs and byte orders",
+  ],
   [31, "too-small", "info_caps", "the kernel's too-small reply: CAPS set, argsz raised, cap_offset 0"],
   [32, "argsz-below-minsz", "info_caps", "argsz < minsz"],
   [33, "argsz-slack", "info_caps", "argsz larger than the chain, buffer carries the slack"],
@@ -47,14 +63,27 @@ const T: [number, string, Family, string][] = [
   [45, "array-overrun", "info_caps", "nr_areas / nr_iovas / zPCI size runs past the cap"],
 ];
 export const CLASSES: readonly ClassInfo[] = T.map(([id, name, family, doc]) => ({
-  id, name, family, doc, valid: id === 0 || id === 20 || id === 21 || id === 30 || id === 31,
+  id,
+  name,
+  family,
+  doc,
+  valid: id === 0 || id === 20 || id === 21 || id === 30 || id === 31,
 }));
 const byId = new Map(CLASSES.map((c) => [c.id, c]));
 export const classInfo = (id: number): ClassInfo | undefined => byId.get(id);
-export const className = (id: number): string => { const c = byId.get(id); return c ? `${c.family}/${c.name}` : `class-${id}`; };
+export const className = (id: number): string => {
+  const c = byId.get(id);
+  return c ? `${c.family}/${c.name}` : `class-${id}`;
+};
 export function classByName(q: string): ClassInfo {
-  const hit = CLASSES.find((c) => `${c.family}/${c.name}` === q || String(c.id) === q) ?? CLASSES.filter((c) => c.name === q)[0];
-  if (!hit) throw new Error(`unknown mutation class ${q} (e.g. ${CLASSES.slice(0, 4).map((c) => `${c.family}/${c.name}`).join(", ")})`);
+  const hit =
+    CLASSES.find((c) => `${c.family}/${c.name}` === q || String(c.id) === q) ?? CLASSES.filter((c) => c.name === q)[0];
+  if (!hit)
+    throw new Error(
+      `unknown mutation class ${q} (e.g. ${CLASSES.slice(0, 4)
+        .map((c) => `${c.family}/${c.name}`)
+        .join(", ")})`,
+    );
   return hit;
 }
 /** Campaign failure kinds (assembly/fuzz/check.ts). */

@@ -15,12 +15,15 @@ export function outputs({ model, BANNER, pascal }) {
   const parts = [];
   const names = [];
   for (const s of model.structs.filter(FAST)) {
-    const fields = model.fields.slice(s.firstField, s.firstField + s.nfields)
+    const fields = model.fields
+      .slice(s.firstField, s.firstField + s.nfields)
       .filter((f) => !f.proposal && !f.since && ["u8", "u16", "u32", "s32"].includes(f.type));
-    if (fields.length !== model.fields.slice(s.firstField, s.firstField + s.nfields).filter((f) => !f.proposal).length) continue;
+    if (fields.length !== model.fields.slice(s.firstField, s.firstField + s.nfields).filter((f) => !f.proposal).length)
+      continue;
     const P = pascal(s.name.replace(/^vfio_/, ""));
     names.push(P);
-    const same = s.size.every((x) => x === s.size[0]) && fields.every((f) => f.offsets.every((o) => o === f.offsets[0]));
+    const same =
+      s.size.every((x) => x === s.size[0]) && fields.every((f) => f.offsets.every((o) => o === f.offsets[0]));
     if (!same) continue; // per-variant offsets: not needed yet (every FAST struct is variant-free today)
     const size = s.size[0];
     const rd = (f, le) => {
@@ -28,11 +31,14 @@ export function outputs({ model, BANNER, pascal }) {
       const b = (k) => `b[${o + k}]`;
       if (f.type === "u8") return b(0);
       if (f.type === "u16") return le ? `(${b(0)} | ${b(1)} << 8)` : `(${b(0)} << 8 | ${b(1)})`;
-      const x = le ? `(${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24)` : `(${b(0)} << 24 | ${b(1)} << 16 | ${b(2)} << 8 | ${b(3)})`;
+      const x = le
+        ? `(${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24)`
+        : `(${b(0)} << 24 | ${b(1)} << 16 | ${b(2)} << 8 | ${b(3)})`;
       return f.type === "s32" ? x : `${x} >>> 0`;
     };
     const wr = (f, le) => {
-      const o = f.offsets[0], n = f.type === "u8" ? 1 : f.type === "u16" ? 2 : 4;
+      const o = f.offsets[0],
+        n = f.type === "u8" ? 1 : f.type === "u16" ? 2 : 4;
       const out = [];
       for (let k = 0; k < n; k++) {
         const shift = le ? 8 * k : 8 * (n - 1 - k);
@@ -40,8 +46,12 @@ export function outputs({ model, BANNER, pascal }) {
       }
       return out.join(" ");
     };
-    const range = (f) => f.type === "s32" ? `(x.${f.name} | 0) === x.${f.name}` : f.type === "u32" ? `x.${f.name} >>> 0 === x.${f.name}`
-      : `x.${f.name} >>> 0 === x.${f.name} && x.${f.name} <= ${f.type === "u8" ? 0xff : 0xffff}`;
+    const range = (f) =>
+      f.type === "s32"
+        ? `(x.${f.name} | 0) === x.${f.name}`
+        : f.type === "u32"
+          ? `x.${f.name} >>> 0 === x.${f.name}`
+          : `x.${f.name} >>> 0 === x.${f.name} && x.${f.name} <= ${f.type === "u8" ? 0xff : 0xffff}`;
     const argsz = fields.find((f) => f.name === "argsz");
     parts.push(`/** ${s.cName}: the fields, without decode()'s \`$\` metadata. */
 export interface ${P}Fields {
@@ -57,11 +67,19 @@ export function decode${P}Fast(b: Uint8Array, opts?: ProfileOptions): ${P}Fields
   const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
   if (p.proposals.length === 0 && b.length >= ${size}) {
     if (p.endian === "little") {
-      ${argsz ? `const argsz = ${rd(argsz, true)};
-      if (argsz >= ${s.minsz} && argsz <= b.length) return { ${fields.map((f) => f === argsz ? "argsz" : `${f.name}: ${rd(f, true)}`).join(", ")} };` : `return { ${fields.map((f) => `${f.name}: ${rd(f, true)}`).join(", ")} };`}
+      ${
+        argsz
+          ? `const argsz = ${rd(argsz, true)};
+      if (argsz >= ${s.minsz} && argsz <= b.length) return { ${fields.map((f) => (f === argsz ? "argsz" : `${f.name}: ${rd(f, true)}`)).join(", ")} };`
+          : `return { ${fields.map((f) => `${f.name}: ${rd(f, true)}`).join(", ")} };`
+      }
     } else {
-      ${argsz ? `const argsz = ${rd(argsz, false)};
-      if (argsz >= ${s.minsz} && argsz <= b.length) return { ${fields.map((f) => f === argsz ? "argsz" : `${f.name}: ${rd(f, false)}`).join(", ")} };` : `return { ${fields.map((f) => `${f.name}: ${rd(f, false)}`).join(", ")} };`}
+      ${
+        argsz
+          ? `const argsz = ${rd(argsz, false)};
+      if (argsz >= ${s.minsz} && argsz <= b.length) return { ${fields.map((f) => (f === argsz ? "argsz" : `${f.name}: ${rd(f, false)}`)).join(", ")} };`
+          : `return { ${fields.map((f) => `${f.name}: ${rd(f, false)}`).join(", ")} };`
+      }
     }
   }
   const d = decode("${s.name}", b, opts) as unknown as Record<string, number>;

@@ -1,16 +1,28 @@
 // The generated object-API fast path (bindings/fast/generated.ts) against the wasm core: same fields
 // or the same typed error for many random buffers (valid, short, argsz out of range, big-endian,
 // proposals), and byte-identical encodings (or the same error) for random values.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
-import * as lib from "../../dist/bindings/index.js";
+import { test } from "node:test";
 import { rng } from "../../bench/corpus.mjs";
+import * as lib from "../../dist/bindings/index.js";
 
 const outcome = (fn) => {
-  try { return { ok: fn() }; } catch (e) { return { err: `${e.constructor.name} ${e.code} ${e.offset} ${e.field}` }; }
+  try {
+    return { ok: fn() };
+  } catch (e) {
+    return { err: `${e.constructor.name} ${e.code} ${e.offset} ${e.field}` };
+  }
 };
 const fieldsOf = (d) => ({ argsz: d.argsz, flags: d.flags, index: d.index, count: d.count });
-const OPTS = [undefined, {}, { arch: "s390x" }, { arch: "i386", epoch: "6.1" }, { proposals: ["irq-info-caps"] }, { endian: "big", epoch: "6.1" }];
+const OPTS = [
+  undefined,
+  {},
+  { arch: "s390x" },
+  { arch: "i386", epoch: "6.1" },
+  { proposals: ["irq-info-caps"] },
+  { endian: "big", epoch: "6.1" },
+];
 
 test("decodeIrqInfoFast == decode(vfio_irq_info) on 60k random and broken buffers", () => {
   const r = rng(42);
