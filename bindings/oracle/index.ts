@@ -1,36 +1,46 @@
 // vfio-abi kernel oracle: what Linux answers to VFIO device ioctls (SET_IRQS in the wasm core,
 // assembly/oracle.ts; INFO ioctls from the device description), a per-device state model, the
 // IRQ topology labeller, and the QEMU harness devices as data.
-
-export { RULES, type RuleInfo, ruleName, ruleReason } from "../oracle-rules.js";
 export {
-  type CapDesc,
-  checkDescription,
-  DEV_WORDS,
   type DeviceDescription,
-  DRIVERS,
-  type DriverName,
-  deviceBlock,
   type IrqDesc,
-  kernelRules,
   type RegionDesc,
+  type CapDesc,
+  type DriverName,
+  DEV_WORDS,
+  DRIVERS,
+  deviceBlock,
+  kernelRules,
+  checkDescription,
+  hasErrIndex,
 } from "./wasm/device.js";
 export {
+  KNOWN_KERNELS,
+  DEFAULT_KERNEL,
+  KERNEL_BEHAVIOURS,
+  kernelBehaviours,
+  kernelProfileBits,
+  knownKernel,
+  type KnownKernel,
+  type KernelBehaviour,
+} from "./wasm/kernel.js";
+export {
   DeviceModel,
+  predictSetIrqs,
+  oracleCall,
   errnoName,
   IOCTL_NAMES,
-  type IoctlName,
-  oracleCall,
   type Prediction,
   type PredictOptions,
-  predictSetIrqs,
+  type IoctlName,
 } from "./wasm/model.js";
-export { QEMU_DEVICE_NAMES, QEMU_KERNELS, type QemuDevice, qemuDevice, qemuDevices } from "./wasm/qemu.js";
 export {
-  formatTopology,
   irqTopology,
+  formatTopology,
   REASONS as TOPOLOGY_REASONS,
   type Topology,
-  type TopologyOptions,
   type TopologyRow,
+  type TopologyOptions,
 } from "./wasm/topology.js";
+export { qemuDevice, qemuDevices, QEMU_DEVICE_NAMES, QEMU_KERNELS, type QemuDevice } from "./wasm/qemu.js";
+export { RULES, ruleName, ruleReason, type RuleInfo } from "../oracle-rules.js";

@@ -5,25 +5,24 @@
 // description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
-
-import { buildCapsRaw } from "../../caps.js";
+import { wasm, type WasmExports } from "../../loader.js";
 import { encode } from "../../encode.js";
-import { SCHEMA } from "../../generated/schema.js";
-import { type WasmExports, wasm } from "../../loader.js";
-import { ruleName, ruleReason } from "../../oracle-rules.js";
+import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
+import { SCHEMA } from "../../generated/schema.js";
+import { ruleName, ruleReason } from "../../oracle-rules.js";
 import {
-  big,
-  DEV_WORDS,
   type DeviceDescription,
+  DEV_WORDS,
   deviceBlock,
-  deviceInfoFlags,
-  IRQ_TYPE_NAMES,
   irqOf,
-  isPcie,
-  kernelRules,
   numIrqs,
   numRegions,
+  deviceInfoFlags,
+  kernelRules,
+  big,
+  IRQ_TYPE_NAMES,
+  hasErrIndex,
 } from "./device.js";
 
 export const ERRNO_NAMES: Record<number, string> = {
@@ -319,7 +318,7 @@ export class DeviceModel {
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
     const q = irqOf(d, index);
-    const errNotPcie = d.driver === "vfio-pci" && index === 3 && !isPcie(d);
+    const errNotPcie = d.driver === "vfio-pci" && index === 3 && !hasErrIndex(d);
     if (!q || errNotPcie)
       return result(
         -22,
