@@ -1,6 +1,7 @@
 // Encoders: generic field writer, vfio_irq_set / vfio_irq_info writers, and the kernel's
 // capability-chain construction (vfio_info_cap_add + vfio_info_cap_shift).
 
+import { PROF_BIG, PROF_EPOCH66 } from "./generated/wasm-abi";
 import {
   O_VFIO_IRQ_SET__ARGSZ,
   O_VFIO_IRQ_SET__COUNT,
@@ -9,8 +10,8 @@ import {
   O_VFIO_IRQ_SET__INDEX,
   O_VFIO_IRQ_SET__START,
 } from "./generated/layout";
-import { Mem, PROF_BIG, PROF_EPOCH66, Prof, wrN } from "./mem";
-import * as S from "./status";
+import { Mem, Prof, wrN } from "./mem";
+import * as S from "./generated/status";
 import {
   capOffsetLocal,
   capsFlag,

@@ -1,8 +1,9 @@
 // vfio-abi wasm export ABI (see docs/wasm-abi.md). Plain C-like functions over exported memory:
 // pointers and lengths in, status codes out. No allocation per call; no imports.
 
+import { PROF_BIG, PROF_KNOWN, REC_SIZE, WASM_ABI_VERSION } from "./generated/wasm-abi";
 import { buildCaps, encodeFields, encodeIrqSet } from "./encode";
-import { inMem, Mem, PROF_BIG, PROF_KNOWN, Prof } from "./mem";
+import { inMem, Mem, Prof } from "./mem";
 import { parseStruct } from "./parse";
 import {
   clearError,
@@ -10,12 +11,11 @@ import {
   lastErrField,
   lastErrOffset,
   lastErrValue,
-  REC_SIZE,
   recCount,
   recOverflow,
   recReset,
 } from "./records";
-import * as S from "./status";
+import * as S from "./generated/status";
 import {
   expandProposals,
   numStructs,
@@ -25,7 +25,7 @@ import {
 } from "./tables";
 
 /** Bumped when an export's signature or a record/status meaning changes. */
-export const ABI_VERSION: i32 = 1;
+export const ABI_VERSION: i32 = WASM_ABI_VERSION;
 export function abi_version(): i32 {
   return ABI_VERSION;
 }

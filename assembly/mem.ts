@@ -1,10 +1,6 @@
+import { PROF_EPOCH66, PROF_ILP32 } from "./generated/wasm-abi";
 // Byte-order aware loads/stores and the bounds helpers every export uses.
 // Wasm is little-endian; big-endian profiles (s390x, ppc64) byte-swap every field.
-
-export const PROF_BIG: u32 = 1;
-export const PROF_ILP32: u32 = 2;
-export const PROF_EPOCH66: u32 = 4;
-export const PROF_KNOWN: u32 = 0xff07;
 
 /** Profile bits. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
 export class Prof {

@@ -2,22 +2,64 @@
 // vfio_set_irqs_validate_and_prepare (EINVAL) -> the driver's (index, action) dispatch (ENOTTY)
 // -> the handler's state rules (EINVAL, EBADF). Sources: drivers/vfio/vfio_main.c,
 // drivers/vfio/pci/vfio_pci_intrs.c, platform/ccw/ap drivers, libvfio-user lib/irq.c; confirmed
-// against real 6.1 and 6.12 kernels (vfio-abi.md §3, §8.6).
+// against real kernels (tests/kernel).
 //
-// Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md;
-// bindings/oracle/device.ts builds it from a JSON device description):
-//   0 driver (DRV_*)          1 kernel profile bits: bit0 6.5+ (xarray MSI contexts, no num_ctx checks)
-//   2 num_irqs (indexes)      3 bit0 PCIe (ERR index exists), bit1 MSI multi-vector allocations may fall
-//                               short (intremap off), bit2 dynamic MSI-X (has_dyn_msix: MSI-X irq_info
-//                               without NORESIZE; only with 6.12 rules)
-//   4 msi_alloc_max           5 active irq type (T_NONE, T_INTX, T_MSI, T_MSIX)
-//   6 allocated vector count  7 bit0 ERR trigger set, bit1 REQ trigger set, bit2 INTx trigger set,
-//                               pci: bit3 INTx unmask irqfd installed; platform/ccw/ap: bit 3+i = index i
-//                               trigger set
-//   8..71  per-index count     72..135 per-index vfio_irq_info flags
-//   136..167 eventfd bitmap for fds 0..1023   168..199 open (non-eventfd) fd bitmap
-// An fd >= 1024, or in neither bitmap, is closed (EBADF).
+// The device description and state live in a block of DEV_WORDS u32 words at `dev`; its layout
+// (DEV_*, DEVF_*, TRIG_*, KERN_*), the drivers, irq types and rule ids are the contract's
+// (schema/wasm-abi.mjs). bindings/oracle/wasm/device.ts builds a block from a JSON description.
 
+import {
+  DEV_WORDS,
+  DRV_AP,
+  DRV_CCW,
+  DRV_LIBVFIO_USER,
+  DRV_PCI,
+  EBADF,
+  EBUSY,
+  EFAULT,
+  EINVAL,
+  ENOTTY,
+  ERANGE,
+  PROF_BIG,
+  R_ACTION,
+  R_AP_DATA,
+  R_ARGSZ_MIN,
+  R_CCW_NO_TRIGGER,
+  R_COPY_FAULT,
+  R_COUNT_OVERFLOW,
+  R_COUNT_ZERO,
+  R_CTX_UNSET,
+  R_DATA_TYPE,
+  R_FD_BELOW,
+  R_FD_CLOSED,
+  R_FD_NOT_EVENTFD,
+  R_FLAGS_UNKNOWN,
+  R_INDEX,
+  R_INTX_MASK_EVENTFD,
+  R_LOOPBACK_RANGE,
+  R_LVU_BOOL_LEN,
+  R_LVU_COUNT0,
+  R_LVU_ERR_REQ,
+  R_LVU_FDS,
+  R_NORESIZE,
+  R_NOT_ENABLED,
+  R_NOT_MASKABLE,
+  R_NO_HANDLER,
+  R_OK,
+  R_OTHER_TYPE,
+  R_PARTIAL_VECTORS,
+  R_PAYLOAD_SHORT,
+  R_RANGE,
+  R_START,
+  R_SUBINDEX,
+  R_VECTOR_UNALLOCATED,
+  R_VIRQFD_BUSY,
+  R_ZERO_VECTORS,
+  T_INTX,
+  T_MSI,
+  T_MSIX,
+  T_NONE,
+} from "./generated/wasm-abi";
 import {
   O_VFIO_IRQ_SET__COUNT,
   O_VFIO_IRQ_SET__DATA,
@@ -26,67 +68,10 @@ import {
   O_VFIO_IRQ_SET__START,
   SIZEOF_VFIO_IRQ_SET,
 } from "./generated/layout";
-import { inMem, Mem, PROF_BIG } from "./mem";
+import { inMem, Mem } from "./mem";
 
 /** minsz of vfio_irq_set: offsetofend(count), where data[] starts. */
 const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
-
-export const DEV_WORDS: u32 = 200;
-export const DRV_PCI: u32 = 0,
-  DRV_PLATFORM: u32 = 1,
-  DRV_AMBA: u32 = 2,
-  DRV_CCW: u32 = 3,
-  DRV_AP: u32 = 4,
-  DRV_LIBVFIO_USER: u32 = 5;
-export const T_NONE: u32 = 0,
-  T_INTX: u32 = 1,
-  T_MSI: u32 = 2,
-  T_MSIX: u32 = 3;
-
-export const EBADF: i32 = 9,
-  EFAULT: i32 = 14,
-  EBUSY: i32 = 16,
-  EINVAL: i32 = 22,
-  ENOTTY: i32 = 25,
-  ERANGE: i32 = 34;
-
-// Rule ids (bindings/oracle-rules.ts names them; keep in sync).
-export const R_OK: u32 = 0;
-export const R_COPY_FAULT: u32 = 1; // fewer than 20 bytes readable: copy_from_user fails
-export const R_ARGSZ_MIN: u32 = 2; // argsz < minsz (20)
-export const R_INDEX: u32 = 3; // index >= max_irq_type
-export const R_COUNT_OVERFLOW: u32 = 4; // count >= U32_MAX - start
-export const R_FLAGS_UNKNOWN: u32 = 5; // flag bits outside DATA|ACTION masks
-export const R_START: u32 = 6; // start >= number of irqs of the index
-export const R_RANGE: u32 = 7; // start + count > number of irqs
-export const R_DATA_TYPE: u32 = 8; // not exactly one DATA bit
-export const R_PAYLOAD_SHORT: u32 = 9; // argsz - 20 < count x element size
-export const R_ACTION: u32 = 10; // not exactly one ACTION bit: no handler (ENOTTY)
-export const R_NO_HANDLER: u32 = 11; // (index, action) has no handler: MASK/UNMASK on MSI/MSI-X, ERR/REQ non-trigger
-export const R_INTX_MASK_EVENTFD: u32 = 12; // INTx MASK with DATA_EVENTFD: not implemented (ENOTTY)
-export const R_NOT_ENABLED: u32 = 13; // action needs the irq type enabled (loopback, mask, disable)
-export const R_SUBINDEX: u32 = 14; // handler needs start == 0 && count == 1 (INTx, platform, ERR/REQ count)
-export const R_OTHER_TYPE: u32 = 15; // another irq type is active
-export const R_NORESIZE: u32 = 16; // 6.1: an enabled MSI/MSI-X set cannot grow (NORESIZE)
-export const R_FD_CLOSED: u32 = 17; // eventfd fd not open (EBADF)
-export const R_FD_NOT_EVENTFD: u32 = 18; // fd open but not an eventfd (EINVAL)
-export const R_CTX_UNSET: u32 = 19; // ERR/REQ loopback with no trigger set
-export const R_COUNT_ZERO: u32 = 20; // ERR/REQ BOOL/EVENTFD with count 0
-export const R_NOT_MASKABLE: u32 = 21; // platform MASK/UNMASK on an index without MASKABLE
-export const R_CCW_NO_TRIGGER: u32 = 22; // ccw/ap: ACTION_TRIGGER bit missing
-export const R_FD_BELOW: u32 = 23; // eventfd < -1: ccw/ap, and PCI ERR/REQ with 6.12 rules
-export const R_AP_DATA: u32 = 24; // ap: only DATA_EVENTFD
-export const R_LVU_BOOL_LEN: u32 = 25; // libvfio-user: BOOL payload length != count
-export const R_LVU_ERR_REQ: u32 = 26; // libvfio-user: ERR/REQ non-trigger or count > 1
-export const R_LVU_COUNT0: u32 = 27; // libvfio-user: count 0 with start != 0 or not NONE|TRIGGER
-export const R_PARTIAL_VECTORS: u32 = 28; // positive return: fewer MSI vectors than asked (intremap off)
-export const R_CCW_INDEX: u32 = 29; // ccw: index not IO/CRW/REQ
-export const R_VIRQFD_BUSY: u32 = 30; // INTx UNMASK eventfd while an unmask irqfd is installed (EBUSY)
-export const R_ZERO_VECTORS: u32 = 31; // MSI/MSI-X enable with start+count == 0: pci_alloc_irq_vectors ERANGE
-export const R_LOOPBACK_RANGE: u32 = 32; // 6.1: loopback start+count beyond the enabled vectors
-export const R_VECTOR_UNALLOCATED: u32 = 33; // 6.12: eventfd on a vector that was never allocated (MSI, static MSI-X)
-export const R_LVU_FDS: u32 = 34; // libvfio-user: number of fds != count
-export const NUM_RULES: u32 = 35;
 
 let lastRule: u32 = 0;
 let lastElem: i32 = -1;

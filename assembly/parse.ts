@@ -1,8 +1,6 @@
 // Generic, table-driven parse of any schema struct into the record stream.
 // Every read is bounded by the buffer length and argsz; the chain walk is bounded and cycle-safe.
 
-import { F_VFIO_INFO_CAP_HEADER__ID, F_VFIO_INFO_CAP_HEADER__NEXT } from "./generated/layout";
-import { Mem, PROF_BIG, Prof, rdN } from "./mem";
 import {
   K_CAP,
   K_ELEM,
@@ -14,10 +12,12 @@ import {
   K_STRUCT,
   K_TAIL,
   NOTE_CAPOFF_WITHOUT_FLAG,
-  rec,
-  setError,
-} from "./records";
-import * as S from "./status";
+  PROF_BIG,
+} from "./generated/wasm-abi";
+import { F_VFIO_INFO_CAP_HEADER__ID, F_VFIO_INFO_CAP_HEADER__NEXT } from "./generated/layout";
+import { Mem, Prof, rdN } from "./mem";
+import { rec, setError } from "./records";
+import * as S from "./generated/status";
 import {
   capKnownSize,
   capLookup,

@@ -1,22 +1,8 @@
+import { K_ERROR, REC_SIZE } from "./generated/wasm-abi";
 // The record stream: a flat, fixed-size description of everything a parse saw, in byte order.
 // Hosts (the TypeScript bindings, the inspector, wasm2c hosts) turn it into trees and spans.
 //
 // record (24 bytes): u8 kind | u8 depth | u16 ref | u32 offset | u32 size | u32 aux | u64 value
-export const REC_SIZE: usize = 24;
-
-export const K_STRUCT: u32 = 1; // ref = struct id; size = known fixed size present
-export const K_FIELD: u32 = 2; // ref = field id; value = field value (zero-extended; s32 sign-extended)
-export const K_CAP: u32 = 3; // ref = cap struct id (0xffff unknown); aux = id | version << 16; value = next
-export const K_ELEM: u32 = 4; // ref = array/payload field id; aux = element index; value = scalar element value
-export const K_SLACK: u32 = 5; // bytes after the known content, up to argsz
-export const K_GAP: u32 = 6; // bytes between known items (alignment padding, unknown cap body, newer-version tail)
-export const K_ERROR: u32 = 7; // ref = field id or 0xffff; aux = (status code & 0xffff) | (u16 extra << 16); value = bad value
-export const K_NEEDS: u32 = 8; // value = argsz the caller must supply (two-call protocol)
-export const K_TAIL: u32 = 10; // bytes beyond argsz up to the buffer end
-export const K_NOTE: u32 = 11; // aux = note code; informational, not an error
-
-export const NOTE_CAPOFF_WITHOUT_FLAG: u32 = 1; // cap_offset non-zero while the CAPS flag is clear (ignored)
-export const NOTE_ARGSZ_SLACK: u32 = 2; // argsz larger than the known content
 
 let outPtr: usize = 0;
 let outCap: u32 = 0;

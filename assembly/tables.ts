@@ -1,6 +1,6 @@
 // Accessors over the generated layout tables (assembly/generated/layout.ts).
+import { PROF_EPOCH66 } from "./generated/wasm-abi";
 import { CAPREG, FIELDS, IMPLIES_MASK, NUM_CAPREG, NUM_PROPOSALS, NUM_STRUCTS, STRUCTS } from "./generated/layout";
-import { PROF_EPOCH66 } from "./mem";
 
 export const FIELD_STRIDE: usize = 8;
 export const STRUCT_STRIDE: usize = 20;

@@ -6,20 +6,9 @@
 // oracle.ts; tests/embed/validate-fast.test.mjs checks it against oracle_set_irqs.
 
 import {
-  O_VFIO_IRQ_SET__COUNT,
-  O_VFIO_IRQ_SET__FLAGS,
-  O_VFIO_IRQ_SET__INDEX,
-  O_VFIO_IRQ_SET__START,
-  SIZEOF_VFIO_IRQ_SET,
-} from "./generated/layout";
-import { inMem, PROF_BIG } from "./mem";
-
-/** minsz of vfio_irq_set: offsetofend(count). */
-const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
-
-import {
   DEV_WORDS,
   DRV_PCI,
+  PROF_BIG,
   R_ACTION,
   R_ARGSZ_MIN,
   R_COPY_FAULT,
@@ -31,7 +20,18 @@ import {
   R_PAYLOAD_SHORT,
   R_RANGE,
   R_START,
-} from "./oracle";
+} from "./generated/wasm-abi";
+import {
+  O_VFIO_IRQ_SET__COUNT,
+  O_VFIO_IRQ_SET__FLAGS,
+  O_VFIO_IRQ_SET__INDEX,
+  O_VFIO_IRQ_SET__START,
+  SIZEOF_VFIO_IRQ_SET,
+} from "./generated/layout";
+import { inMem } from "./mem";
+
+/** minsz of vfio_irq_set: offsetofend(count). */
+const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
 
 // Failing checks become bits in the kernel's order (bit 0 = checked first); ctz picks the first
 // failure. RULE_OF_BIT / ERRNO_OF_BIT map a bit (11 = none failed) to the rule id and -errno.

@@ -4,6 +4,7 @@
 
 import { errorClassFor, Status, statusName, UsageError, type VfioAbiError } from "./errors.js";
 import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
+import { K, REC_SIZE } from "./generated/wasm-abi.js";
 import { toHex } from "./hex.js";
 import { wasm } from "./loader.js";
 import { type ResolvedProfile, resolveProfile } from "./profile.js";
@@ -18,19 +19,7 @@ import {
 } from "./schema-index.js";
 import type { DecodedCap, DecodeMeta, DecodeOptions } from "./types.js";
 
-export const REC_SIZE = 24;
-export const K = {
-  STRUCT: 1,
-  FIELD: 2,
-  CAP: 3,
-  ELEM: 4,
-  SLACK: 5,
-  GAP: 6,
-  ERROR: 7,
-  NEEDS: 8,
-  TAIL: 10,
-  NOTE: 11,
-} as const;
+export { K, REC_SIZE } from "./generated/wasm-abi.js";
 
 export interface SpanNode {
   /** Path in the decoded value, e.g. "argsz", "data[1]", "caps[0].header.next", "caps[0].areas[1].size". */

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Generates every layout-derived file from schema/abi.mjs.
+// Generates every schema-derived file: from schema/abi.mjs (the kernel ABI) and schema/wasm-abi.mjs (the
+// contract between the wasm core and its hosts).
 //   node scripts/gen.mjs          write the files
 //   node scripts/gen.mjs --check  exit 1 if any generated file is stale (used by the tests)
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -7,7 +8,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as abi from "../schema/abi.mjs";
 import { layout, variants } from "../schema/layout.mjs";
-import { outputs as extraOutputs } from "./gen-extra.mjs";
+import { outputs as cHeader } from "./gen/c-header.mjs";
+import { outputs as abiReference } from "./gen/docs.mjs";
+import { outputs as fastTs } from "./gen/fast-ts.mjs";
+import { outputs as wasmAbi } from "./gen/wasm-abi.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BANNER =
@@ -259,8 +263,10 @@ ${model.structs.map((s) => `  ${s.name}: ${pascal(s.name)};`).join("\n")}
 const outputs = {
   "assembly/generated/layout.ts": asLayout(),
   "bindings/generated/schema.ts": tsSchema(),
-  ...extraOutputs({ model, abi, BANNER, pascal }),
 };
+// Every further generator, in a fixed order: each returns { relativePath: text }.
+const ctx = { model, abi, BANNER, pascal, root };
+for (const gen of [cHeader, abiReference, fastTs, wasmAbi]) Object.assign(outputs, gen(ctx));
 
 const check = process.argv.includes("--check");
 const stale = [];

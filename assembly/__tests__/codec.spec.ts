@@ -2,6 +2,7 @@
 // the bounded chain walk and the kernel-style chain build. End-to-end checks against gcc and real
 // kernels live in tests/ (node:test).
 
+import { PROF_BIG, PROF_EPOCH66, PROF_ILP32 } from "../generated/wasm-abi";
 import * as L from "../generated/layout";
 import {
   caps_build,
@@ -14,8 +15,8 @@ import {
   parse,
   rec_count,
 } from "../index";
-import { inMem, Mem, PROF_BIG, PROF_EPOCH66, PROF_ILP32, Prof } from "../mem";
-import * as S from "../status";
+import { inMem, Mem, Prof } from "../mem";
+import * as S from "../generated/status";
 import { capKnownSize, capLookup, expandProposals, fieldOffset, structSize } from "../tables";
 
 const buf = memory.data(4096, 16);

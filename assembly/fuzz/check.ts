@@ -1,34 +1,49 @@
 // Campaign loop (generator -> decoder -> round trip -> oracle -> mutator -> decoder), all in wasm.
 
+import {
+  BUF_CAP,
+  DEV_WORDS,
+  K_ELEM,
+  K_FIELD,
+  K_GAP,
+  K_SLACK,
+  K_TAIL,
+  MAX_FAIL_LIST,
+  NO_RULE,
+  OUT_CASES,
+  OUT_CLASS,
+  OUT_FAILS,
+  OUT_FAIL_LIST,
+  OUT_HASH,
+  OUT_INPUTS,
+  OUT_KINDS,
+  OUT_LEN_A,
+  OUT_LEN_B,
+  OUT_MUT_OK,
+  OUT_MUT_REJ,
+  OUT_NEAR,
+  OUT_NLIST,
+  OUT_PAGES0,
+  OUT_PAGES1,
+  OUT_ROUNDTRIPS,
+  OUT_VALID,
+  OUT_WORDS,
+  PROF_BIG,
+  REC_SIZE,
+  W_A,
+  W_B,
+  W_C,
+  W_REC,
+  isValidClass,
+} from "../generated/wasm-abi";
 import { S_VFIO_IRQ_SET } from "../generated/layout";
-import { PROF_BIG, wrN } from "../mem";
-import { DEV_WORDS, oracle_last_rule, oracleSetIrqs } from "../oracle";
-import { K_ELEM, K_FIELD, K_GAP, K_SLACK, K_TAIL, REC_SIZE, recCount, recOverflow } from "../records";
+import { wrN } from "../mem";
+import { oracle_last_rule, oracleSetIrqs } from "../oracle";
+import { recCount, recOverflow } from "../records";
 import { fieldType, T_BYTES, T_PAYLOAD } from "../tables";
-import { isValidClass, NO_RULE } from "./classes";
-import { BUF_CAP, gBaseOk, gClass, genCase, gRet, gRule, gSid, gStatus, gTarget, W_A, W_B, W_C, W_REC } from "./gen";
+import { gBaseOk, gClass, genCase, gRet, gRule, gSid, gStatus, gTarget } from "./gen";
 import { mutateFrom, parseInto } from "./mutate";
 import { below, seedCase } from "./rng";
-
-export const OUT_WORDS: u32 = 160;
-export const O_CASES: usize = 0,
-  O_INPUTS: usize = 4,
-  O_FAILS: usize = 8,
-  O_VALID: usize = 12,
-  O_NEAR: usize = 16;
-export const O_MUT_OK: usize = 20,
-  O_MUT_REJ: usize = 24,
-  O_ROUNDTRIPS: usize = 28,
-  O_HASH: usize = 32;
-export const O_PAGES0: usize = 44,
-  O_PAGES1: usize = 48,
-  O_LEN_A: usize = 52,
-  O_LEN_B: usize = 56,
-  O_CLASS: usize = 64,
-  O_FAIL_LIST: usize = 320,
-  O_KINDS: usize = 576,
-  O_NLIST: usize = 60;
-const MAX_FAIL_LIST: u32 = 32;
 
 /** Rebuild src[0..len) from the last parse's records into dst; true when identical. */
 export function roundTrip(prof: u32, src: usize, len: u32, dst: usize, work: usize): bool {
@@ -93,7 +108,7 @@ export function caseEnv(seed: u32, idx: u32, nprof: u32, ndev: u32): u32 {
 let nFail: u32 = 0,
   nList: u32 = 0;
 function fail(out: usize, idx: u32, kind: u32): void {
-  const kc = out + O_KINDS + ((kind & 15) << 2);
+  const kc = out + OUT_KINDS + ((kind & 15) << 2);
   const seen = load<u32>(kc);
   store<u32>(kc, seen + 1);
   if (kind == 10 && seen >= 4) {
@@ -101,8 +116,8 @@ function fail(out: usize, idx: u32, kind: u32): void {
     return;
   } // keep the list for other kinds
   if (nList < MAX_FAIL_LIST) {
-    store<u32>(out + O_FAIL_LIST + (nList << 3), idx);
-    store<u32>(out + O_FAIL_LIST + (nList << 3) + 4, kind);
+    store<u32>(out + OUT_FAIL_LIST + (nList << 3), idx);
+    store<u32>(out + OUT_FAIL_LIST + (nList << 3) + 4, kind);
     nList++;
   }
   nFail++;
@@ -138,7 +153,7 @@ export function campaign(
     seedCase(seed, idx, 0);
     const len = genCase(-1, prof, dev, A, work, -1);
     const sid = gSid;
-    const cp = out + O_CLASS + ((gClass as usize) << 2);
+    const cp = out + OUT_CLASS + ((gClass as usize) << 2);
     store<u32>(cp, load<u32>(cp) + 1);
     const isValid = isValidClass(gClass);
     valid += u32(isValid);
@@ -162,8 +177,8 @@ export function campaign(
     }
     // mutate, reusing the records of the parse above
     const lb = mutateFrom(sid, prof, A, len, st, B, BUF_CAP, work);
-    store<u32>(out + O_LEN_A, len);
-    store<u32>(out + O_LEN_B, lb);
+    store<u32>(out + OUT_LEN_A, len);
+    store<u32>(out + OUT_LEN_B, lb);
     memory.fill(B + lb, 0, 64);
     const s1 = parseInto(sid, prof, B, lb, work);
     const n1 = recCount(),
@@ -189,17 +204,17 @@ export function campaign(
   }
   const pages1 = memory.size();
   if (pages1 != pages0) fail(out, 0xffffffff, 9);
-  store<u32>(out + O_NLIST, nList);
-  store<u32>(out + O_CASES, n);
-  store<u32>(out + O_INPUTS, n * 2);
-  store<u32>(out + O_FAILS, nFail);
-  store<u32>(out + O_VALID, valid);
-  store<u32>(out + O_NEAR, n - valid);
-  store<u32>(out + O_MUT_OK, mutOk);
-  store<u32>(out + O_MUT_REJ, n - mutOk);
-  store<u32>(out + O_ROUNDTRIPS, rts);
-  store<u64>(out + O_HASH, hsum);
-  store<u32>(out + O_PAGES0, pages0 as u32);
-  store<u32>(out + O_PAGES1, pages1 as u32);
+  store<u32>(out + OUT_NLIST, nList);
+  store<u32>(out + OUT_CASES, n);
+  store<u32>(out + OUT_INPUTS, n * 2);
+  store<u32>(out + OUT_FAILS, nFail);
+  store<u32>(out + OUT_VALID, valid);
+  store<u32>(out + OUT_NEAR, n - valid);
+  store<u32>(out + OUT_MUT_OK, mutOk);
+  store<u32>(out + OUT_MUT_REJ, n - mutOk);
+  store<u32>(out + OUT_ROUNDTRIPS, rts);
+  store<u64>(out + OUT_HASH, hsum);
+  store<u32>(out + OUT_PAGES0, pages0 as u32);
+  store<u32>(out + OUT_PAGES1, pages1 as u32);
   return nFail as i32;
 }

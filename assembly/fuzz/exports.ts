@@ -1,6 +1,7 @@
 // Fuzzing exports (docs: bindings/fuzz/). Pointer-based, no allocation; the host passes a work
 // area of fuzz_work_size() bytes: generated case at work+0, mutated case at work+4096.
 
+import { DEV_WORDS, NUM_CLASSES, OUT_WORDS, PROF_KNOWN, WORK_SIZE, W_A } from "../generated/wasm-abi";
 import {
   S_VFIO_DEVICE_INFO,
   S_VFIO_IOMMU_TYPE1_INFO,
@@ -8,12 +9,10 @@ import {
   S_VFIO_IRQ_SET,
   S_VFIO_REGION_INFO,
 } from "../generated/layout";
-import { inMem, PROF_KNOWN } from "../mem";
-import { DEV_WORDS } from "../oracle";
-import * as S from "../status";
-import { campaign, caseEnv, caseHash, OUT_WORDS } from "./check";
-import { NUM_CLASSES } from "./classes";
-import { gClass, genCase, gRet, gRule, gSid, gStatus, gTarget, W_A, WORK_SIZE } from "./gen";
+import { inMem } from "../mem";
+import * as S from "../generated/status";
+import { campaign, caseEnv, caseHash } from "./check";
+import { gClass, genCase, gRet, gRule, gSid, gStatus, gTarget } from "./gen";
 import { mutateFrom, parseInto } from "./mutate";
 import { seedCase, seedRaw } from "./rng";
 

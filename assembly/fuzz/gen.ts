@@ -2,18 +2,8 @@
 // replies with capability chains, each labelled with its mutation class and expected outcome
 // (SET_IRQS: the oracle's ret/-errno + rule; others: the codec status the bytes must produce).
 
-import { buildCaps } from "../encode";
 import {
-  CAPREG,
-  NUM_CAPREG,
-  S_VFIO_DEVICE_INFO,
-  S_VFIO_IOMMU_TYPE1_INFO,
-  S_VFIO_IRQ_INFO,
-  S_VFIO_IRQ_SET,
-  S_VFIO_REGION_INFO,
-} from "../generated/layout";
-import { PROF_EPOCH66, Prof, wrN } from "../mem";
-import {
+  BUF_CAP,
   DRV_AMBA,
   DRV_AP,
   DRV_CCW,
@@ -21,8 +11,7 @@ import {
   DRV_PCI,
   DRV_PLATFORM,
   EINVAL,
-  oracle_last_rule,
-  oracleSetIrqs,
+  PROF_EPOCH66,
   R_ACTION,
   R_ARGSZ_MIN,
   R_CCW_NO_TRIGGER,
@@ -33,8 +22,22 @@ import {
   R_PAYLOAD_SHORT,
   R_RANGE,
   R_START,
-} from "../oracle";
-import * as S from "../status";
+  W_CAPS,
+  W_MISC,
+} from "../generated/wasm-abi";
+import { buildCaps } from "../encode";
+import {
+  CAPREG,
+  NUM_CAPREG,
+  S_VFIO_DEVICE_INFO,
+  S_VFIO_IOMMU_TYPE1_INFO,
+  S_VFIO_IRQ_INFO,
+  S_VFIO_IRQ_SET,
+  S_VFIO_REGION_INFO,
+} from "../generated/layout";
+import { Prof, wrN } from "../mem";
+import { oracle_last_rule, oracleSetIrqs } from "../oracle";
+import * as S from "../generated/status";
 import {
   capKnownSize,
   capOffsetLocal,
@@ -55,19 +58,10 @@ import {
   trailingCountLocal,
   trailingLocal,
 } from "../tables";
-import * as C from "./classes";
+import * as C from "../generated/wasm-abi";
 import { below, get16, get32, put16, Rng, r32, setBig } from "./rng";
 
 // Work area layout (the host passes `work`, WORK_SIZE bytes; see exports.ts).
-export const W_A: usize = 0; // generated case (4 KiB)
-export const W_B: usize = 4096; // mutated case
-export const W_C: usize = 8192; // re-encoded copy
-export const W_CAPS: usize = 12288; // cap list (8 x ptr,len) + encoded caps
-export const W_MISC: usize = 14336; // cap offsets/lengths, mutator candidates
-export const W_REC: usize = 16384; // parse records
-export const REC_CAP: u32 = 1024;
-export const WORK_SIZE: u32 = 16384 + 1024 * 24;
-export const BUF_CAP: u32 = 4000; // max case length (64 bytes of poison room stay behind it)
 const MAXCAPS: u32 = 5;
 
 // Label of the last generated case.

@@ -2,12 +2,12 @@
 // in place (vfio_irq_set: argsz and the payload follow count/flags unless argsz is the target);
 // byte-level mutation when the input does not decode.
 
+import { K_CAP, K_ELEM, K_FIELD, REC_CAP, REC_SIZE, W_MISC, W_REC } from "../generated/wasm-abi";
 import { F_VFIO_IRQ_SET__COUNT, F_VFIO_IRQ_SET__FLAGS, S_VFIO_IRQ_SET } from "../generated/layout";
 import { wrN } from "../mem";
 import { parseStruct } from "../parse";
-import { clearError, K_CAP, K_ELEM, K_FIELD, REC_SIZE, recCount, recOverflow, recReset } from "../records";
+import { clearError, recCount, recOverflow, recReset } from "../records";
 import { expandProposals, fieldType, T_PAYLOAD } from "../tables";
-import { REC_CAP, W_MISC, W_REC } from "./gen";
 import { below, get32, put16, Rng, r32, setBig } from "./rng";
 
 /** Parse src[0..len) as `sid` into the work area's record buffer. */

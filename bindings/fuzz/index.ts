@@ -13,8 +13,6 @@ import { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KIN
 
 export { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KINDS };
 
-type Fx = WasmExports & Record<string, (...a: number[]) => number>;
-const fx = () => wasm() as Fx;
 // The work area lives past the parser's 16 KiB `visited` table, which sits at the heap base.
 const WORK_OFF = 0x4400;
 const ERRNO: Record<number, string> = {
@@ -27,7 +25,7 @@ const ERRNO: Record<number, string> = {
 };
 
 interface Mem {
-  w: Fx;
+  w: WasmExports;
   work: number;
   dev: number;
   devs: number;
@@ -41,7 +39,7 @@ const DEV_BYTES = DEV_WORDS * 4;
 const MAX_DEVS = 16;
 /** Reserve the fuzz area once (memory never grows after this). */
 function area(): Mem {
-  const w = fx();
+  const w = wasm();
   if (mem && mem.w === w && mem.buf === w.memory.buffer) return mem;
   const ws = w.fuzz_work_size();
   const need = WORK_OFF + ws + DEV_BYTES * (MAX_DEVS + 1) + 256 + 4 * w.fuzz_out_words() + 8192 + 64;
@@ -100,7 +98,7 @@ export interface GenerateOptions extends ProfileOptions {
   device?: FuzzDevice;
 }
 
-function readLabel(w: Fx): { sid: number; cls: number; expected: Expected } {
+function readLabel(w: WasmExports): { sid: number; cls: number; expected: Expected } {
   const sid = w.fuzz_label_struct(),
     cls = w.fuzz_label_class(),
     st = w.fuzz_label_status();
@@ -170,16 +168,7 @@ export function mutate(bytes: Uint8Array, seed: number | bigint, o: MutateOption
     dst = m.scratch + 4096;
   new Uint8Array(w.memory.buffer, src, len).set(bytes.subarray(0, len));
   const sid = sidOf(o.struct ?? "vfio_irq_set");
-  const n = (w.fuzz_mutate as unknown as (...a: (number | bigint)[]) => number)(
-    sid < 0 ? 4 : sid,
-    prof.word,
-    src,
-    len,
-    dst,
-    cap,
-    BigInt.asUintN(64, BigInt(seed)),
-    m.work,
-  );
+  const n = w.fuzz_mutate(sid < 0 ? 4 : sid, prof.word, src, len, dst, cap, BigInt.asUintN(64, BigInt(seed)), m.work);
   if (n < 0) throw new Error(`vfio-abi fuzz: mutate failed (${statusName(n)})`);
   return new Uint8Array(w.memory.buffer.slice(dst, dst + n));
 }

@@ -1,16 +1,9 @@
 // vfio_abi_wasm.h: the C view of the wasm export ABI (docs/wasm-abi.md), for hosts that call the
-// module through wasm2c or an embedding API (wasmtime, WAMR, wasm3...).
-//
-// Derived from the schema (struct and field ids, profile bits, proposals) and from the
-// AssemblyScript sources (the export list with signatures, status codes, record kinds, oracle
-// rule ids and device-block words), so a new export or constant shows up without hand edits.
-// tests/embed/abi.test.mjs checks the result against build/release.wasm's real export types.
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-
-const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const asm = (rel) => readFileSync(join(root, "assembly", rel), "utf8");
+// module through wasm2c or an embedding API (wasmtime, WAMR, wasm3...). Everything comes from the
+// schema: struct and field ids, profile bits and proposals from schema/abi.mjs; status codes, the
+// record stream, the oracle's device block and rules, and the export signatures from
+// schema/wasm-abi.mjs. tests/embed checks the result against build/release.wasm's real export types.
+import * as W from "../../schema/wasm-abi.mjs";
 
 // AssemblyScript type -> [wasm value type, C type]
 const TYPES = {
@@ -35,82 +28,9 @@ const typeOf = (t, where) => {
   return r;
 };
 
-/** `export function` declarations of one AS file: name -> {params:[{name,type}], ret, doc}. */
-export function asFunctions(src) {
-  const out = new Map();
-  const re = /(\/\*\*((?:(?!\*\/)[\s\S])*)\*\/\s*)?export function (\w+)\s*\(([^)]*)\)\s*:\s*(\w+)/g;
-  for (const m of src.matchAll(re)) {
-    const params = m[4]
-      .split(",")
-      .map((p) => p.trim())
-      .filter(Boolean)
-      .map((p) => {
-        const mm = /^(\w+)\s*:\s*(\w+)/.exec(p);
-        if (!mm) throw new Error(`c-header: cannot parse parameter '${p}' of ${m[3]}`);
-        return { name: mm[1], type: mm[2] };
-      });
-    const doc = m[2]
-      ? m[2]
-          .split("\n")
-          .map((l) => l.replace(/^\s*\*\s?/, "").trim())
-          .filter(Boolean)
-          .join(" ")
-      : "";
-    out.set(m[3], { name: m[3], params, ret: m[5], doc });
-  }
-  return out;
-}
-
-/** `export const NAME: T = value` (also comma lists) of one AS file, with trailing // comments. */
-export function asConsts(src) {
-  const out = [];
-  for (const m of src.matchAll(/^export const ([^;]*);[ \t]*(?:\/\/[ \t]*(.*))?$/gm)) {
-    for (const part of m[1].split(/,(?=\s*\w+\s*:)/)) {
-      const d = /^\s*(\w+)\s*:\s*(\w+)\s*=\s*(-?(?:0x[0-9a-fA-F]+|\d+))\s*$/.exec(part);
-      if (d) out.push({ name: d[1], type: d[2], value: Number(d[3]), comment: m[2] ?? "" });
-    }
-  }
-  return out;
-}
-
-/** The module's exports, in index.ts order: functions (with signatures) and globals. */
-export function exportList() {
-  const index = asm("index.ts");
-  const local = asFunctions(index);
-  const fns = [];
-  const globals = [];
-  const fileOf = (spec) => {
-    const rel = spec.replace(/^\.\//, "");
-    const p = rel.endsWith(".ts") ? rel : `${rel}.ts`;
-    if (!existsSync(join(root, "assembly", p)))
-      throw new Error(`c-header: cannot resolve ${spec} from assembly/index.ts`);
-    return asFunctions(asm(p));
-  };
-  // Walk the statements in source order.
-  const re = /^export (function (\w+)|const (\w+)\s*:\s*(\w+)|\{([^}]*)\}\s*from\s*"([^"]+)"|\*\s*from\s*"([^"]+)")/gm;
-  for (const m of index.matchAll(re)) {
-    if (m[2]) fns.push({ ...local.get(m[2]), from: "index.ts" });
-    else if (m[3]) globals.push({ name: m[3], type: m[4] });
-    else if (m[5] !== undefined) {
-      const file = fileOf(m[6]);
-      for (const item of m[5]
-        .split(",")
-        .map((s) => s.trim())
-        .filter(Boolean)) {
-        const [orig, alias] = item.split(/\s+as\s+/).map((s) => s.trim());
-        const f = file.get(orig);
-        if (!f) continue; // a re-exported constant or class: not a wasm function export
-        fns.push({ ...f, name: alias ?? orig, from: m[6] });
-      }
-    } else if (m[7]) {
-      for (const f of fileOf(m[7]).values()) fns.push({ ...f, from: m[7] });
-    }
-  }
-  for (const f of fns) {
-    f.wasm = `${typeOf(f.ret, f.name)[0] || "void"}(${f.params.map((p) => typeOf(p.type, f.name)[0]).join(",")})`;
-  }
-  return { functions: fns, globals };
-}
+/** "i32(i32,i32)": the function's wasm type, as the export-types test reads it from the module. */
+const wasmSignature = (f) =>
+  `${typeOf(f.ret, f.name)[0] || "void"}(${f.params.map((p) => typeOf(p.type, f.name)[0]).join(",")})`;
 
 function cDefine(name, value, comment) {
   const v = value < 0 ? `(${value})` : value > 0xffff ? `0x${value.toString(16)}u` : `${value}`;
@@ -118,20 +38,15 @@ function cDefine(name, value, comment) {
 }
 
 export function outputs({ model, abi }) {
-  const { functions, globals } = exportList();
-  const status = asConsts(asm("status.ts"));
-  const records = asConsts(asm("records.ts"));
-  const mem = asConsts(asm("mem.ts")).filter((c) => c.name.startsWith("PROF_"));
-  const oracle = existsSync(join(root, "assembly", "oracle.ts")) ? asConsts(asm("oracle.ts")) : [];
-  const abiVersion = asConsts(asm("index.ts")).find((c) => c.name === "ABI_VERSION")?.value;
-  if (abiVersion === undefined) throw new Error("c-header: ABI_VERSION not found in assembly/index.ts");
+  const functions = W.exportedFunctions.map((f) => ({ ...f, wasm: wasmSignature(f) }));
+  const globals = W.exportedGlobals;
   const up = (s) => s.toUpperCase().replace(/[^A-Z0-9]+/g, "_");
   const L = [];
   const sec = (t) => L.push("", `/* ---- ${t} */`);
 
   L.push(
-    `/* GENERATED by scripts/gen.mjs (scripts/gen/c-header.mjs) from schema/abi.mjs and the AssemblyScript sources.`,
-    ` * DO NOT EDIT: change the schema or the AssemblyScript sources and run \`npm run gen\`.`,
+    `/* GENERATED by scripts/gen.mjs (scripts/gen/c-header.mjs) from schema/abi.mjs and schema/wasm-abi.mjs.`,
+    ` * DO NOT EDIT: change the schema and run \`npm run gen\`.`,
     ` *`,
     ` * vfio-abi wasm export ABI for C hosts (wasm2c, wasmtime/WAMR/wasm3 embedding APIs).`,
     ` * Reference: docs/wasm-abi.md. The module (build/release.wasm) has zero imports and exports one`,
@@ -144,17 +59,17 @@ export function outputs({ model, abi }) {
   );
 
   sec("version: compare with the module's abi_version() before use");
-  L.push(cDefine("VFIO_ABI_VERSION", abiVersion, "abi_version() of a compatible module"));
+  L.push(cDefine("VFIO_ABI_VERSION", W.abiVersion, "abi_version() of a compatible module"));
 
-  sec("status codes (assembly/status.ts): >= 0 success (often a count), < 0 error");
-  for (const c of status) L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.comment));
-  L.push(cDefine("VFIO_ABI_E_ORACLE_RANGE", -1000, "oracle_*: buffer or device block outside memory"));
+  sec("status codes: >= 0 success (often a count), < 0 error");
+  for (const c of [...W.statusCodes, W.outOfRange]) L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.meaning));
 
   sec("profile word: bit 0 big-endian, bit 1 ilp32, bit 2 epoch >= 6.6, bits 8.. proposals");
-  for (const c of mem) L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.comment));
+  for (const c of W.profile.bits) L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.meaning));
+  L.push(cDefine("VFIO_ABI_PROF_KNOWN", W.profile.known, "every bit a module accepts"));
   Object.keys(abi.proposals).forEach((p, i) => {
     const implies = abi.proposals[p].implies ? ` (implies ${abi.proposals[p].implies.join(", ")})` : "";
-    L.push(cDefine(`VFIO_ABI_P_${up(p)}`, 1 << (8 + i), `proposal ${p}${implies}`));
+    L.push(cDefine(`VFIO_ABI_P_${up(p)}`, 1 << (W.profile.proposalShift + i), `proposal ${p}${implies}`));
   });
   L.push("/* named arches -> profile bits (epoch bit not included) */");
   for (const [a, d] of Object.entries(abi.arches))
@@ -187,19 +102,14 @@ export function outputs({ model, abi }) {
   for (const s of model.structs)
     L.push(cDefine(`VFIO_ABI_FIRST_FIELD_${up(s.name)}`, s.firstField, `${s.nfields} fields`));
 
-  sec("record stream of parse(): 24 bytes per record, little-endian");
-  for (const c of records)
-    L.push(cDefine(`VFIO_ABI_${c.name === "REC_SIZE" ? "REC_SIZE" : c.name}`, c.value, c.comment));
+  sec(`record stream of parse(): ${W.record.size} bytes per record, little-endian`);
+  L.push(cDefine("VFIO_ABI_REC_SIZE", W.record.size, ""));
+  for (const c of [...W.record.kinds, ...W.record.notes]) L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.meaning));
+  const C_INT = { u8: "uint8_t", u16: "uint16_t", u32: "uint32_t", u64: "uint64_t" };
   L.push(
     ``,
     `typedef struct vfio_abi_rec {`,
-    `  uint8_t kind;    /* VFIO_ABI_K_* */`,
-    `  uint8_t depth;`,
-    `  uint16_t ref;    /* struct / field / cap struct id, 0xffff none */`,
-    `  uint32_t offset; /* byte offset in the input */`,
-    `  uint32_t size;`,
-    `  uint32_t aux;`,
-    `  uint64_t value;`,
+    ...W.record.fields.map((f) => `  ${C_INT[f.type]} ${f.name};${f.meaning ? ` /* ${f.meaning} */` : ""}`),
     `} vfio_abi_rec;`,
     `typedef char vfio_abi_rec_size_check[sizeof(vfio_abi_rec) == VFIO_ABI_REC_SIZE ? 1 : -1];`,
     ``,
@@ -214,13 +124,22 @@ export function outputs({ model, abi }) {
     `typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src;`,
   );
 
-  if (oracle.length) {
-    sec("SET_IRQS oracle (assembly/oracle.ts): device block words, drivers, irq types, errno, rule ids");
-    for (const c of oracle) {
-      const pre = c.name.startsWith("R_") || c.name === "NUM_RULES" ? "VFIO_ABI_ORACLE_" : "VFIO_ABI_ORACLE_";
-      L.push(cDefine(`${pre}${c.name}`, c.value, c.comment));
-    }
-  }
+  sec("SET_IRQS oracle: device block words, drivers, irq types, errno, rule ids");
+  const O = W.oracle;
+  const oracleDefs = [
+    { name: "DEV_WORDS", value: O.devWords },
+    ...O.drivers,
+    ...O.irqTypes,
+    ...O.errno,
+    ...O.rules.map((r, i) => ({ name: `R_${r.name}`, value: i, meaning: r.reason })),
+    { name: "NUM_RULES", value: O.rules.length },
+    ...O.device.map((d) => ({ name: d.name, value: d.word, meaning: d.meaning })),
+    ...O.kernelBits,
+    ...O.features,
+    ...O.triggers,
+    { name: "TRIG_INDEX_SHIFT", value: O.triggerIndexShift },
+  ];
+  for (const c of oracleDefs) L.push(cDefine(`VFIO_ABI_ORACLE_${c.name}`, c.value, c.meaning ?? ""));
 
   sec("exported functions");
   L.push(
@@ -255,7 +174,7 @@ export function outputs({ model, abi }) {
   for (const f of functions) {
     const ret = typeOf(f.ret, f.name)[1];
     const params = f.params.length ? f.params.map((p) => `${typeOf(p.type, f.name)[1]} ${p.name}`).join(", ") : "void";
-    if (f.doc) L.push(`/* ${f.doc.replace(/\*\//g, "* /")} */`);
+    L.push(`/* ${(f.doc || f.summary).replace(/\*\//g, "* /")} */`);
     L.push(`${ret} vfio_abi_${f.name}(${params});`);
   }
   L.push(`#endif /* VFIO_ABI_PROTOTYPES */`, ``, `#endif /* VFIO_ABI_WASM_H */`, ``);

@@ -1,6 +1,7 @@
 // Device descriptions for the oracle: what a device is (driver, kernel rules, irq indexes, regions,
 // reset) and which fds of the calling process are eventfds / other open files. JSON-friendly; the
 // same shape is used by `vfio-abi predict` device lines and by the shipped QEMU descriptions.
+import { DEV_WORDS, DRV, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
 
 import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
 
@@ -59,16 +60,17 @@ export interface DeviceDescription {
   openFds?: number[];
 }
 
-export const DEV_WORDS = 200;
+export { DEV_WORDS };
 export const DRIVERS: Record<DriverName, number> = {
-  "vfio-pci": 0,
-  "vfio-platform": 1,
-  "vfio-amba": 2,
-  "vfio-ccw": 3,
-  "vfio-ap": 4,
-  "libvfio-user": 5,
+  "vfio-pci": DRV.PCI,
+  "vfio-platform": DRV.PLATFORM,
+  "vfio-amba": DRV.AMBA,
+  "vfio-ccw": DRV.CCW,
+  "vfio-ap": DRV.AP,
+  "libvfio-user": DRV.LIBVFIO_USER,
 };
-export const IRQ_TYPE_NAMES = ["none", "INTx", "MSI", "MSI-X"] as const;
+/** Label of each irq type (IRQ_TYPE value -> name). */
+export const IRQ_TYPE_NAMES = IRQ_TYPE_LABELS;
 const DEFAULT_EVENTFDS = Array.from({ length: 32 }, (_, i) => 100 + i);
 
 export function driverOf(d: DeviceDescription): number {

@@ -2,6 +2,7 @@
 // behaviour is keyed by the first upstream release that has it; a kernel version selects every
 // behaviour up to it, so a newer kernel than any listed gets the newest profile. Observed on
 // Debian's 6.1, 6.12, 7.2 and 7.3 cloud kernels under QEMU (tests/kernel) and read in their source.
+import { KERN } from "../../generated/wasm-abi.js";
 
 /** The kernels the harness replays on, oldest first. */
 export const KNOWN_KERNELS = ["6.1", "6.12", "7.2", "7.3"] as const;
@@ -19,8 +20,8 @@ export interface KernelBehaviour {
   what: string;
 }
 
-/** Device block word 1 bits (assembly/oracle.ts reads them). */
-export const K_XARRAY_MSI = 1;
+/** Device block word DEV_KERNEL bits (the contract's KERN_*; assembly/oracle.ts reads them). */
+export const K_XARRAY_MSI = KERN.XARRAY_MSI;
 
 export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
   {
