@@ -1,47 +1,46 @@
 // vfio-abi: byte-exact codec for the Linux VFIO interrupt and capability ABI.
-
-export { buildCaps, type CapSpan, walkCaps } from "./caps.js";
 export {
-  type Decoded,
-  type Diagnostic,
-  decode,
-  type InspectResult,
-  inspect,
-  REC_SIZE,
-  type SpanNode,
-  structNames,
-} from "./decode.js";
-export { encode, retryRequest } from "./encode.js";
-export * from "./errors.js";
-export type * from "./generated/schema.js";
-export { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
-export { fromHex, toHex } from "./hex.js";
-export { fromJSONValue, toJSONValue } from "./json.js";
-export {
-  backend,
-  EXPECTED_ABI_VERSION,
   init,
   initSync,
   initWithExports,
+  wasm,
+  backend,
+  wasmUrl,
+  EXPECTED_ABI_VERSION,
   type WasmExports,
   type WasmSource,
-  wasm,
-  wasmUrl,
 } from "./loader.js";
-export { type ResolvedProfile, resolveProfile } from "./profile.js";
-export { nameEnum, nameFlags, structByName } from "./schema-index.js";
+export {
+  decode,
+  inspect,
+  structNames,
+  REC_SIZE,
+  type Decoded,
+  type SpanNode,
+  type Diagnostic,
+  type InspectResult,
+} from "./decode.js";
+export { encode, retryRequest } from "./encode.js";
+export { walkCaps, buildCaps, type CapSpan } from "./caps.js";
+export { resolveProfile, type ResolvedProfile } from "./profile.js";
+export { toHex, fromHex } from "./hex.js";
+export { toJSONValue, fromJSONValue } from "./json.js";
+export { structByName, nameFlags, nameEnum } from "./schema-index.js";
+export * from "./errors.js";
 export * from "./types.js";
+export { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
+export type * from "./generated/schema.js";
 
-import { type Decoded, decode } from "./decode.js";
+import { decode, type Decoded } from "./decode.js";
 import { encode } from "./encode.js";
+import type { DecodeOptions, EncodeOptions } from "./types.js";
 import type {
-  VfioDeviceInfo,
-  VfioIommuType1Info,
   VfioIrqInfo,
   VfioIrqSet,
   VfioRegionInfo,
+  VfioDeviceInfo,
+  VfioIommuType1Info,
 } from "./generated/schema.js";
-import type { DecodeOptions, EncodeOptions } from "./types.js";
 
 type In<T> = Partial<T> & Record<string, unknown>;
 
@@ -64,17 +63,17 @@ export const decodeIommuType1Info = (b: Uint8Array, o?: DecodeOptions): Decoded<
   decode("vfio_iommu_type1_info", b, o) as Decoded<VfioIommuType1Info>;
 export const encodeIommuType1Info = (v: In<VfioIommuType1Info>, o?: EncodeOptions): Uint8Array =>
   encode("vfio_iommu_type1_info", v as never, o);
-export { decodeIrqInfoFast, encodeIrqInfoFast, type IrqInfoFields } from "./fast/generated.js";
 export {
-  type DeviceDescription,
+  predictSetIrqs,
   DeviceModel,
   deviceBlock,
-  formatTopology,
   irqTopology,
-  type Prediction,
-  predictSetIrqs,
+  formatTopology,
   qemuDevice,
   qemuDevices,
   RULES as ORACLE_RULES,
+  type DeviceDescription,
+  type Prediction,
   type Topology,
 } from "./oracle/index.js";
+export * from "./fast/generated.js";
