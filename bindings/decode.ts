@@ -2,7 +2,8 @@
 // a flat list of byte spans (for inspectors) and diagnostics. inspect() never throws on bad
 // bytes; decode() throws a typed error that carries the partial value.
 
-import { errorClassFor, Status, statusName, UsageError, type VfioAbiError } from "./errors.js";
+import { REGION, copyIn, copyOut, reserve } from "./memory.js";
+import { errorClassFor, Status, statusName, type VfioAbiError } from "./errors.js";
 import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
 import { K, REC_SIZE } from "./generated/wasm-abi.js";
 import { toHex } from "./hex.js";
@@ -60,16 +61,12 @@ const hx = (n: number) => `0x${n.toString(16)}`;
 function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, maxHops: number) {
   const w = wasm();
   const recCap = bytes.length + 64;
-  const need = 64 + bytes.length + recCap * REC_SIZE + 64;
-  if (w.arena_cap() < need && w.arena_reserve(need) < 0)
-    throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
-  const base = w.arena_ptr();
-  const src = base + 64;
+  const src = reserve(w, REGION.codec, 64 + bytes.length + recCap * REC_SIZE + 64, "decode") + 64;
   const out = (src + bytes.length + 7) & ~7;
-  new Uint8Array(w.memory.buffer, src, bytes.length).set(bytes);
+  copyIn(w, src, bytes);
   const status = w.parse(s.id, prof.word, src, bytes.length, out, recCap, maxHops);
-  const n = w.rec_count();
-  const recs = new DataView(w.memory.buffer.slice(out, out + n * REC_SIZE));
+  const n = w.rec_count() >>> 0;
+  const recs = new DataView(copyOut(w, out, n * REC_SIZE).buffer);
   return { status, n, recs };
 }
 

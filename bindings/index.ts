@@ -25,7 +25,9 @@ export { walkCaps, buildCaps, type CapSpan } from "./caps.js";
 export { resolveProfile, type ResolvedProfile } from "./profile.js";
 export { toHex, fromHex } from "./hex.js";
 export { toJSONValue, fromJSONValue } from "./json.js";
-export { structByName, nameFlags, nameEnum } from "./schema-index.js";
+export { structByName, nameFlags, nameEnum, irqSetElementSize } from "./schema-index.js";
+/** The kernel's names (flags, masks, enums) and layout constants (struct/field ids, fixed offsets, sizes). */
+export * from "./generated/constants.js";
 export * from "./errors.js";
 export * from "./types.js";
 export { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";

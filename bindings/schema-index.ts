@@ -1,5 +1,10 @@
 // Look-ups over the generated schema: structs by name, fields by id, flag and enum naming.
 
+import {
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+} from "./generated/constants.js";
 import { UsageError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
 
@@ -145,4 +150,10 @@ export function capEntry(host: string, id: number, proposals: readonly string[])
       (c) => c.host === host && c.id === id && (c.proposal === null || proposals.includes(c.proposal)),
     ) ?? null
   );
+}
+
+/** Bytes per vfio_irq_set payload element for these flags: 1 (DATA_BOOL), 4 (DATA_EVENTFD), else 0. */
+export function irqSetElementSize(flags: number): number {
+  const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+  return dt === VFIO_IRQ_SET_DATA_BOOL ? 1 : dt === VFIO_IRQ_SET_DATA_EVENTFD ? 4 : 0;
 }

@@ -101,6 +101,46 @@ for (const name of structNames) {
   }
 }
 
+/**
+ * Named constants for hand-written code in both languages: struct and field ids, byte offsets and
+ * sizes that are the same in every layout variant, proposal bits, and the kernel's flag, mask and
+ * enum names. type is the AssemblyScript type; text the literal.
+ */
+function kernelConstants() {
+  const out = [];
+  const c = (name, type, value, hex = false) =>
+    out.push({ name, type, value, text: hex ? `0x${value.toString(16)}` : `${value}` });
+  const cname = (n) => n.toUpperCase();
+  structNames.forEach((n, i) => {
+    c(`S_${cname(n)}`, "i32", i);
+  });
+  for (const f of model.fields) c(`F_${cname(f.struct)}__${cname(f.path.replace(/\./g, "_"))}`, "i32", f.id);
+  // Byte offsets that are the same in every variant, for hand-written hot paths (oracle, batches).
+  for (const f of model.fields)
+    if (f.offsets.every((o) => o === f.offsets[0]))
+      c(`O_${cname(f.struct)}__${cname(f.path.replace(/\./g, "_"))}`, "u32", f.offsets[0]);
+  for (const st of model.structs)
+    if (st.size.every((x) => x === st.size[0])) c(`SIZEOF_${cname(st.name)}`, "u32", st.size[0]);
+  proposalNames.forEach((p, i) => {
+    c(`P_${cname(p.replace(/-/g, "_"))}`, "u32", 1 << (8 + i));
+  });
+  for (const fs of Object.values(abi.flagSets)) for (const b of fs.bits) c(b.name, "u32", b.value, true);
+  for (const [k, v] of Object.entries(abi.masks)) c(k, "u32", v, true);
+  // every bit a flag set defines, for "an undefined bit" in generators and checks
+  for (const [k, fs] of Object.entries(abi.flagSets))
+    c(
+      `${k.toUpperCase()}_KNOWN`,
+      "u32",
+      fs.bits.reduce((m, b) => m | b.value, 0),
+      true,
+    );
+  for (const e of Object.values(abi.enums)) {
+    for (const x of e.values ?? []) c(x.name, "u32", x.value);
+    if (e.count) c(e.count.name, "u32", e.count.value);
+  }
+  return out;
+}
+
 // ---------- AssemblyScript
 function asLayout() {
   const u8 = (x) => x & 0xff;
@@ -145,30 +185,7 @@ function asLayout() {
     0,
   ]);
   const arr = (rows) => rows.map((r) => `  ${r.join(", ")},`).join("\n");
-  const consts = [];
-  const cname = (n) => n.toUpperCase();
-  structNames.forEach((n, i) => {
-    consts.push(`export const S_${cname(n)}: i32 = ${i};`);
-  });
-  for (const f of model.fields)
-    consts.push(`export const F_${cname(f.struct)}__${cname(f.path.replace(/\./g, "_"))}: i32 = ${f.id};`);
-  // Byte offsets that are the same in every variant, for hand-written hot paths (oracle, batches).
-  for (const f of model.fields)
-    if (f.offsets.every((o) => o === f.offsets[0]))
-      consts.push(`export const O_${cname(f.struct)}__${cname(f.path.replace(/\./g, "_"))}: u32 = ${f.offsets[0]};`);
-  for (const st of model.structs)
-    if (st.size.every((x) => x === st.size[0]))
-      consts.push(`export const SIZEOF_${cname(st.name)}: u32 = ${st.size[0]};`);
-  proposalNames.forEach((p, i) => {
-    consts.push(`export const P_${cname(p.replace(/-/g, "_"))}: u32 = ${1 << (8 + i)};`);
-  });
-  for (const fs of Object.values(abi.flagSets))
-    for (const b of fs.bits) consts.push(`export const ${b.name}: u32 = 0x${b.value.toString(16)};`);
-  for (const [k, v] of Object.entries(abi.masks)) consts.push(`export const ${k}: u32 = 0x${v.toString(16)};`);
-  for (const e of Object.values(abi.enums)) {
-    for (const x of e.values ?? []) consts.push(`export const ${x.name}: u32 = ${x.value};`);
-    if (e.count) consts.push(`export const ${e.count.name}: u32 = ${e.count.value};`);
-  }
+  const consts = kernelConstants().map((c) => `export const ${c.name}: ${c.type} = ${c.text};`);
   return `${BANNER}// Flattened layout tables (C rules per variant: lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6).
 
 ${consts.join("\n")}
@@ -263,6 +280,12 @@ ${model.structs.map((s) => `  ${s.name}: ${pascal(s.name)};`).join("\n")}
 const outputs = {
   "assembly/generated/layout.ts": asLayout(),
   "bindings/generated/schema.ts": tsSchema(),
+  "bindings/generated/constants.ts": `${BANNER}// The kernel's names (flags, masks, enums) and layout facts equal in every ABI variant (ids, offsets,
+// sizes), for hand-written TypeScript: the same names the AssemblyScript core uses.
+${kernelConstants()
+  .map((c) => `export const ${c.name} = ${c.text};`)
+  .join("\n")}
+`,
 };
 // Every further generator, in a fixed order: each returns { relativePath: text }.
 const ctx = { model, abi, BANNER, pascal, root };

@@ -44,10 +44,14 @@ export const DEV_MSI_ALLOC_MAX: u32 = 4; // msi_alloc_max
 export const DEV_ACTIVE_TYPE: u32 = 5; // active irq type (T_*)
 export const DEV_VECTORS: u32 = 6; // allocated vector count
 export const DEV_TRIGGERS: u32 = 7; // TRIG_* bits
-export const DEV_IRQ_COUNT: u32 = 8; // 64 words: per-index irq count
-export const DEV_IRQ_FLAGS: u32 = 72; // 64 words: per-index vfio_irq_info flags
-export const DEV_EVENTFDS: u32 = 136; // 32 words: eventfd bitmap, fds 0..1023
-export const DEV_OPEN_FDS: u32 = 168; // 32 words: open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF)
+export const DEV_IRQ_COUNT: u32 = 8; // per-index irq count
+export const DEV_IRQ_COUNT_WORDS: u32 = 64;
+export const DEV_IRQ_FLAGS: u32 = 72; // per-index vfio_irq_info flags
+export const DEV_IRQ_FLAGS_WORDS: u32 = 64;
+export const DEV_EVENTFDS: u32 = 136; // eventfd bitmap, fds 0..1023
+export const DEV_EVENTFDS_WORDS: u32 = 32;
+export const DEV_OPEN_FDS: u32 = 168; // open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF)
+export const DEV_OPEN_FDS_WORDS: u32 = 32;
 export const KERN_XARRAY_MSI: u32 = 1; // 6.5+: MSI/MSI-X contexts in an xarray (no num_ctx checks, dynamic MSI-X), ERR/REQ eventfd < -1 is EINVAL
 export const DEVF_PCIE: u32 = 1; // PCIe (the ERR index exists)
 export const DEVF_MSI_SHORT: u32 = 2; // MSI multi-vector allocations may fall short (intremap off)

@@ -655,8 +655,8 @@ function guess() {
       if (argsz === fixed) score += 2;
       if (len < s.minsz) score -= 5;
       if (s.name === "vfio_irq_set" && r.ok) {
-        const el = [0, 0, 1, 0, 4][Number(r.value.flags) & 7] ?? 0;
-        if (el && argsz === 20 + Number(r.value.count) * el) score += 3;
+        const el = lib.irqSetElementSize(Number(r.value.flags));
+        if (el && argsz === lib.SIZEOF_VFIO_IRQ_SET + Number(r.value.count) * el) score += 3;
       }
       if (r.value.caps?.length) score += 2;
       // the chosen struct failing only inside its capability chain is still the right struct
@@ -876,8 +876,7 @@ function reencode(res, path, r, big) {
     const oldLen = state.bytes.length,
       consistent = res.value.argsz === oldLen;
     setPath(v, path, asValue(r, big));
-    const dt = Number(v.flags) & 7,
-      elem = dt === 2 ? 1 : dt === 4 ? 4 : 0;
+    const elem = lib.irqSetElementSize(Number(v.flags));
     const count = Number(v.count) >>> 0;
     const old = v.data ?? [];
     const n = elem ? Math.min(count, 4096) : 0;

@@ -30,7 +30,10 @@ function asConsts() {
   sec("SET_IRQS oracle");
   c("E_ORACLE_RANGE", "i32", W.outOfRange.value, W.outOfRange.meaning);
   c("DEV_WORDS", "u32", W.oracle.devWords);
-  for (const d of W.oracle.device) c(d.name, "u32", d.word, `${d.words > 1 ? `${d.words} words: ` : ""}${d.meaning}`);
+  for (const d of W.oracle.device) {
+    c(d.name, "u32", d.word, d.meaning);
+    if (d.words > 1) c(`${d.name}_WORDS`, "u32", d.words);
+  }
   for (const x of [...W.oracle.kernelBits, ...W.oracle.features, ...W.oracle.triggers])
     c(x.name, "u32", x.value, x.meaning);
   c("TRIG_INDEX_SHIFT", "u32", W.oracle.triggerIndexShift);

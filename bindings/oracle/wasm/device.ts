@@ -1,6 +1,14 @@
 // Device descriptions for the oracle: what a device is (driver, kernel rules, irq indexes, regions,
 // reset) and which fds of the calling process are eventfds / other open files. JSON-friendly; the
 // same shape is used by `vfio-abi predict` device lines and by the shipped QEMU descriptions.
+import {
+  VFIO_DEVICE_FLAGS_AMBA,
+  VFIO_DEVICE_FLAGS_AP,
+  VFIO_DEVICE_FLAGS_CCW,
+  VFIO_DEVICE_FLAGS_PCI,
+  VFIO_DEVICE_FLAGS_PLATFORM,
+  VFIO_DEVICE_FLAGS_RESET,
+} from "../../generated/constants.js";
 import { DEV_WORDS, DRV, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
 
 import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
@@ -143,14 +151,14 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
 export function deviceInfoFlags(d: DeviceDescription): number {
   if (d.info?.flags !== undefined) return d.info.flags;
   const bus = {
-    "vfio-pci": 0x2,
-    "vfio-platform": 0x4,
-    "vfio-amba": 0x8,
-    "vfio-ccw": 0x10,
-    "vfio-ap": 0x20,
-    "libvfio-user": 0x2,
+    "vfio-pci": VFIO_DEVICE_FLAGS_PCI,
+    "vfio-platform": VFIO_DEVICE_FLAGS_PLATFORM,
+    "vfio-amba": VFIO_DEVICE_FLAGS_AMBA,
+    "vfio-ccw": VFIO_DEVICE_FLAGS_CCW,
+    "vfio-ap": VFIO_DEVICE_FLAGS_AP,
+    "libvfio-user": VFIO_DEVICE_FLAGS_PCI,
   }[d.driver];
-  return bus | (d.reset ? 1 : 0);
+  return bus | (d.reset ? VFIO_DEVICE_FLAGS_RESET : 0);
 }
 
 export function numRegions(d: DeviceDescription): number {

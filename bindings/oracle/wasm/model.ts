@@ -5,11 +5,32 @@
 // description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
-import { wasm, type WasmExports } from "../../loader.js";
+import { E_ORACLE_RANGE, PROF_BIG } from "../../generated/wasm-abi.js";
+import { REGION, copyIn, reserve, u32At } from "../../memory.js";
+import {
+  O_VFIO_DEVICE_INFO__ARGSZ,
+  O_VFIO_IRQ_INFO__ARGSZ,
+  O_VFIO_IRQ_INFO__INDEX,
+  O_VFIO_IRQ_SET__COUNT,
+  O_VFIO_IRQ_SET__DATA,
+  O_VFIO_IRQ_SET__FLAGS,
+  O_VFIO_IRQ_SET__INDEX,
+  O_VFIO_IRQ_SET__START,
+  O_VFIO_REGION_INFO__ARGSZ,
+  O_VFIO_REGION_INFO__CAP_OFFSET,
+  O_VFIO_REGION_INFO__INDEX,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_TYPE_MASK,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+} from "../../generated/constants.js";
+import { wasm } from "../../loader.js";
 import { encode } from "../../encode.js";
 import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
-import { SCHEMA } from "../../generated/schema.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 import {
   type DeviceDescription,
@@ -94,47 +115,33 @@ export interface PredictOptions {
   bigEndian?: boolean;
 }
 
-const ORACLE_OFF = 1 << 20; // our region inside the arena: after what decode/encode use
 const DEV_BYTES = DEV_WORDS * 4;
-
-function region(w: WasmExports, bytes: number): number {
-  const need = ORACLE_OFF + DEV_BYTES + 64 + bytes;
-  if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi oracle: cannot grow wasm memory");
-  return w.arena_ptr() + ORACLE_OFF;
-}
 
 let lastElem = -1;
 /** Run the wasm oracle once on a state block. Returns [ret, ruleId]; updates `state` when commit. */
 export function oracleCall(state: Uint32Array, mem: Uint8Array, commit: boolean, bigEndian = false): [number, number] {
   const w = wasm();
-  const base = region(w, mem.length);
-  const dev = base,
-    buf = base + DEV_BYTES + 64;
-  new Uint32Array(w.memory.buffer, dev, DEV_WORDS).set(state);
-  new Uint8Array(w.memory.buffer, buf, mem.length).set(mem);
-  const oracle = w.oracle_set_irqs as (p: number, b: number, l: number, d: number, c: number) => number;
-  const ret = oracle(bigEndian ? 1 : 0, buf, mem.length, dev, commit ? 1 : 0);
-  const rule = (w.oracle_last_rule as () => number)();
-  lastElem = typeof w.oracle_last_elem === "function" ? (w.oracle_last_elem as () => number)() : -1;
-  if (ret === -1000) throw new Error("vfio-abi oracle: buffer outside wasm memory");
-  if (commit) state.set(new Uint32Array(w.memory.buffer, dev, DEV_WORDS));
+  const dev = reserve(w, REGION.oracle, DEV_BYTES + 64 + mem.length, "vfio-abi oracle"),
+    buf = dev + DEV_BYTES + 64;
+  u32At(w, dev, DEV_WORDS).set(state);
+  copyIn(w, buf, mem);
+  const ret = w.oracle_set_irqs(bigEndian ? PROF_BIG : 0, buf, mem.length, dev, commit ? 1 : 0);
+  const rule = w.oracle_last_rule();
+  lastElem = w.oracle_last_elem();
+  if (ret === E_ORACLE_RANGE) throw new Error("vfio-abi oracle: buffer outside wasm memory");
+  if (commit) state.set(u32At(w, dev, DEV_WORDS));
   return [ret, rule];
 }
 
 /** minsz of an INFO struct (offsetofend of its last required field), from the schema. */
 const MINSZ = (name: string): number => structByName(name).minsz;
 /** Offset of a field that sits at the same offset in every ABI and epoch (argsz, flags, index, ...). */
-const OFF = (struct: string, field: string): number => {
-  const s = structByName(struct);
-  const f = SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields).find((x) => x.path === field)!;
-  return f.offsets[0];
-};
 const SET = {
-  flags: OFF("vfio_irq_set", "flags"),
-  index: OFF("vfio_irq_set", "index"),
-  start: OFF("vfio_irq_set", "start"),
-  count: OFF("vfio_irq_set", "count"),
-  data: OFF("vfio_irq_set", "data"),
+  flags: O_VFIO_IRQ_SET__FLAGS,
+  index: O_VFIO_IRQ_SET__INDEX,
+  start: O_VFIO_IRQ_SET__START,
+  count: O_VFIO_IRQ_SET__COUNT,
+  data: O_VFIO_IRQ_SET__DATA,
 };
 
 const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
@@ -184,21 +191,26 @@ export class DeviceModel {
       index = dv.getUint32(SET.index, le),
       start = dv.getUint32(SET.start, le),
       count = dv.getUint32(SET.count, le);
-    const dt = flags & 7,
-      act = flags & 0x38;
+    const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+      act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
     const t = this.triggers;
     const typeOf = index === 1 ? 2 : 3;
     if (ret < 0) {
-      if ((index === 1 || index === 2) && dt === 4 && activeBefore === typeOf && lastElem >= 0) {
+      if (
+        (index === 1 || index === 2) &&
+        dt === VFIO_IRQ_SET_DATA_EVENTFD &&
+        activeBefore === typeOf &&
+        lastElem >= 0
+      ) {
         for (let v = start; v <= start + lastElem; v++) t.vectors.delete(v); // set_block tears down start..failed
       }
       // 6.1 vfio_intx_set_signal frees the old trigger before it looks at the new fd
       if (
         index === 0 &&
-        act === 0x20 &&
-        dt === 4 &&
+        act === VFIO_IRQ_SET_ACTION_TRIGGER &&
+        dt === VFIO_IRQ_SET_DATA_EVENTFD &&
         activeBefore === 1 &&
         this.rules === 0 &&
         (rule === "FD_CLOSED" || rule === "FD_NOT_EVENTFD")
@@ -208,27 +220,28 @@ export class DeviceModel {
     }
     if (rule === "PARTIAL_VECTORS") return out;
     if (index === 0) {
-      if (act === 0x10 && dt === 4) t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
-      if (act !== 0x20) return out;
-      if (count === 0 && dt === 1) {
+      if (act === VFIO_IRQ_SET_ACTION_UNMASK && dt === VFIO_IRQ_SET_DATA_EVENTFD)
+        t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
+      if (act !== VFIO_IRQ_SET_ACTION_TRIGGER) return out;
+      if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
         t.intx = null;
         t.intxUnmask = null;
         return out;
       }
-      if (dt === 4) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
         t.intx = fdAt(0) >= 0 ? fdAt(0) : null;
         return out;
       }
-      if (dt === 1 || boolAt(0)) this.signal(t.intx, out);
+      if (dt === VFIO_IRQ_SET_DATA_NONE || boolAt(0)) this.signal(t.intx, out);
       return out;
     }
     if (index === 1 || index === 2) {
-      if (count === 0 && dt === 1) {
+      if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
         t.vectors.clear();
         return out;
       }
       if (activeBefore !== typeOf) t.vectors.clear();
-      if (dt === 4) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
         for (let i = 0; i < count; i++) {
           const fd = fdAt(i);
           if (fd >= 0) t.vectors.set(start + i, fd);
@@ -236,14 +249,15 @@ export class DeviceModel {
         }
         return out;
       }
-      for (let v = start; v < start + count; v++) if (dt === 1 || boolAt(v - start)) this.signal(t.vectors.get(v), out);
+      for (let v = start; v < start + count; v++)
+        if (dt === VFIO_IRQ_SET_DATA_NONE || boolAt(v - start)) this.signal(t.vectors.get(v), out);
       return out;
     }
     const key = index === 3 ? "err" : "req";
-    if (dt === 1) {
+    if (dt === VFIO_IRQ_SET_DATA_NONE) {
       if (count) this.signal(t[key], out);
       else t[key] = null;
-    } else if (dt === 2) {
+    } else if (dt === VFIO_IRQ_SET_DATA_BOOL) {
       if (boolAt(0)) this.signal(t[key], out);
     } else {
       const fd = fdAt(0);
@@ -312,8 +326,8 @@ export class DeviceModel {
     const minsz = MINSZ("vfio_irq_info");
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), true),
-      index = dv.getUint32(OFF("vfio_irq_info", "index"), true);
+    const argsz = dv.getUint32(O_VFIO_IRQ_INFO__ARGSZ, true),
+      index = dv.getUint32(O_VFIO_IRQ_INFO__INDEX, true);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
@@ -344,7 +358,7 @@ export class DeviceModel {
     const minsz = MINSZ("vfio_device_info");
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), true);
+    const argsz = dv.getUint32(O_VFIO_DEVICE_INFO__ARGSZ, true);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
     // the struct as the kernel fills it (zeroed, no caps on these devices), in its epoch's layout
@@ -377,8 +391,8 @@ export class DeviceModel {
     const minsz = MINSZ("vfio_region_info");
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), true),
-      index = dv.getUint32(OFF("vfio_region_info", "index"), true);
+    const argsz = dv.getUint32(O_VFIO_REGION_INFO__ARGSZ, true),
+      index = dv.getUint32(O_VFIO_REGION_INFO__INDEX, true);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
     const r = (d.regions ?? []).find((x) => x.index === index);
@@ -396,7 +410,7 @@ export class DeviceModel {
         argsz,
         flags: r.flags >>> 0,
         index,
-        cap_offset: dv.getUint32(OFF("vfio_region_info", "cap_offset"), true),
+        cap_offset: dv.getUint32(O_VFIO_REGION_INFO__CAP_OFFSET, true),
         size: big(r.size, 0n),
         offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n),
       },
@@ -413,7 +427,7 @@ export class DeviceModel {
       return b;
     });
     const reply = buildCapsRaw("vfio_region_info", fixed, caps, argsz, { epoch });
-    const raised = new DataView(reply.buffer).getUint32(OFF("vfio_region_info", "argsz"), true);
+    const raised = new DataView(reply.buffer).getUint32(O_VFIO_REGION_INFO__ARGSZ, true);
     let wrote = `${fixed.length} bytes copied back`;
     if (caps.length && reply.length === fixed.length) wrote = `argsz too small: raised to ${raised}, cap_offset 0`;
     else if (caps.length) {
