@@ -2,12 +2,21 @@
 // vfio_set_irqs_validate_and_prepare (EINVAL) -> the driver's (index, action) dispatch (ENOTTY)
 // -> the handler's state rules (EINVAL, EBADF). Sources: drivers/vfio/vfio_main.c,
 // drivers/vfio/pci/vfio_pci_intrs.c, platform/ccw/ap drivers, libvfio-user lib/irq.c; confirmed
-// against real kernels (tests/kernel).
+// against real 6.1 and 6.12 kernels (vfio-abi.md §3, §8.6).
 //
-// The device description and state live in a block of DEV_WORDS u32 words at `dev`; its layout
-// (DEV_*, DEVF_*, TRIG_*, KERN_*), the drivers, irq types and rule ids are the contract's
-// (schema/wasm-abi.mjs). bindings/oracle/wasm/device.ts builds a block from a JSON description.
-
+// Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md;
+// bindings/oracle/device.ts builds it from a JSON device description):
+//   0 driver (DRV_*)          1 kernel profile bits: bit0 6.5+ (xarray MSI contexts, no num_ctx checks)
+//   2 num_irqs (indexes)      3 bit0 PCIe (ERR index exists), bit1 MSI multi-vector allocations may fall
+//                               short (intremap off), bit2 dynamic MSI-X (has_dyn_msix: MSI-X irq_info
+//                               without NORESIZE; only with 6.12 rules)
+//   4 msi_alloc_max           5 active irq type (T_NONE, T_INTX, T_MSI, T_MSIX)
+//   6 allocated vector count  7 bit0 ERR trigger set, bit1 REQ trigger set, bit2 INTx trigger set,
+//                               pci: bit3 INTx unmask irqfd installed; platform/ccw/ap: bit 3+i = index i
+//                               trigger set
+//   8..71  per-index count     72..135 per-index vfio_irq_info flags
+//   136..167 eventfd bitmap for fds 0..1023   168..199 open (non-eventfd) fd bitmap
+// An fd >= 1024, or in neither bitmap, is closed (EBADF).
 import {
   DEVF_DYN_MSIX,
   DEVF_MSI_SHORT,
@@ -37,7 +46,21 @@ import {
   ENOTTY,
   ERANGE,
   E_ORACLE_RANGE,
+  FD_EVENTFD,
+  FD_READONLY,
   KERN_XARRAY_MSI,
+  LVU_BUG_DISABLE_RANGE,
+  LVU_BUG_INTX_SHARED,
+  LVU_EXTENDED,
+  LVU_MAX_FDS,
+  LVU_MSG_KINDS,
+  LVU_MSG_NFDS,
+  LVU_SLOTS,
+  LVU_SLOT_ERR,
+  LVU_SLOT_INTX,
+  LVU_SLOT_REQ,
+  LVU_TABLE,
+  LVU_WORDS,
   MAX_FD,
   PROF_BIG,
   R_ACTION,
@@ -57,9 +80,14 @@ import {
   R_INTX_MASK_EVENTFD,
   R_LOOPBACK_RANGE,
   R_LVU_BOOL_LEN,
+  R_LVU_BUG_DISABLE_RANGE,
+  R_LVU_BUG_INTX_SHARED,
   R_LVU_COUNT0,
   R_LVU_ERR_REQ,
   R_LVU_FDS,
+  R_LVU_FDS_NOT_EVENTFD,
+  R_LVU_SHORT,
+  R_LVU_TRIGGER_FD,
   R_NORESIZE,
   R_NOT_ENABLED,
   R_NOT_MASKABLE,
@@ -84,6 +112,7 @@ import {
   T_MSIX,
   T_NONE,
 } from "./generated/wasm-abi";
+import { Mem, inMem } from "./mem";
 import {
   O_VFIO_IRQ_SET__COUNT,
   O_VFIO_IRQ_SET__DATA,
@@ -108,7 +137,6 @@ import {
   VFIO_PCI_NUM_IRQS,
   VFIO_PCI_REQ_IRQ_INDEX,
 } from "./generated/layout";
-import { inMem, Mem } from "./mem";
 
 /** minsz of vfio_irq_set: offsetofend(count), where data[] starts. */
 const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
@@ -130,6 +158,10 @@ class Dev {
   }
   @inline static setw(dev: usize, i: u32, v: u32): void {
     store<u32>(dev + ((i as usize) << 2), v);
+  }
+  /** Byte of the libvfio-user fd table for `slot`. */
+  @inline static slotAt(dev: usize, slot: u32): usize {
+    return dev + ((LVU_TABLE as usize) << 2) + (slot as usize);
   }
 }
 /** Oracle verdicts. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
@@ -160,7 +192,7 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   lastRule = R_OK;
   lastElem = -1;
   const drv = Dev.w(dev, DEV_DRIVER);
-  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, (prof & PROF_BIG) != 0);
+  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, (prof & PROF_BIG) != 0, commit);
   if (len < MINSZ) return Rule.fail(R_COPY_FAULT, EFAULT);
   const big = (prof & PROF_BIG) != 0;
   const argsz = Mem.rd32(buf, big),
@@ -412,12 +444,25 @@ function ccwAp(dev: usize, buf: usize, len: u32, big: bool, drv: u32, flags: u32
   return 0;
 }
 
+// ---- libvfio-user (lib/irq.c at efd091bc). The device block's word 3 holds the profile's flags;
+// an extended block (LVU_WORDS words) adds the fds passed with the message and the server's fd table.
+
+/** The table slot libvfio-user's irqs_get_efd() uses for (index, vector). */
+function lvuSlot(dev: usize, index: u32, i: u32): u32 {
+  if (index == VFIO_PCI_ERR_IRQ_INDEX) return LVU_SLOT_ERR;
+  if (index == VFIO_PCI_REQ_IRQ_INDEX) return LVU_SLOT_REQ;
+  if (index == VFIO_PCI_INTX_IRQ_INDEX && (Dev.w(dev, DEV_FEATURES) & LVU_BUG_INTX_SHARED) == 0) return LVU_SLOT_INTX;
+  return i < LVU_SLOTS ? i : LVU_SLOTS - 1;
+}
+
 /**
- * libvfio-user's device_set_irqs_validate (lib/irq.c): stricter, all EINVAL; unknown flag bits are
- * ignored. The message is buf[0..len); DATA_EVENTFD payload words stand for the fds passed with it.
+ * libvfio-user's handle_device_set_irqs: device_set_irqs_validate (all EINVAL; unknown flag bits
+ * ignored), then the action. buf[0..len) is the message body. With an extended block the fds that
+ * came with the message are in LVU_MSG_*; without one, DATA_EVENTFD payload words stand for them.
  */
-function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
-  if (len < MINSZ) return Rule.fail(R_ARGSZ_MIN, EINVAL);
+function lvu(dev: usize, buf: usize, len: u32, big: bool, commit: bool): i32 {
+  const ext = (Dev.w(dev, DEV_FEATURES) & LVU_EXTENDED) != 0;
+  if (len < MINSZ) return Rule.fail(ext ? R_LVU_SHORT : R_ARGSZ_MIN, EINVAL);
   const argsz = Mem.rd32(buf, big),
     flags = Mem.rd32(buf + O_VFIO_IRQ_SET__FLAGS, big),
     index = Mem.rd32(buf + O_VFIO_IRQ_SET__INDEX, big);
@@ -425,6 +470,7 @@ function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
     count = Mem.rd32(buf + O_VFIO_IRQ_SET__COUNT, big);
   const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
     act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+  const nfds: u32 = ext ? Dev.w(dev, LVU_MSG_NFDS) : dt == VFIO_IRQ_SET_DATA_EVENTFD ? (len - MINSZ) >> 2 : 0;
   if (argsz < MINSZ) return Rule.fail(R_ARGSZ_MIN, EINVAL);
   if (dt == VFIO_IRQ_SET_DATA_BOOL && len - MINSZ != count) return Rule.fail(R_LVU_BOOL_LEN, EINVAL);
   if (index >= Dev.w(dev, DEV_NUM_IRQS)) return Rule.fail(R_INDEX, EINVAL);
@@ -443,10 +489,44 @@ function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
     return Rule.fail(R_LVU_ERR_REQ, EINVAL);
   if (count == 0 && (start != 0 || dt != VFIO_IRQ_SET_DATA_NONE || act != VFIO_IRQ_SET_ACTION_TRIGGER))
     return Rule.fail(R_LVU_COUNT0, EINVAL);
+  if (nfds != 0 && dt != VFIO_IRQ_SET_DATA_EVENTFD) return Rule.fail(R_LVU_FDS_NOT_EVENTFD, EINVAL);
+  if (nfds != 0 && nfds != count) return Rule.fail(R_LVU_FDS, EINVAL);
+  if (act != VFIO_IRQ_SET_ACTION_TRIGGER || !ext) return 0; // MASK / UNMASK: the irq state callback only
+  if ((dt == VFIO_IRQ_SET_DATA_NONE && count == 0) || (dt == VFIO_IRQ_SET_DATA_EVENTFD && nfds == 0))
+    return lvuDisable(dev, index, start, count, commit);
   if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
-    const nfds = (len - MINSZ) >> 2;
-    if (nfds != 0 && nfds != count) return Rule.fail(R_LVU_FDS, EINVAL);
+    if (commit)
+      for (let j: u32 = 0; j < count; j++) {
+        const kind = j < LVU_MAX_FDS ? Dev.w(dev, LVU_MSG_KINDS + j) & 3 : FD_EVENTFD;
+        store<u8>(Dev.slotAt(dev, lvuSlot(dev, index, start + j)), (kind | (index << 2)) as u8);
+      }
+    return 0;
   }
+  // DATA_NONE / DATA_BOOL trigger: eventfd_write on each installed fd (BOOL: where the byte is 1)
+  let shared = false;
+  for (let i: u32 = 0; i < count; i++) {
+    if (dt == VFIO_IRQ_SET_DATA_BOOL && load<u8>(buf + MINSZ + i) != 1) continue;
+    const slot = lvuSlot(dev, index, start + i);
+    const b = load<u8>(Dev.slotAt(dev, slot)) as u32;
+    if ((b & 3) == FD_READONLY) {
+      lastElem = i as i32;
+      return Rule.fail(R_LVU_TRIGGER_FD, EBADF);
+    }
+    // INTx signalling what MSI/MSI-X installed in slot 0, or the other way round
+    if ((b & 3) != 0 && slot == 0 && (b >> 2 == 0) != (index == 0)) shared = true;
+  }
+  if (shared) lastRule = R_LVU_BUG_INTX_SHARED;
+  return 0;
+}
+
+/** irqs_disable: count 0 means the whole index; the snapshot's loop runs i = start .. count - 1. */
+function lvuDisable(dev: usize, index: u32, start: u32, count: u32, commit: bool): i32 {
+  const n = count == 0 ? Dev.w(dev, DEV_IRQ_COUNT + index) : count;
+  const buggy = (Dev.w(dev, DEV_FEATURES) & LVU_BUG_DISABLE_RANGE) != 0;
+  const end = buggy ? n : start + n;
+  // the rule names the bug when the snapshot closes other slots than [start, start + count)
+  if (buggy && count != 0 && start > 0) lastRule = R_LVU_BUG_DISABLE_RANGE;
+  if (commit) for (let i = start; i < end; i++) store<u8>(Dev.slotAt(dev, lvuSlot(dev, index, i)), 0);
   return 0;
 }
 
@@ -461,6 +541,14 @@ function disable(dev: usize): void {
 /** Predict SET_IRQS; see oracleSetIrqs. Bounds-checked; never traps. */
 export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, commit: u32): i32 {
   if (!inMem(buf, len as u64) || !inMem(dev, (DEV_WORDS as u64) * 4)) {
+    lastRule = R_OK;
+    return E_ORACLE_RANGE;
+  }
+  if (
+    Dev.w(dev, DEV_DRIVER) == DRV_LIBVFIO_USER &&
+    (Dev.w(dev, DEV_FEATURES) & LVU_EXTENDED) != 0 &&
+    !inMem(dev, (LVU_WORDS as u64) * 4)
+  ) {
     lastRule = R_OK;
     return E_ORACLE_RANGE;
   }

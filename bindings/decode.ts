@@ -1,26 +1,43 @@
 // Decode: run the wasm parser, then turn its record stream into a value (kernel field names),
 // a flat list of byte spans (for inspectors) and diagnostics. inspect() never throws on bad
 // bytes; decode() throws a typed error that carries the partial value.
-
-import { REGION, copyIn, copyOut, reserve } from "./memory.js";
-import { errorClassFor, Status, statusName, type VfioAbiError } from "./errors.js";
-import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
 import { K, REC_SIZE } from "./generated/wasm-abi.js";
-import { toHex } from "./hex.js";
+import { REGION, copyIn, copyOut, reserve } from "./memory.js";
 import { wasm } from "./loader.js";
-import { type ResolvedProfile, resolveProfile } from "./profile.js";
+import { resolveProfile, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
 import {
-  capEntry,
-  fieldById,
-  nameEnum,
-  nameFlags,
-  type SchemaStruct,
-  structById,
   structByName,
+  structById,
+  fieldById,
+  nameFlags,
+  nameEnum,
+  capEntry,
+  type SchemaStruct,
 } from "./schema-index.js";
-import type { DecodedCap, DecodeMeta, DecodeOptions } from "./types.js";
+import { Status, statusName, errorClassFor, type VfioAbiError } from "./errors.js";
+import { toHex } from "./hex.js";
+import type { DecodeOptions, DecodeMeta, DecodedCap } from "./types.js";
+import { SCHEMA, type StructTypes, type StructName } from "./generated/schema.js";
+import { inspectMessage, type MessageDecodeOptions } from "./vfio-user.js";
 
-export { K, REC_SIZE } from "./generated/wasm-abi.js";
+export { K, REC_SIZE };
+
+/** A raw record of the wasm parser (kinds the struct decoder does not turn into values, e.g. K.BODY). */
+export interface RawRecord {
+  kind: number;
+  depth: number;
+  ref: number;
+  offset: number;
+  size: number;
+  aux: number;
+  value: bigint;
+}
+
+/** How a buffer is framed: an ioctl argument (default) or the body of a vfio-user request or reply. */
+export type BodyMode = "request" | "reply";
+export interface StructDecodeOptions extends DecodeOptions {
+  message?: BodyMode;
+}
 
 export interface SpanNode {
   /** Path in the decoded value, e.g. "argsz", "data[1]", "caps[0].header.next", "caps[0].areas[1].size". */
@@ -58,13 +75,14 @@ export interface InspectResult<T = Record<string, unknown>> {
 const hx = (n: number) => `0x${n.toString(16)}`;
 
 /** Copy bytes into the arena and run the parser. Returns the raw records (a view copy). */
-function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, maxHops: number) {
+function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, maxHops: number, mode?: BodyMode) {
   const w = wasm();
   const recCap = bytes.length + 64;
   const src = reserve(w, REGION.codec, 64 + bytes.length + recCap * REC_SIZE + 64, "decode") + 64;
   const out = (src + bytes.length + 7) & ~7;
   copyIn(w, src, bytes);
-  const status = w.parse(s.id, prof.word, src, bytes.length, out, recCap, maxHops);
+  const word = prof.word | (mode === "request" ? PROF_MSG_REQUEST : mode === "reply" ? PROF_MSG_REPLY : 0);
+  const status = w.parse(s.id, word, src, bytes.length, out, recCap, maxHops);
   const n = w.rec_count() >>> 0;
   const recs = new DataView(copyOut(w, out, n * REC_SIZE).buffer);
   return { status, n, recs };
@@ -74,11 +92,25 @@ function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, max
 export function inspect<N extends StructName>(
   structName: N | string,
   bytes: Uint8Array,
-  opts: DecodeOptions = {},
+  opts: StructDecodeOptions & MessageDecodeOptions = {},
 ): InspectResult<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
   const s = structByName(structName);
+  if (s.kind === "message") return inspectMessage(bytes, opts) as never;
+  return inspectStruct(s, bytes, opts) as never;
+}
+
+/**
+ * The record-stream decoder behind inspect(). Records of kinds it does not turn into values
+ * (vfio-user K.FDS / K.BODY) go to `extra` when given.
+ */
+export function inspectStruct(
+  s: SchemaStruct,
+  bytes: Uint8Array,
+  opts: StructDecodeOptions = {},
+  extra?: RawRecord[],
+): InspectResult<Record<string, unknown>> {
   const prof = resolveProfile(opts);
-  const { status, n, recs } = runParse(s, prof, bytes, opts.maxCaps ?? 1024);
+  const { status, n, recs } = runParse(s, prof, bytes, opts.maxCaps ?? 1024, opts.message);
   const meta: DecodeMeta = {
     struct: s.name,
     length: bytes.length,
@@ -230,7 +262,8 @@ export function inspect<N extends StructName>(
         const f = fieldById(ref);
         if (f.type === "payload") {
           root.data ??= [];
-          (root.data as number[]).push(Number(BigInt.asIntN(size === 1 ? 64 : 32, raw)));
+          const arr = root.data as number[];
+          arr.push(Number(BigInt.asIntN(size === 1 ? 64 : 32, raw)));
           nodes.push({
             path: `data[${aux}]`,
             kind: "elem",
@@ -249,6 +282,10 @@ export function inspect<N extends StructName>(
             depth: 2,
             label: `${size} bytes`,
           });
+        } else if (f.type === "bytes") {
+          // trailing data of a vfio-user body (region data, VERSION JSON)
+          root[f.name] = bytes.slice(off, off + size);
+          nodes.push({ path: f.name, kind: "elem", offset: off, size, depth: 1, label: `${size} bytes` });
         } else if (cap) {
           elem = {};
           cap[f.name] ??= [];
@@ -292,7 +329,9 @@ export function inspect<N extends StructName>(
         diagnostics.push({
           severity: "info",
           code: "NEEDS_ARGSZ",
-          message: `reply asks for argsz ${Number(raw)}: CAPS is set but cap_offset is 0, so the capabilities did not fit in the ${bytes.length} bytes supplied; call again with argsz ${Number(raw)}`,
+          message: opts.message
+            ? `the full reply needs argsz ${Number(raw)} but the server sent ${bytes.length} bytes: ask again with argsz ${Number(raw)}`
+            : `reply asks for argsz ${Number(raw)}: CAPS is set but cap_offset is 0, so the capabilities did not fit in the ${bytes.length} bytes supplied; call again with argsz ${Number(raw)}`,
           offset: 0,
           size: 4,
           field: "argsz",
@@ -310,6 +349,10 @@ export function inspect<N extends StructName>(
           size,
           field: "cap_offset",
         });
+        break;
+      case K.FDS:
+      case K.BODY:
+        extra?.push({ kind, depth, ref, offset: off, size, aux, value: raw });
         break;
       case K.ERROR: {
         const code = (aux << 16) >> 16,
@@ -347,7 +390,7 @@ export function inspect<N extends StructName>(
   // DATA_BOOL / DATA_EVENTFD with count 0: an empty payload, not a missing one
   const dt = typeof root.flags === "number" ? root.flags & 7 : 0;
   if (
-    (dt === 2 || dt === 4) &&
+    (dt === 2 || (dt === 4 && !opts.message)) &&
     s.trailingLocal >= 0 &&
     fieldById(s.firstField + s.trailingLocal).type === "payload" &&
     status >= 0
@@ -368,7 +411,16 @@ function errFieldPath(ref: number, root: string, capIndex: number): string {
 }
 
 function errSpan(code: number, off: number, cap: DecodedCap | null, len: number): number {
-  if (code === Status.E_ARGSZ_MIN || code === Status.E_ARGSZ_OVER) return 4;
+  if (
+    code === Status.E_ARGSZ_MIN ||
+    code === Status.E_ARGSZ_OVER ||
+    code === Status.E_MSG_SIZE_MIN ||
+    code === Status.E_MSG_SIZE_OVER ||
+    code === Status.E_MSG_TYPE
+  )
+    return 4;
+  if (code === Status.E_MSG_COMMAND) return 2;
+  if (code === Status.E_MSG_TRAILING) return Math.max(0, len - off);
   if (code === Status.E_PAYLOAD_SHORT || code === Status.E_SHORT) return Math.max(0, len - off);
   if (code === Status.E_CAP_PAST_END && cap && cap.offset === off) return Math.max(0, len - off);
   return 4;
@@ -415,6 +467,16 @@ function errorMessage(
       return `${where} declares ${v} elements, which run past the capability or the buffer (${extra} bytes available)`;
     case Status.E_CAP_OVERLAP:
       return `next at ${hx(off)} points to ${hx(v)}, inside the current capability (its known body ends at ${hx(extra)})`;
+    case Status.E_MSG_SIZE_MIN:
+      return `msg_size ${v} is smaller than the ${extra}-byte header it counts`;
+    case Status.E_MSG_SIZE_OVER:
+      return `msg_size ${v} is larger than the ${len} bytes supplied: the message is truncated (or msg_size lies)`;
+    case Status.E_MSG_TYPE:
+      return `flags ${hx(v)}: type ${v & 0xf} is neither command (0) nor reply (1)`;
+    case Status.E_MSG_COMMAND:
+      return `command ${v} is not a vfio-user command`;
+    case Status.E_MSG_TRAILING:
+      return `msg_size ${v} ends the message before the ${extra} bytes supplied: ${extra - v} bytes follow it (another message, or msg_size lies)`;
     default:
       return `${statusName(code)} at ${where}`;
   }
@@ -424,7 +486,7 @@ function errorMessage(
 export function decode<N extends StructName>(
   structName: N | string,
   bytes: Uint8Array,
-  opts: DecodeOptions = {},
+  opts: StructDecodeOptions & MessageDecodeOptions = {},
 ): Decoded<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
   const r = inspect(structName, bytes, opts);
   if (r.error) throw r.error;

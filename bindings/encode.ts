@@ -4,14 +4,15 @@
 //    recorded gaps, slack and tail, so encode(decode(b)) reproduces b byte for byte;
 //  * kernel: caps without offsets -> built like vfio_info_cap_add + vfio_info_cap_shift (back to
 //    back, 8-aligned from 6.6, zero padding; "too small" replies when argsz cannot hold them).
-
+import { SIZEOF_VFIO_IRQ_SET } from "./generated/constants.js";
 import { REGION, bytesAt, dataAt, reserve, u32At, u64At } from "./memory.js";
-import { EncodeError, Status, statusName, UsageError } from "./errors.js";
-import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
 import { wasm } from "./loader.js";
-import { type ResolvedProfile, resolveProfile } from "./profile.js";
-import { capEntry, type SchemaStruct, structByName, structFields } from "./schema-index.js";
-import type { DecodedCap, DecodeMeta, EncodeOptions } from "./types.js";
+import { resolveProfile, type ResolvedProfile } from "./profile.js";
+import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
+import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
+import { EncodeError, UsageError, Status, statusName } from "./errors.js";
+import type { EncodeOptions, DecodedCap, DecodeMeta } from "./types.js";
+import { encodeMessage } from "./vfio-user.js";
 
 type Val = Record<string, unknown>;
 const ARGSZ_AUTO = 0xffffffff;
@@ -206,6 +207,16 @@ export function encode<N extends StructName>(
   const s = structByName(structName);
   if (value === null || typeof value !== "object")
     throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
+  if (s.kind === "message") return encodeMessage(value as never, opts);
+  return encodeStruct(s, value as Val, opts);
+}
+
+/** encode() for one struct (a vfio-user message header is one too: its fields, without the body). */
+export function encodeStruct(
+  s: SchemaStruct,
+  value: Val & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] },
+  opts: EncodeOptions = {},
+): Uint8Array {
   const prof = resolveProfile(opts);
   const w = wasm();
   const v = value as Val;
@@ -258,7 +269,7 @@ export function encode<N extends StructName>(
   const o = new Out(total + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
   const fixedVal: Val = { ...v };
   const argszGiven = v.argsz !== undefined && v.argsz !== null;
-  if (!argszGiven) fixedVal.argsz = payload ? 20 + payload.bytes : total;
+  if (!argszGiven) fixedVal.argsz = payload ? SIZEOF_VFIO_IRQ_SET + payload.bytes : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");
   if (payload?.elem) {
     const dv = dataAt(w, o.dst + pf!.offsets[0], payload.bytes);

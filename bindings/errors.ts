@@ -35,6 +35,8 @@ export class CapChainError extends VfioAbiError {}
 export class EncodeError extends VfioAbiError {}
 /** Bad arguments to the API (unknown struct, profile). */
 export class UsageError extends VfioAbiError {}
+/** vfio-user framing: msg_size, type bits, command, bytes past the message, number of fds. */
+export class FramingError extends VfioAbiError {}
 
 const ERROR_CLASS: Record<ErrorClassName, typeof VfioAbiError> = {
   TruncatedError,
@@ -43,6 +45,7 @@ const ERROR_CLASS: Record<ErrorClassName, typeof VfioAbiError> = {
   CapChainError,
   EncodeError,
   UsageError,
+  FramingError,
 };
 /** The error class the contract names for a status code (UsageError for codes it does not know). */
 export function errorClassFor(code: number): typeof VfioAbiError {

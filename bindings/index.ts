@@ -79,3 +79,24 @@ export {
   type Topology,
 } from "./oracle/index.js";
 export * from "./fast/generated.js";
+export {
+  inspectMessage,
+  decodeMessage,
+  encodeMessage,
+  splitMessages,
+  commandNumber,
+  commandName,
+  commandInfo,
+  bodyStructOf,
+  fdsAccept,
+  MESSAGE_STRUCT,
+  HEADER_SIZE as VFIO_USER_HEADER_SIZE,
+  VFIO_USER_F_TYPE_COMMAND,
+  VFIO_USER_F_TYPE_REPLY,
+  VFIO_USER_F_NO_REPLY,
+  VFIO_USER_F_ERROR,
+  type FdExpectation,
+  type MessageMeta,
+  type MessageDecodeOptions,
+  type MessageValue,
+} from "./vfio-user.js";

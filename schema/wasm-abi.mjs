@@ -18,6 +18,7 @@ export const errorClasses = {
     "Capability chain problems: into the header, backwards, self, loop, past the end, misaligned, overlap, arrays.",
   EncodeError: "Encode: inconsistent or out-of-range values.",
   UsageError: "Bad arguments to the API (unknown struct, profile).",
+  FramingError: "vfio-user framing: msg_size, type bits, command, bytes past the message, number of fds.",
 };
 const status = (name, value, meaning, error = null) => ({ name, value, meaning, error });
 /** Returned by every export: >= 0 is success, negative is an error with a typed error class. */
@@ -37,6 +38,17 @@ export const statusCodes = [
   status("E_CAP_TOO_MANY", -11, "more hops than allowed", "CapChainError"),
   status("E_CAP_ARRAY_OVERRUN", -12, "declared array/bytes length runs past the cap or buffer", "CapChainError"),
   status("E_CAP_OVERLAP", -13, "next points inside the current capability's known body", "CapChainError"),
+  status("E_MSG_SIZE_MIN", -14, "vfio-user msg_size below the 16-byte header", "FramingError"),
+  status("E_MSG_SIZE_OVER", -15, "vfio-user msg_size larger than the bytes supplied", "FramingError"),
+  status("E_MSG_TYPE", -16, "vfio-user flags type bits neither command (0) nor reply (1)", "FramingError"),
+  status("E_MSG_COMMAND", -17, "vfio-user command number the protocol does not define", "FramingError"),
+  status("E_MSG_TRAILING", -18, "bytes after msg_size (another message, or msg_size lies)", "FramingError"),
+  status(
+    "E_MSG_FDS",
+    -19,
+    "the number of fds passed does not fit the message (checked by hosts from K_FDS)",
+    "FramingError",
+  ),
   status("E_RANGE", -20, "pointer/length arguments outside wasm memory", "UsageError"),
   status("E_OUT_FULL", -21, "output region too small", "EncodeError"),
   status("E_BAD_ARG", -22, "unknown struct id, profile bits, etc.", "UsageError"),
@@ -61,11 +73,17 @@ export const profile = {
       value: 4,
       meaning: "epoch >= 6.6 (__aligned_u64 layout, 8-aligned caps); clear = 6.1 rules",
     },
+    {
+      name: "PROF_MSG_REQUEST",
+      value: 8,
+      meaning: "parse only: the buffer is the body of a vfio-user request (bounded by msg_size, not argsz)",
+    },
+    { name: "PROF_MSG_REPLY", value: 16, meaning: "parse only: the buffer is the body of a vfio-user reply" },
   ],
   /** Proposal i (schema/abi.mjs order) is bit proposalShift + i. */
   proposalShift: 8,
   /** Every bit a module accepts; others give E_BAD_ARG. */
-  known: 0xff07,
+  known: 0xff1f,
 };
 
 // ---------------------------------------------------------------- record stream of parse()
@@ -110,6 +128,22 @@ export const record = {
     { name: "K_NEEDS", value: 8, meaning: "value = argsz the caller must supply (two-call protocol)" },
     { name: "K_TAIL", value: 10, meaning: "bytes beyond argsz up to the buffer end" },
     { name: "K_NOTE", value: 11, meaning: "aux = note code; informational, not an error" },
+    {
+      name: "K_FDS",
+      value: 12,
+      meaning: "vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY",
+    },
+    {
+      name: "K_BODY",
+      value: 13,
+      meaning: "vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with",
+    },
+  ],
+  /** value bits of a K_FDS record. */
+  fds: [
+    { name: "FDS_OR_NONE", value: 1, meaning: "no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range)" },
+    { name: "FDS_UP_TO", value: 2, meaning: "any number from 0 up to aux" },
+    { name: "FDS_ANY", value: 4, meaning: "any number" },
   ],
   /** aux of a K_NOTE record. */
   notes: [
@@ -219,6 +253,27 @@ export const oracle = {
       "6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)",
     ),
     rule("LVU_FDS", "EINVAL", "libvfio-user: number of fds passed != count"),
+    rule(
+      "LVU_SHORT",
+      "EINVAL",
+      "libvfio-user: the message body is shorter than the struct (a kernel would fault with EFAULT)",
+    ),
+    rule("LVU_FDS_NOT_EVENTFD", "EINVAL", "libvfio-user: fds passed with DATA_NONE or DATA_BOOL"),
+    rule(
+      "LVU_TRIGGER_FD",
+      "EBADF",
+      "libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd",
+    ),
+    rule(
+      "LVU_BUG_DISABLE_RANGE",
+      null,
+      "libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count",
+    ),
+    rule(
+      "LVU_BUG_INTX_SHARED",
+      null,
+      "libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)",
+    ),
   ],
   /** Layout of the device block: word index, number of words, meaning. */
   device: [
@@ -278,6 +333,27 @@ export const oracle = {
   ],
   /** platform/ccw/ap: index i has a trigger when DEV_TRIGGERS bit (TRIG_INDEX_SHIFT + i) is set. */
   triggerIndexShift: 3,
+  /**
+   * libvfio-user (lib/irq.c at efd091bc): DEV_FEATURES holds the profile's LVU_* flags; an extended
+   * block (LVU_WORDS words) adds the fds passed with the message and the server's fd table.
+   */
+  libvfioUser: [
+    { name: "LVU_BUG_DISABLE_RANGE", value: 1, meaning: "the snapshot's disable loop: closes [start, count)" },
+    { name: "LVU_BUG_INTX_SHARED", value: 2, meaning: "INTx uses MSI/MSI-X slot 0 (one table for the three)" },
+    { name: "LVU_EXTENDED", value: 0x80000000, meaning: "words LVU_MSG_NFDS.. are present" },
+    { name: "LVU_MSG_NFDS", value: 200, meaning: "word: fds passed with this message (SCM_RIGHTS)" },
+    { name: "LVU_MSG_KINDS", value: 201, meaning: "words: their kinds, one word each (FD_*), at most LVU_MAX_FDS" },
+    { name: "LVU_MAX_FDS", value: 253, meaning: "SCM_MAX_FD" },
+    { name: "LVU_TABLE", value: 456, meaning: "word: fd table, one byte per slot, kind | owner index << 2" },
+    { name: "LVU_SLOTS", value: 2048, meaning: "vectors; then the ERR, REQ and separate-INTx slots" },
+    { name: "LVU_SLOT_ERR", value: 2048, meaning: "table slot of the ERR eventfd" },
+    { name: "LVU_SLOT_REQ", value: 2049, meaning: "table slot of the REQ eventfd" },
+    { name: "LVU_SLOT_INTX", value: 2050, meaning: "table slot of the INTx eventfd (without LVU_BUG_INTX_SHARED)" },
+    { name: "LVU_WORDS", value: 969, meaning: "LVU_TABLE + (LVU_SLOTS + 3) bytes, in words" },
+    { name: "FD_EVENTFD", value: 1, meaning: "fd kind: an eventfd" },
+    { name: "FD_READONLY", value: 2, meaning: "fd kind: open, not an eventfd, not writable" },
+    { name: "FD_WRITABLE", value: 3, meaning: "fd kind: open, not an eventfd, writable" },
+  ],
   /** First fd number the bitmaps cannot describe: such an fd is closed. */
   maxFd: 1024,
 };

@@ -7,8 +7,10 @@ export const WASM_ABI_VERSION: i32 = 1;
 export const PROF_BIG: u32 = 1; // big-endian (s390x, ppc64, mips)
 export const PROF_ILP32: u32 = 2; // ILP32 data model (i386: plain __u64 4-aligned)
 export const PROF_EPOCH66: u32 = 4; // epoch >= 6.6 (__aligned_u64 layout, 8-aligned caps); clear = 6.1 rules
+export const PROF_MSG_REQUEST: u32 = 8; // parse only: the buffer is the body of a vfio-user request (bounded by msg_size, not argsz)
+export const PROF_MSG_REPLY: u32 = 16; // parse only: the buffer is the body of a vfio-user reply
 export const PROF_PROPOSAL_SHIFT: u32 = 8; // proposal i is bit PROF_PROPOSAL_SHIFT + i
-export const PROF_KNOWN: u32 = 0xff07; // every accepted bit
+export const PROF_KNOWN: u32 = 0xff1f; // every accepted bit
 
 // record stream
 export const REC_SIZE: usize = 24;
@@ -30,8 +32,13 @@ export const K_ERROR: u32 = 7; // ref = field id or 0xffff; aux = (status code &
 export const K_NEEDS: u32 = 8; // value = argsz the caller must supply (two-call protocol)
 export const K_TAIL: u32 = 10; // bytes beyond argsz up to the buffer end
 export const K_NOTE: u32 = 11; // aux = note code; informational, not an error
+export const K_FDS: u32 = 12; // vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY
+export const K_BODY: u32 = 13; // vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with
 export const NOTE_CAPOFF_WITHOUT_FLAG: u32 = 1; // cap_offset non-zero while the CAPS flag is clear (ignored)
 export const NOTE_ARGSZ_SLACK: u32 = 2; // argsz larger than the known content
+export const FDS_OR_NONE: u32 = 1; // no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range)
+export const FDS_UP_TO: u32 = 2; // any number from 0 up to aux
+export const FDS_ANY: u32 = 4; // any number
 
 // SET_IRQS oracle
 export const E_ORACLE_RANGE: i32 = -1000; // oracle_*: buffer or device block outside memory
@@ -62,6 +69,21 @@ export const TRIG_INTX: u32 = 4; // INTx trigger set
 export const TRIG_INTX_UNMASK_FD: u32 = 8; // PCI: INTx unmask irqfd installed; platform/ccw/ap: bit TRIG_INDEX_SHIFT + i = index i trigger set
 export const TRIG_INDEX_SHIFT: u32 = 3;
 export const MAX_FD: i32 = 1024;
+export const LVU_BUG_DISABLE_RANGE: u32 = 0x1; // the snapshot's disable loop: closes [start, count)
+export const LVU_BUG_INTX_SHARED: u32 = 0x2; // INTx uses MSI/MSI-X slot 0 (one table for the three)
+export const LVU_EXTENDED: u32 = 0x80000000; // words LVU_MSG_NFDS.. are present
+export const LVU_MSG_NFDS: u32 = 0xc8; // word: fds passed with this message (SCM_RIGHTS)
+export const LVU_MSG_KINDS: u32 = 0xc9; // words: their kinds, one word each (FD_*), at most LVU_MAX_FDS
+export const LVU_MAX_FDS: u32 = 0xfd; // SCM_MAX_FD
+export const LVU_TABLE: u32 = 0x1c8; // word: fd table, one byte per slot, kind | owner index << 2
+export const LVU_SLOTS: u32 = 0x800; // vectors; then the ERR, REQ and separate-INTx slots
+export const LVU_SLOT_ERR: u32 = 0x800; // table slot of the ERR eventfd
+export const LVU_SLOT_REQ: u32 = 0x801; // table slot of the REQ eventfd
+export const LVU_SLOT_INTX: u32 = 0x802; // table slot of the INTx eventfd (without LVU_BUG_INTX_SHARED)
+export const LVU_WORDS: u32 = 0x3c9; // LVU_TABLE + (LVU_SLOTS + 3) bytes, in words
+export const FD_EVENTFD: u32 = 0x1; // fd kind: an eventfd
+export const FD_READONLY: u32 = 0x2; // fd kind: open, not an eventfd, not writable
+export const FD_WRITABLE: u32 = 0x3; // fd kind: open, not an eventfd, writable
 export const DRV_PCI: u32 = 0; // PCI
 export const DRV_PLATFORM: u32 = 1; // platform
 export const DRV_AMBA: u32 = 2; // AMBA
@@ -113,7 +135,12 @@ export const R_ZERO_VECTORS: u32 = 31; // MSI/MSI-X enable with start + count ==
 export const R_LOOPBACK_RANGE: u32 = 32; // 6.1: loopback trigger past the enabled vectors (start + count > num_ctx)
 export const R_VECTOR_UNALLOCATED: u32 = 33; // 6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)
 export const R_LVU_FDS: u32 = 34; // libvfio-user: number of fds passed != count
-export const NUM_RULES: u32 = 35;
+export const R_LVU_SHORT: u32 = 35; // libvfio-user: the message body is shorter than the struct (a kernel would fault with EFAULT)
+export const R_LVU_FDS_NOT_EVENTFD: u32 = 36; // libvfio-user: fds passed with DATA_NONE or DATA_BOOL
+export const R_LVU_TRIGGER_FD: u32 = 37; // libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd
+export const R_LVU_BUG_DISABLE_RANGE: u32 = 38; // libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count
+export const R_LVU_BUG_INTX_SHARED: u32 = 39; // libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)
+export const NUM_RULES: u32 = 40;
 
 // fuzzing
 export const C_VALID: i32 = 0; // vfio_irq_set/valid

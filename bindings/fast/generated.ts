@@ -1730,6 +1730,151 @@ function e81(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
+function d82(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 16 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le) };
+  return v;
+}
+
+function e83(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.num_regions ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.num_irqs ?? 0;
+  if (!okU32(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 16;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(16);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  return b;
+}
+
+function d84(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 32) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), addr: u64(b, 16, le), size: u64(b, 24, le) };
+  return v;
+}
+
+function e85(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.offset ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.addr ?? 0;
+  if (!ok64(f3)) return undefined;
+  const f4 = x.size ?? 0;
+  if (!ok64(f4)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w64(b, 24, f4, le);
+  return b;
+}
+
+function d86(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 24) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 24 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, addr: u64(b, 8, le), size: u64(b, 16, le) };
+  return v;
+}
+
+function e87(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.addr ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.size ?? 0;
+  if (!ok64(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 24;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d88(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
+}
+
+function e89(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.offset ?? 0;
+  if (!ok64(f0)) return undefined;
+  const f1 = x.region ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.count ?? 0;
+  if (!okU32(f2)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(16);
+  w64(b, 0, f0, le);
+  w32(b, 8, f1, le);
+  w32(b, 12, f2, le);
+  return b;
+}
+
+function d90(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  return { addr: u64(b, 0, le), count: u64(b, 8, le) };
+}
+
+function e91(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.addr ?? 0;
+  if (!ok64(f0)) return undefined;
+  const f1 = x.count ?? 0;
+  if (!ok64(f1)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(16);
+  w64(b, 0, f0, le);
+  w64(b, 8, f1, le);
+  return b;
+}
+
+function e92(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.index ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.count ?? 0;
+  if (!okU32(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 16;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(16);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  return b;
+}
+
 const D_vfio_info_cap_header = [d0, d0, d0, d0];
 const E_vfio_info_cap_header = [e1, e1, e1, e1];
 /**
@@ -2171,6 +2316,159 @@ export function encodeIrqInfoCapMsiFast(x: FastInput<"vfio_irq_info_cap_msi">, o
   return encode("vfio_irq_info_cap_msi", x as never, opts);
 }
 
+/** struct vfio_user_header: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserMessageFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_message"> {
+  return slowDecode("vfio_user_message", b, opts) as unknown as FastValue<"vfio_user_message">;
+}
+/** struct vfio_user_header: encode() (the core encodes this struct). */
+export function encodeUserMessageFast(x: FastInput<"vfio_user_message">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_message", x as never, opts);
+}
+
+/** struct vfio_user_version: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserVersionFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_version"> {
+  return slowDecode("vfio_user_version", b, opts) as unknown as FastValue<"vfio_user_version">;
+}
+/** struct vfio_user_version: encode() (the core encodes this struct). */
+export function encodeUserVersionFast(x: FastInput<"vfio_user_version">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_version", x as never, opts);
+}
+
+const D_vfio_user_device_info = [d82, d82, d82, d82];
+const E_vfio_user_device_info = [e83, e83, e83, e83];
+/**
+ * struct vfio_user_device_info: decode("vfio_user_device_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0) { const r = D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">; }
+  return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
+}
+/** struct vfio_user_device_info: encode("vfio_user_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  return encode("vfio_user_device_info", x as never, opts);
+}
+
+const D_vfio_user_dma_map = [d84, d84, d84, d84];
+const E_vfio_user_dma_map = [e85, e85, e85, e85];
+/**
+ * struct vfio_user_dma_map: decode("vfio_user_dma_map", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0) { const r = D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">; }
+  return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
+}
+/** struct vfio_user_dma_map: encode("vfio_user_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  return encode("vfio_user_dma_map", x as never, opts);
+}
+
+const D_vfio_user_dma_unmap = [d86, d86, d86, d86];
+const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
+/**
+ * struct vfio_user_dma_unmap: decode("vfio_user_dma_unmap", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0) { const r = D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">; }
+  return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
+}
+/** struct vfio_user_dma_unmap: encode("vfio_user_dma_unmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  return encode("vfio_user_dma_unmap", x as never, opts);
+}
+
+const D_vfio_user_region_access = [d88, d88, d88, d88];
+const E_vfio_user_region_access = [e89, e89, e89, e89];
+/**
+ * struct vfio_user_region_access: decode("vfio_user_region_access", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0) { const r = D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">; }
+  return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
+}
+/** struct vfio_user_region_access: encode("vfio_user_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  return encode("vfio_user_region_access", x as never, opts);
+}
+
+/** struct vfio_user_region_access: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserRegionAccessDataFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access_data"> {
+  return slowDecode("vfio_user_region_access_data", b, opts) as unknown as FastValue<"vfio_user_region_access_data">;
+}
+/** struct vfio_user_region_access: encode() (the core encodes this struct). */
+export function encodeUserRegionAccessDataFast(x: FastInput<"vfio_user_region_access_data">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_region_access_data", x as never, opts);
+}
+
+const D_vfio_user_dma_region_access = [d90, d90, d90, d90];
+const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
+/**
+ * struct vfio_user_dma_region_access: decode("vfio_user_dma_region_access", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0) { const r = D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">; }
+  return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
+}
+/** struct vfio_user_dma_region_access: encode("vfio_user_dma_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  return encode("vfio_user_dma_region_access", x as never, opts);
+}
+
+/** struct vfio_user_dma_region_access: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserDmaRegionAccessDataFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access_data"> {
+  return slowDecode("vfio_user_dma_region_access_data", b, opts) as unknown as FastValue<"vfio_user_dma_region_access_data">;
+}
+/** struct vfio_user_dma_region_access: encode() (the core encodes this struct). */
+export function encodeUserDmaRegionAccessDataFast(x: FastInput<"vfio_user_dma_region_access_data">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_dma_region_access_data", x as never, opts);
+}
+
+const D_vfio_user_region_io_fds_request = [d28, d28, d28, d28];
+const E_vfio_user_region_io_fds_request = [e92, e92, e92, e92];
+/**
+ * struct vfio_user_region_io_fds_request: decode("vfio_user_region_io_fds_request", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_io_fds_request"> {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0) { const r = D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_io_fds_request">; }
+  return slowDecode("vfio_user_region_io_fds_request", b, opts) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+}
+/** struct vfio_user_region_io_fds_request: encode("vfio_user_region_io_fds_request", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  return encode("vfio_user_region_io_fds_request", x as never, opts);
+}
+
+/** struct vfio_user_device_feature: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserDeviceFeatureFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_feature"> {
+  return slowDecode("vfio_user_device_feature", b, opts) as unknown as FastValue<"vfio_user_device_feature">;
+}
+/** struct vfio_user_device_feature: encode() (the core encodes this struct). */
+export function encodeUserDeviceFeatureFast(x: FastInput<"vfio_user_device_feature">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_device_feature", x as never, opts);
+}
+
 /** Fast decoders by struct name (the CLI's per-line path). */
 export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions) => object> = {
   vfio_info_cap_header: decodeInfoCapHeaderFast,
@@ -2201,6 +2499,17 @@ export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions)
   vfio_irq_msi_msg: decodeIrqMsiMsgFast,
   vfio_irq_info_cap_msi_v2: decodeIrqInfoCapMsiV2Fast,
   vfio_irq_info_cap_msi: decodeIrqInfoCapMsiFast,
+  vfio_user_message: decodeUserMessageFast,
+  vfio_user_version: decodeUserVersionFast,
+  vfio_user_device_info: decodeUserDeviceInfoFast,
+  vfio_user_dma_map: decodeUserDmaMapFast,
+  vfio_user_dma_unmap: decodeUserDmaUnmapFast,
+  vfio_user_region_access: decodeUserRegionAccessFast,
+  vfio_user_region_access_data: decodeUserRegionAccessDataFast,
+  vfio_user_dma_region_access: decodeUserDmaRegionAccessFast,
+  vfio_user_dma_region_access_data: decodeUserDmaRegionAccessDataFast,
+  vfio_user_region_io_fds_request: decodeUserRegionIoFdsRequestFast,
+  vfio_user_device_feature: decodeUserDeviceFeatureFast,
 };
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
@@ -2232,6 +2541,17 @@ export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uin
   vfio_irq_msi_msg: encodeIrqMsiMsgFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_irq_info_cap_msi_v2: encodeIrqInfoCapMsiV2Fast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_irq_info_cap_msi: encodeIrqInfoCapMsiFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_message: encodeUserMessageFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_version: encodeUserVersionFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_device_info: encodeUserDeviceInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_dma_map: encodeUserDmaMapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_dma_unmap: encodeUserDmaUnmapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_region_access: encodeUserRegionAccessFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_region_access_data: encodeUserRegionAccessDataFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_dma_region_access: encodeUserDmaRegionAccessFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_dma_region_access_data: encodeUserDmaRegionAccessDataFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_region_io_fds_request: encodeUserRegionIoFdsRequestFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_device_feature: encodeUserDeviceFeatureFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
 };
 
 /** Backwards-compatible name: the fields of vfio_irq_info. */

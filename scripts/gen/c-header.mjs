@@ -104,7 +104,8 @@ export function outputs({ model, abi }) {
 
   sec(`record stream of parse(): ${W.record.size} bytes per record, little-endian`);
   L.push(cDefine("VFIO_ABI_REC_SIZE", W.record.size, ""));
-  for (const c of [...W.record.kinds, ...W.record.notes]) L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.meaning));
+  for (const c of [...W.record.kinds, ...W.record.notes, ...W.record.fds])
+    L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.meaning));
   const C_INT = { u8: "uint8_t", u16: "uint16_t", u32: "uint32_t", u64: "uint64_t" };
   L.push(
     ``,
@@ -138,6 +139,7 @@ export function outputs({ model, abi }) {
     ...O.features,
     ...O.triggers,
     { name: "TRIG_INDEX_SHIFT", value: O.triggerIndexShift },
+    ...O.libvfioUser,
   ];
   for (const c of oracleDefs) L.push(cDefine(`VFIO_ABI_ORACLE_${c.name}`, c.value, c.meaning ?? ""));
 

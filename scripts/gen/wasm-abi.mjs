@@ -26,7 +26,7 @@ function asConsts() {
     c(`REC_OFF_${f.name.toUpperCase()}`, "usize", f.offset, `${f.type} ${f.meaning}`.trim());
   c("REC_NO_REF", "u32", hex(W.record.noRef));
   for (const k of W.record.kinds) c(k.name, "u32", k.value, k.meaning);
-  for (const k of W.record.notes) c(k.name, "u32", k.value, k.meaning);
+  for (const k of [...W.record.notes, ...W.record.fds]) c(k.name, "u32", k.value, k.meaning);
   sec("SET_IRQS oracle");
   c("E_ORACLE_RANGE", "i32", W.outOfRange.value, W.outOfRange.meaning);
   c("DEV_WORDS", "u32", W.oracle.devWords);
@@ -38,6 +38,7 @@ function asConsts() {
     c(x.name, "u32", x.value, x.meaning);
   c("TRIG_INDEX_SHIFT", "u32", W.oracle.triggerIndexShift);
   c("MAX_FD", "i32", W.oracle.maxFd);
+  for (const x of W.oracle.libvfioUser) c(x.name, "u32", hex(x.value), x.meaning);
   for (const x of [...W.oracle.drivers, ...W.oracle.irqTypes]) c(x.name, "u32", x.value, x.label);
   for (const e of W.oracle.errno) c(e.name, "i32", e.value);
   W.oracle.rules.forEach((r, i) => {
@@ -123,6 +124,7 @@ function tsOut() {
     `export const REC_NO_REF = ${hex(W.record.noRef)};`,
     `export const K = ${obj(W.record.kinds.map((k) => [k.name.slice(2), k.value]))} as const;`,
     `export const NOTE = ${obj(W.record.notes.map((k) => [k.name.slice(5), k.value]))} as const;`,
+    `export const FDS = ${obj(W.record.fds.map((k) => [k.name.slice(4), k.value]))} as const;`,
   );
   L.push(
     "",
@@ -134,6 +136,7 @@ function tsOut() {
     `export const TRIG = ${obj(W.oracle.triggers.map((d) => [d.name.slice(5), d.value]))} as const;`,
     `export const TRIG_INDEX_SHIFT = ${W.oracle.triggerIndexShift};`,
     `export const MAX_FD = ${W.oracle.maxFd};`,
+    `export const LVU = ${obj(W.oracle.libvfioUser.map((d) => [d.name, hex(d.value)]))} as const;`,
     `export const DRV = ${obj(W.oracle.drivers.map((d) => [d.name.slice(4), d.value]))} as const;`,
     `export const IRQ_TYPE = ${obj(W.oracle.irqTypes.map((d) => [d.name.slice(2), d.value]))} as const;`,
     `export const IRQ_TYPE_LABELS = [${W.oracle.irqTypes.map((d) => j(d.label)).join(", ")}] as const;`,
@@ -210,7 +213,7 @@ export const docSections = {
   kinds: () =>
     md(
       ["value", "name", "meaning"],
-      [...W.record.kinds, ...W.record.notes].map((k) => [k.value, `\`${k.name}\``, esc(k.meaning)]),
+      [...W.record.kinds, ...W.record.notes, ...W.record.fds].map((k) => [k.value, `\`${k.name}\``, esc(k.meaning)]),
     ),
   device: () =>
     md(
@@ -226,6 +229,7 @@ export const docSections = {
       ["value", "name", "meaning"],
       [
         ...W.oracle.kernelBits,
+        ...W.oracle.libvfioUser,
         ...W.oracle.features,
         ...W.oracle.triggers,
         ...W.oracle.drivers,

@@ -176,7 +176,9 @@ for (const s of SCHEMA.structs) {
         }
       }
     }
-    if (!s.proposal) assert.ok(decoded > 50 && encoded > 50, `${decoded} decoded, ${encoded} encoded`);
+    // random field values rarely make a valid vfio-user message (command, msg_size, body): no count there
+    if (!s.proposal && s.kind !== "message")
+      assert.ok(decoded > 50 && encoded > 50, `${decoded} decoded, ${encoded} encoded`);
   });
 }
 
