@@ -1,4 +1,3 @@
-
 import {
   FDS_ANY,
   FDS_OR_NONE,

@@ -1,4 +1,3 @@
-
 import {
   K_CAP,
   K_ELEM,
