@@ -388,12 +388,25 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_T_INTX                       1
 #define VFIO_ABI_ORACLE_T_MSI                        2
 #define VFIO_ABI_ORACLE_T_MSIX                       3
+#define VFIO_ABI_ORACLE_EPERM                        1
+#define VFIO_ABI_ORACLE_ENOENT                       2
+#define VFIO_ABI_ORACLE_EIO                          5
+#define VFIO_ABI_ORACLE_ENXIO                        6
+#define VFIO_ABI_ORACLE_E2BIG                        7
 #define VFIO_ABI_ORACLE_EBADF                        9
+#define VFIO_ABI_ORACLE_EAGAIN                       11
+#define VFIO_ABI_ORACLE_ENOMEM                       12
 #define VFIO_ABI_ORACLE_EFAULT                       14
 #define VFIO_ABI_ORACLE_EBUSY                        16
+#define VFIO_ABI_ORACLE_EEXIST                       17
+#define VFIO_ABI_ORACLE_ENODEV                       19
 #define VFIO_ABI_ORACLE_EINVAL                       22
 #define VFIO_ABI_ORACLE_ENOTTY                       25
+#define VFIO_ABI_ORACLE_ENOSPC                       28
 #define VFIO_ABI_ORACLE_ERANGE                       34
+#define VFIO_ABI_ORACLE_ENOSYS                       38
+#define VFIO_ABI_ORACLE_EOVERFLOW                    75
+#define VFIO_ABI_ORACLE_EOPNOTSUPP                   95
 #define VFIO_ABI_ORACLE_R_OK                         0 /* accepted */
 #define VFIO_ABI_ORACLE_R_COPY_FAULT                 1 /* the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT) */
 #define VFIO_ABI_ORACLE_R_ARGSZ_MIN                  2 /* argsz < 20 (offsetofend(struct vfio_irq_set, count)) */

@@ -18,7 +18,7 @@ import { encodeStruct } from "./encode.js";
 import { structByName, structById, structFields, type SchemaStruct } from "./schema-index.js";
 import { SCHEMA } from "./generated/schema.js";
 import { Status, statusName, errorClassFor, EncodeError, UsageError, type VfioAbiError } from "./errors.js";
-import { errnoName } from "./oracle/wasm/model.js";
+import { errnoName } from "./oracle/model/model.js";
 import type { DecodeOptions, EncodeOptions, DecodeMeta } from "./types.js";
 
 export const MESSAGE_STRUCT = "vfio_user_message";

@@ -176,14 +176,27 @@ export const oracle = {
     { name: "T_MSI", value: 2, label: "MSI" },
     { name: "T_MSIX", value: 3, label: "MSI-X" },
   ],
-  /** Linux errno values the oracle answers with (as -errno). */
+  /** Linux errno values (asm-generic numbering) the oracle, the models and the transcripts name. */
   errno: [
+    { name: "EPERM", value: 1 },
+    { name: "ENOENT", value: 2 },
+    { name: "EIO", value: 5 },
+    { name: "ENXIO", value: 6 },
+    { name: "E2BIG", value: 7 },
     { name: "EBADF", value: 9 },
+    { name: "EAGAIN", value: 11 },
+    { name: "ENOMEM", value: 12 },
     { name: "EFAULT", value: 14 },
     { name: "EBUSY", value: 16 },
+    { name: "EEXIST", value: 17 },
+    { name: "ENODEV", value: 19 },
     { name: "EINVAL", value: 22 },
     { name: "ENOTTY", value: 25 },
+    { name: "ENOSPC", value: 28 },
     { name: "ERANGE", value: 34 },
+    { name: "ENOSYS", value: 38 },
+    { name: "EOVERFLOW", value: 75 },
+    { name: "EOPNOTSUPP", value: 95 },
   ],
   /**
    * Rule ids (R_<name> = index): which kernel check decided. errno is the usual answer (null: none,

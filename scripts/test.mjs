@@ -11,18 +11,17 @@
 //            snapshot; the summary says so)
 // Select stages with --only=a,b or skip with --skip=a,b (e.g. --skip=kernel on a laptop).
 import { spawnSync } from "node:child_process";
+import { parseArgs } from "node:util";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const arg = (k) =>
-  process.argv
-    .find((a) => a.startsWith(`--${k}=`))
-    ?.split("=")[1]
-    ?.split(",") ?? null;
-const only = arg("only"),
-  skip = arg("skip") ?? [];
+const { values: args } = parseArgs({
+  options: { only: { type: "string" }, skip: { type: "string" }, "no-install": { type: "boolean" } },
+});
+const only = args.only?.split(",") ?? null,
+  skip = args.skip?.split(",") ?? [];
 const want = (s) => (!only || only.includes(s)) && !skip.includes(s);
 const results = [];
 const run = (name, cmd, args, env = {}) => {
@@ -49,7 +48,7 @@ if (!existsSync(join(root, "node_modules", ".bin", "asc"))) {
   if (spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" }).status !== 0)
     process.exit(1);
 }
-if (!process.argv.includes("--no-install")) {
+if (!args["no-install"]) {
   const r = spawnSync("bash", [join(root, "scripts", "install-system.sh")], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) console.log("warning: some Debian packages are missing; the stages that need them will fail");
 }

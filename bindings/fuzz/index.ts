@@ -1,12 +1,12 @@
 // ABI fuzzing toolkit: seeded generators and the structure-aware mutator (wasm, assembly/fuzz/),
 // labelled cases, corpora and the in-wasm campaign loop. No fast-check here (see ../fast-check.ts).
 
-import { ERRNO, MAX_FAIL_LIST, OUT, WORK } from "../generated/wasm-abi.js";
+import { ERRNO_NAMES, MAX_FAIL_LIST, OUT, WORK } from "../generated/wasm-abi.js";
 import { REGION, bytesAt, copyOut, reserve, u32At, u64At } from "../memory.js";
 import { statusName } from "../errors.js";
 import { type WasmExports, wasm } from "../loader.js";
-import { DEV_WORDS, type DeviceDescription, deviceBlock } from "../oracle/wasm/device.js";
-import { qemuDevice } from "../oracle/wasm/qemu.js";
+import { DEV_WORDS, type DeviceDescription, deviceBlock } from "../oracle/model/device.js";
+import { qemuDevice } from "../oracle/model/qemu.js";
 import { ruleName } from "../oracle-rules.js";
 import { resolveProfile } from "../profile.js";
 import { structByName } from "../schema-index.js";
@@ -16,8 +16,6 @@ import { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KIN
 export { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KINDS };
 
 // The work area lives past the parser's 16 KiB `visited` table, which sits at the heap base.
-/** errno value -> name, from the contract's errno table. */
-const ERRNO_NAME: Record<number, string> = Object.fromEntries(Object.entries(ERRNO).map(([k, v]) => [v, k]));
 
 interface Mem {
   w: WasmExports;
@@ -104,7 +102,7 @@ function readLabel(w: WasmExports): { sid: number; cls: number; expected: Expect
     expected.kernel = {
       ok: ret >= 0,
       ret,
-      errno: ret < 0 ? (ERRNO_NAME[-ret] ?? `E${-ret}`) : null,
+      errno: ret < 0 ? (ERRNO_NAMES[-ret] ?? `E${-ret}`) : null,
       rule: ruleName(rule),
     };
   if (target !== 0xff) expected.targetRule = ruleName(target);
@@ -187,7 +185,7 @@ export function labelSetIrqs(
   return {
     ok: ret >= 0,
     ret,
-    errno: ret < 0 ? (ERRNO_NAME[-ret] ?? `E${-ret}`) : null,
+    errno: ret < 0 ? (ERRNO_NAMES[-ret] ?? `E${-ret}`) : null,
     rule: ruleName(w.oracle_last_rule()),
   };
 }

@@ -142,6 +142,8 @@ function tsOut() {
     `export const IRQ_TYPE_LABELS = [${W.oracle.irqTypes.map((d) => j(d.label)).join(", ")}] as const;`,
     `export const ERRNO = ${obj(W.oracle.errno.map((e) => [e.name, e.value]))} as const;`,
     "export type ErrnoName = keyof typeof ERRNO;",
+    "/** errno value -> name. */",
+    `export const ERRNO_NAMES: Record<number, ErrnoName> = ${j(Object.fromEntries(W.oracle.errno.map((e) => [e.value, e.name])))};`,
     "/** Rule ids (index) with the errno the kernel usually answers and a one-line reason. */",
     `export const RULES: readonly { id: number; name: string; errno: ErrnoName | null; reason: string }[] = ${j(W.oracle.rules.map((r, id) => ({ id, ...r })))};`,
     `export const R = ${obj(W.oracle.rules.map((r, i) => [r.name, i]))} as const;`,

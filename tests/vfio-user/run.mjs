@@ -44,7 +44,7 @@ if (!fs.existsSync(path.join(root, "dist", "bindings", "index.js"))) {
   process.exit(2);
 }
 const abi = await import("../../dist/bindings/index.js");
-const { VfioUserModel, vuServerDevice } = await import("../../dist/bindings/oracle/wasm/vfio-user.js");
+const { VfioUserModel, vuServerDevice } = await import("../../dist/bindings/oracle/model/vfio-user.js");
 
 let peer;
 try {

@@ -5,7 +5,7 @@
 // description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
-import { E_ORACLE_RANGE, PROF_BIG } from "../../generated/wasm-abi.js";
+import { ERRNO_NAMES, E_ORACLE_RANGE, PROF_BIG } from "../../generated/wasm-abi.js";
 import { REGION, copyIn, reserve, u32At } from "../../memory.js";
 import {
   O_VFIO_DEVICE_INFO__ARGSZ,
@@ -46,27 +46,7 @@ import {
   hasErrIndex,
 } from "./device.js";
 
-export const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM",
-  2: "ENOENT",
-  5: "EIO",
-  6: "ENXIO",
-  7: "E2BIG",
-  9: "EBADF",
-  11: "EAGAIN",
-  12: "ENOMEM",
-  14: "EFAULT",
-  16: "EBUSY",
-  17: "EEXIST",
-  19: "ENODEV",
-  22: "EINVAL",
-  25: "ENOTTY",
-  28: "ENOSPC",
-  34: "ERANGE",
-  38: "ENOSYS",
-  75: "EOVERFLOW",
-  95: "EOPNOTSUPP",
-};
+export { ERRNO_NAMES };
 export const errnoName = (n: number): string => ERRNO_NAMES[n] ?? `E${n}`;
 
 export type IoctlName =
