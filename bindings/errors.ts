@@ -52,3 +52,13 @@ export function errorClassFor(code: number): typeof VfioAbiError {
   const name = STATUS_CODES.find((s) => s.value === code)?.error;
   return name ? ERROR_CLASS[name] : UsageError;
 }
+
+/** Text that is not a readable byte dump, or one that could be read more than one way. */
+export class DumpError extends VfioAbiError {
+  /** 1-based line of the text (0 when the problem is not on one line). */
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super("E_DUMP", message, 0, null);
+    this.line = line;
+  }
+}

@@ -23,7 +23,16 @@ export {
 export { encode, retryRequest } from "./encode.js";
 export { walkCaps, buildCaps, type CapSpan } from "./caps.js";
 export { resolveProfile, type ResolvedProfile } from "./profile.js";
-export { toHex, fromHex } from "./hex.js";
+export {
+  toHex,
+  fromHex,
+  parseDump,
+  detectFormat,
+  DUMP_FORMATS,
+  type Dump,
+  type DumpFormat,
+  type DumpOptions,
+} from "./hex.js";
 export { toJSONValue, fromJSONValue } from "./json.js";
 export { structByName, nameFlags, nameEnum, irqSetElementSize } from "./schema-index.js";
 /** The kernel's names (flags, masks, enums) and layout constants (struct/field ids, fixed offsets, sizes). */

@@ -5,6 +5,7 @@
 // description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
+import { fromHex } from "../../dump.js";
 import { ERRNO_NAMES, E_ORACLE_RANGE, PROF_BIG } from "../../generated/wasm-abi.js";
 import { REGION, copyIn, reserve, u32At } from "../../memory.js";
 import {
@@ -404,7 +405,7 @@ export class DeviceModel {
     );
     // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
     const caps = (r.caps ?? []).map((c) => {
-      const body = c.body ? Uint8Array.from(c.body.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(0);
+      const body = c.body ? fromHex(c.body) : new Uint8Array(0);
       const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
       bv.setUint16(0, c.id, true);
