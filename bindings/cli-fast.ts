@@ -4,7 +4,7 @@
 // decoder accepts come here (no proposals; everything else, errors included, takes decode());
 // tests/node/cli-fast.test.mjs checks the text against decode()'s for every struct on random and
 // hostile buffers.
-import { FAST_TRY } from "./fast/generated.js";
+import { FAST_TRY, FAST_JSON_HEAD } from "./fast/generated.js";
 import { SCHEMA } from "./generated/schema.js";
 import {
   nameFlags,
@@ -17,6 +17,7 @@ import {
 import type { ResolvedProfile } from "./profile.js";
 
 type Val = Record<string, unknown>;
+const SCALAR = new Set(["u8", "u16", "u32", "s32", "u64"]);
 const SIZE: Record<string, number> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
 const hx = (n: number) => `0x${n.toString(16)}`;
 
@@ -230,20 +231,6 @@ export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedPro
   return finish(s, b, prof, v, m, extra);
 }
 
-/** The value's scalar keys in decode()'s order, with their JSON key text: the struct's JSON shape. */
-const shapes: (string[][] | null)[] = [];
-function shapeOf(s: SchemaStruct, word: number): string[][] | null {
-  const slot = s.id * 8 + (word & 7);
-  if (shapes[slot] !== undefined) return shapes[slot];
-  const fs = fieldsOf(s).filter((f) => f.scalar && present(f, word));
-  // nested paths (a cap struct decoded on its own has header.id ...) take the generic writer
-  const shape = fs.some((f) => f.path.includes("."))
-    ? null
-    : fs.map((f, i) => [f.name, `${i ? "," : "{"}${JSON.stringify(f.name)}:`]);
-  shapes[slot] = shape;
-  return shape;
-}
-
 /** "$":{"struct":..,"length": and ..,"profile":..,"flags":{ : the same for every line of a run. */
 const heads: [string, string][] = [];
 function headOf(s: SchemaStruct, prof: ResolvedProfile): [string, string] {
@@ -255,20 +242,17 @@ function headOf(s: SchemaStruct, prof: ResolvedProfile): [string, string] {
 
 function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m: MetaText, extra: string): string {
   const [head, pt] = headOf(s, prof);
-  const shape = shapeOf(s, prof.word);
+  // the value's scalar fields through the struct's generated JSON shape; payload and caps generically
+  const jh = FAST_JSON_HEAD[s.name];
   let out: string;
-  if (shape?.length) {
-    out = "";
-    for (let i = 0; i < shape.length; i++) {
-      const x = v[shape[i][0]];
-      out += shape[i][1] + (typeof x === "bigint" ? `"${x}"` : (x as number));
-    }
+  if (jh) {
+    out = jh(v, prof.word);
     if (v.data !== undefined) out += `,"data":${toJSONText(v.data)}`;
     if (v.caps !== undefined) out += `,"caps":${toJSONText(v.caps)}`;
     out += ",";
   } else {
     const body = toJSONText(v);
-    out = body.length > 2 ? `${body.slice(0, -1)},` : "{";
+    out = body.length > 2 ? body.slice(0, -1) + "," : "{";
   }
   return `${out}${head}${b.length}${pt}${m.flags}},"enums":{${m.enums}},"gaps":[${m.gaps}],"notes":${m.notes.length ? JSON.stringify(m.notes) : "[]"}${extra}}}`;
 }
@@ -308,7 +292,7 @@ const keyText = new Map<string, string>();
 const key = (k: string) => {
   let t = keyText.get(k);
   if (t === undefined) {
-    t = `${JSON.stringify(k)}:`;
+    t = JSON.stringify(k) + ":";
     keyText.set(k, t);
   }
   return t;
@@ -331,7 +315,7 @@ export function toJSONText(v: unknown): string {
       if (Array.isArray(v)) {
         let s = "[";
         for (let i = 0; i < v.length; i++) s += (i ? "," : "") + (v[i] === undefined ? "null" : toJSONText(v[i]));
-        return `${s}]`;
+        return s + "]";
       }
       let s = "{",
         first = true;
@@ -342,8 +326,8 @@ export function toJSONText(v: unknown): string {
         s += (first ? "" : ",") + key(k) + toJSONText(x);
         first = false;
       }
-      if (o.$ !== undefined) s += `${first ? "" : ","}"$":${toJSONText(o.$)}`;
-      return `${s}}`;
+      if (o.$ !== undefined) s += (first ? "" : ",") + '"$":' + toJSONText(o.$);
+      return s + "}";
     }
     default:
       return "null";
