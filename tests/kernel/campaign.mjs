@@ -2,11 +2,11 @@
 // bounded batches per boot, replayed on the real kernels (two boots at a time by default) and
 // checked against the model (check.mjs). Produces a JSON summary per kernel and the mismatches with
 // everything needed to shrink them.
-import { buildScript, checkSegment, isRequest, newStats, splitRecords } from './check.mjs';
-import { rng } from './gen.mjs';
-import { walkSegment } from './walk.mjs';
+import { buildScript, checkSegment, isRequest, newStats, splitRecords } from "./check.mjs";
+import { rng } from "./gen.mjs";
+import { walkSegment } from "./walk.mjs";
 
-export const CAMPAIGN_DEVICES = ['edu', 'e1000e', 'virtio-rng', 'xhci'];
+export const CAMPAIGN_DEVICES = ["edu", "e1000e", "virtio-rng", "xhci"];
 
 /** A deterministic 32-bit seed for (campaign seed, device, segment). */
 export function segmentSeed(seed, device, index) {
@@ -47,9 +47,14 @@ export function makeSegment(api, kernel, d) {
 /** Pack segment descriptors into boots of at most `batch` requests (a segment is never split). */
 export function packBoots(descs, batch) {
   const boots = [];
-  let cur = [], size = 0;
+  let cur = [],
+    size = 0;
   for (const d of descs) {
-    if (cur.length && size + d.n > batch) { boots.push(cur); cur = []; size = 0; }
+    if (cur.length && size + d.n > batch) {
+      boots.push(cur);
+      cur = [];
+      size = 0;
+    }
     cur.push(d);
     size += d.n;
   }
@@ -68,7 +73,19 @@ function replaySeconds(consoleText) {
  * (DeviceModel, qemuDevice, decode, encode, toHex, kernelRules). Returns { summary, mismatches }.
  * mismatches: [{ seed, device, segment: { desc, env, items }, first: { itemIndex, kind, rule, detail } }].
  */
-export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 20000, api, harness, pool, log = () => {}, progress = () => {}, prefix = [] }) {
+export async function runCampaign({
+  kernel,
+  seeds,
+  perDevice,
+  devices,
+  batch = 20000,
+  api,
+  harness,
+  pool,
+  log = () => {},
+  progress = () => {},
+  prefix = [],
+}) {
   const descs = planSegments({ seeds, devices, perDevice });
   const boots = packBoots(descs, batch);
   if (!boots.length && prefix.length) boots.push([]);
@@ -79,7 +96,9 @@ export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 2
   const mismatches = [];
   const t0 = Date.now();
   const timing = { boots: boots.length, attempts: 0, bootWallMs: 0, replaySeconds: 0 };
-  let done = 0, version = null, packageVersion = null;
+  let done = 0,
+    version = null,
+    packageVersion = null;
   await pool(boots, async (boot, bi) => {
     const own = bi === 0 ? prefix : [];
     const segments = [...own, ...boot.map((d) => makeSegment(api, kernel, d))];
@@ -95,32 +114,73 @@ export async function runCampaign({ kernel, seeds, perDevice, devices, batch = 2
       const seg = segments[si];
       if (si < own.length) {
         if (seg.tail) return;
-        for (const b of checkSegment(api, kernel, seg, recs, prefixStats)) prefixMismatches.push({ segment: seg, first: b });
+        for (const b of checkSegment(api, kernel, seg, recs, prefixStats))
+          prefixMismatches.push({ segment: seg, first: b });
         return;
       }
       const bad = checkSegment(api, kernel, seg, recs, stats);
-      if (bad.length) mismatches.push({ seed: seg.desc.seed, device: seg.desc.device, segment: seg, first: bad[0], count: bad.length });
+      if (bad.length)
+        mismatches.push({
+          seed: seg.desc.seed,
+          device: seg.desc.device,
+          segment: seg,
+          first: bad[0],
+          count: bad.length,
+        });
     });
     done++;
-    progress({ kernel, boots: done, of: boots.length, requests: stats.requests, mismatches: stats.mismatches, ms: Date.now() - t0 });
+    progress({
+      kernel,
+      boots: done,
+      of: boots.length,
+      requests: stats.requests,
+      mismatches: stats.mismatches,
+      ms: Date.now() - t0,
+    });
   });
   const wallMs = Date.now() - t0;
   const summary = {
-    kernel, version, packageVersion, seeds: seeds.length > 3 ? `${seeds[0]}..${seeds.at(-1)}` : seeds, devices: devices ?? CAMPAIGN_DEVICES, perDevice,
-    requests: stats.requests, retErrnoMatched: stats.retErrnoMatched, bytesMatched: stats.bytesMatched,
-    repliesDecoded: stats.decoded, eventfdReads: stats.eventfdReads, eventfdMatched: stats.eventfdMatched, eventfdMayRange: stats.eventfdMaybe,
-    otherOps: stats.otherOps, otherMatched: stats.otherMatched, mismatches: stats.mismatches,
-    mismatchesByRule: Object.fromEntries(Object.entries(stats.byRule).filter(([, v]) => v.mismatches).map(([k, v]) => [k, v.mismatches])),
-    mismatchesByKind: mismatches.reduce((o, m) => ((o[m.first.kind] = (o[m.first.kind] ?? 0) + 1), o), {}),
+    kernel,
+    version,
+    packageVersion,
+    seeds: seeds.length > 3 ? `${seeds[0]}..${seeds.at(-1)}` : seeds,
+    devices: devices ?? CAMPAIGN_DEVICES,
+    perDevice,
+    requests: stats.requests,
+    retErrnoMatched: stats.retErrnoMatched,
+    bytesMatched: stats.bytesMatched,
+    repliesDecoded: stats.decoded,
+    eventfdReads: stats.eventfdReads,
+    eventfdMatched: stats.eventfdMatched,
+    eventfdMayRange: stats.eventfdMaybe,
+    otherOps: stats.otherOps,
+    otherMatched: stats.otherMatched,
+    mismatches: stats.mismatches,
+    mismatchesByRule: Object.fromEntries(
+      Object.entries(stats.byRule)
+        .filter(([, v]) => v.mismatches)
+        .map(([k, v]) => [k, v.mismatches]),
+    ),
+    mismatchesByKind: countBy(mismatches, (m) => m.first.kind),
     requestsByRule: Object.fromEntries(Object.entries(stats.byRule).map(([k, v]) => [k, v.requests])),
     statesVisited: Object.keys(stats.states).length,
     states: Object.fromEntries(Object.entries(stats.states).sort((a, b) => b[1] - a[1])),
-    boots: timing.boots, bootAttempts: timing.attempts, wallMs, bootWallMs: timing.bootWallMs,
+    boots: timing.boots,
+    bootAttempts: timing.attempts,
+    wallMs,
+    bootWallMs: timing.bootWallMs,
     replaySeconds: Number(timing.replaySeconds.toFixed(2)),
     requestsPerSecond: Math.round(stats.requests / (timing.bootWallMs / 1000)),
     requestsPerReplaySecond: timing.replaySeconds ? Math.round(stats.requests / timing.replaySeconds) : null,
   };
   return { summary, mismatches, prefix: { stats: prefixStats, mismatches: prefixMismatches } };
+}
+
+/** { key: count } over a list. */
+function countBy(list, key) {
+  const out = {};
+  for (const x of list) out[key(x)] = (out[key(x)] ?? 0) + 1;
+  return out;
 }
 
 /** Requests in a segment (device ioctls; eventfd and region accesses are not counted). */

@@ -6,7 +6,20 @@
 // eventfd writes, resets - mixed with near-valid random buffers (gen.mjs) and INFO ioctls. The walk
 // looks at the model's state only to choose its next step; expectations come from the model alone,
 // checked against the kernel afterwards.
-import { BOOL, EVENTFD, MASK, NONE, T, UNMASK, deviceInfo, irqInfo, irqSet, randomSetIrqs, regionInfo, rng } from './gen.mjs';
+import {
+  BOOL,
+  EVENTFD,
+  MASK,
+  NONE,
+  T,
+  UNMASK,
+  deviceInfo,
+  irqInfo,
+  irqSet,
+  randomSetIrqs,
+  regionInfo,
+  rng,
+} from "./gen.mjs";
 
 /** The harness's default fd environment: eventfds 100..131, fds 0..2 open on the console. */
 export const DEFAULT_ENV = { eventfds: range(100, 131), files: [0, 1, 2] };
@@ -18,7 +31,7 @@ function range(a, b) {
 /** "100-131,7" <-> [7, 100, ..., 131]. */
 export function formatFds(fds) {
   const s = [...new Set(fds)].sort((a, b) => a - b);
-  if (!s.length) return '-';
+  if (!s.length) return "-";
   const out = [];
   for (let i = 0; i < s.length; i++) {
     let j = i;
@@ -26,13 +39,13 @@ export function formatFds(fds) {
     out.push(j > i ? `${s[i]}-${s[j]}` : `${s[i]}`);
     i = j;
   }
-  return out.join(',');
+  return out.join(",");
 }
 
 export function parseFds(text) {
-  if (!text || text === '-') return [];
-  return text.split(',').flatMap((p) => {
-    const [a, b] = p.split('-').map(Number);
+  if (!text || text === "-") return [];
+  return text.split(",").flatMap((p) => {
+    const [a, b] = p.split("-").map(Number);
     if (!Number.isInteger(a) || (b !== undefined && !Number.isInteger(b))) throw new Error(`bad fd list "${text}"`);
     return b === undefined ? [a] : range(a, b);
   });
@@ -52,12 +65,14 @@ export function randomEnv(r) {
     return { eventfds, files };
   }
   const taken = new Set();
-  const pick = (n) => Array.from({ length: n }, () => {
-    let fd;
-    do fd = r.int(1024); while (taken.has(fd));
-    taken.add(fd);
-    return fd;
-  });
+  const pick = (n) =>
+    Array.from({ length: n }, () => {
+      let fd;
+      do fd = r.int(1024);
+      while (taken.has(fd));
+      taken.add(fd);
+      return fd;
+    });
   return { eventfds: pick(24 + r.int(9)), files: pick(4 + r.int(8)) };
 }
 
@@ -101,16 +116,16 @@ class Walker {
   /** Advance the model so the next choice sees the state the kernel should be in. */
   advance(item) {
     const m = this.model;
-    if (item.ioctl === 'FD_READ') return m.eventfdRead(item.fd);
-    if (item.ioctl === 'FD_WRITE') return m.eventfdWrite(item.fd);
-    if (item.ioctl === 'REGION_WRITE') return m.regionWrite(item.region, item.offset, item.bytes);
+    if (item.ioctl === "FD_READ") return m.eventfdRead(item.fd);
+    if (item.ioctl === "FD_WRITE") return m.eventfdWrite(item.fd);
+    if (item.ioctl === "REGION_WRITE") return m.regionWrite(item.region, item.offset, item.bytes);
     this.requests++;
     return m.predict(`VFIO_${item.ioctl}`, item.bytes ?? new Uint8Array(0));
   }
 
   set(note, o) {
     for (const fd of o.data ?? []) if (fd >= 0) this.touched.add(fd);
-    this.push({ ioctl: 'DEVICE_SET_IRQS', bytes: irqSet(o), note });
+    this.push({ ioctl: "DEVICE_SET_IRQS", bytes: irqSet(o), note });
   }
 
   trigger() {
@@ -129,20 +144,27 @@ class Walker {
   start() {
     if (this.dev.irqSource) {
       // memory + bus master on, so BAR writes reach the device and its MSI is delivered
-      this.push({ ioctl: 'REGION_WRITE', region: 7, offset: 4, bytes: Uint8Array.of(6, 0), note: 'command: memory + bus master' });
+      this.push({
+        ioctl: "REGION_WRITE",
+        region: 7,
+        offset: 4,
+        bytes: Uint8Array.of(6, 0),
+        note: "command: memory + bus master",
+      });
     }
   }
 
   finish() {
     for (const index of [0, 1, 2]) this.set(`cleanup: disable ${index}`, { flags: NONE | T, index, count: 0 });
-    for (const index of [3, 4]) this.set(`cleanup: clear ${index}`, { flags: EVENTFD | T, index, count: 1, data: [-1] });
-    if (this.dev.irqSource) this.lineWrite('lower', 0xffffffff, 'cleanup: acknowledge every interrupt');
-    this.readAll('cleanup');
+    for (const index of [3, 4])
+      this.set(`cleanup: clear ${index}`, { flags: EVENTFD | T, index, count: 1, data: [-1] });
+    if (this.dev.irqSource) this.lineWrite("lower", 0xffffffff, "cleanup: acknowledge every interrupt");
+    this.readAll("cleanup");
   }
 
   readAll(note) {
     for (const fd of [...this.touched].sort((a, b) => a - b)) {
-      if (this.model.fdKind(fd) === 'eventfd') this.push({ ioctl: 'FD_READ', fd, note: `${note}: read ${fd}` });
+      if (this.model.fdKind(fd) === "eventfd") this.push({ ioctl: "FD_READ", fd, note: `${note}: read ${fd}` });
     }
     this.touched.clear();
   }
@@ -151,7 +173,7 @@ class Walker {
     const a = this.dev.irqSource[which];
     const bytes = new Uint8Array(4);
     new DataView(bytes.buffer).setUint32(0, v >>> 0, true);
-    this.push({ ioctl: 'REGION_WRITE', region: a.region, offset: a.offset, bytes, note });
+    this.push({ ioctl: "REGION_WRITE", region: a.region, offset: a.offset, bytes, note });
   }
 
   step() {
@@ -162,13 +184,13 @@ class Walker {
     if (x < 0.36) return this.info();
     if (x < 0.4) return this.reads();
     if (x < 0.43) return this.fdWrite();
-    if (x < 0.45) return this.push({ ioctl: 'DEVICE_RESET', bytes: new Uint8Array(0), note: 'reset' });
+    if (x < 0.45) return this.push({ ioctl: "DEVICE_RESET", bytes: new Uint8Array(0), note: "reset" });
     if (x < 0.52 && this.dev.irqSource) return this.line();
     if (x < 0.6) return this.errReq();
     // the interrupt type: stay in it mostly, sometimes switch
-    const type = s.irqType === 'none' || r.chance(0.15) ? r.pick(['INTx', 'MSI', 'MSI-X']) : s.irqType;
-    if (type === 'INTx') return this.intx(s);
-    return this.msi(type === 'MSI' ? 1 : 2, s);
+    const type = s.irqType === "none" || r.chance(0.15) ? r.pick(["INTx", "MSI", "MSI-X"]) : s.irqType;
+    if (type === "INTx") return this.intx(s);
+    return this.msi(type === "MSI" ? 1 : 2, s);
   }
 
   raw() {
@@ -181,7 +203,7 @@ class Walker {
       if (this.unmaskFds.includes(fd)) dv.setInt32(20, this.r.pick(this.triggerFds), true);
     }
     for (let o = 20; o + 4 <= bytes.length; o += 4) this.touched.add(dv.getInt32(o, true));
-    this.push({ ioctl: 'DEVICE_SET_IRQS', bytes, note: `raw seed ${this.seed}` });
+    this.push({ ioctl: "DEVICE_SET_IRQS", bytes, note: `raw seed ${this.seed}` });
   }
 
   info() {
@@ -190,67 +212,121 @@ class Walker {
     if (x === 0) {
       const index = r.chance(0.9) ? r.int(6) : 0xffffffff;
       const argsz = r.pick([16, 16, 16, 12, 20, 64]);
-      this.push({ ioctl: 'DEVICE_GET_IRQ_INFO', bytes: irqInfo(index, argsz, argsz < 16 ? 16 : argsz), note: `irq_info ${index} argsz ${argsz}` });
+      this.push({
+        ioctl: "DEVICE_GET_IRQ_INFO",
+        bytes: irqInfo(index, argsz, Math.max(argsz, 16)),
+        note: `irq_info ${index} argsz ${argsz}`,
+      });
     } else if (x === 1) {
       const index = r.chance(0.95) ? r.int(10) : 0xffffffff;
       const argsz = r.pick([32, 32, 40, 48, 64, 16]);
       const length = argsz === 48 && r.chance(0.5) ? 32 : Math.max(32, argsz);
-      this.push({ ioctl: 'DEVICE_GET_REGION_INFO', bytes: regionInfo(index, argsz, length), note: `region_info ${index} argsz ${argsz}/${length}` });
+      this.push({
+        ioctl: "DEVICE_GET_REGION_INFO",
+        bytes: regionInfo(index, argsz, length),
+        note: `region_info ${index} argsz ${argsz}/${length}`,
+      });
     } else {
       const argsz = r.pick([8, 16, 20, 24, 32]);
-      this.push({ ioctl: 'DEVICE_GET_INFO', bytes: deviceInfo(argsz, Math.max(16, argsz)), note: `device_info argsz ${argsz}` });
+      this.push({
+        ioctl: "DEVICE_GET_INFO",
+        bytes: deviceInfo(argsz, Math.max(16, argsz)),
+        note: `device_info argsz ${argsz}`,
+      });
     }
   }
 
   reads() {
-    if (this.r.chance(0.5)) return this.readAll('read all');
-    const fd = this.r.chance(0.9) ? this.r.pick(this.env.eventfds) : this.r.pick([...this.env.files, ...this.closedFds.filter((f) => f < 1024)]);
+    if (this.r.chance(0.5)) return this.readAll("read all");
+    const fd = this.r.chance(0.9)
+      ? this.r.pick(this.env.eventfds)
+      : this.r.pick([...this.env.files, ...this.closedFds.filter((f) => f < 1024)]);
     if (fd === undefined) return undefined;
-    return this.push({ ioctl: 'FD_READ', fd, note: `read ${fd}` });
+    return this.push({ ioctl: "FD_READ", fd, note: `read ${fd}` });
   }
 
   fdWrite() {
     const t = this.model.triggers;
-    const cands = [t.intx, t.intxUnmask, t.intxUnmask, t.err, t.req, ...t.vectors.values()].filter((x) => x !== null && x !== undefined);
+    const cands = [t.intx, t.intxUnmask, t.intxUnmask, t.err, t.req, ...t.vectors.values()].filter(
+      (x) => x !== null && x !== undefined,
+    );
     const fd = cands.length && this.r.chance(0.8) ? this.r.pick(cands) : this.r.pick(this.env.eventfds);
     this.touched.add(fd);
-    this.push({ ioctl: 'FD_WRITE', fd, note: `write ${fd}` });
+    this.push({ ioctl: "FD_WRITE", fd, note: `write ${fd}` });
   }
 
   line() {
-    if (this.r.chance(0.55)) this.lineWrite('raise', this.r.pick([1, 1, 2, 0x100]), 'raise the interrupt');
-    else this.lineWrite('lower', this.r.pick([1, 2, 0xffffffff]), 'acknowledge');
+    if (this.r.chance(0.55)) this.lineWrite("raise", this.r.pick([1, 1, 2, 0x100]), "raise the interrupt");
+    else this.lineWrite("lower", this.r.pick([1, 2, 0xffffffff]), "acknowledge");
   }
 
   errReq() {
     const r = this.r;
     const index = r.pick([3, 4]);
-    if (!this.count(index)) return this.set(`index ${index} on a device without it`, { flags: EVENTFD | T, index, count: 1, data: [this.trigger()] });
+    if (!this.count(index))
+      return this.set(`index ${index} on a device without it`, {
+        flags: EVENTFD | T,
+        index,
+        count: 1,
+        data: [this.trigger()],
+      });
     const x = r.int(6);
-    if (x < 2) return this.set(`${index}: set eventfd`, { flags: EVENTFD | T, index, count: 1, data: [this.trigger()] });
-    if (x === 2) return this.set(`${index}: clear`, { flags: EVENTFD | T, index, count: 1, data: [r.pick([-1, -1, -2])] });
+    if (x < 2)
+      return this.set(`${index}: set eventfd`, { flags: EVENTFD | T, index, count: 1, data: [this.trigger()] });
+    if (x === 2)
+      return this.set(`${index}: clear`, { flags: EVENTFD | T, index, count: 1, data: [r.pick([-1, -1, -2])] });
     if (x === 3) return this.set(`${index}: loopback`, { flags: NONE | T, index, count: 1 });
-    if (x === 4) return this.set(`${index}: loopback bool`, { flags: BOOL | T, index, count: 1, data: [r.pick([0, 1])] });
+    if (x === 4)
+      return this.set(`${index}: loopback bool`, { flags: BOOL | T, index, count: 1, data: [r.pick([0, 1])] });
     return this.set(`${index}: release`, { flags: NONE | T, index, count: 0 });
   }
 
   intx(s) {
     const r = this.r;
     if (!this.count(0)) return this.raw();
-    if (s.irqType !== 'INTx' || r.chance(0.1)) {
-      return this.set('INTx enable', { flags: EVENTFD | T, index: 0, count: 1, data: [r.chance(0.85) ? r.pick(this.triggerFds) : -1] });
+    if (s.irqType !== "INTx" || r.chance(0.1)) {
+      return this.set("INTx enable", {
+        flags: EVENTFD | T,
+        index: 0,
+        count: 1,
+        data: [r.chance(0.85) ? r.pick(this.triggerFds) : -1],
+      });
     }
     const x = r.int(12);
-    if (x === 0) return this.set('INTx disable', { flags: NONE | T, index: 0, count: 0 });
-    if (x === 1) return this.set('INTx new trigger', { flags: EVENTFD | T, index: 0, count: 1, data: [this.trigger()] });
-    if (x <= 3) return this.set('INTx mask', r.chance(0.7) ? { flags: NONE | MASK, index: 0, count: 1 } : { flags: BOOL | MASK, index: 0, count: 1, data: [r.pick([0, 1])] });
-    if (x <= 5) return this.set('INTx unmask', r.chance(0.7) ? { flags: NONE | UNMASK, index: 0, count: 1 } : { flags: BOOL | UNMASK, index: 0, count: 1, data: [r.pick([0, 1])] });
+    if (x === 0) return this.set("INTx disable", { flags: NONE | T, index: 0, count: 0 });
+    if (x === 1)
+      return this.set("INTx new trigger", { flags: EVENTFD | T, index: 0, count: 1, data: [this.trigger()] });
+    if (x <= 3)
+      return this.set(
+        "INTx mask",
+        r.chance(0.7)
+          ? { flags: NONE | MASK, index: 0, count: 1 }
+          : { flags: BOOL | MASK, index: 0, count: 1, data: [r.pick([0, 1])] },
+      );
+    if (x <= 5)
+      return this.set(
+        "INTx unmask",
+        r.chance(0.7)
+          ? { flags: NONE | UNMASK, index: 0, count: 1 }
+          : { flags: BOOL | UNMASK, index: 0, count: 1, data: [r.pick([0, 1])] },
+      );
     if (x <= 7) {
       const fd = r.chance(0.8) ? r.pick(this.unmaskFds) : r.pick([-1, -1, ...this.closedFds]);
-      return this.set('INTx unmask eventfd', { flags: EVENTFD | UNMASK, index: 0, count: 1, data: [fd] });
+      return this.set("INTx unmask eventfd", { flags: EVENTFD | UNMASK, index: 0, count: 1, data: [fd] });
     }
-    if (x === 8) return this.set('INTx loopback', r.chance(0.6) ? { flags: NONE | T, index: 0, count: 1 } : { flags: BOOL | T, index: 0, count: 1, data: [r.pick([0, 1])] });
-    if (x === 9 && this.model.triggers.intxUnmask !== null) return this.push({ ioctl: 'FD_WRITE', fd: this.model.triggers.intxUnmask, note: 'INTx unmask through the irqfd' });
+    if (x === 8)
+      return this.set(
+        "INTx loopback",
+        r.chance(0.6)
+          ? { flags: NONE | T, index: 0, count: 1 }
+          : { flags: BOOL | T, index: 0, count: 1, data: [r.pick([0, 1])] },
+      );
+    if (x === 9 && this.model.triggers.intxUnmask !== null)
+      return this.push({
+        ioctl: "FD_WRITE",
+        fd: this.model.triggers.intxUnmask,
+        note: "INTx unmask through the irqfd",
+      });
     if (x === 10 && this.dev.irqSource) return this.line();
     return this.reads();
   }
@@ -258,13 +334,20 @@ class Walker {
   msi(index, s) {
     const r = this.r;
     const n = this.count(index);
-    const name = index === 1 ? 'MSI' : 'MSI-X';
+    const name = index === 1 ? "MSI" : "MSI-X";
     const active = s.irqType === name;
-    if (!n) return this.set(`${name} on a device without it`, { flags: EVENTFD | T, index, count: 1, data: [this.trigger()] });
+    if (!n)
+      return this.set(`${name} on a device without it`, {
+        flags: EVENTFD | T,
+        index,
+        count: 1,
+        data: [this.trigger()],
+      });
     const fds = (k) => Array.from({ length: k }, () => (r.chance(0.85) ? r.pick(this.triggerFds) : this.trigger()));
     if (!active || r.chance(0.08)) {
       // an enable with no eventfds: start + count vectors, none of them set (6.1: start >= num_ctx)
-      if (r.chance(0.05)) return this.set(`${name} enable empty`, { flags: EVENTFD | T, index, start: r.int(n), count: 0 });
+      if (r.chance(0.05))
+        return this.set(`${name} enable empty`, { flags: EVENTFD | T, index, start: r.int(n), count: 0 });
       const k = 1 + r.int(Math.min(n, r.chance(0.7) ? 4 : n));
       const start = r.chance(0.15) ? r.int(n - k + 1) : 0;
       return this.set(`${name} enable ${k} at ${start}`, { flags: EVENTFD | T, index, start, count: k, data: fds(k) });
@@ -285,7 +368,13 @@ class Walker {
       const start = r.int(Math.max(1, s.vectors));
       const k = r.chance(0.8) ? Math.min(1 + r.int(3), Math.max(1, s.vectors - start)) : 1 + r.int(n - start);
       if (r.chance(0.5)) return this.set(`${name} loopback ${start}+${k}`, { flags: NONE | T, index, start, count: k });
-      return this.set(`${name} loopback bool ${start}+${k}`, { flags: BOOL | T, index, start, count: k, data: Array.from({ length: k }, () => r.pick([0, 1])) });
+      return this.set(`${name} loopback bool ${start}+${k}`, {
+        flags: BOOL | T,
+        index,
+        start,
+        count: k,
+        data: Array.from({ length: k }, () => r.pick([0, 1])),
+      });
     }
     if (x === 7 && this.dev.irqSource) return this.line();
     if (x === 8) return this.fdWrite();

@@ -5,35 +5,84 @@
 // description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
-import { wasm, type WasmExports } from "../../loader.js";
+import { fromHex } from "../../dump.js";
+import { ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PROF_BIG } from "../../generated/wasm-abi.js";
+import { REGION, copyIn, reserve, u32At } from "../../memory.js";
+import {
+  O_VFIO_DEVICE_INFO__ARGSZ,
+  O_VFIO_IRQ_INFO__ARGSZ,
+  O_VFIO_IRQ_INFO__INDEX,
+  O_VFIO_IRQ_SET__COUNT,
+  O_VFIO_IRQ_SET__DATA,
+  O_VFIO_IRQ_SET__FLAGS,
+  O_VFIO_IRQ_SET__INDEX,
+  O_VFIO_IRQ_SET__START,
+  O_VFIO_REGION_INFO__ARGSZ,
+  O_VFIO_REGION_INFO__CAP_OFFSET,
+  O_VFIO_REGION_INFO__INDEX,
+  VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TYPE_MASK,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+  VFIO_PCI_CONFIG_REGION_INDEX,
+} from "../../generated/constants.js";
+import { wasm } from "../../loader.js";
 import { encode } from "../../encode.js";
 import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
-import { SCHEMA } from "../../generated/schema.js";
-import { fromHex } from "../../dump.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 
-const T_INTX = 1, T_MSI = 2, T_MSIX = 3; // device block word 5 (assembly/oracle.ts T_*)
-const CONFIG_REGION = 7; // VFIO_PCI_CONFIG_REGION_INDEX
-const PCI_COMMAND = 4, PCI_COMMAND_MEMORY = 0x2, PCI_COMMAND_MASTER = 0x4;
+const { INTX: T_INTX, MSI: T_MSI, MSIX: T_MSIX } = IRQ_TYPE;
+const CONFIG_REGION = VFIO_PCI_CONFIG_REGION_INDEX;
+// the PCI command register (include/uapi/linux/pci_regs.h), in the config region
+const PCI_COMMAND = 0x04,
+  PCI_COMMAND_MEMORY = 0x2,
+  PCI_COMMAND_MASTER = 0x4;
 /** SET_IRQS outcomes of an MSI enable that got as far as pci_alloc_irq_vectors (MSI was on, at least briefly). */
-const MSI_ENABLED_RULES = new Set(["OK", "PARTIAL_VECTORS", "EMPTY_BLOCK", "FD_CLOSED", "FD_NOT_EVENTFD", "VECTOR_UNALLOCATED"]);
+const MSI_ENABLED_RULES = new Set([
+  "OK",
+  "PARTIAL_VECTORS",
+  "EMPTY_BLOCK",
+  "FD_CLOSED",
+  "FD_NOT_EVENTFD",
+  "VECTOR_UNALLOCATED",
+]);
 import {
-  type DeviceDescription, DEV_WORDS, deviceBlock, irqOf, numIrqs, numRegions, deviceInfoFlags, kernelRules, big,
-  IRQ_TYPE_NAMES, hasErrIndex, applyFdEnv, fdEnvText, type FdEnv,
+  type DeviceDescription,
+  DEV_WORDS,
+  deviceBlock,
+  irqOf,
+  numIrqs,
+  numRegions,
+  deviceInfoFlags,
+  kernelRules,
+  big,
+  IRQ_TYPE_NAMES,
+  hasErrIndex,
+  applyFdEnv,
+  fdEnvText,
+  type FdEnv,
 } from "./device.js";
 
-export const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM", 2: "ENOENT", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT",
-  16: "EBUSY", 17: "EEXIST", 19: "ENODEV", 22: "EINVAL", 25: "ENOTTY", 28: "ENOSPC", 34: "ERANGE", 38: "ENOSYS",
-  75: "EOVERFLOW", 95: "EOPNOTSUPP",
-};
+export { ERRNO_NAMES };
 export const errnoName = (n: number): string => ERRNO_NAMES[n] ?? `E${n}`;
 
-export type IoctlName = "VFIO_DEVICE_SET_IRQS" | "VFIO_DEVICE_GET_IRQ_INFO" | "VFIO_DEVICE_GET_REGION_INFO" |
-  "VFIO_DEVICE_GET_INFO" | "VFIO_DEVICE_RESET";
-export const IOCTL_NAMES: readonly IoctlName[] = ["VFIO_DEVICE_SET_IRQS", "VFIO_DEVICE_GET_IRQ_INFO",
-  "VFIO_DEVICE_GET_REGION_INFO", "VFIO_DEVICE_GET_INFO", "VFIO_DEVICE_RESET"];
+export type IoctlName =
+  | "VFIO_DEVICE_SET_IRQS"
+  | "VFIO_DEVICE_GET_IRQ_INFO"
+  | "VFIO_DEVICE_GET_REGION_INFO"
+  | "VFIO_DEVICE_GET_INFO"
+  | "VFIO_DEVICE_RESET";
+export const IOCTL_NAMES: readonly IoctlName[] = [
+  "VFIO_DEVICE_SET_IRQS",
+  "VFIO_DEVICE_GET_IRQ_INFO",
+  "VFIO_DEVICE_GET_REGION_INFO",
+  "VFIO_DEVICE_GET_INFO",
+  "VFIO_DEVICE_RESET",
+];
 
 export interface Prediction {
   /** The ioctl's return value: >= 0, or -1 with errno. */
@@ -71,50 +120,43 @@ export interface PredictOptions {
   fds?: FdEnv;
 }
 
-const ORACLE_OFF = 1 << 20;       // our region inside the arena: after what decode/encode use
 const DEV_BYTES = DEV_WORDS * 4;
-
-function region(w: WasmExports, bytes: number): number {
-  const need = ORACLE_OFF + DEV_BYTES + 64 + bytes;
-  if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi oracle: cannot grow wasm memory");
-  return w.arena_ptr() + ORACLE_OFF;
-}
 
 let lastElem = -1;
 /** Run the wasm oracle once on a state block. Returns [ret, ruleId]; updates `state` when commit. */
 export function oracleCall(state: Uint32Array, mem: Uint8Array, commit: boolean, bigEndian = false): [number, number] {
   const w = wasm();
-  const base = region(w, mem.length);
-  const dev = base, buf = base + DEV_BYTES + 64;
-  new Uint32Array(w.memory.buffer, dev, DEV_WORDS).set(state);
-  new Uint8Array(w.memory.buffer, buf, mem.length).set(mem);
-  const oracle = w.oracle_set_irqs as (p: number, b: number, l: number, d: number, c: number) => number;
-  const ret = oracle(bigEndian ? 1 : 0, buf, mem.length, dev, commit ? 1 : 0);
-  const rule = (w.oracle_last_rule as () => number)();
-  lastElem = typeof w.oracle_last_elem === "function" ? (w.oracle_last_elem as () => number)() : -1;
-  if (ret === -1000) throw new Error("vfio-abi oracle: buffer outside wasm memory");
-  if (commit) state.set(new Uint32Array(w.memory.buffer, dev, DEV_WORDS));
+  const dev = reserve(w, REGION.oracle, DEV_BYTES + 64 + mem.length, "vfio-abi oracle"),
+    buf = dev + DEV_BYTES + 64;
+  u32At(w, dev, DEV_WORDS).set(state);
+  copyIn(w, buf, mem);
+  const ret = w.oracle_set_irqs(bigEndian ? PROF_BIG : 0, buf, mem.length, dev, commit ? 1 : 0);
+  const rule = w.oracle_last_rule();
+  lastElem = w.oracle_last_elem();
+  if (ret === E_ORACLE_RANGE) throw new Error("vfio-abi oracle: buffer outside wasm memory");
+  if (commit) state.set(u32At(w, dev, DEV_WORDS));
   return [ret, rule];
 }
 
 /** minsz of an INFO struct (offsetofend of its last required field), from the schema. */
 const MINSZ = (name: string): number => structByName(name).minsz;
 /** Offset of a field that sits at the same offset in every ABI and epoch (argsz, flags, index, ...). */
-const OFF = (struct: string, field: string): number => {
-  const s = structByName(struct);
-  const f = SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields).find((x) => x.path === field)!;
-  return f.offsets[0];
+const SET = {
+  flags: O_VFIO_IRQ_SET__FLAGS,
+  index: O_VFIO_IRQ_SET__INDEX,
+  start: O_VFIO_IRQ_SET__START,
+  count: O_VFIO_IRQ_SET__COUNT,
+  data: O_VFIO_IRQ_SET__DATA,
 };
-const SET = { flags: OFF("vfio_irq_set", "flags"), index: OFF("vfio_irq_set", "index"), start: OFF("vfio_irq_set", "start"),
-  count: OFF("vfio_irq_set", "count"), data: OFF("vfio_irq_set", "data") };
 
 const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
   ret < 0 ? { ret: -1, errno: errnoName(-ret), rule, reason, after } : { ret, errno: null, rule, reason, after };
 
 /** A buffer shorter than the INFO struct: the kernel faults (EFAULT); libvfio-user refuses it (EINVAL). */
-const short = (d: DeviceDescription, minsz: number, mem: Uint8Array): Prediction => d.driver === "libvfio-user"
-  ? result(-22, "LVU_SHORT", `message body shorter than ${minsz} bytes (libvfio-user: EINVAL)`, mem)
-  : result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+const short = (d: DeviceDescription, minsz: number, mem: Uint8Array): Prediction =>
+  d.driver === "libvfio-user"
+    ? result(-22, "LVU_SHORT", `message body shorter than ${minsz} bytes (libvfio-user: EINVAL)`, mem)
+    : result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
 
 /** The state model of one device. */
 export class DeviceModel {
@@ -163,11 +205,13 @@ export class DeviceModel {
     const kind = this.fdKind(fd);
     if (kind === "closed") return { ret: -1, errno: "EBADF", count: 0, maybe: 0 };
     if (kind === "file") return { ret: 0, errno: null, count: 0, maybe: 0 };
-    const c = this.counts.get(fd) ?? 0, maybe = this.maybe.get(fd) ?? 0;
+    const c = this.counts.get(fd) ?? 0,
+      maybe = this.maybe.get(fd) ?? 0;
     this.counts.delete(fd);
     if (observed !== undefined && maybe) {
       const arrived = Math.max(0, Math.min(maybe, observed - c));
-      if (maybe - arrived) this.maybe.set(fd, maybe - arrived); else this.maybe.delete(fd);
+      if (maybe - arrived) this.maybe.set(fd, maybe - arrived);
+      else this.maybe.delete(fd);
       if (fd === this.triggers.intx) this.injects = Math.max(0, this.injects - arrived);
     }
     return c > 0 ? { ret: 8, errno: null, count: c, maybe } : { ret: -1, errno: "EAGAIN", count: 0, maybe };
@@ -198,7 +242,11 @@ export class DeviceModel {
    * `irqSource` (QEMU's edu), the interrupt they raise from register writes. Returns the bytes
    * written (EIO on a BAR while memory decoding is off) and the eventfds signalled.
    */
-  regionWrite(region: number, offset: number, bytes: Uint8Array): { ret: number; errno: string | null; signalled: number[] } {
+  regionWrite(
+    region: number,
+    offset: number,
+    bytes: Uint8Array,
+  ): { ret: number; errno: string | null; signalled: number[] } {
     const out: number[] = [];
     if (region === CONFIG_REGION && offset === PCI_COMMAND && bytes.length >= 2) {
       const cmd = bytes[0] | (bytes[1] << 8);
@@ -285,7 +333,8 @@ export class DeviceModel {
     if (this.injects && t.intx !== null) {
       this.counts.set(t.intx, (this.counts.get(t.intx) ?? 0) + 1);
       const m = (this.maybe.get(t.intx) ?? 0) - 1;
-      if (m > 0) this.maybe.set(t.intx, m); else this.maybe.delete(t.intx);
+      if (m > 0) this.maybe.set(t.intx, m);
+      else this.maybe.delete(t.intx);
     }
     this.injects = 0;
     t.intxUnmask = null;
@@ -325,40 +374,62 @@ export class DeviceModel {
     if (this.device.driver !== "vfio-pci" || mem.length < SET.data) return out;
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const le = !bigEndian;
-    const flags = dv.getUint32(SET.flags, le), index = dv.getUint32(SET.index, le), start = dv.getUint32(SET.start, le), count = dv.getUint32(SET.count, le);
-    const dt = flags & 7, act = flags & 0x38;
+    const flags = dv.getUint32(SET.flags, le),
+      index = dv.getUint32(SET.index, le),
+      start = dv.getUint32(SET.start, le),
+      count = dv.getUint32(SET.count, le);
+    const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+      act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
-    const yes = dt === 1 || (dt === 2 && boolAt(0) !== 0); // NONE, or BOOL with a true first element
+    const yes = dt === VFIO_IRQ_SET_DATA_NONE || (dt === VFIO_IRQ_SET_DATA_BOOL && boolAt(0) !== 0); // NONE, or BOOL with a true first element
     const t = this.triggers;
     const typeOf = index === 1 ? T_MSI : T_MSIX;
     if (ret < 0) {
-      if (index === 1 && dt === 4 && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule)) this.line.level = false;
-    if ((index === 1 || index === 2) && dt === 4 && activeBefore === typeOf && lastElem >= 0) {
+      if (index === 1 && dt === VFIO_IRQ_SET_DATA_EVENTFD && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule))
+        this.line.level = false;
+      if (
+        (index === 1 || index === 2) &&
+        dt === VFIO_IRQ_SET_DATA_EVENTFD &&
+        activeBefore === typeOf &&
+        lastElem >= 0
+      ) {
         for (let v = start; v <= start + lastElem; v++) this.setVector(v, -1, out); // set_block tears down start..failed
       }
       return out;
     }
     // QEMU deasserts a device's INTx whenever MSI gets enabled (msi_write_config), also when vfio
     // frees the vectors again in the same call
-    if (index === 1 && dt === 4 && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule)) this.line.level = false;
+    if (index === 1 && dt === VFIO_IRQ_SET_DATA_EVENTFD && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule))
+      this.line.level = false;
     if (rule === "PARTIAL_VECTORS") return out;
     if (index === 0) return this.trackIntx(act, dt, count, yes, fdAt(0), activeBefore, out);
     if (index === 1 || index === 2) {
-      if (count === 0 && dt === 1) { this.msiReset(); return out; }
+      if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
+        this.msiReset();
+        return out;
+      }
       if (activeBefore !== typeOf) this.msiReset();
-      if (dt === 4) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
         for (let i = 0; i < count; i++) this.setVector(start + i, fdAt(i), out);
         // edu: MSI enabled with the line up sends nothing (MSI is edge: only a new raise notifies)
         return out;
       }
-      for (let v = start; v < start + count; v++) if (dt === 1 || boolAt(v - start)) this.signal(t.vectors.get(v), out);
+      for (let v = start; v < start + count; v++)
+        if (dt === VFIO_IRQ_SET_DATA_NONE || boolAt(v - start)) this.signal(t.vectors.get(v), out);
       return out;
     }
     const key = index === 3 ? "err" : "req";
-    if (dt === 1) { if (count) this.signal(t[key], out); else t[key] = null; }
-    else if (dt === 2) { if (boolAt(0)) this.signal(t[key], out); }
-    else { const fd = fdAt(0); if (fd === -1) t[key] = null; else if (fd >= 0) t[key] = fd; }
+    if (dt === VFIO_IRQ_SET_DATA_NONE) {
+      if (count) this.signal(t[key], out);
+      else t[key] = null;
+    } else if (dt === VFIO_IRQ_SET_DATA_BOOL) {
+      if (boolAt(0)) this.signal(t[key], out);
+    } else {
+      const fd = fdAt(0);
+      if (fd === -1) t[key] = null;
+      else if (fd >= 0) t[key] = fd;
+    }
     return out;
   }
 
@@ -371,17 +442,31 @@ export class DeviceModel {
   /** vfio_msi_set_vector_signal: free the old trigger's interrupt, request one for the new fd. */
   private setVector(v: number, fd: number, out: number[]): void {
     const t = this.triggers;
-    if (t.vectors.has(v)) { t.vectors.delete(v); this.msiFreed.add(v); }
+    if (t.vectors.has(v)) {
+      t.vectors.delete(v);
+      this.msiFreed.add(v);
+    }
     if (fd < 0) return;
     t.vectors.set(v, fd);
     if (this.msiPending.delete(v)) this.signal(fd, out); // the pending interrupt is replayed at startup
   }
 
-  private trackIntx(act: number, dt: number, count: number, yes: boolean, fd: number, activeBefore: number, out: number[]): number[] {
+  private trackIntx(
+    act: number,
+    dt: number,
+    count: number,
+    yes: boolean,
+    fd: number,
+    activeBefore: number,
+    out: number[],
+  ): number[] {
     const t = this.triggers;
-    if (act === 0x08) { if (dt !== 4 && yes) this.intxMasked = true; return out; }
-    if (act === 0x10) {
-      if (dt === 4) {
+    if (act === VFIO_IRQ_SET_ACTION_MASK) {
+      if (dt !== VFIO_IRQ_SET_DATA_EVENTFD && yes) this.intxMasked = true;
+      return out;
+    }
+    if (act === VFIO_IRQ_SET_ACTION_UNMASK) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
         if (fd < 0) this.releaseUnmaskIrqfd();
         else t.intxUnmask = fd;
         // vfio_virqfd_enable: a count already pending on the eventfd runs the unmask once (not consumed)
@@ -389,8 +474,13 @@ export class DeviceModel {
       } else if (yes && this.intxUnmask()) this.signal(t.intx, out); // __vfio_pci_intx_unmask
       return out;
     }
-    if (count === 0 && dt === 1) { this.releaseUnmaskIrqfd(); t.intx = null; this.intxMasked = false; return out; }
-    if (dt === 4) {
+    if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
+      this.releaseUnmaskIrqfd();
+      t.intx = null;
+      this.intxMasked = false;
+      return out;
+    }
+    if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
       // vfio_intx_set_signal flushes the inject work after switching ctx->trigger: a pending
       // signal went to the old or to the new trigger
       const pending = this.injects;
@@ -406,17 +496,31 @@ export class DeviceModel {
   }
 
   /** Human-readable state: enabled irq type, vectors, triggers. */
-  describeState(): { irqType: string; vectors: number; err: boolean; req: boolean; intxTrigger: boolean; intxUnmaskFd: boolean } {
+  describeState(): {
+    irqType: string;
+    vectors: number;
+    err: boolean;
+    req: boolean;
+    intxTrigger: boolean;
+    intxUnmaskFd: boolean;
+  } {
     const s = this.state;
-    return { irqType: IRQ_TYPE_NAMES[s[5]] ?? String(s[5]), vectors: s[6], err: !!(s[7] & 1), req: !!(s[7] & 2),
-      intxTrigger: !!(s[7] & 4), intxUnmaskFd: !!(s[7] & 8) };
+    return {
+      irqType: IRQ_TYPE_NAMES[s[5]] ?? String(s[5]),
+      vectors: s[6],
+      err: !!(s[7] & 1),
+      req: !!(s[7] & 2),
+      intxTrigger: !!(s[7] & 4),
+      intxUnmaskFd: !!(s[7] & 8),
+    };
   }
 
   /** Predict one ioctl on `bytes` (the caller's buffer; RESET ignores it) and advance the state. */
   predict(ioctl: IoctlName | string, bytes: Uint8Array = new Uint8Array(0), opts: PredictOptions = {}): Prediction {
     const tail = opts.tail ?? new Uint8Array(0);
     const mem = new Uint8Array(bytes.length + tail.length);
-    mem.set(bytes); mem.set(tail, bytes.length);
+    mem.set(bytes);
+    mem.set(tail, bytes.length);
     const name = ioctl.startsWith("VFIO_") ? ioctl : `VFIO_${ioctl}`;
     if (opts.fds) this.setFds(opts.fds);
     switch (name) {
@@ -427,33 +531,53 @@ export class DeviceModel {
         const signalled = this.track(mem, ret, ruleName(rule), before, !!opts.bigEndian);
         return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled, element };
       }
-      case "VFIO_DEVICE_GET_IRQ_INFO": return this.irqInfo(mem);
-      case "VFIO_DEVICE_GET_REGION_INFO": return this.regionInfo(mem);
-      case "VFIO_DEVICE_GET_INFO": return this.deviceInfo(mem);
-      case "VFIO_DEVICE_RESET": return this.device.reset
-        ? result(0, "RESET", "the device has a reset method", mem)
-        : result(-22, "NO_RESET", "no reset method (reset_works is false)", mem);
-      default: throw new TypeError(`predict: unsupported ioctl ${ioctl} (want ${IOCTL_NAMES.join(", ")})`);
+      case "VFIO_DEVICE_GET_IRQ_INFO":
+        return this.irqInfo(mem);
+      case "VFIO_DEVICE_GET_REGION_INFO":
+        return this.regionInfo(mem);
+      case "VFIO_DEVICE_GET_INFO":
+        return this.deviceInfo(mem);
+      case "VFIO_DEVICE_RESET":
+        return this.device.reset
+          ? result(0, "RESET", "the device has a reset method", mem)
+          : result(-22, "NO_RESET", "no reset method (reset_works is false)", mem);
+      default:
+        throw new TypeError(`predict: unsupported ioctl ${ioctl} (want ${IOCTL_NAMES.join(", ")})`);
     }
   }
 
   /** The layout epoch whose kernel code builds the replies (6.12 rules -> 6.6+ layout). */
-  private get epoch(): "6.1" | "6.6" { return this.rules === 1 ? "6.6" : "6.1"; }
+  private get epoch(): "6.1" | "6.6" {
+    return this.rules === 1 ? "6.6" : "6.1";
+  }
 
   private irqInfo(mem: Uint8Array): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_irq_info");
     if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), true), index = dv.getUint32(OFF("vfio_irq_info", "index"), true);
-    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
+    const argsz = dv.getUint32(O_VFIO_IRQ_INFO__ARGSZ, true),
+      index = dv.getUint32(O_VFIO_IRQ_INFO__INDEX, true);
+    if (argsz < minsz)
+      return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
     const q = irqOf(d, index);
     const errNotPcie = d.driver === "vfio-pci" && index === 3 && !hasErrIndex(d);
-    if (!q || errNotPcie) return result(-22, "NO_INDEX", errNotPcie ? "ERR index on a device that is not PCI Express" : "index not described", mem);
+    if (!q || errNotPcie)
+      return result(
+        -22,
+        "NO_INDEX",
+        errNotPcie ? "ERR index on a device that is not PCI Express" : "index not described",
+        mem,
+      );
     // libvfio-user replies argsz 16 and flags EVENTFD only; the kernel echoes argsz and index
     const lvu = d.driver === "libvfio-user";
-    const reply = encode("vfio_irq_info", { argsz: lvu ? minsz : argsz, flags: lvu ? 1 : q.flags >>> 0, index, count: q.count >>> 0 });
+    const reply = encode("vfio_irq_info", {
+      argsz: lvu ? minsz : argsz,
+      flags: lvu ? 1 : q.flags >>> 0,
+      index,
+      count: q.count >>> 0,
+    });
     const out = mem.slice();
     out.set(reply);
     return result(0, "OK", `${reply.length} bytes copied back: flags and count`, out);
@@ -464,16 +588,29 @@ export class DeviceModel {
     const minsz = MINSZ("vfio_device_info");
     if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), true);
-    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
+    const argsz = dv.getUint32(O_VFIO_DEVICE_INFO__ARGSZ, true);
+    if (argsz < minsz)
+      return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
     // the struct as the kernel fills it (zeroed, no caps on these devices), in its epoch's layout
-    const img = encode("vfio_device_info", { argsz: d.driver === "libvfio-user" ? minsz : argsz, flags: deviceInfoFlags(d),
-      num_regions: numRegions(d), num_irqs: numIrqs(d), cap_offset: 0, pad: 0 }, { epoch: this.epoch });
+    const img = encode(
+      "vfio_device_info",
+      {
+        argsz: d.driver === "libvfio-user" ? minsz : argsz,
+        flags: deviceInfoFlags(d),
+        num_regions: numRegions(d),
+        num_irqs: numIrqs(d),
+        cap_offset: 0,
+        pad: 0,
+      },
+      { epoch: this.epoch },
+    );
     // bytes copied back: 6.1 vfio-pci 16, or sizeof (20) once argsz >= 20 (its capsz check);
     // 6.6+ vfio-pci min(argsz, sizeof = 24); other drivers minsz
     let n = minsz;
-    if (d.driver === "vfio-pci") n = this.rules === 0 ? (argsz >= img.length ? img.length : minsz) : Math.min(argsz, img.length);
-    if (n > mem.length) return result(-14, "COPY_FAULT", `the kernel writes ${n} bytes, only ${mem.length} writable`, mem);
+    if (d.driver === "vfio-pci")
+      n = this.rules === 0 ? (argsz >= img.length ? img.length : minsz) : Math.min(argsz, img.length);
+    if (n > mem.length)
+      return result(-14, "COPY_FAULT", `the kernel writes ${n} bytes, only ${mem.length} writable`, mem);
     const out = mem.slice();
     out.set(img.subarray(0, n));
     return result(0, "OK", `${n} bytes copied back`, out);
@@ -484,28 +621,48 @@ export class DeviceModel {
     const minsz = MINSZ("vfio_region_info");
     if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), true), index = dv.getUint32(OFF("vfio_region_info", "index"), true);
-    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
+    const argsz = dv.getUint32(O_VFIO_REGION_INFO__ARGSZ, true),
+      index = dv.getUint32(O_VFIO_REGION_INFO__INDEX, true);
+    if (argsz < minsz)
+      return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
     const r = (d.regions ?? []).find((x) => x.index === index);
-    if (!r || index >= numRegions(d)) return result(-22, "NO_REGION", "region index not implemented (e.g. VGA without VFIO_PCI_VGA, index >= num_regions)", mem);
+    if (!r || index >= numRegions(d))
+      return result(
+        -22,
+        "NO_REGION",
+        "region index not implemented (e.g. VGA without VFIO_PCI_VGA, index >= num_regions)",
+        mem,
+      );
     const epoch = this.epoch;
-    const fixed = encode("vfio_region_info", { argsz, flags: r.flags >>> 0, index, cap_offset: dv.getUint32(OFF("vfio_region_info", "cap_offset"), true),
-      size: big(r.size, 0n), offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n) }, { epoch });
+    const fixed = encode(
+      "vfio_region_info",
+      {
+        argsz,
+        flags: r.flags >>> 0,
+        index,
+        cap_offset: dv.getUint32(O_VFIO_REGION_INFO__CAP_OFFSET, true),
+        size: big(r.size, 0n),
+        offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n),
+      },
+      { epoch },
+    );
     // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
     const caps = (r.caps ?? []).map((c) => {
       const body = c.body ? fromHex(c.body) : new Uint8Array(0);
       const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
-      bv.setUint16(0, c.id, true); bv.setUint16(2, c.version, true);
+      bv.setUint16(0, c.id, true);
+      bv.setUint16(2, c.version, true);
       b.set(body, 8);
       return b;
     });
     const reply = buildCapsRaw("vfio_region_info", fixed, caps, argsz, { epoch });
-    const raised = new DataView(reply.buffer).getUint32(OFF("vfio_region_info", "argsz"), true);
+    const raised = new DataView(reply.buffer).getUint32(O_VFIO_REGION_INFO__ARGSZ, true);
     let wrote = `${fixed.length} bytes copied back`;
     if (caps.length && reply.length === fixed.length) wrote = `argsz too small: raised to ${raised}, cap_offset 0`;
     else if (caps.length) {
-      if (reply.length > mem.length) return result(-14, "COPY_FAULT", "capability chain written past the writable memory", mem);
+      if (reply.length > mem.length)
+        return result(-14, "COPY_FAULT", "capability chain written past the writable memory", mem);
       wrote = `capability chain (${reply.length - fixed.length} bytes) written at ${fixed.length}`;
     }
     const out = mem.slice();
@@ -518,11 +675,15 @@ export class DeviceModel {
  * Predict SET_IRQS: {ret, errno, rule, reason}. `device` is a description (fresh state: nothing
  * enabled) or a DeviceModel (its current state; advanced only with `commit: true`).
  */
-export function predictSetIrqs(device: DeviceDescription | DeviceModel, bytes: Uint8Array,
-  opts: PredictOptions & { commit?: boolean } = {}): { ret: number; errno: string | null; rule: string; reason: string; element: number | null } {
+export function predictSetIrqs(
+  device: DeviceDescription | DeviceModel,
+  bytes: Uint8Array,
+  opts: PredictOptions & { commit?: boolean } = {},
+): { ret: number; errno: string | null; rule: string; reason: string; element: number | null } {
   const model = device instanceof DeviceModel ? device : new DeviceModel(device);
   const mem = new Uint8Array(bytes.length + (opts.tail?.length ?? 0));
-  mem.set(bytes); if (opts.tail) mem.set(opts.tail, bytes.length);
+  mem.set(bytes);
+  if (opts.tail) mem.set(opts.tail, bytes.length);
   const state = opts.commit ? model.state : model.state.slice();
   if (opts.fds) applyFdEnv(state, opts.fds);
   const [ret, rule] = oracleCall(state, mem, true, opts.bigEndian);
@@ -536,5 +697,5 @@ const ELEMENT_RULES = new Set(["FD_CLOSED", "FD_NOT_EVENTFD", "FD_BELOW", "VIRQF
 /** The payload element a failed SET_IRQS names: the vector block's failing element, or 0 for single-fd handlers. */
 function failedElement(ret: number, rule: string): number | null {
   if (ret >= 0 || !ELEMENT_RULES.has(rule)) return null;
-  return lastElem >= 0 ? lastElem : 0;
+  return Math.max(lastElem, 0);
 }

@@ -1,6 +1,15 @@
 // Device descriptions for the oracle: what a device is (driver, kernel rules, irq indexes, regions,
 // reset) and which fds of the calling process are eventfds / other open files. JSON-friendly; the
 // same shape is used by `vfio-abi predict` device lines and by the shipped QEMU descriptions.
+import {
+  VFIO_DEVICE_FLAGS_AMBA,
+  VFIO_DEVICE_FLAGS_AP,
+  VFIO_DEVICE_FLAGS_CCW,
+  VFIO_DEVICE_FLAGS_PCI,
+  VFIO_DEVICE_FLAGS_PLATFORM,
+  VFIO_DEVICE_FLAGS_RESET,
+} from "../../generated/constants.js";
+import { DEV_WORDS, DRV, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
 
 import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
 
@@ -81,7 +90,11 @@ export type FdList = number[] | string;
  * change (DeviceModel.setFds, a predict request's "fds") only the listed fds change kind. The model
  * knows fds 0..1023; higher fds are closed.
  */
-export interface FdEnv { eventfds?: FdList; files?: FdList; closed?: FdList }
+export interface FdEnv {
+  eventfds?: FdList;
+  files?: FdList;
+  closed?: FdList;
+}
 
 export const MAX_ENV_FD = 1023;
 export const DEFAULT_FD_ENV = { eventfds: "100-131", files: "0-2" } as const;
@@ -91,16 +104,22 @@ export function parseFdList(v: FdList | undefined): number[] {
   if (v === undefined) return [];
   const out: number[] = [];
   const add = (fd: number) => {
-    if (!Number.isInteger(fd) || fd < 0 || fd > MAX_ENV_FD) throw new TypeError(`fd ${fd} out of range: the fd environment covers 0..${MAX_ENV_FD}`);
+    if (!Number.isInteger(fd) || fd < 0 || fd > MAX_ENV_FD)
+      throw new TypeError(`fd ${fd} out of range: the fd environment covers 0..${MAX_ENV_FD}`);
     out.push(fd);
   };
-  if (Array.isArray(v)) { v.forEach(add); return out; }
-  if (typeof v !== "string") throw new TypeError(`fd list must be an array or a string like "100-131,7", not ${JSON.stringify(v)}`);
+  if (Array.isArray(v)) {
+    v.forEach(add);
+    return out;
+  }
+  if (typeof v !== "string")
+    throw new TypeError(`fd list must be an array or a string like "100-131,7", not ${JSON.stringify(v)}`);
   if (v.trim() === "" || v.trim() === "-") return out;
   for (const part of v.split(",")) {
     const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
     if (!m) throw new TypeError(`bad fd list ${JSON.stringify(v)} (want numbers and ranges like "100-131,7")`);
-    const a = Number(m[1]), b = m[2] === undefined ? a : Number(m[2]);
+    const a = Number(m[1]),
+      b = m[2] === undefined ? a : Number(m[2]);
     if (b < a) throw new TypeError(`bad fd range ${part.trim()}`);
     if (b - a > MAX_ENV_FD) throw new TypeError(`fd range ${part.trim()} out of range 0..${MAX_ENV_FD}`);
     for (let fd = a; fd <= b; fd++) add(fd);
@@ -134,12 +153,22 @@ export function fdEnvOf(d: DeviceDescription): { eventfds: number[]; files: numb
 /** Apply an fd environment change to a device block (words 136..199): listed fds change kind. */
 export function applyFdEnv(b: Uint32Array, env: FdEnv): void {
   const set = (base: number, fd: number, on: boolean) => {
-    const i = base + (fd >> 5), bit = 1 << (fd & 31);
+    const i = base + (fd >> 5),
+      bit = 1 << (fd & 31);
     b[i] = on ? (b[i] | bit) >>> 0 : (b[i] & ~bit) >>> 0;
   };
-  for (const fd of parseFdList(env.closed)) { set(136, fd, false); set(168, fd, false); }
-  for (const fd of parseFdList(env.files)) { set(136, fd, false); set(168, fd, true); }
-  for (const fd of parseFdList(env.eventfds)) { set(168, fd, false); set(136, fd, true); }
+  for (const fd of parseFdList(env.closed)) {
+    set(136, fd, false);
+    set(168, fd, false);
+  }
+  for (const fd of parseFdList(env.files)) {
+    set(136, fd, false);
+    set(168, fd, true);
+  }
+  for (const fd of parseFdList(env.eventfds)) {
+    set(168, fd, false);
+    set(136, fd, true);
+  }
 }
 
 /** The fd environment of a device block: { eventfds, files } as "100-131"-style text. */
@@ -152,15 +181,22 @@ export function fdEnvText(b: Uint32Array): { eventfds: string; files: string } {
   return { eventfds: formatFdList(pick(136)), files: formatFdList(pick(168)) };
 }
 
-export const DEV_WORDS = 200;
+export { DEV_WORDS };
 export const DRIVERS: Record<DriverName, number> = {
-  "vfio-pci": 0, "vfio-platform": 1, "vfio-amba": 2, "vfio-ccw": 3, "vfio-ap": 4, "libvfio-user": 5,
+  "vfio-pci": DRV.PCI,
+  "vfio-platform": DRV.PLATFORM,
+  "vfio-amba": DRV.AMBA,
+  "vfio-ccw": DRV.CCW,
+  "vfio-ap": DRV.AP,
+  "libvfio-user": DRV.LIBVFIO_USER,
 };
-export const IRQ_TYPE_NAMES = ["none", "INTx", "MSI", "MSI-X"] as const;
+/** Label of each irq type (IRQ_TYPE value -> name). */
+export const IRQ_TYPE_NAMES = IRQ_TYPE_LABELS;
 
 export function driverOf(d: DeviceDescription): number {
   const n = DRIVERS[d.driver];
-  if (n === undefined) throw new TypeError(`unknown driver ${JSON.stringify(d.driver)} (want ${Object.keys(DRIVERS).join(", ")})`);
+  if (n === undefined)
+    throw new TypeError(`unknown driver ${JSON.stringify(d.driver)} (want ${Object.keys(DRIVERS).join(", ")})`);
   return n;
 }
 
@@ -169,20 +205,26 @@ export function kernelRules(kernel: string | undefined): 0 | 1 {
   return (kernelProfileBits(kernel ?? DEFAULT_KERNEL) & K_XARRAY_MSI) !== 0 ? 1 : 0;
 }
 
-export const irqOf = (d: DeviceDescription, index: number): IrqDesc | undefined => d.irqs.find((q) => q.index === index);
+export const irqOf = (d: DeviceDescription, index: number): IrqDesc | undefined =>
+  d.irqs.find((q) => q.index === index);
 
 export function numIrqs(d: DeviceDescription): number {
   if (d.info?.numIrqs !== undefined) return d.info.numIrqs;
   switch (d.driver) {
-    case "vfio-pci": case "libvfio-user": return 5;
-    case "vfio-ccw": return 3;
-    case "vfio-ap": return 2;
-    default: return d.irqs.reduce((m, q) => Math.max(m, q.index + 1), 0);
+    case "vfio-pci":
+    case "libvfio-user":
+      return 5;
+    case "vfio-ccw":
+      return 3;
+    case "vfio-ap":
+      return 2;
+    default:
+      return d.irqs.reduce((m, q) => Math.max(m, q.index + 1), 0);
   }
 }
 
 export function isPcie(d: DeviceDescription): boolean {
-  return d.pcie ?? ((irqOf(d, 3)?.count ?? 0) > 0);
+  return d.pcie ?? (irqOf(d, 3)?.count ?? 0) > 0;
 }
 
 /** vfio-pci has an ERR index: on PCI Express devices, and on every device from 7.3 on. */
@@ -197,11 +239,14 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   b[1] = kernelProfileBits(d.kernel ?? DEFAULT_KERNEL);
   b[2] = numIrqs(d);
   const msix = irqOf(d, 2);
-  b[3] = (isPcie(d) ? 1 : 0) | (d.intremap === false ? 2 : 0) |
+  b[3] =
+    (isPcie(d) ? 1 : 0) |
+    (d.intremap === false ? 2 : 0) |
     ((b[1] & K_XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
   b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
   // libvfio-user: word 3 says which of the snapshot's bugs the server has
-  if (d.driver === "libvfio-user") b[3] = (d.fixed?.includes("LVU_BUG_DISABLE_RANGE") ? 0 : 1) | (d.fixed?.includes("LVU_BUG_INTX_SHARED") ? 0 : 2);
+  if (d.driver === "libvfio-user")
+    b[3] = (d.fixed?.includes("LVU_BUG_DISABLE_RANGE") ? 0 : 1) | (d.fixed?.includes("LVU_BUG_INTX_SHARED") ? 0 : 2);
   for (const q of d.irqs) {
     if (q.index < 0 || q.index >= 64) continue;
     b[8 + q.index] = q.count >>> 0;
@@ -217,8 +262,15 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
 /** Device-info flags the kernel reports for this description. */
 export function deviceInfoFlags(d: DeviceDescription): number {
   if (d.info?.flags !== undefined) return d.info.flags;
-  const bus = { "vfio-pci": 0x2, "vfio-platform": 0x4, "vfio-amba": 0x8, "vfio-ccw": 0x10, "vfio-ap": 0x20, "libvfio-user": 0x2 }[d.driver];
-  return bus | (d.reset ? 1 : 0);
+  const bus = {
+    "vfio-pci": VFIO_DEVICE_FLAGS_PCI,
+    "vfio-platform": VFIO_DEVICE_FLAGS_PLATFORM,
+    "vfio-amba": VFIO_DEVICE_FLAGS_AMBA,
+    "vfio-ccw": VFIO_DEVICE_FLAGS_CCW,
+    "vfio-ap": VFIO_DEVICE_FLAGS_AP,
+    "libvfio-user": VFIO_DEVICE_FLAGS_PCI,
+  }[d.driver];
+  return bus | (d.reset ? VFIO_DEVICE_FLAGS_RESET : 0);
 }
 
 export function numRegions(d: DeviceDescription): number {
@@ -238,9 +290,12 @@ export function checkDescription(v: unknown): DeviceDescription {
   kernelRules(d.kernel);
   if (!Array.isArray(d.irqs)) throw new TypeError("device.irqs must be an array of {index, count, flags}");
   for (const q of d.irqs) {
-    if (!Number.isInteger(q.index) || !Number.isInteger(q.count) || !Number.isInteger(q.flags)) throw new TypeError(`bad irq entry ${JSON.stringify(q)}`);
+    if (!Number.isInteger(q.index) || !Number.isInteger(q.count) || !Number.isInteger(q.flags))
+      throw new TypeError(`bad irq entry ${JSON.stringify(q)}`);
   }
-  for (const r of d.regions ?? []) if (!Number.isInteger(r.index) || !Number.isInteger(r.flags)) throw new TypeError(`bad region entry ${JSON.stringify(r)}`);
+  for (const r of d.regions ?? [])
+    if (!Number.isInteger(r.index) || !Number.isInteger(r.flags))
+      throw new TypeError(`bad region entry ${JSON.stringify(r)}`);
   fdEnvOf(d); // throws on a bad fd list
   return d;
 }
