@@ -4,7 +4,7 @@
 // decoder accepts come here (no proposals; everything else, errors included, takes decode());
 // tests/node/cli-fast.test.mjs checks the text against decode()'s for every struct on random and
 // hostile buffers.
-import { FAST_TRY } from "./fast/generated.js";
+import { FAST_TRY, FAST_JSON_HEAD } from "./fast/generated.js";
 import { SCHEMA } from "./generated/schema.js";
 import {
   nameFlags,
@@ -230,20 +230,6 @@ export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedPro
   return finish(s, b, prof, v, m, extra);
 }
 
-/** The value's scalar keys in decode()'s order, with their JSON key text: the struct's JSON shape. */
-const shapes: (string[][] | null)[] = [];
-function shapeOf(s: SchemaStruct, word: number): string[][] | null {
-  const slot = s.id * 8 + (word & 7);
-  if (shapes[slot] !== undefined) return shapes[slot];
-  const fs = fieldsOf(s).filter((f) => f.scalar && present(f, word));
-  // nested paths (a cap struct decoded on its own has header.id ...) take the generic writer
-  const shape = fs.some((f) => f.path.includes("."))
-    ? null
-    : fs.map((f, i) => [f.name, `${i ? "," : "{"}${JSON.stringify(f.name)}:`]);
-  shapes[slot] = shape;
-  return shape;
-}
-
 /** "$":{"struct":..,"length": and ..,"profile":..,"flags":{ : the same for every line of a run. */
 const heads: [string, string][] = [];
 function headOf(s: SchemaStruct, prof: ResolvedProfile): [string, string] {
@@ -255,14 +241,11 @@ function headOf(s: SchemaStruct, prof: ResolvedProfile): [string, string] {
 
 function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m: MetaText, extra: string): string {
   const [head, pt] = headOf(s, prof);
-  const shape = shapeOf(s, prof.word);
+  // the value's scalar fields through the struct's generated JSON shape; payload and caps generically
+  const jh = FAST_JSON_HEAD[s.name];
   let out: string;
-  if (shape?.length) {
-    out = "";
-    for (let i = 0; i < shape.length; i++) {
-      const x = v[shape[i][0]];
-      out += shape[i][1] + (typeof x === "bigint" ? `"${x}"` : (x as number));
-    }
+  if (jh) {
+    out = jh(v, prof.word);
     if (v.data !== undefined) out += `,"data":${toJSONText(v.data)}`;
     if (v.caps !== undefined) out += `,"caps":${toJSONText(v.caps)}`;
     out += ",";

@@ -2732,6 +2732,26 @@ export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | und
   vfio_user_dma_region_access: (b, w) => D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0),
   vfio_user_region_io_fds_request: (b, w) => D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0),
 };
+/**
+ * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
+ * the last scalar, without the closing brace (the CLI appends payload, caps and "$").
+ */
+export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
+  vfio_info_cap_header: (x, w) => `{"id":${x.id},"version":${x.version},"next":${x.next}`,
+  vfio_device_info: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset},"pad":${x.pad}` : `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset},"pad":${x.pad}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset}` : `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset}`)),
+  vfio_region_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"cap_offset":${x.cap_offset},"size":"${x.size}","offset":"${x.offset}"`,
+  vfio_irq_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"count":${x.count}`,
+  vfio_irq_set: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"start":${x.start},"count":${x.count}`,
+  vfio_iommu_type1_info: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}`)),
+  vfio_region_sparse_mmap_area: (x, w) => `{"offset":"${x.offset}","size":"${x.size}"`,
+  vfio_iova_range: (x, w) => `{"start":"${x.start}","end":"${x.end}"`,
+  vfio_user_device_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs}`,
+  vfio_user_dma_map: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","addr":"${x.addr}","size":"${x.size}"`,
+  vfio_user_dma_unmap: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"addr":"${x.addr}","size":"${x.size}"`,
+  vfio_user_region_access: (x, w) => `{"offset":"${x.offset}","region":${x.region},"count":${x.count}`,
+  vfio_user_dma_region_access: (x, w) => `{"addr":"${x.addr}","count":"${x.count}"`,
+  vfio_user_region_io_fds_request: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"count":${x.count}`,
+};
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
   vfio_info_cap_header: encodeInfoCapHeaderFast as (x: Val, opts?: EncodeOptions) => Uint8Array,

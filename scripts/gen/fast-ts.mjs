@@ -401,6 +401,7 @@ export function outputs({ model, BANNER, pascal }) {
   const api = [];
   const names = [];
   const tries = [];
+  const jsons = [];
   for (const s of model.structs) {
     const P = pascal(s.name.replace(/^vfio_/, ""));
     const T = `FastValue<${JSON.stringify(s.name)}>`;
@@ -422,6 +423,20 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     const dec = table((v) => decoder(s, v)),
       enc = table((v) => encoder(s, v));
     tries.push(`  ${s.name}: (b, w) => D_${id(s)}[w >> 1](b, (w & 1) === 0),`);
+    // JSON text of the value's scalar fields in decode()'s key order ("{" .. without the closing brace)
+    const jsonOf = (v) => {
+      const fs = fieldsOf(s).filter((f) => scalar(f) && present(f, v));
+      if (!fs.length || fs.some((f) => f.path.includes("."))) return null;
+      const val = (f) => (f.type === "u64" ? `"\${x.${f.name}}"` : `\${x.${f.name}}`);
+      return `\`${fs.map((f, i) => `${i ? "," : "{"}${JSON.stringify(f.name)}:${val(f)}`).join("")}\``;
+    };
+    const js = [0, 1, 2, 3].map(jsonOf);
+    if (js.every((x) => x !== null)) {
+      const body = js.every((x) => x === js[0])
+        ? js[0]
+        : `(w & 4 ? (w & 2 ? ${js[3]} : ${js[1]}) : (w & 2 ? ${js[2]} : ${js[0]}))`;
+      jsons.push(`  ${s.name}: (x, w) => ${body},`);
+    }
     api.push(`const D_${id(s)} = [${dec.join(", ")}];
 const E_${id(s)} = [${enc.join(", ")}];
 /**
@@ -532,6 +547,13 @@ ${names.map(([n, P]) => `  ${n}: decode${P}Fast,`).join("\n")}
  */
 export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
 ${tries.join("\n")}
+};
+/**
+ * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
+ * the last scalar, without the closing brace (the CLI appends payload, caps and "$").
+ */
+export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
+${jsons.join("\n")}
 };
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
