@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 // Build everything: generated files, the wasm module (debug + release), the TypeScript bindings,
-// the wasm2js fallback, then the inspector (which ships both modules). Steps run in this order.
+// the wasm2js fallback, the esbuild bundles of the entry points, then the inspector (which ships both
+// modules). Steps run in this order.
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { build as buildBundle } from "./build/bundle.mjs";
 import { build as buildInspector } from "./build/inspector.mjs";
 import { build as buildWasm2js } from "./build/wasm2js.mjs";
 
@@ -24,6 +26,7 @@ step("asc debug", () => run(bin("asc"), ["assembly/index.ts", "--config", "ascon
 step("tsc", () => run(bin("tsc"), ["-p", "tsconfig.json"]));
 for (const [name, build] of [
   ["wasm2js", buildWasm2js],
+  ["bundle", buildBundle],
   ["inspector", buildInspector],
 ]) {
   const t = Date.now();
