@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Build everything: generated files, the wasm module (debug + release), the TypeScript bindings,
-// the wasm2js fallback, the esbuild bundles of the entry points, then the inspector (which ships both
-// modules). Steps run in this order.
+// the wasm2js fallback, the esbuild bundles, then the inspector (which ships both modules). Steps run in this order.
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
