@@ -6,7 +6,7 @@
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
 import { fromHex } from "../../dump.js";
-import { ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PROF_BIG } from "../../generated/wasm-abi.js";
+import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PROF_BIG, R } from "../../generated/wasm-abi.js";
 import { REGION, copyIn, reserve, u32At } from "../../memory.js";
 import {
   O_VFIO_DEVICE_INFO__ARGSZ,
@@ -42,13 +42,13 @@ const PCI_COMMAND = 0x04,
   PCI_COMMAND_MEMORY = 0x2,
   PCI_COMMAND_MASTER = 0x4;
 /** SET_IRQS outcomes of an MSI enable that got as far as pci_alloc_irq_vectors (MSI was on, at least briefly). */
-const MSI_ENABLED_RULES = new Set([
-  "OK",
-  "PARTIAL_VECTORS",
-  "EMPTY_BLOCK",
-  "FD_CLOSED",
-  "FD_NOT_EVENTFD",
-  "VECTOR_UNALLOCATED",
+const MSI_ENABLED_RULES: ReadonlySet<number> = new Set([
+  R.OK,
+  R.PARTIAL_VECTORS,
+  R.EMPTY_BLOCK,
+  R.FD_CLOSED,
+  R.FD_NOT_EVENTFD,
+  R.VECTOR_UNALLOCATED,
 ]);
 import {
   type DeviceDescription,
@@ -188,8 +188,8 @@ export class DeviceModel {
   fdKind(fd: number): "eventfd" | "file" | "closed" {
     if (!Number.isInteger(fd) || fd < 0 || fd >= 1024) return "closed";
     const bit = 1 << (fd & 31);
-    if (this.state[136 + (fd >> 5)] & bit) return "eventfd";
-    if (this.state[168 + (fd >> 5)] & bit) return "file";
+    if (this.state[DEV.EVENTFDS + (fd >> 5)] & bit) return "eventfd";
+    if (this.state[DEV.OPEN_FDS + (fd >> 5)] & bit) return "file";
     return "closed";
   }
 
@@ -274,7 +274,7 @@ export class DeviceModel {
   private raiseLine(v: number, out: number[]): void {
     this.line.status = (this.line.status | v) >>> 0;
     if (!this.line.status) return;
-    if (this.state[5] === T_MSI) {
+    if (this.state[DEV.ACTIVE_TYPE] === T_MSI) {
       // edu: with MSI enabled every raise sends MSI vector 0 - a memory write, dropped without bus mastering
       if (this.command.busMaster) this.msiInterrupt(0, out);
       return;
@@ -342,14 +342,14 @@ export class DeviceModel {
 
   /** vfio_intx_handler: INTx enabled, unmasked and the line asserted -> mask and signal the trigger. */
   private intxFire(out: number[]): void {
-    if (this.state[5] !== T_INTX || this.intxMasked || !this.line.level) return;
+    if (this.state[DEV.ACTIVE_TYPE] !== T_INTX || this.intxMasked || !this.line.level) return;
     this.intxMasked = true;
     this.signal(this.triggers.intx, out);
   }
 
   /** vfio_pci_intx_unmask_handler: true when the line is still asserted (stays masked, signal due). */
   private intxUnmask(): boolean {
-    if (this.state[5] !== T_INTX || !this.intxMasked) return false;
+    if (this.state[DEV.ACTIVE_TYPE] !== T_INTX || !this.intxMasked) return false;
     if (this.line.level) return true;
     this.intxMasked = false;
     return false;
@@ -358,7 +358,7 @@ export class DeviceModel {
   private signal(fd: number | null | undefined, out: number[], loop = true): void {
     if (fd === null || fd === undefined) return;
     out.push(fd);
-    if (fd === this.triggers.intxUnmask && this.state[5] === T_INTX) {
+    if (fd === this.triggers.intxUnmask && this.state[DEV.ACTIVE_TYPE] === T_INTX) {
       // the unmask irqfd reads the whole counter when woken (virqfd_wakeup), runs the unmask and,
       // with the line still asserted, signals the INTx trigger from its work item
       this.counts.delete(fd);
@@ -368,8 +368,8 @@ export class DeviceModel {
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
   }
 
-  /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule `rule`). */
-  private track(mem: Uint8Array, ret: number, rule: string, activeBefore: number, bigEndian: boolean): number[] {
+  /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule id `rule`). */
+  private track(mem: Uint8Array, ret: number, rule: number, activeBefore: number, bigEndian: boolean): number[] {
     const out: number[] = [];
     if (this.device.driver !== "vfio-pci" || mem.length < SET.data) return out;
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
@@ -402,7 +402,7 @@ export class DeviceModel {
     // frees the vectors again in the same call
     if (index === 1 && dt === VFIO_IRQ_SET_DATA_EVENTFD && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule))
       this.line.level = false;
-    if (rule === "PARTIAL_VECTORS") return out;
+    if (rule === R.PARTIAL_VECTORS) return out;
     if (index === 0) return this.trackIntx(act, dt, count, yes, fdAt(0), activeBefore, out);
     if (index === 1 || index === 2) {
       if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
@@ -525,10 +525,10 @@ export class DeviceModel {
     if (opts.fds) this.setFds(opts.fds);
     switch (name) {
       case "VFIO_DEVICE_SET_IRQS": {
-        const before = this.state[5];
+        const before = this.state[DEV.ACTIVE_TYPE];
         const [ret, rule] = oracleCall(this.state, mem, true, opts.bigEndian);
-        const element = failedElement(ret, ruleName(rule));
-        const signalled = this.track(mem, ret, ruleName(rule), before, !!opts.bigEndian);
+        const element = failedElement(ret, rule);
+        const signalled = this.track(mem, ret, rule, before, !!opts.bigEndian);
         return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled, element };
       }
       case "VFIO_DEVICE_GET_IRQ_INFO":
@@ -688,14 +688,20 @@ export function predictSetIrqs(
   if (opts.fds) applyFdEnv(state, opts.fds);
   const [ret, rule] = oracleCall(state, mem, true, opts.bigEndian);
   const { ret: r, errno, rule: n, reason } = result(ret, ruleName(rule), ruleReason(rule), mem);
-  return { ret: r, errno, rule: n, reason, element: failedElement(ret, n) };
+  return { ret: r, errno, rule: n, reason, element: failedElement(ret, rule) };
 }
 
 /** Rules decided by one payload element (an fd or a vector). */
-const ELEMENT_RULES = new Set(["FD_CLOSED", "FD_NOT_EVENTFD", "FD_BELOW", "VIRQFD_BUSY", "VECTOR_UNALLOCATED"]);
+const ELEMENT_RULES: ReadonlySet<number> = new Set([
+  R.FD_CLOSED,
+  R.FD_NOT_EVENTFD,
+  R.FD_BELOW,
+  R.VIRQFD_BUSY,
+  R.VECTOR_UNALLOCATED,
+]);
 
 /** The payload element a failed SET_IRQS names: the vector block's failing element, or 0 for single-fd handlers. */
-function failedElement(ret: number, rule: string): number | null {
+function failedElement(ret: number, rule: number): number | null {
   if (ret >= 0 || !ELEMENT_RULES.has(rule)) return null;
   return Math.max(lastElem, 0);
 }
