@@ -7,11 +7,18 @@ import { fileURLToPath } from "node:url";
 const root = new URL("../", import.meta.url);
 const missing = ["dist/bindings/cli.js", "build/release.wasm"].filter((f) => !existsSync(new URL(f, root)));
 if (missing.length) {
-  process.stderr.write(`vfio-abi: this copy is not built yet (${missing.join(", ")} missing in ${fileURLToPath(root)}): run npm ci && npm run build there\n`);
+  process.stderr.write(
+    `vfio-abi: this copy is not built yet (${missing.join(", ")} missing in ${fileURLToPath(root)}): run npm ci && npm run build there\n`,
+  );
   process.exit(1);
 }
 const { main } = await import(new URL("dist/bindings/cli.js", root).href);
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e) => {
-  process.stderr.write(`vfio-abi: ${e instanceof Error ? e.message : String(e)}\n`);
-  process.exitCode = 1;
-});
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e) => {
+    process.stderr.write(`vfio-abi: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -8,15 +8,20 @@ export class CliUsageError extends Error {}
 
 /** parseArgs (strict, positionals allowed) whose errors are CliUsageErrors naming the closest option. */
 type Options = NonNullable<ParseArgsConfig["options"]>;
-type Parsed<O extends Options> = ReturnType<typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>>;
+type Parsed<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O; allowPositionals: true; strict: true }>
+>;
 export function parseCommandArgs<O extends Options>(argv: string[], options: O): Parsed<O> {
   try {
     return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     const opt = /'(-{1,2}[^' ]+)/.exec(msg)?.[1];
-    const near = opt && /Unknown option/.test(msg) ? suggestion(opt.replace(/^-+/, ""), Object.keys(options), (s) => s) : "";
-    throw new CliUsageError(`${msg.split("\n")[0].split(". ")[0].replace(/\.$/, "")}${near.replace("(did you mean ", "(did you mean --")}`);
+    const near =
+      opt && /Unknown option/.test(msg) ? suggestion(opt.replace(/^-+/, ""), Object.keys(options), (s) => s) : "";
+    throw new CliUsageError(
+      `${msg.split("\n")[0].split(". ")[0].replace(/\.$/, "")}${near.replace("(did you mean ", "(did you mean --")}`,
+    );
   }
 }
 
@@ -25,22 +30,33 @@ export function intOption(name: string, v: string | undefined, dflt: number, min
   if (v === undefined) return dflt;
   const t = v.trim();
   const n = /^0x[0-9a-f]+$/i.test(t) ? parseInt(t, 16) : /^[+-]?\d+$/.test(t) ? Number(t) : NaN;
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new CliUsageError(`--${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(v)}`);
+  if (!Number.isSafeInteger(n) || n < min || n > max)
+    throw new CliUsageError(`--${name} must be an integer from ${min} to ${max}, not ${JSON.stringify(v)}`);
   return n;
 }
 
 /** A finite number option in (min, max], or the default when absent. */
-export function numberOption(name: string, v: string | undefined, dflt: number | undefined, min: number, max: number): number | undefined {
+export function numberOption(
+  name: string,
+  v: string | undefined,
+  dflt: number | undefined,
+  min: number,
+  max: number,
+): number | undefined {
   if (v === undefined) return dflt;
   const t = v.trim();
   const n = /^\d+(\.\d+)?$/.test(t) ? Number(t) : NaN;
-  if (!Number.isFinite(n) || n <= min || n > max) throw new CliUsageError(`--${name} must be a number above ${min} and at most ${max}, not ${JSON.stringify(v)}`);
+  if (!Number.isFinite(n) || n <= min || n > max)
+    throw new CliUsageError(`--${name} must be a number above ${min} and at most ${max}, not ${JSON.stringify(v)}`);
   return n;
 }
 
 /** One of a fixed set of words. */
 export function choiceOption<T extends string>(name: string, v: string | undefined, dflt: T, choices: readonly T[]): T {
   if (v === undefined) return dflt;
-  if (!choices.includes(v as T)) throw new CliUsageError(`--${name} must be ${choices.join(", ")}, not ${JSON.stringify(v)}${suggestion(v, choices)}`);
+  if (!choices.includes(v as T))
+    throw new CliUsageError(
+      `--${name} must be ${choices.join(", ")}, not ${JSON.stringify(v)}${suggestion(v, choices)}`,
+    );
   return v as T;
 }

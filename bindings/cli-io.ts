@@ -33,31 +33,47 @@ const RAW_EXT = new Set([".bin", ".raw", ".dat"]);
 /** A file's bytes are text (a dump) unless they hold NUL or other control bytes. */
 function looksLikeText(b: Uint8Array): boolean {
   const n = Math.min(b.length, 1 << 16);
-  for (let i = 0; i < n; i++) { const c = b[i]; if (c < 32 && c !== 9 && c !== 10 && c !== 13) return false; if (c === 127) return false; }
+  for (let i = 0; i < n; i++) {
+    const c = b[i];
+    if (c < 32 && c !== 9 && c !== 10 && c !== 13) return false;
+    if (c === 127) return false;
+  }
   return true;
 }
 
 /** Files of a corpus directory, sorted; a fuzz label x.json next to x.bin is the label, not an input. */
 function dirFiles(dir: string): string[] {
-  const names = readdirSync(dir).filter((f) => !f.startsWith(".")).sort();
+  const names = readdirSync(dir)
+    .filter((f) => !f.startsWith("."))
+    .sort();
   const have = new Set(names);
   const out: string[] = [];
   for (const f of names) {
     const p = join(dir, f);
     if (!statSync(p).isFile()) continue;
-    if (extname(f) === ".json" && have.has(basename(f, ".json") + ".bin")) continue;
+    if (extname(f) === ".json" && have.has(`${basename(f, ".json")}.bin`)) continue;
     out.push(p);
   }
   return out;
 }
 
 function* fileItems(path: string, o: InputOptions): Generator<Item> {
-  let st;
-  try { st = statSync(path); } catch { throw new UsageError("E_BAD_ARG", `cannot read ${path}: no such file or directory`, 0, null); }
-  if (st.isDirectory()) { for (const f of dirFiles(path)) yield* fileItems(f, o); return; }
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(path);
+  } catch {
+    throw new UsageError("E_BAD_ARG", `cannot read ${path}: no such file or directory`, 0, null);
+  }
+  if (st.isDirectory()) {
+    for (const f of dirFiles(path)) yield* fileItems(f, o);
+    return;
+  }
   const b = readFileSync(path);
   const bytes = new Uint8Array(b.buffer, b.byteOffset, b.length);
-  if (o.binary || RAW_EXT.has(extname(path).toLowerCase()) || !looksLikeText(bytes)) { yield { bytes, source: path }; return; }
+  if (o.binary || RAW_EXT.has(extname(path).toLowerCase()) || !looksLikeText(bytes)) {
+    yield { bytes, source: path };
+    return;
+  }
   const split = new DumpSplitter({ mode: o.split, wholeLine: o.wholeLine });
   const text = b.toString("utf8");
   const items = [];
@@ -65,7 +81,8 @@ function* fileItems(path: string, o: InputOptions): Generator<Item> {
   for (;;) {
     const nl = text.indexOf("\n", start);
     const end = nl < 0 ? text.length : nl;
-    if (nl >= 0 || end > start) items.push(...split.push(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end)));
+    if (nl >= 0 || end > start)
+      items.push(...split.push(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end)));
     if (nl < 0) break;
     start = nl + 1;
   }
@@ -80,12 +97,18 @@ function* fileItems(path: string, o: InputOptions): Generator<Item> {
 export async function* inputBatches(o: InputOptions): AsyncGenerator<Item[]> {
   if (o.files?.length) {
     for (const f of o.files) {
-      if (f === "-") { yield* stdinBatches(o); continue; }
+      if (f === "-") {
+        yield* stdinBatches(o);
+        continue;
+      }
       yield [...fileItems(f, o)];
     }
     return;
   }
-  if (o.positional !== undefined) { yield [{ text: o.positional, source: null }]; return; }
+  if (o.positional !== undefined) {
+    yield [{ text: o.positional, source: null }];
+    return;
+  }
   yield* stdinBatches(o);
 }
 
@@ -107,7 +130,8 @@ async function* stdinBatches(o: InputOptions): AsyncGenerator<Item[]> {
     const batch: Item[] = [];
     let start = 0;
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      for (const it of split.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl))) batch.push(name(it));
+      for (const it of split.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl)))
+        batch.push(name(it));
       start = nl + 1;
     }
     rest = text.slice(start);
@@ -136,7 +160,10 @@ export class Output {
   private chunk = "";
   private pending: Promise<void> | null = null;
   private static installed = false;
-  constructor(private readonly stream: NodeJS.WritableStream = process.stdout, private readonly chunkSize = 1 << 16) {
+  constructor(
+    private readonly stream: NodeJS.WritableStream = process.stdout,
+    private readonly chunkSize = 1 << 16,
+  ) {
     if (!Output.installed && stream === process.stdout) {
       Output.installed = true;
       process.stdout.on("error", (e: NodeJS.ErrnoException) => {
@@ -147,7 +174,7 @@ export class Output {
   }
   /** Queue one line; returns a promise to await when the pipe is full (undefined otherwise). */
   line(s: string): Promise<void> | undefined {
-    this.chunk += s + "\n";
+    this.chunk += `${s}\n`;
     if (this.chunk.length >= this.chunkSize) this.write();
     return this.pending ?? undefined;
   }
@@ -160,7 +187,10 @@ export class Output {
     if (!this.chunk) return;
     const ok = this.stream.write(this.chunk);
     this.chunk = "";
-    if (!ok && !this.pending) this.pending = once(this.stream, "drain").then(() => { this.pending = null; });
+    if (!ok && !this.pending)
+      this.pending = once(this.stream, "drain").then(() => {
+        this.pending = null;
+      });
   }
   /** Write what is queued and wait until the stream has taken it. */
   async end(): Promise<void> {

@@ -92,31 +92,53 @@ vfio-user messages (header + body) are the struct vfio_user_message (alias user_
 Dumps may be plain hex or the output of xxd, hexdump, od, gdb, dmesg, a C initialiser or decode's JSON.`;
 
 const profileOptions = {
-  arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" }, model: { type: "string" }, fds: { type: "string" },
-  proposal: { type: "string", multiple: true }, pretty: { type: "boolean" }, help: { type: "boolean", short: "h" },
+  arch: { type: "string" },
+  endian: { type: "string" },
+  epoch: { type: "string" },
+  model: { type: "string" },
+  fds: { type: "string" },
+  proposal: { type: "string", multiple: true },
+  pretty: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 } as const;
 const inputOptions = {
-  in: { type: "string", multiple: true }, binary: { type: "boolean" }, split: { type: "string" }, format: { type: "string" },
+  in: { type: "string", multiple: true },
+  binary: { type: "boolean" },
+  split: { type: "string" },
+  format: { type: "string" },
 } as const;
 
 function profileFrom(v: Record<string, unknown>): ProfileOptions & { fds?: number } {
   const fds = v.fds === undefined ? undefined : intOption("fds", v.fds as string, 0, 0, 0xffff);
-  return { arch: v.arch as string | undefined, endian: v.endian as "little" | "big" | undefined, epoch: v.epoch as string | undefined,
-    model: v.model as "lp64" | "ilp32" | undefined, proposals: (v.proposal as string[] | undefined) ?? [], ...(fds === undefined ? {} : { fds }) };
+  return {
+    arch: v.arch as string | undefined,
+    endian: v.endian as "little" | "big" | undefined,
+    epoch: v.epoch as string | undefined,
+    model: v.model as "lp64" | "ilp32" | undefined,
+    proposals: (v.proposal as string[] | undefined) ?? [],
+    ...(fds === undefined ? {} : { fds }),
+  };
 }
 
 /** One line for stderr: what went wrong, and where in the bytes when that is known. */
 export function describe(e: unknown): string {
   if (e instanceof UsageError || e instanceof DumpError) return e.message;
   // encode's errors are about values (the field is named); decode's are about bytes (offset too)
-  if (e instanceof EncodeError) return `${e.code}: ${e.message}${e.field && !e.message.includes(e.field) ? ` (field ${e.field})` : ""}`;
-  if (e instanceof VfioAbiError) return `${e.code}: ${e.message} (${e.field ? `field ${e.field}, ` : ""}offset ${e.offset})`;
+  if (e instanceof EncodeError)
+    return `${e.code}: ${e.message}${e.field && !e.message.includes(e.field) ? ` (field ${e.field})` : ""}`;
+  if (e instanceof VfioAbiError)
+    return `${e.code}: ${e.message} (${e.field ? `field ${e.field}, ` : ""}offset ${e.offset})`;
   return e instanceof Error ? e.message : String(e);
 }
 
-const errorJSON = (e: unknown) => e instanceof VfioAbiError
-  ? { code: e.code, message: e.message, ...(e instanceof DumpError ? { line: e.line } : { offset: e.offset, field: e.field }) }
-  : { message: describe(e) };
+const errorJSON = (e: unknown) =>
+  e instanceof VfioAbiError
+    ? {
+        code: e.code,
+        message: e.message,
+        ...(e instanceof DumpError ? { line: e.line } : { offset: e.offset, field: e.field }),
+      }
+    : { message: describe(e) };
 
 interface ItemCommand {
   cmd: string;
@@ -133,13 +155,26 @@ async function runItems(c: ItemCommand): Promise<number> {
   const out = new Output();
   const split = choiceOption<SplitMode>("split", c.values.split as string | undefined, "auto", SPLIT_MODES);
   let failed = 0;
-  const batches = inputBatches({ positional: c.positional, files: c.files, binary: c.values.binary as boolean | undefined, split,
-    wholeLine: c.wholeLine, onSkipped: (where, n) => process.stderr.write(`vfio-abi ${c.cmd}: ${where}: skipped ${n} kernel log line(s) without hex bytes\n`) });
+  const batches = inputBatches({
+    positional: c.positional,
+    files: c.files,
+    binary: c.values.binary as boolean | undefined,
+    split,
+    wholeLine: c.wholeLine,
+    onSkipped: (where, n) =>
+      process.stderr.write(`vfio-abi ${c.cmd}: ${where}: skipped ${n} kernel log line(s) without hex bytes\n`),
+  });
   for await (const batch of batches) {
     for (const item of batch) {
       let line: string;
-      try { line = c.each(item); } catch (e) {
-        if (item.source === null) { await out.end(); process.stderr.write(`vfio-abi ${c.cmd}: ${describe(e)}\n`); return 1; }
+      try {
+        line = c.each(item);
+      } catch (e) {
+        if (item.source === null) {
+          await out.end();
+          process.stderr.write(`vfio-abi ${c.cmd}: ${describe(e)}\n`);
+          return 1;
+        }
         failed++;
         process.stderr.write(`vfio-abi ${c.cmd}: ${item.source}: ${describe(e)}\n`);
         line = JSON.stringify({ error: errorJSON(e), source: item.source });
@@ -162,26 +197,48 @@ function itemSetup(cmd: string, argv: string[]) {
   if (!structArg) throw new CliUsageError("which struct? (vfio-abi structs lists them)");
   const struct = structByName(structArg);
   const files = [...(values.in ?? []), ...(values.in ? rest : [])];
-  if (!values.in && rest.length > 1) throw new CliUsageError(`one ${cmd === "encode" ? "JSON value" : "dump"} as an argument (quote it), or --in FILE ... for files`);
+  if (!values.in && rest.length > 1)
+    throw new CliUsageError(
+      `one ${cmd === "encode" ? "JSON value" : "dump"} as an argument (quote it), or --in FILE ... for files`,
+    );
   const format = values.format as string | undefined;
-  if (format !== undefined && !DUMP_FORMATS.includes(format as DumpFormat)) throw new CliUsageError(`--format must be one of ${DUMP_FORMATS.join(", ")}, not ${format}${suggestion(format, DUMP_FORMATS)}`);
+  if (format !== undefined && !DUMP_FORMATS.includes(format as DumpFormat))
+    throw new CliUsageError(
+      `--format must be one of ${DUMP_FORMATS.join(", ")}, not ${format}${suggestion(format, DUMP_FORMATS)}`,
+    );
   const prof = profileFrom(values);
   const rp = resolveProfile(prof);
-  return { help: false as const, values, struct: struct.name, positional: values.in ? undefined : rest[0], files, prof, rp, format: format as DumpFormat | undefined,
-    wholeLine: xxdLineIsWhole(struct.name, rp.endian) };
+  return {
+    help: false as const,
+    values,
+    struct: struct.name,
+    positional: values.in ? undefined : rest[0],
+    files,
+    prof,
+    rp,
+    format: format as DumpFormat | undefined,
+    wholeLine: xxdLineIsWhole(struct.name, rp.endian),
+  };
 }
 
 /** xxd -p prints 30 bytes per line; a 60-digit line is a buffer of its own only when its argsz says 30. */
 function xxdLineIsWhole(struct: string, endian: "little" | "big"): ((hex: string) => boolean) | undefined {
   const f = structFields(structByName(struct))[0];
-  if (!f || f.name !== "argsz" || f.offsets.some((o) => o !== 0)) return undefined;
+  if (f?.name !== "argsz" || f.offsets.some((o) => o !== 0)) return undefined;
   return (hex) => {
     const b = [0, 1, 2, 3].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16));
-    return (endian === "little" ? b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24) : (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) === 30;
+    return (
+      (endian === "little"
+        ? b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)
+        : (b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) === 30
+    );
   };
 }
 
-function bytesOf(item: Item, s: { struct: string; prof: ProfileOptions; rp: { endian: "little" | "big" }; format?: DumpFormat }): Uint8Array {
+function bytesOf(
+  item: Item,
+  s: { struct: string; prof: ProfileOptions; rp: { endian: "little" | "big" }; format?: DumpFormat },
+): Uint8Array {
   if (item.bytes) return item.bytes;
   const text = item.text ?? "";
   if (s.format === undefined) {
@@ -202,7 +259,10 @@ function withSource(json: string, source: string | null): string {
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   async decode(argv) {
     const s = itemSetup("decode", argv);
-    if (s.help) { console.log(HELP.decode); return 0; }
+    if (s.help) {
+      console.log(HELP.decode);
+      return 0;
+    }
     const st = structByName(s.struct);
     // the generated fast decoder with "$" written as JSON text where it is sure, the core otherwise
     const pretty = (b: Uint8Array, source: string | null) => {
@@ -210,84 +270,159 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
       if (source !== null) j.$ = { ...j.$, source };
       return JSON.stringify(j, null, 2);
     };
-    const line = (b: Uint8Array, source: string | null) => withSource(decodeLineFast(st, b, s.rp) ?? toJSONText(decode(s.struct, b, s.prof)), source);
+    const line = (b: Uint8Array, source: string | null) =>
+      withSource(decodeLineFast(st, b, s.rp) ?? toJSONText(decode(s.struct, b, s.prof)), source);
     const text = s.values.pretty ? pretty : line;
-    return runItems({ cmd: "decode", values: s.values, positional: s.positional, files: s.files, wholeLine: s.wholeLine,
-      each: (item) => text(bytesOf(item, s), item.source) });
+    return runItems({
+      cmd: "decode",
+      values: s.values,
+      positional: s.positional,
+      files: s.files,
+      wholeLine: s.wholeLine,
+      each: (item) => text(bytesOf(item, s), item.source),
+    });
   },
   async encode(argv) {
     const s = itemSetup("encode", argv);
-    if (s.help) { console.log(HELP.encode); return 0; }
-    return runItems({ cmd: "encode", values: s.values, positional: s.positional, files: s.files,
+    if (s.help) {
+      console.log(HELP.encode);
+      return 0;
+    }
+    return runItems({
+      cmd: "encode",
+      values: s.values,
+      positional: s.positional,
+      files: s.files,
       each: (item) => {
         if (item.bytes) throw new UsageError("E_BAD_ARG", "encode reads JSON, not raw bytes", 0, null);
         let j: unknown;
-        try { j = JSON.parse(item.text ?? ""); } catch (e) { throw new UsageError("E_BAD_ARG", `not JSON: ${(e as Error).message}`, 0, null); }
+        try {
+          j = JSON.parse(item.text ?? "");
+        } catch (e) {
+          throw new UsageError("E_BAD_ARG", `not JSON: ${(e as Error).message}`, 0, null);
+        }
         return toHex(encode(s.struct, fromJSONValue(s.struct, j) as never, s.prof));
-      } });
+      },
+    });
   },
   async "inspect-spans"(argv) {
     const s = itemSetup("inspect-spans", argv);
-    if (s.help) { console.log(HELP["inspect-spans"]); return 0; }
+    if (s.help) {
+      console.log(HELP["inspect-spans"]);
+      return 0;
+    }
     const indent = s.values.pretty ? 2 : undefined;
     let bad = 0;
-    const code = await runItems({ cmd: "inspect-spans", values: s.values, positional: s.positional, files: s.files, wholeLine: s.wholeLine,
+    const code = await runItems({
+      cmd: "inspect-spans",
+      values: s.values,
+      positional: s.positional,
+      files: s.files,
+      wholeLine: s.wholeLine,
       each: (item) => {
         const r = inspect(s.struct, bytesOf(item, s), s.prof);
         if (!r.ok) bad++;
-        return JSON.stringify(toJSONValue({ ok: r.ok, nodes: r.nodes, diagnostics: r.diagnostics, ...(item.source !== null ? { source: item.source } : {}) }), null, indent);
-      } });
+        return JSON.stringify(
+          toJSONValue({
+            ok: r.ok,
+            nodes: r.nodes,
+            diagnostics: r.diagnostics,
+            ...(item.source !== null ? { source: item.source } : {}),
+          }),
+          null,
+          indent,
+        );
+      },
+    });
     return code || (bad ? 1 : 0);
   },
   async structs(argv) {
     const { values, positionals } = parseCommandArgs(argv, { help: { type: "boolean", short: "h" } });
-    if (values.help) { console.log(HELP.structs); return 0; }
-    if (positionals.length) throw new CliUsageError(`structs takes no arguments (did you mean vfio-abi decode ${positionals[0]} ...?)`);
+    if (values.help) {
+      console.log(HELP.structs);
+      return 0;
+    }
+    if (positionals.length)
+      throw new CliUsageError(`structs takes no arguments (did you mean vfio-abi decode ${positionals[0]} ...?)`);
     const out = new Output();
     for (const st of SCHEMA.structs) {
-      const w = out.line(`${st.name.padEnd(40)} ${st.kind.padEnd(5)} ${st.size.join("/")}${st.proposal ? `  (proposal ${st.proposal})` : ""}`);
+      const w = out.line(
+        `${st.name.padEnd(40)} ${st.kind.padEnd(5)} ${st.size.join("/")}${st.proposal ? `  (proposal ${st.proposal})` : ""}`,
+      );
       if (w) await w;
     }
     await out.end();
     return 0;
   },
   async ioctl(argv) {
-    const { values, positionals } = parseCommandArgs(argv, { arch: { type: "string" }, all: { type: "boolean" }, pretty: { type: "boolean" }, help: { type: "boolean", short: "h" } });
-    if (values.help) { console.log(HELP.ioctl); return 0; }
+    const { values, positionals } = parseCommandArgs(argv, {
+      arch: { type: "string" },
+      all: { type: "boolean" },
+      pretty: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (values.help) {
+      console.log(HELP.ioctl);
+      return 0;
+    }
     const arch = values.arch ?? "x86_64";
     resolveProfile({ arch });
     // --all (or an interactive terminal with no argument) prints the table; otherwise one look-up per stdin line
     if (values.all || (!positionals[0] && process.stdin.isTTY)) {
       const out = new Output();
-      for (const i of ioctls(arch)) { const w = out.line(`${i.hex.padEnd(12)} ${i.name.padEnd(38)} ${i.fd.padEnd(9)} ${i.dir.padEnd(5)} ${i.arg ?? "-"}`); if (w) await w; }
+      for (const i of ioctls(arch)) {
+        const w = out.line(
+          `${i.hex.padEnd(12)} ${i.name.padEnd(38)} ${i.fd.padEnd(9)} ${i.dir.padEnd(5)} ${i.arg ?? "-"}`,
+        );
+        if (w) await w;
+      }
       await out.end();
       return 0;
     }
-    return runItems({ cmd: "ioctl", values: { split: "line" }, positional: positionals[0], files: [],
+    return runItems({
+      cmd: "ioctl",
+      values: { split: "line" },
+      positional: positionals[0],
+      files: [],
       each: (item) => {
         const q = (item.text ?? "").trim();
         const hits = lookupIoctl(q, arch);
         if (!hits.length) {
           const names = SCHEMA.ioctls.map((i) => i.name);
-          throw new UsageError("E_BAD_ARG", `no VFIO ioctl ${q} on ${arch}${/^(0x[0-9a-f]+|\d+)$/i.test(q) ? "" : suggestion(q, names, (x) => x.toUpperCase().replace(/^VFIO_/, ""))}`, 0, null);
+          throw new UsageError(
+            "E_BAD_ARG",
+            `no VFIO ioctl ${q} on ${arch}${/^(0x[0-9a-f]+|\d+)$/i.test(q) ? "" : suggestion(q, names, (x) => x.toUpperCase().replace(/^VFIO_/, ""))}`,
+            0,
+            null,
+          );
         }
         return JSON.stringify(hits, null, values.pretty ? 2 : undefined);
-      } });
+      },
+    });
   },
 };
 
 // Commands implemented in their own modules (loaded on demand).
 const external: Record<string, string> = {
-  predict: "./oracle/cli.js", topology: "./oracle/cli.js",
-  fuzz: "./fuzz/cli.js", syzlang: "./fuzz/cli.js",
+  predict: "./oracle/cli.js",
+  topology: "./oracle/cli.js",
+  fuzz: "./fuzz/cli.js",
+  syzlang: "./fuzz/cli.js",
   inspect: "./inspector-server.js",
 };
 const COMMANDS = [...Object.keys(commands), ...Object.keys(external), "help"];
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === "-h" || cmd === "--help") { console.log(USAGE); return cmd ? 0 : 2; }
-  if (cmd === "help") return rest[0] ? main([rest[0], "--help"]) : (console.log(USAGE), 0);
+  if (!cmd || cmd === "-h" || cmd === "--help") {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
+  if (cmd === "help") {
+    if (rest[0]) return main([rest[0], "--help"]);
+    console.log(USAGE);
+    return 0;
+  }
   try {
     if (commands[cmd]) return await commands[cmd](rest);
     if (external[cmd]) {
@@ -298,10 +433,11 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CliUsageError || e instanceof UsageError) {
       const known = COMMANDS.includes(cmd);
-      process.stderr.write(`vfio-abi${known ? " " + cmd : ""}: ${e.message}\nrun 'vfio-abi ${known ? cmd + " " : ""}--help' for usage\n`);
+      process.stderr.write(
+        `vfio-abi${known ? ` ${cmd}` : ""}: ${e.message}\nrun 'vfio-abi ${known ? `${cmd} ` : ""}--help' for usage\n`,
+      );
       return 2;
     }
     throw e;
   }
 }
-

@@ -39,11 +39,14 @@ const isHexDigit = (c: number) => (c >= 48 && c <= 57) || ((c | 32) >= 97 && (c 
  *  dump format looks like: not xxd -p's 60 digits (it may continue), not a 6 or 7-digit first group
  *  (od's and hexdump's offsets), no double space (hexdump -C). */
 function isPlainHexLine(t: string): boolean {
-  let first = -1, i = 0;
+  let first = -1,
+    i = 0;
   for (; i < t.length; i++) {
     const c = t.charCodeAt(i);
-    if (c === 32) { if (i === 0 || t.charCodeAt(i - 1) === 32) return false; if (first < 0) first = i; }
-    else if (!isHexDigit(c)) return false;
+    if (c === 32) {
+      if (i === 0 || t.charCodeAt(i - 1) === 32) return false;
+      if (first < 0) first = i;
+    } else if (!isHexDigit(c)) return false;
   }
   if (i === 0 || t.charCodeAt(i - 1) === 32) return false;
   if (first < 0) return i !== XXD_P_WIDTH;
@@ -101,21 +104,32 @@ export class DumpSplitter {
 
   private auto(line: string, out: TextItem[]) {
     // the common case first: no dump open and a line of plain hex
-    if (!this.open && !this.pendingC && isPlainHexLine(line)) { out.push({ text: line, line: this.no, plain: true }); return; }
+    if (!this.open && !this.pendingC && isPlainHexLine(line)) {
+      out.push({ text: line, line: this.no, plain: true });
+      return;
+    }
     if (this.pendingC) {
       this.pendingC = false;
       const t = line.trim();
-      if (t.startsWith("unsigned int ") && t.endsWith(";") && t.includes("_len")) { this.add(line, out); this.flush(out); return; }
+      if (t.startsWith("unsigned int ") && t.endsWith(";") && t.includes("_len")) {
+        this.add(line, out);
+        this.flush(out);
+        return;
+      }
       this.flush(out);
     }
     const open = this.open;
-    if (open?.kind === "block") { // inside JSON or C: everything up to the closing brace
+    if (open?.kind === "block") {
+      // inside JSON or C: everything up to the closing brace
       this.add(line, out);
       if (open.scan.feed(line)) this.closeBlock(out);
       return;
     }
     const c = classifyLine(line);
-    if (c.kind === "blank") { this.flush(out); return; }
+    if (c.kind === "blank") {
+      this.flush(out);
+      return;
+    }
     if (open && this.continues(open, c)) {
       this.add(line, out);
       if (c.kind === "gdb" && open.kind === "gdb") open.next = c.addr + BigInt(c.bytes);
@@ -154,7 +168,10 @@ export class DumpSplitter {
         return;
       }
       case "kernel":
-        if (!c.hex) { this.skipped++; return; }
+        if (!c.hex) {
+          this.skipped++;
+          return;
+        }
         this.open = { kind: "kernel" };
         break;
       case "gdb":
@@ -164,7 +181,10 @@ export class DumpSplitter {
         this.open = { kind: "offset", format: c.format };
         break;
       case "hex":
-        if (c.digits === XXD_P_WIDTH && !this.o.wholeLine?.(line.trim())) { this.open = { kind: "xxd-p" }; break; }
+        if (c.digits === XXD_P_WIDTH && !this.o.wholeLine?.(line.trim())) {
+          this.open = { kind: "xxd-p" };
+          break;
+        }
         this.add(line, out);
         this.flush(out);
         return;
@@ -179,7 +199,8 @@ export class DumpSplitter {
   private closeBlock(out: TextItem[]) {
     const c = this.lines[0].trimStart();
     this.open = null;
-    if (c.startsWith("{") || c.startsWith("[")) this.flush(out); // JSON
+    if (c.startsWith("{") || c.startsWith("["))
+      this.flush(out); // JSON
     else this.pendingC = true;
   }
 
@@ -207,7 +228,8 @@ export function splitDumps(text: string, o: SplitOptions = {}): { items: TextIte
   for (;;) {
     const nl = text.indexOf("\n", start);
     const end = nl < 0 ? text.length : nl;
-    if (nl >= 0 || end > start) items.push(...s.push(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end)));
+    if (nl >= 0 || end > start)
+      items.push(...s.push(text.charCodeAt(end - 1) === 13 ? text.slice(start, end - 1) : text.slice(start, end)));
     if (nl < 0) break;
     start = nl + 1;
   }

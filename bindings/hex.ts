@@ -1,6 +1,14 @@
 // Hex helpers. toHex prints lowercase digits; fromHex (bindings/dump.ts) reads plain hex in
 // memory order, and parseDump every dump format the CLI and the inspector accept.
-export { fromHex, parseDump, detectFormat, DUMP_FORMATS, type Dump, type DumpFormat, type DumpOptions } from "./dump.js";
+export {
+  fromHex,
+  parseDump,
+  detectFormat,
+  DUMP_FORMATS,
+  type Dump,
+  type DumpFormat,
+  type DumpOptions,
+} from "./dump.js";
 
 export function toHex(b: Uint8Array): string {
   let s = "";

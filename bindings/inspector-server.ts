@@ -11,9 +11,17 @@ import { isIP } from "node:net";
 import { CliUsageError, parseCommandArgs, intOption, choiceOption } from "./cli-args.js";
 
 const TYPES: Record<string, string> = {
-  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
-  ".css": "text/css; charset=utf-8", ".json": "application/json", ".wasm": "application/wasm", ".svg": "image/svg+xml",
-  ".png": "image/png", ".ico": "image/x-icon", ".txt": "text/plain; charset=utf-8", ".map": "application/json",
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".mjs": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".json": "application/json",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".txt": "text/plain; charset=utf-8",
+  ".map": "application/json",
 };
 
 export type CspMode = "default" | "strict" | "off";
@@ -21,24 +29,44 @@ export type CspMode = "default" | "strict" | "off";
 export function cspHeader(mode: CspMode): string | null {
   if (mode === "off") return null;
   const script = mode === "strict" ? "'self'" : "'self' 'wasm-unsafe-eval'";
-  return [`default-src 'none'`, `script-src ${script}`, `style-src 'self'`, `img-src 'self' data:`, `connect-src 'self'`,
-    `base-uri 'none'`, `form-action 'none'`, `frame-ancestors 'none'`].join("; ");
+  return [
+    `default-src 'none'`,
+    `script-src ${script}`,
+    `style-src 'self'`,
+    `img-src 'self' data:`,
+    `connect-src 'self'`,
+    `base-uri 'none'`,
+    `form-action 'none'`,
+    `frame-ancestors 'none'`,
+  ].join("; ");
 }
 
 /** Static folder of the assembled page (dist/bindings/ -> inspector/dist/). */
 export const inspectorRoot = (): string => fileURLToPath(new URL("../../inspector/dist/", import.meta.url));
 
-export interface ServeOptions { port?: number; host?: string; csp?: CspMode; root?: string }
+export interface ServeOptions {
+  port?: number;
+  host?: string;
+  csp?: CspMode;
+  root?: string;
+}
 
 /** Start the server (on 127.0.0.1 unless a host is given); resolves once listening. */
 export async function serveInspector(o: ServeOptions = {}): Promise<{ server: Server; url: string }> {
   const root = o.root ?? inspectorRoot();
   const csp = cspHeader(o.csp ?? "default");
   const server = createServer(async (req, res) => {
-    const send = (code: number, body: string) => { res.writeHead(code, { "content-type": "text/plain; charset=utf-8" }); res.end(body); };
+    const send = (code: number, body: string) => {
+      res.writeHead(code, { "content-type": "text/plain; charset=utf-8" });
+      res.end(body);
+    };
     if (req.method !== "GET" && req.method !== "HEAD") return send(405, "method not allowed\n");
     let path: string;
-    try { path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname); } catch { return send(400, "bad path\n"); }
+    try {
+      path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    } catch {
+      return send(400, "bad path\n");
+    }
     if (path.endsWith("/")) path += "index.html";
     const file = normalize(join(root, path));
     // never serve outside the page folder
@@ -48,15 +76,22 @@ export async function serveInspector(o: ServeOptions = {}): Promise<{ server: Se
       const body = await readFile(file);
       const headers: Record<string, string> = {
         "content-type": TYPES[extname(file)] ?? "application/octet-stream",
-        "content-length": String(body.length), "cache-control": "no-store", "x-content-type-options": "nosniff",
+        "content-length": String(body.length),
+        "cache-control": "no-store",
+        "x-content-type-options": "nosniff",
       };
       if (csp) headers["content-security-policy"] = csp;
       res.writeHead(200, headers);
       res.end(req.method === "HEAD" ? undefined : body);
-    } catch { send(404, "not found\n"); }
+    } catch {
+      send(404, "not found\n");
+    }
   });
   const host = o.host ?? "127.0.0.1";
-  await new Promise<void>((resolve, reject) => { server.once("error", reject); server.listen(o.port ?? 0, host, () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port ?? 0, host, () => resolve());
+  });
   const addr = server.address();
   const port = typeof addr === "object" && addr ? addr.port : o.port;
   const shown = host === "0.0.0.0" || host === "::" ? "127.0.0.1" : host;
@@ -72,26 +107,55 @@ const USAGE = `usage: vfio-abi inspect [--port N] [--host ADDR] [--csp default|s
 The page itself (inspector/dist/) is plain static files and can be hosted anywhere.`;
 
 export async function run(_cmd: string, argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { port: { type: "string" }, host: { type: "string" }, csp: { type: "string" }, help: { type: "boolean", short: "h" } });
-  if (values.help) { console.log(USAGE); return 0; }
+  const { values, positionals } = parseCommandArgs(argv, {
+    port: { type: "string" },
+    host: { type: "string" },
+    csp: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   if (positionals.length) throw new CliUsageError(`unexpected argument ${positionals[0]}`);
   const port = intOption("port", values.port, 7357, 0, 65535);
   const csp = choiceOption<CspMode>("csp", values.csp, "default", ["default", "strict", "off"]);
   const host = values.host ?? "127.0.0.1";
-  if (!isIP(host) && host !== "localhost") throw new CliUsageError(`--host must be an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost, not ${JSON.stringify(host)}`);
-  try { await stat(join(inspectorRoot(), "index.html")); } catch {
-    process.stderr.write("vfio-abi inspect: this copy of vfio-abi has no built inspector page (inspector/dist is missing); in a git checkout, run npm run build\n");
+  if (!isIP(host) && host !== "localhost")
+    throw new CliUsageError(
+      `--host must be an IP address (127.0.0.1, 0.0.0.0, ::1) or localhost, not ${JSON.stringify(host)}`,
+    );
+  try {
+    await stat(join(inspectorRoot(), "index.html"));
+  } catch {
+    process.stderr.write(
+      "vfio-abi inspect: this copy of vfio-abi has no built inspector page (inspector/dist is missing); in a git checkout, run npm run build\n",
+    );
     return 1;
   }
-  let served;
-  try { served = await serveInspector({ port, host, csp }); } catch (e) {
+  let served: Awaited<ReturnType<typeof serveInspector>>;
+  try {
+    served = await serveInspector({ port, host, csp });
+  } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EADDRINUSE") { process.stderr.write(`vfio-abi inspect: port ${port} on ${host} is in use (another vfio-abi inspect?); pick another with --port N, or --port 0 for any free port\n`); return 1; }
-    if (code === "EADDRNOTAVAIL" || code === "EACCES") { process.stderr.write(`vfio-abi inspect: cannot listen on ${host}:${port} (${code === "EACCES" ? "permission denied" : "no such address here"})\n`); return 1; }
+    if (code === "EADDRINUSE") {
+      process.stderr.write(
+        `vfio-abi inspect: port ${port} on ${host} is in use (another vfio-abi inspect?); pick another with --port N, or --port 0 for any free port\n`,
+      );
+      return 1;
+    }
+    if (code === "EADDRNOTAVAIL" || code === "EACCES") {
+      process.stderr.write(
+        `vfio-abi inspect: cannot listen on ${host}:${port} (${code === "EACCES" ? "permission denied" : "no such address here"})\n`,
+      );
+      return 1;
+    }
     throw e;
   }
   const { server, url } = served;
-  console.log(`vfio-abi inspector: ${url}${csp === "strict" ? "  (strict CSP: WebAssembly blocked, pure-JS fallback)" : ""}`);
+  console.log(
+    `vfio-abi inspector: ${url}${csp === "strict" ? "  (strict CSP: WebAssembly blocked, pure-JS fallback)" : ""}`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => server.close(() => resolve());
     process.once("SIGINT", stop);

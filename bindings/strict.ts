@@ -9,15 +9,35 @@ import { suggestion } from "./suggest.js";
 type Val = Record<string, unknown>;
 
 /** What decode() puts under "$" (and "source", which the CLI adds); encode reads slack, tail, gaps and length. */
-const META_KEYS = ["struct", "length", "profile", "flags", "enums", "slack", "slackOffset", "tail", "tailOffset", "gaps", "needsArgsz", "notes", "source"];
+const META_KEYS = [
+  "struct",
+  "length",
+  "profile",
+  "flags",
+  "enums",
+  "slack",
+  "slackOffset",
+  "tail",
+  "tailOffset",
+  "gaps",
+  "needsArgsz",
+  "notes",
+  "source",
+];
 /** What decode() puts beside a capability's fields. */
 const CAP_KEYS = ["offset", "header", "name", "struct", "knownSize", "body"];
 const HEADER_KEYS = ["id", "version", "next"];
 
-const isObject = (v: unknown): v is Val => !!v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
+const isObject = (v: unknown): v is Val =>
+  !!v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
 
 function unknownKey(key: string, known: string[], where: string, path: string): never {
-  throw new EncodeError("E_BAD_ARG", `unknown key "${key}" in ${where}${suggestion(key, known, (s) => s)}`, 0, path + key);
+  throw new EncodeError(
+    "E_BAD_ARG",
+    `unknown key "${key}" in ${where}${suggestion(key, known, (s) => s)}`,
+    0,
+    path + key,
+  );
 }
 
 /** Keys a struct value may have in this profile: its fields (the first part of nested paths). */
@@ -25,8 +45,14 @@ function fieldKeys(s: SchemaStruct, prof: ResolvedProfile): Map<string, { nested
   const keys = new Map<string, { nested: boolean; of: string | null }>();
   for (const f of structFields(s)) {
     const top = f.path.split(".")[0];
-    if (f.proposal && !prof.proposals.includes(f.proposal)) { keys.set(top, { nested: false, of: `proposal:${f.proposal}` }); continue; }
-    if (f.since === "6.6" && prof.epoch !== "6.6") { keys.set(top, { nested: false, of: `since:${f.since}` }); continue; }
+    if (f.proposal && !prof.proposals.includes(f.proposal)) {
+      keys.set(top, { nested: false, of: `proposal:${f.proposal}` });
+      continue;
+    }
+    if (f.since === "6.6" && prof.epoch !== "6.6") {
+      keys.set(top, { nested: false, of: `since:${f.since}` });
+      continue;
+    }
     keys.set(top, { nested: f.path.includes("."), of: f.type === "array" ? f.of : null });
   }
   return keys;
@@ -38,17 +64,33 @@ function checkStruct(s: SchemaStruct, v: Val, prof: ResolvedProfile, path: strin
     if (x === undefined || extra.includes(k)) continue;
     const f = keys.get(k);
     if (!f) unknownKey(k, [...keys.keys(), ...extra], s.name, path);
-    if (f.of?.startsWith("proposal:")) throw new EncodeError("E_BAD_ARG", `${path}${k} belongs to the never-merged proposal ${f.of.slice(9)}, which this profile does not enable (proposals: ["${f.of.slice(9)}"])`, 0, path + k);
-    if (f.of?.startsWith("since:")) throw new EncodeError("E_BAD_ARG", `${path}${k} is not in the ${prof.epoch} layout of ${s.name} (it exists from ${f.of.slice(6)})`, 0, path + k);
+    if (f.of?.startsWith("proposal:"))
+      throw new EncodeError(
+        "E_BAD_ARG",
+        `${path}${k} belongs to the never-merged proposal ${f.of.slice(9)}, which this profile does not enable (proposals: ["${f.of.slice(9)}"])`,
+        0,
+        path + k,
+      );
+    if (f.of?.startsWith("since:"))
+      throw new EncodeError(
+        "E_BAD_ARG",
+        `${path}${k} is not in the ${prof.epoch} layout of ${s.name} (it exists from ${f.of.slice(6)})`,
+        0,
+        path + k,
+      );
     if (f.nested) {
       if (!isObject(x)) throw new EncodeError("E_BAD_ARG", `${path}${k} must be an object`, 0, path + k);
-      const sub = structFields(s).filter((g) => g.path.startsWith(k + ".")).map((g) => g.path.slice(k.length + 1));
-      for (const kk of Object.keys(x)) if (x[kk] !== undefined && !sub.includes(kk)) unknownKey(kk, sub, `${s.name}.${k}`, `${path}${k}.`);
+      const sub = structFields(s)
+        .filter((g) => g.path.startsWith(`${k}.`))
+        .map((g) => g.path.slice(k.length + 1));
+      for (const kk of Object.keys(x))
+        if (x[kk] !== undefined && !sub.includes(kk)) unknownKey(kk, sub, `${s.name}.${k}`, `${path}${k}.`);
     } else if (f.of) {
       if (!Array.isArray(x)) throw new EncodeError("E_BAD_ARG", `${path}${k} must be an array of ${f.of}`, 0, path + k);
       const es = structByName(f.of);
       x.forEach((e, i) => {
-        if (!isObject(e)) throw new EncodeError("E_BAD_ARG", `${path}${k}[${i}] must be an object (${f.of})`, 0, `${path}${k}[${i}]`);
+        if (!isObject(e))
+          throw new EncodeError("E_BAD_ARG", `${path}${k}[${i}] must be an object (${f.of})`, 0, `${path}${k}[${i}]`);
         checkStruct(es, e, prof, `${path}${k}[${i}].`, []);
       });
     }
@@ -61,7 +103,8 @@ export function checkShape(s: SchemaStruct, v: Val, prof: ResolvedProfile): void
   checkStruct(s, v, prof, "", extra);
   if (v.$ !== undefined) {
     if (!isObject(v.$)) throw new EncodeError("E_BAD_ARG", `"$" must be an object (decode's metadata)`, 0, "$");
-    for (const k of Object.keys(v.$)) if (!META_KEYS.includes(k)) unknownKey(k, META_KEYS, `"$" (decode's metadata)`, "$.");
+    for (const k of Object.keys(v.$))
+      if (!META_KEYS.includes(k)) unknownKey(k, META_KEYS, `"$" (decode's metadata)`, "$.");
   }
   if (v.caps === undefined) return;
   if (!Array.isArray(v.caps)) throw new EncodeError("E_BAD_ARG", "caps must be an array", 0, "caps");
@@ -70,14 +113,23 @@ export function checkShape(s: SchemaStruct, v: Val, prof: ResolvedProfile): void
     if (!isObject(c)) throw new EncodeError("E_BAD_ARG", `caps[${i}] must be an object`, 0, `caps[${i}]`);
     const h = c.header;
     if (h !== undefined) {
-      if (!isObject(h)) throw new EncodeError("E_BAD_ARG", `${p}header must be an object ({id, version, next})`, 0, p + "header");
-      for (const k of Object.keys(h)) if (!HEADER_KEYS.includes(k)) unknownKey(k, HEADER_KEYS, "a capability header", p + "header.");
+      if (!isObject(h))
+        throw new EncodeError("E_BAD_ARG", `${p}header must be an object ({id, version, next})`, 0, `${p}header`);
+      for (const k of Object.keys(h))
+        if (!HEADER_KEYS.includes(k)) unknownKey(k, HEADER_KEYS, "a capability header", `${p}header.`);
     }
     const named = typeof c.struct === "string" ? structByName(c.struct) : null;
-    const e = named ?? (() => { const r = capEntry(s.name, (h as Val | undefined)?.id as number, prof.proposals); return r ? structByName(r.struct) : null; })();
-    if (!e) { // an unknown capability: header and body bytes only (decode repeats the header's fields beside it)
+    const e =
+      named ??
+      (() => {
+        const r = capEntry(s.name, (h as Val | undefined)?.id as number, prof.proposals);
+        return r ? structByName(r.struct) : null;
+      })();
+    if (!e) {
+      // an unknown capability: header and body bytes only (decode repeats the header's fields beside it)
       const known = [...CAP_KEYS, ...HEADER_KEYS];
-      for (const k of Object.keys(c)) if (!known.includes(k)) unknownKey(k, known, `caps[${i}] (an unknown capability: header and body)`, p);
+      for (const k of Object.keys(c))
+        if (!known.includes(k)) unknownKey(k, known, `caps[${i}] (an unknown capability: header and body)`, p);
       return;
     }
     checkStruct(e, c, prof, p, CAP_KEYS);

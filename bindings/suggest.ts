@@ -3,7 +3,8 @@
 /** Edit distance (insert, delete, substitute, swap two neighbours), computed only up to `limit`. */
 function distance(a: string, b: string, limit: number): number {
   if (Math.abs(a.length - b.length) > limit) return limit + 1;
-  let prev2: number[] = [], prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let prev2: number[] = [],
+    prev = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
     let best = i;
@@ -14,20 +15,29 @@ function distance(a: string, b: string, limit: number): number {
       best = Math.min(best, d);
     }
     if (best > limit) return limit + 1;
-    prev2 = prev; prev = cur;
+    prev2 = prev;
+    prev = cur;
   }
   return prev[b.length];
 }
 
 /** The known name nearest to `word` (case-insensitive), if it is close enough to be a typo. */
-export function didYouMean(word: string, known: Iterable<string>, normalise = (s: string) => s.toLowerCase()): string | null {
+export function didYouMean(
+  word: string,
+  known: Iterable<string>,
+  normalise = (s: string) => s.toLowerCase(),
+): string | null {
   const w = normalise(word).slice(0, 64);
   if (!w) return null;
   const limit = Math.max(1, Math.min(3, Math.floor(w.length / 3)));
-  let best: string | null = null, bestD = limit + 1;
+  let best: string | null = null,
+    bestD = limit + 1;
   for (const k of known) {
     const d = distance(w, normalise(k), limit);
-    if (d < bestD) { best = k; bestD = d; }
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
   }
   return best;
 }

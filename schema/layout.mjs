@@ -47,7 +47,8 @@ export function fieldPresent(f, v) {
 export function layout(name, v) {
   const s = structs[name];
   if (!s) throw new Error(`unknown struct ${name}`);
-  let off = 0, align = 1;
+  let off = 0,
+    align = 1;
   const fields = [];
   let trailing = null;
   for (const f of s.fields) {
@@ -55,7 +56,8 @@ export function layout(name, v) {
     if (f.type === "struct") {
       const sub = layout(f.struct, v);
       off = roundUp(off, sub.align);
-      for (const sf of sub.fields) fields.push({ ...sf, path: `${f.name}.${sf.path}`, offset: off + sf.offset, parent: f.name });
+      for (const sf of sub.fields)
+        fields.push({ ...sf, path: `${f.name}.${sf.path}`, offset: off + sf.offset, parent: f.name });
       off += sub.size;
       align = Math.max(align, sub.align);
     } else if (f.type === "payload" || f.type === "body") {

@@ -14,28 +14,60 @@ import { ioctlNumber } from "../ioctl.js";
 
 type Field = (typeof SCHEMA.fields)[number] & { selector?: string; alt?: unknown };
 /** A payload case: {flag, elem} (one DATA_* bit), or {mask, value, elem | struct | bytes} (a selector's value). */
-type PayloadCase = { flag?: number; mask?: number; value?: number; elem?: string | null; struct?: string; bytes?: number };
+type PayloadCase = {
+  flag?: number;
+  mask?: number;
+  value?: number;
+  elem?: string | null;
+  struct?: string;
+  bytes?: number;
+};
 type Struct = (typeof SCHEMA.structs)[number];
 
 /** What syzkaller's sys/linux/dev_vfio.txt defines (a description may not define a name twice). */
 export const SYZKALLER_VFIO_NAMES: readonly string[] = [
-  "fd_vfio", "openat$vfio", "ioctl$VFIO_GET_API_VERSION", "ioctl$VFIO_CHECK_EXTENSION", "ioctl$VFIO_SET_IOMMU",
-  "ioctl$VFIO_IOMMU_GET_INFO", "ioctl$VFIO_IOMMU_MAP_DMA", "ioctl$VFIO_IOMMU_UNMAP_DMA", "vfio_iommu_type1_info",
-  "vfio_iommu_type1_dma_map", "vfio_iommu_type1_dma_unmap", "vfio_info_cap_header", "vfio_iova_range",
-  "vfio_iommu_type1_info_cap_iova_range", "vfio_iommu_type1_info_dma_avail", "iommu_flags", "vfio_map_flags", "vfio_unmap_flags",
+  "fd_vfio",
+  "openat$vfio",
+  "ioctl$VFIO_GET_API_VERSION",
+  "ioctl$VFIO_CHECK_EXTENSION",
+  "ioctl$VFIO_SET_IOMMU",
+  "ioctl$VFIO_IOMMU_GET_INFO",
+  "ioctl$VFIO_IOMMU_MAP_DMA",
+  "ioctl$VFIO_IOMMU_UNMAP_DMA",
+  "vfio_iommu_type1_info",
+  "vfio_iommu_type1_dma_map",
+  "vfio_iommu_type1_dma_unmap",
+  "vfio_info_cap_header",
+  "vfio_iova_range",
+  "vfio_iommu_type1_info_cap_iova_range",
+  "vfio_iommu_type1_info_dma_avail",
+  "iommu_flags",
+  "vfio_map_flags",
+  "vfio_unmap_flags",
 ];
 const TAKEN = new Set(SYZKALLER_VFIO_NAMES);
 const own = (name: string) => (TAKEN.has(name) ? `${name}$vfio_abi` : name);
 
 /** syzkaller's linux arches and the schema ABI whose ioctl encoding each uses. */
 export const SYZ_ARCHES: Record<string, string> = {
-  "386": "i386", amd64: "x86_64", arm: "aarch64", arm64: "aarch64", loong64: "aarch64", mips64le: "mips", ppc64le: "ppc64le", riscv64: "aarch64", s390x: "s390x",
+  "386": "i386",
+  amd64: "x86_64",
+  arm: "aarch64",
+  arm64: "aarch64",
+  loong64: "aarch64",
+  mips64le: "mips",
+  ppc64le: "ppc64le",
+  riscv64: "aarch64",
+  s390x: "s390x",
 };
 
 /** Fds the kernel takes in an int field, by field name: the resource that produces them. */
 const FD_FIELDS: Record<string, string> = { iommufd: "fd_iommufd", fd: "fd_event" };
 /** Plain-int ioctl arguments with a meaning: VFIO_CHECK_EXTENSION and VFIO_SET_IOMMU take an IOMMU type. */
-const INT_ARGS: Record<string, string> = { VFIO_CHECK_EXTENSION: "flags[vfio_iommu_type]", VFIO_SET_IOMMU: "flags[vfio_iommu_type]" };
+const INT_ARGS: Record<string, string> = {
+  VFIO_CHECK_EXTENSION: "flags[vfio_iommu_type]",
+  VFIO_SET_IOMMU: "flags[vfio_iommu_type]",
+};
 /** Group and cdev files, and device names VFIO_GROUP_GET_DEVICE_FD takes (PCI addresses; the kernel tests' QEMU devices). */
 const GROUP_FILES = [...Array.from({ length: 8 }, (_, i) => `/dev/vfio/${i}`), "/dev/vfio/noiommu-0"];
 const CDEV_FILES = Array.from({ length: 8 }, (_, i) => `/dev/vfio/devices/vfio${i}`);
@@ -46,12 +78,18 @@ const INT: Record<string, string> = { u8: "int8", u16: "int16", u32: "int32", s3
 // ---------------------------------------------------------------------------------------------
 // syz-fmt's layout: struct field types aligned to one tab column (pkg/ast/format.go)
 
-interface Member { name: string; type: string; attrs?: string }
+interface Member {
+  name: string;
+  type: string;
+  attrs?: string;
+}
 
 function block(name: string, members: Member[], union: boolean, attrs: string[]): string {
   const tabs = (n: string) => Math.floor((n.length + 8) / 8);
   const max = Math.max(...members.map((m) => tabs(m.name)));
-  const lines = members.map((m) => `\t${m.name}\t${"\t".repeat(Math.max(0, max - tabs(m.name)))}${m.type}${m.attrs ? `\t(${m.attrs})` : ""}`);
+  const lines = members.map(
+    (m) => `\t${m.name}\t${"\t".repeat(Math.max(0, max - tabs(m.name)))}${m.type}${m.attrs ? `\t(${m.attrs})` : ""}`,
+  );
   return `${name} ${union ? "[" : "{"}\n${lines.join("\n")}\n${union ? "]" : "}"}${attrs.length ? ` [${attrs.join(", ")}]` : ""}\n`;
 }
 
@@ -90,7 +128,10 @@ class Writer {
       }
       // the count right before the payload moves into each payload option, beside what it counts
       if (payload && f.name === payload.count && fs[fs.indexOf(f) + 1] === payload) continue;
-      if (f.type === "payload") { members.push({ name: f.name, type: this.payload(s, f, fs) }); continue; }
+      if (f.type === "payload") {
+        members.push({ name: f.name, type: this.payload(s, f, fs) });
+        continue;
+      }
       members.push({ name: f.name, type: this.field(s, f, counted) });
     }
     const host = s as Struct & { caps?: { proposal?: string } | null };
@@ -105,13 +146,18 @@ class Writer {
   }
 
   private nested(s: Struct, top: string, fs: Field[]): string {
-    const sub = fs.filter((f) => f.path.startsWith(top + "."));
+    const sub = fs.filter((f) => f.path.startsWith(`${top}.`));
     const known = top === "header" ? structByName.get("vfio_info_cap_header") : undefined;
     if (known) return this.struct(known);
     const name = own(`${s.name}_${top}`);
     if (!this.done.has(name)) {
       this.done.add(name);
-      this.emit(name, sub.map((f) => ({ name: f.name, type: this.field(s, f, new Set()) })), false, []);
+      this.emit(
+        name,
+        sub.map((f) => ({ name: f.name, type: this.field(s, f, new Set()) })),
+        false,
+        [],
+      );
     }
     return name;
   }
@@ -131,7 +177,7 @@ class Writer {
     if (f.type === "array") {
       const of = f.of as string;
       const es = structByName.get(of);
-      return `array[${es ? this.struct(es) : INT[of] ?? "int8"}]`;
+      return `array[${es ? this.struct(es) : (INT[of] ?? "int8")}]`;
     }
     if (f.type === "ptr") return "ptr[inout, array[int8]]";
     return `array[int8, ${f.size || 1}]`; // a type this generator does not know: its bytes
@@ -142,20 +188,32 @@ class Writer {
   private payload(s: Struct, f: Field, fs: Field[]): string {
     const name = `${s.name}_${f.name}`;
     const selector = fs.find((g) => g.name === (f.selector ?? "flags"))!;
-    const bits = (SCHEMA.flagSets as Record<string, { bits: readonly { name: string; value: number }[] }>)[selector.flags as string]?.bits ?? [];
+    const bits =
+      (SCHEMA.flagSets as Record<string, { bits: readonly { name: string; value: number }[] }>)[
+        selector.flags as string
+      ]?.bits ?? [];
     const count = f.count ? fs.find((g) => g.name === f.count && fs[fs.indexOf(g) + 1] === f) : undefined;
     const ref = `value[${own(s.name)}:${selector.name}]`;
     const hex = (n: number) => `0x${n.toString(16)}`;
     const options: Member[] = [];
     for (const c of (f.cases ?? []) as PayloadCase[]) {
-      const mask = c.mask ?? c.flag!, value = c.value ?? c.flag!;
+      const mask = c.mask ?? c.flag!,
+        value = c.value ?? c.flag!;
       const bit = value ? bits.find((b) => b.value === value)?.name : undefined;
       if (bit) this.consts.add(bit);
       const what = c.elem ?? c.struct ?? (c.bytes ? `bytes${c.bytes}` : null);
       if (!what) continue; // nothing after the fixed part: the unconditional last option covers it
-      const label = c.struct ? c.struct.replace(/^vfio_/, "") : bit && c.elem ? bit.split("_").pop()!.toLowerCase() : `case${value}`;
+      const label = c.struct
+        ? c.struct.replace(/^vfio_/, "")
+        : bit && c.elem
+          ? bit.split("_").pop()!.toLowerCase()
+          : `case${value}`;
       const cond = mask === value && bit ? `${ref} & ${bit}` : `${ref} & ${hex(mask)} == ${bit ?? hex(value)}`;
-      options.push({ name: c.elem === "u8" ? "bools" : bit?.endsWith("EVENTFD") ? "eventfds" : label, type: this.option(`${name}_${label}`, count, c, bit), attrs: `if[${cond}]` });
+      options.push({
+        name: c.elem === "u8" ? "bools" : bit?.endsWith("EVENTFD") ? "eventfds" : label,
+        type: this.option(`${name}_${label}`, count, c, bit),
+        attrs: `if[${cond}]`,
+      });
     }
     // the last option has no condition, so a value can always be built (syzkaller's rule)
     options.push({ name: "none", type: this.option(`${name}_none`, count, {}, undefined) });
@@ -164,13 +222,22 @@ class Writer {
   }
 
   private option(name: string, count: Field | undefined, c: PayloadCase, bit: string | undefined): string {
-    if (c.struct && !count) { const st = structByName.get(c.struct); return st ? this.struct(st) : "array[int8]"; }
+    if (c.struct && !count) {
+      const st = structByName.get(c.struct);
+      return st ? this.struct(st) : "array[int8]";
+    }
     if (c.bytes && !count) return `array[int8, ${c.bytes}]`;
     const members: Member[] = [];
     const int = count ? INT[count.type as string] : undefined;
     if (c.elem || c.struct) {
       const st = c.struct ? structByName.get(c.struct) : undefined;
-      const t = bit?.endsWith("EVENTFD") ? "fd_event" : c.elem === "u8" ? "bool8" : st ? this.struct(st) : INT[c.elem ?? ""] ?? "int8";
+      const t = bit?.endsWith("EVENTFD")
+        ? "fd_event"
+        : c.elem === "u8"
+          ? "bool8"
+          : st
+            ? this.struct(st)
+            : (INT[c.elem ?? ""] ?? "int8");
       if (count && int) members.push({ name: count.name, type: `len[data, ${int}]` });
       members.push({ name: "data", type: `array[${t}, 0:64]` });
     } else if (count && int) members.push({ name: count.name, type: `${int}[0:64]` });
@@ -180,7 +247,9 @@ class Writer {
   }
 
   private flags(set: string): string {
-    const bits = (SCHEMA.flagSets as Record<string, { bits: readonly { name: string }[] }>)[set].bits.map((b) => b.name);
+    const bits = (SCHEMA.flagSets as Record<string, { bits: readonly { name: string }[] }>)[set].bits.map(
+      (b) => b.name,
+    );
     return this.valueSet(set, bits);
   }
   private enumSet(e: string): string {
@@ -188,10 +257,15 @@ class Writer {
   }
   valueSet(name: string, values: string[]): string {
     const n = own(name);
-    if (!this.flagSets.has(n)) { this.flagSets.set(n, values); values.forEach((v) => this.consts.add(v)); }
+    if (!this.flagSets.has(n)) {
+      this.flagSets.set(n, values);
+      values.forEach((v) => this.consts.add(v));
+    }
     return n;
   }
-  flagLines(): string[] { return [...this.flagSets].map(([n, vs]) => `${n} = ${vs.join(", ")}`); }
+  flagLines(): string[] {
+    return [...this.flagSets].map(([n, vs]) => `${n} = ${vs.join(", ")}`);
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -206,7 +280,8 @@ function render(w: Writer, type: string, v: unknown, fds: Map<number, string>): 
     if (!fds.has(n)) fds.set(n, `r${fds.size + 1}`);
     return fds.get(n)!;
   }
-  if (/^(int(8|16|32|64)|bool8)\b|^flags\[/.test(type)) return `0x${BigInt.asUintN(64, BigInt((v as number | bigint | undefined) ?? 0)).toString(16)}`;
+  if (/^(int(8|16|32|64)|bool8)\b|^flags\[/.test(type))
+    return `0x${BigInt.asUintN(64, BigInt((v as number | bigint | undefined) ?? 0)).toString(16)}`;
   const arr = /^array\[(.+?)(, (\d+)(:\d+)?)?\]$/.exec(type);
   if (arr) {
     if (arr[1] === "int8") {
@@ -224,7 +299,14 @@ function render(w: Writer, type: string, v: unknown, fds: Map<number, string>): 
 }
 
 /** The union option a decoded vfio_irq_set payload takes, as the selector's bits pick it. */
-function renderPayload(w: Writer, union: string, value: Record<string, unknown>, countName: string, dataName: string, fds: Map<number, string>): string {
+function renderPayload(
+  w: Writer,
+  union: string,
+  value: Record<string, unknown>,
+  countName: string,
+  dataName: string,
+  fds: Map<number, string>,
+): string {
   const u = w.members.get(union)!;
   const flags = Number(value.flags ?? 0);
   for (const m of u.members) {
@@ -240,7 +322,9 @@ function renderPayload(w: Writer, union: string, value: Record<string, unknown>,
 
 /** A fuzz corpus case (its struct and decoded value) as a syzkaller program on the amd64 ABI. */
 export function syzProgram(w: Writer, struct: string, value: Record<string, unknown>): string | null {
-  const ioctl = (SCHEMA.ioctls as readonly { name: string; arg: string | null; fd: string }[]).find((i) => i.arg === struct && i.fd === "device");
+  const ioctl = (SCHEMA.ioctls as readonly { name: string; arg: string | null; fd: string }[]).find(
+    (i) => i.arg === struct && i.fd === "device",
+  );
   const st = structByName.get(struct);
   if (!ioctl || !st || !w.members.has(own(struct))) return null;
   const fds = new Map<number, string>();
@@ -256,11 +340,13 @@ export function syzProgram(w: Writer, struct: string, value: Record<string, unkn
   const lines = ["r0 = openat$vfio_device(AUTO, &AUTO='/dev/vfio/devices/vfio0\\x00', 0x2, 0x0)"];
   for (const [, r] of fds) lines.push(`${r} = eventfd(0x0)`);
   lines.push(`${own(`ioctl$${ioctl.name}`)}(r0, AUTO, &AUTO={${args.join(", ")}})`);
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 function constValue(name: string): bigint | undefined {
-  for (const set of Object.values(SCHEMA.flagSets as Record<string, { bits: readonly { name: string; value: number }[] }>)) {
+  for (const set of Object.values(
+    SCHEMA.flagSets as Record<string, { bits: readonly { name: string; value: number }[] }>,
+  )) {
     const b = set.bits.find((x) => x.name === name);
     if (b) return BigInt(b.value >>> 0);
   }
@@ -282,10 +368,19 @@ export interface SyzlangFiles {
 export function syzlangFiles(): SyzlangFiles {
   const w = new Writer();
   const calls: string[] = [];
-  const call = (line: string) => { calls.push(line); return line; };
+  const call = (line: string) => {
+    calls.push(line);
+    return line;
+  };
   const res: Record<string, string> = { container: "fd_vfio", group: "fd_vfio_group", device: "fd_vfio_device" };
   const ioctlLines: string[] = [];
-  for (const i of SCHEMA.ioctls as readonly { name: string; fd: string; dir: string; arg: string | null; until?: string }[]) {
+  for (const i of SCHEMA.ioctls as readonly {
+    name: string;
+    fd: string;
+    dir: string;
+    arg: string | null;
+    until?: string;
+  }[]) {
     const fd = res[i.fd];
     if (!fd || i.until) continue; // the migration data fd has no ioctl that makes it here
     w.consts.add(i.name);
@@ -293,9 +388,15 @@ export function syzlangFiles(): SyzlangFiles {
     const head = `${name}(fd ${fd}, cmd const[${i.name}]`;
     const arg = i.arg;
     if (!arg || arg === "null") ioctlLines.push(call(`${head})`));
-    else if (i.name === "VFIO_GROUP_GET_DEVICE_FD") ioctlLines.push(call(`${head}, arg ptr[in, string[vfio_device_names]]) fd_vfio_device`));
+    else if (i.name === "VFIO_GROUP_GET_DEVICE_FD")
+      ioctlLines.push(call(`${head}, arg ptr[in, string[vfio_device_names]]) fd_vfio_device`));
     else if (i.name === "VFIO_GROUP_SET_CONTAINER") ioctlLines.push(call(`${head}, arg ptr[in, fd_vfio])`));
-    else if (arg === "int") ioctlLines.push(call(`${head}, arg ${INT_ARGS[i.name]?.replace(/\[(\w+)\]/, (_, e) => `[${w.valueSet(e, enumValues(e))}]`) ?? "intptr"})`));
+    else if (arg === "int")
+      ioctlLines.push(
+        call(
+          `${head}, arg ${INT_ARGS[i.name]?.replace(/\[(\w+)\]/, (_, e) => `[${w.valueSet(e, enumValues(e))}]`) ?? "intptr"})`,
+        ),
+      );
     else if (arg.endsWith("*") || arg.startsWith("__")) ioctlLines.push(call(`${head}, arg ptr[in, int32])`));
     else {
       const s = structByName.get(arg);
@@ -304,8 +405,12 @@ export function syzlangFiles(): SyzlangFiles {
     }
   }
   const setup = [
-    call(`openat$vfio_group(fd const[AT_FDCWD], file ptr[in, string[vfio_group_files]], flags flags[open_flags], mode const[0]) fd_vfio_group`),
-    call(`openat$vfio_device(fd const[AT_FDCWD], file ptr[in, string[vfio_device_files]], flags flags[open_flags], mode const[0]) fd_vfio_device`),
+    call(
+      `openat$vfio_group(fd const[AT_FDCWD], file ptr[in, string[vfio_group_files]], flags flags[open_flags], mode const[0]) fd_vfio_group`,
+    ),
+    call(
+      `openat$vfio_device(fd const[AT_FDCWD], file ptr[in, string[vfio_device_files]], flags flags[open_flags], mode const[0]) fd_vfio_device`,
+    ),
   ];
   const str = (vs: string[]) => vs.map((v) => `"${v}"`).join(", ");
   const out = [
@@ -330,7 +435,12 @@ export function syzlangFiles(): SyzlangFiles {
     `vfio_device_files = ${str(CDEV_FILES)}`,
     `vfio_device_names = ${str(DEVICE_NAMES)}`,
   ];
-  return { description: out.join("\n") + "\n", consts: constFile(w.consts), calls, program: (struct, value) => syzProgram(w, struct, value) };
+  return {
+    description: `${out.join("\n")}\n`,
+    consts: constFile(w.consts),
+    calls,
+    program: (struct, value) => syzProgram(w, struct, value),
+  };
 }
 
 type EnumValue = { name: string; value: number; until?: string; doc?: string };
@@ -340,7 +450,9 @@ function enumEntries(e: string): EnumValue[] {
   const d = (SCHEMA.enums as Record<string, EnumDef>)[e];
   const all = [...(d?.values ?? []), ...Object.values(d?.byType ?? {}).flat()];
   // a value the newest header names differently (its doc says so) is left out: the compiler could not resolve it
-  return all.filter((v, i) => !v.until && !/ upstream$/.test(v.doc ?? "") && all.findIndex((x) => x.name === v.name) === i);
+  return all.filter(
+    (v, i) => !v.until && !/ upstream$/.test(v.doc ?? "") && all.findIndex((x) => x.name === v.name) === i,
+  );
 }
 const enumValues = (e: string): string[] => enumEntries(e).map((v) => v.name);
 
@@ -351,7 +463,9 @@ function constFile(names: Set<string>): string {
     if (n === "AT_FDCWD") return BigInt.asUintN(64, -100n);
     const io = SCHEMA.ioctls.find((i) => i.name === n);
     if (io) return BigInt(ioctlNumber(io.nr, SYZ_ARCHES[arch]));
-    for (const set of Object.values(SCHEMA.flagSets as Record<string, { bits: readonly { name: string; value: number }[] }>)) {
+    for (const set of Object.values(
+      SCHEMA.flagSets as Record<string, { bits: readonly { name: string; value: number }[] }>,
+    )) {
       const b = set.bits.find((x) => x.name === n);
       if (b) return BigInt(b.value >>> 0);
     }

@@ -1,12 +1,12 @@
 // `vfio-abi predict` and `vfio-abi topology`.
-import { fromHex, toHex } from "../hex.js";
-import { parseCommandArgs, CliUsageError } from "../cli-args.js";
+import { CliUsageError, parseCommandArgs } from "../cli-args.js";
 import { inputLines, Output } from "../cli-io.js";
-import { checkDescription, type DeviceDescription } from "./wasm/device.js";
-import { DeviceModel } from "./wasm/model.js";
-import { irqTopology, formatTopology } from "./wasm/topology.js";
-import { qemuDevice, QEMU_DEVICE_NAMES } from "./wasm/qemu.js";
-import { DEFAULT_KERNEL, KNOWN_KERNELS } from "./wasm/kernel.js";
+import { fromHex, toHex } from "../hex.js";
+import { checkDescription, DEFAULT_FD_ENV, type DeviceDescription, type FdEnv } from "./model/device.js";
+import { DeviceModel } from "./model/model.js";
+import { irqTopology, formatTopology } from "./model/topology.js";
+import { qemuDevice, QEMU_DEVICE_NAMES } from "./model/qemu.js";
+import { DEFAULT_KERNEL, KNOWN_KERNELS } from "./model/kernel.js";
 
 const KERNELS = KNOWN_KERNELS.join("|");
 
@@ -14,55 +14,111 @@ const USAGE = `usage:
   vfio-abi predict [file]     JSON lines in, one answer line per ioctl out:
       {"device": {...description...}}          starts a new device (nothing enabled)
       {"device": "e1000e@6.1"}                 a shipped QEMU harness device (${QEMU_DEVICE_NAMES.join(", ")}; kernel ${KERNELS}, default ${DEFAULT_KERNEL})
-      {"device": {"preset": "xhci", "kernel": "6.12", "openFds": [0, 1, 2, 7]}}   preset with overrides
+      {"device": {"preset": "xhci", "kernel": "6.12", "fds": {"eventfds": "20-45", "files": "0-19"}}}   preset with overrides
       {"ioctl": "VFIO_DEVICE_SET_IRQS", "hex": "..."}   also VFIO_DEVICE_GET_IRQ_INFO, _GET_REGION_INFO,
-                                                       _GET_INFO, _RESET; optional "tail": hex readable after the buffer
+                                                       _GET_INFO, _RESET; optional "tail": hex readable after the buffer,
+                                                       optional "fds": fd environment change before the call
+      {"fds": {"eventfds": "7", "closed": "100-103"}}   fds opened or closed since (listed fds change kind)
+    The fd environment says which fds are open eventfds, open other files, and closed (every fd not
+    listed); default eventfds 100-131 and files 0-2 (the kernel harness's).
     answers, each naming the input line it answers: {"line":3,"ret":0,"errno":null} or
-      {"line":4,"ret":-1,"errno":"EINVAL","rule":"...","reason":"..."}; INFO ioctls add "reply" (the buffer after the call)
+      {"line":4,"ret":-1,"errno":"EINVAL","rule":"...","reason":"...","element":N};
+    INFO ioctls add "reply" (the buffer after the call); "element" names the failing payload entry
+  vfio-abi predict [--kernel ${KERNELS}] [--eventfds LIST] [--files LIST] [file]
+    defaults for device lines that do not say (LIST like "20-45,7")
   vfio-abi predict --describe e1000e@6.1   print a shipped description as a device line (to edit)
   vfio-abi topology [preset] [--kernel ${KERNELS}] [--json] [--proposal NAME]...
     label the IRQ indexes of a shipped device, or of each device line on standard input`;
 
-function resolveDevice(v: unknown): DeviceDescription {
-  if (typeof v === "string") {
-    const [name, kernel] = v.split("@");
-    return qemuDevice(name, kernel ?? DEFAULT_KERNEL);
-  }
-  const o = v as Record<string, unknown>;
-  if (o && typeof o === "object" && typeof o.preset === "string") {
-    const { preset, ...rest } = o;
-    return checkDescription({ ...qemuDevice(preset as string, (o.kernel as string) ?? DEFAULT_KERNEL), ...rest });
-  }
-  return checkDescription(v);
+interface Defaults {
+  kernel?: string;
+  fds?: FdEnv;
 }
 
+function resolveDevice(v: unknown, dflt: Defaults = {}): DeviceDescription {
+  const kernel = dflt.kernel ?? DEFAULT_KERNEL;
+  // a preset carries the harness's fd lists; an explicit default environment replaces them
+  const env = (d: DeviceDescription, own: boolean): DeviceDescription =>
+    dflt.fds && !own ? { ...d, eventfds: undefined, openFds: undefined, fds: dflt.fds } : d;
+  if (typeof v === "string") {
+    const [name, k] = v.split("@");
+    return env(qemuDevice(name, k ?? kernel), false);
+  }
+  const o = v as Record<string, unknown>;
+  const own = !!o && typeof o === "object" && ("fds" in o || "eventfds" in o || "openFds" in o);
+  if (o && typeof o === "object" && typeof o.preset === "string") {
+    const { preset, ...rest } = o;
+    return checkDescription({ ...env(qemuDevice(preset as string, (o.kernel as string) ?? kernel), own), ...rest });
+  }
+  return checkDescription(env({ kernel, ...(o as object) } as DeviceDescription, own));
+}
 
 async function predict(argv: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(argv, { help: { type: "boolean", short: "h" }, describe: { type: "string" } });
-  if (values.help) { console.log(USAGE); return 0; }
-  if (values.describe) { console.log(JSON.stringify({ device: resolveDevice(values.describe) })); return 0; }
+  const { values, positionals } = parseCommandArgs(argv, {
+    help: { type: "boolean", short: "h" },
+    describe: { type: "string" },
+    kernel: { type: "string" },
+    eventfds: { type: "string" },
+    files: { type: "string" },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const dflt: Defaults = { kernel: values.kernel as string | undefined };
+  if (values.eventfds !== undefined || values.files !== undefined) {
+    dflt.fds = {
+      eventfds: (values.eventfds as string | undefined) ?? DEFAULT_FD_ENV.eventfds,
+      files: (values.files as string | undefined) ?? DEFAULT_FD_ENV.files,
+    };
+  }
+  if (values.describe) {
+    console.log(JSON.stringify({ device: resolveDevice(values.describe, dflt) }));
+    return 0;
+  }
   if (positionals.length > 1) throw new CliUsageError("one script file at most (or standard input)");
   const output = new Output();
   // answers go out as they are ready when a person types the script, in chunks when it is piped
   const interactive = process.stdin.isTTY && !positionals[0];
-  const out = (o: unknown) => { const w = output.line(JSON.stringify(o)); return interactive ? output.flush() : w; };
+  const out = (o: unknown) => {
+    const w = output.line(JSON.stringify(o));
+    return interactive ? output.flush() : w;
+  };
   let model: DeviceModel | null = null;
-  let failed = 0, n = 0;
+  let failed = 0,
+    n = 0;
   for await (const line of inputLines(positionals[0])) {
     n++;
     if (!line.trim() || line.trim().startsWith("#")) continue;
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
-      if ("device" in o) { model = new DeviceModel(resolveDevice(o.device)); continue; }
-      if (typeof o.ioctl !== "string") throw new TypeError('expected {"device": ...} or {"ioctl": NAME, "hex": HEX}');
+      if ("device" in o) {
+        model = new DeviceModel(resolveDevice(o.device, dflt));
+        continue;
+      }
+      const fds = o.fds as FdEnv | undefined;
+      if (fds !== undefined && (typeof fds !== "object" || fds === null))
+        throw new TypeError('"fds" must be {"eventfds": LIST, "files": LIST, "closed": LIST}');
+      if (fds && !("ioctl" in o)) {
+        if (!model) throw new TypeError("fds line before any device line");
+        model.setFds(fds);
+        continue;
+      }
+      if (typeof o.ioctl !== "string")
+        throw new TypeError('expected {"device": ...}, {"ioctl": NAME, "hex": HEX} or {"fds": {...}}');
       if (!model) throw new TypeError("ioctl line before any device line");
       const bytes = fromHex(typeof o.hex === "string" ? o.hex : "");
       const tail = typeof o.tail === "string" ? fromHex(o.tail) : undefined;
-      const p = model.predict(o.ioctl, bytes, { tail });
+      const p = model.predict(o.ioctl, bytes, { tail, fds });
       const r: Record<string, unknown> = { line: n, ret: p.ret, errno: p.errno };
-      if (p.errno || p.ret > 0) { r.rule = p.rule; r.reason = p.reason; }
+      if (p.errno || p.ret > 0) {
+        r.rule = p.rule;
+        r.reason = p.reason;
+      }
+      if (p.element !== undefined && p.element !== null) r.element = p.element;
       if (o.ioctl.includes("INFO") && p.ret >= 0) r.reply = toHex(p.after.subarray(0, bytes.length));
-      if (tail && p.ret >= 0 && toHex(p.after.subarray(bytes.length)) !== toHex(tail)) r.pastEnd = toHex(p.after.subarray(bytes.length));
+      if (tail && p.ret >= 0 && toHex(p.after.subarray(bytes.length)) !== toHex(tail))
+        r.pastEnd = toHex(p.after.subarray(bytes.length));
       await out(r);
     } catch (e) {
       failed++;
@@ -76,12 +132,23 @@ async function predict(argv: string[]): Promise<number> {
 
 async function topology(argv: string[]): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, {
-    kernel: { type: "string" }, json: { type: "boolean" }, proposal: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } });
-  if (values.help) { console.log(USAGE); return 0; }
+    kernel: { type: "string" },
+    json: { type: "boolean" },
+    proposal: { type: "string", multiple: true },
+    help: { type: "boolean", short: "h" },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const opts = { proposals: (values.proposal as string[] | undefined) ?? [] };
   const show = (d: DeviceDescription) => {
     const t = irqTopology(d, opts);
-    console.log(values.json ? JSON.stringify(t) : (d.name ? `${d.name} (${d.kernel ?? DEFAULT_KERNEL}): ` : "") + formatTopology(t));
+    console.log(
+      values.json
+        ? JSON.stringify(t)
+        : (d.name ? `${d.name} (${d.kernel ?? DEFAULT_KERNEL}): ` : "") + formatTopology(t),
+    );
   };
   if (positionals[0]) {
     const [name, k] = positionals[0].split("@");
@@ -94,7 +161,10 @@ async function topology(argv: string[]): Promise<number> {
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
       show(resolveDevice("device" in o ? o.device : o));
-    } catch (e) { failed++; process.stderr.write(`vfio-abi topology: ${e instanceof Error ? e.message : String(e)}\n`); }
+    } catch (e) {
+      failed++;
+      process.stderr.write(`vfio-abi topology: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
   }
   return failed ? 1 : 0;
 }

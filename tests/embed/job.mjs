@@ -1,12 +1,16 @@
 // Builds the embedding job (see driver.mjs for the operations) from the golden and bad vectors:
 // every vector is parsed, irq_set vectors are re-encoded with irq_set_encode and fixed-size info
 // structs with encode_fields, capability chains are walked, the irq_info vectors are batch
-// decoded, and the irq_set vectors go through the SET_IRQS oracle on a PCI device block.
-// Node-only (uses the bindings for struct ids, profile words and decoded values).
-import { vectors, badVectors } from "../vectors/golden.mjs";
+// decoded, and the irq_set vectors go through the SET_IRQS oracle on a PCI device block. The
+// fuzzing module generates a case of every class and mixed cases under every profile, mutates them
+// (u64 seeds with the high half set too), generates labelled batches and runs a campaign shard over
+// every campaign device. Node-only (uses the bindings for struct ids, profile words and decoded values).
+import * as W from "../../schema/wasm-abi.mjs";
+import { badVectors, vectors } from "../vectors/golden.mjs";
 
 const root = new URL("../../", import.meta.url);
 const lib = await import(new URL("dist/bindings/index.js", root).href);
+const fuzzLib = await import(new URL("dist/bindings/fuzz/index.js", root).href);
 
 export const hexOf = (h) => h.replace(/\s+/g, "").toLowerCase() || "-";
 const hexBytes = (h) => Uint8Array.from((h.replace(/\s+/g, "").match(/../g) ?? []).map((x) => parseInt(x, 16)));
@@ -16,8 +20,17 @@ const optsOf = (v) => ({ epoch: v.epoch, arch: v.arch });
 /** PCI device block (DEV_WORDS u32, assembly/oracle.ts header): 6.1 rules, nothing enabled. */
 export function pciDevice() {
   const w = new Uint32Array(200);
-  w[0] = 0; w[1] = 0; w[2] = 5; w[3] = 1; w[4] = 0; w[5] = 0; w[6] = 0; w[7] = 0;
-  [1, 16, 5, 1, 1].forEach((c, i) => { w[8 + i] = c; });
+  w[0] = 0;
+  w[1] = 0;
+  w[2] = 5;
+  w[3] = 1;
+  w[4] = 0;
+  w[5] = 0;
+  w[6] = 0;
+  w[7] = 0;
+  [1, 16, 5, 1, 1].forEach((c, i) => {
+    w[8 + i] = c;
+  });
   for (const fd of [10, 12, 104, 105, 106, 0x72]) w[136 + (fd >> 5)] |= 1 << (fd & 31);
   w[168] |= 1 << 3; // fd 3 open, not an eventfd
   return new Uint8Array(w.buffer);
@@ -31,11 +44,13 @@ export function buildJob() {
   for (const s of lib.SCHEMA.structs) for (const p of [0, 4, 1, 2]) L.push(`size ${s.id} ${p}`);
   const all = [...vectors.map((v) => ({ ...v, bad: false })), ...badVectors.map((v) => ({ ...v, bad: true }))];
   for (const v of all) {
-    const s = S(v.struct), prof = lib.resolveProfile(optsOf(v)).word;
+    const s = S(v.struct),
+      prof = lib.resolveProfile(optsOf(v)).word;
     L.push(`# ${v.name}`, `parse ${s.id} ${prof} ${hexOf(v.hex)}`);
   }
   for (const v of vectors) {
-    const s = S(v.struct), prof = lib.resolveProfile(optsOf(v)).word;
+    const s = S(v.struct),
+      prof = lib.resolveProfile(optsOf(v)).word;
     const bytes = hexBytes(v.hex);
     const d = lib.inspect(v.struct, bytes, optsOf(v)).value;
     if (v.struct === "vfio_irq_set") {
@@ -44,12 +59,21 @@ export function buildJob() {
       const le = lib.resolveProfile(optsOf(v)).endian === "little";
       let pay = new Uint8Array(0);
       if (dt === 2) pay = Uint8Array.from(data);
-      if (dt === 4) { const dv = new DataView(new ArrayBuffer(data.length * 4)); data.forEach((x, i) => dv.setInt32(i * 4, x, true)); pay = new Uint8Array(dv.buffer); }
-      L.push(`# encode ${v.name}`, `setenc ${prof} ${d.argsz} ${d.flags} ${d.index} ${d.start} ${d.count} ${data.length} ${toHex(pay)}`);
+      if (dt === 4) {
+        const dv = new DataView(new ArrayBuffer(data.length * 4));
+        data.forEach((x, i) => {
+          dv.setInt32(i * 4, x, true);
+        });
+        pay = new Uint8Array(dv.buffer);
+      }
+      L.push(
+        `# encode ${v.name}`,
+        `setenc ${prof} ${d.argsz} ${d.flags} ${d.index} ${d.start} ${d.count} ${data.length} ${toHex(pay)}`,
+      );
       // irq_set_encode writes header + payload; argsz slack beyond the payload is the caller's
       const n = 20 + data.length * (dt === 2 ? 1 : dt === 4 ? 4 : 0);
       expect.push({ index: L.length - 1, bytes: toHex(bytes.slice(0, n)), le });
-    } else if (s.kind === "info" && !(d.caps?.length)) {
+    } else if (s.kind === "info" && !d.caps?.length) {
       const fields = lib.SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields);
       const vals = new DataView(new ArrayBuffer(64 * 8));
       fields.forEach((f, i) => {
@@ -58,7 +82,8 @@ export function buildJob() {
       });
       const size = lib.wasm().struct_size(s.id, prof);
       L.push(`# encode ${v.name}`, `encf ${s.id} ${prof} 0 ${size} ${toHex(new Uint8Array(vals.buffer))}`);
-      if (bytes.length >= size && !v.needsArgsz) expect.push({ index: L.length - 1, bytes: toHex(bytes.slice(0, size)) });
+      if (bytes.length >= size && !v.needsArgsz)
+        expect.push({ index: L.length - 1, bytes: toHex(bytes.slice(0, size)) });
     }
   }
   // capability chains: headers-only walk of every info vector with a chain (good and bad)
@@ -85,7 +110,52 @@ export function buildJob() {
   const sets = all.filter((v) => v.struct === "vfio_irq_set");
   for (const v of sets) L.push(`oracle ${lib.resolveProfile(optsOf(v)).word} ${dev} ${hexOf(v.hex)}`);
   L.push(`obatch 0 ${dev} ${sets.length} ${sets.map((v) => hexOf(v.hex)).join(" ")}`);
-  return { text: L.join("\n") + "\n", expect };
+  L.push(...fuzzOps());
+  return { text: `${L.join("\n")}\n`, expect };
+}
+
+/** The fuzzing module's operations (driver.mjs: fgen, fmut, fbatch, fcamp). */
+function fuzzOps() {
+  const L = ["# fuzzing module"];
+  const devices = fuzzLib.campaignDevices().map((d) => lib.deviceBlock(d));
+  for (const d of devices) if (d.length !== W.oracle.devWords) throw new Error("device block size");
+  const devHex = devices.map((d) => toHex(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
+  const profs = fuzzLib.CAMPAIGN_PROFILES.map((p) => lib.resolveProfile(p).word);
+  const sidOfFamily = {
+    vfio_irq_set: lib.structByName("vfio_irq_set").id,
+    vfio_irq_info: lib.structByName("vfio_irq_info").id,
+    info_caps: lib.structByName("vfio_region_info").id,
+  };
+  const famOf = (id) => W.fuzz.families.find((f) => id >= f.first && id <= f.last);
+  const gens = [];
+  // one case of every class, profiles and devices in turn
+  W.fuzz.classes.forEach((c, k) => {
+    gens.push([sidOfFamily[famOf(c.id).name], 11, k, profs[k % profs.length], c.id, k % devices.length]);
+  });
+  // random classes of every family, mixed included
+  const sids = [
+    -1,
+    ...["vfio_irq_set", "vfio_irq_info", "vfio_region_info", "vfio_device_info", "vfio_iommu_type1_info"].map(
+      (n) => lib.structByName(n).id,
+    ),
+  ];
+  for (let k = 0; k < 48; k++)
+    gens.push([sids[k % sids.length], 12345, k, profs[k % profs.length], -1, k % devices.length]);
+  for (const [sid, seed, idx, prof, cls, d] of gens) L.push(`fgen ${sid} ${seed} ${idx} ${prof} ${cls} ${devHex[d]}`);
+  // mutations of generated cases (the generator runs in Node here only to get their bytes)
+  const seeds = [1n, 0xdeadbeefn, 0x8000000000000001n, 0xffffffffffffffffn];
+  for (let k = 0; k < 24; k++) {
+    const c = fuzzLib.generate({
+      struct: ["vfio_irq_set", "vfio_region_info", "vfio_device_info"][k % 3],
+      seed: 5,
+      index: k,
+    });
+    const sid = lib.structByName(c.struct).id;
+    L.push(`fmut ${sid} ${k & 1 ? 1 : 0} ${seeds[k % seeds.length]} ${toHex(c.bytes)}`);
+  }
+  for (const sid of sids) L.push(`fbatch ${sid} 777 0 500 ${profs[2]} ${devHex[3]}`);
+  L.push(`fcamp 99 0 400 ${profs.join(",")} ${devHex.join(" ")}`);
+  return L;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(buildJob().text);

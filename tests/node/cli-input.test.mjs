@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, readdirSync, symlinkSync, rmSync, existsSync } from "node:fs";
+import { mkdtempSync, writeFileSync, readFileSync, readdirSync, symlinkSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createServer } from "node:net";
@@ -13,19 +13,33 @@ import { decode, toJSONValue, toHex } from "../../dist/bindings/index.js";
 import { vectors, bytesOf } from "../vectors/golden.mjs";
 
 const bin = fileURLToPath(new URL("../../bin/vfio-abi.js", import.meta.url));
-const cli = (args, input, opts = {}) => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", ...opts });
+const cli = (args, input, opts = {}) =>
+  spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8", ...opts });
 const dir = mkdtempSync(join(tmpdir(), "vfio-cli-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
-const jsonLines = (s) => s.trim().split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const jsonLines = (s) =>
+  s
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((l) => JSON.parse(l));
 const vec = (n) => vectors.find((v) => v.name === n);
 /** decode through the API, as the CLI should print it */
 const apiDecode = (struct, bytes) => JSON.parse(JSON.stringify(toJSONValue(decode(struct, bytes))));
-const withoutSource = (j) => { const c = structuredClone(j); if (c.$) delete c.$.source; if (c.$ && !Object.keys(c.$).length) delete c.$; return c; };
+const withoutSource = (j) => {
+  const c = structuredClone(j);
+  if (c.$) delete c.$.source;
+  if (c.$ && !Object.keys(c.$).length) delete c.$;
+  return c;
+};
 
 // a corpus written by the fuzzer itself
 const corpus = join(dir, "corpus");
 const made = cli(["fuzz", "--struct", "vfio_irq_set", "--count", "12", "--seed", "7", "--out", corpus]);
-const bins = () => readdirSync(corpus).filter((f) => f.endsWith(".bin")).sort();
+const bins = () =>
+  readdirSync(corpus)
+    .filter((f) => f.endsWith(".bin"))
+    .sort();
 
 test("the fuzzer's own .bin files decode: --binary on standard input, --in FILE, --in DIR (labels skipped)", () => {
   assert.equal(made.status, 0, made.stderr);
@@ -33,7 +47,11 @@ test("the fuzzer's own .bin files decode: --binary on standard input, --in FILE,
   for (const f of bins().slice(0, 4)) {
     const bytes = readFileSync(join(corpus, f));
     let want;
-    try { want = apiDecode("vfio_irq_set", bytes); } catch { want = null; }
+    try {
+      want = apiDecode("vfio_irq_set", bytes);
+    } catch {
+      want = null;
+    }
     const r = cli(["decode", "irq_set", "--binary"], bytes);
     if (want) {
       assert.equal(r.status, 0, r.stderr);
@@ -48,12 +66,20 @@ test("the fuzzer's own .bin files decode: --binary on standard input, --in FILE,
     const src = o.$?.source ?? o.source;
     assert.equal(src, join(corpus, bins()[i]));
     let want;
-    try { want = apiDecode("vfio_irq_set", readFileSync(src)); } catch { want = null; }
-    if (want) assert.deepEqual(withoutSource(o), want); else assert.ok(o.error, `${src} fails in the API and in the CLI`);
+    try {
+      want = apiDecode("vfio_irq_set", readFileSync(src));
+    } catch {
+      want = null;
+    }
+    if (want) assert.deepEqual(withoutSource(o), want);
+    else assert.ok(o.error, `${src} fails in the API and in the CLI`);
   });
   // several files, and files after --in
   const two = cli(["decode", "irq_set", "--in", join(corpus, bins()[0]), join(corpus, bins()[1])]);
-  assert.deepEqual(jsonLines(two.stdout).map((o) => o.$?.source ?? o.source), [join(corpus, bins()[0]), join(corpus, bins()[1])]);
+  assert.deepEqual(
+    jsonLines(two.stdout).map((o) => o.$?.source ?? o.source),
+    [join(corpus, bins()[0]), join(corpus, bins()[1])],
+  );
   const missing = cli(["decode", "irq_set", "--in", join(dir, "nope.bin")]);
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /cannot read .*nope\.bin: no such file/);
@@ -72,24 +98,42 @@ test("xxd -p of a buffer longer than 30 bytes is one item, not two; a stream of 
   assert.equal(out[0].$.source, "stdin:1");
   assert.deepEqual(withoutSource(out[0]), apiDecode("vfio_region_info", bytesOf(v.hex)));
   // xxd, hexdump -C and od of three buffers, one after another: three items each, named by their first line
-  const set = ["irq_set_msix_eventfd_3", "irq_set_msi_disable", "irq_set_intx_bool_unmask"].map((n) => { const g = join(dir, `${n}.bin`); writeFileSync(g, bytesOf(vec(n).hex)); return g; });
+  const set = ["irq_set_msix_eventfd_3", "irq_set_msi_disable", "irq_set_intx_bool_unmask"].map((n) => {
+    const g = join(dir, `${n}.bin`);
+    writeFileSync(g, bytesOf(vec(n).hex));
+    return g;
+  });
   for (const [cmd, ...args] of [["xxd"], ["hexdump", "-C"], ["od", "-A", "x", "-t", "x1"], ["xxd", "-p", "-c", "16"]]) {
-    const text = set.map((g) => spawnSync(cmd, [...args, g], { encoding: "utf8" }).stdout + (cmd === "xxd" && args[0] === "-p" ? "\n" : "")).join("");
+    const text = set
+      .map(
+        (g) =>
+          spawnSync(cmd, [...args, g], { encoding: "utf8" }).stdout + (cmd === "xxd" && args[0] === "-p" ? "\n" : ""),
+      )
+      .join("");
     const d = cli(["decode", "irq_set", ...(args[0] === "-p" ? ["--split", "blank"] : [])], text);
     assert.equal(d.status, 0, `${cmd} ${args}: ${d.stderr}`);
     const got = jsonLines(d.stdout);
     assert.equal(got.length, 3, `${cmd} ${args.join(" ")}`);
-    got.forEach((o, i) => assert.deepEqual(withoutSource(o), apiDecode("vfio_irq_set", readFileSync(set[i])), `${cmd} ${args.join(" ")} item ${i}`));
+    got.forEach((o, i) =>
+      assert.deepEqual(
+        withoutSource(o),
+        apiDecode("vfio_irq_set", readFileSync(set[i])),
+        `${cmd} ${args.join(" ")} item ${i}`,
+      ),
+    );
     assert.match(got[1].$.source, /^stdin:\d+$/);
   }
   // C initialisers (xxd -i, with its NAME_len line) and a real kernel's dmesg hex dump on standard input
   const inc = set.map((g) => spawnSync("xxd", ["-i", g], { encoding: "utf8" }).stdout).join("");
   const ci = cli(["decode", "irq_set"], inc);
   assert.equal(ci.status, 0, ci.stderr);
-  assert.deepEqual(jsonLines(ci.stdout).map(withoutSource), set.map((g) => apiDecode("vfio_irq_set", readFileSync(g))));
+  assert.deepEqual(
+    jsonLines(ci.stdout).map(withoutSource),
+    set.map((g) => apiDecode("vfio_irq_set", readFileSync(g))),
+  );
   const cap = readFileSync(new URL("../vectors/kernel-earlydump.txt", import.meta.url), "utf8");
   const dmesg = cap.split("=== dmesg\n")[1].split("\n===")[0];
-  const k = cli(["inspect-spans", "irq_set"], dmesg + "\n");
+  const k = cli(["inspect-spans", "irq_set"], `${dmesg}\n`);
   assert.equal(jsonLines(k.stdout).length, 1);
   assert.equal(jsonLines(k.stdout)[0].source, "stdin:2");
   assert.match(k.stderr, /stdin: skipped 1 kernel log line\(s\) without hex bytes/);
@@ -100,21 +144,50 @@ test("xxd -p of a buffer longer than 30 bytes is one item, not two; a stream of 
 });
 
 test("standard input: one item per line; errors are JSON lines with the source; encode reads decode's pretty output", () => {
-  const input = ["14000000 21000000 01000000 00000000 00000000", "10000000", "", "0x15:00:00:00 12000000 00000000 00000000 01000000 01"].join("\n") + "\n";
+  const input = `${[
+    "14000000 21000000 01000000 00000000 00000000",
+    "10000000",
+    "",
+    "0x15:00:00:00 12000000 00000000 00000000 01000000 01",
+  ].join("\n")}\n`;
   const r = cli(["decode", "vfio_irq_set"], input);
   assert.equal(r.status, 1);
   const out = jsonLines(r.stdout);
-  assert.deepEqual(out.map((o) => o.$?.source ?? o.source), ["stdin:1", "stdin:2", "stdin:4"]);
+  assert.deepEqual(
+    out.map((o) => o.$?.source ?? o.source),
+    ["stdin:1", "stdin:2", "stdin:4"],
+  );
   assert.equal(out[1].error.code, "E_SHORT");
   assert.match(r.stderr, /^vfio-abi decode: stdin:2: E_SHORT: .*\(field flags, offset 4\)$/m);
-  const pretty = cli(["decode", "region_info", "--pretty", "--in", join(dir, "region.bin"), join(dir, "region.bin")]).stdout;
+  const pretty = cli([
+    "decode",
+    "region_info",
+    "--pretty",
+    "--in",
+    join(dir, "region.bin"),
+    join(dir, "region.bin"),
+  ]).stdout;
   const back = cli(["encode", "region_info"], pretty);
   assert.equal(back.status, 0, back.stderr);
-  assert.deepEqual(back.stdout.trim().split("\n"), [toHex(bytesOf(vec("region_info_sparse_mmap").hex)), toHex(bytesOf(vec("region_info_sparse_mmap").hex))]);
+  assert.deepEqual(back.stdout.trim().split("\n"), [
+    toHex(bytesOf(vec("region_info_sparse_mmap").hex)),
+    toHex(bytesOf(vec("region_info_sparse_mmap").hex)),
+  ]);
 });
 
 test("help for every command; 'did you mean' for commands, structs, ioctls and options; clean usage errors", () => {
-  for (const c of ["decode", "encode", "inspect-spans", "structs", "ioctl", "predict", "topology", "fuzz", "syzlang", "inspect"]) {
+  for (const c of [
+    "decode",
+    "encode",
+    "inspect-spans",
+    "structs",
+    "ioctl",
+    "predict",
+    "topology",
+    "fuzz",
+    "syzlang",
+    "inspect",
+  ]) {
     const r = cli([c, "--help"]);
     assert.equal(r.status, 0, `${c}: ${r.stderr}`);
     assert.match(r.stdout, new RegExp(`usage:[\\s\\S]*vfio-abi ${c}`), c);
@@ -127,13 +200,20 @@ test("help for every command; 'did you mean' for commands, structs, ioctls and o
     [["decode", "irq_set", "--pretyy", "00"], /Unknown option '--pretyy' \(did you mean --pretty\?\)/],
     [["ioctl", "DEVICE_SET_IRQ"], /no VFIO ioctl DEVICE_SET_IRQ on x86_64 \(did you mean VFIO_DEVICE_SET_IRQS\?\)/],
     [["decode"], /which struct\?/],
-    [["decode", "irq_set", "--split", "lines", "00"], /--split must be auto, line, blank, not "lines" \(did you mean line\?\)/],
+    [
+      ["decode", "irq_set", "--split", "lines", "00"],
+      /--split must be auto, line, blank, not "lines" \(did you mean line\?\)/,
+    ],
     [["decode", "irq_set", "--arch", "x86-64", "00"], /unknown arch x86-64/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args, "");
     assert.match(r.stderr, re, args.join(" "));
-    assert.doesNotMatch(r.stderr, /\(offset 0\)|at .*\.js:\d+/, `${args.join(" ")}: no offsets or stack traces on usage errors`);
+    assert.doesNotMatch(
+      r.stderr,
+      /\(offset 0\)|at .*\.js:\d+/,
+      `${args.join(" ")}: no offsets or stack traces on usage errors`,
+    );
     assert.ok(r.status === 2 || (args[0] === "ioctl" && r.status === 1), `${args.join(" ")}: status ${r.status}`);
   }
 });
@@ -142,9 +222,15 @@ test("numeric options are checked: --seconds x, --seed abc, --count -1, --port 7
   for (const [args, re] of [
     [["fuzz", "--campaign", "--seconds", "x"], /--seconds must be a number/],
     [["fuzz", "--campaign", "--seconds", "0"], /--seconds must be a number above 0/],
-    [["fuzz", "--campaign", "--seed", "abc", "--count", "10"], /--seed must be an integer from 0 to 4294967295, not "abc"/],
+    [
+      ["fuzz", "--campaign", "--seed", "abc", "--count", "10"],
+      /--seed must be an integer from 0 to 4294967295, not "abc"/,
+    ],
     [["fuzz", "--struct", "irq_set", "--count=-1", "--out", join(dir, "x")], /--count must be an integer/],
-    [["fuzz", "--struct", "irq_set", "--count", "-1", "--out", join(dir, "x")], /Option '--count' argument is ambiguous$/m],
+    [
+      ["fuzz", "--struct", "irq_set", "--count", "-1", "--out", join(dir, "x")],
+      /Option '--count' argument is ambiguous$/m,
+    ],
     [["fuzz", "--struct", "irq_set", "--count", "1e3", "--out", join(dir, "x")], /--count must be an integer/],
     [["fuzz", "--campaign", "--workers", "0", "--count", "10"], /--workers must be an integer from 1/],
     [["inspect", "--port", "70000"], /--port must be an integer from 0 to 65535/],
@@ -185,7 +271,10 @@ test("predict answers name the input line they answer", () => {
   const out = jsonLines(r.stdout);
   assert.ok(out.length > 3);
   for (const o of out) assert.match(src[o.line - 1], /"ioctl"/, `line ${o.line} is an ioctl line`);
-  assert.deepEqual(out.map((o) => o.line), [...out.map((o) => o.line)].sort((a, b) => a - b));
+  assert.deepEqual(
+    out.map((o) => o.line),
+    [...out.map((o) => o.line)].sort((a, b) => a - b),
+  );
 });
 
 test("inspect --host serves the page; a busy port gets a hint, not a stack trace", async () => {
@@ -197,31 +286,49 @@ test("inspect --host serves the page; a busy port gets a hint, not a stack trace
   assert.equal(busy.status, 1);
   assert.match(busy.stderr, new RegExp(`port ${port} on 127\\.0\\.0\\.1 is in use .*--port 0 for any free port`));
   assert.doesNotMatch(busy.stderr, /EADDRINUSE|at .*\.js/);
-  const child = spawn(process.execPath, [bin, "inspect", "--host", "127.0.0.1", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, [bin, "inspect", "--host", "127.0.0.1", "--port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   try {
     const url = await new Promise((resolve, reject) => {
       let buf = "";
-      child.stdout.on("data", (d) => { buf += d; const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(buf); if (m) resolve(m[0]); });
+      child.stdout.on("data", (d) => {
+        buf += d;
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(buf);
+        if (m) resolve(m[0]);
+      });
       child.on("exit", (c) => reject(new Error(`inspect exited ${c}`)));
     });
     const page = await fetch(url);
     assert.equal(page.status, 200);
     assert.match(await page.text(), /<title>/);
-  } finally { child.kill("SIGTERM"); }
+  } finally {
+    child.kill("SIGTERM");
+  }
   assert.equal(cli(["inspect", "--host", "example.org"]).status, 2);
 });
 
 /** Peak resident memory (VmHWM, kB) of a running child, read until it exits. */
 function peakRss(pid) {
-  try { return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]); } catch { return 0; }
+  try {
+    return Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, "utf8"))[1]);
+  } catch {
+    return 0;
+  }
 }
 
 test("stdout backpressure: a slow reader keeps the CLI's memory flat; every line still arrives", async () => {
   const N = 200_000;
   const line = "14000000 21000000 01000000 00000000 00000000\n";
-  const child = spawn(process.execPath, [bin, "decode", "irq_set", "--split", "line"], { stdio: ["pipe", "pipe", "inherit"] });
-  let peak = 0, lines = 0, rest = "";
-  const poll = setInterval(() => { peak = Math.max(peak, peakRss(child.pid)); }, 50);
+  const child = spawn(process.execPath, [bin, "decode", "irq_set", "--split", "line"], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  let peak = 0,
+    lines = 0,
+    rest = "";
+  const poll = setInterval(() => {
+    peak = Math.max(peak, peakRss(child.pid));
+  }, 50);
   // read slowly: pause the stream for a while after every chunk
   child.stdout.on("data", (d) => {
     const s = rest + d;
@@ -232,7 +339,8 @@ test("stdout backpressure: a slow reader keeps the CLI's memory flat; every line
     setTimeout(() => child.stdout.resume(), 2);
   });
   const chunk = line.repeat(1000);
-  for (let i = 0; i < N / 1000; i++) if (!child.stdin.write(chunk)) await new Promise((r) => child.stdin.once("drain", r));
+  for (let i = 0; i < N / 1000; i++)
+    if (!child.stdin.write(chunk)) await new Promise((r) => child.stdin.once("drain", r));
   child.stdin.end();
   const code = await new Promise((r) => child.on("exit", r));
   clearInterval(poll);
@@ -245,8 +353,17 @@ test("stdout backpressure: a slow reader keeps the CLI's memory flat; every line
 test("| head -1: the CLI stops quietly with status 0 when the reader goes away", () => {
   const big = join(dir, "big.txt");
   writeFileSync(big, "14000000 21000000 01000000 00000000 00000000\n".repeat(50_000));
-  for (const cmd of [`decode irq_set < ${big}`, "structs", "ioctl --all", `predict ${fileURLToPath(new URL("../../examples/predict-e1000e.jsonl", import.meta.url))}`]) {
-    const r = spawnSync("bash", ["-c", `set -o pipefail; "${process.execPath}" "${bin}" ${cmd} | head -c 1 >/dev/null`], { encoding: "utf8" });
+  for (const cmd of [
+    `decode irq_set < ${big}`,
+    "structs",
+    "ioctl --all",
+    `predict ${fileURLToPath(new URL("../../examples/predict-e1000e.jsonl", import.meta.url))}`,
+  ]) {
+    const r = spawnSync(
+      "bash",
+      ["-c", `set -o pipefail; "${process.execPath}" "${bin}" ${cmd} | head -c 1 >/dev/null`],
+      { encoding: "utf8" },
+    );
     assert.equal(r.status, 0, `${cmd}: ${r.stderr}`);
     assert.equal(r.stderr, "", cmd);
   }

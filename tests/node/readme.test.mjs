@@ -18,11 +18,20 @@ const readme = readFileSync(join(root, "README.md"), "utf8");
 function examples(md) {
   const out = [];
   const lines = md.split("\n");
-  let inSh = false, cur = null;
+  let inSh = false,
+    cur = null;
   lines.forEach((l, i) => {
-    if (l.startsWith("```")) { inSh = !inSh && l.trim() === "```sh"; cur = null; return; }
+    if (l.startsWith("```")) {
+      inSh = !inSh && l.trim() === "```sh";
+      cur = null;
+      return;
+    }
     if (!inSh) return;
-    if (l.startsWith("$ ")) { cur = { cmd: l.slice(2), expect: [], line: i + 1 }; out.push(cur); return; }
+    if (l.startsWith("$ ")) {
+      cur = { cmd: l.slice(2), expect: [], line: i + 1 };
+      out.push(cur);
+      return;
+    }
     if (cur && l.trim() !== "") cur.expect.push(l.trimEnd());
   });
   return out;
@@ -30,7 +39,15 @@ function examples(md) {
 
 /** Does the output match the shown lines ("…" wildcards)? Linear-time line matcher with backtracking only over "…" lines. */
 function matches(actual, expect) {
-  const lineRe = (e) => new RegExp("^" + e.split("…").map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join(".*") + "$");
+  const lineRe = (e) =>
+    new RegExp(
+      "^" +
+        e
+          .split("…")
+          .map((p) => p.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"))
+          .join(".*") +
+        "$",
+    );
   const res = expect.map((e) => (e === "…" ? null : lineRe(e)));
   const memo = new Map();
   const go = (a, e) => {
@@ -50,26 +67,37 @@ const all = examples(readme);
 const work = mkdtempSync(join(tmpdir(), "vfio-readme-"));
 process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 mkdirSync(join(work, "bin"));
-writeFileSync(join(work, "bin", "vfio-abi"), `#!/bin/sh\nexec "${process.execPath}" "${join(root, "bin", "vfio-abi.js")}" "$@"\n`);
+writeFileSync(
+  join(work, "bin", "vfio-abi"),
+  `#!/bin/sh\nexec "${process.execPath}" "${join(root, "bin", "vfio-abi.js")}" "$@"\n`,
+);
 chmodSync(join(work, "bin", "vfio-abi"), 0o755);
 symlinkSync(join(root, "examples"), join(work, "examples"));
 const env = { ...process.env, PATH: `${join(work, "bin")}:${process.env.PATH}` };
 
 test("the README has examples for every command", () => {
   const cmds = new Set(all.map((x) => /vfio-abi (\S+)/.exec(x.cmd)?.[1]).filter(Boolean));
-  for (const c of ["decode", "encode", "inspect-spans", "ioctl", "predict", "topology", "fuzz", "syzlang", "inspect"]) assert.ok(cmds.has(c), c);
+  for (const c of ["decode", "encode", "inspect-spans", "ioctl", "predict", "topology", "fuzz", "syzlang", "inspect"])
+    assert.ok(cmds.has(c), c);
 });
 
 for (const ex of all) {
   test(`README line ${ex.line}: $ ${ex.cmd}`, async () => {
-    const actual = /^vfio-abi inspect(\s|$)/.test(ex.cmd) && !ex.cmd.includes("--help") ? await server(ex.cmd) : run(ex.cmd);
-    assert.ok(matches(actual, ex.expect), `README line ${ex.line}: $ ${ex.cmd}\n--- shown:\n${ex.expect.join("\n")}\n--- printed:\n${actual.join("\n")}`);
+    const actual =
+      /^vfio-abi inspect(\s|$)/.test(ex.cmd) && !ex.cmd.includes("--help") ? await server(ex.cmd) : run(ex.cmd);
+    assert.ok(
+      matches(actual, ex.expect),
+      `README line ${ex.line}: $ ${ex.cmd}\n--- shown:\n${ex.expect.join("\n")}\n--- printed:\n${actual.join("\n")}`,
+    );
   });
 }
 
 function run(cmd) {
   const r = spawnSync("bash", ["-c", `${cmd} 2>&1`], { cwd: work, env, encoding: "utf8", timeout: 300_000 });
-  return r.stdout.split("\n").map((l) => l.trimEnd()).filter((l, i, a) => !(l === "" && i === a.length - 1));
+  return r.stdout
+    .split("\n")
+    .map((l) => l.trimEnd())
+    .filter((l, i, a) => !(l === "" && i === a.length - 1));
 }
 
 /** The inspector runs until stopped: its first line, then stop it. Port 0 instead of 7357, which may be taken here. */
@@ -79,7 +107,10 @@ function server(cmd) {
     let buf = "";
     child.stdout.on("data", (d) => {
       buf += d;
-      if (buf.includes("\n")) { child.kill("SIGTERM"); resolve([buf.split("\n")[0].replace(/:\d+\/$/, ":7357/")]); }
+      if (buf.includes("\n")) {
+        child.kill("SIGTERM");
+        resolve([buf.split("\n")[0].replace(/:\d+\/$/, ":7357/")]);
+      }
     });
     child.on("exit", (c) => reject(new Error(`${cmd} exited with ${c} before printing its URL`)));
   });

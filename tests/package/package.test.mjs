@@ -20,8 +20,13 @@ process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 /** npm pack --json's report (lifecycle scripts may print before it). */
 const packJSON = (out) => JSON.parse(out.slice(out.search(/^\[/m)));
 const npm = (args, cwd, extra = {}) => {
-  const r = spawnSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], { cwd, encoding: "utf8", timeout: 900_000, ...extra,
-    env: { ...process.env, npm_config_update_notifier: "false", ...extra.env } });
+  const r = spawnSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+    cwd,
+    encoding: "utf8",
+    timeout: 900_000,
+    ...extra,
+    env: { ...process.env, npm_config_update_notifier: "false", ...extra.env },
+  });
   assert.equal(r.status, 0, `npm ${args.join(" ")} in ${cwd}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 };
@@ -29,7 +34,10 @@ const npm = (args, cwd, extra = {}) => {
 function consumer(name) {
   const dir = join(work, name);
   spawnSync("mkdir", ["-p", dir]);
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ name: `consumer-${name}`, version: "1.0.0", private: true, type: "module" }));
+  writeFileSync(
+    join(dir, "package.json"),
+    JSON.stringify({ name: `consumer-${name}`, version: "1.0.0", private: true, type: "module" }),
+  );
   return dir;
 }
 
@@ -55,14 +63,34 @@ function checkInstalled(dir) {
   const r = spawnSync(process.execPath, ["check.mjs"], { cwd: dir, encoding: "utf8" });
   assert.equal(r.status, 0, r.stderr);
   const j = JSON.parse(r.stdout);
-  assert.deepEqual(j, { count: 3, argsz: 32, wasm: true, version: pkg.version, structs: true, arbitraries: true, dump: "1400000021000000010000000000000000000000", backend: "wasm" });
+  assert.deepEqual(j, {
+    count: 3,
+    argsz: 32,
+    wasm: true,
+    version: pkg.version,
+    structs: true,
+    arbitraries: true,
+    dump: "1400000021000000010000000000000000000000",
+    backend: "wasm",
+  });
   const bin = join(dir, "node_modules", ".bin", "vfio-abi");
-  const dec = spawnSync(bin, ["decode", "irq_set", "200000002400000002000000000000000300000068000000690000006a000000"], { encoding: "utf8" });
+  const dec = spawnSync(
+    bin,
+    ["decode", "irq_set", "200000002400000002000000000000000300000068000000690000006a000000"],
+    { encoding: "utf8" },
+  );
   assert.equal(dec.status, 0, dec.stderr);
   assert.equal(JSON.parse(dec.stdout).count, 3);
-  const pred = spawnSync(bin, ["predict", join(dir, "node_modules", "vfio-abi", "examples", "predict-e1000e.jsonl")], { encoding: "utf8" });
+  const pred = spawnSync(bin, ["predict", join(dir, "node_modules", "vfio-abi", "examples", "predict-e1000e.jsonl")], {
+    encoding: "utf8",
+  });
   assert.equal(pred.status, 0, pred.stderr);
-  assert.ok(pred.stdout.trim().split("\n").every((l) => "line" in JSON.parse(l)));
+  assert.ok(
+    pred.stdout
+      .trim()
+      .split("\n")
+      .every((l) => "line" in JSON.parse(l)),
+  );
   return bin;
 }
 
@@ -70,35 +98,61 @@ async function servesPage(bin) {
   const child = spawn(bin, ["inspect", "--port", "0"], { stdio: ["ignore", "pipe", "pipe"] });
   try {
     const url = await new Promise((resolve, reject) => {
-      let buf = "", err = "";
-      child.stdout.on("data", (d) => { buf += d; const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(buf); if (m) resolve(m[0]); });
-      child.stderr.on("data", (d) => { err += d; });
+      let buf = "",
+        err = "";
+      child.stdout.on("data", (d) => {
+        buf += d;
+        const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(buf);
+        if (m) resolve(m[0]);
+      });
+      child.stderr.on("data", (d) => {
+        err += d;
+      });
       child.on("exit", (c) => reject(new Error(`inspect exited ${c}: ${err}`)));
     });
     const page = await fetch(url);
     assert.equal(page.status, 200);
     const html = await page.text();
-    for (const src of [...html.matchAll(/(?:src|href)="\.?\/?([^"#:]+\.(?:js|css))"/g)].map((m) => m[1])) assert.equal((await fetch(url + src)).status, 200, src);
-    const w = await fetch(url + "wasm/release.wasm");
+    for (const src of [...html.matchAll(/(?:src|href)="\.?\/?([^"#:]+\.(?:js|css))"/g)].map((m) => m[1]))
+      assert.equal((await fetch(url + src)).status, 200, src);
+    const w = await fetch(`${url}wasm/release.wasm`);
     assert.equal(w.headers.get("content-type"), "application/wasm");
     assert.ok(WebAssembly.validate(new Uint8Array(await w.arrayBuffer())));
-    assert.equal((await fetch(url + "lib/index.js")).status, 200);
-  } finally { child.kill("SIGTERM"); }
+    assert.equal((await fetch(`${url}lib/index.js`)).status, 200);
+  } finally {
+    child.kill("SIGTERM");
+  }
 }
 
 test("npm pack: the tarball holds what the exports, the bin and the inspector need", () => {
   const out = packJSON(npm(["pack", "--json", "--pack-destination", work], root));
   const files = new Set(out[0].files.map((f) => f.path));
   for (const [, target] of Object.entries(pkg.exports)) {
-    for (const t of typeof target === "string" ? [target] : Object.values(target)) assert.ok(files.has(t.replace(/^\.\//, "")), `export ${t} is in the tarball`);
+    for (const t of typeof target === "string" ? [target] : Object.values(target))
+      assert.ok(files.has(t.replace(/^\.\//, "")), `export ${t} is in the tarball`);
   }
-  for (const f of ["bin/vfio-abi.js", "dist/bindings/cli.js", "dist/bindings/fuzz/worker.js", "build/release.wasm2js.js", "inspector/dist/index.html",
-    "inspector/dist/wasm/release.wasm", "inspector/dist/lib/index.js", "examples/predict-e1000e.jsonl", "README.md"]) assert.ok(files.has(f), f);
-  assert.ok(![...files].some((f) => f.startsWith("tests/") || f.startsWith("node_modules/") || f.startsWith("assembly/")), "no tests, sources of the build or modules");
+  for (const f of [
+    "bin/vfio-abi.js",
+    "dist/bindings/cli.js",
+    "dist/bindings/fuzz/worker.js",
+    "build/release.wasm2js.js",
+    "inspector/dist/index.html",
+    "inspector/dist/wasm/release.wasm",
+    "inspector/dist/lib/index.js",
+    "examples/predict-e1000e.jsonl",
+    "README.md",
+  ])
+    assert.ok(files.has(f), f);
+  assert.ok(
+    ![...files].some((f) => f.startsWith("tests/") || f.startsWith("node_modules/") || f.startsWith("assembly/")),
+    "no tests, sources of the build or modules",
+  );
 });
 
 test("a consumer project installs the tarball offline, imports every export, runs the CLI and the inspector", async () => {
-  const tgz = readdirSync(work).find((f) => f.endsWith(".tgz")) ?? packJSON(npm(["pack", "--json", "--pack-destination", work], root))[0].filename;
+  const tgz =
+    readdirSync(work).find((f) => f.endsWith(".tgz")) ??
+    packJSON(npm(["pack", "--json", "--pack-destination", work], root))[0].filename;
   const dir = consumer("tarball");
   // fast-check is an optional peer dependency: the consumer brings its own (here, the project's copy)
   npm(["install", "--offline", join(work, tgz), join(root, "node_modules", "fast-check")], dir);
@@ -106,7 +160,9 @@ test("a consumer project installs the tarball offline, imports every export, run
   await servesPage(bin);
 });
 
-test("a local git URL installs: npm clones, builds it on install (prepare), and it works", { timeout: 1_800_000 }, async () => {
+test("a local git URL installs: npm clones, builds it on install (prepare), and it works", {
+  timeout: 1_800_000,
+}, async () => {
   const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
   const dir = consumer("git");
   npm(["install", "--prefer-offline", `git+file://${root}#${head}`, join(root, "node_modules", "fast-check")], dir);
@@ -118,7 +174,9 @@ test("a local git URL installs: npm clones, builds it on install (prepare), and 
 test("a fresh clone's bin says it is not built, without a stack trace", () => {
   const clone = join(work, "clone");
   assert.equal(spawnSync("git", ["clone", "-q", root, clone]).status, 0);
-  const r = spawnSync(process.execPath, [join(clone, "bin", "vfio-abi.js"), "decode", "irq_set", "00"], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(clone, "bin", "vfio-abi.js"), "decode", "irq_set", "00"], {
+    encoding: "utf8",
+  });
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^vfio-abi: this copy is not built yet .*npm ci && npm run build/);
   assert.doesNotMatch(r.stderr, /ERR_MODULE_NOT_FOUND|at .*:\d+:\d+/);
