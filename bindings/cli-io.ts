@@ -1,12 +1,22 @@
 // Command-line input and output: items from a positional argument, files and corpus directories
 // (--in), raw bytes (--binary) or standard input (split into dumps as it streams); output that
 // waits when the reader is slow (backpressure) and ends quietly when the reader goes away (EPIPE).
-import { createReadStream, readFileSync, readdirSync, statSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  createReadStream,
+  openSync,
+  readFileSync,
+  readdirSync,
+  statSync,
+  writeSync,
+} from "node:fs";
 import { createInterface } from "node:readline";
 import { join, extname, basename } from "node:path";
 import { once } from "node:events";
 import { DumpSplitter, type SplitMode, type TextItem } from "./dump-stream.js";
 import { UsageError } from "./errors.js";
+import { CliUsageError } from "./cli-args.js";
 
 /** One input item: text to parse as a dump, or raw bytes. */
 export interface Item {
@@ -196,5 +206,25 @@ export class Output {
   async end(): Promise<void> {
     this.write();
     if (this.pending) await this.pending;
+  }
+}
+
+/** Write a new file: never through a symbolic link, never over an existing file unless `force`. */
+export function writeNew(path: string, data: string | Uint8Array, force = false): void {
+  const flags =
+    constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (force ? constants.O_TRUNC : constants.O_EXCL);
+  let fd: number;
+  try {
+    fd = openSync(path, flags, 0o644);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EEXIST") throw new CliUsageError(`${path} exists (pass --force to overwrite it)`);
+    if (code === "ELOOP") throw new CliUsageError(`${path} is a symbolic link: not writing through it`);
+    throw e;
+  }
+  try {
+    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+  } finally {
+    closeSync(fd);
   }
 }

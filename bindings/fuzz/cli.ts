@@ -1,5 +1,5 @@
 // `vfio-abi fuzz` (corpora, campaign) and `vfio-abi syzlang`.
-import { closeSync, constants, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
@@ -12,12 +12,13 @@ import {
   className,
   type ShardStats,
 } from "./index.js";
-import { syzlang } from "./syzlang.js";
+import { syzlangCommand } from "./syzlang-cli.js";
 import { checkDescription, deviceBlock, fdEnvText, type DeviceDescription } from "../oracle/model/device.js";
 import { qemuDevice } from "../oracle/model/qemu.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS } from "../oracle/model/kernel.js";
 import { toHex } from "../hex.js";
 import { CliUsageError, intOption, numberOption, parseCommandArgs } from "../cli-args.js";
+import { writeNew } from "../cli-io.js";
 
 const USAGE = `usage:
   vfio-abi fuzz --struct <name> --count N [--seed S] --out DIR [--force] [--class NAME] [--device NAME|FILE.json]
@@ -31,35 +32,12 @@ const USAGE = `usage:
   vfio-abi fuzz --campaign [--seconds T | --count N] [--workers K] [--seed S] [--progress] [--failures DIR]
       generator -> mutator -> decoder -> validator -> round trip in wasm worker threads; JSON summary on
       stdout; failures saved with their seed and case index.
-  vfio-abi syzlang      print a syzkaller description of the device-fd ioctls`;
-
-const SYZLANG_USAGE = `usage: vfio-abi syzlang
-  Print a syzkaller description of the VFIO ioctls.`;
+  vfio-abi syzlang      a syzkaller description of the VFIO ioctls (vfio-abi syzlang --help)`;
 
 function loadDevice(spec: string | undefined, kernel: string | undefined): DeviceDescription {
   if (!spec) return qemuDevice("e1000e", kernel ?? DEFAULT_KERNEL);
   if (spec.endsWith(".json")) return checkDescription(JSON.parse(readFileSync(spec, "utf8")));
   return qemuDevice(spec, kernel ?? DEFAULT_KERNEL);
-}
-
-/** Write a new file: never through a symbolic link, never over an existing file unless `force`. */
-export function writeNew(path: string, data: string | Uint8Array, force = false): void {
-  const flags =
-    constants.O_WRONLY | constants.O_CREAT | constants.O_NOFOLLOW | (force ? constants.O_TRUNC : constants.O_EXCL);
-  let fd: number;
-  try {
-    fd = openSync(path, flags, 0o644);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new CliUsageError(`${path} exists (pass --force to overwrite it)`);
-    if (code === "ELOOP") throw new CliUsageError(`${path} is a symbolic link: not writing through it`);
-    throw e;
-  }
-  try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 async function corpusCmd(v: Record<string, unknown>): Promise<number> {
@@ -289,16 +267,7 @@ export async function runCampaign(o: {
 }
 
 export async function run(cmd: string, argv: string[]): Promise<number> {
-  if (cmd === "syzlang") {
-    const { values, positionals } = parseCommandArgs(argv, { help: { type: "boolean", short: "h" } });
-    if (values.help) {
-      console.log(SYZLANG_USAGE);
-      return 0;
-    }
-    if (positionals.length) throw new CliUsageError(`syzlang takes no arguments, not ${positionals[0]}`);
-    process.stdout.write(syzlang());
-    return 0;
-  }
+  if (cmd === "syzlang") return syzlangCommand(argv);
   const { values: v, positionals } = parseCommandArgs(argv, {
     struct: { type: "string" },
     count: { type: "string" },

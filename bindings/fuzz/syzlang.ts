@@ -271,17 +271,27 @@ class Writer {
 // ---------------------------------------------------------------------------------------------
 // seeds: fuzz corpus cases as syzkaller programs (a device fd from the cdev, eventfds from eventfd())
 
-/** One decoded value as a syzkaller argument of the given description type. */
-function render(w: Writer, type: string, v: unknown, fds: Map<number, string>): string {
-  if (type.startsWith("len[") || type.startsWith("const[")) return "AUTO";
+/** Fd numbers of a case: those its environment says are open eventfds become eventfd() results (r1, r2, ...). */
+interface FdMap {
+  eventfds: Set<number>;
+  names: Map<number, string>;
+}
+
+const hexArg = (v: unknown) => `0x${BigInt.asUintN(64, BigInt((v as number | bigint | string | undefined) ?? 0)).toString(16)}`;
+
+/** One decoded value as a syzkaller argument of the given description type. Counts and sizes keep the
+ *  case's own value (a near-valid case's wrong argsz or count is the point of it); AUTO when it has none. */
+function render(w: Writer, type: string, v: unknown, fds: FdMap): string {
+  if (type.startsWith("len[")) return v === undefined || v === null ? "AUTO" : hexArg(v);
+  if (type.startsWith("const[")) return "AUTO";
   if (type === "fd_event" || type === "fd_iommufd") {
     const n = Number(v ?? -1);
-    if (n < 0) return `0x${BigInt.asUintN(64, BigInt(n)).toString(16)}`;
-    if (!fds.has(n)) fds.set(n, `r${fds.size + 1}`);
-    return fds.get(n)!;
+    // a closed fd, another file, or -1: the number itself, as the case has it
+    if (!fds.eventfds.has(n)) return hexArg(n);
+    if (!fds.names.has(n)) fds.names.set(n, `r${fds.names.size + 1}`);
+    return fds.names.get(n)!;
   }
-  if (/^(int(8|16|32|64)|bool8)\b|^flags\[/.test(type))
-    return `0x${BigInt.asUintN(64, BigInt((v as number | bigint | undefined) ?? 0)).toString(16)}`;
+  if (/^(int(8|16|32|64)|bool8)\b|^flags\[/.test(type)) return hexArg(v);
   const arr = /^array\[(.+?)(, (\d+)(:\d+)?)?\]$/.exec(type);
   if (arr) {
     if (arr[1] === "int8") {
@@ -305,7 +315,7 @@ function renderPayload(
   value: Record<string, unknown>,
   countName: string,
   dataName: string,
-  fds: Map<number, string>,
+  fds: FdMap,
 ): string {
   const u = w.members.get(union)!;
   const flags = Number(value.flags ?? 0);
@@ -321,13 +331,18 @@ function renderPayload(
 }
 
 /** A fuzz corpus case (its struct and decoded value) as a syzkaller program on the amd64 ABI. */
-export function syzProgram(w: Writer, struct: string, value: Record<string, unknown>): string | null {
+export function syzProgram(
+  w: Writer,
+  struct: string,
+  value: Record<string, unknown>,
+  eventfds: Set<number>,
+): string | null {
   const ioctl = (SCHEMA.ioctls as readonly { name: string; arg: string | null; fd: string }[]).find(
     (i) => i.arg === struct && i.fd === "device",
   );
   const st = structByName.get(struct);
   if (!ioctl || !st || !w.members.has(own(struct))) return null;
-  const fds = new Map<number, string>();
+  const fds: FdMap = { eventfds, names: new Map() };
   const t = w.members.get(own(struct))!;
   const args = t.members.map((m) => {
     const u = w.members.get(m.type);
@@ -338,7 +353,7 @@ export function syzProgram(w: Writer, struct: string, value: Record<string, unkn
     return render(w, m.type, value[m.name], fds);
   });
   const lines = ["r0 = openat$vfio_device(AUTO, &AUTO='/dev/vfio/devices/vfio0\\x00', 0x2, 0x0)"];
-  for (const [, r] of fds) lines.push(`${r} = eventfd(0x0)`);
+  for (const [, r] of fds.names) lines.push(`${r} = eventfd(0x0)`);
   lines.push(`${own(`ioctl$${ioctl.name}`)}(r0, AUTO, &AUTO={${args.join(", ")}})`);
   return `${lines.join("\n")}\n`;
 }
@@ -361,7 +376,7 @@ export interface SyzlangFiles {
   /** The calls it describes */
   calls: string[];
   /** A decoded value of a device-fd ioctl's struct as a syzkaller program (a seed), or null when it has none */
-  program: (struct: string, value: Record<string, unknown>) => string | null;
+  program: (struct: string, value: Record<string, unknown>, eventfds: Set<number>) => string | null;
 }
 
 /** The description and its .const file. */
@@ -439,7 +454,7 @@ export function syzlangFiles(): SyzlangFiles {
     description: `${out.join("\n")}\n`,
     consts: constFile(w.consts),
     calls,
-    program: (struct, value) => syzProgram(w, struct, value),
+    program: (struct, value, eventfds) => syzProgram(w, struct, value, eventfds),
   };
 }
 

@@ -11,7 +11,7 @@ import { pathToFileURL } from "node:url";
 import { build as buildWasm2js, OUT as WASM2JS } from "./wasm2js.mjs";
 
 // Node-only modules the page never loads.
-const SKIP = new Set(["cli.js", "cli-io.js", "cli-args.js", "inspector-server.js"]);
+const SKIP = new Set(["cli.js", "cli-io.js", "cli-args.js", "inspector-server.js", "syzlang-cli.js"]);
 
 function copyTree(from, to, filter) {
   if (!existsSync(from)) return 0;
