@@ -5,7 +5,7 @@ import { wrN, wr32, rd32, rd16, variantOf, PROF_BIG, PROF_EPOCH66 } from "./mem"
 import { O_VFIO_IRQ_SET__ARGSZ, O_VFIO_IRQ_SET__FLAGS, O_VFIO_IRQ_SET__INDEX, O_VFIO_IRQ_SET__START, O_VFIO_IRQ_SET__COUNT, O_VFIO_IRQ_SET__DATA } from "./generated/layout";
 import {
   firstField, numFields, fieldType, fieldOffset, fieldVersion, fieldPresent, scalarSize, structSize,
-  capOffsetLocal, capsFlag, T_PAYLOAD,
+  capOffsetLocal, capsFlag, isScalar, scalarSizeV,
 } from "./tables";
 
 /**
@@ -20,10 +20,10 @@ export function encodeFields(sid: i32, prof: u32, dst: usize, dstLen: u32, vals:
   for (let i = 0; i < n; i++) {
     const fid = first + i;
     const t = fieldType(fid);
-    if (t >= T_PAYLOAD || !fieldPresent(fid, prof)) continue;
+    if (!isScalar(t) || !fieldPresent(fid, prof)) continue;
     if (version != 0 && fieldVersion(fid) > version) continue;
     const off = fieldOffset(fid, v);
-    const sz = scalarSize(t);
+    const sz = scalarSizeV(t, v);
     if (off + (sz as u32) > dstLen) return S.E_SHORT;
     wrN(dst + off, sz, load<u64>(vals + (i as usize) * 8), big);
   }

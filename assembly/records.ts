@@ -14,6 +14,7 @@ export const K_ERROR: u32 = 7;   // ref = field id or 0xffff; aux = (status code
 export const K_NEEDS: u32 = 8;   // value = argsz the caller must supply (two-call protocol)
 export const K_TAIL: u32 = 10;   // bytes beyond argsz up to the buffer end
 export const K_NOTE: u32 = 11;   // aux = note code; informational, not an error
+export const K_PAYLOAD: u32 = 12; // ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector
 
 export const NOTE_CAPOFF_WITHOUT_FLAG: u32 = 1; // cap_offset non-zero while the CAPS flag is clear (ignored)
 export const NOTE_ARGSZ_SLACK: u32 = 2;         // argsz larger than the known content

@@ -1,10 +1,11 @@
 // Accessors over the generated layout tables (assembly/generated/layout.ts).
-import { FIELDS, STRUCTS, CAPREG, NUM_CAPREG, NUM_STRUCTS, IMPLIES_MASK, NUM_PROPOSALS } from "./generated/layout";
+import { FIELDS, STRUCTS, CAPREG, NUM_CAPREG, NUM_STRUCTS, IMPLIES_MASK, NUM_PROPOSALS, CASES, NUM_CASES } from "./generated/layout";
 import { PROF_EPOCH66 } from "./mem";
 
 export const FIELD_STRIDE: usize = 8;
 export const STRUCT_STRIDE: usize = 20;
 export const CAPREG_STRIDE: usize = 8;
+export const CASE_STRIDE: usize = 16;
 
 export const T_U8: u32 = 1;
 export const T_U16: u32 = 2;
@@ -14,6 +15,12 @@ export const T_U64: u32 = 5;
 export const T_PAYLOAD: u32 = 6;
 export const T_ARRAY: u32 = 7;
 export const T_BYTES: u32 = 8;
+export const T_PTR: u32 = 9;   // user pointer: 8 bytes on lp64, 4 on ilp32 (a scalar, listed after the trailing kinds)
+
+export const CASE_NONE: u32 = 0;
+export const CASE_SCALAR: u32 = 1;
+export const CASE_STRUCT: u32 = 2;
+export const CASE_BYTES: u32 = 3;
 
 export const KIND_PLAIN: u32 = 0;
 export const KIND_INFO: u32 = 1;
@@ -39,12 +46,35 @@ export function fieldType(fid: i32): u32 { return fb(fid, 0); }
 export function fieldOffset(fid: i32, v: i32): u32 { return fb(fid, 4 + (v as usize)); }
 export function fieldVersion(fid: i32): u32 { return fb(fid, 2) & 0xf; }
 export function fieldAux(fid: i32): i32 { return fb(fid, 3) as i32; }
+/** Array asks for a larger argsz when its elements do not fit (two-call INFO protocol). */
+export function fieldShortNeeds(fid: i32): bool { return (fb(fid, 1) & 4) != 0; }
 export function scalarSize(t: u32): i32 {
-  if (t == T_U64) return 8;
+  if (t == T_U64 || t == T_PTR) return 8;
   if (t == T_U32 || t == T_S32) return 4;
   if (t == T_U16) return 2;
   return 1;
 }
+/** Size of a scalar type in a layout variant (pointers are 4 bytes on ilp32). */
+export function scalarSizeV(t: u32, v: i32): i32 {
+  if (t == T_PTR) return (v & 2) != 0 ? 4 : 8;
+  return scalarSize(t);
+}
+/** Scalar (not a trailing member): u8 .. u64 and pointers. */
+export function isScalar(t: u32): bool { return t < T_PAYLOAD || t == T_PTR; }
+
+/** Payload case of field `pf` whose (selector & mask) == value; -1 when none matches. */
+export function caseLookup(pf: i32, selector: u32): i32 {
+  for (let i = 0; i < NUM_CASES; i++) {
+    const p = CASES + (i as usize) * CASE_STRIDE;
+    if ((load<u16>(p) as i32) != pf) continue;
+    if ((selector & load<u32>(p, 8)) == load<u32>(p, 12)) return i;
+  }
+  return -1;
+}
+export function caseKind(c: i32): u32 { return load<u8>(CASES + (c as usize) * CASE_STRIDE, 2) as u32; }
+export function caseElem(c: i32): u32 { return load<u8>(CASES + (c as usize) * CASE_STRIDE, 3) as u32; }
+/** Struct id (CASE_STRUCT) or byte length (CASE_BYTES). */
+export function caseRef(c: i32): i32 { return load<u16>(CASES + (c as usize) * CASE_STRIDE, 4) as i32; }
 
 /** Proposal mask with `implies` expanded (bits 8..). */
 export function expandProposals(prof: u32): u32 {
@@ -103,10 +133,10 @@ export function capKnownSize(sid: i32, version: u32, prof: u32, v: i32): u32 {
     if (!fieldPresent(fid, prof)) continue;
     const t = fieldType(fid);
     const off = fieldOffset(fid, v);
-    if (t >= T_PAYLOAD) { if (off > end) end = off; continue; }
+    if (!isScalar(t)) { if (off > end) end = off; continue; }
     const fv = fieldVersion(fid);
     if (fv > version) continue;
-    const e = off + (scalarSize(t) as u32);
+    const e = off + (scalarSizeV(t, v) as u32);
     if (e > end) end = e;
   }
   return end;

@@ -1,6 +1,6 @@
 // Capability-chain helpers over the wasm core: a fast header-only walk and the kernel-style build.
 import { wasm } from "./loader.js";
-import { resolveProfile } from "./profile.js";
+import { resolveProfile, variantIndex } from "./profile.js";
 import { structByName } from "./schema-index.js";
 import { CapChainError, EncodeError, UsageError, statusName } from "./errors.js";
 import { encode } from "./encode.js";
@@ -27,7 +27,7 @@ export function walkCaps(host: string, bytes: Uint8Array, opts: ProfileOptions &
     const le = prof.endian === "little";
     const flags = dv.getUint32(4, le);
     if (!s.caps || !(flags & s.caps.flag)) return [];
-    const v = (prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0);
+    const v = variantIndex(prof);
     start = dv.getUint32(SCHEMA.fields[s.firstField + s.capOffsetLocal].offsets[v], le);
   }
   const max = opts.maxCaps ?? 1024;

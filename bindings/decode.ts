@@ -3,19 +3,20 @@
 // bytes; decode() throws a typed error that carries the partial value.
 import { wasm } from "./loader.js";
 import { resolveProfile, type ResolvedProfile } from "./profile.js";
-import { structByName, structById, fieldById, nameFlags, nameEnum, capEntry, type SchemaStruct } from "./schema-index.js";
+import { structByName, structById, fieldById, nameFlags, nameEnum, capEntry, flagValue, type SchemaStruct } from "./schema-index.js";
+import type { SchemaAlt } from "./schema-types.js";
 import { Status, statusName, errorClassFor, VfioAbiError, UsageError } from "./errors.js";
 import { toHex } from "./hex.js";
 import type { DecodeOptions, DecodeMeta, DecodedCap } from "./types.js";
 import { SCHEMA, type StructTypes, type StructName } from "./generated/schema.js";
 
 export const REC_SIZE = 24;
-export const K = { STRUCT: 1, FIELD: 2, CAP: 3, ELEM: 4, SLACK: 5, GAP: 6, ERROR: 7, NEEDS: 8, TAIL: 10, NOTE: 11 } as const;
+export const K = { STRUCT: 1, FIELD: 2, CAP: 3, ELEM: 4, SLACK: 5, GAP: 6, ERROR: 7, NEEDS: 8, TAIL: 10, NOTE: 11, PAYLOAD: 12 } as const;
 
 export interface SpanNode {
   /** Path in the decoded value, e.g. "argsz", "data[1]", "caps[0].header.next", "caps[0].areas[1].size". */
   path: string;
-  kind: "struct" | "field" | "cap" | "elem" | "slack" | "gap" | "tail" | "needs" | "error";
+  kind: "struct" | "field" | "cap" | "elem" | "payload" | "slack" | "gap" | "tail" | "needs" | "error";
   offset: number;
   size: number;
   depth: number;
@@ -77,10 +78,12 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
   const nodes: SpanNode[] = [];
   const diagnostics: Diagnostic[] = [];
   let cap: (DecodedCap & Record<string, unknown>) | null = null;
-  let elem: Record<string, unknown> | null = null;
-  let elemPath = "";
   let capIndex = -1;
   let error: VfioAbiError | undefined;
+  // Where the fields of each record depth go: depth 1 = the struct (or the current capability),
+  // deeper levels = array elements and payload structs, with their value paths.
+  const ctx: { obj: Record<string, unknown>; path: string }[] = [{ obj: root, path: "" }, { obj: root, path: "" }];
+  const into = (depth: number, obj: Record<string, unknown>, path: string) => { ctx[depth] = { obj, path }; ctx.length = depth + 1; };
 
   const setPath = (obj: Record<string, unknown>, path: string, v: unknown) => {
     const parts = path.split(".");
@@ -100,24 +103,26 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
         break;
       case K.FIELD: {
         const f = fieldById(ref);
-        const val: number | bigint = f.scalar === "u64" ? raw : f.scalar === "s32" ? Number(BigInt.asIntN(32, raw)) : Number(raw);
-        let target: Record<string, unknown> = root;
-        let prefix = "";
-        if (depth >= 2 && elem) { target = elem; prefix = elemPath + "."; }
-        else if (f.struct !== s.name && cap) { target = cap; prefix = `caps[${capIndex}].`; }
-        setPath(target, f.path, val);
-        const node: SpanNode = { path: prefix + f.path, kind: "field", offset: off, size, depth, value: val };
+        const val: number | bigint = f.scalar === "u64" || f.scalar === "ptr" ? raw : f.scalar === "s32" ? Number(BigInt.asIntN(32, raw)) : Number(raw);
+        const c = ctx[Math.min(depth, ctx.length - 1)];
+        const target = c.obj;
+        const prefix = c.path ? c.path + "." : "";
+        const alt = pickAlt(f, root, s.name);
+        const fpath = alt ? f.path.replace(/[^.]+$/, alt.name) : f.path;
+        setPath(target, fpath, val);
+        const node: SpanNode = { path: prefix + fpath, kind: "field", offset: off, size, depth, value: val };
         if (f.flags) {
           const fl = nameFlags(f.flags, val, prof.proposals);
           node.names = fl.names;
-          meta.flags[prefix + f.path] = { names: fl.names, unknown: fl.unknown, ...(fl.proposed ? { proposed: fl.proposed } : {}) };
+          meta.flags[prefix + fpath] = { names: fl.names, unknown: fl.unknown, ...(fl.proposed ? { proposed: fl.proposed } : {}) };
           meta.notes.push(...fl.notes);
-          if (fl.unknown) diagnostics.push({ severity: "warning", code: "UNKNOWN_FLAGS", message: `${prefix + f.path} has bits ${hx(fl.unknown)} that ${f.struct} does not define under this profile (kept as they are)`, offset: off, size, field: prefix + f.path });
+          if (fl.unknown) diagnostics.push({ severity: "warning", code: "UNKNOWN_FLAGS", message: `${prefix + fpath} has bits ${hx(fl.unknown)} that ${f.struct} does not define under this profile (kept as they are)`, offset: off, size, field: prefix + f.path });
         }
-        if (f.enum) {
-          const ctx = f.name === "subtype" && target.type !== undefined ? { type: Number(target.type) } : undefined;
-          const en = nameEnum(f.enum, Number(val), prof.proposals, ctx);
-          meta.enums[prefix + f.path] = en.name;
+        const enumName = alt ? alt.enum : f.name === "index" && f.enum === "vfio_pci_irq_index" ? irqIndexEnum(opts.device) : f.enum;
+        if (enumName) {
+          const ectx = f.name === "subtype" && target.type !== undefined ? { type: Number(target.type) } : undefined;
+          const en = nameEnum(enumName, Number(val), prof.proposals, ectx);
+          meta.enums[prefix + fpath] = en.name;
           if (en.name) node.names = [en.name];
           meta.notes.push(...en.notes);
         }
@@ -130,8 +135,8 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
         const entry = capEntry(s.name, id, prof.proposals);
         capIndex++;
         cap = { offset: off, header: { id, version, next: Number(raw) }, name: entry?.name ?? null, struct: cs?.name ?? null, knownSize: size } as DecodedCap & Record<string, unknown>;
-        elem = null;
         ((root.caps ??= []) as DecodedCap[]).push(cap);
+        into(1, cap, `caps[${capIndex}]`);
         // trailing arrays exist even when empty (nr_areas 0), so values have a stable shape
         if (cs && cs.trailingLocal >= 0) {
           const tf = fieldById(cs.firstField + cs.trailingLocal);
@@ -148,18 +153,41 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
       }
       case K.ELEM: {
         const f = fieldById(ref);
-        if (f.type === "payload") {
-          const arr = (root.data ??= []) as number[];
-          arr.push(Number(BigInt.asIntN(size === 1 ? 64 : 32, raw)));
-          nodes.push({ path: `data[${aux}]`, kind: "elem", offset: off, size, depth: 1, value: Number(BigInt.asIntN(size === 1 ? 64 : 32, raw)) });
-        } else if (f.type === "bytes" && cap) {
-          cap[f.name] = bytes.slice(off, off + size);
-          nodes.push({ path: `caps[${capIndex}].${f.name}`, kind: "elem", offset: off, size, depth: 2, label: `${size} bytes` });
-        } else if (cap) {
-          elem = {};
-          ((cap[f.name] ??= []) as unknown[]).push(elem);
-          elemPath = `caps[${capIndex}].${f.name}[${aux}]`;
-          nodes.push({ path: elemPath, kind: "elem", offset: off, size, depth: 2, label: f.of ?? undefined });
+        const c = ctx[Math.min(depth, ctx.length - 1)];
+        const parent = c.obj;
+        const path = `${c.path ? c.path + "." : ""}${f.name}`;
+        if (f.type === "payload" || (f.type === "array" && !structNameSet.has(f.of!))) {
+          // scalar elements: irq_set data[] (u8 / s32), hot reset group_fds[] (s32)
+          const v = Number(BigInt.asIntN(size === 1 ? 64 : 32, raw));
+          ((parent[f.name] ??= []) as number[]).push(v);
+          nodes.push({ path: `${path}[${aux}]`, kind: "elem", offset: off, size, depth, value: v });
+        } else if (f.type === "bytes") {
+          parent[f.name] = bytes.slice(off, off + size);
+          nodes.push({ path, kind: "elem", offset: off, size, depth: depth + 1, label: `${size} bytes` });
+        } else {
+          const el: Record<string, unknown> = {};
+          ((parent[f.name] ??= []) as unknown[]).push(el);
+          into(depth + 1, el, `${path}[${aux}]`);
+          nodes.push({ path: `${path}[${aux}]`, kind: "elem", offset: off, size, depth: depth + 1, label: f.of ?? undefined });
+        }
+        break;
+      }
+      case K.PAYLOAD: {
+        const f = fieldById(ref);
+        const c = ctx[Math.min(depth, ctx.length - 1)];
+        const path = `${c.path ? c.path + "." : ""}${f.name}`;
+        if (aux === 0xffff) {
+          c.obj[f.name] = bytes.slice(off, off + size);
+          nodes.push({ path, kind: "payload", offset: off, size, depth, label: `${size} bytes` });
+        } else {
+          const ps = structById(aux);
+          const obj: Record<string, unknown> = {};
+          c.obj[f.name] = obj;
+          meta.payload = ps.name;
+          // trailing arrays exist even when empty (nr_ranges 0), so values have a stable shape
+          if (ps.trailingLocal >= 0) obj[fieldById(ps.firstField + ps.trailingLocal).name] = [];
+          into(depth + 1, obj, path);
+          nodes.push({ path, kind: "payload", offset: off, size, depth, label: ps.name });
         }
         break;
       }
@@ -201,12 +229,47 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
     error = new (errorClassFor(status))(statusName(status), msg, 0, null);
     diagnostics.push({ severity: "error", code: statusName(status), message: msg, offset: 0, size: 0, field: null });
   }
+  // a struct's own trailing array exists even when empty (count 0), so values have a stable shape
+  if (s.trailingLocal >= 0 && status >= 0) {
+    const tf = fieldById(s.firstField + s.trailingLocal);
+    if (tf.type === "array" && meta.needsArgsz === undefined) root[tf.name] ??= [];
+  }
+  if (status >= 0) sizeNote(s, root, prof, meta, bytes.length);
   // DATA_BOOL / DATA_EVENTFD with count 0: an empty payload, not a missing one
   const dt = typeof root.flags === "number" ? root.flags & 7 : 0;
   if ((dt === 2 || dt === 4) && s.trailingLocal >= 0 && fieldById(s.firstField + s.trailingLocal).type === "payload" && status >= 0) root.data ??= [];
   if (error) error.partial = root;
   for (const note of meta.notes) if (!diagnostics.some((d) => d.message === note)) diagnostics.push({ severity: "info", code: "NOTE", message: note, offset: 0, size: 0, field: null });
   return { ok: status >= 0, status, value: root as Decoded<never>, nodes, diagnostics, error };
+}
+
+const structNameSet = new Set(SCHEMA.structs.map((x) => x.name));
+
+/** The union member name a field takes (hot reset devid vs group_id, gfx dmabuf_id vs region_index). */
+function pickAlt(f: { alt: SchemaAlt[] | null }, root: Record<string, unknown>, rootName: string): SchemaAlt | null {
+  if (!f.alt) return null;
+  for (const a of f.alt) {
+    if (a.when.in && a.when.in !== rootName) continue;
+    const bit = flagValue(a.when.flag);
+    if (bit !== null && typeof root.flags === "number" && (root.flags & bit) !== 0) return a;
+  }
+  return null;
+}
+
+/** Enum of an IRQ index for a device type (null = device-defined numbers). Default: PCI. */
+export function irqIndexEnum(device?: string): string | null {
+  if (device === undefined) return "vfio_pci_irq_index";
+  const d = (SCHEMA.irqIndexByDevice as Record<string, { enum: string | null }>)[device];
+  if (!d) throw new UsageError("E_BAD_ARG", `unknown device type ${device} (known: ${Object.keys(SCHEMA.irqIndexByDevice).join(", ")})`, 0, null);
+  return d.enum;
+}
+
+/** Which releases' sizeof an argument of argsz bytes matches (argsz-extensible structs). */
+function sizeNote(s: SchemaStruct, root: Record<string, unknown>, prof: ResolvedProfile, meta: DecodeMeta, len: number) {
+  if (!s.history || s.history.length < 2 || s.kind !== "info") return;
+  const argsz = typeof root.argsz === "number" ? root.argsz : len;
+  const eras = s.history.filter((h) => h[prof.model] === argsz);
+  meta.sizeOf = eras.map((h) => (h.until ? `${h.from}-${h.until}` : `${h.from}+`));
 }
 
 function errFieldPath(ref: number, root: string, capIndex: number): string {

@@ -25,7 +25,12 @@ export function fromJSONValue(structName: string, j: unknown): Record<string, un
   if (!j || typeof j !== "object" || Array.isArray(j)) throw new UsageError("E_BAD_ARG", "expected a JSON object", 0, null);
   const s = structByName(structName);
   const v = { ...(j as Record<string, unknown>) };
-  for (const f of structFields(s)) if (f.scalar === "u64" && typeof v[f.name] === "string") v[f.name] = BigInt(v[f.name] as string);
+  for (const f of structFields(s)) {
+    if ((f.scalar === "u64" || f.scalar === "ptr") && typeof v[f.name] === "string") v[f.name] = BigInt(v[f.name] as string);
+    // a raw payload (the VF token of VFIO_DEVICE_FEATURE_PCI_VF_TOKEN) travels as hex; nested
+    // 64-bit values stay decimal strings, which encode() accepts
+    if (f.type === "payload" && typeof v[f.name] === "string") v[f.name] = fromHex(v[f.name] as string);
+  }
   if (Array.isArray(v.caps)) {
     v.caps = v.caps.map((c: Record<string, unknown>) => {
       const cc = { ...c };

@@ -1,8 +1,8 @@
 // Campaign loop (generator -> decoder -> round trip -> oracle -> mutator -> decoder), all in wasm.
 import * as S from "../status";
 import { wrN, PROF_BIG } from "../mem";
-import { fieldType, T_PAYLOAD, T_BYTES } from "../tables";
-import { recCount, recOverflow, REC_SIZE, K_FIELD, K_ELEM, K_GAP, K_SLACK, K_TAIL } from "../records";
+import { fieldType, fieldAux, T_PAYLOAD, T_BYTES, T_ARRAY } from "../tables";
+import { recCount, recOverflow, REC_SIZE, K_FIELD, K_ELEM, K_GAP, K_SLACK, K_TAIL, K_PAYLOAD } from "../records";
 import { oracleSetIrqs, oracle_last_rule, DEV_WORDS } from "../oracle";
 import { S_VFIO_IRQ_SET } from "../generated/layout";
 import { seedCase, below } from "./rng";
@@ -41,12 +41,15 @@ function rebuild(prof: u32, src: usize, len: u32, dst: usize, work: usize, fill:
     if (k == K_FIELD) wrN(dst + off, size as i32, load<u64>(r, 16), big);
     else if (k == K_ELEM) {
       const t = fieldType(load<u16>(r, 2) as i32);
-      if (t == T_PAYLOAD) wrN(dst + off, size as i32, load<u64>(r, 16), big);
+      // scalar elements carry their value; struct elements are rebuilt from their FIELD records
+      if (t == T_PAYLOAD || (t == T_ARRAY && isScalarElem(load<u16>(r, 2) as i32))) wrN(dst + off, size as i32, load<u64>(r, 16), big);
       else if (t == T_BYTES) memory.copy(dst + off, src + off, size);
-    } else if (k == K_GAP || k == K_SLACK || k == K_TAIL) memory.copy(dst + off, src + off, size);
+    } else if (k == K_GAP || k == K_SLACK || k == K_TAIL || (k == K_PAYLOAD && load<u32>(r, 12) == 0xffff)) memory.copy(dst + off, src + off, size);
   }
   return true;
 }
+
+function isScalarElem(fid: i32): bool { return (fieldAux(fid) & 0x80) != 0; }
 
 function hashBytes(h: u64, p: usize, len: u32): u64 {
   let i: u32 = 0;

@@ -6,7 +6,7 @@ import { wr16, wr32, wrN, rd32, rd16, variantOf, PROF_BIG, PROF_EPOCH66 } from "
 import {
   firstField, numFields, fieldType, fieldOffset, fieldVersion, fieldPresent, scalarSize, structSize,
   capKnownSize, capOffsetLocal, capsFlag, minsz, trailingLocal, trailingCountLocal, fieldAux, structAllowed,
-  T_PAYLOAD, T_ARRAY,
+  T_PAYLOAD, T_ARRAY, isScalar, scalarSizeV,
 } from "../tables";
 import { CAPREG, NUM_CAPREG, S_VFIO_IRQ_SET, S_VFIO_IRQ_INFO, S_VFIO_REGION_INFO, S_VFIO_DEVICE_INFO,
   S_VFIO_IOMMU_TYPE1_INFO } from "../generated/layout";
@@ -201,8 +201,8 @@ function fillRand(sid: i32, prof: u32, v: i32, p: usize, ver: u32, big: bool): v
   const first = firstField(sid), n = numFields(sid);
   for (let i = 0; i < n; i++) {
     const fid = first + i, t = fieldType(fid);
-    if (t >= T_PAYLOAD || !fieldPresent(fid, prof) || (ver != 0 && fieldVersion(fid) > ver)) continue;
-    wrN(p + fieldOffset(fid, v), scalarSize(t), chance(8) ? (below(256) as u64) : next64(), big);
+    if (!isScalar(t) || !fieldPresent(fid, prof) || (ver != 0 && fieldVersion(fid) > ver)) continue;
+    wrN(p + fieldOffset(fid, v), scalarSizeV(t, v), chance(8) ? (below(256) as u64) : next64(), big);
   }
 }
 

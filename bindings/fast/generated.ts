@@ -60,3 +60,49 @@ export function encodeIrqInfoFast(x: IrqInfoFields, opts?: ProfileOptions): Uint
   }
   return encode("vfio_irq_info", x as never, opts);
 }
+
+/** struct vfio_group_status: the fields, without decode()'s `$` metadata. */
+export interface GroupStatusFields {
+  argsz: number;
+  flags: number;
+}
+
+/**
+ * Decode struct vfio_group_status from the start of `b` like decode("vfio_group_status", b, opts), fields only. Fast path:
+ * no proposals, 8 bytes present, 8 <= argsz <= b.length; anything else goes through the wasm core
+ * (and throws its typed errors).
+ */
+export function decodeGroupStatusFast(b: Uint8Array, opts?: ProfileOptions): GroupStatusFields {
+  const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
+  if (p.proposals.length === 0 && b.length >= 8) {
+    if (p.endian === "little") {
+      const argsz = (b[0] | b[1] << 8 | b[2] << 16 | b[3] << 24) >>> 0;
+      if (argsz >= 8 && argsz <= b.length) return { argsz, flags: (b[4] | b[5] << 8 | b[6] << 16 | b[7] << 24) >>> 0 };
+    } else {
+      const argsz = (b[0] << 24 | b[1] << 16 | b[2] << 8 | b[3]) >>> 0;
+      if (argsz >= 8 && argsz <= b.length) return { argsz, flags: (b[4] << 24 | b[5] << 16 | b[6] << 8 | b[7]) >>> 0 };
+    }
+  }
+  const d = decode("vfio_group_status", b, opts) as unknown as Record<string, number>;
+  return { argsz: d.argsz, flags: d.flags };
+}
+
+/**
+ * Encode struct vfio_group_status like encode("vfio_group_status", value, opts) for a value holding every field as an
+ * in-range integer and argsz === 8; anything else goes through the wasm core.
+ */
+export function encodeGroupStatusFast(x: GroupStatusFields, opts?: ProfileOptions): Uint8Array {
+  const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
+  if (p.proposals.length === 0 && x.argsz >>> 0 === x.argsz && x.flags >>> 0 === x.flags && x.argsz === 8) {
+    const b = new Uint8Array(8);
+    if (p.endian === "little") {
+      b[0] = x.argsz; b[1] = x.argsz >>> 8; b[2] = x.argsz >>> 16; b[3] = x.argsz >>> 24;
+      b[4] = x.flags; b[5] = x.flags >>> 8; b[6] = x.flags >>> 16; b[7] = x.flags >>> 24;
+    } else {
+      b[0] = x.argsz >>> 24; b[1] = x.argsz >>> 16; b[2] = x.argsz >>> 8; b[3] = x.argsz;
+      b[4] = x.flags >>> 24; b[5] = x.flags >>> 16; b[6] = x.flags >>> 8; b[7] = x.flags;
+    }
+    return b;
+  }
+  return encode("vfio_group_status", x as never, opts);
+}

@@ -55,7 +55,7 @@ export interface Expected {
 }
 export interface FuzzCase {
   seed: number; index: number; struct: string; class: string; classId: number; valid: boolean;
-  profile: { endian: "little" | "big"; epoch: "6.1" | "6.6" };
+  profile: { endian: "little" | "big"; epoch: "6.1" | "6.7" };
   bytes: Uint8Array; expected: Expected;
 }
 export interface GenerateOptions extends ProfileOptions {
