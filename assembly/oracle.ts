@@ -6,7 +6,7 @@
 //
 // Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md;
 // bindings/oracle/device.ts builds it from a JSON device description):
-//   0 driver (DRV_*)          1 kernel rules: 0 = 6.1, 1 = 6.12 (xarray MSI contexts, no num_ctx checks)
+//   0 driver (DRV_*)          1 kernel profile bits: bit0 6.5+ (xarray MSI contexts, no num_ctx checks)
 //   2 num_irqs (indexes)      3 bit0 PCIe (ERR index exists), bit1 MSI multi-vector allocations may fall
 //                               short (intremap off), bit2 dynamic MSI-X (has_dyn_msix: MSI-X irq_info
 //                               without NORESIZE; only with 6.12 rules)

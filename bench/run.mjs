@@ -3,7 +3,7 @@
 // medians of repeated timings, ratios against the targets of issue 7. Results go in BENCHMARKS.md.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { tmpdir, cpus } from "node:os";
+import { tmpdir, cpus, loadavg } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -22,6 +22,7 @@ const lib = await import(pathToFileURL(join(root, "dist", "bindings", "index.js"
 lib.initWithExports(ex, "wasm");
 
 const REPS = quick ? 5 : 11;
+const loadStart = loadavg().map((x) => x.toFixed(2)).join(" ");
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 /** Median ns per item of fn() over REPS runs (after 2 warm-ups). */
 function time(items, fn, reps = REPS) {
@@ -164,33 +165,10 @@ try {
   row("P3", `ratio DataView / wasm ${tb < tw ? "caps_walk_batch" : "caps_walk"} (target >= 2)`, tj / Math.min(tw, tb), "x");
 }
 
-// ---------------------------------------------------------------- P5 object API, one struct
+// ---------------------------------------------------------------- P5 object API per struct, with Kaitai Struct
 {
-  const n = quick ? 200_000 : 1_000_000;
-  const k = 4096, pool = [];
-  for (let i = 0; i < k; i++) pool.push(info.slice(i * 16, i * 16 + 16));
-  for (const b of pool) new DataView(b.buffer).setUint32(0, 16, true);
-  let sink = 0;
-  const dvDecode = (b) => { const d = new DataView(b.buffer, b.byteOffset, b.byteLength); const argsz = d.getUint32(0, true); if (argsz < 16) throw new Error("argsz"); return { argsz, flags: d.getUint32(4, true), index: d.getUint32(8, true), count: d.getUint32(12, true) }; };
-  const dvEncode = (v) => { const b = new Uint8Array(16), d = new DataView(b.buffer); d.setUint32(0, v.argsz, true); d.setUint32(4, v.flags, true); d.setUint32(8, v.index, true); d.setUint32(12, v.count, true); return b; };
-  const td = time(n, () => { for (let i = 0; i < n; i++) sink += dvDecode(pool[i & (k - 1)]).count; });
-  const tf = time(n, () => { for (let i = 0; i < n; i++) sink += lib.decodeIrqInfoFast(pool[i & (k - 1)]).count; });
-  const nc = quick ? 20_000 : 100_000;
-  const tc = time(nc, () => { for (let i = 0; i < nc; i++) sink += lib.decodeIrqInfo(pool[i & (k - 1)]).count; }, 5);
-  const objs = pool.map((b) => lib.decodeIrqInfoFast(b));
-  const te = time(n, () => { for (let i = 0; i < n; i++) sink += dvEncode(objs[i & (k - 1)]).length; });
-  const tfe = time(n, () => { for (let i = 0; i < n; i++) sink += lib.encodeIrqInfoFast(objs[i & (k - 1)]).length; });
-  const tce = time(nc, () => { for (let i = 0; i < nc; i++) sink += lib.encodeIrqInfo(objs[i & (k - 1)]).length; }, 5);
-  for (let i = 0; i < k; i += 97) { eq(JSON.stringify(lib.decodeIrqInfoFast(pool[i])), JSON.stringify(dvDecode(pool[i])), "P5 decode"); eq(Buffer.compare(lib.encodeIrqInfoFast(objs[i]), dvEncode(objs[i])), 0, "P5 encode"); }
-  row("P5", "decode: DataView + object literal", td, "ns/struct");
-  row("P5", "decode: decodeIrqInfoFast (generated TS)", tf, "ns/struct");
-  row("P5", "decode: decodeIrqInfo (wasm core, copy-in + records)", tc, "ns/struct");
-  row("P5", "ratio fast / DataView decode (target <= 1.5)", tf / td, "x");
-  row("P5", "encode: DataView + new Uint8Array", te, "ns/struct");
-  row("P5", "encode: encodeIrqInfoFast (generated TS)", tfe, "ns/struct");
-  row("P5", "encode: encodeIrqInfo (wasm core)", tce, "ns/struct");
-  row("P5", "ratio fast / DataView encode (target <= 1.5)", tfe / te, "x");
-  if (sink === 42) console.log("");
+  const objects = await import(pathToFileURL(join(root, "bench", "objects.mjs")).href);
+  for (const r of await objects.run({ lib, time, quick, eq })) rows.push(r);
 }
 
 // ---------------------------------------------------------------- P6 size and start-up
@@ -220,11 +198,13 @@ if (existsSync(join(root, "bench", "fuzz.mjs"))) {
 }
 
 const cpu = cpus()[0]?.model ?? "?";
+const loadEnd = loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`vfio-abi bench — Node ${process.version}, ${cpus().length} x ${cpu}${quick ? " (quick)" : ""}; medians of ${REPS} runs`);
+console.log(`load average (1/5/15 min): ${loadStart} at the start, ${loadEnd} at the end`);
 let g = "";
 for (const r of rows) {
   if (r.group !== g) { g = r.group; console.log(`\n${g}`); }
   const v = r.unit === "B" ? String(r.value) : r.value >= 100 ? r.value.toFixed(0) : r.value >= 10 ? r.value.toFixed(1) : r.value.toFixed(2);
   console.log(`  ${r.name.padEnd(58)} ${v.padStart(10)} ${r.unit}${r.note ? `  (${r.note})` : ""}`);
 }
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ node: process.version, cpu, cpus: cpus().length, quick, rows }, null, 1));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ node: process.version, cpu, cpus: cpus().length, quick, loadStart, loadEnd, rows }, null, 1));

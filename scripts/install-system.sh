@@ -10,9 +10,10 @@ PACKAGES=(
   gcc-s390x-linux-gnu linux-libc-dev-s390x-cross libc6-dev-s390x-cross
   gcc-powerpc64-linux-gnu linux-libc-dev-ppc64-cross libc6-dev-ppc64-cross
   qemu-user-static
-  # real-kernel harness: QEMU (TCG) + e1000e option ROM, busybox initramfs, depmod, Debian's 6.1
-  # kernel (the 6.12 kernel is fetched by tests/kernel/harness.mjs into a private directory)
-  qemu-system-x86 ipxe-qemu busybox-static kmod xz-utils ca-certificates linux-image-cloud-amd64
+  # real-kernel harness: QEMU (TCG) + e1000e option ROM, busybox initramfs, depmod, .ko.xz modules.
+  # No kernel is installed: tests/kernel downloads its four guest kernels with a private apt state
+  # and unpacks them into a cache directory
+  qemu-system-x86 ipxe-qemu busybox-static kmod xz-utils ca-certificates
   # embedding: wabt (wasm2c, wast2json, spectest-interp), JavaScriptCore shell
   wabt libjavascriptcoregtk-4.0-bin
   # browser e2e: Debian's chromium driven by playwright-core

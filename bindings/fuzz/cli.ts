@@ -7,11 +7,12 @@ import { generate, FAMILIES, replayCase, campaignShard, FAILURE_KINDS, CLASSES, 
 import { syzlang } from "./syzlang.js";
 import { checkDescription, type DeviceDescription } from "../oracle/wasm/device.js";
 import { qemuDevice } from "../oracle/wasm/qemu.js";
+import { DEFAULT_KERNEL, KNOWN_KERNELS } from "../oracle/wasm/kernel.js";
 import { toHex } from "../hex.js";
 
 const USAGE = `usage:
   vfio-abi fuzz --struct <name> --count N [--seed S] --out DIR [--class NAME] [--device NAME|FILE.json]
-                [--kernel 6.1|6.12] [--arch A | --endian little|big] [--epoch 6.1|6.6]
+                [--kernel ${KNOWN_KERNELS.join("|")}] [--arch A | --endian little|big] [--epoch 6.1|6.6]
       write N labelled cases: DIR/<struct>-<seed>-<i>.bin (raw bytes, libFuzzer/AFL style) and .json
       (mutation class, expected kernel outcome and codec outcome). struct: ${FAMILIES.join(", ")}
   vfio-abi fuzz --campaign [--seconds T | --count N] [--workers K] [--seed S] [--progress] [--failures DIR]
@@ -20,9 +21,9 @@ const USAGE = `usage:
   vfio-abi syzlang      print a syzkaller description of the device-fd ioctls`;
 
 function loadDevice(spec: string | undefined, kernel: string | undefined): DeviceDescription {
-  if (!spec) return qemuDevice("e1000e", kernel ?? "6.12");
+  if (!spec) return qemuDevice("e1000e", kernel ?? DEFAULT_KERNEL);
   if (spec.endsWith(".json")) return checkDescription(JSON.parse(readFileSync(spec, "utf8")));
-  return qemuDevice(spec, kernel ?? "6.12");
+  return qemuDevice(spec, kernel ?? DEFAULT_KERNEL);
 }
 
 async function corpusCmd(v: Record<string, unknown>): Promise<number> {

@@ -7,29 +7,32 @@ import { checkDescription, type DeviceDescription } from "./wasm/device.js";
 import { DeviceModel } from "./wasm/model.js";
 import { irqTopology, formatTopology } from "./wasm/topology.js";
 import { qemuDevice, QEMU_DEVICE_NAMES } from "./wasm/qemu.js";
+import { DEFAULT_KERNEL, KNOWN_KERNELS } from "./wasm/kernel.js";
+
+const KERNELS = KNOWN_KERNELS.join("|");
 
 const USAGE = `usage:
   vfio-abi predict [file]     JSON lines in, one answer line per ioctl out:
       {"device": {...description...}}          starts a new device (nothing enabled)
-      {"device": "e1000e@6.1"}                 a shipped QEMU harness device (${QEMU_DEVICE_NAMES.join(", ")}; kernel 6.1 or 6.12)
+      {"device": "e1000e@6.1"}                 a shipped QEMU harness device (${QEMU_DEVICE_NAMES.join(", ")}; kernel ${KERNELS}, default ${DEFAULT_KERNEL})
       {"device": {"preset": "xhci", "kernel": "6.12", "openFds": [0, 1, 2, 7]}}   preset with overrides
       {"ioctl": "VFIO_DEVICE_SET_IRQS", "hex": "..."}   also VFIO_DEVICE_GET_IRQ_INFO, _GET_REGION_INFO,
                                                        _GET_INFO, _RESET; optional "tail": hex readable after the buffer
     answers: {"ret":0,"errno":null} or {"ret":-1,"errno":"EINVAL","rule":"...","reason":"..."};
     INFO ioctls add "reply" (the buffer after the call)
   vfio-abi predict --describe e1000e@6.1   print a shipped description as a device line (to edit)
-  vfio-abi topology [preset] [--kernel 6.1|6.12] [--json] [--proposal NAME]...
+  vfio-abi topology [preset] [--kernel ${KERNELS}] [--json] [--proposal NAME]...
     label the IRQ indexes of a shipped device, or of each device line on standard input`;
 
 function resolveDevice(v: unknown): DeviceDescription {
   if (typeof v === "string") {
     const [name, kernel] = v.split("@");
-    return qemuDevice(name, kernel ?? "6.12");
+    return qemuDevice(name, kernel ?? DEFAULT_KERNEL);
   }
   const o = v as Record<string, unknown>;
   if (o && typeof o === "object" && typeof o.preset === "string") {
     const { preset, ...rest } = o;
-    return checkDescription({ ...qemuDevice(preset as string, (o.kernel as string) ?? "6.12"), ...rest });
+    return checkDescription({ ...qemuDevice(preset as string, (o.kernel as string) ?? DEFAULT_KERNEL), ...rest });
   }
   return checkDescription(v);
 }
@@ -79,11 +82,11 @@ async function topology(argv: string[]): Promise<number> {
   const opts = { proposals: (values.proposal as string[] | undefined) ?? [] };
   const show = (d: DeviceDescription) => {
     const t = irqTopology(d, opts);
-    console.log(values.json ? JSON.stringify(t) : (d.name ? `${d.name} (${d.kernel ?? "6.12"}): ` : "") + formatTopology(t));
+    console.log(values.json ? JSON.stringify(t) : (d.name ? `${d.name} (${d.kernel ?? DEFAULT_KERNEL}): ` : "") + formatTopology(t));
   };
   if (positionals[0]) {
     const [name, k] = positionals[0].split("@");
-    show(qemuDevice(name, (values.kernel as string | undefined) ?? k ?? "6.12"));
+    show(qemuDevice(name, (values.kernel as string | undefined) ?? k ?? DEFAULT_KERNEL));
     return 0;
   }
   let failed = 0;

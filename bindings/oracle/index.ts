@@ -3,8 +3,12 @@
 // IRQ topology labeller, and the QEMU harness devices as data.
 export {
   type DeviceDescription, type IrqDesc, type RegionDesc, type CapDesc, type DriverName,
-  DEV_WORDS, DRIVERS, deviceBlock, kernelRules, checkDescription,
+  DEV_WORDS, DRIVERS, deviceBlock, kernelRules, checkDescription, hasErrIndex,
 } from "./wasm/device.js";
+export {
+  KNOWN_KERNELS, DEFAULT_KERNEL, KERNEL_BEHAVIOURS, kernelBehaviours, kernelProfileBits, knownKernel,
+  type KnownKernel, type KernelBehaviour,
+} from "./wasm/kernel.js";
 export {
   DeviceModel, predictSetIrqs, oracleCall, errnoName, IOCTL_NAMES,
   type Prediction, type PredictOptions, type IoctlName,

@@ -6,17 +6,18 @@
 #   ipxe-qemu                efi-e1000e.rom: the e1000e option ROM (region 6 of e1000e is sized from it)
 #   busybox-static           /bin/busybox for the initramfs
 #   gcc libc6-dev            static build of vfio-replay.c
-#   xz-utils                 decompress .ko.xz modules of the 6.12 backports kernel
-#   kmod                     depmod, to build modules.dep for the extracted 6.12 kernel
-#   linux-image-cloud-amd64  the 6.1 guest kernel (/boot/vmlinuz-6.1.*-cloud-amd64 + /lib/modules)
+#   xz-utils                 decompress the kernels' .ko.xz modules
+#   kmod                     depmod, to build modules.dep for the unpacked kernels
 #   ca-certificates          in case the configured mirror is https
 #
-# The 6.12 kernel is not installed here: harness.mjs fetches it from bookworm-backports at run time
-# with apt-get download into a private apt state directory (the host apt configuration is untouched).
+# No kernel is installed here: harness.mjs downloads the guest kernels (6.1 bookworm, 6.12
+# bookworm-backports, the newest of unstable and of experimental) at run time with apt-get download
+# into a private apt state directory and unpacks them with dpkg-deb (the host apt configuration
+# and /boot are untouched).
 # cpio is not needed: harness.mjs writes the newc archives itself.
 set -euo pipefail
 
-PKGS=(qemu-system-x86 ipxe-qemu busybox-static gcc libc6-dev xz-utils kmod linux-image-cloud-amd64 ca-certificates)
+PKGS=(qemu-system-x86 ipxe-qemu busybox-static gcc libc6-dev xz-utils kmod ca-certificates)
 
 missing=()
 for p in "${PKGS[@]}"; do

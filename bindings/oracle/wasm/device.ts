@@ -2,6 +2,8 @@
 // reset) and which fds of the calling process are eventfds / other open files. JSON-friendly; the
 // same shape is used by `vfio-abi predict` device lines and by the shipped QEMU descriptions.
 
+import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
+
 export type DriverName = "vfio-pci" | "vfio-platform" | "vfio-amba" | "vfio-ccw" | "vfio-ap" | "libvfio-user";
 
 export interface IrqDesc {
@@ -37,7 +39,7 @@ export interface RegionDesc {
 export interface DeviceDescription {
   name?: string;
   driver: DriverName;
-  /** Kernel whose rules apply: "6.1" (<= 6.4 rules) or "6.12" (>= 6.5 rules). Default "6.12". */
+  /** Kernel version whose behaviour applies ("6.1", "6.12", "7.2", "7.3" or a full release); default the newest known. */
   kernel?: string;
   /** vfio_device_info as the kernel reports it; defaults from driver, reset, regions and irqs. */
   info?: { flags?: number; numRegions?: number; numIrqs?: number };
@@ -70,12 +72,9 @@ export function driverOf(d: DeviceDescription): number {
   return n;
 }
 
-/** "6.12" rules (1) for 6.5+ kernels (xarray MSI contexts, dynamic MSI-X), "6.1" rules (0) before. */
+/** 1 for 6.5+ kernels (xarray MSI contexts, dynamic MSI-X), 0 before. */
 export function kernelRules(kernel: string | undefined): 0 | 1 {
-  const m = /^(\d+)\.(\d+)/.exec(kernel ?? "6.12");
-  if (!m) throw new TypeError(`kernel must look like "6.1" or "6.12", not ${JSON.stringify(kernel)}`);
-  const v = Number(m[1]) * 1000 + Number(m[2]);
-  return v >= 6005 ? 1 : 0;
+  return (kernelProfileBits(kernel ?? DEFAULT_KERNEL) & K_XARRAY_MSI) !== 0 ? 1 : 0;
 }
 
 export const irqOf = (d: DeviceDescription, index: number): IrqDesc | undefined => d.irqs.find((q) => q.index === index);
@@ -94,23 +93,28 @@ export function isPcie(d: DeviceDescription): boolean {
   return d.pcie ?? ((irqOf(d, 3)?.count ?? 0) > 0);
 }
 
+/** vfio-pci has an ERR index: on PCI Express devices, and on every device from 7.3 on. */
+export function hasErrIndex(d: DeviceDescription): boolean {
+  return isPcie(d) || kernelBehaviours(d.kernel ?? DEFAULT_KERNEL).has("ERR_ALL_DEVICES");
+}
+
 /** Initial state block (DEV_WORDS u32) for assembly/oracle.ts. */
 export function deviceBlock(d: DeviceDescription): Uint32Array {
   const b = new Uint32Array(DEV_WORDS);
   b[0] = driverOf(d);
-  b[1] = kernelRules(d.kernel);
+  b[1] = kernelProfileBits(d.kernel ?? DEFAULT_KERNEL);
   b[2] = numIrqs(d);
   const msix = irqOf(d, 2);
   b[3] = (isPcie(d) ? 1 : 0) | (d.intremap === false ? 2 : 0) |
-    (b[1] === 1 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
+    ((b[1] & K_XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
   b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
   for (const q of d.irqs) {
     if (q.index < 0 || q.index >= 64) continue;
     b[8 + q.index] = q.count >>> 0;
     b[72 + q.index] = q.flags >>> 0;
   }
-  // vfio-pci reports ERR only on PCIe: keep the validator's count 0 otherwise
-  if (b[0] === 0 && !isPcie(d)) b[8 + 3] = 0;
+  // before 7.3 vfio-pci reports ERR only on PCIe: keep the validator's count 0 otherwise
+  if (b[0] === 0 && !hasErrIndex(d)) b[8 + 3] = 0;
   const setBit = (base: number, fd: number) => { if (fd >= 0 && fd < 1024) b[base + (fd >> 5)] |= 1 << (fd & 31); };
   for (const fd of d.eventfds ?? DEFAULT_EVENTFDS) setBit(136, fd);
   for (const fd of d.openFds ?? [0, 1, 2]) setBit(168, fd);

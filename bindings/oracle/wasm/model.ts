@@ -13,7 +13,7 @@ import { SCHEMA } from "../../generated/schema.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 import {
   type DeviceDescription, DEV_WORDS, deviceBlock, irqOf, numIrqs, numRegions, deviceInfoFlags, kernelRules, big,
-  IRQ_TYPE_NAMES, isPcie,
+  IRQ_TYPE_NAMES, hasErrIndex,
 } from "./device.js";
 
 export const ERRNO_NAMES: Record<number, string> = {
@@ -219,7 +219,7 @@ export class DeviceModel {
     if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
     const q = irqOf(d, index);
-    const errNotPcie = d.driver === "vfio-pci" && index === 3 && !isPcie(d);
+    const errNotPcie = d.driver === "vfio-pci" && index === 3 && !hasErrIndex(d);
     if (!q || errNotPcie) return result(-22, "NO_INDEX", errNotPcie ? "ERR index on a device that is not PCI Express" : "index not described", mem);
     // libvfio-user replies argsz 16 and flags EVENTFD only; the kernel echoes argsz and index
     const lvu = d.driver === "libvfio-user";

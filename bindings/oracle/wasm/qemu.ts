@@ -1,8 +1,9 @@
-// The four QEMU 7.2 devices of the real-kernel harness as vfio-pci describes them on Debian 6.1 and
-// 6.12 kernels (replies recorded by tests/kernel, vfio-abi.md §8.1-§8.4): irq counts and flags,
+// The four QEMU 7.2 devices of the real-kernel harness as vfio-pci describes them on Debian's 6.1,
+// 6.12, 7.2 and 7.3 kernels (replies recorded by tests/kernel): irq counts and flags,
 // regions 0..7 (8 = VGA and 9 answer EINVAL), reset support, PCIe. The fd layout is the replay
 // program's: eventfds at 100..131, fds 0..2 open on the console, everything else closed.
 import { kernelRules, type DeviceDescription, type RegionDesc, type IrqDesc } from "./device.js";
+import { DEFAULT_KERNEL, KNOWN_KERNELS, kernelBehaviours } from "./kernel.js";
 
 const MSIX_MAPPABLE = [{ id: 3, version: 1 }];
 const reg = (index: number, flags: number, size: number, msixBar = false): RegionDesc =>
@@ -39,18 +40,20 @@ const FACTS: Record<string, Facts> = {
 };
 
 export const QEMU_DEVICE_NAMES = Object.keys(FACTS);
-export const QEMU_KERNELS = ["6.1", "6.12"] as const;
+export const QEMU_KERNELS = KNOWN_KERNELS;
 
 export type QemuDevice = DeviceDescription & { name: string; bdf: string; qemu: string; ids: string };
 
-/** The description of a harness device (edu, e1000e, virtio-rng, xhci) for kernel "6.1" or "6.12". */
-export function qemuDevice(name: string, kernel: string): QemuDevice {
+/** The description of a harness device (edu, e1000e, virtio-rng, xhci) on a kernel ("6.1", "6.12", "7.2", "7.3"; default the newest). */
+export function qemuDevice(name: string, kernel: string = DEFAULT_KERNEL): QemuDevice {
   const key = name.replace(/-pci$/, "").replace(/^nec-usb-/, "");
   const f = FACTS[key] ?? Object.values(FACTS).find((x) => x.bdf === name || x.qemu === name);
   if (!f) throw new Error(`unknown QEMU device ${JSON.stringify(name)} (known: ${QEMU_DEVICE_NAMES.join(", ")})`);
   const k612 = kernelRules(kernel) === 1;
+  const errAll = kernelBehaviours(kernel).has("ERR_ALL_DEVICES");
   const irqs: IrqDesc[] = [];
-  f.counts.forEach((count, index) => {
+  f.counts.forEach((c, index) => {
+    const count = c === null && index === 3 && errAll ? 1 : c; // 7.3: ERR on conventional PCI too
     if (count === null) return;
     // INTx 0x7; MSI/ERR/REQ 0x9; MSI-X 0x9, or 0x1 on 6.12 when the device has MSI-X (dynamic MSI-X)
     const flags = index === 0 ? 7 : index === 2 && k612 && count > 0 ? 1 : 9;
@@ -64,7 +67,7 @@ export function qemuDevice(name: string, kernel: string): QemuDevice {
   };
 }
 
-/** All shipped descriptions: { "edu@6.1": ..., "edu@6.12": ..., ... }. */
+/** All shipped descriptions: { "edu@6.1": ..., "edu@6.12": ..., ..., "xhci@7.3": ... }. */
 export function qemuDevices(): Record<string, QemuDevice> {
   const out: Record<string, QemuDevice> = {};
   for (const k of QEMU_KERNELS) for (const n of QEMU_DEVICE_NAMES) out[`${n}@${k}`] = qemuDevice(n, k);
