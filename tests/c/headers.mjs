@@ -7,62 +7,45 @@
 // linux-libc-dev (and its -cross packages). Versions rotate in Debian: the newest of each suite is
 // resolved at run time, and a unit is named after the release it really is (7.3~rc7-1 -> "7.3").
 // Set VFIO_ABI_APT_LOCK to a file to serialise apt with other users of the machine (flock).
+// The private apt state is the kernel harness's (tests/kernel/lib/apt.mjs).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { debianMirror } from "../kernel/harness.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 export const CACHE = process.env.VFIO_ABI_HEADERS_DIR ?? join(HERE, ".headers");
+const INDEX = join(CACHE, "generations.json");
 
 /** Suites that carry the newer headers. */
 const SUITES = ["bookworm-backports", "sid", "experimental"];
 
-function run(cmd, args, opts = {}) {
-  const lock = process.env.VFIO_ABI_APT_LOCK;
-  const [c, a] = lock && /^(apt-get|apt-cache|dpkg)/.test(cmd) ? ["flock", [lock, cmd, ...args]] : [cmd, args];
-  const r = spawnSync(c, a, { encoding: "utf8", maxBuffer: 64 << 20, timeout: 600_000, ...opts });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.slice(-3).join(" ")} failed (${r.status}):\n${r.stderr}${r.stdout}`.slice(0, 4000));
-  return r.stdout;
-}
-
-function aptOptions(dir, suite) {
-  const A = join(dir, "apt", suite);
-  for (const d of ["lists/partial", "archives/partial", "cache", "sources.list.d", "preferences.d", "debs"]) mkdirSync(join(A, d), { recursive: true });
-  const m = debianMirror();
-  const signed = m.signedBy && existsSync(m.signedBy) ? `[signed-by=${m.signedBy}] ` : "";
-  writeFileSync(join(A, "sources.list"), `deb ${signed}${m.uri} ${suite} main\n`);
-  if (!existsSync(join(A, "status"))) writeFileSync(join(A, "status"), "");
-  const O = [
-    "-o", `Dir::Etc::SourceList=${join(A, "sources.list")}`, "-o", `Dir::Etc::SourceParts=${join(A, "sources.list.d")}`,
-    "-o", `Dir::Etc::PreferencesParts=${join(A, "preferences.d")}`, "-o", `Dir::State::Lists=${join(A, "lists")}`,
-    "-o", `Dir::State::status=${join(A, "status")}`, "-o", `Dir::Cache=${join(A, "cache")}`,
-    "-o", `Dir::Cache::Archives=${join(A, "archives")}`, "-o", "Acquire::Languages=none", "-o", "Acquire::Retries=3",
-  ];
-  if (process.getuid?.() === 0) O.push("-o", "APT::Sandbox::User=root");
-  return { A, O };
-}
-
 /** "7.3~rc7-1~exp1" -> "7.3" */
 export const releaseOf = (debVersion) => /^(\d+\.\d+)/.exec(debVersion)[1];
+const relCmp = (a, b) => {
+  const [am, an] = a.split(".").map(Number), [bm, bn] = b.split(".").map(Number);
+  return am - bm || an - bn;
+};
 
-function fetchSuite(suite) {
-  const { A, O } = aptOptions(CACHE, suite);
-  run("apt-get", [...O, "-q", "update"]);
-  const policy = run("apt-cache", [...O, "policy", "linux-libc-dev"]);
-  const version = /Candidate:\s*(\S+)/.exec(policy)?.[1];
-  if (!version || version === "(none)") throw new Error(`no linux-libc-dev in ${suite}`);
-  const dest = join(CACHE, `linux-libc-dev_${version}`);
-  if (!existsSync(join(dest, "usr", "include", "linux", "vfio.h"))) {
-    const debs = join(A, "debs");
-    for (const f of readdirSync(debs)) rmSync(join(debs, f), { force: true });
-    run("apt-get", [...O, "-q", "download", `linux-libc-dev=${version}`], { cwd: debs });
-    const deb = readdirSync(debs).find((f) => f.endsWith(".deb"));
-    run("dpkg", ["-x", join(debs, deb), dest]);
+/** Resolve and unpack the newest linux-libc-dev of each suite (the kernel harness's private apt). */
+async function fetchAll() {
+  const { PrivateApt, debianSource, extractDeb } = await import("../kernel/lib/apt.mjs");
+  const byRelease = new Map();
+  for (const suite of SUITES) {
+    const apt = new PrivateApt({ dir: join(CACHE, "apt", suite), sources: [debianSource(suite)], log: (m) => process.stderr.write(`${m}\n`) });
+    await apt.update();
+    const pkg = await apt.newest("linux-libc-dev");
+    if (!pkg) throw new Error(`no linux-libc-dev in ${suite}`);
+    const dest = join(CACHE, `linux-libc-dev_${pkg.version}`);
+    if (!existsSync(join(dest, "usr", "include", "linux", "vfio.h"))) {
+      const [deb] = await apt.download([`linux-libc-dev=${pkg.version}`], join(CACHE, "apt", suite, "debs"));
+      await extractDeb(deb, dest);
+    }
+    byRelease.set(releaseOf(pkg.version), { suite, version: pkg.version, release: releaseOf(pkg.version), include: join(dest, "usr", "include") });
   }
-  return { suite, version, release: releaseOf(version), include: join(dest, "usr", "include") };
+  const gens = [...byRelease.values()].sort((x, y) => relCmp(x.release, y.release));
+  mkdirSync(CACHE, { recursive: true });
+  writeFileSync(INDEX, JSON.stringify(gens, null, 2) + "\n");
 }
 
 let memo = null;
@@ -70,28 +53,22 @@ let memo = null;
 /**
  * The newer header generations, oldest first: [{suite, version, release, include}], one per
  * release (the newest package wins when two suites carry the same release). Cached across runs in
- * CACHE/generations.json; VFIO_ABI_HEADERS_REFRESH=1 resolves the suites again.
+ * CACHE/generations.json; VFIO_ABI_HEADERS_REFRESH=1 resolves the suites again. The download runs
+ * in a child process so that callers (the gcc reference, memoised and synchronous) stay synchronous.
  */
 export function headerGenerations() {
   if (memo) return memo;
-  const index = join(CACHE, "generations.json");
-  if (!process.env.VFIO_ABI_HEADERS_REFRESH && existsSync(index)) {
-    const gens = JSON.parse(readFileSync(index, "utf8"));
-    if (gens.every((g) => existsSync(join(g.include, "linux", "vfio.h")))) return (memo = gens);
+  const fresh = () => existsSync(INDEX) && JSON.parse(readFileSync(INDEX, "utf8")).every((g) => existsSync(join(g.include, "linux", "vfio.h")));
+  if (process.env.VFIO_ABI_HEADERS_REFRESH || !fresh()) {
+    const lock = process.env.VFIO_ABI_APT_LOCK;
+    const cmd = [process.execPath, fileURLToPath(import.meta.url), "--fetch"];
+    const r = spawnSync(lock ? "flock" : cmd[0], lock ? [lock, ...cmd] : cmd.slice(1), { stdio: ["ignore", "inherit", "inherit"], timeout: 1_800_000 });
+    if (r.status !== 0) throw new Error(`downloading Debian's linux-libc-dev (6.12 / unstable / experimental) failed (status ${r.status}); see the output above`);
   }
-  mkdirSync(CACHE, { recursive: true });
-  const byRelease = new Map();
-  for (const suite of SUITES) {
-    const g = fetchSuite(suite);
-    byRelease.set(g.release, g);
-  }
-  const gens = [...byRelease.values()].sort((a, b) => {
-    const [am, an] = a.release.split(".").map(Number), [bm, bn] = b.release.split(".").map(Number);
-    return am - bm || an - bn;
-  });
-  writeFileSync(index, JSON.stringify(gens, null, 2) + "\n");
-  return (memo = gens);
+  return (memo = JSON.parse(readFileSync(INDEX, "utf8")));
 }
+
+if (process.argv[2] === "--fetch" && process.argv[1] === fileURLToPath(import.meta.url)) await fetchAll();
 
 /** gcc's multiarch directory names (where the package keeps each arch's asm headers). */
 export const TRIPLETS = { x86_64: "x86_64-linux-gnu", i386: "i386-linux-gnu", s390x: "s390x-linux-gnu", ppc64: "powerpc64-linux-gnu" };
