@@ -266,6 +266,13 @@ export const constants = {
   VFIO_API_VERSION: { value: 0, doc: "what VFIO_GET_API_VERSION returns" },
 };
 
+/** Function-like macros of the header (computations, not values): what each tests. */
+export const helperMacros = {
+  VFIO_DEVICE_STATE_VALID: "migration v1: a RESUMING state has no other bit set",
+  VFIO_DEVICE_STATE_IS_ERROR: "migration v1: SAVING | RESUMING together means the device is in error",
+  VFIO_DEVICE_STATE_SET_ERROR: "migration v1: the state with SAVING | RESUMING set",
+};
+
 /** Strings of the header: the mdev `device_api` sysfs attribute (not ioctl data). */
 export const strings = {
   VFIO_DEVICE_API_PCI_STRING: "vfio-pci",
