@@ -29,6 +29,12 @@
 #define VFIO_ABI_E_CAP_TOO_MANY                      (-11) /* more hops than allowed */
 #define VFIO_ABI_E_CAP_ARRAY_OVERRUN                 (-12) /* declared array/bytes length runs past the cap or buffer */
 #define VFIO_ABI_E_CAP_OVERLAP                       (-13) /* next points inside the current capability's known body */
+#define VFIO_ABI_E_MSG_SIZE_MIN                      (-14) /* vfio-user msg_size below the 16-byte header */
+#define VFIO_ABI_E_MSG_SIZE_OVER                     (-15) /* vfio-user msg_size larger than the bytes supplied */
+#define VFIO_ABI_E_MSG_TYPE                          (-16) /* vfio-user flags type bits neither command (0) nor reply (1) */
+#define VFIO_ABI_E_MSG_COMMAND                       (-17) /* vfio-user command number the protocol does not define */
+#define VFIO_ABI_E_MSG_TRAILING                      (-18) /* bytes after msg_size (the start of another message?) */
+#define VFIO_ABI_E_MSG_FDS                           (-19) /* number of fds passed does not fit the message (checked by hosts) */
 #define VFIO_ABI_E_RANGE                             (-20) /* pointer/length arguments outside wasm memory */
 #define VFIO_ABI_E_OUT_FULL                          (-21) /* output region too small */
 #define VFIO_ABI_E_BAD_ARG                           (-22) /* unknown struct id, profile bits, etc. */
@@ -40,7 +46,9 @@
 #define VFIO_ABI_PROF_BIG                            1
 #define VFIO_ABI_PROF_ILP32                          2
 #define VFIO_ABI_PROF_EPOCH66                        4
-#define VFIO_ABI_PROF_KNOWN                          65287
+#define VFIO_ABI_PROF_MSG_REQUEST                    8
+#define VFIO_ABI_PROF_MSG_REPLY                      16
+#define VFIO_ABI_PROF_KNOWN                          65311
 #define VFIO_ABI_P_IRQ_INFO_CAPS                     256 /* proposal irq-info-caps */
 #define VFIO_ABI_P_DMA_FAULT_REGION                  512 /* proposal dma-fault-region */
 #define VFIO_ABI_P_PLATFORM_MSI_V2                   1024 /* proposal platform-msi-v2 (implies irq-info-caps) */
@@ -57,7 +65,7 @@
 #define VFIO_ABI_ARCH_MIPS                           3 /* big-endian ilp32 */
 
 /* ---- struct ids (struct_size, parse, encode_fields, caps_build) and sizes (lp64 6.1, lp64 6.6, ilp32 6.1, ilp32 6.6) */
-#define VFIO_ABI_NUM_STRUCTS                         64 /* struct_count() */
+#define VFIO_ABI_NUM_STRUCTS                         75 /* struct_count() */
 #define VFIO_ABI_S_VFIO_INFO_CAP_HEADER              0 /* struct vfio_info_cap_header, plain, size 8/8/8/8 */
 #define VFIO_ABI_S_VFIO_DEVICE_INFO                  1 /* struct vfio_device_info, info, size 20/24/20/24 */
 #define VFIO_ABI_S_VFIO_REGION_INFO                  2 /* struct vfio_region_info, info, size 32/32/32/32 */
@@ -122,9 +130,20 @@
 #define VFIO_ABI_S_VFIO_DEVICE_BIND_IOMMUFD          61 /* struct vfio_device_bind_iommufd, info, size 16/24/16/24 */
 #define VFIO_ABI_S_VFIO_DEVICE_ATTACH_IOMMUFD_PT     62 /* struct vfio_device_attach_iommufd_pt, info, size 12/16/12/16 */
 #define VFIO_ABI_S_VFIO_DEVICE_DETACH_IOMMUFD_PT     63 /* struct vfio_device_detach_iommufd_pt, info, size 8/12/8/12 */
+#define VFIO_ABI_S_VFIO_USER_MESSAGE                 64 /* struct vfio_user_header, message, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_VERSION                 65 /* struct vfio_user_version, plain, size 4/4/4/4 */
+#define VFIO_ABI_S_VFIO_USER_DEVICE_INFO             66 /* struct vfio_user_device_info, info, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_MAP                 67 /* struct vfio_user_dma_map, info, size 32/32/32/32 */
+#define VFIO_ABI_S_VFIO_USER_DMA_UNMAP               68 /* struct vfio_user_dma_unmap, info, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_USER_REGION_ACCESS           69 /* struct vfio_user_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_REGION_ACCESS_DATA      70 /* struct vfio_user_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_REGION_ACCESS       71 /* struct vfio_user_dma_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_REGION_ACCESS_DATA  72 /* struct vfio_user_dma_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_REGION_IO_FDS_REQUEST   73 /* struct vfio_user_region_io_fds_request, info, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DEVICE_FEATURE          74 /* struct vfio_user_device_feature, plain, size 8/8/8/8 */
 
 /* ---- field ids (record ref of K_FIELD / K_ELEM, err_field(), encode_fields value-vector slot = id - first field) */
-#define VFIO_ABI_NUM_FIELDS                          293
+#define VFIO_ABI_NUM_FIELDS                          334
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__ID          0 /* u16 2 B, offsets 0/0/0/0 */
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__VERSION     1 /* u16 2 B, offsets 2/2/2/2 */
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__NEXT        2 /* u32 4 B, offsets 4/4/4/4 */
@@ -418,6 +437,47 @@
 #define VFIO_ABI_F_VFIO_DEVICE_DETACH_IOMMUFD_PT__ARGSZ 290 /* u32 4 B, offsets 0/0/0/0 */
 #define VFIO_ABI_F_VFIO_DEVICE_DETACH_IOMMUFD_PT__FLAGS 291 /* u32 4 B, offsets 4/4/4/4 */
 #define VFIO_ABI_F_VFIO_DEVICE_DETACH_IOMMUFD_PT__PASID 292 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__MSG_ID         293 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__COMMAND        294 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__MSG_SIZE       295 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__FLAGS          296 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__ERROR_NO       297 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__BODY           298 /* body, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__MAJOR          299 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__MINOR          300 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__DATA           301 /* bytes, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__ARGSZ      302 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__FLAGS      303 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__NUM_REGIONS 304 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__NUM_IRQS   305 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__ARGSZ          306 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__FLAGS          307 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__OFFSET         308 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__ADDR           309 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__SIZE           310 /* u64 8 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__ARGSZ        311 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__FLAGS        312 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__ADDR         313 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__SIZE         314 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__OFFSET   315 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__REGION   316 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__COUNT    317 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__OFFSET 318 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__REGION 319 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__COUNT 320 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__DATA 321 /* bytes, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS__ADDR 322 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS__COUNT 323 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__ADDR 324 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__COUNT 325 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__DATA 326 /* bytes, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__ARGSZ 327 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__FLAGS 328 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__INDEX 329 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__COUNT 330 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__ARGSZ   331 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__FLAGS   332 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__DATA    333 /* bytes, offsets 8/8/8/8 */
 /* first field id of each struct (value-vector slot 0 of encode_fields) */
 #define VFIO_ABI_FIRST_FIELD_VFIO_INFO_CAP_HEADER    0 /* 3 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO        3 /* 6 fields */
@@ -483,6 +543,17 @@
 #define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_BIND_IOMMUFD 281 /* 5 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_ATTACH_IOMMUFD_PT 286 /* 4 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_DETACH_IOMMUFD_PT 290 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_MESSAGE       293 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_VERSION       299 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DEVICE_INFO   302 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_MAP       306 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_UNMAP     311 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_ACCESS 315 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_ACCESS_DATA 318 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_REGION_ACCESS 322 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_REGION_ACCESS_DATA 324 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_IO_FDS_REQUEST 327 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DEVICE_FEATURE 331 /* 3 fields */
 
 /* ---- record stream of parse(): 24 bytes per record, little-endian */
 #define VFIO_ABI_REC_SIZE                            24
@@ -496,7 +567,12 @@
 #define VFIO_ABI_K_NEEDS                             8 /* value = argsz the caller must supply (two-call protocol) */
 #define VFIO_ABI_K_TAIL                              10 /* bytes beyond argsz up to the buffer end */
 #define VFIO_ABI_K_NOTE                              11 /* aux = note code; informational, not an error */
-#define VFIO_ABI_K_PAYLOAD                           12 /* ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector */
+#define VFIO_ABI_K_FDS                               12 /* vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY */
+#define VFIO_ABI_K_BODY                              13 /* vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with */
+#define VFIO_ABI_FDS_OR_NONE                         1 /* no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range) */
+#define VFIO_ABI_FDS_UP_TO                           2 /* any number from 0 up to aux */
+#define VFIO_ABI_FDS_ANY                             4 /* any number */
+#define VFIO_ABI_K_PAYLOAD                           14 /* ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector */
 #define VFIO_ABI_NOTE_CAPOFF_WITHOUT_FLAG            1 /* cap_offset non-zero while the CAPS flag is clear (ignored) */
 #define VFIO_ABI_NOTE_ARGSZ_SLACK                    2 /* argsz larger than the known content */
 
@@ -573,8 +649,28 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_ZERO_VECTORS               31 /* MSI/MSI-X enable with start+count == 0: pci_alloc_irq_vectors ERANGE */
 #define VFIO_ABI_ORACLE_R_LOOPBACK_RANGE             32 /* 6.1: loopback start+count beyond the enabled vectors */
 #define VFIO_ABI_ORACLE_R_VECTOR_UNALLOCATED         33 /* 6.12: eventfd on a vector that was never allocated (MSI, static MSI-X) */
-#define VFIO_ABI_ORACLE_R_LVU_FDS                    34 /* libvfio-user: number of fds != count */
-#define VFIO_ABI_ORACLE_NUM_RULES                    35
+#define VFIO_ABI_ORACLE_R_LVU_FDS                    34 /* libvfio-user: number of fds passed != count */
+#define VFIO_ABI_ORACLE_R_LVU_SHORT                  35 /* libvfio-user: message body shorter than the struct (EINVAL, not EFAULT) */
+#define VFIO_ABI_ORACLE_R_LVU_FDS_NOT_EVENTFD        36 /* libvfio-user: fds passed with DATA_NONE / DATA_BOOL (EINVAL) */
+#define VFIO_ABI_ORACLE_R_LVU_TRIGGER_FD             37 /* libvfio-user: trigger writes to an installed fd that is not writable (EBADF) */
+#define VFIO_ABI_ORACLE_R_LVU_BUG_DISABLE_RANGE      38 /* libvfio-user bug: disable closes [start, count), not [start, start + count) */
+#define VFIO_ABI_ORACLE_R_LVU_BUG_INTX_SHARED        39 /* libvfio-user bug: INTx and MSI/MSI-X vector 0 share one eventfd slot */
+#define VFIO_ABI_ORACLE_NUM_RULES                    40
+#define VFIO_ABI_ORACLE_LVU_BUG_DISABLE_RANGE        1 /* the snapshot's disable loop: closes [start, count) */
+#define VFIO_ABI_ORACLE_LVU_BUG_INTX_SHARED          2 /* INTx uses MSI/MSI-X slot 0 (one table for the three) */
+#define VFIO_ABI_ORACLE_LVU_EXTENDED                 0x80000000u /* words LVU_MSG_NFDS.. are present */
+#define VFIO_ABI_ORACLE_LVU_MSG_NFDS                 200 /* fds passed with this message (SCM_RIGHTS) */
+#define VFIO_ABI_ORACLE_LVU_MSG_KINDS                201 /* their kinds, one word each (FD_*), at most LVU_MAX_FDS */
+#define VFIO_ABI_ORACLE_LVU_MAX_FDS                  253 /* SCM_MAX_FD */
+#define VFIO_ABI_ORACLE_LVU_TABLE                    456 /* fd table: one byte per slot, kind | owner index << 2 */
+#define VFIO_ABI_ORACLE_LVU_SLOTS                    2048 /* vectors; then the ERR, REQ and separate-INTx slots */
+#define VFIO_ABI_ORACLE_LVU_SLOT_ERR                 2048
+#define VFIO_ABI_ORACLE_LVU_SLOT_REQ                 2049
+#define VFIO_ABI_ORACLE_LVU_SLOT_INTX                2050
+#define VFIO_ABI_ORACLE_LVU_WORDS                    969 /* LVU_TABLE + (LVU_SLOTS + 3) bytes, in words */
+#define VFIO_ABI_ORACLE_FD_EVENTFD                   1
+#define VFIO_ABI_ORACLE_FD_READONLY                  2
+#define VFIO_ABI_ORACLE_FD_WRITABLE                  3
 
 /* ---- exported functions */
 /* X-macro over every exported function, in export order:

@@ -4,7 +4,10 @@
 export const PROF_BIG: u32 = 1;
 export const PROF_ILP32: u32 = 2;
 export const PROF_EPOCH66: u32 = 4;
-export const PROF_KNOWN: u32 = 0xff07;
+/** The buffer is a vfio-user message body (request / reply): its length comes from msg_size, not argsz. */
+export const PROF_MSG_REQUEST: u32 = 8;
+export const PROF_MSG_REPLY: u32 = 16;
+export const PROF_KNOWN: u32 = 0xff1f;
 
 /** Layout variant index: model * 2 + epoch (lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6). */
 // @ts-ignore: decorator

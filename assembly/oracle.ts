@@ -64,8 +64,13 @@ export const R_VIRQFD_BUSY: u32 = 30;      // INTx UNMASK eventfd while an unmas
 export const R_ZERO_VECTORS: u32 = 31;     // MSI/MSI-X enable with start+count == 0: pci_alloc_irq_vectors ERANGE
 export const R_LOOPBACK_RANGE: u32 = 32;   // 6.1: loopback start+count beyond the enabled vectors
 export const R_VECTOR_UNALLOCATED: u32 = 33; // 6.12: eventfd on a vector that was never allocated (MSI, static MSI-X)
-export const R_LVU_FDS: u32 = 34;          // libvfio-user: number of fds != count
-export const NUM_RULES: u32 = 35;
+export const R_LVU_FDS: u32 = 34;          // libvfio-user: number of fds passed != count
+export const R_LVU_SHORT: u32 = 35;        // libvfio-user: message body shorter than the struct (EINVAL, not EFAULT)
+export const R_LVU_FDS_NOT_EVENTFD: u32 = 36; // libvfio-user: fds passed with DATA_NONE / DATA_BOOL (EINVAL)
+export const R_LVU_TRIGGER_FD: u32 = 37;   // libvfio-user: trigger writes to an installed fd that is not writable (EBADF)
+export const R_LVU_BUG_DISABLE_RANGE: u32 = 38; // libvfio-user bug: disable closes [start, count), not [start, start + count)
+export const R_LVU_BUG_INTX_SHARED: u32 = 39;   // libvfio-user bug: INTx and MSI/MSI-X vector 0 share one eventfd slot
+export const NUM_RULES: u32 = 40;
 
 let lastRule: u32 = 0;
 let lastElem: i32 = -1;
@@ -99,7 +104,7 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   lastRule = R_OK;
   lastElem = -1;
   const drv = w(dev, 0);
-  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, (prof & PROF_BIG) != 0);
+  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, (prof & PROF_BIG) != 0, commit);
   if (len < MINSZ) return fail(R_COPY_FAULT, EFAULT);
   const big = (prof & PROF_BIG) != 0;
   const argsz = rd32(buf, big), flags = rd32(buf + O_VFIO_IRQ_SET__FLAGS, big), index = rd32(buf + O_VFIO_IRQ_SET__INDEX, big);
@@ -275,15 +280,44 @@ function ccwAp(dev: usize, buf: usize, len: u32, big: bool, drv: u32, flags: u32
   return 0;
 }
 
+// ---- libvfio-user (lib/irq.c at efd091bc). The device block's word 3 holds the profile's flags;
+// an extended block (LVU_WORDS words) adds the fds passed with the message and the server's fd table.
+export const LVU_BUG_DISABLE_RANGE: u32 = 1; // the snapshot's disable loop: closes [start, count)
+export const LVU_BUG_INTX_SHARED: u32 = 2;   // INTx uses MSI/MSI-X slot 0 (one table for the three)
+export const LVU_EXTENDED: u32 = 0x80000000; // words LVU_MSG_NFDS.. are present
+export const LVU_MSG_NFDS: u32 = 200;        // fds passed with this message (SCM_RIGHTS)
+export const LVU_MSG_KINDS: u32 = 201;       // their kinds, one word each (FD_*), at most LVU_MAX_FDS
+export const LVU_MAX_FDS: u32 = 253;         // SCM_MAX_FD
+export const LVU_TABLE: u32 = 456;           // fd table: one byte per slot, kind | owner index << 2
+export const LVU_SLOTS: u32 = 2048;          // vectors; then the ERR, REQ and separate-INTx slots
+export const LVU_SLOT_ERR: u32 = 2048, LVU_SLOT_REQ: u32 = 2049, LVU_SLOT_INTX: u32 = 2050;
+export const LVU_WORDS: u32 = 969;           // LVU_TABLE + (LVU_SLOTS + 3) bytes, in words
+/** Kinds of fds, in the message and in the table (0 = no fd). */
+export const FD_EVENTFD: u32 = 1, FD_READONLY: u32 = 2, FD_WRITABLE: u32 = 3;
+
+// @ts-ignore: decorator
+@inline function slotAt(dev: usize, slot: u32): usize { return dev + ((LVU_TABLE as usize) << 2) + (slot as usize); }
+
+/** The table slot libvfio-user's irqs_get_efd() uses for (index, vector). */
+function lvuSlot(dev: usize, index: u32, i: u32): u32 {
+  if (index == 3) return LVU_SLOT_ERR;
+  if (index == 4) return LVU_SLOT_REQ;
+  if (index == 0 && (w(dev, 3) & LVU_BUG_INTX_SHARED) == 0) return LVU_SLOT_INTX;
+  return i < LVU_SLOTS ? i : LVU_SLOTS - 1;
+}
+
 /**
- * libvfio-user's device_set_irqs_validate (lib/irq.c): stricter, all EINVAL; unknown flag bits are
- * ignored. The message is buf[0..len); DATA_EVENTFD payload words stand for the fds passed with it.
+ * libvfio-user's handle_device_set_irqs: device_set_irqs_validate (all EINVAL; unknown flag bits
+ * ignored), then the action. buf[0..len) is the message body. With an extended block the fds that
+ * came with the message are in LVU_MSG_*; without one, DATA_EVENTFD payload words stand for them.
  */
-function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
-  if (len < MINSZ) return fail(R_ARGSZ_MIN, EINVAL);
+function lvu(dev: usize, buf: usize, len: u32, big: bool, commit: bool): i32 {
+  const ext = (w(dev, 3) & LVU_EXTENDED) != 0;
+  if (len < MINSZ) return fail(ext ? R_LVU_SHORT : R_ARGSZ_MIN, EINVAL);
   const argsz = rd32(buf, big), flags = rd32(buf + O_VFIO_IRQ_SET__FLAGS, big), index = rd32(buf + O_VFIO_IRQ_SET__INDEX, big);
   const start = rd32(buf + O_VFIO_IRQ_SET__START, big), count = rd32(buf + O_VFIO_IRQ_SET__COUNT, big);
   const dt = flags & 7, act = flags & 0x38;
+  const nfds: u32 = ext ? w(dev, LVU_MSG_NFDS) : dt == 4 ? (len - MINSZ) >> 2 : 0;
   if (argsz < MINSZ) return fail(R_ARGSZ_MIN, EINVAL);
   if (dt == 2 && (len - MINSZ) != count) return fail(R_LVU_BOOL_LEN, EINVAL);
   if (index >= w(dev, 2)) return fail(R_INDEX, EINVAL);
@@ -295,10 +329,39 @@ function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
   if (sum > (n as u64)) return fail(R_RANGE, EINVAL);
   if ((index == 3 || index == 4) && (act != 0x20 || count > 1)) return fail(R_LVU_ERR_REQ, EINVAL);
   if (count == 0 && (start != 0 || dt != 1 || act != 0x20)) return fail(R_LVU_COUNT0, EINVAL);
+  if (nfds != 0 && dt != 4) return fail(R_LVU_FDS_NOT_EVENTFD, EINVAL);
+  if (nfds != 0 && nfds != count) return fail(R_LVU_FDS, EINVAL);
+  if (act != 0x20 || !ext) return 0; // MASK / UNMASK: the irq state callback only
+  if ((dt == 1 && count == 0) || (dt == 4 && nfds == 0)) return lvuDisable(dev, index, start, count, commit);
   if (dt == 4) {
-    const nfds = (len - MINSZ) >> 2;
-    if (nfds != 0 && nfds != count) return fail(R_LVU_FDS, EINVAL);
+    if (commit) for (let j: u32 = 0; j < count; j++) {
+      const kind = j < LVU_MAX_FDS ? w(dev, LVU_MSG_KINDS + j) & 3 : FD_EVENTFD;
+      store<u8>(slotAt(dev, lvuSlot(dev, index, start + j)), (kind | (index << 2)) as u8);
+    }
+    return 0;
   }
+  // DATA_NONE / DATA_BOOL trigger: eventfd_write on each installed fd (BOOL: where the byte is 1)
+  let shared = false;
+  for (let i: u32 = 0; i < count; i++) {
+    if (dt == 2 && load<u8>(buf + MINSZ + i) != 1) continue;
+    const slot = lvuSlot(dev, index, start + i);
+    const b = load<u8>(slotAt(dev, slot)) as u32;
+    if ((b & 3) == FD_READONLY) { lastElem = i as i32; return fail(R_LVU_TRIGGER_FD, EBADF); }
+    // INTx signalling what MSI/MSI-X installed in slot 0, or the other way round
+    if ((b & 3) != 0 && slot == 0 && ((b >> 2) == 0) != (index == 0)) shared = true;
+  }
+  if (shared) lastRule = R_LVU_BUG_INTX_SHARED;
+  return 0;
+}
+
+/** irqs_disable: count 0 means the whole index; the snapshot's loop runs i = start .. count - 1. */
+function lvuDisable(dev: usize, index: u32, start: u32, count: u32, commit: bool): i32 {
+  const n = count == 0 ? w(dev, 8 + index) : count;
+  const buggy = (w(dev, 3) & LVU_BUG_DISABLE_RANGE) != 0;
+  const end = buggy ? n : start + n;
+  // the rule names the bug when the snapshot closes other slots than [start, start + count)
+  if (buggy && count != 0 && start > 0) lastRule = R_LVU_BUG_DISABLE_RANGE;
+  if (commit) for (let i = start; i < end; i++) store<u8>(slotAt(dev, lvuSlot(dev, index, i)), 0);
   return 0;
 }
 
@@ -309,6 +372,7 @@ function disable(dev: usize): void { setw(dev, 5, T_NONE); setw(dev, 6, 0); setw
 /** Predict SET_IRQS; see oracleSetIrqs. Bounds-checked; never traps. */
 export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, commit: u32): i32 {
   if (!inMem(buf, len as u64) || !inMem(dev, (DEV_WORDS as u64) * 4)) { lastRule = R_OK; return -1000; }
+  if (w(dev, 0) == DRV_LIBVFIO_USER && (w(dev, 3) & LVU_EXTENDED) != 0 && !inMem(dev, (LVU_WORDS as u64) * 4)) { lastRule = R_OK; return -1000; }
   return oracleSetIrqs(prof, buf, len, dev, commit != 0);
 }
 

@@ -1,13 +1,14 @@
 // Generic, table-driven parse of any schema struct into the record stream.
 // Every read is bounded by the buffer length and argsz; the chain walk is bounded and cycle-safe.
 import * as S from "./status";
-import { rdN, rd16, rd32, variantOf, PROF_BIG } from "./mem";
+import { rdN, rd16, rd32, variantOf, PROF_BIG, PROF_MSG_REQUEST, PROF_MSG_REPLY } from "./mem";
 import {
   firstField, numFields, structKind, minsz, capsFlag, capOffsetLocal, structAllowed, trailingLocal,
-  trailingCountLocal, fieldType, fieldOffset, fieldVersion, fieldAux, fieldPresent, structSize,
-  capLookup, capKnownSize, T_PAYLOAD, T_ARRAY, T_S32, KIND_INFO, KIND_PLAIN, isScalar, scalarSizeV, fieldShortNeeds,
+  trailingCountLocal, fieldType, fieldOffset, fieldVersion, fieldAux, fieldPresent, scalarSize, structSize,
+  capLookup, capKnownSize, T_PAYLOAD, T_ARRAY, T_BYTES, T_S32, KIND_INFO, KIND_PLAIN, KIND_MESSAGE, isScalar, scalarSizeV, fieldShortNeeds,
   caseLookup, caseKind, caseElem, caseRef, CASE_SCALAR, CASE_STRUCT, CASE_BYTES,
 } from "./tables";
+import { parseMessage } from "./message";
 import {
   rec, setError, K_STRUCT, K_FIELD, K_CAP, K_ELEM, K_SLACK, K_GAP, K_NEEDS, K_TAIL, K_NOTE, K_PAYLOAD,
   NOTE_CAPOFF_WITHOUT_FLAG,
@@ -21,7 +22,7 @@ const visited: usize = memory.data(MAX_VISITED * 4, 16);
 
 /** Emit FIELD records for the scalar fields of `sid` at `base`; returns end of the last field read,
  *  or a negative status when a field below `must` does not fit in `limit`. */
-function emitFields(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u32, depth: u32, version: u32, must: u32): i64 {
+export function emitFields(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u32, depth: u32, version: u32, must: u32): i64 {
   const big = (prof & PROF_BIG) != 0;
   const first = firstField(sid), n = numFields(sid);
   let end: u32 = base;
@@ -106,7 +107,7 @@ const NEEDS_AT: i64 = 1 << 40;
  * A struct or byte payload that argsz does not fully cover is left as slack: the kernel would
  * reject or ignore it, and the bytes survive a round trip.
  */
-function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32): i64 {
+function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32, msg: bool): i64 {
   const big = (prof & PROF_BIG) != 0;
   const first = firstField(sid);
   const pf = first + trailingLocal(sid);
@@ -117,6 +118,8 @@ function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32): i64 
   const kind = caseKind(c);
   if (kind == CASE_SCALAR) {
     const et = caseElem(c);
+    // vfio-user passes eventfds out of band (SCM_RIGHTS): only DATA_BOOL has an in-band payload
+    if (msg && et == T_S32) return poff as i64;
     const elem = scalarSizeV(et, v) as u32;
     const count = rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
     const need = (count as u64) * (elem as u64);
@@ -153,16 +156,19 @@ function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32): i64 
  * Returns OK, NEEDS_ARGSZ, or a negative status (records up to the failure remain: a partial tree).
  */
 export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: i32): i32 {
+  const kind = structKind(sid);
+  if (kind == KIND_MESSAGE) return parseMessage(sid, prof, src, len);
   const v = variantOf(prof);
   const big = (prof & PROF_BIG) != 0;
+  // a vfio-user message body: msg_size bounds it; argsz is the reply size asked for / needed
+  const msg = (prof & (PROF_MSG_REQUEST | PROF_MSG_REPLY)) != 0;
   const size = structSize(sid, prof, v);
-  const kind = structKind(sid);
   const ms = kind == KIND_INFO ? minsz(sid) : size;
   rec(K_STRUCT, 0, sid as u32, 0, len < size ? len : size, 0, size as u64);
   // Fields past argsz are not part of the argument (an older, shorter struct: bind_iommufd of 16
   // bytes in a larger buffer); read them only when argsz covers them.
   let fieldLimit = len;
-  if (kind == KIND_INFO && len >= 4) {
+  if (!msg && kind == KIND_INFO && len >= 4) {
     const a = rd32(src + fieldOffset(firstField(sid), v), big);
     if (a >= ms && a < len) fieldLimit = a;
   }
@@ -170,10 +176,16 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   if (fe < 0) return fe as i32;
   let contentEnd = fe as u32;
   if (kind != KIND_INFO) {
+    const tl = trailingLocal(sid);
+    if (msg && tl >= 0 && fieldType(firstField(sid) + tl) == T_BYTES) {
+      const r = bodyBytes(sid, prof, v, src, len, firstField(sid) + tl);
+      if (r < 0) return r as i32;
+      contentEnd = r as u32;
+    }
     // a plain struct's own trailing array (vfio_device_feature_dma_buf.dma_ranges)
-    if (kind == KIND_PLAIN && trailingLocal(sid) >= 0 && fieldType(firstField(sid) + trailingLocal(sid)) == T_ARRAY) {
+    if (kind == KIND_PLAIN && tl >= 0 && fieldType(firstField(sid) + tl) == T_ARRAY) {
       const r = parseArray(sid, prof, v, src, 0, len, 1);
-      if (r >= NEEDS_AT) return setError(S.E_PAYLOAD_SHORT, 0, firstField(sid) + trailingLocal(sid), (r - NEEDS_AT) as u64, len);
+      if (r >= NEEDS_AT) return setError(S.E_PAYLOAD_SHORT, 0, firstField(sid) + tl, (r - NEEDS_AT) as u64, len);
       if (r < 0) return r as i32;
       if ((r as u32) > contentEnd) contentEnd = r as u32;
     }
@@ -195,14 +207,16 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
     const o = fieldOffset(cf, v);
     if (fieldPresent(cf, prof) && o + 4 <= len && o + 4 <= argsz) { capOff = rd32(src + o, big); hasCapField = true; }
     // Two-call protocol: CAPS set, cap_offset 0, argsz raised above what was supplied.
-    if ((flags & capsFlag(sid)) != 0 && capOff == 0 && argsz > len) {
+    if (!msg && (flags & capsFlag(sid)) != 0 && capOff == 0 && argsz > len) {
       rec(K_NEEDS, 0, first as u32, 0, 4, 0, argsz as u64);
       if (contentEnd < len) rec(K_SLACK, 0, 0, contentEnd, len - contentEnd, 0, 0);
       return S.NEEDS_ARGSZ;
     }
   }
-  if (argsz > len) return setError(S.E_ARGSZ_OVER, 0, first, argsz as u64, len);
-  const limit = argsz;
+  if (!msg && argsz > len) return setError(S.E_ARGSZ_OVER, 0, first, argsz as u64, len);
+  // vfio-user: a reply's argsz is the size the full reply needs; more than was sent means "ask again"
+  const needs = (prof & PROF_MSG_REPLY) != 0 && argsz > len;
+  const limit = msg ? len : argsz;
   // implicit tail padding of the fixed struct (lp64 vfio_iommu_type1_info in the 6.1 layout: 20..23)
   const padEnd = size < limit ? size : limit;
   if (contentEnd < padEnd) { rec(K_GAP, 0, 0, contentEnd, padEnd - contentEnd, 0, 0); contentEnd = padEnd; }
@@ -212,7 +226,7 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   if (tl >= 0) {
     const tt = fieldType(first + tl);
     let r: i64 = contentEnd as i64;
-    if (tt == T_PAYLOAD) r = parsePayload(sid, prof, v, src, limit);
+    if (tt == T_PAYLOAD) r = parsePayload(sid, prof, v, src, limit, msg);
     else if (tt == T_ARRAY) r = parseArray(sid, prof, v, src, 0, limit, 1);
     if (r >= NEEDS_AT) {
       // two-call protocol without a CAPS flag (hot reset info): count says how many, argsz too small
@@ -236,7 +250,26 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   }
   if (contentEnd < limit) rec(K_SLACK, 0, 0, contentEnd, limit - contentEnd, 0, 0);
   if (limit < len) rec(K_TAIL, 0, 0, limit, len - limit, 0, 0);
+  if (needs) { rec(K_NEEDS, 0, first as u32, 0, 4, 0, argsz as u64); return S.NEEDS_ARGSZ; }
   return S.OK;
+}
+
+/**
+ * Trailing bytes of a vfio-user body (REGION_READ reply / WRITE request data, VERSION JSON):
+ * `count` bytes when a length field names them, otherwise the rest of the body. Returns the end.
+ */
+function bodyBytes(sid: i32, prof: u32, v: i32, src: usize, len: u32, bf: i32): i64 {
+  const off = fieldOffset(bf, v);
+  if (off > len) return len as i64;
+  const cl = trailingCountLocal(sid);
+  let n: u64 = (len - off) as u64;
+  if (cl >= 0) {
+    const cf = firstField(sid) + cl;
+    n = rdN(src + fieldOffset(cf, v), scalarSize(fieldType(cf)), (prof & PROF_BIG) != 0);
+    if ((off as u64) + n > (len as u64)) return setError(S.E_PAYLOAD_SHORT, off, bf, n, len - off) as i64;
+  }
+  if (n > 0) rec(K_ELEM, 1, bf as u32, off, n as u32, 0, 0);
+  return (off as u64) + n;
 }
 
 /** Walk a capability chain; returns the end of the last capability or a negative status. */

@@ -14,7 +14,13 @@ export const K_ERROR: u32 = 7;   // ref = field id or 0xffff; aux = (status code
 export const K_NEEDS: u32 = 8;   // value = argsz the caller must supply (two-call protocol)
 export const K_TAIL: u32 = 10;   // bytes beyond argsz up to the buffer end
 export const K_NOTE: u32 = 11;   // aux = note code; informational, not an error
-export const K_PAYLOAD: u32 = 12; // ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector
+export const K_FDS: u32 = 12;    // vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY
+export const K_BODY: u32 = 13;   // vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with
+
+export const FDS_OR_NONE: u32 = 1; // no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range)
+export const FDS_UP_TO: u32 = 2;   // any number from 0 up to aux
+export const FDS_ANY: u32 = 4;     // any number
+export const K_PAYLOAD: u32 = 14; // ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector
 
 export const NOTE_CAPOFF_WITHOUT_FLAG: u32 = 1; // cap_offset non-zero while the CAPS flag is clear (ignored)
 export const NOTE_ARGSZ_SLACK: u32 = 2;         // argsz larger than the known content

@@ -15,7 +15,8 @@ export const T_U64: u32 = 5;
 export const T_PAYLOAD: u32 = 6;
 export const T_ARRAY: u32 = 7;
 export const T_BYTES: u32 = 8;
-export const T_PTR: u32 = 9;   // user pointer: 8 bytes on lp64, 4 on ilp32 (a scalar, listed after the trailing kinds)
+export const T_BODY: u32 = 9;
+export const T_PTR: u32 = 10;   // user pointer: 8 bytes on lp64, 4 on ilp32 (a scalar, listed after the trailing kinds)
 
 export const CASE_NONE: u32 = 0;
 export const CASE_SCALAR: u32 = 1;
@@ -25,6 +26,7 @@ export const CASE_BYTES: u32 = 3;
 export const KIND_PLAIN: u32 = 0;
 export const KIND_INFO: u32 = 1;
 export const KIND_CAP: u32 = 2;
+export const KIND_MESSAGE: u32 = 3;
 
 // @ts-ignore: decorator
 @inline function sb(sid: i32, k: usize): u32 { return load<u8>(STRUCTS + (sid as usize) * STRUCT_STRIDE + k) as u32; }

@@ -88,6 +88,12 @@ const CASES = [
   { key: "type1_info", struct: "vfio_iommu_type1_info", ksy: "vfio_iommu_type1_info", fast: "IommuType1Info", hand: hand.decodeIommuType1Info, bits: 64, label: "vfio_iommu_type1_info + iova-range, migration caps" },
 ];
 
+// Every timed loop and Kaitai driver is a fresh function (new Function): closures made from one
+// literal share their type feedback in V8, so one loop reused for every struct and contender would
+// turn its call site megamorphic and penalise whichever contender runs later.
+const fresh = (field) => new Function("f", "pool", "m", "n", "o", `let s = 0; for (let i = 0; i < n; i++) s += f(pool[i & m], o).${field}; return s;`);
+const kaitaiDriver = (Parser, KaitaiStream) => new Function("P", "KS", "return (b) => { const k = new P(new KS(b)); for (let x = k.firstCap; x; x = x.nextCap); return k; };")(Parser, KaitaiStream);
+
 /** Rows for bench/run.mjs: per struct ns/object for each contender and the target ratios. */
 export async function run({ lib, time, quick, eq }) {
   const K = 1024, n = quick ? 50_000 : 300_000, nc = quick ? 5_000 : 20_000;
@@ -98,7 +104,7 @@ export async function run({ lib, time, quick, eq }) {
   for (const c of CASES) {
     const pool = corp[c.key], opts = c.opts;
     const { Parser, KaitaiStream, version } = await loadKaitai(c.ksy);
-    const kDecode = (b) => { const k = new Parser(new KaitaiStream(b)); for (let x = k.firstCap; x; x = x.nextCap); return k; };
+    const kDecode = kaitaiDriver(Parser, KaitaiStream);
     const fastDec = lib[`decode${c.fast}Fast`], fastEnc = lib[`encode${c.fast}Fast`];
     const core = (b) => { const { $, ...v } = lib.decode(c.struct, b, opts); return v; };
     // outputs first: every contender against the core, Kaitai against the core's numbers
@@ -111,10 +117,11 @@ export async function run({ lib, time, quick, eq }) {
       if (c.handEnc) eq(Buffer.compare(c.handEnc(want), lib.encode(c.struct, want, opts)), 0, `${c.key} #${i}: hand-written encoder bytes`);
     }
     const m = K - 1;
-    const tk = time(n, () => { for (let i = 0; i < n; i++) sink += kDecode(pool[i & m]).argsz; });
-    const th = time(n, () => { for (let i = 0; i < n; i++) sink += c.hand(pool[i & m]).argsz; });
-    const tf = fastDec ? time(n, () => { for (let i = 0; i < n; i++) sink += fastDec(pool[i & m], opts).argsz; }) : NaN;
-    const tc = time(nc, () => { for (let i = 0; i < nc; i++) sink += lib.decode(c.struct, pool[i & m], opts).argsz; }, 5);
+    const timed = (f, count, reps) => { const loop = fresh("argsz"); return time(count, () => { sink += loop(f, pool, m, count, opts); }, reps); };
+    const tk = timed(kDecode, n);
+    const th = timed(c.hand, n);
+    const tf = fastDec ? timed(fastDec, n) : NaN;
+    const tc = timed((b, o) => lib.decode(c.struct, b, o), nc, 5);
     const label = c.label ?? c.struct;
     row(`${label}: Kaitai Struct ${version}`, tk, "ns/object");
     row(`${label}: hand-written byte decoder`, th, "ns/object");
@@ -126,8 +133,9 @@ export async function run({ lib, time, quick, eq }) {
     } else row(`${label}: ratio Kaitai / core decode()`, tk / tc, "x");
     if (c.handEnc) {
       const vals = pool.map((b) => core(b));
-      const te = time(n, () => { for (let i = 0; i < n; i++) sink += c.handEnc(vals[i & m]).length; });
-      const tfe = fastEnc ? time(n, () => { for (let i = 0; i < n; i++) sink += fastEnc(vals[i & m], opts).length; }) : NaN;
+      const timedEnc = (f) => { const loop = fresh("length"); return time(n, () => { sink += loop(f, vals, m, n, opts); }); };
+      const te = timedEnc(c.handEnc);
+      const tfe = fastEnc ? timedEnc(fastEnc) : NaN;
       row(`${label}: encode, hand-written byte stores`, te, "ns/object");
       if (fastEnc) { row(`${label}: encode${c.fast}Fast (generated)`, tfe, "ns/object"); row(`${label}: ratio encode fast / hand-written (target <= 1.1)`, tfe / te, "x"); }
     }

@@ -30,21 +30,25 @@ profile options (decode, encode, inspect-spans):
   --endian little|big      byte order (overrides --arch)
   --epoch 6.1|6.6          layout epoch: 6.1 = packed caps, 20-byte vfio_device_info; 6.6+ = 8-aligned caps (default 6.6)
   --proposal NAME          enable a never-merged proposal (repeatable): ${SCHEMA.proposals.map((p) => p.name).join(", ")}
+  --fds N                  vfio_user_message: N fds arrived with it (SCM_RIGHTS); checked against what it expects
   --pretty                 indent JSON output
 
 Struct names are the kernel's, with or without the vfio_ prefix (irq_set = vfio_irq_set).
+vfio-user messages (header + body) are the struct vfio_user_message (alias user_message).
 64-bit values are printed as decimal strings; byte arrays, slack and gaps as hex.`;
 
 const profileOptions = {
-  arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" }, model: { type: "string" },
+  arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" }, model: { type: "string" }, fds: { type: "string" },
   proposal: { type: "string", multiple: true }, pretty: { type: "boolean" }, help: { type: "boolean", short: "h" },
 } as const;
 
 type Handler = (argv: string[]) => Promise<number>;
 
-function profileFrom(v: Record<string, unknown>): ProfileOptions {
+function profileFrom(v: Record<string, unknown>): ProfileOptions & { fds?: number } {
+  const fds = v.fds === undefined ? undefined : Number(v.fds);
+  if (fds !== undefined && !(Number.isInteger(fds) && fds >= 0)) throw new Error(`--fds must be a count of file descriptors, not ${v.fds}`);
   return { arch: v.arch as string | undefined, endian: v.endian as "little" | "big" | undefined, epoch: v.epoch as string | undefined,
-    model: v.model as "lp64" | "ilp32" | undefined, proposals: (v.proposal as string[] | undefined) ?? [] };
+    model: v.model as "lp64" | "ilp32" | undefined, proposals: (v.proposal as string[] | undefined) ?? [], ...(fds === undefined ? {} : { fds }) };
 }
 
 function describe(e: unknown): string {

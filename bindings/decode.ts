@@ -2,16 +2,24 @@
 // a flat list of byte spans (for inspectors) and diagnostics. inspect() never throws on bad
 // bytes; decode() throws a typed error that carries the partial value.
 import { wasm } from "./loader.js";
-import { resolveProfile, type ResolvedProfile } from "./profile.js";
+import { resolveProfile, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
 import { structByName, structById, fieldById, nameFlags, nameEnum, capEntry, flagValue, type SchemaStruct } from "./schema-index.js";
 import type { SchemaAlt } from "./schema-types.js";
 import { Status, statusName, errorClassFor, VfioAbiError, UsageError } from "./errors.js";
 import { toHex } from "./hex.js";
 import type { DecodeOptions, DecodeMeta, DecodedCap } from "./types.js";
 import { SCHEMA, type StructTypes, type StructName } from "./generated/schema.js";
+import { inspectMessage, type MessageDecodeOptions } from "./vfio-user.js";
 
 export const REC_SIZE = 24;
-export const K = { STRUCT: 1, FIELD: 2, CAP: 3, ELEM: 4, SLACK: 5, GAP: 6, ERROR: 7, NEEDS: 8, TAIL: 10, NOTE: 11, PAYLOAD: 12 } as const;
+export const K = { STRUCT: 1, FIELD: 2, CAP: 3, ELEM: 4, SLACK: 5, GAP: 6, ERROR: 7, NEEDS: 8, TAIL: 10, NOTE: 11, FDS: 12, BODY: 13, PAYLOAD: 14 } as const;
+
+/** A raw record of the wasm parser (kinds the struct decoder does not turn into values, e.g. K.BODY). */
+export interface RawRecord { kind: number; depth: number; ref: number; offset: number; size: number; aux: number; value: bigint }
+
+/** How a buffer is framed: an ioctl argument (default) or the body of a vfio-user request or reply. */
+export type BodyMode = "request" | "reply";
+export interface StructDecodeOptions extends DecodeOptions { message?: BodyMode }
 
 export interface SpanNode {
   /** Path in the decoded value, e.g. "argsz", "data[1]", "caps[0].header.next", "caps[0].areas[1].size". */
@@ -49,7 +57,7 @@ export interface InspectResult<T = Record<string, unknown>> {
 const hx = (n: number) => `0x${n.toString(16)}`;
 
 /** Copy bytes into the arena and run the parser. Returns the raw records (a view copy). */
-function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, maxHops: number) {
+function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, maxHops: number, mode?: BodyMode) {
   const w = wasm();
   const recCap = bytes.length + 64;
   const need = 64 + bytes.length + recCap * REC_SIZE + 64;
@@ -58,17 +66,27 @@ function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, max
   const src = base + 64;
   const out = (src + bytes.length + 7) & ~7;
   new Uint8Array(w.memory.buffer, src, bytes.length).set(bytes);
-  const status = w.parse(s.id, prof.word, src, bytes.length, out, recCap, maxHops);
+  const word = prof.word | (mode === "request" ? PROF_MSG_REQUEST : mode === "reply" ? PROF_MSG_REPLY : 0);
+  const status = w.parse(s.id, word, src, bytes.length, out, recCap, maxHops);
   const n = w.rec_count();
   const recs = new DataView(w.memory.buffer.slice(out, out + n * REC_SIZE));
   return { status, n, recs };
 }
 
 /** Decode without throwing: value (possibly partial), spans and diagnostics. */
-export function inspect<N extends StructName>(structName: N | string, bytes: Uint8Array, opts: DecodeOptions = {}): InspectResult<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
+export function inspect<N extends StructName>(structName: N | string, bytes: Uint8Array, opts: StructDecodeOptions & MessageDecodeOptions = {}): InspectResult<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
   const s = structByName(structName);
+  if (s.kind === "message") return inspectMessage(bytes, opts) as never;
+  return inspectStruct(s, bytes, opts) as never;
+}
+
+/**
+ * The record-stream decoder behind inspect(). Records of kinds it does not turn into values
+ * (vfio-user K.FDS / K.BODY) go to `extra` when given.
+ */
+export function inspectStruct(s: SchemaStruct, bytes: Uint8Array, opts: StructDecodeOptions = {}, extra?: RawRecord[]): InspectResult<Record<string, unknown>> {
   const prof = resolveProfile(opts);
-  const { status, n, recs } = runParse(s, prof, bytes, opts.maxCaps ?? 1024);
+  const { status, n, recs } = runParse(s, prof, bytes, opts.maxCaps ?? 1024, opts.message);
   const meta: DecodeMeta = {
     struct: s.name, length: bytes.length,
     profile: { endian: prof.endian, model: prof.model, epoch: prof.epoch, proposals: prof.proposals },
@@ -162,8 +180,9 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
           ((parent[f.name] ??= []) as number[]).push(v);
           nodes.push({ path: `${path}[${aux}]`, kind: "elem", offset: off, size, depth, value: v });
         } else if (f.type === "bytes") {
+          // a capability's byte array, or the trailing data of a vfio-user body (region data, VERSION JSON)
           parent[f.name] = bytes.slice(off, off + size);
-          nodes.push({ path, kind: "elem", offset: off, size, depth: depth + 1, label: `${size} bytes` });
+          nodes.push({ path, kind: "elem", offset: off, size, depth: c.path ? depth + 1 : depth, label: `${size} bytes` });
         } else {
           const el: Record<string, unknown> = {};
           ((parent[f.name] ??= []) as unknown[]).push(el);
@@ -206,11 +225,16 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
       case K.NEEDS:
         meta.needsArgsz = Number(raw);
         nodes.push({ path: "$needsArgsz", kind: "needs", offset: 0, size: 4, depth: 1, value: Number(raw) });
-        diagnostics.push({ severity: "info", code: "NEEDS_ARGSZ", message: `reply asks for argsz ${Number(raw)}: CAPS is set but cap_offset is 0, so the capabilities did not fit in the ${bytes.length} bytes supplied; call again with argsz ${Number(raw)}`, offset: 0, size: 4, field: "argsz" });
+        diagnostics.push({ severity: "info", code: "NEEDS_ARGSZ", message: opts.message
+          ? `the full reply needs argsz ${Number(raw)} but the server sent ${bytes.length} bytes: ask again with argsz ${Number(raw)}`
+          : `reply asks for argsz ${Number(raw)}: CAPS is set but cap_offset is 0, so the capabilities did not fit in the ${bytes.length} bytes supplied; call again with argsz ${Number(raw)}`, offset: 0, size: 4, field: "argsz" });
         break;
       case K.NOTE:
         meta.notes.push(`cap_offset ${hx(Number(raw))} is ignored: the CAPS flag is clear (the kernel echoes the caller's cap_offset in that case)`);
         diagnostics.push({ severity: "info", code: "CAP_OFFSET_WITHOUT_FLAG", message: meta.notes[meta.notes.length - 1], offset: off, size, field: "cap_offset" });
+        break;
+      case K.FDS: case K.BODY:
+        extra?.push({ kind, depth, ref, offset: off, size, aux, value: raw });
         break;
       case K.ERROR: {
         const code = (aux << 16) >> 16, extra = aux >>> 16;
@@ -230,14 +254,15 @@ export function inspect<N extends StructName>(structName: N | string, bytes: Uin
     diagnostics.push({ severity: "error", code: statusName(status), message: msg, offset: 0, size: 0, field: null });
   }
   // a struct's own trailing array exists even when empty (count 0), so values have a stable shape
-  if (s.trailingLocal >= 0 && status >= 0) {
+  if (s.trailingLocal >= 0 && s.kind !== "cap" && status >= 0) {
     const tf = fieldById(s.firstField + s.trailingLocal);
     if (tf.type === "array" && meta.needsArgsz === undefined) root[tf.name] ??= [];
   }
   if (status >= 0) sizeNote(s, root, prof, meta, bytes.length);
   // DATA_BOOL / DATA_EVENTFD with count 0: an empty payload, not a missing one
   const dt = typeof root.flags === "number" ? root.flags & 7 : 0;
-  if ((dt === 2 || dt === 4) && s.trailingLocal >= 0 && fieldById(s.firstField + s.trailingLocal).type === "payload" && status >= 0) root.data ??= [];
+  const scalarPayload = s.trailingLocal >= 0 && !!fieldById(s.firstField + s.trailingLocal).cases?.some((c) => c.elem);
+  if ((dt === 2 || (dt === 4 && !opts.message)) && scalarPayload && status >= 0) root.data ??= [];
   if (error) error.partial = root;
   for (const note of meta.notes) if (!diagnostics.some((d) => d.message === note)) diagnostics.push({ severity: "info", code: "NOTE", message: note, offset: 0, size: 0, field: null });
   return { ok: status >= 0, status, value: root as Decoded<never>, nodes, diagnostics, error };
@@ -280,7 +305,9 @@ function errFieldPath(ref: number, root: string, capIndex: number): string {
 }
 
 function errSpan(code: number, off: number, cap: DecodedCap | null, len: number): number {
-  if (code === Status.E_ARGSZ_MIN || code === Status.E_ARGSZ_OVER) return 4;
+  if (code === Status.E_ARGSZ_MIN || code === Status.E_ARGSZ_OVER || code === Status.E_MSG_SIZE_MIN || code === Status.E_MSG_SIZE_OVER || code === Status.E_MSG_TYPE) return 4;
+  if (code === Status.E_MSG_COMMAND) return 2;
+  if (code === Status.E_MSG_TRAILING) return Math.max(0, len - off);
   if (code === Status.E_PAYLOAD_SHORT || code === Status.E_SHORT) return Math.max(0, len - off);
   if (code === Status.E_CAP_PAST_END && cap && cap.offset === off) return Math.max(0, len - off);
   return 4;
@@ -305,12 +332,17 @@ function errorMessage(code: number, s: SchemaStruct, off: number, field: string 
     case Status.E_CAP_TOO_MANY: return `more capabilities than the limit at ${hx(v)}`;
     case Status.E_CAP_ARRAY_OVERRUN: return `${where} declares ${v} elements, which run past the capability or the buffer (${extra} bytes available)`;
     case Status.E_CAP_OVERLAP: return `next at ${hx(off)} points to ${hx(v)}, inside the current capability (its known body ends at ${hx(extra)})`;
+    case Status.E_MSG_SIZE_MIN: return `msg_size ${v} is smaller than the ${extra}-byte header it counts`;
+    case Status.E_MSG_SIZE_OVER: return `msg_size ${v} is larger than the ${len} bytes supplied: the message is truncated (or msg_size lies)`;
+    case Status.E_MSG_TYPE: return `flags ${hx(v)}: type ${v & 0xf} is neither command (0) nor reply (1)`;
+    case Status.E_MSG_COMMAND: return `command ${v} is not a vfio-user command`;
+    case Status.E_MSG_TRAILING: return `msg_size ${v} ends the message before the ${extra} bytes supplied: ${extra - v} bytes follow it (another message, or msg_size lies)`;
     default: return `${statusName(code)} at ${where}`;
   }
 }
 
 /** Decode a struct; throws a typed VfioAbiError (with .partial) on bad input. */
-export function decode<N extends StructName>(structName: N | string, bytes: Uint8Array, opts: DecodeOptions = {}): Decoded<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
+export function decode<N extends StructName>(structName: N | string, bytes: Uint8Array, opts: StructDecodeOptions & MessageDecodeOptions = {}): Decoded<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
   const r = inspect(structName, bytes, opts);
   if (r.error) throw r.error;
   return r.value as never;

@@ -10,6 +10,7 @@ import { structByName, structFields, capEntry, type SchemaStruct } from "./schem
 import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
 import { EncodeError, UsageError, Status, statusName } from "./errors.js";
 import type { EncodeOptions, DecodedCap, DecodeMeta } from "./types.js";
+import { encodeMessage } from "./vfio-user.js";
 
 type Val = Record<string, unknown>;
 const ARGSZ_AUTO = 0xffffffff;
@@ -219,6 +220,12 @@ function planTrailing(s: SchemaStruct, v: Val, prof: ResolvedProfile): Trail | n
 export function encode<N extends StructName>(structName: N | string, value: Partial<N extends StructName ? StructTypes[N] : Val> & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] }, opts: EncodeOptions = {}): Uint8Array {
   const s = structByName(structName);
   if (value === null || typeof value !== "object") throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
+  if (s.kind === "message") return encodeMessage(value as never, opts);
+  return encodeStruct(s, value as Val, opts);
+}
+
+/** encode() for one struct (a vfio-user message header is one too: its fields, without the body). */
+export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] }, opts: EncodeOptions = {}): Uint8Array {
   const prof = resolveProfile(opts);
   const w = wasm();
   const v = value as Val;

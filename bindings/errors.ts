@@ -17,6 +17,12 @@ export const Status = {
   E_CAP_TOO_MANY: -11,
   E_CAP_ARRAY_OVERRUN: -12,
   E_CAP_OVERLAP: -13,
+  E_MSG_SIZE_MIN: -14,
+  E_MSG_SIZE_OVER: -15,
+  E_MSG_TYPE: -16,
+  E_MSG_COMMAND: -17,
+  E_MSG_TRAILING: -18,
+  E_MSG_FDS: -19,
   E_RANGE: -20,
   E_OUT_FULL: -21,
   E_BAD_ARG: -22,
@@ -52,6 +58,8 @@ export class ArgszError extends VfioAbiError {}
 export class PayloadError extends VfioAbiError {}
 /** Capability chain problems: into the header, backwards, self, loop, past the end, misaligned, overlap, arrays. */
 export class CapChainError extends VfioAbiError {}
+/** vfio-user framing: msg_size, type bits, command, bytes past the message, number of fds. */
+export class FramingError extends VfioAbiError {}
 /** Encode: inconsistent or out-of-range values. */
 export class EncodeError extends VfioAbiError {}
 /** Bad arguments to the API (unknown struct, profile). */
@@ -62,6 +70,7 @@ export function errorClassFor(code: number): typeof VfioAbiError {
   if (code === Status.E_ARGSZ_MIN || code === Status.E_ARGSZ_OVER) return ArgszError;
   if (code === Status.E_PAYLOAD_SHORT) return PayloadError;
   if (code <= -5 && code >= -13) return CapChainError;
+  if (code <= -14 && code >= -19) return FramingError;
   if (code === Status.E_VALUE || code === Status.E_OUT_FULL) return EncodeError;
   return UsageError;
 }

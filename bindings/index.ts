@@ -30,4 +30,9 @@ export const encodeDeviceInfo = (v: In<VfioDeviceInfo>, o?: EncodeOptions): Uint
 export const decodeIommuType1Info = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioIommuType1Info> => decode("vfio_iommu_type1_info", b, o) as Decoded<VfioIommuType1Info>;
 export const encodeIommuType1Info = (v: In<VfioIommuType1Info>, o?: EncodeOptions): Uint8Array => encode("vfio_iommu_type1_info", v as never, o);
 export { predictSetIrqs, DeviceModel, deviceBlock, irqTopology, formatTopology, qemuDevice, qemuDevices, RULES as ORACLE_RULES, type DeviceDescription, type Prediction, type Topology } from "./oracle/index.js";
-export { decodeIrqInfoFast, encodeIrqInfoFast, type IrqInfoFields } from "./fast/generated.js";
+export * from "./fast/generated.js";
+export {
+  inspectMessage, decodeMessage, encodeMessage, splitMessages, commandNumber, commandName, commandInfo, bodyStructOf, fdsAccept,
+  MESSAGE_STRUCT, HEADER_SIZE as VFIO_USER_HEADER_SIZE, VFIO_USER_F_TYPE_COMMAND, VFIO_USER_F_TYPE_REPLY, VFIO_USER_F_NO_REPLY, VFIO_USER_F_ERROR,
+  type FdExpectation, type MessageMeta, type MessageDecodeOptions, type MessageValue,
+} from "./vfio-user.js";

@@ -4,6 +4,7 @@ import { toHex, fromHex } from "./hex.js";
 import { structByName, structFields, capEntry } from "./schema-index.js";
 import { SCHEMA } from "./generated/schema.js";
 import { UsageError } from "./errors.js";
+import { bodyStructOf, commandNumber } from "./vfio-user.js";
 
 export function toJSONValue(v: unknown): unknown {
   if (typeof v === "bigint") return v.toString();
@@ -29,7 +30,16 @@ export function fromJSONValue(structName: string, j: unknown): Record<string, un
     if ((f.scalar === "u64" || f.scalar === "ptr") && typeof v[f.name] === "string") v[f.name] = BigInt(v[f.name] as string);
     // a raw payload (the VF token of VFIO_DEVICE_FEATURE_PCI_VF_TOKEN) travels as hex; nested
     // 64-bit values stay decimal strings, which encode() accepts
-    if (f.type === "payload" && typeof v[f.name] === "string") v[f.name] = fromHex(v[f.name] as string);
+    if ((f.type === "payload" || f.type === "bytes") && typeof v[f.name] === "string") v[f.name] = fromHex(v[f.name] as string);
+  }
+  // a vfio-user message: the body is its command's struct (or hex bytes)
+  if (s.kind === "message" && v.body !== undefined) {
+    if (typeof v.body === "string") v.body = fromHex(v.body);
+    else {
+      const flags = Number(v.flags ?? 0);
+      const name = bodyStructOf(commandNumber(v.command as string | number), (flags & 0xf) === 1, (flags & 0xf) === 1 && !!(flags & 0x20));
+      if (name && name !== "raw") v.body = fromJSONValue(name, v.body);
+    }
   }
   if (Array.isArray(v.caps)) {
     v.caps = v.caps.map((c: Record<string, unknown>) => {

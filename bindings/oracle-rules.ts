@@ -37,6 +37,11 @@ const R: [string, string][] = [
   ["LOOPBACK_RANGE", "6.1: loopback trigger past the enabled vectors (start + count > num_ctx)"],
   ["VECTOR_UNALLOCATED", "6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)"],
   ["LVU_FDS", "libvfio-user: number of fds passed != count"],
+  ["LVU_SHORT", "libvfio-user: the message body is shorter than the struct (EINVAL; a kernel would fault with EFAULT)"],
+  ["LVU_FDS_NOT_EVENTFD", "libvfio-user: fds passed with DATA_NONE or DATA_BOOL (EINVAL)"],
+  ["LVU_TRIGGER_FD", "libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable (EBADF); install accepted any fd"],
+  ["LVU_BUG_DISABLE_RANGE", "libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count"],
+  ["LVU_BUG_INTX_SHARED", "libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)"],
 ];
 
 export const RULES: readonly RuleInfo[] = R.map(([name, reason], id) => ({ id, name, reason }));

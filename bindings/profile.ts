@@ -6,6 +6,8 @@ import type { ProfileOptions, Endian, DataModel } from "./types.js";
 import { UsageError } from "./errors.js";
 
 export const PROF_BIG = 1, PROF_ILP32 = 2, PROF_EPOCH66 = 4;
+/** Parse mode bits: the buffer is a vfio-user request / reply body (bounded by msg_size, not argsz). */
+export const PROF_MSG_REQUEST = 8, PROF_MSG_REPLY = 16;
 
 export interface ResolvedProfile {
   word: number;

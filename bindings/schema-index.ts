@@ -20,7 +20,11 @@ export const fieldById = (id: number): SchemaField => SCHEMA.fields[id];
 export const structFields = (s: SchemaStruct): SchemaField[] => SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields) as SchemaField[];
 
 interface Bit { name: string; value: number; proposal?: string }
-interface FlagSetDef { bits: readonly Bit[]; proposed: readonly Bit[]; valueMask?: { mask: string; enum: string } }
+interface FlagSetDef {
+  bits: readonly Bit[]; proposed: readonly Bit[];
+  fields?: readonly { name: string; mask: number; values: readonly Bit[] }[];
+  valueMask?: { mask: string; enum: string };
+}
 
 const constValues = new Map<string, number>();
 for (const fs of Object.values(SCHEMA.flagSets as unknown as Record<string, FlagSetDef>)) for (const b of fs.bits) constValues.set(b.name, b.value);
@@ -34,6 +38,12 @@ export function nameFlags(setName: string, value: number | bigint, proposals: re
   const v = BigInt(value);
   const names: string[] = [];
   let known = 0n;
+  // multi-bit fields first (the vfio-user message type): named by value, never "unknown bits"
+  for (const t of set.fields ?? []) {
+    known |= BigInt(t.mask);
+    const x = Number(v & BigInt(t.mask));
+    names.push(t.values.find((e) => e.value === x)?.name ?? `${t.name}=${x}`);
+  }
   for (const b of set.bits) {
     known |= BigInt(b.value);
     if (b.value === 0 ? v === 0n : (v & BigInt(b.value)) !== 0n) names.push(b.name);

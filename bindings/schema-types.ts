@@ -38,7 +38,7 @@ export interface SchemaSizeEra { from: string; until: string | null; lp64: numbe
 export interface SchemaStruct {
   id: number;
   name: string;
-  kind: "plain" | "info" | "cap";
+  kind: "plain" | "info" | "cap" | "message";
   doc: string | null;
   ioctl: string | null;
   cName: string;
@@ -66,6 +66,19 @@ export interface SchemaStruct {
 export interface SchemaPayloadCase { field: number; kind: "none" | "scalar" | "struct" | "bytes"; elem: string | null; struct: string | null; bytes: number; mask: number; value: number }
 export interface SchemaCapReg { host: string; id: number; name: string; struct: string; proposal: string | null; maxVersion: number }
 export interface SchemaBit { name: string; value: number; proposal?: string; doc?: string; since?: string }
+/** A multi-bit field inside a flags word (the vfio-user message type). */
+export interface SchemaFlagField { name: string; mask: number; values: { name: string; value: number }[] }
+export interface SchemaVfioUserCommand {
+  name: string;
+  value: number;
+  /** Body struct of the request / reply; null: no body; "raw": bytes not modelled. */
+  request: string | null;
+  reply: string | null;
+  requestFds: string;
+  replyFds: string;
+  /** "client": client -> server; "server": server -> client (DMA_READ/WRITE). */
+  direction: string;
+}
 export interface SchemaEnumValue {
   name: string; value: number; proposal?: string; doc?: string; type?: number; since?: string; ops?: string;
   aliases?: { name: string; until?: string }[];
@@ -87,7 +100,7 @@ export interface SchemaData {
   proposals: { name: string; bit: number; doc: string; source: string; implies?: string[] }[];
   arches: Record<string, { endian: "little" | "big"; model: "lp64" | "ilp32"; ioctl: string }>;
   epochs: string[];
-  flagSets: Record<string, { bits: SchemaBit[]; proposed: SchemaBit[]; valueMask?: { mask: string; enum: string } }>;
+  flagSets: Record<string, { bits: SchemaBit[]; proposed: SchemaBit[]; fields?: SchemaFlagField[]; valueMask?: { mask: string; enum: string } }>;
   masks: Record<string, number>;
   enums: Record<string, SchemaEnum>;
   structs: SchemaStruct[];
@@ -101,4 +114,9 @@ export interface SchemaData {
   epochAliases: Record<string, string>;
   ioctlBase: { type: number; base: number };
   ioctls: SchemaIoctl[];
+  vfioUser: {
+    protocol: { doc: string; headerSize: number; types: { command: number; reply: number } };
+    commands: SchemaVfioUserCommand[];
+    fdRules: Record<string, { id: number; doc: string }>;
+  };
 }

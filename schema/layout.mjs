@@ -5,7 +5,11 @@
 //
 // A variant's `epoch` is a Linux release ("6.1", "6.12", "7.3"): the layout a header of that
 // release gives. "6.6" is taken as "6.7" (the codec's second layout epoch; see schema/abi.mjs).
-import { structs, proposals, epochAliases, headers } from "./abi.mjs";
+import { structs as abiStructs, proposals, epochAliases, headers } from "./abi.mjs";
+import { structs as vfioUserStructs } from "./vfio-user.mjs";
+
+/** Every struct the codec knows: the kernel ABI and the vfio-user message bodies. */
+export const structs = { ...abiStructs, ...vfioUserStructs };
 
 export const scalarSize = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, ptr: 8 };
 const isScalar = (t) => t in scalarSize;
@@ -74,8 +78,8 @@ export function layout(name, v) {
       for (const sf of sub.fields) fields.push({ ...sf, path: `${f.name}.${sf.path}`, offset: off + sf.offset, parent: f.name });
       off += sub.size;
       align = Math.max(align, sub.align);
-    } else if (f.type === "payload") {
-      trailing = { ...f, path: f.name, kind: "payload", offset: off };
+    } else if (f.type === "payload" || f.type === "body") {
+      trailing = { ...f, path: f.name, kind: f.type, offset: off };
     } else if (f.type === "array") {
       const el = isScalar(f.of) ? { size: scalarBytes(f.of, v), align: scalarAlign(f.of, false, v), scalar: f.of } : layout(f.of, v);
       off = roundUp(off, el.align);

@@ -65,6 +65,17 @@ export const S_VFIO_DEVICE_FEATURE_ZPCI_ERR: i32 = 60;
 export const S_VFIO_DEVICE_BIND_IOMMUFD: i32 = 61;
 export const S_VFIO_DEVICE_ATTACH_IOMMUFD_PT: i32 = 62;
 export const S_VFIO_DEVICE_DETACH_IOMMUFD_PT: i32 = 63;
+export const S_VFIO_USER_MESSAGE: i32 = 64;
+export const S_VFIO_USER_VERSION: i32 = 65;
+export const S_VFIO_USER_DEVICE_INFO: i32 = 66;
+export const S_VFIO_USER_DMA_MAP: i32 = 67;
+export const S_VFIO_USER_DMA_UNMAP: i32 = 68;
+export const S_VFIO_USER_REGION_ACCESS: i32 = 69;
+export const S_VFIO_USER_REGION_ACCESS_DATA: i32 = 70;
+export const S_VFIO_USER_DMA_REGION_ACCESS: i32 = 71;
+export const S_VFIO_USER_DMA_REGION_ACCESS_DATA: i32 = 72;
+export const S_VFIO_USER_REGION_IO_FDS_REQUEST: i32 = 73;
+export const S_VFIO_USER_DEVICE_FEATURE: i32 = 74;
 export const F_VFIO_INFO_CAP_HEADER__ID: i32 = 0;
 export const F_VFIO_INFO_CAP_HEADER__VERSION: i32 = 1;
 export const F_VFIO_INFO_CAP_HEADER__NEXT: i32 = 2;
@@ -358,6 +369,47 @@ export const F_VFIO_DEVICE_ATTACH_IOMMUFD_PT__PASID: i32 = 289;
 export const F_VFIO_DEVICE_DETACH_IOMMUFD_PT__ARGSZ: i32 = 290;
 export const F_VFIO_DEVICE_DETACH_IOMMUFD_PT__FLAGS: i32 = 291;
 export const F_VFIO_DEVICE_DETACH_IOMMUFD_PT__PASID: i32 = 292;
+export const F_VFIO_USER_MESSAGE__MSG_ID: i32 = 293;
+export const F_VFIO_USER_MESSAGE__COMMAND: i32 = 294;
+export const F_VFIO_USER_MESSAGE__MSG_SIZE: i32 = 295;
+export const F_VFIO_USER_MESSAGE__FLAGS: i32 = 296;
+export const F_VFIO_USER_MESSAGE__ERROR_NO: i32 = 297;
+export const F_VFIO_USER_MESSAGE__BODY: i32 = 298;
+export const F_VFIO_USER_VERSION__MAJOR: i32 = 299;
+export const F_VFIO_USER_VERSION__MINOR: i32 = 300;
+export const F_VFIO_USER_VERSION__DATA: i32 = 301;
+export const F_VFIO_USER_DEVICE_INFO__ARGSZ: i32 = 302;
+export const F_VFIO_USER_DEVICE_INFO__FLAGS: i32 = 303;
+export const F_VFIO_USER_DEVICE_INFO__NUM_REGIONS: i32 = 304;
+export const F_VFIO_USER_DEVICE_INFO__NUM_IRQS: i32 = 305;
+export const F_VFIO_USER_DMA_MAP__ARGSZ: i32 = 306;
+export const F_VFIO_USER_DMA_MAP__FLAGS: i32 = 307;
+export const F_VFIO_USER_DMA_MAP__OFFSET: i32 = 308;
+export const F_VFIO_USER_DMA_MAP__ADDR: i32 = 309;
+export const F_VFIO_USER_DMA_MAP__SIZE: i32 = 310;
+export const F_VFIO_USER_DMA_UNMAP__ARGSZ: i32 = 311;
+export const F_VFIO_USER_DMA_UNMAP__FLAGS: i32 = 312;
+export const F_VFIO_USER_DMA_UNMAP__ADDR: i32 = 313;
+export const F_VFIO_USER_DMA_UNMAP__SIZE: i32 = 314;
+export const F_VFIO_USER_REGION_ACCESS__OFFSET: i32 = 315;
+export const F_VFIO_USER_REGION_ACCESS__REGION: i32 = 316;
+export const F_VFIO_USER_REGION_ACCESS__COUNT: i32 = 317;
+export const F_VFIO_USER_REGION_ACCESS_DATA__OFFSET: i32 = 318;
+export const F_VFIO_USER_REGION_ACCESS_DATA__REGION: i32 = 319;
+export const F_VFIO_USER_REGION_ACCESS_DATA__COUNT: i32 = 320;
+export const F_VFIO_USER_REGION_ACCESS_DATA__DATA: i32 = 321;
+export const F_VFIO_USER_DMA_REGION_ACCESS__ADDR: i32 = 322;
+export const F_VFIO_USER_DMA_REGION_ACCESS__COUNT: i32 = 323;
+export const F_VFIO_USER_DMA_REGION_ACCESS_DATA__ADDR: i32 = 324;
+export const F_VFIO_USER_DMA_REGION_ACCESS_DATA__COUNT: i32 = 325;
+export const F_VFIO_USER_DMA_REGION_ACCESS_DATA__DATA: i32 = 326;
+export const F_VFIO_USER_REGION_IO_FDS_REQUEST__ARGSZ: i32 = 327;
+export const F_VFIO_USER_REGION_IO_FDS_REQUEST__FLAGS: i32 = 328;
+export const F_VFIO_USER_REGION_IO_FDS_REQUEST__INDEX: i32 = 329;
+export const F_VFIO_USER_REGION_IO_FDS_REQUEST__COUNT: i32 = 330;
+export const F_VFIO_USER_DEVICE_FEATURE__ARGSZ: i32 = 331;
+export const F_VFIO_USER_DEVICE_FEATURE__FLAGS: i32 = 332;
+export const F_VFIO_USER_DEVICE_FEATURE__DATA: i32 = 333;
 export const O_VFIO_INFO_CAP_HEADER__ID: u32 = 0;
 export const O_VFIO_INFO_CAP_HEADER__VERSION: u32 = 2;
 export const O_VFIO_INFO_CAP_HEADER__NEXT: u32 = 4;
@@ -645,6 +697,47 @@ export const O_VFIO_DEVICE_ATTACH_IOMMUFD_PT__PASID: u32 = 12;
 export const O_VFIO_DEVICE_DETACH_IOMMUFD_PT__ARGSZ: u32 = 0;
 export const O_VFIO_DEVICE_DETACH_IOMMUFD_PT__FLAGS: u32 = 4;
 export const O_VFIO_DEVICE_DETACH_IOMMUFD_PT__PASID: u32 = 8;
+export const O_VFIO_USER_MESSAGE__MSG_ID: u32 = 0;
+export const O_VFIO_USER_MESSAGE__COMMAND: u32 = 2;
+export const O_VFIO_USER_MESSAGE__MSG_SIZE: u32 = 4;
+export const O_VFIO_USER_MESSAGE__FLAGS: u32 = 8;
+export const O_VFIO_USER_MESSAGE__ERROR_NO: u32 = 12;
+export const O_VFIO_USER_MESSAGE__BODY: u32 = 16;
+export const O_VFIO_USER_VERSION__MAJOR: u32 = 0;
+export const O_VFIO_USER_VERSION__MINOR: u32 = 2;
+export const O_VFIO_USER_VERSION__DATA: u32 = 4;
+export const O_VFIO_USER_DEVICE_INFO__ARGSZ: u32 = 0;
+export const O_VFIO_USER_DEVICE_INFO__FLAGS: u32 = 4;
+export const O_VFIO_USER_DEVICE_INFO__NUM_REGIONS: u32 = 8;
+export const O_VFIO_USER_DEVICE_INFO__NUM_IRQS: u32 = 12;
+export const O_VFIO_USER_DMA_MAP__ARGSZ: u32 = 0;
+export const O_VFIO_USER_DMA_MAP__FLAGS: u32 = 4;
+export const O_VFIO_USER_DMA_MAP__OFFSET: u32 = 8;
+export const O_VFIO_USER_DMA_MAP__ADDR: u32 = 16;
+export const O_VFIO_USER_DMA_MAP__SIZE: u32 = 24;
+export const O_VFIO_USER_DMA_UNMAP__ARGSZ: u32 = 0;
+export const O_VFIO_USER_DMA_UNMAP__FLAGS: u32 = 4;
+export const O_VFIO_USER_DMA_UNMAP__ADDR: u32 = 8;
+export const O_VFIO_USER_DMA_UNMAP__SIZE: u32 = 16;
+export const O_VFIO_USER_REGION_ACCESS__OFFSET: u32 = 0;
+export const O_VFIO_USER_REGION_ACCESS__REGION: u32 = 8;
+export const O_VFIO_USER_REGION_ACCESS__COUNT: u32 = 12;
+export const O_VFIO_USER_REGION_ACCESS_DATA__OFFSET: u32 = 0;
+export const O_VFIO_USER_REGION_ACCESS_DATA__REGION: u32 = 8;
+export const O_VFIO_USER_REGION_ACCESS_DATA__COUNT: u32 = 12;
+export const O_VFIO_USER_REGION_ACCESS_DATA__DATA: u32 = 16;
+export const O_VFIO_USER_DMA_REGION_ACCESS__ADDR: u32 = 0;
+export const O_VFIO_USER_DMA_REGION_ACCESS__COUNT: u32 = 8;
+export const O_VFIO_USER_DMA_REGION_ACCESS_DATA__ADDR: u32 = 0;
+export const O_VFIO_USER_DMA_REGION_ACCESS_DATA__COUNT: u32 = 8;
+export const O_VFIO_USER_DMA_REGION_ACCESS_DATA__DATA: u32 = 16;
+export const O_VFIO_USER_REGION_IO_FDS_REQUEST__ARGSZ: u32 = 0;
+export const O_VFIO_USER_REGION_IO_FDS_REQUEST__FLAGS: u32 = 4;
+export const O_VFIO_USER_REGION_IO_FDS_REQUEST__INDEX: u32 = 8;
+export const O_VFIO_USER_REGION_IO_FDS_REQUEST__COUNT: u32 = 12;
+export const O_VFIO_USER_DEVICE_FEATURE__ARGSZ: u32 = 0;
+export const O_VFIO_USER_DEVICE_FEATURE__FLAGS: u32 = 4;
+export const O_VFIO_USER_DEVICE_FEATURE__DATA: u32 = 8;
 export const SIZEOF_VFIO_INFO_CAP_HEADER: u32 = 8;
 export const SIZEOF_VFIO_REGION_INFO: u32 = 32;
 export const SIZEOF_VFIO_IRQ_INFO: u32 = 16;
@@ -696,6 +789,17 @@ export const SIZEOF_VFIO_DEVICE_FEATURE_BUS_MASTER: u32 = 4;
 export const SIZEOF_VFIO_REGION_DMA_RANGE: u32 = 16;
 export const SIZEOF_VFIO_DEVICE_FEATURE_DMA_BUF: u32 = 16;
 export const SIZEOF_VFIO_DEVICE_FEATURE_ZPCI_ERR: u32 = 8;
+export const SIZEOF_VFIO_USER_MESSAGE: u32 = 16;
+export const SIZEOF_VFIO_USER_VERSION: u32 = 4;
+export const SIZEOF_VFIO_USER_DEVICE_INFO: u32 = 16;
+export const SIZEOF_VFIO_USER_DMA_MAP: u32 = 32;
+export const SIZEOF_VFIO_USER_DMA_UNMAP: u32 = 24;
+export const SIZEOF_VFIO_USER_REGION_ACCESS: u32 = 16;
+export const SIZEOF_VFIO_USER_REGION_ACCESS_DATA: u32 = 16;
+export const SIZEOF_VFIO_USER_DMA_REGION_ACCESS: u32 = 16;
+export const SIZEOF_VFIO_USER_DMA_REGION_ACCESS_DATA: u32 = 16;
+export const SIZEOF_VFIO_USER_REGION_IO_FDS_REQUEST: u32 = 16;
+export const SIZEOF_VFIO_USER_DEVICE_FEATURE: u32 = 8;
 export const P_IRQ_INFO_CAPS: u32 = 256;
 export const P_DMA_FAULT_REGION: u32 = 512;
 export const P_PLATFORM_MSI_V2: u32 = 1024;
@@ -766,6 +870,15 @@ export const VFIO_DEVICE_STATE_V1_STOP: u32 = 0x0;
 export const VFIO_DEVICE_STATE_V1_RUNNING: u32 = 0x1;
 export const VFIO_DEVICE_STATE_V1_SAVING: u32 = 0x2;
 export const VFIO_DEVICE_STATE_V1_RESUMING: u32 = 0x4;
+export const VFIO_USER_F_TYPE_MASK: u32 = 0xf;
+export const VFIO_USER_F_TYPE_COMMAND: u32 = 0x0;
+export const VFIO_USER_F_TYPE_REPLY: u32 = 0x1;
+export const VFIO_USER_F_NO_REPLY: u32 = 0x10;
+export const VFIO_USER_F_ERROR: u32 = 0x20;
+export const VFIO_USER_F_DMA_REGION_READ: u32 = 0x1;
+export const VFIO_USER_F_DMA_REGION_WRITE: u32 = 0x2;
+export const VFIO_USER_F_DMA_REGION_MMAP: u32 = 0x4;
+export const VFIO_USER_F_DMA_REGION_FILE_IO: u32 = 0x8;
 export const VFIO_IRQ_SET_DATA_TYPE_MASK: u32 = 0x7;
 export const VFIO_IRQ_SET_ACTION_TYPE_MASK: u32 = 0x38;
 export const VFIO_DEVICE_FEATURE_MASK: u32 = 0xffff;
@@ -853,9 +966,56 @@ export const VFIO_EEH_PE_STATE_RESET: u32 = 1;
 export const VFIO_EEH_PE_STATE_STOPPED: u32 = 2;
 export const VFIO_EEH_PE_STATE_STOPPED_DMA: u32 = 4;
 export const VFIO_EEH_PE_STATE_UNAVAIL: u32 = 5;
+export const VFIO_USER_VERSION: u32 = 1;
+export const VFIO_USER_DMA_MAP: u32 = 2;
+export const VFIO_USER_DMA_UNMAP: u32 = 3;
+export const VFIO_USER_DEVICE_GET_INFO: u32 = 4;
+export const VFIO_USER_DEVICE_GET_REGION_INFO: u32 = 5;
+export const VFIO_USER_DEVICE_GET_REGION_IO_FDS: u32 = 6;
+export const VFIO_USER_DEVICE_GET_IRQ_INFO: u32 = 7;
+export const VFIO_USER_DEVICE_SET_IRQS: u32 = 8;
+export const VFIO_USER_REGION_READ: u32 = 9;
+export const VFIO_USER_REGION_WRITE: u32 = 10;
+export const VFIO_USER_DMA_READ: u32 = 11;
+export const VFIO_USER_DMA_WRITE: u32 = 12;
+export const VFIO_USER_DEVICE_RESET: u32 = 13;
+export const VFIO_USER_REGION_WRITE_MULTI: u32 = 15;
+export const VFIO_USER_DEVICE_FEATURE: u32 = 16;
+export const VFIO_USER_MIG_DATA_READ: u32 = 17;
+export const VFIO_USER_MIG_DATA_WRITE: u32 = 18;
+export const FDRULE_NONE: u32 = 0;
+export const FDRULE_SET_IRQS: u32 = 1;
+export const FDRULE_DMA_MAP: u32 = 2;
+export const FDRULE_UP_TO_ONE: u32 = 3;
+export const FDRULE_ANY: u32 = 4;
 
-export const NUM_STRUCTS: i32 = 64;
-export const NUM_FIELDS: i32 = 293;
+// vfio-user commands 0..18: known, 0, request body lo/hi, reply body lo/hi, request fds rule,
+// reply fds rule. Body: 0 = none, 0xffff = raw bytes, otherwise struct id + 1.
+export const NUM_MSGCMD: u32 = 19;
+export const MSGCMD: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 66, 0, 66, 0, 0, 3,
+  1, 0, 68, 0, 0, 0, 2, 0,
+  1, 0, 69, 0, 69, 0, 0, 0,
+  1, 0, 67, 0, 67, 0, 0, 0,
+  1, 0, 3, 0, 3, 0, 0, 3,
+  1, 0, 74, 0, 255, 255, 0, 4,
+  1, 0, 4, 0, 4, 0, 0, 0,
+  1, 0, 5, 0, 0, 0, 1, 0,
+  1, 0, 70, 0, 71, 0, 0, 0,
+  1, 0, 71, 0, 70, 0, 0, 0,
+  1, 0, 72, 0, 73, 0, 0, 0,
+  1, 0, 73, 0, 255, 255, 0, 0,
+  1, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 255, 255, 0, 0, 0, 0,
+  1, 0, 75, 0, 75, 0, 0, 0,
+  1, 0, 255, 255, 255, 255, 0, 0,
+  1, 0, 255, 255, 255, 255, 0, 0,
+]);
+
+export const NUM_STRUCTS: i32 = 75;
+export const NUM_FIELDS: i32 = 334;
 export const NUM_CAPREG: i32 = 18;
 export const NUM_CASES: i32 = 19;
 export const NUM_PROPOSALS: i32 = 6;
@@ -1019,7 +1179,7 @@ export const FIELDS: usize = memory.data<u8>([
   5, 0, 0, 0, 24, 24, 24, 24,
   5, 0, 0, 0, 0, 0, 0, 0,
   5, 0, 0, 0, 8, 8, 8, 8,
-  9, 0, 0, 0, 16, 16, 16, 16,
+  10, 0, 0, 0, 16, 16, 16, 16,
   3, 0, 0, 0, 0, 0, 0, 0,
   3, 0, 0, 0, 4, 4, 4, 4,
   5, 0, 0, 0, 8, 8, 8, 8,
@@ -1032,7 +1192,7 @@ export const FIELDS: usize = memory.data<u8>([
   5, 0, 0, 0, 8, 8, 8, 8,
   5, 0, 0, 0, 16, 16, 16, 16,
   5, 0, 0, 0, 24, 24, 24, 24,
-  9, 0, 0, 0, 32, 32, 32, 32,
+  10, 0, 0, 0, 32, 32, 32, 32,
   5, 0, 0, 0, 0, 0, 0, 0,
   3, 0, 0, 0, 8, 8, 8, 8,
   3, 0, 0, 0, 12, 12, 12, 12,
@@ -1157,6 +1317,47 @@ export const FIELDS: usize = memory.data<u8>([
   3, 0, 0, 0, 0, 0, 0, 0,
   3, 0, 0, 0, 4, 4, 4, 4,
   3, 1, 0, 0, 8, 8, 8, 8,
+  2, 0, 0, 0, 0, 0, 0, 0,
+  2, 0, 0, 0, 2, 2, 2, 2,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  9, 0, 0, 0, 16, 16, 16, 16,
+  2, 0, 0, 0, 0, 0, 0, 0,
+  2, 0, 0, 0, 2, 2, 2, 2,
+  8, 0, 0, 1, 4, 4, 4, 4,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  5, 0, 0, 0, 8, 8, 8, 8,
+  5, 0, 0, 0, 16, 16, 16, 16,
+  5, 0, 0, 0, 24, 24, 24, 24,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  5, 0, 0, 0, 8, 8, 8, 8,
+  5, 0, 0, 0, 16, 16, 16, 16,
+  5, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  5, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  8, 0, 0, 1, 16, 16, 16, 16,
+  5, 0, 0, 0, 0, 0, 0, 0,
+  5, 0, 0, 0, 8, 8, 8, 8,
+  5, 0, 0, 0, 0, 0, 0, 0,
+  5, 0, 0, 0, 8, 8, 8, 8,
+  8, 0, 0, 1, 16, 16, 16, 16,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  8, 0, 0, 1, 8, 8, 8, 8,
 ]);
 // STRUCT: first field lo/hi, nfields, kind, size[4], size with proposals[4], minsz, caps flag,
 //         cap_offset local field, proposal+1, trailing local field, trailing count local field, 0, 0
@@ -1225,6 +1426,17 @@ export const STRUCTS: usize = memory.data<u8>([
   25, 1, 5, 1, 16, 24, 16, 24, 16, 24, 16, 24, 16, 0, 255, 0, 255, 255, 0, 0,
   30, 1, 4, 1, 12, 16, 12, 16, 12, 16, 12, 16, 12, 0, 255, 0, 255, 255, 0, 0,
   34, 1, 3, 1, 8, 12, 8, 12, 8, 12, 8, 12, 8, 0, 255, 0, 255, 255, 0, 0,
+  37, 1, 6, 3, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 5, 255, 0, 0,
+  43, 1, 3, 0, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 255, 0, 2, 255, 0, 0,
+  46, 1, 4, 1, 16, 16, 16, 16, 16, 16, 16, 16, 16, 0, 255, 0, 255, 255, 0, 0,
+  50, 1, 5, 1, 32, 32, 32, 32, 32, 32, 32, 32, 32, 0, 255, 0, 255, 255, 0, 0,
+  55, 1, 4, 1, 24, 24, 24, 24, 24, 24, 24, 24, 24, 0, 255, 0, 255, 255, 0, 0,
+  59, 1, 3, 0, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 255, 255, 0, 0,
+  62, 1, 4, 0, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 3, 2, 0, 0,
+  66, 1, 2, 0, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 255, 255, 0, 0,
+  68, 1, 3, 0, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 2, 255, 0, 0,
+  71, 1, 4, 1, 16, 16, 16, 16, 16, 16, 16, 16, 16, 0, 255, 0, 255, 255, 0, 0,
+  75, 1, 3, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 255, 0, 2, 255, 0, 0,
 ]);
 // CAPREG: host struct, cap id, cap struct, proposal+1, max version, 0, 0, 0
 export const CAPREG: usize = memory.data<u8>([

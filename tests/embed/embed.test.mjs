@@ -71,14 +71,16 @@ test("the job exercises parse, encode, walk, batch and the oracle, and Node repr
   assert.match(lines[0], /^version 1 \d+ 1$/);
 });
 
-// The budget covers the whole uAPI in the layout tables (64 structs, ~330 fields, payload cases).
-test("release module: zero imports, size budget (<= 28 KiB, gzip < 12 KiB)", () => {
+// Budget: the whole VFIO uAPI in the layout tables (64 structs, ~330 fields, payload cases), the
+// ioctl codec + oracle + fuzz, and vfio-user (message framing, command table, message-mode bodies,
+// the libvfio-user profile's fd table).
+test("release module: zero imports, size budget (<= 28 KiB, gzip < 13 KiB)", () => {
   assert.deepEqual(info.imports, [], `imports: ${JSON.stringify(info.imports)}`);
   assert.deepEqual(WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes)), []);
   const gz = gzipSync(wasmBytes, { level: 9 }).length;
   console.log(`# release.wasm ${wasmBytes.length} B (${(wasmBytes.length / 1024).toFixed(2)} KiB), gzip -9 ${gz} B (${(gz / 1024).toFixed(2)} KiB)`);
   assert.ok(wasmBytes.length <= 28 * 1024, `release.wasm ${wasmBytes.length} B > 28 KiB`);
-  assert.ok(gz < 12 * 1024, `gzip ${gz} B >= 12 KiB`);
+  assert.ok(gz < 13 * 1024, `gzip ${gz} B >= 13 KiB`);
 });
 
 test("every export is documented in docs/wasm-abi.md and declared in vfio_abi_wasm.h with its real signature", () => {

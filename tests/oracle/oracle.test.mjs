@@ -255,7 +255,7 @@ test('wasm exports: oracle_set_irqs_batch labels buffers without changing state;
   assert.deepEqual([...out.subarray(3)].map((r) => ORACLE_RULES[r].name), ['NOT_ENABLED', 'OK', 'NO_HANDLER']);
   assert.equal(new Uint32Array(w.memory.buffer, base, 200)[5], 0);
   assert.equal(w.oracle_set_irqs(0, 0xfffffff0, 64, base, 0), -1000);
-  assert.equal(ORACLE_RULES.length, 35);
+  assert.equal(ORACLE_RULES.length, 40);
 });
 
 test('eventfd tracking: §8.5 loopback counts, BOOL on vector 0 only, unmask irqfd swallows its eventfd', () => {

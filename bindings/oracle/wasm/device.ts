@@ -57,6 +57,10 @@ export interface DeviceDescription {
   eventfds?: number[];
   /** fds open on something else (default 0, 1, 2); any other fd is closed. */
   openFds?: number[];
+  /** fds open on something else that can be written to (libvfio-user's trigger write succeeds); also open for the kernel. */
+  writableFds?: number[];
+  /** libvfio-user: bugs of the snapshot this server does not have (rule names, e.g. "LVU_BUG_DISABLE_RANGE"). */
+  fixed?: string[];
 }
 
 export const DEV_WORDS = 200;
@@ -108,6 +112,8 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   b[3] = (isPcie(d) ? 1 : 0) | (d.intremap === false ? 2 : 0) |
     ((b[1] & K_XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
   b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
+  // libvfio-user: word 3 says which of the snapshot's bugs the server has
+  if (d.driver === "libvfio-user") b[3] = (d.fixed?.includes("LVU_BUG_DISABLE_RANGE") ? 0 : 1) | (d.fixed?.includes("LVU_BUG_INTX_SHARED") ? 0 : 2);
   for (const q of d.irqs) {
     if (q.index < 0 || q.index >= 64) continue;
     b[8 + q.index] = q.count >>> 0;
@@ -117,7 +123,7 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   if (b[0] === 0 && !hasErrIndex(d)) b[8 + 3] = 0;
   const setBit = (base: number, fd: number) => { if (fd >= 0 && fd < 1024) b[base + (fd >> 5)] |= 1 << (fd & 31); };
   for (const fd of d.eventfds ?? DEFAULT_EVENTFDS) setBit(136, fd);
-  for (const fd of d.openFds ?? [0, 1, 2]) setBit(168, fd);
+  for (const fd of [...(d.openFds ?? [0, 1, 2]), ...(d.writableFds ?? [])]) setBit(168, fd);
   return b;
 }
 
