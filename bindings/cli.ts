@@ -1,7 +1,6 @@
 // vfio-abi command line. Every command reads standard input one item per line when its
 // positional argument is omitted, and writes one result line per item.
 import { parseArgs } from "node:util";
-import { createInterface } from "node:readline";
 import { decode, inspect } from "./decode.js";
 import { encode } from "./encode.js";
 import { fromHex, toHex } from "./hex.js";
@@ -9,6 +8,9 @@ import { toJSONValue, fromJSONValue } from "./json.js";
 import { lookupIoctl, ioctls } from "./ioctl.js";
 import { VfioAbiError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
+import { structByName } from "./schema-index.js";
+import { resolveProfile } from "./profile.js";
+import { decodeLineFast, plainHex, toJSONText } from "./cli-fast.js";
 import type { ProfileOptions } from "./types.js";
 
 const USAGE = `vfio-abi - byte-exact codec for the Linux VFIO interrupt and capability ABI
@@ -56,22 +58,47 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Write to stdout; resolves once the stream takes more (or is gone), so memory stays bounded. */
+function write(s: string): Promise<void> | void {
+  if (process.stdout.write(s)) return;
+  return new Promise((resolve) => {
+    const done = () => { process.stdout.off("drain", done); process.stdout.off("close", done); process.stdout.off("error", done); resolve(); };
+    process.stdout.on("drain", done); process.stdout.on("close", done); process.stdout.on("error", done);
+  });
+}
+
+const BATCH = 1 << 16; // output characters per stdout write
+
 async function eachItem(positional: string | undefined, fn: (item: string, n: number) => string): Promise<number> {
-  const out = (s: string) => process.stdout.write(s + "\n");
   if (positional !== undefined) {
-    try { out(fn(positional, 1)); return 0; } catch (e) { process.stderr.write(`vfio-abi: ${describe(e)}\n`); return 1; }
+    try { process.stdout.write(fn(positional, 1) + "\n"); return 0; } catch (e) { process.stderr.write(`vfio-abi: ${describe(e)}\n`); return 1; }
   }
-  let failed = 0, n = 0;
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of rl) {
+  // One result line per input line, written in batches; stdin is read in chunks and split here
+  // (readline's per-line events cost more than the decoding).
+  let failed = 0, n = 0, out = "", rest = "";
+  const item = (line: string) => {
     n++;
-    if (!line.trim()) continue;
-    try { out(fn(line, n)); } catch (e) {
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (!line.trim()) return;
+    try { out += fn(line, n) + "\n"; } catch (e) {
       failed++;
       process.stderr.write(`vfio-abi: line ${n}: ${describe(e)}\n`);
-      out(JSON.stringify({ error: e instanceof VfioAbiError ? { code: e.code, message: e.message, offset: e.offset, field: e.field } : { message: describe(e) } }));
+      out += JSON.stringify({ error: e instanceof VfioAbiError ? { code: e.code, message: e.message, offset: e.offset, field: e.field } : { message: describe(e) } }) + "\n";
     }
+  };
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin as AsyncIterable<string>) {
+    const text = rest + chunk;
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      item(text.slice(start, nl));
+      start = nl + 1;
+      if (out.length >= BATCH) { const w = write(out); out = ""; if (w) await w; }
+    }
+    rest = text.slice(start);
   }
+  if (rest) item(rest);
+  if (out) await write(out);
   return failed ? 1 : 0;
 }
 
@@ -80,7 +107,11 @@ const commands: Record<string, Handler> = {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
     if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
     const prof = profileFrom(values);
-    return eachItem(positionals[1], (hex) => JSON.stringify(toJSONValue(decode(positionals[0], fromHex(hex), prof)), null, values.pretty ? 2 : undefined));
+    const s = structByName(positionals[0]), rp = resolveProfile(prof);
+    const bytes = (hex: string) => plainHex(hex) ?? fromHex(hex);
+    if (values.pretty) return eachItem(positionals[1], (hex) => JSON.stringify(toJSONValue(decode(s.name, bytes(hex), prof)), null, 2));
+    // the generated fast decoder with the metadata written as JSON text where it is sure, the core otherwise
+    return eachItem(positionals[1], (hex) => { const b = bytes(hex); return decodeLineFast(s, b, rp) ?? toJSONText(decode(s.name, b, prof)); });
   },
   async encode(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });

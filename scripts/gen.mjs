@@ -251,7 +251,8 @@ function tsSchema() {
 import type { IrqSetData } from "../types.js";
 import type { SchemaData } from "../schema-types.js";
 
-export const SCHEMA: SchemaData = ${JSON.stringify(data)};
+// JSON text, not an object literal: JSON.parse builds it several times faster at import.
+export const SCHEMA: SchemaData = JSON.parse(${JSON.stringify(JSON.stringify(data))});
 
 export type StructName = ${model.structs.map((s) => JSON.stringify(s.name)).join(" | ")};
 

@@ -16,7 +16,6 @@ export type FastValue<N extends StructName> = StructTypes[N] & { caps?: DecodedC
 /** Input of encode<Struct>Fast: what encode() accepts. */
 export type FastInput<N extends StructName> = Partial<StructTypes[N]> & Val;
 
-const DEFAULT_WORD = 4; // x86_64, 6.6+ layout, no proposals (resolveProfile({}))
 const EMPTY = new Uint8Array(0);
 const NONE: never[] = []; // placeholder, replaced before the object is returned
 let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
@@ -2624,14 +2623,21 @@ const E_vfio_info_cap_header = [e1, e1, e1, e1];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeInfoCapHeaderFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_info_cap_header"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_info_cap_header">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d0(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_info_cap_header">;
   return slowDecode("vfio_info_cap_header", b, opts) as unknown as FastValue<"vfio_info_cap_header">;
 }
 /** struct vfio_info_cap_header: encode("vfio_info_cap_header", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeInfoCapHeaderFast(x: FastInput<"vfio_info_cap_header">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_info_cap_header[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e1(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_info_cap_header[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_info_cap_header", x as never, opts);
 }
 
@@ -2642,14 +2648,21 @@ const E_vfio_device_info = [e15, e15, e17, e17];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d9(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info">;
   return slowDecode("vfio_device_info", b, opts) as unknown as FastValue<"vfio_device_info">;
 }
 /** struct vfio_device_info: encode("vfio_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoFast(x: FastInput<"vfio_device_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e17(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info", x as never, opts);
 }
 
@@ -2660,14 +2673,21 @@ const E_vfio_region_info = [e29, e29, e29, e29];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d23(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info">;
   return slowDecode("vfio_region_info", b, opts) as unknown as FastValue<"vfio_region_info">;
 }
 /** struct vfio_region_info: encode("vfio_region_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoFast(x: FastInput<"vfio_region_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e29(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info", x as never, opts);
 }
 
@@ -2678,14 +2698,21 @@ const E_vfio_irq_info = [e31, e31, e31, e31];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_irq_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_irq_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d30(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_irq_info">;
   return slowDecode("vfio_irq_info", b, opts) as unknown as FastValue<"vfio_irq_info">;
 }
 /** struct vfio_irq_info: encode("vfio_irq_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIrqInfoFast(x: FastInput<"vfio_irq_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e31(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_irq_info", x as never, opts);
 }
 
@@ -2696,14 +2723,21 @@ const E_vfio_irq_set = [e33, e33, e33, e33];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_set"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_irq_set[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_irq_set">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d32(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_set[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_irq_set">;
   return slowDecode("vfio_irq_set", b, opts) as unknown as FastValue<"vfio_irq_set">;
 }
 /** struct vfio_irq_set: encode("vfio_irq_set", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIrqSetFast(x: FastInput<"vfio_irq_set">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e33(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_irq_set", x as never, opts);
 }
 
@@ -2714,14 +2748,21 @@ const E_vfio_iommu_type1_info = [e45, e47, e48, e49];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d40(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info">;
   return slowDecode("vfio_iommu_type1_info", b, opts) as unknown as FastValue<"vfio_iommu_type1_info">;
 }
 /** struct vfio_iommu_type1_info: encode("vfio_iommu_type1_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoFast(x: FastInput<"vfio_iommu_type1_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e48(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_info", x as never, opts);
 }
 
@@ -2732,14 +2773,21 @@ const E_vfio_region_sparse_mmap_area = [e51, e51, e51, e51];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_sparse_mmap_area"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_sparse_mmap_area">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d50(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_sparse_mmap_area">;
   return slowDecode("vfio_region_sparse_mmap_area", b, opts) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
 }
 /** struct vfio_region_sparse_mmap_area: encode("vfio_region_sparse_mmap_area", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionSparseMmapAreaFast(x: FastInput<"vfio_region_sparse_mmap_area">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e51(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_sparse_mmap_area", x as never, opts);
 }
 
@@ -2750,14 +2798,21 @@ const E_vfio_region_info_cap_sparse_mmap = [e53, e53, e53, e53];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_sparse_mmap"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d52(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
   return slowDecode("vfio_region_info_cap_sparse_mmap", b, opts) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
 }
 /** struct vfio_region_info_cap_sparse_mmap: encode("vfio_region_info_cap_sparse_mmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapSparseMmapFast(x: FastInput<"vfio_region_info_cap_sparse_mmap">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e53(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_sparse_mmap", x as never, opts);
 }
 
@@ -2768,14 +2823,21 @@ const E_vfio_region_info_cap_type = [e55, e55, e55, e55];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_type"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_type">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d54(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_type">;
   return slowDecode("vfio_region_info_cap_type", b, opts) as unknown as FastValue<"vfio_region_info_cap_type">;
 }
 /** struct vfio_region_info_cap_type: encode("vfio_region_info_cap_type", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapTypeFast(x: FastInput<"vfio_region_info_cap_type">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e55(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_type", x as never, opts);
 }
 
@@ -2786,14 +2848,21 @@ const E_vfio_region_info_cap_msix_mappable = [e57, e57, e57, e57];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_msix_mappable"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_msix_mappable">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d56(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
   return slowDecode("vfio_region_info_cap_msix_mappable", b, opts) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
 }
 /** struct vfio_info_cap_header: encode("vfio_region_info_cap_msix_mappable", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapMsixMappableFast(x: FastInput<"vfio_region_info_cap_msix_mappable">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e57(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_msix_mappable", x as never, opts);
 }
 
@@ -2804,14 +2873,21 @@ const E_vfio_region_info_cap_nvlink2_ssatgt = [e59, e59, e59, e59];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_ssatgt"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d58(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
   return slowDecode("vfio_region_info_cap_nvlink2_ssatgt", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
 }
 /** struct vfio_region_info_cap_nvlink2_ssatgt: encode("vfio_region_info_cap_nvlink2_ssatgt", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapNvlink2SsatgtFast(x: FastInput<"vfio_region_info_cap_nvlink2_ssatgt">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e59(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_nvlink2_ssatgt", x as never, opts);
 }
 
@@ -2822,14 +2898,21 @@ const E_vfio_region_info_cap_nvlink2_lnkspd = [e61, e61, e61, e61];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_lnkspd"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d60(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
   return slowDecode("vfio_region_info_cap_nvlink2_lnkspd", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
 }
 /** struct vfio_region_info_cap_nvlink2_lnkspd: encode("vfio_region_info_cap_nvlink2_lnkspd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapNvlink2LnkspdFast(x: FastInput<"vfio_region_info_cap_nvlink2_lnkspd">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e61(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_nvlink2_lnkspd", x as never, opts);
 }
 
@@ -2867,14 +2950,21 @@ const E_vfio_device_info_cap_zpci_base = [e65, e66, e67, e67];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_base"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_base">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d64(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
   return slowDecode("vfio_device_info_cap_zpci_base", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
 }
 /** struct vfio_device_info_cap_zpci_base: encode("vfio_device_info_cap_zpci_base", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciBaseFast(x: FastInput<"vfio_device_info_cap_zpci_base">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e67(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_zpci_base", x as never, opts);
 }
 
@@ -2885,14 +2975,21 @@ const E_vfio_device_info_cap_zpci_group = [e70, e71, e70, e71];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_group"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_group">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d68(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
   return slowDecode("vfio_device_info_cap_zpci_group", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
 }
 /** struct vfio_device_info_cap_zpci_group: encode("vfio_device_info_cap_zpci_group", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciGroupFast(x: FastInput<"vfio_device_info_cap_zpci_group">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e70(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_zpci_group", x as never, opts);
 }
 
@@ -2903,14 +3000,21 @@ const E_vfio_device_info_cap_zpci_util = [e73, e73, e73, e73];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_util"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_util">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d72(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
   return slowDecode("vfio_device_info_cap_zpci_util", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
 }
 /** struct vfio_device_info_cap_zpci_util: encode("vfio_device_info_cap_zpci_util", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_cap_zpci_util">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e73(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_zpci_util", x as never, opts);
 }
 
@@ -2921,14 +3025,21 @@ const E_vfio_device_info_cap_zpci_pfip = [e73, e73, e73, e73];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_pfip"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d72(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
   return slowDecode("vfio_device_info_cap_zpci_pfip", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
 }
 /** struct vfio_device_info_cap_zpci_pfip: encode("vfio_device_info_cap_zpci_pfip", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_cap_zpci_pfip">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e73(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_zpci_pfip", x as never, opts);
 }
 
@@ -2939,14 +3050,21 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e75, e75, e75, e75];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d74(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
   return slowDecode("vfio_device_info_cap_pci_atomic_comp", b, opts) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
 }
 /** struct vfio_device_info_cap_pci_atomic_comp: encode("vfio_device_info_cap_pci_atomic_comp", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_info_cap_pci_atomic_comp">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e75(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_pci_atomic_comp", x as never, opts);
 }
 
@@ -2957,14 +3075,21 @@ const E_vfio_iova_range = [e77, e77, e77, e77];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iova_range[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d76(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iova_range[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">;
   return slowDecode("vfio_iova_range", b, opts) as unknown as FastValue<"vfio_iova_range">;
 }
 /** struct vfio_iova_range: encode("vfio_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e77(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iova_range", x as never, opts);
 }
 
@@ -2975,14 +3100,21 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e79, e79, e79, e79];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d78(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
   return slowDecode("vfio_iommu_type1_info_cap_iova_range", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
 }
 /** struct vfio_iommu_type1_info_cap_iova_range: encode("vfio_iommu_type1_info_cap_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_type1_info_cap_iova_range">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e79(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_info_cap_iova_range", x as never, opts);
 }
 
@@ -2993,14 +3125,21 @@ const E_vfio_iommu_type1_info_cap_migration = [e82, e83, e82, e83];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d80(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
   return slowDecode("vfio_iommu_type1_info_cap_migration", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
 }
 /** struct vfio_iommu_type1_info_cap_migration: encode("vfio_iommu_type1_info_cap_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_type1_info_cap_migration">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e82(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_info_cap_migration", x as never, opts);
 }
 
@@ -3011,14 +3150,21 @@ const E_vfio_iommu_type1_info_dma_avail = [e85, e85, e85, e85];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d84(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
   return slowDecode("vfio_iommu_type1_info_dma_avail", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
 }
 /** struct vfio_iommu_type1_info_dma_avail: encode("vfio_iommu_type1_info_dma_avail", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoDmaAvailFast(x: FastInput<"vfio_iommu_type1_info_dma_avail">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e85(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_info_dma_avail", x as never, opts);
 }
 
@@ -3065,14 +3211,21 @@ const E_vfio_group_status = [e87, e87, e87, e87];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeGroupStatusFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_group_status"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_group_status[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_group_status">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d86(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_group_status[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_group_status">;
   return slowDecode("vfio_group_status", b, opts) as unknown as FastValue<"vfio_group_status">;
 }
 /** struct vfio_group_status: encode("vfio_group_status", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeGroupStatusFast(x: FastInput<"vfio_group_status">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_group_status[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e87(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_group_status[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_group_status", x as never, opts);
 }
 
@@ -3083,14 +3236,21 @@ const E_vfio_iommu_type1_dma_map = [e89, e89, e89, e89];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1DmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dma_map"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_dma_map">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d88(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_dma_map">;
   return slowDecode("vfio_iommu_type1_dma_map", b, opts) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
 }
 /** struct vfio_iommu_type1_dma_map: encode("vfio_iommu_type1_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1DmaMapFast(x: FastInput<"vfio_iommu_type1_dma_map">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_dma_map[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e89(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_dma_map[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_dma_map", x as never, opts);
 }
 
@@ -3137,14 +3297,21 @@ const E_vfio_iommu_spapr_tce_ddw_info = [e91, e91, e91, e91];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceDdwInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_ddw_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d90(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
   return slowDecode("vfio_iommu_spapr_tce_ddw_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
 }
 /** struct vfio_iommu_spapr_tce_ddw_info: encode("vfio_iommu_spapr_tce_ddw_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprTceDdwInfoFast(x: FastInput<"vfio_iommu_spapr_tce_ddw_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_spapr_tce_ddw_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e91(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_ddw_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_spapr_tce_ddw_info", x as never, opts);
 }
 
@@ -3155,14 +3322,21 @@ const E_vfio_iommu_spapr_tce_info = [e93, e93, e93, e93];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d92(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
   return slowDecode("vfio_iommu_spapr_tce_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
 }
 /** struct vfio_iommu_spapr_tce_info: encode("vfio_iommu_spapr_tce_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprTceInfoFast(x: FastInput<"vfio_iommu_spapr_tce_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_spapr_tce_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e93(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_spapr_tce_info", x as never, opts);
 }
 
@@ -3173,14 +3347,21 @@ const E_vfio_eeh_pe_err = [e95, e95, e95, e95];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeEehPeErrFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_err"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_err">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d94(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_err">;
   return slowDecode("vfio_eeh_pe_err", b, opts) as unknown as FastValue<"vfio_eeh_pe_err">;
 }
 /** struct vfio_eeh_pe_err: encode("vfio_eeh_pe_err", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeEehPeErrFast(x: FastInput<"vfio_eeh_pe_err">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_eeh_pe_err[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e95(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_eeh_pe_err[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_eeh_pe_err", x as never, opts);
 }
 
@@ -3191,14 +3372,21 @@ const E_vfio_eeh_pe_op = [e98, e99, e98, e99];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeEehPeOpFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_op"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_op">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d96(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_op">;
   return slowDecode("vfio_eeh_pe_op", b, opts) as unknown as FastValue<"vfio_eeh_pe_op">;
 }
 /** struct vfio_eeh_pe_op: encode("vfio_eeh_pe_op", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeEehPeOpFast(x: FastInput<"vfio_eeh_pe_op">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_eeh_pe_op[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e98(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_eeh_pe_op[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_eeh_pe_op", x as never, opts);
 }
 
@@ -3209,14 +3397,21 @@ const E_vfio_iommu_spapr_register_memory = [e101, e101, e101, e101];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprRegisterMemoryFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_register_memory"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_register_memory">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d100(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
   return slowDecode("vfio_iommu_spapr_register_memory", b, opts) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
 }
 /** struct vfio_iommu_spapr_register_memory: encode("vfio_iommu_spapr_register_memory", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprRegisterMemoryFast(x: FastInput<"vfio_iommu_spapr_register_memory">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_spapr_register_memory[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e101(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_register_memory[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_spapr_register_memory", x as never, opts);
 }
 
@@ -3227,14 +3422,21 @@ const E_vfio_iommu_spapr_tce_create = [e103, e103, e103, e103];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceCreateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_create"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_create">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d102(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
   return slowDecode("vfio_iommu_spapr_tce_create", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
 }
 /** struct vfio_iommu_spapr_tce_create: encode("vfio_iommu_spapr_tce_create", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprTceCreateFast(x: FastInput<"vfio_iommu_spapr_tce_create">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_spapr_tce_create[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e103(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_create[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_spapr_tce_create", x as never, opts);
 }
 
@@ -3245,14 +3447,21 @@ const E_vfio_iommu_spapr_tce_remove = [e105, e105, e105, e105];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceRemoveFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_remove"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_remove">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d104(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
   return slowDecode("vfio_iommu_spapr_tce_remove", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
 }
 /** struct vfio_iommu_spapr_tce_remove: encode("vfio_iommu_spapr_tce_remove", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprTceRemoveFast(x: FastInput<"vfio_iommu_spapr_tce_remove">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_spapr_tce_remove[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e105(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_remove[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_spapr_tce_remove", x as never, opts);
 }
 
@@ -3299,14 +3508,21 @@ const E_vfio_device_ioeventfd = [e109, e110, e111, e111];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceIoeventfdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_ioeventfd"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_ioeventfd">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d108(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_ioeventfd">;
   return slowDecode("vfio_device_ioeventfd", b, opts) as unknown as FastValue<"vfio_device_ioeventfd">;
 }
 /** struct vfio_device_ioeventfd: encode("vfio_device_ioeventfd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceIoeventfdFast(x: FastInput<"vfio_device_ioeventfd">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_ioeventfd[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e111(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_ioeventfd[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_ioeventfd", x as never, opts);
 }
 
@@ -3317,14 +3533,21 @@ const E_vfio_region_gfx_edid = [e113, e113, e113, e113];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionGfxEdidFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_gfx_edid"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_gfx_edid">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d112(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_gfx_edid">;
   return slowDecode("vfio_region_gfx_edid", b, opts) as unknown as FastValue<"vfio_region_gfx_edid">;
 }
 /** struct vfio_region_gfx_edid: encode("vfio_region_gfx_edid", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionGfxEdidFast(x: FastInput<"vfio_region_gfx_edid">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_gfx_edid[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e113(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_gfx_edid[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_gfx_edid", x as never, opts);
 }
 
@@ -3335,14 +3558,21 @@ const E_vfio_device_migration_info = [e115, e115, e115, e115];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceMigrationInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_migration_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_migration_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d114(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_migration_info">;
   return slowDecode("vfio_device_migration_info", b, opts) as unknown as FastValue<"vfio_device_migration_info">;
 }
 /** struct vfio_device_migration_info: encode("vfio_device_migration_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceMigrationInfoFast(x: FastInput<"vfio_device_migration_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_migration_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e115(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_migration_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_migration_info", x as never, opts);
 }
 
@@ -3362,14 +3592,21 @@ const E_vfio_device_feature_migration = [e117, e117, e117, e117];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_migration"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_migration">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d116(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_migration">;
   return slowDecode("vfio_device_feature_migration", b, opts) as unknown as FastValue<"vfio_device_feature_migration">;
 }
 /** struct vfio_device_feature_migration: encode("vfio_device_feature_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureMigrationFast(x: FastInput<"vfio_device_feature_migration">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_feature_migration[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e117(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_migration[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_feature_migration", x as never, opts);
 }
 
@@ -3380,14 +3617,21 @@ const E_vfio_device_feature_mig_state = [e119, e119, e119, e119];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigStateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_state"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_state">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d118(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_state">;
   return slowDecode("vfio_device_feature_mig_state", b, opts) as unknown as FastValue<"vfio_device_feature_mig_state">;
 }
 /** struct vfio_device_feature_mig_state: encode("vfio_device_feature_mig_state", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureMigStateFast(x: FastInput<"vfio_device_feature_mig_state">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_feature_mig_state[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e119(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_mig_state[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_feature_mig_state", x as never, opts);
 }
 
@@ -3398,14 +3642,21 @@ const E_vfio_precopy_info = [e121, e121, e121, e121];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodePrecopyInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_precopy_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_precopy_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_precopy_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d120(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_precopy_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_precopy_info">;
   return slowDecode("vfio_precopy_info", b, opts) as unknown as FastValue<"vfio_precopy_info">;
 }
 /** struct vfio_precopy_info: encode("vfio_precopy_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodePrecopyInfoFast(x: FastInput<"vfio_precopy_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_precopy_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e121(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_precopy_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_precopy_info", x as never, opts);
 }
 
@@ -3416,14 +3667,21 @@ const E_vfio_device_low_power_entry_with_wakeup = [e123, e123, e123, e123];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceLowPowerEntryWithWakeupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_low_power_entry_with_wakeup"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d122(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
   return slowDecode("vfio_device_low_power_entry_with_wakeup", b, opts) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
 }
 /** struct vfio_device_low_power_entry_with_wakeup: encode("vfio_device_low_power_entry_with_wakeup", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceLowPowerEntryWithWakeupFast(x: FastInput<"vfio_device_low_power_entry_with_wakeup">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_low_power_entry_with_wakeup[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e123(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_low_power_entry_with_wakeup[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_low_power_entry_with_wakeup", x as never, opts);
 }
 
@@ -3434,14 +3692,21 @@ const E_vfio_device_feature_dma_logging_control = [e125, e125, e125, e125];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingControlFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_control"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_control">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d124(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
   return slowDecode("vfio_device_feature_dma_logging_control", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
 }
 /** struct vfio_device_feature_dma_logging_control: encode("vfio_device_feature_dma_logging_control", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureDmaLoggingControlFast(x: FastInput<"vfio_device_feature_dma_logging_control">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_feature_dma_logging_control[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e125(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_control[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_feature_dma_logging_control", x as never, opts);
 }
 
@@ -3452,14 +3717,21 @@ const E_vfio_device_feature_dma_logging_range = [e127, e127, e127, e127];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_range"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_range">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d126(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
   return slowDecode("vfio_device_feature_dma_logging_range", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
 }
 /** struct vfio_device_feature_dma_logging_range: encode("vfio_device_feature_dma_logging_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureDmaLoggingRangeFast(x: FastInput<"vfio_device_feature_dma_logging_range">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_feature_dma_logging_range[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e127(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_range[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_feature_dma_logging_range", x as never, opts);
 }
 
@@ -3470,14 +3742,21 @@ const E_vfio_device_feature_dma_logging_report = [e129, e129, e129, e129];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingReportFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_report"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_report">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d128(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
   return slowDecode("vfio_device_feature_dma_logging_report", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
 }
 /** struct vfio_device_feature_dma_logging_report: encode("vfio_device_feature_dma_logging_report", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureDmaLoggingReportFast(x: FastInput<"vfio_device_feature_dma_logging_report">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_feature_dma_logging_report[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e129(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_report[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_feature_dma_logging_report", x as never, opts);
 }
 
@@ -3488,14 +3767,21 @@ const E_vfio_device_feature_mig_data_size = [e131, e131, e131, e131];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigDataSizeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_data_size"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_data_size">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d130(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_data_size">;
   return slowDecode("vfio_device_feature_mig_data_size", b, opts) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
 }
 /** struct vfio_device_feature_mig_data_size: encode("vfio_device_feature_mig_data_size", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureMigDataSizeFast(x: FastInput<"vfio_device_feature_mig_data_size">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_feature_mig_data_size[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e131(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_mig_data_size[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_feature_mig_data_size", x as never, opts);
 }
 
@@ -3506,14 +3792,21 @@ const E_vfio_device_feature_bus_master = [e133, e133, e133, e133];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureBusMasterFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_bus_master"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_bus_master">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d132(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_bus_master">;
   return slowDecode("vfio_device_feature_bus_master", b, opts) as unknown as FastValue<"vfio_device_feature_bus_master">;
 }
 /** struct vfio_device_feature_bus_master: encode("vfio_device_feature_bus_master", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureBusMasterFast(x: FastInput<"vfio_device_feature_bus_master">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_feature_bus_master[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e133(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_bus_master[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_feature_bus_master", x as never, opts);
 }
 
@@ -3596,14 +3889,21 @@ const E_vfio_user_device_info = [e135, e135, e135, e135];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d134(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">;
   return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
 }
 /** struct vfio_user_device_info: encode("vfio_user_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e135(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_user_device_info", x as never, opts);
 }
 
@@ -3614,14 +3914,21 @@ const E_vfio_user_dma_map = [e137, e137, e137, e137];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d136(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">;
   return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
 }
 /** struct vfio_user_dma_map: encode("vfio_user_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e137(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_user_dma_map", x as never, opts);
 }
 
@@ -3632,14 +3939,21 @@ const E_vfio_user_dma_unmap = [e139, e139, e139, e139];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d138(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">;
   return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
 }
 /** struct vfio_user_dma_unmap: encode("vfio_user_dma_unmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e139(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_user_dma_unmap", x as never, opts);
 }
 
@@ -3650,14 +3964,21 @@ const E_vfio_user_region_access = [e141, e141, e141, e141];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d140(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">;
   return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
 }
 /** struct vfio_user_region_access: encode("vfio_user_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e141(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_user_region_access", x as never, opts);
 }
 
@@ -3677,14 +3998,21 @@ const E_vfio_user_dma_region_access = [e143, e143, e143, e143];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d142(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">;
   return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
 }
 /** struct vfio_user_dma_region_access: encode("vfio_user_dma_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e143(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_user_dma_region_access", x as never, opts);
 }
 
@@ -3704,14 +4032,21 @@ const E_vfio_user_region_io_fds_request = [e144, e144, e144, e144];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_io_fds_request"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_io_fds_request">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d30(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_io_fds_request">;
   return slowDecode("vfio_user_region_io_fds_request", b, opts) as unknown as FastValue<"vfio_user_region_io_fds_request">;
 }
 /** struct vfio_user_region_io_fds_request: encode("vfio_user_region_io_fds_request", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e144(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_user_region_io_fds_request", x as never, opts);
 }
 
@@ -3801,6 +4136,60 @@ export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions)
   vfio_user_dma_region_access_data: decodeUserDmaRegionAccessDataFast,
   vfio_user_region_io_fds_request: decodeUserRegionIoFdsRequestFast,
   vfio_user_device_feature: decodeUserDeviceFeatureFast,
+};
+/**
+ * The fast decoders alone, by struct name: (bytes, profile word without proposals) -> the value, or
+ * undefined where the core must decide (the CLI adds the metadata itself for these values).
+ */
+export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
+  vfio_info_cap_header: (b, w) => D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0),
+  vfio_device_info: (b, w) => D_vfio_device_info[w >> 1](b, (w & 1) === 0),
+  vfio_region_info: (b, w) => D_vfio_region_info[w >> 1](b, (w & 1) === 0),
+  vfio_irq_info: (b, w) => D_vfio_irq_info[w >> 1](b, (w & 1) === 0),
+  vfio_irq_set: (b, w) => D_vfio_irq_set[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info: (b, w) => D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0),
+  vfio_region_sparse_mmap_area: (b, w) => D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_sparse_mmap: (b, w) => D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_type: (b, w) => D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_msix_mappable: (b, w) => D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_ssatgt: (b, w) => D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_lnkspd: (b, w) => D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_base: (b, w) => D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_group: (b, w) => D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_util: (b, w) => D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_pfip: (b, w) => D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_pci_atomic_comp: (b, w) => D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0),
+  vfio_iova_range: (b, w) => D_vfio_iova_range[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_iova_range: (b, w) => D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_migration: (b, w) => D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_dma_avail: (b, w) => D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0),
+  vfio_group_status: (b, w) => D_vfio_group_status[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_dma_map: (b, w) => D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_ddw_info: (b, w) => D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_info: (b, w) => D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0),
+  vfio_eeh_pe_err: (b, w) => D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0),
+  vfio_eeh_pe_op: (b, w) => D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_register_memory: (b, w) => D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_create: (b, w) => D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_remove: (b, w) => D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0),
+  vfio_device_ioeventfd: (b, w) => D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0),
+  vfio_region_gfx_edid: (b, w) => D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0),
+  vfio_device_migration_info: (b, w) => D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_migration: (b, w) => D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_mig_state: (b, w) => D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0),
+  vfio_precopy_info: (b, w) => D_vfio_precopy_info[w >> 1](b, (w & 1) === 0),
+  vfio_device_low_power_entry_with_wakeup: (b, w) => D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_control: (b, w) => D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_range: (b, w) => D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_report: (b, w) => D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_mig_data_size: (b, w) => D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_bus_master: (b, w) => D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0),
+  vfio_user_device_info: (b, w) => D_vfio_user_device_info[w >> 1](b, (w & 1) === 0),
+  vfio_user_dma_map: (b, w) => D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0),
+  vfio_user_dma_unmap: (b, w) => D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0),
+  vfio_user_region_access: (b, w) => D_vfio_user_region_access[w >> 1](b, (w & 1) === 0),
+  vfio_user_dma_region_access: (b, w) => D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0),
+  vfio_user_region_io_fds_request: (b, w) => D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0),
 };
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {

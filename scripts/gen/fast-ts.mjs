@@ -13,6 +13,7 @@
 const VARIANTS = [0, 1, 2, 3]; // lp64/6.1, lp64/6.7, ilp32/6.1, ilp32/6.7 (schema offset tables)
 const epochNum = (e) => { const [a, b] = String(e).split(".").map(Number); return a * 1000 + b; };
 const MAX_HOPS = 1024; // decode()'s default maxCaps
+const DEFAULT_WORD = 4; // resolveProfile({}).word: x86_64, 6.6+ layout, no proposals
 
 export function outputs({ model, abi, BANNER, pascal }) {
   const fieldsOf = (s) => model.fields.slice(s.firstField, s.firstField + s.nfields);
@@ -54,7 +55,8 @@ export function outputs({ model, abi, BANNER, pascal }) {
     || (s.history ?? []).some((h) => epochNum(h.from) > epochNum("6.7"))
     || fieldsOf(s).some((f) => f.type === "payload" && f.cases.some((c) => !c.elem && (c.struct || c.bytes)));
   const supported = (s) => {
-    if (s.proposal || special(s)) return false;
+    // other kinds (vfio-user messages) have their own parse
+    if (s.proposal || special(s) || !["info", "cap", "plain"].includes(s.kind)) return false;
     const t = trailingOf(s);
     if (s.kind === "info") return !t || t.type === "payload";
     if (s.kind === "cap") return !t || t.type === "bytes" || (t.type === "array" && !trailingOf(byName[t.of]));
@@ -324,6 +326,7 @@ export function outputs({ model, abi, BANNER, pascal }) {
   // ---------------------------------------------------------------- exports
   const api = [];
   const names = [];
+  const tries = [];
   for (const s of model.structs) {
     const P = pascal(s.name.replace(/^vfio_/, ""));
     const T = `FastValue<${JSON.stringify(s.name)}>`;
@@ -343,6 +346,7 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     // indexed by the profile word's layout bits (2 ilp32, 4 epoch >= 6.6); bit 1 is the byte order
     const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
     const dec = table((v) => decoder(s, v)), enc = table((v) => encoder(s, v));
+    tries.push(`  ${s.name}: (b, w) => D_${id(s)}[w >> 1](b, (w & 1) === 0),`);
     api.push(`const D_${id(s)} = [${dec.join(", ")}];
 const E_${id(s)} = [${enc.join(", ")}];
 /**
@@ -350,14 +354,21 @@ const E_${id(s)} = [${enc.join(", ")}];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decode${P}Fast(b: Uint8Array, opts?: DecodeOptions): ${T} {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_${id(s)}[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as ${T}; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = ${dec[DEFAULT_WORD >> 1]}(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_${id(s)}[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as ${T};
   return slowDecode(${JSON.stringify(s.name)}, b, opts) as unknown as ${T};
 }
 /** ${s.cName}: encode(${JSON.stringify(s.name)}, x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_${id(s)}[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = ${enc[DEFAULT_WORD >> 1]}(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_${id(s)}[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode(${JSON.stringify(s.name)}, x as never, opts);
 }`);
   }
@@ -380,7 +391,6 @@ export type FastValue<N extends StructName> = StructTypes[N] & { caps?: DecodedC
 /** Input of encode<Struct>Fast: what encode() accepts. */
 export type FastInput<N extends StructName> = Partial<StructTypes[N]> & Val;
 
-const DEFAULT_WORD = 4; // x86_64, 6.6+ layout, no proposals (resolveProfile({}))
 const EMPTY = new Uint8Array(0);
 const NONE: never[] = []; // placeholder, replaced before the object is returned
 let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
@@ -440,6 +450,13 @@ ${api.join("\n\n")}
 /** Fast decoders by struct name (the CLI's per-line path). */
 export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions) => object> = {
 ${names.map(([n, P]) => `  ${n}: decode${P}Fast,`).join("\n")}
+};
+/**
+ * The fast decoders alone, by struct name: (bytes, profile word without proposals) -> the value, or
+ * undefined where the core must decide (the CLI adds the metadata itself for these values).
+ */
+export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
+${tries.join("\n")}
 };
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {

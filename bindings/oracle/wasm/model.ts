@@ -100,6 +100,11 @@ const SET = { flags: OFF("vfio_irq_set", "flags"), index: OFF("vfio_irq_set", "i
 const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
   ret < 0 ? { ret: -1, errno: errnoName(-ret), rule, reason, after } : { ret, errno: null, rule, reason, after };
 
+/** A buffer shorter than the INFO struct: the kernel faults (EFAULT); libvfio-user refuses it (EINVAL). */
+const short = (d: DeviceDescription, minsz: number, mem: Uint8Array): Prediction => d.driver === "libvfio-user"
+  ? result(-22, "LVU_SHORT", `message body shorter than ${minsz} bytes (libvfio-user: EINVAL)`, mem)
+  : result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+
 /** The state model of one device. */
 export class DeviceModel {
   readonly device: DeviceDescription;
@@ -213,7 +218,7 @@ export class DeviceModel {
   private irqInfo(mem: Uint8Array): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_irq_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), true), index = dv.getUint32(OFF("vfio_irq_info", "index"), true);
     if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
@@ -232,7 +237,7 @@ export class DeviceModel {
   private deviceInfo(mem: Uint8Array): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_device_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), true);
     if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
@@ -252,7 +257,7 @@ export class DeviceModel {
   private regionInfo(mem: Uint8Array): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_region_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), true), index = dv.getUint32(OFF("vfio_region_info", "index"), true);
     if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
