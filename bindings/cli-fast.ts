@@ -216,7 +216,8 @@ function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m
   if (shape && shape.length) {
     out = "";
     for (let i = 0; i < shape.length; i++) { const x = v[shape[i][0]]; out += shape[i][1] + (typeof x === "bigint" ? `"${x}"` : (x as number)); }
-    if (v.data !== undefined) out += `,"data":${toJSONText(v.data)}`;
+    // the vfio_irq_set payload (a scalar field may be called data too: vfio_device_ioeventfd)
+    if (Array.isArray(v.data)) out += `,"data":${toJSONText(v.data)}`;
     if (v.caps !== undefined) out += `,"caps":${toJSONText(v.caps)}`;
     out += ",";
   } else { const body = toJSONText(v); out = body.length > 2 ? body.slice(0, -1) + "," : "{"; }

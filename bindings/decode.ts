@@ -2,7 +2,7 @@
 // a flat list of byte spans (for inspectors) and diagnostics. inspect() never throws on bad
 // bytes; decode() throws a typed error that carries the partial value.
 import { wasm } from "./loader.js";
-import { resolveProfile, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
+import { resolveProfile, versionCmp, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
 import { structByName, structById, fieldById, nameFlags, nameEnum, capEntry, flagValue, type SchemaStruct } from "./schema-index.js";
 import type { SchemaAlt } from "./schema-types.js";
 import { Status, statusName, errorClassFor, VfioAbiError, UsageError } from "./errors.js";
@@ -290,11 +290,13 @@ export function irqIndexEnum(device?: string): string | null {
 }
 
 /** Which releases' sizeof an argument of argsz bytes matches (argsz-extensible structs). */
+// Only for structs that grew after the 6.7 layout epoch (bind / attach / detach): for the others the
+// profile's layout epoch already says which sizeof applies.
 function sizeNote(s: SchemaStruct, root: Record<string, unknown>, prof: ResolvedProfile, meta: DecodeMeta, len: number) {
-  if (!s.history || s.history.length < 2 || s.kind !== "info") return;
+  if (!s.history || s.kind !== "info" || !s.history.some((h) => versionCmp(h.from, "6.7") > 0)) return;
   const argsz = typeof root.argsz === "number" ? root.argsz : len;
   const eras = s.history.filter((h) => h[prof.model] === argsz);
-  meta.sizeOf = eras.map((h) => (h.until ? `${h.from}-${h.until}` : `${h.from}+`));
+  if (eras.length) meta.sizeOf = eras.map((h) => (h.until ? `${h.from}-${h.until}` : `${h.from}+`));
 }
 
 function errFieldPath(ref: number, root: string, capIndex: number): string {

@@ -23,8 +23,8 @@ export function versionCmp(a, b) {
 /** The release a variant's epoch stands for ("6.6" is an alias of "6.7"). */
 export const normEpoch = (epoch) => epochAliases[epoch] ?? epoch;
 
-/** Is a header of release `epoch` at least release `since`? (no `since`: always) */
-export const epochAtLeast = (epoch, since) => !since || versionCmp(normEpoch(epoch), since) >= 0;
+/** Is a header of release `epoch` at least release `since`? (no `since`: always; `exact`: no alias) */
+export const epochAtLeast = (epoch, since, exact = false) => !since || versionCmp(exact ? epoch : normEpoch(epoch), since) >= 0;
 
 /** The newest release the schema describes: the codec's "6.7" tables hold every field up to it. */
 export const NEWEST = headers[headers.length - 1];
@@ -45,7 +45,7 @@ export function expandProposals(list = []) {
 function scalarAlign(type, aligned, v) {
   if (type === "ptr") return v.model === "ilp32" ? 4 : 8;
   if (type === "u64") {
-    const a = aligned === true || (typeof aligned === "string" && epochAtLeast(v.epoch, aligned));
+    const a = aligned === true || (typeof aligned === "string" && epochAtLeast(v.epoch, aligned, v.exact));
     return v.model === "ilp32" && !a ? 4 : 8;
   }
   return scalarSize[type];
@@ -54,7 +54,7 @@ const scalarBytes = (type, v) => (type === "ptr" && v.model === "ilp32" ? 4 : sc
 
 /** Is a field present in this variant (epoch, proposals)? Cap versions are handled separately. */
 export function fieldPresent(f, v) {
-  if (f.since && !epochAtLeast(v.epoch, f.since)) return false;
+  if (f.since && !epochAtLeast(v.epoch, f.since, v.exact)) return false;
   if (f.proposal && !(v.proposals ?? new Set()).has(f.proposal)) return false;
   return true;
 }
@@ -126,7 +126,7 @@ export function historyPoints() {
       if (typeof f.aligned === "string") pts.add(f.aligned);
     }
   }
-  return [...pts].map(normEpoch).filter((x, i, a) => a.indexOf(x) === i).sort(versionCmp);
+  return [...pts].sort(versionCmp);
 }
 
 /**
@@ -141,8 +141,9 @@ export function sizeHistory(name, props = new Set()) {
   if (!pts.includes(start)) pts.unshift(start);
   const out = [];
   for (const p of pts) {
-    const lp64 = layout(name, { model: "lp64", epoch: p, proposals: props }).size;
-    const ilp32 = layout(name, { model: "ilp32", epoch: p, proposals: props }).size;
+    // exact releases here: a real 6.6 header has the pad fields but not yet __aligned_u64
+    const lp64 = layout(name, { model: "lp64", epoch: p, proposals: props, exact: true }).size;
+    const ilp32 = layout(name, { model: "ilp32", epoch: p, proposals: props, exact: true }).size;
     const last = out[out.length - 1];
     if (last && last.lp64 === lp64 && last.ilp32 === ilp32) continue;
     if (last) last.until = prevRelease(p);
