@@ -1,19 +1,61 @@
-// Generic, table-driven parse of any schema struct into the record stream.
-// Every read is bounded by the buffer length and argsz; the chain walk is bounded and cycle-safe.
-import * as S from "./status";
-import { rdN, rd16, rd32, variantOf, PROF_BIG, PROF_MSG_REQUEST, PROF_MSG_REPLY } from "./mem";
 import {
-  firstField, numFields, structKind, minsz, capsFlag, capOffsetLocal, structAllowed, trailingLocal,
-  trailingCountLocal, fieldType, fieldOffset, fieldVersion, fieldAux, fieldPresent, scalarSize, structSize,
-  capLookup, capKnownSize, T_PAYLOAD, T_ARRAY, T_BYTES, T_S32, KIND_INFO, KIND_PLAIN, KIND_MESSAGE, isScalar, scalarSizeV, fieldShortNeeds,
-  caseLookup, caseKind, caseElem, caseRef, CASE_SCALAR, CASE_STRUCT, CASE_BYTES,
+  K_CAP,
+  K_ELEM,
+  K_FIELD,
+  K_GAP,
+  K_NEEDS,
+  K_NOTE,
+  K_PAYLOAD,
+  K_SLACK,
+  K_STRUCT,
+  K_TAIL,
+  NOTE_CAPOFF_WITHOUT_FLAG,
+  PROF_BIG,
+  PROF_MSG_REPLY,
+  PROF_MSG_REQUEST,
+} from "./generated/wasm-abi";
+import * as S from "./generated/status";
+import { Mem, Prof, rdN } from "./mem";
+import {
+  firstField,
+  numFields,
+  structKind,
+  minsz,
+  capsFlag,
+  capOffsetLocal,
+  structAllowed,
+  trailingLocal,
+  trailingCountLocal,
+  fieldType,
+  fieldOffset,
+  fieldVersion,
+  fieldAux,
+  fieldPresent,
+  scalarSize,
+  structSize,
+  capLookup,
+  capKnownSize,
+  T_PAYLOAD,
+  T_ARRAY,
+  T_BYTES,
+  T_S32,
+  KIND_INFO,
+  KIND_PLAIN,
+  KIND_MESSAGE,
+  isScalar,
+  scalarSizeV,
+  fieldShortNeeds,
+  caseLookup,
+  caseKind,
+  caseElem,
+  caseRef,
+  CASE_SCALAR,
+  CASE_STRUCT,
+  CASE_BYTES,
 } from "./tables";
 import { parseMessage } from "./message";
-import {
-  rec, setError, K_STRUCT, K_FIELD, K_CAP, K_ELEM, K_SLACK, K_GAP, K_NEEDS, K_TAIL, K_NOTE, K_PAYLOAD,
-  NOTE_CAPOFF_WITHOUT_FLAG,
-} from "./records";
-import { F_VFIO_INFO_CAP_HEADER__NEXT, F_VFIO_INFO_CAP_HEADER__ID } from "./generated/layout";
+import { rec, setError } from "./records";
+import { F_VFIO_INFO_CAP_HEADER__ID, F_VFIO_INFO_CAP_HEADER__NEXT } from "./generated/layout";
 
 const MAX_VISITED: i32 = 4096;
 // Static data, not a heap object: with the stub runtime a `new StaticArray` would sit at the heap
@@ -22,9 +64,20 @@ const visited: usize = memory.data(MAX_VISITED * 4, 16);
 
 /** Emit FIELD records for the scalar fields of `sid` at `base`; returns end of the last field read,
  *  or a negative status when a field below `must` does not fit in `limit`. */
-export function emitFields(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u32, depth: u32, version: u32, must: u32): i64 {
+export function emitFields(
+  sid: i32,
+  prof: u32,
+  v: i32,
+  src: usize,
+  base: u32,
+  limit: u32,
+  depth: u32,
+  version: u32,
+  must: u32,
+): i64 {
   const big = (prof & PROF_BIG) != 0;
-  const first = firstField(sid), n = numFields(sid);
+  const first = firstField(sid),
+    n = numFields(sid);
   let end: u32 = base;
   for (let i = 0; i < n; i++) {
     const fid = first + i;
@@ -41,7 +94,7 @@ export function emitFields(sid: i32, prof: u32, v: i32, src: usize, base: u32, l
     // a hole between fields (the 4 bytes before an 8-aligned u64 on lp64) is kept as a gap
     if (off > end) rec(K_GAP, depth, 0, end, off - end, 0, 0);
     let val = rdN(src + off, sz as i32, big);
-    if (t == T_S32) val = (val as i32) as i64 as u64;
+    if (t == T_S32) val = val as i32 as i64 as u64;
     rec(K_FIELD, depth, fid as u32, off, sz, 0, val);
     if (off + sz > end) end = off + sz;
   }
@@ -73,7 +126,7 @@ function parseArray(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u
   const af = first + trailingLocal(sid);
   const cf = first + trailingCountLocal(sid);
   const aoff = base + fieldOffset(af, v);
-  const count = rd32(src + base + fieldOffset(cf, v), big);
+  const count = Mem.rd32(src + base + fieldOffset(cf, v), big);
   const aux = fieldAux(af);
   const scalarElem = (aux & 0x80) != 0;
   const et = (aux & 0x7f) as u32;
@@ -87,7 +140,7 @@ function parseArray(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u
     const eo = aoff + i * es;
     if (scalarElem) {
       let val = rdN(src + eo, es as i32, big);
-      if (et == T_S32) val = (val as i32) as i64 as u64;
+      if (et == T_S32) val = val as i32 as i64 as u64;
       rec(K_ELEM, depth, af as u32, eo, es, i, val);
     } else {
       rec(K_ELEM, depth, af as u32, eo, es, i, 0);
@@ -112,7 +165,7 @@ function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32, msg: 
   const first = firstField(sid);
   const pf = first + trailingLocal(sid);
   const poff = fieldOffset(pf, v);
-  const sel = rd32(src + fieldOffset(first + fieldAux(pf), v), big);
+  const sel = Mem.rd32(src + fieldOffset(first + fieldAux(pf), v), big);
   const c = caseLookup(pf, sel);
   if (c < 0) return poff as i64;
   const kind = caseKind(c);
@@ -121,13 +174,13 @@ function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32, msg: 
     // vfio-user passes eventfds out of band (SCM_RIGHTS): only DATA_BOOL has an in-band payload
     if (msg && et == T_S32) return poff as i64;
     const elem = scalarSizeV(et, v) as u32;
-    const count = rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
+    const count = Mem.rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
     const need = (count as u64) * (elem as u64);
     if ((poff as u64) + need > (limit as u64)) return setError(S.E_PAYLOAD_SHORT, poff, pf, need, limit - poff) as i64;
     for (let i: u32 = 0; i < count; i++) {
       const eo = poff + i * elem;
       let val = rdN(src + eo, elem as i32, big);
-      if (et == T_S32) val = (val as i32) as i64 as u64;
+      if (et == T_S32) val = val as i32 as i64 as u64;
       rec(K_ELEM, 1, pf as u32, eo, elem, i, val);
     }
     return (poff as i64) + (need as i64);
@@ -158,7 +211,7 @@ function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32, msg: 
 export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: i32): i32 {
   const kind = structKind(sid);
   if (kind == KIND_MESSAGE) return parseMessage(sid, prof, src, len);
-  const v = variantOf(prof);
+  const v = Prof.variantOf(prof);
   const big = (prof & PROF_BIG) != 0;
   // a vfio-user message body: msg_size bounds it; argsz is the reply size asked for / needed
   const msg = (prof & (PROF_MSG_REQUEST | PROF_MSG_REPLY)) != 0;
@@ -169,7 +222,7 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   // bytes in a larger buffer); read them only when argsz covers them.
   let fieldLimit = len;
   if (!msg && kind == KIND_INFO && len >= 4) {
-    const a = rd32(src + fieldOffset(firstField(sid), v), big);
+    const a = Mem.rd32(src + fieldOffset(firstField(sid), v), big);
     if (a >= ms && a < len) fieldLimit = a;
   }
   const fe = emitFields(sid, prof, v, src, 0, fieldLimit, 1, 0, ms);
@@ -194,9 +247,9 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   }
   const first = firstField(sid);
   // every VFIO info struct starts with argsz then flags (fields 0 and 1 of the schema entry)
-  const argsz = rd32(src + fieldOffset(first, v), big);
+  const argsz = Mem.rd32(src + fieldOffset(first, v), big);
   if (argsz < ms) return setError(S.E_ARGSZ_MIN, 0, first, argsz as u64, ms);
-  const flags = rd32(src + fieldOffset(first + 1, v), big);
+  const flags = Mem.rd32(src + fieldOffset(first + 1, v), big);
 
   // Capability chain host?
   const col = capOffsetLocal(sid);
@@ -205,7 +258,10 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   if (col >= 0 && structAllowed(sid, prof)) {
     const cf = first + col;
     const o = fieldOffset(cf, v);
-    if (fieldPresent(cf, prof) && o + 4 <= len && o + 4 <= argsz) { capOff = rd32(src + o, big); hasCapField = true; }
+    if (fieldPresent(cf, prof) && o + 4 <= len && o + 4 <= argsz) {
+      capOff = Mem.rd32(src + o, big);
+      hasCapField = true;
+    }
     // Two-call protocol: CAPS set, cap_offset 0, argsz raised above what was supplied.
     if (!msg && (flags & capsFlag(sid)) != 0 && capOff == 0 && argsz > len) {
       rec(K_NEEDS, 0, first as u32, 0, 4, 0, argsz as u64);
@@ -219,7 +275,10 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   const limit = msg ? len : argsz;
   // implicit tail padding of the fixed struct (lp64 vfio_iommu_type1_info in the 6.1 layout: 20..23)
   const padEnd = size < limit ? size : limit;
-  if (contentEnd < padEnd) { rec(K_GAP, 0, 0, contentEnd, padEnd - contentEnd, 0, 0); contentEnd = padEnd; }
+  if (contentEnd < padEnd) {
+    rec(K_GAP, 0, 0, contentEnd, padEnd - contentEnd, 0, 0);
+    contentEnd = padEnd;
+  }
 
   // Trailing member: a payload picked by the selector, or an array counted by a field.
   const tl = trailingLocal(sid);
@@ -250,7 +309,10 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   }
   if (contentEnd < limit) rec(K_SLACK, 0, 0, contentEnd, limit - contentEnd, 0, 0);
   if (limit < len) rec(K_TAIL, 0, 0, limit, len - limit, 0, 0);
-  if (needs) { rec(K_NEEDS, 0, first as u32, 0, 4, 0, argsz as u64); return S.NEEDS_ARGSZ; }
+  if (needs) {
+    rec(K_NEEDS, 0, first as u32, 0, 4, 0, argsz as u64);
+    return S.NEEDS_ARGSZ;
+  }
   return S.OK;
 }
 
@@ -273,8 +335,18 @@ function bodyBytes(sid: i32, prof: u32, v: i32, src: usize, len: u32, bf: i32): 
 }
 
 /** Walk a capability chain; returns the end of the last capability or a negative status. */
-function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, limit: u32, start: u32,
-                   linkAt: u32, linkField: i32, maxHops: i32): i64 {
+function walkChain(
+  host: i32,
+  prof: u32,
+  v: i32,
+  src: usize,
+  fixedSize: u32,
+  limit: u32,
+  start: u32,
+  linkAt: u32,
+  linkField: i32,
+  maxHops: i32,
+): i64 {
   const big = (prof & PROF_BIG) != 0;
   let off = start;
   let prevEnd = fixedSize;
@@ -282,17 +354,21 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
   if (off < fixedSize) return setError(S.E_CAP_INTO_HEADER, linkAt, linkField, off as u64, fixedSize) as i64;
   while (true) {
     if ((off & 3) != 0) return setError(S.E_CAP_MISALIGNED, linkAt, linkField, off as u64) as i64;
-    if ((off as u64) + 8 > (limit as u64)) return setError(S.E_CAP_PAST_END, linkAt, linkField, off as u64, limit) as i64;
+    if ((off as u64) + 8 > (limit as u64))
+      return setError(S.E_CAP_PAST_END, linkAt, linkField, off as u64, limit) as i64;
     if (hops >= maxHops || hops >= MAX_VISITED) return setError(S.E_CAP_TOO_MANY, linkAt, linkField, off as u64) as i64;
     if (off > prevEnd) rec(K_GAP, 0, 0, prevEnd, off - prevEnd, 0, 0);
-    const id = rd16(src + off, big);
-    const ver = rd16(src + off + 2, big);
-    const next = rd32(src + off + 4, big);
+    const id = Mem.rd16(src + off, big);
+    const ver = Mem.rd16(src + off + 2, big);
+    const next = Mem.rd32(src + off + 4, big);
     const csid = capLookup(host, id, prof);
     let known: u32 = 8;
     let arrBytes: u64 = 0;
-    let arrField: i32 = -1, cntField: i32 = -1, elemSid: i32 = -1;
-    let arrOff: u32 = 0, count: u32 = 0;
+    let arrField: i32 = -1,
+      cntField: i32 = -1,
+      elemSid: i32 = -1;
+    let arrOff: u32 = 0,
+      count: u32 = 0;
     if (csid >= 0) {
       known = capKnownSize(csid, ver, prof, v);
       const tl = trailingLocal(csid);
@@ -301,9 +377,12 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
         cntField = firstField(csid) + trailingCountLocal(csid);
         arrOff = fieldOffset(arrField, v);
         if ((off as u64) + (fieldOffset(cntField, v) as u64) + 4 <= (limit as u64)) {
-          count = rd32(src + off + fieldOffset(cntField, v), big);
+          count = Mem.rd32(src + off + fieldOffset(cntField, v), big);
           let esz: u64 = 1;
-          if (fieldType(arrField) == T_ARRAY) { elemSid = fieldAux(arrField); esz = structSize(elemSid, prof, v) as u64; }
+          if (fieldType(arrField) == T_ARRAY) {
+            elemSid = fieldAux(arrField);
+            esz = structSize(elemSid, prof, v) as u64;
+          }
           arrBytes = (count as u64) * esz;
         }
       }
@@ -312,14 +391,36 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
     hops++;
     const capLimit: u64 = next > off ? (next as u64) : (limit as u64);
     if ((off as u64) + (known as u64) > (limit as u64))
-      return setError(S.E_CAP_PAST_END, off, csid >= 0 ? firstField(csid) : F_VFIO_INFO_CAP_HEADER__ID, (off + known) as u64, limit) as i64;
-    const fe = emitFields(csid >= 0 ? csid : 0, prof, v, src, off, limit, 1, csid >= 0 ? (ver == 0 ? 1 : ver) : 0, known);
+      return setError(
+        S.E_CAP_PAST_END,
+        off,
+        csid >= 0 ? firstField(csid) : F_VFIO_INFO_CAP_HEADER__ID,
+        (off + known) as u64,
+        limit,
+      ) as i64;
+    const fe = emitFields(
+      csid >= 0 ? csid : 0,
+      prof,
+      v,
+      src,
+      off,
+      limit,
+      1,
+      csid >= 0 ? (ver == 0 ? 1 : ver) : 0,
+      known,
+    );
     if (fe < 0) return fe;
     let capEnd: u64 = (off as u64) + (known as u64);
     if (arrField >= 0) {
       const aEnd = (off as u64) + (arrOff as u64) + arrBytes;
       if (aEnd > capLimit || aEnd > (limit as u64))
-        return setError(S.E_CAP_ARRAY_OVERRUN, off + fieldOffset(cntField, v), cntField, count as u64, (capLimit - (off as u64) - (arrOff as u64)) as u32) as i64;
+        return setError(
+          S.E_CAP_ARRAY_OVERRUN,
+          off + fieldOffset(cntField, v),
+          cntField,
+          count as u64,
+          (capLimit - (off as u64) - (arrOff as u64)) as u32,
+        ) as i64;
       if (elemSid >= 0) {
         const es = structSize(elemSid, prof, v);
         for (let i: u32 = 0; i < count; i++) {
@@ -338,20 +439,25 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
     const nextAt = off + 4;
     if (next == off) return setError(S.E_CAP_SELF, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
     if (next < off) {
-      for (let i = 0; i < hops - 1; i++) if (load<u32>(visited + ((i as usize) << 2)) == next)
-        return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
-      if (next < fixedSize) return setError(S.E_CAP_INTO_HEADER, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, fixedSize) as i64;
+      for (let i = 0; i < hops - 1; i++)
+        if (load<u32>(visited + ((i as usize) << 2)) == next)
+          return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
+      if (next < fixedSize)
+        return setError(S.E_CAP_INTO_HEADER, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, fixedSize) as i64;
       return setError(S.E_CAP_BACKWARDS, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
     }
-    if ((next as u64) < capEnd) return setError(S.E_CAP_OVERLAP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, capEnd as u32) as i64;
+    if ((next as u64) < capEnd)
+      return setError(S.E_CAP_OVERLAP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, capEnd as u32) as i64;
     if (capEnd < (next as u64) && capEnd <= (limit as u64)) {
       const gapEnd = next < limit ? next : limit;
       if ((gapEnd as u64) > capEnd) rec(K_GAP, 1, 0, capEnd as u32, gapEnd - (capEnd as u32), 0, 0);
     }
     store<u32>(visited + (((hops - 1) as usize) << 2), off);
     prevEnd = next; // the gap up to next was emitted above
-    linkAt = nextAt; linkField = F_VFIO_INFO_CAP_HEADER__NEXT;
+    linkAt = nextAt;
+    linkField = F_VFIO_INFO_CAP_HEADER__NEXT;
     off = next;
   }
+  // biome-ignore lint/correctness/noUnreachable: the loop only leaves by return, but AssemblyScript wants one here
   return 0;
 }

@@ -4,9 +4,16 @@
 // decoder accepts come here (no proposals; everything else, errors included, takes decode());
 // tests/node/cli-fast.test.mjs checks the text against decode()'s for every struct on random and
 // hostile buffers.
-import { FAST_TRY } from "./fast/generated.js";
+import { FAST_TRY, FAST_JSON_HEAD } from "./fast/generated.js";
 import { SCHEMA } from "./generated/schema.js";
-import { nameFlags, nameEnum, structByName, structFields, type SchemaStruct, type SchemaField } from "./schema-index.js";
+import {
+  nameFlags,
+  nameEnum,
+  structByName,
+  structFields,
+  type SchemaStruct,
+  type SchemaField,
+} from "./schema-index.js";
 import type { ResolvedProfile } from "./profile.js";
 
 type Val = Record<string, unknown>;
@@ -19,7 +26,10 @@ const variantOf = (word: number) => ((word >> 1) & 1) * 2 + ((word >> 2) & 1);
 const present = (f: SchemaField, word: number) => !f.proposal && (!f.since || (word & 4) !== 0);
 
 // Flag and enum naming is pure: the JSON text of each (set, value) is built once.
-interface Named { text: string; notes: string[] }
+interface Named {
+  text: string;
+  notes: string[];
+}
 const flagMemo = new Map<string, Map<number | bigint, Named>>();
 function flagsText(set: string, value: number | bigint): Named {
   let memo = flagMemo.get(set);
@@ -27,7 +37,10 @@ function flagsText(set: string, value: number | bigint): Named {
   let r = memo.get(value);
   if (!r) {
     const fl = nameFlags(set, value, []);
-    r = { text: JSON.stringify({ names: fl.names, unknown: fl.unknown, ...(fl.proposed ? { proposed: fl.proposed } : {}) }), notes: fl.notes };
+    r = {
+      text: JSON.stringify({ names: fl.names, unknown: fl.unknown, ...(fl.proposed ? { proposed: fl.proposed } : {}) }),
+      notes: fl.notes,
+    };
     if (memo.size > 4096) memo.clear();
     memo.set(value, r);
   }
@@ -76,7 +89,15 @@ function planOf(s: SchemaStruct, word: number, version: number): Plan {
     if (version !== 0 && f.version > version) continue;
     const off = f.offsets[v] as number;
     if (off > p.end) p.holes.push([p.end, off - p.end]);
-    if (f.flags || f.enum) p.named.push({ path: f.path, nested: f.path.includes("."), key: JSON.stringify(f.path), flags: f.flags, enm: f.enum, subtype: f.name === "subtype" });
+    if (f.flags || f.enum)
+      p.named.push({
+        path: f.path,
+        nested: f.path.includes("."),
+        key: JSON.stringify(f.path),
+        flags: f.flags,
+        enm: f.enum,
+        subtype: f.name === "subtype",
+      });
     if (off + SIZE[f.scalar] > p.end) p.end = off + SIZE[f.scalar];
   }
   byVersion[version] = p;
@@ -92,11 +113,15 @@ class MetaText {
   b: Uint8Array = new Uint8Array(0);
   word = 0;
   reset(b: Uint8Array, word: number): this {
-    this.flags = this.enums = this.gaps = ""; this.b = b; this.word = word;
+    this.flags = this.enums = this.gaps = "";
+    this.b = b;
+    this.word = word;
     if (this.notes.length) this.notes = [];
     return this;
   }
-  gap(offset: number, size: number) { this.gaps += `${this.gaps ? "," : ""}{"offset":${offset},"bytes":"${hexOf(this.b, offset, offset + size)}"}`; }
+  gap(offset: number, size: number) {
+    this.gaps += `${this.gaps ? "," : ""}{"offset":${offset},"bytes":"${hexOf(this.b, offset, offset + size)}"}`;
+  }
   /** emitFields of the core for one struct at `base`: gaps, flag and enum names; returns the end. */
   fields(s: SchemaStruct, base: number, target: Val, prefix: string, version: number): number {
     const p = planOf(s, this.word, version);
@@ -121,7 +146,14 @@ class MetaText {
 const meta = new MetaText();
 const byName = new Map<string, SchemaStruct>();
 const fieldsById: SchemaField[][] = [];
-const structNamed = (n: string): SchemaStruct => { let s = byName.get(n); if (!s) { s = structByName(n); byName.set(n, s); } return s; };
+const structNamed = (n: string): SchemaStruct => {
+  let s = byName.get(n);
+  if (!s) {
+    s = structByName(n);
+    byName.set(n, s);
+  }
+  return s;
+};
 const fieldsOf = (s: SchemaStruct): SchemaField[] => (fieldsById[s.id] ??= structFields(s));
 
 /**
@@ -142,13 +174,18 @@ export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedPro
     if (contentEnd < b.length) extra = `,"slack":"${hexOf(b, contentEnd, b.length)}","slackOffset":${contentEnd}`;
     return finish(s, b, prof, v, m, extra);
   }
-  const argsz = v.argsz as number, flags = v.flags as number;
+  const argsz = v.argsz as number,
+    flags = v.flags as number;
   const padEnd = Math.min(size, argsz);
-  if (contentEnd < padEnd) { m.gap(contentEnd, padEnd - contentEnd); contentEnd = padEnd; }
+  if (contentEnd < padEnd) {
+    m.gap(contentEnd, padEnd - contentEnd);
+    contentEnd = padEnd;
+  }
   const fs = fieldsOf(s);
   const t = s.trailingLocal >= 0 ? fs[s.trailingLocal] : null;
   if (t && t.type === "payload") {
-    const poff = t.offsets[V] as number, dt = flags & 7;
+    const poff = t.offsets[V] as number,
+      dt = flags & 7;
     if (dt === 2 || dt === 4) contentEnd = poff + (v.count as number) * (dt === 4 ? 4 : 1);
     else if (contentEnd < poff) contentEnd = poff;
   }
@@ -156,13 +193,17 @@ export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedPro
     const cf = fs[s.capOffsetLocal];
     const co = cf.offsets[V] as number;
     const capOff = present(cf, prof.word) && co + 4 <= b.length && co + 4 <= argsz ? (v[cf.name] as number) : 0;
-    if (capOff !== 0 && (flags & s.caps.flag) === 0) m.notes.push(`cap_offset ${hx(capOff)} is ignored: the CAPS flag is clear (the kernel echoes the caller's cap_offset in that case)`);
+    if (capOff !== 0 && (flags & s.caps.flag) === 0)
+      m.notes.push(
+        `cap_offset ${hx(capOff)} is ignored: the CAPS flag is clear (the kernel echoes the caller's cap_offset in that case)`,
+      );
     const caps = v.caps as Val[] | undefined;
     if (caps) {
       let prevEnd = size;
       for (let i = 0; i < caps.length; i++) {
         const cap = caps[i];
-        const off = cap.offset as number, h = cap.header as { version: number; next: number };
+        const off = cap.offset as number,
+          h = cap.header as { version: number; next: number };
         const cs = structNamed(cap.struct as string);
         if (off > prevEnd) m.gap(prevEnd, off - prevEnd);
         m.fields(cs, off, cap, `caps[${i}].`, h.version === 0 ? 1 : h.version);
@@ -172,8 +213,10 @@ export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedPro
           const items = cap[ct.name] as Val[] | Uint8Array;
           const a0 = off + (ct.offsets[V] as number);
           if (ct.type === "array") {
-            const es = structNamed(ct.of!), esz = es.size[V] as number;
-            for (let j = 0; j < items.length; j++) m.fields(es, a0 + j * esz, (items as Val[])[j], `caps[${i}].${ct.name}[${j}].`, 0);
+            const es = structNamed(ct.of!),
+              esz = es.size[V] as number;
+            for (let j = 0; j < items.length; j++)
+              m.fields(es, a0 + j * esz, (items as Val[])[j], `caps[${i}].${ct.name}[${j}].`, 0);
             capEnd = a0 + items.length * esz;
           } else capEnd = a0 + items.length;
         }
@@ -188,18 +231,6 @@ export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedPro
   return finish(s, b, prof, v, m, extra);
 }
 
-/** The value's scalar keys in decode()'s order, with their JSON key text: the struct's JSON shape. */
-const shapes: (string[][] | null)[] = [];
-function shapeOf(s: SchemaStruct, word: number): string[][] | null {
-  const slot = s.id * 8 + (word & 7);
-  if (shapes[slot] !== undefined) return shapes[slot];
-  const fs = fieldsOf(s).filter((f) => f.scalar && present(f, word));
-  // nested paths (a cap struct decoded on its own has header.id ...) take the generic writer
-  const shape = fs.some((f) => f.path.includes(".")) ? null : fs.map((f, i) => [f.name, `${i ? "," : "{"}${JSON.stringify(f.name)}:`]);
-  shapes[slot] = shape;
-  return shape;
-}
-
 /** "$":{"struct":..,"length": and ..,"profile":..,"flags":{ : the same for every line of a run. */
 const heads: [string, string][] = [];
 function headOf(s: SchemaStruct, prof: ResolvedProfile): [string, string] {
@@ -211,16 +242,19 @@ function headOf(s: SchemaStruct, prof: ResolvedProfile): [string, string] {
 
 function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m: MetaText, extra: string): string {
   const [head, pt] = headOf(s, prof);
-  const shape = shapeOf(s, prof.word);
+  // the value's scalar fields through the struct's generated JSON shape; payload and caps generically
+  const jh = FAST_JSON_HEAD[s.name];
   let out: string;
-  if (shape && shape.length) {
-    out = "";
-    for (let i = 0; i < shape.length; i++) { const x = v[shape[i][0]]; out += shape[i][1] + (typeof x === "bigint" ? `"${x}"` : (x as number)); }
+  if (jh) {
+    out = jh(v, prof.word);
     // the vfio_irq_set payload (a scalar field may be called data too: vfio_device_ioeventfd)
     if (Array.isArray(v.data)) out += `,"data":${toJSONText(v.data)}`;
     if (v.caps !== undefined) out += `,"caps":${toJSONText(v.caps)}`;
     out += ",";
-  } else { const body = toJSONText(v); out = body.length > 2 ? body.slice(0, -1) + "," : "{"; }
+  } else {
+    const body = toJSONText(v);
+    out = body.length > 2 ? body.slice(0, -1) + "," : "{";
+  }
   return `${out}${head}${b.length}${pt}${m.flags}},"enums":{${m.enums}},"gaps":[${m.gaps}],"notes":${m.notes.length ? JSON.stringify(m.notes) : "[]"}${extra}}}`;
 }
 
@@ -228,7 +262,10 @@ function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m
 
 const NIBBLE = new Int8Array(128).fill(-1);
 for (let i = 0; i < 10; i++) NIBBLE[48 + i] = i;
-for (let i = 0; i < 6; i++) { NIBBLE[65 + i] = 10 + i; NIBBLE[97 + i] = 10 + i; }
+for (let i = 0; i < 6; i++) {
+  NIBBLE[65 + i] = 10 + i;
+  NIBBLE[97 + i] = 10 + i;
+}
 
 /** Bytes of a line that is nothing but an even number of hex digits; undefined for anything else. */
 export function plainHex(line: string): Uint8Array | undefined {
@@ -236,8 +273,10 @@ export function plainHex(line: string): Uint8Array | undefined {
   if (n & 1) return undefined;
   const out = new Uint8Array(n >> 1);
   for (let i = 0, j = 0; i < n; i += 2, j++) {
-    const a = line.charCodeAt(i), b = line.charCodeAt(i + 1);
-    const hi = a < 128 ? NIBBLE[a] : -1, lo = b < 128 ? NIBBLE[b] : -1;
+    const a = line.charCodeAt(i),
+      b = line.charCodeAt(i + 1);
+    const hi = a < 128 ? NIBBLE[a] : -1,
+      lo = b < 128 ? NIBBLE[b] : -1;
     if ((hi | lo) < 0) return undefined;
     out[j] = (hi << 4) | lo;
   }
@@ -245,17 +284,32 @@ export function plainHex(line: string): Uint8Array | undefined {
 }
 
 const HEX2 = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
-function hexOf(b: Uint8Array, from: number, to: number): string { let s = ""; for (let i = from; i < to; i++) s += HEX2[b[i]]; return s; }
+function hexOf(b: Uint8Array, from: number, to: number): string {
+  let s = "";
+  for (let i = from; i < to; i++) s += HEX2[b[i]];
+  return s;
+}
 const keyText = new Map<string, string>();
-const key = (k: string) => { let t = keyText.get(k); if (t === undefined) { t = JSON.stringify(k) + ":"; keyText.set(k, t); } return t; };
+const key = (k: string) => {
+  let t = keyText.get(k);
+  if (t === undefined) {
+    t = JSON.stringify(k) + ":";
+    keyText.set(k, t);
+  }
+  return t;
+};
 
 /** JSON.stringify(toJSONValue(v)) without the intermediate copy (compact form only). */
 export function toJSONText(v: unknown): string {
   switch (typeof v) {
-    case "number": return Number.isFinite(v) ? String(v) : "null";
-    case "bigint": return `"${v}"`;
-    case "string": return JSON.stringify(v);
-    case "boolean": return v ? "true" : "false";
+    case "number":
+      return Number.isFinite(v) ? String(v) : "null";
+    case "bigint":
+      return `"${v}"`;
+    case "string":
+      return JSON.stringify(v);
+    case "boolean":
+      return v ? "true" : "false";
     case "object": {
       if (v === null) return "null";
       if (v instanceof Uint8Array) return `"${hexOf(v, 0, v.length)}"`;
@@ -264,7 +318,8 @@ export function toJSONText(v: unknown): string {
         for (let i = 0; i < v.length; i++) s += (i ? "," : "") + (v[i] === undefined ? "null" : toJSONText(v[i]));
         return s + "]";
       }
-      let s = "{", first = true;
+      let s = "{",
+        first = true;
       const o = v as Val;
       for (const k in o) {
         const x = o[k];
@@ -275,7 +330,8 @@ export function toJSONText(v: unknown): string {
       if (o.$ !== undefined) s += (first ? "" : ",") + '"$":' + toJSONText(o.$);
       return s + "}";
     }
-    default: return "null";
+    default:
+      return "null";
   }
 }
 

@@ -40,21 +40,35 @@ vfio-user messages (header + body) are the struct vfio_user_message (alias user_
 64-bit values are printed as decimal strings; byte arrays, slack and gaps as hex.`;
 
 const profileOptions = {
-  arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" }, model: { type: "string" }, fds: { type: "string" },
-  proposal: { type: "string", multiple: true }, pretty: { type: "boolean" }, help: { type: "boolean", short: "h" },
+  arch: { type: "string" },
+  endian: { type: "string" },
+  epoch: { type: "string" },
+  model: { type: "string" },
+  fds: { type: "string" },
+  proposal: { type: "string", multiple: true },
+  pretty: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 type Handler = (argv: string[]) => Promise<number>;
 
 function profileFrom(v: Record<string, unknown>): ProfileOptions & { fds?: number } {
   const fds = v.fds === undefined ? undefined : Number(v.fds);
-  if (fds !== undefined && !(Number.isInteger(fds) && fds >= 0)) throw new Error(`--fds must be a count of file descriptors, not ${v.fds}`);
-  return { arch: v.arch as string | undefined, endian: v.endian as "little" | "big" | undefined, epoch: v.epoch as string | undefined,
-    model: v.model as "lp64" | "ilp32" | undefined, proposals: (v.proposal as string[] | undefined) ?? [], ...(fds === undefined ? {} : { fds }) };
+  if (fds !== undefined && !(Number.isInteger(fds) && fds >= 0))
+    throw new Error(`--fds must be a count of file descriptors, not ${v.fds}`);
+  return {
+    arch: v.arch as string | undefined,
+    endian: v.endian as "little" | "big" | undefined,
+    epoch: v.epoch as string | undefined,
+    model: v.model as "lp64" | "ilp32" | undefined,
+    proposals: (v.proposal as string[] | undefined) ?? [],
+    ...(fds === undefined ? {} : { fds }),
+  };
 }
 
 function describe(e: unknown): string {
-  if (e instanceof VfioAbiError) return `${e.code}: ${e.message}${e.field ? ` (field ${e.field}, offset ${e.offset})` : ` (offset ${e.offset})`}`;
+  if (e instanceof VfioAbiError)
+    return `${e.code}: ${e.message}${e.field ? ` (field ${e.field}, offset ${e.offset})` : ` (offset ${e.offset})`}`;
   return e instanceof Error ? e.message : String(e);
 }
 
@@ -62,8 +76,15 @@ function describe(e: unknown): string {
 function write(s: string): Promise<void> | void {
   if (process.stdout.write(s)) return;
   return new Promise((resolve) => {
-    const done = () => { process.stdout.off("drain", done); process.stdout.off("close", done); process.stdout.off("error", done); resolve(); };
-    process.stdout.on("drain", done); process.stdout.on("close", done); process.stdout.on("error", done);
+    const done = () => {
+      process.stdout.off("drain", done);
+      process.stdout.off("close", done);
+      process.stdout.off("error", done);
+      resolve();
+    };
+    process.stdout.on("drain", done);
+    process.stdout.on("close", done);
+    process.stdout.on("error", done);
   });
 }
 
@@ -71,19 +92,35 @@ const BATCH = 1 << 16; // output characters per stdout write
 
 async function eachItem(positional: string | undefined, fn: (item: string, n: number) => string): Promise<number> {
   if (positional !== undefined) {
-    try { process.stdout.write(fn(positional, 1) + "\n"); return 0; } catch (e) { process.stderr.write(`vfio-abi: ${describe(e)}\n`); return 1; }
+    try {
+      process.stdout.write(`${fn(positional, 1)}\n`);
+      return 0;
+    } catch (e) {
+      process.stderr.write(`vfio-abi: ${describe(e)}\n`);
+      return 1;
+    }
   }
   // One result line per input line, written in batches; stdin is read in chunks and split here
   // (readline's per-line events cost more than the decoding).
-  let failed = 0, n = 0, out = "", rest = "";
+  let failed = 0,
+    n = 0,
+    out = "",
+    rest = "";
   const item = (line: string) => {
     n++;
     if (line.endsWith("\r")) line = line.slice(0, -1);
     if (!line.trim()) return;
-    try { out += fn(line, n) + "\n"; } catch (e) {
+    try {
+      out += `${fn(line, n)}\n`;
+    } catch (e) {
       failed++;
       process.stderr.write(`vfio-abi: line ${n}: ${describe(e)}\n`);
-      out += JSON.stringify({ error: e instanceof VfioAbiError ? { code: e.code, message: e.message, offset: e.offset, field: e.field } : { message: describe(e) } }) + "\n";
+      out += `${JSON.stringify({
+        error:
+          e instanceof VfioAbiError
+            ? { code: e.code, message: e.message, offset: e.offset, field: e.field }
+            : { message: describe(e) },
+      })}\n`;
     }
   };
   process.stdin.setEncoding("utf8");
@@ -93,7 +130,11 @@ async function eachItem(positional: string | undefined, fn: (item: string, n: nu
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
       item(text.slice(start, nl));
       start = nl + 1;
-      if (out.length >= BATCH) { const w = write(out); out = ""; if (w) await w; }
+      if (out.length >= BATCH) {
+        const w = write(out);
+        out = "";
+        if (w) await w;
+      }
     }
     rest = text.slice(start);
   }
@@ -105,42 +146,70 @@ async function eachItem(positional: string | undefined, fn: (item: string, n: nu
 const commands: Record<string, Handler> = {
   async decode(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
-    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    if (values.help || !positionals[0]) {
+      console.log(USAGE);
+      return values.help ? 0 : 2;
+    }
     const prof = profileFrom(values);
-    const s = structByName(positionals[0]), rp = resolveProfile(prof);
+    const s = structByName(positionals[0]),
+      rp = resolveProfile(prof);
     const bytes = (hex: string) => plainHex(hex) ?? fromHex(hex);
-    if (values.pretty) return eachItem(positionals[1], (hex) => JSON.stringify(toJSONValue(decode(s.name, bytes(hex), prof)), null, 2));
+    if (values.pretty)
+      return eachItem(positionals[1], (hex) => JSON.stringify(toJSONValue(decode(s.name, bytes(hex), prof)), null, 2));
     // the generated fast decoder with the metadata written as JSON text where it is sure, the core otherwise
-    return eachItem(positionals[1], (hex) => { const b = bytes(hex); return decodeLineFast(s, b, rp) ?? toJSONText(decode(s.name, b, prof)); });
+    return eachItem(positionals[1], (hex) => {
+      const b = bytes(hex);
+      return decodeLineFast(s, b, rp) ?? toJSONText(decode(s.name, b, prof));
+    });
   },
   async encode(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
-    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    if (values.help || !positionals[0]) {
+      console.log(USAGE);
+      return values.help ? 0 : 2;
+    }
     const prof = profileFrom(values);
-    return eachItem(positionals[1], (json) => toHex(encode(positionals[0], fromJSONValue(positionals[0], JSON.parse(json)) as never, prof)));
+    return eachItem(positionals[1], (json) =>
+      toHex(encode(positionals[0], fromJSONValue(positionals[0], JSON.parse(json)) as never, prof)),
+    );
   },
   async "inspect-spans"(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
-    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    if (values.help || !positionals[0]) {
+      console.log(USAGE);
+      return values.help ? 0 : 2;
+    }
     const prof = profileFrom(values);
     let bad = 0;
     const code = await eachItem(positionals[1], (hex) => {
       const r = inspect(positionals[0], fromHex(hex), prof);
       if (!r.ok) bad++;
-      return JSON.stringify(toJSONValue({ ok: r.ok, nodes: r.nodes, diagnostics: r.diagnostics }), null, values.pretty ? 2 : undefined);
+      return JSON.stringify(
+        toJSONValue({ ok: r.ok, nodes: r.nodes, diagnostics: r.diagnostics }),
+        null,
+        values.pretty ? 2 : undefined,
+      );
     });
     return code || (bad ? 1 : 0);
   },
   async structs() {
-    for (const s of SCHEMA.structs) console.log(`${s.name.padEnd(40)} ${s.kind.padEnd(5)} ${s.size.join("/")}${s.proposal ? `  (proposal ${s.proposal})` : ""}`);
+    for (const s of SCHEMA.structs)
+      console.log(
+        `${s.name.padEnd(40)} ${s.kind.padEnd(5)} ${s.size.join("/")}${s.proposal ? `  (proposal ${s.proposal})` : ""}`,
+      );
     return 0;
   },
   async ioctl(argv) {
-    const { values, positionals } = parseArgs({ args: argv, options: { arch: { type: "string" }, all: { type: "boolean" }, pretty: { type: "boolean" } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { arch: { type: "string" }, all: { type: "boolean" }, pretty: { type: "boolean" } },
+      allowPositionals: true,
+    });
     const arch = (values.arch as string | undefined) ?? "x86_64";
     // --all (or an interactive terminal with no argument) prints the table; otherwise one look-up per stdin line
     if (values.all || (!positionals[0] && process.stdin.isTTY)) {
-      for (const i of ioctls(arch)) console.log(`${i.hex.padEnd(12)} ${i.name.padEnd(38)} ${i.fd.padEnd(9)} ${i.dir.padEnd(5)} ${i.arg ?? "-"}`);
+      for (const i of ioctls(arch))
+        console.log(`${i.hex.padEnd(12)} ${i.name.padEnd(38)} ${i.fd.padEnd(9)} ${i.dir.padEnd(5)} ${i.arg ?? "-"}`);
       return 0;
     }
     return eachItem(positionals[0], (q) => {
@@ -153,14 +222,19 @@ const commands: Record<string, Handler> = {
 
 // Commands implemented in their own modules (loaded on demand).
 const external: Record<string, string> = {
-  predict: "./oracle/cli.js", topology: "./oracle/cli.js",
-  fuzz: "./fuzz/cli.js", syzlang: "./fuzz/cli.js",
+  predict: "./oracle/cli.js",
+  topology: "./oracle/cli.js",
+  fuzz: "./fuzz/cli.js",
+  syzlang: "./fuzz/cli.js",
   inspect: "./inspector-server.js",
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") { console.log(USAGE); return cmd ? 0 : 2; }
+  if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
   if (commands[cmd]) return commands[cmd](rest);
   if (external[cmd]) {
     const m = (await import(external[cmd])) as { run(cmd: string, argv: string[]): Promise<number> };

@@ -4,6 +4,7 @@
 //    recorded gaps, slack and tail, so encode(decode(b)) reproduces b byte for byte;
 //  * kernel: caps without offsets -> built like vfio_info_cap_add + vfio_info_cap_shift (back to
 //    back, 8-aligned from 6.6, zero padding; "too small" replies when argsz cannot hold them).
+import { REGION, bytesAt, dataAt, reserve, u32At, u64At } from "./memory.js";
 import { wasm } from "./loader.js";
 import { resolveProfile, variantIndex, sizeInRelease, type ResolvedProfile } from "./profile.js";
 import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
@@ -27,11 +28,21 @@ function u64(v: unknown, what: string): bigint {
 }
 
 function checkRange(v: bigint, scalar: string, what: string, raw: unknown, model = "lp64") {
-  const bits = scalar === "u8" ? 8 : scalar === "u16" ? 16 : scalar === "u64" || (scalar === "ptr" && model === "lp64") ? 64 : 32;
+  const bits =
+    scalar === "u8" ? 8 : scalar === "u16" ? 16 : scalar === "u64" || (scalar === "ptr" && model === "lp64") ? 64 : 32;
   const neg = typeof raw === "number" ? raw < 0 : typeof raw === "bigint" ? raw < 0n : false;
   const max = (1n << BigInt(bits)) - 1n;
-  if (scalar === "s32") { const n = Number(BigInt.asIntN(64, v)); if (n < -0x80000000 || n > 0xffffffff) throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit s32`, 0, what); return; }
-  if (neg) { if (bits < 64 && Number(BigInt.asIntN(64, v)) < -Number(1n << BigInt(bits - 1))) throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what); return; }
+  if (scalar === "s32") {
+    const n = Number(BigInt.asIntN(64, v));
+    if (n < -0x80000000 || n > 0xffffffff)
+      throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit s32`, 0, what);
+    return;
+  }
+  if (neg) {
+    if (bits < 64 && Number(BigInt.asIntN(64, v)) < -Number(1n << BigInt(bits - 1)))
+      throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what);
+    return;
+  }
   if (v > max) throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what);
 }
 
@@ -42,26 +53,42 @@ class Out {
   readonly list: number;
   readonly dst: number;
   readonly scratch: number;
-  constructor(readonly size: number, scratchSize: number, ncaps = 0) {
+  constructor(
+    readonly size: number,
+    scratchSize: number,
+    ncaps = 0,
+  ) {
     const listBytes = Math.max(1024, ncaps * 8);
-    const need = 1024 + listBytes + size + scratchSize + 64;
-    if (this.w.arena_cap() < need && this.w.arena_reserve(need) < 0) throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
-    this.base = this.w.arena_ptr();
-    this.vals = this.base;            // 64 x u64
-    this.list = this.base + 1024;     // cap list: (ptr, len) per capability
+    this.base = reserve(this.w, REGION.codec, 1024 + listBytes + size + scratchSize + 64, "encode");
+    this.vals = this.base; // 64 x u64
+    this.list = this.base + 1024; // cap list: (ptr, len) per capability
     this.dst = this.list + listBytes;
     this.scratch = (this.dst + size + 15) & ~15;
-    new Uint8Array(this.w.memory.buffer, this.dst, size).fill(0);
+    bytesAt(this.w, this.dst, size).fill(0);
   }
-  bytes(at: number, n: number) { return new Uint8Array(this.w.memory.buffer, this.dst + at, n); }
+  bytes(at: number, n: number) {
+    return bytesAt(this.w, this.dst + at, n);
+  }
 }
 
 /** Write the scalar fields of struct s at absolute wasm address `at` (region of `room` bytes). */
-function writeFields(o: Out, s: SchemaStruct, prof: ResolvedProfile, at: number, room: number, value: Val, version: number, pathPrefix: string) {
-  const vals = new BigUint64Array(o.w.memory.buffer, o.vals, 64);
+function writeFields(
+  o: Out,
+  s: SchemaStruct,
+  prof: ResolvedProfile,
+  at: number,
+  room: number,
+  value: Val,
+  version: number,
+  pathPrefix: string,
+) {
+  const vals = u64At(o.w, o.vals, 64);
   const fields = structFields(s);
   fields.forEach((f, i) => {
-    if (!f.scalar) { vals[i] = 0n; return; }
+    if (!f.scalar) {
+      vals[i] = 0n;
+      return;
+    }
     let raw: unknown = value;
     for (const part of f.path.split(".")) raw = (raw as Val | undefined)?.[part];
     // a union member under another name (devid for group_id, dmabuf_id for region_index)
@@ -71,7 +98,13 @@ function writeFields(o: Out, s: SchemaStruct, prof: ResolvedProfile, at: number,
     vals[i] = v;
   });
   const r = o.w.encode_fields(s.id, prof.word, at, room, o.vals, version);
-  if (r < 0) throw new EncodeError(statusName(r), `${s.name} does not fit in ${room} bytes at ${pathPrefix || "start"}`, 0, pathPrefix || null);
+  if (r < 0)
+    throw new EncodeError(
+      statusName(r),
+      `${s.name} does not fit in ${room} bytes at ${pathPrefix || "start"}`,
+      0,
+      pathPrefix || null,
+    );
   return r;
 }
 
@@ -86,7 +119,12 @@ function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: Resolve
   const w = wasm();
   if (!cs) {
     const body = (cap.body as Uint8Array | undefined) ?? new Uint8Array(0);
-    return { size: 8 + body.length, known: 8, trailing: null as null | { f: (typeof SCHEMA.fields)[number]; off: number; elemSize: number; n: number }, kernelSize: 8 + body.length };
+    return {
+      size: 8 + body.length,
+      known: 8,
+      trailing: null as null | { f: (typeof SCHEMA.fields)[number]; off: number; elemSize: number; n: number },
+      kernelSize: 8 + body.length,
+    };
   }
   const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
   const known = w.cap_known_size(cs.id, version, prof.word);
@@ -104,15 +142,38 @@ function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: Resolve
   return { size, known, trailing: { f: tf, off, elemSize, n }, kernelSize: size };
 }
 
-function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: ResolvedProfile, at: number, room: number, idx: number) {
+function writeCap(
+  o: Out,
+  host: SchemaStruct,
+  cap: DecodedCap & Val,
+  prof: ResolvedProfile,
+  at: number,
+  room: number,
+  idx: number,
+) {
   const cs = capStruct(host, cap, prof);
   const lay = capLayout(cs, cap, prof);
   const prefix = `caps[${idx}].`;
-  if (lay.size > room) throw new EncodeError("E_VALUE", `capability ${idx} (${lay.size} bytes) does not fit before the next one or the end (${room} bytes)`, 0, `caps[${idx}]`);
+  if (lay.size > room)
+    throw new EncodeError(
+      "E_VALUE",
+      `capability ${idx} (${lay.size} bytes) does not fit before the next one or the end (${room} bytes)`,
+      0,
+      `caps[${idx}]`,
+    );
   if (!cs) {
-    writeFields(o, SCHEMA.structs[0] as unknown as SchemaStruct, prof, at, room, cap.header as unknown as Val, 0, prefix + "header.");
+    writeFields(
+      o,
+      SCHEMA.structs[0] as unknown as SchemaStruct,
+      prof,
+      at,
+      room,
+      cap.header as unknown as Val,
+      0,
+      `${prefix}header.`,
+    );
     const body = cap.body as Uint8Array | undefined;
-    if (body) new Uint8Array(o.w.memory.buffer, at + 8, body.length).set(body);
+    if (body) bytesAt(o.w, at + 8, body.length).set(body);
     return lay.size;
   }
   const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
@@ -125,20 +186,32 @@ function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: Resol
   if (lay.trailing) {
     const t = lay.trailing;
     const items = cap[t.f.name] ?? [];
-    if (t.f.type === "bytes") new Uint8Array(o.w.memory.buffer, at + t.off, t.n).set(items as Uint8Array);
+    if (t.f.type === "bytes") bytesAt(o.w, at + t.off, t.n).set(items as Uint8Array);
     else {
       const es = structByName(t.f.of!);
-      (items as Val[]).forEach((e, i) => writeFields(o, es, prof, at + t.off + i * t.elemSize, t.elemSize, e, 0, `${prefix}${t.f.name}[${i}].`));
+      (items as Val[]).forEach((e, i) => {
+        writeFields(o, es, prof, at + t.off + i * t.elemSize, t.elemSize, e, 0, `${prefix}${t.f.name}[${i}].`);
+      });
     }
   }
   return lay.size;
 }
 
 type SField = ReturnType<typeof structFields>[number];
-interface Trail { field: SField; offset: number; bytes: number; write: (o: Out, at: number) => void }
+interface Trail {
+  field: SField;
+  offset: number;
+  bytes: number;
+  write: (o: Out, at: number) => void;
+}
 
 /** Bytes of a struct body: its fixed part plus its own trailing array (dma_buf.dma_ranges). */
-function bodyPlan(ps: SchemaStruct, value: Val, prof: ResolvedProfile, prefix: string): { bytes: number; write: (o: Out, at: number) => void } {
+function bodyPlan(
+  ps: SchemaStruct,
+  value: Val,
+  prof: ResolvedProfile,
+  prefix: string,
+): { bytes: number; write: (o: Out, at: number) => void } {
   const w = wasm();
   const size = w.struct_size(ps.id, prof.word);
   const fs = structFields(ps);
@@ -146,7 +219,10 @@ function bodyPlan(ps: SchemaStruct, value: Val, prof: ResolvedProfile, prefix: s
   const arr = af ? arrayPlan(ps, af, value, prof, prefix) : null;
   return {
     bytes: arr ? Math.max(size, arr.offset + arr.bytes) : size,
-    write: (o, at) => { writeFields(o, ps, prof, at, size, value, 0, prefix); arr?.write(o, at + arr.offset); },
+    write: (o, at) => {
+      writeFields(o, ps, prof, at, size, value, 0, prefix);
+      arr?.write(o, at + arr.offset);
+    },
   };
 }
 
@@ -154,7 +230,8 @@ function bodyPlan(ps: SchemaStruct, value: Val, prof: ResolvedProfile, prefix: s
 function arrayPlan(st: SchemaStruct, af: SField, value: Val, prof: ResolvedProfile, prefix: string): Trail {
   const w = wasm();
   const items = (value[af.name] ?? []) as unknown[];
-  if (!Array.isArray(items)) throw new EncodeError("E_VALUE", `${prefix}${af.name} must be an array`, 0, prefix + af.name);
+  if (!Array.isArray(items))
+    throw new EncodeError("E_VALUE", `${prefix}${af.name} must be an array`, 0, prefix + af.name);
   const cf = structFields(st).find((f) => f.name === af.count);
   if (cf && value[cf.name] === undefined) value[cf.name] = items.length;
   const offset = af.offsets[variantIndex(prof)];
@@ -163,9 +240,11 @@ function arrayPlan(st: SchemaStruct, af: SField, value: Val, prof: ResolvedProfi
     const es = af.of === "s32" || af.of === "u32" ? 4 : af.of === "u16" ? 2 : af.of === "u8" ? 1 : 8;
     items.forEach((x, i) => checkRange(u64(x, `${prefix}${af.name}[${i}]`), af.of!, `${prefix}${af.name}[${i}]`, x));
     return {
-      field: af, offset, bytes: items.length * es,
+      field: af,
+      offset,
+      bytes: items.length * es,
       write: (o, at) => {
-        const dv = new DataView(o.w.memory.buffer, at, items.length * es);
+        const dv = dataAt(o.w, at, items.length * es);
         items.forEach((x, i) => dv.setInt32(i * es, Number(BigInt.asIntN(32, u64(x, ""))), prof.endian === "little"));
       },
     };
@@ -173,8 +252,13 @@ function arrayPlan(st: SchemaStruct, af: SField, value: Val, prof: ResolvedProfi
   const es = structByName(af.of!);
   const esz = w.struct_size(es.id, prof.word);
   return {
-    field: af, offset, bytes: items.length * esz,
-    write: (o, at) => (items as Val[]).forEach((e, i) => writeFields(o, es, prof, at + i * esz, esz, e, 0, `${prefix}${af.name}[${i}].`)),
+    field: af,
+    offset,
+    bytes: items.length * esz,
+    write: (o, at) =>
+      (items as Val[]).forEach((e, i) =>
+        writeFields(o, es, prof, at + i * esz, esz, e, 0, `${prefix}${af.name}[${i}].`),
+      ),
   };
 }
 
@@ -194,9 +278,11 @@ function planTrailing(s: SchemaStruct, v: Val, prof: ResolvedProfile): Trail | n
     const elem = c.elem === "u8" ? 1 : 4;
     vals.forEach((x, i) => checkRange(u64(x, `data[${i}]`), c.elem!, `data[${i}]`, x));
     return {
-      field: tf, offset, bytes: vals.length * elem,
+      field: tf,
+      offset,
+      bytes: vals.length * elem,
       write: (o, at) => {
-        const dv = new DataView(o.w.memory.buffer, at, vals.length * elem);
+        const dv = dataAt(o.w, at, vals.length * elem);
         vals.forEach((x, i) => (elem === 1 ? dv.setUint8(i, x) : dv.setInt32(i * 4, x | 0, prof.endian === "little")));
       },
     };
@@ -204,35 +290,68 @@ function planTrailing(s: SchemaStruct, v: Val, prof: ResolvedProfile): Trail | n
   const empty = data === undefined || data === null || (Array.isArray(data) && data.length === 0);
   if (empty) return null;
   if (c?.kind === "struct") {
-    if (typeof data !== "object" || data instanceof Uint8Array || Array.isArray(data)) throw new EncodeError("E_VALUE", `${tf.name} must be a ${c.struct} object for flags ${flagsHex}`, offset, tf.name);
+    if (typeof data !== "object" || data instanceof Uint8Array || Array.isArray(data))
+      throw new EncodeError(
+        "E_VALUE",
+        `${tf.name} must be a ${c.struct} object for flags ${flagsHex}`,
+        offset,
+        tf.name,
+      );
     const body = bodyPlan(structByName(c.struct!), data as Val, prof, `${tf.name}.`);
     return { field: tf, offset, ...body };
   }
   if (c?.kind === "bytes") {
-    if (!(data instanceof Uint8Array) || data.length !== c.bytes) throw new EncodeError("E_VALUE", `${tf.name} must be ${c.bytes} bytes (a Uint8Array) for flags ${flagsHex}`, offset, tf.name);
-    return { field: tf, offset, bytes: c.bytes, write: (o, at) => new Uint8Array(o.w.memory.buffer, at, c.bytes).set(data) };
+    if (!(data instanceof Uint8Array) || data.length !== c.bytes)
+      throw new EncodeError(
+        "E_VALUE",
+        `${tf.name} must be ${c.bytes} bytes (a Uint8Array) for flags ${flagsHex}`,
+        offset,
+        tf.name,
+      );
+    return {
+      field: tf,
+      offset,
+      bytes: c.bytes,
+      write: (o, at) => bytesAt(o.w, at, c.bytes).set(data),
+    };
   }
   const what = Array.isArray(data) ? `${data.length} elements` : "a value";
-  throw new EncodeError("E_VALUE", `${tf.name} has ${what} but flags ${flagsHex} select no payload${s.name === "vfio_irq_set" ? " (exactly one of DATA_BOOL, DATA_EVENTFD)" : ""}`, offset, tf.name);
+  throw new EncodeError(
+    "E_VALUE",
+    `${tf.name} has ${what} but flags ${flagsHex} select no payload${s.name === "vfio_irq_set" ? " (exactly one of DATA_BOOL, DATA_EVENTFD)" : ""}`,
+    offset,
+    tf.name,
+  );
 }
 
 /** Encode a struct value. See the module comment for the two chain modes. */
-export function encode<N extends StructName>(structName: N | string, value: Partial<N extends StructName ? StructTypes[N] : Val> & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] }, opts: EncodeOptions = {}): Uint8Array {
+export function encode<N extends StructName>(
+  structName: N | string,
+  value: Partial<N extends StructName ? StructTypes[N] : Val> & {
+    $?: Partial<DecodeMeta>;
+    caps?: Partial<DecodedCap>[];
+  },
+  opts: EncodeOptions = {},
+): Uint8Array {
   const s = structByName(structName);
-  if (value === null || typeof value !== "object") throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
+  if (value === null || typeof value !== "object")
+    throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
   if (s.kind === "message") return encodeMessage(value as never, opts);
   return encodeStruct(s, value as Val, opts);
 }
 
 /** encode() for one struct (a vfio-user message header is one too: its fields, without the body). */
-export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] }, opts: EncodeOptions = {}): Uint8Array {
+export function encodeStruct(
+  s: SchemaStruct,
+  value: Val & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] },
+  opts: EncodeOptions = {},
+): Uint8Array {
   const prof = resolveProfile(opts);
   const w = wasm();
   const v = value as Val;
   const meta = (v.$ ?? {}) as Partial<DecodeMeta>;
   const fixed = w.struct_size(s.id, prof.word);
   const caps = (v.caps ?? []) as (DecodedCap & Val)[];
-  const fields = structFields(s);
 
   // trailing member: payload picked by the selector, or a counted array
   const tv: Val = { ...v };
@@ -245,7 +364,10 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
   let end = eraFixed;
   if (trail) end = Math.max(end, trail.offset + trail.bytes);
   const capSizes = caps.map((c) => capLayout(capStruct(s, c, prof), c, prof));
-  if (exact) caps.forEach((c, i) => { end = Math.max(end, c.offset + capSizes[i].size); });
+  if (exact)
+    caps.forEach((c, i) => {
+      end = Math.max(end, c.offset + capSizes[i].size);
+    });
   for (const g of meta.gaps ?? []) end = Math.max(end, g.offset + g.bytes.length);
   if (meta.slack) end = Math.max(end, (meta.slackOffset ?? end) + meta.slack.length);
   if (meta.tail) end = Math.max(end, (meta.tailOffset ?? end) + meta.tail.length);
@@ -254,36 +376,50 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
     const align8 = prof.epoch === "6.7";
     kernelCapsTotal = capSizes.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
   }
-  const total = Math.max(end, meta.length ?? 0, eraFixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0));
+  const total = Math.max(
+    end,
+    meta.length ?? 0,
+    eraFixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0),
+  );
   const o = new Out(Math.max(total, fixed) + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
   const fixedVal: Val = tv;
   const argszGiven = v.argsz !== undefined && v.argsz !== null;
-  if (!argszGiven) fixedVal.argsz = trail && pf?.type === "payload" ? Math.max(eraFixed, trail.offset + trail.bytes) : total;
+  if (!argszGiven)
+    fixedVal.argsz = trail && pf?.type === "payload" ? Math.max(eraFixed, trail.offset + trail.bytes) : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");
   trail?.write(o, o.dst + trail.offset);
   let length = total;
   if (caps.length && exact) {
     caps.forEach((c, i) => {
       const room = total - c.offset;
-      if (c.offset < 0 || room < 8) throw new EncodeError("E_VALUE", `caps[${i}].offset ${c.offset} is outside the buffer`, c.offset, `caps[${i}].offset`);
+      if (c.offset < 0 || room < 8)
+        throw new EncodeError(
+          "E_VALUE",
+          `caps[${i}].offset ${c.offset} is outside the buffer`,
+          c.offset,
+          `caps[${i}].offset`,
+        );
       writeCap(o, s, c, prof, o.dst + c.offset, room, i);
     });
   } else if (caps.length) {
     // kernel mode: encode each cap into scratch, then let the wasm core chain them
     let at = o.scratch;
-    const list = new Uint32Array(w.memory.buffer, o.list, caps.length * 2);
+    const list = u32At(w, o.list, caps.length * 2);
     caps.forEach((c, i) => {
       const size = capSizes[i].kernelSize;
-      new Uint8Array(w.memory.buffer, at, size).fill(0);
+      bytesAt(w, at, size).fill(0);
       writeCap(o, s, c, prof, at, size, i);
-      list[i * 2] = at; list[i * 2 + 1] = size;
+      list[i * 2] = at;
+      list[i * 2 + 1] = size;
       at = (at + size + 15) & ~15;
     });
     const argszSupplied = argszGiven ? Number(u64(v.argsz, "argsz")) : ARGSZ_AUTO;
     const r = w.caps_build(s.id, prof.word, o.dst, o.size, fixed, argszSupplied, o.list, caps.length);
-    if (r < 0) throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
+    if (r < 0)
+      throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
     length = Math.max(r, argszGiven ? Math.min(Number(u64(v.argsz, "argsz")), total) : r);
-    if (r === fixed && argszSupplied !== ARGSZ_AUTO && argszSupplied < fixed + kernelCapsTotal) length = Math.max(fixed, Math.min(argszSupplied, total));
+    if (r === fixed && argszSupplied !== ARGSZ_AUTO && argszSupplied < fixed + kernelCapsTotal)
+      length = Math.max(fixed, Math.min(argszSupplied, total));
   }
   for (const g of meta.gaps ?? []) o.bytes(g.offset, g.bytes.length).set(g.bytes);
   if (meta.slack) o.bytes(meta.slackOffset ?? length, meta.slack.length).set(meta.slack);
@@ -293,7 +429,11 @@ export function encodeStruct(s: SchemaStruct, value: Val & { $?: Partial<DecodeM
 }
 
 /** The argsz two-call protocol: a request for the retry with the size the reply asked for. */
-export function retryRequest(structName: string, reply: { argsz?: number; index?: number; $?: Partial<DecodeMeta> }, opts: EncodeOptions = {}): Uint8Array {
+export function retryRequest(
+  structName: string,
+  reply: { argsz?: number; index?: number; $?: Partial<DecodeMeta> },
+  opts: EncodeOptions = {},
+): Uint8Array {
   const need = reply.$?.needsArgsz;
   if (need === undefined) throw new UsageError("E_BAD_ARG", "the reply does not ask for a larger argsz", 0, "argsz");
   const s = structByName(structName);

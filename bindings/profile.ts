@@ -5,9 +5,10 @@ import { SCHEMA } from "./generated/schema.js";
 import type { ProfileOptions, Endian, DataModel } from "./types.js";
 import { UsageError } from "./errors.js";
 
-export const PROF_BIG = 1, PROF_ILP32 = 2, PROF_EPOCH66 = 4;
-/** Parse mode bits: the buffer is a vfio-user request / reply body (bounded by msg_size, not argsz). */
-export const PROF_MSG_REQUEST = 8, PROF_MSG_REPLY = 16;
+import { PROF_BIG, PROF_EPOCH66, PROF_ILP32, PROF_MSG_REPLY, PROF_MSG_REQUEST } from "./generated/wasm-abi.js";
+
+/** Profile bits (the contract's); PROF_MSG_*: the buffer is a vfio-user request / reply body. */
+export { PROF_BIG, PROF_EPOCH66, PROF_ILP32, PROF_MSG_REPLY, PROF_MSG_REQUEST };
 
 export interface ResolvedProfile {
   word: number;
@@ -21,18 +22,23 @@ export interface ResolvedProfile {
 }
 
 /** Index of a profile's layout variant in the schema tables (lp64/6.1, lp64/6.7, ilp32/6.1, ilp32/6.7). */
-export const variantIndex = (p: { model: DataModel; epoch: string }): number => (p.model === "ilp32" ? 2 : 0) + (p.epoch === "6.1" ? 0 : 1);
+export const variantIndex = (p: { model: DataModel; epoch: string }): number =>
+  (p.model === "ilp32" ? 2 : 0) + (p.epoch === "6.1" ? 0 : 1);
 
 const NEWEST = SCHEMA.headers[SCHEMA.headers.length - 1];
 
 /** Release order ("6.9" < "6.15" < "7.0"). */
 export function versionCmp(a: string, b: string): number {
-  const [am, an] = a.split(".").map(Number), [bm, bn] = b.split(".").map(Number);
+  const [am, an] = a.split(".").map(Number),
+    [bm, bn] = b.split(".").map(Number);
   return am !== bm ? am - bm : (an || 0) - (bn || 0);
 }
 
 /** sizeof(struct) in the profile's release (argsz-extensible structs shrink for older releases). */
-export function sizeInRelease(s: { history: { from: string; until: string | null; lp64: number; ilp32: number }[] | null }, p: ResolvedProfile): number | null {
+export function sizeInRelease(
+  s: { history: { from: string; until: string | null; lp64: number; ilp32: number }[] | null },
+  p: ResolvedProfile,
+): number | null {
   if (!s.history) return null;
   let hit = null;
   for (const h of s.history) if (versionCmp(p.kernel, h.from) >= 0) hit = h;
@@ -45,32 +51,50 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
   const key = `${o.arch}|${o.endian}|${o.model}|${o.epoch}|${o.proposals?.join(",")}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  let endian: Endian = "little", model: DataModel = "lp64";
+  let endian: Endian = "little",
+    model: DataModel = "lp64";
   if (o.arch !== undefined) {
     const a = (SCHEMA.arches as Record<string, { endian: Endian; model: DataModel }>)[o.arch];
-    if (!a) throw new UsageError("E_BAD_ARG", `unknown arch ${o.arch} (known: ${Object.keys(SCHEMA.arches).join(", ")})`, 0, null);
-    endian = a.endian; model = a.model;
+    if (!a)
+      throw new UsageError(
+        "E_BAD_ARG",
+        `unknown arch ${o.arch} (known: ${Object.keys(SCHEMA.arches).join(", ")})`,
+        0,
+        null,
+      );
+    endian = a.endian;
+    model = a.model;
   }
   if (o.endian !== undefined) {
-    if (o.endian !== "little" && o.endian !== "big") throw new UsageError("E_BAD_ARG", `endian must be little or big, not ${o.endian}`, 0, null);
+    if (o.endian !== "little" && o.endian !== "big")
+      throw new UsageError("E_BAD_ARG", `endian must be little or big, not ${o.endian}`, 0, null);
     endian = o.endian;
   }
   if (o.model !== undefined) {
-    if (o.model !== "lp64" && o.model !== "ilp32") throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${o.model}`, 0, null);
+    if (o.model !== "lp64" && o.model !== "ilp32")
+      throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${o.model}`, 0, null);
     model = o.model;
   }
   const ep = String(o.epoch ?? NEWEST);
   const m = /^(\d+)\.(\d+)/.exec(ep);
-  if (!m) throw new UsageError("E_BAD_ARG", `epoch must be a Linux release such as 6.1, 6.7 or 6.12, not ${ep}`, 0, null);
+  if (!m)
+    throw new UsageError("E_BAD_ARG", `epoch must be a Linux release such as 6.1, 6.7 or 6.12, not ${ep}`, 0, null);
   const rel = `${Number(m[1])}.${Number(m[2])}`;
   const kernel = (SCHEMA.epochAliases as Record<string, string>)[rel] ?? rel;
   // older kernels share the packed 6.1 layout; 6.6 and later the aligned one
   const epoch = versionCmp(kernel, "6.6") >= 0 ? "6.7" : "6.1";
-  let word = (endian === "big" ? PROF_BIG : 0) | (model === "ilp32" ? PROF_ILP32 : 0) | (epoch === "6.7" ? PROF_EPOCH66 : 0);
+  let word =
+    (endian === "big" ? PROF_BIG : 0) | (model === "ilp32" ? PROF_ILP32 : 0) | (epoch === "6.7" ? PROF_EPOCH66 : 0);
   const proposals: string[] = [];
   const add = (name: string) => {
     const p = SCHEMA.proposals.find((x) => x.name === name);
-    if (!p) throw new UsageError("E_BAD_ARG", `unknown proposal ${name} (known: ${SCHEMA.proposals.map((x) => x.name).join(", ")})`, 0, null);
+    if (!p)
+      throw new UsageError(
+        "E_BAD_ARG",
+        `unknown proposal ${name} (known: ${SCHEMA.proposals.map((x) => x.name).join(", ")})`,
+        0,
+        null,
+      );
     if (proposals.includes(name)) return;
     proposals.push(name);
     word |= p.bit;

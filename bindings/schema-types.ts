@@ -31,10 +31,26 @@ export interface SchemaField {
   /** Array: "needs" = a reply whose argsz cannot hold the elements asks for a larger argsz. */
   short: string | null;
 }
-export interface SchemaCase { mask: number; value: number; elem?: string; struct?: string; bytes?: number }
-export interface SchemaAlt { name: string; since?: string; enum?: string; when: { flag: string; in?: string } }
+export interface SchemaCase {
+  mask: number;
+  value: number;
+  elem?: string;
+  struct?: string;
+  bytes?: number;
+}
+export interface SchemaAlt {
+  name: string;
+  since?: string;
+  enum?: string;
+  when: { flag: string; in?: string };
+}
 /** sizeof through the releases: from..until (null = current), per data model. */
-export interface SchemaSizeEra { from: string; until: string | null; lp64: number; ilp32: number }
+export interface SchemaSizeEra {
+  from: string;
+  until: string | null;
+  lp64: number;
+  ilp32: number;
+}
 export interface SchemaStruct {
   id: number;
   name: string;
@@ -63,11 +79,36 @@ export interface SchemaStruct {
   /** sizeof through the releases (null for capabilities, which are sized by version). */
   history: SchemaSizeEra[] | null;
 }
-export interface SchemaPayloadCase { field: number; kind: "none" | "scalar" | "struct" | "bytes"; elem: string | null; struct: string | null; bytes: number; mask: number; value: number }
-export interface SchemaCapReg { host: string; id: number; name: string; struct: string; proposal: string | null; maxVersion: number }
-export interface SchemaBit { name: string; value: number; proposal?: string; doc?: string; since?: string }
+export interface SchemaPayloadCase {
+  field: number;
+  kind: "none" | "scalar" | "struct" | "bytes";
+  elem: string | null;
+  struct: string | null;
+  bytes: number;
+  mask: number;
+  value: number;
+}
+export interface SchemaCapReg {
+  host: string;
+  id: number;
+  name: string;
+  struct: string;
+  proposal: string | null;
+  maxVersion: number;
+}
+export interface SchemaBit {
+  name: string;
+  value: number;
+  proposal?: string;
+  doc?: string;
+  since?: string;
+}
 /** A multi-bit field inside a flags word (the vfio-user message type). */
-export interface SchemaFlagField { name: string; mask: number; values: { name: string; value: number }[] }
+export interface SchemaFlagField {
+  name: string;
+  mask: number;
+  values: { name: string; value: number }[];
+}
 export interface SchemaVfioUserCommand {
   name: string;
   value: number;
@@ -80,7 +121,13 @@ export interface SchemaVfioUserCommand {
   direction: string;
 }
 export interface SchemaEnumValue {
-  name: string; value: number; proposal?: string; doc?: string; type?: number; since?: string; ops?: string;
+  name: string;
+  value: number;
+  proposal?: string;
+  doc?: string;
+  type?: number;
+  since?: string;
+  ops?: string;
   aliases?: { name: string; until?: string }[];
 }
 export interface SchemaEnum {
@@ -95,12 +142,22 @@ export interface SchemaEnum {
   byType?: Record<string, SchemaEnumValue[]>;
   proposedByType?: Record<string, SchemaEnumValue[]>;
 }
-export interface SchemaIoctl { name: string; nr: number; fd: string; dir: string; arg: string | null; since?: string }
+export interface SchemaIoctl {
+  name: string;
+  nr: number;
+  fd: string;
+  dir: string;
+  arg: string | null;
+  since?: string;
+}
 export interface SchemaData {
   proposals: { name: string; bit: number; doc: string; source: string; implies?: string[] }[];
   arches: Record<string, { endian: "little" | "big"; model: "lp64" | "ilp32"; ioctl: string }>;
   epochs: string[];
-  flagSets: Record<string, { bits: SchemaBit[]; proposed: SchemaBit[]; fields?: SchemaFlagField[]; valueMask?: { mask: string; enum: string } }>;
+  flagSets: Record<
+    string,
+    { bits: SchemaBit[]; proposed: SchemaBit[]; fields?: SchemaFlagField[]; valueMask?: { mask: string; enum: string } }
+  >;
   masks: Record<string, number>;
   enums: Record<string, SchemaEnum>;
   structs: SchemaStruct[];

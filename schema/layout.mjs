@@ -16,7 +16,8 @@ const isScalar = (t) => t in scalarSize;
 
 /** Compare two release strings ("6.9" < "6.15" < "7.0"). */
 export function versionCmp(a, b) {
-  const [am, an] = String(a).split(".").map(Number), [bm, bn] = String(b).split(".").map(Number);
+  const [am, an] = String(a).split(".").map(Number),
+    [bm, bn] = String(b).split(".").map(Number);
   return am !== bm ? am - bm : (an || 0) - (bn || 0);
 }
 
@@ -24,7 +25,8 @@ export function versionCmp(a, b) {
 export const normEpoch = (epoch) => epochAliases[epoch] ?? epoch;
 
 /** Is a header of release `epoch` at least release `since`? (no `since`: always; `exact`: no alias) */
-export const epochAtLeast = (epoch, since, exact = false) => !since || versionCmp(exact ? epoch : normEpoch(epoch), since) >= 0;
+export const epochAtLeast = (epoch, since, exact = false) =>
+  !since || versionCmp(exact ? epoch : normEpoch(epoch), since) >= 0;
 
 /** The newest release the schema describes: the codec's "6.7" tables hold every field up to it. */
 export const NEWEST = headers[headers.length - 1];
@@ -67,7 +69,8 @@ export function fieldPresent(f, v) {
 export function layout(name, v) {
   const s = structs[name];
   if (!s) throw new Error(`unknown struct ${name}`);
-  let off = 0, align = 1;
+  let off = 0,
+    align = 1;
   const fields = [];
   let trailing = null;
   for (const f of s.fields) {
@@ -75,13 +78,16 @@ export function layout(name, v) {
     if (f.type === "struct") {
       const sub = layout(f.struct, v);
       off = roundUp(off, sub.align);
-      for (const sf of sub.fields) fields.push({ ...sf, path: `${f.name}.${sf.path}`, offset: off + sf.offset, parent: f.name });
+      for (const sf of sub.fields)
+        fields.push({ ...sf, path: `${f.name}.${sf.path}`, offset: off + sf.offset, parent: f.name });
       off += sub.size;
       align = Math.max(align, sub.align);
     } else if (f.type === "payload" || f.type === "body") {
       trailing = { ...f, path: f.name, kind: f.type, offset: off };
     } else if (f.type === "array") {
-      const el = isScalar(f.of) ? { size: scalarBytes(f.of, v), align: scalarAlign(f.of, false, v), scalar: f.of } : layout(f.of, v);
+      const el = isScalar(f.of)
+        ? { size: scalarBytes(f.of, v), align: scalarAlign(f.of, false, v), scalar: f.of }
+        : layout(f.of, v);
       off = roundUp(off, el.align);
       align = Math.max(align, el.align);
       trailing = { ...f, path: f.name, kind: "array", offset: off, elemSize: el.size, elem: el };

@@ -17,10 +17,16 @@ export const protocol = {
 /** The header flags: a 4-bit type field plus the No_reply and Error bits. */
 export const flagSets = {
   vfio_user_header_flags: {
-    fields: [{ name: "VFIO_USER_F_TYPE", mask: 0xf, values: [
-      { name: "VFIO_USER_F_TYPE_COMMAND", value: 0x0 },
-      { name: "VFIO_USER_F_TYPE_REPLY", value: 0x1 },
-    ] }],
+    fields: [
+      {
+        name: "VFIO_USER_F_TYPE",
+        mask: 0xf,
+        values: [
+          { name: "VFIO_USER_F_TYPE_COMMAND", value: 0x0 },
+          { name: "VFIO_USER_F_TYPE_REPLY", value: 0x1 },
+        ],
+      },
+    ],
     bits: [
       { name: "VFIO_USER_F_NO_REPLY", value: 0x10, doc: "command: the sender wants no reply" },
       { name: "VFIO_USER_F_ERROR", value: 0x20, doc: "reply: the command failed; error_no holds the errno (may be 0)" },
@@ -32,7 +38,11 @@ export const flagSets = {
       { name: "VFIO_USER_F_DMA_REGION_READ", value: 0x1 },
       { name: "VFIO_USER_F_DMA_REGION_WRITE", value: 0x2 },
       { name: "VFIO_USER_F_DMA_REGION_MMAP", value: 0x4, doc: "libvfio-user extension: the fd must be mmap()ed" },
-      { name: "VFIO_USER_F_DMA_REGION_FILE_IO", value: 0x8, doc: "libvfio-user extension: the fd is read/written, not mapped" },
+      {
+        name: "VFIO_USER_F_DMA_REGION_FILE_IO",
+        value: 0x8,
+        doc: "libvfio-user extension: the fd is read/written, not mapped",
+      },
     ],
     proposed: [],
   },
@@ -90,7 +100,7 @@ export const structs = {
   },
   vfio_user_version: {
     kind: "plain",
-    doc: "VFIO_USER_VERSION request and reply: version, then optional NUL-terminated UTF-8 JSON {\"capabilities\": {...}}.",
+    doc: 'VFIO_USER_VERSION request and reply: version, then optional NUL-terminated UTF-8 JSON {"capabilities": {...}}.',
     fields: [
       { name: "major", type: "u16" },
       { name: "minor", type: "u16" },
@@ -200,13 +210,28 @@ export const commands = [
   { name: "VFIO_USER_DMA_MAP", request: "vfio_user_dma_map", reply: null, requestFds: "dma_map" },
   { name: "VFIO_USER_DMA_UNMAP", request: "vfio_user_dma_unmap", reply: "vfio_user_dma_unmap" },
   { name: "VFIO_USER_DEVICE_GET_INFO", request: "vfio_user_device_info", reply: "vfio_user_device_info" },
-  { name: "VFIO_USER_DEVICE_GET_REGION_INFO", request: "vfio_region_info", reply: "vfio_region_info", replyFds: "up_to_one" },
-  { name: "VFIO_USER_DEVICE_GET_REGION_IO_FDS", request: "vfio_user_region_io_fds_request", reply: "raw", replyFds: "any" },
+  {
+    name: "VFIO_USER_DEVICE_GET_REGION_INFO",
+    request: "vfio_region_info",
+    reply: "vfio_region_info",
+    replyFds: "up_to_one",
+  },
+  {
+    name: "VFIO_USER_DEVICE_GET_REGION_IO_FDS",
+    request: "vfio_user_region_io_fds_request",
+    reply: "raw",
+    replyFds: "any",
+  },
   { name: "VFIO_USER_DEVICE_GET_IRQ_INFO", request: "vfio_irq_info", reply: "vfio_irq_info" },
   { name: "VFIO_USER_DEVICE_SET_IRQS", request: "vfio_irq_set", reply: null, requestFds: "set_irqs" },
   { name: "VFIO_USER_REGION_READ", request: "vfio_user_region_access", reply: "vfio_user_region_access_data" },
   { name: "VFIO_USER_REGION_WRITE", request: "vfio_user_region_access_data", reply: "vfio_user_region_access" },
-  { name: "VFIO_USER_DMA_READ", request: "vfio_user_dma_region_access", reply: "vfio_user_dma_region_access_data", direction: "server" },
+  {
+    name: "VFIO_USER_DMA_READ",
+    request: "vfio_user_dma_region_access",
+    reply: "vfio_user_dma_region_access_data",
+    direction: "server",
+  },
   { name: "VFIO_USER_DMA_WRITE", request: "vfio_user_dma_region_access_data", reply: "raw", direction: "server" },
   { name: "VFIO_USER_DEVICE_RESET", request: null, reply: null },
   { name: "VFIO_USER_REGION_WRITE_MULTI", request: "raw", reply: null },
@@ -218,8 +243,14 @@ export const commands = [
 /** How many fds (SCM_RIGHTS) the receiver expects with a message. */
 export const fdRules = {
   none: { id: 0, doc: "no fds" },
-  set_irqs: { id: 1, doc: "DATA_EVENTFD: one fd per vector in [start, start + count); none de-assigns the range. Other DATA types: no fds" },
-  dma_map: { id: 2, doc: "one fd when the region can be mapped (required with the MMAP or FILE_IO flag), otherwise none" },
+  set_irqs: {
+    id: 1,
+    doc: "DATA_EVENTFD: one fd per vector in [start, start + count); none de-assigns the range. Other DATA types: no fds",
+  },
+  dma_map: {
+    id: 2,
+    doc: "one fd when the region can be mapped (required with the MMAP or FILE_IO flag), otherwise none",
+  },
   up_to_one: { id: 3, doc: "at most one fd (a mappable region, the twin-socket fd of a VERSION reply)" },
   any: { id: 4, doc: "any number of fds (the sub-region fds of GET_REGION_IO_FDS)" },
 };

@@ -18,6 +18,8 @@ PACKAGES=(
   wabt libjavascriptcoregtk-4.0-bin
   # browser e2e: Debian's chromium driven by playwright-core
   chromium
+  # dump parser tests: real output of xxd, hexdump/hd, od and gdb
+  xxd bsdextrautils coreutils gdb
   # vfio-user peer stage: builds libvfio-user (meson + ninja) and a test server on it
   meson ninja-build pkg-config libjson-c-dev libcmocka-dev
 )

@@ -4191,6 +4191,45 @@ export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | und
   vfio_user_dma_region_access: (b, w) => D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0),
   vfio_user_region_io_fds_request: (b, w) => D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0),
 };
+/**
+ * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
+ * the last scalar, without the closing brace (the CLI appends payload, caps and "$").
+ */
+export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
+  vfio_info_cap_header: (x, w) => `{"id":${x.id},"version":${x.version},"next":${x.next}`,
+  vfio_device_info: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset},"pad":${x.pad}` : `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset},"pad":${x.pad}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset}` : `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset}`)),
+  vfio_region_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"cap_offset":${x.cap_offset},"size":"${x.size}","offset":"${x.offset}"`,
+  vfio_irq_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"count":${x.count}`,
+  vfio_irq_set: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"start":${x.start},"count":${x.count}`,
+  vfio_iommu_type1_info: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}`)),
+  vfio_region_sparse_mmap_area: (x, w) => `{"offset":"${x.offset}","size":"${x.size}"`,
+  vfio_iova_range: (x, w) => `{"start":"${x.start}","end":"${x.end}"`,
+  vfio_group_status: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags}`,
+  vfio_iommu_type1_dma_map: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"vaddr":"${x.vaddr}","iova":"${x.iova}","size":"${x.size}"`,
+  vfio_iommu_spapr_tce_ddw_info: (x, w) => `{"pgsizes":"${x.pgsizes}","max_dynamic_windows_supported":${x.max_dynamic_windows_supported},"levels":${x.levels}`,
+  vfio_eeh_pe_err: (x, w) => `{"type":${x.type},"func":${x.func},"addr":"${x.addr}","mask":"${x.mask}"`,
+  vfio_iommu_spapr_register_memory: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"vaddr":"${x.vaddr}","size":"${x.size}"`,
+  vfio_iommu_spapr_tce_create: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"page_shift":${x.page_shift},"__resv1":${x.__resv1},"window_size":"${x.window_size}","levels":${x.levels},"__resv2":${x.__resv2},"start_addr":"${x.start_addr}"`,
+  vfio_iommu_spapr_tce_remove: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"start_addr":"${x.start_addr}"`,
+  vfio_device_ioeventfd: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd},"reserved":${x.reserved}` : `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd},"reserved":${x.reserved}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd}` : `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd}`)),
+  vfio_region_gfx_edid: (x, w) => `{"edid_offset":${x.edid_offset},"edid_max_size":${x.edid_max_size},"edid_size":${x.edid_size},"max_xres":${x.max_xres},"max_yres":${x.max_yres},"link_state":${x.link_state}`,
+  vfio_device_migration_info: (x, w) => `{"device_state":${x.device_state},"reserved":${x.reserved},"pending_bytes":"${x.pending_bytes}","data_offset":"${x.data_offset}","data_size":"${x.data_size}"`,
+  vfio_device_feature_migration: (x, w) => `{"flags":"${x.flags}"`,
+  vfio_device_feature_mig_state: (x, w) => `{"device_state":${x.device_state},"data_fd":${x.data_fd}`,
+  vfio_precopy_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"initial_bytes":"${x.initial_bytes}","dirty_bytes":"${x.dirty_bytes}"`,
+  vfio_device_low_power_entry_with_wakeup: (x, w) => `{"wakeup_eventfd":${x.wakeup_eventfd},"reserved":${x.reserved}`,
+  vfio_device_feature_dma_logging_control: (x, w) => `{"page_size":"${x.page_size}","num_ranges":${x.num_ranges},"__reserved":${x.__reserved},"ranges":"${x.ranges}"`,
+  vfio_device_feature_dma_logging_range: (x, w) => `{"iova":"${x.iova}","length":"${x.length}"`,
+  vfio_device_feature_dma_logging_report: (x, w) => `{"iova":"${x.iova}","length":"${x.length}","page_size":"${x.page_size}","bitmap":"${x.bitmap}"`,
+  vfio_device_feature_mig_data_size: (x, w) => `{"stop_copy_length":"${x.stop_copy_length}"`,
+  vfio_device_feature_bus_master: (x, w) => `{"op":${x.op}`,
+  vfio_user_device_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs}`,
+  vfio_user_dma_map: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","addr":"${x.addr}","size":"${x.size}"`,
+  vfio_user_dma_unmap: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"addr":"${x.addr}","size":"${x.size}"`,
+  vfio_user_region_access: (x, w) => `{"offset":"${x.offset}","region":${x.region},"count":${x.count}`,
+  vfio_user_dma_region_access: (x, w) => `{"addr":"${x.addr}","count":"${x.count}"`,
+  vfio_user_region_io_fds_request: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"count":${x.count}`,
+};
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
   vfio_info_cap_header: encodeInfoCapHeaderFast as (x: Val, opts?: EncodeOptions) => Uint8Array,

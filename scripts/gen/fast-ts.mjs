@@ -10,12 +10,15 @@
 // tests/embed/fast.test.mjs differential-tests every struct against the core on random and hostile
 // inputs.
 
-const VARIANTS = [0, 1, 2, 3]; // lp64/6.1, lp64/6.7, ilp32/6.1, ilp32/6.7 (schema offset tables)
-const epochNum = (e) => { const [a, b] = String(e).split(".").map(Number); return a * 1000 + b; };
+// layout variants of the schema offset tables: lp64/6.1, lp64/6.7, ilp32/6.1, ilp32/6.7
+const epochNum = (e) => {
+  const [a, b] = String(e).split(".").map(Number);
+  return a * 1000 + b;
+};
 const MAX_HOPS = 1024; // decode()'s default maxCaps
 const DEFAULT_WORD = 4; // resolveProfile({}).word: x86_64, 6.6+ layout, no proposals
 
-export function outputs({ model, abi, BANNER, pascal }) {
+export function outputs({ model, BANNER, pascal }) {
   const fieldsOf = (s) => model.fields.slice(s.firstField, s.firstField + s.nfields);
   const byName = Object.fromEntries(model.structs.map((s) => [s.name, s]));
   // the 6.1 tables lack every field added later; the 6.7 tables hold them all (as the core's do)
@@ -23,7 +26,8 @@ export function outputs({ model, abi, BANNER, pascal }) {
   const scalar = (f) => ["u8", "u16", "u32", "s32", "u64"].includes(f.type);
   const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
   const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at}, le)`);
-  const wr = (f, at, _e, val) => (f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val}, le);`);
+  const wr = (f, at, _e, val) =>
+    f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val}, le);`;
   const ok = (f, val) => `ok${{ u8: "U8", u16: "U16", u32: "U32", s32: "S32", u64: "64" }[f.type]}(${val})`;
   const plus = (base, k) => (k === 0 ? base : `${base} + ${k}`);
   const id = (s) => s.name.replace(/[^A-Za-z0-9_]/g, "_");
@@ -35,7 +39,10 @@ export function outputs({ model, abi, BANNER, pascal }) {
     for (const [path, expr] of entries) {
       const parts = path.split(".");
       let m = root;
-      for (const p of parts.slice(0, -1)) { if (!m.has(p)) m.set(p, new Map()); m = m.get(p); }
+      for (const p of parts.slice(0, -1)) {
+        if (!m.has(p)) m.set(p, new Map());
+        m = m.get(p);
+      }
       m.set(parts[parts.length - 1], expr);
     }
     const emit = (m) => `{ ${[...m].map(([k, x]) => `${key(k)}: ${x instanceof Map ? emit(x) : x}`).join(", ")} }`;
@@ -46,14 +53,18 @@ export function outputs({ model, abi, BANNER, pascal }) {
   // vfio_irq_set payload, and capability chains whose caps have scalar fields and one trailing array
   // or byte string. Anything else (a trailing array in an info struct, a proposal-only struct) keeps
   // the core path, behind the same exported name.
-  const capsOf = (s) => (s.caps && !s.caps.proposal ? model.capreg.filter((c) => c.host === s.name && !c.proposal && supported(byName[c.struct])) : []);
+  const capsOf = (s) =>
+    s.caps && !s.caps.proposal
+      ? model.capreg.filter((c) => c.host === s.name && !c.proposal && supported(byName[c.struct]))
+      : [];
   const trailingOf = (s) => (s.trailingLocal >= 0 ? fieldsOf(s)[s.trailingLocal] : null);
   // Left to the core: pointer members (4 or 8 bytes by model), union members named by a flag,
   // structs whose size depends on the release past 6.7 (argsz-extensible: bind/attach/detach),
   // and payloads other than vfio_irq_set's scalar data.
-  const special = (s) => fieldsOf(s).some((f) => f.type === "ptr" || f.alt)
-    || (s.history ?? []).some((h) => epochNum(h.from) > epochNum("6.7"))
-    || fieldsOf(s).some((f) => f.type === "payload" && f.cases.some((c) => !c.elem && (c.struct || c.bytes)));
+  const special = (s) =>
+    fieldsOf(s).some((f) => f.type === "ptr" || f.alt) ||
+    (s.history ?? []).some((h) => epochNum(h.from) > epochNum("6.7")) ||
+    fieldsOf(s).some((f) => f.type === "payload" && f.cases.some((c) => !c.elem && (c.struct || c.bytes)));
   const supported = (s) => {
     // other kinds (vfio-user messages) have their own parse
     if (s.proposal || special(s) || !["info", "cap", "plain"].includes(s.kind)) return false;
@@ -66,7 +77,11 @@ export function outputs({ model, abi, BANNER, pascal }) {
   const fns = new Map(); // body text -> function name (one function per distinct layout and byte order)
   const fn = (prefix, params, ret, body) => {
     const k = `${prefix}|${params}|${body}`;
-    if (!fns.has(k)) fns.set(k, { name: `${prefix}${fns.size}`, text: `function ${prefix}${fns.size}(${params}): ${ret} {\n${body}\n}` });
+    if (!fns.has(k))
+      fns.set(k, {
+        name: `${prefix}${fns.size}`,
+        text: `function ${prefix}${fns.size}(${params}): ${ret} {\n${body}\n}`,
+      });
     return fns.get(k).name;
   };
 
@@ -77,7 +92,10 @@ export function outputs({ model, abi, BANNER, pascal }) {
     for (const f of fieldsOf(s)) {
       if (!present(f, v)) continue;
       const off = f.offsets[v];
-      if (!scalar(f)) { end = Math.max(end, off); continue; }
+      if (!scalar(f)) {
+        end = Math.max(end, off);
+        continue;
+      }
       if (f.version > ver) continue;
       end = Math.max(end, off + bytesOf[f.type]);
     }
@@ -87,7 +105,14 @@ export function outputs({ model, abi, BANNER, pascal }) {
   function capDecoder(cs, v) {
     const fs = fieldsOf(cs).filter((f) => present(f, v));
     const t = trailingOf(cs);
-    const versions = [...new Set(fs.filter(scalar).map((f) => f.version).filter((x) => x > 1))].sort((a, b) => a - b);
+    const versions = [
+      ...new Set(
+        fs
+          .filter(scalar)
+          .map((f) => f.version)
+          .filter((x) => x > 1),
+      ),
+    ].sort((a, b) => a - b);
     const base = fs.filter((f) => scalar(f) && f.version <= 1);
     const lines = [];
     lines.push("  if (ver === 0) return undefined;");
@@ -97,14 +122,22 @@ export function outputs({ model, abi, BANNER, pascal }) {
     for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cs, v, ver)};`);
     lines.push("  if (off + known > limit) return undefined;");
     const capName = model.capreg.find((c) => c.struct === cs.name && !c.proposal).name;
-    const entries = [["offset", "off"], ["header", "{ id, version: ver, next }"], ["name", JSON.stringify(capName)], ["struct", JSON.stringify(cs.name)], ["knownSize", "known"]];
+    const entries = [
+      ["offset", "off"],
+      ["header", "{ id, version: ver, next }"],
+      ["name", JSON.stringify(capName)],
+      ["struct", JSON.stringify(cs.name)],
+      ["knownSize", "known"],
+    ];
     // key order as decode() builds it: the trailing array right after knownSize, then the fields
     if (t) entries.push([t.name, t.type === "bytes" ? "EMPTY" : "NONE"]);
     for (const f of base) if (!f.path.startsWith("header.")) entries.push([f.path, rd(f, plus("off", f.offsets[v]))]);
     lines.push(`  const cap: Cap = ${literal(entries)};`);
     for (const ver of versions) {
       const more = fs.filter((f) => scalar(f) && f.version === ver);
-      lines.push(`  if (ver >= ${ver}) { ${more.map((f) => `cap${f.path.includes(".") ? `[${JSON.stringify(f.path)}]` : `.${f.path}`} = ${rd(f, plus("off", f.offsets[v]))};`).join(" ")} }`);
+      lines.push(
+        `  if (ver >= ${ver}) { ${more.map((f) => `cap${f.path.includes(".") ? `[${JSON.stringify(f.path)}]` : `.${f.path}`} = ${rd(f, plus("off", f.offsets[v]))};`).join(" ")} }`,
+      );
     }
     if (t) {
       const cnt = fs.find((f) => f.name === t.count);
@@ -117,14 +150,21 @@ export function outputs({ model, abi, BANNER, pascal }) {
         const es = byName[t.of];
         const efs = fieldsOf(es).filter((f) => present(f, v) && scalar(f));
         lines.push(`  const items = new Array<Record<string, unknown>>(n);`);
-        lines.push(`  for (let i = 0, o = a0; i < n; i++, o += ${esz}) items[i] = ${literal(efs.map((f) => [f.path, rd(f, plus("o", f.offsets[v]))]))};`);
+        lines.push(
+          `  for (let i = 0, o = a0; i < n; i++, o += ${esz}) items[i] = ${literal(efs.map((f) => [f.path, rd(f, plus("o", f.offsets[v]))]))};`,
+        );
         lines.push(`  cap.${t.name} = items;`);
       }
       lines.push(`  cap.knownSize = known + n * ${esz};`);
       lines.push("  capEnd = aEnd;");
     } else lines.push("  capEnd = off + known;");
     lines.push("  return cap;");
-    return fn("dc", `b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean`, "Cap | undefined", lines.join("\n"));
+    return fn(
+      "dc",
+      `b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean`,
+      "Cap | undefined",
+      lines.join("\n"),
+    );
   }
 
   function decoder(s, v) {
@@ -136,7 +176,8 @@ export function outputs({ model, abi, BANNER, pascal }) {
       lines.push(`  return ${literal(sc.map((f) => [f.path, rd(f, f.offsets[v])]))};`);
       return fn("d", "b: Uint8Array, le: boolean", "Val | undefined", lines.join("\n"));
     }
-    const argsz = sc.find((f) => f.name === "argsz"), flags = sc.find((f) => f.name === "flags");
+    const argsz = sc.find((f) => f.name === "argsz"),
+      flags = sc.find((f) => f.name === "flags");
     lines.push(`  const argsz = ${rd(argsz, argsz.offsets[v])};`);
     // fields past argsz are not part of the argument: the core decides what a shorter argsz means
     lines.push(`  if (argsz < ${Math.max(s.minsz, size)} || argsz > b.length) return undefined;`);
@@ -146,8 +187,13 @@ export function outputs({ model, abi, BANNER, pascal }) {
     const t = trailingOf(s);
     const countField = t ? fs.find((f) => f.name === t.count) : null;
     const capField = s.caps && !s.caps.proposal ? fs.find((f) => f.name === s.caps.offsetField) : null;
-    for (const f of [countField, capField].filter(Boolean)) { lines.push(`  const ${f.name} = ${rd(f, f.offsets[v])};`); locals.set(f, f.name); }
-    lines.push(`  const v: Val = ${literal([["argsz", "argsz"], ["flags", "flags"], ...rest.map((f) => [f.path, locals.get(f) ?? rd(f, f.offsets[v])])])};`);
+    for (const f of [countField, capField].filter(Boolean)) {
+      lines.push(`  const ${f.name} = ${rd(f, f.offsets[v])};`);
+      locals.set(f, f.name);
+    }
+    lines.push(
+      `  const v: Val = ${literal([["argsz", "argsz"], ["flags", "flags"], ...rest.map((f) => [f.path, locals.get(f) ?? rd(f, f.offsets[v])])])};`,
+    );
     if (t && t.type === "payload") {
       const poff = t.offsets[v];
       const mask = t.cases.reduce((m, c) => m | c.mask, 0);
@@ -157,7 +203,9 @@ export function outputs({ model, abi, BANNER, pascal }) {
         lines.push(`  if (dt === ${c.value}) {`);
         lines.push(`    if (${poff} + ${countField.name} * ${esz} > argsz) return undefined;`);
         lines.push(`    const d = new Array<number>(${countField.name});`);
-        lines.push(`    for (let i = 0, o = ${poff}; i < ${countField.name}; i++, o += ${esz}) d[i] = ${rd({ type: c.elem }, "o")};`);
+        lines.push(
+          `    for (let i = 0, o = ${poff}; i < ${countField.name}; i++, o += ${esz}) d[i] = ${rd({ type: c.elem }, "o")};`,
+        );
         lines.push(`    v.${t.name} = d;`);
         lines.push("  }");
       }
@@ -170,11 +218,17 @@ export function outputs({ model, abi, BANNER, pascal }) {
       lines.push("    const caps: Cap[] = [];");
       lines.push("    for (let off = start; ;) {");
       lines.push(`      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= ${MAX_HOPS}) return undefined;`);
-      const H = fieldsOf(byName.vfio_info_cap_header), h = (n) => H.find((f) => f.path === n);
-      lines.push(`      const id = ${rd(h("id"), "off")}, ver = ${rd(h("version"), plus("off", h("version").offsets[v]))}, next = ${rd(h("next"), plus("off", h("next").offsets[v]))};`);
+      const H = fieldsOf(byName.vfio_info_cap_header),
+        h = (n) => H.find((f) => f.path === n);
+      lines.push(
+        `      const id = ${rd(h("id"), "off")}, ver = ${rd(h("version"), plus("off", h("version").offsets[v]))}, next = ${rd(h("next"), plus("off", h("next").offsets[v]))};`,
+      );
       lines.push("      let cap: Cap | undefined;");
       lines.push("      switch (id) {");
-      for (const c of caps) lines.push(`        case ${c.id}: cap = ${capDecoder(byName[c.struct], v)}(b, off, id, ver, next, argsz, le); break;`);
+      for (const c of caps)
+        lines.push(
+          `        case ${c.id}: cap = ${capDecoder(byName[c.struct], v)}(b, off, id, ver, next, argsz, le); break;`,
+        );
       lines.push("        default: return undefined;");
       lines.push("      }");
       lines.push("      if (cap === undefined) return undefined;");
@@ -205,7 +259,14 @@ export function outputs({ model, abi, BANNER, pascal }) {
     const fs = fieldsOf(cs).filter((f) => present(f, v));
     const t = trailingOf(cs);
     const maxVer = Math.max(...(cs.versions ?? [1]));
-    const versions = [...new Set(fs.filter(scalar).map((f) => f.version).filter((x) => x > 1))].sort((a, b) => a - b);
+    const versions = [
+      ...new Set(
+        fs
+          .filter(scalar)
+          .map((f) => f.version)
+          .filter((x) => x > 1),
+      ),
+    ].sort((a, b) => a - b);
     const lines = [];
     lines.push("  const h = c.header as Val | undefined;");
     lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
@@ -228,7 +289,9 @@ export function outputs({ model, abi, BANNER, pascal }) {
       else lines.push("  if (items !== undefined && !Array.isArray(items)) return -1;");
       lines.push("  const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;");
       const ci = body.indexOf(cnt);
-      lines.push(`  const f${ci} = c.${cnt.name} === undefined ? n : c.${cnt.name} ?? 0; // the core counts the items only when the field is undefined`);
+      lines.push(
+        `  const f${ci} = c.${cnt.name} === undefined ? n : c.${cnt.name} ?? 0; // the core counts the items only when the field is undefined`,
+      );
       lines.push(`  if (!${ok(cnt, `f${ci}`)}) return -1;`);
       lines.push(`  const size = Math.max(known, ${t.offsets[v]} + n * ${esz});`);
       size = "size";
@@ -237,16 +300,26 @@ export function outputs({ model, abi, BANNER, pascal }) {
     const hdr = fs.filter((f) => f.path.startsWith("header."));
     const hv = { "header.id": "id", "header.version": "ver", "header.next": "next" };
     for (const f of hdr) lines.push(`  ${wr(f, plus("at", f.offsets[v]), 0, hv[f.path])}`);
-    body.forEach((f, i) => { if (present(f, v)) lines.push(`  ${f.version > 1 ? `if (ver >= ${f.version}) ` : ""}${wr(f, plus("at", f.offsets[v]), 0, `f${i}`)}`); });
+    body.forEach((f, i) => {
+      if (present(f, v))
+        lines.push(
+          `  ${f.version > 1 ? `if (ver >= ${f.version}) ` : ""}${wr(f, plus("at", f.offsets[v]), 0, `f${i}`)}`,
+        );
+    });
     if (t) {
       if (t.type === "bytes") lines.push(`  if (n) b.set(items as Uint8Array, at + ${t.offsets[v]});`);
       else {
-        const es = byName[t.of], esz = es.size[v];
+        const es = byName[t.of],
+          esz = es.size[v];
         const efs = fieldsOf(es).filter(scalar);
         lines.push(`  for (let i = 0, o = at + ${t.offsets[v]}; i < n; i++, o += ${esz}) {`);
         lines.push("    const x = (items as Val[])[i];");
-        lines.push("    if (x === null || typeof x !== \"object\") return -1;");
-        efs.forEach((f, k) => { lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`); lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`); if (present(f, v)) lines.push(`    ${wr(f, plus("o", f.offsets[v]), 0, `g${k}`)}`); });
+        lines.push('    if (x === null || typeof x !== "object") return -1;');
+        efs.forEach((f, k) => {
+          lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`);
+          lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`);
+          if (present(f, v)) lines.push(`    ${wr(f, plus("o", f.offsets[v]), 0, `g${k}`)}`);
+        });
         lines.push("  }");
       }
     }
@@ -277,22 +350,27 @@ export function outputs({ model, abi, BANNER, pascal }) {
       const cs = t.cases.filter((c) => c.elem);
       lines.push(`  const esz = ${cs.map((c) => `dt === ${c.value} ? ${bytesOf[c.elem]} : `).join("")}0;`);
       lines.push("  if (esz === 0 && data.length) return undefined;");
-      for (const c of cs) lines.push(`  if (esz === ${bytesOf[c.elem]}) for (const d of data) if (!${ok({ type: c.elem }, "d")}) return undefined;`);
+      for (const c of cs)
+        lines.push(
+          `  if (esz === ${bytesOf[c.elem]}) for (const d of data) if (!${ok({ type: c.elem }, "d")}) return undefined;`,
+        );
       lines.push(`  const end = Math.max(${size}, ${t.offsets[v]} + data.length * esz);`);
       total = "end";
     } else if (caps.length) {
       lines.push("  const caps = x.caps;");
-      lines.push("  let end = " + size + ";");
+      lines.push(`  let end = ${size};`);
       lines.push("  if (caps !== undefined) {");
       lines.push("    if (!Array.isArray(caps)) return undefined;");
       lines.push("    for (const c of caps) {");
-      lines.push("      if (c === null || typeof c !== \"object\") return undefined;");
+      lines.push('      if (c === null || typeof c !== "object") return undefined;');
       lines.push("      const at = c.offset, id = c.header?.id;");
-      lines.push("      if (typeof at !== \"number\" || at < end || at >>> 0 !== at) return undefined;"); // exact mode, in order, no overlap
+      lines.push('      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;'); // exact mode, in order, no overlap
       lines.push("      let n: number;");
       lines.push("      switch (id) {");
       for (const c of caps) {
-        lines.push(`        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) return undefined; n = ${capEncoder(byName[c.struct], v)}(EMPTY, at, id, c, le); break;`);
+        lines.push(
+          `        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) return undefined; n = ${capEncoder(byName[c.struct], v)}(EMPTY, at, id, c, le); break;`,
+        );
       }
       lines.push("        default: return undefined;");
       lines.push("      }");
@@ -308,14 +386,20 @@ export function outputs({ model, abi, BANNER, pascal }) {
       lines.push(`  if (!${ok(argsz, `f${sc.indexOf(argsz)}`)}) return undefined;`);
     }
     lines.push(`  const b = new Uint8Array(${total});`);
-    sc.forEach((f, i) => { if (present(f, v)) lines.push(`  ${wr(f, f.offsets[v], 0, `f${i}`)}`); });
+    sc.forEach((f, i) => {
+      if (present(f, v)) lines.push(`  ${wr(f, f.offsets[v], 0, `f${i}`)}`);
+    });
     if (t && t.type === "payload") {
-      for (const c of t.cases.filter((x) => x.elem)) lines.push(`  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "data[i]")}`);
+      for (const c of t.cases.filter((x) => x.elem))
+        lines.push(
+          `  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "data[i]")}`,
+        );
     }
     if (caps.length) {
       lines.push("  if (caps !== undefined) for (const c of caps) {");
       lines.push("    switch (c.header.id) {");
-      for (const c of caps) lines.push(`      case ${c.id}: ${capEncoder(byName[c.struct], v)}(b, c.offset, ${c.id}, c, le); break;`);
+      for (const c of caps)
+        lines.push(`      case ${c.id}: ${capEncoder(byName[c.struct], v)}(b, c.offset, ${c.id}, c, le); break;`);
       lines.push("    }");
       lines.push("  }");
     }
@@ -327,6 +411,7 @@ export function outputs({ model, abi, BANNER, pascal }) {
   const api = [];
   const names = [];
   const tries = [];
+  const jsons = [];
   for (const s of model.structs) {
     const P = pascal(s.name.replace(/^vfio_/, ""));
     const T = `FastValue<${JSON.stringify(s.name)}>`;
@@ -345,8 +430,23 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     // profile word bits: 1 big-endian, 2 ilp32, 4 epoch >= 6.6 -> variant (ilp32 ? 2 : 0) + (6.6 ? 1 : 0)
     // indexed by the profile word's layout bits (2 ilp32, 4 epoch >= 6.6); bit 1 is the byte order
     const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
-    const dec = table((v) => decoder(s, v)), enc = table((v) => encoder(s, v));
+    const dec = table((v) => decoder(s, v)),
+      enc = table((v) => encoder(s, v));
     tries.push(`  ${s.name}: (b, w) => D_${id(s)}[w >> 1](b, (w & 1) === 0),`);
+    // JSON text of the value's scalar fields in decode()'s key order ("{" .. without the closing brace)
+    const jsonOf = (v) => {
+      const fs = fieldsOf(s).filter((f) => scalar(f) && present(f, v));
+      if (!fs.length || fs.some((f) => f.path.includes("."))) return null;
+      const val = (f) => (f.type === "u64" ? `"\${x.${f.name}}"` : `\${x.${f.name}}`);
+      return `\`${fs.map((f, i) => `${i ? "," : "{"}${JSON.stringify(f.name)}:${val(f)}`).join("")}\``;
+    };
+    const js = [0, 1, 2, 3].map(jsonOf);
+    if (js.every((x) => x !== null)) {
+      const body = js.every((x) => x === js[0])
+        ? js[0]
+        : `(w & 4 ? (w & 2 ? ${js[3]} : ${js[1]}) : (w & 2 ? ${js[2]} : ${js[0]}))`;
+      jsons.push(`  ${s.name}: (x, w) => ${body},`);
+    }
     api.push(`const D_${id(s)} = [${dec.join(", ")}];
 const E_${id(s)} = [${enc.join(", ")}];
 /**
@@ -457,6 +557,13 @@ ${names.map(([n, P]) => `  ${n}: decode${P}Fast,`).join("\n")}
  */
 export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
 ${tries.join("\n")}
+};
+/**
+ * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
+ * the last scalar, without the closing brace (the CLI appends payload, caps and "$").
+ */
+export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
+${jsons.join("\n")}
 };
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {

@@ -18,9 +18,15 @@ export function schemaNames() {
   for (const k of Object.keys(abi.strings)) add(k, "string");
   for (const k of Object.keys(abi.helperMacros)) add(k, "helper macro");
   for (const e of Object.values(abi.enums)) {
-    for (const v of e.values ?? []) { add(v.name, "enum"); for (const a of v.aliases ?? []) add(a.name, "enum alias"); }
+    for (const v of e.values ?? []) {
+      add(v.name, "enum");
+      for (const a of v.aliases ?? []) add(a.name, "enum alias");
+    }
     if (e.count) add(e.count.name, "enum count");
-    if (e.vendorBit) { add(e.vendorBit.name, "enum"); add(e.vendorBit.mask, "enum"); }
+    if (e.vendorBit) {
+      add(e.vendorBit.name, "enum");
+      add(e.vendorBit.mask, "enum");
+    }
     for (const vs of Object.values(e.byType ?? {})) for (const v of vs) add(v.name, "enum");
   }
   for (const [k, s] of Object.entries(abi.structs)) {
@@ -29,7 +35,8 @@ export function schemaNames() {
     if (s.kind === "cap") add(s.name, "capability id");
   }
   for (const i of abi.ioctls) add(i.name, "ioctl");
-  add("VFIO_TYPE", "ioctl base"); add("VFIO_BASE", "ioctl base");
+  add("VFIO_TYPE", "ioctl base");
+  add("VFIO_BASE", "ioctl base");
   return n;
 }
 
@@ -38,8 +45,14 @@ export function groupOf(name) {
   const g = [
     ["common", /^struct vfio_info_cap_header$|^VFIO_TYPE$|^VFIO_BASE$|API_VERSION/],
     ["irq", /irq/i],
-    ["region info", /region|sparse|migration_info|DEVICE_STATE_V1|DEVICE_STATE_(MASK|VALID|IS_ERROR|SET_ERROR)|GFX_LINK|gfx_edid/i],
-    ["feature", /feature|migration|mig_|precopy|device_state|low_power|dma_logging|bus_master|dma_buf|dma_range|zpci_err|master/i],
+    [
+      "region info",
+      /region|sparse|migration_info|DEVICE_STATE_V1|DEVICE_STATE_(MASK|VALID|IS_ERROR|SET_ERROR)|GFX_LINK|gfx_edid/i,
+    ],
+    [
+      "feature",
+      /feature|migration|mig_|precopy|device_state|low_power|dma_logging|bus_master|dma_buf|dma_range|zpci_err|master/i,
+    ],
     ["hot reset", /hot_reset|devid|dependent_device/i],
     ["cdev/iommufd", /iommufd|pasid|bind/i],
     ["spapr/eeh", /spapr|eeh/i],
@@ -57,14 +70,35 @@ const strip = (t) => t.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/.*$/gm, "")
 export function headerItems() {
   const gens = headerGenerations();
   const g = gens[gens.length - 1];
-  const r = spawnSync("gcc", ["-dM", "-E", "-I", join(g.include, TRIPLETS.x86_64), "-I", g.include, "-include", "linux/vfio.h", "-include", "linux/vfio_zdev.h", "-x", "c", "/dev/null"], { encoding: "utf8" });
+  const r = spawnSync(
+    "gcc",
+    [
+      "-dM",
+      "-E",
+      "-I",
+      join(g.include, TRIPLETS.x86_64),
+      "-I",
+      g.include,
+      "-include",
+      "linux/vfio.h",
+      "-include",
+      "linux/vfio_zdev.h",
+      "-x",
+      "c",
+      "/dev/null",
+    ],
+    { encoding: "utf8" },
+  );
   if (r.status !== 0) throw new Error(r.stderr);
   const items = [];
   for (const line of r.stdout.split("\n")) {
     const m = /^#define ((?:__)?VFIO_\w+)(\(?)/.exec(line);
-    if (m && !/^VFIO_H$|^_VFIO_ZDEV_H_$/.test(m[1])) items.push({ name: m[1], kind: m[2] ? "function-like macro" : "macro" });
+    if (m && !/^VFIO_H$|^_VFIO_ZDEV_H_$/.test(m[1]))
+      items.push({ name: m[1], kind: m[2] ? "function-like macro" : "macro" });
   }
-  const text = ["vfio.h", "vfio_zdev.h"].map((f) => strip(readFileSync(join(g.include, "linux", f), "utf8"))).join("\n");
+  const text = ["vfio.h", "vfio_zdev.h"]
+    .map((f) => strip(readFileSync(join(g.include, "linux", f), "utf8")))
+    .join("\n");
   for (const m of text.matchAll(/struct (vfio_\w+)\s*\{/g)) items.push({ name: `struct ${m[1]}`, kind: "struct" });
   for (const m of text.matchAll(/enum\s*(\w*)\s*\{([^}]*)\}/g)) {
     for (const e of m[2].split(",")) {
@@ -86,10 +120,18 @@ export function coverage() {
     const k = groupOf(it.name);
     const gr = groups.get(k) ?? { group: k, total: 0, modelled: 0 };
     gr.total++;
-    if (names.has(it.name)) gr.modelled++; else missing.push(it);
+    if (names.has(it.name)) gr.modelled++;
+    else missing.push(it);
     groups.set(k, gr);
   }
-  return { release, version, groups: [...groups.values()], total: items.length, modelled: items.length - missing.length, missing };
+  return {
+    release,
+    version,
+    groups: [...groups.values()],
+    total: items.length,
+    modelled: items.length - missing.length,
+    missing,
+  };
 }
 
 if (process.argv[1]?.endsWith("coverage.mjs")) {

@@ -23,7 +23,8 @@ const SUITES = ["bookworm-backports", "sid", "experimental"];
 /** "7.3~rc7-1~exp1" -> "7.3" */
 export const releaseOf = (debVersion) => /^(\d+\.\d+)/.exec(debVersion)[1];
 const relCmp = (a, b) => {
-  const [am, an] = a.split(".").map(Number), [bm, bn] = b.split(".").map(Number);
+  const [am, an] = a.split(".").map(Number),
+    [bm, bn] = b.split(".").map(Number);
   return am - bm || an - bn;
 };
 
@@ -32,7 +33,11 @@ async function fetchAll() {
   const { PrivateApt, debianSource, extractDeb } = await import("../kernel/lib/apt.mjs");
   const byRelease = new Map();
   for (const suite of SUITES) {
-    const apt = new PrivateApt({ dir: join(CACHE, "apt", suite), sources: [debianSource(suite)], log: (m) => process.stderr.write(`${m}\n`) });
+    const apt = new PrivateApt({
+      dir: join(CACHE, "apt", suite),
+      sources: [debianSource(suite)],
+      log: (m) => process.stderr.write(`${m}\n`),
+    });
     await apt.update();
     const pkg = await apt.newest("linux-libc-dev");
     if (!pkg) throw new Error(`no linux-libc-dev in ${suite}`);
@@ -41,11 +46,16 @@ async function fetchAll() {
       const [deb] = await apt.download([`linux-libc-dev=${pkg.version}`], join(CACHE, "apt", suite, "debs"));
       await extractDeb(deb, dest);
     }
-    byRelease.set(releaseOf(pkg.version), { suite, version: pkg.version, release: releaseOf(pkg.version), include: join(dest, "usr", "include") });
+    byRelease.set(releaseOf(pkg.version), {
+      suite,
+      version: pkg.version,
+      release: releaseOf(pkg.version),
+      include: join(dest, "usr", "include"),
+    });
   }
   const gens = [...byRelease.values()].sort((x, y) => relCmp(x.release, y.release));
   mkdirSync(CACHE, { recursive: true });
-  writeFileSync(INDEX, JSON.stringify(gens, null, 2) + "\n");
+  writeFileSync(INDEX, `${JSON.stringify(gens, null, 2)}\n`);
 }
 
 let memo = null;
@@ -58,12 +68,20 @@ let memo = null;
  */
 export function headerGenerations() {
   if (memo) return memo;
-  const fresh = () => existsSync(INDEX) && JSON.parse(readFileSync(INDEX, "utf8")).every((g) => existsSync(join(g.include, "linux", "vfio.h")));
+  const fresh = () =>
+    existsSync(INDEX) &&
+    JSON.parse(readFileSync(INDEX, "utf8")).every((g) => existsSync(join(g.include, "linux", "vfio.h")));
   if (process.env.VFIO_ABI_HEADERS_REFRESH || !fresh()) {
     const lock = process.env.VFIO_ABI_APT_LOCK;
     const cmd = [process.execPath, fileURLToPath(import.meta.url), "--fetch"];
-    const r = spawnSync(lock ? "flock" : cmd[0], lock ? [lock, ...cmd] : cmd.slice(1), { stdio: ["ignore", "inherit", "inherit"], timeout: 1_800_000 });
-    if (r.status !== 0) throw new Error(`downloading Debian's linux-libc-dev (6.12 / unstable / experimental) failed (status ${r.status}); see the output above`);
+    const r = spawnSync(lock ? "flock" : cmd[0], lock ? [lock, ...cmd] : cmd.slice(1), {
+      stdio: ["ignore", "inherit", "inherit"],
+      timeout: 1_800_000,
+    });
+    if (r.status !== 0)
+      throw new Error(
+        `downloading Debian's linux-libc-dev (6.12 / unstable / experimental) failed (status ${r.status}); see the output above`,
+      );
   }
   return (memo = JSON.parse(readFileSync(INDEX, "utf8")));
 }
@@ -71,4 +89,9 @@ export function headerGenerations() {
 if (process.argv[2] === "--fetch" && process.argv[1] === fileURLToPath(import.meta.url)) await fetchAll();
 
 /** gcc's multiarch directory names (where the package keeps each arch's asm headers). */
-export const TRIPLETS = { x86_64: "x86_64-linux-gnu", i386: "i386-linux-gnu", s390x: "s390x-linux-gnu", ppc64: "powerpc64-linux-gnu" };
+export const TRIPLETS = {
+  x86_64: "x86_64-linux-gnu",
+  i386: "i386-linux-gnu",
+  s390x: "s390x-linux-gnu",
+  ppc64: "powerpc64-linux-gnu",
+};

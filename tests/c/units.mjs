@@ -10,7 +10,6 @@
 // A header unit checks exactly the items whose `since` is at or before its release; every #define
 // the schema dates later must be absent from it (an #ifdef probe), so the version history is
 // checked against four real generations.
-import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { structs, flagSets, enums, masks, ioctls, proposals, constants, strings } from "../../schema/abi.mjs";
@@ -29,7 +28,7 @@ const PROPOSAL_HEADERS = {
   "irq-affinity": "proposal-irq-affinity.h",
 };
 
-const HEADERS = "#include <linux/vfio.h>\n#include <linux/vfio_zdev.h>\n#include \"zdev-versions.h\"\n";
+const HEADERS = '#include <linux/vfio.h>\n#include <linux/vfio_zdev.h>\n#include "zdev-versions.h"\n';
 
 /** Is an item with this `since` / `until` in a header of `release`? */
 export const inRelease = (release, since, until) =>
@@ -38,19 +37,44 @@ export const inRelease = (release, since, until) =>
 let memo = null;
 export function units() {
   if (memo) return memo;
-  const list = [{ id: "uapi61", epoch: "6.1", release: "6.1", proposals: [], label: "Linux 6.1 uapi headers (host)", preamble: HEADERS, include: null }];
+  const list = [
+    {
+      id: "uapi61",
+      epoch: "6.1",
+      release: "6.1",
+      proposals: [],
+      label: "Linux 6.1 uapi headers (host)",
+      preamble: HEADERS,
+      include: null,
+    },
+  ];
   const gens = headerGenerations();
   gens.forEach((g, i) => {
     const id = i === gens.length - 1 ? "upstream" : `uapi${g.release.replace(".", "")}`;
-    list.push({ id, epoch: g.release, release: g.release, proposals: [], label: `Linux ${g.release} uapi headers (Debian ${g.suite} linux-libc-dev ${g.version})`,
-      preamble: HEADERS, include: g.include });
+    list.push({
+      id,
+      epoch: g.release,
+      release: g.release,
+      proposals: [],
+      label: `Linux ${g.release} uapi headers (Debian ${g.suite} linux-libc-dev ${g.version})`,
+      preamble: HEADERS,
+      include: g.include,
+    });
   });
   for (const [p, h] of Object.entries(PROPOSAL_HEADERS)) {
     if (!proposals[p]) throw new Error(`schema has no proposal ${p}`);
-    list.push({ id: p, epoch: "6.1", release: null, proposals: [p], label: `${p} (${proposals[p].source}, never merged)`,
-      preamble: `#include <stddef.h>\n#include "${h}"\n`, include: null });
+    list.push({
+      id: p,
+      epoch: "6.1",
+      release: null,
+      proposals: [p],
+      label: `${p} (${proposals[p].source}, never merged)`,
+      preamble: `#include <stddef.h>\n#include "${h}"\n`,
+      include: null,
+    });
   }
-  for (const p of Object.keys(proposals)) if (!PROPOSAL_HEADERS[p]) throw new Error(`proposal ${p} has no C copy in tests/c/ref`);
+  for (const p of Object.keys(proposals))
+    if (!PROPOSAL_HEADERS[p]) throw new Error(`proposal ${p} has no C copy in tests/c/ref`);
   for (const u of list) u.pset = expandProposals(u.proposals);
   return (memo = list);
 }
@@ -90,12 +114,16 @@ export function layoutTables(u, model) {
     const items = [`sizeof(${t})`, `_Alignof(${t})`, ...l.fields.map((f) => `offsetof(${t}, ${cPath(n, f.path)})`)];
     const keys = ["sizeof", "alignof", ...l.fields.map((f) => f.path)];
     // union members under their other names (devid, dmabuf_id): the same offset
-    for (const f of l.fields) for (const a of f.alt ?? []) {
-      if (u.release && !inRelease(u.release, a.since)) continue;
-      items.push(`offsetof(${t}, ${cPath(n, f.path).replace(/[^.]+$/, a.name)})`);
-      keys.push(`${f.path}|${a.name}`);
+    for (const f of l.fields)
+      for (const a of f.alt ?? []) {
+        if (u.release && !inRelease(u.release, a.since)) continue;
+        items.push(`offsetof(${t}, ${cPath(n, f.path).replace(/[^.]+$/, a.name)})`);
+        keys.push(`${f.path}|${a.name}`);
+      }
+    if (l.trailing) {
+      items.push(`offsetof(${t}, ${l.trailing.path})`);
+      keys.push(l.trailing.path);
     }
-    if (l.trailing) { items.push(`offsetof(${t}, ${l.trailing.path})`); keys.push(l.trailing.path); }
     const sym = `L_${cident(u.id)}_${n}`;
     c += `unsigned long long ${sym}[] = {\n  ${items.map((x) => `(unsigned long long)(${x})`).join(",\n  ")}\n};\n`;
     entries.push({ struct: n, sym, keys, layout: l });
@@ -136,11 +164,15 @@ export function unitConstants(u) {
         const old = u.release && (e.count.was ?? []).find((w) => versionCmp(u.release, w.until) <= 0);
         add(e.count.name, old ? old.value : e.count.value, "enum", e.count.since, undefined, !e.cEnum);
       }
-      if (e.vendorBit) { add(e.vendorBit.name, e.vendorBit.value, "enum"); add(e.vendorBit.mask, e.vendorBit.maskValue, "enum"); }
+      if (e.vendorBit) {
+        add(e.vendorBit.name, e.vendorBit.value, "enum");
+        add(e.vendorBit.mask, e.vendorBit.maskValue, "enum");
+      }
       for (const vs of Object.values(e.byType ?? {})) for (const v of vs) add(v.name, v.value, "enum");
     }
     for (const v of e.proposed ?? []) if (!base && mine(v.proposal)) add(v.name, v.value, "enum");
-    for (const vs of Object.values(e.proposedByType ?? {})) for (const v of vs) if (!base && mine(v.proposal)) add(v.name, v.value, "enum");
+    for (const vs of Object.values(e.proposedByType ?? {}))
+      for (const v of vs) if (!base && mine(v.proposal)) add(v.name, v.value, "enum");
   }
   for (const s of Object.values(structs)) {
     if (s.kind !== "cap" || !mine(s.proposal)) continue;
@@ -150,12 +182,17 @@ export function unitConstants(u) {
   // platform-msi postings also carry Eric's VFIO_IRQ_INFO_CAP_TYPE / FLAG_CAPS
   if (u.proposals[0]?.startsWith("platform-msi")) {
     add("VFIO_IRQ_INFO_CAP_TYPE", structs.vfio_irq_info_cap_type.id, "capid");
-    add("VFIO_IRQ_INFO_FLAG_CAPS", flagSets.vfio_irq_info_flags.proposed.find((b) => b.name === "VFIO_IRQ_INFO_FLAG_CAPS").value, "flag");
+    add(
+      "VFIO_IRQ_INFO_FLAG_CAPS",
+      flagSets.vfio_irq_info_flags.proposed.find((b) => b.name === "VFIO_IRQ_INFO_FLAG_CAPS").value,
+      "flag",
+    );
   }
   if (base) for (const i of ioctls) add(i.name, null, "ioctl", i.since);
   const list = [...out.values()];
   const have = new Set(list.map((k) => k.name));
-  const absent = base && u.release ? [...new Set(all.filter((k) => k.macro && !have.has(k.name)).map((k) => k.name))] : [];
+  const absent =
+    base && u.release ? [...new Set(all.filter((k) => k.macro && !have.has(k.name)).map((k) => k.name))] : [];
   const strs = base && u.release ? Object.entries(strings).map(([name, value]) => ({ name, value })) : [];
   return { list, absent, strings: strs };
 }
@@ -165,7 +202,7 @@ export function constantTables(u) {
   const { list, absent, strings: strs } = unitConstants(u);
   const sym = `K_${cident(u.id)}`;
   // flag/enum constants are C ints ((1 << 31) is INT_MIN): compare them as the u32 the ABI carries
-  let c = `unsigned long long ${sym}[] = {\n  ${list.map((k) => k.kind === "ioctl" ? `(unsigned long long)(${k.name})` : `(unsigned long long)(unsigned int)(${k.name})`).join(",\n  ")}\n};\n`;
+  let c = `unsigned long long ${sym}[] = {\n  ${list.map((k) => (k.kind === "ioctl" ? `(unsigned long long)(${k.name})` : `(unsigned long long)(unsigned int)(${k.name})`)).join(",\n  ")}\n};\n`;
   let probe = null;
   if (absent.length) {
     // prove the later (or retired) #defines are absent from this header (1 = defined)

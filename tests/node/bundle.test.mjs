@@ -23,7 +23,13 @@ test("the bundle decodes the golden vectors and throws the same typed errors", a
   for (const v of vectors) {
     const opts = { arch: v.arch, epoch: v.epoch };
     const b = bytesOf(v.hex);
-    const out = (lib) => { try { return lib.toJSONValue(lib.decode(v.struct, b, opts)); } catch (e) { return `${e.constructor.name} ${e.code} ${e.offset} ${e.field}`; } };
+    const out = (lib) => {
+      try {
+        return lib.toJSONValue(lib.decode(v.struct, b, opts));
+      } catch (e) {
+        return `${e.constructor.name} ${e.code} ${e.offset} ${e.field}`;
+      }
+    };
     assert.deepEqual(out(bundled), out(unbundled), v.name);
   }
 });

@@ -17,7 +17,13 @@ for (const s of lib.SCHEMA.structs) {
     let fast = 0;
     for (let i = 0; i < 120; i++) {
       const opts = OPTS[r() % OPTS.length];
-      const built = (() => { try { return lib.encode(s.name, randomValue(s, r), opts); } catch { return null; } })();
+      const built = (() => {
+        try {
+          return lib.encode(s.name, randomValue(s, r), opts);
+        } catch {
+          return null;
+        }
+      })();
       if (!built) continue;
       if (opts?.maxCaps !== undefined) continue; // no CLI option sets a hop limit
       const prof = lib.resolveProfile(opts ?? {});
@@ -27,7 +33,10 @@ for (const s of lib.SCHEMA.structs) {
           const d = lib.decode(s.name, b, opts);
           want = json(d);
           assert.equal(toJSONText(d), want, "toJSONText == JSON.stringify(toJSONValue(...))");
-        } catch (e) { if (e.code === "ERR_ASSERTION") throw e; want = null; }
+        } catch (e) {
+          if (e.code === "ERR_ASSERTION") throw e;
+          want = null;
+        }
         assert.deepEqual(plainHex(Buffer.from(b).toString("hex")), b);
         const got = decodeLineFast(lib.structByName(s.name), b, prof);
         if (got === undefined) continue;

@@ -22,7 +22,9 @@ const REPLY = typeValue("VFIO_USER_F_TYPE_REPLY");
 const ERROR = bit("vfio_user_header_flags", "VFIO_USER_F_ERROR");
 const NO_REPLY = bit("vfio_user_header_flags", "VFIO_USER_F_NO_REPLY");
 const irq = (name) => bit("vfio_irq_set_flags", name);
-const EVENTFD = irq("VFIO_IRQ_SET_DATA_EVENTFD"), BOOL = irq("VFIO_IRQ_SET_DATA_BOOL"), NONE = irq("VFIO_IRQ_SET_DATA_NONE");
+const EVENTFD = irq("VFIO_IRQ_SET_DATA_EVENTFD"),
+  BOOL = irq("VFIO_IRQ_SET_DATA_BOOL"),
+  NONE = irq("VFIO_IRQ_SET_DATA_NONE");
 const TRIGGER = irq("VFIO_IRQ_SET_ACTION_TRIGGER");
 const MSIX = S.enums.vfio_pci_irq_index.values.find((v) => v.name === "VFIO_PCI_MSIX_IRQ_INDEX").value;
 const EINVAL = 22;
@@ -31,14 +33,17 @@ const setU32 = (b, at, v) => new DataView(b.buffer, b.byteOffset).setUint32(at, 
 const setU16 = (b, at, v) => new DataView(b.buffer, b.byteOffset).setUint16(at, v, true);
 
 function expectError(bytes, code, offset, field, opts = {}) {
-  assert.throws(() => abi.decode(MSG, bytes, opts), (e) => {
-    assert.ok(e instanceof abi.VfioAbiError, `typed error, got ${e}`);
-    assert.equal(e.code, code, e.message);
-    assert.equal(e.offset, offset, `offset (${e.message})`);
-    assert.equal(e.field, field, `field (${e.message})`);
-    assert.ok(e.partial && typeof e.partial === "object", "partial value attached");
-    return true;
-  });
+  assert.throws(
+    () => abi.decode(MSG, bytes, opts),
+    (e) => {
+      assert.ok(e instanceof abi.VfioAbiError, `typed error, got ${e}`);
+      assert.equal(e.code, code, e.message);
+      assert.equal(e.offset, offset, `offset (${e.message})`);
+      assert.equal(e.field, field, `field (${e.message})`);
+      assert.ok(e.partial && typeof e.partial === "object", "partial value attached");
+      return true;
+    },
+  );
   const r = abi.inspect(MSG, bytes, opts);
   assert.equal(r.ok, false);
   assert.ok(r.diagnostics.some((d) => d.severity === "error" && d.code === code && d.offset === offset));
@@ -47,8 +52,19 @@ function expectError(bytes, code, offset, field, opts = {}) {
 
 /** One request and one reply of every command the codec models a body for. */
 const samples = [
-  { command: "VFIO_USER_VERSION", body: { major: 0, minor: 2, json: { capabilities: { max_msg_fds: 8, max_data_xfer_size: 1048576 } } } },
-  { command: "VFIO_USER_VERSION", flags: REPLY, body: { major: 0, minor: 2, json: { capabilities: { max_msg_fds: 8, twin_socket: { supported: true, fd_index: 0 } } } } },
+  {
+    command: "VFIO_USER_VERSION",
+    body: { major: 0, minor: 2, json: { capabilities: { max_msg_fds: 8, max_data_xfer_size: 1048576 } } },
+  },
+  {
+    command: "VFIO_USER_VERSION",
+    flags: REPLY,
+    body: {
+      major: 0,
+      minor: 2,
+      json: { capabilities: { max_msg_fds: 8, twin_socket: { supported: true, fd_index: 0 } } },
+    },
+  },
   { command: "VFIO_USER_DMA_MAP", body: { flags: 3, offset: 0n, addr: 0x100000n, size: 0x2000n } },
   { command: "VFIO_USER_DMA_MAP", flags: REPLY },
   { command: "VFIO_USER_DMA_UNMAP", body: { flags: 0, addr: 0x100000n, size: 0x2000n } },
@@ -56,14 +72,25 @@ const samples = [
   { command: "VFIO_USER_DEVICE_GET_INFO", body: { argsz: 16 } },
   { command: "VFIO_USER_DEVICE_GET_INFO", flags: REPLY, body: { flags: 3, num_regions: 9, num_irqs: 5 } },
   { command: "VFIO_USER_DEVICE_GET_REGION_INFO", body: { argsz: 80, index: 2 } },
-  { command: "VFIO_USER_DEVICE_GET_REGION_INFO", flags: REPLY, body: { argsz: 32, flags: 3, index: 2, size: 0x1000n, offset: 0n } },
+  {
+    command: "VFIO_USER_DEVICE_GET_REGION_INFO",
+    flags: REPLY,
+    body: { argsz: 32, flags: 3, index: 2, size: 0x1000n, offset: 0n },
+  },
   { command: "VFIO_USER_DEVICE_GET_IRQ_INFO", body: { index: MSIX } },
   { command: "VFIO_USER_DEVICE_GET_IRQ_INFO", flags: REPLY, body: { flags: 1, index: MSIX, count: 16 } },
   { command: "VFIO_USER_DEVICE_SET_IRQS", body: { flags: EVENTFD | TRIGGER, index: MSIX, start: 0, count: 4 }, fds: 4 },
-  { command: "VFIO_USER_DEVICE_SET_IRQS", body: { flags: BOOL | TRIGGER, index: MSIX, start: 1, count: 3, data: [1, 0, 1] } },
+  {
+    command: "VFIO_USER_DEVICE_SET_IRQS",
+    body: { flags: BOOL | TRIGGER, index: MSIX, start: 1, count: 3, data: [1, 0, 1] },
+  },
   { command: "VFIO_USER_DEVICE_SET_IRQS", flags: REPLY },
   { command: "VFIO_USER_REGION_READ", body: { offset: 0x40n, region: 0, count: 4 } },
-  { command: "VFIO_USER_REGION_READ", flags: REPLY, body: { offset: 0x40n, region: 0, data: Uint8Array.of(1, 2, 3, 4) } },
+  {
+    command: "VFIO_USER_REGION_READ",
+    flags: REPLY,
+    body: { offset: 0x40n, region: 0, data: Uint8Array.of(1, 2, 3, 4) },
+  },
   { command: "VFIO_USER_REGION_WRITE", body: { offset: 0x40n, region: 0, data: Uint8Array.of(9, 8) } },
   { command: "VFIO_USER_REGION_WRITE", flags: REPLY, body: { offset: 0x40n, region: 0, count: 2 } },
   { command: "VFIO_USER_DEVICE_RESET" },
@@ -95,9 +122,19 @@ test("header fields sit at the schema's offsets; the body starts after the heade
   assert.equal(dv.getUint16(off(MSG, "command"), true), cmd("VFIO_USER_DEVICE_GET_IRQ_INFO"));
   assert.equal(dv.getUint32(off(MSG, "msg_size"), true), b.length);
   assert.equal(dv.getUint32(HDR + off("vfio_irq_info", "index"), true), MSIX);
-  assert.equal(dv.getUint32(HDR + off("vfio_irq_info", "argsz"), true), S.structs.find((s) => s.name === "vfio_irq_info").size[0]);
-  const big = abi.encodeMessage({ msg_id: 0xbeef, command: "DEVICE_GET_IRQ_INFO", body: { index: MSIX } }, { endian: "big" });
-  assert.equal(new DataView(big.buffer).getUint16(off(MSG, "msg_id"), false), 0xbeef, "host byte order: big-endian hosts");
+  assert.equal(
+    dv.getUint32(HDR + off("vfio_irq_info", "argsz"), true),
+    S.structs.find((s) => s.name === "vfio_irq_info").size[0],
+  );
+  const big = abi.encodeMessage(
+    { msg_id: 0xbeef, command: "DEVICE_GET_IRQ_INFO", body: { index: MSIX } },
+    { endian: "big" },
+  );
+  assert.equal(
+    new DataView(big.buffer).getUint16(off(MSG, "msg_id"), false),
+    0xbeef,
+    "host byte order: big-endian hosts",
+  );
   assert.equal(abi.decode(MSG, big, { endian: "big" }).body.index, MSIX);
 });
 
@@ -115,16 +152,19 @@ test("msg_size lying: below the header, beyond the bytes, and short of them", ()
   const at = off(MSG, "msg_size");
   const b = abi.encodeMessage({ command: "DEVICE_GET_IRQ_INFO", body: { index: 0 } });
   for (const lie of [0, 1, HDR - 1]) {
-    const x = b.slice(); setU32(x, at, lie);
+    const x = b.slice();
+    setU32(x, at, lie);
     const r = expectError(x, "E_MSG_SIZE_MIN", at, "msg_size");
     assert.ok(r.error instanceof abi.FramingError);
   }
   for (const lie of [b.length + 1, b.length + 4096, 0xffffffff]) {
-    const x = b.slice(); setU32(x, at, lie);
+    const x = b.slice();
+    setU32(x, at, lie);
     expectError(x, "E_MSG_SIZE_OVER", at, "msg_size");
   }
   // shorter than the bytes: the message ends early, the rest is kept as a tail (maybe another message)
-  const x = b.slice(); setU32(x, at, HDR + 8);
+  const x = b.slice();
+  setU32(x, at, HDR + 8);
   const r = expectError(x, "E_MSG_TRAILING", HDR + 8, "msg_size");
   const short = r.diagnostics.find((d) => d.code === "E_SHORT");
   assert.ok(short, "and the 8-byte body is too short for vfio_irq_info");
@@ -138,7 +178,11 @@ test("msg_size lying: below the header, beyond the bytes, and short of them", ()
   assert.equal(split.messages.length, 2);
   assert.equal(split.rest.length, 0);
   assert.equal(abi.decode(MSG, split.messages[1]).msg_id, 2);
-  assert.equal(abi.splitMessages(two.subarray(0, two.length - 3)).rest.length, HDR - 3, "an incomplete last message stays in rest");
+  assert.equal(
+    abi.splitMessages(two.subarray(0, two.length - 3)).rest.length,
+    HDR - 3,
+    "an incomplete last message stays in rest",
+  );
 });
 
 test("unknown commands and type bits", () => {
@@ -147,11 +191,13 @@ test("unknown commands and type bits", () => {
   const unknown = [0, 14, 19, 0x100, 0xffff];
   for (const c of unknown) {
     assert.ok(!known.has(c));
-    const x = b.slice(); setU16(x, off(MSG, "command"), c);
+    const x = b.slice();
+    setU16(x, off(MSG, "command"), c);
     expectError(x, "E_MSG_COMMAND", off(MSG, "command"), "command");
   }
   for (const t of [2, 7, 0xf]) {
-    const x = b.slice(); setU32(x, off(MSG, "flags"), t);
+    const x = b.slice();
+    setU32(x, off(MSG, "flags"), t);
     expectError(x, "E_MSG_TYPE", off(MSG, "flags"), "flags");
   }
   assert.throws(() => abi.encodeMessage({ command: "NO_SUCH_COMMAND" }), abi.UsageError);
@@ -168,7 +214,12 @@ test("error replies: errno named, no body expected; a body is reported", () => {
   assert.equal(d.$.message.fds.expected, 0);
   // error bit with error_no 0 is allowed by the protocol
   assert.equal(abi.decode(MSG, abi.encodeMessage({ command: 8, flags: REPLY | ERROR })).$.message.errno, null);
-  const withBody = abi.encodeMessage({ command: "DEVICE_GET_IRQ_INFO", flags: REPLY | ERROR, error_no: EINVAL, body: new Uint8Array(16) });
+  const withBody = abi.encodeMessage({
+    command: "DEVICE_GET_IRQ_INFO",
+    flags: REPLY | ERROR,
+    error_no: EINVAL,
+    body: new Uint8Array(16),
+  });
   const r = abi.inspect(MSG, withBody);
   assert.equal(r.ok, true);
   assert.ok(r.diagnostics.some((x) => x.code === "ERROR_REPLY_BODY" && x.offset === HDR));
@@ -182,7 +233,8 @@ test("error replies: errno named, no body expected; a body is reported", () => {
 });
 
 test("fds: what each message expects, and a wrong number is an error", () => {
-  const setIrqs = (flags, count, extra = {}) => abi.encodeMessage({ command: "DEVICE_SET_IRQS", body: { flags, index: MSIX, start: 0, count, ...extra } });
+  const setIrqs = (flags, count, extra = {}) =>
+    abi.encodeMessage({ command: "DEVICE_SET_IRQS", body: { flags, index: MSIX, start: 0, count, ...extra } });
   const ev = setIrqs(EVENTFD | TRIGGER, 2);
   const e = abi.decode(MSG, ev).$.message.fds;
   assert.deepEqual([e.expected, e.orNone, e.upTo, e.any], [2, true, false, false]);
@@ -202,32 +254,69 @@ test("fds: what each message expects, and a wrong number is an error", () => {
   const mmap = bit("vfio_user_dma_map_flags", "VFIO_USER_F_DMA_REGION_MMAP");
   expectError(map(3 | mmap), "E_MSG_FDS", 0, "$fds", { fds: 0 });
   // VERSION requests carry none; the reply may carry the twin socket
-  expectError(abi.encodeMessage({ command: "VERSION", body: { major: 0, minor: 0 } }), "E_MSG_FDS", 0, "$fds", { fds: 1 });
-  assert.equal(abi.decode(MSG, abi.encodeMessage({ command: "VERSION", flags: REPLY, body: { major: 0, minor: 0 } }), { fds: 1 }).$.message.fds.ok, true);
+  expectError(abi.encodeMessage({ command: "VERSION", body: { major: 0, minor: 0 } }), "E_MSG_FDS", 0, "$fds", {
+    fds: 1,
+  });
+  assert.equal(
+    abi.decode(MSG, abi.encodeMessage({ command: "VERSION", flags: REPLY, body: { major: 0, minor: 0 } }), { fds: 1 }).$
+      .message.fds.ok,
+    true,
+  );
   // an error reply never carries fds
-  expectError(abi.encodeMessage({ command: "DEVICE_GET_REGION_INFO", flags: REPLY | ERROR, error_no: EINVAL }), "E_MSG_FDS", 0, "$fds", { fds: 1 });
-  assert.throws(() => abi.encodeMessage({ command: "DEVICE_SET_IRQS", body: { flags: EVENTFD | TRIGGER, index: MSIX, count: 1, data: [5] } }), /out of band/);
+  expectError(
+    abi.encodeMessage({ command: "DEVICE_GET_REGION_INFO", flags: REPLY | ERROR, error_no: EINVAL }),
+    "E_MSG_FDS",
+    0,
+    "$fds",
+    { fds: 1 },
+  );
+  assert.throws(
+    () =>
+      abi.encodeMessage({
+        command: "DEVICE_SET_IRQS",
+        body: { flags: EVENTFD | TRIGGER, index: MSIX, count: 1, data: [5] },
+      }),
+    /out of band/,
+  );
 });
 
 test("body errors are named inside the message: offsets from the message start, fields under body.", () => {
-  const set = abi.encodeMessage({ command: "DEVICE_SET_IRQS", body: { argsz: 8, flags: NONE | TRIGGER, index: 0, count: 1 } });
+  const set = abi.encodeMessage({
+    command: "DEVICE_SET_IRQS",
+    body: { argsz: 8, flags: NONE | TRIGGER, index: 0, count: 1 },
+  });
   const r = expectError(set, "E_ARGSZ_MIN", HDR + off("vfio_irq_set", "argsz"), "body.argsz");
   assert.ok(r.error instanceof abi.ArgszError);
   // DATA_BOOL carries count bytes in band: fewer is an error
-  const bool = abi.encodeMessage({ command: "DEVICE_SET_IRQS", body: { flags: BOOL | TRIGGER, index: MSIX, count: 3, data: [1] } });
+  const bool = abi.encodeMessage({
+    command: "DEVICE_SET_IRQS",
+    body: { flags: BOOL | TRIGGER, index: MSIX, count: 3, data: [1] },
+  });
   expectError(bool, "E_PAYLOAD_SHORT", HDR + off("vfio_irq_set", "data"), "body.data");
   // a body shorter than its struct
   const short = abi.encodeMessage({ command: "DEVICE_GET_IRQ_INFO", body: new Uint8Array(8) });
   expectError(short, "E_SHORT", HDR + off("vfio_irq_info", "index"), "body.index");
   // region data: count says more than the message holds
-  const rd = abi.encodeMessage({ command: "REGION_READ", flags: REPLY, body: { offset: 0n, region: 0, count: 8, data: Uint8Array.of(1, 2) } });
+  const rd = abi.encodeMessage({
+    command: "REGION_READ",
+    flags: REPLY,
+    body: { offset: 0n, region: 0, count: 8, data: Uint8Array.of(1, 2) },
+  });
   expectError(rd, "E_PAYLOAD_SHORT", HDR + off("vfio_user_region_access_data", "data"), "body.data");
   // request argsz is the reply size asked for: larger than the body is fine
-  assert.equal(abi.decode(MSG, abi.encodeMessage({ command: "DEVICE_GET_REGION_INFO", body: { argsz: 4096, index: 0 } })).body.argsz, 4096);
+  assert.equal(
+    abi.decode(MSG, abi.encodeMessage({ command: "DEVICE_GET_REGION_INFO", body: { argsz: 4096, index: 0 } })).body
+      .argsz,
+    4096,
+  );
 });
 
 test("a reply whose argsz is larger than its body asks to be called again", () => {
-  const b = abi.encodeMessage({ command: "DEVICE_GET_REGION_INFO", flags: REPLY, body: { argsz: 80, flags: 7, index: 1, size: 0x8000n, offset: 0n } });
+  const b = abi.encodeMessage({
+    command: "DEVICE_GET_REGION_INFO",
+    flags: REPLY,
+    body: { argsz: 80, flags: 7, index: 1, size: 0x8000n, offset: 0n },
+  });
   const r = abi.inspect(MSG, b);
   assert.equal(r.ok, true);
   assert.equal(r.status, abi.Status.NEEDS_ARGSZ);
@@ -236,7 +325,8 @@ test("a reply whose argsz is larger than its body asks to be called again", () =
 });
 
 test("VERSION data: NUL-terminated JSON, reported when it is not", () => {
-  const raw = (s) => abi.encodeMessage({ command: "VERSION", body: { major: 0, minor: 1, data: new TextEncoder().encode(s) } });
+  const raw = (s) =>
+    abi.encodeMessage({ command: "VERSION", body: { major: 0, minor: 1, data: new TextEncoder().encode(s) } });
   assert.deepEqual(abi.decode(MSG, raw('{"capabilities":{}}\0')).body.json, { capabilities: {} });
   for (const bad of ['{"capabilities":{}}', "{nope\0"]) {
     const r = abi.inspect(MSG, raw(bad));
@@ -247,7 +337,10 @@ test("VERSION data: NUL-terminated JSON, reported when it is not", () => {
 });
 
 test("spans: header fields and body fields in message coordinates (for inspectors)", () => {
-  const b = abi.encodeMessage({ command: "DEVICE_SET_IRQS", body: { flags: BOOL | TRIGGER, index: MSIX, start: 0, count: 2, data: [1, 1] } });
+  const b = abi.encodeMessage({
+    command: "DEVICE_SET_IRQS",
+    body: { flags: BOOL | TRIGGER, index: MSIX, start: 0, count: 2, data: [1, 1] },
+  });
   const r = abi.inspect(MSG, b);
   const node = (p) => r.nodes.find((n) => n.path === p);
   assert.equal(node("msg_size").offset, off(MSG, "msg_size"));
@@ -260,7 +353,13 @@ test("spans: header fields and body fields in message coordinates (for inspector
 test("CLI: decode with --fds, encode from JSON, inspect-spans", () => {
   const bin = fileURLToPath(new URL("../../bin/vfio-abi.js", import.meta.url));
   const cli = (args, input) => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
-  const hex = abi.toHex(abi.encodeMessage({ msg_id: 3, command: "DEVICE_SET_IRQS", body: { flags: EVENTFD | TRIGGER, index: MSIX, count: 2 } }));
+  const hex = abi.toHex(
+    abi.encodeMessage({
+      msg_id: 3,
+      command: "DEVICE_SET_IRQS",
+      body: { flags: EVENTFD | TRIGGER, index: MSIX, count: 2 },
+    }),
+  );
   const ok = cli(["decode", "user_message", "--fds", "2", hex]);
   assert.equal(ok.status, 0, ok.stderr);
   const j = JSON.parse(ok.stdout);
@@ -269,7 +368,11 @@ test("CLI: decode with --fds, encode from JSON, inspect-spans", () => {
   const bad = cli(["decode", "vfio_user_message", "--fds", "1", hex]);
   assert.equal(bad.status, 1);
   assert.match(bad.stderr, /E_MSG_FDS/);
-  const enc = cli(["encode", "vfio_user_message", JSON.stringify({ msg_id: 3, command: 8, body: { flags: EVENTFD | TRIGGER, index: MSIX, count: 2 } })]);
+  const enc = cli([
+    "encode",
+    "vfio_user_message",
+    JSON.stringify({ msg_id: 3, command: 8, body: { flags: EVENTFD | TRIGGER, index: MSIX, count: 2 } }),
+  ]);
   assert.equal(enc.status, 0, enc.stderr);
   assert.equal(enc.stdout.trim(), hex);
   const spans = cli(["inspect-spans", "vfio_user_message", hex.slice(0, 20)]);

@@ -1,0 +1,195 @@
+// Device descriptions for the oracle: what a device is (driver, kernel rules, irq indexes, regions,
+// reset) and which fds of the calling process are eventfds / other open files. JSON-friendly; the
+// same shape is used by `vfio-abi predict` device lines and by the shipped QEMU descriptions.
+import {
+  VFIO_DEVICE_FLAGS_AMBA,
+  VFIO_DEVICE_FLAGS_AP,
+  VFIO_DEVICE_FLAGS_CCW,
+  VFIO_DEVICE_FLAGS_PCI,
+  VFIO_DEVICE_FLAGS_PLATFORM,
+  VFIO_DEVICE_FLAGS_RESET,
+} from "../../generated/constants.js";
+import { DEV_WORDS, DRV, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
+
+import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
+
+export type DriverName = "vfio-pci" | "vfio-platform" | "vfio-amba" | "vfio-ccw" | "vfio-ap" | "libvfio-user";
+
+export interface IrqDesc {
+  index: number;
+  /** vfio_irq_info.count the kernel reports (0 = index not implemented). */
+  count: number;
+  /** vfio_irq_info.flags the kernel reports (EVENTFD 1, MASKABLE 2, AUTOMASKED 4, NORESIZE 8). */
+  flags: number;
+  /** Never-merged irq-info-caps proposals: the VFIO_IRQ_INFO_CAP_TYPE of this index. */
+  capType?: { type: number; subtype: number };
+  /** The raw GET_IRQ_INFO reply (hex); under the proposals its VFIO_IRQ_INFO_CAP_TYPE is decoded for topology. */
+  hex?: string;
+}
+
+export interface CapDesc {
+  id: number;
+  version: number;
+  /** Body after the 8-byte header, hex (MSIX_MAPPABLE has none). */
+  body?: string;
+}
+
+export interface RegionDesc {
+  index: number;
+  /** vfio_region_info.flags without VFIO_REGION_INFO_FLAG_CAPS (added when caps is non-empty). */
+  flags: number;
+  /** Size in bytes (number, decimal/hex string or bigint). */
+  size: number | string | bigint;
+  /** File offset; vfio-pci default index << 40. */
+  offset?: number | string | bigint;
+  caps?: CapDesc[];
+}
+
+export interface DeviceDescription {
+  name?: string;
+  driver: DriverName;
+  /** Kernel version whose behaviour applies ("6.1", "6.12", "7.2", "7.3" or a full release); default the newest known. */
+  kernel?: string;
+  /** vfio_device_info as the kernel reports it; defaults from driver, reset, regions and irqs. */
+  info?: { flags?: number; numRegions?: number; numIrqs?: number };
+  /** DEVICE_RESET succeeds (vfio-pci: the device has a reset method such as FLR). */
+  reset?: boolean;
+  /** PCI Express (vfio-pci ERR index). Default: the ERR index has count > 0. */
+  pcie?: boolean;
+  /** Interrupt remapping (default true). Off, multi-vector MSI may return fewer vectors (a positive ret). */
+  intremap?: boolean;
+  /** With intremap false: how many MSI vectors pci_alloc_irq_vectors can give (observed 1). */
+  msiAllocMax?: number;
+  irqs: IrqDesc[];
+  regions?: RegionDesc[];
+  /** fds that are eventfds (default 100..131, the replay program's). */
+  eventfds?: number[];
+  /** fds open on something else (default 0, 1, 2); any other fd is closed. */
+  openFds?: number[];
+  /** fds open on something else that can be written to (libvfio-user's trigger write succeeds); also open for the kernel. */
+  writableFds?: number[];
+  /** libvfio-user: bugs of the snapshot this server does not have (rule names, e.g. "LVU_BUG_DISABLE_RANGE"). */
+  fixed?: string[];
+}
+
+export { DEV_WORDS };
+export const DRIVERS: Record<DriverName, number> = {
+  "vfio-pci": DRV.PCI,
+  "vfio-platform": DRV.PLATFORM,
+  "vfio-amba": DRV.AMBA,
+  "vfio-ccw": DRV.CCW,
+  "vfio-ap": DRV.AP,
+  "libvfio-user": DRV.LIBVFIO_USER,
+};
+/** Label of each irq type (IRQ_TYPE value -> name). */
+export const IRQ_TYPE_NAMES = IRQ_TYPE_LABELS;
+const DEFAULT_EVENTFDS = Array.from({ length: 32 }, (_, i) => 100 + i);
+
+export function driverOf(d: DeviceDescription): number {
+  const n = DRIVERS[d.driver];
+  if (n === undefined)
+    throw new TypeError(`unknown driver ${JSON.stringify(d.driver)} (want ${Object.keys(DRIVERS).join(", ")})`);
+  return n;
+}
+
+/** 1 for 6.5+ kernels (xarray MSI contexts, dynamic MSI-X), 0 before. */
+export function kernelRules(kernel: string | undefined): 0 | 1 {
+  return (kernelProfileBits(kernel ?? DEFAULT_KERNEL) & K_XARRAY_MSI) !== 0 ? 1 : 0;
+}
+
+export const irqOf = (d: DeviceDescription, index: number): IrqDesc | undefined =>
+  d.irqs.find((q) => q.index === index);
+
+export function numIrqs(d: DeviceDescription): number {
+  if (d.info?.numIrqs !== undefined) return d.info.numIrqs;
+  switch (d.driver) {
+    case "vfio-pci":
+    case "libvfio-user":
+      return 5;
+    case "vfio-ccw":
+      return 3;
+    case "vfio-ap":
+      return 2;
+    default:
+      return d.irqs.reduce((m, q) => Math.max(m, q.index + 1), 0);
+  }
+}
+
+export function isPcie(d: DeviceDescription): boolean {
+  return d.pcie ?? (irqOf(d, 3)?.count ?? 0) > 0;
+}
+
+/** vfio-pci has an ERR index: on PCI Express devices, and on every device from 7.3 on. */
+export function hasErrIndex(d: DeviceDescription): boolean {
+  return isPcie(d) || kernelBehaviours(d.kernel ?? DEFAULT_KERNEL).has("ERR_ALL_DEVICES");
+}
+
+/** Initial state block (DEV_WORDS u32) for assembly/oracle.ts. */
+export function deviceBlock(d: DeviceDescription): Uint32Array {
+  const b = new Uint32Array(DEV_WORDS);
+  b[0] = driverOf(d);
+  b[1] = kernelProfileBits(d.kernel ?? DEFAULT_KERNEL);
+  b[2] = numIrqs(d);
+  const msix = irqOf(d, 2);
+  b[3] =
+    (isPcie(d) ? 1 : 0) |
+    (d.intremap === false ? 2 : 0) |
+    ((b[1] & K_XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
+  b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
+  // libvfio-user: word 3 says which of the snapshot's bugs the server has
+  if (d.driver === "libvfio-user")
+    b[3] = (d.fixed?.includes("LVU_BUG_DISABLE_RANGE") ? 0 : 1) | (d.fixed?.includes("LVU_BUG_INTX_SHARED") ? 0 : 2);
+  for (const q of d.irqs) {
+    if (q.index < 0 || q.index >= 64) continue;
+    b[8 + q.index] = q.count >>> 0;
+    b[72 + q.index] = q.flags >>> 0;
+  }
+  // before 7.3 vfio-pci reports ERR only on PCIe: keep the validator's count 0 otherwise
+  if (b[0] === 0 && !hasErrIndex(d)) b[8 + 3] = 0;
+  const setBit = (base: number, fd: number) => {
+    if (fd >= 0 && fd < 1024) b[base + (fd >> 5)] |= 1 << (fd & 31);
+  };
+  for (const fd of d.eventfds ?? DEFAULT_EVENTFDS) setBit(136, fd);
+  for (const fd of [...(d.openFds ?? [0, 1, 2]), ...(d.writableFds ?? [])]) setBit(168, fd);
+  return b;
+}
+
+/** Device-info flags the kernel reports for this description. */
+export function deviceInfoFlags(d: DeviceDescription): number {
+  if (d.info?.flags !== undefined) return d.info.flags;
+  const bus = {
+    "vfio-pci": VFIO_DEVICE_FLAGS_PCI,
+    "vfio-platform": VFIO_DEVICE_FLAGS_PLATFORM,
+    "vfio-amba": VFIO_DEVICE_FLAGS_AMBA,
+    "vfio-ccw": VFIO_DEVICE_FLAGS_CCW,
+    "vfio-ap": VFIO_DEVICE_FLAGS_AP,
+    "libvfio-user": VFIO_DEVICE_FLAGS_PCI,
+  }[d.driver];
+  return bus | (d.reset ? VFIO_DEVICE_FLAGS_RESET : 0);
+}
+
+export function numRegions(d: DeviceDescription): number {
+  if (d.info?.numRegions !== undefined) return d.info.numRegions;
+  if (d.driver === "vfio-pci" || d.driver === "libvfio-user") return 9;
+  return (d.regions ?? []).reduce((m, r) => Math.max(m, r.index + 1), 0);
+}
+
+export const big = (v: number | string | bigint | undefined, dflt: bigint): bigint =>
+  v === undefined ? dflt : typeof v === "bigint" ? v : BigInt(v);
+
+/** Check a parsed JSON value is a usable description (throws TypeError with the problem). */
+export function checkDescription(v: unknown): DeviceDescription {
+  const d = v as DeviceDescription;
+  if (!d || typeof d !== "object") throw new TypeError("device must be an object");
+  driverOf(d);
+  kernelRules(d.kernel);
+  if (!Array.isArray(d.irqs)) throw new TypeError("device.irqs must be an array of {index, count, flags}");
+  for (const q of d.irqs) {
+    if (!Number.isInteger(q.index) || !Number.isInteger(q.count) || !Number.isInteger(q.flags))
+      throw new TypeError(`bad irq entry ${JSON.stringify(q)}`);
+  }
+  for (const r of d.regions ?? [])
+    if (!Number.isInteger(r.index) || !Number.isInteger(r.flags))
+      throw new TypeError(`bad region entry ${JSON.stringify(r)}`);
+  return d;
+}

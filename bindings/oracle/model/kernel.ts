@@ -1,0 +1,73 @@
+// Kernel profiles: what changed in vfio-pci's answers between the kernels the oracle knows. Each
+// behaviour is keyed by the first upstream release that has it; a kernel version selects every
+// behaviour up to it, so a newer kernel than any listed gets the newest profile. Observed on
+// Debian's 6.1, 6.12, 7.2 and 7.3 cloud kernels under QEMU (tests/kernel) and read in their source.
+import { KERN } from "../../generated/wasm-abi.js";
+
+/** The kernels the harness replays on, oldest first. */
+export const KNOWN_KERNELS = ["6.1", "6.12", "7.2", "7.3"] as const;
+export type KnownKernel = (typeof KNOWN_KERNELS)[number];
+/** Default kernel of the oracle, the CLI and the fuzz labels: the newest known. */
+export const DEFAULT_KERNEL: KnownKernel = "7.3";
+
+export interface KernelBehaviour {
+  /** Profile bit in device-block word 1 (0 = described in TypeScript only). */
+  bit: number;
+  /** First release with the behaviour ("major.minor"). */
+  since: string;
+  name: string;
+  /** What changed and where, in the kernel's words. */
+  what: string;
+}
+
+/** Device block word DEV_KERNEL bits (the contract's KERN_*; assembly/oracle.ts reads them). */
+export const K_XARRAY_MSI = KERN.XARRAY_MSI;
+
+export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
+  {
+    bit: K_XARRAY_MSI,
+    since: "6.5",
+    name: "XARRAY_MSI",
+    what:
+      "MSI/MSI-X contexts in an xarray (vfio_pci_intrs.c): no num_ctx checks in vfio_msi_set_block, so an enabled " +
+      "set grows (dynamic MSI-X via pci_msix_alloc_irq_at when the device has MSI-X: irq_info loses NORESIZE) and " +
+      "loopback triggers skip absent vectors; ERR/REQ eventfd < -1 is EINVAL",
+  },
+  {
+    bit: 0,
+    since: "7.3",
+    name: "ERR_ALL_DEVICES",
+    what:
+      "the ERR index exists on every device, not only PCI Express ones (vfio_pci_core.c vfio_pci_get_irq_count " +
+      "and GET_IRQ_INFO, vfio_pci_intrs.c vfio_pci_set_irqs_ioctl no longer test pci_is_pcie)",
+  },
+];
+
+function versionNumber(kernel: string): number {
+  const m = /^(\d+)\.(\d+)/.exec(kernel);
+  if (!m)
+    throw new TypeError(
+      `kernel must look like "6.1", "6.12", "7.3" or "6.12.95+deb12-cloud-amd64", not ${JSON.stringify(kernel)}`,
+    );
+  return Number(m[1]) * 1000 + Number(m[2]);
+}
+
+/** The behaviours (by name) a kernel version has. */
+export function kernelBehaviours(kernel: string = DEFAULT_KERNEL): Set<string> {
+  const v = versionNumber(kernel);
+  return new Set(KERNEL_BEHAVIOURS.filter((b) => v >= versionNumber(b.since)).map((b) => b.name));
+}
+
+/** Device-block word 1 for a kernel version. */
+export function kernelProfileBits(kernel: string = DEFAULT_KERNEL): number {
+  const has = kernelBehaviours(kernel);
+  return KERNEL_BEHAVIOURS.reduce((bits, b) => (has.has(b.name) ? bits | b.bit : bits), 0);
+}
+
+/** The known kernel a version belongs to for presets ("6.12.95+deb12" -> "6.12"; newer -> newest known). */
+export function knownKernel(kernel: string = DEFAULT_KERNEL): KnownKernel {
+  const v = versionNumber(kernel);
+  let pick: KnownKernel = KNOWN_KERNELS[0];
+  for (const k of KNOWN_KERNELS) if (v >= versionNumber(k)) pick = k;
+  return pick;
+}
