@@ -136,19 +136,25 @@ function parseArray(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u
     if (fieldShortNeeds(af)) return NEEDS_AT + (aoff as i64) + (need as i64); // see parseStruct
     return setError(S.E_PAYLOAD_SHORT, aoff, af, need, limit > aoff ? limit - aoff : 0) as i64;
   }
-  for (let i: u32 = 0; i < count; i++) {
-    const eo = aoff + i * es;
-    if (scalarElem) {
-      let val = rdN(src + eo, es as i32, big);
-      if (et == T_S32) val = val as i32 as i64 as u64;
-      rec(K_ELEM, depth, af as u32, eo, es, i, val);
-    } else {
+  if (scalarElem) scalarElems(af, et, es, src, aoff, count, depth, big);
+  else
+    for (let i: u32 = 0; i < count; i++) {
+      const eo = aoff + i * es;
       rec(K_ELEM, depth, af as u32, eo, es, i, 0);
       const r = emitFields(aux, prof, v, src, eo, limit, depth + 1, 0, es);
       if (r < 0) return r;
     }
-  }
   return (aoff as i64) + (need as i64);
+}
+
+/** `count` scalar elements of type `et` (`es` bytes each) at `off`, as K_ELEM records of field `fid`. */
+function scalarElems(fid: i32, et: u32, es: u32, src: usize, off: u32, count: u32, depth: u32, big: bool): void {
+  for (let i: u32 = 0; i < count; i++) {
+    const eo = off + i * es;
+    let val = rdN(src + eo, es as i32, big);
+    if (et == T_S32) val = val as i32 as i64 as u64;
+    rec(K_ELEM, depth, fid as u32, eo, es, i, val);
+  }
 }
 
 // parseArray's "needs a larger argsz" answer: NEEDS_AT + the argsz needed (always > any offset).
@@ -177,12 +183,7 @@ function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32, msg: 
     const count = Mem.rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
     const need = (count as u64) * (elem as u64);
     if ((poff as u64) + need > (limit as u64)) return setError(S.E_PAYLOAD_SHORT, poff, pf, need, limit - poff) as i64;
-    for (let i: u32 = 0; i < count; i++) {
-      const eo = poff + i * elem;
-      let val = rdN(src + eo, elem as i32, big);
-      if (et == T_S32) val = val as i32 as i64 as u64;
-      rec(K_ELEM, 1, pf as u32, eo, elem, i, val);
-    }
+    scalarElems(pf, et, elem, src, poff, count, 1, big);
     return (poff as i64) + (need as i64);
   }
   const room: u32 = limit > poff ? limit - poff : 0;

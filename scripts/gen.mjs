@@ -208,9 +208,23 @@ function kernelConstants() {
 // ---------- AssemblyScript
 function asLayout() {
   const u8 = (x) => x & 0xff;
+  // Rows shared by several entries (offsets or sizes per layout variant that differ between
+  // variants): one copy each, referenced by index. Most rows are the same in every variant.
+  const shared = (rows) => (xs) => {
+    const key = xs.join(",");
+    const i = rows.findIndex((r) => r.join(",") === key);
+    if (i >= 0) return i;
+    rows.push(xs);
+    return rows.length - 1;
+  };
+  const varOffRows = [];
+  const varSizeRows = [];
+  const varOff = shared(varOffRows);
+  const varSize = shared(varSizeRows);
+  const same = (xs) => xs.every((x) => x === xs[0]);
   const fieldBytes = [];
   for (const f of model.fields) {
-    const attrs = (f.since ? 1 : 0) | (f.proposal ? 2 : 0) | (f.short === "needs" ? 4 : 0);
+    const attrs = (f.since ? 1 : 0) | (f.proposal ? 2 : 0) | (f.short === "needs" ? 4 : 0) | (same(f.offsets) ? 0 : 8);
     const pv = ((f.proposal ? proposalNames.indexOf(f.proposal) : 0) << 4) | (f.version & 0xf);
     // array: element struct id, or 0x80 | scalar type; bytes: 1; payload: selector's local index
     const aux = f.of
@@ -222,17 +236,22 @@ function asLayout() {
         : f.type === "payload"
           ? f.selectorLocal
           : 0;
-    fieldBytes.push([TYPE[f.type], attrs, pv, aux, ...f.offsets.map(u8)]);
+    if (TYPE[f.type] > 15 || f.offsets.some((o) => o > 255)) throw new Error(`${f.struct}.${f.path}: row overflows`);
+    fieldBytes.push([TYPE[f.type] | (attrs << 4), pv, aux, same(f.offsets) ? f.offsets[0] : varOff(f.offsets)]);
   }
   const structBytes = [];
   for (const s of model.structs) {
+    // proposal fields add the same number of bytes in every variant (vfio_irq_info 16 -> 20)
+    const grow = s.sizeProp[0] - s.size[0];
+    if (s.sizeProp.some((x, i) => x - s.size[i] !== grow) || s.size.some((x) => x > 255))
+      throw new Error(`${s.name}: sizes do not fit the struct row`);
     structBytes.push([
       s.firstField & 0xff,
       s.firstField >> 8,
       s.nfields,
-      KIND[s.kind],
-      ...s.size,
-      ...s.sizeProp,
+      KIND[s.kind] | (same(s.size) ? 0 : 0x10),
+      same(s.size) ? s.size[0] : varSize(s.size),
+      grow,
       s.minsz,
       s.caps ? s.caps.flag : 0,
       s.capOffsetLocal & 0xff,
@@ -243,8 +262,6 @@ function asLayout() {
           : 0,
       s.trailingLocal & 0xff,
       s.trailingCountLocal & 0xff,
-      0,
-      0,
     ]);
   }
   const capBytes = model.capreg.map((c) => [
@@ -259,18 +276,16 @@ function asLayout() {
   ]);
   const caseBytes = model.cases.map((c) => {
     const ref = c.struct ? sid[c.struct] : c.bytes;
-    const le32 = (x) => [x & 0xff, (x >>> 8) & 0xff, (x >>> 16) & 0xff, (x >>> 24) & 0xff];
+    if (ref > 255 || c.mask > 0xffff || c.value > 0xffff)
+      throw new Error(`payload case ${c.mask}/${c.value}: row overflows`);
+    const le16 = (x) => [x & 0xff, x >>> 8];
     return [
       c.field & 0xff,
       c.field >> 8,
-      CASE[c.kind],
-      c.elem ? TYPE[c.elem] : 0,
-      ref & 0xff,
-      ref >> 8,
-      0,
-      0,
-      ...le32(c.mask),
-      ...le32(c.value),
+      CASE[c.kind] | ((c.elem ? TYPE[c.elem] : 0) << 4),
+      ref,
+      ...le16(c.mask),
+      ...le16(c.value),
     ];
   });
   const arr = (rows) => rows.map((r) => `  ${r.join(", ")},`).join("\n");
@@ -293,22 +308,32 @@ export const NUM_CASES: i32 = ${model.cases.length};
 export const NUM_PROPOSALS: i32 = ${proposalNames.length};
 export const IMPLIES_MASK: StaticArray<u32> = [${proposalNames.map((p) => (abi.proposals[p].implies ?? []).reduce((m, q) => m | (1 << (8 + proposalNames.indexOf(q))), 0)).join(", ")}];
 
-// FIELD: type, attrs(1=absent in the 6.1 layout, 2=proposal, 4=array asks for argsz when short),
-//        proposal<<4|version, aux(array: elem struct | 0x80|scalar type; bytes: 1; payload: selector field), offset[4 variants]
+// FIELD: type | attrs << 4 (attrs: 1 = absent in the 6.1 layout, 2 = proposal, 4 = array asks for argsz
+//        when short, 8 = offset differs per variant), proposal << 4 | version, aux (array: elem struct |
+//        0x80 | scalar type; bytes: 1; payload: selector field), offset (attrs 8: a VAROFF row)
 export const FIELDS: usize = memory.data<u8>([
 ${arr(fieldBytes)}
 ]);
-// STRUCT: first field lo/hi, nfields, kind, size[4], size with proposals[4], minsz, caps flag,
-//         cap_offset local field, proposal+1, trailing local field, trailing count local field, 0, 0
+// VAROFF: a field's offset in each layout variant, for the fields whose offset differs
+export const VAROFF: usize = memory.data<u8>([
+${arr(varOffRows)}
+]);
+// STRUCT: first field lo/hi, nfields, kind | 0x10 (size differs per variant), size (or a VARSIZE row),
+//         bytes proposal fields add, minsz, caps flag, cap_offset local field, proposal+1,
+//         trailing local field, trailing count local field
 export const STRUCTS: usize = memory.data<u8>([
 ${arr(structBytes)}
+]);
+// VARSIZE: sizeof in each layout variant, for the structs whose size differs
+export const VARSIZE: usize = memory.data<u8>([
+${arr(varSizeRows)}
 ]);
 // CAPREG: host struct, cap id, cap struct, proposal+1, max version, 0, 0, 0
 export const CAPREG: usize = memory.data<u8>([
 ${arr(capBytes)}
 ]);
-// CASES (payload cases): payload field lo/hi, kind (0 none, 1 scalar x count, 2 struct, 3 bytes),
-//        scalar type, struct id | byte length lo/hi, 0, 0, mask (u32 le), value (u32 le)
+// CASES (payload cases): payload field lo/hi, kind (0 none, 1 scalar x count, 2 struct, 3 bytes) |
+//        scalar type << 4, struct id | byte length, mask (u16 le), value (u16 le)
 export const CASES: usize = memory.data<u8>([
 ${arr(caseBytes)}
 ]);
