@@ -207,7 +207,6 @@ function kernelConstants() {
 
 // ---------- AssemblyScript
 function asLayout() {
-  const u8 = (x) => x & 0xff;
   // Rows shared by several entries (offsets or sizes per layout variant that differ between
   // variants): one copy each, referenced by index. Most rows are the same in every variant.
   const shared = (rows) => (xs) => {
