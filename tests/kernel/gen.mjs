@@ -16,16 +16,24 @@ const T = 0x20, MASK = 0x08, UNMASK = 0x10, NONE = 1, BOOL = 2, EVENTFD = 4;
 /** Read (and so reset) all 32 replay eventfds: the model predicts each counter. */
 export const efdReads = (note) => Array.from({ length: 32 }, (_, i) => ({ ioctl: 'EFD_READ', efd: i, bytes: new Uint8Array(0), note: `${note}: EFD_READ ${i}` }));
 
-/** vfio_irq_set through the encoder; argsz/length override for near-valid buffers. */
-export function irqSet({ flags, index, start = 0, count = 0, data = [], argsz, length }) {
+/**
+ * vfio_irq_set through the encoder; argsz/length override for near-valid buffers. `prof` is the
+ * codec profile of the guest ({ arch: 's390x' } encodes big-endian); the default is little-endian.
+ */
+export function irqSet({ flags, index, start = 0, count = 0, data = [], argsz, length }, prof = {}) {
   const v = { flags, index, start, count, data };
   if (argsz !== undefined) v.argsz = argsz;
   if (length !== undefined) v.$ = { length };
-  return encode('vfio_irq_set', v);
+  return encode('vfio_irq_set', v, prof);
 }
-const irqInfo = (index, argsz = 16, length) => encode('vfio_irq_info', { argsz, index, ...(length ? { $: { length } } : {}) });
-const regionInfo = (index, argsz = 32, length) => encode('vfio_region_info', { argsz, index, $: { length: length ?? Math.max(32, argsz) } });
-const deviceInfo = (argsz, length) => encode('vfio_device_info', { argsz, $: { length: length ?? argsz } }, { epoch: '6.6' });
+/** The INFO request encoders for one profile (argsz/length as above). */
+export function infoBuilders(prof = {}) {
+  return {
+    irqInfo: (index, argsz = 16, length) => encode('vfio_irq_info', { argsz, index, ...(length ? { $: { length } } : {}) }, prof),
+    regionInfo: (index, argsz = 32, length) => encode('vfio_region_info', { argsz, index, $: { length: length ?? Math.max(32, argsz) } }, prof),
+    deviceInfo: (argsz, length) => encode('vfio_device_info', { argsz, $: { length: length ?? argsz } }, { epoch: '6.6', ...prof }),
+  };
+}
 
 /** mulberry32 */
 export function rng(seed) {
@@ -46,10 +54,12 @@ export function rng(seed) {
  * Fixed script for one device. `model` is a DeviceModel used only to build the second call of
  * the argsz protocol (the retry a client sends after the predicted "too small" reply).
  */
-export function fixedItems(dev, model) {
+export function fixedItems(dev, model, prof = {}) {
   const out = [];
   const add = (ioctl, bytes, note) => out.push({ ioctl, bytes, note });
-  const set = (note, o) => add('DEVICE_SET_IRQS', irqSet(o), note);
+  const set = (note, o) => add('DEVICE_SET_IRQS', irqSet(o, prof), note);
+  const { irqInfo, regionInfo, deviceInfo } = infoBuilders(prof);
+  const bigEndian = prof.arch === 's390x';
   const cnt = (i) => dev.irqs.find((q) => q.index === i)?.count ?? 0;
 
   // ---- DEVICE_GET_INFO: argsz 24, 20, 16, 8; argsz 24 with only 20 bytes (6.6+ writes 24)
@@ -78,8 +88,8 @@ export function fixedItems(dev, model) {
     if (r.caps?.length) {
       // two-call protocol: first call with argsz 32; the second one is what retryRequest builds from the reply
       const first = regionInfo(r.index, 32);
-      const predicted = model.predict('DEVICE_GET_REGION_INFO', first).after;
-      const second = retryRequest('vfio_region_info', decode('vfio_region_info', predicted));
+      const predicted = model.predict('DEVICE_GET_REGION_INFO', first, { bigEndian }).after;
+      const second = retryRequest('vfio_region_info', decode('vfio_region_info', predicted, prof), prof);
       add('DEVICE_GET_REGION_INFO', first, `region ${r.index} two-call: first`);
       add('DEVICE_GET_REGION_INFO', second, `region ${r.index} two-call: retry argsz ${second.length}`);
     }
@@ -258,7 +268,7 @@ export function fixedItems(dev, model) {
 }
 
 /** Seeded valid / near-valid SET_IRQS buffers for one device (n items), then a cleanup tail. */
-export function randomItems(dev, seed, n) {
+export function randomItems(dev, seed, n, prof = {}) {
   const r = rng(seed);
   const out = [];
   const cnt = (i) => dev.irqs.find((q) => q.index === i)?.count ?? 0;
@@ -290,7 +300,7 @@ export function randomItems(dev, seed, n) {
     else if (sz < 0.17) { argsz = r.pick([0, 16, 19]); length = Math.max(20, 20 + n0 * elem); }       // below minsz
     else if (sz < 0.20 && elem && n0 > 0) { vals.pop(); argsz = 20 + n0 * elem; }                    // argsz past the buffer: the kernel reads what follows
     if (index === 0 && (flags & 0x38) === UNMASK && (flags & 7) === EVENTFD) vals.forEach((v, j) => { if (v >= EFD(0)) vals[j] = EFD(31); });
-    const bytes = irqSet({ flags, index, start, count, data: vals, argsz, length });
+    const bytes = irqSet({ flags, index, start, count, data: vals, argsz, length }, prof);
     out.push({ ioctl: 'DEVICE_SET_IRQS', bytes, note: `random#${i} seed ${seed}` });
     if (i % 35 === 34) out.push(...efdReads(`random#${i}`));
   }
@@ -324,10 +334,10 @@ export function intremapOffItems(dev) {
 }
 
 /** Leave the device with nothing enabled. */
-export function cleanupItems() {
+export function cleanupItems(prof = {}) {
   const out = [];
-  for (const index of [0, 1, 2]) out.push({ ioctl: 'DEVICE_SET_IRQS', bytes: irqSet({ flags: NONE | T, index, count: 0 }), note: `cleanup disable ${index}` });
-  for (const index of [3, 4]) out.push({ ioctl: 'DEVICE_SET_IRQS', bytes: irqSet({ flags: EVENTFD | T, index, count: 1, data: [-1] }), note: `cleanup clear ${index}` });
+  for (const index of [0, 1, 2]) out.push({ ioctl: 'DEVICE_SET_IRQS', bytes: irqSet({ flags: NONE | T, index, count: 0 }, prof), note: `cleanup disable ${index}` });
+  for (const index of [3, 4]) out.push({ ioctl: 'DEVICE_SET_IRQS', bytes: irqSet({ flags: EVENTFD | T, index, count: 1, data: [-1] }, prof), note: `cleanup clear ${index}` });
   out.push(...efdReads('cleanup'));
   return out;
 }
