@@ -100,21 +100,26 @@ export async function run({ quick = false } = {}) {
     for (let r = 0; r < 5; r++) { const t = performance.now(); fn(n); rates.push(n / ((performance.now() - t) / 1000)); }
     return rates.sort((a, b) => a - b)[2];
   };
-  const wasmRate = time((n) => { for (let d = 0; d < n; d += 100_000) ex.fuzz_gen_batch(4, 9, d, Math.min(100_000, n - d), 0, devp, work, out); }, N);
-  const tsRate = time((n) => tsGen(n, 9, counts), N);
+  // Each contender's accepted fraction over its timed runs is reported beside its rate: the
+  // corpora differ by construction (the wasm labels with the full oracle, handler state included;
+  // the JS contenders with the validate + dispatch labeller), and the mix shows by how much.
+  let wAcc = 0, wN = 0, tAcc = 0, tN = 0, fAcc = 0, fN = 0;
+  const wasmRate = time((n) => { for (let d = 0; d < n; d += 100_000) { const k = Math.min(100_000, n - d); wAcc += ex.fuzz_gen_batch(4, 9, d, k, 0, devp, work, out); wN += k; } }, N);
+  const tsRate = time((n) => { tAcc += tsGen(n, 9, counts); tN += n; }, N);
   let fcRate;
   {
     await fcGen(5000, counts);
     const rates = [];
-    for (let r = 0; r < 3; r++) { const t = performance.now(); await fcGen(NF, counts); rates.push(NF / ((performance.now() - t) / 1000)); }
+    for (let r = 0; r < 3; r++) { const t = performance.now(); fAcc += await fcGen(NF, counts); fN += NF; rates.push(NF / ((performance.now() - t) / 1000)); }
     fcRate = rates.sort((a, b) => a - b)[1];
   }
+  const pct = (a, n) => `${((100 * a) / n).toFixed(1)}% accepted`;
   const M = (x) => +(x / 1e6).toFixed(3);
   return [
-    { name: "fuzz: irq_set gen+label (wasm, oracle labels)", value: M(wasmRate), unit: "M cases/s", note: "fuzz_gen_batch, mixed valid/near-valid, e1000e 6.12" },
-    { name: "fuzz: irq_set gen+label (TS xorshift)", value: M(tsRate), unit: "M cases/s", note: "hand-written JS, validate+dispatch labeller" },
-    { name: "fuzz: irq_set gen+label (fast-check)", value: M(fcRate), unit: "M cases/s", note: "fc.record arbitraries + fc.sample, same labeller" },
-    { name: "fuzz: wasm / fast-check", value: +(wasmRate / fcRate).toFixed(1), unit: "x", note: "target >= 30x" },
+    { name: "fuzz: irq_set gen+label (wasm, oracle labels)", value: M(wasmRate), unit: "M cases/s", note: `fuzz_gen_batch, mixed valid/near-valid, e1000e 6.12; ${pct(wAcc, wN)}` },
+    { name: "fuzz: irq_set gen+label (TS xorshift)", value: M(tsRate), unit: "M cases/s", note: `hand-written JS, validate+dispatch labeller; ${pct(tAcc, tN)}` },
+    { name: "fuzz: irq_set gen+label (fast-check)", value: M(fcRate), unit: "M cases/s", note: `fc.record arbitraries + fc.sample, same labeller; ${pct(fAcc, fN)}` },
+    { name: "fuzz: wasm / fast-check", value: +(wasmRate / fcRate).toFixed(1), unit: "x", note: "target >= 40x" },
     { name: "fuzz: wasm / TS xorshift", value: +(wasmRate / tsRate).toFixed(2), unit: "x", note: "target > 1x" },
   ];
 }

@@ -3,7 +3,7 @@
 // medians of repeated timings, ratios against the targets of issue 7. Results go in BENCHMARKS.md.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
-import { tmpdir, cpus } from "node:os";
+import { tmpdir, cpus, loadavg } from "node:os";
 import { join, dirname } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { gzipSync } from "node:zlib";
@@ -14,6 +14,7 @@ import { decodeIrqInfoDV, validateIrqSets, walkCapsDV } from "./ports.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 const jsonOut = process.argv.find((a) => a.startsWith("--json="))?.slice(7);
+const mdOut = process.argv.includes("--md"); // rewrite BENCHMARKS.md from this run
 const require = createRequire(join(root, "package.json"));
 const wasmPath = join(root, "build", "release.wasm");
 const wasmBytes = readFileSync(wasmPath);
@@ -22,6 +23,7 @@ const lib = await import(pathToFileURL(join(root, "dist", "bindings", "index.js"
 lib.initWithExports(ex, "wasm");
 
 const REPS = quick ? 5 : 11;
+const loadStart = loadavg().map((x) => x.toFixed(2)).join(" ");
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 /** Median ns per item of fn() over REPS runs (after 2 warm-ups). */
 function time(items, fn, reps = REPS) {
@@ -34,7 +36,7 @@ const rows = [];
 const row = (group, name, value, unit, note = "") => { rows.push({ group, name, value, unit, note }); };
 const eq = (a, b, what) => { if (a !== b) throw new Error(`bench: ${what}: ${a} !== ${b} (contenders disagree)`); };
 
-// ---------------------------------------------------------------- native C (gcc -O2)
+// ---------------------------------------------------------------- native C (-O2 and -O3 -march=native)
 const N1 = quick ? 250_000 : 1_000_000;
 const N2 = quick ? 250_000 : 1_000_000;
 const info = irqInfoCorpus(N1, 1);
@@ -42,19 +44,31 @@ const sets = irqSetCorpus(N2, 7);
 const dev = pciDevice();
 const nirqs = Array.from(dev.subarray(8, 13));
 const tmp = mkdtempSync(join(tmpdir(), "vfio-bench-"));
-let native = null;
+const native = {};
 try {
   writeFileSync(join(tmp, "info.bin"), info);
   writeFileSync(join(tmp, "sets.bin"), sets.bytes);
   writeFileSync(join(tmp, "sets.idx"), new Uint8Array(sets.index.buffer));
-  const cc = spawnSync("gcc", ["-O2", "-o", join(tmp, "native"), join(root, "bench", "native.c")], { encoding: "utf8" });
-  if (cc.status !== 0) throw new Error(cc.stderr || "gcc not found");
-  const r = spawnSync(join(tmp, "native"), [join(tmp, "info.bin"), join(tmp, "sets.bin"), join(tmp, "sets.idx"), String(REPS)], { encoding: "utf8" });
-  native = JSON.parse(r.stdout);
+  for (const [key, flags] of [["O2", ["-O2"]], ["O3n", ["-O3", "-march=native"]]]) {
+    const exe = join(tmp, `native-${key}`);
+    const cc = spawnSync("gcc", [...flags, "-o", exe, join(root, "bench", "native.c")], { encoding: "utf8" });
+    if (cc.status !== 0) throw new Error(cc.stderr || "gcc not found");
+    const r = spawnSync(exe, [join(tmp, "info.bin"), join(tmp, "sets.bin"), join(tmp, "sets.idx"), String(REPS)], { encoding: "utf8" });
+    native[key] = JSON.parse(r.stdout);
+  }
 } catch (e) {
   console.error(`bench: native C baselines unavailable (${e.message.split("\n")[0]})`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
+}
+const C = native.O2 && native.O3n ? native : null;
+
+/** The C programs' checksums, computed here from another contender's outputs. */
+function decodeSum(words, n) { let s = 0; for (let i = 0; i < n; i++) s += (words[i * 4] ^ words[i * 4 + 1] ^ words[i * 4 + 2] ^ words[i * 4 + 3]) >>> 0; return String(s); }
+function verdictHash(out, n) {
+  let h = 0n;
+  for (let i = 0; i < n; i++) h = BigInt.asUintN(64, h * 31n + BigInt((out[i] * 64 + out[n + i]) >>> 0));
+  return String(h);
 }
 
 // ---------------------------------------------------------------- P1 batch decode of vfio_irq_info
@@ -65,39 +79,55 @@ try {
   new Uint8Array(ex.memory.buffer).set(info, src);
   let badW = 0;
   const tw = time(N1, () => { badW = ex.irq_info_decode_batch(0, src, N1, dst); });
+  const wOut = new Uint32Array(ex.memory.buffer, dst, N1 * 4).slice();
+  const ref = new Uint32Array(N1 * 4);
+  const same = (out, n, what) => { for (let i = 0; i < n * 4; i++) if (out[i] !== wOut[i]) eq(out[i], wOut[i], `${what} word ${i}`); };
   const out = new Uint32Array(N1 * 4);
   let badJ = 0;
   const tj = time(N1, () => { badJ = decodeIrqInfoDV(info, out); });
   eq(badW, badJ, "P1 argsz<16 count");
-  const wOut = new Uint32Array(ex.memory.buffer, dst, N1 * 4);
-  for (let i = 0; i < N1 * 4; i += 9973) eq(wOut[i], out[i], `P1 word ${i}`);
-  if (native) eq(native.bad, badW, "P1 native argsz<16 count");
-  // binary-parser and restructure: per struct, on a subset (they are 2-3 orders slower)
+  same(out, N1, "P1 DataView");
+  // the wasm's own shortcut, in JS: on a little-endian host the decoded words are the input words
+  const in32 = new Uint32Array(info.buffer, info.byteOffset, N1 * 4);
+  const hostLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  let badS = 0;
+  const ts = hostLE ? time(N1, () => { out.fill(0); out.set(in32); let bad = 0; for (let i = 0; i < N1 * 4; i += 4) bad += out[i] < 16 ? 1 : 0; badS = bad; }) : NaN;
+  if (hostLE) { eq(badS, badW, "P1 Uint32Array argsz<16 count"); same(out, N1, "P1 Uint32Array.set"); }
+  // binary-parser and restructure: per struct, on a subset (they are 2-3 orders slower); outputs compared word by word
   const { Parser } = require("binary-parser");
   const bp = new Parser().endianness("little").uint32("argsz").uint32("flags").uint32("index").uint32("count");
   const nb = quick ? 20_000 : 100_000;
   const buf = Buffer.from(info.buffer, info.byteOffset, nb * 16);
+  out.fill(0);
   const tb = time(nb, () => { for (let i = 0; i < nb; i++) { const o = bp.parse(buf.subarray(i * 16, i * 16 + 16)); out[i * 4] = o.argsz; out[i * 4 + 1] = o.flags; out[i * 4 + 2] = o.index; out[i * 4 + 3] = o.count; } }, 5);
+  same(out, nb, "P1 binary-parser");
   const r = require("restructure");
   const rs = new r.Struct({ argsz: r.uint32le, flags: r.uint32le, index: r.uint32le, count: r.uint32le });
   const nr = quick ? 5_000 : 20_000;
+  out.fill(0);
   const tr = time(nr, () => { for (let i = 0; i < nr; i++) { const o = rs.fromBuffer(buf.subarray(i * 16, i * 16 + 16)); out[i * 4] = o.argsz; out[i * 4 + 1] = o.flags; out[i * 4 + 2] = o.index; out[i * 4 + 3] = o.count; } }, 5);
-  eq(out[(nr - 1) * 4 + 3], new DataView(info.buffer).getUint32((nr - 1) * 16 + 12, true), "restructure last count");
-  // JS memcpy in wasm memory (for the distance to the physical limit)
+  same(out, nr, "P1 restructure");
+  for (const k of Object.keys(native)) { eq(native[k].bad, badW, `P1 C ${k} argsz<16 count`); eq(native[k].decodeSum, decodeSum(wOut, N1), `P1 C ${k} decode checksum`); }
+  // the copy limit, measured in the same wasm memory
   const m8 = new Uint8Array(ex.memory.buffer);
   const tm = time(N1, () => { m8.copyWithin(dst, src, src + info.length); });
   row("P1", "wasm irq_info_decode_batch", tw, "ns/struct");
   row("P1", "JS DataView decoder", tj, "ns/struct");
+  if (hostLE) row("P1", "JS Uint32Array.set copy + argsz count (the wasm's LE shortcut)", ts, "ns/struct");
   row("P1", "binary-parser 2.3.0", tb, "ns/struct", `${nb} structs`);
   row("P1", "restructure 3.0.2", tr, "ns/struct", `${nr} structs`);
-  if (native) row("P1", "C gcc -O2 decoder", native.decode, "ns/struct");
-  if (native) row("P1", "C memcpy (physical limit)", native.memcpy, "ns/struct");
-  row("P1", "JS copyWithin in wasm memory", tm, "ns/struct");
-  row("P1", "ratio DataView / wasm (target >= 3)", tj / tw, "x");
+  if (C) row("P1", "C gcc -O2 decoder", C.O2.decode, "ns/struct");
+  if (C) row("P1", "C gcc -O3 -march=native decoder", C.O3n.decode, "ns/struct");
+  if (C) row("P1", "C memcpy (separate process)", C.O2.memcpy, "ns/struct");
+  row("P1", "JS copyWithin in wasm memory (the copy limit)", tm, "ns/struct");
+  const bestJS = hostLE ? Math.min(tj, ts) : tj;
+  row("P1", `ratio best JS (${bestJS === tj ? "DataView" : "Uint32Array.set"}) / wasm (target >= 3)`, bestJS / tw, "x");
+  row("P1", "ratio DataView / wasm", tj / tw, "x");
   row("P1", "ratio binary-parser / wasm (target >= 50)", tb / tw, "x");
   row("P1", "ratio restructure / wasm", tr / tw, "x");
-  if (native) row("P1", "ratio C / wasm (target >= 1)", native.decode / tw, "x");
-  if (native) row("P1", "ratio wasm / memcpy (distance to the limit)", tw / native.memcpy, "x");
+  if (C) row("P1", "ratio C -O2 / wasm (target >= 1)", C.O2.decode / tw, "x");
+  if (C) row("P1", "ratio C -O3 -march=native / wasm", C.O3n.decode / tw, "x");
+  row("P1", "ratio wasm / copyWithin (distance to the copy limit)", tw / tm, "x");
 }
 
 // ---------------------------------------------------------------- P2 batch validation of vfio_irq_set
@@ -113,29 +143,38 @@ try {
   m8().set(sets.bytes, pb);
   let accO = 0, accF = 0, accJ = 0;
   const to = time(n, () => { accO = ex.oracle_set_irqs_batch(0, pb, pi, n, pd, po); });
-  const hasFast = typeof ex.irq_set_validate_batch === "function";
-  let tf = NaN;
-  if (hasFast) tf = time(n, () => { accF = ex.irq_set_validate_batch(0, pb, pi, n, pd, po); });
-  const wres = hasFast ? new Int32Array(ex.memory.buffer, po, n * 2).slice() : null;
+  const tf = time(n, () => { accF = ex.irq_set_validate_batch(0, pb, pi, n, pd, po); });
+  const wres = new Int32Array(ex.memory.buffer, po, n * 2).slice();
   const jout = new Int32Array(n * 2);
   const tj = time(n, () => { accJ = validateIrqSets(sets.bytes, sets.index, n, nirqs, jout); });
-  if (hasFast) { eq(accF, accJ, "P2 accepted (validate_fast vs JS port)"); for (let i = 0; i < n * 2; i += 997) eq(wres[i], jout[i], `P2 verdict ${i}`); }
-  if (native) eq(native.accepted, accJ, "P2 accepted (C vs JS port)");
+  eq(accF, accJ, "P2 accepted (validate_fast vs JS port)");
+  for (let i = 0; i < n * 2; i++) if (wres[i] !== jout[i]) eq(wres[i], jout[i], `P2 verdict ${i}`);
+  const wHash = verdictHash(wres, n);
+  for (const k of Object.keys(native)) {
+    eq(native[k].accepted, accF, `P2 C ${k} accepted`);
+    eq(native[k].validateHash, wHash, `P2 C ${k} verdicts (branchy)`);
+    eq(native[k].validateBranchFreeHash, wHash, `P2 C ${k} verdicts (branch-free)`);
+  }
   row("P2", "wasm oracle_set_irqs_batch (full rules)", to, "ns/buffer", `${accO} of ${n} accepted`);
-  if (hasFast) row("P2", "wasm irq_set_validate_batch (branch-free)", tf, "ns/buffer", `${accF} pass validation`);
+  row("P2", "wasm irq_set_validate_batch (branch-free)", tf, "ns/buffer", `${accF} pass validation`);
   row("P2", "JS/TS port of the validate stage", tj, "ns/buffer");
-  if (native) row("P2", "C gcc -O2 port of the validate stage", native.validate, "ns/buffer");
-  const best = hasFast ? tf : to;
-  row("P2", `ratio TS / wasm ${hasFast ? "validate_fast" : "oracle"} (target >= 1.5)`, tj / best, "x");
-  if (native) row("P2", `ratio C / wasm ${hasFast ? "validate_fast" : "oracle"} (target >= 1)`, native.validate / best, "x");
+  if (C) {
+    row("P2", "C gcc -O2, branchy port", C.O2.validate, "ns/buffer");
+    row("P2", "C gcc -O2, the same branch-free algorithm", C.O2.validateBranchFree, "ns/buffer");
+    row("P2", "C gcc -O3 -march=native, branchy port", C.O3n.validate, "ns/buffer");
+    row("P2", "C gcc -O3 -march=native, the same branch-free algorithm", C.O3n.validateBranchFree, "ns/buffer");
+  }
+  row("P2", "ratio TS / wasm validate_fast (target >= 1.5)", tj / tf, "x");
+  if (C) row("P2", "ratio C -O2 branch-free / wasm validate_fast (target >= 1)", C.O2.validateBranchFree / tf, "x");
+  if (C) row("P2", "ratio C -O3 -march=native branch-free / wasm validate_fast", C.O3n.validateBranchFree / tf, "x");
   row("P2", "ratio TS / wasm oracle (full rules)", tj / to, "x");
 }
 
 // ---------------------------------------------------------------- P3 capability-chain walk
-{
-  const n = quick ? 50_000 : 200_000, caps = 8;
+for (const caps of [8, 1]) {
+  const n = quick ? 50_000 : 200_000;
   const { bytes, stride } = regionCapsCorpus(n, caps, 3);
-  const need = 64 + bytes.length + 4096;
+  const need = 64 + bytes.length + n * 8 + n * 4 + n * caps * 12 + 8192;
   if (ex.arena_reserve(need) < 0) throw new Error("arena_reserve");
   const base = (ex.arena_ptr() >>> 0) + 64, outp = base, src = base + 256;
   new Uint8Array(ex.memory.buffer).set(bytes, src);
@@ -146,51 +185,30 @@ try {
   const tj = time(n, () => { let s = 0; for (let i = 0; i < n; i++) s += walkCapsDV(dv, i * stride, stride, 32, 32, out, 64); sumJ = s; });
   eq(sumW, sumJ, "P3 caps found");
   eq(sumW, n * caps, "P3 caps per buffer");
-  let tb = Infinity;
-  if (ex.caps_walk_batch) {
-    // one call for the whole batch: (offset, len) index, per-buffer counts, all tuples
-    const need2 = 64 + bytes.length + n * 8 + n * 4 + n * caps * 12 + 4096;
-    if (ex.arena_reserve(need2) < 0) throw new Error("arena_reserve");
-    const idx = (src + bytes.length + 63) & ~63, counts = idx + n * 8, tuples = counts + n * 4;
-    const ix = new Uint32Array(ex.memory.buffer, idx, n * 2);
-    for (let i = 0; i < n; i++) { ix[i * 2] = i * stride; ix[i * 2 + 1] = stride; }
-    let sumB = 0;
-    tb = time(n, () => { sumB = ex.caps_walk_batch(4, src, idx, n, 32, 12, 8, counts, tuples, n * caps); });
-    eq(sumB, sumJ, "P3 caps found (batch)");
-    row("P3", "wasm caps_walk_batch (one call per batch, 8 caps)", tb, "ns/buffer");
+  // one call for the whole batch: (offset, len) index, per-buffer counts, all tuples
+  const idx = (src + bytes.length + 63) & ~63, counts = idx + n * 8, tuples = counts + n * 4;
+  const ix = new Uint32Array(ex.memory.buffer, idx, n * 2);
+  for (let i = 0; i < n; i++) { ix[i * 2] = i * stride; ix[i * 2 + 1] = stride; }
+  let sumB = 0;
+  const tb = time(n, () => { sumB = ex.caps_walk_batch(4, src, idx, n, 32, 12, 8, counts, tuples, n * caps); });
+  eq(sumB, sumJ, "P3 caps found (batch)");
+  // the tuples themselves: (id | version << 16, offset, length) per cap, every buffer
+  const tw32 = new Uint32Array(ex.memory.buffer, tuples, n * caps * 3), cn = new Uint32Array(ex.memory.buffer, counts, n);
+  for (let i = 0; i < n; i++) {
+    const k = walkCapsDV(dv, i * stride, stride, 32, 32, out, 64);
+    eq(cn[i], k, `P3 buffer ${i} cap count`);
+    for (let j = 0; j < k * 3; j++) if (tw32[i * caps * 3 + j] !== out[j]) eq(tw32[i * caps * 3 + j], out[j], `P3 buffer ${i} tuple word ${j}`);
   }
-  row("P3", "wasm caps_walk (one call per buffer, 8 caps)", tw, "ns/buffer");
-  row("P3", "JS DataView walker", tj, "ns/buffer");
-  row("P3", `ratio DataView / wasm ${tb < tw ? "caps_walk_batch" : "caps_walk"} (target >= 2)`, tj / Math.min(tw, tb), "x");
+  row("P3", `wasm caps_walk_batch (one call per batch, ${caps} cap${caps > 1 ? "s" : ""})`, tb, "ns/buffer");
+  row("P3", `wasm caps_walk (one call per buffer, ${caps} cap${caps > 1 ? "s" : ""})`, tw, "ns/buffer");
+  row("P3", `JS DataView walker (${caps} cap${caps > 1 ? "s" : ""})`, tj, "ns/buffer");
+  row("P3", `ratio DataView / wasm caps_walk_batch, ${caps} cap${caps > 1 ? "s" : ""} (target ${caps > 1 ? ">= 1.5" : ">= 1"})`, tj / tb, "x");
 }
 
-// ---------------------------------------------------------------- P5 object API, one struct
+// ---------------------------------------------------------------- P5 object API per struct, with Kaitai Struct
 {
-  const n = quick ? 200_000 : 1_000_000;
-  const k = 4096, pool = [];
-  for (let i = 0; i < k; i++) pool.push(info.slice(i * 16, i * 16 + 16));
-  for (const b of pool) new DataView(b.buffer).setUint32(0, 16, true);
-  let sink = 0;
-  const dvDecode = (b) => { const d = new DataView(b.buffer, b.byteOffset, b.byteLength); const argsz = d.getUint32(0, true); if (argsz < 16) throw new Error("argsz"); return { argsz, flags: d.getUint32(4, true), index: d.getUint32(8, true), count: d.getUint32(12, true) }; };
-  const dvEncode = (v) => { const b = new Uint8Array(16), d = new DataView(b.buffer); d.setUint32(0, v.argsz, true); d.setUint32(4, v.flags, true); d.setUint32(8, v.index, true); d.setUint32(12, v.count, true); return b; };
-  const td = time(n, () => { for (let i = 0; i < n; i++) sink += dvDecode(pool[i & (k - 1)]).count; });
-  const tf = time(n, () => { for (let i = 0; i < n; i++) sink += lib.decodeIrqInfoFast(pool[i & (k - 1)]).count; });
-  const nc = quick ? 20_000 : 100_000;
-  const tc = time(nc, () => { for (let i = 0; i < nc; i++) sink += lib.decodeIrqInfo(pool[i & (k - 1)]).count; }, 5);
-  const objs = pool.map((b) => lib.decodeIrqInfoFast(b));
-  const te = time(n, () => { for (let i = 0; i < n; i++) sink += dvEncode(objs[i & (k - 1)]).length; });
-  const tfe = time(n, () => { for (let i = 0; i < n; i++) sink += lib.encodeIrqInfoFast(objs[i & (k - 1)]).length; });
-  const tce = time(nc, () => { for (let i = 0; i < nc; i++) sink += lib.encodeIrqInfo(objs[i & (k - 1)]).length; }, 5);
-  for (let i = 0; i < k; i += 97) { eq(JSON.stringify(lib.decodeIrqInfoFast(pool[i])), JSON.stringify(dvDecode(pool[i])), "P5 decode"); eq(Buffer.compare(lib.encodeIrqInfoFast(objs[i]), dvEncode(objs[i])), 0, "P5 encode"); }
-  row("P5", "decode: DataView + object literal", td, "ns/struct");
-  row("P5", "decode: decodeIrqInfoFast (generated TS)", tf, "ns/struct");
-  row("P5", "decode: decodeIrqInfo (wasm core, copy-in + records)", tc, "ns/struct");
-  row("P5", "ratio fast / DataView decode (target <= 1.5)", tf / td, "x");
-  row("P5", "encode: DataView + new Uint8Array", te, "ns/struct");
-  row("P5", "encode: encodeIrqInfoFast (generated TS)", tfe, "ns/struct");
-  row("P5", "encode: encodeIrqInfo (wasm core)", tce, "ns/struct");
-  row("P5", "ratio fast / DataView encode (target <= 1.5)", tfe / te, "x");
-  if (sink === 42) console.log("");
+  const objects = await import(pathToFileURL(join(root, "bench", "objects.mjs")).href);
+  for (const r of await objects.run({ lib, time, quick, eq })) rows.push(r);
 }
 
 // ---------------------------------------------------------------- P6 size and start-up
@@ -220,11 +238,44 @@ if (existsSync(join(root, "bench", "fuzz.mjs"))) {
 }
 
 const cpu = cpus()[0]?.model ?? "?";
+const loadEnd = loadavg().map((x) => x.toFixed(2)).join(" ");
 console.log(`vfio-abi bench — Node ${process.version}, ${cpus().length} x ${cpu}${quick ? " (quick)" : ""}; medians of ${REPS} runs`);
+console.log(`load average (1/5/15 min): ${loadStart} at the start, ${loadEnd} at the end`);
 let g = "";
 for (const r of rows) {
   if (r.group !== g) { g = r.group; console.log(`\n${g}`); }
   const v = r.unit === "B" ? String(r.value) : r.value >= 100 ? r.value.toFixed(0) : r.value >= 10 ? r.value.toFixed(1) : r.value.toFixed(2);
   console.log(`  ${r.name.padEnd(58)} ${v.padStart(10)} ${r.unit}${r.note ? `  (${r.note})` : ""}`);
 }
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ node: process.version, cpu, cpus: cpus().length, quick, rows }, null, 1));
+if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ node: process.version, cpu, cpus: cpus().length, quick, loadStart, loadEnd, rows }, null, 1));
+if (mdOut) writeFileSync(join(root, "BENCHMARKS.md"), markdown());
+
+/** BENCHMARKS.md: every row of this run, each target judged from its own ratio, then bench/notes.md. */
+function markdown() {
+  const fmt = (r) => r.unit === "B" ? r.value.toLocaleString("en-US") : r.value >= 100 ? r.value.toFixed(0) : r.value >= 10 ? r.value.toFixed(1) : r.value.toFixed(2);
+  const verdict = (r) => {
+    const m = /target (>=|<=|>) ?([\d.]+)/.exec(r.name) ?? /target (>=|<=|>) ?([\d.]+)/.exec(r.note);
+    if (!m || !Number.isFinite(r.value)) return "";
+    const t = Number(m[2]);
+    const ok = m[1] === "<=" ? r.value <= t : m[1] === ">" ? r.value > t : r.value >= t;
+    return ok ? "met" : "**missed**";
+  };
+  const when = new Date().toISOString().slice(0, 16).replace("T", " ");
+  const lines = [
+    "# Benchmarks",
+    "",
+    "Generated by `npm run bench -- --md` (`bench/run.mjs`); the notes at the end are `bench/notes.md`. One process,",
+    "the same seeded inputs for every contender, every contender's outputs compared with the others' before its time",
+    "counts. Values are medians; ratios are computed within this one run.",
+    "",
+    `Run of ${when} UTC: Node ${process.version}, ${cpus().length} x ${cpu}${quick ? ", quick mode" : ""}; medians of ${REPS} runs.`,
+    `Load average (1/5/15 min): ${loadStart} at the start, ${loadEnd} at the end — the machine is shared; read the ratios.`,
+    "",
+    "| | row | value | | target |",
+    "|---|---|---|---|---|",
+    ...rows.map((r) => `| ${r.group} | ${r.name.replace(/\|/g, "\\|")}${r.note ? ` (${r.note})` : ""} | ${fmt(r)} | ${r.unit} | ${verdict(r)} |`),
+    "",
+  ];
+  const notes = join(root, "bench", "notes.md");
+  return lines.join("\n") + (existsSync(notes) ? "\n" + readFileSync(notes, "utf8") : "");
+}

@@ -30,4 +30,4 @@ export const encodeDeviceInfo = (v: In<VfioDeviceInfo>, o?: EncodeOptions): Uint
 export const decodeIommuType1Info = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioIommuType1Info> => decode("vfio_iommu_type1_info", b, o) as Decoded<VfioIommuType1Info>;
 export const encodeIommuType1Info = (v: In<VfioIommuType1Info>, o?: EncodeOptions): Uint8Array => encode("vfio_iommu_type1_info", v as never, o);
 export { predictSetIrqs, DeviceModel, deviceBlock, irqTopology, formatTopology, qemuDevice, qemuDevices, RULES as ORACLE_RULES, type DeviceDescription, type Prediction, type Topology } from "./oracle/index.js";
-export { decodeIrqInfoFast, encodeIrqInfoFast, type IrqInfoFields } from "./fast/generated.js";
+export * from "./fast/generated.js";

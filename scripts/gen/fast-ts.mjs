@@ -1,103 +1,446 @@
-// bindings/fast/generated.ts: per-struct object API fast paths, generated from the schema.
+// bindings/fast/generated.ts: the object API's fast paths, generated from the schema for every struct.
 //
-// decode<Struct>Fast(bytes, opts?) / encode<Struct>Fast(value, opts?) handle the common case in
-// plain TypeScript (byte loads and stores at the schema's offsets, no wasm call, no copy) and hand
-// everything else — short buffers, argsz out of range, proposals, values out of range — to the
-// wasm core (decode()/encode()), so errors and edge cases are the core's by construction.
-// tests/embed/fast.test.mjs differential-tests both against the core on random and broken buffers.
-//
-// Generated for info structs with only scalar fields and no upstream capability chain or trailing
-// member (today: vfio_irq_info). Result: the struct's fields as a plain object (no `$` metadata).
+// decode<Struct>Fast(bytes, opts?) returns what decode() returns without its `$` metadata (fields,
+// payload, capabilities with their header, name, struct, knownSize and fields; exact bigint for
+// 64-bit fields). encode<Struct>Fast(value, opts?) returns encode()'s bytes. Both read and write
+// bytes at the schema's offsets in plain TypeScript, one function per distinct layout and byte
+// order, and take every input they are not sure about — short buffers, argsz out of range, broken
+// or unknown capabilities, proposals, out-of-range or non-canonical values — to the wasm core,
+// whose typed errors and results are therefore the fast path's by construction.
+// tests/embed/fast.test.mjs differential-tests every struct against the core on random and hostile
+// inputs.
 
-const FAST = (s) => s.kind === "info" && s.trailingLocal < 0 && (!s.caps || s.caps.proposal);
+const VARIANTS = [0, 1, 2, 3]; // lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6 (schema offset tables)
+const EPOCH_OF = (v) => ((v & 1) ? "6.6" : "6.1");
+const epochNum = (e) => { const [a, b] = String(e).split(".").map(Number); return a * 1000 + b; };
+const MAX_HOPS = 1024; // decode()'s default maxCaps
 
-export function outputs({ model, BANNER, pascal }) {
-  const parts = [];
-  const names = [];
-  for (const s of model.structs.filter(FAST)) {
-    const fields = model.fields.slice(s.firstField, s.firstField + s.nfields)
-      .filter((f) => !f.proposal && !f.since && ["u8", "u16", "u32", "s32"].includes(f.type));
-    if (fields.length !== model.fields.slice(s.firstField, s.firstField + s.nfields).filter((f) => !f.proposal).length) continue;
-    const P = pascal(s.name.replace(/^vfio_/, ""));
-    names.push(P);
-    const same = s.size.every((x) => x === s.size[0]) && fields.every((f) => f.offsets.every((o) => o === f.offsets[0]));
-    if (!same) continue; // per-variant offsets: not needed yet (every FAST struct is variant-free today)
-    const size = s.size[0];
-    const rd = (f, le) => {
-      const o = f.offsets[0];
-      const b = (k) => `b[${o + k}]`;
-      if (f.type === "u8") return b(0);
-      if (f.type === "u16") return le ? `(${b(0)} | ${b(1)} << 8)` : `(${b(0)} << 8 | ${b(1)})`;
-      const x = le ? `(${b(0)} | ${b(1)} << 8 | ${b(2)} << 16 | ${b(3)} << 24)` : `(${b(0)} << 24 | ${b(1)} << 16 | ${b(2)} << 8 | ${b(3)})`;
-      return f.type === "s32" ? x : `${x} >>> 0`;
-    };
-    const wr = (f, le) => {
-      const o = f.offsets[0], n = f.type === "u8" ? 1 : f.type === "u16" ? 2 : 4;
-      const out = [];
-      for (let k = 0; k < n; k++) {
-        const shift = le ? 8 * k : 8 * (n - 1 - k);
-        out.push(`b[${o + k}] = ${shift ? `x.${f.name} >>> ${shift}` : `x.${f.name}`};`);
+export function outputs({ model, abi, BANNER, pascal }) {
+  const fieldsOf = (s) => model.fields.slice(s.firstField, s.firstField + s.nfields);
+  const byName = Object.fromEntries(model.structs.map((s) => [s.name, s]));
+  const present = (f, v) => !f.proposal && (!f.since || epochNum(f.since) <= epochNum(EPOCH_OF(v)));
+  const scalar = (f) => ["u8", "u16", "u32", "s32", "u64"].includes(f.type);
+  const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
+  const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at}, le)`);
+  const wr = (f, at, _e, val) => (f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val}, le);`);
+  const ok = (f, val) => `ok${{ u8: "U8", u16: "U16", u32: "U32", s32: "S32", u64: "64" }[f.type]}(${val})`;
+  const plus = (base, k) => (k === 0 ? base : `${base} + ${k}`);
+  const id = (s) => s.name.replace(/[^A-Za-z0-9_]/g, "_");
+  const key = (path) => (/^[A-Za-z_$][\w$]*$/.test(path) ? path : JSON.stringify(path));
+
+  /** Object literal text for scalar fields (nested paths such as header.id become nested objects). */
+  function literal(entries) {
+    const root = new Map();
+    for (const [path, expr] of entries) {
+      const parts = path.split(".");
+      let m = root;
+      for (const p of parts.slice(0, -1)) { if (!m.has(p)) m.set(p, new Map()); m = m.get(p); }
+      m.set(parts[parts.length - 1], expr);
+    }
+    const emit = (m) => `{ ${[...m].map(([k, x]) => `${key(k)}: ${x instanceof Map ? emit(x) : x}`).join(", ")} }`;
+    return emit(root);
+  }
+
+  // A struct is generated when the core's decode of it is fully understood here: scalar fields, the
+  // vfio_irq_set payload, and capability chains whose caps have scalar fields and one trailing array
+  // or byte string. Anything else (a trailing array in an info struct, a proposal-only struct) keeps
+  // the core path, behind the same exported name.
+  const capsOf = (s) => (s.caps && !s.caps.proposal ? model.capreg.filter((c) => c.host === s.name && !c.proposal && supported(byName[c.struct])) : []);
+  const trailingOf = (s) => (s.trailingLocal >= 0 ? fieldsOf(s)[s.trailingLocal] : null);
+  const supported = (s) => {
+    if (s.proposal) return false;
+    const t = trailingOf(s);
+    if (s.kind === "info") return !t || t.type === "payload";
+    if (s.kind === "cap") return !t || t.type === "bytes" || (t.type === "array" && !trailingOf(byName[t.of]));
+    return !t;
+  };
+
+  const fns = new Map(); // body text -> function name (one function per distinct layout and byte order)
+  const fn = (prefix, params, ret, body) => {
+    const k = `${prefix}|${params}|${body}`;
+    if (!fns.has(k)) fns.set(k, { name: `${prefix}${fns.size}`, text: `function ${prefix}${fns.size}(${params}): ${ret} {\n${body}\n}` });
+    return fns.get(k).name;
+  };
+
+  // ---------------------------------------------------------------- decode
+  /** Known size of a cap struct for header version `ver` (the core's capKnownSize). */
+  const knownSize = (s, v, ver) => {
+    let end = 0;
+    for (const f of fieldsOf(s)) {
+      if (!present(f, v)) continue;
+      const off = f.offsets[v];
+      if (!scalar(f)) { end = Math.max(end, off); continue; }
+      if (f.version > ver) continue;
+      end = Math.max(end, off + bytesOf[f.type]);
+    }
+    return end;
+  };
+
+  function capDecoder(cs, v) {
+    const fs = fieldsOf(cs).filter((f) => present(f, v));
+    const t = trailingOf(cs);
+    const versions = [...new Set(fs.filter(scalar).map((f) => f.version).filter((x) => x > 1))].sort((a, b) => a - b);
+    const base = fs.filter((f) => scalar(f) && f.version <= 1);
+    const lines = [];
+    lines.push("  if (ver === 0) return undefined;");
+    // known size per version step: the highest step the header's version reaches
+    const k1 = knownSize(cs, v, 1);
+    lines.push(`  let known = ${k1};`);
+    for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cs, v, ver)};`);
+    lines.push("  if (off + known > limit) return undefined;");
+    const capName = model.capreg.find((c) => c.struct === cs.name && !c.proposal).name;
+    const entries = [["offset", "off"], ["header", "{ id, version: ver, next }"], ["name", JSON.stringify(capName)], ["struct", JSON.stringify(cs.name)], ["knownSize", "known"]];
+    // key order as decode() builds it: the trailing array right after knownSize, then the fields
+    if (t) entries.push([t.name, t.type === "bytes" ? "EMPTY" : "NONE"]);
+    for (const f of base) if (!f.path.startsWith("header.")) entries.push([f.path, rd(f, plus("off", f.offsets[v]))]);
+    lines.push(`  const cap: Cap = ${literal(entries)};`);
+    for (const ver of versions) {
+      const more = fs.filter((f) => scalar(f) && f.version === ver);
+      lines.push(`  if (ver >= ${ver}) { ${more.map((f) => `cap${f.path.includes(".") ? `[${JSON.stringify(f.path)}]` : `.${f.path}`} = ${rd(f, plus("off", f.offsets[v]))};`).join(" ")} }`);
+    }
+    if (t) {
+      const cnt = fs.find((f) => f.name === t.count);
+      const a0 = t.offsets[v];
+      const esz = t.type === "bytes" ? 1 : byName[t.of].size[v];
+      lines.push(`  const n = ${rd(cnt, plus("off", cnt.offsets[v]))}, a0 = off + ${a0}, aEnd = a0 + n * ${esz};`);
+      lines.push("  if (aEnd > limit) return undefined;");
+      if (t.type === "bytes") lines.push(`  cap.${t.name} = b.slice(a0, aEnd);`);
+      else {
+        const es = byName[t.of];
+        const efs = fieldsOf(es).filter((f) => present(f, v) && scalar(f));
+        lines.push(`  const items = new Array<Record<string, unknown>>(n);`);
+        lines.push(`  for (let i = 0, o = a0; i < n; i++, o += ${esz}) items[i] = ${literal(efs.map((f) => [f.path, rd(f, plus("o", f.offsets[v]))]))};`);
+        lines.push(`  cap.${t.name} = items;`);
       }
-      return out.join(" ");
-    };
-    const range = (f) => f.type === "s32" ? `(x.${f.name} | 0) === x.${f.name}` : f.type === "u32" ? `x.${f.name} >>> 0 === x.${f.name}`
-      : `x.${f.name} >>> 0 === x.${f.name} && x.${f.name} <= ${f.type === "u8" ? 0xff : 0xffff}`;
-    const argsz = fields.find((f) => f.name === "argsz");
-    parts.push(`/** ${s.cName}: the fields, without decode()'s \`$\` metadata. */
-export interface ${P}Fields {
-${fields.map((f) => `  ${f.name}: number;`).join("\n")}
-}
-
-/**
- * Decode ${s.cName} from the start of \`b\` like decode("${s.name}", b, opts), fields only. Fast path:
- * no proposals, ${size} bytes present${argsz ? `, ${s.minsz} <= argsz <= b.length` : ""}; anything else goes through the wasm core
- * (and throws its typed errors).
- */
-export function decode${P}Fast(b: Uint8Array, opts?: ProfileOptions): ${P}Fields {
-  const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
-  if (p.proposals.length === 0 && b.length >= ${size}) {
-    if (p.endian === "little") {
-      ${argsz ? `const argsz = ${rd(argsz, true)};
-      if (argsz >= ${s.minsz} && argsz <= b.length) return { ${fields.map((f) => f === argsz ? "argsz" : `${f.name}: ${rd(f, true)}`).join(", ")} };` : `return { ${fields.map((f) => `${f.name}: ${rd(f, true)}`).join(", ")} };`}
-    } else {
-      ${argsz ? `const argsz = ${rd(argsz, false)};
-      if (argsz >= ${s.minsz} && argsz <= b.length) return { ${fields.map((f) => f === argsz ? "argsz" : `${f.name}: ${rd(f, false)}`).join(", ")} };` : `return { ${fields.map((f) => `${f.name}: ${rd(f, false)}`).join(", ")} };`}
-    }
+      lines.push(`  cap.knownSize = known + n * ${esz};`);
+      lines.push("  capEnd = aEnd;");
+    } else lines.push("  capEnd = off + known;");
+    lines.push("  return cap;");
+    return fn("dc", `b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean`, "Cap | undefined", lines.join("\n"));
   }
-  const d = decode("${s.name}", b, opts) as unknown as Record<string, number>;
-  return { ${fields.map((f) => `${f.name}: d.${f.name}`).join(", ")} };
-}
 
-/**
- * Encode ${s.cName} like encode("${s.name}", value, opts) for a value holding every field as an
- * in-range integer${argsz ? ` and argsz === ${size}` : ""}; anything else goes through the wasm core.
- */
-export function encode${P}Fast(x: ${P}Fields, opts?: ProfileOptions): Uint8Array {
-  const p = opts === undefined ? defaultProfile() : resolveProfile(opts);
-  if (p.proposals.length === 0 && ${fields.map(range).join(" && ")}${argsz ? ` && x.argsz === ${size}` : ""}) {
-    const b = new Uint8Array(${size});
-    if (p.endian === "little") {
-      ${fields.map((f) => wr(f, true)).join("\n      ")}
-    } else {
-      ${fields.map((f) => wr(f, false)).join("\n      ")}
+  function decoder(s, v) {
+    const fs = fieldsOf(s).filter((f) => present(f, v));
+    const size = s.size[v];
+    const lines = [`  if (b.length < ${size}) return undefined;`];
+    const sc = fs.filter(scalar);
+    if (s.kind !== "info") {
+      lines.push(`  return ${literal(sc.map((f) => [f.path, rd(f, f.offsets[v])]))};`);
+      return fn("d", "b: Uint8Array, le: boolean", "Val | undefined", lines.join("\n"));
     }
-    return b;
+    const argsz = sc.find((f) => f.name === "argsz"), flags = sc.find((f) => f.name === "flags");
+    lines.push(`  const argsz = ${rd(argsz, argsz.offsets[v])};`);
+    lines.push(`  if (argsz < ${s.minsz} || argsz > b.length) return undefined;`);
+    lines.push(`  const flags = ${rd(flags, flags.offsets[v])};`);
+    const rest = sc.filter((f) => f !== argsz && f !== flags);
+    const locals = new Map();
+    const t = trailingOf(s);
+    const countField = t ? fs.find((f) => f.name === t.count) : null;
+    const capField = s.caps && !s.caps.proposal ? fs.find((f) => f.name === s.caps.offsetField) : null;
+    for (const f of [countField, capField].filter(Boolean)) { lines.push(`  const ${f.name} = ${rd(f, f.offsets[v])};`); locals.set(f, f.name); }
+    lines.push(`  const v: Val = ${literal([["argsz", "argsz"], ["flags", "flags"], ...rest.map((f) => [f.path, locals.get(f) ?? rd(f, f.offsets[v])])])};`);
+    if (t && t.type === "payload") {
+      const poff = t.offsets[v];
+      const mask = t.cases.reduce((m, c) => m | c.flag, 0);
+      lines.push(`  const dt = flags & ${mask};`);
+      for (const c of t.cases.filter((x) => x.elem)) {
+        const esz = bytesOf[c.elem];
+        lines.push(`  if (dt === ${c.flag}) {`);
+        lines.push(`    if (${poff} + ${countField.name} * ${esz} > argsz) return undefined;`);
+        lines.push(`    const d = new Array<number>(${countField.name});`);
+        lines.push(`    for (let i = 0, o = ${poff}; i < ${countField.name}; i++, o += ${esz}) d[i] = ${rd({ type: c.elem }, "o")};`);
+        lines.push(`    v.${t.name} = d;`);
+        lines.push("  }");
+      }
+    }
+    const caps = capsOf(s);
+    if (capField) {
+      lines.push(`  const start = argsz >= ${capField.offsets[v] + 4} ? ${capField.name} : 0;`);
+      lines.push(`  if ((flags & ${s.caps.flag}) !== 0 && start !== 0) {`);
+      lines.push(`    if (start < ${size}) return undefined;`);
+      lines.push("    const caps: Cap[] = [];");
+      lines.push("    for (let off = start; ;) {");
+      lines.push(`      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= ${MAX_HOPS}) return undefined;`);
+      const H = fieldsOf(byName.vfio_info_cap_header), h = (n) => H.find((f) => f.path === n);
+      lines.push(`      const id = ${rd(h("id"), "off")}, ver = ${rd(h("version"), plus("off", h("version").offsets[v]))}, next = ${rd(h("next"), plus("off", h("next").offsets[v]))};`);
+      lines.push("      let cap: Cap | undefined;");
+      lines.push("      switch (id) {");
+      for (const c of caps) lines.push(`        case ${c.id}: cap = ${capDecoder(byName[c.struct], v)}(b, off, id, ver, next, argsz, le); break;`);
+      lines.push("        default: return undefined;");
+      lines.push("      }");
+      lines.push("      if (cap === undefined) return undefined;");
+      lines.push("      caps.push(cap);");
+      lines.push("      if (next === 0) break;");
+      lines.push("      if (next <= off || next < capEnd) return undefined;");
+      lines.push("      off = next;");
+      lines.push("    }");
+      lines.push("    v.caps = caps;");
+      lines.push("  }");
+    }
+    lines.push("  return v;");
+    return fn("d", "b: Uint8Array, le: boolean", "Val | undefined", lines.join("\n"));
   }
-  return encode("${s.name}", x as never, opts);
+
+  // ---------------------------------------------------------------- encode
+  const getter = (obj, path) => {
+    const parts = path.split(".");
+    let cur = obj;
+    parts.forEach((p, i) => {
+      const acc = `${i === 0 ? "" : "?"}.${p}`;
+      cur = i === parts.length - 1 ? `${cur}${acc}` : `(${cur}${acc} as Val | undefined)`;
+    });
+    return cur;
+  };
+
+  function capEncoder(cs, v) {
+    const fs = fieldsOf(cs).filter((f) => present(f, v));
+    const t = trailingOf(cs);
+    const maxVer = Math.max(...(cs.versions ?? [1]));
+    const versions = [...new Set(fs.filter(scalar).map((f) => f.version).filter((x) => x > 1))].sort((a, b) => a - b);
+    const lines = [];
+    lines.push("  const h = c.header as Val | undefined;");
+    lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
+    lines.push("  if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;");
+    lines.push(`  let known = ${knownSize(cs, v, 1)};`);
+    for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cs, v, ver)};`);
+    // the core checks every field's value, whatever the version; only the version's fields are written
+    const body = fieldsOf(cs).filter((f) => scalar(f) && !f.path.startsWith("header."));
+    const cnt = t ? fs.find((f) => f.name === t.count) : null;
+    body.forEach((f, i) => {
+      if (f === cnt) return; // read after the trailing items are counted
+      lines.push(`  const f${i} = ${getter("c", f.path)} ?? 0;`);
+      lines.push(`  if (!${ok(f, `f${i}`)}) return -1;`);
+    });
+    let size = "known";
+    if (t) {
+      const esz = t.type === "bytes" ? 1 : byName[t.of].size[v];
+      lines.push(`  const items = c.${t.name};`);
+      if (t.type === "bytes") lines.push("  if (items !== undefined && !(items instanceof Uint8Array)) return -1;");
+      else lines.push("  if (items !== undefined && !Array.isArray(items)) return -1;");
+      lines.push("  const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;");
+      const ci = body.indexOf(cnt);
+      lines.push(`  const f${ci} = c.${cnt.name} === undefined ? n : c.${cnt.name} ?? 0; // the core counts the items only when the field is undefined`);
+      lines.push(`  if (!${ok(cnt, `f${ci}`)}) return -1;`);
+      lines.push(`  const size = Math.max(known, ${t.offsets[v]} + n * ${esz});`);
+      size = "size";
+    }
+    lines.push(`  if (at + ${size} > b.length) return ${size};`); // sizing pass: report the size only
+    const hdr = fs.filter((f) => f.path.startsWith("header."));
+    const hv = { "header.id": "id", "header.version": "ver", "header.next": "next" };
+    for (const f of hdr) lines.push(`  ${wr(f, plus("at", f.offsets[v]), 0, hv[f.path])}`);
+    body.forEach((f, i) => { if (present(f, v)) lines.push(`  ${f.version > 1 ? `if (ver >= ${f.version}) ` : ""}${wr(f, plus("at", f.offsets[v]), 0, `f${i}`)}`); });
+    if (t) {
+      if (t.type === "bytes") lines.push(`  if (n) b.set(items as Uint8Array, at + ${t.offsets[v]});`);
+      else {
+        const es = byName[t.of], esz = es.size[v];
+        const efs = fieldsOf(es).filter(scalar);
+        lines.push(`  for (let i = 0, o = at + ${t.offsets[v]}; i < n; i++, o += ${esz}) {`);
+        lines.push("    const x = (items as Val[])[i];");
+        lines.push("    if (x === null || typeof x !== \"object\") return -1;");
+        efs.forEach((f, k) => { lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`); lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`); if (present(f, v)) lines.push(`    ${wr(f, plus("o", f.offsets[v]), 0, `g${k}`)}`); });
+        lines.push("  }");
+      }
+    }
+    lines.push(`  return ${size};`);
+    // Called twice: with an empty buffer to size and check the cap (no writes), then to write it.
+    return fn("ec", "b: Uint8Array, at: number, id: number, c: Val, le: boolean", "number", lines.join("\n"));
+  }
+
+  function encoder(s, v) {
+    const size = s.size[v];
+    const sc = fieldsOf(s).filter(scalar); // every field's value is checked (as the core does); present ones are written
+    const t = trailingOf(s);
+    const caps = capsOf(s);
+    const lines = ["  if (x.$ !== undefined) return undefined;"];
+    const argsz = sc.find((f) => f.name === "argsz");
+    sc.forEach((f, i) => {
+      if (f === argsz) return;
+      lines.push(`  const f${i} = ${getter("x", f.path)} ?? 0;`);
+      lines.push(`  if (!${ok(f, `f${i}`)}) return undefined;`);
+    });
+    let total = `${size}`;
+    if (t && t.type === "payload") {
+      const flags = sc.find((f) => f.name === "flags");
+      const mask = t.cases.reduce((m, c) => m | c.flag, 0);
+      lines.push(`  const data = x.${t.name} ?? [];`);
+      lines.push("  if (!Array.isArray(data)) return undefined;");
+      lines.push(`  const dt = Number(f${sc.indexOf(flags)}) & ${mask};`);
+      const cs = t.cases.filter((c) => c.elem);
+      lines.push(`  const esz = ${cs.map((c) => `dt === ${c.flag} ? ${bytesOf[c.elem]} : `).join("")}0;`);
+      lines.push("  if (esz === 0 && data.length) return undefined;");
+      for (const c of cs) lines.push(`  if (esz === ${bytesOf[c.elem]}) for (const d of data) if (!${ok({ type: c.elem }, "d")}) return undefined;`);
+      lines.push(`  const end = Math.max(${size}, ${t.offsets[v]} + data.length * esz);`);
+      total = "end";
+    } else if (caps.length) {
+      lines.push("  const caps = x.caps;");
+      lines.push("  let end = " + size + ";");
+      lines.push("  if (caps !== undefined) {");
+      lines.push("    if (!Array.isArray(caps)) return undefined;");
+      lines.push("    for (const c of caps) {");
+      lines.push("      if (c === null || typeof c !== \"object\") return undefined;");
+      lines.push("      const at = c.offset, id = c.header?.id;");
+      lines.push("      if (typeof at !== \"number\" || at < end || at >>> 0 !== at) return undefined;"); // exact mode, in order, no overlap
+      lines.push("      let n: number;");
+      lines.push("      switch (id) {");
+      for (const c of caps) {
+        lines.push(`        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) return undefined; n = ${capEncoder(byName[c.struct], v)}(EMPTY, at, id, c, le); break;`);
+      }
+      lines.push("        default: return undefined;");
+      lines.push("      }");
+      lines.push("      if (n < 0) return undefined;");
+      lines.push("      end = at + n;");
+      lines.push("    }");
+      lines.push("  }");
+      total = "end";
+    } else lines.push("  if (x.caps !== undefined) return undefined;");
+    if (argsz) {
+      const auto = t && t.type === "payload" ? `${t.offsets[v]} + data.length * esz` : total;
+      lines.push(`  const f${sc.indexOf(argsz)} = x.argsz ?? ${auto};`);
+      lines.push(`  if (!${ok(argsz, `f${sc.indexOf(argsz)}`)}) return undefined;`);
+    }
+    lines.push(`  const b = new Uint8Array(${total});`);
+    sc.forEach((f, i) => { if (present(f, v)) lines.push(`  ${wr(f, f.offsets[v], 0, `f${i}`)}`); });
+    if (t && t.type === "payload") {
+      for (const c of t.cases.filter((x) => x.elem)) lines.push(`  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "data[i]")}`);
+    }
+    if (caps.length) {
+      lines.push("  if (caps !== undefined) for (const c of caps) {");
+      lines.push("    switch (c.header.id) {");
+      for (const c of caps) lines.push(`      case ${c.id}: ${capEncoder(byName[c.struct], v)}(b, c.offset, ${c.id}, c, le); break;`);
+      lines.push("    }");
+      lines.push("  }");
+    }
+    lines.push("  return b;");
+    return fn("e", "x: Val, le: boolean", "Uint8Array | undefined", lines.join("\n"));
+  }
+
+  // ---------------------------------------------------------------- exports
+  const api = [];
+  const names = [];
+  for (const s of model.structs) {
+    const P = pascal(s.name.replace(/^vfio_/, ""));
+    const T = `FastValue<${JSON.stringify(s.name)}>`;
+    names.push([s.name, P]);
+    if (!supported(s)) {
+      api.push(`/** ${s.cName}: decode() without \`$\` (this struct's shape is not generated: the core decodes it). */
+export function decode${P}Fast(b: Uint8Array, opts?: DecodeOptions): ${T} {
+  return slowDecode(${JSON.stringify(s.name)}, b, opts) as unknown as ${T};
+}
+/** ${s.cName}: encode() (the core encodes this struct). */
+export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: EncodeOptions): Uint8Array {
+  return encode(${JSON.stringify(s.name)}, x as never, opts);
+}`);
+      continue;
+    }
+    // profile word bits: 1 big-endian, 2 ilp32, 4 epoch >= 6.6 -> variant (ilp32 ? 2 : 0) + (6.6 ? 1 : 0)
+    // indexed by the profile word's layout bits (2 ilp32, 4 epoch >= 6.6); bit 1 is the byte order
+    const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
+    const dec = table((v) => decoder(s, v)), enc = table((v) => encoder(s, v));
+    api.push(`const D_${id(s)} = [${dec.join(", ")}];
+const E_${id(s)} = [${enc.join(", ")}];
+/**
+ * ${s.cName}: decode(${JSON.stringify(s.name)}, b, opts) without \`$\`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decode${P}Fast(b: Uint8Array, opts?: DecodeOptions): ${T} {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0) { const r = D_${id(s)}[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as ${T}; }
+  return slowDecode(${JSON.stringify(s.name)}, b, opts) as unknown as ${T};
+}
+/** ${s.cName}: encode(${JSON.stringify(s.name)}, x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: EncodeOptions): Uint8Array {
+  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
+  if (w >= 0 && x !== null && typeof x === "object") { const r = E_${id(s)}[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  return encode(${JSON.stringify(s.name)}, x as never, opts);
 }`);
   }
+
   const text = `${BANNER.trimEnd()} (scripts/gen/fast-ts.mjs)
-// Object API fast paths: plain TypeScript at the schema's offsets for the common case, the wasm core
-// for everything else. Differential-tested against the core (tests/embed/fast.test.mjs).
+// Object API fast paths for every struct: plain TypeScript at the schema's offsets for the inputs
+// it is sure about, the wasm core for everything else. Differential-tested against the core
+// (tests/embed/fast.test.mjs).
+/* eslint-disable */
 import { decode } from "../decode.js";
 import { encode } from "../encode.js";
-import { resolveProfile, type ResolvedProfile } from "../profile.js";
-import type { ProfileOptions } from "../types.js";
+import { resolveProfile } from "../profile.js";
+import type { DecodeOptions, EncodeOptions, DecodedCap } from "../types.js";
+import type { StructName, StructTypes } from "../generated/schema.js";
 
-let dflt: ResolvedProfile | null = null;
-const defaultProfile = (): ResolvedProfile => (dflt ??= resolveProfile({}));
+type Val = Record<string, unknown>;
+type Cap = DecodedCap & Val;
+/** What decode() returns for struct N, without the \`$\` metadata. */
+export type FastValue<N extends StructName> = StructTypes[N] & { caps?: DecodedCap[] };
+/** Input of encode<Struct>Fast: what encode() accepts. */
+export type FastInput<N extends StructName> = Partial<StructTypes[N]> & Val;
 
-${parts.join("\n\n")}
+const DEFAULT_WORD = 4; // x86_64, 6.6+ layout, no proposals (resolveProfile({}))
+const EMPTY = new Uint8Array(0);
+const NONE: never[] = []; // placeholder, replaced before the object is returned
+let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
+/** Profile word for the fast path (-1: proposals or a hop limit, which the core handles). */
+function fastWord(o: DecodeOptions): number {
+  if ((o.proposals !== undefined && o.proposals.length !== 0) || o.maxCaps !== undefined) return -1;
+  if (o.arch === lastArch && o.endian === lastEndian && o.model === lastModel && o.epoch === lastEpoch) return lastWord;
+  lastWord = resolveProfile(o).word; // validates the options (the same UsageError as the core)
+  lastArch = o.arch; lastEndian = o.endian; lastModel = o.model; lastEpoch = o.epoch;
+  return lastWord;
+}
+function slowDecode(name: string, b: Uint8Array, opts?: DecodeOptions): Val {
+  const { $, ...v } = decode(name, b, opts) as unknown as Val;
+  return v;
+}
+let capEnd = 0; // end of the capability just decoded (array included), for the overlap check
+
+// Byte loads and stores. 64-bit values go through a scratch word in host order: one BigInt per value.
+const s8 = new Uint8Array(8), s64 = new BigUint64Array(s8.buffer);
+const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+const u16 = (b: Uint8Array, o: number, le: boolean): number => (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
+const u32 = (b: Uint8Array, o: number, le: boolean): number =>
+  (le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const s32 = (b: Uint8Array, o: number, le: boolean): number =>
+  le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+function u64(b: Uint8Array, o: number, le: boolean): bigint {
+  if (le === HOST_LE) { s8[0] = b[o]; s8[1] = b[o + 1]; s8[2] = b[o + 2]; s8[3] = b[o + 3]; s8[4] = b[o + 4]; s8[5] = b[o + 5]; s8[6] = b[o + 6]; s8[7] = b[o + 7]; }
+  else { s8[7] = b[o]; s8[6] = b[o + 1]; s8[5] = b[o + 2]; s8[4] = b[o + 3]; s8[3] = b[o + 4]; s8[2] = b[o + 5]; s8[1] = b[o + 6]; s8[0] = b[o + 7]; }
+  return s64[0];
+}
+function w16(b: Uint8Array, o: number, v: number, le: boolean): void {
+  if (le) { b[o] = v; b[o + 1] = v >>> 8; } else { b[o] = v >>> 8; b[o + 1] = v; }
+}
+function w32(b: Uint8Array, o: number, v: number, le: boolean): void {
+  if (le) { b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; } else { b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v; }
+}
+function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
+  if (typeof v === "number") {
+    const lo = v % 4294967296, hi = (v - lo) / 4294967296; // exact: v is a safe non-negative integer
+    w32(b, le ? o : o + 4, lo, le); w32(b, le ? o + 4 : o, hi, le);
+    return;
+  }
+  s64[0] = v;
+  if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
+  else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
+}
+const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
+const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
+const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
+const okS32 = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff;
+const ok64 = (v: unknown): v is number | bigint => (typeof v === "bigint" ? v >= 0n && v <= 0xffffffffffffffffn : typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
+
+${[...fns.values()].map((f) => f.text).join("\n\n")}
+
+${api.join("\n\n")}
+
+/** Fast decoders by struct name (the CLI's per-line path). */
+export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions) => object> = {
+${names.map(([n, P]) => `  ${n}: decode${P}Fast,`).join("\n")}
+};
+/** Fast encoders by struct name. */
+export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
+${names.map(([n, P]) => `  ${n}: encode${P}Fast as (x: Val, opts?: EncodeOptions) => Uint8Array,`).join("\n")}
+};
+
+/** Backwards-compatible name: the fields of vfio_irq_info. */
+export type IrqInfoFields = FastValue<"vfio_irq_info">;
 `;
   return { "bindings/fast/generated.ts": text };
 }
