@@ -1,22 +1,44 @@
 // vfio-abi wasm export ABI (see docs/wasm-abi.md). Plain C-like functions over exported memory:
 // pointers and lengths in, status codes out. No allocation per call; no imports.
-import * as S from "./status";
-import { inMem, rd32, PROF_BIG, PROF_KNOWN } from "./mem";
-import { validStruct, expandProposals, structSize as tblStructSize, numStructs, capKnownSize as tblCapKnown } from "./tables";
-import { variantOf } from "./mem";
-import { recReset, recCount, recOverflow, REC_SIZE, clearError, lastErrCode, lastErrOffset, lastErrField, lastErrValue } from "./records";
+
+import { PROF_BIG, PROF_KNOWN, REC_SIZE, WASM_ABI_VERSION } from "./generated/wasm-abi";
+import { buildCaps, encodeFields, encodeIrqSet } from "./encode";
+import { inMem, Mem, Prof } from "./mem";
 import { parseStruct } from "./parse";
-import { encodeFields, encodeIrqSet, buildCaps } from "./encode";
+import {
+  clearError,
+  lastErrCode,
+  lastErrField,
+  lastErrOffset,
+  lastErrValue,
+  recCount,
+  recOverflow,
+  recReset,
+} from "./records";
+import * as S from "./generated/status";
+import {
+  expandProposals,
+  numStructs,
+  capKnownSize as tblCapKnown,
+  structSize as tblStructSize,
+  validStruct,
+} from "./tables";
 
 /** Bumped when an export's signature or a record/status meaning changes. */
-export const ABI_VERSION: i32 = 1;
-export function abi_version(): i32 { return ABI_VERSION; }
+export const ABI_VERSION: i32 = WASM_ABI_VERSION;
+export function abi_version(): i32 {
+  return ABI_VERSION;
+}
 
 // ---- arena: one growable region at the heap base; grows only when a host asks for more.
-// @ts-ignore: builtin
+// @ts-expect-error: builtin
 const ARENA: usize = (__heap_base + 63) & ~63;
-export function arena_ptr(): usize { return ARENA; }
-export function arena_cap(): u32 { return (((memory.size() as u64) << 16) - (ARENA as u64)) as u32; }
+export function arena_ptr(): usize {
+  return ARENA;
+}
+export function arena_cap(): u32 {
+  return (((memory.size() as u64) << 16) - (ARENA as u64)) as u32;
+}
 /** Make the arena at least n bytes. Returns the capacity or E_NO_MEMORY. */
 export function arena_reserve(n: u32): i32 {
   const need = (ARENA as u64) + (n as u64);
@@ -28,17 +50,21 @@ export function arena_reserve(n: u32): i32 {
   return arena_cap() as i32;
 }
 
-function profileOk(prof: u32): bool { return (prof & ~PROF_KNOWN) == 0; }
+function profileOk(prof: u32): bool {
+  return (prof & ~PROF_KNOWN) == 0;
+}
 
 // ---- generic struct access
-export function struct_count(): i32 { return numStructs(); }
+export function struct_count(): i32 {
+  return numStructs();
+}
 export function struct_size(sid: i32, prof: u32): i32 {
   if (!validStruct(sid) || !profileOk(prof)) return S.E_BAD_ARG;
-  return tblStructSize(sid, expandProposals(prof) | (prof & 0xff), variantOf(prof)) as i32;
+  return tblStructSize(sid, expandProposals(prof) | (prof & 0xff), Prof.variantOf(prof)) as i32;
 }
 export function cap_known_size(sid: i32, version: u32, prof: u32): i32 {
   if (!validStruct(sid) || !profileOk(prof)) return S.E_BAD_ARG;
-  return tblCapKnown(sid, version, expandProposals(prof) | (prof & 0xff), variantOf(prof)) as i32;
+  return tblCapKnown(sid, version, expandProposals(prof) | (prof & 0xff), Prof.variantOf(prof)) as i32;
 }
 
 /**
@@ -55,11 +81,21 @@ export function parse(sid: i32, prof: u32, src: usize, len: u32, out: usize, out
   if (recOverflow()) return S.E_OUT_FULL;
   return r;
 }
-export function rec_count(): u32 { return recCount(); }
-export function err_code(): i32 { return lastErrCode(); }
-export function err_offset(): u32 { return lastErrOffset(); }
-export function err_field(): i32 { return lastErrField(); }
-export function err_value(): u64 { return lastErrValue(); }
+export function rec_count(): u32 {
+  return recCount();
+}
+export function err_code(): i32 {
+  return lastErrCode();
+}
+export function err_offset(): u32 {
+  return lastErrOffset();
+}
+export function err_field(): i32 {
+  return lastErrField();
+}
+export function err_value(): u64 {
+  return lastErrValue();
+}
 
 /** Write struct sid's scalar fields from a u64 value vector. Returns sizeof or a negative status. */
 export function encode_fields(sid: i32, prof: u32, dst: usize, dstLen: u32, vals: usize, version: u32): i32 {
@@ -69,20 +105,39 @@ export function encode_fields(sid: i32, prof: u32, dst: usize, dstLen: u32, vals
 }
 
 /** Encode vfio_irq_set. payload: npayload u8 (BOOL) or s32 (EVENTFD, host order) values. */
-export function irq_set_encode(prof: u32, dst: usize, cap: u32, argsz: u32, flags: u32, index: u32, start: u32,
-                               count: u32, payload: usize, npayload: u32): i32 {
+export function irq_set_encode(
+  prof: u32,
+  dst: usize,
+  cap: u32,
+  argsz: u32,
+  flags: u32,
+  index: u32,
+  start: u32,
+  count: u32,
+  payload: usize,
+  npayload: u32,
+): i32 {
   if (!profileOk(prof)) return S.E_BAD_ARG;
   if (!inMem(dst, cap as u64) || !inMem(payload, (npayload as u64) * 4)) return S.E_RANGE;
   return encodeIrqSet(prof, dst, cap, argsz, flags, index, start, count, payload, npayload);
 }
 
 /** Kernel-style chain build on an encoded fixed struct (see encode.ts buildCaps). */
-export function caps_build(host: i32, prof: u32, dst: usize, dstCap: u32, fixedLen: u32, argszSupplied: u32,
-                           list: usize, n: u32): i32 {
+export function caps_build(
+  host: i32,
+  prof: u32,
+  dst: usize,
+  dstCap: u32,
+  fixedLen: u32,
+  argszSupplied: u32,
+  list: usize,
+  n: u32,
+): i32 {
   if (!validStruct(host) || !profileOk(prof)) return S.E_BAD_ARG;
   if (!inMem(dst, dstCap as u64) || !inMem(list, (n as u64) * 8)) return S.E_RANGE;
   for (let i: u32 = 0; i < n; i++) {
-    if (!inMem(load<u32>(list + (i as usize) * 8) as usize, load<u32>(list + (i as usize) * 8 + 4) as u64)) return S.E_RANGE;
+    if (!inMem(load<u32>(list + (i as usize) * 8) as usize, load<u32>(list + (i as usize) * 8 + 4) as u64))
+      return S.E_RANGE;
   }
   return buildCaps(host, expandProposals(prof) | (prof & 0xff), dst, dstCap, fixedLen, argszSupplied, list, n);
 }
@@ -99,17 +154,23 @@ export function irq_info_decode_batch(prof: u32, src: usize, n: u32, dst: usize)
   let bad: u32 = 0;
   if ((prof & PROF_BIG) == 0) {
     for (let i: usize = 0; i < (n as usize); i++) {
-      const s = src + (i << 4), d = dst + (i << 4);
-      const a = load<u64>(s), b = load<u64>(s, 8);
-      store<u64>(d, a); store<u64>(d, b, 8);
+      const s = src + (i << 4),
+        d = dst + (i << 4);
+      const a = load<u64>(s),
+        b = load<u64>(s, 8);
+      store<u64>(d, a);
+      store<u64>(d, b, 8);
       bad += u32((a as u32) < 16);
     }
   } else {
     for (let i: usize = 0; i < (n as usize); i++) {
-      const s = src + (i << 4), d = dst + (i << 4);
+      const s = src + (i << 4),
+        d = dst + (i << 4);
       const argsz = bswap<u32>(load<u32>(s));
-      store<u32>(d, argsz); store<u32>(d, bswap<u32>(load<u32>(s, 4)), 4);
-      store<u32>(d, bswap<u32>(load<u32>(s, 8)), 8); store<u32>(d, bswap<u32>(load<u32>(s, 12)), 12);
+      store<u32>(d, argsz);
+      store<u32>(d, bswap<u32>(load<u32>(s, 4)), 4);
+      store<u32>(d, bswap<u32>(load<u32>(s, 8)), 8);
+      store<u32>(d, bswap<u32>(load<u32>(s, 12)), 12);
       bad += u32(argsz < 16);
     }
   }
@@ -140,16 +201,20 @@ function walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: 
     // invariant: off is 4-aligned and a header fits at off
     if (o >= end) return S.E_CAP_TOO_MANY;
     const h = load<u32>(buf + off);
-    const next = rd32(buf + off + 4, big);
+    const next = Mem.rd32(buf + off + 4, big);
     // id and version are u16 each: swap them separately on big-endian
-    store<u32>(o, big ? ((bswap<u32>(h) >>> 16) | (bswap<u32>(h) << 16)) : h);
+    store<u32>(o, big ? (bswap<u32>(h) >>> 16) | (bswap<u32>(h) << 16) : h);
     store<u32>(o, off, 4);
-    if (next == 0) { store<u32>(o, len - off, 8); break; }
+    if (next == 0) {
+      store<u32>(o, len - off, 8);
+      break;
+    }
     store<u32>(o, next - off, 8);
     o += 12;
     // d = next - off wraps for next < off: "d < 8 || d > room" covers a header further on that still
     // fits (off + 8 <= next <= len - 8): strictly increasing, so self-loops, cycles and backwards links end here
-    const d = next - off, room = last - off;
+    const d = next - off,
+      room = last - off;
     if (d < 8 || d > room || (next & 3) != 0) {
       if (next <= off) return next == off ? S.E_CAP_SELF : S.E_CAP_BACKWARDS;
       if (d < 8) return S.E_CAP_OVERLAP;
@@ -167,18 +232,30 @@ function walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: 
  * buffers go to `tuples` one after the other (12 bytes each, tuplesCap at most).
  * Returns the total number of caps, E_OUT_FULL when tuples ran out, or E_RANGE.
  */
-export function caps_walk_batch(prof: u32, bufs: usize, index: usize, n: u32, fixedSize: u32, capOffAt: u32, capFlag: u32,
-                                counts: usize, tuples: usize, tuplesCap: u32): i32 {
-  if (!inMem(index, (n as u64) * 8) || !inMem(counts, (n as u64) * 4) || !inMem(tuples, (tuplesCap as u64) * 12)) return S.E_RANGE;
+export function caps_walk_batch(
+  prof: u32,
+  bufs: usize,
+  index: usize,
+  n: u32,
+  fixedSize: u32,
+  capOffAt: u32,
+  capFlag: u32,
+  counts: usize,
+  tuples: usize,
+  tuplesCap: u32,
+): i32 {
+  if (!inMem(index, (n as u64) * 8) || !inMem(counts, (n as u64) * 4) || !inMem(tuples, (tuplesCap as u64) * 12))
+    return S.E_RANGE;
   const big = (prof & PROF_BIG) != 0;
   let total: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    const off = load<u32>(index + ((i as usize) << 3)), len = load<u32>(index + ((i as usize) << 3) + 4);
+    const off = load<u32>(index + ((i as usize) << 3)),
+      len = load<u32>(index + ((i as usize) << 3) + 4);
     const b = bufs + off;
     let r: i32 = 0;
     if (!inMem(b, len as u64)) r = S.E_RANGE;
-    else if ((capOffAt as u64) + 4 <= (len as u64) && len >= 8 && (rd32(b + 4, big) & capFlag) != 0)
-      r = walk(big, b, len, fixedSize, rd32(b + capOffAt, big), tuples + (total as usize) * 12, tuplesCap - total);
+    else if ((capOffAt as u64) + 4 <= (len as u64) && len >= 8 && (Mem.rd32(b + 4, big) & capFlag) != 0)
+      r = walk(big, b, len, fixedSize, Mem.rd32(b + capOffAt, big), tuples + (total as usize) * 12, tuplesCap - total);
     store<i32>(counts + ((i as usize) << 2), r);
     if (r == S.E_CAP_TOO_MANY) return S.E_OUT_FULL; // maxCaps passed was the room left
     if (r > 0) total += r as u32;
@@ -189,7 +266,7 @@ export function caps_walk_batch(prof: u32, bufs: usize, index: usize, n: u32, fi
 /** Read helper for hosts that want one u32 with the profile's byte order. */
 export function read_u32(prof: u32, p: usize): u32 {
   if (!inMem(p, 4)) return 0;
-  return rd32(p, (prof & PROF_BIG) != 0);
+  return Mem.rd32(p, (prof & PROF_BIG) != 0);
 }
 export { oracle_set_irqs, oracle_set_irqs_batch, oracle_last_rule, oracle_last_elem } from "./oracle";
 export * from "./fuzz/exports";

@@ -1,17 +1,47 @@
 // Generic, table-driven parse of any schema struct into the record stream.
 // Every read is bounded by the buffer length and argsz; the chain walk is bounded and cycle-safe.
-import * as S from "./status";
-import { rdN, rd16, rd32, variantOf, PROF_BIG } from "./mem";
+
 import {
-  firstField, numFields, structKind, minsz, capsFlag, capOffsetLocal, structAllowed, trailingLocal,
-  trailingCountLocal, fieldType, fieldOffset, fieldVersion, fieldAux, fieldPresent, scalarSize, structSize,
-  capLookup, capKnownSize, T_PAYLOAD, T_ARRAY, T_BYTES, T_S32, KIND_INFO,
-} from "./tables";
-import {
-  rec, setError, K_STRUCT, K_FIELD, K_CAP, K_ELEM, K_SLACK, K_GAP, K_NEEDS, K_TAIL, K_NOTE,
+  K_CAP,
+  K_ELEM,
+  K_FIELD,
+  K_GAP,
+  K_NEEDS,
+  K_NOTE,
+  K_SLACK,
+  K_STRUCT,
+  K_TAIL,
   NOTE_CAPOFF_WITHOUT_FLAG,
-} from "./records";
-import { F_VFIO_INFO_CAP_HEADER__NEXT, F_VFIO_INFO_CAP_HEADER__ID } from "./generated/layout";
+  PROF_BIG,
+} from "./generated/wasm-abi";
+import { F_VFIO_INFO_CAP_HEADER__ID, F_VFIO_INFO_CAP_HEADER__NEXT } from "./generated/layout";
+import { Mem, Prof, rdN } from "./mem";
+import { rec, setError } from "./records";
+import * as S from "./generated/status";
+import {
+  capKnownSize,
+  capLookup,
+  capOffsetLocal,
+  capsFlag,
+  fieldAux,
+  fieldOffset,
+  fieldPresent,
+  fieldType,
+  fieldVersion,
+  firstField,
+  KIND_INFO,
+  minsz,
+  numFields,
+  scalarSize,
+  structAllowed,
+  structKind,
+  structSize,
+  T_ARRAY,
+  T_PAYLOAD,
+  T_S32,
+  trailingCountLocal,
+  trailingLocal,
+} from "./tables";
 
 const MAX_VISITED: i32 = 4096;
 // Static data, not a heap object: with the stub runtime a `new StaticArray` would sit at the heap
@@ -20,9 +50,20 @@ const visited: usize = memory.data(MAX_VISITED * 4, 16);
 
 /** Emit FIELD records for the scalar fields of `sid` at `base`; returns end of the last field read,
  *  or a negative status when a field below `must` does not fit in `limit`. */
-function emitFields(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u32, depth: u32, version: u32, must: u32): i64 {
+function emitFields(
+  sid: i32,
+  prof: u32,
+  v: i32,
+  src: usize,
+  base: u32,
+  limit: u32,
+  depth: u32,
+  version: u32,
+  must: u32,
+): i64 {
   const big = (prof & PROF_BIG) != 0;
-  const first = firstField(sid), n = numFields(sid);
+  const first = firstField(sid),
+    n = numFields(sid);
   let end: u32 = base;
   for (let i = 0; i < n; i++) {
     const fid = first + i;
@@ -39,16 +80,11 @@ function emitFields(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u
     // a hole between fields (the 4 bytes before an 8-aligned u64 on lp64) is kept as a gap
     if (off > end) rec(K_GAP, depth, 0, end, off - end, 0, 0);
     let val = rdN(src + off, sz as i32, big);
-    if (t == T_S32) val = (val as i32) as i64 as u64;
+    if (t == T_S32) val = val as i32 as i64 as u64;
     rec(K_FIELD, depth, fid as u32, off, sz, 0, val);
     if (off + sz > end) end = off + sz;
   }
   return end as i64;
-}
-
-/** Read a scalar field value (already bounds-checked by emitFields). */
-function fieldValue(fid: i32, prof: u32, v: i32, src: usize, base: u32): u64 {
-  return rdN(src + base + fieldOffset(fid, v), scalarSize(fieldType(fid)), (prof & PROF_BIG) != 0);
 }
 
 /**
@@ -56,7 +92,7 @@ function fieldValue(fid: i32, prof: u32, v: i32, src: usize, base: u32): u64 {
  * Returns OK, NEEDS_ARGSZ, or a negative status (records up to the failure remain: a partial tree).
  */
 export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: i32): i32 {
-  const v = variantOf(prof);
+  const v = Prof.variantOf(prof);
   const big = (prof & PROF_BIG) != 0;
   const size = structSize(sid, prof, v);
   const kind = structKind(sid);
@@ -71,9 +107,9 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   }
   const first = firstField(sid);
   // every VFIO info struct starts with argsz then flags (fields 0 and 1 of the schema entry)
-  const argsz = rd32(src + fieldOffset(first, v), big);
+  const argsz = Mem.rd32(src + fieldOffset(first, v), big);
   if (argsz < ms) return setError(S.E_ARGSZ_MIN, 0, first, argsz as u64, ms);
-  const flags = rd32(src + fieldOffset(first + 1, v), big);
+  const flags = Mem.rd32(src + fieldOffset(first + 1, v), big);
 
   // Capability chain host?
   const col = capOffsetLocal(sid);
@@ -82,7 +118,10 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   if (col >= 0 && structAllowed(sid, prof)) {
     const cf = first + col;
     const o = fieldOffset(cf, v);
-    if (fieldPresent(cf, prof) && o + 4 <= len && o + 4 <= argsz) { capOff = rd32(src + o, big); hasCapField = true; }
+    if (fieldPresent(cf, prof) && o + 4 <= len && o + 4 <= argsz) {
+      capOff = Mem.rd32(src + o, big);
+      hasCapField = true;
+    }
     // Two-call protocol: CAPS set, cap_offset 0, argsz raised above what was supplied.
     if ((flags & capsFlag(sid)) != 0 && capOff == 0 && argsz > len) {
       rec(K_NEEDS, 0, first as u32, 0, 4, 0, argsz as u64);
@@ -94,7 +133,10 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   const limit = argsz;
   // implicit tail padding of the fixed struct (lp64 vfio_iommu_type1_info in the 6.1 layout: 20..23)
   const padEnd = size < limit ? size : limit;
-  if (contentEnd < padEnd) { rec(K_GAP, 0, 0, contentEnd, padEnd - contentEnd, 0, 0); contentEnd = padEnd; }
+  if (contentEnd < padEnd) {
+    rec(K_GAP, 0, 0, contentEnd, padEnd - contentEnd, 0, 0);
+    contentEnd = padEnd;
+  }
 
   // Trailing payload (vfio_irq_set data[]).
   const tl = trailingLocal(sid);
@@ -103,14 +145,15 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
     const poff = fieldOffset(pf, v);
     const dt = flags & 7;
     let elem: u32 = 0;
-    if (dt == 2) elem = 1; else if (dt == 4) elem = 4;
+    if (dt == 2) elem = 1;
+    else if (dt == 4) elem = 4;
     if (elem != 0) {
-      const count = rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
+      const count = Mem.rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
       const need = (count as u64) * (elem as u64);
       if ((poff as u64) + need > (limit as u64)) return setError(S.E_PAYLOAD_SHORT, poff, pf, need, limit - poff);
       for (let i: u32 = 0; i < count; i++) {
         const eo = poff + i * elem;
-        const val: u64 = elem == 1 ? (load<u8>(src + eo) as u64) : ((rd32(src + eo, big) as i32) as i64 as u64);
+        const val: u64 = elem == 1 ? (load<u8>(src + eo) as u64) : (Mem.rd32(src + eo, big) as i32 as i64 as u64);
         rec(K_ELEM, 1, pf as u32, eo, elem, i, val);
       }
       contentEnd = poff + (need as u32);
@@ -132,8 +175,18 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
 }
 
 /** Walk a capability chain; returns the end of the last capability or a negative status. */
-function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, limit: u32, start: u32,
-                   linkAt: u32, linkField: i32, maxHops: i32): i64 {
+function walkChain(
+  host: i32,
+  prof: u32,
+  v: i32,
+  src: usize,
+  fixedSize: u32,
+  limit: u32,
+  start: u32,
+  linkAt: u32,
+  linkField: i32,
+  maxHops: i32,
+): i64 {
   const big = (prof & PROF_BIG) != 0;
   let off = start;
   let prevEnd = fixedSize;
@@ -141,17 +194,21 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
   if (off < fixedSize) return setError(S.E_CAP_INTO_HEADER, linkAt, linkField, off as u64, fixedSize) as i64;
   while (true) {
     if ((off & 3) != 0) return setError(S.E_CAP_MISALIGNED, linkAt, linkField, off as u64) as i64;
-    if ((off as u64) + 8 > (limit as u64)) return setError(S.E_CAP_PAST_END, linkAt, linkField, off as u64, limit) as i64;
+    if ((off as u64) + 8 > (limit as u64))
+      return setError(S.E_CAP_PAST_END, linkAt, linkField, off as u64, limit) as i64;
     if (hops >= maxHops || hops >= MAX_VISITED) return setError(S.E_CAP_TOO_MANY, linkAt, linkField, off as u64) as i64;
     if (off > prevEnd) rec(K_GAP, 0, 0, prevEnd, off - prevEnd, 0, 0);
-    const id = rd16(src + off, big);
-    const ver = rd16(src + off + 2, big);
-    const next = rd32(src + off + 4, big);
+    const id = Mem.rd16(src + off, big);
+    const ver = Mem.rd16(src + off + 2, big);
+    const next = Mem.rd32(src + off + 4, big);
     const csid = capLookup(host, id, prof);
     let known: u32 = 8;
     let arrBytes: u64 = 0;
-    let arrField: i32 = -1, cntField: i32 = -1, elemSid: i32 = -1;
-    let arrOff: u32 = 0, count: u32 = 0;
+    let arrField: i32 = -1,
+      cntField: i32 = -1,
+      elemSid: i32 = -1;
+    let arrOff: u32 = 0,
+      count: u32 = 0;
     if (csid >= 0) {
       known = capKnownSize(csid, ver, prof, v);
       const tl = trailingLocal(csid);
@@ -160,9 +217,12 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
         cntField = firstField(csid) + trailingCountLocal(csid);
         arrOff = fieldOffset(arrField, v);
         if ((off as u64) + (fieldOffset(cntField, v) as u64) + 4 <= (limit as u64)) {
-          count = rd32(src + off + fieldOffset(cntField, v), big);
+          count = Mem.rd32(src + off + fieldOffset(cntField, v), big);
           let esz: u64 = 1;
-          if (fieldType(arrField) == T_ARRAY) { elemSid = fieldAux(arrField); esz = structSize(elemSid, prof, v) as u64; }
+          if (fieldType(arrField) == T_ARRAY) {
+            elemSid = fieldAux(arrField);
+            esz = structSize(elemSid, prof, v) as u64;
+          }
           arrBytes = (count as u64) * esz;
         }
       }
@@ -171,14 +231,36 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
     hops++;
     const capLimit: u64 = next > off ? (next as u64) : (limit as u64);
     if ((off as u64) + (known as u64) > (limit as u64))
-      return setError(S.E_CAP_PAST_END, off, csid >= 0 ? firstField(csid) : F_VFIO_INFO_CAP_HEADER__ID, (off + known) as u64, limit) as i64;
-    const fe = emitFields(csid >= 0 ? csid : 0, prof, v, src, off, limit, 1, csid >= 0 ? (ver == 0 ? 1 : ver) : 0, known);
+      return setError(
+        S.E_CAP_PAST_END,
+        off,
+        csid >= 0 ? firstField(csid) : F_VFIO_INFO_CAP_HEADER__ID,
+        (off + known) as u64,
+        limit,
+      ) as i64;
+    const fe = emitFields(
+      csid >= 0 ? csid : 0,
+      prof,
+      v,
+      src,
+      off,
+      limit,
+      1,
+      csid >= 0 ? (ver == 0 ? 1 : ver) : 0,
+      known,
+    );
     if (fe < 0) return fe;
     let capEnd: u64 = (off as u64) + (known as u64);
     if (arrField >= 0) {
       const aEnd = (off as u64) + (arrOff as u64) + arrBytes;
       if (aEnd > capLimit || aEnd > (limit as u64))
-        return setError(S.E_CAP_ARRAY_OVERRUN, off + fieldOffset(cntField, v), cntField, count as u64, (capLimit - (off as u64) - (arrOff as u64)) as u32) as i64;
+        return setError(
+          S.E_CAP_ARRAY_OVERRUN,
+          off + fieldOffset(cntField, v),
+          cntField,
+          count as u64,
+          (capLimit - (off as u64) - (arrOff as u64)) as u32,
+        ) as i64;
       if (elemSid >= 0) {
         const es = structSize(elemSid, prof, v);
         for (let i: u32 = 0; i < count; i++) {
@@ -197,20 +279,25 @@ function walkChain(host: i32, prof: u32, v: i32, src: usize, fixedSize: u32, lim
     const nextAt = off + 4;
     if (next == off) return setError(S.E_CAP_SELF, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
     if (next < off) {
-      for (let i = 0; i < hops - 1; i++) if (load<u32>(visited + ((i as usize) << 2)) == next)
-        return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
-      if (next < fixedSize) return setError(S.E_CAP_INTO_HEADER, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, fixedSize) as i64;
+      for (let i = 0; i < hops - 1; i++)
+        if (load<u32>(visited + ((i as usize) << 2)) == next)
+          return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
+      if (next < fixedSize)
+        return setError(S.E_CAP_INTO_HEADER, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, fixedSize) as i64;
       return setError(S.E_CAP_BACKWARDS, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
     }
-    if ((next as u64) < capEnd) return setError(S.E_CAP_OVERLAP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, capEnd as u32) as i64;
+    if ((next as u64) < capEnd)
+      return setError(S.E_CAP_OVERLAP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, capEnd as u32) as i64;
     if (capEnd < (next as u64) && capEnd <= (limit as u64)) {
       const gapEnd = next < limit ? next : limit;
       if ((gapEnd as u64) > capEnd) rec(K_GAP, 1, 0, capEnd as u32, gapEnd - (capEnd as u32), 0, 0);
     }
     store<u32>(visited + (((hops - 1) as usize) << 2), off);
     prevEnd = next; // the gap up to next was emitted above
-    linkAt = nextAt; linkField = F_VFIO_INFO_CAP_HEADER__NEXT;
+    linkAt = nextAt;
+    linkField = F_VFIO_INFO_CAP_HEADER__NEXT;
     off = next;
   }
+  // biome-ignore lint/correctness/noUnreachable: the loop only leaves by return, but AssemblyScript wants one here
   return 0;
 }

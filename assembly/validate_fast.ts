@@ -4,51 +4,93 @@
 // first failing rule (in the kernel's order) is picked with `select`, so a mixed corpus costs the
 // same per buffer whatever the verdicts are (no branch mispredictions). Same rule ids and errnos as
 // oracle.ts; tests/embed/validate-fast.test.mjs checks it against oracle_set_irqs.
-import { inMem, PROF_BIG } from "./mem";
-import { O_VFIO_IRQ_SET__FLAGS, O_VFIO_IRQ_SET__INDEX, O_VFIO_IRQ_SET__START, O_VFIO_IRQ_SET__COUNT, SIZEOF_VFIO_IRQ_SET } from "./generated/layout";
+
+import {
+  DEV_WORDS,
+  DRV_PCI,
+  PROF_BIG,
+  R_ACTION,
+  R_ARGSZ_MIN,
+  R_COPY_FAULT,
+  R_COUNT_OVERFLOW,
+  R_DATA_TYPE,
+  R_FLAGS_UNKNOWN,
+  R_INDEX,
+  R_OK,
+  R_PAYLOAD_SHORT,
+  R_RANGE,
+  R_START,
+} from "./generated/wasm-abi";
+import {
+  O_VFIO_IRQ_SET__COUNT,
+  O_VFIO_IRQ_SET__FLAGS,
+  O_VFIO_IRQ_SET__INDEX,
+  O_VFIO_IRQ_SET__START,
+  SIZEOF_VFIO_IRQ_SET,
+} from "./generated/layout";
+import { inMem } from "./mem";
 
 /** minsz of vfio_irq_set: offsetofend(count). */
 const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
-import { DEV_WORDS, DRV_PCI, R_OK, R_COPY_FAULT, R_ARGSZ_MIN, R_INDEX, R_COUNT_OVERFLOW, R_FLAGS_UNKNOWN, R_START,
-  R_RANGE, R_DATA_TYPE, R_PAYLOAD_SHORT, R_ACTION } from "./oracle";
 
 // Failing checks become bits in the kernel's order (bit 0 = checked first); ctz picks the first
 // failure. RULE_OF_BIT / ERRNO_OF_BIT map a bit (11 = none failed) to the rule id and -errno.
-const RULE_OF_BIT: usize = memory.data<u32>([R_COPY_FAULT, R_ARGSZ_MIN, R_INDEX, R_COUNT_OVERFLOW, R_FLAGS_UNKNOWN, R_START,
-  R_RANGE, R_DATA_TYPE, R_PAYLOAD_SHORT, R_COPY_FAULT, R_ACTION, R_OK, 0, 0, 0, 0]);
+const RULE_OF_BIT: usize = memory.data<u32>([
+  R_COPY_FAULT,
+  R_ARGSZ_MIN,
+  R_INDEX,
+  R_COUNT_OVERFLOW,
+  R_FLAGS_UNKNOWN,
+  R_START,
+  R_RANGE,
+  R_DATA_TYPE,
+  R_PAYLOAD_SHORT,
+  R_COPY_FAULT,
+  R_ACTION,
+  R_OK,
+  0,
+  0,
+  0,
+  0,
+]);
 const ERRNO_OF_BIT: usize = memory.data<i32>([-14, -22, -22, -22, -22, -22, -22, -22, -22, -14, -25, 0, 0, 0, 0, 0]);
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, big: bool): u32 {
-  const x = load<u32>(p);
-  // open-coded byte swap: the bswap<u32> builtin lowers to a polyfill call here, 5 calls a buffer
-  return big ? (rotl<u32>(x & 0xff00ff00, 8) | rotr<u32>(x & 0x00ff00ff, 8)) : x;
-}
-
-// @ts-ignore: decorator
-@inline function verdictBit(b: usize, len: u32, dev: usize, big: bool): u32 {
-  const argsz = ld(b, big), flags = ld(b + O_VFIO_IRQ_SET__FLAGS, big), idx = ld(b + O_VFIO_IRQ_SET__INDEX, big), start = ld(b + O_VFIO_IRQ_SET__START, big), count = ld(b + O_VFIO_IRQ_SET__COUNT, big);
-  const inRange = idx < 5;
-  const nIrqs = select<u32>(load<u32>(dev + 32 + ((select<u32>(idx, 0, inRange) as usize) << 2)), 0, inRange);
-  const dt = flags & 7, act = flags & 0x38;
-  // element size 1 or 4 as a shift (0 or 2); hasData = BOOL or EVENTFD
-  const hasData = u32((dt == 2) | (dt == 4));
-  const shift = select<u32>(2, 0, dt == 4);
-  // count * esz > room  <=>  count > room >> shift (integers): no 64-bit arithmetic needed
-  const m: u32 =
-      u32(len < MINSZ)
-    | (u32(argsz < MINSZ) << 1)
-    | (u32(!inRange) << 2)
-    | (u32(count >= 0xffffffff - start) << 3)
-    | (u32((flags & ~0x3f) != 0) << 4)
-    | (u32(start >= nIrqs) << 5)
-    | (u32(start + count > nIrqs) << 6)
-    | (u32(((dt - 1) & dt) != 0 || dt == 0) << 7)
-    | ((hasData & u32(count > ((argsz - MINSZ) >> shift))) << 8)
-    | ((hasData & u32(count > ((len - MINSZ) >> shift))) << 9)
-    | (u32((act != 0x08) & (act != 0x10) & (act != 0x20)) << 10)
-    | (1 << 11);
-  return ctz<u32>(m);
+/** The branch-free validate stage. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
+class Fast {
+  @inline static ld(p: usize, big: bool): u32 {
+    const x = load<u32>(p);
+    // open-coded byte swap: the bswap<u32> builtin lowers to a polyfill call here, 5 calls a buffer
+    return big ? rotl<u32>(x & 0xff00ff00, 8) | rotr<u32>(x & 0x00ff00ff, 8) : x;
+  }
+  @inline static verdictBit(b: usize, len: u32, dev: usize, big: bool): u32 {
+    const argsz = Fast.ld(b, big),
+      flags = Fast.ld(b + O_VFIO_IRQ_SET__FLAGS, big),
+      idx = Fast.ld(b + O_VFIO_IRQ_SET__INDEX, big),
+      start = Fast.ld(b + O_VFIO_IRQ_SET__START, big),
+      count = Fast.ld(b + O_VFIO_IRQ_SET__COUNT, big);
+    const inRange = idx < 5;
+    const nIrqs = select<u32>(load<u32>(dev + 32 + ((select<u32>(idx, 0, inRange) as usize) << 2)), 0, inRange);
+    const dt = flags & 7,
+      act = flags & 0x38;
+    // element size 1 or 4 as a shift (0 or 2); hasData = BOOL or EVENTFD
+    const hasData = u32((dt == 2) | (dt == 4));
+    const shift = select<u32>(2, 0, dt == 4);
+    // count * esz > room  <=>  count > room >> shift (integers): no 64-bit arithmetic needed
+    const m: u32 =
+      u32(len < MINSZ) |
+      (u32(argsz < MINSZ) << 1) |
+      (u32(!inRange) << 2) |
+      (u32(count >= 0xffffffff - start) << 3) |
+      (u32((flags & ~0x3f) != 0) << 4) |
+      (u32(start >= nIrqs) << 5) |
+      (u32(start + count > nIrqs) << 6) |
+      (u32(((dt - 1) & dt) != 0 || dt == 0) << 7) |
+      ((hasData & u32(count > (argsz - MINSZ) >> shift)) << 8) |
+      ((hasData & u32(count > (len - MINSZ) >> shift)) << 9) |
+      (u32((act != 0x08) & (act != 0x10) & (act != 0x20)) << 10) |
+      (1 << 11);
+    return ctz<u32>(m);
+  }
 }
 
 /**
@@ -67,7 +109,8 @@ export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: 
   const rules = out + ((n as usize) << 2);
   let ok: i32 = 0;
   for (let i: u32 = 0; i < n; i++) {
-    const off = load<u32>(index + ((i as usize) << 3)), len = load<u32>(index + ((i as usize) << 3) + 4);
+    const off = load<u32>(index + ((i as usize) << 3)),
+      len = load<u32>(index + ((i as usize) << 3) + 4);
     const b = bufs + off;
     // the fixed header must be addressable even when len < 20 (its words are read, then ignored)
     if ((b as u64) + select<u64>(len as u64, MINSZ, len >= MINSZ) > end) {
@@ -76,7 +119,7 @@ export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: 
       continue;
     }
     // two specialised copies: `big` is a constant inside each, so no per-load branch or select
-    const bit = big ? verdictBit(b, len, dev, true) : verdictBit(b, len, dev, false);
+    const bit = big ? Fast.verdictBit(b, len, dev, true) : Fast.verdictBit(b, len, dev, false);
     const v = load<i32>(ERRNO_OF_BIT + ((bit as usize) << 2));
     store<i32>(out + ((i as usize) << 2), v);
     store<u32>(rules + ((i as usize) << 2), load<u32>(RULE_OF_BIT + ((bit as usize) << 2)));

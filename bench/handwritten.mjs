@@ -7,54 +7,124 @@ import { SCHEMA } from "../dist/bindings/generated/schema.js";
 
 const V66 = 1; // layout variant lp64 / 6.6 in the schema's offset tables
 const S = Object.fromEntries(SCHEMA.structs.map((s) => [s.name, s]));
-const offs = (name) => Object.fromEntries(SCHEMA.fields.slice(S[name].firstField, S[name].firstField + S[name].nfields).map((f) => [f.path.replace(/\./g, "_"), f.offsets[V66]]));
+const offs = (name) =>
+  Object.fromEntries(
+    SCHEMA.fields
+      .slice(S[name].firstField, S[name].firstField + S[name].nfields)
+      .map((f) => [f.path.replace(/\./g, "_"), f.offsets[V66]]),
+  );
 const capId = (name) => S[name].capId;
 
-const IRQ = offs("vfio_irq_info"), IRQ_SIZE = S.vfio_irq_info.size[V66];
-const SET = offs("vfio_irq_set"), SET_MINSZ = S.vfio_irq_set.minsz;
-const REG = offs("vfio_region_info"), REG_SIZE = S.vfio_region_info.size[V66], REG_MINSZ = S.vfio_region_info.minsz;
+const IRQ = offs("vfio_irq_info"),
+  IRQ_SIZE = S.vfio_irq_info.size[V66];
+const SET = offs("vfio_irq_set"),
+  SET_MINSZ = S.vfio_irq_set.minsz;
+const REG = offs("vfio_region_info"),
+  REG_SIZE = S.vfio_region_info.size[V66],
+  REG_MINSZ = S.vfio_region_info.minsz;
 const HDR = offs("vfio_region_info_cap_sparse_mmap"); // header.id, header.version, header.next: the same in every cap
-const SPARSE = offs("vfio_region_info_cap_sparse_mmap"), AREA = offs("vfio_region_sparse_mmap_area"), AREA_SIZE = S.vfio_region_sparse_mmap_area.size[V66];
+const SPARSE = offs("vfio_region_info_cap_sparse_mmap"),
+  AREA = offs("vfio_region_sparse_mmap_area"),
+  AREA_SIZE = S.vfio_region_sparse_mmap_area.size[V66];
 const RTYPE = offs("vfio_region_info_cap_type");
-const T1 = offs("vfio_iommu_type1_info"), T1_SIZE = S.vfio_iommu_type1_info.size[V66], T1_MINSZ = S.vfio_iommu_type1_info.minsz;
-const IOVA = offs("vfio_iommu_type1_info_cap_iova_range"), RANGE = offs("vfio_iova_range"), RANGE_SIZE = S.vfio_iova_range.size[V66];
+const T1 = offs("vfio_iommu_type1_info"),
+  T1_SIZE = S.vfio_iommu_type1_info.size[V66],
+  T1_MINSZ = S.vfio_iommu_type1_info.minsz;
+const IOVA = offs("vfio_iommu_type1_info_cap_iova_range"),
+  RANGE = offs("vfio_iova_range"),
+  RANGE_SIZE = S.vfio_iova_range.size[V66];
 const MIG = offs("vfio_iommu_type1_info_cap_migration");
-const DEV = offs("vfio_device_info"), DEV_SIZE = S.vfio_device_info.size[V66], DEV_MINSZ = S.vfio_device_info.minsz;
-const ZBASE = offs("vfio_device_info_cap_zpci_base"), ZGROUP = offs("vfio_device_info_cap_zpci_group");
-const ZUTIL = offs("vfio_device_info_cap_zpci_util"), ZPFIP = offs("vfio_device_info_cap_zpci_pfip");
+const DEV = offs("vfio_device_info"),
+  DEV_SIZE = S.vfio_device_info.size[V66],
+  DEV_MINSZ = S.vfio_device_info.minsz;
+const ZBASE = offs("vfio_device_info_cap_zpci_base"),
+  ZGROUP = offs("vfio_device_info_cap_zpci_group");
+const ZUTIL = offs("vfio_device_info_cap_zpci_util"),
+  ZPFIP = offs("vfio_device_info_cap_zpci_pfip");
 const ID = {
-  sparse: capId("vfio_region_info_cap_sparse_mmap"), rtype: capId("vfio_region_info_cap_type"), msix: capId("vfio_region_info_cap_msix_mappable"),
-  iova: capId("vfio_iommu_type1_info_cap_iova_range"), mig: capId("vfio_iommu_type1_info_cap_migration"),
-  zbase: capId("vfio_device_info_cap_zpci_base"), zgroup: capId("vfio_device_info_cap_zpci_group"), zutil: capId("vfio_device_info_cap_zpci_util"), zpfip: capId("vfio_device_info_cap_zpci_pfip"),
+  sparse: capId("vfio_region_info_cap_sparse_mmap"),
+  rtype: capId("vfio_region_info_cap_type"),
+  msix: capId("vfio_region_info_cap_msix_mappable"),
+  iova: capId("vfio_iommu_type1_info_cap_iova_range"),
+  mig: capId("vfio_iommu_type1_info_cap_migration"),
+  zbase: capId("vfio_device_info_cap_zpci_base"),
+  zgroup: capId("vfio_device_info_cap_zpci_group"),
+  zutil: capId("vfio_device_info_cap_zpci_util"),
+  zpfip: capId("vfio_device_info_cap_zpci_pfip"),
 };
-const REG_CAPS = S.vfio_region_info.caps.flag, T1_CAPS = S.vfio_iommu_type1_info.caps.flag, DEV_CAPS = S.vfio_device_info.caps.flag;
+const REG_CAPS = S.vfio_region_info.caps.flag,
+  T1_CAPS = S.vfio_iommu_type1_info.caps.flag,
+  DEV_CAPS = S.vfio_device_info.caps.flag;
 const name = (n) => SCHEMA.capreg.find((c) => c.struct === n).name;
 const N = {
-  sparse: name("vfio_region_info_cap_sparse_mmap"), rtype: name("vfio_region_info_cap_type"), msix: name("vfio_region_info_cap_msix_mappable"),
-  iova: name("vfio_iommu_type1_info_cap_iova_range"), mig: name("vfio_iommu_type1_info_cap_migration"),
-  zbase: name("vfio_device_info_cap_zpci_base"), zgroup: name("vfio_device_info_cap_zpci_group"), zutil: name("vfio_device_info_cap_zpci_util"), zpfip: name("vfio_device_info_cap_zpci_pfip"),
+  sparse: name("vfio_region_info_cap_sparse_mmap"),
+  rtype: name("vfio_region_info_cap_type"),
+  msix: name("vfio_region_info_cap_msix_mappable"),
+  iova: name("vfio_iommu_type1_info_cap_iova_range"),
+  mig: name("vfio_iommu_type1_info_cap_migration"),
+  zbase: name("vfio_device_info_cap_zpci_base"),
+  zgroup: name("vfio_device_info_cap_zpci_group"),
+  zutil: name("vfio_device_info_cap_zpci_util"),
+  zpfip: name("vfio_device_info_cap_zpci_pfip"),
 };
 const MAX_HOPS = 1024;
 
-const le32 = (b, o) => (b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24) >>> 0;
-const le16 = (b, o) => b[o] | b[o + 1] << 8;
-const be32 = (b, o) => (b[o] << 24 | b[o + 1] << 16 | b[o + 2] << 8 | b[o + 3]) >>> 0;
-const be16 = (b, o) => b[o] << 8 | b[o + 1];
+const le32 = (b, o) => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+const le16 = (b, o) => b[o] | (b[o + 1] << 8);
+const be32 = (b, o) => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const be16 = (b, o) => (b[o] << 8) | b[o + 1];
 // 64-bit: the 8 bytes copied in host order into a scratch word, read back as one BigUint64 (one
 // BigInt allocation; cheaper than composing two 32-bit halves)
-const s8 = new Uint8Array(8), s64 = new BigUint64Array(s8.buffer);
+const s8 = new Uint8Array(8),
+  s64 = new BigUint64Array(s8.buffer);
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const le64 = (b, o) => {
-  if (HOST_LE) { s8[0] = b[o]; s8[1] = b[o + 1]; s8[2] = b[o + 2]; s8[3] = b[o + 3]; s8[4] = b[o + 4]; s8[5] = b[o + 5]; s8[6] = b[o + 6]; s8[7] = b[o + 7]; }
-  else { s8[7] = b[o]; s8[6] = b[o + 1]; s8[5] = b[o + 2]; s8[4] = b[o + 3]; s8[3] = b[o + 4]; s8[2] = b[o + 5]; s8[1] = b[o + 6]; s8[0] = b[o + 7]; }
+  if (HOST_LE) {
+    s8[0] = b[o];
+    s8[1] = b[o + 1];
+    s8[2] = b[o + 2];
+    s8[3] = b[o + 3];
+    s8[4] = b[o + 4];
+    s8[5] = b[o + 5];
+    s8[6] = b[o + 6];
+    s8[7] = b[o + 7];
+  } else {
+    s8[7] = b[o];
+    s8[6] = b[o + 1];
+    s8[5] = b[o + 2];
+    s8[4] = b[o + 3];
+    s8[3] = b[o + 4];
+    s8[2] = b[o + 5];
+    s8[1] = b[o + 6];
+    s8[0] = b[o + 7];
+  }
   return s64[0];
 };
 const be64 = (b, o) => {
-  if (HOST_LE) { s8[7] = b[o]; s8[6] = b[o + 1]; s8[5] = b[o + 2]; s8[4] = b[o + 3]; s8[3] = b[o + 4]; s8[2] = b[o + 5]; s8[1] = b[o + 6]; s8[0] = b[o + 7]; }
-  else { s8[0] = b[o]; s8[1] = b[o + 1]; s8[2] = b[o + 2]; s8[3] = b[o + 3]; s8[4] = b[o + 4]; s8[5] = b[o + 5]; s8[6] = b[o + 6]; s8[7] = b[o + 7]; }
+  if (HOST_LE) {
+    s8[7] = b[o];
+    s8[6] = b[o + 1];
+    s8[5] = b[o + 2];
+    s8[4] = b[o + 3];
+    s8[3] = b[o + 4];
+    s8[2] = b[o + 5];
+    s8[1] = b[o + 6];
+    s8[0] = b[o + 7];
+  } else {
+    s8[0] = b[o];
+    s8[1] = b[o + 1];
+    s8[2] = b[o + 2];
+    s8[3] = b[o + 3];
+    s8[4] = b[o + 4];
+    s8[5] = b[o + 5];
+    s8[6] = b[o + 6];
+    s8[7] = b[o + 7];
+  }
   return s64[0];
 };
-const fail = (what) => { throw new Error(`handwritten: ${what}`); };
+const fail = (what) => {
+  throw new Error(`handwritten: ${what}`);
+};
 
 export function decodeIrqInfo(b) {
   if (b.length < IRQ_SIZE) fail("short");
@@ -67,7 +137,8 @@ export function decodeIrqSet(b) {
   if (b.length < SET_MINSZ) fail("short");
   const argsz = le32(b, SET.argsz);
   if (argsz < SET_MINSZ || argsz > b.length) fail("argsz");
-  const flags = le32(b, SET.flags), count = le32(b, SET.count);
+  const flags = le32(b, SET.flags),
+    count = le32(b, SET.count);
   const v = { argsz, flags, index: le32(b, SET.index), start: le32(b, SET.start), count };
   const dt = flags & 7;
   if (dt === 2) {
@@ -78,7 +149,8 @@ export function decodeIrqSet(b) {
   } else if (dt === 4) {
     if (SET.data + count * 4 > argsz) fail("payload");
     const d = new Array(count);
-    for (let i = 0, o = SET.data; i < count; i++, o += 4) d[i] = b[o] | b[o + 1] << 8 | b[o + 2] << 16 | b[o + 3] << 24;
+    for (let i = 0, o = SET.data; i < count; i++, o += 4)
+      d[i] = b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
     v.data = d;
   }
   return v;
@@ -94,34 +166,65 @@ export function decodeRegionInfo(b) {
   if (b.length < REG_MINSZ) fail("short");
   const argsz = le32(b, REG.argsz);
   if (argsz < REG_MINSZ || argsz > b.length) fail("argsz");
-  const flags = le32(b, REG.flags), capOff = le32(b, REG.cap_offset);
-  const v = { argsz, flags, index: le32(b, REG.index), cap_offset: capOff, size: le64(b, REG.size), offset: le64(b, REG.offset) };
+  const flags = le32(b, REG.flags),
+    capOff = le32(b, REG.cap_offset);
+  const v = {
+    argsz,
+    flags,
+    index: le32(b, REG.index),
+    cap_offset: capOff,
+    size: le64(b, REG.size),
+    offset: le64(b, REG.offset),
+  };
   if ((flags & REG_CAPS) === 0 || capOff === 0) return v;
   const caps = [];
-  let off = capOff, prev = -1, end = 0;
+  let off = capOff,
+    prev = -1,
+    end = 0;
   for (;;) {
     checkLink(off, prev, end, REG_SIZE, argsz, caps.length);
-    const id = le16(b, off), next = le32(b, off + HDR.header_next);
+    const id = le16(b, off),
+      next = le32(b, off + HDR.header_next);
     const header = { id, version: le16(b, off + HDR.header_version), next };
     let cap;
     if (id === ID.sparse) {
-      const n = le32(b, off + SPARSE.nr_areas), a0 = off + SPARSE.areas;
+      const n = le32(b, off + SPARSE.nr_areas),
+        a0 = off + SPARSE.areas;
       end = a0 + n * AREA_SIZE;
       if (end > argsz || (next !== 0 && end > next)) fail("areas");
       const areas = new Array(n);
-      for (let i = 0, o = a0; i < n; i++, o += AREA_SIZE) areas[i] = { offset: le64(b, o + AREA.offset), size: le64(b, o + AREA.size) };
-      cap = { offset: off, header, name: N.sparse, struct: "vfio_region_info_cap_sparse_mmap", knownSize: end - off, areas, nr_areas: n, reserved: le32(b, off + SPARSE.reserved) };
+      for (let i = 0, o = a0; i < n; i++, o += AREA_SIZE)
+        areas[i] = { offset: le64(b, o + AREA.offset), size: le64(b, o + AREA.size) };
+      cap = {
+        offset: off,
+        header,
+        name: N.sparse,
+        struct: "vfio_region_info_cap_sparse_mmap",
+        knownSize: end - off,
+        areas,
+        nr_areas: n,
+        reserved: le32(b, off + SPARSE.reserved),
+      };
     } else if (id === ID.rtype) {
       end = off + RTYPE.subtype + 4;
       if (end > argsz) fail("cap past end");
-      cap = { offset: off, header, name: N.rtype, struct: "vfio_region_info_cap_type", knownSize: end - off, type: le32(b, off + RTYPE.type), subtype: le32(b, off + RTYPE.subtype) };
+      cap = {
+        offset: off,
+        header,
+        name: N.rtype,
+        struct: "vfio_region_info_cap_type",
+        knownSize: end - off,
+        type: le32(b, off + RTYPE.type),
+        subtype: le32(b, off + RTYPE.subtype),
+      };
     } else if (id === ID.msix) {
       end = off + 8;
       cap = { offset: off, header, name: N.msix, struct: "vfio_region_info_cap_msix_mappable", knownSize: 8 };
     } else fail("unknown cap");
     caps.push(cap);
     if (next === 0) break;
-    prev = off; off = next;
+    prev = off;
+    off = next;
   }
   v.caps = caps;
   return v;
@@ -138,27 +241,51 @@ export function decodeIommuType1Info(b) {
   const capOff = argsz >= T1.cap_offset + 4 ? v.cap_offset : 0;
   if ((flags & T1_CAPS) === 0 || capOff === 0) return v;
   const caps = [];
-  let off = capOff, prev = -1, end = 0;
+  let off = capOff,
+    prev = -1,
+    end = 0;
   for (;;) {
     checkLink(off, prev, end, T1_SIZE, argsz, caps.length);
-    const id = le16(b, off), next = le32(b, off + HDR.header_next);
+    const id = le16(b, off),
+      next = le32(b, off + HDR.header_next);
     const header = { id, version: le16(b, off + HDR.header_version), next };
     let cap;
     if (id === ID.iova) {
-      const n = le32(b, off + IOVA.nr_iovas), a0 = off + IOVA.iova_ranges;
+      const n = le32(b, off + IOVA.nr_iovas),
+        a0 = off + IOVA.iova_ranges;
       end = a0 + n * RANGE_SIZE;
       if (end > argsz || (next !== 0 && end > next)) fail("ranges");
       const r = new Array(n);
-      for (let i = 0, o = a0; i < n; i++, o += RANGE_SIZE) r[i] = { start: le64(b, o + RANGE.start), end: le64(b, o + RANGE.end) };
-      cap = { offset: off, header, name: N.iova, struct: "vfio_iommu_type1_info_cap_iova_range", knownSize: end - off, iova_ranges: r, nr_iovas: n, reserved: le32(b, off + IOVA.reserved) };
+      for (let i = 0, o = a0; i < n; i++, o += RANGE_SIZE)
+        r[i] = { start: le64(b, o + RANGE.start), end: le64(b, o + RANGE.end) };
+      cap = {
+        offset: off,
+        header,
+        name: N.iova,
+        struct: "vfio_iommu_type1_info_cap_iova_range",
+        knownSize: end - off,
+        iova_ranges: r,
+        nr_iovas: n,
+        reserved: le32(b, off + IOVA.reserved),
+      };
     } else if (id === ID.mig) {
       end = off + MIG.max_dirty_bitmap_size + 8;
       if (end > argsz) fail("cap past end");
-      cap = { offset: off, header, name: N.mig, struct: "vfio_iommu_type1_info_cap_migration", knownSize: end - off, flags: le32(b, off + MIG.flags), pgsize_bitmap: le64(b, off + MIG.pgsize_bitmap), max_dirty_bitmap_size: le64(b, off + MIG.max_dirty_bitmap_size) };
+      cap = {
+        offset: off,
+        header,
+        name: N.mig,
+        struct: "vfio_iommu_type1_info_cap_migration",
+        knownSize: end - off,
+        flags: le32(b, off + MIG.flags),
+        pgsize_bitmap: le64(b, off + MIG.pgsize_bitmap),
+        max_dirty_bitmap_size: le64(b, off + MIG.max_dirty_bitmap_size),
+      };
     } else fail("unknown cap");
     caps.push(cap);
     if (next === 0) break;
-    prev = off; off = next;
+    prev = off;
+    off = next;
   }
   v.caps = caps;
   return v;
@@ -176,41 +303,89 @@ export function decodeDeviceInfoS390(b) {
   const capOff = argsz >= DEV.cap_offset + 4 ? v.cap_offset : 0;
   if ((flags & DEV_CAPS) === 0 || capOff === 0) return v;
   const caps = [];
-  let off = capOff, prev = -1, end = 0;
+  let off = capOff,
+    prev = -1,
+    end = 0;
   for (;;) {
     checkLink(off, prev, end, DEV_SIZE, argsz, caps.length);
-    const id = be16(b, off), version = be16(b, off + HDR.header_version), next = be32(b, off + HDR.header_next);
+    const id = be16(b, off),
+      version = be16(b, off + HDR.header_version),
+      next = be32(b, off + HDR.header_next);
     const header = { id, version, next };
     let cap;
     if (id === ID.zbase) {
       if (version < 1 || version > 2) fail("version");
       end = off + (version >= 2 ? ZBASE.fh + 4 : ZBASE.gid + 1);
       if (end > argsz) fail("cap past end");
-      cap = { offset: off, header, name: N.zbase, struct: "vfio_device_info_cap_zpci_base", knownSize: end - off,
-        start_dma: be64(b, off + ZBASE.start_dma), end_dma: be64(b, off + ZBASE.end_dma), pchid: be16(b, off + ZBASE.pchid), vfn: be16(b, off + ZBASE.vfn),
-        fmb_length: be16(b, off + ZBASE.fmb_length), pft: b[off + ZBASE.pft], gid: b[off + ZBASE.gid] };
+      cap = {
+        offset: off,
+        header,
+        name: N.zbase,
+        struct: "vfio_device_info_cap_zpci_base",
+        knownSize: end - off,
+        start_dma: be64(b, off + ZBASE.start_dma),
+        end_dma: be64(b, off + ZBASE.end_dma),
+        pchid: be16(b, off + ZBASE.pchid),
+        vfn: be16(b, off + ZBASE.vfn),
+        fmb_length: be16(b, off + ZBASE.fmb_length),
+        pft: b[off + ZBASE.pft],
+        gid: b[off + ZBASE.gid],
+      };
       if (version >= 2) cap.fh = be32(b, off + ZBASE.fh);
     } else if (id === ID.zgroup) {
       if (version < 1 || version > 2) fail("version");
       end = off + (version >= 2 ? ZGROUP.imaxstbl + 2 : ZGROUP.version + 1);
       if (end > argsz) fail("cap past end");
-      cap = { offset: off, header, name: N.zgroup, struct: "vfio_device_info_cap_zpci_group", knownSize: end - off,
-        dasm: be64(b, off + ZGROUP.dasm), msi_addr: be64(b, off + ZGROUP.msi_addr), flags: be64(b, off + ZGROUP.flags), mui: be16(b, off + ZGROUP.mui),
-        noi: be16(b, off + ZGROUP.noi), maxstbl: be16(b, off + ZGROUP.maxstbl), version: b[off + ZGROUP.version] };
-      if (version >= 2) { cap.reserved = b[off + ZGROUP.reserved]; cap.imaxstbl = be16(b, off + ZGROUP.imaxstbl); }
+      cap = {
+        offset: off,
+        header,
+        name: N.zgroup,
+        struct: "vfio_device_info_cap_zpci_group",
+        knownSize: end - off,
+        dasm: be64(b, off + ZGROUP.dasm),
+        msi_addr: be64(b, off + ZGROUP.msi_addr),
+        flags: be64(b, off + ZGROUP.flags),
+        mui: be16(b, off + ZGROUP.mui),
+        noi: be16(b, off + ZGROUP.noi),
+        maxstbl: be16(b, off + ZGROUP.maxstbl),
+        version: b[off + ZGROUP.version],
+      };
+      if (version >= 2) {
+        cap.reserved = b[off + ZGROUP.reserved];
+        cap.imaxstbl = be16(b, off + ZGROUP.imaxstbl);
+      }
     } else if (id === ID.zutil || id === ID.zpfip) {
       const L = id === ID.zutil ? ZUTIL : ZPFIP;
       if (off + L.size + 4 > argsz) fail("cap past end");
-      const n = be32(b, off + L.size), s0 = off + (id === ID.zutil ? L.util_str : L.pfip);
+      const n = be32(b, off + L.size),
+        s0 = off + (id === ID.zutil ? L.util_str : L.pfip);
       end = s0 + n;
       if (end > argsz || (next !== 0 && end > next)) fail("bytes");
-      cap = id === ID.zutil
-        ? { offset: off, header, name: N.zutil, struct: "vfio_device_info_cap_zpci_util", knownSize: end - off, util_str: b.slice(s0, end), size: n }
-        : { offset: off, header, name: N.zpfip, struct: "vfio_device_info_cap_zpci_pfip", knownSize: end - off, pfip: b.slice(s0, end), size: n };
+      cap =
+        id === ID.zutil
+          ? {
+              offset: off,
+              header,
+              name: N.zutil,
+              struct: "vfio_device_info_cap_zpci_util",
+              knownSize: end - off,
+              util_str: b.slice(s0, end),
+              size: n,
+            }
+          : {
+              offset: off,
+              header,
+              name: N.zpfip,
+              struct: "vfio_device_info_cap_zpci_pfip",
+              knownSize: end - off,
+              pfip: b.slice(s0, end),
+              size: n,
+            };
     } else fail("unknown cap");
     caps.push(cap);
     if (next === 0) break;
-    prev = off; off = next;
+    prev = off;
+    off = next;
   }
   v.caps = caps;
   return v;
@@ -219,13 +394,23 @@ export function decodeDeviceInfoS390(b) {
 // ---- encoders: byte stores into a fresh buffer of the exact size (canonical input only)
 export function encodeIrqInfo(x) {
   const b = new Uint8Array(IRQ_SIZE);
-  st32(b, IRQ.argsz, x.argsz); st32(b, IRQ.flags, x.flags); st32(b, IRQ.index, x.index); st32(b, IRQ.count, x.count);
+  st32(b, IRQ.argsz, x.argsz);
+  st32(b, IRQ.flags, x.flags);
+  st32(b, IRQ.index, x.index);
+  st32(b, IRQ.count, x.count);
   return b;
 }
 export function encodeIrqSet(x) {
-  const dt = x.flags & 7, d = x.data, n = d ? d.length : 0, esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
+  const dt = x.flags & 7,
+    d = x.data,
+    n = d ? d.length : 0,
+    esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
   const b = new Uint8Array(SET.data + n * esz);
-  st32(b, SET.argsz, x.argsz); st32(b, SET.flags, x.flags); st32(b, SET.index, x.index); st32(b, SET.start, x.start); st32(b, SET.count, x.count);
+  st32(b, SET.argsz, x.argsz);
+  st32(b, SET.flags, x.flags);
+  st32(b, SET.index, x.index);
+  st32(b, SET.start, x.start);
+  st32(b, SET.count, x.count);
   if (esz === 1) for (let i = 0; i < n; i++) b[SET.data + i] = d[i];
   else if (esz === 4) for (let i = 0, o = SET.data; i < n; i++, o += 4) st32(b, o, d[i]);
   return b;
@@ -235,22 +420,60 @@ export function encodeRegionInfo(x) {
   const caps = x.caps ?? [];
   for (const c of caps) len = Math.max(len, c.offset + c.knownSize);
   const b = new Uint8Array(len);
-  st32(b, REG.argsz, x.argsz); st32(b, REG.flags, x.flags); st32(b, REG.index, x.index); st32(b, REG.cap_offset, x.cap_offset);
-  st64(b, REG.size, x.size); st64(b, REG.offset, x.offset);
+  st32(b, REG.argsz, x.argsz);
+  st32(b, REG.flags, x.flags);
+  st32(b, REG.index, x.index);
+  st32(b, REG.cap_offset, x.cap_offset);
+  st64(b, REG.size, x.size);
+  st64(b, REG.offset, x.offset);
   for (const c of caps) {
     const o = c.offset;
-    st16(b, o, c.header.id); st16(b, o + HDR.header_version, c.header.version); st32(b, o + HDR.header_next, c.header.next);
+    st16(b, o, c.header.id);
+    st16(b, o + HDR.header_version, c.header.version);
+    st32(b, o + HDR.header_next, c.header.next);
     if (c.header.id === ID.sparse) {
-      st32(b, o + SPARSE.nr_areas, c.nr_areas); st32(b, o + SPARSE.reserved, c.reserved);
-      for (let i = 0, a = o + SPARSE.areas; i < c.areas.length; i++, a += AREA_SIZE) { st64(b, a + AREA.offset, c.areas[i].offset); st64(b, a + AREA.size, c.areas[i].size); }
-    } else if (c.header.id === ID.rtype) { st32(b, o + RTYPE.type, c.type); st32(b, o + RTYPE.subtype, c.subtype); }
+      st32(b, o + SPARSE.nr_areas, c.nr_areas);
+      st32(b, o + SPARSE.reserved, c.reserved);
+      for (let i = 0, a = o + SPARSE.areas; i < c.areas.length; i++, a += AREA_SIZE) {
+        st64(b, a + AREA.offset, c.areas[i].offset);
+        st64(b, a + AREA.size, c.areas[i].size);
+      }
+    } else if (c.header.id === ID.rtype) {
+      st32(b, o + RTYPE.type, c.type);
+      st32(b, o + RTYPE.subtype, c.subtype);
+    }
   }
   return b;
 }
-function st16(b, o, v) { b[o] = v; b[o + 1] = v >>> 8; }
-function st32(b, o, v) { b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; }
+function st16(b, o, v) {
+  b[o] = v;
+  b[o + 1] = v >>> 8;
+}
+function st32(b, o, v) {
+  b[o] = v;
+  b[o + 1] = v >>> 8;
+  b[o + 2] = v >>> 16;
+  b[o + 3] = v >>> 24;
+}
 function st64(b, o, v) {
   s64[0] = v;
-  if (HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
-  else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
+  if (HOST_LE) {
+    b[o] = s8[0];
+    b[o + 1] = s8[1];
+    b[o + 2] = s8[2];
+    b[o + 3] = s8[3];
+    b[o + 4] = s8[4];
+    b[o + 5] = s8[5];
+    b[o + 6] = s8[6];
+    b[o + 7] = s8[7];
+  } else {
+    b[o] = s8[7];
+    b[o + 1] = s8[6];
+    b[o + 2] = s8[5];
+    b[o + 3] = s8[4];
+    b[o + 4] = s8[3];
+    b[o + 5] = s8[2];
+    b[o + 6] = s8[1];
+    b[o + 7] = s8[0];
+  }
 }

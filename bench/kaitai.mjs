@@ -19,7 +19,9 @@ export async function loadKaitai(name) {
   const [src] = Object.values(files);
   // The output is a UMD module that requires the runtime by its package name.
   const exp = {};
-  new Function("exports", "require", src)(exp, (id) => (id === "kaitai-struct/KaitaiStream" ? KaitaiStream : require(id)));
+  new Function("exports", "require", src)(exp, (id) =>
+    id === "kaitai-struct/KaitaiStream" ? KaitaiStream : require(id),
+  );
   const Parser = Object.values(exp)[0];
   return { Parser, KaitaiStream, version: require("kaitai-struct-compiler/package.json").version };
 }

@@ -8,7 +8,8 @@ export function decodeIrqInfoDV(u8, out) {
   const n = u8.byteLength >>> 4;
   let bad = 0;
   for (let i = 0; i < n; i++) {
-    const o = i << 4, a = dv.getUint32(o, true);
+    const o = i << 4,
+      a = dv.getUint32(o, true);
     out[i * 4] = a;
     out[i * 4 + 1] = dv.getUint32(o + 4, true);
     out[i * 4 + 2] = dv.getUint32(o + 8, true);
@@ -24,13 +25,19 @@ export function validateIrqSets(bytes, index, n, nirqs, out) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let ok = 0;
   for (let i = 0; i < n; i++) {
-    const o = index[2 * i], len = index[2 * i + 1];
+    const o = index[2 * i],
+      len = index[2 * i + 1];
     let rule = 0;
     if (len < 20) rule = 1;
     else {
-      const argsz = dv.getUint32(o, true), flags = dv.getUint32(o + 4, true), idx = dv.getUint32(o + 8, true);
-      const start = dv.getUint32(o + 12, true), count = dv.getUint32(o + 16, true);
-      const nI = idx < 5 ? nirqs[idx] : 0, dt = flags & 7, act = flags & 0x38;
+      const argsz = dv.getUint32(o, true),
+        flags = dv.getUint32(o + 4, true),
+        idx = dv.getUint32(o + 8, true);
+      const start = dv.getUint32(o + 12, true),
+        count = dv.getUint32(o + 16, true);
+      const nI = idx < 5 ? nirqs[idx] : 0,
+        dt = flags & 7,
+        act = flags & 0x38;
       const esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
       if (argsz < 20) rule = 2;
       else if (idx >= 5) rule = 3;
@@ -52,17 +59,23 @@ export function validateIrqSets(bytes, index, n, nirqs, out) {
 
 /** caps_walk's rules over a DataView: writes (id|version<<16, offset, length) per cap; returns n or < 0. */
 export function walkCapsDV(dv, base, len, fixed, start, out, max) {
-  let off = start, n = 0;
+  let off = start,
+    n = 0;
   if (off === 0) return 0;
   if (off < fixed) return -5;
   for (;;) {
     if ((off & 3) !== 0) return -10;
     if (off + 8 > len) return -9;
     if (n >= max) return -11;
-    const h = dv.getUint32(base + off, true), next = dv.getUint32(base + off + 4, true);
-    out[n * 3] = h; out[n * 3 + 1] = off;
+    const h = dv.getUint32(base + off, true),
+      next = dv.getUint32(base + off + 4, true);
+    out[n * 3] = h;
+    out[n * 3 + 1] = off;
     n++;
-    if (next === 0) { out[n * 3 - 1] = len - off; return n; }
+    if (next === 0) {
+      out[n * 3 - 1] = len - off;
+      return n;
+    }
     if (next <= off) return next === off ? -7 : -6;
     if (next - off < 8) return -13;
     out[n * 3 - 1] = next - off;

@@ -23,18 +23,28 @@ const lib = await import(pathToFileURL(join(root, "dist", "bindings", "index.js"
 lib.initWithExports(ex, "wasm");
 
 const REPS = quick ? 5 : 11;
-const loadStart = loadavg().map((x) => x.toFixed(2)).join(" ");
+const loadStart = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(" ");
 const median = (a) => [...a].sort((x, y) => x - y)[a.length >> 1];
 /** Median ns per item of fn() over REPS runs (after 2 warm-ups). */
 function time(items, fn, reps = REPS) {
   for (let i = 0; i < 2; i++) fn();
   const t = [];
-  for (let i = 0; i < reps; i++) { const s = process.hrtime.bigint(); fn(); t.push(Number(process.hrtime.bigint() - s) / items); }
+  for (let i = 0; i < reps; i++) {
+    const s = process.hrtime.bigint();
+    fn();
+    t.push(Number(process.hrtime.bigint() - s) / items);
+  }
   return median(t);
 }
 const rows = [];
-const row = (group, name, value, unit, note = "") => { rows.push({ group, name, value, unit, note }); };
-const eq = (a, b, what) => { if (a !== b) throw new Error(`bench: ${what}: ${a} !== ${b} (contenders disagree)`); };
+const row = (group, name, value, unit, note = "") => {
+  rows.push({ group, name, value, unit, note });
+};
+const eq = (a, b, what) => {
+  if (a !== b) throw new Error(`bench: ${what}: ${a} !== ${b} (contenders disagree)`);
+};
 
 // ---------------------------------------------------------------- native C (-O2 and -O3 -march=native)
 const N1 = quick ? 250_000 : 1_000_000;
@@ -49,11 +59,16 @@ try {
   writeFileSync(join(tmp, "info.bin"), info);
   writeFileSync(join(tmp, "sets.bin"), sets.bytes);
   writeFileSync(join(tmp, "sets.idx"), new Uint8Array(sets.index.buffer));
-  for (const [key, flags] of [["O2", ["-O2"]], ["O3n", ["-O3", "-march=native"]]]) {
+  for (const [key, flags] of [
+    ["O2", ["-O2"]],
+    ["O3n", ["-O3", "-march=native"]],
+  ]) {
     const exe = join(tmp, `native-${key}`);
     const cc = spawnSync("gcc", [...flags, "-o", exe, join(root, "bench", "native.c")], { encoding: "utf8" });
     if (cc.status !== 0) throw new Error(cc.stderr || "gcc not found");
-    const r = spawnSync(exe, [join(tmp, "info.bin"), join(tmp, "sets.bin"), join(tmp, "sets.idx"), String(REPS)], { encoding: "utf8" });
+    const r = spawnSync(exe, [join(tmp, "info.bin"), join(tmp, "sets.bin"), join(tmp, "sets.idx"), String(REPS)], {
+      encoding: "utf8",
+    });
     native[key] = JSON.parse(r.stdout);
   }
 } catch (e) {
@@ -64,7 +79,11 @@ try {
 const C = native.O2 && native.O3n ? native : null;
 
 /** The C programs' checksums, computed here from another contender's outputs. */
-function decodeSum(words, n) { let s = 0; for (let i = 0; i < n; i++) s += (words[i * 4] ^ words[i * 4 + 1] ^ words[i * 4 + 2] ^ words[i * 4 + 3]) >>> 0; return String(s); }
+function decodeSum(words, n) {
+  let s = 0;
+  for (let i = 0; i < n; i++) s += (words[i * 4] ^ words[i * 4 + 1] ^ words[i * 4 + 2] ^ words[i * 4 + 3]) >>> 0;
+  return String(s);
+}
 function verdictHash(out, n) {
   let h = 0n;
   for (let i = 0; i < n; i++) h = BigInt.asUintN(64, h * 31n + BigInt((out[i] * 64 + out[n + i]) >>> 0));
@@ -75,42 +94,88 @@ function verdictHash(out, n) {
 {
   const need = 64 + info.length * 2 + 1024;
   if (ex.arena_reserve(need) < 0) throw new Error("arena_reserve");
-  const src = (ex.arena_ptr() >>> 0) + 64, dst = src + info.length;
+  const src = (ex.arena_ptr() >>> 0) + 64,
+    dst = src + info.length;
   new Uint8Array(ex.memory.buffer).set(info, src);
   let badW = 0;
-  const tw = time(N1, () => { badW = ex.irq_info_decode_batch(0, src, N1, dst); });
+  const tw = time(N1, () => {
+    badW = ex.irq_info_decode_batch(0, src, N1, dst);
+  });
   const wOut = new Uint32Array(ex.memory.buffer, dst, N1 * 4).slice();
-  const ref = new Uint32Array(N1 * 4);
-  const same = (out, n, what) => { for (let i = 0; i < n * 4; i++) if (out[i] !== wOut[i]) eq(out[i], wOut[i], `${what} word ${i}`); };
+  const same = (out, n, what) => {
+    for (let i = 0; i < n * 4; i++) if (out[i] !== wOut[i]) eq(out[i], wOut[i], `${what} word ${i}`);
+  };
   const out = new Uint32Array(N1 * 4);
   let badJ = 0;
-  const tj = time(N1, () => { badJ = decodeIrqInfoDV(info, out); });
+  const tj = time(N1, () => {
+    badJ = decodeIrqInfoDV(info, out);
+  });
   eq(badW, badJ, "P1 argsz<16 count");
   same(out, N1, "P1 DataView");
   // the wasm's own shortcut, in JS: on a little-endian host the decoded words are the input words
   const in32 = new Uint32Array(info.buffer, info.byteOffset, N1 * 4);
   const hostLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
   let badS = 0;
-  const ts = hostLE ? time(N1, () => { out.fill(0); out.set(in32); let bad = 0; for (let i = 0; i < N1 * 4; i += 4) bad += out[i] < 16 ? 1 : 0; badS = bad; }) : NaN;
-  if (hostLE) { eq(badS, badW, "P1 Uint32Array argsz<16 count"); same(out, N1, "P1 Uint32Array.set"); }
+  const ts = hostLE
+    ? time(N1, () => {
+        out.fill(0);
+        out.set(in32);
+        let bad = 0;
+        for (let i = 0; i < N1 * 4; i += 4) bad += out[i] < 16 ? 1 : 0;
+        badS = bad;
+      })
+    : NaN;
+  if (hostLE) {
+    eq(badS, badW, "P1 Uint32Array argsz<16 count");
+    same(out, N1, "P1 Uint32Array.set");
+  }
   // binary-parser and restructure: per struct, on a subset (they are 2-3 orders slower); outputs compared word by word
   const { Parser } = require("binary-parser");
   const bp = new Parser().endianness("little").uint32("argsz").uint32("flags").uint32("index").uint32("count");
   const nb = quick ? 20_000 : 100_000;
   const buf = Buffer.from(info.buffer, info.byteOffset, nb * 16);
   out.fill(0);
-  const tb = time(nb, () => { for (let i = 0; i < nb; i++) { const o = bp.parse(buf.subarray(i * 16, i * 16 + 16)); out[i * 4] = o.argsz; out[i * 4 + 1] = o.flags; out[i * 4 + 2] = o.index; out[i * 4 + 3] = o.count; } }, 5);
+  const tb = time(
+    nb,
+    () => {
+      for (let i = 0; i < nb; i++) {
+        const o = bp.parse(buf.subarray(i * 16, i * 16 + 16));
+        out[i * 4] = o.argsz;
+        out[i * 4 + 1] = o.flags;
+        out[i * 4 + 2] = o.index;
+        out[i * 4 + 3] = o.count;
+      }
+    },
+    5,
+  );
   same(out, nb, "P1 binary-parser");
   const r = require("restructure");
   const rs = new r.Struct({ argsz: r.uint32le, flags: r.uint32le, index: r.uint32le, count: r.uint32le });
   const nr = quick ? 5_000 : 20_000;
   out.fill(0);
-  const tr = time(nr, () => { for (let i = 0; i < nr; i++) { const o = rs.fromBuffer(buf.subarray(i * 16, i * 16 + 16)); out[i * 4] = o.argsz; out[i * 4 + 1] = o.flags; out[i * 4 + 2] = o.index; out[i * 4 + 3] = o.count; } }, 5);
+  const tr = time(
+    nr,
+    () => {
+      for (let i = 0; i < nr; i++) {
+        const o = rs.fromBuffer(buf.subarray(i * 16, i * 16 + 16));
+        out[i * 4] = o.argsz;
+        out[i * 4 + 1] = o.flags;
+        out[i * 4 + 2] = o.index;
+        out[i * 4 + 3] = o.count;
+      }
+    },
+    5,
+  );
   same(out, nr, "P1 restructure");
-  for (const k of Object.keys(native)) { eq(native[k].bad, badW, `P1 C ${k} argsz<16 count`); eq(native[k].decodeSum, decodeSum(wOut, N1), `P1 C ${k} decode checksum`); }
+  for (const k of Object.keys(native)) {
+    eq(native[k].bad, badW, `P1 C ${k} argsz<16 count`);
+    eq(native[k].decodeSum, decodeSum(wOut, N1), `P1 C ${k} decode checksum`);
+  }
   // the copy limit, measured in the same wasm memory
   const m8 = new Uint8Array(ex.memory.buffer);
-  const tm = time(N1, () => { m8.copyWithin(dst, src, src + info.length); });
+  const tm = time(N1, () => {
+    m8.copyWithin(dst, src, src + info.length);
+  });
   row("P1", "wasm irq_info_decode_batch", tw, "ns/struct");
   row("P1", "JS DataView decoder", tj, "ns/struct");
   if (hostLE) row("P1", "JS Uint32Array.set copy + argsz count (the wasm's LE shortcut)", ts, "ns/struct");
@@ -136,17 +201,28 @@ function verdictHash(out, n) {
   const need = 64 + 800 + n * 16 + sets.bytes.length + 1024;
   if (ex.arena_reserve(need) < 0) throw new Error("arena_reserve");
   const base = (ex.arena_ptr() >>> 0) + 64;
-  const pd = base, pi = pd + 800, po = pi + n * 8, pb = po + n * 8;
+  const pd = base,
+    pi = pd + 800,
+    po = pi + n * 8,
+    pb = po + n * 8;
   const m8 = () => new Uint8Array(ex.memory.buffer);
   m8().set(new Uint8Array(dev.buffer), pd);
   m8().set(new Uint8Array(sets.index.buffer), pi);
   m8().set(sets.bytes, pb);
-  let accO = 0, accF = 0, accJ = 0;
-  const to = time(n, () => { accO = ex.oracle_set_irqs_batch(0, pb, pi, n, pd, po); });
-  const tf = time(n, () => { accF = ex.irq_set_validate_batch(0, pb, pi, n, pd, po); });
+  let accO = 0,
+    accF = 0,
+    accJ = 0;
+  const to = time(n, () => {
+    accO = ex.oracle_set_irqs_batch(0, pb, pi, n, pd, po);
+  });
+  const tf = time(n, () => {
+    accF = ex.irq_set_validate_batch(0, pb, pi, n, pd, po);
+  });
   const wres = new Int32Array(ex.memory.buffer, po, n * 2).slice();
   const jout = new Int32Array(n * 2);
-  const tj = time(n, () => { accJ = validateIrqSets(sets.bytes, sets.index, n, nirqs, jout); });
+  const tj = time(n, () => {
+    accJ = validateIrqSets(sets.bytes, sets.index, n, nirqs, jout);
+  });
   eq(accF, accJ, "P2 accepted (validate_fast vs JS port)");
   for (let i = 0; i < n * 2; i++) if (wres[i] !== jout[i]) eq(wres[i], jout[i], `P2 verdict ${i}`);
   const wHash = verdictHash(wres, n);
@@ -176,33 +252,59 @@ for (const caps of [8, 1]) {
   const { bytes, stride } = regionCapsCorpus(n, caps, 3);
   const need = 64 + bytes.length + n * 8 + n * 4 + n * caps * 12 + 8192;
   if (ex.arena_reserve(need) < 0) throw new Error("arena_reserve");
-  const base = (ex.arena_ptr() >>> 0) + 64, outp = base, src = base + 256;
+  const base = (ex.arena_ptr() >>> 0) + 64,
+    outp = base,
+    src = base + 256;
   new Uint8Array(ex.memory.buffer).set(bytes, src);
   const walk = ex.caps_walk;
-  let sumW = 0, sumJ = 0;
-  const tw = time(n, () => { let s = 0; for (let i = 0; i < n; i++) s += walk(4, src + i * stride, stride, 32, 32, outp, 64); sumW = s; });
-  const dv = new DataView(bytes.buffer), out = new Uint32Array(64 * 3);
-  const tj = time(n, () => { let s = 0; for (let i = 0; i < n; i++) s += walkCapsDV(dv, i * stride, stride, 32, 32, out, 64); sumJ = s; });
+  let sumW = 0,
+    sumJ = 0;
+  const tw = time(n, () => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += walk(4, src + i * stride, stride, 32, 32, outp, 64);
+    sumW = s;
+  });
+  const dv = new DataView(bytes.buffer),
+    out = new Uint32Array(64 * 3);
+  const tj = time(n, () => {
+    let s = 0;
+    for (let i = 0; i < n; i++) s += walkCapsDV(dv, i * stride, stride, 32, 32, out, 64);
+    sumJ = s;
+  });
   eq(sumW, sumJ, "P3 caps found");
   eq(sumW, n * caps, "P3 caps per buffer");
   // one call for the whole batch: (offset, len) index, per-buffer counts, all tuples
-  const idx = (src + bytes.length + 63) & ~63, counts = idx + n * 8, tuples = counts + n * 4;
+  const idx = (src + bytes.length + 63) & ~63,
+    counts = idx + n * 8,
+    tuples = counts + n * 4;
   const ix = new Uint32Array(ex.memory.buffer, idx, n * 2);
-  for (let i = 0; i < n; i++) { ix[i * 2] = i * stride; ix[i * 2 + 1] = stride; }
+  for (let i = 0; i < n; i++) {
+    ix[i * 2] = i * stride;
+    ix[i * 2 + 1] = stride;
+  }
   let sumB = 0;
-  const tb = time(n, () => { sumB = ex.caps_walk_batch(4, src, idx, n, 32, 12, 8, counts, tuples, n * caps); });
+  const tb = time(n, () => {
+    sumB = ex.caps_walk_batch(4, src, idx, n, 32, 12, 8, counts, tuples, n * caps);
+  });
   eq(sumB, sumJ, "P3 caps found (batch)");
   // the tuples themselves: (id | version << 16, offset, length) per cap, every buffer
-  const tw32 = new Uint32Array(ex.memory.buffer, tuples, n * caps * 3), cn = new Uint32Array(ex.memory.buffer, counts, n);
+  const tw32 = new Uint32Array(ex.memory.buffer, tuples, n * caps * 3),
+    cn = new Uint32Array(ex.memory.buffer, counts, n);
   for (let i = 0; i < n; i++) {
     const k = walkCapsDV(dv, i * stride, stride, 32, 32, out, 64);
     eq(cn[i], k, `P3 buffer ${i} cap count`);
-    for (let j = 0; j < k * 3; j++) if (tw32[i * caps * 3 + j] !== out[j]) eq(tw32[i * caps * 3 + j], out[j], `P3 buffer ${i} tuple word ${j}`);
+    for (let j = 0; j < k * 3; j++)
+      if (tw32[i * caps * 3 + j] !== out[j]) eq(tw32[i * caps * 3 + j], out[j], `P3 buffer ${i} tuple word ${j}`);
   }
   row("P3", `wasm caps_walk_batch (one call per batch, ${caps} cap${caps > 1 ? "s" : ""})`, tb, "ns/buffer");
   row("P3", `wasm caps_walk (one call per buffer, ${caps} cap${caps > 1 ? "s" : ""})`, tw, "ns/buffer");
   row("P3", `JS DataView walker (${caps} cap${caps > 1 ? "s" : ""})`, tj, "ns/buffer");
-  row("P3", `ratio DataView / wasm caps_walk_batch, ${caps} cap${caps > 1 ? "s" : ""} (target ${caps > 1 ? ">= 1.5" : ">= 1"})`, tj / tb, "x");
+  row(
+    "P3",
+    `ratio DataView / wasm caps_walk_batch, ${caps} cap${caps > 1 ? "s" : ""} (target ${caps > 1 ? ">= 1.5" : ">= 1"})`,
+    tj / tb,
+    "x",
+  );
 }
 
 // ---------------------------------------------------------------- P5 object API per struct, with Kaitai Struct
@@ -216,12 +318,14 @@ for (const caps of [8, 1]) {
   const gz = gzipSync(wasmBytes, { level: 9 }).length;
   const script = `const b=require("fs").readFileSync(${JSON.stringify(wasmPath)});const t=process.hrtime.bigint();const i=new WebAssembly.Instance(new WebAssembly.Module(b),{});i.exports.abi_version();console.log(Number(process.hrtime.bigint()-t)/1e6)`;
   const ts = [];
-  for (let i = 0; i < (quick ? 5 : 11); i++) ts.push(Number(spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout));
+  for (let i = 0; i < (quick ? 5 : 11); i++)
+    ts.push(Number(spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout));
   const tsJs = [];
   const js = join(root, "build", "release.wasm2js.js");
   if (existsSync(js)) {
     const s2 = `const t=process.hrtime.bigint();import(${JSON.stringify(pathToFileURL(js).href)}).then(m=>{m.default.abi_version();console.log(Number(process.hrtime.bigint()-t)/1e6)})`;
-    for (let i = 0; i < (quick ? 3 : 7); i++) tsJs.push(Number(spawnSync(process.execPath, ["-e", s2], { encoding: "utf8" }).stdout));
+    for (let i = 0; i < (quick ? 3 : 7); i++)
+      tsJs.push(Number(spawnSync(process.execPath, ["-e", s2], { encoding: "utf8" }).stdout));
   }
   row("P6", "release.wasm size (budget 24 KiB)", wasmBytes.length, "B");
   row("P6", "release.wasm gzip -9 (budget < 10 KiB)", gz, "B");
@@ -234,25 +338,52 @@ if (existsSync(join(root, "bench", "fuzz.mjs"))) {
   try {
     const f = await import(pathToFileURL(join(root, "bench", "fuzz.mjs")).href);
     for (const r of await f.run({ quick })) row("fuzz", r.name, r.value, r.unit, r.note ?? "");
-  } catch (e) { console.error(`bench: bench/fuzz.mjs failed: ${e.message}`); }
+  } catch (e) {
+    console.error(`bench: bench/fuzz.mjs failed: ${e.message}`);
+  }
 }
 
 const cpu = cpus()[0]?.model ?? "?";
-const loadEnd = loadavg().map((x) => x.toFixed(2)).join(" ");
-console.log(`vfio-abi bench — Node ${process.version}, ${cpus().length} x ${cpu}${quick ? " (quick)" : ""}; medians of ${REPS} runs`);
+const loadEnd = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(" ");
+console.log(
+  `vfio-abi bench — Node ${process.version}, ${cpus().length} x ${cpu}${quick ? " (quick)" : ""}; medians of ${REPS} runs`,
+);
 console.log(`load average (1/5/15 min): ${loadStart} at the start, ${loadEnd} at the end`);
 let g = "";
 for (const r of rows) {
-  if (r.group !== g) { g = r.group; console.log(`\n${g}`); }
-  const v = r.unit === "B" ? String(r.value) : r.value >= 100 ? r.value.toFixed(0) : r.value >= 10 ? r.value.toFixed(1) : r.value.toFixed(2);
+  if (r.group !== g) {
+    g = r.group;
+    console.log(`\n${g}`);
+  }
+  const v =
+    r.unit === "B"
+      ? String(r.value)
+      : r.value >= 100
+        ? r.value.toFixed(0)
+        : r.value >= 10
+          ? r.value.toFixed(1)
+          : r.value.toFixed(2);
   console.log(`  ${r.name.padEnd(58)} ${v.padStart(10)} ${r.unit}${r.note ? `  (${r.note})` : ""}`);
 }
-if (jsonOut) writeFileSync(jsonOut, JSON.stringify({ node: process.version, cpu, cpus: cpus().length, quick, loadStart, loadEnd, rows }, null, 1));
+if (jsonOut)
+  writeFileSync(
+    jsonOut,
+    JSON.stringify({ node: process.version, cpu, cpus: cpus().length, quick, loadStart, loadEnd, rows }, null, 1),
+  );
 if (mdOut) writeFileSync(join(root, "BENCHMARKS.md"), markdown());
 
 /** BENCHMARKS.md: every row of this run, each target judged from its own ratio, then bench/notes.md. */
 function markdown() {
-  const fmt = (r) => r.unit === "B" ? r.value.toLocaleString("en-US") : r.value >= 100 ? r.value.toFixed(0) : r.value >= 10 ? r.value.toFixed(1) : r.value.toFixed(2);
+  const fmt = (r) =>
+    r.unit === "B"
+      ? r.value.toLocaleString("en-US")
+      : r.value >= 100
+        ? r.value.toFixed(0)
+        : r.value >= 10
+          ? r.value.toFixed(1)
+          : r.value.toFixed(2);
   const verdict = (r) => {
     const m = /target (>=|<=|>) ?([\d.]+)/.exec(r.name) ?? /target (>=|<=|>) ?([\d.]+)/.exec(r.note);
     if (!m || !Number.isFinite(r.value)) return "";
@@ -273,9 +404,12 @@ function markdown() {
     "",
     "| | row | value | | target |",
     "|---|---|---|---|---|",
-    ...rows.map((r) => `| ${r.group} | ${r.name.replace(/\|/g, "\\|")}${r.note ? ` (${r.note})` : ""} | ${fmt(r)} | ${r.unit} | ${verdict(r)} |`),
+    ...rows.map(
+      (r) =>
+        `| ${r.group} | ${r.name.replace(/\|/g, "\\|")}${r.note ? ` (${r.note})` : ""} | ${fmt(r)} | ${r.unit} | ${verdict(r)} |`,
+    ),
     "",
   ];
   const notes = join(root, "bench", "notes.md");
-  return lines.join("\n") + (existsSync(notes) ? "\n" + readFileSync(notes, "utf8") : "");
+  return lines.join("\n") + (existsSync(notes) ? `\n${readFileSync(notes, "utf8")}` : "");
 }

@@ -1,20 +1,30 @@
 // Capability-chain helpers over the wasm core: a fast header-only walk and the kernel-style build.
+
+import { encode } from "./encode.js";
+import { CapChainError, EncodeError, statusName, UsageError } from "./errors.js";
+import { SCHEMA } from "./generated/schema.js";
 import { wasm } from "./loader.js";
 import { resolveProfile } from "./profile.js";
 import { structByName } from "./schema-index.js";
-import { CapChainError, EncodeError, UsageError, statusName } from "./errors.js";
-import { encode } from "./encode.js";
-import { SCHEMA } from "./generated/schema.js";
 import type { DecodedCap, ProfileOptions } from "./types.js";
 
-export interface CapSpan { id: number; version: number; offset: number; length: number }
+export interface CapSpan {
+  id: number;
+  version: number;
+  offset: number;
+  length: number;
+}
 
 /**
  * Walk the chain of an info buffer (vfio_region_info, vfio_device_info, vfio_iommu_type1_info, or
  * vfio_irq_info under the irq-info-caps proposal): bounded, cycle-safe, headers only. `length`
  * runs to `next` (or to the end of the buffer for the last cap). Throws CapChainError.
  */
-export function walkCaps(host: string, bytes: Uint8Array, opts: ProfileOptions & { start?: number; maxCaps?: number } = {}): CapSpan[] {
+export function walkCaps(
+  host: string,
+  bytes: Uint8Array,
+  opts: ProfileOptions & { start?: number; maxCaps?: number } = {},
+): CapSpan[] {
   const s = structByName(host);
   const prof = resolveProfile(opts);
   const w = wasm();
@@ -42,11 +52,15 @@ export function walkCaps(host: string, bytes: Uint8Array, opts: ProfileOptions &
   const res: CapSpan[] = [];
   for (let i = 0; i < n; i++) {
     const hdr = dv.getUint32(i * 12, true);
-    res.push({ id: hdr & 0xffff, version: hdr >>> 16, offset: dv.getUint32(i * 12 + 4, true), length: dv.getUint32(i * 12 + 8, true) });
+    res.push({
+      id: hdr & 0xffff,
+      version: hdr >>> 16,
+      offset: dv.getUint32(i * 12 + 4, true),
+      length: dv.getUint32(i * 12 + 8, true),
+    });
   }
   return res;
 }
-
 
 /**
  * Build an info reply with a capability chain exactly as the kernel would (vfio_info_cap_add +
@@ -54,8 +68,16 @@ export function walkCaps(host: string, bytes: Uint8Array, opts: ProfileOptions &
  * epoch 6.6, first cap right after the fixed struct. With `argsz` smaller than the result the
  * reply is the kernel's "too small" answer (CAPS set, argsz raised, cap_offset 0).
  */
-export function buildCaps(host: string, fixed: Record<string, unknown>, caps: Partial<DecodedCap>[], opts: ProfileOptions = {}): Uint8Array {
-  const stripped = caps.map((c) => { const { offset: _o, ...rest } = c as DecodedCap; return rest; });
+export function buildCaps(
+  host: string,
+  fixed: Record<string, unknown>,
+  caps: Partial<DecodedCap>[],
+  opts: ProfileOptions = {},
+): Uint8Array {
+  const stripped = caps.map((c) => {
+    const { offset: _o, ...rest } = c as DecodedCap;
+    return rest;
+  });
   return encode(host, { ...fixed, caps: stripped } as never, opts);
 }
 
@@ -66,20 +88,33 @@ export function buildCaps(host: string, fixed: Record<string, unknown>, caps: Pa
  * too small the reply is the "too small" answer (CAPS set, argsz raised, cap_offset 0, no caps).
  * Returns the bytes the kernel writes: the fixed struct, followed by the chain when it fits.
  */
-export function buildCapsRaw(host: string, fixed: Uint8Array, caps: Uint8Array[], argszSupplied?: number, opts: ProfileOptions = {}): Uint8Array {
+export function buildCapsRaw(
+  host: string,
+  fixed: Uint8Array,
+  caps: Uint8Array[],
+  argszSupplied?: number,
+  opts: ProfileOptions = {},
+): Uint8Array {
   const s = structByName(host);
   const prof = resolveProfile(opts);
   const w = wasm();
   const capsBytes = caps.reduce((a, c) => a + ((c.length + 15) & ~15), 0);
   const total = fixed.length + caps.reduce((a, c) => a + ((c.length + 7) & ~7), 0);
   const listBytes = (caps.length * 8 + 15) & ~15;
-  if (w.arena_reserve(64 + listBytes + total + 16 + capsBytes) < 0) throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
-  const list = w.arena_ptr() + 64, dst = list + listBytes;
+  if (w.arena_reserve(64 + listBytes + total + 16 + capsBytes) < 0)
+    throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
+  const list = w.arena_ptr() + 64,
+    dst = list + listBytes;
   let at = (dst + total + 15) & ~15;
   const mem = new Uint8Array(w.memory.buffer);
   const entries = new Uint32Array(w.memory.buffer, list, caps.length * 2);
   mem.set(fixed, dst);
-  caps.forEach((c, i) => { mem.set(c, at); entries[i * 2] = at; entries[i * 2 + 1] = c.length; at += (c.length + 15) & ~15; });
+  caps.forEach((c, i) => {
+    mem.set(c, at);
+    entries[i * 2] = at;
+    entries[i * 2 + 1] = c.length;
+    at += (c.length + 15) & ~15;
+  });
   const r = w.caps_build(s.id, prof.word, dst, total, fixed.length, argszSupplied ?? 0xffffffff, list, caps.length);
   if (r < 0) throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
   return new Uint8Array(w.memory.buffer, dst, r).slice();

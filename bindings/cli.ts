@@ -1,14 +1,15 @@
 // vfio-abi command line. Every command reads standard input one item per line when its
 // positional argument is omitted, and writes one result line per item.
-import { parseArgs } from "node:util";
+
 import { createInterface } from "node:readline";
+import { parseArgs } from "node:util";
 import { decode, inspect } from "./decode.js";
 import { encode } from "./encode.js";
-import { fromHex, toHex } from "./hex.js";
-import { toJSONValue, fromJSONValue } from "./json.js";
-import { lookupIoctl, ioctls } from "./ioctl.js";
 import { VfioAbiError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
+import { fromHex, toHex } from "./hex.js";
+import { ioctls, lookupIoctl } from "./ioctl.js";
+import { fromJSONValue, toJSONValue } from "./json.js";
 import type { ProfileOptions } from "./types.js";
 
 const USAGE = `vfio-abi - byte-exact codec for the Linux VFIO interrupt and capability ABI
@@ -36,36 +37,63 @@ Struct names are the kernel's, with or without the vfio_ prefix (irq_set = vfio_
 64-bit values are printed as decimal strings; byte arrays, slack and gaps as hex.`;
 
 const profileOptions = {
-  arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" }, model: { type: "string" },
-  proposal: { type: "string", multiple: true }, pretty: { type: "boolean" }, help: { type: "boolean", short: "h" },
+  arch: { type: "string" },
+  endian: { type: "string" },
+  epoch: { type: "string" },
+  model: { type: "string" },
+  proposal: { type: "string", multiple: true },
+  pretty: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
 } as const;
 
 type Handler = (argv: string[]) => Promise<number>;
 
 function profileFrom(v: Record<string, unknown>): ProfileOptions {
-  return { arch: v.arch as string | undefined, endian: v.endian as "little" | "big" | undefined, epoch: v.epoch as string | undefined,
-    model: v.model as "lp64" | "ilp32" | undefined, proposals: (v.proposal as string[] | undefined) ?? [] };
+  return {
+    arch: v.arch as string | undefined,
+    endian: v.endian as "little" | "big" | undefined,
+    epoch: v.epoch as string | undefined,
+    model: v.model as "lp64" | "ilp32" | undefined,
+    proposals: (v.proposal as string[] | undefined) ?? [],
+  };
 }
 
 function describe(e: unknown): string {
-  if (e instanceof VfioAbiError) return `${e.code}: ${e.message}${e.field ? ` (field ${e.field}, offset ${e.offset})` : ` (offset ${e.offset})`}`;
+  if (e instanceof VfioAbiError)
+    return `${e.code}: ${e.message}${e.field ? ` (field ${e.field}, offset ${e.offset})` : ` (offset ${e.offset})`}`;
   return e instanceof Error ? e.message : String(e);
 }
 
 async function eachItem(positional: string | undefined, fn: (item: string, n: number) => string): Promise<number> {
-  const out = (s: string) => process.stdout.write(s + "\n");
+  const out = (s: string) => process.stdout.write(`${s}\n`);
   if (positional !== undefined) {
-    try { out(fn(positional, 1)); return 0; } catch (e) { process.stderr.write(`vfio-abi: ${describe(e)}\n`); return 1; }
+    try {
+      out(fn(positional, 1));
+      return 0;
+    } catch (e) {
+      process.stderr.write(`vfio-abi: ${describe(e)}\n`);
+      return 1;
+    }
   }
-  let failed = 0, n = 0;
+  let failed = 0,
+    n = 0;
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const line of rl) {
     n++;
     if (!line.trim()) continue;
-    try { out(fn(line, n)); } catch (e) {
+    try {
+      out(fn(line, n));
+    } catch (e) {
       failed++;
       process.stderr.write(`vfio-abi: line ${n}: ${describe(e)}\n`);
-      out(JSON.stringify({ error: e instanceof VfioAbiError ? { code: e.code, message: e.message, offset: e.offset, field: e.field } : { message: describe(e) } }));
+      out(
+        JSON.stringify({
+          error:
+            e instanceof VfioAbiError
+              ? { code: e.code, message: e.message, offset: e.offset, field: e.field }
+              : { message: describe(e) },
+        }),
+      );
     }
   }
   return failed ? 1 : 0;
@@ -74,38 +102,63 @@ async function eachItem(positional: string | undefined, fn: (item: string, n: nu
 const commands: Record<string, Handler> = {
   async decode(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
-    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    if (values.help || !positionals[0]) {
+      console.log(USAGE);
+      return values.help ? 0 : 2;
+    }
     const prof = profileFrom(values);
-    return eachItem(positionals[1], (hex) => JSON.stringify(toJSONValue(decode(positionals[0], fromHex(hex), prof)), null, values.pretty ? 2 : undefined));
+    return eachItem(positionals[1], (hex) =>
+      JSON.stringify(toJSONValue(decode(positionals[0], fromHex(hex), prof)), null, values.pretty ? 2 : undefined),
+    );
   },
   async encode(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
-    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    if (values.help || !positionals[0]) {
+      console.log(USAGE);
+      return values.help ? 0 : 2;
+    }
     const prof = profileFrom(values);
-    return eachItem(positionals[1], (json) => toHex(encode(positionals[0], fromJSONValue(positionals[0], JSON.parse(json)) as never, prof)));
+    return eachItem(positionals[1], (json) =>
+      toHex(encode(positionals[0], fromJSONValue(positionals[0], JSON.parse(json)) as never, prof)),
+    );
   },
   async "inspect-spans"(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });
-    if (values.help || !positionals[0]) { console.log(USAGE); return values.help ? 0 : 2; }
+    if (values.help || !positionals[0]) {
+      console.log(USAGE);
+      return values.help ? 0 : 2;
+    }
     const prof = profileFrom(values);
     let bad = 0;
     const code = await eachItem(positionals[1], (hex) => {
       const r = inspect(positionals[0], fromHex(hex), prof);
       if (!r.ok) bad++;
-      return JSON.stringify(toJSONValue({ ok: r.ok, nodes: r.nodes, diagnostics: r.diagnostics }), null, values.pretty ? 2 : undefined);
+      return JSON.stringify(
+        toJSONValue({ ok: r.ok, nodes: r.nodes, diagnostics: r.diagnostics }),
+        null,
+        values.pretty ? 2 : undefined,
+      );
     });
     return code || (bad ? 1 : 0);
   },
   async structs() {
-    for (const s of SCHEMA.structs) console.log(`${s.name.padEnd(40)} ${s.kind.padEnd(5)} ${s.size.join("/")}${s.proposal ? `  (proposal ${s.proposal})` : ""}`);
+    for (const s of SCHEMA.structs)
+      console.log(
+        `${s.name.padEnd(40)} ${s.kind.padEnd(5)} ${s.size.join("/")}${s.proposal ? `  (proposal ${s.proposal})` : ""}`,
+      );
     return 0;
   },
   async ioctl(argv) {
-    const { values, positionals } = parseArgs({ args: argv, options: { arch: { type: "string" }, all: { type: "boolean" }, pretty: { type: "boolean" } }, allowPositionals: true });
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: { arch: { type: "string" }, all: { type: "boolean" }, pretty: { type: "boolean" } },
+      allowPositionals: true,
+    });
     const arch = (values.arch as string | undefined) ?? "x86_64";
     // --all (or an interactive terminal with no argument) prints the table; otherwise one look-up per stdin line
     if (values.all || (!positionals[0] && process.stdin.isTTY)) {
-      for (const i of ioctls(arch)) console.log(`${i.hex.padEnd(12)} ${i.name.padEnd(38)} ${i.fd.padEnd(9)} ${i.dir.padEnd(5)} ${i.arg ?? "-"}`);
+      for (const i of ioctls(arch))
+        console.log(`${i.hex.padEnd(12)} ${i.name.padEnd(38)} ${i.fd.padEnd(9)} ${i.dir.padEnd(5)} ${i.arg ?? "-"}`);
       return 0;
     }
     return eachItem(positionals[0], (q) => {
@@ -118,14 +171,19 @@ const commands: Record<string, Handler> = {
 
 // Commands implemented in their own modules (loaded on demand).
 const external: Record<string, string> = {
-  predict: "./oracle/cli.js", topology: "./oracle/cli.js",
-  fuzz: "./fuzz/cli.js", syzlang: "./fuzz/cli.js",
+  predict: "./oracle/cli.js",
+  topology: "./oracle/cli.js",
+  fuzz: "./fuzz/cli.js",
+  syzlang: "./fuzz/cli.js",
   inspect: "./inspector-server.js",
 };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
-  if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") { console.log(USAGE); return cmd ? 0 : 2; }
+  if (!cmd || cmd === "-h" || cmd === "--help" || cmd === "help") {
+    console.log(USAGE);
+    return cmd ? 0 : 2;
+  }
   if (commands[cmd]) return commands[cmd](rest);
   if (external[cmd]) {
     const m = (await import(external[cmd])) as { run(cmd: string, argv: string[]): Promise<number> };

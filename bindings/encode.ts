@@ -4,12 +4,13 @@
 //    recorded gaps, slack and tail, so encode(decode(b)) reproduces b byte for byte;
 //  * kernel: caps without offsets -> built like vfio_info_cap_add + vfio_info_cap_shift (back to
 //    back, 8-aligned from 6.6, zero padding; "too small" replies when argsz cannot hold them).
-import { wasm } from "./loader.js";
-import { resolveProfile, type ResolvedProfile } from "./profile.js";
-import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
+
+import { EncodeError, Status, statusName, UsageError } from "./errors.js";
 import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
-import { EncodeError, UsageError, Status, statusName } from "./errors.js";
-import type { EncodeOptions, DecodedCap, DecodeMeta } from "./types.js";
+import { wasm } from "./loader.js";
+import { type ResolvedProfile, resolveProfile } from "./profile.js";
+import { capEntry, type SchemaStruct, structByName, structFields } from "./schema-index.js";
+import type { DecodedCap, DecodeMeta, EncodeOptions } from "./types.js";
 
 type Val = Record<string, unknown>;
 const ARGSZ_AUTO = 0xffffffff;
@@ -29,8 +30,17 @@ function checkRange(v: bigint, scalar: string, what: string, raw: unknown) {
   const bits = scalar === "u8" ? 8 : scalar === "u16" ? 16 : scalar === "u64" ? 64 : 32;
   const neg = typeof raw === "number" ? raw < 0 : typeof raw === "bigint" ? raw < 0n : false;
   const max = (1n << BigInt(bits)) - 1n;
-  if (scalar === "s32") { const n = Number(BigInt.asIntN(64, v)); if (n < -0x80000000 || n > 0xffffffff) throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit s32`, 0, what); return; }
-  if (neg) { if (bits < 64 && Number(BigInt.asIntN(64, v)) < -Number(1n << BigInt(bits - 1))) throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what); return; }
+  if (scalar === "s32") {
+    const n = Number(BigInt.asIntN(64, v));
+    if (n < -0x80000000 || n > 0xffffffff)
+      throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit s32`, 0, what);
+    return;
+  }
+  if (neg) {
+    if (bits < 64 && Number(BigInt.asIntN(64, v)) < -Number(1n << BigInt(bits - 1)))
+      throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what);
+    return;
+  }
   if (v > max) throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what);
 }
 
@@ -41,26 +51,45 @@ class Out {
   readonly list: number;
   readonly dst: number;
   readonly scratch: number;
-  constructor(readonly size: number, scratchSize: number, ncaps = 0) {
+  constructor(
+    readonly size: number,
+    scratchSize: number,
+    ncaps = 0,
+  ) {
     const listBytes = Math.max(1024, ncaps * 8);
     const need = 1024 + listBytes + size + scratchSize + 64;
-    if (this.w.arena_cap() < need && this.w.arena_reserve(need) < 0) throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
+    if (this.w.arena_cap() < need && this.w.arena_reserve(need) < 0)
+      throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
     this.base = this.w.arena_ptr();
-    this.vals = this.base;            // 64 x u64
-    this.list = this.base + 1024;     // cap list: (ptr, len) per capability
+    this.vals = this.base; // 64 x u64
+    this.list = this.base + 1024; // cap list: (ptr, len) per capability
     this.dst = this.list + listBytes;
     this.scratch = (this.dst + size + 15) & ~15;
     new Uint8Array(this.w.memory.buffer, this.dst, size).fill(0);
   }
-  bytes(at: number, n: number) { return new Uint8Array(this.w.memory.buffer, this.dst + at, n); }
+  bytes(at: number, n: number) {
+    return new Uint8Array(this.w.memory.buffer, this.dst + at, n);
+  }
 }
 
 /** Write the scalar fields of struct s at absolute wasm address `at` (region of `room` bytes). */
-function writeFields(o: Out, s: SchemaStruct, prof: ResolvedProfile, at: number, room: number, value: Val, version: number, pathPrefix: string) {
+function writeFields(
+  o: Out,
+  s: SchemaStruct,
+  prof: ResolvedProfile,
+  at: number,
+  room: number,
+  value: Val,
+  version: number,
+  pathPrefix: string,
+) {
   const vals = new BigUint64Array(o.w.memory.buffer, o.vals, 64);
   const fields = structFields(s);
   fields.forEach((f, i) => {
-    if (!f.scalar) { vals[i] = 0n; return; }
+    if (!f.scalar) {
+      vals[i] = 0n;
+      return;
+    }
     let raw: unknown = value;
     for (const part of f.path.split(".")) raw = (raw as Val | undefined)?.[part];
     const v = u64(raw, pathPrefix + f.path);
@@ -68,7 +97,13 @@ function writeFields(o: Out, s: SchemaStruct, prof: ResolvedProfile, at: number,
     vals[i] = v;
   });
   const r = o.w.encode_fields(s.id, prof.word, at, room, o.vals, version);
-  if (r < 0) throw new EncodeError(statusName(r), `${s.name} does not fit in ${room} bytes at ${pathPrefix || "start"}`, 0, pathPrefix || null);
+  if (r < 0)
+    throw new EncodeError(
+      statusName(r),
+      `${s.name} does not fit in ${room} bytes at ${pathPrefix || "start"}`,
+      0,
+      pathPrefix || null,
+    );
   return r;
 }
 
@@ -83,7 +118,12 @@ function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: Resolve
   const w = wasm();
   if (!cs) {
     const body = (cap.body as Uint8Array | undefined) ?? new Uint8Array(0);
-    return { size: 8 + body.length, known: 8, trailing: null as null | { f: (typeof SCHEMA.fields)[number]; off: number; elemSize: number; n: number }, kernelSize: 8 + body.length };
+    return {
+      size: 8 + body.length,
+      known: 8,
+      trailing: null as null | { f: (typeof SCHEMA.fields)[number]; off: number; elemSize: number; n: number },
+      kernelSize: 8 + body.length,
+    };
   }
   const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
   const known = w.cap_known_size(cs.id, version, prof.word);
@@ -101,13 +141,36 @@ function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: Resolve
   return { size, known, trailing: { f: tf, off, elemSize, n }, kernelSize: size };
 }
 
-function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: ResolvedProfile, at: number, room: number, idx: number) {
+function writeCap(
+  o: Out,
+  host: SchemaStruct,
+  cap: DecodedCap & Val,
+  prof: ResolvedProfile,
+  at: number,
+  room: number,
+  idx: number,
+) {
   const cs = capStruct(host, cap, prof);
   const lay = capLayout(cs, cap, prof);
   const prefix = `caps[${idx}].`;
-  if (lay.size > room) throw new EncodeError("E_VALUE", `capability ${idx} (${lay.size} bytes) does not fit before the next one or the end (${room} bytes)`, 0, `caps[${idx}]`);
+  if (lay.size > room)
+    throw new EncodeError(
+      "E_VALUE",
+      `capability ${idx} (${lay.size} bytes) does not fit before the next one or the end (${room} bytes)`,
+      0,
+      `caps[${idx}]`,
+    );
   if (!cs) {
-    writeFields(o, SCHEMA.structs[0] as unknown as SchemaStruct, prof, at, room, cap.header as unknown as Val, 0, prefix + "header.");
+    writeFields(
+      o,
+      SCHEMA.structs[0] as unknown as SchemaStruct,
+      prof,
+      at,
+      room,
+      cap.header as unknown as Val,
+      0,
+      `${prefix}header.`,
+    );
     const body = cap.body as Uint8Array | undefined;
     if (body) new Uint8Array(o.w.memory.buffer, at + 8, body.length).set(body);
     return lay.size;
@@ -125,16 +188,26 @@ function writeCap(o: Out, host: SchemaStruct, cap: DecodedCap & Val, prof: Resol
     if (t.f.type === "bytes") new Uint8Array(o.w.memory.buffer, at + t.off, t.n).set(items as Uint8Array);
     else {
       const es = structByName(t.f.of!);
-      (items as Val[]).forEach((e, i) => writeFields(o, es, prof, at + t.off + i * t.elemSize, t.elemSize, e, 0, `${prefix}${t.f.name}[${i}].`));
+      (items as Val[]).forEach((e, i) => {
+        writeFields(o, es, prof, at + t.off + i * t.elemSize, t.elemSize, e, 0, `${prefix}${t.f.name}[${i}].`);
+      });
     }
   }
   return lay.size;
 }
 
 /** Encode a struct value. See the module comment for the two chain modes. */
-export function encode<N extends StructName>(structName: N | string, value: Partial<N extends StructName ? StructTypes[N] : Val> & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] }, opts: EncodeOptions = {}): Uint8Array {
+export function encode<N extends StructName>(
+  structName: N | string,
+  value: Partial<N extends StructName ? StructTypes[N] : Val> & {
+    $?: Partial<DecodeMeta>;
+    caps?: Partial<DecodedCap>[];
+  },
+  opts: EncodeOptions = {},
+): Uint8Array {
   const s = structByName(structName);
-  if (value === null || typeof value !== "object") throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
+  if (value === null || typeof value !== "object")
+    throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
   const prof = resolveProfile(opts);
   const w = wasm();
   const v = value as Val;
@@ -150,8 +223,16 @@ export function encode<N extends StructName>(structName: N | string, value: Part
     const data = (v[pf.name] as number[] | undefined) ?? [];
     const dt = Number(u64(v.flags, "flags") & 7n);
     const elem = dt === 2 ? 1 : dt === 4 ? 4 : 0;
-    if (!elem && data.length) throw new EncodeError("E_VALUE", `data has ${data.length} elements but flags ${"0x" + Number(u64(v.flags, "flags")).toString(16)} select no payload (exactly one of DATA_BOOL, DATA_EVENTFD)`, 20, "data");
-    data.forEach((x, i) => checkRange(u64(x, `data[${i}]`), elem === 1 ? "u8" : "s32", `data[${i}]`, x));
+    if (!elem && data.length)
+      throw new EncodeError(
+        "E_VALUE",
+        `data has ${data.length} elements but flags ${`0x${Number(u64(v.flags, "flags")).toString(16)}`} select no payload (exactly one of DATA_BOOL, DATA_EVENTFD)`,
+        20,
+        "data",
+      );
+    data.forEach((x, i) => {
+      checkRange(u64(x, `data[${i}]`), elem === 1 ? "u8" : "s32", `data[${i}]`, x);
+    });
     payload = { bytes: data.length * elem, elem, values: data };
   }
   const exact = caps.length > 0 && caps.every((c) => typeof c.offset === "number");
@@ -159,7 +240,10 @@ export function encode<N extends StructName>(structName: N | string, value: Part
   let end = fixed;
   if (payload) end = Math.max(end, pf!.offsets[0] + payload.bytes);
   const capSizes = caps.map((c) => capLayout(capStruct(s, c, prof), c, prof));
-  if (exact) caps.forEach((c, i) => { end = Math.max(end, c.offset + capSizes[i].size); });
+  if (exact)
+    caps.forEach((c, i) => {
+      end = Math.max(end, c.offset + capSizes[i].size);
+    });
   for (const g of meta.gaps ?? []) end = Math.max(end, g.offset + g.bytes.length);
   if (meta.slack) end = Math.max(end, (meta.slackOffset ?? end) + meta.slack.length);
   if (meta.tail) end = Math.max(end, (meta.tailOffset ?? end) + meta.tail.length);
@@ -168,21 +252,35 @@ export function encode<N extends StructName>(structName: N | string, value: Part
     const align8 = prof.epoch === "6.6";
     kernelCapsTotal = capSizes.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
   }
-  const total = Math.max(end, meta.length ?? 0, fixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0));
+  const total = Math.max(
+    end,
+    meta.length ?? 0,
+    fixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0),
+  );
   const o = new Out(total + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
   const fixedVal: Val = { ...v };
   const argszGiven = v.argsz !== undefined && v.argsz !== null;
   if (!argszGiven) fixedVal.argsz = payload ? 20 + payload.bytes : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");
-  if (payload && payload.elem) {
+  if (payload?.elem) {
     const dv = new DataView(w.memory.buffer, o.dst + pf!.offsets[0], payload.bytes);
-    payload.values.forEach((x, i) => payload!.elem === 1 ? dv.setUint8(i, x) : dv.setInt32(i * 4, x | 0, prof.endian === "little"));
+    const little = prof.endian === "little";
+    payload.values.forEach((x, i) => {
+      if (payload.elem === 1) dv.setUint8(i, x);
+      else dv.setInt32(i * 4, x | 0, little);
+    });
   }
   let length = total;
   if (caps.length && exact) {
     caps.forEach((c, i) => {
       const room = total - c.offset;
-      if (c.offset < 0 || room < 8) throw new EncodeError("E_VALUE", `caps[${i}].offset ${c.offset} is outside the buffer`, c.offset, `caps[${i}].offset`);
+      if (c.offset < 0 || room < 8)
+        throw new EncodeError(
+          "E_VALUE",
+          `caps[${i}].offset ${c.offset} is outside the buffer`,
+          c.offset,
+          `caps[${i}].offset`,
+        );
       writeCap(o, s, c, prof, o.dst + c.offset, room, i);
     });
   } else if (caps.length) {
@@ -193,14 +291,17 @@ export function encode<N extends StructName>(structName: N | string, value: Part
       const size = capSizes[i].kernelSize;
       new Uint8Array(w.memory.buffer, at, size).fill(0);
       writeCap(o, s, c, prof, at, size, i);
-      list[i * 2] = at; list[i * 2 + 1] = size;
+      list[i * 2] = at;
+      list[i * 2 + 1] = size;
       at = (at + size + 15) & ~15;
     });
     const argszSupplied = argszGiven ? Number(u64(v.argsz, "argsz")) : ARGSZ_AUTO;
     const r = w.caps_build(s.id, prof.word, o.dst, o.size, fixed, argszSupplied, o.list, caps.length);
-    if (r < 0) throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
+    if (r < 0)
+      throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
     length = Math.max(r, argszGiven ? Math.min(Number(u64(v.argsz, "argsz")), total) : r);
-    if (r === fixed && argszSupplied !== ARGSZ_AUTO && argszSupplied < fixed + kernelCapsTotal) length = Math.max(fixed, Math.min(argszSupplied, total));
+    if (r === fixed && argszSupplied !== ARGSZ_AUTO && argszSupplied < fixed + kernelCapsTotal)
+      length = Math.max(fixed, Math.min(argszSupplied, total));
   }
   for (const g of meta.gaps ?? []) o.bytes(g.offset, g.bytes.length).set(g.bytes);
   if (meta.slack) o.bytes(meta.slackOffset ?? length, meta.slack.length).set(meta.slack);
@@ -210,7 +311,11 @@ export function encode<N extends StructName>(structName: N | string, value: Part
 }
 
 /** The argsz two-call protocol: a request for the retry with the size the reply asked for. */
-export function retryRequest(structName: string, reply: { argsz?: number; index?: number; $?: Partial<DecodeMeta> }, opts: EncodeOptions = {}): Uint8Array {
+export function retryRequest(
+  structName: string,
+  reply: { argsz?: number; index?: number; $?: Partial<DecodeMeta> },
+  opts: EncodeOptions = {},
+): Uint8Array {
   const need = reply.$?.needsArgsz;
   if (need === undefined) throw new UsageError("E_BAD_ARG", "the reply does not ask for a larger argsz", 0, "argsz");
   const s = structByName(structName);

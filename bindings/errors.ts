@@ -1,31 +1,10 @@
 // Typed errors. Every decode/encode failure names the byte offset and the field.
 
-/** Status codes of the wasm export ABI (assembly/status.ts). */
-export const Status = {
-  OK: 0,
-  NEEDS_ARGSZ: 1,
-  E_SHORT: -1,
-  E_ARGSZ_MIN: -2,
-  E_ARGSZ_OVER: -3,
-  E_PAYLOAD_SHORT: -4,
-  E_CAP_INTO_HEADER: -5,
-  E_CAP_BACKWARDS: -6,
-  E_CAP_SELF: -7,
-  E_CAP_LOOP: -8,
-  E_CAP_PAST_END: -9,
-  E_CAP_MISALIGNED: -10,
-  E_CAP_TOO_MANY: -11,
-  E_CAP_ARRAY_OVERRUN: -12,
-  E_CAP_OVERLAP: -13,
-  E_RANGE: -20,
-  E_OUT_FULL: -21,
-  E_BAD_ARG: -22,
-  E_VALUE: -23,
-  E_NO_MEMORY: -24,
-} as const;
-export type StatusName = keyof typeof Status;
+import { type ErrorClassName, STATUS_CODES, Status, type StatusName } from "./generated/wasm-abi.js";
+
+export { Status, type StatusName };
 export const statusName = (code: number): StatusName | "UNKNOWN" =>
-  (Object.keys(Status) as StatusName[]).find((k) => Status[k] === code) ?? "UNKNOWN";
+  STATUS_CODES.find((s) => s.value === code)?.name ?? "UNKNOWN";
 
 export class VfioAbiError extends Error {
   /** Status name, e.g. "E_CAP_LOOP". */
@@ -57,11 +36,16 @@ export class EncodeError extends VfioAbiError {}
 /** Bad arguments to the API (unknown struct, profile). */
 export class UsageError extends VfioAbiError {}
 
+const ERROR_CLASS: Record<ErrorClassName, typeof VfioAbiError> = {
+  TruncatedError,
+  ArgszError,
+  PayloadError,
+  CapChainError,
+  EncodeError,
+  UsageError,
+};
+/** The error class the contract names for a status code (UsageError for codes it does not know). */
 export function errorClassFor(code: number): typeof VfioAbiError {
-  if (code === Status.E_SHORT) return TruncatedError;
-  if (code === Status.E_ARGSZ_MIN || code === Status.E_ARGSZ_OVER) return ArgszError;
-  if (code === Status.E_PAYLOAD_SHORT) return PayloadError;
-  if (code <= -5 && code >= -13) return CapChainError;
-  if (code === Status.E_VALUE || code === Status.E_OUT_FULL) return EncodeError;
-  return UsageError;
+  const name = STATUS_CODES.find((s) => s.value === code)?.error;
+  return name ? ERROR_CLASS[name] : UsageError;
 }

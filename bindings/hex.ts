@@ -14,12 +14,13 @@ export function fromHex(text: string): Uint8Array {
     // xxd: "00000010: 0300 0100 ...  ..ascii.." ; hexdump -C: "00000010  03 00 01 00 ... |....|"
     line = line.replace(/\|.*\|\s*$/, "");
     const xxd = /^\s*[0-9a-fA-F]{4,16}:\s+/.exec(line);
-    if (xxd) { line = line.slice(xxd[0].length).replace(/\s{2,}\S.*$/, ""); }
-    else {
+    if (xxd) {
+      line = line.slice(xxd[0].length).replace(/\s{2,}\S.*$/, "");
+    } else {
       const hd = /^\s*[0-9a-fA-F]{6,16}\s{1,3}(?=[0-9a-fA-F]{2}(\s|$))/.exec(line);
       if (hd && line.trim().split(/\s+/).length > 2) line = line.slice(hd[0].length);
     }
-    line = line.replace(/0x/gi, "").replace(/[\s:,_.\-]/g, "");
+    line = line.replace(/0x/gi, "").replace(/[\s:,_.-]/g, "");
     if (/[^0-9a-fA-F]/.test(line)) throw new SyntaxError(`not hex: ${JSON.stringify(line.slice(0, 40))}`);
     digits += line;
   }

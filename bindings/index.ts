@@ -1,6 +1,25 @@
 // vfio-abi: byte-exact codec for the Linux VFIO interrupt and capability ABI.
-export { init, initSync, initWithExports, wasm, backend, wasmUrl, EXPECTED_ABI_VERSION, type WasmExports, type WasmSource } from "./loader.js";
-export { decode, inspect, structNames, REC_SIZE, type Decoded, type SpanNode, type Diagnostic, type InspectResult } from "./decode.js";
+export {
+  init,
+  initSync,
+  initWithExports,
+  wasm,
+  backend,
+  wasmUrl,
+  EXPECTED_ABI_VERSION,
+  type WasmExports,
+  type WasmSource,
+} from "./loader.js";
+export {
+  decode,
+  inspect,
+  structNames,
+  REC_SIZE,
+  type Decoded,
+  type SpanNode,
+  type Diagnostic,
+  type InspectResult,
+} from "./decode.js";
 export { encode, retryRequest } from "./encode.js";
 export { walkCaps, buildCaps, type CapSpan } from "./caps.js";
 export { resolveProfile, type ResolvedProfile } from "./profile.js";
@@ -15,19 +34,46 @@ export type * from "./generated/schema.js";
 import { decode, type Decoded } from "./decode.js";
 import { encode } from "./encode.js";
 import type { DecodeOptions, EncodeOptions } from "./types.js";
-import type { VfioIrqInfo, VfioIrqSet, VfioRegionInfo, VfioDeviceInfo, VfioIommuType1Info } from "./generated/schema.js";
+import type {
+  VfioIrqInfo,
+  VfioIrqSet,
+  VfioRegionInfo,
+  VfioDeviceInfo,
+  VfioIommuType1Info,
+} from "./generated/schema.js";
 
 type In<T> = Partial<T> & Record<string, unknown>;
 
-export const decodeIrqInfo = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioIrqInfo> => decode("vfio_irq_info", b, o) as Decoded<VfioIrqInfo>;
-export const encodeIrqInfo = (v: In<VfioIrqInfo>, o?: EncodeOptions): Uint8Array => encode("vfio_irq_info", v as never, o);
-export const decodeIrqSet = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioIrqSet> => decode("vfio_irq_set", b, o) as Decoded<VfioIrqSet>;
+export const decodeIrqInfo = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioIrqInfo> =>
+  decode("vfio_irq_info", b, o) as Decoded<VfioIrqInfo>;
+export const encodeIrqInfo = (v: In<VfioIrqInfo>, o?: EncodeOptions): Uint8Array =>
+  encode("vfio_irq_info", v as never, o);
+export const decodeIrqSet = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioIrqSet> =>
+  decode("vfio_irq_set", b, o) as Decoded<VfioIrqSet>;
 export const encodeIrqSet = (v: In<VfioIrqSet>, o?: EncodeOptions): Uint8Array => encode("vfio_irq_set", v as never, o);
-export const decodeRegionInfo = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioRegionInfo> => decode("vfio_region_info", b, o) as Decoded<VfioRegionInfo>;
-export const encodeRegionInfo = (v: In<VfioRegionInfo>, o?: EncodeOptions): Uint8Array => encode("vfio_region_info", v as never, o);
-export const decodeDeviceInfo = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioDeviceInfo> => decode("vfio_device_info", b, o) as Decoded<VfioDeviceInfo>;
-export const encodeDeviceInfo = (v: In<VfioDeviceInfo>, o?: EncodeOptions): Uint8Array => encode("vfio_device_info", v as never, o);
-export const decodeIommuType1Info = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioIommuType1Info> => decode("vfio_iommu_type1_info", b, o) as Decoded<VfioIommuType1Info>;
-export const encodeIommuType1Info = (v: In<VfioIommuType1Info>, o?: EncodeOptions): Uint8Array => encode("vfio_iommu_type1_info", v as never, o);
-export { predictSetIrqs, DeviceModel, deviceBlock, irqTopology, formatTopology, qemuDevice, qemuDevices, RULES as ORACLE_RULES, type DeviceDescription, type Prediction, type Topology } from "./oracle/index.js";
+export const decodeRegionInfo = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioRegionInfo> =>
+  decode("vfio_region_info", b, o) as Decoded<VfioRegionInfo>;
+export const encodeRegionInfo = (v: In<VfioRegionInfo>, o?: EncodeOptions): Uint8Array =>
+  encode("vfio_region_info", v as never, o);
+export const decodeDeviceInfo = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioDeviceInfo> =>
+  decode("vfio_device_info", b, o) as Decoded<VfioDeviceInfo>;
+export const encodeDeviceInfo = (v: In<VfioDeviceInfo>, o?: EncodeOptions): Uint8Array =>
+  encode("vfio_device_info", v as never, o);
+export const decodeIommuType1Info = (b: Uint8Array, o?: DecodeOptions): Decoded<VfioIommuType1Info> =>
+  decode("vfio_iommu_type1_info", b, o) as Decoded<VfioIommuType1Info>;
+export const encodeIommuType1Info = (v: In<VfioIommuType1Info>, o?: EncodeOptions): Uint8Array =>
+  encode("vfio_iommu_type1_info", v as never, o);
+export {
+  predictSetIrqs,
+  DeviceModel,
+  deviceBlock,
+  irqTopology,
+  formatTopology,
+  qemuDevice,
+  qemuDevices,
+  RULES as ORACLE_RULES,
+  type DeviceDescription,
+  type Prediction,
+  type Topology,
+} from "./oracle/index.js";
 export * from "./fast/generated.js";

@@ -1,9 +1,10 @@
 // VFIO ioctl numbers: _IO(';', 100 + nr). Generic encoding (x86, arm, arm64, s390, riscv):
 // (type << 8) | nr with direction and size 0. powerpc and mips put _IOC_NONE = 1 at bit 29,
 // so every VFIO number gains 0x20000000 there.
+
+import { UsageError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
 import type { SchemaIoctl } from "./schema-types.js";
-import { UsageError } from "./errors.js";
 
 export interface IoctlInfo extends SchemaIoctl {
   number: number;
@@ -13,7 +14,13 @@ export interface IoctlInfo extends SchemaIoctl {
 
 const archEncoding = (arch: string): "generic" | "powerpc" | "mips" => {
   const a = SCHEMA.arches[arch];
-  if (!a) throw new UsageError("E_BAD_ARG", `unknown arch ${arch} (known: ${Object.keys(SCHEMA.arches).join(", ")})`, 0, null);
+  if (!a)
+    throw new UsageError(
+      "E_BAD_ARG",
+      `unknown arch ${arch} (known: ${Object.keys(SCHEMA.arches).join(", ")})`,
+      0,
+      null,
+    );
   return a.ioctl as "generic" | "powerpc" | "mips";
 };
 
@@ -37,9 +44,13 @@ export const ioctls = (arch = "x86_64"): IoctlInfo[] => SCHEMA.ioctls.map((i) =>
 export function lookupIoctl(q: string | number, arch = "x86_64"): IoctlInfo[] {
   if (typeof q === "string" && !/^(0x[0-9a-f]+|\d+)$/i.test(q.trim())) {
     // Accept the kernel name with or without VFIO_ and the fd-kind prefix: "SET_IRQS" = VFIO_DEVICE_SET_IRQS.
-    const n = q.trim().toUpperCase().replace(/^VFIO_/, "");
+    const n = q
+      .trim()
+      .toUpperCase()
+      .replace(/^VFIO_/, "");
     let hit = SCHEMA.ioctls.filter((i) => i.name === `VFIO_${n}`);
-    if (!hit.length) hit = SCHEMA.ioctls.filter((i) => ["DEVICE_", "GROUP_", "IOMMU_"].some((p) => i.name === `VFIO_${p}${n}`));
+    if (!hit.length)
+      hit = SCHEMA.ioctls.filter((i) => ["DEVICE_", "GROUP_", "IOMMU_"].some((p) => i.name === `VFIO_${p}${n}`));
     return hit.map((i) => info(i, arch));
   }
   const num = typeof q === "number" ? q : Number(q);

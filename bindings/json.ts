@@ -1,9 +1,10 @@
 // JSON form of decoded values: kernel field names; 64-bit values as decimal strings; byte arrays
 // and slack as lowercase hex; enough of `$` that fromJSON + encode gives the original bytes back.
-import { toHex, fromHex } from "./hex.js";
-import { structByName, structFields, capEntry } from "./schema-index.js";
-import { SCHEMA } from "./generated/schema.js";
+
 import { UsageError } from "./errors.js";
+import { SCHEMA } from "./generated/schema.js";
+import { fromHex, toHex } from "./hex.js";
+import { capEntry, structByName, structFields } from "./schema-index.js";
 
 export function toJSONValue(v: unknown): unknown {
   if (typeof v === "bigint") return v.toString();
@@ -22,26 +23,36 @@ const bytesFieldNames = new Set(SCHEMA.fields.filter((f) => f.type === "bytes").
 
 /** Convert a JSON value (as printed by `vfio-abi decode`) back to what encode() takes. */
 export function fromJSONValue(structName: string, j: unknown): Record<string, unknown> {
-  if (!j || typeof j !== "object" || Array.isArray(j)) throw new UsageError("E_BAD_ARG", "expected a JSON object", 0, null);
+  if (!j || typeof j !== "object" || Array.isArray(j))
+    throw new UsageError("E_BAD_ARG", "expected a JSON object", 0, null);
   const s = structByName(structName);
   const v = { ...(j as Record<string, unknown>) };
-  for (const f of structFields(s)) if (f.scalar === "u64" && typeof v[f.name] === "string") v[f.name] = BigInt(v[f.name] as string);
+  for (const f of structFields(s))
+    if (f.scalar === "u64" && typeof v[f.name] === "string") v[f.name] = BigInt(v[f.name] as string);
   if (Array.isArray(v.caps)) {
     v.caps = v.caps.map((c: Record<string, unknown>) => {
       const cc = { ...c };
-      const e = cc.struct ? structByName(cc.struct as string) : (() => { const r = capEntry(s.name, (cc.header as { id: number })?.id, []); return r ? structByName(r.struct) : null; })();
-      if (e) for (const f of structFields(e)) {
-        if (f.scalar === "u64" && typeof cc[f.name] === "string") cc[f.name] = BigInt(cc[f.name] as string);
-        if (f.type === "array" && Array.isArray(cc[f.name])) {
-          const es = structByName(f.of!);
-          cc[f.name] = (cc[f.name] as Record<string, unknown>[]).map((x) => {
-            const y = { ...x };
-            for (const g of structFields(es)) if (g.scalar === "u64" && typeof y[g.name] === "string") y[g.name] = BigInt(y[g.name] as string);
-            return y;
-          });
+      const e = cc.struct
+        ? structByName(cc.struct as string)
+        : (() => {
+            const r = capEntry(s.name, (cc.header as { id: number })?.id, []);
+            return r ? structByName(r.struct) : null;
+          })();
+      if (e)
+        for (const f of structFields(e)) {
+          if (f.scalar === "u64" && typeof cc[f.name] === "string") cc[f.name] = BigInt(cc[f.name] as string);
+          if (f.type === "array" && Array.isArray(cc[f.name])) {
+            const es = structByName(f.of!);
+            cc[f.name] = (cc[f.name] as Record<string, unknown>[]).map((x) => {
+              const y = { ...x };
+              for (const g of structFields(es))
+                if (g.scalar === "u64" && typeof y[g.name] === "string") y[g.name] = BigInt(y[g.name] as string);
+              return y;
+            });
+          }
         }
-      }
-      for (const k of Object.keys(cc)) if ((bytesFieldNames.has(k) || k === "body") && typeof cc[k] === "string") cc[k] = fromHex(cc[k] as string);
+      for (const k of Object.keys(cc))
+        if ((bytesFieldNames.has(k) || k === "body") && typeof cc[k] === "string") cc[k] = fromHex(cc[k] as string);
       return cc;
     });
   }
@@ -50,7 +61,11 @@ export function fromJSONValue(structName: string, j: unknown): Record<string, un
     const mm = { ...m };
     if (typeof mm.slack === "string") mm.slack = fromHex(mm.slack);
     if (typeof mm.tail === "string") mm.tail = fromHex(mm.tail);
-    if (Array.isArray(mm.gaps)) mm.gaps = (mm.gaps as { offset: number; bytes: string }[]).map((g) => ({ offset: g.offset, bytes: fromHex(g.bytes) }));
+    if (Array.isArray(mm.gaps))
+      mm.gaps = (mm.gaps as { offset: number; bytes: string }[]).map((g) => ({
+        offset: g.offset,
+        bytes: fromHex(g.bytes),
+      }));
     v.$ = mm;
   }
   return v;

@@ -2,35 +2,13 @@
 // host) or initSync() (bytes or a compiled module); in Node and Bun/Deno the packaged .wasm is
 // found and loaded synchronously on first use.
 
-/** The raw C-like exports of the module (documented in docs/wasm-abi.md). */
-export interface WasmExports {
-  memory: WebAssembly.Memory;
-  abi_version(): number;
-  arena_ptr(): number;
-  arena_cap(): number;
-  arena_reserve(n: number): number;
-  struct_count(): number;
-  struct_size(sid: number, prof: number): number;
-  cap_known_size(sid: number, version: number, prof: number): number;
-  parse(sid: number, prof: number, src: number, len: number, out: number, outCap: number, maxHops: number): number;
-  rec_count(): number;
-  err_code(): number;
-  err_offset(): number;
-  err_field(): number;
-  err_value(): bigint;
-  encode_fields(sid: number, prof: number, dst: number, dstLen: number, vals: number, version: number): number;
-  irq_set_encode(prof: number, dst: number, cap: number, argsz: number, flags: number, index: number, start: number,
-    count: number, payload: number, npayload: number): number;
-  caps_build(host: number, prof: number, dst: number, dstCap: number, fixedLen: number, argszSupplied: number,
-    list: number, n: number): number;
-  irq_info_decode_batch(prof: number, src: number, n: number, dst: number): number;
-  caps_walk(prof: number, buf: number, len: number, fixedSize: number, start: number, out: number, maxCaps: number): number;
-  read_u32(prof: number, p: number): number;
-  [name: string]: unknown;
-}
+import { WASM_ABI_VERSION, type WasmExports } from "./generated/wasm-abi.js";
+
+/** The raw C-like exports of the module (generated from the contract; docs/wasm-abi.md). */
+export type { WasmExports };
 
 /** ABI version these bindings were written for (the module's abi_version() must match). */
-export const EXPECTED_ABI_VERSION = 1;
+export const EXPECTED_ABI_VERSION = WASM_ABI_VERSION;
 
 let current: WasmExports | null = null;
 let currentKind: "wasm" | "js" = "wasm";
@@ -40,7 +18,8 @@ export type WasmSource = BufferSource | WebAssembly.Module;
 function adopt(inst: WebAssembly.Instance | { exports: unknown }, kind: "wasm" | "js"): WasmExports {
   const ex = inst.exports as WasmExports;
   const v = ex.abi_version();
-  if (v !== EXPECTED_ABI_VERSION) throw new Error(`vfio-abi: module ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`);
+  if (v !== EXPECTED_ABI_VERSION)
+    throw new Error(`vfio-abi: module ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`);
   current = ex;
   currentKind = kind;
   return ex;
@@ -81,12 +60,17 @@ export function initWithExports(ex: WasmExports, kind: "wasm" | "js" = "js"): Wa
 }
 
 function tryNodeSync(): WasmExports | null {
-  const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown; versions?: { node?: string } } }).process;
+  const p = (globalThis as { process?: { getBuiltinModule?: (n: string) => unknown; versions?: { node?: string } } })
+    .process;
   const getBuiltin = p?.getBuiltinModule;
   if (typeof getBuiltin !== "function") return null;
   const fs = getBuiltin("node:fs") as { readFileSync(u: URL): Uint8Array } | undefined;
   if (!fs) return null;
-  try { return initSync(fs.readFileSync(wasmUrl())); } catch { return null; }
+  try {
+    return initSync(fs.readFileSync(wasmUrl()));
+  } catch {
+    return null;
+  }
 }
 
 /** The current exports; auto-initialises synchronously where the host allows it. */

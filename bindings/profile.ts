@@ -1,10 +1,13 @@
 // Profile options -> the u32 profile word of the wasm ABI.
 //   bit 0 big-endian, bit 1 ilp32 (i386), bit 2 epoch >= 6.6, bits 8.. proposals (schema order).
-import { SCHEMA } from "./generated/schema.js";
-import type { ProfileOptions, Endian, DataModel } from "./types.js";
-import { UsageError } from "./errors.js";
 
-export const PROF_BIG = 1, PROF_ILP32 = 2, PROF_EPOCH66 = 4;
+import { UsageError } from "./errors.js";
+import { SCHEMA } from "./generated/schema.js";
+import type { DataModel, Endian, ProfileOptions } from "./types.js";
+
+export const PROF_BIG = 1,
+  PROF_ILP32 = 2,
+  PROF_EPOCH66 = 4;
 
 export interface ResolvedProfile {
   word: number;
@@ -20,31 +23,50 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
   const key = `${o.arch}|${o.endian}|${o.model}|${o.epoch}|${o.proposals?.join(",")}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  let endian: Endian = "little", model: DataModel = "lp64";
+  let endian: Endian = "little",
+    model: DataModel = "lp64";
   if (o.arch !== undefined) {
     const a = (SCHEMA.arches as Record<string, { endian: Endian; model: DataModel }>)[o.arch];
-    if (!a) throw new UsageError("E_BAD_ARG", `unknown arch ${o.arch} (known: ${Object.keys(SCHEMA.arches).join(", ")})`, 0, null);
-    endian = a.endian; model = a.model;
+    if (!a)
+      throw new UsageError(
+        "E_BAD_ARG",
+        `unknown arch ${o.arch} (known: ${Object.keys(SCHEMA.arches).join(", ")})`,
+        0,
+        null,
+      );
+    endian = a.endian;
+    model = a.model;
   }
   if (o.endian !== undefined) {
-    if (o.endian !== "little" && o.endian !== "big") throw new UsageError("E_BAD_ARG", `endian must be little or big, not ${o.endian}`, 0, null);
+    if (o.endian !== "little" && o.endian !== "big")
+      throw new UsageError("E_BAD_ARG", `endian must be little or big, not ${o.endian}`, 0, null);
     endian = o.endian;
   }
   if (o.model !== undefined) {
-    if (o.model !== "lp64" && o.model !== "ilp32") throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${o.model}`, 0, null);
+    if (o.model !== "lp64" && o.model !== "ilp32")
+      throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${o.model}`, 0, null);
     model = o.model;
   }
   const ep = o.epoch ?? "6.6";
   const m = /^(\d+)\.(\d+)/.exec(String(ep));
   if (!m) throw new UsageError("E_BAD_ARG", `epoch must look like 6.1 or 6.6, not ${ep}`, 0, null);
   const ver = Number(m[1]) * 1000 + Number(m[2]);
-  if (ver < 6000 && Number(m[1]) < 6) { /* older kernels share the packed 6.1 layout */ }
+  if (ver < 6000 && Number(m[1]) < 6) {
+    /* older kernels share the packed 6.1 layout */
+  }
   const epoch = ver >= 6006 ? "6.6" : "6.1";
-  let word = (endian === "big" ? PROF_BIG : 0) | (model === "ilp32" ? PROF_ILP32 : 0) | (epoch === "6.6" ? PROF_EPOCH66 : 0);
+  let word =
+    (endian === "big" ? PROF_BIG : 0) | (model === "ilp32" ? PROF_ILP32 : 0) | (epoch === "6.6" ? PROF_EPOCH66 : 0);
   const proposals: string[] = [];
   const add = (name: string) => {
     const p = SCHEMA.proposals.find((x) => x.name === name);
-    if (!p) throw new UsageError("E_BAD_ARG", `unknown proposal ${name} (known: ${SCHEMA.proposals.map((x) => x.name).join(", ")})`, 0, null);
+    if (!p)
+      throw new UsageError(
+        "E_BAD_ARG",
+        `unknown proposal ${name} (known: ${SCHEMA.proposals.map((x) => x.name).join(", ")})`,
+        0,
+        null,
+      );
     if (proposals.includes(name)) return;
     proposals.push(name);
     word |= p.bit;

@@ -1,9 +1,11 @@
 // Look-ups over the generated schema: structs by name, fields by id, flag and enum naming.
-import { SCHEMA } from "./generated/schema.js";
-import { UsageError } from "./errors.js";
 
-import type { SchemaStruct, SchemaField } from "./schema-types.js";
-export type { SchemaStruct, SchemaField };
+import { UsageError } from "./errors.js";
+import { SCHEMA } from "./generated/schema.js";
+
+import type { SchemaField, SchemaStruct } from "./schema-types.js";
+
+export type { SchemaField, SchemaStruct };
 
 const byName = new Map<string, SchemaStruct>();
 for (const s of SCHEMA.structs) byName.set(s.name, s);
@@ -17,10 +19,18 @@ export function structByName(name: string): SchemaStruct {
 }
 export const structById = (id: number): SchemaStruct => SCHEMA.structs[id];
 export const fieldById = (id: number): SchemaField => SCHEMA.fields[id];
-export const structFields = (s: SchemaStruct): SchemaField[] => SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields) as SchemaField[];
+export const structFields = (s: SchemaStruct): SchemaField[] =>
+  SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields) as SchemaField[];
 
-interface Bit { name: string; value: number; proposal?: string }
-interface FlagSetDef { bits: readonly Bit[]; proposed: readonly Bit[] }
+interface Bit {
+  name: string;
+  value: number;
+  proposal?: string;
+}
+interface FlagSetDef {
+  bits: readonly Bit[];
+  proposed: readonly Bit[];
+}
 
 /** Name the bits of a flags value; proposal bits count as known only when their proposal is on. */
 export function nameFlags(setName: string, value: number | bigint, proposals: readonly string[]) {
@@ -28,7 +38,10 @@ export function nameFlags(setName: string, value: number | bigint, proposals: re
   const v = BigInt(value);
   const names: string[] = [];
   let known = 0n;
-  for (const b of set.bits) { known |= BigInt(b.value); if (v & BigInt(b.value)) names.push(b.name); }
+  for (const b of set.bits) {
+    known |= BigInt(b.value);
+    if (v & BigInt(b.value)) names.push(b.name);
+  }
   const active = set.proposed.filter((b) => proposals.includes(b.proposal!));
   const claims = new Map<number, string[]>();
   for (const b of active) {
@@ -44,22 +57,49 @@ export function nameFlags(setName: string, value: number | bigint, proposals: re
     if ((v & BigInt(b.value)) === 0n) continue;
     const e = proposed.find((x) => x.bit === b.value);
     const label = `${b.name} (proposal ${b.proposal}, never merged)`;
-    if (e) e.names.push(label); else proposed.push({ bit: b.value, names: [label] });
+    if (e) e.names.push(label);
+    else proposed.push({ bit: b.value, names: [label] });
   }
   const notes: string[] = [];
-  for (const [bit, ns] of claims) if (ns.length > 1) notes.push(`bit 0x${bit.toString(16)} of ${setName} is claimed by ${ns.join(" and ")}: the enabled proposals collide`);
+  for (const [bit, ns] of claims)
+    if (ns.length > 1)
+      notes.push(
+        `bit 0x${bit.toString(16)} of ${setName} is claimed by ${ns.join(" and ")}: the enabled proposals collide`,
+      );
   for (const b of set.bits) {
     const p = set.proposed.find((x) => x.value === b.value);
-    if (p && (v & BigInt(b.value))) notes.push(`bit 0x${b.value.toString(16)} is ${b.name} upstream; proposal ${p.proposal} used it as ${p.name}`);
+    if (p && v & BigInt(b.value))
+      notes.push(`bit 0x${b.value.toString(16)} is ${b.name} upstream; proposal ${p.proposal} used it as ${p.name}`);
   }
   return { names, unknown: Number(unknown), proposed: proposed.length ? proposed : undefined, notes };
 }
 
-interface EnumVal { name: string; value: number; proposal?: string; type?: number }
+interface EnumVal {
+  name: string;
+  value: number;
+  proposal?: string;
+  type?: number;
+}
 
 /** Name an enum value (vendor region types, subtypes scoped by type, proposal values when enabled). */
-export function nameEnum(enumName: string, value: number, proposals: readonly string[], ctx?: { type?: number }): { name: string | null; notes: string[] } {
-  const e = (SCHEMA.enums as unknown as Record<string, { values?: readonly EnumVal[]; proposed?: readonly EnumVal[]; vendorBit?: { value: number }; byType?: Record<string, readonly EnumVal[]>; proposedByType?: Record<string, readonly EnumVal[]> }>)[enumName];
+export function nameEnum(
+  enumName: string,
+  value: number,
+  proposals: readonly string[],
+  ctx?: { type?: number },
+): { name: string | null; notes: string[] } {
+  const e = (
+    SCHEMA.enums as unknown as Record<
+      string,
+      {
+        values?: readonly EnumVal[];
+        proposed?: readonly EnumVal[];
+        vendorBit?: { value: number };
+        byType?: Record<string, readonly EnumVal[]>;
+        proposedByType?: Record<string, readonly EnumVal[]>;
+      }
+    >
+  )[enumName];
   const notes: string[] = [];
   if (!e) return { name: null, notes };
   if (enumName === "vfio_region_subtype") {
@@ -68,7 +108,10 @@ export function nameEnum(enumName: string, value: number, proposals: readonly st
     let hit = e.byType?.[key]?.find((x) => x.value === value)?.name ?? null;
     const prop = e.proposedByType?.[key]?.filter((x) => x.value === value) ?? [];
     for (const p of prop) {
-      if (proposals.includes(p.proposal!)) { if (hit) notes.push(`subtype ${value} of type ${key}: ${hit} upstream, ${p.name} under proposal ${p.proposal}`); hit = hit ?? p.name; }
+      if (proposals.includes(p.proposal!)) {
+        if (hit) notes.push(`subtype ${value} of type ${key}: ${hit} upstream, ${p.name} under proposal ${p.proposal}`);
+        hit = hit ?? p.name;
+      }
     }
     return { name: hit, notes };
   }
@@ -76,14 +119,20 @@ export function nameEnum(enumName: string, value: number, proposals: readonly st
   const props = (e.proposed ?? []).filter((x) => x.value === value);
   const enabled = props.filter((x) => proposals.includes(x.proposal!));
   if (enabled.length) {
-    if (name) notes.push(`${enumName} ${value} is ${name} upstream but ${enabled.map((x) => `${x.name} (${x.proposal})`).join(", ")} in the enabled proposal`);
+    if (name)
+      notes.push(
+        `${enumName} ${value} is ${name} upstream but ${enabled.map((x) => `${x.name} (${x.proposal})`).join(", ")} in the enabled proposal`,
+      );
     const distinct = [...new Set(enabled.map((x) => x.name))];
-    if (distinct.length > 1) notes.push(`${enumName} ${value} is claimed by ${distinct.join(" and ")} in the enabled proposals`);
+    if (distinct.length > 1)
+      notes.push(`${enumName} ${value} is claimed by ${distinct.join(" and ")} in the enabled proposals`);
     name = name ?? distinct.join("|");
   } else if (!name && props.length) {
-    notes.push(`${enumName} ${value} is ${[...new Set(props.map((x) => x.name))].join(" / ")} only in never-merged proposals`);
+    notes.push(
+      `${enumName} ${value} is ${[...new Set(props.map((x) => x.name))].join(" / ")} only in never-merged proposals`,
+    );
   }
-  if (!name && e.vendorBit && (value >>> 0) >= e.vendorBit.value) {
+  if (!name && e.vendorBit && value >>> 0 >= e.vendorBit.value) {
     name = `VFIO_REGION_TYPE_PCI_VENDOR_TYPE | 0x${(value & 0xffff).toString(16).padStart(4, "0")}`;
   }
   return { name, notes };
@@ -91,5 +140,9 @@ export function nameEnum(enumName: string, value: number, proposals: readonly st
 
 /** Capability registry lookup: (host struct, id) -> registry entry under the enabled proposals. */
 export function capEntry(host: string, id: number, proposals: readonly string[]) {
-  return SCHEMA.capreg.find((c) => c.host === host && c.id === id && (c.proposal === null || proposals.includes(c.proposal))) ?? null;
+  return (
+    SCHEMA.capreg.find(
+      (c) => c.host === host && c.id === id && (c.proposal === null || proposals.includes(c.proposal)),
+    ) ?? null
+  );
 }

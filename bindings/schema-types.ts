@@ -47,9 +47,27 @@ export interface SchemaStruct {
   trailingLocal: number;
   trailingCountLocal: number;
 }
-export interface SchemaCapReg { host: string; id: number; name: string; struct: string; proposal: string | null; maxVersion: number }
-export interface SchemaBit { name: string; value: number; proposal?: string; doc?: string }
-export interface SchemaEnumValue { name: string; value: number; proposal?: string; doc?: string; type?: number }
+export interface SchemaCapReg {
+  host: string;
+  id: number;
+  name: string;
+  struct: string;
+  proposal: string | null;
+  maxVersion: number;
+}
+export interface SchemaBit {
+  name: string;
+  value: number;
+  proposal?: string;
+  doc?: string;
+}
+export interface SchemaEnumValue {
+  name: string;
+  value: number;
+  proposal?: string;
+  doc?: string;
+  type?: number;
+}
 export interface SchemaEnum {
   values?: SchemaEnumValue[];
   proposed?: SchemaEnumValue[];
@@ -58,7 +76,14 @@ export interface SchemaEnum {
   byType?: Record<string, SchemaEnumValue[]>;
   proposedByType?: Record<string, SchemaEnumValue[]>;
 }
-export interface SchemaIoctl { name: string; nr: number; fd: string; dir: string; arg: string | null; since?: string }
+export interface SchemaIoctl {
+  name: string;
+  nr: number;
+  fd: string;
+  dir: string;
+  arg: string | null;
+  since?: string;
+}
 export interface SchemaData {
   proposals: { name: string; bit: number; doc: string; source: string; implies?: string[] }[];
   arches: Record<string, { endian: "little" | "big"; model: "lp64" | "ilp32"; ioctl: string }>;

@@ -1,7 +1,7 @@
 // C layout rules applied to the schema: natural alignment, u64 4-aligned on ilp32 unless
 // __aligned_u64, struct size rounded to its alignment, flexible array members after the last
 // fixed field. Used by the generator and by tests; gcc checks the results (tests/c).
-import { structs, proposals } from "./abi.mjs";
+import { proposals, structs } from "./abi.mjs";
 
 export const scalarSize = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
 
@@ -43,7 +43,8 @@ export function fieldPresent(f, v) {
 export function layout(name, v) {
   const s = structs[name];
   if (!s) throw new Error(`unknown struct ${name}`);
-  let off = 0, align = 1;
+  let off = 0,
+    align = 1;
   const fields = [];
   let trailing = null;
   for (const f of s.fields) {
@@ -51,7 +52,8 @@ export function layout(name, v) {
     if (f.type === "struct") {
       const sub = layout(f.struct, v);
       off = roundUp(off, sub.align);
-      for (const sf of sub.fields) fields.push({ ...sf, path: `${f.name}.${sf.path}`, offset: off + sf.offset, parent: f.name });
+      for (const sf of sub.fields)
+        fields.push({ ...sf, path: `${f.name}.${sf.path}`, offset: off + sf.offset, parent: f.name });
       off += sub.size;
       align = Math.max(align, sub.align);
     } else if (f.type === "payload") {

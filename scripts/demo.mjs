@@ -10,7 +10,8 @@ import { fileURLToPath } from "node:url";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 if (!existsSync(join(root, "node_modules", ".bin", "asc"))) {
   console.log("$ npm ci");
-  if (spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
+  if (spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" }).status !== 0)
+    process.exit(1);
 }
 if (!existsSync(join(root, "dist", "bindings", "cli.js")) || !existsSync(join(root, "build", "release.wasm"))) {
   console.log("$ node scripts/build.mjs");
@@ -19,7 +20,9 @@ if (!existsSync(join(root, "dist", "bindings", "cli.js")) || !existsSync(join(ro
 const { vectors, badVectors } = await import("../tests/vectors/golden.mjs");
 const bin = join(root, "bin", "vfio-abi.js");
 const show = (args, input) => {
-  console.log(`\n$ vfio-abi ${args.map((a) => (/\s|[{"]/.test(a) ? `'${a}'` : a)).join(" ")}${input ? "   < stdin" : ""}`);
+  console.log(
+    `\n$ vfio-abi ${args.map((a) => (/\s|[{"]/.test(a) ? `'${a}'` : a)).join(" ")}${input ? "   < stdin" : ""}`,
+  );
   const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, input, encoding: "utf8" });
   process.stdout.write(r.stdout);
   if (r.stderr) process.stdout.write(r.stderr.replace(/^/gm, "stderr: "));
@@ -36,15 +39,22 @@ console.log("\n# a broken capability chain (a 2-cycle QEMU, DPDK and rust-vmm wo
 show(["inspect-spans", "vfio_region_info", badVectors.find((b) => b.name === "cap_cycle_2").hex.replace(/\s+/g, "")]);
 console.log("\n# every sample, one per line through one process: decode, then encode the JSON back");
 const samples = vectors.filter((v) => !v.epoch && !v.arch && v.struct === "vfio_irq_set");
-const dec = show(["decode", "vfio_irq_set"], samples.map((v) => v.hex.replace(/\s+/g, "")).join("\n") + "\n");
+const dec = show(["decode", "vfio_irq_set"], `${samples.map((v) => v.hex.replace(/\s+/g, "")).join("\n")}\n`);
 const enc = show(["encode", "vfio_irq_set"], dec.stdout);
-const same = enc.stdout.trim().split("\n").every((h, i) => h === samples[i].hex.replace(/\s+/g, "").toLowerCase());
+const same = enc.stdout
+  .trim()
+  .split("\n")
+  .every((h, i) => h === samples[i].hex.replace(/\s+/g, "").toLowerCase());
 console.log(`re-encoded ${samples.length} buffers: ${same ? "byte-identical" : "MISMATCH"}`);
 show(["ioctl", "0x3b6e"]);
 show(["ioctl", "VFIO_DEVICE_SET_IRQS", "--arch", "ppc64"]);
-console.log("\n# what would Linux answer? the kernel oracle on an e1000e, 6.1 then 6.12 rules (examples/predict-e1000e.jsonl)");
+console.log(
+  "\n# what would Linux answer? the kernel oracle on an e1000e, 6.1 then 6.12 rules (examples/predict-e1000e.jsonl)",
+);
 show(["predict", "examples/predict-e1000e.jsonl"]);
-console.log("\n# the seed thread's question: which index is MSI? (upstream rules, then under the platform-MSI proposal)");
+console.log(
+  "\n# the seed thread's question: which index is MSI? (upstream rules, then under the platform-MSI proposal)",
+);
 show(["topology", "xhci@6.12"]);
 const platform = readFileSync(join(root, "examples", "topology-platform.jsonl"), "utf8");
 show(["topology"], platform);

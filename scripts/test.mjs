@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // The one test command (npm test): build, then every stage. Stages:
+//   lint     Biome: formatting and lint rules (npm run format fixes what it can)
 //   gen      generated files are up to date (regenerating would not change them)
 //   as       as-pect specs for the AssemblyScript internals
 //   node     node:test suites: tests/**/*.test.mjs (bindings, CLI, C reference, oracle, fuzz,
@@ -7,37 +8,48 @@
 //   kernel   real Linux 6.1 / 6.12 under QEMU (npm run test:kernel)
 // Select stages with --only=a,b or skip with --skip=a,b (e.g. --skip=kernel on a laptop).
 import { spawnSync } from "node:child_process";
-import { readdirSync, statSync, existsSync } from "node:fs";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const arg = (k) => process.argv.find((a) => a.startsWith(`--${k}=`))?.split("=")[1]?.split(",") ?? null;
-const only = arg("only"), skip = arg("skip") ?? [];
+const arg = (k) =>
+  process.argv
+    .find((a) => a.startsWith(`--${k}=`))
+    ?.split("=")[1]
+    ?.split(",") ?? null;
+const only = arg("only"),
+  skip = arg("skip") ?? [];
 const want = (s) => (!only || only.includes(s)) && !skip.includes(s);
 const results = [];
 const run = (name, cmd, args, env = {}) => {
-  if (!want(name)) { console.log(`\n=== ${name}: not selected`); return; }
+  if (!want(name)) {
+    console.log(`\n=== ${name}: not selected`);
+    return;
+  }
   console.log(`\n=== ${name}: ${[cmd === process.execPath ? "node" : cmd, ...args].join(" ")}`);
   const t = Date.now();
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
   results.push({ name, ok: r.status === 0, ms: Date.now() - t });
 };
-const walk = (d) => readdirSync(d).flatMap((f) => {
-  const p = join(d, f);
-  if (f === "node_modules" || f.startsWith(".")) return [];
-  return statSync(p).isDirectory() ? walk(p) : f.endsWith(".test.mjs") ? [relative(root, p)] : [];
-});
+const walk = (d) =>
+  readdirSync(d).flatMap((f) => {
+    const p = join(d, f);
+    if (f === "node_modules" || f.startsWith(".")) return [];
+    return statSync(p).isDirectory() ? walk(p) : f.endsWith(".test.mjs") ? [relative(root, p)] : [];
+  });
 
 // A fresh clone: install what is missing (npm packages; Debian packages when root).
 if (!existsSync(join(root, "node_modules", ".bin", "asc"))) {
   console.log("=== npm ci (node_modules missing)");
-  if (spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
+  if (spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: root, stdio: "inherit" }).status !== 0)
+    process.exit(1);
 }
 if (!process.argv.includes("--no-install")) {
   const r = spawnSync("bash", [join(root, "scripts", "install-system.sh")], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) console.log("warning: some Debian packages are missing; the stages that need them will fail");
 }
+run("lint", join(root, "node_modules", ".bin", "biome"), ["ci", "--colors=off", "."]);
 run("build", process.execPath, ["scripts/build.mjs"]);
 run("gen", process.execPath, ["scripts/gen.mjs", "--check"]);
 run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"]);

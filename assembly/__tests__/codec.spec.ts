@@ -1,11 +1,23 @@
 // as-pect specs for the AssemblyScript internals: byte order, layout tables, the generic parser,
 // the bounded chain walk and the kernel-style chain build. End-to-end checks against gcc and real
 // kernels live in tests/ (node:test).
-import { rd16, rd32, rd64, wr32, wr64, variantOf, inMem, PROF_BIG, PROF_ILP32, PROF_EPOCH66 } from "../mem";
-import { structSize, capLookup, capKnownSize, fieldOffset, expandProposals } from "../tables";
+
+import { PROF_BIG, PROF_EPOCH66, PROF_ILP32 } from "../generated/wasm-abi";
 import * as L from "../generated/layout";
-import * as S from "../status";
-import { parse, rec_count, err_offset, err_field, caps_walk, caps_build, irq_set_encode, encode_fields, irq_info_decode_batch } from "../index";
+import {
+  caps_build,
+  caps_walk,
+  encode_fields,
+  err_field,
+  err_offset,
+  irq_info_decode_batch,
+  irq_set_encode,
+  parse,
+  rec_count,
+} from "../index";
+import { inMem, Mem, Prof } from "../mem";
+import * as S from "../generated/status";
+import { capKnownSize, capLookup, expandProposals, fieldOffset, structSize } from "../tables";
 
 const buf = memory.data(4096, 16);
 // Scratch for outputs: as-pect runs with a managed runtime that owns the heap, so the tests use
@@ -24,17 +36,17 @@ function put(hex: string, at: usize = buf): u32 {
 describe("byte order", () => {
   it("reads little- and big-endian scalars", () => {
     put("0102030405060708");
-    expect(rd16(buf, false)).toBe(0x0201);
-    expect(rd16(buf, true)).toBe(0x0102);
-    expect(rd32(buf, false)).toBe(0x04030201);
-    expect(rd32(buf, true)).toBe(0x01020304);
-    expect(rd64(buf, true)).toBe(0x0102030405060708);
+    expect(Mem.rd16(buf, false)).toBe(0x0201);
+    expect(Mem.rd16(buf, true)).toBe(0x0102);
+    expect(Mem.rd32(buf, false)).toBe(0x04030201);
+    expect(Mem.rd32(buf, true)).toBe(0x01020304);
+    expect(Mem.rd64(buf, true)).toBe(0x0102030405060708);
   });
   it("writes big-endian so that it reads back", () => {
-    wr32(buf, 0x1c, true);
+    Mem.wr32(buf, 0x1c, true);
     expect(load<u8>(buf, 3)).toBe(0x1c);
-    wr64(buf, 0x4000, true);
-    expect(rd64(buf, true)).toBe(0x4000);
+    Mem.wr64(buf, 0x4000, true);
+    expect(Mem.rd64(buf, true)).toBe(0x4000);
   });
   it("bounds-checks against memory size without overflow", () => {
     expect(inMem(0, 16)).toBe(true);
@@ -45,10 +57,10 @@ describe("byte order", () => {
 
 describe("layout tables", () => {
   it("knows the epoch- and ABI-dependent sizes", () => {
-    expect(structSize(L.S_VFIO_DEVICE_INFO, 0, variantOf(0))).toBe(20);
-    expect(structSize(L.S_VFIO_DEVICE_INFO, PROF_EPOCH66, variantOf(PROF_EPOCH66))).toBe(24);
-    expect(structSize(L.S_VFIO_IOMMU_TYPE1_INFO, PROF_ILP32, variantOf(PROF_ILP32))).toBe(20);
-    expect(structSize(L.S_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, PROF_ILP32, variantOf(PROF_ILP32))).toBe(28);
+    expect(structSize(L.S_VFIO_DEVICE_INFO, 0, Prof.variantOf(0))).toBe(20);
+    expect(structSize(L.S_VFIO_DEVICE_INFO, PROF_EPOCH66, Prof.variantOf(PROF_EPOCH66))).toBe(24);
+    expect(structSize(L.S_VFIO_IOMMU_TYPE1_INFO, PROF_ILP32, Prof.variantOf(PROF_ILP32))).toBe(20);
+    expect(structSize(L.S_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION, PROF_ILP32, Prof.variantOf(PROF_ILP32))).toBe(28);
     expect(structSize(L.S_VFIO_IRQ_SET, 0, 0)).toBe(20);
   });
   it("grows vfio_irq_info only under the irq-info-caps proposal", () => {
@@ -66,13 +78,13 @@ describe("layout tables", () => {
     expect(capKnownSize(L.S_VFIO_DEVICE_INFO_CAP_ZPCI_BASE, 1, 0, 0)).toBe(32);
     expect(capKnownSize(L.S_VFIO_DEVICE_INFO_CAP_ZPCI_BASE, 2, 0, 0)).toBe(36);
     expect(capKnownSize(L.S_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP, 1, 0, 0)).toBe(39);
-    expect(fieldOffset(L.F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__PGSIZE_BITMAP, variantOf(PROF_ILP32))).toBe(12);
+    expect(fieldOffset(L.F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__PGSIZE_BITMAP, Prof.variantOf(PROF_ILP32))).toBe(12);
   });
 });
 
 describe("parse", () => {
   it("decodes a vfio_irq_set with an eventfd payload", () => {
-        const n = put("200000002400000002000000000000000300000068000000ffffffff6a000000");
+    const n = put("200000002400000002000000000000000300000068000000ffffffff6a000000");
     const out = scratch;
     expect(parse(L.S_VFIO_IRQ_SET, 0, buf, n, out, 64, 0)).toBe(S.OK);
     // struct + 5 fields + 3 elements
@@ -93,7 +105,9 @@ describe("parse", () => {
 
 describe("capability chains", () => {
   it("walks and stops on a 2-cycle", () => {
-    const n = put("300000000f000000030000002000000000400000000000000000000000030000030001002800000003000100" + "20000000");
+    const n = put(
+      "300000000f000000030000002000000000400000000000000000000000030000030001002800000003000100" + "20000000",
+    );
     const out = scratch;
     expect(caps_walk(0, buf, n, 32, 32, out, 16)).toBe(S.E_CAP_BACKWARDS);
     expect(parse(L.S_VFIO_REGION_INFO, 0, buf, n, out, 64, 0)).toBe(S.E_CAP_LOOP);
@@ -103,30 +117,42 @@ describe("capability chains", () => {
     memory.fill(dst, 0xee, 128);
     // fixed type1 info: argsz 0, flags PGSIZES, pgsizes 0x1000
     memory.fill(dst, 0, 24);
-    wr32(dst + 4, 1, false); wr64(dst + 8, 0x1000, false);
-    const capA = scratch + 2048; memory.fill(capA, 0, 12); store<u16>(capA, 3); store<u16>(capA, 1, 2); store<u32>(capA, 7, 8);
-    const capB = scratch + 2096; memory.fill(capB, 0, 16); store<u16>(capB, 1); store<u16>(capB, 1, 2);
+    Mem.wr32(dst + 4, 1, false);
+    Mem.wr64(dst + 8, 0x1000, false);
+    const capA = scratch + 2048;
+    memory.fill(capA, 0, 12);
+    store<u16>(capA, 3);
+    store<u16>(capA, 1, 2);
+    store<u32>(capA, 7, 8);
+    const capB = scratch + 2096;
+    memory.fill(capB, 0, 16);
+    store<u16>(capB, 1);
+    store<u16>(capB, 1, 2);
     const list = scratch + 2200;
-    store<u32>(list, <u32>capA); store<u32>(list, 12, 4); store<u32>(list, <u32>capB, 8); store<u32>(list, 16, 12);
+    store<u32>(list, <u32>capA);
+    store<u32>(list, 12, 4);
+    store<u32>(list, <u32>capB, 8);
+    store<u32>(list, 16, 12);
     expect(caps_build(L.S_VFIO_IOMMU_TYPE1_INFO, PROF_EPOCH66, dst, 128, 24, 0xffffffff, list, 2)).toBe(56);
-    expect(rd32(dst, false)).toBe(56);            // argsz = full size: 24 + 16 + 16
-    expect(rd32(dst + 4, false)).toBe(3);         // CAPS flag added
-    expect(rd32(dst + 16, false)).toBe(24);       // cap_offset
-    expect(rd32(dst + 24 + 4, false)).toBe(40);   // 12-byte cap padded to 16
-    expect(rd32(dst + 24 + 12, false)).toBe(0);   // zero padding
-    expect(rd32(dst + 40 + 4, false)).toBe(0);    // last next = 0
+    expect(Mem.rd32(dst, false)).toBe(56); // argsz = full size: 24 + 16 + 16
+    expect(Mem.rd32(dst + 4, false)).toBe(3); // CAPS flag added
+    expect(Mem.rd32(dst + 16, false)).toBe(24); // cap_offset
+    expect(Mem.rd32(dst + 24 + 4, false)).toBe(40); // 12-byte cap padded to 16
+    expect(Mem.rd32(dst + 24 + 12, false)).toBe(0); // zero padding
+    expect(Mem.rd32(dst + 40 + 4, false)).toBe(0); // last next = 0
     // argsz too small: no caps written, argsz raised, cap_offset 0
-    wr32(dst + 16, 0, false);
+    Mem.wr32(dst + 16, 0, false);
     expect(caps_build(L.S_VFIO_IOMMU_TYPE1_INFO, PROF_EPOCH66, dst, 128, 24, 24, list, 2)).toBe(24);
-    expect(rd32(dst, false)).toBe(56);
-    expect(rd32(dst + 16, false)).toBe(0);
+    expect(Mem.rd32(dst, false)).toBe(56);
+    expect(Mem.rd32(dst + 16, false)).toBe(0);
   });
 });
 
 describe("encoders and batches", () => {
   it("computes argsz for vfio_irq_set and byte-swaps for big-endian", () => {
     const p = scratch + 4096;
-    store<i32>(p, 0x11223344); store<i32>(p, -1, 4);
+    store<i32>(p, 0x11223344);
+    store<i32>(p, -1, 4);
     const dst = scratch + 8192;
     expect(irq_set_encode(PROF_BIG, dst, 64, 0xffffffff, 0x24, 2, 0, 2, p, 2)).toBe(28);
     expect(load<u8>(dst, 3)).toBe(0x1c);
@@ -135,15 +161,23 @@ describe("encoders and batches", () => {
   });
   it("writes fields from a value vector", () => {
     const vals = scratch + 4096;
-    store<u64>(vals, 16); store<u64>(vals, 9, 8); store<u64>(vals, 2, 16); store<u64>(vals, 5, 24); store<u64>(vals, 0, 32);
+    store<u64>(vals, 16);
+    store<u64>(vals, 9, 8);
+    store<u64>(vals, 2, 16);
+    store<u64>(vals, 5, 24);
+    store<u64>(vals, 0, 32);
     const dst = scratch + 8192;
     expect(encode_fields(L.S_VFIO_IRQ_INFO, 0, dst, 16, vals, 0)).toBe(16);
-    expect(rd32(dst + 12, false)).toBe(5);
+    expect(Mem.rd32(dst + 12, false)).toBe(5);
   });
   it("batch-decodes irq_info and counts argsz < 16", () => {
-    const src = scratch + 4096, dst = scratch + 8192;
-    wr32(src, 16, false); wr32(src + 4, 9, false); wr32(src + 8, 2, false); wr32(src + 12, 5, false);
-    wr32(src + 16, 12, false);
+    const src = scratch + 4096,
+      dst = scratch + 8192;
+    Mem.wr32(src, 16, false);
+    Mem.wr32(src + 4, 9, false);
+    Mem.wr32(src + 8, 2, false);
+    Mem.wr32(src + 12, 5, false);
+    Mem.wr32(src + 16, 12, false);
     expect(irq_info_decode_batch(0, src, 2, dst)).toBe(1);
     expect(load<u32>(dst + 12)).toBe(5);
   });

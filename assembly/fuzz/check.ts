@@ -1,20 +1,49 @@
 // Campaign loop (generator -> decoder -> round trip -> oracle -> mutator -> decoder), all in wasm.
-import * as S from "../status";
-import { wrN, PROF_BIG } from "../mem";
-import { fieldType, T_PAYLOAD, T_BYTES } from "../tables";
-import { recCount, recOverflow, REC_SIZE, K_FIELD, K_ELEM, K_GAP, K_SLACK, K_TAIL } from "../records";
-import { oracleSetIrqs, oracle_last_rule, DEV_WORDS } from "../oracle";
-import { S_VFIO_IRQ_SET } from "../generated/layout";
-import { seedCase, below } from "./rng";
-import { genCase, gBaseOk, gClass, gSid, gRet, gRule, gStatus, gTarget, W_A, W_B, W_C, W_REC, BUF_CAP } from "./gen";
-import { parseInto, mutateFrom } from "./mutate";
-import { isValidClass, NO_RULE } from "./classes";
 
-export const OUT_WORDS: u32 = 160;
-export const O_CASES: usize = 0, O_INPUTS: usize = 4, O_FAILS: usize = 8, O_VALID: usize = 12, O_NEAR: usize = 16;
-export const O_MUT_OK: usize = 20, O_MUT_REJ: usize = 24, O_ROUNDTRIPS: usize = 28, O_HASH: usize = 32;
-export const O_PAGES0: usize = 44, O_PAGES1: usize = 48, O_LEN_A: usize = 52, O_LEN_B: usize = 56, O_CLASS: usize = 64, O_FAIL_LIST: usize = 320, O_KINDS: usize = 576, O_NLIST: usize = 60;
-const MAX_FAIL_LIST: u32 = 32;
+import {
+  BUF_CAP,
+  DEV_WORDS,
+  K_ELEM,
+  K_FIELD,
+  K_GAP,
+  K_SLACK,
+  K_TAIL,
+  MAX_FAIL_LIST,
+  NO_RULE,
+  OUT_CASES,
+  OUT_CLASS,
+  OUT_FAILS,
+  OUT_FAIL_LIST,
+  OUT_HASH,
+  OUT_INPUTS,
+  OUT_KINDS,
+  OUT_LEN_A,
+  OUT_LEN_B,
+  OUT_MUT_OK,
+  OUT_MUT_REJ,
+  OUT_NEAR,
+  OUT_NLIST,
+  OUT_PAGES0,
+  OUT_PAGES1,
+  OUT_ROUNDTRIPS,
+  OUT_VALID,
+  OUT_WORDS,
+  PROF_BIG,
+  REC_SIZE,
+  W_A,
+  W_B,
+  W_C,
+  W_REC,
+  isValidClass,
+} from "../generated/wasm-abi";
+import { S_VFIO_IRQ_SET } from "../generated/layout";
+import { wrN } from "../mem";
+import { oracle_last_rule, oracleSetIrqs } from "../oracle";
+import { recCount, recOverflow } from "../records";
+import { fieldType, T_BYTES, T_PAYLOAD } from "../tables";
+import { gBaseOk, gClass, genCase, gRet, gRule, gSid, gStatus, gTarget } from "./gen";
+import { mutateFrom, parseInto } from "./mutate";
+import { below, seedCase } from "./rng";
 
 /** Rebuild src[0..len) from the last parse's records into dst; true when identical. */
 export function roundTrip(prof: u32, src: usize, len: u32, dst: usize, work: usize): bool {
@@ -33,10 +62,13 @@ export function onlyUncovered(prof: u32, src: usize, len: u32, dst: usize, work:
 function rebuild(prof: u32, src: usize, len: u32, dst: usize, work: usize, fill: u8): bool {
   const big = (prof & PROF_BIG) != 0;
   memory.fill(dst, fill, len);
-  const recs = work + W_REC, n = recCount();
+  const recs = work + W_REC,
+    n = recCount();
   for (let i: u32 = 0; i < n; i++) {
     const r = recs + (i as usize) * REC_SIZE;
-    const k = load<u8>(r) as u32, off = load<u32>(r, 4), size = load<u32>(r, 8);
+    const k = load<u8>(r) as u32,
+      off = load<u32>(r, 4),
+      size = load<u32>(r, 8);
     if ((off as u64) + (size as u64) > (len as u64)) return false; // a record outside the input
     if (k == K_FIELD) wrN(dst + off, size as i32, load<u64>(r, 16), big);
     else if (k == K_ELEM) {
@@ -54,14 +86,16 @@ function hashBytes(h: u64, p: usize, len: u32): u64 {
   for (; i < len; i++) h = (h ^ (load<u8>(p + i) as u64)) * 0x100000001b3;
   return (h ^ (len as u64)) * 0x100000001b3;
 }
-function recHash(work: usize): u64 { return hashBytes(0xcbf29ce484222325, work + W_REC, recCount() * (REC_SIZE as u32)); }
+function recHash(work: usize): u64 {
+  return hashBytes(0xcbf29ce484222325, work + W_REC, recCount() * (REC_SIZE as u32));
+}
 
 /** Hash of one generated case and its label (the campaign sums these: order-independent). */
 export function caseHash(p: usize, len: u32): u64 {
   let h = hashBytes(0xcbf29ce484222325, p, len);
   h = (h ^ (gClass as u64)) * 0x100000001b3;
-  h = (h ^ ((gRet as u32) as u64) ^ ((gRule as u64) << 32)) * 0x100000001b3;
-  return (h ^ ((gStatus as u32) as u64)) * 0x100000001b3;
+  h = (h ^ (gRet as u32 as u64) ^ ((gRule as u64) << 32)) * 0x100000001b3;
+  return (h ^ (gStatus as u32 as u64)) * 0x100000001b3;
 }
 
 /** Profile index (low 16 bits) and device index (high 16) the campaign uses for case idx. */
@@ -71,22 +105,46 @@ export function caseEnv(seed: u32, idx: u32, nprof: u32, ndev: u32): u32 {
   return p | (below(ndev) << 16);
 }
 
-let nFail: u32 = 0, nList: u32 = 0;
+let nFail: u32 = 0,
+  nList: u32 = 0;
 function fail(out: usize, idx: u32, kind: u32): void {
-  const kc = out + O_KINDS + ((kind & 15) << 2);
+  const kc = out + OUT_KINDS + ((kind & 15) << 2);
   const seen = load<u32>(kc);
   store<u32>(kc, seen + 1);
-  if (kind == 10 && seen >= 4) { nFail++; return; } // keep the list for other kinds
-  if (nList < MAX_FAIL_LIST) { store<u32>(out + O_FAIL_LIST + (nList << 3), idx); store<u32>(out + O_FAIL_LIST + (nList << 3) + 4, kind); nList++; }
+  if (kind == 10 && seen >= 4) {
+    nFail++;
+    return;
+  } // keep the list for other kinds
+  if (nList < MAX_FAIL_LIST) {
+    store<u32>(out + OUT_FAIL_LIST + (nList << 3), idx);
+    store<u32>(out + OUT_FAIL_LIST + (nList << 3) + 4, kind);
+    nList++;
+  }
   nFail++;
 }
 
-export function campaign(seed: u32, first: u32, n: u32, profs: usize, nprof: u32, devs: usize, ndev: u32, work: usize, out: usize): i32 {
+export function campaign(
+  seed: u32,
+  first: u32,
+  n: u32,
+  profs: usize,
+  nprof: u32,
+  devs: usize,
+  ndev: u32,
+  work: usize,
+  out: usize,
+): i32 {
   memory.fill(out, 0, OUT_WORDS << 2);
-  nFail = 0; nList = 0;
+  nFail = 0;
+  nList = 0;
   const pages0 = memory.size();
-  const A = work + W_A, B = work + W_B, Cb = work + W_C;
-  let hsum: u64 = 0, valid: u32 = 0, mutOk: u32 = 0, rts: u32 = 0;
+  const A = work + W_A,
+    B = work + W_B,
+    Cb = work + W_C;
+  let hsum: u64 = 0,
+    valid: u32 = 0,
+    mutOk: u32 = 0,
+    rts: u32 = 0;
   for (let k: u32 = 0; k < n; k++) {
     const idx = first + k;
     const env = caseEnv(seed, idx, nprof, ndev);
@@ -95,7 +153,7 @@ export function campaign(seed: u32, first: u32, n: u32, profs: usize, nprof: u32
     seedCase(seed, idx, 0);
     const len = genCase(-1, prof, dev, A, work, -1);
     const sid = gSid;
-    const cp = out + O_CLASS + ((gClass as usize) << 2);
+    const cp = out + OUT_CLASS + ((gClass as usize) << 2);
     store<u32>(cp, load<u32>(cp) + 1);
     const isValid = isValidClass(gClass);
     valid += u32(isValid);
@@ -104,7 +162,10 @@ export function campaign(seed: u32, first: u32, n: u32, profs: usize, nprof: u32
     memory.fill(A + len, 0, 64);
     const st = parseInto(sid, prof, A, len, work);
     if (st != gStatus) fail(out, idx, 1);
-    else if (st >= 0 && !recOverflow()) { rts++; if (!roundTrip(prof, A, len, Cb, work)) fail(out, idx, onlyUncovered(prof, A, len, Cb, work) ? 10 : 2); }
+    else if (st >= 0 && !recOverflow()) {
+      rts++;
+      if (!roundTrip(prof, A, len, Cb, work)) fail(out, idx, onlyUncovered(prof, A, len, Cb, work) ? 10 : 2);
+    }
     if (sid == S_VFIO_IRQ_SET) {
       // 3. the label is the oracle's answer (also with different bytes behind the buffer)
       memory.fill(A + len, 0xa5, 64);
@@ -116,20 +177,26 @@ export function campaign(seed: u32, first: u32, n: u32, profs: usize, nprof: u32
     }
     // mutate, reusing the records of the parse above
     const lb = mutateFrom(sid, prof, A, len, st, B, BUF_CAP, work);
-    store<u32>(out + O_LEN_A, len); store<u32>(out + O_LEN_B, lb);
+    store<u32>(out + OUT_LEN_A, len);
+    store<u32>(out + OUT_LEN_B, lb);
     memory.fill(B + lb, 0, 64);
     const s1 = parseInto(sid, prof, B, lb, work);
-    const n1 = recCount(), h1 = recHash(work);
+    const n1 = recCount(),
+      h1 = recHash(work);
     if (s1 >= 0) {
       mutOk++;
-      if (!recOverflow()) { rts++; if (!roundTrip(prof, B, lb, Cb, work)) fail(out, idx, onlyUncovered(prof, B, lb, Cb, work) ? 10 : 6); }
+      if (!recOverflow()) {
+        rts++;
+        if (!roundTrip(prof, B, lb, Cb, work)) fail(out, idx, onlyUncovered(prof, B, lb, Cb, work) ? 10 : 6);
+      }
     }
     // 7. no read outside the input: poison the bytes behind it, the decoder's answer must not change
     memory.fill(B + lb, 0xa5, 64);
     const s2 = parseInto(sid, prof, B, lb, work);
     if (s2 != s1 || recCount() != n1 || recHash(work) != h1) fail(out, idx, 7);
     if (sid == S_VFIO_IRQ_SET) {
-      const r1 = oracleSetIrqs(prof, B, lb, dev, false), q1 = oracle_last_rule();
+      const r1 = oracleSetIrqs(prof, B, lb, dev, false),
+        q1 = oracle_last_rule();
       memory.fill(B + lb, 0, 64);
       const r2 = oracleSetIrqs(prof, B, lb, dev, false);
       if (r1 != r2 || q1 != oracle_last_rule()) fail(out, idx, 8);
@@ -137,10 +204,17 @@ export function campaign(seed: u32, first: u32, n: u32, profs: usize, nprof: u32
   }
   const pages1 = memory.size();
   if (pages1 != pages0) fail(out, 0xffffffff, 9);
-  store<u32>(out + O_NLIST, nList); store<u32>(out + O_CASES, n); store<u32>(out + O_INPUTS, n * 2); store<u32>(out + O_FAILS, nFail);
-  store<u32>(out + O_VALID, valid); store<u32>(out + O_NEAR, n - valid);
-  store<u32>(out + O_MUT_OK, mutOk); store<u32>(out + O_MUT_REJ, n - mutOk); store<u32>(out + O_ROUNDTRIPS, rts);
-  store<u64>(out + O_HASH, hsum);
-  store<u32>(out + O_PAGES0, pages0 as u32); store<u32>(out + O_PAGES1, pages1 as u32);
+  store<u32>(out + OUT_NLIST, nList);
+  store<u32>(out + OUT_CASES, n);
+  store<u32>(out + OUT_INPUTS, n * 2);
+  store<u32>(out + OUT_FAILS, nFail);
+  store<u32>(out + OUT_VALID, valid);
+  store<u32>(out + OUT_NEAR, n - valid);
+  store<u32>(out + OUT_MUT_OK, mutOk);
+  store<u32>(out + OUT_MUT_REJ, n - mutOk);
+  store<u32>(out + OUT_ROUNDTRIPS, rts);
+  store<u64>(out + OUT_HASH, hsum);
+  store<u32>(out + OUT_PAGES0, pages0 as u32);
+  store<u32>(out + OUT_PAGES1, pages1 as u32);
   return nFail as i32;
 }

@@ -1,25 +1,45 @@
 // Fuzzing exports (docs: bindings/fuzz/). Pointer-based, no allocation; the host passes a work
 // area of fuzz_work_size() bytes: generated case at work+0, mutated case at work+4096.
-import * as S from "../status";
-import { inMem, PROF_KNOWN } from "../mem";
-import { DEV_WORDS } from "../oracle";
-import { S_VFIO_IRQ_SET, S_VFIO_IRQ_INFO, S_VFIO_REGION_INFO, S_VFIO_DEVICE_INFO, S_VFIO_IOMMU_TYPE1_INFO } from "../generated/layout";
-import { seedCase, seedRaw } from "./rng";
-import { genCase, gClass, gSid, gRet, gRule, gStatus, gTarget, WORK_SIZE, W_A } from "./gen";
-import { parseInto, mutateFrom } from "./mutate";
-import { campaign, caseHash, caseEnv, OUT_WORDS } from "./check";
-import { NUM_CLASSES } from "./classes";
 
-export function fuzz_work_size(): u32 { return WORK_SIZE; }
-export function fuzz_out_words(): u32 { return OUT_WORDS; }
-export function fuzz_num_classes(): i32 { return NUM_CLASSES; }
+import { DEV_WORDS, NUM_CLASSES, OUT_WORDS, PROF_KNOWN, WORK_SIZE, W_A } from "../generated/wasm-abi";
+import {
+  S_VFIO_DEVICE_INFO,
+  S_VFIO_IOMMU_TYPE1_INFO,
+  S_VFIO_IRQ_INFO,
+  S_VFIO_IRQ_SET,
+  S_VFIO_REGION_INFO,
+} from "../generated/layout";
+import { inMem } from "../mem";
+import * as S from "../generated/status";
+import { campaign, caseEnv, caseHash } from "./check";
+import { gClass, genCase, gRet, gRule, gSid, gStatus, gTarget } from "./gen";
+import { mutateFrom, parseInto } from "./mutate";
+import { seedCase, seedRaw } from "./rng";
+
+export function fuzz_work_size(): u32 {
+  return WORK_SIZE;
+}
+export function fuzz_out_words(): u32 {
+  return OUT_WORDS;
+}
+export function fuzz_num_classes(): i32 {
+  return NUM_CLASSES;
+}
 
 function famOk(sid: i32): bool {
-  return sid == -1 || sid == S_VFIO_IRQ_SET || sid == S_VFIO_IRQ_INFO || sid == S_VFIO_REGION_INFO
-    || sid == S_VFIO_DEVICE_INFO || sid == S_VFIO_IOMMU_TYPE1_INFO;
+  return (
+    sid == -1 ||
+    sid == S_VFIO_IRQ_SET ||
+    sid == S_VFIO_IRQ_INFO ||
+    sid == S_VFIO_REGION_INFO ||
+    sid == S_VFIO_DEVICE_INFO ||
+    sid == S_VFIO_IOMMU_TYPE1_INFO
+  );
 }
 function argsOk(sid: i32, prof: u32, dev: usize, work: usize): bool {
-  return famOk(sid) && (prof & ~PROF_KNOWN) == 0 && inMem(work, WORK_SIZE as u64) && inMem(dev, (DEV_WORDS as u64) << 2);
+  return (
+    famOk(sid) && (prof & ~PROF_KNOWN) == 0 && inMem(work, WORK_SIZE as u64) && inMem(dev, (DEV_WORDS as u64) << 2)
+  );
 }
 
 /**
@@ -31,18 +51,39 @@ export function fuzz_gen(sid: i32, seed: u32, idx: u32, prof: u32, dev: usize, w
   seedCase(seed, idx, 0);
   return genCase(sid, prof, dev, work + W_A, work, cls < 0 ? -1 : cls) as i32;
 }
-export function fuzz_label_class(): i32 { return gClass; }
-export function fuzz_label_struct(): i32 { return gSid; }
-export function fuzz_label_ret(): i32 { return gRet; }
-export function fuzz_label_rule(): u32 { return gRule; }
-export function fuzz_label_status(): i32 { return gStatus; }
-export function fuzz_label_target(): u32 { return gTarget; }
+export function fuzz_label_class(): i32 {
+  return gClass;
+}
+export function fuzz_label_struct(): i32 {
+  return gSid;
+}
+export function fuzz_label_ret(): i32 {
+  return gRet;
+}
+export function fuzz_label_rule(): u32 {
+  return gRule;
+}
+export function fuzz_label_status(): i32 {
+  return gStatus;
+}
+export function fuzz_label_target(): u32 {
+  return gTarget;
+}
 
 /**
  * Structure-aware mutation of src[0..len) (struct sid) into dst (capacity cap), seeded by seed.
  * Returns the new length or a negative status.
  */
-export function fuzz_mutate(sid: i32, prof: u32, src: usize, len: u32, dst: usize, cap: u32, seed: u64, work: usize): i32 {
+export function fuzz_mutate(
+  sid: i32,
+  prof: u32,
+  src: usize,
+  len: u32,
+  dst: usize,
+  cap: u32,
+  seed: u64,
+  work: usize,
+): i32 {
   if (!argsOk(sid < 0 ? S_VFIO_IRQ_SET : sid, prof, work, work) || sid < 0) return S.E_BAD_ARG;
   if (!inMem(src, len as u64) || !inMem(dst, cap as u64)) return S.E_RANGE;
   seedRaw(seed);
@@ -51,12 +92,31 @@ export function fuzz_mutate(sid: i32, prof: u32, src: usize, len: u32, dst: usiz
 }
 
 /** Profile index | device index << 16 that the campaign picks for case idx (to replay it). */
-export function fuzz_case_env(seed: u32, idx: u32, nprof: u32, ndev: u32): u32 { return caseEnv(seed, idx, nprof, ndev); }
+export function fuzz_case_env(seed: u32, idx: u32, nprof: u32, ndev: u32): u32 {
+  return caseEnv(seed, idx, nprof, ndev);
+}
 
 /** Campaign over cases first..first+n-1 (see check.ts); stats to out (fuzz_out_words() u32). */
-export function fuzz_campaign(seed: u32, first: u32, n: u32, profs: usize, nprof: u32, devs: usize, ndev: u32, work: usize, out: usize): i32 {
-  if (nprof == 0 || ndev == 0 || !inMem(profs, (nprof as u64) << 2) || !inMem(devs, ((ndev as u64) * DEV_WORDS) << 2)
-      || !inMem(work, WORK_SIZE as u64) || !inMem(out, (OUT_WORDS as u64) << 2)) return S.E_RANGE;
+export function fuzz_campaign(
+  seed: u32,
+  first: u32,
+  n: u32,
+  profs: usize,
+  nprof: u32,
+  devs: usize,
+  ndev: u32,
+  work: usize,
+  out: usize,
+): i32 {
+  if (
+    nprof == 0 ||
+    ndev == 0 ||
+    !inMem(profs, (nprof as u64) << 2) ||
+    !inMem(devs, ((ndev as u64) * DEV_WORDS) << 2) ||
+    !inMem(work, WORK_SIZE as u64) ||
+    !inMem(out, (OUT_WORDS as u64) << 2)
+  )
+    return S.E_RANGE;
   for (let i: u32 = 0; i < nprof; i++) if ((load<u32>(profs + (i << 2)) & ~PROF_KNOWN) != 0) return S.E_BAD_ARG;
   return campaign(seed, first, n, profs, nprof, devs, ndev, work, out);
 }
@@ -65,7 +125,16 @@ export function fuzz_campaign(seed: u32, first: u32, n: u32, profs: usize, nprof
  * Generation + labelling only (benchmarks, corpus hashes): n cases of family sid from `first`.
  * Returns the number the oracle/codec accepts; the order-independent hash sum goes to out (u64).
  */
-export function fuzz_gen_batch(sid: i32, seed: u32, first: u32, n: u32, prof: u32, dev: usize, work: usize, out: usize): i32 {
+export function fuzz_gen_batch(
+  sid: i32,
+  seed: u32,
+  first: u32,
+  n: u32,
+  prof: u32,
+  dev: usize,
+  work: usize,
+  out: usize,
+): i32 {
   if (!argsOk(sid, prof, dev, work) || !inMem(out, 8)) return S.E_BAD_ARG;
   let acc: i32 = 0;
   let h: u64 = 0;

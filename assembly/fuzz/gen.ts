@@ -1,34 +1,67 @@
 // Seeded generators: valid and near-valid vfio_irq_set, vfio_irq_info (request/reply) and info
 // replies with capability chains, each labelled with its mutation class and expected outcome
 // (SET_IRQS: the oracle's ret/-errno + rule; others: the codec status the bytes must produce).
-import * as S from "../status";
-import { wr16, wr32, wrN, rd32, rd16, variantOf, PROF_BIG, PROF_EPOCH66 } from "../mem";
+
 import {
-  firstField, numFields, fieldType, fieldOffset, fieldVersion, fieldPresent, scalarSize, structSize,
-  capKnownSize, capOffsetLocal, capsFlag, minsz, trailingLocal, trailingCountLocal, fieldAux, structAllowed,
-  T_PAYLOAD, T_ARRAY,
-} from "../tables";
-import { CAPREG, NUM_CAPREG, S_VFIO_IRQ_SET, S_VFIO_IRQ_INFO, S_VFIO_REGION_INFO, S_VFIO_DEVICE_INFO,
-  S_VFIO_IOMMU_TYPE1_INFO } from "../generated/layout";
+  BUF_CAP,
+  DRV_AMBA,
+  DRV_AP,
+  DRV_CCW,
+  DRV_LIBVFIO_USER,
+  DRV_PCI,
+  DRV_PLATFORM,
+  EINVAL,
+  PROF_EPOCH66,
+  R_ACTION,
+  R_ARGSZ_MIN,
+  R_CCW_NO_TRIGGER,
+  R_COUNT_OVERFLOW,
+  R_DATA_TYPE,
+  R_FLAGS_UNKNOWN,
+  R_INDEX,
+  R_PAYLOAD_SHORT,
+  R_RANGE,
+  R_START,
+  W_CAPS,
+  W_MISC,
+} from "../generated/wasm-abi";
 import { buildCaps } from "../encode";
 import {
-  oracleSetIrqs, oracle_last_rule, DRV_PCI, DRV_PLATFORM, DRV_AMBA, DRV_CCW, DRV_AP, DRV_LIBVFIO_USER, EINVAL,
-  R_ARGSZ_MIN, R_INDEX, R_COUNT_OVERFLOW, R_FLAGS_UNKNOWN, R_START, R_RANGE, R_DATA_TYPE, R_PAYLOAD_SHORT,
-  R_ACTION, R_CCW_NO_TRIGGER,
-} from "../oracle";
-import { below, chance, r32, next64, setBig, put32, put16, get32, get16 } from "./rng";
-import * as C from "./classes";
+  CAPREG,
+  NUM_CAPREG,
+  S_VFIO_DEVICE_INFO,
+  S_VFIO_IOMMU_TYPE1_INFO,
+  S_VFIO_IRQ_INFO,
+  S_VFIO_IRQ_SET,
+  S_VFIO_REGION_INFO,
+} from "../generated/layout";
+import { Prof, wrN } from "../mem";
+import { oracle_last_rule, oracleSetIrqs } from "../oracle";
+import * as S from "../generated/status";
+import {
+  capKnownSize,
+  capOffsetLocal,
+  capsFlag,
+  fieldAux,
+  fieldOffset,
+  fieldPresent,
+  fieldType,
+  fieldVersion,
+  firstField,
+  minsz,
+  numFields,
+  scalarSize,
+  structAllowed,
+  structSize,
+  T_ARRAY,
+  T_PAYLOAD,
+  trailingCountLocal,
+  trailingLocal,
+} from "../tables";
+import * as C from "../generated/wasm-abi";
+import { below, get16, get32, put16, Rng, r32, setBig } from "./rng";
 
 // Work area layout (the host passes `work`, WORK_SIZE bytes; see exports.ts).
-export const W_A: usize = 0;        // generated case (4 KiB)
-export const W_B: usize = 4096;     // mutated case
-export const W_C: usize = 8192;     // re-encoded copy
-export const W_CAPS: usize = 12288; // cap list (8 x ptr,len) + encoded caps
-export const W_MISC: usize = 14336; // cap offsets/lengths, mutator candidates
-export const W_REC: usize = 16384;  // parse records
-export const REC_CAP: u32 = 1024;
-export const WORK_SIZE: u32 = 16384 + 1024 * 24;
-export const BUF_CAP: u32 = 4000;   // max case length (64 bytes of poison room stay behind it)
 const MAXCAPS: u32 = 5;
 
 // Label of the last generated case.
@@ -41,12 +74,16 @@ export let gTarget: u32 = C.NO_RULE;
 /** The SET_IRQS base case passed validation (the device has an index with irqs). */
 export let gBaseOk: bool = true;
 
-// @ts-ignore: decorator
-@inline function dw(dev: usize, i: u32): u32 { return load<u32>(dev + ((i as usize) << 2)); }
+/** Word i of a device block. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
+class Dev {
+  @inline static dw(dev: usize, i: u32): u32 {
+    return load<u32>(dev + ((i as usize) << 2));
+  }
+}
 
 /** Choose the class: about 40% valid, the rest uniform over the near-valid classes of the family. */
 function pickClass(first: i32, last: i32, valid2: i32): i32 {
-  if (chance(6)) return valid2 >= 0 && chance(8) ? valid2 : first;
+  if (Rng.chance(6)) return valid2 >= 0 && Rng.chance(8) ? valid2 : first;
   return first + 1 + (below((last - first) as u32) as i32);
 }
 
@@ -54,8 +91,8 @@ function pickClass(first: i32, last: i32, valid2: i32): i32 {
 function pickFd(dev: usize, kind: u32): i32 {
   if (kind < 2) {
     for (let wi: u32 = 0; wi < 32; wi++) {
-      let bits = dw(dev, (kind == 0 ? 136 : 168) + wi);
-      if (kind == 1) bits &= ~dw(dev, 136 + wi);
+      let bits = Dev.dw(dev, (kind == 0 ? 136 : 168) + wi);
+      if (kind == 1) bits &= ~Dev.dw(dev, 136 + wi);
       if (bits != 0) {
         const r = below(32);
         const rot = rotr<u32>(bits, r);
@@ -66,14 +103,15 @@ function pickFd(dev: usize, kind: u32): i32 {
   }
   for (let t = 0; t < 8; t++) {
     const fd = below(1024);
-    if (((dw(dev, 136 + (fd >> 5)) | dw(dev, 168 + (fd >> 5))) & (1 << (fd & 31))) == 0) return fd as i32;
+    if (((Dev.dw(dev, 136 + (fd >> 5)) | Dev.dw(dev, 168 + (fd >> 5))) & (1 << (fd & 31))) == 0) return fd as i32;
   }
   return (1024 + below(1 << 20)) as i32;
 }
 
 /** Expected oracle rule of a near-valid SET_IRQS class built on a valid base, or NO_RULE. */
 function targetRule(cls: i32, drv: u32): u32 {
-  const lvu = drv == DRV_LIBVFIO_USER, ccwap = drv == DRV_CCW || drv == DRV_AP;
+  const lvu = drv == DRV_LIBVFIO_USER,
+    ccwap = drv == DRV_CCW || drv == DRV_AP;
   if (cls == C.C_ARGSZ_MIN) return R_ARGSZ_MIN;
   if (cls == C.C_ACTION_ZERO) return ccwap ? R_CCW_NO_TRIGGER : R_ACTION;
   if (lvu) return C.NO_RULE;
@@ -88,37 +126,44 @@ function targetRule(cls: i32, drv: u32): u32 {
   return C.NO_RULE;
 }
 
-function maxIrqType(dev: usize, drv: u32): u32 { return drv == DRV_PCI ? 5 : drv == DRV_CCW ? 3 : dw(dev, 2); }
+function maxIrqType(dev: usize, drv: u32): u32 {
+  return drv == DRV_PCI ? 5 : drv == DRV_CCW ? 3 : Dev.dw(dev, 2);
+}
 /** The irq count vfio_set_irqs_validate_and_prepare is given for `index`. */
 function valCount(dev: usize, drv: u32, index: u32): u32 {
   if (drv == DRV_CCW || drv == DRV_AP) return 1;
-  if (drv == DRV_PLATFORM || drv == DRV_AMBA) return dw(dev, 2);
-  return index < 64 ? dw(dev, 8 + index) : 0;
+  if (drv == DRV_PLATFORM || drv == DRV_AMBA) return Dev.dw(dev, 2);
+  return index < 64 ? Dev.dw(dev, 8 + index) : 0;
 }
 
 export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
-  const big = setBig(prof);
-  const drv = dw(dev, 0);
+  setBig(prof);
+  const drv = Dev.dw(dev, 0);
   if (cls < 0) cls = pickClass(C.SET_FIRST, C.SET_LAST, -1);
   const maxType = maxIrqType(dev, drv);
-  let index: u32 = 0, valN: u32 = 0;
+  let index: u32 = 0,
+    valN: u32 = 0;
   const mt = maxType < 64 ? maxType : 64;
-  for (let t: u32 = 0; t < 4 + mt && valN == 0; t++) { index = t < 4 ? below(mt) : t - 4; valN = valCount(dev, drv, index); }
+  for (let t: u32 = 0; t < 4 + mt && valN == 0; t++) {
+    index = t < 4 ? below(mt) : t - 4;
+    valN = valCount(dev, drv, index);
+  }
   gBaseOk = valN > 0;
   const ccwap = drv == DRV_CCW || drv == DRV_AP;
-  let act: u32 = chance(11) || ccwap ? 0x20 : chance(8) ? 0x08 : 0x10;
-  let dt: u32 = drv == DRV_AP ? 4 : chance(5) ? 1 : chance(6) ? 2 : 4;
+  const act: u32 = Rng.chance(11) || ccwap ? 0x20 : Rng.chance(8) ? 0x08 : 0x10;
+  let dt: u32 = drv == DRV_AP ? 4 : Rng.chance(5) ? 1 : Rng.chance(6) ? 2 : 4;
   const fdCls = cls >= C.C_FD_MINUS1 && cls <= C.C_FD_NOT_EVENTFD;
   if (fdCls || (cls == C.C_PAYLOAD_SHORT && dt == 1)) dt = 4;
   if (cls == C.C_BOOL_BYTE) dt = 2;
   // handler-level count: platform/ccw/ap act on one irq per index
   const hN: u32 = drv == DRV_PLATFORM || drv == DRV_AMBA || ccwap ? (valN > 0 ? 1 : 0) : valN;
-  let start: u32 = 0, count: u32 = 1;
+  let start: u32 = 0,
+    count: u32 = 1;
   if (hN > 0) {
-    start = chance(11) ? 0 : below(hN);
+    start = Rng.chance(11) ? 0 : below(hN);
     const room = hN - start;
     count = 1 + below(room < 16 ? room : 16);
-    if (dt == 1 && act == 0x20 && chance(2)) count = 0;
+    if (dt == 1 && act == 0x20 && Rng.chance(2)) count = 0;
   }
   if (count == 0 && (fdCls || cls == C.C_BOOL_BYTE || cls == C.C_PAYLOAD_SHORT)) count = 1;
   let flags = dt | act;
@@ -126,22 +171,30 @@ export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
   let pc = count;
   if (cls == C.C_FLAGS_UNKNOWN) flags |= (1 as u32) << (6 + below(26));
   else if (cls == C.C_DATA_ZERO) flags &= ~7;
-  else if (cls == C.C_DATA_MULTI) { const m = below(4); flags = (flags & ~7) | (m == 0 ? 3 : m + 4); }
-  else if (cls == C.C_ACTION_ZERO) flags &= ~0x38;
-  else if (cls == C.C_ACTION_MULTI) { const m = below(4); flags = (flags & ~0x38) | (m == 0 ? 0x18 : m == 1 ? 0x28 : m == 2 ? 0x30 : 0x38); }
-  else if (cls == C.C_COUNT_OVERFLOW) {
-    if (chance(8)) start = r32();
-    count = (0xffffffff - start) + below(start + 1);
-  } else if (cls == C.C_START_PAST) { start = valN + below(8); count = below(4); pc = count; }
-  else if (cls == C.C_RANGE_PAST && valN > 0) {
+  else if (cls == C.C_DATA_MULTI) {
+    const m = below(4);
+    flags = (flags & ~7) | (m == 0 ? 3 : m + 4);
+  } else if (cls == C.C_ACTION_ZERO) flags &= ~0x38;
+  else if (cls == C.C_ACTION_MULTI) {
+    const m = below(4);
+    flags = (flags & ~0x38) | (m == 0 ? 0x18 : m == 1 ? 0x28 : m == 2 ? 0x30 : 0x38);
+  } else if (cls == C.C_COUNT_OVERFLOW) {
+    if (Rng.chance(8)) start = r32();
+    count = 0xffffffff - start + below(start + 1);
+  } else if (cls == C.C_START_PAST) {
+    start = valN + below(8);
+    count = below(4);
+    pc = count;
+  } else if (cls == C.C_RANGE_PAST && valN > 0) {
     start = valN - 1 - below(valN < 8 ? valN : 8);
-    count = valN - start + 1 + below(4); pc = count;
-  } else if (cls == C.C_INDEX_PAST) index = chance(4) ? 0xffffffff : maxType + below(8);
+    count = valN - start + 1 + below(4);
+    pc = count;
+  } else if (cls == C.C_INDEX_PAST) index = Rng.chance(4) ? 0xffffffff : maxType + below(8);
   const esz: u32 = dt == 2 ? 1 : dt == 4 ? 4 : 0;
   // payload
   for (let i: u32 = 0; i < pc; i++) {
     if (esz == 1) store<u8>(dst + 20 + i, below(2));
-    else if (esz == 4) put32(dst + 20 + (i << 2), (chance(13) ? pickFd(dev, 0) : -1) as u32);
+    else if (esz == 4) Rng.put32(dst + 20 + (i << 2), (Rng.chance(13) ? pickFd(dev, 0) : -1) as u32);
   }
   if (pc > 0 && (fdCls || cls == C.C_BOOL_BYTE)) {
     const k = below(pc);
@@ -151,44 +204,71 @@ export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
     else if (cls == C.C_FD_CLOSED) v = pickFd(dev, 2);
     else if (cls == C.C_FD_NOT_EVENTFD) v = pickFd(dev, 1);
     if (cls == C.C_BOOL_BYTE) store<u8>(dst + 20 + k, 2 + below(254));
-    else put32(dst + 20 + (k << 2), v as u32);
+    else Rng.put32(dst + 20 + (k << 2), v as u32);
   }
   let len: u32 = 20 + pc * esz;
   let argsz = len;
   if (cls == C.C_ARGSZ_MIN) argsz = below(20);
-  else if (cls == C.C_ARGSZ_SLACK) { const x: u32 = 1 + below(16); for (let i: u32 = 0; i < x; i++) store<u8>(dst + len + i, r32()); len += x; argsz = len; }
-  else if (cls == C.C_ARGSZ_OVER) argsz = len + 1 + below(64);
-  else if (cls == C.C_PAYLOAD_SHORT) { len -= 1 + below(pc * esz); argsz = len; }
-  put32(dst, argsz); put32(dst + 4, flags); put32(dst + 8, index);
-  put32(dst + 12, start); put32(dst + 16, count);
+  else if (cls == C.C_ARGSZ_SLACK) {
+    const x: u32 = 1 + below(16);
+    for (let i: u32 = 0; i < x; i++) store<u8>(dst + len + i, r32());
+    len += x;
+    argsz = len;
+  } else if (cls == C.C_ARGSZ_OVER) argsz = len + 1 + below(64);
+  else if (cls == C.C_PAYLOAD_SHORT) {
+    len -= 1 + below(pc * esz);
+    argsz = len;
+  }
+  Rng.put32(dst, argsz);
+  Rng.put32(dst + 4, flags);
+  Rng.put32(dst + 8, index);
+  Rng.put32(dst + 12, start);
+  Rng.put32(dst + 16, count);
   // labels
-  gClass = cls; gSid = S_VFIO_IRQ_SET;
+  gClass = cls;
+  gSid = S_VFIO_IRQ_SET;
   gRet = oracleSetIrqs(prof, dst, len, dev, false);
   gRule = oracle_last_rule();
   gTarget = valN > 0 ? targetRule(cls, drv) : C.NO_RULE;
   const fdt = flags & 7;
-  gStatus = cls == C.C_ARGSZ_MIN ? S.E_ARGSZ_MIN : cls == C.C_ARGSZ_OVER ? S.E_ARGSZ_OVER
-    : cls == C.C_PAYLOAD_SHORT || (cls == C.C_COUNT_OVERFLOW && (fdt == 2 || fdt == 4)) ? S.E_PAYLOAD_SHORT : S.OK;
+  gStatus =
+    cls == C.C_ARGSZ_MIN
+      ? S.E_ARGSZ_MIN
+      : cls == C.C_ARGSZ_OVER
+        ? S.E_ARGSZ_OVER
+        : cls == C.C_PAYLOAD_SHORT || (cls == C.C_COUNT_OVERFLOW && (fdt == 2 || fdt == 4))
+          ? S.E_PAYLOAD_SHORT
+          : S.OK;
   return len;
 }
 
 export function genIrqInfo(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
-  const big = setBig(prof);
-  const drv = dw(dev, 0);
+  setBig(prof);
+  const drv = Dev.dw(dev, 0);
   if (cls < 0) cls = pickClass(C.II_FIRST, C.II_LAST, C.C_II_REPLY);
   const num = maxIrqType(dev, drv);
   let index = below(num < 64 ? num : 64);
-  const reply = cls == C.C_II_REPLY || cls == C.C_II_FLAGS_UNKNOWN || (cls != C.C_II_REQ && chance(8));
-  let flags = reply && index < 64 ? dw(dev, 72 + index) : 0;
-  const count = reply && index < 64 ? dw(dev, 8 + index) : 0;
-  let len: u32 = 16, argsz: u32 = 16;
+  const reply = cls == C.C_II_REPLY || cls == C.C_II_FLAGS_UNKNOWN || (cls != C.C_II_REQ && Rng.chance(8));
+  let flags = reply && index < 64 ? Dev.dw(dev, 72 + index) : 0;
+  const count = reply && index < 64 ? Dev.dw(dev, 8 + index) : 0;
+  let len: u32 = 16,
+    argsz: u32 = 16;
   if (cls == C.C_II_ARGSZ_MIN) argsz = below(16);
-  else if (cls == C.C_II_ARGSZ_SLACK) { const x: u32 = 1 + below(48); for (let i: u32 = 0; i < x; i++) store<u8>(dst + 16 + i, r32()); len += x; argsz = len; }
-  else if (cls == C.C_II_ARGSZ_OVER) argsz = 17 + below(64);
-  else if (cls == C.C_II_INDEX_PAST) index = chance(4) ? 0xffffffff : num + below(8);
+  else if (cls == C.C_II_ARGSZ_SLACK) {
+    const x: u32 = 1 + below(48);
+    for (let i: u32 = 0; i < x; i++) store<u8>(dst + 16 + i, r32());
+    len += x;
+    argsz = len;
+  } else if (cls == C.C_II_ARGSZ_OVER) argsz = 17 + below(64);
+  else if (cls == C.C_II_INDEX_PAST) index = Rng.chance(4) ? 0xffffffff : num + below(8);
   else if (cls == C.C_II_FLAGS_UNKNOWN) flags |= (1 as u32) << (4 + below(28));
-  put32(dst, argsz); put32(dst + 4, flags); put32(dst + 8, index); put32(dst + 12, count);
-  gClass = cls; gSid = S_VFIO_IRQ_INFO; gTarget = C.NO_RULE;
+  Rng.put32(dst, argsz);
+  Rng.put32(dst + 4, flags);
+  Rng.put32(dst + 8, index);
+  Rng.put32(dst + 12, count);
+  gClass = cls;
+  gSid = S_VFIO_IRQ_INFO;
+  gTarget = C.NO_RULE;
   // GET_IRQ_INFO: argsz < 16 or index >= NUM -> EINVAL (vfio-abi.md §3.3, §7.3)
   gRet = cls == C.C_II_ARGSZ_MIN || cls == C.C_II_INDEX_PAST ? -EINVAL : 0;
   gRule = cls == C.C_II_ARGSZ_MIN ? R_ARGSZ_MIN : cls == C.C_II_INDEX_PAST ? R_INDEX : 0;
@@ -198,43 +278,51 @@ export function genIrqInfo(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
 
 /** Random scalar values for every present field of `sid` up to `ver` (0 = all). */
 function fillRand(sid: i32, prof: u32, v: i32, p: usize, ver: u32, big: bool): void {
-  const first = firstField(sid), n = numFields(sid);
+  const first = firstField(sid),
+    n = numFields(sid);
   for (let i = 0; i < n; i++) {
-    const fid = first + i, t = fieldType(fid);
+    const fid = first + i,
+      t = fieldType(fid);
     if (t >= T_PAYLOAD || !fieldPresent(fid, prof) || (ver != 0 && fieldVersion(fid) > ver)) continue;
-    wrN(p + fieldOffset(fid, v), scalarSize(t), chance(8) ? (below(256) as u64) : next64(), big);
+    wrN(p + fieldOffset(fid, v), scalarSize(t), Rng.chance(8) ? (below(256) as u64) : Rng.next64(), big);
   }
 }
 
 /** Info reply (region / device / iommu type1 info) with a kernel-built capability chain. */
 export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32): u32 {
-  const big = setBig(prof), v = variantOf(prof);
-  if (sid != S_VFIO_REGION_INFO && sid != S_VFIO_DEVICE_INFO && sid != S_VFIO_IOMMU_TYPE1_INFO)
-    { const m = below(3); sid = m == 0 ? S_VFIO_REGION_INFO : m == 1 ? S_VFIO_DEVICE_INFO : S_VFIO_IOMMU_TYPE1_INFO; }
+  const big = setBig(prof),
+    v = Prof.variantOf(prof);
+  if (sid != S_VFIO_REGION_INFO && sid != S_VFIO_DEVICE_INFO && sid != S_VFIO_IOMMU_TYPE1_INFO) {
+    const m = below(3);
+    sid = m == 0 ? S_VFIO_REGION_INFO : m == 1 ? S_VFIO_DEVICE_INFO : S_VFIO_IOMMU_TYPE1_INFO;
+  }
   if (cls < 0) cls = pickClass(C.CH_FIRST, C.CH_LAST, C.C_CH_TOO_SMALL);
   const fixed = structSize(sid, prof, v);
   memory.fill(dst, 0, fixed);
   fillRand(sid, prof, v, dst, 0, big);
   const fmask: u32 = sid == S_VFIO_REGION_INFO ? 0x7 : sid == S_VFIO_DEVICE_INFO ? 0x7f : 0x1;
-  put32(dst + 4, r32() & fmask);
+  Rng.put32(dst + 4, r32() & fmask);
   const col = firstField(sid) + capOffsetLocal(sid);
-  put32(dst + fieldOffset(col, v), 0);
-  put32(dst, fixed);
+  Rng.put32(dst + fieldOffset(col, v), 0);
+  Rng.put32(dst, fixed);
   // cap kinds of this host
   const kinds = work + W_MISC + 96;
-  let nk: u32 = 0, nArr: u32 = 0;
+  let nk: u32 = 0;
   for (let i = 0; i < NUM_CAPREG; i++) {
     const p = CAPREG + (i as usize) * 8;
     if ((load<u8>(p) as i32) != sid) continue;
     const prop = load<u8>(p, 3) as u32;
     if (prop != 0 && (prof & (1 << (8 + prop - 1))) == 0) continue;
-    store<u8>(kinds + nk, i as u8); nk++;
-    if (trailingLocal(load<u8>(p, 2) as i32) >= 0) nArr++;
+    store<u8>(kinds + nk, i as u8);
+    nk++;
   }
-  let n: u32 = cls == C.C_CH_VALID ? below(MAXCAPS) : cls == C.C_CH_CYCLE ? 2 + below(MAXCAPS - 1) : 1 + below(MAXCAPS);
+  const n: u32 =
+    cls == C.C_CH_VALID ? below(MAXCAPS) : cls == C.C_CH_CYCLE ? 2 + below(MAXCAPS - 1) : 1 + below(MAXCAPS);
   const forceArr: i32 = cls == C.C_CH_ARRAY_OVERRUN ? (below(n) as i32) : -1;
   const list = work + W_CAPS;
-  const offs = work + W_MISC, lens = work + W_MISC + 32, sids = work + W_MISC + 64;
+  const offs = work + W_MISC,
+    lens = work + W_MISC + 32,
+    sids = work + W_MISC + 64;
   let capAt = list + 64;
   const align8 = (prof & PROF_EPOCH66) != 0;
   let off = fixed;
@@ -245,7 +333,9 @@ export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32):
       if ((i as i32) != forceArr || trailingLocal(load<u8>(CAPREG + (e as usize) * 8, 2) as i32) >= 0) break;
     }
     const p = CAPREG + (e as usize) * 8;
-    const id = load<u8>(p, 1) as u32, csid = load<u8>(p, 2) as i32, maxV = load<u8>(p, 4) as u32;
+    const id = load<u8>(p, 1) as u32,
+      csid = load<u8>(p, 2) as i32,
+      maxV = load<u8>(p, 4) as u32;
     const ver: u32 = cls == C.C_CH_WRONG_VERSION ? maxV : 1 + below(maxV);
     const ssz = structSize(csid, prof, v);
     memory.fill(capAt, 0, 512);
@@ -253,81 +343,122 @@ export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32):
     let clen = ver >= maxV ? ssz : capKnownSize(csid, ver, prof, v);
     const tl = trailingLocal(csid);
     if (tl >= 0) {
-      const af = firstField(csid) + tl, cf = firstField(csid) + trailingCountLocal(csid);
+      const af = firstField(csid) + tl,
+        cf = firstField(csid) + trailingCountLocal(csid);
       const isArr = fieldType(af) == T_ARRAY;
-      const cnt: u32 = isArr ? below(4) : chance(8) ? 64 : 4 * below(5);
+      const cnt: u32 = isArr ? below(4) : Rng.chance(8) ? 64 : 4 * below(5);
       const esz: u32 = isArr ? structSize(fieldAux(af), prof, v) : 1;
-      put32(capAt + fieldOffset(cf, v), cnt);
+      Rng.put32(capAt + fieldOffset(cf, v), cnt);
       const ao = fieldOffset(af, v);
       for (let b: u32 = 0; b < cnt * esz; b++) store<u8>(capAt + ao + b, r32());
       clen = ao + cnt * esz;
       if (clen < ssz) clen = ssz;
     }
     clen = (clen + 3) & ~3;
-    put16(capAt, id); put16(capAt + 2, ver);
-    store<u32>(list + (i << 3), capAt as u32); store<u32>(list + (i << 3) + 4, clen);
-    store<u32>(offs + (i << 2), off); store<u32>(lens + (i << 2), clen); store<u8>(sids + i, csid as u8);
+    put16(capAt, id);
+    put16(capAt + 2, ver);
+    store<u32>(list + (i << 3), capAt as u32);
+    store<u32>(list + (i << 3) + 4, clen);
+    store<u32>(offs + (i << 2), off);
+    store<u32>(lens + (i << 2), clen);
+    store<u8>(sids + i, csid as u8);
     off += align8 ? (clen + 7) & ~7 : clen;
     capAt += (clen + 15) & ~15;
   }
-  const full = off;
   const supplied: u32 = cls == C.C_CH_TOO_SMALL ? fixed : 0xffffffff;
   let len = buildCaps(sid, prof, dst, BUF_CAP, fixed, supplied, list, n) as u32;
   // class mutations on the built reply
   const capOffAt = dst + fieldOffset(col, v);
   let st = S.OK;
   if (cls == C.C_CH_TOO_SMALL) st = n > 0 ? S.NEEDS_ARGSZ : S.OK;
-  else if (cls == C.C_CH_ARGSZ_MIN) { put32(dst, below(minsz(sid))); st = S.E_ARGSZ_MIN; }
-  else if (cls == C.C_CH_ARGSZ_SLACK) { const x: u32 = 1 + below(32); for (let i: u32 = 0; i < x; i++) store<u8>(dst + len + i, r32()); len += x; put32(dst, len); }
-  else if (cls == C.C_CH_ARGSZ_OVER) { put32(dst, len + 1 + below(256)); st = S.E_ARGSZ_OVER; }
-  else if (cls == C.C_CH_FLAG_CLEAR) put32(dst + 4, get32(dst + 4) & ~capsFlag(sid));
+  else if (cls == C.C_CH_ARGSZ_MIN) {
+    Rng.put32(dst, below(minsz(sid)));
+    st = S.E_ARGSZ_MIN;
+  } else if (cls == C.C_CH_ARGSZ_SLACK) {
+    const x: u32 = 1 + below(32);
+    for (let i: u32 = 0; i < x; i++) store<u8>(dst + len + i, r32());
+    len += x;
+    Rng.put32(dst, len);
+  } else if (cls == C.C_CH_ARGSZ_OVER) {
+    Rng.put32(dst, len + 1 + below(256));
+    st = S.E_ARGSZ_OVER;
+  } else if (cls == C.C_CH_FLAG_CLEAR) Rng.put32(dst + 4, get32(dst + 4) & ~capsFlag(sid));
   else if (cls > C.C_CH_ARGSZ_OVER && n > 0) {
     // link / cap mutations: k = the cap whose link (or id/version/array) changes; -1 = cap_offset
     const k = below(n) as i32;
-    const ok = load<u32>(offs + (k << 2)), kEnd = ok + load<u32>(lens + (k << 2));
-    const link = (k == 0 && chance(5)) ? capOffAt : dst + ok + 4;
+    const ok = load<u32>(offs + (k << 2)),
+      kEnd = ok + load<u32>(lens + (k << 2));
+    const link = k == 0 && Rng.chance(5) ? capOffAt : dst + ok + 4;
     const linkIsHead = link == capOffAt;
-    if (cls == C.C_CH_NEXT_ZERO) { if ((k as u32) + 1 < n) put32(dst + ok + 4, 0); }
-    else if (cls == C.C_CH_PAST_END) { put32(link, ((len + 3) & ~3) + 4 * below(16)); st = S.E_CAP_PAST_END; }
-    else if (cls == C.C_CH_INTO_HEADER) { put32(link, 4 * (1 + below(fixed / 4 - 1))); st = S.E_CAP_INTO_HEADER; }
-    else if (cls == C.C_CH_MISALIGNED) { put32(link, linkIsHead ? fixed + 1 + below(3) : ((kEnd + 3) & ~3) + 1 + below(3)); st = S.E_CAP_MISALIGNED; }
-    else if (cls == C.C_CH_SELF) { put32(dst + ok + 4, ok); st = S.E_CAP_SELF; }
-    else if (cls == C.C_CH_CYCLE) {
-      const kk = 1 + below(n - 1), j = below(kk);
-      put32(dst + load<u32>(offs + (kk << 2)) + 4, load<u32>(offs + (j << 2))); st = S.E_CAP_LOOP;
-    }
-    else if (cls == C.C_CH_OVERLAP) {
+    if (cls == C.C_CH_NEXT_ZERO) {
+      if ((k as u32) + 1 < n) Rng.put32(dst + ok + 4, 0);
+    } else if (cls == C.C_CH_PAST_END) {
+      Rng.put32(link, ((len + 3) & ~3) + 4 * below(16));
+      st = S.E_CAP_PAST_END;
+    } else if (cls == C.C_CH_INTO_HEADER) {
+      Rng.put32(link, 4 * (1 + below(fixed / 4 - 1)));
+      st = S.E_CAP_INTO_HEADER;
+    } else if (cls == C.C_CH_MISALIGNED) {
+      Rng.put32(link, linkIsHead ? fixed + 1 + below(3) : ((kEnd + 3) & ~3) + 1 + below(3));
+      st = S.E_CAP_MISALIGNED;
+    } else if (cls == C.C_CH_SELF) {
+      Rng.put32(dst + ok + 4, ok);
+      st = S.E_CAP_SELF;
+    } else if (cls == C.C_CH_CYCLE) {
+      const kk = 1 + below(n - 1),
+        j = below(kk);
+      Rng.put32(dst + load<u32>(offs + (kk << 2)) + 4, load<u32>(offs + (j << 2)));
+      st = S.E_CAP_LOOP;
+    } else if (cls == C.C_CH_OVERLAP) {
       // a cap with a trailing array reports the array running past `next` first
-      put32(dst + ok + 4, ok + 4);
+      Rng.put32(dst + ok + 4, ok + 4);
       st = trailingLocal(load<u8>(sids + k) as i32) >= 0 ? S.E_CAP_ARRAY_OVERRUN : S.E_CAP_OVERLAP;
-    }
-    else if (cls == C.C_CH_UNKNOWN_ID) put16(dst + ok, 0x100 + below(0xff00));
-    else if (cls == C.C_CH_WRONG_VERSION) put16(dst + ok + 2, chance(4) ? 0 : get16(dst + ok + 2) + 1 + below(200));
+    } else if (cls == C.C_CH_UNKNOWN_ID) put16(dst + ok, 0x100 + below(0xff00));
+    else if (cls == C.C_CH_WRONG_VERSION) put16(dst + ok + 2, Rng.chance(4) ? 0 : get16(dst + ok + 2) + 1 + below(200));
     else if (cls == C.C_CH_ARRAY_OVERRUN) {
       const ka = forceArr as u32;
       const csid = load<u8>(sids + ka) as i32;
       const ao = load<u32>(offs + (ka << 2));
       if (trailingLocal(csid) >= 0) {
-        const af = firstField(csid) + trailingLocal(csid), cf = firstField(csid) + trailingCountLocal(csid);
+        const af = firstField(csid) + trailingLocal(csid),
+          cf = firstField(csid) + trailingCountLocal(csid);
         const esz: u32 = fieldType(af) == T_ARRAY ? structSize(fieldAux(af), prof, v) : 1;
         const capLimit = ka + 1 < n ? load<u32>(offs + ((ka + 1) << 2)) : len;
         const room = capLimit - ao - fieldOffset(af, v);
-        put32(dst + ao + fieldOffset(cf, v), chance(4) ? 0x10000000 + (r32() >> 4) : room / esz + 1 + below(3));
+        Rng.put32(dst + ao + fieldOffset(cf, v), Rng.chance(4) ? 0x10000000 + (r32() >> 4) : room / esz + 1 + below(3));
         st = S.E_CAP_ARRAY_OVERRUN;
       }
     }
   }
-  gClass = cls; gSid = sid; gRet = 0; gRule = 0; gTarget = C.NO_RULE; gStatus = st;
+  gClass = cls;
+  gSid = sid;
+  gRet = 0;
+  gRule = 0;
+  gTarget = C.NO_RULE;
+  gStatus = st;
   return len;
 }
 
 /** Generate one case of family `sid` (-1 = mixed). Returns its length; labels in g*. */
 export function genCase(sid: i32, prof: u32, dev: usize, dst: usize, work: usize, cls: i32): u32 {
-  if (sid < 0) { const f = below(16); sid = f < 9 ? S_VFIO_IRQ_SET : f < 11 ? S_VFIO_IRQ_INFO : -2; }
-  if (cls >= 0) sid = cls <= C.SET_LAST ? S_VFIO_IRQ_SET : cls <= C.II_LAST ? S_VFIO_IRQ_INFO : (sid == S_VFIO_IRQ_SET || sid == S_VFIO_IRQ_INFO ? -2 : sid);
+  if (sid < 0) {
+    const f = below(16);
+    sid = f < 9 ? S_VFIO_IRQ_SET : f < 11 ? S_VFIO_IRQ_INFO : -2;
+  }
+  if (cls >= 0)
+    sid =
+      cls <= C.SET_LAST
+        ? S_VFIO_IRQ_SET
+        : cls <= C.II_LAST
+          ? S_VFIO_IRQ_INFO
+          : sid == S_VFIO_IRQ_SET || sid == S_VFIO_IRQ_INFO
+            ? -2
+            : sid;
   if (sid == S_VFIO_IRQ_SET) return genIrqSet(prof, dev, dst, cls);
   if (sid == S_VFIO_IRQ_INFO) return genIrqInfo(prof, dev, dst, cls);
   return genInfo(sid, prof, dst, work, cls);
 }
 // keep the import list honest for tree-shaken builds
-export function _genTouch(): bool { return structAllowed(0, 0); }
+export function _genTouch(): bool {
+  return structAllowed(0, 0);
+}

@@ -2,39 +2,64 @@
 // (seed, index), xorshift64* draws. Pure integer wasm ops, so every engine gives the same bytes.
 let st: u64 = 1;
 
-// @ts-ignore: decorator
-@inline function mix(z: u64): u64 {
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
-  return z ^ (z >> 31);
+/** The generator's draws. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
+export class Rng {
+  @inline static mix(z: u64): u64 {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111eb;
+    return z ^ (z >> 31);
+  }
+  @inline static next64(): u64 {
+    let x = st;
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    st = x;
+    return x * 0x2545f4914f6cdd1d;
+  }
+  /** True with probability k/16. */
+  @inline static chance(k: u32): bool {
+    return ((Rng.next64() >> 60) as u32) < k;
+  }
+  @inline static put32(p: usize, v: u32): void {
+    store<u32>(p, BIG ? bswap<u32>(v) : v);
+  }
 }
 /** Position the generator on case `idx` of run `seed`. */
 export function seedCase(seed: u32, idx: u32, salt: u32): void {
-  st = mix(((seed as u64) << 32 | (idx as u64)) + 0x9e3779b97f4a7c15 * ((salt as u64) + 1));
+  st = Rng.mix((((seed as u64) << 32) | (idx as u64)) + 0x9e3779b97f4a7c15 * ((salt as u64) + 1));
   if (st == 0) st = 0x2545f4914f6cdd1d;
 }
-export function seedRaw(s: u64): void { st = mix(s + 0x9e3779b97f4a7c15); if (st == 0) st = 1; }
-// @ts-ignore: decorator
-@inline export function next64(): u64 {
-  let x = st;
-  x ^= x >> 12; x ^= x << 25; x ^= x >> 27;
-  st = x;
-  return x * 0x2545f4914f6cdd1d;
+export function seedRaw(s: u64): void {
+  st = Rng.mix(s + 0x9e3779b97f4a7c15);
+  if (st == 0) st = 1;
 }
-export function r32(): u32 { return (next64() >> 32) as u32; }
+export function r32(): u32 {
+  return (Rng.next64() >> 32) as u32;
+}
 /** Uniform in [0, n) (n > 0; 0 for n == 0). */
-export function below(n: u32): u32 { return ((((next64() >> 32) as u64) * (n as u64)) >> 32) as u32; }
-/** True with probability k/16. */
-// @ts-ignore: decorator
-@inline export function chance(k: u32): bool { return ((next64() >> 60) as u32) < k; }
+export function below(n: u32): u32 {
+  return ((((Rng.next64() >> 32) as u64) * (n as u64)) >> 32) as u32;
+}
 /** Small-biased value: often 0..16, sometimes anything. */
-export function smallish(): u32 { return chance(12) ? below(17) : r32(); }
+export function smallish(): u32 {
+  return Rng.chance(12) ? below(17) : r32();
+}
 
 // Byte-order aware stores for the generators (one call instead of inlined swaps everywhere).
 export let BIG: bool = false;
-export function setBig(prof: u32): bool { BIG = (prof & 1) != 0; return BIG; }
-// @ts-ignore: decorator
-@inline export function put32(p: usize, v: u32): void { store<u32>(p, BIG ? bswap<u32>(v) : v); }
-export function put16(p: usize, v: u32): void { store<u16>(p, BIG ? bswap<u16>(v as u16) : (v as u16)); }
-export function get32(p: usize): u32 { const x = load<u32>(p); return BIG ? bswap<u32>(x) : x; }
-export function get16(p: usize): u32 { const x = load<u16>(p); return (BIG ? bswap<u16>(x) : x) as u32; }
+export function setBig(prof: u32): bool {
+  BIG = (prof & 1) != 0;
+  return BIG;
+}
+export function put16(p: usize, v: u32): void {
+  store<u16>(p, BIG ? bswap<u16>(v as u16) : (v as u16));
+}
+export function get32(p: usize): u32 {
+  const x = load<u32>(p);
+  return BIG ? bswap<u32>(x) : x;
+}
+export function get16(p: usize): u32 {
+  const x = load<u16>(p);
+  return (BIG ? bswap<u16>(x) : x) as u32;
+}

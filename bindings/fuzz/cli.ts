@@ -3,7 +3,16 @@ import { parseArgs } from "node:util";
 import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
-import { generate, FAMILIES, replayCase, campaignShard, FAILURE_KINDS, CLASSES, className, type ShardStats } from "./index.js";
+import {
+  generate,
+  FAMILIES,
+  replayCase,
+  campaignShard,
+  FAILURE_KINDS,
+  CLASSES,
+  className,
+  type ShardStats,
+} from "./index.js";
 import { syzlang } from "./syzlang.js";
 import { checkDescription, type DeviceDescription } from "../oracle/wasm/device.js";
 import { qemuDevice } from "../oracle/wasm/qemu.js";
@@ -27,71 +36,159 @@ function loadDevice(spec: string | undefined, kernel: string | undefined): Devic
 }
 
 async function corpusCmd(v: Record<string, unknown>): Promise<number> {
-  const count = Number(v.count ?? 100), seed = Number(v.seed ?? 1) >>> 0, outDir = v.out as string | undefined;
-  if (!outDir || !Number.isInteger(count) || count < 0) { process.stderr.write(USAGE + "\n"); return 2; }
+  const count = Number(v.count ?? 100),
+    seed = Number(v.seed ?? 1) >>> 0,
+    outDir = v.out as string | undefined;
+  if (!outDir || !Number.isInteger(count) || count < 0) {
+    process.stderr.write(`${USAGE}\n`);
+    return 2;
+  }
   const struct = (v.struct as string) ?? "vfio_irq_set";
   const device = loadDevice(v.device as string | undefined, v.kernel as string | undefined);
   mkdirSync(outDir, { recursive: true });
   const short = struct.replace(/^vfio_/, "");
-  const profile = { arch: v.arch as string | undefined, endian: v.endian as "little" | "big" | undefined, epoch: v.epoch as string | undefined };
+  const profile = {
+    arch: v.arch as string | undefined,
+    endian: v.endian as "little" | "big" | undefined,
+    epoch: v.epoch as string | undefined,
+  };
   for (let i = 0; i < count; i++) {
     const c = generate({ ...profile, struct, seed, index: i, device, class: v.class as string | undefined });
     const base = join(outDir, `${short}-${seed}-${String(i).padStart(6, "0")}`);
-    writeFileSync(base + ".bin", c.bytes);
-    writeFileSync(base + ".json", JSON.stringify({
-      struct: c.struct, class: c.class, valid: c.valid, seed, index: i, profile: c.profile,
-      device: device.name ?? device.driver ?? "device", kernel: device.kernel, expected: c.expected, hex: toHex(c.bytes),
-      reproduce: `vfio-abi fuzz --struct ${struct} --seed ${seed} --count ${i + 1} --out DIR (case ${i})`,
-    }, null, 1) + "\n");
+    writeFileSync(`${base}.bin`, c.bytes);
+    writeFileSync(
+      `${base}.json`,
+      `${JSON.stringify(
+        {
+          struct: c.struct,
+          class: c.class,
+          valid: c.valid,
+          seed,
+          index: i,
+          profile: c.profile,
+          device: device.name ?? device.driver ?? "device",
+          kernel: device.kernel,
+          expected: c.expected,
+          hex: toHex(c.bytes),
+          reproduce: `vfio-abi fuzz --struct ${struct} --seed ${seed} --count ${i + 1} --out DIR (case ${i})`,
+        },
+        null,
+        1,
+      )}\n`,
+    );
   }
   process.stderr.write(`wrote ${count} cases to ${outDir}\n`);
   return 0;
 }
 
 export interface CampaignSummary {
-  seed: number; workers: number; seconds: number; cases: number; inputs: number; casesPerSec: number; inputsPerSec: number;
-  failures: number; failureKinds: Record<string, number>; valid: number; nearValid: number; mutatedDecoded: number;
-  mutatedRejected: number; roundTrips: number; hash: string; memoryPages: { start: number; end: number };
-  classes: Record<string, number>; failureFiles: string[];
+  seed: number;
+  workers: number;
+  seconds: number;
+  cases: number;
+  inputs: number;
+  casesPerSec: number;
+  inputsPerSec: number;
+  failures: number;
+  failureKinds: Record<string, number>;
+  valid: number;
+  nearValid: number;
+  mutatedDecoded: number;
+  mutatedRejected: number;
+  roundTrips: number;
+  hash: string;
+  memoryPages: { start: number; end: number };
+  classes: Record<string, number>;
+  failureFiles: string[];
 }
 
 /** Run a campaign with K worker threads (sharded by case-index range). */
-export async function runCampaign(o: { seed?: number; seconds?: number; count?: number; workers?: number; progress?: boolean; failuresDir?: string }): Promise<CampaignSummary> {
-  const seed = (o.seed ?? 1) >>> 0, K = Math.max(1, o.workers ?? 2);
+export async function runCampaign(o: {
+  seed?: number;
+  seconds?: number;
+  count?: number;
+  workers?: number;
+  progress?: boolean;
+  failuresDir?: string;
+}): Promise<CampaignSummary> {
+  const seed = (o.seed ?? 1) >>> 0,
+    K = Math.max(1, o.workers ?? 2);
   const total = o.count ?? (o.seconds !== undefined ? 0x7fffffff : 1_000_000);
   const stop = new Int32Array(new SharedArrayBuffer(4));
-  const agg = { cases: 0, inputs: 0, failures: 0, valid: 0, nearValid: 0, mutatedDecoded: 0, mutatedRejected: 0, roundTrips: 0, hash: 0n,
-    pages: [Infinity, 0], classes: [] as number[], kinds: [] as number[], failureList: [] as { index: number; kind: number }[] };
+  const agg = {
+    cases: 0,
+    inputs: 0,
+    failures: 0,
+    valid: 0,
+    nearValid: 0,
+    mutatedDecoded: 0,
+    mutatedRejected: 0,
+    roundTrips: 0,
+    hash: 0n,
+    pages: [Infinity, 0],
+    classes: [] as number[],
+    kinds: [] as number[],
+    failureList: [] as { index: number; kind: number }[],
+  };
   const t0 = performance.now();
   const progress = o.progress ?? false;
   const line = () => {
     const s = (performance.now() - t0) / 1000;
-    process.stderr.write(`\rfuzz: ${agg.cases} cases, ${(agg.cases / s / 1e6).toFixed(2)} M cases/s, ${agg.failures} failures, ${s.toFixed(1)} s   `);
+    process.stderr.write(
+      `\rfuzz: ${agg.cases} cases, ${(agg.cases / s / 1e6).toFixed(2)} M cases/s, ${agg.failures} failures, ${s.toFixed(1)} s   `,
+    );
   };
   const timer = o.seconds !== undefined ? setTimeout(() => Atomics.store(stop, 0, 1), o.seconds * 1000) : null;
   const here = new URL("./worker.js", import.meta.url);
-  await Promise.all(Array.from({ length: K }, (_, k) => new Promise<void>((resolve, reject) => {
-    const first = Math.floor((total / K) * k), count = Math.floor((total / K) * (k + 1)) - first;
-    const w = new Worker(here, { workerData: { seed, first, count, chunk: 50_000, stop } });
-    w.on("message", (m: { type: string; stats: ShardStats & { hash: string } }) => {
-      if (m.type !== "chunk") return;
-      const r = m.stats;
-      for (const k2 of ["cases", "inputs", "failures", "valid", "nearValid", "mutatedDecoded", "mutatedRejected", "roundTrips"] as const) agg[k2] += r[k2];
-      agg.hash = BigInt.asUintN(64, agg.hash + BigInt(r.hash));
-      agg.pages[0] = Math.min(agg.pages[0], r.pages[0]); agg.pages[1] = Math.max(agg.pages[1], r.pages[1]);
-      r.classes.forEach((c, i) => (agg.classes[i] = (agg.classes[i] ?? 0) + c));
-      r.kinds.forEach((c, i) => (agg.kinds[i] = (agg.kinds[i] ?? 0) + c));
-      if (agg.failureList.length < 64) agg.failureList.push(...r.failureList);
-      if (progress) line();
-    });
-    w.on("error", reject);
-    w.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`fuzz worker exited with ${c}`))));
-  })));
+  await Promise.all(
+    Array.from(
+      { length: K },
+      (_, k) =>
+        new Promise<void>((resolve, reject) => {
+          const first = Math.floor((total / K) * k),
+            count = Math.floor((total / K) * (k + 1)) - first;
+          const w = new Worker(here, { workerData: { seed, first, count, chunk: 50_000, stop } });
+          w.on("message", (m: { type: string; stats: ShardStats & { hash: string } }) => {
+            if (m.type !== "chunk") return;
+            const r = m.stats;
+            for (const k2 of [
+              "cases",
+              "inputs",
+              "failures",
+              "valid",
+              "nearValid",
+              "mutatedDecoded",
+              "mutatedRejected",
+              "roundTrips",
+            ] as const)
+              agg[k2] += r[k2];
+            agg.hash = BigInt.asUintN(64, agg.hash + BigInt(r.hash));
+            agg.pages[0] = Math.min(agg.pages[0], r.pages[0]);
+            agg.pages[1] = Math.max(agg.pages[1], r.pages[1]);
+            r.classes.forEach((c, i) => {
+              agg.classes[i] = (agg.classes[i] ?? 0) + c;
+            });
+            r.kinds.forEach((c, i) => {
+              agg.kinds[i] = (agg.kinds[i] ?? 0) + c;
+            });
+            if (agg.failureList.length < 64) agg.failureList.push(...r.failureList);
+            if (progress) line();
+          });
+          w.on("error", reject);
+          w.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`fuzz worker exited with ${c}`))));
+        }),
+    ),
+  );
   if (timer) clearTimeout(timer);
-  if (progress) { line(); process.stderr.write("\n"); }
+  if (progress) {
+    line();
+    process.stderr.write("\n");
+  }
   const seconds = (performance.now() - t0) / 1000;
   const failureKinds: Record<string, number> = {};
-  agg.kinds.forEach((n, k) => { if (n) failureKinds[`${k}: ${FAILURE_KINDS[k] ?? "?"}`] = n; });
+  agg.kinds.forEach((n, k) => {
+    if (n) failureKinds[`${k}: ${FAILURE_KINDS[k] ?? "?"}`] = n;
+  });
   const failureFiles: string[] = [];
   if (agg.failureList.length && o.failuresDir) {
     mkdirSync(o.failuresDir, { recursive: true });
@@ -99,37 +196,102 @@ export async function runCampaign(o: { seed?: number; seconds?: number; count?: 
       if (f.index === 0xffffffff) continue;
       const r = replayCase(seed, f.index);
       const base = join(o.failuresDir, `fail-${seed}-${f.index}`);
-      writeFileSync(base + "-generated.bin", r.generated);
-      writeFileSync(base + "-mutated.bin", r.mutated);
-      writeFileSync(base + ".json", JSON.stringify({ seed, index: f.index, kind: f.kind, what: FAILURE_KINDS[f.kind], profile: r.profile,
-        device: r.device, struct: r.case.struct, class: r.case.class, expected: r.case.expected, generated: toHex(r.generated), mutated: toHex(r.mutated),
-        reproduce: `import { replayCase } from "vfio-abi/dist/bindings/fuzz/index.js"; replayCase(${seed}, ${f.index})` }, null, 1) + "\n");
-      failureFiles.push(base + ".json");
+      writeFileSync(`${base}-generated.bin`, r.generated);
+      writeFileSync(`${base}-mutated.bin`, r.mutated);
+      writeFileSync(
+        `${base}.json`,
+        `${JSON.stringify(
+          {
+            seed,
+            index: f.index,
+            kind: f.kind,
+            what: FAILURE_KINDS[f.kind],
+            profile: r.profile,
+            device: r.device,
+            struct: r.case.struct,
+            class: r.case.class,
+            expected: r.case.expected,
+            generated: toHex(r.generated),
+            mutated: toHex(r.mutated),
+            reproduce: `import { replayCase } from "vfio-abi/dist/bindings/fuzz/index.js"; replayCase(${seed}, ${f.index})`,
+          },
+          null,
+          1,
+        )}\n`,
+      );
+      failureFiles.push(`${base}.json`);
     }
   }
   const classes: Record<string, number> = {};
   for (const c of CLASSES) classes[className(c.id)] = agg.classes[c.id] ?? 0;
-  return { seed, workers: K, seconds: +seconds.toFixed(3), cases: agg.cases, inputs: agg.inputs,
-    casesPerSec: Math.round(agg.cases / seconds), inputsPerSec: Math.round(agg.inputs / seconds), failures: agg.failures, failureKinds,
-    valid: agg.valid, nearValid: agg.nearValid, mutatedDecoded: agg.mutatedDecoded, mutatedRejected: agg.mutatedRejected, roundTrips: agg.roundTrips,
-    hash: agg.hash.toString(16).padStart(16, "0"), memoryPages: { start: agg.pages[0], end: agg.pages[1] }, classes, failureFiles };
+  return {
+    seed,
+    workers: K,
+    seconds: +seconds.toFixed(3),
+    cases: agg.cases,
+    inputs: agg.inputs,
+    casesPerSec: Math.round(agg.cases / seconds),
+    inputsPerSec: Math.round(agg.inputs / seconds),
+    failures: agg.failures,
+    failureKinds,
+    valid: agg.valid,
+    nearValid: agg.nearValid,
+    mutatedDecoded: agg.mutatedDecoded,
+    mutatedRejected: agg.mutatedRejected,
+    roundTrips: agg.roundTrips,
+    hash: agg.hash.toString(16).padStart(16, "0"),
+    memoryPages: { start: agg.pages[0], end: agg.pages[1] },
+    classes,
+    failureFiles,
+  };
 }
 
 export async function run(cmd: string, argv: string[]): Promise<number> {
-  if (cmd === "syzlang") { process.stdout.write(syzlang()); return 0; }
-  const { values: v } = parseArgs({ args: argv, allowPositionals: false, options: {
-    struct: { type: "string" }, count: { type: "string" }, seed: { type: "string" }, out: { type: "string" }, class: { type: "string" },
-    device: { type: "string" }, kernel: { type: "string" }, arch: { type: "string" }, endian: { type: "string" }, epoch: { type: "string" },
-    campaign: { type: "boolean" }, seconds: { type: "string" }, workers: { type: "string" }, progress: { type: "boolean" },
-    failures: { type: "string" }, help: { type: "boolean", short: "h" },
-  } });
-  if (v.help) { console.log(USAGE); return 0; }
+  if (cmd === "syzlang") {
+    process.stdout.write(syzlang());
+    return 0;
+  }
+  const { values: v } = parseArgs({
+    args: argv,
+    allowPositionals: false,
+    options: {
+      struct: { type: "string" },
+      count: { type: "string" },
+      seed: { type: "string" },
+      out: { type: "string" },
+      class: { type: "string" },
+      device: { type: "string" },
+      kernel: { type: "string" },
+      arch: { type: "string" },
+      endian: { type: "string" },
+      epoch: { type: "string" },
+      campaign: { type: "boolean" },
+      seconds: { type: "string" },
+      workers: { type: "string" },
+      progress: { type: "boolean" },
+      failures: { type: "string" },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (v.help) {
+    console.log(USAGE);
+    return 0;
+  }
   if (!v.campaign) return corpusCmd(v);
-  const s = await runCampaign({ seed: v.seed === undefined ? 1 : Number(v.seed), seconds: v.seconds === undefined ? undefined : Number(v.seconds),
-    count: v.count === undefined ? (v.seconds === undefined ? 1_000_000 : undefined) : Number(v.count), workers: v.workers === undefined ? 2 : Number(v.workers),
-    progress: v.progress || process.stderr.isTTY, failuresDir: v.failures ?? "fuzz-failures" });
-  process.stdout.write(JSON.stringify(s, null, 1) + "\n");
-  const real = s.failures - Object.entries(s.failureKinds).filter(([k]) => k.startsWith("10:")).reduce((a, [, n]) => a + n, 0);
+  const s = await runCampaign({
+    seed: v.seed === undefined ? 1 : Number(v.seed),
+    seconds: v.seconds === undefined ? undefined : Number(v.seconds),
+    count: v.count === undefined ? (v.seconds === undefined ? 1_000_000 : undefined) : Number(v.count),
+    workers: v.workers === undefined ? 2 : Number(v.workers),
+    progress: v.progress || process.stderr.isTTY,
+    failuresDir: v.failures ?? "fuzz-failures",
+  });
+  process.stdout.write(`${JSON.stringify(s, null, 1)}\n`);
+  const real =
+    s.failures -
+    Object.entries(s.failureKinds)
+      .filter(([k]) => k.startsWith("10:"))
+      .reduce((a, [, n]) => a + n, 0);
   return real > 0 ? 1 : 0;
 }
 // keep campaignShard reachable for embedders importing the CLI module

@@ -1,36 +1,54 @@
 // ABI fuzzing toolkit: seeded generators and the structure-aware mutator (wasm, assembly/fuzz/),
 // labelled cases, corpora and the in-wasm campaign loop. No fast-check here (see ../fast-check.ts).
-import { wasm, type WasmExports } from "../loader.js";
-import { resolveProfile } from "../profile.js";
-import { structByName } from "../schema-index.js";
-import { deviceBlock, DEV_WORDS, type DeviceDescription } from "../oracle/wasm/device.js";
+
+import { statusName } from "../errors.js";
+import { type WasmExports, wasm } from "../loader.js";
+import { DEV_WORDS, type DeviceDescription, deviceBlock } from "../oracle/wasm/device.js";
 import { qemuDevice } from "../oracle/wasm/qemu.js";
 import { ruleName } from "../oracle-rules.js";
-import { statusName } from "../errors.js";
-import { CLASSES, classInfo, className, classByName, FAILURE_KINDS, type ClassInfo } from "./classes.js";
+import { resolveProfile } from "../profile.js";
+import { structByName } from "../schema-index.js";
 import type { ProfileOptions } from "../types.js";
+import { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KINDS } from "./classes.js";
 
-export { CLASSES, classInfo, className, classByName, FAILURE_KINDS, type ClassInfo };
+export { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KINDS };
 
-type Fx = WasmExports & Record<string, (...a: number[]) => number>;
-const fx = () => wasm() as Fx;
 // The work area lives past the parser's 16 KiB `visited` table, which sits at the heap base.
 const WORK_OFF = 0x4400;
-const ERRNO: Record<number, string> = { 9: "EBADF", 14: "EFAULT", 16: "EBUSY", 22: "EINVAL", 25: "ENOTTY", 34: "ERANGE" };
+const ERRNO: Record<number, string> = {
+  9: "EBADF",
+  14: "EFAULT",
+  16: "EBUSY",
+  22: "EINVAL",
+  25: "ENOTTY",
+  34: "ERANGE",
+};
 
-interface Mem { w: Fx; work: number; dev: number; devs: number; profs: number; out: number; scratch: number; buf: ArrayBuffer }
+interface Mem {
+  w: WasmExports;
+  work: number;
+  dev: number;
+  devs: number;
+  profs: number;
+  out: number;
+  scratch: number;
+  buf: ArrayBuffer;
+}
 let mem: Mem | null = null;
 const DEV_BYTES = DEV_WORDS * 4;
 const MAX_DEVS = 16;
 /** Reserve the fuzz area once (memory never grows after this). */
 function area(): Mem {
-  const w = fx();
+  const w = wasm();
   if (mem && mem.w === w && mem.buf === w.memory.buffer) return mem;
   const ws = w.fuzz_work_size();
   const need = WORK_OFF + ws + DEV_BYTES * (MAX_DEVS + 1) + 256 + 4 * w.fuzz_out_words() + 8192 + 64;
   if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi fuzz: cannot reserve wasm memory");
   const work = w.arena_ptr() + WORK_OFF;
-  const dev = work + ws, devs = dev + DEV_BYTES, profs = devs + DEV_BYTES * MAX_DEVS, out = profs + 256;
+  const dev = work + ws,
+    devs = dev + DEV_BYTES,
+    profs = devs + DEV_BYTES * MAX_DEVS,
+    out = profs + 256;
   const scratch = (out + 4 * w.fuzz_out_words() + 63) & ~63;
   mem = { w, work, dev, devs, profs, out, scratch, buf: w.memory.buffer };
   return mem;
@@ -39,10 +57,18 @@ function area(): Mem {
 /** Default device: the QEMU harness's e1000e (INTx, MSI, MSI-X 5, ERR, REQ) under 6.12. */
 export const DEFAULT_DEVICE: DeviceDescription = qemuDevice("e1000e", "6.12");
 export type FuzzDevice = DeviceDescription | Uint32Array;
-const blockOf = (d: FuzzDevice | undefined): Uint32Array => d instanceof Uint32Array ? d : deviceBlock(d ?? DEFAULT_DEVICE);
+const blockOf = (d: FuzzDevice | undefined): Uint32Array =>
+  d instanceof Uint32Array ? d : deviceBlock(d ?? DEFAULT_DEVICE);
 
 /** Families the generators know: a struct name, or "mixed". */
-export const FAMILIES = ["vfio_irq_set", "vfio_irq_info", "vfio_region_info", "vfio_device_info", "vfio_iommu_type1_info", "mixed"] as const;
+export const FAMILIES = [
+  "vfio_irq_set",
+  "vfio_irq_info",
+  "vfio_region_info",
+  "vfio_device_info",
+  "vfio_iommu_type1_info",
+  "mixed",
+] as const;
 const sidOf = (s: string | undefined): number => (!s || s === "mixed" ? -1 : structByName(s).id);
 
 export interface Expected {
@@ -54,40 +80,67 @@ export interface Expected {
   targetRule?: string;
 }
 export interface FuzzCase {
-  seed: number; index: number; struct: string; class: string; classId: number; valid: boolean;
+  seed: number;
+  index: number;
+  struct: string;
+  class: string;
+  classId: number;
+  valid: boolean;
   profile: { endian: "little" | "big"; epoch: "6.1" | "6.6" };
-  bytes: Uint8Array; expected: Expected;
+  bytes: Uint8Array;
+  expected: Expected;
 }
 export interface GenerateOptions extends ProfileOptions {
-  struct?: string; seed?: number; index?: number; class?: string | number; device?: FuzzDevice;
+  struct?: string;
+  seed?: number;
+  index?: number;
+  class?: string | number;
+  device?: FuzzDevice;
 }
 
-function readLabel(w: Fx): { sid: number; cls: number; expected: Expected } {
-  const sid = w.fuzz_label_struct(), cls = w.fuzz_label_class(), st = w.fuzz_label_status();
-  const ret = w.fuzz_label_ret(), rule = w.fuzz_label_rule(), target = w.fuzz_label_target();
+function readLabel(w: WasmExports): { sid: number; cls: number; expected: Expected } {
+  const sid = w.fuzz_label_struct(),
+    cls = w.fuzz_label_class(),
+    st = w.fuzz_label_status();
+  const ret = w.fuzz_label_ret(),
+    rule = w.fuzz_label_rule(),
+    target = w.fuzz_label_target();
   const expected: Expected = { codec: { ok: st >= 0, status: statusName(st) } };
   if (sid === structByName("vfio_irq_set").id || sid === structByName("vfio_irq_info").id)
-    expected.kernel = { ok: ret >= 0, ret, errno: ret < 0 ? ERRNO[-ret] ?? `E${-ret}` : null, rule: ruleName(rule) };
+    expected.kernel = { ok: ret >= 0, ret, errno: ret < 0 ? (ERRNO[-ret] ?? `E${-ret}`) : null, rule: ruleName(rule) };
   if (target !== 0xff) expected.targetRule = ruleName(target);
   return { sid, cls, expected };
 }
 
 /** One labelled case: same (seed, index, options) -> same bytes on every engine. */
 export function generate(o: GenerateOptions = {}): FuzzCase {
-  const m = area(), w = m.w;
+  const m = area(),
+    w = m.w;
   const prof = resolveProfile(o);
   new Uint32Array(w.memory.buffer, m.dev, DEV_WORDS).set(blockOf(o.device));
   const cls = o.class === undefined ? -1 : typeof o.class === "number" ? o.class : classByName(o.class).id;
-  const seed = (o.seed ?? 0) >>> 0, index = (o.index ?? 0) >>> 0;
+  const seed = (o.seed ?? 0) >>> 0,
+    index = (o.index ?? 0) >>> 0;
   const len = w.fuzz_gen(sidOf(o.struct), seed, index, prof.word, m.dev, m.work, cls);
   if (len < 0) throw new Error(`vfio-abi fuzz: generator failed (${statusName(len)})`);
   const bytes = new Uint8Array(w.memory.buffer.slice(m.work, m.work + len));
   const { sid, cls: c, expected } = readLabel(w);
-  return { seed, index, struct: structName(sid), class: className(c), classId: c, valid: classInfo(c)?.valid ?? false,
-    profile: { endian: prof.endian, epoch: prof.epoch }, bytes, expected };
+  return {
+    seed,
+    index,
+    struct: structName(sid),
+    class: className(c),
+    classId: c,
+    valid: classInfo(c)?.valid ?? false,
+    profile: { endian: prof.endian, epoch: prof.epoch },
+    bytes,
+    expected,
+  };
 }
 const structName = (sid: number) => SCHEMA_NAMES()[sid] ?? `struct-${sid}`;
+
 import { SCHEMA } from "../generated/schema.js";
+
 const SCHEMA_NAMES = () => SCHEMA.structs.map((s) => s.name);
 
 /** count consecutive cases (index = first .. first + count - 1). */
@@ -95,7 +148,10 @@ export function* corpus(o: GenerateOptions & { count: number; first?: number }):
   for (let i = 0; i < o.count; i++) yield generate({ ...o, index: (o.first ?? 0) + i });
 }
 
-export interface MutateOptions extends ProfileOptions { struct?: string; maxLength?: number }
+export interface MutateOptions extends ProfileOptions {
+  struct?: string;
+  maxLength?: number;
+}
 /**
  * Structure-aware mutation: decode, change one field / payload element / chain link (id, version,
  * next), re-encode (vfio_irq_set keeps argsz and payload consistent unless argsz is the target);
@@ -103,40 +159,57 @@ export interface MutateOptions extends ProfileOptions { struct?: string; maxLeng
  * Usable as a custom mutator: (data, seed) => mutate(data, seed, { struct }).
  */
 export function mutate(bytes: Uint8Array, seed: number | bigint, o: MutateOptions = {}): Uint8Array {
-  const m = area(), w = m.w;
+  const m = area(),
+    w = m.w;
   const prof = resolveProfile(o);
   const cap = Math.min(o.maxLength ?? 4000, 4000);
   const len = Math.min(bytes.length, 4000);
-  const src = m.scratch, dst = m.scratch + 4096;
+  const src = m.scratch,
+    dst = m.scratch + 4096;
   new Uint8Array(w.memory.buffer, src, len).set(bytes.subarray(0, len));
   const sid = sidOf(o.struct ?? "vfio_irq_set");
-  const n = (w.fuzz_mutate as unknown as (...a: (number | bigint)[]) => number)(sid < 0 ? 4 : sid, prof.word, src, len, dst, cap, BigInt.asUintN(64, BigInt(seed)), m.work);
+  const n = w.fuzz_mutate(sid < 0 ? 4 : sid, prof.word, src, len, dst, cap, BigInt.asUintN(64, BigInt(seed)), m.work);
   if (n < 0) throw new Error(`vfio-abi fuzz: mutate failed (${statusName(n)})`);
   return new Uint8Array(w.memory.buffer.slice(dst, dst + n));
 }
 
 /** The oracle's answer for a SET_IRQS buffer on a device (no state change). */
-export function labelSetIrqs(bytes: Uint8Array, device?: FuzzDevice, o: ProfileOptions = {}): { ok: boolean; ret: number; errno: string | null; rule: string } {
-  const m = area(), w = m.w;
+export function labelSetIrqs(
+  bytes: Uint8Array,
+  device?: FuzzDevice,
+  o: ProfileOptions = {},
+): { ok: boolean; ret: number; errno: string | null; rule: string } {
+  const m = area(),
+    w = m.w;
   new Uint32Array(w.memory.buffer, m.dev, DEV_WORDS).set(blockOf(device));
   const len = Math.min(bytes.length, 4000);
   new Uint8Array(w.memory.buffer, m.scratch, len).set(bytes.subarray(0, len));
   const ret = w.oracle_set_irqs(resolveProfile(o).word, m.scratch, len, m.dev, 0);
-  return { ok: ret >= 0, ret, errno: ret < 0 ? ERRNO[-ret] ?? `E${-ret}` : null, rule: ruleName(w.oracle_last_rule()) };
+  return {
+    ok: ret >= 0,
+    ret,
+    errno: ret < 0 ? (ERRNO[-ret] ?? `E${-ret}`) : null,
+    rule: ruleName(w.oracle_last_rule()),
+  };
 }
 
 // ---- campaign shards (used by the CLI's worker threads; callable directly too)
 
 /** Profiles the campaign cycles through: both byte orders x both layout epochs. */
 export const CAMPAIGN_PROFILES: ProfileOptions[] = [
-  { endian: "little", epoch: "6.1" }, { endian: "little", epoch: "6.6" },
-  { endian: "big", epoch: "6.1" }, { endian: "big", epoch: "6.6" },
+  { endian: "little", epoch: "6.1" },
+  { endian: "little", epoch: "6.6" },
+  { endian: "big", epoch: "6.1" },
+  { endian: "big", epoch: "6.6" },
 ];
 /** Devices the campaign cycles through: every driver, both kernels. */
 export function campaignDevices(): DeviceDescription[] {
-  const pci = (counts: number[], flags: number[]) => counts.map((count, index) => ({ index, count, flags: flags[index] }));
+  const pci = (counts: number[], flags: number[]) =>
+    counts.map((count, index) => ({ index, count, flags: flags[index] }));
   return [
-    qemuDevice("e1000e", "6.1"), qemuDevice("e1000e", "6.12"), qemuDevice("edu", "6.12"),
+    qemuDevice("e1000e", "6.1"),
+    qemuDevice("e1000e", "6.12"),
+    qemuDevice("edu", "6.12"),
     { driver: "vfio-pci", kernel: "6.12", irqs: pci([1, 8, 64, 1, 1], [7, 9, 1, 9, 9]), openFds: [0, 1, 2, 7] },
     { driver: "vfio-platform", kernel: "6.1", irqs: pci([1, 1, 1], [7, 1, 7]) },
     { driver: "vfio-amba", kernel: "6.12", irqs: pci([1], [1]) },
@@ -146,45 +219,102 @@ export function campaignDevices(): DeviceDescription[] {
   ];
 }
 export interface ShardStats {
-  cases: number; inputs: number; failures: number; valid: number; nearValid: number; mutatedDecoded: number;
-  mutatedRejected: number; roundTrips: number; hash: bigint; pages: [number, number]; classes: number[];
+  cases: number;
+  inputs: number;
+  failures: number;
+  valid: number;
+  nearValid: number;
+  mutatedDecoded: number;
+  mutatedRejected: number;
+  roundTrips: number;
+  hash: bigint;
+  pages: [number, number];
+  classes: number[];
   failureList: { index: number; kind: number }[];
   /** Failures per kind (index = kind, see FAILURE_KINDS). */
   kinds: number[];
 }
-let campaignSetup: { devices: number; profiles: number; key: string } | null = null;
 function setupCampaign(devices: FuzzDevice[], profiles: ProfileOptions[]) {
-  const m = area(), w = m.w;
+  const m = area(),
+    w = m.w;
   if (devices.length > MAX_DEVS) throw new Error(`at most ${MAX_DEVS} devices`);
-  devices.forEach((d, i) => new Uint32Array(w.memory.buffer, m.devs + i * DEV_BYTES, DEV_WORDS).set(blockOf(d)));
+  devices.forEach((d, i) => {
+    new Uint32Array(w.memory.buffer, m.devs + i * DEV_BYTES, DEV_WORDS).set(blockOf(d));
+  });
   new Uint32Array(w.memory.buffer, m.profs, profiles.length).set(profiles.map((p) => resolveProfile(p).word));
-  campaignSetup = { devices: devices.length, profiles: profiles.length, key: "" };
   return m;
 }
 /** Run cases first .. first+count-1 of run `seed` through the in-wasm campaign loop. */
-export function campaignShard(seed: number, first: number, count: number, devices: FuzzDevice[] = campaignDevices(),
-  profiles: ProfileOptions[] = CAMPAIGN_PROFILES): ShardStats {
-  const m = setupCampaign(devices, profiles), w = m.w;
-  const f = w.fuzz_campaign(seed >>> 0, first >>> 0, count >>> 0, m.profs, profiles.length, m.devs, devices.length, m.work, m.out);
+export function campaignShard(
+  seed: number,
+  first: number,
+  count: number,
+  devices: FuzzDevice[] = campaignDevices(),
+  profiles: ProfileOptions[] = CAMPAIGN_PROFILES,
+): ShardStats {
+  const m = setupCampaign(devices, profiles),
+    w = m.w;
+  const f = w.fuzz_campaign(
+    seed >>> 0,
+    first >>> 0,
+    count >>> 0,
+    m.profs,
+    profiles.length,
+    m.devs,
+    devices.length,
+    m.work,
+    m.out,
+  );
   if (f < 0) throw new Error(`vfio-abi fuzz: campaign failed (${statusName(f)})`);
   const o = new Uint32Array(w.memory.buffer, m.out, w.fuzz_out_words());
   const hv = new BigUint64Array(w.memory.buffer, m.out + 32, 1)[0];
   const failureList = [];
   for (let i = 0; i < Math.min(o[15], 32); i++) failureList.push({ index: o[80 + 2 * i], kind: o[81 + 2 * i] });
-  return { cases: o[0], inputs: o[1], failures: o[2], valid: o[3], nearValid: o[4], mutatedDecoded: o[5], mutatedRejected: o[6],
-    roundTrips: o[7], kinds: Array.from(o.slice(144, 160)), hash: hv, pages: [o[11], o[12]], classes: Array.from(o.slice(16, 16 + w.fuzz_num_classes())), failureList };
+  return {
+    cases: o[0],
+    inputs: o[1],
+    failures: o[2],
+    valid: o[3],
+    nearValid: o[4],
+    mutatedDecoded: o[5],
+    mutatedRejected: o[6],
+    roundTrips: o[7],
+    kinds: Array.from(o.slice(144, 160)),
+    hash: hv,
+    pages: [o[11], o[12]],
+    classes: Array.from(o.slice(16, 16 + w.fuzz_num_classes())),
+    failureList,
+  };
 }
 /** Re-run one campaign case: the generated and the mutated bytes, with the profile and device used. */
-export function replayCase(seed: number, index: number, devices: FuzzDevice[] = campaignDevices(), profiles: ProfileOptions[] = CAMPAIGN_PROFILES) {
-  const m = setupCampaign(devices, profiles), w = m.w;
+export function replayCase(
+  seed: number,
+  index: number,
+  devices: FuzzDevice[] = campaignDevices(),
+  profiles: ProfileOptions[] = CAMPAIGN_PROFILES,
+) {
+  const m = setupCampaign(devices, profiles),
+    w = m.w;
   const env = w.fuzz_case_env(seed >>> 0, index >>> 0, profiles.length, devices.length);
-  const f = w.fuzz_campaign(seed >>> 0, index >>> 0, 1, m.profs, profiles.length, m.devs, devices.length, m.work, m.out);
+  const f = w.fuzz_campaign(
+    seed >>> 0,
+    index >>> 0,
+    1,
+    m.profs,
+    profiles.length,
+    m.devs,
+    devices.length,
+    m.work,
+    m.out,
+  );
+  if (f < 0) throw new Error(`vfio-abi fuzz: case replay failed (${statusName(f)})`);
   const o = new Uint32Array(w.memory.buffer, m.out, w.fuzz_out_words());
   const a = new Uint8Array(w.memory.buffer.slice(m.work, m.work + o[13]));
   const b = new Uint8Array(w.memory.buffer.slice(m.work + 4096, m.work + 4096 + o[14]));
   const kinds = [];
   for (let i = 0; i < Math.min(o[15], 32); i++) kinds.push(o[81 + 2 * i]);
-  const profile = profiles[env & 0xffff], device = devices[env >>> 16];
+  const profile = profiles[env & 0xffff],
+    device = devices[env >>> 16];
   const gen = generate({ ...profile, seed, index, device: device as FuzzDevice });
   return { generated: a, mutated: b, case: gen, profile, device, failureKinds: kinds };
 }

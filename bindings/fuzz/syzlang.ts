@@ -3,7 +3,12 @@
 import { SCHEMA } from "../generated/schema.js";
 
 type F = (typeof SCHEMA.fields)[number];
-const DEVICE_IOCTLS = ["VFIO_DEVICE_GET_INFO", "VFIO_DEVICE_GET_REGION_INFO", "VFIO_DEVICE_GET_IRQ_INFO", "VFIO_DEVICE_SET_IRQS"];
+const DEVICE_IOCTLS = [
+  "VFIO_DEVICE_GET_INFO",
+  "VFIO_DEVICE_GET_REGION_INFO",
+  "VFIO_DEVICE_GET_IRQ_INFO",
+  "VFIO_DEVICE_SET_IRQS",
+];
 
 function fieldsOf(name: string): F[] {
   const s = SCHEMA.structs.find((x) => x.name === name)!;
@@ -25,8 +30,12 @@ export function syzlang(): string {
   out.push("# VFIO device-fd ioctls: GET_INFO, GET_REGION_INFO, GET_IRQ_INFO, SET_IRQS (Linux uapi/linux/vfio.h).");
   out.push("# The device fd comes from VFIO_GROUP_GET_DEVICE_FD (or a /dev/vfio/devices/vfioN cdev).");
   out.push("", "include <uapi/linux/vfio.h>", "", "resource fd_vfio_device[fd]", "");
-  out.push("openat$vfio_cdev(fd const[AT_FDCWD], file ptr[in, string[\"/dev/vfio/devices/vfio0\"]], flags flags[open_flags], mode const[0]) fd_vfio_device");
-  out.push("ioctl$VFIO_GROUP_GET_DEVICE_FD(fd fd, cmd const[VFIO_GROUP_GET_DEVICE_FD], arg ptr[in, string]) fd_vfio_device");
+  out.push(
+    'openat$vfio_cdev(fd const[AT_FDCWD], file ptr[in, string["/dev/vfio/devices/vfio0"]], flags flags[open_flags], mode const[0]) fd_vfio_device',
+  );
+  out.push(
+    "ioctl$VFIO_GROUP_GET_DEVICE_FD(fd fd, cmd const[VFIO_GROUP_GET_DEVICE_FD], arg ptr[in, string]) fd_vfio_device",
+  );
   const arg: Record<string, string> = {};
   for (const n of DEVICE_IOCTLS) {
     const i = SCHEMA.ioctls.find((x) => x.name === n)!;

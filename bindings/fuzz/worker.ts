@@ -3,7 +3,13 @@
 import { parentPort, workerData } from "node:worker_threads";
 import { campaignShard } from "./index.js";
 
-interface Job { seed: number; first: number; count: number; chunk: number; stop: Int32Array }
+interface Job {
+  seed: number;
+  first: number;
+  count: number;
+  chunk: number;
+  stop: Int32Array;
+}
 const job = workerData as Job;
 const stop = job.stop;
 let done = 0;

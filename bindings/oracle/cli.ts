@@ -38,33 +38,54 @@ function resolveDevice(v: unknown): DeviceDescription {
 }
 
 async function* lines(file: string | undefined): AsyncGenerator<string> {
-  if (file) { for (const l of readFileSync(file, "utf8").split(/\r?\n/)) yield l; return; }
+  if (file) {
+    for (const l of readFileSync(file, "utf8").split(/\r?\n/)) yield l;
+    return;
+  }
   const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
   for await (const l of rl) yield l;
 }
 
 async function predict(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, options: { help: { type: "boolean", short: "h" }, describe: { type: "string" } }, allowPositionals: true });
-  if (values.help) { console.log(USAGE); return 0; }
-  if (values.describe) { console.log(JSON.stringify({ device: resolveDevice(values.describe) })); return 0; }
-  const out = (o: unknown) => process.stdout.write(JSON.stringify(o) + "\n");
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { help: { type: "boolean", short: "h" }, describe: { type: "string" } },
+    allowPositionals: true,
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  if (values.describe) {
+    console.log(JSON.stringify({ device: resolveDevice(values.describe) }));
+    return 0;
+  }
+  const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
   let model: DeviceModel | null = null;
-  let failed = 0, n = 0;
+  let failed = 0,
+    n = 0;
   for await (const line of lines(positionals[0])) {
     n++;
     if (!line.trim() || line.trim().startsWith("#")) continue;
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
-      if ("device" in o) { model = new DeviceModel(resolveDevice(o.device)); continue; }
+      if ("device" in o) {
+        model = new DeviceModel(resolveDevice(o.device));
+        continue;
+      }
       if (typeof o.ioctl !== "string") throw new TypeError('expected {"device": ...} or {"ioctl": NAME, "hex": HEX}');
       if (!model) throw new TypeError("ioctl line before any device line");
       const bytes = fromHex(typeof o.hex === "string" ? o.hex : "");
       const tail = typeof o.tail === "string" ? fromHex(o.tail) : undefined;
       const p = model.predict(o.ioctl, bytes, { tail });
       const r: Record<string, unknown> = { ret: p.ret, errno: p.errno };
-      if (p.errno || p.ret > 0) { r.rule = p.rule; r.reason = p.reason; }
+      if (p.errno || p.ret > 0) {
+        r.rule = p.rule;
+        r.reason = p.reason;
+      }
       if (o.ioctl.includes("INFO") && p.ret >= 0) r.reply = toHex(p.after.subarray(0, bytes.length));
-      if (tail && p.ret >= 0 && toHex(p.after.subarray(bytes.length)) !== toHex(tail)) r.pastEnd = toHex(p.after.subarray(bytes.length));
+      if (tail && p.ret >= 0 && toHex(p.after.subarray(bytes.length)) !== toHex(tail))
+        r.pastEnd = toHex(p.after.subarray(bytes.length));
       out(r);
     } catch (e) {
       failed++;
@@ -76,13 +97,28 @@ async function predict(argv: string[]): Promise<number> {
 }
 
 async function topology(argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: {
-    kernel: { type: "string" }, json: { type: "boolean" }, proposal: { type: "string", multiple: true }, help: { type: "boolean", short: "h" } } });
-  if (values.help) { console.log(USAGE); return 0; }
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      kernel: { type: "string" },
+      json: { type: "boolean" },
+      proposal: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return 0;
+  }
   const opts = { proposals: (values.proposal as string[] | undefined) ?? [] };
   const show = (d: DeviceDescription) => {
     const t = irqTopology(d, opts);
-    console.log(values.json ? JSON.stringify(t) : (d.name ? `${d.name} (${d.kernel ?? DEFAULT_KERNEL}): ` : "") + formatTopology(t));
+    console.log(
+      values.json
+        ? JSON.stringify(t)
+        : (d.name ? `${d.name} (${d.kernel ?? DEFAULT_KERNEL}): ` : "") + formatTopology(t),
+    );
   };
   if (positionals[0]) {
     const [name, k] = positionals[0].split("@");
@@ -95,7 +131,10 @@ async function topology(argv: string[]): Promise<number> {
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
       show(resolveDevice("device" in o ? o.device : o));
-    } catch (e) { failed++; process.stderr.write(`vfio-abi topology: ${e instanceof Error ? e.message : String(e)}\n`); }
+    } catch (e) {
+      failed++;
+      process.stderr.write(`vfio-abi topology: ${e instanceof Error ? e.message : String(e)}\n`);
+    }
   }
   return failed ? 1 : 0;
 }

@@ -2,17 +2,45 @@
 // assembly/oracle.ts; INFO ioctls from the device description), a per-device state model, the
 // IRQ topology labeller, and the QEMU harness devices as data.
 export {
-  type DeviceDescription, type IrqDesc, type RegionDesc, type CapDesc, type DriverName,
-  DEV_WORDS, DRIVERS, deviceBlock, kernelRules, checkDescription, hasErrIndex,
+  type DeviceDescription,
+  type IrqDesc,
+  type RegionDesc,
+  type CapDesc,
+  type DriverName,
+  DEV_WORDS,
+  DRIVERS,
+  deviceBlock,
+  kernelRules,
+  checkDescription,
+  hasErrIndex,
 } from "./wasm/device.js";
 export {
-  KNOWN_KERNELS, DEFAULT_KERNEL, KERNEL_BEHAVIOURS, kernelBehaviours, kernelProfileBits, knownKernel,
-  type KnownKernel, type KernelBehaviour,
+  KNOWN_KERNELS,
+  DEFAULT_KERNEL,
+  KERNEL_BEHAVIOURS,
+  kernelBehaviours,
+  kernelProfileBits,
+  knownKernel,
+  type KnownKernel,
+  type KernelBehaviour,
 } from "./wasm/kernel.js";
 export {
-  DeviceModel, predictSetIrqs, oracleCall, errnoName, IOCTL_NAMES,
-  type Prediction, type PredictOptions, type IoctlName,
+  DeviceModel,
+  predictSetIrqs,
+  oracleCall,
+  errnoName,
+  IOCTL_NAMES,
+  type Prediction,
+  type PredictOptions,
+  type IoctlName,
 } from "./wasm/model.js";
-export { irqTopology, formatTopology, REASONS as TOPOLOGY_REASONS, type Topology, type TopologyRow, type TopologyOptions } from "./wasm/topology.js";
+export {
+  irqTopology,
+  formatTopology,
+  REASONS as TOPOLOGY_REASONS,
+  type Topology,
+  type TopologyRow,
+  type TopologyOptions,
+} from "./wasm/topology.js";
 export { qemuDevice, qemuDevices, QEMU_DEVICE_NAMES, QEMU_KERNELS, type QemuDevice } from "./wasm/qemu.js";
 export { RULES, ruleName, ruleReason, type RuleInfo } from "../oracle-rules.js";

@@ -7,8 +7,12 @@ let loaded = null;
 
 export function loadOracle() {
   loaded ??= import("./lib/oracle/index.js").then(
-    (m) => (typeof m.predictSetIrqs === "function" ? { ok: true, m } : { ok: false, reason: "this build's oracle has no predictSetIrqs" }),
-    () => ({ ok: false, reason: "oracle not available in this build" }));
+    (m) =>
+      typeof m.predictSetIrqs === "function"
+        ? { ok: true, m }
+        : { ok: false, reason: "this build's oracle has no predictSetIrqs" },
+    () => ({ ok: false, reason: "oracle not available in this build" }),
+  );
   return loaded;
 }
 
@@ -17,7 +21,9 @@ export const DRIVERS = ["vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "v
 /** QEMU devices described by the oracle (names), or [] without it. */
 export async function presets() {
   const o = await loadOracle();
-  return o.ok && Array.isArray(o.m.QEMU_DEVICE_NAMES) && typeof o.m.qemuDevice === "function" ? o.m.QEMU_DEVICE_NAMES : [];
+  return o.ok && Array.isArray(o.m.QEMU_DEVICE_NAMES) && typeof o.m.qemuDevice === "function"
+    ? o.m.QEMU_DEVICE_NAMES
+    : [];
 }
 
 // vfio_irq_info.flags a vfio-pci device reports per index (vfio-abi.md §8.2): INTx EVENTFD|MASKABLE|AUTOMASKED,
@@ -32,11 +38,23 @@ export async function verdict({ bytes, driver, kernel, irqCounts, preset, bigEnd
   const o = await loadOracle();
   if (!o.ok) return { available: false, reason: o.reason };
   try {
-    const device = preset ? o.m.qemuDevice(preset, kernel)
-      : { driver, kernel, irqs: irqCounts.map((count, index) => ({ index, count, flags: defaultFlags(index, kernel) })) };
+    const device = preset
+      ? o.m.qemuDevice(preset, kernel)
+      : {
+          driver,
+          kernel,
+          irqs: irqCounts.map((count, index) => ({ index, count, flags: defaultFlags(index, kernel) })),
+        };
     const r = o.m.predictSetIrqs(device, bytes, { bigEndian: !!bigEndian });
-    return { available: true, ok: r.ret >= 0 && !r.errno, ret: r.ret, errno: r.errno ?? null, rule: r.rule ?? null, reason: r.reason ?? null,
-      device: preset ? `${preset} (QEMU, ${device.driver})` : `${driver} with ${irqCounts.join("/")} vectors` };
+    return {
+      available: true,
+      ok: r.ret >= 0 && !r.errno,
+      ret: r.ret,
+      errno: r.errno ?? null,
+      rule: r.rule ?? null,
+      reason: r.reason ?? null,
+      device: preset ? `${preset} (QEMU, ${device.driver})` : `${driver} with ${irqCounts.join("/")} vectors`,
+    };
   } catch (e) {
     return { available: false, reason: `the oracle failed: ${e instanceof Error ? e.message : String(e)}` };
   }

@@ -3,15 +3,20 @@
 // ES module with zero imports whose exports match the wasm's (incl. `memory` with a `buffer`),
 // both as named exports and as the default export, ready for initWithExports(ex, "js").
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, renameSync, mkdtempSync, rmSync, existsSync } from "node:fs";
-import { join } from "node:path";
-import { tmpdir } from "node:os";
-import { createRequire } from "node:module";
 import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 // asc's default feature set; wasm2js (like wasm-opt) rejects the module without them (toolchain.md §5).
-const FEATURES = ["--enable-bulk-memory", "--enable-bulk-memory-opt", "--enable-sign-ext",
-  "--enable-nontrapping-float-to-int", "--enable-mutable-globals"];
+const FEATURES = [
+  "--enable-bulk-memory",
+  "--enable-bulk-memory-opt",
+  "--enable-sign-ext",
+  "--enable-nontrapping-float-to-int",
+  "--enable-mutable-globals",
+];
 
 export const OUT = "build/release.wasm2js.js";
 
@@ -19,15 +24,21 @@ export async function build({ root }) {
   const wasm = join(root, "build", "release.wasm");
   const out = join(root, OUT);
   // Skip when up to date (same wasm bytes, same wrapper): the wasm2js bin costs ~5 s of start-up.
-  const stamp = createHash("sha256").update(readFileSync(wasm)).update(readFileSync(new URL(import.meta.url))).digest("hex").slice(0, 16);
+  const stamp = createHash("sha256")
+    .update(readFileSync(wasm))
+    .update(readFileSync(new URL(import.meta.url)))
+    .digest("hex")
+    .slice(0, 16);
   if (existsSync(out) && readFileSync(out, "utf8").includes(`// source-stamp ${stamp}`)) return;
   const require = createRequire(join(root, "package.json"));
   const bin = join(require.resolve("binaryen/package.json"), "..", "bin", "wasm2js");
   const tmp = mkdtempSync(join(tmpdir(), "vfio-wasm2js-"));
   try {
     const raw = join(tmp, "raw.js");
-    execFileSync(process.execPath, [bin, wasm, ...FEATURES, "-O2", "-o", raw], { stdio: ["ignore", "inherit", "inherit"] });
-    const text = wrap(readFileSync(raw, "utf8")) + `// source-stamp ${stamp}\n`;
+    execFileSync(process.execPath, [bin, wasm, ...FEATURES, "-O2", "-o", raw], {
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+    const text = `${wrap(readFileSync(raw, "utf8"))}// source-stamp ${stamp}\n`;
     // write-then-rename so concurrent readers never see a half-written file
     const t = `${out}.${process.pid}.tmp`;
     writeFileSync(t, text);

@@ -17,21 +17,39 @@ export function outputs({ model, abi, BANNER }) {
     p();
     p(`### \`${s.cName}\`${s.proposal ? ` (proposal \`${s.proposal}\`, never merged)` : ""}`);
     p();
-    if (s.doc) p(s.doc), p();
-    const meta = [`sizeof ${VARIANTS.map((v, i) => `${v}: ${s.size[i]}${s.sizeProp[i] !== s.size[i] ? ` (${s.sizeProp[i]} with proposals)` : ""}`).join(", ")}`];
+    if (s.doc) {
+      p(s.doc);
+      p();
+    }
+    const meta = [
+      `sizeof ${VARIANTS.map((v, i) => `${v}: ${s.size[i]}${s.sizeProp[i] !== s.size[i] ? ` (${s.sizeProp[i]} with proposals)` : ""}`).join(", ")}`,
+    ];
     if (s.minsz) meta.push(`minsz ${s.minsz}`);
     if (s.ioctl) meta.push(`argument of \`${s.ioctl}\``);
-    if (s.kind === "cap") meta.push(`capability id ${s.capId} of \`${s.host}\` (\`${s.capName}\`), versions ${s.versions.join(", ")}`);
-    if (s.caps) meta.push(`capability chain at \`${s.caps.offsetField}\` when flag 0x${s.caps.flag.toString(16)} is set${s.caps.proposal ? ` (proposal \`${s.caps.proposal}\`)` : ""}`);
-    p(meta.join("; ") + ".");
+    if (s.kind === "cap")
+      meta.push(`capability id ${s.capId} of \`${s.host}\` (\`${s.capName}\`), versions ${s.versions.join(", ")}`);
+    if (s.caps)
+      meta.push(
+        `capability chain at \`${s.caps.offsetField}\` when flag 0x${s.caps.flag.toString(16)} is set${s.caps.proposal ? ` (proposal \`${s.caps.proposal}\`)` : ""}`,
+      );
+    p(`${meta.join("; ")}.`);
     p();
     p(`| field | type | ${VARIANTS.join(" | ")} | notes |`);
     p(`|---|---|${VARIANTS.map(() => "---").join("|")}|---|`);
     for (const f of model.fields.slice(s.firstField, s.firstField + s.nfields)) {
-      const notes = [f.flags && `flags: ${f.flags}`, f.enum && `enum: ${f.enum}`, f.since && `since ${f.since}`, f.proposal && `*proposal ${f.proposal}*`,
-        f.version > 1 && `cap version ≥ ${f.version}`, f.aligned && `__aligned_u64${f.aligned === true ? "" : ` from ${f.aligned}`}`,
-        f.type === "payload" && "count × u8 (DATA_BOOL) or count × s32 (DATA_EVENTFD)", f.type === "array" && `${f.count} × ${f.of}`,
-        f.type === "bytes" && `${f.count} bytes${f.encoding ? ` (${f.encoding})` : ""}`].filter(Boolean).join("; ");
+      const notes = [
+        f.flags && `flags: ${f.flags}`,
+        f.enum && `enum: ${f.enum}`,
+        f.since && `since ${f.since}`,
+        f.proposal && `*proposal ${f.proposal}*`,
+        f.version > 1 && `cap version ≥ ${f.version}`,
+        f.aligned && `__aligned_u64${f.aligned === true ? "" : ` from ${f.aligned}`}`,
+        f.type === "payload" && "count × u8 (DATA_BOOL) or count × s32 (DATA_EVENTFD)",
+        f.type === "array" && `${f.count} × ${f.of}`,
+        f.type === "bytes" && `${f.count} bytes${f.encoding ? ` (${f.encoding})` : ""}`,
+      ]
+        .filter(Boolean)
+        .join("; ");
       p(`| \`${f.path}\` | ${f.scalar ?? f.type} | ${f.offsets.join(" | ")} | ${notes} |`);
     }
   }
@@ -40,7 +58,8 @@ export function outputs({ model, abi, BANNER }) {
   p();
   p("| host | id | name | struct | versions | proposal |");
   p("|---|---|---|---|---|---|");
-  for (const c of model.capreg) p(`| \`${c.host}\` | ${c.id} | \`${c.name}\` | \`${c.struct}\` | ≤ ${c.maxVersion} | ${c.proposal ?? ""} |`);
+  for (const c of model.capreg)
+    p(`| \`${c.host}\` | ${c.id} | \`${c.name}\` | \`${c.struct}\` | ≤ ${c.maxVersion} | ${c.proposal ?? ""} |`);
   p();
   p("## Flag sets");
   for (const [name, fs] of Object.entries(abi.flagSets)) {
@@ -50,7 +69,8 @@ export function outputs({ model, abi, BANNER }) {
     p("| bit | name | notes |");
     p("|---|---|---|");
     for (const b of fs.bits) p(`| 0x${b.value.toString(16)} | \`${b.name}\` | ${b.doc ?? ""} |`);
-    for (const b of fs.proposed) p(`| 0x${b.value.toString(16)} | \`${b.name}\` | proposal \`${b.proposal}\`, never merged |`);
+    for (const b of fs.proposed)
+      p(`| 0x${b.value.toString(16)} | \`${b.name}\` | proposal \`${b.proposal}\`, never merged |`);
   }
   p();
   p("## Enums");
@@ -58,23 +78,33 @@ export function outputs({ model, abi, BANNER }) {
     p();
     p(`### ${name}`);
     p();
-    const vals = [...(e.values ?? []), ...(e.proposed ?? []).map((x) => ({ ...x, doc: `proposal ${x.proposal}, never merged` }))];
+    const vals = [
+      ...(e.values ?? []),
+      ...(e.proposed ?? []).map((x) => ({ ...x, doc: `proposal ${x.proposal}, never merged` })),
+    ];
     for (const v of vals) p(`* ${v.value} \`${v.name}\`${v.doc ? ` — ${v.doc}` : ""}`);
     if (e.count) p(`* \`${e.count.name}\` = ${e.count.value}`);
-    if (e.vendorBit) p(`* \`${e.vendorBit.name}\` = 0x${e.vendorBit.value.toString(16)}: type = 0x80000000 \\| PCI vendor id`);
-    for (const [t, list] of Object.entries(e.byType ?? {})) for (const v of list) p(`* type ${t}: ${v.value} \`${v.name}\`${v.doc ? ` — ${v.doc}` : ""}`);
-    for (const [t, list] of Object.entries(e.proposedByType ?? {})) for (const v of list) p(`* type ${t}: ${v.value} \`${v.name}\` — proposal ${v.proposal}, never merged`);
+    if (e.vendorBit)
+      p(`* \`${e.vendorBit.name}\` = 0x${e.vendorBit.value.toString(16)}: type = 0x80000000 \\| PCI vendor id`);
+    for (const [t, list] of Object.entries(e.byType ?? {}))
+      for (const v of list) p(`* type ${t}: ${v.value} \`${v.name}\`${v.doc ? ` — ${v.doc}` : ""}`);
+    for (const [t, list] of Object.entries(e.proposedByType ?? {}))
+      for (const v of list) p(`* type ${t}: ${v.value} \`${v.name}\` — proposal ${v.proposal}, never merged`);
   }
   p();
   p("## ioctls");
   p();
-  p("`_IO(';', 100 + nr)`: generic encoding (x86, arm, s390, riscv) `0x3b00 | (100 + nr)`; powerpc and mips add 0x20000000.");
+  p(
+    "`_IO(';', 100 + nr)`: generic encoding (x86, arm, s390, riscv) `0x3b00 | (100 + nr)`; powerpc and mips add 0x20000000.",
+  );
   p();
   p("| nr | generic | powerpc/mips | name | fd | direction | argument |");
   p("|---|---|---|---|---|---|---|");
   for (const i of abi.ioctls) {
     const n = (abi.ioctlBase.type << 8) | (abi.ioctlBase.base + i.nr);
-    p(`| ${i.nr} | 0x${n.toString(16)} | 0x${(n | 0x20000000).toString(16)} | \`${i.name}\`${i.since ? ` (since ${i.since})` : ""} | ${i.fd} | ${i.dir} | ${i.arg ? `\`${i.arg}\`` : "-"} |`);
+    p(
+      `| ${i.nr} | 0x${n.toString(16)} | 0x${(n | 0x20000000).toString(16)} | \`${i.name}\`${i.since ? ` (since ${i.since})` : ""} | ${i.fd} | ${i.dir} | ${i.arg ? `\`${i.arg}\`` : "-"} |`,
+    );
   }
   p();
   return { "docs/abi-reference.md": L.join("\n") };

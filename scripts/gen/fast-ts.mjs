@@ -10,19 +10,22 @@
 // tests/embed/fast.test.mjs differential-tests every struct against the core on random and hostile
 // inputs.
 
-const VARIANTS = [0, 1, 2, 3]; // lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6 (schema offset tables)
-const EPOCH_OF = (v) => ((v & 1) ? "6.6" : "6.1");
-const epochNum = (e) => { const [a, b] = String(e).split(".").map(Number); return a * 1000 + b; };
+const EPOCH_OF = (v) => (v & 1 ? "6.6" : "6.1"); // layout variants: lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6
+const epochNum = (e) => {
+  const [a, b] = String(e).split(".").map(Number);
+  return a * 1000 + b;
+};
 const MAX_HOPS = 1024; // decode()'s default maxCaps
 
-export function outputs({ model, abi, BANNER, pascal }) {
+export function outputs({ model, BANNER, pascal }) {
   const fieldsOf = (s) => model.fields.slice(s.firstField, s.firstField + s.nfields);
   const byName = Object.fromEntries(model.structs.map((s) => [s.name, s]));
   const present = (f, v) => !f.proposal && (!f.since || epochNum(f.since) <= epochNum(EPOCH_OF(v)));
   const scalar = (f) => ["u8", "u16", "u32", "s32", "u64"].includes(f.type);
   const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
   const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at}, le)`);
-  const wr = (f, at, _e, val) => (f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val}, le);`);
+  const wr = (f, at, _e, val) =>
+    f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val}, le);`;
   const ok = (f, val) => `ok${{ u8: "U8", u16: "U16", u32: "U32", s32: "S32", u64: "64" }[f.type]}(${val})`;
   const plus = (base, k) => (k === 0 ? base : `${base} + ${k}`);
   const id = (s) => s.name.replace(/[^A-Za-z0-9_]/g, "_");
@@ -34,7 +37,10 @@ export function outputs({ model, abi, BANNER, pascal }) {
     for (const [path, expr] of entries) {
       const parts = path.split(".");
       let m = root;
-      for (const p of parts.slice(0, -1)) { if (!m.has(p)) m.set(p, new Map()); m = m.get(p); }
+      for (const p of parts.slice(0, -1)) {
+        if (!m.has(p)) m.set(p, new Map());
+        m = m.get(p);
+      }
       m.set(parts[parts.length - 1], expr);
     }
     const emit = (m) => `{ ${[...m].map(([k, x]) => `${key(k)}: ${x instanceof Map ? emit(x) : x}`).join(", ")} }`;
@@ -45,7 +51,10 @@ export function outputs({ model, abi, BANNER, pascal }) {
   // vfio_irq_set payload, and capability chains whose caps have scalar fields and one trailing array
   // or byte string. Anything else (a trailing array in an info struct, a proposal-only struct) keeps
   // the core path, behind the same exported name.
-  const capsOf = (s) => (s.caps && !s.caps.proposal ? model.capreg.filter((c) => c.host === s.name && !c.proposal && supported(byName[c.struct])) : []);
+  const capsOf = (s) =>
+    s.caps && !s.caps.proposal
+      ? model.capreg.filter((c) => c.host === s.name && !c.proposal && supported(byName[c.struct]))
+      : [];
   const trailingOf = (s) => (s.trailingLocal >= 0 ? fieldsOf(s)[s.trailingLocal] : null);
   const supported = (s) => {
     if (s.proposal) return false;
@@ -58,7 +67,11 @@ export function outputs({ model, abi, BANNER, pascal }) {
   const fns = new Map(); // body text -> function name (one function per distinct layout and byte order)
   const fn = (prefix, params, ret, body) => {
     const k = `${prefix}|${params}|${body}`;
-    if (!fns.has(k)) fns.set(k, { name: `${prefix}${fns.size}`, text: `function ${prefix}${fns.size}(${params}): ${ret} {\n${body}\n}` });
+    if (!fns.has(k))
+      fns.set(k, {
+        name: `${prefix}${fns.size}`,
+        text: `function ${prefix}${fns.size}(${params}): ${ret} {\n${body}\n}`,
+      });
     return fns.get(k).name;
   };
 
@@ -69,7 +82,10 @@ export function outputs({ model, abi, BANNER, pascal }) {
     for (const f of fieldsOf(s)) {
       if (!present(f, v)) continue;
       const off = f.offsets[v];
-      if (!scalar(f)) { end = Math.max(end, off); continue; }
+      if (!scalar(f)) {
+        end = Math.max(end, off);
+        continue;
+      }
       if (f.version > ver) continue;
       end = Math.max(end, off + bytesOf[f.type]);
     }
@@ -79,7 +95,14 @@ export function outputs({ model, abi, BANNER, pascal }) {
   function capDecoder(cs, v) {
     const fs = fieldsOf(cs).filter((f) => present(f, v));
     const t = trailingOf(cs);
-    const versions = [...new Set(fs.filter(scalar).map((f) => f.version).filter((x) => x > 1))].sort((a, b) => a - b);
+    const versions = [
+      ...new Set(
+        fs
+          .filter(scalar)
+          .map((f) => f.version)
+          .filter((x) => x > 1),
+      ),
+    ].sort((a, b) => a - b);
     const base = fs.filter((f) => scalar(f) && f.version <= 1);
     const lines = [];
     lines.push("  if (ver === 0) return undefined;");
@@ -89,14 +112,22 @@ export function outputs({ model, abi, BANNER, pascal }) {
     for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cs, v, ver)};`);
     lines.push("  if (off + known > limit) return undefined;");
     const capName = model.capreg.find((c) => c.struct === cs.name && !c.proposal).name;
-    const entries = [["offset", "off"], ["header", "{ id, version: ver, next }"], ["name", JSON.stringify(capName)], ["struct", JSON.stringify(cs.name)], ["knownSize", "known"]];
+    const entries = [
+      ["offset", "off"],
+      ["header", "{ id, version: ver, next }"],
+      ["name", JSON.stringify(capName)],
+      ["struct", JSON.stringify(cs.name)],
+      ["knownSize", "known"],
+    ];
     // key order as decode() builds it: the trailing array right after knownSize, then the fields
     if (t) entries.push([t.name, t.type === "bytes" ? "EMPTY" : "NONE"]);
     for (const f of base) if (!f.path.startsWith("header.")) entries.push([f.path, rd(f, plus("off", f.offsets[v]))]);
     lines.push(`  const cap: Cap = ${literal(entries)};`);
     for (const ver of versions) {
       const more = fs.filter((f) => scalar(f) && f.version === ver);
-      lines.push(`  if (ver >= ${ver}) { ${more.map((f) => `cap${f.path.includes(".") ? `[${JSON.stringify(f.path)}]` : `.${f.path}`} = ${rd(f, plus("off", f.offsets[v]))};`).join(" ")} }`);
+      lines.push(
+        `  if (ver >= ${ver}) { ${more.map((f) => `cap${f.path.includes(".") ? `[${JSON.stringify(f.path)}]` : `.${f.path}`} = ${rd(f, plus("off", f.offsets[v]))};`).join(" ")} }`,
+      );
     }
     if (t) {
       const cnt = fs.find((f) => f.name === t.count);
@@ -109,14 +140,21 @@ export function outputs({ model, abi, BANNER, pascal }) {
         const es = byName[t.of];
         const efs = fieldsOf(es).filter((f) => present(f, v) && scalar(f));
         lines.push(`  const items = new Array<Record<string, unknown>>(n);`);
-        lines.push(`  for (let i = 0, o = a0; i < n; i++, o += ${esz}) items[i] = ${literal(efs.map((f) => [f.path, rd(f, plus("o", f.offsets[v]))]))};`);
+        lines.push(
+          `  for (let i = 0, o = a0; i < n; i++, o += ${esz}) items[i] = ${literal(efs.map((f) => [f.path, rd(f, plus("o", f.offsets[v]))]))};`,
+        );
         lines.push(`  cap.${t.name} = items;`);
       }
       lines.push(`  cap.knownSize = known + n * ${esz};`);
       lines.push("  capEnd = aEnd;");
     } else lines.push("  capEnd = off + known;");
     lines.push("  return cap;");
-    return fn("dc", `b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean`, "Cap | undefined", lines.join("\n"));
+    return fn(
+      "dc",
+      `b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean`,
+      "Cap | undefined",
+      lines.join("\n"),
+    );
   }
 
   function decoder(s, v) {
@@ -128,7 +166,8 @@ export function outputs({ model, abi, BANNER, pascal }) {
       lines.push(`  return ${literal(sc.map((f) => [f.path, rd(f, f.offsets[v])]))};`);
       return fn("d", "b: Uint8Array, le: boolean", "Val | undefined", lines.join("\n"));
     }
-    const argsz = sc.find((f) => f.name === "argsz"), flags = sc.find((f) => f.name === "flags");
+    const argsz = sc.find((f) => f.name === "argsz"),
+      flags = sc.find((f) => f.name === "flags");
     lines.push(`  const argsz = ${rd(argsz, argsz.offsets[v])};`);
     lines.push(`  if (argsz < ${s.minsz} || argsz > b.length) return undefined;`);
     lines.push(`  const flags = ${rd(flags, flags.offsets[v])};`);
@@ -137,8 +176,13 @@ export function outputs({ model, abi, BANNER, pascal }) {
     const t = trailingOf(s);
     const countField = t ? fs.find((f) => f.name === t.count) : null;
     const capField = s.caps && !s.caps.proposal ? fs.find((f) => f.name === s.caps.offsetField) : null;
-    for (const f of [countField, capField].filter(Boolean)) { lines.push(`  const ${f.name} = ${rd(f, f.offsets[v])};`); locals.set(f, f.name); }
-    lines.push(`  const v: Val = ${literal([["argsz", "argsz"], ["flags", "flags"], ...rest.map((f) => [f.path, locals.get(f) ?? rd(f, f.offsets[v])])])};`);
+    for (const f of [countField, capField].filter(Boolean)) {
+      lines.push(`  const ${f.name} = ${rd(f, f.offsets[v])};`);
+      locals.set(f, f.name);
+    }
+    lines.push(
+      `  const v: Val = ${literal([["argsz", "argsz"], ["flags", "flags"], ...rest.map((f) => [f.path, locals.get(f) ?? rd(f, f.offsets[v])])])};`,
+    );
     if (t && t.type === "payload") {
       const poff = t.offsets[v];
       const mask = t.cases.reduce((m, c) => m | c.flag, 0);
@@ -148,7 +192,9 @@ export function outputs({ model, abi, BANNER, pascal }) {
         lines.push(`  if (dt === ${c.flag}) {`);
         lines.push(`    if (${poff} + ${countField.name} * ${esz} > argsz) return undefined;`);
         lines.push(`    const d = new Array<number>(${countField.name});`);
-        lines.push(`    for (let i = 0, o = ${poff}; i < ${countField.name}; i++, o += ${esz}) d[i] = ${rd({ type: c.elem }, "o")};`);
+        lines.push(
+          `    for (let i = 0, o = ${poff}; i < ${countField.name}; i++, o += ${esz}) d[i] = ${rd({ type: c.elem }, "o")};`,
+        );
         lines.push(`    v.${t.name} = d;`);
         lines.push("  }");
       }
@@ -161,11 +207,17 @@ export function outputs({ model, abi, BANNER, pascal }) {
       lines.push("    const caps: Cap[] = [];");
       lines.push("    for (let off = start; ;) {");
       lines.push(`      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= ${MAX_HOPS}) return undefined;`);
-      const H = fieldsOf(byName.vfio_info_cap_header), h = (n) => H.find((f) => f.path === n);
-      lines.push(`      const id = ${rd(h("id"), "off")}, ver = ${rd(h("version"), plus("off", h("version").offsets[v]))}, next = ${rd(h("next"), plus("off", h("next").offsets[v]))};`);
+      const H = fieldsOf(byName.vfio_info_cap_header),
+        h = (n) => H.find((f) => f.path === n);
+      lines.push(
+        `      const id = ${rd(h("id"), "off")}, ver = ${rd(h("version"), plus("off", h("version").offsets[v]))}, next = ${rd(h("next"), plus("off", h("next").offsets[v]))};`,
+      );
       lines.push("      let cap: Cap | undefined;");
       lines.push("      switch (id) {");
-      for (const c of caps) lines.push(`        case ${c.id}: cap = ${capDecoder(byName[c.struct], v)}(b, off, id, ver, next, argsz, le); break;`);
+      for (const c of caps)
+        lines.push(
+          `        case ${c.id}: cap = ${capDecoder(byName[c.struct], v)}(b, off, id, ver, next, argsz, le); break;`,
+        );
       lines.push("        default: return undefined;");
       lines.push("      }");
       lines.push("      if (cap === undefined) return undefined;");
@@ -196,7 +248,14 @@ export function outputs({ model, abi, BANNER, pascal }) {
     const fs = fieldsOf(cs).filter((f) => present(f, v));
     const t = trailingOf(cs);
     const maxVer = Math.max(...(cs.versions ?? [1]));
-    const versions = [...new Set(fs.filter(scalar).map((f) => f.version).filter((x) => x > 1))].sort((a, b) => a - b);
+    const versions = [
+      ...new Set(
+        fs
+          .filter(scalar)
+          .map((f) => f.version)
+          .filter((x) => x > 1),
+      ),
+    ].sort((a, b) => a - b);
     const lines = [];
     lines.push("  const h = c.header as Val | undefined;");
     lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
@@ -219,7 +278,9 @@ export function outputs({ model, abi, BANNER, pascal }) {
       else lines.push("  if (items !== undefined && !Array.isArray(items)) return -1;");
       lines.push("  const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;");
       const ci = body.indexOf(cnt);
-      lines.push(`  const f${ci} = c.${cnt.name} === undefined ? n : c.${cnt.name} ?? 0; // the core counts the items only when the field is undefined`);
+      lines.push(
+        `  const f${ci} = c.${cnt.name} === undefined ? n : c.${cnt.name} ?? 0; // the core counts the items only when the field is undefined`,
+      );
       lines.push(`  if (!${ok(cnt, `f${ci}`)}) return -1;`);
       lines.push(`  const size = Math.max(known, ${t.offsets[v]} + n * ${esz});`);
       size = "size";
@@ -228,16 +289,26 @@ export function outputs({ model, abi, BANNER, pascal }) {
     const hdr = fs.filter((f) => f.path.startsWith("header."));
     const hv = { "header.id": "id", "header.version": "ver", "header.next": "next" };
     for (const f of hdr) lines.push(`  ${wr(f, plus("at", f.offsets[v]), 0, hv[f.path])}`);
-    body.forEach((f, i) => { if (present(f, v)) lines.push(`  ${f.version > 1 ? `if (ver >= ${f.version}) ` : ""}${wr(f, plus("at", f.offsets[v]), 0, `f${i}`)}`); });
+    body.forEach((f, i) => {
+      if (present(f, v))
+        lines.push(
+          `  ${f.version > 1 ? `if (ver >= ${f.version}) ` : ""}${wr(f, plus("at", f.offsets[v]), 0, `f${i}`)}`,
+        );
+    });
     if (t) {
       if (t.type === "bytes") lines.push(`  if (n) b.set(items as Uint8Array, at + ${t.offsets[v]});`);
       else {
-        const es = byName[t.of], esz = es.size[v];
+        const es = byName[t.of],
+          esz = es.size[v];
         const efs = fieldsOf(es).filter(scalar);
         lines.push(`  for (let i = 0, o = at + ${t.offsets[v]}; i < n; i++, o += ${esz}) {`);
         lines.push("    const x = (items as Val[])[i];");
-        lines.push("    if (x === null || typeof x !== \"object\") return -1;");
-        efs.forEach((f, k) => { lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`); lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`); if (present(f, v)) lines.push(`    ${wr(f, plus("o", f.offsets[v]), 0, `g${k}`)}`); });
+        lines.push('    if (x === null || typeof x !== "object") return -1;');
+        efs.forEach((f, k) => {
+          lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`);
+          lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`);
+          if (present(f, v)) lines.push(`    ${wr(f, plus("o", f.offsets[v]), 0, `g${k}`)}`);
+        });
         lines.push("  }");
       }
     }
@@ -268,22 +339,27 @@ export function outputs({ model, abi, BANNER, pascal }) {
       const cs = t.cases.filter((c) => c.elem);
       lines.push(`  const esz = ${cs.map((c) => `dt === ${c.flag} ? ${bytesOf[c.elem]} : `).join("")}0;`);
       lines.push("  if (esz === 0 && data.length) return undefined;");
-      for (const c of cs) lines.push(`  if (esz === ${bytesOf[c.elem]}) for (const d of data) if (!${ok({ type: c.elem }, "d")}) return undefined;`);
+      for (const c of cs)
+        lines.push(
+          `  if (esz === ${bytesOf[c.elem]}) for (const d of data) if (!${ok({ type: c.elem }, "d")}) return undefined;`,
+        );
       lines.push(`  const end = Math.max(${size}, ${t.offsets[v]} + data.length * esz);`);
       total = "end";
     } else if (caps.length) {
       lines.push("  const caps = x.caps;");
-      lines.push("  let end = " + size + ";");
+      lines.push(`  let end = ${size};`);
       lines.push("  if (caps !== undefined) {");
       lines.push("    if (!Array.isArray(caps)) return undefined;");
       lines.push("    for (const c of caps) {");
-      lines.push("      if (c === null || typeof c !== \"object\") return undefined;");
+      lines.push('      if (c === null || typeof c !== "object") return undefined;');
       lines.push("      const at = c.offset, id = c.header?.id;");
-      lines.push("      if (typeof at !== \"number\" || at < end || at >>> 0 !== at) return undefined;"); // exact mode, in order, no overlap
+      lines.push('      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;'); // exact mode, in order, no overlap
       lines.push("      let n: number;");
       lines.push("      switch (id) {");
       for (const c of caps) {
-        lines.push(`        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) return undefined; n = ${capEncoder(byName[c.struct], v)}(EMPTY, at, id, c, le); break;`);
+        lines.push(
+          `        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) return undefined; n = ${capEncoder(byName[c.struct], v)}(EMPTY, at, id, c, le); break;`,
+        );
       }
       lines.push("        default: return undefined;");
       lines.push("      }");
@@ -299,14 +375,20 @@ export function outputs({ model, abi, BANNER, pascal }) {
       lines.push(`  if (!${ok(argsz, `f${sc.indexOf(argsz)}`)}) return undefined;`);
     }
     lines.push(`  const b = new Uint8Array(${total});`);
-    sc.forEach((f, i) => { if (present(f, v)) lines.push(`  ${wr(f, f.offsets[v], 0, `f${i}`)}`); });
+    sc.forEach((f, i) => {
+      if (present(f, v)) lines.push(`  ${wr(f, f.offsets[v], 0, `f${i}`)}`);
+    });
     if (t && t.type === "payload") {
-      for (const c of t.cases.filter((x) => x.elem)) lines.push(`  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "data[i]")}`);
+      for (const c of t.cases.filter((x) => x.elem))
+        lines.push(
+          `  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "data[i]")}`,
+        );
     }
     if (caps.length) {
       lines.push("  if (caps !== undefined) for (const c of caps) {");
       lines.push("    switch (c.header.id) {");
-      for (const c of caps) lines.push(`      case ${c.id}: ${capEncoder(byName[c.struct], v)}(b, c.offset, ${c.id}, c, le); break;`);
+      for (const c of caps)
+        lines.push(`      case ${c.id}: ${capEncoder(byName[c.struct], v)}(b, c.offset, ${c.id}, c, le); break;`);
       lines.push("    }");
       lines.push("  }");
     }
@@ -335,7 +417,8 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     // profile word bits: 1 big-endian, 2 ilp32, 4 epoch >= 6.6 -> variant (ilp32 ? 2 : 0) + (6.6 ? 1 : 0)
     // indexed by the profile word's layout bits (2 ilp32, 4 epoch >= 6.6); bit 1 is the byte order
     const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
-    const dec = table((v) => decoder(s, v)), enc = table((v) => encoder(s, v));
+    const dec = table((v) => decoder(s, v)),
+      enc = table((v) => encoder(s, v));
     api.push(`const D_${id(s)} = [${dec.join(", ")}];
 const E_${id(s)} = [${enc.join(", ")}];
 /**

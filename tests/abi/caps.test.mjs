@@ -1,15 +1,19 @@
 // Typed capabilities: versions (zPCI base/group v1 vs v2, a newer v3 keeps its extra bytes),
 // unknown ids, and array overruns reported with the offset of the count field. Bytes come from
 // gcc static initialisers (tests/c), count-field offsets from gcc's offsetof.
-import { test, before, describe } from "node:test";
+
 import assert from "node:assert/strict";
+import { before, describe, test } from "node:test";
 import { badVectors, bytesOf } from "../vectors/golden.mjs";
-import { ready, decode, encode, inspect, buildCaps, hex, gccCase, gccLayout, needGcc } from "./helpers.mjs";
+import { buildCaps, decode, encode, gccCase, gccLayout, hex, inspect, needGcc, ready } from "./helpers.mjs";
 
 before(ready);
 
 const ARCHES = ["x86_64", "i386", "s390x"];
-const UNITS = [["uapi61", "6.1"], ["upstream", "6.6"]];
+const UNITS = [
+  ["uapi61", "6.1"],
+  ["upstream", "6.6"],
+];
 
 for (const arch of ARCHES) {
   describe(`zPCI capability versions, ${arch}`, needGcc(arch), () => {
@@ -28,7 +32,10 @@ for (const arch of ARCHES) {
         assert.equal(group.offset - base.offset, epoch === "6.6" ? 32 : g.meta[2] - g.meta[1]);
         assert.equal(hex(encode("vfio_device_info", d, prof)), hex(g.bytes));
         // kernel-style build from v1 values: vfio_info_add_capability(sizeof(v1 struct))
-        const caps = d.caps.map(({ offset, knownSize, name, header, ...rest }) => ({ ...rest, header: { id: header.id, version: header.version } }));
+        const caps = d.caps.map(({ offset, knownSize, name, header, ...rest }) => ({
+          ...rest,
+          header: { id: header.id, version: header.version },
+        }));
         const { caps: _c, cap_offset: _o, $, ...fixed } = d;
         assert.equal(hex(buildCaps("vfio_device_info", fixed, caps, prof)), hex(g.bytes));
       });
@@ -72,7 +79,13 @@ describe("unknown capability ids", () => {
     ]);
     const r = inspect("vfio_region_info", b);
     assert.ok(r.ok);
-    assert.deepEqual(r.value.caps.map((c) => [c.offset, c.header.id, c.name]), [[32, 99, null], [48, 3, "VFIO_REGION_INFO_CAP_MSIX_MAPPABLE"]]);
+    assert.deepEqual(
+      r.value.caps.map((c) => [c.offset, c.header.id, c.name]),
+      [
+        [32, 99, null],
+        [48, 3, "VFIO_REGION_INFO_CAP_MSIX_MAPPABLE"],
+      ],
+    );
     assert.ok(r.diagnostics.some((x) => x.code === "UNKNOWN_CAP"));
     assert.equal(hex(encode("vfio_region_info", r.value)), hex(b));
   });
@@ -81,17 +94,43 @@ describe("unknown capability ids", () => {
 describe("array overruns are errors at the count field's offset", () => {
   test("the sparse_array_overrun bad vector", () => {
     const v = badVectors.find((x) => x.name === "sparse_array_overrun");
-    assert.throws(() => decode(v.struct, bytesOf(v.hex)), (e) => e.code === "E_CAP_ARRAY_OVERRUN" && e.offset === v.offset && e.field === v.field);
+    assert.throws(
+      () => decode(v.struct, bytesOf(v.hex)),
+      (e) => e.code === "E_CAP_ARRAY_OVERRUN" && e.offset === v.offset && e.field === v.field,
+    );
   });
   // [case, unit, host, cap index, count field, proposals]
   const cases = [
     ["region_sparse_type_msix", "uapi61", "vfio_region_info", 0, "vfio_region_info_cap_sparse_mmap", "nr_areas"],
     ["type1_mig_avail_iova", "uapi61", "vfio_iommu_type1_info", 2, "vfio_iommu_type1_info_cap_iova_range", "nr_iovas"],
-    ["type1_mig_avail_iova", "upstream", "vfio_iommu_type1_info", 2, "vfio_iommu_type1_info_cap_iova_range", "nr_iovas"],
+    [
+      "type1_mig_avail_iova",
+      "upstream",
+      "vfio_iommu_type1_info",
+      2,
+      "vfio_iommu_type1_info_cap_iova_range",
+      "nr_iovas",
+    ],
     ["device_zpci_all", "uapi61", "vfio_device_info", 2, "vfio_device_info_cap_zpci_util", "size"],
     ["device_zpci_all", "upstream", "vfio_device_info", 3, "vfio_device_info_cap_zpci_pfip", "size"],
-    ["vg2_irq_info_msi", "platform-msi-v2", "vfio_irq_info", 1, "vfio_irq_info_cap_msi_v2", "nr_msgs", ["platform-msi-v2"]],
-    ["vg3_irq_info_msi", "platform-msi-v3", "vfio_irq_info", 1, "vfio_irq_info_cap_msi", "nr_msgs", ["platform-msi-v3"]],
+    [
+      "vg2_irq_info_msi",
+      "platform-msi-v2",
+      "vfio_irq_info",
+      1,
+      "vfio_irq_info_cap_msi_v2",
+      "nr_msgs",
+      ["platform-msi-v2"],
+    ],
+    [
+      "vg3_irq_info_msi",
+      "platform-msi-v3",
+      "vfio_irq_info",
+      1,
+      "vfio_irq_info_cap_msi",
+      "nr_msgs",
+      ["platform-msi-v3"],
+    ],
   ];
   for (const arch of ["x86_64", "s390x"]) {
     for (const [name, unit, host, idx, struct, field, proposals = []] of cases) {
@@ -105,20 +144,26 @@ describe("array overruns are errors at the count field's offset", () => {
         const dv = new DataView(b.buffer);
         const le = arch !== "s390x";
         const n = dv.getUint32(at, le);
-        assert.equal(decode(host, b, prof).caps[idx][field], n);   // intact: decodes
+        assert.equal(decode(host, b, prof).caps[idx][field], n); // intact: decodes
         dv.setUint32(at, n + 1, le);
-        assert.throws(() => decode(host, b, prof), (e) => {
-          assert.equal(e.code, "E_CAP_ARRAY_OVERRUN");
-          assert.equal(e.offset, at);
-          assert.equal(e.field, `caps[${idx}].${field}`);
-          return true;
-        });
+        assert.throws(
+          () => decode(host, b, prof),
+          (e) => {
+            assert.equal(e.code, "E_CAP_ARRAY_OVERRUN");
+            assert.equal(e.offset, at);
+            assert.equal(e.field, `caps[${idx}].${field}`);
+            return true;
+          },
+        );
         const r = inspect(host, b, prof);
         assert.equal(r.ok, false);
         assert.equal(r.diagnostics.find((x) => x.severity === "error").offset, at);
         // a huge count must not wrap around
         dv.setUint32(at, 0xffffffff, le);
-        assert.throws(() => decode(host, b, prof), (e) => e.code === "E_CAP_ARRAY_OVERRUN" && e.offset === at);
+        assert.throws(
+          () => decode(host, b, prof),
+          (e) => e.code === "E_CAP_ARRAY_OVERRUN" && e.offset === at,
+        );
       });
     }
   }

@@ -7,7 +7,9 @@ import { missing } from "../c/toolchain.mjs";
 
 export { codec };
 export const { decode, encode, inspect, buildCaps, walkCaps, retryRequest, toHex, fromHex, SCHEMA } = codec;
-export const ready = async () => { await codec.init?.(); };
+export const ready = async () => {
+  await codec.init?.();
+};
 export const hex = (b) => Buffer.from(b).toString("hex");
 
 /** Skip option for suites that need a cross compiler (never skipped on CI: missing = failure). */
@@ -40,16 +42,28 @@ export function gccConst(arch, unit, name) {
 
 /** Assert every leaf of `want` (numbers, bigints, strings, nested objects/arrays) is in `got`. */
 export function assertLeaves(got, want, path = "value") {
-  if (want instanceof Uint8Array) { assert.equal(hex(got), hex(want), path); return; }
+  if (want instanceof Uint8Array) {
+    assert.equal(hex(got), hex(want), path);
+    return;
+  }
   if (Array.isArray(want)) {
     assert.ok(Array.isArray(got), `${path} is not an array`);
     assert.equal(got.length, want.length, `${path}.length`);
-    want.forEach((w, i) => assertLeaves(got[i], w, `${path}[${i}]`));
+    want.forEach((w, i) => {
+      assertLeaves(got[i], w, `${path}[${i}]`);
+    });
     return;
   }
-  if (want && typeof want === "object") { for (const [k, w] of Object.entries(want)) assertLeaves(got?.[k], w, `${path}.${k}`); return; }
+  if (want && typeof want === "object") {
+    for (const [k, w] of Object.entries(want)) assertLeaves(got?.[k], w, `${path}.${k}`);
+    return;
+  }
   assert.equal(typeof want === "bigint" && typeof got === "number" ? BigInt(got) : got, want, path);
 }
 
 /** Profile of a golden vector from tests/vectors/golden.mjs. */
-export const vecProfile = (v) => ({ ...(v.arch ? { arch: v.arch } : {}), ...(v.epoch ? { epoch: v.epoch } : {}), ...(v.proposals ? { proposals: v.proposals } : {}) });
+export const vecProfile = (v) => ({
+  ...(v.arch ? { arch: v.arch } : {}),
+  ...(v.epoch ? { epoch: v.epoch } : {}),
+  ...(v.proposals ? { proposals: v.proposals } : {}),
+});

@@ -1,16 +1,30 @@
 // Hostile pages: under a CSP without 'wasm-unsafe-eval' the page must fall back to the wasm2js
 // build, say so, and decode exactly like the WebAssembly page.
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
-import { startServer, launch, openPage, shot, treeRows, pickSample } from "./helpers.mjs";
+import { after, before, test } from "node:test";
+import { launch, openPage, pickSample, shot, startServer, treeRows } from "./helpers.mjs";
 
 let normal, strict, browser;
-before(async () => { normal = startServer(); strict = startServer(["--csp", "strict"]); await Promise.all([normal.url, strict.url]); browser = await launch(); });
-after(async () => { await browser?.close(); await normal?.stop(); await strict?.stop(); });
+before(async () => {
+  normal = startServer();
+  strict = startServer(["--csp", "strict"]);
+  await Promise.all([normal.url, strict.url]);
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await normal?.stop();
+  await strict?.stop();
+});
 
 const snapshot = async (page) => ({
-  rows: await treeRows(page).then((rs) => rs.map(({ path, kind, value, text, bad }) => ({ path, kind, value, text, bad }))),
-  hex: await page.$$eval("#hexview .b", (bs) => bs.map((b) => `${b.textContent}:${b.dataset.path ?? ""}:${b.className}`)),
+  rows: await treeRows(page).then((rs) =>
+    rs.map(({ path, kind, value, text, bad }) => ({ path, kind, value, text, bad })),
+  ),
+  hex: await page.$$eval("#hexview .b", (bs) =>
+    bs.map((b) => `${b.textContent}:${b.dataset.path ?? ""}:${b.className}`),
+  ),
   diags: await page.$$eval("#diagnostics li", (ls) => ls.map((l) => l.textContent)),
 });
 
@@ -19,11 +33,21 @@ test("strict CSP blocks WebAssembly: the page says so and uses the pure-JS build
   assert.equal(await page.evaluate(() => document.body.dataset.ready), "js");
   assert.match(await page.textContent("#backend"), /pure-JS fallback \(WebAssembly is blocked here\)/);
   // the CSP really blocks wasm in this page
-  const blocked = await page.evaluate(async () => { try { await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])); return false; } catch { return true; } });
+  const blocked = await page.evaluate(async () => {
+    try {
+      await WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]));
+      return false;
+    } catch {
+      return true;
+    }
+  });
   assert.equal(blocked, true);
   await pickSample(page, "region_info_sparse_mmap");
   await shot(page, "05-csp-fallback");
-  assert.deepEqual(problems.filter((p) => !/404|wasm-eval|WebAssembly/i.test(p)), []);
+  assert.deepEqual(
+    problems.filter((p) => !/404|wasm-eval|WebAssembly/i.test(p)),
+    [],
+  );
   await page.close();
 });
 
@@ -33,14 +57,25 @@ test("the default CSP (with 'wasm-unsafe-eval') runs the WebAssembly module", as
   await page.close();
 });
 
-for (const sample of ["kernel_set_irqs_msix_enable_3", "region_info_sparse_mmap", "type1_info_aligned_6.6", "cap_backwards", "eventfd_count2_one_fd", "kernel_region3_argsz32"]) {
+for (const sample of [
+  "kernel_set_irqs_msix_enable_3",
+  "region_info_sparse_mmap",
+  "type1_info_aligned_6.6",
+  "cap_backwards",
+  "eventfd_count2_one_fd",
+  "kernel_region3_argsz32",
+]) {
   test(`fallback decodes ${sample} identically to WebAssembly (tree, byte owners, diagnostics)`, async () => {
-    const a = await openPage(browser.ctx, await normal.url), b = await openPage(browser.ctx, await strict.url);
-    await pickSample(a.page, sample); await pickSample(b.page, sample);
-    const sa = await snapshot(a.page), sb = await snapshot(b.page);
+    const a = await openPage(browser.ctx, await normal.url),
+      b = await openPage(browser.ctx, await strict.url);
+    await pickSample(a.page, sample);
+    await pickSample(b.page, sample);
+    const sa = await snapshot(a.page),
+      sb = await snapshot(b.page);
     assert.ok(sa.rows.length > 3);
     assert.deepEqual(sb, sa);
-    await a.page.close(); await b.page.close();
+    await a.page.close();
+    await b.page.close();
   });
 }
 

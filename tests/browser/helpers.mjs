@@ -1,7 +1,7 @@
 // Shared set-up for the browser tests: the project's own server (`vfio-abi inspect --port 0`)
 // and Debian's chromium driven by playwright-core with a fresh temporary profile.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,34 +10,73 @@ import { chromium } from "playwright-core";
 export const root = fileURLToPath(new URL("../../", import.meta.url));
 export const shotDir = join(root, "test-output", "inspector");
 
-export const CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-  "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
 
 /** Start `vfio-abi inspect --port 0 [...extra]`; resolves with the URL it prints. */
 export function startServer(extra = []) {
-  const child = spawn(process.execPath, [join(root, "bin", "vfio-abi.js"), "inspect", "--port", "0", ...extra], { cwd: root, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "", err = "";
+  const child = spawn(process.execPath, [join(root, "bin", "vfio-abi.js"), "inspect", "--port", "0", ...extra], {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "",
+    err = "";
   const url = new Promise((resolve, reject) => {
     const t = setTimeout(() => reject(new Error(`server did not print a URL: ${out}${err}`)), 15000);
     child.stdout.on("data", (d) => {
       out += d;
       const m = /(http:\/\/127\.0\.0\.1:\d+\/)/.exec(out);
-      if (m) { clearTimeout(t); resolve(m[1]); }
+      if (m) {
+        clearTimeout(t);
+        resolve(m[1]);
+      }
     });
-    child.stderr.on("data", (d) => { err += d; });
-    child.on("exit", (code) => { clearTimeout(t); reject(new Error(`server exited ${code}: ${err}`)); });
+    child.stderr.on("data", (d) => {
+      err += d;
+    });
+    child.on("exit", (code) => {
+      clearTimeout(t);
+      reject(new Error(`server exited ${code}: ${err}`));
+    });
   });
-  return { child, url, output: () => out, stop: () => new Promise((r) => { if (child.exitCode !== null) return r(); child.once("exit", r); child.kill("SIGTERM"); }) };
+  return {
+    child,
+    url,
+    output: () => out,
+    stop: () =>
+      new Promise((r) => {
+        if (child.exitCode !== null) return r();
+        child.once("exit", r);
+        child.kill("SIGTERM");
+      }),
+  };
 }
 
 /** A fresh chromium with its own temporary --user-data-dir. */
 export async function launch() {
   const profile = mkdtempSync(join(tmpdir(), "vfio-inspector-chromium-"));
   const ctx = await chromium.launchPersistentContext(profile, {
-    executablePath: "/usr/bin/chromium", headless: true, args: CHROMIUM_ARGS,
-    viewport: { width: 1500, height: 1000 }, ignoreDefaultArgs: ["--enable-automation"],
+    executablePath: "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1500, height: 1000 },
+    ignoreDefaultArgs: ["--enable-automation"],
   });
-  return { ctx, close: async () => { await ctx.close(); rmSync(profile, { recursive: true, force: true }); } };
+  return {
+    ctx,
+    close: async () => {
+      await ctx.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
 }
 
 /** Open a page and wait for the codec to be ready; collects console errors and CSP violations. */
@@ -45,7 +84,9 @@ export async function openPage(ctx, url) {
   const page = await ctx.newPage();
   const problems = [];
   page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("console", (m) => {
+    if (m.type() === "error") problems.push(`console: ${m.text()}`);
+  });
   await page.goto(url);
   await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 15000 });
   return { page, problems };
@@ -57,10 +98,18 @@ export async function shot(page, name) {
 }
 
 /** Rows of the tree as {path, kind, value, text}. */
-export const treeRows = (page) => page.$$eval("#tree .node", (ns) => ns.map((n) => ({
-  path: n.dataset.path, kind: n.dataset.kind, value: n.querySelector(".val")?.dataset.value ?? "", text: n.textContent,
-  selected: n.getAttribute("aria-selected") === "true", bad: n.classList.contains("bad"), colour: n.style.getPropertyValue("--c"),
-})));
+export const treeRows = (page) =>
+  page.$$eval("#tree .node", (ns) =>
+    ns.map((n) => ({
+      path: n.dataset.path,
+      kind: n.dataset.kind,
+      value: n.querySelector(".val")?.dataset.value ?? "",
+      text: n.textContent,
+      selected: n.getAttribute("aria-selected") === "true",
+      bad: n.classList.contains("bad"),
+      colour: n.style.getPropertyValue("--c"),
+    })),
+  );
 
 /** Offsets of the highlighted (selected) bytes in the hex view. */
 export const selectedBytes = (page) => page.$$eval("#hexview .b.sel", (bs) => bs.map((b) => Number(b.dataset.off)));
@@ -70,7 +119,11 @@ export const hexViewBytes = (page) => page.$$eval("#hexview .b", (bs) => bs.map(
 
 /** Choose a bundled sample by its name. */
 export async function pickSample(page, name) {
-  const value = await page.$eval("#sample", (s, n) => [...s.options].find((o) => o.textContent.startsWith(n.replace(/_/g, " ") + " —"))?.value, name);
+  const value = await page.$eval(
+    "#sample",
+    (s, n) => [...s.options].find((o) => o.textContent.startsWith(`${n.replace(/_/g, " ")} —`))?.value,
+    name,
+  );
   if (value === undefined) throw new Error(`no sample ${name}`);
   await page.selectOption("#sample", value);
 }

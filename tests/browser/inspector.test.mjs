@@ -1,18 +1,36 @@
 // End-to-end: the inspector page served by `vfio-abi inspect`, driven in Debian's chromium.
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
-import { vectors, badVectors } from "../vectors/golden.mjs";
-import { startServer, launch, openPage, shot, treeRows, selectedBytes, hexViewBytes, pickSample } from "./helpers.mjs";
+import { after, before, test } from "node:test";
+import { badVectors, vectors } from "../vectors/golden.mjs";
+import { hexViewBytes, launch, openPage, pickSample, selectedBytes, shot, startServer, treeRows } from "./helpers.mjs";
 
 let server, browser, url;
-before(async () => { server = startServer(); url = await server.url; browser = await launch(); });
-after(async () => { await browser?.close(); await server?.stop(); });
+before(async () => {
+  server = startServer();
+  url = await server.url;
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.stop();
+});
 
 const vec = (n) => vectors.find((v) => v.name === n) ?? badVectors.find((v) => v.name === n);
 const plain = (h) => h.replace(/\s+/g, "");
-const row = (rows, path) => { const r = rows.find((x) => x.path === path); assert.ok(r, `tree has ${path}`); return r; };
+const row = (rows, path) => {
+  const r = rows.find((x) => x.path === path);
+  assert.ok(r, `tree has ${path}`);
+  return r;
+};
 
-async function pasteHex(page, text, expect = plain(text).replace(/0x|[:,]/g, "").toLowerCase()) {
+async function pasteHex(
+  page,
+  text,
+  expect = plain(text)
+    .replace(/0x|[:,]/g, "")
+    .toLowerCase(),
+) {
   await page.fill("#hex", text);
   await page.waitForFunction((h) => window.__inspector.hex() === h, expect);
 }
@@ -22,7 +40,10 @@ test("pasting a SET_IRQS request (0x, colons, newlines) decodes it: values, flag
   assert.match(await page.textContent("#backend"), /WebAssembly/);
   await page.selectOption("#struct", "vfio_irq_set");
   // the golden bytes as a person might paste them
-  await pasteHex(page, "0x20,0x00,0x00,0x00, 0x24,0x00,0x00,0x00\n02:00:00:00 00:00:00:00\n03000000 0a000000 ffffffff 0c000000");
+  await pasteHex(
+    page,
+    "0x20,0x00,0x00,0x00, 0x24,0x00,0x00,0x00\n02:00:00:00 00:00:00:00\n03000000 0a000000 ffffffff 0c000000",
+  );
   assert.equal(await page.evaluate(() => window.__inspector.hex()), plain(vec("irq_set_msix_eventfd_3").hex));
   const rows = await treeRows(page);
   assert.equal(row(rows, "argsz").value, "32");
@@ -30,20 +51,34 @@ test("pasting a SET_IRQS request (0x, colons, newlines) decodes it: values, flag
   assert.match(row(rows, "flags").text, /VFIO_IRQ_SET_DATA_EVENTFD \| VFIO_IRQ_SET_ACTION_TRIGGER/);
   assert.match(row(rows, "index").text, /VFIO_PCI_MSIX_IRQ_INDEX/);
   assert.equal(row(rows, "count").value, "3");
-  assert.deepEqual(["data[0]", "data[1]", "data[2]"].map((p) => row(rows, p).value), ["10", "-1", "12"]);
+  assert.deepEqual(
+    ["data[0]", "data[1]", "data[2]"].map((p) => row(rows, p).value),
+    ["10", "-1", "12"],
+  );
   assert.match(row(rows, "data[1]").text, /no eventfd/);
   // every byte belongs to a field and carries that field's colour
-  const bytes = await page.$$eval("#hexview .b", (bs) => bs.map((b) => ({ path: b.dataset.path, c: b.style.getPropertyValue("--c") })));
+  const bytes = await page.$$eval("#hexview .b", (bs) =>
+    bs.map((b) => ({ path: b.dataset.path, c: b.style.getPropertyValue("--c") })),
+  );
   assert.equal(bytes.length, 32);
-  assert.deepEqual(bytes.slice(0, 4).map((b) => b.path), ["argsz", "argsz", "argsz", "argsz"]);
-  assert.deepEqual(bytes.slice(20, 24).map((b) => b.path), Array(4).fill("data[0]"));
+  assert.deepEqual(
+    bytes.slice(0, 4).map((b) => b.path),
+    ["argsz", "argsz", "argsz", "argsz"],
+  );
+  assert.deepEqual(
+    bytes.slice(20, 24).map((b) => b.path),
+    Array(4).fill("data[0]"),
+  );
   for (const b of bytes) assert.ok(b.c, `byte of ${b.path} is coloured`);
   assert.equal(bytes[0].c, row(rows, "argsz").colour, "hex byte and tree row share the colour");
   assert.notEqual(bytes[0].c, bytes[4].c, "argsz and flags differ");
   assert.match(await page.textContent("#diagnostics"), /No problems/);
   assert.match(await page.textContent("#guess"), /agrees: vfio_irq_set/);
   await shot(page, "01-irq-set-request");
-  assert.deepEqual(problems.filter((p) => !/404/.test(p)), []);
+  assert.deepEqual(
+    problems.filter((p) => !/404/.test(p)),
+    [],
+  );
   await page.close();
 });
 
@@ -53,7 +88,10 @@ test("clicking a node highlights its bytes; clicking a byte selects its node; ar
   await page.click('#tree .node[data-path="caps[0].nr_areas"]');
   assert.deepEqual(await selectedBytes(page), [40, 41, 42, 43]);
   await page.click('#tree .node[data-path="caps[0]"]');
-  assert.deepEqual(await selectedBytes(page), Array.from({ length: 48 }, (_, i) => 32 + i));
+  assert.deepEqual(
+    await selectedBytes(page),
+    Array.from({ length: 48 }, (_, i) => 32 + i),
+  );
   // a byte inside the second sparse area's size (0x48..0x4f)
   await page.click('#hexview .b[data-off="74"]');
   let rows = await treeRows(page);
@@ -91,7 +129,10 @@ test("editing a field re-encodes the bytes at once; argsz follows the payload; c
   await page.keyboard.press("Enter");
   await page.waitForFunction(() => window.__inspector.hex().startsWith("1c"));
   // argsz 32 -> 28, count 3 -> 2, the third eventfd dropped
-  assert.equal(await page.evaluate(() => window.__inspector.hex()), plain("1c000000 24000000 02000000 00000000 02000000 0a000000 ffffffff"));
+  assert.equal(
+    await page.evaluate(() => window.__inspector.hex()),
+    plain("1c000000 24000000 02000000 00000000 02000000 0a000000 ffffffff"),
+  );
   assert.equal(await hexViewBytes(page), plain("1c000000 24000000 02000000 00000000 02000000 0a000000 ffffffff"));
   // an eventfd, via keyboard: select data[1], Enter, type, Enter
   await page.click('#tree .node[data-path="data[1]"]');
@@ -130,7 +171,9 @@ test("editing a field re-encodes the bytes at once; argsz follows the payload; c
   assert.equal(cBytes, plain(vec("kernel_set_irqs_msix_enable_3").hex));
   await page.click("#copy-json");
   const j = JSON.parse(await page.inputValue("#export"));
-  assert.equal(j.argsz, 32); assert.equal(j.flags, 0x24); assert.deepEqual(j.data, [104, 105, 106]);
+  assert.equal(j.argsz, 32);
+  assert.equal(j.flags, 0x24);
+  assert.deepEqual(j.data, [104, 105, 106]);
   await shot(page, "03-edited-and-exported");
   await page.close();
 });
@@ -138,14 +181,26 @@ test("editing a field re-encodes the bytes at once; argsz follows the payload; c
 test("a broken capability chain shows its diagnostic with a byte range, the partial tree and the failing span", async () => {
   const { page } = await openPage(browser.ctx, url);
   await pickSample(page, "cap_backwards");
-  const diags = await page.$$eval("#diagnostics li", (ls) => ls.map((l) => ({ cls: l.className, text: l.textContent, off: l.dataset.offset, size: l.dataset.size })));
+  const diags = await page.$$eval("#diagnostics li", (ls) =>
+    ls.map((l) => ({ cls: l.className, text: l.textContent, off: l.dataset.offset, size: l.dataset.size })),
+  );
   const d = diags.find((x) => x.cls === "error");
   assert.ok(d, "an error diagnostic");
   assert.match(d.text, /next at 0x34 points backwards to 0x24/);
   assert.match(d.text, /bytes 0x34–0x37/);
   const rows = await treeRows(page);
   // everything that decoded is there: header fields, the padding, both capabilities
-  for (const p of ["argsz", "flags", "cap_offset", "offset", "caps[0]", "caps[0].header.next", "caps[1]", "caps[1].header.next"]) row(rows, p);
+  for (const p of [
+    "argsz",
+    "flags",
+    "cap_offset",
+    "offset",
+    "caps[0]",
+    "caps[0].header.next",
+    "caps[1]",
+    "caps[1].header.next",
+  ])
+    row(rows, p);
   assert.equal(row(rows, "caps[0].header.next").value, "48");
   assert.ok(row(rows, "caps[1].header.next").bad, "the failing field is marked");
   assert.ok(rows.some((r) => r.kind === "error" && /points backwards/.test(r.text)));
@@ -220,14 +275,20 @@ test("struct by ioctl name or number, a guess from argsz and size, and opening a
   assert.equal(await page.inputValue("#struct"), "vfio_irq_info");
   assert.equal(row(await treeRows(page), "count").value, "16");
   // xxd-style paste
-  await pasteHex(page, "00000000: 1000 0000 0900 0000 0100 0000 1000 0000  ................", "10000000090000000100000010000000");
+  await pasteHex(
+    page,
+    "00000000: 1000 0000 0900 0000 0100 0000 1000 0000  ................",
+    "10000000090000000100000010000000",
+  );
   assert.equal(row(await treeRows(page), "index").value, "1");
   await page.close();
 });
 
 test("every bundled sample decodes in the page the way the codec says (status and error code)", async () => {
   const { page } = await openPage(browser.ctx, url);
-  const names = await page.$$eval("#sample option", (os) => os.filter((o) => o.value).map((o) => o.textContent.split(" — ")[0].replace(/ /g, "_")));
+  const names = await page.$$eval("#sample option", (os) =>
+    os.filter((o) => o.value).map((o) => o.textContent.split(" — ")[0].replace(/ /g, "_")),
+  );
   assert.equal(names.length, vectors.length + badVectors.length);
   for (const b of badVectors) {
     await pickSample(page, b.name);
@@ -245,7 +306,11 @@ test("every bundled sample decodes in the page the way the codec says (status an
 test("the kernel-verdict panel answers for vfio_irq_set with the failing rule (or says the oracle is missing)", async () => {
   // Whether this build ships the oracle decides what the panel must say.
   let oracle = null;
-  try { oracle = await import(new URL("../../inspector/dist/lib/oracle/index.js", import.meta.url).href); } catch { oracle = null; }
+  try {
+    oracle = await import(new URL("../../inspector/dist/lib/oracle/index.js", import.meta.url).href);
+  } catch {
+    oracle = null;
+  }
   const have = typeof oracle?.predictSetIrqs === "function";
   const { page } = await openPage(browser.ctx, url);
   const answer = async (name) => {
@@ -256,7 +321,12 @@ test("the kernel-verdict panel answers for vfio_irq_set with the failing rule (o
   };
   const bad = await answer("argsz_below_minsz");
   assert.equal(await page.isVisible("#verdict"), true);
-  if (!have) { assert.equal(bad.state, "unavailable"); assert.match(bad.text, /oracle not available/i); await page.close(); return; }
+  if (!have) {
+    assert.equal(bad.state, "unavailable");
+    assert.match(bad.text, /oracle not available/i);
+    await page.close();
+    return;
+  }
   assert.equal(bad.state, "fail");
   assert.match(bad.text, /errno EINVAL/);
   assert.match(bad.text, /Rule that fails: ARGSZ_MIN/);

@@ -1,21 +1,35 @@
 // `vfio-abi inspect`: static server on 127.0.0.1, right MIME types, CSP modes, no escape from the page folder.
-import { test, before, after } from "node:test";
+
 import assert from "node:assert/strict";
-import { request } from "node:http";
 import { existsSync, readFileSync } from "node:fs";
+import { request } from "node:http";
 import { join } from "node:path";
-import { startServer, root } from "./helpers.mjs";
+import { after, before, test } from "node:test";
+import { root, startServer } from "./helpers.mjs";
 
 let def, strict, off;
-before(async () => { def = startServer(); strict = startServer(["--csp", "strict"]); off = startServer(["--csp", "off"]); await Promise.all([def.url, strict.url, off.url]); });
-after(async () => { await def?.stop(); await strict?.stop(); await off?.stop(); });
-
-const get = (url, path) => new Promise((resolve, reject) => {
-  const req = request(new URL(url), { path, method: "GET" }, (res) => {
-    const chunks = []; res.on("data", (c) => chunks.push(c)); res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-  });
-  req.on("error", reject); req.end();
+before(async () => {
+  def = startServer();
+  strict = startServer(["--csp", "strict"]);
+  off = startServer(["--csp", "off"]);
+  await Promise.all([def.url, strict.url, off.url]);
 });
+after(async () => {
+  await def?.stop();
+  await strict?.stop();
+  await off?.stop();
+});
+
+const get = (url, path) =>
+  new Promise((resolve, reject) => {
+    const req = request(new URL(url), { path, method: "GET" }, (res) => {
+      const chunks = [];
+      res.on("data", (c) => chunks.push(c));
+      res.on("end", () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
+    });
+    req.on("error", reject);
+    req.end();
+  });
 
 test("prints a 127.0.0.1 URL with the port it picked (--port 0)", async () => {
   const u = new URL(await def.url);
@@ -40,7 +54,15 @@ test("serves the page, the bindings, the wasm as application/wasm and the wasm2j
   const js = await get(url, "/wasm/release.wasm2js.js");
   assert.match(js.headers["content-type"], /text\/javascript/);
   assert.match(js.body.toString(), /export default ex;/);
-  for (const p of ["/app.js", "/lib/index.js", "/lib/decode.js", "/lib/generated/schema.js", "/samples.js", "/style.css"]) assert.equal((await get(url, p)).status, 200, p);
+  for (const p of [
+    "/app.js",
+    "/lib/index.js",
+    "/lib/decode.js",
+    "/lib/generated/schema.js",
+    "/samples.js",
+    "/style.css",
+  ])
+    assert.equal((await get(url, p)).status, 200, p);
   assert.equal((await get(url, "/nope.js")).status, 404);
 });
 
@@ -72,14 +94,22 @@ test("the assembled folder is self-contained: no import leaves it", () => {
       assert.match(spec, /^\.\.?\//, `${f} imports ${spec}`);
     }
   }
-  assert.doesNotMatch(readFileSync(join(dist, "index.html"), "utf8"), /<script(?![^>]*\bsrc=)[^>]*>/, "no inline scripts (CSP)");
+  assert.doesNotMatch(
+    readFileSync(join(dist, "index.html"), "utf8"),
+    /<script(?![^>]*\bsrc=)[^>]*>/,
+    "no inline scripts (CSP)",
+  );
 });
 
 test("bad options are refused with usage", async () => {
   const { spawnSync } = await import("node:child_process");
-  const r = spawnSync(process.execPath, [join(root, "bin", "vfio-abi.js"), "inspect", "--port", "99999"], { encoding: "utf8" });
+  const r = spawnSync(process.execPath, [join(root, "bin", "vfio-abi.js"), "inspect", "--port", "99999"], {
+    encoding: "utf8",
+  });
   assert.equal(r.status, 2);
   assert.match(r.stderr, /bad --port/);
-  const r2 = spawnSync(process.execPath, [join(root, "bin", "vfio-abi.js"), "inspect", "--csp", "weird"], { encoding: "utf8" });
+  const r2 = spawnSync(process.execPath, [join(root, "bin", "vfio-abi.js"), "inspect", "--csp", "weird"], {
+    encoding: "utf8",
+  });
   assert.equal(r2.status, 2);
 });

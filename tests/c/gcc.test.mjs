@@ -2,18 +2,22 @@
 // s390x and ppc64 (big-endian cross compilers). Everything compared here is generated from the
 // schema (tests/c/units.mjs, tests/c/golden-c.mjs), compiled, and read back with the arch's own
 // nm -S / objcopy (tests/c/toolchain.mjs). Nothing is executed and no expected byte is typed in.
-import { describe, test, before } from "node:test";
+
 import assert from "node:assert/strict";
-import { TOOLCHAINS, missing } from "./toolchain.mjs";
-import { gccReference } from "./reference.mjs";
-import { checkLayouts, checkConstants, checkGolden } from "./check.mjs";
-import { CASES } from "./golden-c.mjs";
+import { before, describe, test } from "node:test";
 import { init } from "../../dist/bindings/index.js";
+import { checkConstants, checkGolden, checkLayouts } from "./check.mjs";
+import { CASES } from "./golden-c.mjs";
+import { gccReference } from "./reference.mjs";
+import { missing, TOOLCHAINS } from "./toolchain.mjs";
 
 const summary = [];
-const fail = (bad) => assert.fail(`${bad.length} mismatch(es):\n  ${bad.slice(0, 60).join("\n  ")}${bad.length > 60 ? "\n  ..." : ""}`);
+const fail = (bad) =>
+  assert.fail(`${bad.length} mismatch(es):\n  ${bad.slice(0, 60).join("\n  ")}${bad.length > 60 ? "\n  ..." : ""}`);
 
-before(async () => { await init?.(); });
+before(async () => {
+  await init?.();
+});
 
 for (const arch of Object.keys(TOOLCHAINS)) {
   const why = missing(arch);
@@ -49,7 +53,9 @@ for (const arch of Object.keys(TOOLCHAINS)) {
 
     test("golden initialisers decode to the values gcc wrote and re-encode byte for byte", (t) => {
       const r = checkGolden(ref);
-      t.diagnostic(`${arch}: ${r.counts.cases} golden objects, ${r.counts.exact} exact re-encodes, ${r.counts.values} encodes from values, ${r.counts.kernel} kernel-chain builds`);
+      t.diagnostic(
+        `${arch}: ${r.counts.cases} golden objects, ${r.counts.exact} exact re-encodes, ${r.counts.values} encodes from values, ${r.counts.kernel} kernel-chain builds`,
+      );
       summary.push({ arch, what: "golden", n: r.counts.cases, ...r.counts });
       if (r.bad.length) fail(r.bad);
       assert.equal(r.counts.decoded, r.counts.cases);
@@ -66,15 +72,21 @@ test("every schema capability and struct appears in at least one golden case", a
     for (const c of cs.caps ?? []) used.add(c.struct);
   }
   // element structs travel inside their caps
-  for (const s of Object.values(structs)) for (const f of s.fields) if (f.type === "array" && [...used].some((u) => structs[u].fields.includes(f))) used.add(f.of);
+  for (const s of Object.values(structs))
+    for (const f of s.fields)
+      if (f.type === "array" && [...used].some((u) => structs[u].fields.includes(f))) used.add(f.of);
   const missingCases = Object.keys(structs).filter((n) => !used.has(n));
   assert.deepEqual(missingCases, []);
 });
 
 test("summary", () => {
   for (const s of summary) {
-    const extra = s.what === "layouts" ? ` structs (${s.values} sizeof/alignof/offsetof values)`
-      : s.what === "golden" ? ` objects (exact re-encode ${s.exact}, encode from values ${s.values}, kernel-chain build ${s.kernel})` : "";
+    const extra =
+      s.what === "layouts"
+        ? ` structs (${s.values} sizeof/alignof/offsetof values)`
+        : s.what === "golden"
+          ? ` objects (exact re-encode ${s.exact}, encode from values ${s.values}, kernel-chain build ${s.kernel})`
+          : "";
     console.log(`gcc ${s.arch}: ${s.what} ${s.n}${extra}`);
   }
 });

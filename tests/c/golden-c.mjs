@@ -7,71 +7,210 @@
 // offsets are gcc's, and an extra table M_<case> exports them for the tests.
 import { structs } from "../../schema/abi.mjs";
 import { layout } from "../../schema/layout.mjs";
-import { cType, cPath, units } from "./units.mjs";
+import { cPath, cType, units } from "./units.mjs";
 
 /** The cases. `units`: which compilation units build it (uapi61 = epoch 6.1, upstream = 6.6, or a proposal). */
 export const CASES = [
   // ---- plain info structs, alone
   { name: "cap_header", units: ["uapi61"], struct: "vfio_info_cap_header" },
-  { name: "device_info_nocaps", units: ["uapi61", "upstream"], struct: "vfio_device_info", fixed: { flags: 0x3, num_regions: 9, num_irqs: 5, cap_offset: 0 } },
-  { name: "region_info_nocaps", units: ["uapi61", "upstream"], struct: "vfio_region_info", fixed: { flags: 0x7, index: 0, cap_offset: 0 } },
+  {
+    name: "device_info_nocaps",
+    units: ["uapi61", "upstream"],
+    struct: "vfio_device_info",
+    fixed: { flags: 0x3, num_regions: 9, num_irqs: 5, cap_offset: 0 },
+  },
+  {
+    name: "region_info_nocaps",
+    units: ["uapi61", "upstream"],
+    struct: "vfio_region_info",
+    fixed: { flags: 0x7, index: 0, cap_offset: 0 },
+  },
   { name: "irq_info_msix", units: ["uapi61"], struct: "vfio_irq_info", fixed: { argsz: 16, flags: 0x9, index: 2 } },
-  { name: "type1_info_nocaps", units: ["uapi61", "upstream"], struct: "vfio_iommu_type1_info", fixed: { flags: 0x1, cap_offset: 0 } },
+  {
+    name: "type1_info_nocaps",
+    units: ["uapi61", "upstream"],
+    struct: "vfio_iommu_type1_info",
+    fixed: { flags: 0x1, cap_offset: 0 },
+  },
   { name: "sparse_area", units: ["uapi61", "upstream"], struct: "vfio_region_sparse_mmap_area" },
   { name: "iova_range", units: ["uapi61"], struct: "vfio_iova_range" },
   // ---- vfio_irq_set: the three DATA types
-  { name: "irq_set_none", units: ["uapi61"], struct: "vfio_irq_set", fixed: { flags: 0x21, index: 1, start: 0, count: 0 }, payload: [] },
-  { name: "irq_set_bool", units: ["uapi61"], struct: "vfio_irq_set", fixed: { flags: 0x22, index: 2, start: 1, count: 3 }, payload: [1, 0, 1] },
-  { name: "irq_set_eventfd", units: ["uapi61"], struct: "vfio_irq_set", fixed: { flags: 0x24, index: 2, start: 0, count: 2 }, payload: [0x11223344, -1] },
+  {
+    name: "irq_set_none",
+    units: ["uapi61"],
+    struct: "vfio_irq_set",
+    fixed: { flags: 0x21, index: 1, start: 0, count: 0 },
+    payload: [],
+  },
+  {
+    name: "irq_set_bool",
+    units: ["uapi61"],
+    struct: "vfio_irq_set",
+    fixed: { flags: 0x22, index: 2, start: 1, count: 3 },
+    payload: [1, 0, 1],
+  },
+  {
+    name: "irq_set_eventfd",
+    units: ["uapi61"],
+    struct: "vfio_irq_set",
+    fixed: { flags: 0x24, index: 2, start: 0, count: 2 },
+    payload: [0x11223344, -1],
+  },
   // ---- every capability, alone (header + body as a standalone struct)
-  ...["vfio_region_info_cap_type", "vfio_region_info_cap_nvlink2_ssatgt", "vfio_region_info_cap_nvlink2_lnkspd",
-    "vfio_device_info_cap_zpci_base", "vfio_device_info_cap_zpci_group", "vfio_iommu_type1_info_cap_migration",
-    "vfio_iommu_type1_info_dma_avail"].map((s) => ({ name: `alone_${s}`, units: ["uapi61", "upstream"], struct: s })),
+  ...[
+    "vfio_region_info_cap_type",
+    "vfio_region_info_cap_nvlink2_ssatgt",
+    "vfio_region_info_cap_nvlink2_lnkspd",
+    "vfio_device_info_cap_zpci_base",
+    "vfio_device_info_cap_zpci_group",
+    "vfio_iommu_type1_info_cap_migration",
+    "vfio_iommu_type1_info_dma_avail",
+  ].map((s) => ({ name: `alone_${s}`, units: ["uapi61", "upstream"], struct: s })),
   { name: "alone_atomic_comp", units: ["upstream"], struct: "vfio_device_info_cap_pci_atomic_comp", fixedHeader: true },
   // ---- chains
-  { name: "region_sparse_type_msix", units: ["uapi61", "upstream"], host: "vfio_region_info",
+  {
+    name: "region_sparse_type_msix",
+    units: ["uapi61", "upstream"],
+    host: "vfio_region_info",
     fixed: { flags: 0xf, index: 2, size: 0x8000n, offset: 0x20000000000n },
-    caps: [{ struct: "vfio_region_info_cap_sparse_mmap", n: 2 }, { struct: "vfio_region_info_cap_type", values: { type: 0x80008086, subtype: 1 } },
-      { struct: "vfio_region_info_cap_msix_mappable" }] },
-  { name: "region_nvlink2", units: ["uapi61", "upstream"], host: "vfio_region_info",
-    fixed: { flags: 0xf, index: 9 }, caps: [{ struct: "vfio_region_info_cap_nvlink2_ssatgt" }, { struct: "vfio_region_info_cap_nvlink2_lnkspd" }] },
-  { name: "region_msix_only", units: ["uapi61", "upstream"], host: "vfio_region_info",
-    fixed: { flags: 0xf, index: 3, size: 0x4000n, offset: 0x30000000000n }, caps: [{ struct: "vfio_region_info_cap_msix_mappable" }] },
-  { name: "device_zpci_all", units: ["uapi61", "upstream"], host: "vfio_device_info", fixed: { flags: 0x83, num_regions: 9, num_irqs: 5 },
-    caps: [{ struct: "vfio_device_info_cap_zpci_base", version: 2 }, { struct: "vfio_device_info_cap_zpci_group", version: 2 },
+    caps: [
+      { struct: "vfio_region_info_cap_sparse_mmap", n: 2 },
+      { struct: "vfio_region_info_cap_type", values: { type: 0x80008086, subtype: 1 } },
+      { struct: "vfio_region_info_cap_msix_mappable" },
+    ],
+  },
+  {
+    name: "region_nvlink2",
+    units: ["uapi61", "upstream"],
+    host: "vfio_region_info",
+    fixed: { flags: 0xf, index: 9 },
+    caps: [{ struct: "vfio_region_info_cap_nvlink2_ssatgt" }, { struct: "vfio_region_info_cap_nvlink2_lnkspd" }],
+  },
+  {
+    name: "region_msix_only",
+    units: ["uapi61", "upstream"],
+    host: "vfio_region_info",
+    fixed: { flags: 0xf, index: 3, size: 0x4000n, offset: 0x30000000000n },
+    caps: [{ struct: "vfio_region_info_cap_msix_mappable" }],
+  },
+  {
+    name: "device_zpci_all",
+    units: ["uapi61", "upstream"],
+    host: "vfio_device_info",
+    fixed: { flags: 0x83, num_regions: 9, num_irqs: 5 },
+    caps: [
+      { struct: "vfio_device_info_cap_zpci_base", version: 2 },
+      { struct: "vfio_device_info_cap_zpci_group", version: 2 },
       { struct: "vfio_device_info_cap_zpci_util", n: 64, ebcdic: "IBM ZPCI UTILITY STRING 0123456789" },
-      { struct: "vfio_device_info_cap_zpci_pfip", n: 4 }, { struct: "vfio_device_info_cap_pci_atomic_comp", values: { flags: 0x7, reserved: 0 }, upstreamOnly: true }] },
-  { name: "device_zpci_v1", units: ["uapi61", "upstream"], host: "vfio_device_info", fixed: { flags: 0x83, num_regions: 9, num_irqs: 5 },
-    caps: [{ struct: "vfio_device_info_cap_zpci_base", version: 1, ctype: "struct vfio_device_info_cap_zpci_base_v1" },
-      { struct: "vfio_device_info_cap_zpci_group", version: 1, ctype: "struct vfio_device_info_cap_zpci_group_v1" }] },
-  { name: "device_zpci_base_v3", units: ["uapi61", "upstream"], host: "vfio_device_info", fixed: { flags: 0x83, num_regions: 9, num_irqs: 5 }, kernel: false,
-    caps: [{ struct: "vfio_device_info_cap_zpci_base", version: 3, ctype: "struct vfio_device_info_cap_zpci_base_v3", extra: { ccdf_err_length: 0x5a5b5c5d } },
-      { struct: "vfio_device_info_cap_zpci_pfip", n: 4 }] },
-  { name: "type1_mig_avail_iova", units: ["uapi61", "upstream"], host: "vfio_iommu_type1_info", fixed: { flags: 0x3, iova_pgsizes: 0x40201000n },
-    caps: [{ struct: "vfio_iommu_type1_info_cap_migration" }, { struct: "vfio_iommu_type1_info_dma_avail" }, { struct: "vfio_iommu_type1_info_cap_iova_range", n: 2 }] },
+      { struct: "vfio_device_info_cap_zpci_pfip", n: 4 },
+      { struct: "vfio_device_info_cap_pci_atomic_comp", values: { flags: 0x7, reserved: 0 }, upstreamOnly: true },
+    ],
+  },
+  {
+    name: "device_zpci_v1",
+    units: ["uapi61", "upstream"],
+    host: "vfio_device_info",
+    fixed: { flags: 0x83, num_regions: 9, num_irqs: 5 },
+    caps: [
+      { struct: "vfio_device_info_cap_zpci_base", version: 1, ctype: "struct vfio_device_info_cap_zpci_base_v1" },
+      { struct: "vfio_device_info_cap_zpci_group", version: 1, ctype: "struct vfio_device_info_cap_zpci_group_v1" },
+    ],
+  },
+  {
+    name: "device_zpci_base_v3",
+    units: ["uapi61", "upstream"],
+    host: "vfio_device_info",
+    fixed: { flags: 0x83, num_regions: 9, num_irqs: 5 },
+    kernel: false,
+    caps: [
+      {
+        struct: "vfio_device_info_cap_zpci_base",
+        version: 3,
+        ctype: "struct vfio_device_info_cap_zpci_base_v3",
+        extra: { ccdf_err_length: 0x5a5b5c5d },
+      },
+      { struct: "vfio_device_info_cap_zpci_pfip", n: 4 },
+    ],
+  },
+  {
+    name: "type1_mig_avail_iova",
+    units: ["uapi61", "upstream"],
+    host: "vfio_iommu_type1_info",
+    fixed: { flags: 0x3, iova_pgsizes: 0x40201000n },
+    caps: [
+      { struct: "vfio_iommu_type1_info_cap_migration" },
+      { struct: "vfio_iommu_type1_info_dma_avail" },
+      { struct: "vfio_iommu_type1_info_cap_iova_range", n: 2 },
+    ],
+  },
   // ---- never-merged proposals (C copies of the postings), decoded under their profiles
-  { name: "ea_irq_info_cap_type", units: ["irq-info-caps"], host: "vfio_irq_info", fixed: { flags: 0x11, index: 5, count: 1 },
-    caps: [{ struct: "vfio_irq_info_cap_type", values: { type: 1, subtype: 1 } }] },
-  { name: "vg2_irq_info_msi", units: ["platform-msi-v2"], host: "vfio_irq_info", fixed: { flags: 0x11, index: 2, count: 3 },
-    caps: [{ struct: "vfio_irq_info_cap_type", values: { type: 1, subtype: 0 } }, { struct: "vfio_irq_info_cap_msi_v2", n: 3 }] },
-  { name: "vg3_irq_info_msi", units: ["platform-msi-v3"], host: "vfio_irq_info", fixed: { flags: 0x11, index: 2, count: 3 },
-    caps: [{ struct: "vfio_irq_info_cap_type", values: { type: 1, subtype: 0 } }, { struct: "vfio_irq_info_cap_msi", n: 3 }] },
-  { name: "ea_region_dma_fault", units: ["dma-fault-region"], host: "vfio_region_info", fixed: { flags: 0xb, index: 9, size: 0x2000n, offset: 0x90000000000n },
-    caps: [{ struct: "vfio_region_info_cap_type", values: { type: 2, subtype: 1 } }, { struct: "vfio_region_info_cap_fault", values: { version: 1 } }] },
-  { name: "ea_region_dma_fault_response", units: ["dma-fault-region"], host: "vfio_region_info", fixed: { flags: 0xb, index: 10, size: 0x2000n, offset: 0xa0000000000n },
-    caps: [{ struct: "vfio_region_info_cap_type", values: { type: 2, subtype: 2 } }, { struct: "vfio_region_info_cap_fault", id: 7, idName: "VFIO_REGION_INFO_CAP_DMA_FAULT_RESPONSE", values: { version: 1 } }] },
+  {
+    name: "ea_irq_info_cap_type",
+    units: ["irq-info-caps"],
+    host: "vfio_irq_info",
+    fixed: { flags: 0x11, index: 5, count: 1 },
+    caps: [{ struct: "vfio_irq_info_cap_type", values: { type: 1, subtype: 1 } }],
+  },
+  {
+    name: "vg2_irq_info_msi",
+    units: ["platform-msi-v2"],
+    host: "vfio_irq_info",
+    fixed: { flags: 0x11, index: 2, count: 3 },
+    caps: [
+      { struct: "vfio_irq_info_cap_type", values: { type: 1, subtype: 0 } },
+      { struct: "vfio_irq_info_cap_msi_v2", n: 3 },
+    ],
+  },
+  {
+    name: "vg3_irq_info_msi",
+    units: ["platform-msi-v3"],
+    host: "vfio_irq_info",
+    fixed: { flags: 0x11, index: 2, count: 3 },
+    caps: [
+      { struct: "vfio_irq_info_cap_type", values: { type: 1, subtype: 0 } },
+      { struct: "vfio_irq_info_cap_msi", n: 3 },
+    ],
+  },
+  {
+    name: "ea_region_dma_fault",
+    units: ["dma-fault-region"],
+    host: "vfio_region_info",
+    fixed: { flags: 0xb, index: 9, size: 0x2000n, offset: 0x90000000000n },
+    caps: [
+      { struct: "vfio_region_info_cap_type", values: { type: 2, subtype: 1 } },
+      { struct: "vfio_region_info_cap_fault", values: { version: 1 } },
+    ],
+  },
+  {
+    name: "ea_region_dma_fault_response",
+    units: ["dma-fault-region"],
+    host: "vfio_region_info",
+    fixed: { flags: 0xb, index: 10, size: 0x2000n, offset: 0xa0000000000n },
+    caps: [
+      { struct: "vfio_region_info_cap_type", values: { type: 2, subtype: 2 } },
+      {
+        struct: "vfio_region_info_cap_fault",
+        id: 7,
+        idName: "VFIO_REGION_INFO_CAP_DMA_FAULT_RESPONSE",
+        values: { version: 1 },
+      },
+    ],
+  },
   { name: "ea_dma_fault_header", units: ["dma-fault-region"], struct: "vfio_region_dma_fault" },
   { name: "ea_dma_fault_response_header", units: ["dma-fault-region"], struct: "vfio_region_dma_fault_response" },
 ];
 
 // ---- deterministic field values
 class Pattern {
-  constructor(seed) { this.c = seed & 0xff; }
+  constructor(seed) {
+    this.c = seed & 0xff;
+  }
   next(type) {
     const n = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 }[type];
-    const k = (this.c = (this.c + 0x1d) & 0xff);
+    this.c = (this.c + 0x1d) & 0xff;
+    const k = this.c;
     let v = 0n;
-    for (let i = 0; i < n; i++) v = (v << 8n) | BigInt((k + i * 0x31 + 1) & 0xff);   // most significant first
+    for (let i = 0; i < n; i++) v = (v << 8n) | BigInt((k + i * 0x31 + 1) & 0xff); // most significant first
     if (type === "u64") return v;
     if (type === "s32") return Number(BigInt.asIntN(32, v));
     return Number(v);
@@ -81,13 +220,17 @@ const seedOf = (s) => [...s].reduce((a, ch) => (a * 31 + ch.charCodeAt(0)) & 0xf
 
 // EBCDIC (code page 037) for the characters the util string uses
 const EBCDIC = { " ": 0x40, ".": 0x4b, "-": 0x60 };
-for (let i = 0; i < 9; i++) { EBCDIC["ABCDEFGHI"[i]] = 0xc1 + i; EBCDIC["JKLMNOPQR"[i]] = 0xd1 + i; }
+for (let i = 0; i < 9; i++) {
+  EBCDIC["ABCDEFGHI"[i]] = 0xc1 + i;
+  EBCDIC["JKLMNOPQR"[i]] = 0xd1 + i;
+}
 for (let i = 0; i < 8; i++) EBCDIC["STUVWXYZ"[i]] = 0xe2 + i;
 for (let i = 0; i < 10; i++) EBCDIC[String(i)] = 0xf0 + i;
 export const toEbcdic = (s, n) => Uint8Array.from({ length: n }, (_, i) => (i < s.length ? EBCDIC[s[i]] : 0x40));
 
 /** Scalar layout fields of a struct present at this cap version (header included, trailing excluded). */
-const scalarFields = (name, v, version) => layout(name, v).fields.filter((f) => !f.version || f.version <= (version ?? 1e9));
+const scalarFields = (name, v, version) =>
+  layout(name, v).fields.filter((f) => !f.version || f.version <= (version ?? 1e9));
 const countFieldOf = (l) => l.trailing && (l.trailing.count ?? l.trailing.length);
 
 function setPath(o, path, val) {
@@ -128,7 +271,9 @@ function cInit(name, v, version, val, extra = {}) {
     if (!groups.has(head)) groups.set(head, []);
     groups.get(head).push(rest.length ? `.${rest.join(".")} = ${lit(x, f.type)}` : lit(x, f.type));
   }
-  const parts = [...groups].map(([k, xs]) => (xs.length === 1 && !xs[0].startsWith(".") ? `.${k} = ${xs[0]}` : `.${k} = { ${xs.join(", ")} }`));
+  const parts = [...groups].map(([k, xs]) =>
+    xs.length === 1 && !xs[0].startsWith(".") ? `.${k} = ${xs[0]}` : `.${k} = { ${xs.join(", ")} }`,
+  );
   for (const [k, x] of Object.entries(extra)) parts.push(`.${k} = ${lit(x, "u32")}`);
   return `{ ${parts.join(", ")} }`;
 }
@@ -158,7 +303,7 @@ export function goldenFor(unit, model) {
       if (cs.struct === "vfio_irq_set") {
         const elem = cs.fixed.flags & 2 ? 1 : cs.fixed.flags & 4 ? 4 : 0;
         given.argsz = { c: `sizeof(struct vfio_irq_set) + ${cs.payload.length * elem}` };
-        sizeExpr = `sizeof(struct vfio_irq_set) + ${cs.payload.length * elem}`;  // sizeof ignores a flexible array initialiser
+        sizeExpr = `sizeof(struct vfio_irq_set) + ${cs.payload.length * elem}`; // sizeof ignores a flexible array initialiser
       } else if (s.fields[0].name === "argsz") given.argsz = { c: sizeExpr };
       const val = fill(cs.struct, v, version, given, pat);
       const t = cType(cs.struct);
@@ -198,14 +343,17 @@ export function goldenFor(unit, model) {
       if (cf) given[cf] = cap.n;
       const val = fill(cap.struct, v, version, given, pat, skip);
       const ct = cap.ctype ?? cType(cap.struct);
-      let memberType = ct, init;
+      let memberType = ct,
+        init;
       const extra = {};
       for (const [k, x] of Object.entries(cap.extra ?? {})) extra[k] = x;
       if (l.trailing) {
         const wt = `struct ${sym}_c${i}_t`;
         let elems;
         if (l.trailing.kind === "bytes") {
-          const bytes = cap.ebcdic ? toEbcdic(cap.ebcdic, cap.n) : Uint8Array.from({ length: cap.n }, () => pat.next("u8"));
+          const bytes = cap.ebcdic
+            ? toEbcdic(cap.ebcdic, cap.n)
+            : Uint8Array.from({ length: cap.n }, () => pat.next("u8"));
           val[l.trailing.path] = bytes;
           c += `${wt} { ${ct} h; __u8 a[${cap.n}]; };\n`;
           elems = `{ ${[...bytes].map((b) => `0x${b.toString(16)}`).join(", ")} }`;

@@ -7,16 +7,34 @@
 // -fno-zero-initialized-in-bss (an all-zero object still lands in .data.<sym>). Objects are sliced
 // to their `nm -S` size: sections can carry tail padding (s390x pads a 23-byte object to 24).
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 /** The four ABIs checked against gcc. `arch` is the codec's profile name. */
 export const TOOLCHAINS = {
   x86_64: { arch: "x86_64", cc: "gcc", prefix: "", endian: "little", pkg: "gcc linux-libc-dev" },
-  i386: { arch: "i386", cc: "i686-linux-gnu-gcc", prefix: "i686-linux-gnu-", endian: "little", pkg: "gcc-i686-linux-gnu linux-libc-dev-i386-cross libc6-dev-i386-cross" },
-  s390x: { arch: "s390x", cc: "s390x-linux-gnu-gcc", prefix: "s390x-linux-gnu-", endian: "big", pkg: "gcc-s390x-linux-gnu linux-libc-dev-s390x-cross libc6-dev-s390x-cross" },
-  ppc64: { arch: "ppc64", cc: "powerpc64-linux-gnu-gcc", prefix: "powerpc64-linux-gnu-", endian: "big", pkg: "gcc-powerpc64-linux-gnu linux-libc-dev-ppc64-cross libc6-dev-ppc64-cross" },
+  i386: {
+    arch: "i386",
+    cc: "i686-linux-gnu-gcc",
+    prefix: "i686-linux-gnu-",
+    endian: "little",
+    pkg: "gcc-i686-linux-gnu linux-libc-dev-i386-cross libc6-dev-i386-cross",
+  },
+  s390x: {
+    arch: "s390x",
+    cc: "s390x-linux-gnu-gcc",
+    prefix: "s390x-linux-gnu-",
+    endian: "big",
+    pkg: "gcc-s390x-linux-gnu linux-libc-dev-s390x-cross libc6-dev-s390x-cross",
+  },
+  ppc64: {
+    arch: "ppc64",
+    cc: "powerpc64-linux-gnu-gcc",
+    prefix: "powerpc64-linux-gnu-",
+    endian: "big",
+    pkg: "gcc-powerpc64-linux-gnu linux-libc-dev-ppc64-cross libc6-dev-ppc64-cross",
+  },
 };
 
 const which = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: "utf8" }).status === 0;
@@ -24,7 +42,8 @@ const which = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`], { encoding: 
 /** null when the toolchain is usable, else the reason (missing compiler or binutils). */
 export function missing(arch) {
   const t = TOOLCHAINS[arch];
-  for (const c of [t.cc, `${t.prefix}nm`, `${t.prefix}objcopy`]) if (!which(c)) return `${c} not found (apt-get install ${t.pkg})`;
+  for (const c of [t.cc, `${t.prefix}nm`, `${t.prefix}objcopy`])
+    if (!which(c)) return `${c} not found (apt-get install ${t.pkg})`;
   return null;
 }
 
@@ -35,7 +54,15 @@ function run(cmd, args, cwd) {
   return r;
 }
 
-export const CFLAGS = ["-std=gnu11", "-O0", "-fdata-sections", "-fno-zero-initialized-in-bss", "-fno-common", "-Wall", "-Wno-unused-variable"];
+export const CFLAGS = [
+  "-std=gnu11",
+  "-O0",
+  "-fdata-sections",
+  "-fno-zero-initialized-in-bss",
+  "-fno-common",
+  "-Wall",
+  "-Wno-unused-variable",
+];
 
 /**
  * Compile each source to an object and return every defined object symbol's bytes, keyed by name,
@@ -48,13 +75,16 @@ export function compile(arch, sources, { include = [] } = {}) {
   const warnings = [];
   try {
     for (const [name, src] of Object.entries(sources)) {
-      const c = join(dir, name), o = c.replace(/\.c$/, ".o");
+      const c = join(dir, name),
+        o = c.replace(/\.c$/, ".o");
       writeFileSync(c, src);
       const r = run(t.cc, [...CFLAGS, ...include.flatMap((d) => ["-I", d]), "-c", c, "-o", o], dir);
       if (r.stderr.trim()) warnings.push(`${name}: ${r.stderr.trim()}`);
       // nm -S: "<value> <size> <type> <name>"; value is section-relative in a relocatable object
-      const syms = run(`${t.prefix}nm`, ["-S", "--defined-only", o], dir).stdout.split("\n")
-        .map((l) => l.trim().split(/\s+/)).filter((p) => p.length === 4 && /^[dDrR]$/.test(p[2]))
+      const syms = run(`${t.prefix}nm`, ["-S", "--defined-only", o], dir)
+        .stdout.split("\n")
+        .map((l) => l.trim().split(/\s+/))
+        .filter((p) => p.length === 4 && /^[dDrR]$/.test(p[2]))
         .map(([value, size, , sym]) => ({ sym, value: parseInt(value, 16), size: parseInt(size, 16) }));
       const sect = (s) => `.data.${s}`;
       const args = [];
@@ -64,7 +94,8 @@ export function compile(arch, sources, { include = [] } = {}) {
         const f = join(dir, `${s.sym}.bin`);
         if (!existsSync(f)) throw new Error(`${arch}: no section ${sect(s.sym)} for ${s.sym}`);
         const bin = readFileSync(f);
-        if (bin.length < s.value + s.size) throw new Error(`${arch}: section of ${s.sym} is ${bin.length} bytes, nm says ${s.value}+${s.size}`);
+        if (bin.length < s.value + s.size)
+          throw new Error(`${arch}: section of ${s.sym} is ${bin.length} bytes, nm says ${s.value}+${s.size}`);
         out.set(s.sym, Uint8Array.from(bin.subarray(s.value, s.value + s.size)));
       }
     }

@@ -36,7 +36,9 @@ export function runJob(ex, job) {
   if (ex.arena_reserve(1 << 20) < 0) throw new Error("arena_reserve failed");
   const base = ex.arena_ptr() >>> 0;
   const mem = () => new Uint8Array(ex.memory.buffer);
-  const put = (at, bytes) => { mem().set(bytes, at); };
+  const put = (at, bytes) => {
+    mem().set(bytes, at);
+  };
   const get = (at, n) => mem().slice(at, at + n);
   const src = base + 64;
   const al = (x, a) => (x + a - 1) & ~(a - 1);
@@ -52,15 +54,20 @@ export function runJob(ex, job) {
         out.push(`version ${ex.abi_version()} ${ex.struct_count()} ${gv}`);
         break;
       }
-      case "size": out.push(`size ${ex.struct_size(n(1), n(2))}`); break;
+      case "size":
+        out.push(`size ${ex.struct_size(n(1), n(2))}`);
+        break;
       case "parse": {
         const b = fromHex(t[3]);
         mem().fill(0, src, src + 65536);
         put(src, b);
-        const recs = al(src + b.length, 8), cap = b.length + 64;
+        const recs = al(src + b.length, 8),
+          cap = b.length + 64;
         const st = ex.parse(n(1), n(2), src, b.length, recs, cap, 1024);
         const k = ex.rec_count() >>> 0;
-        out.push(`parse ${st} ${k} err ${ex.err_code()} ${ex.err_offset() >>> 0} ${ex.err_field()} ${u64(ex.err_value())} recs ${toHex(get(recs, k * 24))}`);
+        out.push(
+          `parse ${st} ${k} err ${ex.err_code()} ${ex.err_offset() >>> 0} ${ex.err_field()} ${u64(ex.err_value())} recs ${toHex(get(recs, k * 24))}`,
+        );
         break;
       }
       case "walk": {
@@ -77,7 +84,7 @@ export function runJob(ex, job) {
         mem().fill(0xee, src, src + 4096);
         put(pay, p);
         const r = ex.irq_set_encode(n(1), src, 4096, n(2), n(3), n(4), n(5), n(6), pay, n(7));
-        out.push(`setenc ${r} ${toHex(get(src, r > 0 ? r : 0))}`);
+        out.push(`setenc ${r} ${toHex(get(src, Math.max(r, 0)))}`);
         break;
       }
       case "encf": {
@@ -86,7 +93,7 @@ export function runJob(ex, job) {
         mem().fill(0, src, src + 4096 + 512);
         put(vp, vals);
         const r = ex.encode_fields(n(1), n(2), src, n(4), vp, n(3));
-        out.push(`encf ${r} ${toHex(get(src, r > 0 ? r : 0))}`);
+        out.push(`encf ${r} ${toHex(get(src, Math.max(r, 0)))}`);
         break;
       }
       case "batch": {
@@ -98,7 +105,8 @@ export function runJob(ex, job) {
         break;
       }
       case "oracle": {
-        const dev = fromHex(t[2]), b = fromHex(t[3]);
+        const dev = fromHex(t[2]),
+          b = fromHex(t[3]);
         put(src, dev);
         const bp = al(src + dev.length, 8);
         put(bp, b);
@@ -107,9 +115,12 @@ export function runJob(ex, job) {
         break;
       }
       case "obatch": {
-        const dev = fromHex(t[2]), k = n(3);
+        const dev = fromHex(t[2]),
+          k = n(3);
         put(src, dev);
-        const idx = al(src + dev.length, 8), res = idx + k * 8, bufs = res + k * 8;
+        const idx = al(src + dev.length, 8),
+          res = idx + k * 8,
+          bufs = res + k * 8;
         let off = 0;
         const dv = () => new DataView(ex.memory.buffer);
         for (let i = 0; i < k; i++) {
@@ -121,12 +132,14 @@ export function runJob(ex, job) {
         }
         const acc = ex.oracle_set_irqs_batch(n(1), bufs, idx, k, src, res);
         const parts = [];
-        for (let i = 0; i < k; i++) parts.push(`${dv().getInt32(res + i * 4, true)},${dv().getUint32(res + (k + i) * 4, true)}`);
+        for (let i = 0; i < k; i++)
+          parts.push(`${dv().getInt32(res + i * 4, true)},${dv().getUint32(res + (k + i) * 4, true)}`);
         out.push(`obatch ${acc} ${parts.join(" ")}`);
         break;
       }
-      default: throw new Error(`unknown op ${t[0]}`);
+      default:
+        throw new Error(`unknown op ${t[0]}`);
     }
   }
-  return out.join("\n") + "\n";
+  return `${out.join("\n")}\n`;
 }

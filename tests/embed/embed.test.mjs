@@ -6,17 +6,18 @@
 // CI needs: apt-get install -y --no-install-recommends wabt gcc libc6-dev libjavascriptcoregtk-4.0-bin
 // (bun and deno come from npm devDependencies). A missing tool fails the test with the package to
 // install; VFIO_ABI_EMBED_SKIP=jsc,bun,... skips named hosts visibly (t.skip), never silently.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import { wasmInfo } from "./wasm-info.mjs";
-import { buildJob } from "./job.mjs";
 import { runJob } from "./driver.mjs";
+import { buildJob } from "./job.mjs";
+import { wasmInfo } from "./wasm-info.mjs";
 import { buildWast } from "./wast.mjs";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -44,20 +45,26 @@ function run(cmd, args, opts = {}) {
 }
 const have = (cmd) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status === 0;
 function need(t, host, cmds, pkg) {
-  if (skip.includes(host)) { t.skip(`VFIO_ABI_EMBED_SKIP=${host}`); return false; }
+  if (skip.includes(host)) {
+    t.skip(`VFIO_ABI_EMBED_SKIP=${host}`);
+    return false;
+  }
   for (const c of cmds) assert.ok(have(c) || existsSync(c), `${c} not found: install ${pkg}`);
   return true;
 }
 /** Same output as Node, line by line (first difference reported). */
 function sameAsNode(out, who) {
-  const a = out.split("\n"), b = nodeOut.split("\n");
-  for (let i = 0; i < Math.max(a.length, b.length); i++) assert.equal(a[i], b[i], `${who} line ${i + 1} differs from Node`);
+  const a = out.split("\n"),
+    b = nodeOut.split("\n");
+  for (let i = 0; i < Math.max(a.length, b.length); i++)
+    assert.equal(a[i], b[i], `${who} line ${i + 1} differs from Node`);
 }
 
 test("the job exercises parse, encode, walk, batch and the oracle, and Node reproduces the golden bytes", () => {
   const lines = nodeOut.trim().split("\n");
   const ops = new Set(lines.map((l) => l.split(" ")[0]));
-  for (const op of ["version", "size", "parse", "setenc", "encf", "walk", "batch", "oracle", "obatch"]) assert.ok(ops.has(op), op);
+  for (const op of ["version", "size", "parse", "setenc", "encf", "walk", "batch", "oracle", "obatch"])
+    assert.ok(ops.has(op), op);
   const jobLines = job.text.split("\n").filter((l) => l && !l.startsWith("#"));
   assert.equal(lines.length, jobLines.length);
   const all = job.text.split("\n");
@@ -75,7 +82,9 @@ test("release module: zero imports, size budget (<= 24 KiB, gzip < 10 KiB)", () 
   assert.deepEqual(info.imports, [], `imports: ${JSON.stringify(info.imports)}`);
   assert.deepEqual(WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes)), []);
   const gz = gzipSync(wasmBytes, { level: 9 }).length;
-  console.log(`# release.wasm ${wasmBytes.length} B (${(wasmBytes.length / 1024).toFixed(2)} KiB), gzip -9 ${gz} B (${(gz / 1024).toFixed(2)} KiB)`);
+  console.log(
+    `# release.wasm ${wasmBytes.length} B (${(wasmBytes.length / 1024).toFixed(2)} KiB), gzip -9 ${gz} B (${(gz / 1024).toFixed(2)} KiB)`,
+  );
   assert.ok(wasmBytes.length <= 24 * 1024, `release.wasm ${wasmBytes.length} B > 24 KiB`);
   assert.ok(gz < 10 * 1024, `gzip ${gz} B >= 10 KiB`);
 });
@@ -87,11 +96,15 @@ test("every export is documented in docs/wasm-abi.md and declared in vfio_abi_wa
   const problems = [];
   for (const e of info.exports) {
     if (!documented.has(e.name)) problems.push(`${e.name}: not in the export table of docs/wasm-abi.md`);
-    else if (e.sig && documented.get(e.name) !== e.sig) problems.push(`${e.name}: docs say ${documented.get(e.name)}, module has ${e.sig}`);
+    else if (e.sig && documented.get(e.name) !== e.sig)
+      problems.push(`${e.name}: docs say ${documented.get(e.name)}, module has ${e.sig}`);
     if (e.kind === "function") {
-      if (!declared.has(e.name)) problems.push(`${e.name}: not in VFIO_ABI_EXPORTS of vfio_abi_wasm.h (run npm run gen)`);
-      else if (declared.get(e.name) !== e.sig) problems.push(`${e.name}: header says ${declared.get(e.name)}, module has ${e.sig}`);
-      if (!new RegExp(`^#+ .*\`${e.name}\\b`, "m").test(doc)) problems.push(`${e.name}: no section heading in docs/wasm-abi.md`);
+      if (!declared.has(e.name))
+        problems.push(`${e.name}: not in VFIO_ABI_EXPORTS of vfio_abi_wasm.h (run npm run gen)`);
+      else if (declared.get(e.name) !== e.sig)
+        problems.push(`${e.name}: header says ${declared.get(e.name)}, module has ${e.sig}`);
+      if (!new RegExp(`^#+ .*\`${e.name}\\b`, "m").test(doc))
+        problems.push(`${e.name}: no section heading in docs/wasm-abi.md`);
     }
     if (e.kind === "global" && !globals.has(e.name)) problems.push(`${e.name}: not in VFIO_ABI_GLOBALS`);
   }
@@ -99,21 +112,34 @@ test("every export is documented in docs/wasm-abi.md and declared in vfio_abi_wa
   for (const n of declared.keys()) if (!names.has(n)) problems.push(`${n}: declared in the header but not exported`);
   for (const n of documented.keys()) if (!names.has(n)) problems.push(`${n}: documented but not exported`);
   assert.deepEqual(problems, []);
-  assert.match(header, new RegExp(`#define VFIO_ABI_NUM_FUNCTIONS ${info.exports.filter((e) => e.kind === "function").length}\\b`));
+  assert.match(
+    header,
+    new RegExp(`#define VFIO_ABI_NUM_FUNCTIONS ${info.exports.filter((e) => e.kind === "function").length}\\b`),
+  );
 });
 
 test("header constants agree with the bindings (status codes, struct ids, version) and the header compiles cleanly", (t) => {
   if (!need(t, "gcc", ["gcc"], "gcc libc6-dev")) return;
-  const def = (n) => { const m = new RegExp(`^#define ${n}\\s+\\(?(-?(?:0x[0-9a-f]+|\\d+))u?\\)?`, "m").exec(header); return m ? Number(m[1]) : undefined; };
+  const def = (n) => {
+    const m = new RegExp(`^#define ${n}\\s+\\(?(-?(?:0x[0-9a-f]+|\\d+))u?\\)?`, "m").exec(header);
+    return m ? Number(m[1]) : undefined;
+  };
   for (const [k, v] of Object.entries(lib.Status)) assert.equal(def(`VFIO_ABI_${k}`), v, k);
   for (const s of lib.SCHEMA.structs) assert.equal(def(`VFIO_ABI_S_${s.name.toUpperCase()}`), s.id, s.name);
   assert.equal(def("VFIO_ABI_VERSION"), lib.EXPECTED_ABI_VERSION);
   assert.equal(def("VFIO_ABI_PROF_BIG"), 1);
   const c = join(tmp, "hdr.c");
-  writeFileSync(c, `#define VFIO_ABI_PROTOTYPES\n#include "vfio_abi_wasm.h"\n#include <stdio.h>\n
-int main(void) { printf("%d %d %d %d\\n", VFIO_ABI_VERSION, VFIO_ABI_E_CAP_LOOP, VFIO_ABI_S_VFIO_IRQ_SET, (int)sizeof(vfio_abi_rec)); return 0; }\n`);
-  for (const std of ["c99", "c11"]) run("gcc", [`-std=${std}`, "-Wall", "-Wextra", "-Werror", "-pedantic", "-I", root, c, "-o", join(tmp, "hdr")]);
-  assert.equal(run(join(tmp, "hdr"), []).trim(), `1 ${lib.Status.E_CAP_LOOP} ${lib.structByName("vfio_irq_set").id} 24`);
+  writeFileSync(
+    c,
+    `#define VFIO_ABI_PROTOTYPES\n#include "vfio_abi_wasm.h"\n#include <stdio.h>\n
+int main(void) { printf("%d %d %d %d\\n", VFIO_ABI_VERSION, VFIO_ABI_E_CAP_LOOP, VFIO_ABI_S_VFIO_IRQ_SET, (int)sizeof(vfio_abi_rec)); return 0; }\n`,
+  );
+  for (const std of ["c99", "c11"])
+    run("gcc", [`-std=${std}`, "-Wall", "-Wextra", "-Werror", "-pedantic", "-I", root, c, "-o", join(tmp, "hdr")]);
+  assert.equal(
+    run(join(tmp, "hdr"), []).trim(),
+    `1 ${lib.Status.E_CAP_LOOP} ${lib.structByName("vfio_irq_set").id} 24`,
+  );
 });
 
 test("wasm2c + gcc: a C host decodes, encodes, walks caps and runs the oracle exactly like Node", (t) => {
@@ -121,7 +147,24 @@ test("wasm2c + gcc: a C host decodes, encodes, walks caps and runs the oracle ex
   run("wasm2c", [wasmPath, "-n", "vfio", "-o", join(tmp, "vfio.c")]);
   const rt = "/usr/share/wabt/wasm2c";
   // the host (and the header through it) must be warning-free; wasm2c's own output is not ours
-  run("gcc", ["-std=gnu11", "-O1", "-Wall", "-Wextra", "-Werror", "-Wno-unused-parameter", "-I", tmp, "-I", root, "-I", rt, "-c", join(here, "host.c"), "-o", join(tmp, "host.o")]);
+  run("gcc", [
+    "-std=gnu11",
+    "-O1",
+    "-Wall",
+    "-Wextra",
+    "-Werror",
+    "-Wno-unused-parameter",
+    "-I",
+    tmp,
+    "-I",
+    root,
+    "-I",
+    rt,
+    "-c",
+    join(here, "host.c"),
+    "-o",
+    join(tmp, "host.o"),
+  ]);
   run("gcc", ["-std=gnu11", "-O1", "-w", "-I", tmp, "-I", rt, "-c", join(tmp, "vfio.c"), "-o", join(tmp, "vfio.o")]);
   run("gcc", ["-std=gnu11", "-O1", "-w", "-I", rt, "-c", join(rt, "wasm-rt-impl.c"), "-o", join(tmp, "rt.o")]);
   run("gcc", [join(tmp, "host.o"), join(tmp, "vfio.o"), join(tmp, "rt.o"), "-lm", "-o", join(tmp, "host")]);
@@ -130,16 +173,31 @@ test("wasm2c + gcc: a C host decodes, encodes, walks caps and runs the oracle ex
 
 test("spectest-interp: .wast assertions generated from the golden vectors pass", (t) => {
   if (!need(t, "spectest", ["wast2json", "spectest-interp"], "wabt")) return;
-  const parses = [], walks = [], encodes = [];
+  const parses = [],
+    walks = [],
+    encodes = [];
   let name = "";
   for (const l of job.text.split("\n")) {
     const w = l.trim().split(/\s+/);
-    if (w[0] === "#") { name = w.slice(1).join("_"); continue; }
+    if (w[0] === "#") {
+      name = w.slice(1).join("_");
+      continue;
+    }
     const n = (i) => Number(w[i]);
     if (w[0] === "parse") parses.push({ name, sid: n(1), prof: n(2), hex: w[3] === "-" ? "" : w[3] });
     if (w[0] === "walk") walks.push({ name, prof: n(1), fixed: n(2), start: n(3), hex: w[4] });
-    if (w[0] === "setenc") encodes.push({ name, prof: n(1), argsz: n(2), flags: n(3), index: n(4), start: n(5), count: n(6), npayload: n(7),
-      payload: Uint8Array.from((w[8] === "-" ? "" : w[8]).match(/../g) ?? [], (x) => parseInt(x, 16)) });
+    if (w[0] === "setenc")
+      encodes.push({
+        name,
+        prof: n(1),
+        argsz: n(2),
+        flags: n(3),
+        index: n(4),
+        start: n(5),
+        count: n(6),
+        npayload: n(7),
+        payload: Uint8Array.from((w[8] === "-" ? "" : w[8]).match(/../g) ?? [], (x) => parseInt(x, 16)),
+      });
   }
   const { text, asserts } = buildWast(wasmBytes, { parses, walks, encodes });
   assert.ok(asserts > 500, `${asserts} assertions`);
@@ -167,9 +225,12 @@ for (const rt of ["bun", "deno"]) {
   });
   test(`${rt}: the Node golden-vector suite (tests/node/codec.test.mjs) passes unchanged`, (t) => {
     if (!need(t, rt, [bin], `the ${rt} npm devDependency`)) return;
-    const out = rt === "deno"
-      ? run(bin, ["test", "--allow-read", "--no-check", "tests/node/codec.test.mjs"], { env: { ...process.env, NO_COLOR: "1" } })
-      : spawnSync(bin, ["test", "./tests/node/codec.test.mjs"], { cwd: root, encoding: "utf8", timeout: 120_000 });
+    const out =
+      rt === "deno"
+        ? run(bin, ["test", "--allow-read", "--no-check", "tests/node/codec.test.mjs"], {
+            env: { ...process.env, NO_COLOR: "1" },
+          })
+        : spawnSync(bin, ["test", "./tests/node/codec.test.mjs"], { cwd: root, encoding: "utf8", timeout: 120_000 });
     const text = typeof out === "string" ? out : out.stdout + out.stderr;
     if (typeof out !== "string") assert.equal(out.status, 0, text);
     const m = rt === "deno" ? /ok \| (\d+) passed \| 0 failed/.exec(text) : /(\d+) pass\s+0 fail/.exec(text);
@@ -177,7 +238,7 @@ for (const rt of ["bun", "deno"]) {
   });
 }
 
-test("wasm2js build (pure JS, no WebAssembly): same output as Node", (t) => {
+test("wasm2js build (pure JS, no WebAssembly): same output as Node", () => {
   const js = join(root, "build", "release.wasm2js.js");
   assert.ok(existsSync(js), "build/release.wasm2js.js missing (scripts/build/wasm2js.mjs)");
   sameAsNode(run(process.execPath, [join(here, "host-js.mjs"), js, jobPath]), "wasm2js");

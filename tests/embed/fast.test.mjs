@@ -11,15 +11,37 @@ import { rng } from "../../bench/corpus.mjs";
 
 await lib.init();
 const { SCHEMA } = lib;
-const OPTS = [undefined, {}, { arch: "s390x" }, { arch: "i386", epoch: "6.1" }, { arch: "i386" }, { epoch: "6.1" }, { arch: "ppc64", epoch: "6.1" }, { proposals: ["irq-info-caps"] }, { maxCaps: 1 }];
+const OPTS = [
+  undefined,
+  {},
+  { arch: "s390x" },
+  { arch: "i386", epoch: "6.1" },
+  { arch: "i386" },
+  { epoch: "6.1" },
+  { arch: "ppc64", epoch: "6.1" },
+  { proposals: ["irq-info-caps"] },
+  { maxCaps: 1 },
+];
 const fieldsOf = (s) => SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields);
 const byName = Object.fromEntries(SCHEMA.structs.map((s) => [s.name, s]));
-const P = (s) => s.name.replace(/^vfio_/, "").split("_").map((w) => w[0].toUpperCase() + w.slice(1)).join("");
+const P = (s) =>
+  s.name
+    .replace(/^vfio_/, "")
+    .split("_")
+    .map((w) => w[0].toUpperCase() + w.slice(1))
+    .join("");
 
 const outcome = (fn) => {
-  try { return { ok: fn() }; } catch (e) { return { err: `${e.constructor.name} ${e.code} ${e.offset} ${e.field} ${e.message}` }; }
+  try {
+    return { ok: fn() };
+  } catch (e) {
+    return { err: `${e.constructor.name} ${e.code} ${e.offset} ${e.field} ${e.message}` };
+  }
 };
-const strip = (d) => { const { $, ...v } = d; return v; };
+const strip = (d) => {
+  const { $, ...v } = d;
+  return v;
+};
 
 /** Random values for struct s (its scalar fields; caps and payload for the structs that have them). */
 function randomValue(s, r, depth = 0) {
@@ -43,7 +65,7 @@ function randomValue(s, r, depth = 0) {
       v.flags = (v.flags & ~7) | dt;
       const n = r() % 5;
       v.count = dt === 1 ? r() % 3 : n;
-      v.data = dt === 1 ? [] : Array.from({ length: n }, () => (dt === 2 ? r() & 1 : (r() % 4 === 0 ? -1 : r() & 1023)));
+      v.data = dt === 1 ? [] : Array.from({ length: n }, () => (dt === 2 ? r() & 1 : r() % 4 === 0 ? -1 : r() & 1023));
     } else if (f.type === "array" && depth > 0) {
       v[f.name] = Array.from({ length: r() % 4 }, () => randomValue(byName[f.of], r, depth + 1));
       delete v[f.count];
@@ -56,7 +78,7 @@ function randomValue(s, r, depth = 0) {
     const regs = SCHEMA.capreg.filter((c) => c.host === s.name && !c.proposal);
     v.flags = (v.flags ?? 0) | (r() % 6 ? s.caps.flag : 0);
     delete v[s.caps.offsetField];
-    if (regs.length && (v.flags & s.caps.flag)) {
+    if (regs.length && v.flags & s.caps.flag) {
       v.caps = Array.from({ length: 1 + (r() % 3) }, () => {
         const c = regs[r() % regs.length];
         const cv = randomValue(byName[c.struct], r, 1);
@@ -76,12 +98,22 @@ function mutations(b, r) {
     const m = b.slice();
     const kind = r() % 7;
     if (kind === 0 && m.length) m[r() % m.length] ^= 1 << (r() % 8);
-    else if (kind === 1 && m.length >= 4) { const o = (r() % (m.length >> 2)) << 2; dv(m).setUint32(o, [0, 1, 4, 8, 16, 24, 32, 40, 0xffffffff, m.length, m.length + 8][r() % 11], r() & 1); }
-    else if (kind === 2) { out.push(m.slice(0, r() % (m.length + 1))); continue; }
-    else if (kind === 3) { const x = new Uint8Array(m.length + 1 + (r() % 16)); x.set(m); out.push(x); continue; }
-    else if (kind === 4 && m.length >= 4) dv(m).setUint32(0, r() % (m.length + 16), r() & 1);
-    else if (kind === 5 && m.length >= 2) { const o = (r() % (m.length >> 1)) << 1; dv(m).setUint16(o, r() & 7, r() & 1); }
-    else for (let i = 0; i < m.length; i++) m[i] = r() & 0xff;
+    else if (kind === 1 && m.length >= 4) {
+      const o = (r() % (m.length >> 2)) << 2;
+      dv(m).setUint32(o, [0, 1, 4, 8, 16, 24, 32, 40, 0xffffffff, m.length, m.length + 8][r() % 11], r() & 1);
+    } else if (kind === 2) {
+      out.push(m.slice(0, r() % (m.length + 1)));
+      continue;
+    } else if (kind === 3) {
+      const x = new Uint8Array(m.length + 1 + (r() % 16));
+      x.set(m);
+      out.push(x);
+      continue;
+    } else if (kind === 4 && m.length >= 4) dv(m).setUint32(0, r() % (m.length + 16), r() & 1);
+    else if (kind === 5 && m.length >= 2) {
+      const o = (r() % (m.length >> 1)) << 1;
+      dv(m).setUint16(o, r() & 7, r() & 1);
+    } else for (let i = 0; i < m.length; i++) m[i] = r() & 0xff;
     out.push(m);
   }
   return out;
@@ -97,9 +129,13 @@ function valueMutations(v, r) {
     const kind = r() % 6;
     const keys = Object.keys(m).filter((x) => x !== "caps");
     if (kind === 0 && keys.length) m[keys[r() % keys.length]] = weird[r() % weird.length];
-    else if (kind === 1 && m.caps?.length) { const c = m.caps[r() % m.caps.length]; const ck = Object.keys(c); c[ck[r() % ck.length]] = weird[r() % weird.length]; }
-    else if (kind === 2 && m.caps?.length) { for (const c of m.caps) delete c.offset; }
-    else if (kind === 3 && m.caps?.length > 1) m.caps.reverse();
+    else if (kind === 1 && m.caps?.length) {
+      const c = m.caps[r() % m.caps.length];
+      const ck = Object.keys(c);
+      c[ck[r() % ck.length]] = weird[r() % weird.length];
+    } else if (kind === 2 && m.caps?.length) {
+      for (const c of m.caps) delete c.offset;
+    } else if (kind === 3 && m.caps?.length > 1) m.caps.reverse();
     else if (kind === 4 && m.caps?.length) m.caps[0].header.version = [0, 1, 2, 3, 9][r() % 5];
     else if (kind === 5 && Array.isArray(m.data)) m.data.push(weird[r() % weird.length]);
     else delete m.argsz;
@@ -109,12 +145,14 @@ function valueMutations(v, r) {
 }
 
 for (const s of SCHEMA.structs) {
-  const dec = lib[`decode${P(s)}Fast`], enc = lib[`encode${P(s)}Fast`];
+  const dec = lib[`decode${P(s)}Fast`],
+    enc = lib[`encode${P(s)}Fast`];
   test(`${s.name}: decode${P(s)}Fast / encode${P(s)}Fast == the core on random and hostile inputs`, () => {
     assert.equal(typeof dec, "function");
     assert.equal(typeof enc, "function");
     const r = rng(1000 + s.id);
-    let decoded = 0, encoded = 0;
+    let decoded = 0,
+      encoded = 0;
     for (let i = 0; i < 150; i++) {
       const opts = OPTS[r() % OPTS.length];
       const value = randomValue(s, r);
@@ -123,7 +161,11 @@ for (const s of SCHEMA.structs) {
       for (const b of [built.ok, ...mutations(built.ok, r)]) {
         const want = outcome(() => strip(lib.decode(s.name, b, opts)));
         const got = outcome(() => dec(b, opts));
-        assert.deepStrictEqual(got, want, `decode ${s.name} ${Buffer.from(b).toString("hex")} opts ${JSON.stringify(opts)}`);
+        assert.deepStrictEqual(
+          got,
+          want,
+          `decode ${s.name} ${Buffer.from(b).toString("hex")} opts ${JSON.stringify(opts)}`,
+        );
         if (!want.ok) continue;
         decoded++;
         for (const v of [want.ok, ...valueMutations(want.ok, r)]) {
@@ -141,7 +183,8 @@ for (const s of SCHEMA.structs) {
 test("fast paths round-trip the golden vectors of every struct", async () => {
   const { vectors, bytesOf } = await import("../vectors/golden.mjs");
   for (const v of vectors.filter((x) => x.expect)) {
-    const s = byName[v.struct], opts = { arch: v.arch, epoch: v.epoch };
+    const s = byName[v.struct],
+      opts = { arch: v.arch, epoch: v.epoch };
     const b = bytesOf(v.hex);
     const d = lib[`decode${P(s)}Fast`](b, opts);
     assert.deepStrictEqual(d, strip(lib.decode(v.struct, b, opts)), v.name);

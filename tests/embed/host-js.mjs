@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { runJob } from "./driver.mjs";
 
-const [modPath, jobPath] = (globalThis.Deno ? Deno.args : process.argv.slice(2));
+const [modPath, jobPath] = globalThis.Deno ? Deno.args : process.argv.slice(2);
 let ex;
 if (modPath.endsWith(".wasm")) {
   const mod = new WebAssembly.Module(readFileSync(modPath));

@@ -3,7 +3,7 @@
 // structs with encode_fields, capability chains are walked, the irq_info vectors are batch
 // decoded, and the irq_set vectors go through the SET_IRQS oracle on a PCI device block.
 // Node-only (uses the bindings for struct ids, profile words and decoded values).
-import { vectors, badVectors } from "../vectors/golden.mjs";
+import { badVectors, vectors } from "../vectors/golden.mjs";
 
 const root = new URL("../../", import.meta.url);
 const lib = await import(new URL("dist/bindings/index.js", root).href);
@@ -16,8 +16,17 @@ const optsOf = (v) => ({ epoch: v.epoch, arch: v.arch });
 /** PCI device block (DEV_WORDS u32, assembly/oracle.ts header): 6.1 rules, nothing enabled. */
 export function pciDevice() {
   const w = new Uint32Array(200);
-  w[0] = 0; w[1] = 0; w[2] = 5; w[3] = 1; w[4] = 0; w[5] = 0; w[6] = 0; w[7] = 0;
-  [1, 16, 5, 1, 1].forEach((c, i) => { w[8 + i] = c; });
+  w[0] = 0;
+  w[1] = 0;
+  w[2] = 5;
+  w[3] = 1;
+  w[4] = 0;
+  w[5] = 0;
+  w[6] = 0;
+  w[7] = 0;
+  [1, 16, 5, 1, 1].forEach((c, i) => {
+    w[8 + i] = c;
+  });
   for (const fd of [10, 12, 104, 105, 106, 0x72]) w[136 + (fd >> 5)] |= 1 << (fd & 31);
   w[168] |= 1 << 3; // fd 3 open, not an eventfd
   return new Uint8Array(w.buffer);
@@ -31,11 +40,13 @@ export function buildJob() {
   for (const s of lib.SCHEMA.structs) for (const p of [0, 4, 1, 2]) L.push(`size ${s.id} ${p}`);
   const all = [...vectors.map((v) => ({ ...v, bad: false })), ...badVectors.map((v) => ({ ...v, bad: true }))];
   for (const v of all) {
-    const s = S(v.struct), prof = lib.resolveProfile(optsOf(v)).word;
+    const s = S(v.struct),
+      prof = lib.resolveProfile(optsOf(v)).word;
     L.push(`# ${v.name}`, `parse ${s.id} ${prof} ${hexOf(v.hex)}`);
   }
   for (const v of vectors) {
-    const s = S(v.struct), prof = lib.resolveProfile(optsOf(v)).word;
+    const s = S(v.struct),
+      prof = lib.resolveProfile(optsOf(v)).word;
     const bytes = hexBytes(v.hex);
     const d = lib.inspect(v.struct, bytes, optsOf(v)).value;
     if (v.struct === "vfio_irq_set") {
@@ -44,12 +55,21 @@ export function buildJob() {
       const le = lib.resolveProfile(optsOf(v)).endian === "little";
       let pay = new Uint8Array(0);
       if (dt === 2) pay = Uint8Array.from(data);
-      if (dt === 4) { const dv = new DataView(new ArrayBuffer(data.length * 4)); data.forEach((x, i) => dv.setInt32(i * 4, x, true)); pay = new Uint8Array(dv.buffer); }
-      L.push(`# encode ${v.name}`, `setenc ${prof} ${d.argsz} ${d.flags} ${d.index} ${d.start} ${d.count} ${data.length} ${toHex(pay)}`);
+      if (dt === 4) {
+        const dv = new DataView(new ArrayBuffer(data.length * 4));
+        data.forEach((x, i) => {
+          dv.setInt32(i * 4, x, true);
+        });
+        pay = new Uint8Array(dv.buffer);
+      }
+      L.push(
+        `# encode ${v.name}`,
+        `setenc ${prof} ${d.argsz} ${d.flags} ${d.index} ${d.start} ${d.count} ${data.length} ${toHex(pay)}`,
+      );
       // irq_set_encode writes header + payload; argsz slack beyond the payload is the caller's
       const n = 20 + data.length * (dt === 2 ? 1 : dt === 4 ? 4 : 0);
       expect.push({ index: L.length - 1, bytes: toHex(bytes.slice(0, n)), le });
-    } else if (s.kind === "info" && !(d.caps?.length)) {
+    } else if (s.kind === "info" && !d.caps?.length) {
       const fields = lib.SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields);
       const vals = new DataView(new ArrayBuffer(64 * 8));
       fields.forEach((f, i) => {
@@ -58,7 +78,8 @@ export function buildJob() {
       });
       const size = lib.wasm().struct_size(s.id, prof);
       L.push(`# encode ${v.name}`, `encf ${s.id} ${prof} 0 ${size} ${toHex(new Uint8Array(vals.buffer))}`);
-      if (bytes.length >= size && !v.needsArgsz) expect.push({ index: L.length - 1, bytes: toHex(bytes.slice(0, size)) });
+      if (bytes.length >= size && !v.needsArgsz)
+        expect.push({ index: L.length - 1, bytes: toHex(bytes.slice(0, size)) });
     }
   }
   // capability chains: headers-only walk of every info vector with a chain (good and bad)
@@ -85,7 +106,7 @@ export function buildJob() {
   const sets = all.filter((v) => v.struct === "vfio_irq_set");
   for (const v of sets) L.push(`oracle ${lib.resolveProfile(optsOf(v)).word} ${dev} ${hexOf(v.hex)}`);
   L.push(`obatch 0 ${dev} ${sets.length} ${sets.map((v) => hexOf(v.hex)).join(" ")}`);
-  return { text: L.join("\n") + "\n", expect };
+  return { text: `${L.join("\n")}\n`, expect };
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(buildJob().text);

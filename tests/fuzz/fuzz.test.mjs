@@ -1,12 +1,13 @@
 // ABI fuzzing toolkit: generators, labels, mutator, corpora, syzlang, fast-check arbitraries and a
 // >= 10 M-input campaign (generator -> mutator -> decoder -> oracle -> round trip, in wasm workers).
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
+import { test } from "node:test";
 
 const root = new URL("../../", import.meta.url);
 const lib = await import(new URL("dist/bindings/index.js", root).href);
@@ -18,7 +19,12 @@ const fc = (await import("fast-check")).default;
 const bin = new URL("bin/vfio-abi.js", root).pathname;
 
 const FAMS = ["vfio_irq_set", "vfio_irq_info", "vfio_region_info", "vfio_device_info", "vfio_iommu_type1_info"];
-const PROFILES = [{ endian: "little", epoch: "6.1" }, { endian: "little", epoch: "6.6" }, { endian: "big", epoch: "6.1" }, { endian: "big", epoch: "6.6" }];
+const PROFILES = [
+  { endian: "little", epoch: "6.1" },
+  { endian: "little", epoch: "6.6" },
+  { endian: "big", epoch: "6.1" },
+  { endian: "big", epoch: "6.6" },
+];
 const hex = (b) => Buffer.from(b).toString("hex");
 
 test("same seed -> same bytes and labels; different seed -> different corpus", () => {
@@ -26,7 +32,8 @@ test("same seed -> same bytes and labels; different seed -> different corpus", (
     const h = createHash("sha256");
     for (let i = 0; i < 1500; i++) {
       const c = fz.generate({ struct: FAMS[i % 5], seed, index: i, ...PROFILES[i % 4] });
-      h.update(c.bytes); h.update(JSON.stringify([c.class, c.expected]));
+      h.update(c.bytes);
+      h.update(JSON.stringify([c.class, c.expected]));
     }
     return h.digest("hex");
   };
@@ -50,9 +57,11 @@ test("every mutation class is generated, with its label, for every family", () =
 
 test("labels hold through the public API: decoder status, oracle answer, target rule", () => {
   const devices = fz.campaignDevices();
-  let n = 0, rejected = 0;
+  let n = 0,
+    rejected = 0;
   for (let i = 0; i < 6000; i++) {
-    const prof = PROFILES[i % 4], device = devices[i % devices.length];
+    const prof = PROFILES[i % 4],
+      device = devices[i % devices.length];
     const c = fz.generate({ struct: FAMS[i % 5], seed: 11, index: i, device, ...prof });
     const r = lib.inspect(c.struct, c.bytes, prof);
     const st = lib.statusName(r.status);
@@ -84,7 +93,9 @@ test("valid cases round-trip exactly through decode/encode (every family, both e
 test("mutate(): deterministic, structure-aware, keeps argsz consistent, falls back to bytes", () => {
   const base = fz.generate({ struct: "vfio_irq_set", seed: 1, index: 0, class: "vfio_irq_set/valid" }).bytes;
   assert.equal(hex(fz.mutate(base, 42)), hex(fz.mutate(base, 42)));
-  let changed = 0, consistent = 0, lenChanged = 0;
+  let changed = 0,
+    consistent = 0,
+    lenChanged = 0;
   for (let s = 0; s < 3000; s++) {
     const m = fz.mutate(base, s, { struct: "vfio_irq_set" });
     if (hex(m) !== hex(base)) changed++;
@@ -100,48 +111,83 @@ test("mutate(): deterministic, structure-aware, keeps argsz consistent, falls ba
   // chain links are mutated in info replies
   const reply = fz.generate({ struct: "vfio_region_info", seed: 2, index: 5, class: "info_caps/valid" });
   let broken = 0;
-  for (let s = 0; s < 500; s++) if (!lib.inspect("vfio_region_info", fz.mutate(reply.bytes, s, { struct: "vfio_region_info" })).ok) broken++;
+  for (let s = 0; s < 500; s++)
+    if (!lib.inspect("vfio_region_info", fz.mutate(reply.bytes, s, { struct: "vfio_region_info" })).ok) broken++;
   assert.ok(broken > 0);
 });
 
 test("CLI: fuzz --struct writes .bin + .json sidecars, identical for the same seed; syzlang prints the device-fd ioctls", () => {
   const dirs = [mkdtempSync(join(tmpdir(), "vfio-fz-")), mkdtempSync(join(tmpdir(), "vfio-fz-"))];
   for (const d of dirs) {
-    const r = spawnSync(process.execPath, [bin, "fuzz", "--struct", "region_info", "--count", "40", "--seed", "9", "--out", d, "--epoch", "6.1"], { encoding: "utf8" });
+    const r = spawnSync(
+      process.execPath,
+      [bin, "fuzz", "--struct", "region_info", "--count", "40", "--seed", "9", "--out", d, "--epoch", "6.1"],
+      { encoding: "utf8" },
+    );
     assert.equal(r.status, 0, r.stderr);
   }
   const files = readdirSync(dirs[0]).sort();
   assert.equal(files.filter((f) => f.endsWith(".bin")).length, 40);
   for (const f of files) assert.deepEqual(readFileSync(join(dirs[1], f)), readFileSync(join(dirs[0], f)), f);
-  const side = JSON.parse(readFileSync(join(dirs[0], files.find((f) => f.endsWith(".json"))), "utf8"));
+  const side = JSON.parse(
+    readFileSync(
+      join(
+        dirs[0],
+        files.find((f) => f.endsWith(".json")),
+      ),
+      "utf8",
+    ),
+  );
   assert.ok(side.class && side.expected.codec.status && side.seed === 9);
   for (const d of dirs) rmSync(d, { recursive: true });
   const s = spawnSync(process.execPath, [bin, "syzlang"], { encoding: "utf8" }).stdout;
   assert.equal(s, syzlang());
-  for (const n of ["GET_INFO", "GET_REGION_INFO", "GET_IRQ_INFO", "SET_IRQS"]) assert.match(s, new RegExp(`ioctl\\$VFIO_DEVICE_${n}\\(fd fd_vfio_device`));
+  for (const n of ["GET_INFO", "GET_REGION_INFO", "GET_IRQ_INFO", "SET_IRQS"])
+    assert.match(s, new RegExp(`ioctl\\$VFIO_DEVICE_${n}\\(fd fd_vfio_device`));
   assert.match(s, /eventfds\tarray\[fd_event, 0:64\]\t\(if\[value\[parent:flags\] & VFIO_IRQ_SET_DATA_EVENTFD\]\)/);
-  assert.match(s, /vfio_irq_set_flags = VFIO_IRQ_SET_DATA_NONE, VFIO_IRQ_SET_DATA_BOOL, VFIO_IRQ_SET_DATA_EVENTFD, VFIO_IRQ_SET_ACTION_MASK/);
+  assert.match(
+    s,
+    /vfio_irq_set_flags = VFIO_IRQ_SET_DATA_NONE, VFIO_IRQ_SET_DATA_BOOL, VFIO_IRQ_SET_DATA_EVENTFD, VFIO_IRQ_SET_ACTION_MASK/,
+  );
 });
 
 test("fast-check arbitraries: labelled cases, mutated bytes, shrinking to a minimal failing buffer", () => {
-  fc.assert(fc.property(fcx.fuzzCase({ struct: "vfio_irq_set" }), (c) => fz.labelSetIrqs(c.bytes).rule === c.expected.kernel.rule), { numRuns: 300 });
-  fc.assert(fc.property(fcx.mutated(fcx.regionInfoReply({ brokenLink: true }), { struct: "vfio_region_info" }), (b) => {
-    lib.inspect("vfio_region_info", b); return true; // never throws, never traps
-  }), { numRuns: 300 });
+  fc.assert(
+    fc.property(
+      fcx.fuzzCase({ struct: "vfio_irq_set" }),
+      (c) => fz.labelSetIrqs(c.bytes).rule === c.expected.kernel.rule,
+    ),
+    { numRuns: 300 },
+  );
+  fc.assert(
+    fc.property(fcx.mutated(fcx.regionInfoReply({ brokenLink: true }), { struct: "vfio_region_info" }), (b) => {
+      lib.inspect("vfio_region_info", b);
+      return true; // never throws, never traps
+    }),
+    { numRuns: 300 },
+  );
   // a property that fails for any request whose kernel answer is ENOTTY shrinks to a 20-byte header
-  const r = fc.check(fc.property(fcx.irqSet({ nearValid: true }), (b) => fz.labelSetIrqs(b).errno !== "ENOTTY"), { numRuns: 2000, seed: 5 });
+  const r = fc.check(
+    fc.property(fcx.irqSet({ nearValid: true }), (b) => fz.labelSetIrqs(b).errno !== "ENOTTY"),
+    { numRuns: 2000, seed: 5 },
+  );
   assert.equal(r.failed, true);
   const min = r.counterexample[0];
   assert.equal(min.length, 20, hex(min));
-  const r2 = fc.check(fc.property(fcx.regionInfoReply({ brokenLink: true }), (b) => lib.inspect("vfio_region_info", b).ok), { numRuns: 2000, seed: 3 });
+  const r2 = fc.check(
+    fc.property(fcx.regionInfoReply({ brokenLink: true }), (b) => lib.inspect("vfio_region_info", b).ok),
+    { numRuns: 2000, seed: 3 },
+  );
   assert.equal(r2.failed, true);
   assert.ok(r2.counterexample[0].length <= 48, `shrunk to ${r2.counterexample[0].length} bytes`);
 });
 
 test("campaign: >= 10 M inputs in wasm workers, no failures, no memory growth", { timeout: 110_000 }, async () => {
   const s = await cli.runCampaign({ seed: 2026, count: 5_000_000, workers: 2 });
-  console.log(`# campaign: ${s.inputs} inputs (${s.cases} cases) in ${s.seconds} s = ${(s.inputsPerSec / 1e6).toFixed(2)} M inputs/s; ` +
-    `failures ${s.failures}; round trips ${s.roundTrips}; hash ${s.hash}`);
+  console.log(
+    `# campaign: ${s.inputs} inputs (${s.cases} cases) in ${s.seconds} s = ${(s.inputsPerSec / 1e6).toFixed(2)} M inputs/s; ` +
+      `failures ${s.failures}; round trips ${s.roundTrips}; hash ${s.hash}`,
+  );
   assert.ok(s.inputs >= 10_000_000);
   assert.equal(s.memoryPages.start, s.memoryPages.end);
   assert.equal(s.failures, 0, JSON.stringify(s.failureKinds));
@@ -153,7 +199,10 @@ test("campaign: >= 10 M inputs in wasm workers, no failures, no memory growth", 
 });
 
 test("regression (campaign kind 10): implicit tail padding of vfio_iommu_type1_info (6.1 layout) survives exact encode", () => {
-  const b = Buffer.from("4400000003000000b60000000000000018000000f45283910300010024000000331a4046010001000000000001000000a8f556a656911fade60e19c6e41b6a62e1733ab3", "hex");
+  const b = Buffer.from(
+    "4400000003000000b60000000000000018000000f45283910300010024000000331a4046010001000000000001000000a8f556a656911fade60e19c6e41b6a62e1733ab3",
+    "hex",
+  );
   const d = lib.decode("vfio_iommu_type1_info", new Uint8Array(b), { epoch: "6.1" });
   assert.equal(hex(lib.encode("vfio_iommu_type1_info", d, { epoch: "6.1" })), hex(b));
 });

@@ -18,53 +18,88 @@
 // Host requirements (scripts/install-system.sh): qemu-system-x86 (+ ipxe-qemu for the e1000e
 // option ROM), busybox-static, gcc + libc6-dev, xz-utils, kmod (depmod), apt-get and dpkg-deb,
 // and network access to a Debian mirror on the first run.
-import * as fsp from 'node:fs/promises';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { X86_KERNELS, X86_KERNEL_IDS, fetchKernel, kernelCacheDir } from './lib/kernels.mjs';
-import { buildBaseInitrd, buildStatic, findBusybox, vfioModules, withFiles } from './lib/initramfs.mjs';
-import { bootWithRetries } from './lib/qemu.mjs';
-import { withLock } from './lib/util.mjs';
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { X86_KERNELS, X86_KERNEL_IDS, fetchKernel, kernelCacheDir } from "./lib/kernels.mjs";
+import { buildBaseInitrd, buildStatic, findBusybox, vfioModules, withFiles } from "./lib/initramfs.mjs";
+import { bootWithRetries } from "./lib/qemu.mjs";
+import { withLock } from "./lib/util.mjs";
 
-export { parseTranscript } from './lib/transcript.mjs';
-export { READY_RE } from './lib/qemu.mjs';
+export { parseTranscript } from "./lib/transcript.mjs";
+export { READY_RE } from "./lib/qemu.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-export const DEFAULT_WORK_DIR = path.join(HERE, '.work');
-const REPLAY_SRC = path.join(HERE, 'vfio-replay.c');
-const INIT_SRC = path.join(HERE, 'init.sh');
-const QEMU = process.env.VFIO_QEMU || 'qemu-system-x86_64';
+export const DEFAULT_WORK_DIR = path.join(HERE, ".work");
+const REPLAY_SRC = path.join(HERE, "vfio-replay.c");
+const INIT_SRC = path.join(HERE, "init.sh");
+const QEMU = process.env.VFIO_QEMU || "qemu-system-x86_64";
 
 /** Kernel ids, oldest first; the default is the newest. */
 export const KERNELS = X86_KERNEL_IDS;
 export const DEFAULT_KERNEL = KERNELS.at(-1);
 export const KERNEL_SOURCES = X86_KERNELS;
-export const BDFS = ['0000:00:10.0', '0000:00:11.0', '0000:00:12.0', '0000:00:13.0'];
+export const BDFS = ["0000:00:10.0", "0000:00:11.0", "0000:00:12.0", "0000:00:13.0"];
 export const DEVICES = { edu: BDFS[0], e1000e: BDFS[1], virtioRng: BDFS[2], xhci: BDFS[3] };
 
 // 6.1 boots reliably; the newer kernels on QEMU 7.2 TCG crash in early boot now and then (SLUB's
 // cmpxchg16b fast path). Hiding CX16 makes the kernel take the locked slow path and boot reliably;
 // it changes no VFIO reply. Retries cover the rest.
-export const DEFAULT_RETRIES = { '6.1': 2 };
-export const DEFAULT_CPU = { '6.1': 'max' };
+export const DEFAULT_RETRIES = { 6.1: 2 };
+export const DEFAULT_CPU = { 6.1: "max" };
 const retriesOf = (k) => DEFAULT_RETRIES[k] ?? 5;
-const cpuOf = (k) => DEFAULT_CPU[k] ?? 'max,cx16=off';
+const cpuOf = (k) => DEFAULT_CPU[k] ?? "max,cx16=off";
 
 export function checkKernel(k) {
-  if (!KERNELS.includes(k)) throw new Error(`kernel harness: unknown kernel "${k}" (want ${KERNELS.join(', ')})`);
+  if (!KERNELS.includes(k)) throw new Error(`kernel harness: unknown kernel "${k}" (want ${KERNELS.join(", ")})`);
   return k;
 }
 
 /** QEMU arguments of the reference machine: q35, intel-iommu, edu + e1000e + virtio-rng + xhci. */
-export function qemuArgs({ kernel, initrd, append = '', consoleFile = 'console.txt', repliesFile = 'replies.txt', memoryMb = 512, cpu = 'max' }) {
+export function qemuArgs({
+  kernel,
+  initrd,
+  append = "",
+  consoleFile = "console.txt",
+  repliesFile = "replies.txt",
+  memoryMb = 512,
+  cpu = "max",
+}) {
   return [
-    '-nodefaults', '-machine', 'q35,accel=tcg', '-cpu', cpu, '-m', String(memoryMb), '-smp', '1',
-    '-display', 'none', '-monitor', 'none', '-no-reboot',
-    '-kernel', kernel, '-initrd', initrd,
-    '-append', `console=ttyS0 intel_iommu=on loglevel=4 panic=-1 vfio_bdfs=${BDFS.join(',')}${append ? ` ${append}` : ''}`,
-    '-device', 'intel-iommu',
-    '-device', 'edu,addr=0x10', '-device', 'e1000e,addr=0x11', '-device', 'virtio-rng-pci,addr=0x12', '-device', 'nec-usb-xhci,addr=0x13',
-    '-serial', `file:${consoleFile}`, '-serial', `file:${repliesFile}`,
+    "-nodefaults",
+    "-machine",
+    "q35,accel=tcg",
+    "-cpu",
+    cpu,
+    "-m",
+    String(memoryMb),
+    "-smp",
+    "1",
+    "-display",
+    "none",
+    "-monitor",
+    "none",
+    "-no-reboot",
+    "-kernel",
+    kernel,
+    "-initrd",
+    initrd,
+    "-append",
+    `console=ttyS0 intel_iommu=on loglevel=4 panic=-1 vfio_bdfs=${BDFS.join(",")}${append ? ` ${append}` : ""}`,
+    "-device",
+    "intel-iommu",
+    "-device",
+    "edu,addr=0x10",
+    "-device",
+    "e1000e,addr=0x11",
+    "-device",
+    "virtio-rng-pci,addr=0x12",
+    "-device",
+    "nec-usb-xhci,addr=0x13",
+    "-serial",
+    `file:${consoleFile}`,
+    "-serial",
+    `file:${repliesFile}`,
   ];
 }
 
@@ -78,29 +113,32 @@ const prepared = new Map(); // workDir + cacheDir + kernel -> Promise<info>
  */
 export async function prepareKernels(opts = {}) {
   const workDir = path.resolve(opts.workDir ?? DEFAULT_WORK_DIR);
-  const cacheDir = path.resolve(opts.cacheDir ?? kernelCacheDir(path.join(workDir, 'cache')));
+  const cacheDir = path.resolve(opts.cacheDir ?? kernelCacheDir(path.join(workDir, "cache")));
   const kernels = (opts.kernels ?? KERNELS).map(checkKernel);
   const log = opts.log ?? (() => {});
   const out = {};
-  await Promise.all(kernels.map(async (k) => {
-    const key = `${workDir}\0${cacheDir}\0${k}`;
-    if (!prepared.has(key)) {
-      const p = prepareOne(k, workDir, cacheDir, log);
-      p.catch(() => prepared.delete(key));
-      prepared.set(key, p);
-    }
-    try {
-      out[k] = await prepared.get(key);
-    } catch (e) {
-      throw new Error(`kernel harness: kernel ${k} could not be prepared: ${e.message}`, { cause: e });
-    }
-  }));
+  await Promise.all(
+    kernels.map(async (k) => {
+      const key = `${workDir}\0${cacheDir}\0${k}`;
+      if (!prepared.has(key)) {
+        const p = prepareOne(k, workDir, cacheDir, log);
+        p.catch(() => prepared.delete(key));
+        prepared.set(key, p);
+      }
+      try {
+        out[k] = await prepared.get(key);
+      } catch (e) {
+        throw new Error(`kernel harness: kernel ${k} could not be prepared: ${e.message}`, { cause: e });
+      }
+    }),
+  );
   return out;
 }
 
 const replays = new Map(); // workDir -> Promise<path of the vfio-replay binary>
 function replayBinary(workDir, log) {
-  if (!replays.has(workDir)) replays.set(workDir, buildStatic({ src: REPLAY_SRC, outDir: path.join(workDir, 'bin'), log }));
+  if (!replays.has(workDir))
+    replays.set(workDir, buildStatic({ src: REPLAY_SRC, outDir: path.join(workDir, "bin"), log }));
   return replays.get(workDir);
 }
 
@@ -108,13 +146,30 @@ async function prepareOne(k, workDir, cacheDir, log) {
   const kinfo = await fetchKernel(k, { cacheDir, log });
   return withLock(workDir, `initrd-${k}`, async () => {
     const replay = await replayBinary(workDir, log);
-    const [busybox, init, replayBin, modules] = await Promise.all([findBusybox(), fsp.readFile(INIT_SRC), fsp.readFile(replay), vfioModules(kinfo.modDir)]);
+    const [busybox, init, replayBin, modules] = await Promise.all([
+      findBusybox(),
+      fsp.readFile(INIT_SRC),
+      fsp.readFile(replay),
+      vfioModules(kinfo.modDir),
+    ]);
     const baseInitrd = await buildBaseInitrd({
-      outFile: path.join(workDir, 'initrd', `${kinfo.abi}_${kinfo.packageVersion}.cpio.gz`.replace(/[^\w.+-]/g, '_')),
-      busybox, init, programs: [{ name: 'vfio-replay', data: replayBin }], modules, log,
+      outFile: path.join(workDir, "initrd", `${kinfo.abi}_${kinfo.packageVersion}.cpio.gz`.replace(/[^\w.+-]/g, "_")),
+      busybox,
+      init,
+      programs: [{ name: "vfio-replay", data: replayBin }],
+      modules,
+      log,
     });
-    return { kernel: kinfo.vmlinuz, baseInitrd, version: kinfo.abi, packageVersion: kinfo.packageVersion, series: kinfo.series,
-      suite: kinfo.suite, config: kinfo.config, modules: modules.map((m) => m.name) };
+    return {
+      kernel: kinfo.vmlinuz,
+      baseInitrd,
+      version: kinfo.abi,
+      packageVersion: kinfo.packageVersion,
+      series: kinfo.series,
+      suite: kinfo.suite,
+      config: kinfo.config,
+      modules: modules.map((m) => m.name),
+    };
   });
 }
 
@@ -130,20 +185,35 @@ async function prepareOne(k, workDir, cacheDir, log) {
  *   packageVersion: string, attemptMs: number[]}>}
  */
 export async function runScript(opts) {
-  const { kernel, timeoutMs = 120_000, bootTimeoutMs = 60_000, append = '', keepRunDir = false, qemu = QEMU, memoryMb = 512 } = opts;
+  const {
+    kernel,
+    timeoutMs = 120_000,
+    bootTimeoutMs = 60_000,
+    append = "",
+    keepRunDir = false,
+    qemu = QEMU,
+    memoryMb = 512,
+  } = opts;
   checkKernel(kernel);
   const log = opts.log ?? (() => {});
   const t0 = Date.now();
   const workDir = path.resolve(opts.workDir ?? DEFAULT_WORK_DIR);
   const info = (await prepareKernels({ workDir, cacheDir: opts.cacheDir, kernels: [kernel], log }))[kernel];
-  let script = Array.isArray(opts.script) ? opts.script.join('\n') : String(opts.script ?? '');
-  if (!script.endsWith('\n')) script += '\n';
-  const initrd = withFiles(await fsp.readFile(info.baseInitrd), { 'req.txt': script });
+  let script = Array.isArray(opts.script) ? opts.script.join("\n") : String(opts.script ?? "");
+  if (!script.endsWith("\n")) script += "\n";
+  const initrd = withFiles(await fsp.readFile(info.baseInitrd), { "req.txt": script });
   const cpu = opts.cpu ?? cpuOf(kernel);
   const r = await bootWithRetries({
-    label: `kernel ${kernel} (${info.version})`, qemu, files: { 'initrd.gz': initrd }, runsDir: path.join(workDir, 'runs'),
-    makeArgs: (dir) => qemuArgs({ kernel: info.kernel, initrd: path.join(dir, 'initrd.gz'), append, cpu, memoryMb }),
-    retries: opts.retries ?? retriesOf(kernel), timeoutMs, bootTimeoutMs, keepRunDir, log,
+    label: `kernel ${kernel} (${info.version})`,
+    qemu,
+    files: { "initrd.gz": initrd },
+    runsDir: path.join(workDir, "runs"),
+    makeArgs: (dir) => qemuArgs({ kernel: info.kernel, initrd: path.join(dir, "initrd.gz"), append, cpu, memoryMb }),
+    retries: opts.retries ?? retriesOf(kernel),
+    timeoutMs,
+    bootTimeoutMs,
+    keepRunDir,
+    log,
   });
   return { ...r, wallMs: Date.now() - t0, version: info.version, packageVersion: info.packageVersion };
 }

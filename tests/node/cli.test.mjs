@@ -1,10 +1,11 @@
 // The vfio-abi CLI: decode/encode with positional input and line-by-line stdin, JSON shape,
 // readable errors on stderr with a non-zero exit, profile flags, ioctl look-ups.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
+import { test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { vectors, bytesOf } from "../vectors/golden.mjs";
+import { vectors } from "../vectors/golden.mjs";
 
 const bin = fileURLToPath(new URL("../../bin/vfio-abi.js", import.meta.url));
 const cli = (args, input) => spawnSync(process.execPath, [bin, ...args], { input, encoding: "utf8" });
@@ -18,13 +19,18 @@ test("decode prints the kernel's field names, 64-bit values as decimal strings",
   assert.equal(j.argsz, 80);
   assert.equal(j.size, "32768");
   assert.equal(j.caps[0].areas[1].offset, "16384");
-  assert.deepEqual(j.$.flags.flags.names, ["VFIO_REGION_INFO_FLAG_READ", "VFIO_REGION_INFO_FLAG_WRITE", "VFIO_REGION_INFO_FLAG_MMAP", "VFIO_REGION_INFO_FLAG_CAPS"]);
+  assert.deepEqual(j.$.flags.flags.names, [
+    "VFIO_REGION_INFO_FLAG_READ",
+    "VFIO_REGION_INFO_FLAG_WRITE",
+    "VFIO_REGION_INFO_FLAG_MMAP",
+    "VFIO_REGION_INFO_FLAG_CAPS",
+  ]);
 });
 
 test("encode of decode's output gives the original bytes, for every golden vector (stdin batch)", () => {
   for (const v of vectors) {
     const prof = [...(v.epoch ? ["--epoch", v.epoch] : []), ...(v.arch ? ["--arch", v.arch] : [])];
-    const d = cli(["decode", v.struct, ...prof], hexOf(v) + "\n");
+    const d = cli(["decode", v.struct, ...prof], `${hexOf(v)}\n`);
     assert.equal(d.status, 0, `${v.name}: ${d.stderr}`);
     const e = cli(["encode", v.struct, ...prof], d.stdout);
     assert.equal(e.status, 0, `${v.name}: ${e.stderr}`);
@@ -33,10 +39,17 @@ test("encode of decode's output gives the original bytes, for every golden vecto
 });
 
 test("stdin mode: one result line per input line; bad lines reported, exit 1", () => {
-  const input = ["14000000 21000000 01000000 00000000 00000000", "10000000", "0x15:00:00:00 12000000 00000000 00000000 01000000 01"].join("\n") + "\n";
+  const input = `${[
+    "14000000 21000000 01000000 00000000 00000000",
+    "10000000",
+    "0x15:00:00:00 12000000 00000000 00000000 01000000 01",
+  ].join("\n")}\n`;
   const r = cli(["decode", "vfio_irq_set"], input);
   assert.equal(r.status, 1);
-  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.equal(lines.length, 3);
   assert.equal(lines[0].flags, 0x21);
   assert.equal(lines[1].error.code, "E_SHORT");
@@ -54,12 +67,22 @@ test("errors are readable, name offset and field, exit non-zero", () => {
 });
 
 test("--endian big and --epoch select the profile", () => {
-  const be = cli(["encode", "irq_set", "--endian", "big", JSON.stringify({ flags: 0x24, index: 2, count: 2, data: [0x11223344, -1] })]);
+  const be = cli([
+    "encode",
+    "irq_set",
+    "--endian",
+    "big",
+    JSON.stringify({ flags: 0x24, index: 2, count: 2, data: [0x11223344, -1] }),
+  ]);
   assert.equal(be.stdout.trim(), "0000001c00000024000000020000000000000002" + "11223344ffffffff");
-  const d61 = JSON.parse(cli(["decode", "device_info", "--epoch", "6.1", "18000000030000000900000005000000 0000000000000000"]).stdout);
+  const d61 = JSON.parse(
+    cli(["decode", "device_info", "--epoch", "6.1", "18000000030000000900000005000000 0000000000000000"]).stdout,
+  );
   assert.equal(d61.pad, undefined);
   assert.equal(d61.$.slack, "00000000");
-  const d66 = JSON.parse(cli(["decode", "device_info", "--epoch", "6.6", "18000000030000000900000005000000 0000000000000000"]).stdout);
+  const d66 = JSON.parse(
+    cli(["decode", "device_info", "--epoch", "6.6", "18000000030000000900000005000000 0000000000000000"]).stdout,
+  );
   assert.equal(d66.pad, 0);
 });
 
@@ -76,7 +99,10 @@ test("ioctl look-up both ways", () => {
 test("ioctl reads one look-up per stdin line; --all lists the table", () => {
   const r = cli(["ioctl"], "0x3b6d\nSET_IRQS\n0x1234\n");
   assert.equal(r.status, 1);
-  const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l));
+  const lines = r.stdout
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l));
   assert.equal(lines[0][0].name, "VFIO_DEVICE_GET_IRQ_INFO");
   assert.equal(lines[1][0].hex, "0x3b6e");
   assert.ok(lines[2].error);

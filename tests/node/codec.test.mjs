@@ -1,9 +1,10 @@
 // Bindings: golden vectors decode to the documented values and re-encode byte-identically; bad
 // inputs give typed errors naming the byte offset and the field.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
+import { test } from "node:test";
 import * as abi from "../../dist/bindings/index.js";
-import { vectors, badVectors, bytesOf } from "../vectors/golden.mjs";
+import { badVectors, bytesOf, vectors } from "../vectors/golden.mjs";
 
 /** Partial deep match: every key in `expect` must equal the decoded value (arrays by index). */
 function matches(actual, expect, path = "") {
@@ -33,15 +34,18 @@ for (const v of vectors) {
 for (const b of badVectors) {
   test(`bad input ${b.name} -> ${b.code} at ${b.offset} (${b.field})`, () => {
     const bytes = bytesOf(b.hex);
-    assert.throws(() => abi.decode(b.struct, bytes), (e) => {
-      assert.ok(e instanceof abi.VfioAbiError, "typed error");
-      assert.equal(e.code, b.code);
-      assert.equal(e.offset, b.offset);
-      assert.equal(e.field, b.field);
-      assert.ok(e.message.length > 10);
-      assert.ok(e.partial && typeof e.partial === "object", "partial value attached");
-      return true;
-    });
+    assert.throws(
+      () => abi.decode(b.struct, bytes),
+      (e) => {
+        assert.ok(e instanceof abi.VfioAbiError, "typed error");
+        assert.equal(e.code, b.code);
+        assert.equal(e.offset, b.offset);
+        assert.equal(e.field, b.field);
+        assert.ok(e.message.length > 10);
+        assert.ok(e.partial && typeof e.partial === "object", "partial value attached");
+        return true;
+      },
+    );
     const r = abi.inspect(b.struct, bytes);
     assert.equal(r.ok, false);
     assert.ok(r.diagnostics.some((d) => d.severity === "error" && d.offset === b.offset));
@@ -49,7 +53,13 @@ for (const b of badVectors) {
 }
 
 test("error classes by failure kind", () => {
-  const cls = (hex, s) => { try { abi.decode(s, bytesOf(hex)); } catch (e) { return e.constructor; } };
+  const cls = (hex, s) => {
+    try {
+      abi.decode(s, bytesOf(hex));
+    } catch (e) {
+      return e.constructor;
+    }
+  };
   assert.equal(cls("10000000 21000000 01000000 00000000 00000000", "irq_set"), abi.ArgszError);
   assert.equal(cls("10000000", "irq_info"), abi.TruncatedError);
   assert.equal(cls("18000000 24000000 02000000 00000000 02000000 64000000", "irq_set"), abi.PayloadError);
@@ -76,8 +86,11 @@ test("flags come back raw and named; unknown bits survive a round trip", () => {
 
 test("unknown capabilities and newer versions are kept byte for byte", () => {
   // region info with an unknown cap id 0x77 (12 bytes) then MSIX_MAPPABLE version 9 with 4 extra bytes
-  const hex = "48000000 0f000000 03000000 20000000 0040000000000000 0000000000030000" +
-    "7700 0100 2c000000 deadbeef" + "0300 0900 00000000 01020304" + "00".repeat(20);
+  const hex =
+    "48000000 0f000000 03000000 20000000 0040000000000000 0000000000030000" +
+    "7700 0100 2c000000 deadbeef" +
+    "0300 0900 00000000 01020304" +
+    "00".repeat(20);
   const bytes = bytesOf(hex);
   const d = abi.decodeRegionInfo(bytes);
   assert.equal(d.caps.length, 2);
@@ -119,8 +132,13 @@ test("kernel-style chain build matches the 6.1 and 6.6 golden replies", () => {
     const v = vectors.find((x) => x.name === name);
     const bytes = bytesOf(v.hex);
     const d = abi.decode(v.struct, bytes, { epoch: v.epoch });
-    const caps = d.caps.map(({ offset, knownSize, ...c }) => ({ ...c, header: { id: c.header.id, version: c.header.version } }));
-    const rebuilt = abi.buildCaps(v.struct, { flags: d.flags & ~2, iova_pgsizes: d.iova_pgsizes }, caps, { epoch: v.epoch });
+    const caps = d.caps.map(({ offset, knownSize, ...c }) => ({
+      ...c,
+      header: { id: c.header.id, version: c.header.version },
+    }));
+    const rebuilt = abi.buildCaps(v.struct, { flags: d.flags & ~2, iova_pgsizes: d.iova_pgsizes }, caps, {
+      epoch: v.epoch,
+    });
     assert.equal(abi.toHex(rebuilt), abi.toHex(bytes), name);
   }
 });
@@ -129,7 +147,10 @@ test("walkCaps is bounded and cycle-safe", () => {
   const ok = abi.walkCaps("vfio_region_info", bytesOf(vectors.find((v) => v.name === "region_info_sparse_mmap").hex));
   assert.deepEqual(ok, [{ id: 1, version: 1, offset: 32, length: 48 }]);
   for (const name of ["cap_self_loop", "cap_cycle_2", "cap_backwards"]) {
-    assert.throws(() => abi.walkCaps("vfio_region_info", bytesOf(badVectors.find((b) => b.name === name).hex)), abi.CapChainError);
+    assert.throws(
+      () => abi.walkCaps("vfio_region_info", bytesOf(badVectors.find((b) => b.name === name).hex)),
+      abi.CapChainError,
+    );
   }
 });
 

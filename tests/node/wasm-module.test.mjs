@@ -1,10 +1,11 @@
 // The release module: zero imports, instantiates with {} as imports, and its memory does not
 // grow across 1,000,000 decode calls.
-import { test } from "node:test";
+
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
+import { test } from "node:test";
 import * as abi from "../../dist/bindings/index.js";
-import { vectors, badVectors, bytesOf } from "../vectors/golden.mjs";
+import { badVectors, bytesOf, vectors } from "../vectors/golden.mjs";
 
 const wasmBytes = readFileSync(new URL("../../build/release.wasm", import.meta.url));
 
@@ -26,13 +27,19 @@ test("memory size unchanged after 1,000,000 raw decode calls (valid and broken i
   const inputs = [...vectors, ...badVectors].map((v) => ({ b: bytesOf(v.hex), sid: abi.structByName(v.struct).id }));
   const at = [];
   let off = base;
-  for (const i of inputs) { mem.set(i.b, off); at.push(off); off += (i.b.length + 15) & ~15; }
+  for (const i of inputs) {
+    mem.set(i.b, off);
+    at.push(off);
+    off += (i.b.length + 15) & ~15;
+  }
   const out = (off + 63) & ~63;
-  let ok = 0, bad = 0;
+  let ok = 0,
+    bad = 0;
   for (let n = 0; n < 1_000_000; n++) {
     const k = n % inputs.length;
     const r = x.parse(inputs[k].sid, n & 7 ? 4 : 0, at[k], inputs[k].b.length, out, 256, 0);
-    if (r >= 0) ok++; else bad++;
+    if (r >= 0) ok++;
+    else bad++;
   }
   assert.equal(x.memory.buffer.byteLength, before, "memory grew");
   assert.ok(ok > 0 && bad > 0);
@@ -58,11 +65,14 @@ test("the TypeScript API does not grow memory per call once warm", () => {
 test("megabyte inputs decode without traps (slack kept)", () => {
   const big = new Uint8Array(3 << 20);
   const dv = new DataView(big.buffer);
-  dv.setUint32(0, big.length, true); dv.setUint32(4, 0x21, true); dv.setUint32(8, 1, true);
+  dv.setUint32(0, big.length, true);
+  dv.setUint32(4, 0x21, true);
+  dv.setUint32(8, 1, true);
   const d = abi.decodeIrqSet(big);
   assert.equal(d.$.slack.length, big.length - 20);
   assert.deepEqual(abi.encodeIrqSet(d), big);
   // 1M-element BOOL payload
-  dv.setUint32(4, 0x22, true); dv.setUint32(16, 1 << 20, true);
+  dv.setUint32(4, 0x22, true);
+  dv.setUint32(16, 1 << 20, true);
   assert.equal(abi.decodeIrqSet(big).data.length, 1 << 20);
 });

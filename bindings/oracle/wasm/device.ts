@@ -1,6 +1,7 @@
 // Device descriptions for the oracle: what a device is (driver, kernel rules, irq indexes, regions,
 // reset) and which fds of the calling process are eventfds / other open files. JSON-friendly; the
 // same shape is used by `vfio-abi predict` device lines and by the shipped QEMU descriptions.
+import { DEV_WORDS, DRV, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
 
 import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
 
@@ -59,16 +60,23 @@ export interface DeviceDescription {
   openFds?: number[];
 }
 
-export const DEV_WORDS = 200;
+export { DEV_WORDS };
 export const DRIVERS: Record<DriverName, number> = {
-  "vfio-pci": 0, "vfio-platform": 1, "vfio-amba": 2, "vfio-ccw": 3, "vfio-ap": 4, "libvfio-user": 5,
+  "vfio-pci": DRV.PCI,
+  "vfio-platform": DRV.PLATFORM,
+  "vfio-amba": DRV.AMBA,
+  "vfio-ccw": DRV.CCW,
+  "vfio-ap": DRV.AP,
+  "libvfio-user": DRV.LIBVFIO_USER,
 };
-export const IRQ_TYPE_NAMES = ["none", "INTx", "MSI", "MSI-X"] as const;
+/** Label of each irq type (IRQ_TYPE value -> name). */
+export const IRQ_TYPE_NAMES = IRQ_TYPE_LABELS;
 const DEFAULT_EVENTFDS = Array.from({ length: 32 }, (_, i) => 100 + i);
 
 export function driverOf(d: DeviceDescription): number {
   const n = DRIVERS[d.driver];
-  if (n === undefined) throw new TypeError(`unknown driver ${JSON.stringify(d.driver)} (want ${Object.keys(DRIVERS).join(", ")})`);
+  if (n === undefined)
+    throw new TypeError(`unknown driver ${JSON.stringify(d.driver)} (want ${Object.keys(DRIVERS).join(", ")})`);
   return n;
 }
 
@@ -77,20 +85,26 @@ export function kernelRules(kernel: string | undefined): 0 | 1 {
   return (kernelProfileBits(kernel ?? DEFAULT_KERNEL) & K_XARRAY_MSI) !== 0 ? 1 : 0;
 }
 
-export const irqOf = (d: DeviceDescription, index: number): IrqDesc | undefined => d.irqs.find((q) => q.index === index);
+export const irqOf = (d: DeviceDescription, index: number): IrqDesc | undefined =>
+  d.irqs.find((q) => q.index === index);
 
 export function numIrqs(d: DeviceDescription): number {
   if (d.info?.numIrqs !== undefined) return d.info.numIrqs;
   switch (d.driver) {
-    case "vfio-pci": case "libvfio-user": return 5;
-    case "vfio-ccw": return 3;
-    case "vfio-ap": return 2;
-    default: return d.irqs.reduce((m, q) => Math.max(m, q.index + 1), 0);
+    case "vfio-pci":
+    case "libvfio-user":
+      return 5;
+    case "vfio-ccw":
+      return 3;
+    case "vfio-ap":
+      return 2;
+    default:
+      return d.irqs.reduce((m, q) => Math.max(m, q.index + 1), 0);
   }
 }
 
 export function isPcie(d: DeviceDescription): boolean {
-  return d.pcie ?? ((irqOf(d, 3)?.count ?? 0) > 0);
+  return d.pcie ?? (irqOf(d, 3)?.count ?? 0) > 0;
 }
 
 /** vfio-pci has an ERR index: on PCI Express devices, and on every device from 7.3 on. */
@@ -105,7 +119,9 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   b[1] = kernelProfileBits(d.kernel ?? DEFAULT_KERNEL);
   b[2] = numIrqs(d);
   const msix = irqOf(d, 2);
-  b[3] = (isPcie(d) ? 1 : 0) | (d.intremap === false ? 2 : 0) |
+  b[3] =
+    (isPcie(d) ? 1 : 0) |
+    (d.intremap === false ? 2 : 0) |
     ((b[1] & K_XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
   b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
   for (const q of d.irqs) {
@@ -115,7 +131,9 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   }
   // before 7.3 vfio-pci reports ERR only on PCIe: keep the validator's count 0 otherwise
   if (b[0] === 0 && !hasErrIndex(d)) b[8 + 3] = 0;
-  const setBit = (base: number, fd: number) => { if (fd >= 0 && fd < 1024) b[base + (fd >> 5)] |= 1 << (fd & 31); };
+  const setBit = (base: number, fd: number) => {
+    if (fd >= 0 && fd < 1024) b[base + (fd >> 5)] |= 1 << (fd & 31);
+  };
   for (const fd of d.eventfds ?? DEFAULT_EVENTFDS) setBit(136, fd);
   for (const fd of d.openFds ?? [0, 1, 2]) setBit(168, fd);
   return b;
@@ -124,7 +142,14 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
 /** Device-info flags the kernel reports for this description. */
 export function deviceInfoFlags(d: DeviceDescription): number {
   if (d.info?.flags !== undefined) return d.info.flags;
-  const bus = { "vfio-pci": 0x2, "vfio-platform": 0x4, "vfio-amba": 0x8, "vfio-ccw": 0x10, "vfio-ap": 0x20, "libvfio-user": 0x2 }[d.driver];
+  const bus = {
+    "vfio-pci": 0x2,
+    "vfio-platform": 0x4,
+    "vfio-amba": 0x8,
+    "vfio-ccw": 0x10,
+    "vfio-ap": 0x20,
+    "libvfio-user": 0x2,
+  }[d.driver];
   return bus | (d.reset ? 1 : 0);
 }
 
@@ -145,8 +170,11 @@ export function checkDescription(v: unknown): DeviceDescription {
   kernelRules(d.kernel);
   if (!Array.isArray(d.irqs)) throw new TypeError("device.irqs must be an array of {index, count, flags}");
   for (const q of d.irqs) {
-    if (!Number.isInteger(q.index) || !Number.isInteger(q.count) || !Number.isInteger(q.flags)) throw new TypeError(`bad irq entry ${JSON.stringify(q)}`);
+    if (!Number.isInteger(q.index) || !Number.isInteger(q.count) || !Number.isInteger(q.flags))
+      throw new TypeError(`bad irq entry ${JSON.stringify(q)}`);
   }
-  for (const r of d.regions ?? []) if (!Number.isInteger(r.index) || !Number.isInteger(r.flags)) throw new TypeError(`bad region entry ${JSON.stringify(r)}`);
+  for (const r of d.regions ?? [])
+    if (!Number.isInteger(r.index) || !Number.isInteger(r.flags))
+      throw new TypeError(`bad region entry ${JSON.stringify(r)}`);
   return d;
 }

@@ -2,6 +2,7 @@
 // behaviour is keyed by the first upstream release that has it; a kernel version selects every
 // behaviour up to it, so a newer kernel than any listed gets the newest profile. Observed on
 // Debian's 6.1, 6.12, 7.2 and 7.3 cloud kernels under QEMU (tests/kernel) and read in their source.
+import { KERN } from "../../generated/wasm-abi.js";
 
 /** The kernels the harness replays on, oldest first. */
 export const KNOWN_KERNELS = ["6.1", "6.12", "7.2", "7.3"] as const;
@@ -19,26 +20,35 @@ export interface KernelBehaviour {
   what: string;
 }
 
-/** Device block word 1 bits (assembly/oracle.ts reads them). */
-export const K_XARRAY_MSI = 1;
+/** Device block word DEV_KERNEL bits (the contract's KERN_*; assembly/oracle.ts reads them). */
+export const K_XARRAY_MSI = KERN.XARRAY_MSI;
 
 export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
   {
-    bit: K_XARRAY_MSI, since: "6.5", name: "XARRAY_MSI",
-    what: "MSI/MSI-X contexts in an xarray (vfio_pci_intrs.c): no num_ctx checks in vfio_msi_set_block, so an enabled " +
+    bit: K_XARRAY_MSI,
+    since: "6.5",
+    name: "XARRAY_MSI",
+    what:
+      "MSI/MSI-X contexts in an xarray (vfio_pci_intrs.c): no num_ctx checks in vfio_msi_set_block, so an enabled " +
       "set grows (dynamic MSI-X via pci_msix_alloc_irq_at when the device has MSI-X: irq_info loses NORESIZE) and " +
       "loopback triggers skip absent vectors; ERR/REQ eventfd < -1 is EINVAL",
   },
   {
-    bit: 0, since: "7.3", name: "ERR_ALL_DEVICES",
-    what: "the ERR index exists on every device, not only PCI Express ones (vfio_pci_core.c vfio_pci_get_irq_count " +
+    bit: 0,
+    since: "7.3",
+    name: "ERR_ALL_DEVICES",
+    what:
+      "the ERR index exists on every device, not only PCI Express ones (vfio_pci_core.c vfio_pci_get_irq_count " +
       "and GET_IRQ_INFO, vfio_pci_intrs.c vfio_pci_set_irqs_ioctl no longer test pci_is_pcie)",
   },
 ];
 
 function versionNumber(kernel: string): number {
   const m = /^(\d+)\.(\d+)/.exec(kernel);
-  if (!m) throw new TypeError(`kernel must look like "6.1", "6.12", "7.3" or "6.12.95+deb12-cloud-amd64", not ${JSON.stringify(kernel)}`);
+  if (!m)
+    throw new TypeError(
+      `kernel must look like "6.1", "6.12", "7.3" or "6.12.95+deb12-cloud-amd64", not ${JSON.stringify(kernel)}`,
+    );
   return Number(m[1]) * 1000 + Number(m[2]);
 }
 

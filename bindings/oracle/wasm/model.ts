@@ -12,21 +12,55 @@ import { structByName } from "../../schema-index.js";
 import { SCHEMA } from "../../generated/schema.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 import {
-  type DeviceDescription, DEV_WORDS, deviceBlock, irqOf, numIrqs, numRegions, deviceInfoFlags, kernelRules, big,
-  IRQ_TYPE_NAMES, hasErrIndex,
+  type DeviceDescription,
+  DEV_WORDS,
+  deviceBlock,
+  irqOf,
+  numIrqs,
+  numRegions,
+  deviceInfoFlags,
+  kernelRules,
+  big,
+  IRQ_TYPE_NAMES,
+  hasErrIndex,
 } from "./device.js";
 
 export const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM", 2: "ENOENT", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 9: "EBADF", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT",
-  16: "EBUSY", 17: "EEXIST", 19: "ENODEV", 22: "EINVAL", 25: "ENOTTY", 28: "ENOSPC", 34: "ERANGE", 38: "ENOSYS",
-  75: "EOVERFLOW", 95: "EOPNOTSUPP",
+  1: "EPERM",
+  2: "ENOENT",
+  5: "EIO",
+  6: "ENXIO",
+  7: "E2BIG",
+  9: "EBADF",
+  11: "EAGAIN",
+  12: "ENOMEM",
+  14: "EFAULT",
+  16: "EBUSY",
+  17: "EEXIST",
+  19: "ENODEV",
+  22: "EINVAL",
+  25: "ENOTTY",
+  28: "ENOSPC",
+  34: "ERANGE",
+  38: "ENOSYS",
+  75: "EOVERFLOW",
+  95: "EOPNOTSUPP",
 };
 export const errnoName = (n: number): string => ERRNO_NAMES[n] ?? `E${n}`;
 
-export type IoctlName = "VFIO_DEVICE_SET_IRQS" | "VFIO_DEVICE_GET_IRQ_INFO" | "VFIO_DEVICE_GET_REGION_INFO" |
-  "VFIO_DEVICE_GET_INFO" | "VFIO_DEVICE_RESET";
-export const IOCTL_NAMES: readonly IoctlName[] = ["VFIO_DEVICE_SET_IRQS", "VFIO_DEVICE_GET_IRQ_INFO",
-  "VFIO_DEVICE_GET_REGION_INFO", "VFIO_DEVICE_GET_INFO", "VFIO_DEVICE_RESET"];
+export type IoctlName =
+  | "VFIO_DEVICE_SET_IRQS"
+  | "VFIO_DEVICE_GET_IRQ_INFO"
+  | "VFIO_DEVICE_GET_REGION_INFO"
+  | "VFIO_DEVICE_GET_INFO"
+  | "VFIO_DEVICE_RESET";
+export const IOCTL_NAMES: readonly IoctlName[] = [
+  "VFIO_DEVICE_SET_IRQS",
+  "VFIO_DEVICE_GET_IRQ_INFO",
+  "VFIO_DEVICE_GET_REGION_INFO",
+  "VFIO_DEVICE_GET_INFO",
+  "VFIO_DEVICE_RESET",
+];
 
 export interface Prediction {
   /** The ioctl's return value: >= 0, or -1 with errno. */
@@ -60,7 +94,7 @@ export interface PredictOptions {
   bigEndian?: boolean;
 }
 
-const ORACLE_OFF = 1 << 20;       // our region inside the arena: after what decode/encode use
+const ORACLE_OFF = 1 << 20; // our region inside the arena: after what decode/encode use
 const DEV_BYTES = DEV_WORDS * 4;
 
 function region(w: WasmExports, bytes: number): number {
@@ -74,7 +108,8 @@ let lastElem = -1;
 export function oracleCall(state: Uint32Array, mem: Uint8Array, commit: boolean, bigEndian = false): [number, number] {
   const w = wasm();
   const base = region(w, mem.length);
-  const dev = base, buf = base + DEV_BYTES + 64;
+  const dev = base,
+    buf = base + DEV_BYTES + 64;
   new Uint32Array(w.memory.buffer, dev, DEV_WORDS).set(state);
   new Uint8Array(w.memory.buffer, buf, mem.length).set(mem);
   const oracle = w.oracle_set_irqs as (p: number, b: number, l: number, d: number, c: number) => number;
@@ -94,8 +129,13 @@ const OFF = (struct: string, field: string): number => {
   const f = SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields).find((x) => x.path === field)!;
   return f.offsets[0];
 };
-const SET = { flags: OFF("vfio_irq_set", "flags"), index: OFF("vfio_irq_set", "index"), start: OFF("vfio_irq_set", "start"),
-  count: OFF("vfio_irq_set", "count"), data: OFF("vfio_irq_set", "data") };
+const SET = {
+  flags: OFF("vfio_irq_set", "flags"),
+  index: OFF("vfio_irq_set", "index"),
+  start: OFF("vfio_irq_set", "start"),
+  count: OFF("vfio_irq_set", "count"),
+  data: OFF("vfio_irq_set", "data"),
+};
 
 const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
   ret < 0 ? { ret: -1, errno: errnoName(-ret), rule, reason, after } : { ret, errno: null, rule, reason, after };
@@ -127,7 +167,10 @@ export class DeviceModel {
     if (fd === null || fd === undefined) return;
     out.push(fd);
     // an INTx unmask irqfd on the same eventfd reads the whole counter when woken (virqfd_wakeup)
-    if (fd === this.triggers.intxUnmask) { this.counts.delete(fd); return; }
+    if (fd === this.triggers.intxUnmask) {
+      this.counts.delete(fd);
+      return;
+    }
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
   }
 
@@ -137,8 +180,12 @@ export class DeviceModel {
     if (this.device.driver !== "vfio-pci" || mem.length < SET.data) return out;
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const le = !bigEndian;
-    const flags = dv.getUint32(SET.flags, le), index = dv.getUint32(SET.index, le), start = dv.getUint32(SET.start, le), count = dv.getUint32(SET.count, le);
-    const dt = flags & 7, act = flags & 0x38;
+    const flags = dv.getUint32(SET.flags, le),
+      index = dv.getUint32(SET.index, le),
+      start = dv.getUint32(SET.start, le),
+      count = dv.getUint32(SET.count, le);
+    const dt = flags & 7,
+      act = flags & 0x38;
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
     const t = this.triggers;
@@ -148,47 +195,90 @@ export class DeviceModel {
         for (let v = start; v <= start + lastElem; v++) t.vectors.delete(v); // set_block tears down start..failed
       }
       // 6.1 vfio_intx_set_signal frees the old trigger before it looks at the new fd
-      if (index === 0 && act === 0x20 && dt === 4 && activeBefore === 1 && this.rules === 0 && (rule === "FD_CLOSED" || rule === "FD_NOT_EVENTFD")) t.intx = null;
+      if (
+        index === 0 &&
+        act === 0x20 &&
+        dt === 4 &&
+        activeBefore === 1 &&
+        this.rules === 0 &&
+        (rule === "FD_CLOSED" || rule === "FD_NOT_EVENTFD")
+      )
+        t.intx = null;
       return out;
     }
     if (rule === "PARTIAL_VECTORS") return out;
     if (index === 0) {
       if (act === 0x10 && dt === 4) t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
       if (act !== 0x20) return out;
-      if (count === 0 && dt === 1) { t.intx = null; t.intxUnmask = null; return out; }
-      if (dt === 4) { t.intx = fdAt(0) >= 0 ? fdAt(0) : null; return out; }
+      if (count === 0 && dt === 1) {
+        t.intx = null;
+        t.intxUnmask = null;
+        return out;
+      }
+      if (dt === 4) {
+        t.intx = fdAt(0) >= 0 ? fdAt(0) : null;
+        return out;
+      }
       if (dt === 1 || boolAt(0)) this.signal(t.intx, out);
       return out;
     }
     if (index === 1 || index === 2) {
-      if (count === 0 && dt === 1) { t.vectors.clear(); return out; }
+      if (count === 0 && dt === 1) {
+        t.vectors.clear();
+        return out;
+      }
       if (activeBefore !== typeOf) t.vectors.clear();
       if (dt === 4) {
-        for (let i = 0; i < count; i++) { const fd = fdAt(i); if (fd >= 0) t.vectors.set(start + i, fd); else t.vectors.delete(start + i); }
+        for (let i = 0; i < count; i++) {
+          const fd = fdAt(i);
+          if (fd >= 0) t.vectors.set(start + i, fd);
+          else t.vectors.delete(start + i);
+        }
         return out;
       }
       for (let v = start; v < start + count; v++) if (dt === 1 || boolAt(v - start)) this.signal(t.vectors.get(v), out);
       return out;
     }
     const key = index === 3 ? "err" : "req";
-    if (dt === 1) { if (count) this.signal(t[key], out); else t[key] = null; }
-    else if (dt === 2) { if (boolAt(0)) this.signal(t[key], out); }
-    else { const fd = fdAt(0); if (fd === -1) t[key] = null; else if (fd >= 0) t[key] = fd; }
+    if (dt === 1) {
+      if (count) this.signal(t[key], out);
+      else t[key] = null;
+    } else if (dt === 2) {
+      if (boolAt(0)) this.signal(t[key], out);
+    } else {
+      const fd = fdAt(0);
+      if (fd === -1) t[key] = null;
+      else if (fd >= 0) t[key] = fd;
+    }
     return out;
   }
 
   /** Human-readable state: enabled irq type, vectors, triggers. */
-  describeState(): { irqType: string; vectors: number; err: boolean; req: boolean; intxTrigger: boolean; intxUnmaskFd: boolean } {
+  describeState(): {
+    irqType: string;
+    vectors: number;
+    err: boolean;
+    req: boolean;
+    intxTrigger: boolean;
+    intxUnmaskFd: boolean;
+  } {
     const s = this.state;
-    return { irqType: IRQ_TYPE_NAMES[s[5]] ?? String(s[5]), vectors: s[6], err: !!(s[7] & 1), req: !!(s[7] & 2),
-      intxTrigger: !!(s[7] & 4), intxUnmaskFd: !!(s[7] & 8) };
+    return {
+      irqType: IRQ_TYPE_NAMES[s[5]] ?? String(s[5]),
+      vectors: s[6],
+      err: !!(s[7] & 1),
+      req: !!(s[7] & 2),
+      intxTrigger: !!(s[7] & 4),
+      intxUnmaskFd: !!(s[7] & 8),
+    };
   }
 
   /** Predict one ioctl on `bytes` (the caller's buffer; RESET ignores it) and advance the state. */
   predict(ioctl: IoctlName | string, bytes: Uint8Array = new Uint8Array(0), opts: PredictOptions = {}): Prediction {
     const tail = opts.tail ?? new Uint8Array(0);
     const mem = new Uint8Array(bytes.length + tail.length);
-    mem.set(bytes); mem.set(tail, bytes.length);
+    mem.set(bytes);
+    mem.set(tail, bytes.length);
     const name = ioctl.startsWith("VFIO_") ? ioctl : `VFIO_${ioctl}`;
     switch (name) {
       case "VFIO_DEVICE_SET_IRQS": {
@@ -197,33 +287,53 @@ export class DeviceModel {
         const signalled = this.track(mem, ret, ruleName(rule), before, !!opts.bigEndian);
         return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled };
       }
-      case "VFIO_DEVICE_GET_IRQ_INFO": return this.irqInfo(mem);
-      case "VFIO_DEVICE_GET_REGION_INFO": return this.regionInfo(mem);
-      case "VFIO_DEVICE_GET_INFO": return this.deviceInfo(mem);
-      case "VFIO_DEVICE_RESET": return this.device.reset
-        ? result(0, "RESET", "the device has a reset method", mem)
-        : result(-22, "NO_RESET", "no reset method (reset_works is false)", mem);
-      default: throw new TypeError(`predict: unsupported ioctl ${ioctl} (want ${IOCTL_NAMES.join(", ")})`);
+      case "VFIO_DEVICE_GET_IRQ_INFO":
+        return this.irqInfo(mem);
+      case "VFIO_DEVICE_GET_REGION_INFO":
+        return this.regionInfo(mem);
+      case "VFIO_DEVICE_GET_INFO":
+        return this.deviceInfo(mem);
+      case "VFIO_DEVICE_RESET":
+        return this.device.reset
+          ? result(0, "RESET", "the device has a reset method", mem)
+          : result(-22, "NO_RESET", "no reset method (reset_works is false)", mem);
+      default:
+        throw new TypeError(`predict: unsupported ioctl ${ioctl} (want ${IOCTL_NAMES.join(", ")})`);
     }
   }
 
   /** The layout epoch whose kernel code builds the replies (6.12 rules -> 6.6+ layout). */
-  private get epoch(): "6.1" | "6.6" { return this.rules === 1 ? "6.6" : "6.1"; }
+  private get epoch(): "6.1" | "6.6" {
+    return this.rules === 1 ? "6.6" : "6.1";
+  }
 
   private irqInfo(mem: Uint8Array): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_irq_info");
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), true), index = dv.getUint32(OFF("vfio_irq_info", "index"), true);
-    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
+    const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), true),
+      index = dv.getUint32(OFF("vfio_irq_info", "index"), true);
+    if (argsz < minsz)
+      return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
     const q = irqOf(d, index);
     const errNotPcie = d.driver === "vfio-pci" && index === 3 && !hasErrIndex(d);
-    if (!q || errNotPcie) return result(-22, "NO_INDEX", errNotPcie ? "ERR index on a device that is not PCI Express" : "index not described", mem);
+    if (!q || errNotPcie)
+      return result(
+        -22,
+        "NO_INDEX",
+        errNotPcie ? "ERR index on a device that is not PCI Express" : "index not described",
+        mem,
+      );
     // libvfio-user replies argsz 16 and flags EVENTFD only; the kernel echoes argsz and index
     const lvu = d.driver === "libvfio-user";
-    const reply = encode("vfio_irq_info", { argsz: lvu ? minsz : argsz, flags: lvu ? 1 : q.flags >>> 0, index, count: q.count >>> 0 });
+    const reply = encode("vfio_irq_info", {
+      argsz: lvu ? minsz : argsz,
+      flags: lvu ? 1 : q.flags >>> 0,
+      index,
+      count: q.count >>> 0,
+    });
     const out = mem.slice();
     out.set(reply);
     return result(0, "OK", `${reply.length} bytes copied back: flags and count`, out);
@@ -235,15 +345,28 @@ export class DeviceModel {
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), true);
-    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
+    if (argsz < minsz)
+      return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
     // the struct as the kernel fills it (zeroed, no caps on these devices), in its epoch's layout
-    const img = encode("vfio_device_info", { argsz: d.driver === "libvfio-user" ? minsz : argsz, flags: deviceInfoFlags(d),
-      num_regions: numRegions(d), num_irqs: numIrqs(d), cap_offset: 0, pad: 0 }, { epoch: this.epoch });
+    const img = encode(
+      "vfio_device_info",
+      {
+        argsz: d.driver === "libvfio-user" ? minsz : argsz,
+        flags: deviceInfoFlags(d),
+        num_regions: numRegions(d),
+        num_irqs: numIrqs(d),
+        cap_offset: 0,
+        pad: 0,
+      },
+      { epoch: this.epoch },
+    );
     // bytes copied back: 6.1 vfio-pci 16, or sizeof (20) once argsz >= 20 (its capsz check);
     // 6.6+ vfio-pci min(argsz, sizeof = 24); other drivers minsz
     let n = minsz;
-    if (d.driver === "vfio-pci") n = this.rules === 0 ? (argsz >= img.length ? img.length : minsz) : Math.min(argsz, img.length);
-    if (n > mem.length) return result(-14, "COPY_FAULT", `the kernel writes ${n} bytes, only ${mem.length} writable`, mem);
+    if (d.driver === "vfio-pci")
+      n = this.rules === 0 ? (argsz >= img.length ? img.length : minsz) : Math.min(argsz, img.length);
+    if (n > mem.length)
+      return result(-14, "COPY_FAULT", `the kernel writes ${n} bytes, only ${mem.length} writable`, mem);
     const out = mem.slice();
     out.set(img.subarray(0, n));
     return result(0, "OK", `${n} bytes copied back`, out);
@@ -254,19 +377,38 @@ export class DeviceModel {
     const minsz = MINSZ("vfio_region_info");
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), true), index = dv.getUint32(OFF("vfio_region_info", "index"), true);
-    if (argsz < minsz) return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
+    const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), true),
+      index = dv.getUint32(OFF("vfio_region_info", "index"), true);
+    if (argsz < minsz)
+      return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
     const r = (d.regions ?? []).find((x) => x.index === index);
-    if (!r || index >= numRegions(d)) return result(-22, "NO_REGION", "region index not implemented (e.g. VGA without VFIO_PCI_VGA, index >= num_regions)", mem);
+    if (!r || index >= numRegions(d))
+      return result(
+        -22,
+        "NO_REGION",
+        "region index not implemented (e.g. VGA without VFIO_PCI_VGA, index >= num_regions)",
+        mem,
+      );
     const epoch = this.epoch;
-    const fixed = encode("vfio_region_info", { argsz, flags: r.flags >>> 0, index, cap_offset: dv.getUint32(OFF("vfio_region_info", "cap_offset"), true),
-      size: big(r.size, 0n), offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n) }, { epoch });
+    const fixed = encode(
+      "vfio_region_info",
+      {
+        argsz,
+        flags: r.flags >>> 0,
+        index,
+        cap_offset: dv.getUint32(OFF("vfio_region_info", "cap_offset"), true),
+        size: big(r.size, 0n),
+        offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n),
+      },
+      { epoch },
+    );
     // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
     const caps = (r.caps ?? []).map((c) => {
       const body = c.body ? Uint8Array.from(c.body.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(0);
       const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
-      bv.setUint16(0, c.id, true); bv.setUint16(2, c.version, true);
+      bv.setUint16(0, c.id, true);
+      bv.setUint16(2, c.version, true);
       b.set(body, 8);
       return b;
     });
@@ -275,7 +417,8 @@ export class DeviceModel {
     let wrote = `${fixed.length} bytes copied back`;
     if (caps.length && reply.length === fixed.length) wrote = `argsz too small: raised to ${raised}, cap_offset 0`;
     else if (caps.length) {
-      if (reply.length > mem.length) return result(-14, "COPY_FAULT", "capability chain written past the writable memory", mem);
+      if (reply.length > mem.length)
+        return result(-14, "COPY_FAULT", "capability chain written past the writable memory", mem);
       wrote = `capability chain (${reply.length - fixed.length} bytes) written at ${fixed.length}`;
     }
     const out = mem.slice();
@@ -288,11 +431,15 @@ export class DeviceModel {
  * Predict SET_IRQS: {ret, errno, rule, reason}. `device` is a description (fresh state: nothing
  * enabled) or a DeviceModel (its current state; advanced only with `commit: true`).
  */
-export function predictSetIrqs(device: DeviceDescription | DeviceModel, bytes: Uint8Array,
-  opts: PredictOptions & { commit?: boolean } = {}): { ret: number; errno: string | null; rule: string; reason: string } {
+export function predictSetIrqs(
+  device: DeviceDescription | DeviceModel,
+  bytes: Uint8Array,
+  opts: PredictOptions & { commit?: boolean } = {},
+): { ret: number; errno: string | null; rule: string; reason: string } {
   const model = device instanceof DeviceModel ? device : new DeviceModel(device);
   const mem = new Uint8Array(bytes.length + (opts.tail?.length ?? 0));
-  mem.set(bytes); if (opts.tail) mem.set(opts.tail, bytes.length);
+  mem.set(bytes);
+  if (opts.tail) mem.set(opts.tail, bytes.length);
   const state = opts.commit ? model.state : model.state.slice();
   const [ret, rule] = oracleCall(state, mem, true, opts.bigEndian);
   const { ret: r, errno, rule: n, reason } = result(ret, ruleName(rule), ruleReason(rule), mem);

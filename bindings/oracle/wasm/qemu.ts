@@ -6,34 +6,78 @@ import { kernelRules, type DeviceDescription, type RegionDesc, type IrqDesc } fr
 import { DEFAULT_KERNEL, KNOWN_KERNELS, kernelBehaviours } from "./kernel.js";
 
 const MSIX_MAPPABLE = [{ id: 3, version: 1 }];
-const reg = (index: number, flags: number, size: number, msixBar = false): RegionDesc =>
-  ({ index, flags, size, ...(msixBar ? { caps: MSIX_MAPPABLE } : {}) });
+const reg = (index: number, flags: number, size: number, msixBar = false): RegionDesc => ({
+  index,
+  flags,
+  size,
+  ...(msixBar ? { caps: MSIX_MAPPABLE } : {}),
+});
 const empty = (...idx: number[]) => idx.map((i) => reg(i, 0, 0));
 
 interface Facts {
-  name: string; bdf: string; qemu: string; ids: string; reset: boolean; pcie: boolean;
+  name: string;
+  bdf: string;
+  qemu: string;
+  ids: string;
+  reset: boolean;
+  pcie: boolean;
   counts: [number, number, number, number | null, number]; // INTX MSI MSIX ERR REQ (null: ERR refused)
   regions: RegionDesc[];
 }
 
 const FACTS: Record<string, Facts> = {
   edu: {
-    name: "edu", bdf: "0000:00:10.0", qemu: "edu", ids: "1234:11e8", reset: false, pcie: false,
+    name: "edu",
+    bdf: "0000:00:10.0",
+    qemu: "edu",
+    ids: "1234:11e8",
+    reset: false,
+    pcie: false,
     counts: [1, 1, 0, null, 1],
     regions: [reg(0, 7, 0x100000), ...empty(1, 2, 3, 4, 5, 6), reg(7, 3, 0x100)],
   },
   e1000e: {
-    name: "e1000e", bdf: "0000:00:11.0", qemu: "e1000e", ids: "8086:10d3", reset: true, pcie: true,
+    name: "e1000e",
+    bdf: "0000:00:11.0",
+    qemu: "e1000e",
+    ids: "8086:10d3",
+    reset: true,
+    pcie: true,
     counts: [1, 1, 5, 1, 1],
-    regions: [reg(0, 7, 0x20000), reg(1, 7, 0x20000), reg(2, 3, 0x20), reg(3, 7, 0x4000, true), ...empty(4, 5), reg(6, 1, 0x40000), reg(7, 3, 0x1000)],
+    regions: [
+      reg(0, 7, 0x20000),
+      reg(1, 7, 0x20000),
+      reg(2, 3, 0x20),
+      reg(3, 7, 0x4000, true),
+      ...empty(4, 5),
+      reg(6, 1, 0x40000),
+      reg(7, 3, 0x1000),
+    ],
   },
   "virtio-rng": {
-    name: "virtio-rng", bdf: "0000:00:12.0", qemu: "virtio-rng-pci", ids: "1af4:1005", reset: false, pcie: false,
+    name: "virtio-rng",
+    bdf: "0000:00:12.0",
+    qemu: "virtio-rng-pci",
+    ids: "1af4:1005",
+    reset: false,
+    pcie: false,
     counts: [1, 0, 2, null, 1],
-    regions: [reg(0, 3, 0x20), reg(1, 7, 0x1000, true), ...empty(2, 3), reg(4, 7, 0x4000), ...empty(5, 6), reg(7, 3, 0x100)],
+    regions: [
+      reg(0, 3, 0x20),
+      reg(1, 7, 0x1000, true),
+      ...empty(2, 3),
+      reg(4, 7, 0x4000),
+      ...empty(5, 6),
+      reg(7, 3, 0x100),
+    ],
   },
   xhci: {
-    name: "xhci", bdf: "0000:00:13.0", qemu: "nec-usb-xhci", ids: "1033:0194", reset: false, pcie: true,
+    name: "xhci",
+    bdf: "0000:00:13.0",
+    qemu: "nec-usb-xhci",
+    ids: "1033:0194",
+    reset: false,
+    pcie: true,
     counts: [1, 16, 16, 1, 1],
     regions: [reg(0, 7, 0x4000, true), ...empty(1, 2, 3, 4, 5, 6), reg(7, 3, 0x1000)],
   },
@@ -60,10 +104,20 @@ export function qemuDevice(name: string, kernel: string = DEFAULT_KERNEL): QemuD
     irqs.push({ index, count, flags });
   });
   return {
-    name: f.name, bdf: f.bdf, qemu: f.qemu, ids: f.ids, driver: "vfio-pci", kernel,
+    name: f.name,
+    bdf: f.bdf,
+    qemu: f.qemu,
+    ids: f.ids,
+    driver: "vfio-pci",
+    kernel,
     info: { flags: 2 | (f.reset ? 1 : 0), numRegions: 9, numIrqs: 5 },
-    reset: f.reset, pcie: f.pcie, intremap: true, irqs, regions: f.regions.map((r) => ({ ...r })),
-    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i), openFds: [0, 1, 2],
+    reset: f.reset,
+    pcie: f.pcie,
+    intremap: true,
+    irqs,
+    regions: f.regions.map((r) => ({ ...r })),
+    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
+    openFds: [0, 1, 2],
   };
 }
 

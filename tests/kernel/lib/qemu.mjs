@@ -1,10 +1,10 @@
 // Booting a guest in QEMU and collecting its two serial ports (console and replies), with retries
 // for boots that die before the replay program starts. Architecture neutral: the caller builds the
 // QEMU command line; the reply port must be the second serial port.
-import { spawn } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as fsp from 'node:fs/promises';
-import * as path from 'node:path';
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
 
 /** The replay program's first line; its absence means the boot failed. */
 export const READY_RE = /^INFO vfio-replay ready\b/m;
@@ -13,14 +13,22 @@ export const DONE_RE = /^DONE\r?$/m;
 export const CRASH_RE = /Kernel panic|double fault|Oops:|general protection fault|BUG: unable to handle/;
 
 const live = new Set();
-process.once('exit', () => {
+process.once("exit", () => {
   for (const c of live) {
-    try { c.kill('SIGKILL'); } catch { /* gone */ }
+    try {
+      c.kill("SIGKILL");
+    } catch {
+      /* gone */
+    }
   }
 });
 
 function readText(file) {
-  try { return fs.readFileSync(file, 'latin1'); } catch { return ''; }
+  try {
+    return fs.readFileSync(file, "latin1");
+  } catch {
+    return "";
+  }
 }
 
 /**
@@ -28,39 +36,64 @@ function readText(file) {
  * Resolves { transcript, console, ms, exitCode, signal, stderr, timedOut, bootTimedOut, crashedEarly }.
  */
 export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe = READY_RE, crashRe = CRASH_RE }) {
-  const repliesFile = path.join(runDir, 'replies.txt'), consoleFile = path.join(runDir, 'console.txt');
+  const repliesFile = path.join(runDir, "replies.txt"),
+    consoleFile = path.join(runDir, "console.txt");
   return new Promise((resolve, reject) => {
     const t0 = Date.now();
-    const child = spawn(qemu, args, { cwd: runDir, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(qemu, args, { cwd: runDir, stdio: ["ignore", "ignore", "pipe"] });
     live.add(child);
-    let stderr = '';
-    child.stderr.on('data', (d) => {
+    let stderr = "";
+    child.stderr.on("data", (d) => {
       stderr += d;
       if (stderr.length > 65536) stderr = stderr.slice(-65536);
     });
     const state = { timedOut: false, bootTimedOut: false, crashedEarly: false };
-    let ready = false, crashSeenAt = 0;
-    const kill = () => { try { child.kill('SIGKILL'); } catch { /* gone */ } };
+    let ready = false,
+      crashSeenAt = 0;
+    const kill = () => {
+      try {
+        child.kill("SIGKILL");
+      } catch {
+        /* gone */
+      }
+    };
     const poll = setInterval(() => {
       const el = Date.now() - t0;
       if (!ready) {
         // the ready line comes first: reading the head of the file is enough
         ready = readyRe.test(readHead(repliesFile, 4096));
         if (!ready && !crashSeenAt && crashRe.test(readText(consoleFile))) crashSeenAt = Date.now();
-        if (!ready && crashSeenAt && Date.now() - crashSeenAt > 1500) { state.crashedEarly = true; kill(); }
-        if (!ready && el > bootTimeoutMs) { state.bootTimedOut = true; kill(); }
+        if (!ready && crashSeenAt && Date.now() - crashSeenAt > 1500) {
+          state.crashedEarly = true;
+          kill();
+        }
+        if (!ready && el > bootTimeoutMs) {
+          state.bootTimedOut = true;
+          kill();
+        }
       }
-      if (el > timeoutMs) { state.timedOut = true; kill(); }
+      if (el > timeoutMs) {
+        state.timedOut = true;
+        kill();
+      }
     }, 100);
-    child.on('error', (e) => {
+    child.on("error", (e) => {
       clearInterval(poll);
       live.delete(child);
       reject(new Error(`kernel harness: cannot start ${qemu}: ${e.message}`));
     });
-    child.on('exit', (exitCode, signal) => {
+    child.on("exit", (exitCode, signal) => {
       clearInterval(poll);
       live.delete(child);
-      resolve({ transcript: readText(repliesFile), console: readText(consoleFile), ms: Date.now() - t0, exitCode, signal, stderr, ...state });
+      resolve({
+        transcript: readText(repliesFile),
+        console: readText(consoleFile),
+        ms: Date.now() - t0,
+        exitCode,
+        signal,
+        stderr,
+        ...state,
+      });
     });
   });
 }
@@ -68,11 +101,11 @@ export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe
 function readHead(file, n) {
   let fd;
   try {
-    fd = fs.openSync(file, 'r');
+    fd = fs.openSync(file, "r");
     const buf = Buffer.alloc(n);
-    return buf.subarray(0, fs.readSync(fd, buf, 0, n, 0)).toString('latin1');
+    return buf.subarray(0, fs.readSync(fd, buf, 0, n, 0)).toString("latin1");
   } catch {
-    return '';
+    return "";
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -86,14 +119,28 @@ let runSeq = 0;
  * arguments. Resolves { transcript, console, wallMs, attempts, attemptMs }; throws with the
  * console tail after the last failed attempt (its directory is kept for inspection).
  */
-export async function bootWithRetries({ label, qemu, makeArgs, files, runsDir, retries = 2, timeoutMs = 120_000, bootTimeoutMs = 60_000,
-  keepRunDir = false, log = () => {}, readyRe = READY_RE, crashRe = CRASH_RE }) {
+export async function bootWithRetries({
+  label,
+  qemu,
+  makeArgs,
+  files,
+  runsDir,
+  retries = 2,
+  timeoutMs = 120_000,
+  bootTimeoutMs = 60_000,
+  keepRunDir = false,
+  log = () => {},
+  readyRe = READY_RE,
+  crashRe = CRASH_RE,
+}) {
   const t0 = Date.now();
   await fsp.mkdir(runsDir, { recursive: true });
-  const attemptMs = [], problems = [];
-  let last = null, lastDir = null;
+  const attemptMs = [],
+    problems = [];
+  let last = null,
+    lastDir = null;
   for (let attempt = 1; attempt <= retries + 1; attempt++) {
-    const runDir = path.join(runsDir, `${label.replace(/[^\w.=-]/g, '_')}-${process.pid}-${++runSeq}-a${attempt}`);
+    const runDir = path.join(runsDir, `${label.replace(/[^\w.=-]/g, "_")}-${process.pid}-${++runSeq}-a${attempt}`);
     await fsp.rm(runDir, { recursive: true, force: true });
     await fsp.mkdir(runDir, { recursive: true });
     for (const [name, data] of Object.entries(files)) await fsp.writeFile(path.join(runDir, name), data);
@@ -108,28 +155,40 @@ export async function bootWithRetries({ label, qemu, makeArgs, files, runsDir, r
     last = r;
     if (lastDir && !keepRunDir) await fsp.rm(lastDir, { recursive: true, force: true });
     lastDir = runDir;
-    const ready = readyRe.test(r.transcript), done = DONE_RE.test(r.transcript);
+    const ready = readyRe.test(r.transcript),
+      done = DONE_RE.test(r.transcript);
     if (ready && done) {
       if (!keepRunDir) await fsp.rm(runDir, { recursive: true, force: true });
-      return { transcript: r.transcript, console: r.console, wallMs: Date.now() - t0, attempts: attempt, attemptMs, runDir: keepRunDir ? runDir : undefined };
+      return {
+        transcript: r.transcript,
+        console: r.console,
+        wallMs: Date.now() - t0,
+        attempts: attempt,
+        attemptMs,
+        runDir: keepRunDir ? runDir : undefined,
+      };
     }
     // QEMU refused to start (bad option, missing ROM, ...): retrying will not help
     if (r.exitCode && !r.console && !r.signal) {
       await fsp.rm(runDir, { recursive: true, force: true });
-      throw new Error(`kernel harness: ${qemu} exited with ${r.exitCode} before the guest produced output:\n${r.stderr.trim()}`);
+      throw new Error(
+        `kernel harness: ${qemu} exited with ${r.exitCode} before the guest produced output:\n${r.stderr.trim()}`,
+      );
     }
     const crash = (crashRe.exec(r.console) || [])[0];
     const why = !ready
-      ? `boot failure (no ready line${crash ? `; console shows "${crash}"` : ''}${r.bootTimedOut ? `; nothing after ${bootTimeoutMs} ms` : ''})`
-      : `incomplete run (no DONE line${crash ? `; console shows "${crash}"` : ''}${r.timedOut ? `; killed after ${timeoutMs} ms` : ''})`;
+      ? `boot failure (no ready line${crash ? `; console shows "${crash}"` : ""}${r.bootTimedOut ? `; nothing after ${bootTimeoutMs} ms` : ""})`
+      : `incomplete run (no DONE line${crash ? `; console shows "${crash}"` : ""}${r.timedOut ? `; killed after ${timeoutMs} ms` : ""})`;
     problems.push(`attempt ${attempt}: ${why}`);
-    log(`${label}: attempt ${attempt}: ${why}${attempt <= retries ? ', retrying' : ''}`);
+    log(`${label}: attempt ${attempt}: ${why}${attempt <= retries ? ", retrying" : ""}`);
   }
   for (const name of Object.keys(files)) await fsp.rm(path.join(lastDir, name), { force: true }); // keep the serial logs
-  const tail = (s, n) => s.split('\n').slice(-n).join('\n');
-  const err = new Error(`kernel harness: ${label} failed after ${retries + 1} attempt(s): ${problems.join('; ')}\nrun directory: ${lastDir}\n` +
-    `--- console (tail) ---\n${tail(last.console, 40)}\n--- transcript (tail) ---\n${tail(last.transcript, 10)}` +
-    (last.stderr.trim() ? `\n--- qemu stderr ---\n${last.stderr.trim()}` : ''));
+  const tail = (s, n) => s.split("\n").slice(-n).join("\n");
+  const err = new Error(
+    `kernel harness: ${label} failed after ${retries + 1} attempt(s): ${problems.join("; ")}\nrun directory: ${lastDir}\n` +
+      `--- console (tail) ---\n${tail(last.console, 40)}\n--- transcript (tail) ---\n${tail(last.transcript, 10)}` +
+      (last.stderr.trim() ? `\n--- qemu stderr ---\n${last.stderr.trim()}` : ""),
+  );
   Object.assign(err, { transcript: last.transcript, console: last.console, attempts: retries + 1, attemptMs });
   throw err;
 }

@@ -1,0 +1,585 @@
+// The contract between the wasm core and its hosts, as data: status codes, the record stream, profile
+// bits, the SET_IRQS oracle (device block, rule ids), the fuzzing toolkit (classes, work area,
+// campaign block) and the export signatures. scripts/gen.mjs generates from this file the
+// AssemblyScript constants (assembly/generated/wasm-abi.ts), the TypeScript tables and the
+// WasmExports type (bindings/generated/wasm-abi.ts), the C header (vfio_abi_wasm.h) and the tables of
+// docs/wasm-abi.md. Numbers here are ABI: a host compiled against one value must keep working.
+
+/** abi_version() of a module built from this contract; bump it when a number below changes meaning. */
+export const abiVersion = 1;
+
+// ---------------------------------------------------------------- status codes
+/** The typed errors the TypeScript bindings throw, by status code. */
+export const errorClasses = {
+  TruncatedError: "The buffer ends inside a required field.",
+  ArgszError: "argsz is below minsz or above the bytes supplied.",
+  PayloadError: "vfio_irq_set payload shorter than count x element size.",
+  CapChainError:
+    "Capability chain problems: into the header, backwards, self, loop, past the end, misaligned, overlap, arrays.",
+  EncodeError: "Encode: inconsistent or out-of-range values.",
+  UsageError: "Bad arguments to the API (unknown struct, profile).",
+};
+const status = (name, value, meaning, error = null) => ({ name, value, meaning, error });
+/** Returned by every export: >= 0 is success, negative is an error with a typed error class. */
+export const statusCodes = [
+  status("OK", 0, "success (often a byte or record count)"),
+  status("NEEDS_ARGSZ", 1, 'the argsz two-call protocol\'s "call again": argsz is too small for the reply'),
+  status("E_SHORT", -1, "buffer ends inside a fixed field below minsz", "TruncatedError"),
+  status("E_ARGSZ_MIN", -2, "argsz below minsz", "ArgszError"),
+  status("E_ARGSZ_OVER", -3, "argsz larger than the buffer", "ArgszError"),
+  status("E_PAYLOAD_SHORT", -4, "vfio_irq_set payload shorter than count x element size", "PayloadError"),
+  status("E_CAP_INTO_HEADER", -5, "cap_offset/next points into the fixed info struct", "CapChainError"),
+  status("E_CAP_BACKWARDS", -6, "next points before the current capability", "CapChainError"),
+  status("E_CAP_SELF", -7, "next points to the capability itself", "CapChainError"),
+  status("E_CAP_LOOP", -8, "next points to a capability already visited", "CapChainError"),
+  status("E_CAP_PAST_END", -9, "header or known body crosses the end of valid data", "CapChainError"),
+  status("E_CAP_MISALIGNED", -10, "offset not 4-byte aligned", "CapChainError"),
+  status("E_CAP_TOO_MANY", -11, "more hops than allowed", "CapChainError"),
+  status("E_CAP_ARRAY_OVERRUN", -12, "declared array/bytes length runs past the cap or buffer", "CapChainError"),
+  status("E_CAP_OVERLAP", -13, "next points inside the current capability's known body", "CapChainError"),
+  status("E_RANGE", -20, "pointer/length arguments outside wasm memory", "UsageError"),
+  status("E_OUT_FULL", -21, "output region too small", "EncodeError"),
+  status("E_BAD_ARG", -22, "unknown struct id, profile bits, etc.", "UsageError"),
+  status("E_VALUE", -23, "encode: inconsistent value (e.g. payload with two DATA bits)", "EncodeError"),
+  status("E_NO_MEMORY", -24, "arena_reserve could not grow memory", "UsageError"),
+];
+/** What the oracle and fast-validation exports answer when a pointer argument lies outside memory. */
+export const outOfRange = status(
+  "E_ORACLE_RANGE",
+  -1000,
+  "oracle_*: buffer or device block outside memory",
+  "UsageError",
+);
+
+// ---------------------------------------------------------------- profile word
+export const profile = {
+  bits: [
+    { name: "PROF_BIG", value: 1, meaning: "big-endian (s390x, ppc64, mips)" },
+    { name: "PROF_ILP32", value: 2, meaning: "ILP32 data model (i386: plain __u64 4-aligned)" },
+    {
+      name: "PROF_EPOCH66",
+      value: 4,
+      meaning: "epoch >= 6.6 (__aligned_u64 layout, 8-aligned caps); clear = 6.1 rules",
+    },
+  ],
+  /** Proposal i (schema/abi.mjs order) is bit proposalShift + i. */
+  proposalShift: 8,
+  /** Every bit a module accepts; others give E_BAD_ARG. */
+  known: 0xff07,
+};
+
+// ---------------------------------------------------------------- record stream of parse()
+export const record = {
+  size: 24,
+  /** Little-endian fields of one record, in order. */
+  fields: [
+    { name: "kind", type: "u8", offset: 0, meaning: "K_*" },
+    { name: "depth", type: "u8", offset: 1, meaning: "" },
+    { name: "ref", type: "u16", offset: 2, meaning: "struct / field / cap struct id, 0xffff none" },
+    { name: "offset", type: "u32", offset: 4, meaning: "byte offset in the input" },
+    { name: "size", type: "u32", offset: 8, meaning: "" },
+    { name: "aux", type: "u32", offset: 12, meaning: "" },
+    { name: "value", type: "u64", offset: 16, meaning: "" },
+  ],
+  /** ref of a record that names no struct or field. */
+  noRef: 0xffff,
+  kinds: [
+    { name: "K_STRUCT", value: 1, meaning: "ref = struct id; size = known fixed size present" },
+    { name: "K_FIELD", value: 2, meaning: "ref = field id; value = field value (zero-extended; s32 sign-extended)" },
+    {
+      name: "K_CAP",
+      value: 3,
+      meaning: "ref = cap struct id (0xffff unknown); aux = id | version << 16; value = next",
+    },
+    {
+      name: "K_ELEM",
+      value: 4,
+      meaning: "ref = array/payload field id; aux = element index; value = scalar element value",
+    },
+    { name: "K_SLACK", value: 5, meaning: "bytes after the known content, up to argsz" },
+    {
+      name: "K_GAP",
+      value: 6,
+      meaning: "bytes between known items (alignment padding, unknown cap body, newer-version tail)",
+    },
+    {
+      name: "K_ERROR",
+      value: 7,
+      meaning: "ref = field id or 0xffff; aux = (status code & 0xffff) | (u16 extra << 16); value = bad value",
+    },
+    { name: "K_NEEDS", value: 8, meaning: "value = argsz the caller must supply (two-call protocol)" },
+    { name: "K_TAIL", value: 10, meaning: "bytes beyond argsz up to the buffer end" },
+    { name: "K_NOTE", value: 11, meaning: "aux = note code; informational, not an error" },
+  ],
+  /** aux of a K_NOTE record. */
+  notes: [
+    {
+      name: "NOTE_CAPOFF_WITHOUT_FLAG",
+      value: 1,
+      meaning: "cap_offset non-zero while the CAPS flag is clear (ignored)",
+    },
+    { name: "NOTE_ARGSZ_SLACK", value: 2, meaning: "argsz larger than the known content" },
+  ],
+};
+
+// ---------------------------------------------------------------- SET_IRQS oracle
+const rule = (name, errno, reason) => ({ name, errno, reason });
+export const oracle = {
+  /** Size of a device block in little-endian u32 words. */
+  devWords: 200,
+  drivers: [
+    { name: "DRV_PCI", value: 0, label: "PCI" },
+    { name: "DRV_PLATFORM", value: 1, label: "platform" },
+    { name: "DRV_AMBA", value: 2, label: "AMBA" },
+    { name: "DRV_CCW", value: 3, label: "CCW" },
+    { name: "DRV_AP", value: 4, label: "AP" },
+    { name: "DRV_LIBVFIO_USER", value: 5, label: "libvfio-user" },
+  ],
+  /** The irq type a PCI device has enabled (device word DEV_ACTIVE_TYPE). */
+  irqTypes: [
+    { name: "T_NONE", value: 0, label: "none" },
+    { name: "T_INTX", value: 1, label: "INTx" },
+    { name: "T_MSI", value: 2, label: "MSI" },
+    { name: "T_MSIX", value: 3, label: "MSI-X" },
+  ],
+  /** Linux errno values the oracle answers with (as -errno). */
+  errno: [
+    { name: "EBADF", value: 9 },
+    { name: "EFAULT", value: 14 },
+    { name: "EBUSY", value: 16 },
+    { name: "EINVAL", value: 22 },
+    { name: "ENOTTY", value: 25 },
+    { name: "ERANGE", value: 34 },
+  ],
+  /**
+   * Rule ids (R_<name> = index): which kernel check decided. errno is the usual answer (null: none,
+   * the call succeeds or returns a count); libvfio-user answers EINVAL where the kernel says ENOTTY.
+   */
+  rules: [
+    rule("OK", null, "accepted"),
+    rule(
+      "COPY_FAULT",
+      "EFAULT",
+      "the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT)",
+    ),
+    rule("ARGSZ_MIN", "EINVAL", "argsz < 20 (offsetofend(struct vfio_irq_set, count))"),
+    rule("INDEX", "EINVAL", "index >= the driver's max_irq_type"),
+    rule("COUNT_OVERFLOW", "EINVAL", "count >= U32_MAX - start (overflow guard)"),
+    rule("FLAGS_UNKNOWN", "EINVAL", "flag bits outside DATA_TYPE_MASK|ACTION_TYPE_MASK (0x3f)"),
+    rule(
+      "START",
+      "EINVAL",
+      "start >= number of irqs of the index (also when count is 0, and for an index with 0 irqs)",
+    ),
+    rule("RANGE", "EINVAL", "start + count > number of irqs of the index"),
+    rule("DATA_TYPE", "EINVAL", "not exactly one of DATA_NONE/DATA_BOOL/DATA_EVENTFD"),
+    rule("PAYLOAD_SHORT", "EINVAL", "argsz - 20 < count x element size"),
+    rule("ACTION", "ENOTTY", "not exactly one of ACTION_MASK/UNMASK/TRIGGER: the driver's dispatch finds no handler"),
+    rule(
+      "NO_HANDLER",
+      "ENOTTY",
+      "no handler for this (index, action): MASK/UNMASK on MSI/MSI-X, non-TRIGGER on ERR/REQ",
+    ),
+    rule("INTX_MASK_EVENTFD", "ENOTTY", 'INTx MASK with DATA_EVENTFD is not implemented ("XXX implement me")'),
+    rule("NOT_ENABLED", "EINVAL", "the action needs this irq type enabled (loopback trigger, mask/unmask)"),
+    rule("SUBINDEX", "EINVAL", "the handler needs start == 0 and count == 1 (count <= 1 for ERR/REQ)"),
+    rule("OTHER_TYPE", "EINVAL", "another irq type is enabled"),
+    rule("NORESIZE", "EINVAL", "6.1: an enabled MSI/MSI-X set cannot grow or be addressed past its vectors (NORESIZE)"),
+    rule("FD_CLOSED", "EBADF", "eventfd is not an open file descriptor"),
+    rule("FD_NOT_EVENTFD", "EINVAL", "file descriptor is open but not an eventfd"),
+    rule("CTX_UNSET", "EINVAL", "ERR/REQ DATA_NONE with no eventfd set"),
+    rule("COUNT_ZERO", "EINVAL", "ERR/REQ DATA_BOOL/DATA_EVENTFD with count 0"),
+    rule("NOT_MASKABLE", "EINVAL", "platform MASK/UNMASK on an index without VFIO_IRQ_INFO_MASKABLE"),
+    rule("CCW_NO_TRIGGER", "EINVAL", "ccw/ap: ACTION_TRIGGER bit missing"),
+    rule("FD_BELOW", "EINVAL", "eventfd < -1 (ccw/ap; PCI ERR/REQ under 6.12 rules, where 6.1 ignored it)"),
+    rule("AP_DATA", "EINVAL", "ap: only DATA_EVENTFD is accepted"),
+    rule("LVU_BOOL_LEN", "EINVAL", "libvfio-user: DATA_BOOL payload length != count"),
+    rule("LVU_ERR_REQ", "EINVAL", "libvfio-user: ERR/REQ with an action other than TRIGGER or count > 1"),
+    rule("LVU_COUNT0", "EINVAL", "libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER"),
+    rule(
+      "PARTIAL_VECTORS",
+      null,
+      "pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled",
+    ),
+    rule("CCW_INDEX", "EINVAL", "ccw: index is not IO/CRW/REQ"),
+    rule(
+      "VIRQFD_BUSY",
+      "EBUSY",
+      "INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY)",
+    ),
+    rule(
+      "ZERO_VECTORS",
+      "ERANGE",
+      "MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE",
+    ),
+    rule("LOOPBACK_RANGE", "EINVAL", "6.1: loopback trigger past the enabled vectors (start + count > num_ctx)"),
+    rule(
+      "VECTOR_UNALLOCATED",
+      "EINVAL",
+      "6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)",
+    ),
+    rule("LVU_FDS", "EINVAL", "libvfio-user: number of fds passed != count"),
+  ],
+  /** Layout of the device block: word index, number of words, meaning. */
+  device: [
+    { name: "DEV_DRIVER", word: 0, words: 1, meaning: "driver (DRV_*)" },
+    {
+      name: "DEV_KERNEL",
+      word: 1,
+      words: 1,
+      meaning:
+        "kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135",
+    },
+    { name: "DEV_NUM_IRQS", word: 2, words: 1, meaning: "num_irqs (indexes)" },
+    { name: "DEV_FEATURES", word: 3, words: 1, meaning: "DEVF_* bits" },
+    { name: "DEV_MSI_ALLOC_MAX", word: 4, words: 1, meaning: "msi_alloc_max" },
+    { name: "DEV_ACTIVE_TYPE", word: 5, words: 1, meaning: "active irq type (T_*)" },
+    { name: "DEV_VECTORS", word: 6, words: 1, meaning: "allocated vector count" },
+    { name: "DEV_TRIGGERS", word: 7, words: 1, meaning: "TRIG_* bits" },
+    { name: "DEV_IRQ_COUNT", word: 8, words: 64, meaning: "per-index irq count" },
+    { name: "DEV_IRQ_FLAGS", word: 72, words: 64, meaning: "per-index vfio_irq_info flags" },
+    { name: "DEV_EVENTFDS", word: 136, words: 32, meaning: "eventfd bitmap, fds 0..1023" },
+    {
+      name: "DEV_OPEN_FDS",
+      word: 168,
+      words: 32,
+      meaning: "open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF)",
+    },
+  ],
+  /** Bits of DEV_KERNEL: kernel behaviours the oracle's rules depend on. */
+  kernelBits: [
+    {
+      name: "KERN_XARRAY_MSI",
+      value: 1,
+      meaning:
+        "6.5+: MSI/MSI-X contexts in an xarray (no num_ctx checks, dynamic MSI-X), ERR/REQ eventfd < -1 is EINVAL",
+    },
+  ],
+  /** Bits of DEV_FEATURES. */
+  features: [
+    { name: "DEVF_PCIE", value: 1, meaning: "PCIe (the ERR index exists)" },
+    { name: "DEVF_MSI_SHORT", value: 2, meaning: "MSI multi-vector allocations may fall short (intremap off)" },
+    {
+      name: "DEVF_DYN_MSIX",
+      value: 4,
+      meaning: "dynamic MSI-X (has_dyn_msix: MSI-X irq_info without NORESIZE; only with 6.12 rules)",
+    },
+  ],
+  /** Bits of DEV_TRIGGERS. */
+  triggers: [
+    { name: "TRIG_ERR", value: 1, meaning: "ERR trigger set" },
+    { name: "TRIG_REQ", value: 2, meaning: "REQ trigger set" },
+    { name: "TRIG_INTX", value: 4, meaning: "INTx trigger set" },
+    {
+      name: "TRIG_INTX_UNMASK_FD",
+      value: 8,
+      meaning: "PCI: INTx unmask irqfd installed; platform/ccw/ap: bit TRIG_INDEX_SHIFT + i = index i trigger set",
+    },
+  ],
+  /** platform/ccw/ap: index i has a trigger when DEV_TRIGGERS bit (TRIG_INDEX_SHIFT + i) is set. */
+  triggerIndexShift: 3,
+  /** First fd number the bitmaps cannot describe: such an fd is closed. */
+  maxFd: 1024,
+};
+
+// ---------------------------------------------------------------- fuzzing
+const cls = (id, name, label, doc, valid = false) => ({ id, name: `C_${name}`, label, doc, valid });
+const VALID = true;
+export const fuzz = {
+  /** Class id ranges of the three families (<prefix>_FIRST.._LAST; ids are ABI: corpora and reports name them). */
+  families: [
+    { name: "vfio_irq_set", prefix: "SET", first: 0, last: 18 },
+    { name: "vfio_irq_info", prefix: "II", first: 20, last: 26 },
+    { name: "info_caps", prefix: "CH", first: 30, last: 45 },
+  ],
+  /** Mutation classes: id, AssemblyScript name, label (family/label in reports), what the case is. */
+  classes: [
+    cls(
+      0,
+      "VALID",
+      "valid",
+      "well-formed request for the device: one DATA, one ACTION bit, start/count inside the index, exact payload",
+      VALID,
+    ),
+    cls(1, "ARGSZ_MIN", "argsz-below-minsz", "argsz < 20"),
+    cls(2, "ARGSZ_SLACK", "argsz-slack", "argsz larger than header + payload, buffer carries the slack"),
+    cls(3, "ARGSZ_OVER", "argsz-over-buffer", "argsz larger than the buffer"),
+    cls(4, "FLAGS_UNKNOWN", "flags-unknown", "a flag bit outside 0x3f"),
+    cls(5, "DATA_ZERO", "data-none-set", "no DATA_* bit"),
+    cls(6, "DATA_MULTI", "data-several", "two or three DATA_* bits"),
+    cls(7, "ACTION_ZERO", "action-none-set", "no ACTION_* bit"),
+    cls(8, "ACTION_MULTI", "action-several", "two or three ACTION_* bits"),
+    cls(9, "COUNT_OVERFLOW", "count-overflow", "count >= U32_MAX - start (start + count wraps)"),
+    cls(10, "START_PAST", "start-past-index", "start >= the index's irq count"),
+    cls(11, "RANGE_PAST", "range-past-index", "start + count > the index's irq count (payload consistent)"),
+    cls(12, "INDEX_PAST", "index-past-max", "index >= the driver's max irq type"),
+    cls(13, "PAYLOAD_SHORT", "payload-short", "argsz - 20 < count x element size (buffer cut to argsz)"),
+    cls(14, "FD_MINUS1", "eventfd-minus-one", "an eventfd element is -1"),
+    cls(15, "FD_BELOW", "eventfd-below-minus-one", "an eventfd element is < -1"),
+    cls(16, "FD_CLOSED", "eventfd-closed", "an eventfd element names a closed fd"),
+    cls(17, "FD_NOT_EVENTFD", "eventfd-not-eventfd", "an eventfd element names an open fd that is not an eventfd"),
+    cls(18, "BOOL_BYTE", "bool-not-0-1", "a DATA_BOOL byte in 2..255"),
+    cls(20, "II_REQ", "request", "GET_IRQ_INFO request (argsz 16, index, zero count)", VALID),
+    cls(21, "II_REPLY", "reply", "GET_IRQ_INFO reply for the device", VALID),
+    cls(22, "II_ARGSZ_MIN", "argsz-below-minsz", "argsz < 16"),
+    cls(23, "II_ARGSZ_SLACK", "argsz-slack", "argsz > 16 with slack bytes"),
+    cls(24, "II_ARGSZ_OVER", "argsz-over-buffer", "argsz larger than the buffer"),
+    cls(25, "II_INDEX_PAST", "index-past-max", "index >= the device's irq indexes"),
+    cls(26, "II_FLAGS_UNKNOWN", "flags-unknown", "reply with an undefined flag bit"),
+    cls(
+      30,
+      "CH_VALID",
+      "valid",
+      "kernel-built reply with 0..4 caps (vfio_info_cap_add + cap_shift), every cap kind, both epochs and byte orders",
+      VALID,
+    ),
+    cls(31, "CH_TOO_SMALL", "too-small", "the kernel's too-small reply: CAPS set, argsz raised, cap_offset 0", VALID),
+    cls(32, "CH_ARGSZ_MIN", "argsz-below-minsz", "argsz < minsz"),
+    cls(33, "CH_ARGSZ_SLACK", "argsz-slack", "argsz larger than the chain, buffer carries the slack"),
+    cls(34, "CH_ARGSZ_OVER", "argsz-over-buffer", "argsz larger than the buffer with a chain"),
+    cls(35, "CH_NEXT_ZERO", "next-zero-early", "a cap's next is 0 before the last cap"),
+    cls(36, "CH_PAST_END", "next-past-end", "cap_offset or next points at or past argsz"),
+    cls(37, "CH_INTO_HEADER", "next-into-header", "cap_offset or next points into the fixed info struct"),
+    cls(38, "CH_MISALIGNED", "next-misaligned", "cap_offset or next not 4-byte aligned"),
+    cls(39, "CH_SELF", "next-self", "next points to the cap itself"),
+    cls(40, "CH_CYCLE", "cycle", "next points back to an earlier cap (cycle of length 2+)"),
+    cls(41, "CH_OVERLAP", "overlap", "next points inside the current cap"),
+    cls(42, "CH_UNKNOWN_ID", "unknown-id", "a cap id no kernel defines for this ioctl"),
+    cls(43, "CH_WRONG_VERSION", "wrong-version", "a cap version 0 or newer than any known"),
+    cls(44, "CH_FLAG_CLEAR", "caps-flag-clear", "CAPS flag clear while cap_offset is set"),
+    cls(45, "CH_ARRAY_OVERRUN", "array-overrun", "nr_areas / nr_iovas / zPCI size runs past the cap"),
+  ],
+  /** The rule label of a case the oracle does not judge. */
+  noRule: 0xff,
+  /** Campaign failure kinds (value = index + 1). */
+  failureKinds: [
+    { value: 1, meaning: "decoder status differs from the case's label" },
+    { value: 2, meaning: "valid/accepted generated case does not round-trip from its records" },
+    { value: 3, meaning: "SET_IRQS label differs from the oracle (incl. with other bytes behind the buffer)" },
+    { value: 4, meaning: "near-valid SET_IRQS case does not hit the rule its class targets" },
+    { value: 5, meaning: "valid SET_IRQS case fails kernel validation" },
+    { value: 6, meaning: "mutated input decodes but does not round-trip from its records" },
+    { value: 7, meaning: "decoder result depends on bytes behind the input (read outside the input)" },
+    { value: 8, meaning: "oracle result depends on bytes behind the input" },
+    { value: 9, meaning: "wasm memory grew during the run" },
+    { value: 10, meaning: "decoded input has bytes no record covers (lost by the record stream / exact encode)" },
+  ],
+  /** The host work area of fuzz_work_size() bytes: byte offsets of its regions. */
+  work: [
+    { name: "W_A", offset: 0, meaning: "generated case (4 KiB)" },
+    { name: "W_B", offset: 4096, meaning: "mutated case" },
+    { name: "W_C", offset: 8192, meaning: "re-encoded copy" },
+    { name: "W_CAPS", offset: 12288, meaning: "cap list (8 x ptr,len) + encoded caps" },
+    { name: "W_MISC", offset: 14336, meaning: "cap offsets/lengths, mutator candidates" },
+    { name: "W_REC", offset: 16384, meaning: "parse records (REC_CAP records)" },
+  ],
+  recCap: 1024,
+  /** Longest case; 64 bytes of poison room stay behind it in its 4 KiB region. */
+  bufCap: 4000,
+  /** fuzz_campaign's statistics block: fuzz_out_words() u32 words; byte offsets of its fields. */
+  campaign: {
+    words: 160,
+    fields: [
+      { name: "OUT_CASES", offset: 0, meaning: "cases run" },
+      { name: "OUT_INPUTS", offset: 4, meaning: "inputs decoded (generated + mutated)" },
+      { name: "OUT_FAILS", offset: 8, meaning: "failures" },
+      { name: "OUT_VALID", offset: 12, meaning: "valid cases" },
+      { name: "OUT_NEAR", offset: 16, meaning: "near-valid cases" },
+      { name: "OUT_MUT_OK", offset: 20, meaning: "mutated inputs that decode" },
+      { name: "OUT_MUT_REJ", offset: 24, meaning: "mutated inputs rejected" },
+      { name: "OUT_ROUNDTRIPS", offset: 28, meaning: "exact round trips" },
+      { name: "OUT_HASH", offset: 32, meaning: "u64 order-independent hash of the cases" },
+      { name: "OUT_PAGES0", offset: 44, meaning: "memory pages before the run" },
+      { name: "OUT_PAGES1", offset: 48, meaning: "memory pages after the run" },
+      { name: "OUT_LEN_A", offset: 52, meaning: "length of the last generated case (at W_A)" },
+      { name: "OUT_LEN_B", offset: 56, meaning: "length of the last mutated case (at W_B)" },
+      { name: "OUT_NLIST", offset: 60, meaning: "failures recorded in OUT_FAIL_LIST" },
+      { name: "OUT_CLASS", offset: 64, meaning: "u32 per class id: cases generated" },
+      { name: "OUT_FAIL_LIST", offset: 320, meaning: "up to maxFailList (case index, kind) u32 pairs" },
+      { name: "OUT_KINDS", offset: 576, meaning: "u32 per failure kind (16): failures" },
+    ],
+    maxFailList: 32,
+  },
+};
+
+// ---------------------------------------------------------------- exports
+/**
+ * An exported function: name, parameters ("name: type, ..."), return type (AssemblyScript types), a
+ * one-line summary (the export table of docs/wasm-abi.md) and optional details (C header, TS type).
+ */
+const fn = (name, params, ret, summary, doc = "") => ({
+  name,
+  params: params
+    ? params.split(", ").map((p) => {
+        const [n, t] = p.split(": ");
+        return { name: n, type: t };
+      })
+    : [],
+  ret,
+  summary,
+  doc,
+});
+/** Every exported function, in export order. The export-types test checks them against the built module. */
+export const exportedFunctions = [
+  fn("abi_version", "", "i32", "ABI version"),
+  fn("arena_ptr", "", "usize", "start of the host scratch arena"),
+  fn("arena_cap", "", "u32", "arena bytes available now"),
+  fn(
+    "arena_reserve",
+    "n: u32",
+    "i32",
+    "grow so the arena holds \u2265 n bytes; capacity or `E_NO_MEMORY`",
+    "Make the arena at least n bytes. Returns the capacity or E_NO_MEMORY.",
+  ),
+  fn("struct_count", "", "i32", "number of struct ids"),
+  fn("struct_size", "sid: i32, prof: u32", "i32", "sizeof the fixed part under a profile"),
+  fn(
+    "cap_known_size",
+    "sid: i32, version: u32, prof: u32",
+    "i32",
+    "known size of a capability struct at a cap version",
+  ),
+  fn(
+    "parse",
+    "sid: i32, prof: u32, src: usize, len: u32, out: usize, outCap: u32, maxHops: i32",
+    "i32",
+    "decode one buffer into records",
+    "Parse src[0..len) as struct sid into records at out (capacity outCap records of 24 bytes). Returns OK / NEEDS_ARGSZ / negative status. rec_count() tells how many records were written.",
+  ),
+  fn("rec_count", "", "u32", "records written by the last `parse`"),
+  fn("err_code", "", "i32", "last parse error status (0 none)"),
+  fn("err_offset", "", "u32", "its byte offset"),
+  fn("err_field", "", "i32", "its field id (-1 none)"),
+  fn("err_value", "", "u64", "the offending value"),
+  fn(
+    "encode_fields",
+    "sid: i32, prof: u32, dst: usize, dstLen: u32, vals: usize, version: u32",
+    "i32",
+    "write a struct's scalar fields",
+    "Write struct sid's scalar fields from a u64 value vector. Returns sizeof or a negative status.",
+  ),
+  fn(
+    "irq_set_encode",
+    "prof: u32, dst: usize, cap: u32, argsz: u32, flags: u32, index: u32, start: u32, count: u32, payload: usize, npayload: u32",
+    "i32",
+    "encode vfio_irq_set",
+    "Encode vfio_irq_set. payload: npayload u8 (BOOL) or s32 (EVENTFD, host order) values.",
+  ),
+  fn(
+    "caps_build",
+    "host: i32, prof: u32, dst: usize, dstCap: u32, fixedLen: u32, argszSupplied: u32, list: usize, n: u32",
+    "i32",
+    "kernel-style capability chain build",
+    "Kernel-style chain build on an encoded fixed struct (see encode.ts buildCaps).",
+  ),
+  fn(
+    "irq_info_decode_batch",
+    "prof: u32, src: usize, n: u32, dst: usize",
+    "i32",
+    "batch decode vfio_irq_info",
+    "Batch decode of n vfio_irq_info structs (16 bytes each, contiguous) into n x 4 host-order u32 (argsz, flags, index, count). Returns how many have argsz < 16 (the kernel's EINVAL), or E_RANGE.",
+  ),
+  fn(
+    "caps_walk",
+    "prof: u32, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32",
+    "i32",
+    "headers-only chain walk",
+    "Bounded, cycle-safe walk of a capability chain starting at `start` inside buf[0..len), headers only: writes (u16 id, u16 version, u32 offset, u32 length) = 12 bytes per cap to out. length runs to next (or to len for the last cap). Returns the number of caps or a negative status.",
+  ),
+  fn(
+    "caps_walk_batch",
+    "prof: u32, bufs: usize, index: usize, n: u32, fixedSize: u32, capOffAt: u32, capFlag: u32, counts: usize, tuples: usize, tuplesCap: u32",
+    "i32",
+    "chain walk of n buffers in one call",
+    "Batch walk of n info buffers at bufs + offset_i (`index` holds u32 offset, u32 len pairs). Each buffer's chain starts at the u32 at capOffAt when its flags (u32 at 4) have capFlag set. counts[i] = caps found or a negative status; the (id, version, offset, length) tuples of all buffers go to `tuples` one after the other (12 bytes each, tuplesCap at most). Returns the total number of caps, E_OUT_FULL when tuples ran out, or E_RANGE.",
+  ),
+  fn(
+    "read_u32",
+    "prof: u32, p: usize",
+    "u32",
+    "one u32 in the profile's byte order (0 if out of range)",
+    "Read helper for hosts that want one u32 with the profile's byte order.",
+  ),
+  fn(
+    "oracle_set_irqs",
+    "prof: u32, buf: usize, len: u32, dev: usize, commit: u32",
+    "i32",
+    "predict the kernel's SET_IRQS answer",
+    "Predict SET_IRQS; see oracleSetIrqs. Bounds-checked; never traps.",
+  ),
+  fn(
+    "oracle_set_irqs_batch",
+    "prof: u32, bufs: usize, index: usize, n: u32, dev: usize, out: usize",
+    "i32",
+    "the same for n buffers, no state change",
+    "Batch prediction without state changes: n buffers at bufs + offsets[i] (u32 pairs offset,len in `index`), verdicts to out[i] as i32 (ret or -errno) and rule ids to out[n + i]. Returns the number of accepted buffers.",
+  ),
+  fn("oracle_last_rule", "", "u32", "rule id of the last oracle verdict"),
+  fn(
+    "oracle_last_elem",
+    "",
+    "i32",
+    "payload element whose eventfd/vector failed in the last MSI/MSI-X block, or -1",
+    "Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1.",
+  ),
+  fn("fuzz_work_size", "", "u32", "bytes of the work area every fuzz export needs"),
+  fn("fuzz_out_words", "", "u32", "u32 words `fuzz_campaign` writes to `out`"),
+  fn("fuzz_num_classes", "", "i32", "number of generator classes"),
+  fn(
+    "fuzz_gen",
+    "sid: i32, seed: u32, idx: u32, prof: u32, dev: usize, work: usize, cls: i32",
+    "i32",
+    "generate case idx of run seed at work+0; returns its length",
+    "Generate case `idx` of run `seed` for family sid (a struct id, -1 = mixed) and class cls (-1 = random) on device block `dev`. Bytes at work+0; returns the length. Labels: fuzz_label_*.",
+  ),
+  fn("fuzz_label_class", "", "i32", "label of the last generated case: class"),
+  fn("fuzz_label_struct", "", "i32", "\u2026 struct id"),
+  fn("fuzz_label_ret", "", "i32", "\u2026 expected oracle return"),
+  fn("fuzz_label_rule", "", "u32", "\u2026 expected oracle rule"),
+  fn("fuzz_label_status", "", "i32", "\u2026 expected parse status"),
+  fn("fuzz_label_target", "", "u32", "\u2026 targeted field/offset"),
+  fn(
+    "fuzz_mutate",
+    "sid: i32, prof: u32, src: usize, len: u32, dst: usize, cap: u32, seed: u64, work: usize",
+    "i32",
+    "structure-aware mutation of src into dst (u64 seed); new length",
+    "Structure-aware mutation of src[0..len) (struct sid) into dst (capacity cap), seeded by seed. Returns the new length or a negative status.",
+  ),
+  fn(
+    "fuzz_case_env",
+    "seed: u32, idx: u32, nprof: u32, ndev: u32",
+    "u32",
+    "profile index \\| device index << 16 a campaign uses for case idx",
+    "Profile index | device index << 16 that the campaign picks for case idx (to replay it).",
+  ),
+  fn(
+    "fuzz_campaign",
+    "seed: u32, first: u32, n: u32, profs: usize, nprof: u32, devs: usize, ndev: u32, work: usize, out: usize",
+    "i32",
+    "generate + check cases first..first+n-1; stats to out",
+    "Campaign over cases first..first+n-1 (see check.ts); stats to out (fuzz_out_words() u32).",
+  ),
+  fn(
+    "fuzz_gen_batch",
+    "sid: i32, seed: u32, first: u32, n: u32, prof: u32, dev: usize, work: usize, out: usize",
+    "i32",
+    "generation + labelling only; accepted count, u64 hash to out",
+    "Generation + labelling only (benchmarks, corpus hashes): n cases of family sid from `first`. Returns the number the oracle/codec accepts; the order-independent hash sum goes to out (u64).",
+  ),
+  fn(
+    "irq_set_validate_batch",
+    "prof: u32, bufs: usize, index: usize, n: u32, dev: usize, out: usize",
+    "i32",
+    "branch-free validate stage for n vfio_irq_set buffers (PCI)",
+    "Validate-stage verdicts for n vfio_irq_set buffers on a PCI device block (oracle.ts layout; only words 0 and 8..12 are read): buffers at bufs + offset_i with `index` holding (u32 offset, u32 len) pairs, verdicts (0 or -errno) to out[i] and rule ids to out[n + i]. A verdict of 0 means the buffer passes validation and dispatch (the handler's state rules are not applied: use oracle_set_irqs_batch for the full answer). Returns the number passing, E_BAD_ARG (-22) for a non-PCI device block, or -1000 when an argument range lies outside memory.",
+  ),
+];
+/** Exported immutable globals. */
+export const exportedGlobals = [
+  { name: "ABI_VERSION", type: "i32", summary: "immutable global, same value as `abi_version()`" },
+];
+/** The exported memory. */
+export const exportedMemory = {
+  name: "memory",
+  summary: "the module's memory (initial size from the static data; grows by `arena_reserve`)",
+};
