@@ -301,7 +301,7 @@ typedef struct vfio_abi_irq_info_u32 { uint32_t argsz, flags, index, count; } vf
 typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src;
 
 /* ---- SET_IRQS oracle: device block words, drivers, irq types, errno, rule ids */
-#define VFIO_ABI_ORACLE_DEV_WORDS                    200
+#define VFIO_ABI_ORACLE_DEV_WORDS                    268
 #define VFIO_ABI_ORACLE_DRV_PCI                      0
 #define VFIO_ABI_ORACLE_DRV_PLATFORM                 1
 #define VFIO_ABI_ORACLE_DRV_AMBA                     2
@@ -348,12 +348,13 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LVU_COUNT0                 27 /* libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER */
 #define VFIO_ABI_ORACLE_R_PARTIAL_VECTORS            28 /* pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled */
 #define VFIO_ABI_ORACLE_R_CCW_INDEX                  29 /* ccw: index is not IO/CRW/REQ */
-#define VFIO_ABI_ORACLE_R_VIRQFD_BUSY                30 /* INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY) */
+#define VFIO_ABI_ORACLE_R_VIRQFD_BUSY                30 /* an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY) */
 #define VFIO_ABI_ORACLE_R_ZERO_VECTORS               31 /* MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE */
 #define VFIO_ABI_ORACLE_R_LOOPBACK_RANGE             32 /* 6.1: loopback trigger past the enabled vectors (start + count > num_ctx) */
 #define VFIO_ABI_ORACLE_R_VECTOR_UNALLOCATED         33 /* 6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL) */
 #define VFIO_ABI_ORACLE_R_LVU_FDS                    34 /* libvfio-user: number of fds passed != count */
-#define VFIO_ABI_ORACLE_NUM_RULES                    35
+#define VFIO_ABI_ORACLE_R_REQUEST_IRQ                35 /* platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) before the action dispatch */
+#define VFIO_ABI_ORACLE_NUM_RULES                    36
 #define VFIO_ABI_ORACLE_DEV_DRIVER                   0 /* driver (DRV_*) */
 #define VFIO_ABI_ORACLE_DEV_KERNEL                   1 /* kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135 */
 #define VFIO_ABI_ORACLE_DEV_NUM_IRQS                 2 /* num_irqs (indexes) */
@@ -366,6 +367,9 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_DEV_IRQ_FLAGS                72 /* per-index vfio_irq_info flags */
 #define VFIO_ABI_ORACLE_DEV_EVENTFDS                 136 /* eventfd bitmap, fds 0..1023 */
 #define VFIO_ABI_ORACLE_DEV_OPEN_FDS                 168 /* open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF) */
+#define VFIO_ABI_ORACLE_DEV_IRQ_ERRNO                200 /* platform/amba: per-index errno of the request_irq made when the device was opened (0: the line is requested) */
+#define VFIO_ABI_ORACLE_DEV_MASK_IRQFD               264 /* platform/amba: per-index bitmap, a mask irqfd is installed */
+#define VFIO_ABI_ORACLE_DEV_UNMASK_IRQFD             266 /* platform/amba: per-index bitmap, an unmask irqfd is installed */
 #define VFIO_ABI_ORACLE_KERN_XARRAY_MSI              1 /* 6.5+: MSI/MSI-X contexts in an xarray (no num_ctx checks, dynamic MSI-X), ERR/REQ eventfd < -1 is EINVAL */
 #define VFIO_ABI_ORACLE_DEVF_PCIE                    1 /* PCIe (the ERR index exists) */
 #define VFIO_ABI_ORACLE_DEVF_MSI_SHORT               2 /* MSI multi-vector allocations may fall short (intremap off) */

@@ -9,6 +9,9 @@
 // (schema/wasm-abi.mjs). bindings/oracle/wasm/device.ts builds a block from a JSON description.
 
 import {
+  DEV_IRQ_ERRNO,
+  DEV_MASK_IRQFD,
+  DEV_UNMASK_IRQFD,
   DEV_WORDS,
   DRV_AP,
   DRV_CCW,
@@ -50,6 +53,7 @@ import {
   R_PARTIAL_VECTORS,
   R_PAYLOAD_SHORT,
   R_RANGE,
+  R_REQUEST_IRQ,
   R_START,
   R_SUBINDEX,
   R_VECTOR_UNALLOCATED,
@@ -166,6 +170,11 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   // pci/platform memdup_user count x esz bytes; past the readable memory that is a fault
   if (esz != 0 && MINSZ + (count as u64) * (esz as u64) > (len as u64)) return Rule.fail(R_COPY_FAULT, EFAULT);
 
+  // platform/amba: a request_irq that failed at open answers every SET_IRQS on its line, before the dispatch
+  if (drv != DRV_PCI && index < 64) {
+    const requestErrno = Dev.w(dev, DEV_IRQ_ERRNO + index) as i32;
+    if (requestErrno != 0) return Rule.fail(R_REQUEST_IRQ, requestErrno);
+  }
   // PCI and platform: dispatch on exactly one ACTION bit
   if (act != 0x08 && act != 0x10 && act != 0x20) return Rule.fail(R_ACTION, ENOTTY);
   if (drv == DRV_PCI) return pci(dev, buf, big, flags, index, start, count, commit);
@@ -320,11 +329,18 @@ function platform(
     if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
     if (index >= 64 || (Dev.w(dev, 72 + index) & 2) == 0) return Rule.fail(R_NOT_MASKABLE, EINVAL);
     if (dt == 4) {
+      // the mask or unmask irqfd of the line: vfio_virqfd_enable for fd >= 0, vfio_virqfd_disable below
+      const irqfds = (act == 0x08 ? DEV_MASK_IRQFD : DEV_UNMASK_IRQFD) + (index >> 5);
+      const irqfdBit: u32 = 1 << (index & 31);
       const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-      if (fd >= 0) {
-        const e = fdErr(dev, fd);
-        if (e != 0) return e;
+      if (fd < 0) {
+        if (commit) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) & ~irqfdBit);
+        return 0;
       }
+      const e = fdErr(dev, fd);
+      if (e != 0) return e;
+      if ((Dev.w(dev, irqfds) & irqfdBit) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
+      if (commit) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) | irqfdBit);
     }
     return 0;
   }

@@ -126,7 +126,7 @@ export const record = {
 const rule = (name, errno, reason) => ({ name, errno, reason });
 export const oracle = {
   /** Size of a device block in little-endian u32 words. */
-  devWords: 200,
+  devWords: 268,
   drivers: [
     { name: "DRV_PCI", value: 0, label: "PCI" },
     { name: "DRV_PLATFORM", value: 1, label: "platform" },
@@ -205,7 +205,7 @@ export const oracle = {
     rule(
       "VIRQFD_BUSY",
       "EBUSY",
-      "INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY)",
+      "an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY)",
     ),
     rule(
       "ZERO_VECTORS",
@@ -219,6 +219,11 @@ export const oracle = {
       "6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)",
     ),
     rule("LVU_FDS", "EINVAL", "libvfio-user: number of fds passed != count"),
+    rule(
+      "REQUEST_IRQ",
+      null,
+      "platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) before the action dispatch",
+    ),
   ],
   /** Layout of the device block: word index, number of words, meaning. */
   device: [
@@ -244,6 +249,19 @@ export const oracle = {
       word: 168,
       words: 32,
       meaning: "open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF)",
+    },
+    {
+      name: "DEV_IRQ_ERRNO",
+      word: 200,
+      words: 64,
+      meaning: "platform/amba: per-index errno of the request_irq made when the device was opened (0: the line is requested)",
+    },
+    { name: "DEV_MASK_IRQFD", word: 264, words: 2, meaning: "platform/amba: per-index bitmap, a mask irqfd is installed" },
+    {
+      name: "DEV_UNMASK_IRQFD",
+      word: 266,
+      words: 2,
+      meaning: "platform/amba: per-index bitmap, an unmask irqfd is installed",
     },
   ],
   /** Bits of DEV_KERNEL: kernel behaviours the oracle's rules depend on. */

@@ -6,6 +6,8 @@
 //   node     node:test suites: tests/**/*.test.mjs (bindings, CLI, C reference, oracle, fuzz,
 //            embedding, browser e2e) - each suite skips nothing silently
 //   kernel   real Linux 6.1 / 6.12 under QEMU (npm run test:kernel)
+//   cross    minimal arm64 (vfio-platform/amba) and s390x (zPCI, big-endian) kernels built from
+//            Debian's sources, under QEMU (npm run test:cross)
 // Select stages with --only=a,b or skip with --skip=a,b (e.g. --skip=kernel on a laptop).
 import { spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -56,6 +58,7 @@ run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"])
 const files = walk(join(root, "tests")).sort();
 run("node", process.execPath, ["--test", "--test-concurrency=2", ...files]);
 if (existsSync(join(root, "tests", "kernel", "run.mjs"))) run("kernel", process.execPath, ["tests/kernel/run.mjs"]);
+run("cross", process.execPath, ["tests/kernel/cross/run.mjs"]);
 
 console.log("\n=== summary");
 for (const r of results) console.log(`${r.ok ? "ok  " : "FAIL"} ${r.name} (${(r.ms / 1000).toFixed(1)} s)`);

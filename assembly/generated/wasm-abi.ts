@@ -35,7 +35,7 @@ export const NOTE_ARGSZ_SLACK: u32 = 2; // argsz larger than the known content
 
 // SET_IRQS oracle
 export const E_ORACLE_RANGE: i32 = -1000; // oracle_*: buffer or device block outside memory
-export const DEV_WORDS: u32 = 200;
+export const DEV_WORDS: u32 = 268;
 export const DEV_DRIVER: u32 = 0; // driver (DRV_*)
 export const DEV_KERNEL: u32 = 1; // kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135
 export const DEV_NUM_IRQS: u32 = 2; // num_irqs (indexes)
@@ -48,6 +48,9 @@ export const DEV_IRQ_COUNT: u32 = 8; // 64 words: per-index irq count
 export const DEV_IRQ_FLAGS: u32 = 72; // 64 words: per-index vfio_irq_info flags
 export const DEV_EVENTFDS: u32 = 136; // 32 words: eventfd bitmap, fds 0..1023
 export const DEV_OPEN_FDS: u32 = 168; // 32 words: open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF)
+export const DEV_IRQ_ERRNO: u32 = 200; // 64 words: platform/amba: per-index errno of the request_irq made when the device was opened (0: the line is requested)
+export const DEV_MASK_IRQFD: u32 = 264; // 2 words: platform/amba: per-index bitmap, a mask irqfd is installed
+export const DEV_UNMASK_IRQFD: u32 = 266; // 2 words: platform/amba: per-index bitmap, an unmask irqfd is installed
 export const KERN_XARRAY_MSI: u32 = 1; // 6.5+: MSI/MSI-X contexts in an xarray (no num_ctx checks, dynamic MSI-X), ERR/REQ eventfd < -1 is EINVAL
 export const DEVF_PCIE: u32 = 1; // PCIe (the ERR index exists)
 export const DEVF_MSI_SHORT: u32 = 2; // MSI multi-vector allocations may fall short (intremap off)
@@ -104,12 +107,13 @@ export const R_LVU_ERR_REQ: u32 = 26; // libvfio-user: ERR/REQ with an action ot
 export const R_LVU_COUNT0: u32 = 27; // libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER
 export const R_PARTIAL_VECTORS: u32 = 28; // pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled
 export const R_CCW_INDEX: u32 = 29; // ccw: index is not IO/CRW/REQ
-export const R_VIRQFD_BUSY: u32 = 30; // INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY)
+export const R_VIRQFD_BUSY: u32 = 30; // an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY)
 export const R_ZERO_VECTORS: u32 = 31; // MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE
 export const R_LOOPBACK_RANGE: u32 = 32; // 6.1: loopback trigger past the enabled vectors (start + count > num_ctx)
 export const R_VECTOR_UNALLOCATED: u32 = 33; // 6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)
 export const R_LVU_FDS: u32 = 34; // libvfio-user: number of fds passed != count
-export const NUM_RULES: u32 = 35;
+export const R_REQUEST_IRQ: u32 = 35; // platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) before the action dispatch
+export const NUM_RULES: u32 = 36;
 
 // fuzzing
 export const C_VALID: i32 = 0; // vfio_irq_set/valid

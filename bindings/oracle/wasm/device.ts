@@ -1,7 +1,7 @@
 // Device descriptions for the oracle: what a device is (driver, kernel rules, irq indexes, regions,
 // reset) and which fds of the calling process are eventfds / other open files. JSON-friendly; the
 // same shape is used by `vfio-abi predict` device lines and by the shipped QEMU descriptions.
-import { DEV_WORDS, DRV, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
+import { DEV, DEV_WORDS, DRV, ERRNO, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
 
 import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
 
@@ -17,6 +17,12 @@ export interface IrqDesc {
   capType?: { type: number; subtype: number };
   /** The raw GET_IRQ_INFO reply (hex); under the proposals its VFIO_IRQ_INFO_CAP_TYPE is decoded for topology. */
   hex?: string;
+  /**
+   * vfio-platform/amba: request_irq failed for this line when the device was opened (a per-CPU
+   * interrupt, a trigger type the irq chip refuses: EINVAL; a line held by a handler that does not
+   * share: EBUSY). GET_IRQ_INFO still reports the line; every SET_IRQS on it returns this errno.
+   */
+  requestError?: string | number;
 }
 
 export interface CapDesc {
@@ -54,6 +60,12 @@ export interface DeviceDescription {
   msiAllocMax?: number;
   irqs: IrqDesc[];
   regions?: RegionDesc[];
+  /**
+   * GET_INFO capability chain, in the order the kernel adds the capabilities (vfio-pci on s390:
+   * ZPCI_BASE, ZPCI_GROUP, ZPCI_UTIL when there is a utility string, ZPCI_PFIP), each as decode()
+   * shows one: { header: { id, version }, ...fields }.
+   */
+  infoCaps?: Record<string, unknown>[];
   /** fds that are eventfds (default 100..131, the replay program's). */
   eventfds?: number[];
   /** fds open on something else (default 0, 1, 2); any other fd is closed. */
@@ -112,6 +124,16 @@ export function hasErrIndex(d: DeviceDescription): boolean {
   return isPcie(d) || kernelBehaviours(d.kernel ?? DEFAULT_KERNEL).has("ERR_ALL_DEVICES");
 }
 
+/** errno number of a name ("EINVAL") or number. */
+function errnoValue(e: string | number): number {
+  const n = typeof e === "number" ? e : (ERRNO as Record<string, number>)[e];
+  if (!Number.isInteger(n) || n <= 0 || n > 4095)
+    throw new TypeError(
+      `requestError must be an errno name (${Object.keys(ERRNO).join(", ")}) or number, not ${JSON.stringify(e)}`,
+    );
+  return n;
+}
+
 /** Initial state block (DEV_WORDS u32) for assembly/oracle.ts. */
 export function deviceBlock(d: DeviceDescription): Uint32Array {
   const b = new Uint32Array(DEV_WORDS);
@@ -126,8 +148,9 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
   for (const q of d.irqs) {
     if (q.index < 0 || q.index >= 64) continue;
-    b[8 + q.index] = q.count >>> 0;
-    b[72 + q.index] = q.flags >>> 0;
+    b[DEV.IRQ_COUNT + q.index] = q.count >>> 0;
+    b[DEV.IRQ_FLAGS + q.index] = q.flags >>> 0;
+    if (q.requestError !== undefined) b[DEV.IRQ_ERRNO + q.index] = errnoValue(q.requestError);
   }
   // before 7.3 vfio-pci reports ERR only on PCIe: keep the validator's count 0 otherwise
   if (b[0] === 0 && !hasErrIndex(d)) b[8 + 3] = 0;
@@ -172,6 +195,7 @@ export function checkDescription(v: unknown): DeviceDescription {
   for (const q of d.irqs) {
     if (!Number.isInteger(q.index) || !Number.isInteger(q.count) || !Number.isInteger(q.flags))
       throw new TypeError(`bad irq entry ${JSON.stringify(q)}`);
+    if (q.requestError !== undefined) errnoValue(q.requestError);
   }
   for (const r of d.regions ?? [])
     if (!Number.isInteger(r.index) || !Number.isInteger(r.flags))

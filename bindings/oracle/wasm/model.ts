@@ -2,9 +2,11 @@
 // (ret, errno, the rule that decided it) and the bytes the kernel leaves in the caller's memory.
 // SET_IRQS runs in the wasm oracle (assembly/oracle.ts: enabled irq type, vectors, ERR/REQ/INTx
 // triggers, unmask irqfd, fd table); the INFO ioctls and RESET are answered here from the device
-// description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
-// vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
-// Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
+// description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci and vfio-platform/amba the model also
+// follows which eventfd each vector/line holds (and, on platform lines, the mask state and the
+// mask/unmask irqfds) and predicts the eventfd counters loopback triggers leave (eventfdRead).
+// Checked request by request against real kernels: x86 vfio-pci by tests/kernel/run.mjs, arm64
+// vfio-platform/amba and big-endian s390x zPCI by tests/kernel/cross.
 import { wasm, type WasmExports } from "../../loader.js";
 import { encode } from "../../encode.js";
 import { buildCapsRaw } from "../../caps.js";
@@ -87,10 +89,21 @@ export interface Triggers {
   vectors: Map<number, number>;
 }
 
+/** What vfio-platform/amba holds for one line. */
+export interface PlatformLine {
+  /** Trigger eventfd (fd number) or null. */
+  trigger: number | null;
+  /** Masked: by MASK, or by the automasking handler of a level line; cleared by UNMASK. */
+  masked: boolean;
+  /** irqfds: a signal to this eventfd masks / unmasks the line (and is consumed by the kernel). */
+  maskIrqfd: number | null;
+  unmaskIrqfd: number | null;
+}
+
 export interface PredictOptions {
   /** Bytes the kernel can read/write after the buffer (e.g. the replay program's 0xA5 guard). Default none. */
   tail?: Uint8Array;
-  /** Big-endian request (s390x); SET_IRQS only. */
+  /** Big-endian caller (s390x): requests are read and replies written big-endian. */
   bigEndian?: boolean;
 }
 
@@ -147,6 +160,8 @@ export class DeviceModel {
   readonly rules: 0 | 1;
   /** vfio-pci: which eventfds the kernel holds (tracked on successful and failed SET_IRQS). */
   readonly triggers: Triggers = { intx: null, intxUnmask: null, err: null, req: null, vectors: new Map() };
+  /** vfio-platform/amba: the state of each line, by index. */
+  readonly lines = new Map<number, PlatformLine>();
   /** Predicted eventfd counters (signals since the last read), by fd. */
   readonly counts = new Map<number, number>();
 
@@ -166,18 +181,84 @@ export class DeviceModel {
   private signal(fd: number | null | undefined, out: number[]): void {
     if (fd === null || fd === undefined) return;
     out.push(fd);
-    // an INTx unmask irqfd on the same eventfd reads the whole counter when woken (virqfd_wakeup)
+    // an irqfd on the same eventfd reads the whole counter when woken (virqfd_wakeup) and runs its handler
     if (fd === this.triggers.intxUnmask) {
       this.counts.delete(fd);
+      return;
+    }
+    for (const line of this.lines.values()) {
+      if (fd !== line.maskIrqfd && fd !== line.unmaskIrqfd) continue;
+      this.counts.delete(fd);
+      line.masked = fd === line.maskIrqfd;
       return;
     }
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
   }
 
+  /** vfio_virqfd_disable: virqfd_shutdown takes the irqfd off its eventfd and reads the counter away. */
+  private releaseIrqfd(fd: number | null): void {
+    if (fd !== null) this.counts.delete(fd);
+  }
+
+  private line(index: number): PlatformLine {
+    const l = this.lines.get(index) ?? { trigger: null, masked: false, maskIrqfd: null, unmaskIrqfd: null };
+    this.lines.set(index, l);
+    return l;
+  }
+
+  /**
+   * vfio_platform_irq.c after SET_IRQS answered `ret` on a line: vfio_set_trigger drops the old
+   * trigger before it looks at the new fd; the loopback handler of a level line (AUTOMASKED) masks
+   * it and signals only when it was not masked, an edge line's handler always signals; an irqfd
+   * installed on an eventfd that already counts runs its handler once (the count stays), and
+   * removing an irqfd reads its eventfd's count away.
+   */
+  private trackPlatform(
+    index: number,
+    flags: number,
+    count: number,
+    value: number,
+    ret: number,
+    rule: string,
+  ): number[] {
+    const out: number[] = [];
+    const dt = flags & 7,
+      act = flags & 0x38;
+    const q = irqOf(this.device, index);
+    if (!q || (ret < 0 && rule !== "FD_CLOSED" && rule !== "FD_NOT_EVENTFD")) return out;
+    const l = this.line(index);
+    if (act === 0x20) {
+      if (dt === 4 || (dt === 1 && count === 0)) {
+        l.trigger = dt === 4 && ret === 0 && value >= 0 ? value : null;
+        return out;
+      }
+      if (ret < 0 || (dt === 2 && !value)) return out;
+      if ((q.flags & 4) === 0) this.signal(l.trigger, out);
+      else if (!l.masked) {
+        l.masked = true;
+        this.signal(l.trigger, out);
+      }
+      return out;
+    }
+    if (ret < 0) return out;
+    const mask = act === 0x08;
+    if (dt === 4) {
+      const fd = value >= 0 ? value : null;
+      if (fd === null) this.releaseIrqfd(mask ? l.maskIrqfd : l.unmaskIrqfd);
+      if (mask) l.maskIrqfd = fd;
+      else l.unmaskIrqfd = fd;
+      if (fd !== null && (this.counts.get(fd) ?? 0) > 0) l.masked = mask;
+      return out;
+    }
+    if (dt === 1 || value) l.masked = mask;
+    return out;
+  }
+
   /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule `rule`). */
   private track(mem: Uint8Array, ret: number, rule: string, activeBefore: number, bigEndian: boolean): number[] {
     const out: number[] = [];
-    if (this.device.driver !== "vfio-pci" || mem.length < SET.data) return out;
+    const platform = this.device.driver === "vfio-platform" || this.device.driver === "vfio-amba";
+    if ((this.device.driver !== "vfio-pci" && !platform) || mem.length < SET.data) return out;
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const le = !bigEndian;
     const flags = dv.getUint32(SET.flags, le),
@@ -188,6 +269,7 @@ export class DeviceModel {
       act = flags & 0x38;
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
+    if (platform) return this.trackPlatform(index, flags, count, dt === 4 ? fdAt(0) : boolAt(0), ret, rule);
     const t = this.triggers;
     const typeOf = index === 1 ? 2 : 3;
     if (ret < 0) {
@@ -208,10 +290,14 @@ export class DeviceModel {
     }
     if (rule === "PARTIAL_VECTORS") return out;
     if (index === 0) {
-      if (act === 0x10 && dt === 4) t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
+      if (act === 0x10 && dt === 4) {
+        if (fdAt(0) < 0) this.releaseIrqfd(t.intxUnmask);
+        t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
+      }
       if (act !== 0x20) return out;
       if (count === 0 && dt === 1) {
         t.intx = null;
+        this.releaseIrqfd(t.intxUnmask);
         t.intxUnmask = null;
         return out;
       }
@@ -288,11 +374,11 @@ export class DeviceModel {
         return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled };
       }
       case "VFIO_DEVICE_GET_IRQ_INFO":
-        return this.irqInfo(mem);
+        return this.irqInfo(mem, !!opts.bigEndian);
       case "VFIO_DEVICE_GET_REGION_INFO":
-        return this.regionInfo(mem);
+        return this.regionInfo(mem, !!opts.bigEndian);
       case "VFIO_DEVICE_GET_INFO":
-        return this.deviceInfo(mem);
+        return this.deviceInfo(mem, !!opts.bigEndian);
       case "VFIO_DEVICE_RESET":
         return this.device.reset
           ? result(0, "RESET", "the device has a reset method", mem)
@@ -307,13 +393,18 @@ export class DeviceModel {
     return this.rules === 1 ? "6.6" : "6.1";
   }
 
-  private irqInfo(mem: Uint8Array): Prediction {
+  /** Codec profile of the replies: the kernel's epoch, the caller's byte order. */
+  private profile(bigEndian: boolean): { epoch: "6.1" | "6.6"; endian: "big" | "little" } {
+    return { epoch: this.epoch, endian: bigEndian ? "big" : "little" };
+  }
+
+  private irqInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_irq_info");
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), true),
-      index = dv.getUint32(OFF("vfio_irq_info", "index"), true);
+    const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), !bigEndian),
+      index = dv.getUint32(OFF("vfio_irq_info", "index"), !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
@@ -328,57 +419,70 @@ export class DeviceModel {
       );
     // libvfio-user replies argsz 16 and flags EVENTFD only; the kernel echoes argsz and index
     const lvu = d.driver === "libvfio-user";
-    const reply = encode("vfio_irq_info", {
-      argsz: lvu ? minsz : argsz,
-      flags: lvu ? 1 : q.flags >>> 0,
-      index,
-      count: q.count >>> 0,
-    });
+    const reply = encode(
+      "vfio_irq_info",
+      { argsz: lvu ? minsz : argsz, flags: lvu ? 1 : q.flags >>> 0, index, count: q.count >>> 0 },
+      this.profile(bigEndian),
+    );
     const out = mem.slice();
     out.set(reply);
     return result(0, "OK", `${reply.length} bytes copied back: flags and count`, out);
   }
 
-  private deviceInfo(mem: Uint8Array): Prediction {
+  private deviceInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_device_info");
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), true);
+    const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
-    // the struct as the kernel fills it (zeroed, no caps on these devices), in its epoch's layout
-    const img = encode(
-      "vfio_device_info",
-      {
-        argsz: d.driver === "libvfio-user" ? minsz : argsz,
-        flags: deviceInfoFlags(d),
-        num_regions: numRegions(d),
-        num_irqs: numIrqs(d),
-        cap_offset: 0,
-        pad: 0,
-      },
-      { epoch: this.epoch },
+    // the struct as the kernel fills it (zeroed), in its epoch's layout, with the device's
+    // capability chain (s390 zPCI) as vfio_info_cap_add + vfio_info_cap_shift build it
+    const prof = this.profile(bigEndian);
+    const fields = {
+      flags: deviceInfoFlags(d),
+      num_regions: numRegions(d),
+      num_irqs: numIrqs(d),
+      cap_offset: 0,
+      pad: 0,
+    };
+    const img0 = encode("vfio_device_info", { argsz: d.driver === "libvfio-user" ? minsz : argsz, ...fields }, prof);
+    const caps = (d.infoCaps ?? []).map((c) =>
+      encode("vfio_device_info", { ...fields, caps: [c] } as never, prof).slice(img0.length),
     );
+    const img = caps.length ? buildCapsRaw("vfio_device_info", img0, caps, argsz, prof) : img0;
     // bytes copied back: 6.1 vfio-pci 16, or sizeof (20) once argsz >= 20 (its capsz check);
-    // 6.6+ vfio-pci min(argsz, sizeof = 24); other drivers minsz
+    // 6.6+ vfio-pci min(argsz, sizeof = 24), plus the chain when it fits; other drivers minsz
     let n = minsz;
     if (d.driver === "vfio-pci")
-      n = this.rules === 0 ? (argsz >= img.length ? img.length : minsz) : Math.min(argsz, img.length);
-    if (n > mem.length)
-      return result(-14, "COPY_FAULT", `the kernel writes ${n} bytes, only ${mem.length} writable`, mem);
+      n = this.rules === 0 ? (argsz >= img0.length ? img0.length : minsz) : Math.min(argsz, img0.length);
+    const chain = img.length > img0.length ? img.length - img0.length : 0;
+    if (n > mem.length || (chain && img.length > mem.length))
+      return result(
+        -14,
+        "COPY_FAULT",
+        `the kernel writes ${Math.max(n, chain ? img.length : 0)} bytes, only ${mem.length} writable`,
+        mem,
+      );
     const out = mem.slice();
     out.set(img.subarray(0, n));
-    return result(0, "OK", `${n} bytes copied back`, out);
+    if (chain) out.set(img.subarray(img0.length), img0.length);
+    const what = !caps.length
+      ? ""
+      : chain
+        ? `, capability chain (${chain} bytes) at ${img0.length}`
+        : ", argsz too small for the capability chain: raised, cap_offset 0";
+    return result(0, "OK", `${n} bytes copied back${what}`, out);
   }
 
-  private regionInfo(mem: Uint8Array): Prediction {
+  private regionInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_region_info");
     if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), true),
-      index = dv.getUint32(OFF("vfio_region_info", "index"), true);
+    const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), !bigEndian),
+      index = dv.getUint32(OFF("vfio_region_info", "index"), !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
     const r = (d.regions ?? []).find((x) => x.index === index);
@@ -389,31 +493,33 @@ export class DeviceModel {
         "region index not implemented (e.g. VGA without VFIO_PCI_VGA, index >= num_regions)",
         mem,
       );
-    const epoch = this.epoch;
+    const prof = this.profile(bigEndian);
+    // vfio-pci and vfio-platform/amba place region i at file offset i << 40
+    const indexOffset = ["vfio-pci", "vfio-platform", "vfio-amba"].includes(d.driver) ? BigInt(index) << 40n : 0n;
     const fixed = encode(
       "vfio_region_info",
       {
         argsz,
         flags: r.flags >>> 0,
         index,
-        cap_offset: dv.getUint32(OFF("vfio_region_info", "cap_offset"), true),
+        cap_offset: dv.getUint32(OFF("vfio_region_info", "cap_offset"), !bigEndian),
         size: big(r.size, 0n),
-        offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n),
+        offset: big(r.offset, indexOffset),
       },
-      { epoch },
+      prof,
     );
     // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
     const caps = (r.caps ?? []).map((c) => {
       const body = c.body ? Uint8Array.from(c.body.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(0);
       const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
-      bv.setUint16(0, c.id, true);
-      bv.setUint16(2, c.version, true);
+      bv.setUint16(0, c.id, !bigEndian);
+      bv.setUint16(2, c.version, !bigEndian);
       b.set(body, 8);
       return b;
     });
-    const reply = buildCapsRaw("vfio_region_info", fixed, caps, argsz, { epoch });
-    const raised = new DataView(reply.buffer).getUint32(OFF("vfio_region_info", "argsz"), true);
+    const reply = buildCapsRaw("vfio_region_info", fixed, caps, argsz, prof);
+    const raised = new DataView(reply.buffer).getUint32(OFF("vfio_region_info", "argsz"), !bigEndian);
     let wrote = `${fixed.length} bytes copied back`;
     if (caps.length && reply.length === fixed.length) wrote = `argsz too small: raised to ${raised}, cap_offset 0`;
     else if (caps.length) {

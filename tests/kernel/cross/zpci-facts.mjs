@@ -13,8 +13,11 @@
 //    the MSI-X table's BAR) only where the kernel maps BARs: `mmapBars` says whether it does;
 //  * GET_INFO carries ZPCI_BASE v2, ZPCI_GROUP v2 and ZPCI_PFIP v1 (no UTIL string under QEMU).
 
-const PCI_CAP_MSI = 0x05, PCI_CAP_MSIX = 0x11, PCI_CAP_EXP = 0x10;
-const IORESOURCE_IO = 0x100, IORESOURCE_MEM = 0x200;
+const PCI_CAP_MSI = 0x05,
+  PCI_CAP_MSIX = 0x11,
+  PCI_CAP_EXP = 0x10;
+const IORESOURCE_IO = 0x100,
+  IORESOURCE_MEM = 0x200;
 
 /** Capabilities of a PCI config space (little-endian whatever the CPU). */
 export function pciConfigFacts(cfg) {
@@ -23,27 +26,41 @@ export function pciConfigFacts(cfg) {
   const seen = new Set();
   for (let p = cfg[0x34] & 0xfc; p && !seen.has(p) && p + 4 <= cfg.length; p = cfg[p + 1] & 0xfc) {
     seen.add(p);
-    const id = cfg[p], ctl = cfg.readUInt16LE(p + 2);
+    const id = cfg[p],
+      ctl = cfg.readUInt16LE(p + 2);
     if (id === PCI_CAP_MSI) out.msi = 1 << ((ctl >> 1) & 7);
-    else if (id === PCI_CAP_MSIX) { out.msix = (ctl & 0x7ff) + 1; out.msixBar = cfg.readUInt32LE(p + 4) & 7; }
-    else if (id === PCI_CAP_EXP) out.pcie = true;
+    else if (id === PCI_CAP_MSIX) {
+      out.msix = (ctl & 0x7ff) + 1;
+      out.msixBar = cfg.readUInt32LE(p + 4) & 7;
+    } else if (id === PCI_CAP_EXP) out.pcie = true;
   }
   return out;
 }
 
 /** sysfs `resource`: one "start end flags" line (hex) per resource -> [{ size: bigint, flags }]. */
 export function pciResources(text) {
-  return text.trim().split('\n').filter(Boolean).map((line) => {
-    const [start, end, flags] = line.trim().split(/\s+/).map((x) => BigInt(x));
-    return { size: end === 0n && start === 0n ? 0n : end - start + 1n, flags: Number(flags) };
-  });
+  return text
+    .trim()
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => {
+      const [start, end, flags] = line
+        .trim()
+        .split(/\s+/)
+        .map((x) => BigInt(x));
+      return { size: end === 0n && start === 0n ? 0n : end - start + 1n, flags: Number(flags) };
+    });
 }
 
 /** reserved_regions of the IOMMU group -> the DMA window { startDma, endDma } around the reserved ranges. */
 export function dmaWindow(text, apertureEnd) {
-  let startDma = 0n, endDma = apertureEnd;
-  for (const line of text.trim().split('\n').filter(Boolean)) {
-    const [lo, hi] = line.trim().split(/\s+/).map((x) => BigInt(x));
+  let startDma = 0n,
+    endDma = apertureEnd;
+  for (const line of text.trim().split("\n").filter(Boolean)) {
+    const [lo, hi] = line
+      .trim()
+      .split(/\s+/)
+      .map((x) => BigInt(x));
     if (lo === 0n) startDma = hi + 1n;
     else endDma = lo - 1n;
   }
@@ -59,7 +76,18 @@ const attr = (text) => Number(String(text).trim());
  *   zpci: sysfs attribute texts; group: the function group's CLP answers (dasm, msiAddr, mui, noi,
  *   version, maxstbl) and fmbLength.
  */
-export function zpciDescription({ name, kernel, config, resource, resetMethod, zpci, reservedRegions, group, mmapBars, apertureEnd }) {
+export function zpciDescription({
+  name,
+  kernel,
+  config,
+  resource,
+  resetMethod,
+  zpci,
+  reservedRegions,
+  group,
+  mmapBars,
+  apertureEnd,
+}) {
   const c = pciConfigFacts(config);
   const res = pciResources(resource);
   const irqs = [
@@ -74,24 +102,52 @@ export function zpciDescription({ name, kernel, config, resource, resetMethod, z
     const r = res[i] ?? { size: 0n, flags: 0 };
     const mem = (r.flags & IORESOURCE_MEM) !== 0;
     const mmap = mmapBars && mem && r.size > 0n;
-    regions.push({ index: i, size: r.size, flags: r.size ? 3 | (mmap ? 4 : 0) : 0,
-      ...(mmap && c.msixBar === i ? { caps: [{ id: 3, version: 1 }] } : {}) });
-    if (r.size && !mem && !(r.flags & IORESOURCE_IO)) throw new Error(`${name} BAR ${i}: neither memory nor I/O (flags 0x${r.flags.toString(16)})`);
+    regions.push({
+      index: i,
+      size: r.size,
+      flags: r.size ? 3 | (mmap ? 4 : 0) : 0,
+      ...(mmap && c.msixBar === i ? { caps: [{ id: 3, version: 1 }] } : {}),
+    });
+    if (r.size && !mem && !(r.flags & IORESOURCE_IO))
+      throw new Error(`${name} BAR ${i}: neither memory nor I/O (flags 0x${r.flags.toString(16)})`);
   }
   if ((res[6]?.size ?? 0n) !== 0n) throw new Error(`${name}: an expansion ROM is not modelled here`);
   regions.push({ index: 6, size: 0, flags: 0 }, { index: 7, size: c.size, flags: 3 });
   const { startDma, endDma } = dmaWindow(reservedRegions, apertureEnd);
   const pfip = [0, 1, 2, 3].map((i) => attr(zpci[`segment${i}`]));
   return {
-    name, driver: 'vfio-pci', kernel, info: { numRegions: 9, numIrqs: 5 }, reset: resetMethod.trim().length > 0, pcie: c.pcie,
-    irqs, regions,
+    name,
+    driver: "vfio-pci",
+    kernel,
+    info: { numRegions: 9, numIrqs: 5 },
+    reset: resetMethod.trim().length > 0,
+    pcie: c.pcie,
+    irqs,
+    regions,
     zpci: {
-      base: { startDma, endDma, pchid: attr(zpci.pchid), vfn: attr(zpci.vfn), fmbLength: group.fmbLength, pft: attr(zpci.pft),
-        gid: attr(zpci.pfgid), fh: attr(zpci.function_handle) },
-      group: { dasm: group.dasm, msiAddr: group.msiAddr, flags: 1, mui: group.mui, noi: group.noi, maxstbl: group.maxstbl,
-        version: group.version, imaxstbl: group.imaxstbl },
+      base: {
+        startDma,
+        endDma,
+        pchid: attr(zpci.pchid),
+        vfn: attr(zpci.vfn),
+        fmbLength: group.fmbLength,
+        pft: attr(zpci.pft),
+        gid: attr(zpci.pfgid),
+        fh: attr(zpci.function_handle),
+      },
+      group: {
+        dasm: group.dasm,
+        msiAddr: group.msiAddr,
+        flags: 1,
+        mui: group.mui,
+        noi: group.noi,
+        maxstbl: group.maxstbl,
+        version: group.version,
+        imaxstbl: group.imaxstbl,
+      },
       pfip,
     },
-    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i), openFds: [0, 1, 2],
+    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
+    openFds: [0, 1, 2],
   };
 }

@@ -16,35 +16,87 @@
 //   // k.image, k.config, k.dtc (arm64), k.release (uname -r), k.sourceVersion, k.buildMs, k.cached
 //
 //   node tests/kernel/lib/kbuild.mjs [--arch arm64|s390x]... [--series 6.12|7.2]...   (build, print timings)
-import { availableParallelism } from 'node:os';
-import * as fsp from 'node:fs/promises';
-import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { PrivateApt, debianSource, debVersionCompare } from './apt.mjs';
-import { exists, readJson, run, sha256, withLock, writeAtomic } from './util.mjs';
+import { availableParallelism } from "node:os";
+import * as fsp from "node:fs/promises";
+import * as path from "node:path";
+import { fileURLToPath } from "node:url";
+import { PrivateApt, debianSource, debVersionCompare } from "./apt.mjs";
+import { exists, readJson, run, sha256, withLock, writeAtomic } from "./util.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const FRAGMENT_DIR = path.join(HERE, '..', 'cross');
+const FRAGMENT_DIR = path.join(HERE, "..", "cross");
 /** Bumped when the recipe below changes what a build produces. */
-const RECIPE = 'tinyconfig+fragment/1';
+const RECIPE = "tinyconfig+fragment/1";
 
 /** Kernel series -> the Debian suite and source package it is built from. */
 export const SOURCES = {
-  '6.12': { suite: 'bookworm-backports', package: 'linux-source-6.12' },
-  '7.2': { suite: 'sid', package: 'linux-source-7.2' },
+  6.12: { suite: "bookworm-backports", package: "linux-source-6.12" },
+  7.2: { suite: "sid", package: "linux-source-7.2" },
 };
 export const SERIES = Object.keys(SOURCES);
 
 /** Guest architectures: kernel ARCH, cross compiler prefix, make target and the image it leaves. */
 export const ARCHES = {
-  arm64: { karch: 'arm64', cross: 'aarch64-linux-gnu-', target: 'Image', image: 'arch/arm64/boot/Image', dtc: true, fragment: 'arm64.config' },
-  s390x: { karch: 's390', cross: 's390x-linux-gnu-', target: 'bzImage', image: 'arch/s390/boot/bzImage', dtc: false, fragment: 's390x.config' },
+  arm64: {
+    karch: "arm64",
+    cross: "aarch64-linux-gnu-",
+    target: "Image",
+    image: "arch/arm64/boot/Image",
+    dtc: true,
+    fragment: "arm64.config",
+  },
+  s390x: {
+    karch: "s390",
+    cross: "s390x-linux-gnu-",
+    target: "bzImage",
+    image: "arch/s390/boot/bzImage",
+    dtc: false,
+    fragment: "s390x.config",
+  },
 };
 
-const OTHER_ARCHES = ['alpha', 'arc', 'arm', 'csky', 'hexagon', 'loongarch', 'm68k', 'microblaze', 'mips', 'nios2', 'openrisc',
-  'parisc', 'powerpc', 'riscv', 'sh', 'sparc', 'um', 'x86', 'xtensa'];
-const UNUSED_TOOLS = ['perf', 'testing', 'power', 'bpf', 'net', 'sched_ext', 'tracing', 'memory-model', 'verification', 'mm'];
-const UNUSED_DRIVER_CODE = ['drivers/gpu', 'drivers/net', 'drivers/media', 'sound', 'drivers/infiniband', 'drivers/staging', 'drivers/scsi'];
+const OTHER_ARCHES = [
+  "alpha",
+  "arc",
+  "arm",
+  "csky",
+  "hexagon",
+  "loongarch",
+  "m68k",
+  "microblaze",
+  "mips",
+  "nios2",
+  "openrisc",
+  "parisc",
+  "powerpc",
+  "riscv",
+  "sh",
+  "sparc",
+  "um",
+  "x86",
+  "xtensa",
+];
+const UNUSED_TOOLS = [
+  "perf",
+  "testing",
+  "power",
+  "bpf",
+  "net",
+  "sched_ext",
+  "tracing",
+  "memory-model",
+  "verification",
+  "mm",
+];
+const UNUSED_DRIVER_CODE = [
+  "drivers/gpu",
+  "drivers/net",
+  "drivers/media",
+  "sound",
+  "drivers/infiniband",
+  "drivers/staging",
+  "drivers/scsi",
+];
 
 /** tar --exclude patterns for the unpacked tree (top directory `top`). */
 function excludes(top) {
@@ -60,11 +112,14 @@ function excludes(top) {
 /** The fragment's options: [{ name, value }] for `CONFIG_X=v` and `# CONFIG_X is not set` lines. */
 export function parseFragment(text) {
   const out = [];
-  for (const line of text.split('\n')) {
+  for (const line of text.split("\n")) {
     let m = /^(CONFIG_[A-Za-z0-9_]+)=(.*)$/.exec(line.trim());
-    if (m) { out.push({ name: m[1], value: m[2] }); continue; }
+    if (m) {
+      out.push({ name: m[1], value: m[2] });
+      continue;
+    }
     m = /^# (CONFIG_[A-Za-z0-9_]+) is not set$/.exec(line.trim());
-    if (m) out.push({ name: m[1], value: 'n' });
+    if (m) out.push({ name: m[1], value: "n" });
   }
   return out;
 }
@@ -73,13 +128,14 @@ export function parseFragment(text) {
 export function missingOptions(fragmentText, configText) {
   const have = new Map();
   for (const { name, value } of parseFragment(configText)) have.set(name, value);
-  return parseFragment(fragmentText).filter(({ name, value }) => (have.get(name) ?? 'n') !== value)
-    .map(({ name, value }) => `${name}=${value} (got ${have.get(name) ?? 'n'})`);
+  return parseFragment(fragmentText)
+    .filter(({ name, value }) => (have.get(name) ?? "n") !== value)
+    .map(({ name, value }) => `${name}=${value} (got ${have.get(name) ?? "n"})`);
 }
 
 async function toolVersion(cmd) {
   try {
-    return (await run(cmd, ['--version'], { timeoutMs: 30_000 })).stdout.split('\n')[0];
+    return (await run(cmd, ["--version"], { timeoutMs: 30_000 })).stdout.split("\n")[0];
   } catch {
     return null;
   }
@@ -89,17 +145,25 @@ async function toolVersion(cmd) {
 async function checkTools(arch) {
   const a = ARCHES[arch];
   const missing = [];
-  for (const [cmd, pkg] of [[`${a.cross}gcc`, arch === 'arm64' ? 'gcc-aarch64-linux-gnu' : 'gcc-s390x-linux-gnu'], ['make', 'make'],
-    ['bison', 'bison'], ['flex', 'flex'], ['bc', 'bc'], ['xz', 'xz-utils'], ['dpkg-deb', 'dpkg']]) {
+  for (const [cmd, pkg] of [
+    [`${a.cross}gcc`, arch === "arm64" ? "gcc-aarch64-linux-gnu" : "gcc-s390x-linux-gnu"],
+    ["make", "make"],
+    ["bison", "bison"],
+    ["flex", "flex"],
+    ["bc", "bc"],
+    ["xz", "xz-utils"],
+    ["dpkg-deb", "dpkg"],
+  ]) {
     if (!(await toolVersion(cmd))) missing.push(`${cmd} (${pkg})`);
   }
-  if (missing.length) throw new Error(`kernel build: missing tools: ${missing.join(', ')} - run scripts/install-system.sh as root`);
+  if (missing.length)
+    throw new Error(`kernel build: missing tools: ${missing.join(", ")} - run scripts/install-system.sh as root`);
 }
 
 /** The configuration key: fragment, recipe and cross compiler. */
 async function configKey(arch) {
   const a = ARCHES[arch];
-  const fragment = await fsp.readFile(path.join(FRAGMENT_DIR, a.fragment), 'utf8');
+  const fragment = await fsp.readFile(path.join(FRAGMENT_DIR, a.fragment), "utf8");
   const cc = await toolVersion(`${a.cross}gcc`);
   return { fragment, key: sha256(`${RECIPE}\0${arch}\0${a.target}\0${cc}\0${fragment}`).slice(0, 16) };
 }
@@ -107,7 +171,11 @@ async function configKey(arch) {
 /** Newest linux-source-<series> of its suite: { version, apt }. */
 async function resolveSource(cacheDir, series, log) {
   const src = SOURCES[series];
-  const apt = new PrivateApt({ dir: path.join(cacheDir, 'apt', `src-${src.suite}`), sources: [debianSource(src.suite)], log });
+  const apt = new PrivateApt({
+    dir: path.join(cacheDir, "apt", `src-${src.suite}`),
+    sources: [debianSource(src.suite)],
+    log,
+  });
   await apt.update();
   const s = await apt.newest(src.package);
   if (!s) throw new Error(`kernel build: ${src.package} not found in ${src.suite}`);
@@ -117,24 +185,26 @@ async function resolveSource(cacheDir, series, log) {
 /** Download and unpack linux-source-<series> <version> (once); returns the tree's path. */
 async function unpackSource(cacheDir, series, version, apt, log) {
   const src = SOURCES[series];
-  const dir = path.join(cacheDir, 'custom', 'src', `${src.package}_${version.replace(/[^\w.+~-]/g, '_')}`);
+  const dir = path.join(cacheDir, "custom", "src", `${src.package}_${version.replace(/[^\w.+~-]/g, "_")}`);
   const top = src.package;
   const tree = path.join(dir, top);
-  const stamp = path.join(dir, '.unpacked');
-  return withLock(path.join(cacheDir, 'custom'), `src-${series}`, async () => {
+  const stamp = path.join(dir, ".unpacked");
+  return withLock(path.join(cacheDir, "custom"), `src-${series}`, async () => {
     if (exists(stamp)) return tree;
     const t0 = Date.now();
     await fsp.rm(dir, { recursive: true, force: true });
     await fsp.mkdir(dir, { recursive: true });
-    const debDir = path.join(dir, 'deb');
+    const debDir = path.join(dir, "deb");
     const [deb] = await apt.download([`${src.package}=${version}`], debDir);
     log(`kernel build: unpacking ${src.package} ${version}`);
     const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const pipeline = `set -o pipefail; dpkg-deb --fsys-tarfile ${q(deb)} | tar -xO ./usr/src/${top}.tar.xz | xz -dc -T0 | ` +
-      `tar -x -C ${q(dir)} --wildcards ${excludes(top).map(q).join(' ')}`;
-    await run('bash', ['-c', pipeline], { timeoutMs: 1_800_000 });
+    const pipeline =
+      `set -o pipefail; dpkg-deb --fsys-tarfile ${q(deb)} | tar -xO ./usr/src/${top}.tar.xz | xz -dc -T0 | ` +
+      `tar -x -C ${q(dir)} --wildcards ${excludes(top).map(q).join(" ")}`;
+    await run("bash", ["-c", pipeline], { timeoutMs: 1_800_000 });
     await fsp.rm(debDir, { recursive: true, force: true });
-    if (!exists(path.join(tree, 'Makefile'))) throw new Error(`kernel build: ${src.package} ${version} holds no ${top}/Makefile`);
+    if (!exists(path.join(tree, "Makefile")))
+      throw new Error(`kernel build: ${src.package} ${version} holds no ${top}/Makefile`);
     await fsp.writeFile(stamp, `${Date.now() - t0}\n`);
     log(`kernel build: ${src.package} ${version} unpacked in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     return tree;
@@ -145,35 +215,46 @@ async function unpackSource(cacheDir, series, version, apt, log) {
 async function build({ tree, buildDir, arch, fragment, jobs, log }) {
   const a = ARCHES[arch];
   const make = (targets, timeoutMs = 3_600_000) =>
-    run('make', ['-s', `-j${jobs}`, '-C', tree, `O=${buildDir}`, `ARCH=${a.karch}`, `CROSS_COMPILE=${a.cross}`, ...targets], { timeoutMs });
+    run(
+      "make",
+      ["-s", `-j${jobs}`, "-C", tree, `O=${buildDir}`, `ARCH=${a.karch}`, `CROSS_COMPILE=${a.cross}`, ...targets],
+      { timeoutMs },
+    );
   await fsp.rm(buildDir, { recursive: true, force: true });
   await fsp.mkdir(buildDir, { recursive: true });
-  const fragFile = path.join(buildDir, 'vfio-abi.config');
+  const fragFile = path.join(buildDir, "vfio-abi.config");
   await fsp.writeFile(fragFile, fragment);
-  await make(['tinyconfig']);
-  await run(path.join(tree, 'scripts/kconfig/merge_config.sh'), ['-m', '-O', buildDir, path.join(buildDir, '.config'), fragFile], { cwd: tree, timeoutMs: 300_000 });
-  await make(['olddefconfig']);
-  const config = await fsp.readFile(path.join(buildDir, '.config'), 'utf8');
+  await make(["tinyconfig"]);
+  await run(
+    path.join(tree, "scripts/kconfig/merge_config.sh"),
+    ["-m", "-O", buildDir, path.join(buildDir, ".config"), fragFile],
+    { cwd: tree, timeoutMs: 300_000 },
+  );
+  await make(["olddefconfig"]);
+  const config = await fsp.readFile(path.join(buildDir, ".config"), "utf8");
   const missing = missingOptions(fragment, config);
-  if (missing.length) throw new Error(`kernel build (${arch}): options of ${a.fragment} lost by olddefconfig (a dependency is off): ${missing.join(', ')}`);
+  if (missing.length)
+    throw new Error(
+      `kernel build (${arch}): options of ${a.fragment} lost by olddefconfig (a dependency is off): ${missing.join(", ")}`,
+    );
   log(`kernel build: make ${a.target} (${arch}, -j${jobs})`);
-  await make([a.target, ...(a.dtc ? ['scripts_dtc'] : [])]);
-  const release = (await make(['kernelrelease'])).stdout.trim();
+  await make([a.target, ...(a.dtc ? ["scripts_dtc"] : [])]);
+  const release = (await make(["kernelrelease"])).stdout.trim();
   return { config, release };
 }
 
-const productsOf = (cacheDir) => path.join(cacheDir, 'custom', 'products');
+const productsOf = (cacheDir) => path.join(cacheDir, "custom", "products");
 
 function absolute(cacheDir, info) {
   const p = (f) => (f ? path.join(productsOf(cacheDir), info.dir, f) : undefined);
-  return { ...info, image: p(info.image), config: p('config'), dtc: p(info.dtc), cached: true };
+  return { ...info, image: p(info.image), config: p("config"), dtc: p(info.dtc), cached: true };
 }
 
 /** The newest finished product for (arch, series, key), for runs that cannot reach the mirror. */
 async function newestProduct(cacheDir, arch, series, key) {
   const all = [];
   for (const d of await fsp.readdir(productsOf(cacheDir)).catch(() => [])) {
-    const info = await readJson(path.join(productsOf(cacheDir), d, 'info.json'));
+    const info = await readJson(path.join(productsOf(cacheDir), d, "info.json"));
     if (info?.arch === arch && info.series === series && info.key === key) all.push(info);
   }
   return all.sort((x, y) => debVersionCompare(x.sourceVersion, y.sourceVersion)).at(-1) ?? null;
@@ -185,8 +266,8 @@ async function newestProduct(cacheDir, arch, series, key) {
  * @param {{arch: 'arm64'|'s390x', series: '6.12'|'7.2', cacheDir: string, jobs?: number, log?: (m: string) => void}} o
  */
 export async function customKernel({ arch, series, cacheDir, jobs = availableParallelism(), log = () => {} }) {
-  if (!ARCHES[arch]) throw new Error(`kernel build: unknown arch "${arch}" (want ${Object.keys(ARCHES).join(', ')})`);
-  if (!SOURCES[series]) throw new Error(`kernel build: unknown series "${series}" (want ${SERIES.join(', ')})`);
+  if (!ARCHES[arch]) throw new Error(`kernel build: unknown arch "${arch}" (want ${Object.keys(ARCHES).join(", ")})`);
+  if (!SOURCES[series]) throw new Error(`kernel build: unknown series "${series}" (want ${SERIES.join(", ")})`);
   await checkTools(arch);
   const { fragment, key } = await configKey(arch);
   let version, apt;
@@ -195,54 +276,75 @@ export async function customKernel({ arch, series, cacheDir, jobs = availablePar
   } catch (e) {
     const last = await newestProduct(cacheDir, arch, series, key);
     if (!last) throw e;
-    log(`kernel build: cannot resolve ${SOURCES[series].package} (${e.message.split('\n')[0]}); using the cached build of ${last.sourceVersion}`);
+    log(
+      `kernel build: cannot resolve ${SOURCES[series].package} (${e.message.split("\n")[0]}); using the cached build of ${last.sourceVersion}`,
+    );
     return absolute(cacheDir, last);
   }
-  const dirName = `${arch}-${version.replace(/[^\w.+~-]/g, '_')}-${key}`;
+  const dirName = `${arch}-${version.replace(/[^\w.+~-]/g, "_")}-${key}`;
   const out = path.join(productsOf(cacheDir), dirName);
-  const cached = await readJson(path.join(out, 'info.json'));
+  const cached = await readJson(path.join(out, "info.json"));
   if (cached) return absolute(cacheDir, cached);
-  return withLock(path.join(cacheDir, 'custom'), `build-${arch}-${series}`, async () => {
-    const again = await readJson(path.join(out, 'info.json'));
+  return withLock(path.join(cacheDir, "custom"), `build-${arch}-${series}`, async () => {
+    const again = await readJson(path.join(out, "info.json"));
     if (again) return absolute(cacheDir, again);
     const t0 = Date.now();
     const tree = await unpackSource(cacheDir, series, version, apt, log);
     const tBuild = Date.now();
-    const buildDir = path.join(cacheDir, 'custom', 'build', dirName);
-    const { config, release } = await build({ tree, buildDir, arch, fragment, jobs, log });
+    const buildDir = path.join(cacheDir, "custom", "build", dirName);
+    const { config, release } = await build({ tree, buildDir, arch, fragment, jobs, log }).catch(async (e) => {
+      await fsp.rm(buildDir, { recursive: true, force: true });
+      throw e;
+    });
     await fsp.mkdir(out, { recursive: true });
     const a = ARCHES[arch];
     const image = path.basename(a.image);
     await fsp.copyFile(path.join(buildDir, a.image), path.join(out, image));
-    await fsp.writeFile(path.join(out, 'config'), config);
-    if (a.dtc) await fsp.copyFile(path.join(buildDir, 'scripts/dtc/dtc'), path.join(out, 'dtc'));
+    await fsp.writeFile(path.join(out, "config"), config);
+    if (a.dtc) await fsp.copyFile(path.join(buildDir, "scripts/dtc/dtc"), path.join(out, "dtc"));
     const info = {
-      dir: dirName, arch, series, key, release, sourcePackage: SOURCES[series].package, sourceVersion: version, suite: SOURCES[series].suite,
-      image, dtc: a.dtc ? 'dtc' : undefined, imageBytes: (await fsp.stat(path.join(out, image))).size,
-      buildMs: Date.now() - tBuild, totalMs: Date.now() - t0, jobs, builtAt: new Date().toISOString(),
+      dir: dirName,
+      arch,
+      series,
+      key,
+      release,
+      sourcePackage: SOURCES[series].package,
+      sourceVersion: version,
+      suite: SOURCES[series].suite,
+      image,
+      dtc: a.dtc ? "dtc" : undefined,
+      imageBytes: (await fsp.stat(path.join(out, image))).size,
+      buildMs: Date.now() - tBuild,
+      totalMs: Date.now() - t0,
+      jobs,
+      builtAt: new Date().toISOString(),
     };
-    await writeAtomic(path.join(out, 'info.json'), `${JSON.stringify(info, null, 2)}\n`);
+    await writeAtomic(path.join(out, "info.json"), `${JSON.stringify(info, null, 2)}\n`);
     // the object tree is only needed to rebuild this same configuration
     await fsp.rm(buildDir, { recursive: true, force: true });
-    log(`kernel build: ${arch} ${release} (${SOURCES[series].package} ${version}) built in ${(info.buildMs / 1000).toFixed(0)} s`);
+    log(
+      `kernel build: ${arch} ${release} (${SOURCES[series].package} ${version}) built in ${(info.buildMs / 1000).toFixed(0)} s`,
+    );
     return { ...absolute(cacheDir, info), cached: false };
   });
 }
 
 // ---- command line: build (or find) kernels and print the timings
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { kernelCacheDir } = await import('./kernels.mjs');
+  const { kernelCacheDir } = await import("./kernels.mjs");
   const argv = process.argv.slice(2);
   const all = (name) => argv.flatMap((a, i) => (a === name ? [argv[i + 1]] : []));
-  const arches = all('--arch').length ? all('--arch') : Object.keys(ARCHES);
-  const series = all('--series').length ? all('--series') : SERIES;
-  const cacheDir = kernelCacheDir(path.join(HERE, '..', '.work', 'cache'));
+  const arches = all("--arch").length ? all("--arch") : Object.keys(ARCHES);
+  const series = all("--series").length ? all("--series") : SERIES;
+  const cacheDir = kernelCacheDir(path.join(HERE, "..", ".work", "cache"));
   for (const s of series) {
     for (const a of arches) {
       const t0 = Date.now();
       const k = await customKernel({ arch: a, series: s, cacheDir, log: (m) => console.log(`  ${m}`) });
-      console.log(`${a} ${s}: ${k.release} from ${k.sourcePackage} ${k.sourceVersion}, ${k.cached ? 'cached' : 'built'} in ${Date.now() - t0} ms` +
-        ` (image ${k.imageBytes} bytes${k.cached ? '' : `, make ${k.buildMs} ms`}) -> ${k.image}`);
+      console.log(
+        `${a} ${s}: ${k.release} from ${k.sourcePackage} ${k.sourceVersion}, ${k.cached ? "cached" : "built"} in ${Date.now() - t0} ms` +
+          ` (image ${k.imageBytes} bytes${k.cached ? "" : `, make ${k.buildMs} ms`}) -> ${k.image}`,
+      );
     }
   }
 }
