@@ -8,6 +8,7 @@ import { DeviceModel } from "./wasm/model.js";
 import { irqTopology, formatTopology } from "./wasm/topology.js";
 import { qemuDevice, QEMU_DEVICE_NAMES } from "./wasm/qemu.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS } from "./wasm/kernel.js";
+import { resolveProfile } from "../profile.js";
 
 const KERNELS = KNOWN_KERNELS.join("|");
 
@@ -21,6 +22,7 @@ const USAGE = `usage:
     answers: {"ret":0,"errno":null} or {"ret":-1,"errno":"EINVAL","rule":"...","reason":"..."};
     INFO ioctls add "reply" (the buffer after the call)
   vfio-abi predict --describe e1000e@6.1   print a shipped description as a device line (to edit)
+  vfio-abi predict --arch s390x [file]     the caller's byte order (big-endian requests and replies)
   vfio-abi topology [preset] [--kernel ${KERNELS}] [--json] [--proposal NAME]...
     label the IRQ indexes of a shipped device, or of each device line on standard input`;
 
@@ -49,7 +51,7 @@ async function* lines(file: string | undefined): AsyncGenerator<string> {
 async function predict(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { help: { type: "boolean", short: "h" }, describe: { type: "string" } },
+    options: { help: { type: "boolean", short: "h" }, describe: { type: "string" }, arch: { type: "string" } },
     allowPositionals: true,
   });
   if (values.help) {
@@ -61,6 +63,7 @@ async function predict(argv: string[]): Promise<number> {
     return 0;
   }
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  const bigEndian = values.arch !== undefined && resolveProfile({ arch: values.arch }).endian === "big";
   let model: DeviceModel | null = null;
   let failed = 0,
     n = 0;
@@ -77,7 +80,7 @@ async function predict(argv: string[]): Promise<number> {
       if (!model) throw new TypeError("ioctl line before any device line");
       const bytes = fromHex(typeof o.hex === "string" ? o.hex : "");
       const tail = typeof o.tail === "string" ? fromHex(o.tail) : undefined;
-      const p = model.predict(o.ioctl, bytes, { tail });
+      const p = model.predict(o.ioctl, bytes, { tail, bigEndian });
       const r: Record<string, unknown> = { ret: p.ret, errno: p.errno };
       if (p.errno || p.ret > 0) {
         r.rule = p.rule;

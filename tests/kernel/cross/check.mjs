@@ -60,10 +60,12 @@ export function newStats() {
 
 /**
  * Check the records of one device (the OPEN/USE record already consumed) against a fresh model.
- * @param {{device: object, items: object[], records: object[], at: number, prof: object, stats: object}} o
- *   records[at..]: the transcript records of this device's items, in order. Returns the next index.
+ * @param {{device: object, items: object[], records: object[], at: number, prof: object, stats: object,
+ *          replies?: Map<string, object>}} o
+ *   records[at..]: the transcript records of this device's items, in order; `replies` collects the
+ *   record of each item by its note. Returns the next index.
  */
-export function checkDevice({ device, items, records, at, prof, stats }) {
+export function checkDevice({ device, items, records, at, prof, stats, replies }) {
   const model = new DeviceModel(device);
   const tail = new Uint8Array(GUARD).fill(GUARD_BYTE);
   const bigEndian = prof.arch === "s390x";
@@ -91,6 +93,7 @@ export function checkDevice({ device, items, records, at, prof, stats }) {
       continue;
     }
     stats.requests++;
+    replies?.set(it.note, rec);
     const p = model.predict(`VFIO_${it.ioctl}`, it.bytes, { tail, bigEndian });
     const predErrno = p.errno ?? "OK",
       gotErrno = rec.ret < 0 ? rec.errnoName : "OK";

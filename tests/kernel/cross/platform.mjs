@@ -6,6 +6,7 @@
 // script per line and a random stateful campaign per device; stage.mjs checks every answer
 // against the device-state model built from the guest's report. Run by run.mjs.
 import * as fs from "node:fs";
+import { decode, formatTopology, fromHex, irqTopology } from "../../../dist/bindings/index.js";
 import { scriptLines } from "./check.mjs";
 import { hexToBuffer, parseProcInterrupts, platformDescription } from "./platform-facts.mjs";
 import { platformCleanupItems, platformFixedItems, platformRandomItems } from "./platform-gen.mjs";
@@ -113,6 +114,53 @@ export function guestFacts(records, devs, kernel) {
   return { descriptions, next: i, problems, procText, pageSize };
 }
 
+/**
+ * What `vfio-abi topology` sees of a device: num_irqs from its real GET_INFO reply and each
+ * index's real GET_IRQ_INFO reply (flags, count and the raw bytes).
+ */
+export function realIrqDescription({ name, device, replies }) {
+  const info = replies.get("get_info argsz 16");
+  const numIrqs = decode("vfio_device_info", fromHex(info.replyHex)).num_irqs;
+  const irqs = [];
+  for (let i = 0; i < numIrqs; i++) {
+    const rec = replies.get(`irq_info index ${i}`);
+    if (rec?.ret !== 0) continue;
+    const q = decode("vfio_irq_info", fromHex(rec.replyHex));
+    irqs.push({ index: i, count: q.count, flags: q.flags, hex: rec.replyHex });
+  }
+  return { name, driver: device.driver, kernel: device.kernel, info: { numIrqs }, irqs };
+}
+
+const PLATFORM_MSI = ["platform-msi-v2", "platform-msi-v3"];
+
+/**
+ * The topology labeller on the real replies: every index a wired line whose level/edge label is
+ * the trigger type the guest reported; under the platform-MSI proposals the count heuristic of
+ * the 2020 thread is reported as ambiguous. Returns the problems found.
+ */
+export function checkTopology(perDevice) {
+  const bad = [];
+  for (const p of perDevice) {
+    const real = realIrqDescription(p);
+    const t = irqTopology(real);
+    for (const q of p.device.irqs) {
+      const row = t.rows.find((r) => r.index === q.index);
+      const want = q.flags & 4 ? "level" : "edge";
+      if (row?.kind !== "wired" || row.trigger !== want || row.label !== `IRQ${q.index}`)
+        bad.push(
+          `${p.name} topology index ${q.index}: ${JSON.stringify(row)}, want a wired ${want} line IRQ${q.index}`,
+        );
+    }
+    if (t.ambiguous) bad.push(`${p.name} topology: upstream layout reported as ambiguous`);
+    for (const proposal of PLATFORM_MSI) {
+      const u = irqTopology(real, { proposals: [proposal] });
+      if (real.irqs.length && !u.ambiguous)
+        bad.push(`${p.name} topology under ${proposal}: the count heuristic is not flagged`);
+    }
+  }
+  return bad;
+}
+
 /** The stage for stage.mjs: plan a boot of the arm64 guest, read the facts back. */
 export const platformStage = {
   name: "platform",
@@ -128,4 +176,22 @@ export const platformStage = {
     return { ...plan, append: `vfio_platform=${bus("platform")} vfio_amba=${bus("amba")}`, devices: [] };
   },
   facts: guestFacts,
+  afterCheck: checkTopology,
+  /** `vfio-abi topology` on the real replies, then under platform-msi-v3; the lines request_irq refused. */
+  describe(p) {
+    const real = realIrqDescription(p);
+    const failed = p.device.irqs.filter((q) => q.requestError).map((q) => `IRQ${q.index} ${q.requestError}`);
+    return [
+      formatTopology(irqTopology(real)),
+      ...(failed.length
+        ? [`request_irq failed at open (GET_IRQ_INFO does not show it; SET_IRQS answers it): ${failed.join(", ")}`]
+        : []),
+      `under platform-msi-v3: ${
+        formatTopology(irqTopology(real, { proposals: ["platform-msi-v3"] }))
+          .split("\n")
+          .filter((l) => l.startsWith("ambiguous"))
+          .join("; ") || "not ambiguous"
+      }`,
+    ].join("\n");
+  },
 };

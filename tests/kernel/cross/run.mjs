@@ -49,8 +49,10 @@ for (const s of series) {
     try {
       const g = await prepareGuest({ arch: stage.arch, series: s, log });
       const k = g.kernel;
-      console.log(`cross: ${stage.arch} ${s} kernel ${k.release} (${k.sourcePackage} ${k.sourceVersion}): ` +
-        `${k.cached ? "cached" : `built, make ${Math.round(k.buildMs / 1000)} s`}, ready in ${((Date.now() - t) / 1000).toFixed(1)} s`);
+      console.log(
+        `cross: ${stage.arch} ${s} kernel ${k.release} (${k.sourcePackage} ${k.sourceVersion}): ` +
+          `${k.cached ? "cached" : `built, make ${Math.round(k.buildMs / 1000)} s`}, ready in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+      );
       guests.push({ stage, guest: g });
     } catch (e) {
       console.log(`cross: ${stage.arch} ${s}: KERNEL/TOOLCHAIN FAILURE\n${e.message}`);
@@ -61,7 +63,11 @@ for (const s of series) {
 console.log(`cross: kernels ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
 const t1 = Date.now();
-const runs = await Promise.all(guests.map(({ stage, guest }) => bootStage(stage, guest, { seed: seed + (guest.series === "7.2" ? 104729 : 0), random, log })));
+const runs = await Promise.all(
+  guests.map(({ stage, guest }) =>
+    bootStage(stage, guest, { seed: seed + (guest.series === "7.2" ? 104729 : 0), random, log }),
+  ),
+);
 for (const run of runs) {
   if (dump && run.r) {
     fs.mkdirSync(dump, { recursive: true });
@@ -69,8 +75,10 @@ for (const run of runs) {
     fs.writeFileSync(path.join(dump, `${f}.txt`), run.r.transcript);
     fs.writeFileSync(path.join(dump, `${f}.req.txt`), run.plan.script);
   }
-  const describe = tables ? (d) => formatTopology(irqTopology(d)) : null;
+  const describe = tables ? (run.stage.describe ?? ((p) => formatTopology(irqTopology(p.device)))) : null;
   exit = Math.max(exit, report(run, { random, verbose, describe }));
 }
-console.log(`cross stage: ${exit === 0 ? "OK" : `FAILED (exit ${exit})`}; boots+replays ${((Date.now() - t1) / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+console.log(
+  `cross stage: ${exit === 0 ? "OK" : `FAILED (exit ${exit})`}; boots+replays ${((Date.now() - t1) / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
 process.exit(exit);

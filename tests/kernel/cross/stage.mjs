@@ -26,12 +26,20 @@ export function checkRun({ stage, series, plan, r }) {
   let at = facts.next;
   plan.devs.forEach((d, k) => {
     const use = records[at++];
-    if (use?.cmd !== "USE" || use.extra.err.length) stats.mismatches.push(`USE ${d.name}: ${use?.extra.lines.join(" | ")}`);
+    if (use?.cmd !== "USE" || use.extra.err.length)
+      stats.mismatches.push(`USE ${d.name}: ${use?.extra.lines.join(" | ")}`);
     const before = stats.requests,
       mism = stats.mismatches.length;
     const device = { ...facts.descriptions[k], name: d.name };
-    at = checkDevice({ device, items: d.items, records, at, prof: stage.prof, stats });
-    perDevice.push({ name: d.name, device, requests: stats.requests - before, mismatches: stats.mismatches.length - mism });
+    const replies = new Map();
+    at = checkDevice({ device, items: d.items, records, at, prof: stage.prof, stats, replies });
+    perDevice.push({
+      name: d.name,
+      device,
+      replies,
+      requests: stats.requests - before,
+      mismatches: stats.mismatches.length - mism,
+    });
   });
   return { stats, perDevice, facts };
 }
@@ -51,6 +59,7 @@ export function report(run, { random, verbose, describe }) {
     return 1;
   }
   const { stats, perDevice } = res;
+  if (run.stage.afterCheck) stats.mismatches.push(...run.stage.afterCheck(perDevice, run));
   const k = run.guest.kernel;
   console.log(
     `${tag} (${k.release}, ${k.sourcePackage} ${k.sourceVersion}): requests ${stats.requests}, ` +
@@ -60,9 +69,11 @@ export function report(run, { random, verbose, describe }) {
   );
   for (const p of perDevice) {
     console.log(`    ${p.name.padEnd(22)} ${String(p.requests).padStart(5)} requests, ${p.mismatches} mismatches`);
-    if (describe) console.log(describe(p.device).replace(/^/gm, "      "));
+    if (describe) console.log(describe(p).replace(/^/gm, "      "));
   }
-  if (verbose) for (const [rule, n] of [...stats.byRule].sort((a, b) => b[1] - a[1])) console.log(`    ${String(n).padStart(5)}  ${rule}`);
+  if (verbose)
+    for (const [rule, n] of [...stats.byRule].sort((a, b) => b[1] - a[1]))
+      console.log(`    ${String(n).padStart(5)}  ${rule}`);
   const few = perDevice.filter((p) => p.requests < random);
   if (few.length) stats.mismatches.push(`fewer than ${random} requests on ${few.map((p) => p.name).join(", ")}`);
   for (const m of stats.mismatches.slice(0, 60)) console.log(`  MISMATCH ${m}`);

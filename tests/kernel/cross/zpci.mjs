@@ -141,7 +141,12 @@ export const zpciStage = {
   arch: "s390x",
   prof: PROF,
   plan(guest, { seed, random }) {
-    return { ...zpciPlan({ seed, random }), append: `vfio_bdfs=${ZPCI_FUNCTIONS.map((f) => f.name).join(",")}`, devices: qemuDevices() };
+    return {
+      ...zpciPlan({ seed, random }),
+      append: `vfio_bdfs=${ZPCI_FUNCTIONS.map((f) => f.name).join(",")}`,
+      devices: qemuDevices(),
+    };
   },
-  facts: (records, devs, series) => guestFacts(records, devs, series, { mmapBars: false, apertureEnd: (1n << 42n) - 1n }),
+  facts: (records, devs, series) =>
+    guestFacts(records, devs, series, { mmapBars: false, apertureEnd: (1n << 42n) - 1n }),
 };
