@@ -51,7 +51,7 @@ for (const s of series) {
       const k = g.kernel;
       console.log(
         `cross: ${stage.arch} ${s} kernel ${k.release} (${k.sourcePackage} ${k.sourceVersion}): ` +
-          `${k.cached ? "cached" : `built, make ${Math.round(k.buildMs / 1000)} s`}, ready in ${((Date.now() - t) / 1000).toFixed(1)} s`,
+          `${k.cached ? "cached" : `built: make ${Math.round(k.buildMs / 1000)} s wall, ${Math.round(k.makeCpuMs / 1000)} s CPU`}, ready in ${((Date.now() - t) / 1000).toFixed(1)} s`,
       );
       guests.push({ stage, guest: g });
     } catch (e) {
