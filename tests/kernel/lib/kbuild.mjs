@@ -190,7 +190,7 @@ async function unpackSource(cacheDir, series, version, apt, log) {
   const top = src.package;
   const tree = path.join(dir, top);
   const stamp = path.join(dir, ".unpacked");
-  return withLock(path.join(cacheDir, "custom"), `src-${series}`, async () => {
+  return withLongLock(path.join(cacheDir, "custom"), `src-${series}`, async () => {
     if (exists(stamp)) return tree;
     const t0 = Date.now();
     await fsp.rm(dir, { recursive: true, force: true });
@@ -259,6 +259,30 @@ async function makeCpuMs(fn) {
   return Math.round(children() - before);
 }
 
+/**
+ * withLock for work that can outlast its staleness limit (15 minutes): the lock's mtime is renewed
+ * every minute while `fn` runs, and a waiter waits as long as a cold build under load can take.
+ */
+function withLongLock(dir, name, fn) {
+  return withLock(
+    dir,
+    name,
+    async () => {
+      const lock = path.join(dir, `.lock-${name}`);
+      const beat = setInterval(() => {
+        const now = new Date();
+        fs.utimes(lock, now, now, () => {});
+      }, 60_000);
+      try {
+        return await fn();
+      } finally {
+        clearInterval(beat);
+      }
+    },
+    4 * 3600_000,
+  );
+}
+
 const productsOf = (cacheDir) => path.join(cacheDir, "custom", "products");
 
 function absolute(cacheDir, info) {
@@ -301,7 +325,7 @@ export async function customKernel({ arch, series, cacheDir, jobs = availablePar
   const out = path.join(productsOf(cacheDir), dirName);
   const cached = await readJson(path.join(out, "info.json"));
   if (cached) return absolute(cacheDir, cached);
-  return withLock(path.join(cacheDir, "custom"), `build-${arch}-${series}`, async () => {
+  return withLongLock(path.join(cacheDir, "custom"), `build-${arch}-${series}`, async () => {
     const again = await readJson(path.join(out, "info.json"));
     if (again) return absolute(cacheDir, again);
     const t0 = Date.now();
