@@ -29,6 +29,12 @@
 #define VFIO_ABI_E_CAP_TOO_MANY                      (-11) /* more hops than allowed */
 #define VFIO_ABI_E_CAP_ARRAY_OVERRUN                 (-12) /* declared array/bytes length runs past the cap or buffer */
 #define VFIO_ABI_E_CAP_OVERLAP                       (-13) /* next points inside the current capability's known body */
+#define VFIO_ABI_E_MSG_SIZE_MIN                      (-14) /* vfio-user msg_size below the 16-byte header */
+#define VFIO_ABI_E_MSG_SIZE_OVER                     (-15) /* vfio-user msg_size larger than the bytes supplied */
+#define VFIO_ABI_E_MSG_TYPE                          (-16) /* vfio-user flags type bits neither command (0) nor reply (1) */
+#define VFIO_ABI_E_MSG_COMMAND                       (-17) /* vfio-user command number the protocol does not define */
+#define VFIO_ABI_E_MSG_TRAILING                      (-18) /* bytes after msg_size (another message, or msg_size lies) */
+#define VFIO_ABI_E_MSG_FDS                           (-19) /* the number of fds passed does not fit the message (checked by hosts from K_FDS) */
 #define VFIO_ABI_E_RANGE                             (-20) /* pointer/length arguments outside wasm memory */
 #define VFIO_ABI_E_OUT_FULL                          (-21) /* output region too small */
 #define VFIO_ABI_E_BAD_ARG                           (-22) /* unknown struct id, profile bits, etc. */
@@ -40,7 +46,9 @@
 #define VFIO_ABI_PROF_BIG                            1 /* big-endian (s390x, ppc64, mips) */
 #define VFIO_ABI_PROF_ILP32                          2 /* ILP32 data model (i386: plain __u64 4-aligned) */
 #define VFIO_ABI_PROF_EPOCH66                        4 /* epoch >= 6.6 (__aligned_u64 layout, 8-aligned caps); clear = 6.1 rules */
-#define VFIO_ABI_PROF_KNOWN                          65287 /* every bit a module accepts */
+#define VFIO_ABI_PROF_MSG_REQUEST                    8 /* parse only: the buffer is the body of a vfio-user request (bounded by msg_size, not argsz) */
+#define VFIO_ABI_PROF_MSG_REPLY                      16 /* parse only: the buffer is the body of a vfio-user reply */
+#define VFIO_ABI_PROF_KNOWN                          65311 /* every bit a module accepts */
 #define VFIO_ABI_P_IRQ_INFO_CAPS                     256 /* proposal irq-info-caps */
 #define VFIO_ABI_P_DMA_FAULT_REGION                  512 /* proposal dma-fault-region */
 #define VFIO_ABI_P_PLATFORM_MSI_V2                   1024 /* proposal platform-msi-v2 (implies irq-info-caps) */
@@ -57,7 +65,7 @@
 #define VFIO_ABI_ARCH_MIPS                           3 /* big-endian ilp32 */
 
 /* ---- struct ids (struct_size, parse, encode_fields, caps_build) and sizes (lp64 6.1, lp64 6.6, ilp32 6.1, ilp32 6.6) */
-#define VFIO_ABI_NUM_STRUCTS                         28 /* struct_count() */
+#define VFIO_ABI_NUM_STRUCTS                         39 /* struct_count() */
 #define VFIO_ABI_S_VFIO_INFO_CAP_HEADER              0 /* struct vfio_info_cap_header, plain, size 8/8/8/8 */
 #define VFIO_ABI_S_VFIO_DEVICE_INFO                  1 /* struct vfio_device_info, info, size 20/24/20/24 */
 #define VFIO_ABI_S_VFIO_REGION_INFO                  2 /* struct vfio_region_info, info, size 32/32/32/32 */
@@ -86,9 +94,20 @@
 #define VFIO_ABI_S_VFIO_IRQ_MSI_MSG                  25 /* struct vfio_irq_msi_msg, plain, size 12/12/12/12 */
 #define VFIO_ABI_S_VFIO_IRQ_INFO_CAP_MSI_V2          26 /* struct vfio_irq_info_cap_msi, cap, size 12/12/12/12 */
 #define VFIO_ABI_S_VFIO_IRQ_INFO_CAP_MSI             27 /* struct vfio_irq_info_cap_msi, cap, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_MESSAGE                 28 /* struct vfio_user_header, message, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_VERSION                 29 /* struct vfio_user_version, plain, size 4/4/4/4 */
+#define VFIO_ABI_S_VFIO_USER_DEVICE_INFO             30 /* struct vfio_user_device_info, info, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_MAP                 31 /* struct vfio_user_dma_map, info, size 32/32/32/32 */
+#define VFIO_ABI_S_VFIO_USER_DMA_UNMAP               32 /* struct vfio_user_dma_unmap, info, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_USER_REGION_ACCESS           33 /* struct vfio_user_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_REGION_ACCESS_DATA      34 /* struct vfio_user_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_REGION_ACCESS       35 /* struct vfio_user_dma_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_REGION_ACCESS_DATA  36 /* struct vfio_user_dma_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_REGION_IO_FDS_REQUEST   37 /* struct vfio_user_region_io_fds_request, info, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DEVICE_FEATURE          38 /* struct vfio_user_device_feature, plain, size 8/8/8/8 */
 
 /* ---- field ids (record ref of K_FIELD / K_ELEM, err_field(), encode_fields value-vector slot = id - first field) */
-#define VFIO_ABI_NUM_FIELDS                          145
+#define VFIO_ABI_NUM_FIELDS                          186
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__ID          0 /* u16 2 B, offsets 0/0/0/0 */
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__VERSION     1 /* u16 2 B, offsets 2/2/2/2 */
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__NEXT        2 /* u32 4 B, offsets 4/4/4/4 */
@@ -234,6 +253,47 @@
 #define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__NR_MSGS    142 /* u32 4 B, offsets 8/8/8/8 */
 #define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__RESERVED   143 /* u32 4 B, offsets 12/12/12/12 */
 #define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__MSGS       144 /* array, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__MSG_ID         145 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__COMMAND        146 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__MSG_SIZE       147 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__FLAGS          148 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__ERROR_NO       149 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__BODY           150 /* body, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__MAJOR          151 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__MINOR          152 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__DATA           153 /* bytes, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__ARGSZ      154 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__FLAGS      155 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__NUM_REGIONS 156 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__NUM_IRQS   157 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__ARGSZ          158 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__FLAGS          159 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__OFFSET         160 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__ADDR           161 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__SIZE           162 /* u64 8 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__ARGSZ        163 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__FLAGS        164 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__ADDR         165 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__SIZE         166 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__OFFSET   167 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__REGION   168 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__COUNT    169 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__OFFSET 170 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__REGION 171 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__COUNT 172 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__DATA 173 /* bytes, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS__ADDR 174 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS__COUNT 175 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__ADDR 176 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__COUNT 177 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__DATA 178 /* bytes, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__ARGSZ 179 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__FLAGS 180 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__INDEX 181 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__COUNT 182 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__ARGSZ   183 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__FLAGS   184 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__DATA    185 /* bytes, offsets 8/8/8/8 */
 /* first field id of each struct (value-vector slot 0 of encode_fields) */
 #define VFIO_ABI_FIRST_FIELD_VFIO_INFO_CAP_HEADER    0 /* 3 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO        3 /* 6 fields */
@@ -263,6 +323,17 @@
 #define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_MSI_MSG        131 /* 3 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_INFO_CAP_MSI_V2 134 /* 5 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_INFO_CAP_MSI   139 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_MESSAGE       145 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_VERSION       151 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DEVICE_INFO   154 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_MAP       158 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_UNMAP     163 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_ACCESS 167 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_ACCESS_DATA 170 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_REGION_ACCESS 174 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_REGION_ACCESS_DATA 176 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_IO_FDS_REQUEST 179 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DEVICE_FEATURE 183 /* 3 fields */
 
 /* ---- record stream of parse(): 24 bytes per record, little-endian */
 #define VFIO_ABI_REC_SIZE                            24
@@ -276,8 +347,13 @@
 #define VFIO_ABI_K_NEEDS                             8 /* value = argsz the caller must supply (two-call protocol) */
 #define VFIO_ABI_K_TAIL                              10 /* bytes beyond argsz up to the buffer end */
 #define VFIO_ABI_K_NOTE                              11 /* aux = note code; informational, not an error */
+#define VFIO_ABI_K_FDS                               12 /* vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY */
+#define VFIO_ABI_K_BODY                              13 /* vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with */
 #define VFIO_ABI_NOTE_CAPOFF_WITHOUT_FLAG            1 /* cap_offset non-zero while the CAPS flag is clear (ignored) */
 #define VFIO_ABI_NOTE_ARGSZ_SLACK                    2 /* argsz larger than the known content */
+#define VFIO_ABI_FDS_OR_NONE                         1 /* no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range) */
+#define VFIO_ABI_FDS_UP_TO                           2 /* any number from 0 up to aux */
+#define VFIO_ABI_FDS_ANY                             4 /* any number */
 
 typedef struct vfio_abi_rec {
   uint8_t kind; /* K_* */
@@ -301,7 +377,7 @@ typedef struct vfio_abi_irq_info_u32 { uint32_t argsz, flags, index, count; } vf
 typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src;
 
 /* ---- SET_IRQS oracle: device block words, drivers, irq types, errno, rule ids */
-#define VFIO_ABI_ORACLE_DEV_WORDS                    268
+#define VFIO_ABI_ORACLE_DEV_WORDS                    200
 #define VFIO_ABI_ORACLE_DRV_PCI                      0
 #define VFIO_ABI_ORACLE_DRV_PLATFORM                 1
 #define VFIO_ABI_ORACLE_DRV_AMBA                     2
@@ -312,12 +388,25 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_T_INTX                       1
 #define VFIO_ABI_ORACLE_T_MSI                        2
 #define VFIO_ABI_ORACLE_T_MSIX                       3
+#define VFIO_ABI_ORACLE_EPERM                        1
+#define VFIO_ABI_ORACLE_ENOENT                       2
+#define VFIO_ABI_ORACLE_EIO                          5
+#define VFIO_ABI_ORACLE_ENXIO                        6
+#define VFIO_ABI_ORACLE_E2BIG                        7
 #define VFIO_ABI_ORACLE_EBADF                        9
+#define VFIO_ABI_ORACLE_EAGAIN                       11
+#define VFIO_ABI_ORACLE_ENOMEM                       12
 #define VFIO_ABI_ORACLE_EFAULT                       14
 #define VFIO_ABI_ORACLE_EBUSY                        16
+#define VFIO_ABI_ORACLE_EEXIST                       17
+#define VFIO_ABI_ORACLE_ENODEV                       19
 #define VFIO_ABI_ORACLE_EINVAL                       22
 #define VFIO_ABI_ORACLE_ENOTTY                       25
+#define VFIO_ABI_ORACLE_ENOSPC                       28
 #define VFIO_ABI_ORACLE_ERANGE                       34
+#define VFIO_ABI_ORACLE_ENOSYS                       38
+#define VFIO_ABI_ORACLE_EOVERFLOW                    75
+#define VFIO_ABI_ORACLE_EOPNOTSUPP                   95
 #define VFIO_ABI_ORACLE_R_OK                         0 /* accepted */
 #define VFIO_ABI_ORACLE_R_COPY_FAULT                 1 /* the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT) */
 #define VFIO_ABI_ORACLE_R_ARGSZ_MIN                  2 /* argsz < 20 (offsetofend(struct vfio_irq_set, count)) */
@@ -353,8 +442,13 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LOOPBACK_RANGE             32 /* 6.1: loopback trigger past the enabled vectors (start + count > num_ctx) */
 #define VFIO_ABI_ORACLE_R_VECTOR_UNALLOCATED         33 /* 6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL) */
 #define VFIO_ABI_ORACLE_R_LVU_FDS                    34 /* libvfio-user: number of fds passed != count */
-#define VFIO_ABI_ORACLE_R_REQUEST_IRQ                35 /* platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) before the action dispatch */
-#define VFIO_ABI_ORACLE_NUM_RULES                    36
+#define VFIO_ABI_ORACLE_R_LVU_SHORT                  35 /* libvfio-user: the message body is shorter than the struct (a kernel would fault with EFAULT) */
+#define VFIO_ABI_ORACLE_R_LVU_FDS_NOT_EVENTFD        36 /* libvfio-user: fds passed with DATA_NONE or DATA_BOOL */
+#define VFIO_ABI_ORACLE_R_LVU_TRIGGER_FD             37 /* libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd */
+#define VFIO_ABI_ORACLE_R_LVU_BUG_DISABLE_RANGE      38 /* libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count */
+#define VFIO_ABI_ORACLE_R_LVU_BUG_INTX_SHARED        39 /* libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back) */
+#define VFIO_ABI_ORACLE_R_REQUEST_IRQ                40 /* platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch */
+#define VFIO_ABI_ORACLE_NUM_RULES                    41
 #define VFIO_ABI_ORACLE_DEV_DRIVER                   0 /* driver (DRV_*) */
 #define VFIO_ABI_ORACLE_DEV_KERNEL                   1 /* kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135 */
 #define VFIO_ABI_ORACLE_DEV_NUM_IRQS                 2 /* num_irqs (indexes) */
@@ -367,9 +461,6 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_DEV_IRQ_FLAGS                72 /* per-index vfio_irq_info flags */
 #define VFIO_ABI_ORACLE_DEV_EVENTFDS                 136 /* eventfd bitmap, fds 0..1023 */
 #define VFIO_ABI_ORACLE_DEV_OPEN_FDS                 168 /* open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF) */
-#define VFIO_ABI_ORACLE_DEV_IRQ_ERRNO                200 /* platform/amba: per-index errno of the request_irq made when the device was opened (0: the line is requested) */
-#define VFIO_ABI_ORACLE_DEV_MASK_IRQFD               264 /* platform/amba: per-index bitmap, a mask irqfd is installed */
-#define VFIO_ABI_ORACLE_DEV_UNMASK_IRQFD             266 /* platform/amba: per-index bitmap, an unmask irqfd is installed */
 #define VFIO_ABI_ORACLE_KERN_XARRAY_MSI              1 /* 6.5+: MSI/MSI-X contexts in an xarray (no num_ctx checks, dynamic MSI-X), ERR/REQ eventfd < -1 is EINVAL */
 #define VFIO_ABI_ORACLE_DEVF_PCIE                    1 /* PCIe (the ERR index exists) */
 #define VFIO_ABI_ORACLE_DEVF_MSI_SHORT               2 /* MSI multi-vector allocations may fall short (intremap off) */
@@ -379,6 +470,26 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_TRIG_INTX                    4 /* INTx trigger set */
 #define VFIO_ABI_ORACLE_TRIG_INTX_UNMASK_FD          8 /* PCI: INTx unmask irqfd installed; platform/ccw/ap: bit TRIG_INDEX_SHIFT + i = index i trigger set */
 #define VFIO_ABI_ORACLE_TRIG_INDEX_SHIFT             3
+#define VFIO_ABI_ORACLE_LVU_BUG_DISABLE_RANGE        1 /* the snapshot's disable loop: closes [start, count) */
+#define VFIO_ABI_ORACLE_LVU_BUG_INTX_SHARED          2 /* INTx uses MSI/MSI-X slot 0 (one table for the three) */
+#define VFIO_ABI_ORACLE_LVU_EXTENDED                 0x80000000u /* words LVU_MSG_NFDS.. are present */
+#define VFIO_ABI_ORACLE_LVU_MSG_NFDS                 200 /* word: fds passed with this message (SCM_RIGHTS) */
+#define VFIO_ABI_ORACLE_LVU_MSG_KINDS                201 /* words: their kinds, one word each (FD_*), at most LVU_MAX_FDS */
+#define VFIO_ABI_ORACLE_LVU_MAX_FDS                  253 /* SCM_MAX_FD */
+#define VFIO_ABI_ORACLE_LVU_TABLE                    456 /* word: fd table, one byte per slot, kind | owner index << 2 */
+#define VFIO_ABI_ORACLE_LVU_SLOTS                    2048 /* vectors; then the ERR, REQ and separate-INTx slots */
+#define VFIO_ABI_ORACLE_LVU_SLOT_ERR                 2048 /* table slot of the ERR eventfd */
+#define VFIO_ABI_ORACLE_LVU_SLOT_REQ                 2049 /* table slot of the REQ eventfd */
+#define VFIO_ABI_ORACLE_LVU_SLOT_INTX                2050 /* table slot of the INTx eventfd (without LVU_BUG_INTX_SHARED) */
+#define VFIO_ABI_ORACLE_LVU_WORDS                    969 /* LVU_TABLE + (LVU_SLOTS + 3) bytes, in words */
+#define VFIO_ABI_ORACLE_FD_EVENTFD                   1 /* fd kind: an eventfd */
+#define VFIO_ABI_ORACLE_FD_READONLY                  2 /* fd kind: open, not an eventfd, not writable */
+#define VFIO_ABI_ORACLE_FD_WRITABLE                  3 /* fd kind: open, not an eventfd, writable */
+#define VFIO_ABI_ORACLE_PLAT_EXTENDED                0x80000000u /* words PLAT_IRQ_ERRNO.. are present */
+#define VFIO_ABI_ORACLE_PLAT_IRQ_ERRNO               200 /* words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them */
+#define VFIO_ABI_ORACLE_PLAT_MASK_IRQFD              264 /* words: per-index bitmap (2 words), a mask irqfd is installed */
+#define VFIO_ABI_ORACLE_PLAT_UNMASK_IRQFD            266 /* words: per-index bitmap (2 words), an unmask irqfd is installed */
+#define VFIO_ABI_ORACLE_PLAT_WORDS                   268 /* size of the extended block, in words */
 
 /* ---- exported functions */
 /* X-macro over every exported function, in export order:

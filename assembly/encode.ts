@@ -145,8 +145,3 @@ export function buildCaps(
   }
   return off as i32;
 }
-
-// Silence unused-import diagnostics in builds that tree-shake callers.
-export function _touch(p: usize): u32 {
-  return Mem.rd16(p, false);
-}

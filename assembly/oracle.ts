@@ -2,27 +2,73 @@
 // vfio_set_irqs_validate_and_prepare (EINVAL) -> the driver's (index, action) dispatch (ENOTTY)
 // -> the handler's state rules (EINVAL, EBADF). Sources: drivers/vfio/vfio_main.c,
 // drivers/vfio/pci/vfio_pci_intrs.c, platform/ccw/ap drivers, libvfio-user lib/irq.c; confirmed
-// against real kernels (tests/kernel).
+// against real 6.1 and 6.12 kernels (vfio-abi.md §3, §8.6).
 //
-// The device description and state live in a block of DEV_WORDS u32 words at `dev`; its layout
-// (DEV_*, DEVF_*, TRIG_*, KERN_*), the drivers, irq types and rule ids are the contract's
-// (schema/wasm-abi.mjs). bindings/oracle/wasm/device.ts builds a block from a JSON description.
-
+// Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md;
+// bindings/oracle/device.ts builds it from a JSON device description):
+//   0 driver (DRV_*)          1 kernel profile bits: bit0 6.5+ (xarray MSI contexts, no num_ctx checks)
+//   2 num_irqs (indexes)      3 bit0 PCIe (ERR index exists), bit1 MSI multi-vector allocations may fall
+//                               short (intremap off), bit2 dynamic MSI-X (has_dyn_msix: MSI-X irq_info
+//                               without NORESIZE; only with 6.12 rules)
+//   4 msi_alloc_max           5 active irq type (T_NONE, T_INTX, T_MSI, T_MSIX)
+//   6 allocated vector count  7 bit0 ERR trigger set, bit1 REQ trigger set, bit2 INTx trigger set,
+//                               pci: bit3 INTx unmask irqfd installed; platform/ccw/ap: bit 3+i = index i
+//                               trigger set
+//   8..71  per-index count     72..135 per-index vfio_irq_info flags
+//   136..167 eventfd bitmap for fds 0..1023   168..199 open (non-eventfd) fd bitmap
+// An fd >= 1024, or in neither bitmap, is closed (EBADF).
 import {
-  DEV_IRQ_ERRNO,
-  DEV_MASK_IRQFD,
-  DEV_UNMASK_IRQFD,
+  DEVF_DYN_MSIX,
+  DEVF_MSI_SHORT,
+  DEV_ACTIVE_TYPE,
+  DEV_DRIVER,
+  DEV_EVENTFDS,
+  DEV_FEATURES,
+  DEV_IRQ_COUNT,
+  DEV_IRQ_COUNT_WORDS,
+  DEV_IRQ_FLAGS,
+  DEV_IRQ_FLAGS_WORDS,
+  DEV_KERNEL,
+  DEV_MSI_ALLOC_MAX,
+  DEV_NUM_IRQS,
+  DEV_OPEN_FDS,
+  DEV_TRIGGERS,
+  DEV_VECTORS,
   DEV_WORDS,
+  DRV_AMBA,
   DRV_AP,
   DRV_CCW,
   DRV_LIBVFIO_USER,
   DRV_PCI,
+  DRV_PLATFORM,
   EBADF,
   EBUSY,
   EFAULT,
   EINVAL,
   ENOTTY,
   ERANGE,
+  E_ORACLE_RANGE,
+  FD_EVENTFD,
+  FD_READONLY,
+  KERN_XARRAY_MSI,
+  LVU_BUG_DISABLE_RANGE,
+  LVU_BUG_INTX_SHARED,
+  LVU_EXTENDED,
+  LVU_MAX_FDS,
+  LVU_MSG_KINDS,
+  LVU_MSG_NFDS,
+  LVU_SLOTS,
+  LVU_SLOT_ERR,
+  LVU_SLOT_INTX,
+  LVU_SLOT_REQ,
+  LVU_TABLE,
+  LVU_WORDS,
+  PLAT_EXTENDED,
+  PLAT_IRQ_ERRNO,
+  PLAT_MASK_IRQFD,
+  PLAT_UNMASK_IRQFD,
+  PLAT_WORDS,
+  MAX_FD,
   PROF_BIG,
   R_ACTION,
   R_AP_DATA,
@@ -41,9 +87,14 @@ import {
   R_INTX_MASK_EVENTFD,
   R_LOOPBACK_RANGE,
   R_LVU_BOOL_LEN,
+  R_LVU_BUG_DISABLE_RANGE,
+  R_LVU_BUG_INTX_SHARED,
   R_LVU_COUNT0,
   R_LVU_ERR_REQ,
   R_LVU_FDS,
+  R_LVU_FDS_NOT_EVENTFD,
+  R_LVU_SHORT,
+  R_LVU_TRIGGER_FD,
   R_NORESIZE,
   R_NOT_ENABLED,
   R_NOT_MASKABLE,
@@ -59,11 +110,17 @@ import {
   R_VECTOR_UNALLOCATED,
   R_VIRQFD_BUSY,
   R_ZERO_VECTORS,
+  TRIG_ERR,
+  TRIG_INDEX_SHIFT,
+  TRIG_INTX,
+  TRIG_INTX_UNMASK_FD,
+  TRIG_REQ,
   T_INTX,
   T_MSI,
   T_MSIX,
   T_NONE,
 } from "./generated/wasm-abi";
+import { Mem, inMem } from "./mem";
 import {
   O_VFIO_IRQ_SET__COUNT,
   O_VFIO_IRQ_SET__DATA,
@@ -71,8 +128,23 @@ import {
   O_VFIO_IRQ_SET__INDEX,
   O_VFIO_IRQ_SET__START,
   SIZEOF_VFIO_IRQ_SET,
+  VFIO_CCW_NUM_IRQS,
+  VFIO_IRQ_INFO_MASKABLE,
+  VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_TYPE_MASK,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+  VFIO_PCI_ERR_IRQ_INDEX,
+  VFIO_PCI_INTX_IRQ_INDEX,
+  VFIO_PCI_MSIX_IRQ_INDEX,
+  VFIO_PCI_MSI_IRQ_INDEX,
+  VFIO_PCI_NUM_IRQS,
+  VFIO_PCI_REQ_IRQ_INDEX,
 } from "./generated/layout";
-import { inMem, Mem } from "./mem";
 
 /** minsz of vfio_irq_set: offsetofend(count), where data[] starts. */
 const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
@@ -95,6 +167,10 @@ class Dev {
   @inline static setw(dev: usize, i: u32, v: u32): void {
     store<u32>(dev + ((i as usize) << 2), v);
   }
+  /** Byte of the libvfio-user fd table for `slot`. */
+  @inline static slotAt(dev: usize, slot: u32): usize {
+    return dev + ((LVU_TABLE as usize) << 2) + (slot as usize);
+  }
 }
 /** Oracle verdicts. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
 class Rule {
@@ -106,11 +182,11 @@ class Rule {
 
 /** 0 = eventfd, EBADF or EINVAL for an fd >= 0. */
 function fdCheck(dev: usize, fd: i32): u32 {
-  if (fd >= 1024) return R_FD_CLOSED;
+  if (fd >= MAX_FD) return R_FD_CLOSED;
   const word = (fd as u32) >> 5,
     bit: u32 = 1 << ((fd as u32) & 31);
-  if ((Dev.w(dev, 136 + word) & bit) != 0) return R_OK;
-  if ((Dev.w(dev, 168 + word) & bit) != 0) return R_FD_NOT_EVENTFD;
+  if ((Dev.w(dev, DEV_EVENTFDS + word) & bit) != 0) return R_OK;
+  if ((Dev.w(dev, DEV_OPEN_FDS + word) & bit) != 0) return R_FD_NOT_EVENTFD;
   return R_FD_CLOSED;
 }
 
@@ -123,8 +199,8 @@ function fdCheck(dev: usize, fd: i32): u32 {
 export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commit: bool): i32 {
   lastRule = R_OK;
   lastElem = -1;
-  const drv = Dev.w(dev, 0);
-  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, (prof & PROF_BIG) != 0);
+  const drv = Dev.w(dev, DEV_DRIVER);
+  if (drv == DRV_LIBVFIO_USER) return lvu(dev, buf, len, (prof & PROF_BIG) != 0, commit);
   if (len < MINSZ) return Rule.fail(R_COPY_FAULT, EFAULT);
   const big = (prof & PROF_BIG) != 0;
   const argsz = Mem.rd32(buf, big),
@@ -132,36 +208,37 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
     index = Mem.rd32(buf + O_VFIO_IRQ_SET__INDEX, big);
   const start = Mem.rd32(buf + O_VFIO_IRQ_SET__START, big),
     count = Mem.rd32(buf + O_VFIO_IRQ_SET__COUNT, big);
-  const dt = flags & 7,
-    act = flags & 0x38;
+  const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+    act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
 
   // max_irq_type and the per-index irq count the driver passes to the validator
   let maxType: u32, nIrqs: u32;
   if (drv == DRV_PCI) {
-    maxType = 5;
-    nIrqs = index < 5 ? Dev.w(dev, 8 + index) : 0;
+    maxType = VFIO_PCI_NUM_IRQS;
+    nIrqs = index < VFIO_PCI_NUM_IRQS ? Dev.w(dev, DEV_IRQ_COUNT + index) : 0;
   } else if (drv == DRV_CCW) {
-    maxType = 3;
+    maxType = VFIO_CCW_NUM_IRQS;
     nIrqs = 1;
   } else if (drv == DRV_AP) {
-    maxType = Dev.w(dev, 2);
+    maxType = Dev.w(dev, DEV_NUM_IRQS);
     nIrqs = 1;
   } else {
-    maxType = Dev.w(dev, 2);
-    nIrqs = Dev.w(dev, 2);
+    maxType = Dev.w(dev, DEV_NUM_IRQS);
+    nIrqs = Dev.w(dev, DEV_NUM_IRQS);
   } // platform/amba pass num_irqs for both
 
   // vfio_set_irqs_validate_and_prepare
   if (argsz < MINSZ) return Rule.fail(R_ARGSZ_MIN, EINVAL);
   if (index >= maxType) return Rule.fail(R_INDEX, EINVAL);
   if (count >= 0xffffffff - start) return Rule.fail(R_COUNT_OVERFLOW, EINVAL);
-  if ((flags & ~0x3f) != 0) return Rule.fail(R_FLAGS_UNKNOWN, EINVAL);
+  if ((flags & ~(VFIO_IRQ_SET_DATA_TYPE_MASK | VFIO_IRQ_SET_ACTION_TYPE_MASK)) != 0)
+    return Rule.fail(R_FLAGS_UNKNOWN, EINVAL);
   if (start >= nIrqs) return Rule.fail(R_START, EINVAL);
   if (start + count > nIrqs) return Rule.fail(R_RANGE, EINVAL);
   let esz: u32 = 0;
-  if (dt == 1) esz = 0;
-  else if (dt == 2) esz = 1;
-  else if (dt == 4) esz = 4;
+  if (dt == VFIO_IRQ_SET_DATA_NONE) esz = 0;
+  else if (dt == VFIO_IRQ_SET_DATA_BOOL) esz = 1;
+  else if (dt == VFIO_IRQ_SET_DATA_EVENTFD) esz = 4;
   else return Rule.fail(R_DATA_TYPE, EINVAL);
   if (esz != 0 && ((argsz - MINSZ) as u64) < (count as u64) * (esz as u64)) return Rule.fail(R_PAYLOAD_SHORT, EINVAL);
 
@@ -171,12 +248,13 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   if (esz != 0 && MINSZ + (count as u64) * (esz as u64) > (len as u64)) return Rule.fail(R_COPY_FAULT, EFAULT);
 
   // platform/amba: a request_irq that failed at open answers every SET_IRQS on its line, before the dispatch
-  if (drv != DRV_PCI && index < 64) {
-    const requestErrno = Dev.w(dev, DEV_IRQ_ERRNO + index) as i32;
+  if (drv != DRV_PCI && platformExtended(dev) && index < DEV_IRQ_FLAGS_WORDS) {
+    const requestErrno = Dev.w(dev, PLAT_IRQ_ERRNO + index) as i32;
     if (requestErrno != 0) return Rule.fail(R_REQUEST_IRQ, requestErrno);
   }
   // PCI and platform: dispatch on exactly one ACTION bit
-  if (act != 0x08 && act != 0x10 && act != 0x20) return Rule.fail(R_ACTION, ENOTTY);
+  if (act != VFIO_IRQ_SET_ACTION_MASK && act != VFIO_IRQ_SET_ACTION_UNMASK && act != VFIO_IRQ_SET_ACTION_TRIGGER)
+    return Rule.fail(R_ACTION, ENOTTY);
   if (drv == DRV_PCI) return pci(dev, buf, big, flags, index, start, count, commit);
   return platform(dev, buf, big, flags, index, start, count, commit);
 }
@@ -189,69 +267,73 @@ function fdErr(dev: usize, fd: i32): i32 {
 }
 
 function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u32, count: u32, commit: bool): i32 {
-  const dt = flags & 7,
-    act = flags & 0x38;
-  const active = Dev.w(dev, 5);
-  if (index == 0) {
-    if (act == 0x08 || act == 0x10) {
+  const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+    act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+  const active = Dev.w(dev, DEV_ACTIVE_TYPE);
+  if (index == VFIO_PCI_INTX_IRQ_INDEX) {
+    if (act == VFIO_IRQ_SET_ACTION_MASK || act == VFIO_IRQ_SET_ACTION_UNMASK) {
       if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
       if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
-      if (dt == 4) {
-        if (act == 0x08) return Rule.fail(R_INTX_MASK_EVENTFD, ENOTTY);
+      if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+        if (act == VFIO_IRQ_SET_ACTION_MASK) return Rule.fail(R_INTX_MASK_EVENTFD, ENOTTY);
         const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
         if (fd < 0) {
-          if (commit) Dev.setw(dev, 7, Dev.w(dev, 7) & ~8);
+          if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX_UNMASK_FD);
           return 0;
         }
         // vfio_virqfd_enable: fdget (EBADF), eventfd_ctx_fileget (EINVAL), then *pvirqfd busy (EBUSY)
         const e = fdErr(dev, fd);
         if (e != 0) return e;
-        if ((Dev.w(dev, 7) & 8) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
-        if (commit) Dev.setw(dev, 7, Dev.w(dev, 7) | 8);
+        if ((Dev.w(dev, DEV_TRIGGERS) & TRIG_INTX_UNMASK_FD) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
+        if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX_UNMASK_FD);
       }
       return 0;
     }
     // TRIGGER
-    if (active == T_INTX && count == 0 && dt == 1) {
+    if (active == T_INTX && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
       if (commit) disable(dev);
       return 0;
     }
     if (!(active == T_INTX || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
     if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
-    if (dt == 4) {
+    if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
       const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
       if (fd >= 0) {
         const e = fdErr(dev, fd);
         if (e != 0) return e;
       }
       if (commit) {
-        Dev.setw(dev, 5, T_INTX);
-        Dev.setw(dev, 6, 1);
-        Dev.setw(dev, 7, fd >= 0 ? Dev.w(dev, 7) | 4 : Dev.w(dev, 7) & ~4);
+        Dev.setw(dev, DEV_ACTIVE_TYPE, T_INTX);
+        Dev.setw(dev, DEV_VECTORS, 1);
+        Dev.setw(
+          dev,
+          DEV_TRIGGERS,
+          fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX : Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX,
+        );
       }
       return 0;
     }
     if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
     return 0;
   }
-  if (index == 1 || index == 2) {
-    if (act != 0x20) return Rule.fail(R_NO_HANDLER, ENOTTY);
-    const type = index == 1 ? T_MSI : T_MSIX;
-    if (active == type && count == 0 && dt == 1) {
+  if (index == VFIO_PCI_MSI_IRQ_INDEX || index == VFIO_PCI_MSIX_IRQ_INDEX) {
+    if (act != VFIO_IRQ_SET_ACTION_TRIGGER) return Rule.fail(R_NO_HANDLER, ENOTTY);
+    const type = index == VFIO_PCI_MSI_IRQ_INDEX ? T_MSI : T_MSIX;
+    if (active == type && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
       if (commit) disable(dev);
       return 0;
     }
     if (!(active == type || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
-    const k612 = Dev.w(dev, 1) != 0;
-    const dyn = k612 && type == T_MSIX && (Dev.w(dev, 3) & 4) != 0;
+    const k612 = (Dev.w(dev, DEV_KERNEL) & KERN_XARRAY_MSI) != 0;
+    const dyn = k612 && type == T_MSIX && (Dev.w(dev, DEV_FEATURES) & DEVF_DYN_MSIX) != 0;
     const nvec = start + count;
-    if (dt == 4) {
-      let alloc = Dev.w(dev, 6);
+    if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+      let alloc = Dev.w(dev, DEV_VECTORS);
       if (active != type) {
         // vfio_msi_enable(start + count): pci_alloc_irq_vectors(1, nvec)
         if (nvec == 0) return Rule.fail(R_ZERO_VECTORS, ERANGE);
-        const maxAlloc = Dev.w(dev, 4);
-        if (type == T_MSI && (Dev.w(dev, 3) & 2) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
+        const maxAlloc = Dev.w(dev, DEV_MSI_ALLOC_MAX);
+        if (type == T_MSI && (Dev.w(dev, DEV_FEATURES) & DEVF_MSI_SHORT) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
           lastRule = R_PARTIAL_VECTORS; // fewer vectors than asked: the kernel returns that number, MSI stays disabled
           return maxAlloc as i32;
         }
@@ -278,38 +360,43 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
         lastElem = -1;
       }
       if (commit) {
-        Dev.setw(dev, 5, type);
-        Dev.setw(dev, 6, alloc);
+        Dev.setw(dev, DEV_ACTIVE_TYPE, type);
+        Dev.setw(dev, DEV_VECTORS, alloc);
       }
       return 0;
     }
     if (active != type) return Rule.fail(R_NOT_ENABLED, EINVAL);
-    if (!k612 && nvec > Dev.w(dev, 6)) return Rule.fail(R_LOOPBACK_RANGE, EINVAL);
+    if (!k612 && nvec > Dev.w(dev, DEV_VECTORS)) return Rule.fail(R_LOOPBACK_RANGE, EINVAL);
     return 0;
   }
   // ERR (3) / REQ (4): single trigger context
-  if (act != 0x20) return Rule.fail(R_NO_HANDLER, ENOTTY);
-  const bit: u32 = index == 3 ? 1 : 2;
-  const set = (Dev.w(dev, 7) & bit) != 0;
+  if (act != VFIO_IRQ_SET_ACTION_TRIGGER) return Rule.fail(R_NO_HANDLER, ENOTTY);
+  const bit: u32 = index == VFIO_PCI_ERR_IRQ_INDEX ? TRIG_ERR : TRIG_REQ;
+  const set = (Dev.w(dev, DEV_TRIGGERS) & bit) != 0;
   if (start != 0 || count > 1) return Rule.fail(R_SUBINDEX, EINVAL);
-  if (dt == 1) {
+  if (dt == VFIO_IRQ_SET_DATA_NONE) {
     if (!set) return Rule.fail(R_CTX_UNSET, EINVAL);
-    if (count == 0 && commit) Dev.setw(dev, 7, Dev.w(dev, 7) & ~bit);
+    if (count == 0 && commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
     return 0;
   }
   if (count == 0) return Rule.fail(R_COUNT_ZERO, EINVAL);
-  if (dt == 2) return 0;
+  if (dt == VFIO_IRQ_SET_DATA_BOOL) return 0;
   const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
   if (fd == -1) {
-    if (commit) Dev.setw(dev, 7, Dev.w(dev, 7) & ~bit);
+    if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
     return 0;
   }
   // fd < -1: ignored (returns 0) by 6.1; EINVAL on 6.12 (observed)
-  if (fd < -1) return Dev.w(dev, 1) != 0 ? Rule.fail(R_FD_BELOW, EINVAL) : 0;
+  if (fd < -1) return (Dev.w(dev, DEV_KERNEL) & KERN_XARRAY_MSI) != 0 ? Rule.fail(R_FD_BELOW, EINVAL) : 0;
   const e = fdErr(dev, fd);
   if (e != 0) return e;
-  if (commit) Dev.setw(dev, 7, Dev.w(dev, 7) | bit);
+  if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | bit);
   return 0;
+}
+
+/** A platform/amba block with the PLAT_* words (request_irq errnos, irqfds) after the base block. */
+function platformExtended(dev: usize): bool {
+  return (Dev.w(dev, DEV_FEATURES) & PLAT_EXTENDED) != 0;
 }
 
 function platform(
@@ -322,108 +409,178 @@ function platform(
   count: u32,
   commit: bool,
 ): i32 {
-  const dt = flags & 7,
-    act = flags & 0x38;
-  const bit: u32 = index < 29 ? (8 as u32) << index : 0;
-  if (act == 0x08 || act == 0x10) {
+  const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+    act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+  const bit: u32 = index < 32 - TRIG_INDEX_SHIFT ? ((1 as u32) << TRIG_INDEX_SHIFT) << index : 0;
+  if (act == VFIO_IRQ_SET_ACTION_MASK || act == VFIO_IRQ_SET_ACTION_UNMASK) {
     if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
-    if (index >= 64 || (Dev.w(dev, 72 + index) & 2) == 0) return Rule.fail(R_NOT_MASKABLE, EINVAL);
-    if (dt == 4) {
-      // the mask or unmask irqfd of the line: vfio_virqfd_enable for fd >= 0, vfio_virqfd_disable below
-      const irqfds = (act == 0x08 ? DEV_MASK_IRQFD : DEV_UNMASK_IRQFD) + (index >> 5);
+    if (index >= DEV_IRQ_FLAGS_WORDS || (Dev.w(dev, DEV_IRQ_FLAGS + index) & VFIO_IRQ_INFO_MASKABLE) == 0)
+      return Rule.fail(R_NOT_MASKABLE, EINVAL);
+    if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+      // the line's mask or unmask irqfd: vfio_virqfd_enable for fd >= 0, vfio_virqfd_disable otherwise
+      const ext = platformExtended(dev);
+      const irqfds = (act == VFIO_IRQ_SET_ACTION_MASK ? PLAT_MASK_IRQFD : PLAT_UNMASK_IRQFD) + (index >> 5);
       const irqfdBit: u32 = 1 << (index & 31);
       const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
       if (fd < 0) {
-        if (commit) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) & ~irqfdBit);
+        if (commit && ext) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) & ~irqfdBit);
         return 0;
       }
       const e = fdErr(dev, fd);
       if (e != 0) return e;
+      if (!ext) return 0;
       if ((Dev.w(dev, irqfds) & irqfdBit) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
       if (commit) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) | irqfdBit);
     }
     return 0;
   }
-  if (count == 0 && dt == 1) {
-    if (commit) Dev.setw(dev, 7, Dev.w(dev, 7) & ~bit);
+  if (count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
+    if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
     return 0;
   }
   if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
-  if (dt == 4) {
+  if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
     const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
     if (fd >= 0) {
       const e = fdErr(dev, fd);
       if (e != 0) return e;
     }
-    if (commit) Dev.setw(dev, 7, fd >= 0 ? Dev.w(dev, 7) | bit : Dev.w(dev, 7) & ~bit);
+    if (commit) Dev.setw(dev, DEV_TRIGGERS, fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | bit : Dev.w(dev, DEV_TRIGGERS) & ~bit);
   }
   return 0;
 }
 
 function ccwAp(dev: usize, buf: usize, len: u32, big: bool, drv: u32, flags: u32, index: u32, commit: bool): i32 {
-  const dt = flags & 7;
-  if ((flags & 0x20) == 0) return Rule.fail(R_CCW_NO_TRIGGER, EINVAL);
-  if (drv == DRV_AP && dt != 4) return Rule.fail(R_AP_DATA, EINVAL);
+  const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+  if ((flags & VFIO_IRQ_SET_ACTION_TRIGGER) == 0) return Rule.fail(R_CCW_NO_TRIGGER, EINVAL);
+  if (drv == DRV_AP && dt != VFIO_IRQ_SET_DATA_EVENTFD) return Rule.fail(R_AP_DATA, EINVAL);
   // one element is read at offset 20 (get_user) whatever count and argsz say
-  if (dt != 1 && ((len < MINSZ + (dt == 2 ? 1 : 4)) as u32)) return Rule.fail(R_COPY_FAULT, EFAULT);
-  const bit: u32 = (8 as u32) << index;
-  if (dt == 1 || dt == 2) return 0;
+  if (dt != VFIO_IRQ_SET_DATA_NONE && ((len < MINSZ + (dt == VFIO_IRQ_SET_DATA_BOOL ? 1 : 4)) as u32))
+    return Rule.fail(R_COPY_FAULT, EFAULT);
+  const bit: u32 = ((1 as u32) << TRIG_INDEX_SHIFT) << index;
+  if (dt == VFIO_IRQ_SET_DATA_NONE || dt == VFIO_IRQ_SET_DATA_BOOL) return 0;
   const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
   if (fd == -1) {
-    if (commit) Dev.setw(dev, 7, Dev.w(dev, 7) & ~bit);
+    if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
     return 0;
   }
   if (fd < -1) return Rule.fail(R_FD_BELOW, EINVAL);
   const e = fdErr(dev, fd);
   if (e != 0) return e;
-  if (commit) Dev.setw(dev, 7, Dev.w(dev, 7) | bit);
+  if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | bit);
   return 0;
 }
 
+// ---- libvfio-user (lib/irq.c at efd091bc). The device block's word 3 holds the profile's flags;
+// an extended block (LVU_WORDS words) adds the fds passed with the message and the server's fd table.
+
+/** The table slot libvfio-user's irqs_get_efd() uses for (index, vector). */
+function lvuSlot(dev: usize, index: u32, i: u32): u32 {
+  if (index == VFIO_PCI_ERR_IRQ_INDEX) return LVU_SLOT_ERR;
+  if (index == VFIO_PCI_REQ_IRQ_INDEX) return LVU_SLOT_REQ;
+  if (index == VFIO_PCI_INTX_IRQ_INDEX && (Dev.w(dev, DEV_FEATURES) & LVU_BUG_INTX_SHARED) == 0) return LVU_SLOT_INTX;
+  return i < LVU_SLOTS ? i : LVU_SLOTS - 1;
+}
+
 /**
- * libvfio-user's device_set_irqs_validate (lib/irq.c): stricter, all EINVAL; unknown flag bits are
- * ignored. The message is buf[0..len); DATA_EVENTFD payload words stand for the fds passed with it.
+ * libvfio-user's handle_device_set_irqs: device_set_irqs_validate (all EINVAL; unknown flag bits
+ * ignored), then the action. buf[0..len) is the message body. With an extended block the fds that
+ * came with the message are in LVU_MSG_*; without one, DATA_EVENTFD payload words stand for them.
  */
-function lvu(dev: usize, buf: usize, len: u32, big: bool): i32 {
-  if (len < MINSZ) return Rule.fail(R_ARGSZ_MIN, EINVAL);
+function lvu(dev: usize, buf: usize, len: u32, big: bool, commit: bool): i32 {
+  const ext = (Dev.w(dev, DEV_FEATURES) & LVU_EXTENDED) != 0;
+  if (len < MINSZ) return Rule.fail(ext ? R_LVU_SHORT : R_ARGSZ_MIN, EINVAL);
   const argsz = Mem.rd32(buf, big),
     flags = Mem.rd32(buf + O_VFIO_IRQ_SET__FLAGS, big),
     index = Mem.rd32(buf + O_VFIO_IRQ_SET__INDEX, big);
   const start = Mem.rd32(buf + O_VFIO_IRQ_SET__START, big),
     count = Mem.rd32(buf + O_VFIO_IRQ_SET__COUNT, big);
-  const dt = flags & 7,
-    act = flags & 0x38;
+  const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+    act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+  const nfds: u32 = ext ? Dev.w(dev, LVU_MSG_NFDS) : dt == VFIO_IRQ_SET_DATA_EVENTFD ? (len - MINSZ) >> 2 : 0;
   if (argsz < MINSZ) return Rule.fail(R_ARGSZ_MIN, EINVAL);
-  if (dt == 2 && len - MINSZ != count) return Rule.fail(R_LVU_BOOL_LEN, EINVAL);
-  if (index >= Dev.w(dev, 2)) return Rule.fail(R_INDEX, EINVAL);
-  if (act != 0x08 && act != 0x10 && act != 0x20) return Rule.fail(R_ACTION, EINVAL);
-  if (dt != 1 && dt != 2 && dt != 4) return Rule.fail(R_DATA_TYPE, EINVAL);
-  const n = index < 64 ? Dev.w(dev, 8 + index) : 0;
+  if (dt == VFIO_IRQ_SET_DATA_BOOL && len - MINSZ != count) return Rule.fail(R_LVU_BOOL_LEN, EINVAL);
+  if (index >= Dev.w(dev, DEV_NUM_IRQS)) return Rule.fail(R_INDEX, EINVAL);
+  if (act != VFIO_IRQ_SET_ACTION_MASK && act != VFIO_IRQ_SET_ACTION_UNMASK && act != VFIO_IRQ_SET_ACTION_TRIGGER)
+    return Rule.fail(R_ACTION, EINVAL);
+  if (dt != VFIO_IRQ_SET_DATA_NONE && dt != VFIO_IRQ_SET_DATA_BOOL && dt != VFIO_IRQ_SET_DATA_EVENTFD)
+    return Rule.fail(R_DATA_TYPE, EINVAL);
+  const n = index < DEV_IRQ_COUNT_WORDS ? Dev.w(dev, DEV_IRQ_COUNT + index) : 0;
   if (start >= n) return Rule.fail(R_START, EINVAL);
   const sum = (start as u64) + (count as u64); // satadd_u32
   if (sum > (n as u64)) return Rule.fail(R_RANGE, EINVAL);
-  if ((index == 3 || index == 4) && (act != 0x20 || count > 1)) return Rule.fail(R_LVU_ERR_REQ, EINVAL);
-  if (count == 0 && (start != 0 || dt != 1 || act != 0x20)) return Rule.fail(R_LVU_COUNT0, EINVAL);
-  if (dt == 4) {
-    const nfds = (len - MINSZ) >> 2;
-    if (nfds != 0 && nfds != count) return Rule.fail(R_LVU_FDS, EINVAL);
+  if (
+    (index == VFIO_PCI_ERR_IRQ_INDEX || index == VFIO_PCI_REQ_IRQ_INDEX) &&
+    (act != VFIO_IRQ_SET_ACTION_TRIGGER || count > 1)
+  )
+    return Rule.fail(R_LVU_ERR_REQ, EINVAL);
+  if (count == 0 && (start != 0 || dt != VFIO_IRQ_SET_DATA_NONE || act != VFIO_IRQ_SET_ACTION_TRIGGER))
+    return Rule.fail(R_LVU_COUNT0, EINVAL);
+  if (nfds != 0 && dt != VFIO_IRQ_SET_DATA_EVENTFD) return Rule.fail(R_LVU_FDS_NOT_EVENTFD, EINVAL);
+  if (nfds != 0 && nfds != count) return Rule.fail(R_LVU_FDS, EINVAL);
+  if (act != VFIO_IRQ_SET_ACTION_TRIGGER || !ext) return 0; // MASK / UNMASK: the irq state callback only
+  if ((dt == VFIO_IRQ_SET_DATA_NONE && count == 0) || (dt == VFIO_IRQ_SET_DATA_EVENTFD && nfds == 0))
+    return lvuDisable(dev, index, start, count, commit);
+  if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+    if (commit)
+      for (let j: u32 = 0; j < count; j++) {
+        const kind = j < LVU_MAX_FDS ? Dev.w(dev, LVU_MSG_KINDS + j) & 3 : FD_EVENTFD;
+        store<u8>(Dev.slotAt(dev, lvuSlot(dev, index, start + j)), (kind | (index << 2)) as u8);
+      }
+    return 0;
   }
+  // DATA_NONE / DATA_BOOL trigger: eventfd_write on each installed fd (BOOL: where the byte is 1)
+  let shared = false;
+  for (let i: u32 = 0; i < count; i++) {
+    if (dt == VFIO_IRQ_SET_DATA_BOOL && load<u8>(buf + MINSZ + i) != 1) continue;
+    const slot = lvuSlot(dev, index, start + i);
+    const b = load<u8>(Dev.slotAt(dev, slot)) as u32;
+    if ((b & 3) == FD_READONLY) {
+      lastElem = i as i32;
+      return Rule.fail(R_LVU_TRIGGER_FD, EBADF);
+    }
+    // INTx signalling what MSI/MSI-X installed in slot 0, or the other way round
+    if ((b & 3) != 0 && slot == 0 && (b >> 2 == 0) != (index == 0)) shared = true;
+  }
+  if (shared) lastRule = R_LVU_BUG_INTX_SHARED;
+  return 0;
+}
+
+/** irqs_disable: count 0 means the whole index; the snapshot's loop runs i = start .. count - 1. */
+function lvuDisable(dev: usize, index: u32, start: u32, count: u32, commit: bool): i32 {
+  const n = count == 0 ? Dev.w(dev, DEV_IRQ_COUNT + index) : count;
+  const buggy = (Dev.w(dev, DEV_FEATURES) & LVU_BUG_DISABLE_RANGE) != 0;
+  const end = buggy ? n : start + n;
+  // the rule names the bug when the snapshot closes other slots than [start, start + count)
+  if (buggy && count != 0 && start > 0) lastRule = R_LVU_BUG_DISABLE_RANGE;
+  if (commit) for (let i = start; i < end; i++) store<u8>(Dev.slotAt(dev, lvuSlot(dev, index, i)), 0);
   return 0;
 }
 
 function disable(dev: usize): void {
-  Dev.setw(dev, 5, T_NONE);
-  Dev.setw(dev, 6, 0);
-  Dev.setw(dev, 7, Dev.w(dev, 7) & ~12);
+  Dev.setw(dev, DEV_ACTIVE_TYPE, T_NONE);
+  Dev.setw(dev, DEV_VECTORS, 0);
+  Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~(TRIG_INTX | TRIG_INTX_UNMASK_FD));
 }
 
 // ---- exports
 
+/** The device block and any extended block its driver and features announce are in memory. */
+function blockInMem(dev: usize): bool {
+  if (!inMem(dev, (DEV_WORDS as u64) * 4)) return false;
+  const drv = Dev.w(dev, DEV_DRIVER),
+    features = Dev.w(dev, DEV_FEATURES);
+  if (drv == DRV_LIBVFIO_USER && (features & LVU_EXTENDED) != 0) return inMem(dev, (LVU_WORDS as u64) * 4);
+  if ((drv == DRV_PLATFORM || drv == DRV_AMBA) && (features & PLAT_EXTENDED) != 0)
+    return inMem(dev, (PLAT_WORDS as u64) * 4);
+  return true;
+}
+
 /** Predict SET_IRQS; see oracleSetIrqs. Bounds-checked; never traps. */
 export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, commit: u32): i32 {
-  if (!inMem(buf, len as u64) || !inMem(dev, (DEV_WORDS as u64) * 4)) {
+  if (!inMem(buf, len as u64) || !blockInMem(dev)) {
     lastRule = R_OK;
-    return -1000;
+    return E_ORACLE_RANGE;
   }
   return oracleSetIrqs(prof, buf, len, dev, commit != 0);
 }
@@ -434,14 +591,14 @@ export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, com
  * Returns the number of accepted buffers.
  */
 export function oracle_set_irqs_batch(prof: u32, bufs: usize, index: usize, n: u32, dev: usize, out: usize): i32 {
-  if (!inMem(index, (n as u64) * 8) || !inMem(out, (n as u64) * 8) || !inMem(dev, (DEV_WORDS as u64) * 4)) return -1000;
+  if (!inMem(index, (n as u64) * 8) || !inMem(out, (n as u64) * 8) || !blockInMem(dev)) return E_ORACLE_RANGE;
   let ok: i32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const off = load<u32>(index + ((i as usize) << 3)),
       len = load<u32>(index + ((i as usize) << 3) + 4);
     let r: i32;
     if (!inMem(bufs + off, len as u64)) {
-      r = -1000;
+      r = E_ORACLE_RANGE;
       lastRule = R_OK;
     } else r = oracleSetIrqs(prof, bufs + off, len, dev, false);
     store<i32>(out + ((i as usize) << 2), r);

@@ -1,6 +1,3 @@
-// Generic, table-driven parse of any schema struct into the record stream.
-// Every read is bounded by the buffer length and argsz; the chain walk is bounded and cycle-safe.
-
 import {
   K_CAP,
   K_ELEM,
@@ -13,35 +10,40 @@ import {
   K_TAIL,
   NOTE_CAPOFF_WITHOUT_FLAG,
   PROF_BIG,
+  PROF_MSG_REPLY,
+  PROF_MSG_REQUEST,
 } from "./generated/wasm-abi";
-import { F_VFIO_INFO_CAP_HEADER__ID, F_VFIO_INFO_CAP_HEADER__NEXT } from "./generated/layout";
-import { Mem, Prof, rdN } from "./mem";
-import { rec, setError } from "./records";
 import * as S from "./generated/status";
+import { Mem, Prof, rdN } from "./mem";
 import {
-  capKnownSize,
-  capLookup,
-  capOffsetLocal,
-  capsFlag,
-  fieldAux,
-  fieldOffset,
-  fieldPresent,
-  fieldType,
-  fieldVersion,
   firstField,
-  KIND_INFO,
-  minsz,
   numFields,
-  scalarSize,
-  structAllowed,
   structKind,
-  structSize,
-  T_ARRAY,
-  T_PAYLOAD,
-  T_S32,
-  trailingCountLocal,
+  minsz,
+  capsFlag,
+  capOffsetLocal,
+  structAllowed,
   trailingLocal,
+  trailingCountLocal,
+  fieldType,
+  fieldOffset,
+  fieldVersion,
+  fieldAux,
+  fieldPresent,
+  scalarSize,
+  structSize,
+  capLookup,
+  capKnownSize,
+  T_PAYLOAD,
+  T_ARRAY,
+  T_BYTES,
+  T_S32,
+  KIND_INFO,
+  KIND_MESSAGE,
 } from "./tables";
+import { parseMessage } from "./message";
+import { rec, setError } from "./records";
+import { F_VFIO_INFO_CAP_HEADER__ID, F_VFIO_INFO_CAP_HEADER__NEXT } from "./generated/layout";
 
 const MAX_VISITED: i32 = 4096;
 // Static data, not a heap object: with the stub runtime a `new StaticArray` would sit at the heap
@@ -50,7 +52,7 @@ const visited: usize = memory.data(MAX_VISITED * 4, 16);
 
 /** Emit FIELD records for the scalar fields of `sid` at `base`; returns end of the last field read,
  *  or a negative status when a field below `must` does not fit in `limit`. */
-function emitFields(
+export function emitFields(
   sid: i32,
   prof: u32,
   v: i32,
@@ -92,16 +94,25 @@ function emitFields(
  * Returns OK, NEEDS_ARGSZ, or a negative status (records up to the failure remain: a partial tree).
  */
 export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: i32): i32 {
+  const kind = structKind(sid);
+  if (kind == KIND_MESSAGE) return parseMessage(sid, prof, src, len);
   const v = Prof.variantOf(prof);
   const big = (prof & PROF_BIG) != 0;
+  // a vfio-user message body: msg_size bounds it; argsz is the reply size asked for / needed
+  const msg = (prof & (PROF_MSG_REQUEST | PROF_MSG_REPLY)) != 0;
   const size = structSize(sid, prof, v);
-  const kind = structKind(sid);
   const ms = kind == KIND_INFO ? minsz(sid) : size;
   rec(K_STRUCT, 0, sid as u32, 0, len < size ? len : size, 0, size as u64);
   const fe = emitFields(sid, prof, v, src, 0, len, 1, 0, ms);
   if (fe < 0) return fe as i32;
   let contentEnd = fe as u32;
   if (kind != KIND_INFO) {
+    const tl = trailingLocal(sid);
+    if (msg && tl >= 0 && fieldType(firstField(sid) + tl) == T_BYTES) {
+      const r = bodyBytes(sid, prof, v, src, len, firstField(sid) + tl);
+      if (r < 0) return r as i32;
+      contentEnd = r as u32;
+    }
     if (contentEnd < len) rec(K_SLACK, 0, 0, contentEnd, len - contentEnd, 0, 0);
     return S.OK;
   }
@@ -123,14 +134,16 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
       hasCapField = true;
     }
     // Two-call protocol: CAPS set, cap_offset 0, argsz raised above what was supplied.
-    if ((flags & capsFlag(sid)) != 0 && capOff == 0 && argsz > len) {
+    if (!msg && (flags & capsFlag(sid)) != 0 && capOff == 0 && argsz > len) {
       rec(K_NEEDS, 0, first as u32, 0, 4, 0, argsz as u64);
       if (contentEnd < len) rec(K_SLACK, 0, 0, contentEnd, len - contentEnd, 0, 0);
       return S.NEEDS_ARGSZ;
     }
   }
-  if (argsz > len) return setError(S.E_ARGSZ_OVER, 0, first, argsz as u64, len);
-  const limit = argsz;
+  if (!msg && argsz > len) return setError(S.E_ARGSZ_OVER, 0, first, argsz as u64, len);
+  // vfio-user: a reply's argsz is the size the full reply needs; more than was sent means "ask again"
+  const needs = (prof & PROF_MSG_REPLY) != 0 && argsz > len;
+  const limit = msg ? len : argsz;
   // implicit tail padding of the fixed struct (lp64 vfio_iommu_type1_info in the 6.1 layout: 20..23)
   const padEnd = size < limit ? size : limit;
   if (contentEnd < padEnd) {
@@ -145,8 +158,9 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
     const poff = fieldOffset(pf, v);
     const dt = flags & 7;
     let elem: u32 = 0;
+    // vfio-user passes eventfds out of band (SCM_RIGHTS): only DATA_BOOL has an in-band payload
     if (dt == 2) elem = 1;
-    else if (dt == 4) elem = 4;
+    else if (dt == 4 && !msg) elem = 4;
     if (elem != 0) {
       const count = Mem.rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
       const need = (count as u64) * (elem as u64);
@@ -171,7 +185,29 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   }
   if (contentEnd < limit) rec(K_SLACK, 0, 0, contentEnd, limit - contentEnd, 0, 0);
   if (limit < len) rec(K_TAIL, 0, 0, limit, len - limit, 0, 0);
+  if (needs) {
+    rec(K_NEEDS, 0, first as u32, 0, 4, 0, argsz as u64);
+    return S.NEEDS_ARGSZ;
+  }
   return S.OK;
+}
+
+/**
+ * Trailing bytes of a vfio-user body (REGION_READ reply / WRITE request data, VERSION JSON):
+ * `count` bytes when a length field names them, otherwise the rest of the body. Returns the end.
+ */
+function bodyBytes(sid: i32, prof: u32, v: i32, src: usize, len: u32, bf: i32): i64 {
+  const off = fieldOffset(bf, v);
+  if (off > len) return len as i64;
+  const cl = trailingCountLocal(sid);
+  let n: u64 = (len - off) as u64;
+  if (cl >= 0) {
+    const cf = firstField(sid) + cl;
+    n = rdN(src + fieldOffset(cf, v), scalarSize(fieldType(cf)), (prof & PROF_BIG) != 0);
+    if ((off as u64) + n > (len as u64)) return setError(S.E_PAYLOAD_SHORT, off, bf, n, len - off) as i64;
+  }
+  if (n > 0) rec(K_ELEM, 1, bf as u32, off, n as u32, 0, 0);
+  return (off as u64) + n;
 }
 
 /** Walk a capability chain; returns the end of the last capability or a negative status. */

@@ -14,10 +14,12 @@ export const T_U64: u32 = 5;
 export const T_PAYLOAD: u32 = 6;
 export const T_ARRAY: u32 = 7;
 export const T_BYTES: u32 = 8;
+export const T_BODY: u32 = 9;
 
 export const KIND_PLAIN: u32 = 0;
 export const KIND_INFO: u32 = 1;
 export const KIND_CAP: u32 = 2;
+export const KIND_MESSAGE: u32 = 3;
 
 /** Byte k of a row of the generated struct and field tables. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
 class Tbl {

@@ -137,8 +137,8 @@ async function fcGen(n, counts) {
 }
 
 export async function run({ quick = false } = {}) {
-  const { deviceBlock } = await import(new URL("dist/bindings/oracle/wasm/device.js", root).href);
-  const { qemuDevice } = await import(new URL("dist/bindings/oracle/wasm/qemu.js", root).href);
+  const { deviceBlock } = await import(new URL("dist/bindings/oracle/model/device.js", root).href);
+  const { qemuDevice } = await import(new URL("dist/bindings/oracle/model/qemu.js", root).href);
   const dev = qemuDevice("e1000e", "6.12");
   const counts = [0, 1, 2, 3, 4].map((i) => dev.irqs.find((q) => q.index === i)?.count ?? 0);
   const ex = new WebAssembly.Instance(

@@ -391,8 +391,16 @@ export function decodeDeviceInfoS390(b) {
   return v;
 }
 
-// ---- encoders: byte stores into a fresh buffer of the exact size (canonical input only)
+// ---- encoders: byte stores into a fresh buffer of the exact size, after the range checks any
+// encoder that takes values from callers needs (what the generated encoders check too)
+const u32ok = (v) => typeof v === "number" && v >>> 0 === v;
+const s32ok = (v) => typeof v === "number" && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff;
+const u64ok = (v) => typeof v === "bigint" && v >= 0n && v <= 0xffffffffffffffffn;
+const bad = (what) => {
+  throw new RangeError(`handwritten: ${what} out of range`);
+};
 export function encodeIrqInfo(x) {
+  if (!u32ok(x.argsz) || !u32ok(x.flags) || !u32ok(x.index) || !u32ok(x.count)) bad("field");
   const b = new Uint8Array(IRQ_SIZE);
   st32(b, IRQ.argsz, x.argsz);
   st32(b, IRQ.flags, x.flags);
@@ -401,24 +409,48 @@ export function encodeIrqInfo(x) {
   return b;
 }
 export function encodeIrqSet(x) {
+  if (!u32ok(x.argsz) || !u32ok(x.flags) || !u32ok(x.index) || !u32ok(x.start) || !u32ok(x.count)) bad("field");
   const dt = x.flags & 7,
     d = x.data,
     n = d ? d.length : 0,
     esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
+  if (n && !esz) bad("data");
   const b = new Uint8Array(SET.data + n * esz);
   st32(b, SET.argsz, x.argsz);
   st32(b, SET.flags, x.flags);
   st32(b, SET.index, x.index);
   st32(b, SET.start, x.start);
   st32(b, SET.count, x.count);
-  if (esz === 1) for (let i = 0; i < n; i++) b[SET.data + i] = d[i];
-  else if (esz === 4) for (let i = 0, o = SET.data; i < n; i++, o += 4) st32(b, o, d[i]);
+  if (esz === 1)
+    for (let i = 0; i < n; i++) {
+      const v = d[i];
+      if (!(typeof v === "number" && v >>> 0 === v && v <= 0xff)) bad("data");
+      b[SET.data + i] = v;
+    }
+  else if (esz === 4)
+    for (let i = 0, o = SET.data; i < n; i++, o += 4) {
+      const v = d[i];
+      if (!s32ok(v)) bad("data");
+      st32(b, o, v);
+    }
   return b;
 }
 export function encodeRegionInfo(x) {
+  if (
+    !u32ok(x.argsz) ||
+    !u32ok(x.flags) ||
+    !u32ok(x.index) ||
+    !u32ok(x.cap_offset) ||
+    !u64ok(x.size) ||
+    !u64ok(x.offset)
+  )
+    bad("field");
   let len = REG_SIZE;
   const caps = x.caps ?? [];
-  for (const c of caps) len = Math.max(len, c.offset + c.knownSize);
+  for (const c of caps) {
+    if (!u32ok(c.offset) || c.offset < len) bad("cap offset");
+    len = c.offset + c.knownSize;
+  }
   const b = new Uint8Array(len);
   st32(b, REG.argsz, x.argsz);
   st32(b, REG.flags, x.flags);
@@ -427,18 +459,29 @@ export function encodeRegionInfo(x) {
   st64(b, REG.size, x.size);
   st64(b, REG.offset, x.offset);
   for (const c of caps) {
-    const o = c.offset;
-    st16(b, o, c.header.id);
-    st16(b, o + HDR.header_version, c.header.version);
-    st32(b, o + HDR.header_next, c.header.next);
-    if (c.header.id === ID.sparse) {
+    const o = c.offset,
+      h = c.header;
+    if (
+      !u32ok(h.next) ||
+      !(h.id >>> 0 === h.id && h.id <= 0xffff) ||
+      !(h.version >>> 0 === h.version && h.version <= 0xffff)
+    )
+      bad("cap header");
+    st16(b, o, h.id);
+    st16(b, o + HDR.header_version, h.version);
+    st32(b, o + HDR.header_next, h.next);
+    if (h.id === ID.sparse) {
+      if (!u32ok(c.nr_areas) || !u32ok(c.reserved)) bad("sparse");
       st32(b, o + SPARSE.nr_areas, c.nr_areas);
       st32(b, o + SPARSE.reserved, c.reserved);
       for (let i = 0, a = o + SPARSE.areas; i < c.areas.length; i++, a += AREA_SIZE) {
-        st64(b, a + AREA.offset, c.areas[i].offset);
-        st64(b, a + AREA.size, c.areas[i].size);
+        const ar = c.areas[i];
+        if (!u64ok(ar.offset) || !u64ok(ar.size)) bad("area");
+        st64(b, a + AREA.offset, ar.offset);
+        st64(b, a + AREA.size, ar.size);
       }
-    } else if (c.header.id === ID.rtype) {
+    } else if (h.id === ID.rtype) {
+      if (!u32ok(c.type) || !u32ok(c.subtype)) bad("type");
       st32(b, o + RTYPE.type, c.type);
       st32(b, o + RTYPE.subtype, c.subtype);
     }

@@ -1,5 +1,6 @@
 // Capability-chain helpers over the wasm core: a fast header-only walk and the kernel-style build.
 
+import { REGION, copyIn, copyOut, dataAt, reserve, u32At } from "./memory.js";
 import { encode } from "./encode.js";
 import { CapChainError, EncodeError, statusName, UsageError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
@@ -41,14 +42,12 @@ export function walkCaps(
     start = dv.getUint32(SCHEMA.fields[s.firstField + s.capOffsetLocal].offsets[v], le);
   }
   const max = opts.maxCaps ?? 1024;
-  const need = 64 + bytes.length + max * 12 + 64;
-  if (w.arena_cap() < need) w.arena_reserve(need);
-  const src = w.arena_ptr() + 64;
+  const src = reserve(w, REGION.codec, 64 + bytes.length + max * 12 + 64, "walkCaps") + 64;
   const out = (src + bytes.length + 15) & ~15;
-  new Uint8Array(w.memory.buffer, src, bytes.length).set(bytes);
+  copyIn(w, src, bytes);
   const n = w.caps_walk(prof.word, src, bytes.length, fixed, start, out, max);
   if (n < 0) throw new CapChainError(statusName(n), `capability chain: ${statusName(n)}`, start, "cap_offset");
-  const dv = new DataView(w.memory.buffer, out, n * 12);
+  const dv = dataAt(w, out, n * 12);
   const res: CapSpan[] = [];
   for (let i = 0; i < n; i++) {
     const hdr = dv.getUint32(i * 12, true);
@@ -101,21 +100,18 @@ export function buildCapsRaw(
   const capsBytes = caps.reduce((a, c) => a + ((c.length + 15) & ~15), 0);
   const total = fixed.length + caps.reduce((a, c) => a + ((c.length + 7) & ~7), 0);
   const listBytes = (caps.length * 8 + 15) & ~15;
-  if (w.arena_reserve(64 + listBytes + total + 16 + capsBytes) < 0)
-    throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
-  const list = w.arena_ptr() + 64,
+  const list = reserve(w, REGION.codec, 64 + listBytes + total + 16 + capsBytes, "buildCaps") + 64,
     dst = list + listBytes;
   let at = (dst + total + 15) & ~15;
-  const mem = new Uint8Array(w.memory.buffer);
-  const entries = new Uint32Array(w.memory.buffer, list, caps.length * 2);
-  mem.set(fixed, dst);
+  const entries = u32At(w, list, caps.length * 2);
+  copyIn(w, dst, fixed);
   caps.forEach((c, i) => {
-    mem.set(c, at);
+    copyIn(w, at, c);
     entries[i * 2] = at;
     entries[i * 2 + 1] = c.length;
     at += (c.length + 15) & ~15;
   });
   const r = w.caps_build(s.id, prof.word, dst, total, fixed.length, argszSupplied ?? 0xffffffff, list, caps.length);
   if (r < 0) throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
-  return new Uint8Array(w.memory.buffer, dst, r).slice();
+  return copyOut(w, dst, r);
 }

@@ -1,15 +1,16 @@
 // vfio-abi command line. Every command reads standard input one item per line when its
 // positional argument is omitted, and writes one result line per item.
-
-import { createInterface } from "node:readline";
 import { parseArgs } from "node:util";
 import { decode, inspect } from "./decode.js";
 import { encode } from "./encode.js";
+import { fromHex, toHex } from "./hex.js";
+import { toJSONValue, fromJSONValue } from "./json.js";
+import { lookupIoctl, ioctls } from "./ioctl.js";
 import { VfioAbiError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
-import { fromHex, toHex } from "./hex.js";
-import { ioctls, lookupIoctl } from "./ioctl.js";
-import { fromJSONValue, toJSONValue } from "./json.js";
+import { structByName } from "./schema-index.js";
+import { resolveProfile } from "./profile.js";
+import { decodeLineFast, plainHex, toJSONText } from "./cli-fast.js";
 import type { ProfileOptions } from "./types.js";
 
 const USAGE = `vfio-abi - byte-exact codec for the Linux VFIO interrupt and capability ABI
@@ -31,9 +32,11 @@ profile options (decode, encode, inspect-spans):
   --endian little|big      byte order (overrides --arch)
   --epoch 6.1|6.6          layout epoch: 6.1 = packed caps, 20-byte vfio_device_info; 6.6+ = 8-aligned caps (default 6.6)
   --proposal NAME          enable a never-merged proposal (repeatable): ${SCHEMA.proposals.map((p) => p.name).join(", ")}
+  --fds N                  vfio_user_message: N fds arrived with it (SCM_RIGHTS); checked against what it expects
   --pretty                 indent JSON output
 
 Struct names are the kernel's, with or without the vfio_ prefix (irq_set = vfio_irq_set).
+vfio-user messages (header + body) are the struct vfio_user_message (alias user_message).
 64-bit values are printed as decimal strings; byte arrays, slack and gaps as hex.`;
 
 const profileOptions = {
@@ -41,6 +44,7 @@ const profileOptions = {
   endian: { type: "string" },
   epoch: { type: "string" },
   model: { type: "string" },
+  fds: { type: "string" },
   proposal: { type: "string", multiple: true },
   pretty: { type: "boolean" },
   help: { type: "boolean", short: "h" },
@@ -48,13 +52,17 @@ const profileOptions = {
 
 type Handler = (argv: string[]) => Promise<number>;
 
-function profileFrom(v: Record<string, unknown>): ProfileOptions {
+function profileFrom(v: Record<string, unknown>): ProfileOptions & { fds?: number } {
+  const fds = v.fds === undefined ? undefined : Number(v.fds);
+  if (fds !== undefined && !(Number.isInteger(fds) && fds >= 0))
+    throw new Error(`--fds must be a count of file descriptors, not ${v.fds}`);
   return {
     arch: v.arch as string | undefined,
     endian: v.endian as "little" | "big" | undefined,
     epoch: v.epoch as string | undefined,
     model: v.model as "lp64" | "ilp32" | undefined,
     proposals: (v.proposal as string[] | undefined) ?? [],
+    ...(fds === undefined ? {} : { fds }),
   };
 }
 
@@ -64,38 +72,74 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** Write to stdout; resolves once the stream takes more (or is gone), so memory stays bounded. */
+function write(s: string): Promise<void> | void {
+  if (process.stdout.write(s)) return;
+  return new Promise((resolve) => {
+    const done = () => {
+      process.stdout.off("drain", done);
+      process.stdout.off("close", done);
+      process.stdout.off("error", done);
+      resolve();
+    };
+    process.stdout.on("drain", done);
+    process.stdout.on("close", done);
+    process.stdout.on("error", done);
+  });
+}
+
+const BATCH = 1 << 16; // output characters per stdout write
+
 async function eachItem(positional: string | undefined, fn: (item: string, n: number) => string): Promise<number> {
-  const out = (s: string) => process.stdout.write(`${s}\n`);
   if (positional !== undefined) {
     try {
-      out(fn(positional, 1));
+      process.stdout.write(`${fn(positional, 1)}\n`);
       return 0;
     } catch (e) {
       process.stderr.write(`vfio-abi: ${describe(e)}\n`);
       return 1;
     }
   }
+  // One result line per input line, written in batches; stdin is read in chunks and split here
+  // (readline's per-line events cost more than the decoding).
   let failed = 0,
-    n = 0;
-  const rl = createInterface({ input: process.stdin, crlfDelay: Infinity });
-  for await (const line of rl) {
+    n = 0,
+    out = "",
+    rest = "";
+  const item = (line: string) => {
     n++;
-    if (!line.trim()) continue;
+    if (line.endsWith("\r")) line = line.slice(0, -1);
+    if (!line.trim()) return;
     try {
-      out(fn(line, n));
+      out += `${fn(line, n)}\n`;
     } catch (e) {
       failed++;
       process.stderr.write(`vfio-abi: line ${n}: ${describe(e)}\n`);
-      out(
-        JSON.stringify({
-          error:
-            e instanceof VfioAbiError
-              ? { code: e.code, message: e.message, offset: e.offset, field: e.field }
-              : { message: describe(e) },
-        }),
-      );
+      out += `${JSON.stringify({
+        error:
+          e instanceof VfioAbiError
+            ? { code: e.code, message: e.message, offset: e.offset, field: e.field }
+            : { message: describe(e) },
+      })}\n`;
     }
+  };
+  process.stdin.setEncoding("utf8");
+  for await (const chunk of process.stdin as AsyncIterable<string>) {
+    const text = rest + chunk;
+    let start = 0;
+    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
+      item(text.slice(start, nl));
+      start = nl + 1;
+      if (out.length >= BATCH) {
+        const w = write(out);
+        out = "";
+        if (w) await w;
+      }
+    }
+    rest = text.slice(start);
   }
+  if (rest) item(rest);
+  if (out) await write(out);
   return failed ? 1 : 0;
 }
 
@@ -107,9 +151,16 @@ const commands: Record<string, Handler> = {
       return values.help ? 0 : 2;
     }
     const prof = profileFrom(values);
-    return eachItem(positionals[1], (hex) =>
-      JSON.stringify(toJSONValue(decode(positionals[0], fromHex(hex), prof)), null, values.pretty ? 2 : undefined),
-    );
+    const s = structByName(positionals[0]),
+      rp = resolveProfile(prof);
+    const bytes = (hex: string) => plainHex(hex) ?? fromHex(hex);
+    if (values.pretty)
+      return eachItem(positionals[1], (hex) => JSON.stringify(toJSONValue(decode(s.name, bytes(hex), prof)), null, 2));
+    // the generated fast decoder with the metadata written as JSON text where it is sure, the core otherwise
+    return eachItem(positionals[1], (hex) => {
+      const b = bytes(hex);
+      return decodeLineFast(s, b, rp) ?? toJSONText(decode(s.name, b, prof));
+    });
   },
   async encode(argv) {
     const { values, positionals } = parseArgs({ args: argv, options: profileOptions, allowPositionals: true });

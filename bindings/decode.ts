@@ -1,25 +1,49 @@
 // Decode: run the wasm parser, then turn its record stream into a value (kernel field names),
 // a flat list of byte spans (for inspectors) and diagnostics. inspect() never throws on bad
 // bytes; decode() throws a typed error that carries the partial value.
-
-import { errorClassFor, Status, statusName, UsageError, type VfioAbiError } from "./errors.js";
-import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
-import { K, REC_SIZE } from "./generated/wasm-abi.js";
-import { toHex } from "./hex.js";
-import { wasm } from "./loader.js";
-import { type ResolvedProfile, resolveProfile } from "./profile.js";
 import {
-  capEntry,
-  fieldById,
-  nameEnum,
-  nameFlags,
-  type SchemaStruct,
-  structById,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+} from "./generated/constants.js";
+import { K, REC, REC_NO_REF, REC_SIZE } from "./generated/wasm-abi.js";
+import { REGION, copyIn, copyOut, reserve } from "./memory.js";
+import { wasm } from "./loader.js";
+import { resolveProfile, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
+import {
   structByName,
+  structById,
+  fieldById,
+  nameFlags,
+  nameEnum,
+  capEntry,
+  type SchemaField,
+  type SchemaStruct,
 } from "./schema-index.js";
-import type { DecodedCap, DecodeMeta, DecodeOptions } from "./types.js";
+import { Status, statusName, errorClassFor, type VfioAbiError } from "./errors.js";
+import { toHex } from "./hex.js";
+import type { DecodeOptions, DecodeMeta, DecodedCap } from "./types.js";
+import { SCHEMA, type StructTypes, type StructName } from "./generated/schema.js";
+import { inspectMessage, type MessageDecodeOptions } from "./vfio-user.js";
 
-export { K, REC_SIZE } from "./generated/wasm-abi.js";
+export { K, REC_SIZE };
+
+/** A raw record of the wasm parser (kinds the struct decoder does not turn into values, e.g. K.BODY). */
+export interface RawRecord {
+  kind: number;
+  depth: number;
+  ref: number;
+  offset: number;
+  size: number;
+  aux: number;
+  value: bigint;
+}
+
+/** How a buffer is framed: an ioctl argument (default) or the body of a vfio-user request or reply. */
+export type BodyMode = "request" | "reply";
+export interface StructDecodeOptions extends DecodeOptions {
+  message?: BodyMode;
+}
 
 export interface SpanNode {
   /** Path in the decoded value, e.g. "argsz", "data[1]", "caps[0].header.next", "caps[0].areas[1].size". */
@@ -57,19 +81,16 @@ export interface InspectResult<T = Record<string, unknown>> {
 const hx = (n: number) => `0x${n.toString(16)}`;
 
 /** Copy bytes into the arena and run the parser. Returns the raw records (a view copy). */
-function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, maxHops: number) {
+function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, maxHops: number, mode?: BodyMode) {
   const w = wasm();
   const recCap = bytes.length + 64;
-  const need = 64 + bytes.length + recCap * REC_SIZE + 64;
-  if (w.arena_cap() < need && w.arena_reserve(need) < 0)
-    throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
-  const base = w.arena_ptr();
-  const src = base + 64;
+  const src = reserve(w, REGION.codec, 64 + bytes.length + recCap * REC_SIZE + 64, "decode") + 64;
   const out = (src + bytes.length + 7) & ~7;
-  new Uint8Array(w.memory.buffer, src, bytes.length).set(bytes);
-  const status = w.parse(s.id, prof.word, src, bytes.length, out, recCap, maxHops);
-  const n = w.rec_count();
-  const recs = new DataView(w.memory.buffer.slice(out, out + n * REC_SIZE));
+  copyIn(w, src, bytes);
+  const word = prof.word | (mode === "request" ? PROF_MSG_REQUEST : mode === "reply" ? PROF_MSG_REPLY : 0);
+  const status = w.parse(s.id, word, src, bytes.length, out, recCap, maxHops);
+  const n = w.rec_count() >>> 0;
+  const recs = new DataView(copyOut(w, out, n * REC_SIZE).buffer);
   return { status, n, recs };
 }
 
@@ -77,11 +98,304 @@ function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, max
 export function inspect<N extends StructName>(
   structName: N | string,
   bytes: Uint8Array,
-  opts: DecodeOptions = {},
+  opts: StructDecodeOptions & MessageDecodeOptions = {},
 ): InspectResult<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
   const s = structByName(structName);
+  if (s.kind === "message") return inspectMessage(bytes, opts) as never;
+  return inspectStruct(s, bytes, opts) as never;
+}
+
+// ---------------------------------------------------------------- reading
+/** The record stream of one parse, as plain objects (the contract's 24-byte little-endian records). */
+export function readRecords(recs: DataView, n: number): RawRecord[] {
+  const out: RawRecord[] = [];
+  for (let i = 0; i < n; i++) {
+    const p = i * REC_SIZE;
+    out.push({
+      kind: recs.getUint8(p + REC.kind),
+      depth: recs.getUint8(p + REC.depth),
+      ref: recs.getUint16(p + REC.ref, true),
+      offset: recs.getUint32(p + REC.offset, true),
+      size: recs.getUint32(p + REC.size, true),
+      aux: recs.getUint32(p + REC.aux, true),
+      value: recs.getBigUint64(p + REC.value, true),
+    });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- building
+/** What the builder knows while it walks the records: the value tree, its spans and diagnostics. */
+interface Build {
+  s: SchemaStruct;
+  prof: ResolvedProfile;
+  bytes: Uint8Array;
+  opts: StructDecodeOptions;
+  meta: DecodeMeta;
+  root: Record<string, unknown>;
+  nodes: SpanNode[];
+  diagnostics: Diagnostic[];
+  /** the capability and the trailing-array element the next fields belong to */
+  cap: (DecodedCap & Record<string, unknown>) | null;
+  capIndex: number;
+  elem: Record<string, unknown> | null;
+  elemPath: string;
+  error?: VfioAbiError;
+  extra?: RawRecord[];
+}
+
+function setPath(obj: Record<string, unknown>, path: string, v: unknown): void {
+  const parts = path.split(".");
+  let o = obj;
+  for (let i = 0; i < parts.length - 1; i++) {
+    o[parts[i]] ??= {};
+    o = o[parts[i]] as Record<string, unknown>;
+  }
+  o[parts[parts.length - 1]] = v;
+}
+
+/** The object a field record belongs to (root, the current cap, or an element of its array). */
+function fieldTarget(b: Build, f: SchemaField, depth: number): [Record<string, unknown>, string] {
+  if (depth >= 2 && b.elem) return [b.elem, `${b.elemPath}.`];
+  if (f.struct !== b.s.name && b.cap) return [b.cap, `caps[${b.capIndex}].`];
+  return [b.root, ""];
+}
+
+function onField(b: Build, r: RawRecord): void {
+  const f = fieldById(r.ref);
+  const val: number | bigint =
+    f.scalar === "u64" ? r.value : f.scalar === "s32" ? Number(BigInt.asIntN(32, r.value)) : Number(r.value);
+  const [target, prefix] = fieldTarget(b, f, r.depth);
+  const path = prefix + f.path;
+  setPath(target, f.path, val);
+  const node: SpanNode = { path, kind: "field", offset: r.offset, size: r.size, depth: r.depth, value: val };
+  if (f.flags) {
+    const fl = nameFlags(f.flags, val, b.prof.proposals);
+    node.names = fl.names;
+    b.meta.flags[path] = { names: fl.names, unknown: fl.unknown, ...(fl.proposed ? { proposed: fl.proposed } : {}) };
+    b.meta.notes.push(...fl.notes);
+    if (fl.unknown) b.diagnostics.push(unknownFlagsDiagnostic(f, path, fl.unknown, r));
+  }
+  if (f.enum) {
+    const ctx = f.name === "subtype" && target.type !== undefined ? { type: Number(target.type) } : undefined;
+    const en = nameEnum(f.enum, Number(val), b.prof.proposals, ctx);
+    b.meta.enums[path] = en.name;
+    if (en.name) node.names = [en.name];
+    b.meta.notes.push(...en.notes);
+  }
+  b.nodes.push(node);
+}
+
+function onCap(b: Build, r: RawRecord): void {
+  const id = r.aux & 0xffff,
+    version = r.aux >>> 16;
+  const cs = r.ref === REC_NO_REF ? null : structById(r.ref);
+  const entry = capEntry(b.s.name, id, b.prof.proposals);
+  b.capIndex++;
+  const cap = {
+    offset: r.offset,
+    header: { id, version, next: Number(r.value) },
+    name: entry?.name ?? null,
+    struct: cs?.name ?? null,
+    knownSize: r.size,
+  } as DecodedCap & Record<string, unknown>;
+  b.cap = cap;
+  b.elem = null;
+  b.root.caps ??= [];
+  (b.root.caps as DecodedCap[]).push(cap);
+  // trailing arrays exist even when empty (nr_areas 0), so values have a stable shape
+  if (cs && cs.trailingLocal >= 0) {
+    const tf = fieldById(cs.firstField + cs.trailingLocal);
+    cap[tf.name] = tf.type === "bytes" ? new Uint8Array(0) : [];
+  }
+  const label = entry?.name ?? `unknown capability id ${id}`;
+  b.nodes.push({
+    path: `caps[${b.capIndex}]`,
+    kind: "cap",
+    offset: r.offset,
+    size: r.size,
+    depth: 1,
+    label,
+    value: id,
+  });
+  b.diagnostics.push(...capDiagnostics(b, cs, entry?.name, id, version, r));
+}
+
+function onElem(b: Build, r: RawRecord): void {
+  const f = fieldById(r.ref);
+  const { offset: off, size } = r;
+  if (f.type === "payload") {
+    const v = Number(BigInt.asIntN(size === 1 ? 64 : 32, r.value));
+    b.root.data ??= [];
+    (b.root.data as number[]).push(v);
+    b.nodes.push({ path: `data[${r.aux}]`, kind: "elem", offset: off, size, depth: 1, value: v });
+  } else if (f.type === "bytes" && b.cap) {
+    b.cap[f.name] = b.bytes.slice(off, off + size);
+    const path = `caps[${b.capIndex}].${f.name}`;
+    b.nodes.push({ path, kind: "elem", offset: off, size, depth: 2, label: `${size} bytes` });
+  } else if (f.type === "bytes") {
+    // trailing data of a vfio-user body (region data, VERSION JSON)
+    b.root[f.name] = b.bytes.slice(off, off + size);
+    b.nodes.push({ path: f.name, kind: "elem", offset: off, size, depth: 1, label: `${size} bytes` });
+  } else if (b.cap) {
+    b.elem = {};
+    b.cap[f.name] ??= [];
+    (b.cap[f.name] as unknown[]).push(b.elem);
+    b.elemPath = `caps[${b.capIndex}].${f.name}[${r.aux}]`;
+    b.nodes.push({ path: b.elemPath, kind: "elem", offset: off, size, depth: 2, label: f.of ?? undefined });
+  }
+}
+
+/** Bytes the codec keeps without naming them: slack up to argsz, the tail past it, gaps between items. */
+function onUnnamedBytes(b: Build, r: RawRecord): void {
+  const { offset: off, size } = r;
+  const bytes = b.bytes.slice(off, off + size);
+  if (r.kind === K.SLACK) {
+    b.meta.slack = bytes;
+    b.meta.slackOffset = off;
+    const label = `${size} bytes after the known fields, up to argsz`;
+    b.nodes.push({ path: "$slack", kind: "slack", offset: off, size, depth: 1, label });
+  } else if (r.kind === K.TAIL) {
+    b.meta.tail = bytes;
+    b.meta.tailOffset = off;
+    b.nodes.push({ path: "$tail", kind: "tail", offset: off, size, depth: 1, label: `${size} bytes past argsz` });
+  } else {
+    b.meta.gaps.push({ offset: off, bytes });
+    const label = "padding / unknown bytes";
+    b.nodes.push({ path: `$gap@${off}`, kind: "gap", offset: off, size, depth: r.depth + 1, label });
+  }
+}
+
+function onNeeds(b: Build, r: RawRecord): void {
+  const argsz = Number(r.value);
+  b.meta.needsArgsz = argsz;
+  b.nodes.push({ path: "$needsArgsz", kind: "needs", offset: 0, size: 4, depth: 1, value: argsz });
+  b.diagnostics.push(needsDiagnostic(b, argsz));
+}
+
+function onNote(b: Build, r: RawRecord): void {
+  const note = `cap_offset ${hx(Number(r.value))} is ignored: the CAPS flag is clear (the kernel echoes the caller's cap_offset in that case)`;
+  b.meta.notes.push(note);
+  const d: Diagnostic = {
+    severity: "info",
+    code: "CAP_OFFSET_WITHOUT_FLAG",
+    message: note,
+    offset: r.offset,
+    size: r.size,
+    field: "cap_offset",
+  };
+  b.diagnostics.push(d);
+}
+
+function onError(b: Build, r: RawRecord): void {
+  const code = (r.aux << 16) >> 16,
+    more = r.aux >>> 16;
+  const field = r.ref === REC_NO_REF ? null : errFieldPath(r.ref, b.s.name, b.capIndex);
+  const msg = errorMessage(code, b.s, r.offset, field, r.value, more, b.bytes.length, b.cap);
+  const Cls = errorClassFor(code);
+  b.error = new Cls(statusName(code), msg, r.offset, field);
+  const size = errSpan(code, r.offset, b.cap, b.bytes.length);
+  b.diagnostics.push({ severity: "error", code: statusName(code), message: msg, offset: r.offset, size, field });
+  b.nodes.push({ path: "$error", kind: "error", offset: r.offset, size, depth: 1, label: msg });
+}
+
+/** One handler per record kind; vfio-user's K_FDS / K_BODY go to the caller's `extra`. */
+const ON_RECORD: Record<number, (b: Build, r: RawRecord) => void> = {
+  [K.STRUCT]: (b, r) => {
+    b.nodes.push({ path: "", kind: "struct", offset: 0, size: r.size, depth: 0, label: b.s.name });
+  },
+  [K.FIELD]: onField,
+  [K.CAP]: onCap,
+  [K.ELEM]: onElem,
+  [K.SLACK]: onUnnamedBytes,
+  [K.TAIL]: onUnnamedBytes,
+  [K.GAP]: onUnnamedBytes,
+  [K.NEEDS]: onNeeds,
+  [K.NOTE]: onNote,
+  [K.FDS]: (b, r) => b.extra?.push(r),
+  [K.BODY]: (b, r) => b.extra?.push(r),
+  [K.ERROR]: onError,
+};
+
+// ---------------------------------------------------------------- diagnostics
+function unknownFlagsDiagnostic(f: SchemaField, path: string, unknown: number, r: RawRecord): Diagnostic {
+  return {
+    severity: "warning",
+    code: "UNKNOWN_FLAGS",
+    message: `${path} has bits ${hx(unknown)} that ${f.struct} does not define under this profile (kept as they are)`,
+    offset: r.offset,
+    size: r.size,
+    field: path,
+  };
+}
+
+function capDiagnostics(
+  b: Build,
+  cs: SchemaStruct | null,
+  name: string | undefined,
+  id: number,
+  version: number,
+  r: RawRecord,
+): Diagnostic[] {
+  const at = `caps[${b.capIndex}]`;
+  if (!cs) {
+    const message = `capability id ${id} (version ${version}) at ${hx(r.offset)} is not defined for ${b.s.name} under this profile; its bytes are kept`;
+    return [{ severity: "info", code: "UNKNOWN_CAP", message, offset: r.offset, size: 8, field: at }];
+  }
+  const out: Diagnostic[] = [];
+  const max = Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
+  if (version > max) {
+    const message = `${name} version ${version} is newer than the ${max} this codec knows: known prefix decoded, the rest kept`;
+    const field = `${at}.header.version`;
+    out.push({ severity: "info", code: "NEWER_CAP_VERSION", message, offset: r.offset, size: r.size, field });
+  }
+  if (version === 0) {
+    const message = `${name} at ${hx(r.offset)} has version 0`;
+    const field = `${at}.header.version`;
+    out.push({ severity: "warning", code: "CAP_VERSION_ZERO", message, offset: r.offset + 2, size: 2, field });
+  }
+  return out;
+}
+
+function needsDiagnostic(b: Build, argsz: number): Diagnostic {
+  const message = b.opts.message
+    ? `the full reply needs argsz ${argsz} but the server sent ${b.bytes.length} bytes: ask again with argsz ${argsz}`
+    : `reply asks for argsz ${argsz}: CAPS is set but cap_offset is 0, so the capabilities did not fit in the ${b.bytes.length} bytes supplied; call again with argsz ${argsz}`;
+  return { severity: "info", code: "NEEDS_ARGSZ", message, offset: 0, size: 4, field: "argsz" };
+}
+
+/** After the records: a status without an error record, the empty payload, notes as diagnostics. */
+function finish(b: Build, status: number): void {
+  if (status < 0 && !b.error) {
+    const msg =
+      status === Status.E_OUT_FULL ? "internal: record buffer too small" : `decode failed: ${statusName(status)}`;
+    b.error = new (errorClassFor(status))(statusName(status), msg, 0, null);
+    b.diagnostics.push({ severity: "error", code: statusName(status), message: msg, offset: 0, size: 0, field: null });
+  }
+  // DATA_BOOL / DATA_EVENTFD with count 0: an empty payload, not a missing one
+  const dt = typeof b.root.flags === "number" ? b.root.flags & VFIO_IRQ_SET_DATA_TYPE_MASK : 0;
+  const hasPayload = b.s.trailingLocal >= 0 && fieldById(b.s.firstField + b.s.trailingLocal).type === "payload";
+  const counted = dt === VFIO_IRQ_SET_DATA_BOOL || (dt === VFIO_IRQ_SET_DATA_EVENTFD && !b.opts.message);
+  if (counted && hasPayload && status >= 0) b.root.data ??= [];
+  if (b.error) b.error.partial = b.root;
+  for (const note of b.meta.notes)
+    if (!b.diagnostics.some((d) => d.message === note))
+      b.diagnostics.push({ severity: "info", code: "NOTE", message: note, offset: 0, size: 0, field: null });
+}
+
+/**
+ * The record-stream decoder behind inspect(): read the records, build the value, its spans and
+ * diagnostics. Records of kinds it does not turn into values (vfio-user K.FDS / K.BODY) go to
+ * `extra` when given.
+ */
+export function inspectStruct(
+  s: SchemaStruct,
+  bytes: Uint8Array,
+  opts: StructDecodeOptions = {},
+  extra?: RawRecord[],
+): InspectResult<Record<string, unknown>> {
   const prof = resolveProfile(opts);
-  const { status, n, recs } = runParse(s, prof, bytes, opts.maxCaps ?? 1024);
+  const { status, n, recs } = runParse(s, prof, bytes, opts.maxCaps ?? 1024, opts.message);
   const meta: DecodeMeta = {
     struct: s.name,
     length: bytes.length,
@@ -91,276 +405,25 @@ export function inspect<N extends StructName>(
     gaps: [],
     notes: [],
   };
-  const root: Record<string, unknown> = { $: meta };
-  const nodes: SpanNode[] = [];
-  const diagnostics: Diagnostic[] = [];
-  let cap: (DecodedCap & Record<string, unknown>) | null = null;
-  let elem: Record<string, unknown> | null = null;
-  let elemPath = "";
-  let capIndex = -1;
-  let error: VfioAbiError | undefined;
-
-  const setPath = (obj: Record<string, unknown>, path: string, v: unknown) => {
-    const parts = path.split(".");
-    let o = obj;
-    for (let i = 0; i < parts.length - 1; i++) {
-      o[parts[i]] ??= {};
-      o = o[parts[i]] as Record<string, unknown>;
-    }
-    o[parts[parts.length - 1]] = v;
+  const b: Build = {
+    s,
+    prof,
+    bytes,
+    opts,
+    meta,
+    root: { $: meta },
+    nodes: [],
+    diagnostics: [],
+    cap: null,
+    capIndex: -1,
+    elem: null,
+    elemPath: "",
+    extra,
   };
-
-  for (let i = 0; i < n; i++) {
-    const p = i * REC_SIZE;
-    const kind = recs.getUint8(p),
-      depth = recs.getUint8(p + 1),
-      ref = recs.getUint16(p + 2, true);
-    const off = recs.getUint32(p + 4, true),
-      size = recs.getUint32(p + 8, true),
-      aux = recs.getUint32(p + 12, true);
-    const raw = recs.getBigUint64(p + 16, true);
-    switch (kind) {
-      case K.STRUCT:
-        nodes.push({ path: "", kind: "struct", offset: 0, size, depth: 0, label: s.name });
-        break;
-      case K.FIELD: {
-        const f = fieldById(ref);
-        const val: number | bigint =
-          f.scalar === "u64" ? raw : f.scalar === "s32" ? Number(BigInt.asIntN(32, raw)) : Number(raw);
-        let target: Record<string, unknown> = root;
-        let prefix = "";
-        if (depth >= 2 && elem) {
-          target = elem;
-          prefix = `${elemPath}.`;
-        } else if (f.struct !== s.name && cap) {
-          target = cap;
-          prefix = `caps[${capIndex}].`;
-        }
-        setPath(target, f.path, val);
-        const node: SpanNode = { path: prefix + f.path, kind: "field", offset: off, size, depth, value: val };
-        if (f.flags) {
-          const fl = nameFlags(f.flags, val, prof.proposals);
-          node.names = fl.names;
-          meta.flags[prefix + f.path] = {
-            names: fl.names,
-            unknown: fl.unknown,
-            ...(fl.proposed ? { proposed: fl.proposed } : {}),
-          };
-          meta.notes.push(...fl.notes);
-          if (fl.unknown)
-            diagnostics.push({
-              severity: "warning",
-              code: "UNKNOWN_FLAGS",
-              message: `${prefix + f.path} has bits ${hx(fl.unknown)} that ${f.struct} does not define under this profile (kept as they are)`,
-              offset: off,
-              size,
-              field: prefix + f.path,
-            });
-        }
-        if (f.enum) {
-          const ctx = f.name === "subtype" && target.type !== undefined ? { type: Number(target.type) } : undefined;
-          const en = nameEnum(f.enum, Number(val), prof.proposals, ctx);
-          meta.enums[prefix + f.path] = en.name;
-          if (en.name) node.names = [en.name];
-          meta.notes.push(...en.notes);
-        }
-        nodes.push(node);
-        break;
-      }
-      case K.CAP: {
-        const id = aux & 0xffff,
-          version = aux >>> 16;
-        const cs = ref === 0xffff ? null : structById(ref);
-        const entry = capEntry(s.name, id, prof.proposals);
-        capIndex++;
-        cap = {
-          offset: off,
-          header: { id, version, next: Number(raw) },
-          name: entry?.name ?? null,
-          struct: cs?.name ?? null,
-          knownSize: size,
-        } as DecodedCap & Record<string, unknown>;
-        elem = null;
-        root.caps ??= [];
-        (root.caps as DecodedCap[]).push(cap);
-        // trailing arrays exist even when empty (nr_areas 0), so values have a stable shape
-        if (cs && cs.trailingLocal >= 0) {
-          const tf = fieldById(cs.firstField + cs.trailingLocal);
-          cap[tf.name] = tf.type === "bytes" ? new Uint8Array(0) : [];
-        }
-        nodes.push({
-          path: `caps[${capIndex}]`,
-          kind: "cap",
-          offset: off,
-          size,
-          depth: 1,
-          label: entry?.name ?? `unknown capability id ${id}`,
-          value: id,
-        });
-        if (!cs)
-          diagnostics.push({
-            severity: "info",
-            code: "UNKNOWN_CAP",
-            message: `capability id ${id} (version ${version}) at ${hx(off)} is not defined for ${s.name} under this profile; its bytes are kept`,
-            offset: off,
-            size: 8,
-            field: `caps[${capIndex}]`,
-          });
-        else {
-          const max = Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
-          if (version > max)
-            diagnostics.push({
-              severity: "info",
-              code: "NEWER_CAP_VERSION",
-              message: `${entry?.name} version ${version} is newer than the ${max} this codec knows: known prefix decoded, the rest kept`,
-              offset: off,
-              size,
-              field: `caps[${capIndex}].header.version`,
-            });
-          if (version === 0)
-            diagnostics.push({
-              severity: "warning",
-              code: "CAP_VERSION_ZERO",
-              message: `${entry?.name} at ${hx(off)} has version 0`,
-              offset: off + 2,
-              size: 2,
-              field: `caps[${capIndex}].header.version`,
-            });
-        }
-        break;
-      }
-      case K.ELEM: {
-        const f = fieldById(ref);
-        if (f.type === "payload") {
-          root.data ??= [];
-          (root.data as number[]).push(Number(BigInt.asIntN(size === 1 ? 64 : 32, raw)));
-          nodes.push({
-            path: `data[${aux}]`,
-            kind: "elem",
-            offset: off,
-            size,
-            depth: 1,
-            value: Number(BigInt.asIntN(size === 1 ? 64 : 32, raw)),
-          });
-        } else if (f.type === "bytes" && cap) {
-          cap[f.name] = bytes.slice(off, off + size);
-          nodes.push({
-            path: `caps[${capIndex}].${f.name}`,
-            kind: "elem",
-            offset: off,
-            size,
-            depth: 2,
-            label: `${size} bytes`,
-          });
-        } else if (cap) {
-          elem = {};
-          cap[f.name] ??= [];
-          (cap[f.name] as unknown[]).push(elem);
-          elemPath = `caps[${capIndex}].${f.name}[${aux}]`;
-          nodes.push({ path: elemPath, kind: "elem", offset: off, size, depth: 2, label: f.of ?? undefined });
-        }
-        break;
-      }
-      case K.SLACK:
-        meta.slack = bytes.slice(off, off + size);
-        meta.slackOffset = off;
-        nodes.push({
-          path: "$slack",
-          kind: "slack",
-          offset: off,
-          size,
-          depth: 1,
-          label: `${size} bytes after the known fields, up to argsz`,
-        });
-        break;
-      case K.TAIL:
-        meta.tail = bytes.slice(off, off + size);
-        meta.tailOffset = off;
-        nodes.push({ path: "$tail", kind: "tail", offset: off, size, depth: 1, label: `${size} bytes past argsz` });
-        break;
-      case K.GAP:
-        meta.gaps.push({ offset: off, bytes: bytes.slice(off, off + size) });
-        nodes.push({
-          path: `$gap@${off}`,
-          kind: "gap",
-          offset: off,
-          size,
-          depth: depth + 1,
-          label: "padding / unknown bytes",
-        });
-        break;
-      case K.NEEDS:
-        meta.needsArgsz = Number(raw);
-        nodes.push({ path: "$needsArgsz", kind: "needs", offset: 0, size: 4, depth: 1, value: Number(raw) });
-        diagnostics.push({
-          severity: "info",
-          code: "NEEDS_ARGSZ",
-          message: `reply asks for argsz ${Number(raw)}: CAPS is set but cap_offset is 0, so the capabilities did not fit in the ${bytes.length} bytes supplied; call again with argsz ${Number(raw)}`,
-          offset: 0,
-          size: 4,
-          field: "argsz",
-        });
-        break;
-      case K.NOTE:
-        meta.notes.push(
-          `cap_offset ${hx(Number(raw))} is ignored: the CAPS flag is clear (the kernel echoes the caller's cap_offset in that case)`,
-        );
-        diagnostics.push({
-          severity: "info",
-          code: "CAP_OFFSET_WITHOUT_FLAG",
-          message: meta.notes[meta.notes.length - 1],
-          offset: off,
-          size,
-          field: "cap_offset",
-        });
-        break;
-      case K.ERROR: {
-        const code = (aux << 16) >> 16,
-          extra = aux >>> 16;
-        const field = ref === 0xffff ? null : errFieldPath(ref, s.name, capIndex);
-        const msg = errorMessage(code, s, off, field, raw, extra, bytes.length, cap);
-        const Cls = errorClassFor(code);
-        error = new Cls(statusName(code), msg, off, field);
-        diagnostics.push({
-          severity: "error",
-          code: statusName(code),
-          message: msg,
-          offset: off,
-          size: errSpan(code, off, cap, bytes.length),
-          field,
-        });
-        nodes.push({
-          path: "$error",
-          kind: "error",
-          offset: off,
-          size: errSpan(code, off, cap, bytes.length),
-          depth: 1,
-          label: msg,
-        });
-        break;
-      }
-    }
-  }
-  if (status < 0 && !error) {
-    const msg =
-      status === Status.E_OUT_FULL ? "internal: record buffer too small" : `decode failed: ${statusName(status)}`;
-    error = new (errorClassFor(status))(statusName(status), msg, 0, null);
-    diagnostics.push({ severity: "error", code: statusName(status), message: msg, offset: 0, size: 0, field: null });
-  }
-  // DATA_BOOL / DATA_EVENTFD with count 0: an empty payload, not a missing one
-  const dt = typeof root.flags === "number" ? root.flags & 7 : 0;
-  if (
-    (dt === 2 || dt === 4) &&
-    s.trailingLocal >= 0 &&
-    fieldById(s.firstField + s.trailingLocal).type === "payload" &&
-    status >= 0
-  )
-    root.data ??= [];
-  if (error) error.partial = root;
-  for (const note of meta.notes)
-    if (!diagnostics.some((d) => d.message === note))
-      diagnostics.push({ severity: "info", code: "NOTE", message: note, offset: 0, size: 0, field: null });
-  return { ok: status >= 0, status, value: root as Decoded<never>, nodes, diagnostics, error };
+  for (const r of readRecords(recs, n)) ON_RECORD[r.kind]?.(b, r);
+  finish(b, status);
+  const value = b.root as Decoded<never>;
+  return { ok: status >= 0, status, value, nodes: b.nodes, diagnostics: b.diagnostics, error: b.error };
 }
 
 function errFieldPath(ref: number, root: string, capIndex: number): string {
@@ -371,7 +434,16 @@ function errFieldPath(ref: number, root: string, capIndex: number): string {
 }
 
 function errSpan(code: number, off: number, cap: DecodedCap | null, len: number): number {
-  if (code === Status.E_ARGSZ_MIN || code === Status.E_ARGSZ_OVER) return 4;
+  if (
+    code === Status.E_ARGSZ_MIN ||
+    code === Status.E_ARGSZ_OVER ||
+    code === Status.E_MSG_SIZE_MIN ||
+    code === Status.E_MSG_SIZE_OVER ||
+    code === Status.E_MSG_TYPE
+  )
+    return 4;
+  if (code === Status.E_MSG_COMMAND) return 2;
+  if (code === Status.E_MSG_TRAILING) return Math.max(0, len - off);
   if (code === Status.E_PAYLOAD_SHORT || code === Status.E_SHORT) return Math.max(0, len - off);
   if (code === Status.E_CAP_PAST_END && cap && cap.offset === off) return Math.max(0, len - off);
   return 4;
@@ -418,6 +490,16 @@ function errorMessage(
       return `${where} declares ${v} elements, which run past the capability or the buffer (${extra} bytes available)`;
     case Status.E_CAP_OVERLAP:
       return `next at ${hx(off)} points to ${hx(v)}, inside the current capability (its known body ends at ${hx(extra)})`;
+    case Status.E_MSG_SIZE_MIN:
+      return `msg_size ${v} is smaller than the ${extra}-byte header it counts`;
+    case Status.E_MSG_SIZE_OVER:
+      return `msg_size ${v} is larger than the ${len} bytes supplied: the message is truncated (or msg_size lies)`;
+    case Status.E_MSG_TYPE:
+      return `flags ${hx(v)}: type ${v & 0xf} is neither command (0) nor reply (1)`;
+    case Status.E_MSG_COMMAND:
+      return `command ${v} is not a vfio-user command`;
+    case Status.E_MSG_TRAILING:
+      return `msg_size ${v} ends the message before the ${extra} bytes supplied: ${extra - v} bytes follow it (another message, or msg_size lies)`;
     default:
       return `${statusName(code)} at ${where}`;
   }
@@ -427,7 +509,7 @@ function errorMessage(
 export function decode<N extends StructName>(
   structName: N | string,
   bytes: Uint8Array,
-  opts: DecodeOptions = {},
+  opts: StructDecodeOptions & MessageDecodeOptions = {},
 ): Decoded<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
   const r = inspect(structName, bytes, opts);
   if (r.error) throw r.error;

@@ -4,13 +4,15 @@
 //    recorded gaps, slack and tail, so encode(decode(b)) reproduces b byte for byte;
 //  * kernel: caps without offsets -> built like vfio_info_cap_add + vfio_info_cap_shift (back to
 //    back, 8-aligned from 6.6, zero padding; "too small" replies when argsz cannot hold them).
-
-import { EncodeError, Status, statusName, UsageError } from "./errors.js";
-import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
+import { SIZEOF_VFIO_IRQ_SET } from "./generated/constants.js";
+import { REGION, bytesAt, dataAt, reserve, u32At, u64At } from "./memory.js";
 import { wasm } from "./loader.js";
-import { type ResolvedProfile, resolveProfile } from "./profile.js";
-import { capEntry, type SchemaStruct, structByName, structFields } from "./schema-index.js";
-import type { DecodedCap, DecodeMeta, EncodeOptions } from "./types.js";
+import { resolveProfile, type ResolvedProfile } from "./profile.js";
+import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
+import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
+import { EncodeError, UsageError, Status, statusName } from "./errors.js";
+import type { EncodeOptions, DecodedCap, DecodeMeta } from "./types.js";
+import { encodeMessage } from "./vfio-user.js";
 
 type Val = Record<string, unknown>;
 const ARGSZ_AUTO = 0xffffffff;
@@ -57,18 +59,15 @@ class Out {
     ncaps = 0,
   ) {
     const listBytes = Math.max(1024, ncaps * 8);
-    const need = 1024 + listBytes + size + scratchSize + 64;
-    if (this.w.arena_cap() < need && this.w.arena_reserve(need) < 0)
-      throw new UsageError("E_NO_MEMORY", "cannot grow wasm memory", 0, null);
-    this.base = this.w.arena_ptr();
+    this.base = reserve(this.w, REGION.codec, 1024 + listBytes + size + scratchSize + 64, "encode");
     this.vals = this.base; // 64 x u64
     this.list = this.base + 1024; // cap list: (ptr, len) per capability
     this.dst = this.list + listBytes;
     this.scratch = (this.dst + size + 15) & ~15;
-    new Uint8Array(this.w.memory.buffer, this.dst, size).fill(0);
+    bytesAt(this.w, this.dst, size).fill(0);
   }
   bytes(at: number, n: number) {
-    return new Uint8Array(this.w.memory.buffer, this.dst + at, n);
+    return bytesAt(this.w, this.dst + at, n);
   }
 }
 
@@ -83,7 +82,7 @@ function writeFields(
   version: number,
   pathPrefix: string,
 ) {
-  const vals = new BigUint64Array(o.w.memory.buffer, o.vals, 64);
+  const vals = u64At(o.w, o.vals, 64);
   const fields = structFields(s);
   fields.forEach((f, i) => {
     if (!f.scalar) {
@@ -172,7 +171,7 @@ function writeCap(
       `${prefix}header.`,
     );
     const body = cap.body as Uint8Array | undefined;
-    if (body) new Uint8Array(o.w.memory.buffer, at + 8, body.length).set(body);
+    if (body) bytesAt(o.w, at + 8, body.length).set(body);
     return lay.size;
   }
   const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
@@ -185,7 +184,7 @@ function writeCap(
   if (lay.trailing) {
     const t = lay.trailing;
     const items = cap[t.f.name] ?? [];
-    if (t.f.type === "bytes") new Uint8Array(o.w.memory.buffer, at + t.off, t.n).set(items as Uint8Array);
+    if (t.f.type === "bytes") bytesAt(o.w, at + t.off, t.n).set(items as Uint8Array);
     else {
       const es = structByName(t.f.of!);
       (items as Val[]).forEach((e, i) => {
@@ -208,6 +207,16 @@ export function encode<N extends StructName>(
   const s = structByName(structName);
   if (value === null || typeof value !== "object")
     throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
+  if (s.kind === "message") return encodeMessage(value as never, opts);
+  return encodeStruct(s, value as Val, opts);
+}
+
+/** encode() for one struct (a vfio-user message header is one too: its fields, without the body). */
+export function encodeStruct(
+  s: SchemaStruct,
+  value: Val & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] },
+  opts: EncodeOptions = {},
+): Uint8Array {
   const prof = resolveProfile(opts);
   const w = wasm();
   const v = value as Val;
@@ -260,10 +269,10 @@ export function encode<N extends StructName>(
   const o = new Out(total + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
   const fixedVal: Val = { ...v };
   const argszGiven = v.argsz !== undefined && v.argsz !== null;
-  if (!argszGiven) fixedVal.argsz = payload ? 20 + payload.bytes : total;
+  if (!argszGiven) fixedVal.argsz = payload ? SIZEOF_VFIO_IRQ_SET + payload.bytes : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");
   if (payload?.elem) {
-    const dv = new DataView(w.memory.buffer, o.dst + pf!.offsets[0], payload.bytes);
+    const dv = dataAt(w, o.dst + pf!.offsets[0], payload.bytes);
     const little = prof.endian === "little";
     payload.values.forEach((x, i) => {
       if (payload.elem === 1) dv.setUint8(i, x);
@@ -286,10 +295,10 @@ export function encode<N extends StructName>(
   } else if (caps.length) {
     // kernel mode: encode each cap into scratch, then let the wasm core chain them
     let at = o.scratch;
-    const list = new Uint32Array(w.memory.buffer, o.list, caps.length * 2);
+    const list = u32At(w, o.list, caps.length * 2);
     caps.forEach((c, i) => {
       const size = capSizes[i].kernelSize;
-      new Uint8Array(w.memory.buffer, at, size).fill(0);
+      bytesAt(w, at, size).fill(0);
       writeCap(o, s, c, prof, at, size, i);
       list[i * 2] = at;
       list[i * 2 + 1] = size;

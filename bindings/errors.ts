@@ -35,6 +35,8 @@ export class CapChainError extends VfioAbiError {}
 export class EncodeError extends VfioAbiError {}
 /** Bad arguments to the API (unknown struct, profile). */
 export class UsageError extends VfioAbiError {}
+/** vfio-user framing: msg_size, type bits, command, bytes past the message, number of fds. */
+export class FramingError extends VfioAbiError {}
 
 const ERROR_CLASS: Record<ErrorClassName, typeof VfioAbiError> = {
   TruncatedError,
@@ -43,9 +45,20 @@ const ERROR_CLASS: Record<ErrorClassName, typeof VfioAbiError> = {
   CapChainError,
   EncodeError,
   UsageError,
+  FramingError,
 };
 /** The error class the contract names for a status code (UsageError for codes it does not know). */
 export function errorClassFor(code: number): typeof VfioAbiError {
   const name = STATUS_CODES.find((s) => s.value === code)?.error;
   return name ? ERROR_CLASS[name] : UsageError;
+}
+
+/** Text that is not a readable byte dump, or one that could be read more than one way. */
+export class DumpError extends VfioAbiError {
+  /** 1-based line of the text (0 when the problem is not on one line). */
+  readonly line: number;
+  constructor(message: string, line: number) {
+    super("E_DUMP", message, 0, null);
+    this.line = line;
+  }
 }

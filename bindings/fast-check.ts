@@ -2,6 +2,22 @@
 // fast-check is an optional peer dependency and is imported only here).
 // Structural arbitraries build bytes from shrinkable fields, so a failing property shrinks to a
 // minimal buffer (count 0, empty payload, no slack, simplest flags, fewest caps).
+import { MAX_FD } from "./generated/wasm-abi.js";
+import {
+  O_VFIO_IRQ_SET__ARGSZ,
+  O_VFIO_IRQ_SET__COUNT,
+  O_VFIO_IRQ_SET__DATA,
+  O_VFIO_IRQ_SET__FLAGS,
+  O_VFIO_IRQ_SET__INDEX,
+  O_VFIO_IRQ_SET__START,
+  SIZEOF_VFIO_IRQ_SET,
+  VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+} from "./generated/constants.js";
 import fc from "fast-check";
 import { encode } from "./encode.js";
 import {
@@ -23,8 +39,8 @@ export interface IrqSetArbOptions extends ProfileOptions {
   /** Also produce near-valid headers: unknown flag bits, 0 or 2+ DATA/ACTION bits, argsz off by some bytes, eventfds < -1. */
   nearValid?: boolean;
 }
-const DATA = [0x1, 0x2, 0x4] as const,
-  ACTION = [0x20, 0x8, 0x10] as const;
+const DATA = [VFIO_IRQ_SET_DATA_NONE, VFIO_IRQ_SET_DATA_BOOL, VFIO_IRQ_SET_DATA_EVENTFD] as const,
+  ACTION = [VFIO_IRQ_SET_ACTION_TRIGGER, VFIO_IRQ_SET_ACTION_MASK, VFIO_IRQ_SET_ACTION_UNMASK] as const;
 
 /** vfio_irq_set fields (argsz consistent, or off by `argszDelta` when nearValid). */
 export function irqSetFields(o: IrqSetArbOptions = {}) {
@@ -35,7 +51,7 @@ export function irqSetFields(o: IrqSetArbOptions = {}) {
     index: fc.nat(o.maxIndex ?? 5),
     start: fc.nat(o.maxStart ?? 8),
     count: fc.nat(o.maxCount ?? 8),
-    fds: fc.array(nv ? fc.integer({ min: -0x80000000, max: 1023 }) : fc.integer({ min: -1, max: 1023 }), {
+    fds: fc.array(nv ? fc.integer({ min: -0x80000000, max: MAX_FD - 1 }) : fc.integer({ min: -1, max: MAX_FD - 1 }), {
       maxLength: o.maxCount ?? 8,
     }),
     extraFlags: nv ? fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffffffff })) : fc.constant(0),
@@ -50,18 +66,18 @@ export function irqSet(o: IrqSetArbOptions = {}): fc.Arbitrary<Uint8Array> {
     const dt = DATA[f.dataIdx],
       esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
     const count = esz ? Math.min(f.count, f.fds.length) : f.count;
-    const len = 20 + count * esz;
-    const b = new Uint8Array(Math.max(len, 20 + Math.max(0, f.argszDelta)));
+    const len = SIZEOF_VFIO_IRQ_SET + count * esz;
+    const b = new Uint8Array(Math.max(len, SIZEOF_VFIO_IRQ_SET + Math.max(0, f.argszDelta)));
     const dv = new DataView(b.buffer);
     const flags = ((dt | ACTION[f.actionIdx]) ^ f.extraFlags) >>> 0;
-    dv.setUint32(0, Math.max(0, len + f.argszDelta) >>> 0, little);
-    dv.setUint32(4, flags, little);
-    dv.setUint32(8, f.index, little);
-    dv.setUint32(12, f.start, little);
-    dv.setUint32(16, count, little);
+    dv.setUint32(O_VFIO_IRQ_SET__ARGSZ, Math.max(0, len + f.argszDelta) >>> 0, little);
+    dv.setUint32(O_VFIO_IRQ_SET__FLAGS, flags, little);
+    dv.setUint32(O_VFIO_IRQ_SET__INDEX, f.index, little);
+    dv.setUint32(O_VFIO_IRQ_SET__START, f.start, little);
+    dv.setUint32(O_VFIO_IRQ_SET__COUNT, count, little);
     for (let i = 0; i < (esz ? count : 0); i++) {
-      if (esz === 1) b[20 + i] = f.fds[i] & 1;
-      else dv.setInt32(20 + 4 * i, f.fds[i], little);
+      if (esz === 1) b[O_VFIO_IRQ_SET__DATA + i] = f.fds[i] & 1;
+      else dv.setInt32(O_VFIO_IRQ_SET__DATA + 4 * i, f.fds[i], little);
     }
     return b;
   });

@@ -23,9 +23,20 @@ export {
 export { encode, retryRequest } from "./encode.js";
 export { walkCaps, buildCaps, type CapSpan } from "./caps.js";
 export { resolveProfile, type ResolvedProfile } from "./profile.js";
-export { toHex, fromHex } from "./hex.js";
+export {
+  toHex,
+  fromHex,
+  parseDump,
+  detectFormat,
+  DUMP_FORMATS,
+  type Dump,
+  type DumpFormat,
+  type DumpOptions,
+} from "./hex.js";
 export { toJSONValue, fromJSONValue } from "./json.js";
-export { structByName, nameFlags, nameEnum } from "./schema-index.js";
+export { structByName, nameFlags, nameEnum, irqSetElementSize } from "./schema-index.js";
+/** The kernel's names (flags, masks, enums) and layout constants (struct/field ids, fixed offsets, sizes). */
+export * from "./generated/constants.js";
 export * from "./errors.js";
 export * from "./types.js";
 export { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
@@ -67,6 +78,7 @@ export {
   predictSetIrqs,
   DeviceModel,
   deviceBlock,
+  platformBlock,
   irqTopology,
   formatTopology,
   qemuDevice,
@@ -77,3 +89,24 @@ export {
   type Topology,
 } from "./oracle/index.js";
 export * from "./fast/generated.js";
+export {
+  inspectMessage,
+  decodeMessage,
+  encodeMessage,
+  splitMessages,
+  commandNumber,
+  commandName,
+  commandInfo,
+  bodyStructOf,
+  fdsAccept,
+  MESSAGE_STRUCT,
+  HEADER_SIZE as VFIO_USER_HEADER_SIZE,
+  VFIO_USER_F_TYPE_COMMAND,
+  VFIO_USER_F_TYPE_REPLY,
+  VFIO_USER_F_NO_REPLY,
+  VFIO_USER_F_ERROR,
+  type FdExpectation,
+  type MessageMeta,
+  type MessageDecodeOptions,
+  type MessageValue,
+} from "./vfio-user.js";

@@ -1,10 +1,10 @@
 // JSON form of decoded values: kernel field names; 64-bit values as decimal strings; byte arrays
 // and slack as lowercase hex; enough of `$` that fromJSON + encode gives the original bytes back.
-
-import { UsageError } from "./errors.js";
+import { toHex, fromHex } from "./hex.js";
+import { structByName, structFields, capEntry } from "./schema-index.js";
 import { SCHEMA } from "./generated/schema.js";
-import { fromHex, toHex } from "./hex.js";
-import { capEntry, structByName, structFields } from "./schema-index.js";
+import { UsageError } from "./errors.js";
+import { bodyStructOf, commandNumber } from "./vfio-user.js";
 
 export function toJSONValue(v: unknown): unknown {
   if (typeof v === "bigint") return v.toString();
@@ -27,8 +27,23 @@ export function fromJSONValue(structName: string, j: unknown): Record<string, un
     throw new UsageError("E_BAD_ARG", "expected a JSON object", 0, null);
   const s = structByName(structName);
   const v = { ...(j as Record<string, unknown>) };
-  for (const f of structFields(s))
+  for (const f of structFields(s)) {
     if (f.scalar === "u64" && typeof v[f.name] === "string") v[f.name] = BigInt(v[f.name] as string);
+    if (f.type === "bytes" && typeof v[f.name] === "string") v[f.name] = fromHex(v[f.name] as string);
+  }
+  // a vfio-user message: the body is its command's struct (or hex bytes)
+  if (s.kind === "message" && v.body !== undefined) {
+    if (typeof v.body === "string") v.body = fromHex(v.body);
+    else {
+      const flags = Number(v.flags ?? 0);
+      const name = bodyStructOf(
+        commandNumber(v.command as string | number),
+        (flags & 0xf) === 1,
+        (flags & 0xf) === 1 && !!(flags & 0x20),
+      );
+      if (name && name !== "raw") v.body = fromJSONValue(name, v.body);
+    }
+  }
   if (Array.isArray(v.caps)) {
     v.caps = v.caps.map((c: Record<string, unknown>) => {
       const cc = { ...c };

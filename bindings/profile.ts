@@ -1,13 +1,13 @@
 // Profile options -> the u32 profile word of the wasm ABI.
 //   bit 0 big-endian, bit 1 ilp32 (i386), bit 2 epoch >= 6.6, bits 8.. proposals (schema order).
-
-import { UsageError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
-import type { DataModel, Endian, ProfileOptions } from "./types.js";
+import type { ProfileOptions, Endian, DataModel } from "./types.js";
+import { UsageError } from "./errors.js";
 
-export const PROF_BIG = 1,
-  PROF_ILP32 = 2,
-  PROF_EPOCH66 = 4;
+import { PROF_BIG, PROF_EPOCH66, PROF_ILP32, PROF_MSG_REPLY, PROF_MSG_REQUEST } from "./generated/wasm-abi.js";
+
+/** Profile bits (the contract's); PROF_MSG_*: the buffer is a vfio-user request / reply body. */
+export { PROF_BIG, PROF_EPOCH66, PROF_ILP32, PROF_MSG_REPLY, PROF_MSG_REQUEST };
 
 export interface ResolvedProfile {
   word: number;

@@ -1,11 +1,14 @@
 // Look-ups over the generated schema: structs by name, fields by id, flag and enum naming.
-
-import { UsageError } from "./errors.js";
+import {
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+} from "./generated/constants.js";
 import { SCHEMA } from "./generated/schema.js";
+import { UsageError } from "./errors.js";
 
-import type { SchemaField, SchemaStruct } from "./schema-types.js";
-
-export type { SchemaField, SchemaStruct };
+import type { SchemaStruct, SchemaField } from "./schema-types.js";
+export type { SchemaStruct, SchemaField };
 
 const byName = new Map<string, SchemaStruct>();
 for (const s of SCHEMA.structs) byName.set(s.name, s);
@@ -30,6 +33,7 @@ interface Bit {
 interface FlagSetDef {
   bits: readonly Bit[];
   proposed: readonly Bit[];
+  fields?: readonly { name: string; mask: number; values: readonly Bit[] }[];
 }
 
 /** Name the bits of a flags value; proposal bits count as known only when their proposal is on. */
@@ -38,6 +42,12 @@ export function nameFlags(setName: string, value: number | bigint, proposals: re
   const v = BigInt(value);
   const names: string[] = [];
   let known = 0n;
+  // multi-bit fields first (the vfio-user message type): named by value, never "unknown bits"
+  for (const t of set.fields ?? []) {
+    known |= BigInt(t.mask);
+    const x = Number(v & BigInt(t.mask));
+    names.push(t.values.find((e) => e.value === x)?.name ?? `${t.name}=${x}`);
+  }
   for (const b of set.bits) {
     known |= BigInt(b.value);
     if (v & BigInt(b.value)) names.push(b.name);
@@ -145,4 +155,10 @@ export function capEntry(host: string, id: number, proposals: readonly string[])
       (c) => c.host === host && c.id === id && (c.proposal === null || proposals.includes(c.proposal)),
     ) ?? null
   );
+}
+
+/** Bytes per vfio_irq_set payload element for these flags: 1 (DATA_BOOL), 4 (DATA_EVENTFD), else 0. */
+export function irqSetElementSize(flags: number): number {
+  const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+  return dt === VFIO_IRQ_SET_DATA_BOOL ? 1 : dt === VFIO_IRQ_SET_DATA_EVENTFD ? 4 : 0;
 }

@@ -26,7 +26,7 @@ export interface SchemaField {
 export interface SchemaStruct {
   id: number;
   name: string;
-  kind: "plain" | "info" | "cap";
+  kind: "plain" | "info" | "cap" | "message";
   doc: string | null;
   ioctl: string | null;
   cName: string;
@@ -61,6 +61,23 @@ export interface SchemaBit {
   proposal?: string;
   doc?: string;
 }
+/** A multi-bit field inside a flags word (the vfio-user message type). */
+export interface SchemaFlagField {
+  name: string;
+  mask: number;
+  values: { name: string; value: number }[];
+}
+export interface SchemaVfioUserCommand {
+  name: string;
+  value: number;
+  /** Body struct of the request / reply; null: no body; "raw": bytes not modelled. */
+  request: string | null;
+  reply: string | null;
+  requestFds: string;
+  replyFds: string;
+  /** "client": client -> server; "server": server -> client (DMA_READ/WRITE). */
+  direction: string;
+}
 export interface SchemaEnumValue {
   name: string;
   value: number;
@@ -88,7 +105,7 @@ export interface SchemaData {
   proposals: { name: string; bit: number; doc: string; source: string; implies?: string[] }[];
   arches: Record<string, { endian: "little" | "big"; model: "lp64" | "ilp32"; ioctl: string }>;
   epochs: string[];
-  flagSets: Record<string, { bits: SchemaBit[]; proposed: SchemaBit[] }>;
+  flagSets: Record<string, { bits: SchemaBit[]; proposed: SchemaBit[]; fields?: SchemaFlagField[] }>;
   masks: Record<string, number>;
   enums: Record<string, SchemaEnum>;
   structs: SchemaStruct[];
@@ -96,4 +113,9 @@ export interface SchemaData {
   capreg: SchemaCapReg[];
   ioctlBase: { type: number; base: number };
   ioctls: SchemaIoctl[];
+  vfioUser: {
+    protocol: { doc: string; headerSize: number; types: { command: number; reply: number } };
+    commands: SchemaVfioUserCommand[];
+    fdRules: Record<string, { id: number; doc: string }>;
+  };
 }

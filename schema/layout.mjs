@@ -1,7 +1,11 @@
 // C layout rules applied to the schema: natural alignment, u64 4-aligned on ilp32 unless
 // __aligned_u64, struct size rounded to its alignment, flexible array members after the last
 // fixed field. Used by the generator and by tests; gcc checks the results (tests/c).
-import { proposals, structs } from "./abi.mjs";
+import { structs as abiStructs, proposals } from "./abi.mjs";
+import { structs as vfioUserStructs } from "./vfio-user.mjs";
+
+/** Every struct the codec knows: the kernel ABI and the vfio-user message bodies. */
+export const structs = { ...abiStructs, ...vfioUserStructs };
 
 export const scalarSize = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
 
@@ -56,8 +60,8 @@ export function layout(name, v) {
         fields.push({ ...sf, path: `${f.name}.${sf.path}`, offset: off + sf.offset, parent: f.name });
       off += sub.size;
       align = Math.max(align, sub.align);
-    } else if (f.type === "payload") {
-      trailing = { ...f, path: f.name, kind: "payload", offset: off };
+    } else if (f.type === "payload" || f.type === "body") {
+      trailing = { ...f, path: f.name, kind: f.type, offset: off };
     } else if (f.type === "array") {
       const el = layout(f.of, v);
       off = roundUp(off, el.align);

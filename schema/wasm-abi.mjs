@@ -18,6 +18,7 @@ export const errorClasses = {
     "Capability chain problems: into the header, backwards, self, loop, past the end, misaligned, overlap, arrays.",
   EncodeError: "Encode: inconsistent or out-of-range values.",
   UsageError: "Bad arguments to the API (unknown struct, profile).",
+  FramingError: "vfio-user framing: msg_size, type bits, command, bytes past the message, number of fds.",
 };
 const status = (name, value, meaning, error = null) => ({ name, value, meaning, error });
 /** Returned by every export: >= 0 is success, negative is an error with a typed error class. */
@@ -37,6 +38,17 @@ export const statusCodes = [
   status("E_CAP_TOO_MANY", -11, "more hops than allowed", "CapChainError"),
   status("E_CAP_ARRAY_OVERRUN", -12, "declared array/bytes length runs past the cap or buffer", "CapChainError"),
   status("E_CAP_OVERLAP", -13, "next points inside the current capability's known body", "CapChainError"),
+  status("E_MSG_SIZE_MIN", -14, "vfio-user msg_size below the 16-byte header", "FramingError"),
+  status("E_MSG_SIZE_OVER", -15, "vfio-user msg_size larger than the bytes supplied", "FramingError"),
+  status("E_MSG_TYPE", -16, "vfio-user flags type bits neither command (0) nor reply (1)", "FramingError"),
+  status("E_MSG_COMMAND", -17, "vfio-user command number the protocol does not define", "FramingError"),
+  status("E_MSG_TRAILING", -18, "bytes after msg_size (another message, or msg_size lies)", "FramingError"),
+  status(
+    "E_MSG_FDS",
+    -19,
+    "the number of fds passed does not fit the message (checked by hosts from K_FDS)",
+    "FramingError",
+  ),
   status("E_RANGE", -20, "pointer/length arguments outside wasm memory", "UsageError"),
   status("E_OUT_FULL", -21, "output region too small", "EncodeError"),
   status("E_BAD_ARG", -22, "unknown struct id, profile bits, etc.", "UsageError"),
@@ -61,11 +73,17 @@ export const profile = {
       value: 4,
       meaning: "epoch >= 6.6 (__aligned_u64 layout, 8-aligned caps); clear = 6.1 rules",
     },
+    {
+      name: "PROF_MSG_REQUEST",
+      value: 8,
+      meaning: "parse only: the buffer is the body of a vfio-user request (bounded by msg_size, not argsz)",
+    },
+    { name: "PROF_MSG_REPLY", value: 16, meaning: "parse only: the buffer is the body of a vfio-user reply" },
   ],
   /** Proposal i (schema/abi.mjs order) is bit proposalShift + i. */
   proposalShift: 8,
   /** Every bit a module accepts; others give E_BAD_ARG. */
-  known: 0xff07,
+  known: 0xff1f,
 };
 
 // ---------------------------------------------------------------- record stream of parse()
@@ -110,6 +128,22 @@ export const record = {
     { name: "K_NEEDS", value: 8, meaning: "value = argsz the caller must supply (two-call protocol)" },
     { name: "K_TAIL", value: 10, meaning: "bytes beyond argsz up to the buffer end" },
     { name: "K_NOTE", value: 11, meaning: "aux = note code; informational, not an error" },
+    {
+      name: "K_FDS",
+      value: 12,
+      meaning: "vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY",
+    },
+    {
+      name: "K_BODY",
+      value: 13,
+      meaning: "vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with",
+    },
+  ],
+  /** value bits of a K_FDS record. */
+  fds: [
+    { name: "FDS_OR_NONE", value: 1, meaning: "no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range)" },
+    { name: "FDS_UP_TO", value: 2, meaning: "any number from 0 up to aux" },
+    { name: "FDS_ANY", value: 4, meaning: "any number" },
   ],
   /** aux of a K_NOTE record. */
   notes: [
@@ -126,7 +160,7 @@ export const record = {
 const rule = (name, errno, reason) => ({ name, errno, reason });
 export const oracle = {
   /** Size of a device block in little-endian u32 words. */
-  devWords: 268,
+  devWords: 200,
   drivers: [
     { name: "DRV_PCI", value: 0, label: "PCI" },
     { name: "DRV_PLATFORM", value: 1, label: "platform" },
@@ -142,14 +176,27 @@ export const oracle = {
     { name: "T_MSI", value: 2, label: "MSI" },
     { name: "T_MSIX", value: 3, label: "MSI-X" },
   ],
-  /** Linux errno values the oracle answers with (as -errno). */
+  /** Linux errno values (asm-generic numbering) the oracle, the models and the transcripts name. */
   errno: [
+    { name: "EPERM", value: 1 },
+    { name: "ENOENT", value: 2 },
+    { name: "EIO", value: 5 },
+    { name: "ENXIO", value: 6 },
+    { name: "E2BIG", value: 7 },
     { name: "EBADF", value: 9 },
+    { name: "EAGAIN", value: 11 },
+    { name: "ENOMEM", value: 12 },
     { name: "EFAULT", value: 14 },
     { name: "EBUSY", value: 16 },
+    { name: "EEXIST", value: 17 },
+    { name: "ENODEV", value: 19 },
     { name: "EINVAL", value: 22 },
     { name: "ENOTTY", value: 25 },
+    { name: "ENOSPC", value: 28 },
     { name: "ERANGE", value: 34 },
+    { name: "ENOSYS", value: 38 },
+    { name: "EOVERFLOW", value: 75 },
+    { name: "EOPNOTSUPP", value: 95 },
   ],
   /**
    * Rule ids (R_<name> = index): which kernel check decided. errno is the usual answer (null: none,
@@ -220,9 +267,30 @@ export const oracle = {
     ),
     rule("LVU_FDS", "EINVAL", "libvfio-user: number of fds passed != count"),
     rule(
+      "LVU_SHORT",
+      "EINVAL",
+      "libvfio-user: the message body is shorter than the struct (a kernel would fault with EFAULT)",
+    ),
+    rule("LVU_FDS_NOT_EVENTFD", "EINVAL", "libvfio-user: fds passed with DATA_NONE or DATA_BOOL"),
+    rule(
+      "LVU_TRIGGER_FD",
+      "EBADF",
+      "libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd",
+    ),
+    rule(
+      "LVU_BUG_DISABLE_RANGE",
+      null,
+      "libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count",
+    ),
+    rule(
+      "LVU_BUG_INTX_SHARED",
+      null,
+      "libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)",
+    ),
+    rule(
       "REQUEST_IRQ",
       null,
-      "platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) before the action dispatch",
+      "platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch",
     ),
   ],
   /** Layout of the device block: word index, number of words, meaning. */
@@ -249,19 +317,6 @@ export const oracle = {
       word: 168,
       words: 32,
       meaning: "open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF)",
-    },
-    {
-      name: "DEV_IRQ_ERRNO",
-      word: 200,
-      words: 64,
-      meaning: "platform/amba: per-index errno of the request_irq made when the device was opened (0: the line is requested)",
-    },
-    { name: "DEV_MASK_IRQFD", word: 264, words: 2, meaning: "platform/amba: per-index bitmap, a mask irqfd is installed" },
-    {
-      name: "DEV_UNMASK_IRQFD",
-      word: 266,
-      words: 2,
-      meaning: "platform/amba: per-index bitmap, an unmask irqfd is installed",
     },
   ],
   /** Bits of DEV_KERNEL: kernel behaviours the oracle's rules depend on. */
@@ -296,6 +351,48 @@ export const oracle = {
   ],
   /** platform/ccw/ap: index i has a trigger when DEV_TRIGGERS bit (TRIG_INDEX_SHIFT + i) is set. */
   triggerIndexShift: 3,
+  /**
+   * libvfio-user (lib/irq.c at efd091bc): DEV_FEATURES holds the profile's LVU_* flags; an extended
+   * block (LVU_WORDS words) adds the fds passed with the message and the server's fd table.
+   */
+  libvfioUser: [
+    { name: "LVU_BUG_DISABLE_RANGE", value: 1, meaning: "the snapshot's disable loop: closes [start, count)" },
+    { name: "LVU_BUG_INTX_SHARED", value: 2, meaning: "INTx uses MSI/MSI-X slot 0 (one table for the three)" },
+    { name: "LVU_EXTENDED", value: 0x80000000, meaning: "words LVU_MSG_NFDS.. are present" },
+    { name: "LVU_MSG_NFDS", value: 200, meaning: "word: fds passed with this message (SCM_RIGHTS)" },
+    { name: "LVU_MSG_KINDS", value: 201, meaning: "words: their kinds, one word each (FD_*), at most LVU_MAX_FDS" },
+    { name: "LVU_MAX_FDS", value: 253, meaning: "SCM_MAX_FD" },
+    { name: "LVU_TABLE", value: 456, meaning: "word: fd table, one byte per slot, kind | owner index << 2" },
+    { name: "LVU_SLOTS", value: 2048, meaning: "vectors; then the ERR, REQ and separate-INTx slots" },
+    { name: "LVU_SLOT_ERR", value: 2048, meaning: "table slot of the ERR eventfd" },
+    { name: "LVU_SLOT_REQ", value: 2049, meaning: "table slot of the REQ eventfd" },
+    { name: "LVU_SLOT_INTX", value: 2050, meaning: "table slot of the INTx eventfd (without LVU_BUG_INTX_SHARED)" },
+    { name: "LVU_WORDS", value: 969, meaning: "LVU_TABLE + (LVU_SLOTS + 3) bytes, in words" },
+    { name: "FD_EVENTFD", value: 1, meaning: "fd kind: an eventfd" },
+    { name: "FD_READONLY", value: 2, meaning: "fd kind: open, not an eventfd, not writable" },
+    { name: "FD_WRITABLE", value: 3, meaning: "fd kind: open, not an eventfd, writable" },
+  ],
+  /**
+   * vfio-platform/amba (drivers/vfio/platform/vfio_platform_irq.c): with PLAT_EXTENDED in
+   * DEV_FEATURES an extended block (PLAT_WORDS words) adds what the device holds per line: the
+   * errno of the request_irq made when the device was opened, and the mask/unmask irqfds.
+   */
+  platform: [
+    { name: "PLAT_EXTENDED", value: 0x80000000, meaning: "words PLAT_IRQ_ERRNO.. are present" },
+    {
+      name: "PLAT_IRQ_ERRNO",
+      value: 200,
+      meaning:
+        "words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them",
+    },
+    { name: "PLAT_MASK_IRQFD", value: 264, meaning: "words: per-index bitmap (2 words), a mask irqfd is installed" },
+    {
+      name: "PLAT_UNMASK_IRQFD",
+      value: 266,
+      meaning: "words: per-index bitmap (2 words), an unmask irqfd is installed",
+    },
+    { name: "PLAT_WORDS", value: 268, meaning: "size of the extended block, in words" },
+  ],
   /** First fd number the bitmaps cannot describe: such an fd is closed. */
   maxFd: 1024,
 };

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Build everything: generated files, the wasm module (debug + release), the TypeScript bindings,
-// and any extra build steps in scripts/build/*.mjs (e.g. the wasm2js fallback, the inspector).
+// the wasm2js fallback, the esbuild bundles, then the inspector (which ships both modules). Steps run in this order.
 import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { fileURLToPath } from "node:url";
+import { build as buildBundle } from "./build/bundle.mjs";
+import { build as buildInspector } from "./build/inspector.mjs";
+import { build as buildWasm2js } from "./build/wasm2js.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (n) => join(root, "node_modules", ".bin", n);
@@ -21,15 +23,13 @@ step("asc release", () => run(bin("asc"), ["assembly/index.ts", "--config", "asc
 step("asc debug", () => run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", "debug"]));
 // dist/ is overwritten in place (not removed) so concurrent readers never see it missing.
 step("tsc", () => run(bin("tsc"), ["-p", "tsconfig.json"]));
-const extra = join(root, "scripts", "build");
-if (existsSync(extra)) {
-  for (const f of readdirSync(extra)
-    .filter((x) => x.endsWith(".mjs"))
-    .sort()) {
-    const t = Date.now();
-    const m = await import(pathToFileURL(join(extra, f)).href);
-    await m.build({ root });
-    console.log(`build: ${f} (${Date.now() - t} ms)`);
-  }
+for (const [name, build] of [
+  ["wasm2js", buildWasm2js],
+  ["bundle", buildBundle],
+  ["inspector", buildInspector],
+]) {
+  const t = Date.now();
+  await build({ root });
+  console.log(`build: ${name} (${Date.now() - t} ms)`);
 }
 console.log(`build: done in ${Date.now() - t0} ms`);

@@ -17,7 +17,7 @@ if (!existsSync(join(root, "dist", "bindings", "cli.js")) || !existsSync(join(ro
   console.log("$ node scripts/build.mjs");
   if (spawnSync(process.execPath, ["scripts/build.mjs"], { cwd: root, stdio: "inherit" }).status !== 0) process.exit(1);
 }
-const { vectors, badVectors } = await import("../tests/vectors/golden.mjs");
+const { vectors, badVectors } = await import("../examples/vectors.mjs");
 const bin = join(root, "bin", "vfio-abi.js");
 const show = (args, input) => {
   console.log(

@@ -24,11 +24,17 @@ PACKAGES=(
   wabt libjavascriptcoregtk-4.0-bin
   # browser e2e: Debian's chromium driven by playwright-core
   chromium
+  # dump parser tests: real output of xxd, hexdump/hd, od and gdb
+  xxd bsdextrautils coreutils gdb
+  # vfio-user peer stage: builds libvfio-user (meson + ninja) and a test server on it
+  meson ninja-build pkg-config libjson-c-dev libcmocka-dev
 )
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if [ ${#missing[@]} -eq 0 ]; then echo "system packages: all ${#PACKAGES[@]} present"; exit 0; fi
 if [ "$(id -u)" != 0 ]; then echo "system packages missing (run as root to install): ${missing[*]}" >&2; exit 1; fi
 echo "system packages: installing ${missing[*]}"
-apt-get update
-apt-get install -y --no-install-recommends "${missing[@]}"
+# one apt at a time on a shared machine (the lock is a no-op where nothing else runs apt)
+lock=(); command -v flock >/dev/null && lock=(flock "${APT_LOCK:-/tmp/vfio-abi-apt.lock}")
+"${lock[@]}" apt-get update
+"${lock[@]}" apt-get install -y --no-install-recommends "${missing[@]}"

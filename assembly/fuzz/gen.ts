@@ -4,6 +4,15 @@
 
 import {
   BUF_CAP,
+  DEV_DRIVER,
+  DEV_EVENTFDS,
+  DEV_EVENTFDS_WORDS,
+  DEV_IRQ_COUNT,
+  DEV_IRQ_COUNT_WORDS,
+  DEV_IRQ_FLAGS,
+  DEV_IRQ_FLAGS_WORDS,
+  DEV_NUM_IRQS,
+  DEV_OPEN_FDS,
   DRV_AMBA,
   DRV_AP,
   DRV_CCW,
@@ -11,6 +20,7 @@ import {
   DRV_PCI,
   DRV_PLATFORM,
   EINVAL,
+  MAX_FD,
   PROF_EPOCH66,
   R_ACTION,
   R_ARGSZ_MIN,
@@ -29,11 +39,36 @@ import { buildCaps } from "../encode";
 import {
   CAPREG,
   NUM_CAPREG,
+  O_VFIO_IRQ_INFO__ARGSZ,
+  O_VFIO_IRQ_INFO__COUNT,
+  O_VFIO_IRQ_INFO__FLAGS,
+  O_VFIO_IRQ_INFO__INDEX,
+  O_VFIO_IRQ_SET__ARGSZ,
+  O_VFIO_IRQ_SET__COUNT,
+  O_VFIO_IRQ_SET__DATA,
+  O_VFIO_IRQ_SET__FLAGS,
+  O_VFIO_IRQ_SET__INDEX,
+  O_VFIO_IRQ_SET__START,
+  O_VFIO_REGION_INFO__FLAGS,
+  SIZEOF_VFIO_IRQ_INFO,
+  SIZEOF_VFIO_IRQ_SET,
   S_VFIO_DEVICE_INFO,
   S_VFIO_IOMMU_TYPE1_INFO,
   S_VFIO_IRQ_INFO,
   S_VFIO_IRQ_SET,
   S_VFIO_REGION_INFO,
+  VFIO_CCW_NUM_IRQS,
+  VFIO_IRQ_INFO_FLAGS_KNOWN,
+  VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_TYPE_MASK,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+  VFIO_IRQ_SET_FLAGS_KNOWN,
+  VFIO_PCI_NUM_IRQS,
 } from "../generated/layout";
 import { Prof, wrN } from "../mem";
 import { oracle_last_rule, oracleSetIrqs } from "../oracle";
@@ -63,6 +98,8 @@ import { below, get16, get32, put16, Rng, r32, setBig } from "./rng";
 
 // Work area layout (the host passes `work`, WORK_SIZE bytes; see exports.ts).
 const MAXCAPS: u32 = 5;
+/** argsz and flags lead every info struct: flags is at the same offset in all of them. */
+const INFO_FLAGS = O_VFIO_REGION_INFO__FLAGS;
 
 // Label of the last generated case.
 export let gClass: i32 = 0;
@@ -90,9 +127,9 @@ function pickClass(first: i32, last: i32, valid2: i32): i32 {
 /** An fd: kind 0 eventfd (or -1 if none), 1 open non-eventfd, 2 closed. */
 function pickFd(dev: usize, kind: u32): i32 {
   if (kind < 2) {
-    for (let wi: u32 = 0; wi < 32; wi++) {
-      let bits = Dev.dw(dev, (kind == 0 ? 136 : 168) + wi);
-      if (kind == 1) bits &= ~Dev.dw(dev, 136 + wi);
+    for (let wi: u32 = 0; wi < DEV_EVENTFDS_WORDS; wi++) {
+      let bits = Dev.dw(dev, (kind == 0 ? DEV_EVENTFDS : DEV_OPEN_FDS) + wi);
+      if (kind == 1) bits &= ~Dev.dw(dev, DEV_EVENTFDS + wi);
       if (bits != 0) {
         const r = below(32);
         const rot = rotr<u32>(bits, r);
@@ -102,10 +139,11 @@ function pickFd(dev: usize, kind: u32): i32 {
     if (kind == 0) return -1;
   }
   for (let t = 0; t < 8; t++) {
-    const fd = below(1024);
-    if (((Dev.dw(dev, 136 + (fd >> 5)) | Dev.dw(dev, 168 + (fd >> 5))) & (1 << (fd & 31))) == 0) return fd as i32;
+    const fd = below(MAX_FD);
+    if (((Dev.dw(dev, DEV_EVENTFDS + (fd >> 5)) | Dev.dw(dev, DEV_OPEN_FDS + (fd >> 5))) & (1 << (fd & 31))) == 0)
+      return fd as i32;
   }
-  return (1024 + below(1 << 20)) as i32;
+  return (MAX_FD + below(1 << 20)) as i32;
 }
 
 /** Expected oracle rule of a near-valid SET_IRQS class built on a valid base, or NO_RULE. */
@@ -127,34 +165,46 @@ function targetRule(cls: i32, drv: u32): u32 {
 }
 
 function maxIrqType(dev: usize, drv: u32): u32 {
-  return drv == DRV_PCI ? 5 : drv == DRV_CCW ? 3 : Dev.dw(dev, 2);
+  return drv == DRV_PCI ? VFIO_PCI_NUM_IRQS : drv == DRV_CCW ? VFIO_CCW_NUM_IRQS : Dev.dw(dev, DEV_NUM_IRQS);
 }
 /** The irq count vfio_set_irqs_validate_and_prepare is given for `index`. */
 function valCount(dev: usize, drv: u32, index: u32): u32 {
   if (drv == DRV_CCW || drv == DRV_AP) return 1;
-  if (drv == DRV_PLATFORM || drv == DRV_AMBA) return Dev.dw(dev, 2);
-  return index < 64 ? Dev.dw(dev, 8 + index) : 0;
+  if (drv == DRV_PLATFORM || drv == DRV_AMBA) return Dev.dw(dev, DEV_NUM_IRQS);
+  return index < DEV_IRQ_COUNT_WORDS ? Dev.dw(dev, DEV_IRQ_COUNT + index) : 0;
 }
 
 export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
   setBig(prof);
-  const drv = Dev.dw(dev, 0);
+  const drv = Dev.dw(dev, DEV_DRIVER);
   if (cls < 0) cls = pickClass(C.SET_FIRST, C.SET_LAST, -1);
   const maxType = maxIrqType(dev, drv);
   let index: u32 = 0,
     valN: u32 = 0;
-  const mt = maxType < 64 ? maxType : 64;
+  const mt = maxType < DEV_IRQ_COUNT_WORDS ? maxType : DEV_IRQ_COUNT_WORDS;
   for (let t: u32 = 0; t < 4 + mt && valN == 0; t++) {
     index = t < 4 ? below(mt) : t - 4;
     valN = valCount(dev, drv, index);
   }
   gBaseOk = valN > 0;
   const ccwap = drv == DRV_CCW || drv == DRV_AP;
-  const act: u32 = Rng.chance(11) || ccwap ? 0x20 : Rng.chance(8) ? 0x08 : 0x10;
-  let dt: u32 = drv == DRV_AP ? 4 : Rng.chance(5) ? 1 : Rng.chance(6) ? 2 : 4;
+  const act: u32 =
+    Rng.chance(11) || ccwap
+      ? VFIO_IRQ_SET_ACTION_TRIGGER
+      : Rng.chance(8)
+        ? VFIO_IRQ_SET_ACTION_MASK
+        : VFIO_IRQ_SET_ACTION_UNMASK;
+  let dt: u32 =
+    drv == DRV_AP
+      ? VFIO_IRQ_SET_DATA_EVENTFD
+      : Rng.chance(5)
+        ? VFIO_IRQ_SET_DATA_NONE
+        : Rng.chance(6)
+          ? VFIO_IRQ_SET_DATA_BOOL
+          : VFIO_IRQ_SET_DATA_EVENTFD;
   const fdCls = cls >= C.C_FD_MINUS1 && cls <= C.C_FD_NOT_EVENTFD;
-  if (fdCls || (cls == C.C_PAYLOAD_SHORT && dt == 1)) dt = 4;
-  if (cls == C.C_BOOL_BYTE) dt = 2;
+  if (fdCls || (cls == C.C_PAYLOAD_SHORT && dt == VFIO_IRQ_SET_DATA_NONE)) dt = VFIO_IRQ_SET_DATA_EVENTFD;
+  if (cls == C.C_BOOL_BYTE) dt = VFIO_IRQ_SET_DATA_BOOL;
   // handler-level count: platform/ccw/ap act on one irq per index
   const hN: u32 = drv == DRV_PLATFORM || drv == DRV_AMBA || ccwap ? (valN > 0 ? 1 : 0) : valN;
   let start: u32 = 0,
@@ -163,21 +213,27 @@ export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
     start = Rng.chance(11) ? 0 : below(hN);
     const room = hN - start;
     count = 1 + below(room < 16 ? room : 16);
-    if (dt == 1 && act == 0x20 && Rng.chance(2)) count = 0;
+    if (dt == VFIO_IRQ_SET_DATA_NONE && act == VFIO_IRQ_SET_ACTION_TRIGGER && Rng.chance(2)) count = 0;
   }
   if (count == 0 && (fdCls || cls == C.C_BOOL_BYTE || cls == C.C_PAYLOAD_SHORT)) count = 1;
   let flags = dt | act;
   // classes acting on the header fields (payload follows the resulting count)
   let pc = count;
-  if (cls == C.C_FLAGS_UNKNOWN) flags |= (1 as u32) << (6 + below(26));
-  else if (cls == C.C_DATA_ZERO) flags &= ~7;
+  if (cls == C.C_FLAGS_UNKNOWN) flags |= (1 as u32) << (ctz(~VFIO_IRQ_SET_FLAGS_KNOWN) + below(26));
+  else if (cls == C.C_DATA_ZERO) flags &= ~VFIO_IRQ_SET_DATA_TYPE_MASK;
   else if (cls == C.C_DATA_MULTI) {
     const m = below(4);
-    flags = (flags & ~7) | (m == 0 ? 3 : m + 4);
-  } else if (cls == C.C_ACTION_ZERO) flags &= ~0x38;
+    const N = VFIO_IRQ_SET_DATA_NONE,
+      B = VFIO_IRQ_SET_DATA_BOOL,
+      E = VFIO_IRQ_SET_DATA_EVENTFD;
+    flags = (flags & ~VFIO_IRQ_SET_DATA_TYPE_MASK) | (m == 0 ? N | B : m == 1 ? N | E : m == 2 ? B | E : N | B | E);
+  } else if (cls == C.C_ACTION_ZERO) flags &= ~VFIO_IRQ_SET_ACTION_TYPE_MASK;
   else if (cls == C.C_ACTION_MULTI) {
     const m = below(4);
-    flags = (flags & ~0x38) | (m == 0 ? 0x18 : m == 1 ? 0x28 : m == 2 ? 0x30 : 0x38);
+    const M = VFIO_IRQ_SET_ACTION_MASK,
+      U = VFIO_IRQ_SET_ACTION_UNMASK,
+      T = VFIO_IRQ_SET_ACTION_TRIGGER;
+    flags = (flags & ~VFIO_IRQ_SET_ACTION_TYPE_MASK) | (m == 0 ? M | U : m == 1 ? M | T : m == 2 ? U | T : M | U | T);
   } else if (cls == C.C_COUNT_OVERFLOW) {
     if (Rng.chance(8)) start = r32();
     count = 0xffffffff - start + below(start + 1);
@@ -190,11 +246,11 @@ export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
     count = valN - start + 1 + below(4);
     pc = count;
   } else if (cls == C.C_INDEX_PAST) index = Rng.chance(4) ? 0xffffffff : maxType + below(8);
-  const esz: u32 = dt == 2 ? 1 : dt == 4 ? 4 : 0;
+  const esz: u32 = dt == VFIO_IRQ_SET_DATA_BOOL ? 1 : dt == VFIO_IRQ_SET_DATA_EVENTFD ? 4 : 0;
   // payload
   for (let i: u32 = 0; i < pc; i++) {
-    if (esz == 1) store<u8>(dst + 20 + i, below(2));
-    else if (esz == 4) Rng.put32(dst + 20 + (i << 2), (Rng.chance(13) ? pickFd(dev, 0) : -1) as u32);
+    if (esz == 1) store<u8>(dst + O_VFIO_IRQ_SET__DATA + i, below(2));
+    else if (esz == 4) Rng.put32(dst + O_VFIO_IRQ_SET__DATA + (i << 2), (Rng.chance(13) ? pickFd(dev, 0) : -1) as u32);
   }
   if (pc > 0 && (fdCls || cls == C.C_BOOL_BYTE)) {
     const k = below(pc);
@@ -203,12 +259,12 @@ export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
     else if (cls == C.C_FD_BELOW) v = -2 - (below(0x7ffffff0) as i32);
     else if (cls == C.C_FD_CLOSED) v = pickFd(dev, 2);
     else if (cls == C.C_FD_NOT_EVENTFD) v = pickFd(dev, 1);
-    if (cls == C.C_BOOL_BYTE) store<u8>(dst + 20 + k, 2 + below(254));
-    else Rng.put32(dst + 20 + (k << 2), v as u32);
+    if (cls == C.C_BOOL_BYTE) store<u8>(dst + O_VFIO_IRQ_SET__DATA + k, 2 + below(254));
+    else Rng.put32(dst + O_VFIO_IRQ_SET__DATA + (k << 2), v as u32);
   }
-  let len: u32 = 20 + pc * esz;
+  let len: u32 = SIZEOF_VFIO_IRQ_SET + pc * esz;
   let argsz = len;
-  if (cls == C.C_ARGSZ_MIN) argsz = below(20);
+  if (cls == C.C_ARGSZ_MIN) argsz = below(SIZEOF_VFIO_IRQ_SET);
   else if (cls == C.C_ARGSZ_SLACK) {
     const x: u32 = 1 + below(16);
     for (let i: u32 = 0; i < x; i++) store<u8>(dst + len + i, r32());
@@ -219,24 +275,25 @@ export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
     len -= 1 + below(pc * esz);
     argsz = len;
   }
-  Rng.put32(dst, argsz);
-  Rng.put32(dst + 4, flags);
-  Rng.put32(dst + 8, index);
-  Rng.put32(dst + 12, start);
-  Rng.put32(dst + 16, count);
+  Rng.put32(dst + O_VFIO_IRQ_SET__ARGSZ, argsz);
+  Rng.put32(dst + O_VFIO_IRQ_SET__FLAGS, flags);
+  Rng.put32(dst + O_VFIO_IRQ_SET__INDEX, index);
+  Rng.put32(dst + O_VFIO_IRQ_SET__START, start);
+  Rng.put32(dst + O_VFIO_IRQ_SET__COUNT, count);
   // labels
   gClass = cls;
   gSid = S_VFIO_IRQ_SET;
   gRet = oracleSetIrqs(prof, dst, len, dev, false);
   gRule = oracle_last_rule();
   gTarget = valN > 0 ? targetRule(cls, drv) : C.NO_RULE;
-  const fdt = flags & 7;
+  const fdt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
   gStatus =
     cls == C.C_ARGSZ_MIN
       ? S.E_ARGSZ_MIN
       : cls == C.C_ARGSZ_OVER
         ? S.E_ARGSZ_OVER
-        : cls == C.C_PAYLOAD_SHORT || (cls == C.C_COUNT_OVERFLOW && (fdt == 2 || fdt == 4))
+        : cls == C.C_PAYLOAD_SHORT ||
+            (cls == C.C_COUNT_OVERFLOW && (fdt == VFIO_IRQ_SET_DATA_BOOL || fdt == VFIO_IRQ_SET_DATA_EVENTFD))
           ? S.E_PAYLOAD_SHORT
           : S.OK;
   return len;
@@ -244,28 +301,28 @@ export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
 
 export function genIrqInfo(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
   setBig(prof);
-  const drv = Dev.dw(dev, 0);
+  const drv = Dev.dw(dev, DEV_DRIVER);
   if (cls < 0) cls = pickClass(C.II_FIRST, C.II_LAST, C.C_II_REPLY);
   const num = maxIrqType(dev, drv);
-  let index = below(num < 64 ? num : 64);
+  let index = below(num < DEV_IRQ_COUNT_WORDS ? num : DEV_IRQ_COUNT_WORDS);
   const reply = cls == C.C_II_REPLY || cls == C.C_II_FLAGS_UNKNOWN || (cls != C.C_II_REQ && Rng.chance(8));
-  let flags = reply && index < 64 ? Dev.dw(dev, 72 + index) : 0;
-  const count = reply && index < 64 ? Dev.dw(dev, 8 + index) : 0;
-  let len: u32 = 16,
-    argsz: u32 = 16;
-  if (cls == C.C_II_ARGSZ_MIN) argsz = below(16);
+  let flags = reply && index < DEV_IRQ_FLAGS_WORDS ? Dev.dw(dev, DEV_IRQ_FLAGS + index) : 0;
+  const count = reply && index < DEV_IRQ_COUNT_WORDS ? Dev.dw(dev, DEV_IRQ_COUNT + index) : 0;
+  let len: u32 = SIZEOF_VFIO_IRQ_INFO,
+    argsz: u32 = SIZEOF_VFIO_IRQ_INFO;
+  if (cls == C.C_II_ARGSZ_MIN) argsz = below(SIZEOF_VFIO_IRQ_INFO);
   else if (cls == C.C_II_ARGSZ_SLACK) {
     const x: u32 = 1 + below(48);
-    for (let i: u32 = 0; i < x; i++) store<u8>(dst + 16 + i, r32());
+    for (let i: u32 = 0; i < x; i++) store<u8>(dst + SIZEOF_VFIO_IRQ_INFO + i, r32());
     len += x;
     argsz = len;
-  } else if (cls == C.C_II_ARGSZ_OVER) argsz = 17 + below(64);
+  } else if (cls == C.C_II_ARGSZ_OVER) argsz = SIZEOF_VFIO_IRQ_INFO + 1 + below(64);
   else if (cls == C.C_II_INDEX_PAST) index = Rng.chance(4) ? 0xffffffff : num + below(8);
-  else if (cls == C.C_II_FLAGS_UNKNOWN) flags |= (1 as u32) << (4 + below(28));
-  Rng.put32(dst, argsz);
-  Rng.put32(dst + 4, flags);
-  Rng.put32(dst + 8, index);
-  Rng.put32(dst + 12, count);
+  else if (cls == C.C_II_FLAGS_UNKNOWN) flags |= (1 as u32) << (ctz(~VFIO_IRQ_INFO_FLAGS_KNOWN) + below(28));
+  Rng.put32(dst + O_VFIO_IRQ_INFO__ARGSZ, argsz);
+  Rng.put32(dst + O_VFIO_IRQ_INFO__FLAGS, flags);
+  Rng.put32(dst + O_VFIO_IRQ_INFO__INDEX, index);
+  Rng.put32(dst + O_VFIO_IRQ_INFO__COUNT, count);
   gClass = cls;
   gSid = S_VFIO_IRQ_INFO;
   gTarget = C.NO_RULE;
@@ -300,8 +357,8 @@ export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32):
   const fixed = structSize(sid, prof, v);
   memory.fill(dst, 0, fixed);
   fillRand(sid, prof, v, dst, 0, big);
-  const fmask: u32 = sid == S_VFIO_REGION_INFO ? 0x7 : sid == S_VFIO_DEVICE_INFO ? 0x7f : 0x1;
-  Rng.put32(dst + 4, r32() & fmask);
+  // every flag below CAPS (the chain sets CAPS itself)
+  Rng.put32(dst + INFO_FLAGS, r32() & (capsFlag(sid) - 1));
   const col = firstField(sid) + capOffsetLocal(sid);
   Rng.put32(dst + fieldOffset(col, v), 0);
   Rng.put32(dst, fixed);
@@ -382,7 +439,7 @@ export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32):
   } else if (cls == C.C_CH_ARGSZ_OVER) {
     Rng.put32(dst, len + 1 + below(256));
     st = S.E_ARGSZ_OVER;
-  } else if (cls == C.C_CH_FLAG_CLEAR) Rng.put32(dst + 4, get32(dst + 4) & ~capsFlag(sid));
+  } else if (cls == C.C_CH_FLAG_CLEAR) Rng.put32(dst + INFO_FLAGS, get32(dst + INFO_FLAGS) & ~capsFlag(sid));
   else if (cls > C.C_CH_ARGSZ_OVER && n > 0) {
     // link / cap mutations: k = the cap whose link (or id/version/array) changes; -1 = cap_offset
     const k = below(n) as i32;

@@ -29,6 +29,17 @@ export const S_VFIO_IRQ_INFO_CAP_TYPE: i32 = 24;
 export const S_VFIO_IRQ_MSI_MSG: i32 = 25;
 export const S_VFIO_IRQ_INFO_CAP_MSI_V2: i32 = 26;
 export const S_VFIO_IRQ_INFO_CAP_MSI: i32 = 27;
+export const S_VFIO_USER_MESSAGE: i32 = 28;
+export const S_VFIO_USER_VERSION: i32 = 29;
+export const S_VFIO_USER_DEVICE_INFO: i32 = 30;
+export const S_VFIO_USER_DMA_MAP: i32 = 31;
+export const S_VFIO_USER_DMA_UNMAP: i32 = 32;
+export const S_VFIO_USER_REGION_ACCESS: i32 = 33;
+export const S_VFIO_USER_REGION_ACCESS_DATA: i32 = 34;
+export const S_VFIO_USER_DMA_REGION_ACCESS: i32 = 35;
+export const S_VFIO_USER_DMA_REGION_ACCESS_DATA: i32 = 36;
+export const S_VFIO_USER_REGION_IO_FDS_REQUEST: i32 = 37;
+export const S_VFIO_USER_DEVICE_FEATURE: i32 = 38;
 export const F_VFIO_INFO_CAP_HEADER__ID: i32 = 0;
 export const F_VFIO_INFO_CAP_HEADER__VERSION: i32 = 1;
 export const F_VFIO_INFO_CAP_HEADER__NEXT: i32 = 2;
@@ -174,6 +185,47 @@ export const F_VFIO_IRQ_INFO_CAP_MSI__HEADER_NEXT: i32 = 141;
 export const F_VFIO_IRQ_INFO_CAP_MSI__NR_MSGS: i32 = 142;
 export const F_VFIO_IRQ_INFO_CAP_MSI__RESERVED: i32 = 143;
 export const F_VFIO_IRQ_INFO_CAP_MSI__MSGS: i32 = 144;
+export const F_VFIO_USER_MESSAGE__MSG_ID: i32 = 145;
+export const F_VFIO_USER_MESSAGE__COMMAND: i32 = 146;
+export const F_VFIO_USER_MESSAGE__MSG_SIZE: i32 = 147;
+export const F_VFIO_USER_MESSAGE__FLAGS: i32 = 148;
+export const F_VFIO_USER_MESSAGE__ERROR_NO: i32 = 149;
+export const F_VFIO_USER_MESSAGE__BODY: i32 = 150;
+export const F_VFIO_USER_VERSION__MAJOR: i32 = 151;
+export const F_VFIO_USER_VERSION__MINOR: i32 = 152;
+export const F_VFIO_USER_VERSION__DATA: i32 = 153;
+export const F_VFIO_USER_DEVICE_INFO__ARGSZ: i32 = 154;
+export const F_VFIO_USER_DEVICE_INFO__FLAGS: i32 = 155;
+export const F_VFIO_USER_DEVICE_INFO__NUM_REGIONS: i32 = 156;
+export const F_VFIO_USER_DEVICE_INFO__NUM_IRQS: i32 = 157;
+export const F_VFIO_USER_DMA_MAP__ARGSZ: i32 = 158;
+export const F_VFIO_USER_DMA_MAP__FLAGS: i32 = 159;
+export const F_VFIO_USER_DMA_MAP__OFFSET: i32 = 160;
+export const F_VFIO_USER_DMA_MAP__ADDR: i32 = 161;
+export const F_VFIO_USER_DMA_MAP__SIZE: i32 = 162;
+export const F_VFIO_USER_DMA_UNMAP__ARGSZ: i32 = 163;
+export const F_VFIO_USER_DMA_UNMAP__FLAGS: i32 = 164;
+export const F_VFIO_USER_DMA_UNMAP__ADDR: i32 = 165;
+export const F_VFIO_USER_DMA_UNMAP__SIZE: i32 = 166;
+export const F_VFIO_USER_REGION_ACCESS__OFFSET: i32 = 167;
+export const F_VFIO_USER_REGION_ACCESS__REGION: i32 = 168;
+export const F_VFIO_USER_REGION_ACCESS__COUNT: i32 = 169;
+export const F_VFIO_USER_REGION_ACCESS_DATA__OFFSET: i32 = 170;
+export const F_VFIO_USER_REGION_ACCESS_DATA__REGION: i32 = 171;
+export const F_VFIO_USER_REGION_ACCESS_DATA__COUNT: i32 = 172;
+export const F_VFIO_USER_REGION_ACCESS_DATA__DATA: i32 = 173;
+export const F_VFIO_USER_DMA_REGION_ACCESS__ADDR: i32 = 174;
+export const F_VFIO_USER_DMA_REGION_ACCESS__COUNT: i32 = 175;
+export const F_VFIO_USER_DMA_REGION_ACCESS_DATA__ADDR: i32 = 176;
+export const F_VFIO_USER_DMA_REGION_ACCESS_DATA__COUNT: i32 = 177;
+export const F_VFIO_USER_DMA_REGION_ACCESS_DATA__DATA: i32 = 178;
+export const F_VFIO_USER_REGION_IO_FDS_REQUEST__ARGSZ: i32 = 179;
+export const F_VFIO_USER_REGION_IO_FDS_REQUEST__FLAGS: i32 = 180;
+export const F_VFIO_USER_REGION_IO_FDS_REQUEST__INDEX: i32 = 181;
+export const F_VFIO_USER_REGION_IO_FDS_REQUEST__COUNT: i32 = 182;
+export const F_VFIO_USER_DEVICE_FEATURE__ARGSZ: i32 = 183;
+export const F_VFIO_USER_DEVICE_FEATURE__FLAGS: i32 = 184;
+export const F_VFIO_USER_DEVICE_FEATURE__DATA: i32 = 185;
 export const O_VFIO_INFO_CAP_HEADER__ID: u32 = 0;
 export const O_VFIO_INFO_CAP_HEADER__VERSION: u32 = 2;
 export const O_VFIO_INFO_CAP_HEADER__NEXT: u32 = 4;
@@ -317,6 +369,47 @@ export const O_VFIO_IRQ_INFO_CAP_MSI__HEADER_NEXT: u32 = 4;
 export const O_VFIO_IRQ_INFO_CAP_MSI__NR_MSGS: u32 = 8;
 export const O_VFIO_IRQ_INFO_CAP_MSI__RESERVED: u32 = 12;
 export const O_VFIO_IRQ_INFO_CAP_MSI__MSGS: u32 = 16;
+export const O_VFIO_USER_MESSAGE__MSG_ID: u32 = 0;
+export const O_VFIO_USER_MESSAGE__COMMAND: u32 = 2;
+export const O_VFIO_USER_MESSAGE__MSG_SIZE: u32 = 4;
+export const O_VFIO_USER_MESSAGE__FLAGS: u32 = 8;
+export const O_VFIO_USER_MESSAGE__ERROR_NO: u32 = 12;
+export const O_VFIO_USER_MESSAGE__BODY: u32 = 16;
+export const O_VFIO_USER_VERSION__MAJOR: u32 = 0;
+export const O_VFIO_USER_VERSION__MINOR: u32 = 2;
+export const O_VFIO_USER_VERSION__DATA: u32 = 4;
+export const O_VFIO_USER_DEVICE_INFO__ARGSZ: u32 = 0;
+export const O_VFIO_USER_DEVICE_INFO__FLAGS: u32 = 4;
+export const O_VFIO_USER_DEVICE_INFO__NUM_REGIONS: u32 = 8;
+export const O_VFIO_USER_DEVICE_INFO__NUM_IRQS: u32 = 12;
+export const O_VFIO_USER_DMA_MAP__ARGSZ: u32 = 0;
+export const O_VFIO_USER_DMA_MAP__FLAGS: u32 = 4;
+export const O_VFIO_USER_DMA_MAP__OFFSET: u32 = 8;
+export const O_VFIO_USER_DMA_MAP__ADDR: u32 = 16;
+export const O_VFIO_USER_DMA_MAP__SIZE: u32 = 24;
+export const O_VFIO_USER_DMA_UNMAP__ARGSZ: u32 = 0;
+export const O_VFIO_USER_DMA_UNMAP__FLAGS: u32 = 4;
+export const O_VFIO_USER_DMA_UNMAP__ADDR: u32 = 8;
+export const O_VFIO_USER_DMA_UNMAP__SIZE: u32 = 16;
+export const O_VFIO_USER_REGION_ACCESS__OFFSET: u32 = 0;
+export const O_VFIO_USER_REGION_ACCESS__REGION: u32 = 8;
+export const O_VFIO_USER_REGION_ACCESS__COUNT: u32 = 12;
+export const O_VFIO_USER_REGION_ACCESS_DATA__OFFSET: u32 = 0;
+export const O_VFIO_USER_REGION_ACCESS_DATA__REGION: u32 = 8;
+export const O_VFIO_USER_REGION_ACCESS_DATA__COUNT: u32 = 12;
+export const O_VFIO_USER_REGION_ACCESS_DATA__DATA: u32 = 16;
+export const O_VFIO_USER_DMA_REGION_ACCESS__ADDR: u32 = 0;
+export const O_VFIO_USER_DMA_REGION_ACCESS__COUNT: u32 = 8;
+export const O_VFIO_USER_DMA_REGION_ACCESS_DATA__ADDR: u32 = 0;
+export const O_VFIO_USER_DMA_REGION_ACCESS_DATA__COUNT: u32 = 8;
+export const O_VFIO_USER_DMA_REGION_ACCESS_DATA__DATA: u32 = 16;
+export const O_VFIO_USER_REGION_IO_FDS_REQUEST__ARGSZ: u32 = 0;
+export const O_VFIO_USER_REGION_IO_FDS_REQUEST__FLAGS: u32 = 4;
+export const O_VFIO_USER_REGION_IO_FDS_REQUEST__INDEX: u32 = 8;
+export const O_VFIO_USER_REGION_IO_FDS_REQUEST__COUNT: u32 = 12;
+export const O_VFIO_USER_DEVICE_FEATURE__ARGSZ: u32 = 0;
+export const O_VFIO_USER_DEVICE_FEATURE__FLAGS: u32 = 4;
+export const O_VFIO_USER_DEVICE_FEATURE__DATA: u32 = 8;
 export const SIZEOF_VFIO_INFO_CAP_HEADER: u32 = 8;
 export const SIZEOF_VFIO_REGION_INFO: u32 = 32;
 export const SIZEOF_VFIO_IRQ_INFO: u32 = 16;
@@ -340,6 +433,17 @@ export const SIZEOF_VFIO_IRQ_INFO_CAP_TYPE: u32 = 16;
 export const SIZEOF_VFIO_IRQ_MSI_MSG: u32 = 12;
 export const SIZEOF_VFIO_IRQ_INFO_CAP_MSI_V2: u32 = 12;
 export const SIZEOF_VFIO_IRQ_INFO_CAP_MSI: u32 = 16;
+export const SIZEOF_VFIO_USER_MESSAGE: u32 = 16;
+export const SIZEOF_VFIO_USER_VERSION: u32 = 4;
+export const SIZEOF_VFIO_USER_DEVICE_INFO: u32 = 16;
+export const SIZEOF_VFIO_USER_DMA_MAP: u32 = 32;
+export const SIZEOF_VFIO_USER_DMA_UNMAP: u32 = 24;
+export const SIZEOF_VFIO_USER_REGION_ACCESS: u32 = 16;
+export const SIZEOF_VFIO_USER_REGION_ACCESS_DATA: u32 = 16;
+export const SIZEOF_VFIO_USER_DMA_REGION_ACCESS: u32 = 16;
+export const SIZEOF_VFIO_USER_DMA_REGION_ACCESS_DATA: u32 = 16;
+export const SIZEOF_VFIO_USER_REGION_IO_FDS_REQUEST: u32 = 16;
+export const SIZEOF_VFIO_USER_DEVICE_FEATURE: u32 = 8;
 export const P_IRQ_INFO_CAPS: u32 = 256;
 export const P_DMA_FAULT_REGION: u32 = 512;
 export const P_PLATFORM_MSI_V2: u32 = 1024;
@@ -375,8 +479,29 @@ export const VFIO_DEVICE_INFO_ZPCI_FLAG_REFRESH: u32 = 0x1;
 export const VFIO_PCI_ATOMIC_COMP32: u32 = 0x1;
 export const VFIO_PCI_ATOMIC_COMP64: u32 = 0x2;
 export const VFIO_PCI_ATOMIC_COMP128: u32 = 0x4;
+export const VFIO_USER_F_TYPE_MASK: u32 = 0xf;
+export const VFIO_USER_F_TYPE_COMMAND: u32 = 0x0;
+export const VFIO_USER_F_TYPE_REPLY: u32 = 0x1;
+export const VFIO_USER_F_NO_REPLY: u32 = 0x10;
+export const VFIO_USER_F_ERROR: u32 = 0x20;
+export const VFIO_USER_F_DMA_REGION_READ: u32 = 0x1;
+export const VFIO_USER_F_DMA_REGION_WRITE: u32 = 0x2;
+export const VFIO_USER_F_DMA_REGION_MMAP: u32 = 0x4;
+export const VFIO_USER_F_DMA_REGION_FILE_IO: u32 = 0x8;
+export const VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP: u32 = 0x1;
+export const VFIO_DMA_UNMAP_FLAG_ALL: u32 = 0x2;
 export const VFIO_IRQ_SET_DATA_TYPE_MASK: u32 = 0x7;
 export const VFIO_IRQ_SET_ACTION_TYPE_MASK: u32 = 0x38;
+export const VFIO_DEVICE_INFO_FLAGS_KNOWN: u32 = 0x1ff;
+export const VFIO_REGION_INFO_FLAGS_KNOWN: u32 = 0xf;
+export const VFIO_IRQ_INFO_FLAGS_KNOWN: u32 = 0xf;
+export const VFIO_IRQ_SET_FLAGS_KNOWN: u32 = 0x3f;
+export const VFIO_IOMMU_TYPE1_INFO_FLAGS_KNOWN: u32 = 0x3;
+export const VFIO_DEVICE_INFO_ZPCI_FLAGS_KNOWN: u32 = 0x1;
+export const VFIO_DEVICE_INFO_PCI_ATOMIC_COMP_FLAGS_KNOWN: u32 = 0x7;
+export const VFIO_USER_HEADER_FLAGS_KNOWN: u32 = 0x30;
+export const VFIO_USER_DMA_MAP_FLAGS_KNOWN: u32 = 0xf;
+export const VFIO_USER_DMA_UNMAP_FLAGS_KNOWN: u32 = 0x3;
 export const VFIO_PCI_INTX_IRQ_INDEX: u32 = 0;
 export const VFIO_PCI_MSI_IRQ_INDEX: u32 = 1;
 export const VFIO_PCI_MSIX_IRQ_INDEX: u32 = 2;
@@ -415,9 +540,56 @@ export const VFIO_SPAPR_TCE_v2_IOMMU: u32 = 7;
 export const VFIO_NOIOMMU_IOMMU: u32 = 8;
 export const VFIO_UNMAP_ALL: u32 = 9;
 export const VFIO_UPDATE_VADDR: u32 = 10;
+export const VFIO_USER_VERSION: u32 = 1;
+export const VFIO_USER_DMA_MAP: u32 = 2;
+export const VFIO_USER_DMA_UNMAP: u32 = 3;
+export const VFIO_USER_DEVICE_GET_INFO: u32 = 4;
+export const VFIO_USER_DEVICE_GET_REGION_INFO: u32 = 5;
+export const VFIO_USER_DEVICE_GET_REGION_IO_FDS: u32 = 6;
+export const VFIO_USER_DEVICE_GET_IRQ_INFO: u32 = 7;
+export const VFIO_USER_DEVICE_SET_IRQS: u32 = 8;
+export const VFIO_USER_REGION_READ: u32 = 9;
+export const VFIO_USER_REGION_WRITE: u32 = 10;
+export const VFIO_USER_DMA_READ: u32 = 11;
+export const VFIO_USER_DMA_WRITE: u32 = 12;
+export const VFIO_USER_DEVICE_RESET: u32 = 13;
+export const VFIO_USER_REGION_WRITE_MULTI: u32 = 15;
+export const VFIO_USER_DEVICE_FEATURE: u32 = 16;
+export const VFIO_USER_MIG_DATA_READ: u32 = 17;
+export const VFIO_USER_MIG_DATA_WRITE: u32 = 18;
+export const FDRULE_NONE: u32 = 0;
+export const FDRULE_SET_IRQS: u32 = 1;
+export const FDRULE_DMA_MAP: u32 = 2;
+export const FDRULE_UP_TO_ONE: u32 = 3;
+export const FDRULE_ANY: u32 = 4;
 
-export const NUM_STRUCTS: i32 = 28;
-export const NUM_FIELDS: i32 = 145;
+// vfio-user commands 0..18: known, 0, request body lo/hi, reply body lo/hi, request fds rule,
+// reply fds rule. Body: 0 = none, 0xffff = raw bytes, otherwise struct id + 1.
+export const NUM_MSGCMD: u32 = 19;
+export const MSGCMD: usize = memory.data<u8>([
+  0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 30, 0, 30, 0, 0, 3,
+  1, 0, 32, 0, 0, 0, 2, 0,
+  1, 0, 33, 0, 33, 0, 0, 0,
+  1, 0, 31, 0, 31, 0, 0, 0,
+  1, 0, 3, 0, 3, 0, 0, 3,
+  1, 0, 38, 0, 255, 255, 0, 4,
+  1, 0, 4, 0, 4, 0, 0, 0,
+  1, 0, 5, 0, 0, 0, 1, 0,
+  1, 0, 34, 0, 35, 0, 0, 0,
+  1, 0, 35, 0, 34, 0, 0, 0,
+  1, 0, 36, 0, 37, 0, 0, 0,
+  1, 0, 37, 0, 255, 255, 0, 0,
+  1, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0,
+  1, 0, 255, 255, 0, 0, 0, 0,
+  1, 0, 39, 0, 39, 0, 0, 0,
+  1, 0, 255, 255, 255, 255, 0, 0,
+  1, 0, 255, 255, 255, 255, 0, 0,
+]);
+
+export const NUM_STRUCTS: i32 = 39;
+export const NUM_FIELDS: i32 = 186;
 export const NUM_CAPREG: i32 = 18;
 export const NUM_PROPOSALS: i32 = 6;
 export const IMPLIES_MASK: StaticArray<u32> = [0, 0, 256, 256, 0, 0];
@@ -569,6 +741,47 @@ export const FIELDS: usize = memory.data<u8>([
   3, 0, 0, 0, 8, 8, 8, 8,
   3, 0, 0, 0, 12, 12, 12, 12,
   7, 0, 0, 25, 16, 16, 16, 16,
+  2, 0, 0, 0, 0, 0, 0, 0,
+  2, 0, 0, 0, 2, 2, 2, 2,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  9, 0, 0, 0, 16, 16, 16, 16,
+  2, 0, 0, 0, 0, 0, 0, 0,
+  2, 0, 0, 0, 2, 2, 2, 2,
+  8, 0, 0, 1, 4, 4, 4, 4,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  5, 0, 0, 0, 8, 8, 8, 8,
+  5, 0, 0, 0, 16, 16, 16, 16,
+  5, 0, 0, 0, 24, 24, 24, 24,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  5, 0, 0, 0, 8, 8, 8, 8,
+  5, 0, 0, 0, 16, 16, 16, 16,
+  5, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  5, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  8, 0, 0, 1, 16, 16, 16, 16,
+  5, 0, 0, 0, 0, 0, 0, 0,
+  5, 0, 0, 0, 8, 8, 8, 8,
+  5, 0, 0, 0, 0, 0, 0, 0,
+  5, 0, 0, 0, 8, 8, 8, 8,
+  8, 0, 0, 1, 16, 16, 16, 16,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  3, 0, 0, 0, 8, 8, 8, 8,
+  3, 0, 0, 0, 12, 12, 12, 12,
+  3, 0, 0, 0, 0, 0, 0, 0,
+  3, 0, 0, 0, 4, 4, 4, 4,
+  8, 0, 0, 1, 8, 8, 8, 8,
 ]);
 // STRUCT: first field lo/hi, nfields, kind, size[4], size with proposals[4], minsz, caps flag,
 //         cap_offset local field, proposal+1, trailing local field, trailing count local field, 0, 0
@@ -601,6 +814,17 @@ export const STRUCTS: usize = memory.data<u8>([
   131, 0, 3, 0, 12, 12, 12, 12, 12, 12, 12, 12, 0, 0, 255, 3, 255, 255, 0, 0,
   134, 0, 5, 2, 12, 12, 12, 12, 12, 12, 12, 12, 0, 0, 255, 3, 4, 3, 0, 0,
   139, 0, 6, 2, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 4, 5, 3, 0, 0,
+  145, 0, 6, 3, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 5, 255, 0, 0,
+  151, 0, 3, 0, 4, 4, 4, 4, 4, 4, 4, 4, 0, 0, 255, 0, 2, 255, 0, 0,
+  154, 0, 4, 1, 16, 16, 16, 16, 16, 16, 16, 16, 16, 0, 255, 0, 255, 255, 0, 0,
+  158, 0, 5, 1, 32, 32, 32, 32, 32, 32, 32, 32, 32, 0, 255, 0, 255, 255, 0, 0,
+  163, 0, 4, 1, 24, 24, 24, 24, 24, 24, 24, 24, 24, 0, 255, 0, 255, 255, 0, 0,
+  167, 0, 3, 0, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 255, 255, 0, 0,
+  170, 0, 4, 0, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 3, 2, 0, 0,
+  174, 0, 2, 0, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 255, 255, 0, 0,
+  176, 0, 3, 0, 16, 16, 16, 16, 16, 16, 16, 16, 0, 0, 255, 0, 2, 255, 0, 0,
+  179, 0, 4, 1, 16, 16, 16, 16, 16, 16, 16, 16, 16, 0, 255, 0, 255, 255, 0, 0,
+  183, 0, 3, 0, 8, 8, 8, 8, 8, 8, 8, 8, 0, 0, 255, 0, 2, 255, 0, 0,
 ]);
 // CAPREG: host struct, cap id, cap struct, proposal+1, max version, 0, 0, 0
 export const CAPREG: usize = memory.data<u8>([

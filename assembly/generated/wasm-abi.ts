@@ -7,8 +7,10 @@ export const WASM_ABI_VERSION: i32 = 1;
 export const PROF_BIG: u32 = 1; // big-endian (s390x, ppc64, mips)
 export const PROF_ILP32: u32 = 2; // ILP32 data model (i386: plain __u64 4-aligned)
 export const PROF_EPOCH66: u32 = 4; // epoch >= 6.6 (__aligned_u64 layout, 8-aligned caps); clear = 6.1 rules
+export const PROF_MSG_REQUEST: u32 = 8; // parse only: the buffer is the body of a vfio-user request (bounded by msg_size, not argsz)
+export const PROF_MSG_REPLY: u32 = 16; // parse only: the buffer is the body of a vfio-user reply
 export const PROF_PROPOSAL_SHIFT: u32 = 8; // proposal i is bit PROF_PROPOSAL_SHIFT + i
-export const PROF_KNOWN: u32 = 0xff07; // every accepted bit
+export const PROF_KNOWN: u32 = 0xff1f; // every accepted bit
 
 // record stream
 export const REC_SIZE: usize = 24;
@@ -30,12 +32,17 @@ export const K_ERROR: u32 = 7; // ref = field id or 0xffff; aux = (status code &
 export const K_NEEDS: u32 = 8; // value = argsz the caller must supply (two-call protocol)
 export const K_TAIL: u32 = 10; // bytes beyond argsz up to the buffer end
 export const K_NOTE: u32 = 11; // aux = note code; informational, not an error
+export const K_FDS: u32 = 12; // vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY
+export const K_BODY: u32 = 13; // vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with
 export const NOTE_CAPOFF_WITHOUT_FLAG: u32 = 1; // cap_offset non-zero while the CAPS flag is clear (ignored)
 export const NOTE_ARGSZ_SLACK: u32 = 2; // argsz larger than the known content
+export const FDS_OR_NONE: u32 = 1; // no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range)
+export const FDS_UP_TO: u32 = 2; // any number from 0 up to aux
+export const FDS_ANY: u32 = 4; // any number
 
 // SET_IRQS oracle
 export const E_ORACLE_RANGE: i32 = -1000; // oracle_*: buffer or device block outside memory
-export const DEV_WORDS: u32 = 268;
+export const DEV_WORDS: u32 = 200;
 export const DEV_DRIVER: u32 = 0; // driver (DRV_*)
 export const DEV_KERNEL: u32 = 1; // kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135
 export const DEV_NUM_IRQS: u32 = 2; // num_irqs (indexes)
@@ -44,13 +51,14 @@ export const DEV_MSI_ALLOC_MAX: u32 = 4; // msi_alloc_max
 export const DEV_ACTIVE_TYPE: u32 = 5; // active irq type (T_*)
 export const DEV_VECTORS: u32 = 6; // allocated vector count
 export const DEV_TRIGGERS: u32 = 7; // TRIG_* bits
-export const DEV_IRQ_COUNT: u32 = 8; // 64 words: per-index irq count
-export const DEV_IRQ_FLAGS: u32 = 72; // 64 words: per-index vfio_irq_info flags
-export const DEV_EVENTFDS: u32 = 136; // 32 words: eventfd bitmap, fds 0..1023
-export const DEV_OPEN_FDS: u32 = 168; // 32 words: open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF)
-export const DEV_IRQ_ERRNO: u32 = 200; // 64 words: platform/amba: per-index errno of the request_irq made when the device was opened (0: the line is requested)
-export const DEV_MASK_IRQFD: u32 = 264; // 2 words: platform/amba: per-index bitmap, a mask irqfd is installed
-export const DEV_UNMASK_IRQFD: u32 = 266; // 2 words: platform/amba: per-index bitmap, an unmask irqfd is installed
+export const DEV_IRQ_COUNT: u32 = 8; // per-index irq count
+export const DEV_IRQ_COUNT_WORDS: u32 = 64;
+export const DEV_IRQ_FLAGS: u32 = 72; // per-index vfio_irq_info flags
+export const DEV_IRQ_FLAGS_WORDS: u32 = 64;
+export const DEV_EVENTFDS: u32 = 136; // eventfd bitmap, fds 0..1023
+export const DEV_EVENTFDS_WORDS: u32 = 32;
+export const DEV_OPEN_FDS: u32 = 168; // open non-eventfd fd bitmap (an fd in neither bitmap, or >= 1024, is closed: EBADF)
+export const DEV_OPEN_FDS_WORDS: u32 = 32;
 export const KERN_XARRAY_MSI: u32 = 1; // 6.5+: MSI/MSI-X contexts in an xarray (no num_ctx checks, dynamic MSI-X), ERR/REQ eventfd < -1 is EINVAL
 export const DEVF_PCIE: u32 = 1; // PCIe (the ERR index exists)
 export const DEVF_MSI_SHORT: u32 = 2; // MSI multi-vector allocations may fall short (intremap off)
@@ -61,6 +69,26 @@ export const TRIG_INTX: u32 = 4; // INTx trigger set
 export const TRIG_INTX_UNMASK_FD: u32 = 8; // PCI: INTx unmask irqfd installed; platform/ccw/ap: bit TRIG_INDEX_SHIFT + i = index i trigger set
 export const TRIG_INDEX_SHIFT: u32 = 3;
 export const MAX_FD: i32 = 1024;
+export const LVU_BUG_DISABLE_RANGE: u32 = 0x1; // the snapshot's disable loop: closes [start, count)
+export const LVU_BUG_INTX_SHARED: u32 = 0x2; // INTx uses MSI/MSI-X slot 0 (one table for the three)
+export const LVU_EXTENDED: u32 = 0x80000000; // words LVU_MSG_NFDS.. are present
+export const LVU_MSG_NFDS: u32 = 0xc8; // word: fds passed with this message (SCM_RIGHTS)
+export const LVU_MSG_KINDS: u32 = 0xc9; // words: their kinds, one word each (FD_*), at most LVU_MAX_FDS
+export const LVU_MAX_FDS: u32 = 0xfd; // SCM_MAX_FD
+export const LVU_TABLE: u32 = 0x1c8; // word: fd table, one byte per slot, kind | owner index << 2
+export const LVU_SLOTS: u32 = 0x800; // vectors; then the ERR, REQ and separate-INTx slots
+export const LVU_SLOT_ERR: u32 = 0x800; // table slot of the ERR eventfd
+export const LVU_SLOT_REQ: u32 = 0x801; // table slot of the REQ eventfd
+export const LVU_SLOT_INTX: u32 = 0x802; // table slot of the INTx eventfd (without LVU_BUG_INTX_SHARED)
+export const LVU_WORDS: u32 = 0x3c9; // LVU_TABLE + (LVU_SLOTS + 3) bytes, in words
+export const FD_EVENTFD: u32 = 0x1; // fd kind: an eventfd
+export const FD_READONLY: u32 = 0x2; // fd kind: open, not an eventfd, not writable
+export const FD_WRITABLE: u32 = 0x3; // fd kind: open, not an eventfd, writable
+export const PLAT_EXTENDED: u32 = 0x80000000; // words PLAT_IRQ_ERRNO.. are present
+export const PLAT_IRQ_ERRNO: u32 = 0xc8; // words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them
+export const PLAT_MASK_IRQFD: u32 = 0x108; // words: per-index bitmap (2 words), a mask irqfd is installed
+export const PLAT_UNMASK_IRQFD: u32 = 0x10a; // words: per-index bitmap (2 words), an unmask irqfd is installed
+export const PLAT_WORDS: u32 = 0x10c; // size of the extended block, in words
 export const DRV_PCI: u32 = 0; // PCI
 export const DRV_PLATFORM: u32 = 1; // platform
 export const DRV_AMBA: u32 = 2; // AMBA
@@ -71,12 +99,25 @@ export const T_NONE: u32 = 0; // none
 export const T_INTX: u32 = 1; // INTx
 export const T_MSI: u32 = 2; // MSI
 export const T_MSIX: u32 = 3; // MSI-X
+export const EPERM: i32 = 1;
+export const ENOENT: i32 = 2;
+export const EIO: i32 = 5;
+export const ENXIO: i32 = 6;
+export const E2BIG: i32 = 7;
 export const EBADF: i32 = 9;
+export const EAGAIN: i32 = 11;
+export const ENOMEM: i32 = 12;
 export const EFAULT: i32 = 14;
 export const EBUSY: i32 = 16;
+export const EEXIST: i32 = 17;
+export const ENODEV: i32 = 19;
 export const EINVAL: i32 = 22;
 export const ENOTTY: i32 = 25;
+export const ENOSPC: i32 = 28;
 export const ERANGE: i32 = 34;
+export const ENOSYS: i32 = 38;
+export const EOVERFLOW: i32 = 75;
+export const EOPNOTSUPP: i32 = 95;
 export const R_OK: u32 = 0; // accepted
 export const R_COPY_FAULT: u32 = 1; // the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT)
 export const R_ARGSZ_MIN: u32 = 2; // argsz < 20 (offsetofend(struct vfio_irq_set, count))
@@ -112,8 +153,13 @@ export const R_ZERO_VECTORS: u32 = 31; // MSI/MSI-X enable with start + count ==
 export const R_LOOPBACK_RANGE: u32 = 32; // 6.1: loopback trigger past the enabled vectors (start + count > num_ctx)
 export const R_VECTOR_UNALLOCATED: u32 = 33; // 6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)
 export const R_LVU_FDS: u32 = 34; // libvfio-user: number of fds passed != count
-export const R_REQUEST_IRQ: u32 = 35; // platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) before the action dispatch
-export const NUM_RULES: u32 = 36;
+export const R_LVU_SHORT: u32 = 35; // libvfio-user: the message body is shorter than the struct (a kernel would fault with EFAULT)
+export const R_LVU_FDS_NOT_EVENTFD: u32 = 36; // libvfio-user: fds passed with DATA_NONE or DATA_BOOL
+export const R_LVU_TRIGGER_FD: u32 = 37; // libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd
+export const R_LVU_BUG_DISABLE_RANGE: u32 = 38; // libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count
+export const R_LVU_BUG_INTX_SHARED: u32 = 39; // libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)
+export const R_REQUEST_IRQ: u32 = 40; // platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch
+export const NUM_RULES: u32 = 41;
 
 // fuzzing
 export const C_VALID: i32 = 0; // vfio_irq_set/valid

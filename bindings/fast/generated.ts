@@ -16,7 +16,6 @@ export type FastValue<N extends StructName> = StructTypes[N] & { caps?: DecodedC
 /** Input of encode<Struct>Fast: what encode() accepts. */
 export type FastInput<N extends StructName> = Partial<StructTypes[N]> & Val;
 
-const DEFAULT_WORD = 4; // x86_64, 6.6+ layout, no proposals (resolveProfile({}))
 const EMPTY = new Uint8Array(0);
 const NONE: never[] = []; // placeholder, replaced before the object is returned
 let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
@@ -1730,6 +1729,151 @@ function e81(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
+function d82(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 16 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le) };
+  return v;
+}
+
+function e83(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.num_regions ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.num_irqs ?? 0;
+  if (!okU32(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 16;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(16);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  return b;
+}
+
+function d84(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 32) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), addr: u64(b, 16, le), size: u64(b, 24, le) };
+  return v;
+}
+
+function e85(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.offset ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.addr ?? 0;
+  if (!ok64(f3)) return undefined;
+  const f4 = x.size ?? 0;
+  if (!ok64(f4)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w64(b, 24, f4, le);
+  return b;
+}
+
+function d86(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 24) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 24 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, addr: u64(b, 8, le), size: u64(b, 16, le) };
+  return v;
+}
+
+function e87(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.addr ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.size ?? 0;
+  if (!ok64(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 24;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d88(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
+}
+
+function e89(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.offset ?? 0;
+  if (!ok64(f0)) return undefined;
+  const f1 = x.region ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.count ?? 0;
+  if (!okU32(f2)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(16);
+  w64(b, 0, f0, le);
+  w32(b, 8, f1, le);
+  w32(b, 12, f2, le);
+  return b;
+}
+
+function d90(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  return { addr: u64(b, 0, le), count: u64(b, 8, le) };
+}
+
+function e91(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.addr ?? 0;
+  if (!ok64(f0)) return undefined;
+  const f1 = x.count ?? 0;
+  if (!ok64(f1)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(16);
+  w64(b, 0, f0, le);
+  w64(b, 8, f1, le);
+  return b;
+}
+
+function e92(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.index ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.count ?? 0;
+  if (!okU32(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 16;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(16);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  return b;
+}
+
 const D_vfio_info_cap_header = [d0, d0, d0, d0];
 const E_vfio_info_cap_header = [e1, e1, e1, e1];
 /**
@@ -1737,14 +1881,21 @@ const E_vfio_info_cap_header = [e1, e1, e1, e1];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeInfoCapHeaderFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_info_cap_header"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_info_cap_header">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d0(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_info_cap_header">;
   return slowDecode("vfio_info_cap_header", b, opts) as unknown as FastValue<"vfio_info_cap_header">;
 }
 /** struct vfio_info_cap_header: encode("vfio_info_cap_header", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeInfoCapHeaderFast(x: FastInput<"vfio_info_cap_header">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_info_cap_header[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e1(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_info_cap_header[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_info_cap_header", x as never, opts);
 }
 
@@ -1755,14 +1906,21 @@ const E_vfio_device_info = [e14, e14, e15, e15];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d8(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info">;
   return slowDecode("vfio_device_info", b, opts) as unknown as FastValue<"vfio_device_info">;
 }
 /** struct vfio_device_info: encode("vfio_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoFast(x: FastInput<"vfio_device_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e15(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info", x as never, opts);
 }
 
@@ -1773,14 +1931,21 @@ const E_vfio_region_info = [e27, e27, e27, e27];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d21(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info">;
   return slowDecode("vfio_region_info", b, opts) as unknown as FastValue<"vfio_region_info">;
 }
 /** struct vfio_region_info: encode("vfio_region_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoFast(x: FastInput<"vfio_region_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e27(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info", x as never, opts);
 }
 
@@ -1791,14 +1956,21 @@ const E_vfio_irq_info = [e29, e29, e29, e29];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_irq_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_irq_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d28(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_irq_info">;
   return slowDecode("vfio_irq_info", b, opts) as unknown as FastValue<"vfio_irq_info">;
 }
 /** struct vfio_irq_info: encode("vfio_irq_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIrqInfoFast(x: FastInput<"vfio_irq_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e29(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_irq_info", x as never, opts);
 }
 
@@ -1809,14 +1981,21 @@ const E_vfio_irq_set = [e31, e31, e31, e31];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_set"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_irq_set[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_irq_set">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d30(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_set[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_irq_set">;
   return slowDecode("vfio_irq_set", b, opts) as unknown as FastValue<"vfio_irq_set">;
 }
 /** struct vfio_irq_set: encode("vfio_irq_set", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIrqSetFast(x: FastInput<"vfio_irq_set">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e31(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_irq_set", x as never, opts);
 }
 
@@ -1827,14 +2006,21 @@ const E_vfio_iommu_type1_info = [e43, e45, e46, e47];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d38(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info">;
   return slowDecode("vfio_iommu_type1_info", b, opts) as unknown as FastValue<"vfio_iommu_type1_info">;
 }
 /** struct vfio_iommu_type1_info: encode("vfio_iommu_type1_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoFast(x: FastInput<"vfio_iommu_type1_info">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e46(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_info", x as never, opts);
 }
 
@@ -1845,14 +2031,21 @@ const E_vfio_region_sparse_mmap_area = [e49, e49, e49, e49];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_sparse_mmap_area"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_sparse_mmap_area">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d48(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_sparse_mmap_area">;
   return slowDecode("vfio_region_sparse_mmap_area", b, opts) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
 }
 /** struct vfio_region_sparse_mmap_area: encode("vfio_region_sparse_mmap_area", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionSparseMmapAreaFast(x: FastInput<"vfio_region_sparse_mmap_area">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e49(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_sparse_mmap_area", x as never, opts);
 }
 
@@ -1863,14 +2056,21 @@ const E_vfio_region_info_cap_sparse_mmap = [e51, e51, e51, e51];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_sparse_mmap"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d50(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
   return slowDecode("vfio_region_info_cap_sparse_mmap", b, opts) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
 }
 /** struct vfio_region_info_cap_sparse_mmap: encode("vfio_region_info_cap_sparse_mmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapSparseMmapFast(x: FastInput<"vfio_region_info_cap_sparse_mmap">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e51(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_sparse_mmap", x as never, opts);
 }
 
@@ -1881,14 +2081,21 @@ const E_vfio_region_info_cap_type = [e53, e53, e53, e53];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_type"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_type">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d52(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_type">;
   return slowDecode("vfio_region_info_cap_type", b, opts) as unknown as FastValue<"vfio_region_info_cap_type">;
 }
 /** struct vfio_region_info_cap_type: encode("vfio_region_info_cap_type", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapTypeFast(x: FastInput<"vfio_region_info_cap_type">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e53(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_type", x as never, opts);
 }
 
@@ -1899,14 +2106,21 @@ const E_vfio_region_info_cap_msix_mappable = [e55, e55, e55, e55];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_msix_mappable"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_msix_mappable">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d54(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
   return slowDecode("vfio_region_info_cap_msix_mappable", b, opts) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
 }
 /** struct vfio_info_cap_header: encode("vfio_region_info_cap_msix_mappable", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapMsixMappableFast(x: FastInput<"vfio_region_info_cap_msix_mappable">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e55(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_msix_mappable", x as never, opts);
 }
 
@@ -1917,14 +2131,21 @@ const E_vfio_region_info_cap_nvlink2_ssatgt = [e57, e57, e57, e57];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_ssatgt"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d56(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
   return slowDecode("vfio_region_info_cap_nvlink2_ssatgt", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
 }
 /** struct vfio_region_info_cap_nvlink2_ssatgt: encode("vfio_region_info_cap_nvlink2_ssatgt", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapNvlink2SsatgtFast(x: FastInput<"vfio_region_info_cap_nvlink2_ssatgt">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e57(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_nvlink2_ssatgt", x as never, opts);
 }
 
@@ -1935,14 +2156,21 @@ const E_vfio_region_info_cap_nvlink2_lnkspd = [e59, e59, e59, e59];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_lnkspd"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d58(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
   return slowDecode("vfio_region_info_cap_nvlink2_lnkspd", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
 }
 /** struct vfio_region_info_cap_nvlink2_lnkspd: encode("vfio_region_info_cap_nvlink2_lnkspd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapNvlink2LnkspdFast(x: FastInput<"vfio_region_info_cap_nvlink2_lnkspd">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e59(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_region_info_cap_nvlink2_lnkspd", x as never, opts);
 }
 
@@ -1980,14 +2208,21 @@ const E_vfio_device_info_cap_zpci_base = [e62, e63, e62, e63];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_base"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_base">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d60(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
   return slowDecode("vfio_device_info_cap_zpci_base", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
 }
 /** struct vfio_device_info_cap_zpci_base: encode("vfio_device_info_cap_zpci_base", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciBaseFast(x: FastInput<"vfio_device_info_cap_zpci_base">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e62(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_zpci_base", x as never, opts);
 }
 
@@ -1998,14 +2233,21 @@ const E_vfio_device_info_cap_zpci_group = [e66, e67, e66, e67];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_group"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_group">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d64(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
   return slowDecode("vfio_device_info_cap_zpci_group", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
 }
 /** struct vfio_device_info_cap_zpci_group: encode("vfio_device_info_cap_zpci_group", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciGroupFast(x: FastInput<"vfio_device_info_cap_zpci_group">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e66(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_zpci_group", x as never, opts);
 }
 
@@ -2016,14 +2258,21 @@ const E_vfio_device_info_cap_zpci_util = [e69, e69, e69, e69];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_util"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_util">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d68(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
   return slowDecode("vfio_device_info_cap_zpci_util", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
 }
 /** struct vfio_device_info_cap_zpci_util: encode("vfio_device_info_cap_zpci_util", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_cap_zpci_util">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e69(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_zpci_util", x as never, opts);
 }
 
@@ -2034,14 +2283,21 @@ const E_vfio_device_info_cap_zpci_pfip = [e69, e69, e69, e69];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_pfip"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d68(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
   return slowDecode("vfio_device_info_cap_zpci_pfip", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
 }
 /** struct vfio_device_info_cap_zpci_pfip: encode("vfio_device_info_cap_zpci_pfip", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_cap_zpci_pfip">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e69(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_zpci_pfip", x as never, opts);
 }
 
@@ -2052,14 +2308,21 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e71, e71, e71, e71];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d70(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
   return slowDecode("vfio_device_info_cap_pci_atomic_comp", b, opts) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
 }
 /** struct vfio_device_info_cap_pci_atomic_comp: encode("vfio_device_info_cap_pci_atomic_comp", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_info_cap_pci_atomic_comp">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e71(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_device_info_cap_pci_atomic_comp", x as never, opts);
 }
 
@@ -2070,14 +2333,21 @@ const E_vfio_iova_range = [e73, e73, e73, e73];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iova_range[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d72(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iova_range[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">;
   return slowDecode("vfio_iova_range", b, opts) as unknown as FastValue<"vfio_iova_range">;
 }
 /** struct vfio_iova_range: encode("vfio_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e73(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iova_range", x as never, opts);
 }
 
@@ -2088,14 +2358,21 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e75, e75, e75, e75];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d74(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
   return slowDecode("vfio_iommu_type1_info_cap_iova_range", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
 }
 /** struct vfio_iommu_type1_info_cap_iova_range: encode("vfio_iommu_type1_info_cap_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_type1_info_cap_iova_range">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e75(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_info_cap_iova_range", x as never, opts);
 }
 
@@ -2106,14 +2383,21 @@ const E_vfio_iommu_type1_info_cap_migration = [e78, e79, e78, e79];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d76(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
   return slowDecode("vfio_iommu_type1_info_cap_migration", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
 }
 /** struct vfio_iommu_type1_info_cap_migration: encode("vfio_iommu_type1_info_cap_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_type1_info_cap_migration">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e78(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_info_cap_migration", x as never, opts);
 }
 
@@ -2124,14 +2408,21 @@ const E_vfio_iommu_type1_info_dma_avail = [e81, e81, e81, e81];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d80(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
   return slowDecode("vfio_iommu_type1_info_dma_avail", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
 }
 /** struct vfio_iommu_type1_info_dma_avail: encode("vfio_iommu_type1_info_dma_avail", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoDmaAvailFast(x: FastInput<"vfio_iommu_type1_info_dma_avail">, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e81(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode("vfio_iommu_type1_info_dma_avail", x as never, opts);
 }
 
@@ -2171,6 +2462,201 @@ export function encodeIrqInfoCapMsiFast(x: FastInput<"vfio_irq_info_cap_msi">, o
   return encode("vfio_irq_info_cap_msi", x as never, opts);
 }
 
+/** struct vfio_user_header: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserMessageFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_message"> {
+  return slowDecode("vfio_user_message", b, opts) as unknown as FastValue<"vfio_user_message">;
+}
+/** struct vfio_user_header: encode() (the core encodes this struct). */
+export function encodeUserMessageFast(x: FastInput<"vfio_user_message">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_message", x as never, opts);
+}
+
+/** struct vfio_user_version: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserVersionFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_version"> {
+  return slowDecode("vfio_user_version", b, opts) as unknown as FastValue<"vfio_user_version">;
+}
+/** struct vfio_user_version: encode() (the core encodes this struct). */
+export function encodeUserVersionFast(x: FastInput<"vfio_user_version">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_version", x as never, opts);
+}
+
+const D_vfio_user_device_info = [d82, d82, d82, d82];
+const E_vfio_user_device_info = [e83, e83, e83, e83];
+/**
+ * struct vfio_user_device_info: decode("vfio_user_device_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d82(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">;
+  return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
+}
+/** struct vfio_user_device_info: encode("vfio_user_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e83(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_user_device_info", x as never, opts);
+}
+
+const D_vfio_user_dma_map = [d84, d84, d84, d84];
+const E_vfio_user_dma_map = [e85, e85, e85, e85];
+/**
+ * struct vfio_user_dma_map: decode("vfio_user_dma_map", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d84(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">;
+  return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
+}
+/** struct vfio_user_dma_map: encode("vfio_user_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e85(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_user_dma_map", x as never, opts);
+}
+
+const D_vfio_user_dma_unmap = [d86, d86, d86, d86];
+const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
+/**
+ * struct vfio_user_dma_unmap: decode("vfio_user_dma_unmap", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d86(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">;
+  return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
+}
+/** struct vfio_user_dma_unmap: encode("vfio_user_dma_unmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e87(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_user_dma_unmap", x as never, opts);
+}
+
+const D_vfio_user_region_access = [d88, d88, d88, d88];
+const E_vfio_user_region_access = [e89, e89, e89, e89];
+/**
+ * struct vfio_user_region_access: decode("vfio_user_region_access", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d88(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">;
+  return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
+}
+/** struct vfio_user_region_access: encode("vfio_user_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e89(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_user_region_access", x as never, opts);
+}
+
+/** struct vfio_user_region_access: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserRegionAccessDataFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access_data"> {
+  return slowDecode("vfio_user_region_access_data", b, opts) as unknown as FastValue<"vfio_user_region_access_data">;
+}
+/** struct vfio_user_region_access: encode() (the core encodes this struct). */
+export function encodeUserRegionAccessDataFast(x: FastInput<"vfio_user_region_access_data">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_region_access_data", x as never, opts);
+}
+
+const D_vfio_user_dma_region_access = [d90, d90, d90, d90];
+const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
+/**
+ * struct vfio_user_dma_region_access: decode("vfio_user_dma_region_access", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d90(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">;
+  return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
+}
+/** struct vfio_user_dma_region_access: encode("vfio_user_dma_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e91(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_user_dma_region_access", x as never, opts);
+}
+
+/** struct vfio_user_dma_region_access: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserDmaRegionAccessDataFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access_data"> {
+  return slowDecode("vfio_user_dma_region_access_data", b, opts) as unknown as FastValue<"vfio_user_dma_region_access_data">;
+}
+/** struct vfio_user_dma_region_access: encode() (the core encodes this struct). */
+export function encodeUserDmaRegionAccessDataFast(x: FastInput<"vfio_user_dma_region_access_data">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_dma_region_access_data", x as never, opts);
+}
+
+const D_vfio_user_region_io_fds_request = [d28, d28, d28, d28];
+const E_vfio_user_region_io_fds_request = [e92, e92, e92, e92];
+/**
+ * struct vfio_user_region_io_fds_request: decode("vfio_user_region_io_fds_request", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_io_fds_request"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d28(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_io_fds_request">;
+  return slowDecode("vfio_user_region_io_fds_request", b, opts) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+}
+/** struct vfio_user_region_io_fds_request: encode("vfio_user_region_io_fds_request", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e92(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_user_region_io_fds_request", x as never, opts);
+}
+
+/** struct vfio_user_device_feature: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeUserDeviceFeatureFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_feature"> {
+  return slowDecode("vfio_user_device_feature", b, opts) as unknown as FastValue<"vfio_user_device_feature">;
+}
+/** struct vfio_user_device_feature: encode() (the core encodes this struct). */
+export function encodeUserDeviceFeatureFast(x: FastInput<"vfio_user_device_feature">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_user_device_feature", x as never, opts);
+}
+
 /** Fast decoders by struct name (the CLI's per-line path). */
 export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions) => object> = {
   vfio_info_cap_header: decodeInfoCapHeaderFast,
@@ -2201,6 +2687,70 @@ export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions)
   vfio_irq_msi_msg: decodeIrqMsiMsgFast,
   vfio_irq_info_cap_msi_v2: decodeIrqInfoCapMsiV2Fast,
   vfio_irq_info_cap_msi: decodeIrqInfoCapMsiFast,
+  vfio_user_message: decodeUserMessageFast,
+  vfio_user_version: decodeUserVersionFast,
+  vfio_user_device_info: decodeUserDeviceInfoFast,
+  vfio_user_dma_map: decodeUserDmaMapFast,
+  vfio_user_dma_unmap: decodeUserDmaUnmapFast,
+  vfio_user_region_access: decodeUserRegionAccessFast,
+  vfio_user_region_access_data: decodeUserRegionAccessDataFast,
+  vfio_user_dma_region_access: decodeUserDmaRegionAccessFast,
+  vfio_user_dma_region_access_data: decodeUserDmaRegionAccessDataFast,
+  vfio_user_region_io_fds_request: decodeUserRegionIoFdsRequestFast,
+  vfio_user_device_feature: decodeUserDeviceFeatureFast,
+};
+/**
+ * The fast decoders alone, by struct name: (bytes, profile word without proposals) -> the value, or
+ * undefined where the core must decide (the CLI adds the metadata itself for these values).
+ */
+export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
+  vfio_info_cap_header: (b, w) => D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0),
+  vfio_device_info: (b, w) => D_vfio_device_info[w >> 1](b, (w & 1) === 0),
+  vfio_region_info: (b, w) => D_vfio_region_info[w >> 1](b, (w & 1) === 0),
+  vfio_irq_info: (b, w) => D_vfio_irq_info[w >> 1](b, (w & 1) === 0),
+  vfio_irq_set: (b, w) => D_vfio_irq_set[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info: (b, w) => D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0),
+  vfio_region_sparse_mmap_area: (b, w) => D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_sparse_mmap: (b, w) => D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_type: (b, w) => D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_msix_mappable: (b, w) => D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_ssatgt: (b, w) => D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_lnkspd: (b, w) => D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_base: (b, w) => D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_group: (b, w) => D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_util: (b, w) => D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_pfip: (b, w) => D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0),
+  vfio_device_info_cap_pci_atomic_comp: (b, w) => D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0),
+  vfio_iova_range: (b, w) => D_vfio_iova_range[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_iova_range: (b, w) => D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_migration: (b, w) => D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_info_dma_avail: (b, w) => D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0),
+  vfio_user_device_info: (b, w) => D_vfio_user_device_info[w >> 1](b, (w & 1) === 0),
+  vfio_user_dma_map: (b, w) => D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0),
+  vfio_user_dma_unmap: (b, w) => D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0),
+  vfio_user_region_access: (b, w) => D_vfio_user_region_access[w >> 1](b, (w & 1) === 0),
+  vfio_user_dma_region_access: (b, w) => D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0),
+  vfio_user_region_io_fds_request: (b, w) => D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0),
+};
+/**
+ * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
+ * the last scalar, without the closing brace (the CLI appends payload, caps and "$").
+ */
+export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
+  vfio_info_cap_header: (x, w) => `{"id":${x.id},"version":${x.version},"next":${x.next}`,
+  vfio_device_info: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset},"pad":${x.pad}` : `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset},"pad":${x.pad}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset}` : `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs},"cap_offset":${x.cap_offset}`)),
+  vfio_region_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"cap_offset":${x.cap_offset},"size":"${x.size}","offset":"${x.offset}"`,
+  vfio_irq_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"count":${x.count}`,
+  vfio_irq_set: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"start":${x.start},"count":${x.count}`,
+  vfio_iommu_type1_info: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}`)),
+  vfio_region_sparse_mmap_area: (x, w) => `{"offset":"${x.offset}","size":"${x.size}"`,
+  vfio_iova_range: (x, w) => `{"start":"${x.start}","end":"${x.end}"`,
+  vfio_user_device_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs}`,
+  vfio_user_dma_map: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","addr":"${x.addr}","size":"${x.size}"`,
+  vfio_user_dma_unmap: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"addr":"${x.addr}","size":"${x.size}"`,
+  vfio_user_region_access: (x, w) => `{"offset":"${x.offset}","region":${x.region},"count":${x.count}`,
+  vfio_user_dma_region_access: (x, w) => `{"addr":"${x.addr}","count":"${x.count}"`,
+  vfio_user_region_io_fds_request: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"index":${x.index},"count":${x.count}`,
 };
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
@@ -2232,6 +2782,17 @@ export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uin
   vfio_irq_msi_msg: encodeIrqMsiMsgFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_irq_info_cap_msi_v2: encodeIrqInfoCapMsiV2Fast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_irq_info_cap_msi: encodeIrqInfoCapMsiFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_message: encodeUserMessageFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_version: encodeUserVersionFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_device_info: encodeUserDeviceInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_dma_map: encodeUserDmaMapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_dma_unmap: encodeUserDmaUnmapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_region_access: encodeUserRegionAccessFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_region_access_data: encodeUserRegionAccessDataFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_dma_region_access: encodeUserDmaRegionAccessFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_dma_region_access_data: encodeUserDmaRegionAccessDataFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_region_io_fds_request: encodeUserRegionIoFdsRequestFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_user_device_feature: encodeUserDeviceFeatureFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
 };
 
 /** Backwards-compatible name: the fields of vfio_irq_info. */

@@ -14,9 +14,9 @@ import {
   type ShardStats,
 } from "./index.js";
 import { syzlang } from "./syzlang.js";
-import { checkDescription, type DeviceDescription } from "../oracle/wasm/device.js";
-import { qemuDevice } from "../oracle/wasm/qemu.js";
-import { DEFAULT_KERNEL, KNOWN_KERNELS } from "../oracle/wasm/kernel.js";
+import { checkDescription, type DeviceDescription } from "../oracle/model/device.js";
+import { qemuDevice } from "../oracle/model/qemu.js";
+import { DEFAULT_KERNEL, KNOWN_KERNELS } from "../oracle/model/kernel.js";
 import { toHex } from "../hex.js";
 
 const USAGE = `usage:

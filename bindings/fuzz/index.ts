@@ -1,10 +1,12 @@
 // ABI fuzzing toolkit: seeded generators and the structure-aware mutator (wasm, assembly/fuzz/),
 // labelled cases, corpora and the in-wasm campaign loop. No fast-check here (see ../fast-check.ts).
 
+import { ERRNO_NAMES, MAX_FAIL_LIST, OUT, WORK } from "../generated/wasm-abi.js";
+import { REGION, bytesAt, copyOut, reserve, u32At, u64At } from "../memory.js";
 import { statusName } from "../errors.js";
 import { type WasmExports, wasm } from "../loader.js";
-import { DEV_WORDS, type DeviceDescription, deviceBlock } from "../oracle/wasm/device.js";
-import { qemuDevice } from "../oracle/wasm/qemu.js";
+import { DEV_WORDS, type DeviceDescription, deviceBlock } from "../oracle/model/device.js";
+import { qemuDevice } from "../oracle/model/qemu.js";
 import { ruleName } from "../oracle-rules.js";
 import { resolveProfile } from "../profile.js";
 import { structByName } from "../schema-index.js";
@@ -14,15 +16,6 @@ import { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KIN
 export { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KINDS };
 
 // The work area lives past the parser's 16 KiB `visited` table, which sits at the heap base.
-const WORK_OFF = 0x4400;
-const ERRNO: Record<number, string> = {
-  9: "EBADF",
-  14: "EFAULT",
-  16: "EBUSY",
-  22: "EINVAL",
-  25: "ENOTTY",
-  34: "ERANGE",
-};
 
 interface Mem {
   w: WasmExports;
@@ -42,9 +35,8 @@ function area(): Mem {
   const w = wasm();
   if (mem && mem.w === w && mem.buf === w.memory.buffer) return mem;
   const ws = w.fuzz_work_size();
-  const need = WORK_OFF + ws + DEV_BYTES * (MAX_DEVS + 1) + 256 + 4 * w.fuzz_out_words() + 8192 + 64;
-  if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi fuzz: cannot reserve wasm memory");
-  const work = w.arena_ptr() + WORK_OFF;
+  const size = ws + DEV_BYTES * (MAX_DEVS + 1) + 256 + 4 * w.fuzz_out_words() + 8192 + 64;
+  const work = reserve(w, REGION.fuzz, size, "vfio-abi fuzz");
   const dev = work + ws,
     devs = dev + DEV_BYTES,
     profs = devs + DEV_BYTES * MAX_DEVS,
@@ -107,7 +99,12 @@ function readLabel(w: WasmExports): { sid: number; cls: number; expected: Expect
     target = w.fuzz_label_target();
   const expected: Expected = { codec: { ok: st >= 0, status: statusName(st) } };
   if (sid === structByName("vfio_irq_set").id || sid === structByName("vfio_irq_info").id)
-    expected.kernel = { ok: ret >= 0, ret, errno: ret < 0 ? (ERRNO[-ret] ?? `E${-ret}`) : null, rule: ruleName(rule) };
+    expected.kernel = {
+      ok: ret >= 0,
+      ret,
+      errno: ret < 0 ? (ERRNO_NAMES[-ret] ?? `E${-ret}`) : null,
+      rule: ruleName(rule),
+    };
   if (target !== 0xff) expected.targetRule = ruleName(target);
   return { sid, cls, expected };
 }
@@ -117,13 +114,13 @@ export function generate(o: GenerateOptions = {}): FuzzCase {
   const m = area(),
     w = m.w;
   const prof = resolveProfile(o);
-  new Uint32Array(w.memory.buffer, m.dev, DEV_WORDS).set(blockOf(o.device));
+  u32At(w, m.dev, DEV_WORDS).set(blockOf(o.device));
   const cls = o.class === undefined ? -1 : typeof o.class === "number" ? o.class : classByName(o.class).id;
   const seed = (o.seed ?? 0) >>> 0,
     index = (o.index ?? 0) >>> 0;
   const len = w.fuzz_gen(sidOf(o.struct), seed, index, prof.word, m.dev, m.work, cls);
   if (len < 0) throw new Error(`vfio-abi fuzz: generator failed (${statusName(len)})`);
-  const bytes = new Uint8Array(w.memory.buffer.slice(m.work, m.work + len));
+  const bytes = copyOut(w, m.work, len);
   const { sid, cls: c, expected } = readLabel(w);
   return {
     seed,
@@ -166,11 +163,11 @@ export function mutate(bytes: Uint8Array, seed: number | bigint, o: MutateOption
   const len = Math.min(bytes.length, 4000);
   const src = m.scratch,
     dst = m.scratch + 4096;
-  new Uint8Array(w.memory.buffer, src, len).set(bytes.subarray(0, len));
+  bytesAt(w, src, len).set(bytes.subarray(0, len));
   const sid = sidOf(o.struct ?? "vfio_irq_set");
   const n = w.fuzz_mutate(sid < 0 ? 4 : sid, prof.word, src, len, dst, cap, BigInt.asUintN(64, BigInt(seed)), m.work);
   if (n < 0) throw new Error(`vfio-abi fuzz: mutate failed (${statusName(n)})`);
-  return new Uint8Array(w.memory.buffer.slice(dst, dst + n));
+  return copyOut(w, dst, n);
 }
 
 /** The oracle's answer for a SET_IRQS buffer on a device (no state change). */
@@ -181,14 +178,14 @@ export function labelSetIrqs(
 ): { ok: boolean; ret: number; errno: string | null; rule: string } {
   const m = area(),
     w = m.w;
-  new Uint32Array(w.memory.buffer, m.dev, DEV_WORDS).set(blockOf(device));
+  u32At(w, m.dev, DEV_WORDS).set(blockOf(device));
   const len = Math.min(bytes.length, 4000);
-  new Uint8Array(w.memory.buffer, m.scratch, len).set(bytes.subarray(0, len));
+  bytesAt(w, m.scratch, len).set(bytes.subarray(0, len));
   const ret = w.oracle_set_irqs(resolveProfile(o).word, m.scratch, len, m.dev, 0);
   return {
     ok: ret >= 0,
     ret,
-    errno: ret < 0 ? (ERRNO[-ret] ?? `E${-ret}`) : null,
+    errno: ret < 0 ? (ERRNO_NAMES[-ret] ?? `E${-ret}`) : null,
     rule: ruleName(w.oracle_last_rule()),
   };
 }
@@ -239,9 +236,9 @@ function setupCampaign(devices: FuzzDevice[], profiles: ProfileOptions[]) {
     w = m.w;
   if (devices.length > MAX_DEVS) throw new Error(`at most ${MAX_DEVS} devices`);
   devices.forEach((d, i) => {
-    new Uint32Array(w.memory.buffer, m.devs + i * DEV_BYTES, DEV_WORDS).set(blockOf(d));
+    u32At(w, m.devs + i * DEV_BYTES, DEV_WORDS).set(blockOf(d));
   });
-  new Uint32Array(w.memory.buffer, m.profs, profiles.length).set(profiles.map((p) => resolveProfile(p).word));
+  u32At(w, m.profs, profiles.length).set(profiles.map((p) => resolveProfile(p).word));
   return m;
 }
 /** Run cases first .. first+count-1 of run `seed` through the in-wasm campaign loop. */
@@ -266,23 +263,24 @@ export function campaignShard(
     m.out,
   );
   if (f < 0) throw new Error(`vfio-abi fuzz: campaign failed (${statusName(f)})`);
-  const o = new Uint32Array(w.memory.buffer, m.out, w.fuzz_out_words());
-  const hv = new BigUint64Array(w.memory.buffer, m.out + 32, 1)[0];
+  const o = u32At(w, m.out, w.fuzz_out_words());
+  const at = (byteOffset: number) => o[byteOffset / 4]; // the block's fields are u32 words
   const failureList = [];
-  for (let i = 0; i < Math.min(o[15], 32); i++) failureList.push({ index: o[80 + 2 * i], kind: o[81 + 2 * i] });
+  for (let i = 0; i < Math.min(at(OUT.NLIST), MAX_FAIL_LIST); i++)
+    failureList.push({ index: at(OUT.FAIL_LIST + 8 * i), kind: at(OUT.FAIL_LIST + 8 * i + 4) });
   return {
-    cases: o[0],
-    inputs: o[1],
-    failures: o[2],
-    valid: o[3],
-    nearValid: o[4],
-    mutatedDecoded: o[5],
-    mutatedRejected: o[6],
-    roundTrips: o[7],
-    kinds: Array.from(o.slice(144, 160)),
-    hash: hv,
-    pages: [o[11], o[12]],
-    classes: Array.from(o.slice(16, 16 + w.fuzz_num_classes())),
+    cases: at(OUT.CASES),
+    inputs: at(OUT.INPUTS),
+    failures: at(OUT.FAILS),
+    valid: at(OUT.VALID),
+    nearValid: at(OUT.NEAR),
+    mutatedDecoded: at(OUT.MUT_OK),
+    mutatedRejected: at(OUT.MUT_REJ),
+    roundTrips: at(OUT.ROUNDTRIPS),
+    kinds: Array.from(o.slice(OUT.KINDS / 4, OUT.KINDS / 4 + 16)),
+    hash: u64At(w, m.out + OUT.HASH, 1)[0],
+    pages: [at(OUT.PAGES0), at(OUT.PAGES1)],
+    classes: Array.from(o.slice(OUT.CLASS / 4, OUT.CLASS / 4 + w.fuzz_num_classes())),
     failureList,
   };
 }
@@ -308,11 +306,11 @@ export function replayCase(
     m.out,
   );
   if (f < 0) throw new Error(`vfio-abi fuzz: case replay failed (${statusName(f)})`);
-  const o = new Uint32Array(w.memory.buffer, m.out, w.fuzz_out_words());
-  const a = new Uint8Array(w.memory.buffer.slice(m.work, m.work + o[13]));
-  const b = new Uint8Array(w.memory.buffer.slice(m.work + 4096, m.work + 4096 + o[14]));
+  const o = u32At(w, m.out, w.fuzz_out_words());
+  const a = copyOut(w, m.work + WORK.A, o[OUT.LEN_A / 4]);
+  const b = copyOut(w, m.work + WORK.B, o[OUT.LEN_B / 4]);
   const kinds = [];
-  for (let i = 0; i < Math.min(o[15], 32); i++) kinds.push(o[81 + 2 * i]);
+  for (let i = 0; i < Math.min(o[OUT.NLIST / 4], MAX_FAIL_LIST); i++) kinds.push(o[(OUT.FAIL_LIST + 8 * i + 4) / 4]);
   const profile = profiles[env & 0xffff],
     device = devices[env >>> 16];
   const gen = generate({ ...profile, seed, index, device: device as FuzzDevice });

@@ -18,6 +18,12 @@ export const Status = {
   E_CAP_TOO_MANY: -11,
   E_CAP_ARRAY_OVERRUN: -12,
   E_CAP_OVERLAP: -13,
+  E_MSG_SIZE_MIN: -14,
+  E_MSG_SIZE_OVER: -15,
+  E_MSG_TYPE: -16,
+  E_MSG_COMMAND: -17,
+  E_MSG_TRAILING: -18,
+  E_MSG_FDS: -19,
   E_RANGE: -20,
   E_OUT_FULL: -21,
   E_BAD_ARG: -22,
@@ -26,17 +32,19 @@ export const Status = {
 } as const;
 export type StatusName = keyof typeof Status;
 /** Every status code with its meaning and the error class the bindings throw for it. */
-export const STATUS_CODES: readonly { name: StatusName; value: number; meaning: string; error: ErrorClassName | null }[] = [{"name":"OK","value":0,"meaning":"success (often a byte or record count)","error":null},{"name":"NEEDS_ARGSZ","value":1,"meaning":"the argsz two-call protocol's \"call again\": argsz is too small for the reply","error":null},{"name":"E_SHORT","value":-1,"meaning":"buffer ends inside a fixed field below minsz","error":"TruncatedError"},{"name":"E_ARGSZ_MIN","value":-2,"meaning":"argsz below minsz","error":"ArgszError"},{"name":"E_ARGSZ_OVER","value":-3,"meaning":"argsz larger than the buffer","error":"ArgszError"},{"name":"E_PAYLOAD_SHORT","value":-4,"meaning":"vfio_irq_set payload shorter than count x element size","error":"PayloadError"},{"name":"E_CAP_INTO_HEADER","value":-5,"meaning":"cap_offset/next points into the fixed info struct","error":"CapChainError"},{"name":"E_CAP_BACKWARDS","value":-6,"meaning":"next points before the current capability","error":"CapChainError"},{"name":"E_CAP_SELF","value":-7,"meaning":"next points to the capability itself","error":"CapChainError"},{"name":"E_CAP_LOOP","value":-8,"meaning":"next points to a capability already visited","error":"CapChainError"},{"name":"E_CAP_PAST_END","value":-9,"meaning":"header or known body crosses the end of valid data","error":"CapChainError"},{"name":"E_CAP_MISALIGNED","value":-10,"meaning":"offset not 4-byte aligned","error":"CapChainError"},{"name":"E_CAP_TOO_MANY","value":-11,"meaning":"more hops than allowed","error":"CapChainError"},{"name":"E_CAP_ARRAY_OVERRUN","value":-12,"meaning":"declared array/bytes length runs past the cap or buffer","error":"CapChainError"},{"name":"E_CAP_OVERLAP","value":-13,"meaning":"next points inside the current capability's known body","error":"CapChainError"},{"name":"E_RANGE","value":-20,"meaning":"pointer/length arguments outside wasm memory","error":"UsageError"},{"name":"E_OUT_FULL","value":-21,"meaning":"output region too small","error":"EncodeError"},{"name":"E_BAD_ARG","value":-22,"meaning":"unknown struct id, profile bits, etc.","error":"UsageError"},{"name":"E_VALUE","value":-23,"meaning":"encode: inconsistent value (e.g. payload with two DATA bits)","error":"EncodeError"},{"name":"E_NO_MEMORY","value":-24,"meaning":"arena_reserve could not grow memory","error":"UsageError"}];
-export type ErrorClassName = "TruncatedError" | "ArgszError" | "PayloadError" | "CapChainError" | "EncodeError" | "UsageError";
-export const ERROR_CLASSES: Record<ErrorClassName, string> = {"TruncatedError":"The buffer ends inside a required field.","ArgszError":"argsz is below minsz or above the bytes supplied.","PayloadError":"vfio_irq_set payload shorter than count x element size.","CapChainError":"Capability chain problems: into the header, backwards, self, loop, past the end, misaligned, overlap, arrays.","EncodeError":"Encode: inconsistent or out-of-range values.","UsageError":"Bad arguments to the API (unknown struct, profile)."};
+export const STATUS_CODES: readonly { name: StatusName; value: number; meaning: string; error: ErrorClassName | null }[] = [{"name":"OK","value":0,"meaning":"success (often a byte or record count)","error":null},{"name":"NEEDS_ARGSZ","value":1,"meaning":"the argsz two-call protocol's \"call again\": argsz is too small for the reply","error":null},{"name":"E_SHORT","value":-1,"meaning":"buffer ends inside a fixed field below minsz","error":"TruncatedError"},{"name":"E_ARGSZ_MIN","value":-2,"meaning":"argsz below minsz","error":"ArgszError"},{"name":"E_ARGSZ_OVER","value":-3,"meaning":"argsz larger than the buffer","error":"ArgszError"},{"name":"E_PAYLOAD_SHORT","value":-4,"meaning":"vfio_irq_set payload shorter than count x element size","error":"PayloadError"},{"name":"E_CAP_INTO_HEADER","value":-5,"meaning":"cap_offset/next points into the fixed info struct","error":"CapChainError"},{"name":"E_CAP_BACKWARDS","value":-6,"meaning":"next points before the current capability","error":"CapChainError"},{"name":"E_CAP_SELF","value":-7,"meaning":"next points to the capability itself","error":"CapChainError"},{"name":"E_CAP_LOOP","value":-8,"meaning":"next points to a capability already visited","error":"CapChainError"},{"name":"E_CAP_PAST_END","value":-9,"meaning":"header or known body crosses the end of valid data","error":"CapChainError"},{"name":"E_CAP_MISALIGNED","value":-10,"meaning":"offset not 4-byte aligned","error":"CapChainError"},{"name":"E_CAP_TOO_MANY","value":-11,"meaning":"more hops than allowed","error":"CapChainError"},{"name":"E_CAP_ARRAY_OVERRUN","value":-12,"meaning":"declared array/bytes length runs past the cap or buffer","error":"CapChainError"},{"name":"E_CAP_OVERLAP","value":-13,"meaning":"next points inside the current capability's known body","error":"CapChainError"},{"name":"E_MSG_SIZE_MIN","value":-14,"meaning":"vfio-user msg_size below the 16-byte header","error":"FramingError"},{"name":"E_MSG_SIZE_OVER","value":-15,"meaning":"vfio-user msg_size larger than the bytes supplied","error":"FramingError"},{"name":"E_MSG_TYPE","value":-16,"meaning":"vfio-user flags type bits neither command (0) nor reply (1)","error":"FramingError"},{"name":"E_MSG_COMMAND","value":-17,"meaning":"vfio-user command number the protocol does not define","error":"FramingError"},{"name":"E_MSG_TRAILING","value":-18,"meaning":"bytes after msg_size (another message, or msg_size lies)","error":"FramingError"},{"name":"E_MSG_FDS","value":-19,"meaning":"the number of fds passed does not fit the message (checked by hosts from K_FDS)","error":"FramingError"},{"name":"E_RANGE","value":-20,"meaning":"pointer/length arguments outside wasm memory","error":"UsageError"},{"name":"E_OUT_FULL","value":-21,"meaning":"output region too small","error":"EncodeError"},{"name":"E_BAD_ARG","value":-22,"meaning":"unknown struct id, profile bits, etc.","error":"UsageError"},{"name":"E_VALUE","value":-23,"meaning":"encode: inconsistent value (e.g. payload with two DATA bits)","error":"EncodeError"},{"name":"E_NO_MEMORY","value":-24,"meaning":"arena_reserve could not grow memory","error":"UsageError"}];
+export type ErrorClassName = "TruncatedError" | "ArgszError" | "PayloadError" | "CapChainError" | "EncodeError" | "UsageError" | "FramingError";
+export const ERROR_CLASSES: Record<ErrorClassName, string> = {"TruncatedError":"The buffer ends inside a required field.","ArgszError":"argsz is below minsz or above the bytes supplied.","PayloadError":"vfio_irq_set payload shorter than count x element size.","CapChainError":"Capability chain problems: into the header, backwards, self, loop, past the end, misaligned, overlap, arrays.","EncodeError":"Encode: inconsistent or out-of-range values.","UsageError":"Bad arguments to the API (unknown struct, profile).","FramingError":"vfio-user framing: msg_size, type bits, command, bytes past the message, number of fds."};
 export const E_ORACLE_RANGE = -1000;
 
 /** Profile word bits. */
 export const PROF_BIG = 1;
 export const PROF_ILP32 = 2;
 export const PROF_EPOCH66 = 4;
+export const PROF_MSG_REQUEST = 8;
+export const PROF_MSG_REPLY = 16;
 export const PROF_PROPOSAL_SHIFT = 8;
-export const PROF_KNOWN = 0xff07;
+export const PROF_KNOWN = 0xff1f;
 
 /** The record stream of parse(): record size, field offsets, kinds and note codes. */
 export const REC_SIZE = 24;
@@ -61,14 +69,21 @@ export const K = {
   NEEDS: 8,
   TAIL: 10,
   NOTE: 11,
+  FDS: 12,
+  BODY: 13,
 } as const;
 export const NOTE = {
   CAPOFF_WITHOUT_FLAG: 1,
   ARGSZ_SLACK: 2,
 } as const;
+export const FDS = {
+  OR_NONE: 1,
+  UP_TO: 2,
+  ANY: 4,
+} as const;
 
 /** The SET_IRQS oracle's device block (u32 words), drivers, irq types, errno values and rules. */
-export const DEV_WORDS = 268;
+export const DEV_WORDS = 200;
 export const DEV = {
   DRIVER: 0,
   KERNEL: 1,
@@ -82,9 +97,6 @@ export const DEV = {
   IRQ_FLAGS: 72,
   EVENTFDS: 136,
   OPEN_FDS: 168,
-  IRQ_ERRNO: 200,
-  MASK_IRQFD: 264,
-  UNMASK_IRQFD: 266,
 } as const;
 export const KERN = {
   XARRAY_MSI: 1,
@@ -102,6 +114,30 @@ export const TRIG = {
 } as const;
 export const TRIG_INDEX_SHIFT = 3;
 export const MAX_FD = 1024;
+export const LVU = {
+  LVU_BUG_DISABLE_RANGE: 0x1,
+  LVU_BUG_INTX_SHARED: 0x2,
+  LVU_EXTENDED: 0x80000000,
+  LVU_MSG_NFDS: 0xc8,
+  LVU_MSG_KINDS: 0xc9,
+  LVU_MAX_FDS: 0xfd,
+  LVU_TABLE: 0x1c8,
+  LVU_SLOTS: 0x800,
+  LVU_SLOT_ERR: 0x800,
+  LVU_SLOT_REQ: 0x801,
+  LVU_SLOT_INTX: 0x802,
+  LVU_WORDS: 0x3c9,
+  FD_EVENTFD: 0x1,
+  FD_READONLY: 0x2,
+  FD_WRITABLE: 0x3,
+} as const;
+export const PLAT = {
+  EXTENDED: 0x80000000,
+  IRQ_ERRNO: 0xc8,
+  MASK_IRQFD: 0x108,
+  UNMASK_IRQFD: 0x10a,
+  WORDS: 0x10c,
+} as const;
 export const DRV = {
   PCI: 0,
   PLATFORM: 1,
@@ -118,16 +154,31 @@ export const IRQ_TYPE = {
 } as const;
 export const IRQ_TYPE_LABELS = ["none", "INTx", "MSI", "MSI-X"] as const;
 export const ERRNO = {
+  EPERM: 1,
+  ENOENT: 2,
+  EIO: 5,
+  ENXIO: 6,
+  E2BIG: 7,
   EBADF: 9,
+  EAGAIN: 11,
+  ENOMEM: 12,
   EFAULT: 14,
   EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
   EINVAL: 22,
   ENOTTY: 25,
+  ENOSPC: 28,
   ERANGE: 34,
+  ENOSYS: 38,
+  EOVERFLOW: 75,
+  EOPNOTSUPP: 95,
 } as const;
 export type ErrnoName = keyof typeof ERRNO;
+/** errno value -> name. */
+export const ERRNO_NAMES: Record<number, ErrnoName> = {"1":"EPERM","2":"ENOENT","5":"EIO","6":"ENXIO","7":"E2BIG","9":"EBADF","11":"EAGAIN","12":"ENOMEM","14":"EFAULT","16":"EBUSY","17":"EEXIST","19":"ENODEV","22":"EINVAL","25":"ENOTTY","28":"ENOSPC","34":"ERANGE","38":"ENOSYS","75":"EOVERFLOW","95":"EOPNOTSUPP"};
 /** Rule ids (index) with the errno the kernel usually answers and a one-line reason. */
-export const RULES: readonly { id: number; name: string; errno: ErrnoName | null; reason: string }[] = [{"id":0,"name":"OK","errno":null,"reason":"accepted"},{"id":1,"name":"COPY_FAULT","errno":"EFAULT","reason":"the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT)"},{"id":2,"name":"ARGSZ_MIN","errno":"EINVAL","reason":"argsz < 20 (offsetofend(struct vfio_irq_set, count))"},{"id":3,"name":"INDEX","errno":"EINVAL","reason":"index >= the driver's max_irq_type"},{"id":4,"name":"COUNT_OVERFLOW","errno":"EINVAL","reason":"count >= U32_MAX - start (overflow guard)"},{"id":5,"name":"FLAGS_UNKNOWN","errno":"EINVAL","reason":"flag bits outside DATA_TYPE_MASK|ACTION_TYPE_MASK (0x3f)"},{"id":6,"name":"START","errno":"EINVAL","reason":"start >= number of irqs of the index (also when count is 0, and for an index with 0 irqs)"},{"id":7,"name":"RANGE","errno":"EINVAL","reason":"start + count > number of irqs of the index"},{"id":8,"name":"DATA_TYPE","errno":"EINVAL","reason":"not exactly one of DATA_NONE/DATA_BOOL/DATA_EVENTFD"},{"id":9,"name":"PAYLOAD_SHORT","errno":"EINVAL","reason":"argsz - 20 < count x element size"},{"id":10,"name":"ACTION","errno":"ENOTTY","reason":"not exactly one of ACTION_MASK/UNMASK/TRIGGER: the driver's dispatch finds no handler"},{"id":11,"name":"NO_HANDLER","errno":"ENOTTY","reason":"no handler for this (index, action): MASK/UNMASK on MSI/MSI-X, non-TRIGGER on ERR/REQ"},{"id":12,"name":"INTX_MASK_EVENTFD","errno":"ENOTTY","reason":"INTx MASK with DATA_EVENTFD is not implemented (\"XXX implement me\")"},{"id":13,"name":"NOT_ENABLED","errno":"EINVAL","reason":"the action needs this irq type enabled (loopback trigger, mask/unmask)"},{"id":14,"name":"SUBINDEX","errno":"EINVAL","reason":"the handler needs start == 0 and count == 1 (count <= 1 for ERR/REQ)"},{"id":15,"name":"OTHER_TYPE","errno":"EINVAL","reason":"another irq type is enabled"},{"id":16,"name":"NORESIZE","errno":"EINVAL","reason":"6.1: an enabled MSI/MSI-X set cannot grow or be addressed past its vectors (NORESIZE)"},{"id":17,"name":"FD_CLOSED","errno":"EBADF","reason":"eventfd is not an open file descriptor"},{"id":18,"name":"FD_NOT_EVENTFD","errno":"EINVAL","reason":"file descriptor is open but not an eventfd"},{"id":19,"name":"CTX_UNSET","errno":"EINVAL","reason":"ERR/REQ DATA_NONE with no eventfd set"},{"id":20,"name":"COUNT_ZERO","errno":"EINVAL","reason":"ERR/REQ DATA_BOOL/DATA_EVENTFD with count 0"},{"id":21,"name":"NOT_MASKABLE","errno":"EINVAL","reason":"platform MASK/UNMASK on an index without VFIO_IRQ_INFO_MASKABLE"},{"id":22,"name":"CCW_NO_TRIGGER","errno":"EINVAL","reason":"ccw/ap: ACTION_TRIGGER bit missing"},{"id":23,"name":"FD_BELOW","errno":"EINVAL","reason":"eventfd < -1 (ccw/ap; PCI ERR/REQ under 6.12 rules, where 6.1 ignored it)"},{"id":24,"name":"AP_DATA","errno":"EINVAL","reason":"ap: only DATA_EVENTFD is accepted"},{"id":25,"name":"LVU_BOOL_LEN","errno":"EINVAL","reason":"libvfio-user: DATA_BOOL payload length != count"},{"id":26,"name":"LVU_ERR_REQ","errno":"EINVAL","reason":"libvfio-user: ERR/REQ with an action other than TRIGGER or count > 1"},{"id":27,"name":"LVU_COUNT0","errno":"EINVAL","reason":"libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER"},{"id":28,"name":"PARTIAL_VECTORS","errno":null,"reason":"pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled"},{"id":29,"name":"CCW_INDEX","errno":"EINVAL","reason":"ccw: index is not IO/CRW/REQ"},{"id":30,"name":"VIRQFD_BUSY","errno":"EBUSY","reason":"an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY)"},{"id":31,"name":"ZERO_VECTORS","errno":"ERANGE","reason":"MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE"},{"id":32,"name":"LOOPBACK_RANGE","errno":"EINVAL","reason":"6.1: loopback trigger past the enabled vectors (start + count > num_ctx)"},{"id":33,"name":"VECTOR_UNALLOCATED","errno":"EINVAL","reason":"6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)"},{"id":34,"name":"LVU_FDS","errno":"EINVAL","reason":"libvfio-user: number of fds passed != count"},{"id":35,"name":"REQUEST_IRQ","errno":null,"reason":"platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) before the action dispatch"}];
+export const RULES: readonly { id: number; name: string; errno: ErrnoName | null; reason: string }[] = [{"id":0,"name":"OK","errno":null,"reason":"accepted"},{"id":1,"name":"COPY_FAULT","errno":"EFAULT","reason":"the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT)"},{"id":2,"name":"ARGSZ_MIN","errno":"EINVAL","reason":"argsz < 20 (offsetofend(struct vfio_irq_set, count))"},{"id":3,"name":"INDEX","errno":"EINVAL","reason":"index >= the driver's max_irq_type"},{"id":4,"name":"COUNT_OVERFLOW","errno":"EINVAL","reason":"count >= U32_MAX - start (overflow guard)"},{"id":5,"name":"FLAGS_UNKNOWN","errno":"EINVAL","reason":"flag bits outside DATA_TYPE_MASK|ACTION_TYPE_MASK (0x3f)"},{"id":6,"name":"START","errno":"EINVAL","reason":"start >= number of irqs of the index (also when count is 0, and for an index with 0 irqs)"},{"id":7,"name":"RANGE","errno":"EINVAL","reason":"start + count > number of irqs of the index"},{"id":8,"name":"DATA_TYPE","errno":"EINVAL","reason":"not exactly one of DATA_NONE/DATA_BOOL/DATA_EVENTFD"},{"id":9,"name":"PAYLOAD_SHORT","errno":"EINVAL","reason":"argsz - 20 < count x element size"},{"id":10,"name":"ACTION","errno":"ENOTTY","reason":"not exactly one of ACTION_MASK/UNMASK/TRIGGER: the driver's dispatch finds no handler"},{"id":11,"name":"NO_HANDLER","errno":"ENOTTY","reason":"no handler for this (index, action): MASK/UNMASK on MSI/MSI-X, non-TRIGGER on ERR/REQ"},{"id":12,"name":"INTX_MASK_EVENTFD","errno":"ENOTTY","reason":"INTx MASK with DATA_EVENTFD is not implemented (\"XXX implement me\")"},{"id":13,"name":"NOT_ENABLED","errno":"EINVAL","reason":"the action needs this irq type enabled (loopback trigger, mask/unmask)"},{"id":14,"name":"SUBINDEX","errno":"EINVAL","reason":"the handler needs start == 0 and count == 1 (count <= 1 for ERR/REQ)"},{"id":15,"name":"OTHER_TYPE","errno":"EINVAL","reason":"another irq type is enabled"},{"id":16,"name":"NORESIZE","errno":"EINVAL","reason":"6.1: an enabled MSI/MSI-X set cannot grow or be addressed past its vectors (NORESIZE)"},{"id":17,"name":"FD_CLOSED","errno":"EBADF","reason":"eventfd is not an open file descriptor"},{"id":18,"name":"FD_NOT_EVENTFD","errno":"EINVAL","reason":"file descriptor is open but not an eventfd"},{"id":19,"name":"CTX_UNSET","errno":"EINVAL","reason":"ERR/REQ DATA_NONE with no eventfd set"},{"id":20,"name":"COUNT_ZERO","errno":"EINVAL","reason":"ERR/REQ DATA_BOOL/DATA_EVENTFD with count 0"},{"id":21,"name":"NOT_MASKABLE","errno":"EINVAL","reason":"platform MASK/UNMASK on an index without VFIO_IRQ_INFO_MASKABLE"},{"id":22,"name":"CCW_NO_TRIGGER","errno":"EINVAL","reason":"ccw/ap: ACTION_TRIGGER bit missing"},{"id":23,"name":"FD_BELOW","errno":"EINVAL","reason":"eventfd < -1 (ccw/ap; PCI ERR/REQ under 6.12 rules, where 6.1 ignored it)"},{"id":24,"name":"AP_DATA","errno":"EINVAL","reason":"ap: only DATA_EVENTFD is accepted"},{"id":25,"name":"LVU_BOOL_LEN","errno":"EINVAL","reason":"libvfio-user: DATA_BOOL payload length != count"},{"id":26,"name":"LVU_ERR_REQ","errno":"EINVAL","reason":"libvfio-user: ERR/REQ with an action other than TRIGGER or count > 1"},{"id":27,"name":"LVU_COUNT0","errno":"EINVAL","reason":"libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER"},{"id":28,"name":"PARTIAL_VECTORS","errno":null,"reason":"pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled"},{"id":29,"name":"CCW_INDEX","errno":"EINVAL","reason":"ccw: index is not IO/CRW/REQ"},{"id":30,"name":"VIRQFD_BUSY","errno":"EBUSY","reason":"an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY)"},{"id":31,"name":"ZERO_VECTORS","errno":"ERANGE","reason":"MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE"},{"id":32,"name":"LOOPBACK_RANGE","errno":"EINVAL","reason":"6.1: loopback trigger past the enabled vectors (start + count > num_ctx)"},{"id":33,"name":"VECTOR_UNALLOCATED","errno":"EINVAL","reason":"6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)"},{"id":34,"name":"LVU_FDS","errno":"EINVAL","reason":"libvfio-user: number of fds passed != count"},{"id":35,"name":"LVU_SHORT","errno":"EINVAL","reason":"libvfio-user: the message body is shorter than the struct (a kernel would fault with EFAULT)"},{"id":36,"name":"LVU_FDS_NOT_EVENTFD","errno":"EINVAL","reason":"libvfio-user: fds passed with DATA_NONE or DATA_BOOL"},{"id":37,"name":"LVU_TRIGGER_FD","errno":"EBADF","reason":"libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd"},{"id":38,"name":"LVU_BUG_DISABLE_RANGE","errno":null,"reason":"libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count"},{"id":39,"name":"LVU_BUG_INTX_SHARED","errno":null,"reason":"libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)"},{"id":40,"name":"REQUEST_IRQ","errno":null,"reason":"platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch"}];
 export const R = {
   OK: 0,
   COPY_FAULT: 1,
@@ -164,7 +215,12 @@ export const R = {
   LOOPBACK_RANGE: 32,
   VECTOR_UNALLOCATED: 33,
   LVU_FDS: 34,
-  REQUEST_IRQ: 35,
+  LVU_SHORT: 35,
+  LVU_FDS_NOT_EVENTFD: 36,
+  LVU_TRIGGER_FD: 37,
+  LVU_BUG_DISABLE_RANGE: 38,
+  LVU_BUG_INTX_SHARED: 39,
+  REQUEST_IRQ: 40,
 } as const;
 
 /** Fuzzing: mutation classes, families, failure kinds, work area and campaign block. */

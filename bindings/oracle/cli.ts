@@ -3,11 +3,11 @@ import { parseArgs } from "node:util";
 import { createInterface } from "node:readline";
 import { readFileSync } from "node:fs";
 import { fromHex, toHex } from "../hex.js";
-import { checkDescription, type DeviceDescription } from "./wasm/device.js";
-import { DeviceModel } from "./wasm/model.js";
-import { irqTopology, formatTopology } from "./wasm/topology.js";
-import { qemuDevice, QEMU_DEVICE_NAMES } from "./wasm/qemu.js";
-import { DEFAULT_KERNEL, KNOWN_KERNELS } from "./wasm/kernel.js";
+import { checkDescription, type DeviceDescription } from "./model/device.js";
+import { DeviceModel } from "./model/model.js";
+import { irqTopology, formatTopology } from "./model/topology.js";
+import { qemuDevice, QEMU_DEVICE_NAMES } from "./model/qemu.js";
+import { DEFAULT_KERNEL, KNOWN_KERNELS } from "./model/kernel.js";
 import { resolveProfile } from "../profile.js";
 
 const KERNELS = KNOWN_KERNELS.join("|");

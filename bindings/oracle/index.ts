@@ -10,10 +10,11 @@ export {
   DEV_WORDS,
   DRIVERS,
   deviceBlock,
+  platformBlock,
   kernelRules,
   checkDescription,
   hasErrIndex,
-} from "./wasm/device.js";
+} from "./model/device.js";
 export {
   KNOWN_KERNELS,
   DEFAULT_KERNEL,
@@ -23,7 +24,7 @@ export {
   knownKernel,
   type KnownKernel,
   type KernelBehaviour,
-} from "./wasm/kernel.js";
+} from "./model/kernel.js";
 export {
   DeviceModel,
   predictSetIrqs,
@@ -33,7 +34,7 @@ export {
   type Prediction,
   type PredictOptions,
   type IoctlName,
-} from "./wasm/model.js";
+} from "./model/model.js";
 export {
   irqTopology,
   formatTopology,
@@ -41,6 +42,6 @@ export {
   type Topology,
   type TopologyRow,
   type TopologyOptions,
-} from "./wasm/topology.js";
-export { qemuDevice, qemuDevices, QEMU_DEVICE_NAMES, QEMU_KERNELS, type QemuDevice } from "./wasm/qemu.js";
+} from "./model/topology.js";
+export { qemuDevice, qemuDevices, QEMU_DEVICE_NAMES, QEMU_KERNELS, type QemuDevice } from "./model/qemu.js";
 export { RULES, ruleName, ruleReason, type RuleInfo } from "../oracle-rules.js";

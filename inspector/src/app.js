@@ -1,11 +1,10 @@
 // The inspector page. Everything is derived from lib.inspect() (value + byte spans + diagnostics);
 // the page keeps only {bytes, struct, profile, selection} as state, mirrored in the URL fragment.
-
-import { fieldHelp, GLOSSARY } from "./help.js";
 import * as lib from "./lib/index.js";
-import { ioctls, lookupIoctl } from "./lib/ioctl.js";
-import { DRIVERS, presets, verdict } from "./oracle-adapter.js";
+import { lookupIoctl, ioctls } from "./lib/ioctl.js";
 import { samples } from "./samples.js";
+import { fieldHelp, GLOSSARY } from "./help.js";
+import { verdict, presets, DRIVERS } from "./oracle-adapter.js";
 
 const $ = (id) => document.getElementById(id);
 const el = (tag, cls, text) => {
@@ -95,9 +94,7 @@ function setupControls() {
   for (const [label, opts] of Object.entries(groups)) {
     const og = el("optgroup");
     og.label = label;
-    opts.forEach((o) => {
-      og.append(o);
-    });
+    opts.forEach((o) => og.append(o));
     $("sample").append(og);
   }
   $("sample").addEventListener("change", (e) => {
@@ -263,20 +260,34 @@ function loadSample(s, fromUser) {
   update({ rewriteHex: true });
 }
 
-function hexBytes(h) {
-  const b = new Uint8Array(h.length / 2);
-  for (let i = 0; i < b.length; i++) b[i] = parseInt(h.substr(i * 2, 2), 16);
-  return b;
-}
+const hexBytes = (h) => lib.fromHex(h);
 
+// The box takes every dump the CLI takes (lib.parseDump): xxd, hexdump, od, gdb, dmesg, C, JSON.
+const FORMAT_NAMES = {
+  xxd: "xxd output",
+  "hexdump-C": "hexdump -C output",
+  hexdump: "hexdump output (16-bit words)",
+  od: "od output",
+  gdb: "gdb x/x output",
+  kernel: "kernel print_hex_dump lines",
+  c: "a C initialiser",
+  json: "JSON, encoded as the struct",
+};
 function readHexBox() {
   try {
-    state.bytes = lib.fromHex($("hex").value);
+    const d = lib.parseDump($("hex").value, { endian: state.endian, struct: state.struct, profile: profile() });
+    state.bytes = d.bytes;
     $("input-error").hidden = true;
+    const what = FORMAT_NAMES[d.format];
+    $("input-note").hidden = !what;
+    $("input-note").textContent = what
+      ? `Read as ${what}: ${d.bytes.length} bytes.${d.notes.length ? ` ${d.notes.join("; ")}.` : ""}`
+      : "";
     state.range = null;
     update();
   } catch (e) {
     $("input-error").hidden = false;
+    $("input-note").hidden = true;
     $("input-error").textContent = `Cannot read these bytes: ${e.message}`;
   }
 }
@@ -655,8 +666,8 @@ function guess() {
       if (argsz === fixed) score += 2;
       if (len < s.minsz) score -= 5;
       if (s.name === "vfio_irq_set" && r.ok) {
-        const el = [0, 0, 1, 0, 4][Number(r.value.flags) & 7] ?? 0;
-        if (el && argsz === 20 + Number(r.value.count) * el) score += 3;
+        const el = lib.irqSetElementSize(Number(r.value.flags));
+        if (el && argsz === lib.SIZEOF_VFIO_IRQ_SET + Number(r.value.count) * el) score += 3;
       }
       if (r.value.caps?.length) score += 2;
       // the chosen struct failing only inside its capability chain is still the right struct
@@ -876,8 +887,7 @@ function reencode(res, path, r, big) {
     const oldLen = state.bytes.length,
       consistent = res.value.argsz === oldLen;
     setPath(v, path, asValue(r, big));
-    const dt = Number(v.flags) & 7,
-      elem = dt === 2 ? 1 : dt === 4 ? 4 : 0;
+    const elem = lib.irqSetElementSize(Number(v.flags));
     const count = Number(v.count) >>> 0;
     const old = v.data ?? [];
     const n = elem ? Math.min(count, 4096) : 0;

@@ -16,6 +16,7 @@ const epochNum = (e) => {
   return a * 1000 + b;
 };
 const MAX_HOPS = 1024; // decode()'s default maxCaps
+const DEFAULT_WORD = 4; // resolveProfile({}).word: x86_64, 6.6+ layout, no proposals
 
 export function outputs({ model, BANNER, pascal }) {
   const fieldsOf = (s) => model.fields.slice(s.firstField, s.firstField + s.nfields);
@@ -57,7 +58,7 @@ export function outputs({ model, BANNER, pascal }) {
       : [];
   const trailingOf = (s) => (s.trailingLocal >= 0 ? fieldsOf(s)[s.trailingLocal] : null);
   const supported = (s) => {
-    if (s.proposal) return false;
+    if (s.proposal || !["info", "cap", "plain"].includes(s.kind)) return false; // other kinds (vfio-user messages) have their own parse
     const t = trailingOf(s);
     if (s.kind === "info") return !t || t.type === "payload";
     if (s.kind === "cap") return !t || t.type === "bytes" || (t.type === "array" && !trailingOf(byName[t.of]));
@@ -399,6 +400,8 @@ export function outputs({ model, BANNER, pascal }) {
   // ---------------------------------------------------------------- exports
   const api = [];
   const names = [];
+  const tries = [];
+  const jsons = [];
   for (const s of model.structs) {
     const P = pascal(s.name.replace(/^vfio_/, ""));
     const T = `FastValue<${JSON.stringify(s.name)}>`;
@@ -419,6 +422,21 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
     const dec = table((v) => decoder(s, v)),
       enc = table((v) => encoder(s, v));
+    tries.push(`  ${s.name}: (b, w) => D_${id(s)}[w >> 1](b, (w & 1) === 0),`);
+    // JSON text of the value's scalar fields in decode()'s key order ("{" .. without the closing brace)
+    const jsonOf = (v) => {
+      const fs = fieldsOf(s).filter((f) => scalar(f) && present(f, v));
+      if (!fs.length || fs.some((f) => f.path.includes("."))) return null;
+      const val = (f) => (f.type === "u64" ? '"${x.' + f.name + '}"' : "${x." + f.name + "}");
+      return "`" + fs.map((f, i) => `${i ? "," : "{"}${JSON.stringify(f.name)}:${val(f)}`).join("") + "`";
+    };
+    const js = [0, 1, 2, 3].map(jsonOf);
+    if (js.every((x) => x !== null)) {
+      const body = js.every((x) => x === js[0])
+        ? js[0]
+        : `(w & 4 ? (w & 2 ? ${js[3]} : ${js[1]}) : (w & 2 ? ${js[2]} : ${js[0]}))`;
+      jsons.push(`  ${s.name}: (x, w) => ${body},`);
+    }
     api.push(`const D_${id(s)} = [${dec.join(", ")}];
 const E_${id(s)} = [${enc.join(", ")}];
 /**
@@ -426,14 +444,21 @@ const E_${id(s)} = [${enc.join(", ")}];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decode${P}Fast(b: Uint8Array, opts?: DecodeOptions): ${T} {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0) { const r = D_${id(s)}[w >> 1](b, (w & 1) === 0); if (r !== undefined) return r as unknown as ${T}; }
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = ${dec[DEFAULT_WORD >> 1]}(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_${id(s)}[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as ${T};
   return slowDecode(${JSON.stringify(s.name)}, b, opts) as unknown as ${T};
 }
 /** ${s.cName}: encode(${JSON.stringify(s.name)}, x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: EncodeOptions): Uint8Array {
-  const w = opts === undefined ? DEFAULT_WORD : fastWord(opts);
-  if (w >= 0 && x !== null && typeof x === "object") { const r = E_${id(s)}[w >> 1](x as Val, (w & 1) === 0); if (r !== undefined) return r; }
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = ${enc[DEFAULT_WORD >> 1]}(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_${id(s)}[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
   return encode(${JSON.stringify(s.name)}, x as never, opts);
 }`);
   }
@@ -456,7 +481,6 @@ export type FastValue<N extends StructName> = StructTypes[N] & { caps?: DecodedC
 /** Input of encode<Struct>Fast: what encode() accepts. */
 export type FastInput<N extends StructName> = Partial<StructTypes[N]> & Val;
 
-const DEFAULT_WORD = 4; // x86_64, 6.6+ layout, no proposals (resolveProfile({}))
 const EMPTY = new Uint8Array(0);
 const NONE: never[] = []; // placeholder, replaced before the object is returned
 let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
@@ -516,6 +540,20 @@ ${api.join("\n\n")}
 /** Fast decoders by struct name (the CLI's per-line path). */
 export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions) => object> = {
 ${names.map(([n, P]) => `  ${n}: decode${P}Fast,`).join("\n")}
+};
+/**
+ * The fast decoders alone, by struct name: (bytes, profile word without proposals) -> the value, or
+ * undefined where the core must decide (the CLI adds the metadata itself for these values).
+ */
+export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
+${tries.join("\n")}
+};
+/**
+ * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
+ * the last scalar, without the closing brace (the CLI appends payload, caps and "$").
+ */
+export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
+${jsons.join("\n")}
 };
 /** Fast encoders by struct name. */
 export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {

@@ -26,15 +26,19 @@ function asConsts() {
     c(`REC_OFF_${f.name.toUpperCase()}`, "usize", f.offset, `${f.type} ${f.meaning}`.trim());
   c("REC_NO_REF", "u32", hex(W.record.noRef));
   for (const k of W.record.kinds) c(k.name, "u32", k.value, k.meaning);
-  for (const k of W.record.notes) c(k.name, "u32", k.value, k.meaning);
+  for (const k of [...W.record.notes, ...W.record.fds]) c(k.name, "u32", k.value, k.meaning);
   sec("SET_IRQS oracle");
   c("E_ORACLE_RANGE", "i32", W.outOfRange.value, W.outOfRange.meaning);
   c("DEV_WORDS", "u32", W.oracle.devWords);
-  for (const d of W.oracle.device) c(d.name, "u32", d.word, `${d.words > 1 ? `${d.words} words: ` : ""}${d.meaning}`);
+  for (const d of W.oracle.device) {
+    c(d.name, "u32", d.word, d.meaning);
+    if (d.words > 1) c(`${d.name}_WORDS`, "u32", d.words);
+  }
   for (const x of [...W.oracle.kernelBits, ...W.oracle.features, ...W.oracle.triggers])
     c(x.name, "u32", x.value, x.meaning);
   c("TRIG_INDEX_SHIFT", "u32", W.oracle.triggerIndexShift);
   c("MAX_FD", "i32", W.oracle.maxFd);
+  for (const x of [...W.oracle.libvfioUser, ...W.oracle.platform]) c(x.name, "u32", hex(x.value), x.meaning);
   for (const x of [...W.oracle.drivers, ...W.oracle.irqTypes]) c(x.name, "u32", x.value, x.label);
   for (const e of W.oracle.errno) c(e.name, "i32", e.value);
   W.oracle.rules.forEach((r, i) => {
@@ -120,6 +124,7 @@ function tsOut() {
     `export const REC_NO_REF = ${hex(W.record.noRef)};`,
     `export const K = ${obj(W.record.kinds.map((k) => [k.name.slice(2), k.value]))} as const;`,
     `export const NOTE = ${obj(W.record.notes.map((k) => [k.name.slice(5), k.value]))} as const;`,
+    `export const FDS = ${obj(W.record.fds.map((k) => [k.name.slice(4), k.value]))} as const;`,
   );
   L.push(
     "",
@@ -131,11 +136,15 @@ function tsOut() {
     `export const TRIG = ${obj(W.oracle.triggers.map((d) => [d.name.slice(5), d.value]))} as const;`,
     `export const TRIG_INDEX_SHIFT = ${W.oracle.triggerIndexShift};`,
     `export const MAX_FD = ${W.oracle.maxFd};`,
+    `export const LVU = ${obj(W.oracle.libvfioUser.map((d) => [d.name, hex(d.value)]))} as const;`,
+    `export const PLAT = ${obj(W.oracle.platform.map((d) => [d.name.slice(5), hex(d.value)]))} as const;`,
     `export const DRV = ${obj(W.oracle.drivers.map((d) => [d.name.slice(4), d.value]))} as const;`,
     `export const IRQ_TYPE = ${obj(W.oracle.irqTypes.map((d) => [d.name.slice(2), d.value]))} as const;`,
     `export const IRQ_TYPE_LABELS = [${W.oracle.irqTypes.map((d) => j(d.label)).join(", ")}] as const;`,
     `export const ERRNO = ${obj(W.oracle.errno.map((e) => [e.name, e.value]))} as const;`,
     "export type ErrnoName = keyof typeof ERRNO;",
+    "/** errno value -> name. */",
+    `export const ERRNO_NAMES: Record<number, ErrnoName> = ${j(Object.fromEntries(W.oracle.errno.map((e) => [e.value, e.name])))};`,
     "/** Rule ids (index) with the errno the kernel usually answers and a one-line reason. */",
     `export const RULES: readonly { id: number; name: string; errno: ErrnoName | null; reason: string }[] = ${j(W.oracle.rules.map((r, id) => ({ id, ...r })))};`,
     `export const R = ${obj(W.oracle.rules.map((r, i) => [r.name, i]))} as const;`,
@@ -207,7 +216,7 @@ export const docSections = {
   kinds: () =>
     md(
       ["value", "name", "meaning"],
-      [...W.record.kinds, ...W.record.notes].map((k) => [k.value, `\`${k.name}\``, esc(k.meaning)]),
+      [...W.record.kinds, ...W.record.notes, ...W.record.fds].map((k) => [k.value, `\`${k.name}\``, esc(k.meaning)]),
     ),
   device: () =>
     md(
@@ -223,6 +232,8 @@ export const docSections = {
       ["value", "name", "meaning"],
       [
         ...W.oracle.kernelBits,
+        ...W.oracle.libvfioUser,
+        ...W.oracle.platform,
         ...W.oracle.features,
         ...W.oracle.triggers,
         ...W.oracle.drivers,

@@ -1,9 +1,9 @@
 // End-to-end: the inspector page served by `vfio-abi inspect`, driven in Debian's chromium.
-
+import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { badVectors, vectors } from "../vectors/golden.mjs";
-import { hexViewBytes, launch, openPage, pickSample, selectedBytes, shot, startServer, treeRows } from "./helpers.mjs";
+import { spawnSync } from "node:child_process";
+import { vectors, badVectors } from "../vectors/golden.mjs";
+import { startServer, launch, openPage, shot, treeRows, selectedBytes, hexViewBytes, pickSample } from "./helpers.mjs";
 
 let server, browser, url;
 before(async () => {
@@ -175,6 +175,34 @@ test("editing a field re-encodes the bytes at once; argsz follows the payload; c
   assert.equal(j.flags, 0x24);
   assert.deepEqual(j.data, [104, 105, 106]);
   await shot(page, "03-edited-and-exported");
+  await page.close();
+});
+
+const noteSays = (page, text) =>
+  page.waitForFunction((t) => document.getElementById("input-note").textContent.includes(t), text);
+
+test("the hex box reads the page's own exports (C initialiser, JSON) and tool dumps, and says which format it read", async () => {
+  const { page } = await openPage(browser.ctx, url);
+  await pickSample(page, "region_info_sparse_mmap");
+  const want = plain(vec("region_info_sparse_mmap").hex);
+  for (const button of ["#copy-c", "#copy-json"]) {
+    await page.click(button);
+    const text = await page.inputValue("#export");
+    await page.fill("#hex", "");
+    await pasteHex(page, text, want);
+    await noteSays(page, button === "#copy-c" ? "a C initialiser: 80 bytes" : "JSON, encoded as the struct: 80 bytes");
+  }
+  // hexdump -C output of the same bytes, with its final offset line: 80 bytes, not 84
+  const hd = spawnSync("hexdump", ["-C"], { input: Buffer.from(want, "hex"), encoding: "utf8" }).stdout;
+  assert.match(hd, /\n00000050\n$/);
+  await page.fill("#hex", "");
+  await pasteHex(page, hd, want);
+  await noteSays(page, "hexdump -C output: 80 bytes");
+  // an unreadable paste keeps the bytes and says why
+  await page.fill("#hex", "0x20000000");
+  await page.waitForSelector("#input-error:not([hidden])");
+  assert.match(await page.textContent("#input-error"), /is a number, not bytes/);
+  assert.equal(await page.evaluate(() => window.__inspector.hex()), want);
   await page.close();
 });
 

@@ -78,7 +78,9 @@ test("the job exercises parse, encode, walk, batch and the oracle, and Node repr
   assert.match(lines[0], /^version 1 \d+ 1$/);
 });
 
-test("release module: zero imports, size budget (<= 24 KiB, gzip < 10 KiB)", () => {
+// gzip budget: 10 KiB for the VFIO ioctl codec + oracle + fuzz, plus 1 KiB for vfio-user (message
+// framing, command table, message-mode bodies, the libvfio-user profile's fd table).
+test("release module: zero imports, size budget (<= 24 KiB, gzip < 11 KiB)", () => {
   assert.deepEqual(info.imports, [], `imports: ${JSON.stringify(info.imports)}`);
   assert.deepEqual(WebAssembly.Module.imports(new WebAssembly.Module(wasmBytes)), []);
   const gz = gzipSync(wasmBytes, { level: 9 }).length;
@@ -86,7 +88,7 @@ test("release module: zero imports, size budget (<= 24 KiB, gzip < 10 KiB)", () 
     `# release.wasm ${wasmBytes.length} B (${(wasmBytes.length / 1024).toFixed(2)} KiB), gzip -9 ${gz} B (${(gz / 1024).toFixed(2)} KiB)`,
   );
   assert.ok(wasmBytes.length <= 24 * 1024, `release.wasm ${wasmBytes.length} B > 24 KiB`);
-  assert.ok(gz < 10 * 1024, `gzip ${gz} B >= 10 KiB`);
+  assert.ok(gz < 11 * 1024, `gzip ${gz} B >= 11 KiB`);
 });
 
 test("every export is documented in docs/wasm-abi.md and declared in vfio_abi_wasm.h with its real signature", () => {

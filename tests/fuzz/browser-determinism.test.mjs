@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = new URL("../../", import.meta.url);
 const wasmBytes = readFileSync(fileURLToPath(new URL("build/release.wasm", root)));
-const { deviceBlock } = await import(new URL("dist/bindings/oracle/wasm/device.js", root).href);
+const { deviceBlock } = await import(new URL("dist/bindings/oracle/model/device.js", root).href);
 const { campaignDevices } = await import(new URL("dist/bindings/fuzz/index.js", root).href);
 
 // Runs in both hosts (serialised into the page): raw exports only.

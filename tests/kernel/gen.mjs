@@ -5,18 +5,28 @@
 //    SET_IRQS class of vfio-abi.md §8.6, INTx / MSI / MSI-X / ERR / REQ cycles;
 //  * a seeded generator of valid and near-valid SET_IRQS buffers (mulberry32), a few hundred per kernel.
 // Items: { ioctl: 'DEVICE_SET_IRQS' | ..., bytes: Uint8Array, note }.
-import { decode, encode, retryRequest } from "../../dist/bindings/index.js";
+import {
+  decode,
+  encode,
+  retryRequest,
+  VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+} from "../../dist/bindings/index.js";
 
 export const EFD = (i) => 100 + i; // replay eventfds: fds 100..131
 export const NOT_EVENTFD = 1; // stdout of the replay program (console)
 export const CLOSED = [99, 77, 512, 4096, 0x7fffffff];
 
-const T = 0x20,
-  MASK = 0x08,
-  UNMASK = 0x10,
-  NONE = 1,
-  BOOL = 2,
-  EVENTFD = 4;
+const T = VFIO_IRQ_SET_ACTION_TRIGGER,
+  MASK = VFIO_IRQ_SET_ACTION_MASK,
+  UNMASK = VFIO_IRQ_SET_ACTION_UNMASK,
+  NONE = VFIO_IRQ_SET_DATA_NONE,
+  BOOL = VFIO_IRQ_SET_DATA_BOOL,
+  EVENTFD = VFIO_IRQ_SET_DATA_EVENTFD;
 
 /** Read (and so reset) all 32 replay eventfds: the model predicts each counter. */
 export const efdReads = (note) =>

@@ -1,18 +1,17 @@
 // SET_IRQS oracle and device-state model: the §8.6 errno table, per-driver rules (§3.2, §6.4),
 // state sequences (§8.5), 6.1 vs 6.12 (§8.8), INFO replies (§8.1-§8.4), the wasm batch export.
-
-import assert from "node:assert/strict";
 import { test } from "node:test";
+import assert from "node:assert/strict";
 import {
-  DeviceModel,
-  deviceBlock,
-  encode,
-  fromHex,
-  ORACLE_RULES,
   predictSetIrqs,
+  DeviceModel,
   qemuDevice,
+  deviceBlock,
+  fromHex,
   toHex,
+  encode,
   wasm,
+  ORACLE_RULES,
 } from "../../dist/bindings/index.js";
 
 const h = (s) => fromHex(s);

@@ -212,32 +212,44 @@ async function unpackSource(cacheDir, series, version, apt, log) {
   });
 }
 
-/** tinyconfig + fragment + olddefconfig in buildDir, then the image (and dtc on arm64). */
+/**
+ * tinyconfig + fragment + olddefconfig in buildDir, then the image (and dtc on arm64). A build dir
+ * left by an interrupted build of the same configuration is reused: make picks up where it stopped.
+ */
 async function build({ tree, buildDir, arch, fragment, jobs, log }) {
   const a = ARCHES[arch];
-  const make = (targets, timeoutMs = 3_600_000) =>
+  // no practical limit: a cold build on a busy 2-core machine has taken more than an hour
+  const make = (targets, timeoutMs = 6 * 3600_000) =>
     run(
       "make",
       ["-s", `-j${jobs}`, "-C", tree, `O=${buildDir}`, `ARCH=${a.karch}`, `CROSS_COMPILE=${a.cross}`, ...targets],
       { timeoutMs },
     );
-  await fsp.rm(buildDir, { recursive: true, force: true });
-  await fsp.mkdir(buildDir, { recursive: true });
   const fragFile = path.join(buildDir, "vfio-abi.config");
-  await fsp.writeFile(fragFile, fragment);
-  await make(["tinyconfig"]);
-  await run(
-    path.join(tree, "scripts/kconfig/merge_config.sh"),
-    ["-m", "-O", buildDir, path.join(buildDir, ".config"), fragFile],
-    { cwd: tree, timeoutMs: 300_000 },
-  );
-  await make(["olddefconfig"]);
+  const configured =
+    (await fsp.readFile(fragFile, "utf8").catch(() => null)) === fragment && exists(path.join(buildDir, ".config"));
+  if (configured) log(`kernel build: resuming the interrupted build in ${path.basename(buildDir)}`);
+  else {
+    await fsp.rm(buildDir, { recursive: true, force: true });
+    await fsp.mkdir(buildDir, { recursive: true });
+    await make(["tinyconfig"]);
+    await run(
+      path.join(tree, "scripts/kconfig/merge_config.sh"),
+      ["-m", "-O", buildDir, path.join(buildDir, ".config"), path.join(FRAGMENT_DIR, a.fragment)],
+      { cwd: tree, timeoutMs: 300_000 },
+    );
+    await make(["olddefconfig"]);
+  }
   const config = await fsp.readFile(path.join(buildDir, ".config"), "utf8");
   const missing = missingOptions(fragment, config);
-  if (missing.length)
+  if (missing.length) {
+    await fsp.rm(buildDir, { recursive: true, force: true });
     throw new Error(
       `kernel build (${arch}): options of ${a.fragment} lost by olddefconfig (a dependency is off): ${missing.join(", ")}`,
     );
+  }
+  // the fragment is written last: its presence says the configuration is complete
+  await fsp.writeFile(fragFile, fragment);
   log(`kernel build: make ${a.target} (${arch}, -j${jobs})`);
   const cpuMs = await makeCpuMs(() => make([a.target, ...(a.dtc ? ["scripts_dtc"] : [])]));
   const release = (await make(["kernelrelease"])).stdout.trim();
@@ -251,7 +263,10 @@ async function build({ tree, buildDir, arch, fragment, jobs, log }) {
 async function makeCpuMs(fn) {
   const USER_HZ = 100;
   const children = () => {
-    const fields = fs.readFileSync("/proc/self/stat", "utf8").replace(/^.*\) /, "").split(" ");
+    const fields = fs
+      .readFileSync("/proc/self/stat", "utf8")
+      .replace(/^.*\) /, "")
+      .split(" ");
     return ((Number(fields[13]) + Number(fields[14])) * 1000) / USER_HZ;
   };
   const before = children();
@@ -332,10 +347,7 @@ export async function customKernel({ arch, series, cacheDir, jobs = availablePar
     const tree = await unpackSource(cacheDir, series, version, apt, log);
     const tBuild = Date.now();
     const buildDir = path.join(cacheDir, "custom", "build", dirName);
-    const { config, release, cpuMs } = await build({ tree, buildDir, arch, fragment, jobs, log }).catch(async (e) => {
-      await fsp.rm(buildDir, { recursive: true, force: true });
-      throw e;
-    });
+    const { config, release, cpuMs } = await build({ tree, buildDir, arch, fragment, jobs, log });
     await fsp.mkdir(out, { recursive: true });
     const a = ARCHES[arch];
     const image = path.basename(a.image);

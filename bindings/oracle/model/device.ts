@@ -1,7 +1,15 @@
 // Device descriptions for the oracle: what a device is (driver, kernel rules, irq indexes, regions,
 // reset) and which fds of the calling process are eventfds / other open files. JSON-friendly; the
 // same shape is used by `vfio-abi predict` device lines and by the shipped QEMU descriptions.
-import { DEV, DEV_WORDS, DRV, ERRNO, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
+import {
+  VFIO_DEVICE_FLAGS_AMBA,
+  VFIO_DEVICE_FLAGS_AP,
+  VFIO_DEVICE_FLAGS_CCW,
+  VFIO_DEVICE_FLAGS_PCI,
+  VFIO_DEVICE_FLAGS_PLATFORM,
+  VFIO_DEVICE_FLAGS_RESET,
+} from "../../generated/constants.js";
+import { DEV, DEV_WORDS, DRV, ERRNO, IRQ_TYPE_LABELS, PLAT } from "../../generated/wasm-abi.js";
 
 import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
 
@@ -70,6 +78,10 @@ export interface DeviceDescription {
   eventfds?: number[];
   /** fds open on something else (default 0, 1, 2); any other fd is closed. */
   openFds?: number[];
+  /** fds open on something else that can be written to (libvfio-user's trigger write succeeds); also open for the kernel. */
+  writableFds?: number[];
+  /** libvfio-user: bugs of the snapshot this server does not have (rule names, e.g. "LVU_BUG_DISABLE_RANGE"). */
+  fixed?: string[];
 }
 
 export { DEV_WORDS };
@@ -134,6 +146,20 @@ function errnoValue(e: string | number): number {
   return n;
 }
 
+/**
+ * vfio-platform/amba: the device block followed by the extended words (PLAT_WORDS in all) that
+ * hold each line's request_irq errno and its mask/unmask irqfds; PLAT_EXTENDED says they are there.
+ */
+export function platformBlock(d: DeviceDescription): Uint32Array {
+  const b = new Uint32Array(PLAT.WORDS);
+  b.set(deviceBlock(d));
+  b[DEV.FEATURES] |= PLAT.EXTENDED;
+  for (const q of d.irqs)
+    if (q.requestError !== undefined && q.index >= 0 && q.index < 64)
+      b[PLAT.IRQ_ERRNO + q.index] = errnoValue(q.requestError);
+  return b;
+}
+
 /** Initial state block (DEV_WORDS u32) for assembly/oracle.ts. */
 export function deviceBlock(d: DeviceDescription): Uint32Array {
   const b = new Uint32Array(DEV_WORDS);
@@ -146,11 +172,13 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
     (d.intremap === false ? 2 : 0) |
     ((b[1] & K_XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
   b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
+  // libvfio-user: word 3 says which of the snapshot's bugs the server has
+  if (d.driver === "libvfio-user")
+    b[3] = (d.fixed?.includes("LVU_BUG_DISABLE_RANGE") ? 0 : 1) | (d.fixed?.includes("LVU_BUG_INTX_SHARED") ? 0 : 2);
   for (const q of d.irqs) {
     if (q.index < 0 || q.index >= 64) continue;
-    b[DEV.IRQ_COUNT + q.index] = q.count >>> 0;
-    b[DEV.IRQ_FLAGS + q.index] = q.flags >>> 0;
-    if (q.requestError !== undefined) b[DEV.IRQ_ERRNO + q.index] = errnoValue(q.requestError);
+    b[8 + q.index] = q.count >>> 0;
+    b[72 + q.index] = q.flags >>> 0;
   }
   // before 7.3 vfio-pci reports ERR only on PCIe: keep the validator's count 0 otherwise
   if (b[0] === 0 && !hasErrIndex(d)) b[8 + 3] = 0;
@@ -158,7 +186,7 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
     if (fd >= 0 && fd < 1024) b[base + (fd >> 5)] |= 1 << (fd & 31);
   };
   for (const fd of d.eventfds ?? DEFAULT_EVENTFDS) setBit(136, fd);
-  for (const fd of d.openFds ?? [0, 1, 2]) setBit(168, fd);
+  for (const fd of [...(d.openFds ?? [0, 1, 2]), ...(d.writableFds ?? [])]) setBit(168, fd);
   return b;
 }
 
@@ -166,14 +194,14 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
 export function deviceInfoFlags(d: DeviceDescription): number {
   if (d.info?.flags !== undefined) return d.info.flags;
   const bus = {
-    "vfio-pci": 0x2,
-    "vfio-platform": 0x4,
-    "vfio-amba": 0x8,
-    "vfio-ccw": 0x10,
-    "vfio-ap": 0x20,
-    "libvfio-user": 0x2,
+    "vfio-pci": VFIO_DEVICE_FLAGS_PCI,
+    "vfio-platform": VFIO_DEVICE_FLAGS_PLATFORM,
+    "vfio-amba": VFIO_DEVICE_FLAGS_AMBA,
+    "vfio-ccw": VFIO_DEVICE_FLAGS_CCW,
+    "vfio-ap": VFIO_DEVICE_FLAGS_AP,
+    "libvfio-user": VFIO_DEVICE_FLAGS_PCI,
   }[d.driver];
-  return bus | (d.reset ? 1 : 0);
+  return bus | (d.reset ? VFIO_DEVICE_FLAGS_RESET : 0);
 }
 
 export function numRegions(d: DeviceDescription): number {

@@ -7,16 +7,41 @@
 // mask/unmask irqfds) and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real kernels: x86 vfio-pci by tests/kernel/run.mjs, arm64
 // vfio-platform/amba and big-endian s390x zPCI by tests/kernel/cross.
-import { wasm, type WasmExports } from "../../loader.js";
+import { fromHex } from "../../dump.js";
+import { ERRNO_NAMES, E_ORACLE_RANGE, PROF_BIG } from "../../generated/wasm-abi.js";
+import { REGION, copyIn, reserve, u32At } from "../../memory.js";
+import {
+  O_VFIO_DEVICE_INFO__ARGSZ,
+  O_VFIO_IRQ_INFO__ARGSZ,
+  O_VFIO_IRQ_INFO__INDEX,
+  O_VFIO_IRQ_SET__COUNT,
+  O_VFIO_IRQ_SET__DATA,
+  O_VFIO_IRQ_SET__FLAGS,
+  O_VFIO_IRQ_SET__INDEX,
+  O_VFIO_IRQ_SET__START,
+  O_VFIO_REGION_INFO__ARGSZ,
+  O_VFIO_REGION_INFO__CAP_OFFSET,
+  O_VFIO_REGION_INFO__INDEX,
+  VFIO_IRQ_INFO_AUTOMASKED,
+  VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_TYPE_MASK,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+} from "../../generated/constants.js";
+import { wasm } from "../../loader.js";
 import { encode } from "../../encode.js";
 import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
-import { SCHEMA } from "../../generated/schema.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 import {
   type DeviceDescription,
   DEV_WORDS,
   deviceBlock,
+  platformBlock,
   irqOf,
   numIrqs,
   numRegions,
@@ -27,27 +52,7 @@ import {
   hasErrIndex,
 } from "./device.js";
 
-export const ERRNO_NAMES: Record<number, string> = {
-  1: "EPERM",
-  2: "ENOENT",
-  5: "EIO",
-  6: "ENXIO",
-  7: "E2BIG",
-  9: "EBADF",
-  11: "EAGAIN",
-  12: "ENOMEM",
-  14: "EFAULT",
-  16: "EBUSY",
-  17: "EEXIST",
-  19: "ENODEV",
-  22: "EINVAL",
-  25: "ENOTTY",
-  28: "ENOSPC",
-  34: "ERANGE",
-  38: "ENOSYS",
-  75: "EOVERFLOW",
-  95: "EOPNOTSUPP",
-};
+export { ERRNO_NAMES };
 export const errnoName = (n: number): string => ERRNO_NAMES[n] ?? `E${n}`;
 
 export type IoctlName =
@@ -107,51 +112,42 @@ export interface PredictOptions {
   bigEndian?: boolean;
 }
 
-const ORACLE_OFF = 1 << 20; // our region inside the arena: after what decode/encode use
-const DEV_BYTES = DEV_WORDS * 4;
-
-function region(w: WasmExports, bytes: number): number {
-  const need = ORACLE_OFF + DEV_BYTES + 64 + bytes;
-  if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi oracle: cannot grow wasm memory");
-  return w.arena_ptr() + ORACLE_OFF;
-}
-
 let lastElem = -1;
 /** Run the wasm oracle once on a state block. Returns [ret, ruleId]; updates `state` when commit. */
 export function oracleCall(state: Uint32Array, mem: Uint8Array, commit: boolean, bigEndian = false): [number, number] {
   const w = wasm();
-  const base = region(w, mem.length);
-  const dev = base,
-    buf = base + DEV_BYTES + 64;
-  new Uint32Array(w.memory.buffer, dev, DEV_WORDS).set(state);
-  new Uint8Array(w.memory.buffer, buf, mem.length).set(mem);
-  const oracle = w.oracle_set_irqs as (p: number, b: number, l: number, d: number, c: number) => number;
-  const ret = oracle(bigEndian ? 1 : 0, buf, mem.length, dev, commit ? 1 : 0);
-  const rule = (w.oracle_last_rule as () => number)();
-  lastElem = typeof w.oracle_last_elem === "function" ? (w.oracle_last_elem as () => number)() : -1;
-  if (ret === -1000) throw new Error("vfio-abi oracle: buffer outside wasm memory");
-  if (commit) state.set(new Uint32Array(w.memory.buffer, dev, DEV_WORDS));
+  const words = Math.max(state.length, DEV_WORDS); // a platform block may carry its extended words
+  const dev = reserve(w, REGION.oracle, words * 4 + 64 + mem.length, "vfio-abi oracle"),
+    buf = dev + words * 4 + 64;
+  u32At(w, dev, words).set(state);
+  copyIn(w, buf, mem);
+  const ret = w.oracle_set_irqs(bigEndian ? PROF_BIG : 0, buf, mem.length, dev, commit ? 1 : 0);
+  const rule = w.oracle_last_rule();
+  lastElem = w.oracle_last_elem();
+  if (ret === E_ORACLE_RANGE) throw new Error("vfio-abi oracle: buffer outside wasm memory");
+  if (commit) state.set(u32At(w, dev, state.length));
   return [ret, rule];
 }
 
 /** minsz of an INFO struct (offsetofend of its last required field), from the schema. */
 const MINSZ = (name: string): number => structByName(name).minsz;
 /** Offset of a field that sits at the same offset in every ABI and epoch (argsz, flags, index, ...). */
-const OFF = (struct: string, field: string): number => {
-  const s = structByName(struct);
-  const f = SCHEMA.fields.slice(s.firstField, s.firstField + s.nfields).find((x) => x.path === field)!;
-  return f.offsets[0];
-};
 const SET = {
-  flags: OFF("vfio_irq_set", "flags"),
-  index: OFF("vfio_irq_set", "index"),
-  start: OFF("vfio_irq_set", "start"),
-  count: OFF("vfio_irq_set", "count"),
-  data: OFF("vfio_irq_set", "data"),
+  flags: O_VFIO_IRQ_SET__FLAGS,
+  index: O_VFIO_IRQ_SET__INDEX,
+  start: O_VFIO_IRQ_SET__START,
+  count: O_VFIO_IRQ_SET__COUNT,
+  data: O_VFIO_IRQ_SET__DATA,
 };
 
 const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
   ret < 0 ? { ret: -1, errno: errnoName(-ret), rule, reason, after } : { ret, errno: null, rule, reason, after };
+
+/** A buffer shorter than the INFO struct: the kernel faults (EFAULT); libvfio-user refuses it (EINVAL). */
+const short = (d: DeviceDescription, minsz: number, mem: Uint8Array): Prediction =>
+  d.driver === "libvfio-user"
+    ? result(-22, "LVU_SHORT", `message body shorter than ${minsz} bytes (libvfio-user: EINVAL)`, mem)
+    : result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
 
 /** The state model of one device. */
 export class DeviceModel {
@@ -167,7 +163,8 @@ export class DeviceModel {
 
   constructor(device: DeviceDescription) {
     this.device = device;
-    this.state = deviceBlock(device);
+    this.state =
+      device.driver === "vfio-platform" || device.driver === "vfio-amba" ? platformBlock(device) : deviceBlock(device);
     this.rules = kernelRules(device.kernel);
   }
 
@@ -222,18 +219,18 @@ export class DeviceModel {
     rule: string,
   ): number[] {
     const out: number[] = [];
-    const dt = flags & 7,
-      act = flags & 0x38;
+    const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+      act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     const q = irqOf(this.device, index);
     if (!q || (ret < 0 && rule !== "FD_CLOSED" && rule !== "FD_NOT_EVENTFD")) return out;
     const l = this.line(index);
-    if (act === 0x20) {
-      if (dt === 4 || (dt === 1 && count === 0)) {
-        l.trigger = dt === 4 && ret === 0 && value >= 0 ? value : null;
+    if (act === VFIO_IRQ_SET_ACTION_TRIGGER) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD || (dt === VFIO_IRQ_SET_DATA_NONE && count === 0)) {
+        l.trigger = dt === VFIO_IRQ_SET_DATA_EVENTFD && ret === 0 && value >= 0 ? value : null;
         return out;
       }
-      if (ret < 0 || (dt === 2 && !value)) return out;
-      if ((q.flags & 4) === 0) this.signal(l.trigger, out);
+      if (ret < 0 || (dt === VFIO_IRQ_SET_DATA_BOOL && !value)) return out;
+      if ((q.flags & VFIO_IRQ_INFO_AUTOMASKED) === 0) this.signal(l.trigger, out);
       else if (!l.masked) {
         l.masked = true;
         this.signal(l.trigger, out);
@@ -241,8 +238,8 @@ export class DeviceModel {
       return out;
     }
     if (ret < 0) return out;
-    const mask = act === 0x08;
-    if (dt === 4) {
+    const mask = act === VFIO_IRQ_SET_ACTION_MASK;
+    if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
       const fd = value >= 0 ? value : null;
       if (fd === null) this.releaseIrqfd(mask ? l.maskIrqfd : l.unmaskIrqfd);
       if (mask) l.maskIrqfd = fd;
@@ -250,7 +247,7 @@ export class DeviceModel {
       if (fd !== null && (this.counts.get(fd) ?? 0) > 0) l.masked = mask;
       return out;
     }
-    if (dt === 1 || value) l.masked = mask;
+    if (dt === VFIO_IRQ_SET_DATA_NONE || value) l.masked = mask;
     return out;
   }
 
@@ -265,22 +262,28 @@ export class DeviceModel {
       index = dv.getUint32(SET.index, le),
       start = dv.getUint32(SET.start, le),
       count = dv.getUint32(SET.count, le);
-    const dt = flags & 7,
-      act = flags & 0x38;
+    const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+      act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
-    if (platform) return this.trackPlatform(index, flags, count, dt === 4 ? fdAt(0) : boolAt(0), ret, rule);
+    if (platform)
+      return this.trackPlatform(index, flags, count, dt === VFIO_IRQ_SET_DATA_EVENTFD ? fdAt(0) : boolAt(0), ret, rule);
     const t = this.triggers;
     const typeOf = index === 1 ? 2 : 3;
     if (ret < 0) {
-      if ((index === 1 || index === 2) && dt === 4 && activeBefore === typeOf && lastElem >= 0) {
+      if (
+        (index === 1 || index === 2) &&
+        dt === VFIO_IRQ_SET_DATA_EVENTFD &&
+        activeBefore === typeOf &&
+        lastElem >= 0
+      ) {
         for (let v = start; v <= start + lastElem; v++) t.vectors.delete(v); // set_block tears down start..failed
       }
       // 6.1 vfio_intx_set_signal frees the old trigger before it looks at the new fd
       if (
         index === 0 &&
-        act === 0x20 &&
-        dt === 4 &&
+        act === VFIO_IRQ_SET_ACTION_TRIGGER &&
+        dt === VFIO_IRQ_SET_DATA_EVENTFD &&
         activeBefore === 1 &&
         this.rules === 0 &&
         (rule === "FD_CLOSED" || rule === "FD_NOT_EVENTFD")
@@ -290,31 +293,31 @@ export class DeviceModel {
     }
     if (rule === "PARTIAL_VECTORS") return out;
     if (index === 0) {
-      if (act === 0x10 && dt === 4) {
+      if (act === VFIO_IRQ_SET_ACTION_UNMASK && dt === VFIO_IRQ_SET_DATA_EVENTFD) {
         if (fdAt(0) < 0) this.releaseIrqfd(t.intxUnmask);
         t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
       }
-      if (act !== 0x20) return out;
-      if (count === 0 && dt === 1) {
+      if (act !== VFIO_IRQ_SET_ACTION_TRIGGER) return out;
+      if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
         t.intx = null;
         this.releaseIrqfd(t.intxUnmask);
         t.intxUnmask = null;
         return out;
       }
-      if (dt === 4) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
         t.intx = fdAt(0) >= 0 ? fdAt(0) : null;
         return out;
       }
-      if (dt === 1 || boolAt(0)) this.signal(t.intx, out);
+      if (dt === VFIO_IRQ_SET_DATA_NONE || boolAt(0)) this.signal(t.intx, out);
       return out;
     }
     if (index === 1 || index === 2) {
-      if (count === 0 && dt === 1) {
+      if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
         t.vectors.clear();
         return out;
       }
       if (activeBefore !== typeOf) t.vectors.clear();
-      if (dt === 4) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
         for (let i = 0; i < count; i++) {
           const fd = fdAt(i);
           if (fd >= 0) t.vectors.set(start + i, fd);
@@ -322,14 +325,15 @@ export class DeviceModel {
         }
         return out;
       }
-      for (let v = start; v < start + count; v++) if (dt === 1 || boolAt(v - start)) this.signal(t.vectors.get(v), out);
+      for (let v = start; v < start + count; v++)
+        if (dt === VFIO_IRQ_SET_DATA_NONE || boolAt(v - start)) this.signal(t.vectors.get(v), out);
       return out;
     }
     const key = index === 3 ? "err" : "req";
-    if (dt === 1) {
+    if (dt === VFIO_IRQ_SET_DATA_NONE) {
       if (count) this.signal(t[key], out);
       else t[key] = null;
-    } else if (dt === 2) {
+    } else if (dt === VFIO_IRQ_SET_DATA_BOOL) {
       if (boolAt(0)) this.signal(t[key], out);
     } else {
       const fd = fdAt(0);
@@ -401,10 +405,10 @@ export class DeviceModel {
   private irqInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_irq_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_irq_info", "argsz"), !bigEndian),
-      index = dv.getUint32(OFF("vfio_irq_info", "index"), !bigEndian);
+    const argsz = dv.getUint32(O_VFIO_IRQ_INFO__ARGSZ, !bigEndian),
+      index = dv.getUint32(O_VFIO_IRQ_INFO__INDEX, !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
@@ -432,9 +436,9 @@ export class DeviceModel {
   private deviceInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_device_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_device_info", "argsz"), !bigEndian);
+    const argsz = dv.getUint32(O_VFIO_DEVICE_INFO__ARGSZ, !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
     // the struct as the kernel fills it (zeroed), in its epoch's layout, with the device's
@@ -453,18 +457,13 @@ export class DeviceModel {
     );
     const img = caps.length ? buildCapsRaw("vfio_device_info", img0, caps, argsz, prof) : img0;
     // bytes copied back: 6.1 vfio-pci 16, or sizeof (20) once argsz >= 20 (its capsz check);
-    // 6.6+ vfio-pci min(argsz, sizeof = 24), plus the chain when it fits; other drivers minsz
+    // 6.6+ vfio-pci min(argsz, sizeof = 24), then the chain when it fits; other drivers minsz
     let n = minsz;
     if (d.driver === "vfio-pci")
       n = this.rules === 0 ? (argsz >= img0.length ? img0.length : minsz) : Math.min(argsz, img0.length);
-    const chain = img.length > img0.length ? img.length - img0.length : 0;
+    const chain = img.length - img0.length;
     if (n > mem.length || (chain && img.length > mem.length))
-      return result(
-        -14,
-        "COPY_FAULT",
-        `the kernel writes ${Math.max(n, chain ? img.length : 0)} bytes, only ${mem.length} writable`,
-        mem,
-      );
+      return result(-14, "COPY_FAULT", `the kernel writes past the ${mem.length} writable bytes`, mem);
     const out = mem.slice();
     out.set(img.subarray(0, n));
     if (chain) out.set(img.subarray(img0.length), img0.length);
@@ -479,10 +478,10 @@ export class DeviceModel {
   private regionInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_region_info");
-    if (mem.length < minsz) return result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
+    if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(OFF("vfio_region_info", "argsz"), !bigEndian),
-      index = dv.getUint32(OFF("vfio_region_info", "index"), !bigEndian);
+    const argsz = dv.getUint32(O_VFIO_REGION_INFO__ARGSZ, !bigEndian),
+      index = dv.getUint32(O_VFIO_REGION_INFO__INDEX, !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
     const r = (d.regions ?? []).find((x) => x.index === index);
@@ -502,7 +501,7 @@ export class DeviceModel {
         argsz,
         flags: r.flags >>> 0,
         index,
-        cap_offset: dv.getUint32(OFF("vfio_region_info", "cap_offset"), !bigEndian),
+        cap_offset: dv.getUint32(O_VFIO_REGION_INFO__CAP_OFFSET, !bigEndian),
         size: big(r.size, 0n),
         offset: big(r.offset, indexOffset),
       },
@@ -510,7 +509,7 @@ export class DeviceModel {
     );
     // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
     const caps = (r.caps ?? []).map((c) => {
-      const body = c.body ? Uint8Array.from(c.body.match(/../g) ?? [], (h) => parseInt(h, 16)) : new Uint8Array(0);
+      const body = c.body ? fromHex(c.body) : new Uint8Array(0);
       const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
       bv.setUint16(0, c.id, !bigEndian);
@@ -519,7 +518,7 @@ export class DeviceModel {
       return b;
     });
     const reply = buildCapsRaw("vfio_region_info", fixed, caps, argsz, prof);
-    const raised = new DataView(reply.buffer).getUint32(OFF("vfio_region_info", "argsz"), !bigEndian);
+    const raised = new DataView(reply.buffer).getUint32(O_VFIO_REGION_INFO__ARGSZ, !bigEndian);
     let wrote = `${fixed.length} bytes copied back`;
     if (caps.length && reply.length === fixed.length) wrote = `argsz too small: raised to ${raised}, cap_offset 0`;
     else if (caps.length) {

@@ -1,0 +1,387 @@
+// What the peer stage replays, all built with the codec (encodeMessage), never typed as hex:
+//  * documented: the library's own bad-input tests (test/py/test_device_*.py) as messages;
+//  * framing: truncated headers, msg_size lying either way, unknown commands, bad type bits,
+//    no-reply commands, wrong numbers of fds, fds of each kind (eventfd, other files, closed);
+//  * corpora: the fuzzer's seeded corpora (bindings/fuzz) for vfio_irq_set / irq_info /
+//    region_info / device_info, sent as message bodies with their eventfds as SCM_RIGHTS;
+//  * random: stateful request sequences (mulberry32) over every modelled command;
+//  * reproducers: the minimal sequences that show the snapshot's two bugs.
+import { hello } from "./replay.mjs";
+
+const T = 0x20,
+  MASK = 0x08,
+  UNMASK = 0x10,
+  NONE = 1,
+  BOOL = 2,
+  EVENTFD = 4;
+export const EFD = (i) => 100 + i;
+export const READONLY = [200, 201],
+  WRITABLE = [202],
+  CLOSED = [99, 77, 150, 512, 1000];
+const INTX = 0,
+  MSI = 1,
+  MSIX = 2,
+  ERR = 3,
+  REQ = 4;
+
+export function rng(seed) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const int = (n) => Math.floor(next() * n);
+  return { next, int, pick: (a) => a[int(a.length)], chance: (p) => next() < p };
+}
+
+/** Message builders over the codec. */
+export function builders(abi) {
+  let id = 1;
+  const msg = (command, body, extra = {}) => abi.encodeMessage({ msg_id: id++ & 0xffff, command, body, ...extra });
+  const step = (note, bytes, fds = []) => ({ kind: "send", note, bytes, fds });
+  return {
+    msg,
+    step,
+    setIrqs: (note, o, fds = [], extra = {}) =>
+      step(
+        note,
+        msg(
+          "DEVICE_SET_IRQS",
+          {
+            flags: o.flags,
+            index: o.index,
+            start: o.start ?? 0,
+            count: o.count ?? 0,
+            ...(o.argsz !== undefined ? { argsz: o.argsz } : {}),
+            ...(o.data ? { data: o.data } : {}),
+          },
+          extra,
+        ),
+        fds,
+      ),
+    irqInfo: (note, index, argsz = 16) => step(note, msg("DEVICE_GET_IRQ_INFO", { argsz, index })),
+    regionInfo: (note, index, argsz = 32) => step(note, msg("DEVICE_GET_REGION_INFO", { argsz, index })),
+    deviceInfo: (note, argsz = 16) => step(note, msg("DEVICE_GET_INFO", { argsz })),
+    read: (note, region, offset, count) => step(note, msg("REGION_READ", { offset: BigInt(offset), region, count })),
+    write: (note, region, offset, data) => step(note, msg("REGION_WRITE", { offset: BigInt(offset), region, data })),
+    raw: (note, command, body, extra = {}) => step(note, msg(command, body, extra)),
+    efd: (i) => ({ kind: "efd", fd: EFD(i), note: `EFD ${EFD(i)}` }),
+  };
+}
+
+const start = (abi) => [{ kind: "connect" }, hello(abi)];
+const efdAll = (b, n = 8) => Array.from({ length: n }, (_, i) => b.efd(i));
+
+/** The library's documented bad-input behaviours (its Python tests), as messages. */
+export function documented(abi) {
+  const b = builders(abi);
+  const s = [...start(abi)];
+  const set = (note, o, fds, extra) => s.push(b.setIrqs(note, o, fds, extra));
+  // test_device_set_irqs.py
+  s.push(b.raw("SET_IRQS without a vfio_irq_set (header only)", "DEVICE_SET_IRQS", new Uint8Array(0)));
+  s.push(b.raw("SET_IRQS 8-byte short write", "DEVICE_SET_IRQS", new Uint8Array(8)));
+  set("argsz 3", { argsz: 3, flags: NONE | T, index: INTX, count: 1 });
+  set("index VFU_DEV_NUM_IRQS", { flags: NONE | T, index: 5, count: 1 });
+  set("MASK|UNMASK", { flags: NONE | MASK | UNMASK, index: MSIX, count: 1 });
+  set("NONE|BOOL", { flags: NONE | BOOL | T, index: MSIX, count: 1 });
+  set("start 15 count 2 (16 vectors)", { flags: NONE | T, index: MSIX, start: 15, count: 2 });
+  set("start 17 count 1", { flags: NONE | T, index: MSIX, start: 17, count: 1 });
+  set("start 1 count 0xffffffff (saturating add)", { flags: NONE | T, index: MSIX, start: 1, count: 0xffffffff });
+  set("MASK on ERR", { flags: NONE | MASK, index: ERR, count: 1 });
+  set("MASK on REQ", { flags: NONE | MASK, index: REQ, count: 1 });
+  set("start 1 count 0", { flags: NONE | T, index: MSIX, start: 1, count: 0 });
+  set("MASK count 0", { flags: NONE | MASK, index: MSIX, count: 0 });
+  set("TRIGGER|BOOL count 0", { flags: BOOL | T, index: MSIX, count: 0 });
+  set("fd with DATA_BOOL", { flags: BOOL | T, index: MSIX, count: 1, data: [1] }, [EFD(0)]);
+  set("fd with DATA_NONE", { flags: NONE | T, index: MSIX, count: 1 }, [EFD(0)]);
+  set("1 fd for count 2", { flags: EVENTFD | T, index: MSIX, count: 2 }, [EFD(0)]);
+  set("BOOL payload 1 byte for count 2", { flags: BOOL | T, index: MSIX, count: 2, data: [1] });
+  set("BOOL payload 3 bytes for count 2", { flags: BOOL | T, index: MSIX, count: 2, data: [1, 1, 1] });
+  set("unknown flag bits ignored", { flags: NONE | T | 0xc0, index: MSIX, count: 1 });
+  set("eventfds for MSI-X 0..1", { flags: EVENTFD | T, index: MSIX, count: 2 }, [EFD(0), EFD(1)]);
+  set("trigger MSI-X 0..1", { flags: NONE | T, index: MSIX, count: 2 });
+  s.push(...efdAll(b, 2));
+  set("EVENTFD with no fds de-assigns", { flags: EVENTFD | T, index: MSIX, count: 2 });
+  set("trigger after de-assign: nothing", { flags: NONE | T, index: MSIX, count: 2 });
+  s.push(...efdAll(b, 2));
+  // test_device_get_irq_info.py
+  s.push(b.raw("GET_IRQ_INFO 8-byte message", "DEVICE_GET_IRQ_INFO", new Uint8Array(8)));
+  s.push(b.irqInfo("GET_IRQ_INFO argsz 8", 0, 8));
+  s.push(b.irqInfo("GET_IRQ_INFO index VFU_DEV_NUM_IRQS", 5));
+  for (let i = 0; i < 5; i++) s.push(b.irqInfo(`GET_IRQ_INFO index ${i}`, i));
+  s.push(b.irqInfo("GET_IRQ_INFO argsz 32", 2, 32));
+  // test_device_get_region_info.py
+  s.push(b.raw("GET_REGION_INFO 8-byte message", "DEVICE_GET_REGION_INFO", new Uint8Array(8)));
+  s.push(b.regionInfo("GET_REGION_INFO argsz 8", 0, 8));
+  s.push(b.regionInfo("GET_REGION_INFO bad index", 9));
+  for (let i = 0; i < 9; i++) s.push(b.regionInfo(`GET_REGION_INFO index ${i}`, i));
+  s.push(b.regionInfo("GET_REGION_INFO argsz 40 (the reply stays 32 without caps)", 0, 40));
+  s.push(b.regionInfo("GET_REGION_INFO caps do not fit: argsz 80, CAPS clear", 2, 32));
+  s.push(b.regionInfo("GET_REGION_INFO caps fit: sparse mmap + fd", 2, 80));
+  s.push(b.regionInfo("GET_REGION_INFO argsz between", 2, 48));
+  // test_device_get_info.py
+  s.push(b.raw("GET_INFO 8-byte message", "DEVICE_GET_INFO", new Uint8Array(8)));
+  s.push(b.deviceInfo("GET_INFO argsz 8", 8));
+  s.push(b.deviceInfo("GET_INFO argsz 32: reply argsz 16", 32));
+  s.push({ kind: "close" });
+  return s;
+}
+
+/** Framing and fd handling. */
+export function framing(abi) {
+  const b = builders(abi);
+  const s = [...start(abi)];
+  const dv = (x) => new DataView(x.buffer, x.byteOffset, x.byteLength);
+  const info = () => b.msg("DEVICE_GET_IRQ_INFO", { index: MSIX });
+  const lie = (note, size) => {
+    const x = info();
+    dv(x).setUint32(4, size, true);
+    s.push(b.step(note, x));
+  };
+  lie("msg_size 0", 0);
+  lie("msg_size 15", 15);
+  lie("msg_size 16 for GET_IRQ_INFO (no body)", 16);
+  lie("msg_size beyond the limit", 0x200000);
+  lie("msg_size 8 bytes short: the rest is read as the next header", 24);
+  s.push(b.deviceInfo("still in sync"));
+  lie("msg_size larger than sent: short body", 48);
+  s.push(b.deviceInfo("still in sync"));
+  for (const c of [0, 6 + 8, 19, 0xffff, 11, 12]) s.push(b.raw(`command ${c}`, c, new Uint8Array(16)));
+  for (const type of [1, 2, 0xf]) s.push(b.raw(`type bits ${type}`, "DEVICE_GET_INFO", { argsz: 16 }, { flags: type }));
+  s.push(b.raw("NO_REPLY GET_INFO: no answer", "DEVICE_GET_INFO", { argsz: 16 }, { flags: 0x10 }));
+  s.push(b.raw("NO_REPLY bad GET_INFO: no answer either", "DEVICE_GET_INFO", { argsz: 8 }, { flags: 0x10 }));
+  s.push(
+    b.raw(
+      "error bit and error_no in a command: ignored",
+      "DEVICE_GET_INFO",
+      { argsz: 16 },
+      { flags: 0x20, error_no: 5 },
+    ),
+  );
+  s.push(b.raw("VERSION after negotiation", "VERSION", { major: 0, minor: 2 }));
+  s.push(b.raw("DEVICE_RESET", "DEVICE_RESET", undefined));
+  s.push(b.raw("DEVICE_RESET with a body", "DEVICE_RESET", new Uint8Array(8)));
+  s.push(b.raw("DMA_MAP (no DMA controller)", "DMA_MAP", { flags: 3, addr: 0x10000n, size: 0x1000n }, {}));
+  s.push(b.step("DMA_MAP with an fd", b.msg("DMA_MAP", { flags: 3, addr: 0x10000n, size: 0x1000n }), [READONLY[0]]));
+  s.push(b.raw("DMA_UNMAP", "DMA_UNMAP", { flags: 0, addr: 0x10000n, size: 0x1000n }));
+  s.push(
+    b.step("GET_INFO with fds: closed by the server", b.msg("DEVICE_GET_INFO", { argsz: 16 }), [EFD(3), READONLY[0]]),
+  );
+  // fds of each kind on SET_IRQS
+  s.push(
+    b.setIrqs(
+      "install eventfd, read-only file, writable file",
+      { flags: EVENTFD | T, index: MSIX, start: 0, count: 3 },
+      [EFD(0), READONLY[0], WRITABLE[0]],
+    ),
+  );
+  s.push(b.setIrqs("trigger vector 0 (eventfd)", { flags: NONE | T, index: MSIX, start: 0, count: 1 }));
+  s.push(b.setIrqs("trigger vector 1 (read-only file): EBADF", { flags: NONE | T, index: MSIX, start: 1, count: 1 }));
+  s.push(b.setIrqs("trigger vector 2 (writable file): accepted", { flags: NONE | T, index: MSIX, start: 2, count: 1 }));
+  s.push(b.setIrqs("trigger 0..2: vector 0 fires, 1 fails", { flags: NONE | T, index: MSIX, start: 0, count: 3 }));
+  s.push(b.setIrqs("BOOL 0..2 with 1, 0, 1", { flags: BOOL | T, index: MSIX, start: 0, count: 3, data: [1, 0, 1] }));
+  s.push(b.setIrqs("BOOL byte 2 does not trigger", { flags: BOOL | T, index: MSIX, start: 0, count: 1, data: [2] }));
+  s.push(...efdAll(b, 2));
+  s.push(b.setIrqs("a closed fd: sendmsg fails", { flags: EVENTFD | T, index: MSIX, start: 0, count: 1 }, [CLOSED[0]]));
+  s.push(
+    b.setIrqs("the same eventfd twice", { flags: EVENTFD | T, index: MSIX, start: 4, count: 2 }, [EFD(5), EFD(5)]),
+  );
+  s.push(b.setIrqs("trigger both", { flags: NONE | T, index: MSIX, start: 4, count: 2 }));
+  s.push(b.efd(5));
+  s.push(
+    b.setIrqs("MASK with fds: validated, ignored", { flags: EVENTFD | MASK, index: MSIX, start: 0, count: 1 }, [
+      EFD(6),
+    ]),
+  );
+  s.push(b.setIrqs("ERR eventfd", { flags: EVENTFD | T, index: ERR, count: 1 }, [EFD(7)]));
+  s.push(b.setIrqs("ERR trigger", { flags: NONE | T, index: ERR, count: 1 }));
+  s.push(b.setIrqs("ERR disable (count 0)", { flags: NONE | T, index: ERR, count: 0 }));
+  s.push(b.setIrqs("ERR trigger after disable", { flags: NONE | T, index: ERR, count: 1 }));
+  s.push(b.efd(7));
+  s.push(b.write("doorbell: vfu_irq_trigger(0)", 0, 0, Uint8Array.of(0, 0, 0, 0)));
+  s.push(b.write("doorbell: vector 1 holds a read-only file", 0, 0, Uint8Array.of(1, 0, 0, 0)));
+  s.push(b.write("doorbell: vector 100 (none)", 0, 0, Uint8Array.of(100, 0, 0, 0)));
+  s.push(b.efd(0));
+  s.push(
+    b.step(
+      "header split: 8 bytes, then the server resets the connection",
+      b.msg("DEVICE_GET_INFO", { argsz: 16 }).subarray(0, 8),
+    ),
+  );
+  s.push(b.efd(0));
+  s.push(b.setIrqs("after the reconnect the fd table is empty", { flags: NONE | T, index: MSIX, start: 0, count: 3 }));
+  s.push(b.efd(0));
+  s.push({ kind: "close" });
+  return s;
+}
+
+/** The fuzzer's seeded corpora, sent as message bodies. */
+export async function corpora(abi, perFamily, seed) {
+  const fuzz = await import("../../dist/bindings/fuzz/index.js");
+  const b = builders(abi);
+  const s = [...start(abi)];
+  const device = {
+    driver: "libvfio-user",
+    irqs: [1, 4, 16, 1, 1].map((count, index) => ({ index, count, flags: 1 })),
+    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
+    openFds: [200, 201],
+    writableFds: [202],
+  };
+  const family = {
+    vfio_irq_set: "DEVICE_SET_IRQS",
+    vfio_irq_info: "DEVICE_GET_IRQ_INFO",
+    vfio_region_info: "DEVICE_GET_REGION_INFO",
+    vfio_device_info: "DEVICE_GET_INFO",
+  };
+  let n = 0;
+  for (const [struct, command] of Object.entries(family)) {
+    for (const c of fuzz.corpus({ struct, seed, count: perFamily, device, endian: "little", epoch: "6.6" })) {
+      const fds = [];
+      const dv = new DataView(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength);
+      if (struct === "vfio_irq_set" && c.bytes.length >= 20 && (dv.getUint32(4, true) & 7) === EVENTFD) {
+        // the payload's fds travel as SCM_RIGHTS; -1 (no eventfd) has no socket form: left out
+        for (let o = 20; o + 4 <= c.bytes.length && fds.length < 64; o += 4) {
+          const fd = dv.getInt32(o, true);
+          if (fd >= 0) fds.push(fd);
+        }
+      }
+      s.push(b.step(`corpus ${struct} #${c.index} ${c.class}`, b.msg(command, c.bytes), fds));
+      if (++n % 64 === 0) s.push(...efdAll(b, 4));
+    }
+  }
+  s.push({ kind: "close" });
+  return s;
+}
+
+/** Random stateful sequences: installs, triggers, disables, info, region access, reconnects. */
+export function random(abi, count, seed, counts = [1, 4, 16, 1, 1]) {
+  const r = rng(seed);
+  const b = builders(abi);
+  const s = [...start(abi)];
+  const fd = () =>
+    r.chance(0.85)
+      ? EFD(r.int(32))
+      : r.chance(0.5)
+        ? r.pick(READONLY)
+        : r.chance(0.7)
+          ? r.pick(WRITABLE)
+          : r.pick(CLOSED);
+  const index = () => (r.chance(0.9) ? r.pick([INTX, MSI, MSIX, MSIX, MSIX, ERR, REQ]) : r.int(8));
+  const range = (idx) => {
+    const n = counts[idx] ?? 0;
+    if (r.chance(0.85) && n > 0) {
+      const st = r.int(n);
+      return [st, 1 + r.int(n - st)];
+    }
+    return [r.int(n + 3), r.int(n + 3)];
+  };
+  for (let i = 0; i < count; i++) {
+    const k = r.int(100);
+    const idx = index();
+    const [st, cnt] = range(idx);
+    if (k < 22) {
+      const n = r.chance(0.9) ? cnt : cnt + r.pick([-1, 1]);
+      s.push(
+        b.setIrqs(
+          "install",
+          { flags: EVENTFD | T, index: idx, start: st, count: cnt },
+          Array.from({ length: Math.max(0, Math.min(n, 64)) }, fd),
+        ),
+      );
+    } else if (k < 40) s.push(b.setIrqs("trigger", { flags: NONE | T, index: idx, start: st, count: cnt }));
+    else if (k < 48)
+      s.push(
+        b.setIrqs("bool", {
+          flags: BOOL | T,
+          index: idx,
+          start: st,
+          count: cnt,
+          data: Array.from({ length: Math.min(cnt, 64) }, () => r.pick([0, 1, 1, 2])),
+        }),
+      );
+    else if (k < 55)
+      s.push(
+        b.setIrqs(
+          "disable",
+          r.chance(0.5)
+            ? { flags: EVENTFD | T, index: idx, start: st, count: cnt }
+            : { flags: NONE | T, index: idx, start: 0, count: 0 },
+        ),
+      );
+    else if (k < 59) {
+      const dt = r.pick([NONE, BOOL, EVENTFD]);
+      s.push(
+        b.setIrqs(
+          "mask",
+          {
+            flags: dt | r.pick([MASK, UNMASK]),
+            index: idx,
+            start: st,
+            count: cnt,
+            ...(dt === BOOL ? { data: Array(Math.min(cnt, 64)).fill(1) } : {}),
+          },
+          r.chance(0.2) ? [fd()] : [],
+        ),
+      );
+    } else if (k < 64) {
+      const flags = r.int(0x100);
+      s.push(
+        b.setIrqs("odd flags", {
+          flags,
+          index: idx,
+          start: st,
+          count: cnt,
+          argsz: r.chance(0.2) ? r.int(40) : undefined,
+          ...((flags & 7) === BOOL ? { data: Array(Math.min(cnt, 64)).fill(1) } : {}),
+        }),
+      );
+    } else if (k < 70)
+      s.push(b.irqInfo("irq info", r.chance(0.9) ? r.int(6) : r.int(0x100000), r.pick([16, 16, 32, 8, 0])));
+    else if (k < 75) s.push(b.regionInfo("region info", r.int(10), r.pick([32, 48, 80, 96, 16])));
+    else if (k < 77) s.push(b.deviceInfo("device info", r.pick([16, 32, 8])));
+    else if (k < 82)
+      s.push(b.read("read BAR0", r.chance(0.9) ? 0 : r.pick([1, 2, 8]), r.int(0x1100), r.pick([1, 2, 4, 8, 64, 0])));
+    else if (k < 85) s.push(b.write("doorbell", 0, 0, new Uint8Array(Uint32Array.of(r.int(20)).buffer)));
+    else if (k < 87) s.push(b.write("write BAR0", 0, 4 + r.int(64), new Uint8Array(r.int(16))));
+    else if (k < 95) s.push(b.efd(r.int(32)));
+    else if (k < 96) s.push(b.raw("reset", "DEVICE_RESET", undefined));
+    else if (k < 97) s.push({ kind: "close" }, ...start(abi));
+    else s.push(b.raw("unknown command", r.pick([0, 14, 19, 99]), new Uint8Array(r.int(24))));
+  }
+  s.push(...efdAll(b, 32), { kind: "close" });
+  return s;
+}
+
+/**
+ * Minimal reproducers of the snapshot's two bugs: the server's answers match the model with the
+ * bug and differ from the model without it.
+ */
+export function reproducers(abi) {
+  const b = builders(abi);
+  const disable = [
+    ...start(abi),
+    b.setIrqs("MSI-X vectors 2..3 get eventfds", { flags: EVENTFD | T, index: MSIX, start: 2, count: 2 }, [
+      EFD(2),
+      EFD(3),
+    ]),
+    b.setIrqs("disable [2, 4): EVENTFD with no fds", { flags: EVENTFD | T, index: MSIX, start: 2, count: 2 }),
+    b.setIrqs("trigger vectors 2..3", { flags: NONE | T, index: MSIX, start: 2, count: 2 }),
+    b.efd(2),
+    b.efd(3),
+    { kind: "close" },
+  ];
+  const intx = [
+    ...start(abi),
+    b.setIrqs("MSI-X vector 0 gets an eventfd", { flags: EVENTFD | T, index: MSIX, start: 0, count: 1 }, [EFD(9)]),
+    b.setIrqs("INTx trigger", { flags: NONE | T, index: INTX, start: 0, count: 1 }),
+    b.efd(9),
+    { kind: "close" },
+  ];
+  return [
+    { rule: "LVU_BUG_DISABLE_RANGE", steps: disable },
+    { rule: "LVU_BUG_INTX_SHARED", steps: intx },
+  ];
+}
