@@ -13,12 +13,14 @@
 //  * request_irq (kernel/irq/manage.c) answers EBUSY when a handler that does not share holds the
 //    line, EINVAL for a per-CPU interrupt or a trigger type the irq chip refuses.
 
-const IRQ_INFO_EVENTFD = 1,
-  IRQ_INFO_MASKABLE = 2,
-  IRQ_INFO_AUTOMASKED = 4;
-const REGION_READ = 1,
-  REGION_WRITE = 2,
-  REGION_MMAP = 4;
+import {
+  VFIO_IRQ_INFO_AUTOMASKED as IRQ_INFO_AUTOMASKED,
+  VFIO_IRQ_INFO_EVENTFD as IRQ_INFO_EVENTFD,
+  VFIO_IRQ_INFO_MASKABLE as IRQ_INFO_MASKABLE,
+  VFIO_REGION_INFO_FLAG_MMAP as REGION_MMAP,
+  VFIO_REGION_INFO_FLAG_READ as REGION_READ,
+  VFIO_REGION_INFO_FLAG_WRITE as REGION_WRITE,
+} from "../../../dist/bindings/index.js";
 const GIC_SPI = 0,
   GIC_PPI = 1;
 const GIC_LEVEL = 0xc; // IRQ_TYPE_LEVEL_HIGH | IRQ_TYPE_LEVEL_LOW in the third cell

@@ -1,3 +1,20 @@
+import {
+  VFIO_DEVICE_INFO_ZPCI_FLAG_REFRESH,
+  VFIO_IRQ_INFO_AUTOMASKED,
+  VFIO_IRQ_INFO_EVENTFD,
+  VFIO_IRQ_INFO_MASKABLE,
+  VFIO_IRQ_INFO_NORESIZE,
+  VFIO_REGION_INFO_FLAG_MMAP,
+  VFIO_REGION_INFO_FLAG_READ,
+  VFIO_REGION_INFO_FLAG_WRITE,
+} from "../../../dist/bindings/index.js";
+import { structs } from "../../../schema/abi.mjs";
+
+const ZPCI_BASE = structs.vfio_device_info_cap_zpci_base.id,
+  ZPCI_GROUP = structs.vfio_device_info_cap_zpci_group.id,
+  ZPCI_PFIP = structs.vfio_device_info_cap_zpci_pfip.id,
+  MSIX_MAPPABLE = structs.vfio_region_info_cap_msix_mappable.id;
+
 // Device descriptions for zPCI functions on vfio-pci (s390x), built from what the guest reports in
 // sysfs, never from the replies being checked:
 //  * config space (READ_FILE .../config): the MSI and MSI-X capabilities (vector counts), PCI
@@ -90,12 +107,15 @@ export function zpciDescription({
 }) {
   const c = pciConfigFacts(config);
   const res = pciResources(resource);
+  const intx = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED,
+    vectors = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE,
+    rw = VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE;
   const irqs = [
-    { index: 0, count: 0, flags: 7 },
-    { index: 1, count: c.msi, flags: 9 },
-    { index: 2, count: c.msix, flags: 9 },
-    ...(c.pcie ? [{ index: 3, count: 1, flags: 9 }] : []),
-    { index: 4, count: 1, flags: 9 },
+    { index: 0, count: 0, flags: intx },
+    { index: 1, count: c.msi, flags: vectors },
+    { index: 2, count: c.msix, flags: vectors },
+    ...(c.pcie ? [{ index: 3, count: 1, flags: vectors }] : []),
+    { index: 4, count: 1, flags: vectors },
   ];
   const regions = [];
   for (let i = 0; i < 6; i++) {
@@ -105,14 +125,14 @@ export function zpciDescription({
     regions.push({
       index: i,
       size: r.size,
-      flags: r.size ? 3 | (mmap ? 4 : 0) : 0,
-      ...(mmap && c.msixBar === i ? { caps: [{ id: 3, version: 1 }] } : {}),
+      flags: r.size ? rw | (mmap ? VFIO_REGION_INFO_FLAG_MMAP : 0) : 0,
+      ...(mmap && c.msixBar === i ? { caps: [{ id: MSIX_MAPPABLE, version: 1 }] } : {}),
     });
     if (r.size && !mem && !(r.flags & IORESOURCE_IO))
       throw new Error(`${name} BAR ${i}: neither memory nor I/O (flags 0x${r.flags.toString(16)})`);
   }
   if ((res[6]?.size ?? 0n) !== 0n) throw new Error(`${name}: an expansion ROM is not modelled here`);
-  regions.push({ index: 6, size: 0, flags: 0 }, { index: 7, size: c.size, flags: 3 });
+  regions.push({ index: 6, size: 0, flags: 0 }, { index: 7, size: c.size, flags: rw });
   const { startDma, endDma } = dmaWindow(reservedRegions, apertureEnd);
   const pfip = [0, 1, 2, 3].map((i) => attr(zpci[`segment${i}`]));
   return {
@@ -124,29 +144,33 @@ export function zpciDescription({
     pcie: c.pcie,
     irqs,
     regions,
-    zpci: {
-      base: {
-        startDma,
-        endDma,
+    // GET_INFO's chain, in vfio_pci_info_zdev_add_caps' order, as decode() shows capabilities
+    infoCaps: [
+      {
+        header: { id: ZPCI_BASE, version: 2 },
+        start_dma: startDma,
+        end_dma: endDma,
         pchid: attr(zpci.pchid),
         vfn: attr(zpci.vfn),
-        fmbLength: group.fmbLength,
+        fmb_length: group.fmbLength,
         pft: attr(zpci.pft),
         gid: attr(zpci.pfgid),
         fh: attr(zpci.function_handle),
       },
-      group: {
+      {
+        header: { id: ZPCI_GROUP, version: 2 },
         dasm: group.dasm,
-        msiAddr: group.msiAddr,
-        flags: 1,
+        msi_addr: group.msiAddr,
+        flags: VFIO_DEVICE_INFO_ZPCI_FLAG_REFRESH,
         mui: group.mui,
         noi: group.noi,
-        maxstbl: group.maxstbl,
+        maxstbl: ZPCI_MAX_WRITE_SIZE,
         version: group.version,
-        imaxstbl: group.imaxstbl,
+        reserved: 0,
+        imaxstbl: group.maxstbl,
       },
-      pfip,
-    },
+      { header: { id: ZPCI_PFIP, version: 1 }, size: pfip.length, pfip },
+    ],
     eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
     openFds: [0, 1, 2],
   };
