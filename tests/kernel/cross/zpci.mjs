@@ -140,7 +140,7 @@ export const zpciStage = {
   name: "zpci",
   arch: "s390x",
   prof: PROF,
-  plan(guest, { seed, random }) {
+  plan(_guest, { seed, random }) {
     return {
       ...zpciPlan({ seed, random }),
       append: `vfio_bdfs=${ZPCI_FUNCTIONS.map((f) => f.name).join(",")}`,
