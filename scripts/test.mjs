@@ -6,8 +6,6 @@
 //   node     node:test suites: tests/**/*.test.mjs (bindings, CLI, C reference, oracle, fuzz,
 //            embedding, browser e2e) - each suite skips nothing silently
 //   kernel   real Linux 6.1 / 6.12 under QEMU (npm run test:kernel)
-//   cross    minimal arm64 (vfio-platform/amba) and s390x (zPCI, big-endian) kernels built from
-//            Debian's sources, under QEMU (npm run test:cross)
 //   vfio-user  a real libvfio-user server built from its source snapshot answers codec-built
 //            messages; the libvfio-user model predicts every answer (exit 3 = did not run: no
 //            snapshot; the summary says so)
@@ -61,7 +59,6 @@ run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"])
 const files = walk(join(root, "tests")).sort();
 run("node", process.execPath, ["--test", "--test-concurrency=2", ...files]);
 if (existsSync(join(root, "tests", "kernel", "run.mjs"))) run("kernel", process.execPath, ["tests/kernel/run.mjs"]);
-run("cross", process.execPath, ["tests/kernel/cross/run.mjs"]);
 run("vfio-user", process.execPath, ["tests/vfio-user/run.mjs"]);
 
 console.log("\n=== summary");
