@@ -5,7 +5,7 @@
 // commands and the eventfd identities are modelled here. Behaviour of nutanix/libvfio-user at
 // efd091bc (lib/libvfio-user.c, lib/tran_sock.c, lib/tran.c, lib/irq.c), checked message by message
 // against the real library by the vfio-user peer stage.
-import { ERRNO } from "../../generated/wasm-abi.js";
+import { DEV, ERRNO } from "../../generated/wasm-abi.js";
 import { wasm } from "../../loader.js";
 import {
   encodeMessage,
@@ -18,7 +18,7 @@ import {
 } from "../../vfio-user.js";
 import { encode } from "../../encode.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
-import { type DeviceDescription, deviceBlock, irqOf } from "./device.js";
+import { type DeviceDescription, deviceBlock, irqOf, parseFdList } from "./device.js";
 import { errnoName } from "./model.js";
 
 const cmd = {
@@ -138,7 +138,7 @@ export class VfioUserModel {
     this.device = device;
     this.state = new Uint32Array(LVU_WORDS);
     this.state.set(deviceBlock(device));
-    this.state[3] |= LVU_EXTENDED;
+    this.state[DEV.FEATURES] |= LVU_EXTENDED;
   }
 
   private get maxIvs(): number {
@@ -154,9 +154,9 @@ export class VfioUserModel {
   /** fd kind in the client's environment: 0 closed. */
   fdKind(fd: number): number {
     const d = this.device;
-    if ((d.eventfds ?? []).includes(fd)) return FD_EVENTFD;
+    if (parseFdList(d.eventfds).includes(fd)) return FD_EVENTFD;
     if ((d.writableFds ?? []).includes(fd)) return FD_WRITABLE;
-    if ((d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
+    if (parseFdList(d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
     return 0;
   }
 
