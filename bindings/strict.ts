@@ -2,7 +2,7 @@
 // profile), a capability, or decode's metadata under "$". A misspelt key ("cout") would otherwise
 // be ignored and its field encoded as 0, so it is an error that names the closest field.
 import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
-import type { ResolvedProfile } from "./profile.js";
+import { type ResolvedProfile, versionCmp } from "./profile.js";
 import { EncodeError } from "./errors.js";
 import { suggestion } from "./suggest.js";
 
@@ -49,7 +49,8 @@ function fieldKeys(s: SchemaStruct, prof: ResolvedProfile): Map<string, { nested
       keys.set(top, { nested: false, of: `proposal:${f.proposal}` });
       continue;
     }
-    if (f.since === "6.6" && prof.epoch !== "6.6") {
+    // fields added from 6.6 on are not in the 6.1 layout epoch (releases up to 6.5)
+    if (f.since && prof.epoch === "6.1" && versionCmp(f.since, "6.6") >= 0) {
       keys.set(top, { nested: false, of: `since:${f.since}` });
       continue;
     }
