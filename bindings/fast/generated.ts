@@ -62,6 +62,11 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
   if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
+/** Keys with a value. encode() refuses keys it would not use (naming the closest field), so a value with
+ *  more keys than the fast path reads goes to the core, which says which one. */
+const keys = (x: object): number => { let n = 0; for (const k in x) if ((x as Val)[k] !== undefined) n++; return n; };
+/** A capability header: absent, or an object of id, version and next only. */
+const headerOk = (h: unknown): boolean => h === undefined || (h !== null && typeof h === "object" && !Array.isArray(h) && keys(h) === ((h as Val).id !== undefined ? 1 : 0) + ((h as Val).version !== undefined ? 1 : 0) + ((h as Val).next !== undefined ? 1 : 0));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
@@ -75,6 +80,7 @@ function d0(b: Uint8Array, le: boolean): Val | undefined {
 
 function e1(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.id !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.next !== undefined ? 1 : 0)) return undefined;
   const f0 = x.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = x.version ?? 0;
@@ -228,6 +234,8 @@ function d9(b: Uint8Array, le: boolean): Val | undefined {
 }
 
 function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -267,6 +275,8 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.dasm !== undefined ? 1 : 0) + (c.msi_addr !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.mui !== undefined ? 1 : 0) + (c.noi !== undefined ? 1 : 0) + (c.maxstbl !== undefined ? 1 : 0) + (c.version !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.imaxstbl !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -307,6 +317,8 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.util_str !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -316,6 +328,7 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;
   const f0 = c.size === undefined ? n : c.size ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
+  if (items !== undefined && c.size !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
   const size = Math.max(known, 12 + n * 1);
   if (at + size > b.length) return size;
   w16(b, at, id, le);
@@ -327,6 +340,8 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.pfip !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -336,6 +351,7 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;
   const f0 = c.size === undefined ? n : c.size ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
+  if (items !== undefined && c.size !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
   const size = Math.max(known, 12 + n * 1);
   if (at + size > b.length) return size;
   w16(b, at, id, le);
@@ -347,6 +363,8 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -366,6 +384,7 @@ function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e15(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.num_regions ?? 0;
@@ -418,6 +437,8 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
 }
 
 function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0) + (c.ccdf_err_length !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -460,6 +481,7 @@ function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e17(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.num_regions ?? 0;
@@ -598,6 +620,8 @@ function d23(b: Uint8Array, le: boolean): Val | undefined {
 }
 
 function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_areas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.areas !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -609,6 +633,8 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;
   const f0 = c.nr_areas === undefined ? n : c.nr_areas ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
+  if (items !== undefined && c.nr_areas !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
+  for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== (e.offset !== undefined ? 1 : 0) + (e.size !== undefined ? 1 : 0)) return -1; }
   const size = Math.max(known, 16 + n * 16);
   if (at + size > b.length) return size;
   w16(b, at, id, le);
@@ -630,6 +656,8 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.type !== undefined ? 1 : 0) + (c.subtype !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -648,6 +676,8 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -660,6 +690,8 @@ function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.tgt !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -675,6 +707,8 @@ function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.link_speed !== undefined ? 1 : 0) + (c.__pad !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -694,6 +728,7 @@ function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e29(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.index ?? 0;
@@ -757,6 +792,7 @@ function d30(b: Uint8Array, le: boolean): Val | undefined {
 
 function e31(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.index ?? 0;
@@ -801,16 +837,19 @@ function d32(b: Uint8Array, le: boolean): Val | undefined {
 
 function e33(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.start !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.index ?? 0;
   if (!okU32(f2)) return undefined;
   const f3 = x.start ?? 0;
   if (!okU32(f3)) return undefined;
-  const f4 = x.count ?? 0;
-  if (!okU32(f4)) return undefined;
+  const r4 = x.count ?? 0;
+  if (!okU32(r4)) return undefined;
   const data = x.data ?? [];
   if (!Array.isArray(data)) return undefined;
+  if (x.data != null && x.count != null && r4 !== data.length) return undefined;
+  const f4 = x.data != null && x.count == null ? data.length : r4;
   const dt = Number(f1) & 7;
   const esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
   if (esz === 0 && data.length) return undefined;
@@ -1001,6 +1040,8 @@ function d41(b: Uint8Array, le: boolean): Val | undefined {
 }
 
 function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_iovas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.iova_ranges !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1012,6 +1053,8 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;
   const f0 = c.nr_iovas === undefined ? n : c.nr_iovas ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
+  if (items !== undefined && c.nr_iovas !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
+  for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== (e.start !== undefined ? 1 : 0) + (e.end !== undefined ? 1 : 0)) return -1; }
   const size = Math.max(known, 16 + n * 16);
   if (at + size > b.length) return size;
   w16(b, at, id, le);
@@ -1033,6 +1076,8 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1054,6 +1099,8 @@ function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 }
 
 function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.avail !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1070,6 +1117,7 @@ function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e45(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.iova_pgsizes ?? 0;
@@ -1115,6 +1163,8 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
 }
 
 function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
+  if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1137,6 +1187,7 @@ function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function e47(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.iova_pgsizes ?? 0;
@@ -1183,6 +1234,7 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
 
 function e48(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.iova_pgsizes ?? 0;
@@ -1230,6 +1282,7 @@ function e48(x: Val, le: boolean): Uint8Array | undefined {
 
 function e49(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.iova_pgsizes ?? 0;
@@ -1282,6 +1335,7 @@ function d50(b: Uint8Array, le: boolean): Val | undefined {
 
 function e51(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
   const f0 = x.offset ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.size ?? 0;
@@ -1300,6 +1354,8 @@ function d52(b: Uint8Array, le: boolean): Val | undefined {
 
 function e53(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_areas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.areas !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1327,6 +1383,8 @@ function d54(b: Uint8Array, le: boolean): Val | undefined {
 
 function e55(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.type !== undefined ? 1 : 0) + (x.subtype !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1354,6 +1412,8 @@ function d56(b: Uint8Array, le: boolean): Val | undefined {
 
 function e57(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1375,6 +1435,8 @@ function d58(b: Uint8Array, le: boolean): Val | undefined {
 
 function e59(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.tgt !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1399,6 +1461,8 @@ function d60(b: Uint8Array, le: boolean): Val | undefined {
 
 function e61(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.link_speed !== undefined ? 1 : 0) + (x.__pad !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1436,6 +1500,8 @@ function d64(b: Uint8Array, le: boolean): Val | undefined {
 
 function e65(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1478,6 +1544,8 @@ function e65(x: Val, le: boolean): Uint8Array | undefined {
 
 function e66(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1520,6 +1588,8 @@ function e66(x: Val, le: boolean): Uint8Array | undefined {
 
 function e67(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0) + (x.ccdf_err_length !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1573,6 +1643,8 @@ function d69(b: Uint8Array, le: boolean): Val | undefined {
 
 function e70(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1616,6 +1688,8 @@ function e70(x: Val, le: boolean): Uint8Array | undefined {
 
 function e71(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1664,6 +1738,8 @@ function d72(b: Uint8Array, le: boolean): Val | undefined {
 
 function e73(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.util_str !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1681,13 +1757,36 @@ function e73(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d74(b: Uint8Array, le: boolean): Val | undefined {
+function e74(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.pfip !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
+  const f0 = (x.header as Val | undefined)?.id ?? 0;
+  if (!okU16(f0)) return undefined;
+  const f1 = (x.header as Val | undefined)?.version ?? 0;
+  if (!okU16(f1)) return undefined;
+  const f2 = (x.header as Val | undefined)?.next ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.size ?? 0;
+  if (!okU32(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(12);
+  w16(b, 0, f0, le);
+  w16(b, 2, f1, le);
+  w32(b, 4, f2, le);
+  w32(b, 8, f3, le);
+  return b;
+}
+
+function d75(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e75(x: Val, le: boolean): Uint8Array | undefined {
+function e76(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1708,13 +1807,14 @@ function e75(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d76(b: Uint8Array, le: boolean): Val | undefined {
+function d77(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { start: u64(b, 0, le), end: u64(b, 8, le) };
 }
 
-function e77(x: Val, le: boolean): Uint8Array | undefined {
+function e78(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.start !== undefined ? 1 : 0) + (x.end !== undefined ? 1 : 0)) return undefined;
   const f0 = x.start ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.end ?? 0;
@@ -1726,13 +1826,15 @@ function e77(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d78(b: Uint8Array, le: boolean): Val | undefined {
+function d79(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_iovas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e79(x: Val, le: boolean): Uint8Array | undefined {
+function e80(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_iovas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.iova_ranges !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1753,18 +1855,20 @@ function e79(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d80(b: Uint8Array, le: boolean): Val | undefined {
+function d81(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 16, le), max_dirty_bitmap_size: u64(b, 24, le) };
 }
 
-function d81(b: Uint8Array, le: boolean): Val | undefined {
+function d82(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 28) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 12, le), max_dirty_bitmap_size: u64(b, 20, le) };
 }
 
-function e82(x: Val, le: boolean): Uint8Array | undefined {
+function e83(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1788,8 +1892,10 @@ function e82(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e83(x: Val, le: boolean): Uint8Array | undefined {
+function e84(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1813,13 +1919,15 @@ function e83(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d84(b: Uint8Array, le: boolean): Val | undefined {
+function d85(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 12) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, avail: u32(b, 8, le) };
 }
 
-function e85(x: Val, le: boolean): Uint8Array | undefined {
+function e86(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.avail !== undefined ? 1 : 0)) return undefined;
+  if (!headerOk(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1837,7 +1945,7 @@ function e85(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d86(b: Uint8Array, le: boolean): Val | undefined {
+function d87(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 8) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 8 || argsz > b.length) return undefined;
@@ -1846,8 +1954,9 @@ function d86(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e87(x: Val, le: boolean): Uint8Array | undefined {
+function e88(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   if (x.caps !== undefined) return undefined;
@@ -1859,7 +1968,7 @@ function e87(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d88(b: Uint8Array, le: boolean): Val | undefined {
+function d89(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) return undefined;
@@ -1868,8 +1977,9 @@ function d88(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e89(x: Val, le: boolean): Uint8Array | undefined {
+function e90(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.vaddr !== undefined ? 1 : 0) + (x.iova !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.vaddr ?? 0;
@@ -1890,13 +2000,14 @@ function e89(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d90(b: Uint8Array, le: boolean): Val | undefined {
+function d91(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { pgsizes: u64(b, 0, le), max_dynamic_windows_supported: u32(b, 8, le), levels: u32(b, 12, le) };
 }
 
-function e91(x: Val, le: boolean): Uint8Array | undefined {
+function e92(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.pgsizes !== undefined ? 1 : 0) + (x.max_dynamic_windows_supported !== undefined ? 1 : 0) + (x.levels !== undefined ? 1 : 0)) return undefined;
   const f0 = x.pgsizes ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.max_dynamic_windows_supported ?? 0;
@@ -1911,7 +2022,7 @@ function e91(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d92(b: Uint8Array, le: boolean): Val | undefined {
+function d93(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) return undefined;
@@ -1920,8 +2031,9 @@ function d92(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e93(x: Val, le: boolean): Uint8Array | undefined {
+function e94(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.dma32_window_start !== undefined ? 1 : 0) + (x.dma32_window_size !== undefined ? 1 : 0) + (x.ddw !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.dma32_window_start ?? 0;
@@ -1948,13 +2060,14 @@ function e93(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d94(b: Uint8Array, le: boolean): Val | undefined {
+function d95(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   return { type: u32(b, 0, le), func: u32(b, 4, le), addr: u64(b, 8, le), mask: u64(b, 16, le) };
 }
 
-function e95(x: Val, le: boolean): Uint8Array | undefined {
+function e96(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.type !== undefined ? 1 : 0) + (x.func !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.mask !== undefined ? 1 : 0)) return undefined;
   const f0 = x.type ?? 0;
   if (!okU32(f0)) return undefined;
   const f1 = x.func ?? 0;
@@ -1972,7 +2085,7 @@ function e95(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d96(b: Uint8Array, le: boolean): Val | undefined {
+function d97(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 40) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 40 || argsz > b.length) return undefined;
@@ -1981,7 +2094,7 @@ function d96(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d97(b: Uint8Array, le: boolean): Val | undefined {
+function d98(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 36) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 36 || argsz > b.length) return undefined;
@@ -1990,8 +2103,9 @@ function d97(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e98(x: Val, le: boolean): Uint8Array | undefined {
+function e99(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.op ?? 0;
@@ -2018,8 +2132,9 @@ function e98(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e99(x: Val, le: boolean): Uint8Array | undefined {
+function e100(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.op ?? 0;
@@ -2046,7 +2161,7 @@ function e99(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d100(b: Uint8Array, le: boolean): Val | undefined {
+function d101(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 24 || argsz > b.length) return undefined;
@@ -2055,8 +2170,9 @@ function d100(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e101(x: Val, le: boolean): Uint8Array | undefined {
+function e102(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.vaddr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.vaddr ?? 0;
@@ -2074,7 +2190,7 @@ function e101(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d102(b: Uint8Array, le: boolean): Val | undefined {
+function d103(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 40) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 40 || argsz > b.length) return undefined;
@@ -2083,8 +2199,9 @@ function d102(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e103(x: Val, le: boolean): Uint8Array | undefined {
+function e104(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.page_shift !== undefined ? 1 : 0) + (x.__resv1 !== undefined ? 1 : 0) + (x.window_size !== undefined ? 1 : 0) + (x.levels !== undefined ? 1 : 0) + (x.__resv2 !== undefined ? 1 : 0) + (x.start_addr !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.page_shift ?? 0;
@@ -2114,7 +2231,7 @@ function e103(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d104(b: Uint8Array, le: boolean): Val | undefined {
+function d105(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 16 || argsz > b.length) return undefined;
@@ -2123,8 +2240,9 @@ function d104(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e105(x: Val, le: boolean): Uint8Array | undefined {
+function e106(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.start_addr !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.start_addr ?? 0;
@@ -2139,7 +2257,7 @@ function e105(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d106(b: Uint8Array, le: boolean): Val | undefined {
+function d107(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) return undefined;
@@ -2148,7 +2266,7 @@ function d106(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d107(b: Uint8Array, le: boolean): Val | undefined {
+function d108(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 28) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 28 || argsz > b.length) return undefined;
@@ -2157,7 +2275,7 @@ function d107(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d108(b: Uint8Array, le: boolean): Val | undefined {
+function d109(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) return undefined;
@@ -2166,8 +2284,9 @@ function d108(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e109(x: Val, le: boolean): Uint8Array | undefined {
+function e110(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.offset ?? 0;
@@ -2190,8 +2309,9 @@ function e109(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e110(x: Val, le: boolean): Uint8Array | undefined {
+function e111(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.offset ?? 0;
@@ -2214,8 +2334,9 @@ function e110(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e111(x: Val, le: boolean): Uint8Array | undefined {
+function e112(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.offset ?? 0;
@@ -2239,13 +2360,14 @@ function e111(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d112(b: Uint8Array, le: boolean): Val | undefined {
+function d113(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   return { edid_offset: u32(b, 0, le), edid_max_size: u32(b, 4, le), edid_size: u32(b, 8, le), max_xres: u32(b, 12, le), max_yres: u32(b, 16, le), link_state: u32(b, 20, le) };
 }
 
-function e113(x: Val, le: boolean): Uint8Array | undefined {
+function e114(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.edid_offset !== undefined ? 1 : 0) + (x.edid_max_size !== undefined ? 1 : 0) + (x.edid_size !== undefined ? 1 : 0) + (x.max_xres !== undefined ? 1 : 0) + (x.max_yres !== undefined ? 1 : 0) + (x.link_state !== undefined ? 1 : 0)) return undefined;
   const f0 = x.edid_offset ?? 0;
   if (!okU32(f0)) return undefined;
   const f1 = x.edid_max_size ?? 0;
@@ -2269,13 +2391,14 @@ function e113(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d114(b: Uint8Array, le: boolean): Val | undefined {
+function d115(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   return { device_state: u32(b, 0, le), reserved: u32(b, 4, le), pending_bytes: u64(b, 8, le), data_offset: u64(b, 16, le), data_size: u64(b, 24, le) };
 }
 
-function e115(x: Val, le: boolean): Uint8Array | undefined {
+function e116(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.device_state !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.pending_bytes !== undefined ? 1 : 0) + (x.data_offset !== undefined ? 1 : 0) + (x.data_size !== undefined ? 1 : 0)) return undefined;
   const f0 = x.device_state ?? 0;
   if (!okU32(f0)) return undefined;
   const f1 = x.reserved ?? 0;
@@ -2296,13 +2419,14 @@ function e115(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d116(b: Uint8Array, le: boolean): Val | undefined {
+function d117(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 8) return undefined;
   return { flags: u64(b, 0, le) };
 }
 
-function e117(x: Val, le: boolean): Uint8Array | undefined {
+function e118(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.flags !== undefined ? 1 : 0)) return undefined;
   const f0 = x.flags ?? 0;
   if (!ok64(f0)) return undefined;
   if (x.caps !== undefined) return undefined;
@@ -2311,13 +2435,14 @@ function e117(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d118(b: Uint8Array, le: boolean): Val | undefined {
+function d119(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 8) return undefined;
   return { device_state: u32(b, 0, le), data_fd: s32(b, 4, le) };
 }
 
-function e119(x: Val, le: boolean): Uint8Array | undefined {
+function e120(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.device_state !== undefined ? 1 : 0) + (x.data_fd !== undefined ? 1 : 0)) return undefined;
   const f0 = x.device_state ?? 0;
   if (!okU32(f0)) return undefined;
   const f1 = x.data_fd ?? 0;
@@ -2329,7 +2454,7 @@ function e119(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d120(b: Uint8Array, le: boolean): Val | undefined {
+function d121(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 24 || argsz > b.length) return undefined;
@@ -2338,8 +2463,9 @@ function d120(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e121(x: Val, le: boolean): Uint8Array | undefined {
+function e122(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.initial_bytes !== undefined ? 1 : 0) + (x.dirty_bytes !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.initial_bytes ?? 0;
@@ -2357,13 +2483,14 @@ function e121(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d122(b: Uint8Array, le: boolean): Val | undefined {
+function d123(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 8) return undefined;
   return { wakeup_eventfd: s32(b, 0, le), reserved: u32(b, 4, le) };
 }
 
-function e123(x: Val, le: boolean): Uint8Array | undefined {
+function e124(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.wakeup_eventfd !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) return undefined;
   const f0 = x.wakeup_eventfd ?? 0;
   if (!okS32(f0)) return undefined;
   const f1 = x.reserved ?? 0;
@@ -2375,13 +2502,14 @@ function e123(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d124(b: Uint8Array, le: boolean): Val | undefined {
+function d125(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   return { page_size: u64(b, 0, le), num_ranges: u32(b, 8, le), __reserved: u32(b, 12, le), ranges: u64(b, 16, le) };
 }
 
-function e125(x: Val, le: boolean): Uint8Array | undefined {
+function e126(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.page_size !== undefined ? 1 : 0) + (x.num_ranges !== undefined ? 1 : 0) + (x.__reserved !== undefined ? 1 : 0) + (x.ranges !== undefined ? 1 : 0)) return undefined;
   const f0 = x.page_size ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.num_ranges ?? 0;
@@ -2399,13 +2527,14 @@ function e125(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d126(b: Uint8Array, le: boolean): Val | undefined {
+function d127(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { iova: u64(b, 0, le), length: u64(b, 8, le) };
 }
 
-function e127(x: Val, le: boolean): Uint8Array | undefined {
+function e128(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.iova !== undefined ? 1 : 0) + (x.length !== undefined ? 1 : 0)) return undefined;
   const f0 = x.iova ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.length ?? 0;
@@ -2417,13 +2546,14 @@ function e127(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d128(b: Uint8Array, le: boolean): Val | undefined {
+function d129(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   return { iova: u64(b, 0, le), length: u64(b, 8, le), page_size: u64(b, 16, le), bitmap: u64(b, 24, le) };
 }
 
-function e129(x: Val, le: boolean): Uint8Array | undefined {
+function e130(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.iova !== undefined ? 1 : 0) + (x.length !== undefined ? 1 : 0) + (x.page_size !== undefined ? 1 : 0) + (x.bitmap !== undefined ? 1 : 0)) return undefined;
   const f0 = x.iova ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.length ?? 0;
@@ -2441,13 +2571,14 @@ function e129(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d130(b: Uint8Array, le: boolean): Val | undefined {
+function d131(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 8) return undefined;
   return { stop_copy_length: u64(b, 0, le) };
 }
 
-function e131(x: Val, le: boolean): Uint8Array | undefined {
+function e132(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.stop_copy_length !== undefined ? 1 : 0)) return undefined;
   const f0 = x.stop_copy_length ?? 0;
   if (!ok64(f0)) return undefined;
   if (x.caps !== undefined) return undefined;
@@ -2456,13 +2587,14 @@ function e131(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d132(b: Uint8Array, le: boolean): Val | undefined {
+function d133(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 4) return undefined;
   return { op: u32(b, 0, le) };
 }
 
-function e133(x: Val, le: boolean): Uint8Array | undefined {
+function e134(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.op !== undefined ? 1 : 0)) return undefined;
   const f0 = x.op ?? 0;
   if (!okU32(f0)) return undefined;
   if (x.caps !== undefined) return undefined;
@@ -2471,7 +2603,7 @@ function e133(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d134(b: Uint8Array, le: boolean): Val | undefined {
+function d135(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 16 || argsz > b.length) return undefined;
@@ -2480,8 +2612,9 @@ function d134(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e135(x: Val, le: boolean): Uint8Array | undefined {
+function e136(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.num_regions ?? 0;
@@ -2499,7 +2632,7 @@ function e135(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d136(b: Uint8Array, le: boolean): Val | undefined {
+function d137(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) return undefined;
@@ -2508,8 +2641,9 @@ function d136(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e137(x: Val, le: boolean): Uint8Array | undefined {
+function e138(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.offset ?? 0;
@@ -2530,7 +2664,7 @@ function e137(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d138(b: Uint8Array, le: boolean): Val | undefined {
+function d139(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 24 || argsz > b.length) return undefined;
@@ -2539,8 +2673,9 @@ function d138(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e139(x: Val, le: boolean): Uint8Array | undefined {
+function e140(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.addr ?? 0;
@@ -2558,13 +2693,14 @@ function e139(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d140(b: Uint8Array, le: boolean): Val | undefined {
+function d141(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
 }
 
-function e141(x: Val, le: boolean): Uint8Array | undefined {
+function e142(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.region !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
   const f0 = x.offset ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.region ?? 0;
@@ -2579,13 +2715,14 @@ function e141(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d142(b: Uint8Array, le: boolean): Val | undefined {
+function d143(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { addr: u64(b, 0, le), count: u64(b, 8, le) };
 }
 
-function e143(x: Val, le: boolean): Uint8Array | undefined {
+function e144(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.addr !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
   const f0 = x.addr ?? 0;
   if (!ok64(f0)) return undefined;
   const f1 = x.count ?? 0;
@@ -2597,8 +2734,9 @@ function e143(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e144(x: Val, le: boolean): Uint8Array | undefined {
+function e145(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.index ?? 0;
@@ -3019,7 +3157,7 @@ export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_c
 }
 
 const D_vfio_device_info_cap_zpci_pfip = [d72, d72, d72, d72];
-const E_vfio_device_info_cap_zpci_pfip = [e73, e73, e73, e73];
+const E_vfio_device_info_cap_zpci_pfip = [e74, e74, e74, e74];
 /**
  * struct vfio_device_info_cap_zpci_pfip: decode("vfio_device_info_cap_zpci_pfip", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3036,15 +3174,15 @@ export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_cap_zpci_pfip">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e73(x as Val, true);
+    if (opts === undefined) r = e74(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_zpci_pfip", x as never, opts);
 }
 
-const D_vfio_device_info_cap_pci_atomic_comp = [d74, d74, d74, d74];
-const E_vfio_device_info_cap_pci_atomic_comp = [e75, e75, e75, e75];
+const D_vfio_device_info_cap_pci_atomic_comp = [d75, d75, d75, d75];
+const E_vfio_device_info_cap_pci_atomic_comp = [e76, e76, e76, e76];
 /**
  * struct vfio_device_info_cap_pci_atomic_comp: decode("vfio_device_info_cap_pci_atomic_comp", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3052,7 +3190,7 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e75, e75, e75, e75];
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d74(b, true);
+  if (opts === undefined) r = d75(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
   return slowDecode("vfio_device_info_cap_pci_atomic_comp", b, opts) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
@@ -3061,15 +3199,15 @@ export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: Decod
 export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_info_cap_pci_atomic_comp">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e75(x as Val, true);
+    if (opts === undefined) r = e76(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_pci_atomic_comp", x as never, opts);
 }
 
-const D_vfio_iova_range = [d76, d76, d76, d76];
-const E_vfio_iova_range = [e77, e77, e77, e77];
+const D_vfio_iova_range = [d77, d77, d77, d77];
+const E_vfio_iova_range = [e78, e78, e78, e78];
 /**
  * struct vfio_iova_range: decode("vfio_iova_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3077,7 +3215,7 @@ const E_vfio_iova_range = [e77, e77, e77, e77];
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d76(b, true);
+  if (opts === undefined) r = d77(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iova_range[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">;
   return slowDecode("vfio_iova_range", b, opts) as unknown as FastValue<"vfio_iova_range">;
@@ -3086,15 +3224,15 @@ export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastVa
 export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e77(x as Val, true);
+    if (opts === undefined) r = e78(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iova_range", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_cap_iova_range = [d78, d78, d78, d78];
-const E_vfio_iommu_type1_info_cap_iova_range = [e79, e79, e79, e79];
+const D_vfio_iommu_type1_info_cap_iova_range = [d79, d79, d79, d79];
+const E_vfio_iommu_type1_info_cap_iova_range = [e80, e80, e80, e80];
 /**
  * struct vfio_iommu_type1_info_cap_iova_range: decode("vfio_iommu_type1_info_cap_iova_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3102,7 +3240,7 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e79, e79, e79, e79];
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d78(b, true);
+  if (opts === undefined) r = d79(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
   return slowDecode("vfio_iommu_type1_info_cap_iova_range", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
@@ -3111,15 +3249,15 @@ export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: Decod
 export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_type1_info_cap_iova_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e79(x as Val, true);
+    if (opts === undefined) r = e80(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_type1_info_cap_iova_range", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_cap_migration = [d80, d81, d80, d81];
-const E_vfio_iommu_type1_info_cap_migration = [e82, e83, e82, e83];
+const D_vfio_iommu_type1_info_cap_migration = [d81, d82, d81, d82];
+const E_vfio_iommu_type1_info_cap_migration = [e83, e84, e83, e84];
 /**
  * struct vfio_iommu_type1_info_cap_migration: decode("vfio_iommu_type1_info_cap_migration", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3127,7 +3265,7 @@ const E_vfio_iommu_type1_info_cap_migration = [e82, e83, e82, e83];
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d80(b, true);
+  if (opts === undefined) r = d81(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
   return slowDecode("vfio_iommu_type1_info_cap_migration", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
@@ -3136,15 +3274,15 @@ export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: Decod
 export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_type1_info_cap_migration">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e82(x as Val, true);
+    if (opts === undefined) r = e83(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_type1_info_cap_migration", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_dma_avail = [d84, d84, d84, d84];
-const E_vfio_iommu_type1_info_dma_avail = [e85, e85, e85, e85];
+const D_vfio_iommu_type1_info_dma_avail = [d85, d85, d85, d85];
+const E_vfio_iommu_type1_info_dma_avail = [e86, e86, e86, e86];
 /**
  * struct vfio_iommu_type1_info_dma_avail: decode("vfio_iommu_type1_info_dma_avail", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3152,7 +3290,7 @@ const E_vfio_iommu_type1_info_dma_avail = [e85, e85, e85, e85];
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d84(b, true);
+  if (opts === undefined) r = d85(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
   return slowDecode("vfio_iommu_type1_info_dma_avail", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
@@ -3161,7 +3299,7 @@ export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeIommuType1InfoDmaAvailFast(x: FastInput<"vfio_iommu_type1_info_dma_avail">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e85(x as Val, true);
+    if (opts === undefined) r = e86(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -3204,8 +3342,8 @@ export function encodeIrqInfoCapMsiFast(x: FastInput<"vfio_irq_info_cap_msi">, o
   return encode("vfio_irq_info_cap_msi", x as never, opts);
 }
 
-const D_vfio_group_status = [d86, d86, d86, d86];
-const E_vfio_group_status = [e87, e87, e87, e87];
+const D_vfio_group_status = [d87, d87, d87, d87];
+const E_vfio_group_status = [e88, e88, e88, e88];
 /**
  * struct vfio_group_status: decode("vfio_group_status", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3213,7 +3351,7 @@ const E_vfio_group_status = [e87, e87, e87, e87];
 export function decodeGroupStatusFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_group_status"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d86(b, true);
+  if (opts === undefined) r = d87(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_group_status[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_group_status">;
   return slowDecode("vfio_group_status", b, opts) as unknown as FastValue<"vfio_group_status">;
@@ -3222,15 +3360,15 @@ export function decodeGroupStatusFast(b: Uint8Array, opts?: DecodeOptions): Fast
 export function encodeGroupStatusFast(x: FastInput<"vfio_group_status">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e87(x as Val, true);
+    if (opts === undefined) r = e88(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_group_status[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_group_status", x as never, opts);
 }
 
-const D_vfio_iommu_type1_dma_map = [d88, d88, d88, d88];
-const E_vfio_iommu_type1_dma_map = [e89, e89, e89, e89];
+const D_vfio_iommu_type1_dma_map = [d89, d89, d89, d89];
+const E_vfio_iommu_type1_dma_map = [e90, e90, e90, e90];
 /**
  * struct vfio_iommu_type1_dma_map: decode("vfio_iommu_type1_dma_map", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3238,7 +3376,7 @@ const E_vfio_iommu_type1_dma_map = [e89, e89, e89, e89];
 export function decodeIommuType1DmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dma_map"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d88(b, true);
+  if (opts === undefined) r = d89(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_dma_map">;
   return slowDecode("vfio_iommu_type1_dma_map", b, opts) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
@@ -3247,7 +3385,7 @@ export function decodeIommuType1DmaMapFast(b: Uint8Array, opts?: DecodeOptions):
 export function encodeIommuType1DmaMapFast(x: FastInput<"vfio_iommu_type1_dma_map">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e89(x as Val, true);
+    if (opts === undefined) r = e90(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_dma_map[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -3290,8 +3428,8 @@ export function encodeIommuType1DirtyBitmapGetFast(x: FastInput<"vfio_iommu_type
   return encode("vfio_iommu_type1_dirty_bitmap_get", x as never, opts);
 }
 
-const D_vfio_iommu_spapr_tce_ddw_info = [d90, d90, d90, d90];
-const E_vfio_iommu_spapr_tce_ddw_info = [e91, e91, e91, e91];
+const D_vfio_iommu_spapr_tce_ddw_info = [d91, d91, d91, d91];
+const E_vfio_iommu_spapr_tce_ddw_info = [e92, e92, e92, e92];
 /**
  * struct vfio_iommu_spapr_tce_ddw_info: decode("vfio_iommu_spapr_tce_ddw_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3299,7 +3437,7 @@ const E_vfio_iommu_spapr_tce_ddw_info = [e91, e91, e91, e91];
 export function decodeIommuSpaprTceDdwInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_ddw_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d90(b, true);
+  if (opts === undefined) r = d91(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
   return slowDecode("vfio_iommu_spapr_tce_ddw_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
@@ -3308,15 +3446,15 @@ export function decodeIommuSpaprTceDdwInfoFast(b: Uint8Array, opts?: DecodeOptio
 export function encodeIommuSpaprTceDdwInfoFast(x: FastInput<"vfio_iommu_spapr_tce_ddw_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e91(x as Val, true);
+    if (opts === undefined) r = e92(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_ddw_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_spapr_tce_ddw_info", x as never, opts);
 }
 
-const D_vfio_iommu_spapr_tce_info = [d92, d92, d92, d92];
-const E_vfio_iommu_spapr_tce_info = [e93, e93, e93, e93];
+const D_vfio_iommu_spapr_tce_info = [d93, d93, d93, d93];
+const E_vfio_iommu_spapr_tce_info = [e94, e94, e94, e94];
 /**
  * struct vfio_iommu_spapr_tce_info: decode("vfio_iommu_spapr_tce_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3324,7 +3462,7 @@ const E_vfio_iommu_spapr_tce_info = [e93, e93, e93, e93];
 export function decodeIommuSpaprTceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d92(b, true);
+  if (opts === undefined) r = d93(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
   return slowDecode("vfio_iommu_spapr_tce_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
@@ -3333,15 +3471,15 @@ export function decodeIommuSpaprTceInfoFast(b: Uint8Array, opts?: DecodeOptions)
 export function encodeIommuSpaprTceInfoFast(x: FastInput<"vfio_iommu_spapr_tce_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e93(x as Val, true);
+    if (opts === undefined) r = e94(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_spapr_tce_info", x as never, opts);
 }
 
-const D_vfio_eeh_pe_err = [d94, d94, d94, d94];
-const E_vfio_eeh_pe_err = [e95, e95, e95, e95];
+const D_vfio_eeh_pe_err = [d95, d95, d95, d95];
+const E_vfio_eeh_pe_err = [e96, e96, e96, e96];
 /**
  * struct vfio_eeh_pe_err: decode("vfio_eeh_pe_err", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3349,7 +3487,7 @@ const E_vfio_eeh_pe_err = [e95, e95, e95, e95];
 export function decodeEehPeErrFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_err"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d94(b, true);
+  if (opts === undefined) r = d95(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_err">;
   return slowDecode("vfio_eeh_pe_err", b, opts) as unknown as FastValue<"vfio_eeh_pe_err">;
@@ -3358,15 +3496,15 @@ export function decodeEehPeErrFast(b: Uint8Array, opts?: DecodeOptions): FastVal
 export function encodeEehPeErrFast(x: FastInput<"vfio_eeh_pe_err">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e95(x as Val, true);
+    if (opts === undefined) r = e96(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_eeh_pe_err[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_eeh_pe_err", x as never, opts);
 }
 
-const D_vfio_eeh_pe_op = [d96, d97, d96, d97];
-const E_vfio_eeh_pe_op = [e98, e99, e98, e99];
+const D_vfio_eeh_pe_op = [d97, d98, d97, d98];
+const E_vfio_eeh_pe_op = [e99, e100, e99, e100];
 /**
  * struct vfio_eeh_pe_op: decode("vfio_eeh_pe_op", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3374,7 +3512,7 @@ const E_vfio_eeh_pe_op = [e98, e99, e98, e99];
 export function decodeEehPeOpFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_op"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d96(b, true);
+  if (opts === undefined) r = d97(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_op">;
   return slowDecode("vfio_eeh_pe_op", b, opts) as unknown as FastValue<"vfio_eeh_pe_op">;
@@ -3383,15 +3521,15 @@ export function decodeEehPeOpFast(b: Uint8Array, opts?: DecodeOptions): FastValu
 export function encodeEehPeOpFast(x: FastInput<"vfio_eeh_pe_op">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e98(x as Val, true);
+    if (opts === undefined) r = e99(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_eeh_pe_op[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_eeh_pe_op", x as never, opts);
 }
 
-const D_vfio_iommu_spapr_register_memory = [d100, d100, d100, d100];
-const E_vfio_iommu_spapr_register_memory = [e101, e101, e101, e101];
+const D_vfio_iommu_spapr_register_memory = [d101, d101, d101, d101];
+const E_vfio_iommu_spapr_register_memory = [e102, e102, e102, e102];
 /**
  * struct vfio_iommu_spapr_register_memory: decode("vfio_iommu_spapr_register_memory", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3399,7 +3537,7 @@ const E_vfio_iommu_spapr_register_memory = [e101, e101, e101, e101];
 export function decodeIommuSpaprRegisterMemoryFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_register_memory"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d100(b, true);
+  if (opts === undefined) r = d101(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
   return slowDecode("vfio_iommu_spapr_register_memory", b, opts) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
@@ -3408,15 +3546,15 @@ export function decodeIommuSpaprRegisterMemoryFast(b: Uint8Array, opts?: DecodeO
 export function encodeIommuSpaprRegisterMemoryFast(x: FastInput<"vfio_iommu_spapr_register_memory">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e101(x as Val, true);
+    if (opts === undefined) r = e102(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_register_memory[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_spapr_register_memory", x as never, opts);
 }
 
-const D_vfio_iommu_spapr_tce_create = [d102, d102, d102, d102];
-const E_vfio_iommu_spapr_tce_create = [e103, e103, e103, e103];
+const D_vfio_iommu_spapr_tce_create = [d103, d103, d103, d103];
+const E_vfio_iommu_spapr_tce_create = [e104, e104, e104, e104];
 /**
  * struct vfio_iommu_spapr_tce_create: decode("vfio_iommu_spapr_tce_create", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3424,7 +3562,7 @@ const E_vfio_iommu_spapr_tce_create = [e103, e103, e103, e103];
 export function decodeIommuSpaprTceCreateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_create"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d102(b, true);
+  if (opts === undefined) r = d103(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
   return slowDecode("vfio_iommu_spapr_tce_create", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
@@ -3433,15 +3571,15 @@ export function decodeIommuSpaprTceCreateFast(b: Uint8Array, opts?: DecodeOption
 export function encodeIommuSpaprTceCreateFast(x: FastInput<"vfio_iommu_spapr_tce_create">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e103(x as Val, true);
+    if (opts === undefined) r = e104(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_create[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_spapr_tce_create", x as never, opts);
 }
 
-const D_vfio_iommu_spapr_tce_remove = [d104, d104, d104, d104];
-const E_vfio_iommu_spapr_tce_remove = [e105, e105, e105, e105];
+const D_vfio_iommu_spapr_tce_remove = [d105, d105, d105, d105];
+const E_vfio_iommu_spapr_tce_remove = [e106, e106, e106, e106];
 /**
  * struct vfio_iommu_spapr_tce_remove: decode("vfio_iommu_spapr_tce_remove", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3449,7 +3587,7 @@ const E_vfio_iommu_spapr_tce_remove = [e105, e105, e105, e105];
 export function decodeIommuSpaprTceRemoveFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_remove"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d104(b, true);
+  if (opts === undefined) r = d105(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
   return slowDecode("vfio_iommu_spapr_tce_remove", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
@@ -3458,7 +3596,7 @@ export function decodeIommuSpaprTceRemoveFast(b: Uint8Array, opts?: DecodeOption
 export function encodeIommuSpaprTceRemoveFast(x: FastInput<"vfio_iommu_spapr_tce_remove">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e105(x as Val, true);
+    if (opts === undefined) r = e106(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_remove[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -3501,8 +3639,8 @@ export function encodeDeviceGfxPlaneInfoFast(x: FastInput<"vfio_device_gfx_plane
   return encode("vfio_device_gfx_plane_info", x as never, opts);
 }
 
-const D_vfio_device_ioeventfd = [d106, d107, d108, d108];
-const E_vfio_device_ioeventfd = [e109, e110, e111, e111];
+const D_vfio_device_ioeventfd = [d107, d108, d109, d109];
+const E_vfio_device_ioeventfd = [e110, e111, e112, e112];
 /**
  * struct vfio_device_ioeventfd: decode("vfio_device_ioeventfd", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3510,7 +3648,7 @@ const E_vfio_device_ioeventfd = [e109, e110, e111, e111];
 export function decodeDeviceIoeventfdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_ioeventfd"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d108(b, true);
+  if (opts === undefined) r = d109(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_ioeventfd">;
   return slowDecode("vfio_device_ioeventfd", b, opts) as unknown as FastValue<"vfio_device_ioeventfd">;
@@ -3519,15 +3657,15 @@ export function decodeDeviceIoeventfdFast(b: Uint8Array, opts?: DecodeOptions): 
 export function encodeDeviceIoeventfdFast(x: FastInput<"vfio_device_ioeventfd">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e111(x as Val, true);
+    if (opts === undefined) r = e112(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_ioeventfd[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_ioeventfd", x as never, opts);
 }
 
-const D_vfio_region_gfx_edid = [d112, d112, d112, d112];
-const E_vfio_region_gfx_edid = [e113, e113, e113, e113];
+const D_vfio_region_gfx_edid = [d113, d113, d113, d113];
+const E_vfio_region_gfx_edid = [e114, e114, e114, e114];
 /**
  * struct vfio_region_gfx_edid: decode("vfio_region_gfx_edid", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3535,7 +3673,7 @@ const E_vfio_region_gfx_edid = [e113, e113, e113, e113];
 export function decodeRegionGfxEdidFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_gfx_edid"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d112(b, true);
+  if (opts === undefined) r = d113(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_region_gfx_edid">;
   return slowDecode("vfio_region_gfx_edid", b, opts) as unknown as FastValue<"vfio_region_gfx_edid">;
@@ -3544,15 +3682,15 @@ export function decodeRegionGfxEdidFast(b: Uint8Array, opts?: DecodeOptions): Fa
 export function encodeRegionGfxEdidFast(x: FastInput<"vfio_region_gfx_edid">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e113(x as Val, true);
+    if (opts === undefined) r = e114(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_gfx_edid[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_region_gfx_edid", x as never, opts);
 }
 
-const D_vfio_device_migration_info = [d114, d114, d114, d114];
-const E_vfio_device_migration_info = [e115, e115, e115, e115];
+const D_vfio_device_migration_info = [d115, d115, d115, d115];
+const E_vfio_device_migration_info = [e116, e116, e116, e116];
 /**
  * struct vfio_device_migration_info: decode("vfio_device_migration_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3560,7 +3698,7 @@ const E_vfio_device_migration_info = [e115, e115, e115, e115];
 export function decodeDeviceMigrationInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_migration_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d114(b, true);
+  if (opts === undefined) r = d115(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_migration_info">;
   return slowDecode("vfio_device_migration_info", b, opts) as unknown as FastValue<"vfio_device_migration_info">;
@@ -3569,7 +3707,7 @@ export function decodeDeviceMigrationInfoFast(b: Uint8Array, opts?: DecodeOption
 export function encodeDeviceMigrationInfoFast(x: FastInput<"vfio_device_migration_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e115(x as Val, true);
+    if (opts === undefined) r = e116(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_migration_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -3585,8 +3723,8 @@ export function encodeDeviceFeatureFast(x: FastInput<"vfio_device_feature">, opt
   return encode("vfio_device_feature", x as never, opts);
 }
 
-const D_vfio_device_feature_migration = [d116, d116, d116, d116];
-const E_vfio_device_feature_migration = [e117, e117, e117, e117];
+const D_vfio_device_feature_migration = [d117, d117, d117, d117];
+const E_vfio_device_feature_migration = [e118, e118, e118, e118];
 /**
  * struct vfio_device_feature_migration: decode("vfio_device_feature_migration", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3594,7 +3732,7 @@ const E_vfio_device_feature_migration = [e117, e117, e117, e117];
 export function decodeDeviceFeatureMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_migration"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d116(b, true);
+  if (opts === undefined) r = d117(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_migration">;
   return slowDecode("vfio_device_feature_migration", b, opts) as unknown as FastValue<"vfio_device_feature_migration">;
@@ -3603,15 +3741,15 @@ export function decodeDeviceFeatureMigrationFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeDeviceFeatureMigrationFast(x: FastInput<"vfio_device_feature_migration">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e117(x as Val, true);
+    if (opts === undefined) r = e118(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_migration[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_feature_migration", x as never, opts);
 }
 
-const D_vfio_device_feature_mig_state = [d118, d118, d118, d118];
-const E_vfio_device_feature_mig_state = [e119, e119, e119, e119];
+const D_vfio_device_feature_mig_state = [d119, d119, d119, d119];
+const E_vfio_device_feature_mig_state = [e120, e120, e120, e120];
 /**
  * struct vfio_device_feature_mig_state: decode("vfio_device_feature_mig_state", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3619,7 +3757,7 @@ const E_vfio_device_feature_mig_state = [e119, e119, e119, e119];
 export function decodeDeviceFeatureMigStateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_state"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d118(b, true);
+  if (opts === undefined) r = d119(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_state">;
   return slowDecode("vfio_device_feature_mig_state", b, opts) as unknown as FastValue<"vfio_device_feature_mig_state">;
@@ -3628,15 +3766,15 @@ export function decodeDeviceFeatureMigStateFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceFeatureMigStateFast(x: FastInput<"vfio_device_feature_mig_state">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e119(x as Val, true);
+    if (opts === undefined) r = e120(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_mig_state[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_feature_mig_state", x as never, opts);
 }
 
-const D_vfio_precopy_info = [d120, d120, d120, d120];
-const E_vfio_precopy_info = [e121, e121, e121, e121];
+const D_vfio_precopy_info = [d121, d121, d121, d121];
+const E_vfio_precopy_info = [e122, e122, e122, e122];
 /**
  * struct vfio_precopy_info: decode("vfio_precopy_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3644,7 +3782,7 @@ const E_vfio_precopy_info = [e121, e121, e121, e121];
 export function decodePrecopyInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_precopy_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d120(b, true);
+  if (opts === undefined) r = d121(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_precopy_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_precopy_info">;
   return slowDecode("vfio_precopy_info", b, opts) as unknown as FastValue<"vfio_precopy_info">;
@@ -3653,15 +3791,15 @@ export function decodePrecopyInfoFast(b: Uint8Array, opts?: DecodeOptions): Fast
 export function encodePrecopyInfoFast(x: FastInput<"vfio_precopy_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e121(x as Val, true);
+    if (opts === undefined) r = e122(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_precopy_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_precopy_info", x as never, opts);
 }
 
-const D_vfio_device_low_power_entry_with_wakeup = [d122, d122, d122, d122];
-const E_vfio_device_low_power_entry_with_wakeup = [e123, e123, e123, e123];
+const D_vfio_device_low_power_entry_with_wakeup = [d123, d123, d123, d123];
+const E_vfio_device_low_power_entry_with_wakeup = [e124, e124, e124, e124];
 /**
  * struct vfio_device_low_power_entry_with_wakeup: decode("vfio_device_low_power_entry_with_wakeup", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3669,7 +3807,7 @@ const E_vfio_device_low_power_entry_with_wakeup = [e123, e123, e123, e123];
 export function decodeDeviceLowPowerEntryWithWakeupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_low_power_entry_with_wakeup"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d122(b, true);
+  if (opts === undefined) r = d123(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
   return slowDecode("vfio_device_low_power_entry_with_wakeup", b, opts) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
@@ -3678,15 +3816,15 @@ export function decodeDeviceLowPowerEntryWithWakeupFast(b: Uint8Array, opts?: De
 export function encodeDeviceLowPowerEntryWithWakeupFast(x: FastInput<"vfio_device_low_power_entry_with_wakeup">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e123(x as Val, true);
+    if (opts === undefined) r = e124(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_low_power_entry_with_wakeup[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_low_power_entry_with_wakeup", x as never, opts);
 }
 
-const D_vfio_device_feature_dma_logging_control = [d124, d124, d124, d124];
-const E_vfio_device_feature_dma_logging_control = [e125, e125, e125, e125];
+const D_vfio_device_feature_dma_logging_control = [d125, d125, d125, d125];
+const E_vfio_device_feature_dma_logging_control = [e126, e126, e126, e126];
 /**
  * struct vfio_device_feature_dma_logging_control: decode("vfio_device_feature_dma_logging_control", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3694,7 +3832,7 @@ const E_vfio_device_feature_dma_logging_control = [e125, e125, e125, e125];
 export function decodeDeviceFeatureDmaLoggingControlFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_control"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d124(b, true);
+  if (opts === undefined) r = d125(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
   return slowDecode("vfio_device_feature_dma_logging_control", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
@@ -3703,15 +3841,15 @@ export function decodeDeviceFeatureDmaLoggingControlFast(b: Uint8Array, opts?: D
 export function encodeDeviceFeatureDmaLoggingControlFast(x: FastInput<"vfio_device_feature_dma_logging_control">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e125(x as Val, true);
+    if (opts === undefined) r = e126(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_control[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_feature_dma_logging_control", x as never, opts);
 }
 
-const D_vfio_device_feature_dma_logging_range = [d126, d126, d126, d126];
-const E_vfio_device_feature_dma_logging_range = [e127, e127, e127, e127];
+const D_vfio_device_feature_dma_logging_range = [d127, d127, d127, d127];
+const E_vfio_device_feature_dma_logging_range = [e128, e128, e128, e128];
 /**
  * struct vfio_device_feature_dma_logging_range: decode("vfio_device_feature_dma_logging_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3719,7 +3857,7 @@ const E_vfio_device_feature_dma_logging_range = [e127, e127, e127, e127];
 export function decodeDeviceFeatureDmaLoggingRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_range"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d126(b, true);
+  if (opts === undefined) r = d127(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
   return slowDecode("vfio_device_feature_dma_logging_range", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
@@ -3728,15 +3866,15 @@ export function decodeDeviceFeatureDmaLoggingRangeFast(b: Uint8Array, opts?: Dec
 export function encodeDeviceFeatureDmaLoggingRangeFast(x: FastInput<"vfio_device_feature_dma_logging_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e127(x as Val, true);
+    if (opts === undefined) r = e128(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_range[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_feature_dma_logging_range", x as never, opts);
 }
 
-const D_vfio_device_feature_dma_logging_report = [d128, d128, d128, d128];
-const E_vfio_device_feature_dma_logging_report = [e129, e129, e129, e129];
+const D_vfio_device_feature_dma_logging_report = [d129, d129, d129, d129];
+const E_vfio_device_feature_dma_logging_report = [e130, e130, e130, e130];
 /**
  * struct vfio_device_feature_dma_logging_report: decode("vfio_device_feature_dma_logging_report", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3744,7 +3882,7 @@ const E_vfio_device_feature_dma_logging_report = [e129, e129, e129, e129];
 export function decodeDeviceFeatureDmaLoggingReportFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_report"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d128(b, true);
+  if (opts === undefined) r = d129(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
   return slowDecode("vfio_device_feature_dma_logging_report", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
@@ -3753,15 +3891,15 @@ export function decodeDeviceFeatureDmaLoggingReportFast(b: Uint8Array, opts?: De
 export function encodeDeviceFeatureDmaLoggingReportFast(x: FastInput<"vfio_device_feature_dma_logging_report">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e129(x as Val, true);
+    if (opts === undefined) r = e130(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_report[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_feature_dma_logging_report", x as never, opts);
 }
 
-const D_vfio_device_feature_mig_data_size = [d130, d130, d130, d130];
-const E_vfio_device_feature_mig_data_size = [e131, e131, e131, e131];
+const D_vfio_device_feature_mig_data_size = [d131, d131, d131, d131];
+const E_vfio_device_feature_mig_data_size = [e132, e132, e132, e132];
 /**
  * struct vfio_device_feature_mig_data_size: decode("vfio_device_feature_mig_data_size", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3769,7 +3907,7 @@ const E_vfio_device_feature_mig_data_size = [e131, e131, e131, e131];
 export function decodeDeviceFeatureMigDataSizeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_data_size"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d130(b, true);
+  if (opts === undefined) r = d131(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_data_size">;
   return slowDecode("vfio_device_feature_mig_data_size", b, opts) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
@@ -3778,15 +3916,15 @@ export function decodeDeviceFeatureMigDataSizeFast(b: Uint8Array, opts?: DecodeO
 export function encodeDeviceFeatureMigDataSizeFast(x: FastInput<"vfio_device_feature_mig_data_size">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e131(x as Val, true);
+    if (opts === undefined) r = e132(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_mig_data_size[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_feature_mig_data_size", x as never, opts);
 }
 
-const D_vfio_device_feature_bus_master = [d132, d132, d132, d132];
-const E_vfio_device_feature_bus_master = [e133, e133, e133, e133];
+const D_vfio_device_feature_bus_master = [d133, d133, d133, d133];
+const E_vfio_device_feature_bus_master = [e134, e134, e134, e134];
 /**
  * struct vfio_device_feature_bus_master: decode("vfio_device_feature_bus_master", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3794,7 +3932,7 @@ const E_vfio_device_feature_bus_master = [e133, e133, e133, e133];
 export function decodeDeviceFeatureBusMasterFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_bus_master"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d132(b, true);
+  if (opts === undefined) r = d133(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_bus_master">;
   return slowDecode("vfio_device_feature_bus_master", b, opts) as unknown as FastValue<"vfio_device_feature_bus_master">;
@@ -3803,7 +3941,7 @@ export function decodeDeviceFeatureBusMasterFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeDeviceFeatureBusMasterFast(x: FastInput<"vfio_device_feature_bus_master">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e133(x as Val, true);
+    if (opts === undefined) r = e134(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_bus_master[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -3882,8 +4020,8 @@ export function encodeUserVersionFast(x: FastInput<"vfio_user_version">, opts?: 
   return encode("vfio_user_version", x as never, opts);
 }
 
-const D_vfio_user_device_info = [d134, d134, d134, d134];
-const E_vfio_user_device_info = [e135, e135, e135, e135];
+const D_vfio_user_device_info = [d135, d135, d135, d135];
+const E_vfio_user_device_info = [e136, e136, e136, e136];
 /**
  * struct vfio_user_device_info: decode("vfio_user_device_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3891,7 +4029,7 @@ const E_vfio_user_device_info = [e135, e135, e135, e135];
 export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d134(b, true);
+  if (opts === undefined) r = d135(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">;
   return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
@@ -3900,15 +4038,15 @@ export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): F
 export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e135(x as Val, true);
+    if (opts === undefined) r = e136(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_device_info", x as never, opts);
 }
 
-const D_vfio_user_dma_map = [d136, d136, d136, d136];
-const E_vfio_user_dma_map = [e137, e137, e137, e137];
+const D_vfio_user_dma_map = [d137, d137, d137, d137];
+const E_vfio_user_dma_map = [e138, e138, e138, e138];
 /**
  * struct vfio_user_dma_map: decode("vfio_user_dma_map", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3916,7 +4054,7 @@ const E_vfio_user_dma_map = [e137, e137, e137, e137];
 export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d136(b, true);
+  if (opts === undefined) r = d137(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">;
   return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
@@ -3925,15 +4063,15 @@ export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastV
 export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e137(x as Val, true);
+    if (opts === undefined) r = e138(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_dma_map", x as never, opts);
 }
 
-const D_vfio_user_dma_unmap = [d138, d138, d138, d138];
-const E_vfio_user_dma_unmap = [e139, e139, e139, e139];
+const D_vfio_user_dma_unmap = [d139, d139, d139, d139];
+const E_vfio_user_dma_unmap = [e140, e140, e140, e140];
 /**
  * struct vfio_user_dma_unmap: decode("vfio_user_dma_unmap", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3941,7 +4079,7 @@ const E_vfio_user_dma_unmap = [e139, e139, e139, e139];
 export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d138(b, true);
+  if (opts === undefined) r = d139(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">;
   return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
@@ -3950,15 +4088,15 @@ export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): Fas
 export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e139(x as Val, true);
+    if (opts === undefined) r = e140(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_dma_unmap", x as never, opts);
 }
 
-const D_vfio_user_region_access = [d140, d140, d140, d140];
-const E_vfio_user_region_access = [e141, e141, e141, e141];
+const D_vfio_user_region_access = [d141, d141, d141, d141];
+const E_vfio_user_region_access = [e142, e142, e142, e142];
 /**
  * struct vfio_user_region_access: decode("vfio_user_region_access", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -3966,7 +4104,7 @@ const E_vfio_user_region_access = [e141, e141, e141, e141];
 export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d140(b, true);
+  if (opts === undefined) r = d141(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">;
   return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
@@ -3975,7 +4113,7 @@ export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions):
 export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e141(x as Val, true);
+    if (opts === undefined) r = e142(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -3991,8 +4129,8 @@ export function encodeUserRegionAccessDataFast(x: FastInput<"vfio_user_region_ac
   return encode("vfio_user_region_access_data", x as never, opts);
 }
 
-const D_vfio_user_dma_region_access = [d142, d142, d142, d142];
-const E_vfio_user_dma_region_access = [e143, e143, e143, e143];
+const D_vfio_user_dma_region_access = [d143, d143, d143, d143];
+const E_vfio_user_dma_region_access = [e144, e144, e144, e144];
 /**
  * struct vfio_user_dma_region_access: decode("vfio_user_dma_region_access", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -4000,7 +4138,7 @@ const E_vfio_user_dma_region_access = [e143, e143, e143, e143];
 export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d142(b, true);
+  if (opts === undefined) r = d143(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">;
   return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
@@ -4009,7 +4147,7 @@ export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOption
 export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e143(x as Val, true);
+    if (opts === undefined) r = e144(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -4026,7 +4164,7 @@ export function encodeUserDmaRegionAccessDataFast(x: FastInput<"vfio_user_dma_re
 }
 
 const D_vfio_user_region_io_fds_request = [d30, d30, d30, d30];
-const E_vfio_user_region_io_fds_request = [e144, e144, e144, e144];
+const E_vfio_user_region_io_fds_request = [e145, e145, e145, e145];
 /**
  * struct vfio_user_region_io_fds_request: decode("vfio_user_region_io_fds_request", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -4043,7 +4181,7 @@ export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e144(x as Val, true);
+    if (opts === undefined) r = e145(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }

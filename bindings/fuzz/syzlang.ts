@@ -277,7 +277,8 @@ interface FdMap {
   names: Map<number, string>;
 }
 
-const hexArg = (v: unknown) => `0x${BigInt.asUintN(64, BigInt((v as number | bigint | string | undefined) ?? 0)).toString(16)}`;
+const hexArg = (v: unknown) =>
+  `0x${BigInt.asUintN(64, BigInt((v as number | bigint | string | undefined) ?? 0)).toString(16)}`;
 
 /** One decoded value as a syzkaller argument of the given description type. Counts and sizes keep the
  *  case's own value (a near-valid case's wrong argsz or count is the point of it); AUTO when it has none. */
@@ -319,10 +320,17 @@ function renderPayload(
 ): string {
   const u = w.members.get(union)!;
   const flags = Number(value.flags ?? 0);
+  const num = (t: string) => (/^0x/.test(t) ? BigInt(t) : constValue(t));
   for (const m of u.members) {
-    const cond = /& (\w+)\]$/.exec(m.attrs ?? "")?.[1];
-    const bit = cond ? constValue(cond) : undefined;
-    if (m.attrs && (bit === undefined || !(flags & Number(bit)))) continue;
+    // the option's condition as written: "& MASK == VALUE" or "& BIT"; the first that holds is taken
+    const cond = /& (\w+)(?: == (\w+))?\]$/.exec(m.attrs ?? "");
+    if (m.attrs) {
+      const mask = cond ? num(cond[1]) : undefined;
+      const want = cond?.[2] ? num(cond[2]) : undefined;
+      if (mask === undefined) continue;
+      const got = BigInt(flags >>> 0) & mask;
+      if (cond?.[2] ? got !== want : got === 0n) continue;
+    }
     const opt = w.members.get(m.type);
     if (!opt) return `@${m.name}`;
     return `@${m.name}={${opt.members.map((x) => render(w, x.type, x.name === "data" ? value[dataName] : value[countName], fds)).join(", ")}}`;

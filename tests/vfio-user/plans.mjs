@@ -30,7 +30,9 @@ export { rng };
 /** Message builders over the codec. */
 export function builders(abi) {
   let id = 1;
-  const msg = (command, body, extra = {}) => abi.encodeMessage({ msg_id: id++ & 0xffff, command, body, ...extra });
+  // plans send counts their data does not have on purpose (the server must reject them)
+  const msg = (command, body, extra = {}) =>
+    abi.encodeMessage({ msg_id: id++ & 0xffff, command, body, ...extra }, { keepCounts: true });
   const step = (note, bytes, fds = []) => ({ kind: "send", note, bytes, fds });
   return {
     msg,
