@@ -6,9 +6,6 @@
 //   node     node:test suites: tests/**/*.test.mjs (bindings, CLI, C reference, oracle, fuzz,
 //            embedding, browser e2e) - each suite skips nothing silently
 //   kernel   real Linux 6.1 / 6.12 under QEMU (npm run test:kernel)
-//   syzkaller  syzkaller's own compiler accepts `vfio-abi syzlang` on its 9 linux arches, the .const
-//            values match gcc on each arch's uapi headers, and syzkaller reads the corpus exported as
-//            programs (exit 3 = did not run: the checker is not available; the summary says so)
 //   vfio-user  a real libvfio-user server built from its source snapshot answers codec-built
 //            messages; the libvfio-user model predicts every answer (exit 3 = did not run: no
 //            snapshot; the summary says so)
@@ -63,7 +60,6 @@ const files = walk(join(root, "tests")).sort();
 run("node", process.execPath, ["--test", "--test-concurrency=2", ...files]);
 if (existsSync(join(root, "tests", "kernel", "run.mjs"))) run("kernel", process.execPath, ["tests/kernel/run.mjs"]);
 run("vfio-user", process.execPath, ["tests/vfio-user/run.mjs"]);
-run("syzkaller", process.execPath, ["tests/syzkaller/run.mjs"]);
 
 console.log("\n=== summary");
 for (const r of results)
