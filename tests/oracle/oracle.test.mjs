@@ -491,3 +491,52 @@ test("platform: level lines automask on loopback, irqfds are busy once installed
   assert.equal(p({ flags: EVENTFD | T, index: 1, data: [99] }).errno, "EBADF");
   assert.deepEqual(p({ flags: NONE | T, index: 1 }).signalled, []);
 });
+
+// The device state has one home: the oracle keeps which eventfd each vfio-pci trigger holds in the
+// device block's extended words (PCI_FD_*, the vector table); the model reads them from there.
+test("vfio-pci device block: the oracle keeps the trigger eventfds (INTx, unmask irqfd, ERR, REQ, each vector)", async () => {
+  const { DEV, PCI } = await import("../../dist/bindings/generated/wasm-abi.js");
+  const {
+    VFIO_IRQ_SET_ACTION_TRIGGER: TRIGGER,
+    VFIO_IRQ_SET_ACTION_UNMASK: UNMASK,
+    VFIO_IRQ_SET_DATA_EVENTFD: EVENTFD,
+    VFIO_IRQ_SET_DATA_NONE: NONE,
+    VFIO_PCI_INTX_IRQ_INDEX: INTX,
+    VFIO_PCI_MSIX_IRQ_INDEX: MSIX,
+    VFIO_PCI_ERR_IRQ_INDEX: ERR,
+  } = await import("../../dist/bindings/index.js");
+  const m = new DeviceModel(qemuDevice("e1000e", "6.12"));
+  const s = (o) => m.predict("VFIO_DEVICE_SET_IRQS", set(o));
+  const vector = (v) => (m.state[PCI.VECTOR_TABLE + (v >> 1)] >>> (v & 1 ? 16 : 0)) & 0xffff;
+  assert.ok(m.state.length === PCI.WORDS && (m.state[DEV.FEATURES] & PCI.EXTENDED) !== 0, "extended block announced");
+
+  s({ flags: EVENTFD | TRIGGER, index: MSIX, count: 3, data: [104, 105, 106] });
+  assert.deepEqual(
+    [...m.triggers.vectors],
+    [
+      [0, 104],
+      [1, 105],
+      [2, 106],
+    ],
+  );
+  assert.deepEqual([0, 1, 2].map(vector), [105, 106, 107]); // fd + 1
+  // vfio_msi_set_block stops at the closed fd 99 and tears down vectors 1..2 again; vector 0 keeps its trigger
+  assert.equal(s({ flags: EVENTFD | TRIGGER, index: MSIX, start: 1, count: 2, data: [107, 99] }).errno, "EBADF");
+  assert.deepEqual([...m.triggers.vectors], [[0, 104]]);
+  assert.deepEqual([1, 2].map(vector), [PCI.VEC_FREED, PCI.VEC_FREED]);
+  // a prediction without commit leaves the block alone
+  const before = m.state.slice();
+  predictSetIrqs(m, set({ flags: NONE | TRIGGER, index: MSIX, count: 0 }));
+  assert.deepEqual(m.state, before);
+  s({ flags: NONE | TRIGGER, index: MSIX, count: 0 }); // disable: no vector holds anything
+  assert.deepEqual([0, 1, 2].map(vector), [0, 0, 0]);
+
+  s({ flags: EVENTFD | TRIGGER, index: INTX, count: 1, data: [101] });
+  s({ flags: EVENTFD | UNMASK, index: INTX, count: 1, data: [120] });
+  s({ flags: EVENTFD | TRIGGER, index: ERR, count: 1, data: [103] });
+  assert.deepEqual([m.state[PCI.FD_INTX], m.state[PCI.FD_UNMASK], m.state[PCI.FD_ERR]], [102, 121, 104]);
+  assert.deepEqual(m.triggers, { intx: 101, intxUnmask: 120, err: 103, req: null, vectors: new Map() });
+  s({ flags: NONE | TRIGGER, index: INTX, count: 0 }); // INTx disable drops the trigger and the unmask irqfd
+  s({ flags: EVENTFD | TRIGGER, index: ERR, count: 1, data: [-1] });
+  assert.deepEqual([m.state[PCI.FD_INTX], m.state[PCI.FD_UNMASK], m.state[PCI.FD_ERR]], [0, 0, 0]);
+});
