@@ -494,7 +494,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
  *   #define WRAP(ret, name, sig, params, args) static ret vfio_##name params { return (ret)Z_vfioZ_##name args; }
  *   VFIO_ABI_EXPORTS(WRAP)
  */
-#define VFIO_ABI_NUM_FUNCTIONS 39
+#define VFIO_ABI_NUM_FUNCTIONS 40
 #define VFIO_ABI_EXPORTS(X) \
   X(int32_t, abi_version, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, arena_ptr, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -520,6 +520,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
   X(int32_t, oracle_set_irqs_batch, "i32(i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out), (VFIO_ABI_SELF, prof, bufs, index, n, dev, out)) \
   X(uint32_t, oracle_last_rule, "i32()", (void), (VFIO_ABI_SELF)) \
   X(int32_t, oracle_last_elem, "i32()", (void), (VFIO_ABI_SELF)) \
+  X(int32_t, oracle_lvu_slot, "i32(i32,i32,i32)", (uint32_t dev, uint32_t index, uint32_t vector), (VFIO_ABI_SELF, dev, index, vector)) \
   X(uint32_t, fuzz_work_size, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, fuzz_out_words, "i32()", (void), (VFIO_ABI_SELF)) \
   X(int32_t, fuzz_num_classes, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -593,6 +594,8 @@ int32_t vfio_abi_oracle_set_irqs_batch(uint32_t prof, uint32_t bufs, uint32_t in
 uint32_t vfio_abi_oracle_last_rule(void);
 /* Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1. */
 int32_t vfio_abi_oracle_last_elem(void);
+/* The fd-table slot (LVU_TABLE byte) a libvfio-user server uses for vector `vector` of irq index `index` on device block `dev`: ERR and REQ have their own slots, INTx shares MSI/MSI-X slot 0 under LVU_BUG_INTX_SHARED. E_ORACLE_RANGE when the block lies outside memory. */
+int32_t vfio_abi_oracle_lvu_slot(uint32_t dev, uint32_t index, uint32_t vector);
 /* bytes of the work area every fuzz export needs */
 uint32_t vfio_abi_fuzz_work_size(void);
 /* u32 words `fuzz_campaign` writes to `out` */

@@ -306,6 +306,8 @@ export interface WasmExports {
   oracle_last_rule(): number;
   /** Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1. */
   oracle_last_elem(): number;
+  /** The fd-table slot (LVU_TABLE byte) a libvfio-user server uses for vector `vector` of irq index `index` on device block `dev`: ERR and REQ have their own slots, INTx shares MSI/MSI-X slot 0 under LVU_BUG_INTX_SHARED. E_ORACLE_RANGE when the block lies outside memory. */
+  oracle_lvu_slot(dev: number, index: number, vector: number): number;
   /** bytes of the work area every fuzz export needs */
   fuzz_work_size(): number;
   /** u32 words `fuzz_campaign` writes to `out` */
