@@ -14,10 +14,14 @@ const T = 0x20,
   NONE = 1,
   BOOL = 2,
   EVENTFD = 4;
-export const EFD = (i) => 100 + i;
-export const READONLY = [200, 201],
-  WRITABLE = [202],
-  CLOSED = [99, 77, 150, 512, 1000];
+// the replay client's fd environment, as the model is told it (the client checks it with ENV)
+const { CLIENT_FD_ENV } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+const { parseFdList } = await import("../../dist/bindings/oracle/model/device.js");
+const EVENTFDS = parseFdList(CLIENT_FD_ENV.eventfds);
+export const EFD = (i) => EVENTFDS[i];
+export const WRITABLE = parseFdList(CLIENT_FD_ENV.writable),
+  READONLY = parseFdList(CLIENT_FD_ENV.files).filter((fd) => !WRITABLE.includes(fd)),
+  CLOSED = parseFdList(CLIENT_FD_ENV.closed);
 const INTX = 0,
   MSI = 1,
   MSIX = 2,
@@ -226,9 +230,7 @@ export async function corpora(abi, perFamily, seed) {
   const device = {
     driver: "libvfio-user",
     irqs: [1, 4, 16, 1, 1].map((count, index) => ({ index, count, flags: 1 })),
-    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
-    openFds: [200, 201],
-    writableFds: [202],
+    fds: CLIENT_FD_ENV,
   };
   const family = {
     vfio_irq_set: "DEVICE_SET_IRQS",

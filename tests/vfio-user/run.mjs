@@ -16,8 +16,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { findTarball, buildPeer, checkLayouts, root, ENABLE_HINT } from "./peer.mjs";
-import { plan, runScript, check } from "./replay.mjs";
-import * as plans from "./plans.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, d) => {
@@ -45,6 +43,8 @@ if (!fs.existsSync(path.join(root, "dist", "bindings", "index.js"))) {
 }
 const abi = await import("../../dist/bindings/index.js");
 const { VfioUserModel, vuServerDevice } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+const { plan, runScript, check } = await import("./replay.mjs");
+const plans = await import("./plans.mjs");
 
 let peer;
 try {

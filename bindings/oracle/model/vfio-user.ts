@@ -62,7 +62,7 @@ import { encodeMessage, decodeMessage, HEADER_SIZE } from "../../vfio-user.js";
 import { encode } from "../../encode.js";
 import { structByName } from "../../schema-index.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
-import { type DeviceDescription, deviceBlock, irqOf, numIrqs, numRegions } from "./device.js";
+import { type DeviceDescription, type FdEnv, deviceBlock, fdEnvOf, irqOf, numIrqs, numRegions } from "./device.js";
 import { errnoName } from "./model.js";
 
 const { EINVAL } = ERRNO;
@@ -137,6 +137,18 @@ type Slot = { fd: number; kind: number };
 export const regionAccess = (r: VuRegion): "pattern" | "none" | "unknown" =>
   r.access ?? (r.pattern ? "pattern" : "none");
 
+/**
+ * The fd environment the replay client (vu-replay, shipped with the CLI) sets up before its first
+ * message and checks with its ENV command: 32 non-blocking eventfds, /dev/null read-only, a pipe's
+ * read end, /dev/null write-only, and fds it keeps closed.
+ */
+export const CLIENT_FD_ENV = {
+  eventfds: "100-131",
+  files: "200-202",
+  writable: "202",
+  closed: "77,99,150,512,1000",
+} as const satisfies FdEnv;
+
 /** The vu-server device of the peer stage (tests/vfio-user/vu-server.c), as the model knows it. */
 export function vuServerDevice(counts: number[] = [1, 4, 16, 1, 1], extra: Partial<VuDevice> = {}): VuDevice {
   return {
@@ -166,9 +178,7 @@ export function vuServerDevice(counts: number[] = [1, 4, 16, 1, 1], extra: Parti
         flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
       },
     ],
-    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
-    openFds: [200, 201],
-    writableFds: [202],
+    fds: CLIENT_FD_ENV,
     ...extra,
   };
 }
@@ -178,6 +188,8 @@ export class VfioUserModel {
   readonly state: Uint32Array;
   /** Slot -> the client fd it holds (eventfd identity for counters). */
   private slots = new Map<number, Slot>();
+  /** The client's fd environment: fd -> LVU.FD_* (absent: closed). */
+  private readonly fdKinds = new Map<number, number>();
   readonly counts = new Map<number, number>();
   private connected = false;
   private negotiated = false;
@@ -189,6 +201,10 @@ export class VfioUserModel {
     this.state = new Uint32Array(LVU_WORDS);
     this.state.set(deviceBlock(device));
     this.state[DEV.FEATURES] |= LVU.LVU_EXTENDED;
+    const env = fdEnvOf(device);
+    for (const fd of env.files) this.fdKinds.set(fd, LVU.FD_READONLY);
+    for (const fd of env.writable) this.fdKinds.set(fd, LVU.FD_WRITABLE);
+    for (const fd of env.eventfds) this.fdKinds.set(fd, LVU.FD_EVENTFD);
   }
 
   private get maxIvs(): number {
@@ -202,13 +218,9 @@ export class VfioUserModel {
     return new Uint8Array(this.state.buffer, LVU.LVU_TABLE * 4, LVU_TABLE_BYTES);
   }
 
-  /** fd kind in the client's environment: 0 closed. */
+  /** fd kind (LVU.FD_*) in the client's environment: 0 closed. */
   fdKind(fd: number): number {
-    const d = this.device;
-    if ((d.eventfds ?? []).includes(fd)) return LVU.FD_EVENTFD;
-    if ((d.writableFds ?? []).includes(fd)) return LVU.FD_WRITABLE;
-    if ((d.openFds ?? [0, 1, 2]).includes(fd)) return LVU.FD_READONLY;
-    return 0;
+    return this.fdKinds.get(fd) ?? 0;
   }
 
   /** A new connection (the server accepted it and waits for VERSION). */
