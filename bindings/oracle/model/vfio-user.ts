@@ -97,6 +97,8 @@ export interface VuRegion {
    * Default: "pattern" when `pattern` is set, otherwise "none".
    */
   access?: "pattern" | "none" | "unknown";
+  /** The server's GET_REGION_INFO reply for this region has something the model does not know (a probe found it): not predicted. */
+  unknownCaps?: boolean;
 }
 
 /** A libvfio-user server: irq counts, regions, fd environment of the client, bugs it has. */
@@ -106,9 +108,9 @@ export interface VuDevice extends DeviceDescription {
   vuRegions: VuRegion[];
   /** The server's VERSION reply capabilities JSON text (without the NUL), when known. */
   versionJson?: string;
-  /** The server has no DMA controller (DMA_MAP/UNMAP are accepted and do nothing); default true. */
+  /** The server has no DMA controller: DMA_MAP/UNMAP are accepted and do nothing (unknown when absent: not generated). */
   noDma?: boolean;
-  /** The server has no reset callback (DEVICE_RESET is accepted and keeps the irq fds); default true. */
+  /** The server has no reset callback: DEVICE_RESET is accepted and keeps the irq fds (unknown when absent: not generated). */
   noResetCallback?: boolean;
 }
 
@@ -179,6 +181,8 @@ export function vuServerDevice(counts: number[] = [1, 4, 16, 1, 1], extra: Parti
       },
     ],
     fds: CLIENT_FD_ENV,
+    noDma: true,
+    noResetCallback: true,
     ...extra,
   };
 }
