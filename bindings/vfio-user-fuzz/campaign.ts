@@ -6,7 +6,7 @@ import { VfioUserModel, type VuDevice } from "../oracle/model/vfio-user.js";
 import { parseFdList } from "../oracle/model/device.js";
 import { runClient } from "./client.js";
 import { randomSteps } from "./gen.js";
-import { check, plan, type CheckResult, type Mismatch, type Step } from "./script.js";
+import { check, commandName, plan, type CheckResult, type Mismatch, type Step } from "./script.js";
 
 export interface Disagreement {
   /** Segment (connection) of the campaign it was found in, and that segment's seed. */
@@ -18,6 +18,12 @@ export interface Disagreement {
   mismatch: Mismatch;
   /** Kind of disagreement: what differed and the model's rule. */
   signature: string;
+  /**
+   * The library bugs that explain it: the model was told the server does not have them
+   * (device.fixed), and with them the model agrees with every answer of the segment. Empty when
+   * none does: a disagreement the model cannot explain.
+   */
+  explainedBy: string[];
 }
 
 export interface CampaignResult extends Omit<CheckResult, "mismatches"> {
@@ -37,11 +43,7 @@ export interface Target {
 const closedFds = (d: VuDevice) => parseFdList(d.fds?.closed);
 const signatureOf = (m: Mismatch, steps: Step[]) => {
   const s = steps[m.step];
-  const what =
-    s?.kind === "send"
-      ? `${m.what} to command ${new DataView(s.bytes.buffer, s.bytes.byteOffset).getUint16(2, true)}`
-      : m.what;
-  return `${what}, model rule ${m.rule ?? "-"}`;
+  return `${m.what}${s?.kind === "send" ? ` to ${commandName(s.bytes)}` : ""}, model rule ${m.rule ?? "-"}`;
 };
 
 /** Run step lists, each on its own connection with a fresh model, in one client run. */
@@ -98,13 +100,50 @@ export function runCampaign(
           steps: lists[i].slice(0, m.step + 1),
           mismatch: m,
           signature: signatureOf(m, lists[i]),
+          explainedBy: [],
         });
     });
     o.progress?.(res.requests, res.disagreements.length);
   }
+  explain(t, res.disagreements);
   res.ms = Date.now() - t0;
   return res;
 }
+
+/**
+ * Which of the library bugs the model was told to leave out (device.fixed) explain each
+ * disagreement: each bug alone, then all of them, put back into the model for the segment's steps.
+ * One client run for every candidate.
+ */
+export function explain(t: Target, found: Disagreement[]): void {
+  const fixed = t.device.fixed ?? [];
+  if (!fixed.length || !found.length) return;
+  const options = [...fixed.map((rule) => [rule]), ...(fixed.length > 1 ? [fixed] : [])];
+  const tries = found.flatMap((d) => options.map((rules) => ({ d, rules })));
+  const byModel = options.map((rules) => ({ ...t, device: withBugs(t.device, rules) }));
+  // a model per option: group the candidates by option, one client run per option
+  options.forEach((rules, k) => {
+    const mine = tries.filter((x) => x.rules === rules && !x.d.explainedBy.length);
+    if (!mine.length) return;
+    const results = runSegments(
+      byModel[k],
+      mine.map((x) => [...x.d.steps, { kind: "close" } as Step, { kind: "drain" } as Step]),
+    );
+    results.forEach((r, i) => {
+      if (!r.mismatches.length) mine[i].d.explainedBy = rules;
+    });
+  });
+}
+
+/** The device with these bug rules back in the model. */
+export const withBugs = (d: VuDevice, rules: string[]): VuDevice => ({
+  ...d,
+  fixed: (d.fixed ?? []).filter((f) => !rules.includes(f)),
+});
+
+/** How disagreements are grouped: by the bugs that explain them, else by what differed. */
+export const groupOf = (d: Disagreement): string =>
+  d.explainedBy.length ? `server has ${d.explainedBy.join(" + ")}` : `unexplained: ${d.signature}`;
 
 export interface Shrunk {
   steps: Step[];

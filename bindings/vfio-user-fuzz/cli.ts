@@ -5,11 +5,21 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RULES } from "../generated/wasm-abi.js";
 import { checkDescription } from "../oracle/model/device.js";
-import type { VuDevice } from "../oracle/model/vfio-user.js";
+import { type VuDevice, vuServerDevice } from "../oracle/model/vfio-user.js";
 import { ClientError, ensureClient } from "./client.js";
-import { probe } from "./probe.js";
-import { runCampaign, runSegments, shrink, type Target } from "./campaign.js";
-import { explain, describeStep } from "./script.js";
+import { type ProbeResult, probe } from "./probe.js";
+import {
+  type CampaignResult,
+  type Disagreement,
+  explain,
+  groupOf,
+  runCampaign,
+  runSegments,
+  shrink,
+  type Target,
+  withBugs,
+} from "./campaign.js";
+import { describeStep, explain as explainMismatch } from "./script.js";
 import { formatRepro, parseRepro, ReproError } from "./repro.js";
 
 const bugRules = () => RULES.filter((r) => r.name.startsWith("LVU_BUG_")).map((r) => r.name);
@@ -115,19 +125,14 @@ function campaign(v: Values): number {
   const segment = intOpt("segment", v.segment, 200, 1, 100_000);
   const maxShrink = intOpt("max-shrink", v["max-shrink"], 3, 0, 1000);
   const outDir = (v.out as string | undefined) ?? "vfio-user-repro";
+  withFixed(vuServerDevice(), v.fixed); // a bad --fixed is refused before the server is asked anything
+  const given = v.device ? readDevice(v.device as string) : null;
   const bin = ensureClient(v.client as string | undefined);
   const socket = v.socket as string;
-  let device: VuDevice,
-    notes: string[] = [],
-    source: string;
-  if (v.device) {
-    device = checkDescription(JSON.parse(readFileSync(v.device as string, "utf8"))) as VuDevice;
-    source = `from ${v.device}`;
-  } else {
-    ({ device, notes } = probe(bin, socket));
-    source = "probed";
-  }
-  device = withFixed(device, v.fixed);
+  const probed = given ? null : probe(bin, socket);
+  const device = withFixed(given ?? (probed as ProbeResult).device, v.fixed);
+  const notes = probed?.notes ?? [];
+  const source = given ? `from ${v.device}` : "probed";
   const t: Target = { bin, socket, device };
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const irqs = device.irqs.map((q) => q.count).join("/");
@@ -141,65 +146,130 @@ function campaign(v: Values): number {
     segment,
     progress: (done, found) => log(`  ${done} requests, ${found} disagreeing connections`),
   });
-  // one reproducer per kind of disagreement
-  const kinds = new Map<string, typeof res.disagreements>();
-  for (const d of res.disagreements) kinds.set(d.signature, [...(kinds.get(d.signature) ?? []), d]);
-  const saved: { file: string; signature: string; steps: number; from: number; runs: number; still: boolean }[] = [];
-  let k = 0;
-  for (const [signature, list] of kinds) {
-    if (k >= maxShrink) break;
+  // one reproducer per group: the bugs that explain a disagreement, else what differed
+  const groups = new Map<string, Disagreement[]>();
+  for (const d of res.disagreements) groups.set(groupOf(d), [...(groups.get(groupOf(d)) ?? []), d]);
+  const saved: Saved[] = [];
+  for (const [group, list] of [...groups].slice(0, maxShrink)) {
     const d = list[0];
-    log(`  shrinking "${signature}" (segment ${d.segment}, ${d.steps.length} steps)`);
-    const s = shrink(t, d);
-    mkdirSync(outDir, { recursive: true });
-    const file = join(outDir, `vfio-user-${seed}-${d.segment}.txt`);
-    const why = [
-      `disagreement: ${signature}`,
-      `found by: vfio-abi vfio-user --seed ${seed} --segment ${segment} (segment ${d.segment}, seed ${d.seed}); shrunk from ${d.steps.length} steps in ${s.runs} client runs`,
-      ...(d.mismatch ? [`first seen: ${explain(d.mismatch)}`] : []),
-    ];
-    writeFileSync(file, formatRepro({ device, steps: s.steps, why }, s.mismatches));
-    saved.push({
-      file,
-      signature,
-      steps: s.steps.length,
-      from: d.steps.length,
-      runs: s.runs,
-      still: s.mismatches.length > 0,
-    });
-    k++;
+    log(`  shrinking "${group}" (connection ${d.segment}, ${d.steps.length} steps)`);
+    saved.push(saveShrunk(t, d, group, { seed, segment, outDir }));
   }
   const summary = {
     socket,
     device: source,
+    modelWithout: device.fixed ?? [],
     requests: res.requests,
     matched: res.matched,
     replies: res.replies,
     eventfdReads: res.efdReads,
     connections: res.segments,
     disagreeing: res.disagreements.length,
-    kinds: [...kinds.entries()].map(([signature, l]) => ({ signature, connections: l.length })),
+    groups: [...groups].map(([group, l]) => ({
+      group,
+      explainedBy: l[0].explainedBy,
+      connections: l.length,
+      signatures: [...new Set(l.map((d) => d.signature))],
+    })),
+    rules: Object.fromEntries([...res.rules].sort((a, b) => b[1] - a[1])),
     reproducers: saved,
     seconds: res.ms / 1000,
+    requestsPerSecond: Math.round(res.requests / Math.max(res.ms / 1000, 1e-3)),
   };
   if (v.json) console.log(JSON.stringify(summary));
-  else {
-    console.log(
-      `vfio-user: ${res.matched}/${res.requests} requests matched, ${res.replies} replies, ${res.efdReads} eventfd reads; ${res.disagreements.length} of ${res.segments} connections disagreed (${(res.ms / 1000).toFixed(1)} s)`,
-    );
-    for (const x of summary.kinds) console.log(`  ${x.connections}x ${x.signature}`);
-    for (const s of saved) {
-      console.log(
-        `reproducer ${s.file}: ${s.steps} steps (from ${s.from})${s.still ? "" : " - did not fail again on its own"}`,
-      );
-      for (const step of parseRepro(readFileSync(s.file, "utf8"), s.file).steps) console.log(`  ${describeStep(step)}`);
-    }
-  }
+  else printSummary(summary, res);
   return res.disagreements.length ? 1 : 0;
 }
 
+interface Saved {
+  file: string;
+  group: string;
+  /** The bugs that explain the shrunk reproducer (the model with them agrees with every answer). */
+  explainedBy: string[];
+  steps: number;
+  from: number;
+  runs: number;
+  /** The shrunk sequence still disagrees with the model. */
+  still: boolean;
+}
+
+/** Shrink one disagreement, check which bugs explain the result, save it as a reproducer file. */
+function saveShrunk(
+  t: Target,
+  d: Disagreement,
+  group: string,
+  o: { seed: number; segment: number; outDir: string },
+): Saved {
+  const s = shrink(t, d);
+  const shrunk: Disagreement = { ...d, steps: s.steps, explainedBy: [] };
+  if (s.mismatches.length) explain(t, [shrunk]);
+  mkdirSync(o.outDir, { recursive: true });
+  const file = join(o.outDir, `vfio-user-${o.seed}-${d.segment}.txt`);
+  const why = [
+    `disagreement: ${d.signature}`,
+    ...(shrunk.explainedBy.length
+      ? [`explained by: ${shrunk.explainedBy.join(" + ")} (the model with this library bug agrees with every answer)`]
+      : []),
+    `found by: vfio-abi vfio-user --seed ${o.seed} --segment ${o.segment} (connection ${d.segment}, seed ${d.seed}); shrunk from ${d.steps.length} steps in ${s.runs} client runs`,
+    `first seen: ${explainMismatch(d.mismatch)}`,
+    `"#>" lines: the campaign's model${t.device.fixed?.length ? ` (without ${t.device.fixed.join(", ")})` : ""} and the server where they disagreed`,
+  ];
+  // the file's model has the bugs that explain it: replayed as it is, it agrees with such a server
+  const device = withBugs(t.device, shrunk.explainedBy);
+  if (!device.fixed?.length) delete device.fixed;
+  writeFileSync(file, formatRepro({ device, steps: s.steps, why }, s.mismatches));
+  return {
+    file,
+    group,
+    explainedBy: shrunk.explainedBy,
+    steps: s.steps.length,
+    from: d.steps.length,
+    runs: s.runs,
+    still: s.mismatches.length > 0,
+  };
+}
+
+function printSummary(
+  summary: { groups: { group: string; connections: number }[]; reproducers: Saved[]; requestsPerSecond: number },
+  res: CampaignResult,
+): void {
+  console.log(
+    `vfio-user: ${res.matched}/${res.requests} requests matched, ${res.replies} replies, ${res.efdReads} eventfd reads; ${res.disagreements.length} of ${res.segments} connections disagreed (${(res.ms / 1000).toFixed(1)} s, ${summary.requestsPerSecond} req/s)`,
+  );
+  for (const g of summary.groups) console.log(`  ${g.connections}x ${g.group}`);
+  for (const s of summary.reproducers) {
+    const label = s.explainedBy.length ? `, server has ${s.explainedBy.join(" + ")}` : "";
+    console.log(
+      `reproducer ${s.file}: ${s.steps} steps (from ${s.from})${label}${s.still ? "" : " - did not fail again on its own"}`,
+    );
+    for (const step of parseRepro(readFileSync(s.file, "utf8"), s.file).steps) console.log(`  ${describeStep(step)}`);
+  }
+}
+
+/** A file's text; a file that cannot be read is a usage error. */
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (e) {
+    throw new Usage(`${what} ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+}
+
+/** A device description file (JSON, a libvfio-user description). */
+function readDevice(file: string): VuDevice {
+  try {
+    const d = checkDescription(JSON.parse(readText(file, "--device"))) as VuDevice;
+    if (d.driver !== "libvfio-user" || !Array.isArray(d.vuRegions))
+      throw new Error('want driver "libvfio-user" and vuRegions');
+    return d;
+  } catch (e) {
+    if (e instanceof Usage) throw e;
+    throw new Usage(`--device ${file}: not a libvfio-user device description: ${(e as Error).message}`);
+  }
+}
+
 function replay(file: string, v: Values): number {
-  const r = parseRepro(readFileSync(file, "utf8"), file);
+  const r = parseRepro(readText(file, "--replay"), file);
   const device = withFixed(r.device, v.fixed);
   const socket = v.socket as string | undefined;
   if (!socket) throw new Usage("--replay needs --socket PATH (the server to replay against)");
@@ -212,7 +282,7 @@ function replay(file: string, v: Values): number {
     r.steps.forEach((s, i) => {
       const bad = res.mismatches.filter((m) => m.step === i);
       console.log(`${bad.length ? "DIFF" : "ok  "} ${describeStep(s)}`);
-      for (const m of bad) console.log(`       ${explain(m)}`);
+      for (const m of bad) console.log(`       ${explainMismatch(m)}`);
     });
     console.log(
       `vfio-user replay ${file}: ${res.matched}/${res.requests} requests matched, ${res.mismatches.length} lines differ from the model`,

@@ -14,7 +14,7 @@ import {
   VFIO_REGION_INFO_FLAG_CAPS,
 } from "../generated/constants.js";
 import { CLIENT_FD_ENV, VfioUserModel, type VuDevice, type VuRegion } from "../oracle/model/vfio-user.js";
-import { runClient } from "./client.js";
+import { ClientError, runClient } from "./client.js";
 import { check, hello, plan, type Step } from "./script.js";
 
 type Msg = { body?: Record<string, unknown>; $: { message?: { error: boolean; errno: string | null } } };
@@ -32,7 +32,7 @@ function ask(bin: string, socket: string, msgs: Uint8Array[]): { version: Msg | 
   for (const m of msgs) lines.push(`SEND ${hex(m)}`, "RECV 3000");
   lines.push("CLOSE", "QUIT");
   const t = runClient(bin, `${lines.join("\n")}\n`, 60_000);
-  if (t[0] !== "CONNECT ok") throw new Error(`cannot connect to ${socket}: ${t[0] ?? "no answer"}`);
+  if (t[0] !== "CONNECT ok") throw new ClientError(`cannot connect to ${socket}: ${t[0] ?? "no answer"}`);
   const decode = (line: string | undefined): Msg | null => {
     const m = /^RECV ([0-9a-f]+) fds=\d+$/.exec(line ?? "");
     if (!m) return null;
@@ -44,7 +44,7 @@ function ask(bin: string, socket: string, msgs: Uint8Array[]): { version: Msg | 
   };
   const version = decode(t[2]);
   if (!version || version.$.message?.error)
-    throw new Error(`${socket}: the server refused the VERSION handshake (${t[2] ?? "no reply"})`);
+    throw new ClientError(`${socket}: the server refused the VERSION handshake (${t[2] ?? "no reply"})`);
   return { version, replies: msgs.map((_, i) => decode(t[4 + 2 * i])) };
 }
 
@@ -58,7 +58,7 @@ export function probe(bin: string, socket: string): ProbeResult {
   const notes: string[] = [];
   const first = ask(bin, socket, [msg(VFIO_USER_DEVICE_GET_INFO, { argsz: 16 })]);
   const info = first.replies[0]?.body;
-  if (!info) throw new Error(`${socket}: no DEVICE_GET_INFO reply`);
+  if (!info) throw new ClientError(`${socket}: no DEVICE_GET_INFO reply`);
   const numIrqs = num(info.num_irqs),
     numRegions = num(info.num_regions);
   const data = first.version?.body?.data;

@@ -185,6 +185,12 @@ export function describeLine(line: string): string {
 /** "expected X | got Y" in words. */
 export const explain = (m: Mismatch): string => `expected ${describeLine(m.expected)} | got ${describeLine(m.got)}`;
 
+/** The command of a message by its name (its number when it has none or the header is short). */
+export function commandName(bytes: Uint8Array): string {
+  const v = inspectMessage(bytes).value as { command?: number; $?: { message?: { command?: string } } };
+  return v.$?.message?.command ?? `command ${v.command ?? "?"}`;
+}
+
 /** A send step in words (the message decoded). */
 export function describeStep(step: Step): string {
   if (step.kind === "efd") return `read eventfd ${step.fd}`;
