@@ -13,6 +13,7 @@ import { randomSteps } from "../../dist/bindings/vfio-user-fuzz/gen.js";
 import { plan } from "../../dist/bindings/vfio-user-fuzz/script.js";
 import { formatRepro, parseRepro, ReproError } from "../../dist/bindings/vfio-user-fuzz/repro.js";
 import { RULES } from "../../dist/bindings/generated/wasm-abi.js";
+import { oracle as ORACLE } from "../../schema/wasm-abi.mjs";
 
 const bin = fileURLToPath(new URL("../../bin/vfio-abi.js", import.meta.url));
 const reproDir = fileURLToPath(new URL("../vfio-user/reproducers/", import.meta.url));
@@ -102,4 +103,28 @@ test("vfio-abi vfio-user: usage errors exit 2 before any socket is touched", () 
     assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
     assert.match(r.stderr, re);
   }
+});
+
+test("the peer stage without a libvfio-user snapshot says it did not run and how to enable it (exit 3)", () => {
+  const stage = fileURLToPath(new URL("../vfio-user/run.mjs", import.meta.url));
+  const r = spawnSync(process.execPath, [stage], {
+    encoding: "utf8",
+    env: { ...process.env, VFIO_ABI_PEERS: "/nonexistent-peers-dir" },
+  });
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stdout, /DID NOT RUN: \/nonexistent-peers-dir does not exist/);
+  assert.match(r.stdout, /to enable it: set VFIO_ABI_PEERS/);
+});
+
+test("the libvfio-user part of the device block: its words lie after the base block and do not overlap", () => {
+  const end = (xs) => Math.max(...xs.map((x) => x.word + x.words));
+  const base = end(ORACLE.device);
+  const L = Object.fromEntries(ORACLE.libvfioUser.map((x) => [x.name, x.value]));
+  assert.ok(L.LVU_MSG_NFDS >= base, "LVU_MSG_NFDS after the base block");
+  assert.ok(L.LVU_MSG_KINDS > L.LVU_MSG_NFDS);
+  assert.ok(L.LVU_MSG_KINDS + L.LVU_MAX_FDS <= L.LVU_TABLE, "the fd kinds end before the table");
+  const slots = [L.LVU_SLOT_ERR, L.LVU_SLOT_REQ, L.LVU_SLOT_INTX];
+  assert.equal(new Set(slots).size, 3);
+  for (const s of slots) assert.ok(s >= L.LVU_SLOTS, "the ERR/REQ/INTx slots follow the vector slots");
+  assert.ok(L.LVU_TABLE * 4 + Math.max(...slots) + 1 <= L.LVU_WORDS * 4, "the table ends inside LVU_WORDS");
 });
