@@ -47,7 +47,7 @@ const prepared = new Map();
 
 /**
  * Kernel (built or cached), busybox, replay program, base initramfs and (arm64) device tree.
- * @param {{arch: 'arm64'|'s390x', series: string, workDir?: string, cacheDir?: string, log?: (m: string) => void}} o
+ * @param {{arch: 'arm64'|'s390x', series: string, workDir?: string, cacheDir?: string, deadline?: number, log?: (m: string) => void}} o
  */
 export function prepareGuest(o) {
   const key = `${o.arch}\0${o.series}\0${cacheDirOf(o)}`;
@@ -59,11 +59,11 @@ export function prepareGuest(o) {
   return prepared.get(key);
 }
 
-async function prepareOne({ arch, series, workDir = WORK_DIR, log = () => {}, ...rest }) {
+async function prepareOne({ arch, series, workDir = WORK_DIR, deadline, log = () => {}, ...rest }) {
   const cacheDir = cacheDirOf({ workDir, ...rest });
   const m = MACHINES[arch];
   if (!m) throw new Error(`unknown guest arch "${arch}" (want ${Object.keys(MACHINES).join(", ")})`);
-  const kernel = await customKernel({ arch, series, cacheDir, log });
+  const kernel = await customKernel({ arch, series, cacheDir, deadline, log });
   const [busybox, replay, init] = await Promise.all([
     guestBusybox({ arch, cacheDir, log }),
     crossProgram({ arch, src: REPLAY_SRC, outDir: path.join(workDir, "bin"), log }),
