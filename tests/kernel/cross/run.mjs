@@ -5,7 +5,10 @@
 // (cached: a later run reuses them), then every (stage, kernel) pair boots in parallel.
 //
 //   node tests/kernel/cross/run.mjs [--stage platform|zpci]... [--series 6.12|7.2]... [--seed N]
-//        [--random N] [--verbose] [--tables] [--dump DIR] [--build-budget MINUTES]
+//        [--random N] [--verbose] [--tables] [--dump DIR] [--build-budget MINUTES] [--dtsi FILE]
+//
+// --dtsi: boot the arm64 guest with another device-tree fragment (default platform-devices.dtsi);
+// its top-level name@address nodes are the platform devices opened, with virt's own.
 //
 // VFIO_KERNEL_CACHE: where sources, kernels and package lists are kept (default tests/kernel/.work/cache).
 // --build-budget (or VFIO_CROSS_BUILD_BUDGET, minutes): kernels not cached yet are built only while
@@ -40,7 +43,8 @@ const seed = Number(opt("--seed", "20201117"));
 const random = Number(opt("--random", "2000"));
 const verbose = argv.includes("--verbose"),
   tables = argv.includes("--tables"),
-  dump = opt("--dump");
+  dump = opt("--dump"),
+  dtFragment = all("--dtsi").length ? path.resolve(opt("--dtsi")) : undefined;
 const budgetMin = Number(opt("--build-budget", process.env.VFIO_CROSS_BUILD_BUDGET || "Infinity"));
 if (!(budgetMin >= 0)) throw new Error("--build-budget wants a number of minutes (0: cached kernels only)");
 const log = (m) => console.log(`  [cross] ${m}`);
@@ -55,7 +59,7 @@ for (const s of series) {
   for (const stage of stages) {
     const t = Date.now();
     try {
-      const g = await prepareGuest({ arch: stage.arch, series: s, deadline, log });
+      const g = await prepareGuest({ arch: stage.arch, series: s, deadline, dtFragment, log });
       const k = g.kernel;
       console.log(
         `cross: ${stage.arch} ${s} kernel ${k.release} (${k.sourcePackage} ${k.sourceVersion}): ` +
