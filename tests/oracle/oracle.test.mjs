@@ -12,6 +12,18 @@ import {
   encode,
   wasm,
   ORACLE_RULES,
+  VFIO_IRQ_INFO_AUTOMASKED,
+  VFIO_IRQ_INFO_EVENTFD,
+  VFIO_IRQ_INFO_MASKABLE,
+  VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+  VFIO_REGION_INFO_FLAG_MMAP,
+  VFIO_REGION_INFO_FLAG_READ,
+  VFIO_REGION_INFO_FLAG_WRITE,
 } from "../../dist/bindings/index.js";
 
 const h = (s) => fromHex(s);
@@ -427,6 +439,9 @@ test("eventfd tracking: §8.5 loopback counts, BOOL on vector 0 only, unmask irq
   assert.equal(m.eventfdRead(101).errno, "EAGAIN");
 });
 
+// GET_IRQ_INFO flags of vfio-platform lines: level lines are maskable and automasked, edge lines not
+const EDGE = VFIO_IRQ_INFO_EVENTFD,
+  LEVEL = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
 // Platform lines as the arm64 stage's kernels (6.12, 7.2) showed them: a level and an edge line, a
 // per-CPU line whose request_irq failed (EINVAL) and a line held by another device (EBUSY).
 const platformDev = {
@@ -434,19 +449,25 @@ const platformDev = {
   driver: "vfio-platform",
   kernel: "7.2",
   irqs: [
-    { index: 0, count: 1, flags: 7 },
-    { index: 1, count: 1, flags: 1 },
-    { index: 2, count: 1, flags: 7, requestError: "EINVAL" },
-    { index: 3, count: 1, flags: 7, requestError: "EBUSY" },
+    { index: 0, count: 1, flags: LEVEL },
+    { index: 1, count: 1, flags: EDGE },
+    { index: 2, count: 1, flags: LEVEL, requestError: "EINVAL" },
+    { index: 3, count: 1, flags: LEVEL, requestError: "EBUSY" },
   ],
-  regions: [{ index: 0, flags: 7, size: 0x1000 }],
+  regions: [
+    {
+      index: 0,
+      flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE | VFIO_REGION_INFO_FLAG_MMAP,
+      size: 0x1000,
+    },
+  ],
 };
-const T = 0x20,
-  MASK = 0x08,
-  UNMASK = 0x10,
-  NONE = 1,
-  BOOL = 2,
-  EVENTFD = 4;
+const T = VFIO_IRQ_SET_ACTION_TRIGGER,
+  MASK = VFIO_IRQ_SET_ACTION_MASK,
+  UNMASK = VFIO_IRQ_SET_ACTION_UNMASK,
+  NONE = VFIO_IRQ_SET_DATA_NONE,
+  BOOL = VFIO_IRQ_SET_DATA_BOOL,
+  EVENTFD = VFIO_IRQ_SET_DATA_EVENTFD;
 
 test("platform: a failed request_irq answers every SET_IRQS on its line after validation, before the dispatch", () => {
   const m = new DeviceModel(platformDev);
