@@ -85,6 +85,7 @@ usage: vfio-abi <command> [options]      (vfio-abi <command> --help for each com
   topology [device]             label the IRQ indexes of a device
   fuzz ...                      generate labelled corpora / run a fuzz campaign
   syzlang ...                   write a syzkaller description (and .const files) of the VFIO ioctls
+  vfio-user --socket PATH       fuzz a vfio-user server against the libvfio-user model
   inspect [--port N]            serve the browser struct inspector
 
 Struct names are the kernel's, with or without the vfio_ prefix (irq_set = vfio_irq_set).
@@ -408,6 +409,7 @@ const external: Record<string, string> = {
   topology: "./oracle/cli.js",
   fuzz: "./fuzz/cli.js",
   syzlang: "./fuzz/cli.js",
+  "vfio-user": "./vfio-user-fuzz/cli.js",
   inspect: "./inspector-server.js",
 };
 const COMMANDS = [...Object.keys(commands), ...Object.keys(external), "help"];
