@@ -168,7 +168,12 @@ function genPayload(sid: i32, tf: i32, prof: u32, v: i32, dst: usize, cls: i32, 
     const end = poff + body(ps, prof, v, dst + poff, n, big);
     if (hasArray(ps)) {
       const af = firstField(ps) + trailingLocal(ps);
-      Arr.set(poff + fieldOffset(firstField(ps) + trailingCountLocal(ps), v), elemSize(af, prof, v), poff + fieldOffset(af, v), false);
+      Arr.set(
+        poff + fieldOffset(firstField(ps) + trailingCountLocal(ps), v),
+        elemSize(af, prof, v),
+        poff + fieldOffset(af, v),
+        false,
+      );
     }
     // argsz covers part of the payload: the rest is not part of the argument (slack to the codec)
     if (cls == C.C_U_PAYLOAD_PARTIAL) return poff + 1 + below(structSize(ps, prof, v) - 1);
@@ -207,7 +212,12 @@ export function genUapi(sid: i32, prof: u32, dst: usize, cls: i32): u32 {
   if (tf >= 0 && fieldType(tf) == T_PAYLOAD) len = genPayload(sid, tf, prof, v, dst, cls, big);
   else if (tf >= 0 && fieldType(tf) == T_ARRAY) {
     len = body(sid, prof, v, dst, below(5), big);
-    Arr.set(fieldOffset(first + trailingCountLocal(sid), v), elemSize(tf, prof, v), fieldOffset(tf, v), fieldShortNeeds(tf));
+    Arr.set(
+      fieldOffset(first + trailingCountLocal(sid), v),
+      elemSize(tf, prof, v),
+      fieldOffset(tf, v),
+      fieldShortNeeds(tf),
+    );
   } else if (cls == C.C_U_PAYLOAD_PARTIAL || cls == C.C_U_SELECTOR_UNKNOWN) uClass = C.C_U_ARGSZ_SLACK;
   if (len < size && uClass != C.C_U_PAYLOAD_PARTIAL) len = size;
   if (uClass == C.C_U_COUNT_PAST) {

@@ -143,7 +143,11 @@ function containerItems() {
   const unmap = (flags, iova, size, argsz = 24, length = 24) =>
     req("VFIO_IOMMU_UNMAP_DMA", { argsz, flags, iova, size }, length);
   const top = 0xfffffffffffff000n;
-  const U = { DIRTY: C.VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP, ALL: C.VFIO_DMA_UNMAP_FLAG_ALL, VADDR: C.VFIO_DMA_UNMAP_FLAG_VADDR };
+  const U = {
+    DIRTY: C.VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP,
+    ALL: C.VFIO_DMA_UNMAP_FLAG_ALL,
+    VADDR: C.VFIO_DMA_UNMAP_FLAG_VADDR,
+  };
   return [
     map(R | W, PAGE, 0x100000n, PAGE, 16),
     map(R | W | 8, PAGE, 0x100000n, PAGE),
@@ -191,7 +195,9 @@ export function plan(kernel) {
   return segments;
 }
 export function script(segments) {
-  return [...segments.flatMap((s) => [`OPEN ${s.device.bdf}`, ...s.items.map(line)]), "QUIT", ""].join("\n");
+  // compact replies ("=" when the kernel left the buffer as sent): the guest's serial port is slow under TCG
+  const body = segments.flatMap((s) => [`OPEN ${s.device.bdf}`, ...s.items.map(line)]);
+  return ["MODE compact", ...body, "QUIT", ""].join("\n");
 }
 
 /**
@@ -201,7 +207,7 @@ export function script(segments) {
 export function check(kernel, segments, records) {
   const perIoctl = {},
     mismatches = [];
-  const recs = records.filter((r) => r.cmd !== "OPEN" && r.cmd !== "QUIT" && r.cmd !== null);
+  const recs = records.filter((r) => !["OPEN", "MODE", "QUIT", null].includes(r.cmd));
   let k = 0;
   for (const seg of segments) {
     const model = new oracle.UapiModel(seg.device);
@@ -221,12 +227,13 @@ function compare(model, it, rec) {
   if (!rec || rec.ret === null) return `no answer (${rec?.extra?.err?.join("; ") ?? "missing"})`;
   const p = model.predict(it.ioctl, concat(it.bytes, GUARD), it.bytes.length);
   const errs = [];
+  const replyHex = rec.replyHex === "=" ? hex(it.bytes) : rec.replyHex;
   const ret = rec.errno ? -rec.errno : rec.ret;
   if (p.ret === null) return `kernel ret=${rec.ret} errno=${rec.errnoName}: the model does not predict ${p.rule}`;
   if (ret !== p.ret) errs.push(`ret ${ret} (${rec.errnoName}), model ${p.ret} (${p.errno}, ${p.rule})`);
-  if (rec.replyHex !== hex(p.reply)) errs.push(`reply ${rec.replyHex}, model ${hex(p.reply)}`);
+  if (replyHex !== hex(p.reply)) errs.push(`reply ${replyHex}, model ${hex(p.reply)}`);
   if (rec.guard !== "ok") errs.push(`guard ${JSON.stringify(rec.guard)}`);
-  const rt = roundTrip(it.ioctl, Buffer.from(rec.replyHex, "hex"));
+  const rt = roundTrip(it.ioctl, Buffer.from(replyHex, "hex"));
   if (rt) errs.push(rt);
   return errs.join("; ");
 }
@@ -259,34 +266,34 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const kernels = karg === "all" ? KERNELS : karg.split(",");
   const record = opt("--record");
   const workDir = path.resolve(opt("--work-dir", DEFAULT_WORK_DIR));
-  let failed = false;
+  let failed = false,
+    broken = false;
   const summary = {};
-  const results = await Promise.all(
-    kernels.map(async (kernel) => {
+  // two boots at a time (each TCG guest wants a core); every kernel is reported
+  const queue = [...kernels];
+  const one = async () => {
+    for (let kernel = queue.shift(); kernel; kernel = queue.shift()) {
       const segments = plan(kernel);
+      let r;
       try {
-        const r = await runScript({ kernel, script: script(segments), workDir });
-        return { kernel, segments, r };
+        r = await runScript({ kernel, script: script(segments), workDir, timeoutMs: 600_000, retries: 2 });
       } catch (e) {
-        return { kernel, error: e };
+        console.error(`kernel uapi ${kernel}: ${e.message.split("\n")[0]}`);
+        broken = true;
+        continue;
       }
-    }),
-  );
-  for (const { kernel, segments, r, error } of results) {
-    if (error) {
-      console.error(`kernel uapi ${kernel}: ${error.message}`);
-      process.exit(2);
+      if (record) {
+        fs.mkdirSync(record, { recursive: true });
+        fs.writeFileSync(path.join(record, `${kernel}.txt`), r.transcript);
+      }
+      const c = check(kernel, segments, parseTranscript(r.transcript));
+      summary[kernel] = { version: r.version, requests: c.n, perIoctl: c.perIoctl, mismatches: c.mismatches.length };
+      for (const m of c.mismatches.slice(0, 40)) console.log(`MISMATCH ${m}`);
+      if (c.mismatches.length) failed = true;
     }
-    if (record) {
-      fs.mkdirSync(record, { recursive: true });
-      fs.writeFileSync(path.join(record, `${kernel}.txt`), r.transcript);
-    }
-    const c = check(kernel, segments, parseTranscript(r.transcript));
-    summary[kernel] = { version: r.version, requests: c.n, perIoctl: c.perIoctl, mismatches: c.mismatches.length };
-    for (const m of c.mismatches.slice(0, 40)) console.log(`MISMATCH ${m}`);
-    if (c.mismatches.length) failed = true;
-  }
+  };
+  await Promise.all([one(), one()]);
   console.log(JSON.stringify(summary, null, 1));
-  process.exit(failed ? 1 : 0);
+  process.exit(failed ? 1 : broken ? 2 : 0);
 }
 export { HERE };

@@ -77,7 +77,18 @@ export interface UapiPrediction {
   rule: string;
   /** The caller's buffer after the call (same length as the request). */
   reply: Uint8Array;
+  /** The memory after the buffer, as given, after the call (a kernel write past the buffer shows here). */
+  after?: Uint8Array;
 }
+
+/** Bytes each ioctl's first copy_from_user reads: the model needs at least these. */
+const COPY_IN: Record<UapiIoctl, number> = {
+  VFIO_DEVICE_FEATURE: O_VFIO_DEVICE_FEATURE__DATA,
+  VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: O_VFIO_PCI_HOT_RESET_INFO__DEVICES,
+  VFIO_GROUP_GET_STATUS: SIZEOF_VFIO_GROUP_STATUS,
+  VFIO_IOMMU_MAP_DMA: SIZEOF_VFIO_IOMMU_TYPE1_DMA_MAP,
+  VFIO_IOMMU_UNMAP_DMA: SIZEOF_VFIO_IOMMU_TYPE1_DMA_UNMAP,
+};
 
 const PAGE = 4096n;
 /** sizeof(struct vfio_bitmap) on x86_64 (layout variant lp64, 6.7). */
@@ -98,7 +109,10 @@ const GET = VFIO_DEVICE_FEATURE_GET,
   PROBE = VFIO_DEVICE_FEATURE_PROBE;
 const PCI_FEATURES: Record<number, PciFeature> = {
   [VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY]: { ops: SET, minsz: 0 },
-  [VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP]: { ops: SET, minsz: SIZEOF_VFIO_DEVICE_LOW_POWER_ENTRY_WITH_WAKEUP },
+  [VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP]: {
+    ops: SET,
+    minsz: SIZEOF_VFIO_DEVICE_LOW_POWER_ENTRY_WITH_WAKEUP,
+  },
   [VFIO_DEVICE_FEATURE_LOW_POWER_EXIT]: { ops: SET, minsz: 0 },
   [VFIO_DEVICE_FEATURE_DMA_BUF]: { ops: GET, minsz: SIZEOF_VFIO_DEVICE_FEATURE_DMA_BUF, since: "DMA_BUF" },
 };
@@ -155,19 +169,27 @@ export class UapiModel {
    * behind it in the caller's memory; the reply has the request's length `length`).
    */
   predict(ioctl: UapiIoctl, bytes: Uint8Array, length = bytes.length): UapiPrediction {
-    const b = new Buf(bytes);
-    const reply = bytes.slice(0, length);
+    // the handlers write into a copy of the caller's memory: the reply is its first `length` bytes
+    const mem = bytes.slice();
+    const p =
+      bytes.length < COPY_IN[ioctl]
+        ? answer(null, "READS_PAST_BUFFER", mem) // copy_from_user reads caller memory the model was not given
+        : this.dispatch(ioctl, new Buf(bytes), mem);
+    return { ...p, reply: mem.slice(0, length), after: mem.slice(length) };
+  }
+
+  private dispatch(ioctl: UapiIoctl, b: Buf, mem: Uint8Array): UapiPrediction {
     switch (ioctl) {
       case "VFIO_DEVICE_FEATURE":
-        return this.feature(b, reply);
+        return this.feature(b, mem);
       case "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO":
-        return this.hotResetInfo(b, reply);
+        return this.hotResetInfo(b, mem);
       case "VFIO_GROUP_GET_STATUS":
-        return groupStatus(b, reply);
+        return groupStatus(b, mem);
       case "VFIO_IOMMU_MAP_DMA":
-        return this.mapDma(b, reply);
+        return this.mapDma(b, mem);
       case "VFIO_IOMMU_UNMAP_DMA":
-        return this.unmapDma(b, reply);
+        return this.unmapDma(b, mem);
     }
     throw new TypeError(`uapi model: no answer for ${ioctl} (known: ${UAPI_IOCTLS.join(", ")})`);
   }
@@ -189,7 +211,7 @@ export class UapiModel {
     const f = PCI_FEATURES[id];
     if (!f || (f.since && !this.has.has(f.since))) return fail("ENOTTY", "FEATURE_NOT_SUPPORTED", reply);
     // vfio_check_feature
-    if ((flags & (GET | SET)) & ~f.ops) return fail("EINVAL", "FEATURE_OP", reply);
+    if (flags & (GET | SET) & ~f.ops) return fail("EINVAL", "FEATURE_OP", reply);
     if (flags & PROBE) return answer(0, "FEATURE_PROBE", reply);
     if (!(flags & (GET | SET))) return fail("EINVAL", "FEATURE_NO_OP", reply);
     if (dataSize < f.minsz) return fail("EINVAL", "FEATURE_DATA_SHORT", reply);
@@ -248,7 +270,8 @@ export class UapiModel {
 
   // ---- VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: the harness devices sit on the root bus (no slot or bus reset)
   private hotResetInfo(b: Buf, reply: Uint8Array): UapiPrediction {
-    if (b.u32(O_VFIO_PCI_HOT_RESET_INFO__ARGSZ) < O_VFIO_PCI_HOT_RESET_INFO__DEVICES) return fail("EINVAL", "HOT_RESET_ARGSZ", reply);
+    if (b.u32(O_VFIO_PCI_HOT_RESET_INFO__ARGSZ) < O_VFIO_PCI_HOT_RESET_INFO__DEVICES)
+      return fail("EINVAL", "HOT_RESET_ARGSZ", reply);
     return fail("ENODEV", "HOT_RESET_NO_SLOT_OR_BUS_RESET", reply);
   }
 
@@ -305,7 +328,11 @@ export class UapiModel {
           : fail("EINVAL", "UNMAP_WRAP", reply);
     }
     // nothing mapped: success, and the kernel reports the size unmapped (0) in the caller's struct
-    new DataView(reply.buffer, reply.byteOffset, reply.byteLength).setBigUint64(O_VFIO_IOMMU_TYPE1_DMA_UNMAP__SIZE, 0n, true);
+    new DataView(reply.buffer, reply.byteOffset, reply.byteLength).setBigUint64(
+      O_VFIO_IOMMU_TYPE1_DMA_UNMAP__SIZE,
+      0n,
+      true,
+    );
     return answer(0, "UNMAP_NOTHING_MAPPED", reply);
   }
 }
