@@ -208,7 +208,9 @@ function kernelConstants() {
 // ---------- AssemblyScript
 const uapiSids = () =>
   Object.entries(kernelAbi.structs)
-    .filter(([n, st]) => st.kind === "info" && !st.caps && !st.proposal && n !== "vfio_irq_set" && n !== "vfio_irq_info")
+    .filter(
+      ([n, st]) => st.kind === "info" && !st.caps && !st.proposal && n !== "vfio_irq_set" && n !== "vfio_irq_info",
+    )
     .map(([n]) => sid[n]);
 function asLayout() {
   // Rows shared by several entries (offsets or sizes per layout variant that differ between
