@@ -5,7 +5,9 @@
 //   as       as-pect specs for the AssemblyScript internals
 //   node     node:test suites: tests/**/*.test.mjs (bindings, CLI, C reference, oracle, fuzz,
 //            embedding, browser e2e) - each suite skips nothing silently
-//   kernel   real Linux 6.1 / 6.12 under QEMU (npm run test:kernel)
+//   kernel   real Linux 6.1 / 6.12 / 7.2 / 7.3 under QEMU (npm run test:kernel)
+//   kernel-uapi  the same kernels answer VFIO_DEVICE_FEATURE, hot reset info, group status and
+//            type1 MAP/UNMAP_DMA; the uAPI model predicts every answer (runs and skips with kernel)
 //   vfio-user  a real libvfio-user server built from its source snapshot answers codec-built
 //            messages; the libvfio-user model predicts every answer (exit 3 = did not run: no
 //            snapshot; the summary says so)
@@ -22,7 +24,10 @@ const { values: args } = parseArgs({
 });
 const only = args.only?.split(",") ?? null,
   skip = args.skip?.split(",") ?? [];
-const want = (s) => (!only || only.includes(s)) && !skip.includes(s);
+/** A stage that belongs to another one: selected and skipped with it. */
+const PARENT = { "kernel-uapi": "kernel" };
+const want = (s) =>
+  (!only || only.includes(s) || only.includes(PARENT[s])) && !skip.includes(s) && !skip.includes(PARENT[s]);
 const results = [];
 const run = (name, cmd, args, env = {}) => {
   if (!want(name)) {
@@ -59,6 +64,7 @@ run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"])
 const files = walk(join(root, "tests")).sort();
 run("node", process.execPath, ["--test", "--test-concurrency=2", ...files]);
 if (existsSync(join(root, "tests", "kernel", "run.mjs"))) run("kernel", process.execPath, ["tests/kernel/run.mjs"]);
+run("kernel-uapi", process.execPath, ["tests/kernel/uapi.mjs"]);
 run("vfio-user", process.execPath, ["tests/vfio-user/run.mjs"]);
 
 console.log("\n=== summary");
