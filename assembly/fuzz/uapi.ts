@@ -236,7 +236,7 @@ export function genUapi(sid: i32, prof: u32, dst: usize, cls: i32): u32 {
   } else if (uClass == C.C_U_ARGSZ_MIN) argsz = below(ms);
   else if (uClass == C.C_U_ARGSZ_OVER) argsz = len + 1 + below(4096);
   Rng.put32(dst + fieldOffset(first, v), argsz);
-  if (uClass == C.C_U_SHORT) len = below(ms);
+  if (uClass == C.C_U_SHORT) len = 1 + below(ms - 1); // at least one byte: an empty case says nothing
   uSid = sid;
   uStatus = statusOf(uClass, Arr.needs);
   return len;

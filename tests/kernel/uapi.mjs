@@ -13,6 +13,7 @@
 // --record DIR writes each kernel's transcript to DIR/<kernel>.txt (the offline test
 // tests/oracle/uapi.test.mjs replays the recorded answers through the model without QEMU).
 // Exit: 0 every answer predicted; 1 a mismatch; 2 a kernel could not be prepared or booted.
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -181,18 +182,77 @@ function containerItems() {
   ];
 }
 
+/**
+ * Good mappings in the replay program's own memory (`mem`: page-aligned pages of its static I/O
+ * buffer): map, overlap, bisecting unmaps, vaddr invalidation and update, unmap of a range and of all.
+ */
+function dmaItems(mem) {
+  const R = C.VFIO_DMA_MAP_FLAG_READ,
+    W = C.VFIO_DMA_MAP_FLAG_WRITE,
+    V = C.VFIO_DMA_MAP_FLAG_VADDR,
+    UV = C.VFIO_DMA_UNMAP_FLAG_VADDR,
+    ALL = C.VFIO_DMA_UNMAP_FLAG_ALL;
+  const map = (flags, vaddr, iova, size) => req("VFIO_IOMMU_MAP_DMA", { argsz: 32, flags, vaddr, iova, size }, 32);
+  const unmap = (flags, iova, size) => req("VFIO_IOMMU_UNMAP_DMA", { argsz: 24, flags, iova, size }, 24);
+  const A = 0x100000n,
+    B = 0x200000n,
+    P = PAGE;
+  return [
+    map(R | W, mem, A, 4n * P),
+    map(R | W, mem, A, 4n * P), // exists
+    map(R | W, mem, A + 2n * P, 4n * P), // overlaps
+    map(R, mem + 4n * P, B, 2n * P),
+    unmap(0, A + P, P), // bisects the first mapping
+    unmap(0, A, 2n * P), // ends inside it
+    unmap(UV, A, 4n * P), // vaddr invalidated, still mapped
+    unmap(UV, A, 4n * P), // already invalid
+    map(R | W, mem, A, 4n * P), // still mapped
+    map(V, mem, A, 2n * P), // not the same size
+    map(V, mem + 8n * P, A, 4n * P), // a new vaddr
+    unmap(0, A, 0x200000n), // both mappings
+    unmap(0, A, 0x200000n), // nothing left
+    map(R | W, mem + P, 0x300000n, P),
+    map(W, mem + 2n * P, 0x400000n, 2n * P),
+    unmap(ALL, 0n, 0n),
+  ];
+}
+
 const hex = (b) => Buffer.from(b).toString("hex");
 function line(it) {
   const io = IOCTLS[it.ioctl];
   return io.container ? `IOCTL c ${nrOf(it.ioctl).toString(16)} ${hex(it.bytes)}` : `${io.cmd} ${hex(it.bytes)}`;
 }
 
-/** The plan: per device OPEN + its items; the container items after the last device is open. */
-export function plan(kernel) {
+/**
+ * The plan: per device OPEN + its items; the container items after the last device is open.
+ * `memory`: pinnable pages of the replay program ({ vaddr, size }; none: no good mapping is made).
+ */
+export function plan(kernel, memory) {
   const devices = oracle.QEMU_DEVICE_NAMES.map((n) => oracle.qemuDevice(n, kernel));
   const segments = devices.map((device) => ({ device, items: deviceItems(device) }));
-  segments.at(-1).items.push(...containerItems());
+  segments.at(-1).items.push(...containerItems(), ...(memory ? dmaItems(memory.vaddr) : []));
+  segments.at(-1).memory = memory;
   return segments;
+}
+
+/**
+ * Pinnable memory of the replay program: the whole pages inside its static I/O buffer (`iobuf`, a
+ * static non-PIE binary: the address is the link-time one, read with nm).
+ */
+export function replayMemory(binary) {
+  const out = spawnSync("nm", ["-S", binary], { encoding: "utf8" }).stdout ?? "";
+  const m = /^([0-9a-f]+) ([0-9a-f]+) [bBdD] iobuf$/m.exec(out);
+  if (!m) throw new Error(`kernel uapi: no iobuf symbol in ${binary}`);
+  const start = BigInt(`0x${m[1]}`),
+    end = start + BigInt(`0x${m[2]}`);
+  const vaddr = (start + PAGE - 1n) & ~(PAGE - 1n);
+  return { vaddr, size: (end - vaddr) & ~(PAGE - 1n) };
+}
+/** The memory line a recorded transcript starts with (the offline test rebuilds the same plan). */
+export const memoryLine = (m) => `# memory vaddr=0x${m.vaddr.toString(16)} size=0x${m.size.toString(16)}`;
+export function memoryOf(transcript) {
+  const m = /^# memory vaddr=0x([0-9a-f]+) size=0x([0-9a-f]+)$/m.exec(transcript);
+  return m ? { vaddr: BigInt(`0x${m[1]}`), size: BigInt(`0x${m[2]}`) } : undefined;
 }
 export function script(segments) {
   // compact replies ("=" when the kernel left the buffer as sent): the guest's serial port is slow under TCG
@@ -210,7 +270,7 @@ export function check(kernel, segments, records) {
   const recs = records.filter((r) => !["OPEN", "MODE", "QUIT", null].includes(r.cmd));
   let k = 0;
   for (const seg of segments) {
-    const model = new oracle.UapiModel(seg.device);
+    const model = new oracle.UapiModel(seg.device, { memory: seg.memory ? [seg.memory] : [] });
     for (const it of seg.items) {
       const rec = recs[k++];
       const where = `${kernel} ${seg.device.name} #${k} ${line(it).slice(0, 120)}`;
@@ -259,7 +319,7 @@ const concat = (a, b) => {
 
 // ---- command line
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { KERNELS, parseTranscript, runScript, DEFAULT_WORK_DIR } = await import("./harness.mjs");
+  const { KERNELS, parseTranscript, prepareKernels, runScript, DEFAULT_WORK_DIR } = await import("./harness.mjs");
   const argv = process.argv.slice(2);
   const opt = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
   const karg = opt("--kernel", "all");
@@ -270,10 +330,16 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     broken = false;
   const summary = {};
   // two boots at a time (each TCG guest wants a core); every kernel is reported
+  await prepareKernels({ kernels, workDir });
+  const bin = fs.readdirSync(path.join(workDir, "bin")).filter((f) => f.startsWith("vfio-replay"));
+  const newest = bin
+    .map((f) => path.join(workDir, "bin", f))
+    .sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs)[0];
+  const memory = replayMemory(newest);
   const queue = [...kernels];
   const one = async () => {
     for (let kernel = queue.shift(); kernel; kernel = queue.shift()) {
-      const segments = plan(kernel);
+      const segments = plan(kernel, memory);
       let r;
       try {
         r = await runScript({ kernel, script: script(segments), workDir, timeoutMs: 600_000, retries: 2 });
@@ -284,7 +350,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       }
       if (record) {
         fs.mkdirSync(record, { recursive: true });
-        fs.writeFileSync(path.join(record, `${kernel}.txt`), r.transcript);
+        fs.writeFileSync(path.join(record, `${kernel}.txt`), `${memoryLine(memory)}\n${r.transcript}`);
       }
       const c = check(kernel, segments, parseTranscript(r.transcript));
       summary[kernel] = { version: r.version, requests: c.n, perIoctl: c.perIoctl, mismatches: c.mismatches.length };

@@ -7,16 +7,17 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
 import { parseTranscript } from "../kernel/lib/transcript.mjs";
-import { check, plan } from "../kernel/uapi.mjs";
+import { check, memoryOf, plan } from "../kernel/uapi.mjs";
 
 const KERNELS = ["6.1", "6.12", "7.2", "7.3"];
 const recorded = (k) => readFileSync(new URL(`../kernel/uapi-replies/${k}.txt`, import.meta.url), "utf8");
 
 for (const kernel of KERNELS)
   test(`uAPI model = Linux ${kernel}: FEATURE, hot reset info, group status, MAP/UNMAP_DMA (every recorded answer)`, (t) => {
-    const records = parseTranscript(recorded(kernel));
+    const text = recorded(kernel);
+    const records = parseTranscript(text);
     assert.ok(records.done, "the recorded run finished");
-    const r = check(kernel, plan(kernel), records);
+    const r = check(kernel, plan(kernel, memoryOf(text)), records);
     t.diagnostic(`${kernel}: ${r.n} requests ${JSON.stringify(r.perIoctl)}`);
     assert.deepEqual(r.mismatches, []);
     assert.ok(r.n > 1000);

@@ -145,19 +145,39 @@ const answer = (ret: number | null, rule: string, reply: Uint8Array): UapiPredic
 });
 const fail = (name: ErrnoName, rule: string, reply: Uint8Array) => answer(-ERRNO[name], rule, reply);
 
+/** A range of the calling process's memory that the kernel can pin (mapped, writable). */
+export interface MemRange {
+  vaddr: bigint;
+  size: bigint;
+}
+/** A type1 DMA mapping (struct vfio_dma): vaddr invalid after UNMAP_DMA with VFIO_DMA_UNMAP_FLAG_VADDR. */
+export interface DmaMapping {
+  iova: bigint;
+  size: bigint;
+  vaddr: bigint;
+  vaddrInvalid: boolean;
+}
+
 /**
  * One device in one container, with the state these ioctls change: low-power entry (engaged until
- * LOW_POWER_EXIT) and the container's DMA mappings (none can be made without real memory: every
- * MAP_DMA the model accepts fails to pin an unmapped vaddr).
+ * LOW_POWER_EXIT) and the container's DMA mappings. `memory` lists the caller's pinnable memory: a
+ * MAP_DMA of any other vaddr fails to pin it (EFAULT).
  */
 export class UapiModel {
   readonly kernel: string;
   private readonly has: Set<string>;
   private readonly fds: { eventfds: Set<number>; open: Set<number> };
+  private readonly memory: MemRange[];
   /** LOW_POWER_ENTRY done and not exited (vdev->pm_runtime_engaged). */
   lowPower = false;
+  /** The container's mappings, by iova. */
+  readonly dmas: DmaMapping[] = [];
 
-  constructor(readonly device: DeviceDescription) {
+  constructor(
+    readonly device: DeviceDescription,
+    opts: { memory?: MemRange[] } = {},
+  ) {
+    this.memory = opts.memory ?? [];
     this.kernel = device.kernel ?? DEFAULT_KERNEL;
     this.has = kernelBehaviours(this.kernel);
     const env = fdEnvOf(device);
@@ -297,10 +317,23 @@ export class UapiModel {
       if (!size || (size | iova | vaddr) & PGMASK) return fail("EINVAL", "MAP_ALIGN", reply);
       if (wraps(iova) || wraps(vaddr)) return fail("EINVAL", "MAP_WRAP", reply);
     }
-    // no mapping exists (none can be made here): VADDR updates find nothing
-    if (setVaddr) return fail("ENOENT", "MAP_VADDR_NO_DMA", reply);
+    const dma = this.findDma(iova, size);
+    if (setVaddr) {
+      // a new vaddr for a mapping whose vaddr was invalidated, same iova and size
+      if (!dma) return fail("ENOENT", "MAP_VADDR_NO_DMA", reply);
+      if (!dma.vaddrInvalid || dma.iova !== iova || dma.size !== size)
+        return fail("EINVAL", "MAP_VADDR_MISMATCH", reply);
+      dma.vaddr = vaddr;
+      dma.vaddrInvalid = false;
+      return answer(0, "MAP_VADDR", reply);
+    }
+    if (dma) return fail("EEXIST", "MAP_OVERLAP", reply);
     if (!iovaValid(iova, size)) return fail("EINVAL", "MAP_IOVA_RESERVED", reply);
-    return fail("EFAULT", "MAP_PIN_FAULT", reply);
+    if (!this.memory.some((m) => vaddr >= m.vaddr && vaddr + size <= m.vaddr + m.size))
+      return fail("EFAULT", "MAP_PIN_FAULT", reply);
+    this.dmas.push({ iova, size, vaddr, vaddrInvalid: false });
+    this.dmas.sort((a, b) => (a.iova < b.iova ? -1 : 1));
+    return answer(0, "MAP", reply);
   }
 
   // ---- VFIO_IOMMU_UNMAP_DMA: vfio_iommu_type1_unmap_dma + vfio_dma_do_unmap (no mappings exist)
@@ -327,13 +360,34 @@ export class UapiModel {
           ? fail("EOVERFLOW", "UNMAP_WRAP", reply)
           : fail("EINVAL", "UNMAP_WRAP", reply);
     }
-    // nothing mapped: success, and the kernel reports the size unmapped (0) in the caller's struct
+    const all = (flags & VFIO_DMA_UNMAP_FLAG_ALL) !== 0;
+    const end = all ? U64 : iova + size - 1n;
+    if (!all) {
+      // type1v2: the range may not bisect a mapping
+      const first = this.findDma(iova, 1n),
+        last = this.findDma(end, 1n);
+      if ((first && first.iova !== iova) || (last && last.iova + last.size - 1n !== end))
+        return fail("EINVAL", "UNMAP_BISECTS", reply);
+    }
+    const hit = this.dmas.filter((d) => d.iova <= end && d.iova + d.size - 1n >= iova);
+    let unmapped = 0n;
+    if (flags & VFIO_DMA_UNMAP_FLAG_VADDR) {
+      if (hit.some((d) => d.vaddrInvalid)) return fail("EINVAL", "UNMAP_VADDR_ALREADY_INVALID", reply);
+      for (const d of hit) d.vaddrInvalid = true;
+    } else for (const d of hit) this.dmas.splice(this.dmas.indexOf(d), 1);
+    for (const d of hit) unmapped += d.size;
+    // the kernel reports the size unmapped in the caller's struct
     new DataView(reply.buffer, reply.byteOffset, reply.byteLength).setBigUint64(
       O_VFIO_IOMMU_TYPE1_DMA_UNMAP__SIZE,
-      0n,
+      unmapped,
       true,
     );
-    return answer(0, "UNMAP_NOTHING_MAPPED", reply);
+    return answer(0, hit.length ? "UNMAP" : "UNMAP_NOTHING_MAPPED", reply);
+  }
+
+  /** vfio_find_dma: a mapping overlapping [start, start + size). */
+  private findDma(start: bigint, size: bigint): DmaMapping | undefined {
+    return this.dmas.find((d) => start < d.iova + d.size && d.iova < start + size);
   }
 }
 
@@ -356,7 +410,7 @@ function iovaValid(iova: bigint, size: bigint): boolean {
   return end < 1n << 39n && (end < MSI_LO || iova > MSI_HI);
 }
 
-/** Stateless: the answer of a fresh device (no low-power entry, no mappings). */
+/** Stateless: the answer of a fresh device (no low-power entry, no mappings, no pinnable memory). */
 export function predictUapi(ioctl: UapiIoctl, bytes: Uint8Array, device: DeviceDescription): UapiPrediction {
   return new UapiModel(device).predict(ioctl, bytes);
 }
