@@ -42,13 +42,8 @@ import {
   KIND_MESSAGE,
 } from "./tables";
 import { parseMessage } from "./message";
-import { rec, setError } from "./records";
+import { rec, recMark, recRunEnd, recRunSkip, recRunStart, setError } from "./records";
 import { F_VFIO_INFO_CAP_HEADER__ID, F_VFIO_INFO_CAP_HEADER__NEXT } from "./generated/layout";
-
-const MAX_VISITED: i32 = 4096;
-// Static data, not a heap object: with the stub runtime a `new StaticArray` would sit at the heap
-// base, inside the arena hosts write their input to.
-const visited: usize = memory.data(MAX_VISITED * 4, 16);
 
 /** Emit FIELD records for the scalar fields of `sid` at `base`; returns end of the last field read,
  *  or a negative status when a field below `must` does not fit in `limit`. */
@@ -165,11 +160,15 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
       const count = Mem.rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
       const need = (count as u64) * (elem as u64);
       if ((poff as u64) + need > (limit as u64)) return setError(S.E_PAYLOAD_SHORT, poff, pf, need, limit - poff);
-      for (let i: u32 = 0; i < count; i++) {
+      // one record per element: only the elements in the host's record window are produced
+      const lo = recRunStart(count, 1),
+        hi = recRunEnd(lo, count, 1);
+      for (let i: u32 = lo; i < hi; i++) {
         const eo = poff + i * elem;
         const val: u64 = elem == 1 ? (load<u8>(src + eo) as u64) : (Mem.rd32(src + eo, big) as i32 as i64 as u64);
         rec(K_ELEM, 1, pf as u32, eo, elem, i, val);
       }
+      recRunSkip(count - hi, 1);
       contentEnd = poff + (need as u32);
     } else if (contentEnd < poff) contentEnd = poff;
   }
@@ -210,6 +209,26 @@ function bodyBytes(sid: i32, prof: u32, v: i32, src: usize, len: u32, bf: i32): 
   return (off as u64) + n;
 }
 
+/** One element of a capability's array of structs: its K_ELEM record and its fields. */
+function arrayElem(sid: i32, prof: u32, v: i32, src: usize, eo: u32, es: u32, i: u32, limit: u32, arrField: i32): i64 {
+  rec(K_ELEM, 1, arrField as u32, eo, es, i, 0);
+  return emitFields(sid, prof, v, src, eo, limit, 2, 0, es);
+}
+
+/**
+ * Whether `target` is one of the capabilities from `start` up to (not including) `stop`. The chain
+ * walked so far only moves forwards (every next > its cap), so following it from the start ends at
+ * `stop`; a backwards link is an error, so this runs once per parse, without a table of visits.
+ */
+function visitedBefore(src: usize, big: bool, start: u32, stop: u32, target: u32): bool {
+  let o = start;
+  while (o < stop) {
+    if (o == target) return true;
+    o = Mem.rd32(src + o + 4, big);
+  }
+  return false;
+}
+
 /** Walk a capability chain; returns the end of the last capability or a negative status. */
 function walkChain(
   host: i32,
@@ -232,7 +251,7 @@ function walkChain(
     if ((off & 3) != 0) return setError(S.E_CAP_MISALIGNED, linkAt, linkField, off as u64) as i64;
     if ((off as u64) + 8 > (limit as u64))
       return setError(S.E_CAP_PAST_END, linkAt, linkField, off as u64, limit) as i64;
-    if (hops >= maxHops || hops >= MAX_VISITED) return setError(S.E_CAP_TOO_MANY, linkAt, linkField, off as u64) as i64;
+    if (hops >= maxHops) return setError(S.E_CAP_TOO_MANY, linkAt, linkField, off as u64) as i64;
     if (off > prevEnd) rec(K_GAP, 0, 0, prevEnd, off - prevEnd, 0, 0);
     const id = Mem.rd16(src + off, big);
     const ver = Mem.rd16(src + off + 2, big);
@@ -297,14 +316,23 @@ function walkChain(
           count as u64,
           (capLimit - (off as u64) - (arrOff as u64)) as u32,
         ) as i64;
-      if (elemSid >= 0) {
+      if (elemSid >= 0 && count > 0) {
         const es = structSize(elemSid, prof, v);
-        for (let i: u32 = 0; i < count; i++) {
-          const eo = off + arrOff + i * es;
-          rec(K_ELEM, 1, arrField as u32, eo, es, i, 0);
-          const r = emitFields(elemSid, prof, v, src, eo, limit, 2, 0, es);
+        // element 0 tells how many records each element produces; the others are produced only
+        // when they touch the host's record window (the array end was checked against limit above)
+        const mark = recMark();
+        const r0 = arrayElem(elemSid, prof, v, src, off + arrOff, es, 0, limit, arrField);
+        if (r0 < 0) return r0;
+        const per = (recMark() - mark) as u32;
+        const lo = 1 + recRunStart(count - 1, per),
+          hi = recRunEnd(lo, count, per);
+        for (let i: u32 = lo; i < hi; i++) {
+          const r = arrayElem(elemSid, prof, v, src, off + arrOff + i * es, es, i, limit, arrField);
           if (r < 0) return r;
         }
+        recRunSkip(count - hi, per);
+      } else if (elemSid >= 0) {
+        // an empty array of structs: nothing to produce
       } else if (count > 0) {
         rec(K_ELEM, 1, arrField as u32, off + arrOff, count, 0, 0); // byte array: one span
       }
@@ -315,9 +343,8 @@ function walkChain(
     const nextAt = off + 4;
     if (next == off) return setError(S.E_CAP_SELF, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
     if (next < off) {
-      for (let i = 0; i < hops - 1; i++)
-        if (load<u32>(visited + ((i as usize) << 2)) == next)
-          return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
+      if (visitedBefore(src, big, start, off, next))
+        return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
       if (next < fixedSize)
         return setError(S.E_CAP_INTO_HEADER, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, fixedSize) as i64;
       return setError(S.E_CAP_BACKWARDS, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
@@ -328,7 +355,6 @@ function walkChain(
       const gapEnd = next < limit ? next : limit;
       if ((gapEnd as u64) > capEnd) rec(K_GAP, 1, 0, capEnd as u32, gapEnd - (capEnd as u32), 0, 0);
     }
-    store<u32>(visited + (((hops - 1) as usize) << 2), off);
     prevEnd = next; // the gap up to next was emitted above
     linkAt = nextAt;
     linkField = F_VFIO_INFO_CAP_HEADER__NEXT;

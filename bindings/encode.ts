@@ -4,11 +4,30 @@
 //    recorded gaps, slack and tail, so encode(decode(b)) reproduces b byte for byte;
 //  * kernel: caps without offsets -> built like vfio_info_cap_add + vfio_info_cap_shift (back to
 //    back, 8-aligned from 6.6, zero padding; "too small" replies when argsz cannot hold them).
-import { SIZEOF_VFIO_IRQ_SET } from "./generated/constants.js";
-import { REGION, bytesAt, dataAt, reserve, u32At, u64At } from "./memory.js";
-import { wasm } from "./loader.js";
+import {
+  SIZEOF_VFIO_IRQ_SET,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+} from "./generated/constants.js";
+import { REGION, bytesAt, checkSize, dataAt, describe, reserveCall, u32At, u64At } from "./memory.js";
+import {
+  type Scalar,
+  Spans,
+  arrayOf,
+  bytesOf,
+  checkNested,
+  intOf,
+  isObject,
+  objectOf,
+  offsetOf,
+  valueAt,
+  variantOf,
+} from "./encode-check.js";
+import type { BodyMode } from "./decode.js";
+import { type WasmExports, wasm } from "./loader.js";
 import { resolveProfile, type ResolvedProfile } from "./profile.js";
-import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
+import { structByName, structFields, capEntry, type SchemaField, type SchemaStruct } from "./schema-index.js";
 import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
 import { EncodeError, UsageError, Status, statusName } from "./errors.js";
 import type { EncodeOptions, DecodedCap, DecodeMeta } from "./types.js";
@@ -17,37 +36,13 @@ import { encodeMessage } from "./vfio-user.js";
 type Val = Record<string, unknown>;
 const ARGSZ_AUTO = 0xffffffff;
 
+/** A 64-bit value (flags, argsz...) checked like a u64 field: absent is 0, no wrap-around. */
 function u64(v: unknown, what: string): bigint {
-  if (v === undefined || v === null) return 0n;
-  if (typeof v === "bigint") return BigInt.asUintN(64, v);
-  if (typeof v === "number") {
-    if (!Number.isInteger(v)) throw new EncodeError("E_VALUE", `${what} must be an integer, not ${v}`, 0, what);
-    return BigInt.asUintN(64, BigInt(v));
-  }
-  if (typeof v === "string" && /^-?(0x[0-9a-f]+|\d+)$/i.test(v.trim())) return BigInt.asUintN(64, BigInt(v.trim()));
-  throw new EncodeError("E_VALUE", `${what} must be a number or bigint, not ${JSON.stringify(v)}`, 0, what);
-}
-
-function checkRange(v: bigint, scalar: string, what: string, raw: unknown) {
-  const bits = scalar === "u8" ? 8 : scalar === "u16" ? 16 : scalar === "u64" ? 64 : 32;
-  const neg = typeof raw === "number" ? raw < 0 : typeof raw === "bigint" ? raw < 0n : false;
-  const max = (1n << BigInt(bits)) - 1n;
-  if (scalar === "s32") {
-    const n = Number(BigInt.asIntN(64, v));
-    if (n < -0x80000000 || n > 0xffffffff)
-      throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit s32`, 0, what);
-    return;
-  }
-  if (neg) {
-    if (bits < 64 && Number(BigInt.asIntN(64, v)) < -Number(1n << BigInt(bits - 1)))
-      throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what);
-    return;
-  }
-  if (v > max) throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what);
+  return v === undefined || v === null ? 0n : intOf(v, "u64", what);
 }
 
 class Out {
-  readonly w = wasm();
+  readonly w: WasmExports;
   readonly base: number;
   readonly vals: number;
   readonly list: number;
@@ -59,7 +54,9 @@ class Out {
     ncaps = 0,
   ) {
     const listBytes = Math.max(1024, ncaps * 8);
-    this.base = reserve(this.w, REGION.codec, 1024 + listBytes + size + scratchSize + 64, "encode");
+    const call = reserveCall(REGION.codec, 1024 + listBytes + size + scratchSize + 64, "encode");
+    this.w = call.w;
+    this.base = call.at;
     this.vals = this.base; // 64 x u64
     this.list = this.base + 1024; // cap list: (ptr, len) per capability
     this.dst = this.list + listBytes;
@@ -84,16 +81,10 @@ function writeFields(
 ) {
   const vals = u64At(o.w, o.vals, 64);
   const fields = structFields(s);
+  checkNested(s, fields, value, pathPrefix);
   fields.forEach((f, i) => {
-    if (!f.scalar) {
-      vals[i] = 0n;
-      return;
-    }
-    let raw: unknown = value;
-    for (const part of f.path.split(".")) raw = (raw as Val | undefined)?.[part];
-    const v = u64(raw, pathPrefix + f.path);
-    if (raw !== undefined) checkRange(v, f.scalar, pathPrefix + f.path, raw);
-    vals[i] = v;
+    const raw = f.scalar ? valueAt(value, f.path) : undefined;
+    vals[i] = raw === undefined || raw === null ? 0n : intOf(raw, f.scalar as Scalar, pathPrefix + f.path);
   });
   const r = o.w.encode_fields(s.id, prof.word, at, room, o.vals, version);
   if (r < 0)
@@ -106,51 +97,100 @@ function writeFields(
   return r;
 }
 
-function capStruct(host: SchemaStruct, cap: DecodedCap, prof: ResolvedProfile): SchemaStruct | null {
-  if (cap.struct) return structByName(cap.struct);
-  const e = capEntry(host.name, cap.header?.id, prof.proposals);
+function capStruct(host: SchemaStruct, cap: Val, prof: ResolvedProfile, idx: number): SchemaStruct | null {
+  if (cap.struct !== undefined && cap.struct !== null) {
+    if (typeof cap.struct !== "string")
+      throw new EncodeError("E_VALUE", `caps[${idx}].struct must be a struct name`, 0, `caps[${idx}].struct`);
+    return structByName(cap.struct);
+  }
+  const h = cap.header === undefined || cap.header === null ? {} : objectOf(cap.header, `caps[${idx}].header`);
+  const id = h.id === undefined ? undefined : Number(intOf(h.id, "u16", `caps[${idx}].header.id`));
+  const e = capEntry(host.name, id as number, prof.proposals);
   return e ? structByName(e.struct) : null;
 }
 
-/** Encoded size of one capability (known prefix for its version + trailing array). */
-function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: ResolvedProfile) {
+interface Trailing {
+  f: SchemaField;
+  off: number;
+  elemSize: number;
+  n: number;
+}
+interface CapLayout {
+  cs: SchemaStruct | null;
+  version: number;
+  size: number;
+  known: number;
+  trailing: Trailing | null;
+  kernelSize: number;
+}
+
+/** Encoded size of one capability (known prefix for its version + trailing array), its values checked. */
+function capLayout(host: SchemaStruct, cap: Val, prof: ResolvedProfile, idx: number): CapLayout {
   const w = wasm();
+  const prefix = `caps[${idx}].`;
+  const cs = capStruct(host, cap, prof, idx);
+  const h = cap.header === undefined || cap.header === null ? {} : objectOf(cap.header, `${prefix}header`);
   if (!cs) {
-    const body = (cap.body as Uint8Array | undefined) ?? new Uint8Array(0);
-    return {
-      size: 8 + body.length,
-      known: 8,
-      trailing: null as null | { f: (typeof SCHEMA.fields)[number]; off: number; elemSize: number; n: number },
-      kernelSize: 8 + body.length,
-    };
+    const body = cap.body === undefined || cap.body === null ? new Uint8Array(0) : bytesOf(cap.body, `${prefix}body`);
+    return { cs, version: 0, size: 8 + body.length, known: 8, trailing: null, kernelSize: 8 + body.length };
   }
-  const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
+  const latest = Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
+  const version = h.version === undefined ? latest : Number(intOf(h.version, "u16", `${prefix}header.version`));
   const known = w.cap_known_size(cs.id, version, prof.word);
   const fields = structFields(cs);
   const tf = fields.find((f) => f.type === "array" || f.type === "bytes");
   // What vfio_info_add_capability() copies: sizeof(struct) for this version, i.e. the known prefix
   // rounded up to the struct's alignment (zPCI base v2: 36 -> 40, group v1: 39 -> 40).
-  const align = cs.align[(prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0)] as number;
-  if (!tf) return { size: known, known, trailing: null, kernelSize: Math.ceil(known / align) * align };
-  const off = tf.offsets[(prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0)];
-  const items = cap[tf.name] as unknown[] | Uint8Array | undefined;
+  const align = cs.align[variantOf(prof)] as number;
+  if (!tf) return { cs, version, size: known, known, trailing: null, kernelSize: Math.ceil(known / align) * align };
+  const off = tf.offsets[variantOf(prof)];
+  const raw = cap[tf.name];
+  let n = 0;
+  if (raw !== undefined && raw !== null) {
+    if (tf.type === "bytes") n = bytesOf(raw, prefix + tf.name).length;
+    else n = arrayOf(raw, prefix + tf.name).map((e, i) => objectOf(e, `${prefix}${tf.name}[${i}]`)).length;
+  }
   const elemSize = tf.type === "bytes" ? 1 : w.struct_size(structByName(tf.of!).id, prof.word);
-  const n = items ? items.length : 0;
+  // the count field says how many elements there are: given, it must agree with the array
+  const cf = tf.count ? fields.find((f) => f.name === tf.count) : undefined;
+  if (cf && raw !== undefined && raw !== null && cap[cf.name] !== undefined && cap[cf.name] !== null) {
+    const given = intOf(cap[cf.name], cf.scalar as Scalar, prefix + cf.name);
+    if (given !== BigInt(n))
+      throw new EncodeError(
+        "E_VALUE",
+        `${prefix}${cf.name} is ${given} but ${prefix}${tf.name} has ${n} element${n === 1 ? "" : "s"} (leave ${cf.name} out to derive it)`,
+        0,
+        prefix + cf.name,
+      );
+  }
   const size = Math.max(known, off + n * elemSize);
-  return { size, known, trailing: { f: tf, off, elemSize, n }, kernelSize: size };
+  return { cs, version, size, known, trailing: { f: tf, off, elemSize, n }, kernelSize: size };
 }
 
-function writeCap(
-  o: Out,
-  host: SchemaStruct,
-  cap: DecodedCap & Val,
-  prof: ResolvedProfile,
-  at: number,
-  room: number,
-  idx: number,
-) {
-  const cs = capStruct(host, cap, prof);
-  const lay = capLayout(cs, cap, prof);
+/** The spans one capability at `at` places: header and fields of its version, array elements or body bytes. */
+function capSpans(spans: Spans, lay: CapLayout, cap: Val, prof: ResolvedProfile, at: number, idx: number, fine: boolean) {
+  const prefix = `caps[${idx}].`;
+  if (!lay.cs) {
+    spans.addFields(structFields(SCHEMA.structs[0] as unknown as SchemaStruct), at, prof, prefix);
+    spans.add(at + 8, lay.size - 8, `${prefix}body`);
+    return;
+  }
+  if (!fine) {
+    spans.add(at, lay.size, `caps[${idx}]`);
+    return;
+  }
+  spans.addFields(structFields(lay.cs), at, prof, prefix, lay.version === 0 ? 1 : lay.version);
+  const t = lay.trailing;
+  if (!t || t.n === 0) return;
+  if (t.f.type === "bytes") spans.add(at + t.off, t.n, prefix + t.f.name);
+  else {
+    const es = structFields(structByName(t.f.of!));
+    for (let i = 0; i < t.n; i++) spans.addFields(es, at + t.off + i * t.elemSize, prof, `${prefix}${t.f.name}[${i}].`);
+  }
+}
+
+function writeCap(o: Out, lay: CapLayout, cap: Val, prof: ResolvedProfile, at: number, room: number, idx: number) {
+  const cs = lay.cs;
   const prefix = `caps[${idx}].`;
   if (lay.size > room)
     throw new EncodeError(
@@ -160,27 +200,18 @@ function writeCap(
       `caps[${idx}]`,
     );
   if (!cs) {
-    writeFields(
-      o,
-      SCHEMA.structs[0] as unknown as SchemaStruct,
-      prof,
-      at,
-      room,
-      cap.header as unknown as Val,
-      0,
-      `${prefix}header.`,
-    );
+    writeFields(o, SCHEMA.structs[0] as unknown as SchemaStruct, prof, at, room, (cap.header ?? {}) as Val, 0, `${prefix}header.`);
     const body = cap.body as Uint8Array | undefined;
     if (body) bytesAt(o.w, at + 8, body.length).set(body);
     return lay.size;
   }
-  const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
-  const v: Val = { ...cap, header: { id: cap.header?.id ?? cs.capId, version, next: cap.header?.next ?? 0 } };
+  const h = (cap.header ?? {}) as Val;
+  const v: Val = { ...cap, header: { id: h.id ?? cs.capId, version: lay.version, next: h.next ?? 0 } };
   if (lay.trailing) {
     const cf = structFields(cs).find((f) => f.name === lay.trailing!.f.count);
-    if (cf && v[cf.name] === undefined) v[cf.name] = lay.trailing.n;
+    if (cf && (v[cf.name] === undefined || v[cf.name] === null)) v[cf.name] = lay.trailing.n;
   }
-  writeFields(o, cs, prof, at, room, v, version, prefix);
+  writeFields(o, cs, prof, at, room, v, lay.version === 0 ? 1 : lay.version, prefix);
   if (lay.trailing) {
     const t = lay.trailing;
     const items = cap[t.f.name] ?? [];
@@ -205,10 +236,129 @@ export function encode<N extends StructName>(
   opts: EncodeOptions = {},
 ): Uint8Array {
   const s = structByName(structName);
-  if (value === null || typeof value !== "object")
-    throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
+  if (!isObject(value))
+    throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object, not ${describe(value)}`, 0, null);
   if (s.kind === "message") return encodeMessage(value as never, opts);
   return encodeStruct(s, value as Val, opts);
+}
+
+/** The payload of a struct with one (vfio_irq_set data[]): element size and checked values. */
+interface Payload {
+  field: SchemaField;
+  offset: number;
+  elem: number;
+  values: bigint[];
+}
+function payloadOf(s: SchemaStruct, v: Val, prof: ResolvedProfile): Payload | null {
+  const pf = structFields(s).find((f) => f.type === "payload");
+  if (!pf) return null;
+  const given = v[pf.name];
+  const data = given === undefined || given === null ? [] : arrayOf(given, pf.name);
+  const flags = u64(v.flags, "flags");
+  const dt = Number(flags & BigInt(VFIO_IRQ_SET_DATA_TYPE_MASK));
+  const elem = dt === VFIO_IRQ_SET_DATA_BOOL ? 1 : dt === VFIO_IRQ_SET_DATA_EVENTFD ? 4 : 0;
+  const offset = pf.offsets[variantOf(prof)];
+  if (!elem && data.length)
+    throw new EncodeError(
+      "E_VALUE",
+      `data has ${data.length} elements but flags 0x${flags.toString(16)} select no payload (exactly one of DATA_BOOL, DATA_EVENTFD)`,
+      offset,
+      pf.name,
+    );
+  const values = data.map((x, i) => intOf(x, elem === 1 ? "u8" : "s32", `${pf.name}[${i}]`, offset));
+  return { field: pf, offset, elem, values };
+}
+
+/** The checked `$` of a value: where its free-form bytes (gaps, slack, tail) go, and its length. */
+interface Meta {
+  gaps: { offset: number; bytes: Uint8Array }[];
+  slack: Uint8Array | null;
+  slackOffset: number | undefined;
+  tail: Uint8Array | null;
+  tailOffset: number | undefined;
+  length: number | undefined;
+}
+/** Offsets and lengths beyond this cannot be a buffer (checkSize refuses the total later). */
+const MAX_OFFSET = 2 ** 48;
+function metaOf(v: Val): Meta {
+  const m = v.$ === undefined || v.$ === null ? {} : objectOf(v.$, "$");
+  const opt = (k: string, f: (raw: unknown, path: string) => unknown) =>
+    m[k] === undefined || m[k] === null ? undefined : f(m[k], `$.${k}`);
+  const off = (raw: unknown, path: string) => offsetOf(raw, path, MAX_OFFSET);
+  const gaps = (opt("gaps", arrayOf) as unknown[] | undefined) ?? [];
+  return {
+    gaps: gaps.map((g, i) => {
+      const o = objectOf(g, `$.gaps[${i}]`);
+      return { offset: off(o.offset, `$.gaps[${i}].offset`), bytes: bytesOf(o.bytes, `$.gaps[${i}].bytes`) };
+    }),
+    slack: (opt("slack", bytesOf) as Uint8Array | undefined) ?? null,
+    slackOffset: opt("slackOffset", off) as number | undefined,
+    tail: (opt("tail", bytesOf) as Uint8Array | undefined) ?? null,
+    tailOffset: opt("tailOffset", off) as number | undefined,
+    length: opt("length", off) as number | undefined,
+  };
+}
+
+/**
+ * Exact layout: each capability where its `offset` says. The offsets must describe a chain the
+ * decoder reads back: after the fixed struct, 4-aligned, in increasing order without overlaps,
+ * inside argsz (outside a vfio-user body); `next` and `cap_offset`, when given, must agree with
+ * them, and are filled in when not. Returns the offsets.
+ */
+function exactChain(
+  s: SchemaStruct,
+  v: Val,
+  caps: Val[],
+  lays: CapLayout[],
+  fixed: number,
+  argsz: bigint | null,
+): number[] {
+  const offs = caps.map((c, i) => offsetOf(c.offset, `caps[${i}].offset`, MAX_OFFSET));
+  let prevEnd = fixed;
+  offs.forEach((off, i) => {
+    const path = `caps[${i}].offset`;
+    if (off < fixed)
+      throw new EncodeError("E_VALUE", `${path} ${off} is inside the ${fixed}-byte fixed ${s.name}`, off, path);
+    if (off % 4 !== 0)
+      throw new EncodeError("E_VALUE", `${path} ${off} is not 4-byte aligned (the chain's links must be)`, off, path);
+    if (off < prevEnd)
+      throw new EncodeError(
+        "E_VALUE",
+        `${path} ${off} overlaps the capability before it (it ends at ${prevEnd}); capabilities go in chain order, at increasing offsets`,
+        off,
+        path,
+      );
+    prevEnd = off + lays[i].size;
+    if (argsz !== null && BigInt(prevEnd) > argsz)
+      throw new EncodeError("E_VALUE", `caps[${i}] ends at ${prevEnd}, past argsz ${argsz}`, off, `caps[${i}]`);
+    const next = i + 1 < offs.length ? offs[i + 1] : 0;
+    const h = (caps[i].header ?? {}) as Val;
+    if (h.next !== undefined && h.next !== null && intOf(h.next, "u32", `caps[${i}].header.next`) !== BigInt(next))
+      throw new EncodeError(
+        "E_VALUE",
+        `caps[${i}].header.next is ${h.next} but ${i + 1 < offs.length ? `the next capability is at ${next}` : "it is the last capability (0)"}`,
+        off + 4,
+        `caps[${i}].header.next`,
+      );
+    caps[i] = { ...caps[i], header: { ...h, next } };
+  });
+  const chain = s.caps!;
+  const given = v[chain.offsetField];
+  if (given !== undefined && given !== null && intOf(given, "u32", chain.offsetField) !== BigInt(offs[0]))
+    throw new EncodeError(
+      "E_VALUE",
+      `${chain.offsetField} is ${given} but the first capability is at ${offs[0]}`,
+      0,
+      chain.offsetField,
+    );
+  if (v.flags !== undefined && v.flags !== null && (u64(v.flags, "flags") & BigInt(chain.flag)) === 0n)
+    throw new EncodeError(
+      "E_VALUE",
+      `flags 0x${u64(v.flags, "flags").toString(16)} lack the CAPS bit (0x${chain.flag.toString(16)}) but caps are given`,
+      0,
+      "flags",
+    );
+  return offs;
 }
 
 /** encode() for one struct (a vfio-user message header is one too: its fields, without the body). */
@@ -216,107 +366,150 @@ export function encodeStruct(
   s: SchemaStruct,
   value: Val & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] },
   opts: EncodeOptions = {},
+  message?: BodyMode,
 ): Uint8Array {
   const prof = resolveProfile(opts);
   const w = wasm();
-  const v = value as Val;
-  const meta = (v.$ ?? {}) as Partial<DecodeMeta>;
+  const v = objectOf(value, "");
+  const meta = metaOf(v);
   const fixed = w.struct_size(s.id, prof.word);
-  const caps = (v.caps ?? []) as (DecodedCap & Val)[];
   const fields = structFields(s);
-
-  // vfio_irq_set payload
-  let payload: { bytes: number; elem: number; values: number[] } | null = null;
-  const pf = fields.find((f) => f.type === "payload");
-  if (pf) {
-    const data = (v[pf.name] as number[] | undefined) ?? [];
-    const dt = Number(u64(v.flags, "flags") & 7n);
-    const elem = dt === 2 ? 1 : dt === 4 ? 4 : 0;
-    if (!elem && data.length)
+  const caps = (v.caps === undefined || v.caps === null ? [] : arrayOf(v.caps, "caps")).map((c, i) =>
+    objectOf(c, `caps[${i}]`),
+  );
+  if (caps.length && (!s.caps || (s.caps.proposal && !prof.proposals.includes(s.caps.proposal))))
+    throw new EncodeError(
+      "E_VALUE",
+      `${s.name} has no capability chain${s.caps?.proposal ? ` unless the proposal ${s.caps.proposal} is enabled` : ""}`,
+      0,
+      "caps",
+    );
+  const payload = payloadOf(s, v, prof);
+  const fixedVal: Val = { ...v };
+  // count follows the payload when left out; a count that says otherwise is a mistake
+  const cf = payload?.field.count ? fields.find((f) => f.name === payload.field.count) : undefined;
+  if (cf && payload?.elem && v[payload.field.name] !== undefined && v[payload.field.name] !== null) {
+    const n = payload.values.length;
+    if (v[cf.name] === undefined || v[cf.name] === null) fixedVal[cf.name] = n;
+    else if (intOf(v[cf.name], cf.scalar as Scalar, cf.name) !== BigInt(n))
       throw new EncodeError(
         "E_VALUE",
-        `data has ${data.length} elements but flags ${`0x${Number(u64(v.flags, "flags")).toString(16)}`} select no payload (exactly one of DATA_BOOL, DATA_EVENTFD)`,
-        20,
-        "data",
+        `${cf.name} is ${v[cf.name]} but ${payload.field.name} has ${n} element${n === 1 ? "" : "s"} (leave ${cf.name} out to derive it)`,
+        cf.offsets[variantOf(prof)],
+        cf.name,
       );
-    data.forEach((x, i) => {
-      checkRange(u64(x, `data[${i}]`), elem === 1 ? "u8" : "s32", `data[${i}]`, x);
-    });
-    payload = { bytes: data.length * elem, elem, values: data };
   }
-  const exact = caps.length > 0 && caps.every((c) => typeof c.offset === "number");
-  // Extent of what we know how to place.
+  const argszGiven = v.argsz !== undefined && v.argsz !== null;
+  const argsz = argszGiven ? intOf(v.argsz, "u32", "argsz") : null;
+  const withOffset = caps.filter((c) => c.offset !== undefined && c.offset !== null).length;
+  if (withOffset && withOffset < caps.length)
+    throw new EncodeError(
+      "E_VALUE",
+      "either every capability has an offset (exact layout, as decoded) or none (kernel layout)",
+      0,
+      `caps[${caps.findIndex((c) => c.offset === undefined || c.offset === null)}].offset`,
+    );
+  const exact = caps.length > 0 && withOffset === caps.length;
+  const lays = caps.map((c, i) => capLayout(s, c, prof, i));
+  const offs = exact ? exactChain(s, fixedVal, caps, lays, fixed, message ? null : argsz) : [];
+  if (exact) {
+    fixedVal[s.caps!.offsetField] = offs[0];
+    fixedVal.flags = u64(v.flags, "flags") | BigInt(s.caps!.flag);
+  }
+
+  // Where everything goes: spans of the fixed fields, payload, capabilities and free-form bytes.
+  const payloadBytes = payload ? payload.values.length * payload.elem : 0;
+  const free = meta.gaps.length > 0 || meta.slack !== null || meta.tail !== null;
+  const spans = new Spans();
+  spans.addFields(fields, 0, prof, "");
+  if (payload) spans.add(payload.offset, payloadBytes, payload.field.name);
   let end = fixed;
-  if (payload) end = Math.max(end, pf!.offsets[0] + payload.bytes);
-  const capSizes = caps.map((c) => capLayout(capStruct(s, c, prof), c, prof));
-  if (exact)
-    caps.forEach((c, i) => {
-      end = Math.max(end, c.offset + capSizes[i].size);
-    });
-  for (const g of meta.gaps ?? []) end = Math.max(end, g.offset + g.bytes.length);
-  if (meta.slack) end = Math.max(end, (meta.slackOffset ?? end) + meta.slack.length);
-  if (meta.tail) end = Math.max(end, (meta.tailOffset ?? end) + meta.tail.length);
+  lays.forEach((lay, i) => {
+    if (!exact) return;
+    capSpans(spans, lay, caps[i], prof, offs[i], i, free);
+    end = Math.max(end, offs[i] + lay.size);
+  });
   let kernelCapsTotal = 0;
   if (!exact && caps.length) {
     const align8 = prof.epoch === "6.6";
-    kernelCapsTotal = capSizes.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
+    kernelCapsTotal = lays.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
+    spans.add(fixed, kernelCapsTotal, "caps"); // where the kernel layout puts them
   }
-  const total = Math.max(
-    end,
-    meta.length ?? 0,
-    fixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0),
-  );
+  end = Math.max(end, spans.end());
+  meta.gaps.forEach((g, i) => {
+    spans.add(g.offset, g.bytes.length, `$.gaps[${i}]`);
+  });
+  end = Math.max(end, spans.end());
+  const slackAt = meta.slackOffset ?? (!exact && caps.length ? fixed + kernelCapsTotal : end);
+  if (meta.slack) spans.add(slackAt, meta.slack.length, "$.slack");
+  end = Math.max(end, spans.end());
+  const tailAt = meta.tailOffset ?? end;
+  if (meta.tail) spans.add(tailAt, meta.tail.length, "$.tail");
+  end = Math.max(end, spans.end());
+  spans.check();
+  const total = Math.max(end, meta.length ?? 0, fixed + kernelCapsTotal);
+  checkSize(total, opts, `encode ${s.name}`);
+
   const o = new Out(total + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
-  const fixedVal: Val = { ...v };
-  const argszGiven = v.argsz !== undefined && v.argsz !== null;
-  if (!argszGiven) fixedVal.argsz = payload ? SIZEOF_VFIO_IRQ_SET + payload.bytes : total;
+  if (!argszGiven) fixedVal.argsz = payload ? SIZEOF_VFIO_IRQ_SET + payloadBytes : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");
   if (payload?.elem) {
-    const dv = dataAt(w, o.dst + pf!.offsets[0], payload.bytes);
+    const dv = dataAt(o.w, o.dst + payload.offset, payloadBytes);
     const little = prof.endian === "little";
     payload.values.forEach((x, i) => {
-      if (payload.elem === 1) dv.setUint8(i, x);
-      else dv.setInt32(i * 4, x | 0, little);
+      if (payload.elem === 1) dv.setUint8(i, Number(x));
+      else dv.setUint32(i * 4, Number(x), little);
     });
   }
   let length = total;
-  if (caps.length && exact) {
+  if (exact) {
     caps.forEach((c, i) => {
-      const room = total - c.offset;
-      if (c.offset < 0 || room < 8)
-        throw new EncodeError(
-          "E_VALUE",
-          `caps[${i}].offset ${c.offset} is outside the buffer`,
-          c.offset,
-          `caps[${i}].offset`,
-        );
-      writeCap(o, s, c, prof, o.dst + c.offset, room, i);
+      writeCap(o, lays[i], c, prof, o.dst + offs[i], total - offs[i], i);
     });
   } else if (caps.length) {
     // kernel mode: encode each cap into scratch, then let the wasm core chain them
     let at = o.scratch;
-    const list = u32At(w, o.list, caps.length * 2);
+    const list = u32At(o.w, o.list, caps.length * 2);
     caps.forEach((c, i) => {
-      const size = capSizes[i].kernelSize;
-      bytesAt(w, at, size).fill(0);
-      writeCap(o, s, c, prof, at, size, i);
+      const size = lays[i].kernelSize;
+      bytesAt(o.w, at, size).fill(0);
+      writeCap(o, lays[i], c, prof, at, size, i);
       list[i * 2] = at;
       list[i * 2 + 1] = size;
       at = (at + size + 15) & ~15;
     });
-    const argszSupplied = argszGiven ? Number(u64(v.argsz, "argsz")) : ARGSZ_AUTO;
-    const r = w.caps_build(s.id, prof.word, o.dst, o.size, fixed, argszSupplied, o.list, caps.length);
+    const argszSupplied = argsz === null ? ARGSZ_AUTO : Number(argsz);
+    const r = o.w.caps_build(s.id, prof.word, o.dst, o.size, fixed, argszSupplied, o.list, caps.length);
     if (r < 0)
       throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
-    length = Math.max(r, argszGiven ? Math.min(Number(u64(v.argsz, "argsz")), total) : r);
+    length = Math.max(r, argsz === null ? r : Math.min(Number(argsz), total));
     if (r === fixed && argszSupplied !== ARGSZ_AUTO && argszSupplied < fixed + kernelCapsTotal)
       length = Math.max(fixed, Math.min(argszSupplied, total));
   }
-  for (const g of meta.gaps ?? []) o.bytes(g.offset, g.bytes.length).set(g.bytes);
-  if (meta.slack) o.bytes(meta.slackOffset ?? length, meta.slack.length).set(meta.slack);
-  if (meta.tail) o.bytes(meta.tailOffset ?? length, meta.tail.length).set(meta.tail);
-  if (meta.length !== undefined) length = meta.length;
+  meta.gaps.forEach((g) => {
+    o.bytes(g.offset, g.bytes.length).set(g.bytes);
+  });
+  if (meta.slack) o.bytes(slackAt, meta.slack.length).set(meta.slack);
+  if (meta.tail) o.bytes(tailAt, meta.tail.length).set(meta.tail);
+  if (meta.length !== undefined) length = cutTo(o, meta.length, total);
   return o.bytes(0, length).slice();
+}
+
+/**
+ * `$.length` shorter than what the value places cuts the buffer (a truncated buffer on purpose: the
+ * kernel tests send them). Only zero bytes may be cut: a value that is cut off would be lost.
+ */
+function cutTo(o: Out, length: number, total: number): number {
+  const cut = o.bytes(length, Math.max(0, total - length));
+  const at = cut.findIndex((b) => b !== 0);
+  if (at >= 0)
+    throw new EncodeError(
+      "E_VALUE",
+      `$.length ${length} cuts off byte ${length + at}, which the value sets (non-zero)`,
+      length + at,
+      "$.length",
+    );
+  return length;
 }
 
 /** The argsz two-call protocol: a request for the retry with the size the reply asked for. */

@@ -2,6 +2,7 @@
 // host) or initSync() (bytes or a compiled module); in Node and Bun/Deno the packaged .wasm is
 // found and loaded synchronously on first use.
 
+import { UsageError } from "./errors.js";
 import { WASM_ABI_VERSION, type WasmExports } from "./generated/wasm-abi.js";
 
 /** The raw C-like exports of the module (generated from the contract; docs/wasm-abi.md). */
@@ -12,23 +13,36 @@ export const EXPECTED_ABI_VERSION = WASM_ABI_VERSION;
 
 let current: WasmExports | null = null;
 let currentKind: "wasm" | "js" = "wasm";
+/** Makes another instance of the current module (for calls too large for the long-lived one). */
+let create: (() => WasmExports) | null = null;
 
 export type WasmSource = BufferSource | WebAssembly.Module;
 
-function adopt(inst: WebAssembly.Instance | { exports: unknown }, kind: "wasm" | "js"): WasmExports {
-  const ex = inst.exports as WasmExports;
+function checkVersion(ex: WasmExports): WasmExports {
   const v = ex.abi_version();
   if (v !== EXPECTED_ABI_VERSION)
-    throw new Error(`vfio-abi: module ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`);
+    throw new UsageError(
+      "E_BAD_ARG",
+      `vfio-abi: module ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`,
+      0,
+      null,
+    );
+  return ex;
+}
+
+function adopt(ex: WasmExports, kind: "wasm" | "js", make: (() => WasmExports) | null): WasmExports {
+  checkVersion(ex);
   current = ex;
   currentKind = kind;
+  create = make;
   return ex;
 }
 
 /** Instantiate synchronously from bytes or a compiled WebAssembly.Module (empty import object). */
 export function initSync(source: WasmSource): WasmExports {
   const mod = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-  return adopt(new WebAssembly.Instance(mod, {}), "wasm");
+  const make = () => new WebAssembly.Instance(mod, {}).exports as unknown as WasmExports;
+  return adopt(make(), "wasm", make);
 }
 
 /** URL of the packaged release module, relative to this file (dist/bindings/ -> build/). */
@@ -54,9 +68,22 @@ export async function init(source?: WasmSource | Response | Promise<Response> | 
   return initSync(await WebAssembly.compile(source as BufferSource));
 }
 
-/** Use an already-instantiated exports object (e.g. the wasm2js build for hosts without wasm). */
-export function initWithExports(ex: WasmExports, kind: "wasm" | "js" = "js"): WasmExports {
-  return adopt({ exports: ex }, kind);
+/**
+ * Use an already-instantiated exports object (e.g. the wasm2js build for hosts without wasm).
+ * `instantiate` makes another instance of the same module (the wasm2js build exports one): calls
+ * too large for the long-lived instance run on a fresh one. Without it they grow this instance.
+ */
+export function initWithExports(
+  ex: WasmExports,
+  kind: "wasm" | "js" = "js",
+  instantiate?: () => WasmExports,
+): WasmExports {
+  return adopt(ex, kind, instantiate ?? null);
+}
+
+/** A new instance of the current module, or null when the host gave no way to make one. */
+export function freshInstance(): WasmExports | null {
+  return create ? checkVersion(create()) : null;
 }
 
 function tryNodeSync(): WasmExports | null {
@@ -78,7 +105,12 @@ export function wasm(): WasmExports {
   if (current) return current;
   const sync = tryNodeSync();
   if (sync) return sync;
-  throw new Error("vfio-abi: call `await init()` (or initSync(bytes)) before using the codec in this host");
+  throw new UsageError(
+    "E_BAD_ARG",
+    "vfio-abi: call `await init()` (or initSync(bytes)) before using the codec in this host",
+    0,
+    null,
+  );
 }
 
 /** "wasm" or "js" (the wasm2js fallback). */

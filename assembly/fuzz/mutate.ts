@@ -6,7 +6,7 @@ import { K_CAP, K_ELEM, K_FIELD, REC_CAP, REC_SIZE, W_MISC, W_REC } from "../gen
 import { F_VFIO_IRQ_SET__COUNT, F_VFIO_IRQ_SET__FLAGS, S_VFIO_IRQ_SET } from "../generated/layout";
 import { wrN } from "../mem";
 import { parseStruct } from "../parse";
-import { clearError, recCount, recOverflow, recReset } from "../records";
+import { clearError, recWritten, recOverflow, recReset } from "../records";
 import { expandProposals, fieldType, T_PAYLOAD } from "../tables";
 import { below, get32, put16, Rng, r32, setBig } from "./rng";
 
@@ -63,7 +63,7 @@ export function mutateFrom(sid: i32, prof: u32, src: usize, len: u32, st: i32, d
   const recs = work + W_REC,
     cand = work + W_MISC + 256,
     caps = work + W_MISC + 1280;
-  const n = recCount();
+  const n = recWritten();
   let nc: u32 = 0,
     ncap: u32 = 0;
   for (let i: u32 = 0; i < n && nc < 256; i++) {
