@@ -12,12 +12,15 @@ import type { SchemaField, SchemaStruct } from "./schema-types.js";
 export type Scalar = "u8" | "u16" | "u32" | "s32" | "u64";
 type Val = Record<string, unknown>;
 
-/** Inclusive range of each scalar type. */
+/**
+ * Inclusive range of each scalar type. Unsigned fields take no negative value (-1 is not 2^32 - 1
+ * by accident); an s32 (an eventfd) also takes its 32 bits written as unsigned, as C callers do.
+ */
 export const RANGE: Record<Scalar, readonly [bigint, bigint]> = {
   u8: [0n, 0xffn],
   u16: [0n, 0xffffn],
   u32: [0n, 0xffffffffn],
-  s32: [-0x80000000n, 0x7fffffffn],
+  s32: [-0x80000000n, 0xffffffffn],
   u64: [0n, 0xffffffffffffffffn],
 };
 /** Longest integer text accepted ("0x" + 16 digits, or 20 decimal digits, a sign and leading zeros). */

@@ -57,7 +57,11 @@ export function byteMutate(dst: usize, len: u32, cap: u32): u32 {
  */
 export function mutateFrom(sid: i32, prof: u32, src: usize, len: u32, st: i32, dst: usize, cap: u32, work: usize): u32 {
   const big = setBig(prof);
-  if (len > cap) len = cap;
+  if (len > cap) {
+    // the copy is cut short: the records describe bytes it does not hold, so mutate bytes only
+    memory.copy(dst, src, cap);
+    return byteMutate(dst, cap, cap);
+  }
   memory.copy(dst, src, len);
   if (st < 0 || recOverflow() || Rng.chance(2)) return byteMutate(dst, len, cap);
   const recs = work + W_REC,
@@ -84,6 +88,9 @@ export function mutateFrom(sid: i32, prof: u32, src: usize, len: u32, st: i32, d
     ref = load<u16>(r, 2) as i32,
     off = load<u32>(r, 4),
     size = load<u32>(r, 8);
+  // a record always lies inside the input; checked anyway, so no mutation can write past dst + len
+  const span: u64 = kind == K_CAP ? 8 : (size as u64);
+  if ((off as u64) + span > (len as u64)) return byteMutate(dst, len, cap);
   if (kind == K_CAP) {
     const m = below(10);
     if (m == 8) {

@@ -62,6 +62,8 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
   if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
+const okObj = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
@@ -216,6 +218,7 @@ function d8(b: Uint8Array, le: boolean): Val | undefined {
 
 function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -253,6 +256,7 @@ function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number
 
 function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 39;
@@ -293,6 +297,7 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -313,6 +318,7 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -333,6 +339,7 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -365,10 +372,12 @@ function e14(x: Val, le: boolean): Uint8Array | undefined {
   let end = 20;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec9(EMPTY, at, id, c, le); break;
@@ -381,6 +390,8 @@ function e14(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f4 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -418,10 +429,12 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec9(EMPTY, at, id, c, le); break;
@@ -434,6 +447,8 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f4 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -543,6 +558,7 @@ function d21(b: Uint8Array, le: boolean): Val | undefined {
 
 function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -562,7 +578,7 @@ function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   w32(b, at + 12, f1, le);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
-    if (x === null || typeof x !== "object") return -1;
+    if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.offset ?? 0;
     if (!ok64(g0)) return -1;
     w64(b, o, g0, le);
@@ -575,6 +591,7 @@ function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec23(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -593,6 +610,7 @@ function ec23(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 8;
@@ -605,6 +623,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -620,6 +639,7 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -652,10 +672,12 @@ function e27(x: Val, le: boolean): Uint8Array | undefined {
   let end = 32;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") return undefined; n = ec22(EMPTY, at, id, c, le); break;
@@ -668,6 +690,8 @@ function e27(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -946,6 +970,7 @@ function d39(b: Uint8Array, le: boolean): Val | undefined {
 
 function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -965,7 +990,7 @@ function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   w32(b, at + 12, f1, le);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
-    if (x === null || typeof x !== "object") return -1;
+    if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.start ?? 0;
     if (!ok64(g0)) return -1;
     w64(b, o, g0, le);
@@ -978,6 +1003,7 @@ function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec41(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -999,6 +1025,7 @@ function ec41(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -1026,10 +1053,12 @@ function e43(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
@@ -1040,6 +1069,8 @@ function e43(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1060,6 +1091,7 @@ function e43(x: Val, le: boolean): Uint8Array | undefined {
 
 function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 28;
@@ -1093,10 +1125,12 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
   let end = 20;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
@@ -1107,6 +1141,8 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1139,10 +1175,12 @@ function e46(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
@@ -1153,6 +1191,8 @@ function e46(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1186,10 +1226,12 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
@@ -1200,6 +1242,8 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1244,6 +1288,7 @@ function d50(b: Uint8Array, le: boolean): Val | undefined {
 
 function e51(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1271,6 +1316,7 @@ function d52(b: Uint8Array, le: boolean): Val | undefined {
 
 function e53(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1298,6 +1344,7 @@ function d54(b: Uint8Array, le: boolean): Val | undefined {
 
 function e55(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1319,6 +1366,7 @@ function d56(b: Uint8Array, le: boolean): Val | undefined {
 
 function e57(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1343,6 +1391,7 @@ function d58(b: Uint8Array, le: boolean): Val | undefined {
 
 function e59(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1375,6 +1424,7 @@ function d61(b: Uint8Array, le: boolean): Val | undefined {
 
 function e62(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1415,6 +1465,7 @@ function e62(x: Val, le: boolean): Uint8Array | undefined {
 
 function e63(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1465,6 +1516,7 @@ function d65(b: Uint8Array, le: boolean): Val | undefined {
 
 function e66(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1508,6 +1560,7 @@ function e66(x: Val, le: boolean): Uint8Array | undefined {
 
 function e67(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1556,6 +1609,7 @@ function d68(b: Uint8Array, le: boolean): Val | undefined {
 
 function e69(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1580,6 +1634,7 @@ function d70(b: Uint8Array, le: boolean): Val | undefined {
 
 function e71(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1625,6 +1680,7 @@ function d74(b: Uint8Array, le: boolean): Val | undefined {
 
 function e75(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1657,6 +1713,7 @@ function d77(b: Uint8Array, le: boolean): Val | undefined {
 
 function e78(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1682,6 +1739,7 @@ function e78(x: Val, le: boolean): Uint8Array | undefined {
 
 function e79(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1712,6 +1770,7 @@ function d80(b: Uint8Array, le: boolean): Val | undefined {
 
 function e81(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;

@@ -1,13 +1,18 @@
-// Pure-JS build of build/release.wasm (binaryen's wasm2js), for hosts where WebAssembly is blocked
-// (a CSP without 'wasm-unsafe-eval', some embedded engines). Output: build/release.wasm2js.js, an
-// ES module with zero imports whose exports match the wasm's (incl. `memory` with a `buffer`),
-// both as named exports and as the default export, ready for initWithExports(ex, "js").
-import { execFileSync } from "node:child_process";
+// Pure-JS builds of the modules (binaryen's wasm2js), for hosts where WebAssembly is blocked (a CSP
+// without 'wasm-unsafe-eval', some embedded engines). Outputs: build/release.wasm2js.js and
+// build/fuzz.wasm2js.js, ES modules with zero imports whose exports match the wasm's (incl. `memory`
+// with a `buffer`), both as named exports and as the default export, ready for
+// initWithExports(ex, "js") / initFuzzWithExports(ex, "js").
+import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import * as W from "../../schema/wasm-abi.mjs";
+
+const execFileP = promisify(execFile);
 
 // asc's default feature set; wasm2js (like wasm-opt) rejects the module without them (toolchain.md §5).
 const FEATURES = [
@@ -19,10 +24,20 @@ const FEATURES = [
 ];
 
 export const OUT = "build/release.wasm2js.js";
+/** Every module built from the contract gets its pure-JS twin next to it. */
+export const OUTPUTS = W.modules.map((m) => ({
+  module: m.name,
+  wasm: m.file,
+  out: m.file.replace(/\.wasm$/, ".wasm2js.js"),
+}));
 
 export async function build({ root }) {
-  const wasm = join(root, "build", "release.wasm");
-  const out = join(root, OUT);
+  await Promise.all(OUTPUTS.map((o) => buildOne(root, o)));
+}
+
+async function buildOne(root, { module, wasm: wasmFile, out: outFile }) {
+  const wasm = join(root, wasmFile);
+  const out = join(root, outFile);
   // Skip when up to date (same wasm bytes, same wrapper): the wasm2js bin costs ~5 s of start-up.
   const stamp = createHash("sha256")
     .update(readFileSync(wasm))
@@ -41,13 +56,9 @@ export async function build({ root }) {
     // wrong bytes for such pointers. --dealign marks every load and store as alignment 1, and wasm2js
     // then assembles each from bytes: slower, but the same answers as the .wasm on every pointer.
     const opt = join(require.resolve("binaryen/package.json"), "..", "bin", "wasm-opt");
-    execFileSync(process.execPath, [opt, wasm, ...FEATURES, "--dealign", "-o", dealigned], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    execFileSync(process.execPath, [bin, dealigned, ...FEATURES, "-O2", "-o", raw], {
-      stdio: ["ignore", "inherit", "inherit"],
-    });
-    const text = `${wrap(readFileSync(raw, "utf8"))}// source-stamp ${stamp}\n`;
+    await execFileP(process.execPath, [opt, wasm, ...FEATURES, "--dealign", "-o", dealigned]);
+    await execFileP(process.execPath, [bin, dealigned, ...FEATURES, "-O2", "-o", raw]);
+    const text = `${wrap(readFileSync(raw, "utf8"), module, wasmFile)}// source-stamp ${stamp}\n`;
     // write-then-rename so concurrent readers never see a half-written file
     const t = `${out}.${process.pid}.tmp`;
     writeFileSync(t, text);
@@ -57,28 +68,45 @@ export async function build({ root }) {
   }
 }
 
+const I64 = new Set(["i64", "u64"]);
+/**
+ * wasm2js legalises i64 at the JS boundary: an i64 parameter becomes two i32 (low, high) and an i64
+ * result returns its low half, the high half through setTempRet0. The wrappers give the exports the
+ * wasm module's JS signatures back (BigInt in, BigInt out), from the contract's signatures.
+ */
+function exportLine(name, f) {
+  if (!f || !(I64.has(f.ret) || f.params.some((p) => I64.has(p.type)))) return `ex.${name} = raw.${name};`;
+  const params = f.params.map((p) => p.name);
+  const args = f.params.flatMap((p) => (I64.has(p.type) ? [`lo(${p.name})`, `hi(${p.name})`] : [p.name]));
+  const call = `raw.${name}(${args.join(", ")})`;
+  return `ex.${name} = function ${name}(${params.join(", ")}) { return ${I64.has(f.ret) ? `i64(${call})` : call}; };`;
+}
+
 /** Turn wasm2js's ES module (which imports 'env' for i64 legalisation) into a zero-import one. */
-export function wrap(src) {
+export function wrap(src, module = "core", wasmFile = "build/release.wasm") {
+  // the env import appears only when an i64 result needs setTempRet0
   const imp = "import * as env from 'env';";
-  if (!src.includes(imp)) throw new Error("wasm2js: unexpected output (no env import line)");
   const marker = "var retasmFunc = asmFunc(";
   const at = src.indexOf(marker);
   if (at < 0) throw new Error("wasm2js: unexpected output (no asmFunc call)");
   const names = [...src.slice(at).matchAll(/^export var (\w+) = retasmFunc\.\w+;$/gm)].map((m) => m[1]);
   if (!names.includes("memory") || !names.includes("abi_version")) throw new Error("wasm2js: exports missing");
   const body = src.slice(0, at).replace(imp, "");
+  const fns = new Map(W.exportedFunctions.filter((f) => f.modules.includes(module)).map((f) => [f.name, f]));
   const lines = [
-    "// GENERATED by scripts/build/wasm2js.mjs from build/release.wasm (binaryen wasm2js). Do not edit.",
-    "// Zero imports; exports match the wasm module's. i64 results (err_value) are returned as BigInt,",
-    "// as the wasm export does. instantiate() makes another instance with its own memory.",
+    `// GENERATED by scripts/build/wasm2js.mjs from ${wasmFile} (binaryen wasm2js). Do not edit.`,
+    "// Zero imports; exports match the wasm module's. i64 parameters and results are BigInt, as in",
+    "// the wasm module. instantiate() makes another instance with its own memory.",
     body,
+    "const lo = (v) => Number(BigInt.asUintN(32, BigInt(v))) | 0;",
+    "const hi = (v) => Number(BigInt.asUintN(32, BigInt.asUintN(64, BigInt(v)) >> 32n)) | 0;",
     "export function instantiate() {",
     "  let tempRet0 = 0;",
     "  const raw = asmFunc({ env: { setTempRet0: (v) => { tempRet0 = v; }, getTempRet0: () => tempRet0 } });",
     // legalised i64 result: low 32 bits returned, high 32 bits passed through setTempRet0
-    "  const i64 = (f) => function () { const lo = f.apply(null, arguments) >>> 0; return BigInt.asUintN(64, (BigInt(tempRet0 >>> 0) << 32n) | BigInt(lo)); };",
+    "  const i64 = (low) => BigInt.asUintN(64, (BigInt(tempRet0 >>> 0) << 32n) | BigInt(low >>> 0));",
     "  const ex = Object.create(null);",
-    ...names.map((n) => `  ex.${n} = ${n === "err_value" ? "i64(raw.err_value)" : `raw.${n}`};`),
+    ...names.map((n) => `  ${exportLine(n, fns.get(n))}`),
     "  return Object.freeze(ex);",
     "}",
     "const ex = instantiate();",

@@ -85,7 +85,9 @@ export function qemuArgs({
     "-initrd",
     initrd,
     "-append",
-    `console=ttyS0 intel_iommu=on loglevel=4 panic=-1 vfio_bdfs=${BDFS.join(",")}${append ? ` ${append}` : ""}`,
+    // no_timer_check: on a loaded TCG host the IO-APIC timer check can miss its window and panic
+    // ("timer doesn't work through Interrupt-remapped IO-APIC"); the check tests the emulator, not VFIO.
+    `console=ttyS0 intel_iommu=on loglevel=4 panic=-1 no_timer_check vfio_bdfs=${BDFS.join(",")}${append ? ` ${append}` : ""}`,
     "-device",
     "intel-iommu",
     "-device",
@@ -178,7 +180,8 @@ async function prepareOne(k, workDir, cacheDir, log) {
  * @param {{kernel: string, script: string|string[], workDir?: string, cacheDir?: string, timeoutMs?: number,
  *          bootTimeoutMs?: number, retries?: number, append?: string, keepRunDir?: boolean, cpu?: string,
  *          qemu?: string, memoryMb?: number, log?: (msg: string) => void}} opts
- *   timeoutMs: per attempt, boot + replay (default 120 s); bootTimeoutMs: until the ready line (60 s);
+ *   timeoutMs: per attempt, boot + replay (default 120 s); bootTimeoutMs: until the ready line (150 s: a
+ *   loaded 2-core host can take minutes to boot a TCG guest);
  *   retries: extra attempts after a failed boot or an incomplete run (2 for 6.1, 5 for the others);
  *   append: extra kernel parameters; cpu: QEMU -cpu model (DEFAULT_CPU); qemu: binary ($VFIO_QEMU).
  * @returns {Promise<{transcript: string, console: string, wallMs: number, attempts: number, version: string,
@@ -188,7 +191,7 @@ export async function runScript(opts) {
   const {
     kernel,
     timeoutMs = 120_000,
-    bootTimeoutMs = 60_000,
+    bootTimeoutMs = 150_000,
     append = "",
     keepRunDir = false,
     qemu = QEMU,

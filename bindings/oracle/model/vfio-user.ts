@@ -5,8 +5,8 @@
 // commands and the eventfd identities are modelled here. Behaviour of nutanix/libvfio-user at
 // efd091bc (lib/libvfio-user.c, lib/tran_sock.c, lib/tran.c, lib/irq.c), checked message by message
 // against the real library by the vfio-user peer stage.
-import { ERRNO } from "../../generated/wasm-abi.js";
-import { wasm } from "../../loader.js";
+import { DEV, ERRNO } from "../../generated/wasm-abi.js";
+import { REGION, reserveCall } from "../../memory.js";
 import {
   encodeMessage,
   decodeMessage,
@@ -18,7 +18,7 @@ import {
 } from "../../vfio-user.js";
 import { encode } from "../../encode.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
-import { type DeviceDescription, deviceBlock, irqOf } from "./device.js";
+import { type DeviceDescription, deviceBlock, irqOf, parseFdList } from "./device.js";
 import { errnoName } from "./model.js";
 
 const cmd = {
@@ -138,7 +138,7 @@ export class VfioUserModel {
     this.device = device;
     this.state = new Uint32Array(LVU_WORDS);
     this.state.set(deviceBlock(device));
-    this.state[3] |= LVU_EXTENDED;
+    this.state[DEV.FEATURES] |= LVU_EXTENDED;
   }
 
   private get maxIvs(): number {
@@ -154,9 +154,9 @@ export class VfioUserModel {
   /** fd kind in the client's environment: 0 closed. */
   fdKind(fd: number): number {
     const d = this.device;
-    if ((d.eventfds ?? []).includes(fd)) return FD_EVENTFD;
+    if (parseFdList(d.eventfds).includes(fd)) return FD_EVENTFD;
     if ((d.writableFds ?? []).includes(fd)) return FD_WRITABLE;
-    if ((d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
+    if (parseFdList(d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
     return 0;
   }
 
@@ -523,15 +523,13 @@ export class VfioUserModel {
   }
 
   private setIrqs(body: Uint8Array, fds: number[]) {
-    const w = wasm();
     this.state[LVU_MSG_NFDS] = fds.length;
     fds.slice(0, SCM_MAX_FD).forEach((fd, j) => {
       this.state[LVU_MSG_KINDS + j] = this.fdKind(fd);
     });
     const before = this.state.slice();
-    const region = w.arena_ptr() + (1 << 20);
-    const need = (1 << 20) + LVU_WORDS * 4 + 64 + body.length;
-    if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi oracle: cannot grow wasm memory");
+    // the state is copied in and out: a body too large for the long-lived instance runs on a fresh one
+    const { w, at: region } = reserveCall(REGION.oracle, LVU_WORDS * 4 + 64 + body.length, "vfio-abi oracle");
     const dev = region,
       buf = region + LVU_WORDS * 4 + 64;
     new Uint32Array(w.memory.buffer, dev, LVU_WORDS).set(this.state);
