@@ -58,6 +58,7 @@ export function walkCaps(
     const v = (prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0);
     start = dv.getUint32(SCHEMA.fields[s.firstField + s.capOffsetLocal].offsets[v], le);
   }
+  if (start === 0) return []; // no chain
   // a chain moves forwards by at least one 8-byte header per hop: room for more caps is never used
   const room = Math.min(max, Math.floor(bytes.length / 8) + 1);
   const call = reserveCall(REGION.codec, 64 + bytes.length + 16 + room * 12 + 64, "walkCaps");
@@ -105,9 +106,13 @@ export function buildCaps(
   host: string,
   fixed: Record<string, unknown>,
   caps: Partial<DecodedCap>[],
-  opts: ProfileOptions = {},
+  opts: ProfileOptions & SizeOptions = {},
 ): Uint8Array {
+  if (!Array.isArray(caps))
+    throw new EncodeError("E_VALUE", `caps must be an array of capabilities, not ${describe(caps)}`, 0, "caps");
+  // encode() reports a capability that is not an object, naming it
   const stripped = caps.map((c) => {
+    if (c === null || typeof c !== "object") return c;
     const { offset: _o, ...rest } = c as DecodedCap;
     return rest;
   });

@@ -250,7 +250,7 @@ interface Payload {
   elem: number;
   values: bigint[];
 }
-function payloadOf(s: SchemaStruct, v: Val, prof: ResolvedProfile): Payload | null {
+function payloadOf(s: SchemaStruct, v: Val, prof: ResolvedProfile, opts: EncodeOptions): Payload | null {
   const pf = structFields(s).find((f) => f.type === "payload");
   if (!pf) return null;
   const given = v[pf.name];
@@ -266,6 +266,8 @@ function payloadOf(s: SchemaStruct, v: Val, prof: ResolvedProfile): Payload | nu
       offset,
       pf.name,
     );
+  // sized before its elements are checked: a payload too large is refused at once
+  checkSize(offset + data.length * elem, opts, `encode ${s.name}`);
   const values = data.map((x, i) => intOf(x, elem === 1 ? "u8" : "s32", `${pf.name}[${i}]`, offset));
   return { field: pf, offset, elem, values };
 }
@@ -380,7 +382,7 @@ export function encodeStruct(
     );
   // vfio_irq_set's count is written as given, even when the payload disagrees: the kernel tests
   // send such requests on purpose (the payload's bytes are placed by data, not by count)
-  const payload = payloadOf(s, v, prof);
+  const payload = payloadOf(s, v, prof, opts);
   const fixedVal: Val = { ...v };
   const argszGiven = v.argsz !== undefined && v.argsz !== null;
   const argsz = argszGiven ? intOf(v.argsz, "u32", "argsz") : null;
