@@ -1,13 +1,9 @@
-// What encode() checks in the values it is given, generically over the schema: every integer in its
-// field's range (no silent wrap: 2n ** 64n + 3n and "18446744073709551619" are errors), every member
-// of the type the schema says, and every offset and length inside the buffer and consistent with the
-// rest (capabilities after the fixed struct, aligned, inside argsz, not overlapping, `next` and
-// `cap_offset` agreeing; gaps, slack and tail clear of every placed field). Errors are EncodeError
-// with the field path.
+// What encode() checks in the values it is given: every integer in its field's range (no silent
+// wrap: 2n ** 64n + 3n and "18446744073709551619" are errors, and so is -1 for an unsigned field),
+// every member of the type it must have, every offset a safe non-negative integer. Errors are
+// EncodeError with the field path.
 import { EncodeError } from "./errors.js";
 import { describe } from "./memory.js";
-import type { ResolvedProfile } from "./profile.js";
-import type { SchemaField, SchemaStruct } from "./schema-types.js";
 
 export type Scalar = "u8" | "u16" | "u32" | "s32" | "u64";
 type Val = Record<string, unknown>;
@@ -78,77 +74,4 @@ export function objectOf(raw: unknown, path: string): Val {
 export function arrayOf(raw: unknown, path: string): unknown[] {
   if (!Array.isArray(raw)) throw valueError(path, `${path} must be an array, not ${describe(raw)}`);
   return raw;
-}
-
-// ---------------------------------------------------------------- byte spans
-/** Layout variant index of a profile: lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6. */
-export const variantOf = (prof: ResolvedProfile): number =>
-  (prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0);
-
-/** Whether a field exists under the profile (and, for a capability, at its version). */
-export function fieldPresent(f: SchemaField, prof: ResolvedProfile, version = 0): boolean {
-  if (f.proposal && !prof.proposals.includes(f.proposal)) return false;
-  if (f.since === "6.6" && prof.epoch !== "6.6") return false;
-  return !(version !== 0 && f.version > version);
-}
-
-interface Span {
-  start: number;
-  end: number;
-  what: string;
-}
-
-/**
- * The byte spans an encode places: fields, payloads, capabilities, array elements, and the free-form
- * bytes of `$` (gaps, slack, tail). Two spans may not share a byte: a gap written over a field
- * would change the field behind the caller's back.
- */
-export class Spans {
-  private readonly list: Span[] = [];
-  add(start: number, len: number, what: string): void {
-    if (len > 0) this.list.push({ start, end: start + len, what });
-  }
-  /** The scalar fields of struct `s` placed at `base` (the holes between them stay free). */
-  addFields(fields: readonly SchemaField[], base: number, prof: ResolvedProfile, prefix: string, version = 0): void {
-    const v = variantOf(prof);
-    for (const f of fields)
-      if (f.scalar && fieldPresent(f, prof, version)) this.add(base + f.offsets[v], f.size, prefix + f.path);
-  }
-  /** End of the last span (0 when none). */
-  end(): number {
-    return this.list.reduce((a, s) => Math.max(a, s.end), 0);
-  }
-  /** Throws EncodeError naming both spans when two overlap. */
-  check(): void {
-    const l = this.list.sort((a, b) => a.start - b.start || a.end - b.end);
-    let last: Span | null = null;
-    for (const s of l) {
-      if (last && s.start < last.end)
-        throw valueError(
-          s.what,
-          `${s.what} (bytes ${s.start}..${s.end - 1}) overlaps ${last.what} (bytes ${last.start}..${last.end - 1})`,
-          s.start,
-        );
-      if (!last || s.end > last.end) last = s;
-    }
-  }
-}
-
-/** The value of a field path ("header.next") inside a struct value. */
-export function valueAt(value: Val, path: string): unknown {
-  let raw: unknown = value;
-  for (const part of path.split(".")) raw = isObject(raw) ? raw[part] : undefined;
-  return raw;
-}
-
-/** Nested members (`header` of a capability) must be objects when given. */
-export function checkNested(s: SchemaStruct, fields: readonly SchemaField[], value: Val, prefix: string): void {
-  for (const f of fields) {
-    const dot = f.path.indexOf(".");
-    if (dot < 0) continue;
-    const top = f.path.slice(0, dot);
-    const x = value[top];
-    if (x !== undefined && x !== null && !isObject(x))
-      throw valueError(prefix + top, `${prefix}${top} must be an object (${s.name}), not ${describe(x)}`);
-  }
 }

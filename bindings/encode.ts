@@ -4,30 +4,11 @@
 //    recorded gaps, slack and tail, so encode(decode(b)) reproduces b byte for byte;
 //  * kernel: caps without offsets -> built like vfio_info_cap_add + vfio_info_cap_shift (back to
 //    back, 8-aligned from 6.6, zero padding; "too small" replies when argsz cannot hold them).
-import {
-  SIZEOF_VFIO_IRQ_SET,
-  VFIO_IRQ_SET_DATA_BOOL,
-  VFIO_IRQ_SET_DATA_EVENTFD,
-  VFIO_IRQ_SET_DATA_TYPE_MASK,
-} from "./generated/constants.js";
-import { REGION, bytesAt, checkSize, dataAt, describe, reserveCall, u32At, u64At } from "./memory.js";
-import {
-  type Scalar,
-  Spans,
-  arrayOf,
-  bytesOf,
-  checkNested,
-  intOf,
-  isObject,
-  objectOf,
-  offsetOf,
-  valueAt,
-  variantOf,
-} from "./encode-check.js";
-import type { BodyMode } from "./decode.js";
+import { REGION, bytesAt, checkSize, dataAt, reserveCall, u32At, u64At } from "./memory.js";
+import { type Scalar, arrayOf, bytesOf, intOf, objectOf, offsetOf } from "./encode-check.js";
 import { type WasmExports, wasm } from "./loader.js";
-import { resolveProfile, type ResolvedProfile } from "./profile.js";
-import { structByName, structFields, capEntry, type SchemaField, type SchemaStruct } from "./schema-index.js";
+import { resolveProfile, variantIndex, sizeInRelease, type ResolvedProfile } from "./profile.js";
+import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
 import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
 import { EncodeError, UsageError, Status, statusName } from "./errors.js";
 import type { EncodeOptions, DecodedCap, DecodeMeta } from "./types.js";
@@ -36,10 +17,14 @@ import { encodeMessage } from "./vfio-user.js";
 type Val = Record<string, unknown>;
 const ARGSZ_AUTO = 0xffffffff;
 
-/** A field's value checked against its type (absent is 0), before the field is written. */
-function fieldValue(v: Val, f: SchemaField): bigint {
-  const raw = v[f.name];
-  return raw === undefined || raw === null ? 0n : intOf(raw, f.scalar as Scalar, f.name);
+/**
+ * A value for a field of type `scalar` (a pointer is 64 bits on lp64, 32 on ilp32), checked: no
+ * wrap-around past the type, no negative unsigned value, only integers. Absent (undefined, null) is 0.
+ */
+function fieldInt(raw: unknown, scalar: string, what: string, model = "lp64"): bigint {
+  if (raw === undefined || raw === null) return 0n;
+  const t = (scalar === "ptr" ? (model === "lp64" ? "u64" : "u32") : scalar) as Scalar;
+  return intOf(raw, t, what);
 }
 
 class Out {
@@ -55,6 +40,7 @@ class Out {
     ncaps = 0,
   ) {
     const listBytes = Math.max(1024, ncaps * 8);
+    // a call too large for the long-lived instance runs on a fresh one (the memory policy)
     const call = reserveCall(REGION.codec, 1024 + listBytes + size + scratchSize + 64, "encode");
     this.w = call.w;
     this.base = call.at;
@@ -82,10 +68,16 @@ function writeFields(
 ) {
   const vals = u64At(o.w, o.vals, 64);
   const fields = structFields(s);
-  checkNested(s, fields, value, pathPrefix);
   fields.forEach((f, i) => {
-    const raw = f.scalar ? valueAt(value, f.path) : undefined;
-    vals[i] = raw === undefined || raw === null ? 0n : intOf(raw, f.scalar as Scalar, pathPrefix + f.path);
+    if (!f.scalar) {
+      vals[i] = 0n;
+      return;
+    }
+    let raw: unknown = value;
+    for (const part of f.path.split(".")) raw = (raw as Val | undefined)?.[part];
+    // a union member under another name (devid for group_id, dmabuf_id for region_index)
+    for (const a of f.alt ?? []) if (raw === undefined) raw = (value as Val)[a.name];
+    vals[i] = fieldInt(raw, f.scalar, pathPrefix + f.path, prof.model);
   });
   const r = o.w.encode_fields(s.id, prof.word, at, room, o.vals, version);
   if (r < 0)
@@ -98,89 +90,51 @@ function writeFields(
   return r;
 }
 
-function capStruct(host: SchemaStruct, cap: Val, prof: ResolvedProfile, idx: number): SchemaStruct | null {
-  if (cap.struct !== undefined && cap.struct !== null) {
-    if (typeof cap.struct !== "string")
-      throw new EncodeError("E_VALUE", `caps[${idx}].struct must be a struct name`, 0, `caps[${idx}].struct`);
-    return structByName(cap.struct);
-  }
-  const h = cap.header === undefined || cap.header === null ? {} : objectOf(cap.header, `caps[${idx}].header`);
-  const id = h.id === undefined ? undefined : Number(intOf(h.id, "u16", `caps[${idx}].header.id`));
-  const e = capEntry(host.name, id as number, prof.proposals);
+function capStruct(host: SchemaStruct, cap: DecodedCap, prof: ResolvedProfile): SchemaStruct | null {
+  if (cap.struct) return structByName(cap.struct);
+  const e = capEntry(host.name, cap.header?.id, prof.proposals);
   return e ? structByName(e.struct) : null;
 }
 
-interface Trailing {
-  f: SchemaField;
-  off: number;
-  elemSize: number;
-  n: number;
-}
-interface CapLayout {
-  cs: SchemaStruct | null;
-  version: number;
-  size: number;
-  known: number;
-  trailing: Trailing | null;
-  kernelSize: number;
-}
-
-/** Encoded size of one capability (known prefix for its version + trailing array), its values checked. */
-function capLayout(host: SchemaStruct, cap: Val, prof: ResolvedProfile, idx: number): CapLayout {
+/** Encoded size of one capability (known prefix for its version + trailing array). */
+function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: ResolvedProfile) {
   const w = wasm();
-  const prefix = `caps[${idx}].`;
-  const cs = capStruct(host, cap, prof, idx);
-  const h = cap.header === undefined || cap.header === null ? {} : objectOf(cap.header, `${prefix}header`);
   if (!cs) {
-    const body = cap.body === undefined || cap.body === null ? new Uint8Array(0) : bytesOf(cap.body, `${prefix}body`);
-    return { cs, version: 0, size: 8 + body.length, known: 8, trailing: null, kernelSize: 8 + body.length };
+    const body = (cap.body as Uint8Array | undefined) ?? new Uint8Array(0);
+    return {
+      size: 8 + body.length,
+      known: 8,
+      trailing: null as null | { f: (typeof SCHEMA.fields)[number]; off: number; elemSize: number; n: number },
+      kernelSize: 8 + body.length,
+    };
   }
-  const latest = Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
-  const version =
-    h.version === undefined || h.version === null ? latest : Number(intOf(h.version, "u16", `${prefix}header.version`));
+  const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
   const known = w.cap_known_size(cs.id, version, prof.word);
   const fields = structFields(cs);
   const tf = fields.find((f) => f.type === "array" || f.type === "bytes");
   // What vfio_info_add_capability() copies: sizeof(struct) for this version, i.e. the known prefix
   // rounded up to the struct's alignment (zPCI base v2: 36 -> 40, group v1: 39 -> 40).
-  const align = cs.align[variantOf(prof)] as number;
-  if (!tf) return { cs, version, size: known, known, trailing: null, kernelSize: Math.ceil(known / align) * align };
-  const off = tf.offsets[variantOf(prof)];
-  const raw = cap[tf.name];
-  let n = 0;
-  if (raw !== undefined && raw !== null) {
-    if (tf.type === "bytes") n = bytesOf(raw, prefix + tf.name).length;
-    else n = arrayOf(raw, prefix + tf.name).map((e, i) => objectOf(e, `${prefix}${tf.name}[${i}]`)).length;
-  }
+  const align = cs.align[variantIndex(prof)] as number;
+  if (!tf) return { size: known, known, trailing: null, kernelSize: Math.ceil(known / align) * align };
+  const off = tf.offsets[variantIndex(prof)];
+  const items = cap[tf.name] as unknown[] | Uint8Array | undefined;
   const elemSize = tf.type === "bytes" ? 1 : w.struct_size(structByName(tf.of!).id, prof.word);
+  const n = items ? items.length : 0;
   const size = Math.max(known, off + n * elemSize);
-  return { cs, version, size, known, trailing: { f: tf, off, elemSize, n }, kernelSize: size };
+  return { size, known, trailing: { f: tf, off, elemSize, n }, kernelSize: size };
 }
 
-/** The spans one capability at `at` places: header and fields of its version, array elements or body bytes. */
-function capSpans(spans: Spans, lay: CapLayout, prof: ResolvedProfile, at: number, idx: number, fine: boolean) {
-  const prefix = `caps[${idx}].`;
-  if (!lay.cs) {
-    spans.addFields(structFields(SCHEMA.structs[0] as unknown as SchemaStruct), at, prof, prefix);
-    spans.add(at + 8, lay.size - 8, `${prefix}body`);
-    return;
-  }
-  if (!fine) {
-    spans.add(at, lay.size, `caps[${idx}]`);
-    return;
-  }
-  spans.addFields(structFields(lay.cs), at, prof, prefix, lay.version === 0 ? 1 : lay.version);
-  const t = lay.trailing;
-  if (!t || t.n === 0) return;
-  if (t.f.type === "bytes") spans.add(at + t.off, t.n, prefix + t.f.name);
-  else {
-    const es = structFields(structByName(t.f.of!));
-    for (let i = 0; i < t.n; i++) spans.addFields(es, at + t.off + i * t.elemSize, prof, `${prefix}${t.f.name}[${i}].`);
-  }
-}
-
-function writeCap(o: Out, lay: CapLayout, cap: Val, prof: ResolvedProfile, at: number, room: number, idx: number) {
-  const cs = lay.cs;
+function writeCap(
+  o: Out,
+  host: SchemaStruct,
+  cap: DecodedCap & Val,
+  prof: ResolvedProfile,
+  at: number,
+  room: number,
+  idx: number,
+) {
+  const cs = capStruct(host, cap, prof);
+  const lay = capLayout(cs, cap, prof);
   const prefix = `caps[${idx}].`;
   if (lay.size > room)
     throw new EncodeError(
@@ -196,7 +150,7 @@ function writeCap(o: Out, lay: CapLayout, cap: Val, prof: ResolvedProfile, at: n
       prof,
       at,
       room,
-      (cap.header ?? {}) as Val,
+      cap.header as unknown as Val,
       0,
       `${prefix}header.`,
     );
@@ -204,15 +158,13 @@ function writeCap(o: Out, lay: CapLayout, cap: Val, prof: ResolvedProfile, at: n
     if (body) bytesAt(o.w, at + 8, body.length).set(body);
     return lay.size;
   }
-  const h = (cap.header ?? {}) as Val;
-  const v: Val = { ...cap, header: { id: h.id ?? cs.capId, version: lay.version, next: h.next ?? 0 } };
+  const version = cap.header?.version ?? Math.max(...((cs.versions as readonly number[] | null) ?? [1]));
+  const v: Val = { ...cap, header: { id: cap.header?.id ?? cs.capId, version, next: cap.header?.next ?? 0 } };
   if (lay.trailing) {
     const cf = structFields(cs).find((f) => f.name === lay.trailing!.f.count);
-    // left out, the count is the array's; given, it is written as given (a count that lies is a
-    // legitimate test input for a kernel or a decoder, and changes no byte's position)
     if (cf && v[cf.name] === undefined) v[cf.name] = lay.trailing.n;
   }
-  writeFields(o, cs, prof, at, room, v, lay.version === 0 ? 1 : lay.version, prefix);
+  writeFields(o, cs, prof, at, room, v, version, prefix);
   if (lay.trailing) {
     const t = lay.trailing;
     const items = cap[t.f.name] ?? [];
@@ -227,6 +179,136 @@ function writeCap(o: Out, lay: CapLayout, cap: Val, prof: ResolvedProfile, at: n
   return lay.size;
 }
 
+type SField = ReturnType<typeof structFields>[number];
+interface Trail {
+  field: SField;
+  offset: number;
+  bytes: number;
+  write: (o: Out, at: number) => void;
+}
+
+/** Bytes of a struct body: its fixed part plus its own trailing array (dma_buf.dma_ranges). */
+function bodyPlan(
+  ps: SchemaStruct,
+  value: Val,
+  prof: ResolvedProfile,
+  prefix: string,
+): { bytes: number; write: (o: Out, at: number) => void } {
+  const w = wasm();
+  const size = w.struct_size(ps.id, prof.word);
+  const fs = structFields(ps);
+  const af = fs.find((f) => f.type === "array");
+  const arr = af ? arrayPlan(ps, af, value, prof, prefix) : null;
+  return {
+    bytes: arr ? Math.max(size, arr.offset + arr.bytes) : size,
+    write: (o, at) => {
+      writeFields(o, ps, prof, at, size, value, 0, prefix);
+      arr?.write(o, at + arr.offset);
+    },
+  };
+}
+
+/** A counted array member of `st`: elements from value[name]; the count field is filled when absent. */
+function arrayPlan(st: SchemaStruct, af: SField, value: Val, prof: ResolvedProfile, prefix: string): Trail {
+  const w = wasm();
+  const items = (value[af.name] ?? []) as unknown[];
+  if (!Array.isArray(items))
+    throw new EncodeError("E_VALUE", `${prefix}${af.name} must be an array`, 0, prefix + af.name);
+  const cf = structFields(st).find((f) => f.name === af.count);
+  if (cf && value[cf.name] === undefined) value[cf.name] = items.length;
+  const offset = af.offsets[variantIndex(prof)];
+  const scalar = !SCHEMA.structs.some((x) => x.name === af.of);
+  if (scalar) {
+    const es = af.of === "s32" || af.of === "u32" ? 4 : af.of === "u16" ? 2 : af.of === "u8" ? 1 : 8;
+    const vals = items.map((x, i) => fieldInt(x, af.of!, `${prefix}${af.name}[${i}]`, prof.model));
+    return {
+      field: af,
+      offset,
+      bytes: items.length * es,
+      write: (o, at) => {
+        const dv = dataAt(o.w, at, items.length * es);
+        vals.forEach((x, i) => dv.setInt32(i * es, Number(BigInt.asIntN(32, x)), prof.endian === "little"));
+      },
+    };
+  }
+  const es = structByName(af.of!);
+  const esz = w.struct_size(es.id, prof.word);
+  return {
+    field: af,
+    offset,
+    bytes: items.length * esz,
+    write: (o, at) =>
+      (items as Val[]).forEach((e, i) =>
+        writeFields(o, es, prof, at + i * esz, esz, e, 0, `${prefix}${af.name}[${i}].`),
+      ),
+  };
+}
+
+/** The trailing member of `s` for this value: a selector-chosen payload or a counted array. */
+function planTrailing(s: SchemaStruct, v: Val, prof: ResolvedProfile, opts: EncodeOptions): Trail | null {
+  if (s.trailingLocal < 0 || s.kind === "cap") return null;
+  const tf = structFields(s)[s.trailingLocal];
+  if (tf.type === "array") return arrayPlan(s, tf, v, prof, "");
+  if (tf.type !== "payload") return null;
+  const offset = tf.offsets[variantIndex(prof)];
+  const sf = structFields(s)[tf.selectorLocal];
+  const sel = Number(fieldInt(v[sf.name], sf.scalar!, sf.name) & 0xffffffffn);
+  const c = SCHEMA.cases.find((x) => x.field === tf.id && (sel & x.mask) >>> 0 === x.value);
+  const data = v[tf.name];
+  const flagsHex = `0x${sel.toString(16)}`;
+  if (c?.kind === "scalar") {
+    const given = data === undefined || data === null ? [] : arrayOf(data, tf.name);
+    const elem = c.elem === "u8" ? 1 : 4;
+    // sized before its elements are checked: a payload too large is refused at once
+    checkSize(offset + given.length * elem, opts, `encode ${s.name}`);
+    const vals = given.map((x, i) => Number(BigInt.asIntN(32, fieldInt(x, c.elem!, `${tf.name}[${i}]`))));
+    return {
+      field: tf,
+      offset,
+      bytes: vals.length * elem,
+      write: (o, at) => {
+        const dv = dataAt(o.w, at, vals.length * elem);
+        vals.forEach((x, i) => (elem === 1 ? dv.setUint8(i, x) : dv.setInt32(i * 4, x | 0, prof.endian === "little")));
+      },
+    };
+  }
+  const empty = data === undefined || data === null || (Array.isArray(data) && data.length === 0);
+  if (empty) return null;
+  if (c?.kind === "struct") {
+    if (typeof data !== "object" || data instanceof Uint8Array || Array.isArray(data))
+      throw new EncodeError(
+        "E_VALUE",
+        `${tf.name} must be a ${c.struct} object for flags ${flagsHex}`,
+        offset,
+        tf.name,
+      );
+    const body = bodyPlan(structByName(c.struct!), data as Val, prof, `${tf.name}.`);
+    return { field: tf, offset, ...body };
+  }
+  if (c?.kind === "bytes") {
+    if (!(data instanceof Uint8Array) || data.length !== c.bytes)
+      throw new EncodeError(
+        "E_VALUE",
+        `${tf.name} must be ${c.bytes} bytes (a Uint8Array) for flags ${flagsHex}`,
+        offset,
+        tf.name,
+      );
+    return {
+      field: tf,
+      offset,
+      bytes: c.bytes,
+      write: (o, at) => bytesAt(o.w, at, c.bytes).set(data),
+    };
+  }
+  const what = Array.isArray(data) ? `${data.length} elements` : "a value";
+  throw new EncodeError(
+    "E_VALUE",
+    `${tf.name} has ${what} but flags ${flagsHex} select no payload${s.name === "vfio_irq_set" ? " (exactly one of DATA_BOOL, DATA_EVENTFD)" : ""}`,
+    offset,
+    tf.name,
+  );
+}
+
 /** Encode a struct value. See the module comment for the two chain modes. */
 export function encode<N extends StructName>(
   structName: N | string,
@@ -237,124 +319,89 @@ export function encode<N extends StructName>(
   opts: EncodeOptions = {},
 ): Uint8Array {
   const s = structByName(structName);
-  if (!isObject(value))
-    throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object, not ${describe(value)}`, 0, null);
+  if (value === null || typeof value !== "object")
+    throw new UsageError("E_BAD_ARG", `encode ${s.name}: value must be an object`, 0, null);
   if (s.kind === "message") return encodeMessage(value as never, opts);
   return encodeStruct(s, value as Val, opts);
 }
 
-/** The payload of a struct with one (vfio_irq_set data[]): element size and checked values. */
-interface Payload {
-  field: SchemaField;
-  offset: number;
-  elem: number;
-  values: bigint[];
-}
-function payloadOf(s: SchemaStruct, v: Val, prof: ResolvedProfile, opts: EncodeOptions): Payload | null {
-  const pf = structFields(s).find((f) => f.type === "payload");
-  if (!pf) return null;
-  const given = v[pf.name];
-  const data = given === undefined || given === null ? [] : arrayOf(given, pf.name);
-  const flags = fieldValue(v, structFields(s).find((f) => f.name === "flags")!);
-  const dt = Number(flags & BigInt(VFIO_IRQ_SET_DATA_TYPE_MASK));
-  const elem = dt === VFIO_IRQ_SET_DATA_BOOL ? 1 : dt === VFIO_IRQ_SET_DATA_EVENTFD ? 4 : 0;
-  const offset = pf.offsets[variantOf(prof)];
-  if (!elem && data.length)
-    throw new EncodeError(
-      "E_VALUE",
-      `data has ${data.length} elements but flags 0x${flags.toString(16)} select no payload (exactly one of DATA_BOOL, DATA_EVENTFD)`,
-      offset,
-      pf.name,
-    );
-  // sized before its elements are checked: a payload too large is refused at once
-  checkSize(offset + data.length * elem, opts, `encode ${s.name}`);
-  const values = data.map((x, i) => intOf(x, elem === 1 ? "u8" : "s32", `${pf.name}[${i}]`, offset));
-  return { field: pf, offset, elem, values };
-}
-
-/** The checked `$` of a value: where its free-form bytes (gaps, slack, tail) go, and its length. */
+/** The checked `$` of a value: free-form bytes (gaps, slack, tail), where they go, and the length. */
 interface Meta {
   gaps: { offset: number; bytes: Uint8Array }[];
-  slack: Uint8Array | null;
-  slackOffset: number | undefined;
-  tail: Uint8Array | null;
-  tailOffset: number | undefined;
-  length: number | undefined;
+  slack?: Uint8Array;
+  slackOffset?: number;
+  tail?: Uint8Array;
+  tailOffset?: number;
+  length?: number;
 }
-/** Offsets and lengths beyond this cannot be a buffer (checkSize refuses the total later). */
+/** Offsets and lengths beyond this cannot be a buffer (checkSize refuses the total later, typed). */
 const MAX_OFFSET = 2 ** 48;
 function metaOf(v: Val): Meta {
   const m = v.$ === undefined || v.$ === null ? {} : objectOf(v.$, "$");
-  const opt = (k: string, f: (raw: unknown, path: string) => unknown) =>
-    m[k] === undefined || m[k] === null ? undefined : f(m[k], `$.${k}`);
-  const off = (raw: unknown, path: string) => offsetOf(raw, path, MAX_OFFSET);
-  const gaps = (opt("gaps", arrayOf) as unknown[] | undefined) ?? [];
+  const given = (k: string) => m[k] !== undefined && m[k] !== null;
+  const off = (k: string) => (given(k) ? offsetOf(m[k], `$.${k}`, MAX_OFFSET) : undefined);
+  const bytes = (k: string) => (given(k) ? bytesOf(m[k], `$.${k}`) : undefined);
+  const gaps = given("gaps") ? arrayOf(m.gaps, "$.gaps") : [];
   return {
     gaps: gaps.map((g, i) => {
       const o = objectOf(g, `$.gaps[${i}]`);
-      return { offset: off(o.offset, `$.gaps[${i}].offset`), bytes: bytesOf(o.bytes, `$.gaps[${i}].bytes`) };
+      return {
+        offset: offsetOf(o.offset, `$.gaps[${i}].offset`, MAX_OFFSET),
+        bytes: bytesOf(o.bytes, `$.gaps[${i}].bytes`),
+      };
     }),
-    slack: (opt("slack", bytesOf) as Uint8Array | undefined) ?? null,
-    slackOffset: opt("slackOffset", off) as number | undefined,
-    tail: (opt("tail", bytesOf) as Uint8Array | undefined) ?? null,
-    tailOffset: opt("tailOffset", off) as number | undefined,
-    length: opt("length", off) as number | undefined,
+    slack: bytes("slack"),
+    slackOffset: off("slackOffset"),
+    tail: bytes("tail"),
+    tailOffset: off("tailOffset"),
+    length: off("length"),
   };
 }
 
 /**
  * Exact layout: each capability where its `offset` says. The offsets must describe a chain the
- * decoder reads back: after the fixed struct, 4-aligned, in increasing order without overlaps,
- * inside argsz (outside a vfio-user body); `next` and `cap_offset`, when given, must agree with
- * them, and are filled in when not. Returns the offsets.
+ * decoder reads back: after the fixed struct, 4-aligned, in increasing order without overlaps and
+ * inside argsz; `next` and `cap_offset`, when given, must agree with them, and are filled in when
+ * not (in `caps` and `fixedVal`). Anything else would overwrite the struct or another capability.
  */
 function exactChain(
   s: SchemaStruct,
-  v: Val,
-  caps: Val[],
-  lays: CapLayout[],
+  fixedVal: Val,
+  caps: (DecodedCap & Val)[],
+  sizes: { size: number }[],
   fixed: number,
   argsz: bigint | null,
-): number[] {
+): void {
+  if (!s.caps) throw new EncodeError("E_VALUE", `${s.name} has no capability chain`, 0, "caps");
   const offs = caps.map((c, i) => offsetOf(c.offset, `caps[${i}].offset`, MAX_OFFSET));
   let prevEnd = fixed;
   offs.forEach((off, i) => {
     const path = `caps[${i}].offset`;
-    if (off < fixed)
-      throw new EncodeError("E_VALUE", `${path} ${off} is inside the ${fixed}-byte fixed ${s.name}`, off, path);
-    if (off % 4 !== 0)
-      throw new EncodeError("E_VALUE", `${path} ${off} is not 4-byte aligned (the chain's links must be)`, off, path);
+    const fail = (msg: string, at = off, field = path) => {
+      throw new EncodeError("E_VALUE", msg, at, field);
+    };
+    if (off < fixed) fail(`${path} ${off} is inside the ${fixed}-byte fixed ${s.name}`);
+    if (off % 4 !== 0) fail(`${path} ${off} is not 4-byte aligned (the chain's links must be)`);
     if (off < prevEnd)
-      throw new EncodeError(
-        "E_VALUE",
-        `${path} ${off} overlaps the capability before it (it ends at ${prevEnd}); capabilities go in chain order, at increasing offsets`,
-        off,
-        path,
-      );
-    prevEnd = off + lays[i].size;
+      fail(`${path} ${off} overlaps the capability before it (it ends at ${prevEnd}); caps go in chain order`);
+    prevEnd = off + sizes[i].size;
     if (argsz !== null && BigInt(prevEnd) > argsz)
-      throw new EncodeError("E_VALUE", `caps[${i}] ends at ${prevEnd}, past argsz ${argsz}`, off, `caps[${i}]`);
+      fail(`caps[${i}] ends at ${prevEnd}, past argsz ${argsz}`, off, `caps[${i}]`);
     const next = i + 1 < offs.length ? offs[i + 1] : 0;
     const h = (caps[i].header ?? {}) as Val;
-    if (h.next !== undefined && h.next !== null && intOf(h.next, "u32", `caps[${i}].header.next`) !== BigInt(next))
-      throw new EncodeError(
-        "E_VALUE",
+    if (h.next !== undefined && h.next !== null && fieldInt(h.next, "u32", `caps[${i}].header.next`) !== BigInt(next))
+      fail(
         `caps[${i}].header.next is ${h.next} but ${i + 1 < offs.length ? `the next capability is at ${next}` : "it is the last capability (0)"}`,
         off + 4,
         `caps[${i}].header.next`,
       );
-    caps[i] = { ...caps[i], header: { ...h, next } };
+    caps[i] = { ...caps[i], header: { ...h, next } } as DecodedCap & Val;
   });
-  const chain = s.caps!;
-  const given = v[chain.offsetField];
-  if (given !== undefined && given !== null && intOf(given, "u32", chain.offsetField) !== BigInt(offs[0]))
-    throw new EncodeError(
-      "E_VALUE",
-      `${chain.offsetField} is ${given} but the first capability is at ${offs[0]}`,
-      0,
-      chain.offsetField,
-    );
-  return offs;
+  const field = s.caps!.offsetField;
+  const given = fixedVal[field];
+  if (given !== undefined && given !== null && fieldInt(given, "u32", field) !== BigInt(offs[0]))
+    throw new EncodeError("E_VALUE", `${field} is ${given} but the first capability is at ${offs[0]}`, 0, field);
+  fixedVal[field] = offs[0];
 }
 
 /** encode() for one struct (a vfio-user message header is one too: its fields, without the body). */
@@ -362,30 +409,20 @@ export function encodeStruct(
   s: SchemaStruct,
   value: Val & { $?: Partial<DecodeMeta>; caps?: Partial<DecodedCap>[] },
   opts: EncodeOptions = {},
-  message?: BodyMode,
 ): Uint8Array {
   const prof = resolveProfile(opts);
   const w = wasm();
   const v = objectOf(value, "");
   const meta = metaOf(v);
   const fixed = w.struct_size(s.id, prof.word);
-  const fields = structFields(s);
   const caps = (v.caps === undefined || v.caps === null ? [] : arrayOf(v.caps, "caps")).map((c, i) =>
     objectOf(c, `caps[${i}]`),
-  );
-  if (caps.length && (!s.caps || (s.caps.proposal && !prof.proposals.includes(s.caps.proposal))))
-    throw new EncodeError(
-      "E_VALUE",
-      `${s.name} has no capability chain${s.caps?.proposal ? ` unless the proposal ${s.caps.proposal} is enabled` : ""}`,
-      0,
-      "caps",
-    );
-  // vfio_irq_set's count is written as given, even when the payload disagrees: the kernel tests
-  // send such requests on purpose (the payload's bytes are placed by data, not by count)
-  const payload = payloadOf(s, v, prof, opts);
-  const fixedVal: Val = { ...v };
-  const argszGiven = v.argsz !== undefined && v.argsz !== null;
-  const argsz = argszGiven ? intOf(v.argsz, "u32", "argsz") : null;
+  ) as (DecodedCap & Val)[];
+
+  // trailing member: payload picked by the selector, or a counted array
+  const tv: Val = { ...v };
+  const trail = planTrailing(s, tv, prof, opts);
+  const pf = trail?.field;
   const withOffset = caps.filter((c) => c.offset !== undefined && c.offset !== null).length;
   if (withOffset && withOffset < caps.length)
     throw new EncodeError(
@@ -395,86 +432,67 @@ export function encodeStruct(
       `caps[${caps.findIndex((c) => c.offset === undefined || c.offset === null)}].offset`,
     );
   const exact = caps.length > 0 && withOffset === caps.length;
-  const lays = caps.map((c, i) => capLayout(s, c, prof, i));
-  const offs = exact ? exactChain(s, fixedVal, caps, lays, fixed, message ? null : argsz) : [];
-  // flags are written as given (a chain without the CAPS flag is a reply a decoder must handle)
-  if (exact) fixedVal[s.caps!.offsetField] = offs[0];
-
-  // Where everything goes: spans of the fixed fields, payload, capabilities and free-form bytes.
-  const payloadBytes = payload ? payload.values.length * payload.elem : 0;
-  const free = meta.gaps.length > 0 || meta.slack !== null || meta.tail !== null;
-  const spans = new Spans();
-  spans.addFields(fields, 0, prof, "");
-  if (payload) spans.add(payload.offset, payloadBytes, payload.field.name);
-  let end = fixed;
-  lays.forEach((lay, i) => {
-    if (!exact) return;
-    capSpans(spans, lay, prof, offs[i], i, free);
-    end = Math.max(end, offs[i] + lay.size);
-  });
+  const argszGiven = v.argsz !== undefined && v.argsz !== null;
+  // Extent of what we know how to place.
+  // argsz-extensible structs are as long as in the profile's release (bind_iommufd: 16 before 6.17)
+  const eraFixed = sizeInRelease(s, prof) ?? fixed;
+  let end = eraFixed;
+  if (trail) end = Math.max(end, trail.offset + trail.bytes);
+  const capSizes = caps.map((c) => capLayout(capStruct(s, c, prof), c, prof));
+  if (exact) exactChain(s, tv, caps, capSizes, fixed, argszGiven ? fieldInt(v.argsz, "u32", "argsz") : null);
+  if (exact)
+    caps.forEach((c, i) => {
+      end = Math.max(end, c.offset + capSizes[i].size);
+    });
+  for (const g of meta.gaps ?? []) end = Math.max(end, g.offset + g.bytes.length);
+  if (meta.slack) end = Math.max(end, (meta.slackOffset ?? end) + meta.slack.length);
+  if (meta.tail) end = Math.max(end, (meta.tailOffset ?? end) + meta.tail.length);
   let kernelCapsTotal = 0;
   if (!exact && caps.length) {
-    const align8 = prof.epoch === "6.6";
-    kernelCapsTotal = lays.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
-    spans.add(fixed, kernelCapsTotal, "caps"); // where the kernel layout puts them
+    const align8 = prof.epoch === "6.7";
+    kernelCapsTotal = capSizes.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
   }
-  end = Math.max(end, spans.end());
-  meta.gaps.forEach((g, i) => {
-    spans.add(g.offset, g.bytes.length, `$.gaps[${i}]`);
-  });
-  end = Math.max(end, spans.end());
-  const slackAt = meta.slackOffset ?? (!exact && caps.length ? fixed + kernelCapsTotal : end);
-  if (meta.slack) spans.add(slackAt, meta.slack.length, "$.slack");
-  end = Math.max(end, spans.end());
-  const tailAt = meta.tailOffset ?? end;
-  if (meta.tail) spans.add(tailAt, meta.tail.length, "$.tail");
-  end = Math.max(end, spans.end());
-  spans.check();
-  const total = Math.max(end, meta.length ?? 0, fixed + kernelCapsTotal);
-  checkSize(total, opts, `encode ${s.name}`);
-
-  const o = new Out(total + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
-  if (!argszGiven) fixedVal.argsz = payload ? SIZEOF_VFIO_IRQ_SET + payloadBytes : total;
+  const total = Math.max(
+    end,
+    meta.length ?? 0,
+    eraFixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0),
+  );
+  checkSize(total, opts, `encode ${s.name}`); // before any memory is asked for
+  const o = new Out(Math.max(total, fixed) + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
+  const fixedVal: Val = tv;
+  if (!argszGiven)
+    fixedVal.argsz = trail && pf?.type === "payload" ? Math.max(eraFixed, trail.offset + trail.bytes) : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");
-  if (payload?.elem) {
-    const dv = dataAt(o.w, o.dst + payload.offset, payloadBytes);
-    const little = prof.endian === "little";
-    payload.values.forEach((x, i) => {
-      if (payload.elem === 1) dv.setUint8(i, Number(x));
-      else dv.setUint32(i * 4, Number(x), little);
-    });
-  }
+  trail?.write(o, o.dst + trail.offset);
   let length = total;
-  if (exact) {
+  if (caps.length && exact) {
     caps.forEach((c, i) => {
-      writeCap(o, lays[i], c, prof, o.dst + offs[i], total - offs[i], i);
+      writeCap(o, s, c, prof, o.dst + c.offset, total - c.offset, i); // placed by exactChain
     });
   } else if (caps.length) {
     // kernel mode: encode each cap into scratch, then let the wasm core chain them
     let at = o.scratch;
-    const list = u32At(o.w, o.list, caps.length * 2);
+    const list = u32At(w, o.list, caps.length * 2);
     caps.forEach((c, i) => {
-      const size = lays[i].kernelSize;
-      bytesAt(o.w, at, size).fill(0);
-      writeCap(o, lays[i], c, prof, at, size, i);
+      const size = capSizes[i].kernelSize;
+      bytesAt(w, at, size).fill(0);
+      writeCap(o, s, c, prof, at, size, i);
       list[i * 2] = at;
       list[i * 2 + 1] = size;
       at = (at + size + 15) & ~15;
     });
-    const argszSupplied = argsz === null ? ARGSZ_AUTO : Number(argsz);
-    const r = o.w.caps_build(s.id, prof.word, o.dst, o.size, fixed, argszSupplied, o.list, caps.length);
+    const argszSupplied = argszGiven ? Number(fieldInt(v.argsz, "u32", "argsz")) : ARGSZ_AUTO;
+    const r = w.caps_build(s.id, prof.word, o.dst, o.size, fixed, argszSupplied, o.list, caps.length);
     if (r < 0)
       throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
-    length = Math.max(r, argsz === null ? r : Math.min(Number(argsz), total));
+    length = Math.max(r, argszGiven ? Math.min(argszSupplied, total) : r);
     if (r === fixed && argszSupplied !== ARGSZ_AUTO && argszSupplied < fixed + kernelCapsTotal)
       length = Math.max(fixed, Math.min(argszSupplied, total));
   }
-  meta.gaps.forEach((g) => {
-    o.bytes(g.offset, g.bytes.length).set(g.bytes);
-  });
-  if (meta.slack) o.bytes(slackAt, meta.slack.length).set(meta.slack);
-  if (meta.tail) o.bytes(tailAt, meta.tail.length).set(meta.tail);
-  if (meta.length !== undefined) length = meta.length; // shorter: a truncated buffer on purpose
+  for (const g of meta.gaps ?? []) o.bytes(g.offset, g.bytes.length).set(g.bytes);
+  if (meta.slack) o.bytes(meta.slackOffset ?? length, meta.slack.length).set(meta.slack);
+  if (meta.tail) o.bytes(meta.tailOffset ?? length, meta.tail.length).set(meta.tail);
+  if (meta.length !== undefined) length = meta.length;
   return o.bytes(0, length).slice();
 }
 

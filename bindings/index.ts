@@ -85,6 +85,7 @@ export {
   predictSetIrqs,
   DeviceModel,
   deviceBlock,
+  platformBlock,
   irqTopology,
   formatTopology,
   qemuDevice,
