@@ -113,6 +113,11 @@ function recipes(module, ex) {
       ptrs: { buf: [1, set.length], dev: [3, DEV_BYTES] },
       refused: (v) => v === E_ORACLE_RANGE,
     };
+    r.oracle_lvu_slot = {
+      args: [at(4), 1, 3],
+      ptrs: { dev: [0, DEV_BYTES] },
+      refused: (v) => v === E_ORACLE_RANGE,
+    };
     const entryRefused = (ex2) => new Int32Array(ex2.memory.buffer, at(20), 1)[0] === E_ORACLE_RANGE;
     r.oracle_set_irqs_batch = {
       args: [0, at(1), at(5), 1, at(4), at(20)],
