@@ -223,7 +223,8 @@ export function writeNew(path: string, data: string | Uint8Array, force = false)
     throw e;
   }
   try {
-    writeSync(fd, typeof data === "string" ? Buffer.from(data) : data);
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
   } finally {
     closeSync(fd);
   }

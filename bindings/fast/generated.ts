@@ -67,6 +67,8 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
 const keys = (x: object): number => { let n = 0; for (const k in x) if ((x as Val)[k] !== undefined) n++; return n; };
 /** A capability header: absent, or an object of id, version and next only. */
 const headerOk = (h: unknown): boolean => h === undefined || (h !== null && typeof h === "object" && !Array.isArray(h) && keys(h) === ((h as Val).id !== undefined ? 1 : 0) + ((h as Val).version !== undefined ? 1 : 0) + ((h as Val).next !== undefined ? 1 : 0));
+const okObj = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
@@ -237,6 +239,7 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -278,6 +281,7 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.dasm !== undefined ? 1 : 0) + (c.msi_addr !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.mui !== undefined ? 1 : 0) + (c.noi !== undefined ? 1 : 0) + (c.maxstbl !== undefined ? 1 : 0) + (c.version !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.imaxstbl !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 39;
@@ -320,6 +324,7 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.util_str !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -343,6 +348,7 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.pfip !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -366,6 +372,7 @@ function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -399,10 +406,12 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
   let end = 20;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec10(EMPTY, at, id, c, le); break;
@@ -415,6 +424,8 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f4 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -440,6 +451,7 @@ function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0) + (c.ccdf_err_length !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -496,10 +508,12 @@ function e17(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec16(EMPTY, at, id, c, le); break;
@@ -512,6 +526,8 @@ function e17(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f4 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -623,6 +639,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_areas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.areas !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -644,7 +661,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   w32(b, at + 12, f1, le);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
-    if (x === null || typeof x !== "object") return -1;
+    if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.offset ?? 0;
     if (!ok64(g0)) return -1;
     w64(b, o, g0, le);
@@ -659,6 +676,7 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.type !== undefined ? 1 : 0) + (c.subtype !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -679,6 +697,7 @@ function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 8;
@@ -693,6 +712,7 @@ function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.tgt !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -710,6 +730,7 @@ function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.link_speed !== undefined ? 1 : 0) + (c.__pad !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -743,10 +764,12 @@ function e29(x: Val, le: boolean): Uint8Array | undefined {
   let end = 32;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") return undefined; n = ec24(EMPTY, at, id, c, le); break;
@@ -759,6 +782,8 @@ function e29(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1043,6 +1068,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_iovas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.iova_ranges !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -1064,7 +1090,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   w32(b, at + 12, f1, le);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
-    if (x === null || typeof x !== "object") return -1;
+    if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.start ?? 0;
     if (!ok64(g0)) return -1;
     w64(b, o, g0, le);
@@ -1079,6 +1105,7 @@ function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -1102,6 +1129,7 @@ function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.avail !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -1130,10 +1158,12 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
@@ -1144,6 +1174,8 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1166,6 +1198,7 @@ function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
   if (!headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 28;
@@ -1200,10 +1233,12 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
   let end = 20;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
@@ -1214,6 +1249,8 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1247,10 +1284,12 @@ function e48(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
@@ -1261,6 +1300,8 @@ function e48(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1295,10 +1336,12 @@ function e49(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
@@ -1309,6 +1352,8 @@ function e49(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1356,6 +1401,7 @@ function e53(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_areas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.areas !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1385,6 +1431,7 @@ function e55(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.type !== undefined ? 1 : 0) + (x.subtype !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1414,6 +1461,7 @@ function e57(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1437,6 +1485,7 @@ function e59(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.tgt !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1463,6 +1512,7 @@ function e61(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.link_speed !== undefined ? 1 : 0) + (x.__pad !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1502,6 +1552,7 @@ function e65(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1546,6 +1597,7 @@ function e66(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1590,6 +1642,7 @@ function e67(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0) + (x.ccdf_err_length !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1645,6 +1698,7 @@ function e70(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1690,6 +1744,7 @@ function e71(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1740,6 +1795,7 @@ function e73(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.util_str !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1761,6 +1817,7 @@ function e74(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.pfip !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1787,6 +1844,7 @@ function e76(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1835,6 +1893,7 @@ function e80(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_iovas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.iova_ranges !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1869,6 +1928,7 @@ function e83(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1896,6 +1956,7 @@ function e84(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1928,6 +1989,7 @@ function e86(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.avail !== undefined ? 1 : 0)) return undefined;
   if (!headerOk(x.header)) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -2034,6 +2096,7 @@ function d93(b: Uint8Array, le: boolean): Val | undefined {
 function e94(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.dma32_window_start !== undefined ? 1 : 0) + (x.dma32_window_size !== undefined ? 1 : 0) + (x.ddw !== undefined ? 1 : 0)) return undefined;
+  if (!okObj(x.ddw)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.dma32_window_start ?? 0;
@@ -2106,6 +2169,7 @@ function d98(b: Uint8Array, le: boolean): Val | undefined {
 function e99(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) return undefined;
+  if (!okObj(x.err)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.op ?? 0;
@@ -2135,6 +2199,7 @@ function e99(x: Val, le: boolean): Uint8Array | undefined {
 function e100(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) return undefined;
+  if (!okObj(x.err)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.op ?? 0;

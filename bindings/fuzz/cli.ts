@@ -27,8 +27,8 @@ const USAGE = `usage:
       write N labelled cases: DIR/<struct>-<seed>-<i>.bin (raw bytes, libFuzzer/AFL style) and .json
       (mutation class, expected kernel outcome and codec outcome, the kernel and the fd environment
       the label assumes: eventfds and other open files, every other fd closed; default eventfds
-      100-131, files 0-2, as in the kernel harness). struct: ${FAMILIES.join(", ")}
-      Existing files are not overwritten without --force, and symbolic links are never followed.
+      100-131, files 0-2, as in the kernel harness). Existing files are kept unless --force; symbolic
+      links in DIR are never written through. struct: ${FAMILIES.join(", ")}
   vfio-abi fuzz --campaign [--seconds T | --count N] [--workers K] [--seed S] [--progress] [--failures DIR]
       generator -> mutator -> decoder -> validator -> round trip in wasm worker threads; JSON summary on
       stdout; failures saved with their seed and case index.
@@ -215,6 +215,7 @@ export async function runCampaign(o: {
       if (f.index === 0xffffffff) continue;
       const r = replayCase(seed, f.index);
       const base = join(o.failuresDir, `fail-${seed}-${f.index}`);
+      // a rerun of the same seed finds the same failures: replace its own files (never symlinks)
       writeNew(`${base}-generated.bin`, r.generated, true);
       writeNew(`${base}-mutated.bin`, r.mutated, true);
       writeNew(

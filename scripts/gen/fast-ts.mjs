@@ -280,6 +280,7 @@ export function outputs({ model, BANNER, pascal }) {
     );
     lines.push(`  if (!headerOk(c.header)) return -1;`);
     lines.push("  const h = c.header as Val | undefined;");
+    lines.push("  if (!okObj(h)) return -1;"); // the core refuses a header that is not an object
     lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
     lines.push("  if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;");
     lines.push(`  let known = ${knownSize(cs, v, 1)};`);
@@ -334,7 +335,7 @@ export function outputs({ model, BANNER, pascal }) {
         const efs = fieldsOf(es).filter(scalar);
         lines.push(`  for (let i = 0, o = at + ${t.offsets[v]}; i < n; i++, o += ${esz}) {`);
         lines.push("    const x = (items as Val[])[i];");
-        lines.push('    if (x === null || typeof x !== "object") return -1;');
+        lines.push("    if (x === null || x === undefined || !okObj(x)) return -1;");
         efs.forEach((f, k) => {
           lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`);
           lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`);
@@ -358,6 +359,9 @@ export function outputs({ model, BANNER, pascal }) {
     const tops = [...topNames(fieldsOf(s).filter((f) => present(f, v))), ...(caps.length ? ["caps"] : [])];
     lines.push(`  if (keys(x) !== ${countKeys("x", tops)}) return undefined;`);
     if (tops.includes("header")) lines.push("  if (!headerOk(x.header)) return undefined;");
+    // nested members (a capability's header) must be objects, or the core's typed error decides
+    for (const top of new Set(sc.filter((f) => f.path.includes(".")).map((f) => f.path.split(".")[0])))
+      lines.push(`  if (!okObj(x.${top})) return undefined;`);
     const argsz = sc.find((f) => f.name === "argsz");
     const countField = t && t.type === "payload" ? sc.find((f) => f.name === t.count) : null;
     sc.forEach((f, i) => {
@@ -395,10 +399,17 @@ export function outputs({ model, BANNER, pascal }) {
       lines.push(`  let end = ${size};`);
       lines.push("  if (caps !== undefined) {");
       lines.push("    if (!Array.isArray(caps)) return undefined;");
-      lines.push("    for (const c of caps) {");
-      lines.push('      if (c === null || typeof c !== "object") return undefined;');
-      lines.push("      const at = c.offset, id = c.header?.id;");
-      lines.push('      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;'); // exact mode, in order, no overlap
+      lines.push("    for (let i = 0; i < caps.length; i++) {");
+      lines.push("      const c = caps[i];");
+      lines.push(
+        '      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;',
+      );
+      lines.push("      const at = c.offset, id = c.header.id;");
+      // exact mode as decoded: in order, no overlap, 4-aligned, `next` linking the chain
+      lines.push(
+        '      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;',
+      );
+      lines.push("      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;");
       lines.push("      let n: number;");
       lines.push("      switch (id) {");
       for (const c of caps) {
@@ -411,6 +422,11 @@ export function outputs({ model, BANNER, pascal }) {
       lines.push("      if (n < 0) return undefined;");
       lines.push("      end = at + n;");
       lines.push("    }");
+      // cap_offset names the first cap, and the caps lie inside argsz (else the core's typed error)
+      const co = sc.findIndex((f) => f.name === s.caps.offsetField);
+      lines.push(`    if (caps.length && f${co} !== caps[0].offset) return undefined;`);
+      if (argsz)
+        lines.push("    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;");
       lines.push("  }");
       total = "end";
     } else lines.push("  if (x.caps !== undefined) return undefined;");
@@ -576,6 +592,8 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
 const keys = (x: object): number => { let n = 0; for (const k in x) if ((x as Val)[k] !== undefined) n++; return n; };
 /** A capability header: absent, or an object of id, version and next only. */
 const headerOk = (h: unknown): boolean => h === undefined || (h !== null && typeof h === "object" && !Array.isArray(h) && keys(h) === ((h as Val).id !== undefined ? 1 : 0) + ((h as Val).version !== undefined ? 1 : 0) + ((h as Val).next !== undefined ? 1 : 0));
+const okObj = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
