@@ -218,8 +218,8 @@ export function writeNew(path: string, data: string | Uint8Array, force = false)
     fd = openSync(path, flags, 0o644);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "EEXIST") throw new CliUsageError(`${path} exists (pass --force to overwrite it)`);
-    if (code === "ELOOP") throw new CliUsageError(`${path} is a symbolic link: not writing through it`);
+    if (code === "EEXIST") throw new CliUsageError(`${path} exists; pass --force to overwrite it`);
+    if (code === "ELOOP") throw new CliUsageError(`${path} is a symbolic link; refusing to write through it`);
     throw e;
   }
   try {

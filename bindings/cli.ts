@@ -123,7 +123,9 @@ function profileFrom(v: Record<string, unknown>): ProfileOptions & { fds?: numbe
 
 /** One line for stderr: what went wrong, and where in the bytes when that is known. */
 export function describe(e: unknown): string {
-  if (e instanceof UsageError || e instanceof DumpError) return e.message;
+  // a bad argument is said plainly; other usage errors (E_TOO_LARGE) keep their code
+  if ((e instanceof UsageError && e.code === "E_BAD_ARG") || e instanceof DumpError) return e.message;
+  if (e instanceof UsageError) return `${e.code}: ${e.message}`;
   // encode's errors are about values (the field is named); decode's are about bytes (offset too)
   if (e instanceof EncodeError)
     return `${e.code}: ${e.message}${e.field && !e.message.includes(e.field) ? ` (field ${e.field})` : ""}`;
