@@ -62,7 +62,7 @@ function fieldKeys(s: SchemaStruct, prof: ResolvedProfile): Map<string, { nested
 function checkStruct(s: SchemaStruct, v: Val, prof: ResolvedProfile, path: string, extra: readonly string[]) {
   const keys = fieldKeys(s, prof);
   for (const [k, x] of Object.entries(v)) {
-    if (x === undefined || extra.includes(k)) continue;
+    if (x === undefined || x === null || extra.includes(k)) continue; // null: left out, as the core reads it
     const f = keys.get(k);
     if (!f) unknownKey(k, [...keys.keys(), ...extra], s.name, path);
     if (f.of?.startsWith("proposal:"))

@@ -38,7 +38,8 @@ export function randomValue(s, r, depth = 0) {
       const dt = [1, 2, 4][r() % 3];
       v.flags = (v.flags & ~7) | dt;
       const n = r() % 5;
-      v.count = dt === 1 ? r() % 3 : n;
+      // the count field, where the payload has one (vfio_irq_set); encode refuses keys a struct lacks
+      if (f.count) v[f.count] = dt === 1 ? r() % 3 : n;
       v.data = dt === 1 ? [] : Array.from({ length: n }, () => (dt === 2 ? r() & 1 : r() % 4 === 0 ? -1 : r() & 1023));
     } else if (f.type === "array" && depth > 0) {
       v[f.name] = Array.from({ length: r() % 4 }, () => randomValue(byName[f.of], r, depth + 1));
