@@ -21,12 +21,17 @@ const META_KEYS = [
   "tailOffset",
   "gaps",
   "needsArgsz",
+  "payload",
+  "sizeOf",
   "notes",
   "source",
 ];
 /** What decode() puts beside a capability's fields. */
 const CAP_KEYS = ["offset", "header", "name", "struct", "knownSize", "body"];
 const HEADER_KEYS = ["id", "version", "next"];
+
+/** Element types of counted arrays that are plain numbers, not structs. */
+const SCALARS = new Set(["u8", "u16", "u32", "s32", "u64", "s64", "ptr"]);
 
 const isObject = (v: unknown): v is Val =>
   !!v && typeof v === "object" && !Array.isArray(v) && !(v instanceof Uint8Array);
@@ -54,7 +59,11 @@ function fieldKeys(s: SchemaStruct, prof: ResolvedProfile): Map<string, { nested
       keys.set(top, { nested: false, of: `since:${f.since}` });
       continue;
     }
-    keys.set(top, { nested: f.path.includes("."), of: f.type === "array" ? f.of : null });
+    const of = f.type === "array" && f.of && !SCALARS.has(f.of) ? f.of : null;
+    keys.set(top, { nested: f.path.includes("."), of });
+    // other names of the same bytes (a C union member), as decode may give them
+    for (const a of (f as { alt?: readonly { name: string }[] }).alt ?? [])
+      keys.set(a.name, { nested: false, of: null });
   }
   return keys;
 }
