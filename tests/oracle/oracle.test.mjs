@@ -476,7 +476,7 @@ test("platform: a failed request_irq answers every SET_IRQS on its line after va
   assert.equal(p({ flags: NONE | MASK | UNMASK, index: 3 }).errno, "EBUSY");
   assert.equal(p({ flags: NONE | MASK | UNMASK, index: 3 }).rule, "REQUEST_IRQ");
   assert.equal(p({ flags: NONE | T, index: 3, count: 0 }).errno, "EBUSY"); // even a disable
-  assert.equal(p({ flags: NONE | T, index: 3, argsz: 16, length: 20 }).rule, "ARGSZ_MIN"); // validation first
+  assert.equal(p({ flags: NONE | T, index: 3, argsz: 16, $: { length: 20 } }).rule, "ARGSZ_MIN"); // validation first
   assert.equal(p({ flags: NONE | MASK | UNMASK, index: 0 }).errno, "ENOTTY");
   assert.equal(p({ flags: NONE | MASK, index: 1 }).rule, "NOT_MASKABLE"); // edge lines cannot be masked
   assert.equal(p({ flags: EVENTFD | UNMASK, index: 1, data: [130] }).errno, "EINVAL");
