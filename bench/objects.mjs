@@ -251,15 +251,11 @@ const CASES = [
 // Every timed loop and Kaitai driver is a fresh function (new Function): closures made from one
 // literal share their type feedback in V8, so one loop reused for every struct and contender would
 // turn its call site megamorphic and penalise whichever contender runs later.
-const fresh = (field) =>
+// Each loop is named after its contender (for --print-opt-code-filter and profiles).
+const fresh = (field, name) =>
   new Function(
-    "f",
-    "pool",
-    "m",
-    "n",
-    "o",
-    `let s = 0; for (let i = 0; i < n; i++) s += f(pool[i & m], o).${field}; return s;`,
-  );
+    `return function ${name}(f, pool, m, n, o) { let s = 0; for (let i = 0; i < n; i++) s += f(pool[i & m], o).${field}; return s; };`,
+  )();
 const kaitaiDriver = (Parser, KaitaiStream) =>
   new Function(
     "P",
@@ -310,8 +306,8 @@ export async function run({ lib, time, quick, eq }) {
         );
     }
     const m = K - 1;
-    const timed = (f, count, reps) => {
-      const loop = fresh("argsz");
+    const timed = (f, count, reps, who) => {
+      const loop = fresh("argsz", `decode_${who}_${c.key}`);
       return time(
         count,
         () => {
@@ -320,10 +316,10 @@ export async function run({ lib, time, quick, eq }) {
         reps,
       );
     };
-    const tk = timed(kDecode, n);
-    const th = timed(c.hand, n);
-    const tf = fastDec ? timed(fastDec, n) : NaN;
-    const tc = timed((b, o) => lib.decode(c.struct, b, o), nc, 5);
+    const tk = timed(kDecode, n, undefined, "kaitai");
+    const th = timed(c.hand, n, undefined, "hand");
+    const tf = fastDec ? timed(fastDec, n, undefined, "fast") : NaN;
+    const tc = timed((b, o) => lib.decode(c.struct, b, o), nc, 5, "core");
     const label = c.label ?? c.struct;
     row(`${label}: Kaitai Struct ${version}`, tk, "ns/object");
     row(`${label}: hand-written byte decoder`, th, "ns/object");
@@ -335,14 +331,14 @@ export async function run({ lib, time, quick, eq }) {
     } else row(`${label}: ratio Kaitai / core decode()`, tk / tc, "x");
     if (c.handEnc) {
       const vals = pool.map((b) => core(b));
-      const timedEnc = (f) => {
-        const loop = fresh("length");
+      const timedEnc = (f, who) => {
+        const loop = fresh("length", `encode_${who}_${c.key}`);
         return time(n, () => {
           sink += loop(f, vals, m, n, opts);
         });
       };
-      const te = timedEnc(c.handEnc);
-      const tfe = fastEnc ? timedEnc(fastEnc) : NaN;
+      const te = timedEnc(c.handEnc, "hand");
+      const tfe = fastEnc ? timedEnc(fastEnc, "fast") : NaN;
       row(`${label}: encode, hand-written byte stores`, te, "ns/object");
       if (fastEnc) {
         row(`${label}: encode${c.fast}Fast (generated)`, tfe, "ns/object");

@@ -32,6 +32,24 @@ function slowDecode(name: string, b: Uint8Array, opts?: DecodeOptions): Val {
   return v;
 }
 let capEnd = 0; // end of the capability just decoded (array included), for the overlap check
+/**
+ * Thrown where the core must decide; the exported function catches it and asks the core. A throw
+ * rather than an undefined result: the value a fast path returns then never meets another value at
+ * a merge point, so V8 can keep a result object that its caller only reads from off the heap.
+ */
+const UNSURE = Symbol("vfio-abi: not sure");
+function unsure(): never {
+  throw UNSURE;
+}
+/** f(b, le), or undefined where the core must decide. */
+function attempt(f: (b: Uint8Array, le: boolean) => Val, b: Uint8Array, le: boolean): Val | undefined {
+  try {
+    return f(b, le);
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+    return undefined;
+  }
+}
 
 // Byte loads and stores. 64-bit values go through a scratch word in host order: one BigInt per value.
 const s8 = new Uint8Array(8), s64 = new BigUint64Array(s8.buffer);
@@ -68,20 +86,20 @@ const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === 
 const okS32 = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff;
 const ok64 = (v: unknown): v is number | bigint => (typeof v === "bigint" ? v >= 0n && v <= 0xffffffffffffffffn : typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
 
-function d0(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d0(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   return { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) };
 }
 
-function e1(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e1(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = x.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = x.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = x.next ?? 0;
-  if (!okU32(f2)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f2)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -89,90 +107,89 @@ function e1(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function dc2(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc2(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 32;
   if (ver >= 2) known = 36;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8, le), end_dma: u64(b, off + 16, le), pchid: u16(b, off + 24, le), vfn: u16(b, off + 26, le), fmb_length: u16(b, off + 28, le), pft: b[off + 30], gid: b[off + 31] };
   if (ver >= 2) { cap.fh = u32(b, off + 32, le); }
   capEnd = off + known;
   return cap;
 }
 
-function dc3(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc3(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 39;
   if (ver >= 2) known = 42;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_GROUP", struct: "vfio_device_info_cap_zpci_group", knownSize: known, dasm: u64(b, off + 8, le), msi_addr: u64(b, off + 16, le), flags: u64(b, off + 24, le), mui: u16(b, off + 32, le), noi: u16(b, off + 34, le), maxstbl: u16(b, off + 36, le), version: b[off + 38] };
   if (ver >= 2) { cap.reserved = b[off + 39]; cap.imaxstbl = u16(b, off + 40, le); }
   capEnd = off + known;
   return cap;
 }
 
-function dc4(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc4(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 12;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_UTIL", struct: "vfio_device_info_cap_zpci_util", knownSize: known, util_str: EMPTY, size: u32(b, off + 8, le) };
   const n = u32(b, off + 8, le), a0 = off + 12, aEnd = a0 + n * 1;
-  if (aEnd > limit) return undefined;
+  if (aEnd > limit) unsure();
   cap.util_str = b.slice(a0, aEnd);
   cap.knownSize = known + n * 1;
   capEnd = aEnd;
   return cap;
 }
 
-function dc5(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc5(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 12;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_PFIP", struct: "vfio_device_info_cap_zpci_pfip", knownSize: known, pfip: EMPTY, size: u32(b, off + 8, le) };
   const n = u32(b, off + 8, le), a0 = off + 12, aEnd = a0 + n * 1;
-  if (aEnd > limit) return undefined;
+  if (aEnd > limit) unsure();
   cap.pfip = b.slice(a0, aEnd);
   cap.knownSize = known + n * 1;
   capEnd = aEnd;
   return cap;
 }
 
-function dc6(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc6(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP", struct: "vfio_device_info_cap_pci_atomic_comp", knownSize: known, flags: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
   capEnd = off + known;
   return cap;
 }
 
-function d7(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 20) return undefined;
+function d7(b: Uint8Array, le: boolean): Val {
+  if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 128) !== 0 && start !== 0) {
-    if (start < 20) return undefined;
+    if (start < 20) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc2(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc3(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc4(b, off, id, ver, next, argsz, le); break;
         case 4: cap = dc5(b, off, id, ver, next, argsz, le); break;
         case 5: cap = dc6(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -180,33 +197,32 @@ function d7(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d8(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d8(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 128) !== 0 && start !== 0) {
-    if (start < 24) return undefined;
+    if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc2(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc3(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc4(b, off, id, ver, next, argsz, le); break;
         case 4: cap = dc5(b, off, id, ver, next, argsz, le); break;
         case 5: cap = dc6(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -349,41 +365,41 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e14(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e14(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.num_regions ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.num_irqs ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.cap_offset ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const f5 = x.pad ?? 0;
-  if (!okU32(f5)) return undefined;
+  if (!okU32(f5)) unsure();
   const caps = x.caps;
   let end = 20;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
+      if (c === null || typeof c !== "object") unsure();
       const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec9(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") return undefined; n = ec10(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") return undefined; n = ec11(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") return undefined; n = ec12(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") return undefined; n = ec13(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec9(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") unsure(); n = ec10(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") unsure(); n = ec11(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") unsure(); n = ec12(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") unsure(); n = ec13(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -402,41 +418,41 @@ function e14(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e15(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e15(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.num_regions ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.num_irqs ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.cap_offset ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const f5 = x.pad ?? 0;
-  if (!okU32(f5)) return undefined;
+  if (!okU32(f5)) unsure();
   const caps = x.caps;
   let end = 24;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
+      if (c === null || typeof c !== "object") unsure();
       const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec9(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") return undefined; n = ec10(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") return undefined; n = ec11(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") return undefined; n = ec12(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") return undefined; n = ec13(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec9(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") unsure(); n = ec10(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") unsure(); n = ec11(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") unsure(); n = ec12(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") unsure(); n = ec13(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -456,13 +472,13 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function dc16(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc16(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_SPARSE_MMAP", struct: "vfio_region_info_cap_sparse_mmap", knownSize: known, areas: NONE, nr_areas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
   const n = u32(b, off + 8, le), a0 = off + 16, aEnd = a0 + n * 16;
-  if (aEnd > limit) return undefined;
+  if (aEnd > limit) unsure();
   const items = new Array<Record<string, unknown>>(n);
   for (let i = 0, o = a0; i < n; i++, o += 16) items[i] = { offset: u64(b, o, le), size: u64(b, o + 8, le) };
   cap.areas = items;
@@ -471,69 +487,68 @@ function dc16(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc17(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc17(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_TYPE", struct: "vfio_region_info_cap_type", knownSize: known, type: u32(b, off + 8, le), subtype: u32(b, off + 12, le) };
   capEnd = off + known;
   return cap;
 }
 
-function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 8;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_MSIX_MAPPABLE", struct: "vfio_region_info_cap_msix_mappable", knownSize: known };
   capEnd = off + known;
   return cap;
 }
 
-function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_NVLINK2_SSATGT", struct: "vfio_region_info_cap_nvlink2_ssatgt", knownSize: known, tgt: u64(b, off + 8, le) };
   capEnd = off + known;
   return cap;
 }
 
-function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD", struct: "vfio_region_info_cap_nvlink2_lnkspd", knownSize: known, link_speed: u32(b, off + 8, le), __pad: u32(b, off + 12, le) };
   capEnd = off + known;
   return cap;
 }
 
-function d21(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d21(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 32 || argsz > b.length) return undefined;
+  if (argsz < 32 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 12, le);
   const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), cap_offset: cap_offset, size: u64(b, 16, le), offset: u64(b, 24, le) };
   const start = argsz >= 16 ? cap_offset : 0;
   if ((flags & 8) !== 0 && start !== 0) {
-    if (start < 32) return undefined;
+    if (start < 32) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc16(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc17(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc18(b, off, id, ver, next, argsz, le); break;
         case 4: cap = dc19(b, off, id, ver, next, argsz, le); break;
         case 5: cap = dc20(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -636,41 +651,41 @@ function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e27(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e27(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.index ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.size ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.offset ?? 0;
-  if (!ok64(f5)) return undefined;
+  if (!ok64(f5)) unsure();
   const caps = x.caps;
   let end = 32;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
+      if (c === null || typeof c !== "object") unsure();
       const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") return undefined; n = ec22(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_type") return undefined; n = ec23(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_msix_mappable") return undefined; n = ec24(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_ssatgt") return undefined; n = ec25(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_lnkspd") return undefined; n = ec26(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") unsure(); n = ec22(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_type") unsure(); n = ec23(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_msix_mappable") unsure(); n = ec24(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_ssatgt") unsure(); n = ec25(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_lnkspd") unsure(); n = ec26(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -690,28 +705,28 @@ function e27(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d28(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d28(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), count: u32(b, 12, le) };
   return v;
 }
 
-function e29(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e29(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.index ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.count ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.cap_offset ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 16;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -720,22 +735,22 @@ function e29(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d30(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 20) return undefined;
+function d30(b: Uint8Array, le: boolean): Val {
+  if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 20 || argsz > b.length) return undefined;
+  if (argsz < 20 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const count = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), start: u32(b, 12, le), count: count };
   const dt = flags & 7;
   if (dt === 2) {
-    if (20 + count * 1 > argsz) return undefined;
+    if (20 + count * 1 > argsz) unsure();
     const d = new Array<number>(count);
     for (let i = 0, o = 20; i < count; i++, o += 1) d[i] = b[o];
     v.data = d;
   }
   if (dt === 4) {
-    if (20 + count * 4 > argsz) return undefined;
+    if (20 + count * 4 > argsz) unsure();
     const d = new Array<number>(count);
     for (let i = 0, o = 20; i < count; i++, o += 4) d[i] = s32(b, o, le);
     v.data = d;
@@ -743,26 +758,26 @@ function d30(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e31(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e31(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.index ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.start ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.count ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const data = x.data ?? [];
-  if (!Array.isArray(data)) return undefined;
+  if (!Array.isArray(data)) unsure();
   const dt = Number(f1) & 7;
   const esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
-  if (esz === 0 && data.length) return undefined;
-  if (esz === 1) for (const d of data) if (!okU8(d)) return undefined;
-  if (esz === 4) for (const d of data) if (!okS32(d)) return undefined;
+  if (esz === 0 && data.length) unsure();
+  if (esz === 1) for (const d of data) if (!okU8(d)) unsure();
+  if (esz === 4) for (const d of data) if (!okS32(d)) unsure();
   const end = Math.max(20, 20 + data.length * esz);
   const f0 = x.argsz ?? 20 + data.length * esz;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -774,13 +789,13 @@ function e31(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function dc32(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc32(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", struct: "vfio_iommu_type1_info_cap_iova_range", knownSize: known, iova_ranges: NONE, nr_iovas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
   const n = u32(b, off + 8, le), a0 = off + 16, aEnd = a0 + n * 16;
-  if (aEnd > limit) return undefined;
+  if (aEnd > limit) unsure();
   const items = new Array<Record<string, unknown>>(n);
   for (let i = 0, o = a0; i < n; i++, o += 16) items[i] = { start: u64(b, o, le), end: u64(b, o + 8, le) };
   cap.iova_ranges = items;
@@ -789,49 +804,48 @@ function dc32(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc33(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc33(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 32;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", struct: "vfio_iommu_type1_info_cap_migration", knownSize: known, flags: u32(b, off + 8, le), pgsize_bitmap: u64(b, off + 16, le), max_dirty_bitmap_size: u64(b, off + 24, le) };
   capEnd = off + known;
   return cap;
 }
 
-function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 12;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL", struct: "vfio_iommu_type1_info_dma_avail", knownSize: known, avail: u32(b, off + 8, le) };
   capEnd = off + known;
   return cap;
 }
 
-function d35(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d35(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
-    if (start < 24) return undefined;
+    if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc33(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -839,40 +853,39 @@ function d35(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 28;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", struct: "vfio_iommu_type1_info_cap_migration", knownSize: known, flags: u32(b, off + 8, le), pgsize_bitmap: u64(b, off + 12, le), max_dirty_bitmap_size: u64(b, off + 20, le) };
   capEnd = off + known;
   return cap;
 }
 
-function d37(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 20) return undefined;
+function d37(b: Uint8Array, le: boolean): Val {
+  if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
-    if (start < 20) return undefined;
+    if (start < 20) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc36(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -880,31 +893,30 @@ function d37(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d38(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d38(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
-    if (start < 24) return undefined;
+    if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc33(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -912,31 +924,30 @@ function d38(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d39(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d39(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
-    if (start < 24) return undefined;
+    if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc36(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -1012,37 +1023,37 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e43(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e43(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.iova_pgsizes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pad ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const caps = x.caps;
   let end = 24;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
+      if (c === null || typeof c !== "object") unsure();
       const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec41(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec42(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec40(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec41(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1079,37 +1090,37 @@ function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e45(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e45(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.iova_pgsizes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pad ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const caps = x.caps;
   let end = 20;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
+      if (c === null || typeof c !== "object") unsure();
       const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec44(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec42(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec40(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec44(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1125,37 +1136,37 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e46(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e46(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.iova_pgsizes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pad ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const caps = x.caps;
   let end = 24;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
+      if (c === null || typeof c !== "object") unsure();
       const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec41(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec42(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec40(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec41(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1172,37 +1183,37 @@ function e46(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e47(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e47(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.iova_pgsizes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pad ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const caps = x.caps;
   let end = 24;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
+      if (c === null || typeof c !== "object") unsure();
       const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec44(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec42(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec40(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec44(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1219,42 +1230,42 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d48(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d48(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { offset: u64(b, 0, le), size: u64(b, 8, le) };
 }
 
-function e49(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e49(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = x.offset ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.size ?? 0;
-  if (!ok64(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w64(b, 8, f1, le);
   return b;
 }
 
-function d50(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d50(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_areas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e51(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e51(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.nr_areas ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.reserved ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1264,24 +1275,24 @@ function e51(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d52(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d52(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, type: u32(b, 8, le), subtype: u32(b, 12, le) };
 }
 
-function e53(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e53(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.type ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.subtype ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1291,20 +1302,20 @@ function e53(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d54(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d54(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) } };
 }
 
-function e55(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e55(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f2)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1312,22 +1323,22 @@ function e55(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d56(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d56(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, tgt: u64(b, 8, le) };
 }
 
-function e57(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e57(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.tgt ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1336,24 +1347,24 @@ function e57(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d58(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d58(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, link_speed: u32(b, 8, le), __pad: u32(b, 12, le) };
 }
 
-function e59(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e59(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.link_speed ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.__pad ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1363,41 +1374,41 @@ function e59(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d60(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 40) return undefined;
+function d60(b: Uint8Array, le: boolean): Val {
+  if (b.length < 40) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
 }
 
-function d61(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 36) return undefined;
+function d61(b: Uint8Array, le: boolean): Val {
+  if (b.length < 36) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
 }
 
-function e62(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e62(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.start_dma ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.end_dma ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.pchid ?? 0;
-  if (!okU16(f5)) return undefined;
+  if (!okU16(f5)) unsure();
   const f6 = x.vfn ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.fmb_length ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.pft ?? 0;
-  if (!okU8(f8)) return undefined;
+  if (!okU8(f8)) unsure();
   const f9 = x.gid ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.fh ?? 0;
-  if (!okU32(f10)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f10)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(40);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1413,31 +1424,31 @@ function e62(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e63(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e63(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.start_dma ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.end_dma ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.pchid ?? 0;
-  if (!okU16(f5)) return undefined;
+  if (!okU16(f5)) unsure();
   const f6 = x.vfn ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.fmb_length ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.pft ?? 0;
-  if (!okU8(f8)) return undefined;
+  if (!okU8(f8)) unsure();
   const f9 = x.gid ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.fh ?? 0;
-  if (!okU32(f10)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f10)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(36);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1453,43 +1464,43 @@ function e63(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d64(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 48) return undefined;
+function d64(b: Uint8Array, le: boolean): Val {
+  if (b.length < 48) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
 }
 
-function d65(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 44) return undefined;
+function d65(b: Uint8Array, le: boolean): Val {
+  if (b.length < 44) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
 }
 
-function e66(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e66(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.dasm ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.msi_addr ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.flags ?? 0;
-  if (!ok64(f5)) return undefined;
+  if (!ok64(f5)) unsure();
   const f6 = x.mui ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.noi ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.maxstbl ?? 0;
-  if (!okU16(f8)) return undefined;
+  if (!okU16(f8)) unsure();
   const f9 = x.version ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.reserved ?? 0;
-  if (!okU8(f10)) return undefined;
+  if (!okU8(f10)) unsure();
   const f11 = x.imaxstbl ?? 0;
-  if (!okU16(f11)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU16(f11)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(48);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1506,33 +1517,33 @@ function e66(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e67(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e67(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.dasm ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.msi_addr ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.flags ?? 0;
-  if (!ok64(f5)) return undefined;
+  if (!ok64(f5)) unsure();
   const f6 = x.mui ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.noi ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.maxstbl ?? 0;
-  if (!okU16(f8)) return undefined;
+  if (!okU16(f8)) unsure();
   const f9 = x.version ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.reserved ?? 0;
-  if (!okU8(f10)) return undefined;
+  if (!okU8(f10)) unsure();
   const f11 = x.imaxstbl ?? 0;
-  if (!okU16(f11)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU16(f11)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(44);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1549,22 +1560,22 @@ function e67(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d68(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 12) return undefined;
+function d68(b: Uint8Array, le: boolean): Val {
+  if (b.length < 12) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, size: u32(b, 8, le) };
 }
 
-function e69(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e69(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.size ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(12);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1573,24 +1584,24 @@ function e69(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d70(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d70(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e71(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e71(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.flags ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.reserved ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1600,42 +1611,42 @@ function e71(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d72(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d72(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { start: u64(b, 0, le), end: u64(b, 8, le) };
 }
 
-function e73(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e73(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = x.start ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.end ?? 0;
-  if (!ok64(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w64(b, 8, f1, le);
   return b;
 }
 
-function d74(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d74(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_iovas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e75(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e75(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.nr_iovas ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.reserved ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1645,31 +1656,31 @@ function e75(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d76(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d76(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 16, le), max_dirty_bitmap_size: u64(b, 24, le) };
 }
 
-function d77(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 28) return undefined;
+function d77(b: Uint8Array, le: boolean): Val {
+  if (b.length < 28) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 12, le), max_dirty_bitmap_size: u64(b, 20, le) };
 }
 
-function e78(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e78(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.flags ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pgsize_bitmap ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.max_dirty_bitmap_size ?? 0;
-  if (!ok64(f5)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f5)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(32);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1680,21 +1691,21 @@ function e78(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e79(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e79(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.flags ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pgsize_bitmap ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.max_dirty_bitmap_size ?? 0;
-  if (!ok64(f5)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f5)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(28);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1705,22 +1716,22 @@ function e79(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d80(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 12) return undefined;
+function d80(b: Uint8Array, le: boolean): Val {
+  if (b.length < 12) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, avail: u32(b, 8, le) };
 }
 
-function e81(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e81(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.avail ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(12);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1729,26 +1740,26 @@ function e81(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d82(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d82(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le) };
   return v;
 }
 
-function e83(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e83(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.num_regions ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.num_irqs ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 16;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1757,28 +1768,28 @@ function e83(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d84(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d84(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 32 || argsz > b.length) return undefined;
+  if (argsz < 32 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), addr: u64(b, 16, le), size: u64(b, 24, le) };
   return v;
 }
 
-function e85(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e85(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.offset ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.addr ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.size ?? 0;
-  if (!ok64(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 32;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1788,26 +1799,26 @@ function e85(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d86(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d86(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 24 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, addr: u64(b, 8, le), size: u64(b, 16, le) };
   return v;
 }
 
-function e87(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e87(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.addr ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.size ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 24;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(24);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1816,20 +1827,20 @@ function e87(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d88(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d88(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
 }
 
-function e89(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e89(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = x.offset ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.region ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.count ?? 0;
-  if (!okU32(f2)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f2)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w32(b, 8, f1, le);
@@ -1837,35 +1848,35 @@ function e89(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d90(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d90(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { addr: u64(b, 0, le), count: u64(b, 8, le) };
 }
 
-function e91(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e91(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f0 = x.addr ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.count ?? 0;
-  if (!ok64(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w64(b, 8, f1, le);
   return b;
 }
 
-function e92(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
+function e92(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.index ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.count ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 16;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1881,21 +1892,26 @@ const E_vfio_info_cap_header = [e1, e1, e1, e1];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeInfoCapHeaderFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_info_cap_header"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d0(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_info_cap_header">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d0(b, true) as unknown as FastValue<"vfio_info_cap_header">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_info_cap_header">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_info_cap_header", b, opts) as unknown as FastValue<"vfio_info_cap_header">;
 }
 /** struct vfio_info_cap_header: encode("vfio_info_cap_header", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeInfoCapHeaderFast(x: FastInput<"vfio_info_cap_header">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e1(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_info_cap_header[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e1(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_info_cap_header[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_info_cap_header", x as never, opts);
 }
 
@@ -1906,21 +1922,26 @@ const E_vfio_device_info = [e14, e14, e15, e15];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d8(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d8(b, true) as unknown as FastValue<"vfio_device_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info", b, opts) as unknown as FastValue<"vfio_device_info">;
 }
 /** struct vfio_device_info: encode("vfio_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoFast(x: FastInput<"vfio_device_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e15(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e15(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info", x as never, opts);
 }
 
@@ -1931,21 +1952,26 @@ const E_vfio_region_info = [e27, e27, e27, e27];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d21(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d21(b, true) as unknown as FastValue<"vfio_region_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info", b, opts) as unknown as FastValue<"vfio_region_info">;
 }
 /** struct vfio_region_info: encode("vfio_region_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoFast(x: FastInput<"vfio_region_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e27(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e27(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info", x as never, opts);
 }
 
@@ -1956,21 +1982,26 @@ const E_vfio_irq_info = [e29, e29, e29, e29];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d28(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_irq_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d28(b, true) as unknown as FastValue<"vfio_irq_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_irq_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_irq_info", b, opts) as unknown as FastValue<"vfio_irq_info">;
 }
 /** struct vfio_irq_info: encode("vfio_irq_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIrqInfoFast(x: FastInput<"vfio_irq_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e29(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e29(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_irq_info", x as never, opts);
 }
 
@@ -1981,21 +2012,26 @@ const E_vfio_irq_set = [e31, e31, e31, e31];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_set"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d30(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_set[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_irq_set">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_irq_set">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_irq_set[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_set">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_irq_set", b, opts) as unknown as FastValue<"vfio_irq_set">;
 }
 /** struct vfio_irq_set: encode("vfio_irq_set", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIrqSetFast(x: FastInput<"vfio_irq_set">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e31(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e31(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_irq_set", x as never, opts);
 }
 
@@ -2006,21 +2042,26 @@ const E_vfio_iommu_type1_info = [e43, e45, e46, e47];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d38(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d38(b, true) as unknown as FastValue<"vfio_iommu_type1_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_info", b, opts) as unknown as FastValue<"vfio_iommu_type1_info">;
 }
 /** struct vfio_iommu_type1_info: encode("vfio_iommu_type1_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoFast(x: FastInput<"vfio_iommu_type1_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e46(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e46(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_info", x as never, opts);
 }
 
@@ -2031,21 +2072,26 @@ const E_vfio_region_sparse_mmap_area = [e49, e49, e49, e49];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_sparse_mmap_area"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d48(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d48(b, true) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_sparse_mmap_area", b, opts) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
 }
 /** struct vfio_region_sparse_mmap_area: encode("vfio_region_sparse_mmap_area", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionSparseMmapAreaFast(x: FastInput<"vfio_region_sparse_mmap_area">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e49(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e49(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_sparse_mmap_area", x as never, opts);
 }
 
@@ -2056,21 +2102,26 @@ const E_vfio_region_info_cap_sparse_mmap = [e51, e51, e51, e51];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_sparse_mmap"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d50(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d50(b, true) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_sparse_mmap", b, opts) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
 }
 /** struct vfio_region_info_cap_sparse_mmap: encode("vfio_region_info_cap_sparse_mmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapSparseMmapFast(x: FastInput<"vfio_region_info_cap_sparse_mmap">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e51(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e51(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_sparse_mmap", x as never, opts);
 }
 
@@ -2081,21 +2132,26 @@ const E_vfio_region_info_cap_type = [e53, e53, e53, e53];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_type"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d52(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_type">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d52(b, true) as unknown as FastValue<"vfio_region_info_cap_type">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_type">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_type", b, opts) as unknown as FastValue<"vfio_region_info_cap_type">;
 }
 /** struct vfio_region_info_cap_type: encode("vfio_region_info_cap_type", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapTypeFast(x: FastInput<"vfio_region_info_cap_type">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e53(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e53(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_type", x as never, opts);
 }
 
@@ -2106,21 +2162,26 @@ const E_vfio_region_info_cap_msix_mappable = [e55, e55, e55, e55];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_msix_mappable"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d54(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d54(b, true) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_msix_mappable", b, opts) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
 }
 /** struct vfio_info_cap_header: encode("vfio_region_info_cap_msix_mappable", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapMsixMappableFast(x: FastInput<"vfio_region_info_cap_msix_mappable">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e55(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e55(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_msix_mappable", x as never, opts);
 }
 
@@ -2131,21 +2192,26 @@ const E_vfio_region_info_cap_nvlink2_ssatgt = [e57, e57, e57, e57];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_ssatgt"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d56(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d56(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_nvlink2_ssatgt", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
 }
 /** struct vfio_region_info_cap_nvlink2_ssatgt: encode("vfio_region_info_cap_nvlink2_ssatgt", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapNvlink2SsatgtFast(x: FastInput<"vfio_region_info_cap_nvlink2_ssatgt">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e57(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e57(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_nvlink2_ssatgt", x as never, opts);
 }
 
@@ -2156,21 +2222,26 @@ const E_vfio_region_info_cap_nvlink2_lnkspd = [e59, e59, e59, e59];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_lnkspd"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d58(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d58(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_nvlink2_lnkspd", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
 }
 /** struct vfio_region_info_cap_nvlink2_lnkspd: encode("vfio_region_info_cap_nvlink2_lnkspd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapNvlink2LnkspdFast(x: FastInput<"vfio_region_info_cap_nvlink2_lnkspd">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e59(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e59(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_nvlink2_lnkspd", x as never, opts);
 }
 
@@ -2208,21 +2279,26 @@ const E_vfio_device_info_cap_zpci_base = [e62, e63, e62, e63];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_base"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d60(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d60(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_zpci_base", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
 }
 /** struct vfio_device_info_cap_zpci_base: encode("vfio_device_info_cap_zpci_base", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciBaseFast(x: FastInput<"vfio_device_info_cap_zpci_base">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e62(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e62(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_zpci_base", x as never, opts);
 }
 
@@ -2233,21 +2309,26 @@ const E_vfio_device_info_cap_zpci_group = [e66, e67, e66, e67];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_group"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d64(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d64(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_zpci_group", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
 }
 /** struct vfio_device_info_cap_zpci_group: encode("vfio_device_info_cap_zpci_group", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciGroupFast(x: FastInput<"vfio_device_info_cap_zpci_group">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e66(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e66(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_zpci_group", x as never, opts);
 }
 
@@ -2258,21 +2339,26 @@ const E_vfio_device_info_cap_zpci_util = [e69, e69, e69, e69];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_util"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d68(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d68(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_zpci_util", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
 }
 /** struct vfio_device_info_cap_zpci_util: encode("vfio_device_info_cap_zpci_util", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_cap_zpci_util">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e69(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e69(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_zpci_util", x as never, opts);
 }
 
@@ -2283,21 +2369,26 @@ const E_vfio_device_info_cap_zpci_pfip = [e69, e69, e69, e69];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_pfip"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d68(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d68(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_zpci_pfip", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
 }
 /** struct vfio_device_info_cap_zpci_pfip: encode("vfio_device_info_cap_zpci_pfip", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_cap_zpci_pfip">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e69(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e69(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_zpci_pfip", x as never, opts);
 }
 
@@ -2308,21 +2399,26 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e71, e71, e71, e71];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d70(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d70(b, true) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_pci_atomic_comp", b, opts) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
 }
 /** struct vfio_device_info_cap_pci_atomic_comp: encode("vfio_device_info_cap_pci_atomic_comp", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_info_cap_pci_atomic_comp">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e71(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e71(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_pci_atomic_comp", x as never, opts);
 }
 
@@ -2333,21 +2429,26 @@ const E_vfio_iova_range = [e73, e73, e73, e73];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d72(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iova_range[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_iova_range">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iova_range">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iova_range", b, opts) as unknown as FastValue<"vfio_iova_range">;
 }
 /** struct vfio_iova_range: encode("vfio_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e73(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e73(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iova_range", x as never, opts);
 }
 
@@ -2358,21 +2459,26 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e75, e75, e75, e75];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d74(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d74(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_info_cap_iova_range", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
 }
 /** struct vfio_iommu_type1_info_cap_iova_range: encode("vfio_iommu_type1_info_cap_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_type1_info_cap_iova_range">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e75(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e75(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_info_cap_iova_range", x as never, opts);
 }
 
@@ -2383,21 +2489,26 @@ const E_vfio_iommu_type1_info_cap_migration = [e78, e79, e78, e79];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d76(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d76(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_info_cap_migration", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
 }
 /** struct vfio_iommu_type1_info_cap_migration: encode("vfio_iommu_type1_info_cap_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_type1_info_cap_migration">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e78(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e78(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_info_cap_migration", x as never, opts);
 }
 
@@ -2408,21 +2519,26 @@ const E_vfio_iommu_type1_info_dma_avail = [e81, e81, e81, e81];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d80(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d80(b, true) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_info_dma_avail", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
 }
 /** struct vfio_iommu_type1_info_dma_avail: encode("vfio_iommu_type1_info_dma_avail", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoDmaAvailFast(x: FastInput<"vfio_iommu_type1_info_dma_avail">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e81(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e81(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_info_dma_avail", x as never, opts);
 }
 
@@ -2487,21 +2603,26 @@ const E_vfio_user_device_info = [e83, e83, e83, e83];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d82(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d82(b, true) as unknown as FastValue<"vfio_user_device_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_device_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
 }
 /** struct vfio_user_device_info: encode("vfio_user_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e83(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e83(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_device_info", x as never, opts);
 }
 
@@ -2512,21 +2633,26 @@ const E_vfio_user_dma_map = [e85, e85, e85, e85];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d84(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d84(b, true) as unknown as FastValue<"vfio_user_dma_map">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_map">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
 }
 /** struct vfio_user_dma_map: encode("vfio_user_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e85(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e85(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_dma_map", x as never, opts);
 }
 
@@ -2537,21 +2663,26 @@ const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d86(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d86(b, true) as unknown as FastValue<"vfio_user_dma_unmap">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_unmap">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
 }
 /** struct vfio_user_dma_unmap: encode("vfio_user_dma_unmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e87(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e87(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_dma_unmap", x as never, opts);
 }
 
@@ -2562,21 +2693,26 @@ const E_vfio_user_region_access = [e89, e89, e89, e89];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d88(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d88(b, true) as unknown as FastValue<"vfio_user_region_access">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_access">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
 }
 /** struct vfio_user_region_access: encode("vfio_user_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e89(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e89(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_region_access", x as never, opts);
 }
 
@@ -2596,21 +2732,26 @@ const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d90(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d90(b, true) as unknown as FastValue<"vfio_user_dma_region_access">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_region_access">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
 }
 /** struct vfio_user_dma_region_access: encode("vfio_user_dma_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e91(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e91(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_dma_region_access", x as never, opts);
 }
 
@@ -2630,21 +2771,26 @@ const E_vfio_user_region_io_fds_request = [e92, e92, e92, e92];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_io_fds_request"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d28(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_io_fds_request">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d28(b, true) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_region_io_fds_request", b, opts) as unknown as FastValue<"vfio_user_region_io_fds_request">;
 }
 /** struct vfio_user_region_io_fds_request: encode("vfio_user_region_io_fds_request", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e92(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e92(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_region_io_fds_request", x as never, opts);
 }
 
@@ -2704,33 +2850,33 @@ export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions)
  * undefined where the core must decide (the CLI adds the metadata itself for these values).
  */
 export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
-  vfio_info_cap_header: (b, w) => D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0),
-  vfio_device_info: (b, w) => D_vfio_device_info[w >> 1](b, (w & 1) === 0),
-  vfio_region_info: (b, w) => D_vfio_region_info[w >> 1](b, (w & 1) === 0),
-  vfio_irq_info: (b, w) => D_vfio_irq_info[w >> 1](b, (w & 1) === 0),
-  vfio_irq_set: (b, w) => D_vfio_irq_set[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_info: (b, w) => D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0),
-  vfio_region_sparse_mmap_area: (b, w) => D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_sparse_mmap: (b, w) => D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_type: (b, w) => D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_msix_mappable: (b, w) => D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_nvlink2_ssatgt: (b, w) => D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_nvlink2_lnkspd: (b, w) => D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_zpci_base: (b, w) => D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_zpci_group: (b, w) => D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_zpci_util: (b, w) => D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_zpci_pfip: (b, w) => D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_pci_atomic_comp: (b, w) => D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0),
-  vfio_iova_range: (b, w) => D_vfio_iova_range[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_info_cap_iova_range: (b, w) => D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_info_cap_migration: (b, w) => D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_info_dma_avail: (b, w) => D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0),
-  vfio_user_device_info: (b, w) => D_vfio_user_device_info[w >> 1](b, (w & 1) === 0),
-  vfio_user_dma_map: (b, w) => D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0),
-  vfio_user_dma_unmap: (b, w) => D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0),
-  vfio_user_region_access: (b, w) => D_vfio_user_region_access[w >> 1](b, (w & 1) === 0),
-  vfio_user_dma_region_access: (b, w) => D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0),
-  vfio_user_region_io_fds_request: (b, w) => D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0),
+  vfio_info_cap_header: (b, w) => attempt(D_vfio_info_cap_header[w >> 1], b, (w & 1) === 0),
+  vfio_device_info: (b, w) => attempt(D_vfio_device_info[w >> 1], b, (w & 1) === 0),
+  vfio_region_info: (b, w) => attempt(D_vfio_region_info[w >> 1], b, (w & 1) === 0),
+  vfio_irq_info: (b, w) => attempt(D_vfio_irq_info[w >> 1], b, (w & 1) === 0),
+  vfio_irq_set: (b, w) => attempt(D_vfio_irq_set[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_info: (b, w) => attempt(D_vfio_iommu_type1_info[w >> 1], b, (w & 1) === 0),
+  vfio_region_sparse_mmap_area: (b, w) => attempt(D_vfio_region_sparse_mmap_area[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_sparse_mmap: (b, w) => attempt(D_vfio_region_info_cap_sparse_mmap[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_type: (b, w) => attempt(D_vfio_region_info_cap_type[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_msix_mappable: (b, w) => attempt(D_vfio_region_info_cap_msix_mappable[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_ssatgt: (b, w) => attempt(D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_lnkspd: (b, w) => attempt(D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_base: (b, w) => attempt(D_vfio_device_info_cap_zpci_base[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_group: (b, w) => attempt(D_vfio_device_info_cap_zpci_group[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_util: (b, w) => attempt(D_vfio_device_info_cap_zpci_util[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_pfip: (b, w) => attempt(D_vfio_device_info_cap_zpci_pfip[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_pci_atomic_comp: (b, w) => attempt(D_vfio_device_info_cap_pci_atomic_comp[w >> 1], b, (w & 1) === 0),
+  vfio_iova_range: (b, w) => attempt(D_vfio_iova_range[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_iova_range: (b, w) => attempt(D_vfio_iommu_type1_info_cap_iova_range[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_migration: (b, w) => attempt(D_vfio_iommu_type1_info_cap_migration[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_info_dma_avail: (b, w) => attempt(D_vfio_iommu_type1_info_dma_avail[w >> 1], b, (w & 1) === 0),
+  vfio_user_device_info: (b, w) => attempt(D_vfio_user_device_info[w >> 1], b, (w & 1) === 0),
+  vfio_user_dma_map: (b, w) => attempt(D_vfio_user_dma_map[w >> 1], b, (w & 1) === 0),
+  vfio_user_dma_unmap: (b, w) => attempt(D_vfio_user_dma_unmap[w >> 1], b, (w & 1) === 0),
+  vfio_user_region_access: (b, w) => attempt(D_vfio_user_region_access[w >> 1], b, (w & 1) === 0),
+  vfio_user_dma_region_access: (b, w) => attempt(D_vfio_user_dma_region_access[w >> 1], b, (w & 1) === 0),
+  vfio_user_region_io_fds_request: (b, w) => attempt(D_vfio_user_region_io_fds_request[w >> 1], b, (w & 1) === 0),
 };
 /**
  * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
