@@ -448,7 +448,8 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LVU_TRIGGER_FD             37 /* libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd */
 #define VFIO_ABI_ORACLE_R_LVU_BUG_DISABLE_RANGE      38 /* libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count */
 #define VFIO_ABI_ORACLE_R_LVU_BUG_INTX_SHARED        39 /* libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back) */
-#define VFIO_ABI_ORACLE_NUM_RULES                    40
+#define VFIO_ABI_ORACLE_R_EMPTY_BLOCK                40 /* 6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed */
+#define VFIO_ABI_ORACLE_NUM_RULES                    41
 #define VFIO_ABI_ORACLE_DEV_DRIVER                   0 /* driver (DRV_*) */
 #define VFIO_ABI_ORACLE_DEV_KERNEL                   1 /* kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135 */
 #define VFIO_ABI_ORACLE_DEV_NUM_IRQS                 2 /* num_irqs (indexes) */

@@ -287,6 +287,11 @@ export const oracle = {
       null,
       "libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)",
     ),
+    rule(
+      "EMPTY_BLOCK",
+      "EINVAL",
+      "6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed",
+    ),
   ],
   /** Layout of the device block: word index, number of words, meaning. */
   device: [

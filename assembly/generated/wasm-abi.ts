@@ -153,7 +153,8 @@ export const R_LVU_FDS_NOT_EVENTFD: u32 = 36; // libvfio-user: fds passed with D
 export const R_LVU_TRIGGER_FD: u32 = 37; // libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd
 export const R_LVU_BUG_DISABLE_RANGE: u32 = 38; // libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count
 export const R_LVU_BUG_INTX_SHARED: u32 = 39; // libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)
-export const NUM_RULES: u32 = 40;
+export const R_EMPTY_BLOCK: u32 = 40; // 6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed
+export const NUM_RULES: u32 = 41;
 
 // fuzzing
 export const C_VALID: i32 = 0; // vfio_irq_set/valid
