@@ -264,7 +264,7 @@ const kaitaiDriver = (Parser, KaitaiStream) =>
   )(Parser, KaitaiStream);
 
 /** Rows for bench/run.mjs: per struct ns/object for each contender and the target ratios. */
-export async function run({ lib, time, quick, eq }) {
+export async function run({ lib, time, quick, eq, cases }) {
   const K = 1024,
     n = quick ? 50_000 : 300_000,
     nc = quick ? 5_000 : 20_000;
@@ -272,7 +272,7 @@ export async function run({ lib, time, quick, eq }) {
   const rows = [];
   const row = (name, value, unit, note = "") => rows.push({ group: "P5", name, value, unit, note });
   let sink = 0;
-  for (const c of CASES) {
+  for (const c of CASES.filter((x) => !cases || cases.includes(x.key))) {
     const pool = corp[c.key],
       opts = c.opts;
     const { Parser, KaitaiStream, version } = await loadKaitai(c.ksy);

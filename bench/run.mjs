@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--json=out.json]: one run, same seeded inputs for every contender,
-// medians of repeated timings, ratios against the targets of issue 7. Results go in BENCHMARKS.md.
+// npm run bench [-- --quick] [--json=out.json] [--md] [--only=P5,start] [--case=irq_info]: one run, same
+// seeded inputs for every contender, medians of repeated timings, ratios against the targets of issue 14.
+// --md rewrites BENCHMARKS.md (full runs only); --only and --case select groups and P5 structs for
+// short, targeted runs while tuning.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir, cpus, loadavg } from "node:os";
@@ -14,7 +16,17 @@ import { decodeIrqInfoDV, validateIrqSets, walkCapsDV } from "./ports.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 const jsonOut = process.argv.find((a) => a.startsWith("--json="))?.slice(7);
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+const cases = process.argv
+  .find((a) => a.startsWith("--case="))
+  ?.slice(7)
+  .split(",");
+const want = (group) => !only || only.includes(group);
 const mdOut = process.argv.includes("--md"); // rewrite BENCHMARKS.md from this run
+if (mdOut && (only || cases)) throw new Error("bench: --md needs the full run (no --only or --case)");
 const require = createRequire(join(root, "package.json"));
 const wasmPath = join(root, "build", "release.wasm");
 const wasmBytes = readFileSync(wasmPath);
@@ -55,27 +67,28 @@ const dev = pciDevice();
 const nirqs = Array.from(dev.subarray(8, 13));
 const tmp = mkdtempSync(join(tmpdir(), "vfio-bench-"));
 const native = {};
-try {
-  writeFileSync(join(tmp, "info.bin"), info);
-  writeFileSync(join(tmp, "sets.bin"), sets.bytes);
-  writeFileSync(join(tmp, "sets.idx"), new Uint8Array(sets.index.buffer));
-  for (const [key, flags] of [
-    ["O2", ["-O2"]],
-    ["O3n", ["-O3", "-march=native"]],
-  ]) {
-    const exe = join(tmp, `native-${key}`);
-    const cc = spawnSync("gcc", [...flags, "-o", exe, join(root, "bench", "native.c")], { encoding: "utf8" });
-    if (cc.status !== 0) throw new Error(cc.stderr || "gcc not found");
-    const r = spawnSync(exe, [join(tmp, "info.bin"), join(tmp, "sets.bin"), join(tmp, "sets.idx"), String(REPS)], {
-      encoding: "utf8",
-    });
-    native[key] = JSON.parse(r.stdout);
+if (want("P1") || want("P2"))
+  try {
+    writeFileSync(join(tmp, "info.bin"), info);
+    writeFileSync(join(tmp, "sets.bin"), sets.bytes);
+    writeFileSync(join(tmp, "sets.idx"), new Uint8Array(sets.index.buffer));
+    for (const [key, flags] of [
+      ["O2", ["-O2"]],
+      ["O3n", ["-O3", "-march=native"]],
+    ]) {
+      const exe = join(tmp, `native-${key}`);
+      const cc = spawnSync("gcc", [...flags, "-o", exe, join(root, "bench", "native.c")], { encoding: "utf8" });
+      if (cc.status !== 0) throw new Error(cc.stderr || "gcc not found");
+      const r = spawnSync(exe, [join(tmp, "info.bin"), join(tmp, "sets.bin"), join(tmp, "sets.idx"), String(REPS)], {
+        encoding: "utf8",
+      });
+      native[key] = JSON.parse(r.stdout);
+    }
+  } catch (e) {
+    console.error(`bench: native C baselines unavailable (${e.message.split("\n")[0]})`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-} catch (e) {
-  console.error(`bench: native C baselines unavailable (${e.message.split("\n")[0]})`);
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
-}
 const C = native.O2 && native.O3n ? native : null;
 
 /** The C programs' checksums, computed here from another contender's outputs. */
@@ -91,7 +104,7 @@ function verdictHash(out, n) {
 }
 
 // ---------------------------------------------------------------- P1 batch decode of vfio_irq_info
-{
+if (want("P1")) {
   const need = 64 + info.length * 2 + 1024;
   if (ex.arena_reserve(need) < 0) throw new Error("arena_reserve");
   const src = (ex.arena_ptr() >>> 0) + 64,
@@ -196,7 +209,7 @@ function verdictHash(out, n) {
 }
 
 // ---------------------------------------------------------------- P2 batch validation of vfio_irq_set
-{
+if (want("P2")) {
   const n = N2;
   const need = 64 + 800 + n * 16 + sets.bytes.length + 1024;
   if (ex.arena_reserve(need) < 0) throw new Error("arena_reserve");
@@ -247,7 +260,7 @@ function verdictHash(out, n) {
 }
 
 // ---------------------------------------------------------------- P3 capability-chain walk
-for (const caps of [8, 1]) {
+for (const caps of want("P3") ? [8, 1] : []) {
   const n = quick ? 50_000 : 200_000;
   const { bytes, stride } = regionCapsCorpus(n, caps, 3);
   const need = 64 + bytes.length + n * 8 + n * 4 + n * caps * 12 + 8192;
@@ -308,13 +321,13 @@ for (const caps of [8, 1]) {
 }
 
 // ---------------------------------------------------------------- P5 object API per struct, with Kaitai Struct
-{
+if (want("P5")) {
   const objects = await import(pathToFileURL(join(root, "bench", "objects.mjs")).href);
-  for (const r of await objects.run({ lib, time, quick, eq })) rows.push(r);
+  for (const r of await objects.run({ lib, time, quick, eq, cases })) rows.push(r);
 }
 
 // ---------------------------------------------------------------- P6 size and start-up
-{
+if (want("P6")) {
   const gz = gzipSync(wasmBytes, { level: 9 }).length;
   const script = `const b=require("fs").readFileSync(${JSON.stringify(wasmPath)});const t=process.hrtime.bigint();const i=new WebAssembly.Instance(new WebAssembly.Module(b),{});i.exports.abi_version();console.log(Number(process.hrtime.bigint()-t)/1e6)`;
   const ts = [];
@@ -334,7 +347,7 @@ for (const caps of [8, 1]) {
 }
 
 // ---------------------------------------------------------------- CLI: decode lines from stdin
-{
+if (want("CLI")) {
   const n = quick ? 50_000 : 200_000,
     reps = quick ? 3 : 5;
   const c = irqInfoCorpus(n, 5),
@@ -384,7 +397,7 @@ for (const caps of [8, 1]) {
 }
 
 // ---------------------------------------------------------------- start-up: import + first decode, fresh processes
-{
+if (want("start")) {
   const reps = quick ? 7 : 15;
   const hex = "10000000090000000200000005000000";
   // in-process wall and CPU time from before the import to after the first decode (node's own bootstrap excluded)
@@ -430,7 +443,7 @@ for (const caps of [8, 1]) {
 }
 
 // ---------------------------------------------------------------- fuzzing engineer's rows
-if (existsSync(join(root, "bench", "fuzz.mjs"))) {
+if (want("fuzz") && existsSync(join(root, "bench", "fuzz.mjs"))) {
   try {
     const f = await import(pathToFileURL(join(root, "bench", "fuzz.mjs")).href);
     for (const r of await f.run({ quick })) row("fuzz", r.name, r.value, r.unit, r.note ?? "");
