@@ -438,7 +438,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LVU_COUNT0                 27 /* libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER */
 #define VFIO_ABI_ORACLE_R_PARTIAL_VECTORS            28 /* pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled */
 #define VFIO_ABI_ORACLE_R_CCW_INDEX                  29 /* ccw: index is not IO/CRW/REQ */
-#define VFIO_ABI_ORACLE_R_VIRQFD_BUSY                30 /* INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY) */
+#define VFIO_ABI_ORACLE_R_VIRQFD_BUSY                30 /* an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY) */
 #define VFIO_ABI_ORACLE_R_ZERO_VECTORS               31 /* MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE */
 #define VFIO_ABI_ORACLE_R_LOOPBACK_RANGE             32 /* 6.1: loopback trigger past the enabled vectors (start + count > num_ctx) */
 #define VFIO_ABI_ORACLE_R_VECTOR_UNALLOCATED         33 /* 6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL) */
@@ -449,7 +449,8 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LVU_BUG_DISABLE_RANGE      38 /* libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count */
 #define VFIO_ABI_ORACLE_R_LVU_BUG_INTX_SHARED        39 /* libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back) */
 #define VFIO_ABI_ORACLE_R_EMPTY_BLOCK                40 /* 6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed */
-#define VFIO_ABI_ORACLE_NUM_RULES                    41
+#define VFIO_ABI_ORACLE_R_REQUEST_IRQ                41 /* platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch */
+#define VFIO_ABI_ORACLE_NUM_RULES                    42
 #define VFIO_ABI_ORACLE_DEV_DRIVER                   0 /* driver (DRV_*) */
 #define VFIO_ABI_ORACLE_DEV_KERNEL                   1 /* kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135 */
 #define VFIO_ABI_ORACLE_DEV_NUM_IRQS                 2 /* num_irqs (indexes) */
@@ -486,6 +487,11 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_FD_EVENTFD                   1 /* fd kind: an eventfd */
 #define VFIO_ABI_ORACLE_FD_READONLY                  2 /* fd kind: open, not an eventfd, not writable */
 #define VFIO_ABI_ORACLE_FD_WRITABLE                  3 /* fd kind: open, not an eventfd, writable */
+#define VFIO_ABI_ORACLE_PLAT_EXTENDED                0x80000000u /* words PLAT_IRQ_ERRNO.. are present */
+#define VFIO_ABI_ORACLE_PLAT_IRQ_ERRNO               200 /* words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them */
+#define VFIO_ABI_ORACLE_PLAT_MASK_IRQFD              264 /* words: per-index bitmap (2 words), a mask irqfd is installed */
+#define VFIO_ABI_ORACLE_PLAT_UNMASK_IRQFD            266 /* words: per-index bitmap (2 words), an unmask irqfd is installed */
+#define VFIO_ABI_ORACLE_PLAT_WORDS                   268 /* size of the extended block, in words */
 
 /* ---- fuzzing module (build/fuzz.wasm): work area regions, campaign block (byte offsets), classes */
 #define VFIO_ABI_FUZZ_WORK_SIZE                      40960 /* fuzz_work_size() */

@@ -84,6 +84,7 @@ export {
   predictSetIrqs,
   DeviceModel,
   deviceBlock,
+  platformBlock,
   irqTopology,
   formatTopology,
   qemuDevice,
