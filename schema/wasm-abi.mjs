@@ -138,6 +138,11 @@ export const record = {
       value: 13,
       meaning: "vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with",
     },
+    {
+      name: "K_PAYLOAD",
+      value: 14,
+      meaning: "ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector",
+    },
   ],
   /** value bits of a K_FDS record. */
   fds: [

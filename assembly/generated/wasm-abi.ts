@@ -34,6 +34,7 @@ export const K_TAIL: u32 = 10; // bytes beyond argsz up to the buffer end
 export const K_NOTE: u32 = 11; // aux = note code; informational, not an error
 export const K_FDS: u32 = 12; // vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY
 export const K_BODY: u32 = 13; // vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with
+export const K_PAYLOAD: u32 = 14; // ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector
 export const NOTE_CAPOFF_WITHOUT_FLAG: u32 = 1; // cap_offset non-zero while the CAPS flag is clear (ignored)
 export const NOTE_ARGSZ_SLACK: u32 = 2; // argsz larger than the known content
 export const FDS_OR_NONE: u32 = 1; // no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range)

@@ -167,7 +167,7 @@ function dc6(b: Uint8Array, off: number, id: number, ver: number, next: number, 
 function d7(b: Uint8Array, le: boolean): Val {
   if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) unsure();
+  if (argsz < 20 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset };
@@ -197,10 +197,23 @@ function d7(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function d8(b: Uint8Array, le: boolean): Val {
+function dc8(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
+  let known = 32;
+  if (ver >= 2) known = 36;
+  if (ver >= 3) known = 40;
+  if (off + known > limit) unsure();
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8, le), end_dma: u64(b, off + 16, le), pchid: u16(b, off + 24, le), vfn: u16(b, off + 26, le), fmb_length: u16(b, off + 28, le), pft: b[off + 30], gid: b[off + 31] };
+  if (ver >= 2) { cap.fh = u32(b, off + 32, le); }
+  if (ver >= 3) { cap.ccdf_err_length = u32(b, off + 36, le); }
+  capEnd = off + known;
+  return cap;
+}
+
+function d9(b: Uint8Array, le: boolean): Val {
   if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) unsure();
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
@@ -213,7 +226,7 @@ function d8(b: Uint8Array, le: boolean): Val {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap;
       switch (id) {
-        case 1: cap = dc2(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc8(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc3(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc4(b, off, id, ver, next, argsz, le); break;
         case 4: cap = dc5(b, off, id, ver, next, argsz, le); break;
@@ -230,9 +243,9 @@ function d8(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
-  const ver = h?.version ?? 2, next = h?.next ?? 0;
+  const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
   if (ver >= 2) known = 36;
@@ -252,6 +265,8 @@ function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number
   if (!okU8(f6)) return -1;
   const f7 = c.fh ?? 0;
   if (!okU32(f7)) return -1;
+  const f8 = c.ccdf_err_length ?? 0;
+  if (!okU32(f8)) return -1;
   if (at + known > b.length) return known;
   w16(b, at, id, le);
   w16(b, at + 2, ver, le);
@@ -267,7 +282,7 @@ function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number
   return known;
 }
 
-function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -307,7 +322,7 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -327,7 +342,7 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return size;
 }
 
-function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -347,7 +362,7 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return size;
 }
 
-function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -365,7 +380,7 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e14(x: Val, le: boolean): Uint8Array {
+function e15(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -387,11 +402,11 @@ function e14(x: Val, le: boolean): Uint8Array {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec9(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") unsure(); n = ec10(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") unsure(); n = ec11(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") unsure(); n = ec12(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") unsure(); n = ec13(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec10(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") unsure(); n = ec11(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") unsure(); n = ec12(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") unsure(); n = ec13(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") unsure(); n = ec14(EMPTY, at, id, c, le); break;
         default: unsure();
       }
       if (n < 0) unsure();
@@ -408,17 +423,58 @@ function e14(x: Val, le: boolean): Uint8Array {
   w32(b, 16, f4, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec9(b, c.offset, 1, c, le); break;
-      case 2: ec10(b, c.offset, 2, c, le); break;
-      case 3: ec11(b, c.offset, 3, c, le); break;
-      case 4: ec12(b, c.offset, 4, c, le); break;
-      case 5: ec13(b, c.offset, 5, c, le); break;
+      case 1: ec10(b, c.offset, 1, c, le); break;
+      case 2: ec11(b, c.offset, 2, c, le); break;
+      case 3: ec12(b, c.offset, 3, c, le); break;
+      case 4: ec13(b, c.offset, 4, c, le); break;
+      case 5: ec14(b, c.offset, 5, c, le); break;
     }
   }
   return b;
 }
 
-function e15(x: Val, le: boolean): Uint8Array {
+function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  const h = c.header as Val | undefined;
+  const ver = h?.version ?? 3, next = h?.next ?? 0;
+  if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
+  let known = 32;
+  if (ver >= 2) known = 36;
+  if (ver >= 3) known = 40;
+  const f0 = c.start_dma ?? 0;
+  if (!ok64(f0)) return -1;
+  const f1 = c.end_dma ?? 0;
+  if (!ok64(f1)) return -1;
+  const f2 = c.pchid ?? 0;
+  if (!okU16(f2)) return -1;
+  const f3 = c.vfn ?? 0;
+  if (!okU16(f3)) return -1;
+  const f4 = c.fmb_length ?? 0;
+  if (!okU16(f4)) return -1;
+  const f5 = c.pft ?? 0;
+  if (!okU8(f5)) return -1;
+  const f6 = c.gid ?? 0;
+  if (!okU8(f6)) return -1;
+  const f7 = c.fh ?? 0;
+  if (!okU32(f7)) return -1;
+  const f8 = c.ccdf_err_length ?? 0;
+  if (!okU32(f8)) return -1;
+  if (at + known > b.length) return known;
+  w16(b, at, id, le);
+  w16(b, at + 2, ver, le);
+  w32(b, at + 4, next, le);
+  w64(b, at + 8, f0, le);
+  w64(b, at + 16, f1, le);
+  w16(b, at + 24, f2, le);
+  w16(b, at + 26, f3, le);
+  w16(b, at + 28, f4, le);
+  b[at + 30] = f5;
+  b[at + 31] = f6;
+  if (ver >= 2) w32(b, at + 32, f7, le);
+  if (ver >= 3) w32(b, at + 36, f8, le);
+  return known;
+}
+
+function e17(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -440,11 +496,11 @@ function e15(x: Val, le: boolean): Uint8Array {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec9(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") unsure(); n = ec10(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") unsure(); n = ec11(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") unsure(); n = ec12(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") unsure(); n = ec13(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec16(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") unsure(); n = ec11(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") unsure(); n = ec12(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") unsure(); n = ec13(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") unsure(); n = ec14(EMPTY, at, id, c, le); break;
         default: unsure();
       }
       if (n < 0) unsure();
@@ -462,17 +518,17 @@ function e15(x: Val, le: boolean): Uint8Array {
   w32(b, 20, f5, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec9(b, c.offset, 1, c, le); break;
-      case 2: ec10(b, c.offset, 2, c, le); break;
-      case 3: ec11(b, c.offset, 3, c, le); break;
-      case 4: ec12(b, c.offset, 4, c, le); break;
-      case 5: ec13(b, c.offset, 5, c, le); break;
+      case 1: ec16(b, c.offset, 1, c, le); break;
+      case 2: ec11(b, c.offset, 2, c, le); break;
+      case 3: ec12(b, c.offset, 3, c, le); break;
+      case 4: ec13(b, c.offset, 4, c, le); break;
+      case 5: ec14(b, c.offset, 5, c, le); break;
     }
   }
   return b;
 }
 
-function dc16(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
@@ -487,7 +543,7 @@ function dc16(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc17(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
@@ -496,7 +552,7 @@ function dc17(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 8;
   if (off + known > limit) unsure();
@@ -505,7 +561,7 @@ function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc21(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
@@ -514,7 +570,7 @@ function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc22(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
@@ -523,7 +579,7 @@ function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function d21(b: Uint8Array, le: boolean): Val {
+function d23(b: Uint8Array, le: boolean): Val {
   if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) unsure();
@@ -539,11 +595,11 @@ function d21(b: Uint8Array, le: boolean): Val {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap;
       switch (id) {
-        case 1: cap = dc16(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc17(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc18(b, off, id, ver, next, argsz, le); break;
-        case 4: cap = dc19(b, off, id, ver, next, argsz, le); break;
-        case 5: cap = dc20(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc18(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc19(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc20(b, off, id, ver, next, argsz, le); break;
+        case 4: cap = dc21(b, off, id, ver, next, argsz, le); break;
+        case 5: cap = dc22(b, off, id, ver, next, argsz, le); break;
         default: unsure();
       }
       caps.push(cap);
@@ -556,7 +612,7 @@ function d21(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -588,7 +644,7 @@ function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return size;
 }
 
-function ec23(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -606,7 +662,7 @@ function ec23(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -618,7 +674,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -633,7 +689,7 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -651,7 +707,7 @@ function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e27(x: Val, le: boolean): Uint8Array {
+function e29(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -673,11 +729,11 @@ function e27(x: Val, le: boolean): Uint8Array {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") unsure(); n = ec22(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_type") unsure(); n = ec23(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_msix_mappable") unsure(); n = ec24(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_ssatgt") unsure(); n = ec25(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_lnkspd") unsure(); n = ec26(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") unsure(); n = ec24(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_type") unsure(); n = ec25(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_msix_mappable") unsure(); n = ec26(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_ssatgt") unsure(); n = ec27(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_lnkspd") unsure(); n = ec28(EMPTY, at, id, c, le); break;
         default: unsure();
       }
       if (n < 0) unsure();
@@ -695,17 +751,17 @@ function e27(x: Val, le: boolean): Uint8Array {
   w64(b, 24, f5, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec22(b, c.offset, 1, c, le); break;
-      case 2: ec23(b, c.offset, 2, c, le); break;
-      case 3: ec24(b, c.offset, 3, c, le); break;
-      case 4: ec25(b, c.offset, 4, c, le); break;
-      case 5: ec26(b, c.offset, 5, c, le); break;
+      case 1: ec24(b, c.offset, 1, c, le); break;
+      case 2: ec25(b, c.offset, 2, c, le); break;
+      case 3: ec26(b, c.offset, 3, c, le); break;
+      case 4: ec27(b, c.offset, 4, c, le); break;
+      case 5: ec28(b, c.offset, 5, c, le); break;
     }
   }
   return b;
 }
 
-function d28(b: Uint8Array, le: boolean): Val {
+function d30(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   const argsz = u32(b, 0, le);
   if (argsz < 16 || argsz > b.length) unsure();
@@ -714,7 +770,7 @@ function d28(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function e29(x: Val, le: boolean): Uint8Array {
+function e31(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -735,7 +791,7 @@ function e29(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d30(b: Uint8Array, le: boolean): Val {
+function d32(b: Uint8Array, le: boolean): Val {
   if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
   if (argsz < 20 || argsz > b.length) unsure();
@@ -758,7 +814,7 @@ function d30(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function e31(x: Val, le: boolean): Uint8Array {
+function e33(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -789,7 +845,7 @@ function e31(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function dc32(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
@@ -804,7 +860,7 @@ function dc32(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc33(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc35(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 32;
   if (off + known > limit) unsure();
@@ -813,7 +869,7 @@ function dc33(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 12;
   if (off + known > limit) unsure();
@@ -822,10 +878,10 @@ function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function d35(b: Uint8Array, le: boolean): Val {
+function d37(b: Uint8Array, le: boolean): Val {
   if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) unsure();
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
@@ -838,9 +894,9 @@ function d35(b: Uint8Array, le: boolean): Val {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap;
       switch (id) {
-        case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc33(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc35(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
         default: unsure();
       }
       caps.push(cap);
@@ -853,7 +909,7 @@ function d35(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+function dc38(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
   if (ver === 0) unsure();
   let known = 28;
   if (off + known > limit) unsure();
@@ -862,10 +918,10 @@ function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function d37(b: Uint8Array, le: boolean): Val {
+function d39(b: Uint8Array, le: boolean): Val {
   if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) unsure();
+  if (argsz < 20 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
@@ -878,9 +934,9 @@ function d37(b: Uint8Array, le: boolean): Val {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap;
       switch (id) {
-        case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc36(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc38(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
         default: unsure();
       }
       caps.push(cap);
@@ -893,10 +949,10 @@ function d37(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function d38(b: Uint8Array, le: boolean): Val {
+function d40(b: Uint8Array, le: boolean): Val {
   if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) unsure();
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
@@ -909,9 +965,9 @@ function d38(b: Uint8Array, le: boolean): Val {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap;
       switch (id) {
-        case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc33(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc35(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
         default: unsure();
       }
       caps.push(cap);
@@ -924,10 +980,10 @@ function d38(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function d39(b: Uint8Array, le: boolean): Val {
+function d41(b: Uint8Array, le: boolean): Val {
   if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) unsure();
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
@@ -940,9 +996,9 @@ function d39(b: Uint8Array, le: boolean): Val {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap;
       switch (id) {
-        case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc36(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc38(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
         default: unsure();
       }
       caps.push(cap);
@@ -955,7 +1011,7 @@ function d39(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -987,7 +1043,7 @@ function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return size;
 }
 
-function ec41(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1008,7 +1064,7 @@ function ec41(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1023,7 +1079,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e43(x: Val, le: boolean): Uint8Array {
+function e45(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -1043,9 +1099,9 @@ function e43(x: Val, le: boolean): Uint8Array {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec41(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec43(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec44(EMPTY, at, id, c, le); break;
         default: unsure();
       }
       if (n < 0) unsure();
@@ -1061,15 +1117,15 @@ function e43(x: Val, le: boolean): Uint8Array {
   w32(b, 16, f3, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec40(b, c.offset, 1, c, le); break;
-      case 2: ec41(b, c.offset, 2, c, le); break;
-      case 3: ec42(b, c.offset, 3, c, le); break;
+      case 1: ec42(b, c.offset, 1, c, le); break;
+      case 2: ec43(b, c.offset, 2, c, le); break;
+      case 3: ec44(b, c.offset, 3, c, le); break;
     }
   }
   return b;
 }
 
-function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1090,7 +1146,7 @@ function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e45(x: Val, le: boolean): Uint8Array {
+function e47(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -1110,9 +1166,9 @@ function e45(x: Val, le: boolean): Uint8Array {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec44(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec46(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec44(EMPTY, at, id, c, le); break;
         default: unsure();
       }
       if (n < 0) unsure();
@@ -1128,15 +1184,15 @@ function e45(x: Val, le: boolean): Uint8Array {
   w32(b, 16, f3, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec40(b, c.offset, 1, c, le); break;
-      case 2: ec44(b, c.offset, 2, c, le); break;
-      case 3: ec42(b, c.offset, 3, c, le); break;
+      case 1: ec42(b, c.offset, 1, c, le); break;
+      case 2: ec46(b, c.offset, 2, c, le); break;
+      case 3: ec44(b, c.offset, 3, c, le); break;
     }
   }
   return b;
 }
 
-function e46(x: Val, le: boolean): Uint8Array {
+function e48(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -1156,9 +1212,9 @@ function e46(x: Val, le: boolean): Uint8Array {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec41(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec43(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec44(EMPTY, at, id, c, le); break;
         default: unsure();
       }
       if (n < 0) unsure();
@@ -1175,15 +1231,15 @@ function e46(x: Val, le: boolean): Uint8Array {
   w32(b, 20, f4, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec40(b, c.offset, 1, c, le); break;
-      case 2: ec41(b, c.offset, 2, c, le); break;
-      case 3: ec42(b, c.offset, 3, c, le); break;
+      case 1: ec42(b, c.offset, 1, c, le); break;
+      case 2: ec43(b, c.offset, 2, c, le); break;
+      case 3: ec44(b, c.offset, 3, c, le); break;
     }
   }
   return b;
 }
 
-function e47(x: Val, le: boolean): Uint8Array {
+function e49(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -1203,9 +1259,9 @@ function e47(x: Val, le: boolean): Uint8Array {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec44(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec46(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec44(EMPTY, at, id, c, le); break;
         default: unsure();
       }
       if (n < 0) unsure();
@@ -1222,20 +1278,20 @@ function e47(x: Val, le: boolean): Uint8Array {
   w32(b, 20, f4, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec40(b, c.offset, 1, c, le); break;
-      case 2: ec44(b, c.offset, 2, c, le); break;
-      case 3: ec42(b, c.offset, 3, c, le); break;
+      case 1: ec42(b, c.offset, 1, c, le); break;
+      case 2: ec46(b, c.offset, 2, c, le); break;
+      case 3: ec44(b, c.offset, 3, c, le); break;
     }
   }
   return b;
 }
 
-function d48(b: Uint8Array, le: boolean): Val {
+function d50(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { offset: u64(b, 0, le), size: u64(b, 8, le) };
 }
 
-function e49(x: Val, le: boolean): Uint8Array {
+function e51(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = x.offset ?? 0;
   if (!ok64(f0)) unsure();
@@ -1248,12 +1304,12 @@ function e49(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d50(b: Uint8Array, le: boolean): Val {
+function d52(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_areas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e51(x: Val, le: boolean): Uint8Array {
+function e53(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1275,12 +1331,12 @@ function e51(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d52(b: Uint8Array, le: boolean): Val {
+function d54(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, type: u32(b, 8, le), subtype: u32(b, 12, le) };
 }
 
-function e53(x: Val, le: boolean): Uint8Array {
+function e55(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1302,12 +1358,12 @@ function e53(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d54(b: Uint8Array, le: boolean): Val {
+function d56(b: Uint8Array, le: boolean): Val {
   if (b.length < 8) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) } };
 }
 
-function e55(x: Val, le: boolean): Uint8Array {
+function e57(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1323,12 +1379,12 @@ function e55(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d56(b: Uint8Array, le: boolean): Val {
+function d58(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, tgt: u64(b, 8, le) };
 }
 
-function e57(x: Val, le: boolean): Uint8Array {
+function e59(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1347,12 +1403,12 @@ function e57(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d58(b: Uint8Array, le: boolean): Val {
+function d60(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, link_speed: u32(b, 8, le), __pad: u32(b, 12, le) };
 }
 
-function e59(x: Val, le: boolean): Uint8Array {
+function e61(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1374,17 +1430,22 @@ function e59(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d60(b: Uint8Array, le: boolean): Val {
+function d62(b: Uint8Array, le: boolean): Val {
   if (b.length < 40) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
 }
 
-function d61(b: Uint8Array, le: boolean): Val {
+function d63(b: Uint8Array, le: boolean): Val {
   if (b.length < 36) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
 }
 
-function e62(x: Val, le: boolean): Uint8Array {
+function d64(b: Uint8Array, le: boolean): Val {
+  if (b.length < 40) unsure();
+  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le), ccdf_err_length: u32(b, 36, le) };
+}
+
+function e65(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1408,6 +1469,8 @@ function e62(x: Val, le: boolean): Uint8Array {
   if (!okU8(f9)) unsure();
   const f10 = x.fh ?? 0;
   if (!okU32(f10)) unsure();
+  const f11 = x.ccdf_err_length ?? 0;
+  if (!okU32(f11)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(40);
   w16(b, 0, f0, le);
@@ -1424,7 +1487,7 @@ function e62(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function e63(x: Val, le: boolean): Uint8Array {
+function e66(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1448,6 +1511,8 @@ function e63(x: Val, le: boolean): Uint8Array {
   if (!okU8(f9)) unsure();
   const f10 = x.fh ?? 0;
   if (!okU32(f10)) unsure();
+  const f11 = x.ccdf_err_length ?? 0;
+  if (!okU32(f11)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(36);
   w16(b, 0, f0, le);
@@ -1464,17 +1529,60 @@ function e63(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d64(b: Uint8Array, le: boolean): Val {
+function e67(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = (x.header as Val | undefined)?.id ?? 0;
+  if (!okU16(f0)) unsure();
+  const f1 = (x.header as Val | undefined)?.version ?? 0;
+  if (!okU16(f1)) unsure();
+  const f2 = (x.header as Val | undefined)?.next ?? 0;
+  if (!okU32(f2)) unsure();
+  const f3 = x.start_dma ?? 0;
+  if (!ok64(f3)) unsure();
+  const f4 = x.end_dma ?? 0;
+  if (!ok64(f4)) unsure();
+  const f5 = x.pchid ?? 0;
+  if (!okU16(f5)) unsure();
+  const f6 = x.vfn ?? 0;
+  if (!okU16(f6)) unsure();
+  const f7 = x.fmb_length ?? 0;
+  if (!okU16(f7)) unsure();
+  const f8 = x.pft ?? 0;
+  if (!okU8(f8)) unsure();
+  const f9 = x.gid ?? 0;
+  if (!okU8(f9)) unsure();
+  const f10 = x.fh ?? 0;
+  if (!okU32(f10)) unsure();
+  const f11 = x.ccdf_err_length ?? 0;
+  if (!okU32(f11)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(40);
+  w16(b, 0, f0, le);
+  w16(b, 2, f1, le);
+  w32(b, 4, f2, le);
+  w64(b, 8, f3, le);
+  w64(b, 16, f4, le);
+  w16(b, 24, f5, le);
+  w16(b, 26, f6, le);
+  w16(b, 28, f7, le);
+  b[30] = f8;
+  b[31] = f9;
+  w32(b, 32, f10, le);
+  w32(b, 36, f11, le);
+  return b;
+}
+
+function d68(b: Uint8Array, le: boolean): Val {
   if (b.length < 48) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
 }
 
-function d65(b: Uint8Array, le: boolean): Val {
+function d69(b: Uint8Array, le: boolean): Val {
   if (b.length < 44) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
 }
 
-function e66(x: Val, le: boolean): Uint8Array {
+function e70(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1517,7 +1625,7 @@ function e66(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function e67(x: Val, le: boolean): Uint8Array {
+function e71(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1560,12 +1668,12 @@ function e67(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d68(b: Uint8Array, le: boolean): Val {
+function d72(b: Uint8Array, le: boolean): Val {
   if (b.length < 12) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, size: u32(b, 8, le) };
 }
 
-function e69(x: Val, le: boolean): Uint8Array {
+function e73(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1584,12 +1692,12 @@ function e69(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d70(b: Uint8Array, le: boolean): Val {
+function d74(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e71(x: Val, le: boolean): Uint8Array {
+function e75(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1611,12 +1719,12 @@ function e71(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d72(b: Uint8Array, le: boolean): Val {
+function d76(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { start: u64(b, 0, le), end: u64(b, 8, le) };
 }
 
-function e73(x: Val, le: boolean): Uint8Array {
+function e77(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = x.start ?? 0;
   if (!ok64(f0)) unsure();
@@ -1629,12 +1737,12 @@ function e73(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d74(b: Uint8Array, le: boolean): Val {
+function d78(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_iovas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e75(x: Val, le: boolean): Uint8Array {
+function e79(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1656,17 +1764,17 @@ function e75(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d76(b: Uint8Array, le: boolean): Val {
+function d80(b: Uint8Array, le: boolean): Val {
   if (b.length < 32) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 16, le), max_dirty_bitmap_size: u64(b, 24, le) };
 }
 
-function d77(b: Uint8Array, le: boolean): Val {
+function d81(b: Uint8Array, le: boolean): Val {
   if (b.length < 28) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 12, le), max_dirty_bitmap_size: u64(b, 20, le) };
 }
 
-function e78(x: Val, le: boolean): Uint8Array {
+function e82(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1691,7 +1799,7 @@ function e78(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function e79(x: Val, le: boolean): Uint8Array {
+function e83(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1716,12 +1824,12 @@ function e79(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d80(b: Uint8Array, le: boolean): Val {
+function d84(b: Uint8Array, le: boolean): Val {
   if (b.length < 12) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, avail: u32(b, 8, le) };
 }
 
-function e81(x: Val, le: boolean): Uint8Array {
+function e85(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
@@ -1740,7 +1848,641 @@ function e81(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d82(b: Uint8Array, le: boolean): Val {
+function d86(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 8 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags };
+  return v;
+}
+
+function e87(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 8;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(8);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  return b;
+}
+
+function d88(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8, le), iova: u64(b, 16, le), size: u64(b, 24, le) };
+  return v;
+}
+
+function e89(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.vaddr ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.iova ?? 0;
+  if (!ok64(f3)) unsure();
+  const f4 = x.size ?? 0;
+  if (!ok64(f4)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w64(b, 24, f4, le);
+  return b;
+}
+
+function d90(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
+  return { pgsizes: u64(b, 0, le), max_dynamic_windows_supported: u32(b, 8, le), levels: u32(b, 12, le) };
+}
+
+function e91(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.pgsizes ?? 0;
+  if (!ok64(f0)) unsure();
+  const f1 = x.max_dynamic_windows_supported ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.levels ?? 0;
+  if (!okU32(f2)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(16);
+  w64(b, 0, f0, le);
+  w32(b, 8, f1, le);
+  w32(b, 12, f2, le);
+  return b;
+}
+
+function d92(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, dma32_window_start: u32(b, 8, le), dma32_window_size: u32(b, 12, le), ddw: { pgsizes: u64(b, 16, le), max_dynamic_windows_supported: u32(b, 24, le), levels: u32(b, 28, le) } };
+  return v;
+}
+
+function e93(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.dma32_window_start ?? 0;
+  if (!okU32(f2)) unsure();
+  const f3 = x.dma32_window_size ?? 0;
+  if (!okU32(f3)) unsure();
+  const f4 = (x.ddw as Val | undefined)?.pgsizes ?? 0;
+  if (!ok64(f4)) unsure();
+  const f5 = (x.ddw as Val | undefined)?.max_dynamic_windows_supported ?? 0;
+  if (!okU32(f5)) unsure();
+  const f6 = (x.ddw as Val | undefined)?.levels ?? 0;
+  if (!okU32(f6)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  w64(b, 16, f4, le);
+  w32(b, 24, f5, le);
+  w32(b, 28, f6, le);
+  return b;
+}
+
+function d94(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
+  return { type: u32(b, 0, le), func: u32(b, 4, le), addr: u64(b, 8, le), mask: u64(b, 16, le) };
+}
+
+function e95(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.type ?? 0;
+  if (!okU32(f0)) unsure();
+  const f1 = x.func ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.addr ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.mask ?? 0;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d96(b: Uint8Array, le: boolean): Val {
+  if (b.length < 40) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 40 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8, le), err: { type: u32(b, 16, le), func: u32(b, 20, le), addr: u64(b, 24, le), mask: u64(b, 32, le) } };
+  return v;
+}
+
+function d97(b: Uint8Array, le: boolean): Val {
+  if (b.length < 36) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 36 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8, le), err: { type: u32(b, 12, le), func: u32(b, 16, le), addr: u64(b, 20, le), mask: u64(b, 28, le) } };
+  return v;
+}
+
+function e98(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.op ?? 0;
+  if (!okU32(f2)) unsure();
+  const f3 = (x.err as Val | undefined)?.type ?? 0;
+  if (!okU32(f3)) unsure();
+  const f4 = (x.err as Val | undefined)?.func ?? 0;
+  if (!okU32(f4)) unsure();
+  const f5 = (x.err as Val | undefined)?.addr ?? 0;
+  if (!ok64(f5)) unsure();
+  const f6 = (x.err as Val | undefined)?.mask ?? 0;
+  if (!ok64(f6)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 40;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(40);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 16, f3, le);
+  w32(b, 20, f4, le);
+  w64(b, 24, f5, le);
+  w64(b, 32, f6, le);
+  return b;
+}
+
+function e99(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.op ?? 0;
+  if (!okU32(f2)) unsure();
+  const f3 = (x.err as Val | undefined)?.type ?? 0;
+  if (!okU32(f3)) unsure();
+  const f4 = (x.err as Val | undefined)?.func ?? 0;
+  if (!okU32(f4)) unsure();
+  const f5 = (x.err as Val | undefined)?.addr ?? 0;
+  if (!ok64(f5)) unsure();
+  const f6 = (x.err as Val | undefined)?.mask ?? 0;
+  if (!ok64(f6)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 36;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(36);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  w32(b, 16, f4, le);
+  w64(b, 20, f5, le);
+  w64(b, 28, f6, le);
+  return b;
+}
+
+function d100(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 24 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8, le), size: u64(b, 16, le) };
+  return v;
+}
+
+function e101(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.vaddr ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.size ?? 0;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 24;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d102(b: Uint8Array, le: boolean): Val {
+  if (b.length < 40) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 40 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, page_shift: u32(b, 8, le), __resv1: u32(b, 12, le), window_size: u64(b, 16, le), levels: u32(b, 24, le), __resv2: u32(b, 28, le), start_addr: u64(b, 32, le) };
+  return v;
+}
+
+function e103(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.page_shift ?? 0;
+  if (!okU32(f2)) unsure();
+  const f3 = x.__resv1 ?? 0;
+  if (!okU32(f3)) unsure();
+  const f4 = x.window_size ?? 0;
+  if (!ok64(f4)) unsure();
+  const f5 = x.levels ?? 0;
+  if (!okU32(f5)) unsure();
+  const f6 = x.__resv2 ?? 0;
+  if (!okU32(f6)) unsure();
+  const f7 = x.start_addr ?? 0;
+  if (!ok64(f7)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 40;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(40);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  w64(b, 16, f4, le);
+  w32(b, 24, f5, le);
+  w32(b, 28, f6, le);
+  w64(b, 32, f7, le);
+  return b;
+}
+
+function d104(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 16 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, start_addr: u64(b, 8, le) };
+  return v;
+}
+
+function e105(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.start_addr ?? 0;
+  if (!ok64(f2)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 16;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(16);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  return b;
+}
+
+function d106(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le) };
+  return v;
+}
+
+function d107(b: Uint8Array, le: boolean): Val {
+  if (b.length < 28) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 28 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le) };
+  return v;
+}
+
+function d108(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le), reserved: u32(b, 28, le) };
+  return v;
+}
+
+function e109(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.offset ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.data ?? 0;
+  if (!ok64(f3)) unsure();
+  const f4 = x.fd ?? 0;
+  if (!okS32(f4)) unsure();
+  const f5 = x.reserved ?? 0;
+  if (!okU32(f5)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w32(b, 24, f4, le);
+  return b;
+}
+
+function e110(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.offset ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.data ?? 0;
+  if (!ok64(f3)) unsure();
+  const f4 = x.fd ?? 0;
+  if (!okS32(f4)) unsure();
+  const f5 = x.reserved ?? 0;
+  if (!okU32(f5)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 28;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(28);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w32(b, 24, f4, le);
+  return b;
+}
+
+function e111(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.offset ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.data ?? 0;
+  if (!ok64(f3)) unsure();
+  const f4 = x.fd ?? 0;
+  if (!okS32(f4)) unsure();
+  const f5 = x.reserved ?? 0;
+  if (!okU32(f5)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w32(b, 24, f4, le);
+  w32(b, 28, f5, le);
+  return b;
+}
+
+function d112(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
+  return { edid_offset: u32(b, 0, le), edid_max_size: u32(b, 4, le), edid_size: u32(b, 8, le), max_xres: u32(b, 12, le), max_yres: u32(b, 16, le), link_state: u32(b, 20, le) };
+}
+
+function e113(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.edid_offset ?? 0;
+  if (!okU32(f0)) unsure();
+  const f1 = x.edid_max_size ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.edid_size ?? 0;
+  if (!okU32(f2)) unsure();
+  const f3 = x.max_xres ?? 0;
+  if (!okU32(f3)) unsure();
+  const f4 = x.max_yres ?? 0;
+  if (!okU32(f4)) unsure();
+  const f5 = x.link_state ?? 0;
+  if (!okU32(f5)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  w32(b, 16, f4, le);
+  w32(b, 20, f5, le);
+  return b;
+}
+
+function d114(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
+  return { device_state: u32(b, 0, le), reserved: u32(b, 4, le), pending_bytes: u64(b, 8, le), data_offset: u64(b, 16, le), data_size: u64(b, 24, le) };
+}
+
+function e115(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.device_state ?? 0;
+  if (!okU32(f0)) unsure();
+  const f1 = x.reserved ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.pending_bytes ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.data_offset ?? 0;
+  if (!ok64(f3)) unsure();
+  const f4 = x.data_size ?? 0;
+  if (!ok64(f4)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w64(b, 24, f4, le);
+  return b;
+}
+
+function d116(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
+  return { flags: u64(b, 0, le) };
+}
+
+function e117(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.flags ?? 0;
+  if (!ok64(f0)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(8);
+  w64(b, 0, f0, le);
+  return b;
+}
+
+function d118(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
+  return { device_state: u32(b, 0, le), data_fd: s32(b, 4, le) };
+}
+
+function e119(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.device_state ?? 0;
+  if (!okU32(f0)) unsure();
+  const f1 = x.data_fd ?? 0;
+  if (!okS32(f1)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(8);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  return b;
+}
+
+function d120(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
+  const argsz = u32(b, 0, le);
+  if (argsz < 24 || argsz > b.length) unsure();
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, initial_bytes: u64(b, 8, le), dirty_bytes: u64(b, 16, le) };
+  return v;
+}
+
+function e121(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.initial_bytes ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.dirty_bytes ?? 0;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
+  const f0 = x.argsz ?? 24;
+  if (!okU32(f0)) unsure();
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d122(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
+  return { wakeup_eventfd: s32(b, 0, le), reserved: u32(b, 4, le) };
+}
+
+function e123(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.wakeup_eventfd ?? 0;
+  if (!okS32(f0)) unsure();
+  const f1 = x.reserved ?? 0;
+  if (!okU32(f1)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(8);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  return b;
+}
+
+function d124(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
+  return { page_size: u64(b, 0, le), num_ranges: u32(b, 8, le), __reserved: u32(b, 12, le), ranges: u64(b, 16, le) };
+}
+
+function e125(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.page_size ?? 0;
+  if (!ok64(f0)) unsure();
+  const f1 = x.num_ranges ?? 0;
+  if (!okU32(f1)) unsure();
+  const f2 = x.__reserved ?? 0;
+  if (!okU32(f2)) unsure();
+  const f3 = x.ranges ?? 0;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(24);
+  w64(b, 0, f0, le);
+  w32(b, 8, f1, le);
+  w32(b, 12, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d126(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
+  return { iova: u64(b, 0, le), length: u64(b, 8, le) };
+}
+
+function e127(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.iova ?? 0;
+  if (!ok64(f0)) unsure();
+  const f1 = x.length ?? 0;
+  if (!ok64(f1)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(16);
+  w64(b, 0, f0, le);
+  w64(b, 8, f1, le);
+  return b;
+}
+
+function d128(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
+  return { iova: u64(b, 0, le), length: u64(b, 8, le), page_size: u64(b, 16, le), bitmap: u64(b, 24, le) };
+}
+
+function e129(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.iova ?? 0;
+  if (!ok64(f0)) unsure();
+  const f1 = x.length ?? 0;
+  if (!ok64(f1)) unsure();
+  const f2 = x.page_size ?? 0;
+  if (!ok64(f2)) unsure();
+  const f3 = x.bitmap ?? 0;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(32);
+  w64(b, 0, f0, le);
+  w64(b, 8, f1, le);
+  w64(b, 16, f2, le);
+  w64(b, 24, f3, le);
+  return b;
+}
+
+function d130(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
+  return { stop_copy_length: u64(b, 0, le) };
+}
+
+function e131(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.stop_copy_length ?? 0;
+  if (!ok64(f0)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(8);
+  w64(b, 0, f0, le);
+  return b;
+}
+
+function d132(b: Uint8Array, le: boolean): Val {
+  if (b.length < 4) unsure();
+  return { op: u32(b, 0, le) };
+}
+
+function e133(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  const f0 = x.op ?? 0;
+  if (!okU32(f0)) unsure();
+  if (x.caps !== undefined) unsure();
+  const b = new Uint8Array(4);
+  w32(b, 0, f0, le);
+  return b;
+}
+
+function d134(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   const argsz = u32(b, 0, le);
   if (argsz < 16 || argsz > b.length) unsure();
@@ -1749,7 +2491,7 @@ function d82(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function e83(x: Val, le: boolean): Uint8Array {
+function e135(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -1768,7 +2510,7 @@ function e83(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d84(b: Uint8Array, le: boolean): Val {
+function d136(b: Uint8Array, le: boolean): Val {
   if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) unsure();
@@ -1777,7 +2519,7 @@ function d84(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function e85(x: Val, le: boolean): Uint8Array {
+function e137(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -1799,7 +2541,7 @@ function e85(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d86(b: Uint8Array, le: boolean): Val {
+function d138(b: Uint8Array, le: boolean): Val {
   if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
   if (argsz < 24 || argsz > b.length) unsure();
@@ -1808,7 +2550,7 @@ function d86(b: Uint8Array, le: boolean): Val {
   return v;
 }
 
-function e87(x: Val, le: boolean): Uint8Array {
+function e139(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -1827,12 +2569,12 @@ function e87(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d88(b: Uint8Array, le: boolean): Val {
+function d140(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
 }
 
-function e89(x: Val, le: boolean): Uint8Array {
+function e141(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = x.offset ?? 0;
   if (!ok64(f0)) unsure();
@@ -1848,12 +2590,12 @@ function e89(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function d90(b: Uint8Array, le: boolean): Val {
+function d142(b: Uint8Array, le: boolean): Val {
   if (b.length < 16) unsure();
   return { addr: u64(b, 0, le), count: u64(b, 8, le) };
 }
 
-function e91(x: Val, le: boolean): Uint8Array {
+function e143(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f0 = x.addr ?? 0;
   if (!ok64(f0)) unsure();
@@ -1866,7 +2608,7 @@ function e91(x: Val, le: boolean): Uint8Array {
   return b;
 }
 
-function e92(x: Val, le: boolean): Uint8Array {
+function e144(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
@@ -1915,8 +2657,8 @@ export function encodeInfoCapHeaderFast(x: FastInput<"vfio_info_cap_header">, op
   return encode("vfio_info_cap_header", x as never, opts);
 }
 
-const D_vfio_device_info = [d7, d7, d8, d8];
-const E_vfio_device_info = [e14, e14, e15, e15];
+const D_vfio_device_info = [d7, d7, d9, d9];
+const E_vfio_device_info = [e15, e15, e17, e17];
 /**
  * struct vfio_device_info: decode("vfio_device_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -1924,7 +2666,7 @@ const E_vfio_device_info = [e14, e14, e15, e15];
 export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d8(b, true) as unknown as FastValue<"vfio_device_info">;
+    if (opts === undefined) return d9(b, true) as unknown as FastValue<"vfio_device_info">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info">;
   } catch (e) {
@@ -1936,7 +2678,7 @@ export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastV
 export function encodeDeviceInfoFast(x: FastInput<"vfio_device_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e15(x as Val, true);
+      if (opts === undefined) return e17(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -1945,8 +2687,8 @@ export function encodeDeviceInfoFast(x: FastInput<"vfio_device_info">, opts?: En
   return encode("vfio_device_info", x as never, opts);
 }
 
-const D_vfio_region_info = [d21, d21, d21, d21];
-const E_vfio_region_info = [e27, e27, e27, e27];
+const D_vfio_region_info = [d23, d23, d23, d23];
+const E_vfio_region_info = [e29, e29, e29, e29];
 /**
  * struct vfio_region_info: decode("vfio_region_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -1954,7 +2696,7 @@ const E_vfio_region_info = [e27, e27, e27, e27];
 export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d21(b, true) as unknown as FastValue<"vfio_region_info">;
+    if (opts === undefined) return d23(b, true) as unknown as FastValue<"vfio_region_info">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_region_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info">;
   } catch (e) {
@@ -1966,7 +2708,7 @@ export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastV
 export function encodeRegionInfoFast(x: FastInput<"vfio_region_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e27(x as Val, true);
+      if (opts === undefined) return e29(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -1975,8 +2717,8 @@ export function encodeRegionInfoFast(x: FastInput<"vfio_region_info">, opts?: En
   return encode("vfio_region_info", x as never, opts);
 }
 
-const D_vfio_irq_info = [d28, d28, d28, d28];
-const E_vfio_irq_info = [e29, e29, e29, e29];
+const D_vfio_irq_info = [d30, d30, d30, d30];
+const E_vfio_irq_info = [e31, e31, e31, e31];
 /**
  * struct vfio_irq_info: decode("vfio_irq_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -1984,7 +2726,7 @@ const E_vfio_irq_info = [e29, e29, e29, e29];
 export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_info"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d28(b, true) as unknown as FastValue<"vfio_irq_info">;
+    if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_irq_info">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_irq_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_info">;
   } catch (e) {
@@ -1996,7 +2738,7 @@ export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValu
 export function encodeIrqInfoFast(x: FastInput<"vfio_irq_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e29(x as Val, true);
+      if (opts === undefined) return e31(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2005,8 +2747,8 @@ export function encodeIrqInfoFast(x: FastInput<"vfio_irq_info">, opts?: EncodeOp
   return encode("vfio_irq_info", x as never, opts);
 }
 
-const D_vfio_irq_set = [d30, d30, d30, d30];
-const E_vfio_irq_set = [e31, e31, e31, e31];
+const D_vfio_irq_set = [d32, d32, d32, d32];
+const E_vfio_irq_set = [e33, e33, e33, e33];
 /**
  * struct vfio_irq_set: decode("vfio_irq_set", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2014,7 +2756,7 @@ const E_vfio_irq_set = [e31, e31, e31, e31];
 export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_set"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_irq_set">;
+    if (opts === undefined) return d32(b, true) as unknown as FastValue<"vfio_irq_set">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_irq_set[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_set">;
   } catch (e) {
@@ -2026,7 +2768,7 @@ export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue
 export function encodeIrqSetFast(x: FastInput<"vfio_irq_set">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e31(x as Val, true);
+      if (opts === undefined) return e33(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2035,8 +2777,8 @@ export function encodeIrqSetFast(x: FastInput<"vfio_irq_set">, opts?: EncodeOpti
   return encode("vfio_irq_set", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info = [d35, d37, d38, d39];
-const E_vfio_iommu_type1_info = [e43, e45, e46, e47];
+const D_vfio_iommu_type1_info = [d37, d39, d40, d41];
+const E_vfio_iommu_type1_info = [e45, e47, e48, e49];
 /**
  * struct vfio_iommu_type1_info: decode("vfio_iommu_type1_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2044,7 +2786,7 @@ const E_vfio_iommu_type1_info = [e43, e45, e46, e47];
 export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d38(b, true) as unknown as FastValue<"vfio_iommu_type1_info">;
+    if (opts === undefined) return d40(b, true) as unknown as FastValue<"vfio_iommu_type1_info">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info">;
   } catch (e) {
@@ -2056,7 +2798,7 @@ export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): F
 export function encodeIommuType1InfoFast(x: FastInput<"vfio_iommu_type1_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e46(x as Val, true);
+      if (opts === undefined) return e48(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2065,8 +2807,8 @@ export function encodeIommuType1InfoFast(x: FastInput<"vfio_iommu_type1_info">, 
   return encode("vfio_iommu_type1_info", x as never, opts);
 }
 
-const D_vfio_region_sparse_mmap_area = [d48, d48, d48, d48];
-const E_vfio_region_sparse_mmap_area = [e49, e49, e49, e49];
+const D_vfio_region_sparse_mmap_area = [d50, d50, d50, d50];
+const E_vfio_region_sparse_mmap_area = [e51, e51, e51, e51];
 /**
  * struct vfio_region_sparse_mmap_area: decode("vfio_region_sparse_mmap_area", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2074,7 +2816,7 @@ const E_vfio_region_sparse_mmap_area = [e49, e49, e49, e49];
 export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_sparse_mmap_area"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d48(b, true) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+    if (opts === undefined) return d50(b, true) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
   } catch (e) {
@@ -2086,7 +2828,7 @@ export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptio
 export function encodeRegionSparseMmapAreaFast(x: FastInput<"vfio_region_sparse_mmap_area">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e49(x as Val, true);
+      if (opts === undefined) return e51(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2095,8 +2837,8 @@ export function encodeRegionSparseMmapAreaFast(x: FastInput<"vfio_region_sparse_
   return encode("vfio_region_sparse_mmap_area", x as never, opts);
 }
 
-const D_vfio_region_info_cap_sparse_mmap = [d50, d50, d50, d50];
-const E_vfio_region_info_cap_sparse_mmap = [e51, e51, e51, e51];
+const D_vfio_region_info_cap_sparse_mmap = [d52, d52, d52, d52];
+const E_vfio_region_info_cap_sparse_mmap = [e53, e53, e53, e53];
 /**
  * struct vfio_region_info_cap_sparse_mmap: decode("vfio_region_info_cap_sparse_mmap", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2104,7 +2846,7 @@ const E_vfio_region_info_cap_sparse_mmap = [e51, e51, e51, e51];
 export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_sparse_mmap"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d50(b, true) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+    if (opts === undefined) return d52(b, true) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
   } catch (e) {
@@ -2116,7 +2858,7 @@ export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOp
 export function encodeRegionInfoCapSparseMmapFast(x: FastInput<"vfio_region_info_cap_sparse_mmap">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e51(x as Val, true);
+      if (opts === undefined) return e53(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2125,8 +2867,8 @@ export function encodeRegionInfoCapSparseMmapFast(x: FastInput<"vfio_region_info
   return encode("vfio_region_info_cap_sparse_mmap", x as never, opts);
 }
 
-const D_vfio_region_info_cap_type = [d52, d52, d52, d52];
-const E_vfio_region_info_cap_type = [e53, e53, e53, e53];
+const D_vfio_region_info_cap_type = [d54, d54, d54, d54];
+const E_vfio_region_info_cap_type = [e55, e55, e55, e55];
 /**
  * struct vfio_region_info_cap_type: decode("vfio_region_info_cap_type", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2134,7 +2876,7 @@ const E_vfio_region_info_cap_type = [e53, e53, e53, e53];
 export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_type"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d52(b, true) as unknown as FastValue<"vfio_region_info_cap_type">;
+    if (opts === undefined) return d54(b, true) as unknown as FastValue<"vfio_region_info_cap_type">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_type">;
   } catch (e) {
@@ -2146,7 +2888,7 @@ export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions)
 export function encodeRegionInfoCapTypeFast(x: FastInput<"vfio_region_info_cap_type">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e53(x as Val, true);
+      if (opts === undefined) return e55(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2155,8 +2897,8 @@ export function encodeRegionInfoCapTypeFast(x: FastInput<"vfio_region_info_cap_t
   return encode("vfio_region_info_cap_type", x as never, opts);
 }
 
-const D_vfio_region_info_cap_msix_mappable = [d54, d54, d54, d54];
-const E_vfio_region_info_cap_msix_mappable = [e55, e55, e55, e55];
+const D_vfio_region_info_cap_msix_mappable = [d56, d56, d56, d56];
+const E_vfio_region_info_cap_msix_mappable = [e57, e57, e57, e57];
 /**
  * struct vfio_info_cap_header: decode("vfio_region_info_cap_msix_mappable", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2164,7 +2906,7 @@ const E_vfio_region_info_cap_msix_mappable = [e55, e55, e55, e55];
 export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_msix_mappable"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d54(b, true) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+    if (opts === undefined) return d56(b, true) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
   } catch (e) {
@@ -2176,7 +2918,7 @@ export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: Decode
 export function encodeRegionInfoCapMsixMappableFast(x: FastInput<"vfio_region_info_cap_msix_mappable">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e55(x as Val, true);
+      if (opts === undefined) return e57(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2185,8 +2927,8 @@ export function encodeRegionInfoCapMsixMappableFast(x: FastInput<"vfio_region_in
   return encode("vfio_region_info_cap_msix_mappable", x as never, opts);
 }
 
-const D_vfio_region_info_cap_nvlink2_ssatgt = [d56, d56, d56, d56];
-const E_vfio_region_info_cap_nvlink2_ssatgt = [e57, e57, e57, e57];
+const D_vfio_region_info_cap_nvlink2_ssatgt = [d58, d58, d58, d58];
+const E_vfio_region_info_cap_nvlink2_ssatgt = [e59, e59, e59, e59];
 /**
  * struct vfio_region_info_cap_nvlink2_ssatgt: decode("vfio_region_info_cap_nvlink2_ssatgt", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2194,7 +2936,7 @@ const E_vfio_region_info_cap_nvlink2_ssatgt = [e57, e57, e57, e57];
 export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_ssatgt"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d56(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+    if (opts === undefined) return d58(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
   } catch (e) {
@@ -2206,7 +2948,7 @@ export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: Decod
 export function encodeRegionInfoCapNvlink2SsatgtFast(x: FastInput<"vfio_region_info_cap_nvlink2_ssatgt">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e57(x as Val, true);
+      if (opts === undefined) return e59(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2215,8 +2957,8 @@ export function encodeRegionInfoCapNvlink2SsatgtFast(x: FastInput<"vfio_region_i
   return encode("vfio_region_info_cap_nvlink2_ssatgt", x as never, opts);
 }
 
-const D_vfio_region_info_cap_nvlink2_lnkspd = [d58, d58, d58, d58];
-const E_vfio_region_info_cap_nvlink2_lnkspd = [e59, e59, e59, e59];
+const D_vfio_region_info_cap_nvlink2_lnkspd = [d60, d60, d60, d60];
+const E_vfio_region_info_cap_nvlink2_lnkspd = [e61, e61, e61, e61];
 /**
  * struct vfio_region_info_cap_nvlink2_lnkspd: decode("vfio_region_info_cap_nvlink2_lnkspd", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2224,7 +2966,7 @@ const E_vfio_region_info_cap_nvlink2_lnkspd = [e59, e59, e59, e59];
 export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_lnkspd"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d58(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+    if (opts === undefined) return d60(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
   } catch (e) {
@@ -2236,7 +2978,7 @@ export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: Decod
 export function encodeRegionInfoCapNvlink2LnkspdFast(x: FastInput<"vfio_region_info_cap_nvlink2_lnkspd">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e59(x as Val, true);
+      if (opts === undefined) return e61(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2272,8 +3014,8 @@ export function encodeRegionDmaFaultResponseFast(x: FastInput<"vfio_region_dma_f
   return encode("vfio_region_dma_fault_response", x as never, opts);
 }
 
-const D_vfio_device_info_cap_zpci_base = [d60, d61, d60, d61];
-const E_vfio_device_info_cap_zpci_base = [e62, e63, e62, e63];
+const D_vfio_device_info_cap_zpci_base = [d62, d63, d64, d64];
+const E_vfio_device_info_cap_zpci_base = [e65, e66, e67, e67];
 /**
  * struct vfio_device_info_cap_zpci_base: decode("vfio_device_info_cap_zpci_base", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2281,7 +3023,7 @@ const E_vfio_device_info_cap_zpci_base = [e62, e63, e62, e63];
 export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_base"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d60(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+    if (opts === undefined) return d64(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
   } catch (e) {
@@ -2293,7 +3035,7 @@ export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceInfoCapZpciBaseFast(x: FastInput<"vfio_device_info_cap_zpci_base">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e62(x as Val, true);
+      if (opts === undefined) return e67(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2302,8 +3044,8 @@ export function encodeDeviceInfoCapZpciBaseFast(x: FastInput<"vfio_device_info_c
   return encode("vfio_device_info_cap_zpci_base", x as never, opts);
 }
 
-const D_vfio_device_info_cap_zpci_group = [d64, d65, d64, d65];
-const E_vfio_device_info_cap_zpci_group = [e66, e67, e66, e67];
+const D_vfio_device_info_cap_zpci_group = [d68, d69, d68, d69];
+const E_vfio_device_info_cap_zpci_group = [e70, e71, e70, e71];
 /**
  * struct vfio_device_info_cap_zpci_group: decode("vfio_device_info_cap_zpci_group", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2311,7 +3053,7 @@ const E_vfio_device_info_cap_zpci_group = [e66, e67, e66, e67];
 export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_group"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d64(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+    if (opts === undefined) return d68(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
   } catch (e) {
@@ -2323,7 +3065,7 @@ export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeDeviceInfoCapZpciGroupFast(x: FastInput<"vfio_device_info_cap_zpci_group">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e66(x as Val, true);
+      if (opts === undefined) return e70(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2332,8 +3074,8 @@ export function encodeDeviceInfoCapZpciGroupFast(x: FastInput<"vfio_device_info_
   return encode("vfio_device_info_cap_zpci_group", x as never, opts);
 }
 
-const D_vfio_device_info_cap_zpci_util = [d68, d68, d68, d68];
-const E_vfio_device_info_cap_zpci_util = [e69, e69, e69, e69];
+const D_vfio_device_info_cap_zpci_util = [d72, d72, d72, d72];
+const E_vfio_device_info_cap_zpci_util = [e73, e73, e73, e73];
 /**
  * struct vfio_device_info_cap_zpci_util: decode("vfio_device_info_cap_zpci_util", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2341,7 +3083,7 @@ const E_vfio_device_info_cap_zpci_util = [e69, e69, e69, e69];
 export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_util"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d68(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+    if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
   } catch (e) {
@@ -2353,7 +3095,7 @@ export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_cap_zpci_util">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e69(x as Val, true);
+      if (opts === undefined) return e73(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2362,8 +3104,8 @@ export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_c
   return encode("vfio_device_info_cap_zpci_util", x as never, opts);
 }
 
-const D_vfio_device_info_cap_zpci_pfip = [d68, d68, d68, d68];
-const E_vfio_device_info_cap_zpci_pfip = [e69, e69, e69, e69];
+const D_vfio_device_info_cap_zpci_pfip = [d72, d72, d72, d72];
+const E_vfio_device_info_cap_zpci_pfip = [e73, e73, e73, e73];
 /**
  * struct vfio_device_info_cap_zpci_pfip: decode("vfio_device_info_cap_zpci_pfip", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2371,7 +3113,7 @@ const E_vfio_device_info_cap_zpci_pfip = [e69, e69, e69, e69];
 export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_pfip"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d68(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+    if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
   } catch (e) {
@@ -2383,7 +3125,7 @@ export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_cap_zpci_pfip">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e69(x as Val, true);
+      if (opts === undefined) return e73(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2392,8 +3134,8 @@ export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_c
   return encode("vfio_device_info_cap_zpci_pfip", x as never, opts);
 }
 
-const D_vfio_device_info_cap_pci_atomic_comp = [d70, d70, d70, d70];
-const E_vfio_device_info_cap_pci_atomic_comp = [e71, e71, e71, e71];
+const D_vfio_device_info_cap_pci_atomic_comp = [d74, d74, d74, d74];
+const E_vfio_device_info_cap_pci_atomic_comp = [e75, e75, e75, e75];
 /**
  * struct vfio_device_info_cap_pci_atomic_comp: decode("vfio_device_info_cap_pci_atomic_comp", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2401,7 +3143,7 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e71, e71, e71, e71];
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d70(b, true) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+    if (opts === undefined) return d74(b, true) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
   } catch (e) {
@@ -2413,7 +3155,7 @@ export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: Decod
 export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_info_cap_pci_atomic_comp">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e71(x as Val, true);
+      if (opts === undefined) return e75(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2422,8 +3164,8 @@ export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_i
   return encode("vfio_device_info_cap_pci_atomic_comp", x as never, opts);
 }
 
-const D_vfio_iova_range = [d72, d72, d72, d72];
-const E_vfio_iova_range = [e73, e73, e73, e73];
+const D_vfio_iova_range = [d76, d76, d76, d76];
+const E_vfio_iova_range = [e77, e77, e77, e77];
 /**
  * struct vfio_iova_range: decode("vfio_iova_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2431,7 +3173,7 @@ const E_vfio_iova_range = [e73, e73, e73, e73];
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_iova_range">;
+    if (opts === undefined) return d76(b, true) as unknown as FastValue<"vfio_iova_range">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iova_range">;
   } catch (e) {
@@ -2443,7 +3185,7 @@ export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastVa
 export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e73(x as Val, true);
+      if (opts === undefined) return e77(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2452,8 +3194,8 @@ export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: Enco
   return encode("vfio_iova_range", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_cap_iova_range = [d74, d74, d74, d74];
-const E_vfio_iommu_type1_info_cap_iova_range = [e75, e75, e75, e75];
+const D_vfio_iommu_type1_info_cap_iova_range = [d78, d78, d78, d78];
+const E_vfio_iommu_type1_info_cap_iova_range = [e79, e79, e79, e79];
 /**
  * struct vfio_iommu_type1_info_cap_iova_range: decode("vfio_iommu_type1_info_cap_iova_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2461,7 +3203,7 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e75, e75, e75, e75];
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d74(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+    if (opts === undefined) return d78(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
   } catch (e) {
@@ -2473,7 +3215,7 @@ export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: Decod
 export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_type1_info_cap_iova_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e75(x as Val, true);
+      if (opts === undefined) return e79(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2482,8 +3224,8 @@ export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_ty
   return encode("vfio_iommu_type1_info_cap_iova_range", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_cap_migration = [d76, d77, d76, d77];
-const E_vfio_iommu_type1_info_cap_migration = [e78, e79, e78, e79];
+const D_vfio_iommu_type1_info_cap_migration = [d80, d81, d80, d81];
+const E_vfio_iommu_type1_info_cap_migration = [e82, e83, e82, e83];
 /**
  * struct vfio_iommu_type1_info_cap_migration: decode("vfio_iommu_type1_info_cap_migration", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2491,7 +3233,7 @@ const E_vfio_iommu_type1_info_cap_migration = [e78, e79, e78, e79];
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d76(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+    if (opts === undefined) return d80(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
   } catch (e) {
@@ -2503,7 +3245,7 @@ export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: Decod
 export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_type1_info_cap_migration">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e78(x as Val, true);
+      if (opts === undefined) return e82(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2512,8 +3254,8 @@ export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_ty
   return encode("vfio_iommu_type1_info_cap_migration", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_dma_avail = [d80, d80, d80, d80];
-const E_vfio_iommu_type1_info_dma_avail = [e81, e81, e81, e81];
+const D_vfio_iommu_type1_info_dma_avail = [d84, d84, d84, d84];
+const E_vfio_iommu_type1_info_dma_avail = [e85, e85, e85, e85];
 /**
  * struct vfio_iommu_type1_info_dma_avail: decode("vfio_iommu_type1_info_dma_avail", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2521,7 +3263,7 @@ const E_vfio_iommu_type1_info_dma_avail = [e81, e81, e81, e81];
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d80(b, true) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+    if (opts === undefined) return d84(b, true) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
   } catch (e) {
@@ -2533,7 +3275,7 @@ export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeIommuType1InfoDmaAvailFast(x: FastInput<"vfio_iommu_type1_info_dma_avail">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e81(x as Val, true);
+      if (opts === undefined) return e85(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2578,6 +3320,771 @@ export function encodeIrqInfoCapMsiFast(x: FastInput<"vfio_irq_info_cap_msi">, o
   return encode("vfio_irq_info_cap_msi", x as never, opts);
 }
 
+const D_vfio_group_status = [d86, d86, d86, d86];
+const E_vfio_group_status = [e87, e87, e87, e87];
+/**
+ * struct vfio_group_status: decode("vfio_group_status", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeGroupStatusFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_group_status"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d86(b, true) as unknown as FastValue<"vfio_group_status">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_group_status[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_group_status">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_group_status", b, opts) as unknown as FastValue<"vfio_group_status">;
+}
+/** struct vfio_group_status: encode("vfio_group_status", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeGroupStatusFast(x: FastInput<"vfio_group_status">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e87(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_group_status[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_group_status", x as never, opts);
+}
+
+const D_vfio_iommu_type1_dma_map = [d88, d88, d88, d88];
+const E_vfio_iommu_type1_dma_map = [e89, e89, e89, e89];
+/**
+ * struct vfio_iommu_type1_dma_map: decode("vfio_iommu_type1_dma_map", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuType1DmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dma_map"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d88(b, true) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_iommu_type1_dma_map", b, opts) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+}
+/** struct vfio_iommu_type1_dma_map: encode("vfio_iommu_type1_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuType1DmaMapFast(x: FastInput<"vfio_iommu_type1_dma_map">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e89(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_dma_map[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_iommu_type1_dma_map", x as never, opts);
+}
+
+/** struct vfio_bitmap: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeBitmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_bitmap"> {
+  return slowDecode("vfio_bitmap", b, opts) as unknown as FastValue<"vfio_bitmap">;
+}
+/** struct vfio_bitmap: encode() (the core encodes this struct). */
+export function encodeBitmapFast(x: FastInput<"vfio_bitmap">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_bitmap", x as never, opts);
+}
+
+/** struct vfio_iommu_type1_dma_unmap: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeIommuType1DmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dma_unmap"> {
+  return slowDecode("vfio_iommu_type1_dma_unmap", b, opts) as unknown as FastValue<"vfio_iommu_type1_dma_unmap">;
+}
+/** struct vfio_iommu_type1_dma_unmap: encode() (the core encodes this struct). */
+export function encodeIommuType1DmaUnmapFast(x: FastInput<"vfio_iommu_type1_dma_unmap">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_iommu_type1_dma_unmap", x as never, opts);
+}
+
+/** struct vfio_iommu_type1_dirty_bitmap: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeIommuType1DirtyBitmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dirty_bitmap"> {
+  return slowDecode("vfio_iommu_type1_dirty_bitmap", b, opts) as unknown as FastValue<"vfio_iommu_type1_dirty_bitmap">;
+}
+/** struct vfio_iommu_type1_dirty_bitmap: encode() (the core encodes this struct). */
+export function encodeIommuType1DirtyBitmapFast(x: FastInput<"vfio_iommu_type1_dirty_bitmap">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_iommu_type1_dirty_bitmap", x as never, opts);
+}
+
+/** struct vfio_iommu_type1_dirty_bitmap_get: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeIommuType1DirtyBitmapGetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dirty_bitmap_get"> {
+  return slowDecode("vfio_iommu_type1_dirty_bitmap_get", b, opts) as unknown as FastValue<"vfio_iommu_type1_dirty_bitmap_get">;
+}
+/** struct vfio_iommu_type1_dirty_bitmap_get: encode() (the core encodes this struct). */
+export function encodeIommuType1DirtyBitmapGetFast(x: FastInput<"vfio_iommu_type1_dirty_bitmap_get">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_iommu_type1_dirty_bitmap_get", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_tce_ddw_info = [d90, d90, d90, d90];
+const E_vfio_iommu_spapr_tce_ddw_info = [e91, e91, e91, e91];
+/**
+ * struct vfio_iommu_spapr_tce_ddw_info: decode("vfio_iommu_spapr_tce_ddw_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprTceDdwInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_ddw_info"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d90(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_iommu_spapr_tce_ddw_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+}
+/** struct vfio_iommu_spapr_tce_ddw_info: encode("vfio_iommu_spapr_tce_ddw_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprTceDdwInfoFast(x: FastInput<"vfio_iommu_spapr_tce_ddw_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e91(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_tce_ddw_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_iommu_spapr_tce_ddw_info", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_tce_info = [d92, d92, d92, d92];
+const E_vfio_iommu_spapr_tce_info = [e93, e93, e93, e93];
+/**
+ * struct vfio_iommu_spapr_tce_info: decode("vfio_iommu_spapr_tce_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprTceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_info"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d92(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_iommu_spapr_tce_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+}
+/** struct vfio_iommu_spapr_tce_info: encode("vfio_iommu_spapr_tce_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprTceInfoFast(x: FastInput<"vfio_iommu_spapr_tce_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e93(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_tce_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_iommu_spapr_tce_info", x as never, opts);
+}
+
+const D_vfio_eeh_pe_err = [d94, d94, d94, d94];
+const E_vfio_eeh_pe_err = [e95, e95, e95, e95];
+/**
+ * struct vfio_eeh_pe_err: decode("vfio_eeh_pe_err", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeEehPeErrFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_err"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d94(b, true) as unknown as FastValue<"vfio_eeh_pe_err">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_eeh_pe_err">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_eeh_pe_err", b, opts) as unknown as FastValue<"vfio_eeh_pe_err">;
+}
+/** struct vfio_eeh_pe_err: encode("vfio_eeh_pe_err", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeEehPeErrFast(x: FastInput<"vfio_eeh_pe_err">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e95(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_eeh_pe_err[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_eeh_pe_err", x as never, opts);
+}
+
+const D_vfio_eeh_pe_op = [d96, d97, d96, d97];
+const E_vfio_eeh_pe_op = [e98, e99, e98, e99];
+/**
+ * struct vfio_eeh_pe_op: decode("vfio_eeh_pe_op", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeEehPeOpFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_op"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d96(b, true) as unknown as FastValue<"vfio_eeh_pe_op">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_eeh_pe_op">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_eeh_pe_op", b, opts) as unknown as FastValue<"vfio_eeh_pe_op">;
+}
+/** struct vfio_eeh_pe_op: encode("vfio_eeh_pe_op", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeEehPeOpFast(x: FastInput<"vfio_eeh_pe_op">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e98(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_eeh_pe_op[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_eeh_pe_op", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_register_memory = [d100, d100, d100, d100];
+const E_vfio_iommu_spapr_register_memory = [e101, e101, e101, e101];
+/**
+ * struct vfio_iommu_spapr_register_memory: decode("vfio_iommu_spapr_register_memory", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprRegisterMemoryFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_register_memory"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d100(b, true) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_iommu_spapr_register_memory", b, opts) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+}
+/** struct vfio_iommu_spapr_register_memory: encode("vfio_iommu_spapr_register_memory", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprRegisterMemoryFast(x: FastInput<"vfio_iommu_spapr_register_memory">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e101(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_register_memory[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_iommu_spapr_register_memory", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_tce_create = [d102, d102, d102, d102];
+const E_vfio_iommu_spapr_tce_create = [e103, e103, e103, e103];
+/**
+ * struct vfio_iommu_spapr_tce_create: decode("vfio_iommu_spapr_tce_create", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprTceCreateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_create"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d102(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_iommu_spapr_tce_create", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+}
+/** struct vfio_iommu_spapr_tce_create: encode("vfio_iommu_spapr_tce_create", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprTceCreateFast(x: FastInput<"vfio_iommu_spapr_tce_create">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e103(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_tce_create[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_iommu_spapr_tce_create", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_tce_remove = [d104, d104, d104, d104];
+const E_vfio_iommu_spapr_tce_remove = [e105, e105, e105, e105];
+/**
+ * struct vfio_iommu_spapr_tce_remove: decode("vfio_iommu_spapr_tce_remove", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprTceRemoveFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_remove"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d104(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_iommu_spapr_tce_remove", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+}
+/** struct vfio_iommu_spapr_tce_remove: encode("vfio_iommu_spapr_tce_remove", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprTceRemoveFast(x: FastInput<"vfio_iommu_spapr_tce_remove">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e105(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_tce_remove[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_iommu_spapr_tce_remove", x as never, opts);
+}
+
+/** struct vfio_pci_dependent_device: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodePciDependentDeviceFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_pci_dependent_device"> {
+  return slowDecode("vfio_pci_dependent_device", b, opts) as unknown as FastValue<"vfio_pci_dependent_device">;
+}
+/** struct vfio_pci_dependent_device: encode() (the core encodes this struct). */
+export function encodePciDependentDeviceFast(x: FastInput<"vfio_pci_dependent_device">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_pci_dependent_device", x as never, opts);
+}
+
+/** struct vfio_pci_hot_reset_info: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodePciHotResetInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_pci_hot_reset_info"> {
+  return slowDecode("vfio_pci_hot_reset_info", b, opts) as unknown as FastValue<"vfio_pci_hot_reset_info">;
+}
+/** struct vfio_pci_hot_reset_info: encode() (the core encodes this struct). */
+export function encodePciHotResetInfoFast(x: FastInput<"vfio_pci_hot_reset_info">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_pci_hot_reset_info", x as never, opts);
+}
+
+/** struct vfio_pci_hot_reset: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodePciHotResetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_pci_hot_reset"> {
+  return slowDecode("vfio_pci_hot_reset", b, opts) as unknown as FastValue<"vfio_pci_hot_reset">;
+}
+/** struct vfio_pci_hot_reset: encode() (the core encodes this struct). */
+export function encodePciHotResetFast(x: FastInput<"vfio_pci_hot_reset">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_pci_hot_reset", x as never, opts);
+}
+
+/** struct vfio_device_gfx_plane_info: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceGfxPlaneInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_gfx_plane_info"> {
+  return slowDecode("vfio_device_gfx_plane_info", b, opts) as unknown as FastValue<"vfio_device_gfx_plane_info">;
+}
+/** struct vfio_device_gfx_plane_info: encode() (the core encodes this struct). */
+export function encodeDeviceGfxPlaneInfoFast(x: FastInput<"vfio_device_gfx_plane_info">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_gfx_plane_info", x as never, opts);
+}
+
+const D_vfio_device_ioeventfd = [d106, d107, d108, d108];
+const E_vfio_device_ioeventfd = [e109, e110, e111, e111];
+/**
+ * struct vfio_device_ioeventfd: decode("vfio_device_ioeventfd", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceIoeventfdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_ioeventfd"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d108(b, true) as unknown as FastValue<"vfio_device_ioeventfd">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_ioeventfd">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_ioeventfd", b, opts) as unknown as FastValue<"vfio_device_ioeventfd">;
+}
+/** struct vfio_device_ioeventfd: encode("vfio_device_ioeventfd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceIoeventfdFast(x: FastInput<"vfio_device_ioeventfd">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e111(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_ioeventfd[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_ioeventfd", x as never, opts);
+}
+
+const D_vfio_region_gfx_edid = [d112, d112, d112, d112];
+const E_vfio_region_gfx_edid = [e113, e113, e113, e113];
+/**
+ * struct vfio_region_gfx_edid: decode("vfio_region_gfx_edid", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeRegionGfxEdidFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_gfx_edid"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d112(b, true) as unknown as FastValue<"vfio_region_gfx_edid">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_gfx_edid">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_region_gfx_edid", b, opts) as unknown as FastValue<"vfio_region_gfx_edid">;
+}
+/** struct vfio_region_gfx_edid: encode("vfio_region_gfx_edid", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeRegionGfxEdidFast(x: FastInput<"vfio_region_gfx_edid">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e113(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_gfx_edid[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_region_gfx_edid", x as never, opts);
+}
+
+const D_vfio_device_migration_info = [d114, d114, d114, d114];
+const E_vfio_device_migration_info = [e115, e115, e115, e115];
+/**
+ * struct vfio_device_migration_info: decode("vfio_device_migration_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceMigrationInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_migration_info"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d114(b, true) as unknown as FastValue<"vfio_device_migration_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_migration_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_migration_info", b, opts) as unknown as FastValue<"vfio_device_migration_info">;
+}
+/** struct vfio_device_migration_info: encode("vfio_device_migration_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceMigrationInfoFast(x: FastInput<"vfio_device_migration_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e115(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_migration_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_migration_info", x as never, opts);
+}
+
+/** struct vfio_device_feature: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceFeatureFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature"> {
+  return slowDecode("vfio_device_feature", b, opts) as unknown as FastValue<"vfio_device_feature">;
+}
+/** struct vfio_device_feature: encode() (the core encodes this struct). */
+export function encodeDeviceFeatureFast(x: FastInput<"vfio_device_feature">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_feature", x as never, opts);
+}
+
+const D_vfio_device_feature_migration = [d116, d116, d116, d116];
+const E_vfio_device_feature_migration = [e117, e117, e117, e117];
+/**
+ * struct vfio_device_feature_migration: decode("vfio_device_feature_migration", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_migration"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d116(b, true) as unknown as FastValue<"vfio_device_feature_migration">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_migration">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_feature_migration", b, opts) as unknown as FastValue<"vfio_device_feature_migration">;
+}
+/** struct vfio_device_feature_migration: encode("vfio_device_feature_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureMigrationFast(x: FastInput<"vfio_device_feature_migration">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e117(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_migration[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_feature_migration", x as never, opts);
+}
+
+const D_vfio_device_feature_mig_state = [d118, d118, d118, d118];
+const E_vfio_device_feature_mig_state = [e119, e119, e119, e119];
+/**
+ * struct vfio_device_feature_mig_state: decode("vfio_device_feature_mig_state", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureMigStateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_state"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d118(b, true) as unknown as FastValue<"vfio_device_feature_mig_state">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_mig_state">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_feature_mig_state", b, opts) as unknown as FastValue<"vfio_device_feature_mig_state">;
+}
+/** struct vfio_device_feature_mig_state: encode("vfio_device_feature_mig_state", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureMigStateFast(x: FastInput<"vfio_device_feature_mig_state">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e119(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_mig_state[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_feature_mig_state", x as never, opts);
+}
+
+const D_vfio_precopy_info = [d120, d120, d120, d120];
+const E_vfio_precopy_info = [e121, e121, e121, e121];
+/**
+ * struct vfio_precopy_info: decode("vfio_precopy_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodePrecopyInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_precopy_info"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d120(b, true) as unknown as FastValue<"vfio_precopy_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_precopy_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_precopy_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_precopy_info", b, opts) as unknown as FastValue<"vfio_precopy_info">;
+}
+/** struct vfio_precopy_info: encode("vfio_precopy_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodePrecopyInfoFast(x: FastInput<"vfio_precopy_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e121(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_precopy_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_precopy_info", x as never, opts);
+}
+
+const D_vfio_device_low_power_entry_with_wakeup = [d122, d122, d122, d122];
+const E_vfio_device_low_power_entry_with_wakeup = [e123, e123, e123, e123];
+/**
+ * struct vfio_device_low_power_entry_with_wakeup: decode("vfio_device_low_power_entry_with_wakeup", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceLowPowerEntryWithWakeupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_low_power_entry_with_wakeup"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d122(b, true) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_low_power_entry_with_wakeup", b, opts) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+}
+/** struct vfio_device_low_power_entry_with_wakeup: encode("vfio_device_low_power_entry_with_wakeup", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceLowPowerEntryWithWakeupFast(x: FastInput<"vfio_device_low_power_entry_with_wakeup">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e123(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_low_power_entry_with_wakeup[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_low_power_entry_with_wakeup", x as never, opts);
+}
+
+const D_vfio_device_feature_dma_logging_control = [d124, d124, d124, d124];
+const E_vfio_device_feature_dma_logging_control = [e125, e125, e125, e125];
+/**
+ * struct vfio_device_feature_dma_logging_control: decode("vfio_device_feature_dma_logging_control", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureDmaLoggingControlFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_control"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d124(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_feature_dma_logging_control", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+}
+/** struct vfio_device_feature_dma_logging_control: encode("vfio_device_feature_dma_logging_control", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureDmaLoggingControlFast(x: FastInput<"vfio_device_feature_dma_logging_control">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e125(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_dma_logging_control[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_feature_dma_logging_control", x as never, opts);
+}
+
+const D_vfio_device_feature_dma_logging_range = [d126, d126, d126, d126];
+const E_vfio_device_feature_dma_logging_range = [e127, e127, e127, e127];
+/**
+ * struct vfio_device_feature_dma_logging_range: decode("vfio_device_feature_dma_logging_range", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureDmaLoggingRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_range"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d126(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_feature_dma_logging_range", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+}
+/** struct vfio_device_feature_dma_logging_range: encode("vfio_device_feature_dma_logging_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureDmaLoggingRangeFast(x: FastInput<"vfio_device_feature_dma_logging_range">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e127(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_dma_logging_range[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_feature_dma_logging_range", x as never, opts);
+}
+
+const D_vfio_device_feature_dma_logging_report = [d128, d128, d128, d128];
+const E_vfio_device_feature_dma_logging_report = [e129, e129, e129, e129];
+/**
+ * struct vfio_device_feature_dma_logging_report: decode("vfio_device_feature_dma_logging_report", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureDmaLoggingReportFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_report"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d128(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_feature_dma_logging_report", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+}
+/** struct vfio_device_feature_dma_logging_report: encode("vfio_device_feature_dma_logging_report", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureDmaLoggingReportFast(x: FastInput<"vfio_device_feature_dma_logging_report">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e129(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_dma_logging_report[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_feature_dma_logging_report", x as never, opts);
+}
+
+const D_vfio_device_feature_mig_data_size = [d130, d130, d130, d130];
+const E_vfio_device_feature_mig_data_size = [e131, e131, e131, e131];
+/**
+ * struct vfio_device_feature_mig_data_size: decode("vfio_device_feature_mig_data_size", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureMigDataSizeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_data_size"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d130(b, true) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_feature_mig_data_size", b, opts) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+}
+/** struct vfio_device_feature_mig_data_size: encode("vfio_device_feature_mig_data_size", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureMigDataSizeFast(x: FastInput<"vfio_device_feature_mig_data_size">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e131(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_mig_data_size[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_feature_mig_data_size", x as never, opts);
+}
+
+const D_vfio_device_feature_bus_master = [d132, d132, d132, d132];
+const E_vfio_device_feature_bus_master = [e133, e133, e133, e133];
+/**
+ * struct vfio_device_feature_bus_master: decode("vfio_device_feature_bus_master", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureBusMasterFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_bus_master"> {
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d132(b, true) as unknown as FastValue<"vfio_device_feature_bus_master">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_bus_master">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
+  return slowDecode("vfio_device_feature_bus_master", b, opts) as unknown as FastValue<"vfio_device_feature_bus_master">;
+}
+/** struct vfio_device_feature_bus_master: encode("vfio_device_feature_bus_master", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureBusMasterFast(x: FastInput<"vfio_device_feature_bus_master">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e133(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_bus_master[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
+  return encode("vfio_device_feature_bus_master", x as never, opts);
+}
+
+/** struct vfio_region_dma_range: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeRegionDmaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_dma_range"> {
+  return slowDecode("vfio_region_dma_range", b, opts) as unknown as FastValue<"vfio_region_dma_range">;
+}
+/** struct vfio_region_dma_range: encode() (the core encodes this struct). */
+export function encodeRegionDmaRangeFast(x: FastInput<"vfio_region_dma_range">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_region_dma_range", x as never, opts);
+}
+
+/** struct vfio_device_feature_dma_buf: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceFeatureDmaBufFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_buf"> {
+  return slowDecode("vfio_device_feature_dma_buf", b, opts) as unknown as FastValue<"vfio_device_feature_dma_buf">;
+}
+/** struct vfio_device_feature_dma_buf: encode() (the core encodes this struct). */
+export function encodeDeviceFeatureDmaBufFast(x: FastInput<"vfio_device_feature_dma_buf">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_feature_dma_buf", x as never, opts);
+}
+
+/** struct vfio_device_feature_zpci_err: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceFeatureZpciErrFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_zpci_err"> {
+  return slowDecode("vfio_device_feature_zpci_err", b, opts) as unknown as FastValue<"vfio_device_feature_zpci_err">;
+}
+/** struct vfio_device_feature_zpci_err: encode() (the core encodes this struct). */
+export function encodeDeviceFeatureZpciErrFast(x: FastInput<"vfio_device_feature_zpci_err">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_feature_zpci_err", x as never, opts);
+}
+
+/** struct vfio_device_bind_iommufd: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceBindIommufdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_bind_iommufd"> {
+  return slowDecode("vfio_device_bind_iommufd", b, opts) as unknown as FastValue<"vfio_device_bind_iommufd">;
+}
+/** struct vfio_device_bind_iommufd: encode() (the core encodes this struct). */
+export function encodeDeviceBindIommufdFast(x: FastInput<"vfio_device_bind_iommufd">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_bind_iommufd", x as never, opts);
+}
+
+/** struct vfio_device_attach_iommufd_pt: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceAttachIommufdPtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_attach_iommufd_pt"> {
+  return slowDecode("vfio_device_attach_iommufd_pt", b, opts) as unknown as FastValue<"vfio_device_attach_iommufd_pt">;
+}
+/** struct vfio_device_attach_iommufd_pt: encode() (the core encodes this struct). */
+export function encodeDeviceAttachIommufdPtFast(x: FastInput<"vfio_device_attach_iommufd_pt">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_attach_iommufd_pt", x as never, opts);
+}
+
+/** struct vfio_device_detach_iommufd_pt: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceDetachIommufdPtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_detach_iommufd_pt"> {
+  return slowDecode("vfio_device_detach_iommufd_pt", b, opts) as unknown as FastValue<"vfio_device_detach_iommufd_pt">;
+}
+/** struct vfio_device_detach_iommufd_pt: encode() (the core encodes this struct). */
+export function encodeDeviceDetachIommufdPtFast(x: FastInput<"vfio_device_detach_iommufd_pt">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_detach_iommufd_pt", x as never, opts);
+}
+
 /** struct vfio_user_header: decode() without `$` (this struct's shape is not generated: the core decodes it). */
 export function decodeUserMessageFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_message"> {
   return slowDecode("vfio_user_message", b, opts) as unknown as FastValue<"vfio_user_message">;
@@ -2596,8 +4103,8 @@ export function encodeUserVersionFast(x: FastInput<"vfio_user_version">, opts?: 
   return encode("vfio_user_version", x as never, opts);
 }
 
-const D_vfio_user_device_info = [d82, d82, d82, d82];
-const E_vfio_user_device_info = [e83, e83, e83, e83];
+const D_vfio_user_device_info = [d134, d134, d134, d134];
+const E_vfio_user_device_info = [e135, e135, e135, e135];
 /**
  * struct vfio_user_device_info: decode("vfio_user_device_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2605,7 +4112,7 @@ const E_vfio_user_device_info = [e83, e83, e83, e83];
 export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d82(b, true) as unknown as FastValue<"vfio_user_device_info">;
+    if (opts === undefined) return d134(b, true) as unknown as FastValue<"vfio_user_device_info">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_user_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_device_info">;
   } catch (e) {
@@ -2617,7 +4124,7 @@ export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): F
 export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e83(x as Val, true);
+      if (opts === undefined) return e135(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2626,8 +4133,8 @@ export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, 
   return encode("vfio_user_device_info", x as never, opts);
 }
 
-const D_vfio_user_dma_map = [d84, d84, d84, d84];
-const E_vfio_user_dma_map = [e85, e85, e85, e85];
+const D_vfio_user_dma_map = [d136, d136, d136, d136];
+const E_vfio_user_dma_map = [e137, e137, e137, e137];
 /**
  * struct vfio_user_dma_map: decode("vfio_user_dma_map", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2635,7 +4142,7 @@ const E_vfio_user_dma_map = [e85, e85, e85, e85];
 export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d84(b, true) as unknown as FastValue<"vfio_user_dma_map">;
+    if (opts === undefined) return d136(b, true) as unknown as FastValue<"vfio_user_dma_map">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_map">;
   } catch (e) {
@@ -2647,7 +4154,7 @@ export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastV
 export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e85(x as Val, true);
+      if (opts === undefined) return e137(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2656,8 +4163,8 @@ export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: E
   return encode("vfio_user_dma_map", x as never, opts);
 }
 
-const D_vfio_user_dma_unmap = [d86, d86, d86, d86];
-const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
+const D_vfio_user_dma_unmap = [d138, d138, d138, d138];
+const E_vfio_user_dma_unmap = [e139, e139, e139, e139];
 /**
  * struct vfio_user_dma_unmap: decode("vfio_user_dma_unmap", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2665,7 +4172,7 @@ const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
 export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d86(b, true) as unknown as FastValue<"vfio_user_dma_unmap">;
+    if (opts === undefined) return d138(b, true) as unknown as FastValue<"vfio_user_dma_unmap">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_unmap">;
   } catch (e) {
@@ -2677,7 +4184,7 @@ export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): Fas
 export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e87(x as Val, true);
+      if (opts === undefined) return e139(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2686,8 +4193,8 @@ export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts
   return encode("vfio_user_dma_unmap", x as never, opts);
 }
 
-const D_vfio_user_region_access = [d88, d88, d88, d88];
-const E_vfio_user_region_access = [e89, e89, e89, e89];
+const D_vfio_user_region_access = [d140, d140, d140, d140];
+const E_vfio_user_region_access = [e141, e141, e141, e141];
 /**
  * struct vfio_user_region_access: decode("vfio_user_region_access", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2695,7 +4202,7 @@ const E_vfio_user_region_access = [e89, e89, e89, e89];
 export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d88(b, true) as unknown as FastValue<"vfio_user_region_access">;
+    if (opts === undefined) return d140(b, true) as unknown as FastValue<"vfio_user_region_access">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_user_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_access">;
   } catch (e) {
@@ -2707,7 +4214,7 @@ export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions):
 export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e89(x as Val, true);
+      if (opts === undefined) return e141(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2725,8 +4232,8 @@ export function encodeUserRegionAccessDataFast(x: FastInput<"vfio_user_region_ac
   return encode("vfio_user_region_access_data", x as never, opts);
 }
 
-const D_vfio_user_dma_region_access = [d90, d90, d90, d90];
-const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
+const D_vfio_user_dma_region_access = [d142, d142, d142, d142];
+const E_vfio_user_dma_region_access = [e143, e143, e143, e143];
 /**
  * struct vfio_user_dma_region_access: decode("vfio_user_dma_region_access", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2734,7 +4241,7 @@ const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
 export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d90(b, true) as unknown as FastValue<"vfio_user_dma_region_access">;
+    if (opts === undefined) return d142(b, true) as unknown as FastValue<"vfio_user_dma_region_access">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_region_access">;
   } catch (e) {
@@ -2746,7 +4253,7 @@ export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOption
 export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e91(x as Val, true);
+      if (opts === undefined) return e143(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2764,8 +4271,8 @@ export function encodeUserDmaRegionAccessDataFast(x: FastInput<"vfio_user_dma_re
   return encode("vfio_user_dma_region_access_data", x as never, opts);
 }
 
-const D_vfio_user_region_io_fds_request = [d28, d28, d28, d28];
-const E_vfio_user_region_io_fds_request = [e92, e92, e92, e92];
+const D_vfio_user_region_io_fds_request = [d30, d30, d30, d30];
+const E_vfio_user_region_io_fds_request = [e144, e144, e144, e144];
 /**
  * struct vfio_user_region_io_fds_request: decode("vfio_user_region_io_fds_request", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2773,7 +4280,7 @@ const E_vfio_user_region_io_fds_request = [e92, e92, e92, e92];
 export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_io_fds_request"> {
   try {
     // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d28(b, true) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+    if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_user_region_io_fds_request">;
     const w = fastWord(opts);
     if (w >= 0) return D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_io_fds_request">;
   } catch (e) {
@@ -2785,7 +4292,7 @@ export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object")
     try {
-      if (opts === undefined) return e92(x as Val, true);
+      if (opts === undefined) return e144(x as Val, true);
       const w = fastWord(opts);
       if (w >= 0) return E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0);
     } catch (e) {
@@ -2833,6 +4340,42 @@ export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions)
   vfio_irq_msi_msg: decodeIrqMsiMsgFast,
   vfio_irq_info_cap_msi_v2: decodeIrqInfoCapMsiV2Fast,
   vfio_irq_info_cap_msi: decodeIrqInfoCapMsiFast,
+  vfio_group_status: decodeGroupStatusFast,
+  vfio_iommu_type1_dma_map: decodeIommuType1DmaMapFast,
+  vfio_bitmap: decodeBitmapFast,
+  vfio_iommu_type1_dma_unmap: decodeIommuType1DmaUnmapFast,
+  vfio_iommu_type1_dirty_bitmap: decodeIommuType1DirtyBitmapFast,
+  vfio_iommu_type1_dirty_bitmap_get: decodeIommuType1DirtyBitmapGetFast,
+  vfio_iommu_spapr_tce_ddw_info: decodeIommuSpaprTceDdwInfoFast,
+  vfio_iommu_spapr_tce_info: decodeIommuSpaprTceInfoFast,
+  vfio_eeh_pe_err: decodeEehPeErrFast,
+  vfio_eeh_pe_op: decodeEehPeOpFast,
+  vfio_iommu_spapr_register_memory: decodeIommuSpaprRegisterMemoryFast,
+  vfio_iommu_spapr_tce_create: decodeIommuSpaprTceCreateFast,
+  vfio_iommu_spapr_tce_remove: decodeIommuSpaprTceRemoveFast,
+  vfio_pci_dependent_device: decodePciDependentDeviceFast,
+  vfio_pci_hot_reset_info: decodePciHotResetInfoFast,
+  vfio_pci_hot_reset: decodePciHotResetFast,
+  vfio_device_gfx_plane_info: decodeDeviceGfxPlaneInfoFast,
+  vfio_device_ioeventfd: decodeDeviceIoeventfdFast,
+  vfio_region_gfx_edid: decodeRegionGfxEdidFast,
+  vfio_device_migration_info: decodeDeviceMigrationInfoFast,
+  vfio_device_feature: decodeDeviceFeatureFast,
+  vfio_device_feature_migration: decodeDeviceFeatureMigrationFast,
+  vfio_device_feature_mig_state: decodeDeviceFeatureMigStateFast,
+  vfio_precopy_info: decodePrecopyInfoFast,
+  vfio_device_low_power_entry_with_wakeup: decodeDeviceLowPowerEntryWithWakeupFast,
+  vfio_device_feature_dma_logging_control: decodeDeviceFeatureDmaLoggingControlFast,
+  vfio_device_feature_dma_logging_range: decodeDeviceFeatureDmaLoggingRangeFast,
+  vfio_device_feature_dma_logging_report: decodeDeviceFeatureDmaLoggingReportFast,
+  vfio_device_feature_mig_data_size: decodeDeviceFeatureMigDataSizeFast,
+  vfio_device_feature_bus_master: decodeDeviceFeatureBusMasterFast,
+  vfio_region_dma_range: decodeRegionDmaRangeFast,
+  vfio_device_feature_dma_buf: decodeDeviceFeatureDmaBufFast,
+  vfio_device_feature_zpci_err: decodeDeviceFeatureZpciErrFast,
+  vfio_device_bind_iommufd: decodeDeviceBindIommufdFast,
+  vfio_device_attach_iommufd_pt: decodeDeviceAttachIommufdPtFast,
+  vfio_device_detach_iommufd_pt: decodeDeviceDetachIommufdPtFast,
   vfio_user_message: decodeUserMessageFast,
   vfio_user_version: decodeUserVersionFast,
   vfio_user_device_info: decodeUserDeviceInfoFast,
@@ -2871,6 +4414,27 @@ export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | und
   vfio_iommu_type1_info_cap_iova_range: (b, w) => attempt(D_vfio_iommu_type1_info_cap_iova_range[w >> 1], b, (w & 1) === 0),
   vfio_iommu_type1_info_cap_migration: (b, w) => attempt(D_vfio_iommu_type1_info_cap_migration[w >> 1], b, (w & 1) === 0),
   vfio_iommu_type1_info_dma_avail: (b, w) => attempt(D_vfio_iommu_type1_info_dma_avail[w >> 1], b, (w & 1) === 0),
+  vfio_group_status: (b, w) => attempt(D_vfio_group_status[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_dma_map: (b, w) => attempt(D_vfio_iommu_type1_dma_map[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_ddw_info: (b, w) => attempt(D_vfio_iommu_spapr_tce_ddw_info[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_info: (b, w) => attempt(D_vfio_iommu_spapr_tce_info[w >> 1], b, (w & 1) === 0),
+  vfio_eeh_pe_err: (b, w) => attempt(D_vfio_eeh_pe_err[w >> 1], b, (w & 1) === 0),
+  vfio_eeh_pe_op: (b, w) => attempt(D_vfio_eeh_pe_op[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_register_memory: (b, w) => attempt(D_vfio_iommu_spapr_register_memory[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_create: (b, w) => attempt(D_vfio_iommu_spapr_tce_create[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_remove: (b, w) => attempt(D_vfio_iommu_spapr_tce_remove[w >> 1], b, (w & 1) === 0),
+  vfio_device_ioeventfd: (b, w) => attempt(D_vfio_device_ioeventfd[w >> 1], b, (w & 1) === 0),
+  vfio_region_gfx_edid: (b, w) => attempt(D_vfio_region_gfx_edid[w >> 1], b, (w & 1) === 0),
+  vfio_device_migration_info: (b, w) => attempt(D_vfio_device_migration_info[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_migration: (b, w) => attempt(D_vfio_device_feature_migration[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_mig_state: (b, w) => attempt(D_vfio_device_feature_mig_state[w >> 1], b, (w & 1) === 0),
+  vfio_precopy_info: (b, w) => attempt(D_vfio_precopy_info[w >> 1], b, (w & 1) === 0),
+  vfio_device_low_power_entry_with_wakeup: (b, w) => attempt(D_vfio_device_low_power_entry_with_wakeup[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_control: (b, w) => attempt(D_vfio_device_feature_dma_logging_control[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_range: (b, w) => attempt(D_vfio_device_feature_dma_logging_range[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_report: (b, w) => attempt(D_vfio_device_feature_dma_logging_report[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_mig_data_size: (b, w) => attempt(D_vfio_device_feature_mig_data_size[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_bus_master: (b, w) => attempt(D_vfio_device_feature_bus_master[w >> 1], b, (w & 1) === 0),
   vfio_user_device_info: (b, w) => attempt(D_vfio_user_device_info[w >> 1], b, (w & 1) === 0),
   vfio_user_dma_map: (b, w) => attempt(D_vfio_user_dma_map[w >> 1], b, (w & 1) === 0),
   vfio_user_dma_unmap: (b, w) => attempt(D_vfio_user_dma_unmap[w >> 1], b, (w & 1) === 0),
@@ -2891,6 +4455,25 @@ export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
   vfio_iommu_type1_info: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}`)),
   vfio_region_sparse_mmap_area: (x, w) => `{"offset":"${x.offset}","size":"${x.size}"`,
   vfio_iova_range: (x, w) => `{"start":"${x.start}","end":"${x.end}"`,
+  vfio_group_status: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags}`,
+  vfio_iommu_type1_dma_map: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"vaddr":"${x.vaddr}","iova":"${x.iova}","size":"${x.size}"`,
+  vfio_iommu_spapr_tce_ddw_info: (x, w) => `{"pgsizes":"${x.pgsizes}","max_dynamic_windows_supported":${x.max_dynamic_windows_supported},"levels":${x.levels}`,
+  vfio_eeh_pe_err: (x, w) => `{"type":${x.type},"func":${x.func},"addr":"${x.addr}","mask":"${x.mask}"`,
+  vfio_iommu_spapr_register_memory: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"vaddr":"${x.vaddr}","size":"${x.size}"`,
+  vfio_iommu_spapr_tce_create: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"page_shift":${x.page_shift},"__resv1":${x.__resv1},"window_size":"${x.window_size}","levels":${x.levels},"__resv2":${x.__resv2},"start_addr":"${x.start_addr}"`,
+  vfio_iommu_spapr_tce_remove: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"start_addr":"${x.start_addr}"`,
+  vfio_device_ioeventfd: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd},"reserved":${x.reserved}` : `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd},"reserved":${x.reserved}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd}` : `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd}`)),
+  vfio_region_gfx_edid: (x, w) => `{"edid_offset":${x.edid_offset},"edid_max_size":${x.edid_max_size},"edid_size":${x.edid_size},"max_xres":${x.max_xres},"max_yres":${x.max_yres},"link_state":${x.link_state}`,
+  vfio_device_migration_info: (x, w) => `{"device_state":${x.device_state},"reserved":${x.reserved},"pending_bytes":"${x.pending_bytes}","data_offset":"${x.data_offset}","data_size":"${x.data_size}"`,
+  vfio_device_feature_migration: (x, w) => `{"flags":"${x.flags}"`,
+  vfio_device_feature_mig_state: (x, w) => `{"device_state":${x.device_state},"data_fd":${x.data_fd}`,
+  vfio_precopy_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"initial_bytes":"${x.initial_bytes}","dirty_bytes":"${x.dirty_bytes}"`,
+  vfio_device_low_power_entry_with_wakeup: (x, w) => `{"wakeup_eventfd":${x.wakeup_eventfd},"reserved":${x.reserved}`,
+  vfio_device_feature_dma_logging_control: (x, w) => `{"page_size":"${x.page_size}","num_ranges":${x.num_ranges},"__reserved":${x.__reserved},"ranges":"${x.ranges}"`,
+  vfio_device_feature_dma_logging_range: (x, w) => `{"iova":"${x.iova}","length":"${x.length}"`,
+  vfio_device_feature_dma_logging_report: (x, w) => `{"iova":"${x.iova}","length":"${x.length}","page_size":"${x.page_size}","bitmap":"${x.bitmap}"`,
+  vfio_device_feature_mig_data_size: (x, w) => `{"stop_copy_length":"${x.stop_copy_length}"`,
+  vfio_device_feature_bus_master: (x, w) => `{"op":${x.op}`,
   vfio_user_device_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs}`,
   vfio_user_dma_map: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","addr":"${x.addr}","size":"${x.size}"`,
   vfio_user_dma_unmap: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"addr":"${x.addr}","size":"${x.size}"`,
@@ -2928,6 +4511,42 @@ export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uin
   vfio_irq_msi_msg: encodeIrqMsiMsgFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_irq_info_cap_msi_v2: encodeIrqInfoCapMsiV2Fast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_irq_info_cap_msi: encodeIrqInfoCapMsiFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_group_status: encodeGroupStatusFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_type1_dma_map: encodeIommuType1DmaMapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_bitmap: encodeBitmapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_type1_dma_unmap: encodeIommuType1DmaUnmapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_type1_dirty_bitmap: encodeIommuType1DirtyBitmapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_type1_dirty_bitmap_get: encodeIommuType1DirtyBitmapGetFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_tce_ddw_info: encodeIommuSpaprTceDdwInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_tce_info: encodeIommuSpaprTceInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_eeh_pe_err: encodeEehPeErrFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_eeh_pe_op: encodeEehPeOpFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_register_memory: encodeIommuSpaprRegisterMemoryFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_tce_create: encodeIommuSpaprTceCreateFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_tce_remove: encodeIommuSpaprTceRemoveFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_pci_dependent_device: encodePciDependentDeviceFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_pci_hot_reset_info: encodePciHotResetInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_pci_hot_reset: encodePciHotResetFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_gfx_plane_info: encodeDeviceGfxPlaneInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_ioeventfd: encodeDeviceIoeventfdFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_region_gfx_edid: encodeRegionGfxEdidFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_migration_info: encodeDeviceMigrationInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature: encodeDeviceFeatureFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_migration: encodeDeviceFeatureMigrationFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_mig_state: encodeDeviceFeatureMigStateFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_precopy_info: encodePrecopyInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_low_power_entry_with_wakeup: encodeDeviceLowPowerEntryWithWakeupFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_dma_logging_control: encodeDeviceFeatureDmaLoggingControlFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_dma_logging_range: encodeDeviceFeatureDmaLoggingRangeFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_dma_logging_report: encodeDeviceFeatureDmaLoggingReportFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_mig_data_size: encodeDeviceFeatureMigDataSizeFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_bus_master: encodeDeviceFeatureBusMasterFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_region_dma_range: encodeRegionDmaRangeFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_dma_buf: encodeDeviceFeatureDmaBufFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_zpci_err: encodeDeviceFeatureZpciErrFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_bind_iommufd: encodeDeviceBindIommufdFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_attach_iommufd_pt: encodeDeviceAttachIommufdPtFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_detach_iommufd_pt: encodeDeviceDetachIommufdPtFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_user_message: encodeUserMessageFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_user_version: encodeUserVersionFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_user_device_info: encodeUserDeviceInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,

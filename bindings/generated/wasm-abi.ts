@@ -71,6 +71,7 @@ export const K = {
   NOTE: 11,
   FDS: 12,
   BODY: 13,
+  PAYLOAD: 14,
 } as const;
 export const NOTE = {
   CAPOFF_WITHOUT_FLAG: 1,
