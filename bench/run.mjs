@@ -403,42 +403,56 @@ if (want("start")) {
   // in-process wall and CPU time from before the import to after the first decode (node's own bootstrap excluded)
   const probe = (spec, core) =>
     `const c=process.cpuUsage(),t=performance.now();const m=await import(${JSON.stringify(spec)});const b=Uint8Array.from(Buffer.from("${hex}","hex"));${core ? 'await m.init();const v=m.decode("vfio_irq_info",b);' : "const v=m.decodeIrqInfoFast(b);"}if(v.count!==5)throw 1;const u=process.cpuUsage(c);console.log(performance.now()-t,(u.user+u.system)/1000)`;
-  const wall = (args) => {
+  // every process (node -e 0 included) reports its whole CPU time at exit, through the same preload
+  const atExit = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("@cpu "+(u.user+u.system)/1000+"\\n")})`;
+  const spawn = (args) => {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", atExit, ...args], { encoding: "utf8" });
+    const wall = Number(process.hrtime.bigint() - t) / 1e6;
     if (r.status !== 0) throw new Error(`bench: start-up probe: ${r.stderr}`);
     const [ms, cpu] = r.stdout.trim().split(" ").map(Number);
-    return { wall: Number(process.hrtime.bigint() - t) / 1e6, ms, cpu };
+    return { wall, ms, cpu, total: Number(/@cpu ([\d.]+)/.exec(r.stderr)[1]), out: r.stdout };
+  };
+  // each probe is paired with a node -e 0 run just before it (the load drifts); medians of the differences
+  const paired = (args, check) => {
+    const runs = [];
+    for (let i = 0; i < reps; i++) {
+      const e = spawn(["-e", "0"]),
+        r = spawn(args);
+      check?.(r.out);
+      runs.push({ ...r, over: r.wall - e.wall, cpuOver: r.total - e.total, empty: e.wall });
+    }
+    const med = (k) => median(runs.map((r) => r[k]));
+    return { med, note: `node -e 0: ${med("empty").toFixed(1)} ms` };
   };
   const bundle = join(root, "dist", "bundle", "index.js");
   const specs = [
     ["dist/bindings/index.js (unbundled)", pathToFileURL(join(root, "dist", "bindings", "index.js")).href],
   ];
   if (existsSync(bundle)) specs.push(["dist/bundle/index.js (the package entry)", pathToFileURL(bundle).href]);
-  const empty = [];
-  for (let i = 0; i < reps; i++) empty.push(wall(["-e", "0"]).wall);
   for (const [label, spec] of specs) {
     for (const core of [true, false]) {
-      const inproc = [],
-        cpu = [],
-        over = [];
-      for (let i = 0; i < reps; i++) {
-        const r = wall(["--input-type=module", "-e", probe(spec, core)]);
-        inproc.push(r.ms);
-        cpu.push(r.cpu);
-        over.push(r.wall - median(empty));
-      }
+      const { med, note } = paired(["--input-type=module", "-e", probe(spec, core)]);
       const what = core ? "import + init() + decode()" : "import + decodeIrqInfoFast()";
-      row("start", `${label}: ${what}, in process (wall)`, median(inproc), "ms", `${reps} fresh processes`);
-      row("start", `${label}: ${what}, in process (CPU)`, median(cpu), "ms");
-      row(
-        "start",
-        `${label}: ${what}, wall over node -e 0 (target <= 5)`,
-        median(over),
-        "ms",
-        `node -e 0: ${median(empty).toFixed(1)} ms`,
-      );
+      row("start", `${label}: ${what}, in process (wall)`, med("ms"), "ms", `${reps} fresh processes`);
+      row("start", `${label}: ${what}, in process (CPU)`, med("cpu"), "ms");
+      row("start", `${label}: ${what}, wall over node -e 0 (target <= 5)`, med("over"), "ms", note);
     }
+  }
+  // the command line, one item: vfio-abi decode irq_info <hex>, the bin (bundled CLI) and the unbundled modules
+  const want1 = (out) => {
+    if (JSON.parse(out).count !== 5) throw new Error("bench: CLI decode printed a wrong value");
+  };
+  const cliRuns = [["bin/vfio-abi.js (bundled CLI)", [join(root, "bin", "vfio-abi.js"), "decode", "irq_info", hex]]];
+  const unbundled = pathToFileURL(join(root, "dist", "bindings", "cli.js")).href;
+  cliRuns.push([
+    "dist/bindings/cli.js (unbundled)",
+    ["--input-type=module", "-e", `(await import(${JSON.stringify(unbundled)})).main(["decode","irq_info","${hex}"])`],
+  ]);
+  for (const [label, args] of cliRuns) {
+    const { med, note } = paired(args, want1);
+    row("start", `CLI ${label}: decode irq_info <hex>, wall over node -e 0`, med("over"), "ms", note);
+    row("start", `CLI ${label}: decode irq_info <hex>, CPU over node -e 0`, med("cpuOver"), "ms");
   }
 }
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { main } from "../dist/bindings/cli.js";
+// the bundled command line: one module to load instead of the ~20 of dist/bindings/cli.js
+import { main } from "../dist/bundle/cli.js";
 
 main(process.argv.slice(2)).then(
   (code) => {

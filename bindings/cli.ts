@@ -220,13 +220,15 @@ const commands: Record<string, Handler> = {
   },
 };
 
-// Commands implemented in their own modules (loaded on demand).
+// Commands implemented in their own modules, loaded on demand from dist/bindings/ (paths relative to
+// it). Resolved from "../bindings/" so the bundled CLI (dist/bundle/cli.js) loads the same files: the
+// oracle, fuzzing and inspector code stays out of the bundle that every decode has to parse.
 const external: Record<string, string> = {
-  predict: "./oracle/cli.js",
-  topology: "./oracle/cli.js",
-  fuzz: "./fuzz/cli.js",
-  syzlang: "./fuzz/cli.js",
-  inspect: "./inspector-server.js",
+  predict: "oracle/cli.js",
+  topology: "oracle/cli.js",
+  fuzz: "fuzz/cli.js",
+  syzlang: "fuzz/cli.js",
+  inspect: "inspector-server.js",
 };
 
 export async function main(argv: string[]): Promise<number> {
@@ -237,7 +239,9 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (commands[cmd]) return commands[cmd](rest);
   if (external[cmd]) {
-    const m = (await import(external[cmd])) as { run(cmd: string, argv: string[]): Promise<number> };
+    const m = (await import(new URL(`../bindings/${external[cmd]}`, import.meta.url).href)) as {
+      run(cmd: string, argv: string[]): Promise<number>;
+    };
     return m.run(cmd, rest);
   }
   process.stderr.write(`vfio-abi: unknown command ${cmd}\n\n${USAGE}\n`);
