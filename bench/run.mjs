@@ -323,7 +323,7 @@ for (const caps of want("P3") ? [8, 1] : []) {
 // ---------------------------------------------------------------- P5 object API per struct, with Kaitai Struct
 if (want("P5")) {
   const objects = await import(pathToFileURL(join(root, "bench", "objects.mjs")).href);
-  for (const r of await objects.run({ lib, time, quick, eq, cases })) rows.push(r);
+  for (const r of await objects.run({ lib, quick, eq, cases })) rows.push(r);
 }
 
 // ---------------------------------------------------------------- P6 size and start-up

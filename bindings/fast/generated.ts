@@ -829,8 +829,6 @@ function e33(x: Val, le: boolean): Uint8Array {
   const dt = Number(f1) & 7;
   const esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
   if (esz === 0 && data.length) unsure();
-  if (esz === 1) for (const d of data) if (!okU8(d)) unsure();
-  if (esz === 4) for (const d of data) if (!okS32(d)) unsure();
   const end = Math.max(20, 20 + data.length * esz);
   const f0 = x.argsz ?? 20 + data.length * esz;
   if (!okU32(f0)) unsure();
@@ -840,8 +838,8 @@ function e33(x: Val, le: boolean): Uint8Array {
   w32(b, 8, f2, le);
   w32(b, 12, f3, le);
   w32(b, 16, f4, le);
-  if (esz === 1) for (let i = 0, o = 20; i < data.length; i++, o += 1) b[o] = data[i];
-  if (esz === 4) for (let i = 0, o = 20; i < data.length; i++, o += 4) w32(b, o, data[i], le);
+  if (esz === 1) for (let i = 0, o = 20; i < data.length; i++, o += 1) { const d = data[i]; if (!okU8(d)) unsure(); b[o] = d; }
+  if (esz === 4) for (let i = 0, o = 20; i < data.length; i++, o += 4) { const d = data[i]; if (!okS32(d)) unsure(); w32(b, o, d, le); }
   return b;
 }
 

@@ -349,10 +349,7 @@ export function outputs({ model, BANNER, pascal }) {
       const cs = t.cases.filter((c) => c.elem);
       lines.push(`  const esz = ${cs.map((c) => `dt === ${c.value} ? ${bytesOf[c.elem]} : `).join("")}0;`);
       lines.push("  if (esz === 0 && data.length) unsure();");
-      for (const c of cs)
-        lines.push(
-          `  if (esz === ${bytesOf[c.elem]}) for (const d of data) if (!${ok({ type: c.elem }, "d")}) unsure();`,
-        );
+      // the elements are checked as they are written (one pass): a bad one throws and the buffer is dropped
       lines.push(`  const end = Math.max(${size}, ${t.offsets[v]} + data.length * esz);`);
       total = "end";
     } else if (caps.length) {
@@ -391,7 +388,7 @@ export function outputs({ model, BANNER, pascal }) {
     if (t && t.type === "payload") {
       for (const c of t.cases.filter((x) => x.elem))
         lines.push(
-          `  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "data[i]")}`,
+          `  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) { const d = data[i]; if (!${ok({ type: c.elem }, "d")}) unsure(); ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "d")} }`,
         );
     }
     if (caps.length) {
