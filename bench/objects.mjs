@@ -251,11 +251,15 @@ const CASES = [
 // Every timed loop and Kaitai driver is a fresh function (new Function): closures made from one
 // literal share their type feedback in V8, so one loop reused for every struct and contender would
 // turn its call site megamorphic and penalise whichever contender runs later.
-// Each loop is named after its contender (for --print-opt-code-filter and profiles).
+// Each loop is named after its contender (for --print-opt-code-filter and profiles). Every result is
+// kept (in a ring of K slots) as a caller keeps what it decodes: a result that is only read from
+// could be left unallocated by V8's escape analysis for some contenders and not for others.
+const keep = new Array(1024).fill(null);
 const fresh = (field, name) =>
   new Function(
-    `return function ${name}(f, pool, m, n, o) { let s = 0; for (let i = 0; i < n; i++) s += f(pool[i & m], o).${field}; return s; };`,
-  )();
+    "keep",
+    `return function ${name}(f, pool, m, n, o) { let s = 0; for (let i = 0; i < n; i++) { const r = f(pool[i & m], o); keep[i & m] = r; s += r.${field}; } return s; };`,
+  )(keep);
 const kaitaiDriver = (Parser, KaitaiStream) =>
   new Function(
     "P",
