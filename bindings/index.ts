@@ -27,6 +27,7 @@ export {
   type InspectResult,
 } from "./decode.js";
 export { encode, retryRequest } from "./encode.js";
+export { MEMORY_POLICY, memoryStats } from "./memory.js";
 export { walkCaps, buildCaps, type CapSpan } from "./caps.js";
 export { resolveProfile, type ResolvedProfile } from "./profile.js";
 export {

@@ -80,6 +80,8 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
   if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
+const okObj = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
@@ -245,6 +247,7 @@ function d9(b: Uint8Array, le: boolean): Val {
 
 function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -284,6 +287,7 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 39;
@@ -324,6 +328,7 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -344,6 +349,7 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -364,6 +370,7 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -396,10 +403,12 @@ function e15(x: Val, le: boolean): Uint8Array {
   let end = 20;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) unsure();
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") unsure();
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec10(EMPTY, at, id, c, le); break;
@@ -412,6 +421,8 @@ function e15(x: Val, le: boolean): Uint8Array {
       if (n < 0) unsure();
       end = at + n;
     }
+    if (caps.length && f4 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
@@ -435,6 +446,7 @@ function e15(x: Val, le: boolean): Uint8Array {
 
 function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -490,10 +502,12 @@ function e17(x: Val, le: boolean): Uint8Array {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) unsure();
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") unsure();
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec16(EMPTY, at, id, c, le); break;
@@ -506,6 +520,8 @@ function e17(x: Val, le: boolean): Uint8Array {
       if (n < 0) unsure();
       end = at + n;
     }
+    if (caps.length && f4 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
@@ -614,6 +630,7 @@ function d23(b: Uint8Array, le: boolean): Val {
 
 function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -633,7 +650,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   w32(b, at + 12, f1, le);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
-    if (x === null || typeof x !== "object") return -1;
+    if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.offset ?? 0;
     if (!ok64(g0)) return -1;
     w64(b, o, g0, le);
@@ -646,6 +663,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -664,6 +682,7 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 8;
@@ -676,6 +695,7 @@ function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -691,6 +711,7 @@ function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -723,10 +744,12 @@ function e29(x: Val, le: boolean): Uint8Array {
   let end = 32;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) unsure();
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") unsure();
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") unsure(); n = ec24(EMPTY, at, id, c, le); break;
@@ -739,6 +762,8 @@ function e29(x: Val, le: boolean): Uint8Array {
       if (n < 0) unsure();
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
@@ -1011,6 +1036,7 @@ function d41(b: Uint8Array, le: boolean): Val {
 
 function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -1030,7 +1056,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   w32(b, at + 12, f1, le);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
-    if (x === null || typeof x !== "object") return -1;
+    if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.start ?? 0;
     if (!ok64(g0)) return -1;
     w64(b, o, g0, le);
@@ -1043,6 +1069,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -1064,6 +1091,7 @@ function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -1091,10 +1119,12 @@ function e45(x: Val, le: boolean): Uint8Array {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) unsure();
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") unsure();
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
@@ -1105,6 +1135,8 @@ function e45(x: Val, le: boolean): Uint8Array {
       if (n < 0) unsure();
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
@@ -1125,6 +1157,7 @@ function e45(x: Val, le: boolean): Uint8Array {
 
 function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 28;
@@ -1158,10 +1191,12 @@ function e47(x: Val, le: boolean): Uint8Array {
   let end = 20;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) unsure();
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") unsure();
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
@@ -1172,6 +1207,8 @@ function e47(x: Val, le: boolean): Uint8Array {
       if (n < 0) unsure();
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
@@ -1204,10 +1241,12 @@ function e48(x: Val, le: boolean): Uint8Array {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) unsure();
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") unsure();
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
@@ -1218,6 +1257,8 @@ function e48(x: Val, le: boolean): Uint8Array {
       if (n < 0) unsure();
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
@@ -1251,10 +1292,12 @@ function e49(x: Val, le: boolean): Uint8Array {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) unsure();
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") unsure();
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) unsure();
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
@@ -1265,6 +1308,8 @@ function e49(x: Val, le: boolean): Uint8Array {
       if (n < 0) unsure();
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
@@ -1309,6 +1354,7 @@ function d52(b: Uint8Array, le: boolean): Val {
 
 function e53(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1336,6 +1382,7 @@ function d54(b: Uint8Array, le: boolean): Val {
 
 function e55(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1363,6 +1410,7 @@ function d56(b: Uint8Array, le: boolean): Val {
 
 function e57(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1384,6 +1432,7 @@ function d58(b: Uint8Array, le: boolean): Val {
 
 function e59(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1408,6 +1457,7 @@ function d60(b: Uint8Array, le: boolean): Val {
 
 function e61(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1445,6 +1495,7 @@ function d64(b: Uint8Array, le: boolean): Val {
 
 function e65(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1487,6 +1538,7 @@ function e65(x: Val, le: boolean): Uint8Array {
 
 function e66(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1529,6 +1581,7 @@ function e66(x: Val, le: boolean): Uint8Array {
 
 function e67(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1582,6 +1635,7 @@ function d69(b: Uint8Array, le: boolean): Val {
 
 function e70(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1625,6 +1679,7 @@ function e70(x: Val, le: boolean): Uint8Array {
 
 function e71(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1673,6 +1728,7 @@ function d72(b: Uint8Array, le: boolean): Val {
 
 function e73(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1697,6 +1753,7 @@ function d74(b: Uint8Array, le: boolean): Val {
 
 function e75(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1742,6 +1799,7 @@ function d78(b: Uint8Array, le: boolean): Val {
 
 function e79(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1774,6 +1832,7 @@ function d81(b: Uint8Array, le: boolean): Val {
 
 function e82(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1799,6 +1858,7 @@ function e82(x: Val, le: boolean): Uint8Array {
 
 function e83(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1829,6 +1889,7 @@ function d84(b: Uint8Array, le: boolean): Val {
 
 function e85(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1931,6 +1992,7 @@ function d92(b: Uint8Array, le: boolean): Val {
 
 function e93(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.ddw)) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
   const f2 = x.dma32_window_start ?? 0;
@@ -2001,6 +2063,7 @@ function d97(b: Uint8Array, le: boolean): Val {
 
 function e98(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.err)) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
   const f2 = x.op ?? 0;
@@ -2029,6 +2092,7 @@ function e98(x: Val, le: boolean): Uint8Array {
 
 function e99(x: Val, le: boolean): Uint8Array {
   if (x.$ !== undefined) unsure();
+  if (!okObj(x.err)) unsure();
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) unsure();
   const f2 = x.op ?? 0;

@@ -41,7 +41,7 @@ async function boot() {
   } catch (e) {
     why = e instanceof Error ? e.message : String(e);
     const js = await import("./wasm/release.wasm2js.js");
-    lib.initWithExports(js.default, "js");
+    lib.initWithExports(js.default, "js", js.instantiate);
     backend = "js";
   }
   if (backend === "wasm") {
