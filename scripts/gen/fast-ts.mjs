@@ -368,9 +368,7 @@ export function outputs({ model, BANNER, pascal }) {
       );
       lines.push("      const at = c.offset, id = c.header.id;");
       // exact mode as decoded: in order, no overlap, 4-aligned, `next` linking the chain
-      lines.push(
-        '      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();',
-      );
+      lines.push('      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();');
       lines.push("      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();");
       lines.push("      let n: number;");
       lines.push("      switch (id) {");
@@ -387,8 +385,7 @@ export function outputs({ model, BANNER, pascal }) {
       // cap_offset names the first cap, and the caps lie inside argsz (else the core's typed error)
       const co = sc.findIndex((f) => f.name === s.caps.offsetField);
       lines.push(`    if (caps.length && f${co} !== caps[0].offset) unsure();`);
-      if (argsz)
-        lines.push("    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();");
+      if (argsz) lines.push("    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();");
       lines.push("  }");
       total = "end";
     } else lines.push("  if (x.caps !== undefined) unsure();");
