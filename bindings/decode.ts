@@ -45,9 +45,19 @@ export interface StructDecodeOptions extends DecodeOptions {
   message?: BodyMode;
 }
 
+/** One step of a path in the decoded value: a key, or an index into an array. */
+export type PathKey = string | number;
+
 export interface SpanNode {
   /** Path in the decoded value, e.g. "argsz", "data[1]", "caps[0].header.next", "caps[0].areas[1].size". */
   path: string;
+  /**
+   * The same path as steps (["caps", 0, "header", "next"]), so callers never parse `path`. Spans
+   * that are not values (slack, tail, gaps, needs argsz, the error) are one step: their path.
+   */
+  key: PathKey[];
+  /** Schema field id of a field, or of the array or payload an element belongs to. */
+  field?: number;
   kind: "struct" | "field" | "cap" | "elem" | "slack" | "gap" | "tail" | "needs" | "error";
   offset: number;
   size: number;
@@ -140,6 +150,7 @@ interface Build {
   capIndex: number;
   elem: Record<string, unknown> | null;
   elemPath: string;
+  elemKey: PathKey[];
   error?: VfioAbiError;
   extra?: RawRecord[];
 }
@@ -155,20 +166,30 @@ function setPath(obj: Record<string, unknown>, path: string, v: unknown): void {
 }
 
 /** The object a field record belongs to (root, the current cap, or an element of its array). */
-function fieldTarget(b: Build, f: SchemaField, depth: number): [Record<string, unknown>, string] {
-  if (depth >= 2 && b.elem) return [b.elem, `${b.elemPath}.`];
-  if (f.struct !== b.s.name && b.cap) return [b.cap, `caps[${b.capIndex}].`];
-  return [b.root, ""];
+function fieldTarget(b: Build, f: SchemaField, depth: number): [Record<string, unknown>, string, PathKey[]] {
+  if (depth >= 2 && b.elem) return [b.elem, `${b.elemPath}.`, b.elemKey];
+  if (f.struct !== b.s.name && b.cap) return [b.cap, `caps[${b.capIndex}].`, ["caps", b.capIndex]];
+  return [b.root, "", []];
 }
 
 function onField(b: Build, r: RawRecord): void {
   const f = fieldById(r.ref);
   const val: number | bigint =
     f.scalar === "u64" ? r.value : f.scalar === "s32" ? Number(BigInt.asIntN(32, r.value)) : Number(r.value);
-  const [target, prefix] = fieldTarget(b, f, r.depth);
+  const [target, prefix, keyPrefix] = fieldTarget(b, f, r.depth);
   const path = prefix + f.path;
   setPath(target, f.path, val);
-  const node: SpanNode = { path, kind: "field", offset: r.offset, size: r.size, depth: r.depth, value: val };
+  const key = [...keyPrefix, ...f.path.split(".")];
+  const node: SpanNode = {
+    path,
+    key,
+    field: f.id,
+    kind: "field",
+    offset: r.offset,
+    size: r.size,
+    depth: r.depth,
+    value: val,
+  };
   if (f.flags) {
     const fl = nameFlags(f.flags, val, b.prof.proposals);
     node.names = fl.names;
@@ -211,6 +232,7 @@ function onCap(b: Build, r: RawRecord): void {
   const label = entry?.name ?? `unknown capability id ${id}`;
   b.nodes.push({
     path: `caps[${b.capIndex}]`,
+    key: ["caps", b.capIndex],
     kind: "cap",
     offset: r.offset,
     size: r.size,
@@ -228,21 +250,35 @@ function onElem(b: Build, r: RawRecord): void {
     const v = Number(BigInt.asIntN(size === 1 ? 64 : 32, r.value));
     b.root.data ??= [];
     (b.root.data as number[]).push(v);
-    b.nodes.push({ path: `data[${r.aux}]`, kind: "elem", offset: off, size, depth: 1, value: v });
+    const key = [f.name, r.aux];
+    b.nodes.push({
+      path: `${f.name}[${r.aux}]`,
+      key,
+      field: f.id,
+      kind: "elem",
+      offset: off,
+      size,
+      depth: 1,
+      value: v,
+    });
   } else if (f.type === "bytes" && b.cap) {
     b.cap[f.name] = b.bytes.slice(off, off + size);
     const path = `caps[${b.capIndex}].${f.name}`;
-    b.nodes.push({ path, kind: "elem", offset: off, size, depth: 2, label: `${size} bytes` });
+    const key = ["caps", b.capIndex, f.name];
+    b.nodes.push({ path, key, field: f.id, kind: "elem", offset: off, size, depth: 2, label: `${size} bytes` });
   } else if (f.type === "bytes") {
     // trailing data of a vfio-user body (region data, VERSION JSON)
     b.root[f.name] = b.bytes.slice(off, off + size);
-    b.nodes.push({ path: f.name, kind: "elem", offset: off, size, depth: 1, label: `${size} bytes` });
+    const node: SpanNode = { path: f.name, key: [f.name], field: f.id, kind: "elem", offset: off, size, depth: 1 };
+    b.nodes.push({ ...node, label: `${size} bytes` });
   } else if (b.cap) {
     b.elem = {};
     b.cap[f.name] ??= [];
     (b.cap[f.name] as unknown[]).push(b.elem);
     b.elemPath = `caps[${b.capIndex}].${f.name}[${r.aux}]`;
-    b.nodes.push({ path: b.elemPath, kind: "elem", offset: off, size, depth: 2, label: f.of ?? undefined });
+    b.elemKey = ["caps", b.capIndex, f.name, r.aux];
+    const node: SpanNode = { path: b.elemPath, key: b.elemKey, field: f.id, kind: "elem", offset: off, size, depth: 2 };
+    b.nodes.push({ ...node, label: f.of ?? undefined });
   }
 }
 
@@ -254,22 +290,46 @@ function onUnnamedBytes(b: Build, r: RawRecord): void {
     b.meta.slack = bytes;
     b.meta.slackOffset = off;
     const label = `${size} bytes after the known fields, up to argsz`;
-    b.nodes.push({ path: "$slack", kind: "slack", offset: off, size, depth: 1, label });
+    b.nodes.push({ path: "$slack", key: ["$slack"], kind: "slack", offset: off, size, depth: 1, label });
   } else if (r.kind === K.TAIL) {
     b.meta.tail = bytes;
     b.meta.tailOffset = off;
-    b.nodes.push({ path: "$tail", kind: "tail", offset: off, size, depth: 1, label: `${size} bytes past argsz` });
+    b.nodes.push({
+      path: "$tail",
+      key: ["$tail"],
+      kind: "tail",
+      offset: off,
+      size,
+      depth: 1,
+      label: `${size} bytes past argsz`,
+    });
   } else {
     b.meta.gaps.push({ offset: off, bytes });
     const label = "padding / unknown bytes";
-    b.nodes.push({ path: `$gap@${off}`, kind: "gap", offset: off, size, depth: r.depth + 1, label });
+    b.nodes.push({
+      path: `$gap@${off}`,
+      key: [`$gap@${off}`],
+      kind: "gap",
+      offset: off,
+      size,
+      depth: r.depth + 1,
+      label,
+    });
   }
 }
 
 function onNeeds(b: Build, r: RawRecord): void {
   const argsz = Number(r.value);
   b.meta.needsArgsz = argsz;
-  b.nodes.push({ path: "$needsArgsz", kind: "needs", offset: 0, size: 4, depth: 1, value: argsz });
+  b.nodes.push({
+    path: "$needsArgsz",
+    key: ["$needsArgsz"],
+    kind: "needs",
+    offset: 0,
+    size: 4,
+    depth: 1,
+    value: argsz,
+  });
   b.diagnostics.push(needsDiagnostic(b, argsz));
 }
 
@@ -296,13 +356,13 @@ function onError(b: Build, r: RawRecord): void {
   b.error = new Cls(statusName(code), msg, r.offset, field);
   const size = errSpan(code, r.offset, b.cap, b.bytes.length);
   b.diagnostics.push({ severity: "error", code: statusName(code), message: msg, offset: r.offset, size, field });
-  b.nodes.push({ path: "$error", kind: "error", offset: r.offset, size, depth: 1, label: msg });
+  b.nodes.push({ path: "$error", key: ["$error"], kind: "error", offset: r.offset, size, depth: 1, label: msg });
 }
 
 /** One handler per record kind; vfio-user's K_FDS / K_BODY go to the caller's `extra`. */
 const ON_RECORD: Record<number, (b: Build, r: RawRecord) => void> = {
   [K.STRUCT]: (b, r) => {
-    b.nodes.push({ path: "", kind: "struct", offset: 0, size: r.size, depth: 0, label: b.s.name });
+    b.nodes.push({ path: "", key: [], kind: "struct", offset: 0, size: r.size, depth: 0, label: b.s.name });
   },
   [K.FIELD]: onField,
   [K.CAP]: onCap,
@@ -418,6 +478,7 @@ export function inspectStruct(
     capIndex: -1,
     elem: null,
     elemPath: "",
+    elemKey: [],
     extra,
   };
   for (const r of readRecords(recs, n)) ON_RECORD[r.kind]?.(b, r);

@@ -108,6 +108,7 @@ const shift = (n: SpanNode, by: number, prefix: string): SpanNode => ({
   offset: n.offset + by,
   depth: n.depth + 1,
   path: n.path ? `${prefix}.${n.path}` : prefix,
+  key: [prefix, ...n.key],
 });
 
 /** inspect() of a vfio-user message: never throws on bad bytes. */
@@ -186,6 +187,7 @@ export function inspectMessage(
       meta.body = bodyRec.value === 0xffffn ? "raw" : null;
       nodes.push({
         path: "body",
+        key: ["body"],
         kind: "elem",
         offset: at,
         size: body.length,
