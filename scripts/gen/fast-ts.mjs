@@ -427,8 +427,8 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     const jsonOf = (v) => {
       const fs = fieldsOf(s).filter((f) => scalar(f) && present(f, v));
       if (!fs.length || fs.some((f) => f.path.includes("."))) return null;
-      const val = (f) => (f.type === "u64" ? '"${x.' + f.name + '}"' : "${x." + f.name + "}");
-      return "`" + fs.map((f, i) => `${i ? "," : "{"}${JSON.stringify(f.name)}:${val(f)}`).join("") + "`";
+      const val = (f) => (f.type === "u64" ? `"\${x.${f.name}}"` : `\${x.${f.name}}`);
+      return `\`${fs.map((f, i) => `${i ? "," : "{"}${JSON.stringify(f.name)}:${val(f)}`).join("")}\``;
     };
     const js = [0, 1, 2, 3].map(jsonOf);
     if (js.every((x) => x !== null)) {

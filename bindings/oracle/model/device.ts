@@ -8,8 +8,11 @@ import {
   VFIO_DEVICE_FLAGS_PCI,
   VFIO_DEVICE_FLAGS_PLATFORM,
   VFIO_DEVICE_FLAGS_RESET,
+  VFIO_IRQ_INFO_NORESIZE,
+  VFIO_PCI_ERR_IRQ_INDEX,
+  VFIO_PCI_MSIX_IRQ_INDEX,
 } from "../../generated/constants.js";
-import { DEV_WORDS, DRV, IRQ_TYPE_LABELS } from "../../generated/wasm-abi.js";
+import { DEV, DEVF, DEV_WORDS, DRV, IRQ_TYPE_LABELS, KERN, LVU, MAX_FD } from "../../generated/wasm-abi.js";
 
 import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
 
@@ -73,6 +76,8 @@ export interface DeviceDescription {
 }
 
 export { DEV_WORDS };
+/** Indexes the block describes (the length of DEV_IRQ_COUNT and DEV_IRQ_FLAGS). */
+const DEV_IRQ_INDEXES = DEV.IRQ_FLAGS - DEV.IRQ_COUNT;
 export const DRIVERS: Record<DriverName, number> = {
   "vfio-pci": DRV.PCI,
   "vfio-platform": DRV.PLATFORM,
@@ -124,33 +129,35 @@ export function hasErrIndex(d: DeviceDescription): boolean {
   return isPcie(d) || kernelBehaviours(d.kernel ?? DEFAULT_KERNEL).has("ERR_ALL_DEVICES");
 }
 
-/** Initial state block (DEV_WORDS u32) for assembly/oracle.ts. */
+/** Initial state block (DEV_WORDS u32, the contract's DEV_* layout) for the wasm oracle. */
 export function deviceBlock(d: DeviceDescription): Uint32Array {
   const b = new Uint32Array(DEV_WORDS);
-  b[0] = driverOf(d);
-  b[1] = kernelProfileBits(d.kernel ?? DEFAULT_KERNEL);
-  b[2] = numIrqs(d);
-  const msix = irqOf(d, 2);
-  b[3] =
-    (isPcie(d) ? 1 : 0) |
-    (d.intremap === false ? 2 : 0) |
-    ((b[1] & K_XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & 8) === 0 ? 4 : 0);
-  b[4] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
-  // libvfio-user: word 3 says which of the snapshot's bugs the server has
-  if (d.driver === "libvfio-user")
-    b[3] = (d.fixed?.includes("LVU_BUG_DISABLE_RANGE") ? 0 : 1) | (d.fixed?.includes("LVU_BUG_INTX_SHARED") ? 0 : 2);
+  b[DEV.DRIVER] = driverOf(d);
+  b[DEV.KERNEL] = kernelProfileBits(d.kernel ?? DEFAULT_KERNEL);
+  b[DEV.NUM_IRQS] = numIrqs(d);
+  const msix = irqOf(d, VFIO_PCI_MSIX_IRQ_INDEX);
+  const dynMsix =
+    (b[DEV.KERNEL] & KERN.XARRAY_MSI) !== 0 && msix && msix.count > 0 && (msix.flags & VFIO_IRQ_INFO_NORESIZE) === 0;
+  b[DEV.FEATURES] =
+    (isPcie(d) ? DEVF.PCIE : 0) | (d.intremap === false ? DEVF.MSI_SHORT : 0) | (dynMsix ? DEVF.DYN_MSIX : 0);
+  b[DEV.MSI_ALLOC_MAX] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
+  // libvfio-user: the features word says which of the snapshot's bugs the server has
+  if (d.driver === "libvfio-user") {
+    const bug = (name: "LVU_BUG_DISABLE_RANGE" | "LVU_BUG_INTX_SHARED") => (d.fixed?.includes(name) ? 0 : LVU[name]);
+    b[DEV.FEATURES] = bug("LVU_BUG_DISABLE_RANGE") | bug("LVU_BUG_INTX_SHARED");
+  }
   for (const q of d.irqs) {
-    if (q.index < 0 || q.index >= 64) continue;
-    b[8 + q.index] = q.count >>> 0;
-    b[72 + q.index] = q.flags >>> 0;
+    if (q.index < 0 || q.index >= DEV_IRQ_INDEXES) continue;
+    b[DEV.IRQ_COUNT + q.index] = q.count >>> 0;
+    b[DEV.IRQ_FLAGS + q.index] = q.flags >>> 0;
   }
   // before 7.3 vfio-pci reports ERR only on PCIe: keep the validator's count 0 otherwise
-  if (b[0] === 0 && !hasErrIndex(d)) b[8 + 3] = 0;
+  if (b[DEV.DRIVER] === DRV.PCI && !hasErrIndex(d)) b[DEV.IRQ_COUNT + VFIO_PCI_ERR_IRQ_INDEX] = 0;
   const setBit = (base: number, fd: number) => {
-    if (fd >= 0 && fd < 1024) b[base + (fd >> 5)] |= 1 << (fd & 31);
+    if (fd >= 0 && fd < MAX_FD) b[base + (fd >> 5)] |= 1 << (fd & 31);
   };
-  for (const fd of d.eventfds ?? DEFAULT_EVENTFDS) setBit(136, fd);
-  for (const fd of [...(d.openFds ?? [0, 1, 2]), ...(d.writableFds ?? [])]) setBit(168, fd);
+  for (const fd of d.eventfds ?? DEFAULT_EVENTFDS) setBit(DEV.EVENTFDS, fd);
+  for (const fd of [...(d.openFds ?? [0, 1, 2]), ...(d.writableFds ?? [])]) setBit(DEV.OPEN_FDS, fd);
   return b;
 }
 

@@ -6,7 +6,7 @@
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
 import { fromHex } from "../../dump.js";
-import { ERRNO_NAMES, E_ORACLE_RANGE, PROF_BIG } from "../../generated/wasm-abi.js";
+import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, PROF_BIG, R } from "../../generated/wasm-abi.js";
 import { REGION, copyIn, reserve, u32At } from "../../memory.js";
 import {
   O_VFIO_DEVICE_INFO__ARGSZ,
@@ -168,8 +168,8 @@ export class DeviceModel {
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
   }
 
-  /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule `rule`). */
-  private track(mem: Uint8Array, ret: number, rule: string, activeBefore: number, bigEndian: boolean): number[] {
+  /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule id `rule`). */
+  private track(mem: Uint8Array, ret: number, rule: number, activeBefore: number, bigEndian: boolean): number[] {
     const out: number[] = [];
     if (this.device.driver !== "vfio-pci" || mem.length < SET.data) return out;
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
@@ -200,12 +200,12 @@ export class DeviceModel {
         dt === VFIO_IRQ_SET_DATA_EVENTFD &&
         activeBefore === 1 &&
         this.rules === 0 &&
-        (rule === "FD_CLOSED" || rule === "FD_NOT_EVENTFD")
+        (rule === R.FD_CLOSED || rule === R.FD_NOT_EVENTFD)
       )
         t.intx = null;
       return out;
     }
-    if (rule === "PARTIAL_VECTORS") return out;
+    if (rule === R.PARTIAL_VECTORS) return out;
     if (index === 0) {
       if (act === VFIO_IRQ_SET_ACTION_UNMASK && dt === VFIO_IRQ_SET_DATA_EVENTFD)
         t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
@@ -283,9 +283,9 @@ export class DeviceModel {
     const name = ioctl.startsWith("VFIO_") ? ioctl : `VFIO_${ioctl}`;
     switch (name) {
       case "VFIO_DEVICE_SET_IRQS": {
-        const before = this.state[5];
+        const before = this.state[DEV.ACTIVE_TYPE];
         const [ret, rule] = oracleCall(this.state, mem, true, opts.bigEndian);
-        const signalled = this.track(mem, ret, ruleName(rule), before, !!opts.bigEndian);
+        const signalled = this.track(mem, ret, rule, before, !!opts.bigEndian);
         return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled };
       }
       case "VFIO_DEVICE_GET_IRQ_INFO":

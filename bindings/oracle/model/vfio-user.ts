@@ -5,7 +5,7 @@
 // commands and the eventfd identities are modelled here. Behaviour of nutanix/libvfio-user at
 // efd091bc (lib/libvfio-user.c, lib/tran_sock.c, lib/tran.c, lib/irq.c), checked message by message
 // against the real library by the vfio-user peer stage.
-import { ERRNO } from "../../generated/wasm-abi.js";
+import { DEV, ERRNO } from "../../generated/wasm-abi.js";
 import { wasm } from "../../loader.js";
 import {
   encodeMessage,
@@ -138,7 +138,7 @@ export class VfioUserModel {
     this.device = device;
     this.state = new Uint32Array(LVU_WORDS);
     this.state.set(deviceBlock(device));
-    this.state[3] |= LVU_EXTENDED;
+    this.state[DEV.FEATURES] |= LVU_EXTENDED;
   }
 
   private get maxIvs(): number {
