@@ -56,7 +56,7 @@ function score(
   // capabilities with known ids are strong evidence, even when the chain breaks later on
   const knownCaps = Math.min((v.caps ?? []).filter((c) => c.name).length, MAX_CAPS_SCORED);
   n += 3 * knownCaps;
-  if (!r.ok && s.name === o.current && knownCaps) n += 15;
+  if (!r.ok && s.name === o.current && knownCaps) n += 20;
   return { score: n, argsz };
 }
 

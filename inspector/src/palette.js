@@ -1,17 +1,12 @@
-// Field colours: a fixed palette (style.css --p0..--p9, light and dark), assigned so that two
-// fields that touch in the hex view, or sit on consecutive rows of the tree, never share a
-// colour. Each field prefers the colour its path hashes to, so colours stay put across edits.
+// Field colours: a fixed palette (style.css --p0..--p9, light and dark, ordered so that colours
+// next to each other in the list look different), dealt out in byte order so the colours spread
+// over the whole palette, and so that two fields that touch in the hex view, or sit on
+// consecutive rows of the tree, never share one. The same layout gets the same colours.
 
 export const PALETTE_SIZE = 10;
 
 const COLOURED = new Set(["field", "elem", "cap", "group"]);
 export const isColoured = (row) => COLOURED.has(row.kind);
-
-function hash(text) {
-  let h = 2166136261;
-  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 16777619);
-  return h >>> 0;
-}
 
 /** Pairs of rows that must differ: owners of adjacent bytes, and consecutive tree rows. */
 function neighbours(rows, owner) {
@@ -34,18 +29,16 @@ export function assignColours(rows, owner) {
     .filter((i) => isColoured(rows[i]))
     .sort((a, b) => rows[a].offset - rows[b].offset || rows[b].size - rows[a].size);
   for (const r of rows) r.colour = null;
+  let next = 0;
   for (const i of order) {
     const taken = new Set([...near[i]].map((j) => rows[j].colour));
-    const first = hash(rows[i].path) % PALETTE_SIZE;
-    for (let k = 0; k < PALETTE_SIZE; k++) {
-      const c = (first + k) % PALETTE_SIZE;
-      if (!taken.has(c)) {
-        rows[i].colour = c;
-        break;
-      }
+    for (let k = 0; k < PALETTE_SIZE && rows[i].colour === null; k++) {
+      const c = (next + k) % PALETTE_SIZE;
+      if (!taken.has(c)) rows[i].colour = c;
     }
     // more neighbours than colours cannot happen (a span touches at most two others in the hex
     // view and two rows in the tree), but a colour is always given
-    rows[i].colour ??= first;
+    rows[i].colour ??= next;
+    next = (rows[i].colour + 1) % PALETTE_SIZE;
   }
 }

@@ -170,6 +170,14 @@ describe("guessStruct", () => {
     assert.ok(n >= 5, `${n} vectors checked`);
   });
 
+  test("a chosen struct whose chain breaks after known capabilities stays the guess", () => {
+    for (const name of ["cap_self_loop", "cap_cycle_2", "cap_backwards"]) {
+      const v = vec(name);
+      const [best] = lib.guessStruct(bytesOf(v.hex), { current: v.struct });
+      assert.equal(best.struct, v.struct, name);
+    }
+  });
+
   test("random bytes get no confident guess", () => {
     const bytes = Uint8Array.from({ length: 40 }, (_, i) => (i * 97 + 13) & 0xff);
     const [best] = lib.guessStruct(bytes);
@@ -251,5 +259,18 @@ describe("capChain", () => {
   test("no chain: a struct without one, or cap_offset 0", () => {
     assert.equal(lib.capChain(lib.inspect("vfio_irq_set", bytesOf(vec("irq_set_msi_disable").hex))), null);
     assert.equal(chain("kernel_region3_argsz32").end.kind, "none");
+  });
+});
+
+describe("oracle rules", () => {
+  test("the fields a rule judges are fields of vfio_irq_set", () => {
+    const fields = new Set(lib.SCHEMA.fields.filter((f) => f.struct === "vfio_irq_set").map((f) => f.name));
+    for (const r of lib.ORACLE_RULES) for (const f of r.fields) assert.ok(fields.has(f), `${r.name}: ${f}`);
+    const failing = lib.ORACLE_RULES.filter((r) => r.errno && !r.name.startsWith("LVU_BUG"));
+    assert.deepEqual(
+      failing.filter((r) => !r.fields.length).map((r) => r.name),
+      [],
+      "every rule that fails a request names what it judges",
+    );
   });
 });
