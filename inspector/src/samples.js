@@ -4,8 +4,6 @@
 import { badVectors, vectors } from "../../examples/vectors.mjs";
 import * as lib from "./lib.js";
 
-const clean = (hex) => hex.replace(/\s+/g, "").toLowerCase();
-
 /** What a struct is for, from the ioctl table: a request you send, a reply, or a vfio-user message. */
 function roleOf(structName) {
   const s = lib.SCHEMA.structs.find((x) => x.name === structName);
@@ -31,7 +29,7 @@ export function allSamples() {
       label: v.name.replace(/_/g, " "),
       group: roleOf(v.struct),
       struct: v.struct,
-      hex: clean(v.hex),
+      hex: v.hex,
       arch: v.arch ?? null,
       epoch: v.epoch ?? null,
     });
@@ -41,7 +39,7 @@ export function allSamples() {
       label: v.name.replace(/_/g, " "),
       group: "broken",
       struct: v.struct,
-      hex: clean(v.hex),
+      hex: v.hex,
       arch: v.arch ?? null,
       epoch: v.epoch ?? null,
       note: `rejected with ${v.code} at offset ${v.offset}${v.field ? ` (${v.field})` : ""}`,
