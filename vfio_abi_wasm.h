@@ -2,8 +2,9 @@
  * DO NOT EDIT: change the schema and run `npm run gen`.
  *
  * vfio-abi wasm export ABI for C hosts (wasm2c, wasmtime/WAMR/wasm3 embedding APIs).
- * Reference: docs/wasm-abi.md. The module (build/release.wasm) has zero imports and exports one
- * memory named "memory"; every pointer below is a byte offset into that memory (uint32_t).
+ * Reference: docs/wasm-abi.md. The modules (build/release.wasm, the core; build/fuzz.wasm, the fuzzing
+ * toolkit) have zero imports and export one memory named "memory" each; every pointer below is a
+ * byte offset into the memory of the module it is passed to (uint32_t).
  */
 #ifndef VFIO_ABI_WASM_H
 #define VFIO_ABI_WASM_H
@@ -11,7 +12,7 @@
 #include <stdint.h>
 
 /* ---- version: compare with the module's abi_version() before use */
-#define VFIO_ABI_VERSION                             1 /* abi_version() of a compatible module */
+#define VFIO_ABI_VERSION                             2 /* abi_version() of a compatible module */
 
 /* ---- status codes: >= 0 success (often a count), < 0 error */
 #define VFIO_ABI_OK                                  0 /* success (often a byte or record count) */
@@ -447,7 +448,8 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LVU_TRIGGER_FD             37 /* libvfio-user: the trigger writes to an installed fd that is not an eventfd and not writable; install accepted any fd */
 #define VFIO_ABI_ORACLE_R_LVU_BUG_DISABLE_RANGE      38 /* libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count */
 #define VFIO_ABI_ORACLE_R_LVU_BUG_INTX_SHARED        39 /* libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back) */
-#define VFIO_ABI_ORACLE_NUM_RULES                    40
+#define VFIO_ABI_ORACLE_R_EMPTY_BLOCK                40 /* 6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed */
+#define VFIO_ABI_ORACLE_NUM_RULES                    41
 #define VFIO_ABI_ORACLE_DEV_DRIVER                   0 /* driver (DRV_*) */
 #define VFIO_ABI_ORACLE_DEV_KERNEL                   1 /* kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135 */
 #define VFIO_ABI_ORACLE_DEV_NUM_IRQS                 2 /* num_irqs (indexes) */
@@ -485,8 +487,79 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_FD_READONLY                  2 /* fd kind: open, not an eventfd, not writable */
 #define VFIO_ABI_ORACLE_FD_WRITABLE                  3 /* fd kind: open, not an eventfd, writable */
 
+/* ---- fuzzing module (build/fuzz.wasm): work area regions, campaign block (byte offsets), classes */
+#define VFIO_ABI_FUZZ_WORK_SIZE                      40960 /* fuzz_work_size() */
+#define VFIO_ABI_FUZZ_W_A                            0 /* generated case (4 KiB) */
+#define VFIO_ABI_FUZZ_W_B                            4096 /* mutated case */
+#define VFIO_ABI_FUZZ_W_C                            8192 /* re-encoded copy */
+#define VFIO_ABI_FUZZ_W_CAPS                         12288 /* cap list (8 x ptr,len) + encoded caps */
+#define VFIO_ABI_FUZZ_W_MISC                         14336 /* cap offsets/lengths, mutator candidates */
+#define VFIO_ABI_FUZZ_W_REC                          16384 /* parse records (REC_CAP records) */
+#define VFIO_ABI_FUZZ_BUF_CAP                        4000 /* longest case */
+#define VFIO_ABI_FUZZ_OUT_WORDS                      160 /* fuzz_out_words() */
+#define VFIO_ABI_FUZZ_OUT_CASES                      0 /* cases run */
+#define VFIO_ABI_FUZZ_OUT_INPUTS                     4 /* inputs decoded (generated + mutated) */
+#define VFIO_ABI_FUZZ_OUT_FAILS                      8 /* failures */
+#define VFIO_ABI_FUZZ_OUT_VALID                      12 /* valid cases */
+#define VFIO_ABI_FUZZ_OUT_NEAR                       16 /* near-valid cases */
+#define VFIO_ABI_FUZZ_OUT_MUT_OK                     20 /* mutated inputs that decode */
+#define VFIO_ABI_FUZZ_OUT_MUT_REJ                    24 /* mutated inputs rejected */
+#define VFIO_ABI_FUZZ_OUT_ROUNDTRIPS                 28 /* exact round trips */
+#define VFIO_ABI_FUZZ_OUT_HASH                       32 /* u64 order-independent hash of the cases */
+#define VFIO_ABI_FUZZ_OUT_PAGES0                     44 /* memory pages before the run */
+#define VFIO_ABI_FUZZ_OUT_PAGES1                     48 /* memory pages after the run */
+#define VFIO_ABI_FUZZ_OUT_LEN_A                      52 /* length of the last generated case (at W_A) */
+#define VFIO_ABI_FUZZ_OUT_LEN_B                      56 /* length of the last mutated case (at W_B) */
+#define VFIO_ABI_FUZZ_OUT_NLIST                      60 /* failures recorded in OUT_FAIL_LIST */
+#define VFIO_ABI_FUZZ_OUT_CLASS                      64 /* u32 per class id: cases generated */
+#define VFIO_ABI_FUZZ_OUT_FAIL_LIST                  320 /* up to maxFailList (case index, kind) u32 pairs */
+#define VFIO_ABI_FUZZ_OUT_KINDS                      576 /* u32 per failure kind (16): failures */
+#define VFIO_ABI_FUZZ_MAX_FAIL_LIST                  32
+#define VFIO_ABI_FUZZ_C_VALID                        0 /* well-formed request for the device: one DATA, one ACTION bit, start/count inside the index, exact payload */
+#define VFIO_ABI_FUZZ_C_ARGSZ_MIN                    1 /* argsz < 20 */
+#define VFIO_ABI_FUZZ_C_ARGSZ_SLACK                  2 /* argsz larger than header + payload, buffer carries the slack */
+#define VFIO_ABI_FUZZ_C_ARGSZ_OVER                   3 /* argsz larger than the buffer */
+#define VFIO_ABI_FUZZ_C_FLAGS_UNKNOWN                4 /* a flag bit outside 0x3f */
+#define VFIO_ABI_FUZZ_C_DATA_ZERO                    5 /* no DATA_* bit */
+#define VFIO_ABI_FUZZ_C_DATA_MULTI                   6 /* two or three DATA_* bits */
+#define VFIO_ABI_FUZZ_C_ACTION_ZERO                  7 /* no ACTION_* bit */
+#define VFIO_ABI_FUZZ_C_ACTION_MULTI                 8 /* two or three ACTION_* bits */
+#define VFIO_ABI_FUZZ_C_COUNT_OVERFLOW               9 /* count >= U32_MAX - start (start + count wraps) */
+#define VFIO_ABI_FUZZ_C_START_PAST                   10 /* start >= the index's irq count */
+#define VFIO_ABI_FUZZ_C_RANGE_PAST                   11 /* start + count > the index's irq count (payload consistent) */
+#define VFIO_ABI_FUZZ_C_INDEX_PAST                   12 /* index >= the driver's max irq type */
+#define VFIO_ABI_FUZZ_C_PAYLOAD_SHORT                13 /* argsz - 20 < count x element size (buffer cut to argsz) */
+#define VFIO_ABI_FUZZ_C_FD_MINUS1                    14 /* an eventfd element is -1 */
+#define VFIO_ABI_FUZZ_C_FD_BELOW                     15 /* an eventfd element is < -1 */
+#define VFIO_ABI_FUZZ_C_FD_CLOSED                    16 /* an eventfd element names a closed fd */
+#define VFIO_ABI_FUZZ_C_FD_NOT_EVENTFD               17 /* an eventfd element names an open fd that is not an eventfd */
+#define VFIO_ABI_FUZZ_C_BOOL_BYTE                    18 /* a DATA_BOOL byte in 2..255 */
+#define VFIO_ABI_FUZZ_C_II_REQ                       20 /* GET_IRQ_INFO request (argsz 16, index, zero count) */
+#define VFIO_ABI_FUZZ_C_II_REPLY                     21 /* GET_IRQ_INFO reply for the device */
+#define VFIO_ABI_FUZZ_C_II_ARGSZ_MIN                 22 /* argsz < 16 */
+#define VFIO_ABI_FUZZ_C_II_ARGSZ_SLACK               23 /* argsz > 16 with slack bytes */
+#define VFIO_ABI_FUZZ_C_II_ARGSZ_OVER                24 /* argsz larger than the buffer */
+#define VFIO_ABI_FUZZ_C_II_INDEX_PAST                25 /* index >= the device's irq indexes */
+#define VFIO_ABI_FUZZ_C_II_FLAGS_UNKNOWN             26 /* reply with an undefined flag bit */
+#define VFIO_ABI_FUZZ_C_CH_VALID                     30 /* kernel-built reply with 0..4 caps (vfio_info_cap_add + cap_shift), every cap kind, both epochs and byte orders */
+#define VFIO_ABI_FUZZ_C_CH_TOO_SMALL                 31 /* the kernel's too-small reply: CAPS set, argsz raised, cap_offset 0 */
+#define VFIO_ABI_FUZZ_C_CH_ARGSZ_MIN                 32 /* argsz < minsz */
+#define VFIO_ABI_FUZZ_C_CH_ARGSZ_SLACK               33 /* argsz larger than the chain, buffer carries the slack */
+#define VFIO_ABI_FUZZ_C_CH_ARGSZ_OVER                34 /* argsz larger than the buffer with a chain */
+#define VFIO_ABI_FUZZ_C_CH_NEXT_ZERO                 35 /* a cap's next is 0 before the last cap */
+#define VFIO_ABI_FUZZ_C_CH_PAST_END                  36 /* cap_offset or next points at or past argsz */
+#define VFIO_ABI_FUZZ_C_CH_INTO_HEADER               37 /* cap_offset or next points into the fixed info struct */
+#define VFIO_ABI_FUZZ_C_CH_MISALIGNED                38 /* cap_offset or next not 4-byte aligned */
+#define VFIO_ABI_FUZZ_C_CH_SELF                      39 /* next points to the cap itself */
+#define VFIO_ABI_FUZZ_C_CH_CYCLE                     40 /* next points back to an earlier cap (cycle of length 2+) */
+#define VFIO_ABI_FUZZ_C_CH_OVERLAP                   41 /* next points inside the current cap */
+#define VFIO_ABI_FUZZ_C_CH_UNKNOWN_ID                42 /* a cap id no kernel defines for this ioctl */
+#define VFIO_ABI_FUZZ_C_CH_WRONG_VERSION             43 /* a cap version 0 or newer than any known */
+#define VFIO_ABI_FUZZ_C_CH_FLAG_CLEAR                44 /* CAPS flag clear while cap_offset is set */
+#define VFIO_ABI_FUZZ_C_CH_ARRAY_OVERRUN             45 /* nr_areas / nr_iovas / zPCI size runs past the cap */
+
 /* ---- exported functions */
-/* X-macro over every exported function, in export order:
+/* X-macro over every exported function of the core module (build/release.wasm), in export order:
  *   X(ret, name, "wasm signature", (C parameters), (VFIO_ABI_SELF, arguments))
  * VFIO_ABI_SELF is whatever the host's binding passes first (e.g. the wasm2c instance pointer);
  * define it before expanding. Example for wasm2c 1.0.32 with -n vfio:
@@ -494,7 +567,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
  *   #define WRAP(ret, name, sig, params, args) static ret vfio_##name params { return (ret)Z_vfioZ_##name args; }
  *   VFIO_ABI_EXPORTS(WRAP)
  */
-#define VFIO_ABI_NUM_FUNCTIONS 39
+#define VFIO_ABI_NUM_FUNCTIONS 25
 #define VFIO_ABI_EXPORTS(X) \
   X(int32_t, abi_version, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, arena_ptr, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -520,6 +593,16 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
   X(int32_t, oracle_set_irqs_batch, "i32(i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out), (VFIO_ABI_SELF, prof, bufs, index, n, dev, out)) \
   X(uint32_t, oracle_last_rule, "i32()", (void), (VFIO_ABI_SELF)) \
   X(int32_t, oracle_last_elem, "i32()", (void), (VFIO_ABI_SELF)) \
+  X(int32_t, irq_set_validate_batch, "i32(i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out), (VFIO_ABI_SELF, prof, bufs, index, n, dev, out)) \
+  /* end */
+
+/* The same for the fuzzing module (build/fuzz.wasm): a separate instance with its own memory. */
+#define VFIO_ABI_FUZZ_NUM_FUNCTIONS 18
+#define VFIO_ABI_FUZZ_EXPORTS(X) \
+  X(int32_t, abi_version, "i32()", (void), (VFIO_ABI_SELF)) \
+  X(uint32_t, arena_ptr, "i32()", (void), (VFIO_ABI_SELF)) \
+  X(uint32_t, arena_cap, "i32()", (void), (VFIO_ABI_SELF)) \
+  X(int32_t, arena_reserve, "i32(i32)", (uint32_t n), (VFIO_ABI_SELF, n)) \
   X(uint32_t, fuzz_work_size, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, fuzz_out_words, "i32()", (void), (VFIO_ABI_SELF)) \
   X(int32_t, fuzz_num_classes, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -534,16 +617,16 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
   X(uint32_t, fuzz_case_env, "i32(i32,i32,i32,i32)", (uint32_t seed, uint32_t idx, uint32_t nprof, uint32_t ndev), (VFIO_ABI_SELF, seed, idx, nprof, ndev)) \
   X(int32_t, fuzz_campaign, "i32(i32,i32,i32,i32,i32,i32,i32,i32,i32)", (uint32_t seed, uint32_t first, uint32_t n, uint32_t profs, uint32_t nprof, uint32_t devs, uint32_t ndev, uint32_t work, uint32_t out), (VFIO_ABI_SELF, seed, first, n, profs, nprof, devs, ndev, work, out)) \
   X(int32_t, fuzz_gen_batch, "i32(i32,i32,i32,i32,i32,i32,i32,i32)", (int32_t sid, uint32_t seed, uint32_t first, uint32_t n, uint32_t prof, uint32_t dev, uint32_t work, uint32_t out), (VFIO_ABI_SELF, sid, seed, first, n, prof, dev, work, out)) \
-  X(int32_t, irq_set_validate_batch, "i32(i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out), (VFIO_ABI_SELF, prof, bufs, index, n, dev, out)) \
   /* end */
 
-/* exported globals (immutable): X(C type, name) */
+/* exported globals (immutable, in both modules): X(C type, name) */
 #define VFIO_ABI_GLOBALS(X) \
   X(int32_t, ABI_VERSION) \
   /* end */
 
 /* Prototypes, for hosts that provide the exports as plain C functions named vfio_abi_<export>
- * (define VFIO_ABI_PROTOTYPES; pointers are offsets into the module's memory). */
+ * (define VFIO_ABI_PROTOTYPES; pointers are offsets into the module's memory). The core module's
+ * functions, then the fuzzing module's own (its abi_version and arena_* are the core's, per instance). */
 #ifdef VFIO_ABI_PROTOTYPES
 /* ABI version */
 int32_t vfio_abi_abi_version(void);
@@ -593,6 +676,8 @@ int32_t vfio_abi_oracle_set_irqs_batch(uint32_t prof, uint32_t bufs, uint32_t in
 uint32_t vfio_abi_oracle_last_rule(void);
 /* Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1. */
 int32_t vfio_abi_oracle_last_elem(void);
+/* Validate-stage verdicts for n vfio_irq_set buffers on a PCI device block (oracle.ts layout; only words 0 and 8..12 are read): buffers at bufs + offset_i with `index` holding (u32 offset, u32 len) pairs, verdicts (0 or -errno) to out[i] and rule ids to out[n + i]. A verdict of 0 means the buffer passes validation and dispatch (the handler's state rules are not applied: use oracle_set_irqs_batch for the full answer). Returns the number passing, E_BAD_ARG (-22) for a non-PCI device block, or -1000 when an argument range lies outside memory. */
+int32_t vfio_abi_irq_set_validate_batch(uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out);
 /* bytes of the work area every fuzz export needs */
 uint32_t vfio_abi_fuzz_work_size(void);
 /* u32 words `fuzz_campaign` writes to `out` */
@@ -621,8 +706,6 @@ uint32_t vfio_abi_fuzz_case_env(uint32_t seed, uint32_t idx, uint32_t nprof, uin
 int32_t vfio_abi_fuzz_campaign(uint32_t seed, uint32_t first, uint32_t n, uint32_t profs, uint32_t nprof, uint32_t devs, uint32_t ndev, uint32_t work, uint32_t out);
 /* Generation + labelling only (benchmarks, corpus hashes): n cases of family sid from `first`. Returns the number the oracle/codec accepts; the order-independent hash sum goes to out (u64). */
 int32_t vfio_abi_fuzz_gen_batch(int32_t sid, uint32_t seed, uint32_t first, uint32_t n, uint32_t prof, uint32_t dev, uint32_t work, uint32_t out);
-/* Validate-stage verdicts for n vfio_irq_set buffers on a PCI device block (oracle.ts layout; only words 0 and 8..12 are read): buffers at bufs + offset_i with `index` holding (u32 offset, u32 len) pairs, verdicts (0 or -errno) to out[i] and rule ids to out[n + i]. A verdict of 0 means the buffer passes validation and dispatch (the handler's state rules are not applied: use oracle_set_irqs_batch for the full answer). Returns the number passing, E_BAD_ARG (-22) for a non-PCI device block, or -1000 when an argument range lies outside memory. */
-int32_t vfio_abi_irq_set_validate_batch(uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out);
 #endif /* VFIO_ABI_PROTOTYPES */
 
 #endif /* VFIO_ABI_WASM_H */

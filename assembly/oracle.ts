@@ -99,6 +99,7 @@ import {
   R_RANGE,
   R_START,
   R_SUBINDEX,
+  R_EMPTY_BLOCK,
   R_VECTOR_UNALLOCATED,
   R_VIRQFD_BUSY,
   R_ZERO_VECTORS,
@@ -325,6 +326,9 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
           return maxAlloc as i32;
         }
         alloc = nvec;
+        // 6.1 vfio_msi_set_block checks start < num_ctx (= start + count) even for count 0; the
+        // vectors just allocated are freed again (vfio_msi_disable)
+        if (!k612 && count == 0) return Rule.fail(R_EMPTY_BLOCK, EINVAL);
       } else if (!k612 && (start >= alloc || nvec > alloc)) {
         // 6.1 vfio_msi_set_block: the enabled set cannot grow (NORESIZE) - checked before any fd
         return Rule.fail(R_NORESIZE, EINVAL);

@@ -142,7 +142,7 @@ export async function run({ quick = false } = {}) {
   const dev = qemuDevice("e1000e", "6.12");
   const counts = [0, 1, 2, 3, 4].map((i) => dev.irqs.find((q) => q.index === i)?.count ?? 0);
   const ex = new WebAssembly.Instance(
-    new WebAssembly.Module(readFileSync(fileURLToPath(new URL("build/release.wasm", root)))),
+    new WebAssembly.Module(readFileSync(fileURLToPath(new URL("build/fuzz.wasm", root)))),
     {},
   ).exports;
   const WS = ex.fuzz_work_size();

@@ -6,8 +6,14 @@ export {
   wasm,
   backend,
   wasmUrl,
+  initFuzz,
+  initFuzzSync,
+  initFuzzWithExports,
+  fuzzWasm,
+  fuzzWasmUrl,
   EXPECTED_ABI_VERSION,
   type WasmExports,
+  type FuzzExports,
   type WasmSource,
 } from "./loader.js";
 export {

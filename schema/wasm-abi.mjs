@@ -1,12 +1,12 @@
 // The contract between the wasm core and its hosts, as data: status codes, the record stream, profile
 // bits, the SET_IRQS oracle (device block, rule ids), the fuzzing toolkit (classes, work area,
-// campaign block) and the export signatures. scripts/gen.mjs generates from this file the
+// campaign block), the modules and their export signatures. scripts/gen.mjs generates from this file the
 // AssemblyScript constants (assembly/generated/wasm-abi.ts), the TypeScript tables and the
 // WasmExports type (bindings/generated/wasm-abi.ts), the C header (vfio_abi_wasm.h) and the tables of
 // docs/wasm-abi.md. Numbers here are ABI: a host compiled against one value must keep working.
 
 /** abi_version() of a module built from this contract; bump it when a number below changes meaning. */
-export const abiVersion = 1;
+export const abiVersion = 2;
 
 // ---------------------------------------------------------------- status codes
 /** The typed errors the TypeScript bindings throw, by status code. */
@@ -287,6 +287,11 @@ export const oracle = {
       null,
       "libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)",
     ),
+    rule(
+      "EMPTY_BLOCK",
+      "EINVAL",
+      "6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed",
+    ),
   ],
   /**
    * The vfio_irq_set fields each rule judges (rules not named judge none): what a tool marks when
@@ -330,6 +335,7 @@ export const oracle = {
     LVU_SHORT: ["argsz"],
     LVU_FDS_NOT_EVENTFD: ["flags"],
     LVU_TRIGGER_FD: ["data"],
+    EMPTY_BLOCK: ["start", "count"],
   },
   /** Layout of the device block: word index, number of words, meaning. */
   device: [
@@ -534,12 +540,35 @@ export const fuzz = {
   },
 };
 
-// ---------------------------------------------------------------- exports
+// ---------------------------------------------------------------- modules and exports
+/**
+ * The modules built from this contract. Both have zero imports and one exported memory. The fuzzing
+ * toolkit is its own module, with its own copy of the codec and the oracle it checks against, so the
+ * core stays small; hosts load it only when they fuzz.
+ */
+export const modules = [
+  {
+    name: "core",
+    file: "build/release.wasm",
+    entry: "assembly/index.ts",
+    summary: "the codec: decode, encode, capability chains, batch decode, the SET_IRQS oracle",
+  },
+  {
+    name: "fuzz",
+    file: "build/fuzz.wasm",
+    entry: "assembly/fuzz/index.ts",
+    summary: "the fuzzing toolkit: seeded generators, structure-aware mutator, campaign loop",
+  },
+];
+const CORE = ["core"];
+const FUZZ = ["fuzz"];
+const BOTH = ["core", "fuzz"];
 /**
  * An exported function: name, parameters ("name: type, ..."), return type (AssemblyScript types), a
- * one-line summary (the export table of docs/wasm-abi.md) and optional details (C header, TS type).
+ * one-line summary (the export table of docs/wasm-abi.md), optional details (C header, TS type) and
+ * the modules that export it.
  */
-const fn = (name, params, ret, summary, doc = "") => ({
+const fn = (name, params, ret, summary, doc = "", mods = CORE) => ({
   name,
   params: params
     ? params.split(", ").map((p) => {
@@ -550,13 +579,18 @@ const fn = (name, params, ret, summary, doc = "") => ({
   ret,
   summary,
   doc,
+  modules: mods,
 });
+/** The same, exported by both modules (version and arena: every host needs them). */
+const both = (name, params, ret, summary, doc = "") => fn(name, params, ret, summary, doc, BOTH);
+/** The same, exported by the fuzzing module only. */
+const fuzzFn = (name, params, ret, summary, doc = "") => fn(name, params, ret, summary, doc, FUZZ);
 /** Every exported function, in export order. The export-types test checks them against the built module. */
 export const exportedFunctions = [
-  fn("abi_version", "", "i32", "ABI version"),
-  fn("arena_ptr", "", "usize", "start of the host scratch arena"),
-  fn("arena_cap", "", "u32", "arena bytes available now"),
-  fn(
+  both("abi_version", "", "i32", "ABI version"),
+  both("arena_ptr", "", "usize", "start of the host scratch arena"),
+  both("arena_cap", "", "u32", "arena bytes available now"),
+  both(
     "arena_reserve",
     "n: u32",
     "i32",
@@ -654,44 +688,44 @@ export const exportedFunctions = [
     "payload element whose eventfd/vector failed in the last MSI/MSI-X block, or -1",
     "Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1.",
   ),
-  fn("fuzz_work_size", "", "u32", "bytes of the work area every fuzz export needs"),
-  fn("fuzz_out_words", "", "u32", "u32 words `fuzz_campaign` writes to `out`"),
-  fn("fuzz_num_classes", "", "i32", "number of generator classes"),
-  fn(
+  fuzzFn("fuzz_work_size", "", "u32", "bytes of the work area every fuzz export needs"),
+  fuzzFn("fuzz_out_words", "", "u32", "u32 words `fuzz_campaign` writes to `out`"),
+  fuzzFn("fuzz_num_classes", "", "i32", "number of generator classes"),
+  fuzzFn(
     "fuzz_gen",
     "sid: i32, seed: u32, idx: u32, prof: u32, dev: usize, work: usize, cls: i32",
     "i32",
     "generate case idx of run seed at work+0; returns its length",
     "Generate case `idx` of run `seed` for family sid (a struct id, -1 = mixed) and class cls (-1 = random) on device block `dev`. Bytes at work+0; returns the length. Labels: fuzz_label_*.",
   ),
-  fn("fuzz_label_class", "", "i32", "label of the last generated case: class"),
-  fn("fuzz_label_struct", "", "i32", "\u2026 struct id"),
-  fn("fuzz_label_ret", "", "i32", "\u2026 expected oracle return"),
-  fn("fuzz_label_rule", "", "u32", "\u2026 expected oracle rule"),
-  fn("fuzz_label_status", "", "i32", "\u2026 expected parse status"),
-  fn("fuzz_label_target", "", "u32", "\u2026 targeted field/offset"),
-  fn(
+  fuzzFn("fuzz_label_class", "", "i32", "label of the last generated case: class"),
+  fuzzFn("fuzz_label_struct", "", "i32", "\u2026 struct id"),
+  fuzzFn("fuzz_label_ret", "", "i32", "\u2026 expected oracle return"),
+  fuzzFn("fuzz_label_rule", "", "u32", "\u2026 expected oracle rule"),
+  fuzzFn("fuzz_label_status", "", "i32", "\u2026 expected parse status"),
+  fuzzFn("fuzz_label_target", "", "u32", "\u2026 targeted field/offset"),
+  fuzzFn(
     "fuzz_mutate",
     "sid: i32, prof: u32, src: usize, len: u32, dst: usize, cap: u32, seed: u64, work: usize",
     "i32",
     "structure-aware mutation of src into dst (u64 seed); new length",
     "Structure-aware mutation of src[0..len) (struct sid) into dst (capacity cap), seeded by seed. Returns the new length or a negative status.",
   ),
-  fn(
+  fuzzFn(
     "fuzz_case_env",
     "seed: u32, idx: u32, nprof: u32, ndev: u32",
     "u32",
     "profile index \\| device index << 16 a campaign uses for case idx",
     "Profile index | device index << 16 that the campaign picks for case idx (to replay it).",
   ),
-  fn(
+  fuzzFn(
     "fuzz_campaign",
     "seed: u32, first: u32, n: u32, profs: usize, nprof: u32, devs: usize, ndev: u32, work: usize, out: usize",
     "i32",
     "generate + check cases first..first+n-1; stats to out",
     "Campaign over cases first..first+n-1 (see check.ts); stats to out (fuzz_out_words() u32).",
   ),
-  fn(
+  fuzzFn(
     "fuzz_gen_batch",
     "sid: i32, seed: u32, first: u32, n: u32, prof: u32, dev: usize, work: usize, out: usize",
     "i32",
@@ -708,10 +742,11 @@ export const exportedFunctions = [
 ];
 /** Exported immutable globals. */
 export const exportedGlobals = [
-  { name: "ABI_VERSION", type: "i32", summary: "immutable global, same value as `abi_version()`" },
+  { name: "ABI_VERSION", type: "i32", summary: "immutable global, same value as `abi_version()`", modules: BOTH },
 ];
 /** The exported memory. */
 export const exportedMemory = {
   name: "memory",
+  modules: BOTH,
   summary: "the module's memory (initial size from the static data; grows by `arena_reserve`)",
 };

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Build everything: generated files, the wasm module (debug + release), the TypeScript bindings,
+// Build everything: generated files, the wasm modules (core release + debug, fuzz), the TypeScript bindings,
 // the wasm2js fallback, the esbuild bundles, then the inspector (which ships both modules). Steps run in this order.
 import { execFileSync } from "node:child_process";
 import { dirname, join } from "node:path";
@@ -20,6 +20,7 @@ const step = (name, fn) => {
 
 step("gen", () => run(process.execPath, ["scripts/gen.mjs"]));
 step("asc release", () => run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", "release"]));
+step("asc fuzz", () => run(bin("asc"), ["assembly/fuzz/index.ts", "--config", "asconfig.json", "--target", "fuzz"]));
 step("asc debug", () => run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", "debug"]));
 // dist/ is overwritten in place (not removed) so concurrent readers never see it missing.
 step("tsc", () => run(bin("tsc"), ["-p", "tsconfig.json"]));

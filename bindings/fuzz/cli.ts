@@ -14,16 +14,19 @@ import {
   type ShardStats,
 } from "./index.js";
 import { syzlang } from "./syzlang.js";
-import { checkDescription, type DeviceDescription } from "../oracle/model/device.js";
+import { checkDescription, deviceBlock, fdEnvText, type DeviceDescription } from "../oracle/model/device.js";
 import { qemuDevice } from "../oracle/model/qemu.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS } from "../oracle/model/kernel.js";
 import { toHex } from "../hex.js";
 
 const USAGE = `usage:
   vfio-abi fuzz --struct <name> --count N [--seed S] --out DIR [--class NAME] [--device NAME|FILE.json]
-                [--kernel ${KNOWN_KERNELS.join("|")}] [--arch A | --endian little|big] [--epoch 6.1|6.6]
+                [--kernel ${KNOWN_KERNELS.join("|")}] [--eventfds LIST] [--files LIST]
+                [--arch A | --endian little|big] [--epoch 6.1|6.6]
       write N labelled cases: DIR/<struct>-<seed>-<i>.bin (raw bytes, libFuzzer/AFL style) and .json
-      (mutation class, expected kernel outcome and codec outcome). struct: ${FAMILIES.join(", ")}
+      (mutation class, expected kernel outcome and codec outcome, the kernel and the fd environment
+      the label assumes: eventfds and other open files, every other fd closed; default eventfds
+      100-131, files 0-2, as in the kernel harness). struct: ${FAMILIES.join(", ")}
   vfio-abi fuzz --campaign [--seconds T | --count N] [--workers K] [--seed S] [--progress] [--failures DIR]
       generator -> mutator -> decoder -> validator -> round trip in wasm worker threads; JSON summary on
       stdout; failures saved with their seed and case index.
@@ -44,7 +47,19 @@ async function corpusCmd(v: Record<string, unknown>): Promise<number> {
     return 2;
   }
   const struct = (v.struct as string) ?? "vfio_irq_set";
-  const device = loadDevice(v.device as string | undefined, v.kernel as string | undefined);
+  let device = loadDevice(v.device as string | undefined, v.kernel as string | undefined);
+  if (v.eventfds !== undefined || v.files !== undefined) {
+    device = checkDescription({
+      ...device,
+      eventfds: undefined,
+      openFds: undefined,
+      fds: {
+        eventfds: (v.eventfds as string | undefined) ?? "100-131",
+        files: (v.files as string | undefined) ?? "0-2",
+      },
+    });
+  }
+  const env = fdEnvText(deviceBlock(device));
   mkdirSync(outDir, { recursive: true });
   const short = struct.replace(/^vfio_/, "");
   const profile = {
@@ -67,10 +82,13 @@ async function corpusCmd(v: Record<string, unknown>): Promise<number> {
           index: i,
           profile: c.profile,
           device: device.name ?? device.driver ?? "device",
-          kernel: device.kernel,
+          kernel: device.kernel ?? DEFAULT_KERNEL,
+          fds: env,
           expected: c.expected,
           hex: toHex(c.bytes),
-          reproduce: `vfio-abi fuzz --struct ${struct} --seed ${seed} --count ${i + 1} --out DIR (case ${i})`,
+          reproduce:
+            `vfio-abi fuzz --struct ${struct} --seed ${seed} --count ${i + 1} --kernel ${device.kernel ?? DEFAULT_KERNEL} ` +
+            `--eventfds ${env.eventfds} --files ${env.files}${v.device ? ` --device ${v.device}` : ""} --out DIR (case ${i})`,
         },
         null,
         1,
@@ -262,6 +280,8 @@ export async function run(cmd: string, argv: string[]): Promise<number> {
       class: { type: "string" },
       device: { type: "string" },
       kernel: { type: "string" },
+      eventfds: { type: "string" },
+      files: { type: "string" },
       arch: { type: "string" },
       endian: { type: "string" },
       epoch: { type: "string" },

@@ -1,10 +1,11 @@
-// ABI fuzzing toolkit: seeded generators and the structure-aware mutator (wasm, assembly/fuzz/),
-// labelled cases, corpora and the in-wasm campaign loop. No fast-check here (see ../fast-check.ts).
+// ABI fuzzing toolkit: seeded generators and the structure-aware mutator (the fuzzing module,
+// build/fuzz.wasm from assembly/fuzz/, loaded on first use), labelled cases, corpora and the in-wasm
+// campaign loop. No fast-check here (see ../fast-check.ts).
 
 import { ERRNO_NAMES, MAX_FAIL_LIST, OUT, WORK } from "../generated/wasm-abi.js";
-import { REGION, bytesAt, copyOut, reserve, u32At, u64At } from "../memory.js";
+import { REGION, bytesAt, copyIn, copyOut, reserve, u32At, u64At } from "../memory.js";
 import { statusName } from "../errors.js";
-import { type WasmExports, wasm } from "../loader.js";
+import { type FuzzExports, fuzzWasm, wasm } from "../loader.js";
 import { DEV_WORDS, type DeviceDescription, deviceBlock } from "../oracle/model/device.js";
 import { qemuDevice } from "../oracle/model/qemu.js";
 import { ruleName } from "../oracle-rules.js";
@@ -18,7 +19,7 @@ export { CLASSES, type ClassInfo, classByName, classInfo, className, FAILURE_KIN
 // The work area lives past the parser's 16 KiB `visited` table, which sits at the heap base.
 
 interface Mem {
-  w: WasmExports;
+  w: FuzzExports;
   work: number;
   dev: number;
   devs: number;
@@ -32,7 +33,7 @@ const DEV_BYTES = DEV_WORDS * 4;
 const MAX_DEVS = 16;
 /** Reserve the fuzz area once (memory never grows after this). */
 function area(): Mem {
-  const w = wasm();
+  const w = fuzzWasm();
   if (mem && mem.w === w && mem.buf === w.memory.buffer) return mem;
   const ws = w.fuzz_work_size();
   const size = ws + DEV_BYTES * (MAX_DEVS + 1) + 256 + 4 * w.fuzz_out_words() + 8192 + 64;
@@ -90,7 +91,7 @@ export interface GenerateOptions extends ProfileOptions {
   device?: FuzzDevice;
 }
 
-function readLabel(w: WasmExports): { sid: number; cls: number; expected: Expected } {
+function readLabel(w: FuzzExports): { sid: number; cls: number; expected: Expected } {
   const sid = w.fuzz_label_struct(),
     cls = w.fuzz_label_class(),
     st = w.fuzz_label_status();
@@ -170,18 +171,19 @@ export function mutate(bytes: Uint8Array, seed: number | bigint, o: MutateOption
   return copyOut(w, dst, n);
 }
 
-/** The oracle's answer for a SET_IRQS buffer on a device (no state change). */
+/** The oracle's answer (the core module's) for a SET_IRQS buffer on a device (no state change). */
 export function labelSetIrqs(
   bytes: Uint8Array,
   device?: FuzzDevice,
   o: ProfileOptions = {},
 ): { ok: boolean; ret: number; errno: string | null; rule: string } {
-  const m = area(),
-    w = m.w;
-  u32At(w, m.dev, DEV_WORDS).set(blockOf(device));
+  const w = wasm();
   const len = Math.min(bytes.length, 4000);
-  bytesAt(w, m.scratch, len).set(bytes.subarray(0, len));
-  const ret = w.oracle_set_irqs(resolveProfile(o).word, m.scratch, len, m.dev, 0);
+  const dev = reserve(w, REGION.oracle, DEV_BYTES + len, "vfio-abi fuzz label"),
+    buf = dev + DEV_BYTES;
+  u32At(w, dev, DEV_WORDS).set(blockOf(device));
+  copyIn(w, buf, bytes.subarray(0, len));
+  const ret = w.oracle_set_irqs(resolveProfile(o).word, buf, len, dev, 0);
   return {
     ok: ret >= 0,
     ret,

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { createInterface } from "node:readline";
 import { readFileSync } from "node:fs";
 import { fromHex, toHex } from "../hex.js";
-import { checkDescription, type DeviceDescription } from "./model/device.js";
+import { checkDescription, DEFAULT_FD_ENV, type DeviceDescription, type FdEnv } from "./model/device.js";
 import { DeviceModel } from "./model/model.js";
 import { irqTopology, formatTopology } from "./model/topology.js";
 import { qemuDevice, QEMU_DEVICE_NAMES } from "./model/qemu.js";
@@ -15,26 +15,42 @@ const USAGE = `usage:
   vfio-abi predict [file]     JSON lines in, one answer line per ioctl out:
       {"device": {...description...}}          starts a new device (nothing enabled)
       {"device": "e1000e@6.1"}                 a shipped QEMU harness device (${QEMU_DEVICE_NAMES.join(", ")}; kernel ${KERNELS}, default ${DEFAULT_KERNEL})
-      {"device": {"preset": "xhci", "kernel": "6.12", "openFds": [0, 1, 2, 7]}}   preset with overrides
+      {"device": {"preset": "xhci", "kernel": "6.12", "fds": {"eventfds": "20-45", "files": "0-19"}}}   preset with overrides
       {"ioctl": "VFIO_DEVICE_SET_IRQS", "hex": "..."}   also VFIO_DEVICE_GET_IRQ_INFO, _GET_REGION_INFO,
-                                                       _GET_INFO, _RESET; optional "tail": hex readable after the buffer
-    answers: {"ret":0,"errno":null} or {"ret":-1,"errno":"EINVAL","rule":"...","reason":"..."};
-    INFO ioctls add "reply" (the buffer after the call)
+                                                       _GET_INFO, _RESET; optional "tail": hex readable after the buffer,
+                                                       optional "fds": fd environment change before the call
+      {"fds": {"eventfds": "7", "closed": "100-103"}}   fds opened or closed since (listed fds change kind)
+    The fd environment says which fds are open eventfds, open other files, and closed (every fd not
+    listed); default eventfds 100-131 and files 0-2 (the kernel harness's).
+    answers: {"ret":0,"errno":null} or {"ret":-1,"errno":"EINVAL","rule":"...","reason":"...","element":N};
+    INFO ioctls add "reply" (the buffer after the call); "element" names the failing payload entry
+  vfio-abi predict [--kernel ${KERNELS}] [--eventfds LIST] [--files LIST] [file]
+    defaults for device lines that do not say (LIST like "20-45,7")
   vfio-abi predict --describe e1000e@6.1   print a shipped description as a device line (to edit)
   vfio-abi topology [preset] [--kernel ${KERNELS}] [--json] [--proposal NAME]...
     label the IRQ indexes of a shipped device, or of each device line on standard input`;
 
-function resolveDevice(v: unknown): DeviceDescription {
+interface Defaults {
+  kernel?: string;
+  fds?: FdEnv;
+}
+
+function resolveDevice(v: unknown, dflt: Defaults = {}): DeviceDescription {
+  const kernel = dflt.kernel ?? DEFAULT_KERNEL;
+  // a preset carries the harness's fd lists; an explicit default environment replaces them
+  const env = (d: DeviceDescription, own: boolean): DeviceDescription =>
+    dflt.fds && !own ? { ...d, eventfds: undefined, openFds: undefined, fds: dflt.fds } : d;
   if (typeof v === "string") {
-    const [name, kernel] = v.split("@");
-    return qemuDevice(name, kernel ?? DEFAULT_KERNEL);
+    const [name, k] = v.split("@");
+    return env(qemuDevice(name, k ?? kernel), false);
   }
   const o = v as Record<string, unknown>;
+  const own = !!o && typeof o === "object" && ("fds" in o || "eventfds" in o || "openFds" in o);
   if (o && typeof o === "object" && typeof o.preset === "string") {
     const { preset, ...rest } = o;
-    return checkDescription({ ...qemuDevice(preset as string, (o.kernel as string) ?? DEFAULT_KERNEL), ...rest });
+    return checkDescription({ ...env(qemuDevice(preset as string, (o.kernel as string) ?? kernel), own), ...rest });
   }
-  return checkDescription(v);
+  return checkDescription(env({ kernel, ...(o as object) } as DeviceDescription, own));
 }
 
 async function* lines(file: string | undefined): AsyncGenerator<string> {
@@ -49,15 +65,28 @@ async function* lines(file: string | undefined): AsyncGenerator<string> {
 async function predict(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args: argv,
-    options: { help: { type: "boolean", short: "h" }, describe: { type: "string" } },
+    options: {
+      help: { type: "boolean", short: "h" },
+      describe: { type: "string" },
+      kernel: { type: "string" },
+      eventfds: { type: "string" },
+      files: { type: "string" },
+    },
     allowPositionals: true,
   });
   if (values.help) {
     console.log(USAGE);
     return 0;
   }
+  const dflt: Defaults = { kernel: values.kernel as string | undefined };
+  if (values.eventfds !== undefined || values.files !== undefined) {
+    dflt.fds = {
+      eventfds: (values.eventfds as string | undefined) ?? DEFAULT_FD_ENV.eventfds,
+      files: (values.files as string | undefined) ?? DEFAULT_FD_ENV.files,
+    };
+  }
   if (values.describe) {
-    console.log(JSON.stringify({ device: resolveDevice(values.describe) }));
+    console.log(JSON.stringify({ device: resolveDevice(values.describe, dflt) }));
     return 0;
   }
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
@@ -70,19 +99,29 @@ async function predict(argv: string[]): Promise<number> {
     try {
       const o = JSON.parse(line) as Record<string, unknown>;
       if ("device" in o) {
-        model = new DeviceModel(resolveDevice(o.device));
+        model = new DeviceModel(resolveDevice(o.device, dflt));
         continue;
       }
-      if (typeof o.ioctl !== "string") throw new TypeError('expected {"device": ...} or {"ioctl": NAME, "hex": HEX}');
+      const fds = o.fds as FdEnv | undefined;
+      if (fds !== undefined && (typeof fds !== "object" || fds === null))
+        throw new TypeError('"fds" must be {"eventfds": LIST, "files": LIST, "closed": LIST}');
+      if (fds && !("ioctl" in o)) {
+        if (!model) throw new TypeError("fds line before any device line");
+        model.setFds(fds);
+        continue;
+      }
+      if (typeof o.ioctl !== "string")
+        throw new TypeError('expected {"device": ...}, {"ioctl": NAME, "hex": HEX} or {"fds": {...}}');
       if (!model) throw new TypeError("ioctl line before any device line");
       const bytes = fromHex(typeof o.hex === "string" ? o.hex : "");
       const tail = typeof o.tail === "string" ? fromHex(o.tail) : undefined;
-      const p = model.predict(o.ioctl, bytes, { tail });
+      const p = model.predict(o.ioctl, bytes, { tail, fds });
       const r: Record<string, unknown> = { ret: p.ret, errno: p.errno };
       if (p.errno || p.ret > 0) {
         r.rule = p.rule;
         r.reason = p.reason;
       }
+      if (p.element !== undefined && p.element !== null) r.element = p.element;
       if (o.ioctl.includes("INFO") && p.ret >= 0) r.reply = toHex(p.after.subarray(0, bytes.length));
       if (tail && p.ret >= 0 && toHex(p.after.subarray(bytes.length)) !== toHex(tail))
         r.pastEnd = toHex(p.after.subarray(bytes.length));

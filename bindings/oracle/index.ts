@@ -13,6 +13,14 @@ export {
   kernelRules,
   checkDescription,
   hasErrIndex,
+  type FdEnv,
+  type FdList,
+  DEFAULT_FD_ENV,
+  parseFdList,
+  formatFdList,
+  fdEnvOf,
+  applyFdEnv,
+  fdEnvText,
 } from "./model/device.js";
 export {
   KNOWN_KERNELS,

@@ -2,7 +2,7 @@
 // module through wasm2c or an embedding API (wasmtime, WAMR, wasm3...). Everything comes from the
 // schema: struct and field ids, profile bits and proposals from schema/abi.mjs; status codes, the
 // record stream, the oracle's device block and rules, and the export signatures from
-// schema/wasm-abi.mjs. tests/embed checks the result against build/release.wasm's real export types.
+// schema/wasm-abi.mjs. tests/embed checks the result against the built modules' real export types.
 import * as W from "../../schema/wasm-abi.mjs";
 
 // AssemblyScript type -> [wasm value type, C type]
@@ -44,8 +44,9 @@ function banner(L, _sec, _ctx) {
     ` * DO NOT EDIT: change the schema and run \`npm run gen\`.`,
     ` *`,
     ` * vfio-abi wasm export ABI for C hosts (wasm2c, wasmtime/WAMR/wasm3 embedding APIs).`,
-    ` * Reference: docs/wasm-abi.md. The module (build/release.wasm) has zero imports and exports one`,
-    ` * memory named "memory"; every pointer below is a byte offset into that memory (uint32_t).`,
+    ` * Reference: docs/wasm-abi.md. The modules (build/release.wasm, the core; build/fuzz.wasm, the fuzzing`,
+    ` * toolkit) have zero imports and export one memory named "memory" each; every pointer below is a`,
+    ` * byte offset into the memory of the module it is passed to (uint32_t).`,
     ` */`,
     `#ifndef VFIO_ABI_WASM_H`,
     `#define VFIO_ABI_WASM_H`,
@@ -151,21 +152,23 @@ function oracle(L, sec, _ctx) {
   for (const c of oracleDefs) L.push(cDefine(`VFIO_ABI_ORACLE_${c.name}`, c.value, c.meaning ?? ""));
 }
 
-/** Every export as an X-macro, and the exported globals. */
-function exportTable(L, sec, { functions, globals }) {
-  sec("exported functions");
-  L.push(
-    `/* X-macro over every exported function, in export order:`,
-    ` *   X(ret, name, "wasm signature", (C parameters), (VFIO_ABI_SELF, arguments))`,
-    ` * VFIO_ABI_SELF is whatever the host's binding passes first (e.g. the wasm2c instance pointer);`,
-    ` * define it before expanding. Example for wasm2c 1.0.32 with -n vfio:`,
-    ` *   #define VFIO_ABI_SELF (&inst)`,
-    ` *   #define WRAP(ret, name, sig, params, args) static ret vfio_##name params { return (ret)Z_vfioZ_##name args; }`,
-    ` *   VFIO_ABI_EXPORTS(WRAP)`,
-    ` */`,
-    `#define VFIO_ABI_NUM_FUNCTIONS ${functions.length}`,
-    `#define VFIO_ABI_EXPORTS(X) \\`,
-  );
+/** The fuzzing module's work area, campaign block and generator classes. */
+function fuzz(L, sec, _ctx) {
+  sec("fuzzing module (build/fuzz.wasm): work area regions, campaign block (byte offsets), classes");
+  const F = W.fuzz;
+  const workSize = F.work.at(-1).offset + F.recCap * W.record.size;
+  L.push(cDefine("VFIO_ABI_FUZZ_WORK_SIZE", workSize, "fuzz_work_size()"));
+  for (const w of F.work) L.push(cDefine(`VFIO_ABI_FUZZ_${w.name}`, w.offset, w.meaning));
+  L.push(cDefine("VFIO_ABI_FUZZ_BUF_CAP", F.bufCap, "longest case"));
+  L.push(cDefine("VFIO_ABI_FUZZ_OUT_WORDS", F.campaign.words, "fuzz_out_words()"));
+  for (const f of F.campaign.fields) L.push(cDefine(`VFIO_ABI_FUZZ_${f.name}`, f.offset, f.meaning));
+  L.push(cDefine("VFIO_ABI_FUZZ_MAX_FAIL_LIST", F.campaign.maxFailList, ""));
+  for (const k of F.classes) L.push(cDefine(`VFIO_ABI_FUZZ_${k.name}`, k.id, k.doc));
+}
+
+/** One module's functions as an X-macro. */
+function xMacro(L, macro, count, functions) {
+  L.push(`#define ${count} ${functions.length}`, `#define ${macro}(X) \\`);
   for (const f of functions) {
     const ret = typeOf(f.ret, f.name)[1];
     const params = f.params.length ? f.params.map((p) => `${typeOf(p.type, f.name)[1]} ${p.name}`).join(", ") : "void";
@@ -173,7 +176,35 @@ function exportTable(L, sec, { functions, globals }) {
     L.push(`  X(${ret}, ${f.name}, "${f.wasm}", (${params}), (${args})) \\`);
   }
   L.push("  /* end */");
-  L.push(``, `/* exported globals (immutable): X(C type, name) */`, `#define VFIO_ABI_GLOBALS(X) \\`);
+}
+
+/** Every export of each module as an X-macro, and the exported globals. */
+function exportTable(L, sec, { functions, globals }) {
+  sec("exported functions");
+  L.push(
+    `/* X-macro over every exported function of the core module (build/release.wasm), in export order:`,
+    ` *   X(ret, name, "wasm signature", (C parameters), (VFIO_ABI_SELF, arguments))`,
+    ` * VFIO_ABI_SELF is whatever the host's binding passes first (e.g. the wasm2c instance pointer);`,
+    ` * define it before expanding. Example for wasm2c 1.0.32 with -n vfio:`,
+    ` *   #define VFIO_ABI_SELF (&inst)`,
+    ` *   #define WRAP(ret, name, sig, params, args) static ret vfio_##name params { return (ret)Z_vfioZ_##name args; }`,
+    ` *   VFIO_ABI_EXPORTS(WRAP)`,
+    ` */`,
+  );
+  xMacro(
+    L,
+    "VFIO_ABI_EXPORTS",
+    "VFIO_ABI_NUM_FUNCTIONS",
+    functions.filter((f) => f.modules.includes("core")),
+  );
+  L.push(``, `/* The same for the fuzzing module (build/fuzz.wasm): a separate instance with its own memory. */`);
+  xMacro(
+    L,
+    "VFIO_ABI_FUZZ_EXPORTS",
+    "VFIO_ABI_FUZZ_NUM_FUNCTIONS",
+    functions.filter((f) => f.modules.includes("fuzz")),
+  );
+  L.push(``, `/* exported globals (immutable, in both modules): X(C type, name) */`, `#define VFIO_ABI_GLOBALS(X) \\`);
   for (const g of globals) L.push(`  X(${typeOf(g.type, g.name)[1]}, ${g.name}) \\`);
   L.push("  /* end */");
 }
@@ -183,10 +214,12 @@ function prototypes(L, _sec, { functions }) {
   L.push(
     ``,
     `/* Prototypes, for hosts that provide the exports as plain C functions named vfio_abi_<export>`,
-    ` * (define VFIO_ABI_PROTOTYPES; pointers are offsets into the module's memory). */`,
+    ` * (define VFIO_ABI_PROTOTYPES; pointers are offsets into the module's memory). The core module's`,
+    ` * functions, then the fuzzing module's own (its abi_version and arena_* are the core's, per instance). */`,
     `#ifdef VFIO_ABI_PROTOTYPES`,
   );
-  for (const f of functions) {
+  const fuzzOnly = functions.filter((f) => !f.modules.includes("core"));
+  for (const f of [...functions.filter((f) => f.modules.includes("core")), ...fuzzOnly]) {
     const ret = typeOf(f.ret, f.name)[1];
     const params = f.params.length ? f.params.map((p) => `${typeOf(p.type, f.name)[1]} ${p.name}`).join(", ") : "void";
     L.push(`/* ${(f.doc || f.summary).replace(/\*\//g, "* /")} */`);
@@ -201,7 +234,7 @@ export function outputs({ model, abi }) {
   const L = [];
   const sec = (t) => L.push("", `/* ---- ${t} */`);
   const ctx = { model, abi, functions, globals, up };
-  for (const section of [banner, versionStatusProfile, ids, records, oracle, exportTable, prototypes])
+  for (const section of [banner, versionStatusProfile, ids, records, oracle, fuzz, exportTable, prototypes])
     section(L, sec, ctx);
   L.push(`#endif /* VFIO_ABI_PROTOTYPES */`, ``, `#endif /* VFIO_ABI_WASM_H */`, ``);
   return { "vfio_abi_wasm.h": L.join("\n") };

@@ -174,14 +174,21 @@ function tsOut() {
   );
   const sig = (f) =>
     `  /** ${f.doc || f.summary} */\n  ${f.name}(${f.params.map((p) => `${p.name}: ${tsType(p.type)}`).join(", ")}): ${tsType(f.ret)};`;
-  L.push(
+  const iface = (m, name, what) => [
     "",
-    "/** The module's exports: every function with its signature, the memory and the immutable globals. */",
-    "export interface WasmExports {",
+    `/** ${what}: every function with its signature, the memory and the immutable globals. */`,
+    `export interface ${name} {`,
     "  memory: WebAssembly.Memory;",
-    ...W.exportedGlobals.map((g) => `  ${g.name}: WebAssembly.Global;`),
-    ...W.exportedFunctions.map(sig),
+    ...W.exportedGlobals.filter((g) => g.modules.includes(m)).map((g) => `  ${g.name}: WebAssembly.Global;`),
+    ...W.exportedFunctions.filter((f) => f.modules.includes(m)).map(sig),
     "}",
+  ];
+  L.push(
+    ...iface("core", "WasmExports", "The core module's exports (build/release.wasm)"),
+    ...iface("fuzz", "FuzzExports", "The fuzzing module's exports (build/fuzz.wasm, loaded on demand)"),
+    "",
+    "/** What every module exports: its memory and the arena functions (bindings/memory.ts works on either). */",
+    'export type ArenaExports = Pick<WasmExports, "memory" | "abi_version" | "arena_ptr" | "arena_cap" | "arena_reserve">;',
   );
   return `${banner("//")}${L.join("\n")}\n`;
 }
@@ -192,7 +199,13 @@ const md = (head, rows) =>
     "\n",
   );
 const esc = (s) => String(s).replace(/\|/g, "\\|");
+const moduleNames = (x) => x.modules.join(", ");
 export const docSections = {
+  modules: () =>
+    md(
+      ["module", "file", "built from", "what it holds"],
+      W.modules.map((m) => [`\`${m.name}\``, `\`${m.file}\``, `\`${m.entry}\``, esc(m.summary)]),
+    ),
   status: () =>
     md(
       ["code", "name", "meaning", "bindings throw"],
@@ -269,20 +282,28 @@ export const docSections = {
     ),
   exports: () =>
     md(
-      ["export", "wasm signature", "C (vfio_abi_wasm.h)", "purpose"],
+      ["export", "wasm signature", "C (vfio_abi_wasm.h)", "purpose", "module"],
       [
-        [`\`${W.exportedMemory.name}\``, "`memory`", "`Z_<mod>Z_memory` (wasm2c)", esc(W.exportedMemory.summary)],
+        [
+          `\`${W.exportedMemory.name}\``,
+          "`memory`",
+          "`Z_<mod>Z_memory` (wasm2c)",
+          esc(W.exportedMemory.summary),
+          moduleNames(W.exportedMemory),
+        ],
         ...W.exportedGlobals.map((g) => [
           `\`${g.name}\``,
           `\`${WASM_TYPE[g.type]}\``,
           "`VFIO_ABI_GLOBALS`",
           esc(g.summary),
+          moduleNames(g),
         ]),
         ...W.exportedFunctions.map((f) => [
           `\`${f.name}\``,
           `\`${wasmSignature(f)}\``,
           `\`${C_TYPE[f.ret]} ${f.name}(${f.params.map((p) => p.name).join(", ") || "void"})\``,
           esc(f.summary),
+          moduleNames(f),
         ]),
       ],
     ),

@@ -1,5 +1,6 @@
 // Host-neutral driver for the embedding tests: runs a job (text, one operation per line, written by
-// job.mjs) against the module's raw exports and returns one output line per operation. No imports
+// job.mjs) against the raw exports of the core module (and of the fuzzing module for the f* operations)
+// and returns one output line per operation. No imports
 // and no host APIs, so the same file runs in Node, Bun, Deno, JavaScriptCore's jsc shell and on
 // the wasm2js build; tests/embed/host.c implements the same protocol in C over wasm2c output.
 // Every host must print byte-identical output for the same job.
@@ -15,6 +16,14 @@
 //   batch <prof> <n> <hex n*16>               -> batch <r> <hex n*16 out>
 //   oracle <prof> <devhex 800 B> <hex>        -> oracle <ret> <rule>
 //   obatch <prof> <devhex> <n> <hex>...       -> obatch <accepted> <ret,rule>...
+// Fuzzing module (the second instance, its own memory; the work area at its arena):
+//   fgen <sid> <seed> <idx> <prof> <cls> <devhex>
+//                                             -> fgen <len> <class> <struct> <ret> <rule> <status> <target> <hex>
+//   fmut <sid> <prof> <u64 seed> <hex>        -> fmut <n> <hex n>
+//   fbatch <sid> <seed> <first> <n> <prof> <devhex>
+//                                             -> fbatch <accepted> <u64 hash>
+//   fcamp <seed> <first> <n> <prof,prof...> <devhex>...
+//                                             -> fcamp <failures> <hex of the statistics block>
 
 const HEX = "0123456789abcdef";
 export function toHex(u8) {
@@ -32,7 +41,67 @@ export function fromHex(h) {
 
 const u64 = (v) => (typeof v === "bigint" ? BigInt.asUintN(64, v) : BigInt(v >>> 0)).toString();
 
-export function runJob(ex, job) {
+/** The fuzzing module's side of a job: work area, device blocks and outputs in its own arena. */
+function fuzzHost(fx) {
+  if (fx.arena_reserve(1 << 20) < 0) throw new Error("fuzz arena_reserve failed");
+  const work = fx.arena_ptr() >>> 0,
+    ws = fx.fuzz_work_size() >>> 0;
+  const dev = work + ws,
+    src = dev + 65536,
+    dst = src + 8192,
+    out = dst + 8192;
+  const mem = () => new Uint8Array(fx.memory.buffer);
+  const put = (at, bytes) => mem().set(bytes, at);
+  const get = (at, n) => mem().slice(at, at + n);
+  const dv = () => new DataView(fx.memory.buffer);
+  return (t) => {
+    const n = (i) => Number(t[i]) >>> 0;
+    const i = (k) => Number(t[k]) | 0;
+    switch (t[0]) {
+      case "fgen": {
+        put(dev, fromHex(t[6]));
+        const len = fx.fuzz_gen(i(1), n(2), n(3), n(4), dev, work, i(5));
+        const labels = [
+          fx.fuzz_label_class(),
+          fx.fuzz_label_struct(),
+          fx.fuzz_label_ret(),
+          fx.fuzz_label_rule() >>> 0,
+          fx.fuzz_label_status(),
+          fx.fuzz_label_target() >>> 0,
+        ];
+        return `fgen ${len} ${labels.join(" ")} ${toHex(get(work, Math.max(len, 0)))}`;
+      }
+      case "fmut": {
+        const b = fromHex(t[4]);
+        put(src, b);
+        const r = fx.fuzz_mutate(i(1), n(2), src, b.length, dst, 4000, BigInt(t[3]), work);
+        return `fmut ${r} ${toHex(get(dst, Math.max(r, 0)))}`;
+      }
+      case "fbatch": {
+        put(dev, fromHex(t[6]));
+        const acc = fx.fuzz_gen_batch(i(1), n(2), n(3), n(4), n(5), dev, work, out);
+        return `fbatch ${acc} ${dv().getBigUint64(out, true)}`;
+      }
+      case "fcamp": {
+        const profs = t[4].split(",").map((x) => Number(x) >>> 0);
+        const devs = t.slice(5).map(fromHex);
+        profs.forEach((p, k) => {
+          dv().setUint32(src + 4 * k, p, true);
+        });
+        devs.forEach((d, k) => {
+          put(dev + k * d.length, d);
+        });
+        const r = fx.fuzz_campaign(n(1), n(2), n(3), src, profs.length, dev, devs.length, work, out);
+        return `fcamp ${r} ${toHex(get(out, 4 * (fx.fuzz_out_words() >>> 0)))}`;
+      }
+      default:
+        throw new Error(`unknown op ${t[0]}`);
+    }
+  };
+}
+
+export function runJob(ex, job, fx) {
+  const fuzzOp = fx ? fuzzHost(fx) : null;
   if (ex.arena_reserve(1 << 20) < 0) throw new Error("arena_reserve failed");
   const base = ex.arena_ptr() >>> 0;
   const mem = () => new Uint8Array(ex.memory.buffer);
@@ -138,7 +207,8 @@ export function runJob(ex, job) {
         break;
       }
       default:
-        throw new Error(`unknown op ${t[0]}`);
+        if (!fuzzOp || !t[0].startsWith("f")) throw new Error(`unknown op ${t[0]}`);
+        out.push(fuzzOp(t));
     }
   }
   return `${out.join("\n")}\n`;

@@ -1,15 +1,14 @@
-// JS host for Node, Bun and Deno: `<runtime> tests/embed/host-js.mjs <module> <job>` where module is
-// a .wasm file (raw exports, empty import object) or the wasm2js .js build. Prints the driver output.
+// JS host for Node, Bun and Deno: `<runtime> tests/embed/host-js.mjs <core> <fuzz> <job>` where each
+// module is a .wasm file (raw exports, empty import object) or its wasm2js .js build. Prints the
+// driver output.
 import { readFileSync } from "node:fs";
 import { runJob } from "./driver.mjs";
 
-const [modPath, jobPath] = globalThis.Deno ? Deno.args : process.argv.slice(2);
-let ex;
-if (modPath.endsWith(".wasm")) {
-  const mod = new WebAssembly.Module(readFileSync(modPath));
-  if (WebAssembly.Module.imports(mod).length !== 0) throw new Error("module has imports");
-  ex = new WebAssembly.Instance(mod, {}).exports;
-} else {
-  ex = (await import(new URL(modPath, `file://${process.cwd()}/`).href)).default;
+const [corePath, fuzzPath, jobPath] = globalThis.Deno ? Deno.args : process.argv.slice(2);
+async function load(path) {
+  if (!path.endsWith(".wasm")) return (await import(new URL(path, `file://${process.cwd()}/`).href)).default;
+  const mod = new WebAssembly.Module(readFileSync(path));
+  if (WebAssembly.Module.imports(mod).length !== 0) throw new Error(`${path} has imports`);
+  return new WebAssembly.Instance(mod, {}).exports;
 }
-process.stdout.write(runJob(ex, readFileSync(jobPath, "utf8")));
+process.stdout.write(runJob(await load(corePath), readFileSync(jobPath, "utf8"), await load(fuzzPath)));

@@ -1,14 +1,16 @@
-/* C host for the wasm2c translation of build/release.wasm (wabt 1.0.32, module name "vfio").
- * Reads a job on stdin (tests/embed/driver.mjs documents the operations), prints one line per
- * operation; the output must be byte-identical to the JS driver's on Node, Bun, Deno and jsc.
- * The exports are bound through vfio_abi_wasm.h's X-macro, so a header that disagrees with the
- * module's signatures fails to compile here. */
+/* C host for the wasm2c translations of build/release.wasm (wabt 1.0.32, module name "vfio") and
+ * build/fuzz.wasm (module name "fuzz"), linked into one program. Reads a job on stdin
+ * (tests/embed/driver.mjs documents the operations), prints one line per operation; the output must
+ * be byte-identical to the JS driver's on Node, Bun, Deno and jsc. The exports are bound through
+ * vfio_abi_wasm.h's X-macros, so a header that disagrees with a module's signatures fails to compile
+ * here. */
 #define _GNU_SOURCE
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz.h"
 #include "vfio.h"
 #include "vfio_abi_wasm.h"
 
@@ -18,8 +20,18 @@ static Z_vfio_instance_t inst;
   static inline ret vfio_##name params { return (ret)Z_vfioZ_##name args; }
 VFIO_ABI_EXPORTS(WRAP)
 #undef WRAP
+#undef VFIO_ABI_SELF
+
+static Z_fuzz_instance_t fz;
+#define VFIO_ABI_SELF (&fz)
+#define WRAP(ret, name, sig, params, args) \
+  static inline ret fz_##name params { return (ret)Z_fuzzZ_##name args; }
+VFIO_ABI_FUZZ_EXPORTS(WRAP)
+#undef WRAP
+#undef VFIO_ABI_SELF
 
 static uint8_t *mem(void) { return Z_vfioZ_memory(&inst)->data; }
+static uint8_t *fmem(void) { return Z_fuzzZ_memory(&fz)->data; }
 static uint32_t al(uint32_t x, uint32_t a) { return (x + a - 1) & ~(a - 1); }
 
 static size_t from_hex(const char *h, uint8_t *out) {
@@ -39,12 +51,69 @@ static void print_hex(const uint8_t *p, size_t n) {
 static uint32_t num(char **tok, int i) { return (uint32_t)strtoul(tok[i], NULL, 10); }
 static uint32_t rd32le(const uint8_t *p) { return p[0] | p[1] << 8 | p[2] << 16 | (uint32_t)p[3] << 24; }
 static void wr32le(uint8_t *p, uint32_t v) { p[0] = v; p[1] = v >> 8; p[2] = v >> 16; p[3] = v >> 24; }
+static uint64_t rd64le(const uint8_t *p) { return rd32le(p) | (uint64_t)rd32le(p + 4) << 32; }
+
+/* The fuzzing module's operations; its work area, device blocks and outputs live in its own arena. */
+static uint32_t f_work, f_dev, f_src, f_dst, f_out;
+static void fuzz_setup(void) {
+  if (fz_arena_reserve(1u << 20) < 0) { fprintf(stderr, "fuzz arena_reserve failed\n"); exit(2); }
+  f_work = fz_arena_ptr();
+  f_dev = f_work + fz_fuzz_work_size();
+  f_src = f_dev + 65536;
+  f_dst = f_src + 8192;
+  f_out = f_dst + 8192;
+}
+static int fuzz_op(char **tok, int nt, uint8_t *buf) {
+  if (!strcmp(tok[0], "fgen")) {
+    size_t nd = from_hex(tok[6], buf);
+    memcpy(fmem() + f_dev, buf, nd);
+    int32_t len = fz_fuzz_gen((int32_t)strtol(tok[1], NULL, 10), num(tok, 2), num(tok, 3), num(tok, 4), f_dev, f_work,
+                              (int32_t)strtol(tok[5], NULL, 10));
+    printf("fgen %d %d %d %d %u %d %u ", len, fz_fuzz_label_class(), fz_fuzz_label_struct(), fz_fuzz_label_ret(),
+           fz_fuzz_label_rule(), fz_fuzz_label_status(), fz_fuzz_label_target());
+    print_hex(fmem() + f_work, len > 0 ? len : 0);
+  } else if (!strcmp(tok[0], "fmut")) {
+    size_t n = from_hex(tok[4], buf);
+    memcpy(fmem() + f_src, buf, n);
+    int32_t r = fz_fuzz_mutate((int32_t)strtol(tok[1], NULL, 10), num(tok, 2), f_src, n, f_dst, 4000,
+                               strtoull(tok[3], NULL, 10), f_work);
+    printf("fmut %d ", r);
+    print_hex(fmem() + f_dst, r > 0 ? r : 0);
+  } else if (!strcmp(tok[0], "fbatch")) {
+    size_t nd = from_hex(tok[6], buf);
+    memcpy(fmem() + f_dev, buf, nd);
+    int32_t acc = fz_fuzz_gen_batch((int32_t)strtol(tok[1], NULL, 10), num(tok, 2), num(tok, 3), num(tok, 4), num(tok, 5),
+                                    f_dev, f_work, f_out);
+    printf("fbatch %d %" PRIu64, acc, rd64le(fmem() + f_out));
+  } else if (!strcmp(tok[0], "fcamp")) {
+    uint32_t nprof = 0, ndev = 0;
+    for (char *p = tok[4]; p && *p; p = strchr(p, ',') ? strchr(p, ',') + 1 : NULL)
+      wr32le(fmem() + f_src + 4 * nprof++, (uint32_t)strtoul(p, NULL, 10));
+    for (int i = 5; i < nt; i++) {
+      size_t nd = from_hex(tok[i], buf);
+      memcpy(fmem() + f_dev + ndev++ * nd, buf, nd);
+    }
+    int32_t r = fz_fuzz_campaign(num(tok, 1), num(tok, 2), num(tok, 3), f_src, nprof, f_dev, ndev, f_work, f_out);
+    printf("fcamp %d ", r);
+    print_hex(fmem() + f_out, 4 * fz_fuzz_out_words());
+  } else {
+    return 0;
+  }
+  putchar('\n');
+  return 1;
+}
 
 int main(void) {
   wasm_rt_init();
   Z_vfio_init_module();
   Z_vfio_instantiate(&inst);
-  if (vfio_abi_version() != VFIO_ABI_VERSION) { fprintf(stderr, "ABI version mismatch\n"); return 2; }
+  Z_fuzz_init_module();
+  Z_fuzz_instantiate(&fz);
+  if (vfio_abi_version() != VFIO_ABI_VERSION || fz_abi_version() != VFIO_ABI_VERSION) {
+    fprintf(stderr, "ABI version mismatch\n");
+    return 2;
+  }
+  fuzz_setup();
   if (vfio_arena_reserve(1u << 20) < 0) { fprintf(stderr, "arena_reserve failed\n"); return 2; }
   uint32_t base = vfio_arena_ptr(), src = base + 64;
   char *line = NULL;
@@ -127,12 +196,13 @@ int main(void) {
       printf("obatch %d", acc);
       for (uint32_t i = 0; i < k; i++) printf(" %d,%u", (int32_t)rd32le(mem() + res + i * 4), rd32le(mem() + res + (k + i) * 4));
       putchar('\n');
-    } else {
+    } else if (!fuzz_op(tok, nt, buf)) {
       fprintf(stderr, "unknown op %s\n", tok[0]);
       return 2;
     }
   }
   free(line);
+  Z_fuzz_free(&fz);
   Z_vfio_free(&inst);
   return 0;
 }

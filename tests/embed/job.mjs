@@ -1,12 +1,16 @@
 // Builds the embedding job (see driver.mjs for the operations) from the golden and bad vectors:
 // every vector is parsed, irq_set vectors are re-encoded with irq_set_encode and fixed-size info
 // structs with encode_fields, capability chains are walked, the irq_info vectors are batch
-// decoded, and the irq_set vectors go through the SET_IRQS oracle on a PCI device block.
-// Node-only (uses the bindings for struct ids, profile words and decoded values).
+// decoded, and the irq_set vectors go through the SET_IRQS oracle on a PCI device block. The
+// fuzzing module generates a case of every class and mixed cases under every profile, mutates them
+// (u64 seeds with the high half set too), generates labelled batches and runs a campaign shard over
+// every campaign device. Node-only (uses the bindings for struct ids, profile words and decoded values).
+import * as W from "../../schema/wasm-abi.mjs";
 import { badVectors, vectors } from "../vectors/golden.mjs";
 
 const root = new URL("../../", import.meta.url);
 const lib = await import(new URL("dist/bindings/index.js", root).href);
+const fuzzLib = await import(new URL("dist/bindings/fuzz/index.js", root).href);
 
 export const hexOf = (h) => h.replace(/\s+/g, "").toLowerCase() || "-";
 const hexBytes = (h) => Uint8Array.from((h.replace(/\s+/g, "").match(/../g) ?? []).map((x) => parseInt(x, 16)));
@@ -106,7 +110,52 @@ export function buildJob() {
   const sets = all.filter((v) => v.struct === "vfio_irq_set");
   for (const v of sets) L.push(`oracle ${lib.resolveProfile(optsOf(v)).word} ${dev} ${hexOf(v.hex)}`);
   L.push(`obatch 0 ${dev} ${sets.length} ${sets.map((v) => hexOf(v.hex)).join(" ")}`);
+  L.push(...fuzzOps());
   return { text: `${L.join("\n")}\n`, expect };
+}
+
+/** The fuzzing module's operations (driver.mjs: fgen, fmut, fbatch, fcamp). */
+function fuzzOps() {
+  const L = ["# fuzzing module"];
+  const devices = fuzzLib.campaignDevices().map((d) => lib.deviceBlock(d));
+  for (const d of devices) if (d.length !== W.oracle.devWords) throw new Error("device block size");
+  const devHex = devices.map((d) => toHex(new Uint8Array(d.buffer, d.byteOffset, d.byteLength)));
+  const profs = fuzzLib.CAMPAIGN_PROFILES.map((p) => lib.resolveProfile(p).word);
+  const sidOfFamily = {
+    vfio_irq_set: lib.structByName("vfio_irq_set").id,
+    vfio_irq_info: lib.structByName("vfio_irq_info").id,
+    info_caps: lib.structByName("vfio_region_info").id,
+  };
+  const famOf = (id) => W.fuzz.families.find((f) => id >= f.first && id <= f.last);
+  const gens = [];
+  // one case of every class, profiles and devices in turn
+  W.fuzz.classes.forEach((c, k) => {
+    gens.push([sidOfFamily[famOf(c.id).name], 11, k, profs[k % profs.length], c.id, k % devices.length]);
+  });
+  // random classes of every family, mixed included
+  const sids = [
+    -1,
+    ...["vfio_irq_set", "vfio_irq_info", "vfio_region_info", "vfio_device_info", "vfio_iommu_type1_info"].map(
+      (n) => lib.structByName(n).id,
+    ),
+  ];
+  for (let k = 0; k < 48; k++)
+    gens.push([sids[k % sids.length], 12345, k, profs[k % profs.length], -1, k % devices.length]);
+  for (const [sid, seed, idx, prof, cls, d] of gens) L.push(`fgen ${sid} ${seed} ${idx} ${prof} ${cls} ${devHex[d]}`);
+  // mutations of generated cases (the generator runs in Node here only to get their bytes)
+  const seeds = [1n, 0xdeadbeefn, 0x8000000000000001n, 0xffffffffffffffffn];
+  for (let k = 0; k < 24; k++) {
+    const c = fuzzLib.generate({
+      struct: ["vfio_irq_set", "vfio_region_info", "vfio_device_info"][k % 3],
+      seed: 5,
+      index: k,
+    });
+    const sid = lib.structByName(c.struct).id;
+    L.push(`fmut ${sid} ${k & 1 ? 1 : 0} ${seeds[k % seeds.length]} ${toHex(c.bytes)}`);
+  }
+  for (const sid of sids) L.push(`fbatch ${sid} 777 0 500 ${profs[2]} ${devHex[3]}`);
+  L.push(`fcamp 99 0 400 ${profs.join(",")} ${devHex.join(" ")}`);
+  return L;
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(buildJob().text);

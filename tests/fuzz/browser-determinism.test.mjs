@@ -1,5 +1,5 @@
 // The same seed gives byte-identical corpora in Node and in Chromium (playwright-core): the page
-// loads build/release.wasm from a 127.0.0.1 server and runs the same corpus hash as Node.
+// loads build/fuzz.wasm (the fuzzing module) from a 127.0.0.1 server and runs the same corpus hash as Node.
 
 import assert from "node:assert/strict";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -10,7 +10,7 @@ import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 
 const root = new URL("../../", import.meta.url);
-const wasmBytes = readFileSync(fileURLToPath(new URL("build/release.wasm", root)));
+const wasmBytes = readFileSync(fileURLToPath(new URL("build/fuzz.wasm", root)));
 const { deviceBlock } = await import(new URL("dist/bindings/oracle/model/device.js", root).href);
 const { campaignDevices } = await import(new URL("dist/bindings/fuzz/index.js", root).href);
 
@@ -51,11 +51,11 @@ test("same seed -> byte-identical corpus in Node and Chromium", {
   const page = `<!doctype html><script>
     ${corpusHash.toString()}
     window.result = (async () => {
-      const { instance } = await WebAssembly.instantiate(await (await fetch("/release.wasm")).arrayBuffer(), {});
+      const { instance } = await WebAssembly.instantiate(await (await fetch("/fuzz.wasm")).arrayBuffer(), {});
       return corpusHash(instance.exports, ${JSON.stringify(devBlock)}, ${N});
     })();</script>`;
   const server = createServer((req, res) => {
-    if (req.url === "/release.wasm") {
+    if (req.url === "/fuzz.wasm") {
       res.writeHead(200, { "content-type": "application/wasm" });
       res.end(wasmBytes);
     } else {

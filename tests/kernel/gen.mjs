@@ -21,7 +21,7 @@ export const EFD = (i) => 100 + i; // replay eventfds: fds 100..131
 export const NOT_EVENTFD = 1; // stdout of the replay program (console)
 export const CLOSED = [99, 77, 512, 4096, 0x7fffffff];
 
-const T = VFIO_IRQ_SET_ACTION_TRIGGER,
+export const T = VFIO_IRQ_SET_ACTION_TRIGGER,
   MASK = VFIO_IRQ_SET_ACTION_MASK,
   UNMASK = VFIO_IRQ_SET_ACTION_UNMASK,
   NONE = VFIO_IRQ_SET_DATA_NONE,
@@ -44,11 +44,11 @@ export function irqSet({ flags, index, start = 0, count = 0, data = [], argsz, l
   if (length !== undefined) v.$ = { length };
   return encode("vfio_irq_set", v);
 }
-const irqInfo = (index, argsz = 16, length) =>
+export const irqInfo = (index, argsz = 16, length) =>
   encode("vfio_irq_info", { argsz, index, ...(length ? { $: { length } } : {}) });
-const regionInfo = (index, argsz = 32, length) =>
+export const regionInfo = (index, argsz = 32, length) =>
   encode("vfio_region_info", { argsz, index, $: { length: length ?? Math.max(32, argsz) } });
-const deviceInfo = (argsz, length) =>
+export const deviceInfo = (argsz, length) =>
   encode("vfio_device_info", { argsz, $: { length: length ?? argsz } }, { epoch: "6.6" });
 
 /** mulberry32 */
@@ -145,6 +145,8 @@ export function fixedItems(dev, model) {
   set("MSI EVENTFD count 0, not enabled", { flags: EVENTFD | T, index: 1, count: 0 });
   set("MSI-X EVENTFD count 0, not enabled", { flags: EVENTFD | T, index: 2, count: 0 });
   set("MSI-X BOOL count 0, not enabled", { flags: BOOL | T, index: 2, count: 0 });
+  set("MSI-X EVENTFD start 1 count 0, not enabled", { flags: EVENTFD | T, index: 2, start: 1, count: 0 });
+  set("MSI-X disable after it", { flags: NONE | T, index: 2, count: 0 });
   set("ERR trigger fd", { flags: EVENTFD | T, index: 3, count: 1, data: [EFD(9)] });
   set("ERR MASK", { flags: NONE | MASK, index: 3, count: 1 });
   set("INTx MASK, INTx not enabled", { flags: NONE | MASK, index: 0, count: 1 });
@@ -328,67 +330,77 @@ export function fixedItems(dev, model) {
   return out;
 }
 
-/** Seeded valid / near-valid SET_IRQS buffers for one device (n items), then a cleanup tail. */
+/**
+ * One seeded valid / near-valid SET_IRQS buffer for `dev`: every index (and a few past the end),
+ * DATA and ACTION types (sometimes two or none), unknown flag bits, start/count shapes at and past
+ * the index's edges, argsz short of, equal to and beyond the payload. `pickFd()` gives eventfd
+ * payload values; `unmaskFd(fd)` maps the fd of an INTx UNMASK eventfd request.
+ */
+export function randomSetIrqs(r, dev, pickFd, unmaskFd = (fd) => fd) {
+  const cnt = (i) => dev.irqs.find((q) => q.index === i)?.count ?? 0;
+  const index = r.chance(0.04) ? r.pick([5, 6, 0xffffffff]) : r.pick([0, 1, 1, 2, 2, 2, 3, 4]);
+  const c = cnt(index);
+  let data = r.pick([NONE, BOOL, EVENTFD, EVENTFD, EVENTFD]);
+  let action = r.pick([T, T, T, T, MASK, UNMASK]);
+  if (r.chance(0.06)) data = r.pick([0, NONE | BOOL, BOOL | EVENTFD, 7]);
+  if (r.chance(0.06)) action = r.pick([0, MASK | T, MASK | UNMASK, 0x38]);
+  let flags = data | action;
+  if (r.chance(0.04)) flags |= r.pick([0x40, 0x100, 0x80000000]);
+  let start = 0,
+    count = 1;
+  const shape = r.next();
+  if (shape < 0.15)
+    count = 0; // disable / empty
+  else if (shape < 0.45)
+    count = Math.max(1, r.int(Math.max(c, 1)) + 1); // within the index
+  else if (shape < 0.6) {
+    start = r.int(Math.max(c, 1));
+    count = Math.max(0, Math.min(c - start, 1 + r.int(3)));
+  } else if (shape < 0.66) {
+    start = r.int(c + 2);
+    count = r.int(c + 2);
+  } // near the edge
+  else if (shape < 0.68) {
+    start = r.pick([0x80000000, 0xfffffffe, 1]);
+    count = r.pick([0x80000000, 0xffffffff, 1]);
+  }
+  const elem = (flags & 7) === BOOL ? 1 : (flags & 7) === EVENTFD ? 4 : 0;
+  const n0 = elem ? Math.min(count, 64) : 0;
+  const vals = Array.from({ length: n0 }, () => (elem === 1 ? r.pick([0, 1, 1, 2, 255]) : pickFd()));
+  let argsz, length;
+  const sz = r.next();
+  if (sz < 0.08 && elem && n0 > 0) {
+    vals.pop();
+    argsz = 20 + vals.length * elem;
+  } // argsz short of count x elem
+  else if (sz < 0.14) {
+    argsz = 20 + n0 * elem + r.pick([4, 12, 44]);
+    length = argsz;
+  } // slack
+  else if (sz < 0.17) {
+    argsz = r.pick([0, 16, 19]);
+    length = Math.max(20, 20 + n0 * elem);
+  } // below minsz
+  else if (sz < 0.2 && elem && n0 > 0) {
+    vals.pop();
+    argsz = 20 + n0 * elem;
+  } // argsz past the buffer: the kernel reads what follows
+  if (index === 0 && (flags & 0x38) === UNMASK && (flags & 7) === EVENTFD)
+    vals.forEach((v, j) => {
+      vals[j] = unmaskFd(v);
+    });
+  return irqSet({ flags, index, start, count, data: vals, argsz, length });
+}
+
+/** Seeded valid / near-valid SET_IRQS buffers for one device (n items), with eventfd reads every 35. */
 export function randomItems(dev, seed, n) {
   const r = rng(seed);
   const out = [];
-  const cnt = (i) => dev.irqs.find((q) => q.index === i)?.count ?? 0;
   // EFD(31) is reserved for INTx unmask irqfds (an irqfd swallows the counter of its eventfd)
   const fdPool = () =>
     r.pick([EFD(r.int(31)), EFD(r.int(31)), EFD(r.int(31)), -1, -1, -2, NOT_EVENTFD, r.pick(CLOSED)]);
   for (let i = 0; i < n; i++) {
-    const index = r.chance(0.04) ? r.pick([5, 6, 0xffffffff]) : r.pick([0, 1, 1, 2, 2, 2, 3, 4]);
-    const c = cnt(index);
-    let data = r.pick([NONE, BOOL, EVENTFD, EVENTFD, EVENTFD]);
-    let action = r.pick([T, T, T, T, MASK, UNMASK]);
-    if (r.chance(0.06)) data = r.pick([0, NONE | BOOL, BOOL | EVENTFD, 7]);
-    if (r.chance(0.06)) action = r.pick([0, MASK | T, MASK | UNMASK, 0x38]);
-    let flags = data | action;
-    if (r.chance(0.04)) flags |= r.pick([0x40, 0x100, 0x80000000]);
-    let start = 0,
-      count = 1;
-    const shape = r.next();
-    if (shape < 0.15)
-      count = 0; // disable / empty
-    else if (shape < 0.45)
-      count = Math.max(1, r.int(Math.max(c, 1)) + 1); // within the index
-    else if (shape < 0.6) {
-      start = r.int(Math.max(c, 1));
-      count = Math.max(0, Math.min(c - start, 1 + r.int(3)));
-    } else if (shape < 0.66) {
-      start = r.int(c + 2);
-      count = r.int(c + 2);
-    } // near the edge
-    else if (shape < 0.68) {
-      start = r.pick([0x80000000, 0xfffffffe, 1]);
-      count = r.pick([0x80000000, 0xffffffff, 1]);
-    }
-    const elem = (flags & 7) === BOOL ? 1 : (flags & 7) === EVENTFD ? 4 : 0;
-    const n0 = elem ? Math.min(count, 64) : 0;
-    const vals = Array.from({ length: n0 }, () => (elem === 1 ? r.pick([0, 1, 1, 2, 255]) : fdPool()));
-    let argsz, length;
-    const sz = r.next();
-    if (sz < 0.08 && elem && n0 > 0) {
-      vals.pop();
-      argsz = 20 + vals.length * elem;
-    } // argsz short of count x elem
-    else if (sz < 0.14) {
-      argsz = 20 + n0 * elem + r.pick([4, 12, 44]);
-      length = argsz;
-    } // slack
-    else if (sz < 0.17) {
-      argsz = r.pick([0, 16, 19]);
-      length = Math.max(20, 20 + n0 * elem);
-    } // below minsz
-    else if (sz < 0.2 && elem && n0 > 0) {
-      vals.pop();
-      argsz = 20 + n0 * elem;
-    } // argsz past the buffer: the kernel reads what follows
-    if (index === 0 && (flags & 0x38) === UNMASK && (flags & 7) === EVENTFD)
-      vals.forEach((v, j) => {
-        if (v >= EFD(0)) vals[j] = EFD(31);
-      });
-    const bytes = irqSet({ flags, index, start, count, data: vals, argsz, length });
+    const bytes = randomSetIrqs(r, dev, fdPool, (v) => (v >= EFD(0) ? EFD(31) : v));
     out.push({ ioctl: "DEVICE_SET_IRQS", bytes, note: `random#${i} seed ${seed}` });
     if (i % 35 === 34) out.push(...efdReads(`random#${i}`));
   }

@@ -180,7 +180,8 @@ async function prepareOne(k, workDir, cacheDir, log) {
  * @param {{kernel: string, script: string|string[], workDir?: string, cacheDir?: string, timeoutMs?: number,
  *          bootTimeoutMs?: number, retries?: number, append?: string, keepRunDir?: boolean, cpu?: string,
  *          qemu?: string, memoryMb?: number, log?: (msg: string) => void}} opts
- *   timeoutMs: per attempt, boot + replay (default 120 s); bootTimeoutMs: until the ready line (60 s);
+ *   timeoutMs: per attempt, boot + replay (default 120 s); bootTimeoutMs: until the ready line (150 s: a
+ *   loaded 2-core host can take minutes to boot a TCG guest);
  *   retries: extra attempts after a failed boot or an incomplete run (2 for 6.1, 5 for the others);
  *   append: extra kernel parameters; cpu: QEMU -cpu model (DEFAULT_CPU); qemu: binary ($VFIO_QEMU).
  * @returns {Promise<{transcript: string, console: string, wallMs: number, attempts: number, version: string,
@@ -190,7 +191,7 @@ export async function runScript(opts) {
   const {
     kernel,
     timeoutMs = 120_000,
-    bootTimeoutMs = 60_000,
+    bootTimeoutMs = 150_000,
     append = "",
     keepRunDir = false,
     qemu = QEMU,

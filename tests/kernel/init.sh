@@ -7,6 +7,7 @@
 #   vfio_out=PATH           reply sink                           (default: /dev/ttyS1)
 #   vfio_noiommu=1          load vfio with enable_unsafe_noiommu_mode=1
 #   vfio_unsafe_irq=1       load vfio_iommu_type1 with allow_unsafe_interrupts=1
+#   vfio_debug=1            print /proc/interrupts and the kernel log after the run
 # Modules are loaded in the order listed in /lib/modules/order (written by the host
 # from modules.dep); files absent for the running kernel are skipped.
 
@@ -24,6 +25,7 @@ IN=/req.txt
 OUT=/dev/ttyS1
 NOIOMMU=0
 UNSAFE_IRQ=0
+DEBUG=0
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vfio_bdfs=*) BDFS="${arg#vfio_bdfs=}" ;;
@@ -31,6 +33,7 @@ for arg in $(cat /proc/cmdline); do
 	vfio_out=*) OUT="${arg#vfio_out=}" ;;
 	vfio_noiommu=*) NOIOMMU="${arg#vfio_noiommu=}" ;;
 	vfio_unsafe_irq=*) UNSAFE_IRQ="${arg#vfio_unsafe_irq=}" ;;
+	vfio_debug=*) DEBUG="${arg#vfio_debug=}" ;;
 	esac
 done
 
@@ -69,5 +72,9 @@ log "running /vfio-replay $IN $OUT"
 /vfio-replay "$IN" "$OUT"
 log "vfio-replay exit status $?"
 log "uptime $(cat /proc/uptime)"
+if [ "$DEBUG" = 1 ]; then
+	cat /proc/interrupts
+	dmesg | tail -40
+fi
 sync
 poweroff -f

@@ -1,288 +1,406 @@
 #!/usr/bin/env node
-// Real-kernel stage (npm run test:kernel): replays codec-built requests on Linux 6.1, 6.12, 7.2 and
-// 7.3 under QEMU (two boots at a time) and checks, request by request, that
-//  * the device-state model (bindings/oracle, SET_IRQS in the wasm oracle) predicts ret and errno,
-//  * the reply bytes and the 256 guard bytes after the buffer are what the model predicts (the
-//    kernel writes past the buffer only when argsz says the buffer is larger than it is),
-//  * every reply decodes and re-encodes byte-identically (or is rejected by the decoder exactly
-//    when the request itself is).
+// Real-kernel stage (npm run test:kernel): replays requests on Linux 6.1, 6.12, 7.2 and 7.3 under
+// QEMU and checks every answer against the device model (bindings/oracle): ret and errno, reply
+// bytes, the 256 guard bytes after the buffer, eventfd counters, and that every reply decodes and
+// re-encodes byte for byte. Per kernel:
+//  * the fixed plan (gen.mjs: every INFO argsz variant, every invalid SET_IRQS class, INTx / MSI /
+//    MSI-X / ERR / REQ cycles) and a short boot with interrupt remapping off;
+//  * a differential campaign: stateful random segments (walk.mjs) per device and seed, in bounded
+//    batches per boot, with a JSON summary; mismatches are shrunk to reproducer files (shrink.mjs).
 //
-//   node tests/kernel/run.mjs [--kernel 6.1|6.12|7.2|7.3|all] [--seed N] [--random N] [--work-dir DIR] [--verbose] [--dump DIR] [--no-intremap-run]
+//   node tests/kernel/run.mjs [--kernel 6.1|6.12|7.2|7.3|all|K,K] [--seed S | --seeds A..B]
+//        [--random N] [--batch N] [--jobs N] [--no-fixed] [--no-intremap-run] [--summary FILE]
+//        [--shrink N | --no-shrink] [--repro-dir DIR] [--work-dir DIR] [--verbose] [--dump DIR]
+//   node tests/kernel/run.mjs --replay FILE... [--kernel K] [--record]
+//     replay reproducer files on the kernel each names (or on --kernel) and check the model;
+//     --record rewrites each file's "#>" lines with the kernel's answers (then the unit tests
+//     check the model against them without QEMU)
 //
-// Per kernel two boots run in parallel: the reference set-up (all four devices) and a short one with
-// interrupt remapping off in the guest, where multi-vector MSI returns a positive vector count.
-//
+// --random N: random requests per device and seed (default 2000); --batch N: requests per boot
+// (default 20000); --jobs N: boots at a time (default 2, or VFIO_KERNEL_JOBS).
 // Exit: 0 all matched; 1 a mismatch; 2 a kernel could not be prepared or booted after retries.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { prepareKernels, runScript, parseTranscript, KERNELS } from "./harness.mjs";
+import { DEFAULT_WORK_DIR, KERNELS, parseTranscript, prepareKernels, runScript } from "./harness.mjs";
+import { runCampaign } from "./campaign.mjs";
+import { buildScript, checkSegment, newStats, splitRecords } from "./check.mjs";
+import { cleanupItems, fixedItems, intremapOffItems } from "./gen.mjs";
+import { formatRepro, parseRepro } from "./repro.mjs";
+import { shrinkMismatch, tailItems } from "./shrink.mjs";
+import { DEFAULT_ENV } from "./walk.mjs";
 
 if (!fs.existsSync(new URL("../../dist/bindings/index.js", import.meta.url))) {
   console.error("kernel stage: dist/bindings is missing - run `node scripts/build.mjs` first");
   process.exit(2);
 }
-const { fixedItems, randomItems, cleanupItems, intremapOffItems } = await import("./gen.mjs");
-const { decode, encode, toHex, DeviceModel, qemuDevice } = await import("../../dist/bindings/index.js");
-const { kernelRules } = await import("../../dist/bindings/oracle/index.js");
+const bindings = await import("../../dist/bindings/index.js");
+const oracle = await import("../../dist/bindings/oracle/index.js");
+const api = { ...bindings, kernelRules: oracle.kernelRules };
+const harness = { runScript: (o) => runScript({ workDir, ...o }), parseTranscript };
 
+// ---- options
 const argv = process.argv.slice(2);
 const opt = (name, d) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : d;
 };
-const kernels = !opt("--kernel") || opt("--kernel") === "all" ? KERNELS : opt("--kernel").split(",");
-const jobs = Math.max(1, Number(process.env.VFIO_KERNEL_JOBS ?? 2));
-const seed = Number(opt("--seed", "20240611"));
-const perDevice = Number(opt("--random", "70"));
-const workDir = opt("--work-dir");
-const verbose = argv.includes("--verbose");
+const flag = (name) => argv.includes(name);
+const kernelArg = opt("--kernel", "all");
+const kernels = kernelArg === "all" ? KERNELS : kernelArg.split(",");
+for (const k of kernels)
+  if (!KERNELS.includes(k)) {
+    console.error(`kernel stage: unknown kernel ${k} (want ${KERNELS.join(", ")} or all)`);
+    process.exit(2);
+  }
+const seeds = parseSeeds(opt("--seeds"), opt("--seed", "20240611"));
+const perDevice = Number(opt("--random", "2000"));
+const batch = Number(opt("--batch", "20000"));
+const jobs = Math.max(1, Number(opt("--jobs", process.env.VFIO_KERNEL_JOBS ?? 2)));
+const workDir = path.resolve(opt("--work-dir", DEFAULT_WORK_DIR));
+const shrinkMax = flag("--no-shrink") ? 0 : Number(opt("--shrink", "3"));
+const reproDir = path.resolve(opt("--repro-dir", path.join(workDir, "repro")));
+const verbose = flag("--verbose");
 const dump = opt("--dump");
-const DEVICES = ["edu", "e1000e", "virtio-rng", "xhci"];
-const GUARD = 256,
-  GUARD_BYTE = 0xa5;
-const STRUCT = {
-  DEVICE_SET_IRQS: "vfio_irq_set",
-  DEVICE_GET_IRQ_INFO: "vfio_irq_info",
-  DEVICE_GET_REGION_INFO: "vfio_region_info",
-  DEVICE_GET_INFO: "vfio_device_info",
-};
-const ioctlName = (n) => `VFIO_${n}`;
+const replayFiles = argv.includes("--replay")
+  ? argv.slice(argv.indexOf("--replay") + 1).filter((a) => !a.startsWith("--") && a.endsWith(".txt"))
+  : null;
 
-function script(devs) {
-  const lines = ["# vfio-abi kernel stage (tests/kernel/run.mjs)"];
-  for (const { dev, items } of devs) {
-    lines.push(`OPEN ${dev.bdf}`);
-    for (const it of items)
-      lines.push(
-        it.ioctl === "DEVICE_RESET"
-          ? "DEVICE_RESET"
-          : it.ioctl === "EFD_READ"
-            ? `EFD_READ ${it.efd}`
-            : `${it.ioctl} ${toHex(it.bytes)}`,
-      );
+function parseSeeds(range, single) {
+  if (!range) return [Number(single) >>> 0];
+  const m = /^(\d+)\.\.(\d+)$/.exec(range);
+  if (!m || Number(m[2]) < Number(m[1])) {
+    console.error(`kernel stage: --seeds wants A..B, not ${range}`);
+    process.exit(2);
   }
-  lines.push("QUIT");
-  return `${lines.join("\n")}\n`;
+  return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
 }
 
-/** Main run: the four devices, fixed + seeded random requests, with interrupt remapping on (reference set-up). */
-function plan(kernel) {
-  const devs = DEVICES.map((name, di) => {
-    const dev = qemuDevice(name, kernel);
-    const items = [
-      ...fixedItems(dev, new DeviceModel(dev)),
-      ...randomItems(dev, seed + di * 7919 + (kernel === "6.1" ? 0 : 104729), perDevice),
-      ...cleanupItems(),
-    ];
-    return { dev, items };
-  });
-  return { label: kernel, kernel, devs, script: script(devs) };
-}
-
-/**
- * Interrupt remapping off in the guest (intremap=off, vfio_iommu_type1 allow_unsafe_interrupts=1):
- * multi-vector MSI cannot be allocated, SET_IRQS returns the number of vectors it could get (a
- * positive ret) and MSI stays disabled (vfio-abi.md §8.5). The descriptions say intremap: false.
- */
-function planNoIntremap(kernel) {
-  const devs = ["xhci", "edu"].map((name) => {
-    const dev = { ...qemuDevice(name, kernel), intremap: false, msiAllocMax: 1 };
-    return {
-      dev,
-      items: [
-        ...intremapOffItems(dev),
-        ...randomItems(dev, seed + 31337 + (kernel === "6.1" ? 0 : 1), 20),
-        ...cleanupItems(),
-      ],
-    };
-  });
-  return {
-    label: `${kernel}/intremap=off`,
-    kernel,
-    append: "intremap=off vfio_unsafe_irq=1",
-    devs,
-    script: script(devs),
-  };
-}
-
-/** The guard as the replay program reports it, from predicted memory after the buffer. */
-function guardOf(after) {
-  let first = -1,
-    last = -1;
-  for (let i = 0; i < after.length; i++)
-    if (after[i] !== GUARD_BYTE) {
-      if (first < 0) first = i;
-      last = i;
+/** A pool shared by every kernel: at most `jobs` boots at a time (each boot wants a core under TCG). */
+function makePool(n) {
+  let active = 0;
+  const waiting = [];
+  const acquire = () => {
+    if (active < n) {
+      active++;
+      return Promise.resolve();
     }
-  return first < 0 ? "ok" : { clobberedAt: first, bytesHex: toHex(after.subarray(first, last + 1)) };
-}
-
-function roundTrip(struct, bytes, epoch, requestBytes) {
-  const prof = { epoch };
-  let d;
-  try {
-    d = decode(struct, bytes, prof);
-  } catch (e) {
-    // the decoder may reject a buffer; then it must also reject the request (same malformation)
-    try {
-      decode(struct, requestBytes, prof);
-    } catch {
-      return { ok: true, rejected: true };
-    }
-    return { ok: false, why: `reply rejected by decode (${e.message}) but the request decodes` };
-  }
-  const again = encode(struct, d, prof);
-  if (toHex(again) !== toHex(bytes)) return { ok: false, why: `re-encode ${toHex(again)} != ${toHex(bytes)}` };
-  return { ok: true, rejected: false };
-}
-
-function check(kernel, devs, records) {
-  const epoch = kernelRules(kernel) === 0 ? "6.1" : "6.6";
-  const res = {
-    efdReads: 0,
-    efdMatched: 0,
-    replayed: 0,
-    matched: 0,
-    bytesMatched: 0,
-    decoded: 0,
-    rejected: 0,
-    mismatches: [],
-    setIrqs: 0,
-    byRule: new Map(),
+    return new Promise((r) => waiting.push(r));
   };
-  let ri = 0;
-  const nextRecord = (want) => {
-    while (ri < records.length && records[ri].cmd !== want) {
-      if (records[ri].cmd === "OPEN" && records[ri].extra.err.length)
-        res.mismatches.push(`OPEN failed: ${records[ri].extra.err.join("; ")}`);
-      if (records[ri].cmd !== "OPEN")
-        res.mismatches.push(`unexpected record ${records[ri].cmd}: ${records[ri].extra.lines.join(" | ")}`);
-      ri++;
-    }
-    return records[ri++];
+  const release = () => {
+    const w = waiting.shift();
+    if (w) w();
+    else active--;
   };
-  const tail = new Uint8Array(GUARD).fill(GUARD_BYTE);
-  for (const { dev, items } of devs) {
-    const model = new DeviceModel(dev);
-    for (const it of items) {
-      const rec = nextRecord(it.ioctl);
-      if (!rec) {
-        res.mismatches.push(`${dev.name}: no reply for ${it.note} (transcript ended)`);
-        return res;
-      }
-      if (it.ioctl === "EFD_READ") {
-        // eventfd counters: what the model says the loopback triggers signalled since the last read
-        const e = model.eventfdRead(100 + it.efd);
-        res.efdReads++;
-        const got = rec.ret >= 0 ? rec.extra.count : 0;
-        if (e.ret !== rec.ret || e.count !== got)
-          res.mismatches.push(
-            `${dev.name} [${it.note}] predicted ${e.errno ?? `count=${e.count}`}, kernel ${rec.ret < 0 ? rec.errnoName : `count=${got}`}`,
-          );
-        else res.efdMatched++;
-        continue;
-      }
-      res.replayed++;
-      const p = model.predict(ioctlName(it.ioctl), it.bytes, { tail });
-      const predErrno = p.errno ?? "OK";
-      const gotErrno = rec.ret < 0 ? rec.errnoName : "OK";
-      const bad = [];
-      if (p.ret !== rec.ret || predErrno !== gotErrno)
-        bad.push(`ret/errno: predicted ${p.ret} ${predErrno} (${p.rule}), kernel ${rec.ret} ${gotErrno}`);
-      else res.matched++;
-      if (it.ioctl === "DEVICE_SET_IRQS") {
-        res.setIrqs++;
-        const k = `${p.rule}${p.errno ? ` ${p.errno}` : ""}`;
-        res.byRule.set(k, (res.byRule.get(k) ?? 0) + 1);
-      }
-      if (it.ioctl !== "DEVICE_RESET") {
-        const len = it.bytes.length;
-        const predReply = toHex(p.after.subarray(0, len));
-        const predGuard = guardOf(p.after.subarray(len));
-        let bytesOk = true;
-        if (rec.replyHex !== predReply) {
-          bad.push(`reply: predicted ${predReply}, kernel ${rec.replyHex}`);
-          bytesOk = false;
+  return (items, fn) =>
+    Promise.all(
+      items.map(async (it, i) => {
+        await acquire();
+        try {
+          return await fn(it, i);
+        } finally {
+          release();
         }
-        if (JSON.stringify(rec.guard) !== JSON.stringify(predGuard)) {
-          bad.push(`guard: predicted ${JSON.stringify(predGuard)}, kernel ${JSON.stringify(rec.guard)}`);
-          bytesOk = false;
-        }
-        if (bytesOk) res.bytesMatched++;
-        const rt = roundTrip(STRUCT[it.ioctl], Buffer.from(rec.replyHex, "hex"), epoch, it.bytes);
-        if (!rt.ok) bad.push(`codec: ${rt.why}`);
-        else if (rt.rejected) res.rejected++;
-        else res.decoded++;
-      } else res.bytesMatched++;
-      if (bad.length)
-        res.mismatches.push(
-          `${dev.name} [${it.note}] request ${toHex(it.bytes) || "-"}\n      ${bad.join("\n      ")}\n      model: ${p.reason}`,
-        );
-    }
-  }
-  return res;
+      }),
+    );
 }
-
+const pool = makePool(jobs);
+const summaries = [];
 const log = (m) => console.log(`  [harness] ${m}`);
 const t0 = Date.now();
+let lastProgress = 0;
+function progress(p) {
+  const now = Date.now();
+  if (now - lastProgress < 5000 && p.boots < p.of) return;
+  lastProgress = now;
+  const rate = p.requests / Math.max(1, p.ms / 1000);
+  console.log(
+    `  [${p.kernel}] boots ${p.boots}/${p.of}, requests ${p.requests} (${rate.toFixed(0)}/s wall), mismatches ${p.mismatches}, ${(p.ms / 1000).toFixed(0)} s`,
+  );
+}
+
+// ---- prepare
+let prepared;
 try {
-  await prepareKernels({ workDir, kernels, log });
+  prepared = await prepareKernels({
+    workDir,
+    kernels: replayFiles
+      ? [
+          ...new Set(
+            replayFiles
+              .map(kernelOfFile)
+              .filter(Boolean)
+              .concat(kernelArg === "all" ? [] : kernels),
+          ),
+        ]
+      : kernels,
+    log,
+  });
 } catch (e) {
   console.error(`kernel stage: ${e.message}`);
   process.exit(2);
 }
-console.log(`kernel stage: kernels prepared in ${Date.now() - t0} ms`);
-const plans = [...kernels.map(plan), ...(argv.includes("--no-intremap-run") ? [] : kernels.map(planNoIntremap))];
-/** Run fn over items with at most n in flight (each boot wants a whole core under TCG). */
-async function pool(items, n, fn) {
-  const out = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await fn(items[i]);
-      }
-    }),
-  );
-  return out;
+for (const [k, v] of Object.entries(prepared))
+  console.log(`kernel ${k}: ${v.version} (${v.packageVersion}, ${v.suite})`);
+
+function kernelOfFile(f) {
+  return /^#\s*kernel:\s*(\S+)/m.exec(fs.readFileSync(f, "utf8"))?.[1] ?? null;
 }
-const prepared = await prepareKernels({ workDir, kernels, log });
-for (const k of kernels)
-  console.log(`kernel ${k}: ${prepared[k].version} (${prepared[k].packageVersion}, ${prepared[k].suite})`);
-const runs = await pool(plans, jobs, (p) =>
-  runScript({ kernel: p.kernel, script: p.script, append: p.append, workDir, log, cpu: process.env.VFIO_CPU }).then(
-    (r) => ({ p, r }),
-    (error) => ({ p, error }),
-  ),
+
+const exit = replayFiles ? await replay(replayFiles) : await stage();
+console.log(
+  `kernel stage: ${exit === 0 ? "OK" : `FAILED (exit ${exit})`} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );
-let exit = 0;
-for (const { p, r, error } of runs) {
-  const { kernel, label } = p;
-  if (error) {
-    console.log(`kernel ${label}: BOOT/HARNESS FAILURE\n${error.message}`);
-    exit = Math.max(exit, 2);
-    continue;
-  }
+process.exit(exit);
+
+// ---- the fixed plan: one segment per device, and the interrupt-remapping-off boot
+function fixedSegments(kernel) {
+  return ["edu", "e1000e", "virtio-rng", "xhci"].map((name) => {
+    const device = api.qemuDevice(name, kernel);
+    return { device, env: DEFAULT_ENV, items: [...fixedItems(device, new api.DeviceModel(device)), ...cleanupItems()] };
+  });
+}
+
+/**
+ * With interrupt remapping off in the guest (intremap=off, vfio_iommu_type1 allow_unsafe_interrupts=1)
+ * multi-vector MSI cannot be allocated: SET_IRQS returns the number of vectors it could get and
+ * MSI stays disabled. The descriptions say intremap: false.
+ */
+function intremapOffSegments(kernel) {
+  return ["xhci", "edu"].map((name) => {
+    const device = { ...api.qemuDevice(name, kernel), intremap: false, msiAllocMax: 1 };
+    return { device, env: DEFAULT_ENV, items: [...intremapOffItems(device), ...cleanupItems()] };
+  });
+}
+
+/** The committed reproducers recorded on `kernel` (tests/kernel/repro/*@<kernel>.txt), as segments. */
+function reproSegments(kernel) {
+  const dir = new URL("./repro/", import.meta.url);
+  return fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(`@${kernel}.txt`))
+    .sort()
+    .map((f) => {
+      const rep = parseRepro(fs.readFileSync(new URL(f, dir), "utf8"));
+      return { device: api.qemuDevice(rep.deviceName, kernel), env: rep.env, items: rep.items, note: f };
+    });
+}
+
+/** Segments with a quieting tail after each (the tails are run but not checked). */
+function withTails(segs) {
+  return segs.flatMap((s) => [s, { ...s, items: tailItems(s.device), tail: true }]);
+}
+
+async function runFixed(kernel, label, segments, append) {
+  const all = withTails(segments);
+  const r = await runScript({ kernel, script: buildScript(all, [`fixed plan ${label}`]), append, workDir, log });
   if (dump) {
     fs.mkdirSync(dump, { recursive: true });
-    const f = label.replace(/[^\w.=-]/g, "_");
-    fs.writeFileSync(path.join(dump, `${f}.txt`), r.transcript);
-    fs.writeFileSync(path.join(dump, `${f}.req.txt`), p.script);
+    fs.writeFileSync(path.join(dump, `${label.replace(/[^\w.=-]/g, "_")}.txt`), r.transcript);
   }
-  const records = parseTranscript(r.transcript);
-  const res = check(kernel, p.devs, records);
+  const stats = newStats();
+  const bad = [];
+  splitRecords(parseTranscript(r.transcript), all).forEach((recs, i) => {
+    if (all[i].tail) return;
+    for (const b of checkSegment(api, kernel, all[i], recs, stats))
+      bad.push({ device: all[i].note ?? all[i].device.name, ...b, item: all[i].items[b.itemIndex] });
+  });
   console.log(
-    `kernel ${label} (${r.version}): requests replayed ${res.replayed}, predictions matched ${res.matched}/${res.replayed}, ` +
-      `reply+guard bytes matched ${res.bytesMatched}/${res.replayed}, replies decoded+re-encoded ${res.decoded} (rejected like the request: ${res.rejected}), ` +
-      `SET_IRQS ${res.setIrqs}, eventfd counters matched ${res.efdMatched}/${res.efdReads}, wall ${r.wallMs} ms, boot attempts ${r.attempts}`,
+    `kernel ${label} (${r.version}): fixed plan and reproducers: requests ${stats.requests}, ret/errno matched ${stats.retErrnoMatched}, ` +
+      `reply+guard bytes matched ${stats.bytesMatched}, eventfd counters matched ${stats.eventfdMatched}/${stats.eventfdReads}, wall ${r.wallMs} ms`,
   );
-  if (verbose)
-    for (const [k, v] of [...res.byRule].sort((a, b) => b[1] - a[1])) console.log(`    ${String(v).padStart(4)}  ${k}`);
-  if (label === kernel && res.replayed < 500)
-    res.mismatches.push(`only ${res.replayed} requests replayed (want >= 500)`);
-  for (const m of res.mismatches) console.log(`  MISMATCH ${m}`);
-  if (res.mismatches.length || res.replayed === 0) exit = Math.max(exit, 1);
+  for (const b of bad) console.log(`  MISMATCH ${b.device} [${b.item?.note ?? b.itemIndex}] ${b.kind}: ${b.detail}`);
+  return bad.length ? 1 : 0;
 }
-console.log(`kernel stage: ${exit === 0 ? "OK" : `FAILED (exit ${exit})`} in ${Date.now() - t0} ms`);
-process.exit(exit);
+
+async function stage() {
+  let status = 0;
+  const worse = (s) => {
+    status = Math.max(status, s);
+  };
+  const tasks = [];
+  for (const kernel of kernels) {
+    const fixed = flag("--no-fixed") ? [] : withTails([...fixedSegments(kernel), ...reproSegments(kernel)]);
+    if (!flag("--no-fixed") && !flag("--no-intremap-run")) {
+      tasks.push(
+        pool([0], () =>
+          runFixed(kernel, `${kernel}/intremap=off`, intremapOffSegments(kernel), "intremap=off vfio_unsafe_irq=1"),
+        ).then(
+          ([s]) => worse(s),
+          (e) => {
+            console.log(`kernel ${kernel}/intremap=off: BOOT/HARNESS FAILURE\n${e.message}`);
+            worse(2);
+          },
+        ),
+      );
+    }
+    // the fixed plan and the reproducers run in the campaign's first boot
+    tasks.push(
+      runCampaign({ kernel, seeds, perDevice, batch, api, harness, pool, log, progress, prefix: fixed }).then(
+        (res) => {
+          worse(fixedDone(kernel, res.prefix, fixed));
+          return campaignDone(kernel, res).then(worse);
+        },
+        (e) => {
+          console.log(`kernel ${kernel}: BOOT/HARNESS FAILURE\n${e.message}`);
+          worse(2);
+        },
+      ),
+    );
+  }
+  await Promise.all(tasks);
+  return status;
+}
+
+function fixedDone(kernel, { stats, mismatches }, segments) {
+  if (!segments.length) return 0;
+  console.log(
+    `kernel ${kernel}: fixed plan and reproducers: requests ${stats.requests}, ret/errno matched ${stats.retErrnoMatched}, ` +
+      `reply+guard bytes matched ${stats.bytesMatched}, eventfd counters matched ${stats.eventfdMatched}/${stats.eventfdReads}`,
+  );
+  for (const m of mismatches)
+    console.log(
+      `  MISMATCH ${m.segment.note ?? m.segment.device.name} [${m.segment.items[m.first.itemIndex]?.note ?? m.first.itemIndex}] ${m.first.kind}: ${m.first.detail}`,
+    );
+  return mismatches.length ? 1 : 0;
+}
+
+async function campaignDone(kernel, { summary, mismatches }) {
+  summaries.push(summary);
+  const s = summary;
+  console.log(
+    `kernel ${kernel} (${s.version}): campaign seeds ${Array.isArray(s.seeds) ? s.seeds.join(",") : s.seeds}: requests ${s.requests}, ` +
+      `ret/errno matched ${s.retErrnoMatched}, reply+guard bytes matched ${s.bytesMatched}, eventfd counters matched ${s.eventfdMatched}/${s.eventfdReads}, ` +
+      `mismatches ${s.mismatches}; ${s.boots} boot(s), ${s.requestsPerSecond} requests/s per booted kernel (${s.requestsPerReplaySecond ?? "?"}/s while replaying)`,
+  );
+  if (verbose) console.log(JSON.stringify(s, null, 2));
+  writeSummaries();
+  for (const m of mismatches.slice(0, verbose ? 50 : 10)) {
+    const it = m.segment.items[m.first.itemIndex];
+    console.log(
+      `  MISMATCH seed ${m.seed} ${m.device} segment ${m.segment.desc.index} item ${m.first.itemIndex} [${it?.note ?? ""}] ${m.first.kind} (${m.first.rule}): ${m.first.detail}`,
+    );
+  }
+  if (!mismatches.length) return summary.requests || !perDevice ? 0 : 1;
+  // shrink the first mismatch of each (kind, rule), at most shrinkMax of them
+  const seen = new Set();
+  const todo = mismatches
+    .filter((m) => {
+      const k = `${m.first.kind}/${m.first.rule}`;
+      if (seen.has(k)) return false;
+      seen.add(k);
+      return true;
+    })
+    .slice(0, shrinkMax);
+  await Promise.all(todo.map((m) => shrinkAndWrite(kernel, m)));
+  return 1;
+}
+
+async function shrinkAndWrite(kernel, m) {
+  try {
+    const r = await shrinkMismatch({
+      api,
+      harness: { runScript: (o) => pool([0], () => harness.runScript(o)).then(([x]) => x), parseTranscript },
+      kernel,
+      mismatch: m,
+      log,
+    });
+    if (!r) {
+      console.log(
+        `  shrink: seed ${m.seed} ${m.device} item ${m.first.itemIndex}: the truncated segment does not fail again`,
+      );
+      return;
+    }
+    fs.mkdirSync(reproDir, { recursive: true });
+    const file = path.join(
+      reproDir,
+      `${kernel}-${m.device}-${m.first.kind}-${m.first.rule}-${m.seed}-${m.segment.desc.index}-${m.first.itemIndex}.txt`.replace(
+        /[^\w.=-]/g,
+        "_",
+      ),
+    );
+    fs.writeFileSync(
+      file,
+      formatRepro({
+        kernel,
+        version: r.version,
+        packageVersion: r.packageVersion,
+        segment: { ...m.segment, items: r.items },
+        records: r.records,
+        notes: [
+          `found: seed ${m.seed}, ${m.device} segment ${m.segment.desc.index}; shrunk from ${r.from} to ${r.items.length} items in ${r.boots} boots${r.stable ? "" : " (NOT stable: failed in only one of two confirming runs)"}`,
+          `mismatch: ${r.failure?.kind} (${r.failure?.rule}): ${(r.failure?.detail ?? "")
+            .split("\n")
+            .map((x) => x.trim())
+            .join("; ")}`,
+        ],
+      }),
+    );
+    console.log(
+      `  shrink: ${path.relative(process.cwd(), file)}: ${r.items.length} items (from ${r.from}), ${r.boots} boots`,
+    );
+  } catch (e) {
+    console.log(`  shrink failed: ${e.message.split("\n")[0]}`);
+  }
+}
+
+function writeSummaries() {
+  const file = opt("--summary");
+  if (file) fs.writeFileSync(file, `${JSON.stringify({ kernels: summaries }, null, 2)}\n`);
+}
+
+// ---- --replay FILE...: replay reproducers (each on its own kernel, or --kernel), check the model
+async function replay(files) {
+  let status = 0;
+  const byKernel = new Map();
+  for (const f of files) {
+    const rep = parseRepro(fs.readFileSync(f, "utf8"));
+    for (const k of kernelArg === "all" ? [rep.kernel] : kernels) {
+      const device = api.qemuDevice(rep.deviceName, k);
+      if (!byKernel.has(k)) byKernel.set(k, []);
+      byKernel.get(k).push({ file: f, rep, segment: { device, env: rep.env, items: rep.items } });
+    }
+  }
+  await Promise.all(
+    [...byKernel].map(async ([kernel, list]) => {
+      const segs = list.map((x) => x.segment);
+      // each reproducer is followed by a tail that leaves the device quiet for the next one
+      const all = withTails(segs);
+      let r;
+      try {
+        [r] = await pool([0], () =>
+          runScript({ kernel, script: buildScript(all, ["replay of reproducers"]), workDir, log }),
+        );
+      } catch (e) {
+        console.log(`kernel ${kernel}: BOOT/HARNESS FAILURE\n${e.message}`);
+        status = 2;
+        return;
+      }
+      splitRecords(parseTranscript(r.transcript), all)
+        .filter((_, j) => j % 2 === 0)
+        .forEach((recs, i) => {
+          if (flag("--record")) {
+            const { rep, file } = list[i];
+            const notes = rep.notes.filter((n) => !/^vfio-abi kernel reproducer/.test(n));
+            fs.writeFileSync(
+              file,
+              formatRepro({
+                kernel,
+                version: r.version,
+                packageVersion: r.packageVersion,
+                segment: segs[i],
+                records: recs,
+                notes,
+              }),
+            );
+          }
+          const bad = checkSegment(api, kernel, segs[i], recs, newStats());
+          console.log(
+            `${path.relative(process.cwd(), list[i].file)} on ${kernel} (${r.version}): ${bad.length ? `${bad.length} MISMATCH(ES)` : `all ${segs[i].items.length} items match`}`,
+          );
+          for (const b of bad) console.log(`  MISMATCH item ${b.itemIndex} ${b.kind} (${b.rule}): ${b.detail}`);
+          if (bad.length) status = 1;
+        });
+    }),
+  );
+  return status;
+}

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <termios.h>
@@ -53,6 +54,9 @@
 #define MAX_BUF    65536
 #define MAX_DEV    16
 #define MAX_LINE   (2 * MAX_BUF + 4096)
+/* fds below ENV_FDS belong to the fd environment (FDS command); the program's own fds live above */
+#define ENV_FDS    1024
+#define OWN_FDS    4096
 
 struct group_status { uint32_t argsz; uint32_t flags; };
 
@@ -109,10 +113,13 @@ static void put_hex(const unsigned char *p, size_t n)
 	}
 }
 
+static int compact;  /* MODE compact: no REQ echo, "=" for a reply equal to the request, buffered output */
+
 static void end_block(void)
 {
 	fputs("END\n", out);
-	fflush(out);
+	if (!compact)
+		fflush(out);  /* interactive use and crash diagnosis want every reply at once */
 }
 
 static int hexval(int c)
@@ -203,6 +210,28 @@ static void errno_field(long ret, int e)
 }
 
 /* ---- set-up ---- */
+
+/* Move one of our own fds above the fd environment, so FDS can lay out 0..ENV_FDS-1 freely. */
+static int own_fd(int fd)
+{
+	if (fd < 0 || fd >= ENV_FDS)
+		return fd;
+	int hi = fcntl(fd, F_DUPFD_CLOEXEC, ENV_FDS);
+	if (hi < 0)
+		return fd;
+	close(fd);
+	return hi;
+}
+
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < OWN_FDS) {
+		rl.rlim_cur = rl.rlim_max < OWN_FDS ? rl.rlim_max : OWN_FDS;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
 static void setup_eventfds(void)
 {
 	for (int i = 0; i < NUM_EFD; i++) {
@@ -286,11 +315,11 @@ static int open_group(const char *bdf, int num)
 	}
 	char path[64];
 	snprintf(path, sizeof(path), "/dev/vfio/%d", num);
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	int fd = own_fd(open(path, O_RDWR | O_CLOEXEC));
 	if (fd < 0) {
 		int e1 = errno;
 		snprintf(path, sizeof(path), "/dev/vfio/noiommu-%d", num);
-		fd = open(path, O_RDWR | O_CLOEXEC);
+		fd = own_fd(open(path, O_RDWR | O_CLOEXEC));
 		if (fd < 0) {
 			fprintf(out, "ERR OPEN %s: open /dev/vfio/%d: %s; open %s: %s\n",
 				bdf, num, strerror(e1), path, strerror(errno));
@@ -366,7 +395,7 @@ static void cmd_open(const char *bdf)
 	if (g < 0)
 		return;
 	errno = 0;
-	int fd = ioctl(groups[g].fd, R_GROUP_GET_DEVICE_FD, bdf);
+	int fd = own_fd(ioctl(groups[g].fd, R_GROUP_GET_DEVICE_FD, bdf));
 	if (fd < 0) {
 		int e = errno;
 		fprintf(out, "ERR OPEN %s: GROUP_GET_DEVICE_FD errno=%d(%s)\n", bdf, e, errno_name(e));
@@ -394,6 +423,18 @@ static void cmd_use(const char *bdf)
 		}
 	}
 	fprintf(out, "ERR USE %s: device not opened\n", bdf);
+}
+
+/* CLOSE: close the current device fd; vfio resets its interrupt state on the last close. */
+static void cmd_close(void)
+{
+	if (cur_dev < 0) {
+		fputs("ERR CLOSE: no current device\n", out);
+		return;
+	}
+	fprintf(out, "INFO CLOSE %s devfd=%d ret=%d\n", devices[cur_dev].bdf, devices[cur_dev].fd, close(devices[cur_dev].fd));
+	devices[cur_dev] = devices[--ndevices];
+	cur_dev = -1;
 }
 
 /* fd for a target letter: 'd' device, 'g' group of the current device, 'c' container */
@@ -425,11 +466,16 @@ static void buffer_ioctl(const char *name, int fd, unsigned long req, const char
 		fprintf(out, "ERR %s: %s\n", name, hex_error(n));
 		return;
 	}
+	static unsigned char before[MAX_BUF];
 	memset(iobuf + n, 0xA5, GUARD_LEN);
-	fprintf(out, "REQ %s ", name);
-	put_hex(iobuf, (size_t)n);
-	fputc('\n', out);
-	fflush(out);  /* the request is visible even if the ioctl brings the guest down */
+	if (compact) {
+		memcpy(before, iobuf, (size_t)n);
+	} else {
+		fprintf(out, "REQ %s ", name);
+		put_hex(iobuf, (size_t)n);
+		fputc('\n', out);
+		fflush(out);  /* the request is visible even if the ioctl brings the guest down */
+	}
 
 	errno = 0;
 	long ret = ioctl(fd, req, iobuf);
@@ -438,7 +484,10 @@ static void buffer_ioctl(const char *name, int fd, unsigned long req, const char
 	fprintf(out, "RSP %s ", name);
 	errno_field(ret, e);
 	fputc(' ', out);
-	put_hex(iobuf, (size_t)n);
+	if (compact && !memcmp(before, iobuf, (size_t)n))
+		fputc('=', out);
+	else
+		put_hex(iobuf, (size_t)n);
 	const unsigned char *g = iobuf + n;
 	int first = -1, last = -1;
 	for (int i = 0; i < GUARD_LEN; i++) {
@@ -504,6 +553,117 @@ static void cmd_efd_write(const char *arg)
 	errno = 0;
 	ssize_t r = write(EFD_BASE + i, &one, sizeof(one));
 	fprintf(out, "RSP EFD_WRITE %d ret=%ld\n", i, (long)r);
+}
+
+/* ---- the fd environment ---- */
+
+/* One number or range of a list like "100-131,40": 1 and the range, 0 at the end, -1 on bad input. */
+static int next_range(const char **s, long *lo, long *hi)
+{
+	char *end;
+	if (!**s)
+		return 0;
+	*lo = strtol(*s, &end, 10);
+	if (end == *s || *lo < 0)
+		return -1;
+	*hi = *lo;
+	if (*end == '-') {
+		const char *p = end + 1;
+		*hi = strtol(p, &end, 10);
+		if (end == p || *hi < *lo)
+			return -1;
+	}
+	if (*end == ',')
+		end++;
+	else if (*end)
+		return -1;
+	*s = end;
+	return 1;
+}
+
+static int mark_fds(const char *list, unsigned char *kind, unsigned char k)
+{
+	long lo, hi;
+	int r;
+	if (!strcmp(list, "-"))
+		return 0;
+	while ((r = next_range(&list, &lo, &hi)) > 0) {
+		if (hi >= ENV_FDS)
+			return -1;
+		for (long fd = lo; fd <= hi; fd++)
+			kind[fd] = k;
+	}
+	return r;
+}
+
+/*
+ * FDS <eventfds> <files>: lay out fds 0..ENV_FDS-1. Listed eventfd numbers get fresh eventfds
+ * (counter 0), listed file numbers /dev/null, every other fd below ENV_FDS is closed. "-" = none.
+ */
+static void cmd_fds(const char *efds, const char *files)
+{
+	static unsigned char kind[ENV_FDS]; /* 0 closed, 1 eventfd, 2 file */
+	memset(kind, 0, sizeof(kind));
+	if (!efds || !files || mark_fds(efds, kind, 1) < 0 || mark_fds(files, kind, 2) < 0) {
+		fprintf(out, "ERR FDS: want FDS <eventfd list> <file list> (lists like 100-131,7 below %d, or -)\n", ENV_FDS);
+		return;
+	}
+	int neventfd = 0, nfile = 0;
+	for (int fd = 0; fd < ENV_FDS; fd++) {
+		close(fd);
+		int nfd = kind[fd] == 1 ? eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC) : kind[fd] == 2 ? open("/dev/null", O_RDWR | O_CLOEXEC) : -1;
+		if (nfd < 0)
+			continue;
+		if (nfd != fd) {
+			dup3(nfd, fd, O_CLOEXEC);
+			close(nfd);
+		}
+		neventfd += kind[fd] == 1;
+		nfile += kind[fd] == 2;
+	}
+	fprintf(out, "INFO FDS eventfds=%d files=%d\n", neventfd, nfile);
+}
+
+static int fd_arg(const char *cmd, const char *s, int *fd)
+{
+	unsigned long long v;
+	if (parse_num(s, &v) < 0 || v >= ENV_FDS) {
+		fprintf(out, "ERR %s: fd must be 0..%d\n", cmd, ENV_FDS - 1);
+		return -1;
+	}
+	*fd = (int)v;
+	return 0;
+}
+
+/* FD_READ <fd> / FD_WRITE <fd>: EFD_READ / EFD_WRITE by fd number. */
+static void cmd_fd_read(const char *arg)
+{
+	int fd;
+	if (fd_arg("FD_READ", arg, &fd) < 0)
+		return;
+	uint64_t count = 0;
+	errno = 0;
+	ssize_t r = read(fd, &count, sizeof(count));
+	int e = errno;
+	if (r != (ssize_t)sizeof(count))
+		count = 0;
+	fprintf(out, "RSP FD_READ %d ", fd);
+	errno_field(r, e);
+	fprintf(out, " count=%llu\n", (unsigned long long)count);
+}
+
+static void cmd_fd_write(const char *arg)
+{
+	int fd;
+	if (fd_arg("FD_WRITE", arg, &fd) < 0)
+		return;
+	uint64_t one = 1;
+	errno = 0;
+	ssize_t r = write(fd, &one, sizeof(one));
+	int e = errno;
+	fprintf(out, "RSP FD_WRITE %d ", fd);
+	errno_field(r, e);
+	fputc('\n', out);
 }
 
 static int region_offset(const char *cmd, const char *sidx, const char *soff, off_t *pos)
@@ -585,6 +745,20 @@ static void cmd_sleep(const char *arg)
 	fprintf(out, "INFO SLEEP %llu\n", ms);
 }
 
+/* CAT <path>: print a (proc/sys) file as INFO lines, for looking at the guest while debugging. */
+static void cmd_cat(const char *p)
+{
+	FILE *f = p ? fopen(p, "r") : NULL;
+	if (!f) {
+		fprintf(out, "ERR CAT %s: %s\n", p ? p : "", strerror(errno));
+		return;
+	}
+	char buf[512];
+	while (fgets(buf, sizeof(buf), f))
+		fprintf(out, "INFO CAT %s", buf);
+	fclose(f);
+}
+
 /* Returns 1 when the run should stop. */
 static int handle_line(char *line)
 {
@@ -656,10 +830,27 @@ static int handle_line(char *line)
 		cmd_open(tok[1]);
 	} else if (!strcmp(c, "USE")) {
 		cmd_use(tok[1]);
+	} else if (!strcmp(c, "CAT")) {
+		cmd_cat(tok[1]);
+	} else if (!strcmp(c, "CLOSE")) {
+		cmd_close();
 	} else if (!strcmp(c, "EFD_READ")) {
 		cmd_efd_read(tok[1]);
 	} else if (!strcmp(c, "EFD_WRITE")) {
 		cmd_efd_write(tok[1]);
+	} else if (!strcmp(c, "FD_READ")) {
+		cmd_fd_read(tok[1]);
+	} else if (!strcmp(c, "FD_WRITE")) {
+		cmd_fd_write(tok[1]);
+	} else if (!strcmp(c, "FDS")) {
+		cmd_fds(tok[1], tok[2]);
+	} else if (!strcmp(c, "MODE")) {
+		if (tok[1] && (!strcmp(tok[1], "compact") || !strcmp(tok[1], "full"))) {
+			compact = !strcmp(tok[1], "compact");
+			fprintf(out, "INFO MODE %s\n", tok[1]);
+		} else {
+			fputs("ERR MODE: want MODE compact|full\n", out);
+		}
 	} else if (!strcmp(c, "REGION_READ")) {
 		cmd_region_read(tok[1], tok[2], tok[3]);
 	} else if (!strcmp(c, "REGION_WRITE")) {
@@ -679,19 +870,20 @@ int main(int argc, char **argv)
 	const char *out_path = argc > 2 ? argv[2] : "-";
 	FILE *in;
 
+	raise_fd_limit();
 	if (!strcmp(out_path, "-")) {
-		out = stdout;
+		out = fdopen(own_fd(dup(1)), "w");
 	} else {
-		out = fopen(out_path, "w");
+		out = fdopen(own_fd(open(out_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)), "w");
 		if (!out) {
 			fprintf(stderr, "vfio-replay: open %s: %s\n", out_path, strerror(errno));
 			return 2;
 		}
 	}
 	if (!strcmp(in_path, "-")) {
-		in = stdin;
+		in = fdopen(own_fd(dup(0)), "r");
 	} else {
-		in = fopen(in_path, "r");
+		in = fdopen(own_fd(open(in_path, O_RDONLY | O_CLOEXEC)), "r");
 		if (!in) {
 			fprintf(out, "ERR open %s: %s\n", in_path, strerror(errno));
 			fputs("DONE\n", out);
@@ -711,7 +903,7 @@ int main(int argc, char **argv)
 	setup_eventfds();
 
 	int api = -1;
-	container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	container_fd = own_fd(open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC));
 	if (container_fd < 0) {
 		fprintf(out, "ERR open /dev/vfio/vfio: %s\n", strerror(errno));
 	} else {

@@ -1,6 +1,6 @@
-// The wasm<->host contract (schema/wasm-abi.mjs) against the built module: the export table with its
-// wasm types, the sizes the fuzz exports report, and the errno each oracle rule is documented with
-// against the answers the oracle gives on generated SET_IRQS cases for every driver.
+// The wasm<->host contract (schema/wasm-abi.mjs) against the built modules: each module's export table
+// with its wasm types, the sizes the fuzz exports report, and the errno each oracle rule is documented
+// with against the answers the oracle gives on generated SET_IRQS cases for every driver.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { test } from "node:test";
@@ -8,32 +8,44 @@ import { campaignDevices, generate } from "../../dist/bindings/fuzz/index.js";
 import * as W from "../../schema/wasm-abi.mjs";
 import { wasmInfo } from "../embed/wasm-info.mjs";
 
-const bytes = readFileSync(new URL("../../build/release.wasm", import.meta.url));
-const ex = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
+const bytesOf = (m) => readFileSync(new URL(`../../${W.modules.find((x) => x.name === m).file}`, import.meta.url));
+const instance = (bytes) => new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports;
+const ex = instance(bytesOf("core"));
+const fx = instance(bytesOf("fuzz"));
 
 // AssemblyScript types as the module's value types (an independent reading of the schema's types)
 const VALUE = { i32: "i32", u32: "i32", usize: "i32", bool: "i32", i64: "i64", u64: "i64", void: "" };
 const sigOf = (f) => `${VALUE[f.ret] || "void"}(${f.params.map((p) => VALUE[p.type]).join(",")})`;
 
-test("the module exports exactly the contract's functions (with their wasm types), memory and globals", () => {
-  const real = new Map(wasmInfo(bytes).exports.map((e) => [e.name, e]));
-  const want = new Map([
-    [W.exportedMemory.name, "memory"],
-    ...W.exportedGlobals.map((g) => [g.name, "global"]),
-    ...W.exportedFunctions.map((f) => [f.name, "function"]),
-  ]);
-  assert.deepEqual([...real.keys()].sort(), [...want.keys()].sort());
-  for (const f of W.exportedFunctions) assert.equal(real.get(f.name).sig, sigOf(f), f.name);
-  for (const [name, kind] of want) assert.equal(real.get(name).kind, kind, name);
+test("each module exports exactly the contract's functions for it (with their wasm types), memory and globals", () => {
+  assert.deepEqual(
+    W.modules.map((m) => m.name),
+    ["core", "fuzz"],
+  );
+  for (const m of W.modules) {
+    const real = new Map(wasmInfo(bytesOf(m.name)).exports.map((e) => [e.name, e]));
+    const mine = (x) => x.modules.includes(m.name);
+    const fns = W.exportedFunctions.filter(mine);
+    const want = new Map([
+      ...(mine(W.exportedMemory) ? [[W.exportedMemory.name, "memory"]] : []),
+      ...W.exportedGlobals.filter(mine).map((g) => [g.name, "global"]),
+      ...fns.map((f) => [f.name, "function"]),
+    ]);
+    assert.deepEqual([...real.keys()].sort(), [...want.keys()].sort(), m.name);
+    for (const f of fns) assert.equal(real.get(f.name).sig, sigOf(f), `${m.name}: ${f.name}`);
+    for (const [name, kind] of want) assert.equal(real.get(name).kind, kind, `${m.name}: ${name}`);
+  }
 });
 
 test("sizes and counts the module reports are the contract's", () => {
-  assert.equal(ex.abi_version(), W.abiVersion);
-  assert.equal(ex.ABI_VERSION.value, W.abiVersion);
-  assert.equal(ex.fuzz_out_words(), W.fuzz.campaign.words);
-  assert.equal(ex.fuzz_num_classes(), Math.max(...W.fuzz.classes.map((c) => c.id)) + 1);
+  for (const m of [ex, fx]) {
+    assert.equal(m.abi_version(), W.abiVersion);
+    assert.equal(m.ABI_VERSION.value, W.abiVersion);
+  }
+  assert.equal(fx.fuzz_out_words(), W.fuzz.campaign.words);
+  assert.equal(fx.fuzz_num_classes(), Math.max(...W.fuzz.classes.map((c) => c.id)) + 1);
   const last = W.fuzz.work.at(-1);
-  assert.equal(ex.fuzz_work_size(), last.offset + W.fuzz.recCap * W.record.size);
+  assert.equal(fx.fuzz_work_size(), last.offset + W.fuzz.recCap * W.record.size);
   // the statistics fields fit the block, the work regions are in order inside the area
   for (const f of W.fuzz.campaign.fields) assert.ok(f.offset < W.fuzz.campaign.words * 4, f.name);
   W.fuzz.work.forEach((r, i) => {

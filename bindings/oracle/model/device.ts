@@ -65,14 +65,123 @@ export interface DeviceDescription {
   msiAllocMax?: number;
   irqs: IrqDesc[];
   regions?: RegionDesc[];
-  /** fds that are eventfds (default 100..131, the replay program's). */
-  eventfds?: number[];
+  /**
+   * The device raises its own interrupt from register writes (QEMU's edu): a 32-bit write of v at
+   * `raise` sets status |= v and asserts INTx (or sends MSI vector 0 when MSI is enabled); at `lower`
+   * status &= ~v and INTx drops once status is 0 (only while MSI is off).
+   */
+  irqSource?: { raise: { region: number; offset: number }; lower: { region: number; offset: number } };
+  /** fds that are eventfds (default 100..131, the replay program's); a list or "100-131,7". */
+  eventfds?: FdList;
   /** fds open on something else (default 0, 1, 2); any other fd is closed. */
-  openFds?: number[];
+  openFds?: FdList;
   /** fds open on something else that can be written to (libvfio-user's trigger write succeeds); also open for the kernel. */
   writableFds?: number[];
   /** libvfio-user: bugs of the snapshot this server does not have (rule names, e.g. "LVU_BUG_DISABLE_RANGE"). */
   fixed?: string[];
+  /** The fd environment in one place (overrides eventfds / openFds); see FdEnv. */
+  fds?: FdEnv;
+}
+
+/** fd numbers: [3, 4, 100] or "3-4,100" ("-" or "" for none). */
+export type FdList = number[] | string;
+
+/**
+ * Which fds of the calling process are open eventfds, open files that are not eventfds, and
+ * closed. On a device description it is the whole environment: missing lists keep their defaults
+ * (eventfds 100..131, files 0..2), `closed` removes fds from both, every other fd is closed. As a
+ * change (DeviceModel.setFds, a predict request's "fds") only the listed fds change kind. The model
+ * knows fds 0..1023; higher fds are closed.
+ */
+export interface FdEnv {
+  eventfds?: FdList;
+  files?: FdList;
+  closed?: FdList;
+}
+
+export const MAX_ENV_FD = MAX_FD - 1;
+export const DEFAULT_FD_ENV = { eventfds: "100-131", files: "0-2" } as const;
+
+/** Parse an fd list; throws TypeError on anything but integers 0..1023. */
+export function parseFdList(v: FdList | undefined): number[] {
+  if (v === undefined) return [];
+  const out: number[] = [];
+  const add = (fd: number) => {
+    if (!Number.isInteger(fd) || fd < 0 || fd > MAX_ENV_FD)
+      throw new TypeError(`fd ${fd} out of range: the fd environment covers 0..${MAX_ENV_FD}`);
+    out.push(fd);
+  };
+  if (Array.isArray(v)) {
+    v.forEach(add);
+    return out;
+  }
+  if (typeof v !== "string")
+    throw new TypeError(`fd list must be an array or a string like "100-131,7", not ${JSON.stringify(v)}`);
+  if (v.trim() === "" || v.trim() === "-") return out;
+  for (const part of v.split(",")) {
+    const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(part);
+    if (!m) throw new TypeError(`bad fd list ${JSON.stringify(v)} (want numbers and ranges like "100-131,7")`);
+    const a = Number(m[1]),
+      b = m[2] === undefined ? a : Number(m[2]);
+    if (b < a) throw new TypeError(`bad fd range ${part.trim()}`);
+    if (b - a > MAX_ENV_FD) throw new TypeError(`fd range ${part.trim()} out of range 0..${MAX_ENV_FD}`);
+    for (let fd = a; fd <= b; fd++) add(fd);
+  }
+  return out;
+}
+
+/** "100-131,7"-style text of fd numbers (sorted, ranges merged; "-" for none). */
+export function formatFdList(fds: Iterable<number>): string {
+  const s = [...new Set(fds)].sort((a, b) => a - b);
+  const parts: string[] = [];
+  for (let i = 0; i < s.length; i++) {
+    let j = i;
+    while (j + 1 < s.length && s[j + 1] === s[j] + 1) j++;
+    parts.push(j > i ? `${s[i]}-${s[j]}` : `${s[i]}`);
+    i = j;
+  }
+  return parts.length ? parts.join(",") : "-";
+}
+
+/** The whole environment a description declares: { eventfds, files } as sorted number lists. */
+export function fdEnvOf(d: DeviceDescription): { eventfds: number[]; files: number[] } {
+  const e = d.fds?.eventfds ?? d.eventfds ?? DEFAULT_FD_ENV.eventfds;
+  const f = d.fds?.files ?? d.openFds ?? DEFAULT_FD_ENV.files;
+  const closed = new Set(parseFdList(d.fds?.closed));
+  const eventfds = new Set(parseFdList(e).filter((x) => !closed.has(x)));
+  const files = [...parseFdList(f), ...parseFdList(d.writableFds)].filter((x) => !closed.has(x) && !eventfds.has(x));
+  return { eventfds: [...eventfds].sort((a, b) => a - b), files: [...new Set(files)].sort((a, b) => a - b) };
+}
+
+/** Apply an fd environment change to a device block (the DEV_EVENTFDS and DEV_OPEN_FDS bitmaps): listed fds change kind. */
+export function applyFdEnv(b: Uint32Array, env: FdEnv): void {
+  const set = (base: number, fd: number, on: boolean) => {
+    const i = base + (fd >> 5),
+      bit = 1 << (fd & 31);
+    b[i] = on ? (b[i] | bit) >>> 0 : (b[i] & ~bit) >>> 0;
+  };
+  for (const fd of parseFdList(env.closed)) {
+    set(DEV.EVENTFDS, fd, false);
+    set(DEV.OPEN_FDS, fd, false);
+  }
+  for (const fd of parseFdList(env.files)) {
+    set(DEV.EVENTFDS, fd, false);
+    set(DEV.OPEN_FDS, fd, true);
+  }
+  for (const fd of parseFdList(env.eventfds)) {
+    set(DEV.OPEN_FDS, fd, false);
+    set(DEV.EVENTFDS, fd, true);
+  }
+}
+
+/** The fd environment of a device block: { eventfds, files } as "100-131"-style text. */
+export function fdEnvText(b: Uint32Array): { eventfds: string; files: string } {
+  const pick = (base: number) => {
+    const out: number[] = [];
+    for (let fd = 0; fd <= MAX_ENV_FD; fd++) if (b[base + (fd >> 5)] & (1 << (fd & 31))) out.push(fd);
+    return out;
+  };
+  return { eventfds: formatFdList(pick(DEV.EVENTFDS)), files: formatFdList(pick(DEV.OPEN_FDS)) };
 }
 
 export { DEV_WORDS };
@@ -88,7 +197,6 @@ export const DRIVERS: Record<DriverName, number> = {
 };
 /** Label of each irq type (IRQ_TYPE value -> name). */
 export const IRQ_TYPE_NAMES = IRQ_TYPE_LABELS;
-const DEFAULT_EVENTFDS = Array.from({ length: 32 }, (_, i) => 100 + i);
 
 export function driverOf(d: DeviceDescription): number {
   const n = DRIVERS[d.driver];
@@ -153,11 +261,8 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   }
   // before 7.3 vfio-pci reports ERR only on PCIe: keep the validator's count 0 otherwise
   if (b[DEV.DRIVER] === DRV.PCI && !hasErrIndex(d)) b[DEV.IRQ_COUNT + VFIO_PCI_ERR_IRQ_INDEX] = 0;
-  const setBit = (base: number, fd: number) => {
-    if (fd >= 0 && fd < MAX_FD) b[base + (fd >> 5)] |= 1 << (fd & 31);
-  };
-  for (const fd of d.eventfds ?? DEFAULT_EVENTFDS) setBit(DEV.EVENTFDS, fd);
-  for (const fd of [...(d.openFds ?? [0, 1, 2]), ...(d.writableFds ?? [])]) setBit(DEV.OPEN_FDS, fd);
+  const env = fdEnvOf(d);
+  applyFdEnv(b, { files: env.files, eventfds: env.eventfds });
   return b;
 }
 
@@ -198,5 +303,6 @@ export function checkDescription(v: unknown): DeviceDescription {
   for (const r of d.regions ?? [])
     if (!Number.isInteger(r.index) || !Number.isInteger(r.flags))
       throw new TypeError(`bad region entry ${JSON.stringify(r)}`);
+  fdEnvOf(d); // throws on a bad fd list
   return d;
 }

@@ -6,7 +6,7 @@
 // vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
 // Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
 import { fromHex } from "../../dump.js";
-import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, PROF_BIG, R } from "../../generated/wasm-abi.js";
+import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PROF_BIG, R } from "../../generated/wasm-abi.js";
 import { REGION, copyIn, reserve, u32At } from "../../memory.js";
 import {
   O_VFIO_DEVICE_INFO__ARGSZ,
@@ -20,19 +20,36 @@ import {
   O_VFIO_REGION_INFO__ARGSZ,
   O_VFIO_REGION_INFO__CAP_OFFSET,
   O_VFIO_REGION_INFO__INDEX,
-  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_MASK,
   VFIO_IRQ_SET_ACTION_TYPE_MASK,
   VFIO_IRQ_SET_ACTION_UNMASK,
   VFIO_IRQ_SET_DATA_BOOL,
   VFIO_IRQ_SET_DATA_EVENTFD,
   VFIO_IRQ_SET_DATA_NONE,
   VFIO_IRQ_SET_DATA_TYPE_MASK,
+  VFIO_PCI_CONFIG_REGION_INDEX,
 } from "../../generated/constants.js";
 import { wasm } from "../../loader.js";
 import { encode } from "../../encode.js";
 import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
+
+const { INTX: T_INTX, MSI: T_MSI, MSIX: T_MSIX } = IRQ_TYPE;
+const CONFIG_REGION = VFIO_PCI_CONFIG_REGION_INDEX;
+// the PCI command register (include/uapi/linux/pci_regs.h), in the config region
+const PCI_COMMAND = 0x04,
+  PCI_COMMAND_MEMORY = 0x2,
+  PCI_COMMAND_MASTER = 0x4;
+/** SET_IRQS outcomes of an MSI enable that got as far as pci_alloc_irq_vectors (MSI was on, at least briefly). */
+const MSI_ENABLED_RULES: ReadonlySet<number> = new Set([
+  R.OK,
+  R.PARTIAL_VECTORS,
+  R.EMPTY_BLOCK,
+  R.FD_CLOSED,
+  R.FD_NOT_EVENTFD,
+  R.VECTOR_UNALLOCATED,
+]);
 import {
   type DeviceDescription,
   DEV_WORDS,
@@ -45,6 +62,9 @@ import {
   big,
   IRQ_TYPE_NAMES,
   hasErrIndex,
+  applyFdEnv,
+  fdEnvText,
+  type FdEnv,
 } from "./device.js";
 
 export { ERRNO_NAMES };
@@ -74,8 +94,10 @@ export interface Prediction {
   reason: string;
   /** Memory after the call (same length as the memory passed in, buffer + tail): reply bytes and any bytes written past the buffer. */
   after: Uint8Array;
-  /** vfio-pci SET_IRQS: the eventfds (fd numbers) this call signals (loopback triggers), in order. */
+  /** vfio-pci SET_IRQS: the eventfds (fd numbers) this call signals (loopback triggers, INTx), in order. */
   signalled?: number[];
+  /** SET_IRQS: the payload element (0-based) whose fd or vector failed, else null. */
+  element?: number | null;
 }
 
 /** The eventfds vfio-pci holds for one device (fd numbers). */
@@ -94,6 +116,8 @@ export interface PredictOptions {
   tail?: Uint8Array;
   /** Big-endian request (s390x); SET_IRQS only. */
   bigEndian?: boolean;
+  /** fd environment change before the call (fds opened or closed since); it stays in effect. */
+  fds?: FdEnv;
 }
 
 const DEV_BYTES = DEV_WORDS * 4;
@@ -150,19 +174,195 @@ export class DeviceModel {
     this.rules = kernelRules(device.kernel);
   }
 
-  /** A non-blocking read of eventfd `fd`: the predicted counter (reset to 0), or EAGAIN when nothing was signalled. */
-  eventfdRead(fd: number): { ret: number; errno: string | null; count: number } {
-    const c = this.counts.get(fd) ?? 0;
-    this.counts.delete(fd);
-    return c > 0 ? { ret: 8, errno: null, count: c } : { ret: -1, errno: "EAGAIN", count: 0 };
+  /** Change the fd environment (fds the caller opened or closed): listed fds change kind. */
+  setFds(env: FdEnv): void {
+    applyFdEnv(this.state, env);
   }
 
-  private signal(fd: number | null | undefined, out: number[]): void {
+  /** The current fd environment as text lists: { eventfds: "100-131", files: "0-2" }. */
+  fdEnv(): { eventfds: string; files: string } {
+    return fdEnvText(this.state);
+  }
+
+  /** What fd `fd` is in the device's fd environment. */
+  fdKind(fd: number): "eventfd" | "file" | "closed" {
+    if (!Number.isInteger(fd) || fd < 0 || fd >= 1024) return "closed";
+    const bit = 1 << (fd & 31);
+    if (this.state[DEV.EVENTFDS + (fd >> 5)] & bit) return "eventfd";
+    if (this.state[DEV.OPEN_FDS + (fd >> 5)] & bit) return "file";
+    return "closed";
+  }
+
+  /**
+   * A non-blocking 8-byte read of `fd`: an eventfd gives its predicted counter (reset to 0) or EAGAIN
+   * when nothing was signalled; another open file (the harness's /dev/null) reads 0 bytes; a closed
+   * fd is EBADF. `maybe` > 0 says the kernel may have signalled up to that many more times by now:
+   * signals it sends from a work item (the INTx unmask irqfd) arrive whenever the worker runs, so
+   * the counter is anywhere in [count, count + maybe]. Pass what the kernel read as `observed` to
+   * settle them.
+   */
+  eventfdRead(fd: number, observed?: number): { ret: number; errno: string | null; count: number; maybe: number } {
+    const kind = this.fdKind(fd);
+    if (kind === "closed") return { ret: -1, errno: "EBADF", count: 0, maybe: 0 };
+    if (kind === "file") return { ret: 0, errno: null, count: 0, maybe: 0 };
+    const c = this.counts.get(fd) ?? 0,
+      maybe = this.maybe.get(fd) ?? 0;
+    this.counts.delete(fd);
+    if (observed !== undefined && maybe) {
+      const arrived = Math.max(0, Math.min(maybe, observed - c));
+      if (maybe - arrived) this.maybe.set(fd, maybe - arrived);
+      else this.maybe.delete(fd);
+      if (fd === this.triggers.intx) this.injects = Math.max(0, this.injects - arrived);
+    }
+    return c > 0 ? { ret: 8, errno: null, count: c, maybe } : { ret: -1, errno: "EAGAIN", count: 0, maybe };
+  }
+
+  /** Signals the kernel may still send, by fd (see eventfdRead). */
+  readonly maybe = new Map<number, number>();
+  /** virqfd inject work items scheduled for the current INTx trigger and not known to have run. */
+  private injects = 0;
+
+  /**
+   * An 8-byte write of 1 to `fd` by the caller (eventfd_write). On the eventfd of the INTx unmask
+   * irqfd the kernel consumes the count and runs the unmask (virqfd_wakeup); the INTx trigger it may
+   * then signal is returned in `signalled`.
+   */
+  eventfdWrite(fd: number): { ret: number; errno: string | null; signalled: number[] } {
+    const kind = this.fdKind(fd);
+    if (kind === "closed") return { ret: -1, errno: "EBADF", signalled: [] };
+    const signalled: number[] = [];
+    if (kind === "eventfd") this.signal(fd, signalled);
+    return { ret: 8, errno: null, signalled: signalled.filter((x) => x !== fd) };
+  }
+
+  /**
+   * A write to a device region (pwrite on the device fd). The model follows the command register
+   * (config space, region 7, offset 4: memory decoding and bus mastering; vfio-pci enables memory
+   * when the device is opened, bus mastering is off) and, for devices whose description has
+   * `irqSource` (QEMU's edu), the interrupt they raise from register writes. Returns the bytes
+   * written (EIO on a BAR while memory decoding is off) and the eventfds signalled.
+   */
+  regionWrite(
+    region: number,
+    offset: number,
+    bytes: Uint8Array,
+  ): { ret: number; errno: string | null; signalled: number[] } {
+    const out: number[] = [];
+    if (region === CONFIG_REGION && offset === PCI_COMMAND && bytes.length >= 2) {
+      const cmd = bytes[0] | (bytes[1] << 8);
+      this.command.memory = (cmd & PCI_COMMAND_MEMORY) !== 0;
+      this.command.busMaster = (cmd & PCI_COMMAND_MASTER) !== 0;
+      return { ret: bytes.length, errno: null, signalled: out };
+    }
+    if (region < CONFIG_REGION - 1 && !this.command.memory) return { ret: -1, errno: "EIO", signalled: out }; // vfio_pci_bar_rw
+    const src = this.device.irqSource;
+    if (src && bytes.length === 4) {
+      const v = new DataView(bytes.buffer, bytes.byteOffset, 4).getUint32(0, true);
+      if (region === src.raise.region && offset === src.raise.offset) this.raiseLine(v, out);
+      else if (region === src.lower.region && offset === src.lower.offset) this.lowerLine(v);
+    }
+    return { ret: bytes.length, errno: null, signalled: out };
+  }
+
+  /** The device's command register as far as the model needs it (vfio-pci state after open). */
+  readonly command = { memory: true, busMaster: false };
+  /** The device's own interrupt: status bits and the INTx level it drives. */
+  readonly line = { status: 0, level: false };
+  /** vfio-pci's INTx mask (ctx->masked): set by MASK and by the interrupt handler, cleared by UNMASK. */
+  intxMasked = false;
+
+  private raiseLine(v: number, out: number[]): void {
+    this.line.status = (this.line.status | v) >>> 0;
+    if (!this.line.status) return;
+    if (this.state[DEV.ACTIVE_TYPE] === T_MSI) {
+      // edu: with MSI enabled every raise sends MSI vector 0 - a memory write, dropped without bus mastering
+      if (this.command.busMaster) this.msiInterrupt(0, out);
+      return;
+    }
+    const rising = !this.line.level;
+    this.line.level = true; // pci_set_irq(1); only a change of level reaches the interrupt controller
+    // Only a rising level reaches vfio's handler: QEMU's IOAPIC latches a level interrupt when the
+    // level changes, and a pin with no handler is masked in edge mode, where it ignores the level.
+    // A line already up when INTx is enabled is found by the next UNMASK (status check) instead.
+    if (rising) this.intxFire(out);
+  }
+
+  /**
+   * An MSI on vector v: its trigger is signalled. With no trigger, an interrupt that was never
+   * requested since MSI was enabled is only activated (pci_alloc_irq_vectors): the interrupt core
+   * marks it pending and replays it when request_irq starts it (IRQS_PENDING, check_irq_resend); once
+   * a trigger was freed the interrupt is deactivated and the message is lost.
+   */
+  private msiInterrupt(v: number, out: number[]): void {
+    const fd = this.triggers.vectors.get(v);
+    if (fd !== undefined) this.signal(fd, out);
+    else if (!this.msiFreed.has(v)) this.msiPending.add(v);
+  }
+
+  /** MSI/MSI-X vectors whose trigger was freed since the type was enabled (deactivated interrupts). */
+  private readonly msiFreed = new Set<number>();
+  /** Vectors with an interrupt waiting for request_irq (see msiInterrupt). */
+  private readonly msiPending = new Set<number>();
+
+  private lowerLine(v: number): void {
+    this.line.status = (this.line.status & ~v) >>> 0;
+    if (!this.line.status) this.line.level = false; // with MSI on, INTx is already down (see track)
+  }
+
+  /**
+   * virqfd's inject work (vfio_send_intx_eventfd from schedule_work): it signals the INTx trigger
+   * when the worker runs, which is not ordered with the caller's next system calls - a "may signal".
+   */
+  private injectLater(out: number[]): void {
+    const fd = this.triggers.intx;
+    if (fd === null) return;
+    out.push(fd);
+    this.injects++;
+    this.maybe.set(fd, (this.maybe.get(fd) ?? 0) + 1);
+  }
+
+  /**
+   * The unmask irqfd goes away (vfio_virqfd_disable: UNMASK eventfd -1, INTx disable): its
+   * shutdown reads the eventfd's counter (eventfd_ctx_remove_wait_queue) and flushes the inject
+   * work, so a pending signal has reached the trigger by now (at least one when several were
+   * scheduled before the worker ran: schedule_work does not queue a pending work twice).
+   */
+  private releaseUnmaskIrqfd(): void {
+    const t = this.triggers;
+    if (t.intxUnmask !== null) this.counts.delete(t.intxUnmask);
+    if (this.injects && t.intx !== null) {
+      this.counts.set(t.intx, (this.counts.get(t.intx) ?? 0) + 1);
+      const m = (this.maybe.get(t.intx) ?? 0) - 1;
+      if (m > 0) this.maybe.set(t.intx, m);
+      else this.maybe.delete(t.intx);
+    }
+    this.injects = 0;
+    t.intxUnmask = null;
+  }
+
+  /** vfio_intx_handler: INTx enabled, unmasked and the line asserted -> mask and signal the trigger. */
+  private intxFire(out: number[]): void {
+    if (this.state[DEV.ACTIVE_TYPE] !== T_INTX || this.intxMasked || !this.line.level) return;
+    this.intxMasked = true;
+    this.signal(this.triggers.intx, out);
+  }
+
+  /** vfio_pci_intx_unmask_handler: true when the line is still asserted (stays masked, signal due). */
+  private intxUnmask(): boolean {
+    if (this.state[DEV.ACTIVE_TYPE] !== T_INTX || !this.intxMasked) return false;
+    if (this.line.level) return true;
+    this.intxMasked = false;
+    return false;
+  }
+
+  private signal(fd: number | null | undefined, out: number[], loop = true): void {
     if (fd === null || fd === undefined) return;
     out.push(fd);
-    // an INTx unmask irqfd on the same eventfd reads the whole counter when woken (virqfd_wakeup)
-    if (fd === this.triggers.intxUnmask) {
+    if (fd === this.triggers.intxUnmask && this.state[DEV.ACTIVE_TYPE] === T_INTX) {
+      // the unmask irqfd reads the whole counter when woken (virqfd_wakeup), runs the unmask and,
+      // with the line still asserted, signals the INTx trigger from its work item
       this.counts.delete(fd);
+      if (this.intxUnmask() && loop) this.injectLater(out);
       return;
     }
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
@@ -182,58 +382,37 @@ export class DeviceModel {
       act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
+    const yes = dt === VFIO_IRQ_SET_DATA_NONE || (dt === VFIO_IRQ_SET_DATA_BOOL && boolAt(0) !== 0); // NONE, or BOOL with a true first element
     const t = this.triggers;
-    const typeOf = index === 1 ? 2 : 3;
+    const typeOf = index === 1 ? T_MSI : T_MSIX;
     if (ret < 0) {
+      if (index === 1 && dt === VFIO_IRQ_SET_DATA_EVENTFD && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule))
+        this.line.level = false;
       if (
         (index === 1 || index === 2) &&
         dt === VFIO_IRQ_SET_DATA_EVENTFD &&
         activeBefore === typeOf &&
         lastElem >= 0
       ) {
-        for (let v = start; v <= start + lastElem; v++) t.vectors.delete(v); // set_block tears down start..failed
+        for (let v = start; v <= start + lastElem; v++) this.setVector(v, -1, out); // set_block tears down start..failed
       }
-      // 6.1 vfio_intx_set_signal frees the old trigger before it looks at the new fd
-      if (
-        index === 0 &&
-        act === VFIO_IRQ_SET_ACTION_TRIGGER &&
-        dt === VFIO_IRQ_SET_DATA_EVENTFD &&
-        activeBefore === 1 &&
-        this.rules === 0 &&
-        (rule === R.FD_CLOSED || rule === R.FD_NOT_EVENTFD)
-      )
-        t.intx = null;
       return out;
     }
+    // QEMU deasserts a device's INTx whenever MSI gets enabled (msi_write_config), also when vfio
+    // frees the vectors again in the same call
+    if (index === 1 && dt === VFIO_IRQ_SET_DATA_EVENTFD && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule))
+      this.line.level = false;
     if (rule === R.PARTIAL_VECTORS) return out;
-    if (index === 0) {
-      if (act === VFIO_IRQ_SET_ACTION_UNMASK && dt === VFIO_IRQ_SET_DATA_EVENTFD)
-        t.intxUnmask = fdAt(0) >= 0 ? fdAt(0) : null;
-      if (act !== VFIO_IRQ_SET_ACTION_TRIGGER) return out;
-      if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
-        t.intx = null;
-        t.intxUnmask = null;
-        return out;
-      }
-      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
-        t.intx = fdAt(0) >= 0 ? fdAt(0) : null;
-        return out;
-      }
-      if (dt === VFIO_IRQ_SET_DATA_NONE || boolAt(0)) this.signal(t.intx, out);
-      return out;
-    }
+    if (index === 0) return this.trackIntx(act, dt, count, yes, fdAt(0), activeBefore, out);
     if (index === 1 || index === 2) {
       if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
-        t.vectors.clear();
+        this.msiReset();
         return out;
       }
-      if (activeBefore !== typeOf) t.vectors.clear();
+      if (activeBefore !== typeOf) this.msiReset();
       if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
-        for (let i = 0; i < count; i++) {
-          const fd = fdAt(i);
-          if (fd >= 0) t.vectors.set(start + i, fd);
-          else t.vectors.delete(start + i);
-        }
+        for (let i = 0; i < count; i++) this.setVector(start + i, fdAt(i), out);
+        // edu: MSI enabled with the line up sends nothing (MSI is edge: only a new raise notifies)
         return out;
       }
       for (let v = start; v < start + count; v++)
@@ -251,6 +430,68 @@ export class DeviceModel {
       if (fd === -1) t[key] = null;
       else if (fd >= 0) t[key] = fd;
     }
+    return out;
+  }
+
+  private msiReset(): void {
+    this.triggers.vectors.clear();
+    this.msiFreed.clear();
+    this.msiPending.clear();
+  }
+
+  /** vfio_msi_set_vector_signal: free the old trigger's interrupt, request one for the new fd. */
+  private setVector(v: number, fd: number, out: number[]): void {
+    const t = this.triggers;
+    if (t.vectors.has(v)) {
+      t.vectors.delete(v);
+      this.msiFreed.add(v);
+    }
+    if (fd < 0) return;
+    t.vectors.set(v, fd);
+    if (this.msiPending.delete(v)) this.signal(fd, out); // the pending interrupt is replayed at startup
+  }
+
+  private trackIntx(
+    act: number,
+    dt: number,
+    count: number,
+    yes: boolean,
+    fd: number,
+    activeBefore: number,
+    out: number[],
+  ): number[] {
+    const t = this.triggers;
+    if (act === VFIO_IRQ_SET_ACTION_MASK) {
+      if (dt !== VFIO_IRQ_SET_DATA_EVENTFD && yes) this.intxMasked = true;
+      return out;
+    }
+    if (act === VFIO_IRQ_SET_ACTION_UNMASK) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
+        if (fd < 0) this.releaseUnmaskIrqfd();
+        else t.intxUnmask = fd;
+        // vfio_virqfd_enable: a count already pending on the eventfd runs the unmask once (not consumed)
+        if (fd >= 0 && (this.counts.get(fd) ?? 0) > 0 && this.intxUnmask()) this.injectLater(out);
+      } else if (yes && this.intxUnmask()) this.signal(t.intx, out); // __vfio_pci_intx_unmask
+      return out;
+    }
+    if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
+      this.releaseUnmaskIrqfd();
+      t.intx = null;
+      this.intxMasked = false;
+      return out;
+    }
+    if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
+      // vfio_intx_set_signal flushes the inject work after switching ctx->trigger: a pending
+      // signal went to the old or to the new trigger
+      const pending = this.injects;
+      t.intx = fd >= 0 ? fd : null;
+      if (pending && t.intx !== null) this.maybe.set(t.intx, (this.maybe.get(t.intx) ?? 0) + pending);
+      this.injects = 0;
+      // vfio_intx_enable starts unmasked; a line already asserted does not fire (see raiseLine)
+      if (activeBefore !== T_INTX) this.intxMasked = false;
+      return out;
+    }
+    if (yes) this.signal(t.intx, out);
     return out;
   }
 
@@ -281,12 +522,14 @@ export class DeviceModel {
     mem.set(bytes);
     mem.set(tail, bytes.length);
     const name = ioctl.startsWith("VFIO_") ? ioctl : `VFIO_${ioctl}`;
+    if (opts.fds) this.setFds(opts.fds);
     switch (name) {
       case "VFIO_DEVICE_SET_IRQS": {
         const before = this.state[DEV.ACTIVE_TYPE];
         const [ret, rule] = oracleCall(this.state, mem, true, opts.bigEndian);
+        const element = failedElement(ret, rule);
         const signalled = this.track(mem, ret, rule, before, !!opts.bigEndian);
-        return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled };
+        return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled, element };
       }
       case "VFIO_DEVICE_GET_IRQ_INFO":
         return this.irqInfo(mem);
@@ -436,13 +679,29 @@ export function predictSetIrqs(
   device: DeviceDescription | DeviceModel,
   bytes: Uint8Array,
   opts: PredictOptions & { commit?: boolean } = {},
-): { ret: number; errno: string | null; rule: string; reason: string } {
+): { ret: number; errno: string | null; rule: string; reason: string; element: number | null } {
   const model = device instanceof DeviceModel ? device : new DeviceModel(device);
   const mem = new Uint8Array(bytes.length + (opts.tail?.length ?? 0));
   mem.set(bytes);
   if (opts.tail) mem.set(opts.tail, bytes.length);
   const state = opts.commit ? model.state : model.state.slice();
+  if (opts.fds) applyFdEnv(state, opts.fds);
   const [ret, rule] = oracleCall(state, mem, true, opts.bigEndian);
   const { ret: r, errno, rule: n, reason } = result(ret, ruleName(rule), ruleReason(rule), mem);
-  return { ret: r, errno, rule: n, reason };
+  return { ret: r, errno, rule: n, reason, element: failedElement(ret, rule) };
+}
+
+/** Rules decided by one payload element (an fd or a vector). */
+const ELEMENT_RULES: ReadonlySet<number> = new Set([
+  R.FD_CLOSED,
+  R.FD_NOT_EVENTFD,
+  R.FD_BELOW,
+  R.VIRQFD_BUSY,
+  R.VECTOR_UNALLOCATED,
+]);
+
+/** The payload element a failed SET_IRQS names: the vector block's failing element, or 0 for single-fd handlers. */
+function failedElement(ret: number, rule: number): number | null {
+  if (ret >= 0 || !ELEMENT_RULES.has(rule)) return null;
+  return Math.max(lastElem, 0);
 }

@@ -21,6 +21,7 @@ interface Facts {
   ids: string;
   reset: boolean;
   pcie: boolean;
+  irqSource?: DeviceDescription["irqSource"];
   counts: [number, number, number, number | null, number]; // INTX MSI MSIX ERR REQ (null: ERR refused)
   regions: RegionDesc[];
 }
@@ -33,6 +34,8 @@ const FACTS: Record<string, Facts> = {
     ids: "1234:11e8",
     reset: false,
     pcie: false,
+    // BAR0 0x60 "raise interrupt", 0x64 "acknowledge interrupt" (QEMU hw/misc/edu.c)
+    irqSource: { raise: { region: 0, offset: 0x60 }, lower: { region: 0, offset: 0x64 } },
     counts: [1, 1, 0, null, 1],
     regions: [reg(0, 7, 0x100000), ...empty(1, 2, 3, 4, 5, 6), reg(7, 3, 0x100)],
   },
@@ -116,6 +119,7 @@ export function qemuDevice(name: string, kernel: string = DEFAULT_KERNEL): QemuD
     intremap: true,
     irqs,
     regions: f.regions.map((r) => ({ ...r })),
+    ...(f.irqSource ? { irqSource: f.irqSource } : {}),
     eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
     openFds: [0, 1, 2],
   };

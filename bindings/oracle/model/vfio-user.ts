@@ -18,7 +18,7 @@ import {
 } from "../../vfio-user.js";
 import { encode } from "../../encode.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
-import { type DeviceDescription, deviceBlock, irqOf } from "./device.js";
+import { type DeviceDescription, deviceBlock, irqOf, parseFdList } from "./device.js";
 import { errnoName } from "./model.js";
 
 const cmd = {
@@ -154,9 +154,9 @@ export class VfioUserModel {
   /** fd kind in the client's environment: 0 closed. */
   fdKind(fd: number): number {
     const d = this.device;
-    if ((d.eventfds ?? []).includes(fd)) return FD_EVENTFD;
+    if (parseFdList(d.eventfds).includes(fd)) return FD_EVENTFD;
     if ((d.writableFds ?? []).includes(fd)) return FD_WRITABLE;
-    if ((d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
+    if (parseFdList(d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
     return 0;
   }
 

@@ -57,7 +57,7 @@ function finishRecord(lines, incomplete) {
       rec.cmd = first.startsWith("IOCTL:") ? "IOCTL" : first;
       const rest = t.slice(2);
       const o = kv(rest);
-      const bare = rest.filter((x) => !x.includes("="));
+      const bare = rest.filter((x) => x === "=" || !x.includes("=")); // "=": compact reply, equal to the request
       if (o.ret !== undefined) rec.ret = Number(o.ret);
       if (o.errno !== undefined) Object.assign(rec, parseErrno(o.errno));
       else if (rec.ret !== null) Object.assign(rec, rec.ret >= 0 ? { errno: 0, errnoName: "OK" } : {});
@@ -68,6 +68,9 @@ function finishRecord(lines, incomplete) {
         rec.replyHex = (bare[0] ?? "").toLowerCase();
       } else if (rec.cmd === "CHECK_EXTENSION") {
         rec.extra.extension = Number(bare[0]);
+      } else if (rec.cmd === "FD_READ" || rec.cmd === "FD_WRITE") {
+        rec.extra.fd = Number(bare[0]);
+        if (o.count !== undefined) rec.extra.count = Number(o.count);
       } else if (rec.cmd === "EFD_READ" || rec.cmd === "EFD_WRITE") {
         rec.extra.index = Number(bare[0]);
         if (o.count !== undefined) rec.extra.count = Number(o.count);
@@ -88,6 +91,8 @@ function finishRecord(lines, incomplete) {
       } else if (first === "SLEEP" && !rec.cmd) {
         rec.cmd = "SLEEP";
         rec.extra.ms = Number(t[2]);
+      } else if ((first === "FDS" || first === "MODE" || first === "CLOSE") && !rec.cmd) {
+        rec.cmd = first;
       }
     } else if (kind === "ERR") {
       rec.extra.err.push(line.slice(4));
