@@ -1,14 +1,8 @@
 // Seeded inputs shared by the benchmarks and the differential tests.
+import { rng as seeded } from "../tests/helpers/rng.mjs";
+/** A u32 draw function seeded with `seed` (the tests' one PRNG). */
 export function rng(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s >>>= 0;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    s >>>= 0;
-    return s;
-  };
+  return seeded(seed).u32;
 }
 
 /** PCI device block (assembly/oracle.ts layout): 6.1 rules, nothing enabled, irq counts 1/16/64/1/1. */

@@ -5,6 +5,7 @@
 //    SET_IRQS class of vfio-abi.md §8.6, INTx / MSI / MSI-X / ERR / REQ cycles;
 //  * a seeded generator of valid and near-valid SET_IRQS buffers (mulberry32), a few hundred per kernel.
 // Items: { ioctl: 'DEVICE_SET_IRQS' | ..., bytes: Uint8Array, note }.
+import { rng } from "../helpers/rng.mjs";
 import {
   decode,
   encode,
@@ -51,20 +52,7 @@ export const regionInfo = (index, argsz = 32, length) =>
 export const deviceInfo = (argsz, length) =>
   encode("vfio_device_info", { argsz, $: { length: length ?? argsz } }, { epoch: "6.6" });
 
-/** mulberry32 */
-export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  const pick = (arr) => arr[int(arr.length)];
-  return { next, int, pick, chance: (p) => next() < p };
-}
+export { rng };
 
 /**
  * Fixed script for one device. `model` is a DeviceModel used only to build the second call of

@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseDump, fromHex, toHex, decode, toJSONValue, DumpError, encode } from "../../dist/bindings/index.js";
 import { vectors, bytesOf } from "../vectors/golden.mjs";
+import { rng } from "../helpers/rng.mjs";
 
 const dir = mkdtempSync(join(tmpdir(), "vfio-dump-"));
 process.on("exit", () => rmSync(dir, { recursive: true, force: true }));
@@ -20,10 +21,6 @@ const sh = (cmd, args, input) => {
 
 // Buffers: real-kernel golden vectors, odd lengths, runs of zeros (which the tools squeeze into "*"),
 // and seeded pseudo-random bytes.
-function rng(seed) {
-  let x = seed >>> 0;
-  return () => (x = (Math.imul(x, 1664525) + 1013904223) >>> 0) >>> 24;
-}
 const buffers = [
   ...vectors.slice(0, 12).map((v) => ({ name: v.name, bytes: bytesOf(v.hex) })),
   { name: "zeros-64-then-2", bytes: Uint8Array.from([...new Uint8Array(64), 0x41, 0x42]) },
@@ -31,7 +28,7 @@ const buffers = [
   { name: "one-byte", bytes: Uint8Array.of(0x7f) },
   ...[1, 2, 3].map((s) => {
     const r = rng(s);
-    return { name: `random-${s}`, bytes: Uint8Array.from({ length: 200 + s * 61 }, r) };
+    return { name: `random-${s}`, bytes: Uint8Array.from({ length: 200 + s * 61 }, r.byte) };
   }),
 ];
 const files = buffers.map((b, i) => {

@@ -6,6 +6,7 @@
 //    region_info / device_info, sent as message bodies with their eventfds as SCM_RIGHTS;
 //  * random: stateful request sequences (mulberry32) over every modelled command;
 //  * reproducers: the minimal sequences that show the snapshot's two bugs.
+import { rng } from "../helpers/rng.mjs";
 import { hello } from "./replay.mjs";
 
 const T = 0x20,
@@ -24,18 +25,7 @@ const INTX = 0,
   ERR = 3,
   REQ = 4;
 
-export function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n) => Math.floor(next() * n);
-  return { next, int, pick: (a) => a[int(a.length)], chance: (p) => next() < p };
-}
+export { rng };
 
 /** Message builders over the codec. */
 export function builders(abi) {
