@@ -10,4 +10,5 @@ export {
   qemuDevice,
   predictSetIrqs,
   RULES,
+  vfioPciIrqs,
 } from "../../bindings/oracle/index.ts";

@@ -115,7 +115,9 @@ function problemsOf(result, verdict) {
     list.push({
       severity: "error",
       code: "VERDICT",
-      message: `The kernel would reject this request: errno ${verdict.errno}, rule ${verdict.rule} — ${verdict.reason}`,
+      message:
+        `The kernel would reject this request (Linux ${verdict.kernel}, ${verdict.device}): errno ${verdict.errno}, ` +
+        `rule ${verdict.rule}${verdict.element !== null ? ` at payload element data[${verdict.element}]` : ""} — ${verdict.reason}`,
       offset: 0,
       size: 0,
       field: verdict.marks[verdict.marks.length - 1] ?? null,

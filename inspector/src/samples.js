@@ -20,7 +20,7 @@ export const GROUPS = {
   blank: "A blank buffer of each struct",
 };
 
-/** Every sample: {id, label, group, struct, hex, arch, epoch, note}. */
+/** Every sample: {id, label, group, struct, hex, arch, epoch, note}; a golden vector's note says where its bytes come from. */
 export function allSamples() {
   const out = [];
   for (const v of vectors)
@@ -32,6 +32,7 @@ export function allSamples() {
       hex: v.hex,
       arch: v.arch ?? null,
       epoch: v.epoch ?? null,
+      note: v.source,
     });
   for (const v of badVectors)
     out.push({

@@ -3,26 +3,8 @@
 // numbers are open eventfds, which are open files that are not eventfds; every other fd is
 // closed), and names the first rule that fails, the fields it judges and the payload element.
 import * as lib from "./lib.js";
-import {
-  VFIO_IRQ_INFO_AUTOMASKED,
-  VFIO_IRQ_INFO_EVENTFD,
-  VFIO_IRQ_INFO_MASKABLE,
-  VFIO_IRQ_INFO_NORESIZE,
-} from "./lib.js";
 
 export const DRIVERS = ["vfio-pci", "vfio-platform", "vfio-amba", "vfio-ccw", "vfio-ap"];
-
-/** irq_info flags vfio-pci reports per index: INTx, MSI, MSI-X (NORESIZE until MSI-X could grow), ERR, REQ. */
-function pciIrqFlags(index, kernel) {
-  const growable = lib.kernelBehaviours(kernel).has("XARRAY_MSI");
-  return (
-    [
-      VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED,
-      VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE,
-      VFIO_IRQ_INFO_EVENTFD | (growable ? 0 : VFIO_IRQ_INFO_NORESIZE),
-    ][index] ?? VFIO_IRQ_INFO_EVENTFD
-  );
-}
 
 /** Vectors per index from "1,1,5,1,1"; throws on anything but counts. */
 export function parseCounts(text) {
@@ -37,7 +19,8 @@ function describe(v, kernel) {
   const fds = { eventfds: v.eventfds, files: v.files };
   if (v.device) return { device: { ...lib.qemuDevice(v.device, kernel), fds }, name: `${v.device} (QEMU)` };
   const counts = parseCounts(v.counts);
-  const irqs = counts.map((count, index) => ({ index, count, flags: pciIrqFlags(index, kernel) }));
+  // the flags vfio-pci reports in GET_IRQ_INFO (the shipped QEMU device descriptions use the same helper)
+  const irqs = lib.vfioPciIrqs(counts, kernel);
   return { device: { driver: v.driver, kernel, irqs, fds }, name: `${v.driver} with ${counts.join("/")} vectors` };
 }
 
@@ -53,7 +36,7 @@ function marksOf(rule, element) {
  * The verdict for a state, or null when the struct is not vfio_irq_set.
  * @returns {null | {available: false, reason: string} | {available: true, ok: boolean, ret: number,
  *   errno: string|null, rule: string, reason: string, element: number|null, device: string,
- *   kernel: string, fds: {eventfds: string, files: string}, marks: string[]}}
+ *   driver: string, counts: string, kernel: string, fds: {eventfds: string, files: string}, marks: string[]}}
  */
 export function judge(s) {
   if (s.struct !== "vfio_irq_set") return null;
@@ -76,6 +59,8 @@ export function judge(s) {
       reason: r.reason ?? "",
       element,
       device: d.name,
+      driver: d.device.driver,
+      counts: d.device.irqs.map((i) => i.count).join(","),
       kernel: s.kernel,
       fds: d.device.fds,
       marks: ok ? [] : marksOf(r.rule, element),

@@ -169,6 +169,7 @@ test("editing a field re-encodes the bytes at once; argsz follows the payload; c
   await page.keyboard.press("Enter");
   assert.match(await page.textContent("#edit-error"), /does not fit/);
   assert.equal(await page.evaluate(() => window.__inspector.hex()), before);
+  await shot(page, "14-edit-refused");
 
   await pickSample(page, "kernel_set_irqs_msix_enable_3");
   assert.equal(await page.isVisible("#export"), false, "no export box before the first export");
@@ -210,11 +211,13 @@ test("the hex box reads the page's own exports (C initialiser, JSON) and tool du
   await page.fill("#hex", "");
   await pasteHex(page, hd, want);
   await noteSays(page, "hexdump -C output: 80 bytes");
+  await shot(page, "17-dump-format-read");
   // an unreadable paste keeps the bytes and says why
   await page.fill("#hex", "0x20000000");
   await page.waitForSelector("#input-error:not([hidden])");
   assert.match(await page.textContent("#input-error"), /is a number, not bytes/);
   assert.equal(await page.evaluate(() => window.__inspector.hex()), want);
+  await shot(page, "18-unreadable-paste");
   await page.close();
 });
 
@@ -289,6 +292,7 @@ test("the URL fragment holds bytes, struct, profile and selection; opening the l
   assert.equal(await p2.inputValue("#endian"), "big");
   assert.equal(await p2.inputValue("#kernel"), "6.12");
   assert.match(await p2.textContent("#layout-note"), /6\.6 and later/);
+  await shot(p2, "19-s390x-big-endian");
   await p2.close();
 });
 

@@ -226,6 +226,7 @@ test("the capability chain diagram: offsets, labelled arrows, a loop drawn as a 
   const rows = await treeRows(page);
   for (const b of c.boxes.slice(1))
     assert.equal(b.colour, rows.find((r) => r.path === b.path).colour, `${b.path} has its tree colour`);
+  assert.doesNotMatch(await page.textContent("#legend"), /not decoded/, "every byte of a good chain decodes");
   await page.click('#chain g.item[data-path="caps[1]"]');
   assert.equal((await treeRows(page)).find((r) => r.selected)?.path, "caps[1]");
 
@@ -240,6 +241,10 @@ test("the capability chain diagram: offsets, labelled arrows, a loop drawn as a 
   assert.equal(c.end, "loop");
   assert.equal(c.loops, 1);
   assert.match(c.labels.at(-1), /back to #1/);
+  // the bytes after the loop were never reached: faint, uncoloured, and the legend says why
+  const undecoded = await page.$$eval("#hexview .b.none", (bs) => bs.map((b) => Number(b.dataset.off)));
+  assert.ok(undecoded.length > 0);
+  assert.match(await page.textContent("#legend"), /not decoded \(decoding stopped before these bytes\)/);
   await shot(page, "09-chain-self-loop");
   await pickSample(page, "cap_backwards");
   c = await chainInfo(page);

@@ -19,6 +19,8 @@ function marks(model) {
     ["lg-gap", "hatched: padding, slack or unknown bytes"],
     ["lg-tail", "grey: past argsz"],
   ];
+  if (model.owner.some((o) => o < 0))
+    out.push(["lg-none", "faint, no colour: not decoded (decoding stopped before these bytes)"]);
   if (model.errBytes.size) out.push(["lg-err", "red underline: where decoding failed"]);
   if (model.verdictBytes.size) out.push(["lg-rejected", "red frame: what the kernel would reject"]);
   return out.map(([cls, text]) => el("span", `mark ${cls}`, text));

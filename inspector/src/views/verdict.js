@@ -40,6 +40,11 @@ export function mount(app) {
       $("v-kernel").value = s.kernel;
       $("v-driver").disabled = !custom;
       $("v-counts").disabled = !custom;
+      // a QEMU device brings its own driver and vectors: show them, not the custom device's
+      if (!custom && v.available) {
+        $("v-driver").value = v.driver;
+        $("v-counts").value = v.counts;
+      }
       const p = $("v-result");
       p.className = "verdict";
       p.dataset.state = !v.available ? "unavailable" : v.ok ? "pass" : "fail";
