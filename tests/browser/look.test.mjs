@@ -161,6 +161,8 @@ const clipped = (page) =>
     }
     for (const b of document.querySelectorAll("button, .chip, label.file"))
       if (b.getClientRects().length && b.scrollWidth > b.clientWidth + 1) out.push(`button "${b.textContent}" clipped`);
+    for (const w of document.querySelectorAll("#tree .where"))
+      if (w.getClientRects().length > 1) out.push(`byte range "${w.textContent}" split over two lines`);
     for (const g of document.querySelectorAll("#chain g.item")) {
       const rect = g.querySelector("rect");
       for (const t of g.querySelectorAll("text"))
@@ -181,7 +183,13 @@ test("no label is cut short: every option fits its select, buttons and chain box
   for (const width of [1500, 1180]) {
     const { page } = await openPage(browser.ctx, url);
     await page.setViewportSize({ width, height: 1000 });
-    for (const n of ["kernel_set_irqs_msix_enable_3", "type1_info_aligned_6.6", "cap_backwards", "cap_cycle_2"]) {
+    for (const n of [
+      "kernel_set_irqs_msix_enable_3",
+      "type1_info_aligned_6.6",
+      "type1_info_packed_6.1",
+      "cap_backwards",
+      "cap_cycle_2",
+    ]) {
       await pickSample(page, n);
       assert.deepEqual(await clipped(page), [], `${n} at ${width}px`);
     }
