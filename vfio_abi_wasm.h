@@ -66,7 +66,7 @@
 #define VFIO_ABI_ARCH_MIPS                           3 /* big-endian ilp32 */
 
 /* ---- struct ids (struct_size, parse, encode_fields, caps_build) and sizes (lp64 6.1, lp64 6.6, ilp32 6.1, ilp32 6.6) */
-#define VFIO_ABI_NUM_STRUCTS                         39 /* struct_count() */
+#define VFIO_ABI_NUM_STRUCTS                         75 /* struct_count() */
 #define VFIO_ABI_S_VFIO_INFO_CAP_HEADER              0 /* struct vfio_info_cap_header, plain, size 8/8/8/8 */
 #define VFIO_ABI_S_VFIO_DEVICE_INFO                  1 /* struct vfio_device_info, info, size 20/24/20/24 */
 #define VFIO_ABI_S_VFIO_REGION_INFO                  2 /* struct vfio_region_info, info, size 32/32/32/32 */
@@ -82,7 +82,7 @@
 #define VFIO_ABI_S_VFIO_REGION_INFO_CAP_FAULT        12 /* struct vfio_region_info_cap_fault, cap, size 12/12/12/12 */
 #define VFIO_ABI_S_VFIO_REGION_DMA_FAULT             13 /* struct vfio_region_dma_fault, plain, size 20/20/20/20 */
 #define VFIO_ABI_S_VFIO_REGION_DMA_FAULT_RESPONSE    14 /* struct vfio_region_dma_fault_response, plain, size 20/20/20/20 */
-#define VFIO_ABI_S_VFIO_DEVICE_INFO_CAP_ZPCI_BASE    15 /* struct vfio_device_info_cap_zpci_base, cap, size 40/40/36/36 */
+#define VFIO_ABI_S_VFIO_DEVICE_INFO_CAP_ZPCI_BASE    15 /* struct vfio_device_info_cap_zpci_base, cap, size 40/40/36/40 */
 #define VFIO_ABI_S_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP   16 /* struct vfio_device_info_cap_zpci_group, cap, size 48/48/44/44 */
 #define VFIO_ABI_S_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL    17 /* struct vfio_device_info_cap_zpci_util, cap, size 12/12/12/12 */
 #define VFIO_ABI_S_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP    18 /* struct vfio_device_info_cap_zpci_pfip, cap, size 12/12/12/12 */
@@ -95,20 +95,56 @@
 #define VFIO_ABI_S_VFIO_IRQ_MSI_MSG                  25 /* struct vfio_irq_msi_msg, plain, size 12/12/12/12 */
 #define VFIO_ABI_S_VFIO_IRQ_INFO_CAP_MSI_V2          26 /* struct vfio_irq_info_cap_msi, cap, size 12/12/12/12 */
 #define VFIO_ABI_S_VFIO_IRQ_INFO_CAP_MSI             27 /* struct vfio_irq_info_cap_msi, cap, size 16/16/16/16 */
-#define VFIO_ABI_S_VFIO_USER_MESSAGE                 28 /* struct vfio_user_header, message, size 16/16/16/16 */
-#define VFIO_ABI_S_VFIO_USER_VERSION                 29 /* struct vfio_user_version, plain, size 4/4/4/4 */
-#define VFIO_ABI_S_VFIO_USER_DEVICE_INFO             30 /* struct vfio_user_device_info, info, size 16/16/16/16 */
-#define VFIO_ABI_S_VFIO_USER_DMA_MAP                 31 /* struct vfio_user_dma_map, info, size 32/32/32/32 */
-#define VFIO_ABI_S_VFIO_USER_DMA_UNMAP               32 /* struct vfio_user_dma_unmap, info, size 24/24/24/24 */
-#define VFIO_ABI_S_VFIO_USER_REGION_ACCESS           33 /* struct vfio_user_region_access, plain, size 16/16/16/16 */
-#define VFIO_ABI_S_VFIO_USER_REGION_ACCESS_DATA      34 /* struct vfio_user_region_access, plain, size 16/16/16/16 */
-#define VFIO_ABI_S_VFIO_USER_DMA_REGION_ACCESS       35 /* struct vfio_user_dma_region_access, plain, size 16/16/16/16 */
-#define VFIO_ABI_S_VFIO_USER_DMA_REGION_ACCESS_DATA  36 /* struct vfio_user_dma_region_access, plain, size 16/16/16/16 */
-#define VFIO_ABI_S_VFIO_USER_REGION_IO_FDS_REQUEST   37 /* struct vfio_user_region_io_fds_request, info, size 16/16/16/16 */
-#define VFIO_ABI_S_VFIO_USER_DEVICE_FEATURE          38 /* struct vfio_user_device_feature, plain, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_GROUP_STATUS                 28 /* struct vfio_group_status, info, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_IOMMU_TYPE1_DMA_MAP          29 /* struct vfio_iommu_type1_dma_map, info, size 32/32/32/32 */
+#define VFIO_ABI_S_VFIO_BITMAP                       30 /* struct vfio_bitmap, plain, size 24/24/20/20 */
+#define VFIO_ABI_S_VFIO_IOMMU_TYPE1_DMA_UNMAP        31 /* struct vfio_iommu_type1_dma_unmap, info, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_IOMMU_TYPE1_DIRTY_BITMAP     32 /* struct vfio_iommu_type1_dirty_bitmap, info, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_IOMMU_TYPE1_DIRTY_BITMAP_GET 33 /* struct vfio_iommu_type1_dirty_bitmap_get, plain, size 40/40/36/36 */
+#define VFIO_ABI_S_VFIO_IOMMU_SPAPR_TCE_DDW_INFO     34 /* struct vfio_iommu_spapr_tce_ddw_info, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_IOMMU_SPAPR_TCE_INFO         35 /* struct vfio_iommu_spapr_tce_info, info, size 32/32/32/32 */
+#define VFIO_ABI_S_VFIO_EEH_PE_ERR                   36 /* struct vfio_eeh_pe_err, plain, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_EEH_PE_OP                    37 /* struct vfio_eeh_pe_op, info, size 40/40/36/36 */
+#define VFIO_ABI_S_VFIO_IOMMU_SPAPR_REGISTER_MEMORY  38 /* struct vfio_iommu_spapr_register_memory, info, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_IOMMU_SPAPR_TCE_CREATE       39 /* struct vfio_iommu_spapr_tce_create, info, size 40/40/40/40 */
+#define VFIO_ABI_S_VFIO_IOMMU_SPAPR_TCE_REMOVE       40 /* struct vfio_iommu_spapr_tce_remove, info, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_PCI_DEPENDENT_DEVICE         41 /* struct vfio_pci_dependent_device, plain, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_PCI_HOT_RESET_INFO           42 /* struct vfio_pci_hot_reset_info, info, size 12/12/12/12 */
+#define VFIO_ABI_S_VFIO_PCI_HOT_RESET                43 /* struct vfio_pci_hot_reset, info, size 12/12/12/12 */
+#define VFIO_ABI_S_VFIO_DEVICE_GFX_PLANE_INFO        44 /* struct vfio_device_gfx_plane_info, info, size 64/64/60/64 */
+#define VFIO_ABI_S_VFIO_DEVICE_IOEVENTFD             45 /* struct vfio_device_ioeventfd, info, size 32/32/28/32 */
+#define VFIO_ABI_S_VFIO_REGION_GFX_EDID              46 /* struct vfio_region_gfx_edid, plain, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_DEVICE_MIGRATION_INFO        47 /* struct vfio_device_migration_info, plain, size 32/32/32/32 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE               48 /* struct vfio_device_feature, info, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_MIGRATION     49 /* struct vfio_device_feature_migration, plain, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_MIG_STATE     50 /* struct vfio_device_feature_mig_state, plain, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_PRECOPY_INFO                 51 /* struct vfio_precopy_info, info, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_DEVICE_LOW_POWER_ENTRY_WITH_WAKEUP 52 /* struct vfio_device_low_power_entry_with_wakeup, plain, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_DMA_LOGGING_CONTROL 53 /* struct vfio_device_feature_dma_logging_control, plain, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_DMA_LOGGING_RANGE 54 /* struct vfio_device_feature_dma_logging_range, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT 55 /* struct vfio_device_feature_dma_logging_report, plain, size 32/32/32/32 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_MIG_DATA_SIZE 56 /* struct vfio_device_feature_mig_data_size, plain, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_BUS_MASTER    57 /* struct vfio_device_feature_bus_master, plain, size 4/4/4/4 */
+#define VFIO_ABI_S_VFIO_REGION_DMA_RANGE             58 /* struct vfio_region_dma_range, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_DMA_BUF       59 /* struct vfio_device_feature_dma_buf, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_DEVICE_FEATURE_ZPCI_ERR      60 /* struct vfio_device_feature_zpci_err, plain, size 8/8/8/8 */
+#define VFIO_ABI_S_VFIO_DEVICE_BIND_IOMMUFD          61 /* struct vfio_device_bind_iommufd, info, size 16/24/16/24 */
+#define VFIO_ABI_S_VFIO_DEVICE_ATTACH_IOMMUFD_PT     62 /* struct vfio_device_attach_iommufd_pt, info, size 12/16/12/16 */
+#define VFIO_ABI_S_VFIO_DEVICE_DETACH_IOMMUFD_PT     63 /* struct vfio_device_detach_iommufd_pt, info, size 8/12/8/12 */
+#define VFIO_ABI_S_VFIO_USER_MESSAGE                 64 /* struct vfio_user_header, message, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_VERSION                 65 /* struct vfio_user_version, plain, size 4/4/4/4 */
+#define VFIO_ABI_S_VFIO_USER_DEVICE_INFO             66 /* struct vfio_user_device_info, info, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_MAP                 67 /* struct vfio_user_dma_map, info, size 32/32/32/32 */
+#define VFIO_ABI_S_VFIO_USER_DMA_UNMAP               68 /* struct vfio_user_dma_unmap, info, size 24/24/24/24 */
+#define VFIO_ABI_S_VFIO_USER_REGION_ACCESS           69 /* struct vfio_user_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_REGION_ACCESS_DATA      70 /* struct vfio_user_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_REGION_ACCESS       71 /* struct vfio_user_dma_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DMA_REGION_ACCESS_DATA  72 /* struct vfio_user_dma_region_access, plain, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_REGION_IO_FDS_REQUEST   73 /* struct vfio_user_region_io_fds_request, info, size 16/16/16/16 */
+#define VFIO_ABI_S_VFIO_USER_DEVICE_FEATURE          74 /* struct vfio_user_device_feature, plain, size 8/8/8/8 */
 
 /* ---- field ids (record ref of K_FIELD / K_ELEM, err_field(), encode_fields value-vector slot = id - first field) */
-#define VFIO_ABI_NUM_FIELDS                          186
+#define VFIO_ABI_NUM_FIELDS                          334
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__ID          0 /* u16 2 B, offsets 0/0/0/0 */
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__VERSION     1 /* u16 2 B, offsets 2/2/2/2 */
 #define VFIO_ABI_F_VFIO_INFO_CAP_HEADER__NEXT        2 /* u32 4 B, offsets 4/4/4/4 */
@@ -190,111 +226,259 @@
 #define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_BASE__PFT 78 /* u8 1 B, offsets 30/30/30/30 */
 #define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_BASE__GID 79 /* u8 1 B, offsets 31/31/31/31 */
 #define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_BASE__FH 80 /* u32 4 B, offsets 32/32/32/32 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__HEADER_ID 81 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__HEADER_VERSION 82 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__HEADER_NEXT 83 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__DASM 84 /* u64 8 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__MSI_ADDR 85 /* u64 8 B, offsets 16/16/16/16 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__FLAGS 86 /* u64 8 B, offsets 24/24/24/24 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__MUI 87 /* u16 2 B, offsets 32/32/32/32 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__NOI 88 /* u16 2 B, offsets 34/34/34/34 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__MAXSTBL 89 /* u16 2 B, offsets 36/36/36/36 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__VERSION 90 /* u8 1 B, offsets 38/38/38/38 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__RESERVED 91 /* u8 1 B, offsets 39/39/39/39 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__IMAXSTBL 92 /* u16 2 B, offsets 40/40/40/40 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__HEADER_ID 93 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__HEADER_VERSION 94 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__HEADER_NEXT 95 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__SIZE 96 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__UTIL_STR 97 /* bytes, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__HEADER_ID 98 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__HEADER_VERSION 99 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__HEADER_NEXT 100 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__SIZE 101 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__PFIP 102 /* bytes, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__HEADER_ID 103 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__HEADER_VERSION 104 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__HEADER_NEXT 105 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__FLAGS 106 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__RESERVED 107 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_IOVA_RANGE__START            108 /* u64 8 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_IOVA_RANGE__END              109 /* u64 8 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__HEADER_ID 110 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__HEADER_VERSION 111 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__HEADER_NEXT 112 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__NR_IOVAS 113 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__RESERVED 114 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__IOVA_RANGES 115 /* array, offsets 16/16/16/16 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__HEADER_ID 116 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__HEADER_VERSION 117 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__HEADER_NEXT 118 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__FLAGS 119 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__PGSIZE_BITMAP 120 /* u64 8 B, offsets 16/16/12/12 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__MAX_DIRTY_BITMAP_SIZE 121 /* u64 8 B, offsets 24/24/20/20 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL__HEADER_ID 122 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL__HEADER_VERSION 123 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL__HEADER_NEXT 124 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL__AVAIL 125 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__HEADER_ID 126 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__HEADER_VERSION 127 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__HEADER_NEXT 128 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__TYPE      129 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__SUBTYPE   130 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_IRQ_MSI_MSG__ADDR_LO         131 /* u32 4 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_IRQ_MSI_MSG__ADDR_HI         132 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_IRQ_MSI_MSG__DATA            133 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__HEADER_ID 134 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__HEADER_VERSION 135 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__HEADER_NEXT 136 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__NR_MSGS 137 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__MSGS    138 /* array, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__HEADER_ID  139 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__HEADER_VERSION 140 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__HEADER_NEXT 141 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__NR_MSGS    142 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__RESERVED   143 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__MSGS       144 /* array, offsets 16/16/16/16 */
-#define VFIO_ABI_F_VFIO_USER_MESSAGE__MSG_ID         145 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_MESSAGE__COMMAND        146 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_USER_MESSAGE__MSG_SIZE       147 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_USER_MESSAGE__FLAGS          148 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_MESSAGE__ERROR_NO       149 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_USER_MESSAGE__BODY           150 /* body, offsets 16/16/16/16 */
-#define VFIO_ABI_F_VFIO_USER_VERSION__MAJOR          151 /* u16 2 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_VERSION__MINOR          152 /* u16 2 B, offsets 2/2/2/2 */
-#define VFIO_ABI_F_VFIO_USER_VERSION__DATA           153 /* bytes, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__ARGSZ      154 /* u32 4 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__FLAGS      155 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__NUM_REGIONS 156 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__NUM_IRQS   157 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_USER_DMA_MAP__ARGSZ          158 /* u32 4 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_DMA_MAP__FLAGS          159 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_USER_DMA_MAP__OFFSET         160 /* u64 8 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_DMA_MAP__ADDR           161 /* u64 8 B, offsets 16/16/16/16 */
-#define VFIO_ABI_F_VFIO_USER_DMA_MAP__SIZE           162 /* u64 8 B, offsets 24/24/24/24 */
-#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__ARGSZ        163 /* u32 4 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__FLAGS        164 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__ADDR         165 /* u64 8 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__SIZE         166 /* u64 8 B, offsets 16/16/16/16 */
-#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__OFFSET   167 /* u64 8 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__REGION   168 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__COUNT    169 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__OFFSET 170 /* u64 8 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__REGION 171 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__COUNT 172 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__DATA 173 /* bytes, offsets 16/16/16/16 */
-#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS__ADDR 174 /* u64 8 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS__COUNT 175 /* u64 8 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__ADDR 176 /* u64 8 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__COUNT 177 /* u64 8 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__DATA 178 /* bytes, offsets 16/16/16/16 */
-#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__ARGSZ 179 /* u32 4 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__FLAGS 180 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__INDEX 181 /* u32 4 B, offsets 8/8/8/8 */
-#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__COUNT 182 /* u32 4 B, offsets 12/12/12/12 */
-#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__ARGSZ   183 /* u32 4 B, offsets 0/0/0/0 */
-#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__FLAGS   184 /* u32 4 B, offsets 4/4/4/4 */
-#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__DATA    185 /* bytes, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_BASE__CCDF_ERR_LENGTH 81 /* u32 4 B, offsets 36/36/36/36 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__HEADER_ID 82 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__HEADER_VERSION 83 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__HEADER_NEXT 84 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__DASM 85 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__MSI_ADDR 86 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__FLAGS 87 /* u64 8 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__MUI 88 /* u16 2 B, offsets 32/32/32/32 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__NOI 89 /* u16 2 B, offsets 34/34/34/34 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__MAXSTBL 90 /* u16 2 B, offsets 36/36/36/36 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__VERSION 91 /* u8 1 B, offsets 38/38/38/38 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__RESERVED 92 /* u8 1 B, offsets 39/39/39/39 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP__IMAXSTBL 93 /* u16 2 B, offsets 40/40/40/40 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__HEADER_ID 94 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__HEADER_VERSION 95 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__HEADER_NEXT 96 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__SIZE 97 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL__UTIL_STR 98 /* bytes, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__HEADER_ID 99 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__HEADER_VERSION 100 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__HEADER_NEXT 101 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__SIZE 102 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP__PFIP 103 /* bytes, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__HEADER_ID 104 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__HEADER_VERSION 105 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__HEADER_NEXT 106 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__FLAGS 107 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP__RESERVED 108 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_IOVA_RANGE__START            109 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOVA_RANGE__END              110 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__HEADER_ID 111 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__HEADER_VERSION 112 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__HEADER_NEXT 113 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__NR_IOVAS 114 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__RESERVED 115 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE__IOVA_RANGES 116 /* array, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__HEADER_ID 117 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__HEADER_VERSION 118 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__HEADER_NEXT 119 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__FLAGS 120 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__PGSIZE_BITMAP 121 /* u64 8 B, offsets 16/16/12/12 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION__MAX_DIRTY_BITMAP_SIZE 122 /* u64 8 B, offsets 24/24/20/20 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL__HEADER_ID 123 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL__HEADER_VERSION 124 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL__HEADER_NEXT 125 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL__AVAIL 126 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__HEADER_ID 127 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__HEADER_VERSION 128 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__HEADER_NEXT 129 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__TYPE      130 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_TYPE__SUBTYPE   131 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_IRQ_MSI_MSG__ADDR_LO         132 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IRQ_MSI_MSG__ADDR_HI         133 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IRQ_MSI_MSG__DATA            134 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__HEADER_ID 135 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__HEADER_VERSION 136 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__HEADER_NEXT 137 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__NR_MSGS 138 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI_V2__MSGS    139 /* array, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__HEADER_ID  140 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__HEADER_VERSION 141 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__HEADER_NEXT 142 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__NR_MSGS    143 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__RESERVED   144 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_IRQ_INFO_CAP_MSI__MSGS       145 /* array, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_GROUP_STATUS__ARGSZ          146 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_GROUP_STATUS__FLAGS          147 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_MAP__ARGSZ   148 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_MAP__FLAGS   149 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_MAP__VADDR   150 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_MAP__IOVA    151 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_MAP__SIZE    152 /* u64 8 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_BITMAP__PGSIZE               153 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_BITMAP__SIZE                 154 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_BITMAP__DATA                 155 /* ptr 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_UNMAP__ARGSZ 156 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_UNMAP__FLAGS 157 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_UNMAP__IOVA  158 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_UNMAP__SIZE  159 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DMA_UNMAP__DATA  160 /* payload, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DIRTY_BITMAP__ARGSZ 161 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DIRTY_BITMAP__FLAGS 162 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DIRTY_BITMAP__DATA 163 /* payload, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DIRTY_BITMAP_GET__IOVA 164 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DIRTY_BITMAP_GET__SIZE 165 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DIRTY_BITMAP_GET__BITMAP_PGSIZE 166 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DIRTY_BITMAP_GET__BITMAP_SIZE 167 /* u64 8 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_IOMMU_TYPE1_DIRTY_BITMAP_GET__BITMAP_DATA 168 /* ptr 8 B, offsets 32/32/32/32 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_DDW_INFO__PGSIZES 169 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_DDW_INFO__MAX_DYNAMIC_WINDOWS_SUPPORTED 170 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_DDW_INFO__LEVELS 171 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_INFO__ARGSZ  172 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_INFO__FLAGS  173 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_INFO__DMA32_WINDOW_START 174 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_INFO__DMA32_WINDOW_SIZE 175 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_INFO__DDW_PGSIZES 176 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_INFO__DDW_MAX_DYNAMIC_WINDOWS_SUPPORTED 177 /* u32 4 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_INFO__DDW_LEVELS 178 /* u32 4 B, offsets 28/28/28/28 */
+#define VFIO_ABI_F_VFIO_EEH_PE_ERR__TYPE             179 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_EEH_PE_ERR__FUNC             180 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_EEH_PE_ERR__ADDR             181 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_EEH_PE_ERR__MASK             182 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_EEH_PE_OP__ARGSZ             183 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_EEH_PE_OP__FLAGS             184 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_EEH_PE_OP__OP                185 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_EEH_PE_OP__ERR_TYPE          186 /* u32 4 B, offsets 16/16/12/12 */
+#define VFIO_ABI_F_VFIO_EEH_PE_OP__ERR_FUNC          187 /* u32 4 B, offsets 20/20/16/16 */
+#define VFIO_ABI_F_VFIO_EEH_PE_OP__ERR_ADDR          188 /* u64 8 B, offsets 24/24/20/20 */
+#define VFIO_ABI_F_VFIO_EEH_PE_OP__ERR_MASK          189 /* u64 8 B, offsets 32/32/28/28 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_REGISTER_MEMORY__ARGSZ 190 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_REGISTER_MEMORY__FLAGS 191 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_REGISTER_MEMORY__VADDR 192 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_REGISTER_MEMORY__SIZE 193 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_CREATE__ARGSZ 194 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_CREATE__FLAGS 195 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_CREATE__PAGE_SHIFT 196 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_CREATE___RESV1 197 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_CREATE__WINDOW_SIZE 198 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_CREATE__LEVELS 199 /* u32 4 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_CREATE___RESV2 200 /* u32 4 B, offsets 28/28/28/28 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_CREATE__START_ADDR 201 /* u64 8 B, offsets 32/32/32/32 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_REMOVE__ARGSZ 202 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_REMOVE__FLAGS 203 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_IOMMU_SPAPR_TCE_REMOVE__START_ADDR 204 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_PCI_DEPENDENT_DEVICE__GROUP_ID 205 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_PCI_DEPENDENT_DEVICE__SEGMENT 206 /* u16 2 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_PCI_DEPENDENT_DEVICE__BUS    207 /* u8 1 B, offsets 6/6/6/6 */
+#define VFIO_ABI_F_VFIO_PCI_DEPENDENT_DEVICE__DEVFN  208 /* u8 1 B, offsets 7/7/7/7 */
+#define VFIO_ABI_F_VFIO_PCI_HOT_RESET_INFO__ARGSZ    209 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_PCI_HOT_RESET_INFO__FLAGS    210 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_PCI_HOT_RESET_INFO__COUNT    211 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_PCI_HOT_RESET_INFO__DEVICES  212 /* array, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_PCI_HOT_RESET__ARGSZ         213 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_PCI_HOT_RESET__FLAGS         214 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_PCI_HOT_RESET__COUNT         215 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_PCI_HOT_RESET__GROUP_FDS     216 /* array, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__ARGSZ 217 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__FLAGS 218 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__DRM_PLANE_TYPE 219 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__DRM_FORMAT 220 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__DRM_FORMAT_MOD 221 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__WIDTH 222 /* u32 4 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__HEIGHT 223 /* u32 4 B, offsets 28/28/28/28 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__STRIDE 224 /* u32 4 B, offsets 32/32/32/32 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__SIZE  225 /* u32 4 B, offsets 36/36/36/36 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__X_POS 226 /* u32 4 B, offsets 40/40/40/40 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__Y_POS 227 /* u32 4 B, offsets 44/44/44/44 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__X_HOT 228 /* u32 4 B, offsets 48/48/48/48 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__Y_HOT 229 /* u32 4 B, offsets 52/52/52/52 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__REGION_INDEX 230 /* u32 4 B, offsets 56/56/56/56 */
+#define VFIO_ABI_F_VFIO_DEVICE_GFX_PLANE_INFO__RESERVED 231 /* u32 4 B, offsets 60/60/60/60 */
+#define VFIO_ABI_F_VFIO_DEVICE_IOEVENTFD__ARGSZ      232 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_IOEVENTFD__FLAGS      233 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_IOEVENTFD__OFFSET     234 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_IOEVENTFD__DATA       235 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_IOEVENTFD__FD         236 /* s32 4 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_DEVICE_IOEVENTFD__RESERVED   237 /* u32 4 B, offsets 28/28/28/28 */
+#define VFIO_ABI_F_VFIO_REGION_GFX_EDID__EDID_OFFSET 238 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_REGION_GFX_EDID__EDID_MAX_SIZE 239 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_REGION_GFX_EDID__EDID_SIZE   240 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_REGION_GFX_EDID__MAX_XRES    241 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_REGION_GFX_EDID__MAX_YRES    242 /* u32 4 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_REGION_GFX_EDID__LINK_STATE  243 /* u32 4 B, offsets 20/20/20/20 */
+#define VFIO_ABI_F_VFIO_DEVICE_MIGRATION_INFO__DEVICE_STATE 244 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_MIGRATION_INFO__RESERVED 245 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_MIGRATION_INFO__PENDING_BYTES 246 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_MIGRATION_INFO__DATA_OFFSET 247 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_MIGRATION_INFO__DATA_SIZE 248 /* u64 8 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE__ARGSZ        249 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE__FLAGS        250 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE__DATA         251 /* payload, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_MIGRATION__FLAGS 252 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_MIG_STATE__DEVICE_STATE 253 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_MIG_STATE__DATA_FD 254 /* s32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_PRECOPY_INFO__ARGSZ          255 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_PRECOPY_INFO__FLAGS          256 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_PRECOPY_INFO__INITIAL_BYTES  257 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_PRECOPY_INFO__DIRTY_BYTES    258 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_LOW_POWER_ENTRY_WITH_WAKEUP__WAKEUP_EVENTFD 259 /* s32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_LOW_POWER_ENTRY_WITH_WAKEUP__RESERVED 260 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_CONTROL__PAGE_SIZE 261 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_CONTROL__NUM_RANGES 262 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_CONTROL___RESERVED 263 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_CONTROL__RANGES 264 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_RANGE__IOVA 265 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_RANGE__LENGTH 266 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT__IOVA 267 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT__LENGTH 268 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT__PAGE_SIZE 269 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT__BITMAP 270 /* u64 8 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_MIG_DATA_SIZE__STOP_COPY_LENGTH 271 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_BUS_MASTER__OP 272 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_REGION_DMA_RANGE__OFFSET     273 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_REGION_DMA_RANGE__LENGTH     274 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_BUF__REGION_INDEX 275 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_BUF__OPEN_FLAGS 276 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_BUF__FLAGS 277 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_BUF__NR_RANGES 278 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_DMA_BUF__DMA_RANGES 279 /* array, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_FEATURE_ZPCI_ERR__DATA 280 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_BIND_IOMMUFD__ARGSZ   281 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_BIND_IOMMUFD__FLAGS   282 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_BIND_IOMMUFD__IOMMUFD 283 /* s32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_BIND_IOMMUFD__OUT_DEVID 284 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_DEVICE_BIND_IOMMUFD__TOKEN_UUID_PTR 285 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_DEVICE_ATTACH_IOMMUFD_PT__ARGSZ 286 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_ATTACH_IOMMUFD_PT__FLAGS 287 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_ATTACH_IOMMUFD_PT__PT_ID 288 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_DEVICE_ATTACH_IOMMUFD_PT__PASID 289 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_DEVICE_DETACH_IOMMUFD_PT__ARGSZ 290 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_DEVICE_DETACH_IOMMUFD_PT__FLAGS 291 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_DEVICE_DETACH_IOMMUFD_PT__PASID 292 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__MSG_ID         293 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__COMMAND        294 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__MSG_SIZE       295 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__FLAGS          296 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__ERROR_NO       297 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_MESSAGE__BODY           298 /* body, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__MAJOR          299 /* u16 2 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__MINOR          300 /* u16 2 B, offsets 2/2/2/2 */
+#define VFIO_ABI_F_VFIO_USER_VERSION__DATA           301 /* bytes, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__ARGSZ      302 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__FLAGS      303 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__NUM_REGIONS 304 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_INFO__NUM_IRQS   305 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__ARGSZ          306 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__FLAGS          307 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__OFFSET         308 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__ADDR           309 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_DMA_MAP__SIZE           310 /* u64 8 B, offsets 24/24/24/24 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__ARGSZ        311 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__FLAGS        312 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__ADDR         313 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_UNMAP__SIZE         314 /* u64 8 B, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__OFFSET   315 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__REGION   316 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS__COUNT    317 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__OFFSET 318 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__REGION 319 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__COUNT 320 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_REGION_ACCESS_DATA__DATA 321 /* bytes, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS__ADDR 322 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS__COUNT 323 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__ADDR 324 /* u64 8 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__COUNT 325 /* u64 8 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_DMA_REGION_ACCESS_DATA__DATA 326 /* bytes, offsets 16/16/16/16 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__ARGSZ 327 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__FLAGS 328 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__INDEX 329 /* u32 4 B, offsets 8/8/8/8 */
+#define VFIO_ABI_F_VFIO_USER_REGION_IO_FDS_REQUEST__COUNT 330 /* u32 4 B, offsets 12/12/12/12 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__ARGSZ   331 /* u32 4 B, offsets 0/0/0/0 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__FLAGS   332 /* u32 4 B, offsets 4/4/4/4 */
+#define VFIO_ABI_F_VFIO_USER_DEVICE_FEATURE__DATA    333 /* bytes, offsets 8/8/8/8 */
 /* first field id of each struct (value-vector slot 0 of encode_fields) */
 #define VFIO_ABI_FIRST_FIELD_VFIO_INFO_CAP_HEADER    0 /* 3 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO        3 /* 6 fields */
@@ -311,30 +495,66 @@
 #define VFIO_ABI_FIRST_FIELD_VFIO_REGION_INFO_CAP_FAULT 56 /* 4 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_REGION_DMA_FAULT   60 /* 5 fields */
 #define VFIO_ABI_FIRST_FIELD_VFIO_REGION_DMA_FAULT_RESPONSE 65 /* 5 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_ZPCI_BASE 70 /* 11 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP 81 /* 12 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL 93 /* 5 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP 98 /* 5 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP 103 /* 5 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_IOVA_RANGE         108 /* 2 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE 110 /* 6 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION 116 /* 6 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL 122 /* 4 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_INFO_CAP_TYPE  126 /* 5 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_MSI_MSG        131 /* 3 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_INFO_CAP_MSI_V2 134 /* 5 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_INFO_CAP_MSI   139 /* 6 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_MESSAGE       145 /* 6 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_VERSION       151 /* 3 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DEVICE_INFO   154 /* 4 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_MAP       158 /* 5 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_UNMAP     163 /* 4 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_ACCESS 167 /* 3 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_ACCESS_DATA 170 /* 4 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_REGION_ACCESS 174 /* 2 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_REGION_ACCESS_DATA 176 /* 3 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_IO_FDS_REQUEST 179 /* 4 fields */
-#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DEVICE_FEATURE 183 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_ZPCI_BASE 70 /* 12 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_ZPCI_GROUP 82 /* 12 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_ZPCI_UTIL 94 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_ZPCI_PFIP 99 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP 104 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOVA_RANGE         109 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE 111 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION 117 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL 123 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_INFO_CAP_TYPE  127 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_MSI_MSG        132 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_INFO_CAP_MSI_V2 135 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IRQ_INFO_CAP_MSI   140 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_GROUP_STATUS       146 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_DMA_MAP 148 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_BITMAP             153 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_DMA_UNMAP 156 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_DIRTY_BITMAP 161 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_TYPE1_DIRTY_BITMAP_GET 164 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_SPAPR_TCE_DDW_INFO 169 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_SPAPR_TCE_INFO 172 /* 7 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_EEH_PE_ERR         179 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_EEH_PE_OP          183 /* 7 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_SPAPR_REGISTER_MEMORY 190 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_SPAPR_TCE_CREATE 194 /* 8 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_IOMMU_SPAPR_TCE_REMOVE 202 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_PCI_DEPENDENT_DEVICE 205 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_PCI_HOT_RESET_INFO 209 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_PCI_HOT_RESET      213 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_GFX_PLANE_INFO 217 /* 15 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_IOEVENTFD   232 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_REGION_GFX_EDID    238 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_MIGRATION_INFO 244 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE     249 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_MIGRATION 252 /* 1 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_MIG_STATE 253 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_PRECOPY_INFO       255 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_LOW_POWER_ENTRY_WITH_WAKEUP 259 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_DMA_LOGGING_CONTROL 261 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_DMA_LOGGING_RANGE 265 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT 267 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_MIG_DATA_SIZE 271 /* 1 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_BUS_MASTER 272 /* 1 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_REGION_DMA_RANGE   273 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_DMA_BUF 275 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_FEATURE_ZPCI_ERR 280 /* 1 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_BIND_IOMMUFD 281 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_ATTACH_IOMMUFD_PT 286 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_DEVICE_DETACH_IOMMUFD_PT 290 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_MESSAGE       293 /* 6 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_VERSION       299 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DEVICE_INFO   302 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_MAP       306 /* 5 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_UNMAP     311 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_ACCESS 315 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_ACCESS_DATA 318 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_REGION_ACCESS 322 /* 2 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DMA_REGION_ACCESS_DATA 324 /* 3 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_REGION_IO_FDS_REQUEST 327 /* 4 fields */
+#define VFIO_ABI_FIRST_FIELD_VFIO_USER_DEVICE_FEATURE 331 /* 3 fields */
 
 /* ---- record stream of parse(): 24 bytes per record, little-endian */
 #define VFIO_ABI_REC_SIZE                            24
@@ -350,6 +570,7 @@
 #define VFIO_ABI_K_NOTE                              11 /* aux = note code; informational, not an error */
 #define VFIO_ABI_K_FDS                               12 /* vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY */
 #define VFIO_ABI_K_BODY                              13 /* vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with */
+#define VFIO_ABI_K_PAYLOAD                           14 /* ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector */
 #define VFIO_ABI_NOTE_CAPOFF_WITHOUT_FLAG            1 /* cap_offset non-zero while the CAPS flag is clear (ignored) */
 #define VFIO_ABI_NOTE_ARGSZ_SLACK                    2 /* argsz larger than the known content */
 #define VFIO_ABI_FDS_OR_NONE                         1 /* no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range) */
@@ -438,7 +659,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LVU_COUNT0                 27 /* libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER */
 #define VFIO_ABI_ORACLE_R_PARTIAL_VECTORS            28 /* pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled */
 #define VFIO_ABI_ORACLE_R_CCW_INDEX                  29 /* ccw: index is not IO/CRW/REQ */
-#define VFIO_ABI_ORACLE_R_VIRQFD_BUSY                30 /* INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY) */
+#define VFIO_ABI_ORACLE_R_VIRQFD_BUSY                30 /* an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY) */
 #define VFIO_ABI_ORACLE_R_ZERO_VECTORS               31 /* MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE */
 #define VFIO_ABI_ORACLE_R_LOOPBACK_RANGE             32 /* 6.1: loopback trigger past the enabled vectors (start + count > num_ctx) */
 #define VFIO_ABI_ORACLE_R_VECTOR_UNALLOCATED         33 /* 6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL) */
@@ -449,7 +670,8 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LVU_BUG_DISABLE_RANGE      38 /* libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count */
 #define VFIO_ABI_ORACLE_R_LVU_BUG_INTX_SHARED        39 /* libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back) */
 #define VFIO_ABI_ORACLE_R_EMPTY_BLOCK                40 /* 6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed */
-#define VFIO_ABI_ORACLE_NUM_RULES                    41
+#define VFIO_ABI_ORACLE_R_REQUEST_IRQ                41 /* platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch */
+#define VFIO_ABI_ORACLE_NUM_RULES                    42
 #define VFIO_ABI_ORACLE_DEV_DRIVER                   0 /* driver (DRV_*) */
 #define VFIO_ABI_ORACLE_DEV_KERNEL                   1 /* kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135 */
 #define VFIO_ABI_ORACLE_DEV_NUM_IRQS                 2 /* num_irqs (indexes) */
@@ -486,6 +708,11 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_FD_EVENTFD                   1 /* fd kind: an eventfd */
 #define VFIO_ABI_ORACLE_FD_READONLY                  2 /* fd kind: open, not an eventfd, not writable */
 #define VFIO_ABI_ORACLE_FD_WRITABLE                  3 /* fd kind: open, not an eventfd, writable */
+#define VFIO_ABI_ORACLE_PLAT_EXTENDED                0x80000000u /* words PLAT_IRQ_ERRNO.. are present */
+#define VFIO_ABI_ORACLE_PLAT_IRQ_ERRNO               200 /* words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them */
+#define VFIO_ABI_ORACLE_PLAT_MASK_IRQFD              264 /* words: per-index bitmap (2 words), a mask irqfd is installed */
+#define VFIO_ABI_ORACLE_PLAT_UNMASK_IRQFD            266 /* words: per-index bitmap (2 words), an unmask irqfd is installed */
+#define VFIO_ABI_ORACLE_PLAT_WORDS                   268 /* size of the extended block, in words */
 
 /* ---- fuzzing module (build/fuzz.wasm): work area regions, campaign block (byte offsets), classes */
 #define VFIO_ABI_FUZZ_WORK_SIZE                      40960 /* fuzz_work_size() */

@@ -21,9 +21,9 @@ import {
   fieldVersion,
   firstField,
   numFields,
-  scalarSize,
   structSize,
-  T_PAYLOAD,
+  isScalar,
+  scalarSizeV,
 } from "./tables";
 
 /**
@@ -39,10 +39,10 @@ export function encodeFields(sid: i32, prof: u32, dst: usize, dstLen: u32, vals:
   for (let i = 0; i < n; i++) {
     const fid = first + i;
     const t = fieldType(fid);
-    if (t >= T_PAYLOAD || !fieldPresent(fid, prof)) continue;
+    if (!isScalar(t) || !fieldPresent(fid, prof)) continue;
     if (version != 0 && fieldVersion(fid) > version) continue;
     const off = fieldOffset(fid, v);
-    const sz = scalarSize(t);
+    const sz = scalarSizeV(t, v);
     if (off + (sz as u32) > dstLen) return S.E_SHORT;
     wrN(dst + off, sz, load<u64>(vals + (i as usize) * 8), big);
   }

@@ -35,10 +35,12 @@ import {
   DEV_TRIGGERS,
   DEV_VECTORS,
   DEV_WORDS,
+  DRV_AMBA,
   DRV_AP,
   DRV_CCW,
   DRV_LIBVFIO_USER,
   DRV_PCI,
+  DRV_PLATFORM,
   EBADF,
   EBUSY,
   EFAULT,
@@ -61,6 +63,11 @@ import {
   LVU_SLOT_REQ,
   LVU_TABLE,
   LVU_WORDS,
+  PLAT_EXTENDED,
+  PLAT_IRQ_ERRNO,
+  PLAT_MASK_IRQFD,
+  PLAT_UNMASK_IRQFD,
+  PLAT_WORDS,
   MAX_FD,
   PROF_BIG,
   R_ACTION,
@@ -97,6 +104,7 @@ import {
   R_PARTIAL_VECTORS,
   R_PAYLOAD_SHORT,
   R_RANGE,
+  R_REQUEST_IRQ,
   R_START,
   R_SUBINDEX,
   R_EMPTY_BLOCK,
@@ -240,6 +248,11 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   // pci/platform memdup_user count x esz bytes; past the readable memory that is a fault
   if (esz != 0 && MINSZ + (count as u64) * (esz as u64) > (len as u64)) return Rule.fail(R_COPY_FAULT, EFAULT);
 
+  // platform/amba: a request_irq that failed at open answers every SET_IRQS on its line, before the dispatch
+  if (drv != DRV_PCI && platformExtended(dev) && index < DEV_IRQ_FLAGS_WORDS) {
+    const requestErrno = Dev.w(dev, PLAT_IRQ_ERRNO + index) as i32;
+    if (requestErrno != 0) return Rule.fail(R_REQUEST_IRQ, requestErrno);
+  }
   // PCI and platform: dispatch on exactly one ACTION bit
   if (act != VFIO_IRQ_SET_ACTION_MASK && act != VFIO_IRQ_SET_ACTION_UNMASK && act != VFIO_IRQ_SET_ACTION_TRIGGER)
     return Rule.fail(R_ACTION, ENOTTY);
@@ -385,6 +398,11 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
   return 0;
 }
 
+/** A platform/amba block with the PLAT_* words (request_irq errnos, irqfds) after the base block. */
+function platformExtended(dev: usize): bool {
+  return (Dev.w(dev, DEV_FEATURES) & PLAT_EXTENDED) != 0;
+}
+
 function platform(
   dev: usize,
   buf: usize,
@@ -403,11 +421,20 @@ function platform(
     if (index >= DEV_IRQ_FLAGS_WORDS || (Dev.w(dev, DEV_IRQ_FLAGS + index) & VFIO_IRQ_INFO_MASKABLE) == 0)
       return Rule.fail(R_NOT_MASKABLE, EINVAL);
     if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+      // the line's mask or unmask irqfd: vfio_virqfd_enable for fd >= 0, vfio_virqfd_disable otherwise
+      const ext = platformExtended(dev);
+      const irqfds = (act == VFIO_IRQ_SET_ACTION_MASK ? PLAT_MASK_IRQFD : PLAT_UNMASK_IRQFD) + (index >> 5);
+      const irqfdBit: u32 = 1 << (index & 31);
       const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-      if (fd >= 0) {
-        const e = fdErr(dev, fd);
-        if (e != 0) return e;
+      if (fd < 0) {
+        if (commit && ext) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) & ~irqfdBit);
+        return 0;
       }
+      const e = fdErr(dev, fd);
+      if (e != 0) return e;
+      if (!ext) return 0;
+      if ((Dev.w(dev, irqfds) & irqfdBit) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
+      if (commit) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) | irqfdBit);
     }
     return 0;
   }
@@ -542,17 +569,20 @@ function disable(dev: usize): void {
 
 // ---- exports
 
+/** The device block and any extended block its driver and features announce are in memory. */
+function blockInMem(dev: usize): bool {
+  if (!inMem(dev, (DEV_WORDS as u64) * 4)) return false;
+  const drv = Dev.w(dev, DEV_DRIVER),
+    features = Dev.w(dev, DEV_FEATURES);
+  if (drv == DRV_LIBVFIO_USER && (features & LVU_EXTENDED) != 0) return inMem(dev, (LVU_WORDS as u64) * 4);
+  if ((drv == DRV_PLATFORM || drv == DRV_AMBA) && (features & PLAT_EXTENDED) != 0)
+    return inMem(dev, (PLAT_WORDS as u64) * 4);
+  return true;
+}
+
 /** Predict SET_IRQS; see oracleSetIrqs. Bounds-checked; never traps. */
 export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, commit: u32): i32 {
-  if (!inMem(buf, len as u64) || !inMem(dev, (DEV_WORDS as u64) * 4)) {
-    lastRule = R_OK;
-    return E_ORACLE_RANGE;
-  }
-  if (
-    Dev.w(dev, DEV_DRIVER) == DRV_LIBVFIO_USER &&
-    (Dev.w(dev, DEV_FEATURES) & LVU_EXTENDED) != 0 &&
-    !inMem(dev, (LVU_WORDS as u64) * 4)
-  ) {
+  if (!inMem(buf, len as u64) || !blockInMem(dev)) {
     lastRule = R_OK;
     return E_ORACLE_RANGE;
   }
@@ -565,8 +595,7 @@ export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, com
  * Returns the number of accepted buffers.
  */
 export function oracle_set_irqs_batch(prof: u32, bufs: usize, index: usize, n: u32, dev: usize, out: usize): i32 {
-  if (!inMem(index, (n as u64) * 8) || !inMem(out, (n as u64) * 8) || !inMem(dev, (DEV_WORDS as u64) * 4))
-    return E_ORACLE_RANGE;
+  if (!inMem(index, (n as u64) * 8) || !inMem(out, (n as u64) * 8) || !blockInMem(dev)) return E_ORACLE_RANGE;
   let ok: i32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const off = load<u32>(index + ((i as usize) << 3)),

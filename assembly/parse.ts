@@ -5,6 +5,7 @@ import {
   K_GAP,
   K_NEEDS,
   K_NOTE,
+  K_PAYLOAD,
   K_SLACK,
   K_STRUCT,
   K_TAIL,
@@ -39,7 +40,18 @@ import {
   T_BYTES,
   T_S32,
   KIND_INFO,
+  KIND_PLAIN,
   KIND_MESSAGE,
+  isScalar,
+  scalarSizeV,
+  fieldShortNeeds,
+  caseLookup,
+  caseKind,
+  caseElem,
+  caseRef,
+  CASE_SCALAR,
+  CASE_STRUCT,
+  CASE_BYTES,
 } from "./tables";
 import { parseMessage } from "./message";
 import { rec, setError } from "./records";
@@ -70,11 +82,11 @@ export function emitFields(
   for (let i = 0; i < n; i++) {
     const fid = first + i;
     const t = fieldType(fid);
-    if (t >= T_PAYLOAD) continue;
+    if (!isScalar(t)) continue;
     if (!fieldPresent(fid, prof)) continue;
     if (version != 0 && fieldVersion(fid) > version) continue;
     const off = base + fieldOffset(fid, v);
-    const sz = scalarSize(t) as u32;
+    const sz = scalarSizeV(t, v) as u32;
     if ((off as u64) + (sz as u64) > (limit as u64)) {
       if (off - base < must) return setError(S.E_SHORT, off, fid, limit as u64) as i64;
       continue; // optional trailing field (e.g. cap_offset with argsz 16): absent, not an error
@@ -87,6 +99,110 @@ export function emitFields(
     if (off + sz > end) end = off + sz;
   }
   return end as i64;
+}
+
+/**
+ * A struct's body at `base` inside [base, limit): its scalar fields (depth), then its trailing
+ * array (elements at depth, their fields at depth + 1). Returns the end of what was read, or a
+ * negative status. `needs`: an array that does not fit asks for a larger argsz (NEEDS_ARGSZ).
+ */
+function parseBody(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u32, depth: u32, must: u32): i64 {
+  const fe = emitFields(sid, prof, v, src, base, limit, depth, 0, must);
+  if (fe < 0) return fe;
+  let end = fe as u32;
+  const tl = trailingLocal(sid);
+  if (tl >= 0 && fieldType(firstField(sid) + tl) == T_ARRAY) {
+    const r = parseArray(sid, prof, v, src, base, limit, depth);
+    if (r < 0) return r;
+    if ((r as u32) > end) end = r as u32;
+  }
+  return end as i64;
+}
+
+/** Trailing array of `sid` at `base` (count from its count field). Returns its end or a status. */
+function parseArray(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u32, depth: u32): i64 {
+  const big = (prof & PROF_BIG) != 0;
+  const first = firstField(sid);
+  const af = first + trailingLocal(sid);
+  const cf = first + trailingCountLocal(sid);
+  const aoff = base + fieldOffset(af, v);
+  const count = Mem.rd32(src + base + fieldOffset(cf, v), big);
+  const aux = fieldAux(af);
+  const scalarElem = (aux & 0x80) != 0;
+  const et = (aux & 0x7f) as u32;
+  const es: u32 = scalarElem ? (scalarSizeV(et, v) as u32) : structSize(aux, prof, v);
+  const need = (count as u64) * (es as u64);
+  if ((aoff as u64) + need > (limit as u64)) {
+    if (fieldShortNeeds(af)) return NEEDS_AT + (aoff as i64) + (need as i64); // see parseStruct
+    return setError(S.E_PAYLOAD_SHORT, aoff, af, need, limit > aoff ? limit - aoff : 0) as i64;
+  }
+  if (scalarElem) scalarElems(af, et, es, src, aoff, count, depth, big);
+  else
+    for (let i: u32 = 0; i < count; i++) {
+      const eo = aoff + i * es;
+      rec(K_ELEM, depth, af as u32, eo, es, i, 0);
+      const r = emitFields(aux, prof, v, src, eo, limit, depth + 1, 0, es);
+      if (r < 0) return r;
+    }
+  return (aoff as i64) + (need as i64);
+}
+
+/** `count` scalar elements of type `et` (`es` bytes each) at `off`, as K_ELEM records of field `fid`. */
+function scalarElems(fid: i32, et: u32, es: u32, src: usize, off: u32, count: u32, depth: u32, big: bool): void {
+  for (let i: u32 = 0; i < count; i++) {
+    const eo = off + i * es;
+    let val = rdN(src + eo, es as i32, big);
+    if (et == T_S32) val = val as i32 as i64 as u64;
+    rec(K_ELEM, depth, fid as u32, eo, es, i, val);
+  }
+}
+
+// parseArray's "needs a larger argsz" answer: NEEDS_AT + the argsz needed (always > any offset).
+const NEEDS_AT: i64 = 1 << 40;
+
+/**
+ * Trailing payload chosen by the selector field (vfio_irq_set data[], vfio_device_feature data[],
+ * the vfio_bitmap of an unmap). Returns the end of the payload read (poff when there is none).
+ * A struct or byte payload that argsz does not fully cover is left as slack: the kernel would
+ * reject or ignore it, and the bytes survive a round trip.
+ */
+function parsePayload(sid: i32, prof: u32, v: i32, src: usize, limit: u32, msg: bool): i64 {
+  const big = (prof & PROF_BIG) != 0;
+  const first = firstField(sid);
+  const pf = first + trailingLocal(sid);
+  const poff = fieldOffset(pf, v);
+  const sel = Mem.rd32(src + fieldOffset(first + fieldAux(pf), v), big);
+  const c = caseLookup(pf, sel);
+  if (c < 0) return poff as i64;
+  const kind = caseKind(c);
+  if (kind == CASE_SCALAR) {
+    const et = caseElem(c);
+    // vfio-user passes eventfds out of band (SCM_RIGHTS): only DATA_BOOL has an in-band payload
+    if (msg && et == T_S32) return poff as i64;
+    const elem = scalarSizeV(et, v) as u32;
+    const count = Mem.rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
+    const need = (count as u64) * (elem as u64);
+    if ((poff as u64) + need > (limit as u64)) return setError(S.E_PAYLOAD_SHORT, poff, pf, need, limit - poff) as i64;
+    scalarElems(pf, et, elem, src, poff, count, 1, big);
+    return (poff as i64) + (need as i64);
+  }
+  const room: u32 = limit > poff ? limit - poff : 0;
+  if (kind == CASE_BYTES) {
+    const n = caseRef(c) as u32;
+    if (room < n) return poff as i64;
+    rec(K_PAYLOAD, 1, pf as u32, poff, n, 0xffff, sel as u64);
+    return (poff + n) as i64;
+  }
+  if (kind == CASE_STRUCT) {
+    const ps = caseRef(c);
+    const size = structSize(ps, prof, v);
+    if (room < size) return poff as i64;
+    rec(K_PAYLOAD, 1, pf as u32, poff, size, ps as u32, sel as u64);
+    const r = parseBody(ps, prof, v, src, poff, limit, 2, size);
+    if (r >= NEEDS_AT) return setError(S.E_PAYLOAD_SHORT, poff, pf, (r - NEEDS_AT) as u64, room) as i64;
+    return r;
+  }
+  return poff as i64; // a feature without data
 }
 
 /**
@@ -103,7 +219,14 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
   const size = structSize(sid, prof, v);
   const ms = kind == KIND_INFO ? minsz(sid) : size;
   rec(K_STRUCT, 0, sid as u32, 0, len < size ? len : size, 0, size as u64);
-  const fe = emitFields(sid, prof, v, src, 0, len, 1, 0, ms);
+  // Fields past argsz are not part of the argument (an older, shorter struct: bind_iommufd of 16
+  // bytes in a larger buffer); read them only when argsz covers them.
+  let fieldLimit = len;
+  if (!msg && kind == KIND_INFO && len >= 4) {
+    const a = Mem.rd32(src + fieldOffset(firstField(sid), v), big);
+    if (a >= ms && a < len) fieldLimit = a;
+  }
+  const fe = emitFields(sid, prof, v, src, 0, fieldLimit, 1, 0, ms);
   if (fe < 0) return fe as i32;
   let contentEnd = fe as u32;
   if (kind != KIND_INFO) {
@@ -112,6 +235,13 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
       const r = bodyBytes(sid, prof, v, src, len, firstField(sid) + tl);
       if (r < 0) return r as i32;
       contentEnd = r as u32;
+    }
+    // a plain struct's own trailing array (vfio_device_feature_dma_buf.dma_ranges)
+    if (kind == KIND_PLAIN && tl >= 0 && fieldType(firstField(sid) + tl) == T_ARRAY) {
+      const r = parseArray(sid, prof, v, src, 0, len, 1);
+      if (r >= NEEDS_AT) return setError(S.E_PAYLOAD_SHORT, 0, firstField(sid) + tl, (r - NEEDS_AT) as u64, len);
+      if (r < 0) return r as i32;
+      if ((r as u32) > contentEnd) contentEnd = r as u32;
     }
     if (contentEnd < len) rec(K_SLACK, 0, 0, contentEnd, len - contentEnd, 0, 0);
     return S.OK;
@@ -151,27 +281,22 @@ export function parseStruct(sid: i32, prof: u32, src: usize, len: u32, maxHops: 
     contentEnd = padEnd;
   }
 
-  // Trailing payload (vfio_irq_set data[]).
+  // Trailing member: a payload picked by the selector, or an array counted by a field.
   const tl = trailingLocal(sid);
-  if (tl >= 0 && fieldType(first + tl) == T_PAYLOAD) {
-    const pf = first + tl;
-    const poff = fieldOffset(pf, v);
-    const dt = flags & 7;
-    let elem: u32 = 0;
-    // vfio-user passes eventfds out of band (SCM_RIGHTS): only DATA_BOOL has an in-band payload
-    if (dt == 2) elem = 1;
-    else if (dt == 4 && !msg) elem = 4;
-    if (elem != 0) {
-      const count = Mem.rd32(src + fieldOffset(first + trailingCountLocal(sid), v), big);
-      const need = (count as u64) * (elem as u64);
-      if ((poff as u64) + need > (limit as u64)) return setError(S.E_PAYLOAD_SHORT, poff, pf, need, limit - poff);
-      for (let i: u32 = 0; i < count; i++) {
-        const eo = poff + i * elem;
-        const val: u64 = elem == 1 ? (load<u8>(src + eo) as u64) : (Mem.rd32(src + eo, big) as i32 as i64 as u64);
-        rec(K_ELEM, 1, pf as u32, eo, elem, i, val);
-      }
-      contentEnd = poff + (need as u32);
-    } else if (contentEnd < poff) contentEnd = poff;
+  if (tl >= 0) {
+    const tt = fieldType(first + tl);
+    let r: i64 = contentEnd as i64;
+    if (tt == T_PAYLOAD) r = parsePayload(sid, prof, v, src, limit, msg);
+    else if (tt == T_ARRAY) r = parseArray(sid, prof, v, src, 0, limit, 1);
+    if (r >= NEEDS_AT) {
+      // two-call protocol without a CAPS flag (hot reset info): count says how many, argsz too small
+      rec(K_NEEDS, 0, first as u32, 0, 4, 0, (r - NEEDS_AT) as u64);
+      if (contentEnd < limit) rec(K_SLACK, 0, 0, contentEnd, limit - contentEnd, 0, 0);
+      if (limit < len) rec(K_TAIL, 0, 0, limit, len - limit, 0, 0);
+      return S.NEEDS_ARGSZ;
+    }
+    if (r < 0) return r as i32;
+    if ((r as u32) > contentEnd) contentEnd = r as u32;
   }
 
   if (hasCapField && capOff != 0) {

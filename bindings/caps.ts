@@ -5,7 +5,7 @@ import { encode } from "./encode.js";
 import { CapChainError, EncodeError, statusName, UsageError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
 import { wasm } from "./loader.js";
-import { resolveProfile } from "./profile.js";
+import { resolveProfile, variantIndex } from "./profile.js";
 import { structByName } from "./schema-index.js";
 import type { DecodedCap, ProfileOptions } from "./types.js";
 import type { InspectResult } from "./decode.js";
@@ -40,7 +40,7 @@ export function walkCaps(
     const le = prof.endian === "little";
     const flags = dv.getUint32(4, le);
     if (!s.caps || !(flags & s.caps.flag)) return [];
-    const v = (prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0);
+    const v = variantIndex(prof);
     start = dv.getUint32(SCHEMA.fields[s.firstField + s.capOffsetLocal].offsets[v], le);
   }
   const max = opts.maxCaps ?? 1024;

@@ -247,7 +247,8 @@ function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m
   let out: string;
   if (jh) {
     out = jh(v, prof.word);
-    if (v.data !== undefined) out += `,"data":${toJSONText(v.data)}`;
+    // the vfio_irq_set payload (a scalar field may be called data too: vfio_device_ioeventfd)
+    if (Array.isArray(v.data)) out += `,"data":${toJSONText(v.data)}`;
     if (v.caps !== undefined) out += `,"caps":${toJSONText(v.caps)}`;
     out += ",";
   } else {

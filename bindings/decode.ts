@@ -9,7 +9,7 @@ import {
 import { K, REC, REC_NO_REF, REC_SIZE } from "./generated/wasm-abi.js";
 import { REGION, copyIn, copyOut, reserve } from "./memory.js";
 import { wasm } from "./loader.js";
-import { resolveProfile, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
+import { resolveProfile, versionCmp, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
 import {
   structByName,
   structById,
@@ -17,10 +17,12 @@ import {
   nameFlags,
   nameEnum,
   capEntry,
+  flagValue,
   type SchemaField,
   type SchemaStruct,
 } from "./schema-index.js";
-import { Status, statusName, errorClassFor, type VfioAbiError } from "./errors.js";
+import type { SchemaAlt } from "./schema-types.js";
+import { Status, statusName, errorClassFor, UsageError, type VfioAbiError } from "./errors.js";
 import { toHex } from "./hex.js";
 import type { DecodeOptions, DecodeMeta, DecodedCap } from "./types.js";
 import { SCHEMA, type StructTypes, type StructName } from "./generated/schema.js";
@@ -58,7 +60,7 @@ export interface SpanNode {
   key: PathKey[];
   /** Schema field id of a field, or of the array or payload an element belongs to. */
   field?: number;
-  kind: "struct" | "field" | "cap" | "elem" | "slack" | "gap" | "tail" | "needs" | "error";
+  kind: "struct" | "field" | "cap" | "elem" | "payload" | "slack" | "gap" | "tail" | "needs" | "error";
   offset: number;
   size: number;
   depth: number;
@@ -145,12 +147,14 @@ interface Build {
   root: Record<string, unknown>;
   nodes: SpanNode[];
   diagnostics: Diagnostic[];
-  /** the capability and the trailing-array element the next fields belong to */
+  /** the current capability (error messages name it) */
   cap: (DecodedCap & Record<string, unknown>) | null;
   capIndex: number;
-  elem: Record<string, unknown> | null;
-  elemPath: string;
-  elemKey: PathKey[];
+  /**
+   * Where the fields of each record depth go: depth 1 = the struct (or the current capability),
+   * deeper levels = array elements and payload structs, with their value paths.
+   */
+  ctx: Ctx[];
   error?: VfioAbiError;
   extra?: RawRecord[];
 }
@@ -165,21 +169,38 @@ function setPath(obj: Record<string, unknown>, path: string, v: unknown): void {
   o[parts[parts.length - 1]] = v;
 }
 
-/** The object a field record belongs to (root, the current cap, or an element of its array). */
-function fieldTarget(b: Build, f: SchemaField, depth: number): [Record<string, unknown>, string, PathKey[]] {
-  if (depth >= 2 && b.elem) return [b.elem, `${b.elemPath}.`, b.elemKey];
-  if (f.struct !== b.s.name && b.cap) return [b.cap, `caps[${b.capIndex}].`, ["caps", b.capIndex]];
-  return [b.root, "", []];
+/** An object records go into, with its value path as text and as steps. */
+interface Ctx {
+  obj: Record<string, unknown>;
+  path: string;
+  key: PathKey[];
+}
+
+/** The object records of `depth` belong to, and its value path. */
+function at(b: Build, depth: number): Ctx {
+  return b.ctx[Math.min(depth, b.ctx.length - 1)];
+}
+/** Records deeper than `depth` - 1 now go into `obj` (a capability, an array element, a payload struct). */
+function into(b: Build, depth: number, obj: Record<string, unknown>, path: string, key: PathKey[]): void {
+  b.ctx[depth] = { obj, path, key };
+  b.ctx.length = depth + 1;
 }
 
 function onField(b: Build, r: RawRecord): void {
   const f = fieldById(r.ref);
   const val: number | bigint =
-    f.scalar === "u64" ? r.value : f.scalar === "s32" ? Number(BigInt.asIntN(32, r.value)) : Number(r.value);
-  const [target, prefix, keyPrefix] = fieldTarget(b, f, r.depth);
-  const path = prefix + f.path;
-  setPath(target, f.path, val);
-  const key = [...keyPrefix, ...f.path.split(".")];
+    f.scalar === "u64" || f.scalar === "ptr"
+      ? r.value
+      : f.scalar === "s32"
+        ? Number(BigInt.asIntN(32, r.value))
+        : Number(r.value);
+  const c = at(b, r.depth);
+  const target = c.obj;
+  const alt = pickAlt(f, b.root, b.s.name);
+  const fpath = alt ? f.path.replace(/[^.]+$/, alt.name) : f.path;
+  const path = (c.path ? `${c.path}.` : "") + fpath;
+  setPath(target, fpath, val);
+  const key = [...c.key, ...fpath.split(".")];
   const node: SpanNode = {
     path,
     key,
@@ -197,9 +218,14 @@ function onField(b: Build, r: RawRecord): void {
     b.meta.notes.push(...fl.notes);
     if (fl.unknown) b.diagnostics.push(unknownFlagsDiagnostic(f, path, fl.unknown, r));
   }
-  if (f.enum) {
+  const enumName = alt
+    ? alt.enum
+    : f.name === "index" && f.enum === "vfio_pci_irq_index"
+      ? irqIndexEnum(b.opts.device)
+      : f.enum;
+  if (enumName) {
     const ctx = f.name === "subtype" && target.type !== undefined ? { type: Number(target.type) } : undefined;
-    const en = nameEnum(f.enum, Number(val), b.prof.proposals, ctx);
+    const en = nameEnum(enumName, Number(val), b.prof.proposals, ctx);
     b.meta.enums[path] = en.name;
     if (en.name) node.names = [en.name];
     b.meta.notes.push(...en.notes);
@@ -221,9 +247,9 @@ function onCap(b: Build, r: RawRecord): void {
     knownSize: r.size,
   } as DecodedCap & Record<string, unknown>;
   b.cap = cap;
-  b.elem = null;
   b.root.caps ??= [];
   (b.root.caps as DecodedCap[]).push(cap);
+  into(b, 1, cap, `caps[${b.capIndex}]`, ["caps", b.capIndex]);
   // trailing arrays exist even when empty (nr_areas 0), so values have a stable shape
   if (cs && cs.trailingLocal >= 0) {
     const tf = fieldById(cs.firstField + cs.trailingLocal);
@@ -245,41 +271,62 @@ function onCap(b: Build, r: RawRecord): void {
 
 function onElem(b: Build, r: RawRecord): void {
   const f = fieldById(r.ref);
-  const { offset: off, size } = r;
-  if (f.type === "payload") {
+  const { offset: off, size, depth } = r;
+  const c = at(b, depth);
+  const path = `${c.path ? `${c.path}.` : ""}${f.name}`;
+  if (f.type === "payload" || (f.type === "array" && !structNameSet.has(f.of!))) {
+    // scalar elements: irq_set data[] (u8 / s32), hot reset group_fds[] (s32)
     const v = Number(BigInt.asIntN(size === 1 ? 64 : 32, r.value));
-    b.root.data ??= [];
-    (b.root.data as number[]).push(v);
-    const key = [f.name, r.aux];
+    c.obj[f.name] ??= [];
+    (c.obj[f.name] as number[]).push(v);
+    const key = [...c.key, f.name, r.aux];
+    b.nodes.push({ path: `${path}[${r.aux}]`, key, field: f.id, kind: "elem", offset: off, size, depth, value: v });
+  } else if (f.type === "bytes") {
+    // a capability's byte array, or the trailing data of a vfio-user body (region data, VERSION JSON)
+    c.obj[f.name] = b.bytes.slice(off, off + size);
+    const d = c.path ? depth + 1 : depth;
+    const key = [...c.key, f.name];
+    b.nodes.push({ path, key, field: f.id, kind: "elem", offset: off, size, depth: d, label: `${size} bytes` });
+  } else {
+    const el: Record<string, unknown> = {};
+    c.obj[f.name] ??= [];
+    (c.obj[f.name] as unknown[]).push(el);
+    const key = [...c.key, f.name, r.aux];
+    into(b, depth + 1, el, `${path}[${r.aux}]`, key);
+    const label = f.of ?? undefined;
     b.nodes.push({
-      path: `${f.name}[${r.aux}]`,
+      path: `${path}[${r.aux}]`,
       key,
       field: f.id,
       kind: "elem",
       offset: off,
       size,
-      depth: 1,
-      value: v,
+      depth: depth + 1,
+      label,
     });
-  } else if (f.type === "bytes" && b.cap) {
-    b.cap[f.name] = b.bytes.slice(off, off + size);
-    const path = `caps[${b.capIndex}].${f.name}`;
-    const key = ["caps", b.capIndex, f.name];
-    b.nodes.push({ path, key, field: f.id, kind: "elem", offset: off, size, depth: 2, label: `${size} bytes` });
-  } else if (f.type === "bytes") {
-    // trailing data of a vfio-user body (region data, VERSION JSON)
-    b.root[f.name] = b.bytes.slice(off, off + size);
-    const node: SpanNode = { path: f.name, key: [f.name], field: f.id, kind: "elem", offset: off, size, depth: 1 };
-    b.nodes.push({ ...node, label: `${size} bytes` });
-  } else if (b.cap) {
-    b.elem = {};
-    b.cap[f.name] ??= [];
-    (b.cap[f.name] as unknown[]).push(b.elem);
-    b.elemPath = `caps[${b.capIndex}].${f.name}[${r.aux}]`;
-    b.elemKey = ["caps", b.capIndex, f.name, r.aux];
-    const node: SpanNode = { path: b.elemPath, key: b.elemKey, field: f.id, kind: "elem", offset: off, size, depth: 2 };
-    b.nodes.push({ ...node, label: f.of ?? undefined });
   }
+}
+
+/** A payload picked by its selector: raw bytes (aux = no ref) or a struct whose fields follow. */
+function onPayload(b: Build, r: RawRecord): void {
+  const f = fieldById(r.ref);
+  const { offset: off, size, depth } = r;
+  const c = at(b, depth);
+  const path = `${c.path ? `${c.path}.` : ""}${f.name}`;
+  const key = [...c.key, f.name];
+  if (r.aux === REC_NO_REF) {
+    c.obj[f.name] = b.bytes.slice(off, off + size);
+    b.nodes.push({ path, key, field: f.id, kind: "payload", offset: off, size, depth, label: `${size} bytes` });
+    return;
+  }
+  const ps = structById(r.aux);
+  const obj: Record<string, unknown> = {};
+  c.obj[f.name] = obj;
+  b.meta.payload = ps.name;
+  // trailing arrays exist even when empty (nr_ranges 0), so values have a stable shape
+  if (ps.trailingLocal >= 0) obj[fieldById(ps.firstField + ps.trailingLocal).name] = [];
+  into(b, depth + 1, obj, path, key);
+  b.nodes.push({ path, key, field: f.id, kind: "payload", offset: off, size, depth, label: ps.name });
 }
 
 /** Bytes the codec keeps without naming them: slack up to argsz, the tail past it, gaps between items. */
@@ -294,27 +341,13 @@ function onUnnamedBytes(b: Build, r: RawRecord): void {
   } else if (r.kind === K.TAIL) {
     b.meta.tail = bytes;
     b.meta.tailOffset = off;
-    b.nodes.push({
-      path: "$tail",
-      key: ["$tail"],
-      kind: "tail",
-      offset: off,
-      size,
-      depth: 1,
-      label: `${size} bytes past argsz`,
-    });
+    const label = `${size} bytes past argsz`;
+    b.nodes.push({ path: "$tail", key: ["$tail"], kind: "tail", offset: off, size, depth: 1, label });
   } else {
     b.meta.gaps.push({ offset: off, bytes });
     const label = "padding / unknown bytes";
-    b.nodes.push({
-      path: `$gap@${off}`,
-      key: [`$gap@${off}`],
-      kind: "gap",
-      offset: off,
-      size,
-      depth: r.depth + 1,
-      label,
-    });
+    const path = `$gap@${off}`;
+    b.nodes.push({ path, key: [path], kind: "gap", offset: off, size, depth: r.depth + 1, label });
   }
 }
 
@@ -367,6 +400,7 @@ const ON_RECORD: Record<number, (b: Build, r: RawRecord) => void> = {
   [K.FIELD]: onField,
   [K.CAP]: onCap,
   [K.ELEM]: onElem,
+  [K.PAYLOAD]: onPayload,
   [K.SLACK]: onUnnamedBytes,
   [K.TAIL]: onUnnamedBytes,
   [K.GAP]: onUnnamedBytes,
@@ -432,9 +466,16 @@ function finish(b: Build, status: number): void {
     b.error = new (errorClassFor(status))(statusName(status), msg, 0, null);
     b.diagnostics.push({ severity: "error", code: statusName(status), message: msg, offset: 0, size: 0, field: null });
   }
+  // a struct's own trailing array exists even when empty (count 0), so values have a stable shape
+  if (b.s.trailingLocal >= 0 && b.s.kind !== "cap" && status >= 0) {
+    const tf = fieldById(b.s.firstField + b.s.trailingLocal);
+    if (tf.type === "array" && b.meta.needsArgsz === undefined) b.root[tf.name] ??= [];
+  }
+  if (status >= 0) sizeNote(b.s, b.root, b.prof, b.meta, b.bytes.length);
   // DATA_BOOL / DATA_EVENTFD with count 0: an empty payload, not a missing one
   const dt = typeof b.root.flags === "number" ? b.root.flags & VFIO_IRQ_SET_DATA_TYPE_MASK : 0;
-  const hasPayload = b.s.trailingLocal >= 0 && fieldById(b.s.firstField + b.s.trailingLocal).type === "payload";
+  const tf = b.s.trailingLocal >= 0 ? fieldById(b.s.firstField + b.s.trailingLocal) : null;
+  const hasPayload = !!tf?.cases?.some((c) => c.elem);
   const counted = dt === VFIO_IRQ_SET_DATA_BOOL || (dt === VFIO_IRQ_SET_DATA_EVENTFD && !b.opts.message);
   if (counted && hasPayload && status >= 0) b.root.data ??= [];
   if (b.error) b.error.partial = b.root;
@@ -476,15 +517,59 @@ export function inspectStruct(
     diagnostics: [],
     cap: null,
     capIndex: -1,
-    elem: null,
-    elemPath: "",
-    elemKey: [],
+    ctx: [],
     extra,
   };
+  b.ctx = [
+    { obj: b.root, path: "", key: [] },
+    { obj: b.root, path: "", key: [] },
+  ];
   for (const r of readRecords(recs, n)) ON_RECORD[r.kind]?.(b, r);
   finish(b, status);
   const value = b.root as Decoded<never>;
   return { ok: status >= 0, status, value, nodes: b.nodes, diagnostics: b.diagnostics, error: b.error };
+}
+
+const structNameSet = new Set(SCHEMA.structs.map((x) => x.name));
+
+/** The union member name a field takes (hot reset devid vs group_id, gfx dmabuf_id vs region_index). */
+function pickAlt(f: { alt: SchemaAlt[] | null }, root: Record<string, unknown>, rootName: string): SchemaAlt | null {
+  if (!f.alt) return null;
+  for (const a of f.alt) {
+    if (a.when.in && a.when.in !== rootName) continue;
+    const bit = flagValue(a.when.flag);
+    if (bit !== null && typeof root.flags === "number" && (root.flags & bit) !== 0) return a;
+  }
+  return null;
+}
+
+/** Enum of an IRQ index for a device type (null = device-defined numbers). Default: PCI. */
+export function irqIndexEnum(device?: string): string | null {
+  if (device === undefined) return "vfio_pci_irq_index";
+  const d = (SCHEMA.irqIndexByDevice as Record<string, { enum: string | null }>)[device];
+  if (!d) {
+    const known = Object.keys(SCHEMA.irqIndexByDevice).join(", ");
+    throw new UsageError("E_BAD_ARG", `unknown device type ${device} (known: ${known})`, 0, null);
+  }
+  return d.enum;
+}
+
+/**
+ * Which releases' sizeof an argument of argsz bytes matches (argsz-extensible structs). Only for
+ * structs that grew after the 6.7 layout epoch (bind / attach / detach): for the others the
+ * profile's layout epoch already says which sizeof applies.
+ */
+function sizeNote(
+  s: SchemaStruct,
+  root: Record<string, unknown>,
+  prof: ResolvedProfile,
+  meta: DecodeMeta,
+  len: number,
+) {
+  if (!s.history || s.kind !== "info" || !s.history.some((h) => versionCmp(h.from, "6.7") > 0)) return;
+  const argsz = typeof root.argsz === "number" ? root.argsz : len;
+  const eras = s.history.filter((h) => h[prof.model] === argsz);
+  if (eras.length) meta.sizeOf = eras.map((h) => (h.until ? `${h.from}-${h.until}` : `${h.from}+`));
 }
 
 function errFieldPath(ref: number, root: string, capIndex: number): string {

@@ -4,10 +4,9 @@
 //    recorded gaps, slack and tail, so encode(decode(b)) reproduces b byte for byte;
 //  * kernel: caps without offsets -> built like vfio_info_cap_add + vfio_info_cap_shift (back to
 //    back, 8-aligned from 6.6, zero padding; "too small" replies when argsz cannot hold them).
-import { SIZEOF_VFIO_IRQ_SET } from "./generated/constants.js";
 import { REGION, bytesAt, dataAt, reserve, u32At, u64At } from "./memory.js";
 import { wasm } from "./loader.js";
-import { resolveProfile, type ResolvedProfile } from "./profile.js";
+import { resolveProfile, variantIndex, sizeInRelease, type ResolvedProfile } from "./profile.js";
 import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
 import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
 import { EncodeError, UsageError, Status, statusName } from "./errors.js";
@@ -28,8 +27,9 @@ function u64(v: unknown, what: string): bigint {
   throw new EncodeError("E_VALUE", `${what} must be a number or bigint, not ${JSON.stringify(v)}`, 0, what);
 }
 
-function checkRange(v: bigint, scalar: string, what: string, raw: unknown) {
-  const bits = scalar === "u8" ? 8 : scalar === "u16" ? 16 : scalar === "u64" ? 64 : 32;
+function checkRange(v: bigint, scalar: string, what: string, raw: unknown, model = "lp64") {
+  const bits =
+    scalar === "u8" ? 8 : scalar === "u16" ? 16 : scalar === "u64" || (scalar === "ptr" && model === "lp64") ? 64 : 32;
   const neg = typeof raw === "number" ? raw < 0 : typeof raw === "bigint" ? raw < 0n : false;
   const max = (1n << BigInt(bits)) - 1n;
   if (scalar === "s32") {
@@ -91,8 +91,10 @@ function writeFields(
     }
     let raw: unknown = value;
     for (const part of f.path.split(".")) raw = (raw as Val | undefined)?.[part];
+    // a union member under another name (devid for group_id, dmabuf_id for region_index)
+    for (const a of f.alt ?? []) if (raw === undefined) raw = (value as Val)[a.name];
     const v = u64(raw, pathPrefix + f.path);
-    if (raw !== undefined) checkRange(v, f.scalar, pathPrefix + f.path, raw);
+    if (raw !== undefined) checkRange(v, f.scalar, pathPrefix + f.path, raw, prof.model);
     vals[i] = v;
   });
   const r = o.w.encode_fields(s.id, prof.word, at, room, o.vals, version);
@@ -130,9 +132,9 @@ function capLayout(cs: SchemaStruct | null, cap: DecodedCap & Val, prof: Resolve
   const tf = fields.find((f) => f.type === "array" || f.type === "bytes");
   // What vfio_info_add_capability() copies: sizeof(struct) for this version, i.e. the known prefix
   // rounded up to the struct's alignment (zPCI base v2: 36 -> 40, group v1: 39 -> 40).
-  const align = cs.align[(prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0)] as number;
+  const align = cs.align[variantIndex(prof)] as number;
   if (!tf) return { size: known, known, trailing: null, kernelSize: Math.ceil(known / align) * align };
-  const off = tf.offsets[(prof.model === "ilp32" ? 2 : 0) + (prof.epoch === "6.6" ? 1 : 0)];
+  const off = tf.offsets[variantIndex(prof)];
   const items = cap[tf.name] as unknown[] | Uint8Array | undefined;
   const elemSize = tf.type === "bytes" ? 1 : w.struct_size(structByName(tf.of!).id, prof.word);
   const n = items ? items.length : 0;
@@ -195,6 +197,133 @@ function writeCap(
   return lay.size;
 }
 
+type SField = ReturnType<typeof structFields>[number];
+interface Trail {
+  field: SField;
+  offset: number;
+  bytes: number;
+  write: (o: Out, at: number) => void;
+}
+
+/** Bytes of a struct body: its fixed part plus its own trailing array (dma_buf.dma_ranges). */
+function bodyPlan(
+  ps: SchemaStruct,
+  value: Val,
+  prof: ResolvedProfile,
+  prefix: string,
+): { bytes: number; write: (o: Out, at: number) => void } {
+  const w = wasm();
+  const size = w.struct_size(ps.id, prof.word);
+  const fs = structFields(ps);
+  const af = fs.find((f) => f.type === "array");
+  const arr = af ? arrayPlan(ps, af, value, prof, prefix) : null;
+  return {
+    bytes: arr ? Math.max(size, arr.offset + arr.bytes) : size,
+    write: (o, at) => {
+      writeFields(o, ps, prof, at, size, value, 0, prefix);
+      arr?.write(o, at + arr.offset);
+    },
+  };
+}
+
+/** A counted array member of `st`: elements from value[name]; the count field is filled when absent. */
+function arrayPlan(st: SchemaStruct, af: SField, value: Val, prof: ResolvedProfile, prefix: string): Trail {
+  const w = wasm();
+  const items = (value[af.name] ?? []) as unknown[];
+  if (!Array.isArray(items))
+    throw new EncodeError("E_VALUE", `${prefix}${af.name} must be an array`, 0, prefix + af.name);
+  const cf = structFields(st).find((f) => f.name === af.count);
+  if (cf && value[cf.name] === undefined) value[cf.name] = items.length;
+  const offset = af.offsets[variantIndex(prof)];
+  const scalar = !SCHEMA.structs.some((x) => x.name === af.of);
+  if (scalar) {
+    const es = af.of === "s32" || af.of === "u32" ? 4 : af.of === "u16" ? 2 : af.of === "u8" ? 1 : 8;
+    items.forEach((x, i) => checkRange(u64(x, `${prefix}${af.name}[${i}]`), af.of!, `${prefix}${af.name}[${i}]`, x));
+    return {
+      field: af,
+      offset,
+      bytes: items.length * es,
+      write: (o, at) => {
+        const dv = dataAt(o.w, at, items.length * es);
+        items.forEach((x, i) => dv.setInt32(i * es, Number(BigInt.asIntN(32, u64(x, ""))), prof.endian === "little"));
+      },
+    };
+  }
+  const es = structByName(af.of!);
+  const esz = w.struct_size(es.id, prof.word);
+  return {
+    field: af,
+    offset,
+    bytes: items.length * esz,
+    write: (o, at) =>
+      (items as Val[]).forEach((e, i) =>
+        writeFields(o, es, prof, at + i * esz, esz, e, 0, `${prefix}${af.name}[${i}].`),
+      ),
+  };
+}
+
+/** The trailing member of `s` for this value: a selector-chosen payload or a counted array. */
+function planTrailing(s: SchemaStruct, v: Val, prof: ResolvedProfile): Trail | null {
+  if (s.trailingLocal < 0 || s.kind === "cap") return null;
+  const tf = structFields(s)[s.trailingLocal];
+  if (tf.type === "array") return arrayPlan(s, tf, v, prof, "");
+  if (tf.type !== "payload") return null;
+  const offset = tf.offsets[variantIndex(prof)];
+  const sel = Number(u64(v[structFields(s)[tf.selectorLocal].name], "flags") & 0xffffffffn);
+  const c = SCHEMA.cases.find((x) => x.field === tf.id && (sel & x.mask) >>> 0 === x.value);
+  const data = v[tf.name];
+  const flagsHex = `0x${sel.toString(16)}`;
+  if (c?.kind === "scalar") {
+    const vals = (data ?? []) as number[];
+    const elem = c.elem === "u8" ? 1 : 4;
+    vals.forEach((x, i) => checkRange(u64(x, `data[${i}]`), c.elem!, `data[${i}]`, x));
+    return {
+      field: tf,
+      offset,
+      bytes: vals.length * elem,
+      write: (o, at) => {
+        const dv = dataAt(o.w, at, vals.length * elem);
+        vals.forEach((x, i) => (elem === 1 ? dv.setUint8(i, x) : dv.setInt32(i * 4, x | 0, prof.endian === "little")));
+      },
+    };
+  }
+  const empty = data === undefined || data === null || (Array.isArray(data) && data.length === 0);
+  if (empty) return null;
+  if (c?.kind === "struct") {
+    if (typeof data !== "object" || data instanceof Uint8Array || Array.isArray(data))
+      throw new EncodeError(
+        "E_VALUE",
+        `${tf.name} must be a ${c.struct} object for flags ${flagsHex}`,
+        offset,
+        tf.name,
+      );
+    const body = bodyPlan(structByName(c.struct!), data as Val, prof, `${tf.name}.`);
+    return { field: tf, offset, ...body };
+  }
+  if (c?.kind === "bytes") {
+    if (!(data instanceof Uint8Array) || data.length !== c.bytes)
+      throw new EncodeError(
+        "E_VALUE",
+        `${tf.name} must be ${c.bytes} bytes (a Uint8Array) for flags ${flagsHex}`,
+        offset,
+        tf.name,
+      );
+    return {
+      field: tf,
+      offset,
+      bytes: c.bytes,
+      write: (o, at) => bytesAt(o.w, at, c.bytes).set(data),
+    };
+  }
+  const what = Array.isArray(data) ? `${data.length} elements` : "a value";
+  throw new EncodeError(
+    "E_VALUE",
+    `${tf.name} has ${what} but flags ${flagsHex} select no payload${s.name === "vfio_irq_set" ? " (exactly one of DATA_BOOL, DATA_EVENTFD)" : ""}`,
+    offset,
+    tf.name,
+  );
+}
+
 /** Encode a struct value. See the module comment for the two chain modes. */
 export function encode<N extends StructName>(
   structName: N | string,
@@ -223,31 +352,17 @@ export function encodeStruct(
   const meta = (v.$ ?? {}) as Partial<DecodeMeta>;
   const fixed = w.struct_size(s.id, prof.word);
   const caps = (v.caps ?? []) as (DecodedCap & Val)[];
-  const fields = structFields(s);
 
-  // vfio_irq_set payload
-  let payload: { bytes: number; elem: number; values: number[] } | null = null;
-  const pf = fields.find((f) => f.type === "payload");
-  if (pf) {
-    const data = (v[pf.name] as number[] | undefined) ?? [];
-    const dt = Number(u64(v.flags, "flags") & 7n);
-    const elem = dt === 2 ? 1 : dt === 4 ? 4 : 0;
-    if (!elem && data.length)
-      throw new EncodeError(
-        "E_VALUE",
-        `data has ${data.length} elements but flags ${`0x${Number(u64(v.flags, "flags")).toString(16)}`} select no payload (exactly one of DATA_BOOL, DATA_EVENTFD)`,
-        20,
-        "data",
-      );
-    data.forEach((x, i) => {
-      checkRange(u64(x, `data[${i}]`), elem === 1 ? "u8" : "s32", `data[${i}]`, x);
-    });
-    payload = { bytes: data.length * elem, elem, values: data };
-  }
+  // trailing member: payload picked by the selector, or a counted array
+  const tv: Val = { ...v };
+  const trail = planTrailing(s, tv, prof);
+  const pf = trail?.field;
   const exact = caps.length > 0 && caps.every((c) => typeof c.offset === "number");
   // Extent of what we know how to place.
-  let end = fixed;
-  if (payload) end = Math.max(end, pf!.offsets[0] + payload.bytes);
+  // argsz-extensible structs are as long as in the profile's release (bind_iommufd: 16 before 6.17)
+  const eraFixed = sizeInRelease(s, prof) ?? fixed;
+  let end = eraFixed;
+  if (trail) end = Math.max(end, trail.offset + trail.bytes);
   const capSizes = caps.map((c) => capLayout(capStruct(s, c, prof), c, prof));
   if (exact)
     caps.forEach((c, i) => {
@@ -258,27 +373,21 @@ export function encodeStruct(
   if (meta.tail) end = Math.max(end, (meta.tailOffset ?? end) + meta.tail.length);
   let kernelCapsTotal = 0;
   if (!exact && caps.length) {
-    const align8 = prof.epoch === "6.6";
+    const align8 = prof.epoch === "6.7";
     kernelCapsTotal = capSizes.reduce((a, c) => a + (align8 ? (c.kernelSize + 7) & ~7 : c.kernelSize), 0);
   }
   const total = Math.max(
     end,
     meta.length ?? 0,
-    fixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0),
+    eraFixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0),
   );
-  const o = new Out(total + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
-  const fixedVal: Val = { ...v };
+  const o = new Out(Math.max(total, fixed) + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
+  const fixedVal: Val = tv;
   const argszGiven = v.argsz !== undefined && v.argsz !== null;
-  if (!argszGiven) fixedVal.argsz = payload ? SIZEOF_VFIO_IRQ_SET + payload.bytes : total;
+  if (!argszGiven)
+    fixedVal.argsz = trail && pf?.type === "payload" ? Math.max(eraFixed, trail.offset + trail.bytes) : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");
-  if (payload?.elem) {
-    const dv = dataAt(w, o.dst + pf!.offsets[0], payload.bytes);
-    const little = prof.endian === "little";
-    payload.values.forEach((x, i) => {
-      if (payload.elem === 1) dv.setUint8(i, x);
-      else dv.setInt32(i * 4, x | 0, little);
-    });
-  }
+  trail?.write(o, o.dst + trail.offset);
   let length = total;
   if (caps.length && exact) {
     caps.forEach((c, i) => {

@@ -97,6 +97,7 @@ export {
   predictSetIrqs,
   DeviceModel,
   deviceBlock,
+  platformBlock,
   irqTopology,
   formatTopology,
   qemuDevice,

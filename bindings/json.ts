@@ -28,8 +28,12 @@ export function fromJSONValue(structName: string, j: unknown): Record<string, un
   const s = structByName(structName);
   const v = { ...(j as Record<string, unknown>) };
   for (const f of structFields(s)) {
-    if (f.scalar === "u64" && typeof v[f.name] === "string") v[f.name] = BigInt(v[f.name] as string);
-    if (f.type === "bytes" && typeof v[f.name] === "string") v[f.name] = fromHex(v[f.name] as string);
+    if ((f.scalar === "u64" || f.scalar === "ptr") && typeof v[f.name] === "string")
+      v[f.name] = BigInt(v[f.name] as string);
+    // a raw payload (the VF token of VFIO_DEVICE_FEATURE_PCI_VF_TOKEN) travels as hex; nested
+    // 64-bit values stay decimal strings, which encode() accepts
+    if ((f.type === "payload" || f.type === "bytes") && typeof v[f.name] === "string")
+      v[f.name] = fromHex(v[f.name] as string);
   }
   // a vfio-user message: the body is its command's struct (or hex bytes)
   if (s.kind === "message" && v.body !== undefined) {

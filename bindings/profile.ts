@@ -1,5 +1,6 @@
 // Profile options -> the u32 profile word of the wasm ABI.
-//   bit 0 big-endian, bit 1 ilp32 (i386), bit 2 epoch >= 6.6, bits 8.. proposals (schema order).
+//   bit 0 big-endian, bit 1 ilp32 (i386), bit 2 the "6.7" layout epoch (any release from 6.6 on),
+//   bits 8.. proposals (schema order).
 import { SCHEMA } from "./generated/schema.js";
 import type { ProfileOptions, Endian, DataModel } from "./types.js";
 import { UsageError } from "./errors.js";
@@ -13,8 +14,35 @@ export interface ResolvedProfile {
   word: number;
   endian: Endian;
   model: DataModel;
-  epoch: "6.1" | "6.6";
+  /** Layout epoch of the codec's tables: "6.1" (up to 6.5) or "6.7" (from 6.6 on; "6.6" is an alias). */
+  epoch: "6.1" | "6.7";
+  /** The release the profile names (sizes of argsz-extensible structs): the given epoch, or the newest. */
+  kernel: string;
   proposals: string[];
+}
+
+/** Index of a profile's layout variant in the schema tables (lp64/6.1, lp64/6.7, ilp32/6.1, ilp32/6.7). */
+export const variantIndex = (p: { model: DataModel; epoch: string }): number =>
+  (p.model === "ilp32" ? 2 : 0) + (p.epoch === "6.1" ? 0 : 1);
+
+const NEWEST = SCHEMA.headers[SCHEMA.headers.length - 1];
+
+/** Release order ("6.9" < "6.15" < "7.0"). */
+export function versionCmp(a: string, b: string): number {
+  const [am, an] = a.split(".").map(Number),
+    [bm, bn] = b.split(".").map(Number);
+  return am !== bm ? am - bm : (an || 0) - (bn || 0);
+}
+
+/** sizeof(struct) in the profile's release (argsz-extensible structs shrink for older releases). */
+export function sizeInRelease(
+  s: { history: { from: string; until: string | null; lp64: number; ilp32: number }[] | null },
+  p: ResolvedProfile,
+): number | null {
+  if (!s.history) return null;
+  let hit = null;
+  for (const h of s.history) if (versionCmp(p.kernel, h.from) >= 0) hit = h;
+  return hit ? hit[p.model] : null;
 }
 
 const cache = new Map<string, ResolvedProfile>();
@@ -47,16 +75,16 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
       throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${o.model}`, 0, null);
     model = o.model;
   }
-  const ep = o.epoch ?? "6.6";
-  const m = /^(\d+)\.(\d+)/.exec(String(ep));
-  if (!m) throw new UsageError("E_BAD_ARG", `epoch must look like 6.1 or 6.6, not ${ep}`, 0, null);
-  const ver = Number(m[1]) * 1000 + Number(m[2]);
-  if (ver < 6000 && Number(m[1]) < 6) {
-    /* older kernels share the packed 6.1 layout */
-  }
-  const epoch = ver >= 6006 ? "6.6" : "6.1";
+  const ep = String(o.epoch ?? NEWEST);
+  const m = /^(\d+)\.(\d+)/.exec(ep);
+  if (!m)
+    throw new UsageError("E_BAD_ARG", `epoch must be a Linux release such as 6.1, 6.7 or 6.12, not ${ep}`, 0, null);
+  const rel = `${Number(m[1])}.${Number(m[2])}`;
+  const kernel = (SCHEMA.epochAliases as Record<string, string>)[rel] ?? rel;
+  // older kernels share the packed 6.1 layout; 6.6 and later the aligned one
+  const epoch = versionCmp(kernel, "6.6") >= 0 ? "6.7" : "6.1";
   let word =
-    (endian === "big" ? PROF_BIG : 0) | (model === "ilp32" ? PROF_ILP32 : 0) | (epoch === "6.6" ? PROF_EPOCH66 : 0);
+    (endian === "big" ? PROF_BIG : 0) | (model === "ilp32" ? PROF_ILP32 : 0) | (epoch === "6.7" ? PROF_EPOCH66 : 0);
   const proposals: string[] = [];
   const add = (name: string) => {
     const p = SCHEMA.proposals.find((x) => x.name === name);
@@ -73,7 +101,7 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
     for (const q of (p as { implies?: readonly string[] }).implies ?? []) add(q);
   };
   for (const p of o.proposals ?? []) add(p);
-  const r: ResolvedProfile = { word, endian, model, epoch, proposals };
+  const r: ResolvedProfile = { word, endian, model, epoch, kernel, proposals };
   cache.set(key, r);
   return r;
 }

@@ -34,7 +34,15 @@ interface FlagSetDef {
   bits: readonly Bit[];
   proposed: readonly Bit[];
   fields?: readonly { name: string; mask: number; values: readonly Bit[] }[];
+  valueMask?: { mask: string; enum: string };
 }
+
+const constValues = new Map<string, number>();
+for (const fs of Object.values(SCHEMA.flagSets as unknown as Record<string, FlagSetDef>))
+  for (const b of fs.bits) constValues.set(b.name, b.value);
+for (const [k, v] of Object.entries(SCHEMA.masks)) constValues.set(k, v as number);
+/** Value of a flag or mask constant by its kernel name (null if unknown). */
+export const flagValue = (name: string): number | null => constValues.get(name) ?? null;
 
 /** Name the bits of a flags value; proposal bits count as known only when their proposal is on. */
 export function nameFlags(setName: string, value: number | bigint, proposals: readonly string[]) {
@@ -50,7 +58,14 @@ export function nameFlags(setName: string, value: number | bigint, proposals: re
   }
   for (const b of set.bits) {
     known |= BigInt(b.value);
-    if (v & BigInt(b.value)) names.push(b.name);
+    if (b.value === 0 ? v === 0n : (v & BigInt(b.value)) !== 0n) names.push(b.name);
+  }
+  // a field inside the flags (VFIO_DEVICE_FEATURE_MASK: the feature index), named by its enum
+  if (set.valueMask) {
+    const m = BigInt(constValues.get(set.valueMask.mask) ?? 0);
+    known |= m;
+    const n = nameEnum(set.valueMask.enum, Number(v & m), proposals).name;
+    names.push(n ?? `${set.valueMask.mask} & ${Number(v & m)}`);
   }
   const active = set.proposed.filter((b) => proposals.includes(b.proposal!));
   const claims = new Map<number, string[]>();
@@ -125,7 +140,10 @@ export function nameEnum(
     }
     return { name: hit, notes };
   }
-  let name = e.values?.find((x) => x.value === value)?.name ?? null;
+  let name =
+    e.values?.find((x) => x.value === value)?.name ??
+    (e as { labels?: { label: string; value: number }[] }).labels?.find((x) => x.value === value)?.label ??
+    null;
   const props = (e.proposed ?? []).filter((x) => x.value === value);
   const enabled = props.filter((x) => proposals.includes(x.proposal!));
   if (enabled.length) {

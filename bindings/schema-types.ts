@@ -7,7 +7,8 @@ export interface SchemaField {
   name: string;
   /** Scalar type, or "payload" | "array" | "bytes" for trailing members. */
   type: string;
-  scalar: "u8" | "u16" | "u32" | "s32" | "u64" | null;
+  /** "ptr" = a user pointer (8 bytes on lp64, 4 on ilp32; `size` is the lp64 one). */
+  scalar: "u8" | "u16" | "u32" | "s32" | "u64" | "ptr" | null;
   size: number;
   /** Offset per variant: lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6. */
   offsets: number[];
@@ -19,9 +20,36 @@ export interface SchemaField {
   of: string | null;
   count: string | null;
   encoding: string | null;
-  cases: { flag: number; elem: string | null }[] | null;
+  /** Payload cases: (selector & mask) == value picks a scalar element type, a struct, a byte count or nothing. */
+  cases: SchemaCase[] | null;
   aligned: boolean | string | null;
   countLocal: number;
+  /** Payload: local index of the selector field. */
+  selectorLocal: number;
+  /** Other names of the same bytes (C union), each picked by a flag of the ioctl argument. */
+  alt: SchemaAlt[] | null;
+  /** Array: "needs" = a reply whose argsz cannot hold the elements asks for a larger argsz. */
+  short: string | null;
+}
+export interface SchemaCase {
+  mask: number;
+  value: number;
+  elem?: string;
+  struct?: string;
+  bytes?: number;
+}
+export interface SchemaAlt {
+  name: string;
+  since?: string;
+  enum?: string;
+  when: { flag: string; in?: string };
+}
+/** sizeof through the releases: from..until (null = current), per data model. */
+export interface SchemaSizeEra {
+  from: string;
+  until: string | null;
+  lp64: number;
+  ilp32: number;
 }
 export interface SchemaStruct {
   id: number;
@@ -46,6 +74,19 @@ export interface SchemaStruct {
   proposal: string | null;
   trailingLocal: number;
   trailingCountLocal: number;
+  /** Release that added the struct (null: in every header the project checks). */
+  since: string | null;
+  /** sizeof through the releases (null for capabilities, which are sized by version). */
+  history: SchemaSizeEra[] | null;
+}
+export interface SchemaPayloadCase {
+  field: number;
+  kind: "none" | "scalar" | "struct" | "bytes";
+  elem: string | null;
+  struct: string | null;
+  bytes: number;
+  mask: number;
+  value: number;
 }
 export interface SchemaCapReg {
   host: string;
@@ -60,6 +101,7 @@ export interface SchemaBit {
   value: number;
   proposal?: string;
   doc?: string;
+  since?: string;
 }
 /** A multi-bit field inside a flags word (the vfio-user message type). */
 export interface SchemaFlagField {
@@ -84,11 +126,18 @@ export interface SchemaEnumValue {
   proposal?: string;
   doc?: string;
   type?: number;
+  since?: string;
+  ops?: string;
+  aliases?: { name: string; until?: string }[];
 }
 export interface SchemaEnum {
   values?: SchemaEnumValue[];
   proposed?: SchemaEnumValue[];
-  count?: { name: string; value: number };
+  count?: { name: string; value: number; since?: string; was?: { value: number; until: string }[] };
+  /** A C enum in the header (the others are #defines). */
+  cEnum?: boolean;
+  /** Names without a header constant (vfio-cdx index 0). */
+  labels?: { label: string; value: number }[];
   vendorBit?: { name: string; value: number; mask: string; maskValue: number };
   byType?: Record<string, SchemaEnumValue[]>;
   proposedByType?: Record<string, SchemaEnumValue[]>;
@@ -105,12 +154,21 @@ export interface SchemaData {
   proposals: { name: string; bit: number; doc: string; source: string; implies?: string[] }[];
   arches: Record<string, { endian: "little" | "big"; model: "lp64" | "ilp32"; ioctl: string }>;
   epochs: string[];
-  flagSets: Record<string, { bits: SchemaBit[]; proposed: SchemaBit[]; fields?: SchemaFlagField[] }>;
+  flagSets: Record<
+    string,
+    { bits: SchemaBit[]; proposed: SchemaBit[]; fields?: SchemaFlagField[]; valueMask?: { mask: string; enum: string } }
+  >;
   masks: Record<string, number>;
   enums: Record<string, SchemaEnum>;
   structs: SchemaStruct[];
   fields: SchemaField[];
   capreg: SchemaCapReg[];
+  cases: SchemaPayloadCase[];
+  constants: Record<string, { value: number; doc?: string; since?: string }>;
+  strings: Record<string, string>;
+  irqIndexByDevice: Record<string, { flag: string; enum: string | null }>;
+  headers: string[];
+  epochAliases: Record<string, string>;
   ioctlBase: { type: number; base: number };
   ioctls: SchemaIoctl[];
   vfioUser: {

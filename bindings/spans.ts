@@ -3,7 +3,7 @@
 import type { PathKey, SpanNode } from "./decode.js";
 
 /** Kinds of span that own bytes (the struct row, needs-argsz and the error only describe them). */
-const OWNING = new Set<SpanNode["kind"]>(["field", "elem", "gap", "slack", "tail", "cap"]);
+const OWNING = new Set<SpanNode["kind"]>(["field", "elem", "payload", "gap", "slack", "tail", "cap"]);
 
 /**
  * For each byte, the index in `nodes` of the smallest span that covers it, or -1 for bytes no

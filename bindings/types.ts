@@ -1,10 +1,14 @@
 /** Payload of vfio_irq_set: count x u8 (DATA_BOOL) or count x s32 eventfds (DATA_EVENTFD). */
 export type IrqSetData = number[];
+/** Layout epoch the codec's tables use for a profile: "6.1" (up to 6.5) or "6.7" (6.6 and later). */
+export type LayoutEpoch = "6.1" | "6.7";
 
 export type Endian = "little" | "big";
 export type DataModel = "lp64" | "ilp32";
 /** Layout epoch: "6.1" = capabilities packed back to back, vfio_device_info 20 bytes;
- *  "6.6" (and any later kernel, e.g. "6.12") = capabilities 8-aligned, vfio_device_info 24 bytes. */
+ *  "6.7" (and any release from 6.6 on, e.g. "6.12"; "6.6" is an alias) = capabilities 8-aligned,
+ *  vfio_device_info 24 bytes, __aligned_u64. A release names the sizes of argsz-extensible structs
+ *  too (epoch "6.12" encodes a 16-byte vfio_device_bind_iommufd). */
 export type Epoch = "6.1" | "6.6" | (string & {});
 
 export interface ProfileOptions {
@@ -20,6 +24,11 @@ export interface ProfileOptions {
 export interface DecodeOptions extends ProfileOptions {
   /** Upper bound on capability-chain hops (default 1024). */
   maxCaps?: number;
+  /**
+   * Device type whose IRQ index space names vfio_irq_info / vfio_irq_set `index`: pci (the default),
+   * ccw, ap, or platform / amba / fsl-mc / cdx, whose indexes are the device's own numbers.
+   */
+  device?: "pci" | "platform" | "amba" | "ccw" | "ap" | "fsl-mc" | "cdx";
 }
 
 export interface EncodeOptions extends ProfileOptions {}
@@ -60,7 +69,12 @@ export interface DecodeMeta {
   tailOffset?: number;
   /** Bytes between known items: struct padding, cap alignment padding, unknown cap bodies, newer-version tails. */
   gaps: { offset: number; bytes: Uint8Array }[];
-  /** Two-call protocol: the reply asks for a retry with this argsz (CAPS set, cap_offset 0). */
+  /** Two-call protocol: the reply asks for a retry with this argsz (CAPS set and cap_offset 0, or a
+   *  hot-reset count the devices[] of argsz cannot hold). */
   needsArgsz?: number;
+  /** Struct of a selector-chosen payload (vfio_device_feature data[]: the feature's struct). */
+  payload?: string;
+  /** argsz-extensible structs: the releases whose sizeof equals argsz ("6.6-6.16", "6.17+"). */
+  sizeOf?: string[];
   notes: string[];
 }

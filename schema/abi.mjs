@@ -6,14 +6,37 @@
 // here: they are computed with C layout rules per ABI (lp64 / ilp32) and epoch by schema/layout.mjs
 // and then checked against gcc on the real headers (tests/c). A hand-typed offset is not evidence.
 //
-// Field types: u8 u16 u32 s32 u64 (plain __u64: 4-aligned on i386), `aligned: true` = __aligned_u64,
-// `aligned: "6.6"` = __aligned_u64 only from that epoch on. `since: "6.6"` = field exists from that
-// epoch on. `version: N` (caps) = field exists from capability version N on. `proposal: P` = field
+// Field types: u8 u16 u32 s32 u64 (plain __u64: 4-aligned on i386), ptr (a user pointer such as
+// `__u64 __user *`: 8 bytes on lp64, 4 on ilp32), {type:"struct", struct} (an embedded struct).
+// `aligned: true` = __aligned_u64, `aligned: "6.7"` = __aligned_u64 from Linux 6.7 on.
+//
+// Version history, as Linux releases ("6.15" = first release whose header carries the item):
+//   `since` on a field: the struct grew by that field in that release (argsz-extensible: older callers
+//   send the shorter size, and a decoder takes the field only when argsz covers it). On a struct,
+//   flag bit, enum value, ioctl or constant: the release that added it. `until`: the last release
+//   that carried an item that was later removed or renamed (the replacement says `since`).
+//   `was: [{value, until}]` = earlier values of a count constant.
+//   Items without `since` are in every header the project checks (Linux 6.1 and later).
+//   The codec lays structs out with two rule sets ("layout epochs"): "6.1" (up to 6.5: plain
+//   __u64, capabilities packed) and "6.7" (pad fields from 6.6, __aligned_u64 from 6.7,
+//   capabilities 8-aligned). "6.6" is accepted as an alias of "6.7".
+// `version: N` (caps) = field exists from capability version N on. `proposal: P` = field
 // exists only when proposal profile P is enabled (never by default: upstream Linux is the default).
-// Trailing members: {type:"payload"} (vfio_irq_set data[]), {type:"array", of, count} (element
-// count held in another field), {type:"bytes", length} (byte count held in another field).
+// Enums: `cEnum: true` = a C enum in the header (the others are #defines).
+// `alt: [{name, when, enum}]` = other names of the same bytes (a C union): `when` {flag, in} picks
+// the name from a flag of the ioctl argument (`in`, default the struct itself).
+// Trailing members: {type:"payload", selector, cases} (bytes after the fixed part whose type a
+// selector field picks: vfio_irq_set data[], vfio_device_feature data[]), {type:"array", of, count}
+// (element count held in another field; `of` a struct or a scalar type; `short: "needs"` = a reply
+// whose argsz cannot hold the elements asks for a larger argsz), {type:"bytes", length} (byte count
+// held in another field).
 
-export const epochs = ["6.1", "6.6"];
+/** Layout epochs of the codec's tables. Any release from 6.6 on selects "6.7"; "6.6" is an alias. */
+export const epochs = ["6.1", "6.7"];
+export const epochAliases = { 6.6: "6.7" };
+
+/** The header generations the project checks with gcc (tests/c), oldest first. */
+export const headers = ["6.1", "6.12", "7.2", "7.3"];
 
 /** Named ABIs: byte order and data model. Big-endian s390x/ppc64; i386 aligns plain u64 to 4. */
 export const arches = {
@@ -67,7 +90,7 @@ export const flagSets = {
       { name: "VFIO_DEVICE_FLAGS_AP", value: 0x20 },
       { name: "VFIO_DEVICE_FLAGS_FSL_MC", value: 0x40 },
       { name: "VFIO_DEVICE_FLAGS_CAPS", value: 0x80 },
-      { name: "VFIO_DEVICE_FLAGS_CDX", value: 0x100, doc: "not in the 6.1 header" },
+      { name: "VFIO_DEVICE_FLAGS_CDX", value: 0x100, since: "6.5" },
     ],
     proposed: [{ name: "VFIO_DEVICE_FLAGS_MSI", value: 0x100, proposal: "device-flags-msi" }],
   },
@@ -116,9 +139,150 @@ export const flagSets = {
   },
   vfio_device_info_pci_atomic_comp_flags: {
     bits: [
-      { name: "VFIO_PCI_ATOMIC_COMP32", value: 0x1 },
-      { name: "VFIO_PCI_ATOMIC_COMP64", value: 0x2 },
-      { name: "VFIO_PCI_ATOMIC_COMP128", value: 0x4 },
+      { name: "VFIO_PCI_ATOMIC_COMP32", value: 0x1, since: "6.5" },
+      { name: "VFIO_PCI_ATOMIC_COMP64", value: 0x2, since: "6.5" },
+      { name: "VFIO_PCI_ATOMIC_COMP128", value: 0x4, since: "6.5" },
+    ],
+    proposed: [],
+  },
+  vfio_group_status_flags: {
+    bits: [
+      { name: "VFIO_GROUP_FLAGS_VIABLE", value: 0x1 },
+      { name: "VFIO_GROUP_FLAGS_CONTAINER_SET", value: 0x2 },
+    ],
+    proposed: [],
+  },
+  vfio_pci_hot_reset_info_flags: {
+    bits: [
+      {
+        name: "VFIO_PCI_HOT_RESET_FLAG_DEV_ID",
+        value: 0x1,
+        since: "6.6",
+        doc: "devices[] carry devids (cdev), not group ids",
+      },
+      {
+        name: "VFIO_PCI_HOT_RESET_FLAG_DEV_ID_OWNED",
+        value: 0x2,
+        since: "6.6",
+        doc: "every affected device is owned by the caller's iommufd",
+      },
+    ],
+    proposed: [],
+  },
+  vfio_gfx_plane_flags: {
+    bits: [
+      { name: "VFIO_GFX_PLANE_TYPE_PROBE", value: 0x1 },
+      { name: "VFIO_GFX_PLANE_TYPE_DMABUF", value: 0x2 },
+      { name: "VFIO_GFX_PLANE_TYPE_REGION", value: 0x4 },
+    ],
+    proposed: [],
+  },
+  vfio_device_ioeventfd_flags: {
+    bits: [
+      { name: "VFIO_DEVICE_IOEVENTFD_8", value: 0x1 },
+      { name: "VFIO_DEVICE_IOEVENTFD_16", value: 0x2 },
+      { name: "VFIO_DEVICE_IOEVENTFD_32", value: 0x4 },
+      { name: "VFIO_DEVICE_IOEVENTFD_64", value: 0x8 },
+    ],
+    proposed: [],
+  },
+  // The low 16 bits are the feature index (VFIO_DEVICE_FEATURE_MASK), named by the enum.
+  vfio_device_feature_flags: {
+    bits: [
+      { name: "VFIO_DEVICE_FEATURE_GET", value: 0x10000 },
+      { name: "VFIO_DEVICE_FEATURE_SET", value: 0x20000 },
+      { name: "VFIO_DEVICE_FEATURE_PROBE", value: 0x40000 },
+    ],
+    valueMask: { mask: "VFIO_DEVICE_FEATURE_MASK", enum: "vfio_device_feature_id" },
+    proposed: [],
+  },
+  vfio_device_bind_iommufd_flags: {
+    bits: [
+      {
+        name: "VFIO_DEVICE_BIND_FLAG_TOKEN",
+        value: 0x1,
+        since: "6.17",
+        doc: "token_uuid_ptr points to the 16-byte VF token",
+      },
+    ],
+    proposed: [],
+  },
+  vfio_device_attach_iommufd_pt_flags: {
+    bits: [
+      {
+        name: "VFIO_DEVICE_ATTACH_PASID",
+        value: 0x1,
+        since: "6.15",
+        doc: "attach the PASID in pasid (argsz must cover it)",
+      },
+    ],
+    proposed: [],
+  },
+  vfio_device_detach_iommufd_pt_flags: {
+    bits: [
+      {
+        name: "VFIO_DEVICE_DETACH_PASID",
+        value: 0x1,
+        since: "6.15",
+        doc: "detach the PASID in pasid (argsz must cover it)",
+      },
+    ],
+    proposed: [],
+  },
+  vfio_migration_flags: {
+    bits: [
+      { name: "VFIO_MIGRATION_STOP_COPY", value: 0x1 },
+      { name: "VFIO_MIGRATION_P2P", value: 0x2 },
+      { name: "VFIO_MIGRATION_PRE_COPY", value: 0x4, since: "6.3" },
+    ],
+    proposed: [],
+  },
+  vfio_precopy_info_flags: {
+    bits: [
+      {
+        name: "VFIO_PRECOPY_INFO_REINIT",
+        value: 0x1,
+        since: "7.1",
+        doc: "initial_bytes grew again (reported only after the MIG_PRECOPY_INFOv2 opt-in)",
+      },
+    ],
+    proposed: [],
+  },
+  vfio_dma_map_flags: {
+    bits: [
+      { name: "VFIO_DMA_MAP_FLAG_READ", value: 0x1 },
+      { name: "VFIO_DMA_MAP_FLAG_WRITE", value: 0x2 },
+      { name: "VFIO_DMA_MAP_FLAG_VADDR", value: 0x4 },
+    ],
+    proposed: [],
+  },
+  vfio_dma_unmap_flags: {
+    bits: [
+      { name: "VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP", value: 0x1 },
+      { name: "VFIO_DMA_UNMAP_FLAG_ALL", value: 0x2 },
+      { name: "VFIO_DMA_UNMAP_FLAG_VADDR", value: 0x4 },
+    ],
+    proposed: [],
+  },
+  vfio_iommu_dirty_pages_flags: {
+    bits: [
+      { name: "VFIO_IOMMU_DIRTY_PAGES_FLAG_START", value: 0x1 },
+      { name: "VFIO_IOMMU_DIRTY_PAGES_FLAG_STOP", value: 0x2 },
+      { name: "VFIO_IOMMU_DIRTY_PAGES_FLAG_GET_BITMAP", value: 0x4 },
+    ],
+    proposed: [],
+  },
+  vfio_iommu_spapr_info_flags: {
+    bits: [{ name: "VFIO_IOMMU_SPAPR_INFO_DDW", value: 0x1 }],
+    proposed: [],
+  },
+  // Migration v1 (deprecated) device_state: a bit set whose empty value has a name.
+  vfio_device_state_v1: {
+    bits: [
+      { name: "VFIO_DEVICE_STATE_V1_STOP", value: 0x0 },
+      { name: "VFIO_DEVICE_STATE_V1_RUNNING", value: 0x1 },
+      { name: "VFIO_DEVICE_STATE_V1_SAVING", value: 0x2 },
+      { name: "VFIO_DEVICE_STATE_V1_RESUMING", value: 0x4 },
     ],
     proposed: [],
   },
@@ -128,10 +292,50 @@ export const flagSets = {
 export const masks = {
   VFIO_IRQ_SET_DATA_TYPE_MASK: 0x07,
   VFIO_IRQ_SET_ACTION_TYPE_MASK: 0x38,
+  VFIO_DEVICE_FEATURE_MASK: 0xffff,
+  VFIO_DEVICE_IOEVENTFD_SIZE_MASK: 0xf,
+  VFIO_DEVICE_STATE_MASK: 0x7,
+};
+
+/** Other named values of the header. */
+export const constants = {
+  VFIO_API_VERSION: { value: 0, doc: "what VFIO_GET_API_VERSION returns" },
+};
+
+/** Function-like macros of the header (computations, not values): what each tests. */
+export const helperMacros = {
+  VFIO_DEVICE_STATE_VALID: "migration v1: a RESUMING state has no other bit set",
+  VFIO_DEVICE_STATE_IS_ERROR: "migration v1: SAVING | RESUMING together means the device is in error",
+  VFIO_DEVICE_STATE_SET_ERROR: "migration v1: the state with SAVING | RESUMING set",
+};
+
+/** Strings of the header: the mdev `device_api` sysfs attribute (not ioctl data). */
+export const strings = {
+  VFIO_DEVICE_API_PCI_STRING: "vfio-pci",
+  VFIO_DEVICE_API_PLATFORM_STRING: "vfio-platform",
+  VFIO_DEVICE_API_AMBA_STRING: "vfio-amba",
+  VFIO_DEVICE_API_CCW_STRING: "vfio-ccw",
+  VFIO_DEVICE_API_AP_STRING: "vfio-ap",
+};
+
+/**
+ * What an IRQ index means depends on the device type (VFIO_DEVICE_FLAGS_*): PCI, CCW and AP have
+ * enums; platform, AMBA and fsl-mc indexes are the device's own interrupt numbers; vfio-cdx has one
+ * MSI index (0) whose count is the number of vectors. `null` = device-defined, shown as a number.
+ */
+export const irqIndexByDevice = {
+  pci: { flag: "VFIO_DEVICE_FLAGS_PCI", enum: "vfio_pci_irq_index" },
+  platform: { flag: "VFIO_DEVICE_FLAGS_PLATFORM", enum: null },
+  amba: { flag: "VFIO_DEVICE_FLAGS_AMBA", enum: null },
+  ccw: { flag: "VFIO_DEVICE_FLAGS_CCW", enum: "vfio_ccw_irq_index" },
+  ap: { flag: "VFIO_DEVICE_FLAGS_AP", enum: "vfio_ap_irq_index" },
+  "fsl-mc": { flag: "VFIO_DEVICE_FLAGS_FSL_MC", enum: null },
+  cdx: { flag: "VFIO_DEVICE_FLAGS_CDX", enum: "vfio_cdx_irq_index" },
 };
 
 export const enums = {
   vfio_pci_irq_index: {
+    cEnum: true,
     values: [
       { name: "VFIO_PCI_INTX_IRQ_INDEX", value: 0 },
       { name: "VFIO_PCI_MSI_IRQ_INDEX", value: 1 },
@@ -142,6 +346,7 @@ export const enums = {
     count: { name: "VFIO_PCI_NUM_IRQS", value: 5 },
   },
   vfio_pci_region_index: {
+    cEnum: true,
     values: [
       { name: "VFIO_PCI_BAR0_REGION_INDEX", value: 0 },
       { name: "VFIO_PCI_BAR1_REGION_INDEX", value: 1 },
@@ -156,6 +361,7 @@ export const enums = {
     count: { name: "VFIO_PCI_NUM_REGIONS", value: 9 },
   },
   vfio_ccw_irq_index: {
+    cEnum: true,
     values: [
       { name: "VFIO_CCW_IO_IRQ_INDEX", value: 0 },
       { name: "VFIO_CCW_CRW_IRQ_INDEX", value: 1 },
@@ -164,15 +370,22 @@ export const enums = {
     count: { name: "VFIO_CCW_NUM_IRQS", value: 3 },
   },
   vfio_ccw_region_index: {
+    cEnum: true,
     values: [{ name: "VFIO_CCW_CONFIG_REGION_INDEX", value: 0 }],
     count: { name: "VFIO_CCW_NUM_REGIONS", value: 1 },
   },
   vfio_ap_irq_index: {
+    cEnum: true,
     values: [
-      { name: "VFIO_AP_REQ_IRQ_INDEX", value: 0 },
-      { name: "VFIO_AP_CFG_CHG_IRQ_INDEX", value: 1, doc: "Linux 6.15" },
+      { name: "VFIO_AP_REQ_IRQ_INDEX", value: 0, since: "6.2" },
+      { name: "VFIO_AP_CFG_CHG_IRQ_INDEX", value: 1, since: "6.15" },
     ],
-    count: { name: "VFIO_AP_NUM_IRQS", value: 2 },
+    count: { name: "VFIO_AP_NUM_IRQS", value: 2, since: "6.2", was: [{ value: 1, until: "6.14" }] },
+  },
+  // vfio-cdx has no header enum: index 0 is MSI, its count the number of vectors (a label only).
+  vfio_cdx_irq_index: {
+    values: [],
+    labels: [{ label: "MSI (vfio-cdx)", value: 0 }],
   },
   vfio_region_type: {
     values: [
@@ -233,11 +446,110 @@ export const enums = {
       { name: "VFIO_TYPE1v2_IOMMU", value: 3 },
       { name: "VFIO_DMA_CC_IOMMU", value: 4 },
       { name: "VFIO_EEH", value: 5 },
-      { name: "VFIO_TYPE1_NESTING_IOMMU", value: 6, doc: "__VFIO_RESERVED_TYPE1_NESTING_IOMMU upstream" },
+      {
+        name: "__VFIO_RESERVED_TYPE1_NESTING_IOMMU",
+        value: 6,
+        since: "6.13",
+        aliases: [{ name: "VFIO_TYPE1_NESTING_IOMMU", until: "6.12" }],
+        doc: "nesting moved to iommufd; the number stays reserved",
+      },
       { name: "VFIO_SPAPR_TCE_v2_IOMMU", value: 7 },
       { name: "VFIO_NOIOMMU_IOMMU", value: 8 },
       { name: "VFIO_UNMAP_ALL", value: 9 },
       { name: "VFIO_UPDATE_VADDR", value: 10 },
+    ],
+  },
+  // VFIO_DEVICE_FEATURE indexes (flags & VFIO_DEVICE_FEATURE_MASK). `ops`: what the kernel supports
+  // (PROBE works with each); the payload struct is in vfio_device_feature.data's cases.
+  vfio_device_feature_id: {
+    values: [
+      { name: "VFIO_DEVICE_FEATURE_PCI_VF_TOKEN", value: 0, ops: "SET", doc: "data: the 16-byte VF token UUID" },
+      { name: "VFIO_DEVICE_FEATURE_MIGRATION", value: 1, ops: "GET" },
+      { name: "VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE", value: 2, ops: "GET|SET" },
+      { name: "VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY", value: 3, ops: "SET", doc: "no data" },
+      { name: "VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP", value: 4, ops: "SET" },
+      { name: "VFIO_DEVICE_FEATURE_LOW_POWER_EXIT", value: 5, ops: "SET", doc: "no data" },
+      { name: "VFIO_DEVICE_FEATURE_DMA_LOGGING_START", value: 6, ops: "SET" },
+      { name: "VFIO_DEVICE_FEATURE_DMA_LOGGING_STOP", value: 7, ops: "SET", doc: "no data" },
+      { name: "VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT", value: 8, ops: "GET" },
+      { name: "VFIO_DEVICE_FEATURE_MIG_DATA_SIZE", value: 9, ops: "GET", since: "6.2" },
+      { name: "VFIO_DEVICE_FEATURE_BUS_MASTER", value: 10, ops: "SET", since: "6.7", doc: "vfio-cdx only" },
+      { name: "VFIO_DEVICE_FEATURE_DMA_BUF", value: 11, ops: "GET", since: "6.19", doc: "returns a dma-buf fd" },
+      {
+        name: "VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2",
+        value: 12,
+        ops: "SET",
+        since: "7.1",
+        doc: "opt-in to VFIO_PRECOPY_INFO_REINIT; no data",
+      },
+      {
+        name: "VFIO_DEVICE_FEATURE_ZPCI_ERROR",
+        value: 13,
+        ops: "GET",
+        since: "7.3",
+        doc: "s390 zPCI; -ENOMSG when no error is pending",
+      },
+    ],
+  },
+  vfio_device_mig_state: {
+    cEnum: true,
+    values: [
+      { name: "VFIO_DEVICE_STATE_ERROR", value: 0 },
+      { name: "VFIO_DEVICE_STATE_STOP", value: 1 },
+      { name: "VFIO_DEVICE_STATE_RUNNING", value: 2 },
+      { name: "VFIO_DEVICE_STATE_STOP_COPY", value: 3 },
+      { name: "VFIO_DEVICE_STATE_RESUMING", value: 4 },
+      { name: "VFIO_DEVICE_STATE_RUNNING_P2P", value: 5 },
+      { name: "VFIO_DEVICE_STATE_PRE_COPY", value: 6, since: "6.3" },
+      { name: "VFIO_DEVICE_STATE_PRE_COPY_P2P", value: 7, since: "6.3" },
+    ],
+    count: { name: "VFIO_DEVICE_STATE_NR", value: 8, since: "6.3" },
+  },
+  vfio_device_feature_bus_master_op: {
+    values: [
+      { name: "VFIO_DEVICE_FEATURE_CLEAR_MASTER", value: 0, since: "6.7" },
+      { name: "VFIO_DEVICE_FEATURE_SET_MASTER", value: 1, since: "6.7" },
+    ],
+  },
+  vfio_pci_devid: {
+    values: [
+      {
+        name: "VFIO_PCI_DEVID_OWNED",
+        value: 0,
+        since: "6.6",
+        doc: "owned, but the caller's iommufd has no devid for it",
+      },
+      { name: "VFIO_PCI_DEVID_NOT_OWNED", value: 0xffffffff, since: "6.6", doc: "-1: not owned by the caller" },
+    ],
+  },
+  vfio_gfx_link_state: {
+    values: [
+      { name: "VFIO_DEVICE_GFX_LINK_STATE_UP", value: 1 },
+      { name: "VFIO_DEVICE_GFX_LINK_STATE_DOWN", value: 2 },
+    ],
+  },
+  vfio_eeh_pe_op: {
+    values: [
+      { name: "VFIO_EEH_PE_DISABLE", value: 0 },
+      { name: "VFIO_EEH_PE_ENABLE", value: 1 },
+      { name: "VFIO_EEH_PE_UNFREEZE_IO", value: 2 },
+      { name: "VFIO_EEH_PE_UNFREEZE_DMA", value: 3 },
+      { name: "VFIO_EEH_PE_GET_STATE", value: 4 },
+      { name: "VFIO_EEH_PE_RESET_DEACTIVATE", value: 5 },
+      { name: "VFIO_EEH_PE_RESET_HOT", value: 6 },
+      { name: "VFIO_EEH_PE_RESET_FUNDAMENTAL", value: 7 },
+      { name: "VFIO_EEH_PE_CONFIGURE", value: 8 },
+      { name: "VFIO_EEH_PE_INJECT_ERR", value: 9 },
+    ],
+  },
+  // What VFIO_EEH_PE_OP with VFIO_EEH_PE_GET_STATE returns (the ioctl's return value).
+  vfio_eeh_pe_state: {
+    values: [
+      { name: "VFIO_EEH_PE_STATE_NORMAL", value: 0 },
+      { name: "VFIO_EEH_PE_STATE_RESET", value: 1 },
+      { name: "VFIO_EEH_PE_STATE_STOPPED", value: 2 },
+      { name: "VFIO_EEH_PE_STATE_STOPPED_DMA", value: 4 },
+      { name: "VFIO_EEH_PE_STATE_UNAVAIL", value: 5 },
     ],
   },
 };
@@ -282,8 +594,8 @@ export const structs = {
       { name: "flags", type: "u32", flags: "vfio_region_info_flags" },
       { name: "index", type: "u32", enum: "vfio_pci_region_index" },
       { name: "cap_offset", type: "u32" },
-      { name: "size", type: "u64", aligned: "6.6" },
-      { name: "offset", type: "u64", aligned: "6.6" },
+      { name: "size", type: "u64", aligned: "6.7" },
+      { name: "offset", type: "u64", aligned: "6.7" },
     ],
     minsz: "offset",
     caps: { host: "vfio_region_info", offsetField: "cap_offset", flag: 0x8 },
@@ -318,9 +630,9 @@ export const structs = {
         count: "count",
         selector: "flags",
         cases: [
-          { flag: 0x1, elem: null },
-          { flag: 0x2, elem: "u8" },
-          { flag: 0x4, elem: "s32" },
+          { mask: 0x7, value: 0x1 },
+          { mask: 0x7, value: 0x2, elem: "u8" },
+          { mask: 0x7, value: 0x4, elem: "s32" },
         ],
       },
     ],
@@ -333,7 +645,7 @@ export const structs = {
     fields: [
       { name: "argsz", type: "u32" },
       { name: "flags", type: "u32", flags: "vfio_iommu_type1_info_flags" },
-      { name: "iova_pgsizes", type: "u64", aligned: "6.6" },
+      { name: "iova_pgsizes", type: "u64", aligned: "6.7" },
       { name: "cap_offset", type: "u32" },
       { name: "pad", type: "u32", since: "6.6" },
     ],
@@ -344,8 +656,8 @@ export const structs = {
   vfio_region_sparse_mmap_area: {
     kind: "plain",
     fields: [
-      { name: "offset", type: "u64", aligned: "6.6" },
-      { name: "size", type: "u64", aligned: "6.6" },
+      { name: "offset", type: "u64", aligned: "6.7" },
+      { name: "size", type: "u64", aligned: "6.7" },
     ],
   },
   vfio_region_info_cap_sparse_mmap: {
@@ -389,7 +701,7 @@ export const structs = {
     name: "VFIO_REGION_INFO_CAP_NVLINK2_SSATGT",
     versions: [1],
     doc: "deprecated, no longer provided",
-    fields: [hdr, { name: "tgt", type: "u64", aligned: "6.6" }],
+    fields: [hdr, { name: "tgt", type: "u64", aligned: "6.7" }],
   },
   vfio_region_info_cap_nvlink2_lnkspd: {
     kind: "cap",
@@ -440,7 +752,8 @@ export const structs = {
     host: "vfio_device_info",
     id: 1,
     name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE",
-    versions: [1, 2],
+    versions: [1, 2, 3],
+    doc: "version 3 (Linux 7.3) adds ccdf_err_length, the buffer size VFIO_DEVICE_FEATURE_ZPCI_ERROR needs",
     fields: [
       hdr,
       { name: "start_dma", type: "u64" },
@@ -451,6 +764,7 @@ export const structs = {
       { name: "pft", type: "u8" },
       { name: "gid", type: "u8" },
       { name: "fh", type: "u32", version: 2 },
+      { name: "ccdf_err_length", type: "u32", version: 3, since: "7.3" },
     ],
   },
   vfio_device_info_cap_zpci_group: {
@@ -498,7 +812,7 @@ export const structs = {
     id: 5,
     name: "VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP",
     versions: [1],
-    doc: "not in the 6.1 header",
+    since: "6.5",
     fields: [
       hdr,
       { name: "flags", type: "u32", flags: "vfio_device_info_pci_atomic_comp_flags" },
@@ -598,6 +912,440 @@ export const structs = {
       { name: "msgs", type: "array", of: "vfio_irq_msi_msg", count: "nr_msgs" },
     ],
   },
+
+  // ---- container and group
+  vfio_group_status: {
+    kind: "info",
+    ioctl: "VFIO_GROUP_GET_STATUS",
+    doc: "Reply of VFIO_GROUP_GET_STATUS: is the group viable (all devices bound to vfio), is a container set.",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_group_status_flags" },
+    ],
+    minsz: "flags",
+  },
+  vfio_iommu_type1_dma_map: {
+    kind: "info",
+    ioctl: "VFIO_IOMMU_MAP_DMA",
+    doc: "Request of VFIO_IOMMU_MAP_DMA (type1): map size bytes of process memory at vaddr to iova.",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_dma_map_flags" },
+      { name: "vaddr", type: "u64" },
+      { name: "iova", type: "u64" },
+      { name: "size", type: "u64" },
+    ],
+    minsz: "size",
+  },
+  vfio_bitmap: {
+    kind: "plain",
+    doc: "A dirty-page bitmap in process memory: one bit per pgsize page, size bytes at data (a user pointer: 4 bytes on i386).",
+    fields: [
+      { name: "pgsize", type: "u64" },
+      { name: "size", type: "u64" },
+      { name: "data", type: "ptr" },
+    ],
+  },
+  vfio_iommu_type1_dma_unmap: {
+    kind: "info",
+    ioctl: "VFIO_IOMMU_UNMAP_DMA",
+    doc: "Request and reply of VFIO_IOMMU_UNMAP_DMA (the kernel writes back the unmapped size). With GET_DIRTY_BITMAP, data[] holds a struct vfio_bitmap.",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_dma_unmap_flags" },
+      { name: "iova", type: "u64" },
+      { name: "size", type: "u64" },
+      { name: "data", type: "payload", selector: "flags", cases: [{ mask: 0x1, value: 0x1, struct: "vfio_bitmap" }] },
+    ],
+    minsz: "size",
+  },
+  vfio_iommu_type1_dirty_bitmap: {
+    kind: "info",
+    ioctl: "VFIO_IOMMU_DIRTY_PAGES",
+    doc: "Request of VFIO_IOMMU_DIRTY_PAGES: START / STOP dirty tracking, or GET_BITMAP with a vfio_iommu_type1_dirty_bitmap_get in data[].",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_iommu_dirty_pages_flags" },
+      {
+        name: "data",
+        type: "payload",
+        selector: "flags",
+        cases: [{ mask: 0x4, value: 0x4, struct: "vfio_iommu_type1_dirty_bitmap_get" }],
+      },
+    ],
+    minsz: "flags",
+  },
+  vfio_iommu_type1_dirty_bitmap_get: {
+    kind: "plain",
+    doc: "GET_BITMAP range: the bitmap of [iova, iova + size). 36 bytes on i386 (the bitmap's data pointer).",
+    fields: [
+      { name: "iova", type: "u64" },
+      { name: "size", type: "u64" },
+      { name: "bitmap", type: "struct", struct: "vfio_bitmap" },
+    ],
+  },
+  // ---- SPAPR TCE and EEH (ppc64)
+  vfio_iommu_spapr_tce_ddw_info: {
+    kind: "plain",
+    fields: [
+      { name: "pgsizes", type: "u64" },
+      { name: "max_dynamic_windows_supported", type: "u32" },
+      { name: "levels", type: "u32" },
+    ],
+  },
+  vfio_iommu_spapr_tce_info: {
+    kind: "info",
+    ioctl: "VFIO_IOMMU_SPAPR_TCE_GET_INFO",
+    doc: "Reply of VFIO_IOMMU_SPAPR_TCE_GET_INFO. ddw is filled (and VFIO_IOMMU_SPAPR_INFO_DDW set) only when argsz covers it.",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_iommu_spapr_info_flags" },
+      { name: "dma32_window_start", type: "u32" },
+      { name: "dma32_window_size", type: "u32" },
+      { name: "ddw", type: "struct", struct: "vfio_iommu_spapr_tce_ddw_info" },
+    ],
+    minsz: "dma32_window_size",
+  },
+  vfio_eeh_pe_err: {
+    kind: "plain",
+    fields: [
+      { name: "type", type: "u32" },
+      { name: "func", type: "u32" },
+      { name: "addr", type: "u64" },
+      { name: "mask", type: "u64" },
+    ],
+  },
+  vfio_eeh_pe_op: {
+    kind: "info",
+    ioctl: "VFIO_EEH_PE_OP",
+    doc: "Request of VFIO_EEH_PE_OP. err (a one-member union in C) is read for VFIO_EEH_PE_INJECT_ERR; 36 bytes on i386.",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32" },
+      { name: "op", type: "u32", enum: "vfio_eeh_pe_op" },
+      { name: "err", type: "struct", struct: "vfio_eeh_pe_err" },
+    ],
+    minsz: "op",
+  },
+  vfio_iommu_spapr_register_memory: {
+    kind: "info",
+    ioctl: "VFIO_IOMMU_SPAPR_REGISTER_MEMORY",
+    doc: "Request of VFIO_IOMMU_SPAPR_REGISTER_MEMORY and _UNREGISTER_MEMORY (flags must be 0).",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32" },
+      { name: "vaddr", type: "u64" },
+      { name: "size", type: "u64" },
+    ],
+    minsz: "size",
+  },
+  vfio_iommu_spapr_tce_create: {
+    kind: "info",
+    ioctl: "VFIO_IOMMU_SPAPR_TCE_CREATE",
+    doc: "Request and reply (start_addr) of VFIO_IOMMU_SPAPR_TCE_CREATE.",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32" },
+      { name: "page_shift", type: "u32" },
+      { name: "__resv1", type: "u32" },
+      { name: "window_size", type: "u64" },
+      { name: "levels", type: "u32" },
+      { name: "__resv2", type: "u32" },
+      { name: "start_addr", type: "u64" },
+    ],
+    minsz: "start_addr",
+  },
+  vfio_iommu_spapr_tce_remove: {
+    kind: "info",
+    ioctl: "VFIO_IOMMU_SPAPR_TCE_REMOVE",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32" },
+      { name: "start_addr", type: "u64" },
+    ],
+    minsz: "start_addr",
+  },
+  // ---- PCI hot reset
+  vfio_pci_dependent_device: {
+    kind: "plain",
+    doc: "One device a hot reset affects: its group id, or (VFIO_PCI_HOT_RESET_FLAG_DEV_ID, cdev) its devid.",
+    fields: [
+      {
+        name: "group_id",
+        type: "u32",
+        alt: [
+          {
+            name: "devid",
+            since: "6.6",
+            enum: "vfio_pci_devid",
+            when: { flag: "VFIO_PCI_HOT_RESET_FLAG_DEV_ID", in: "vfio_pci_hot_reset_info" },
+          },
+        ],
+      },
+      { name: "segment", type: "u16" },
+      { name: "bus", type: "u8" },
+      { name: "devfn", type: "u8" },
+    ],
+  },
+  vfio_pci_hot_reset_info: {
+    kind: "info",
+    ioctl: "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
+    doc: "Reply of VFIO_DEVICE_GET_PCI_HOT_RESET_INFO. Too small an argsz: -ENOSPC with count filled and no devices (call again with 12 + 8 x count).",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_pci_hot_reset_info_flags" },
+      { name: "count", type: "u32" },
+      { name: "devices", type: "array", of: "vfio_pci_dependent_device", count: "count", short: "needs" },
+    ],
+    minsz: "count",
+  },
+  vfio_pci_hot_reset: {
+    kind: "info",
+    ioctl: "VFIO_DEVICE_PCI_HOT_RESET",
+    doc: "Request of VFIO_DEVICE_PCI_HOT_RESET: the group fds proving ownership (flags 0; cdev callers pass count 0).",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32" },
+      { name: "count", type: "u32" },
+      { name: "group_fds", type: "array", of: "s32", count: "count" },
+    ],
+    minsz: "count",
+  },
+  // ---- display and ioeventfd
+  vfio_device_gfx_plane_info: {
+    kind: "info",
+    ioctl: "VFIO_DEVICE_QUERY_GFX_PLANE",
+    doc: "Request and reply of VFIO_DEVICE_QUERY_GFX_PLANE. i386: 60 bytes up to 6.6, 64 from 6.7 (__aligned_u64 and reserved).",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_gfx_plane_flags" },
+      { name: "drm_plane_type", type: "u32" },
+      { name: "drm_format", type: "u32" },
+      { name: "drm_format_mod", type: "u64", aligned: "6.7" },
+      { name: "width", type: "u32" },
+      { name: "height", type: "u32" },
+      { name: "stride", type: "u32" },
+      { name: "size", type: "u32" },
+      { name: "x_pos", type: "u32" },
+      { name: "y_pos", type: "u32" },
+      { name: "x_hot", type: "u32" },
+      { name: "y_hot", type: "u32" },
+      { name: "region_index", type: "u32", alt: [{ name: "dmabuf_id", when: { flag: "VFIO_GFX_PLANE_TYPE_DMABUF" } }] },
+      { name: "reserved", type: "u32", since: "6.7" },
+    ],
+    minsz: "region_index",
+  },
+  vfio_device_ioeventfd: {
+    kind: "info",
+    ioctl: "VFIO_DEVICE_IOEVENTFD",
+    doc: "Request of VFIO_DEVICE_IOEVENTFD: signal fd on a write of data (size from flags) at offset. i386: 28 bytes up to 6.6, 32 from 6.7.",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_device_ioeventfd_flags" },
+      { name: "offset", type: "u64", aligned: "6.7" },
+      { name: "data", type: "u64", aligned: "6.7" },
+      { name: "fd", type: "s32" },
+      { name: "reserved", type: "u32", since: "6.7" },
+    ],
+    minsz: "fd",
+  },
+  // ---- region bodies
+  vfio_region_gfx_edid: {
+    kind: "plain",
+    doc: "Start of the VFIO_REGION_SUBTYPE_GFX_EDID region; the EDID blob is at edid_offset.",
+    fields: [
+      { name: "edid_offset", type: "u32" },
+      { name: "edid_max_size", type: "u32" },
+      { name: "edid_size", type: "u32" },
+      { name: "max_xres", type: "u32" },
+      { name: "max_yres", type: "u32" },
+      { name: "link_state", type: "u32", enum: "vfio_gfx_link_state" },
+    ],
+  },
+  vfio_device_migration_info: {
+    kind: "plain",
+    doc: "Start of the migration v1 region (VFIO_REGION_TYPE_MIGRATION_DEPRECATED; replaced by VFIO_DEVICE_FEATURE migration).",
+    fields: [
+      { name: "device_state", type: "u32", flags: "vfio_device_state_v1" },
+      { name: "reserved", type: "u32" },
+      { name: "pending_bytes", type: "u64", aligned: "6.7" },
+      { name: "data_offset", type: "u64", aligned: "6.7" },
+      { name: "data_size", type: "u64", aligned: "6.7" },
+    ],
+  },
+  // ---- VFIO_DEVICE_FEATURE
+  vfio_device_feature: {
+    kind: "info",
+    ioctl: "VFIO_DEVICE_FEATURE",
+    doc: "Request and reply of VFIO_DEVICE_FEATURE: flags = feature index | GET / SET / PROBE; data[] is the feature's payload.",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_device_feature_flags" },
+      {
+        name: "data",
+        type: "payload",
+        selector: "flags",
+        cases: [
+          { mask: 0xffff, value: 0, bytes: 16 },
+          { mask: 0xffff, value: 1, struct: "vfio_device_feature_migration" },
+          { mask: 0xffff, value: 2, struct: "vfio_device_feature_mig_state" },
+          { mask: 0xffff, value: 3 },
+          { mask: 0xffff, value: 4, struct: "vfio_device_low_power_entry_with_wakeup" },
+          { mask: 0xffff, value: 5 },
+          { mask: 0xffff, value: 6, struct: "vfio_device_feature_dma_logging_control" },
+          { mask: 0xffff, value: 7 },
+          { mask: 0xffff, value: 8, struct: "vfio_device_feature_dma_logging_report" },
+          { mask: 0xffff, value: 9, struct: "vfio_device_feature_mig_data_size" },
+          { mask: 0xffff, value: 10, struct: "vfio_device_feature_bus_master" },
+          { mask: 0xffff, value: 11, struct: "vfio_device_feature_dma_buf" },
+          { mask: 0xffff, value: 12 },
+          { mask: 0xffff, value: 13, struct: "vfio_device_feature_zpci_err" },
+        ],
+      },
+    ],
+    minsz: "flags",
+  },
+  vfio_device_feature_migration: {
+    kind: "plain",
+    doc: "GET payload of VFIO_DEVICE_FEATURE_MIGRATION.",
+    fields: [{ name: "flags", type: "u64", aligned: true, flags: "vfio_migration_flags" }],
+  },
+  vfio_device_feature_mig_state: {
+    kind: "plain",
+    doc: "GET / SET payload of VFIO_DEVICE_FEATURE_MIG_DEVICE_STATE; data_fd is the migration data fd SET returns (or -1).",
+    fields: [
+      { name: "device_state", type: "u32", enum: "vfio_device_mig_state" },
+      { name: "data_fd", type: "s32" },
+    ],
+  },
+  vfio_precopy_info: {
+    kind: "info",
+    ioctl: "VFIO_MIG_GET_PRECOPY_INFO",
+    since: "6.3",
+    doc: "Reply of VFIO_MIG_GET_PRECOPY_INFO on the migration data fd (PRE_COPY states).",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_precopy_info_flags" },
+      { name: "initial_bytes", type: "u64", aligned: true },
+      { name: "dirty_bytes", type: "u64", aligned: true },
+    ],
+    minsz: "dirty_bytes",
+  },
+  vfio_device_low_power_entry_with_wakeup: {
+    kind: "plain",
+    doc: "SET payload of VFIO_DEVICE_FEATURE_LOW_POWER_ENTRY_WITH_WAKEUP.",
+    fields: [
+      { name: "wakeup_eventfd", type: "s32" },
+      { name: "reserved", type: "u32" },
+    ],
+  },
+  vfio_device_feature_dma_logging_control: {
+    kind: "plain",
+    doc: "SET payload of VFIO_DEVICE_FEATURE_DMA_LOGGING_START; ranges points to num_ranges vfio_device_feature_dma_logging_range.",
+    fields: [
+      { name: "page_size", type: "u64", aligned: true },
+      { name: "num_ranges", type: "u32" },
+      { name: "__reserved", type: "u32" },
+      { name: "ranges", type: "u64", aligned: true },
+    ],
+  },
+  vfio_device_feature_dma_logging_range: {
+    kind: "plain",
+    doc: "One IOVA range to track (an element of the array dma_logging_control.ranges points to).",
+    fields: [
+      { name: "iova", type: "u64", aligned: true },
+      { name: "length", type: "u64", aligned: true },
+    ],
+  },
+  vfio_device_feature_dma_logging_report: {
+    kind: "plain",
+    doc: "GET payload of VFIO_DEVICE_FEATURE_DMA_LOGGING_REPORT; bitmap points to the caller's bitmap.",
+    fields: [
+      { name: "iova", type: "u64", aligned: true },
+      { name: "length", type: "u64", aligned: true },
+      { name: "page_size", type: "u64", aligned: true },
+      { name: "bitmap", type: "u64", aligned: true },
+    ],
+  },
+  vfio_device_feature_mig_data_size: {
+    kind: "plain",
+    since: "6.2",
+    doc: "GET payload of VFIO_DEVICE_FEATURE_MIG_DATA_SIZE.",
+    fields: [{ name: "stop_copy_length", type: "u64", aligned: true }],
+  },
+  vfio_device_feature_bus_master: {
+    kind: "plain",
+    since: "6.7",
+    doc: "SET payload of VFIO_DEVICE_FEATURE_BUS_MASTER (vfio-cdx).",
+    fields: [{ name: "op", type: "u32", enum: "vfio_device_feature_bus_master_op" }],
+  },
+  vfio_region_dma_range: {
+    kind: "plain",
+    since: "6.19",
+    doc: "A range of a region to export (plain __u64: 4-aligned on i386).",
+    fields: [
+      { name: "offset", type: "u64" },
+      { name: "length", type: "u64" },
+    ],
+  },
+  vfio_device_feature_dma_buf: {
+    kind: "plain",
+    since: "6.19",
+    doc: "GET payload of VFIO_DEVICE_FEATURE_DMA_BUF (the ioctl returns a dma-buf fd); flags must be 0.",
+    fields: [
+      { name: "region_index", type: "u32" },
+      { name: "open_flags", type: "u32" },
+      { name: "flags", type: "u32" },
+      { name: "nr_ranges", type: "u32" },
+      { name: "dma_ranges", type: "array", of: "vfio_region_dma_range", count: "nr_ranges" },
+    ],
+  },
+  vfio_device_feature_zpci_err: {
+    kind: "plain",
+    since: "7.3",
+    doc: "GET payload of VFIO_DEVICE_FEATURE_ZPCI_ERROR: data points to a buffer of ccdf_err_length bytes (ZPCI_BASE v3).",
+    fields: [{ name: "data", type: "u64", aligned: true }],
+  },
+  // ---- cdev / iommufd (argsz-extensible: each grew by a field)
+  vfio_device_bind_iommufd: {
+    kind: "info",
+    ioctl: "VFIO_DEVICE_BIND_IOMMUFD",
+    since: "6.6",
+    doc: "Request and reply (out_devid) of VFIO_DEVICE_BIND_IOMMUFD on a cdev fd. 16 bytes in 6.6-6.16, 24 from 6.17 (token_uuid_ptr).",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_device_bind_iommufd_flags" },
+      { name: "iommufd", type: "s32" },
+      { name: "out_devid", type: "u32" },
+      { name: "token_uuid_ptr", type: "u64", aligned: true, since: "6.17" },
+    ],
+    minsz: "out_devid",
+  },
+  vfio_device_attach_iommufd_pt: {
+    kind: "info",
+    ioctl: "VFIO_DEVICE_ATTACH_IOMMUFD_PT",
+    since: "6.6",
+    doc: "Request and reply (pt_id) of VFIO_DEVICE_ATTACH_IOMMUFD_PT. 12 bytes in 6.6-6.14, 16 from 6.15 (pasid).",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_device_attach_iommufd_pt_flags" },
+      { name: "pt_id", type: "u32" },
+      { name: "pasid", type: "u32", since: "6.15" },
+    ],
+    minsz: "pt_id",
+  },
+  vfio_device_detach_iommufd_pt: {
+    kind: "info",
+    ioctl: "VFIO_DEVICE_DETACH_IOMMUFD_PT",
+    since: "6.6",
+    doc: "Request of VFIO_DEVICE_DETACH_IOMMUFD_PT. 8 bytes in 6.6-6.14, 12 from 6.15 (pasid).",
+    fields: [
+      { name: "argsz", type: "u32" },
+      { name: "flags", type: "u32", flags: "vfio_device_detach_iommufd_pt_flags" },
+      { name: "pasid", type: "u32", since: "6.15" },
+    ],
+    minsz: "flags",
+  },
 };
 
 /** VFIO ioctls: _IO(VFIO_TYPE, VFIO_BASE + nr). fd: container | group | device | mig. */
@@ -669,5 +1417,5 @@ export const ioctls = [
   },
   { name: "VFIO_IOMMU_SPAPR_TCE_REMOVE", nr: 20, fd: "container", dir: "in", arg: "vfio_iommu_spapr_tce_remove" },
   { name: "VFIO_EEH_PE_OP", nr: 21, fd: "container", dir: "in", arg: "vfio_eeh_pe_op" },
-  { name: "VFIO_MIG_GET_PRECOPY_INFO", nr: 21, fd: "mig", dir: "inout", arg: "vfio_precopy_info", since: "6.6" },
+  { name: "VFIO_MIG_GET_PRECOPY_INFO", nr: 21, fd: "mig", dir: "inout", arg: "vfio_precopy_info", since: "6.3" },
 ];

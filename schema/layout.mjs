@@ -1,15 +1,35 @@
 // C layout rules applied to the schema: natural alignment, u64 4-aligned on ilp32 unless
-// __aligned_u64, struct size rounded to its alignment, flexible array members after the last
-// fixed field. Used by the generator and by tests; gcc checks the results (tests/c).
-import { structs as abiStructs, proposals } from "./abi.mjs";
+// __aligned_u64, pointers 8 bytes on lp64 and 4 on ilp32, struct size rounded to its alignment,
+// flexible array members after the last fixed field. Used by the generator and by tests; gcc
+// checks the results (tests/c).
+//
+// A variant's `epoch` is a Linux release ("6.1", "6.12", "7.3"): the layout a header of that
+// release gives. "6.6" is taken as "6.7" (the codec's second layout epoch; see schema/abi.mjs).
+import { structs as abiStructs, proposals, epochAliases, headers } from "./abi.mjs";
 import { structs as vfioUserStructs } from "./vfio-user.mjs";
 
 /** Every struct the codec knows: the kernel ABI and the vfio-user message bodies. */
 export const structs = { ...abiStructs, ...vfioUserStructs };
 
-export const scalarSize = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
+export const scalarSize = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, ptr: 8 };
+const isScalar = (t) => t in scalarSize;
 
-export const epochAtLeast = (epoch, since) => !since || Number(epoch) >= Number(since);
+/** Compare two release strings ("6.9" < "6.15" < "7.0"). */
+export function versionCmp(a, b) {
+  const [am, an] = String(a).split(".").map(Number),
+    [bm, bn] = String(b).split(".").map(Number);
+  return am !== bm ? am - bm : (an || 0) - (bn || 0);
+}
+
+/** The release a variant's epoch stands for ("6.6" is an alias of "6.7"). */
+export const normEpoch = (epoch) => epochAliases[epoch] ?? epoch;
+
+/** Is a header of release `epoch` at least release `since`? (no `since`: always; `exact`: no alias) */
+export const epochAtLeast = (epoch, since, exact = false) =>
+  !since || versionCmp(exact ? epoch : normEpoch(epoch), since) >= 0;
+
+/** The newest release the schema describes: the codec's "6.7" tables hold every field up to it. */
+export const NEWEST = headers[headers.length - 1];
 
 /** Proposals enabled by a list, with `implies` expanded. */
 export function expandProposals(list = []) {
@@ -24,17 +44,19 @@ export function expandProposals(list = []) {
   return out;
 }
 
-function fieldAlign(f, v) {
-  if (f.type === "u64") {
-    const aligned = f.aligned === true || (typeof f.aligned === "string" && epochAtLeast(v.epoch, f.aligned));
-    return v.model === "ilp32" && !aligned ? 4 : 8;
+function scalarAlign(type, aligned, v) {
+  if (type === "ptr") return v.model === "ilp32" ? 4 : 8;
+  if (type === "u64") {
+    const a = aligned === true || (typeof aligned === "string" && epochAtLeast(v.epoch, aligned, v.exact));
+    return v.model === "ilp32" && !a ? 4 : 8;
   }
-  return scalarSize[f.type];
+  return scalarSize[type];
 }
+const scalarBytes = (type, v) => (type === "ptr" && v.model === "ilp32" ? 4 : scalarSize[type]);
 
 /** Is a field present in this variant (epoch, proposals)? Cap versions are handled separately. */
 export function fieldPresent(f, v) {
-  if (f.since && !epochAtLeast(v.epoch, f.since)) return false;
+  if (f.since && !epochAtLeast(v.epoch, f.since, v.exact)) return false;
   if (f.proposal && !(v.proposals ?? new Set()).has(f.proposal)) return false;
   return true;
 }
@@ -63,17 +85,20 @@ export function layout(name, v) {
     } else if (f.type === "payload" || f.type === "body") {
       trailing = { ...f, path: f.name, kind: f.type, offset: off };
     } else if (f.type === "array") {
-      const el = layout(f.of, v);
+      const el = isScalar(f.of)
+        ? { size: scalarBytes(f.of, v), align: scalarAlign(f.of, false, v), scalar: f.of }
+        : layout(f.of, v);
       off = roundUp(off, el.align);
       align = Math.max(align, el.align);
       trailing = { ...f, path: f.name, kind: "array", offset: off, elemSize: el.size, elem: el };
     } else if (f.type === "bytes") {
       trailing = { ...f, path: f.name, kind: "bytes", offset: off, elemSize: 1 };
     } else {
-      const a = fieldAlign(f, v);
+      const a = scalarAlign(f.type, f.aligned, v);
+      const size = scalarBytes(f.type, v);
       off = roundUp(off, a);
-      fields.push({ ...f, path: f.name, offset: off, size: scalarSize[f.type], align: a });
-      off += scalarSize[f.type];
+      fields.push({ ...f, path: f.name, offset: off, size, align: a });
+      off += size;
       align = Math.max(align, a);
     }
   }
@@ -97,10 +122,53 @@ export function capKnownSize(name, v, version) {
 
 export const roundUp = (x, a) => Math.ceil(x / a) * a;
 
+/** Every release at which some struct's layout can change (the schema's since / aligned values). */
+export function historyPoints() {
+  const pts = new Set(["6.1"]);
+  for (const s of Object.values(structs)) {
+    if (s.since) pts.add(s.since);
+    for (const f of s.fields) {
+      if (f.since) pts.add(f.since);
+      if (typeof f.aligned === "string") pts.add(f.aligned);
+    }
+  }
+  return [...pts].sort(versionCmp);
+}
+
+/**
+ * sizeof(struct) through the releases, per data model: [{from, until, lp64, ilp32}] with one entry
+ * per distinct pair of sizes (until = last release of that entry, null = still current). Starts at
+ * the struct's own `since` (or 6.1). Caps are sized at their newest version.
+ */
+export function sizeHistory(name, props = new Set()) {
+  const s = structs[name];
+  const start = s.since && versionCmp(s.since, "6.1") > 0 ? s.since : "6.1";
+  const pts = historyPoints().filter((p) => versionCmp(p, start) >= 0);
+  if (!pts.includes(start)) pts.unshift(start);
+  const out = [];
+  for (const p of pts) {
+    // exact releases here: a real 6.6 header has the pad fields but not yet __aligned_u64
+    const lp64 = layout(name, { model: "lp64", epoch: p, proposals: props, exact: true }).size;
+    const ilp32 = layout(name, { model: "ilp32", epoch: p, proposals: props, exact: true }).size;
+    const last = out[out.length - 1];
+    if (last && last.lp64 === lp64 && last.ilp32 === ilp32) continue;
+    if (last) last.until = prevRelease(p);
+    out.push({ from: p, until: null, lp64, ilp32 });
+  }
+  return out;
+}
+
+/** The release before `v` as the schema can name it ("6.15" -> "6.14", "7.0" -> "6.19"). */
+export function prevRelease(v) {
+  const [m, n] = v.split(".").map(Number);
+  if (n > 0) return `${m}.${n - 1}`;
+  return m === 7 ? "6.19" : `${m - 1}.x`;
+}
+
 /** The four layout variants the codec distinguishes, in table order (index = model*2 + epoch). */
 export const variants = [
   { model: "lp64", epoch: "6.1" },
-  { model: "lp64", epoch: "6.6" },
+  { model: "lp64", epoch: NEWEST },
   { model: "ilp32", epoch: "6.1" },
-  { model: "ilp32", epoch: "6.6" },
+  { model: "ilp32", epoch: NEWEST },
 ];

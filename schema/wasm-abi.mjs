@@ -138,6 +138,11 @@ export const record = {
       value: 13,
       meaning: "vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with",
     },
+    {
+      name: "K_PAYLOAD",
+      value: 14,
+      meaning: "ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector",
+    },
   ],
   /** value bits of a K_FDS record. */
   fds: [
@@ -252,7 +257,7 @@ export const oracle = {
     rule(
       "VIRQFD_BUSY",
       "EBUSY",
-      "INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY)",
+      "an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY)",
     ),
     rule(
       "ZERO_VECTORS",
@@ -291,6 +296,11 @@ export const oracle = {
       "EMPTY_BLOCK",
       "EINVAL",
       "6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed",
+    ),
+    rule(
+      "REQUEST_IRQ",
+      null,
+      "platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch",
     ),
   ],
   /**
@@ -415,6 +425,27 @@ export const oracle = {
     { name: "FD_EVENTFD", value: 1, meaning: "fd kind: an eventfd" },
     { name: "FD_READONLY", value: 2, meaning: "fd kind: open, not an eventfd, not writable" },
     { name: "FD_WRITABLE", value: 3, meaning: "fd kind: open, not an eventfd, writable" },
+  ],
+  /**
+   * vfio-platform/amba (drivers/vfio/platform/vfio_platform_irq.c): with PLAT_EXTENDED in
+   * DEV_FEATURES an extended block (PLAT_WORDS words) adds what the device holds per line: the
+   * errno of the request_irq made when the device was opened, and the mask/unmask irqfds.
+   */
+  platform: [
+    { name: "PLAT_EXTENDED", value: 0x80000000, meaning: "words PLAT_IRQ_ERRNO.. are present" },
+    {
+      name: "PLAT_IRQ_ERRNO",
+      value: 200,
+      meaning:
+        "words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them",
+    },
+    { name: "PLAT_MASK_IRQFD", value: 264, meaning: "words: per-index bitmap (2 words), a mask irqfd is installed" },
+    {
+      name: "PLAT_UNMASK_IRQFD",
+      value: 266,
+      meaning: "words: per-index bitmap (2 words), an unmask irqfd is installed",
+    },
+    { name: "PLAT_WORDS", value: 268, meaning: "size of the extended block, in words" },
   ],
   /** First fd number the bitmaps cannot describe: such an fd is closed. */
   maxFd: 1024,

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as kernelAbi from "../schema/abi.mjs";
 import * as vfioUser from "../schema/vfio-user.mjs";
-import { layout, variants } from "../schema/layout.mjs";
+import { layout, variants, sizeHistory } from "../schema/layout.mjs";
 import { outputs as cHeader } from "./gen/c-header.mjs";
 import { outputs as abiReference } from "./gen/docs.mjs";
 import { outputs as fastTs } from "./gen/fast-ts.mjs";
@@ -30,13 +30,15 @@ const abi = {
 const proposalNames = Object.keys(abi.proposals);
 const structNames = Object.keys(abi.structs);
 const sid = Object.fromEntries(structNames.map((n, i) => [n, i]));
-const TYPE = { u8: 1, u16: 2, u32: 3, s32: 4, u64: 5, payload: 6, array: 7, bytes: 8, body: 9 };
+const TYPE = { u8: 1, u16: 2, u32: 3, s32: 4, u64: 5, payload: 6, array: 7, bytes: 8, body: 9, ptr: 10 };
+// payload case kinds (CASES table)
+const CASE = { none: 0, scalar: 1, struct: 2, bytes: 3 };
 const KIND = { plain: 0, info: 1, cap: 2, message: 3 };
 const allProps = new Set(proposalNames);
 const vlay = (name, v, props) => layout(name, { ...v, proposals: props });
 
 // ---------- flattened model shared by the AS and TS outputs
-const model = { structs: [], fields: [], capreg: [] };
+const model = { structs: [], fields: [], capreg: [], cases: [] };
 for (const name of structNames) {
   const s = abi.structs[name];
   const lays = variants.map((v) => vlay(name, v, allProps));
@@ -51,8 +53,9 @@ for (const name of structNames) {
       const g = l.fields.find((x) => x.path === f.path) ?? (l.trailing?.name === f.name ? l.trailing : null);
       return g ? g.offset : (full.fields.find((x) => x.path === f.path)?.offset ?? f.offset);
     });
+    const id = model.fields.length;
     model.fields.push({
-      id: model.fields.length,
+      id,
       struct: name,
       path: f.path,
       name: f.name,
@@ -71,7 +74,22 @@ for (const name of structNames) {
       cases: f.cases ?? null,
       aligned: f.aligned ?? null,
       countLocal: f.count ? localIndex(f.count) : f.length ? localIndex(f.length) : -1,
+      selectorLocal: f.selector ? localIndex(f.selector) : -1,
+      alt: f.alt ?? null,
+      short: f.short ?? null,
     });
+    for (const c of f.kind === "payload" ? f.cases : []) {
+      const kind = c.struct ? "struct" : c.elem ? "scalar" : c.bytes ? "bytes" : "none";
+      model.cases.push({
+        field: id,
+        kind,
+        elem: c.elem ?? null,
+        struct: c.struct ?? null,
+        bytes: c.bytes ?? 0,
+        mask: c.mask,
+        value: c.value,
+      });
+    }
   }
   const trailing = full.trailing;
   model.structs.push({
@@ -95,7 +113,10 @@ for (const name of structNames) {
     versions: s.versions ?? null,
     proposal: s.proposal ?? null,
     trailingLocal: trailing ? flat.length - 1 : -1,
-    trailingCountLocal: trailing ? localIndex(trailing.count ?? trailing.length) : -1,
+    trailingCountLocal:
+      trailing && (trailing.count ?? trailing.length) ? localIndex(trailing.count ?? trailing.length) : -1,
+    since: s.since ?? null,
+    history: s.kind === "cap" ? null : sizeHistory(name),
   });
   if (s.kind === "cap") {
     const ids = [{ id: s.id, name: s.name }, ...(s.alsoIds ?? [])];
@@ -186,23 +207,50 @@ function kernelConstants() {
 
 // ---------- AssemblyScript
 function asLayout() {
-  const u8 = (x) => x & 0xff;
+  // Rows shared by several entries (offsets or sizes per layout variant that differ between
+  // variants): one copy each, referenced by index. Most rows are the same in every variant.
+  const shared = (rows) => (xs) => {
+    const key = xs.join(",");
+    const i = rows.findIndex((r) => r.join(",") === key);
+    if (i >= 0) return i;
+    rows.push(xs);
+    return rows.length - 1;
+  };
+  const varOffRows = [];
+  const varSizeRows = [];
+  const varOff = shared(varOffRows);
+  const varSize = shared(varSizeRows);
+  const same = (xs) => xs.every((x) => x === xs[0]);
   const fieldBytes = [];
   for (const f of model.fields) {
-    const attrs = (f.since ? 1 : 0) | (f.proposal ? 2 : 0);
+    const attrs = (f.since ? 1 : 0) | (f.proposal ? 2 : 0) | (f.short === "needs" ? 4 : 0) | (same(f.offsets) ? 0 : 8);
     const pv = ((f.proposal ? proposalNames.indexOf(f.proposal) : 0) << 4) | (f.version & 0xf);
-    const aux = f.of ? sid[f.of] : f.type === "bytes" ? 1 : 0;
-    fieldBytes.push([TYPE[f.type], attrs, pv, aux, ...f.offsets.map(u8)]);
+    // array: element struct id, or 0x80 | scalar type; bytes: 1; payload: selector's local index
+    const aux = f.of
+      ? f.of in sid
+        ? sid[f.of]
+        : 0x80 | TYPE[f.of]
+      : f.type === "bytes"
+        ? 1
+        : f.type === "payload"
+          ? f.selectorLocal
+          : 0;
+    if (TYPE[f.type] > 15 || f.offsets.some((o) => o > 255)) throw new Error(`${f.struct}.${f.path}: row overflows`);
+    fieldBytes.push([TYPE[f.type] | (attrs << 4), pv, aux, same(f.offsets) ? f.offsets[0] : varOff(f.offsets)]);
   }
   const structBytes = [];
   for (const s of model.structs) {
+    // proposal fields add the same number of bytes in every variant (vfio_irq_info 16 -> 20)
+    const grow = s.sizeProp[0] - s.size[0];
+    if (s.sizeProp.some((x, i) => x - s.size[i] !== grow) || s.size.some((x) => x > 255))
+      throw new Error(`${s.name}: sizes do not fit the struct row`);
     structBytes.push([
       s.firstField & 0xff,
       s.firstField >> 8,
       s.nfields,
-      KIND[s.kind],
-      ...s.size,
-      ...s.sizeProp,
+      KIND[s.kind] | (same(s.size) ? 0 : 0x10),
+      same(s.size) ? s.size[0] : varSize(s.size),
+      grow,
       s.minsz,
       s.caps ? s.caps.flag : 0,
       s.capOffsetLocal & 0xff,
@@ -213,8 +261,6 @@ function asLayout() {
           : 0,
       s.trailingLocal & 0xff,
       s.trailingCountLocal & 0xff,
-      0,
-      0,
     ]);
   }
   const capBytes = model.capreg.map((c) => [
@@ -227,6 +273,20 @@ function asLayout() {
     0,
     0,
   ]);
+  const caseBytes = model.cases.map((c) => {
+    const ref = c.struct ? sid[c.struct] : c.bytes;
+    if (ref > 255 || c.mask > 0xffff || c.value > 0xffff)
+      throw new Error(`payload case ${c.mask}/${c.value}: row overflows`);
+    const le16 = (x) => [x & 0xff, x >>> 8];
+    return [
+      c.field & 0xff,
+      c.field >> 8,
+      CASE[c.kind] | ((c.elem ? TYPE[c.elem] : 0) << 4),
+      ref,
+      ...le16(c.mask),
+      ...le16(c.value),
+    ];
+  });
   const arr = (rows) => rows.map((r) => `  ${r.join(", ")},`).join("\n");
   const consts = kernelConstants().map((c) => `export const ${c.name}: ${c.type} = ${c.text};`);
   return `${BANNER}// Flattened layout tables (C rules per variant: lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6).
@@ -243,21 +303,38 @@ ${arr(vuCommands.map((c) => (c ? [1, 0, c.req & 0xff, c.req >> 8, c.rep & 0xff, 
 export const NUM_STRUCTS: i32 = ${model.structs.length};
 export const NUM_FIELDS: i32 = ${model.fields.length};
 export const NUM_CAPREG: i32 = ${model.capreg.length};
+export const NUM_CASES: i32 = ${model.cases.length};
 export const NUM_PROPOSALS: i32 = ${proposalNames.length};
 export const IMPLIES_MASK: StaticArray<u32> = [${proposalNames.map((p) => (abi.proposals[p].implies ?? []).reduce((m, q) => m | (1 << (8 + proposalNames.indexOf(q))), 0)).join(", ")}];
 
-// FIELD: type, attrs(1=since 6.6, 2=proposal), proposal<<4|version, aux(elem struct | 1 for bytes), offset[4 variants]
+// FIELD: type | attrs << 4 (attrs: 1 = absent in the 6.1 layout, 2 = proposal, 4 = array asks for argsz
+//        when short, 8 = offset differs per variant), proposal << 4 | version, aux (array: elem struct |
+//        0x80 | scalar type; bytes: 1; payload: selector field), offset (attrs 8: a VAROFF row)
 export const FIELDS: usize = memory.data<u8>([
 ${arr(fieldBytes)}
 ]);
-// STRUCT: first field lo/hi, nfields, kind, size[4], size with proposals[4], minsz, caps flag,
-//         cap_offset local field, proposal+1, trailing local field, trailing count local field, 0, 0
+// VAROFF: a field's offset in each layout variant, for the fields whose offset differs
+export const VAROFF: usize = memory.data<u8>([
+${arr(varOffRows)}
+]);
+// STRUCT: first field lo/hi, nfields, kind | 0x10 (size differs per variant), size (or a VARSIZE row),
+//         bytes proposal fields add, minsz, caps flag, cap_offset local field, proposal+1,
+//         trailing local field, trailing count local field
 export const STRUCTS: usize = memory.data<u8>([
 ${arr(structBytes)}
+]);
+// VARSIZE: sizeof in each layout variant, for the structs whose size differs
+export const VARSIZE: usize = memory.data<u8>([
+${arr(varSizeRows)}
 ]);
 // CAPREG: host struct, cap id, cap struct, proposal+1, max version, 0, 0, 0
 export const CAPREG: usize = memory.data<u8>([
 ${arr(capBytes)}
+]);
+// CASES (payload cases): payload field lo/hi, kind (0 none, 1 scalar x count, 2 struct, 3 bytes) |
+//        scalar type << 4, struct id | byte length, mask (u16 le), value (u16 le)
+export const CASES: usize = memory.data<u8>([
+${arr(caseBytes)}
 ]);
 `;
 }
@@ -265,10 +342,17 @@ ${arr(capBytes)}
 // ---------- TypeScript
 function tsType(f) {
   if (f.scalar === "u64") return "bigint";
-  if (f.type === "array") return `${pascal(f.of)}[]`;
+  if (f.type === "array") return f.of in sid ? `${pascal(f.of)}[]` : "number[]";
   if (f.type === "bytes") return "Uint8Array";
-  if (f.type === "payload") return "IrqSetData";
+  if (f.type === "payload") {
+    if (f.cases.some((c) => c.elem)) return "IrqSetData";
+    const ts = [
+      ...new Set(f.cases.map((c) => (c.struct ? pascal(c.struct) : c.bytes ? "Uint8Array" : null)).filter(Boolean)),
+    ];
+    return ts.join(" | ");
+  }
   if (f.type === "body") return "Record<string, unknown>";
+  if (f.scalar === "ptr") return "bigint";
   return "number";
 }
 const pascal = (n) =>
@@ -280,8 +364,24 @@ const pascal = (n) =>
 function tsSchema() {
   const ifaces = [];
   for (const s of model.structs) {
-    const fs = model.fields.slice(s.firstField, s.firstField + s.nfields).filter((f) => !f.path.startsWith("header."));
+    const all = model.fields.slice(s.firstField, s.firstField + s.nfields).filter((f) => !f.path.startsWith("header."));
+    // embedded structs (vfio_iommu_type1_dirty_bitmap_get.bitmap) are one member of their own type
+    const embedded = new Map(
+      abi.structs[s.name].fields
+        .filter((f) => f.type === "struct" && f.name !== "header")
+        .map((f) => [f.name, f.struct]),
+    );
+    const seen = new Set();
+    const fs = all.filter((f) => {
+      const top = f.path.split(".")[0];
+      if (!embedded.has(top)) return true;
+      if (seen.has(top)) return false;
+      seen.add(top);
+      return true;
+    });
     const lines = fs.map((f) => {
+      const top = f.path.split(".")[0];
+      if (embedded.has(top)) return `  ${top}${f.since ? "?" : ""}: ${pascal(embedded.get(top))};`;
       const opt = f.since || f.proposal || f.version > 1 ? "?" : "";
       const doc = [
         f.flags && `flag set ${f.flags}`,
@@ -292,7 +392,14 @@ function tsSchema() {
       ]
         .filter(Boolean)
         .join("; ");
-      return `${doc ? `  /** ${doc} */\n` : ""}  ${f.name}${opt}: ${tsType(f)};`;
+      const optional = opt || (f.type === "payload" && !f.cases.some((c) => c.elem)) ? "?" : "";
+      const alts = (f.alt ?? [])
+        .map(
+          (a) =>
+            `\n  /** the same bytes as ${f.name}, named so when ${a.when.flag} is set${a.since ? `; since ${a.since}` : ""} */\n  ${a.name}?: ${tsType(f)};`,
+        )
+        .join("");
+      return `${doc ? `  /** ${doc} */\n` : ""}  ${f.name}${optional}: ${tsType(f)};${alts}`;
     });
     if (s.kind === "cap") lines.unshift("  header: VfioInfoCapHeader;");
     ifaces.push(
@@ -309,8 +416,14 @@ function tsSchema() {
     structs: model.structs,
     fields: model.fields,
     capreg: model.capreg,
+    cases: model.cases,
     ioctlBase: abi.ioctlBase,
     ioctls: abi.ioctls,
+    constants: abi.constants,
+    strings: abi.strings,
+    irqIndexByDevice: abi.irqIndexByDevice,
+    headers: abi.headers,
+    epochAliases: abi.epochAliases,
     vfioUser: {
       protocol: abi.vfioUser.protocol,
       commands: vuCommands.filter(Boolean).map((c) => ({

@@ -14,6 +14,12 @@ PACKAGES=(
   # No kernel is installed: tests/kernel downloads its four guest kernels with a private apt state
   # and unpacks them into a cache directory
   qemu-system-x86 ipxe-qemu busybox-static kmod xz-utils ca-certificates
+  # foreign-architecture kernels (tests/kernel/cross): QEMU for arm64 and s390x, cross compilers
+  # for the minimal kernels the tests build from Debian's linux-source and for the static replay
+  # program, and the kernel build's host tools. Sources and guest busybox come through private apt
+  # states, not from here
+  qemu-system-arm qemu-system-misc gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+  make bison flex bc libelf-dev libssl-dev cpio
   # embedding: wabt (wasm2c, wast2json, spectest-interp), JavaScriptCore shell
   wabt libjavascriptcoregtk-4.0-bin
   # browser e2e: Debian's chromium driven by playwright-core

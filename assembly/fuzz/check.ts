@@ -6,6 +6,7 @@ import {
   K_ELEM,
   K_FIELD,
   K_GAP,
+  K_PAYLOAD,
   K_SLACK,
   K_TAIL,
   MAX_FAIL_LIST,
@@ -40,7 +41,7 @@ import { S_VFIO_IRQ_SET } from "../generated/layout";
 import { wrN } from "../mem";
 import { oracle_last_rule, oracleSetIrqs } from "../oracle";
 import { recCount, recOverflow } from "../records";
-import { fieldType, T_BYTES, T_PAYLOAD } from "../tables";
+import { fieldAux, fieldType, T_ARRAY, T_BYTES, T_PAYLOAD } from "../tables";
 import { gBaseOk, gClass, genCase, gRet, gRule, gSid, gStatus, gTarget } from "./gen";
 import { mutateFrom, parseInto } from "./mutate";
 import { below, seedCase } from "./rng";
@@ -73,11 +74,18 @@ function rebuild(prof: u32, src: usize, len: u32, dst: usize, work: usize, fill:
     if (k == K_FIELD) wrN(dst + off, size as i32, load<u64>(r, 16), big);
     else if (k == K_ELEM) {
       const t = fieldType(load<u16>(r, 2) as i32);
-      if (t == T_PAYLOAD) wrN(dst + off, size as i32, load<u64>(r, 16), big);
+      // scalar elements carry their value; struct elements are rebuilt from their FIELD records
+      if (t == T_PAYLOAD || (t == T_ARRAY && isScalarElem(load<u16>(r, 2) as i32)))
+        wrN(dst + off, size as i32, load<u64>(r, 16), big);
       else if (t == T_BYTES) memory.copy(dst + off, src + off, size);
-    } else if (k == K_GAP || k == K_SLACK || k == K_TAIL) memory.copy(dst + off, src + off, size);
+    } else if (k == K_GAP || k == K_SLACK || k == K_TAIL || (k == K_PAYLOAD && load<u32>(r, 12) == 0xffff))
+      memory.copy(dst + off, src + off, size);
   }
   return true;
+}
+
+function isScalarElem(fid: i32): bool {
+  return (fieldAux(fid) & 0x80) != 0;
 }
 
 function hashBytes(h: u64, p: usize, len: u32): u64 {

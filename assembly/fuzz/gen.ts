@@ -83,13 +83,13 @@ import {
   fieldType,
   fieldVersion,
   firstField,
+  isScalar,
   minsz,
   numFields,
-  scalarSize,
+  scalarSizeV,
   structAllowed,
   structSize,
   T_ARRAY,
-  T_PAYLOAD,
   trailingCountLocal,
   trailingLocal,
 } from "../tables";
@@ -340,8 +340,8 @@ function fillRand(sid: i32, prof: u32, v: i32, p: usize, ver: u32, big: bool): v
   for (let i = 0; i < n; i++) {
     const fid = first + i,
       t = fieldType(fid);
-    if (t >= T_PAYLOAD || !fieldPresent(fid, prof) || (ver != 0 && fieldVersion(fid) > ver)) continue;
-    wrN(p + fieldOffset(fid, v), scalarSize(t), Rng.chance(8) ? (below(256) as u64) : Rng.next64(), big);
+    if (!isScalar(t) || !fieldPresent(fid, prof) || (ver != 0 && fieldVersion(fid) > ver)) continue;
+    wrN(p + fieldOffset(fid, v), scalarSizeV(t, v), Rng.chance(8) ? (below(256) as u64) : Rng.next64(), big);
   }
 }
 

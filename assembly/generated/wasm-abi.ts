@@ -34,6 +34,7 @@ export const K_TAIL: u32 = 10; // bytes beyond argsz up to the buffer end
 export const K_NOTE: u32 = 11; // aux = note code; informational, not an error
 export const K_FDS: u32 = 12; // vfio-user: aux = fds the receiver expects; value = FDS_OR_NONE | FDS_UP_TO | FDS_ANY
 export const K_BODY: u32 = 13; // vfio-user: ref = body struct id (0xffff raw bytes); aux = PROF_MSG_* to parse it with
+export const K_PAYLOAD: u32 = 14; // ref = payload field id; aux = case struct id (0xffff: raw bytes); size = bytes; value = selector
 export const NOTE_CAPOFF_WITHOUT_FLAG: u32 = 1; // cap_offset non-zero while the CAPS flag is clear (ignored)
 export const NOTE_ARGSZ_SLACK: u32 = 2; // argsz larger than the known content
 export const FDS_OR_NONE: u32 = 1; // no fds is also valid (SET_IRQS DATA_EVENTFD: de-assign the range)
@@ -84,6 +85,11 @@ export const LVU_WORDS: u32 = 0x3c9; // LVU_TABLE + (LVU_SLOTS + 3) bytes, in wo
 export const FD_EVENTFD: u32 = 0x1; // fd kind: an eventfd
 export const FD_READONLY: u32 = 0x2; // fd kind: open, not an eventfd, not writable
 export const FD_WRITABLE: u32 = 0x3; // fd kind: open, not an eventfd, writable
+export const PLAT_EXTENDED: u32 = 0x80000000; // words PLAT_IRQ_ERRNO.. are present
+export const PLAT_IRQ_ERRNO: u32 = 0xc8; // words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them
+export const PLAT_MASK_IRQFD: u32 = 0x108; // words: per-index bitmap (2 words), a mask irqfd is installed
+export const PLAT_UNMASK_IRQFD: u32 = 0x10a; // words: per-index bitmap (2 words), an unmask irqfd is installed
+export const PLAT_WORDS: u32 = 0x10c; // size of the extended block, in words
 export const DRV_PCI: u32 = 0; // PCI
 export const DRV_PLATFORM: u32 = 1; // platform
 export const DRV_AMBA: u32 = 2; // AMBA
@@ -143,7 +149,7 @@ export const R_LVU_ERR_REQ: u32 = 26; // libvfio-user: ERR/REQ with an action ot
 export const R_LVU_COUNT0: u32 = 27; // libvfio-user: count 0 needs start 0 and DATA_NONE|ACTION_TRIGGER
 export const R_PARTIAL_VECTORS: u32 = 28; // pci_alloc_irq_vectors allocated fewer MSI vectors: the kernel returns that number, MSI stays disabled
 export const R_CCW_INDEX: u32 = 29; // ccw: index is not IO/CRW/REQ
-export const R_VIRQFD_BUSY: u32 = 30; // INTx UNMASK eventfd while an unmask irqfd is already installed (vfio_virqfd_enable: EBUSY)
+export const R_VIRQFD_BUSY: u32 = 30; // an irqfd is already installed for this action: PCI INTx UNMASK, platform MASK/UNMASK eventfd (vfio_virqfd_enable: EBUSY)
 export const R_ZERO_VECTORS: u32 = 31; // MSI/MSI-X enable with start + count == 0: pci_alloc_irq_vectors(1, 0) fails with ERANGE
 export const R_LOOPBACK_RANGE: u32 = 32; // 6.1: loopback trigger past the enabled vectors (start + count > num_ctx)
 export const R_VECTOR_UNALLOCATED: u32 = 33; // 6.12: eventfd for a vector that is not allocated and cannot be allocated dynamically (pci_irq_vector: EINVAL)
@@ -154,7 +160,8 @@ export const R_LVU_TRIGGER_FD: u32 = 37; // libvfio-user: the trigger writes to 
 export const R_LVU_BUG_DISABLE_RANGE: u32 = 38; // libvfio-user bug (efd091bc): a disable closes [start, count) instead of [start, start + count): nothing when start >= count
 export const R_LVU_BUG_INTX_SHARED: u32 = 39; // libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)
 export const R_EMPTY_BLOCK: u32 = 40; // 6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed
-export const NUM_RULES: u32 = 41;
+export const R_REQUEST_IRQ: u32 = 41; // platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch
+export const NUM_RULES: u32 = 42;
 
 // fuzzing
 export const C_VALID: i32 = 0; // vfio_irq_set/valid

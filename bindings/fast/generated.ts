@@ -149,7 +149,7 @@ function dc6(b: Uint8Array, off: number, id: number, ver: number, next: number, 
 function d7(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 20) return undefined;
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 20 || argsz > b.length) return undefined;
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset };
@@ -180,10 +180,23 @@ function d7(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d8(b: Uint8Array, le: boolean): Val | undefined {
+function dc8(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+  if (ver === 0) return undefined;
+  let known = 32;
+  if (ver >= 2) known = 36;
+  if (ver >= 3) known = 40;
+  if (off + known > limit) return undefined;
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8, le), end_dma: u64(b, off + 16, le), pchid: u16(b, off + 24, le), vfn: u16(b, off + 26, le), fmb_length: u16(b, off + 28, le), pft: b[off + 30], gid: b[off + 31] };
+  if (ver >= 2) { cap.fh = u32(b, off + 32, le); }
+  if (ver >= 3) { cap.ccdf_err_length = u32(b, off + 36, le); }
+  capEnd = off + known;
+  return cap;
+}
+
+function d9(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) return undefined;
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
@@ -196,7 +209,7 @@ function d8(b: Uint8Array, le: boolean): Val | undefined {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap | undefined;
       switch (id) {
-        case 1: cap = dc2(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc8(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc3(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc4(b, off, id, ver, next, argsz, le); break;
         case 4: cap = dc5(b, off, id, ver, next, argsz, le); break;
@@ -214,9 +227,9 @@ function d8(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
-  const ver = h?.version ?? 2, next = h?.next ?? 0;
+  const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
   if (ver >= 2) known = 36;
@@ -236,6 +249,8 @@ function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number
   if (!okU8(f6)) return -1;
   const f7 = c.fh ?? 0;
   if (!okU32(f7)) return -1;
+  const f8 = c.ccdf_err_length ?? 0;
+  if (!okU32(f8)) return -1;
   if (at + known > b.length) return known;
   w16(b, at, id, le);
   w16(b, at + 2, ver, le);
@@ -251,7 +266,7 @@ function ec9(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number
   return known;
 }
 
-function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -291,7 +306,7 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -311,7 +326,7 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return size;
 }
 
-function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -331,7 +346,7 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return size;
 }
 
-function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -349,7 +364,7 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e14(x: Val, le: boolean): Uint8Array | undefined {
+function e15(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -371,11 +386,11 @@ function e14(x: Val, le: boolean): Uint8Array | undefined {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec9(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") return undefined; n = ec10(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") return undefined; n = ec11(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") return undefined; n = ec12(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") return undefined; n = ec13(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec10(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") return undefined; n = ec11(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") return undefined; n = ec12(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") return undefined; n = ec13(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") return undefined; n = ec14(EMPTY, at, id, c, le); break;
         default: return undefined;
       }
       if (n < 0) return undefined;
@@ -392,17 +407,58 @@ function e14(x: Val, le: boolean): Uint8Array | undefined {
   w32(b, 16, f4, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec9(b, c.offset, 1, c, le); break;
-      case 2: ec10(b, c.offset, 2, c, le); break;
-      case 3: ec11(b, c.offset, 3, c, le); break;
-      case 4: ec12(b, c.offset, 4, c, le); break;
-      case 5: ec13(b, c.offset, 5, c, le); break;
+      case 1: ec10(b, c.offset, 1, c, le); break;
+      case 2: ec11(b, c.offset, 2, c, le); break;
+      case 3: ec12(b, c.offset, 3, c, le); break;
+      case 4: ec13(b, c.offset, 4, c, le); break;
+      case 5: ec14(b, c.offset, 5, c, le); break;
     }
   }
   return b;
 }
 
-function e15(x: Val, le: boolean): Uint8Array | undefined {
+function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+  const h = c.header as Val | undefined;
+  const ver = h?.version ?? 3, next = h?.next ?? 0;
+  if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
+  let known = 32;
+  if (ver >= 2) known = 36;
+  if (ver >= 3) known = 40;
+  const f0 = c.start_dma ?? 0;
+  if (!ok64(f0)) return -1;
+  const f1 = c.end_dma ?? 0;
+  if (!ok64(f1)) return -1;
+  const f2 = c.pchid ?? 0;
+  if (!okU16(f2)) return -1;
+  const f3 = c.vfn ?? 0;
+  if (!okU16(f3)) return -1;
+  const f4 = c.fmb_length ?? 0;
+  if (!okU16(f4)) return -1;
+  const f5 = c.pft ?? 0;
+  if (!okU8(f5)) return -1;
+  const f6 = c.gid ?? 0;
+  if (!okU8(f6)) return -1;
+  const f7 = c.fh ?? 0;
+  if (!okU32(f7)) return -1;
+  const f8 = c.ccdf_err_length ?? 0;
+  if (!okU32(f8)) return -1;
+  if (at + known > b.length) return known;
+  w16(b, at, id, le);
+  w16(b, at + 2, ver, le);
+  w32(b, at + 4, next, le);
+  w64(b, at + 8, f0, le);
+  w64(b, at + 16, f1, le);
+  w16(b, at + 24, f2, le);
+  w16(b, at + 26, f3, le);
+  w16(b, at + 28, f4, le);
+  b[at + 30] = f5;
+  b[at + 31] = f6;
+  if (ver >= 2) w32(b, at + 32, f7, le);
+  if (ver >= 3) w32(b, at + 36, f8, le);
+  return known;
+}
+
+function e17(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -424,11 +480,11 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec9(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") return undefined; n = ec10(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") return undefined; n = ec11(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") return undefined; n = ec12(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") return undefined; n = ec13(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec16(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") return undefined; n = ec11(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") return undefined; n = ec12(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") return undefined; n = ec13(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") return undefined; n = ec14(EMPTY, at, id, c, le); break;
         default: return undefined;
       }
       if (n < 0) return undefined;
@@ -446,17 +502,17 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
   w32(b, 20, f5, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec9(b, c.offset, 1, c, le); break;
-      case 2: ec10(b, c.offset, 2, c, le); break;
-      case 3: ec11(b, c.offset, 3, c, le); break;
-      case 4: ec12(b, c.offset, 4, c, le); break;
-      case 5: ec13(b, c.offset, 5, c, le); break;
+      case 1: ec16(b, c.offset, 1, c, le); break;
+      case 2: ec11(b, c.offset, 2, c, le); break;
+      case 3: ec12(b, c.offset, 3, c, le); break;
+      case 4: ec13(b, c.offset, 4, c, le); break;
+      case 5: ec14(b, c.offset, 5, c, le); break;
     }
   }
   return b;
 }
 
-function dc16(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 16;
   if (off + known > limit) return undefined;
@@ -471,7 +527,7 @@ function dc16(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc17(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 16;
   if (off + known > limit) return undefined;
@@ -480,7 +536,7 @@ function dc17(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 8;
   if (off + known > limit) return undefined;
@@ -489,7 +545,7 @@ function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc21(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 16;
   if (off + known > limit) return undefined;
@@ -498,7 +554,7 @@ function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc22(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 16;
   if (off + known > limit) return undefined;
@@ -507,7 +563,7 @@ function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function d21(b: Uint8Array, le: boolean): Val | undefined {
+function d23(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) return undefined;
@@ -523,11 +579,11 @@ function d21(b: Uint8Array, le: boolean): Val | undefined {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap | undefined;
       switch (id) {
-        case 1: cap = dc16(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc17(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc18(b, off, id, ver, next, argsz, le); break;
-        case 4: cap = dc19(b, off, id, ver, next, argsz, le); break;
-        case 5: cap = dc20(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc18(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc19(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc20(b, off, id, ver, next, argsz, le); break;
+        case 4: cap = dc21(b, off, id, ver, next, argsz, le); break;
+        case 5: cap = dc22(b, off, id, ver, next, argsz, le); break;
         default: return undefined;
       }
       if (cap === undefined) return undefined;
@@ -541,7 +597,7 @@ function d21(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -573,7 +629,7 @@ function ec22(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return size;
 }
 
-function ec23(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -591,7 +647,7 @@ function ec23(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -603,7 +659,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -618,7 +674,7 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -636,7 +692,7 @@ function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e27(x: Val, le: boolean): Uint8Array | undefined {
+function e29(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -658,11 +714,11 @@ function e27(x: Val, le: boolean): Uint8Array | undefined {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") return undefined; n = ec22(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_type") return undefined; n = ec23(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_msix_mappable") return undefined; n = ec24(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_ssatgt") return undefined; n = ec25(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_lnkspd") return undefined; n = ec26(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") return undefined; n = ec24(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_type") return undefined; n = ec25(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_msix_mappable") return undefined; n = ec26(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_ssatgt") return undefined; n = ec27(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_lnkspd") return undefined; n = ec28(EMPTY, at, id, c, le); break;
         default: return undefined;
       }
       if (n < 0) return undefined;
@@ -680,17 +736,17 @@ function e27(x: Val, le: boolean): Uint8Array | undefined {
   w64(b, 24, f5, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec22(b, c.offset, 1, c, le); break;
-      case 2: ec23(b, c.offset, 2, c, le); break;
-      case 3: ec24(b, c.offset, 3, c, le); break;
-      case 4: ec25(b, c.offset, 4, c, le); break;
-      case 5: ec26(b, c.offset, 5, c, le); break;
+      case 1: ec24(b, c.offset, 1, c, le); break;
+      case 2: ec25(b, c.offset, 2, c, le); break;
+      case 3: ec26(b, c.offset, 3, c, le); break;
+      case 4: ec27(b, c.offset, 4, c, le); break;
+      case 5: ec28(b, c.offset, 5, c, le); break;
     }
   }
   return b;
 }
 
-function d28(b: Uint8Array, le: boolean): Val | undefined {
+function d30(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 16 || argsz > b.length) return undefined;
@@ -699,7 +755,7 @@ function d28(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e29(x: Val, le: boolean): Uint8Array | undefined {
+function e31(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -720,7 +776,7 @@ function e29(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d30(b: Uint8Array, le: boolean): Val | undefined {
+function d32(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 20) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 20 || argsz > b.length) return undefined;
@@ -743,7 +799,7 @@ function d30(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e31(x: Val, le: boolean): Uint8Array | undefined {
+function e33(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -774,7 +830,7 @@ function e31(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function dc32(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 16;
   if (off + known > limit) return undefined;
@@ -789,7 +845,7 @@ function dc32(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc33(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc35(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 32;
   if (off + known > limit) return undefined;
@@ -798,7 +854,7 @@ function dc33(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 12;
   if (off + known > limit) return undefined;
@@ -807,10 +863,10 @@ function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function d35(b: Uint8Array, le: boolean): Val | undefined {
+function d37(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) return undefined;
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
@@ -823,9 +879,9 @@ function d35(b: Uint8Array, le: boolean): Val | undefined {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap | undefined;
       switch (id) {
-        case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc33(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc35(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
         default: return undefined;
       }
       if (cap === undefined) return undefined;
@@ -839,7 +895,7 @@ function d35(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
+function dc38(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
   if (ver === 0) return undefined;
   let known = 28;
   if (off + known > limit) return undefined;
@@ -848,10 +904,10 @@ function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function d37(b: Uint8Array, le: boolean): Val | undefined {
+function d39(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 20) return undefined;
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 20 || argsz > b.length) return undefined;
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
@@ -864,9 +920,9 @@ function d37(b: Uint8Array, le: boolean): Val | undefined {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap | undefined;
       switch (id) {
-        case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc36(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc38(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
         default: return undefined;
       }
       if (cap === undefined) return undefined;
@@ -880,10 +936,10 @@ function d37(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d38(b: Uint8Array, le: boolean): Val | undefined {
+function d40(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) return undefined;
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
@@ -896,9 +952,9 @@ function d38(b: Uint8Array, le: boolean): Val | undefined {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap | undefined;
       switch (id) {
-        case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc33(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc35(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
         default: return undefined;
       }
       if (cap === undefined) return undefined;
@@ -912,10 +968,10 @@ function d38(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d39(b: Uint8Array, le: boolean): Val | undefined {
+function d41(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) return undefined;
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
@@ -928,9 +984,9 @@ function d39(b: Uint8Array, le: boolean): Val | undefined {
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
       let cap: Cap | undefined;
       switch (id) {
-        case 1: cap = dc32(b, off, id, ver, next, argsz, le); break;
-        case 2: cap = dc36(b, off, id, ver, next, argsz, le); break;
-        case 3: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
+        case 2: cap = dc38(b, off, id, ver, next, argsz, le); break;
+        case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
         default: return undefined;
       }
       if (cap === undefined) return undefined;
@@ -944,7 +1000,7 @@ function d39(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -976,7 +1032,7 @@ function ec40(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return size;
 }
 
-function ec41(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -997,7 +1053,7 @@ function ec41(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1012,7 +1068,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e43(x: Val, le: boolean): Uint8Array | undefined {
+function e45(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -1032,9 +1088,9 @@ function e43(x: Val, le: boolean): Uint8Array | undefined {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec41(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec42(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec43(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec44(EMPTY, at, id, c, le); break;
         default: return undefined;
       }
       if (n < 0) return undefined;
@@ -1050,15 +1106,15 @@ function e43(x: Val, le: boolean): Uint8Array | undefined {
   w32(b, 16, f3, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec40(b, c.offset, 1, c, le); break;
-      case 2: ec41(b, c.offset, 2, c, le); break;
-      case 3: ec42(b, c.offset, 3, c, le); break;
+      case 1: ec42(b, c.offset, 1, c, le); break;
+      case 2: ec43(b, c.offset, 2, c, le); break;
+      case 3: ec44(b, c.offset, 3, c, le); break;
     }
   }
   return b;
 }
 
-function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
+function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
@@ -1079,7 +1135,7 @@ function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e45(x: Val, le: boolean): Uint8Array | undefined {
+function e47(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -1099,9 +1155,9 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec44(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec42(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec46(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec44(EMPTY, at, id, c, le); break;
         default: return undefined;
       }
       if (n < 0) return undefined;
@@ -1117,15 +1173,15 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
   w32(b, 16, f3, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec40(b, c.offset, 1, c, le); break;
-      case 2: ec44(b, c.offset, 2, c, le); break;
-      case 3: ec42(b, c.offset, 3, c, le); break;
+      case 1: ec42(b, c.offset, 1, c, le); break;
+      case 2: ec46(b, c.offset, 2, c, le); break;
+      case 3: ec44(b, c.offset, 3, c, le); break;
     }
   }
   return b;
 }
 
-function e46(x: Val, le: boolean): Uint8Array | undefined {
+function e48(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -1145,9 +1201,9 @@ function e46(x: Val, le: boolean): Uint8Array | undefined {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec41(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec42(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec43(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec44(EMPTY, at, id, c, le); break;
         default: return undefined;
       }
       if (n < 0) return undefined;
@@ -1164,15 +1220,15 @@ function e46(x: Val, le: boolean): Uint8Array | undefined {
   w32(b, 20, f4, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec40(b, c.offset, 1, c, le); break;
-      case 2: ec41(b, c.offset, 2, c, le); break;
-      case 3: ec42(b, c.offset, 3, c, le); break;
+      case 1: ec42(b, c.offset, 1, c, le); break;
+      case 2: ec43(b, c.offset, 2, c, le); break;
+      case 3: ec44(b, c.offset, 3, c, le); break;
     }
   }
   return b;
 }
 
-function e47(x: Val, le: boolean): Uint8Array | undefined {
+function e49(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -1192,9 +1248,9 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
       if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec40(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec44(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec42(EMPTY, at, id, c, le); break;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec46(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec44(EMPTY, at, id, c, le); break;
         default: return undefined;
       }
       if (n < 0) return undefined;
@@ -1211,20 +1267,20 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
   w32(b, 20, f4, le);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
-      case 1: ec40(b, c.offset, 1, c, le); break;
-      case 2: ec44(b, c.offset, 2, c, le); break;
-      case 3: ec42(b, c.offset, 3, c, le); break;
+      case 1: ec42(b, c.offset, 1, c, le); break;
+      case 2: ec46(b, c.offset, 2, c, le); break;
+      case 3: ec44(b, c.offset, 3, c, le); break;
     }
   }
   return b;
 }
 
-function d48(b: Uint8Array, le: boolean): Val | undefined {
+function d50(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { offset: u64(b, 0, le), size: u64(b, 8, le) };
 }
 
-function e49(x: Val, le: boolean): Uint8Array | undefined {
+function e51(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = x.offset ?? 0;
   if (!ok64(f0)) return undefined;
@@ -1237,12 +1293,12 @@ function e49(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d50(b: Uint8Array, le: boolean): Val | undefined {
+function d52(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_areas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e51(x: Val, le: boolean): Uint8Array | undefined {
+function e53(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1264,12 +1320,12 @@ function e51(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d52(b: Uint8Array, le: boolean): Val | undefined {
+function d54(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, type: u32(b, 8, le), subtype: u32(b, 12, le) };
 }
 
-function e53(x: Val, le: boolean): Uint8Array | undefined {
+function e55(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1291,12 +1347,12 @@ function e53(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d54(b: Uint8Array, le: boolean): Val | undefined {
+function d56(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 8) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) } };
 }
 
-function e55(x: Val, le: boolean): Uint8Array | undefined {
+function e57(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1312,12 +1368,12 @@ function e55(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d56(b: Uint8Array, le: boolean): Val | undefined {
+function d58(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, tgt: u64(b, 8, le) };
 }
 
-function e57(x: Val, le: boolean): Uint8Array | undefined {
+function e59(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1336,12 +1392,12 @@ function e57(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d58(b: Uint8Array, le: boolean): Val | undefined {
+function d60(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, link_speed: u32(b, 8, le), __pad: u32(b, 12, le) };
 }
 
-function e59(x: Val, le: boolean): Uint8Array | undefined {
+function e61(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1363,17 +1419,22 @@ function e59(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d60(b: Uint8Array, le: boolean): Val | undefined {
+function d62(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 40) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
 }
 
-function d61(b: Uint8Array, le: boolean): Val | undefined {
+function d63(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 36) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
 }
 
-function e62(x: Val, le: boolean): Uint8Array | undefined {
+function d64(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 40) return undefined;
+  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le), ccdf_err_length: u32(b, 36, le) };
+}
+
+function e65(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1397,6 +1458,8 @@ function e62(x: Val, le: boolean): Uint8Array | undefined {
   if (!okU8(f9)) return undefined;
   const f10 = x.fh ?? 0;
   if (!okU32(f10)) return undefined;
+  const f11 = x.ccdf_err_length ?? 0;
+  if (!okU32(f11)) return undefined;
   if (x.caps !== undefined) return undefined;
   const b = new Uint8Array(40);
   w16(b, 0, f0, le);
@@ -1413,7 +1476,7 @@ function e62(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e63(x: Val, le: boolean): Uint8Array | undefined {
+function e66(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1437,6 +1500,8 @@ function e63(x: Val, le: boolean): Uint8Array | undefined {
   if (!okU8(f9)) return undefined;
   const f10 = x.fh ?? 0;
   if (!okU32(f10)) return undefined;
+  const f11 = x.ccdf_err_length ?? 0;
+  if (!okU32(f11)) return undefined;
   if (x.caps !== undefined) return undefined;
   const b = new Uint8Array(36);
   w16(b, 0, f0, le);
@@ -1453,17 +1518,60 @@ function e63(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d64(b: Uint8Array, le: boolean): Val | undefined {
+function e67(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = (x.header as Val | undefined)?.id ?? 0;
+  if (!okU16(f0)) return undefined;
+  const f1 = (x.header as Val | undefined)?.version ?? 0;
+  if (!okU16(f1)) return undefined;
+  const f2 = (x.header as Val | undefined)?.next ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.start_dma ?? 0;
+  if (!ok64(f3)) return undefined;
+  const f4 = x.end_dma ?? 0;
+  if (!ok64(f4)) return undefined;
+  const f5 = x.pchid ?? 0;
+  if (!okU16(f5)) return undefined;
+  const f6 = x.vfn ?? 0;
+  if (!okU16(f6)) return undefined;
+  const f7 = x.fmb_length ?? 0;
+  if (!okU16(f7)) return undefined;
+  const f8 = x.pft ?? 0;
+  if (!okU8(f8)) return undefined;
+  const f9 = x.gid ?? 0;
+  if (!okU8(f9)) return undefined;
+  const f10 = x.fh ?? 0;
+  if (!okU32(f10)) return undefined;
+  const f11 = x.ccdf_err_length ?? 0;
+  if (!okU32(f11)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(40);
+  w16(b, 0, f0, le);
+  w16(b, 2, f1, le);
+  w32(b, 4, f2, le);
+  w64(b, 8, f3, le);
+  w64(b, 16, f4, le);
+  w16(b, 24, f5, le);
+  w16(b, 26, f6, le);
+  w16(b, 28, f7, le);
+  b[30] = f8;
+  b[31] = f9;
+  w32(b, 32, f10, le);
+  w32(b, 36, f11, le);
+  return b;
+}
+
+function d68(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 48) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
 }
 
-function d65(b: Uint8Array, le: boolean): Val | undefined {
+function d69(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 44) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
 }
 
-function e66(x: Val, le: boolean): Uint8Array | undefined {
+function e70(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1506,7 +1614,7 @@ function e66(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e67(x: Val, le: boolean): Uint8Array | undefined {
+function e71(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1549,12 +1657,12 @@ function e67(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d68(b: Uint8Array, le: boolean): Val | undefined {
+function d72(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 12) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, size: u32(b, 8, le) };
 }
 
-function e69(x: Val, le: boolean): Uint8Array | undefined {
+function e73(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1573,12 +1681,12 @@ function e69(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d70(b: Uint8Array, le: boolean): Val | undefined {
+function d74(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e71(x: Val, le: boolean): Uint8Array | undefined {
+function e75(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1600,12 +1708,12 @@ function e71(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d72(b: Uint8Array, le: boolean): Val | undefined {
+function d76(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { start: u64(b, 0, le), end: u64(b, 8, le) };
 }
 
-function e73(x: Val, le: boolean): Uint8Array | undefined {
+function e77(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = x.start ?? 0;
   if (!ok64(f0)) return undefined;
@@ -1618,12 +1726,12 @@ function e73(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d74(b: Uint8Array, le: boolean): Val | undefined {
+function d78(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_iovas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e75(x: Val, le: boolean): Uint8Array | undefined {
+function e79(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1645,17 +1753,17 @@ function e75(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d76(b: Uint8Array, le: boolean): Val | undefined {
+function d80(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 16, le), max_dirty_bitmap_size: u64(b, 24, le) };
 }
 
-function d77(b: Uint8Array, le: boolean): Val | undefined {
+function d81(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 28) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 12, le), max_dirty_bitmap_size: u64(b, 20, le) };
 }
 
-function e78(x: Val, le: boolean): Uint8Array | undefined {
+function e82(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1680,7 +1788,7 @@ function e78(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e79(x: Val, le: boolean): Uint8Array | undefined {
+function e83(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1705,12 +1813,12 @@ function e79(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d80(b: Uint8Array, le: boolean): Val | undefined {
+function d84(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 12) return undefined;
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, avail: u32(b, 8, le) };
 }
 
-function e81(x: Val, le: boolean): Uint8Array | undefined {
+function e85(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
@@ -1729,7 +1837,641 @@ function e81(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d82(b: Uint8Array, le: boolean): Val | undefined {
+function d86(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 8) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 8 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags };
+  return v;
+}
+
+function e87(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 8;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(8);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  return b;
+}
+
+function d88(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 32) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8, le), iova: u64(b, 16, le), size: u64(b, 24, le) };
+  return v;
+}
+
+function e89(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.vaddr ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.iova ?? 0;
+  if (!ok64(f3)) return undefined;
+  const f4 = x.size ?? 0;
+  if (!ok64(f4)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w64(b, 24, f4, le);
+  return b;
+}
+
+function d90(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  return { pgsizes: u64(b, 0, le), max_dynamic_windows_supported: u32(b, 8, le), levels: u32(b, 12, le) };
+}
+
+function e91(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.pgsizes ?? 0;
+  if (!ok64(f0)) return undefined;
+  const f1 = x.max_dynamic_windows_supported ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.levels ?? 0;
+  if (!okU32(f2)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(16);
+  w64(b, 0, f0, le);
+  w32(b, 8, f1, le);
+  w32(b, 12, f2, le);
+  return b;
+}
+
+function d92(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 32) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, dma32_window_start: u32(b, 8, le), dma32_window_size: u32(b, 12, le), ddw: { pgsizes: u64(b, 16, le), max_dynamic_windows_supported: u32(b, 24, le), levels: u32(b, 28, le) } };
+  return v;
+}
+
+function e93(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.dma32_window_start ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.dma32_window_size ?? 0;
+  if (!okU32(f3)) return undefined;
+  const f4 = (x.ddw as Val | undefined)?.pgsizes ?? 0;
+  if (!ok64(f4)) return undefined;
+  const f5 = (x.ddw as Val | undefined)?.max_dynamic_windows_supported ?? 0;
+  if (!okU32(f5)) return undefined;
+  const f6 = (x.ddw as Val | undefined)?.levels ?? 0;
+  if (!okU32(f6)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  w64(b, 16, f4, le);
+  w32(b, 24, f5, le);
+  w32(b, 28, f6, le);
+  return b;
+}
+
+function d94(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 24) return undefined;
+  return { type: u32(b, 0, le), func: u32(b, 4, le), addr: u64(b, 8, le), mask: u64(b, 16, le) };
+}
+
+function e95(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.type ?? 0;
+  if (!okU32(f0)) return undefined;
+  const f1 = x.func ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.addr ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.mask ?? 0;
+  if (!ok64(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d96(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 40) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 40 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8, le), err: { type: u32(b, 16, le), func: u32(b, 20, le), addr: u64(b, 24, le), mask: u64(b, 32, le) } };
+  return v;
+}
+
+function d97(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 36) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 36 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8, le), err: { type: u32(b, 12, le), func: u32(b, 16, le), addr: u64(b, 20, le), mask: u64(b, 28, le) } };
+  return v;
+}
+
+function e98(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.op ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = (x.err as Val | undefined)?.type ?? 0;
+  if (!okU32(f3)) return undefined;
+  const f4 = (x.err as Val | undefined)?.func ?? 0;
+  if (!okU32(f4)) return undefined;
+  const f5 = (x.err as Val | undefined)?.addr ?? 0;
+  if (!ok64(f5)) return undefined;
+  const f6 = (x.err as Val | undefined)?.mask ?? 0;
+  if (!ok64(f6)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 40;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(40);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 16, f3, le);
+  w32(b, 20, f4, le);
+  w64(b, 24, f5, le);
+  w64(b, 32, f6, le);
+  return b;
+}
+
+function e99(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.op ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = (x.err as Val | undefined)?.type ?? 0;
+  if (!okU32(f3)) return undefined;
+  const f4 = (x.err as Val | undefined)?.func ?? 0;
+  if (!okU32(f4)) return undefined;
+  const f5 = (x.err as Val | undefined)?.addr ?? 0;
+  if (!ok64(f5)) return undefined;
+  const f6 = (x.err as Val | undefined)?.mask ?? 0;
+  if (!ok64(f6)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 36;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(36);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  w32(b, 16, f4, le);
+  w64(b, 20, f5, le);
+  w64(b, 28, f6, le);
+  return b;
+}
+
+function d100(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 24) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 24 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8, le), size: u64(b, 16, le) };
+  return v;
+}
+
+function e101(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.vaddr ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.size ?? 0;
+  if (!ok64(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 24;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d102(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 40) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 40 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, page_shift: u32(b, 8, le), __resv1: u32(b, 12, le), window_size: u64(b, 16, le), levels: u32(b, 24, le), __resv2: u32(b, 28, le), start_addr: u64(b, 32, le) };
+  return v;
+}
+
+function e103(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.page_shift ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.__resv1 ?? 0;
+  if (!okU32(f3)) return undefined;
+  const f4 = x.window_size ?? 0;
+  if (!ok64(f4)) return undefined;
+  const f5 = x.levels ?? 0;
+  if (!okU32(f5)) return undefined;
+  const f6 = x.__resv2 ?? 0;
+  if (!okU32(f6)) return undefined;
+  const f7 = x.start_addr ?? 0;
+  if (!ok64(f7)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 40;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(40);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  w64(b, 16, f4, le);
+  w32(b, 24, f5, le);
+  w32(b, 28, f6, le);
+  w64(b, 32, f7, le);
+  return b;
+}
+
+function d104(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 16 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, start_addr: u64(b, 8, le) };
+  return v;
+}
+
+function e105(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.start_addr ?? 0;
+  if (!ok64(f2)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 16;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(16);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  return b;
+}
+
+function d106(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 32) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le) };
+  return v;
+}
+
+function d107(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 28) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 28 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le) };
+  return v;
+}
+
+function d108(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 32) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 32 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le), reserved: u32(b, 28, le) };
+  return v;
+}
+
+function e109(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.offset ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.data ?? 0;
+  if (!ok64(f3)) return undefined;
+  const f4 = x.fd ?? 0;
+  if (!okS32(f4)) return undefined;
+  const f5 = x.reserved ?? 0;
+  if (!okU32(f5)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w32(b, 24, f4, le);
+  return b;
+}
+
+function e110(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.offset ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.data ?? 0;
+  if (!ok64(f3)) return undefined;
+  const f4 = x.fd ?? 0;
+  if (!okS32(f4)) return undefined;
+  const f5 = x.reserved ?? 0;
+  if (!okU32(f5)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 28;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(28);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w32(b, 24, f4, le);
+  return b;
+}
+
+function e111(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.offset ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.data ?? 0;
+  if (!ok64(f3)) return undefined;
+  const f4 = x.fd ?? 0;
+  if (!okS32(f4)) return undefined;
+  const f5 = x.reserved ?? 0;
+  if (!okU32(f5)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 32;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w32(b, 24, f4, le);
+  w32(b, 28, f5, le);
+  return b;
+}
+
+function d112(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 24) return undefined;
+  return { edid_offset: u32(b, 0, le), edid_max_size: u32(b, 4, le), edid_size: u32(b, 8, le), max_xres: u32(b, 12, le), max_yres: u32(b, 16, le), link_state: u32(b, 20, le) };
+}
+
+function e113(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.edid_offset ?? 0;
+  if (!okU32(f0)) return undefined;
+  const f1 = x.edid_max_size ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.edid_size ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.max_xres ?? 0;
+  if (!okU32(f3)) return undefined;
+  const f4 = x.max_yres ?? 0;
+  if (!okU32(f4)) return undefined;
+  const f5 = x.link_state ?? 0;
+  if (!okU32(f5)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w32(b, 8, f2, le);
+  w32(b, 12, f3, le);
+  w32(b, 16, f4, le);
+  w32(b, 20, f5, le);
+  return b;
+}
+
+function d114(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 32) return undefined;
+  return { device_state: u32(b, 0, le), reserved: u32(b, 4, le), pending_bytes: u64(b, 8, le), data_offset: u64(b, 16, le), data_size: u64(b, 24, le) };
+}
+
+function e115(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.device_state ?? 0;
+  if (!okU32(f0)) return undefined;
+  const f1 = x.reserved ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.pending_bytes ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.data_offset ?? 0;
+  if (!ok64(f3)) return undefined;
+  const f4 = x.data_size ?? 0;
+  if (!ok64(f4)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(32);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  w64(b, 24, f4, le);
+  return b;
+}
+
+function d116(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 8) return undefined;
+  return { flags: u64(b, 0, le) };
+}
+
+function e117(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.flags ?? 0;
+  if (!ok64(f0)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(8);
+  w64(b, 0, f0, le);
+  return b;
+}
+
+function d118(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 8) return undefined;
+  return { device_state: u32(b, 0, le), data_fd: s32(b, 4, le) };
+}
+
+function e119(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.device_state ?? 0;
+  if (!okU32(f0)) return undefined;
+  const f1 = x.data_fd ?? 0;
+  if (!okS32(f1)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(8);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  return b;
+}
+
+function d120(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 24) return undefined;
+  const argsz = u32(b, 0, le);
+  if (argsz < 24 || argsz > b.length) return undefined;
+  const flags = u32(b, 4, le);
+  const v: Val = { argsz: argsz, flags: flags, initial_bytes: u64(b, 8, le), dirty_bytes: u64(b, 16, le) };
+  return v;
+}
+
+function e121(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f1 = x.flags ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.initial_bytes ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.dirty_bytes ?? 0;
+  if (!ok64(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const f0 = x.argsz ?? 24;
+  if (!okU32(f0)) return undefined;
+  const b = new Uint8Array(24);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  w64(b, 8, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d122(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 8) return undefined;
+  return { wakeup_eventfd: s32(b, 0, le), reserved: u32(b, 4, le) };
+}
+
+function e123(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.wakeup_eventfd ?? 0;
+  if (!okS32(f0)) return undefined;
+  const f1 = x.reserved ?? 0;
+  if (!okU32(f1)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(8);
+  w32(b, 0, f0, le);
+  w32(b, 4, f1, le);
+  return b;
+}
+
+function d124(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 24) return undefined;
+  return { page_size: u64(b, 0, le), num_ranges: u32(b, 8, le), __reserved: u32(b, 12, le), ranges: u64(b, 16, le) };
+}
+
+function e125(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.page_size ?? 0;
+  if (!ok64(f0)) return undefined;
+  const f1 = x.num_ranges ?? 0;
+  if (!okU32(f1)) return undefined;
+  const f2 = x.__reserved ?? 0;
+  if (!okU32(f2)) return undefined;
+  const f3 = x.ranges ?? 0;
+  if (!ok64(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(24);
+  w64(b, 0, f0, le);
+  w32(b, 8, f1, le);
+  w32(b, 12, f2, le);
+  w64(b, 16, f3, le);
+  return b;
+}
+
+function d126(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 16) return undefined;
+  return { iova: u64(b, 0, le), length: u64(b, 8, le) };
+}
+
+function e127(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.iova ?? 0;
+  if (!ok64(f0)) return undefined;
+  const f1 = x.length ?? 0;
+  if (!ok64(f1)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(16);
+  w64(b, 0, f0, le);
+  w64(b, 8, f1, le);
+  return b;
+}
+
+function d128(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 32) return undefined;
+  return { iova: u64(b, 0, le), length: u64(b, 8, le), page_size: u64(b, 16, le), bitmap: u64(b, 24, le) };
+}
+
+function e129(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.iova ?? 0;
+  if (!ok64(f0)) return undefined;
+  const f1 = x.length ?? 0;
+  if (!ok64(f1)) return undefined;
+  const f2 = x.page_size ?? 0;
+  if (!ok64(f2)) return undefined;
+  const f3 = x.bitmap ?? 0;
+  if (!ok64(f3)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(32);
+  w64(b, 0, f0, le);
+  w64(b, 8, f1, le);
+  w64(b, 16, f2, le);
+  w64(b, 24, f3, le);
+  return b;
+}
+
+function d130(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 8) return undefined;
+  return { stop_copy_length: u64(b, 0, le) };
+}
+
+function e131(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.stop_copy_length ?? 0;
+  if (!ok64(f0)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(8);
+  w64(b, 0, f0, le);
+  return b;
+}
+
+function d132(b: Uint8Array, le: boolean): Val | undefined {
+  if (b.length < 4) return undefined;
+  return { op: u32(b, 0, le) };
+}
+
+function e133(x: Val, le: boolean): Uint8Array | undefined {
+  if (x.$ !== undefined) return undefined;
+  const f0 = x.op ?? 0;
+  if (!okU32(f0)) return undefined;
+  if (x.caps !== undefined) return undefined;
+  const b = new Uint8Array(4);
+  w32(b, 0, f0, le);
+  return b;
+}
+
+function d134(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 16 || argsz > b.length) return undefined;
@@ -1738,7 +2480,7 @@ function d82(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e83(x: Val, le: boolean): Uint8Array | undefined {
+function e135(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -1757,7 +2499,7 @@ function e83(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d84(b: Uint8Array, le: boolean): Val | undefined {
+function d136(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 32) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 32 || argsz > b.length) return undefined;
@@ -1766,7 +2508,7 @@ function d84(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e85(x: Val, le: boolean): Uint8Array | undefined {
+function e137(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -1788,7 +2530,7 @@ function e85(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d86(b: Uint8Array, le: boolean): Val | undefined {
+function d138(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 24) return undefined;
   const argsz = u32(b, 0, le);
   if (argsz < 24 || argsz > b.length) return undefined;
@@ -1797,7 +2539,7 @@ function d86(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e87(x: Val, le: boolean): Uint8Array | undefined {
+function e139(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -1816,12 +2558,12 @@ function e87(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d88(b: Uint8Array, le: boolean): Val | undefined {
+function d140(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
 }
 
-function e89(x: Val, le: boolean): Uint8Array | undefined {
+function e141(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = x.offset ?? 0;
   if (!ok64(f0)) return undefined;
@@ -1837,12 +2579,12 @@ function e89(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d90(b: Uint8Array, le: boolean): Val | undefined {
+function d142(b: Uint8Array, le: boolean): Val | undefined {
   if (b.length < 16) return undefined;
   return { addr: u64(b, 0, le), count: u64(b, 8, le) };
 }
 
-function e91(x: Val, le: boolean): Uint8Array | undefined {
+function e143(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f0 = x.addr ?? 0;
   if (!ok64(f0)) return undefined;
@@ -1855,7 +2597,7 @@ function e91(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e92(x: Val, le: boolean): Uint8Array | undefined {
+function e144(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
@@ -1899,8 +2641,8 @@ export function encodeInfoCapHeaderFast(x: FastInput<"vfio_info_cap_header">, op
   return encode("vfio_info_cap_header", x as never, opts);
 }
 
-const D_vfio_device_info = [d7, d7, d8, d8];
-const E_vfio_device_info = [e14, e14, e15, e15];
+const D_vfio_device_info = [d7, d7, d9, d9];
+const E_vfio_device_info = [e15, e15, e17, e17];
 /**
  * struct vfio_device_info: decode("vfio_device_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -1908,7 +2650,7 @@ const E_vfio_device_info = [e14, e14, e15, e15];
 export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d8(b, true);
+  if (opts === undefined) r = d9(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_info">;
   return slowDecode("vfio_device_info", b, opts) as unknown as FastValue<"vfio_device_info">;
@@ -1917,15 +2659,15 @@ export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastV
 export function encodeDeviceInfoFast(x: FastInput<"vfio_device_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e15(x as Val, true);
+    if (opts === undefined) r = e17(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info", x as never, opts);
 }
 
-const D_vfio_region_info = [d21, d21, d21, d21];
-const E_vfio_region_info = [e27, e27, e27, e27];
+const D_vfio_region_info = [d23, d23, d23, d23];
+const E_vfio_region_info = [e29, e29, e29, e29];
 /**
  * struct vfio_region_info: decode("vfio_region_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -1933,7 +2675,7 @@ const E_vfio_region_info = [e27, e27, e27, e27];
 export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d21(b, true);
+  if (opts === undefined) r = d23(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_region_info">;
   return slowDecode("vfio_region_info", b, opts) as unknown as FastValue<"vfio_region_info">;
@@ -1942,15 +2684,15 @@ export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastV
 export function encodeRegionInfoFast(x: FastInput<"vfio_region_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e27(x as Val, true);
+    if (opts === undefined) r = e29(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_region_info", x as never, opts);
 }
 
-const D_vfio_irq_info = [d28, d28, d28, d28];
-const E_vfio_irq_info = [e29, e29, e29, e29];
+const D_vfio_irq_info = [d30, d30, d30, d30];
+const E_vfio_irq_info = [e31, e31, e31, e31];
 /**
  * struct vfio_irq_info: decode("vfio_irq_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -1958,7 +2700,7 @@ const E_vfio_irq_info = [e29, e29, e29, e29];
 export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d28(b, true);
+  if (opts === undefined) r = d30(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_irq_info">;
   return slowDecode("vfio_irq_info", b, opts) as unknown as FastValue<"vfio_irq_info">;
@@ -1967,15 +2709,15 @@ export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValu
 export function encodeIrqInfoFast(x: FastInput<"vfio_irq_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e29(x as Val, true);
+    if (opts === undefined) r = e31(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_irq_info", x as never, opts);
 }
 
-const D_vfio_irq_set = [d30, d30, d30, d30];
-const E_vfio_irq_set = [e31, e31, e31, e31];
+const D_vfio_irq_set = [d32, d32, d32, d32];
+const E_vfio_irq_set = [e33, e33, e33, e33];
 /**
  * struct vfio_irq_set: decode("vfio_irq_set", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -1983,7 +2725,7 @@ const E_vfio_irq_set = [e31, e31, e31, e31];
 export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_set"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d30(b, true);
+  if (opts === undefined) r = d32(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_set[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_irq_set">;
   return slowDecode("vfio_irq_set", b, opts) as unknown as FastValue<"vfio_irq_set">;
@@ -1992,15 +2734,15 @@ export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue
 export function encodeIrqSetFast(x: FastInput<"vfio_irq_set">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e31(x as Val, true);
+    if (opts === undefined) r = e33(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_irq_set", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info = [d35, d37, d38, d39];
-const E_vfio_iommu_type1_info = [e43, e45, e46, e47];
+const D_vfio_iommu_type1_info = [d37, d39, d40, d41];
+const E_vfio_iommu_type1_info = [e45, e47, e48, e49];
 /**
  * struct vfio_iommu_type1_info: decode("vfio_iommu_type1_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2008,7 +2750,7 @@ const E_vfio_iommu_type1_info = [e43, e45, e46, e47];
 export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d38(b, true);
+  if (opts === undefined) r = d40(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info">;
   return slowDecode("vfio_iommu_type1_info", b, opts) as unknown as FastValue<"vfio_iommu_type1_info">;
@@ -2017,15 +2759,15 @@ export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): F
 export function encodeIommuType1InfoFast(x: FastInput<"vfio_iommu_type1_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e46(x as Val, true);
+    if (opts === undefined) r = e48(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_type1_info", x as never, opts);
 }
 
-const D_vfio_region_sparse_mmap_area = [d48, d48, d48, d48];
-const E_vfio_region_sparse_mmap_area = [e49, e49, e49, e49];
+const D_vfio_region_sparse_mmap_area = [d50, d50, d50, d50];
+const E_vfio_region_sparse_mmap_area = [e51, e51, e51, e51];
 /**
  * struct vfio_region_sparse_mmap_area: decode("vfio_region_sparse_mmap_area", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2033,7 +2775,7 @@ const E_vfio_region_sparse_mmap_area = [e49, e49, e49, e49];
 export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_sparse_mmap_area"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d48(b, true);
+  if (opts === undefined) r = d50(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_region_sparse_mmap_area">;
   return slowDecode("vfio_region_sparse_mmap_area", b, opts) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
@@ -2042,15 +2784,15 @@ export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptio
 export function encodeRegionSparseMmapAreaFast(x: FastInput<"vfio_region_sparse_mmap_area">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e49(x as Val, true);
+    if (opts === undefined) r = e51(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_region_sparse_mmap_area", x as never, opts);
 }
 
-const D_vfio_region_info_cap_sparse_mmap = [d50, d50, d50, d50];
-const E_vfio_region_info_cap_sparse_mmap = [e51, e51, e51, e51];
+const D_vfio_region_info_cap_sparse_mmap = [d52, d52, d52, d52];
+const E_vfio_region_info_cap_sparse_mmap = [e53, e53, e53, e53];
 /**
  * struct vfio_region_info_cap_sparse_mmap: decode("vfio_region_info_cap_sparse_mmap", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2058,7 +2800,7 @@ const E_vfio_region_info_cap_sparse_mmap = [e51, e51, e51, e51];
 export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_sparse_mmap"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d50(b, true);
+  if (opts === undefined) r = d52(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
   return slowDecode("vfio_region_info_cap_sparse_mmap", b, opts) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
@@ -2067,15 +2809,15 @@ export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOp
 export function encodeRegionInfoCapSparseMmapFast(x: FastInput<"vfio_region_info_cap_sparse_mmap">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e51(x as Val, true);
+    if (opts === undefined) r = e53(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_region_info_cap_sparse_mmap", x as never, opts);
 }
 
-const D_vfio_region_info_cap_type = [d52, d52, d52, d52];
-const E_vfio_region_info_cap_type = [e53, e53, e53, e53];
+const D_vfio_region_info_cap_type = [d54, d54, d54, d54];
+const E_vfio_region_info_cap_type = [e55, e55, e55, e55];
 /**
  * struct vfio_region_info_cap_type: decode("vfio_region_info_cap_type", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2083,7 +2825,7 @@ const E_vfio_region_info_cap_type = [e53, e53, e53, e53];
 export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_type"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d52(b, true);
+  if (opts === undefined) r = d54(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_type">;
   return slowDecode("vfio_region_info_cap_type", b, opts) as unknown as FastValue<"vfio_region_info_cap_type">;
@@ -2092,15 +2834,15 @@ export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions)
 export function encodeRegionInfoCapTypeFast(x: FastInput<"vfio_region_info_cap_type">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e53(x as Val, true);
+    if (opts === undefined) r = e55(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_region_info_cap_type", x as never, opts);
 }
 
-const D_vfio_region_info_cap_msix_mappable = [d54, d54, d54, d54];
-const E_vfio_region_info_cap_msix_mappable = [e55, e55, e55, e55];
+const D_vfio_region_info_cap_msix_mappable = [d56, d56, d56, d56];
+const E_vfio_region_info_cap_msix_mappable = [e57, e57, e57, e57];
 /**
  * struct vfio_info_cap_header: decode("vfio_region_info_cap_msix_mappable", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2108,7 +2850,7 @@ const E_vfio_region_info_cap_msix_mappable = [e55, e55, e55, e55];
 export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_msix_mappable"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d54(b, true);
+  if (opts === undefined) r = d56(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
   return slowDecode("vfio_region_info_cap_msix_mappable", b, opts) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
@@ -2117,15 +2859,15 @@ export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: Decode
 export function encodeRegionInfoCapMsixMappableFast(x: FastInput<"vfio_region_info_cap_msix_mappable">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e55(x as Val, true);
+    if (opts === undefined) r = e57(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_region_info_cap_msix_mappable", x as never, opts);
 }
 
-const D_vfio_region_info_cap_nvlink2_ssatgt = [d56, d56, d56, d56];
-const E_vfio_region_info_cap_nvlink2_ssatgt = [e57, e57, e57, e57];
+const D_vfio_region_info_cap_nvlink2_ssatgt = [d58, d58, d58, d58];
+const E_vfio_region_info_cap_nvlink2_ssatgt = [e59, e59, e59, e59];
 /**
  * struct vfio_region_info_cap_nvlink2_ssatgt: decode("vfio_region_info_cap_nvlink2_ssatgt", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2133,7 +2875,7 @@ const E_vfio_region_info_cap_nvlink2_ssatgt = [e57, e57, e57, e57];
 export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_ssatgt"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d56(b, true);
+  if (opts === undefined) r = d58(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
   return slowDecode("vfio_region_info_cap_nvlink2_ssatgt", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
@@ -2142,15 +2884,15 @@ export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: Decod
 export function encodeRegionInfoCapNvlink2SsatgtFast(x: FastInput<"vfio_region_info_cap_nvlink2_ssatgt">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e57(x as Val, true);
+    if (opts === undefined) r = e59(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_region_info_cap_nvlink2_ssatgt", x as never, opts);
 }
 
-const D_vfio_region_info_cap_nvlink2_lnkspd = [d58, d58, d58, d58];
-const E_vfio_region_info_cap_nvlink2_lnkspd = [e59, e59, e59, e59];
+const D_vfio_region_info_cap_nvlink2_lnkspd = [d60, d60, d60, d60];
+const E_vfio_region_info_cap_nvlink2_lnkspd = [e61, e61, e61, e61];
 /**
  * struct vfio_region_info_cap_nvlink2_lnkspd: decode("vfio_region_info_cap_nvlink2_lnkspd", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2158,7 +2900,7 @@ const E_vfio_region_info_cap_nvlink2_lnkspd = [e59, e59, e59, e59];
 export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_lnkspd"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d58(b, true);
+  if (opts === undefined) r = d60(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
   return slowDecode("vfio_region_info_cap_nvlink2_lnkspd", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
@@ -2167,7 +2909,7 @@ export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: Decod
 export function encodeRegionInfoCapNvlink2LnkspdFast(x: FastInput<"vfio_region_info_cap_nvlink2_lnkspd">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e59(x as Val, true);
+    if (opts === undefined) r = e61(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -2201,8 +2943,8 @@ export function encodeRegionDmaFaultResponseFast(x: FastInput<"vfio_region_dma_f
   return encode("vfio_region_dma_fault_response", x as never, opts);
 }
 
-const D_vfio_device_info_cap_zpci_base = [d60, d61, d60, d61];
-const E_vfio_device_info_cap_zpci_base = [e62, e63, e62, e63];
+const D_vfio_device_info_cap_zpci_base = [d62, d63, d64, d64];
+const E_vfio_device_info_cap_zpci_base = [e65, e66, e67, e67];
 /**
  * struct vfio_device_info_cap_zpci_base: decode("vfio_device_info_cap_zpci_base", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2210,7 +2952,7 @@ const E_vfio_device_info_cap_zpci_base = [e62, e63, e62, e63];
 export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_base"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d60(b, true);
+  if (opts === undefined) r = d64(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
   return slowDecode("vfio_device_info_cap_zpci_base", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
@@ -2219,15 +2961,15 @@ export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceInfoCapZpciBaseFast(x: FastInput<"vfio_device_info_cap_zpci_base">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e62(x as Val, true);
+    if (opts === undefined) r = e67(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_zpci_base", x as never, opts);
 }
 
-const D_vfio_device_info_cap_zpci_group = [d64, d65, d64, d65];
-const E_vfio_device_info_cap_zpci_group = [e66, e67, e66, e67];
+const D_vfio_device_info_cap_zpci_group = [d68, d69, d68, d69];
+const E_vfio_device_info_cap_zpci_group = [e70, e71, e70, e71];
 /**
  * struct vfio_device_info_cap_zpci_group: decode("vfio_device_info_cap_zpci_group", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2235,7 +2977,7 @@ const E_vfio_device_info_cap_zpci_group = [e66, e67, e66, e67];
 export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_group"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d64(b, true);
+  if (opts === undefined) r = d68(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
   return slowDecode("vfio_device_info_cap_zpci_group", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
@@ -2244,15 +2986,15 @@ export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeDeviceInfoCapZpciGroupFast(x: FastInput<"vfio_device_info_cap_zpci_group">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e66(x as Val, true);
+    if (opts === undefined) r = e70(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_zpci_group", x as never, opts);
 }
 
-const D_vfio_device_info_cap_zpci_util = [d68, d68, d68, d68];
-const E_vfio_device_info_cap_zpci_util = [e69, e69, e69, e69];
+const D_vfio_device_info_cap_zpci_util = [d72, d72, d72, d72];
+const E_vfio_device_info_cap_zpci_util = [e73, e73, e73, e73];
 /**
  * struct vfio_device_info_cap_zpci_util: decode("vfio_device_info_cap_zpci_util", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2260,7 +3002,7 @@ const E_vfio_device_info_cap_zpci_util = [e69, e69, e69, e69];
 export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_util"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d68(b, true);
+  if (opts === undefined) r = d72(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
   return slowDecode("vfio_device_info_cap_zpci_util", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
@@ -2269,15 +3011,15 @@ export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_cap_zpci_util">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e69(x as Val, true);
+    if (opts === undefined) r = e73(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_zpci_util", x as never, opts);
 }
 
-const D_vfio_device_info_cap_zpci_pfip = [d68, d68, d68, d68];
-const E_vfio_device_info_cap_zpci_pfip = [e69, e69, e69, e69];
+const D_vfio_device_info_cap_zpci_pfip = [d72, d72, d72, d72];
+const E_vfio_device_info_cap_zpci_pfip = [e73, e73, e73, e73];
 /**
  * struct vfio_device_info_cap_zpci_pfip: decode("vfio_device_info_cap_zpci_pfip", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2285,7 +3027,7 @@ const E_vfio_device_info_cap_zpci_pfip = [e69, e69, e69, e69];
 export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_pfip"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d68(b, true);
+  if (opts === undefined) r = d72(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
   return slowDecode("vfio_device_info_cap_zpci_pfip", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
@@ -2294,15 +3036,15 @@ export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOpti
 export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_cap_zpci_pfip">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e69(x as Val, true);
+    if (opts === undefined) r = e73(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_zpci_pfip", x as never, opts);
 }
 
-const D_vfio_device_info_cap_pci_atomic_comp = [d70, d70, d70, d70];
-const E_vfio_device_info_cap_pci_atomic_comp = [e71, e71, e71, e71];
+const D_vfio_device_info_cap_pci_atomic_comp = [d74, d74, d74, d74];
+const E_vfio_device_info_cap_pci_atomic_comp = [e75, e75, e75, e75];
 /**
  * struct vfio_device_info_cap_pci_atomic_comp: decode("vfio_device_info_cap_pci_atomic_comp", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2310,7 +3052,7 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e71, e71, e71, e71];
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d70(b, true);
+  if (opts === undefined) r = d74(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
   return slowDecode("vfio_device_info_cap_pci_atomic_comp", b, opts) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
@@ -2319,15 +3061,15 @@ export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: Decod
 export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_info_cap_pci_atomic_comp">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e71(x as Val, true);
+    if (opts === undefined) r = e75(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_device_info_cap_pci_atomic_comp", x as never, opts);
 }
 
-const D_vfio_iova_range = [d72, d72, d72, d72];
-const E_vfio_iova_range = [e73, e73, e73, e73];
+const D_vfio_iova_range = [d76, d76, d76, d76];
+const E_vfio_iova_range = [e77, e77, e77, e77];
 /**
  * struct vfio_iova_range: decode("vfio_iova_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2335,7 +3077,7 @@ const E_vfio_iova_range = [e73, e73, e73, e73];
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d72(b, true);
+  if (opts === undefined) r = d76(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iova_range[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">;
   return slowDecode("vfio_iova_range", b, opts) as unknown as FastValue<"vfio_iova_range">;
@@ -2344,15 +3086,15 @@ export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastVa
 export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e73(x as Val, true);
+    if (opts === undefined) r = e77(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iova_range", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_cap_iova_range = [d74, d74, d74, d74];
-const E_vfio_iommu_type1_info_cap_iova_range = [e75, e75, e75, e75];
+const D_vfio_iommu_type1_info_cap_iova_range = [d78, d78, d78, d78];
+const E_vfio_iommu_type1_info_cap_iova_range = [e79, e79, e79, e79];
 /**
  * struct vfio_iommu_type1_info_cap_iova_range: decode("vfio_iommu_type1_info_cap_iova_range", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2360,7 +3102,7 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e75, e75, e75, e75];
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d74(b, true);
+  if (opts === undefined) r = d78(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
   return slowDecode("vfio_iommu_type1_info_cap_iova_range", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
@@ -2369,15 +3111,15 @@ export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: Decod
 export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_type1_info_cap_iova_range">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e75(x as Val, true);
+    if (opts === undefined) r = e79(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_type1_info_cap_iova_range", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_cap_migration = [d76, d77, d76, d77];
-const E_vfio_iommu_type1_info_cap_migration = [e78, e79, e78, e79];
+const D_vfio_iommu_type1_info_cap_migration = [d80, d81, d80, d81];
+const E_vfio_iommu_type1_info_cap_migration = [e82, e83, e82, e83];
 /**
  * struct vfio_iommu_type1_info_cap_migration: decode("vfio_iommu_type1_info_cap_migration", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2385,7 +3127,7 @@ const E_vfio_iommu_type1_info_cap_migration = [e78, e79, e78, e79];
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d76(b, true);
+  if (opts === undefined) r = d80(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
   return slowDecode("vfio_iommu_type1_info_cap_migration", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
@@ -2394,15 +3136,15 @@ export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: Decod
 export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_type1_info_cap_migration">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e78(x as Val, true);
+    if (opts === undefined) r = e82(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_iommu_type1_info_cap_migration", x as never, opts);
 }
 
-const D_vfio_iommu_type1_info_dma_avail = [d80, d80, d80, d80];
-const E_vfio_iommu_type1_info_dma_avail = [e81, e81, e81, e81];
+const D_vfio_iommu_type1_info_dma_avail = [d84, d84, d84, d84];
+const E_vfio_iommu_type1_info_dma_avail = [e85, e85, e85, e85];
 /**
  * struct vfio_iommu_type1_info_dma_avail: decode("vfio_iommu_type1_info_dma_avail", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2410,7 +3152,7 @@ const E_vfio_iommu_type1_info_dma_avail = [e81, e81, e81, e81];
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d80(b, true);
+  if (opts === undefined) r = d84(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
   return slowDecode("vfio_iommu_type1_info_dma_avail", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
@@ -2419,7 +3161,7 @@ export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeIommuType1InfoDmaAvailFast(x: FastInput<"vfio_iommu_type1_info_dma_avail">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e81(x as Val, true);
+    if (opts === undefined) r = e85(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -2462,6 +3204,666 @@ export function encodeIrqInfoCapMsiFast(x: FastInput<"vfio_irq_info_cap_msi">, o
   return encode("vfio_irq_info_cap_msi", x as never, opts);
 }
 
+const D_vfio_group_status = [d86, d86, d86, d86];
+const E_vfio_group_status = [e87, e87, e87, e87];
+/**
+ * struct vfio_group_status: decode("vfio_group_status", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeGroupStatusFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_group_status"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d86(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_group_status[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_group_status">;
+  return slowDecode("vfio_group_status", b, opts) as unknown as FastValue<"vfio_group_status">;
+}
+/** struct vfio_group_status: encode("vfio_group_status", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeGroupStatusFast(x: FastInput<"vfio_group_status">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e87(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_group_status[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_group_status", x as never, opts);
+}
+
+const D_vfio_iommu_type1_dma_map = [d88, d88, d88, d88];
+const E_vfio_iommu_type1_dma_map = [e89, e89, e89, e89];
+/**
+ * struct vfio_iommu_type1_dma_map: decode("vfio_iommu_type1_dma_map", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuType1DmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dma_map"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d88(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+  return slowDecode("vfio_iommu_type1_dma_map", b, opts) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+}
+/** struct vfio_iommu_type1_dma_map: encode("vfio_iommu_type1_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuType1DmaMapFast(x: FastInput<"vfio_iommu_type1_dma_map">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e89(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_dma_map[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_iommu_type1_dma_map", x as never, opts);
+}
+
+/** struct vfio_bitmap: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeBitmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_bitmap"> {
+  return slowDecode("vfio_bitmap", b, opts) as unknown as FastValue<"vfio_bitmap">;
+}
+/** struct vfio_bitmap: encode() (the core encodes this struct). */
+export function encodeBitmapFast(x: FastInput<"vfio_bitmap">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_bitmap", x as never, opts);
+}
+
+/** struct vfio_iommu_type1_dma_unmap: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeIommuType1DmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dma_unmap"> {
+  return slowDecode("vfio_iommu_type1_dma_unmap", b, opts) as unknown as FastValue<"vfio_iommu_type1_dma_unmap">;
+}
+/** struct vfio_iommu_type1_dma_unmap: encode() (the core encodes this struct). */
+export function encodeIommuType1DmaUnmapFast(x: FastInput<"vfio_iommu_type1_dma_unmap">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_iommu_type1_dma_unmap", x as never, opts);
+}
+
+/** struct vfio_iommu_type1_dirty_bitmap: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeIommuType1DirtyBitmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dirty_bitmap"> {
+  return slowDecode("vfio_iommu_type1_dirty_bitmap", b, opts) as unknown as FastValue<"vfio_iommu_type1_dirty_bitmap">;
+}
+/** struct vfio_iommu_type1_dirty_bitmap: encode() (the core encodes this struct). */
+export function encodeIommuType1DirtyBitmapFast(x: FastInput<"vfio_iommu_type1_dirty_bitmap">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_iommu_type1_dirty_bitmap", x as never, opts);
+}
+
+/** struct vfio_iommu_type1_dirty_bitmap_get: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeIommuType1DirtyBitmapGetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dirty_bitmap_get"> {
+  return slowDecode("vfio_iommu_type1_dirty_bitmap_get", b, opts) as unknown as FastValue<"vfio_iommu_type1_dirty_bitmap_get">;
+}
+/** struct vfio_iommu_type1_dirty_bitmap_get: encode() (the core encodes this struct). */
+export function encodeIommuType1DirtyBitmapGetFast(x: FastInput<"vfio_iommu_type1_dirty_bitmap_get">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_iommu_type1_dirty_bitmap_get", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_tce_ddw_info = [d90, d90, d90, d90];
+const E_vfio_iommu_spapr_tce_ddw_info = [e91, e91, e91, e91];
+/**
+ * struct vfio_iommu_spapr_tce_ddw_info: decode("vfio_iommu_spapr_tce_ddw_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprTceDdwInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_ddw_info"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d90(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+  return slowDecode("vfio_iommu_spapr_tce_ddw_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+}
+/** struct vfio_iommu_spapr_tce_ddw_info: encode("vfio_iommu_spapr_tce_ddw_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprTceDdwInfoFast(x: FastInput<"vfio_iommu_spapr_tce_ddw_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e91(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_ddw_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_iommu_spapr_tce_ddw_info", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_tce_info = [d92, d92, d92, d92];
+const E_vfio_iommu_spapr_tce_info = [e93, e93, e93, e93];
+/**
+ * struct vfio_iommu_spapr_tce_info: decode("vfio_iommu_spapr_tce_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprTceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_info"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d92(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+  return slowDecode("vfio_iommu_spapr_tce_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+}
+/** struct vfio_iommu_spapr_tce_info: encode("vfio_iommu_spapr_tce_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprTceInfoFast(x: FastInput<"vfio_iommu_spapr_tce_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e93(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_iommu_spapr_tce_info", x as never, opts);
+}
+
+const D_vfio_eeh_pe_err = [d94, d94, d94, d94];
+const E_vfio_eeh_pe_err = [e95, e95, e95, e95];
+/**
+ * struct vfio_eeh_pe_err: decode("vfio_eeh_pe_err", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeEehPeErrFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_err"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d94(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_err">;
+  return slowDecode("vfio_eeh_pe_err", b, opts) as unknown as FastValue<"vfio_eeh_pe_err">;
+}
+/** struct vfio_eeh_pe_err: encode("vfio_eeh_pe_err", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeEehPeErrFast(x: FastInput<"vfio_eeh_pe_err">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e95(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_eeh_pe_err[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_eeh_pe_err", x as never, opts);
+}
+
+const D_vfio_eeh_pe_op = [d96, d97, d96, d97];
+const E_vfio_eeh_pe_op = [e98, e99, e98, e99];
+/**
+ * struct vfio_eeh_pe_op: decode("vfio_eeh_pe_op", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeEehPeOpFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_op"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d96(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_op">;
+  return slowDecode("vfio_eeh_pe_op", b, opts) as unknown as FastValue<"vfio_eeh_pe_op">;
+}
+/** struct vfio_eeh_pe_op: encode("vfio_eeh_pe_op", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeEehPeOpFast(x: FastInput<"vfio_eeh_pe_op">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e98(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_eeh_pe_op[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_eeh_pe_op", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_register_memory = [d100, d100, d100, d100];
+const E_vfio_iommu_spapr_register_memory = [e101, e101, e101, e101];
+/**
+ * struct vfio_iommu_spapr_register_memory: decode("vfio_iommu_spapr_register_memory", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprRegisterMemoryFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_register_memory"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d100(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+  return slowDecode("vfio_iommu_spapr_register_memory", b, opts) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+}
+/** struct vfio_iommu_spapr_register_memory: encode("vfio_iommu_spapr_register_memory", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprRegisterMemoryFast(x: FastInput<"vfio_iommu_spapr_register_memory">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e101(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_register_memory[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_iommu_spapr_register_memory", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_tce_create = [d102, d102, d102, d102];
+const E_vfio_iommu_spapr_tce_create = [e103, e103, e103, e103];
+/**
+ * struct vfio_iommu_spapr_tce_create: decode("vfio_iommu_spapr_tce_create", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprTceCreateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_create"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d102(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+  return slowDecode("vfio_iommu_spapr_tce_create", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+}
+/** struct vfio_iommu_spapr_tce_create: encode("vfio_iommu_spapr_tce_create", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprTceCreateFast(x: FastInput<"vfio_iommu_spapr_tce_create">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e103(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_create[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_iommu_spapr_tce_create", x as never, opts);
+}
+
+const D_vfio_iommu_spapr_tce_remove = [d104, d104, d104, d104];
+const E_vfio_iommu_spapr_tce_remove = [e105, e105, e105, e105];
+/**
+ * struct vfio_iommu_spapr_tce_remove: decode("vfio_iommu_spapr_tce_remove", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeIommuSpaprTceRemoveFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_remove"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d104(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+  return slowDecode("vfio_iommu_spapr_tce_remove", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+}
+/** struct vfio_iommu_spapr_tce_remove: encode("vfio_iommu_spapr_tce_remove", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeIommuSpaprTceRemoveFast(x: FastInput<"vfio_iommu_spapr_tce_remove">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e105(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_remove[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_iommu_spapr_tce_remove", x as never, opts);
+}
+
+/** struct vfio_pci_dependent_device: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodePciDependentDeviceFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_pci_dependent_device"> {
+  return slowDecode("vfio_pci_dependent_device", b, opts) as unknown as FastValue<"vfio_pci_dependent_device">;
+}
+/** struct vfio_pci_dependent_device: encode() (the core encodes this struct). */
+export function encodePciDependentDeviceFast(x: FastInput<"vfio_pci_dependent_device">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_pci_dependent_device", x as never, opts);
+}
+
+/** struct vfio_pci_hot_reset_info: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodePciHotResetInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_pci_hot_reset_info"> {
+  return slowDecode("vfio_pci_hot_reset_info", b, opts) as unknown as FastValue<"vfio_pci_hot_reset_info">;
+}
+/** struct vfio_pci_hot_reset_info: encode() (the core encodes this struct). */
+export function encodePciHotResetInfoFast(x: FastInput<"vfio_pci_hot_reset_info">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_pci_hot_reset_info", x as never, opts);
+}
+
+/** struct vfio_pci_hot_reset: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodePciHotResetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_pci_hot_reset"> {
+  return slowDecode("vfio_pci_hot_reset", b, opts) as unknown as FastValue<"vfio_pci_hot_reset">;
+}
+/** struct vfio_pci_hot_reset: encode() (the core encodes this struct). */
+export function encodePciHotResetFast(x: FastInput<"vfio_pci_hot_reset">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_pci_hot_reset", x as never, opts);
+}
+
+/** struct vfio_device_gfx_plane_info: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceGfxPlaneInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_gfx_plane_info"> {
+  return slowDecode("vfio_device_gfx_plane_info", b, opts) as unknown as FastValue<"vfio_device_gfx_plane_info">;
+}
+/** struct vfio_device_gfx_plane_info: encode() (the core encodes this struct). */
+export function encodeDeviceGfxPlaneInfoFast(x: FastInput<"vfio_device_gfx_plane_info">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_gfx_plane_info", x as never, opts);
+}
+
+const D_vfio_device_ioeventfd = [d106, d107, d108, d108];
+const E_vfio_device_ioeventfd = [e109, e110, e111, e111];
+/**
+ * struct vfio_device_ioeventfd: decode("vfio_device_ioeventfd", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceIoeventfdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_ioeventfd"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d108(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_ioeventfd">;
+  return slowDecode("vfio_device_ioeventfd", b, opts) as unknown as FastValue<"vfio_device_ioeventfd">;
+}
+/** struct vfio_device_ioeventfd: encode("vfio_device_ioeventfd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceIoeventfdFast(x: FastInput<"vfio_device_ioeventfd">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e111(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_ioeventfd[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_ioeventfd", x as never, opts);
+}
+
+const D_vfio_region_gfx_edid = [d112, d112, d112, d112];
+const E_vfio_region_gfx_edid = [e113, e113, e113, e113];
+/**
+ * struct vfio_region_gfx_edid: decode("vfio_region_gfx_edid", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeRegionGfxEdidFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_gfx_edid"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d112(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_region_gfx_edid">;
+  return slowDecode("vfio_region_gfx_edid", b, opts) as unknown as FastValue<"vfio_region_gfx_edid">;
+}
+/** struct vfio_region_gfx_edid: encode("vfio_region_gfx_edid", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeRegionGfxEdidFast(x: FastInput<"vfio_region_gfx_edid">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e113(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_gfx_edid[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_region_gfx_edid", x as never, opts);
+}
+
+const D_vfio_device_migration_info = [d114, d114, d114, d114];
+const E_vfio_device_migration_info = [e115, e115, e115, e115];
+/**
+ * struct vfio_device_migration_info: decode("vfio_device_migration_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceMigrationInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_migration_info"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d114(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_migration_info">;
+  return slowDecode("vfio_device_migration_info", b, opts) as unknown as FastValue<"vfio_device_migration_info">;
+}
+/** struct vfio_device_migration_info: encode("vfio_device_migration_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceMigrationInfoFast(x: FastInput<"vfio_device_migration_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e115(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_migration_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_migration_info", x as never, opts);
+}
+
+/** struct vfio_device_feature: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceFeatureFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature"> {
+  return slowDecode("vfio_device_feature", b, opts) as unknown as FastValue<"vfio_device_feature">;
+}
+/** struct vfio_device_feature: encode() (the core encodes this struct). */
+export function encodeDeviceFeatureFast(x: FastInput<"vfio_device_feature">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_feature", x as never, opts);
+}
+
+const D_vfio_device_feature_migration = [d116, d116, d116, d116];
+const E_vfio_device_feature_migration = [e117, e117, e117, e117];
+/**
+ * struct vfio_device_feature_migration: decode("vfio_device_feature_migration", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_migration"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d116(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_migration">;
+  return slowDecode("vfio_device_feature_migration", b, opts) as unknown as FastValue<"vfio_device_feature_migration">;
+}
+/** struct vfio_device_feature_migration: encode("vfio_device_feature_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureMigrationFast(x: FastInput<"vfio_device_feature_migration">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e117(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_migration[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_feature_migration", x as never, opts);
+}
+
+const D_vfio_device_feature_mig_state = [d118, d118, d118, d118];
+const E_vfio_device_feature_mig_state = [e119, e119, e119, e119];
+/**
+ * struct vfio_device_feature_mig_state: decode("vfio_device_feature_mig_state", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureMigStateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_state"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d118(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_state">;
+  return slowDecode("vfio_device_feature_mig_state", b, opts) as unknown as FastValue<"vfio_device_feature_mig_state">;
+}
+/** struct vfio_device_feature_mig_state: encode("vfio_device_feature_mig_state", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureMigStateFast(x: FastInput<"vfio_device_feature_mig_state">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e119(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_mig_state[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_feature_mig_state", x as never, opts);
+}
+
+const D_vfio_precopy_info = [d120, d120, d120, d120];
+const E_vfio_precopy_info = [e121, e121, e121, e121];
+/**
+ * struct vfio_precopy_info: decode("vfio_precopy_info", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodePrecopyInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_precopy_info"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d120(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_precopy_info[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_precopy_info">;
+  return slowDecode("vfio_precopy_info", b, opts) as unknown as FastValue<"vfio_precopy_info">;
+}
+/** struct vfio_precopy_info: encode("vfio_precopy_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodePrecopyInfoFast(x: FastInput<"vfio_precopy_info">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e121(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_precopy_info[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_precopy_info", x as never, opts);
+}
+
+const D_vfio_device_low_power_entry_with_wakeup = [d122, d122, d122, d122];
+const E_vfio_device_low_power_entry_with_wakeup = [e123, e123, e123, e123];
+/**
+ * struct vfio_device_low_power_entry_with_wakeup: decode("vfio_device_low_power_entry_with_wakeup", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceLowPowerEntryWithWakeupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_low_power_entry_with_wakeup"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d122(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+  return slowDecode("vfio_device_low_power_entry_with_wakeup", b, opts) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+}
+/** struct vfio_device_low_power_entry_with_wakeup: encode("vfio_device_low_power_entry_with_wakeup", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceLowPowerEntryWithWakeupFast(x: FastInput<"vfio_device_low_power_entry_with_wakeup">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e123(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_low_power_entry_with_wakeup[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_low_power_entry_with_wakeup", x as never, opts);
+}
+
+const D_vfio_device_feature_dma_logging_control = [d124, d124, d124, d124];
+const E_vfio_device_feature_dma_logging_control = [e125, e125, e125, e125];
+/**
+ * struct vfio_device_feature_dma_logging_control: decode("vfio_device_feature_dma_logging_control", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureDmaLoggingControlFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_control"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d124(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+  return slowDecode("vfio_device_feature_dma_logging_control", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+}
+/** struct vfio_device_feature_dma_logging_control: encode("vfio_device_feature_dma_logging_control", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureDmaLoggingControlFast(x: FastInput<"vfio_device_feature_dma_logging_control">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e125(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_control[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_feature_dma_logging_control", x as never, opts);
+}
+
+const D_vfio_device_feature_dma_logging_range = [d126, d126, d126, d126];
+const E_vfio_device_feature_dma_logging_range = [e127, e127, e127, e127];
+/**
+ * struct vfio_device_feature_dma_logging_range: decode("vfio_device_feature_dma_logging_range", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureDmaLoggingRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_range"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d126(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+  return slowDecode("vfio_device_feature_dma_logging_range", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+}
+/** struct vfio_device_feature_dma_logging_range: encode("vfio_device_feature_dma_logging_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureDmaLoggingRangeFast(x: FastInput<"vfio_device_feature_dma_logging_range">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e127(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_range[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_feature_dma_logging_range", x as never, opts);
+}
+
+const D_vfio_device_feature_dma_logging_report = [d128, d128, d128, d128];
+const E_vfio_device_feature_dma_logging_report = [e129, e129, e129, e129];
+/**
+ * struct vfio_device_feature_dma_logging_report: decode("vfio_device_feature_dma_logging_report", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureDmaLoggingReportFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_report"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d128(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+  return slowDecode("vfio_device_feature_dma_logging_report", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+}
+/** struct vfio_device_feature_dma_logging_report: encode("vfio_device_feature_dma_logging_report", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureDmaLoggingReportFast(x: FastInput<"vfio_device_feature_dma_logging_report">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e129(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_report[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_feature_dma_logging_report", x as never, opts);
+}
+
+const D_vfio_device_feature_mig_data_size = [d130, d130, d130, d130];
+const E_vfio_device_feature_mig_data_size = [e131, e131, e131, e131];
+/**
+ * struct vfio_device_feature_mig_data_size: decode("vfio_device_feature_mig_data_size", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureMigDataSizeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_data_size"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d130(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+  return slowDecode("vfio_device_feature_mig_data_size", b, opts) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+}
+/** struct vfio_device_feature_mig_data_size: encode("vfio_device_feature_mig_data_size", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureMigDataSizeFast(x: FastInput<"vfio_device_feature_mig_data_size">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e131(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_mig_data_size[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_feature_mig_data_size", x as never, opts);
+}
+
+const D_vfio_device_feature_bus_master = [d132, d132, d132, d132];
+const E_vfio_device_feature_bus_master = [e133, e133, e133, e133];
+/**
+ * struct vfio_device_feature_bus_master: decode("vfio_device_feature_bus_master", b, opts) without `$`, from plain byte loads; inputs the
+ * fast path is not sure about go to the wasm core (same result, same typed errors).
+ */
+export function decodeDeviceFeatureBusMasterFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_bus_master"> {
+  // the default profile calls its layout's function directly (inlined, byte order constant)
+  let r: Val | undefined;
+  if (opts === undefined) r = d132(b, true);
+  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0); }
+  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_bus_master">;
+  return slowDecode("vfio_device_feature_bus_master", b, opts) as unknown as FastValue<"vfio_device_feature_bus_master">;
+}
+/** struct vfio_device_feature_bus_master: encode("vfio_device_feature_bus_master", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
+export function encodeDeviceFeatureBusMasterFast(x: FastInput<"vfio_device_feature_bus_master">, opts?: EncodeOptions): Uint8Array {
+  if (x !== null && typeof x === "object") {
+    let r: Uint8Array | undefined;
+    if (opts === undefined) r = e133(x as Val, true);
+    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_bus_master[w >> 1](x as Val, (w & 1) === 0); }
+    if (r !== undefined) return r;
+  }
+  return encode("vfio_device_feature_bus_master", x as never, opts);
+}
+
+/** struct vfio_region_dma_range: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeRegionDmaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_dma_range"> {
+  return slowDecode("vfio_region_dma_range", b, opts) as unknown as FastValue<"vfio_region_dma_range">;
+}
+/** struct vfio_region_dma_range: encode() (the core encodes this struct). */
+export function encodeRegionDmaRangeFast(x: FastInput<"vfio_region_dma_range">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_region_dma_range", x as never, opts);
+}
+
+/** struct vfio_device_feature_dma_buf: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceFeatureDmaBufFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_buf"> {
+  return slowDecode("vfio_device_feature_dma_buf", b, opts) as unknown as FastValue<"vfio_device_feature_dma_buf">;
+}
+/** struct vfio_device_feature_dma_buf: encode() (the core encodes this struct). */
+export function encodeDeviceFeatureDmaBufFast(x: FastInput<"vfio_device_feature_dma_buf">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_feature_dma_buf", x as never, opts);
+}
+
+/** struct vfio_device_feature_zpci_err: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceFeatureZpciErrFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_zpci_err"> {
+  return slowDecode("vfio_device_feature_zpci_err", b, opts) as unknown as FastValue<"vfio_device_feature_zpci_err">;
+}
+/** struct vfio_device_feature_zpci_err: encode() (the core encodes this struct). */
+export function encodeDeviceFeatureZpciErrFast(x: FastInput<"vfio_device_feature_zpci_err">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_feature_zpci_err", x as never, opts);
+}
+
+/** struct vfio_device_bind_iommufd: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceBindIommufdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_bind_iommufd"> {
+  return slowDecode("vfio_device_bind_iommufd", b, opts) as unknown as FastValue<"vfio_device_bind_iommufd">;
+}
+/** struct vfio_device_bind_iommufd: encode() (the core encodes this struct). */
+export function encodeDeviceBindIommufdFast(x: FastInput<"vfio_device_bind_iommufd">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_bind_iommufd", x as never, opts);
+}
+
+/** struct vfio_device_attach_iommufd_pt: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceAttachIommufdPtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_attach_iommufd_pt"> {
+  return slowDecode("vfio_device_attach_iommufd_pt", b, opts) as unknown as FastValue<"vfio_device_attach_iommufd_pt">;
+}
+/** struct vfio_device_attach_iommufd_pt: encode() (the core encodes this struct). */
+export function encodeDeviceAttachIommufdPtFast(x: FastInput<"vfio_device_attach_iommufd_pt">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_attach_iommufd_pt", x as never, opts);
+}
+
+/** struct vfio_device_detach_iommufd_pt: decode() without `$` (this struct's shape is not generated: the core decodes it). */
+export function decodeDeviceDetachIommufdPtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_detach_iommufd_pt"> {
+  return slowDecode("vfio_device_detach_iommufd_pt", b, opts) as unknown as FastValue<"vfio_device_detach_iommufd_pt">;
+}
+/** struct vfio_device_detach_iommufd_pt: encode() (the core encodes this struct). */
+export function encodeDeviceDetachIommufdPtFast(x: FastInput<"vfio_device_detach_iommufd_pt">, opts?: EncodeOptions): Uint8Array {
+  return encode("vfio_device_detach_iommufd_pt", x as never, opts);
+}
+
 /** struct vfio_user_header: decode() without `$` (this struct's shape is not generated: the core decodes it). */
 export function decodeUserMessageFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_message"> {
   return slowDecode("vfio_user_message", b, opts) as unknown as FastValue<"vfio_user_message">;
@@ -2480,8 +3882,8 @@ export function encodeUserVersionFast(x: FastInput<"vfio_user_version">, opts?: 
   return encode("vfio_user_version", x as never, opts);
 }
 
-const D_vfio_user_device_info = [d82, d82, d82, d82];
-const E_vfio_user_device_info = [e83, e83, e83, e83];
+const D_vfio_user_device_info = [d134, d134, d134, d134];
+const E_vfio_user_device_info = [e135, e135, e135, e135];
 /**
  * struct vfio_user_device_info: decode("vfio_user_device_info", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2489,7 +3891,7 @@ const E_vfio_user_device_info = [e83, e83, e83, e83];
 export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d82(b, true);
+  if (opts === undefined) r = d134(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">;
   return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
@@ -2498,15 +3900,15 @@ export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): F
 export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e83(x as Val, true);
+    if (opts === undefined) r = e135(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_device_info", x as never, opts);
 }
 
-const D_vfio_user_dma_map = [d84, d84, d84, d84];
-const E_vfio_user_dma_map = [e85, e85, e85, e85];
+const D_vfio_user_dma_map = [d136, d136, d136, d136];
+const E_vfio_user_dma_map = [e137, e137, e137, e137];
 /**
  * struct vfio_user_dma_map: decode("vfio_user_dma_map", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2514,7 +3916,7 @@ const E_vfio_user_dma_map = [e85, e85, e85, e85];
 export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d84(b, true);
+  if (opts === undefined) r = d136(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">;
   return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
@@ -2523,15 +3925,15 @@ export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastV
 export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e85(x as Val, true);
+    if (opts === undefined) r = e137(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_dma_map", x as never, opts);
 }
 
-const D_vfio_user_dma_unmap = [d86, d86, d86, d86];
-const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
+const D_vfio_user_dma_unmap = [d138, d138, d138, d138];
+const E_vfio_user_dma_unmap = [e139, e139, e139, e139];
 /**
  * struct vfio_user_dma_unmap: decode("vfio_user_dma_unmap", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2539,7 +3941,7 @@ const E_vfio_user_dma_unmap = [e87, e87, e87, e87];
 export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d86(b, true);
+  if (opts === undefined) r = d138(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">;
   return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
@@ -2548,15 +3950,15 @@ export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): Fas
 export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e87(x as Val, true);
+    if (opts === undefined) r = e139(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
   return encode("vfio_user_dma_unmap", x as never, opts);
 }
 
-const D_vfio_user_region_access = [d88, d88, d88, d88];
-const E_vfio_user_region_access = [e89, e89, e89, e89];
+const D_vfio_user_region_access = [d140, d140, d140, d140];
+const E_vfio_user_region_access = [e141, e141, e141, e141];
 /**
  * struct vfio_user_region_access: decode("vfio_user_region_access", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2564,7 +3966,7 @@ const E_vfio_user_region_access = [e89, e89, e89, e89];
 export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d88(b, true);
+  if (opts === undefined) r = d140(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">;
   return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
@@ -2573,7 +3975,7 @@ export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions):
 export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e89(x as Val, true);
+    if (opts === undefined) r = e141(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -2589,8 +3991,8 @@ export function encodeUserRegionAccessDataFast(x: FastInput<"vfio_user_region_ac
   return encode("vfio_user_region_access_data", x as never, opts);
 }
 
-const D_vfio_user_dma_region_access = [d90, d90, d90, d90];
-const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
+const D_vfio_user_dma_region_access = [d142, d142, d142, d142];
+const E_vfio_user_dma_region_access = [e143, e143, e143, e143];
 /**
  * struct vfio_user_dma_region_access: decode("vfio_user_dma_region_access", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2598,7 +4000,7 @@ const E_vfio_user_dma_region_access = [e91, e91, e91, e91];
 export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d90(b, true);
+  if (opts === undefined) r = d142(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">;
   return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
@@ -2607,7 +4009,7 @@ export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOption
 export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e91(x as Val, true);
+    if (opts === undefined) r = e143(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -2623,8 +4025,8 @@ export function encodeUserDmaRegionAccessDataFast(x: FastInput<"vfio_user_dma_re
   return encode("vfio_user_dma_region_access_data", x as never, opts);
 }
 
-const D_vfio_user_region_io_fds_request = [d28, d28, d28, d28];
-const E_vfio_user_region_io_fds_request = [e92, e92, e92, e92];
+const D_vfio_user_region_io_fds_request = [d30, d30, d30, d30];
+const E_vfio_user_region_io_fds_request = [e144, e144, e144, e144];
 /**
  * struct vfio_user_region_io_fds_request: decode("vfio_user_region_io_fds_request", b, opts) without `$`, from plain byte loads; inputs the
  * fast path is not sure about go to the wasm core (same result, same typed errors).
@@ -2632,7 +4034,7 @@ const E_vfio_user_region_io_fds_request = [e92, e92, e92, e92];
 export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_io_fds_request"> {
   // the default profile calls its layout's function directly (inlined, byte order constant)
   let r: Val | undefined;
-  if (opts === undefined) r = d28(b, true);
+  if (opts === undefined) r = d30(b, true);
   else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0); }
   if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_io_fds_request">;
   return slowDecode("vfio_user_region_io_fds_request", b, opts) as unknown as FastValue<"vfio_user_region_io_fds_request">;
@@ -2641,7 +4043,7 @@ export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOpt
 export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
   if (x !== null && typeof x === "object") {
     let r: Uint8Array | undefined;
-    if (opts === undefined) r = e92(x as Val, true);
+    if (opts === undefined) r = e144(x as Val, true);
     else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); }
     if (r !== undefined) return r;
   }
@@ -2687,6 +4089,42 @@ export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions)
   vfio_irq_msi_msg: decodeIrqMsiMsgFast,
   vfio_irq_info_cap_msi_v2: decodeIrqInfoCapMsiV2Fast,
   vfio_irq_info_cap_msi: decodeIrqInfoCapMsiFast,
+  vfio_group_status: decodeGroupStatusFast,
+  vfio_iommu_type1_dma_map: decodeIommuType1DmaMapFast,
+  vfio_bitmap: decodeBitmapFast,
+  vfio_iommu_type1_dma_unmap: decodeIommuType1DmaUnmapFast,
+  vfio_iommu_type1_dirty_bitmap: decodeIommuType1DirtyBitmapFast,
+  vfio_iommu_type1_dirty_bitmap_get: decodeIommuType1DirtyBitmapGetFast,
+  vfio_iommu_spapr_tce_ddw_info: decodeIommuSpaprTceDdwInfoFast,
+  vfio_iommu_spapr_tce_info: decodeIommuSpaprTceInfoFast,
+  vfio_eeh_pe_err: decodeEehPeErrFast,
+  vfio_eeh_pe_op: decodeEehPeOpFast,
+  vfio_iommu_spapr_register_memory: decodeIommuSpaprRegisterMemoryFast,
+  vfio_iommu_spapr_tce_create: decodeIommuSpaprTceCreateFast,
+  vfio_iommu_spapr_tce_remove: decodeIommuSpaprTceRemoveFast,
+  vfio_pci_dependent_device: decodePciDependentDeviceFast,
+  vfio_pci_hot_reset_info: decodePciHotResetInfoFast,
+  vfio_pci_hot_reset: decodePciHotResetFast,
+  vfio_device_gfx_plane_info: decodeDeviceGfxPlaneInfoFast,
+  vfio_device_ioeventfd: decodeDeviceIoeventfdFast,
+  vfio_region_gfx_edid: decodeRegionGfxEdidFast,
+  vfio_device_migration_info: decodeDeviceMigrationInfoFast,
+  vfio_device_feature: decodeDeviceFeatureFast,
+  vfio_device_feature_migration: decodeDeviceFeatureMigrationFast,
+  vfio_device_feature_mig_state: decodeDeviceFeatureMigStateFast,
+  vfio_precopy_info: decodePrecopyInfoFast,
+  vfio_device_low_power_entry_with_wakeup: decodeDeviceLowPowerEntryWithWakeupFast,
+  vfio_device_feature_dma_logging_control: decodeDeviceFeatureDmaLoggingControlFast,
+  vfio_device_feature_dma_logging_range: decodeDeviceFeatureDmaLoggingRangeFast,
+  vfio_device_feature_dma_logging_report: decodeDeviceFeatureDmaLoggingReportFast,
+  vfio_device_feature_mig_data_size: decodeDeviceFeatureMigDataSizeFast,
+  vfio_device_feature_bus_master: decodeDeviceFeatureBusMasterFast,
+  vfio_region_dma_range: decodeRegionDmaRangeFast,
+  vfio_device_feature_dma_buf: decodeDeviceFeatureDmaBufFast,
+  vfio_device_feature_zpci_err: decodeDeviceFeatureZpciErrFast,
+  vfio_device_bind_iommufd: decodeDeviceBindIommufdFast,
+  vfio_device_attach_iommufd_pt: decodeDeviceAttachIommufdPtFast,
+  vfio_device_detach_iommufd_pt: decodeDeviceDetachIommufdPtFast,
   vfio_user_message: decodeUserMessageFast,
   vfio_user_version: decodeUserVersionFast,
   vfio_user_device_info: decodeUserDeviceInfoFast,
@@ -2725,6 +4163,27 @@ export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | und
   vfio_iommu_type1_info_cap_iova_range: (b, w) => D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0),
   vfio_iommu_type1_info_cap_migration: (b, w) => D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0),
   vfio_iommu_type1_info_dma_avail: (b, w) => D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0),
+  vfio_group_status: (b, w) => D_vfio_group_status[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_type1_dma_map: (b, w) => D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_ddw_info: (b, w) => D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_info: (b, w) => D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0),
+  vfio_eeh_pe_err: (b, w) => D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0),
+  vfio_eeh_pe_op: (b, w) => D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_register_memory: (b, w) => D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_create: (b, w) => D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_remove: (b, w) => D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0),
+  vfio_device_ioeventfd: (b, w) => D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0),
+  vfio_region_gfx_edid: (b, w) => D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0),
+  vfio_device_migration_info: (b, w) => D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_migration: (b, w) => D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_mig_state: (b, w) => D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0),
+  vfio_precopy_info: (b, w) => D_vfio_precopy_info[w >> 1](b, (w & 1) === 0),
+  vfio_device_low_power_entry_with_wakeup: (b, w) => D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_control: (b, w) => D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_range: (b, w) => D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_report: (b, w) => D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_mig_data_size: (b, w) => D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0),
+  vfio_device_feature_bus_master: (b, w) => D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0),
   vfio_user_device_info: (b, w) => D_vfio_user_device_info[w >> 1](b, (w & 1) === 0),
   vfio_user_dma_map: (b, w) => D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0),
   vfio_user_dma_unmap: (b, w) => D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0),
@@ -2745,6 +4204,25 @@ export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
   vfio_iommu_type1_info: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset},"pad":${x.pad}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}` : `{"argsz":${x.argsz},"flags":${x.flags},"iova_pgsizes":"${x.iova_pgsizes}","cap_offset":${x.cap_offset}`)),
   vfio_region_sparse_mmap_area: (x, w) => `{"offset":"${x.offset}","size":"${x.size}"`,
   vfio_iova_range: (x, w) => `{"start":"${x.start}","end":"${x.end}"`,
+  vfio_group_status: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags}`,
+  vfio_iommu_type1_dma_map: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"vaddr":"${x.vaddr}","iova":"${x.iova}","size":"${x.size}"`,
+  vfio_iommu_spapr_tce_ddw_info: (x, w) => `{"pgsizes":"${x.pgsizes}","max_dynamic_windows_supported":${x.max_dynamic_windows_supported},"levels":${x.levels}`,
+  vfio_eeh_pe_err: (x, w) => `{"type":${x.type},"func":${x.func},"addr":"${x.addr}","mask":"${x.mask}"`,
+  vfio_iommu_spapr_register_memory: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"vaddr":"${x.vaddr}","size":"${x.size}"`,
+  vfio_iommu_spapr_tce_create: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"page_shift":${x.page_shift},"__resv1":${x.__resv1},"window_size":"${x.window_size}","levels":${x.levels},"__resv2":${x.__resv2},"start_addr":"${x.start_addr}"`,
+  vfio_iommu_spapr_tce_remove: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"start_addr":"${x.start_addr}"`,
+  vfio_device_ioeventfd: (x, w) => (w & 4 ? (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd},"reserved":${x.reserved}` : `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd},"reserved":${x.reserved}`) : (w & 2 ? `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd}` : `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","data":"${x.data}","fd":${x.fd}`)),
+  vfio_region_gfx_edid: (x, w) => `{"edid_offset":${x.edid_offset},"edid_max_size":${x.edid_max_size},"edid_size":${x.edid_size},"max_xres":${x.max_xres},"max_yres":${x.max_yres},"link_state":${x.link_state}`,
+  vfio_device_migration_info: (x, w) => `{"device_state":${x.device_state},"reserved":${x.reserved},"pending_bytes":"${x.pending_bytes}","data_offset":"${x.data_offset}","data_size":"${x.data_size}"`,
+  vfio_device_feature_migration: (x, w) => `{"flags":"${x.flags}"`,
+  vfio_device_feature_mig_state: (x, w) => `{"device_state":${x.device_state},"data_fd":${x.data_fd}`,
+  vfio_precopy_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"initial_bytes":"${x.initial_bytes}","dirty_bytes":"${x.dirty_bytes}"`,
+  vfio_device_low_power_entry_with_wakeup: (x, w) => `{"wakeup_eventfd":${x.wakeup_eventfd},"reserved":${x.reserved}`,
+  vfio_device_feature_dma_logging_control: (x, w) => `{"page_size":"${x.page_size}","num_ranges":${x.num_ranges},"__reserved":${x.__reserved},"ranges":"${x.ranges}"`,
+  vfio_device_feature_dma_logging_range: (x, w) => `{"iova":"${x.iova}","length":"${x.length}"`,
+  vfio_device_feature_dma_logging_report: (x, w) => `{"iova":"${x.iova}","length":"${x.length}","page_size":"${x.page_size}","bitmap":"${x.bitmap}"`,
+  vfio_device_feature_mig_data_size: (x, w) => `{"stop_copy_length":"${x.stop_copy_length}"`,
+  vfio_device_feature_bus_master: (x, w) => `{"op":${x.op}`,
   vfio_user_device_info: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"num_regions":${x.num_regions},"num_irqs":${x.num_irqs}`,
   vfio_user_dma_map: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"offset":"${x.offset}","addr":"${x.addr}","size":"${x.size}"`,
   vfio_user_dma_unmap: (x, w) => `{"argsz":${x.argsz},"flags":${x.flags},"addr":"${x.addr}","size":"${x.size}"`,
@@ -2782,6 +4260,42 @@ export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uin
   vfio_irq_msi_msg: encodeIrqMsiMsgFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_irq_info_cap_msi_v2: encodeIrqInfoCapMsiV2Fast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_irq_info_cap_msi: encodeIrqInfoCapMsiFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_group_status: encodeGroupStatusFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_type1_dma_map: encodeIommuType1DmaMapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_bitmap: encodeBitmapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_type1_dma_unmap: encodeIommuType1DmaUnmapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_type1_dirty_bitmap: encodeIommuType1DirtyBitmapFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_type1_dirty_bitmap_get: encodeIommuType1DirtyBitmapGetFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_tce_ddw_info: encodeIommuSpaprTceDdwInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_tce_info: encodeIommuSpaprTceInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_eeh_pe_err: encodeEehPeErrFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_eeh_pe_op: encodeEehPeOpFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_register_memory: encodeIommuSpaprRegisterMemoryFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_tce_create: encodeIommuSpaprTceCreateFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_iommu_spapr_tce_remove: encodeIommuSpaprTceRemoveFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_pci_dependent_device: encodePciDependentDeviceFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_pci_hot_reset_info: encodePciHotResetInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_pci_hot_reset: encodePciHotResetFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_gfx_plane_info: encodeDeviceGfxPlaneInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_ioeventfd: encodeDeviceIoeventfdFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_region_gfx_edid: encodeRegionGfxEdidFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_migration_info: encodeDeviceMigrationInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature: encodeDeviceFeatureFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_migration: encodeDeviceFeatureMigrationFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_mig_state: encodeDeviceFeatureMigStateFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_precopy_info: encodePrecopyInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_low_power_entry_with_wakeup: encodeDeviceLowPowerEntryWithWakeupFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_dma_logging_control: encodeDeviceFeatureDmaLoggingControlFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_dma_logging_range: encodeDeviceFeatureDmaLoggingRangeFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_dma_logging_report: encodeDeviceFeatureDmaLoggingReportFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_mig_data_size: encodeDeviceFeatureMigDataSizeFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_bus_master: encodeDeviceFeatureBusMasterFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_region_dma_range: encodeRegionDmaRangeFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_dma_buf: encodeDeviceFeatureDmaBufFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_feature_zpci_err: encodeDeviceFeatureZpciErrFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_bind_iommufd: encodeDeviceBindIommufdFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_attach_iommufd_pt: encodeDeviceAttachIommufdPtFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
+  vfio_device_detach_iommufd_pt: encodeDeviceDetachIommufdPtFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_user_message: encodeUserMessageFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_user_version: encodeUserVersionFast as (x: Val, opts?: EncodeOptions) => Uint8Array,
   vfio_user_device_info: encodeUserDeviceInfoFast as (x: Val, opts?: EncodeOptions) => Uint8Array,

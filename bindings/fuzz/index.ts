@@ -79,7 +79,7 @@ export interface FuzzCase {
   class: string;
   classId: number;
   valid: boolean;
-  profile: { endian: "little" | "big"; epoch: "6.1" | "6.6" };
+  profile: { endian: "little" | "big"; epoch: "6.1" | "6.7" };
   bytes: Uint8Array;
   expected: Expected;
 }

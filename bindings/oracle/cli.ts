@@ -8,6 +8,7 @@ import { DeviceModel } from "./model/model.js";
 import { irqTopology, formatTopology } from "./model/topology.js";
 import { qemuDevice, QEMU_DEVICE_NAMES } from "./model/qemu.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS } from "./model/kernel.js";
+import { resolveProfile } from "../profile.js";
 
 const KERNELS = KNOWN_KERNELS.join("|");
 
@@ -27,6 +28,7 @@ const USAGE = `usage:
   vfio-abi predict [--kernel ${KERNELS}] [--eventfds LIST] [--files LIST] [file]
     defaults for device lines that do not say (LIST like "20-45,7")
   vfio-abi predict --describe e1000e@6.1   print a shipped description as a device line (to edit)
+  vfio-abi predict --arch s390x [file]     the caller's byte order (big-endian requests and replies)
   vfio-abi topology [preset] [--kernel ${KERNELS}] [--json] [--proposal NAME]...
     label the IRQ indexes of a shipped device, or of each device line on standard input`;
 
@@ -71,6 +73,7 @@ async function predict(argv: string[]): Promise<number> {
       kernel: { type: "string" },
       eventfds: { type: "string" },
       files: { type: "string" },
+      arch: { type: "string" },
     },
     allowPositionals: true,
   });
@@ -90,6 +93,7 @@ async function predict(argv: string[]): Promise<number> {
     return 0;
   }
   const out = (o: unknown) => process.stdout.write(`${JSON.stringify(o)}\n`);
+  const bigEndian = values.arch !== undefined && resolveProfile({ arch: values.arch }).endian === "big";
   let model: DeviceModel | null = null;
   let failed = 0,
     n = 0;
@@ -115,7 +119,7 @@ async function predict(argv: string[]): Promise<number> {
       if (!model) throw new TypeError("ioctl line before any device line");
       const bytes = fromHex(typeof o.hex === "string" ? o.hex : "");
       const tail = typeof o.tail === "string" ? fromHex(o.tail) : undefined;
-      const p = model.predict(o.ioctl, bytes, { tail, fds });
+      const p = model.predict(o.ioctl, bytes, { tail, fds, bigEndian });
       const r: Record<string, unknown> = { ret: p.ret, errno: p.errno };
       if (p.errno || p.ret > 0) {
         r.rule = p.rule;

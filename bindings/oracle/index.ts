@@ -10,6 +10,7 @@ export {
   DEV_WORDS,
   DRIVERS,
   deviceBlock,
+  platformBlock,
   kernelRules,
   checkDescription,
   hasErrIndex,

@@ -5,7 +5,7 @@
 
 export const PALETTE_SIZE = 10;
 
-const COLOURED = new Set(["field", "elem", "cap", "group"]);
+const COLOURED = new Set(["field", "elem", "payload", "cap", "group"]);
 export const isColoured = (row) => COLOURED.has(row.kind);
 
 /** Pairs of rows that must differ: owners of adjacent bytes, and consecutive tree rows. */

@@ -148,6 +148,7 @@ function oracle(L, sec, _ctx) {
     ...O.triggers,
     { name: "TRIG_INDEX_SHIFT", value: O.triggerIndexShift },
     ...O.libvfioUser,
+    ...O.platform,
   ];
   for (const c of oracleDefs) L.push(cDefine(`VFIO_ABI_ORACLE_${c.name}`, c.value, c.meaning ?? ""));
 }

@@ -1,6 +1,23 @@
 // docs/abi-reference.md: the schema as tables (offsets per ABI and epoch, flags, enums, capability
 // registries, ioctl numbers). Generated, so the reference can never disagree with the codec.
-const VARIANTS = ["lp64 6.1", "lp64 6.6", "ilp32 6.1", "ilp32 6.6"];
+const VARIANTS = ["lp64 6.1", "lp64 6.7", "ilp32 6.1", "ilp32 6.7"];
+
+/** A payload's cases: "(flags & mask) == value: what follows". */
+function payloadDoc(f, model) {
+  const what = (c) =>
+    c.kind === "struct"
+      ? `\`${c.struct}\``
+      : c.kind === "scalar"
+        ? `count × ${c.elem}`
+        : c.kind === "bytes"
+          ? `${c.bytes} bytes`
+          : "nothing";
+  const sel = model.fields[f.id - model.fields.filter((x) => x.struct === f.struct).indexOf(f) + f.selectorLocal];
+  return model.cases
+    .filter((c) => c.field === f.id)
+    .map((c) => `(${sel.name} & 0x${c.mask.toString(16)}) == ${c.value}: ${what(c)}`)
+    .join("; ");
+}
 
 export function outputs({ model, abi, BANNER }) {
   const L = [];
@@ -9,7 +26,12 @@ export function outputs({ model, abi, BANNER }) {
   p("# VFIO ABI reference (generated from schema/abi.mjs)");
   p();
   p("Offsets are computed with C layout rules and checked against gcc on the real uapi headers (tests/c).");
-  p("Columns: x86_64/s390x/ppc64 (lp64) and i386 (ilp32), each for the 6.1 layout epoch and for 6.6 and later.");
+  p(
+    "Columns: x86_64/s390x/ppc64 (lp64) and i386 (ilp32), each for the 6.1 layout epoch (up to 6.5) and the 6.7 one (6.6 and later;",
+  );
+  p(
+    '"6.6" is accepted as an alias). Versions are Linux releases: `since` = the first release whose header has the item.',
+  );
   p("Fields marked *proposal* exist only when that never-merged proposal profile is enabled.");
   p();
   p("## Structs");
@@ -24,6 +46,11 @@ export function outputs({ model, abi, BANNER }) {
     const meta = [
       `sizeof ${VARIANTS.map((v, i) => `${v}: ${s.size[i]}${s.sizeProp[i] !== s.size[i] ? ` (${s.sizeProp[i]} with proposals)` : ""}`).join(", ")}`,
     ];
+    if (s.since) meta.push(`since Linux ${s.since}`);
+    if (s.history && s.history.length > 1)
+      meta.push(
+        `sizeof by release (lp64/ilp32): ${s.history.map((h) => `${h.from}${h.until ? `–${h.until}` : "+"}: ${h.lp64}/${h.ilp32}`).join(", ")}`,
+      );
     if (s.minsz) meta.push(`minsz ${s.minsz}`);
     if (s.ioctl) meta.push(`argument of \`${s.ioctl}\``);
     if (s.kind === "cap")
@@ -44,8 +71,10 @@ export function outputs({ model, abi, BANNER }) {
         f.proposal && `*proposal ${f.proposal}*`,
         f.version > 1 && `cap version ≥ ${f.version}`,
         f.aligned && `__aligned_u64${f.aligned === true ? "" : ` from ${f.aligned}`}`,
-        f.type === "payload" && "count × u8 (DATA_BOOL) or count × s32 (DATA_EVENTFD)",
-        f.type === "array" && `${f.count} × ${f.of}`,
+        f.type === "payload" && payloadDoc(f, model),
+        f.type === "array" && `${f.count} × ${f.of}${f.short ? " (argsz too small: the reply asks for more)" : ""}`,
+        ...(f.alt ?? []).map((a) => `union: \`${a.name}\` when ${a.when.flag}${a.since ? ` (since ${a.since})` : ""}`),
+        f.scalar === "ptr" && "user pointer (8 bytes lp64, 4 ilp32)",
         f.type === "bytes" && `${f.count} bytes${f.encoding ? ` (${f.encoding})` : ""}`,
       ]
         .filter(Boolean)
@@ -68,7 +97,11 @@ export function outputs({ model, abi, BANNER }) {
     p();
     p("| bit | name | notes |");
     p("|---|---|---|");
-    for (const b of fs.bits) p(`| 0x${b.value.toString(16)} | \`${b.name}\` | ${b.doc ?? ""} |`);
+    if (fs.valueMask) p(`| \`${fs.valueMask.mask}\` | value of \`${fs.valueMask.enum}\` | |`);
+    for (const b of fs.bits)
+      p(
+        `| 0x${b.value.toString(16)} | \`${b.name}\` | ${[b.since && `since ${b.since}`, b.doc].filter(Boolean).join("; ")} |`,
+      );
     for (const b of fs.proposed)
       p(`| 0x${b.value.toString(16)} | \`${b.name}\` | proposal \`${b.proposal}\`, never merged |`);
   }
@@ -82,8 +115,15 @@ export function outputs({ model, abi, BANNER }) {
       ...(e.values ?? []),
       ...(e.proposed ?? []).map((x) => ({ ...x, doc: `proposal ${x.proposal}, never merged` })),
     ];
-    for (const v of vals) p(`* ${v.value} \`${v.name}\`${v.doc ? ` — ${v.doc}` : ""}`);
-    if (e.count) p(`* \`${e.count.name}\` = ${e.count.value}`);
+    for (const v of vals)
+      p(
+        `* ${v.value} \`${v.name}\`${v.since ? ` (since ${v.since})` : ""}${v.ops ? ` [${v.ops}]` : ""}${(v.aliases ?? []).map((a) => `; formerly \`${a.name}\`${a.until ? ` (up to ${a.until})` : ""}`).join("")}${v.doc ? ` — ${v.doc}` : ""}`,
+      );
+    for (const v of e.labels ?? []) p(`* ${v.value} ${v.label}`);
+    if (e.count)
+      p(
+        `* \`${e.count.name}\` = ${e.count.value}${e.count.since ? ` (since ${e.count.since})` : ""}${(e.count.was ?? []).map((w) => `; ${w.value} up to ${w.until}`).join("")}`,
+      );
     if (e.vendorBit)
       p(`* \`${e.vendorBit.name}\` = 0x${e.vendorBit.value.toString(16)}: type = 0x80000000 \\| PCI vendor id`);
     for (const [t, list] of Object.entries(e.byType ?? {}))
@@ -91,6 +131,18 @@ export function outputs({ model, abi, BANNER }) {
     for (const [t, list] of Object.entries(e.proposedByType ?? {}))
       for (const v of list) p(`* type ${t}: ${v.value} \`${v.name}\` — proposal ${v.proposal}, never merged`);
   }
+  p();
+  p("## Other constants and strings");
+  p();
+  for (const [k, v] of Object.entries(abi.constants)) p(`* \`${k}\` = ${v.value}${v.doc ? ` — ${v.doc}` : ""}`);
+  for (const [k, v] of Object.entries(abi.strings)) p(`* \`${k}\` = "${v}" (mdev \`device_api\`)`);
+  p();
+  p("## IRQ index space by device type");
+  p();
+  p("| device | flag | index enum |");
+  p("|---|---|---|");
+  for (const [d, x] of Object.entries(abi.irqIndexByDevice))
+    p(`| ${d} | \`${x.flag}\` | ${x.enum ? `\`${x.enum}\`` : "device-defined"} |`);
   p();
   p("## ioctls");
   p();

@@ -10,7 +10,7 @@
 // tests/embed/fast.test.mjs differential-tests every struct against the core on random and hostile
 // inputs.
 
-const EPOCH_OF = (v) => (v & 1 ? "6.6" : "6.1"); // layout variants: lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6
+// layout variants of the schema offset tables: lp64/6.1, lp64/6.7, ilp32/6.1, ilp32/6.7
 const epochNum = (e) => {
   const [a, b] = String(e).split(".").map(Number);
   return a * 1000 + b;
@@ -21,7 +21,8 @@ const DEFAULT_WORD = 4; // resolveProfile({}).word: x86_64, 6.6+ layout, no prop
 export function outputs({ model, BANNER, pascal }) {
   const fieldsOf = (s) => model.fields.slice(s.firstField, s.firstField + s.nfields);
   const byName = Object.fromEntries(model.structs.map((s) => [s.name, s]));
-  const present = (f, v) => !f.proposal && (!f.since || epochNum(f.since) <= epochNum(EPOCH_OF(v)));
+  // the 6.1 tables lack every field added later; the 6.7 tables hold them all (as the core's do)
+  const present = (f, v) => !f.proposal && (!f.since || (v & 1) === 1);
   const scalar = (f) => ["u8", "u16", "u32", "s32", "u64"].includes(f.type);
   const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
   const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at}, le)`);
@@ -57,8 +58,16 @@ export function outputs({ model, BANNER, pascal }) {
       ? model.capreg.filter((c) => c.host === s.name && !c.proposal && supported(byName[c.struct]))
       : [];
   const trailingOf = (s) => (s.trailingLocal >= 0 ? fieldsOf(s)[s.trailingLocal] : null);
+  // Left to the core: pointer members (4 or 8 bytes by model), union members named by a flag,
+  // structs whose size depends on the release past 6.7 (argsz-extensible: bind/attach/detach),
+  // and payloads other than vfio_irq_set's scalar data.
+  const special = (s) =>
+    fieldsOf(s).some((f) => f.type === "ptr" || f.alt) ||
+    (s.history ?? []).some((h) => epochNum(h.from) > epochNum("6.7")) ||
+    fieldsOf(s).some((f) => f.type === "payload" && f.cases.some((c) => !c.elem && (c.struct || c.bytes)));
   const supported = (s) => {
-    if (s.proposal || !["info", "cap", "plain"].includes(s.kind)) return false; // other kinds (vfio-user messages) have their own parse
+    // other kinds (vfio-user messages) have their own parse
+    if (s.proposal || special(s) || !["info", "cap", "plain"].includes(s.kind)) return false;
     const t = trailingOf(s);
     if (s.kind === "info") return !t || t.type === "payload";
     if (s.kind === "cap") return !t || t.type === "bytes" || (t.type === "array" && !trailingOf(byName[t.of]));
@@ -170,7 +179,8 @@ export function outputs({ model, BANNER, pascal }) {
     const argsz = sc.find((f) => f.name === "argsz"),
       flags = sc.find((f) => f.name === "flags");
     lines.push(`  const argsz = ${rd(argsz, argsz.offsets[v])};`);
-    lines.push(`  if (argsz < ${s.minsz} || argsz > b.length) return undefined;`);
+    // fields past argsz are not part of the argument: the core decides what a shorter argsz means
+    lines.push(`  if (argsz < ${Math.max(s.minsz, size)} || argsz > b.length) return undefined;`);
     lines.push(`  const flags = ${rd(flags, flags.offsets[v])};`);
     const rest = sc.filter((f) => f !== argsz && f !== flags);
     const locals = new Map();
@@ -186,11 +196,11 @@ export function outputs({ model, BANNER, pascal }) {
     );
     if (t && t.type === "payload") {
       const poff = t.offsets[v];
-      const mask = t.cases.reduce((m, c) => m | c.flag, 0);
+      const mask = t.cases.reduce((m, c) => m | c.mask, 0);
       lines.push(`  const dt = flags & ${mask};`);
       for (const c of t.cases.filter((x) => x.elem)) {
         const esz = bytesOf[c.elem];
-        lines.push(`  if (dt === ${c.flag}) {`);
+        lines.push(`  if (dt === ${c.value}) {`);
         lines.push(`    if (${poff} + ${countField.name} * ${esz} > argsz) return undefined;`);
         lines.push(`    const d = new Array<number>(${countField.name});`);
         lines.push(
@@ -333,12 +343,12 @@ export function outputs({ model, BANNER, pascal }) {
     let total = `${size}`;
     if (t && t.type === "payload") {
       const flags = sc.find((f) => f.name === "flags");
-      const mask = t.cases.reduce((m, c) => m | c.flag, 0);
+      const mask = t.cases.reduce((m, c) => m | c.mask, 0);
       lines.push(`  const data = x.${t.name} ?? [];`);
       lines.push("  if (!Array.isArray(data)) return undefined;");
       lines.push(`  const dt = Number(f${sc.indexOf(flags)}) & ${mask};`);
       const cs = t.cases.filter((c) => c.elem);
-      lines.push(`  const esz = ${cs.map((c) => `dt === ${c.flag} ? ${bytesOf[c.elem]} : `).join("")}0;`);
+      lines.push(`  const esz = ${cs.map((c) => `dt === ${c.value} ? ${bytesOf[c.elem]} : `).join("")}0;`);
       lines.push("  if (esz === 0 && data.length) return undefined;");
       for (const c of cs)
         lines.push(

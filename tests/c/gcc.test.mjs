@@ -69,12 +69,13 @@ test("every schema capability and struct appears in at least one golden case", a
   for (const cs of CASES) {
     if (cs.struct) used.add(cs.struct);
     if (cs.host) used.add(cs.host);
+    if (cs.tail?.struct) used.add(cs.tail.struct);
     for (const c of cs.caps ?? []) used.add(c.struct);
   }
   // element structs travel inside their caps
   for (const s of Object.values(structs))
     for (const f of s.fields)
-      if (f.type === "array" && [...used].some((u) => structs[u].fields.includes(f))) used.add(f.of);
+      if (f.type === "array" && f.of in structs && [...used].some((u) => structs[u].fields.includes(f))) used.add(f.of);
   const missingCases = Object.keys(structs).filter((n) => !used.has(n));
   assert.deepEqual(missingCases, []);
 });

@@ -6,8 +6,8 @@
 // `argsz`, `cap_offset` and every `next` are C expressions (sizeof / offsetof), so the chain
 // offsets are gcc's, and an extra table M_<case> exports them for the tests.
 import { structs } from "../../schema/abi.mjs";
-import { layout } from "../../schema/layout.mjs";
-import { cPath, cType, units } from "./units.mjs";
+import { layout, versionCmp } from "../../schema/layout.mjs";
+import { cType, cPath, units, inRelease } from "./units.mjs";
 
 /** The cases. `units`: which compilation units build it (uapi61 = epoch 6.1, upstream = 6.6, or a proposal). */
 export const CASES = [
@@ -143,6 +143,117 @@ export const CASES = [
       { struct: "vfio_iommu_type1_info_cap_iova_range", n: 2 },
     ],
   },
+  // ---- the rest of the uAPI (each in every header generation that has it; `units: "all"`)
+  ...[
+    "vfio_group_status",
+    "vfio_iommu_type1_dma_map",
+    "vfio_bitmap",
+    "vfio_iommu_type1_dirty_bitmap_get",
+    "vfio_iommu_spapr_tce_ddw_info",
+    "vfio_iommu_spapr_tce_info",
+    "vfio_eeh_pe_err",
+    "vfio_eeh_pe_op",
+    "vfio_iommu_spapr_register_memory",
+    "vfio_iommu_spapr_tce_create",
+    "vfio_iommu_spapr_tce_remove",
+    "vfio_pci_dependent_device",
+    "vfio_device_gfx_plane_info",
+    "vfio_device_ioeventfd",
+    "vfio_region_gfx_edid",
+    "vfio_device_migration_info",
+    "vfio_device_feature_migration",
+    "vfio_device_feature_mig_state",
+    "vfio_precopy_info",
+    "vfio_device_low_power_entry_with_wakeup",
+    "vfio_device_feature_dma_logging_control",
+    "vfio_device_feature_dma_logging_range",
+    "vfio_device_feature_dma_logging_report",
+    "vfio_device_feature_mig_data_size",
+    "vfio_device_feature_bus_master",
+    "vfio_region_dma_range",
+    "vfio_device_feature_zpci_err",
+    "vfio_device_bind_iommufd",
+    "vfio_device_attach_iommufd_pt",
+    "vfio_device_detach_iommufd_pt",
+  ].map((s) => ({
+    name: `alone_${s}`,
+    units: "all",
+    struct: s,
+    // flags that pick the union member the expectation names (gfx: region_index)
+    ...(s === "vfio_device_gfx_plane_info" ? { fixed: { flags: 0x4 } } : {}),
+  })),
+  {
+    name: "gfx_plane_dmabuf",
+    units: "all",
+    struct: "vfio_device_gfx_plane_info",
+    fixed: { flags: 0x2, dmabuf_id: 0x1234 },
+  },
+  {
+    name: "hot_reset_info_groups",
+    units: "all",
+    struct: "vfio_pci_hot_reset_info",
+    fixed: { flags: 0 },
+    tail: { n: 3 },
+  },
+  {
+    name: "hot_reset_info_devids",
+    units: "all",
+    struct: "vfio_pci_hot_reset_info",
+    since: "6.6",
+    fixed: { flags: 0x3 },
+    tail: { n: 2, values: [{ devid: 0xffffffff }, { devid: 0 }] },
+  },
+  { name: "hot_reset_groups", units: "all", struct: "vfio_pci_hot_reset", fixed: { flags: 0 }, tail: { n: 2 } },
+  {
+    name: "unmap_dirty",
+    units: "all",
+    struct: "vfio_iommu_type1_dma_unmap",
+    fixed: { flags: 0x1 },
+    tail: { struct: "vfio_bitmap" },
+  },
+  { name: "unmap_all", units: "all", struct: "vfio_iommu_type1_dma_unmap", fixed: { flags: 0x2 } },
+  {
+    name: "dirty_get_bitmap",
+    units: "all",
+    struct: "vfio_iommu_type1_dirty_bitmap",
+    fixed: { flags: 0x4 },
+    tail: { struct: "vfio_iommu_type1_dirty_bitmap_get" },
+  },
+  { name: "dirty_start", units: "all", struct: "vfio_iommu_type1_dirty_bitmap", fixed: { flags: 0x1 } },
+  { name: "feature_probe_migration", units: "all", struct: "vfio_device_feature", fixed: { flags: 0x50001 } },
+  {
+    name: "feature_vf_token",
+    units: "all",
+    struct: "vfio_device_feature",
+    fixed: { flags: 0x20000 },
+    tail: { bytes: 16 },
+  },
+  ...[
+    [1, "vfio_device_feature_migration", 0x10000],
+    [2, "vfio_device_feature_mig_state", 0x20000],
+    [4, "vfio_device_low_power_entry_with_wakeup", 0x20000],
+    [6, "vfio_device_feature_dma_logging_control", 0x20000],
+    [8, "vfio_device_feature_dma_logging_report", 0x10000],
+    [9, "vfio_device_feature_mig_data_size", 0x10000],
+    [10, "vfio_device_feature_bus_master", 0x20000],
+    [13, "vfio_device_feature_zpci_err", 0x10000],
+  ].map(([id, st, op]) => ({
+    name: `feature_${id}`,
+    units: "all",
+    struct: "vfio_device_feature",
+    since: structs[st].since,
+    fixed: { flags: op | id },
+    tail: { struct: st },
+  })),
+  {
+    name: "feature_dma_buf",
+    units: "all",
+    struct: "vfio_device_feature",
+    since: "6.19",
+    fixed: { flags: 0x1000b },
+    tail: { struct: "vfio_device_feature_dma_buf", n: 2, values: { flags: 0 } },
+  },
+  { name: "alone_dma_buf", units: "all", struct: "vfio_device_feature_dma_buf", tail: { n: 3 } },
   // ---- never-merged proposals (C copies of the postings), decoded under their profiles
   {
     name: "ea_irq_info_cap_type",
@@ -202,16 +313,16 @@ export const CASES = [
 
 // ---- deterministic field values
 class Pattern {
-  constructor(seed) {
+  constructor(seed, model = "lp64") {
     this.c = seed & 0xff;
+    this.model = model;
   }
   next(type) {
-    const n = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 }[type];
-    this.c = (this.c + 0x1d) & 0xff;
-    const k = this.c;
+    const n = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8, ptr: this.model === "ilp32" ? 4 : 8 }[type];
+    const k = (this.c = (this.c + 0x1d) & 0xff);
     let v = 0n;
     for (let i = 0; i < n; i++) v = (v << 8n) | BigInt((k + i * 0x31 + 1) & 0xff); // most significant first
-    if (type === "u64") return v;
+    if (type === "u64" || type === "ptr") return v;
     if (type === "s32") return Number(BigInt.asIntN(32, v));
     return Number(v);
   }
@@ -246,8 +357,10 @@ function fill(name, v, version, given, pat, skip = new Set()) {
   const out = {};
   for (const f of scalarFields(name, v, version)) {
     if (skip.has(f.path)) continue;
-    const g = getPath(given, f.path);
-    setPath(out, f.path, g !== undefined ? g : pat.next(f.type));
+    const alt = (f.alt ?? []).find((a) => getPath(given, a.name) !== undefined);
+    const path = alt ? f.path.replace(/[^.]+$/, alt.name) : f.path;
+    const g = getPath(given, path);
+    setPath(out, path, g !== undefined ? g : pat.next(f.type));
   }
   return out;
 }
@@ -256,6 +369,7 @@ function fill(name, v, version, given, pat, skip = new Set()) {
 const lit = (x, type) => {
   if (x && typeof x === "object" && "c" in x) return x.c;
   if (type === "u64") return `0x${BigInt(x).toString(16)}ULL`;
+  if (type === "ptr") return `(void *)0x${BigInt(x).toString(16)}UL`;
   if (type === "s32") return `${x}`;
   return `0x${(Number(x) >>> 0).toString(16)}U`;
 };
@@ -265,16 +379,18 @@ function cInit(name, v, version, val, extra = {}) {
   const groups = new Map();
   for (const f of l.fields) {
     if (f.version && f.version > (version ?? 1e9)) continue;
-    const x = getPath(val, f.path);
+    const alt = (f.alt ?? []).find((a) => getPath(val, f.path.replace(/[^.]+$/, a.name)) !== undefined);
+    const fpath = alt ? f.path.replace(/[^.]+$/, alt.name) : f.path;
+    const x = getPath(val, fpath);
     if (x === undefined) continue;
-    const [head, ...rest] = cPath(name, f.path).split(".");
+    const [head, ...rest] = cPath(name, fpath).split(".");
     if (!groups.has(head)) groups.set(head, []);
     groups.get(head).push(rest.length ? `.${rest.join(".")} = ${lit(x, f.type)}` : lit(x, f.type));
   }
   const parts = [...groups].map(([k, xs]) =>
     xs.length === 1 && !xs[0].startsWith(".") ? `.${k} = ${xs[0]}` : `.${k} = { ${xs.join(", ")} }`,
   );
-  for (const [k, x] of Object.entries(extra)) parts.push(`.${k} = ${lit(x, "u32")}`);
+  for (const [k, x] of Object.entries(extra)) if (!groups.has(k)) parts.push(`.${k} = ${lit(x, "u32")}`);
   return `{ ${parts.join(", ")} }`;
 }
 
@@ -285,13 +401,17 @@ function cInit(name, v, version, val, extra = {}) {
  */
 export function goldenFor(unit, model) {
   const v = { model, epoch: unit.epoch, proposals: unit.pset };
-  const align8 = unit.epoch === "6.6";
+  const align8 = versionCmp(unit.epoch, "6.6") >= 0;
   let c = "";
   const out = [];
-  for (const cs of CASES.filter((x) => x.units.includes(unit.id))) {
+  for (const cs of CASES.filter((x) => caseInUnit(x, unit))) {
     const sym = `G_${unit.id.replace(/-/g, "_")}_${cs.name}`;
     const metaSym = `M_${unit.id.replace(/-/g, "_")}_${cs.name}`;
-    const pat = new Pattern(seedOf(cs.name));
+    const pat = new Pattern(seedOf(cs.name), model);
+    if (cs.tail) {
+      c += tailCase(cs, v, sym, metaSym, pat, out);
+      continue;
+    }
     if (cs.struct) {
       // a single struct (maybe with a vfio_irq_set payload)
       const s = structs[cs.struct];
@@ -331,16 +451,20 @@ export function goldenFor(unit, model) {
     const fixedVal = fill(host, v, undefined, fixedGiven, pat);
     members.push(`${cType(host)} info;`);
     inits.push(`.info = ${cInit(host, v, undefined, fixedVal)}`);
-    cs.caps.forEach((cap, i) => {
+    const capsHere = cs.caps.filter((cap) => !unit.release || inRelease(unit.release, structs[cap.struct].since));
+    capsHere.forEach((cap, i) => {
       const s = structs[cap.struct];
       const version = cap.version ?? Math.max(...s.versions);
       const l = layout(cap.struct, v);
       const idExpr = cap.idName ?? s.name;
-      const next = i + 1 < cs.caps.length ? { c: `offsetof(${T}, c${i + 1})` } : 0;
+      const next = i + 1 < capsHere.length ? { c: `offsetof(${T}, c${i + 1})` } : 0;
       const cf = countFieldOf(l);
       const skip = new Set();
       const given = { ...(cap.values ?? {}), header: { id: { c: idExpr }, version, next } };
       if (cf) given[cf] = cap.n;
+      // extra bytes the unit's layout knows as a field are a field (zPCI base v3 in 7.3)
+      const known = new Set(scalarFields(cap.struct, v, version).map((f) => f.path));
+      for (const [k, x] of Object.entries(cap.extra ?? {})) if (known.has(k)) given[k] = x;
       const val = fill(cap.struct, v, version, given, pat, skip);
       const ct = cap.ctype ?? cType(cap.struct);
       let memberType = ct,
@@ -378,10 +502,87 @@ export function goldenFor(unit, model) {
     });
     c += `${T} {\n  ${members.join("\n  ")}\n} __attribute__((packed));\n`;
     c += `${T} ${sym} = {\n  ${inits.join(",\n  ")}\n};\n`;
-    c += `unsigned long long ${metaSym}[] = { sizeof(${T}), ${cs.caps.map((_, i) => `offsetof(${T}, c${i})`).join(", ")} };\n`;
-    out.push({ ...cs, sym, metaSym, expect: fixedVal, capsExpect });
+    c += `unsigned long long ${metaSym}[] = { sizeof(${T}), ${capsHere.map((_, i) => `offsetof(${T}, c${i})`).join(", ")} };\n`;
+    out.push({ ...cs, caps: capsHere, sym, metaSym, expect: fixedVal, capsExpect });
   }
   return { c, cases: out };
 }
 
-export const goldenUnits = () => units().filter((u) => CASES.some((cs) => cs.units.includes(u.id)));
+/** Does a case run in a unit? "all" = every header generation whose release has its structs. */
+function caseInUnit(cs, unit) {
+  if (cs.units !== "all") return cs.units.includes(unit.id);
+  if (!unit.release) return false;
+  const need = [cs.since, structs[cs.struct].since, cs.tail?.struct && structs[cs.tail.struct].since];
+  return need.every((x) => inRelease(unit.release, x));
+}
+
+/**
+ * A single struct with its trailing member: a payload struct (VFIO_DEVICE_FEATURE data, the
+ * vfio_bitmap of an unmap), raw payload bytes (a VF token), or an array (hot reset devices or group
+ * fds, dma_buf ranges), laid out in a packed wrapper whose member sits at the flexible member's
+ * offsetof (asserted). Returns the C text; pushes the expectation to `out`.
+ */
+function tailCase(cs, v, sym, metaSym, pat, out) {
+  const t = cType(cs.struct);
+  const l = layout(cs.struct, v);
+  const T = `struct ${sym}_t`;
+  const tr = l.trailing;
+  let c = "";
+  const given = { ...(cs.fixed ?? {}) };
+  if (structs[cs.struct].fields[0].name === "argsz") given.argsz = { c: `sizeof(${T})` };
+  let tailMember, tailInit, tailVal;
+  const arrayOf = (lt, n, values = []) => {
+    // elements of a counted array: structs or scalars
+    if (lt.elem.scalar) {
+      const xs = Array.from({ length: n }, (_, i) => values[i] ?? pat.next(lt.elem.scalar));
+      return {
+        member: `__${lt.elem.scalar === "s32" ? "s32" : "u32"} a[${n}];`,
+        init: `{ ${xs.map((x) => lit(x, lt.elem.scalar)).join(", ")} }`,
+        val: xs,
+      };
+    }
+    const es = Array.from({ length: n }, (_, i) => fill(lt.of, v, undefined, values[i] ?? {}, pat));
+    return {
+      member: `${cType(lt.of)} a[${n}];`,
+      init: `{ ${es.map((e) => cInit(lt.of, v, undefined, e)).join(", ")} }`,
+      val: es,
+    };
+  };
+  if (tr.kind === "array") {
+    given[tr.count] = cs.tail.n;
+    const a = arrayOf(tr, cs.tail.n, cs.tail.values);
+    [tailMember, tailInit, tailVal] = [a.member, a.init, a.val];
+  } else if (cs.tail.bytes) {
+    const bytes = Uint8Array.from({ length: cs.tail.bytes }, () => pat.next("u8"));
+    [tailMember, tailInit, tailVal] = [
+      `__u8 a[${cs.tail.bytes}];`,
+      `{ ${[...bytes].map((b) => `0x${b.toString(16)}`).join(", ")} }`,
+      bytes,
+    ];
+  } else {
+    const ps = cs.tail.struct;
+    const pl = layout(ps, v);
+    const pgiven = { ...(Array.isArray(cs.tail.values) ? {} : (cs.tail.values ?? {})) };
+    if (pl.trailing) pgiven[pl.trailing.count] = cs.tail.n;
+    const pval = fill(ps, v, undefined, pgiven, pat);
+    if (pl.trailing) {
+      const a = arrayOf(pl.trailing, cs.tail.n);
+      pval[pl.trailing.path] = a.val;
+      const PT = `struct ${sym}_p_t`;
+      c += `${PT} { ${cType(ps)} h; ${a.member} } __attribute__((packed));\n`;
+      c += `_Static_assert(offsetof(${PT}, a) == offsetof(${cType(ps)}, ${pl.trailing.path}), "payload array not at its offset");\n`;
+      [tailMember, tailInit] = [`${PT} a;`, `{ .h = ${cInit(ps, v, undefined, pval)}, .a = ${a.init} }`];
+    } else [tailMember, tailInit] = [`${cType(ps)} a;`, cInit(ps, v, undefined, pval)];
+    tailVal = pval;
+  }
+  const val = fill(cs.struct, v, undefined, given, pat);
+  c += `${T} { ${t} h; ${tailMember} } __attribute__((packed));\n`;
+  c += `_Static_assert(offsetof(${T}, a) == offsetof(${t}, ${tr.path}), "trailing member not at its offset");\n`;
+  c += `${T} ${sym} = { .h = ${cInit(cs.struct, v, undefined, val)}, .a = ${tailInit} };\n`;
+  c += `unsigned long long ${metaSym}[] = { sizeof(${T}) };\n`;
+  val[tr.path] = tailVal;
+  out.push({ ...cs, sym, metaSym, expect: val, caps: undefined, standalone: true });
+  return c;
+}
+
+export const goldenUnits = () => units().filter((u) => CASES.some((cs) => caseInUnit(cs, u)));

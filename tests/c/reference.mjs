@@ -1,10 +1,9 @@
 // One gcc run per arch: every unit (tests/c/units.mjs) with its layout tables, constants and
 // golden initialisers, compiled and read back. Memoised per process.
-
-import { arches } from "../../schema/abi.mjs";
+import { compile, u64s, TOOLCHAINS } from "./toolchain.mjs";
+import { units, layoutTables, constantTables, includeFlags, REF } from "./units.mjs";
 import { goldenFor } from "./golden-c.mjs";
-import { compile, TOOLCHAINS, u64s } from "./toolchain.mjs";
-import { constantTables, layoutTables, REF, units } from "./units.mjs";
+import { arches } from "../../schema/abi.mjs";
 
 const memo = new Map();
 
@@ -21,7 +20,6 @@ export function unitSource(u, model) {
     lt.c,
     "/* constants */",
     kt.c,
-    u.id === "uapi61" ? '#include "upstream-atomic.h" /* after the probe: new in 6.5, used by a golden chain */' : "",
     "/* golden initialisers */",
     g.c,
   ].join("\n");
@@ -33,7 +31,7 @@ export function gccReference(arch) {
   const { model } = arches[arch];
   const endian = TOOLCHAINS[arch].endian;
   const parts = units().map((u) => ({ u, ...unitSource(u, model) }));
-  const sources = Object.fromEntries(parts.map((p) => [`${p.u.id}.c`, p.src]));
+  const sources = Object.fromEntries(parts.map((p) => [`${p.u.id}.c`, { src: p.src, flags: includeFlags(p.u, arch) }]));
   const { symbols, warnings } = compile(arch, sources, { include: [REF] });
   const need = (sym) => {
     const b = symbols.get(sym);
@@ -47,12 +45,17 @@ export function gccReference(arch) {
     const probe = p.kt.probe
       ? { names: p.kt.probe.names, got: [...need(p.kt.probe.sym)].slice(0, p.kt.probe.names.length) }
       : null;
+    // string constants: the bytes before the terminating NUL
+    const strings = p.kt.strings.map((x) => ({
+      ...x,
+      got: Buffer.from(need(x.sym)).toString("latin1").replace(/\0$/, ""),
+    }));
     const golden = p.g.cases.map((cs) => ({
       ...cs,
       bytes: need(cs.sym),
       meta: u64s(need(cs.metaSym), endian).map(Number),
     }));
-    res.units.push({ unit: p.u, layouts, consts, probe, golden });
+    res.units.push({ unit: p.u, layouts, consts, probe, strings, golden });
   }
   memo.set(arch, res);
   return res;

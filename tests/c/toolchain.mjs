@@ -74,11 +74,13 @@ export function compile(arch, sources, { include = [] } = {}) {
   const out = new Map();
   const warnings = [];
   try {
-    for (const [name, src] of Object.entries(sources)) {
+    for (const [name, entry] of Object.entries(sources)) {
+      // an entry is C text, or {src, flags} with extra compiler flags (a unit's header directories)
+      const { src, flags = [] } = typeof entry === "string" ? { src: entry } : entry;
       const c = join(dir, name),
         o = c.replace(/\.c$/, ".o");
       writeFileSync(c, src);
-      const r = run(t.cc, [...CFLAGS, ...include.flatMap((d) => ["-I", d]), "-c", c, "-o", o], dir);
+      const r = run(t.cc, [...CFLAGS, ...flags, ...include.flatMap((d) => ["-I", d]), "-c", c, "-o", o], dir);
       if (r.stderr.trim()) warnings.push(`${name}: ${r.stderr.trim()}`);
       // nm -S: "<value> <size> <type> <name>"; value is section-relative in a relocatable object
       const syms = run(`${t.prefix}nm`, ["-S", "--defined-only", o], dir)

@@ -1,51 +1,23 @@
 // Compilation units of the C reference checks, and the layout / constant tables generated for each
 // of them FROM THE SCHEMA (schema/abi.mjs): no field, offset or value is listed here by hand.
 //
-// Units:
-//   uapi61      the real Linux 6.1 <linux/vfio.h> + <linux/vfio_zdev.h>     -> schema epoch 6.1
-//   upstream    the same headers with the struct tags that changed since 6.1 renamed away and
-//               redefined from ref/upstream.h (C copies of the upstream text) -> schema epoch 6.6
+// Units (one per real header generation, plus the never-merged postings):
+//   uapi61      the host's Linux 6.1 <linux/vfio.h> + <linux/vfio_zdev.h>       -> layout of release 6.1
+//   uapi612, uapi72, upstream
+//               Debian's linux-libc-dev 6.12 (bookworm-backports), 7.2 (unstable) and the newest
+//               (experimental, 7.3), unpacked by tests/c/headers.mjs; `upstream` is always the newest
 //   <proposal>  C copies of the never-merged postings (ref/proposal-*.h)     -> epoch 6.1 + proposal
+// A header unit checks exactly the items whose `since` is at or before its release; every #define
+// the schema dates later must be absent from it (an #ifdef probe), so the version history is
+// checked against four real generations.
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { enums, flagSets, ioctls, masks, proposals, structs } from "../../schema/abi.mjs";
-import { expandProposals, layout } from "../../schema/layout.mjs";
+import { structs, flagSets, enums, masks, ioctls, proposals, constants, strings } from "../../schema/abi.mjs";
+import { layout, expandProposals, versionCmp } from "../../schema/layout.mjs";
+import { headerGenerations, TRIPLETS } from "./headers.mjs";
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
 export const REF = join(HERE, "ref");
-
-/**
- * Names the 6.1 headers lack, with the release that brought them. They are checked in the
- * upstream unit against ref/upstream.h; the uapi61 unit proves (#ifdef probe / sizeof absence)
- * that they really are missing there. Anything else missing makes the uapi61 compile fail.
- */
-export const NEWER_THAN_61 = {
-  structs: { vfio_device_info_cap_pci_atomic_comp: "6.5" },
-  fields: { "vfio_device_info.pad": "6.6", "vfio_iommu_type1_info.pad": "6.6" },
-  macros: {
-    VFIO_DEVICE_FLAGS_CDX: "6.5",
-    VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP: "6.5",
-    VFIO_PCI_ATOMIC_COMP32: "6.5",
-    VFIO_PCI_ATOMIC_COMP64: "6.5",
-    VFIO_PCI_ATOMIC_COMP128: "6.5",
-    VFIO_DEVICE_BIND_IOMMUFD: "6.6",
-    VFIO_DEVICE_ATTACH_IOMMUFD_PT: "6.6",
-    VFIO_DEVICE_DETACH_IOMMUFD_PT: "6.6",
-    VFIO_MIG_GET_PRECOPY_INFO: "6.3",
-  },
-  enumerators: { VFIO_AP_REQ_IRQ_INDEX: "6.2", VFIO_AP_CFG_CHG_IRQ_INDEX: "6.15", VFIO_AP_NUM_IRQS: "6.2" },
-};
-const newerName = (n) => n in NEWER_THAN_61.macros || n in NEWER_THAN_61.enumerators;
-
-/** Struct tags the upstream unit renames away before including ref/upstream.h. */
-const UPSTREAM_REDEFINED = [
-  "vfio_device_info",
-  "vfio_region_info",
-  "vfio_region_sparse_mmap_area",
-  "vfio_region_info_cap_sparse_mmap",
-  "vfio_region_info_cap_nvlink2_ssatgt",
-  "vfio_iommu_type1_info",
-];
 
 const PROPOSAL_HEADERS = {
   "irq-info-caps": "proposal-irq-info-caps.h",
@@ -56,46 +28,59 @@ const PROPOSAL_HEADERS = {
   "irq-affinity": "proposal-irq-affinity.h",
 };
 
+const HEADERS = '#include <linux/vfio.h>\n#include <linux/vfio_zdev.h>\n#include "zdev-versions.h"\n';
+
+/** Is an item with this `since` / `until` in a header of `release`? */
+export const inRelease = (release, since, until) =>
+  (!since || versionCmp(release, since) >= 0) && (!until || versionCmp(release, until) <= 0);
+
+let memo = null;
 export function units() {
+  if (memo) return memo;
   const list = [
     {
       id: "uapi61",
       epoch: "6.1",
+      release: "6.1",
       proposals: [],
-      label: "Linux 6.1 uapi headers",
-      preamble: '#include <linux/vfio.h>\n#include <linux/vfio_zdev.h>\n#include "zdev-versions.h"\n',
-    },
-    {
-      id: "upstream",
-      epoch: "6.6",
-      proposals: [],
-      label: "6.1 headers + upstream copies (ref/upstream.h)",
-      preamble: [
-        ...UPSTREAM_REDEFINED.map((t) => `#define ${t} ${t}__linux61`),
-        "#include <linux/vfio.h>",
-        "#include <linux/vfio_zdev.h>",
-        ...UPSTREAM_REDEFINED.map((t) => `#undef ${t}`),
-        '#include "upstream.h"',
-        '#include "zdev-versions.h"',
-        "",
-      ].join("\n"),
+      label: "Linux 6.1 uapi headers (host)",
+      preamble: HEADERS,
+      include: null,
     },
   ];
+  const gens = headerGenerations();
+  gens.forEach((g, i) => {
+    const id = i === gens.length - 1 ? "upstream" : `uapi${g.release.replace(".", "")}`;
+    list.push({
+      id,
+      epoch: g.release,
+      release: g.release,
+      proposals: [],
+      label: `Linux ${g.release} uapi headers (Debian ${g.suite} linux-libc-dev ${g.version})`,
+      preamble: HEADERS,
+      include: g.include,
+    });
+  });
   for (const [p, h] of Object.entries(PROPOSAL_HEADERS)) {
     if (!proposals[p]) throw new Error(`schema has no proposal ${p}`);
     list.push({
       id: p,
       epoch: "6.1",
+      release: null,
       proposals: [p],
       label: `${p} (${proposals[p].source}, never merged)`,
       preamble: `#include <stddef.h>\n#include "${h}"\n`,
+      include: null,
     });
   }
   for (const p of Object.keys(proposals))
     if (!PROPOSAL_HEADERS[p]) throw new Error(`proposal ${p} has no C copy in tests/c/ref`);
   for (const u of list) u.pset = expandProposals(u.proposals);
-  return list;
+  return (memo = list);
 }
+
+/** -I flags of a unit for an arch: the unpacked package's arch asm directory first, then its common headers. */
+export const includeFlags = (u, arch) => (u.include ? ["-I", join(u.include, TRIPLETS[arch]), "-I", u.include] : []);
 
 const cident = (s) => s.replace(/[^A-Za-z0-9_]/g, "_");
 export const cType = (name) => structs[name].cName ?? `struct ${name}`;
@@ -106,9 +91,7 @@ export const cPath = (name, path) =>
 /** Schema structs a unit checks. */
 export function unitStructs(u) {
   const names = Object.keys(structs);
-  if (!u.proposals.length) {
-    return names.filter((n) => !structs[n].proposal && !(u.id === "uapi61" && n in NEWER_THAN_61.structs));
-  }
+  if (!u.proposals.length) return names.filter((n) => !structs[n].proposal && inRelease(u.release, structs[n].since));
   const p = u.proposals[0];
   const out = new Set(names.filter((n) => structs[n].proposal === p));
   // structs whose fields the posting patches (vfio_irq_info.cap_offset, also copied by platform-msi)
@@ -130,6 +113,13 @@ export function layoutTables(u, model) {
     const t = cType(n);
     const items = [`sizeof(${t})`, `_Alignof(${t})`, ...l.fields.map((f) => `offsetof(${t}, ${cPath(n, f.path)})`)];
     const keys = ["sizeof", "alignof", ...l.fields.map((f) => f.path)];
+    // union members under their other names (devid, dmabuf_id): the same offset
+    for (const f of l.fields)
+      for (const a of f.alt ?? []) {
+        if (u.release && !inRelease(u.release, a.since)) continue;
+        items.push(`offsetof(${t}, ${cPath(n, f.path).replace(/[^.]+$/, a.name)})`);
+        keys.push(`${f.path}|${a.name}`);
+      }
     if (l.trailing) {
       items.push(`offsetof(${t}, ${l.trailing.path})`);
       keys.push(l.trailing.path);
@@ -141,23 +131,39 @@ export function layoutTables(u, model) {
   return { c, entries };
 }
 
-/** Every constant a unit must define, from the schema: [{name, value, kind}] (value may be null = computed by the codec). */
+/**
+ * Every constant a unit must define, from the schema: [{name, value, kind, since, until, macro}]
+ * (value null = computed by the codec). `absent`: the #defines the schema dates after the unit's
+ * release (or retired before it), which the header must not define.
+ */
 export function unitConstants(u) {
   const out = new Map();
-  const add = (name, value, kind) => {
-    if (!out.has(name)) out.set(name, { name, value, kind });
+  const all = [];
+  const add = (name, value, kind, since, until, macro = true) => {
+    const k = { name, value, kind, since, until, macro };
+    all.push(k);
+    if (u.release && !inRelease(u.release, since, until)) return;
+    if (!out.has(name)) out.set(name, k);
   };
   const base = !u.proposals.length;
   const mine = (p) => (base ? !p : u.proposals.includes(p));
   for (const fs of Object.values(flagSets)) {
-    if (base) for (const b of fs.bits) add(b.name, b.value, "flag");
+    if (base) for (const b of fs.bits) add(b.name, b.value, "flag", b.since);
     for (const b of fs.proposed ?? []) if (!base && mine(b.proposal)) add(b.name, b.value, "flag");
   }
   if (base) for (const [k, v] of Object.entries(masks)) add(k, v, "mask");
+  if (base) for (const [k, v] of Object.entries(constants)) add(k, v.value, "const", v.since);
   for (const e of Object.values(enums)) {
     if (base) {
-      for (const v of e.values ?? []) add(v.name, v.value, "enum");
-      if (e.count) add(e.count.name, e.count.value, "enum");
+      for (const v of e.values ?? []) {
+        add(v.name, v.value, "enum", v.since, v.until, !e.cEnum);
+        for (const a of v.aliases ?? []) add(a.name, v.value, "enum", a.since, a.until, !e.cEnum);
+      }
+      if (e.count) {
+        // a count that grew (VFIO_AP_NUM_IRQS 1 -> 2 in 6.15): the value of the unit's release
+        const old = u.release && (e.count.was ?? []).find((w) => versionCmp(u.release, w.until) <= 0);
+        add(e.count.name, old ? old.value : e.count.value, "enum", e.count.since, undefined, !e.cEnum);
+      }
       if (e.vendorBit) {
         add(e.vendorBit.name, e.vendorBit.value, "enum");
         add(e.vendorBit.mask, e.vendorBit.maskValue, "enum");
@@ -170,7 +176,7 @@ export function unitConstants(u) {
   }
   for (const s of Object.values(structs)) {
     if (s.kind !== "cap" || !mine(s.proposal)) continue;
-    add(s.name, s.id, "capid");
+    add(s.name, s.id, "capid", s.since);
     for (const a of s.alsoIds ?? []) add(a.name, a.id, "capid");
   }
   // platform-msi postings also carry Eric's VFIO_IRQ_INFO_CAP_TYPE / FLAG_CAPS
@@ -182,24 +188,28 @@ export function unitConstants(u) {
       "flag",
     );
   }
-  if (base) for (const i of ioctls) add(i.name, null, "ioctl");
-  let list = [...out.values()];
-  if (u.id === "uapi61") list = list.filter((x) => !newerName(x.name));
-  return list;
+  if (base) for (const i of ioctls) add(i.name, null, "ioctl", i.since);
+  const list = [...out.values()];
+  const have = new Set(list.map((k) => k.name));
+  const absent =
+    base && u.release ? [...new Set(all.filter((k) => k.macro && !have.has(k.name)).map((k) => k.name))] : [];
+  const strs = base && u.release ? Object.entries(strings).map(([name, value]) => ({ name, value })) : [];
+  return { list, absent, strings: strs };
 }
 
-/** C source of a unit's constants table (same order as unitConstants). */
+/** C source of a unit's constants table (same order as unitConstants), the absence probe and the strings. */
 export function constantTables(u) {
-  const list = unitConstants(u);
+  const { list, absent, strings: strs } = unitConstants(u);
   const sym = `K_${cident(u.id)}`;
   // flag/enum constants are C ints ((1 << 31) is INT_MIN): compare them as the u32 the ABI carries
   let c = `unsigned long long ${sym}[] = {\n  ${list.map((k) => (k.kind === "ioctl" ? `(unsigned long long)(${k.name})` : `(unsigned long long)(unsigned int)(${k.name})`)).join(",\n  ")}\n};\n`;
   let probe = null;
-  if (u.id === "uapi61") {
-    // prove the NEWER_THAN_61 macros are absent from the real 6.1 headers (1 = defined)
-    const names = Object.keys(NEWER_THAN_61.macros);
-    probe = { sym: "P_uapi61_newer_macros", names };
-    c += `unsigned char ${probe.sym}[] = {\n${names.map((n) => `#ifdef ${n}\n  1,\n#else\n  0,\n#endif`).join("\n")}\n  0xff };\n`;
+  if (absent.length) {
+    // prove the later (or retired) #defines are absent from this header (1 = defined)
+    probe = { sym: `P_${cident(u.id)}_absent`, names: absent };
+    c += `unsigned char ${probe.sym}[] = {\n${absent.map((n) => `#ifdef ${n}\n  1,\n#else\n  0,\n#endif`).join("\n")}\n  0xff };\n`;
   }
-  return { c, sym, list, probe };
+  const strings = strs.map((x, i) => ({ ...x, sym: `STR_${cident(u.id)}_${i}` }));
+  for (const x of strings) c += `char ${x.sym}[] = ${x.name};\n`;
+  return { c, sym, list, probe, strings };
 }

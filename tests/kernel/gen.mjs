@@ -38,19 +38,28 @@ export const efdReads = (note) =>
     note: `${note}: EFD_READ ${i}`,
   }));
 
-/** vfio_irq_set through the encoder; argsz/length override for near-valid buffers. */
-export function irqSet({ flags, index, start = 0, count = 0, data = [], argsz, length }) {
+/**
+ * vfio_irq_set through the encoder; argsz/length override for near-valid buffers. `prof` is the
+ * codec profile of the guest ({ arch: "s390x" } encodes big-endian); the default is little-endian.
+ */
+export function irqSet({ flags, index, start = 0, count = 0, data = [], argsz, length }, prof = {}) {
   const v = { flags, index, start, count, data };
   if (argsz !== undefined) v.argsz = argsz;
   if (length !== undefined) v.$ = { length };
-  return encode("vfio_irq_set", v);
+  return encode("vfio_irq_set", v, prof);
 }
-export const irqInfo = (index, argsz = 16, length) =>
-  encode("vfio_irq_info", { argsz, index, ...(length ? { $: { length } } : {}) });
-export const regionInfo = (index, argsz = 32, length) =>
-  encode("vfio_region_info", { argsz, index, $: { length: length ?? Math.max(32, argsz) } });
-export const deviceInfo = (argsz, length) =>
-  encode("vfio_device_info", { argsz, $: { length: length ?? argsz } }, { epoch: "6.6" });
+/** The INFO request encoders for one profile (argsz/length as above). */
+export function infoBuilders(prof = {}) {
+  return {
+    irqInfo: (index, argsz = 16, length) =>
+      encode("vfio_irq_info", { argsz, index, ...(length ? { $: { length } } : {}) }, prof),
+    regionInfo: (index, argsz = 32, length) =>
+      encode("vfio_region_info", { argsz, index, $: { length: length ?? Math.max(32, argsz) } }, prof),
+    deviceInfo: (argsz, length) =>
+      encode("vfio_device_info", { argsz, $: { length: length ?? argsz } }, { epoch: "6.6", ...prof }),
+  };
+}
+export const { irqInfo, regionInfo, deviceInfo } = infoBuilders();
 
 export { rng };
 
@@ -58,10 +67,12 @@ export { rng };
  * Fixed script for one device. `model` is a DeviceModel used only to build the second call of
  * the argsz protocol (the retry a client sends after the predicted "too small" reply).
  */
-export function fixedItems(dev, model) {
+export function fixedItems(dev, model, prof = {}) {
   const out = [];
   const add = (ioctl, bytes, note) => out.push({ ioctl, bytes, note });
-  const set = (note, o) => add("DEVICE_SET_IRQS", irqSet(o), note);
+  const set = (note, o) => add("DEVICE_SET_IRQS", irqSet(o, prof), note);
+  const { irqInfo, regionInfo, deviceInfo } = infoBuilders(prof);
+  const bigEndian = prof.arch === "s390x";
   const cnt = (i) => dev.irqs.find((q) => q.index === i)?.count ?? 0;
 
   // ---- DEVICE_GET_INFO: argsz 24, 20, 16, 8; argsz 24 with only 20 bytes (6.6+ writes 24)
@@ -90,8 +101,8 @@ export function fixedItems(dev, model) {
     if (r.caps?.length) {
       // two-call protocol: first call with argsz 32; the second one is what retryRequest builds from the reply
       const first = regionInfo(r.index, 32);
-      const predicted = model.predict("DEVICE_GET_REGION_INFO", first).after;
-      const second = retryRequest("vfio_region_info", decode("vfio_region_info", predicted));
+      const predicted = model.predict("DEVICE_GET_REGION_INFO", first, { bigEndian }).after;
+      const second = retryRequest("vfio_region_info", decode("vfio_region_info", predicted, prof), prof);
       add("DEVICE_GET_REGION_INFO", first, `region ${r.index} two-call: first`);
       add("DEVICE_GET_REGION_INFO", second, `region ${r.index} two-call: retry argsz ${second.length}`);
     }
@@ -324,7 +335,7 @@ export function fixedItems(dev, model) {
  * the index's edges, argsz short of, equal to and beyond the payload. `pickFd()` gives eventfd
  * payload values; `unmaskFd(fd)` maps the fd of an INTx UNMASK eventfd request.
  */
-export function randomSetIrqs(r, dev, pickFd, unmaskFd = (fd) => fd) {
+export function randomSetIrqs(r, dev, pickFd, unmaskFd = (fd) => fd, prof = {}) {
   const cnt = (i) => dev.irqs.find((q) => q.index === i)?.count ?? 0;
   const index = r.chance(0.04) ? r.pick([5, 6, 0xffffffff]) : r.pick([0, 1, 1, 2, 2, 2, 3, 4]);
   const c = cnt(index);
@@ -377,18 +388,18 @@ export function randomSetIrqs(r, dev, pickFd, unmaskFd = (fd) => fd) {
     vals.forEach((v, j) => {
       vals[j] = unmaskFd(v);
     });
-  return irqSet({ flags, index, start, count, data: vals, argsz, length });
+  return irqSet({ flags, index, start, count, data: vals, argsz, length }, prof);
 }
 
 /** Seeded valid / near-valid SET_IRQS buffers for one device (n items), with eventfd reads every 35. */
-export function randomItems(dev, seed, n) {
+export function randomItems(dev, seed, n, prof = {}) {
   const r = rng(seed);
   const out = [];
   // EFD(31) is reserved for INTx unmask irqfds (an irqfd swallows the counter of its eventfd)
   const fdPool = () =>
     r.pick([EFD(r.int(31)), EFD(r.int(31)), EFD(r.int(31)), -1, -1, -2, NOT_EVENTFD, r.pick(CLOSED)]);
   for (let i = 0; i < n; i++) {
-    const bytes = randomSetIrqs(r, dev, fdPool, (v) => (v >= EFD(0) ? EFD(31) : v));
+    const bytes = randomSetIrqs(r, dev, fdPool, (v) => (v >= EFD(0) ? EFD(31) : v), prof);
     out.push({ ioctl: "DEVICE_SET_IRQS", bytes, note: `random#${i} seed ${seed}` });
     if (i % 35 === 34) out.push(...efdReads(`random#${i}`));
   }
@@ -423,18 +434,18 @@ export function intremapOffItems(dev) {
 }
 
 /** Leave the device with nothing enabled. */
-export function cleanupItems() {
+export function cleanupItems(prof = {}) {
   const out = [];
   for (const index of [0, 1, 2])
     out.push({
       ioctl: "DEVICE_SET_IRQS",
-      bytes: irqSet({ flags: NONE | T, index, count: 0 }),
+      bytes: irqSet({ flags: NONE | T, index, count: 0 }, prof),
       note: `cleanup disable ${index}`,
     });
   for (const index of [3, 4])
     out.push({
       ioctl: "DEVICE_SET_IRQS",
-      bytes: irqSet({ flags: EVENTFD | T, index, count: 1, data: [-1] }),
+      bytes: irqSet({ flags: EVENTFD | T, index, count: 1, data: [-1] }, prof),
       note: `cleanup clear ${index}`,
     });
   out.push(...efdReads("cleanup"));

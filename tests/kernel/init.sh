@@ -3,6 +3,8 @@
 #
 # Kernel command-line parameters read here:
 #   vfio_bdfs=BDF[,BDF...]  devices to bind to vfio-pci          (default: none)
+#   vfio_platform=DEV[,...] platform devices to bind to vfio-platform (e.g. 9020000.fw-cfg)
+#   vfio_amba=DEV[,...]     amba devices to bind to vfio-amba    (e.g. 9010000.pl031)
 #   vfio_in=PATH            request script                       (default: /req.txt)
 #   vfio_out=PATH           reply sink                           (default: /dev/ttyS1)
 #   vfio_noiommu=1          load vfio with enable_unsafe_noiommu_mode=1
@@ -21,6 +23,8 @@ exec </dev/console >/dev/console 2>&1
 log() { echo "init: $*"; }
 
 BDFS=""
+PLATFORM=""
+AMBA=""
 IN=/req.txt
 OUT=/dev/ttyS1
 NOIOMMU=0
@@ -29,6 +33,8 @@ DEBUG=0
 for arg in $(cat /proc/cmdline); do
 	case "$arg" in
 	vfio_bdfs=*) BDFS="${arg#vfio_bdfs=}" ;;
+	vfio_platform=*) PLATFORM="${arg#vfio_platform=}" ;;
+	vfio_amba=*) AMBA="${arg#vfio_amba=}" ;;
 	vfio_in=*) IN="${arg#vfio_in=}" ;;
 	vfio_out=*) OUT="${arg#vfio_out=}" ;;
 	vfio_noiommu=*) NOIOMMU="${arg#vfio_noiommu=}" ;;
@@ -51,20 +57,25 @@ for m in $MODS; do
 	if insmod "$f" $params; then log "module $m: loaded $params"; else log "module $m: insmod FAILED"; fi
 done
 
-for bdf in $(echo "$BDFS" | tr ',' ' '); do
-	d=/sys/bus/pci/devices/$bdf
+# bind BUS DRIVER DEV: driver_override, unbind the current driver, reprobe
+bind() {
+	d=/sys/bus/$1/devices/$3
 	if [ ! -d "$d" ]; then
-		log "device $bdf: not present"
-		continue
+		log "device $3: not present"
+		return
 	fi
-	echo vfio-pci > "$d/driver_override"
-	[ -e "$d/driver" ] && echo "$bdf" > "$d/driver/unbind"
-	echo "$bdf" > /sys/bus/pci/drivers_probe
-	ven=$(cat "$d/vendor"); dev=$(cat "$d/device")
+	echo "$2" > "$d/driver_override"
+	[ -e "$d/driver" ] && echo "$3" > "$d/driver/unbind"
+	echo "$3" > "/sys/bus/$1/drivers_probe"
+	ids=""
+	if [ -f "$d/vendor" ]; then ven=$(cat "$d/vendor"); dev=$(cat "$d/device"); ids=" ${ven#0x}:${dev#0x}"; fi
 	grp=none; [ -e "$d/iommu_group" ] && grp=$(basename "$(readlink "$d/iommu_group")")
 	drv=none; [ -e "$d/driver" ] && drv=$(basename "$(readlink "$d/driver")")
-	log "device $bdf ${ven#0x}:${dev#0x} group=$grp driver=$drv"
-done
+	log "device $3$ids group=$grp driver=$drv"
+}
+for x in $(echo "$BDFS" | tr ',' ' '); do bind pci vfio-pci "$x"; done
+for x in $(echo "$PLATFORM" | tr ',' ' '); do bind platform vfio-platform "$x"; done
+for x in $(echo "$AMBA" | tr ',' ' '); do bind amba vfio-amba "$x"; done
 log "/dev/vfio: $(ls /dev/vfio 2>/dev/null | tr '\n' ' ')"
 
 log "uptime $(cat /proc/uptime)"

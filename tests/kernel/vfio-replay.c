@@ -6,6 +6,11 @@
  *
  *   usage: vfio-replay [IN [OUT]]      (IN/OUT default to stdin/stdout; "-" = std stream)
  *
+ * Devices are named as in sysfs on the pci, platform or amba bus (0000:00:10.0,
+ * 9010000.pl031); the container takes TYPE1v2, TYPE1 or NOIOMMU, whichever the
+ * kernel offers first. READ_FILE <path> prints a guest file as hex, so a run
+ * can record what the guest says about its devices (/proc/interrupts after OPEN).
+ *
  * Build:  gcc -O2 -static -Wall -Wextra -o vfio-replay vfio-replay.c
  *
  * The program is self-contained: the few VFIO constants it needs are defined
@@ -264,11 +269,17 @@ static void make_raw(int fd)
 }
 
 /* ---- devices ---- */
+/* Buses whose devices VFIO drivers bind: vfio-pci, vfio-platform, vfio-amba. */
+static const char *const buses[] = { "pci", "platform", "amba" };
+
 static int read_group_number(const char *bdf, int *num)
 {
 	char path[256], link[PATH_MAX];
-	snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/iommu_group", bdf);
-	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	ssize_t n = -1;
+	for (size_t b = 0; n < 0 && b < sizeof(buses) / sizeof(buses[0]); b++) {
+		snprintf(path, sizeof(path), "/sys/bus/%s/devices/%s/iommu_group", buses[b], bdf);
+		n = readlink(path, link, sizeof(link) - 1);
+	}
 	if (n < 0)
 		return -1;
 	link[n] = 0;
@@ -732,6 +743,40 @@ static void cmd_region_write(const char *sidx, const char *soff, const char *hex
 	fputc('\n', out);
 }
 
+/* A guest file (e.g. /proc/interrupts after OPEN) as hex, up to MAX_BUF bytes. */
+static void cmd_read_file(const char *file)
+{
+	if (!file) {
+		fputs("ERR READ_FILE: missing path\n", out);
+		return;
+	}
+	errno = 0;
+	int fd = open(file, O_RDONLY | O_CLOEXEC);
+	ssize_t total = fd < 0 ? -1 : 0;
+	int e = errno;
+	while (fd >= 0 && total < MAX_BUF) {
+		ssize_t r = read(fd, iobuf + total, (size_t)(MAX_BUF - total));
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0) {
+			if (r < 0) {
+				e = errno;
+				total = -1;
+			}
+			break;
+		}
+		total += r;
+	}
+	if (fd >= 0)
+		close(fd);
+	fputs("RSP READ_FILE ", out);
+	errno_field(total, e);
+	fputc(' ', out);
+	if (total > 0)
+		put_hex(iobuf, (size_t)total);
+	fputc('\n', out);
+}
+
 static void cmd_sleep(const char *arg)
 {
 	unsigned long long ms;
@@ -855,6 +900,8 @@ static int handle_line(char *line)
 		cmd_region_read(tok[1], tok[2], tok[3]);
 	} else if (!strcmp(c, "REGION_WRITE")) {
 		cmd_region_write(tok[1], tok[2], tok[3]);
+	} else if (!strcmp(c, "READ_FILE")) {
+		cmd_read_file(tok[1]);
 	} else if (!strcmp(c, "SLEEP")) {
 		cmd_sleep(tok[1]);
 	} else {

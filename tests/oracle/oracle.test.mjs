@@ -372,23 +372,23 @@ test("wasm exports: oracle_set_irqs_batch labels buffers without changing state;
   const w = wasm();
   const base = w.arena_ptr() + (2 << 20);
   w.arena_reserve((2 << 20) + 8192);
-  const dev = deviceBlock(e1000e61);
+  const dev = deviceBlock(e1000e61); // DEV_WORDS u32 at base, then the index at 2048, buffers at 3072, results at 4096
   const bufs = [
     h("14000000 21000000 01000000 00000000 01000000"),
     h("18000000 24000000 01000000 00000000 01000000 64000000"),
     h("14000000 09000000 01000000 00000000 01000000"),
   ];
   const mem = new Uint8Array(w.memory.buffer);
-  new Uint32Array(w.memory.buffer, base, 200).set(dev);
+  new Uint32Array(w.memory.buffer, base, dev.length).set(dev);
   let off = 0;
-  const idx = new Uint32Array(w.memory.buffer, base + 1024, bufs.length * 2);
+  const idx = new Uint32Array(w.memory.buffer, base + 2048, bufs.length * 2);
   bufs.forEach((b, i) => {
-    mem.set(b, base + 2048 + off);
+    mem.set(b, base + 3072 + off);
     idx[i * 2] = off;
     idx[i * 2 + 1] = b.length;
     off += b.length;
   });
-  const ok = w.oracle_set_irqs_batch(0, base + 2048, base + 1024, bufs.length, base, base + 4096);
+  const ok = w.oracle_set_irqs_batch(0, base + 3072, base + 2048, bufs.length, base, base + 4096);
   const out = new Int32Array(w.memory.buffer, base + 4096, bufs.length * 2);
   assert.equal(ok, 1);
   assert.deepEqual([...out.subarray(0, 3)], [-22, 0, -25]);
@@ -396,7 +396,7 @@ test("wasm exports: oracle_set_irqs_batch labels buffers without changing state;
     [...out.subarray(3)].map((r) => ORACLE_RULES[r].name),
     ["NOT_ENABLED", "OK", "NO_HANDLER"],
   );
-  assert.equal(new Uint32Array(w.memory.buffer, base, 200)[5], 0);
+  assert.equal(new Uint32Array(w.memory.buffer, base, dev.length)[5], 0);
   assert.equal(w.oracle_set_irqs(0, 0xfffffff0, 64, base, 0), -1000);
 });
 
@@ -425,4 +425,69 @@ test("eventfd tracking: §8.5 loopback counts, BOOL on vector 0 only, unmask irq
   s("18000000 14000000 00000000 00000000 01000000 65000000");
   assert.deepEqual(s("14000000 21000000 00000000 00000000 01000000").signalled, [101]);
   assert.equal(m.eventfdRead(101).errno, "EAGAIN");
+});
+
+// Platform lines as the arm64 stage's kernels (6.12, 7.2) showed them: a level and an edge line, a
+// per-CPU line whose request_irq failed (EINVAL) and a line held by another device (EBUSY).
+const platformDev = {
+  name: "c000000.vfio-test",
+  driver: "vfio-platform",
+  kernel: "7.2",
+  irqs: [
+    { index: 0, count: 1, flags: 7 },
+    { index: 1, count: 1, flags: 1 },
+    { index: 2, count: 1, flags: 7, requestError: "EINVAL" },
+    { index: 3, count: 1, flags: 7, requestError: "EBUSY" },
+  ],
+  regions: [{ index: 0, flags: 7, size: 0x1000 }],
+};
+const T = 0x20,
+  MASK = 0x08,
+  UNMASK = 0x10,
+  NONE = 1,
+  BOOL = 2,
+  EVENTFD = 4;
+
+test("platform: a failed request_irq answers every SET_IRQS on its line after validation, before the dispatch", () => {
+  const m = new DeviceModel(platformDev);
+  const p = (o) => m.predict("VFIO_DEVICE_SET_IRQS", set({ count: 1, ...o }));
+  assert.equal(p({ flags: NONE | MASK | UNMASK, index: 2 }).errno, "EINVAL"); // not ENOTTY: before the dispatch
+  assert.equal(p({ flags: NONE | MASK | UNMASK, index: 3 }).errno, "EBUSY");
+  assert.equal(p({ flags: NONE | MASK | UNMASK, index: 3 }).rule, "REQUEST_IRQ");
+  assert.equal(p({ flags: NONE | T, index: 3, count: 0 }).errno, "EBUSY"); // even a disable
+  assert.equal(p({ flags: NONE | T, index: 3, argsz: 16, length: 20 }).rule, "ARGSZ_MIN"); // validation first
+  assert.equal(p({ flags: NONE | MASK | UNMASK, index: 0 }).errno, "ENOTTY");
+  assert.equal(p({ flags: NONE | MASK, index: 1 }).rule, "NOT_MASKABLE"); // edge lines cannot be masked
+  assert.equal(p({ flags: EVENTFD | UNMASK, index: 1, data: [130] }).errno, "EINVAL");
+});
+
+test("platform: level lines automask on loopback, irqfds are busy once installed and swallow their eventfd", () => {
+  const m = new DeviceModel(platformDev);
+  const p = (o) => m.predict("VFIO_DEVICE_SET_IRQS", set({ count: 1, ...o }));
+  p({ flags: EVENTFD | T, index: 0, data: [100] });
+  p({ flags: EVENTFD | T, index: 1, data: [101] });
+  for (let i = 0; i < 3; i++) {
+    p({ flags: NONE | T, index: 0 });
+    p({ flags: BOOL | T, index: 1, data: [1] });
+  }
+  assert.equal(m.eventfdRead(100).count, 1); // masked after the first signal
+  assert.equal(m.eventfdRead(101).count, 3); // an edge line signals every time
+  p({ flags: NONE | UNMASK, index: 0 });
+  assert.deepEqual(p({ flags: NONE | T, index: 0 }).signalled, [100]);
+  assert.equal(p({ flags: EVENTFD | MASK, index: 0, data: [128] }).ret, 0);
+  assert.equal(p({ flags: EVENTFD | MASK, index: 0, data: [1] }).errno, "EINVAL"); // fd checks come first
+  assert.equal(p({ flags: EVENTFD | MASK, index: 0, data: [129] }).rule, "VIRQFD_BUSY");
+  assert.equal(p({ flags: EVENTFD | MASK, index: 0, data: [-1] }).ret, 0);
+  assert.equal(p({ flags: EVENTFD | MASK, index: 0, data: [129] }).ret, 0);
+  // removing an irqfd reads its eventfd's count away; an unmask irqfd on the trigger eventfd unmasks
+  p({ flags: EVENTFD | UNMASK, index: 0, data: [100] }); // count 1 pending: runs the unmask handler once
+  p({ flags: EVENTFD | UNMASK, index: 0, data: [-1] });
+  assert.equal(m.eventfdRead(100).errno, "EAGAIN");
+  p({ flags: EVENTFD | UNMASK, index: 0, data: [100] });
+  p({ flags: NONE | T, index: 0 });
+  p({ flags: NONE | T, index: 0 });
+  assert.equal(m.eventfdRead(100).errno, "EAGAIN");
+  // a bad trigger fd drops the old trigger first
+  assert.equal(p({ flags: EVENTFD | T, index: 1, data: [99] }).errno, "EBADF");
+  assert.deepEqual(p({ flags: NONE | T, index: 1 }).signalled, []);
 });

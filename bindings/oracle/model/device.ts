@@ -16,7 +16,18 @@ import {
   VFIO_PCI_INTX_IRQ_INDEX,
   VFIO_PCI_MSIX_IRQ_INDEX,
 } from "../../generated/constants.js";
-import { DEV, DEVF, DEV_WORDS, DRV, IRQ_TYPE_LABELS, KERN, LVU, MAX_FD } from "../../generated/wasm-abi.js";
+import {
+  DEV,
+  DEVF,
+  DEV_WORDS,
+  DRV,
+  ERRNO,
+  IRQ_TYPE_LABELS,
+  KERN,
+  LVU,
+  MAX_FD,
+  PLAT,
+} from "../../generated/wasm-abi.js";
 
 import { DEFAULT_KERNEL, K_XARRAY_MSI, kernelBehaviours, kernelProfileBits } from "./kernel.js";
 
@@ -32,6 +43,12 @@ export interface IrqDesc {
   capType?: { type: number; subtype: number };
   /** The raw GET_IRQ_INFO reply (hex); under the proposals its VFIO_IRQ_INFO_CAP_TYPE is decoded for topology. */
   hex?: string;
+  /**
+   * vfio-platform/amba: request_irq failed for this line when the device was opened (a per-CPU
+   * interrupt, a trigger type the irq chip refuses: EINVAL; a line held by a handler that does not
+   * share: EBUSY). GET_IRQ_INFO still reports the line; every SET_IRQS on it returns this errno.
+   */
+  requestError?: string | number;
 }
 
 export interface CapDesc {
@@ -69,6 +86,12 @@ export interface DeviceDescription {
   msiAllocMax?: number;
   irqs: IrqDesc[];
   regions?: RegionDesc[];
+  /**
+   * GET_INFO capability chain, in the order the kernel adds the capabilities (vfio-pci on s390:
+   * ZPCI_BASE, ZPCI_GROUP, ZPCI_UTIL when there is a utility string, ZPCI_PFIP), each as decode()
+   * shows one: { header: { id, version }, ...fields }.
+   */
+  infoCaps?: Record<string, unknown>[];
   /**
    * The device raises its own interrupt from register writes (QEMU's edu): a 32-bit write of v at
    * `raise` sets status |= v and asserts INTx (or sends MSI vector 0 when MSI is enabled); at `lower`
@@ -258,6 +281,30 @@ export function hasErrIndex(d: DeviceDescription): boolean {
   return isPcie(d) || kernelBehaviours(d.kernel ?? DEFAULT_KERNEL).has("ERR_ALL_DEVICES");
 }
 
+/** errno number of a name ("EINVAL") or number. */
+function errnoValue(e: string | number): number {
+  const n = typeof e === "number" ? e : (ERRNO as Record<string, number>)[e];
+  if (!Number.isInteger(n) || n <= 0 || n > 4095)
+    throw new TypeError(
+      `requestError must be an errno name (${Object.keys(ERRNO).join(", ")}) or number, not ${JSON.stringify(e)}`,
+    );
+  return n;
+}
+
+/**
+ * vfio-platform/amba: the device block followed by the extended words (PLAT_WORDS in all) that
+ * hold each line's request_irq errno and its mask/unmask irqfds; PLAT_EXTENDED says they are there.
+ */
+export function platformBlock(d: DeviceDescription): Uint32Array {
+  const b = new Uint32Array(PLAT.WORDS);
+  b.set(deviceBlock(d));
+  b[DEV.FEATURES] |= PLAT.EXTENDED;
+  for (const q of d.irqs)
+    if (q.requestError !== undefined && q.index >= 0 && q.index < 64)
+      b[PLAT.IRQ_ERRNO + q.index] = errnoValue(q.requestError);
+  return b;
+}
+
 /** Initial state block (DEV_WORDS u32, the contract's DEV_* layout) for the wasm oracle. */
 export function deviceBlock(d: DeviceDescription): Uint32Array {
   const b = new Uint32Array(DEV_WORDS);
@@ -320,6 +367,7 @@ export function checkDescription(v: unknown): DeviceDescription {
   for (const q of d.irqs) {
     if (!Number.isInteger(q.index) || !Number.isInteger(q.count) || !Number.isInteger(q.flags))
       throw new TypeError(`bad irq entry ${JSON.stringify(q)}`);
+    if (q.requestError !== undefined) errnoValue(q.requestError);
   }
   for (const r of d.regions ?? [])
     if (!Number.isInteger(r.index) || !Number.isInteger(r.flags))

@@ -3,8 +3,10 @@
 // SET_IRQS runs in the wasm oracle (assembly/oracle.ts: enabled irq type, vectors, ERR/REQ/INTx
 // triggers, unmask irqfd, fd table); the INFO ioctls and RESET are answered here from the device
 // description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
-// vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead).
-// Checked request by request against real 6.1 and 6.12 kernels by tests/kernel/run.mjs.
+// vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead); for
+// vfio-platform/amba it follows each line's trigger, mask state and mask/unmask irqfds; big-endian
+// (s390x) callers get big-endian replies. Checked request by request against real kernels by
+// tests/kernel/run.mjs (x86 vfio-pci) and tests/kernel/cross (arm64 platform/amba, s390x zPCI).
 import { fromHex } from "../../dump.js";
 import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PROF_BIG, R } from "../../generated/wasm-abi.js";
 import { REGION, copyIn, reserve, u32At } from "../../memory.js";
@@ -20,7 +22,9 @@ import {
   O_VFIO_REGION_INFO__ARGSZ,
   O_VFIO_REGION_INFO__CAP_OFFSET,
   O_VFIO_REGION_INFO__INDEX,
+  VFIO_IRQ_INFO_AUTOMASKED,
   VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
   VFIO_IRQ_SET_ACTION_TYPE_MASK,
   VFIO_IRQ_SET_ACTION_UNMASK,
   VFIO_IRQ_SET_DATA_BOOL,
@@ -54,6 +58,7 @@ import {
   type DeviceDescription,
   DEV_WORDS,
   deviceBlock,
+  platformBlock,
   irqOf,
   numIrqs,
   numRegions,
@@ -111,30 +116,40 @@ export interface Triggers {
   vectors: Map<number, number>;
 }
 
+/** What vfio-platform/amba holds for one line. */
+export interface PlatformLine {
+  /** Trigger eventfd (fd number) or null. */
+  trigger: number | null;
+  /** Masked: by MASK, or by the automasking handler of a level line; cleared by UNMASK. */
+  masked: boolean;
+  /** irqfds: a signal to this eventfd masks / unmasks the line (and is consumed by the kernel). */
+  maskIrqfd: number | null;
+  unmaskIrqfd: number | null;
+}
+
 export interface PredictOptions {
   /** Bytes the kernel can read/write after the buffer (e.g. the replay program's 0xA5 guard). Default none. */
   tail?: Uint8Array;
-  /** Big-endian request (s390x); SET_IRQS only. */
+  /** Big-endian caller (s390x): requests are read and replies written big-endian. */
   bigEndian?: boolean;
   /** fd environment change before the call (fds opened or closed since); it stays in effect. */
   fds?: FdEnv;
 }
 
-const DEV_BYTES = DEV_WORDS * 4;
-
 let lastElem = -1;
 /** Run the wasm oracle once on a state block. Returns [ret, ruleId]; updates `state` when commit. */
 export function oracleCall(state: Uint32Array, mem: Uint8Array, commit: boolean, bigEndian = false): [number, number] {
   const w = wasm();
-  const dev = reserve(w, REGION.oracle, DEV_BYTES + 64 + mem.length, "vfio-abi oracle"),
-    buf = dev + DEV_BYTES + 64;
-  u32At(w, dev, DEV_WORDS).set(state);
+  const words = Math.max(state.length, DEV_WORDS); // a platform block carries its extended words
+  const dev = reserve(w, REGION.oracle, words * 4 + 64 + mem.length, "vfio-abi oracle"),
+    buf = dev + words * 4 + 64;
+  u32At(w, dev, words).set(state);
   copyIn(w, buf, mem);
   const ret = w.oracle_set_irqs(bigEndian ? PROF_BIG : 0, buf, mem.length, dev, commit ? 1 : 0);
   const rule = w.oracle_last_rule();
   lastElem = w.oracle_last_elem();
   if (ret === E_ORACLE_RANGE) throw new Error("vfio-abi oracle: buffer outside wasm memory");
-  if (commit) state.set(u32At(w, dev, DEV_WORDS));
+  if (commit) state.set(u32At(w, dev, state.length));
   return [ret, rule];
 }
 
@@ -167,10 +182,13 @@ export class DeviceModel {
   readonly triggers: Triggers = { intx: null, intxUnmask: null, err: null, req: null, vectors: new Map() };
   /** Predicted eventfd counters (signals since the last read), by fd. */
   readonly counts = new Map<number, number>();
+  /** vfio-platform/amba: the state of each line, by index. */
+  readonly platformLines = new Map<number, PlatformLine>();
 
   constructor(device: DeviceDescription) {
     this.device = device;
-    this.state = deviceBlock(device);
+    const platform = device.driver === "vfio-platform" || device.driver === "vfio-amba";
+    this.state = platform ? platformBlock(device) : deviceBlock(device);
     this.rules = kernelRules(device.kernel);
   }
 
@@ -365,13 +383,76 @@ export class DeviceModel {
       if (this.intxUnmask() && loop) this.injectLater(out);
       return;
     }
+    for (const line of this.platformLines.values()) {
+      if (fd !== line.maskIrqfd && fd !== line.unmaskIrqfd) continue;
+      // a platform irqfd: virqfd_wakeup reads the counter and runs vfio_platform_mask/unmask
+      this.counts.delete(fd);
+      line.masked = fd === line.maskIrqfd;
+      return;
+    }
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
+  }
+
+  private platformLine(index: number): PlatformLine {
+    const l = this.platformLines.get(index) ?? { trigger: null, masked: false, maskIrqfd: null, unmaskIrqfd: null };
+    this.platformLines.set(index, l);
+    return l;
+  }
+
+  /**
+   * vfio_platform_irq.c after SET_IRQS answered `ret` on a line: vfio_set_trigger drops the old
+   * trigger before it looks at the new fd; the loopback handler of a level line (AUTOMASKED) masks
+   * it and signals only when it was not masked, an edge line's handler always signals; an irqfd
+   * installed on an eventfd that already counts runs its handler once (the count stays), and
+   * removing an irqfd (vfio_virqfd_disable) reads its eventfd's count away.
+   */
+  private trackPlatform(
+    index: number,
+    flags: number,
+    count: number,
+    value: number,
+    ret: number,
+    rule: number,
+  ): number[] {
+    const out: number[] = [];
+    const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+      act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
+    const q = irqOf(this.device, index);
+    if (!q || (ret < 0 && rule !== R.FD_CLOSED && rule !== R.FD_NOT_EVENTFD)) return out;
+    const l = this.platformLine(index);
+    if (act === VFIO_IRQ_SET_ACTION_TRIGGER) {
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD || (dt === VFIO_IRQ_SET_DATA_NONE && count === 0)) {
+        l.trigger = dt === VFIO_IRQ_SET_DATA_EVENTFD && ret === 0 && value >= 0 ? value : null;
+        return out;
+      }
+      if (ret < 0 || (dt === VFIO_IRQ_SET_DATA_BOOL && !value)) return out;
+      if ((q.flags & VFIO_IRQ_INFO_AUTOMASKED) === 0) this.signal(l.trigger, out);
+      else if (!l.masked) {
+        l.masked = true;
+        this.signal(l.trigger, out);
+      }
+      return out;
+    }
+    if (ret < 0) return out;
+    const mask = act === VFIO_IRQ_SET_ACTION_MASK;
+    if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
+      const fd = value >= 0 ? value : null;
+      const old = mask ? l.maskIrqfd : l.unmaskIrqfd;
+      if (fd === null && old !== null) this.counts.delete(old);
+      if (mask) l.maskIrqfd = fd;
+      else l.unmaskIrqfd = fd;
+      if (fd !== null && (this.counts.get(fd) ?? 0) > 0) l.masked = mask;
+      return out;
+    }
+    if (dt === VFIO_IRQ_SET_DATA_NONE || value) l.masked = mask;
+    return out;
   }
 
   /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule id `rule`). */
   private track(mem: Uint8Array, ret: number, rule: number, activeBefore: number, bigEndian: boolean): number[] {
     const out: number[] = [];
-    if (this.device.driver !== "vfio-pci" || mem.length < SET.data) return out;
+    const platform = this.device.driver === "vfio-platform" || this.device.driver === "vfio-amba";
+    if ((this.device.driver !== "vfio-pci" && !platform) || mem.length < SET.data) return out;
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const le = !bigEndian;
     const flags = dv.getUint32(SET.flags, le),
@@ -382,6 +463,8 @@ export class DeviceModel {
       act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
+    if (platform)
+      return this.trackPlatform(index, flags, count, dt === VFIO_IRQ_SET_DATA_EVENTFD ? fdAt(0) : boolAt(0), ret, rule);
     const yes = dt === VFIO_IRQ_SET_DATA_NONE || (dt === VFIO_IRQ_SET_DATA_BOOL && boolAt(0) !== 0); // NONE, or BOOL with a true first element
     const t = this.triggers;
     const typeOf = index === 1 ? T_MSI : T_MSIX;
@@ -532,11 +615,11 @@ export class DeviceModel {
         return { ...result(ret, ruleName(rule), ruleReason(rule), mem), signalled, element };
       }
       case "VFIO_DEVICE_GET_IRQ_INFO":
-        return this.irqInfo(mem);
+        return this.irqInfo(mem, !!opts.bigEndian);
       case "VFIO_DEVICE_GET_REGION_INFO":
-        return this.regionInfo(mem);
+        return this.regionInfo(mem, !!opts.bigEndian);
       case "VFIO_DEVICE_GET_INFO":
-        return this.deviceInfo(mem);
+        return this.deviceInfo(mem, !!opts.bigEndian);
       case "VFIO_DEVICE_RESET":
         return this.device.reset
           ? result(0, "RESET", "the device has a reset method", mem)
@@ -551,13 +634,18 @@ export class DeviceModel {
     return this.rules === 1 ? "6.6" : "6.1";
   }
 
-  private irqInfo(mem: Uint8Array): Prediction {
+  /** Codec profile of the replies: the kernel's epoch, the caller's byte order. */
+  private profile(bigEndian: boolean): { epoch: "6.1" | "6.6"; endian: "big" | "little" } {
+    return { epoch: this.epoch, endian: bigEndian ? "big" : "little" };
+  }
+
+  private irqInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_irq_info");
     if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(O_VFIO_IRQ_INFO__ARGSZ, true),
-      index = dv.getUint32(O_VFIO_IRQ_INFO__INDEX, true);
+    const argsz = dv.getUint32(O_VFIO_IRQ_INFO__ARGSZ, !bigEndian),
+      index = dv.getUint32(O_VFIO_IRQ_INFO__INDEX, !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_irq_info, count))`, mem);
     if (index >= numIrqs(d)) return result(-22, "INDEX", "index >= number of irq indexes", mem);
@@ -572,57 +660,70 @@ export class DeviceModel {
       );
     // libvfio-user replies argsz 16 and flags EVENTFD only; the kernel echoes argsz and index
     const lvu = d.driver === "libvfio-user";
-    const reply = encode("vfio_irq_info", {
-      argsz: lvu ? minsz : argsz,
-      flags: lvu ? 1 : q.flags >>> 0,
-      index,
-      count: q.count >>> 0,
-    });
+    const reply = encode(
+      "vfio_irq_info",
+      {
+        argsz: lvu ? minsz : argsz,
+        flags: lvu ? 1 : q.flags >>> 0,
+        index,
+        count: q.count >>> 0,
+      },
+      this.profile(bigEndian),
+    );
     const out = mem.slice();
     out.set(reply);
     return result(0, "OK", `${reply.length} bytes copied back: flags and count`, out);
   }
 
-  private deviceInfo(mem: Uint8Array): Prediction {
+  private deviceInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_device_info");
     if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(O_VFIO_DEVICE_INFO__ARGSZ, true);
+    const argsz = dv.getUint32(O_VFIO_DEVICE_INFO__ARGSZ, !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_device_info, num_irqs))`, mem);
-    // the struct as the kernel fills it (zeroed, no caps on these devices), in its epoch's layout
-    const img = encode(
-      "vfio_device_info",
-      {
-        argsz: d.driver === "libvfio-user" ? minsz : argsz,
-        flags: deviceInfoFlags(d),
-        num_regions: numRegions(d),
-        num_irqs: numIrqs(d),
-        cap_offset: 0,
-        pad: 0,
-      },
-      { epoch: this.epoch },
+    // the struct as the kernel fills it (zeroed), in its epoch's layout, with the device's
+    // capability chain (s390 zPCI) as vfio_info_cap_add + vfio_info_cap_shift build it
+    const prof = this.profile(bigEndian);
+    const fields = {
+      flags: deviceInfoFlags(d),
+      num_regions: numRegions(d),
+      num_irqs: numIrqs(d),
+      cap_offset: 0,
+      pad: 0,
+    };
+    const img0 = encode("vfio_device_info", { argsz: d.driver === "libvfio-user" ? minsz : argsz, ...fields }, prof);
+    const caps = (d.infoCaps ?? []).map((c) =>
+      encode("vfio_device_info", { ...fields, caps: [c] } as never, prof).slice(img0.length),
     );
+    const img = caps.length ? buildCapsRaw("vfio_device_info", img0, caps, argsz, prof) : img0;
     // bytes copied back: 6.1 vfio-pci 16, or sizeof (20) once argsz >= 20 (its capsz check);
-    // 6.6+ vfio-pci min(argsz, sizeof = 24); other drivers minsz
+    // 6.6+ vfio-pci min(argsz, sizeof = 24), then the chain when it fits; other drivers minsz
     let n = minsz;
     if (d.driver === "vfio-pci")
-      n = this.rules === 0 ? (argsz >= img.length ? img.length : minsz) : Math.min(argsz, img.length);
-    if (n > mem.length)
-      return result(-14, "COPY_FAULT", `the kernel writes ${n} bytes, only ${mem.length} writable`, mem);
+      n = this.rules === 0 ? (argsz >= img0.length ? img0.length : minsz) : Math.min(argsz, img0.length);
+    const chain = img.length - img0.length;
+    if (n > mem.length || (chain && img.length > mem.length))
+      return result(-14, "COPY_FAULT", `the kernel writes past the ${mem.length} writable bytes`, mem);
     const out = mem.slice();
     out.set(img.subarray(0, n));
-    return result(0, "OK", `${n} bytes copied back`, out);
+    if (chain) out.set(img.subarray(img0.length), img0.length);
+    const what = !caps.length
+      ? ""
+      : chain
+        ? `, capability chain (${chain} bytes) at ${img0.length}`
+        : ", argsz too small for the capability chain: raised, cap_offset 0";
+    return result(0, "OK", `${n} bytes copied back${what}`, out);
   }
 
-  private regionInfo(mem: Uint8Array): Prediction {
+  private regionInfo(mem: Uint8Array, bigEndian: boolean): Prediction {
     const d = this.device;
     const minsz = MINSZ("vfio_region_info");
     if (mem.length < minsz) return short(d, minsz, mem);
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
-    const argsz = dv.getUint32(O_VFIO_REGION_INFO__ARGSZ, true),
-      index = dv.getUint32(O_VFIO_REGION_INFO__INDEX, true);
+    const argsz = dv.getUint32(O_VFIO_REGION_INFO__ARGSZ, !bigEndian),
+      index = dv.getUint32(O_VFIO_REGION_INFO__INDEX, !bigEndian);
     if (argsz < minsz)
       return result(-22, "ARGSZ_MIN", `argsz < ${minsz} (offsetofend(struct vfio_region_info, offset))`, mem);
     const r = (d.regions ?? []).find((x) => x.index === index);
@@ -633,31 +734,33 @@ export class DeviceModel {
         "region index not implemented (e.g. VGA without VFIO_PCI_VGA, index >= num_regions)",
         mem,
       );
-    const epoch = this.epoch;
+    const prof = this.profile(bigEndian);
+    // vfio-pci and vfio-platform/amba place region i at file offset i << 40
+    const indexOffset = ["vfio-pci", "vfio-platform", "vfio-amba"].includes(d.driver) ? BigInt(index) << 40n : 0n;
     const fixed = encode(
       "vfio_region_info",
       {
         argsz,
         flags: r.flags >>> 0,
         index,
-        cap_offset: dv.getUint32(O_VFIO_REGION_INFO__CAP_OFFSET, true),
+        cap_offset: dv.getUint32(O_VFIO_REGION_INFO__CAP_OFFSET, !bigEndian),
         size: big(r.size, 0n),
-        offset: big(r.offset, d.driver === "vfio-pci" ? BigInt(index) << 40n : 0n),
+        offset: big(r.offset, indexOffset),
       },
-      { epoch },
+      prof,
     );
     // the chain as vfio_info_cap_add + vfio_info_cap_shift build it (the codec's caps_build)
     const caps = (r.caps ?? []).map((c) => {
       const body = c.body ? fromHex(c.body) : new Uint8Array(0);
       const b = new Uint8Array(8 + body.length);
       const bv = new DataView(b.buffer);
-      bv.setUint16(0, c.id, true);
-      bv.setUint16(2, c.version, true);
+      bv.setUint16(0, c.id, !bigEndian);
+      bv.setUint16(2, c.version, !bigEndian);
       b.set(body, 8);
       return b;
     });
-    const reply = buildCapsRaw("vfio_region_info", fixed, caps, argsz, { epoch });
-    const raised = new DataView(reply.buffer).getUint32(O_VFIO_REGION_INFO__ARGSZ, true);
+    const reply = buildCapsRaw("vfio_region_info", fixed, caps, argsz, prof);
+    const raised = new DataView(reply.buffer).getUint32(O_VFIO_REGION_INFO__ARGSZ, !bigEndian);
     let wrote = `${fixed.length} bytes copied back`;
     if (caps.length && reply.length === fixed.length) wrote = `argsz too small: raised to ${raised}, cap_offset 0`;
     else if (caps.length) {

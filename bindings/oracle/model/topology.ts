@@ -82,7 +82,10 @@ function wired(q: IrqDesc, i: number): TopologyRow {
     kind: "wired",
     trigger: level ? "level" : "edge",
     implemented: q.count > 0,
-    notes: [level ? "level-triggered (MASKABLE|AUTOMASKED)" : "edge-triggered (no MASKABLE/AUTOMASKED)"],
+    notes: [
+      level ? "level-triggered (MASKABLE|AUTOMASKED)" : "edge-triggered (no MASKABLE/AUTOMASKED)",
+      ...(q.requestError !== undefined ? [`request_irq failed at open: every SET_IRQS answers ${q.requestError}`] : []),
+    ],
   };
 }
 

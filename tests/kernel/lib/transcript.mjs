@@ -64,7 +64,7 @@ function finishRecord(lines, incomplete) {
       if (BUFFER_NAMES.has(rec.cmd) || rec.cmd === "IOCTL") {
         rec.replyHex = (bare[0] ?? "").toLowerCase();
         rec.guard = parseGuard(o.guard);
-      } else if (rec.cmd === "REGION_READ") {
+      } else if (rec.cmd === "REGION_READ" || rec.cmd === "READ_FILE") {
         rec.replyHex = (bare[0] ?? "").toLowerCase();
       } else if (rec.cmd === "CHECK_EXTENSION") {
         rec.extra.extension = Number(bare[0]);

@@ -1,0 +1,152 @@
+// s390x zPCI stage: virtio PCI functions behind zPCI on QEMU's s390-ccw-virtio machine, bound to
+// vfio-pci on minimal kernels built from Debian's sources. Everything is big-endian: the requests
+// are encoded for s390x by the codec, the replies decoded and re-encoded for s390x, and GET_INFO
+// carries the zPCI capability chain (ZPCI_BASE, ZPCI_GROUP, ZPCI_PFIP) the model predicts byte for
+// byte. One boot per kernel: open every function, record what the guest says about it (config
+// space, resources, zPCI attributes, DMA window), then replay the INFO queries, the fixed SET_IRQS
+// script and a random stateful campaign per function; stage.mjs checks. Run by run.mjs.
+import { cleanupItems, fixedItems, randomItems } from "../gen.mjs";
+import { scriptLines } from "./check.mjs";
+import { hexToBuffer } from "./platform-facts.mjs";
+import { zpciDescription } from "./zpci-facts.mjs";
+
+const { DeviceModel } = await import("../../../dist/bindings/index.js");
+
+const PROF = { arch: "s390x", epoch: "6.6" };
+
+/**
+ * The functions: zPCI uid/fid and the virtio device behind it. `msix` (the MSI-X table size QEMU is
+ * asked for) only sizes the requests; the model takes the guest's config space.
+ */
+export const ZPCI_FUNCTIONS = [
+  { uid: 1, fid: 0x1, qemu: "virtio-rng-pci", msix: 2 },
+  { uid: 2, fid: 0x20, qemu: "virtio-rng-pci-non-transitional,vectors=5", msix: 5 },
+  { uid: 3, fid: 0x300, qemu: "virtio-balloon-pci,vectors=0", msix: 0 },
+].map((f) => ({ ...f, name: `${f.uid.toString(16).padStart(4, "0")}:00:00.0` }));
+
+/** A first description for sizing the requests: zPCI has no INTx and (virtio) no MSI. */
+const shapeOf = (f) => ({
+  name: f.name,
+  driver: "vfio-pci",
+  kernel: "7.2",
+  irqs: [
+    { index: 0, count: 0, flags: 7 },
+    { index: 1, count: 0, flags: 9 },
+    { index: 2, count: f.msix, flags: 9 },
+    { index: 4, count: 1, flags: 9 },
+  ],
+  regions: [],
+});
+
+export const qemuDevices = () =>
+  ZPCI_FUNCTIONS.flatMap((f, i) => [
+    "-device",
+    `zpci,uid=${f.uid},fid=${f.fid},target=fn${i}`,
+    "-device",
+    `${f.qemu},id=fn${i}`,
+  ]);
+
+const ZPCI_ATTRS = [
+  "function_id",
+  "function_handle",
+  "pchid",
+  "pfgid",
+  "vfn",
+  "pft",
+  "segment0",
+  "segment1",
+  "segment2",
+  "segment3",
+];
+const facts = (f) => [
+  `/sys/bus/pci/devices/${f.name}/config`,
+  `/sys/bus/pci/devices/${f.name}/resource`,
+  `/sys/bus/pci/devices/${f.name}/reset_method`,
+  `/sys/bus/pci/devices/${f.name}/iommu_group/reserved_regions`,
+  ...ZPCI_ATTRS.map((a) => `/sys/bus/pci/devices/${f.name}/${a}`),
+];
+
+/**
+ * The function group QEMU presents to every emulated zPCI function (its default group): the CLP
+ * "query PCI function group" answer the kernel copies into ZPCI_GROUP, and the function's
+ * measurement-block length. sysfs does not show these; QEMU sets them in hw/s390x/s390-pci-bus.c
+ * (s390_pci_init_default_group, set_pbdev_info).
+ */
+const QEMU_ZPCI_GROUP = {
+  dasm: 0n,
+  msiAddr: 0xfe00000000000000n,
+  mui: 0,
+  noi: 128,
+  maxstbl: 128,
+  version: 0,
+  imaxstbl: 0,
+  fmbLength: 0,
+};
+
+/** Plan: requests sized by a first description (from the QEMU device list); predictions use the guest's. */
+export function zpciPlan({ seed, random }) {
+  const devs = ZPCI_FUNCTIONS.map((f, di) => {
+    const shape = shapeOf(f);
+    const items = [
+      ...fixedItems(shape, new DeviceModel(shape), PROF),
+      ...randomItems(shape, seed + di * 7919, random, PROF),
+      ...cleanupItems(PROF),
+    ];
+    return { ...f, items };
+  });
+  const lines = ["# vfio-abi s390x zPCI stage"];
+  for (const d of devs) lines.push(`OPEN ${d.name}`);
+  for (const d of devs) lines.push(...facts(d).map((p) => `READ_FILE ${p}`));
+  for (const d of devs) lines.push(`USE ${d.name}`, ...scriptLines(d.items));
+  lines.push("QUIT");
+  return { devs, script: `${lines.join("\n")}\n` };
+}
+
+export function guestFacts(records, devs, kernel, { mmapBars, apertureEnd }) {
+  let i = 0;
+  const problems = [];
+  for (const d of devs) {
+    const r = records[i++];
+    if (r?.cmd !== "OPEN" || r.extra.failed || r.extra.err.length)
+      problems.push(`OPEN ${d.name} failed: ${r?.extra.err.join("; ") || r?.extra.lines.join(" | ")}`);
+  }
+  const file = () => {
+    const r = records[i++];
+    if (r?.cmd !== "READ_FILE")
+      throw new Error(`expected a READ_FILE record, got ${r?.cmd}: ${r?.extra.lines.join(" | ")}`);
+    return r.ret >= 0 ? hexToBuffer(r.replyHex) : Buffer.alloc(0);
+  };
+  const descriptions = devs.map((d) => {
+    const [config, resource, resetMethod, reservedRegions, ...attrs] = facts(d).map(() => file());
+    const zpci = Object.fromEntries(ZPCI_ATTRS.map((a, k) => [a, attrs[k].toString("latin1")]));
+    return zpciDescription({
+      name: d.name,
+      kernel,
+      config,
+      resource: resource.toString("latin1"),
+      resetMethod: resetMethod.toString("latin1"),
+      zpci,
+      reservedRegions: reservedRegions.toString("latin1"),
+      group: QEMU_ZPCI_GROUP,
+      mmapBars,
+      apertureEnd,
+    });
+  });
+  return { descriptions, next: i, problems };
+}
+
+/** The stage for stage.mjs. */
+export const zpciStage = {
+  name: "zpci",
+  arch: "s390x",
+  prof: PROF,
+  plan(_guest, { seed, random }) {
+    return {
+      ...zpciPlan({ seed, random }),
+      append: `vfio_bdfs=${ZPCI_FUNCTIONS.map((f) => f.name).join(",")}`,
+      devices: qemuDevices(),
+    };
+  },
+  facts: (records, devs, series) =>
+    guestFacts(records, devs, series, { mmapBars: false, apertureEnd: (1n << 42n) - 1n }),
+};
