@@ -133,6 +133,7 @@ test("the verdict runs in an explicit fd environment and marks the failing eleme
   await setInput(page, "#v-eventfds", "ten");
   const bad = await verdictOf(page);
   assert.equal(bad.state, "unavailable");
+  assert.match(await page.textContent("#diagnostics"), /No kernel verdict: .*fd list/);
   await shot(page, "20-verdict-unavailable");
   assert.match(bad.text, /No verdict: .*fd list/);
   await page.close();

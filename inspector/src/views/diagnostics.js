@@ -7,7 +7,9 @@ const LEAD = { error: "Problem: ", warning: "Warning: ", info: "Note: " };
 function okLine(model) {
   if (!model.result.ok) return null;
   const v = model.verdict;
-  const kernel = v?.available && v.ok ? ` The kernel would accept it (${v.device}, Linux ${v.kernel}).` : "";
+  let kernel = "";
+  if (v && !v.available) kernel = ` No kernel verdict: ${v.reason}.`;
+  else if (v?.ok) kernel = ` The kernel would accept it (${v.device}, Linux ${v.kernel}).`;
   return `No problems: every byte decodes and the structure is valid.${kernel}`;
 }
 
