@@ -794,7 +794,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
  *   #define WRAP(ret, name, sig, params, args) static ret vfio_##name params { return (ret)Z_vfioZ_##name args; }
  *   VFIO_ABI_EXPORTS(WRAP)
  */
-#define VFIO_ABI_NUM_FUNCTIONS 25
+#define VFIO_ABI_NUM_FUNCTIONS 26
 #define VFIO_ABI_EXPORTS(X) \
   X(int32_t, abi_version, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, arena_ptr, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -820,6 +820,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
   X(int32_t, oracle_set_irqs_batch, "i32(i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out), (VFIO_ABI_SELF, prof, bufs, index, n, dev, out)) \
   X(uint32_t, oracle_last_rule, "i32()", (void), (VFIO_ABI_SELF)) \
   X(int32_t, oracle_last_elem, "i32()", (void), (VFIO_ABI_SELF)) \
+  X(int32_t, oracle_lvu_slot, "i32(i32,i32,i32)", (uint32_t dev, uint32_t index, uint32_t vector), (VFIO_ABI_SELF, dev, index, vector)) \
   X(int32_t, irq_set_validate_batch, "i32(i32,i32,i32,i32,i32,i32)", (uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out), (VFIO_ABI_SELF, prof, bufs, index, n, dev, out)) \
   /* end */
 
@@ -903,6 +904,8 @@ int32_t vfio_abi_oracle_set_irqs_batch(uint32_t prof, uint32_t bufs, uint32_t in
 uint32_t vfio_abi_oracle_last_rule(void);
 /* Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1. */
 int32_t vfio_abi_oracle_last_elem(void);
+/* The fd-table slot (LVU_TABLE byte) a libvfio-user server uses for vector `vector` of irq index `index` on device block `dev`: ERR and REQ have their own slots, INTx shares MSI/MSI-X slot 0 under LVU_BUG_INTX_SHARED. E_ORACLE_RANGE when the block lies outside memory. */
+int32_t vfio_abi_oracle_lvu_slot(uint32_t dev, uint32_t index, uint32_t vector);
 /* Validate-stage verdicts for n vfio_irq_set buffers on a PCI device block (oracle.ts layout; only words 0 and 8..12 are read): buffers at bufs + offset_i with `index` holding (u32 offset, u32 len) pairs, verdicts (0 or -errno) to out[i] and rule ids to out[n + i]. A verdict of 0 means the buffer passes validation and dispatch (the handler's state rules are not applied: use oracle_set_irqs_batch for the full answer). Returns the number passing, E_BAD_ARG (-22) for a non-PCI device block, or -1000 when an argument range lies outside memory. */
 int32_t vfio_abi_irq_set_validate_batch(uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t dev, uint32_t out);
 /* bytes of the work area every fuzz export needs */

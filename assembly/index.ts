@@ -268,6 +268,6 @@ export function read_u32(prof: u32, p: usize): u32 {
   if (!inMem(p, 4)) return 0;
   return Mem.rd32(p, (prof & PROF_BIG) != 0);
 }
-export { oracle_set_irqs, oracle_set_irqs_batch, oracle_last_rule, oracle_last_elem } from "./oracle";
+export { oracle_set_irqs, oracle_set_irqs_batch, oracle_last_rule, oracle_last_elem, oracle_lvu_slot } from "./oracle";
 
 export { irq_set_validate_batch } from "./validate_fast";

@@ -487,6 +487,16 @@ function lvuSlot(dev: usize, index: u32, i: u32): u32 {
 }
 
 /**
+ * The fd-table slot a libvfio-user server uses for vector `vector` of irq index `index` on this
+ * device block (hosts that follow which fd each slot holds ask here instead of repeating the rule).
+ * E_ORACLE_RANGE when the block lies outside memory.
+ */
+export function oracle_lvu_slot(dev: usize, index: u32, vector: u32): i32 {
+  if (!inMem(dev, (DEV_WORDS as u64) * 4)) return E_ORACLE_RANGE;
+  return lvuSlot(dev, index, vector) as i32;
+}
+
+/**
  * libvfio-user's handle_device_set_irqs: device_set_irqs_validate (all EINVAL; unknown flag bits
  * ignored), then the action. buf[0..len) is the message body. With an extended block the fds that
  * came with the message are in LVU_MSG_*; without one, DATA_EVENTFD payload words stand for them.

@@ -25,6 +25,7 @@ usage:
   vfio-abi topology                     label the IRQ indexes of a device
   vfio-abi fuzz ...                     generate labelled corpora / run a fuzz campaign
   vfio-abi syzlang                      print a syzkaller description of the device-fd ioctls
+  vfio-abi vfio-user --socket PATH      fuzz a vfio-user server against the libvfio-user model (--help)
   vfio-abi inspect [--port N]           serve the browser struct inspector on 127.0.0.1
 
 profile options (decode, encode, inspect-spans):
@@ -227,6 +228,7 @@ const external: Record<string, string> = {
   fuzz: "./fuzz/cli.js",
   syzlang: "./fuzz/cli.js",
   inspect: "./inspector-server.js",
+  "vfio-user": "./vfio-user-fuzz/cli.js",
 };
 
 export async function main(argv: string[]): Promise<number> {

@@ -17,6 +17,17 @@ import {
 import { encodeStruct } from "./encode.js";
 import { structByName, structById, structFields, type SchemaStruct } from "./schema-index.js";
 import { SCHEMA } from "./generated/schema.js";
+import {
+  VFIO_USER_F_TYPE_COMMAND,
+  VFIO_USER_F_TYPE_REPLY,
+  VFIO_USER_F_TYPE_MASK,
+  VFIO_USER_F_NO_REPLY,
+  VFIO_USER_F_ERROR,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  O_VFIO_IRQ_SET__DATA,
+} from "./generated/constants.js";
+import { FDS, REC_NO_REF, PROF_MSG_REPLY } from "./generated/wasm-abi.js";
 import { Status, statusName, errorClassFor, EncodeError, UsageError, type VfioAbiError } from "./errors.js";
 import { errnoName } from "./oracle/model/model.js";
 import type { DecodeOptions, EncodeOptions, DecodeMeta } from "./types.js";
@@ -24,14 +35,13 @@ import type { DecodeOptions, EncodeOptions, DecodeMeta } from "./types.js";
 export const MESSAGE_STRUCT = "vfio_user_message";
 /** Size of the header every message starts with (msg_size counts it). */
 export const HEADER_SIZE = SCHEMA.vfioUser.protocol.headerSize;
-export const VFIO_USER_F_TYPE_COMMAND = 0x0,
-  VFIO_USER_F_TYPE_REPLY = 0x1,
-  VFIO_USER_F_TYPE_MASK = 0xf;
-export const VFIO_USER_F_NO_REPLY = 0x10,
-  VFIO_USER_F_ERROR = 0x20;
-const FDS_OR_NONE = 1,
-  FDS_UP_TO = 2,
-  FDS_ANY = 4;
+export {
+  VFIO_USER_F_TYPE_COMMAND,
+  VFIO_USER_F_TYPE_REPLY,
+  VFIO_USER_F_TYPE_MASK,
+  VFIO_USER_F_NO_REPLY,
+  VFIO_USER_F_ERROR,
+};
 
 /** Command number by name (VFIO_USER_DEVICE_SET_IRQS or DEVICE_SET_IRQS) or number. */
 export function commandNumber(c: string | number): number {
@@ -91,7 +101,7 @@ export function fdsAccept(e: FdExpectation, n: number): boolean {
 function fdExpectation(rec: RawRecord | undefined): FdExpectation {
   const n = rec?.aux ?? 0,
     f = Number(rec?.value ?? 0n);
-  const e = { expected: n, orNone: !!(f & FDS_OR_NONE), upTo: !!(f & FDS_UP_TO), any: !!(f & FDS_ANY) };
+  const e = { expected: n, orNone: !!(f & FDS.OR_NONE), upTo: !!(f & FDS.UP_TO), any: !!(f & FDS.ANY) };
   const fd = (k: number) => `${k} fd${k === 1 ? "" : "s"}`;
   const description = e.any
     ? "any number of fds"
@@ -180,11 +190,12 @@ export function inspectMessage(
   if (bodyRec) {
     const at = bodyRec.offset,
       body = bytes.subarray(at, at + bodyRec.size);
-    const mode: BodyMode = bodyRec.aux === 16 ? "reply" : "request";
+    const mode: BodyMode = bodyRec.aux === PROF_MSG_REPLY ? "reply" : "request";
     const meta = value.$.message!;
-    if (bodyRec.ref === 0xffff) {
+    if (bodyRec.ref === REC_NO_REF) {
       value.body = body.slice();
-      meta.body = bodyRec.value === 0xffffn ? "raw" : null;
+      // the body code: 0 no body, REC_NO_REF raw bytes (not modelled)
+      meta.body = bodyRec.value === BigInt(REC_NO_REF) ? "raw" : null;
       nodes.push({
         path: "body",
         key: ["body"],
@@ -344,12 +355,12 @@ export function encodeBody(
   _mode: BodyMode,
 ): Uint8Array {
   const v = { ...value };
-  if (s.name === "vfio_irq_set" && (Number(v.flags ?? 0) & 7) === 4) {
+  if (s.name === "vfio_irq_set" && (Number(v.flags ?? 0) & VFIO_IRQ_SET_DATA_TYPE_MASK) === VFIO_IRQ_SET_DATA_EVENTFD) {
     if (Array.isArray(v.data) && v.data.length)
       throw new EncodeError(
         "E_VALUE",
         "vfio-user passes eventfds out of band (SCM_RIGHTS): send them with the message, not in data[]",
-        20,
+        O_VFIO_IRQ_SET__DATA,
         "body.data",
       );
     delete v.data;

@@ -719,6 +719,13 @@ export const exportedFunctions = [
     "payload element whose eventfd/vector failed in the last MSI/MSI-X block, or -1",
     "Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1.",
   ),
+  fn(
+    "oracle_lvu_slot",
+    "dev: usize, index: u32, vector: u32",
+    "i32",
+    "libvfio-user fd-table slot of (index, vector) on a device block",
+    "The fd-table slot (LVU_TABLE byte) a libvfio-user server uses for vector `vector` of irq index `index` on device block `dev`: ERR and REQ have their own slots, INTx shares MSI/MSI-X slot 0 under LVU_BUG_INTX_SHARED. E_ORACLE_RANGE when the block lies outside memory.",
+  ),
   fuzzFn("fuzz_work_size", "", "u32", "bytes of the work area every fuzz export needs"),
   fuzzFn("fuzz_out_words", "", "u32", "u32 words `fuzz_campaign` writes to `out`"),
   fuzzFn("fuzz_num_classes", "", "i32", "number of generator classes"),

@@ -316,6 +316,8 @@ export interface WasmExports {
   oracle_last_rule(): number;
   /** Payload element (0-based) whose eventfd/vector failed in an MSI/MSI-X block, else -1. */
   oracle_last_elem(): number;
+  /** The fd-table slot (LVU_TABLE byte) a libvfio-user server uses for vector `vector` of irq index `index` on device block `dev`: ERR and REQ have their own slots, INTx shares MSI/MSI-X slot 0 under LVU_BUG_INTX_SHARED. E_ORACLE_RANGE when the block lies outside memory. */
+  oracle_lvu_slot(dev: number, index: number, vector: number): number;
   /** Validate-stage verdicts for n vfio_irq_set buffers on a PCI device block (oracle.ts layout; only words 0 and 8..12 are read): buffers at bufs + offset_i with `index` holding (u32 offset, u32 len) pairs, verdicts (0 or -errno) to out[i] and rule ids to out[n + i]. A verdict of 0 means the buffer passes validation and dispatch (the handler's state rules are not applied: use oracle_set_irqs_batch for the full answer). Returns the number passing, E_BAD_ARG (-22) for a non-PCI device block, or -1000 when an argument range lies outside memory. */
   irq_set_validate_batch(prof: number, bufs: number, index: number, n: number, dev: number, out: number): number;
 }

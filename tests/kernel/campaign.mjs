@@ -95,7 +95,7 @@ export async function runCampaign({
   const prefixMismatches = [];
   const mismatches = [];
   const t0 = Date.now();
-  const timing = { boots: boots.length, attempts: 0, bootWallMs: 0, replaySeconds: 0 };
+  const timing = { boots: boots.length, attempts: 0, bootWallMs: 0, replaySeconds: 0, cpuSeconds: 0 };
   let done = 0,
     version = null,
     packageVersion = null;
@@ -109,6 +109,7 @@ export async function runCampaign({
     timing.attempts += r.attempts;
     timing.bootWallMs += r.attemptMs.at(-1);
     timing.replaySeconds += replaySeconds(r.console) ?? 0;
+    timing.cpuSeconds += r.cpuSeconds ?? 0;
     const records = harness.parseTranscript(r.transcript);
     splitRecords(records, segments).forEach((recs, si) => {
       const seg = segments[si];
@@ -172,6 +173,9 @@ export async function runCampaign({
     replaySeconds: Number(timing.replaySeconds.toFixed(2)),
     requestsPerSecond: Math.round(stats.requests / (timing.bootWallMs / 1000)),
     requestsPerReplaySecond: timing.replaySeconds ? Math.round(stats.requests / timing.replaySeconds) : null,
+    // QEMU's own CPU time (boot included): on a shared host this is the rate with a core to itself
+    qemuCpuSeconds: Number(timing.cpuSeconds.toFixed(1)),
+    requestsPerCpuSecond: timing.cpuSeconds ? Math.round(stats.requests / timing.cpuSeconds) : null,
   };
   return { summary, mismatches, prefix: { stats: prefixStats, mismatches: prefixMismatches } };
 }

@@ -48,7 +48,14 @@ test("a description without fd fields assumes the default environment (eventfds 
     irqs: [],
     fds: { eventfds: "10-12", files: "0-2,12", closed: "11,2" },
   });
-  assert.deepEqual(closedWins, { eventfds: [10, 12], files: [0, 1] });
+  assert.deepEqual(closedWins, { eventfds: [10, 12], files: [0, 1], writable: [] });
+  // writable files (what a libvfio-user trigger can write to) count as files; closed and eventfds win
+  const writable = fdEnvOf({
+    driver: "libvfio-user",
+    irqs: [],
+    fds: { eventfds: "10-12", files: "0-2", writable: "2,5,11,7", closed: "7" },
+  });
+  assert.deepEqual(writable, { eventfds: [10, 11, 12], files: [0, 1, 2, 5], writable: [2, 5] });
 });
 
 for (const kernel of KNOWN_KERNELS) {

@@ -54,7 +54,7 @@ export function buildPeer(tarball, workDir) {
   const replay = path.join(bin, "vu-replay");
   const stale = (out, input) => !fs.existsSync(out) || fs.statSync(out).mtimeMs < fs.statSync(input).mtimeMs;
   const serverSrc = path.join(here, "vu-server.c"),
-    replaySrc = path.join(here, "vu-replay.c");
+    replaySrc = path.join(root, "native", "vu-replay.c");
   if (stale(server, serverSrc))
     run("gcc", [
       "-O2",

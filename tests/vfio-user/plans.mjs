@@ -5,9 +5,8 @@
 //  * corpora: the fuzzer's seeded corpora (bindings/fuzz) for vfio_irq_set / irq_info /
 //    region_info / device_info, sent as message bodies with their eventfds as SCM_RIGHTS;
 //  * random: stateful request sequences (mulberry32) over every modelled command;
-//  * reproducers: the minimal sequences that show the snapshot's two bugs.
 import { rng } from "../helpers/rng.mjs";
-import { hello } from "./replay.mjs";
+const { hello } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
 
 const T = 0x20,
   MASK = 0x08,
@@ -15,10 +14,14 @@ const T = 0x20,
   NONE = 1,
   BOOL = 2,
   EVENTFD = 4;
-export const EFD = (i) => 100 + i;
-export const READONLY = [200, 201],
-  WRITABLE = [202],
-  CLOSED = [99, 77, 150, 512, 1000];
+// the replay client's fd environment, as the model is told it (the client checks it with ENV)
+const { CLIENT_FD_ENV } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+const { parseFdList } = await import("../../dist/bindings/oracle/model/device.js");
+const EVENTFDS = parseFdList(CLIENT_FD_ENV.eventfds);
+export const EFD = (i) => EVENTFDS[i];
+export const WRITABLE = parseFdList(CLIENT_FD_ENV.writable),
+  READONLY = parseFdList(CLIENT_FD_ENV.files).filter((fd) => !WRITABLE.includes(fd)),
+  CLOSED = parseFdList(CLIENT_FD_ENV.closed);
 const INTX = 0,
   MSI = 1,
   MSIX = 2,
@@ -62,7 +65,7 @@ export function builders(abi) {
   };
 }
 
-const start = (abi) => [{ kind: "connect" }, hello(abi)];
+const start = (_abi) => [{ kind: "connect" }, hello()];
 const efdAll = (b, n = 8) => Array.from({ length: n }, (_, i) => b.efd(i));
 
 /** The library's documented bad-input behaviours (its Python tests), as messages. */
@@ -216,9 +219,7 @@ export async function corpora(abi, perFamily, seed) {
   const device = {
     driver: "libvfio-user",
     irqs: [1, 4, 16, 1, 1].map((count, index) => ({ index, count, flags: 1 })),
-    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
-    openFds: [200, 201],
-    writableFds: [202],
+    fds: CLIENT_FD_ENV,
   };
   const family = {
     vfio_irq_set: "DEVICE_SET_IRQS",
@@ -343,35 +344,4 @@ export function random(abi, count, seed, counts = [1, 4, 16, 1, 1]) {
   }
   s.push(...efdAll(b, 32), { kind: "close" });
   return s;
-}
-
-/**
- * Minimal reproducers of the snapshot's two bugs: the server's answers match the model with the
- * bug and differ from the model without it.
- */
-export function reproducers(abi) {
-  const b = builders(abi);
-  const disable = [
-    ...start(abi),
-    b.setIrqs("MSI-X vectors 2..3 get eventfds", { flags: EVENTFD | T, index: MSIX, start: 2, count: 2 }, [
-      EFD(2),
-      EFD(3),
-    ]),
-    b.setIrqs("disable [2, 4): EVENTFD with no fds", { flags: EVENTFD | T, index: MSIX, start: 2, count: 2 }),
-    b.setIrqs("trigger vectors 2..3", { flags: NONE | T, index: MSIX, start: 2, count: 2 }),
-    b.efd(2),
-    b.efd(3),
-    { kind: "close" },
-  ];
-  const intx = [
-    ...start(abi),
-    b.setIrqs("MSI-X vector 0 gets an eventfd", { flags: EVENTFD | T, index: MSIX, start: 0, count: 1 }, [EFD(9)]),
-    b.setIrqs("INTx trigger", { flags: NONE | T, index: INTX, start: 0, count: 1 }),
-    b.efd(9),
-    { kind: "close" },
-  ];
-  return [
-    { rule: "LVU_BUG_DISABLE_RANGE", steps: disable },
-    { rule: "LVU_BUG_INTX_SHARED", steps: intx },
-  ];
 }

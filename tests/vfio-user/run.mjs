@@ -16,8 +16,6 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { findTarball, buildPeer, checkLayouts, root, ENABLE_HINT } from "./peer.mjs";
-import { plan, runScript, check } from "./replay.mjs";
-import * as plans from "./plans.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, d) => {
@@ -45,6 +43,24 @@ if (!fs.existsSync(path.join(root, "dist", "bindings", "index.js"))) {
 }
 const abi = await import("../../dist/bindings/index.js");
 const { VfioUserModel, vuServerDevice } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+const { plan, check, explain } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
+const { runClient } = await import("../../dist/bindings/vfio-user-fuzz/client.js");
+const { parseRepro } = await import("../../dist/bindings/vfio-user-fuzz/repro.js");
+const plans = await import("./plans.mjs");
+const { campaignChecks } = await import("./campaign.mjs");
+
+// the bug reproducers: files the CLI campaign wrote (vfio-abi vfio-user --fixed ...), plus --replay FILE
+const reproDir = path.join(root, "tests", "vfio-user", "reproducers");
+const reproFiles = [
+  ...fs
+    .readdirSync(reproDir)
+    .filter((f) => f.endsWith(".txt"))
+    .sort()
+    .map((f) => path.join(reproDir, f)),
+  ...argv.flatMap((a, i) => (argv[i - 1] === "--replay" ? [path.resolve(a)] : [])),
+];
+/** The bug a reproducer shows: its "explained by: RULE" line. */
+const bugOf = (r) => /^explained by: (\S+)/.exec(r.why.find((w) => w.startsWith("explained by:")) ?? "")?.[1];
 
 let peer;
 try {
@@ -90,67 +106,102 @@ const DEVICES = [
 
 const totals = { requests: 0, matched: 0, replies: 0, efdReads: 0, mismatches: [], rules: new Map(), runs: [] };
 let failed = false;
-for (const [di, dev] of DEVICES.entries()) {
+
+/** Replay `steps` on the server and compare with the model of `device`; with `bugRule`, also check the model without it differs. */
+function runSuite(server, name, label, steps, device, bugRule) {
+  const t = Date.now();
+  const { script, expect } = plan(new VfioUserModel(device), steps, server.socket);
+  let transcript;
+  try {
+    transcript = runClient(peer.replay, script);
+  } catch (e) {
+    console.error(`vfio-user stage: ${label}: ${e.message}`);
+    failed = true;
+    return;
+  }
+  const res = check(expect, transcript);
+  totals.requests += res.requests;
+  totals.matched += res.matched;
+  totals.replies += res.replies;
+  totals.efdReads += res.efdReads;
+  for (const [k, v] of res.rules) totals.rules.set(k, (totals.rules.get(k) ?? 0) + v);
+  for (const m of res.mismatches)
+    totals.mismatches.push({ device: name, suite: label, note: steps[m.step]?.note ?? steps[m.step]?.kind, ...m });
+  let extra = "";
+  if (bugRule) {
+    // the same steps on the model without the bug must predict something else
+    const fixed = plan(new VfioUserModel({ ...device, fixed: [bugRule] }), steps, server.socket);
+    const differs = fixed.script !== script || check(fixed.expect, transcript).mismatches.length > 0;
+    extra = differs
+      ? `; the model without ${bugRule} disagrees with the server: the server has the bug`
+      : `; WARNING: the model without ${bugRule} agrees too`;
+    if (!differs) failed = true;
+  }
+  totals.runs.push({
+    device: name,
+    label,
+    requests: res.requests,
+    mismatches: res.mismatches.length,
+    ms: Date.now() - t,
+  });
+  console.log(
+    `vfio-user [${name}] ${label}: ${res.matched}/${res.requests} requests matched, ${res.replies} replies, ${res.efdReads} eventfd reads, ${res.mismatches.length} mismatches (${Date.now() - t} ms)${extra}`,
+  );
+}
+
+async function withServer(name, counts, fn) {
   let server;
   try {
-    server = await startServer(dev.name, dev.counts);
+    server = await startServer(name, counts);
   } catch (e) {
     console.error(`vfio-user stage: ${e.message}`);
     process.exit(2);
   }
-  const suites = [];
-  if (di === 0) {
-    suites.push(
-      ["documented", plans.documented(abi)],
-      ["framing", plans.framing(abi)],
-      ["corpora", await plans.corpora(abi, perFamily, seed)],
-    );
+  try {
+    await fn(server);
+  } finally {
+    server.child.kill("SIGTERM");
+    if (server.stderr()) console.log(`vu-server ${name} stderr: ${server.stderr().trim()}`);
   }
-  suites.push([`random seed ${seed + di}`, plans.random(abi, perDevice, seed + di, dev.counts)]);
-  if (di === 0) for (const r of plans.reproducers(abi)) suites.push([`reproducer ${r.rule}`, r.steps, r.rule]);
-  for (const [label, steps, bugRule] of suites) {
-    const t = Date.now();
+}
+
+for (const [di, dev] of DEVICES.entries()) {
+  await withServer(dev.name, dev.counts, async (server) => {
     const device = vuServerDevice(dev.counts);
-    const { script, expect } = plan(abi, new VfioUserModel(device), steps, server.socket);
-    let transcript;
-    try {
-      transcript = runScript(peer.replay, script);
-    } catch (e) {
-      console.error(`vfio-user stage: ${label}: ${e.message}`);
-      failed = true;
-      continue;
+    if (di === 0) {
+      runSuite(server, dev.name, "documented", plans.documented(abi), device);
+      runSuite(server, dev.name, "framing", plans.framing(abi), device);
+      runSuite(server, dev.name, "corpora", await plans.corpora(abi, perFamily, seed), device);
     }
-    const res = check(abi, expect, transcript);
-    totals.requests += res.requests;
-    totals.matched += res.matched;
-    totals.replies += res.replies;
-    totals.efdReads += res.efdReads;
-    for (const [k, v] of res.rules) totals.rules.set(k, (totals.rules.get(k) ?? 0) + v);
-    for (const m of res.mismatches) totals.mismatches.push({ device: dev.name, suite: label, ...m });
-    let extra = "";
-    if (bugRule) {
-      // the same steps on the model without the bug must predict something else
-      const fixed = plan(abi, new VfioUserModel({ ...device, fixed: [bugRule] }), steps, server.socket);
-      const differs = check(abi, fixed.expect, transcript).mismatches.length > 0;
-      extra = differs
-        ? `; the model without ${bugRule} disagrees with the server: the server has the bug`
-        : `; WARNING: the model without ${bugRule} agrees too`;
-      if (!differs) failed = true;
+    runSuite(server, dev.name, `random seed ${seed + di}`, plans.random(abi, perDevice, seed + di, dev.counts), device);
+    if (di === 0) {
+      // the CLI campaign against the same server: it agrees, and finds the two bugs when told they are fixed
+      const c = campaignChecks({
+        root,
+        socket: server.socket,
+        client: peer.replay,
+        workDir,
+        seed,
+        counts: dev.counts,
+        log: console.log,
+      });
+      if (!c.ok) failed = true;
     }
-    totals.runs.push({
-      device: dev.name,
-      label,
-      requests: res.requests,
-      matched: res.matched,
-      mismatches: res.mismatches.length,
-      ms: Date.now() - t,
-    });
-    console.log(
-      `vfio-user [${dev.name}] ${label}: ${res.matched}/${res.requests} requests matched, ${res.replies} replies, ${res.efdReads} eventfd reads, ${res.mismatches.length} mismatches (${Date.now() - t} ms)${extra}`,
-    );
+  });
+}
+
+// each reproducer on a fresh server shaped like its device
+for (const file of reproFiles) {
+  const r = parseRepro(fs.readFileSync(file, "utf8"), file);
+  const bug = bugOf(r);
+  if (!bug) {
+    console.log(`vfio-user: ${file} names no bug ("explained by: RULE")`);
+    failed = true;
   }
-  server.child.kill("SIGTERM");
-  if (server.stderr()) console.log(`vu-server ${dev.name} stderr: ${server.stderr().trim()}`);
+  const counts = [0, 1, 2, 3, 4].map((i) => r.device.irqs.find((q) => q.index === i)?.count ?? 0);
+  await withServer("repro", counts, (server) =>
+    runSuite(server, "repro", `reproducer ${path.basename(file)}`, r.steps, r.device, bug),
+  );
 }
 
 const top = [...totals.rules.entries()]
@@ -159,7 +210,7 @@ const top = [...totals.rules.entries()]
   .join(", ");
 console.log(`vfio-user: rules seen: ${top}`);
 for (const m of totals.mismatches.slice(0, 40))
-  console.log(`MISMATCH [${m.device}] ${m.suite}: ${m.note} (${m.what}, rule ${m.rule ?? "-"})\n  ${m.explain}`);
+  console.log(`MISMATCH [${m.device}] ${m.suite}: ${m.note} (${m.what}, rule ${m.rule ?? "-"})\n  ${explain(m)}`);
 console.log(
   `vfio-user: ${totals.matched}/${totals.requests} requests matched, ${totals.replies} replies, ${totals.efdReads} eventfd reads, ${totals.mismatches.length} mismatches, ${((Date.now() - t0) / 1000).toFixed(1)} s`,
 );

@@ -102,8 +102,6 @@ export interface DeviceDescription {
   eventfds?: FdList;
   /** fds open on something else (default 0, 1, 2); any other fd is closed. */
   openFds?: FdList;
-  /** fds open on something else that can be written to (libvfio-user's trigger write succeeds); also open for the kernel. */
-  writableFds?: number[];
   /** libvfio-user: bugs of the snapshot this server does not have (rule names, e.g. "LVU_BUG_DISABLE_RANGE"). */
   fixed?: string[];
   /** The fd environment in one place (overrides eventfds / openFds); see FdEnv. */
@@ -123,6 +121,12 @@ export type FdList = number[] | string;
 export interface FdEnv {
   eventfds?: FdList;
   files?: FdList;
+  /**
+   * Files (not eventfds) that can be written to: a libvfio-user server's trigger writes to whatever
+   * fd it was given, and the write succeeds only on these. They count as files (listing them in
+   * `files` too is optional); the kernel only tells eventfds from other open files.
+   */
+  writable?: FdList;
   closed?: FdList;
 }
 
@@ -170,14 +174,16 @@ export function formatFdList(fds: Iterable<number>): string {
   return parts.length ? parts.join(",") : "-";
 }
 
-/** The whole environment a description declares: { eventfds, files } as sorted number lists. */
-export function fdEnvOf(d: DeviceDescription): { eventfds: number[]; files: number[] } {
+/** The whole environment a description declares: { eventfds, files, writable (a subset of files) } as sorted number lists. */
+export function fdEnvOf(d: DeviceDescription): { eventfds: number[]; files: number[]; writable: number[] } {
   const e = d.fds?.eventfds ?? d.eventfds ?? DEFAULT_FD_ENV.eventfds;
   const f = d.fds?.files ?? d.openFds ?? DEFAULT_FD_ENV.files;
   const closed = new Set(parseFdList(d.fds?.closed));
   const eventfds = new Set(parseFdList(e).filter((x) => !closed.has(x)));
-  const files = [...parseFdList(f), ...parseFdList(d.writableFds)].filter((x) => !closed.has(x) && !eventfds.has(x));
-  return { eventfds: [...eventfds].sort((a, b) => a - b), files: [...new Set(files)].sort((a, b) => a - b) };
+  const sorted = (xs: number[]) => [...new Set(xs)].sort((a, b) => a - b);
+  const writable = sorted(parseFdList(d.fds?.writable).filter((x) => !closed.has(x) && !eventfds.has(x)));
+  const files = sorted([...parseFdList(f), ...writable].filter((x) => !closed.has(x) && !eventfds.has(x)));
+  return { eventfds: sorted([...eventfds]), files, writable };
 }
 
 /** Apply an fd environment change to a device block (the DEV_EVENTFDS and DEV_OPEN_FDS bitmaps): listed fds change kind. */
@@ -191,7 +197,7 @@ export function applyFdEnv(b: Uint32Array, env: FdEnv): void {
     set(DEV.EVENTFDS, fd, false);
     set(DEV.OPEN_FDS, fd, false);
   }
-  for (const fd of parseFdList(env.files)) {
+  for (const fd of [...parseFdList(env.files), ...parseFdList(env.writable)]) {
     set(DEV.EVENTFDS, fd, false);
     set(DEV.OPEN_FDS, fd, true);
   }

@@ -1,38 +1,70 @@
 // The libvfio-user profile as a server model: feed it what a client sends on the socket — chunks of
 // bytes, each with the fds passed beside it — and it predicts every reply byte for byte, when the
-// server closes the connection, and the eventfd counters its triggers leave. SET_IRQS verdicts come
-// from the wasm oracle (assembly/oracle.ts, libvfio-user rules and fd table); framing, the other
-// commands and the eventfd identities are modelled here. Behaviour of nutanix/libvfio-user at
-// efd091bc (lib/libvfio-user.c, lib/tran_sock.c, lib/tran.c, lib/irq.c), checked message by message
-// against the real library by the vfio-user peer stage.
-import { DEV, ERRNO } from "../../generated/wasm-abi.js";
-import { wasm } from "../../loader.js";
+// server closes the connection, and the eventfd counters its triggers leave. SET_IRQS verdicts and
+// the server's fd table come from the wasm oracle (assembly/oracle.ts, the contract's LVU_* block);
+// framing, the other commands and which client fd each table slot holds are modelled here.
+// Behaviour of nutanix/libvfio-user at efd091bc (lib/libvfio-user.c, lib/tran_sock.c, lib/tran.c,
+// lib/irq.c), checked message by message against the real library by the vfio-user peer stage.
+import { DEV, ERRNO, LVU, R } from "../../generated/wasm-abi.js";
 import {
-  encodeMessage,
-  decodeMessage,
-  HEADER_SIZE,
+  O_VFIO_IRQ_INFO__ARGSZ,
+  O_VFIO_IRQ_INFO__INDEX,
+  O_VFIO_IRQ_SET__COUNT,
+  O_VFIO_IRQ_SET__FLAGS,
+  O_VFIO_IRQ_SET__INDEX,
+  O_VFIO_IRQ_SET__START,
+  O_VFIO_REGION_INFO__ARGSZ,
+  O_VFIO_REGION_INFO__INDEX,
+  O_VFIO_USER_DEVICE_INFO__ARGSZ,
+  O_VFIO_USER_REGION_ACCESS__COUNT,
+  O_VFIO_USER_REGION_ACCESS__OFFSET,
+  O_VFIO_USER_REGION_ACCESS__REGION,
+  SIZEOF_VFIO_IRQ_INFO,
+  SIZEOF_VFIO_IRQ_SET,
+  SIZEOF_VFIO_REGION_INFO,
+  SIZEOF_VFIO_REGION_SPARSE_MMAP_AREA,
+  SIZEOF_VFIO_REGION_INFO_CAP_SPARSE_MMAP,
+  SIZEOF_VFIO_USER_DEVICE_INFO,
+  SIZEOF_VFIO_USER_REGION_ACCESS,
+  SIZEOF_VFIO_USER_VERSION,
+  VFIO_DEVICE_FLAGS_PCI,
+  VFIO_DEVICE_FLAGS_RESET,
+  VFIO_IRQ_INFO_EVENTFD,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_TYPE_MASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
+  VFIO_PCI_BAR0_REGION_INDEX,
+  VFIO_PCI_BAR2_REGION_INDEX,
+  VFIO_PCI_CONFIG_REGION_INDEX,
+  VFIO_REGION_INFO_FLAG_MMAP,
+  VFIO_REGION_INFO_FLAG_READ,
+  VFIO_REGION_INFO_FLAG_WRITE,
+  VFIO_USER_DEVICE_GET_INFO,
+  VFIO_USER_DEVICE_GET_IRQ_INFO,
+  VFIO_USER_DEVICE_GET_REGION_INFO,
+  VFIO_USER_DEVICE_RESET,
+  VFIO_USER_DEVICE_SET_IRQS,
+  VFIO_USER_DMA_MAP,
+  VFIO_USER_DMA_UNMAP,
+  VFIO_USER_F_ERROR,
+  VFIO_USER_F_NO_REPLY,
   VFIO_USER_F_TYPE_MASK,
   VFIO_USER_F_TYPE_REPLY,
-  VFIO_USER_F_NO_REPLY,
-  VFIO_USER_F_ERROR,
-} from "../../vfio-user.js";
+  VFIO_USER_REGION_READ,
+  VFIO_USER_REGION_WRITE,
+  VFIO_USER_VERSION,
+} from "../../generated/constants.js";
+import { wasm } from "../../loader.js";
+import { encodeMessage, decodeMessage, HEADER_SIZE } from "../../vfio-user.js";
 import { encode } from "../../encode.js";
+import { structByName } from "../../schema-index.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
-import { type DeviceDescription, deviceBlock, irqOf, parseFdList } from "./device.js";
+import { type DeviceDescription, type FdEnv, deviceBlock, fdEnvOf, irqOf, numIrqs, numRegions } from "./device.js";
 import { errnoName } from "./model.js";
 
-const cmd = {
-  VERSION: 1,
-  DMA_MAP: 2,
-  DMA_UNMAP: 3,
-  GET_INFO: 4,
-  GET_REGION_INFO: 5,
-  GET_IRQ_INFO: 7,
-  SET_IRQS: 8,
-  REGION_READ: 9,
-  REGION_WRITE: 10,
-  RESET: 13,
-} as const;
 const { EINVAL } = ERRNO;
 /** libvfio-user limits (lib/private.h, lib/tran.h): message size, region access size. */
 export const LVU_MAX_DATA_XFER = 1 << 20;
@@ -40,18 +72,12 @@ export const LVU_MAX_MSG_SIZE = LVU_MAX_DATA_XFER + HEADER_SIZE + 16;
 export const LVU_MAJOR = 0,
   LVU_MINOR = 2;
 /** SCM_MAX_FD: the kernel refuses more fds in one sendmsg (EINVAL). */
-export const SCM_MAX_FD = 253;
-// extended device block (assembly/oracle.ts LVU_*)
-const LVU_EXTENDED = 0x80000000,
-  LVU_MSG_NFDS = 200,
-  LVU_MSG_KINDS = 201,
-  LVU_WORDS = 969;
-const FD_EVENTFD = 1,
-  FD_READONLY = 2,
-  FD_WRITABLE = 3;
-const SLOT_ERR = 2048,
-  SLOT_REQ = 2049,
-  SLOT_INTX = 2050;
+export const SCM_MAX_FD = LVU.LVU_MAX_FDS;
+/** Words of the extended (libvfio-user) device block. */
+const LVU_WORDS = LVU.LVU_WORDS;
+/** Bytes of the fd table: the vectors, then the ERR, REQ and separate-INTx slots. */
+const LVU_TABLE_BYTES = LVU.LVU_SLOT_INTX + 1;
+const SPARSE_MMAP = structByName("vfio_region_info_cap_sparse_mmap");
 
 /** A region of the server's device (vfu_setup_region). */
 export interface VuRegion {
@@ -61,8 +87,18 @@ export interface VuRegion {
   flags: number;
   /** Sparse mmap areas [offset, size] (the SPARSE_MMAP capability; an fd comes with it). */
   sparse?: [number, number][];
+  /** The reply's offset field (0 in libvfio-user's replies). */
+  offset?: number | string | bigint;
   /** Region data as the test server's callback serves it: byte i reads (offset + i) * 7 + 3; writes are accepted; a 4-byte write at 0 triggers vector `value`. */
   pattern?: boolean;
+  /**
+   * What the model knows about in-bounds accesses: "pattern" (as above), "none" (no access callback:
+   * the access fails) or "unknown" (another server's callback; accesses are not predicted).
+   * Default: "pattern" when `pattern` is set, otherwise "none".
+   */
+  access?: "pattern" | "none" | "unknown";
+  /** The server's GET_REGION_INFO reply for this region has something the model does not know (a probe found it): not predicted. */
+  unknownCaps?: boolean;
 }
 
 /** A libvfio-user server: irq counts, regions, fd environment of the client, bugs it has. */
@@ -72,6 +108,10 @@ export interface VuDevice extends DeviceDescription {
   vuRegions: VuRegion[];
   /** The server's VERSION reply capabilities JSON text (without the NUL), when known. */
   versionJson?: string;
+  /** The server has no DMA controller: DMA_MAP/UNMAP are accepted and do nothing (unknown when absent: not generated). */
+  noDma?: boolean;
+  /** The server has no reset callback: DEVICE_RESET is accepted and keeps the irq fds (unknown when absent: not generated). */
+  noResetCallback?: boolean;
 }
 
 /** One message the server sends back. */
@@ -95,6 +135,22 @@ export interface VuPrediction {
 
 type Slot = { fd: number; kind: number };
 
+/** How the model treats an in-bounds access of a region. */
+export const regionAccess = (r: VuRegion): "pattern" | "none" | "unknown" =>
+  r.access ?? (r.pattern ? "pattern" : "none");
+
+/**
+ * The fd environment the replay client (vu-replay, shipped with the CLI) sets up before its first
+ * message and checks with its ENV command: 32 non-blocking eventfds, /dev/null read-only, a pipe's
+ * read end, /dev/null write-only, and fds it keeps closed.
+ */
+export const CLIENT_FD_ENV = {
+  eventfds: "100-131",
+  files: "200-202",
+  writable: "202",
+  closed: "77,99,150,512,1000",
+} as const satisfies FdEnv;
+
 /** The vu-server device of the peer stage (tests/vfio-user/vu-server.c), as the model knows it. */
 export function vuServerDevice(counts: number[] = [1, 4, 16, 1, 1], extra: Partial<VuDevice> = {}): VuDevice {
   return {
@@ -102,32 +158,42 @@ export function vuServerDevice(counts: number[] = [1, 4, 16, 1, 1], extra: Parti
     driver: "libvfio-user",
     irqs: counts.map((count, index) => ({ index, count, flags: 1 })),
     vuRegions: [
-      { index: 0, size: 0x1000, flags: 3, pattern: true },
       {
-        index: 2,
+        index: VFIO_PCI_BAR0_REGION_INDEX,
+        size: 0x1000,
+        flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+        pattern: true,
+      },
+      {
+        index: VFIO_PCI_BAR2_REGION_INDEX,
         size: 0x8000,
-        flags: 7,
+        flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE | VFIO_REGION_INFO_FLAG_MMAP,
         sparse: [
           [0, 0x1000],
           [0x4000, 0x1000],
         ],
       },
-      { index: 7, size: 0x1000, flags: 3 }, // PCI Express: the extended config space
+      // PCI Express: the extended config space
+      {
+        index: VFIO_PCI_CONFIG_REGION_INDEX,
+        size: 0x1000,
+        flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE,
+      },
     ],
-    eventfds: Array.from({ length: 32 }, (_, i) => 100 + i),
-    openFds: [200, 201],
-    writableFds: [202],
+    fds: CLIENT_FD_ENV,
+    noDma: true,
+    noResetCallback: true,
     ...extra,
   };
 }
-
-const NUM_REGIONS = 9;
 
 export class VfioUserModel {
   readonly device: VuDevice;
   readonly state: Uint32Array;
   /** Slot -> the client fd it holds (eventfd identity for counters). */
   private slots = new Map<number, Slot>();
+  /** The client's fd environment: fd -> LVU.FD_* (absent: closed). */
+  private readonly fdKinds = new Map<number, number>();
   readonly counts = new Map<number, number>();
   private connected = false;
   private negotiated = false;
@@ -138,7 +204,11 @@ export class VfioUserModel {
     this.device = device;
     this.state = new Uint32Array(LVU_WORDS);
     this.state.set(deviceBlock(device));
-    this.state[DEV.FEATURES] |= LVU_EXTENDED;
+    this.state[DEV.FEATURES] |= LVU.LVU_EXTENDED;
+    const env = fdEnvOf(device);
+    for (const fd of env.files) this.fdKinds.set(fd, LVU.FD_READONLY);
+    for (const fd of env.writable) this.fdKinds.set(fd, LVU.FD_WRITABLE);
+    for (const fd of env.eventfds) this.fdKinds.set(fd, LVU.FD_EVENTFD);
   }
 
   private get maxIvs(): number {
@@ -147,17 +217,14 @@ export class VfioUserModel {
   private count(index: number): number {
     return irqOf(this.device, index)?.count ?? 0;
   }
-  private get intxShared(): boolean {
-    return !this.device.fixed?.includes("LVU_BUG_INTX_SHARED");
+  /** The fd table as the wasm oracle keeps it: one byte per slot, kind | owner index << 2. */
+  private get table(): Uint8Array {
+    return new Uint8Array(this.state.buffer, LVU.LVU_TABLE * 4, LVU_TABLE_BYTES);
   }
 
-  /** fd kind in the client's environment: 0 closed. */
+  /** fd kind (LVU.FD_*) in the client's environment: 0 closed. */
   fdKind(fd: number): number {
-    const d = this.device;
-    if (parseFdList(d.eventfds).includes(fd)) return FD_EVENTFD;
-    if ((d.writableFds ?? []).includes(fd)) return FD_WRITABLE;
-    if (parseFdList(d.openFds ?? [0, 1, 2]).includes(fd)) return FD_READONLY;
-    return 0;
+    return this.fdKinds.get(fd) ?? 0;
   }
 
   /** A new connection (the server accepted it and waits for VERSION). */
@@ -175,8 +242,7 @@ export class VfioUserModel {
 
   private resetContext(): void {
     this.slots.clear();
-    const t = new Uint8Array(this.state.buffer, 456 * 4, 2051);
-    t.fill(0);
+    this.table.fill(0);
     this.pending = null;
   }
 
@@ -242,7 +308,7 @@ export class VfioUserModel {
       let bad: [string, string] | null = null;
       if ((h.flags & VFIO_USER_F_TYPE_MASK) !== 0) bad = ["NOT_COMMAND", "the type bits do not say command"];
       else if (h.size < HEADER_SIZE) bad = ["MSG_SIZE_MIN", "msg_size below the header"];
-      else if (h.size === HEADER_SIZE && h.command !== cmd.RESET)
+      else if (h.size === HEADER_SIZE && h.command !== VFIO_USER_DEVICE_RESET)
         bad = ["NO_PAYLOAD", "msg_size 16 (no body) for a command other than DEVICE_RESET"];
       else if (h.size > LVU_MAX_MSG_SIZE) bad = ["MSG_SIZE_MAX", "msg_size above the server's limit (1 MiB + 32)"];
       if (bad) {
@@ -301,17 +367,17 @@ export class VfioUserModel {
     const body = rest.subarray(0, need);
     let err = 0,
       why = "";
-    if (h.command !== cmd.VERSION) {
+    if (h.command !== VFIO_USER_VERSION) {
       err = EINVAL;
       why = "the first message is not VERSION";
-    } else if (need < 4) {
+    } else if (need < SIZEOF_VFIO_USER_VERSION) {
       err = EINVAL;
       why = "VERSION body shorter than major + minor";
     } else if (u16(body, 0) !== LVU_MAJOR) {
       err = EINVAL;
       why = `major ${u16(body, 0)} is not ${LVU_MAJOR}`;
-    } else if (need > 4) {
-      const json = body.subarray(4);
+    } else if (need > SIZEOF_VFIO_USER_VERSION) {
+      const json = body.subarray(SIZEOF_VFIO_USER_VERSION);
       if (json[json.length - 1] !== 0) {
         err = EINVAL;
         why = "the JSON is not NUL-terminated";
@@ -334,7 +400,7 @@ export class VfioUserModel {
       this.device.versionJson ?? `{ "capabilities": { "max_msg_fds": 8, "max_data_xfer_size": ${LVU_MAX_DATA_XFER} } }`;
     const reply = encodeMessage({
       msg_id: h.msgId,
-      command: cmd.VERSION,
+      command: VFIO_USER_VERSION,
       flags: VFIO_USER_F_TYPE_REPLY,
       body: { major: LVU_MAJOR, minor, data: new TextEncoder().encode(`${json}\0`) },
     });
@@ -384,37 +450,39 @@ export class VfioUserModel {
     const fail = (err: number, rule: string, reason: string) => ({ err, body: null, rule, reason });
     const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const le = true;
+    const d = this.device;
     switch (h.command) {
-      case cmd.DMA_MAP:
-      case cmd.DMA_UNMAP:
+      case VFIO_USER_DMA_MAP:
+      case VFIO_USER_DMA_UNMAP:
         return ok(null, "NO_DMA", "the device has no DMA controller: accepted, nothing done");
-      case cmd.GET_INFO:
-        if (body.length < 16 || dv.getUint32(0, le) < 16)
-          return fail(EINVAL, "LVU_SHORT", "body or argsz below 16 (vfio_user_device_info)");
+      case VFIO_USER_DEVICE_GET_INFO: {
+        const size = SIZEOF_VFIO_USER_DEVICE_INFO;
+        if (body.length < size || dv.getUint32(O_VFIO_USER_DEVICE_INFO__ARGSZ, le) < size)
+          return fail(EINVAL, "LVU_SHORT", `body or argsz below ${size} (vfio_user_device_info)`);
+        const flags = d.info?.flags ?? VFIO_DEVICE_FLAGS_PCI | VFIO_DEVICE_FLAGS_RESET;
+        const info = { argsz: size, flags, num_regions: numRegions(d), num_irqs: numIrqs(d) };
+        return ok(encode("vfio_user_device_info", info), "OK", `${size}-byte device info`);
+      }
+      case VFIO_USER_DEVICE_GET_IRQ_INFO: {
+        const size = SIZEOF_VFIO_IRQ_INFO;
+        if (body.length < size || dv.getUint32(O_VFIO_IRQ_INFO__ARGSZ, le) < size)
+          return fail(EINVAL, "LVU_SHORT", `body or argsz below ${size} (vfio_irq_info)`);
+        const index = dv.getUint32(O_VFIO_IRQ_INFO__INDEX, le);
+        if (index >= numIrqs(d)) return fail(EINVAL, "INDEX", "index >= VFU_DEV_NUM_IRQS");
         return ok(
-          encode("vfio_user_device_info", { argsz: 16, flags: 3, num_regions: NUM_REGIONS, num_irqs: 5 }),
+          encode("vfio_irq_info", { argsz: size, flags: VFIO_IRQ_INFO_EVENTFD, index, count: this.count(index) }),
           "OK",
-          "16-byte device info",
-        );
-      case cmd.GET_IRQ_INFO: {
-        if (body.length < 16 || dv.getUint32(0, le) < 16)
-          return fail(EINVAL, "LVU_SHORT", "body or argsz below 16 (vfio_irq_info)");
-        const index = dv.getUint32(8, le);
-        if (index >= 5) return fail(EINVAL, "INDEX", "index >= VFU_DEV_NUM_IRQS");
-        return ok(
-          encode("vfio_irq_info", { argsz: 16, flags: 1, index, count: this.count(index) }),
-          "OK",
-          "16 bytes: argsz 16, flags EVENTFD only",
+          `${size} bytes: argsz ${size}, flags EVENTFD only`,
         );
       }
-      case cmd.GET_REGION_INFO:
+      case VFIO_USER_DEVICE_GET_REGION_INFO:
         return this.regionInfo(body);
-      case cmd.SET_IRQS:
+      case VFIO_USER_DEVICE_SET_IRQS:
         return this.setIrqs(body, fds);
-      case cmd.REGION_READ:
-      case cmd.REGION_WRITE:
-        return this.regionAccess(h.command === cmd.REGION_WRITE, body);
-      case cmd.RESET:
+      case VFIO_USER_REGION_READ:
+      case VFIO_USER_REGION_WRITE:
+        return this.regionAccess(h.command === VFIO_USER_REGION_WRITE, body);
+      case VFIO_USER_DEVICE_RESET:
         return ok(null, "RESET", "no reset callback: accepted; irq fds stay");
       default:
         return fail(EINVAL, "BAD_COMMAND", `command ${h.command} is not handled by the server`);
@@ -423,22 +491,25 @@ export class VfioUserModel {
 
   private regionInfo(body: Uint8Array) {
     const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    if (body.length < 32 || dv.getUint32(0, true) < 32)
-      return { err: EINVAL, body: null, rule: "LVU_SHORT", reason: "body or argsz below 32 (vfio_region_info)" };
-    const argsz = dv.getUint32(0, true),
-      index = dv.getUint32(8, true);
-    if (index >= NUM_REGIONS)
+    const size = SIZEOF_VFIO_REGION_INFO;
+    if (body.length < size || dv.getUint32(O_VFIO_REGION_INFO__ARGSZ, true) < size)
+      return { err: EINVAL, body: null, rule: "LVU_SHORT", reason: `body or argsz below ${size} (vfio_region_info)` };
+    const argsz = dv.getUint32(O_VFIO_REGION_INFO__ARGSZ, true),
+      index = dv.getUint32(O_VFIO_REGION_INFO__INDEX, true);
+    if (index >= numRegions(this.device))
       return { err: EINVAL, body: null, rule: "NO_REGION", reason: "index >= the server's number of regions" };
     const r = this.device.vuRegions.find((x) => x.index === index) ?? { index, size: 0, flags: 0 };
     const areas = r.size > 0 ? (r.sparse ?? []) : [];
-    const capsSize = areas.length ? 16 + 16 * areas.length : 0;
-    const full = 32 + capsSize;
+    const capsSize = areas.length
+      ? SIZEOF_VFIO_REGION_INFO_CAP_SPARSE_MMAP + SIZEOF_VFIO_REGION_SPARSE_MMAP_AREA * areas.length
+      : 0;
+    const full = size + capsSize;
     const fits = capsSize > 0 && argsz >= full;
-    // the chain as the codec builds it (SPARSE_MMAP at 32, CAPS set, cap_offset 32) when it fits
+    // the chain as the codec builds it (SPARSE_MMAP right after the struct, CAPS set) when it fits
     const caps = fits
       ? [
           {
-            header: { id: 1, version: 1 },
+            header: { id: SPARSE_MMAP.capId, version: 1 },
             reserved: 0,
             areas: areas.map(([offset, size]) => ({ offset: BigInt(offset), size: BigInt(size) })),
           },
@@ -450,7 +521,7 @@ export class VfioUserModel {
       index,
       cap_offset: 0,
       size: BigInt(r.size),
-      offset: 0n,
+      offset: BigInt(r.offset ?? 0),
       caps,
     } as never);
     const out = new Uint8Array(Math.min(full, argsz));
@@ -470,24 +541,27 @@ export class VfioUserModel {
 
   private regionAccess(write: boolean, body: Uint8Array) {
     const fail = (rule: string, reason: string) => ({ err: EINVAL, body: null, rule, reason });
-    if (body.length < 16) return fail("LVU_SHORT", "body below 16 (vfio_user_region_access)");
+    const size = SIZEOF_VFIO_USER_REGION_ACCESS;
+    if (body.length < size) return fail("LVU_SHORT", `body below ${size} (vfio_user_region_access)`);
     const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    const offset = dv.getBigUint64(0, true),
-      region = dv.getUint32(8, true),
-      count = dv.getUint32(12, true);
+    const offset = dv.getBigUint64(O_VFIO_USER_REGION_ACCESS__OFFSET, true),
+      region = dv.getUint32(O_VFIO_USER_REGION_ACCESS__REGION, true),
+      count = dv.getUint32(O_VFIO_USER_REGION_ACCESS__COUNT, true);
     if (count > LVU_MAX_DATA_XFER) return fail("XFER_SIZE", "count above max_data_xfer_size");
-    if (write && body.length - 16 !== count) return fail("WRITE_COUNT", "the data length is not count");
-    if (region >= NUM_REGIONS) return fail("NO_REGION", "region index >= the number of regions");
+    if (write && body.length - size !== count) return fail("WRITE_COUNT", "the data length is not count");
+    if (region >= numRegions(this.device)) return fail("NO_REGION", "region index >= the number of regions");
     const r = this.device.vuRegions.find((x) => x.index === region) ?? { index: region, size: 0, flags: 0 };
     const end = offset + BigInt(count);
     if ((end > 0xffffffffffffffffn ? 0xffffffffffffffffn : end) > BigInt(r.size))
       return fail("OUT_OF_BOUNDS", "offset + count beyond the region");
     if (count === 0) return { err: 0, body: null, rule: "EMPTY", reason: "count 0: nothing accessed, no body" };
     const head = encode("vfio_user_region_access", { offset, region, count });
-    if (!r.pattern) {
+    const access = regionAccess(r);
+    if (access === "unknown") throw new Error(`vfio-user model: region ${region}'s data is not known to the model`);
+    if (access === "none") {
       // the reply body is allocated before the access fails, and the error reply sends it along
       // (the protocol says an error reply holds only the header)
-      const errBody = new Uint8Array(16 + (write ? 0 : count));
+      const errBody = new Uint8Array(size + (write ? 0 : count));
       errBody.set(head);
       return {
         ...fail(
@@ -498,42 +572,46 @@ export class VfioUserModel {
       };
     }
     if (write) {
-      if (offset === 0n && count === 4) this.doorbell(dv.getUint32(16, true));
+      if (offset === 0n && count === 4) this.doorbell(dv.getUint32(size, true));
       return { err: 0, body: head, rule: "WRITE", reason: `${count} bytes written` };
     }
-    const out = new Uint8Array(16 + count);
+    const out = new Uint8Array(size + count);
     out.set(head);
-    for (let i = 0; i < count; i++) out[16 + i] = (Number((offset + BigInt(i)) & 0xffn) * 7 + 3) & 0xff;
+    for (let i = 0; i < count; i++) out[size + i] = (Number((offset + BigInt(i)) & 0xffn) * 7 + 3) & 0xff;
     return { err: 0, body: out, rule: "READ", reason: `${count} bytes of the test pattern` };
   }
 
   /** vfu_irq_trigger(subindex) from the test server's BAR0 doorbell: the shared table's slot. */
   private doorbell(subindex: number): void {
     if (subindex >= this.maxIvs) return; // EINVAL, ignored by the callback
-    const s = this.slots.get(subindex);
-    if (!s) return; // ENOENT
-    if (s.kind === FD_EVENTFD) this.counts.set(s.fd, (this.counts.get(s.fd) ?? 0) + 1);
+    this.signal(this.slots.get(subindex)); // no fd: ENOENT
   }
 
-  private slotOf(index: number, i: number): number {
-    if (index === 3) return SLOT_ERR;
-    if (index === 4) return SLOT_REQ;
-    if (index === 0 && !this.intxShared) return SLOT_INTX;
-    return i;
+  private signal(s: Slot | undefined): void {
+    if (s?.kind === LVU.FD_EVENTFD) this.counts.set(s.fd, (this.counts.get(s.fd) ?? 0) + 1);
+  }
+
+  /** The table slot of (index, vector) on the device block at `dev`: the wasm oracle's rule (ERR, REQ, INTx shared or not). */
+  private slotOf(dev: number, index: number, vector: number): number {
+    return (wasm().oracle_lvu_slot as (d: number, i: number, v: number) => number)(dev, index, vector);
+  }
+
+  /** Room in wasm memory for the extended device block and a message body. */
+  private scratch(bodyLength: number): { dev: number; buf: number } {
+    const w = wasm();
+    const region = w.arena_ptr() + (1 << 20);
+    const need = (1 << 20) + LVU_WORDS * 4 + 64 + bodyLength;
+    if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi oracle: cannot grow wasm memory");
+    return { dev: region, buf: region + LVU_WORDS * 4 + 64 };
   }
 
   private setIrqs(body: Uint8Array, fds: number[]) {
     const w = wasm();
-    this.state[LVU_MSG_NFDS] = fds.length;
+    this.state[LVU.LVU_MSG_NFDS] = fds.length;
     fds.slice(0, SCM_MAX_FD).forEach((fd, j) => {
-      this.state[LVU_MSG_KINDS + j] = this.fdKind(fd);
+      this.state[LVU.LVU_MSG_KINDS + j] = this.fdKind(fd);
     });
-    const before = this.state.slice();
-    const region = w.arena_ptr() + (1 << 20);
-    const need = (1 << 20) + LVU_WORDS * 4 + 64 + body.length;
-    if (w.arena_cap() < need && w.arena_reserve(need) < 0) throw new Error("vfio-abi oracle: cannot grow wasm memory");
-    const dev = region,
-      buf = region + LVU_WORDS * 4 + 64;
+    const { dev, buf } = this.scratch(body.length);
     new Uint32Array(w.memory.buffer, dev, LVU_WORDS).set(this.state);
     new Uint8Array(w.memory.buffer, buf, body.length).set(body);
     const ret = (w.oracle_set_irqs as (p: number, b: number, l: number, d: number, c: number) => number)(
@@ -546,43 +624,44 @@ export class VfioUserModel {
     const rule = (w.oracle_last_rule as () => number)();
     const elem = (w.oracle_last_elem as () => number)();
     this.state.set(new Uint32Array(w.memory.buffer, dev, LVU_WORDS));
-    this.track(body, fds, ret, elem, before);
+    this.track(dev, body, fds, rule, elem);
     const name = ruleName(rule);
     return ret < 0
       ? { err: -ret, body: null, rule: name, reason: ruleReason(rule) }
       : { err: 0, body: null, rule: name, reason: ruleReason(rule) };
   }
 
-  /** Follow which client fd each slot holds and which eventfds the triggers signal. */
-  private track(body: Uint8Array, fds: number[], ret: number, failedElem: number, _before: Uint32Array): void {
-    if (body.length < 20) return;
+  /**
+   * Follow which client fd each table slot holds (the wasm table knows only kinds) and which
+   * eventfds a trigger signals. Only requests the oracle let through to the action change anything.
+   */
+  private track(dev: number, body: Uint8Array, fds: number[], rule: number, failedElem: number): void {
+    const acted =
+      rule === R.OK || rule === R.LVU_TRIGGER_FD || rule === R.LVU_BUG_DISABLE_RANGE || rule === R.LVU_BUG_INTX_SHARED;
+    if (!acted || body.length < SIZEOF_VFIO_IRQ_SET) return;
     const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
-    const flags = dv.getUint32(4, true),
-      index = dv.getUint32(8, true),
-      start = dv.getUint32(12, true),
-      count = dv.getUint32(16, true);
-    const dt = flags & 7,
-      act = flags & 0x38;
-    if (act !== 0x20 || index > 4) return;
-    const validated = ret >= 0 || failedElem >= 0;
-    if (!validated) return;
-    if ((dt === 1 && count === 0) || (dt === 4 && fds.length === 0)) {
-      const n = count === 0 ? this.count(index) : count;
-      const end = this.device.fixed?.includes("LVU_BUG_DISABLE_RANGE") ? start + n : n;
-      for (let i = start; i < end; i++) this.slots.delete(this.slotOf(index, i));
-      return;
-    }
-    if (dt === 4) {
+    const flags = dv.getUint32(O_VFIO_IRQ_SET__FLAGS, true),
+      index = dv.getUint32(O_VFIO_IRQ_SET__INDEX, true),
+      start = dv.getUint32(O_VFIO_IRQ_SET__START, true),
+      count = dv.getUint32(O_VFIO_IRQ_SET__COUNT, true);
+    const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK;
+    if ((flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) !== VFIO_IRQ_SET_ACTION_TRIGGER) return;
+    if (dt === VFIO_IRQ_SET_DATA_EVENTFD && fds.length) {
       for (let j = 0; j < count; j++)
-        this.slots.set(this.slotOf(index, start + j), { fd: fds[j], kind: this.fdKind(fds[j]) });
+        this.slots.set(this.slotOf(dev, index, start + j), { fd: fds[j], kind: this.fdKind(fds[j]) });
       return;
     }
-    // trigger: each slot in turn until a write fails (failedElem)
+    if (dt === VFIO_IRQ_SET_DATA_EVENTFD || (dt === VFIO_IRQ_SET_DATA_NONE && count === 0)) {
+      // a disable: the slots the oracle cleared no longer hold an fd
+      const table = this.table;
+      for (const slot of [...this.slots.keys()]) if (table[slot] === 0) this.slots.delete(slot);
+      return;
+    }
+    // DATA_NONE / DATA_BOOL trigger: each slot in turn until a write fails (failedElem)
     const last = failedElem >= 0 ? failedElem : count;
     for (let i = 0; i < last; i++) {
-      if (dt === 2 && body[20 + i] !== 1) continue;
-      const s = this.slots.get(this.slotOf(index, start + i));
-      if (s?.kind === FD_EVENTFD) this.counts.set(s.fd, (this.counts.get(s.fd) ?? 0) + 1);
+      if (dt === VFIO_IRQ_SET_DATA_BOOL && body[SIZEOF_VFIO_IRQ_SET + i] !== 1) continue;
+      this.signal(this.slots.get(this.slotOf(dev, index, start + i)));
     }
   }
 }

@@ -57,8 +57,10 @@ export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe
         /* gone */
       }
     };
+    let cpuSeconds = 0;
     const poll = setInterval(() => {
       const el = Date.now() - t0;
+      cpuSeconds = cpuTime(child.pid) ?? cpuSeconds;
       if (!ready) {
         // the ready line comes first: reading the head of the file is enough
         ready = readyRe.test(readHead(repliesFile, 4096));
@@ -89,6 +91,7 @@ export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe
         transcript: readText(repliesFile),
         console: readText(consoleFile),
         ms: Date.now() - t0,
+        cpuSeconds,
         exitCode,
         signal,
         stderr,
@@ -97,6 +100,21 @@ export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe
     });
   });
 }
+
+/**
+ * CPU seconds (user + system) a process has used so far, from /proc (Linux); null when unreadable.
+ * On a shared host a guest's replay rate per CPU second is the rate it would have on a core of its own.
+ */
+function cpuTime(pid) {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, "latin1");
+    const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK; // utime, stime (fields 14 and 15)
+  } catch {
+    return null;
+  }
+}
+const CLK_TCK = 100; // USER_HZ on Linux
 
 function readHead(file, n) {
   let fd;
@@ -160,6 +178,7 @@ export async function bootWithRetries({
     if (ready && done) {
       if (!keepRunDir) await fsp.rm(runDir, { recursive: true, force: true });
       return {
+        cpuSeconds: r.cpuSeconds,
         transcript: r.transcript,
         console: r.console,
         wallMs: Date.now() - t0,

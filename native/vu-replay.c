@@ -1,14 +1,16 @@
 /*
  * vu-replay - replay codec-built vfio-user messages against a server socket and
  * print what comes back: reply bytes, the fds that came with them, eventfd
- * counters. Driven by tests/vfio-user/replay.mjs (one script in, one transcript
- * out, one transcript line per script line).
+ * counters. `vfio-abi vfio-user` drives it (one script in, one transcript out,
+ * one transcript line per script line) and compiles it with the system C
+ * compiler on first use: Node cannot pass file descriptors over a UNIX socket
+ * (SCM_RIGHTS), and a vfio-user client must.
  *
  *   usage: vu-replay [SCRIPT]          (default: standard input; transcript on stdout)
- *   build: gcc -O2 -Wall -Wextra -o vu-replay vu-replay.c
+ *   build: cc -O2 -o vu-replay vu-replay.c      (Linux: eventfd, SCM_RIGHTS)
  *
- * The fd environment, set up before the first line (the oracle's libvfio-user
- * profile describes the same one):
+ * The fd environment, set up before the first line (the model is told the same
+ * one: CLIENT_FD_ENV in the libvfio-user model; ENV reports what each fd is):
  *   100..131  eventfds (non-blocking), read back with EFD
  *   200       /dev/null opened read-only   (open, not an eventfd; write fails EBADF)
  *   201       read end of a pipe           (open, not an eventfd; write fails EBADF)
@@ -20,6 +22,7 @@
  *   SEND <hex> [fd,fd,...]    SEND <bytes> | SEND err <ERRNO>    (one sendmsg; the fds as SCM_RIGHTS)
  *   RECV [ms]                 RECV <hex> fds=<n> | RECV timeout | RECV eof | RECV short <hex> | RECV err <ERRNO>
  *   EFD <fd>                  EFD <fd> <count> | EFD <fd> EAGAIN | EFD <fd> err <ERRNO>
+ *   ENV fd,fd,...             ENV fd:kind ...   kind: eventfd | writable | file | closed
  *   CLOSE                     CLOSE ok
  *   QUIT                      (ends the run)
  * Lines starting with '#' and empty lines are echoed as they are.
@@ -351,6 +354,31 @@ static void cmd_efd(char *args)
 		printf("EFD %d err %s\n", fd, r < 0 ? errno_name(errno) : "short");
 }
 
+/* What fd is: closed, an eventfd, an open file we may write to, another open file. */
+static const char *fd_kind(int fd)
+{
+	char link[64], target[64];
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0)
+		return "closed";
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n > 0) {
+		target[n] = 0;
+		if (!strcmp(target, "anon_inode:[eventfd]"))
+			return "eventfd";
+	}
+	return (flags & O_ACCMODE) == O_RDONLY ? "file" : "writable";
+}
+
+static void cmd_env(char *args)
+{
+	printf("ENV");
+	for (char *f = args ? strtok(args, ",") : NULL; f; f = strtok(NULL, ","))
+		printf(" %d:%s", atoi(f), fd_kind(atoi(f)));
+	putchar('\n');
+}
+
 int main(int argc, char **argv)
 {
 	FILE *in = stdin;
@@ -379,6 +407,8 @@ int main(int argc, char **argv)
 			cmd_recv(args ? args : (char *)"");
 		else if (!strcmp(line, "EFD"))
 			cmd_efd(args);
+		else if (!strcmp(line, "ENV"))
+			cmd_env(args);
 		else if (!strcmp(line, "CLOSE")) {
 			if (sock >= 0)
 				close(sock);

@@ -1,0 +1,130 @@
+// `vfio-abi vfio-user` without a server: the generator is seeded and sends what was asked, the
+// script a plan hands the client ends once, reproducer files read back to the same steps and bad
+// ones name their line, and the CLI refuses bad options before touching a socket. Against a real
+// server (campaign, shrinking, finding the library's bugs, replaying reproducers) the vfio-user
+// peer stage runs it.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { VfioUserModel, vuServerDevice } from "../../dist/bindings/oracle/model/vfio-user.js";
+import { randomSteps } from "../../dist/bindings/vfio-user-fuzz/gen.js";
+import { plan } from "../../dist/bindings/vfio-user-fuzz/script.js";
+import { formatRepro, parseRepro, ReproError } from "../../dist/bindings/vfio-user-fuzz/repro.js";
+import { RULES } from "../../dist/bindings/generated/wasm-abi.js";
+import { oracle as ORACLE } from "../../schema/wasm-abi.mjs";
+
+const bin = fileURLToPath(new URL("../../bin/vfio-abi.js", import.meta.url));
+const reproDir = fileURLToPath(new URL("../vfio-user/reproducers/", import.meta.url));
+const device = vuServerDevice();
+const isRequest = (s) => s.kind === "send" || s.kind === "reconnect";
+const hex = (s) => (s.kind === "send" ? Buffer.from(s.bytes).toString("hex") : s.kind);
+
+test("randomSteps: seeded, one connection, the number of requests asked for", () => {
+  for (const [count, seed] of [
+    [1, 1],
+    [200, 7],
+    [500, 0xffffffff],
+  ]) {
+    const a = randomSteps(device, count, seed);
+    assert.deepEqual(a.map(hex), randomSteps(device, count, seed).map(hex), "same seed, same steps");
+    assert.notDeepEqual(a.map(hex), randomSteps(device, count, seed + 1).map(hex), "another seed, other steps");
+    assert.equal(a[0].kind, "connect");
+    assert.equal(a.at(-1).kind, "close");
+    // the handshake is not one of the `count`
+    assert.equal(a.filter(isRequest).length - 1, count);
+  }
+});
+
+test("plan: one expectation per script line, the script ends with one QUIT", () => {
+  const steps = randomSteps(device, 300, 3);
+  const p = plan(new VfioUserModel(device), steps, "/tmp/none.sock");
+  const lines = p.script.trimEnd().split("\n");
+  assert.equal(lines.at(-1), "QUIT");
+  assert.equal(lines.filter((l) => l === "QUIT").length, 1);
+  assert.equal(p.lines.length, p.expect.length);
+  assert.deepEqual(lines.slice(0, -1), p.lines);
+});
+
+test("reproducer files: format and parse give back the steps; bad files name the line", () => {
+  const steps = [...randomSteps(device, 40, 11), { kind: "drain" }, { kind: "reconnect" }, { kind: "efd", fd: 101 }];
+  const text = formatRepro({ device, steps, why: ["a test"] });
+  const back = parseRepro(text, "t.txt");
+  assert.deepEqual(back.steps.map(hex), steps.map(hex));
+  assert.deepEqual(
+    back.steps.filter((s) => s.kind === "send").map((s) => s.fds),
+    steps.filter((s) => s.kind === "send").map((s) => s.fds),
+  );
+  assert.deepEqual(back.why, ["a test"]);
+  assert.deepEqual(back.device.irqs, device.irqs);
+  const bad = (t, re) =>
+    assert.throws(
+      () => parseRepro(t, "bad.txt"),
+      (e) => e instanceof ReproError && re.test(e.message),
+    );
+  const dev = `DEVICE ${JSON.stringify(device)}`;
+  bad("CONNECT\n", /no DEVICE line/);
+  bad(`${dev}\nCONNECT\nSEND 0a0\n`, /bad\.txt:3: SEND needs the message in hex/);
+  bad(`${dev}\nCONNECT\nSEND 00 1,x\n`, /bad\.txt:3: bad fd list/);
+  bad(`${dev}\nCONNECT\nPOKE\n`, /bad\.txt:3: unknown line POKE/);
+  bad(`${dev}\nSEND 00\n`, /must start with CONNECT/);
+  bad(`DEVICE ${JSON.stringify({ ...device, driver: "vfio-pci" })}\nCONNECT\n`, /libvfio-user description/);
+  bad(`DEVICE {"driver":"libvfio-user"}\nCONNECT\n`, /bad\.txt:1: bad DEVICE line/);
+});
+
+test("the stage's bug reproducers: each names one library bug rule and parses", () => {
+  const bugs = RULES.filter((r) => r.name.startsWith("LVU_BUG_")).map((r) => r.name);
+  const files = readdirSync(reproDir).filter((f) => f.endsWith(".txt"));
+  assert.deepEqual(files.map((f) => f.replace(/\.txt$/, "")).sort(), [...bugs].sort(), "one reproducer per bug rule");
+  for (const f of files) {
+    const r = parseRepro(readFileSync(reproDir + f, "utf8"), f);
+    assert.ok(r.why.includes(r.why.find((w) => w.startsWith(`explained by: ${f.replace(/\.txt$/, "")} `))), f);
+    assert.equal(r.device.fixed, undefined, `${f}: replayed on the full model`);
+  }
+});
+
+const cli = (...args) => spawnSync(process.execPath, [bin, "vfio-user", ...args], { encoding: "utf8" });
+
+test("vfio-abi vfio-user: usage errors exit 2 before any socket is touched", () => {
+  const help = cli("--help");
+  assert.equal(help.status, 0);
+  for (const b of RULES.filter((r) => r.name.startsWith("LVU_BUG_"))) assert.match(help.stdout, new RegExp(b.name));
+  const cases = [
+    [[], /--socket PATH is required/],
+    [["--socket", "/nonexistent.sock", "--fixed", "LVU_NOPE"], /--fixed LVU_NOPE: not a libvfio-user bug rule/],
+    [["--socket", "/nonexistent.sock", "--requests", "0"], /--requests must be an integer from 1/],
+    [["--socket", "/nonexistent.sock", "--seed", "x"], /--seed must be an integer/],
+    [["--bogus"], /Unknown option/],
+    [["--replay", "/nonexistent.txt", "--client", "/nonexistent-client"], /no such file|ENOENT/],
+  ];
+  for (const [args, re] of cases) {
+    const r = cli(...args);
+    assert.equal(r.status, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+});
+
+test("the peer stage without a libvfio-user snapshot says it did not run and how to enable it (exit 3)", () => {
+  const stage = fileURLToPath(new URL("../vfio-user/run.mjs", import.meta.url));
+  const r = spawnSync(process.execPath, [stage], {
+    encoding: "utf8",
+    env: { ...process.env, VFIO_ABI_PEERS: "/nonexistent-peers-dir" },
+  });
+  assert.equal(r.status, 3, r.stderr);
+  assert.match(r.stdout, /DID NOT RUN: \/nonexistent-peers-dir does not exist/);
+  assert.match(r.stdout, /to enable it: set VFIO_ABI_PEERS/);
+});
+
+test("the libvfio-user part of the device block: its words lie after the base block and do not overlap", () => {
+  const end = (xs) => Math.max(...xs.map((x) => x.word + x.words));
+  const base = end(ORACLE.device);
+  const L = Object.fromEntries(ORACLE.libvfioUser.map((x) => [x.name, x.value]));
+  assert.ok(L.LVU_MSG_NFDS >= base, "LVU_MSG_NFDS after the base block");
+  assert.ok(L.LVU_MSG_KINDS > L.LVU_MSG_NFDS);
+  assert.ok(L.LVU_MSG_KINDS + L.LVU_MAX_FDS <= L.LVU_TABLE, "the fd kinds end before the table");
+  const slots = [L.LVU_SLOT_ERR, L.LVU_SLOT_REQ, L.LVU_SLOT_INTX];
+  assert.equal(new Set(slots).size, 3);
+  for (const s of slots) assert.ok(s >= L.LVU_SLOTS, "the ERR/REQ/INTx slots follow the vector slots");
+  assert.ok(L.LVU_TABLE * 4 + Math.max(...slots) + 1 <= L.LVU_WORDS * 4, "the table ends inside LVU_WORDS");
+});
