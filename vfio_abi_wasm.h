@@ -713,6 +713,18 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_PLAT_MASK_IRQFD              264 /* words: per-index bitmap (2 words), a mask irqfd is installed */
 #define VFIO_ABI_ORACLE_PLAT_UNMASK_IRQFD            266 /* words: per-index bitmap (2 words), an unmask irqfd is installed */
 #define VFIO_ABI_ORACLE_PLAT_WORDS                   268 /* size of the extended block, in words */
+#define VFIO_ABI_ORACLE_PCI_EXTENDED                 0x80000000u /* words PCI_FD_INTX.. are present */
+#define VFIO_ABI_ORACLE_PCI_FD_INTX                  200 /* word: INTx trigger eventfd + 1 (0: none) */
+#define VFIO_ABI_ORACLE_PCI_FD_UNMASK                201 /* word: eventfd of the INTx unmask irqfd + 1 (0: none) */
+#define VFIO_ABI_ORACLE_PCI_FD_ERR                   202 /* word: ERR trigger eventfd + 1 (0: none) */
+#define VFIO_ABI_ORACLE_PCI_FD_REQ                   203 /* word: REQ trigger eventfd + 1 (0: none) */
+#define VFIO_ABI_ORACLE_PCI_VECTOR_TABLE             204 /* word: MSI/MSI-X vector table, one u16 entry per vector (vector v at byte 2v) */
+#define VFIO_ABI_ORACLE_PCI_VECTORS                  2048 /* vectors in the table (the MSI-X maximum); higher ones are not kept */
+#define VFIO_ABI_ORACLE_PCI_VEC_FD                   2047 /* entry bits: trigger eventfd + 1 (0: none) */
+#define VFIO_ABI_ORACLE_PCI_VEC_REPLAYED             8192 /* entry bit: a trigger was set on a pending vector and its interrupt replayed (check_irq_resend) */
+#define VFIO_ABI_ORACLE_PCI_VEC_PENDING              16384 /* entry bit: an interrupt arrived while the vector had no trigger (IRQS_PENDING); set by the host */
+#define VFIO_ABI_ORACLE_PCI_VEC_FREED                32768 /* entry bit: a trigger was freed since the type was enabled: the interrupt is deactivated */
+#define VFIO_ABI_ORACLE_PCI_WORDS                    1228 /* PCI_VECTOR_TABLE + PCI_VECTORS / 2: size of the extended block */
 
 /* ---- fuzzing module (build/fuzz.wasm): work area regions, campaign block (byte offsets), classes */
 #define VFIO_ABI_FUZZ_WORK_SIZE                      40960 /* fuzz_work_size() */

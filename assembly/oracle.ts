@@ -2,7 +2,7 @@
 // vfio_set_irqs_validate_and_prepare (EINVAL) -> the driver's (index, action) dispatch (ENOTTY)
 // -> the handler's state rules (EINVAL, EBADF). Sources: drivers/vfio/vfio_main.c,
 // drivers/vfio/pci/vfio_pci_intrs.c, platform/ccw/ap drivers, libvfio-user lib/irq.c; confirmed
-// against real 6.1 and 6.12 kernels (vfio-abi.md §3, §8.6).
+// against real 6.1, 6.12, 7.2 and 7.3 kernels under QEMU (tests/kernel).
 //
 // Device description + state, DEV_WORDS little-endian u32 words at `dev` (docs/wasm-abi.md;
 // bindings/oracle/device.ts builds it from a JSON device description):
@@ -17,6 +17,9 @@
 //   8..71  per-index count     72..135 per-index vfio_irq_info flags
 //   136..167 eventfd bitmap for fds 0..1023   168..199 open (non-eventfd) fd bitmap
 // An fd >= 1024, or in neither bitmap, is closed (EBADF).
+// vfio-pci blocks with PCI_EXTENDED in word 3 carry PCI_WORDS words: from word 200 the eventfd each
+// trigger holds (INTx, unmask irqfd, ERR, REQ, each MSI/MSI-X vector), kept here on commit (class
+// Pci) - the one place that state lives; hosts read it to follow the signals the kernel sends.
 import {
   DEVF_DYN_MSIX,
   DEVF_MSI_SHORT,
@@ -68,6 +71,18 @@ import {
   PLAT_MASK_IRQFD,
   PLAT_UNMASK_IRQFD,
   PLAT_WORDS,
+  PCI_EXTENDED,
+  PCI_FD_ERR,
+  PCI_FD_INTX,
+  PCI_FD_REQ,
+  PCI_FD_UNMASK,
+  PCI_VECTORS,
+  PCI_VECTOR_TABLE,
+  PCI_VEC_FD,
+  PCI_VEC_FREED,
+  PCI_VEC_PENDING,
+  PCI_VEC_REPLAYED,
+  PCI_WORDS,
   MAX_FD,
   PROF_BIG,
   R_ACTION,
@@ -173,6 +188,41 @@ class Dev {
     return dev + ((LVU_TABLE as usize) << 2) + (slot as usize);
   }
 }
+/**
+ * vfio-pci's triggers in the extended block (PCI_EXTENDED): which eventfd each one holds, kept on
+ * commit next to the DEV_TRIGGERS bits the rules read. Without the extended block nothing is kept.
+ */
+class Pci {
+  @inline static on(dev: usize): bool {
+    return (Dev.w(dev, DEV_FEATURES) & PCI_EXTENDED) != 0;
+  }
+  /** Word `word` (PCI_FD_*) holds fd (< 0: none). */
+  static setFd(dev: usize, word: u32, fd: i32): void {
+    if (Pci.on(dev)) Dev.setw(dev, word, fd >= 0 ? ((fd + 1) as u32) : 0);
+  }
+  @inline static vecAt(dev: usize, v: u32): usize {
+    return dev + ((PCI_VECTOR_TABLE as usize) << 2) + ((v as usize) << 1);
+  }
+  /**
+   * vfio_msi_set_vector_signal(v, fd): a trigger already there is freed (its interrupt deactivated),
+   * then fd >= 0 gets one; an interrupt pending on the vector is replayed to it.
+   */
+  static setVector(dev: usize, v: u32, fd: i32): void {
+    if (!Pci.on(dev) || v >= PCI_VECTORS) return;
+    let e = load<u16>(Pci.vecAt(dev, v)) as u32;
+    if ((e & PCI_VEC_FD) != 0) e = (e & ~PCI_VEC_FD) | PCI_VEC_FREED;
+    if (fd >= 0) {
+      e |= (fd + 1) as u32;
+      if ((e & PCI_VEC_PENDING) != 0) e = (e & ~PCI_VEC_PENDING) | PCI_VEC_REPLAYED;
+    }
+    store<u16>(Pci.vecAt(dev, v), e as u16);
+  }
+  /** MSI/MSI-X enabled afresh or disabled: no vector holds anything. */
+  static clearVectors(dev: usize): void {
+    if (Pci.on(dev)) memory.fill(Pci.vecAt(dev, 0), 0, (PCI_VECTORS as usize) << 1);
+  }
+}
+
 /** Oracle verdicts. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
 class Rule {
   @inline static fail(rule: u32, errno: i32): i32 {
@@ -279,14 +329,20 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
         if (act == VFIO_IRQ_SET_ACTION_MASK) return Rule.fail(R_INTX_MASK_EVENTFD, ENOTTY);
         const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
         if (fd < 0) {
-          if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX_UNMASK_FD);
+          if (commit) {
+            Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX_UNMASK_FD);
+            Pci.setFd(dev, PCI_FD_UNMASK, -1);
+          }
           return 0;
         }
         // vfio_virqfd_enable: fdget (EBADF), eventfd_ctx_fileget (EINVAL), then *pvirqfd busy (EBUSY)
         const e = fdErr(dev, fd);
         if (e != 0) return e;
         if ((Dev.w(dev, DEV_TRIGGERS) & TRIG_INTX_UNMASK_FD) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
-        if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX_UNMASK_FD);
+        if (commit) {
+          Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX_UNMASK_FD);
+          Pci.setFd(dev, PCI_FD_UNMASK, fd);
+        }
       }
       return 0;
     }
@@ -311,6 +367,7 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
           DEV_TRIGGERS,
           fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX : Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX,
         );
+        Pci.setFd(dev, PCI_FD_INTX, fd);
       }
       return 0;
     }
@@ -351,21 +408,27 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
         const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32;
         if (fd < 0) continue;
         const v = start + i;
+        // an enabled set loses the triggers of start..v again when vector v fails
+        const tearDown = commit && active == type;
         if (k612 && v >= alloc) {
           lastElem = i as i32;
-          if (!dyn) return Rule.fail(R_VECTOR_UNALLOCATED, EINVAL); // pci_irq_vector() -EINVAL, no dynamic allocation
+          // pci_irq_vector() -EINVAL, no dynamic allocation
+          if (!dyn) return blockFailed(dev, tearDown, start, v, R_VECTOR_UNALLOCATED, EINVAL);
           alloc = v + 1; // pci_msix_alloc_irq_at()
         }
-        const e = fdErr(dev, fd);
-        if (e != 0) {
+        const r = fdCheck(dev, fd);
+        if (r != R_OK) {
           lastElem = i as i32;
-          return e;
+          return blockFailed(dev, tearDown, start, v, r, r == R_FD_CLOSED ? EBADF : EINVAL);
         }
         lastElem = -1;
       }
       if (commit) {
+        if (active != type) Pci.clearVectors(dev);
         Dev.setw(dev, DEV_ACTIVE_TYPE, type);
         Dev.setw(dev, DEV_VECTORS, alloc);
+        for (let i: u32 = 0; i < count; i++)
+          Pci.setVector(dev, start + i, Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32);
       }
       return 0;
     }
@@ -378,24 +441,43 @@ function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u
   const bit: u32 = index == VFIO_PCI_ERR_IRQ_INDEX ? TRIG_ERR : TRIG_REQ;
   const set = (Dev.w(dev, DEV_TRIGGERS) & bit) != 0;
   if (start != 0 || count > 1) return Rule.fail(R_SUBINDEX, EINVAL);
+  const fdWord = index == VFIO_PCI_ERR_IRQ_INDEX ? PCI_FD_ERR : PCI_FD_REQ;
   if (dt == VFIO_IRQ_SET_DATA_NONE) {
     if (!set) return Rule.fail(R_CTX_UNSET, EINVAL);
-    if (count == 0 && commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+    if (count == 0 && commit) {
+      Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+      Pci.setFd(dev, fdWord, -1);
+    }
     return 0;
   }
   if (count == 0) return Rule.fail(R_COUNT_ZERO, EINVAL);
   if (dt == VFIO_IRQ_SET_DATA_BOOL) return 0;
   const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
   if (fd == -1) {
-    if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+    if (commit) {
+      Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+      Pci.setFd(dev, fdWord, -1);
+    }
     return 0;
   }
   // fd < -1: ignored (returns 0) by 6.1; EINVAL on 6.12 (observed)
   if (fd < -1) return (Dev.w(dev, DEV_KERNEL) & KERN_XARRAY_MSI) != 0 ? Rule.fail(R_FD_BELOW, EINVAL) : 0;
   const e = fdErr(dev, fd);
   if (e != 0) return e;
-  if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | bit);
+  if (commit) {
+    Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | bit);
+    Pci.setFd(dev, fdWord, fd);
+  }
   return 0;
+}
+
+/**
+ * vfio_msi_set_block stopped at vector `failed`: with `tearDown` (an enabled set) the vectors from
+ * `start` up to and including it lose their triggers. Returns -errno for `rule`.
+ */
+function blockFailed(dev: usize, tearDown: bool, start: u32, failed: u32, rule: u32, errno: i32): i32 {
+  if (tearDown) for (let v = start; v <= failed; v++) Pci.setVector(dev, v, -1);
+  return Rule.fail(rule, errno);
 }
 
 /** A platform/amba block with the PLAT_* words (request_irq errnos, irqfds) after the base block. */
@@ -572,9 +654,12 @@ function lvuDisable(dev: usize, index: u32, start: u32, count: u32, commit: bool
 }
 
 function disable(dev: usize): void {
+  if (Dev.w(dev, DEV_ACTIVE_TYPE) != T_INTX) Pci.clearVectors(dev);
   Dev.setw(dev, DEV_ACTIVE_TYPE, T_NONE);
   Dev.setw(dev, DEV_VECTORS, 0);
   Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~(TRIG_INTX | TRIG_INTX_UNMASK_FD));
+  Pci.setFd(dev, PCI_FD_INTX, -1);
+  Pci.setFd(dev, PCI_FD_UNMASK, -1);
 }
 
 // ---- exports
@@ -587,6 +672,7 @@ function blockInMem(dev: usize): bool {
   if (drv == DRV_LIBVFIO_USER && (features & LVU_EXTENDED) != 0) return inMem(dev, (LVU_WORDS as u64) * 4);
   if ((drv == DRV_PLATFORM || drv == DRV_AMBA) && (features & PLAT_EXTENDED) != 0)
     return inMem(dev, (PLAT_WORDS as u64) * 4);
+  if (drv == DRV_PCI && (features & PCI_EXTENDED) != 0) return inMem(dev, (PCI_WORDS as u64) * 4);
   return true;
 }
 

@@ -447,6 +447,45 @@ export const oracle = {
     },
     { name: "PLAT_WORDS", value: 268, meaning: "size of the extended block, in words" },
   ],
+  /**
+   * vfio-pci (drivers/vfio/pci/vfio_pci_intrs.c): with PCI_EXTENDED in DEV_FEATURES an extended
+   * block (PCI_WORDS words) says which eventfd each trigger holds, so the host can follow the
+   * signals the kernel sends. The oracle keeps them on commit: the INTx trigger and unmask irqfd,
+   * ERR and REQ (vfio_pci_set_*_trigger), each MSI/MSI-X vector (vfio_msi_set_vector_signal),
+   * including the vectors a failed vfio_msi_set_block tears down again. Stored fds are fd + 1 (0:
+   * none). The host sets PCI_VEC_PENDING when an interrupt reaches a vector without a trigger and
+   * clears PCI_VEC_REPLAYED once it has signalled the replayed interrupt.
+   */
+  pci: [
+    { name: "PCI_EXTENDED", value: 0x80000000, meaning: "words PCI_FD_INTX.. are present" },
+    { name: "PCI_FD_INTX", value: 200, meaning: "word: INTx trigger eventfd + 1 (0: none)" },
+    { name: "PCI_FD_UNMASK", value: 201, meaning: "word: eventfd of the INTx unmask irqfd + 1 (0: none)" },
+    { name: "PCI_FD_ERR", value: 202, meaning: "word: ERR trigger eventfd + 1 (0: none)" },
+    { name: "PCI_FD_REQ", value: 203, meaning: "word: REQ trigger eventfd + 1 (0: none)" },
+    {
+      name: "PCI_VECTOR_TABLE",
+      value: 204,
+      meaning: "word: MSI/MSI-X vector table, one u16 entry per vector (vector v at byte 2v)",
+    },
+    { name: "PCI_VECTORS", value: 2048, meaning: "vectors in the table (the MSI-X maximum); higher ones are not kept" },
+    { name: "PCI_VEC_FD", value: 0x7ff, meaning: "entry bits: trigger eventfd + 1 (0: none)" },
+    {
+      name: "PCI_VEC_REPLAYED",
+      value: 0x2000,
+      meaning: "entry bit: a trigger was set on a pending vector and its interrupt replayed (check_irq_resend)",
+    },
+    {
+      name: "PCI_VEC_PENDING",
+      value: 0x4000,
+      meaning: "entry bit: an interrupt arrived while the vector had no trigger (IRQS_PENDING); set by the host",
+    },
+    {
+      name: "PCI_VEC_FREED",
+      value: 0x8000,
+      meaning: "entry bit: a trigger was freed since the type was enabled: the interrupt is deactivated",
+    },
+    { name: "PCI_WORDS", value: 1228, meaning: "PCI_VECTOR_TABLE + PCI_VECTORS / 2: size of the extended block" },
+  ],
   /** First fd number the bitmaps cannot describe: such an fd is closed. */
   maxFd: 1024,
 };

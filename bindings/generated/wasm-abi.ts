@@ -139,6 +139,20 @@ export const PLAT = {
   UNMASK_IRQFD: 0x10a,
   WORDS: 0x10c,
 } as const;
+export const PCI = {
+  EXTENDED: 0x80000000,
+  FD_INTX: 0xc8,
+  FD_UNMASK: 0xc9,
+  FD_ERR: 0xca,
+  FD_REQ: 0xcb,
+  VECTOR_TABLE: 0xcc,
+  VECTORS: 0x800,
+  VEC_FD: 0x7ff,
+  VEC_REPLAYED: 0x2000,
+  VEC_PENDING: 0x4000,
+  VEC_FREED: 0x8000,
+  WORDS: 0x4cc,
+} as const;
 export const DRV = {
   PCI: 0,
   PLATFORM: 1,

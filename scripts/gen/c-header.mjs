@@ -149,6 +149,7 @@ function oracle(L, sec, _ctx) {
     { name: "TRIG_INDEX_SHIFT", value: O.triggerIndexShift },
     ...O.libvfioUser,
     ...O.platform,
+    ...O.pci,
   ];
   for (const c of oracleDefs) L.push(cDefine(`VFIO_ABI_ORACLE_${c.name}`, c.value, c.meaning ?? ""));
 }

@@ -38,7 +38,8 @@ function asConsts() {
     c(x.name, "u32", x.value, x.meaning);
   c("TRIG_INDEX_SHIFT", "u32", W.oracle.triggerIndexShift);
   c("MAX_FD", "i32", W.oracle.maxFd);
-  for (const x of [...W.oracle.libvfioUser, ...W.oracle.platform]) c(x.name, "u32", hex(x.value), x.meaning);
+  for (const x of [...W.oracle.libvfioUser, ...W.oracle.platform, ...W.oracle.pci])
+    c(x.name, "u32", hex(x.value), x.meaning);
   for (const x of [...W.oracle.drivers, ...W.oracle.irqTypes]) c(x.name, "u32", x.value, x.label);
   for (const e of W.oracle.errno) c(e.name, "i32", e.value);
   W.oracle.rules.forEach((r, i) => {
@@ -146,6 +147,7 @@ function tsOut() {
     `export const MAX_FD = ${W.oracle.maxFd};`,
     `export const LVU = ${obj(W.oracle.libvfioUser.map((d) => [d.name, hex(d.value)]))} as const;`,
     `export const PLAT = ${obj(W.oracle.platform.map((d) => [d.name.slice(5), hex(d.value)]))} as const;`,
+    `export const PCI = ${obj(W.oracle.pci.map((d) => [d.name.slice(4), hex(d.value)]))} as const;`,
     `export const DRV = ${obj(W.oracle.drivers.map((d) => [d.name.slice(4), d.value]))} as const;`,
     `export const IRQ_TYPE = ${obj(W.oracle.irqTypes.map((d) => [d.name.slice(2), d.value]))} as const;`,
     `export const IRQ_TYPE_LABELS = [${W.oracle.irqTypes.map((d) => j(d.label)).join(", ")}] as const;`,
@@ -255,6 +257,7 @@ export const docSections = {
         ...W.oracle.kernelBits,
         ...W.oracle.libvfioUser,
         ...W.oracle.platform,
+        ...W.oracle.pci,
         ...W.oracle.features,
         ...W.oracle.triggers,
         ...W.oracle.drivers,

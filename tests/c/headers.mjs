@@ -6,7 +6,8 @@
 // so one download serves x86_64, i386, s390x and ppc64. The 6.1 generation is the host's own
 // linux-libc-dev (and its -cross packages). Versions rotate in Debian: the newest of each suite is
 // resolved at run time, and a unit is named after the release it really is (7.3~rc7-1 -> "7.3").
-// Set VFIO_ABI_APT_LOCK to a file to serialise apt with other users of the machine (flock).
+// Fetches are serialised with flock on CACHE/.fetch.lock, or on VFIO_ABI_APT_LOCK when set (a file
+// shared with the machine's other apt users).
 // The private apt state is the kernel harness's (tests/kernel/lib/apt.mjs).
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -60,6 +61,11 @@ async function fetchAll() {
 
 let memo = null;
 
+/** The cache holds every generation its index names. */
+const fresh = () =>
+  existsSync(INDEX) &&
+  JSON.parse(readFileSync(INDEX, "utf8")).every((g) => existsSync(join(g.include, "linux", "vfio.h")));
+
 /**
  * The newer header generations, oldest first: [{suite, version, release, include}], one per
  * release (the newest package wins when two suites carry the same release). Cached across runs in
@@ -68,13 +74,12 @@ let memo = null;
  */
 export function headerGenerations() {
   if (memo) return memo;
-  const fresh = () =>
-    existsSync(INDEX) &&
-    JSON.parse(readFileSync(INDEX, "utf8")).every((g) => existsSync(join(g.include, "linux", "vfio.h")));
   if (process.env.VFIO_ABI_HEADERS_REFRESH || !fresh()) {
-    const lock = process.env.VFIO_ABI_APT_LOCK;
-    const cmd = [process.execPath, fileURLToPath(import.meta.url), "--fetch"];
-    const r = spawnSync(lock ? "flock" : cmd[0], lock ? [lock, ...cmd] : cmd.slice(1), {
+    // Test files run in parallel and share the cache: the fetch runs under a lock (the machine's
+    // apt lock when given), and a process that waited finds the headers fetched and skips it.
+    mkdirSync(CACHE, { recursive: true });
+    const lock = process.env.VFIO_ABI_APT_LOCK ?? join(CACHE, ".fetch.lock");
+    const r = spawnSync("flock", [lock, process.execPath, fileURLToPath(import.meta.url), "--fetch"], {
       stdio: ["ignore", "inherit", "inherit"],
       timeout: 1_800_000,
     });
@@ -86,7 +91,9 @@ export function headerGenerations() {
   return (memo = JSON.parse(readFileSync(INDEX, "utf8")));
 }
 
-if (process.argv[2] === "--fetch" && process.argv[1] === fileURLToPath(import.meta.url)) await fetchAll();
+if (process.argv[2] === "--fetch" && process.argv[1] === fileURLToPath(import.meta.url)) {
+  if (process.env.VFIO_ABI_HEADERS_REFRESH || !fresh()) await fetchAll();
+}
 
 /** gcc's multiarch directory names (where the package keeps each arch's asm headers). */
 export const TRIPLETS = {

@@ -12,6 +12,18 @@ import {
   encode,
   wasm,
   ORACLE_RULES,
+  VFIO_IRQ_INFO_AUTOMASKED,
+  VFIO_IRQ_INFO_EVENTFD,
+  VFIO_IRQ_INFO_MASKABLE,
+  VFIO_IRQ_SET_ACTION_MASK,
+  VFIO_IRQ_SET_ACTION_TRIGGER,
+  VFIO_IRQ_SET_ACTION_UNMASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_NONE,
+  VFIO_REGION_INFO_FLAG_MMAP,
+  VFIO_REGION_INFO_FLAG_READ,
+  VFIO_REGION_INFO_FLAG_WRITE,
 } from "../../dist/bindings/index.js";
 
 const h = (s) => fromHex(s);
@@ -427,6 +439,9 @@ test("eventfd tracking: §8.5 loopback counts, BOOL on vector 0 only, unmask irq
   assert.equal(m.eventfdRead(101).errno, "EAGAIN");
 });
 
+// GET_IRQ_INFO flags of vfio-platform lines: level lines are maskable and automasked, edge lines not
+const EDGE = VFIO_IRQ_INFO_EVENTFD,
+  LEVEL = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
 // Platform lines as the arm64 stage's kernels (6.12, 7.2) showed them: a level and an edge line, a
 // per-CPU line whose request_irq failed (EINVAL) and a line held by another device (EBUSY).
 const platformDev = {
@@ -434,19 +449,25 @@ const platformDev = {
   driver: "vfio-platform",
   kernel: "7.2",
   irqs: [
-    { index: 0, count: 1, flags: 7 },
-    { index: 1, count: 1, flags: 1 },
-    { index: 2, count: 1, flags: 7, requestError: "EINVAL" },
-    { index: 3, count: 1, flags: 7, requestError: "EBUSY" },
+    { index: 0, count: 1, flags: LEVEL },
+    { index: 1, count: 1, flags: EDGE },
+    { index: 2, count: 1, flags: LEVEL, requestError: "EINVAL" },
+    { index: 3, count: 1, flags: LEVEL, requestError: "EBUSY" },
   ],
-  regions: [{ index: 0, flags: 7, size: 0x1000 }],
+  regions: [
+    {
+      index: 0,
+      flags: VFIO_REGION_INFO_FLAG_READ | VFIO_REGION_INFO_FLAG_WRITE | VFIO_REGION_INFO_FLAG_MMAP,
+      size: 0x1000,
+    },
+  ],
 };
-const T = 0x20,
-  MASK = 0x08,
-  UNMASK = 0x10,
-  NONE = 1,
-  BOOL = 2,
-  EVENTFD = 4;
+const T = VFIO_IRQ_SET_ACTION_TRIGGER,
+  MASK = VFIO_IRQ_SET_ACTION_MASK,
+  UNMASK = VFIO_IRQ_SET_ACTION_UNMASK,
+  NONE = VFIO_IRQ_SET_DATA_NONE,
+  BOOL = VFIO_IRQ_SET_DATA_BOOL,
+  EVENTFD = VFIO_IRQ_SET_DATA_EVENTFD;
 
 test("platform: a failed request_irq answers every SET_IRQS on its line after validation, before the dispatch", () => {
   const m = new DeviceModel(platformDev);
@@ -490,4 +511,53 @@ test("platform: level lines automask on loopback, irqfds are busy once installed
   // a bad trigger fd drops the old trigger first
   assert.equal(p({ flags: EVENTFD | T, index: 1, data: [99] }).errno, "EBADF");
   assert.deepEqual(p({ flags: NONE | T, index: 1 }).signalled, []);
+});
+
+// The device state has one home: the oracle keeps which eventfd each vfio-pci trigger holds in the
+// device block's extended words (PCI_FD_*, the vector table); the model reads them from there.
+test("vfio-pci device block: the oracle keeps the trigger eventfds (INTx, unmask irqfd, ERR, REQ, each vector)", async () => {
+  const { DEV, PCI } = await import("../../dist/bindings/generated/wasm-abi.js");
+  const {
+    VFIO_IRQ_SET_ACTION_TRIGGER: TRIGGER,
+    VFIO_IRQ_SET_ACTION_UNMASK: UNMASK,
+    VFIO_IRQ_SET_DATA_EVENTFD: EVENTFD,
+    VFIO_IRQ_SET_DATA_NONE: NONE,
+    VFIO_PCI_INTX_IRQ_INDEX: INTX,
+    VFIO_PCI_MSIX_IRQ_INDEX: MSIX,
+    VFIO_PCI_ERR_IRQ_INDEX: ERR,
+  } = await import("../../dist/bindings/index.js");
+  const m = new DeviceModel(qemuDevice("e1000e", "6.12"));
+  const s = (o) => m.predict("VFIO_DEVICE_SET_IRQS", set(o));
+  const vector = (v) => (m.state[PCI.VECTOR_TABLE + (v >> 1)] >>> (v & 1 ? 16 : 0)) & 0xffff;
+  assert.ok(m.state.length === PCI.WORDS && (m.state[DEV.FEATURES] & PCI.EXTENDED) !== 0, "extended block announced");
+
+  s({ flags: EVENTFD | TRIGGER, index: MSIX, count: 3, data: [104, 105, 106] });
+  assert.deepEqual(
+    [...m.triggers.vectors],
+    [
+      [0, 104],
+      [1, 105],
+      [2, 106],
+    ],
+  );
+  assert.deepEqual([0, 1, 2].map(vector), [105, 106, 107]); // fd + 1
+  // vfio_msi_set_block stops at the closed fd 99 and tears down vectors 1..2 again; vector 0 keeps its trigger
+  assert.equal(s({ flags: EVENTFD | TRIGGER, index: MSIX, start: 1, count: 2, data: [107, 99] }).errno, "EBADF");
+  assert.deepEqual([...m.triggers.vectors], [[0, 104]]);
+  assert.deepEqual([1, 2].map(vector), [PCI.VEC_FREED, PCI.VEC_FREED]);
+  // a prediction without commit leaves the block alone
+  const before = m.state.slice();
+  predictSetIrqs(m, set({ flags: NONE | TRIGGER, index: MSIX, count: 0 }));
+  assert.deepEqual(m.state, before);
+  s({ flags: NONE | TRIGGER, index: MSIX, count: 0 }); // disable: no vector holds anything
+  assert.deepEqual([0, 1, 2].map(vector), [0, 0, 0]);
+
+  s({ flags: EVENTFD | TRIGGER, index: INTX, count: 1, data: [101] });
+  s({ flags: EVENTFD | UNMASK, index: INTX, count: 1, data: [120] });
+  s({ flags: EVENTFD | TRIGGER, index: ERR, count: 1, data: [103] });
+  assert.deepEqual([m.state[PCI.FD_INTX], m.state[PCI.FD_UNMASK], m.state[PCI.FD_ERR]], [102, 121, 104]);
+  assert.deepEqual(m.triggers, { intx: 101, intxUnmask: 120, err: 103, req: null, vectors: new Map() });
+  s({ flags: NONE | TRIGGER, index: INTX, count: 0 }); // INTx disable drops the trigger and the unmask irqfd
+  s({ flags: EVENTFD | TRIGGER, index: ERR, count: 1, data: [-1] });
+  assert.deepEqual([m.state[PCI.FD_INTX], m.state[PCI.FD_UNMASK], m.state[PCI.FD_ERR]], [0, 0, 0]);
 });

@@ -26,6 +26,7 @@ import {
   KERN,
   LVU,
   MAX_FD,
+  PCI,
   PLAT,
 } from "../../generated/wasm-abi.js";
 
@@ -308,6 +309,17 @@ export function platformBlock(d: DeviceDescription): Uint32Array {
   for (const q of d.irqs)
     if (q.requestError !== undefined && q.index >= 0 && q.index < 64)
       b[PLAT.IRQ_ERRNO + q.index] = errnoValue(q.requestError);
+  return b;
+}
+
+/**
+ * vfio-pci: the device block followed by the extended words (PCI_WORDS in all) in which the oracle
+ * keeps which eventfd each trigger and vector holds; PCI_EXTENDED says they are there.
+ */
+export function pciBlock(d: DeviceDescription): Uint32Array {
+  const b = new Uint32Array(PCI.WORDS);
+  b.set(deviceBlock(d));
+  b[DEV.FEATURES] |= PCI.EXTENDED;
   return b;
 }
 

@@ -2,13 +2,15 @@
 // (ret, errno, the rule that decided it) and the bytes the kernel leaves in the caller's memory.
 // SET_IRQS runs in the wasm oracle (assembly/oracle.ts: enabled irq type, vectors, ERR/REQ/INTx
 // triggers, unmask irqfd, fd table); the INFO ioctls and RESET are answered here from the device
-// description (vfio-abi.md §3.3, §3.5, §8). For vfio-pci the model also follows which eventfd each
-// vector/index holds and predicts the eventfd counters loopback triggers leave (eventfdRead); for
+// description, as vfio_pci_core_ioctl builds them. For vfio-pci the wasm oracle keeps which eventfd each
+// vector/index holds in the device block (PCI_FD_*, the vector table); the model reads it there and
+// adds the world around the kernel - the device's line, the INTx mask that depends on it, eventfd
+// counters and work-item timing - to predict the signals (eventfdRead); for
 // vfio-platform/amba it follows each line's trigger, mask state and mask/unmask irqfds; big-endian
 // (s390x) callers get big-endian replies. Checked request by request against real kernels by
 // tests/kernel/run.mjs (x86 vfio-pci) and tests/kernel/cross (arm64 platform/amba, s390x zPCI).
 import { fromHex } from "../../dump.js";
-import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PROF_BIG, R } from "../../generated/wasm-abi.js";
+import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PCI, PROF_BIG, R, TRIG } from "../../generated/wasm-abi.js";
 import { REGION, copyIn, reserve, u32At } from "../../memory.js";
 import {
   O_VFIO_DEVICE_INFO__ARGSZ,
@@ -32,6 +34,10 @@ import {
   VFIO_IRQ_SET_DATA_NONE,
   VFIO_IRQ_SET_DATA_TYPE_MASK,
   VFIO_PCI_CONFIG_REGION_INDEX,
+  VFIO_PCI_ERR_IRQ_INDEX,
+  VFIO_PCI_INTX_IRQ_INDEX,
+  VFIO_PCI_MSIX_IRQ_INDEX,
+  VFIO_PCI_MSI_IRQ_INDEX,
 } from "../../generated/constants.js";
 import { wasm } from "../../loader.js";
 import { encode } from "../../encode.js";
@@ -59,6 +65,7 @@ import {
   DEV_WORDS,
   deviceBlock,
   platformBlock,
+  pciBlock,
   irqOf,
   numIrqs,
   numRegions,
@@ -173,13 +180,18 @@ const short = (d: DeviceDescription, minsz: number, mem: Uint8Array): Prediction
     ? result(-22, "LVU_SHORT", `message body shorter than ${minsz} bytes (libvfio-user: EINVAL)`, mem)
     : result(-14, "COPY_FAULT", `fewer than ${minsz} bytes readable`, mem);
 
+/** What SET_IRQS changes and the signals it sends depend on: the state before the call. */
+interface Before {
+  active: number;
+  intx: number | null;
+  unmask: number | null;
+}
+
 /** The state model of one device. */
 export class DeviceModel {
   readonly device: DeviceDescription;
   readonly state: Uint32Array;
   readonly rules: 0 | 1;
-  /** vfio-pci: which eventfds the kernel holds (tracked on successful and failed SET_IRQS). */
-  readonly triggers: Triggers = { intx: null, intxUnmask: null, err: null, req: null, vectors: new Map() };
   /** Predicted eventfd counters (signals since the last read), by fd. */
   readonly counts = new Map<number, number>();
   /** vfio-platform/amba: the state of each line, by index. */
@@ -188,8 +200,57 @@ export class DeviceModel {
   constructor(device: DeviceDescription) {
     this.device = device;
     const platform = device.driver === "vfio-platform" || device.driver === "vfio-amba";
-    this.state = platform ? platformBlock(device) : deviceBlock(device);
+    const pci = device.driver === "vfio-pci";
+    this.state = platform ? platformBlock(device) : pci ? pciBlock(device) : deviceBlock(device);
     this.rules = kernelRules(device.kernel);
+  }
+
+  /**
+   * vfio-pci: which eventfds the kernel holds, read from the device block (the wasm oracle keeps
+   * them on successful and failed SET_IRQS: PCI_FD_* and the vector table).
+   */
+  get triggers(): Triggers {
+    const vectors = new Map<number, number>();
+    const n = Math.max(irqOf(this.device, 1)?.count ?? 0, irqOf(this.device, 2)?.count ?? 0);
+    for (let v = 0; v < Math.min(n, PCI.VECTORS); v++) {
+      const fd = this.vectorFd(v);
+      if (fd !== null) vectors.set(v, fd);
+    }
+    return {
+      intx: this.fdOf(PCI.FD_INTX),
+      intxUnmask: this.fdOf(PCI.FD_UNMASK),
+      err: this.fdOf(PCI.FD_ERR),
+      req: this.fdOf(PCI.FD_REQ),
+      vectors,
+    };
+  }
+
+  /** The eventfd a PCI_FD_* word of the block holds, or null (also for other drivers). */
+  private fdOf(word: number): number | null {
+    if (!this.pciExtended) return null;
+    return this.state[word] ? this.state[word] - 1 : null;
+  }
+
+  private get pciExtended(): boolean {
+    return this.device.driver === "vfio-pci" && (this.state[DEV.FEATURES] & PCI.EXTENDED) !== 0;
+  }
+
+  /** Entry of vector v in the block's vector table (u16 at byte 2v, read from its u32 word). */
+  private vectorEntry(v: number): number {
+    if (!this.pciExtended || v < 0 || v >= PCI.VECTORS) return 0;
+    const word = this.state[PCI.VECTOR_TABLE + (v >> 1)];
+    return v & 1 ? word >>> 16 : word & 0xffff;
+  }
+
+  private setVectorEntry(v: number, e: number): void {
+    const i = PCI.VECTOR_TABLE + (v >> 1);
+    const word = this.state[i];
+    this.state[i] = v & 1 ? (word & 0xffff) | (e << 16) : (word & 0xffff0000) | e;
+  }
+
+  private vectorFd(v: number): number | null {
+    const fd = this.vectorEntry(v) & PCI.VEC_FD;
+    return fd ? fd - 1 : null;
   }
 
   /** Change the fd environment (fds the caller opened or closed): listed fds change kind. */
@@ -230,7 +291,7 @@ export class DeviceModel {
       const arrived = Math.max(0, Math.min(maybe, observed - c));
       if (maybe - arrived) this.maybe.set(fd, maybe - arrived);
       else this.maybe.delete(fd);
-      if (fd === this.triggers.intx) this.injects = Math.max(0, this.injects - arrived);
+      if (fd === this.fdOf(PCI.FD_INTX)) this.injects = Math.max(0, this.injects - arrived);
     }
     return c > 0 ? { ret: 8, errno: null, count: c, maybe } : { ret: -1, errno: "EAGAIN", count: 0, maybe };
   }
@@ -312,15 +373,21 @@ export class DeviceModel {
    * a trigger was freed the interrupt is deactivated and the message is lost.
    */
   private msiInterrupt(v: number, out: number[]): void {
-    const fd = this.triggers.vectors.get(v);
-    if (fd !== undefined) this.signal(fd, out);
-    else if (!this.msiFreed.has(v)) this.msiPending.add(v);
+    const fd = this.vectorFd(v);
+    const e = this.vectorEntry(v);
+    if (fd !== null) this.signal(fd, out);
+    else if (this.pciExtended && !(e & PCI.VEC_FREED)) this.setVectorEntry(v, e | PCI.VEC_PENDING);
   }
 
-  /** MSI/MSI-X vectors whose trigger was freed since the type was enabled (deactivated interrupts). */
-  private readonly msiFreed = new Set<number>();
-  /** Vectors with an interrupt waiting for request_irq (see msiInterrupt). */
-  private readonly msiPending = new Set<number>();
+  /** The pending interrupts the oracle replayed to triggers set on vectors start..start+count-1. */
+  private replayed(start: number, count: number, out: number[]): void {
+    for (let v = start; v < Math.min(start + count, PCI.VECTORS); v++) {
+      const e = this.vectorEntry(v);
+      if (!(e & PCI.VEC_REPLAYED)) continue;
+      this.setVectorEntry(v, e & ~PCI.VEC_REPLAYED);
+      this.signal(this.vectorFd(v), out);
+    }
+  }
 
   private lowerLine(v: number): void {
     this.line.status = (this.line.status & ~v) >>> 0;
@@ -332,7 +399,7 @@ export class DeviceModel {
    * when the worker runs, which is not ordered with the caller's next system calls - a "may signal".
    */
   private injectLater(out: number[]): void {
-    const fd = this.triggers.intx;
+    const fd = this.fdOf(PCI.FD_INTX);
     if (fd === null) return;
     out.push(fd);
     this.injects++;
@@ -345,24 +412,22 @@ export class DeviceModel {
    * work, so a pending signal has reached the trigger by now (at least one when several were
    * scheduled before the worker ran: schedule_work does not queue a pending work twice).
    */
-  private releaseUnmaskIrqfd(): void {
-    const t = this.triggers;
-    if (t.intxUnmask !== null) this.counts.delete(t.intxUnmask);
-    if (this.injects && t.intx !== null) {
-      this.counts.set(t.intx, (this.counts.get(t.intx) ?? 0) + 1);
-      const m = (this.maybe.get(t.intx) ?? 0) - 1;
-      if (m > 0) this.maybe.set(t.intx, m);
-      else this.maybe.delete(t.intx);
+  private releaseUnmaskIrqfd(unmask: number | null, intx: number | null): void {
+    if (unmask !== null) this.counts.delete(unmask);
+    if (this.injects && intx !== null) {
+      this.counts.set(intx, (this.counts.get(intx) ?? 0) + 1);
+      const m = (this.maybe.get(intx) ?? 0) - 1;
+      if (m > 0) this.maybe.set(intx, m);
+      else this.maybe.delete(intx);
     }
     this.injects = 0;
-    t.intxUnmask = null;
   }
 
   /** vfio_intx_handler: INTx enabled, unmasked and the line asserted -> mask and signal the trigger. */
   private intxFire(out: number[]): void {
     if (this.state[DEV.ACTIVE_TYPE] !== T_INTX || this.intxMasked || !this.line.level) return;
     this.intxMasked = true;
-    this.signal(this.triggers.intx, out);
+    this.signal(this.fdOf(PCI.FD_INTX), out);
   }
 
   /** vfio_pci_intx_unmask_handler: true when the line is still asserted (stays masked, signal due). */
@@ -376,7 +441,7 @@ export class DeviceModel {
   private signal(fd: number | null | undefined, out: number[], loop = true): void {
     if (fd === null || fd === undefined) return;
     out.push(fd);
-    if (fd === this.triggers.intxUnmask && this.state[DEV.ACTIVE_TYPE] === T_INTX) {
+    if (fd === this.fdOf(PCI.FD_UNMASK) && this.state[DEV.ACTIVE_TYPE] === T_INTX) {
       // the unmask irqfd reads the whole counter when woken (virqfd_wakeup), runs the unmask and,
       // with the line still asserted, signals the INTx trigger from its work item
       this.counts.delete(fd);
@@ -448,8 +513,12 @@ export class DeviceModel {
     return out;
   }
 
-  /** Follow the eventfds vfio-pci keeps, after SET_IRQS answered `ret` (oracle rule id `rule`). */
-  private track(mem: Uint8Array, ret: number, rule: number, activeBefore: number, bigEndian: boolean): number[] {
+  /**
+   * The signals SET_IRQS sends and the interrupt state around vfio-pci, after the oracle answered
+   * `ret` (rule id `rule`) and kept which eventfd each trigger holds in the device block. `before`:
+   * the enabled type and the INTx eventfds before the call.
+   */
+  private track(mem: Uint8Array, ret: number, rule: number, before: Before, bigEndian: boolean): number[] {
     const out: number[] = [];
     const platform = this.device.driver === "vfio-platform" || this.device.driver === "vfio-amba";
     if ((this.device.driver !== "vfio-pci" && !platform) || mem.length < SET.data) return out;
@@ -466,72 +535,28 @@ export class DeviceModel {
     if (platform)
       return this.trackPlatform(index, flags, count, dt === VFIO_IRQ_SET_DATA_EVENTFD ? fdAt(0) : boolAt(0), ret, rule);
     const yes = dt === VFIO_IRQ_SET_DATA_NONE || (dt === VFIO_IRQ_SET_DATA_BOOL && boolAt(0) !== 0); // NONE, or BOOL with a true first element
-    const t = this.triggers;
-    const typeOf = index === 1 ? T_MSI : T_MSIX;
-    if (ret < 0) {
-      if (index === 1 && dt === VFIO_IRQ_SET_DATA_EVENTFD && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule))
-        this.line.level = false;
-      if (
-        (index === 1 || index === 2) &&
-        dt === VFIO_IRQ_SET_DATA_EVENTFD &&
-        activeBefore === typeOf &&
-        lastElem >= 0
-      ) {
-        for (let v = start; v <= start + lastElem; v++) this.setVector(v, -1, out); // set_block tears down start..failed
-      }
-      return out;
-    }
     // QEMU deasserts a device's INTx whenever MSI gets enabled (msi_write_config), also when vfio
     // frees the vectors again in the same call
-    if (index === 1 && dt === VFIO_IRQ_SET_DATA_EVENTFD && activeBefore !== T_MSI && MSI_ENABLED_RULES.has(rule))
+    if (
+      index === VFIO_PCI_MSI_IRQ_INDEX &&
+      dt === VFIO_IRQ_SET_DATA_EVENTFD &&
+      before.active !== T_MSI &&
+      MSI_ENABLED_RULES.has(rule)
+    )
       this.line.level = false;
-    if (rule === R.PARTIAL_VECTORS) return out;
-    if (index === 0) return this.trackIntx(act, dt, count, yes, fdAt(0), activeBefore, out);
-    if (index === 1 || index === 2) {
-      if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
-        this.msiReset();
-        return out;
-      }
-      if (activeBefore !== typeOf) this.msiReset();
-      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
-        for (let i = 0; i < count; i++) this.setVector(start + i, fdAt(i), out);
-        // edu: MSI enabled with the line up sends nothing (MSI is edge: only a new raise notifies)
-        return out;
-      }
-      for (let v = start; v < start + count; v++)
-        if (dt === VFIO_IRQ_SET_DATA_NONE || boolAt(v - start)) this.signal(t.vectors.get(v), out);
+    if (ret < 0 || rule === R.PARTIAL_VECTORS) return out;
+    if (index === VFIO_PCI_INTX_IRQ_INDEX) return this.trackIntx(act, dt, count, yes, fdAt(0), before, out);
+    if (index === VFIO_PCI_MSI_IRQ_INDEX || index === VFIO_PCI_MSIX_IRQ_INDEX) {
+      // edu: MSI enabled with the line up sends nothing (MSI is edge: only a new raise notifies)
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD) this.replayed(start, count, out);
+      else if (count !== 0 || dt !== VFIO_IRQ_SET_DATA_NONE)
+        for (let v = start; v < start + count; v++)
+          if (dt === VFIO_IRQ_SET_DATA_NONE || boolAt(v - start)) this.signal(this.vectorFd(v), out);
       return out;
     }
-    const key = index === 3 ? "err" : "req";
-    if (dt === VFIO_IRQ_SET_DATA_NONE) {
-      if (count) this.signal(t[key], out);
-      else t[key] = null;
-    } else if (dt === VFIO_IRQ_SET_DATA_BOOL) {
-      if (boolAt(0)) this.signal(t[key], out);
-    } else {
-      const fd = fdAt(0);
-      if (fd === -1) t[key] = null;
-      else if (fd >= 0) t[key] = fd;
-    }
+    const fd = this.fdOf(index === VFIO_PCI_ERR_IRQ_INDEX ? PCI.FD_ERR : PCI.FD_REQ);
+    if ((dt === VFIO_IRQ_SET_DATA_NONE && count) || (dt === VFIO_IRQ_SET_DATA_BOOL && boolAt(0))) this.signal(fd, out);
     return out;
-  }
-
-  private msiReset(): void {
-    this.triggers.vectors.clear();
-    this.msiFreed.clear();
-    this.msiPending.clear();
-  }
-
-  /** vfio_msi_set_vector_signal: free the old trigger's interrupt, request one for the new fd. */
-  private setVector(v: number, fd: number, out: number[]): void {
-    const t = this.triggers;
-    if (t.vectors.has(v)) {
-      t.vectors.delete(v);
-      this.msiFreed.add(v);
-    }
-    if (fd < 0) return;
-    t.vectors.set(v, fd);
-    if (this.msiPending.delete(v)) this.signal(fd, out); // the pending interrupt is replayed at startup
   }
 
   private trackIntx(
@@ -540,26 +565,24 @@ export class DeviceModel {
     count: number,
     yes: boolean,
     fd: number,
-    activeBefore: number,
+    before: Before,
     out: number[],
   ): number[] {
-    const t = this.triggers;
+    const intx = this.fdOf(PCI.FD_INTX);
     if (act === VFIO_IRQ_SET_ACTION_MASK) {
       if (dt !== VFIO_IRQ_SET_DATA_EVENTFD && yes) this.intxMasked = true;
       return out;
     }
     if (act === VFIO_IRQ_SET_ACTION_UNMASK) {
       if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
-        if (fd < 0) this.releaseUnmaskIrqfd();
-        else t.intxUnmask = fd;
+        if (fd < 0) this.releaseUnmaskIrqfd(before.unmask, intx);
         // vfio_virqfd_enable: a count already pending on the eventfd runs the unmask once (not consumed)
         if (fd >= 0 && (this.counts.get(fd) ?? 0) > 0 && this.intxUnmask()) this.injectLater(out);
-      } else if (yes && this.intxUnmask()) this.signal(t.intx, out); // __vfio_pci_intx_unmask
+      } else if (yes && this.intxUnmask()) this.signal(intx, out); // __vfio_pci_intx_unmask
       return out;
     }
     if (count === 0 && dt === VFIO_IRQ_SET_DATA_NONE) {
-      this.releaseUnmaskIrqfd();
-      t.intx = null;
+      this.releaseUnmaskIrqfd(before.unmask, before.intx);
       this.intxMasked = false;
       return out;
     }
@@ -567,14 +590,13 @@ export class DeviceModel {
       // vfio_intx_set_signal flushes the inject work after switching ctx->trigger: a pending
       // signal went to the old or to the new trigger
       const pending = this.injects;
-      t.intx = fd >= 0 ? fd : null;
-      if (pending && t.intx !== null) this.maybe.set(t.intx, (this.maybe.get(t.intx) ?? 0) + pending);
+      if (pending && intx !== null) this.maybe.set(intx, (this.maybe.get(intx) ?? 0) + pending);
       this.injects = 0;
       // vfio_intx_enable starts unmasked; a line already asserted does not fire (see raiseLine)
-      if (activeBefore !== T_INTX) this.intxMasked = false;
+      if (before.active !== T_INTX) this.intxMasked = false;
       return out;
     }
-    if (yes) this.signal(t.intx, out);
+    if (yes) this.signal(intx, out);
     return out;
   }
 
@@ -588,13 +610,14 @@ export class DeviceModel {
     intxUnmaskFd: boolean;
   } {
     const s = this.state;
+    const trig = s[DEV.TRIGGERS];
     return {
-      irqType: IRQ_TYPE_NAMES[s[5]] ?? String(s[5]),
-      vectors: s[6],
-      err: !!(s[7] & 1),
-      req: !!(s[7] & 2),
-      intxTrigger: !!(s[7] & 4),
-      intxUnmaskFd: !!(s[7] & 8),
+      irqType: IRQ_TYPE_NAMES[s[DEV.ACTIVE_TYPE]] ?? String(s[DEV.ACTIVE_TYPE]),
+      vectors: s[DEV.VECTORS],
+      err: !!(trig & TRIG.ERR),
+      req: !!(trig & TRIG.REQ),
+      intxTrigger: !!(trig & TRIG.INTX),
+      intxUnmaskFd: !!(trig & TRIG.INTX_UNMASK_FD),
     };
   }
 
@@ -608,7 +631,11 @@ export class DeviceModel {
     if (opts.fds) this.setFds(opts.fds);
     switch (name) {
       case "VFIO_DEVICE_SET_IRQS": {
-        const before = this.state[DEV.ACTIVE_TYPE];
+        const before: Before = {
+          active: this.state[DEV.ACTIVE_TYPE],
+          intx: this.fdOf(PCI.FD_INTX),
+          unmask: this.fdOf(PCI.FD_UNMASK),
+        };
         const [ret, rule] = oracleCall(this.state, mem, true, opts.bigEndian);
         const element = failedElement(ret, rule);
         const signalled = this.track(mem, ret, rule, before, !!opts.bigEndian);

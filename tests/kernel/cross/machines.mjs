@@ -23,7 +23,8 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const WORK_DIR = path.join(HERE, "..", ".work");
 const REPLAY_SRC = path.join(HERE, "..", "vfio-replay.c");
 const INIT_SRC = path.join(HERE, "..", "init.sh");
-const DT_FRAGMENT = path.join(HERE, "platform-devices.dtsi");
+/** The repository's extra arm64 platform devices (run.mjs --dtsi FILE boots with another fragment). */
+export const DT_FRAGMENT = path.join(HERE, "platform-devices.dtsi");
 
 /** QEMU machine per guest arch; `console` is the guest's console device (also the reply sink). */
 export const MACHINES = {
@@ -47,10 +48,11 @@ const prepared = new Map();
 
 /**
  * Kernel (built or cached), busybox, replay program, base initramfs and (arm64) device tree.
- * @param {{arch: 'arm64'|'s390x', series: string, workDir?: string, cacheDir?: string, log?: (m: string) => void}} o
+ * @param {{arch: 'arm64'|'s390x', series: string, workDir?: string, cacheDir?: string, deadline?: number,
+ *          dtFragment?: string, log?: (m: string) => void}} o
  */
 export function prepareGuest(o) {
-  const key = `${o.arch}\0${o.series}\0${cacheDirOf(o)}`;
+  const key = `${o.arch}\0${o.series}\0${cacheDirOf(o)}\0${o.dtFragment ?? DT_FRAGMENT}`;
   if (!prepared.has(key)) {
     const p = prepareOne(o);
     p.catch(() => prepared.delete(key));
@@ -59,11 +61,19 @@ export function prepareGuest(o) {
   return prepared.get(key);
 }
 
-async function prepareOne({ arch, series, workDir = WORK_DIR, log = () => {}, ...rest }) {
+async function prepareOne({
+  arch,
+  series,
+  workDir = WORK_DIR,
+  deadline,
+  dtFragment = DT_FRAGMENT,
+  log = () => {},
+  ...rest
+}) {
   const cacheDir = cacheDirOf({ workDir, ...rest });
   const m = MACHINES[arch];
   if (!m) throw new Error(`unknown guest arch "${arch}" (want ${Object.keys(MACHINES).join(", ")})`);
-  const kernel = await customKernel({ arch, series, cacheDir, log });
+  const kernel = await customKernel({ arch, series, cacheDir, deadline, log });
   const [busybox, replay, init] = await Promise.all([
     guestBusybox({ arch, cacheDir, log }),
     crossProgram({ arch, src: REPLAY_SRC, outDir: path.join(workDir, "bin"), log }),
@@ -91,12 +101,21 @@ async function prepareOne({ arch, series, workDir = WORK_DIR, log = () => {}, ..
           machine: m.machine,
           machineArgs: m.shape,
           dtc: kernel.dtc,
-          fragment: DT_FRAGMENT,
+          fragment: dtFragment,
           outDir: path.join(workDir, "dtb"),
           log,
         })
       : null;
-  return { arch, series, kernel, baseInitrd, busyboxVersion: busybox.version, dtb: dt?.dtb, dts: dt?.dts };
+  return {
+    arch,
+    series,
+    kernel,
+    baseInitrd,
+    busyboxVersion: busybox.version,
+    dtb: dt?.dtb,
+    dts: dt?.dts,
+    dtFragment: dt ? dtFragment : undefined,
+  };
 }
 
 /** QEMU arguments: the machine, the kernel, one console written to runDir/replies.txt, devices. */

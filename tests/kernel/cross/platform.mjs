@@ -12,18 +12,30 @@ import { hexToBuffer, parseProcInterrupts, platformDescription } from "./platfor
 import { platformCleanupItems, platformFixedItems, platformRandomItems } from "./platform-gen.mjs";
 import { builders } from "./requests.mjs";
 
-/** The devices, in OPEN order (c000000.vfio-lel before c030000.vfio-shared: the shared line goes to the first). */
-export const PLATFORM_DEVICES = [
+/** The devices of QEMU's virt machine itself that the stage opens. */
+export const VIRT_DEVICES = [
   { bus: "platform", name: "a000000.virtio_mmio", node: "virtio_mmio@a000000" },
   { bus: "platform", name: "a003e00.virtio_mmio", node: "virtio_mmio@a003e00" },
-  { bus: "platform", name: "c000000.vfio-lel", node: "vfio-lel@c000000" },
-  { bus: "platform", name: "c010000.vfio-gap", node: "vfio-gap@c010000" },
-  { bus: "platform", name: "c030000.vfio-shared", node: "vfio-shared@c030000" },
   { bus: "platform", name: "pmu", node: "pmu" },
   { bus: "platform", name: "9020000.fw-cfg", node: "fw-cfg@9020000" },
   { bus: "amba", name: "9010000.pl031", node: "pl031@9010000" },
   { bus: "amba", name: "9030000.pl061", node: "pl061@9030000" },
 ];
+
+/**
+ * The platform devices a device-tree fragment adds: its top-level `name@address` nodes, named as
+ * Linux names them (`<address>.<name>`), in the fragment's order, which is the OPEN order (a line
+ * shared by two devices is requested by the one opened first).
+ */
+export function fragmentDevices(text) {
+  const out = [];
+  for (const m of text.matchAll(/^\t([A-Za-z][\w,.+-]*)@([0-9a-fA-F]+)\s*\{/gm))
+    out.push({ bus: "platform", name: `${BigInt(`0x${m[2]}`).toString(16)}.${m[1]}`, node: `${m[1]}@${m[2]}` });
+  return out;
+}
+
+/** The fragment's devices first (the repository's: vfio-lel opened before vfio-shared), then virt's own. */
+export const platformDevices = (fragmentText) => [...fragmentDevices(fragmentText), ...VIRT_DEVICES];
 
 /** Cells of a property of a top-level node in decompiled dts text (for sizing the requests only). */
 function dtsCells(dts, node, prop) {
@@ -52,9 +64,9 @@ const facts = (d) => [
   ...(d.bus === "amba" ? [`/sys/bus/amba/devices/${d.name}/id`] : []),
 ];
 
-export function platformPlan({ dts, seed, random }) {
+export function platformPlan({ dts, fragment, seed, random }) {
   const b = builders();
-  const devs = PLATFORM_DEVICES.map((d, di) => {
+  const devs = platformDevices(fragment).map((d, di) => {
     const shape = planShape(dts, d);
     const items = [
       ...platformFixedItems(shape, b),
@@ -167,7 +179,12 @@ export const platformStage = {
   arch: "arm64",
   prof: { epoch: "6.6" },
   plan(guest, { seed, random }) {
-    const plan = platformPlan({ dts: fs.readFileSync(guest.dts, "utf8"), seed, random });
+    const plan = platformPlan({
+      dts: fs.readFileSync(guest.dts, "utf8"),
+      fragment: fs.readFileSync(guest.dtFragment, "utf8"),
+      seed,
+      random,
+    });
     const bus = (name) =>
       plan.devs
         .filter((d) => d.bus === name)

@@ -35,6 +35,8 @@ const PCI_CAP_MSI = 0x05,
   PCI_CAP_EXP = 0x10;
 const IORESOURCE_IO = 0x100,
   IORESOURCE_MEM = 0x200;
+/** arch/s390/include/asm/pci_io.h: what ZPCI_GROUP's maxstbl always says (the function's own is imaxstbl). */
+const ZPCI_MAX_WRITE_SIZE = 128;
 
 /** Capabilities of a PCI config space (little-endian whatever the CPU). */
 export function pciConfigFacts(cfg) {
@@ -74,9 +76,11 @@ export function dmaWindow(text, apertureEnd) {
   let startDma = 0n,
     endDma = apertureEnd;
   for (const line of text.trim().split("\n").filter(Boolean)) {
+    // "start end type" (type: reserved, msi, direct...)
     const [lo, hi] = line
       .trim()
       .split(/\s+/)
+      .slice(0, 2)
       .map((x) => BigInt(x));
     if (lo === 0n) startDma = hi + 1n;
     else endDma = lo - 1n;

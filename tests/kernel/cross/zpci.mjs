@@ -5,7 +5,7 @@
 // byte. One boot per kernel: open every function, record what the guest says about it (config
 // space, resources, zPCI attributes, DMA window), then replay the INFO queries, the fixed SET_IRQS
 // script and a random stateful campaign per function; stage.mjs checks. Run by run.mjs.
-import { cleanupItems, fixedItems, randomItems } from "../gen.mjs";
+import { cleanupItems, fixedItems, infoBuilders, randomItems } from "../gen.mjs";
 import { scriptLines } from "./check.mjs";
 import { hexToBuffer } from "./platform-facts.mjs";
 import { zpciDescription } from "./zpci-facts.mjs";
@@ -21,7 +21,7 @@ const PROF = { arch: "s390x", epoch: "6.6" };
 export const ZPCI_FUNCTIONS = [
   { uid: 1, fid: 0x1, qemu: "virtio-rng-pci", msix: 2 },
   { uid: 2, fid: 0x20, qemu: "virtio-rng-pci-non-transitional,vectors=5", msix: 5 },
-  { uid: 3, fid: 0x300, qemu: "virtio-balloon-pci,vectors=0", msix: 0 },
+  { uid: 3, fid: 0x300, qemu: "virtio-rng-pci,vectors=1", msix: 1 },
 ].map((f) => ({ ...f, name: `${f.uid.toString(16).padStart(4, "0")}:00:00.0` }));
 
 /** A first description for sizing the requests: zPCI has no INTx and (virtio) no MSI. */
@@ -75,7 +75,7 @@ const facts = (f) => [
 const QEMU_ZPCI_GROUP = {
   dasm: 0n,
   msiAddr: 0xfe00000000000000n,
-  mui: 0,
+  mui: 4000, // DEFAULT_MUI: the measurement-block update interval in ms
   noi: 128,
   maxstbl: 128,
   version: 0,
@@ -88,6 +88,12 @@ export function zpciPlan({ seed, random }) {
   const devs = ZPCI_FUNCTIONS.map((f, di) => {
     const shape = shapeOf(f);
     const items = [
+      // GET_INFO large enough for the zPCI capability chain (128 bytes on 6.12+), and larger
+      ...[128, 256].map((argsz) => ({
+        ioctl: "DEVICE_GET_INFO",
+        bytes: infoBuilders(PROF).deviceInfo(argsz),
+        note: `get_info argsz ${argsz} (capability chain)`,
+      })),
       ...fixedItems(shape, new DeviceModel(shape), PROF),
       ...randomItems(shape, seed + di * 7919, random, PROF),
       ...cleanupItems(PROF),

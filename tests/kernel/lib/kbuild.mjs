@@ -15,6 +15,9 @@
 //   const k = await customKernel({ arch: 'arm64', series: '6.12', cacheDir, log });
 //   // k.image, k.config, k.dtc (arm64), k.release (uname -r), k.sourceVersion, k.buildMs, k.cached
 //
+// With a `deadline` (epoch ms) a build that would end after it is stopped and a BuildBudgetError
+// thrown; the half-built tree stays, and the next run resumes it.
+//
 //   node tests/kernel/lib/kbuild.mjs [--arch arm64|s390x]... [--series 6.12|7.2]...   (build, print timings)
 import { availableParallelism } from "node:os";
 import * as fs from "node:fs";
@@ -26,6 +29,29 @@ import { exists, readJson, run, sha256, withLock, writeAtomic } from "./util.mjs
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FRAGMENT_DIR = path.join(HERE, "..", "cross");
+/** A kernel that could not be built (or waited for) before the caller's deadline. */
+export class BuildBudgetError extends Error {}
+
+/** Milliseconds left before `deadline`; throws BuildBudgetError when none are. */
+function timeLeft(deadline, what) {
+  const left = deadline - Date.now();
+  if (left <= 0) throw new BuildBudgetError(`${what}: the build budget is spent`);
+  return left;
+}
+
+/** run() bounded by the deadline: a timeout caused by the deadline becomes a BuildBudgetError. */
+async function runUntil(deadline, what, cmd, args, opts = {}) {
+  const limit = opts.timeoutMs ?? 600_000;
+  const left = timeLeft(deadline, what);
+  try {
+    return await run(cmd, args, { ...opts, timeoutMs: Math.min(limit, left) });
+  } catch (e) {
+    if (left < limit && Date.now() >= deadline - 1000)
+      throw new BuildBudgetError(`${what}: stopped at the end of the build budget (resumed by the next run)`);
+    throw e;
+  }
+}
+
 /** Bumped when the recipe below changes what a build produces. */
 const RECIPE = "tinyconfig+fragment/1";
 
@@ -184,43 +210,50 @@ async function resolveSource(cacheDir, series, log) {
 }
 
 /** Download and unpack linux-source-<series> <version> (once); returns the tree's path. */
-async function unpackSource(cacheDir, series, version, apt, log) {
+async function unpackSource(cacheDir, series, version, apt, log, deadline = Infinity) {
   const src = SOURCES[series];
   const dir = path.join(cacheDir, "custom", "src", `${src.package}_${version.replace(/[^\w.+~-]/g, "_")}`);
   const top = src.package;
   const tree = path.join(dir, top);
   const stamp = path.join(dir, ".unpacked");
-  return withLongLock(path.join(cacheDir, "custom"), `src-${series}`, async () => {
-    if (exists(stamp)) return tree;
-    const t0 = Date.now();
-    await fsp.rm(dir, { recursive: true, force: true });
-    await fsp.mkdir(dir, { recursive: true });
-    const debDir = path.join(dir, "deb");
-    const [deb] = await apt.download([`${src.package}=${version}`], debDir);
-    log(`kernel build: unpacking ${src.package} ${version}`);
-    const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-    const pipeline =
-      `set -o pipefail; dpkg-deb --fsys-tarfile ${q(deb)} | tar -xO ./usr/src/${top}.tar.xz | xz -dc -T0 | ` +
-      `tar -x -C ${q(dir)} --wildcards ${excludes(top).map(q).join(" ")}`;
-    await run("bash", ["-c", pipeline], { timeoutMs: 1_800_000 });
-    await fsp.rm(debDir, { recursive: true, force: true });
-    if (!exists(path.join(tree, "Makefile")))
-      throw new Error(`kernel build: ${src.package} ${version} holds no ${top}/Makefile`);
-    await fsp.writeFile(stamp, `${Date.now() - t0}\n`);
-    log(`kernel build: ${src.package} ${version} unpacked in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-    return tree;
-  });
+  return withLongLock(
+    path.join(cacheDir, "custom"),
+    `src-${series}`,
+    async () => {
+      if (exists(stamp)) return tree;
+      const t0 = Date.now();
+      await fsp.rm(dir, { recursive: true, force: true });
+      await fsp.mkdir(dir, { recursive: true });
+      const debDir = path.join(dir, "deb");
+      const [deb] = await apt.download([`${src.package}=${version}`], debDir);
+      log(`kernel build: unpacking ${src.package} ${version}`);
+      const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+      const pipeline =
+        `set -o pipefail; dpkg-deb --fsys-tarfile ${q(deb)} | tar -xO ./usr/src/${top}.tar.xz | xz -dc -T0 | ` +
+        `tar -x -C ${q(dir)} --wildcards ${excludes(top).map(q).join(" ")}`;
+      await runUntil(deadline, `unpacking ${src.package}`, "bash", ["-c", pipeline], { timeoutMs: 1_800_000 });
+      await fsp.rm(debDir, { recursive: true, force: true });
+      if (!exists(path.join(tree, "Makefile")))
+        throw new Error(`kernel build: ${src.package} ${version} holds no ${top}/Makefile`);
+      await fsp.writeFile(stamp, `${Date.now() - t0}\n`);
+      log(`kernel build: ${src.package} ${version} unpacked in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+      return tree;
+    },
+    deadline,
+  );
 }
 
 /**
  * tinyconfig + fragment + olddefconfig in buildDir, then the image (and dtc on arm64). A build dir
  * left by an interrupted build of the same configuration is reused: make picks up where it stopped.
  */
-async function build({ tree, buildDir, arch, fragment, jobs, log }) {
+async function build({ tree, buildDir, arch, fragment, jobs, log, deadline = Infinity }) {
   const a = ARCHES[arch];
   // no practical limit: a cold build on a busy 2-core machine has taken more than an hour
   const make = (targets, timeoutMs = 6 * 3600_000) =>
-    run(
+    runUntil(
+      deadline,
+      `kernel build (${arch})`,
       "make",
       ["-s", `-j${jobs}`, "-C", tree, `O=${buildDir}`, `ARCH=${a.karch}`, `CROSS_COMPILE=${a.cross}`, ...targets],
       { timeoutMs },
@@ -278,7 +311,7 @@ async function makeCpuMs(fn) {
  * withLock for work that can outlast its staleness limit (15 minutes): the lock's mtime is renewed
  * every minute while `fn` runs, and a waiter waits as long as a cold build under load can take.
  */
-function withLongLock(dir, name, fn) {
+function withLongLock(dir, name, fn, deadline = Infinity) {
   return withLock(
     dir,
     name,
@@ -294,8 +327,12 @@ function withLongLock(dir, name, fn) {
         clearInterval(beat);
       }
     },
-    4 * 3600_000,
-  );
+    Math.min(4 * 3600_000, timeLeft(deadline, `waiting for ${name}`)),
+  ).catch((e) => {
+    if (Date.now() >= deadline && /timed out waiting for lock/.test(e.message))
+      throw new BuildBudgetError(`waiting for ${name}: another run holds it past the build budget`);
+    throw e;
+  });
 }
 
 const productsOf = (cacheDir) => path.join(cacheDir, "custom", "products");
@@ -318,9 +355,16 @@ async function newestProduct(cacheDir, arch, series, key) {
 /**
  * The kernel for (arch, series), built when no cached build of the newest source with this
  * configuration exists.
- * @param {{arch: 'arm64'|'s390x', series: '6.12'|'7.2', cacheDir: string, jobs?: number, log?: (m: string) => void}} o
+ * @param {{arch: 'arm64'|'s390x', series: '6.12'|'7.2', cacheDir: string, jobs?: number, deadline?: number, log?: (m: string) => void}} o
  */
-export async function customKernel({ arch, series, cacheDir, jobs = availableParallelism(), log = () => {} }) {
+export async function customKernel({
+  arch,
+  series,
+  cacheDir,
+  jobs = availableParallelism(),
+  deadline = Infinity,
+  log = () => {},
+}) {
   if (!ARCHES[arch]) throw new Error(`kernel build: unknown arch "${arch}" (want ${Object.keys(ARCHES).join(", ")})`);
   if (!SOURCES[series]) throw new Error(`kernel build: unknown series "${series}" (want ${SERIES.join(", ")})`);
   await checkTools(arch);
@@ -340,46 +384,51 @@ export async function customKernel({ arch, series, cacheDir, jobs = availablePar
   const out = path.join(productsOf(cacheDir), dirName);
   const cached = await readJson(path.join(out, "info.json"));
   if (cached) return absolute(cacheDir, cached);
-  return withLongLock(path.join(cacheDir, "custom"), `build-${arch}-${series}`, async () => {
-    const again = await readJson(path.join(out, "info.json"));
-    if (again) return absolute(cacheDir, again);
-    const t0 = Date.now();
-    const tree = await unpackSource(cacheDir, series, version, apt, log);
-    const tBuild = Date.now();
-    const buildDir = path.join(cacheDir, "custom", "build", dirName);
-    const { config, release, cpuMs } = await build({ tree, buildDir, arch, fragment, jobs, log });
-    await fsp.mkdir(out, { recursive: true });
-    const a = ARCHES[arch];
-    const image = path.basename(a.image);
-    await fsp.copyFile(path.join(buildDir, a.image), path.join(out, image));
-    await fsp.writeFile(path.join(out, "config"), config);
-    if (a.dtc) await fsp.copyFile(path.join(buildDir, "scripts/dtc/dtc"), path.join(out, "dtc"));
-    const info = {
-      dir: dirName,
-      arch,
-      series,
-      key,
-      release,
-      sourcePackage: SOURCES[series].package,
-      sourceVersion: version,
-      suite: SOURCES[series].suite,
-      image,
-      dtc: a.dtc ? "dtc" : undefined,
-      imageBytes: (await fsp.stat(path.join(out, image))).size,
-      buildMs: Date.now() - tBuild,
-      makeCpuMs: cpuMs,
-      totalMs: Date.now() - t0,
-      jobs,
-      builtAt: new Date().toISOString(),
-    };
-    await writeAtomic(path.join(out, "info.json"), `${JSON.stringify(info, null, 2)}\n`);
-    // the object tree is only needed to rebuild this same configuration
-    await fsp.rm(buildDir, { recursive: true, force: true });
-    log(
-      `kernel build: ${arch} ${release} (${SOURCES[series].package} ${version}) built in ${(info.buildMs / 1000).toFixed(0)} s`,
-    );
-    return { ...absolute(cacheDir, info), cached: false };
-  });
+  return withLongLock(
+    path.join(cacheDir, "custom"),
+    `build-${arch}-${series}`,
+    async () => {
+      const again = await readJson(path.join(out, "info.json"));
+      if (again) return absolute(cacheDir, again);
+      const t0 = Date.now();
+      const tree = await unpackSource(cacheDir, series, version, apt, log, deadline);
+      const tBuild = Date.now();
+      const buildDir = path.join(cacheDir, "custom", "build", dirName);
+      const { config, release, cpuMs } = await build({ tree, buildDir, arch, fragment, jobs, log, deadline });
+      await fsp.mkdir(out, { recursive: true });
+      const a = ARCHES[arch];
+      const image = path.basename(a.image);
+      await fsp.copyFile(path.join(buildDir, a.image), path.join(out, image));
+      await fsp.writeFile(path.join(out, "config"), config);
+      if (a.dtc) await fsp.copyFile(path.join(buildDir, "scripts/dtc/dtc"), path.join(out, "dtc"));
+      const info = {
+        dir: dirName,
+        arch,
+        series,
+        key,
+        release,
+        sourcePackage: SOURCES[series].package,
+        sourceVersion: version,
+        suite: SOURCES[series].suite,
+        image,
+        dtc: a.dtc ? "dtc" : undefined,
+        imageBytes: (await fsp.stat(path.join(out, image))).size,
+        buildMs: Date.now() - tBuild,
+        makeCpuMs: cpuMs,
+        totalMs: Date.now() - t0,
+        jobs,
+        builtAt: new Date().toISOString(),
+      };
+      await writeAtomic(path.join(out, "info.json"), `${JSON.stringify(info, null, 2)}\n`);
+      // the object tree is only needed to rebuild this same configuration
+      await fsp.rm(buildDir, { recursive: true, force: true });
+      log(
+        `kernel build: ${arch} ${release} (${SOURCES[series].package} ${version}) built in ${(info.buildMs / 1000).toFixed(0)} s`,
+      );
+      return { ...absolute(cacheDir, info), cached: false };
+    },
+    deadline,
+  );
 }
 
 // ---- command line: build (or find) kernels and print the timings
