@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 /* ---- version: compare with the module's abi_version() before use */
-#define VFIO_ABI_VERSION                             2 /* abi_version() of a compatible module */
+#define VFIO_ABI_VERSION                             3 /* abi_version() of a compatible module */
 
 /* ---- status codes: >= 0 success (often a count), < 0 error */
 #define VFIO_ABI_OK                                  0 /* success (often a byte or record count) */
@@ -41,7 +41,17 @@
 #define VFIO_ABI_E_BAD_ARG                           (-22) /* unknown struct id, profile bits, etc. */
 #define VFIO_ABI_E_VALUE                             (-23) /* encode: inconsistent value (e.g. payload with two DATA bits) */
 #define VFIO_ABI_E_NO_MEMORY                         (-24) /* arena_reserve could not grow memory */
+#define VFIO_ABI_E_TOO_LARGE                         (-25) /* input larger than the maximum the caller allows (the bindings' maxInput; no export returns it) */
 #define VFIO_ABI_E_ORACLE_RANGE                      (-1000) /* oracle_*: buffer or device block outside memory */
+
+/* ---- memory map: every pointer argument must lie in the arena (docs/wasm-abi.md, Memory map) */
+/* static [0, arena_ptr()): host never; the module's static data and tables (layout, field and rule tables): a pointer into it is refused, so no call can change a later call's answer */
+/* arena [arena_ptr(), memory.size × 65536): host read and write; the host's scratch space: inputs, outputs, work areas and device blocks. The module writes only where an output pointer says */
+/*   - p and p + n inside the arena for every pointer p with the byte length n the export reads or writes (a count times an element size, computed in 64 bits: a length that overflows is refused, never wrapped) */
+/*   - batch entries: bufs + offset_i computed in 64 bits, so an offset cannot wrap around 2^32 to memory below bufs */
+/*   - a refused pointer: E_RANGE (codec and fuzz exports), E_ORACLE_RANGE (oracle and validate exports, per batch entry when the entry alone is outside), 0 from read_u32 */
+/*   - unaligned pointers are allowed everywhere and read the same bytes as aligned ones (the wasm2js build too) */
+#define VFIO_ABI_ARENA_ALIGN                         64 /* arena_ptr() is aligned to this */
 
 /* ---- profile word: bit 0 big-endian, bit 1 ilp32, bit 2 epoch >= 6.6, bits 8.. proposals */
 #define VFIO_ABI_PROF_BIG                            1 /* big-endian (s390x, ppc64, mips) */
@@ -806,7 +816,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
  *   #define WRAP(ret, name, sig, params, args) static ret vfio_##name params { return (ret)Z_vfioZ_##name args; }
  *   VFIO_ABI_EXPORTS(WRAP)
  */
-#define VFIO_ABI_NUM_FUNCTIONS 26
+#define VFIO_ABI_NUM_FUNCTIONS 28
 #define VFIO_ABI_EXPORTS(X) \
   X(int32_t, abi_version, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, arena_ptr, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -816,7 +826,9 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
   X(int32_t, struct_size, "i32(i32,i32)", (int32_t sid, uint32_t prof), (VFIO_ABI_SELF, sid, prof)) \
   X(int32_t, cap_known_size, "i32(i32,i32,i32)", (int32_t sid, uint32_t version, uint32_t prof), (VFIO_ABI_SELF, sid, version, prof)) \
   X(int32_t, parse, "i32(i32,i32,i32,i32,i32,i32,i32)", (int32_t sid, uint32_t prof, uint32_t src, uint32_t len, uint32_t out, uint32_t outCap, int32_t maxHops), (VFIO_ABI_SELF, sid, prof, src, len, out, outCap, maxHops)) \
+  X(int32_t, parse_window, "i32(i32,i32,i32,i32,i32,i32,i32,i32)", (int32_t sid, uint32_t prof, uint32_t src, uint32_t len, uint32_t out, uint32_t outCap, int32_t maxHops, uint32_t first), (VFIO_ABI_SELF, sid, prof, src, len, out, outCap, maxHops, first)) \
   X(uint32_t, rec_count, "i32()", (void), (VFIO_ABI_SELF)) \
+  X(uint32_t, rec_total, "i32()", (void), (VFIO_ABI_SELF)) \
   X(int32_t, err_code, "i32()", (void), (VFIO_ABI_SELF)) \
   X(uint32_t, err_offset, "i32()", (void), (VFIO_ABI_SELF)) \
   X(int32_t, err_field, "i32()", (void), (VFIO_ABI_SELF)) \
@@ -874,7 +886,7 @@ int32_t vfio_abi_abi_version(void);
 uint32_t vfio_abi_arena_ptr(void);
 /* arena bytes available now */
 uint32_t vfio_abi_arena_cap(void);
-/* Make the arena at least n bytes. Returns the capacity or E_NO_MEMORY. */
+/* Make the arena at least n bytes. Returns OK or E_NO_MEMORY (arena_cap() tells the capacity). */
 int32_t vfio_abi_arena_reserve(uint32_t n);
 /* number of struct ids */
 int32_t vfio_abi_struct_count(void);
@@ -884,8 +896,12 @@ int32_t vfio_abi_struct_size(int32_t sid, uint32_t prof);
 int32_t vfio_abi_cap_known_size(int32_t sid, uint32_t version, uint32_t prof);
 /* Parse src[0..len) as struct sid into records at out (capacity outCap records of 24 bytes). Returns OK / NEEDS_ARGSZ / negative status. rec_count() tells how many records were written. */
 int32_t vfio_abi_parse(int32_t sid, uint32_t prof, uint32_t src, uint32_t len, uint32_t out, uint32_t outCap, int32_t maxHops);
-/* records written by the last `parse` */
+/* parse() through a window: writes records first..first+outCap-1 of the stream to out and returns the parse's status (never E_OUT_FULL). rec_total() is the length of the whole stream, so a host reads any stream with a window of fixed size by calling again with first += outCap. */
+int32_t vfio_abi_parse_window(int32_t sid, uint32_t prof, uint32_t src, uint32_t len, uint32_t out, uint32_t outCap, int32_t maxHops, uint32_t first);
+/* records written by the last `parse` / `parse_window` */
 uint32_t vfio_abi_rec_count(void);
+/* records in the whole stream of the last `parse` / `parse_window` */
+uint32_t vfio_abi_rec_total(void);
 /* last parse error status (0 none) */
 int32_t vfio_abi_err_code(void);
 /* its byte offset */
@@ -902,7 +918,7 @@ int32_t vfio_abi_irq_set_encode(uint32_t prof, uint32_t dst, uint32_t cap, uint3
 int32_t vfio_abi_caps_build(int32_t host, uint32_t prof, uint32_t dst, uint32_t dstCap, uint32_t fixedLen, uint32_t argszSupplied, uint32_t list, uint32_t n);
 /* Batch decode of n vfio_irq_info structs (16 bytes each, contiguous) into n x 4 host-order u32 (argsz, flags, index, count). Returns how many have argsz < 16 (the kernel's EINVAL), or E_RANGE. */
 int32_t vfio_abi_irq_info_decode_batch(uint32_t prof, uint32_t src, uint32_t n, uint32_t dst);
-/* Bounded, cycle-safe walk of a capability chain starting at `start` inside buf[0..len), headers only: writes (u16 id, u16 version, u32 offset, u32 length) = 12 bytes per cap to out. length runs to next (or to len for the last cap). Returns the number of caps or a negative status. */
+/* Bounded, cycle-safe walk of a capability chain starting at `start` inside buf[0..len), headers only: writes (u16 id, u16 version, u32 offset, u32 length) = 12 bytes per cap to out. length runs to next (or to len for the last cap). Returns the number of caps or a negative status; on failure err_offset() is the byte offset of the failing next (0xffffffff: start itself) and err_value() the offset it named. */
 int32_t vfio_abi_caps_walk(uint32_t prof, uint32_t buf, uint32_t len, uint32_t fixedSize, uint32_t start, uint32_t out, uint32_t maxCaps);
 /* Batch walk of n info buffers at bufs + offset_i (`index` holds u32 offset, u32 len pairs). Each buffer's chain starts at the u32 at capOffAt when its flags (u32 at 4) have capFlag set. counts[i] = caps found or a negative status; the (id, version, offset, length) tuples of all buffers go to `tuples` one after the other (12 bytes each, tuplesCap at most). Returns the total number of caps, E_OUT_FULL when tuples ran out, or E_RANGE. */
 int32_t vfio_abi_caps_walk_batch(uint32_t prof, uint32_t bufs, uint32_t index, uint32_t n, uint32_t fixedSize, uint32_t capOffAt, uint32_t capFlag, uint32_t counts, uint32_t tuples, uint32_t tuplesCap);

@@ -3,7 +3,7 @@
 
 import { PROF_BIG, PROF_KNOWN, REC_SIZE, WASM_ABI_VERSION } from "./generated/wasm-abi";
 import { buildCaps, encodeFields, encodeIrqSet } from "./encode";
-import { inMem, Mem, Prof } from "./mem";
+import { ARENA, inArena, Mem, Prof } from "./mem";
 import { parseStruct } from "./parse";
 import {
   clearError,
@@ -11,9 +11,11 @@ import {
   lastErrField,
   lastErrOffset,
   lastErrValue,
+  noteError,
   recCount,
   recOverflow,
   recReset,
+  recWritten,
 } from "./records";
 import * as S from "./generated/status";
 import {
@@ -30,16 +32,15 @@ export function abi_version(): i32 {
   return ABI_VERSION;
 }
 
-// ---- arena: one growable region at the heap base; grows only when a host asks for more.
-// @ts-expect-error: builtin
-const ARENA: usize = (__heap_base + 63) & ~63;
+// ---- arena: everything from ARENA (after the static data and tables) to the end of memory belongs
+// to the host; it grows only when a host asks for more.
 export function arena_ptr(): usize {
   return ARENA;
 }
 export function arena_cap(): u32 {
   return (((memory.size() as u64) << 16) - (ARENA as u64)) as u32;
 }
-/** Make the arena at least n bytes. Returns the capacity or E_NO_MEMORY. */
+/** Make the arena at least n bytes. Returns OK or E_NO_MEMORY (arena_cap() tells the capacity). */
 export function arena_reserve(n: u32): i32 {
   const need = (ARENA as u64) + (n as u64);
   const have = (memory.size() as u64) << 16;
@@ -47,7 +48,7 @@ export function arena_reserve(n: u32): i32 {
     const pages = ((need - have + 0xffff) >> 16) as i32;
     if (memory.grow(pages) < 0) return S.E_NO_MEMORY;
   }
-  return arena_cap() as i32;
+  return S.OK;
 }
 
 function profileOk(prof: u32): bool {
@@ -72,16 +73,35 @@ export function cap_known_size(sid: i32, version: u32, prof: u32): i32 {
  * Returns OK / NEEDS_ARGSZ / negative status. rec_count() tells how many records were written.
  */
 export function parse(sid: i32, prof: u32, src: usize, len: u32, out: usize, outCap: u32, maxHops: i32): i32 {
+  const r = parse_window(sid, prof, src, len, out, outCap, maxHops, 0);
+  return recOverflow() ? S.E_OUT_FULL : r;
+}
+/**
+ * parse() through a window: writes records first..first+outCap-1 of the stream to out and returns
+ * the parse's status (never E_OUT_FULL). rec_total() is the length of the whole stream, so a host
+ * reads any stream with a window of fixed size by calling again with first += outCap.
+ */
+export function parse_window(
+  sid: i32,
+  prof: u32,
+  src: usize,
+  len: u32,
+  out: usize,
+  outCap: u32,
+  maxHops: i32,
+  first: u32,
+): i32 {
   clearError();
   recReset(out, 0);
   if (!validStruct(sid) || !profileOk(prof)) return S.E_BAD_ARG;
-  if (!inMem(src, len as u64) || !inMem(out, (outCap as u64) * (REC_SIZE as u64))) return S.E_RANGE;
-  recReset(out, outCap);
-  const r = parseStruct(sid, expandProposals(prof) | (prof & 0xff), src, len, maxHops <= 0 ? 1024 : maxHops);
-  if (recOverflow()) return S.E_OUT_FULL;
-  return r;
+  if (!inArena(src, len as u64) || !inArena(out, (outCap as u64) * (REC_SIZE as u64))) return S.E_RANGE;
+  recReset(out, outCap, first);
+  return parseStruct(sid, expandProposals(prof) | (prof & 0xff), src, len, maxHops <= 0 ? 1024 : maxHops);
 }
 export function rec_count(): u32 {
+  return recWritten();
+}
+export function rec_total(): u32 {
   return recCount();
 }
 export function err_code(): i32 {
@@ -100,7 +120,7 @@ export function err_value(): u64 {
 /** Write struct sid's scalar fields from a u64 value vector. Returns sizeof or a negative status. */
 export function encode_fields(sid: i32, prof: u32, dst: usize, dstLen: u32, vals: usize, version: u32): i32 {
   if (!validStruct(sid) || !profileOk(prof)) return S.E_BAD_ARG;
-  if (!inMem(dst, dstLen as u64) || !inMem(vals, 8 * 64)) return S.E_RANGE;
+  if (!inArena(dst, dstLen as u64) || !inArena(vals, 8 * 64)) return S.E_RANGE;
   return encodeFields(sid, expandProposals(prof) | (prof & 0xff), dst, dstLen, vals, version);
 }
 
@@ -118,7 +138,7 @@ export function irq_set_encode(
   npayload: u32,
 ): i32 {
   if (!profileOk(prof)) return S.E_BAD_ARG;
-  if (!inMem(dst, cap as u64) || !inMem(payload, (npayload as u64) * 4)) return S.E_RANGE;
+  if (!inArena(dst, cap as u64) || !inArena(payload, (npayload as u64) * 4)) return S.E_RANGE;
   return encodeIrqSet(prof, dst, cap, argsz, flags, index, start, count, payload, npayload);
 }
 
@@ -134,9 +154,9 @@ export function caps_build(
   n: u32,
 ): i32 {
   if (!validStruct(host) || !profileOk(prof)) return S.E_BAD_ARG;
-  if (!inMem(dst, dstCap as u64) || !inMem(list, (n as u64) * 8)) return S.E_RANGE;
+  if (!inArena(dst, dstCap as u64) || !inArena(list, (n as u64) * 8)) return S.E_RANGE;
   for (let i: u32 = 0; i < n; i++) {
-    if (!inMem(load<u32>(list + (i as usize) * 8) as usize, load<u32>(list + (i as usize) * 8 + 4) as u64))
+    if (!inArena(load<u32>(list + (i as usize) * 8) as usize, load<u32>(list + (i as usize) * 8 + 4) as u64))
       return S.E_RANGE;
   }
   return buildCaps(host, expandProposals(prof) | (prof & 0xff), dst, dstCap, fixedLen, argszSupplied, list, n);
@@ -150,7 +170,7 @@ export function caps_build(
  */
 export function irq_info_decode_batch(prof: u32, src: usize, n: u32, dst: usize): i32 {
   const bytes = (n as u64) * 16;
-  if (!inMem(src, bytes) || !inMem(dst, bytes)) return S.E_RANGE;
+  if (!inArena(src, bytes) || !inArena(dst, bytes)) return S.E_RANGE;
   let bad: u32 = 0;
   if ((prof & PROF_BIG) == 0) {
     for (let i: usize = 0; i < (n as usize); i++) {
@@ -180,26 +200,36 @@ export function irq_info_decode_batch(prof: u32, src: usize, n: u32, dst: usize)
 /**
  * Bounded, cycle-safe walk of a capability chain starting at `start` inside buf[0..len), headers
  * only: writes (u16 id, u16 version, u32 offset, u32 length) = 12 bytes per cap to out. length runs
- * to next (or to len for the last cap). Returns the number of caps or a negative status.
+ * to next (or to len for the last cap). Returns the number of caps or a negative status; on failure
+ * err_offset() is the byte offset of the failing next (0xffffffff: start itself), err_value() its value.
  */
 export function caps_walk(prof: u32, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
-  if (!inMem(buf, len as u64) || !inMem(out, (maxCaps as u64) * 12)) return S.E_RANGE;
+  clearError();
+  if (!profileOk(prof)) return S.E_BAD_ARG;
+  if (!inArena(buf, len as u64) || !inArena(out, (maxCaps as u64) * 12)) return S.E_RANGE;
   return walk((prof & PROF_BIG) != 0, buf, len, fixedSize, start, out, maxCaps);
 }
 
+/**
+ * The walk behind caps_walk and caps_walk_batch. On failure err_offset() is the byte offset of the
+ * link that failed (start's own position is unknown here: 0xffffffff for start itself) and
+ * err_value() its value.
+ */
 function walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
   if (start == 0) return 0;
-  if (start < fixedSize) return S.E_CAP_INTO_HEADER;
-  if (len < 8) return (start & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END;
+  const START: u32 = 0xffffffff;
+  if (start < fixedSize) return noteError(S.E_CAP_INTO_HEADER, START, -1, start);
+  if (len < 8) return noteError((start & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END, START, -1, start);
   const last = len - 8; // highest offset a header fits at
   let off = start;
-  if ((off & 3) != 0) return S.E_CAP_MISALIGNED;
-  if (off > last) return S.E_CAP_PAST_END;
+  if ((off & 3) != 0) return noteError(S.E_CAP_MISALIGNED, START, -1, start);
+  if (off > last) return noteError(S.E_CAP_PAST_END, START, -1, start);
   let o = out;
   const end = out + (maxCaps as usize) * 12;
+  let linkAt = START;
   while (true) {
     // invariant: off is 4-aligned and a header fits at off
-    if (o >= end) return S.E_CAP_TOO_MANY;
+    if (o >= end) return noteError(S.E_CAP_TOO_MANY, linkAt, -1, off);
     const h = load<u32>(buf + off);
     const next = Mem.rd32(buf + off + 4, big);
     // id and version are u16 each: swap them separately on big-endian
@@ -215,14 +245,17 @@ function walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: 
     // fits (off + 8 <= next <= len - 8): strictly increasing, so self-loops, cycles and backwards links end here
     const d = next - off,
       room = last - off;
-    if (d < 8 || d > room || (next & 3) != 0) {
-      if (next <= off) return next == off ? S.E_CAP_SELF : S.E_CAP_BACKWARDS;
-      if (d < 8) return S.E_CAP_OVERLAP;
-      return (next & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END;
-    }
+    if (d < 8 || d > room || (next & 3) != 0) return noteError(linkError(next, off, d), off + 4, -1, next);
+    linkAt = off + 4;
     off = next;
   }
   return (((o - out) / 12) as i32) + 1;
+}
+/** The status of a link the walk refuses (see walk). */
+function linkError(next: u32, off: u32, d: u32): i32 {
+  if (next <= off) return next == off ? S.E_CAP_SELF : S.E_CAP_BACKWARDS;
+  if (d < 8) return S.E_CAP_OVERLAP;
+  return (next & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END;
 }
 
 /**
@@ -244,16 +277,19 @@ export function caps_walk_batch(
   tuples: usize,
   tuplesCap: u32,
 ): i32 {
-  if (!inMem(index, (n as u64) * 8) || !inMem(counts, (n as u64) * 4) || !inMem(tuples, (tuplesCap as u64) * 12))
+  clearError();
+  if (!profileOk(prof)) return S.E_BAD_ARG;
+  if (!inArena(index, (n as u64) * 8) || !inArena(counts, (n as u64) * 4) || !inArena(tuples, (tuplesCap as u64) * 12))
     return S.E_RANGE;
   const big = (prof & PROF_BIG) != 0;
   let total: u32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const off = load<u32>(index + ((i as usize) << 3)),
       len = load<u32>(index + ((i as usize) << 3) + 4);
-    const b = bufs + off;
+    const b64 = (bufs as u64) + (off as u64); // 64 bits: bufs + offset must not wrap past 2^32
+    const b = b64 as usize;
     let r: i32 = 0;
-    if (!inMem(b, len as u64)) r = S.E_RANGE;
+    if (!inArena(b64, len as u64)) r = S.E_RANGE;
     else if ((capOffAt as u64) + 4 <= (len as u64) && len >= 8 && (Mem.rd32(b + 4, big) & capFlag) != 0)
       r = walk(big, b, len, fixedSize, Mem.rd32(b + capOffAt, big), tuples + (total as usize) * 12, tuplesCap - total);
     store<i32>(counts + ((i as usize) << 2), r);
@@ -263,9 +299,9 @@ export function caps_walk_batch(
   return total as i32;
 }
 
-/** Read helper for hosts that want one u32 with the profile's byte order. */
+/** Read helper for hosts that want one u32 with the profile's byte order (0 outside the arena). */
 export function read_u32(prof: u32, p: usize): u32 {
-  if (!inMem(p, 4)) return 0;
+  if (!inArena(p, 4)) return 0;
   return Mem.rd32(p, (prof & PROF_BIG) != 0);
 }
 export { oracle_set_irqs, oracle_set_irqs_batch, oracle_last_rule, oracle_last_elem, oracle_lvu_slot } from "./oracle";

@@ -49,8 +49,13 @@ export function wrN(p: usize, size: i32, v: u64, big: bool): void {
   else store<u8>(p, v as u8);
 }
 
-/** True when [ptr, ptr+len) lies inside the current wasm memory (computed without overflow). */
-export function inMem(ptr: usize, len: u64): bool {
+// ---- the memory map (docs/wasm-abi.md): static data and tables below ARENA, the host's arena from
+// ARENA to the end of memory. Hosts point only into the arena, so no call can change the tables.
+// @ts-expect-error: builtin
+export const ARENA: usize = (__heap_base + 63) & ~63;
+
+/** True when [ptr, ptr+len) lies inside the arena (64-bit arithmetic: no wrap-around). */
+export function inArena(ptr: u64, len: u64): bool {
   const end = (memory.size() as u64) << 16;
-  return (ptr as u64) <= end && len <= end - (ptr as u64);
+  return ptr >= (ARENA as u64) && ptr <= end && len <= end - ptr;
 }

@@ -136,7 +136,7 @@ import {
   T_MSIX,
   T_NONE,
 } from "./generated/wasm-abi";
-import { Mem, inMem } from "./mem";
+import { Mem, inArena } from "./mem";
 import {
   O_VFIO_IRQ_SET__COUNT,
   O_VFIO_IRQ_SET__DATA,
@@ -574,7 +574,7 @@ function lvuSlot(dev: usize, index: u32, i: u32): u32 {
  * E_ORACLE_RANGE when the block lies outside memory.
  */
 export function oracle_lvu_slot(dev: usize, index: u32, vector: u32): i32 {
-  if (!inMem(dev, (DEV_WORDS as u64) * 4)) return E_ORACLE_RANGE;
+  if (!inArena(dev, (DEV_WORDS as u64) * 4)) return E_ORACLE_RANGE;
   return lvuSlot(dev, index, vector) as i32;
 }
 
@@ -665,20 +665,20 @@ function disable(dev: usize): void {
 // ---- exports
 
 /** The device block and any extended block its driver and features announce are in memory. */
-function blockInMem(dev: usize): bool {
-  if (!inMem(dev, (DEV_WORDS as u64) * 4)) return false;
+function blockInArena(dev: usize): bool {
+  if (!inArena(dev, (DEV_WORDS as u64) * 4)) return false;
   const drv = Dev.w(dev, DEV_DRIVER),
     features = Dev.w(dev, DEV_FEATURES);
-  if (drv == DRV_LIBVFIO_USER && (features & LVU_EXTENDED) != 0) return inMem(dev, (LVU_WORDS as u64) * 4);
+  if (drv == DRV_LIBVFIO_USER && (features & LVU_EXTENDED) != 0) return inArena(dev, (LVU_WORDS as u64) * 4);
   if ((drv == DRV_PLATFORM || drv == DRV_AMBA) && (features & PLAT_EXTENDED) != 0)
-    return inMem(dev, (PLAT_WORDS as u64) * 4);
-  if (drv == DRV_PCI && (features & PCI_EXTENDED) != 0) return inMem(dev, (PCI_WORDS as u64) * 4);
+    return inArena(dev, (PLAT_WORDS as u64) * 4);
+  if (drv == DRV_PCI && (features & PCI_EXTENDED) != 0) return inArena(dev, (PCI_WORDS as u64) * 4);
   return true;
 }
 
 /** Predict SET_IRQS; see oracleSetIrqs. Bounds-checked; never traps. */
 export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, commit: u32): i32 {
-  if (!inMem(buf, len as u64) || !blockInMem(dev)) {
+  if (!inArena(buf, len as u64) || !blockInArena(dev)) {
     lastRule = R_OK;
     return E_ORACLE_RANGE;
   }
@@ -691,16 +691,17 @@ export function oracle_set_irqs(prof: u32, buf: usize, len: u32, dev: usize, com
  * Returns the number of accepted buffers.
  */
 export function oracle_set_irqs_batch(prof: u32, bufs: usize, index: usize, n: u32, dev: usize, out: usize): i32 {
-  if (!inMem(index, (n as u64) * 8) || !inMem(out, (n as u64) * 8) || !blockInMem(dev)) return E_ORACLE_RANGE;
+  if (!inArena(index, (n as u64) * 8) || !inArena(out, (n as u64) * 8) || !blockInArena(dev)) return E_ORACLE_RANGE;
   let ok: i32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const off = load<u32>(index + ((i as usize) << 3)),
       len = load<u32>(index + ((i as usize) << 3) + 4);
     let r: i32;
-    if (!inMem(bufs + off, len as u64)) {
+    const b = (bufs as u64) + (off as u64); // 64 bits: bufs + offset must not wrap past 2^32
+    if (!inArena(b, len as u64)) {
       r = E_ORACLE_RANGE;
       lastRule = R_OK;
-    } else r = oracleSetIrqs(prof, bufs + off, len, dev, false);
+    } else r = oracleSetIrqs(prof, b as usize, len, dev, false);
     store<i32>(out + ((i as usize) << 2), r);
     store<u32>(out + (((n + i) as usize) << 2), lastRule);
     ok += i32(r >= 0);

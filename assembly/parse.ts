@@ -54,13 +54,8 @@ import {
   CASE_BYTES,
 } from "./tables";
 import { parseMessage } from "./message";
-import { rec, setError } from "./records";
+import { rec, recMark, recRunEnd, recRunSkip, recRunStart, setError } from "./records";
 import { F_VFIO_INFO_CAP_HEADER__ID, F_VFIO_INFO_CAP_HEADER__NEXT } from "./generated/layout";
-
-const MAX_VISITED: i32 = 4096;
-// Static data, not a heap object: with the stub runtime a `new StaticArray` would sit at the heap
-// base, inside the arena hosts write their input to.
-const visited: usize = memory.data(MAX_VISITED * 4, 16);
 
 /** Emit FIELD records for the scalar fields of `sid` at `base`; returns end of the last field read,
  *  or a negative status when a field below `must` does not fit in `limit`. */
@@ -137,24 +132,88 @@ function parseArray(sid: i32, prof: u32, v: i32, src: usize, base: u32, limit: u
     return setError(S.E_PAYLOAD_SHORT, aoff, af, need, limit > aoff ? limit - aoff : 0) as i64;
   }
   if (scalarElem) scalarElems(af, et, es, src, aoff, count, depth, big);
-  else
-    for (let i: u32 = 0; i < count; i++) {
-      const eo = aoff + i * es;
-      rec(K_ELEM, depth, af as u32, eo, es, i, 0);
-      const r = emitFields(aux, prof, v, src, eo, limit, depth + 1, 0, es);
-      if (r < 0) return r;
-    }
+  else {
+    const r = structElems(aux, prof, v, src, af, aoff, es, count, limit, depth);
+    if (r < 0) return r;
+  }
   return (aoff as i64) + (need as i64);
 }
 
 /** `count` scalar elements of type `et` (`es` bytes each) at `off`, as K_ELEM records of field `fid`. */
 function scalarElems(fid: i32, et: u32, es: u32, src: usize, off: u32, count: u32, depth: u32, big: bool): void {
-  for (let i: u32 = 0; i < count; i++) {
+  // one record per element: only the elements in the host's record window are produced
+  const lo = recRunStart(count, 1),
+    hi = recRunEnd(lo, count, 1);
+  for (let i: u32 = lo; i < hi; i++) {
     const eo = off + i * es;
     let val = rdN(src + eo, es as i32, big);
     if (et == T_S32) val = val as i32 as i64 as u64;
     rec(K_ELEM, depth, fid as u32, eo, es, i, val);
   }
+  recRunSkip(count - hi, 1);
+}
+
+/** One element of an array of structs: its K_ELEM record (field fid) and its fields one level deeper. */
+function structElem(
+  esid: i32,
+  prof: u32,
+  v: i32,
+  src: usize,
+  fid: i32,
+  eo: u32,
+  es: u32,
+  i: u32,
+  limit: u32,
+  depth: u32,
+): i64 {
+  rec(K_ELEM, depth, fid as u32, eo, es, i, 0);
+  return emitFields(esid, prof, v, src, eo, limit, depth + 1, 0, es);
+}
+
+/**
+ * `count` elements of struct esid (`es` bytes each) at `off`, which the caller checked lie inside
+ * limit. Element 0 tells how many records each element makes; the others are produced only when
+ * they touch the host's record window, so a window costs time in its own size. Returns 0 or a status.
+ */
+function structElems(
+  esid: i32,
+  prof: u32,
+  v: i32,
+  src: usize,
+  fid: i32,
+  off: u32,
+  es: u32,
+  count: u32,
+  limit: u32,
+  depth: u32,
+): i64 {
+  if (count == 0) return 0;
+  const mark = recMark();
+  const r0 = structElem(esid, prof, v, src, fid, off, es, 0, limit, depth);
+  if (r0 < 0) return r0;
+  const per = (recMark() - mark) as u32;
+  const lo = 1 + recRunStart(count - 1, per),
+    hi = recRunEnd(lo, count, per);
+  for (let i: u32 = lo; i < hi; i++) {
+    const r = structElem(esid, prof, v, src, fid, off + i * es, es, i, limit, depth);
+    if (r < 0) return r;
+  }
+  recRunSkip(count - hi, per);
+  return 0;
+}
+
+/**
+ * Whether `target` is one of the capabilities from `start` up to (not including) `stop`. The chain
+ * walked so far only moves forwards (every next > its cap), so following it from the start ends at
+ * `stop`; this runs once per parse (on a backwards link, which ends it), without a table of visits.
+ */
+function visitedBefore(src: usize, big: bool, start: u32, stop: u32, target: u32): bool {
+  let o = start;
+  while (o < stop) {
+    if (o == target) return true;
+    o = Mem.rd32(src + o + 4, big);
+  }
+  return false;
 }
 
 // parseArray's "needs a larger argsz" answer: NEEDS_AT + the argsz needed (always > any offset).
@@ -357,7 +416,7 @@ function walkChain(
     if ((off & 3) != 0) return setError(S.E_CAP_MISALIGNED, linkAt, linkField, off as u64) as i64;
     if ((off as u64) + 8 > (limit as u64))
       return setError(S.E_CAP_PAST_END, linkAt, linkField, off as u64, limit) as i64;
-    if (hops >= maxHops || hops >= MAX_VISITED) return setError(S.E_CAP_TOO_MANY, linkAt, linkField, off as u64) as i64;
+    if (hops >= maxHops) return setError(S.E_CAP_TOO_MANY, linkAt, linkField, off as u64) as i64;
     if (off > prevEnd) rec(K_GAP, 0, 0, prevEnd, off - prevEnd, 0, 0);
     const id = Mem.rd16(src + off, big);
     const ver = Mem.rd16(src + off + 2, big);
@@ -423,13 +482,19 @@ function walkChain(
           (capLimit - (off as u64) - (arrOff as u64)) as u32,
         ) as i64;
       if (elemSid >= 0) {
-        const es = structSize(elemSid, prof, v);
-        for (let i: u32 = 0; i < count; i++) {
-          const eo = off + arrOff + i * es;
-          rec(K_ELEM, 1, arrField as u32, eo, es, i, 0);
-          const r = emitFields(elemSid, prof, v, src, eo, limit, 2, 0, es);
-          if (r < 0) return r;
-        }
+        const r = structElems(
+          elemSid,
+          prof,
+          v,
+          src,
+          arrField,
+          off + arrOff,
+          structSize(elemSid, prof, v),
+          count,
+          limit,
+          1,
+        );
+        if (r < 0) return r;
       } else if (count > 0) {
         rec(K_ELEM, 1, arrField as u32, off + arrOff, count, 0, 0); // byte array: one span
       }
@@ -440,9 +505,8 @@ function walkChain(
     const nextAt = off + 4;
     if (next == off) return setError(S.E_CAP_SELF, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
     if (next < off) {
-      for (let i = 0; i < hops - 1; i++)
-        if (load<u32>(visited + ((i as usize) << 2)) == next)
-          return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
+      if (visitedBefore(src, big, start, off, next))
+        return setError(S.E_CAP_LOOP, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
       if (next < fixedSize)
         return setError(S.E_CAP_INTO_HEADER, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, fixedSize) as i64;
       return setError(S.E_CAP_BACKWARDS, nextAt, F_VFIO_INFO_CAP_HEADER__NEXT, next as u64, off) as i64;
@@ -453,7 +517,6 @@ function walkChain(
       const gapEnd = next < limit ? next : limit;
       if ((gapEnd as u64) > capEnd) rec(K_GAP, 1, 0, capEnd as u32, gapEnd - (capEnd as u32), 0, 0);
     }
-    store<u32>(visited + (((hops - 1) as usize) << 2), off);
     prevEnd = next; // the gap up to next was emitted above
     linkAt = nextAt;
     linkField = F_VFIO_INFO_CAP_HEADER__NEXT;

@@ -28,7 +28,7 @@ import {
   O_VFIO_IRQ_SET__START,
   SIZEOF_VFIO_IRQ_SET,
 } from "./generated/layout";
-import { inMem } from "./mem";
+import { inArena } from "./mem";
 
 /** minsz of vfio_irq_set: offsetofend(count). */
 const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
@@ -102,18 +102,19 @@ class Fast {
  * non-PCI device block, or -1000 when an argument range lies outside memory.
  */
 export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: u32, dev: usize, out: usize): i32 {
-  if (!inMem(index, (n as u64) * 8) || !inMem(out, (n as u64) * 8) || !inMem(dev, (DEV_WORDS as u64) * 4)) return -1000;
+  if (!inArena(index, (n as u64) * 8) || !inArena(out, (n as u64) * 8) || !inArena(dev, (DEV_WORDS as u64) * 4))
+    return -1000;
   if (load<u32>(dev) != DRV_PCI) return -22;
   const big = (prof & PROF_BIG) != 0;
-  const end: u64 = (memory.size() as u64) << 16;
   const rules = out + ((n as usize) << 2);
   let ok: i32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const off = load<u32>(index + ((i as usize) << 3)),
       len = load<u32>(index + ((i as usize) << 3) + 4);
-    const b = bufs + off;
+    const b64 = (bufs as u64) + (off as u64); // 64 bits: bufs + offset must not wrap past 2^32
+    const b = b64 as usize;
     // the fixed header must be addressable even when len < 20 (its words are read, then ignored)
-    if ((b as u64) + select<u64>(len as u64, MINSZ, len >= MINSZ) > end) {
+    if (!inArena(b64, select<u64>(len as u64, MINSZ, len >= MINSZ))) {
       store<i32>(out + ((i as usize) << 2), -1000);
       store<u32>(rules + ((i as usize) << 2), R_OK);
       continue;

@@ -1,10 +1,22 @@
 // Capability-chain helpers over the wasm core: a fast header-only walk and the kernel-style build.
 
-import { REGION, copyIn, copyOut, dataAt, reserve, u32At } from "./memory.js";
+import {
+  REGION,
+  type SizeOptions,
+  checkSize,
+  copyIn,
+  copyOut,
+  dataAt,
+  describe,
+  inputBytes,
+  maxCapsOf,
+  reserveCall,
+  u32At,
+} from "./memory.js";
 import { encode } from "./encode.js";
-import { CapChainError, EncodeError, statusName, UsageError } from "./errors.js";
+import { CapChainError, EncodeError, Status, statusName, UsageError } from "./errors.js";
 import { SCHEMA } from "./generated/schema.js";
-import { wasm } from "./loader.js";
+import { type WasmExports, wasm } from "./loader.js";
 import { resolveProfile, variantIndex } from "./profile.js";
 import { structByName } from "./schema-index.js";
 import type { DecodedCap, ProfileOptions } from "./types.js";
@@ -26,13 +38,18 @@ export interface CapSpan {
 export function walkCaps(
   host: string,
   bytes: Uint8Array,
-  opts: ProfileOptions & { start?: number; maxCaps?: number } = {},
+  opts: ProfileOptions & SizeOptions & { start?: number; maxCaps?: number } = {},
 ): CapSpan[] {
   const s = structByName(host);
   const prof = resolveProfile(opts);
+  bytes = inputBytes(bytes, "bytes");
+  checkSize(bytes.length, opts, `walkCaps ${s.name}`);
+  const max = maxCapsOf(opts);
   const w = wasm();
   const fixed = w.struct_size(s.id, prof.word);
   let start = opts.start;
+  if (start !== undefined && (typeof start !== "number" || !Number.isInteger(start) || start < 0 || start > 0xffffffff))
+    throw new UsageError("E_BAD_ARG", `start must be a u32 byte offset, not ${describe(start)}`, 0, "start");
   if (start === undefined) {
     if (s.capOffsetLocal < 0) throw new UsageError("E_BAD_ARG", `${s.name} has no capability chain`, 0, null);
     if (bytes.length < fixed) return [];
@@ -43,13 +60,17 @@ export function walkCaps(
     const v = variantIndex(prof);
     start = dv.getUint32(SCHEMA.fields[s.firstField + s.capOffsetLocal].offsets[v], le);
   }
-  const max = opts.maxCaps ?? 1024;
-  const src = reserve(w, REGION.codec, 64 + bytes.length + max * 12 + 64, "walkCaps") + 64;
+  if (start === 0) return []; // no chain
+  // a chain moves forwards by at least one 8-byte header per hop: room for more caps is never used
+  const room = Math.min(max, Math.floor(bytes.length / 8) + 1);
+  const call = reserveCall(REGION.codec, 64 + bytes.length + 16 + room * 12 + 64, "walkCaps");
+  const cw = call.w,
+    src = call.at + 64;
   const out = (src + bytes.length + 15) & ~15;
-  copyIn(w, src, bytes);
-  const n = w.caps_walk(prof.word, src, bytes.length, fixed, start, out, max);
-  if (n < 0) throw new CapChainError(statusName(n), `capability chain: ${statusName(n)}`, start, "cap_offset");
-  const dv = dataAt(w, out, n * 12);
+  copyIn(cw, src, bytes);
+  const n = cw.caps_walk(prof.word, src, bytes.length, fixed, start, out, room);
+  if (n < 0) throw walkError(n, cw, start, max);
+  const dv = dataAt(cw, out, n * 12);
   const res: CapSpan[] = [];
   for (let i = 0; i < n; i++) {
     const hdr = dv.getUint32(i * 12, true);
@@ -63,6 +84,20 @@ export function walkCaps(
   return res;
 }
 
+/** The walk's failure, at the link that failed: cap_offset (start) or the failing cap's next. */
+function walkError(code: number, w: WasmExports, start: number, limit: number): CapChainError {
+  const at = w.err_offset() >>> 0,
+    value = Number(w.err_value());
+  const fromStart = at === 0xffffffff;
+  const field = fromStart ? "cap_offset" : "header.next";
+  const where = fromStart ? `cap_offset (${start})` : `next at 0x${at.toString(16)}`;
+  const msg =
+    code === Status.E_CAP_TOO_MANY
+      ? `capability chain: more than ${limit} capabilities (maxCaps); ${where} leads to 0x${value.toString(16)}`
+      : `capability chain: ${statusName(code)}: ${where} points to 0x${value.toString(16)}`;
+  return new CapChainError(statusName(code), msg, fromStart ? 0 : at, field);
+}
+
 /**
  * Build an info reply with a capability chain exactly as the kernel would (vfio_info_cap_add +
  * vfio_info_cap_shift): caps back to back in the given order, 8-aligned with zero padding from
@@ -73,9 +108,13 @@ export function buildCaps(
   host: string,
   fixed: Record<string, unknown>,
   caps: Partial<DecodedCap>[],
-  opts: ProfileOptions = {},
+  opts: ProfileOptions & SizeOptions = {},
 ): Uint8Array {
+  if (!Array.isArray(caps))
+    throw new EncodeError("E_VALUE", `caps must be an array of capabilities, not ${describe(caps)}`, 0, "caps");
+  // encode() reports a capability that is not an object, naming it
   const stripped = caps.map((c) => {
+    if (c === null || typeof c !== "object") return c;
     const { offset: _o, ...rest } = c as DecodedCap;
     return rest;
   });
@@ -94,15 +133,29 @@ export function buildCapsRaw(
   fixed: Uint8Array,
   caps: Uint8Array[],
   argszSupplied?: number,
-  opts: ProfileOptions = {},
+  opts: ProfileOptions & SizeOptions = {},
 ): Uint8Array {
   const s = structByName(host);
   const prof = resolveProfile(opts);
-  const w = wasm();
+  fixed = inputBytes(fixed, "fixed");
+  if (!Array.isArray(caps))
+    throw new UsageError("E_BAD_ARG", `caps must be an array of Uint8Array, not ${describe(caps)}`, 0, "caps");
+  caps = caps.map((c, i) => inputBytes(c, `caps[${i}]`));
+  if (
+    argszSupplied !== undefined &&
+    (typeof argszSupplied !== "number" ||
+      !Number.isInteger(argszSupplied) ||
+      argszSupplied < 0 ||
+      argszSupplied > 0xffffffff)
+  )
+    throw new UsageError("E_BAD_ARG", `argszSupplied must be a u32, not ${describe(argszSupplied)}`, 0, "argsz");
   const capsBytes = caps.reduce((a, c) => a + ((c.length + 15) & ~15), 0);
   const total = fixed.length + caps.reduce((a, c) => a + ((c.length + 7) & ~7), 0);
+  checkSize(total, opts, `buildCaps ${s.name}`);
   const listBytes = (caps.length * 8 + 15) & ~15;
-  const list = reserve(w, REGION.codec, 64 + listBytes + total + 16 + capsBytes, "buildCaps") + 64,
+  const call = reserveCall(REGION.codec, 64 + listBytes + total + 16 + capsBytes, "buildCaps");
+  const w = call.w,
+    list = call.at + 64,
     dst = list + listBytes;
   let at = (dst + total + 15) & ~15;
   const entries = u32At(w, list, caps.length * 2);

@@ -7,8 +7,7 @@ import {
   VFIO_IRQ_SET_DATA_TYPE_MASK,
 } from "./generated/constants.js";
 import { K, REC, REC_NO_REF, REC_SIZE } from "./generated/wasm-abi.js";
-import { REGION, copyIn, copyOut, reserve } from "./memory.js";
-import { wasm } from "./loader.js";
+import { MEMORY_POLICY, REGION, checkSize, copyIn, copyOut, inputBytes, maxCapsOf, reserveCall } from "./memory.js";
 import { resolveProfile, versionCmp, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
 import {
   structByName,
@@ -22,7 +21,7 @@ import {
   type SchemaStruct,
 } from "./schema-index.js";
 import type { SchemaAlt } from "./schema-types.js";
-import { Status, statusName, errorClassFor, UsageError, type VfioAbiError } from "./errors.js";
+import { Status, statusName, errorClassFor, UsageError, VfioAbiError } from "./errors.js";
 import { toHex } from "./hex.js";
 import type { DecodeOptions, DecodeMeta, DecodedCap } from "./types.js";
 import { SCHEMA, type StructTypes, type StructName } from "./generated/schema.js";
@@ -92,29 +91,79 @@ export interface InspectResult<T = Record<string, unknown>> {
 
 const hx = (n: number) => `0x${n.toString(16)}`;
 
-/** Copy bytes into the arena and run the parser. Returns the raw records (a view copy). */
-function runParse(s: SchemaStruct, prof: ResolvedProfile, bytes: Uint8Array, maxHops: number, mode?: BodyMode) {
-  const w = wasm();
-  const recCap = bytes.length + 64;
-  const src = reserve(w, REGION.codec, 64 + bytes.length + recCap * REC_SIZE + 64, "decode") + 64;
+/**
+ * Copy bytes into the arena and run the parser through a record window of fixed size, handing each
+ * record to `onRecord`: wasm memory holds the input and one window, however many records it makes.
+ * Returns the parse status.
+ */
+function runParse(
+  s: SchemaStruct,
+  prof: ResolvedProfile,
+  bytes: Uint8Array,
+  maxHops: number,
+  mode: BodyMode | undefined,
+  onRecord: (r: RawRecord) => void,
+): number {
+  const window = MEMORY_POLICY.recordWindow;
+  const call = reserveCall(REGION.codec, 64 + bytes.length + 8 + window * REC_SIZE + 64, "decode");
+  const w = call.w,
+    src = call.at + 64;
   const out = (src + bytes.length + 7) & ~7;
   copyIn(w, src, bytes);
   const word = prof.word | (mode === "request" ? PROF_MSG_REQUEST : mode === "reply" ? PROF_MSG_REPLY : 0);
-  const status = w.parse(s.id, word, src, bytes.length, out, recCap, maxHops);
-  const n = w.rec_count() >>> 0;
-  const recs = new DataView(copyOut(w, out, n * REC_SIZE).buffer);
-  return { status, n, recs };
+  let first = 0,
+    status: number;
+  while (true) {
+    status = w.parse_window(s.id, word, src, bytes.length, out, window, maxHops, first);
+    const n = w.rec_count() >>> 0;
+    for (const r of readRecords(new DataView(copyOut(w, out, n * REC_SIZE).buffer), n)) onRecord(r);
+    first += n;
+    if (n === 0 || first >= w.rec_total() >>> 0) return status;
+  }
 }
 
-/** Decode without throwing: value (possibly partial), spans and diagnostics. */
+/** Decode without throwing: value (possibly partial), spans and diagnostics. Never throws. */
 export function inspect<N extends StructName>(
   structName: N | string,
   bytes: Uint8Array,
   opts: StructDecodeOptions & MessageDecodeOptions = {},
 ): InspectResult<N extends StructName ? StructTypes[N] : Record<string, unknown>> {
-  const s = structByName(structName);
-  if (s.kind === "message") return inspectMessage(bytes, opts) as never;
-  return inspectStruct(s, bytes, opts) as never;
+  try {
+    const s = structByName(structName);
+    if (s.kind === "message") return inspectMessage(bytes, opts) as never;
+    return inspectStruct(s, bytes, opts) as never;
+  } catch (e) {
+    if (!(e instanceof VfioAbiError)) throw e;
+    return failedInspect(structName, bytes, e) as never;
+  }
+}
+
+/** What inspect() answers when the call itself is refused (unknown struct, bad options, too large). */
+function failedInspect(
+  structName: unknown,
+  bytes: unknown,
+  error: VfioAbiError,
+): InspectResult<Record<string, unknown>> {
+  const length = bytes instanceof Uint8Array ? bytes.length : 0;
+  const meta: DecodeMeta = {
+    struct: typeof structName === "string" ? structName : String(structName),
+    length,
+    profile: { endian: "little", model: "lp64", epoch: "6.7", proposals: [] },
+    flags: {},
+    enums: {},
+    gaps: [],
+    notes: [],
+  };
+  const diagnostic: Diagnostic = {
+    severity: "error",
+    code: error.code,
+    message: error.message,
+    offset: error.offset,
+    size: 0,
+    field: error.field,
+  };
+  const status = (Status as Record<string, number>)[error.code] ?? Status.E_BAD_ARG;
+  return { ok: false, status, value: { $: meta } as never, nodes: [], diagnostics: [diagnostic], error };
 }
 
 // ---------------------------------------------------------------- reading
@@ -496,7 +545,9 @@ export function inspectStruct(
   extra?: RawRecord[],
 ): InspectResult<Record<string, unknown>> {
   const prof = resolveProfile(opts);
-  const { status, n, recs } = runParse(s, prof, bytes, opts.maxCaps ?? 1024, opts.message);
+  bytes = inputBytes(bytes, "bytes");
+  checkSize(bytes.length, opts, `decode ${s.name}`);
+  const maxHops = maxCapsOf(opts);
   const meta: DecodeMeta = {
     struct: s.name,
     length: bytes.length,
@@ -524,7 +575,7 @@ export function inspectStruct(
     { obj: b.root, path: "", key: [] },
     { obj: b.root, path: "", key: [] },
   ];
-  for (const r of readRecords(recs, n)) ON_RECORD[r.kind]?.(b, r);
+  const status = runParse(s, prof, bytes, maxHops, opts.message, (r) => ON_RECORD[r.kind]?.(b, r));
   finish(b, status);
   const value = b.root as Decoded<never>;
   return { ok: status >= 0, status, value, nodes: b.nodes, diagnostics: b.diagnostics, error: b.error };

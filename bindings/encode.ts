@@ -4,8 +4,9 @@
 //    recorded gaps, slack and tail, so encode(decode(b)) reproduces b byte for byte;
 //  * kernel: caps without offsets -> built like vfio_info_cap_add + vfio_info_cap_shift (back to
 //    back, 8-aligned from 6.6, zero padding; "too small" replies when argsz cannot hold them).
-import { REGION, bytesAt, dataAt, reserve, u32At, u64At } from "./memory.js";
-import { wasm } from "./loader.js";
+import { REGION, bytesAt, checkSize, dataAt, reserveCall, u32At, u64At } from "./memory.js";
+import { type Scalar, arrayOf, bytesOf, intOf, objectOf, offsetOf } from "./encode-check.js";
+import { type WasmExports, wasm } from "./loader.js";
 import { resolveProfile, variantIndex, sizeInRelease, type ResolvedProfile } from "./profile.js";
 import { structByName, structFields, capEntry, type SchemaStruct } from "./schema-index.js";
 import { SCHEMA, type StructName, type StructTypes } from "./generated/schema.js";
@@ -16,38 +17,18 @@ import { encodeMessage } from "./vfio-user.js";
 type Val = Record<string, unknown>;
 const ARGSZ_AUTO = 0xffffffff;
 
-function u64(v: unknown, what: string): bigint {
-  if (v === undefined || v === null) return 0n;
-  if (typeof v === "bigint") return BigInt.asUintN(64, v);
-  if (typeof v === "number") {
-    if (!Number.isInteger(v)) throw new EncodeError("E_VALUE", `${what} must be an integer, not ${v}`, 0, what);
-    return BigInt.asUintN(64, BigInt(v));
-  }
-  if (typeof v === "string" && /^-?(0x[0-9a-f]+|\d+)$/i.test(v.trim())) return BigInt.asUintN(64, BigInt(v.trim()));
-  throw new EncodeError("E_VALUE", `${what} must be a number or bigint, not ${JSON.stringify(v)}`, 0, what);
-}
-
-function checkRange(v: bigint, scalar: string, what: string, raw: unknown, model = "lp64") {
-  const bits =
-    scalar === "u8" ? 8 : scalar === "u16" ? 16 : scalar === "u64" || (scalar === "ptr" && model === "lp64") ? 64 : 32;
-  const neg = typeof raw === "number" ? raw < 0 : typeof raw === "bigint" ? raw < 0n : false;
-  const max = (1n << BigInt(bits)) - 1n;
-  if (scalar === "s32") {
-    const n = Number(BigInt.asIntN(64, v));
-    if (n < -0x80000000 || n > 0xffffffff)
-      throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit s32`, 0, what);
-    return;
-  }
-  if (neg) {
-    if (bits < 64 && Number(BigInt.asIntN(64, v)) < -Number(1n << BigInt(bits - 1)))
-      throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what);
-    return;
-  }
-  if (v > max) throw new EncodeError("E_VALUE", `${what} = ${raw} does not fit ${scalar}`, 0, what);
+/**
+ * A value for a field of type `scalar` (a pointer is 64 bits on lp64, 32 on ilp32), checked: no
+ * wrap-around past the type, no negative unsigned value, only integers. Absent (undefined, null) is 0.
+ */
+function fieldInt(raw: unknown, scalar: string, what: string, model = "lp64"): bigint {
+  if (raw === undefined || raw === null) return 0n;
+  const t = (scalar === "ptr" ? (model === "lp64" ? "u64" : "u32") : scalar) as Scalar;
+  return intOf(raw, t, what);
 }
 
 class Out {
-  readonly w = wasm();
+  readonly w: WasmExports;
   readonly base: number;
   readonly vals: number;
   readonly list: number;
@@ -59,7 +40,10 @@ class Out {
     ncaps = 0,
   ) {
     const listBytes = Math.max(1024, ncaps * 8);
-    this.base = reserve(this.w, REGION.codec, 1024 + listBytes + size + scratchSize + 64, "encode");
+    // a call too large for the long-lived instance runs on a fresh one (the memory policy)
+    const call = reserveCall(REGION.codec, 1024 + listBytes + size + scratchSize + 64, "encode");
+    this.w = call.w;
+    this.base = call.at;
     this.vals = this.base; // 64 x u64
     this.list = this.base + 1024; // cap list: (ptr, len) per capability
     this.dst = this.list + listBytes;
@@ -93,9 +77,7 @@ function writeFields(
     for (const part of f.path.split(".")) raw = (raw as Val | undefined)?.[part];
     // a union member under another name (devid for group_id, dmabuf_id for region_index)
     for (const a of f.alt ?? []) if (raw === undefined) raw = (value as Val)[a.name];
-    const v = u64(raw, pathPrefix + f.path);
-    if (raw !== undefined) checkRange(v, f.scalar, pathPrefix + f.path, raw, prof.model);
-    vals[i] = v;
+    vals[i] = fieldInt(raw, f.scalar, pathPrefix + f.path, prof.model);
   });
   const r = o.w.encode_fields(s.id, prof.word, at, room, o.vals, version);
   if (r < 0)
@@ -238,14 +220,14 @@ function arrayPlan(st: SchemaStruct, af: SField, value: Val, prof: ResolvedProfi
   const scalar = !SCHEMA.structs.some((x) => x.name === af.of);
   if (scalar) {
     const es = af.of === "s32" || af.of === "u32" ? 4 : af.of === "u16" ? 2 : af.of === "u8" ? 1 : 8;
-    items.forEach((x, i) => checkRange(u64(x, `${prefix}${af.name}[${i}]`), af.of!, `${prefix}${af.name}[${i}]`, x));
+    const vals = items.map((x, i) => fieldInt(x, af.of!, `${prefix}${af.name}[${i}]`, prof.model));
     return {
       field: af,
       offset,
       bytes: items.length * es,
       write: (o, at) => {
         const dv = dataAt(o.w, at, items.length * es);
-        items.forEach((x, i) => dv.setInt32(i * es, Number(BigInt.asIntN(32, u64(x, ""))), prof.endian === "little"));
+        vals.forEach((x, i) => dv.setInt32(i * es, Number(BigInt.asIntN(32, x)), prof.endian === "little"));
       },
     };
   }
@@ -263,20 +245,23 @@ function arrayPlan(st: SchemaStruct, af: SField, value: Val, prof: ResolvedProfi
 }
 
 /** The trailing member of `s` for this value: a selector-chosen payload or a counted array. */
-function planTrailing(s: SchemaStruct, v: Val, prof: ResolvedProfile): Trail | null {
+function planTrailing(s: SchemaStruct, v: Val, prof: ResolvedProfile, opts: EncodeOptions): Trail | null {
   if (s.trailingLocal < 0 || s.kind === "cap") return null;
   const tf = structFields(s)[s.trailingLocal];
   if (tf.type === "array") return arrayPlan(s, tf, v, prof, "");
   if (tf.type !== "payload") return null;
   const offset = tf.offsets[variantIndex(prof)];
-  const sel = Number(u64(v[structFields(s)[tf.selectorLocal].name], "flags") & 0xffffffffn);
+  const sf = structFields(s)[tf.selectorLocal];
+  const sel = Number(fieldInt(v[sf.name], sf.scalar!, sf.name) & 0xffffffffn);
   const c = SCHEMA.cases.find((x) => x.field === tf.id && (sel & x.mask) >>> 0 === x.value);
   const data = v[tf.name];
   const flagsHex = `0x${sel.toString(16)}`;
   if (c?.kind === "scalar") {
-    const vals = (data ?? []) as number[];
+    const given = data === undefined || data === null ? [] : arrayOf(data, tf.name);
     const elem = c.elem === "u8" ? 1 : 4;
-    vals.forEach((x, i) => checkRange(u64(x, `data[${i}]`), c.elem!, `data[${i}]`, x));
+    // sized before its elements are checked: a payload too large is refused at once
+    checkSize(offset + given.length * elem, opts, `encode ${s.name}`);
+    const vals = given.map((x, i) => Number(BigInt.asIntN(32, fieldInt(x, c.elem!, `${tf.name}[${i}]`))));
     return {
       field: tf,
       offset,
@@ -340,6 +325,85 @@ export function encode<N extends StructName>(
   return encodeStruct(s, value as Val, opts);
 }
 
+/** The checked `$` of a value: free-form bytes (gaps, slack, tail), where they go, and the length. */
+interface Meta {
+  gaps: { offset: number; bytes: Uint8Array }[];
+  slack?: Uint8Array;
+  slackOffset?: number;
+  tail?: Uint8Array;
+  tailOffset?: number;
+  length?: number;
+}
+/** Offsets and lengths beyond this cannot be a buffer (checkSize refuses the total later, typed). */
+const MAX_OFFSET = 2 ** 48;
+function metaOf(v: Val): Meta {
+  const m = v.$ === undefined || v.$ === null ? {} : objectOf(v.$, "$");
+  const given = (k: string) => m[k] !== undefined && m[k] !== null;
+  const off = (k: string) => (given(k) ? offsetOf(m[k], `$.${k}`, MAX_OFFSET) : undefined);
+  const bytes = (k: string) => (given(k) ? bytesOf(m[k], `$.${k}`) : undefined);
+  const gaps = given("gaps") ? arrayOf(m.gaps, "$.gaps") : [];
+  return {
+    gaps: gaps.map((g, i) => {
+      const o = objectOf(g, `$.gaps[${i}]`);
+      return {
+        offset: offsetOf(o.offset, `$.gaps[${i}].offset`, MAX_OFFSET),
+        bytes: bytesOf(o.bytes, `$.gaps[${i}].bytes`),
+      };
+    }),
+    slack: bytes("slack"),
+    slackOffset: off("slackOffset"),
+    tail: bytes("tail"),
+    tailOffset: off("tailOffset"),
+    length: off("length"),
+  };
+}
+
+/**
+ * Exact layout: each capability where its `offset` says. The offsets must describe a chain the
+ * decoder reads back: after the fixed struct, 4-aligned, in increasing order without overlaps and
+ * inside argsz; `next` and `cap_offset`, when given, must agree with them, and are filled in when
+ * not (in `caps` and `fixedVal`). Anything else would overwrite the struct or another capability.
+ */
+function exactChain(
+  s: SchemaStruct,
+  fixedVal: Val,
+  caps: (DecodedCap & Val)[],
+  sizes: { size: number }[],
+  fixed: number,
+  argsz: bigint | null,
+): void {
+  if (!s.caps) throw new EncodeError("E_VALUE", `${s.name} has no capability chain`, 0, "caps");
+  const offs = caps.map((c, i) => offsetOf(c.offset, `caps[${i}].offset`, MAX_OFFSET));
+  let prevEnd = fixed;
+  offs.forEach((off, i) => {
+    const path = `caps[${i}].offset`;
+    const fail = (msg: string, at = off, field = path) => {
+      throw new EncodeError("E_VALUE", msg, at, field);
+    };
+    if (off < fixed) fail(`${path} ${off} is inside the ${fixed}-byte fixed ${s.name}`);
+    if (off % 4 !== 0) fail(`${path} ${off} is not 4-byte aligned (the chain's links must be)`);
+    if (off < prevEnd)
+      fail(`${path} ${off} overlaps the capability before it (it ends at ${prevEnd}); caps go in chain order`);
+    prevEnd = off + sizes[i].size;
+    if (argsz !== null && BigInt(prevEnd) > argsz)
+      fail(`caps[${i}] ends at ${prevEnd}, past argsz ${argsz}`, off, `caps[${i}]`);
+    const next = i + 1 < offs.length ? offs[i + 1] : 0;
+    const h = (caps[i].header ?? {}) as Val;
+    if (h.next !== undefined && h.next !== null && fieldInt(h.next, "u32", `caps[${i}].header.next`) !== BigInt(next))
+      fail(
+        `caps[${i}].header.next is ${h.next} but ${i + 1 < offs.length ? `the next capability is at ${next}` : "it is the last capability (0)"}`,
+        off + 4,
+        `caps[${i}].header.next`,
+      );
+    caps[i] = { ...caps[i], header: { ...h, next } } as DecodedCap & Val;
+  });
+  const field = s.caps!.offsetField;
+  const given = fixedVal[field];
+  if (given !== undefined && given !== null && fieldInt(given, "u32", field) !== BigInt(offs[0]))
+    throw new EncodeError("E_VALUE", `${field} is ${given} but the first capability is at ${offs[0]}`, 0, field);
+  fixedVal[field] = offs[0];
+}
+
 /** encode() for one struct (a vfio-user message header is one too: its fields, without the body). */
 export function encodeStruct(
   s: SchemaStruct,
@@ -348,22 +412,34 @@ export function encodeStruct(
 ): Uint8Array {
   const prof = resolveProfile(opts);
   const w = wasm();
-  const v = value as Val;
-  const meta = (v.$ ?? {}) as Partial<DecodeMeta>;
+  const v = objectOf(value, "");
+  const meta = metaOf(v);
   const fixed = w.struct_size(s.id, prof.word);
-  const caps = (v.caps ?? []) as (DecodedCap & Val)[];
+  const caps = (v.caps === undefined || v.caps === null ? [] : arrayOf(v.caps, "caps")).map((c, i) =>
+    objectOf(c, `caps[${i}]`),
+  ) as (DecodedCap & Val)[];
 
   // trailing member: payload picked by the selector, or a counted array
   const tv: Val = { ...v };
-  const trail = planTrailing(s, tv, prof);
+  const trail = planTrailing(s, tv, prof, opts);
   const pf = trail?.field;
-  const exact = caps.length > 0 && caps.every((c) => typeof c.offset === "number");
+  const withOffset = caps.filter((c) => c.offset !== undefined && c.offset !== null).length;
+  if (withOffset && withOffset < caps.length)
+    throw new EncodeError(
+      "E_VALUE",
+      "either every capability has an offset (exact layout, as decoded) or none (kernel layout)",
+      0,
+      `caps[${caps.findIndex((c) => c.offset === undefined || c.offset === null)}].offset`,
+    );
+  const exact = caps.length > 0 && withOffset === caps.length;
+  const argszGiven = v.argsz !== undefined && v.argsz !== null;
   // Extent of what we know how to place.
   // argsz-extensible structs are as long as in the profile's release (bind_iommufd: 16 before 6.17)
   const eraFixed = sizeInRelease(s, prof) ?? fixed;
   let end = eraFixed;
   if (trail) end = Math.max(end, trail.offset + trail.bytes);
   const capSizes = caps.map((c) => capLayout(capStruct(s, c, prof), c, prof));
+  if (exact) exactChain(s, tv, caps, capSizes, fixed, argszGiven ? fieldInt(v.argsz, "u32", "argsz") : null);
   if (exact)
     caps.forEach((c, i) => {
       end = Math.max(end, c.offset + capSizes[i].size);
@@ -381,9 +457,9 @@ export function encodeStruct(
     meta.length ?? 0,
     eraFixed + kernelCapsTotal + (meta.slack && !exact && caps.length ? meta.slack.length : 0),
   );
+  checkSize(total, opts, `encode ${s.name}`); // before any memory is asked for
   const o = new Out(Math.max(total, fixed) + 8, kernelCapsTotal + caps.length * 16 + 64, caps.length);
   const fixedVal: Val = tv;
-  const argszGiven = v.argsz !== undefined && v.argsz !== null;
   if (!argszGiven)
     fixedVal.argsz = trail && pf?.type === "payload" ? Math.max(eraFixed, trail.offset + trail.bytes) : total;
   writeFields(o, s, prof, o.dst, Math.max(fixed, total), fixedVal, 0, "");
@@ -391,15 +467,7 @@ export function encodeStruct(
   let length = total;
   if (caps.length && exact) {
     caps.forEach((c, i) => {
-      const room = total - c.offset;
-      if (c.offset < 0 || room < 8)
-        throw new EncodeError(
-          "E_VALUE",
-          `caps[${i}].offset ${c.offset} is outside the buffer`,
-          c.offset,
-          `caps[${i}].offset`,
-        );
-      writeCap(o, s, c, prof, o.dst + c.offset, room, i);
+      writeCap(o, s, c, prof, o.dst + c.offset, total - c.offset, i); // placed by exactChain
     });
   } else if (caps.length) {
     // kernel mode: encode each cap into scratch, then let the wasm core chain them
@@ -413,11 +481,11 @@ export function encodeStruct(
       list[i * 2 + 1] = size;
       at = (at + size + 15) & ~15;
     });
-    const argszSupplied = argszGiven ? Number(u64(v.argsz, "argsz")) : ARGSZ_AUTO;
+    const argszSupplied = argszGiven ? Number(fieldInt(v.argsz, "u32", "argsz")) : ARGSZ_AUTO;
     const r = w.caps_build(s.id, prof.word, o.dst, o.size, fixed, argszSupplied, o.list, caps.length);
     if (r < 0)
       throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
-    length = Math.max(r, argszGiven ? Math.min(Number(u64(v.argsz, "argsz")), total) : r);
+    length = Math.max(r, argszGiven ? Math.min(argszSupplied, total) : r);
     if (r === fixed && argszSupplied !== ARGSZ_AUTO && argszSupplied < fixed + kernelCapsTotal)
       length = Math.max(fixed, Math.min(argszSupplied, total));
   }

@@ -32,6 +32,7 @@ export { setValue, patchBytes, blankBytes, MAX_EDIT_ELEMENTS } from "./edit.js";
 export { guessStruct, CONFIDENT_GUESS, type StructGuess, type GuessOptions } from "./guess.js";
 export { formatHex, formatC } from "./export.js";
 export { encode, retryRequest } from "./encode.js";
+export { MEMORY_POLICY, memoryStats } from "./memory.js";
 export {
   walkCaps,
   buildCaps,

@@ -19,6 +19,13 @@ export function toJSONValue(v: unknown): unknown {
   return v;
 }
 
+/**
+ * A u64 given as text ("18446744073709551615", "0x10"): a bigint, or the text itself when it is not
+ * a plain integer, so encode() reports it as an E_VALUE naming the field (BigInt() would throw a
+ * SyntaxError).
+ */
+const u64Text = (t: string): bigint | string => (/^(0x[0-9a-f]{1,40}|\d{1,40})$/i.test(t) ? BigInt(t) : t);
+
 const bytesFieldNames = new Set(SCHEMA.fields.filter((f) => f.type === "bytes").map((f) => f.name));
 
 /** Convert a JSON value (as printed by `vfio-abi decode`) back to what encode() takes. */
@@ -29,7 +36,7 @@ export function fromJSONValue(structName: string, j: unknown): Record<string, un
   const v = { ...(j as Record<string, unknown>) };
   for (const f of structFields(s)) {
     if ((f.scalar === "u64" || f.scalar === "ptr") && typeof v[f.name] === "string")
-      v[f.name] = BigInt(v[f.name] as string);
+      v[f.name] = u64Text(v[f.name] as string);
     // a raw payload (the VF token of VFIO_DEVICE_FEATURE_PCI_VF_TOKEN) travels as hex; nested
     // 64-bit values stay decimal strings, which encode() accepts
     if ((f.type === "payload" || f.type === "bytes") && typeof v[f.name] === "string")
@@ -59,13 +66,13 @@ export function fromJSONValue(structName: string, j: unknown): Record<string, un
           })();
       if (e)
         for (const f of structFields(e)) {
-          if (f.scalar === "u64" && typeof cc[f.name] === "string") cc[f.name] = BigInt(cc[f.name] as string);
+          if (f.scalar === "u64" && typeof cc[f.name] === "string") cc[f.name] = u64Text(cc[f.name] as string);
           if (f.type === "array" && Array.isArray(cc[f.name])) {
             const es = structByName(f.of!);
             cc[f.name] = (cc[f.name] as Record<string, unknown>[]).map((x) => {
               const y = { ...x };
               for (const g of structFields(es))
-                if (g.scalar === "u64" && typeof y[g.name] === "string") y[g.name] = BigInt(y[g.name] as string);
+                if (g.scalar === "u64" && typeof y[g.name] === "string") y[g.name] = u64Text(y[g.name] as string);
               return y;
             });
           }

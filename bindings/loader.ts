@@ -4,6 +4,7 @@
 // (build/fuzz.wasm) with the same kind of loader: it is loaded only when a fuzzing function first
 // needs it (initFuzz() / initFuzzSync() where it cannot be read synchronously).
 
+import { UsageError } from "./errors.js";
 import { type FuzzExports, WASM_ABI_VERSION, type WasmExports } from "./generated/wasm-abi.js";
 
 /** The raw C-like exports of the modules (generated from the contract; docs/wasm-abi.md). */
@@ -19,23 +20,40 @@ type AsyncSource = WasmSource | Response | Promise<Response> | URL | string;
 class Slot<E extends { abi_version(): number }> {
   current: E | null = null;
   kind: "wasm" | "js" = "wasm";
+  /** Makes another instance of the current module (for calls too large for the long-lived one). */
+  create: (() => E) | null = null;
   constructor(
     readonly url: () => URL,
     readonly what: string,
   ) {}
 
-  adopt(exports: unknown, kind: "wasm" | "js"): E {
+  checked(exports: unknown): E {
     const ex = exports as E;
     const v = ex.abi_version();
     if (v !== EXPECTED_ABI_VERSION)
-      throw new Error(`vfio-abi: ${this.what} ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`);
+      throw new UsageError(
+        "E_BAD_ARG",
+        `vfio-abi: ${this.what} ABI version ${v}, bindings expect ${EXPECTED_ABI_VERSION}`,
+        0,
+        null,
+      );
+    return ex;
+  }
+  adopt(exports: unknown, kind: "wasm" | "js", create: (() => E) | null = null): E {
+    const ex = this.checked(exports);
     this.current = ex;
     this.kind = kind;
+    this.create = create;
     return ex;
   }
   initSync(source: WasmSource): E {
     const mod = source instanceof WebAssembly.Module ? source : new WebAssembly.Module(source);
-    return this.adopt(new WebAssembly.Instance(mod, {}).exports, "wasm");
+    const make = () => new WebAssembly.Instance(mod, {}).exports as unknown as E;
+    return this.adopt(make(), "wasm", make);
+  }
+  /** A new instance of the current module, or null when the host gave no way to make one. */
+  fresh(): E | null {
+    return this.create ? this.checked(this.create()) : null;
   }
   async init(source?: AsyncSource): Promise<E> {
     if (source === undefined) {
@@ -68,8 +86,11 @@ class Slot<E extends { abi_version(): number }> {
     if (this.current) return this.current;
     const sync = this.tryNodeSync();
     if (sync) return sync;
-    throw new Error(
+    throw new UsageError(
+      "E_BAD_ARG",
       `vfio-abi: call \`await ${init}()\` (or ${init}Sync(bytes)) before using the ${this.what} in this host`,
+      0,
+      null,
     );
   }
 }
@@ -89,8 +110,18 @@ export const initSync = (source: WasmSource): WasmExports => core.initSync(sourc
  * read from disk (Node, Bun, Deno). Accepts bytes, a Module, a Response (or its promise), or a URL.
  */
 export const init = (source?: AsyncSource): Promise<WasmExports> => core.init(source);
-/** Use an already-instantiated exports object (e.g. the wasm2js build for hosts without wasm). */
-export const initWithExports = (ex: WasmExports, kind: "wasm" | "js" = "js"): WasmExports => core.adopt(ex, kind);
+/**
+ * Use an already-instantiated exports object (e.g. the wasm2js build for hosts without wasm).
+ * `instantiate` makes another instance of the same module (the wasm2js build exports one): calls
+ * too large for the long-lived instance run on a fresh one. Without it they grow this instance.
+ */
+export const initWithExports = (
+  ex: WasmExports,
+  kind: "wasm" | "js" = "js",
+  instantiate?: () => WasmExports,
+): WasmExports => core.adopt(ex, kind, instantiate ?? null);
+/** A new instance of the codec module, or null when the host gave no way to make one. */
+export const freshInstance = (): WasmExports | null => core.fresh();
 /** The current exports; auto-initialises synchronously where the host allows it. */
 export const wasm = (): WasmExports => core.get("init");
 /** "wasm" or "js" (the wasm2js fallback). */

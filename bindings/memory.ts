@@ -2,7 +2,12 @@
 // space, copies bytes in and out and makes typed views through these functions, so growth (which
 // detaches earlier views), failed reservations and unsigned addresses are handled in one place.
 import { UsageError } from "./errors.js";
-import type { ArenaExports } from "./generated/wasm-abi.js";
+import { type ArenaExports, MEMORY_POLICY, type WasmExports } from "./generated/wasm-abi.js";
+import { freshInstance, wasm } from "./loader.js";
+import type { SizeOptions } from "./types.js";
+
+export { MEMORY_POLICY };
+export type { SizeOptions };
 
 /** Where each part of the bindings works in the arena, as byte offsets from arena_ptr(). */
 export const REGION = {
@@ -46,3 +51,96 @@ export const u32At = (w: ArenaExports, at: number, n: number): Uint32Array => ne
 export const dataAt = (w: ArenaExports, at: number, n: number): DataView => new DataView(w.memory.buffer, at, n);
 export const u64At = (w: ArenaExports, at: number, n: number): BigUint64Array =>
   new BigUint64Array(w.memory.buffer, at, n);
+
+// ---------------------------------------------------------------- the memory policy
+/** The most any call may ask for: what 32-bit wasm memory can hold beside the module's own data. */
+const MAX_INPUT_LIMIT = 0xffff0000;
+
+/** The call's maxInput, checked: an integer in 0 .. 2^32 - 2^16. */
+export function maxInputOf(o: SizeOptions | undefined): number {
+  const m = o?.maxInput;
+  if (m === undefined) return MEMORY_POLICY.defaultMaxInput;
+  if (typeof m !== "number" || !Number.isInteger(m) || m < 0 || m > MAX_INPUT_LIMIT)
+    throw new UsageError(
+      "E_BAD_ARG",
+      `maxInput must be an integer from 0 to ${MAX_INPUT_LIMIT}, not ${describe(m)}`,
+      0,
+      "maxInput",
+    );
+  return m;
+}
+
+/** Throws UsageError E_TOO_LARGE when `n` bytes are more than the call allows. */
+export function checkSize(n: number, o: SizeOptions | undefined, what: string): void {
+  const max = maxInputOf(o);
+  if (n > max)
+    throw new UsageError(
+      "E_TOO_LARGE",
+      `${what}: ${n} bytes is more than maxInput (${max} bytes); pass { maxInput } to allow more`,
+      0,
+      null,
+    );
+}
+
+/**
+ * Where a call that needs `size` arena bytes from `region` runs: the long-lived instance when it
+ * stays within MEMORY_POLICY.residentArena, otherwise a fresh instance the caller drops after the
+ * call (so no input grows the long-lived one). Returns the instance and the absolute address of
+ * `region` in it.
+ */
+export function reserveCall(region: number, size: number, what: string): { w: WasmExports; at: number } {
+  const resident = wasm();
+  const fits = region + size <= MEMORY_POLICY.residentArena;
+  const w = fits ? resident : (freshInstance() ?? resident);
+  const at = reserve(w, region, size, what);
+  lastCallBytes = w.memory.buffer.byteLength;
+  return { w, at };
+}
+let lastCallBytes = 0;
+
+/** Wasm memory in use: the long-lived instance's, and that of the instance the last call ran on. */
+export function memoryStats(): { residentBytes: number; lastCallBytes: number } {
+  return { residentBytes: wasm().memory.buffer.byteLength, lastCallBytes };
+}
+
+/** A short description of a value for error messages (never throws, whatever the value). */
+export function describe(v: unknown): string {
+  if (typeof v === "bigint") return `${v}n`;
+  if (typeof v === "string") return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v);
+  if (typeof v === "function") return "a function";
+  if (v === null || typeof v !== "object") return String(v);
+  if (Array.isArray(v)) return `an array of ${v.length}`;
+  return `a ${Object.getPrototypeOf(v)?.constructor?.name ?? "null-prototype object"}`;
+}
+
+/**
+ * The bytes of an input: a Uint8Array (or Buffer), another view with one-byte elements, a DataView
+ * or an ArrayBuffer. A view with wider elements (Uint16Array, ...) is refused rather than guessed
+ * at: its element count is not its byte length, and its byte order is the host's.
+ */
+export function inputBytes(b: unknown, what: string): Uint8Array {
+  if (b instanceof Uint8Array) return b;
+  if (b instanceof Int8Array || b instanceof Uint8ClampedArray || b instanceof DataView)
+    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (b instanceof ArrayBuffer) return new Uint8Array(b);
+  const wide = ArrayBuffer.isView(b)
+    ? ` (its ${b.byteLength} bytes: new Uint8Array(x.buffer, x.byteOffset, x.byteLength))`
+    : "";
+  throw new UsageError("E_BAD_ARG", `${what} must be a Uint8Array, not ${describe(b)}${wide}`, 0, what);
+}
+
+/** Default of decode's maxCaps (capability-chain hops). */
+export const DEFAULT_MAX_CAPS = 1024;
+/** The call's maxCaps, checked: an integer from 1 to 2^31 - 1 (the chain itself ends after len / 8 hops). */
+export function maxCapsOf(o: { maxCaps?: number } | undefined): number {
+  const m = o?.maxCaps;
+  if (m === undefined) return DEFAULT_MAX_CAPS;
+  if (typeof m !== "number" || !Number.isInteger(m) || m < 1 || m > 0x7fffffff)
+    throw new UsageError(
+      "E_BAD_ARG",
+      `maxCaps must be an integer from 1 to ${0x7fffffff}, not ${describe(m)}`,
+      0,
+      "maxCaps",
+    );
+  return m;
+}

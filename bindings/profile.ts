@@ -45,9 +45,15 @@ export function sizeInRelease(
   return hit ? hit[p.model] : null;
 }
 
+/** Resolved profiles by their options; bounded (a caller cycling through options cannot grow it). */
 const cache = new Map<string, ResolvedProfile>();
+const CACHE_MAX = 256;
 
 export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
+  if (o === null || typeof o !== "object")
+    throw new UsageError("E_BAD_ARG", `options must be an object, not ${o === null ? "null" : typeof o}`, 0, null);
+  if (o.proposals !== undefined && (!Array.isArray(o.proposals) || o.proposals.some((p) => typeof p !== "string")))
+    throw new UsageError("E_BAD_ARG", "proposals must be an array of proposal names", 0, "proposals");
   const key = `${o.arch}|${o.endian}|${o.model}|${o.epoch}|${o.proposals?.join(",")}`;
   const hit = cache.get(key);
   if (hit) return hit;
@@ -102,6 +108,7 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
   };
   for (const p of o.proposals ?? []) add(p);
   const r: ResolvedProfile = { word, endian, model, epoch, kernel, proposals };
+  if (cache.size >= CACHE_MAX) cache.clear();
   cache.set(key, r);
   return r;
 }

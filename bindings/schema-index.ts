@@ -15,6 +15,13 @@ for (const s of SCHEMA.structs) byName.set(s.name, s);
 
 /** Struct by kernel name, with or without the vfio_ prefix ("irq_set" = "vfio_irq_set"). */
 export function structByName(name: string): SchemaStruct {
+  if (typeof name !== "string")
+    throw new UsageError(
+      "E_BAD_ARG",
+      `a struct name must be a string, not ${name === null ? "null" : typeof name}`,
+      0,
+      null,
+    );
   const n = name.trim().replace(/^struct\s+/, "");
   const s = byName.get(n) ?? byName.get(`vfio_${n}`);
   if (!s) throw new UsageError("E_BAD_ARG", `unknown struct ${name}`, 0, null);

@@ -21,8 +21,17 @@ export interface ProfileOptions {
   proposals?: string[];
 }
 
-export interface DecodeOptions extends ProfileOptions {
-  /** Upper bound on capability-chain hops (default 1024). */
+/** The memory policy's per-call limit (docs/wasm-abi.md, Memory policy). */
+export interface SizeOptions {
+  /**
+   * Largest input (decode, inspect, walkCaps) or encoded output (encode) in bytes; default 4 MiB
+   * (MEMORY_POLICY.defaultMaxInput). Larger ones fail with E_TOO_LARGE before any work is done.
+   */
+  maxInput?: number;
+}
+
+export interface DecodeOptions extends ProfileOptions, SizeOptions {
+  /** Upper bound on capability-chain hops: an integer from 1 to 2^31 - 1 (default 1024). */
   maxCaps?: number;
   /**
    * Device type whose IRQ index space names vfio_irq_info / vfio_irq_set `index`: pci (the default),
@@ -31,7 +40,7 @@ export interface DecodeOptions extends ProfileOptions {
   device?: "pci" | "platform" | "amba" | "ccw" | "ap" | "fsl-mc" | "cdx";
 }
 
-export interface EncodeOptions extends ProfileOptions {}
+export interface EncodeOptions extends ProfileOptions, SizeOptions {}
 
 /** One decoded capability, in chain order. Fields are the kernel struct's, beside its header. */
 export interface DecodedCap {

@@ -15,6 +15,8 @@ import {
   K,
 } from "./decode.js";
 import { encodeStruct } from "./encode.js";
+import { bytesOf } from "./encode-check.js";
+import { checkSize } from "./memory.js";
 import { structByName, structById, structFields, type SchemaStruct } from "./schema-index.js";
 import { SCHEMA } from "./generated/schema.js";
 import {
@@ -339,7 +341,8 @@ export function encodeMessage(v: MessageValue, opts: EncodeOptions = {}): Uint8A
     error_no: v.error_no ?? 0,
   };
   const head = encodeStruct(structByName(MESSAGE_STRUCT), hdr, opts);
-  const tail = v.$?.tail ?? new Uint8Array(0);
+  const tail = v.$?.tail === undefined || v.$?.tail === null ? new Uint8Array(0) : bytesOf(v.$.tail, "$.tail");
+  checkSize(HEADER_SIZE + body.length + tail.length, opts, "encode vfio_user_message");
   const out = new Uint8Array(HEADER_SIZE + body.length + tail.length);
   out.set(head.subarray(0, HEADER_SIZE));
   out.set(body, HEADER_SIZE);

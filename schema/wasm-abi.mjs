@@ -6,7 +6,7 @@
 // docs/wasm-abi.md. Numbers here are ABI: a host compiled against one value must keep working.
 
 /** abi_version() of a module built from this contract; bump it when a number below changes meaning. */
-export const abiVersion = 2;
+export const abiVersion = 3;
 
 // ---------------------------------------------------------------- status codes
 /** The typed errors the TypeScript bindings throw, by status code. */
@@ -54,6 +54,12 @@ export const statusCodes = [
   status("E_BAD_ARG", -22, "unknown struct id, profile bits, etc.", "UsageError"),
   status("E_VALUE", -23, "encode: inconsistent value (e.g. payload with two DATA bits)", "EncodeError"),
   status("E_NO_MEMORY", -24, "arena_reserve could not grow memory", "UsageError"),
+  status(
+    "E_TOO_LARGE",
+    -25,
+    "input larger than the maximum the caller allows (the bindings' maxInput; no export returns it)",
+    "UsageError",
+  ),
 ];
 /** What the oracle and fast-validation exports answer when a pointer argument lies outside memory. */
 export const outOfRange = status(
@@ -62,6 +68,58 @@ export const outOfRange = status(
   "oracle_*: buffer or device block outside memory",
   "UsageError",
 );
+
+// ---------------------------------------------------------------- memory map and memory policy
+/**
+ * Which parts of the module's memory a host may point into. Every pointer argument of every export
+ * (input or output) must lie inside the arena; the module checks each one in 64-bit arithmetic and
+ * answers with a status code (`check`) instead of reading or writing outside it.
+ */
+export const memoryMap = {
+  regions: [
+    {
+      name: "static",
+      from: "0",
+      to: "arena_ptr()",
+      host: "never",
+      meaning:
+        "the module's static data and tables (layout, field and rule tables): a pointer into it is refused, so no call can change a later call's answer",
+    },
+    {
+      name: "arena",
+      from: "arena_ptr()",
+      to: "memory.size × 65536",
+      host: "read and write",
+      meaning:
+        "the host's scratch space: inputs, outputs, work areas and device blocks. The module writes only where an output pointer says",
+    },
+  ],
+  /** arena_ptr() is aligned to this many bytes. */
+  arenaAlign: 64,
+  checks: [
+    "`p` and `p + n` inside the arena for every pointer `p` with the byte length `n` the export reads or writes (a count times an element size, computed in 64 bits: a length that overflows is refused, never wrapped)",
+    "batch entries: `bufs + offset_i` computed in 64 bits, so an offset cannot wrap around 2^32 to memory below `bufs`",
+    "a refused pointer: `E_RANGE` (codec and fuzz exports), `E_ORACLE_RANGE` (oracle and validate exports, per batch entry when the entry alone is outside), `0` from `read_u32`",
+    "unaligned pointers are allowed everywhere and read the same bytes as aligned ones (the wasm2js build too)",
+  ],
+};
+/** What the TypeScript bindings promise about memory (the C host decides its own). */
+export const memoryPolicy = {
+  /**
+   * Default largest input (decode / inspect / walkCaps bytes, encode output), in bytes; per call:
+   * `maxInput`. Real ioctl buffers are a few KiB and a vfio-user message with the protocol's default
+   * 1 MiB data transfer is just over 1 MiB; the limit keeps the worst case (one JavaScript object per
+   * payload byte) near 1.5 GB of JavaScript heap.
+   */
+  defaultMaxInput: 4 << 20,
+  /** Records in the window a decode reads the record stream through (24 bytes each). */
+  recordWindow: 4096,
+  /**
+   * Arena bytes the long-lived instance may use; a call that needs more runs on a fresh instance
+   * that is dropped after the call, so no input grows the long-lived one.
+   */
+  residentArena: 2 << 20,
+};
 
 // ---------------------------------------------------------------- profile word
 export const profile = {
@@ -664,8 +722,8 @@ export const exportedFunctions = [
     "arena_reserve",
     "n: u32",
     "i32",
-    "grow so the arena holds \u2265 n bytes; capacity or `E_NO_MEMORY`",
-    "Make the arena at least n bytes. Returns the capacity or E_NO_MEMORY.",
+    "grow so the arena holds \u2265 n bytes; `OK` or `E_NO_MEMORY` (`arena_cap` tells the capacity)",
+    "Make the arena at least n bytes. Returns OK or E_NO_MEMORY (arena_cap() tells the capacity).",
   ),
   fn("struct_count", "", "i32", "number of struct ids"),
   fn("struct_size", "sid: i32, prof: u32", "i32", "sizeof the fixed part under a profile"),
@@ -682,7 +740,15 @@ export const exportedFunctions = [
     "decode one buffer into records",
     "Parse src[0..len) as struct sid into records at out (capacity outCap records of 24 bytes). Returns OK / NEEDS_ARGSZ / negative status. rec_count() tells how many records were written.",
   ),
-  fn("rec_count", "", "u32", "records written by the last `parse`"),
+  fn(
+    "parse_window",
+    "sid: i32, prof: u32, src: usize, len: u32, out: usize, outCap: u32, maxHops: i32, first: u32",
+    "i32",
+    "`parse` through a record window: writes records first..first+outCap-1",
+    "parse() through a window: writes records first..first+outCap-1 of the stream to out and returns the parse's status (never E_OUT_FULL). rec_total() is the length of the whole stream, so a host reads any stream with a window of fixed size by calling again with first += outCap.",
+  ),
+  fn("rec_count", "", "u32", "records written by the last `parse` / `parse_window`"),
+  fn("rec_total", "", "u32", "records in the whole stream of the last `parse` / `parse_window`"),
   fn("err_code", "", "i32", "last parse error status (0 none)"),
   fn("err_offset", "", "u32", "its byte offset"),
   fn("err_field", "", "i32", "its field id (-1 none)"),
@@ -720,7 +786,7 @@ export const exportedFunctions = [
     "prof: u32, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32",
     "i32",
     "headers-only chain walk",
-    "Bounded, cycle-safe walk of a capability chain starting at `start` inside buf[0..len), headers only: writes (u16 id, u16 version, u32 offset, u32 length) = 12 bytes per cap to out. length runs to next (or to len for the last cap). Returns the number of caps or a negative status.",
+    "Bounded, cycle-safe walk of a capability chain starting at `start` inside buf[0..len), headers only: writes (u16 id, u16 version, u32 offset, u32 length) = 12 bytes per cap to out. length runs to next (or to len for the last cap). Returns the number of caps or a negative status; on failure err_offset() is the byte offset of the failing next (0xffffffff: start itself) and err_value() the offset it named.",
   ),
   fn(
     "caps_walk_batch",

@@ -15,14 +15,15 @@ import {
   parse,
   rec_count,
 } from "../index";
-import { inMem, Mem, Prof } from "../mem";
+import { ARENA, inArena, Mem, Prof } from "../mem";
 import * as S from "../generated/status";
 import { capKnownSize, capLookup, expandProposals, fieldOffset, structSize } from "../tables";
 
-const buf = memory.data(4096, 16);
-// Scratch for outputs: as-pect runs with a managed runtime that owns the heap, so the tests use
-// static memory where the release module would use scratch.
-const scratch = memory.data(65536, 16);
+// Inputs and outputs must lie in the arena (the exports refuse the module's static data). as-pect
+// runs with a managed runtime that owns the heap, so the buffers are raw heap blocks, 64-aligned:
+// at or above ARENA, and never touched by the runtime.
+const buf: usize = (heap.alloc(4096 + 64) + 63) & ~(<usize>63);
+const scratch: usize = (heap.alloc(65536 + 64) + 63) & ~(<usize>63);
 
 function put(hex: string, at: usize = buf): u32 {
   let n: u32 = 0;
@@ -48,10 +49,14 @@ describe("byte order", () => {
     Mem.wr64(buf, 0x4000, true);
     expect(Mem.rd64(buf, true)).toBe(0x4000);
   });
-  it("bounds-checks against memory size without overflow", () => {
-    expect(inMem(0, 16)).toBe(true);
-    expect(inMem(<usize>0xfffffff0, 0x20)).toBe(false);
-    expect(inMem(16, <u64>0xffffffffffff)).toBe(false);
+  it("bounds-checks against the arena without overflow", () => {
+    expect(inArena(<u64>ARENA, 16)).toBe(true);
+    expect(inArena(<u64>buf, 4096)).toBe(true);
+    expect(inArena(0, 16)).toBe(false); // static data
+    expect(inArena(<u64>ARENA - 1, 16)).toBe(false);
+    expect(inArena(<u64>0xfffffff0, 0x20)).toBe(false);
+    expect(inArena(<u64>ARENA, <u64>0xffffffffffff)).toBe(false);
+    expect(inArena(<u64>0x100000000 + <u64>ARENA, 1)).toBe(false); // a 64-bit sum past 2^32 never wraps
   });
 });
 

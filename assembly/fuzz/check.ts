@@ -40,7 +40,7 @@ import {
 import { S_VFIO_IRQ_SET } from "../generated/layout";
 import { wrN } from "../mem";
 import { oracle_last_rule, oracleSetIrqs } from "../oracle";
-import { recCount, recOverflow } from "../records";
+import { recWritten, recOverflow } from "../records";
 import { fieldAux, fieldType, T_ARRAY, T_BYTES, T_PAYLOAD } from "../tables";
 import { gBaseOk, gClass, genCase, gRet, gRule, gSid, gStatus, gTarget } from "./gen";
 import { mutateFrom, parseInto } from "./mutate";
@@ -64,7 +64,7 @@ function rebuild(prof: u32, src: usize, len: u32, dst: usize, work: usize, fill:
   const big = (prof & PROF_BIG) != 0;
   memory.fill(dst, fill, len);
   const recs = work + W_REC,
-    n = recCount();
+    n = recWritten();
   for (let i: u32 = 0; i < n; i++) {
     const r = recs + (i as usize) * REC_SIZE;
     const k = load<u8>(r) as u32,
@@ -95,7 +95,7 @@ function hashBytes(h: u64, p: usize, len: u32): u64 {
   return (h ^ (len as u64)) * 0x100000001b3;
 }
 function recHash(work: usize): u64 {
-  return hashBytes(0xcbf29ce484222325, work + W_REC, recCount() * (REC_SIZE as u32));
+  return hashBytes(0xcbf29ce484222325, work + W_REC, recWritten() * (REC_SIZE as u32));
 }
 
 /** Hash of one generated case and its label (the campaign sums these: order-independent). */
@@ -189,7 +189,7 @@ export function campaign(
     store<u32>(out + OUT_LEN_B, lb);
     memory.fill(B + lb, 0, 64);
     const s1 = parseInto(sid, prof, B, lb, work);
-    const n1 = recCount(),
+    const n1 = recWritten(),
       h1 = recHash(work);
     if (s1 >= 0) {
       mutOk++;
@@ -201,7 +201,7 @@ export function campaign(
     // 7. no read outside the input: poison the bytes behind it, the decoder's answer must not change
     memory.fill(B + lb, 0xa5, 64);
     const s2 = parseInto(sid, prof, B, lb, work);
-    if (s2 != s1 || recCount() != n1 || recHash(work) != h1) fail(out, idx, 7);
+    if (s2 != s1 || recWritten() != n1 || recHash(work) != h1) fail(out, idx, 7);
     if (sid == S_VFIO_IRQ_SET) {
       const r1 = oracleSetIrqs(prof, B, lb, dev, false),
         q1 = oracle_last_rule();

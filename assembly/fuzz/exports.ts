@@ -9,7 +9,7 @@ import {
   S_VFIO_IRQ_SET,
   S_VFIO_REGION_INFO,
 } from "../generated/layout";
-import { inMem } from "../mem";
+import { inArena } from "../mem";
 import * as S from "../generated/status";
 import { campaign, caseEnv, caseHash } from "./check";
 import { gClass, genCase, gRet, gRule, gSid, gStatus, gTarget } from "./gen";
@@ -38,7 +38,7 @@ function famOk(sid: i32): bool {
 }
 function argsOk(sid: i32, prof: u32, dev: usize, work: usize): bool {
   return (
-    famOk(sid) && (prof & ~PROF_KNOWN) == 0 && inMem(work, WORK_SIZE as u64) && inMem(dev, (DEV_WORDS as u64) << 2)
+    famOk(sid) && (prof & ~PROF_KNOWN) == 0 && inArena(work, WORK_SIZE as u64) && inArena(dev, (DEV_WORDS as u64) << 2)
   );
 }
 
@@ -85,7 +85,7 @@ export function fuzz_mutate(
   work: usize,
 ): i32 {
   if (!argsOk(sid < 0 ? S_VFIO_IRQ_SET : sid, prof, work, work) || sid < 0) return S.E_BAD_ARG;
-  if (!inMem(src, len as u64) || !inMem(dst, cap as u64)) return S.E_RANGE;
+  if (!inArena(src, len as u64) || !inArena(dst, cap as u64)) return S.E_RANGE;
   seedRaw(seed);
   const st = parseInto(sid, prof, src, len, work);
   return mutateFrom(sid, prof, src, len, st, dst, cap, work) as i32;
@@ -111,10 +111,10 @@ export function fuzz_campaign(
   if (
     nprof == 0 ||
     ndev == 0 ||
-    !inMem(profs, (nprof as u64) << 2) ||
-    !inMem(devs, ((ndev as u64) * DEV_WORDS) << 2) ||
-    !inMem(work, WORK_SIZE as u64) ||
-    !inMem(out, (OUT_WORDS as u64) << 2)
+    !inArena(profs, (nprof as u64) << 2) ||
+    !inArena(devs, ((ndev as u64) * DEV_WORDS) << 2) ||
+    !inArena(work, WORK_SIZE as u64) ||
+    !inArena(out, (OUT_WORDS as u64) << 2)
   )
     return S.E_RANGE;
   for (let i: u32 = 0; i < nprof; i++) if ((load<u32>(profs + (i << 2)) & ~PROF_KNOWN) != 0) return S.E_BAD_ARG;
@@ -135,7 +135,7 @@ export function fuzz_gen_batch(
   work: usize,
   out: usize,
 ): i32 {
-  if (!argsOk(sid, prof, dev, work) || !inMem(out, 8)) return S.E_BAD_ARG;
+  if (!argsOk(sid, prof, dev, work) || !inArena(out, 8)) return S.E_BAD_ARG;
   let acc: i32 = 0;
   let h: u64 = 0;
   for (let k: u32 = 0; k < n; k++) {

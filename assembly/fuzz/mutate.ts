@@ -6,7 +6,7 @@ import { K_CAP, K_ELEM, K_FIELD, REC_CAP, REC_SIZE, W_MISC, W_REC } from "../gen
 import { F_VFIO_IRQ_SET__COUNT, F_VFIO_IRQ_SET__FLAGS, S_VFIO_IRQ_SET } from "../generated/layout";
 import { wrN } from "../mem";
 import { parseStruct } from "../parse";
-import { clearError, recCount, recOverflow, recReset } from "../records";
+import { clearError, recWritten, recOverflow, recReset } from "../records";
 import { expandProposals, fieldType, T_PAYLOAD } from "../tables";
 import { below, get32, put16, Rng, r32, setBig } from "./rng";
 
@@ -57,13 +57,17 @@ export function byteMutate(dst: usize, len: u32, cap: u32): u32 {
  */
 export function mutateFrom(sid: i32, prof: u32, src: usize, len: u32, st: i32, dst: usize, cap: u32, work: usize): u32 {
   const big = setBig(prof);
-  if (len > cap) len = cap;
+  if (len > cap) {
+    // the copy is cut short: the records describe bytes it does not hold, so mutate bytes only
+    memory.copy(dst, src, cap);
+    return byteMutate(dst, cap, cap);
+  }
   memory.copy(dst, src, len);
   if (st < 0 || recOverflow() || Rng.chance(2)) return byteMutate(dst, len, cap);
   const recs = work + W_REC,
     cand = work + W_MISC + 256,
     caps = work + W_MISC + 1280;
-  const n = recCount();
+  const n = recWritten();
   let nc: u32 = 0,
     ncap: u32 = 0;
   for (let i: u32 = 0; i < n && nc < 256; i++) {
@@ -84,6 +88,9 @@ export function mutateFrom(sid: i32, prof: u32, src: usize, len: u32, st: i32, d
     ref = load<u16>(r, 2) as i32,
     off = load<u32>(r, 4),
     size = load<u32>(r, 8);
+  // a record always lies inside the input; checked anyway, so no mutation can write past dst + len
+  const span: u64 = kind == K_CAP ? 8 : (size as u64);
+  if ((off as u64) + span > (len as u64)) return byteMutate(dst, len, cap);
   if (kind == K_CAP) {
     const m = below(10);
     if (m == 8) {

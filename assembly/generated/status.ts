@@ -26,3 +26,4 @@ export const E_OUT_FULL: i32 = -21; // output region too small
 export const E_BAD_ARG: i32 = -22; // unknown struct id, profile bits, etc.
 export const E_VALUE: i32 = -23; // encode: inconsistent value (e.g. payload with two DATA bits)
 export const E_NO_MEMORY: i32 = -24; // arena_reserve could not grow memory
+export const E_TOO_LARGE: i32 = -25; // input larger than the maximum the caller allows (the bindings' maxInput; no export returns it)

@@ -62,6 +62,8 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
   if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
+const okObj = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
@@ -229,6 +231,7 @@ function d9(b: Uint8Array, le: boolean): Val | undefined {
 
 function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -268,6 +271,7 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 39;
@@ -308,6 +312,7 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -328,6 +333,7 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -348,6 +354,7 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -380,10 +387,12 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
   let end = 20;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec10(EMPTY, at, id, c, le); break;
@@ -396,6 +405,8 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f4 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -419,6 +430,7 @@ function e15(x: Val, le: boolean): Uint8Array | undefined {
 
 function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -474,10 +486,12 @@ function e17(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec16(EMPTY, at, id, c, le); break;
@@ -490,6 +504,8 @@ function e17(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f4 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -599,6 +615,7 @@ function d23(b: Uint8Array, le: boolean): Val | undefined {
 
 function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -618,7 +635,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   w32(b, at + 12, f1, le);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
-    if (x === null || typeof x !== "object") return -1;
+    if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.offset ?? 0;
     if (!ok64(g0)) return -1;
     w64(b, o, g0, le);
@@ -631,6 +648,7 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -649,6 +667,7 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 8;
@@ -661,6 +680,7 @@ function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -676,6 +696,7 @@ function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -708,10 +729,12 @@ function e29(x: Val, le: boolean): Uint8Array | undefined {
   let end = 32;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") return undefined; n = ec24(EMPTY, at, id, c, le); break;
@@ -724,6 +747,8 @@ function e29(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1002,6 +1027,7 @@ function d41(b: Uint8Array, le: boolean): Val | undefined {
 
 function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 16;
@@ -1021,7 +1047,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   w32(b, at + 12, f1, le);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
-    if (x === null || typeof x !== "object") return -1;
+    if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.start ?? 0;
     if (!ok64(g0)) return -1;
     w64(b, o, g0, le);
@@ -1034,6 +1060,7 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 32;
@@ -1055,6 +1082,7 @@ function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
 
 function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 12;
@@ -1082,10 +1110,12 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
@@ -1096,6 +1126,8 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1116,6 +1148,7 @@ function e45(x: Val, le: boolean): Uint8Array | undefined {
 
 function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
   const h = c.header as Val | undefined;
+  if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 28;
@@ -1149,10 +1182,12 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
   let end = 20;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
@@ -1163,6 +1198,8 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1195,10 +1232,12 @@ function e48(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
@@ -1209,6 +1248,8 @@ function e48(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1242,10 +1283,12 @@ function e49(x: Val, le: boolean): Uint8Array | undefined {
   let end = 24;
   if (caps !== undefined) {
     if (!Array.isArray(caps)) return undefined;
-    for (const c of caps) {
-      if (c === null || typeof c !== "object") return undefined;
-      const at = c.offset, id = c.header?.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;
+    for (let i = 0; i < caps.length; i++) {
+      const c = caps[i];
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      const at = c.offset, id = c.header.id;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
       let n: number;
       switch (id) {
         case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
@@ -1256,6 +1299,8 @@ function e49(x: Val, le: boolean): Uint8Array | undefined {
       if (n < 0) return undefined;
       end = at + n;
     }
+    if (caps.length && f3 !== caps[0].offset) return undefined;
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
   }
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) return undefined;
@@ -1300,6 +1345,7 @@ function d52(b: Uint8Array, le: boolean): Val | undefined {
 
 function e53(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1327,6 +1373,7 @@ function d54(b: Uint8Array, le: boolean): Val | undefined {
 
 function e55(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1354,6 +1401,7 @@ function d56(b: Uint8Array, le: boolean): Val | undefined {
 
 function e57(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1375,6 +1423,7 @@ function d58(b: Uint8Array, le: boolean): Val | undefined {
 
 function e59(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1399,6 +1448,7 @@ function d60(b: Uint8Array, le: boolean): Val | undefined {
 
 function e61(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1436,6 +1486,7 @@ function d64(b: Uint8Array, le: boolean): Val | undefined {
 
 function e65(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1478,6 +1529,7 @@ function e65(x: Val, le: boolean): Uint8Array | undefined {
 
 function e66(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1520,6 +1572,7 @@ function e66(x: Val, le: boolean): Uint8Array | undefined {
 
 function e67(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1573,6 +1626,7 @@ function d69(b: Uint8Array, le: boolean): Val | undefined {
 
 function e70(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1616,6 +1670,7 @@ function e70(x: Val, le: boolean): Uint8Array | undefined {
 
 function e71(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1664,6 +1719,7 @@ function d72(b: Uint8Array, le: boolean): Val | undefined {
 
 function e73(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1688,6 +1744,7 @@ function d74(b: Uint8Array, le: boolean): Val | undefined {
 
 function e75(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1733,6 +1790,7 @@ function d78(b: Uint8Array, le: boolean): Val | undefined {
 
 function e79(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1765,6 +1823,7 @@ function d81(b: Uint8Array, le: boolean): Val | undefined {
 
 function e82(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1790,6 +1849,7 @@ function e82(x: Val, le: boolean): Uint8Array | undefined {
 
 function e83(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1820,6 +1880,7 @@ function d84(b: Uint8Array, le: boolean): Val | undefined {
 
 function e85(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.header)) return undefined;
   const f0 = (x.header as Val | undefined)?.id ?? 0;
   if (!okU16(f0)) return undefined;
   const f1 = (x.header as Val | undefined)?.version ?? 0;
@@ -1922,6 +1983,7 @@ function d92(b: Uint8Array, le: boolean): Val | undefined {
 
 function e93(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.ddw)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.dma32_window_start ?? 0;
@@ -1992,6 +2054,7 @@ function d97(b: Uint8Array, le: boolean): Val | undefined {
 
 function e98(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.err)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.op ?? 0;
@@ -2020,6 +2083,7 @@ function e98(x: Val, le: boolean): Uint8Array | undefined {
 
 function e99(x: Val, le: boolean): Uint8Array | undefined {
   if (x.$ !== undefined) return undefined;
+  if (!okObj(x.err)) return undefined;
   const f1 = x.flags ?? 0;
   if (!okU32(f1)) return undefined;
   const f2 = x.op ?? 0;

@@ -1,6 +1,6 @@
 // `vfio-abi fuzz` (corpora, campaign) and `vfio-abi syzlang`.
 import { parseArgs } from "node:util";
-import { mkdirSync, writeFileSync, readFileSync } from "node:fs";
+import { closeSync, constants, mkdirSync, openSync, readFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { Worker } from "node:worker_threads";
 import {
@@ -18,15 +18,46 @@ import { checkDescription, deviceBlock, fdEnvText, type DeviceDescription } from
 import { qemuDevice } from "../oracle/model/qemu.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS } from "../oracle/model/kernel.js";
 import { toHex } from "../hex.js";
+import { UsageError } from "../errors.js";
+
+/**
+ * Write a new file in an output directory. Never through a symlink (a link planted in the
+ * directory would redirect the write anywhere the user may write), and never over an existing file
+ * unless `overwrite` (--force): then the file is truncated in place, still refusing symlinks.
+ */
+export function writeNew(path: string, data: string | Uint8Array, overwrite = false): void {
+  const flags =
+    constants.O_WRONLY |
+    constants.O_CREAT |
+    (constants.O_NOFOLLOW ?? 0) |
+    (overwrite ? constants.O_TRUNC : constants.O_EXCL);
+  let fd: number;
+  try {
+    fd = openSync(path, flags, 0o644);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === "EEXIST") throw new UsageError("E_BAD_ARG", `${path} exists; pass --force to overwrite it`, 0, "out");
+    if (code === "ELOOP")
+      throw new UsageError("E_BAD_ARG", `${path} is a symbolic link; refusing to write through it`, 0, "out");
+    throw e;
+  }
+  try {
+    const bytes = typeof data === "string" ? Buffer.from(data) : data;
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+  } finally {
+    closeSync(fd);
+  }
+}
 
 const USAGE = `usage:
-  vfio-abi fuzz --struct <name> --count N [--seed S] --out DIR [--class NAME] [--device NAME|FILE.json]
+  vfio-abi fuzz --struct <name> --count N [--seed S] --out DIR [--force] [--class NAME] [--device NAME|FILE.json]
                 [--kernel ${KNOWN_KERNELS.join("|")}] [--eventfds LIST] [--files LIST]
                 [--arch A | --endian little|big] [--epoch 6.1|6.6]
       write N labelled cases: DIR/<struct>-<seed>-<i>.bin (raw bytes, libFuzzer/AFL style) and .json
       (mutation class, expected kernel outcome and codec outcome, the kernel and the fd environment
       the label assumes: eventfds and other open files, every other fd closed; default eventfds
-      100-131, files 0-2, as in the kernel harness). struct: ${FAMILIES.join(", ")}
+      100-131, files 0-2, as in the kernel harness). Existing files are kept unless --force; symbolic
+      links in DIR are never written through. struct: ${FAMILIES.join(", ")}
   vfio-abi fuzz --campaign [--seconds T | --count N] [--workers K] [--seed S] [--progress] [--failures DIR]
       generator -> mutator -> decoder -> validator -> round trip in wasm worker threads; JSON summary on
       stdout; failures saved with their seed and case index.
@@ -41,7 +72,8 @@ function loadDevice(spec: string | undefined, kernel: string | undefined): Devic
 async function corpusCmd(v: Record<string, unknown>): Promise<number> {
   const count = Number(v.count ?? 100),
     seed = Number(v.seed ?? 1) >>> 0,
-    outDir = v.out as string | undefined;
+    outDir = v.out as string | undefined,
+    force = v.force === true;
   if (!outDir || !Number.isInteger(count) || count < 0) {
     process.stderr.write(`${USAGE}\n`);
     return 2;
@@ -70,8 +102,8 @@ async function corpusCmd(v: Record<string, unknown>): Promise<number> {
   for (let i = 0; i < count; i++) {
     const c = generate({ ...profile, struct, seed, index: i, device, class: v.class as string | undefined });
     const base = join(outDir, `${short}-${seed}-${String(i).padStart(6, "0")}`);
-    writeFileSync(`${base}.bin`, c.bytes);
-    writeFileSync(
+    writeNew(`${base}.bin`, c.bytes, force);
+    writeNew(
       `${base}.json`,
       `${JSON.stringify(
         {
@@ -93,6 +125,7 @@ async function corpusCmd(v: Record<string, unknown>): Promise<number> {
         null,
         1,
       )}\n`,
+      force,
     );
   }
   process.stderr.write(`wrote ${count} cases to ${outDir}\n`);
@@ -214,9 +247,10 @@ export async function runCampaign(o: {
       if (f.index === 0xffffffff) continue;
       const r = replayCase(seed, f.index);
       const base = join(o.failuresDir, `fail-${seed}-${f.index}`);
-      writeFileSync(`${base}-generated.bin`, r.generated);
-      writeFileSync(`${base}-mutated.bin`, r.mutated);
-      writeFileSync(
+      // a rerun of the same seed finds the same failures: replace its own files (never symlinks)
+      writeNew(`${base}-generated.bin`, r.generated, true);
+      writeNew(`${base}-mutated.bin`, r.mutated, true);
+      writeNew(
         `${base}.json`,
         `${JSON.stringify(
           {
@@ -236,6 +270,7 @@ export async function runCampaign(o: {
           null,
           1,
         )}\n`,
+        true,
       );
       failureFiles.push(`${base}.json`);
     }
@@ -277,6 +312,7 @@ export async function run(cmd: string, argv: string[]): Promise<number> {
       count: { type: "string" },
       seed: { type: "string" },
       out: { type: "string" },
+      force: { type: "boolean" },
       class: { type: "string" },
       device: { type: "string" },
       kernel: { type: "string" },

@@ -27,7 +27,9 @@ export async function startCodec() {
   } catch (e) {
     const why = e instanceof Error ? e.message : String(e);
     await loadScript(WASM2JS_FILE);
-    lib.initWithExports(globalThis[WASM2JS_GLOBAL].default, "js");
+    const js = globalThis[WASM2JS_GLOBAL];
+    // instantiate() gives calls too large for the page's instance a fresh one (the memory policy)
+    lib.initWithExports(js.default, "js", js.instantiate);
     return { backend: "js", why };
   }
 }

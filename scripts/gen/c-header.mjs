@@ -63,6 +63,12 @@ function versionStatusProfile(L, sec, { abi, up }) {
   sec("status codes: >= 0 success (often a count), < 0 error");
   for (const c of [...W.statusCodes, W.outOfRange]) L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.meaning));
 
+  sec("memory map: every pointer argument must lie in the arena (docs/wasm-abi.md, Memory map)");
+  for (const r of W.memoryMap.regions)
+    L.push(`/* ${r.name} [${r.from}, ${r.to}): host ${r.host}; ${r.meaning.replace(/\*\//g, "* /")} */`);
+  for (const c of W.memoryMap.checks) L.push(`/*   - ${c.replace(/`/g, "").replace(/\*\//g, "* /")} */`);
+  L.push(cDefine("VFIO_ABI_ARENA_ALIGN", W.memoryMap.arenaAlign, "arena_ptr() is aligned to this"));
+
   sec("profile word: bit 0 big-endian, bit 1 ilp32, bit 2 epoch >= 6.6, bits 8.. proposals");
   for (const c of W.profile.bits) L.push(cDefine(`VFIO_ABI_${c.name}`, c.value, c.meaning));
   L.push(cDefine("VFIO_ABI_PROF_KNOWN", W.profile.known, "every bit a module accepts"));

@@ -269,6 +269,7 @@ export function outputs({ model, BANNER, pascal }) {
     ].sort((a, b) => a - b);
     const lines = [];
     lines.push("  const h = c.header as Val | undefined;");
+    lines.push("  if (!okObj(h)) return -1;"); // the core refuses a header that is not an object
     lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
     lines.push("  if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;");
     lines.push(`  let known = ${knownSize(cs, v, 1)};`);
@@ -314,7 +315,7 @@ export function outputs({ model, BANNER, pascal }) {
         const efs = fieldsOf(es).filter(scalar);
         lines.push(`  for (let i = 0, o = at + ${t.offsets[v]}; i < n; i++, o += ${esz}) {`);
         lines.push("    const x = (items as Val[])[i];");
-        lines.push('    if (x === null || typeof x !== "object") return -1;');
+        lines.push("    if (x === null || x === undefined || !okObj(x)) return -1;");
         efs.forEach((f, k) => {
           lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`);
           lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`);
@@ -334,6 +335,9 @@ export function outputs({ model, BANNER, pascal }) {
     const t = trailingOf(s);
     const caps = capsOf(s);
     const lines = ["  if (x.$ !== undefined) return undefined;"];
+    // nested members (a capability's header) must be objects, or the core's typed error decides
+    for (const top of new Set(sc.filter((f) => f.path.includes(".")).map((f) => f.path.split(".")[0])))
+      lines.push(`  if (!okObj(x.${top})) return undefined;`);
     const argsz = sc.find((f) => f.name === "argsz");
     sc.forEach((f, i) => {
       if (f === argsz) return;
@@ -361,10 +365,17 @@ export function outputs({ model, BANNER, pascal }) {
       lines.push(`  let end = ${size};`);
       lines.push("  if (caps !== undefined) {");
       lines.push("    if (!Array.isArray(caps)) return undefined;");
-      lines.push("    for (const c of caps) {");
-      lines.push('      if (c === null || typeof c !== "object") return undefined;');
-      lines.push("      const at = c.offset, id = c.header?.id;");
-      lines.push('      if (typeof at !== "number" || at < end || at >>> 0 !== at) return undefined;'); // exact mode, in order, no overlap
+      lines.push("    for (let i = 0; i < caps.length; i++) {");
+      lines.push("      const c = caps[i];");
+      lines.push(
+        '      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;',
+      );
+      lines.push("      const at = c.offset, id = c.header.id;");
+      // exact mode as decoded: in order, no overlap, 4-aligned, `next` linking the chain
+      lines.push(
+        '      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;',
+      );
+      lines.push("      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;");
       lines.push("      let n: number;");
       lines.push("      switch (id) {");
       for (const c of caps) {
@@ -377,6 +388,11 @@ export function outputs({ model, BANNER, pascal }) {
       lines.push("      if (n < 0) return undefined;");
       lines.push("      end = at + n;");
       lines.push("    }");
+      // cap_offset names the first cap, and the caps lie inside argsz (else the core's typed error)
+      const co = sc.findIndex((f) => f.name === s.caps.offsetField);
+      lines.push(`    if (caps.length && f${co} !== caps[0].offset) return undefined;`);
+      if (argsz)
+        lines.push("    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;");
       lines.push("  }");
       total = "end";
     } else lines.push("  if (x.caps !== undefined) return undefined;");
@@ -537,6 +553,8 @@ function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
   if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
+const okObj = (v: unknown): boolean =>
+  v === undefined || v === null || (typeof v === "object" && !Array.isArray(v) && !ArrayBuffer.isView(v));
 const okU8 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xff;
 const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v && v <= 0xffff;
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;

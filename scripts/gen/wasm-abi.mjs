@@ -120,6 +120,12 @@ function tsOut() {
   );
   L.push(
     "",
+    "/** The bindings' memory policy (docs/wasm-abi.md, Memory policy). */",
+    `export const MEMORY_POLICY = ${obj(Object.entries(W.memoryPolicy).map(([k, v]) => [k, v]))} as const;`,
+    `export const ARENA_ALIGN = ${W.memoryMap.arenaAlign};`,
+  );
+  L.push(
+    "",
     "/** Profile word bits. */",
     ...W.profile.bits.map((b) => `export const ${b.name} = ${b.value};`),
     `export const PROF_PROPOSAL_SHIFT = ${W.profile.proposalShift};`,
@@ -204,6 +210,38 @@ const md = (head, rows) =>
 const esc = (s) => String(s).replace(/\|/g, "\\|");
 const moduleNames = (x) => x.modules.join(", ");
 export const docSections = {
+  memoryMap: () =>
+    [
+      md(
+        ["region", "from", "to", "host may point into it", "what it is"],
+        W.memoryMap.regions.map((r) => [r.name, `\`${r.from}\``, `\`${r.to}\``, r.host, esc(r.meaning)]),
+      ),
+      "",
+      "Checks every export makes:",
+      "",
+      ...W.memoryMap.checks.map((c) => `* ${c}`),
+    ].join("\n"),
+  memoryPolicy: () =>
+    md(
+      ["setting", "value", "meaning"],
+      [
+        [
+          "`maxInput` (default)",
+          `${W.memoryPolicy.defaultMaxInput} bytes`,
+          "largest input a call accepts unless the call raises it; above it the call fails with `E_TOO_LARGE`",
+        ],
+        [
+          "record window",
+          `${W.memoryPolicy.recordWindow} records`,
+          "decode reads the record stream through `parse_window` in windows of this size",
+        ],
+        [
+          "resident arena",
+          `${W.memoryPolicy.residentArena} bytes`,
+          "the most arena the long-lived instance uses; larger calls run on a fresh instance dropped after the call",
+        ],
+      ],
+    ),
   modules: () =>
     md(
       ["module", "file", "built from", "what it holds"],

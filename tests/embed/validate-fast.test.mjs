@@ -14,7 +14,7 @@ const VALIDATE_RULES = new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 function check(prof, bytes, index, dev) {
   const n = index.length / 2;
   const need = dev.byteLength + index.byteLength + n * 8 + bytes.length + 1024;
-  assert.ok(ex.arena_reserve(need) >= need);
+  assert.ok(ex.arena_reserve(need) === 0 && ex.arena_cap() >= need);
   const base = ex.arena_ptr() >>> 0;
   const pd = base + 64,
     pi = pd + 800,

@@ -43,7 +43,8 @@ export const efdReads = (note) =>
  * codec profile of the guest ({ arch: "s390x" } encodes big-endian); the default is little-endian.
  */
 export function irqSet({ flags, index, start = 0, count = 0, data = [], argsz, length }, prof = {}) {
-  const v = { flags, index, start, count, data };
+  // flags built with | are negative once bit 31 is set: encode takes u32 values, not int32 bit patterns
+  const v = { flags: flags >>> 0, index, start, count, data };
   if (argsz !== undefined) v.argsz = argsz;
   if (length !== undefined) v.$ = { length };
   return encode("vfio_irq_set", v, prof);

@@ -115,7 +115,7 @@ test("encode(decode(b)) == b for kernel-built region-info chains (both epochs, b
     fc.property(fc.array(capBody, { minLength: 1, maxLength: 6 }), profiles, u32, (caps, prof, idx) => {
       const b = abi.buildCaps(
         "vfio_region_info",
-        { flags: 7, index: idx, size: 0x1000n, offset: BigInt(idx) << 40n },
+        { flags: 7, index: idx, size: 0x1000n, offset: BigInt.asUintN(64, BigInt(idx) << 40n) },
         caps,
         prof,
       );

@@ -11,7 +11,7 @@
 // tests/kernel/run.mjs (x86 vfio-pci) and tests/kernel/cross (arm64 platform/amba, s390x zPCI).
 import { fromHex } from "../../dump.js";
 import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PCI, PROF_BIG, R, TRIG } from "../../generated/wasm-abi.js";
-import { REGION, copyIn, reserve, u32At } from "../../memory.js";
+import { REGION, copyIn, reserveCall, u32At } from "../../memory.js";
 import {
   O_VFIO_DEVICE_INFO__ARGSZ,
   O_VFIO_IRQ_INFO__ARGSZ,
@@ -39,7 +39,6 @@ import {
   VFIO_PCI_MSIX_IRQ_INDEX,
   VFIO_PCI_MSI_IRQ_INDEX,
 } from "../../generated/constants.js";
-import { wasm } from "../../loader.js";
 import { encode } from "../../encode.js";
 import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
@@ -146,10 +145,10 @@ export interface PredictOptions {
 let lastElem = -1;
 /** Run the wasm oracle once on a state block. Returns [ret, ruleId]; updates `state` when commit. */
 export function oracleCall(state: Uint32Array, mem: Uint8Array, commit: boolean, bigEndian = false): [number, number] {
-  const w = wasm();
   const words = Math.max(state.length, DEV_WORDS); // a platform block carries its extended words
-  const dev = reserve(w, REGION.oracle, words * 4 + 64 + mem.length, "vfio-abi oracle"),
-    buf = dev + words * 4 + 64;
+  // the state is copied in and out: a request too large for the long-lived instance runs on a fresh one
+  const { w, at: dev } = reserveCall(REGION.oracle, words * 4 + 64 + mem.length, "vfio-abi oracle");
+  const buf = dev + words * 4 + 64;
   u32At(w, dev, words).set(state);
   copyIn(w, buf, mem);
   const ret = w.oracle_set_irqs(bigEndian ? PROF_BIG : 0, buf, mem.length, dev, commit ? 1 : 0);
