@@ -806,6 +806,14 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_FUZZ_C_CH_WRONG_VERSION             43 /* a cap version 0 or newer than any known */
 #define VFIO_ABI_FUZZ_C_CH_FLAG_CLEAR                44 /* CAPS flag clear while cap_offset is set */
 #define VFIO_ABI_FUZZ_C_CH_ARRAY_OVERRUN             45 /* nr_areas / nr_iovas / zPCI size runs past the cap */
+#define VFIO_ABI_FUZZ_C_U_VALID                      50 /* an argument of the rest of the uAPI (VFIO_DEVICE_FEATURE with every feature's payload, hot reset, cdev, group status, type1 DMA, GFX, ioeventfd, precopy info, SPAPR / EEH): fields random, payload picked through the selector, counted arrays filled, argsz exact */
+#define VFIO_ABI_FUZZ_C_U_ARGSZ_MIN                  51 /* argsz < the struct's minsz */
+#define VFIO_ABI_FUZZ_C_U_ARGSZ_SLACK                52 /* argsz larger than the content, the buffer carries the slack (also any class the struct cannot carry) */
+#define VFIO_ABI_FUZZ_C_U_ARGSZ_OVER                 53 /* argsz larger than the buffer */
+#define VFIO_ABI_FUZZ_C_U_SHORT                      54 /* the buffer ends before minsz */
+#define VFIO_ABI_FUZZ_C_U_COUNT_PAST                 55 /* a count (hot reset devices / group fds, DMA_BUF ranges, ...) whose elements argsz cannot hold: an error, or the hot-reset info 'call again' answer */
+#define VFIO_ABI_FUZZ_C_U_PAYLOAD_PARTIAL            56 /* argsz covers only part of the feature payload */
+#define VFIO_ABI_FUZZ_C_U_SELECTOR_UNKNOWN           57 /* a feature index no kernel defines: no payload */
 
 /* ---- exported functions */
 /* X-macro over every exported function of the core module (build/release.wasm), in export order:

@@ -103,6 +103,8 @@ export {
   formatTopology,
   qemuDevice,
   qemuDevices,
+  UapiModel,
+  predictUapi,
   RULES as ORACLE_RULES,
   type DeviceDescription,
   type Prediction,

@@ -552,11 +552,12 @@ export const oracle = {
 const cls = (id, name, label, doc, valid = false) => ({ id, name: `C_${name}`, label, doc, valid });
 const VALID = true;
 export const fuzz = {
-  /** Class id ranges of the three families (<prefix>_FIRST.._LAST; ids are ABI: corpora and reports name them). */
+  /** Class id ranges of the four families (<prefix>_FIRST.._LAST; ids are ABI: corpora and reports name them). */
   families: [
     { name: "vfio_irq_set", prefix: "SET", first: 0, last: 18 },
     { name: "vfio_irq_info", prefix: "II", first: 20, last: 26 },
     { name: "info_caps", prefix: "CH", first: 30, last: 45 },
+    { name: "uapi", prefix: "U", first: 50, last: 57 },
   ],
   /** Mutation classes: id, AssemblyScript name, label (family/label in reports), what the case is. */
   classes: [
@@ -614,6 +615,30 @@ export const fuzz = {
     cls(43, "CH_WRONG_VERSION", "wrong-version", "a cap version 0 or newer than any known"),
     cls(44, "CH_FLAG_CLEAR", "caps-flag-clear", "CAPS flag clear while cap_offset is set"),
     cls(45, "CH_ARRAY_OVERRUN", "array-overrun", "nr_areas / nr_iovas / zPCI size runs past the cap"),
+    cls(
+      50,
+      "U_VALID",
+      "valid",
+      "an argument of the rest of the uAPI (VFIO_DEVICE_FEATURE with every feature's payload, hot reset, cdev, group status, type1 DMA, GFX, ioeventfd, precopy info, SPAPR / EEH): fields random, payload picked through the selector, counted arrays filled, argsz exact",
+      VALID,
+    ),
+    cls(51, "U_ARGSZ_MIN", "argsz-below-minsz", "argsz < the struct's minsz"),
+    cls(
+      52,
+      "U_ARGSZ_SLACK",
+      "argsz-slack",
+      "argsz larger than the content, the buffer carries the slack (also any class the struct cannot carry)",
+    ),
+    cls(53, "U_ARGSZ_OVER", "argsz-over-buffer", "argsz larger than the buffer"),
+    cls(54, "U_SHORT", "buffer-short", "the buffer ends before minsz"),
+    cls(
+      55,
+      "U_COUNT_PAST",
+      "count-past",
+      "a count (hot reset devices / group fds, DMA_BUF ranges, ...) whose elements argsz cannot hold: an error, or the hot-reset info 'call again' answer",
+    ),
+    cls(56, "U_PAYLOAD_PARTIAL", "payload-partial", "argsz covers only part of the feature payload"),
+    cls(57, "U_SELECTOR_UNKNOWN", "selector-unknown", "a feature index no kernel defines: no payload"),
   ],
   /** The rule label of a case the oracle does not judge. */
   noRule: 0xff,

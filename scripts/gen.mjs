@@ -206,6 +206,12 @@ function kernelConstants() {
 }
 
 // ---------- AssemblyScript
+const uapiSids = () =>
+  Object.entries(kernelAbi.structs)
+    .filter(
+      ([n, st]) => st.kind === "info" && !st.caps && !st.proposal && n !== "vfio_irq_set" && n !== "vfio_irq_info",
+    )
+    .map(([n]) => sid[n]);
 function asLayout() {
   // Rows shared by several entries (offsets or sizes per layout variant that differ between
   // variants): one copy each, referenced by index. Most rows are the same in every variant.
@@ -304,6 +310,10 @@ export const NUM_STRUCTS: i32 = ${model.structs.length};
 export const NUM_FIELDS: i32 = ${model.fields.length};
 export const NUM_CAPREG: i32 = ${model.capreg.length};
 export const NUM_CASES: i32 = ${model.cases.length};
+// The ioctl arguments the fuzzing module's uAPI family generates: kernel info structs without a
+// capability chain, other than vfio_irq_set and vfio_irq_info (families of their own).
+export const UAPI_SIDS: usize = memory.data<u8>([${uapiSids().join(", ")}]);
+export const NUM_UAPI_SIDS: u32 = ${uapiSids().length};
 export const NUM_PROPOSALS: i32 = ${proposalNames.length};
 export const IMPLIES_MASK: StaticArray<u32> = [${proposalNames.map((p) => (abi.proposals[p].implies ?? []).reduce((m, q) => m | (1 << (8 + proposalNames.indexOf(q))), 0)).join(", ")}];
 

@@ -5,7 +5,9 @@
 //   as       as-pect specs for the AssemblyScript internals
 //   node     node:test suites: tests/**/*.test.mjs (bindings, CLI, C reference, oracle, fuzz,
 //            embedding, browser e2e) - each suite skips nothing silently
-//   kernel   real Linux 6.1 / 6.12 under QEMU (npm run test:kernel)
+//   kernel   real Linux 6.1 / 6.12 / 7.2 / 7.3 under QEMU (npm run test:kernel)
+//   kernel-uapi  the same kernels answer VFIO_DEVICE_FEATURE, hot reset info, group status and
+//            type1 MAP/UNMAP_DMA; the uAPI model predicts every answer (runs and skips with kernel)
 //   cross    vfio-platform/amba on arm64 and zPCI on s390x, on minimal kernels built from Debian's
 //            sources (npm run test:cross); kernels not cached are built within a budget of
 //            VFIO_CROSS_BUILD_BUDGET minutes (default 30), the rest is skipped loudly (exit 4: ran
@@ -27,7 +29,10 @@ const { values: args } = parseArgs({
 });
 const only = args.only?.split(",") ?? null,
   skip = args.skip?.split(",") ?? [];
-const want = (s) => (!only || only.includes(s)) && !skip.includes(s);
+/** A stage that belongs to another one: selected and skipped with it. */
+const PARENT = { "kernel-uapi": "kernel" };
+const want = (s) =>
+  (!only || only.includes(s) || only.includes(PARENT[s])) && !skip.includes(s) && !skip.includes(PARENT[s]);
 const results = [];
 /** Minutes the cross stage may spend building kernels that are not cached (CI's time limit). */
 const CROSS_BUILD_BUDGET_MIN = 30;
@@ -73,6 +78,7 @@ run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"])
 const files = walk(join(root, "tests")).sort();
 run("node", process.execPath, ["--test", "--test-concurrency=2", ...files]);
 if (existsSync(join(root, "tests", "kernel", "run.mjs"))) run("kernel", process.execPath, ["tests/kernel/run.mjs"]);
+run("kernel-uapi", process.execPath, ["tests/kernel/uapi.mjs"]);
 // the cross stage is a QEMU stage too: --skip=kernel leaves it out as well (--only=cross runs it)
 if (skip.includes("kernel") && !only?.includes("cross")) skip.push("cross");
 run("cross", process.execPath, [

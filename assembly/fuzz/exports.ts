@@ -14,6 +14,7 @@ import * as S from "../generated/status";
 import { campaign, caseEnv, caseHash } from "./check";
 import { gClass, genCase, gRet, gRule, gSid, gStatus, gTarget } from "./gen";
 import { mutateFrom, parseInto } from "./mutate";
+import { isUapi } from "./uapi";
 import { seedCase, seedRaw } from "./rng";
 
 export function fuzz_work_size(): u32 {
@@ -33,7 +34,8 @@ function famOk(sid: i32): bool {
     sid == S_VFIO_IRQ_INFO ||
     sid == S_VFIO_REGION_INFO ||
     sid == S_VFIO_DEVICE_INFO ||
-    sid == S_VFIO_IOMMU_TYPE1_INFO
+    sid == S_VFIO_IOMMU_TYPE1_INFO ||
+    isUapi(sid)
   );
 }
 function argsOk(sid: i32, prof: u32, dev: usize, work: usize): bool {

@@ -95,6 +95,7 @@ import {
 } from "../tables";
 import * as C from "../generated/wasm-abi";
 import { below, get16, get32, put16, Rng, r32, setBig } from "./rng";
+import { genUapi, isUapi, uClass, uSid, uStatus } from "./uapi";
 
 // Work area layout (the host passes `work`, WORK_SIZE bytes; see exports.ts).
 const MAXCAPS: u32 = 5;
@@ -499,21 +500,38 @@ export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32):
 /** Generate one case of family `sid` (-1 = mixed). Returns its length; labels in g*. */
 export function genCase(sid: i32, prof: u32, dev: usize, dst: usize, work: usize, cls: i32): u32 {
   if (sid < 0) {
-    const f = below(16);
-    sid = f < 9 ? S_VFIO_IRQ_SET : f < 11 ? S_VFIO_IRQ_INFO : -2;
+    const f = below(18);
+    sid = f < 9 ? S_VFIO_IRQ_SET : f < 11 ? S_VFIO_IRQ_INFO : f < 16 ? -2 : MIXED_UAPI;
   }
-  if (cls >= 0)
+  const uapi = sid == MIXED_UAPI || isUapi(sid);
+  if (cls >= C.U_FIRST) sid = uapi ? sid : MIXED_UAPI;
+  else if (cls >= 0)
     sid =
       cls <= C.SET_LAST
         ? S_VFIO_IRQ_SET
         : cls <= C.II_LAST
           ? S_VFIO_IRQ_INFO
-          : sid == S_VFIO_IRQ_SET || sid == S_VFIO_IRQ_INFO
+          : sid == S_VFIO_IRQ_SET || sid == S_VFIO_IRQ_INFO || uapi
             ? -2
             : sid;
   if (sid == S_VFIO_IRQ_SET) return genIrqSet(prof, dev, dst, cls);
   if (sid == S_VFIO_IRQ_INFO) return genIrqInfo(prof, dev, dst, cls);
+  if (sid == MIXED_UAPI || isUapi(sid)) return genUapiCase(sid == MIXED_UAPI ? -1 : sid, prof, dst, cls);
   return genInfo(sid, prof, dst, work, cls);
+}
+/** genCase's "any struct of the uAPI family". */
+const MIXED_UAPI: i32 = -3;
+
+function genUapiCase(sid: i32, prof: u32, dst: usize, cls: i32): u32 {
+  const len = genUapi(sid, prof, dst, cls);
+  gClass = uClass;
+  gSid = uSid;
+  gRet = 0;
+  gRule = 0;
+  gTarget = C.NO_RULE;
+  gStatus = uStatus;
+  gBaseOk = true;
+  return len;
 }
 // keep the import list honest for tree-shaken builds
 export function _genTouch(): bool {

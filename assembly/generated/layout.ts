@@ -1043,6 +1043,10 @@ export const NUM_STRUCTS: i32 = 75;
 export const NUM_FIELDS: i32 = 334;
 export const NUM_CAPREG: i32 = 18;
 export const NUM_CASES: i32 = 19;
+// The ioctl arguments the fuzzing module's uAPI family generates: kernel info structs without a
+// capability chain, other than vfio_irq_set and vfio_irq_info (families of their own).
+export const UAPI_SIDS: usize = memory.data<u8>([28, 29, 31, 32, 35, 37, 38, 39, 40, 42, 43, 44, 45, 48, 51, 61, 62, 63]);
+export const NUM_UAPI_SIDS: u32 = 18;
 export const NUM_PROPOSALS: i32 = 6;
 export const IMPLIES_MASK: StaticArray<u32> = [0, 0, 256, 256, 0, 0];
 

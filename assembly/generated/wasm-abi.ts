@@ -218,13 +218,23 @@ export const C_CH_UNKNOWN_ID: i32 = 42; // info_caps/unknown-id
 export const C_CH_WRONG_VERSION: i32 = 43; // info_caps/wrong-version
 export const C_CH_FLAG_CLEAR: i32 = 44; // info_caps/caps-flag-clear
 export const C_CH_ARRAY_OVERRUN: i32 = 45; // info_caps/array-overrun
+export const C_U_VALID: i32 = 50; // uapi/valid
+export const C_U_ARGSZ_MIN: i32 = 51; // uapi/argsz-below-minsz
+export const C_U_ARGSZ_SLACK: i32 = 52; // uapi/argsz-slack
+export const C_U_ARGSZ_OVER: i32 = 53; // uapi/argsz-over-buffer
+export const C_U_SHORT: i32 = 54; // uapi/buffer-short
+export const C_U_COUNT_PAST: i32 = 55; // uapi/count-past
+export const C_U_PAYLOAD_PARTIAL: i32 = 56; // uapi/payload-partial
+export const C_U_SELECTOR_UNKNOWN: i32 = 57; // uapi/selector-unknown
 export const SET_FIRST: i32 = 0;
 export const SET_LAST: i32 = 18;
 export const II_FIRST: i32 = 20;
 export const II_LAST: i32 = 26;
 export const CH_FIRST: i32 = 30;
 export const CH_LAST: i32 = 45;
-export const NUM_CLASSES: i32 = 46;
+export const U_FIRST: i32 = 50;
+export const U_LAST: i32 = 57;
+export const NUM_CLASSES: i32 = 58;
 export const NO_RULE: u32 = 0xff;
 export const W_A: usize = 0; // generated case (4 KiB)
 export const W_B: usize = 4096; // mutated case
@@ -257,5 +267,5 @@ export const MAX_FAIL_LIST: u32 = 32;
 
 /** Valid (well-formed) classes: their cases must decode and round-trip exactly. */
 export function isValidClass(c: i32): bool {
-  return c == C_VALID || c == C_II_REQ || c == C_II_REPLY || c == C_CH_VALID || c == C_CH_TOO_SMALL;
+  return c == C_VALID || c == C_II_REQ || c == C_II_REPLY || c == C_CH_VALID || c == C_CH_TOO_SMALL || c == C_U_VALID;
 }

@@ -8,6 +8,7 @@ import { statusName } from "../errors.js";
 import { type FuzzExports, fuzzWasm, wasm } from "../loader.js";
 import { DEV_WORDS, type DeviceDescription, deviceBlock } from "../oracle/model/device.js";
 import { qemuDevice } from "../oracle/model/qemu.js";
+import { type UapiIoctl, UapiModel } from "../oracle/model/uapi.js";
 import { ruleName } from "../oracle-rules.js";
 import { resolveProfile } from "../profile.js";
 import { structByName } from "../schema-index.js";
@@ -53,6 +54,36 @@ export type FuzzDevice = DeviceDescription | Uint32Array;
 const blockOf = (d: FuzzDevice | undefined): Uint32Array =>
   d instanceof Uint32Array ? d : deviceBlock(d ?? DEFAULT_DEVICE);
 
+/** The uAPI family's structs (the fuzzing module's UAPI_SIDS): kernel info structs without a capability chain. */
+const UAPI_STRUCTS = [
+  "vfio_group_status",
+  "vfio_iommu_type1_dma_map",
+  "vfio_iommu_type1_dma_unmap",
+  "vfio_iommu_type1_dirty_bitmap",
+  "vfio_iommu_spapr_tce_info",
+  "vfio_eeh_pe_op",
+  "vfio_iommu_spapr_register_memory",
+  "vfio_iommu_spapr_tce_create",
+  "vfio_iommu_spapr_tce_remove",
+  "vfio_pci_hot_reset_info",
+  "vfio_pci_hot_reset",
+  "vfio_device_gfx_plane_info",
+  "vfio_device_ioeventfd",
+  "vfio_device_feature",
+  "vfio_precopy_info",
+  "vfio_device_bind_iommufd",
+  "vfio_device_attach_iommufd_pt",
+  "vfio_device_detach_iommufd_pt",
+] as const;
+/** The ioctls of uAPI structs whose kernel answers the model knows (x86_64, vfio-pci in a type1 container). */
+const UAPI_KERNEL: Partial<Record<string, UapiIoctl>> = {
+  vfio_device_feature: "VFIO_DEVICE_FEATURE",
+  vfio_group_status: "VFIO_GROUP_GET_STATUS",
+  vfio_pci_hot_reset_info: "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
+  vfio_iommu_type1_dma_map: "VFIO_IOMMU_MAP_DMA",
+  vfio_iommu_type1_dma_unmap: "VFIO_IOMMU_UNMAP_DMA",
+};
+
 /** Families the generators know: a struct name, or "mixed". */
 export const FAMILIES = [
   "vfio_irq_set",
@@ -60,6 +91,7 @@ export const FAMILIES = [
   "vfio_region_info",
   "vfio_device_info",
   "vfio_iommu_type1_info",
+  ...UAPI_STRUCTS,
   "mixed",
 ] as const;
 const sidOf = (s: string | undefined): number => (!s || s === "mixed" ? -1 : structByName(s).id);
@@ -123,6 +155,8 @@ export function generate(o: GenerateOptions = {}): FuzzCase {
   if (len < 0) throw new Error(`vfio-abi fuzz: generator failed (${statusName(len)})`);
   const bytes = copyOut(w, m.work, len);
   const { sid, cls: c, expected } = readLabel(w);
+  const kernel = uapiKernelLabel(structName(sid), bytes, prof, o.device);
+  if (kernel) expected.kernel = kernel;
   return {
     seed,
     index,
@@ -136,6 +170,23 @@ export function generate(o: GenerateOptions = {}): FuzzCase {
   };
 }
 const structName = (sid: number) => SCHEMA_NAMES()[sid] ?? `struct-${sid}`;
+
+/**
+ * The kernel's answer to a uAPI case, from the model (not from the generator): for the ioctls the
+ * model knows, on an x86_64 profile and a described device (a raw device block has no regions).
+ */
+function uapiKernelLabel(
+  struct: string,
+  bytes: Uint8Array,
+  prof: ReturnType<typeof resolveProfile>,
+  device: FuzzDevice | undefined,
+): Expected["kernel"] | undefined {
+  const ioctl = UAPI_KERNEL[struct];
+  if (!ioctl || prof.endian !== "little" || prof.model !== "lp64" || device instanceof Uint32Array) return undefined;
+  const p = new UapiModel(device ?? DEFAULT_DEVICE).predict(ioctl, bytes);
+  if (p.ret === null) return undefined;
+  return { ok: p.ret >= 0, ret: p.ret, errno: p.errno, rule: p.rule };
+}
 
 import { SCHEMA } from "../generated/schema.js";
 

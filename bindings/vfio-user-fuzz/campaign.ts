@@ -2,6 +2,12 @@
 // segment, every answer compared with the libvfio-user model; then each kind of disagreement is
 // shrunk by delta debugging (ddmin) to a minimal message sequence, every candidate re-run on the
 // server on its own connection.
+import {
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_USER_DEVICE_SET_IRQS,
+} from "../generated/constants.js";
+import { decodeMessage, encodeMessage } from "../vfio-user.js";
 import { VfioUserModel, type VuDevice } from "../oracle/model/vfio-user.js";
 import { parseFdList } from "../oracle/model/device.js";
 import { runClient } from "./client.js";
@@ -154,16 +160,16 @@ export interface Shrunk {
 }
 
 /**
- * ddmin over the steps between the handshake and the failing step: a candidate keeps the failure
- * when its failing step still disagrees with the model in the same way. Candidates of one round run
- * in one client run, each on its own connection.
+ * Shrinking, every candidate re-run on the server on its own connection (the candidates of one
+ * round in one client run). A candidate keeps the failure when its last step still disagrees with
+ * the model in the same way. First ddmin over the steps between the handshake and the failing step,
+ * then single steps, then smaller messages (simpler()) in place of any step, the failing one too.
  */
 export function shrink(t: Target, d: Disagreement, maxRuns = 40): Shrunk {
   const head = d.steps.slice(0, 2); // connect + VERSION
-  const target = d.steps[d.steps.length - 1];
-  const wrap = (mid: Step[]): Step[] => [...head, ...mid, target, { kind: "close" }, { kind: "drain" }];
-  const fails = (r: CheckResult, mid: Step[]) =>
-    r.mismatches.some((m) => m.step === head.length + mid.length && signatureOf(m, wrap(mid)) === d.signature);
+  const wrap = (seq: Step[]): Step[] => [...head, ...seq, { kind: "close" }, { kind: "drain" }];
+  const fails = (r: CheckResult, seq: Step[]) =>
+    r.mismatches.some((m) => m.step === head.length + seq.length - 1 && signatureOf(m, wrap(seq)) === d.signature);
   let runs = 0,
     tried = 0;
   const firstFailing = (cands: Step[][]): number => {
@@ -172,14 +178,16 @@ export function shrink(t: Target, d: Disagreement, maxRuns = 40): Shrunk {
     const rs = runSegments(t, cands.map(wrap));
     return rs.findIndex((r, i) => fails(r, cands[i]));
   };
+  let target = d.steps[d.steps.length - 1];
+  const withTarget = (mid: Step[]) => [...mid, target];
   let list = d.steps.slice(2, -1);
-  if (firstFailing([[]]) === 0) list = [];
+  if (firstFailing([withTarget([])]) === 0) list = [];
   let n = 2;
   while (list.length >= 2 && runs < maxRuns) {
     const chunks = split(list, n);
     const complements = chunks.map((_, i) => chunks.filter((_, j) => j !== i).flat());
     const cands = n === 2 ? chunks : [...chunks, ...complements];
-    const hit = firstFailing(cands);
+    const hit = firstFailing(cands.map(withTarget));
     if (hit >= 0 && hit < chunks.length) {
       list = chunks[hit];
       n = 2;
@@ -189,22 +197,73 @@ export function shrink(t: Target, d: Disagreement, maxRuns = 40): Shrunk {
     } else if (n >= list.length) break;
     else n = Math.min(n * 2, list.length);
   }
-  // then one step at a time (all candidates in one run) until no single step can go
+  // then one step at a time until no single step can go
   while (list.length > 0 && runs < maxRuns) {
     const cands = list.map((_, i) => [...list.slice(0, i), ...list.slice(i + 1)]);
-    const hit = firstFailing(cands);
+    const hit = firstFailing(cands.map(withTarget));
     if (hit < 0) break;
     list = cands[hit];
   }
-  const steps = [...head, ...list, target, { kind: "close" } as Step];
+  // then smaller messages, one step at a time, until none can be made smaller
+  let seq = withTarget(list);
+  while (runs < maxRuns) {
+    const cands = seq.flatMap((s, i) => simpler(s).map((c) => seq.map((x, j) => (j === i ? c : x))));
+    const hit = cands.length ? firstFailing(cands) : -1;
+    if (hit < 0) break;
+    seq = cands[hit];
+  }
+  target = seq[seq.length - 1];
+  const steps = [...head, ...seq, { kind: "close" } as Step];
   const [final] = runSegments(t, [steps]);
   runs++;
   return { steps, mismatches: final.mismatches, runs, tried };
 }
-
 function split<T>(xs: T[], n: number): T[][] {
   const out: T[][] = [];
   const size = xs.length / n;
   for (let i = 0; i < n; i++) out.push(xs.slice(Math.round(i * size), Math.round((i + 1) * size)));
   return out.filter((c) => c.length);
+}
+
+/**
+ * Smaller versions of one step, for the last shrinking phase: a SET_IRQS message with fewer
+ * vectors (count, its fds and its DATA_BOOL bytes cut together: the first one, the first half, the
+ * last one) or starting at vector 0. Other steps have none.
+ */
+export function simpler(step: Step): Step[] {
+  if (step.kind !== "send") return [];
+  let m: { msg_id: number; command: number; flags: number; body?: Record<string, unknown> };
+  try {
+    m = decodeMessage(step.bytes) as unknown as typeof m;
+  } catch {
+    return []; // framing the codec refuses is kept as it is
+  }
+  const body = m.body;
+  if (m.command !== VFIO_USER_DEVICE_SET_IRQS || !body) return [];
+  const count = Number(body.count),
+    start = Number(body.start),
+    flags = Number(body.flags),
+    data = body.data as number[] | undefined;
+  const eventfds = (flags & VFIO_IRQ_SET_DATA_EVENTFD) !== 0 && step.fds.length === count;
+  const bools = (flags & VFIO_IRQ_SET_DATA_BOOL) !== 0 && data?.length === count;
+  const out: Step[] = [];
+  const make = (from: number, n: number, st: number) => {
+    const b: Record<string, unknown> = { flags, index: body.index, start: st, count: n };
+    if (bools) b.data = data?.slice(from, from + n);
+    try {
+      const bytes = encodeMessage({ msg_id: m.msg_id, command: m.command, flags: m.flags, body: b });
+      if (Buffer.compare(Buffer.from(bytes), Buffer.from(step.bytes)) !== 0)
+        out.push({ ...step, bytes, fds: eventfds ? step.fds.slice(from, from + n) : step.fds });
+    } catch {
+      // a range the codec refuses to encode (start + count past 2^32) is no candidate
+    }
+  };
+  // a count that travels with its fds or bytes shrinks with them; a bare range shrinks alone
+  if (count > 1 && count <= 0xffff) {
+    make(0, 1, start);
+    make(count - 1, 1, start + count - 1);
+    make(0, count >> 1, start);
+  }
+  if (start > 0) make(0, count, 0);
+  return out;
 }

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { RULES } from "../generated/wasm-abi.js";
 import { checkDescription } from "../oracle/model/device.js";
 import { type VuDevice, vuServerDevice } from "../oracle/model/vfio-user.js";
-import { ClientError, ensureClient } from "./client.js";
+import { checkClientEnv, ClientError, ensureClient } from "./client.js";
 import { type ProbeResult, probe } from "./probe.js";
 import {
   type CampaignResult,
@@ -133,6 +133,7 @@ function campaign(v: Values): number {
   const device = withFixed(given ?? (probed as ProbeResult).device, v.fixed);
   const notes = probed?.notes ?? [];
   const source = given ? `from ${v.device}` : "probed";
+  checkClientEnv(bin, device);
   const t: Target = { bin, socket, device };
   const log = (s: string) => process.stderr.write(`${s}\n`);
   const irqs = device.irqs.map((q) => q.count).join("/");
@@ -274,6 +275,7 @@ function replay(file: string, v: Values): number {
   const socket = v.socket as string | undefined;
   if (!socket) throw new Usage("--replay needs --socket PATH (the server to replay against)");
   const t: Target = { bin: ensureClient(v.client as string | undefined), socket, device };
+  checkClientEnv(t.bin, device);
   const [res] = runSegments(t, [[...r.steps, { kind: "drain" }]]);
   if (v.json)
     console.log(JSON.stringify({ file, requests: res.requests, matched: res.matched, mismatches: res.mismatches }));

@@ -8,6 +8,8 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
+import { fdEnvOf, parseFdList } from "../oracle/model/device.js";
+import type { VuDevice } from "../oracle/model/vfio-user.js";
 
 /** Where the client's source is: native/ at the package root. */
 export function clientSource(): string {
@@ -71,4 +73,31 @@ export function runClient(bin: string, script: string, timeoutMs = 600_000): str
   if (r.error) throw new ClientError(`vu-replay: ${r.error.message}`);
   if (r.status !== 0) throw new ClientError(`vu-replay exited ${r.status ?? r.signal}: ${r.stderr}`);
   return r.stdout.split("\n").filter((l) => l.length);
+}
+
+/**
+ * Ask the client what each fd of the device's fd environment really is (its ENV command: closed,
+ * eventfd, a file it may write to, another file) and compare with what the model is told. Returns
+ * the number of fds checked; throws ClientError naming the fds that differ.
+ */
+export function checkClientEnv(bin: string, device: VuDevice): number {
+  const env = fdEnvOf(device);
+  const want = new Map<number, string>();
+  for (const fd of parseFdList(device.fds?.closed)) want.set(fd, "closed");
+  for (const fd of env.files) want.set(fd, env.writable.includes(fd) ? "writable" : "file");
+  for (const fd of env.eventfds) want.set(fd, "eventfd");
+  const [line = ""] = runClient(bin, `ENV ${[...want.keys()].join(",")}\nQUIT\n`, 10_000);
+  const got = new Map(
+    line
+      .split(" ")
+      .slice(1)
+      .map((x) => x.split(":"))
+      .map(([fd, kind]) => [Number(fd), kind]),
+  );
+  const bad = [...want]
+    .filter(([fd, kind]) => got.get(fd) !== kind)
+    .map(([fd, k]) => `fd ${fd}: model ${k}, client ${got.get(fd)}`);
+  if (bad.length)
+    throw new ClientError(`the client's fds are not the environment the model is told: ${bad.join("; ")}`);
+  return want.size;
 }

@@ -125,6 +125,7 @@ function fuzzOps() {
     vfio_irq_set: lib.structByName("vfio_irq_set").id,
     vfio_irq_info: lib.structByName("vfio_irq_info").id,
     info_caps: lib.structByName("vfio_region_info").id,
+    uapi: lib.structByName("vfio_device_feature").id,
   };
   const famOf = (id) => W.fuzz.families.find((f) => id >= f.first && id <= f.last);
   const gens = [];

@@ -10,6 +10,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { VfioUserModel, vuServerDevice } from "../../dist/bindings/oracle/model/vfio-user.js";
 import { randomSteps } from "../../dist/bindings/vfio-user-fuzz/gen.js";
+import { simpler } from "../../dist/bindings/vfio-user-fuzz/campaign.js";
+import { decodeMessage, encodeMessage } from "../../dist/bindings/vfio-user.js";
+import * as C from "../../dist/bindings/generated/constants.js";
 import { plan } from "../../dist/bindings/vfio-user-fuzz/script.js";
 import { formatRepro, parseRepro, ReproError } from "../../dist/bindings/vfio-user-fuzz/repro.js";
 import { RULES } from "../../dist/bindings/generated/wasm-abi.js";
@@ -127,4 +130,42 @@ test("the libvfio-user part of the device block: its words lie after the base bl
   assert.equal(new Set(slots).size, 3);
   for (const s of slots) assert.ok(s >= L.LVU_SLOTS, "the ERR/REQ/INTx slots follow the vector slots");
   assert.ok(L.LVU_TABLE * 4 + Math.max(...slots) + 1 <= L.LVU_WORDS * 4, "the table ends inside LVU_WORDS");
+});
+
+test("simpler: a SET_IRQS message shrinks its range with its fds or DATA_BOOL bytes; other messages do not", () => {
+  const { VFIO_IRQ_SET_DATA_EVENTFD, VFIO_IRQ_SET_DATA_BOOL, VFIO_IRQ_SET_ACTION_TRIGGER } = C;
+  const { VFIO_PCI_MSIX_IRQ_INDEX: MSIX, VFIO_USER_DEVICE_SET_IRQS: SET, VFIO_USER_DEVICE_GET_INFO } = C;
+  const send = (body, fds = []) => ({ kind: "send", fds, bytes: encodeMessage({ msg_id: 9, command: SET, body }) });
+  const body = (s) => decodeMessage(s.bytes).body;
+  const ev = send(
+    { flags: VFIO_IRQ_SET_DATA_EVENTFD | VFIO_IRQ_SET_ACTION_TRIGGER, index: MSIX, start: 2, count: 4 },
+    [100, 101, 102, 103],
+  );
+  const got = simpler(ev).map((s) => [body(s).start, body(s).count, s.fds.join(",")]);
+  assert.deepEqual(got, [
+    [2, 1, "100"],
+    [5, 1, "103"],
+    [2, 2, "100,101"],
+    [0, 4, "100,101,102,103"],
+  ]);
+  for (const s of simpler(ev)) assert.equal(decodeMessage(s.bytes).msg_id, 9);
+  const bool = send({
+    flags: VFIO_IRQ_SET_DATA_BOOL | VFIO_IRQ_SET_ACTION_TRIGGER,
+    index: MSIX,
+    start: 0,
+    count: 3,
+    data: [1, 0, 2],
+  });
+  assert.deepEqual(
+    simpler(bool).map((s) => [...body(s).data]),
+    [[1], [2], [1]],
+  );
+  const info = {
+    kind: "send",
+    fds: [],
+    bytes: encodeMessage({ msg_id: 1, command: VFIO_USER_DEVICE_GET_INFO, body: { argsz: 16 } }),
+  };
+  assert.deepEqual(simpler(info), []);
+  assert.deepEqual(simpler({ kind: "efd", fd: 100 }), []);
+  assert.deepEqual(simpler({ kind: "send", fds: [], bytes: new Uint8Array(3) }), [], "bad framing stays as it is");
 });

@@ -8,12 +8,15 @@
 import { rng } from "../helpers/rng.mjs";
 const { hello } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
 
-const T = 0x20,
-  MASK = 0x08,
-  UNMASK = 0x10,
-  NONE = 1,
-  BOOL = 2,
-  EVENTFD = 4;
+const C = await import("../../dist/bindings/generated/constants.js");
+const T = C.VFIO_IRQ_SET_ACTION_TRIGGER,
+  MASK = C.VFIO_IRQ_SET_ACTION_MASK,
+  UNMASK = C.VFIO_IRQ_SET_ACTION_UNMASK,
+  NONE = C.VFIO_IRQ_SET_DATA_NONE,
+  BOOL = C.VFIO_IRQ_SET_DATA_BOOL,
+  EVENTFD = C.VFIO_IRQ_SET_DATA_EVENTFD;
+const NO_REPLY = C.VFIO_USER_F_NO_REPLY,
+  ERROR = C.VFIO_USER_F_ERROR;
 // the replay client's fd environment, as the model is told it (the client checks it with ENV)
 const { CLIENT_FD_ENV } = await import("../../dist/bindings/oracle/model/vfio-user.js");
 const { parseFdList } = await import("../../dist/bindings/oracle/model/device.js");
@@ -22,11 +25,11 @@ export const EFD = (i) => EVENTFDS[i];
 export const WRITABLE = parseFdList(CLIENT_FD_ENV.writable),
   READONLY = parseFdList(CLIENT_FD_ENV.files).filter((fd) => !WRITABLE.includes(fd)),
   CLOSED = parseFdList(CLIENT_FD_ENV.closed);
-const INTX = 0,
-  MSI = 1,
-  MSIX = 2,
-  ERR = 3,
-  REQ = 4;
+const INTX = C.VFIO_PCI_INTX_IRQ_INDEX,
+  MSI = C.VFIO_PCI_MSI_IRQ_INDEX,
+  MSIX = C.VFIO_PCI_MSIX_IRQ_INDEX,
+  ERR = C.VFIO_PCI_ERR_IRQ_INDEX,
+  REQ = C.VFIO_PCI_REQ_IRQ_INDEX;
 
 export { rng };
 
@@ -131,7 +134,7 @@ export function framing(abi) {
   const info = () => b.msg("DEVICE_GET_IRQ_INFO", { index: MSIX });
   const lie = (note, size) => {
     const x = info();
-    dv(x).setUint32(4, size, true);
+    dv(x).setUint32(C.O_VFIO_USER_MESSAGE__MSG_SIZE, size, true);
     s.push(b.step(note, x));
   };
   lie("msg_size 0", 0);
@@ -143,15 +146,16 @@ export function framing(abi) {
   lie("msg_size larger than sent: short body", 48);
   s.push(b.deviceInfo("still in sync"));
   for (const c of [0, 6 + 8, 19, 0xffff, 11, 12]) s.push(b.raw(`command ${c}`, c, new Uint8Array(16)));
-  for (const type of [1, 2, 0xf]) s.push(b.raw(`type bits ${type}`, "DEVICE_GET_INFO", { argsz: 16 }, { flags: type }));
-  s.push(b.raw("NO_REPLY GET_INFO: no answer", "DEVICE_GET_INFO", { argsz: 16 }, { flags: 0x10 }));
-  s.push(b.raw("NO_REPLY bad GET_INFO: no answer either", "DEVICE_GET_INFO", { argsz: 8 }, { flags: 0x10 }));
+  for (const type of [C.VFIO_USER_F_TYPE_REPLY, 2, C.VFIO_USER_F_TYPE_MASK])
+    s.push(b.raw(`type bits ${type}`, "DEVICE_GET_INFO", { argsz: 16 }, { flags: type }));
+  s.push(b.raw("NO_REPLY GET_INFO: no answer", "DEVICE_GET_INFO", { argsz: 16 }, { flags: NO_REPLY }));
+  s.push(b.raw("NO_REPLY bad GET_INFO: no answer either", "DEVICE_GET_INFO", { argsz: 8 }, { flags: NO_REPLY }));
   s.push(
     b.raw(
       "error bit and error_no in a command: ignored",
       "DEVICE_GET_INFO",
       { argsz: 16 },
-      { flags: 0x20, error_no: 5 },
+      { flags: ERROR, error_no: 5 },
     ),
   );
   s.push(b.raw("VERSION after negotiation", "VERSION", { major: 0, minor: 2 }));
@@ -232,9 +236,13 @@ export async function corpora(abi, perFamily, seed) {
     for (const c of fuzz.corpus({ struct, seed, count: perFamily, device, endian: "little", epoch: "6.6" })) {
       const fds = [];
       const dv = new DataView(c.bytes.buffer, c.bytes.byteOffset, c.bytes.byteLength);
-      if (struct === "vfio_irq_set" && c.bytes.length >= 20 && (dv.getUint32(4, true) & 7) === EVENTFD) {
+      if (
+        struct === "vfio_irq_set" &&
+        c.bytes.length >= C.SIZEOF_VFIO_IRQ_SET &&
+        (dv.getUint32(C.O_VFIO_IRQ_SET__FLAGS, true) & C.VFIO_IRQ_SET_DATA_TYPE_MASK) === EVENTFD
+      ) {
         // the payload's fds travel as SCM_RIGHTS; -1 (no eventfd) has no socket form: left out
-        for (let o = 20; o + 4 <= c.bytes.length && fds.length < 64; o += 4) {
+        for (let o = C.O_VFIO_IRQ_SET__DATA; o + 4 <= c.bytes.length && fds.length < 64; o += 4) {
           const fd = dv.getInt32(o, true);
           if (fd >= 0) fds.push(fd);
         }
@@ -326,7 +334,7 @@ export function random(abi, count, seed, counts = [1, 4, 16, 1, 1]) {
           start: st,
           count: cnt,
           argsz: r.chance(0.2) ? r.int(40) : undefined,
-          ...((flags & 7) === BOOL ? { data: Array(Math.min(cnt, 64)).fill(1) } : {}),
+          ...((flags & C.VFIO_IRQ_SET_DATA_TYPE_MASK) === BOOL ? { data: Array(Math.min(cnt, 64)).fill(1) } : {}),
         }),
       );
     } else if (k < 70)

@@ -44,7 +44,7 @@ if (!fs.existsSync(path.join(root, "dist", "bindings", "index.js"))) {
 const abi = await import("../../dist/bindings/index.js");
 const { VfioUserModel, vuServerDevice } = await import("../../dist/bindings/oracle/model/vfio-user.js");
 const { plan, check, explain } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
-const { runClient } = await import("../../dist/bindings/vfio-user-fuzz/client.js");
+const { runClient, checkClientEnv } = await import("../../dist/bindings/vfio-user-fuzz/client.js");
 const { parseRepro } = await import("../../dist/bindings/vfio-user-fuzz/repro.js");
 const plans = await import("./plans.mjs");
 const { campaignChecks } = await import("./campaign.mjs");
@@ -96,6 +96,17 @@ function startServer(name, counts) {
     child.stdout.once("data", () => resolve({ child, socket, stderr: () => err }));
     child.once("exit", (code, sig) => reject(new Error(`vu-server ${name} exited (${code ?? sig}): ${err}`)));
   });
+}
+
+// the replay client's real fds (eventfds, files, closed fds) are the environment the model is told
+try {
+  const n = checkClientEnv(peer.replay, vuServerDevice());
+  console.log(
+    `vfio-user: the client's ${n} fds are the fd environment the model is told (eventfds, files, writable, closed)`,
+  );
+} catch (e) {
+  console.error(`vfio-user stage: ${e.message}`);
+  process.exit(1);
 }
 
 const DEVICES = [

@@ -41,6 +41,31 @@ export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
       "the ERR index exists on every device, not only PCI Express ones (vfio_pci_core.c vfio_pci_get_irq_count " +
       "and GET_IRQ_INFO, vfio_pci_intrs.c vfio_pci_set_irqs_ioctl no longer test pci_is_pcie)",
   },
+  {
+    bit: 0,
+    since: "6.19",
+    name: "DMA_BUF",
+    what:
+      "VFIO_DEVICE_FEATURE_DMA_BUF on vfio-pci (vfio_pci_dmabuf.c, CONFIG_VFIO_PCI_DMABUF): GET only, " +
+      "nr_ranges and flags checked, then the BAR, then every range page-aligned; before, ENOTTY",
+  },
+  {
+    bit: 0,
+    since: "7.1",
+    name: "PRECOPY_INFO_V2",
+    what:
+      "VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2 in the core (vfio_main.c): EINVAL before any flag check when the " +
+      "device cannot PRE_COPY; before, the index fell through to the driver (ENOTTY on vfio-pci)",
+  },
+  {
+    bit: 0,
+    since: "7.2",
+    name: "TYPE1_OVERFLOW",
+    what:
+      "vfio_iommu_type1.c MAP_DMA / UNMAP_DMA: a range that wraps the address space is EOVERFLOW (check_add_overflow), " +
+      "and MAP_DMA checks size 0 and the wrap before the READ/WRITE/VADDR combination; before, EINVAL after it. " +
+      "Absent in 6.12's source, present in 7.2's (the first kernel read that has it)",
+  },
 ];
 
 function versionNumber(kernel: string): number {

@@ -1,0 +1,36 @@
+// The uAPI model (bindings/oracle/model/uapi.ts) against answers real kernels gave: the transcripts
+// tests/kernel/uapi.mjs --record wrote on Debian's 6.1, 6.12, 7.2 and 7.3 (tests/kernel/uapi-replies)
+// are replayed through the model without QEMU. The plan is rebuilt by the same code, so request i of
+// the plan is record i of the transcript; the requests the transcript echoes must be the plan's.
+
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { test } from "node:test";
+import { parseTranscript } from "../kernel/lib/transcript.mjs";
+import { check, memoryOf, plan } from "../kernel/uapi.mjs";
+
+const KERNELS = ["6.1", "6.12", "7.2", "7.3"];
+const recorded = (k) => readFileSync(new URL(`../kernel/uapi-replies/${k}.txt`, import.meta.url), "utf8");
+
+for (const kernel of KERNELS)
+  test(`uAPI model = Linux ${kernel}: FEATURE, hot reset info, group status, MAP/UNMAP_DMA (every recorded answer)`, (t) => {
+    const text = recorded(kernel);
+    const records = parseTranscript(text);
+    assert.ok(records.done, "the recorded run finished");
+    const r = check(kernel, plan(kernel, memoryOf(text)), records);
+    t.diagnostic(`${kernel}: ${r.n} requests ${JSON.stringify(r.perIoctl)}`);
+    assert.deepEqual(r.mismatches, []);
+    assert.ok(r.n > 1000);
+  });
+
+test("the kernels differ where the model says they do (DMA_BUF 6.19, PRECOPY_INFOv2 7.1, type1 EOVERFLOW 7.2)", () => {
+  const answers = (k) => {
+    const recs = parseTranscript(recorded(k)).filter((r) => r.ret !== null && r.cmd !== "OPEN");
+    return recs.map((r) => `${r.ret}/${r.errnoName}`);
+  };
+  const a = Object.fromEntries(KERNELS.map((k) => [k, answers(k)]));
+  const diff = (x, y) => a[x].filter((v, i) => v !== a[y][i]).length;
+  assert.equal(diff("6.1", "6.12"), 0);
+  assert.equal(diff("7.2", "7.3"), 0);
+  assert.ok(diff("6.12", "7.2") > 20, `6.12 vs 7.2: ${diff("6.12", "7.2")} answers differ`);
+});
