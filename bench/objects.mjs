@@ -14,7 +14,7 @@ const S390 = { arch: "s390x" };
 function corpora(lib, k) {
   const r = rng(11);
   const big = () => (BigInt(r()) << 32n) | BigInt(r()); // full 64-bit range (above 2^53)
-  const mid = () => (BigInt(r() & 0xffff) << 32n) | BigInt(r() & ~0xfff); // page-aligned, below 2^48
+  const mid = () => (BigInt(r() & 0xffff) << 32n) | BigInt((r() & ~0xfff) >>> 0); // page-aligned, below 2^48
   const make = (n, f) => Array.from({ length: n }, f);
   return {
     irq_info: make(k, () =>
