@@ -17,7 +17,7 @@ const INDEX = (i) => {
 };
 const INDEX_TEXT = Array.from({ length: 16 }, (_, i) => INDEX(i));
 const META =
-  '"$":{"struct":"vfio_irq_info","length":16,"profile":{"endian":"little","model":"lp64","epoch":"6.6","proposals":[]},"flags":{"flags":{"names":';
+  '"$":{"struct":"vfio_irq_info","length":16,"profile":{"endian":"little","model":"lp64","epoch":"6.7","proposals":[]},"flags":{"flags":{"names":';
 
 let out = "",
   rest = "";

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
-// npm run bench [-- --quick] [--json=out.json]: one run, same seeded inputs for every contender,
-// medians of repeated timings, ratios against the targets of issue 7. Results go in BENCHMARKS.md.
+// npm run bench [-- --quick] [--json=out.json] [--md] [--only=P5,start] [--case=irq_info]: one run, same
+// seeded inputs for every contender, medians of repeated timings, ratios against the targets of issue 14.
+// --md rewrites BENCHMARKS.md (full runs only); --only and --case select groups and P5 structs for
+// short, targeted runs while tuning.
 import { readFileSync, writeFileSync, mkdtempSync, rmSync, existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 import { tmpdir, cpus, loadavg } from "node:os";
@@ -14,7 +16,17 @@ import { decodeIrqInfoDV, validateIrqSets, walkCapsDV } from "./ports.mjs";
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const quick = process.argv.includes("--quick");
 const jsonOut = process.argv.find((a) => a.startsWith("--json="))?.slice(7);
+const only = process.argv
+  .find((a) => a.startsWith("--only="))
+  ?.slice(7)
+  .split(",");
+const cases = process.argv
+  .find((a) => a.startsWith("--case="))
+  ?.slice(7)
+  .split(",");
+const want = (group) => !only || only.includes(group);
 const mdOut = process.argv.includes("--md"); // rewrite BENCHMARKS.md from this run
+if (mdOut && (only || cases)) throw new Error("bench: --md needs the full run (no --only or --case)");
 const require = createRequire(join(root, "package.json"));
 const wasmPath = join(root, "build", "release.wasm");
 const wasmBytes = readFileSync(wasmPath);
@@ -55,27 +67,28 @@ const dev = pciDevice();
 const nirqs = Array.from(dev.subarray(8, 13));
 const tmp = mkdtempSync(join(tmpdir(), "vfio-bench-"));
 const native = {};
-try {
-  writeFileSync(join(tmp, "info.bin"), info);
-  writeFileSync(join(tmp, "sets.bin"), sets.bytes);
-  writeFileSync(join(tmp, "sets.idx"), new Uint8Array(sets.index.buffer));
-  for (const [key, flags] of [
-    ["O2", ["-O2"]],
-    ["O3n", ["-O3", "-march=native"]],
-  ]) {
-    const exe = join(tmp, `native-${key}`);
-    const cc = spawnSync("gcc", [...flags, "-o", exe, join(root, "bench", "native.c")], { encoding: "utf8" });
-    if (cc.status !== 0) throw new Error(cc.stderr || "gcc not found");
-    const r = spawnSync(exe, [join(tmp, "info.bin"), join(tmp, "sets.bin"), join(tmp, "sets.idx"), String(REPS)], {
-      encoding: "utf8",
-    });
-    native[key] = JSON.parse(r.stdout);
+if (want("P1") || want("P2"))
+  try {
+    writeFileSync(join(tmp, "info.bin"), info);
+    writeFileSync(join(tmp, "sets.bin"), sets.bytes);
+    writeFileSync(join(tmp, "sets.idx"), new Uint8Array(sets.index.buffer));
+    for (const [key, flags] of [
+      ["O2", ["-O2"]],
+      ["O3n", ["-O3", "-march=native"]],
+    ]) {
+      const exe = join(tmp, `native-${key}`);
+      const cc = spawnSync("gcc", [...flags, "-o", exe, join(root, "bench", "native.c")], { encoding: "utf8" });
+      if (cc.status !== 0) throw new Error(cc.stderr || "gcc not found");
+      const r = spawnSync(exe, [join(tmp, "info.bin"), join(tmp, "sets.bin"), join(tmp, "sets.idx"), String(REPS)], {
+        encoding: "utf8",
+      });
+      native[key] = JSON.parse(r.stdout);
+    }
+  } catch (e) {
+    console.error(`bench: native C baselines unavailable (${e.message.split("\n")[0]})`);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
   }
-} catch (e) {
-  console.error(`bench: native C baselines unavailable (${e.message.split("\n")[0]})`);
-} finally {
-  rmSync(tmp, { recursive: true, force: true });
-}
 const C = native.O2 && native.O3n ? native : null;
 
 /** The C programs' checksums, computed here from another contender's outputs. */
@@ -91,7 +104,7 @@ function verdictHash(out, n) {
 }
 
 // ---------------------------------------------------------------- P1 batch decode of vfio_irq_info
-{
+if (want("P1")) {
   const need = 64 + info.length * 2 + 1024;
   if (ex.arena_reserve(need) < 0) throw new Error("arena_reserve");
   const src = (ex.arena_ptr() >>> 0) + 64,
@@ -196,7 +209,7 @@ function verdictHash(out, n) {
 }
 
 // ---------------------------------------------------------------- P2 batch validation of vfio_irq_set
-{
+if (want("P2")) {
   const n = N2;
   const need = 64 + 800 + n * 16 + sets.bytes.length + 1024;
   if (ex.arena_reserve(need) < 0) throw new Error("arena_reserve");
@@ -247,7 +260,7 @@ function verdictHash(out, n) {
 }
 
 // ---------------------------------------------------------------- P3 capability-chain walk
-for (const caps of [8, 1]) {
+for (const caps of want("P3") ? [8, 1] : []) {
   const n = quick ? 50_000 : 200_000;
   const { bytes, stride } = regionCapsCorpus(n, caps, 3);
   const need = 64 + bytes.length + n * 8 + n * 4 + n * caps * 12 + 8192;
@@ -308,13 +321,13 @@ for (const caps of [8, 1]) {
 }
 
 // ---------------------------------------------------------------- P5 object API per struct, with Kaitai Struct
-{
+if (want("P5")) {
   const objects = await import(pathToFileURL(join(root, "bench", "objects.mjs")).href);
-  for (const r of await objects.run({ lib, time, quick, eq })) rows.push(r);
+  for (const r of await objects.run({ lib, quick, eq, cases })) rows.push(r);
 }
 
 // ---------------------------------------------------------------- P6 size and start-up
-{
+if (want("P6")) {
   const gz = gzipSync(wasmBytes, { level: 9 }).length;
   const script = `const b=require("fs").readFileSync(${JSON.stringify(wasmPath)});const t=process.hrtime.bigint();const i=new WebAssembly.Instance(new WebAssembly.Module(b),{});i.exports.abi_version();console.log(Number(process.hrtime.bigint()-t)/1e6)`;
   const ts = [];
@@ -334,7 +347,7 @@ for (const caps of [8, 1]) {
 }
 
 // ---------------------------------------------------------------- CLI: decode lines from stdin
-{
+if (want("CLI")) {
   const n = quick ? 50_000 : 200_000,
     reps = quick ? 3 : 5;
   const c = irqInfoCorpus(n, 5),
@@ -384,53 +397,67 @@ for (const caps of [8, 1]) {
 }
 
 // ---------------------------------------------------------------- start-up: import + first decode, fresh processes
-{
+if (want("start")) {
   const reps = quick ? 7 : 15;
   const hex = "10000000090000000200000005000000";
   // in-process wall and CPU time from before the import to after the first decode (node's own bootstrap excluded)
   const probe = (spec, core) =>
     `const c=process.cpuUsage(),t=performance.now();const m=await import(${JSON.stringify(spec)});const b=Uint8Array.from(Buffer.from("${hex}","hex"));${core ? 'await m.init();const v=m.decode("vfio_irq_info",b);' : "const v=m.decodeIrqInfoFast(b);"}if(v.count!==5)throw 1;const u=process.cpuUsage(c);console.log(performance.now()-t,(u.user+u.system)/1000)`;
-  const wall = (args) => {
+  // every process (node -e 0 included) reports its whole CPU time at exit, through the same preload
+  const atExit = `data:text/javascript,process.on("exit",()=>{const u=process.cpuUsage();process.stderr.write("@cpu "+(u.user+u.system)/1000+"\\n")})`;
+  const spawn = (args) => {
     const t = process.hrtime.bigint();
-    const r = spawnSync(process.execPath, args, { encoding: "utf8" });
+    const r = spawnSync(process.execPath, ["--import", atExit, ...args], { encoding: "utf8" });
+    const wall = Number(process.hrtime.bigint() - t) / 1e6;
     if (r.status !== 0) throw new Error(`bench: start-up probe: ${r.stderr}`);
     const [ms, cpu] = r.stdout.trim().split(" ").map(Number);
-    return { wall: Number(process.hrtime.bigint() - t) / 1e6, ms, cpu };
+    return { wall, ms, cpu, total: Number(/@cpu ([\d.]+)/.exec(r.stderr)[1]), out: r.stdout };
+  };
+  // each probe is paired with a node -e 0 run just before it (the load drifts); medians of the differences
+  const paired = (args, check) => {
+    const runs = [];
+    for (let i = 0; i < reps; i++) {
+      const e = spawn(["-e", "0"]),
+        r = spawn(args);
+      check?.(r.out);
+      runs.push({ ...r, over: r.wall - e.wall, cpuOver: r.total - e.total, empty: e.wall });
+    }
+    const med = (k) => median(runs.map((r) => r[k]));
+    return { med, note: `node -e 0: ${med("empty").toFixed(1)} ms` };
   };
   const bundle = join(root, "dist", "bundle", "index.js");
   const specs = [
     ["dist/bindings/index.js (unbundled)", pathToFileURL(join(root, "dist", "bindings", "index.js")).href],
   ];
   if (existsSync(bundle)) specs.push(["dist/bundle/index.js (the package entry)", pathToFileURL(bundle).href]);
-  const empty = [];
-  for (let i = 0; i < reps; i++) empty.push(wall(["-e", "0"]).wall);
   for (const [label, spec] of specs) {
     for (const core of [true, false]) {
-      const inproc = [],
-        cpu = [],
-        over = [];
-      for (let i = 0; i < reps; i++) {
-        const r = wall(["--input-type=module", "-e", probe(spec, core)]);
-        inproc.push(r.ms);
-        cpu.push(r.cpu);
-        over.push(r.wall - median(empty));
-      }
+      const { med, note } = paired(["--input-type=module", "-e", probe(spec, core)]);
       const what = core ? "import + init() + decode()" : "import + decodeIrqInfoFast()";
-      row("start", `${label}: ${what}, in process (wall)`, median(inproc), "ms", `${reps} fresh processes`);
-      row("start", `${label}: ${what}, in process (CPU)`, median(cpu), "ms");
-      row(
-        "start",
-        `${label}: ${what}, wall over node -e 0 (target <= 5)`,
-        median(over),
-        "ms",
-        `node -e 0: ${median(empty).toFixed(1)} ms`,
-      );
+      row("start", `${label}: ${what}, in process (wall)`, med("ms"), "ms", `${reps} fresh processes`);
+      row("start", `${label}: ${what}, in process (CPU)`, med("cpu"), "ms");
+      row("start", `${label}: ${what}, wall over node -e 0 (target <= 5)`, med("over"), "ms", note);
     }
+  }
+  // the command line, one item: vfio-abi decode irq_info <hex>, the bin (bundled CLI) and the unbundled modules
+  const want1 = (out) => {
+    if (JSON.parse(out).count !== 5) throw new Error("bench: CLI decode printed a wrong value");
+  };
+  const cliRuns = [["bin/vfio-abi.js (bundled CLI)", [join(root, "bin", "vfio-abi.js"), "decode", "irq_info", hex]]];
+  const unbundled = pathToFileURL(join(root, "dist", "bindings", "cli.js")).href;
+  cliRuns.push([
+    "dist/bindings/cli.js (unbundled)",
+    ["--input-type=module", "-e", `(await import(${JSON.stringify(unbundled)})).main(["decode","irq_info","${hex}"])`],
+  ]);
+  for (const [label, args] of cliRuns) {
+    const { med, note } = paired(args, want1);
+    row("start", `CLI ${label}: decode irq_info <hex>, wall over node -e 0`, med("over"), "ms", note);
+    row("start", `CLI ${label}: decode irq_info <hex>, CPU over node -e 0`, med("cpuOver"), "ms");
   }
 }
 
 // ---------------------------------------------------------------- fuzzing engineer's rows
-if (existsSync(join(root, "bench", "fuzz.mjs"))) {
+if (want("fuzz") && existsSync(join(root, "bench", "fuzz.mjs"))) {
   try {
     const f = await import(pathToFileURL(join(root, "bench", "fuzz.mjs")).href);
     for (const r of await f.run({ quick })) row("fuzz", r.name, r.value, r.unit, r.note ?? "");

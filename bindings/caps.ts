@@ -20,6 +20,8 @@ import { type WasmExports, wasm } from "./loader.js";
 import { resolveProfile, variantIndex } from "./profile.js";
 import { structByName } from "./schema-index.js";
 import type { DecodedCap, ProfileOptions } from "./types.js";
+import type { InspectResult } from "./decode.js";
+import { nodeAt } from "./spans.js";
 
 export interface CapSpan {
   id: number;
@@ -167,4 +169,67 @@ export function buildCapsRaw(
   const r = w.caps_build(s.id, prof.word, dst, total, fixed.length, argszSupplied ?? 0xffffffff, list, caps.length);
   if (r < 0) throw new EncodeError(statusName(r), `building the capability chain failed: ${statusName(r)}`, 0, "caps");
   return copyOut(w, dst, r);
+}
+
+/** One capability of a decoded chain, in chain order. */
+export interface ChainLink {
+  index: number;
+  offset: number;
+  /** Bytes of the capability the codec knows (header + fields + arrays). */
+  size: number;
+  id: number;
+  version: number;
+  name: string | null;
+  next: number;
+  /** Where the capability's `next` field sits. */
+  nextAt: number;
+}
+
+/** How a chain stops: next 0, a pointer back to a capability already visited, or a bad pointer. */
+export type ChainEnd =
+  | { kind: "end" }
+  | { kind: "loop"; target: number; to: number; code: string | null }
+  | { kind: "broken"; target: number; code: string; message: string }
+  | { kind: "none" };
+
+/** The capability chain of a decoded buffer, as pointers: what a diagram of it needs. */
+export interface CapChain {
+  struct: string;
+  /** The struct's pointer to the first capability (cap_offset) and where it sits. */
+  start: number;
+  startAt: number;
+  startField: string;
+  /** The struct's CAPS flag: without it the kernel ignores cap_offset. */
+  enabled: boolean;
+  caps: ChainLink[];
+  end: ChainEnd;
+}
+
+/** The chain of an inspect() result, or null when the struct has no capability chain. */
+export function capChain(r: InspectResult): CapChain | null {
+  const v = r.value as Record<string, unknown> & { caps?: DecodedCap[]; $: { struct: string } };
+  const s = structByName(v.$.struct);
+  if (!s.caps) return null;
+  const startField = s.caps.offsetField;
+  const startNode = nodeAt(r.nodes, [startField]);
+  if (!startNode) return null;
+  const start = Number(v[startField]);
+  const enabled = (Number(v.flags) & s.caps.flag) !== 0;
+  const caps = (v.caps ?? []).map((c, index): ChainLink => {
+    const nextNode = nodeAt(r.nodes, ["caps", index, "header", "next"]);
+    const size = nodeAt(r.nodes, ["caps", index])?.size ?? c.knownSize;
+    const { id, version, next } = c.header;
+    return { index, offset: c.offset, size, id, version, name: c.name, next, nextAt: nextNode?.offset ?? c.offset + 4 };
+  });
+  return { struct: s.name, start, startAt: startNode.offset, startField, enabled, caps, end: chainEnd(r, start, caps) };
+}
+
+function chainEnd(r: InspectResult, start: number, caps: ChainLink[]): ChainEnd {
+  const error = r.diagnostics.find((d) => d.severity === "error" && d.code.startsWith("E_CAP"));
+  const last = caps[caps.length - 1];
+  if (!error) return last ? { kind: "end" } : { kind: "none" };
+  const target = last ? last.next : start;
+  const to = caps.findIndex((c) => c.offset === target);
+  if (to >= 0) return { kind: "loop", target, to, code: error.code };
+  return { kind: "broken", target, code: error.code, message: error.message };
 }

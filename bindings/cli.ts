@@ -405,14 +405,16 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
   },
 };
 
-// Commands implemented in their own modules (loaded on demand).
+// Commands implemented in their own modules, loaded on demand from dist/bindings/ (paths relative to
+// it). Resolved from "../bindings/" so the bundled CLI (dist/bundle/cli.js) loads the same files: the
+// oracle, fuzzing and inspector code stays out of the bundle that every decode has to parse.
 const external: Record<string, string> = {
-  predict: "./oracle/cli.js",
-  topology: "./oracle/cli.js",
-  fuzz: "./fuzz/cli.js",
-  syzlang: "./fuzz/cli.js",
-  "vfio-user": "./vfio-user-fuzz/cli.js",
-  inspect: "./inspector-server.js",
+  predict: "oracle/cli.js",
+  topology: "oracle/cli.js",
+  fuzz: "fuzz/cli.js",
+  syzlang: "fuzz/cli.js",
+  inspect: "inspector-server.js",
+  "vfio-user": "vfio-user-fuzz/cli.js",
 };
 const COMMANDS = [...Object.keys(commands), ...Object.keys(external), "help"];
 
@@ -430,7 +432,10 @@ export async function main(argv: string[]): Promise<number> {
   try {
     if (commands[cmd]) return await commands[cmd](rest);
     if (external[cmd]) {
-      const m = (await import(external[cmd])) as { run(cmd: string, argv: string[]): Promise<number> };
+      // the bundle (dist/bundle/cli.js) and dist/bindings/cli.js both find the modules in dist/bindings
+      const m = (await import(new URL(`../bindings/${external[cmd]}`, import.meta.url).href)) as {
+        run(cmd: string, argv: string[]): Promise<number>;
+      };
       return await m.run(cmd, rest);
     }
     throw new CliUsageError(`unknown command ${cmd}${suggestion(cmd, COMMANDS)}`);

@@ -46,9 +46,19 @@ export interface StructDecodeOptions extends DecodeOptions {
   message?: BodyMode;
 }
 
+/** One step of a path in the decoded value: a key, or an index into an array. */
+export type PathKey = string | number;
+
 export interface SpanNode {
   /** Path in the decoded value, e.g. "argsz", "data[1]", "caps[0].header.next", "caps[0].areas[1].size". */
   path: string;
+  /**
+   * The same path as steps (["caps", 0, "header", "next"]), so callers never parse `path`. Spans
+   * that are not values (slack, tail, gaps, needs argsz, the error) are one step: their path.
+   */
+  key: PathKey[];
+  /** Schema field id of a field, or of the array or payload an element belongs to. */
+  field?: number;
   kind: "struct" | "field" | "cap" | "elem" | "payload" | "slack" | "gap" | "tail" | "needs" | "error";
   offset: number;
   size: number;
@@ -193,7 +203,7 @@ interface Build {
    * Where the fields of each record depth go: depth 1 = the struct (or the current capability),
    * deeper levels = array elements and payload structs, with their value paths.
    */
-  ctx: { obj: Record<string, unknown>; path: string }[];
+  ctx: Ctx[];
   error?: VfioAbiError;
   extra?: RawRecord[];
 }
@@ -208,13 +218,20 @@ function setPath(obj: Record<string, unknown>, path: string, v: unknown): void {
   o[parts[parts.length - 1]] = v;
 }
 
+/** An object records go into, with its value path as text and as steps. */
+interface Ctx {
+  obj: Record<string, unknown>;
+  path: string;
+  key: PathKey[];
+}
+
 /** The object records of `depth` belong to, and its value path. */
-function at(b: Build, depth: number): { obj: Record<string, unknown>; path: string } {
+function at(b: Build, depth: number): Ctx {
   return b.ctx[Math.min(depth, b.ctx.length - 1)];
 }
 /** Records deeper than `depth` - 1 now go into `obj` (a capability, an array element, a payload struct). */
-function into(b: Build, depth: number, obj: Record<string, unknown>, path: string): void {
-  b.ctx[depth] = { obj, path };
+function into(b: Build, depth: number, obj: Record<string, unknown>, path: string, key: PathKey[]): void {
+  b.ctx[depth] = { obj, path, key };
   b.ctx.length = depth + 1;
 }
 
@@ -232,7 +249,17 @@ function onField(b: Build, r: RawRecord): void {
   const fpath = alt ? f.path.replace(/[^.]+$/, alt.name) : f.path;
   const path = (c.path ? `${c.path}.` : "") + fpath;
   setPath(target, fpath, val);
-  const node: SpanNode = { path, kind: "field", offset: r.offset, size: r.size, depth: r.depth, value: val };
+  const key = [...c.key, ...fpath.split(".")];
+  const node: SpanNode = {
+    path,
+    key,
+    field: f.id,
+    kind: "field",
+    offset: r.offset,
+    size: r.size,
+    depth: r.depth,
+    value: val,
+  };
   if (f.flags) {
     const fl = nameFlags(f.flags, val, b.prof.proposals);
     node.names = fl.names;
@@ -271,7 +298,7 @@ function onCap(b: Build, r: RawRecord): void {
   b.cap = cap;
   b.root.caps ??= [];
   (b.root.caps as DecodedCap[]).push(cap);
-  into(b, 1, cap, `caps[${b.capIndex}]`);
+  into(b, 1, cap, `caps[${b.capIndex}]`, ["caps", b.capIndex]);
   // trailing arrays exist even when empty (nr_areas 0), so values have a stable shape
   if (cs && cs.trailingLocal >= 0) {
     const tf = fieldById(cs.firstField + cs.trailingLocal);
@@ -280,6 +307,7 @@ function onCap(b: Build, r: RawRecord): void {
   const label = entry?.name ?? `unknown capability id ${id}`;
   b.nodes.push({
     path: `caps[${b.capIndex}]`,
+    key: ["caps", b.capIndex],
     kind: "cap",
     offset: r.offset,
     size: r.size,
@@ -300,19 +328,31 @@ function onElem(b: Build, r: RawRecord): void {
     const v = Number(BigInt.asIntN(size === 1 ? 64 : 32, r.value));
     c.obj[f.name] ??= [];
     (c.obj[f.name] as number[]).push(v);
-    b.nodes.push({ path: `${path}[${r.aux}]`, kind: "elem", offset: off, size, depth, value: v });
+    const key = [...c.key, f.name, r.aux];
+    b.nodes.push({ path: `${path}[${r.aux}]`, key, field: f.id, kind: "elem", offset: off, size, depth, value: v });
   } else if (f.type === "bytes") {
     // a capability's byte array, or the trailing data of a vfio-user body (region data, VERSION JSON)
     c.obj[f.name] = b.bytes.slice(off, off + size);
     const d = c.path ? depth + 1 : depth;
-    b.nodes.push({ path, kind: "elem", offset: off, size, depth: d, label: `${size} bytes` });
+    const key = [...c.key, f.name];
+    b.nodes.push({ path, key, field: f.id, kind: "elem", offset: off, size, depth: d, label: `${size} bytes` });
   } else {
     const el: Record<string, unknown> = {};
     c.obj[f.name] ??= [];
     (c.obj[f.name] as unknown[]).push(el);
-    into(b, depth + 1, el, `${path}[${r.aux}]`);
+    const key = [...c.key, f.name, r.aux];
+    into(b, depth + 1, el, `${path}[${r.aux}]`, key);
     const label = f.of ?? undefined;
-    b.nodes.push({ path: `${path}[${r.aux}]`, kind: "elem", offset: off, size, depth: depth + 1, label });
+    b.nodes.push({
+      path: `${path}[${r.aux}]`,
+      key,
+      field: f.id,
+      kind: "elem",
+      offset: off,
+      size,
+      depth: depth + 1,
+      label,
+    });
   }
 }
 
@@ -322,9 +362,10 @@ function onPayload(b: Build, r: RawRecord): void {
   const { offset: off, size, depth } = r;
   const c = at(b, depth);
   const path = `${c.path ? `${c.path}.` : ""}${f.name}`;
+  const key = [...c.key, f.name];
   if (r.aux === REC_NO_REF) {
     c.obj[f.name] = b.bytes.slice(off, off + size);
-    b.nodes.push({ path, kind: "payload", offset: off, size, depth, label: `${size} bytes` });
+    b.nodes.push({ path, key, field: f.id, kind: "payload", offset: off, size, depth, label: `${size} bytes` });
     return;
   }
   const ps = structById(r.aux);
@@ -333,8 +374,8 @@ function onPayload(b: Build, r: RawRecord): void {
   b.meta.payload = ps.name;
   // trailing arrays exist even when empty (nr_ranges 0), so values have a stable shape
   if (ps.trailingLocal >= 0) obj[fieldById(ps.firstField + ps.trailingLocal).name] = [];
-  into(b, depth + 1, obj, path);
-  b.nodes.push({ path, kind: "payload", offset: off, size, depth, label: ps.name });
+  into(b, depth + 1, obj, path, key);
+  b.nodes.push({ path, key, field: f.id, kind: "payload", offset: off, size, depth, label: ps.name });
 }
 
 /** Bytes the codec keeps without naming them: slack up to argsz, the tail past it, gaps between items. */
@@ -345,22 +386,32 @@ function onUnnamedBytes(b: Build, r: RawRecord): void {
     b.meta.slack = bytes;
     b.meta.slackOffset = off;
     const label = `${size} bytes after the known fields, up to argsz`;
-    b.nodes.push({ path: "$slack", kind: "slack", offset: off, size, depth: 1, label });
+    b.nodes.push({ path: "$slack", key: ["$slack"], kind: "slack", offset: off, size, depth: 1, label });
   } else if (r.kind === K.TAIL) {
     b.meta.tail = bytes;
     b.meta.tailOffset = off;
-    b.nodes.push({ path: "$tail", kind: "tail", offset: off, size, depth: 1, label: `${size} bytes past argsz` });
+    const label = `${size} bytes past argsz`;
+    b.nodes.push({ path: "$tail", key: ["$tail"], kind: "tail", offset: off, size, depth: 1, label });
   } else {
     b.meta.gaps.push({ offset: off, bytes });
     const label = "padding / unknown bytes";
-    b.nodes.push({ path: `$gap@${off}`, kind: "gap", offset: off, size, depth: r.depth + 1, label });
+    const path = `$gap@${off}`;
+    b.nodes.push({ path, key: [path], kind: "gap", offset: off, size, depth: r.depth + 1, label });
   }
 }
 
 function onNeeds(b: Build, r: RawRecord): void {
   const argsz = Number(r.value);
   b.meta.needsArgsz = argsz;
-  b.nodes.push({ path: "$needsArgsz", kind: "needs", offset: 0, size: 4, depth: 1, value: argsz });
+  b.nodes.push({
+    path: "$needsArgsz",
+    key: ["$needsArgsz"],
+    kind: "needs",
+    offset: 0,
+    size: 4,
+    depth: 1,
+    value: argsz,
+  });
   b.diagnostics.push(needsDiagnostic(b, argsz));
 }
 
@@ -387,13 +438,13 @@ function onError(b: Build, r: RawRecord): void {
   b.error = new Cls(statusName(code), msg, r.offset, field);
   const size = errSpan(code, r.offset, b.cap, b.bytes.length);
   b.diagnostics.push({ severity: "error", code: statusName(code), message: msg, offset: r.offset, size, field });
-  b.nodes.push({ path: "$error", kind: "error", offset: r.offset, size, depth: 1, label: msg });
+  b.nodes.push({ path: "$error", key: ["$error"], kind: "error", offset: r.offset, size, depth: 1, label: msg });
 }
 
 /** One handler per record kind; vfio-user's K_FDS / K_BODY go to the caller's `extra`. */
 const ON_RECORD: Record<number, (b: Build, r: RawRecord) => void> = {
   [K.STRUCT]: (b, r) => {
-    b.nodes.push({ path: "", kind: "struct", offset: 0, size: r.size, depth: 0, label: b.s.name });
+    b.nodes.push({ path: "", key: [], kind: "struct", offset: 0, size: r.size, depth: 0, label: b.s.name });
   },
   [K.FIELD]: onField,
   [K.CAP]: onCap,
@@ -521,8 +572,8 @@ export function inspectStruct(
     extra,
   };
   b.ctx = [
-    { obj: b.root, path: "" },
-    { obj: b.root, path: "" },
+    { obj: b.root, path: "", key: [] },
+    { obj: b.root, path: "", key: [] },
   ];
   const status = runParse(s, prof, bytes, maxHops, opts.message, (r) => ON_RECORD[r.kind]?.(b, r));
   finish(b, status);

@@ -25,10 +25,23 @@ export {
   type SpanNode,
   type Diagnostic,
   type InspectResult,
+  type PathKey,
 } from "./decode.js";
+export { byteOwners, nodeAt, sameKey, keyPath } from "./spans.js";
+export { setValue, patchBytes, blankBytes, MAX_EDIT_ELEMENTS } from "./edit.js";
+export { guessStruct, CONFIDENT_GUESS, type StructGuess, type GuessOptions } from "./guess.js";
+export { formatHex, formatC } from "./export.js";
 export { encode, retryRequest } from "./encode.js";
 export { MEMORY_POLICY, memoryStats } from "./memory.js";
-export { walkCaps, buildCaps, type CapSpan } from "./caps.js";
+export {
+  walkCaps,
+  buildCaps,
+  capChain,
+  type CapSpan,
+  type CapChain,
+  type ChainLink,
+  type ChainEnd,
+} from "./caps.js";
 export { resolveProfile, type ResolvedProfile } from "./profile.js";
 export {
   toHex,

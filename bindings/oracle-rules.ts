@@ -7,6 +7,8 @@ export interface RuleInfo {
   /** The errno the kernel usually answers with (null: the call succeeds or returns a count). */
   errno: string | null;
   reason: string;
+  /** The vfio_irq_set fields the rule judges ("data": the payload). */
+  fields: readonly string[];
 }
 export const RULES: readonly RuleInfo[] = TABLE;
 export const ruleName = (id: number): string => RULES[id]?.name ?? `RULE_${id}`;

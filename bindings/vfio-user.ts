@@ -120,6 +120,7 @@ const shift = (n: SpanNode, by: number, prefix: string): SpanNode => ({
   offset: n.offset + by,
   depth: n.depth + 1,
   path: n.path ? `${prefix}.${n.path}` : prefix,
+  key: [prefix, ...n.key],
 });
 
 /** inspect() of a vfio-user message: never throws on bad bytes. */
@@ -199,6 +200,7 @@ export function inspectMessage(
       meta.body = bodyRec.value === BigInt(REC_NO_REF) ? "raw" : null;
       nodes.push({
         path: "body",
+        key: ["body"],
         kind: "elem",
         offset: at,
         size: body.length,

@@ -21,6 +21,7 @@ export const OUTPUTS = [
   "dist/bindings/cli.js",
   "dist/bundle/index.js",
   "dist/bundle/fast-check.js",
+  "dist/bundle/cli.js",
   "build/release.wasm",
   "build/fuzz.wasm",
   "build/release.wasm2js.js",

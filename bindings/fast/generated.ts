@@ -32,6 +32,24 @@ function slowDecode(name: string, b: Uint8Array, opts?: DecodeOptions): Val {
   return v;
 }
 let capEnd = 0; // end of the capability just decoded (array included), for the overlap check
+/**
+ * Thrown where the core must decide; the exported function catches it and asks the core. A throw
+ * rather than an undefined result: the value a fast path returns then never meets another value at
+ * a merge point, so V8 can keep a result object that its caller only reads from off the heap.
+ */
+const UNSURE = Symbol("vfio-abi: not sure");
+function unsure(): never {
+  throw UNSURE;
+}
+/** f(b, le), or undefined where the core must decide. */
+function attempt(f: (b: Uint8Array, le: boolean) => Val, b: Uint8Array, le: boolean): Val | undefined {
+  try {
+    return f(b, le);
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+    return undefined;
+  }
+}
 
 // Byte loads and stores. 64-bit values go through a scratch word in host order: one BigInt per value.
 const s8 = new Uint8Array(8), s64 = new BigUint64Array(s8.buffer);
@@ -75,21 +93,21 @@ const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === 
 const okS32 = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff;
 const ok64 = (v: unknown): v is number | bigint => (typeof v === "bigint" ? v >= 0n && v <= 0xffffffffffffffffn : typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
 
-function d0(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d0(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   return { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) };
 }
 
-function e1(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.id !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.next !== undefined ? 1 : 0)) return undefined;
+function e1(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.id !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.next !== undefined ? 1 : 0)) unsure();
   const f0 = x.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = x.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = x.next ?? 0;
-  if (!okU32(f2)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f2)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -97,90 +115,89 @@ function e1(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function dc2(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc2(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 32;
   if (ver >= 2) known = 36;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8, le), end_dma: u64(b, off + 16, le), pchid: u16(b, off + 24, le), vfn: u16(b, off + 26, le), fmb_length: u16(b, off + 28, le), pft: b[off + 30], gid: b[off + 31] };
   if (ver >= 2) { cap.fh = u32(b, off + 32, le); }
   capEnd = off + known;
   return cap;
 }
 
-function dc3(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc3(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 39;
   if (ver >= 2) known = 42;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_GROUP", struct: "vfio_device_info_cap_zpci_group", knownSize: known, dasm: u64(b, off + 8, le), msi_addr: u64(b, off + 16, le), flags: u64(b, off + 24, le), mui: u16(b, off + 32, le), noi: u16(b, off + 34, le), maxstbl: u16(b, off + 36, le), version: b[off + 38] };
   if (ver >= 2) { cap.reserved = b[off + 39]; cap.imaxstbl = u16(b, off + 40, le); }
   capEnd = off + known;
   return cap;
 }
 
-function dc4(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc4(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 12;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_UTIL", struct: "vfio_device_info_cap_zpci_util", knownSize: known, util_str: EMPTY, size: u32(b, off + 8, le) };
   const n = u32(b, off + 8, le), a0 = off + 12, aEnd = a0 + n * 1;
-  if (aEnd > limit) return undefined;
+  if (aEnd > limit) unsure();
   cap.util_str = b.slice(a0, aEnd);
   cap.knownSize = known + n * 1;
   capEnd = aEnd;
   return cap;
 }
 
-function dc5(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc5(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 12;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_PFIP", struct: "vfio_device_info_cap_zpci_pfip", knownSize: known, pfip: EMPTY, size: u32(b, off + 8, le) };
   const n = u32(b, off + 8, le), a0 = off + 12, aEnd = a0 + n * 1;
-  if (aEnd > limit) return undefined;
+  if (aEnd > limit) unsure();
   cap.pfip = b.slice(a0, aEnd);
   cap.knownSize = known + n * 1;
   capEnd = aEnd;
   return cap;
 }
 
-function dc6(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc6(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP", struct: "vfio_device_info_cap_pci_atomic_comp", knownSize: known, flags: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
   capEnd = off + known;
   return cap;
 }
 
-function d7(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 20) return undefined;
+function d7(b: Uint8Array, le: boolean): Val {
+  if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 20 || argsz > b.length) return undefined;
+  if (argsz < 20 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 128) !== 0 && start !== 0) {
-    if (start < 20) return undefined;
+    if (start < 20) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc2(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc3(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc4(b, off, id, ver, next, argsz, le); break;
         case 4: cap = dc5(b, off, id, ver, next, argsz, le); break;
         case 5: cap = dc6(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -188,12 +205,12 @@ function d7(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function dc8(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc8(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 32;
   if (ver >= 2) known = 36;
   if (ver >= 3) known = 40;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8, le), end_dma: u64(b, off + 16, le), pchid: u16(b, off + 24, le), vfn: u16(b, off + 26, le), fmb_length: u16(b, off + 28, le), pft: b[off + 30], gid: b[off + 31] };
   if (ver >= 2) { cap.fh = u32(b, off + 32, le); }
   if (ver >= 3) { cap.ccdf_err_length = u32(b, off + 36, le); }
@@ -201,33 +218,32 @@ function dc8(b: Uint8Array, off: number, id: number, ver: number, next: number, 
   return cap;
 }
 
-function d9(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d9(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 24 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 128) !== 0 && start !== 0) {
-    if (start < 24) return undefined;
+    if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc8(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc3(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc4(b, off, id, ver, next, argsz, le); break;
         case 4: cap = dc5(b, off, id, ver, next, argsz, le); break;
         case 5: cap = dc6(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -389,46 +405,46 @@ function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e15(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
+function e15(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.num_regions ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.num_irqs ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.cap_offset ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const f5 = x.pad ?? 0;
-  if (!okU32(f5)) return undefined;
+  if (!okU32(f5)) unsure();
   const caps = x.caps;
   let end = 20;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (let i = 0; i < caps.length; i++) {
       const c = caps[i];
-      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
       const at = c.offset, id = c.header.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
-      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec10(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") return undefined; n = ec11(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") return undefined; n = ec12(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") return undefined; n = ec13(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") return undefined; n = ec14(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec10(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") unsure(); n = ec11(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") unsure(); n = ec12(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") unsure(); n = ec13(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") unsure(); n = ec14(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
-    if (caps.length && f4 !== caps[0].offset) return undefined;
-    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
+    if (caps.length && f4 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -491,46 +507,46 @@ function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e17(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
+function e17(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.num_regions ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.num_irqs ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.cap_offset ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const f5 = x.pad ?? 0;
-  if (!okU32(f5)) return undefined;
+  if (!okU32(f5)) unsure();
   const caps = x.caps;
   let end = 24;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (let i = 0; i < caps.length; i++) {
       const c = caps[i];
-      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
       const at = c.offset, id = c.header.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
-      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") return undefined; n = ec16(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") return undefined; n = ec11(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") return undefined; n = ec12(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") return undefined; n = ec13(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") return undefined; n = ec14(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_base") unsure(); n = ec16(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_group") unsure(); n = ec11(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_util") unsure(); n = ec12(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_zpci_pfip") unsure(); n = ec13(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_device_info_cap_pci_atomic_comp") unsure(); n = ec14(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
-    if (caps.length && f4 !== caps[0].offset) return undefined;
-    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
+    if (caps.length && f4 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -550,13 +566,13 @@ function e17(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_SPARSE_MMAP", struct: "vfio_region_info_cap_sparse_mmap", knownSize: known, areas: NONE, nr_areas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
   const n = u32(b, off + 8, le), a0 = off + 16, aEnd = a0 + n * 16;
-  if (aEnd > limit) return undefined;
+  if (aEnd > limit) unsure();
   const items = new Array<Record<string, unknown>>(n);
   for (let i = 0, o = a0; i < n; i++, o += 16) items[i] = { offset: u64(b, o, le), size: u64(b, o + 8, le) };
   cap.areas = items;
@@ -565,69 +581,68 @@ function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_TYPE", struct: "vfio_region_info_cap_type", knownSize: known, type: u32(b, off + 8, le), subtype: u32(b, off + 12, le) };
   capEnd = off + known;
   return cap;
 }
 
-function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 8;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_MSIX_MAPPABLE", struct: "vfio_region_info_cap_msix_mappable", knownSize: known };
   capEnd = off + known;
   return cap;
 }
 
-function dc21(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc21(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_NVLINK2_SSATGT", struct: "vfio_region_info_cap_nvlink2_ssatgt", knownSize: known, tgt: u64(b, off + 8, le) };
   capEnd = off + known;
   return cap;
 }
 
-function dc22(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc22(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD", struct: "vfio_region_info_cap_nvlink2_lnkspd", knownSize: known, link_speed: u32(b, off + 8, le), __pad: u32(b, off + 12, le) };
   capEnd = off + known;
   return cap;
 }
 
-function d23(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d23(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 32 || argsz > b.length) return undefined;
+  if (argsz < 32 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 12, le);
   const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), cap_offset: cap_offset, size: u64(b, 16, le), offset: u64(b, 24, le) };
   const start = argsz >= 16 ? cap_offset : 0;
   if ((flags & 8) !== 0 && start !== 0) {
-    if (start < 32) return undefined;
+    if (start < 32) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc18(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc19(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc20(b, off, id, ver, next, argsz, le); break;
         case 4: cap = dc21(b, off, id, ver, next, argsz, le); break;
         case 5: cap = dc22(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -747,46 +762,46 @@ function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e29(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
+function e29(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.index ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.size ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.offset ?? 0;
-  if (!ok64(f5)) return undefined;
+  if (!ok64(f5)) unsure();
   const caps = x.caps;
   let end = 32;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (let i = 0; i < caps.length; i++) {
       const c = caps[i];
-      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
       const at = c.offset, id = c.header.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
-      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") return undefined; n = ec24(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_type") return undefined; n = ec25(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_msix_mappable") return undefined; n = ec26(EMPTY, at, id, c, le); break;
-        case 4: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_ssatgt") return undefined; n = ec27(EMPTY, at, id, c, le); break;
-        case 5: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_lnkspd") return undefined; n = ec28(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_sparse_mmap") unsure(); n = ec24(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_type") unsure(); n = ec25(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_msix_mappable") unsure(); n = ec26(EMPTY, at, id, c, le); break;
+        case 4: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_ssatgt") unsure(); n = ec27(EMPTY, at, id, c, le); break;
+        case 5: if (c.struct !== undefined && c.struct !== "vfio_region_info_cap_nvlink2_lnkspd") unsure(); n = ec28(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
-    if (caps.length && f3 !== caps[0].offset) return undefined;
-    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -806,29 +821,29 @@ function e29(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d30(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d30(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), count: u32(b, 12, le) };
   return v;
 }
 
-function e31(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
+function e31(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.index ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.count ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.cap_offset ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 16;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -837,22 +852,22 @@ function e31(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d32(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 20) return undefined;
+function d32(b: Uint8Array, le: boolean): Val {
+  if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 20 || argsz > b.length) return undefined;
+  if (argsz < 20 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const count = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), start: u32(b, 12, le), count: count };
   const dt = flags & 7;
   if (dt === 2) {
-    if (20 + count * 1 > argsz) return undefined;
+    if (20 + count * 1 > argsz) unsure();
     const d = new Array<number>(count);
     for (let i = 0, o = 20; i < count; i++, o += 1) d[i] = b[o];
     v.data = d;
   }
   if (dt === 4) {
-    if (20 + count * 4 > argsz) return undefined;
+    if (20 + count * 4 > argsz) unsure();
     const d = new Array<number>(count);
     for (let i = 0, o = 20; i < count; i++, o += 4) d[i] = s32(b, o, le);
     v.data = d;
@@ -860,47 +875,45 @@ function d32(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function e33(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.start !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0)) return undefined;
+function e33(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.start !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.index ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.start ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const r4 = x.count ?? 0;
-  if (!okU32(r4)) return undefined;
+  if (!okU32(r4)) unsure();
   const data = x.data ?? [];
-  if (!Array.isArray(data)) return undefined;
-  if (x.data != null && x.count != null && r4 !== data.length) return undefined;
+  if (!Array.isArray(data)) unsure();
+  if (x.data != null && x.count != null && r4 !== data.length) unsure();
   const f4 = x.data != null && x.count == null ? data.length : r4;
   const dt = Number(f1) & 7;
   const esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
-  if (esz === 0 && data.length) return undefined;
-  if (esz === 1) for (const d of data) if (!okU8(d)) return undefined;
-  if (esz === 4) for (const d of data) if (!okS32(d)) return undefined;
+  if (esz === 0 && data.length) unsure();
   const end = Math.max(20, 20 + data.length * esz);
   const f0 = x.argsz ?? 20 + data.length * esz;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
   w32(b, 8, f2, le);
   w32(b, 12, f3, le);
   w32(b, 16, f4, le);
-  if (esz === 1) for (let i = 0, o = 20; i < data.length; i++, o += 1) b[o] = data[i];
-  if (esz === 4) for (let i = 0, o = 20; i < data.length; i++, o += 4) w32(b, o, data[i], le);
+  if (esz === 1) for (let i = 0, o = 20; i < data.length; i++, o += 1) { const d = data[i]; if (!okU8(d)) unsure(); b[o] = d; }
+  if (esz === 4) for (let i = 0, o = 20; i < data.length; i++, o += 4) { const d = data[i]; if (!okS32(d)) unsure(); w32(b, o, d, le); }
   return b;
 }
 
-function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 16;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", struct: "vfio_iommu_type1_info_cap_iova_range", knownSize: known, iova_ranges: NONE, nr_iovas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
   const n = u32(b, off + 8, le), a0 = off + 16, aEnd = a0 + n * 16;
-  if (aEnd > limit) return undefined;
+  if (aEnd > limit) unsure();
   const items = new Array<Record<string, unknown>>(n);
   for (let i = 0, o = a0; i < n; i++, o += 16) items[i] = { start: u64(b, o, le), end: u64(b, o + 8, le) };
   cap.iova_ranges = items;
@@ -909,49 +922,48 @@ function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number,
   return cap;
 }
 
-function dc35(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc35(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 32;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", struct: "vfio_iommu_type1_info_cap_migration", knownSize: known, flags: u32(b, off + 8, le), pgsize_bitmap: u64(b, off + 16, le), max_dirty_bitmap_size: u64(b, off + 24, le) };
   capEnd = off + known;
   return cap;
 }
 
-function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 12;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL", struct: "vfio_iommu_type1_info_dma_avail", knownSize: known, avail: u32(b, off + 8, le) };
   capEnd = off + known;
   return cap;
 }
 
-function d37(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d37(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 24 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
-    if (start < 24) return undefined;
+    if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc35(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -959,40 +971,39 @@ function d37(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function dc38(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap | undefined {
-  if (ver === 0) return undefined;
+function dc38(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  if (ver === 0) unsure();
   let known = 28;
-  if (off + known > limit) return undefined;
+  if (off + known > limit) unsure();
   const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", struct: "vfio_iommu_type1_info_cap_migration", knownSize: known, flags: u32(b, off + 8, le), pgsize_bitmap: u64(b, off + 12, le), max_dirty_bitmap_size: u64(b, off + 20, le) };
   capEnd = off + known;
   return cap;
 }
 
-function d39(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 20) return undefined;
+function d39(b: Uint8Array, le: boolean): Val {
+  if (b.length < 20) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 20 || argsz > b.length) return undefined;
+  if (argsz < 20 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
-    if (start < 20) return undefined;
+    if (start < 20) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc38(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -1000,31 +1011,30 @@ function d39(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d40(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d40(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 24 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
-    if (start < 24) return undefined;
+    if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc35(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -1032,31 +1042,30 @@ function d40(b: Uint8Array, le: boolean): Val | undefined {
   return v;
 }
 
-function d41(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d41(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 24 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const cap_offset = u32(b, 16, le);
   const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
-    if (start < 24) return undefined;
+    if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
-      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) return undefined;
+      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
       const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
-      let cap: Cap | undefined;
+      let cap: Cap;
       switch (id) {
         case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
         case 2: cap = dc38(b, off, id, ver, next, argsz, le); break;
         case 3: cap = dc36(b, off, id, ver, next, argsz, le); break;
-        default: return undefined;
+        default: unsure();
       }
-      if (cap === undefined) return undefined;
       caps.push(cap);
       if (next === 0) break;
-      if (next <= off || next < capEnd) return undefined;
+      if (next <= off || next < capEnd) unsure();
       off = next;
     }
     v.caps = caps;
@@ -1143,42 +1152,42 @@ function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e45(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
+function e45(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.iova_pgsizes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pad ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const caps = x.caps;
   let end = 24;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (let i = 0; i < caps.length; i++) {
       const c = caps[i];
-      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
       const at = c.offset, id = c.header.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
-      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec43(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec44(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec43(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec44(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
-    if (caps.length && f3 !== caps[0].offset) return undefined;
-    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1218,42 +1227,42 @@ function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   return known;
 }
 
-function e47(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
+function e47(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.iova_pgsizes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pad ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const caps = x.caps;
   let end = 20;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (let i = 0; i < caps.length; i++) {
       const c = caps[i];
-      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
       const at = c.offset, id = c.header.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
-      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec46(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec44(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec46(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec44(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
-    if (caps.length && f3 !== caps[0].offset) return undefined;
-    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1269,42 +1278,42 @@ function e47(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e48(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
+function e48(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.iova_pgsizes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pad ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const caps = x.caps;
   let end = 24;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (let i = 0; i < caps.length; i++) {
       const c = caps[i];
-      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
       const at = c.offset, id = c.header.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
-      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec43(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec44(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec43(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec44(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
-    if (caps.length && f3 !== caps[0].offset) return undefined;
-    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1321,42 +1330,42 @@ function e48(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e49(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) return undefined;
+function e49(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.iova_pgsizes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.cap_offset ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pad ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const caps = x.caps;
   let end = 24;
   if (caps !== undefined) {
-    if (!Array.isArray(caps)) return undefined;
+    if (!Array.isArray(caps)) unsure();
     for (let i = 0; i < caps.length; i++) {
       const c = caps[i];
-      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;
+      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();
       const at = c.offset, id = c.header.id;
-      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;
-      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;
+      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();
+      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();
       let n: number;
       switch (id) {
-        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") return undefined; n = ec42(EMPTY, at, id, c, le); break;
-        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") return undefined; n = ec46(EMPTY, at, id, c, le); break;
-        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") return undefined; n = ec44(EMPTY, at, id, c, le); break;
-        default: return undefined;
+        case 1: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_iova_range") unsure(); n = ec42(EMPTY, at, id, c, le); break;
+        case 2: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_cap_migration") unsure(); n = ec46(EMPTY, at, id, c, le); break;
+        case 3: if (c.struct !== undefined && c.struct !== "vfio_iommu_type1_info_dma_avail") unsure(); n = ec44(EMPTY, at, id, c, le); break;
+        default: unsure();
       }
-      if (n < 0) return undefined;
+      if (n < 0) unsure();
       end = at + n;
     }
-    if (caps.length && f3 !== caps[0].offset) return undefined;
-    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;
+    if (caps.length && f3 !== caps[0].offset) unsure();
+    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();
   }
   const f0 = x.argsz ?? end;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -1373,46 +1382,46 @@ function e49(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d50(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d50(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { offset: u64(b, 0, le), size: u64(b, 8, le) };
 }
 
-function e51(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
+function e51(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f0 = x.offset ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.size ?? 0;
-  if (!ok64(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w64(b, 8, f1, le);
   return b;
 }
 
-function d52(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d52(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_areas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e53(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_areas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.areas !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e53(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_areas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.areas !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.nr_areas ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.reserved ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1422,27 +1431,27 @@ function e53(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d54(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d54(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, type: u32(b, 8, le), subtype: u32(b, 12, le) };
 }
 
-function e55(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.type !== undefined ? 1 : 0) + (x.subtype !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e55(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.type !== undefined ? 1 : 0) + (x.subtype !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.type ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.subtype ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1452,23 +1461,23 @@ function e55(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d56(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d56(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) } };
 }
 
-function e57(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e57(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f2)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1476,25 +1485,25 @@ function e57(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d58(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d58(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, tgt: u64(b, 8, le) };
 }
 
-function e59(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.tgt !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e59(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.tgt !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.tgt ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1503,27 +1512,27 @@ function e59(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d60(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d60(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, link_speed: u32(b, 8, le), __pad: u32(b, 12, le) };
 }
 
-function e61(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.link_speed !== undefined ? 1 : 0) + (x.__pad !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e61(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.link_speed !== undefined ? 1 : 0) + (x.__pad !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.link_speed ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.__pad ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1533,51 +1542,51 @@ function e61(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d62(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 40) return undefined;
+function d62(b: Uint8Array, le: boolean): Val {
+  if (b.length < 40) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
 }
 
-function d63(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 36) return undefined;
+function d63(b: Uint8Array, le: boolean): Val {
+  if (b.length < 36) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
 }
 
-function d64(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 40) return undefined;
+function d64(b: Uint8Array, le: boolean): Val {
+  if (b.length < 40) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le), ccdf_err_length: u32(b, 36, le) };
 }
 
-function e65(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e65(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.start_dma ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.end_dma ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.pchid ?? 0;
-  if (!okU16(f5)) return undefined;
+  if (!okU16(f5)) unsure();
   const f6 = x.vfn ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.fmb_length ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.pft ?? 0;
-  if (!okU8(f8)) return undefined;
+  if (!okU8(f8)) unsure();
   const f9 = x.gid ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.fh ?? 0;
-  if (!okU32(f10)) return undefined;
+  if (!okU32(f10)) unsure();
   const f11 = x.ccdf_err_length ?? 0;
-  if (!okU32(f11)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f11)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(40);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1593,36 +1602,36 @@ function e65(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e66(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e66(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.start_dma ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.end_dma ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.pchid ?? 0;
-  if (!okU16(f5)) return undefined;
+  if (!okU16(f5)) unsure();
   const f6 = x.vfn ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.fmb_length ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.pft ?? 0;
-  if (!okU8(f8)) return undefined;
+  if (!okU8(f8)) unsure();
   const f9 = x.gid ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.fh ?? 0;
-  if (!okU32(f10)) return undefined;
+  if (!okU32(f10)) unsure();
   const f11 = x.ccdf_err_length ?? 0;
-  if (!okU32(f11)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f11)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(36);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1638,36 +1647,36 @@ function e66(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e67(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0) + (x.ccdf_err_length !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e67(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0) + (x.ccdf_err_length !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.start_dma ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.end_dma ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.pchid ?? 0;
-  if (!okU16(f5)) return undefined;
+  if (!okU16(f5)) unsure();
   const f6 = x.vfn ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.fmb_length ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.pft ?? 0;
-  if (!okU8(f8)) return undefined;
+  if (!okU8(f8)) unsure();
   const f9 = x.gid ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.fh ?? 0;
-  if (!okU32(f10)) return undefined;
+  if (!okU32(f10)) unsure();
   const f11 = x.ccdf_err_length ?? 0;
-  if (!okU32(f11)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f11)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(40);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1684,46 +1693,46 @@ function e67(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d68(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 48) return undefined;
+function d68(b: Uint8Array, le: boolean): Val {
+  if (b.length < 48) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
 }
 
-function d69(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 44) return undefined;
+function d69(b: Uint8Array, le: boolean): Val {
+  if (b.length < 44) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
 }
 
-function e70(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e70(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.dasm ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.msi_addr ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.flags ?? 0;
-  if (!ok64(f5)) return undefined;
+  if (!ok64(f5)) unsure();
   const f6 = x.mui ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.noi ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.maxstbl ?? 0;
-  if (!okU16(f8)) return undefined;
+  if (!okU16(f8)) unsure();
   const f9 = x.version ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.reserved ?? 0;
-  if (!okU8(f10)) return undefined;
+  if (!okU8(f10)) unsure();
   const f11 = x.imaxstbl ?? 0;
-  if (!okU16(f11)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU16(f11)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(48);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1740,36 +1749,36 @@ function e70(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e71(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e71(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.dasm ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.msi_addr ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.flags ?? 0;
-  if (!ok64(f5)) return undefined;
+  if (!ok64(f5)) unsure();
   const f6 = x.mui ?? 0;
-  if (!okU16(f6)) return undefined;
+  if (!okU16(f6)) unsure();
   const f7 = x.noi ?? 0;
-  if (!okU16(f7)) return undefined;
+  if (!okU16(f7)) unsure();
   const f8 = x.maxstbl ?? 0;
-  if (!okU16(f8)) return undefined;
+  if (!okU16(f8)) unsure();
   const f9 = x.version ?? 0;
-  if (!okU8(f9)) return undefined;
+  if (!okU8(f9)) unsure();
   const f10 = x.reserved ?? 0;
-  if (!okU8(f10)) return undefined;
+  if (!okU8(f10)) unsure();
   const f11 = x.imaxstbl ?? 0;
-  if (!okU16(f11)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU16(f11)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(44);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1786,25 +1795,25 @@ function e71(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d72(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 12) return undefined;
+function d72(b: Uint8Array, le: boolean): Val {
+  if (b.length < 12) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, size: u32(b, 8, le) };
 }
 
-function e73(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.util_str !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e73(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.util_str !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.size ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(12);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1813,20 +1822,20 @@ function e73(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e74(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.pfip !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e74(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.pfip !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.size ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(12);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1835,27 +1844,27 @@ function e74(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d75(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d75(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e76(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e76(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.flags ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.reserved ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1865,46 +1874,46 @@ function e76(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d77(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d77(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { start: u64(b, 0, le), end: u64(b, 8, le) };
 }
 
-function e78(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.start !== undefined ? 1 : 0) + (x.end !== undefined ? 1 : 0)) return undefined;
+function e78(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.start !== undefined ? 1 : 0) + (x.end !== undefined ? 1 : 0)) unsure();
   const f0 = x.start ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.end ?? 0;
-  if (!ok64(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w64(b, 8, f1, le);
   return b;
 }
 
-function d79(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d79(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_iovas: u32(b, 8, le), reserved: u32(b, 12, le) };
 }
 
-function e80(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_iovas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.iova_ranges !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e80(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_iovas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.iova_ranges !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.nr_iovas ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.reserved ?? 0;
-  if (!okU32(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1914,34 +1923,34 @@ function e80(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d81(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d81(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 16, le), max_dirty_bitmap_size: u64(b, 24, le) };
 }
 
-function d82(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 28) return undefined;
+function d82(b: Uint8Array, le: boolean): Val {
+  if (b.length < 28) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 12, le), max_dirty_bitmap_size: u64(b, 20, le) };
 }
 
-function e83(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e83(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.flags ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pgsize_bitmap ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.max_dirty_bitmap_size ?? 0;
-  if (!ok64(f5)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f5)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(32);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1952,24 +1961,24 @@ function e83(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e84(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e84(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.flags ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.pgsize_bitmap ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.max_dirty_bitmap_size ?? 0;
-  if (!ok64(f5)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f5)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(28);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -1980,25 +1989,25 @@ function e84(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d85(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 12) return undefined;
+function d85(b: Uint8Array, le: boolean): Val {
+  if (b.length < 12) unsure();
   return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, avail: u32(b, 8, le) };
 }
 
-function e86(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.avail !== undefined ? 1 : 0)) return undefined;
-  if (!headerOk(x.header)) return undefined;
-  if (!okObj(x.header)) return undefined;
+function e86(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.avail !== undefined ? 1 : 0)) unsure();
+  if (!headerOk(x.header)) unsure();
+  if (!okObj(x.header)) unsure();
   const f0 = (x.header as Val | undefined)?.id ?? 0;
-  if (!okU16(f0)) return undefined;
+  if (!okU16(f0)) unsure();
   const f1 = (x.header as Val | undefined)?.version ?? 0;
-  if (!okU16(f1)) return undefined;
+  if (!okU16(f1)) unsure();
   const f2 = (x.header as Val | undefined)?.next ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.avail ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(12);
   w16(b, 0, f0, le);
   w16(b, 2, f1, le);
@@ -2007,52 +2016,52 @@ function e86(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d87(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d87(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 8 || argsz > b.length) return undefined;
+  if (argsz < 8 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags };
   return v;
 }
 
-function e88(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0)) return undefined;
+function e88(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 8;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(8);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
   return b;
 }
 
-function d89(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d89(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 32 || argsz > b.length) return undefined;
+  if (argsz < 32 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8, le), iova: u64(b, 16, le), size: u64(b, 24, le) };
   return v;
 }
 
-function e90(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.vaddr !== undefined ? 1 : 0) + (x.iova !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
+function e90(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.vaddr !== undefined ? 1 : 0) + (x.iova !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.vaddr ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.iova ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.size ?? 0;
-  if (!ok64(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 32;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2062,21 +2071,21 @@ function e90(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d91(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d91(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { pgsizes: u64(b, 0, le), max_dynamic_windows_supported: u32(b, 8, le), levels: u32(b, 12, le) };
 }
 
-function e92(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.pgsizes !== undefined ? 1 : 0) + (x.max_dynamic_windows_supported !== undefined ? 1 : 0) + (x.levels !== undefined ? 1 : 0)) return undefined;
+function e92(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.pgsizes !== undefined ? 1 : 0) + (x.max_dynamic_windows_supported !== undefined ? 1 : 0) + (x.levels !== undefined ? 1 : 0)) unsure();
   const f0 = x.pgsizes ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.max_dynamic_windows_supported ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.levels ?? 0;
-  if (!okU32(f2)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f2)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w32(b, 8, f1, le);
@@ -2084,34 +2093,34 @@ function e92(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d93(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d93(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 32 || argsz > b.length) return undefined;
+  if (argsz < 32 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, dma32_window_start: u32(b, 8, le), dma32_window_size: u32(b, 12, le), ddw: { pgsizes: u64(b, 16, le), max_dynamic_windows_supported: u32(b, 24, le), levels: u32(b, 28, le) } };
   return v;
 }
 
-function e94(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.dma32_window_start !== undefined ? 1 : 0) + (x.dma32_window_size !== undefined ? 1 : 0) + (x.ddw !== undefined ? 1 : 0)) return undefined;
-  if (!okObj(x.ddw)) return undefined;
+function e94(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.dma32_window_start !== undefined ? 1 : 0) + (x.dma32_window_size !== undefined ? 1 : 0) + (x.ddw !== undefined ? 1 : 0)) unsure();
+  if (!okObj(x.ddw)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.dma32_window_start ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.dma32_window_size ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = (x.ddw as Val | undefined)?.pgsizes ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = (x.ddw as Val | undefined)?.max_dynamic_windows_supported ?? 0;
-  if (!okU32(f5)) return undefined;
+  if (!okU32(f5)) unsure();
   const f6 = (x.ddw as Val | undefined)?.levels ?? 0;
-  if (!okU32(f6)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f6)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 32;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2123,23 +2132,23 @@ function e94(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d95(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d95(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   return { type: u32(b, 0, le), func: u32(b, 4, le), addr: u64(b, 8, le), mask: u64(b, 16, le) };
 }
 
-function e96(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.type !== undefined ? 1 : 0) + (x.func !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.mask !== undefined ? 1 : 0)) return undefined;
+function e96(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.type !== undefined ? 1 : 0) + (x.func !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.mask !== undefined ? 1 : 0)) unsure();
   const f0 = x.type ?? 0;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const f1 = x.func ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.addr ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.mask ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(24);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2148,43 +2157,43 @@ function e96(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d97(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 40) return undefined;
+function d97(b: Uint8Array, le: boolean): Val {
+  if (b.length < 40) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 40 || argsz > b.length) return undefined;
+  if (argsz < 40 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8, le), err: { type: u32(b, 16, le), func: u32(b, 20, le), addr: u64(b, 24, le), mask: u64(b, 32, le) } };
   return v;
 }
 
-function d98(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 36) return undefined;
+function d98(b: Uint8Array, le: boolean): Val {
+  if (b.length < 36) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 36 || argsz > b.length) return undefined;
+  if (argsz < 36 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8, le), err: { type: u32(b, 12, le), func: u32(b, 16, le), addr: u64(b, 20, le), mask: u64(b, 28, le) } };
   return v;
 }
 
-function e99(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) return undefined;
-  if (!okObj(x.err)) return undefined;
+function e99(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) unsure();
+  if (!okObj(x.err)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.op ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = (x.err as Val | undefined)?.type ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = (x.err as Val | undefined)?.func ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const f5 = (x.err as Val | undefined)?.addr ?? 0;
-  if (!ok64(f5)) return undefined;
+  if (!ok64(f5)) unsure();
   const f6 = (x.err as Val | undefined)?.mask ?? 0;
-  if (!ok64(f6)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f6)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 40;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(40);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2196,25 +2205,25 @@ function e99(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e100(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) return undefined;
-  if (!okObj(x.err)) return undefined;
+function e100(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) unsure();
+  if (!okObj(x.err)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.op ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = (x.err as Val | undefined)?.type ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = (x.err as Val | undefined)?.func ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const f5 = (x.err as Val | undefined)?.addr ?? 0;
-  if (!ok64(f5)) return undefined;
+  if (!ok64(f5)) unsure();
   const f6 = (x.err as Val | undefined)?.mask ?? 0;
-  if (!ok64(f6)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f6)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 36;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(36);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2226,27 +2235,27 @@ function e100(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d101(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d101(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 24 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8, le), size: u64(b, 16, le) };
   return v;
 }
 
-function e102(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.vaddr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
+function e102(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.vaddr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.vaddr ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.size ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 24;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(24);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2255,35 +2264,35 @@ function e102(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d103(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 40) return undefined;
+function d103(b: Uint8Array, le: boolean): Val {
+  if (b.length < 40) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 40 || argsz > b.length) return undefined;
+  if (argsz < 40 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, page_shift: u32(b, 8, le), __resv1: u32(b, 12, le), window_size: u64(b, 16, le), levels: u32(b, 24, le), __resv2: u32(b, 28, le), start_addr: u64(b, 32, le) };
   return v;
 }
 
-function e104(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.page_shift !== undefined ? 1 : 0) + (x.__resv1 !== undefined ? 1 : 0) + (x.window_size !== undefined ? 1 : 0) + (x.levels !== undefined ? 1 : 0) + (x.__resv2 !== undefined ? 1 : 0) + (x.start_addr !== undefined ? 1 : 0)) return undefined;
+function e104(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.page_shift !== undefined ? 1 : 0) + (x.__resv1 !== undefined ? 1 : 0) + (x.window_size !== undefined ? 1 : 0) + (x.levels !== undefined ? 1 : 0) + (x.__resv2 !== undefined ? 1 : 0) + (x.start_addr !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.page_shift ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.__resv1 ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.window_size ?? 0;
-  if (!ok64(f4)) return undefined;
+  if (!ok64(f4)) unsure();
   const f5 = x.levels ?? 0;
-  if (!okU32(f5)) return undefined;
+  if (!okU32(f5)) unsure();
   const f6 = x.__resv2 ?? 0;
-  if (!okU32(f6)) return undefined;
+  if (!okU32(f6)) unsure();
   const f7 = x.start_addr ?? 0;
-  if (!ok64(f7)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f7)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 40;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(40);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2296,25 +2305,25 @@ function e104(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d105(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d105(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, start_addr: u64(b, 8, le) };
   return v;
 }
 
-function e106(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.start_addr !== undefined ? 1 : 0)) return undefined;
+function e106(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.start_addr !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.start_addr ?? 0;
-  if (!ok64(f2)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f2)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 16;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2322,49 +2331,49 @@ function e106(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d107(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d107(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 32 || argsz > b.length) return undefined;
+  if (argsz < 32 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le) };
   return v;
 }
 
-function d108(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 28) return undefined;
+function d108(b: Uint8Array, le: boolean): Val {
+  if (b.length < 28) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 28 || argsz > b.length) return undefined;
+  if (argsz < 28 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le) };
   return v;
 }
 
-function d109(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d109(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 32 || argsz > b.length) return undefined;
+  if (argsz < 32 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le), reserved: u32(b, 28, le) };
   return v;
 }
 
-function e110(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0)) return undefined;
+function e110(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.offset ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.data ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.fd ?? 0;
-  if (!okS32(f4)) return undefined;
+  if (!okS32(f4)) unsure();
   const f5 = x.reserved ?? 0;
-  if (!okU32(f5)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f5)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 32;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2374,22 +2383,22 @@ function e110(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e111(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0)) return undefined;
+function e111(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.offset ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.data ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.fd ?? 0;
-  if (!okS32(f4)) return undefined;
+  if (!okS32(f4)) unsure();
   const f5 = x.reserved ?? 0;
-  if (!okU32(f5)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f5)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 28;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(28);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2399,22 +2408,22 @@ function e111(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function e112(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) return undefined;
+function e112(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.offset ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.data ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.fd ?? 0;
-  if (!okS32(f4)) return undefined;
+  if (!okS32(f4)) unsure();
   const f5 = x.reserved ?? 0;
-  if (!okU32(f5)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f5)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 32;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2425,27 +2434,27 @@ function e112(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d113(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d113(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   return { edid_offset: u32(b, 0, le), edid_max_size: u32(b, 4, le), edid_size: u32(b, 8, le), max_xres: u32(b, 12, le), max_yres: u32(b, 16, le), link_state: u32(b, 20, le) };
 }
 
-function e114(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.edid_offset !== undefined ? 1 : 0) + (x.edid_max_size !== undefined ? 1 : 0) + (x.edid_size !== undefined ? 1 : 0) + (x.max_xres !== undefined ? 1 : 0) + (x.max_yres !== undefined ? 1 : 0) + (x.link_state !== undefined ? 1 : 0)) return undefined;
+function e114(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.edid_offset !== undefined ? 1 : 0) + (x.edid_max_size !== undefined ? 1 : 0) + (x.edid_size !== undefined ? 1 : 0) + (x.max_xres !== undefined ? 1 : 0) + (x.max_yres !== undefined ? 1 : 0) + (x.link_state !== undefined ? 1 : 0)) unsure();
   const f0 = x.edid_offset ?? 0;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const f1 = x.edid_max_size ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.edid_size ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.max_xres ?? 0;
-  if (!okU32(f3)) return undefined;
+  if (!okU32(f3)) unsure();
   const f4 = x.max_yres ?? 0;
-  if (!okU32(f4)) return undefined;
+  if (!okU32(f4)) unsure();
   const f5 = x.link_state ?? 0;
-  if (!okU32(f5)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f5)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(24);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2456,25 +2465,25 @@ function e114(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d115(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d115(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   return { device_state: u32(b, 0, le), reserved: u32(b, 4, le), pending_bytes: u64(b, 8, le), data_offset: u64(b, 16, le), data_size: u64(b, 24, le) };
 }
 
-function e116(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.device_state !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.pending_bytes !== undefined ? 1 : 0) + (x.data_offset !== undefined ? 1 : 0) + (x.data_size !== undefined ? 1 : 0)) return undefined;
+function e116(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.device_state !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.pending_bytes !== undefined ? 1 : 0) + (x.data_offset !== undefined ? 1 : 0) + (x.data_size !== undefined ? 1 : 0)) unsure();
   const f0 = x.device_state ?? 0;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const f1 = x.reserved ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.pending_bytes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.data_offset ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.data_size ?? 0;
-  if (!ok64(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(32);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2484,62 +2493,62 @@ function e116(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d117(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d117(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   return { flags: u64(b, 0, le) };
 }
 
-function e118(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.flags !== undefined ? 1 : 0)) return undefined;
+function e118(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.flags !== undefined ? 1 : 0)) unsure();
   const f0 = x.flags ?? 0;
-  if (!ok64(f0)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f0)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
   w64(b, 0, f0, le);
   return b;
 }
 
-function d119(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d119(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   return { device_state: u32(b, 0, le), data_fd: s32(b, 4, le) };
 }
 
-function e120(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.device_state !== undefined ? 1 : 0) + (x.data_fd !== undefined ? 1 : 0)) return undefined;
+function e120(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.device_state !== undefined ? 1 : 0) + (x.data_fd !== undefined ? 1 : 0)) unsure();
   const f0 = x.device_state ?? 0;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const f1 = x.data_fd ?? 0;
-  if (!okS32(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okS32(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
   return b;
 }
 
-function d121(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d121(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 24 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, initial_bytes: u64(b, 8, le), dirty_bytes: u64(b, 16, le) };
   return v;
 }
 
-function e122(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.initial_bytes !== undefined ? 1 : 0) + (x.dirty_bytes !== undefined ? 1 : 0)) return undefined;
+function e122(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.initial_bytes !== undefined ? 1 : 0) + (x.dirty_bytes !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.initial_bytes ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.dirty_bytes ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 24;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(24);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2548,42 +2557,42 @@ function e122(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d123(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d123(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   return { wakeup_eventfd: s32(b, 0, le), reserved: u32(b, 4, le) };
 }
 
-function e124(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.wakeup_eventfd !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) return undefined;
+function e124(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.wakeup_eventfd !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) unsure();
   const f0 = x.wakeup_eventfd ?? 0;
-  if (!okS32(f0)) return undefined;
+  if (!okS32(f0)) unsure();
   const f1 = x.reserved ?? 0;
-  if (!okU32(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
   return b;
 }
 
-function d125(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d125(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   return { page_size: u64(b, 0, le), num_ranges: u32(b, 8, le), __reserved: u32(b, 12, le), ranges: u64(b, 16, le) };
 }
 
-function e126(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.page_size !== undefined ? 1 : 0) + (x.num_ranges !== undefined ? 1 : 0) + (x.__reserved !== undefined ? 1 : 0) + (x.ranges !== undefined ? 1 : 0)) return undefined;
+function e126(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.page_size !== undefined ? 1 : 0) + (x.num_ranges !== undefined ? 1 : 0) + (x.__reserved !== undefined ? 1 : 0) + (x.ranges !== undefined ? 1 : 0)) unsure();
   const f0 = x.page_size ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.num_ranges ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.__reserved ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.ranges ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(24);
   w64(b, 0, f0, le);
   w32(b, 8, f1, le);
@@ -2592,42 +2601,42 @@ function e126(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d127(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d127(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { iova: u64(b, 0, le), length: u64(b, 8, le) };
 }
 
-function e128(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.iova !== undefined ? 1 : 0) + (x.length !== undefined ? 1 : 0)) return undefined;
+function e128(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.iova !== undefined ? 1 : 0) + (x.length !== undefined ? 1 : 0)) unsure();
   const f0 = x.iova ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.length ?? 0;
-  if (!ok64(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w64(b, 8, f1, le);
   return b;
 }
 
-function d129(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d129(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   return { iova: u64(b, 0, le), length: u64(b, 8, le), page_size: u64(b, 16, le), bitmap: u64(b, 24, le) };
 }
 
-function e130(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.iova !== undefined ? 1 : 0) + (x.length !== undefined ? 1 : 0) + (x.page_size !== undefined ? 1 : 0) + (x.bitmap !== undefined ? 1 : 0)) return undefined;
+function e130(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.iova !== undefined ? 1 : 0) + (x.length !== undefined ? 1 : 0) + (x.page_size !== undefined ? 1 : 0) + (x.bitmap !== undefined ? 1 : 0)) unsure();
   const f0 = x.iova ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.length ?? 0;
-  if (!ok64(f1)) return undefined;
+  if (!ok64(f1)) unsure();
   const f2 = x.page_size ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.bitmap ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(32);
   w64(b, 0, f0, le);
   w64(b, 8, f1, le);
@@ -2636,59 +2645,59 @@ function e130(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d131(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 8) return undefined;
+function d131(b: Uint8Array, le: boolean): Val {
+  if (b.length < 8) unsure();
   return { stop_copy_length: u64(b, 0, le) };
 }
 
-function e132(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.stop_copy_length !== undefined ? 1 : 0)) return undefined;
+function e132(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.stop_copy_length !== undefined ? 1 : 0)) unsure();
   const f0 = x.stop_copy_length ?? 0;
-  if (!ok64(f0)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f0)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
   w64(b, 0, f0, le);
   return b;
 }
 
-function d133(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 4) return undefined;
+function d133(b: Uint8Array, le: boolean): Val {
+  if (b.length < 4) unsure();
   return { op: u32(b, 0, le) };
 }
 
-function e134(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.op !== undefined ? 1 : 0)) return undefined;
+function e134(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.op !== undefined ? 1 : 0)) unsure();
   const f0 = x.op ?? 0;
-  if (!okU32(f0)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f0)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(4);
   w32(b, 0, f0, le);
   return b;
 }
 
-function d135(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d135(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 16 || argsz > b.length) return undefined;
+  if (argsz < 16 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le) };
   return v;
 }
 
-function e136(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0)) return undefined;
+function e136(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.num_regions ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.num_irqs ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 16;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2697,29 +2706,29 @@ function e136(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d137(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 32) return undefined;
+function d137(b: Uint8Array, le: boolean): Val {
+  if (b.length < 32) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 32 || argsz > b.length) return undefined;
+  if (argsz < 32 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), addr: u64(b, 16, le), size: u64(b, 24, le) };
   return v;
 }
 
-function e138(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
+function e138(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.offset ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.addr ?? 0;
-  if (!ok64(f3)) return undefined;
+  if (!ok64(f3)) unsure();
   const f4 = x.size ?? 0;
-  if (!ok64(f4)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f4)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 32;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2729,27 +2738,27 @@ function e138(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d139(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 24) return undefined;
+function d139(b: Uint8Array, le: boolean): Val {
+  if (b.length < 24) unsure();
   const argsz = u32(b, 0, le);
-  if (argsz < 24 || argsz > b.length) return undefined;
+  if (argsz < 24 || argsz > b.length) unsure();
   const flags = u32(b, 4, le);
   const v: Val = { argsz: argsz, flags: flags, addr: u64(b, 8, le), size: u64(b, 16, le) };
   return v;
 }
 
-function e140(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) return undefined;
+function e140(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.addr ?? 0;
-  if (!ok64(f2)) return undefined;
+  if (!ok64(f2)) unsure();
   const f3 = x.size ?? 0;
-  if (!ok64(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 24;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(24);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2758,21 +2767,21 @@ function e140(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d141(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d141(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
 }
 
-function e142(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.region !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
+function e142(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.region !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) unsure();
   const f0 = x.offset ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.region ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.count ?? 0;
-  if (!okU32(f2)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f2)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w32(b, 8, f1, le);
@@ -2780,37 +2789,37 @@ function e142(x: Val, le: boolean): Uint8Array | undefined {
   return b;
 }
 
-function d143(b: Uint8Array, le: boolean): Val | undefined {
-  if (b.length < 16) return undefined;
+function d143(b: Uint8Array, le: boolean): Val {
+  if (b.length < 16) unsure();
   return { addr: u64(b, 0, le), count: u64(b, 8, le) };
 }
 
-function e144(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.addr !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
+function e144(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.addr !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) unsure();
   const f0 = x.addr ?? 0;
-  if (!ok64(f0)) return undefined;
+  if (!ok64(f0)) unsure();
   const f1 = x.count ?? 0;
-  if (!ok64(f1)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!ok64(f1)) unsure();
+  if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
   w64(b, 0, f0, le);
   w64(b, 8, f1, le);
   return b;
 }
 
-function e145(x: Val, le: boolean): Uint8Array | undefined {
-  if (x.$ !== undefined) return undefined;
-  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) return undefined;
+function e145(x: Val, le: boolean): Uint8Array {
+  if (x.$ !== undefined) unsure();
+  if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
-  if (!okU32(f1)) return undefined;
+  if (!okU32(f1)) unsure();
   const f2 = x.index ?? 0;
-  if (!okU32(f2)) return undefined;
+  if (!okU32(f2)) unsure();
   const f3 = x.count ?? 0;
-  if (!okU32(f3)) return undefined;
-  if (x.caps !== undefined) return undefined;
+  if (!okU32(f3)) unsure();
+  if (x.caps !== undefined) unsure();
   const f0 = x.argsz ?? 16;
-  if (!okU32(f0)) return undefined;
+  if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
   w32(b, 0, f0, le);
   w32(b, 4, f1, le);
@@ -2826,21 +2835,26 @@ const E_vfio_info_cap_header = [e1, e1, e1, e1];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeInfoCapHeaderFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_info_cap_header"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d0(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_info_cap_header">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d0(b, true) as unknown as FastValue<"vfio_info_cap_header">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_info_cap_header">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_info_cap_header", b, opts) as unknown as FastValue<"vfio_info_cap_header">;
 }
 /** struct vfio_info_cap_header: encode("vfio_info_cap_header", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeInfoCapHeaderFast(x: FastInput<"vfio_info_cap_header">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e1(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_info_cap_header[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e1(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_info_cap_header[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_info_cap_header", x as never, opts);
 }
 
@@ -2851,21 +2865,26 @@ const E_vfio_device_info = [e15, e15, e17, e17];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d9(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d9(b, true) as unknown as FastValue<"vfio_device_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info", b, opts) as unknown as FastValue<"vfio_device_info">;
 }
 /** struct vfio_device_info: encode("vfio_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoFast(x: FastInput<"vfio_device_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e17(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e17(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info", x as never, opts);
 }
 
@@ -2876,21 +2895,26 @@ const E_vfio_region_info = [e29, e29, e29, e29];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d23(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d23(b, true) as unknown as FastValue<"vfio_region_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info", b, opts) as unknown as FastValue<"vfio_region_info">;
 }
 /** struct vfio_region_info: encode("vfio_region_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoFast(x: FastInput<"vfio_region_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e29(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e29(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info", x as never, opts);
 }
 
@@ -2901,21 +2925,26 @@ const E_vfio_irq_info = [e31, e31, e31, e31];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d30(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_irq_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_irq_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_irq_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_irq_info", b, opts) as unknown as FastValue<"vfio_irq_info">;
 }
 /** struct vfio_irq_info: encode("vfio_irq_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIrqInfoFast(x: FastInput<"vfio_irq_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e31(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e31(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_irq_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_irq_info", x as never, opts);
 }
 
@@ -2926,21 +2955,26 @@ const E_vfio_irq_set = [e33, e33, e33, e33];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_set"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d32(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_irq_set[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_irq_set">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d32(b, true) as unknown as FastValue<"vfio_irq_set">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_irq_set[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_set">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_irq_set", b, opts) as unknown as FastValue<"vfio_irq_set">;
 }
 /** struct vfio_irq_set: encode("vfio_irq_set", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIrqSetFast(x: FastInput<"vfio_irq_set">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e33(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e33(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_irq_set[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_irq_set", x as never, opts);
 }
 
@@ -2951,21 +2985,26 @@ const E_vfio_iommu_type1_info = [e45, e47, e48, e49];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d40(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d40(b, true) as unknown as FastValue<"vfio_iommu_type1_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_info", b, opts) as unknown as FastValue<"vfio_iommu_type1_info">;
 }
 /** struct vfio_iommu_type1_info: encode("vfio_iommu_type1_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoFast(x: FastInput<"vfio_iommu_type1_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e48(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e48(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_info", x as never, opts);
 }
 
@@ -2976,21 +3015,26 @@ const E_vfio_region_sparse_mmap_area = [e51, e51, e51, e51];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_sparse_mmap_area"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d50(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d50(b, true) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_sparse_mmap_area", b, opts) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
 }
 /** struct vfio_region_sparse_mmap_area: encode("vfio_region_sparse_mmap_area", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionSparseMmapAreaFast(x: FastInput<"vfio_region_sparse_mmap_area">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e51(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e51(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_sparse_mmap_area[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_sparse_mmap_area", x as never, opts);
 }
 
@@ -3001,21 +3045,26 @@ const E_vfio_region_info_cap_sparse_mmap = [e53, e53, e53, e53];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_sparse_mmap"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d52(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d52(b, true) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_sparse_mmap", b, opts) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
 }
 /** struct vfio_region_info_cap_sparse_mmap: encode("vfio_region_info_cap_sparse_mmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapSparseMmapFast(x: FastInput<"vfio_region_info_cap_sparse_mmap">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e53(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e53(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_sparse_mmap[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_sparse_mmap", x as never, opts);
 }
 
@@ -3026,21 +3075,26 @@ const E_vfio_region_info_cap_type = [e55, e55, e55, e55];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_type"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d54(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_type">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d54(b, true) as unknown as FastValue<"vfio_region_info_cap_type">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_type">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_type", b, opts) as unknown as FastValue<"vfio_region_info_cap_type">;
 }
 /** struct vfio_region_info_cap_type: encode("vfio_region_info_cap_type", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapTypeFast(x: FastInput<"vfio_region_info_cap_type">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e55(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e55(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_type[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_type", x as never, opts);
 }
 
@@ -3051,21 +3105,26 @@ const E_vfio_region_info_cap_msix_mappable = [e57, e57, e57, e57];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_msix_mappable"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d56(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d56(b, true) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_msix_mappable", b, opts) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
 }
 /** struct vfio_info_cap_header: encode("vfio_region_info_cap_msix_mappable", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapMsixMappableFast(x: FastInput<"vfio_region_info_cap_msix_mappable">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e57(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e57(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_msix_mappable[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_msix_mappable", x as never, opts);
 }
 
@@ -3076,21 +3135,26 @@ const E_vfio_region_info_cap_nvlink2_ssatgt = [e59, e59, e59, e59];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_ssatgt"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d58(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d58(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_nvlink2_ssatgt", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
 }
 /** struct vfio_region_info_cap_nvlink2_ssatgt: encode("vfio_region_info_cap_nvlink2_ssatgt", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapNvlink2SsatgtFast(x: FastInput<"vfio_region_info_cap_nvlink2_ssatgt">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e59(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e59(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_nvlink2_ssatgt", x as never, opts);
 }
 
@@ -3101,21 +3165,26 @@ const E_vfio_region_info_cap_nvlink2_lnkspd = [e61, e61, e61, e61];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_lnkspd"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d60(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d60(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_info_cap_nvlink2_lnkspd", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
 }
 /** struct vfio_region_info_cap_nvlink2_lnkspd: encode("vfio_region_info_cap_nvlink2_lnkspd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionInfoCapNvlink2LnkspdFast(x: FastInput<"vfio_region_info_cap_nvlink2_lnkspd">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e61(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e61(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_info_cap_nvlink2_lnkspd", x as never, opts);
 }
 
@@ -3153,21 +3222,26 @@ const E_vfio_device_info_cap_zpci_base = [e65, e66, e67, e67];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_base"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d64(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d64(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_zpci_base", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
 }
 /** struct vfio_device_info_cap_zpci_base: encode("vfio_device_info_cap_zpci_base", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciBaseFast(x: FastInput<"vfio_device_info_cap_zpci_base">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e67(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e67(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_zpci_base[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_zpci_base", x as never, opts);
 }
 
@@ -3178,21 +3252,26 @@ const E_vfio_device_info_cap_zpci_group = [e70, e71, e70, e71];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_group"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d68(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d68(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_zpci_group", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
 }
 /** struct vfio_device_info_cap_zpci_group: encode("vfio_device_info_cap_zpci_group", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciGroupFast(x: FastInput<"vfio_device_info_cap_zpci_group">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e70(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e70(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_zpci_group[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_zpci_group", x as never, opts);
 }
 
@@ -3203,21 +3282,26 @@ const E_vfio_device_info_cap_zpci_util = [e73, e73, e73, e73];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_util"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d72(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_zpci_util", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
 }
 /** struct vfio_device_info_cap_zpci_util: encode("vfio_device_info_cap_zpci_util", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciUtilFast(x: FastInput<"vfio_device_info_cap_zpci_util">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e73(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e73(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_zpci_util[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_zpci_util", x as never, opts);
 }
 
@@ -3228,21 +3312,26 @@ const E_vfio_device_info_cap_zpci_pfip = [e74, e74, e74, e74];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_pfip"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d72(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_zpci_pfip", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
 }
 /** struct vfio_device_info_cap_zpci_pfip: encode("vfio_device_info_cap_zpci_pfip", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapZpciPfipFast(x: FastInput<"vfio_device_info_cap_zpci_pfip">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e74(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e74(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_zpci_pfip[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_zpci_pfip", x as never, opts);
 }
 
@@ -3253,21 +3342,26 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e76, e76, e76, e76];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d75(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d75(b, true) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_info_cap_pci_atomic_comp", b, opts) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
 }
 /** struct vfio_device_info_cap_pci_atomic_comp: encode("vfio_device_info_cap_pci_atomic_comp", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceInfoCapPciAtomicCompFast(x: FastInput<"vfio_device_info_cap_pci_atomic_comp">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e76(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e76(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_info_cap_pci_atomic_comp[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_info_cap_pci_atomic_comp", x as never, opts);
 }
 
@@ -3278,21 +3372,26 @@ const E_vfio_iova_range = [e78, e78, e78, e78];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d77(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iova_range[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iova_range">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d77(b, true) as unknown as FastValue<"vfio_iova_range">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iova_range">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iova_range", b, opts) as unknown as FastValue<"vfio_iova_range">;
 }
 /** struct vfio_iova_range: encode("vfio_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIovaRangeFast(x: FastInput<"vfio_iova_range">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e78(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e78(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iova_range[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iova_range", x as never, opts);
 }
 
@@ -3303,21 +3402,26 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e80, e80, e80, e80];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d79(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d79(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_info_cap_iova_range", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
 }
 /** struct vfio_iommu_type1_info_cap_iova_range: encode("vfio_iommu_type1_info_cap_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoCapIovaRangeFast(x: FastInput<"vfio_iommu_type1_info_cap_iova_range">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e80(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e80(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_info_cap_iova_range[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_info_cap_iova_range", x as never, opts);
 }
 
@@ -3328,21 +3432,26 @@ const E_vfio_iommu_type1_info_cap_migration = [e83, e84, e83, e84];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d81(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d81(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_info_cap_migration", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
 }
 /** struct vfio_iommu_type1_info_cap_migration: encode("vfio_iommu_type1_info_cap_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoCapMigrationFast(x: FastInput<"vfio_iommu_type1_info_cap_migration">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e83(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e83(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_info_cap_migration[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_info_cap_migration", x as never, opts);
 }
 
@@ -3353,21 +3462,26 @@ const E_vfio_iommu_type1_info_dma_avail = [e86, e86, e86, e86];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d85(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d85(b, true) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_info_dma_avail", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
 }
 /** struct vfio_iommu_type1_info_dma_avail: encode("vfio_iommu_type1_info_dma_avail", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1InfoDmaAvailFast(x: FastInput<"vfio_iommu_type1_info_dma_avail">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e86(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e86(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_info_dma_avail[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_info_dma_avail", x as never, opts);
 }
 
@@ -3414,21 +3528,26 @@ const E_vfio_group_status = [e88, e88, e88, e88];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeGroupStatusFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_group_status"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d87(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_group_status[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_group_status">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d87(b, true) as unknown as FastValue<"vfio_group_status">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_group_status[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_group_status">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_group_status", b, opts) as unknown as FastValue<"vfio_group_status">;
 }
 /** struct vfio_group_status: encode("vfio_group_status", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeGroupStatusFast(x: FastInput<"vfio_group_status">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e88(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_group_status[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e88(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_group_status[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_group_status", x as never, opts);
 }
 
@@ -3439,21 +3558,26 @@ const E_vfio_iommu_type1_dma_map = [e90, e90, e90, e90];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1DmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dma_map"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d89(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d89(b, true) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_type1_dma_map", b, opts) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
 }
 /** struct vfio_iommu_type1_dma_map: encode("vfio_iommu_type1_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuType1DmaMapFast(x: FastInput<"vfio_iommu_type1_dma_map">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e90(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_type1_dma_map[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e90(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_type1_dma_map[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_type1_dma_map", x as never, opts);
 }
 
@@ -3500,21 +3624,26 @@ const E_vfio_iommu_spapr_tce_ddw_info = [e92, e92, e92, e92];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceDdwInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_ddw_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d91(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d91(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_spapr_tce_ddw_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
 }
 /** struct vfio_iommu_spapr_tce_ddw_info: encode("vfio_iommu_spapr_tce_ddw_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprTceDdwInfoFast(x: FastInput<"vfio_iommu_spapr_tce_ddw_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e92(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_ddw_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e92(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_tce_ddw_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_spapr_tce_ddw_info", x as never, opts);
 }
 
@@ -3525,21 +3654,26 @@ const E_vfio_iommu_spapr_tce_info = [e94, e94, e94, e94];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d93(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d93(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_spapr_tce_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
 }
 /** struct vfio_iommu_spapr_tce_info: encode("vfio_iommu_spapr_tce_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprTceInfoFast(x: FastInput<"vfio_iommu_spapr_tce_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e94(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e94(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_tce_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_spapr_tce_info", x as never, opts);
 }
 
@@ -3550,21 +3684,26 @@ const E_vfio_eeh_pe_err = [e96, e96, e96, e96];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeEehPeErrFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_err"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d95(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_err">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d95(b, true) as unknown as FastValue<"vfio_eeh_pe_err">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_eeh_pe_err">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_eeh_pe_err", b, opts) as unknown as FastValue<"vfio_eeh_pe_err">;
 }
 /** struct vfio_eeh_pe_err: encode("vfio_eeh_pe_err", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeEehPeErrFast(x: FastInput<"vfio_eeh_pe_err">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e96(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_eeh_pe_err[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e96(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_eeh_pe_err[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_eeh_pe_err", x as never, opts);
 }
 
@@ -3575,21 +3714,26 @@ const E_vfio_eeh_pe_op = [e99, e100, e99, e100];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeEehPeOpFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_op"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d97(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_eeh_pe_op">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d97(b, true) as unknown as FastValue<"vfio_eeh_pe_op">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_eeh_pe_op">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_eeh_pe_op", b, opts) as unknown as FastValue<"vfio_eeh_pe_op">;
 }
 /** struct vfio_eeh_pe_op: encode("vfio_eeh_pe_op", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeEehPeOpFast(x: FastInput<"vfio_eeh_pe_op">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e99(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_eeh_pe_op[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e99(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_eeh_pe_op[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_eeh_pe_op", x as never, opts);
 }
 
@@ -3600,21 +3744,26 @@ const E_vfio_iommu_spapr_register_memory = [e102, e102, e102, e102];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprRegisterMemoryFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_register_memory"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d101(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d101(b, true) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_spapr_register_memory", b, opts) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
 }
 /** struct vfio_iommu_spapr_register_memory: encode("vfio_iommu_spapr_register_memory", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprRegisterMemoryFast(x: FastInput<"vfio_iommu_spapr_register_memory">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e102(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_register_memory[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e102(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_register_memory[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_spapr_register_memory", x as never, opts);
 }
 
@@ -3625,21 +3774,26 @@ const E_vfio_iommu_spapr_tce_create = [e104, e104, e104, e104];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceCreateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_create"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d103(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d103(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_spapr_tce_create", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
 }
 /** struct vfio_iommu_spapr_tce_create: encode("vfio_iommu_spapr_tce_create", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprTceCreateFast(x: FastInput<"vfio_iommu_spapr_tce_create">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e104(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_create[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e104(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_tce_create[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_spapr_tce_create", x as never, opts);
 }
 
@@ -3650,21 +3804,26 @@ const E_vfio_iommu_spapr_tce_remove = [e106, e106, e106, e106];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceRemoveFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_remove"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d105(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d105(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_iommu_spapr_tce_remove", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
 }
 /** struct vfio_iommu_spapr_tce_remove: encode("vfio_iommu_spapr_tce_remove", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeIommuSpaprTceRemoveFast(x: FastInput<"vfio_iommu_spapr_tce_remove">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e106(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_iommu_spapr_tce_remove[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e106(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_iommu_spapr_tce_remove[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_iommu_spapr_tce_remove", x as never, opts);
 }
 
@@ -3711,21 +3870,26 @@ const E_vfio_device_ioeventfd = [e110, e111, e112, e112];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceIoeventfdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_ioeventfd"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d109(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_ioeventfd">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d109(b, true) as unknown as FastValue<"vfio_device_ioeventfd">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_ioeventfd">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_ioeventfd", b, opts) as unknown as FastValue<"vfio_device_ioeventfd">;
 }
 /** struct vfio_device_ioeventfd: encode("vfio_device_ioeventfd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceIoeventfdFast(x: FastInput<"vfio_device_ioeventfd">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e112(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_ioeventfd[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e112(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_ioeventfd[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_ioeventfd", x as never, opts);
 }
 
@@ -3736,21 +3900,26 @@ const E_vfio_region_gfx_edid = [e114, e114, e114, e114];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionGfxEdidFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_gfx_edid"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d113(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_region_gfx_edid">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d113(b, true) as unknown as FastValue<"vfio_region_gfx_edid">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_gfx_edid">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_region_gfx_edid", b, opts) as unknown as FastValue<"vfio_region_gfx_edid">;
 }
 /** struct vfio_region_gfx_edid: encode("vfio_region_gfx_edid", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeRegionGfxEdidFast(x: FastInput<"vfio_region_gfx_edid">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e114(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_region_gfx_edid[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e114(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_region_gfx_edid[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_region_gfx_edid", x as never, opts);
 }
 
@@ -3761,21 +3930,26 @@ const E_vfio_device_migration_info = [e116, e116, e116, e116];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceMigrationInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_migration_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d115(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_migration_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d115(b, true) as unknown as FastValue<"vfio_device_migration_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_migration_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_migration_info", b, opts) as unknown as FastValue<"vfio_device_migration_info">;
 }
 /** struct vfio_device_migration_info: encode("vfio_device_migration_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceMigrationInfoFast(x: FastInput<"vfio_device_migration_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e116(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_migration_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e116(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_migration_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_migration_info", x as never, opts);
 }
 
@@ -3795,21 +3969,26 @@ const E_vfio_device_feature_migration = [e118, e118, e118, e118];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_migration"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d117(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_migration">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d117(b, true) as unknown as FastValue<"vfio_device_feature_migration">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_migration">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_feature_migration", b, opts) as unknown as FastValue<"vfio_device_feature_migration">;
 }
 /** struct vfio_device_feature_migration: encode("vfio_device_feature_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureMigrationFast(x: FastInput<"vfio_device_feature_migration">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e118(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_migration[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e118(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_migration[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_feature_migration", x as never, opts);
 }
 
@@ -3820,21 +3999,26 @@ const E_vfio_device_feature_mig_state = [e120, e120, e120, e120];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigStateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_state"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d119(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_state">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d119(b, true) as unknown as FastValue<"vfio_device_feature_mig_state">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_mig_state">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_feature_mig_state", b, opts) as unknown as FastValue<"vfio_device_feature_mig_state">;
 }
 /** struct vfio_device_feature_mig_state: encode("vfio_device_feature_mig_state", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureMigStateFast(x: FastInput<"vfio_device_feature_mig_state">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e120(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_mig_state[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e120(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_mig_state[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_feature_mig_state", x as never, opts);
 }
 
@@ -3845,21 +4029,26 @@ const E_vfio_precopy_info = [e122, e122, e122, e122];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodePrecopyInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_precopy_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d121(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_precopy_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_precopy_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d121(b, true) as unknown as FastValue<"vfio_precopy_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_precopy_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_precopy_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_precopy_info", b, opts) as unknown as FastValue<"vfio_precopy_info">;
 }
 /** struct vfio_precopy_info: encode("vfio_precopy_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodePrecopyInfoFast(x: FastInput<"vfio_precopy_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e122(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_precopy_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e122(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_precopy_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_precopy_info", x as never, opts);
 }
 
@@ -3870,21 +4059,26 @@ const E_vfio_device_low_power_entry_with_wakeup = [e124, e124, e124, e124];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceLowPowerEntryWithWakeupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_low_power_entry_with_wakeup"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d123(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d123(b, true) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_low_power_entry_with_wakeup", b, opts) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
 }
 /** struct vfio_device_low_power_entry_with_wakeup: encode("vfio_device_low_power_entry_with_wakeup", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceLowPowerEntryWithWakeupFast(x: FastInput<"vfio_device_low_power_entry_with_wakeup">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e124(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_low_power_entry_with_wakeup[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e124(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_low_power_entry_with_wakeup[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_low_power_entry_with_wakeup", x as never, opts);
 }
 
@@ -3895,21 +4089,26 @@ const E_vfio_device_feature_dma_logging_control = [e126, e126, e126, e126];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingControlFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_control"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d125(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d125(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_feature_dma_logging_control", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
 }
 /** struct vfio_device_feature_dma_logging_control: encode("vfio_device_feature_dma_logging_control", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureDmaLoggingControlFast(x: FastInput<"vfio_device_feature_dma_logging_control">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e126(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_control[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e126(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_dma_logging_control[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_feature_dma_logging_control", x as never, opts);
 }
 
@@ -3920,21 +4119,26 @@ const E_vfio_device_feature_dma_logging_range = [e128, e128, e128, e128];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_range"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d127(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d127(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_feature_dma_logging_range", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
 }
 /** struct vfio_device_feature_dma_logging_range: encode("vfio_device_feature_dma_logging_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureDmaLoggingRangeFast(x: FastInput<"vfio_device_feature_dma_logging_range">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e128(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_range[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e128(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_dma_logging_range[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_feature_dma_logging_range", x as never, opts);
 }
 
@@ -3945,21 +4149,26 @@ const E_vfio_device_feature_dma_logging_report = [e130, e130, e130, e130];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingReportFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_report"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d129(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d129(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_feature_dma_logging_report", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
 }
 /** struct vfio_device_feature_dma_logging_report: encode("vfio_device_feature_dma_logging_report", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureDmaLoggingReportFast(x: FastInput<"vfio_device_feature_dma_logging_report">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e130(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_dma_logging_report[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e130(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_dma_logging_report[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_feature_dma_logging_report", x as never, opts);
 }
 
@@ -3970,21 +4179,26 @@ const E_vfio_device_feature_mig_data_size = [e132, e132, e132, e132];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigDataSizeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_data_size"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d131(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d131(b, true) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_feature_mig_data_size", b, opts) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
 }
 /** struct vfio_device_feature_mig_data_size: encode("vfio_device_feature_mig_data_size", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureMigDataSizeFast(x: FastInput<"vfio_device_feature_mig_data_size">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e132(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_mig_data_size[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e132(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_mig_data_size[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_feature_mig_data_size", x as never, opts);
 }
 
@@ -3995,21 +4209,26 @@ const E_vfio_device_feature_bus_master = [e134, e134, e134, e134];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureBusMasterFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_bus_master"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d133(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_device_feature_bus_master">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d133(b, true) as unknown as FastValue<"vfio_device_feature_bus_master">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_bus_master">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_device_feature_bus_master", b, opts) as unknown as FastValue<"vfio_device_feature_bus_master">;
 }
 /** struct vfio_device_feature_bus_master: encode("vfio_device_feature_bus_master", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeDeviceFeatureBusMasterFast(x: FastInput<"vfio_device_feature_bus_master">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e134(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_device_feature_bus_master[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e134(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_device_feature_bus_master[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_device_feature_bus_master", x as never, opts);
 }
 
@@ -4092,21 +4311,26 @@ const E_vfio_user_device_info = [e136, e136, e136, e136];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d135(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_device_info[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_device_info">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d135(b, true) as unknown as FastValue<"vfio_user_device_info">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_device_info">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
 }
 /** struct vfio_user_device_info: encode("vfio_user_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDeviceInfoFast(x: FastInput<"vfio_user_device_info">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e136(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e136(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_device_info[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_device_info", x as never, opts);
 }
 
@@ -4117,21 +4341,26 @@ const E_vfio_user_dma_map = [e138, e138, e138, e138];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d137(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_map">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d137(b, true) as unknown as FastValue<"vfio_user_dma_map">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_map">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
 }
 /** struct vfio_user_dma_map: encode("vfio_user_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaMapFast(x: FastInput<"vfio_user_dma_map">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e138(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e138(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_dma_map[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_dma_map", x as never, opts);
 }
 
@@ -4142,21 +4371,26 @@ const E_vfio_user_dma_unmap = [e140, e140, e140, e140];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d139(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_unmap">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d139(b, true) as unknown as FastValue<"vfio_user_dma_unmap">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_unmap">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
 }
 /** struct vfio_user_dma_unmap: encode("vfio_user_dma_unmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaUnmapFast(x: FastInput<"vfio_user_dma_unmap">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e140(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e140(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_dma_unmap[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_dma_unmap", x as never, opts);
 }
 
@@ -4167,21 +4401,26 @@ const E_vfio_user_region_access = [e142, e142, e142, e142];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d141(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_access[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_access">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d141(b, true) as unknown as FastValue<"vfio_user_region_access">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_access">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
 }
 /** struct vfio_user_region_access: encode("vfio_user_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserRegionAccessFast(x: FastInput<"vfio_user_region_access">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e142(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e142(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_region_access[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_region_access", x as never, opts);
 }
 
@@ -4201,21 +4440,26 @@ const E_vfio_user_dma_region_access = [e144, e144, e144, e144];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d143(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_dma_region_access">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d143(b, true) as unknown as FastValue<"vfio_user_dma_region_access">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_region_access">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
 }
 /** struct vfio_user_dma_region_access: encode("vfio_user_dma_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserDmaRegionAccessFast(x: FastInput<"vfio_user_dma_region_access">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e144(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e144(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_dma_region_access[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_dma_region_access", x as never, opts);
 }
 
@@ -4235,21 +4479,26 @@ const E_vfio_user_region_io_fds_request = [e145, e145, e145, e145];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_io_fds_request"> {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = d30(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as FastValue<"vfio_user_region_io_fds_request">;
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+    const w = fastWord(opts);
+    if (w >= 0) return D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode("vfio_user_region_io_fds_request", b, opts) as unknown as FastValue<"vfio_user_region_io_fds_request">;
 }
 /** struct vfio_user_region_io_fds_request: encode("vfio_user_region_io_fds_request", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encodeUserRegionIoFdsRequestFast(x: FastInput<"vfio_user_region_io_fds_request">, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = e145(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return e145(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_vfio_user_region_io_fds_request[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode("vfio_user_region_io_fds_request", x as never, opts);
 }
 
@@ -4345,54 +4594,54 @@ export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions)
  * undefined where the core must decide (the CLI adds the metadata itself for these values).
  */
 export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
-  vfio_info_cap_header: (b, w) => D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0),
-  vfio_device_info: (b, w) => D_vfio_device_info[w >> 1](b, (w & 1) === 0),
-  vfio_region_info: (b, w) => D_vfio_region_info[w >> 1](b, (w & 1) === 0),
-  vfio_irq_info: (b, w) => D_vfio_irq_info[w >> 1](b, (w & 1) === 0),
-  vfio_irq_set: (b, w) => D_vfio_irq_set[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_info: (b, w) => D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0),
-  vfio_region_sparse_mmap_area: (b, w) => D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_sparse_mmap: (b, w) => D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_type: (b, w) => D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_msix_mappable: (b, w) => D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_nvlink2_ssatgt: (b, w) => D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0),
-  vfio_region_info_cap_nvlink2_lnkspd: (b, w) => D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_zpci_base: (b, w) => D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_zpci_group: (b, w) => D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_zpci_util: (b, w) => D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_zpci_pfip: (b, w) => D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0),
-  vfio_device_info_cap_pci_atomic_comp: (b, w) => D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0),
-  vfio_iova_range: (b, w) => D_vfio_iova_range[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_info_cap_iova_range: (b, w) => D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_info_cap_migration: (b, w) => D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_info_dma_avail: (b, w) => D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0),
-  vfio_group_status: (b, w) => D_vfio_group_status[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_type1_dma_map: (b, w) => D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_spapr_tce_ddw_info: (b, w) => D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_spapr_tce_info: (b, w) => D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0),
-  vfio_eeh_pe_err: (b, w) => D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0),
-  vfio_eeh_pe_op: (b, w) => D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_spapr_register_memory: (b, w) => D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_spapr_tce_create: (b, w) => D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0),
-  vfio_iommu_spapr_tce_remove: (b, w) => D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0),
-  vfio_device_ioeventfd: (b, w) => D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0),
-  vfio_region_gfx_edid: (b, w) => D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0),
-  vfio_device_migration_info: (b, w) => D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0),
-  vfio_device_feature_migration: (b, w) => D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0),
-  vfio_device_feature_mig_state: (b, w) => D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0),
-  vfio_precopy_info: (b, w) => D_vfio_precopy_info[w >> 1](b, (w & 1) === 0),
-  vfio_device_low_power_entry_with_wakeup: (b, w) => D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0),
-  vfio_device_feature_dma_logging_control: (b, w) => D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0),
-  vfio_device_feature_dma_logging_range: (b, w) => D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0),
-  vfio_device_feature_dma_logging_report: (b, w) => D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0),
-  vfio_device_feature_mig_data_size: (b, w) => D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0),
-  vfio_device_feature_bus_master: (b, w) => D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0),
-  vfio_user_device_info: (b, w) => D_vfio_user_device_info[w >> 1](b, (w & 1) === 0),
-  vfio_user_dma_map: (b, w) => D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0),
-  vfio_user_dma_unmap: (b, w) => D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0),
-  vfio_user_region_access: (b, w) => D_vfio_user_region_access[w >> 1](b, (w & 1) === 0),
-  vfio_user_dma_region_access: (b, w) => D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0),
-  vfio_user_region_io_fds_request: (b, w) => D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0),
+  vfio_info_cap_header: (b, w) => attempt(D_vfio_info_cap_header[w >> 1], b, (w & 1) === 0),
+  vfio_device_info: (b, w) => attempt(D_vfio_device_info[w >> 1], b, (w & 1) === 0),
+  vfio_region_info: (b, w) => attempt(D_vfio_region_info[w >> 1], b, (w & 1) === 0),
+  vfio_irq_info: (b, w) => attempt(D_vfio_irq_info[w >> 1], b, (w & 1) === 0),
+  vfio_irq_set: (b, w) => attempt(D_vfio_irq_set[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_info: (b, w) => attempt(D_vfio_iommu_type1_info[w >> 1], b, (w & 1) === 0),
+  vfio_region_sparse_mmap_area: (b, w) => attempt(D_vfio_region_sparse_mmap_area[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_sparse_mmap: (b, w) => attempt(D_vfio_region_info_cap_sparse_mmap[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_type: (b, w) => attempt(D_vfio_region_info_cap_type[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_msix_mappable: (b, w) => attempt(D_vfio_region_info_cap_msix_mappable[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_ssatgt: (b, w) => attempt(D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1], b, (w & 1) === 0),
+  vfio_region_info_cap_nvlink2_lnkspd: (b, w) => attempt(D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_base: (b, w) => attempt(D_vfio_device_info_cap_zpci_base[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_group: (b, w) => attempt(D_vfio_device_info_cap_zpci_group[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_util: (b, w) => attempt(D_vfio_device_info_cap_zpci_util[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_zpci_pfip: (b, w) => attempt(D_vfio_device_info_cap_zpci_pfip[w >> 1], b, (w & 1) === 0),
+  vfio_device_info_cap_pci_atomic_comp: (b, w) => attempt(D_vfio_device_info_cap_pci_atomic_comp[w >> 1], b, (w & 1) === 0),
+  vfio_iova_range: (b, w) => attempt(D_vfio_iova_range[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_iova_range: (b, w) => attempt(D_vfio_iommu_type1_info_cap_iova_range[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_info_cap_migration: (b, w) => attempt(D_vfio_iommu_type1_info_cap_migration[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_info_dma_avail: (b, w) => attempt(D_vfio_iommu_type1_info_dma_avail[w >> 1], b, (w & 1) === 0),
+  vfio_group_status: (b, w) => attempt(D_vfio_group_status[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_type1_dma_map: (b, w) => attempt(D_vfio_iommu_type1_dma_map[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_ddw_info: (b, w) => attempt(D_vfio_iommu_spapr_tce_ddw_info[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_info: (b, w) => attempt(D_vfio_iommu_spapr_tce_info[w >> 1], b, (w & 1) === 0),
+  vfio_eeh_pe_err: (b, w) => attempt(D_vfio_eeh_pe_err[w >> 1], b, (w & 1) === 0),
+  vfio_eeh_pe_op: (b, w) => attempt(D_vfio_eeh_pe_op[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_register_memory: (b, w) => attempt(D_vfio_iommu_spapr_register_memory[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_create: (b, w) => attempt(D_vfio_iommu_spapr_tce_create[w >> 1], b, (w & 1) === 0),
+  vfio_iommu_spapr_tce_remove: (b, w) => attempt(D_vfio_iommu_spapr_tce_remove[w >> 1], b, (w & 1) === 0),
+  vfio_device_ioeventfd: (b, w) => attempt(D_vfio_device_ioeventfd[w >> 1], b, (w & 1) === 0),
+  vfio_region_gfx_edid: (b, w) => attempt(D_vfio_region_gfx_edid[w >> 1], b, (w & 1) === 0),
+  vfio_device_migration_info: (b, w) => attempt(D_vfio_device_migration_info[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_migration: (b, w) => attempt(D_vfio_device_feature_migration[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_mig_state: (b, w) => attempt(D_vfio_device_feature_mig_state[w >> 1], b, (w & 1) === 0),
+  vfio_precopy_info: (b, w) => attempt(D_vfio_precopy_info[w >> 1], b, (w & 1) === 0),
+  vfio_device_low_power_entry_with_wakeup: (b, w) => attempt(D_vfio_device_low_power_entry_with_wakeup[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_control: (b, w) => attempt(D_vfio_device_feature_dma_logging_control[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_range: (b, w) => attempt(D_vfio_device_feature_dma_logging_range[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_dma_logging_report: (b, w) => attempt(D_vfio_device_feature_dma_logging_report[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_mig_data_size: (b, w) => attempt(D_vfio_device_feature_mig_data_size[w >> 1], b, (w & 1) === 0),
+  vfio_device_feature_bus_master: (b, w) => attempt(D_vfio_device_feature_bus_master[w >> 1], b, (w & 1) === 0),
+  vfio_user_device_info: (b, w) => attempt(D_vfio_user_device_info[w >> 1], b, (w & 1) === 0),
+  vfio_user_dma_map: (b, w) => attempt(D_vfio_user_dma_map[w >> 1], b, (w & 1) === 0),
+  vfio_user_dma_unmap: (b, w) => attempt(D_vfio_user_dma_unmap[w >> 1], b, (w & 1) === 0),
+  vfio_user_region_access: (b, w) => attempt(D_vfio_user_region_access[w >> 1], b, (w & 1) === 0),
+  vfio_user_dma_region_access: (b, w) => attempt(D_vfio_user_dma_region_access[w >> 1], b, (w & 1) === 0),
+  vfio_user_region_io_fds_request: (b, w) => attempt(D_vfio_user_region_io_fds_request[w >> 1], b, (w & 1) === 0),
 };
 /**
  * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to

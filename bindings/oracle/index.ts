@@ -15,6 +15,7 @@ export {
   kernelRules,
   checkDescription,
   hasErrIndex,
+  vfioPciIrqs,
   type FdEnv,
   type FdList,
   DEFAULT_FD_ENV,

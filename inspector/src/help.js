@@ -1,4 +1,6 @@
 // Plain-word explanations shown next to fields, so the page reads without the kernel headers.
+// Structs and capabilities without words here use their schema doc.
+import * as lib from "./lib.js";
 
 export const STRUCT_HELP = {
   vfio_irq_set:
@@ -38,33 +40,40 @@ const FIELD_HELP = {
   subtype: "subtype: the specific region/interrupt within the type.",
 };
 
-export function fieldHelp(path, struct) {
-  if (path === "") return STRUCT_HELP[struct] ?? `struct ${struct}.`;
-  if (/^data\[\d+\]$/.test(path))
-    return "A payload element: one per vector from start. EVENTFD: a file descriptor the kernel signals for that vector (-1 = remove). BOOL: 1 = act on that vector, 0 = skip it.";
-  if (path === "data") return "The payload after the 20-byte header: count elements, one per vector.";
-  if (/^caps\[\d+\]$/.test(path))
-    return "A capability: an optional block after the fixed struct, found by following offsets (cap_offset, then each header's next). Each starts with an 8-byte header (id, version, next) and carries extra information.";
-  if (/\.areas\[\d+\]$/.test(path))
-    return "An mmap-able area: the part of the region (offset, size within it) that may be mapped.";
-  if (path === "$slack")
-    return "Slack: bytes after the known fields that argsz still covers. The kernel ignores them; they are kept as they are.";
-  if (path === "$tail") return "Past argsz: bytes in the buffer the kernel does not look at.";
-  if (path.startsWith("$gap"))
-    return "Padding or bytes the codec does not know (alignment between capabilities, unknown capability bodies). Kept as they are.";
-  if (path === "$needsArgsz")
-    return "Needs argsz: the reply says the capabilities did not fit in the buffer passed. Call the ioctl again with argsz set to this value to get them.";
-  if (path === "$error")
-    return "The decoder stopped here: everything above decoded, this span is where the bytes break the rules.";
-  const last = path
-    .split(".")
-    .pop()
-    .replace(/\[\d+\]$/, "");
-  if (struct === "vfio_irq_set" && last === "flags")
+const SPAN_HELP = {
+  group: "The payload after the 20-byte header: count elements, one per vector.",
+  slack:
+    "Slack: bytes after the known fields that argsz still covers. The kernel ignores them; they are kept as they are.",
+  tail: "Past argsz: bytes in the buffer the kernel does not look at.",
+  gap: "Padding or bytes the codec does not know (alignment between capabilities, unknown capability bodies). Kept as they are.",
+  needs:
+    "Needs argsz: the reply says the capabilities did not fit in the buffer passed. Call the ioctl again with argsz set to this value to get them.",
+  error: "The decoder stopped here: everything above decoded, this span is where the bytes break the rules.",
+  cap: "A capability: an optional block after the fixed struct, found by following offsets (cap_offset, then each header's next). Each starts with an 8-byte header (id, version, next) and carries extra information.",
+};
+const PAYLOAD_ELEMENT =
+  "A payload element: one per vector from start. EVENTFD: a file descriptor the kernel signals for that vector (-1 = remove). BOOL: 1 = act on that vector, 0 = skip it.";
+
+const structDoc = (name) => lib.SCHEMA.structs.find((s) => s.name === name)?.doc ?? null;
+
+/** Plain words for a tree row (a view-model row: kind, key, field). */
+export function fieldHelp(row, struct) {
+  if (row.kind === "struct") return STRUCT_HELP[struct] ?? structDoc(struct) ?? `struct ${struct}.`;
+  const field = lib.SCHEMA.fields[row.field];
+  if (row.kind === "elem" && field?.type === "payload") return PAYLOAD_ELEMENT;
+  if (row.kind === "cap") {
+    const cap = lib.SCHEMA.capreg.find((c) => c.name === row.label);
+    const doc = cap ? structDoc(cap.struct) : null;
+    return doc ? `${SPAN_HELP.cap} This one: ${doc}` : SPAN_HELP.cap;
+  }
+  if (SPAN_HELP[row.kind]) return SPAN_HELP[row.kind];
+  if (row.kind === "elem" && field?.of) return structDoc(field.of) ?? `One ${field.of}.`;
+  const name = row.key.findLast((k) => typeof k === "string");
+  if (struct === "vfio_irq_set" && name === "flags" && row.key.length === 1)
     return "flags: what to do. Exactly one DATA_* bit says what the payload is (NONE: no payload, BOOL: one byte per vector, EVENTFD: one s32 fd per vector) and one ACTION_* bit says what happens (MASK, UNMASK, TRIGGER).";
-  if (struct === "vfio_irq_info" && last === "count")
+  if (struct === "vfio_irq_info" && name === "count")
     return "count: how many vectors this interrupt kind has on the device (0 = not available).";
-  return FIELD_HELP[last] ?? null;
+  return FIELD_HELP[name] ?? null;
 }
 
 export const GLOSSARY = [

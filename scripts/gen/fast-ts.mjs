@@ -115,12 +115,12 @@ export function outputs({ model, BANNER, pascal }) {
     ].sort((a, b) => a - b);
     const base = fs.filter((f) => scalar(f) && f.version <= 1);
     const lines = [];
-    lines.push("  if (ver === 0) return undefined;");
+    lines.push("  if (ver === 0) unsure();");
     // known size per version step: the highest step the header's version reaches
     const k1 = knownSize(cs, v, 1);
     lines.push(`  let known = ${k1};`);
     for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cs, v, ver)};`);
-    lines.push("  if (off + known > limit) return undefined;");
+    lines.push("  if (off + known > limit) unsure();");
     const capName = model.capreg.find((c) => c.struct === cs.name && !c.proposal).name;
     const entries = [
       ["offset", "off"],
@@ -144,7 +144,7 @@ export function outputs({ model, BANNER, pascal }) {
       const a0 = t.offsets[v];
       const esz = t.type === "bytes" ? 1 : byName[t.of].size[v];
       lines.push(`  const n = ${rd(cnt, plus("off", cnt.offsets[v]))}, a0 = off + ${a0}, aEnd = a0 + n * ${esz};`);
-      lines.push("  if (aEnd > limit) return undefined;");
+      lines.push("  if (aEnd > limit) unsure();");
       if (t.type === "bytes") lines.push(`  cap.${t.name} = b.slice(a0, aEnd);`);
       else {
         const es = byName[t.of];
@@ -162,7 +162,7 @@ export function outputs({ model, BANNER, pascal }) {
     return fn(
       "dc",
       `b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean`,
-      "Cap | undefined",
+      "Cap",
       lines.join("\n"),
     );
   }
@@ -170,17 +170,17 @@ export function outputs({ model, BANNER, pascal }) {
   function decoder(s, v) {
     const fs = fieldsOf(s).filter((f) => present(f, v));
     const size = s.size[v];
-    const lines = [`  if (b.length < ${size}) return undefined;`];
+    const lines = [`  if (b.length < ${size}) unsure();`];
     const sc = fs.filter(scalar);
     if (s.kind !== "info") {
       lines.push(`  return ${literal(sc.map((f) => [f.path, rd(f, f.offsets[v])]))};`);
-      return fn("d", "b: Uint8Array, le: boolean", "Val | undefined", lines.join("\n"));
+      return fn("d", "b: Uint8Array, le: boolean", "Val", lines.join("\n"));
     }
     const argsz = sc.find((f) => f.name === "argsz"),
       flags = sc.find((f) => f.name === "flags");
     lines.push(`  const argsz = ${rd(argsz, argsz.offsets[v])};`);
     // fields past argsz are not part of the argument: the core decides what a shorter argsz means
-    lines.push(`  if (argsz < ${Math.max(s.minsz, size)} || argsz > b.length) return undefined;`);
+    lines.push(`  if (argsz < ${Math.max(s.minsz, size)} || argsz > b.length) unsure();`);
     lines.push(`  const flags = ${rd(flags, flags.offsets[v])};`);
     const rest = sc.filter((f) => f !== argsz && f !== flags);
     const locals = new Map();
@@ -201,7 +201,7 @@ export function outputs({ model, BANNER, pascal }) {
       for (const c of t.cases.filter((x) => x.elem)) {
         const esz = bytesOf[c.elem];
         lines.push(`  if (dt === ${c.value}) {`);
-        lines.push(`    if (${poff} + ${countField.name} * ${esz} > argsz) return undefined;`);
+        lines.push(`    if (${poff} + ${countField.name} * ${esz} > argsz) unsure();`);
         lines.push(`    const d = new Array<number>(${countField.name});`);
         lines.push(
           `    for (let i = 0, o = ${poff}; i < ${countField.name}; i++, o += ${esz}) d[i] = ${rd({ type: c.elem }, "o")};`,
@@ -214,34 +214,33 @@ export function outputs({ model, BANNER, pascal }) {
     if (capField) {
       lines.push(`  const start = argsz >= ${capField.offsets[v] + 4} ? ${capField.name} : 0;`);
       lines.push(`  if ((flags & ${s.caps.flag}) !== 0 && start !== 0) {`);
-      lines.push(`    if (start < ${size}) return undefined;`);
+      lines.push(`    if (start < ${size}) unsure();`);
       lines.push("    const caps: Cap[] = [];");
       lines.push("    for (let off = start; ;) {");
-      lines.push(`      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= ${MAX_HOPS}) return undefined;`);
+      lines.push(`      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= ${MAX_HOPS}) unsure();`);
       const H = fieldsOf(byName.vfio_info_cap_header),
         h = (n) => H.find((f) => f.path === n);
       lines.push(
         `      const id = ${rd(h("id"), "off")}, ver = ${rd(h("version"), plus("off", h("version").offsets[v]))}, next = ${rd(h("next"), plus("off", h("next").offsets[v]))};`,
       );
-      lines.push("      let cap: Cap | undefined;");
+      lines.push("      let cap: Cap;");
       lines.push("      switch (id) {");
       for (const c of caps)
         lines.push(
           `        case ${c.id}: cap = ${capDecoder(byName[c.struct], v)}(b, off, id, ver, next, argsz, le); break;`,
         );
-      lines.push("        default: return undefined;");
+      lines.push("        default: unsure();");
       lines.push("      }");
-      lines.push("      if (cap === undefined) return undefined;");
       lines.push("      caps.push(cap);");
       lines.push("      if (next === 0) break;");
-      lines.push("      if (next <= off || next < capEnd) return undefined;");
+      lines.push("      if (next <= off || next < capEnd) unsure();");
       lines.push("      off = next;");
       lines.push("    }");
       lines.push("    v.caps = caps;");
       lines.push("  }");
     }
     lines.push("  return v;");
-    return fn("d", "b: Uint8Array, le: boolean", "Val | undefined", lines.join("\n"));
+    return fn("d", "b: Uint8Array, le: boolean", "Val", lines.join("\n"));
   }
 
   // ---------------------------------------------------------------- encode
@@ -354,86 +353,78 @@ export function outputs({ model, BANNER, pascal }) {
     const sc = fieldsOf(s).filter(scalar); // every field's value is checked (as the core does); present ones are written
     const t = trailingOf(s);
     const caps = capsOf(s);
-    const lines = ["  if (x.$ !== undefined) return undefined;"];
+    const lines = ["  if (x.$ !== undefined) unsure();"];
     // only the keys encode() accepts in this layout (anything else: the core names it)
     const tops = [...topNames(fieldsOf(s).filter((f) => present(f, v))), ...(caps.length ? ["caps"] : [])];
-    lines.push(`  if (keys(x) !== ${countKeys("x", tops)}) return undefined;`);
-    if (tops.includes("header")) lines.push("  if (!headerOk(x.header)) return undefined;");
+    lines.push(`  if (keys(x) !== ${countKeys("x", tops)}) unsure();`);
+    if (tops.includes("header")) lines.push("  if (!headerOk(x.header)) unsure();");
     // nested members (a capability's header) must be objects, or the core's typed error decides
     for (const top of new Set(sc.filter((f) => f.path.includes(".")).map((f) => f.path.split(".")[0])))
-      lines.push(`  if (!okObj(x.${top})) return undefined;`);
+      lines.push(`  if (!okObj(x.${top})) unsure();`);
     const argsz = sc.find((f) => f.name === "argsz");
     const countField = t && t.type === "payload" ? sc.find((f) => f.name === t.count) : null;
     sc.forEach((f, i) => {
       if (f === argsz) return;
       const name = f === countField ? `r${i}` : `f${i}`; // the count is settled after the data is read
       lines.push(`  const ${name} = ${getter("x", f.path)} ?? 0;`);
-      lines.push(`  if (!${ok(f, name)}) return undefined;`);
+      lines.push(`  if (!${ok(f, name)}) unsure();`);
     });
     let total = `${size}`;
     if (t && t.type === "payload") {
       const flags = sc.find((f) => f.name === "flags");
       const mask = t.cases.reduce((m, c) => m | c.mask, 0);
       lines.push(`  const data = x.${t.name} ?? [];`);
-      lines.push("  if (!Array.isArray(data)) return undefined;");
+      lines.push("  if (!Array.isArray(data)) unsure();");
       if (countField) {
         const ci = sc.indexOf(countField);
         // count follows data when left out; one that disagrees is the core's error
-        lines.push(
-          `  if (x.${t.name} != null && x.${countField.name} != null && r${ci} !== data.length) return undefined;`,
-        );
+        lines.push(`  if (x.${t.name} != null && x.${countField.name} != null && r${ci} !== data.length) unsure();`);
         lines.push(`  const f${ci} = x.${t.name} != null && x.${countField.name} == null ? data.length : r${ci};`);
       }
       lines.push(`  const dt = Number(f${sc.indexOf(flags)}) & ${mask};`);
       const cs = t.cases.filter((c) => c.elem);
       lines.push(`  const esz = ${cs.map((c) => `dt === ${c.value} ? ${bytesOf[c.elem]} : `).join("")}0;`);
-      lines.push("  if (esz === 0 && data.length) return undefined;");
-      for (const c of cs)
-        lines.push(
-          `  if (esz === ${bytesOf[c.elem]}) for (const d of data) if (!${ok({ type: c.elem }, "d")}) return undefined;`,
-        );
+      lines.push("  if (esz === 0 && data.length) unsure();");
+      // the elements are checked as they are written (one pass): a bad one throws and the buffer is dropped
       lines.push(`  const end = Math.max(${size}, ${t.offsets[v]} + data.length * esz);`);
       total = "end";
     } else if (caps.length) {
       lines.push("  const caps = x.caps;");
       lines.push(`  let end = ${size};`);
       lines.push("  if (caps !== undefined) {");
-      lines.push("    if (!Array.isArray(caps)) return undefined;");
+      lines.push("    if (!Array.isArray(caps)) unsure();");
       lines.push("    for (let i = 0; i < caps.length; i++) {");
       lines.push("      const c = caps[i];");
       lines.push(
-        '      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") return undefined;',
+        '      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();',
       );
       lines.push("      const at = c.offset, id = c.header.id;");
       // exact mode as decoded: in order, no overlap, 4-aligned, `next` linking the chain
-      lines.push(
-        '      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) return undefined;',
-      );
-      lines.push("      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) return undefined;");
+      lines.push('      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();');
+      lines.push("      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();");
       lines.push("      let n: number;");
       lines.push("      switch (id) {");
       for (const c of caps) {
         lines.push(
-          `        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) return undefined; n = ${capEncoder(byName[c.struct], v)}(EMPTY, at, id, c, le); break;`,
+          `        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) unsure(); n = ${capEncoder(byName[c.struct], v)}(EMPTY, at, id, c, le); break;`,
         );
       }
-      lines.push("        default: return undefined;");
+      lines.push("        default: unsure();");
       lines.push("      }");
-      lines.push("      if (n < 0) return undefined;");
+      lines.push("      if (n < 0) unsure();");
       lines.push("      end = at + n;");
       lines.push("    }");
       // cap_offset names the first cap, and the caps lie inside argsz (else the core's typed error)
       const co = sc.findIndex((f) => f.name === s.caps.offsetField);
-      lines.push(`    if (caps.length && f${co} !== caps[0].offset) return undefined;`);
-      if (argsz)
-        lines.push("    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) return undefined;");
+      lines.push(`    if (caps.length && f${co} !== caps[0].offset) unsure();`);
+      if (argsz) lines.push("    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();");
       lines.push("  }");
       total = "end";
-    } else lines.push("  if (x.caps !== undefined) return undefined;");
+    } else lines.push("  if (x.caps !== undefined) unsure();");
     if (argsz) {
       const auto = t && t.type === "payload" ? `${t.offsets[v]} + data.length * esz` : total;
       lines.push(`  const f${sc.indexOf(argsz)} = x.argsz ?? ${auto};`);
-      lines.push(`  if (!${ok(argsz, `f${sc.indexOf(argsz)}`)}) return undefined;`);
+      lines.push(`  if (!${ok(argsz, `f${sc.indexOf(argsz)}`)}) unsure();`);
     }
     lines.push(`  const b = new Uint8Array(${total});`);
     sc.forEach((f, i) => {
@@ -442,7 +433,7 @@ export function outputs({ model, BANNER, pascal }) {
     if (t && t.type === "payload") {
       for (const c of t.cases.filter((x) => x.elem))
         lines.push(
-          `  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "data[i]")}`,
+          `  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) { const d = data[i]; if (!${ok({ type: c.elem }, "d")}) unsure(); ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "d")} }`,
         );
     }
     if (caps.length) {
@@ -454,7 +445,7 @@ export function outputs({ model, BANNER, pascal }) {
       lines.push("  }");
     }
     lines.push("  return b;");
-    return fn("e", "x: Val, le: boolean", "Uint8Array | undefined", lines.join("\n"));
+    return fn("e", "x: Val, le: boolean", "Uint8Array", lines.join("\n"));
   }
 
   // ---------------------------------------------------------------- exports
@@ -482,7 +473,7 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
     const dec = table((v) => decoder(s, v)),
       enc = table((v) => encoder(s, v));
-    tries.push(`  ${s.name}: (b, w) => D_${id(s)}[w >> 1](b, (w & 1) === 0),`);
+    tries.push(`  ${s.name}: (b, w) => attempt(D_${id(s)}[w >> 1], b, (w & 1) === 0),`);
     // JSON text of the value's scalar fields in decode()'s key order ("{" .. without the closing brace)
     const jsonOf = (v) => {
       const fs = fieldsOf(s).filter((f) => scalar(f) && present(f, v));
@@ -504,21 +495,26 @@ const E_${id(s)} = [${enc.join(", ")}];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decode${P}Fast(b: Uint8Array, opts?: DecodeOptions): ${T} {
-  // the default profile calls its layout's function directly (inlined, byte order constant)
-  let r: Val | undefined;
-  if (opts === undefined) r = ${dec[DEFAULT_WORD >> 1]}(b, true);
-  else { const w = fastWord(opts); r = w < 0 ? undefined : D_${id(s)}[w >> 1](b, (w & 1) === 0); }
-  if (r !== undefined) return r as unknown as ${T};
+  try {
+    // the default profile calls its layout's function directly (inlined, byte order constant)
+    if (opts === undefined) return ${dec[DEFAULT_WORD >> 1]}(b, true) as unknown as ${T};
+    const w = fastWord(opts);
+    if (w >= 0) return D_${id(s)}[w >> 1](b, (w & 1) === 0) as unknown as ${T};
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+  }
   return slowDecode(${JSON.stringify(s.name)}, b, opts) as unknown as ${T};
 }
 /** ${s.cName}: encode(${JSON.stringify(s.name)}, x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
 export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: EncodeOptions): Uint8Array {
-  if (x !== null && typeof x === "object") {
-    let r: Uint8Array | undefined;
-    if (opts === undefined) r = ${enc[DEFAULT_WORD >> 1]}(x as Val, true);
-    else { const w = fastWord(opts); r = w < 0 ? undefined : E_${id(s)}[w >> 1](x as Val, (w & 1) === 0); }
-    if (r !== undefined) return r;
-  }
+  if (x !== null && typeof x === "object")
+    try {
+      if (opts === undefined) return ${enc[DEFAULT_WORD >> 1]}(x as Val, true);
+      const w = fastWord(opts);
+      if (w >= 0) return E_${id(s)}[w >> 1](x as Val, (w & 1) === 0);
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return encode(${JSON.stringify(s.name)}, x as never, opts);
 }`);
   }
@@ -557,6 +553,24 @@ function slowDecode(name: string, b: Uint8Array, opts?: DecodeOptions): Val {
   return v;
 }
 let capEnd = 0; // end of the capability just decoded (array included), for the overlap check
+/**
+ * Thrown where the core must decide; the exported function catches it and asks the core. A throw
+ * rather than an undefined result: the value a fast path returns then never meets another value at
+ * a merge point, so V8 can keep a result object that its caller only reads from off the heap.
+ */
+const UNSURE = Symbol("vfio-abi: not sure");
+function unsure(): never {
+  throw UNSURE;
+}
+/** f(b, le), or undefined where the core must decide. */
+function attempt(f: (b: Uint8Array, le: boolean) => Val, b: Uint8Array, le: boolean): Val | undefined {
+  try {
+    return f(b, le);
+  } catch (e) {
+    if (e !== UNSURE) throw e;
+    return undefined;
+  }
+}
 
 // Byte loads and stores. 64-bit values go through a scratch word in host order: one BigInt per value.
 const s8 = new Uint8Array(8), s64 = new BigUint64Array(s8.buffer);

@@ -80,6 +80,14 @@ const numClasses = () => Math.max(...W.fuzz.classes.map((k) => k.id)) + 1;
 const workSize = () => W.fuzz.work.at(-1).offset + W.fuzz.recCap * W.record.size;
 
 // ---------------------------------------------------------------- TypeScript
+/** The oracle's rules with the fields each judges (schema oracle.ruleFields, keyed by rule name). */
+function rulesWithFields() {
+  const names = new Set(W.oracle.rules.map((r) => r.name));
+  for (const n of Object.keys(W.oracle.ruleFields))
+    if (!names.has(n)) throw new Error(`${SRC}: oracle.ruleFields names ${n}, which is not a rule`);
+  return W.oracle.rules.map((r, id) => ({ id, ...r, fields: W.oracle.ruleFields[r.name] ?? [] }));
+}
+
 const TS_TYPE = { u64: "bigint", i64: "bigint", void: "void" };
 const WASM_TYPE = { i32: "i32", u32: "i32", usize: "i32", bool: "i32", i64: "i64", u64: "i64", void: "" };
 const C_TYPE = {
@@ -153,8 +161,8 @@ function tsOut() {
     "export type ErrnoName = keyof typeof ERRNO;",
     "/** errno value -> name. */",
     `export const ERRNO_NAMES: Record<number, ErrnoName> = ${j(Object.fromEntries(W.oracle.errno.map((e) => [e.value, e.name])))};`,
-    "/** Rule ids (index) with the errno the kernel usually answers and a one-line reason. */",
-    `export const RULES: readonly { id: number; name: string; errno: ErrnoName | null; reason: string }[] = ${j(W.oracle.rules.map((r, id) => ({ id, ...r })))};`,
+    "/** Rule ids (index) with the errno the kernel usually answers, a one-line reason and the vfio_irq_set fields judged. */",
+    `export const RULES: readonly { id: number; name: string; errno: ErrnoName | null; reason: string; fields: readonly string[] }[] = ${j(rulesWithFields())};`,
     `export const R = ${obj(W.oracle.rules.map((r, i) => [r.name, i]))} as const;`,
   );
   L.push(
@@ -296,8 +304,14 @@ export const docSections = {
     ),
   rules: () =>
     md(
-      ["id", "rule", "errno", "reason"],
-      W.oracle.rules.map((r, i) => [i, `\`R_${r.name}\``, r.errno ?? "—", esc(r.reason)]),
+      ["id", "rule", "errno", "fields judged", "reason"],
+      rulesWithFields().map((r) => [
+        r.id,
+        `\`R_${r.name}\``,
+        r.errno ?? "—",
+        r.fields.join(", ") || "—",
+        esc(r.reason),
+      ]),
     ),
   classes: () =>
     md(

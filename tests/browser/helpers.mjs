@@ -4,7 +4,7 @@ import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { chromium } from "playwright-core";
 
 export const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -107,7 +107,8 @@ export const treeRows = (page) =>
       text: n.textContent,
       selected: n.getAttribute("aria-selected") === "true",
       bad: n.classList.contains("bad"),
-      colour: n.style.getPropertyValue("--c"),
+      rejected: n.classList.contains("rejected"),
+      colour: n.dataset.colour ?? null,
     })),
   );
 
@@ -117,13 +118,16 @@ export const selectedBytes = (page) => page.$$eval("#hexview .b.sel", (bs) => bs
 /** Current bytes as shown in the hex view. */
 export const hexViewBytes = (page) => page.$$eval("#hexview .b", (bs) => bs.map((b) => b.textContent).join(""));
 
-/** Choose a bundled sample by its name. */
+/** Choose a sample by its name (a golden vector's name, or "blank:<struct>"). */
 export async function pickSample(page, name) {
-  const value = await page.$eval(
-    "#sample",
-    (s, n) => [...s.options].find((o) => o.textContent.startsWith(`${n.replace(/_/g, " ")} —`))?.value,
-    name,
-  );
-  if (value === undefined) throw new Error(`no sample ${name}`);
-  await page.selectOption("#sample", value);
+  const have = await page.$$eval("#sample option", (os, n) => os.some((o) => o.value === n), name);
+  if (!have) throw new Error(`no sample ${name}`);
+  await page.selectOption("#sample", name);
 }
+
+/** The page's state (bytes as hex) and the URL fragment. */
+export const pageState = (page) =>
+  page.evaluate(() => ({ ...window.__inspector.state(), bytes: window.__inspector.hex(), fragment: location.hash }));
+
+/** The assembled page as a file:// URL (opened from disk, no server). */
+export const fileUrl = () => new URL("inspector/dist/index.html", pathToFileURL(root)).href;

@@ -8,8 +8,12 @@ import {
   VFIO_DEVICE_FLAGS_PCI,
   VFIO_DEVICE_FLAGS_PLATFORM,
   VFIO_DEVICE_FLAGS_RESET,
+  VFIO_IRQ_INFO_AUTOMASKED,
+  VFIO_IRQ_INFO_EVENTFD,
+  VFIO_IRQ_INFO_MASKABLE,
   VFIO_IRQ_INFO_NORESIZE,
   VFIO_PCI_ERR_IRQ_INDEX,
+  VFIO_PCI_INTX_IRQ_INDEX,
   VFIO_PCI_MSIX_IRQ_INDEX,
 } from "../../generated/constants.js";
 import {
@@ -256,6 +260,23 @@ export function numIrqs(d: DeviceDescription): number {
     default:
       return d.irqs.reduce((m, q) => Math.max(m, q.index + 1), 0);
   }
+}
+
+/**
+ * The irq indexes vfio-pci reports for these vectors per index (INTx, MSI, MSI-X, ERR, REQ), with the
+ * flags GET_IRQ_INFO gives (vfio_pci_ioctl_get_irq_info): INTx can be masked and is masked
+ * automatically; the others carry NORESIZE, except MSI-X on kernels that allocate MSI-X vectors
+ * dynamically (6.5 and later) when the device has MSI-X.
+ */
+export function vfioPciIrqs(counts: readonly number[], kernel: string = DEFAULT_KERNEL): IrqDesc[] {
+  const growable = (kernelProfileBits(kernel) & K_XARRAY_MSI) !== 0;
+  return counts.map((count, index) => {
+    let flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
+    if (index === VFIO_PCI_INTX_IRQ_INDEX)
+      flags = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED;
+    else if (index === VFIO_PCI_MSIX_IRQ_INDEX && growable && count > 0) flags = VFIO_IRQ_INFO_EVENTFD;
+    return { index, count, flags };
+  });
 }
 
 export function isPcie(d: DeviceDescription): boolean {

@@ -2,7 +2,8 @@
 // 6.12, 7.2 and 7.3 kernels (replies recorded by tests/kernel): irq counts and flags,
 // regions 0..7 (8 = VGA and 9 answer EINVAL), reset support, PCIe. The fd layout is the replay
 // program's: eventfds at 100..131, fds 0..2 open on the console, everything else closed.
-import { kernelRules, type DeviceDescription, type RegionDesc, type IrqDesc } from "./device.js";
+import { VFIO_PCI_ERR_IRQ_INDEX } from "../../generated/constants.js";
+import { vfioPciIrqs, type DeviceDescription, type RegionDesc } from "./device.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS, kernelBehaviours } from "./kernel.js";
 
 const MSIX_MAPPABLE = [{ id: 3, version: 1 }];
@@ -96,16 +97,13 @@ export function qemuDevice(name: string, kernel: string = DEFAULT_KERNEL): QemuD
   const key = name.replace(/-pci$/, "").replace(/^nec-usb-/, "");
   const f = FACTS[key] ?? Object.values(FACTS).find((x) => x.bdf === name || x.qemu === name);
   if (!f) throw new Error(`unknown QEMU device ${JSON.stringify(name)} (known: ${QEMU_DEVICE_NAMES.join(", ")})`);
-  const k612 = kernelRules(kernel) === 1;
+  // 7.3: ERR on conventional PCI too; before, the index is refused (left out)
   const errAll = kernelBehaviours(kernel).has("ERR_ALL_DEVICES");
-  const irqs: IrqDesc[] = [];
-  f.counts.forEach((c, index) => {
-    const count = c === null && index === 3 && errAll ? 1 : c; // 7.3: ERR on conventional PCI too
-    if (count === null) return;
-    // INTx 0x7; MSI/ERR/REQ 0x9; MSI-X 0x9, or 0x1 on 6.12 when the device has MSI-X (dynamic MSI-X)
-    const flags = index === 0 ? 7 : index === 2 && k612 && count > 0 ? 1 : 9;
-    irqs.push({ index, count, flags });
-  });
+  const counts = f.counts.map((c, index) => (c === null && index === VFIO_PCI_ERR_IRQ_INDEX && errAll ? 1 : c));
+  const irqs = vfioPciIrqs(
+    counts.map((c) => c ?? 0),
+    kernel,
+  ).filter((q) => counts[q.index] !== null);
   return {
     name: f.name,
     bdf: f.bdf,
