@@ -4,7 +4,14 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { suggestion } from "./suggest.js";
 
 /** A mistake in how a command was called: printed with a pointer to --help, exit status 2. */
-export class CliUsageError extends Error {}
+export class CliUsageError extends Error {
+  override name = "CliUsageError";
+}
+
+/** A usage error from any copy of the CLI's modules (the bundled CLI and the modules it loads on demand
+ *  from dist/bindings each have their own classes, so instanceof alone cannot tell). */
+export const isUsageError = (e: unknown): e is Error =>
+  e instanceof Error && (e.name === "CliUsageError" || e.name === "UsageError");
 
 /** parseArgs (strict, positionals allowed) whose errors are CliUsageErrors naming the closest option. */
 type Options = NonNullable<ParseArgsConfig["options"]>;

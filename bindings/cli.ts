@@ -13,7 +13,7 @@ import { SPLIT_MODES, type SplitMode } from "./dump-stream.js";
 import { inputBatches, Output, type Item } from "./cli-io.js";
 import { decodeLineFast, plainHex, toJSONText } from "./cli-fast.js";
 import { suggestion } from "./suggest.js";
-import { CliUsageError, parseCommandArgs, choiceOption, intOption } from "./cli-args.js";
+import { CliUsageError, choiceOption, intOption, isUsageError, parseCommandArgs } from "./cli-args.js";
 import type { ProfileOptions } from "./types.js";
 
 const PROFILE_HELP = `profile options:
@@ -440,7 +440,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     throw new CliUsageError(`unknown command ${cmd}${suggestion(cmd, COMMANDS)}`);
   } catch (e) {
-    if (e instanceof CliUsageError || e instanceof UsageError) {
+    if (e instanceof CliUsageError || e instanceof UsageError || isUsageError(e)) {
       const known = COMMANDS.includes(cmd);
       process.stderr.write(
         `vfio-abi${known ? ` ${cmd}` : ""}: ${e.message}\nrun 'vfio-abi ${known ? `${cmd} ` : ""}--help' for usage\n`,

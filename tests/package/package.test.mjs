@@ -115,10 +115,11 @@ async function servesPage(bin) {
     const html = await page.text();
     for (const src of [...html.matchAll(/(?:src|href)="\.?\/?([^"#:]+\.(?:js|css))"/g)].map((m) => m[1]))
       assert.equal((await fetch(url + src)).status, 200, src);
-    const w = await fetch(`${url}wasm/release.wasm`);
-    assert.equal(w.headers.get("content-type"), "application/wasm");
-    assert.ok(WebAssembly.validate(new Uint8Array(await w.arrayBuffer())));
-    assert.equal((await fetch(`${url}lib/index.js`)).status, 200);
+    // the page script carries the codec (the .wasm bytes, base64) and the wasm2js fallback is served
+    const script = await (await fetch(`${url}inspector.js`)).text();
+    const wasm = readFileSync(join(root, "build", "release.wasm")).toString("base64");
+    assert.ok(script.includes(wasm), "inspector.js carries the codec");
+    assert.equal((await fetch(`${url}wasm2js.js`)).status, 200);
   } finally {
     child.kill("SIGTERM");
   }
@@ -137,8 +138,8 @@ test("npm pack: the tarball holds what the exports, the bin and the inspector ne
     "dist/bindings/fuzz/worker.js",
     "build/release.wasm2js.js",
     "inspector/dist/index.html",
-    "inspector/dist/wasm/release.wasm",
-    "inspector/dist/lib/index.js",
+    "inspector/dist/inspector.js",
+    "inspector/dist/wasm2js.js",
     "examples/predict-e1000e.jsonl",
     "README.md",
   ])
