@@ -49,7 +49,7 @@ export const arches = {
   mips: { endian: "big", model: "ilp32", ioctl: "mips" },
 };
 
-/** Never-merged proposals (vfio-abi.md §5). Opt-in only; each names what it adds. */
+/** Never-merged proposals (posted upstream, never in a kernel). Opt-in only; each names what it adds. */
 export const proposals = {
   "irq-info-caps": {
     doc: "Eric Auger, SMMUv3 nested stage v10-v12 07/13 (2020-21): vfio_irq_info.cap_offset, VFIO_IRQ_INFO_FLAG_CAPS, VFIO_IRQ_INFO_CAP_TYPE; 09/13 VFIO_IRQ_TYPE_NESTED/VFIO_IRQ_SUBTYPE_DMA_FAULT",

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The main job (`npm start`): builds if needed, then runs the vfio-abi CLI on bundled sample
-// buffers — real-kernel replies and requests from vfio-abi.md — showing decode, re-encode, the
+// buffers — replies recorded from real kernels, requests built by their rules — showing decode, re-encode, the
 // argsz two-call protocol, a broken capability chain and ioctl look-ups.
 import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
@@ -30,7 +30,9 @@ const show = (args, input) => {
 };
 const hex = (name) => vectors.find((v) => v.name === name).hex.replace(/\s+/g, "");
 
-console.log("vfio-abi demo: decoding real VFIO ioctl buffers (vfio-abi.md §4 and §8)");
+console.log(
+  "vfio-abi demo: decoding VFIO ioctl buffers (replies recorded from real kernels under QEMU, requests built by their rules)",
+);
 show(["decode", "vfio_irq_set", "--pretty", hex("kernel_set_irqs_msix_enable_3")]);
 show(["decode", "vfio_region_info", "--pretty", hex("kernel_region3_argsz40")]);
 console.log("\n# the two-call protocol: a region-info reply whose capabilities did not fit");
@@ -53,7 +55,7 @@ console.log(
 );
 show(["predict", "examples/predict-e1000e.jsonl"]);
 console.log(
-  "\n# the seed thread's question: which index is MSI? (upstream rules, then under the platform-MSI proposal)",
+  "\n# the 2020 platform-MSI thread's question: which index is MSI? (upstream rules, then under its proposal)",
 );
 show(["topology", "xhci@6.12"]);
 const platform = readFileSync(join(root, "examples", "topology-platform.jsonl"), "utf8");

@@ -327,7 +327,7 @@ export function genIrqInfo(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
   gClass = cls;
   gSid = S_VFIO_IRQ_INFO;
   gTarget = C.NO_RULE;
-  // GET_IRQ_INFO: argsz < 16 or index >= NUM -> EINVAL (vfio-abi.md §3.3, §7.3)
+  // GET_IRQ_INFO: argsz < 16 or index >= the driver's index count -> EINVAL (vfio_pci_ioctl_get_irq_info)
   gRet = cls == C.C_II_ARGSZ_MIN || cls == C.C_II_INDEX_PAST ? -EINVAL : 0;
   gRule = cls == C.C_II_ARGSZ_MIN ? R_ARGSZ_MIN : cls == C.C_II_INDEX_PAST ? R_INDEX : 0;
   gStatus = cls == C.C_II_ARGSZ_MIN ? S.E_ARGSZ_MIN : cls == C.C_II_ARGSZ_OVER ? S.E_ARGSZ_OVER : S.OK;

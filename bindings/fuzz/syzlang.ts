@@ -1,5 +1,5 @@
 // syzkaller description of the VFIO device-fd ioctls, generated at run time from the ABI schema
-// (syzkaller's sys/linux/dev_vfio.txt only covers the container fd; vfio-abi.md §6.5).
+// (syzkaller's own sys/linux/dev_vfio.txt describes only the container fd).
 import { SCHEMA } from "../generated/schema.js";
 
 type F = (typeof SCHEMA.fields)[number];

@@ -3,7 +3,8 @@
 // never-merged irq-info-caps / platform-msi proposals the MSI index is the one whose
 // VFIO_IRQ_INFO_CAP_TYPE says VFIO_IRQ_TYPE_MSI; without that capability only the "first index with
 // count != 1" heuristic of the 2020 thread separates wired lines from MSI, and that is ambiguous
-// (vfio-abi.md §5.3; seed thread "[RFC, v1 0/3] msi support for platform devices").
+// (the 2020 RFC "msi support for platform devices" asked exactly this, and its capability chain on
+// vfio_irq_info was never merged).
 
 import { decode } from "../../decode.js";
 import { fromHex } from "../../hex.js";
