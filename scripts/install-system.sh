@@ -28,6 +28,10 @@ PACKAGES=(
   xxd bsdextrautils coreutils gdb
   # vfio-user peer stage: builds libvfio-user (meson + ninja) and a test server on it
   meson ninja-build pkg-config libjson-c-dev libcmocka-dev
+  # syzkaller stage: its checker fetches Go and syzkaller's Go libraries from Debian into its own work
+  # directory (a private apt state verified with Debian's archive keyring; nothing is installed) and
+  # evaluates constants with gcc
+  apt debian-archive-keyring
 )
 missing=()
 for p in "${PACKAGES[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done

@@ -15,6 +15,10 @@
 //   vfio-user  a real libvfio-user server built from its source snapshot answers codec-built
 //            messages; the libvfio-user model predicts every answer (exit 3 = did not run: no
 //            snapshot; the summary says so)
+//   syzkaller  syzkaller's own compiler accepts `vfio-abi syzlang` on its 9 linux arches, in syz-fmt's
+//            canonical form; the .const values match gcc on each arch's uapi headers; syzkaller reads
+//            the fuzz corpus exported as programs (exit 3 = did not run: no checker beside the clone;
+//            the first run builds it into VFIO_ABI_SYZ_WORK, default tests/syzkaller/.work)
 // Select stages with --only=a,b or skip with --skip=a,b (e.g. --skip=kernel on a laptop: it skips
 // both QEMU stages, kernel and cross).
 import { spawnSync } from "node:child_process";
@@ -87,6 +91,7 @@ run("cross", process.execPath, [
   process.env.VFIO_CROSS_BUILD_BUDGET || String(CROSS_BUILD_BUDGET_MIN),
 ]);
 run("vfio-user", process.execPath, ["tests/vfio-user/run.mjs"]);
+run("syzkaller", process.execPath, ["tests/syzkaller/run.mjs"]);
 
 console.log("\n=== summary");
 const status = (r) => (r.notRun ? "NOT RUN" : r.partial ? "PARTIAL" : r.ok ? "ok  " : "FAIL");

@@ -10,23 +10,46 @@
 //     (syzkaller's presubmit requires it).
 //  3. seedcheck.go (built with the checker's Go and syzkaller source) deserializes every seed in strict
 //     mode against a linux/amd64 target compiled from sys/linux plus the description.
-// Exit 0: all of it holds. Exit 3: did not run (the checker is not there); it says so. Exit 1: a failure.
-// The checker's work directory (about 850 MB, built once) is VFIO_ABI_SYZ_WORK, default tests/syzkaller/.work.
+// Exit 0: all of it holds. Exit 3: did not run (the checker, its syzkaller snapshot or a tool it needs is
+// not there); it says why and how to enable it. Exit 1: a failure.
+// The checker: VFIO_ABI_SYZLANG_CHECK (a directory holding check.sh), default ../shared/tools/syzlang-check
+// beside the clone; it reads syzkaller's source from ../../peers/syzkaller-*-desc.tar.gz beside itself.
+// Its work directory (about 500 MB, built once: Go from Debian through a private apt state, then syzkaller's
+// compiler) is VFIO_ABI_SYZ_WORK, default tests/syzkaller/.work.
 import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { createHash } from "node:crypto";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
-const tool = join(root, "..", "shared", "tools", "syzlang-check");
+const tool = resolve(process.env.VFIO_ABI_SYZLANG_CHECK || join(root, "..", "shared", "tools", "syzlang-check"));
 const say = (s) => console.log(`syzkaller: ${s}`);
-if (!existsSync(join(tool, "check.sh"))) {
-  say(`NOT RUN: syzkaller's compiler is not available here (${tool}/check.sh is missing)`);
+const ENABLE =
+  "set VFIO_ABI_SYZLANG_CHECK to a syzlang-check directory (check.sh, setup.sh, genconst.sh) that has a syzkaller source snapshot at ../../peers/syzkaller-<commit>-desc.tar.gz";
+const missing = whyNotRunnable();
+if (missing) {
+  say(`NOT RUN: ${missing}`);
+  say(`  to enable it: ${ENABLE}`);
   process.exit(3);
 }
-const work = process.env.VFIO_ABI_SYZ_WORK ?? join(root, "tests", "syzkaller", ".work");
+
+/** Why the checker cannot run here, or null. */
+function whyNotRunnable() {
+  if (!existsSync(join(tool, "check.sh"))) return `syzkaller's compiler is not available (no check.sh in ${tool})`;
+  const peers = join(tool, "..", "..", "peers");
+  if (!existsSync(peers) || !readdirSync(peers).some((f) => /^syzkaller-.*-desc\.tar\.gz$/.test(f)))
+    return `the syzkaller source snapshot is missing (no syzkaller-*-desc.tar.gz in ${peers})`;
+  // the checker fetches Go through a private apt state and evaluates constants with gcc
+  for (const cmd of ["apt-get", "dpkg", "gcc"])
+    if (spawnSync("sh", ["-c", `command -v ${cmd}`]).status !== 0)
+      return `${cmd} is not installed (the checker fetches Go from Debian with apt-get and dpkg, and gcc evaluates the constants)`;
+  if (!existsSync("/usr/share/keyrings/debian-archive-keyring.gpg"))
+    return "debian-archive-keyring is not installed (the checker's private apt state verifies Debian's archive with it)";
+  return null;
+}
+const work = resolve(process.env.VFIO_ABI_SYZ_WORK || join(root, "tests", "syzkaller", ".work"));
 const tmp = mkdtempSync(join(tmpdir(), "vfio-syz-"));
 process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
 const bin = join(root, "bin", "vfio-abi.js");
