@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -151,6 +151,31 @@ test("CLI: fuzz --struct writes .bin + .json sidecars, identical for the same se
     s,
     /vfio_irq_set_flags = VFIO_IRQ_SET_DATA_NONE, VFIO_IRQ_SET_DATA_BOOL, VFIO_IRQ_SET_DATA_EVENTFD, VFIO_IRQ_SET_ACTION_MASK/,
   );
+});
+
+test("the syzkaller stage says why it did not run (exit 3): no checker, or a checker without its syzkaller snapshot", () => {
+  const stage = new URL("tests/syzkaller/run.mjs", root).pathname;
+  const run = (checker) =>
+    spawnSync(process.execPath, [stage], {
+      encoding: "utf8",
+      env: { ...process.env, VFIO_ABI_SYZLANG_CHECK: checker },
+    });
+  const none = run("/nonexistent-syzlang-check");
+  assert.equal(none.status, 3, none.stderr);
+  assert.match(
+    none.stdout,
+    /NOT RUN: syzkaller's compiler is not available \(no check\.sh in \/nonexistent-syzlang-check\)/,
+  );
+  assert.match(none.stdout, /to enable it: set VFIO_ABI_SYZLANG_CHECK/);
+  // a checker directory laid out as shipped (tools/syzlang-check beside peers/) whose peers/ has no snapshot
+  const d = mkdtempSync(join(tmpdir(), "vfio-syzcheck-"));
+  mkdirSync(join(d, "tools", "syzlang-check"), { recursive: true });
+  mkdirSync(join(d, "peers"));
+  writeFileSync(join(d, "tools", "syzlang-check", "check.sh"), "exit 1\n");
+  const bare = run(join(d, "tools", "syzlang-check"));
+  rmSync(d, { recursive: true });
+  assert.equal(bare.status, 3, bare.stderr);
+  assert.match(bare.stdout, /NOT RUN: the syzkaller source snapshot is missing \(no syzkaller-\*-desc\.tar\.gz in /);
 });
 
 test("fast-check arbitraries: labelled cases, mutated bytes, shrinking to a minimal failing buffer", () => {
