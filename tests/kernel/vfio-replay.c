@@ -465,6 +465,28 @@ static int target_fd(char kind, const char *cmd)
 	return -2;
 }
 
+/*
+ * DUP <d|g|c> <fd>: make fd <fd> (below ENV_FDS) a duplicate of the current device's fd, its group's
+ * fd or the container's, so a request can name it (the group fds of VFIO_DEVICE_PCI_HOT_RESET).
+ */
+static void cmd_dup(const char *kind, const char *sfd)
+{
+	unsigned long long v;
+	if (!kind || strlen(kind) != 1 || !sfd || parse_num(sfd, &v) < 0 || v >= ENV_FDS) {
+		fprintf(out, "ERR DUP: want DUP <d|g|c> <fd below %d>\n", ENV_FDS);
+		return;
+	}
+	int fd = target_fd(kind[0], "DUP");
+	if (fd == -2)
+		return;
+	errno = 0;
+	int r = dup3(fd, (int)v, O_CLOEXEC);
+	int e = errno;
+	fprintf(out, "INFO DUP %c %llu ", kind[0], v);
+	errno_field(r, e);
+	fputc('\n', out);
+}
+
 /* ---- buffer ioctl ---- */
 static void buffer_ioctl(const char *name, int fd, unsigned long req, const char *hex)
 {
@@ -845,6 +867,8 @@ static int handle_line(char *line)
 				buffer_ioctl(name, fd, (unsigned long)req, tok[3]);
 			}
 		}
+	} else if (!strcmp(c, "DUP")) {
+		cmd_dup(tok[1], tok[2]);
 	} else if (!strcmp(c, "DEVICE_RESET")) {
 		int fd = target_fd('d', c);
 		if (fd != -2) {
