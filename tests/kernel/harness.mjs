@@ -236,7 +236,8 @@ export async function runScript(opts) {
     qemu,
     files: { "initrd.gz": initrd },
     runsDir: path.join(workDir, "runs"),
-    makeArgs: (dir) => qemuArgs({ kernel: info.kernel, initrd: path.join(dir, "initrd.gz"), append, cpu, memoryMb, extra }),
+    makeArgs: (dir) =>
+      qemuArgs({ kernel: info.kernel, initrd: path.join(dir, "initrd.gz"), append, cpu, memoryMb, extra }),
     retries: opts.retries ?? retriesOf(kernel),
     timeoutMs,
     bootTimeoutMs,

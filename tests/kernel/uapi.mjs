@@ -279,7 +279,9 @@ function hotResetSegments(kernel, [bdfA, bdfB], otherBdf) {
 const hex = (b) => Buffer.from(b).toString("hex");
 function line(it) {
   const io = IOCTLS[it.ioctl];
-  return io.target ? `IOCTL ${io.target} ${nrOf(it.ioctl).toString(16)} ${hex(it.bytes)}` : `${io.cmd} ${hex(it.bytes)}`;
+  return io.target
+    ? `IOCTL ${io.target} ${nrOf(it.ioctl).toString(16)} ${hex(it.bytes)}`
+    : `${io.cmd} ${hex(it.bytes)}`;
 }
 
 /**
@@ -389,7 +391,6 @@ function roundTrip(ioctl, bytes) {
   const again = lib.encode(IOCTLS[ioctl].struct, v);
   return hex(again) === hex(bytes) ? null : `re-encode ${hex(again)} != ${hex(bytes)}`;
 }
-
 
 const concat = (a, b) => {
   const o = new Uint8Array(a.length + b.length);
