@@ -29,7 +29,7 @@ if (!fs.existsSync(new URL("../../../dist/bindings/index.js", import.meta.url)))
 }
 const { platformStage } = await import("./platform.mjs");
 const { zpciStage } = await import("./zpci.mjs");
-const { bootStage, report } = await import("./stage.mjs");
+const { bootStage, report, seedFor } = await import("./stage.mjs");
 const { irqTopology, formatTopology } = await import("../../../dist/bindings/index.js");
 
 const STAGES = { platform: platformStage, zpci: zpciStage };
@@ -93,9 +93,7 @@ console.log(`cross: kernels ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`
 
 const t1 = Date.now();
 const runs = await Promise.all(
-  guests.map(({ stage, guest }) =>
-    bootStage(stage, guest, { seed: seed + (guest.series === "7.2" ? 104729 : 0), random, log }),
-  ),
+  guests.map(({ stage, guest }) => bootStage(stage, guest, { seed: seedFor(seed, guest.series), random, log })),
 );
 for (const run of runs) {
   if (dump && run.r) {

@@ -5,6 +5,9 @@ import { parseTranscript } from "../lib/transcript.mjs";
 import { checkDevice, newStats } from "./check.mjs";
 import { runGuest } from "./machines.mjs";
 
+/** The campaign seed of a kernel series: each series gets its own random requests. */
+export const seedFor = (seed, series) => seed + (series === "7.2" ? 104729 : 0);
+
 /** Boot and replay; resolves { stage, series, guest, plan, r } or { stage, series, error }. */
 export async function bootStage(stage, guest, { seed, random, log }) {
   try {

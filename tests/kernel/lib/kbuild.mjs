@@ -99,7 +99,7 @@ function runGroup(cmd, args, { timeoutMs, cwd } = {}) {
 }
 
 /** runGroup() bounded by the deadline: a timeout caused by the deadline becomes a BuildBudgetError. */
-async function runUntil(deadline, what, cmd, args, opts = {}) {
+export async function runUntil(deadline, what, cmd, args, opts = {}) {
   const limit = opts.timeoutMs ?? 600_000;
   const left = timeLeft(deadline, what);
   try {
@@ -268,8 +268,11 @@ async function resolveSource(cacheDir, series, log) {
     throw new SourceUnavailableError(e.message);
   }
   const s = await apt.newest(src.package);
-  // sid drops a series when the next one enters: that is a change to make in SOURCES, not an outage
-  if (!s) throw new Error(`kernel build: ${src.package} not found in ${src.suite} (update SOURCES)`);
+  // sid drops a series when the next one enters: skipped loudly until SOURCES names the new one
+  if (!s)
+    throw new SourceUnavailableError(
+      `${src.package} is no longer in ${src.suite}: SOURCES in tests/kernel/lib/kbuild.mjs must name a series it has`,
+    );
   return { version: s.version, apt };
 }
 
