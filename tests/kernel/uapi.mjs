@@ -54,10 +54,11 @@ export const IOCTLS = {
 };
 const nrOf = (name) => lookupIoctl(name).find((i) => i.name === name).number;
 
-/** A request through the encoder; `length` pads (or cuts) the buffer, argsz stays as given. */
+/** A request through the encoder; `length` pads (or cuts) the buffer, argsz and counts stay as given
+ *  (requests built for the kernel to reject). */
 function req(ioctl, value, length) {
   const v = length === undefined ? value : { ...value, $: { length } };
-  return { ioctl, bytes: lib.encode(IOCTLS[ioctl].struct, v) };
+  return { ioctl, bytes: lib.encode(IOCTLS[ioctl].struct, v, { keepCounts: true }) };
 }
 const feature = (flags, argsz = 8, data, length) =>
   req("VFIO_DEVICE_FEATURE", { argsz, flags, ...(data ? { data } : {}) }, length ?? Math.max(argsz, 8));
