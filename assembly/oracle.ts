@@ -20,6 +20,8 @@
 // vfio-pci blocks with PCI_EXTENDED in word 3 carry PCI_WORDS words: from word 200 the eventfd each
 // trigger holds (INTx, unmask irqfd, ERR, REQ, each MSI/MSI-X vector), kept here on commit (class
 // Pci) - the one place that state lives; hosts read it to follow the signals the kernel sends.
+// vfio-platform/amba blocks with PLAT_EXTENDED carry PLAT_WORDS words: each line's request_irq errno,
+// trigger eventfd, mask/unmask irqfds and mask (class Plat), kept the same way.
 import {
   DEVF_DYN_MSIX,
   DEVF_MSI_SHORT,
@@ -68,8 +70,10 @@ import {
   LVU_WORDS,
   PLAT_EXTENDED,
   PLAT_IRQ_ERRNO,
-  PLAT_MASK_IRQFD,
-  PLAT_UNMASK_IRQFD,
+  PLAT_FD_MASK,
+  PLAT_FD_TRIGGER,
+  PLAT_FD_UNMASK,
+  PLAT_MASKED,
   PLAT_WORDS,
   PCI_EXTENDED,
   PCI_FD_ERR,
@@ -145,6 +149,7 @@ import {
   O_VFIO_IRQ_SET__START,
   SIZEOF_VFIO_IRQ_SET,
   VFIO_CCW_NUM_IRQS,
+  VFIO_IRQ_INFO_AUTOMASKED,
   VFIO_IRQ_INFO_MASKABLE,
   VFIO_IRQ_SET_ACTION_MASK,
   VFIO_IRQ_SET_ACTION_TRIGGER,
@@ -220,6 +225,26 @@ class Pci {
   /** MSI/MSI-X enabled afresh or disabled: no vector holds anything. */
   static clearVectors(dev: usize): void {
     if (Pci.on(dev)) memory.fill(Pci.vecAt(dev, 0), 0, (PCI_VECTORS as usize) << 1);
+  }
+}
+
+/**
+ * vfio-platform/amba lines in the extended block (PLAT_EXTENDED): the trigger, the irqfds and the
+ * mask of each line, kept on commit. Without the extended block nothing is kept.
+ */
+class Plat {
+  @inline static on(dev: usize): bool {
+    return (Dev.w(dev, DEV_FEATURES) & PLAT_EXTENDED) != 0;
+  }
+  /** Word `base` + index (PLAT_FD_*) holds fd (< 0: none). */
+  static setFd(dev: usize, base: u32, index: u32, fd: i32): void {
+    if (Plat.on(dev) && index < DEV_IRQ_FLAGS_WORDS) Dev.setw(dev, base + index, fd >= 0 ? ((fd + 1) as u32) : 0);
+  }
+  static setMasked(dev: usize, index: u32, masked: bool): void {
+    if (!Plat.on(dev) || index >= DEV_IRQ_FLAGS_WORDS) return;
+    const word = PLAT_MASKED + (index >> 5),
+      bit: u32 = 1 << (index & 31);
+    Dev.setw(dev, word, masked ? Dev.w(dev, word) | bit : Dev.w(dev, word) & ~bit);
   }
 }
 
@@ -299,7 +324,7 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   if (esz != 0 && MINSZ + (count as u64) * (esz as u64) > (len as u64)) return Rule.fail(R_COPY_FAULT, EFAULT);
 
   // platform/amba: a request_irq that failed at open answers every SET_IRQS on its line, before the dispatch
-  if (drv != DRV_PCI && platformExtended(dev) && index < DEV_IRQ_FLAGS_WORDS) {
+  if (drv != DRV_PCI && Plat.on(dev) && index < DEV_IRQ_FLAGS_WORDS) {
     const requestErrno = Dev.w(dev, PLAT_IRQ_ERRNO + index) as i32;
     if (requestErrno != 0) return Rule.fail(R_REQUEST_IRQ, requestErrno);
   }
@@ -480,11 +505,6 @@ function blockFailed(dev: usize, tearDown: bool, start: u32, failed: u32, rule: 
   return Rule.fail(rule, errno);
 }
 
-/** A platform/amba block with the PLAT_* words (request_irq errnos, irqfds) after the base block. */
-function platformExtended(dev: usize): bool {
-  return (Dev.w(dev, DEV_FEATURES) & PLAT_EXTENDED) != 0;
-}
-
 function platform(
   dev: usize,
   buf: usize,
@@ -497,42 +517,66 @@ function platform(
 ): i32 {
   const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
     act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
-  const bit: u32 = index < 32 - TRIG_INDEX_SHIFT ? ((1 as u32) << TRIG_INDEX_SHIFT) << index : 0;
   if (act == VFIO_IRQ_SET_ACTION_MASK || act == VFIO_IRQ_SET_ACTION_UNMASK) {
     if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
     if (index >= DEV_IRQ_FLAGS_WORDS || (Dev.w(dev, DEV_IRQ_FLAGS + index) & VFIO_IRQ_INFO_MASKABLE) == 0)
       return Rule.fail(R_NOT_MASKABLE, EINVAL);
-    if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
-      // the line's mask or unmask irqfd: vfio_virqfd_enable for fd >= 0, vfio_virqfd_disable otherwise
-      const ext = platformExtended(dev);
-      const irqfds = (act == VFIO_IRQ_SET_ACTION_MASK ? PLAT_MASK_IRQFD : PLAT_UNMASK_IRQFD) + (index >> 5);
-      const irqfdBit: u32 = 1 << (index & 31);
-      const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-      if (fd < 0) {
-        if (commit && ext) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) & ~irqfdBit);
-        return 0;
-      }
-      const e = fdErr(dev, fd);
-      if (e != 0) return e;
-      if (!ext) return 0;
-      if ((Dev.w(dev, irqfds) & irqfdBit) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
-      if (commit) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) | irqfdBit);
-    }
+    const mask = act == VFIO_IRQ_SET_ACTION_MASK;
+    if (dt == VFIO_IRQ_SET_DATA_EVENTFD)
+      return platformIrqfd(dev, buf, big, mask ? PLAT_FD_MASK : PLAT_FD_UNMASK, index, commit);
+    // vfio_platform_set_irq_mask/unmask: DATA_NONE, or DATA_BOOL with a non-zero byte
+    if (commit && (dt == VFIO_IRQ_SET_DATA_NONE || load<u8>(buf + O_VFIO_IRQ_SET__DATA) != 0))
+      Plat.setMasked(dev, index, mask);
     return 0;
   }
+  const bit: u32 = index < 32 - TRIG_INDEX_SHIFT ? ((1 as u32) << TRIG_INDEX_SHIFT) << index : 0;
   if (count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
-    if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+    if (commit) {
+      Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+      Plat.setFd(dev, PLAT_FD_TRIGGER, index, -1);
+    }
     return 0;
   }
   if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
   if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
     const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-    if (fd >= 0) {
-      const e = fdErr(dev, fd);
-      if (e != 0) return e;
+    // vfio_set_trigger frees the old trigger before it looks at the new fd
+    if (commit) {
+      Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+      Plat.setFd(dev, PLAT_FD_TRIGGER, index, -1);
     }
-    if (commit) Dev.setw(dev, DEV_TRIGGERS, fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | bit : Dev.w(dev, DEV_TRIGGERS) & ~bit);
+    if (fd < 0) return 0;
+    const e = fdErr(dev, fd);
+    if (e != 0) return e;
+    if (commit) {
+      Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | bit);
+      Plat.setFd(dev, PLAT_FD_TRIGGER, index, fd);
+    }
+    return 0;
   }
+  // loopback (DATA_NONE, or DATA_BOOL with a non-zero byte): the line's handler runs; the automasking
+  // handler of a level line masks it (the host signals the trigger only when it was not masked yet)
+  const automasked = index < DEV_IRQ_FLAGS_WORDS && (Dev.w(dev, DEV_IRQ_FLAGS + index) & VFIO_IRQ_INFO_AUTOMASKED) != 0;
+  if (commit && automasked && (dt == VFIO_IRQ_SET_DATA_NONE || load<u8>(buf + O_VFIO_IRQ_SET__DATA) != 0))
+    Plat.setMasked(dev, index, true);
+  return 0;
+}
+
+/**
+ * The line's mask or unmask irqfd (word `base` + index): vfio_virqfd_enable for fd >= 0 (fd checks,
+ * then EBUSY when one is installed), vfio_virqfd_disable otherwise.
+ */
+function platformIrqfd(dev: usize, buf: usize, big: bool, base: u32, index: u32, commit: bool): i32 {
+  const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
+  if (fd < 0) {
+    if (commit) Plat.setFd(dev, base, index, -1);
+    return 0;
+  }
+  const e = fdErr(dev, fd);
+  if (e != 0) return e;
+  if (!Plat.on(dev)) return 0;
+  if (Dev.w(dev, base + index) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
+  if (commit) Plat.setFd(dev, base, index, fd);
   return 0;
 }
 
