@@ -21,7 +21,7 @@
 //            the first run builds it into VFIO_ABI_SYZ_WORK, default tests/syzkaller/.work)
 // Select stages with --only=a,b or skip with --skip=a,b (e.g. --skip=kernel on a laptop: it skips
 // both QEMU stages, kernel and cross).
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { parseArgs } from "node:util";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
@@ -40,22 +40,40 @@ const want = (s) =>
 const results = [];
 /** Minutes the cross stage may spend building kernels that are not cached (CI's time limit). */
 const CROSS_BUILD_BUDGET_MIN = 30;
-const run = (name, cmd, args, env = {}) => {
+/** What a failed stage printed last, repeated under the summary (a CI log is often read from its end). */
+const TAIL_BYTES = 6000;
+const run = async (name, cmd, args, env = {}) => {
   if (!want(name)) {
     console.log(`\n=== ${name}: not selected`);
     return;
   }
   console.log(`\n=== ${name}: ${[cmd === process.execPath ? "node" : cmd, ...args].join(" ")}`);
   const t = Date.now();
-  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  let tail = "";
+  const child = spawn(cmd, args, { cwd: root, stdio: ["inherit", "pipe", "pipe"], env: { ...process.env, ...env } });
+  const keep = (out) => (chunk) => {
+    out.write(chunk);
+    tail = (tail + chunk.toString("utf8")).slice(-TAIL_BYTES);
+  };
+  child.stdout.on("data", keep(process.stdout));
+  child.stderr.on("data", keep(process.stderr));
+  const status = await new Promise((resolve) => {
+    child.on("error", (e) => {
+      tail += `\n${e.message}`;
+      resolve(127);
+    });
+    child.on("close", (code, signal) => resolve(code ?? (signal ? 128 : 1)));
+  });
   // exit 3: the stage did not run (a peer or tool is missing); it said why and how to enable it.
   // exit 4: it ran in part (what ran passed); it said what was skipped and why
   results.push({
     name,
-    ok: r.status === 0 || r.status === 3 || r.status === 4,
-    notRun: r.status === 3,
-    partial: r.status === 4,
+    ok: status === 0 || status === 3 || status === 4,
+    notRun: status === 3,
+    partial: status === 4,
     ms: Date.now() - t,
+    status,
+    tail,
   });
 };
 const walk = (d) =>
@@ -75,24 +93,29 @@ if (!args["no-install"]) {
   const r = spawnSync("bash", [join(root, "scripts", "install-system.sh")], { cwd: root, stdio: "inherit" });
   if (r.status !== 0) console.log("warning: some Debian packages are missing; the stages that need them will fail");
 }
-run("lint", join(root, "node_modules", ".bin", "biome"), ["ci", "--colors=off", "."]);
-run("build", process.execPath, ["scripts/build.mjs"]);
-run("gen", process.execPath, ["scripts/gen.mjs", "--check"]);
-run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"]);
+await run("lint", join(root, "node_modules", ".bin", "biome"), ["ci", "--colors=off", "."]);
+await run("build", process.execPath, ["scripts/build.mjs"]);
+await run("gen", process.execPath, ["scripts/gen.mjs", "--check"]);
+await run("as", join(root, "node_modules", ".bin", "asp"), ["--summary", "--no-logo"]);
 const files = walk(join(root, "tests")).sort();
-run("node", process.execPath, ["--test", "--test-concurrency=2", ...files]);
-if (existsSync(join(root, "tests", "kernel", "run.mjs"))) run("kernel", process.execPath, ["tests/kernel/run.mjs"]);
-run("kernel-uapi", process.execPath, ["tests/kernel/uapi.mjs"]);
+await run("node", process.execPath, ["--test", "--test-concurrency=2", ...files]);
+if (existsSync(join(root, "tests", "kernel", "run.mjs")))
+  await run("kernel", process.execPath, ["tests/kernel/run.mjs"]);
+await run("kernel-uapi", process.execPath, ["tests/kernel/uapi.mjs"]);
 // the cross stage is a QEMU stage too: --skip=kernel leaves it out as well (--only=cross runs it)
 if (skip.includes("kernel") && !only?.includes("cross")) skip.push("cross");
-run("cross", process.execPath, [
+await run("cross", process.execPath, [
   "tests/kernel/cross/run.mjs",
   "--build-budget",
   process.env.VFIO_CROSS_BUILD_BUDGET || String(CROSS_BUILD_BUDGET_MIN),
 ]);
-run("vfio-user", process.execPath, ["tests/vfio-user/run.mjs"]);
-run("syzkaller", process.execPath, ["tests/syzkaller/run.mjs"]);
+await run("vfio-user", process.execPath, ["tests/vfio-user/run.mjs"]);
+await run("syzkaller", process.execPath, ["tests/syzkaller/run.mjs"]);
 
+for (const r of results.filter((r) => !r.ok)) {
+  const lines = r.tail.split("\n").slice(-60).join("\n");
+  console.log(`\n=== ${r.name} FAILED (exit ${r.status}); the last lines it printed:\n${lines}`);
+}
 console.log("\n=== summary");
 const status = (r) => (r.notRun ? "NOT RUN" : r.partial ? "PARTIAL" : r.ok ? "ok  " : "FAIL");
 const why = (r) =>

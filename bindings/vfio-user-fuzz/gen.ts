@@ -47,8 +47,8 @@ const MAX_ELEMS = 64;
 /** Message builders: msg_id counts up per builder. */
 export function builders() {
   let id = 1;
-  // plans send counts their data does not have on purpose (the server must reject them)
   const msg = (command: number, body: Record<string, unknown> | Uint8Array | undefined, extra = {}) =>
+    // requests may carry counts their data does not have, on purpose (the server must reject them)
     encodeMessage({ msg_id: id++ & 0xffff, command, body, ...extra }, { keepCounts: true });
   const step = (note: string, bytes: Uint8Array, fds: number[] = []): Step => ({ kind: "send", note, bytes, fds });
   return {

@@ -20,14 +20,18 @@ process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 /** npm pack --json's report (lifecycle scripts may print before it). */
 const packJSON = (out) => JSON.parse(out.slice(out.search(/^\[/m)));
 const npm = (args, cwd, extra = {}) => {
-  const r = spawnSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], {
+  const opts = {
     cwd,
     encoding: "utf8",
     timeout: 900_000,
     ...extra,
     env: { ...process.env, npm_config_update_notifier: "false", ...extra.env },
-  });
-  assert.equal(r.status, 0, `npm ${args.join(" ")} in ${cwd}:\n${r.stdout}\n${r.stderr}`);
+  };
+  const r = spawnSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], opts);
+  const how = r.error
+    ? ` (${r.error.code === "ETIMEDOUT" ? `timed out after ${opts.timeout / 1000} s` : r.error.message})`
+    : "";
+  assert.equal(r.status, 0, `npm ${args.join(" ")} in ${cwd}${how}:\n${r.stdout}\n${r.stderr}`);
   return r.stdout;
 };
 
@@ -166,7 +170,10 @@ test("a local git URL installs: npm clones, builds it on install (prepare), and 
 }, async () => {
   const head = spawnSync("git", ["rev-parse", "HEAD"], { cwd: root, encoding: "utf8" }).stdout.trim();
   const dir = consumer("git");
-  npm(["install", "--prefer-offline", `git+file://${root}#${head}`, join(root, "node_modules", "fast-check")], dir);
+  // the clone installs the development dependencies and builds: minutes on a loaded 2-core machine
+  npm(["install", "--prefer-offline", `git+file://${root}#${head}`, join(root, "node_modules", "fast-check")], dir, {
+    timeout: 1_700_000,
+  });
   assert.ok(existsSync(join(dir, "node_modules", "vfio-abi", "dist", "bindings", "index.js")), "built on install");
   const bin = checkInstalled(dir);
   await servesPage(bin);
