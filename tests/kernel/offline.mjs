@@ -105,7 +105,10 @@ function report() {
     );
 }
 
-let failures = 0;
+// chunks that failed one after the other: a broken setup, not a loaded host (each chunk already retried its boot)
+const MAX_FAILURES_IN_A_ROW = 3;
+let failures = 0,
+  inARow = 0;
 for (let seed = first; seed <= last; seed++) {
   for (const k of kernels) {
     if (fs.existsSync(chunkFile(k, seed))) continue;
@@ -123,6 +126,12 @@ for (let seed = first; seed <= last; seed++) {
       `  ${what} in ${((Date.now() - t0) / 1000).toFixed(0)} s (log: ${path.join(out, k, `seed-${seed}.log`)})`,
     );
     if (code !== 0 && code !== null) failures++;
+    inARow = code === 0 || code === 1 ? 0 : inARow + 1;
+    if (inARow >= MAX_FAILURES_IN_A_ROW) {
+      console.log(`offline campaign: ${inARow} chunks failed in a row; stopping (see their logs)`);
+      report();
+      process.exit(2);
+    }
   }
 }
 console.log("offline campaign: every chunk done");
