@@ -38,6 +38,16 @@ if (!(last >= first) || !(perDevice > 0) || Number.isNaN(stopAt)) {
 
 const chunkFile = (k, seed) => path.join(out, k, `seed-${seed}.json`);
 
+/** Stop the running chunk (its harness kills its guest); the campaign continues with the same command. */
+let stopRunning = null;
+for (const sig of ["SIGTERM", "SIGINT"])
+  process.once(sig, () => {
+    console.log(`offline campaign: ${sig}; the running chunk is dropped, the same command continues the campaign`);
+    if (stopRunning) stopRunning();
+    else process.exit(130);
+  });
+let interrupted = false;
+
 /** Run one chunk; resolves the run's exit status (null when stopped at --stop-at). */
 function runChunk(k, seed) {
   fs.mkdirSync(path.join(out, k), { recursive: true });
@@ -56,9 +66,14 @@ function runChunk(k, seed) {
     child.kill("SIGTERM"); // the harness kills its guest and exits
   };
   const timer = Number.isFinite(stopAt) ? setTimeout(stop, Math.max(0, stopAt - Date.now())) : null;
+  stopRunning = () => {
+    interrupted = true;
+    stop();
+  };
   return new Promise((resolve) => {
     child.on("exit", (code, signal) => {
       if (timer) clearTimeout(timer);
+      stopRunning = null;
       fs.closeSync(log);
       // 0: all matched, 1: a mismatch (kept and counted); 2 or a signal: no result
       if ((code === 0 || code === 1) && fs.existsSync(tmp)) fs.renameSync(tmp, chunkFile(k, seed));
@@ -112,8 +127,8 @@ let failures = 0,
 for (let seed = first; seed <= last; seed++) {
   for (const k of kernels) {
     if (fs.existsSync(chunkFile(k, seed))) continue;
-    if (Date.now() >= stopAt) {
-      console.log(`offline campaign: stopped at ${new Date(stopAt).toISOString()}; the same command continues it`);
+    if (Date.now() >= stopAt || interrupted) {
+      console.log(`offline campaign: stopped at ${new Date().toISOString()}; the same command continues it`);
       report();
       process.exit(failures ? 2 : 0);
     }
