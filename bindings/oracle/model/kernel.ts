@@ -59,6 +59,17 @@ export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
   },
   {
     bit: 0,
+    since: "6.15",
+    name: "S390_BAR_MMAP",
+    what:
+      "vfio-pci maps BARs on s390 (vfio_pci_core.c vfio_pci_probe_mmaps tests pdev->non_mappable_bars, which " +
+      "arch/s390/pci/pci_fixup.c sets for ISM functions only; before, CONFIG_VFIO_PCI_MMAP was off on s390): " +
+      "GET_REGION_INFO of a memory BAR has MMAP, and the MSI-X table's BAR the MSIX_MAPPABLE capability. " +
+      "Upstream in 6.15 (s390/pci: Introduce pdev->non_mappable_bars and replace VFIO_PCI_MMAP); absent in " +
+      "Debian's 6.12.95 source, present in its 7.2.13",
+  },
+  {
+    bit: 0,
     since: "7.2",
     name: "TYPE1_OVERFLOW",
     what:
