@@ -13,10 +13,12 @@
  *
  * Build:  gcc -O2 -static -Wall -Wextra -o vfio-replay vfio-replay.c
  *
- * The program is self-contained: the few VFIO constants it needs are defined
- * below so it does not depend on the installed UAPI headers.
+ * The few VFIO constants it needs are defined below so it does not depend on
+ * the installed UAPI headers; the hex parser and printer are the ones of the
+ * vfio-user replay client (native/replay-hex.h).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -32,6 +34,8 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../../native/replay-hex.h"
 
 /* ---- VFIO UAPI subset (generic _IO encoding; type ';', base 100) ---- */
 #define VT ';'
@@ -49,6 +53,10 @@
 #define R_DEVICE_RESET           _IO(VT, VB + 11)
 #define R_DEVICE_GET_PCI_HOT_RESET_INFO _IO(VT, VB + 12)
 #define R_DEVICE_FEATURE         _IO(VT, VB + 17)
+/* iommufd (include/uapi/linux/iommufd.h): same type letter, commands from 0x80 */
+#define IOMMUFD_CMD_IOAS_ALLOC   0x81
+#define R_IOMMU_IOAS_ALLOC       _IO(VT, IOMMUFD_CMD_IOAS_ALLOC)
+struct iommu_ioas_alloc { uint32_t size; uint32_t flags; uint32_t out_ioas_id; };
 
 #define GROUP_FLAGS_VIABLE        (1u << 0)
 #define GROUP_FLAGS_CONTAINER_SET (1u << 1)
@@ -68,6 +76,7 @@ struct group_status { uint32_t argsz; uint32_t flags; };
 /* ---- state ---- */
 static FILE *out;
 static int container_fd = -1;
+static int iommufd = -1;     /* IOMMUFD_OPEN: /dev/iommu, the target 'i' */
 static int iommu_set;
 
 struct group { int num; int fd; };
@@ -109,15 +118,6 @@ static const char *errno_name(int e)
 	}
 }
 
-static void put_hex(const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		fputc(digits[p[i] >> 4], out);
-		fputc(digits[p[i] & 15], out);
-	}
-}
-
 static int compact;  /* MODE compact: no REQ echo, "=" for a reply equal to the request, buffered output */
 
 static void end_block(void)
@@ -127,52 +127,12 @@ static void end_block(void)
 		fflush(out);  /* interactive use and crash diagnosis want every reply at once */
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Parse a hex byte string into dst (capacity cap). Separators '_', ':' and '.'
- * are ignored. Returns the number of bytes, or -1 on a bad digit, -2 on an odd
- * digit count, -3 when the buffer would exceed cap.
- */
-static long parse_hex(const char *s, unsigned char *dst, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-	for (; *s; s++) {
-		if (*s == '_' || *s == ':' || *s == '.')
-			continue;
-		int v = hexval((unsigned char)*s);
-		if (v < 0)
-			return -1;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			if (n >= cap)
-				return -3;
-			dst[n++] = (unsigned char)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	if (hi >= 0)
-		return -2;
-	return (long)n;
-}
-
 static const char *hex_error(long r)
 {
 	switch (r) {
-	case -1: return "bad hex digit";
-	case -2: return "odd hex digit count";
-	case -3: return "buffer longer than 65536 bytes";
+	case HEX_BAD_DIGIT: return "bad hex digit";
+	case HEX_ODD_DIGITS: return "odd hex digit count";
+	case HEX_TOO_LONG: return "buffer longer than 65536 bytes";
 	default: return "bad hex";
 	}
 }
@@ -385,7 +345,7 @@ static void cmd_open(const char *bdf)
 		if (!strcmp(devices[i].bdf, bdf)) {
 			cur_dev = i;
 			fprintf(out, "INFO OPEN %s group=%d devfd=%d (already open)\n", bdf,
-				groups[devices[i].group_idx].num, devices[i].fd);
+				devices[i].group_idx < 0 ? -1 : groups[devices[i].group_idx].num, devices[i].fd);
 			return;
 		}
 	}
@@ -420,6 +380,78 @@ static void cmd_open(const char *bdf)
 	fprintf(out, "INFO OPEN %s group=%d devfd=%d\n", bdf, num, fd);
 }
 
+/*
+ * CDEV_OPEN <bdf>: open the device's cdev /dev/vfio/devices/vfioN (N from sysfs vfio-dev/) and make it
+ * the current device; it has no group, and no access until VFIO_DEVICE_BIND_IOMMUFD.
+ */
+static void cmd_cdev_open(const char *bdf)
+{
+	if (!bdf || strlen(bdf) >= sizeof(devices[0].bdf) || ndevices >= MAX_DEV) {
+		fputs("ERR CDEV_OPEN: want CDEV_OPEN <bdf> (and room for one more device)\n", out);
+		return;
+	}
+	char dir[256], name[256] = "";
+	for (size_t b = 0; !name[0] && b < sizeof(buses) / sizeof(buses[0]); b++) {
+		snprintf(dir, sizeof(dir), "/sys/bus/%s/devices/%s/vfio-dev", buses[b], bdf);
+		DIR *dp = opendir(dir);
+		for (struct dirent *de; dp && (de = readdir(dp));)
+			if (!strncmp(de->d_name, "vfio", 4))
+				snprintf(name, sizeof(name), "%s", de->d_name);
+		if (dp)
+			closedir(dp);
+	}
+	if (!name[0]) {
+		fprintf(out, "ERR CDEV_OPEN %s: no vfio-dev/vfioN in sysfs (no CONFIG_VFIO_DEVICE_CDEV?)\n", bdf);
+		return;
+	}
+	char path[300];
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	int fd = own_fd(open(path, O_RDWR | O_CLOEXEC));
+	if (fd < 0) {
+		fprintf(out, "ERR CDEV_OPEN %s: open %s: %s\n", bdf, path, strerror(errno));
+		return;
+	}
+	struct device *d = &devices[ndevices];
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	d->fd = fd;
+	d->group_idx = -1;
+	cur_dev = ndevices++;
+	fprintf(out, "INFO CDEV_OPEN %s cdev=%s devfd=%d\n", bdf, name, fd);
+}
+
+/* IOMMUFD_OPEN <fd>: open /dev/iommu as fd <fd> (below ENV_FDS, so requests can name it); target 'i' */
+static void cmd_iommufd_open(const char *sfd)
+{
+	unsigned long long v;
+	if (!sfd || parse_num(sfd, &v) < 0 || v >= ENV_FDS) {
+		fprintf(out, "ERR IOMMUFD_OPEN: want IOMMUFD_OPEN <fd below %d>\n", ENV_FDS);
+		return;
+	}
+	errno = 0;
+	int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	int r = fd < 0 ? fd : dup3(fd, (int)v, O_CLOEXEC);
+	int e = errno;
+	if (fd >= 0 && fd != (int)v)
+		close(fd);
+	if (r >= 0)
+		iommufd = r;
+	fprintf(out, "INFO IOMMUFD_OPEN %llu ", v);
+	errno_field(r, e);
+	fputc('\n', out);
+}
+
+/* IOAS_ALLOC: a new IO address space in the iommufd (the pt_id an attach names) */
+static void cmd_ioas_alloc(void)
+{
+	struct iommu_ioas_alloc a = { sizeof(a), 0, 0 };
+	errno = 0;
+	int r = ioctl(iommufd, R_IOMMU_IOAS_ALLOC, &a);
+	int e = errno;
+	fputs("INFO IOAS_ALLOC ", out);
+	errno_field(r, e);
+	fprintf(out, " id=%u\n", a.out_ioas_id);
+}
+
 static void cmd_use(const char *bdf)
 {
 	if (!bdf) {
@@ -448,21 +480,49 @@ static void cmd_close(void)
 	cur_dev = -1;
 }
 
-/* fd for a target letter: 'd' device, 'g' group of the current device, 'c' container */
+/* fd for a target letter: 'd' device, 'g' group of the current device, 'c' container, 'i' iommufd */
 static int target_fd(char kind, const char *cmd)
 {
 	if (kind == 'c')
 		return container_fd;
+	if (kind == 'i')
+		return iommufd;
 	if (cur_dev < 0) {
 		fprintf(out, "ERR %s: no current device\n", cmd);
 		return -2;
 	}
 	if (kind == 'd')
 		return devices[cur_dev].fd;
-	if (kind == 'g')
+	if (kind == 'g' && devices[cur_dev].group_idx >= 0)
 		return groups[devices[cur_dev].group_idx].fd;
+	if (kind == 'g') {
+		fprintf(out, "ERR %s: the current device was opened through its cdev (no group)\n", cmd);
+		return -2;
+	}
 	fprintf(out, "ERR %s: bad target '%c' (want d, g or c)\n", cmd, kind);
 	return -2;
+}
+
+/*
+ * DUP <d|g|c> <fd>: make fd <fd> (below ENV_FDS) a duplicate of the current device's fd, its group's
+ * fd or the container's, so a request can name it (the group fds of VFIO_DEVICE_PCI_HOT_RESET).
+ */
+static void cmd_dup(const char *kind, const char *sfd)
+{
+	unsigned long long v;
+	if (!kind || strlen(kind) != 1 || !sfd || parse_num(sfd, &v) < 0 || v >= ENV_FDS) {
+		fprintf(out, "ERR DUP: want DUP <d|g|c> <fd below %d>\n", ENV_FDS);
+		return;
+	}
+	int fd = target_fd(kind[0], "DUP");
+	if (fd == -2)
+		return;
+	errno = 0;
+	int r = dup3(fd, (int)v, O_CLOEXEC);
+	int e = errno;
+	fprintf(out, "INFO DUP %c %llu ", kind[0], v);
+	errno_field(r, e);
+	fputc('\n', out);
 }
 
 /* ---- buffer ioctl ---- */
@@ -483,7 +543,7 @@ static void buffer_ioctl(const char *name, int fd, unsigned long req, const char
 		memcpy(before, iobuf, (size_t)n);
 	} else {
 		fprintf(out, "REQ %s ", name);
-		put_hex(iobuf, (size_t)n);
+		put_hex(out, iobuf, (size_t)n);
 		fputc('\n', out);
 		fflush(out);  /* the request is visible even if the ioctl brings the guest down */
 	}
@@ -498,7 +558,7 @@ static void buffer_ioctl(const char *name, int fd, unsigned long req, const char
 	if (compact && !memcmp(before, iobuf, (size_t)n))
 		fputc('=', out);
 	else
-		put_hex(iobuf, (size_t)n);
+		put_hex(out, iobuf, (size_t)n);
 	const unsigned char *g = iobuf + n;
 	int first = -1, last = -1;
 	for (int i = 0; i < GUARD_LEN; i++) {
@@ -512,7 +572,7 @@ static void buffer_ioctl(const char *name, int fd, unsigned long req, const char
 		fputs(" guard=ok\n", out);
 	} else {
 		fprintf(out, " guard=clobbered@%d:", first);
-		put_hex(g + first, (size_t)(last - first + 1));
+		put_hex(out, g + first, (size_t)(last - first + 1));
 		fputc('\n', out);
 	}
 }
@@ -713,7 +773,7 @@ static void cmd_region_read(const char *sidx, const char *soff, const char *slen
 	errno_field(r, e);
 	fputc(' ', out);
 	if (r > 0)
-		put_hex(iobuf, (size_t)r);
+		put_hex(out, iobuf, (size_t)r);
 	fputc('\n', out);
 }
 
@@ -773,7 +833,7 @@ static void cmd_read_file(const char *file)
 	errno_field(total, e);
 	fputc(' ', out);
 	if (total > 0)
-		put_hex(iobuf, (size_t)total);
+		put_hex(out, iobuf, (size_t)total);
 	fputc('\n', out);
 }
 
@@ -845,6 +905,14 @@ static int handle_line(char *line)
 				buffer_ioctl(name, fd, (unsigned long)req, tok[3]);
 			}
 		}
+	} else if (!strcmp(c, "CDEV_OPEN")) {
+		cmd_cdev_open(tok[1]);
+	} else if (!strcmp(c, "IOMMUFD_OPEN")) {
+		cmd_iommufd_open(tok[1]);
+	} else if (!strcmp(c, "IOAS_ALLOC")) {
+		cmd_ioas_alloc();
+	} else if (!strcmp(c, "DUP")) {
+		cmd_dup(tok[1], tok[2]);
 	} else if (!strcmp(c, "DEVICE_RESET")) {
 		int fd = target_fd('d', c);
 		if (fd != -2) {

@@ -107,6 +107,20 @@ export interface DeviceDescription {
   fixed?: string[];
   /** The fd environment in one place (overrides eventfds / openFds); see FdEnv. */
   fds?: FdEnv;
+  /**
+   * vfio-pci: the devices a slot or bus reset of this device also resets, this one included, in the
+   * order the kernel walks the bus (devfn order), each with its IOMMU group. Absent: the device sits
+   * on a root bus, where neither reset exists (the hot reset ioctls answer ENODEV).
+   */
+  resetDomain?: PciDependent[];
+  /** Open VFIO group fds of the calling process: fd -> group number (the proof a hot reset asks for). */
+  groupFds?: Record<number, number>;
+}
+
+/** A device of a reset domain: its address ("0000:01:00.1") and IOMMU group. */
+export interface PciDependent {
+  bdf: string;
+  group: number;
 }
 
 /** fd numbers: [3, 4, 100] or "3-4,100" ("-" or "" for none). */
@@ -220,7 +234,7 @@ export function fdEnvText(b: Uint32Array): { eventfds: string; files: string } {
 
 export { DEV_WORDS };
 /** Indexes the block describes (the length of DEV_IRQ_COUNT and DEV_IRQ_FLAGS). */
-const DEV_IRQ_INDEXES = DEV.IRQ_FLAGS - DEV.IRQ_COUNT;
+export const DEV_IRQ_INDEXES = DEV.IRQ_FLAGS - DEV.IRQ_COUNT;
 export const DRIVERS: Record<DriverName, number> = {
   "vfio-pci": DRV.PCI,
   "vfio-platform": DRV.PLATFORM,
@@ -300,7 +314,8 @@ function errnoValue(e: string | number): number {
 
 /**
  * vfio-platform/amba: the device block followed by the extended words (PLAT_WORDS in all) that
- * hold each line's request_irq errno and its mask/unmask irqfds; PLAT_EXTENDED says they are there.
+ * hold each line's request_irq errno and, kept by the oracle, its trigger, irqfds and mask;
+ * PLAT_EXTENDED says they are there.
  */
 export function platformBlock(d: DeviceDescription): Uint32Array {
   const b = new Uint32Array(PLAT.WORDS);

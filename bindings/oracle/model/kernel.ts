@@ -43,6 +43,16 @@ export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
   },
   {
     bit: 0,
+    since: "6.6",
+    name: "HOT_RESET_CDEV",
+    what:
+      "VFIO_DEVICE_PCI_HOT_RESET (vfio_pci_core.c vfio_pci_ioctl_pci_hot_reset): a zero-length group fd array is " +
+      "only for cdev-opened devices, refused (EINVAL) before the slot / bus reset probe; before, the probe came " +
+      "first (ENODEV) and count 0 was refused with a count above the number of affected devices. Absent in " +
+      "6.1's source, present in 6.12's",
+  },
+  {
+    bit: 0,
     since: "6.19",
     name: "DMA_BUF",
     what:
