@@ -342,126 +342,169 @@ function fdErr(dev: usize, fd: i32): i32 {
   return Rule.fail(r, r == R_FD_CLOSED ? EBADF : EINVAL);
 }
 
+/** vfio_pci_set_irqs_ioctl: the (index, action) dispatch to INTx, MSI/MSI-X or the ERR/REQ trigger. */
 function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u32, count: u32, commit: bool): i32 {
   const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
     act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
   const active = Dev.w(dev, DEV_ACTIVE_TYPE);
-  if (index == VFIO_PCI_INTX_IRQ_INDEX) {
-    if (act == VFIO_IRQ_SET_ACTION_MASK || act == VFIO_IRQ_SET_ACTION_UNMASK) {
-      if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
-      if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
-      if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
-        if (act == VFIO_IRQ_SET_ACTION_MASK) return Rule.fail(R_INTX_MASK_EVENTFD, ENOTTY);
-        const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-        if (fd < 0) {
-          if (commit) {
-            Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX_UNMASK_FD);
-            Pci.setFd(dev, PCI_FD_UNMASK, -1);
-          }
-          return 0;
-        }
-        // vfio_virqfd_enable: fdget (EBADF), eventfd_ctx_fileget (EINVAL), then *pvirqfd busy (EBUSY)
-        const e = fdErr(dev, fd);
-        if (e != 0) return e;
-        if ((Dev.w(dev, DEV_TRIGGERS) & TRIG_INTX_UNMASK_FD) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
-        if (commit) {
-          Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX_UNMASK_FD);
-          Pci.setFd(dev, PCI_FD_UNMASK, fd);
-        }
-      }
-      return 0;
-    }
-    // TRIGGER
-    if (active == T_INTX && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
-      if (commit) disable(dev);
-      return 0;
-    }
-    if (!(active == T_INTX || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
+  if (index == VFIO_PCI_INTX_IRQ_INDEX) return pciIntx(dev, buf, big, dt, act, start, count, active, commit);
+  if (index == VFIO_PCI_MSI_IRQ_INDEX || index == VFIO_PCI_MSIX_IRQ_INDEX)
+    return pciMsi(dev, buf, big, index, dt, act, start, count, active, commit);
+  return pciErrReq(dev, buf, big, index, dt, act, start, count, commit);
+}
+
+/** INTx: mask/unmask (NONE, BOOL, the unmask irqfd) and the trigger (vfio_pci_set_intx_*). */
+function pciIntx(
+  dev: usize,
+  buf: usize,
+  big: bool,
+  dt: u32,
+  act: u32,
+  start: u32,
+  count: u32,
+  active: u32,
+  commit: bool,
+): i32 {
+  if (act == VFIO_IRQ_SET_ACTION_MASK || act == VFIO_IRQ_SET_ACTION_UNMASK) {
+    if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
     if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
     if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+      if (act == VFIO_IRQ_SET_ACTION_MASK) return Rule.fail(R_INTX_MASK_EVENTFD, ENOTTY);
       const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-      if (fd >= 0) {
-        const e = fdErr(dev, fd);
-        if (e != 0) return e;
+      if (fd < 0) {
+        if (commit) {
+          Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX_UNMASK_FD);
+          Pci.setFd(dev, PCI_FD_UNMASK, -1);
+        }
+        return 0;
       }
+      // vfio_virqfd_enable: fdget (EBADF), eventfd_ctx_fileget (EINVAL), then *pvirqfd busy (EBUSY)
+      const e = fdErr(dev, fd);
+      if (e != 0) return e;
+      if ((Dev.w(dev, DEV_TRIGGERS) & TRIG_INTX_UNMASK_FD) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
       if (commit) {
-        Dev.setw(dev, DEV_ACTIVE_TYPE, T_INTX);
-        Dev.setw(dev, DEV_VECTORS, 1);
-        Dev.setw(
-          dev,
-          DEV_TRIGGERS,
-          fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX : Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX,
-        );
-        Pci.setFd(dev, PCI_FD_INTX, fd);
+        Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX_UNMASK_FD);
+        Pci.setFd(dev, PCI_FD_UNMASK, fd);
       }
-      return 0;
     }
-    if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
     return 0;
   }
-  if (index == VFIO_PCI_MSI_IRQ_INDEX || index == VFIO_PCI_MSIX_IRQ_INDEX) {
-    if (act != VFIO_IRQ_SET_ACTION_TRIGGER) return Rule.fail(R_NO_HANDLER, ENOTTY);
-    const type = index == VFIO_PCI_MSI_IRQ_INDEX ? T_MSI : T_MSIX;
-    if (active == type && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
-      if (commit) disable(dev);
-      return 0;
-    }
-    if (!(active == type || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
-    const k612 = (Dev.w(dev, DEV_KERNEL) & KERN_XARRAY_MSI) != 0;
-    const dyn = k612 && type == T_MSIX && (Dev.w(dev, DEV_FEATURES) & DEVF_DYN_MSIX) != 0;
-    const nvec = start + count;
-    if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
-      let alloc = Dev.w(dev, DEV_VECTORS);
-      if (active != type) {
-        // vfio_msi_enable(start + count): pci_alloc_irq_vectors(1, nvec)
-        if (nvec == 0) return Rule.fail(R_ZERO_VECTORS, ERANGE);
-        const maxAlloc = Dev.w(dev, DEV_MSI_ALLOC_MAX);
-        if (type == T_MSI && (Dev.w(dev, DEV_FEATURES) & DEVF_MSI_SHORT) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
-          lastRule = R_PARTIAL_VECTORS; // fewer vectors than asked: the kernel returns that number, MSI stays disabled
-          return maxAlloc as i32;
-        }
-        alloc = nvec;
-        // 6.1 vfio_msi_set_block checks start < num_ctx (= start + count) even for count 0; the
-        // vectors just allocated are freed again (vfio_msi_disable)
-        if (!k612 && count == 0) return Rule.fail(R_EMPTY_BLOCK, EINVAL);
-      } else if (!k612 && (start >= alloc || nvec > alloc)) {
-        // 6.1 vfio_msi_set_block: the enabled set cannot grow (NORESIZE) - checked before any fd
-        return Rule.fail(R_NORESIZE, EINVAL);
-      }
-      // vfio_msi_set_block: one vector after the other; the first failure wins
-      for (let i: u32 = 0; i < count; i++) {
-        const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32;
-        if (fd < 0) continue;
-        const v = start + i;
-        // an enabled set loses the triggers of start..v again when vector v fails
-        const tearDown = commit && active == type;
-        if (k612 && v >= alloc) {
-          lastElem = i as i32;
-          // pci_irq_vector() -EINVAL, no dynamic allocation
-          if (!dyn) return blockFailed(dev, tearDown, start, v, R_VECTOR_UNALLOCATED, EINVAL);
-          alloc = v + 1; // pci_msix_alloc_irq_at()
-        }
-        const r = fdCheck(dev, fd);
-        if (r != R_OK) {
-          lastElem = i as i32;
-          return blockFailed(dev, tearDown, start, v, r, r == R_FD_CLOSED ? EBADF : EINVAL);
-        }
-        lastElem = -1;
-      }
-      if (commit) {
-        if (active != type) Pci.clearVectors(dev);
-        Dev.setw(dev, DEV_ACTIVE_TYPE, type);
-        Dev.setw(dev, DEV_VECTORS, alloc);
-        for (let i: u32 = 0; i < count; i++)
-          Pci.setVector(dev, start + i, Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32);
-      }
-      return 0;
-    }
-    if (active != type) return Rule.fail(R_NOT_ENABLED, EINVAL);
-    if (!k612 && nvec > Dev.w(dev, DEV_VECTORS)) return Rule.fail(R_LOOPBACK_RANGE, EINVAL);
+  // TRIGGER
+  if (active == T_INTX && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
+    if (commit) disable(dev);
     return 0;
   }
-  // ERR (3) / REQ (4): single trigger context
+  if (!(active == T_INTX || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
+  if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
+  if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+    const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
+    if (fd >= 0) {
+      const e = fdErr(dev, fd);
+      if (e != 0) return e;
+    }
+    if (commit) {
+      Dev.setw(dev, DEV_ACTIVE_TYPE, T_INTX);
+      Dev.setw(dev, DEV_VECTORS, 1);
+      Dev.setw(
+        dev,
+        DEV_TRIGGERS,
+        fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX : Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX,
+      );
+      Pci.setFd(dev, PCI_FD_INTX, fd);
+    }
+    return 0;
+  }
+  if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
+  return 0;
+}
+
+/** MSI / MSI-X (vfio_pci_set_msi_trigger): enable, vfio_msi_set_block, loopback, disable. */
+function pciMsi(
+  dev: usize,
+  buf: usize,
+  big: bool,
+  index: u32,
+  dt: u32,
+  act: u32,
+  start: u32,
+  count: u32,
+  active: u32,
+  commit: bool,
+): i32 {
+  if (act != VFIO_IRQ_SET_ACTION_TRIGGER) return Rule.fail(R_NO_HANDLER, ENOTTY);
+  const type = index == VFIO_PCI_MSI_IRQ_INDEX ? T_MSI : T_MSIX;
+  if (active == type && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
+    if (commit) disable(dev);
+    return 0;
+  }
+  if (!(active == type || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
+  const k612 = (Dev.w(dev, DEV_KERNEL) & KERN_XARRAY_MSI) != 0;
+  const dyn = k612 && type == T_MSIX && (Dev.w(dev, DEV_FEATURES) & DEVF_DYN_MSIX) != 0;
+  const nvec = start + count;
+  if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+    let alloc = Dev.w(dev, DEV_VECTORS);
+    if (active != type) {
+      // vfio_msi_enable(start + count): pci_alloc_irq_vectors(1, nvec)
+      if (nvec == 0) return Rule.fail(R_ZERO_VECTORS, ERANGE);
+      const maxAlloc = Dev.w(dev, DEV_MSI_ALLOC_MAX);
+      if (type == T_MSI && (Dev.w(dev, DEV_FEATURES) & DEVF_MSI_SHORT) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
+        lastRule = R_PARTIAL_VECTORS; // fewer vectors than asked: the kernel returns that number, MSI stays disabled
+        return maxAlloc as i32;
+      }
+      alloc = nvec;
+      // 6.1 vfio_msi_set_block checks start < num_ctx (= start + count) even for count 0; the
+      // vectors just allocated are freed again (vfio_msi_disable)
+      if (!k612 && count == 0) return Rule.fail(R_EMPTY_BLOCK, EINVAL);
+    } else if (!k612 && (start >= alloc || nvec > alloc)) {
+      // 6.1 vfio_msi_set_block: the enabled set cannot grow (NORESIZE) - checked before any fd
+      return Rule.fail(R_NORESIZE, EINVAL);
+    }
+    // vfio_msi_set_block: one vector after the other; the first failure wins
+    for (let i: u32 = 0; i < count; i++) {
+      const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32;
+      if (fd < 0) continue;
+      const v = start + i;
+      // an enabled set loses the triggers of start..v again when vector v fails
+      const tearDown = commit && active == type;
+      if (k612 && v >= alloc) {
+        lastElem = i as i32;
+        // pci_irq_vector() -EINVAL, no dynamic allocation
+        if (!dyn) return blockFailed(dev, tearDown, start, v, R_VECTOR_UNALLOCATED, EINVAL);
+        alloc = v + 1; // pci_msix_alloc_irq_at()
+      }
+      const r = fdCheck(dev, fd);
+      if (r != R_OK) {
+        lastElem = i as i32;
+        return blockFailed(dev, tearDown, start, v, r, r == R_FD_CLOSED ? EBADF : EINVAL);
+      }
+      lastElem = -1;
+    }
+    if (commit) {
+      if (active != type) Pci.clearVectors(dev);
+      Dev.setw(dev, DEV_ACTIVE_TYPE, type);
+      Dev.setw(dev, DEV_VECTORS, alloc);
+      for (let i: u32 = 0; i < count; i++)
+        Pci.setVector(dev, start + i, Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32);
+    }
+    return 0;
+  }
+  if (active != type) return Rule.fail(R_NOT_ENABLED, EINVAL);
+  if (!k612 && nvec > Dev.w(dev, DEV_VECTORS)) return Rule.fail(R_LOOPBACK_RANGE, EINVAL);
+  return 0;
+}
+
+/** ERR / REQ: a single trigger context (vfio_pci_set_err_trigger, vfio_pci_set_req_trigger). */
+function pciErrReq(
+  dev: usize,
+  buf: usize,
+  big: bool,
+  index: u32,
+  dt: u32,
+  act: u32,
+  start: u32,
+  count: u32,
+  commit: bool,
+): i32 {
   if (act != VFIO_IRQ_SET_ACTION_TRIGGER) return Rule.fail(R_NO_HANDLER, ENOTTY);
   const bit: u32 = index == VFIO_PCI_ERR_IRQ_INDEX ? TRIG_ERR : TRIG_REQ;
   const set = (Dev.w(dev, DEV_TRIGGERS) & bit) != 0;

@@ -25,7 +25,8 @@ export interface ResolvedProfile {
 export const variantIndex = (p: { model: DataModel; epoch: string }): number =>
   (p.model === "ilp32" ? 2 : 0) + (p.epoch === "6.1" ? 0 : 1);
 
-const NEWEST = SCHEMA.headers[SCHEMA.headers.length - 1];
+/** The newest kernel release whose header the schema was checked against (the default epoch). */
+const newest = (): string => SCHEMA.headers[SCHEMA.headers.length - 1];
 
 /** Release order ("6.9" < "6.15" < "7.0"). */
 export function versionCmp(a: string, b: string): number {
@@ -81,7 +82,7 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
       throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${o.model}`, 0, null);
     model = o.model;
   }
-  const ep = String(o.epoch ?? NEWEST);
+  const ep = String(o.epoch ?? newest());
   const m = /^(\d+)\.(\d+)/.exec(ep);
   if (!m)
     throw new UsageError("E_BAD_ARG", `epoch must be a Linux release such as 6.1, 6.7 or 6.12, not ${ep}`, 0, null);
