@@ -12,6 +12,7 @@ import { renameSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { lib } from "./helpers.mjs";
 import { inspectRandom, rawCalls, reserveResident, wasm2jsDifferential } from "./random-classes.mjs";
+import { apiArguments, brokenLinks, strictOptions, viewsAsBytes } from "./api-arguments.mjs";
 
 /** The classes and their calls per round: the CI suite's proportions at scale 1. */
 const CLASSES = [
@@ -20,6 +21,10 @@ const CLASSES = [
   ["wasm2js differential (core)", 40_000, (seed, n, st) => wasm2jsDifferential("core", seed, n, st)],
   ["wasm2js differential (fuzz)", 5_000, (seed, n, st) => wasm2jsDifferential("fuzz", seed, n, st)],
   ["inspect never throws", 4_000, (seed, n) => inspectRandom(seed, n)],
+  ["public functions, hostile arguments", 3_000, (seed, n) => apiArguments(seed, n)],
+  ["views as bytes", 300, (seed, n) => viewsAsBytes(seed, n)],
+  ["broken capability links", 300, (seed, n) => brokenLinks(seed, n)],
+  ["strict epoch and maxCaps", 2_000, (seed, n) => strictOptions(seed, n)],
 ];
 
 const USAGE = "usage: node tests/hostile/long-run.mjs --calls N [--state FILE] [--seed N]";
