@@ -10,6 +10,7 @@
 // stops the run with its seed and call number, exit status 1.
 import { renameSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
+import { intArg, seedArg } from "../helpers/options.mjs";
 import { lib } from "./helpers.mjs";
 import { inspectRandom, rawCalls, reserveResident, wasm2jsDifferential } from "./random-classes.mjs";
 import { apiArguments, brokenLinks, strictOptions, viewsAsBytes } from "./api-arguments.mjs";
@@ -32,20 +33,12 @@ function usage(msg) {
   console.error(`long-run: ${msg}\n${USAGE}`);
   process.exit(2);
 }
-/** A whole number given in decimal or exponent form (1e9); anything else is a usage error. */
-function count(name, text, max) {
-  if (text === undefined || !/^(\d+|\d+(\.\d+)?e\d+)$/i.test(text)) usage(`${name} wants a whole number, not ${text}`);
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n > max) usage(`${name} wants a whole number up to ${max}, not ${text}`);
-  return n;
-}
-
 function parseArgs(argv) {
   const o = { calls: undefined, state: undefined, seed: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--calls") o.calls = count("--calls", argv[++i], Number.MAX_SAFE_INTEGER);
-    else if (a === "--seed") o.seed = count("--seed", argv[++i], 0xffffffff);
+    if (a === "--calls") o.calls = intArg("long-run", "--calls", argv[++i] ?? "", 0);
+    else if (a === "--seed") o.seed = seedArg("long-run", "--seed", argv[++i] ?? "", 0);
     else if (a === "--state") {
       o.state = argv[++i];
       if (!o.state) usage("--state wants a file name");

@@ -26,7 +26,7 @@ export const regionInfoWithCap = () =>
   lib.encode("vfio_region_info", {
     index: 2,
     size: 4096,
-    caps: [{ header: { id: lib.VFIO_REGION_INFO_CAP_TYPE, version: 1 }, type: 1, subtype: 2 }],
+    caps: [{ struct: "vfio_region_info_cap_type", type: 1, subtype: 2 }],
   });
 export { pciDevice };
 
