@@ -6,7 +6,7 @@
 //   node     node:test suites: tests/**/*.test.mjs (bindings, CLI, C reference, oracle, fuzz,
 //            embedding, browser e2e) - each suite skips nothing silently
 //   kernel   real Linux 6.1 / 6.12 / 7.2 / 7.3 under QEMU (npm run test:kernel)
-//   kernel-uapi  the same kernels answer VFIO_DEVICE_FEATURE, hot reset info, group status and
+//   kernel-uapi  the same kernels answer VFIO_DEVICE_FEATURE, hot reset info and hot reset, group status and
 //            type1 MAP/UNMAP_DMA; the uAPI model predicts every answer (runs and skips with kernel)
 //   cross    vfio-platform/amba on arm64 and zPCI on s390x, on minimal kernels built from Debian's
 //            sources (npm run test:cross); kernels not cached are built within a budget of

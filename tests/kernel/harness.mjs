@@ -55,6 +55,26 @@ export function checkKernel(k) {
   return k;
 }
 
+const EXTRA_NONE = { qemu: [], bdfs: [] };
+
+/**
+ * A PCIe root port at 00:14.0 holding a two-function device (e1000e, functions 0 and 1): one reset
+ * domain with two dependent functions, for the PCI hot reset requests. Its BDFs sit on the bus the
+ * firmware gives the port's secondary side (the first bridge gets bus 1), after every reference
+ * device, so the reference devices keep their addresses and groups.
+ */
+export const HOT_RESET_EXTRA = {
+  qemu: [
+    "-device",
+    "pcie-root-port,id=hrp,bus=pcie.0,addr=0x14,chassis=1,x-speed=2_5,x-width=1",
+    "-device",
+    "e1000e,bus=hrp,addr=0x0.0,multifunction=on",
+    "-device",
+    "e1000e,bus=hrp,addr=0x0.1",
+  ],
+  bdfs: ["0000:01:00.0", "0000:01:00.1"],
+};
+
 /** QEMU arguments of the reference machine: q35, intel-iommu, edu + e1000e + virtio-rng + xhci. */
 export function qemuArgs({
   kernel,
@@ -64,6 +84,7 @@ export function qemuArgs({
   repliesFile = "replies.txt",
   memoryMb = 512,
   cpu = "max",
+  extra = EXTRA_NONE,
 }) {
   return [
     "-nodefaults",
@@ -89,7 +110,7 @@ export function qemuArgs({
     // ("timer doesn't work through Interrupt-remapped IO-APIC"); the check tests the emulator, not VFIO.
     // loglevel=3: errors such as the IOMMU faults of an MSI sent without a vector stay off the slow
     // serial console (panics and oopses still print)
-    `console=ttyS0 intel_iommu=on loglevel=3 panic=-1 no_timer_check vfio_bdfs=${BDFS.join(",")}${append ? ` ${append}` : ""}`,
+    `console=ttyS0 intel_iommu=on loglevel=3 panic=-1 no_timer_check vfio_bdfs=${[...BDFS, ...extra.bdfs].join(",")}${append ? ` ${append}` : ""}`,
     "-device",
     "intel-iommu",
     "-device",
@@ -100,6 +121,7 @@ export function qemuArgs({
     "virtio-rng-pci,addr=0x12",
     "-device",
     "nec-usb-xhci,addr=0x13",
+    ...extra.qemu,
     "-serial",
     `file:${consoleFile}`,
     "-serial",
@@ -181,11 +203,11 @@ async function prepareOne(k, workDir, cacheDir, log) {
  * Replay a request script on one kernel.
  * @param {{kernel: string, script: string|string[], workDir?: string, cacheDir?: string, timeoutMs?: number,
  *          bootTimeoutMs?: number, retries?: number, append?: string, keepRunDir?: boolean, cpu?: string,
- *          qemu?: string, memoryMb?: number, log?: (msg: string) => void}} opts
+ *          qemu?: string, memoryMb?: number, extra?: {qemu: string[], bdfs: string[]}, log?: (msg: string) => void}} opts
  *   timeoutMs: per attempt, boot + replay (default 120 s); bootTimeoutMs: until the ready line (150 s: a
  *   loaded 2-core host can take minutes to boot a TCG guest);
  *   retries: extra attempts after a failed boot or an incomplete run (2 for 6.1, 5 for the others);
- *   append: extra kernel parameters; cpu: QEMU -cpu model (DEFAULT_CPU); qemu: binary ($VFIO_QEMU).
+ *   extra: more QEMU devices and the BDFs to bind (HOT_RESET_EXTRA); append: extra kernel parameters; cpu: QEMU -cpu model (DEFAULT_CPU); qemu: binary ($VFIO_QEMU).
  * @returns {Promise<{transcript: string, console: string, wallMs: number, attempts: number, version: string,
  *   packageVersion: string, attemptMs: number[]}>}
  */
@@ -198,6 +220,7 @@ export async function runScript(opts) {
     keepRunDir = false,
     qemu = QEMU,
     memoryMb = 512,
+    extra = EXTRA_NONE,
   } = opts;
   checkKernel(kernel);
   const log = opts.log ?? (() => {});
@@ -213,7 +236,8 @@ export async function runScript(opts) {
     qemu,
     files: { "initrd.gz": initrd },
     runsDir: path.join(workDir, "runs"),
-    makeArgs: (dir) => qemuArgs({ kernel: info.kernel, initrd: path.join(dir, "initrd.gz"), append, cpu, memoryMb }),
+    makeArgs: (dir) =>
+      qemuArgs({ kernel: info.kernel, initrd: path.join(dir, "initrd.gz"), append, cpu, memoryMb, extra }),
     retries: opts.retries ?? retriesOf(kernel),
     timeoutMs,
     bootTimeoutMs,

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // Real-kernel check of the ioctls beyond the IRQ side: VFIO_DEVICE_FEATURE (PROBE / GET / SET of
 // every feature index, low-power entry and exit, DMA_BUF and wakeup-eventfd validation),
-// VFIO_DEVICE_GET_PCI_HOT_RESET_INFO, VFIO_GROUP_GET_STATUS, VFIO_IOMMU_MAP_DMA and
+// VFIO_DEVICE_GET_PCI_HOT_RESET_INFO and VFIO_DEVICE_PCI_HOT_RESET (on the reference devices, which
+// have no slot or bus reset, and on two functions behind one PCIe root port, which share a reset
+// domain and an IOMMU group), VFIO_GROUP_GET_STATUS, VFIO_IOMMU_MAP_DMA and
 // VFIO_IOMMU_UNMAP_DMA with good and bad arguments, on the four harness devices of each kernel.
 // Every request is built with the codec's encoder; every answer is compared with the uAPI model
 // (bindings/oracle/model/uapi.ts): ret, errno, the reply bytes and the guard after the buffer, and
@@ -17,6 +19,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { HOT_RESET_EXTRA } from "./harness.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const dist = (p) => new URL(`../../dist/bindings/${p}`, import.meta.url).href;
@@ -29,6 +32,7 @@ const oracle = await import(dist("oracle/index.js"));
 const { lookupIoctl } = await import(dist("ioctl.js"));
 
 export const GUARD = new Uint8Array(256).fill(0xa5);
+const HOT_RESET_BDFS = HOT_RESET_EXTRA.bdfs;
 const C = lib;
 const GET = C.VFIO_DEVICE_FEATURE_GET,
   SET = C.VFIO_DEVICE_FEATURE_SET,
@@ -39,13 +43,14 @@ const EVENTFD = 100,
   CLOSED_FD = 99;
 const PAGE = 0x1000n;
 
-/** Replay command and struct of each ioctl (the container ones go through `IOCTL c <nr>`). */
+/** Replay command and struct of each ioctl (the others go through `IOCTL <target> <nr>`: c container, d device). */
 export const IOCTLS = {
   VFIO_DEVICE_FEATURE: { cmd: "DEVICE_FEATURE", struct: "vfio_device_feature" },
   VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: { cmd: "DEVICE_GET_PCI_HOT_RESET_INFO", struct: "vfio_pci_hot_reset_info" },
+  VFIO_DEVICE_PCI_HOT_RESET: { target: "d", struct: "vfio_pci_hot_reset" },
   VFIO_GROUP_GET_STATUS: { cmd: "GROUP_GET_STATUS", struct: "vfio_group_status" },
-  VFIO_IOMMU_MAP_DMA: { container: true, struct: "vfio_iommu_type1_dma_map" },
-  VFIO_IOMMU_UNMAP_DMA: { container: true, struct: "vfio_iommu_type1_dma_unmap" },
+  VFIO_IOMMU_MAP_DMA: { target: "c", struct: "vfio_iommu_type1_dma_map" },
+  VFIO_IOMMU_UNMAP_DMA: { target: "c", struct: "vfio_iommu_type1_dma_unmap" },
 };
 const nrOf = (name) => lookupIoctl(name).find((i) => i.name === name).number;
 
@@ -116,16 +121,28 @@ function dmaBuf(device) {
   return out;
 }
 
+const hotInfo = (argsz, length) =>
+  req("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", { argsz, flags: 0, count: 0 }, length ?? Math.max(argsz, 12));
+/** A hot reset naming `fds`; argsz is the struct with its array unless given. */
+const hotReset = (fds, { argsz = 12 + 4 * fds.length, flags = 0, count = fds.length } = {}) =>
+  req("VFIO_DEVICE_PCI_HOT_RESET", { argsz, flags, count, group_fds: fds });
+
+/** Group fds the hot reset requests name (DUP'd into place), a device fd, and the fds of the fd layout. */
+const FD = { GROUP_A: 200, GROUP_B: 201, GROUP_OTHER: 202, DEVICE: 203 };
+
 function deviceItems(device) {
   const status = (argsz, length) => req("VFIO_GROUP_GET_STATUS", { argsz, flags: 0 }, length);
-  const hot = (argsz, length) => req("VFIO_DEVICE_GET_PCI_HOT_RESET_INFO", { argsz, flags: 0, count: 0 }, length);
   return [
     status(8),
     status(4, 8),
     status(16, 16),
-    hot(12),
-    hot(8, 12),
-    hot(64, 64),
+    hotInfo(12),
+    hotInfo(8, 12),
+    hotInfo(64),
+    hotReset([]), // count 0: EINVAL first since 6.6, ENODEV (no slot or bus reset) before
+    hotReset([EVENTFD]),
+    hotReset([], { argsz: 8 }),
+    hotReset([CLOSED_FD], { flags: 1 }),
     ...featureMatrix(),
     ...lowPower(),
     ...dmaBuf(device),
@@ -217,10 +234,54 @@ function dmaItems(mem) {
   ];
 }
 
+/**
+ * The reset domain behind the root port (harness HOT_RESET_EXTRA): function 0 and function 1 share it
+ * and their group. Function 0 gets the reference e1000e's group fd too (GROUP_OTHER), which does not
+ * cover the domain; the devices' groups come from the transcript (INFO OPEN), not from the plan.
+ */
+function hotResetSegments(kernel, [bdfA, bdfB], otherBdf) {
+  const { GROUP_A, GROUP_B, GROUP_OTHER, DEVICE } = FD;
+  const device = (bdf) => ({ ...oracle.qemuDevice("e1000e", kernel), name: `e1000e@${bdf}`, bdf });
+  const info = [12, 16, 20, 28, 64].map((argsz) => hotInfo(argsz));
+  const a = {
+    device: device(bdfA),
+    setup: [`DUP g ${GROUP_A}`, `DUP d ${DEVICE}`, `OPEN ${otherBdf}`, `DUP g ${GROUP_OTHER}`, `USE ${bdfA}`],
+    groupFds: { [GROUP_A]: bdfA, [GROUP_OTHER]: otherBdf },
+    files: [DEVICE],
+    items: [
+      ...info,
+      hotInfo(27, 28),
+      hotReset([]),
+      hotReset([], { argsz: 11, count: 1 }),
+      hotReset([GROUP_A], { flags: 1 }),
+      hotReset([GROUP_A]),
+      hotReset([GROUP_A, GROUP_A]),
+      hotReset([GROUP_A, GROUP_A, GROUP_A]), // more fds than devices in the domain
+      hotReset([CLOSED_FD]),
+      hotReset([EVENTFD]),
+      hotReset([DEVICE]),
+      hotReset([GROUP_OTHER]), // a group, not the domain's
+      hotReset([GROUP_OTHER, GROUP_A]),
+      hotReset([GROUP_A, CLOSED_FD]),
+      hotReset([GROUP_A], { argsz: 12 }), // argsz without the array: the kernel reads it anyway
+    ],
+  };
+  const b = {
+    device: device(bdfB),
+    setup: [`DUP g ${GROUP_B}`],
+    groupFds: { [GROUP_A]: bdfA, [GROUP_B]: bdfB, [GROUP_OTHER]: otherBdf },
+    files: [DEVICE],
+    items: [hotInfo(64), hotReset([GROUP_A, GROUP_B]), hotReset([GROUP_B]), hotReset([GROUP_OTHER, EVENTFD])],
+  };
+  return [a, b];
+}
+
 const hex = (b) => Buffer.from(b).toString("hex");
 function line(it) {
   const io = IOCTLS[it.ioctl];
-  return io.container ? `IOCTL c ${nrOf(it.ioctl).toString(16)} ${hex(it.bytes)}` : `${io.cmd} ${hex(it.bytes)}`;
+  return io.target
+    ? `IOCTL ${io.target} ${nrOf(it.ioctl).toString(16)} ${hex(it.bytes)}`
+    : `${io.cmd} ${hex(it.bytes)}`;
 }
 
 /**
@@ -232,7 +293,8 @@ export function plan(kernel, memory) {
   const segments = devices.map((device) => ({ device, items: deviceItems(device) }));
   segments.at(-1).items.push(...containerItems(), ...(memory ? dmaItems(memory.vaddr) : []));
   segments.at(-1).memory = memory;
-  return segments;
+  const other = devices.find((d) => d.name === "e1000e").bdf;
+  return [...segments, ...hotResetSegments(kernel, HOT_RESET_BDFS, other)];
 }
 
 /**
@@ -256,7 +318,7 @@ export function memoryOf(transcript) {
 }
 export function script(segments) {
   // compact replies ("=" when the kernel left the buffer as sent): the guest's serial port is slow under TCG
-  const body = segments.flatMap((s) => [`OPEN ${s.device.bdf}`, ...s.items.map(line)]);
+  const body = segments.flatMap((s) => [`OPEN ${s.device.bdf}`, ...(s.setup ?? []), ...s.items.map(line)]);
   return ["MODE compact", ...body, "QUIT", ""].join("\n");
 }
 
@@ -267,10 +329,11 @@ export function script(segments) {
 export function check(kernel, segments, records) {
   const perIoctl = {},
     mismatches = [];
-  const recs = records.filter((r) => !["OPEN", "MODE", "QUIT", null].includes(r.cmd));
+  const recs = records.filter((r) => !["OPEN", "USE", "DUP", "MODE", "QUIT", null].includes(r.cmd));
+  const groups = groupsOf(records);
   let k = 0;
   for (const seg of segments) {
-    const model = new oracle.UapiModel(seg.device, { memory: seg.memory ? [seg.memory] : [] });
+    const model = new oracle.UapiModel(withGroups(seg, groups), { memory: seg.memory ? [seg.memory] : [] });
     for (const it of seg.items) {
       const rec = recs[k++];
       const where = `${kernel} ${seg.device.name} #${k} ${line(it).slice(0, 120)}`;
@@ -281,6 +344,25 @@ export function check(kernel, segments, records) {
   }
   if (recs.length !== k) mismatches.push(`${kernel}: ${recs.length} records for ${k} requests`);
   return { n: k, perIoctl, mismatches };
+}
+
+/** The IOMMU group of each device the transcript opened (INFO OPEN <bdf> group=N). */
+function groupsOf(records) {
+  const out = {};
+  for (const r of records) if (r.cmd === "OPEN" && r.extra.group !== undefined) out[r.extra.bdf] = r.extra.group;
+  return out;
+}
+
+/** A hot-reset segment's device with its reset domain, group fds and extra open files, groups as the kernel gave them. */
+function withGroups(seg, groups) {
+  if (!seg.groupFds) return seg.device;
+  const group = (bdf) => groups[bdf] ?? -1;
+  return {
+    ...seg.device,
+    resetDomain: HOT_RESET_BDFS.map((bdf) => ({ bdf, group: group(bdf) })),
+    groupFds: Object.fromEntries(Object.entries(seg.groupFds).map(([fd, bdf]) => [fd, group(bdf)])),
+    openFds: [...(seg.device.openFds ?? [0, 1, 2]), ...seg.files],
+  };
 }
 
 function compare(model, it, rec) {
@@ -342,7 +424,14 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       const segments = plan(kernel, memory);
       let r;
       try {
-        r = await runScript({ kernel, script: script(segments), workDir, timeoutMs: 600_000, retries: 2 });
+        r = await runScript({
+          kernel,
+          script: script(segments),
+          workDir,
+          timeoutMs: 600_000,
+          retries: 2,
+          extra: HOT_RESET_EXTRA,
+        });
       } catch (e) {
         console.error(`kernel uapi ${kernel}: ${e.message.split("\n")[0]}`);
         broken = true;

@@ -17,6 +17,7 @@
  * below so it does not depend on the installed UAPI headers.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -49,6 +50,10 @@
 #define R_DEVICE_RESET           _IO(VT, VB + 11)
 #define R_DEVICE_GET_PCI_HOT_RESET_INFO _IO(VT, VB + 12)
 #define R_DEVICE_FEATURE         _IO(VT, VB + 17)
+/* iommufd (include/uapi/linux/iommufd.h): same type letter, commands from 0x80 */
+#define IOMMUFD_CMD_IOAS_ALLOC   0x81
+#define R_IOMMU_IOAS_ALLOC       _IO(VT, IOMMUFD_CMD_IOAS_ALLOC)
+struct iommu_ioas_alloc { uint32_t size; uint32_t flags; uint32_t out_ioas_id; };
 
 #define GROUP_FLAGS_VIABLE        (1u << 0)
 #define GROUP_FLAGS_CONTAINER_SET (1u << 1)
@@ -68,6 +73,7 @@ struct group_status { uint32_t argsz; uint32_t flags; };
 /* ---- state ---- */
 static FILE *out;
 static int container_fd = -1;
+static int iommufd = -1;     /* IOMMUFD_OPEN: /dev/iommu, the target 'i' */
 static int iommu_set;
 
 struct group { int num; int fd; };
@@ -385,7 +391,7 @@ static void cmd_open(const char *bdf)
 		if (!strcmp(devices[i].bdf, bdf)) {
 			cur_dev = i;
 			fprintf(out, "INFO OPEN %s group=%d devfd=%d (already open)\n", bdf,
-				groups[devices[i].group_idx].num, devices[i].fd);
+				devices[i].group_idx < 0 ? -1 : groups[devices[i].group_idx].num, devices[i].fd);
 			return;
 		}
 	}
@@ -420,6 +426,78 @@ static void cmd_open(const char *bdf)
 	fprintf(out, "INFO OPEN %s group=%d devfd=%d\n", bdf, num, fd);
 }
 
+/*
+ * CDEV_OPEN <bdf>: open the device's cdev /dev/vfio/devices/vfioN (N from sysfs vfio-dev/) and make it
+ * the current device; it has no group, and no access until VFIO_DEVICE_BIND_IOMMUFD.
+ */
+static void cmd_cdev_open(const char *bdf)
+{
+	if (!bdf || strlen(bdf) >= sizeof(devices[0].bdf) || ndevices >= MAX_DEV) {
+		fputs("ERR CDEV_OPEN: want CDEV_OPEN <bdf> (and room for one more device)\n", out);
+		return;
+	}
+	char dir[256], name[256] = "";
+	for (size_t b = 0; !name[0] && b < sizeof(buses) / sizeof(buses[0]); b++) {
+		snprintf(dir, sizeof(dir), "/sys/bus/%s/devices/%s/vfio-dev", buses[b], bdf);
+		DIR *dp = opendir(dir);
+		for (struct dirent *de; dp && (de = readdir(dp));)
+			if (!strncmp(de->d_name, "vfio", 4))
+				snprintf(name, sizeof(name), "%s", de->d_name);
+		if (dp)
+			closedir(dp);
+	}
+	if (!name[0]) {
+		fprintf(out, "ERR CDEV_OPEN %s: no vfio-dev/vfioN in sysfs (no CONFIG_VFIO_DEVICE_CDEV?)\n", bdf);
+		return;
+	}
+	char path[300];
+	snprintf(path, sizeof(path), "/dev/vfio/devices/%s", name);
+	int fd = own_fd(open(path, O_RDWR | O_CLOEXEC));
+	if (fd < 0) {
+		fprintf(out, "ERR CDEV_OPEN %s: open %s: %s\n", bdf, path, strerror(errno));
+		return;
+	}
+	struct device *d = &devices[ndevices];
+	snprintf(d->bdf, sizeof(d->bdf), "%s", bdf);
+	d->fd = fd;
+	d->group_idx = -1;
+	cur_dev = ndevices++;
+	fprintf(out, "INFO CDEV_OPEN %s cdev=%s devfd=%d\n", bdf, name, fd);
+}
+
+/* IOMMUFD_OPEN <fd>: open /dev/iommu as fd <fd> (below ENV_FDS, so requests can name it); target 'i' */
+static void cmd_iommufd_open(const char *sfd)
+{
+	unsigned long long v;
+	if (!sfd || parse_num(sfd, &v) < 0 || v >= ENV_FDS) {
+		fprintf(out, "ERR IOMMUFD_OPEN: want IOMMUFD_OPEN <fd below %d>\n", ENV_FDS);
+		return;
+	}
+	errno = 0;
+	int fd = open("/dev/iommu", O_RDWR | O_CLOEXEC);
+	int r = fd < 0 ? fd : dup3(fd, (int)v, O_CLOEXEC);
+	int e = errno;
+	if (fd >= 0 && fd != (int)v)
+		close(fd);
+	if (r >= 0)
+		iommufd = r;
+	fprintf(out, "INFO IOMMUFD_OPEN %llu ", v);
+	errno_field(r, e);
+	fputc('\n', out);
+}
+
+/* IOAS_ALLOC: a new IO address space in the iommufd (the pt_id an attach names) */
+static void cmd_ioas_alloc(void)
+{
+	struct iommu_ioas_alloc a = { sizeof(a), 0, 0 };
+	errno = 0;
+	int r = ioctl(iommufd, R_IOMMU_IOAS_ALLOC, &a);
+	int e = errno;
+	fputs("INFO IOAS_ALLOC ", out);
+	errno_field(r, e);
+	fprintf(out, " id=%u\n", a.out_ioas_id);
+}
+
 static void cmd_use(const char *bdf)
 {
 	if (!bdf) {
@@ -448,21 +526,49 @@ static void cmd_close(void)
 	cur_dev = -1;
 }
 
-/* fd for a target letter: 'd' device, 'g' group of the current device, 'c' container */
+/* fd for a target letter: 'd' device, 'g' group of the current device, 'c' container, 'i' iommufd */
 static int target_fd(char kind, const char *cmd)
 {
 	if (kind == 'c')
 		return container_fd;
+	if (kind == 'i')
+		return iommufd;
 	if (cur_dev < 0) {
 		fprintf(out, "ERR %s: no current device\n", cmd);
 		return -2;
 	}
 	if (kind == 'd')
 		return devices[cur_dev].fd;
-	if (kind == 'g')
+	if (kind == 'g' && devices[cur_dev].group_idx >= 0)
 		return groups[devices[cur_dev].group_idx].fd;
+	if (kind == 'g') {
+		fprintf(out, "ERR %s: the current device was opened through its cdev (no group)\n", cmd);
+		return -2;
+	}
 	fprintf(out, "ERR %s: bad target '%c' (want d, g or c)\n", cmd, kind);
 	return -2;
+}
+
+/*
+ * DUP <d|g|c> <fd>: make fd <fd> (below ENV_FDS) a duplicate of the current device's fd, its group's
+ * fd or the container's, so a request can name it (the group fds of VFIO_DEVICE_PCI_HOT_RESET).
+ */
+static void cmd_dup(const char *kind, const char *sfd)
+{
+	unsigned long long v;
+	if (!kind || strlen(kind) != 1 || !sfd || parse_num(sfd, &v) < 0 || v >= ENV_FDS) {
+		fprintf(out, "ERR DUP: want DUP <d|g|c> <fd below %d>\n", ENV_FDS);
+		return;
+	}
+	int fd = target_fd(kind[0], "DUP");
+	if (fd == -2)
+		return;
+	errno = 0;
+	int r = dup3(fd, (int)v, O_CLOEXEC);
+	int e = errno;
+	fprintf(out, "INFO DUP %c %llu ", kind[0], v);
+	errno_field(r, e);
+	fputc('\n', out);
 }
 
 /* ---- buffer ioctl ---- */
@@ -845,6 +951,14 @@ static int handle_line(char *line)
 				buffer_ioctl(name, fd, (unsigned long)req, tok[3]);
 			}
 		}
+	} else if (!strcmp(c, "CDEV_OPEN")) {
+		cmd_cdev_open(tok[1]);
+	} else if (!strcmp(c, "IOMMUFD_OPEN")) {
+		cmd_iommufd_open(tok[1]);
+	} else if (!strcmp(c, "IOAS_ALLOC")) {
+		cmd_ioas_alloc();
+	} else if (!strcmp(c, "DUP")) {
+		cmd_dup(tok[1], tok[2]);
 	} else if (!strcmp(c, "DEVICE_RESET")) {
 		int fd = target_fd('d', c);
 		if (fd != -2) {

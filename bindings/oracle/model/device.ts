@@ -107,6 +107,20 @@ export interface DeviceDescription {
   fixed?: string[];
   /** The fd environment in one place (overrides eventfds / openFds); see FdEnv. */
   fds?: FdEnv;
+  /**
+   * vfio-pci: the devices a slot or bus reset of this device also resets, this one included, in the
+   * order the kernel walks the bus (devfn order), each with its IOMMU group. Absent: the device sits
+   * on a root bus, where neither reset exists (the hot reset ioctls answer ENODEV).
+   */
+  resetDomain?: PciDependent[];
+  /** Open VFIO group fds of the calling process: fd -> group number (the proof a hot reset asks for). */
+  groupFds?: Record<number, number>;
+}
+
+/** A device of a reset domain: its address ("0000:01:00.1") and IOMMU group. */
+export interface PciDependent {
+  bdf: string;
+  group: number;
 }
 
 /** fd numbers: [3, 4, 100] or "3-4,100" ("-" or "" for none). */

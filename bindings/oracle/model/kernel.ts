@@ -43,6 +43,16 @@ export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
   },
   {
     bit: 0,
+    since: "6.6",
+    name: "HOT_RESET_CDEV",
+    what:
+      "VFIO_DEVICE_PCI_HOT_RESET (vfio_pci_core.c vfio_pci_ioctl_pci_hot_reset): a zero-length group fd array is " +
+      "only for cdev-opened devices, refused (EINVAL) before the slot / bus reset probe; before, the probe came " +
+      "first (ENODEV) and count 0 was refused with a count above the number of affected devices. Absent in " +
+      "6.1's source, present in 6.12's",
+  },
+  {
+    bit: 0,
     since: "6.19",
     name: "DMA_BUF",
     what:
@@ -56,6 +66,17 @@ export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
     what:
       "VFIO_DEVICE_FEATURE_MIG_PRECOPY_INFOv2 in the core (vfio_main.c): EINVAL before any flag check when the " +
       "device cannot PRE_COPY; before, the index fell through to the driver (ENOTTY on vfio-pci)",
+  },
+  {
+    bit: 0,
+    since: "6.15",
+    name: "S390_BAR_MMAP",
+    what:
+      "vfio-pci maps BARs on s390 (vfio_pci_core.c vfio_pci_probe_mmaps tests pdev->non_mappable_bars, which " +
+      "arch/s390/pci/pci_fixup.c sets for ISM functions only; before, CONFIG_VFIO_PCI_MMAP was off on s390): " +
+      "GET_REGION_INFO of a memory BAR has MMAP, and the MSI-X table's BAR the MSIX_MAPPABLE capability. " +
+      "Upstream in 6.15 (s390/pci: Introduce pdev->non_mappable_bars and replace VFIO_PCI_MMAP); absent in " +
+      "Debian's 6.12.95 source, present in its 7.2.13",
   },
   {
     bit: 0,

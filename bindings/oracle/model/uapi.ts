@@ -24,8 +24,19 @@ import {
   O_VFIO_IOMMU_TYPE1_DMA_UNMAP__FLAGS,
   O_VFIO_IOMMU_TYPE1_DMA_UNMAP__IOVA,
   O_VFIO_IOMMU_TYPE1_DMA_UNMAP__SIZE,
+  O_VFIO_PCI_DEPENDENT_DEVICE__BUS,
+  O_VFIO_PCI_DEPENDENT_DEVICE__DEVFN,
+  O_VFIO_PCI_DEPENDENT_DEVICE__GROUP_ID,
+  O_VFIO_PCI_DEPENDENT_DEVICE__SEGMENT,
+  O_VFIO_PCI_HOT_RESET__ARGSZ,
+  O_VFIO_PCI_HOT_RESET__COUNT,
+  O_VFIO_PCI_HOT_RESET__FLAGS,
+  O_VFIO_PCI_HOT_RESET__GROUP_FDS,
   O_VFIO_PCI_HOT_RESET_INFO__ARGSZ,
+  O_VFIO_PCI_HOT_RESET_INFO__COUNT,
   O_VFIO_PCI_HOT_RESET_INFO__DEVICES,
+  O_VFIO_PCI_HOT_RESET_INFO__FLAGS,
+  SIZEOF_VFIO_PCI_DEPENDENT_DEVICE,
   O_VFIO_REGION_DMA_RANGE__LENGTH,
   O_VFIO_REGION_DMA_RANGE__OFFSET,
   SIZEOF_VFIO_DEVICE_FEATURE,
@@ -63,6 +74,7 @@ import { DEFAULT_KERNEL, kernelBehaviours } from "./kernel.js";
 export const UAPI_IOCTLS = [
   "VFIO_DEVICE_FEATURE",
   "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO",
+  "VFIO_DEVICE_PCI_HOT_RESET",
   "VFIO_GROUP_GET_STATUS",
   "VFIO_IOMMU_MAP_DMA",
   "VFIO_IOMMU_UNMAP_DMA",
@@ -85,6 +97,7 @@ export interface UapiPrediction {
 const COPY_IN: Record<UapiIoctl, number> = {
   VFIO_DEVICE_FEATURE: O_VFIO_DEVICE_FEATURE__DATA,
   VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: O_VFIO_PCI_HOT_RESET_INFO__DEVICES,
+  VFIO_DEVICE_PCI_HOT_RESET: O_VFIO_PCI_HOT_RESET__GROUP_FDS,
   VFIO_GROUP_GET_STATUS: SIZEOF_VFIO_GROUP_STATUS,
   VFIO_IOMMU_MAP_DMA: SIZEOF_VFIO_IOMMU_TYPE1_DMA_MAP,
   VFIO_IOMMU_UNMAP_DMA: SIZEOF_VFIO_IOMMU_TYPE1_DMA_UNMAP,
@@ -204,6 +217,8 @@ export class UapiModel {
         return this.feature(b, mem);
       case "VFIO_DEVICE_GET_PCI_HOT_RESET_INFO":
         return this.hotResetInfo(b, mem);
+      case "VFIO_DEVICE_PCI_HOT_RESET":
+        return this.hotReset(b, mem);
       case "VFIO_GROUP_GET_STATUS":
         return groupStatus(b, mem);
       case "VFIO_IOMMU_MAP_DMA":
@@ -288,11 +303,57 @@ export class UapiModel {
     return r ? BigInt(r.size) : 0n;
   }
 
-  // ---- VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: the harness devices sit on the root bus (no slot or bus reset)
+  // ---- VFIO_DEVICE_GET_PCI_HOT_RESET_INFO: vfio_pci_ioctl_get_pci_hot_reset_info (group-opened device)
   private hotResetInfo(b: Buf, reply: Uint8Array): UapiPrediction {
-    if (b.u32(O_VFIO_PCI_HOT_RESET_INFO__ARGSZ) < O_VFIO_PCI_HOT_RESET_INFO__DEVICES)
-      return fail("EINVAL", "HOT_RESET_ARGSZ", reply);
-    return fail("ENODEV", "HOT_RESET_NO_SLOT_OR_BUS_RESET", reply);
+    const argsz = b.u32(O_VFIO_PCI_HOT_RESET_INFO__ARGSZ);
+    if (argsz < O_VFIO_PCI_HOT_RESET_INFO__DEVICES) return fail("EINVAL", "HOT_RESET_ARGSZ", reply);
+    const domain = this.device.resetDomain;
+    if (!domain?.length) return fail("ENODEV", "HOT_RESET_NO_SLOT_OR_BUS_RESET", reply);
+    const out = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
+    // the header goes back with flags 0 and the count, also when the array does not fit
+    out.setUint32(O_VFIO_PCI_HOT_RESET_INFO__FLAGS, 0, true);
+    out.setUint32(O_VFIO_PCI_HOT_RESET_INFO__COUNT, domain.length, true);
+    const room = Math.floor((argsz - O_VFIO_PCI_HOT_RESET_INFO__DEVICES) / SIZEOF_VFIO_PCI_DEPENDENT_DEVICE);
+    if (domain.length > room) return fail("ENOSPC", "HOT_RESET_INFO_ROOM", reply);
+    const end = O_VFIO_PCI_HOT_RESET_INFO__DEVICES + domain.length * SIZEOF_VFIO_PCI_DEPENDENT_DEVICE;
+    if (end > reply.length) return answer(null, "HOT_RESET_INFO_WRITES_PAST_BUFFER", reply);
+    domain.forEach((d, i) => {
+      const at = O_VFIO_PCI_HOT_RESET_INFO__DEVICES + i * SIZEOF_VFIO_PCI_DEPENDENT_DEVICE;
+      const { segment, bus, devfn } = parseBdf(d.bdf);
+      out.setUint32(at + O_VFIO_PCI_DEPENDENT_DEVICE__GROUP_ID, d.group, true);
+      out.setUint16(at + O_VFIO_PCI_DEPENDENT_DEVICE__SEGMENT, segment, true);
+      out.setUint8(at + O_VFIO_PCI_DEPENDENT_DEVICE__BUS, bus);
+      out.setUint8(at + O_VFIO_PCI_DEPENDENT_DEVICE__DEVFN, devfn);
+    });
+    return answer(0, "HOT_RESET_INFO", reply);
+  }
+
+  // ---- VFIO_DEVICE_PCI_HOT_RESET: vfio_pci_ioctl_pci_hot_reset + _groups + vfio_pci_dev_set_hot_reset,
+  // for a group-opened device (a cdev-opened one passes no fds: not modelled)
+  private hotReset(b: Buf, reply: Uint8Array): UapiPrediction {
+    const argsz = b.u32(O_VFIO_PCI_HOT_RESET__ARGSZ),
+      flags = b.u32(O_VFIO_PCI_HOT_RESET__FLAGS),
+      count = b.u32(O_VFIO_PCI_HOT_RESET__COUNT);
+    if (argsz < O_VFIO_PCI_HOT_RESET__GROUP_FDS || flags) return fail("EINVAL", "HOT_RESET_ARGSZ_FLAGS", reply);
+    const cdevOrder = this.has.has("HOT_RESET_CDEV");
+    if (cdevOrder && count === 0) return fail("EINVAL", "HOT_RESET_COUNT_ZERO_GROUP_OPENED", reply);
+    const domain = this.device.resetDomain;
+    if (!domain?.length) return fail("ENODEV", "HOT_RESET_NO_SLOT_OR_BUS_RESET", reply);
+    if (count === 0 || count > domain.length) return fail("EINVAL", "HOT_RESET_COUNT", reply);
+    // each fd in order: fget (EBADF), then vfio_file_is_group (EINVAL); the array is read whatever argsz says
+    const groups = new Set<number>();
+    for (let i = 0; i < count; i++) {
+      const at = O_VFIO_PCI_HOT_RESET__GROUP_FDS + 4 * i;
+      if (!b.has(at, 4)) return answer(null, "HOT_RESET_READS_PAST_BUFFER", reply);
+      const fd = b.s32(at);
+      const group = this.device.groupFds?.[fd];
+      if (group !== undefined) groups.add(group);
+      else if (!this.fds.open.has(fd)) return fail("EBADF", "HOT_RESET_FD_CLOSED", reply);
+      else return fail("EINVAL", "HOT_RESET_FD_NOT_GROUP", reply);
+    }
+    // every device of the reset domain must be in one of the groups given
+    if (domain.some((d) => !groups.has(d.group))) return fail("EINVAL", "HOT_RESET_GROUP_MISSING", reply);
+    return answer(0, "HOT_RESET", reply);
   }
 
   // ---- VFIO_IOMMU_MAP_DMA: vfio_iommu_type1_map_dma + vfio_dma_do_map
@@ -411,6 +472,14 @@ function iovaValid(iova: bigint, size: bigint): boolean {
 }
 
 /** Stateless: the answer of a fresh device (no low-power entry, no mappings, no pinnable memory). */
+/** "0000:01:00.1" -> segment 0, bus 1, devfn (slot << 3 | function) 1. */
+function parseBdf(bdf: string): { segment: number; bus: number; devfn: number } {
+  const m = /^([0-9a-f]{4}):([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$/i.exec(bdf);
+  if (!m) throw new TypeError(`uapi model: a PCI address looks like 0000:01:00.1, not ${JSON.stringify(bdf)}`);
+  const hex = (x: string) => Number.parseInt(x, 16);
+  return { segment: hex(m[1]), bus: hex(m[2]), devfn: (hex(m[3]) << 3) | Number(m[4]) };
+}
+
 export function predictUapi(ioctl: UapiIoctl, bytes: Uint8Array, device: DeviceDescription): UapiPrediction {
   return new UapiModel(device).predict(ioctl, bytes);
 }

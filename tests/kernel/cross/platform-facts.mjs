@@ -14,6 +14,8 @@
 //    line, EINVAL for a per-CPU interrupt or a trigger type the irq chip refuses.
 
 import {
+  VFIO_DEVICE_FLAGS_AMBA,
+  VFIO_DEVICE_FLAGS_PLATFORM,
   VFIO_IRQ_INFO_AUTOMASKED as IRQ_INFO_AUTOMASKED,
   VFIO_IRQ_INFO_EVENTFD as IRQ_INFO_EVENTFD,
   VFIO_IRQ_INFO_MASKABLE as IRQ_INFO_MASKABLE,
@@ -24,8 +26,6 @@ import {
 const GIC_SPI = 0,
   GIC_PPI = 1;
 const GIC_LEVEL = 0xc; // IRQ_TYPE_LEVEL_HIGH | IRQ_TYPE_LEVEL_LOW in the third cell
-
-export const hexToBuffer = (hex) => Buffer.from(hex ?? "", "hex");
 
 /** /proc/interrupts -> [{ virq, chip, hwirq, trigger: 'level'|'edge'|null, actions: [names] }] (numbered lines only). */
 export function parseProcInterrupts(text, cpus = 1) {
@@ -119,7 +119,11 @@ export function platformDescription({ name, bus, kernel, interrupts, reg, procIn
     name,
     driver: bus === "amba" ? "vfio-amba" : "vfio-platform",
     kernel,
-    info: { flags: bus === "amba" ? 8 : 4, numRegions: regions.length, numIrqs: irqs.length },
+    info: {
+      flags: bus === "amba" ? VFIO_DEVICE_FLAGS_AMBA : VFIO_DEVICE_FLAGS_PLATFORM,
+      numRegions: regions.length,
+      numIrqs: irqs.length,
+    },
     reset: false,
     irqs,
     regions,

@@ -8,7 +8,8 @@
 import * as fs from "node:fs";
 import { decode, formatTopology, fromHex, irqTopology } from "../../../dist/bindings/index.js";
 import { scriptLines } from "./check.mjs";
-import { hexToBuffer, parseProcInterrupts, platformDescription } from "./platform-facts.mjs";
+import { AUXV, factLines, pageSizeOf, readFacts } from "./guest-facts.mjs";
+import { parseProcInterrupts, platformDescription } from "./platform-facts.mjs";
 import { platformCleanupItems, platformFixedItems, platformRandomItems } from "./platform-gen.mjs";
 import { builders } from "./requests.mjs";
 
@@ -58,11 +59,13 @@ function planShape(dts, d) {
 }
 
 /** The guest files describing one device: its device-tree node's interrupts and reg, an amba device's periphid. */
-const facts = (d) => [
+const deviceFiles = (d) => [
   `/sys/bus/${d.bus}/devices/${d.name}/of_node/interrupts`,
   `/sys/bus/${d.bus}/devices/${d.name}/of_node/reg`,
   ...(d.bus === "amba" ? [`/sys/bus/amba/devices/${d.name}/id`] : []),
 ];
+/** The guest's files: /proc/interrupts once every device is open (which lines vfio requested, their trigger), the page size. */
+const FACTS = { guestFiles: ["/proc/interrupts", AUXV], deviceFiles };
 
 export function platformPlan({ dts, fragment, seed, random }) {
   const b = builders();
@@ -75,43 +78,20 @@ export function platformPlan({ dts, fragment, seed, random }) {
     ];
     return { ...d, items };
   });
-  const lines = ["# vfio-abi arm64 platform stage"];
-  for (const d of devs) lines.push(`OPEN ${d.name}`);
-  lines.push("READ_FILE /proc/interrupts", "READ_FILE /proc/self/auxv");
-  for (const d of devs) lines.push(...facts(d).map((f) => `READ_FILE ${f}`));
+  const lines = ["# vfio-abi arm64 platform stage", ...factLines(devs, FACTS)];
   for (const d of devs) lines.push(`USE ${d.name}`, ...scriptLines(d.items));
   lines.push("QUIT");
   return { devs, script: `${lines.join("\n")}\n` };
 }
 
-/** AT_PAGESZ from the replay program's auxiliary vector (little-endian u64 pairs on arm64). */
-function pageSizeOf(auxv) {
-  for (let o = 0; o + 16 <= auxv.length; o += 16)
-    if (auxv.readBigUInt64LE(o) === 6n) return Number(auxv.readBigUInt64LE(o + 8));
-  throw new Error("no AT_PAGESZ in /proc/self/auxv");
-}
-
 /** Descriptions from the facts part of the transcript; returns { descriptions, next } (index of the first USE). */
 export function guestFacts(records, devs, kernel) {
-  let i = 0;
-  const problems = [];
-  for (const d of devs) {
-    const r = records[i++];
-    if (r?.cmd !== "OPEN" || r.extra.failed || r.extra.err.length)
-      problems.push(`OPEN ${d.name} failed: ${r?.extra.err.join("; ") || r?.extra.lines.join(" | ")}`);
-  }
-  const file = () => {
-    const r = records[i++];
-    if (r?.cmd !== "READ_FILE")
-      throw new Error(`expected a READ_FILE record, got ${r?.cmd}: ${r?.extra.lines.join(" | ")}`);
-    return r.ret >= 0 ? hexToBuffer(r.replyHex) : Buffer.alloc(0);
-  };
-  const procText = file().toString("latin1");
+  const { guest, device, problems, next } = readFacts(records, devs, FACTS);
+  const procText = guest[0].toString("latin1");
   const procInterrupts = parseProcInterrupts(procText);
-  const pageSize = pageSizeOf(file());
-  const descriptions = devs.map((d) => {
-    const [interrupts, reg, periphid] = facts(d).map(() => file());
-    const amba = periphid?.toString("latin1");
+  const pageSize = pageSizeOf(guest[1]);
+  const descriptions = devs.map((d, k) => {
+    const [interrupts, reg, periphid] = device[k];
     return platformDescription({
       name: d.name,
       bus: d.bus,
@@ -120,10 +100,10 @@ export function guestFacts(records, devs, kernel) {
       reg,
       procInterrupts,
       pageSize,
-      periphid: amba,
+      periphid: periphid?.toString("latin1"),
     });
   });
-  return { descriptions, next: i, problems, procText, pageSize };
+  return { descriptions, next, problems, procText, pageSize };
 }
 
 /**

@@ -14,11 +14,13 @@
 // --build-budget (or VFIO_CROSS_BUILD_BUDGET, minutes): kernels not cached yet are built only while
 // the budget lasts (a build still running at its end is stopped, and resumed by the next run); the
 // stages whose kernel is not ready are SKIPPED, loudly. 0 = use cached kernels only. Default: no limit.
+// A kernel source or guest package the mirror cannot give (unreachable, download failed) skips its
+// stages the same way. The last lines of the output say what each (stage, kernel) pair did.
 // Exit: 0 all matched; 1 a mismatch; 2 a toolchain is missing or a kernel could not be built or
-// booted; 3 nothing ran (every kernel skipped by the budget); 4 what ran matched, some were skipped.
+// booted; 3 nothing ran (every kernel skipped); 4 what ran matched, some were skipped.
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { BuildBudgetError, SERIES } from "../lib/kbuild.mjs";
+import { BuildBudgetError, KernelUnavailableError, SERIES } from "../lib/kbuild.mjs";
 import { prepareGuest } from "./machines.mjs";
 import { seedArg } from "../../helpers/options.mjs";
 
@@ -28,7 +30,7 @@ if (!fs.existsSync(new URL("../../../dist/bindings/index.js", import.meta.url)))
 }
 const { platformStage } = await import("./platform.mjs");
 const { zpciStage } = await import("./zpci.mjs");
-const { bootStage, report } = await import("./stage.mjs");
+const { bootStage, report, seedFor } = await import("./stage.mjs");
 const { irqTopology, formatTopology } = await import("../../../dist/bindings/index.js");
 
 const STAGES = { platform: platformStage, zpci: zpciStage };
@@ -53,12 +55,15 @@ const t0 = Date.now();
 
 // kernels first, one at a time (a cold build takes minutes; two at once only share the cores)
 const guests = [];
+/** What each (stage, kernel) pair did, for the last lines of the output: { tag, summary }. */
+const outcomes = [];
 const skipped = [];
 const deadline = t0 + budgetMin * 60_000;
 let exit = 0;
 for (const s of series) {
   for (const stage of stages) {
     const t = Date.now();
+    const tag = `${stage.name} ${stage.arch} ${s}`;
     try {
       const g = await prepareGuest({ arch: stage.arch, series: s, deadline, dtFragment, log });
       const k = g.kernel;
@@ -68,14 +73,19 @@ for (const s of series) {
       );
       guests.push({ stage, guest: g });
     } catch (e) {
-      if (e instanceof BuildBudgetError) {
-        skipped.push(`${stage.name} ${stage.arch} ${s}`);
-        console.log(
-          `cross: ${stage.arch} ${s}: SKIPPED, kernel not built within the ${budgetMin}-minute budget (${e.message})`,
-        );
+      const first = e.message.split("\n")[0];
+      if (e instanceof KernelUnavailableError) {
+        const why =
+          e instanceof BuildBudgetError
+            ? `kernel not built within the ${budgetMin}-minute build budget (${first})`
+            : `kernel source or guest package unavailable (${first})`;
+        skipped.push(tag);
+        outcomes.push({ tag, summary: `SKIPPED: ${why}` });
+        console.log(`cross: ${stage.arch} ${s}: SKIPPED, ${why}`);
         continue;
       }
       console.log(`cross: ${stage.arch} ${s}: KERNEL/TOOLCHAIN FAILURE\n${e.message}`);
+      outcomes.push({ tag, summary: `KERNEL/TOOLCHAIN FAILURE: ${first}` });
       exit = 2;
     }
   }
@@ -84,9 +94,7 @@ console.log(`cross: kernels ready in ${((Date.now() - t0) / 1000).toFixed(1)} s`
 
 const t1 = Date.now();
 const runs = await Promise.all(
-  guests.map(({ stage, guest }) =>
-    bootStage(stage, guest, { seed: seed + (guest.series === "7.2" ? 104729 : 0), random, log }),
-  ),
+  guests.map(({ stage, guest }) => bootStage(stage, guest, { seed: seedFor(seed, guest.series), random, log })),
 );
 for (const run of runs) {
   if (dump && run.r) {
@@ -96,19 +104,26 @@ for (const run of runs) {
     fs.writeFileSync(path.join(dump, `${f}.req.txt`), run.plan.script);
   }
   const describe = tables ? (run.stage.describe ?? ((p) => formatTopology(irqTopology(p.device)))) : null;
-  exit = Math.max(exit, report(run, { random, verbose, describe }));
+  const { code, summary } = report(run, { random, verbose, describe });
+  outcomes.push({ tag: `${run.stage.name} ${run.stage.arch} ${run.series}`, summary });
+  exit = Math.max(exit, code);
 }
-console.log(
-  `cross stage: ${exit === 0 ? "OK" : `FAILED (exit ${exit})`}; boots+replays ${((Date.now() - t1) / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
-);
 if (skipped.length) {
   const bar = "!".repeat(100);
   console.log(
     `${bar}\ncross stage: SKIPPED ${skipped.length} of ${skipped.length + guests.length} (stage, kernel) pairs: ${skipped.join("; ")}\n` +
-      "  their kernels were not built within the build budget. Build them once with\n" +
-      "  `npm run test:cross` (no budget) or `node tests/kernel/lib/kbuild.mjs`, keeping VFIO_KERNEL_CACHE\n" +
+      "  their kernels were not built (build budget) or their sources could not be fetched. Build them once\n" +
+      "  with `npm run test:cross` (no budget) or `node tests/kernel/lib/kbuild.mjs`, keeping VFIO_KERNEL_CACHE\n" +
       `  between runs so later runs find them cached.\n${bar}`,
   );
   if (exit === 0) exit = guests.length ? 4 : 3;
 }
+// the last lines: one per (stage, kernel) pair, then the verdict (a failing run's summary repeats them)
+console.log("cross stage summary:");
+for (const o of outcomes) console.log(`  ${o.tag.padEnd(20)} ${o.summary}`);
+const verdict = { 0: "OK", 1: "FAILED (a reply did not match)", 2: "FAILED (a kernel could not be built or booted)" };
+console.log(
+  `cross stage: ${verdict[exit] ?? (exit === 4 ? "PARTIAL (what ran matched; the rest SKIPPED)" : "NOT RUN (every kernel SKIPPED)")} (exit ${exit}); ` +
+    `boots+replays ${((Date.now() - t1) / 1000).toFixed(1)} s, total ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+);
 process.exit(exit);

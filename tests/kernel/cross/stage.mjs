@@ -5,6 +5,9 @@ import { parseTranscript } from "../lib/transcript.mjs";
 import { checkDevice, newStats } from "./check.mjs";
 import { runGuest } from "./machines.mjs";
 
+/** The campaign seed of a kernel series: each series gets its own random requests. */
+export const seedFor = (seed, series) => seed + (series === "7.2" ? 104729 : 0);
+
 /** Boot and replay; resolves { stage, series, guest, plan, r } or { stage, series, error }. */
 export async function bootStage(stage, guest, { seed, random, log }) {
   try {
@@ -44,19 +47,22 @@ export function checkRun({ stage, series, plan, r }) {
   return { stats, perDevice, facts };
 }
 
-/** Print one run's result; returns its exit code (0 ok, 1 mismatch, 2 build/boot failure). */
+/**
+ * Print one run's result; returns { code, summary }: code 0 ok, 1 mismatch, 2 boot failure, and a
+ * one-line summary for the end of the output (what failed, first mismatch).
+ */
 export function report(run, { random, verbose, describe }) {
   const tag = `${run.stage.name} ${run.stage.arch} ${run.series}`;
   if (run.error) {
-    console.log(`${tag}: BUILD/BOOT FAILURE\n${run.error.message}`);
-    return 2;
+    console.log(`${tag}: BOOT FAILURE\n${run.error.message}`);
+    return { code: 2, summary: `BOOT FAILURE: ${run.error.message.split("\n")[0]}` };
   }
   let res;
   try {
     res = checkRun(run);
   } catch (e) {
     console.log(`${tag}: cannot read the guest's report: ${e.message}`);
-    return 1;
+    return { code: 1, summary: `UNREADABLE guest report: ${e.message.split("\n")[0]}` };
   }
   const { stats, perDevice } = res;
   if (run.stage.afterCheck) stats.mismatches.push(...run.stage.afterCheck(perDevice, run));
@@ -78,5 +84,11 @@ export function report(run, { random, verbose, describe }) {
   if (few.length) stats.mismatches.push(`fewer than ${random} requests on ${few.map((p) => p.name).join(", ")}`);
   for (const m of stats.mismatches.slice(0, 60)) console.log(`  MISMATCH ${m}`);
   if (stats.mismatches.length > 60) console.log(`  ... ${stats.mismatches.length - 60} more mismatches`);
-  return stats.mismatches.length ? 1 : 0;
+  const counts = `${stats.requests} requests on ${perDevice.length} devices (${k.release}), boot+replay ${(run.r.wallMs / 1000).toFixed(1)} s`;
+  if (!stats.mismatches.length) return { code: 0, summary: `ok: ${counts}, 0 mismatches` };
+  const first = stats.mismatches[0];
+  return {
+    code: 1,
+    summary: `MISMATCH: ${stats.mismatches.length} of ${counts}; first: ${first.length > 300 ? `${first.slice(0, 300)}...` : first}`,
+  };
 }

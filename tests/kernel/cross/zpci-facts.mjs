@@ -8,6 +8,7 @@ import {
   VFIO_REGION_INFO_FLAG_READ,
   VFIO_REGION_INFO_FLAG_WRITE,
 } from "../../../dist/bindings/index.js";
+import { kernelBehaviours } from "../../../dist/bindings/oracle/index.js";
 import { structs } from "../../../schema/abi.mjs";
 
 const ZPCI_BASE = structs.vfio_device_info_cap_zpci_base.id,
@@ -26,8 +27,10 @@ const ZPCI_BASE = structs.vfio_device_info_cap_zpci_base.id,
 //  * on s390 there is no INTx (VFIO_PCI_INTX is off): count 0, flags EVENTFD|MASKABLE|AUTOMASKED;
 //  * MSI and MSI-X report NORESIZE (s390's MSI domain cannot add MSI-X vectors while enabled);
 //  * ERR exists only on PCI Express; REQ always (count 1);
-//  * BARs are READ|WRITE when they have a size, and MMAP (with the MSIX_MAPPABLE capability on
-//    the MSI-X table's BAR) only where the kernel maps BARs: `mmapBars` says whether it does;
+//  * BARs are READ|WRITE when they have a size; MMAP (with the MSIX_MAPPABLE capability on the
+//    MSI-X table's BAR) only from the kernel profile S390_BAR_MMAP on (6.15: vfio_pci_probe_mmaps
+//    tests pdev->non_mappable_bars, set for ISM only; before, VFIO_PCI_MMAP was off on s390), and
+//    then for a memory BAR of at least a page, or a smaller one starting on a page boundary;
 //  * GET_INFO carries ZPCI_BASE v2, ZPCI_GROUP v2 and ZPCI_PFIP v1 (no UTIL string under QEMU).
 
 const PCI_CAP_MSI = 0x05,
@@ -56,7 +59,7 @@ export function pciConfigFacts(cfg) {
   return out;
 }
 
-/** sysfs `resource`: one "start end flags" line (hex) per resource -> [{ size: bigint, flags }]. */
+/** sysfs `resource`: one "start end flags" line (hex) per resource -> [{ start: bigint, size: bigint, flags }]. */
 export function pciResources(text) {
   return text
     .trim()
@@ -67,7 +70,7 @@ export function pciResources(text) {
         .trim()
         .split(/\s+/)
         .map((x) => BigInt(x));
-      return { size: end === 0n && start === 0n ? 0n : end - start + 1n, flags: Number(flags) };
+      return { start, size: end === 0n && start === 0n ? 0n : end - start + 1n, flags: Number(flags) };
     });
 }
 
@@ -92,7 +95,7 @@ const attr = (text) => Number(String(text).trim());
 
 /**
  * @param {{name: string, kernel: string, config: Buffer, resource: string, resetMethod: string,
- *          zpci: Record<string, string>, reservedRegions: string, group: object, mmapBars: boolean,
+ *          zpci: Record<string, string>, reservedRegions: string, group: object, pageSize: number,
  *          apertureEnd: bigint}} o
  *   zpci: sysfs attribute texts; group: the function group's CLP answers (dasm, msiAddr, mui, noi,
  *   version, maxstbl) and fmbLength.
@@ -106,9 +109,11 @@ export function zpciDescription({
   zpci,
   reservedRegions,
   group,
-  mmapBars,
+  pageSize,
   apertureEnd,
 }) {
+  const mmapBars = kernelBehaviours(kernel).has("S390_BAR_MMAP");
+  const page = BigInt(pageSize);
   const c = pciConfigFacts(config);
   const res = pciResources(resource);
   const intx = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED,
@@ -123,9 +128,10 @@ export function zpciDescription({
   ];
   const regions = [];
   for (let i = 0; i < 6; i++) {
-    const r = res[i] ?? { size: 0n, flags: 0 };
+    const r = res[i] ?? { start: 0n, size: 0n, flags: 0 };
     const mem = (r.flags & IORESOURCE_MEM) !== 0;
-    const mmap = mmapBars && mem && r.size > 0n;
+    // a sub-page BAR is mapped when it starts a page (the kernel reserves the rest of the page)
+    const mmap = mmapBars && mem && r.size > 0n && (r.size >= page || r.start % page === 0n);
     regions.push({
       index: i,
       size: r.size,

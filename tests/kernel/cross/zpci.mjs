@@ -7,10 +7,13 @@
 // script and a random stateful campaign per function; stage.mjs checks. Run by run.mjs.
 import { cleanupItems, fixedItems, infoBuilders, randomItems } from "../gen.mjs";
 import { scriptLines } from "./check.mjs";
-import { hexToBuffer } from "./platform-facts.mjs";
+import { AUXV, factLines, pageSizeOf, readFacts } from "./guest-facts.mjs";
 import { zpciDescription } from "./zpci-facts.mjs";
 
-const { DeviceModel } = await import("../../../dist/bindings/index.js");
+const { DeviceModel, VFIO_IRQ_INFO_AUTOMASKED, VFIO_IRQ_INFO_EVENTFD, VFIO_IRQ_INFO_MASKABLE, VFIO_IRQ_INFO_NORESIZE } =
+  await import("../../../dist/bindings/index.js");
+const INTX_FLAGS = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED,
+  VECTOR_FLAGS = VFIO_IRQ_INFO_EVENTFD | VFIO_IRQ_INFO_NORESIZE;
 
 const PROF = { arch: "s390x", epoch: "6.6" };
 
@@ -30,10 +33,10 @@ const shapeOf = (f) => ({
   driver: "vfio-pci",
   kernel: "7.2",
   irqs: [
-    { index: 0, count: 0, flags: 7 },
-    { index: 1, count: 0, flags: 9 },
-    { index: 2, count: f.msix, flags: 9 },
-    { index: 4, count: 1, flags: 9 },
+    { index: 0, count: 0, flags: INTX_FLAGS },
+    { index: 1, count: 0, flags: VECTOR_FLAGS },
+    { index: 2, count: f.msix, flags: VECTOR_FLAGS },
+    { index: 4, count: 1, flags: VECTOR_FLAGS },
   ],
   regions: [],
 });
@@ -58,13 +61,15 @@ const ZPCI_ATTRS = [
   "segment2",
   "segment3",
 ];
-const facts = (f) => [
+const deviceFiles = (f) => [
   `/sys/bus/pci/devices/${f.name}/config`,
   `/sys/bus/pci/devices/${f.name}/resource`,
   `/sys/bus/pci/devices/${f.name}/reset_method`,
   `/sys/bus/pci/devices/${f.name}/iommu_group/reserved_regions`,
   ...ZPCI_ATTRS.map((a) => `/sys/bus/pci/devices/${f.name}/${a}`),
 ];
+/** The guest's own file: the replay program's auxiliary vector (the page size, for the BARs' MMAP flag). */
+const FACTS = { guestFiles: [AUXV], deviceFiles };
 
 /**
  * The function group QEMU presents to every emulated zPCI function (its default group): the CLP
@@ -100,31 +105,19 @@ export function zpciPlan({ seed, random }) {
     ];
     return { ...f, items };
   });
-  const lines = ["# vfio-abi s390x zPCI stage"];
-  for (const d of devs) lines.push(`OPEN ${d.name}`);
-  for (const d of devs) lines.push(...facts(d).map((p) => `READ_FILE ${p}`));
+  const lines = ["# vfio-abi s390x zPCI stage", ...factLines(devs, FACTS)];
   for (const d of devs) lines.push(`USE ${d.name}`, ...scriptLines(d.items));
   lines.push("QUIT");
   return { devs, script: `${lines.join("\n")}\n` };
 }
 
-export function guestFacts(records, devs, kernel, { mmapBars, apertureEnd }) {
-  let i = 0;
-  const problems = [];
-  for (const d of devs) {
-    const r = records[i++];
-    if (r?.cmd !== "OPEN" || r.extra.failed || r.extra.err.length)
-      problems.push(`OPEN ${d.name} failed: ${r?.extra.err.join("; ") || r?.extra.lines.join(" | ")}`);
-  }
-  const file = () => {
-    const r = records[i++];
-    if (r?.cmd !== "READ_FILE")
-      throw new Error(`expected a READ_FILE record, got ${r?.cmd}: ${r?.extra.lines.join(" | ")}`);
-    return r.ret >= 0 ? hexToBuffer(r.replyHex) : Buffer.alloc(0);
-  };
-  const descriptions = devs.map((d) => {
-    const [config, resource, resetMethod, reservedRegions, ...attrs] = facts(d).map(() => file());
-    const zpci = Object.fromEntries(ZPCI_ATTRS.map((a, k) => [a, attrs[k].toString("latin1")]));
+/** Descriptions from the facts part of the transcript; returns { descriptions, next } (index of the first USE). */
+export function guestFacts(records, devs, kernel, { apertureEnd }) {
+  const { guest, device, problems, next } = readFacts(records, devs, FACTS);
+  const pageSize = pageSizeOf(guest[0], { bigEndian: true });
+  const descriptions = devs.map((d, k) => {
+    const [config, resource, resetMethod, reservedRegions, ...attrs] = device[k];
+    const zpci = Object.fromEntries(ZPCI_ATTRS.map((a, j) => [a, attrs[j].toString("latin1")]));
     return zpciDescription({
       name: d.name,
       kernel,
@@ -134,11 +127,11 @@ export function guestFacts(records, devs, kernel, { mmapBars, apertureEnd }) {
       zpci,
       reservedRegions: reservedRegions.toString("latin1"),
       group: QEMU_ZPCI_GROUP,
-      mmapBars,
+      pageSize,
       apertureEnd,
     });
   });
-  return { descriptions, next: i, problems };
+  return { descriptions, next, problems, pageSize };
 }
 
 /** The stage for stage.mjs. */
@@ -153,6 +146,5 @@ export const zpciStage = {
       devices: qemuDevices(),
     };
   },
-  facts: (records, devs, series) =>
-    guestFacts(records, devs, series, { mmapBars: false, apertureEnd: (1n << 42n) - 1n }),
+  facts: (records, devs, series) => guestFacts(records, devs, series, { apertureEnd: (1n << 42n) - 1n }),
 };

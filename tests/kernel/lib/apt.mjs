@@ -262,11 +262,14 @@ export class PrivateApt {
     return all.sort((a, b) => debVersionCompare(a.version, b.version)).at(-1) ?? null;
   }
 
-  /** Download packages ("name" or "name=version") into destDir; returns the .deb paths in order. */
-  async download(pkgs, destDir) {
+  /**
+   * Download packages ("name" or "name=version") into destDir; returns the .deb paths in order.
+   * timeoutMs (default 15 minutes) bounds the whole download.
+   */
+  async download(pkgs, destDir, { timeoutMs = 900_000 } = {}) {
     await fsp.mkdir(destDir, { recursive: true });
     const before = new Set(await fsp.readdir(destDir));
-    await run("apt-get", [...this.opts, "-q", "download", ...pkgs], { cwd: destDir, timeoutMs: 900_000 });
+    await run("apt-get", [...this.opts, "-q", "download", ...pkgs], { cwd: destDir, timeoutMs });
     const debs = (await fsp.readdir(destDir)).filter((f) => f.endsWith(".deb"));
     debs.sort((a, b) => Number(before.has(a)) - Number(before.has(b))); // fresh downloads first
     return pkgs.map((p) => {

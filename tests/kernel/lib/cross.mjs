@@ -5,6 +5,7 @@ import * as fsp from "node:fs/promises";
 import * as path from "node:path";
 import { PrivateApt, debianSource, extractDeb } from "./apt.mjs";
 import { buildStatic, isStaticElf } from "./initramfs.mjs";
+import { SourceUnavailableError } from "./kbuild.mjs";
 import { exists, readJson, withLock, writeAtomic } from "./util.mjs";
 
 /** Debian architecture -> cross compiler, ELF machine number, QEMU system emulator. */
@@ -53,12 +54,20 @@ export async function guestBusybox({ arch, cacheDir, suite = "bookworm", log = (
       architectures: Object.keys(GUEST_ARCHES),
       log,
     });
-    await apt.update();
+    const fetch = async (what, fn) => {
+      try {
+        return await fn();
+      } catch (e) {
+        throw new SourceUnavailableError(`${what}: ${e.message}`);
+      }
+    };
+    await fetch("apt-get update", () => apt.update());
     const s = await apt.newest(`busybox-static:${arch}`);
     if (!s) throw new Error(`busybox-static:${arch} not found in ${suite}`);
     const tmp = path.join(dir, `tmp-${process.pid}`);
     await fsp.rm(tmp, { recursive: true, force: true });
-    const [deb] = await apt.download([`busybox-static:${arch}=${s.version}`], path.join(tmp, "deb"));
+    const pkg = `busybox-static:${arch}=${s.version}`;
+    const [deb] = await fetch(`downloading ${pkg}`, () => apt.download([pkg], path.join(tmp, "deb")));
     await extractDeb(deb, path.join(tmp, "root"));
     const bin = [path.join(tmp, "root/bin/busybox"), path.join(tmp, "root/usr/bin/busybox")].find(exists);
     if (!bin) throw new Error(`busybox-static:${arch} ${s.version} holds no bin/busybox`);

@@ -15,10 +15,14 @@
 //   const k = await customKernel({ arch: 'arm64', series: '6.12', cacheDir, log });
 //   // k.image, k.config, k.dtc (arm64), k.release (uname -r), k.sourceVersion, k.buildMs, k.cached
 //
-// With a `deadline` (epoch ms) a build that would end after it is stopped and a BuildBudgetError
-// thrown; the half-built tree stays, and the next run resumes it.
+// With a `deadline` (epoch ms) a build that would end after it is stopped (make and every compiler
+// it started) and a BuildBudgetError thrown; the half-built tree stays, and the next run resumes
+// it. A source or package that cannot be fetched (mirror unreachable, download failed or slower
+// than the budget) is a SourceUnavailableError. Both are KernelUnavailableErrors: the caller skips
+// what needs the kernel, loudly, instead of failing; a build that breaks is an ordinary error.
 //
 //   node tests/kernel/lib/kbuild.mjs [--arch arm64|s390x]... [--series 6.12|7.2]...   (build, print timings)
+import { spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
 import * as fs from "node:fs";
 import * as fsp from "node:fs/promises";
@@ -29,8 +33,12 @@ import { exists, readJson, run, sha256, withLock, writeAtomic } from "./util.mjs
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const FRAGMENT_DIR = path.join(HERE, "..", "cross");
+/** A kernel that is not available for a reason outside the repository: the stage is skipped, not failed. */
+export class KernelUnavailableError extends Error {}
 /** A kernel that could not be built (or waited for) before the caller's deadline. */
-export class BuildBudgetError extends Error {}
+export class BuildBudgetError extends KernelUnavailableError {}
+/** A source or package that could not be fetched (mirror unreachable, download failed). */
+export class SourceUnavailableError extends KernelUnavailableError {}
 
 /** Milliseconds left before `deadline`; throws BuildBudgetError when none are. */
 function timeLeft(deadline, what) {
@@ -39,12 +47,63 @@ function timeLeft(deadline, what) {
   return left;
 }
 
-/** run() bounded by the deadline: a timeout caused by the deadline becomes a BuildBudgetError. */
-async function runUntil(deadline, what, cmd, args, opts = {}) {
+/** Process groups of the commands runGroup started that are still running (killed when we exit). */
+const liveGroups = new Set();
+process.once("exit", () => {
+  for (const pid of liveGroups) killGroup(pid);
+});
+function killGroup(pid) {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    /* gone */
+  }
+}
+
+/**
+ * A command in a process group of its own, killed as a whole at its timeout (make's children,
+ * the compilers, every stage of a shell pipeline), so a stopped build leaves nothing running.
+ * Resolves { stdout }, rejects like run() with the tail of stderr.
+ */
+function runGroup(cmd, args, { timeoutMs, cwd } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { cwd, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+    liveGroups.add(child.pid);
+    let stdout = "",
+      stderr = "",
+      killed = false;
+    child.stdout.on("data", (d) => {
+      stdout += d;
+    });
+    child.stderr.on("data", (d) => {
+      stderr = (stderr + d).slice(-4000);
+    });
+    const timer = setTimeout(() => {
+      killed = true;
+      killGroup(child.pid);
+    }, timeoutMs);
+    child.on("error", (e) => {
+      clearTimeout(timer);
+      liveGroups.delete(child.pid);
+      reject(new Error(`${cmd}: ${e.code === "ENOENT" ? "command not found" : e.message}`));
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      killGroup(child.pid); // anything the command left behind in its group
+      liveGroups.delete(child.pid);
+      if (code === 0) return resolve({ stdout, stderr });
+      const why = killed ? `timed out after ${timeoutMs} ms` : signal ? `killed by ${signal}` : `exit ${code}`;
+      reject(new Error(`${cmd} ${args.join(" ")}: ${why}\n${stderr}`));
+    });
+  });
+}
+
+/** runGroup() bounded by the deadline: a timeout caused by the deadline becomes a BuildBudgetError. */
+export async function runUntil(deadline, what, cmd, args, opts = {}) {
   const limit = opts.timeoutMs ?? 600_000;
   const left = timeLeft(deadline, what);
   try {
-    return await run(cmd, args, { ...opts, timeoutMs: Math.min(limit, left) });
+    return await runGroup(cmd, args, { ...opts, timeoutMs: Math.min(limit, left) });
   } catch (e) {
     if (left < limit && Date.now() >= deadline - 1000)
       throw new BuildBudgetError(`${what}: stopped at the end of the build budget (resumed by the next run)`);
@@ -203,10 +262,31 @@ async function resolveSource(cacheDir, series, log) {
     sources: [debianSource(src.suite)],
     log,
   });
-  await apt.update();
+  try {
+    await apt.update();
+  } catch (e) {
+    throw new SourceUnavailableError(e.message);
+  }
   const s = await apt.newest(src.package);
-  if (!s) throw new Error(`kernel build: ${src.package} not found in ${src.suite}`);
+  // sid drops a series when the next one enters: skipped loudly until SOURCES names the new one
+  if (!s)
+    throw new SourceUnavailableError(
+      `${src.package} is no longer in ${src.suite}: SOURCES in tests/kernel/lib/kbuild.mjs must name a series it has`,
+    );
   return { version: s.version, apt };
+}
+
+/** apt download bounded by the deadline: stopped by it, a BuildBudgetError; failed, a SourceUnavailableError. */
+async function downloadUntil(deadline, apt, pkg, dir) {
+  const limit = 1_800_000;
+  const left = timeLeft(deadline, `downloading ${pkg}`);
+  try {
+    return await apt.download([pkg], dir, { timeoutMs: Math.min(limit, left) });
+  } catch (e) {
+    if (left < limit && Date.now() >= deadline - 1000)
+      throw new BuildBudgetError(`downloading ${pkg}: stopped at the end of the build budget`);
+    throw new SourceUnavailableError(`downloading ${pkg}: ${e.message}`);
+  }
 }
 
 /** Download and unpack linux-source-<series> <version> (once); returns the tree's path. */
@@ -225,7 +305,7 @@ async function unpackSource(cacheDir, series, version, apt, log, deadline = Infi
       await fsp.rm(dir, { recursive: true, force: true });
       await fsp.mkdir(dir, { recursive: true });
       const debDir = path.join(dir, "deb");
-      const [deb] = await apt.download([`${src.package}=${version}`], debDir);
+      const [deb] = await downloadUntil(deadline, apt, `${src.package}=${version}`, debDir);
       log(`kernel build: unpacking ${src.package} ${version}`);
       const q = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
       const pipeline =

@@ -91,7 +91,7 @@ function finishRecord(lines, incomplete) {
       } else if (first === "SLEEP" && !rec.cmd) {
         rec.cmd = "SLEEP";
         rec.extra.ms = Number(t[2]);
-      } else if ((first === "FDS" || first === "MODE" || first === "CLOSE") && !rec.cmd) {
+      } else if (["FDS", "MODE", "CLOSE", "DUP"].includes(first) && !rec.cmd) {
         rec.cmd = first;
       }
     } else if (kind === "ERR") {
