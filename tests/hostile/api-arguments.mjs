@@ -242,7 +242,7 @@ export function strictOptions(seed, calls) {
   const R = rng(seed);
   const PARTS = ["6", "1", "12", "7", "3", "0", "95", "junk", "", "rc1", "x", "+deb12-cloud-amd64", " ", "-rc2", "06"];
   const SEPS = [".", ".", ".", "-", "+", "", " "];
-  const releaseLike = /^\d{1,3}\.\d{1,3}(\.\d{1,6}([-+~].*)?|-rc\d{1,3})?$/;
+  const releaseLike = /^\d{1,3}\.\d{1,3}(\.\d{1,6}([-+~]\S*)?|-rc\d{1,3})?$/;
   const irq = GOLDEN.find((v) => v.struct === "vfio_region_info").bytes;
   let n = 0;
   for (let i = 0; i < calls; i++) {

@@ -10,7 +10,7 @@ import { SCALE, Tally, lib, rng } from "./helpers.mjs";
 import { INSPECT_OPTS, inspectOnce, inspectRandom, typed } from "./random-classes.mjs";
 import { PUBLIC_FUNCTIONS, apiArguments, brokenLinks, strictOptions, viewsAsBytes } from "./api-arguments.mjs";
 
-const { MEMORY_POLICY, VfioAbiError } = lib;
+const { MEMORY_POLICY } = lib;
 const tally = new Tally();
 const irqInfo = bytesOf(vectors.find((v) => v.struct === "vfio_irq_info").hex);
 assert.equal(irqInfo.length, lib.SIZEOF_VFIO_IRQ_INFO);
