@@ -720,9 +720,11 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_FD_WRITABLE                  3 /* fd kind: open, not an eventfd, writable */
 #define VFIO_ABI_ORACLE_PLAT_EXTENDED                0x80000000u /* words PLAT_IRQ_ERRNO.. are present */
 #define VFIO_ABI_ORACLE_PLAT_IRQ_ERRNO               200 /* words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them */
-#define VFIO_ABI_ORACLE_PLAT_MASK_IRQFD              264 /* words: per-index bitmap (2 words), a mask irqfd is installed */
-#define VFIO_ABI_ORACLE_PLAT_UNMASK_IRQFD            266 /* words: per-index bitmap (2 words), an unmask irqfd is installed */
-#define VFIO_ABI_ORACLE_PLAT_WORDS                   268 /* size of the extended block, in words */
+#define VFIO_ABI_ORACLE_PLAT_FD_TRIGGER              264 /* words: per index, the trigger eventfd + 1 (0: none) */
+#define VFIO_ABI_ORACLE_PLAT_FD_MASK                 328 /* words: per index, the eventfd of the mask irqfd + 1 (0: none) */
+#define VFIO_ABI_ORACLE_PLAT_FD_UNMASK               392 /* words: per index, the eventfd of the unmask irqfd + 1 (0: none) */
+#define VFIO_ABI_ORACLE_PLAT_MASKED                  456 /* words: per-index bitmap (2 words), the line is masked (by MASK, an irqfd or the automasking handler) */
+#define VFIO_ABI_ORACLE_PLAT_WORDS                   458 /* size of the extended block, in words */
 #define VFIO_ABI_ORACLE_PCI_EXTENDED                 0x80000000u /* words PCI_FD_INTX.. are present */
 #define VFIO_ABI_ORACLE_PCI_FD_INTX                  200 /* word: INTx trigger eventfd + 1 (0: none) */
 #define VFIO_ABI_ORACLE_PCI_FD_UNMASK                201 /* word: eventfd of the INTx unmask irqfd + 1 (0: none) */

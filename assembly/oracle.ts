@@ -20,6 +20,8 @@
 // vfio-pci blocks with PCI_EXTENDED in word 3 carry PCI_WORDS words: from word 200 the eventfd each
 // trigger holds (INTx, unmask irqfd, ERR, REQ, each MSI/MSI-X vector), kept here on commit (class
 // Pci) - the one place that state lives; hosts read it to follow the signals the kernel sends.
+// vfio-platform/amba blocks with PLAT_EXTENDED carry PLAT_WORDS words: each line's request_irq errno,
+// trigger eventfd, mask/unmask irqfds and mask (class Plat), kept the same way.
 import {
   DEVF_DYN_MSIX,
   DEVF_MSI_SHORT,
@@ -68,8 +70,10 @@ import {
   LVU_WORDS,
   PLAT_EXTENDED,
   PLAT_IRQ_ERRNO,
-  PLAT_MASK_IRQFD,
-  PLAT_UNMASK_IRQFD,
+  PLAT_FD_MASK,
+  PLAT_FD_TRIGGER,
+  PLAT_FD_UNMASK,
+  PLAT_MASKED,
   PLAT_WORDS,
   PCI_EXTENDED,
   PCI_FD_ERR,
@@ -145,6 +149,7 @@ import {
   O_VFIO_IRQ_SET__START,
   SIZEOF_VFIO_IRQ_SET,
   VFIO_CCW_NUM_IRQS,
+  VFIO_IRQ_INFO_AUTOMASKED,
   VFIO_IRQ_INFO_MASKABLE,
   VFIO_IRQ_SET_ACTION_MASK,
   VFIO_IRQ_SET_ACTION_TRIGGER,
@@ -220,6 +225,26 @@ class Pci {
   /** MSI/MSI-X enabled afresh or disabled: no vector holds anything. */
   static clearVectors(dev: usize): void {
     if (Pci.on(dev)) memory.fill(Pci.vecAt(dev, 0), 0, (PCI_VECTORS as usize) << 1);
+  }
+}
+
+/**
+ * vfio-platform/amba lines in the extended block (PLAT_EXTENDED): the trigger, the irqfds and the
+ * mask of each line, kept on commit. Without the extended block nothing is kept.
+ */
+class Plat {
+  @inline static on(dev: usize): bool {
+    return (Dev.w(dev, DEV_FEATURES) & PLAT_EXTENDED) != 0;
+  }
+  /** Word `base` + index (PLAT_FD_*) holds fd (< 0: none). */
+  static setFd(dev: usize, base: u32, index: u32, fd: i32): void {
+    if (Plat.on(dev) && index < DEV_IRQ_FLAGS_WORDS) Dev.setw(dev, base + index, fd >= 0 ? ((fd + 1) as u32) : 0);
+  }
+  static setMasked(dev: usize, index: u32, masked: bool): void {
+    if (!Plat.on(dev) || index >= DEV_IRQ_FLAGS_WORDS) return;
+    const word = PLAT_MASKED + (index >> 5),
+      bit: u32 = 1 << (index & 31);
+    Dev.setw(dev, word, masked ? Dev.w(dev, word) | bit : Dev.w(dev, word) & ~bit);
   }
 }
 
@@ -299,7 +324,7 @@ export function oracleSetIrqs(prof: u32, buf: usize, len: u32, dev: usize, commi
   if (esz != 0 && MINSZ + (count as u64) * (esz as u64) > (len as u64)) return Rule.fail(R_COPY_FAULT, EFAULT);
 
   // platform/amba: a request_irq that failed at open answers every SET_IRQS on its line, before the dispatch
-  if (drv != DRV_PCI && platformExtended(dev) && index < DEV_IRQ_FLAGS_WORDS) {
+  if (drv != DRV_PCI && Plat.on(dev) && index < DEV_IRQ_FLAGS_WORDS) {
     const requestErrno = Dev.w(dev, PLAT_IRQ_ERRNO + index) as i32;
     if (requestErrno != 0) return Rule.fail(R_REQUEST_IRQ, requestErrno);
   }
@@ -317,126 +342,169 @@ function fdErr(dev: usize, fd: i32): i32 {
   return Rule.fail(r, r == R_FD_CLOSED ? EBADF : EINVAL);
 }
 
+/** vfio_pci_set_irqs_ioctl: the (index, action) dispatch to INTx, MSI/MSI-X or the ERR/REQ trigger. */
 function pci(dev: usize, buf: usize, big: bool, flags: u32, index: u32, start: u32, count: u32, commit: bool): i32 {
   const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
     act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
   const active = Dev.w(dev, DEV_ACTIVE_TYPE);
-  if (index == VFIO_PCI_INTX_IRQ_INDEX) {
-    if (act == VFIO_IRQ_SET_ACTION_MASK || act == VFIO_IRQ_SET_ACTION_UNMASK) {
-      if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
-      if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
-      if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
-        if (act == VFIO_IRQ_SET_ACTION_MASK) return Rule.fail(R_INTX_MASK_EVENTFD, ENOTTY);
-        const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-        if (fd < 0) {
-          if (commit) {
-            Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX_UNMASK_FD);
-            Pci.setFd(dev, PCI_FD_UNMASK, -1);
-          }
-          return 0;
-        }
-        // vfio_virqfd_enable: fdget (EBADF), eventfd_ctx_fileget (EINVAL), then *pvirqfd busy (EBUSY)
-        const e = fdErr(dev, fd);
-        if (e != 0) return e;
-        if ((Dev.w(dev, DEV_TRIGGERS) & TRIG_INTX_UNMASK_FD) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
-        if (commit) {
-          Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX_UNMASK_FD);
-          Pci.setFd(dev, PCI_FD_UNMASK, fd);
-        }
-      }
-      return 0;
-    }
-    // TRIGGER
-    if (active == T_INTX && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
-      if (commit) disable(dev);
-      return 0;
-    }
-    if (!(active == T_INTX || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
+  if (index == VFIO_PCI_INTX_IRQ_INDEX) return pciIntx(dev, buf, big, dt, act, start, count, active, commit);
+  if (index == VFIO_PCI_MSI_IRQ_INDEX || index == VFIO_PCI_MSIX_IRQ_INDEX)
+    return pciMsi(dev, buf, big, index, dt, act, start, count, active, commit);
+  return pciErrReq(dev, buf, big, index, dt, act, start, count, commit);
+}
+
+/** INTx: mask/unmask (NONE, BOOL, the unmask irqfd) and the trigger (vfio_pci_set_intx_*). */
+function pciIntx(
+  dev: usize,
+  buf: usize,
+  big: bool,
+  dt: u32,
+  act: u32,
+  start: u32,
+  count: u32,
+  active: u32,
+  commit: bool,
+): i32 {
+  if (act == VFIO_IRQ_SET_ACTION_MASK || act == VFIO_IRQ_SET_ACTION_UNMASK) {
+    if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
     if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
     if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+      if (act == VFIO_IRQ_SET_ACTION_MASK) return Rule.fail(R_INTX_MASK_EVENTFD, ENOTTY);
       const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-      if (fd >= 0) {
-        const e = fdErr(dev, fd);
-        if (e != 0) return e;
+      if (fd < 0) {
+        if (commit) {
+          Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX_UNMASK_FD);
+          Pci.setFd(dev, PCI_FD_UNMASK, -1);
+        }
+        return 0;
       }
+      // vfio_virqfd_enable: fdget (EBADF), eventfd_ctx_fileget (EINVAL), then *pvirqfd busy (EBUSY)
+      const e = fdErr(dev, fd);
+      if (e != 0) return e;
+      if ((Dev.w(dev, DEV_TRIGGERS) & TRIG_INTX_UNMASK_FD) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
       if (commit) {
-        Dev.setw(dev, DEV_ACTIVE_TYPE, T_INTX);
-        Dev.setw(dev, DEV_VECTORS, 1);
-        Dev.setw(
-          dev,
-          DEV_TRIGGERS,
-          fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX : Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX,
-        );
-        Pci.setFd(dev, PCI_FD_INTX, fd);
+        Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX_UNMASK_FD);
+        Pci.setFd(dev, PCI_FD_UNMASK, fd);
       }
-      return 0;
     }
-    if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
     return 0;
   }
-  if (index == VFIO_PCI_MSI_IRQ_INDEX || index == VFIO_PCI_MSIX_IRQ_INDEX) {
-    if (act != VFIO_IRQ_SET_ACTION_TRIGGER) return Rule.fail(R_NO_HANDLER, ENOTTY);
-    const type = index == VFIO_PCI_MSI_IRQ_INDEX ? T_MSI : T_MSIX;
-    if (active == type && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
-      if (commit) disable(dev);
-      return 0;
-    }
-    if (!(active == type || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
-    const k612 = (Dev.w(dev, DEV_KERNEL) & KERN_XARRAY_MSI) != 0;
-    const dyn = k612 && type == T_MSIX && (Dev.w(dev, DEV_FEATURES) & DEVF_DYN_MSIX) != 0;
-    const nvec = start + count;
-    if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
-      let alloc = Dev.w(dev, DEV_VECTORS);
-      if (active != type) {
-        // vfio_msi_enable(start + count): pci_alloc_irq_vectors(1, nvec)
-        if (nvec == 0) return Rule.fail(R_ZERO_VECTORS, ERANGE);
-        const maxAlloc = Dev.w(dev, DEV_MSI_ALLOC_MAX);
-        if (type == T_MSI && (Dev.w(dev, DEV_FEATURES) & DEVF_MSI_SHORT) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
-          lastRule = R_PARTIAL_VECTORS; // fewer vectors than asked: the kernel returns that number, MSI stays disabled
-          return maxAlloc as i32;
-        }
-        alloc = nvec;
-        // 6.1 vfio_msi_set_block checks start < num_ctx (= start + count) even for count 0; the
-        // vectors just allocated are freed again (vfio_msi_disable)
-        if (!k612 && count == 0) return Rule.fail(R_EMPTY_BLOCK, EINVAL);
-      } else if (!k612 && (start >= alloc || nvec > alloc)) {
-        // 6.1 vfio_msi_set_block: the enabled set cannot grow (NORESIZE) - checked before any fd
-        return Rule.fail(R_NORESIZE, EINVAL);
-      }
-      // vfio_msi_set_block: one vector after the other; the first failure wins
-      for (let i: u32 = 0; i < count; i++) {
-        const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32;
-        if (fd < 0) continue;
-        const v = start + i;
-        // an enabled set loses the triggers of start..v again when vector v fails
-        const tearDown = commit && active == type;
-        if (k612 && v >= alloc) {
-          lastElem = i as i32;
-          // pci_irq_vector() -EINVAL, no dynamic allocation
-          if (!dyn) return blockFailed(dev, tearDown, start, v, R_VECTOR_UNALLOCATED, EINVAL);
-          alloc = v + 1; // pci_msix_alloc_irq_at()
-        }
-        const r = fdCheck(dev, fd);
-        if (r != R_OK) {
-          lastElem = i as i32;
-          return blockFailed(dev, tearDown, start, v, r, r == R_FD_CLOSED ? EBADF : EINVAL);
-        }
-        lastElem = -1;
-      }
-      if (commit) {
-        if (active != type) Pci.clearVectors(dev);
-        Dev.setw(dev, DEV_ACTIVE_TYPE, type);
-        Dev.setw(dev, DEV_VECTORS, alloc);
-        for (let i: u32 = 0; i < count; i++)
-          Pci.setVector(dev, start + i, Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32);
-      }
-      return 0;
-    }
-    if (active != type) return Rule.fail(R_NOT_ENABLED, EINVAL);
-    if (!k612 && nvec > Dev.w(dev, DEV_VECTORS)) return Rule.fail(R_LOOPBACK_RANGE, EINVAL);
+  // TRIGGER
+  if (active == T_INTX && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
+    if (commit) disable(dev);
     return 0;
   }
-  // ERR (3) / REQ (4): single trigger context
+  if (!(active == T_INTX || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
+  if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
+  if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+    const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
+    if (fd >= 0) {
+      const e = fdErr(dev, fd);
+      if (e != 0) return e;
+    }
+    if (commit) {
+      Dev.setw(dev, DEV_ACTIVE_TYPE, T_INTX);
+      Dev.setw(dev, DEV_VECTORS, 1);
+      Dev.setw(
+        dev,
+        DEV_TRIGGERS,
+        fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | TRIG_INTX : Dev.w(dev, DEV_TRIGGERS) & ~TRIG_INTX,
+      );
+      Pci.setFd(dev, PCI_FD_INTX, fd);
+    }
+    return 0;
+  }
+  if (active != T_INTX) return Rule.fail(R_NOT_ENABLED, EINVAL);
+  return 0;
+}
+
+/** MSI / MSI-X (vfio_pci_set_msi_trigger): enable, vfio_msi_set_block, loopback, disable. */
+function pciMsi(
+  dev: usize,
+  buf: usize,
+  big: bool,
+  index: u32,
+  dt: u32,
+  act: u32,
+  start: u32,
+  count: u32,
+  active: u32,
+  commit: bool,
+): i32 {
+  if (act != VFIO_IRQ_SET_ACTION_TRIGGER) return Rule.fail(R_NO_HANDLER, ENOTTY);
+  const type = index == VFIO_PCI_MSI_IRQ_INDEX ? T_MSI : T_MSIX;
+  if (active == type && count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
+    if (commit) disable(dev);
+    return 0;
+  }
+  if (!(active == type || active == T_NONE)) return Rule.fail(R_OTHER_TYPE, EINVAL);
+  const k612 = (Dev.w(dev, DEV_KERNEL) & KERN_XARRAY_MSI) != 0;
+  const dyn = k612 && type == T_MSIX && (Dev.w(dev, DEV_FEATURES) & DEVF_DYN_MSIX) != 0;
+  const nvec = start + count;
+  if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
+    let alloc = Dev.w(dev, DEV_VECTORS);
+    if (active != type) {
+      // vfio_msi_enable(start + count): pci_alloc_irq_vectors(1, nvec)
+      if (nvec == 0) return Rule.fail(R_ZERO_VECTORS, ERANGE);
+      const maxAlloc = Dev.w(dev, DEV_MSI_ALLOC_MAX);
+      if (type == T_MSI && (Dev.w(dev, DEV_FEATURES) & DEVF_MSI_SHORT) != 0 && maxAlloc != 0 && nvec > maxAlloc) {
+        lastRule = R_PARTIAL_VECTORS; // fewer vectors than asked: the kernel returns that number, MSI stays disabled
+        return maxAlloc as i32;
+      }
+      alloc = nvec;
+      // 6.1 vfio_msi_set_block checks start < num_ctx (= start + count) even for count 0; the
+      // vectors just allocated are freed again (vfio_msi_disable)
+      if (!k612 && count == 0) return Rule.fail(R_EMPTY_BLOCK, EINVAL);
+    } else if (!k612 && (start >= alloc || nvec > alloc)) {
+      // 6.1 vfio_msi_set_block: the enabled set cannot grow (NORESIZE) - checked before any fd
+      return Rule.fail(R_NORESIZE, EINVAL);
+    }
+    // vfio_msi_set_block: one vector after the other; the first failure wins
+    for (let i: u32 = 0; i < count; i++) {
+      const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32;
+      if (fd < 0) continue;
+      const v = start + i;
+      // an enabled set loses the triggers of start..v again when vector v fails
+      const tearDown = commit && active == type;
+      if (k612 && v >= alloc) {
+        lastElem = i as i32;
+        // pci_irq_vector() -EINVAL, no dynamic allocation
+        if (!dyn) return blockFailed(dev, tearDown, start, v, R_VECTOR_UNALLOCATED, EINVAL);
+        alloc = v + 1; // pci_msix_alloc_irq_at()
+      }
+      const r = fdCheck(dev, fd);
+      if (r != R_OK) {
+        lastElem = i as i32;
+        return blockFailed(dev, tearDown, start, v, r, r == R_FD_CLOSED ? EBADF : EINVAL);
+      }
+      lastElem = -1;
+    }
+    if (commit) {
+      if (active != type) Pci.clearVectors(dev);
+      Dev.setw(dev, DEV_ACTIVE_TYPE, type);
+      Dev.setw(dev, DEV_VECTORS, alloc);
+      for (let i: u32 = 0; i < count; i++)
+        Pci.setVector(dev, start + i, Mem.rd32(buf + O_VFIO_IRQ_SET__DATA + (i << 2), big) as i32);
+    }
+    return 0;
+  }
+  if (active != type) return Rule.fail(R_NOT_ENABLED, EINVAL);
+  if (!k612 && nvec > Dev.w(dev, DEV_VECTORS)) return Rule.fail(R_LOOPBACK_RANGE, EINVAL);
+  return 0;
+}
+
+/** ERR / REQ: a single trigger context (vfio_pci_set_err_trigger, vfio_pci_set_req_trigger). */
+function pciErrReq(
+  dev: usize,
+  buf: usize,
+  big: bool,
+  index: u32,
+  dt: u32,
+  act: u32,
+  start: u32,
+  count: u32,
+  commit: bool,
+): i32 {
   if (act != VFIO_IRQ_SET_ACTION_TRIGGER) return Rule.fail(R_NO_HANDLER, ENOTTY);
   const bit: u32 = index == VFIO_PCI_ERR_IRQ_INDEX ? TRIG_ERR : TRIG_REQ;
   const set = (Dev.w(dev, DEV_TRIGGERS) & bit) != 0;
@@ -480,11 +548,6 @@ function blockFailed(dev: usize, tearDown: bool, start: u32, failed: u32, rule: 
   return Rule.fail(rule, errno);
 }
 
-/** A platform/amba block with the PLAT_* words (request_irq errnos, irqfds) after the base block. */
-function platformExtended(dev: usize): bool {
-  return (Dev.w(dev, DEV_FEATURES) & PLAT_EXTENDED) != 0;
-}
-
 function platform(
   dev: usize,
   buf: usize,
@@ -497,42 +560,66 @@ function platform(
 ): i32 {
   const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
     act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
-  const bit: u32 = index < 32 - TRIG_INDEX_SHIFT ? ((1 as u32) << TRIG_INDEX_SHIFT) << index : 0;
   if (act == VFIO_IRQ_SET_ACTION_MASK || act == VFIO_IRQ_SET_ACTION_UNMASK) {
     if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
     if (index >= DEV_IRQ_FLAGS_WORDS || (Dev.w(dev, DEV_IRQ_FLAGS + index) & VFIO_IRQ_INFO_MASKABLE) == 0)
       return Rule.fail(R_NOT_MASKABLE, EINVAL);
-    if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
-      // the line's mask or unmask irqfd: vfio_virqfd_enable for fd >= 0, vfio_virqfd_disable otherwise
-      const ext = platformExtended(dev);
-      const irqfds = (act == VFIO_IRQ_SET_ACTION_MASK ? PLAT_MASK_IRQFD : PLAT_UNMASK_IRQFD) + (index >> 5);
-      const irqfdBit: u32 = 1 << (index & 31);
-      const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-      if (fd < 0) {
-        if (commit && ext) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) & ~irqfdBit);
-        return 0;
-      }
-      const e = fdErr(dev, fd);
-      if (e != 0) return e;
-      if (!ext) return 0;
-      if ((Dev.w(dev, irqfds) & irqfdBit) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
-      if (commit) Dev.setw(dev, irqfds, Dev.w(dev, irqfds) | irqfdBit);
-    }
+    const mask = act == VFIO_IRQ_SET_ACTION_MASK;
+    if (dt == VFIO_IRQ_SET_DATA_EVENTFD)
+      return platformIrqfd(dev, buf, big, mask ? PLAT_FD_MASK : PLAT_FD_UNMASK, index, commit);
+    // vfio_platform_set_irq_mask/unmask: DATA_NONE, or DATA_BOOL with a non-zero byte
+    if (commit && (dt == VFIO_IRQ_SET_DATA_NONE || load<u8>(buf + O_VFIO_IRQ_SET__DATA) != 0))
+      Plat.setMasked(dev, index, mask);
     return 0;
   }
+  const bit: u32 = index < 32 - TRIG_INDEX_SHIFT ? ((1 as u32) << TRIG_INDEX_SHIFT) << index : 0;
   if (count == 0 && dt == VFIO_IRQ_SET_DATA_NONE) {
-    if (commit) Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+    if (commit) {
+      Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+      Plat.setFd(dev, PLAT_FD_TRIGGER, index, -1);
+    }
     return 0;
   }
   if (start != 0 || count != 1) return Rule.fail(R_SUBINDEX, EINVAL);
   if (dt == VFIO_IRQ_SET_DATA_EVENTFD) {
     const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
-    if (fd >= 0) {
-      const e = fdErr(dev, fd);
-      if (e != 0) return e;
+    // vfio_set_trigger frees the old trigger before it looks at the new fd
+    if (commit) {
+      Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) & ~bit);
+      Plat.setFd(dev, PLAT_FD_TRIGGER, index, -1);
     }
-    if (commit) Dev.setw(dev, DEV_TRIGGERS, fd >= 0 ? Dev.w(dev, DEV_TRIGGERS) | bit : Dev.w(dev, DEV_TRIGGERS) & ~bit);
+    if (fd < 0) return 0;
+    const e = fdErr(dev, fd);
+    if (e != 0) return e;
+    if (commit) {
+      Dev.setw(dev, DEV_TRIGGERS, Dev.w(dev, DEV_TRIGGERS) | bit);
+      Plat.setFd(dev, PLAT_FD_TRIGGER, index, fd);
+    }
+    return 0;
   }
+  // loopback (DATA_NONE, or DATA_BOOL with a non-zero byte): the line's handler runs; the automasking
+  // handler of a level line masks it (the host signals the trigger only when it was not masked yet)
+  const automasked = index < DEV_IRQ_FLAGS_WORDS && (Dev.w(dev, DEV_IRQ_FLAGS + index) & VFIO_IRQ_INFO_AUTOMASKED) != 0;
+  if (commit && automasked && (dt == VFIO_IRQ_SET_DATA_NONE || load<u8>(buf + O_VFIO_IRQ_SET__DATA) != 0))
+    Plat.setMasked(dev, index, true);
+  return 0;
+}
+
+/**
+ * The line's mask or unmask irqfd (word `base` + index): vfio_virqfd_enable for fd >= 0 (fd checks,
+ * then EBUSY when one is installed), vfio_virqfd_disable otherwise.
+ */
+function platformIrqfd(dev: usize, buf: usize, big: bool, base: u32, index: u32, commit: bool): i32 {
+  const fd = Mem.rd32(buf + O_VFIO_IRQ_SET__DATA, big) as i32;
+  if (fd < 0) {
+    if (commit) Plat.setFd(dev, base, index, -1);
+    return 0;
+  }
+  const e = fdErr(dev, fd);
+  if (e != 0) return e;
+  if (!Plat.on(dev)) return 0;
+  if (Dev.w(dev, base + index) != 0) return Rule.fail(R_VIRQFD_BUSY, EBUSY);
+  if (commit) Plat.setFd(dev, base, index, fd);
   return 0;
 }
 

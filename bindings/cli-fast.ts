@@ -17,7 +17,6 @@ import {
 import type { ResolvedProfile } from "./profile.js";
 
 type Val = Record<string, unknown>;
-const SCALAR = new Set(["u8", "u16", "u32", "s32", "u64"]);
 const SIZE: Record<string, number> = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
 const hx = (n: number) => `0x${n.toString(16)}`;
 
@@ -253,7 +252,7 @@ function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m
     out += ",";
   } else {
     const body = toJSONText(v);
-    out = body.length > 2 ? body.slice(0, -1) + "," : "{";
+    out = body.length > 2 ? `${body.slice(0, -1)},` : "{";
   }
   return `${out}${head}${b.length}${pt}${m.flags}},"enums":{${m.enums}},"gaps":[${m.gaps}],"notes":${m.notes.length ? JSON.stringify(m.notes) : "[]"}${extra}}}`;
 }
@@ -293,7 +292,7 @@ const keyText = new Map<string, string>();
 const key = (k: string) => {
   let t = keyText.get(k);
   if (t === undefined) {
-    t = JSON.stringify(k) + ":";
+    t = `${JSON.stringify(k)}:`;
     keyText.set(k, t);
   }
   return t;
@@ -316,7 +315,7 @@ export function toJSONText(v: unknown): string {
       if (Array.isArray(v)) {
         let s = "[";
         for (let i = 0; i < v.length; i++) s += (i ? "," : "") + (v[i] === undefined ? "null" : toJSONText(v[i]));
-        return s + "]";
+        return `${s}]`;
       }
       let s = "{",
         first = true;
@@ -327,8 +326,8 @@ export function toJSONText(v: unknown): string {
         s += (first ? "" : ",") + key(k) + toJSONText(x);
         first = false;
       }
-      if (o.$ !== undefined) s += (first ? "" : ",") + '"$":' + toJSONText(o.$);
-      return s + "}";
+      if (o.$ !== undefined) s += `${first ? "" : ","}"$":${toJSONText(o.$)}`;
+      return `${s}}`;
     }
     default:
       return "null";

@@ -7,7 +7,7 @@
  * (SCM_RIGHTS), and a vfio-user client must.
  *
  *   usage: vu-replay [SCRIPT]          (default: standard input; transcript on stdout)
- *   build: cc -O2 -o vu-replay vu-replay.c      (Linux: eventfd, SCM_RIGHTS)
+ *   build: cc -O2 -o vu-replay vu-replay.c      (Linux: eventfd, SCM_RIGHTS; replay-hex.h beside it)
  *
  * The fd environment, set up before the first line (the model is told the same
  * one: CLIENT_FD_ENV in the libvfio-user model; ENV reports what each fd is):
@@ -43,6 +43,8 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "replay-hex.h"
 
 #define EFD_BASE  100
 #define NUM_EFD   32
@@ -91,47 +93,6 @@ static long long now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void put_hex(const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		putchar(digits[p[i] >> 4]);
-		putchar(digits[p[i] & 15]);
-	}
-}
-
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* Hex string -> bytes; returns the length or -1 (bad digit, odd count, too long). */
-static long parse_hex(const char *s, unsigned char *dst, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-	for (; *s; s++) {
-		int v = hexval((unsigned char)*s);
-		if (v < 0)
-			return -1;
-		if (hi < 0) {
-			hi = v;
-			continue;
-		}
-		if (n >= cap)
-			return -1;
-		dst[n++] = (unsigned char)(hi << 4 | v);
-		hi = -1;
-	}
-	return hi >= 0 ? -1 : (long)n;
 }
 
 /* Move fd to a fixed number (the environment the oracle is told about). */
@@ -321,7 +282,7 @@ static void cmd_recv(char *args)
 	}
 	if (r < HDR_SIZE) {
 		printf("RECV short ");
-		put_hex(buf, (size_t)r);
+		put_hex(stdout, buf, (size_t)r);
 		putchar('\n');
 		return;
 	}
@@ -331,13 +292,13 @@ static void cmd_recv(char *args)
 		r = read_exact(HDR_SIZE, size, deadline, &nfds);
 		if (r < 0 || (size_t)r < size) {
 			printf("RECV short ");
-			put_hex(buf, r < 0 ? HDR_SIZE : (size_t)r);
+			put_hex(stdout, buf, r < 0 ? HDR_SIZE : (size_t)r);
 			putchar('\n');
 			return;
 		}
 	}
 	printf("RECV ");
-	put_hex(buf, size > HDR_SIZE && size <= MAX_MSG ? size : HDR_SIZE);
+	put_hex(stdout, buf, size > HDR_SIZE && size <= MAX_MSG ? size : HDR_SIZE);
 	printf(" fds=%d\n", nfds);
 }
 

@@ -486,8 +486,12 @@ export const oracle = {
   ],
   /**
    * vfio-platform/amba (drivers/vfio/platform/vfio_platform_irq.c): with PLAT_EXTENDED in
-   * DEV_FEATURES an extended block (PLAT_WORDS words) adds what the device holds per line: the
-   * errno of the request_irq made when the device was opened, and the mask/unmask irqfds.
+   * DEV_FEATURES an extended block (PLAT_WORDS words) adds what the device holds per line (lines
+   * 0..DEV_IRQ_FLAGS_WORDS-1; higher ones are not kept): the errno of the request_irq made when the
+   * device was opened, the trigger eventfd and the mask/unmask irqfds (vfio_set_trigger,
+   * vfio_virqfd_enable; stored fds are fd + 1, 0: none) and whether the line is masked. The oracle
+   * keeps them on commit, including the trigger a failed SET_IRQS drops; the host sets or clears
+   * PLAT_MASKED when an irqfd's handler runs (a signal on its eventfd).
    */
   platform: [
     { name: "PLAT_EXTENDED", value: 0x80000000, meaning: "words PLAT_IRQ_ERRNO.. are present" },
@@ -497,13 +501,15 @@ export const oracle = {
       meaning:
         "words: per index, the errno of request_irq at open (0: the line is requested), DEV_IRQ_FLAGS_WORDS of them",
     },
-    { name: "PLAT_MASK_IRQFD", value: 264, meaning: "words: per-index bitmap (2 words), a mask irqfd is installed" },
+    { name: "PLAT_FD_TRIGGER", value: 264, meaning: "words: per index, the trigger eventfd + 1 (0: none)" },
+    { name: "PLAT_FD_MASK", value: 328, meaning: "words: per index, the eventfd of the mask irqfd + 1 (0: none)" },
+    { name: "PLAT_FD_UNMASK", value: 392, meaning: "words: per index, the eventfd of the unmask irqfd + 1 (0: none)" },
     {
-      name: "PLAT_UNMASK_IRQFD",
-      value: 266,
-      meaning: "words: per-index bitmap (2 words), an unmask irqfd is installed",
+      name: "PLAT_MASKED",
+      value: 456,
+      meaning: "words: per-index bitmap (2 words), the line is masked (by MASK, an irqfd or the automasking handler)",
     },
-    { name: "PLAT_WORDS", value: 268, meaning: "size of the extended block, in words" },
+    { name: "PLAT_WORDS", value: 458, meaning: "size of the extended block, in words" },
   ],
   /**
    * vfio-pci (drivers/vfio/pci/vfio_pci_intrs.c): with PCI_EXTENDED in DEV_FEATURES an extended

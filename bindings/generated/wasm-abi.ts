@@ -144,9 +144,11 @@ export const LVU = {
 export const PLAT = {
   EXTENDED: 0x80000000,
   IRQ_ERRNO: 0xc8,
-  MASK_IRQFD: 0x108,
-  UNMASK_IRQFD: 0x10a,
-  WORDS: 0x10c,
+  FD_TRIGGER: 0x108,
+  FD_MASK: 0x148,
+  FD_UNMASK: 0x188,
+  MASKED: 0x1c8,
+  WORDS: 0x1ca,
 } as const;
 export const PCI = {
   EXTENDED: 0x80000000,

@@ -43,7 +43,12 @@ export function ensureClient(given?: string): string {
     throw new ClientError("the vfio-user client needs Linux (eventfd, SCM_RIGHTS over UNIX sockets)");
   const src = clientSource();
   if (!existsSync(src)) throw new ClientError(`the client's source is missing (${src}): reinstall vfio-abi`);
-  const hash = createHash("sha256").update(readFileSync(src)).digest("hex").slice(0, 12);
+  // the cache key covers the header the client includes too
+  const hash = createHash("sha256")
+    .update(readFileSync(src))
+    .update(readFileSync(join(dirname(src), "replay-hex.h")))
+    .digest("hex")
+    .slice(0, 12);
   const dir = cacheDir();
   const bin = join(dir, `vu-replay-${hash}`);
   if (existsSync(bin)) return bin;

@@ -26,6 +26,7 @@ import { encodeMessage } from "../vfio-user.js";
 import { fdEnvOf, numRegions } from "../oracle/model/device.js";
 import { regionAccess, type VuDevice } from "../oracle/model/vfio-user.js";
 import { hello, type Step } from "./script.js";
+import { rng } from "../rng.js";
 
 const T = VFIO_IRQ_SET_ACTION_TRIGGER,
   NONE = VFIO_IRQ_SET_DATA_NONE,
@@ -42,20 +43,6 @@ const INDEXES = [
 ];
 /** At most this many fds or bool bytes in one generated request. */
 const MAX_ELEMS = 64;
-
-/** mulberry32: small, seedable, the same sequence everywhere. */
-export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const int = (n: number) => Math.floor(next() * n);
-  return { next, int, pick: <T>(xs: readonly T[]): T => xs[int(xs.length)], chance: (p: number) => next() < p };
-}
 
 /** Message builders: msg_id counts up per builder. */
 export function builders() {

@@ -1,19 +1,3 @@
-// The one seeded PRNG of the JavaScript tests and benchmarks (mulberry32): small, fast and the same
-// sequence in every engine, so a seed printed by a failing test or campaign reproduces it anywhere.
-// The fuzzing generators have their own in the wasm module (assembly/fuzz/rng.ts), where the bytes
-// must not depend on the host; property tests use fast-check's, which also shrinks.
-
-/** A generator seeded with `seed` (any integer; taken modulo 2^32). */
-export function rng(seed) {
-  let a = seed >>> 0;
-  const u32 = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-  const next = () => u32() / 4294967296;
-  const int = (n) => Math.floor(next() * n);
-  return { u32, next, int, pick: (arr) => arr[int(arr.length)], chance: (p) => next() < p, byte: () => u32() >>> 24 };
-}
+// The tests' and benchmarks' seeded PRNG is the bindings' one (bindings/rng.ts, mulberry32): one
+// implementation, so a seed printed by a failing test or campaign reproduces it anywhere.
+export { rng } from "../../dist/bindings/rng.js";

@@ -16,6 +16,10 @@ import {
   VFIO_IRQ_SET_DATA_BOOL,
   VFIO_IRQ_SET_DATA_EVENTFD,
   VFIO_IRQ_SET_DATA_NONE,
+  VFIO_PCI_ERR_IRQ_INDEX,
+  VFIO_PCI_MSI_IRQ_INDEX,
+  VFIO_PCI_MSIX_IRQ_INDEX,
+  VFIO_PCI_REQ_IRQ_INDEX,
 } from "../../dist/bindings/index.js";
 
 export const EFD = (i) => 100 + i; // replay eventfds: fds 100..131
@@ -64,32 +68,50 @@ export const { irqInfo, regionInfo, deviceInfo } = infoBuilders();
 
 export { rng };
 
+/** A request script under construction for one codec profile: add an ioctl, a SET_IRQS, eventfd reads. */
+function script(prof) {
+  const out = [];
+  const add = (ioctl, bytes, note) => out.push({ ioctl, bytes, note });
+  const set = (note, o) => add("DEVICE_SET_IRQS", irqSet(o, prof), note);
+  const reads = (note) => out.push(...efdReads(note));
+  return { out, add, set, reads };
+}
+
 /**
  * Fixed script for one device. `model` is a DeviceModel used only to build the second call of
  * the argsz protocol (the retry a client sends after the predicted "too small" reply).
  */
 export function fixedItems(dev, model, prof = {}) {
-  const out = [];
-  const add = (ioctl, bytes, note) => out.push({ ioctl, bytes, note });
-  const set = (note, o) => add("DEVICE_SET_IRQS", irqSet(o, prof), note);
+  const s = script(prof);
+  const cnt = (i) => dev.irqs.find((q) => q.index === i)?.count ?? 0;
+  infoQueries(s, dev, model, prof);
+  s.reads("start");
+  errnoTable(s);
+  intxCycle(s);
+  msiCycle(s, cnt(VFIO_PCI_MSI_IRQ_INDEX));
+  msixCycle(s, cnt(VFIO_PCI_MSIX_IRQ_INDEX));
+  for (const idx of [VFIO_PCI_ERR_IRQ_INDEX, VFIO_PCI_REQ_IRQ_INDEX]) errReqCycle(s, idx);
+  return s.out;
+}
+
+/** DEVICE_GET_INFO, GET_IRQ_INFO and GET_REGION_INFO (argsz variants, the two-call retry) and RESET. */
+function infoQueries({ add }, dev, model, prof) {
   const { irqInfo, regionInfo, deviceInfo } = infoBuilders(prof);
   const bigEndian = prof.arch === "s390x";
-  const cnt = (i) => dev.irqs.find((q) => q.index === i)?.count ?? 0;
-
-  // ---- DEVICE_GET_INFO: argsz 24, 20, 16, 8; argsz 24 with only 20 bytes (6.6+ writes 24)
+  // DEVICE_GET_INFO: argsz 24, 20, 16, 8; argsz 24 with only 20 bytes (6.6+ writes 24)
   add("DEVICE_GET_INFO", deviceInfo(24), "get_info argsz 24");
   add("DEVICE_GET_INFO", deviceInfo(20), "get_info argsz 20");
   add("DEVICE_GET_INFO", deviceInfo(16), "get_info argsz 16");
   add("DEVICE_GET_INFO", deviceInfo(8, 16), "get_info argsz 8");
   add("DEVICE_GET_INFO", deviceInfo(24, 20), "get_info argsz 24, 20-byte buffer");
   add("DEVICE_GET_INFO", deviceInfo(32, 32), "get_info argsz 32");
-  // ---- GET_IRQ_INFO: every index, bad argsz, bad index, oversize
+  // GET_IRQ_INFO: every index, bad argsz, bad index, oversize
   for (let i = 0; i <= 5; i++) add("DEVICE_GET_IRQ_INFO", irqInfo(i), `irq_info index ${i}`);
   add("DEVICE_GET_IRQ_INFO", irqInfo(0, 12, 16), "irq_info argsz 12");
   add("DEVICE_GET_IRQ_INFO", irqInfo(0xffffffff), "irq_info index 0xffffffff");
   add("DEVICE_GET_IRQ_INFO", irqInfo(2, 64, 64), "irq_info argsz 64");
   add("DEVICE_GET_IRQ_INFO", irqInfo(1, 32, 16), "irq_info argsz 32, 16-byte buffer");
-  // ---- GET_REGION_INFO: indexes 0..9 with argsz 32/64/36/40, the lie, argsz 16, bad index, retries
+  // GET_REGION_INFO: indexes 0..9 with argsz 32/64/36/40, the lie, argsz 16, bad index, retries
   for (let i = 0; i <= 9; i++) {
     add("DEVICE_GET_REGION_INFO", regionInfo(i, 32), `region ${i} argsz 32`);
     add("DEVICE_GET_REGION_INFO", regionInfo(i, 64), `region ${i} argsz 64`);
@@ -111,9 +133,10 @@ export function fixedItems(dev, model, prof = {}) {
   add("DEVICE_GET_REGION_INFO", regionInfo(0, 16, 32), "region argsz 16");
   add("DEVICE_GET_REGION_INFO", regionInfo(0xffffffff), "region index 0xffffffff");
   add("DEVICE_RESET", new Uint8Array(0), "reset");
-  out.push(...efdReads("start"));
+}
 
-  // ---- §8.6 errno table
+/** The validator's and the handlers' errno classes (the errno table), from a device with nothing enabled. */
+function errnoTable({ set }) {
   set("two DATA bits", { flags: NONE | BOOL | T, index: 1, count: 1, argsz: 20, length: 20 });
   set("two ACTION bits on INTx", { flags: NONE | MASK | T, index: 0, count: 1 });
   set("no DATA bit", { flags: T, index: 1, count: 1 });
@@ -152,8 +175,10 @@ export function fixedItems(dev, model, prof = {}) {
   set("INTx MASK, INTx not enabled", { flags: NONE | MASK, index: 0, count: 1 });
   set("INTx loopback, INTx not enabled", { flags: NONE | T, index: 0, count: 1 });
   set("INTx disable, not enabled", { flags: NONE | T, index: 0, count: 0 });
+}
 
-  // ---- INTx cycle
+/** INTx: trigger, mask/unmask (NONE, BOOL, irqfd), loopbacks, the other types while INTx is on, disable. */
+function intxCycle({ set, reads }) {
   set("INTx trigger eventfd", { flags: EVENTFD | T, index: 0, count: 1, data: [EFD(1)] });
   set("INTx MASK NONE", { flags: NONE | MASK, index: 0, count: 1 });
   set("INTx UNMASK NONE", { flags: NONE | UNMASK, index: 0, count: 1 });
@@ -183,15 +208,16 @@ export function fixedItems(dev, model, prof = {}) {
   set("INTx trigger not-eventfd", { flags: EVENTFD | T, index: 0, count: 1, data: [NOT_EVENTFD] });
   set("INTx trigger fd again", { flags: EVENTFD | T, index: 0, count: 1, data: [EFD(1)] });
   set("INTx disable", { flags: NONE | T, index: 0, count: 0 });
-  out.push(...efdReads("after the INTx cycle"));
+  reads("after the INTx cycle");
   set("INTx disable again", { flags: NONE | T, index: 0, count: 0 });
   set("INTx UNMASK after disable", { flags: NONE | UNMASK, index: 0, count: 1 });
   set("INTx enable with fd -1", { flags: EVENTFD | T, index: 0, count: 1, data: [-1] });
   set("INTx UNMASK EVENTFD (new INTx)", { flags: EVENTFD | UNMASK, index: 0, count: 1, data: [EFD(2)] });
   set("INTx disable 2", { flags: NONE | T, index: 0, count: 0 });
+}
 
-  // ---- MSI cycle
-  const nmsi = cnt(1);
+/** MSI with `nmsi` vectors: enable, loopbacks, the others while MSI is on, grow, partial enables, bad fds. */
+function msiCycle({ set, reads }, nmsi) {
   set("MSI enable 1 vector", { flags: EVENTFD | T, index: 1, count: 1, data: [EFD(4)] });
   set("MSI loopback NONE", { flags: NONE | T, index: 1, count: 1 });
   set("MSI loopback BOOL", { flags: BOOL | T, index: 1, count: 1, data: [1] });
@@ -219,7 +245,7 @@ export function fixedItems(dev, model, prof = {}) {
   }
   set("MSI disable", { flags: NONE | T, index: 1, count: 0 });
   set("MSI disable again", { flags: NONE | T, index: 1, count: 0 });
-  out.push(...efdReads("after the MSI cycle"));
+  reads("after the MSI cycle");
   if (nmsi >= 4) {
     set("MSI enable 4 vectors", { flags: EVENTFD | T, index: 1, count: 4, data: [EFD(4), EFD(5), EFD(6), EFD(7)] });
     set("MSI loopback 4", { flags: NONE | T, index: 1, count: 4 });
@@ -239,9 +265,10 @@ export function fixedItems(dev, model, prof = {}) {
   }
   set("MSI enable with bad fd (closed)", { flags: EVENTFD | T, index: 1, count: 1, data: [77] });
   set("MSI loopback after failed enable", { flags: NONE | T, index: 1, count: 1 });
+}
 
-  // ---- MSI-X cycle
-  const nx = cnt(2);
+/** MSI-X with `nx` vectors: enable, loopbacks, grow, de-assign, a failed block, the whole table. */
+function msixCycle({ set, reads }, nx) {
   const k = Math.min(nx, 3);
   set("MSI-X enable k vectors", {
     flags: EVENTFD | T,
@@ -287,7 +314,7 @@ export function fixedItems(dev, model, prof = {}) {
   set("MSI-X loopback after the failed block", { flags: NONE | T, index: 2, count: k });
   set("MSI-X disable", { flags: NONE | T, index: 2, count: 0 });
   set("MSI-X disable again", { flags: NONE | T, index: 2, count: 0 });
-  out.push(...efdReads("after the MSI-X cycle"));
+  reads("after the MSI-X cycle");
   if (nx > 0) {
     set("MSI-X enable fd -1 (no vectors, QEMU style)", { flags: EVENTFD | T, index: 2, count: 1, data: [-1] });
     set("MSI-X add vector at end", { flags: EVENTFD | T, index: 2, start: nx - 1, count: 1, data: [EFD(16)] });
@@ -299,35 +326,34 @@ export function fixedItems(dev, model, prof = {}) {
       data: Array.from({ length: nx }, (_, i) => EFD(i % 32)),
     });
     set("MSI-X loopback whole table", { flags: NONE | T, index: 2, count: nx });
-    out.push(...efdReads("after the whole-table loopback"));
+    reads("after the whole-table loopback");
     set("MSI-X disable 4", { flags: NONE | T, index: 2, count: 0 });
   }
+}
 
-  // ---- ERR / REQ
-  for (const idx of [3, 4]) {
-    const nm = idx === 3 ? "ERR" : "REQ";
-    set(`${nm} loopback, none set`, { flags: NONE | T, index: idx, count: 1 });
-    set(`${nm} BOOL, none set`, { flags: BOOL | T, index: idx, count: 1, data: [1] });
-    set(`${nm} set eventfd`, { flags: EVENTFD | T, index: idx, count: 1, data: [EFD(idx === 3 ? 21 : 22)] });
-    set(`${nm} loopback NONE`, { flags: NONE | T, index: idx, count: 1 });
-    set(`${nm} loopback BOOL`, { flags: BOOL | T, index: idx, count: 1, data: [1] });
-    set(`${nm} BOOL count 0`, { flags: BOOL | T, index: idx, count: 0 });
-    set(`${nm} EVENTFD count 0`, { flags: EVENTFD | T, index: idx, count: 0 });
-    set(`${nm} fd -2 (ignored)`, { flags: EVENTFD | T, index: idx, count: 1, data: [-2] });
-    set(`${nm} fd closed`, { flags: EVENTFD | T, index: idx, count: 1, data: [99] });
-    set(`${nm} fd not eventfd`, { flags: EVENTFD | T, index: idx, count: 1, data: [NOT_EVENTFD] });
-    set(`${nm} count 2`, { flags: NONE | T, index: idx, count: 2 });
-    set(`${nm} start 1 count 0`, { flags: NONE | T, index: idx, start: 1, count: 0 });
-    set(`${nm} UNMASK`, { flags: NONE | UNMASK, index: idx, count: 1 });
-    set(`${nm} MASK|UNMASK`, { flags: NONE | MASK | UNMASK, index: idx, count: 1 });
-    set(`${nm} release (NONE count 0)`, { flags: NONE | T, index: idx, count: 0 });
-    set(`${nm} release again`, { flags: NONE | T, index: idx, count: 0 });
-    set(`${nm} set eventfd 2`, { flags: EVENTFD | T, index: idx, count: 1, data: [EFD(23)] });
-    set(`${nm} clear fd -1`, { flags: EVENTFD | T, index: idx, count: 1, data: [-1] });
-    set(`${nm} clear fd -1 again`, { flags: EVENTFD | T, index: idx, count: 1, data: [-1] });
-    out.push(...efdReads(`after the ${nm} cycle`));
-  }
-  return out;
+/** ERR (3) or REQ (4): the single trigger's set, loopbacks, bad fds, bad ranges and releases. */
+function errReqCycle({ set, reads }, idx) {
+  const nm = idx === 3 ? "ERR" : "REQ";
+  set(`${nm} loopback, none set`, { flags: NONE | T, index: idx, count: 1 });
+  set(`${nm} BOOL, none set`, { flags: BOOL | T, index: idx, count: 1, data: [1] });
+  set(`${nm} set eventfd`, { flags: EVENTFD | T, index: idx, count: 1, data: [EFD(idx === 3 ? 21 : 22)] });
+  set(`${nm} loopback NONE`, { flags: NONE | T, index: idx, count: 1 });
+  set(`${nm} loopback BOOL`, { flags: BOOL | T, index: idx, count: 1, data: [1] });
+  set(`${nm} BOOL count 0`, { flags: BOOL | T, index: idx, count: 0 });
+  set(`${nm} EVENTFD count 0`, { flags: EVENTFD | T, index: idx, count: 0 });
+  set(`${nm} fd -2 (ignored)`, { flags: EVENTFD | T, index: idx, count: 1, data: [-2] });
+  set(`${nm} fd closed`, { flags: EVENTFD | T, index: idx, count: 1, data: [99] });
+  set(`${nm} fd not eventfd`, { flags: EVENTFD | T, index: idx, count: 1, data: [NOT_EVENTFD] });
+  set(`${nm} count 2`, { flags: NONE | T, index: idx, count: 2 });
+  set(`${nm} start 1 count 0`, { flags: NONE | T, index: idx, start: 1, count: 0 });
+  set(`${nm} UNMASK`, { flags: NONE | UNMASK, index: idx, count: 1 });
+  set(`${nm} MASK|UNMASK`, { flags: NONE | MASK | UNMASK, index: idx, count: 1 });
+  set(`${nm} release (NONE count 0)`, { flags: NONE | T, index: idx, count: 0 });
+  set(`${nm} release again`, { flags: NONE | T, index: idx, count: 0 });
+  set(`${nm} set eventfd 2`, { flags: EVENTFD | T, index: idx, count: 1, data: [EFD(23)] });
+  set(`${nm} clear fd -1`, { flags: EVENTFD | T, index: idx, count: 1, data: [-1] });
+  set(`${nm} clear fd -1 again`, { flags: EVENTFD | T, index: idx, count: 1, data: [-1] });
+  reads(`after the ${nm} cycle`);
 }
 
 /**

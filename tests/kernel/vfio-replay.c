@@ -13,8 +13,9 @@
  *
  * Build:  gcc -O2 -static -Wall -Wextra -o vfio-replay vfio-replay.c
  *
- * The program is self-contained: the few VFIO constants it needs are defined
- * below so it does not depend on the installed UAPI headers.
+ * The few VFIO constants it needs are defined below so it does not depend on
+ * the installed UAPI headers; the hex parser and printer are the ones of the
+ * vfio-user replay client (native/replay-hex.h).
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -33,6 +34,8 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "../../native/replay-hex.h"
 
 /* ---- VFIO UAPI subset (generic _IO encoding; type ';', base 100) ---- */
 #define VT ';'
@@ -115,15 +118,6 @@ static const char *errno_name(int e)
 	}
 }
 
-static void put_hex(const unsigned char *p, size_t n)
-{
-	static const char digits[] = "0123456789abcdef";
-	for (size_t i = 0; i < n; i++) {
-		fputc(digits[p[i] >> 4], out);
-		fputc(digits[p[i] & 15], out);
-	}
-}
-
 static int compact;  /* MODE compact: no REQ echo, "=" for a reply equal to the request, buffered output */
 
 static void end_block(void)
@@ -133,52 +127,12 @@ static void end_block(void)
 		fflush(out);  /* interactive use and crash diagnosis want every reply at once */
 }
 
-static int hexval(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/*
- * Parse a hex byte string into dst (capacity cap). Separators '_', ':' and '.'
- * are ignored. Returns the number of bytes, or -1 on a bad digit, -2 on an odd
- * digit count, -3 when the buffer would exceed cap.
- */
-static long parse_hex(const char *s, unsigned char *dst, size_t cap)
-{
-	size_t n = 0;
-	int hi = -1;
-	for (; *s; s++) {
-		if (*s == '_' || *s == ':' || *s == '.')
-			continue;
-		int v = hexval((unsigned char)*s);
-		if (v < 0)
-			return -1;
-		if (hi < 0) {
-			hi = v;
-		} else {
-			if (n >= cap)
-				return -3;
-			dst[n++] = (unsigned char)(hi << 4 | v);
-			hi = -1;
-		}
-	}
-	if (hi >= 0)
-		return -2;
-	return (long)n;
-}
-
 static const char *hex_error(long r)
 {
 	switch (r) {
-	case -1: return "bad hex digit";
-	case -2: return "odd hex digit count";
-	case -3: return "buffer longer than 65536 bytes";
+	case HEX_BAD_DIGIT: return "bad hex digit";
+	case HEX_ODD_DIGITS: return "odd hex digit count";
+	case HEX_TOO_LONG: return "buffer longer than 65536 bytes";
 	default: return "bad hex";
 	}
 }
@@ -589,7 +543,7 @@ static void buffer_ioctl(const char *name, int fd, unsigned long req, const char
 		memcpy(before, iobuf, (size_t)n);
 	} else {
 		fprintf(out, "REQ %s ", name);
-		put_hex(iobuf, (size_t)n);
+		put_hex(out, iobuf, (size_t)n);
 		fputc('\n', out);
 		fflush(out);  /* the request is visible even if the ioctl brings the guest down */
 	}
@@ -604,7 +558,7 @@ static void buffer_ioctl(const char *name, int fd, unsigned long req, const char
 	if (compact && !memcmp(before, iobuf, (size_t)n))
 		fputc('=', out);
 	else
-		put_hex(iobuf, (size_t)n);
+		put_hex(out, iobuf, (size_t)n);
 	const unsigned char *g = iobuf + n;
 	int first = -1, last = -1;
 	for (int i = 0; i < GUARD_LEN; i++) {
@@ -618,7 +572,7 @@ static void buffer_ioctl(const char *name, int fd, unsigned long req, const char
 		fputs(" guard=ok\n", out);
 	} else {
 		fprintf(out, " guard=clobbered@%d:", first);
-		put_hex(g + first, (size_t)(last - first + 1));
+		put_hex(out, g + first, (size_t)(last - first + 1));
 		fputc('\n', out);
 	}
 }
@@ -819,7 +773,7 @@ static void cmd_region_read(const char *sidx, const char *soff, const char *slen
 	errno_field(r, e);
 	fputc(' ', out);
 	if (r > 0)
-		put_hex(iobuf, (size_t)r);
+		put_hex(out, iobuf, (size_t)r);
 	fputc('\n', out);
 }
 
@@ -879,7 +833,7 @@ static void cmd_read_file(const char *file)
 	errno_field(total, e);
 	fputc(' ', out);
 	if (total > 0)
-		put_hex(iobuf, (size_t)total);
+		put_hex(out, iobuf, (size_t)total);
 	fputc('\n', out);
 }
 

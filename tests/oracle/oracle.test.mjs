@@ -513,6 +513,36 @@ test("platform: level lines automask on loopback, irqfds are busy once installed
   assert.deepEqual(p({ flags: NONE | T, index: 1 }).signalled, []);
 });
 
+// vfio-platform/amba lines have the same home: the oracle keeps each line's trigger, irqfds and mask
+// in the block's PLAT_* words; platformLines is a view of them.
+test("vfio-platform device block: the oracle keeps each line's trigger, irqfds and mask", async () => {
+  const { PLAT } = await import("../../dist/bindings/generated/wasm-abi.js");
+  const m = new DeviceModel(platformDev);
+  const p = (o) => m.predict("VFIO_DEVICE_SET_IRQS", set({ count: 1, ...o }));
+  const fdWord = (base, i) => m.state[base + i];
+  assert.equal(m.state.length, PLAT.WORDS);
+  p({ flags: EVENTFD | T, index: 0, data: [100] });
+  p({ flags: EVENTFD | MASK, index: 0, data: [128] });
+  p({ flags: EVENTFD | UNMASK, index: 0, data: [130] });
+  p({ flags: NONE | T, index: 0 }); // the automasking handler masks the level line
+  // stored fds are fd + 1 (0: none)
+  assert.deepEqual([fdWord(PLAT.FD_TRIGGER, 0), fdWord(PLAT.FD_MASK, 0), fdWord(PLAT.FD_UNMASK, 0)], [101, 129, 131]);
+  assert.deepEqual(m.platformLines.get(0), { trigger: 100, masked: true, maskIrqfd: 128, unmaskIrqfd: 130 });
+  // a signal on the unmask irqfd's eventfd runs vfio_platform_unmask (the host's part of the mask)
+  m.eventfdWrite(130);
+  assert.equal(m.platformLines.get(0).masked, false);
+  // vfio_set_trigger frees the old trigger before it checks the new fd
+  assert.equal(p({ flags: EVENTFD | T, index: 0, data: [99] }).errno, "EBADF");
+  assert.equal(m.platformLines.get(0).trigger, null);
+  assert.equal(m.describeState().intxUnmaskFd, false, "DEV_TRIGGERS agrees (bit 3 + index 0)");
+  p({ flags: NONE | MASK, index: 0 });
+  assert.equal(m.platformLines.get(0).masked, true);
+  p({ flags: BOOL | UNMASK, index: 0, data: [0] }); // a zero byte does nothing
+  assert.equal(m.platformLines.get(0).masked, true);
+  p({ flags: BOOL | UNMASK, index: 0, data: [7] });
+  assert.equal(m.platformLines.get(0).masked, false);
+});
+
 // The device state has one home: the oracle keeps which eventfd each vfio-pci trigger holds in the
 // device block's extended words (PCI_FD_*, the vector table); the model reads them from there.
 test("vfio-pci device block: the oracle keeps the trigger eventfds (INTx, unmask irqfd, ERR, REQ, each vector)", async () => {

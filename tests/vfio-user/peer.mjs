@@ -69,7 +69,9 @@ export function buildPeer(tarball, workDir) {
       "-o",
       server,
     ]);
-  if (stale(replay, replaySrc)) run("gcc", ["-O2", "-Wall", "-Wextra", "-Werror", replaySrc, "-o", replay]);
+  const replayHeader = path.join(root, "native", "replay-hex.h");
+  if (stale(replay, replaySrc) || stale(replay, replayHeader))
+    run("gcc", ["-O2", "-Wall", "-Wextra", "-Werror", replaySrc, "-o", replay]);
   return { dir, lib, include, server, replay, hash };
 }
 

@@ -4,9 +4,9 @@
 //    no-reply commands, wrong numbers of fds, fds of each kind (eventfd, other files, closed);
 //  * corpora: the fuzzer's seeded corpora (bindings/fuzz) for vfio_irq_set / irq_info /
 //    region_info / device_info, sent as message bodies with their eventfds as SCM_RIGHTS;
-//  * random: stateful request sequences (mulberry32) over every modelled command;
-import { rng } from "../helpers/rng.mjs";
+//  * random: stateful request sequences over every modelled command (the CLI campaign's generator);
 const { hello } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
+const { builders: vuBuilders, randomSteps } = await import("../../dist/bindings/vfio-user-fuzz/gen.js");
 
 const C = await import("../../dist/bindings/generated/constants.js");
 const T = C.VFIO_IRQ_SET_ACTION_TRIGGER,
@@ -18,7 +18,7 @@ const T = C.VFIO_IRQ_SET_ACTION_TRIGGER,
 const NO_REPLY = C.VFIO_USER_F_NO_REPLY,
   ERROR = C.VFIO_USER_F_ERROR;
 // the replay client's fd environment, as the model is told it (the client checks it with ENV)
-const { CLIENT_FD_ENV } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+const { CLIENT_FD_ENV, vuServerDevice } = await import("../../dist/bindings/oracle/model/vfio-user.js");
 const { parseFdList } = await import("../../dist/bindings/oracle/model/device.js");
 const EVENTFDS = parseFdList(CLIENT_FD_ENV.eventfds);
 export const EFD = (i) => EVENTFDS[i];
@@ -26,46 +26,13 @@ export const WRITABLE = parseFdList(CLIENT_FD_ENV.writable),
   READONLY = parseFdList(CLIENT_FD_ENV.files).filter((fd) => !WRITABLE.includes(fd)),
   CLOSED = parseFdList(CLIENT_FD_ENV.closed);
 const INTX = C.VFIO_PCI_INTX_IRQ_INDEX,
-  MSI = C.VFIO_PCI_MSI_IRQ_INDEX,
   MSIX = C.VFIO_PCI_MSIX_IRQ_INDEX,
   ERR = C.VFIO_PCI_ERR_IRQ_INDEX,
   REQ = C.VFIO_PCI_REQ_IRQ_INDEX;
 
-export { rng };
-
-/** Message builders over the codec. */
-export function builders(abi) {
-  let id = 1;
-  const msg = (command, body, extra = {}) => abi.encodeMessage({ msg_id: id++ & 0xffff, command, body, ...extra });
-  const step = (note, bytes, fds = []) => ({ kind: "send", note, bytes, fds });
-  return {
-    msg,
-    step,
-    setIrqs: (note, o, fds = [], extra = {}) =>
-      step(
-        note,
-        msg(
-          "DEVICE_SET_IRQS",
-          {
-            flags: o.flags,
-            index: o.index,
-            start: o.start ?? 0,
-            count: o.count ?? 0,
-            ...(o.argsz !== undefined ? { argsz: o.argsz } : {}),
-            ...(o.data ? { data: o.data } : {}),
-          },
-          extra,
-        ),
-        fds,
-      ),
-    irqInfo: (note, index, argsz = 16) => step(note, msg("DEVICE_GET_IRQ_INFO", { argsz, index })),
-    regionInfo: (note, index, argsz = 32) => step(note, msg("DEVICE_GET_REGION_INFO", { argsz, index })),
-    deviceInfo: (note, argsz = 16) => step(note, msg("DEVICE_GET_INFO", { argsz })),
-    read: (note, region, offset, count) => step(note, msg("REGION_READ", { offset: BigInt(offset), region, count })),
-    write: (note, region, offset, data) => step(note, msg("REGION_WRITE", { offset: BigInt(offset), region, data })),
-    raw: (note, command, body, extra = {}) => step(note, msg(command, body, extra)),
-    efd: (i) => ({ kind: "efd", fd: EFD(i), note: `EFD ${EFD(i)}` }),
-  };
+/** Message builders over the codec: the generator's (bindings/vfio-user-fuzz/gen.ts), plus eventfd reads. */
+export function builders(_abi) {
+  return { ...vuBuilders(), efd: (i) => ({ kind: "efd", fd: EFD(i), note: `EFD ${EFD(i)}` }) };
 }
 
 const start = (_abi) => [{ kind: "connect" }, hello()];
@@ -255,101 +222,11 @@ export async function corpora(abi, perFamily, seed) {
   return s;
 }
 
-/** Random stateful sequences: installs, triggers, disables, info, region access, reconnects. */
+/**
+ * Random stateful sequences: installs, triggers, disables, info, region access, reconnects - the
+ * generator the CLI campaign uses (randomSteps), then a read of every eventfd.
+ */
 export function random(abi, count, seed, counts = [1, 4, 16, 1, 1]) {
-  const r = rng(seed);
-  const b = builders(abi);
-  const s = [...start(abi)];
-  const fd = () =>
-    r.chance(0.85)
-      ? EFD(r.int(32))
-      : r.chance(0.5)
-        ? r.pick(READONLY)
-        : r.chance(0.7)
-          ? r.pick(WRITABLE)
-          : r.pick(CLOSED);
-  const index = () => (r.chance(0.9) ? r.pick([INTX, MSI, MSIX, MSIX, MSIX, ERR, REQ]) : r.int(8));
-  const range = (idx) => {
-    const n = counts[idx] ?? 0;
-    if (r.chance(0.85) && n > 0) {
-      const st = r.int(n);
-      return [st, 1 + r.int(n - st)];
-    }
-    return [r.int(n + 3), r.int(n + 3)];
-  };
-  for (let i = 0; i < count; i++) {
-    const k = r.int(100);
-    const idx = index();
-    const [st, cnt] = range(idx);
-    if (k < 22) {
-      const n = r.chance(0.9) ? cnt : cnt + r.pick([-1, 1]);
-      s.push(
-        b.setIrqs(
-          "install",
-          { flags: EVENTFD | T, index: idx, start: st, count: cnt },
-          Array.from({ length: Math.max(0, Math.min(n, 64)) }, fd),
-        ),
-      );
-    } else if (k < 40) s.push(b.setIrqs("trigger", { flags: NONE | T, index: idx, start: st, count: cnt }));
-    else if (k < 48)
-      s.push(
-        b.setIrqs("bool", {
-          flags: BOOL | T,
-          index: idx,
-          start: st,
-          count: cnt,
-          data: Array.from({ length: Math.min(cnt, 64) }, () => r.pick([0, 1, 1, 2])),
-        }),
-      );
-    else if (k < 55)
-      s.push(
-        b.setIrqs(
-          "disable",
-          r.chance(0.5)
-            ? { flags: EVENTFD | T, index: idx, start: st, count: cnt }
-            : { flags: NONE | T, index: idx, start: 0, count: 0 },
-        ),
-      );
-    else if (k < 59) {
-      const dt = r.pick([NONE, BOOL, EVENTFD]);
-      s.push(
-        b.setIrqs(
-          "mask",
-          {
-            flags: dt | r.pick([MASK, UNMASK]),
-            index: idx,
-            start: st,
-            count: cnt,
-            ...(dt === BOOL ? { data: Array(Math.min(cnt, 64)).fill(1) } : {}),
-          },
-          r.chance(0.2) ? [fd()] : [],
-        ),
-      );
-    } else if (k < 64) {
-      const flags = r.int(0x100);
-      s.push(
-        b.setIrqs("odd flags", {
-          flags,
-          index: idx,
-          start: st,
-          count: cnt,
-          argsz: r.chance(0.2) ? r.int(40) : undefined,
-          ...((flags & C.VFIO_IRQ_SET_DATA_TYPE_MASK) === BOOL ? { data: Array(Math.min(cnt, 64)).fill(1) } : {}),
-        }),
-      );
-    } else if (k < 70)
-      s.push(b.irqInfo("irq info", r.chance(0.9) ? r.int(6) : r.int(0x100000), r.pick([16, 16, 32, 8, 0])));
-    else if (k < 75) s.push(b.regionInfo("region info", r.int(10), r.pick([32, 48, 80, 96, 16])));
-    else if (k < 77) s.push(b.deviceInfo("device info", r.pick([16, 32, 8])));
-    else if (k < 82)
-      s.push(b.read("read BAR0", r.chance(0.9) ? 0 : r.pick([1, 2, 8]), r.int(0x1100), r.pick([1, 2, 4, 8, 64, 0])));
-    else if (k < 85) s.push(b.write("doorbell", 0, 0, new Uint8Array(Uint32Array.of(r.int(20)).buffer)));
-    else if (k < 87) s.push(b.write("write BAR0", 0, 4 + r.int(64), new Uint8Array(r.int(16))));
-    else if (k < 95) s.push(b.efd(r.int(32)));
-    else if (k < 96) s.push(b.raw("reset", "DEVICE_RESET", undefined));
-    else if (k < 97) s.push({ kind: "close" }, ...start(abi));
-    else s.push(b.raw("unknown command", r.pick([0, 14, 19, 99]), new Uint8Array(r.int(24))));
-  }
-  s.push(...efdAll(b, 32), { kind: "close" });
-  return s;
+  const steps = randomSteps(vuServerDevice(counts), count, seed, CLOSED);
+  return [...steps.slice(0, -1), ...efdAll(builders(abi), 32), { kind: "close" }];
 }

@@ -234,7 +234,7 @@ export function fdEnvText(b: Uint32Array): { eventfds: string; files: string } {
 
 export { DEV_WORDS };
 /** Indexes the block describes (the length of DEV_IRQ_COUNT and DEV_IRQ_FLAGS). */
-const DEV_IRQ_INDEXES = DEV.IRQ_FLAGS - DEV.IRQ_COUNT;
+export const DEV_IRQ_INDEXES = DEV.IRQ_FLAGS - DEV.IRQ_COUNT;
 export const DRIVERS: Record<DriverName, number> = {
   "vfio-pci": DRV.PCI,
   "vfio-platform": DRV.PLATFORM,
@@ -314,7 +314,8 @@ function errnoValue(e: string | number): number {
 
 /**
  * vfio-platform/amba: the device block followed by the extended words (PLAT_WORDS in all) that
- * hold each line's request_irq errno and its mask/unmask irqfds; PLAT_EXTENDED says they are there.
+ * hold each line's request_irq errno and, kept by the oracle, its trigger, irqfds and mask;
+ * PLAT_EXTENDED says they are there.
  */
 export function platformBlock(d: DeviceDescription): Uint32Array {
   const b = new Uint32Array(PLAT.WORDS);

@@ -5,12 +5,12 @@
 // description, as vfio_pci_core_ioctl builds them. For vfio-pci the wasm oracle keeps which eventfd each
 // vector/index holds in the device block (PCI_FD_*, the vector table); the model reads it there and
 // adds the world around the kernel - the device's line, the INTx mask that depends on it, eventfd
-// counters and work-item timing - to predict the signals (eventfdRead); for
-// vfio-platform/amba it follows each line's trigger, mask state and mask/unmask irqfds; big-endian
+// counters and work-item timing - to predict the signals (eventfdRead); for vfio-platform/amba the
+// block holds each line's trigger, mask state and mask/unmask irqfds (PLAT_*) the same way; big-endian
 // (s390x) callers get big-endian replies. Checked request by request against real kernels by
 // tests/kernel/run.mjs (x86 vfio-pci) and tests/kernel/cross (arm64 platform/amba, s390x zPCI).
 import { fromHex } from "../../dump.js";
-import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PCI, PROF_BIG, R, TRIG } from "../../generated/wasm-abi.js";
+import { DEV, ERRNO_NAMES, E_ORACLE_RANGE, IRQ_TYPE, PCI, PLAT, PROF_BIG, R, TRIG } from "../../generated/wasm-abi.js";
 import { REGION, copyIn, reserveCall, u32At } from "../../memory.js";
 import {
   O_VFIO_DEVICE_INFO__ARGSZ,
@@ -44,7 +44,7 @@ import { buildCapsRaw } from "../../caps.js";
 import { structByName } from "../../schema-index.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 
-const { INTX: T_INTX, MSI: T_MSI, MSIX: T_MSIX } = IRQ_TYPE;
+const { INTX: T_INTX, MSI: T_MSI } = IRQ_TYPE;
 const CONFIG_REGION = VFIO_PCI_CONFIG_REGION_INDEX;
 // the PCI command register (include/uapi/linux/pci_regs.h), in the config region
 const PCI_COMMAND = 0x04,
@@ -62,6 +62,7 @@ const MSI_ENABLED_RULES: ReadonlySet<number> = new Set([
 import {
   type DeviceDescription,
   DEV_WORDS,
+  DEV_IRQ_INDEXES,
   deviceBlock,
   platformBlock,
   pciBlock,
@@ -170,6 +171,12 @@ const SET = {
   data: O_VFIO_IRQ_SET__DATA,
 };
 
+/** The index a SET_IRQS request names (-1 when the buffer is too short to name one). */
+const requestIndex = (mem: Uint8Array, bigEndian: boolean): number =>
+  mem.length < SET.index + 4
+    ? -1
+    : new DataView(mem.buffer, mem.byteOffset, mem.length).getUint32(SET.index, !bigEndian);
+
 const result = (ret: number, rule: string, reason: string, after: Uint8Array): Prediction =>
   ret < 0 ? { ret: -1, errno: errnoName(-ret), rule, reason, after } : { ret, errno: null, rule, reason, after };
 
@@ -184,6 +191,8 @@ interface Before {
   active: number;
   intx: number | null;
   unmask: number | null;
+  /** vfio-platform/amba: the line the request names (a copy), when the block keeps it. */
+  line: PlatformLine | null;
 }
 
 /** The state model of one device. */
@@ -193,15 +202,49 @@ export class DeviceModel {
   readonly rules: 0 | 1;
   /** Predicted eventfd counters (signals since the last read), by fd. */
   readonly counts = new Map<number, number>();
-  /** vfio-platform/amba: the state of each line, by index. */
-  readonly platformLines = new Map<number, PlatformLine>();
-
   constructor(device: DeviceDescription) {
     this.device = device;
     const platform = device.driver === "vfio-platform" || device.driver === "vfio-amba";
     const pci = device.driver === "vfio-pci";
     this.state = platform ? platformBlock(device) : pci ? pciBlock(device) : deviceBlock(device);
     this.rules = kernelRules(device.kernel);
+  }
+
+  private get platform(): boolean {
+    return this.device.driver === "vfio-platform" || this.device.driver === "vfio-amba";
+  }
+
+  /**
+   * vfio-platform/amba: the state of each described line, by index, read from the device block
+   * (the wasm oracle keeps trigger, irqfds and mask there: PLAT_*).
+   */
+  get platformLines(): Map<number, PlatformLine> {
+    const lines = new Map<number, PlatformLine>();
+    for (const q of this.device.irqs) {
+      const l = this.platformLine(q.index);
+      if (l) lines.set(q.index, l);
+    }
+    return lines;
+  }
+
+  /** Line `index` as the block holds it, or null (not a platform block, or a line the block does not keep). */
+  private platformLine(index: number): PlatformLine | null {
+    if (!this.platform || !(this.state[DEV.FEATURES] & PLAT.EXTENDED)) return null;
+    if (!Number.isInteger(index) || index < 0 || index >= DEV_IRQ_INDEXES) return null;
+    const fd = (base: number) => (this.state[base + index] ? this.state[base + index] - 1 : null);
+    return {
+      trigger: fd(PLAT.FD_TRIGGER),
+      masked: (this.state[PLAT.MASKED + (index >> 5)] & (1 << (index & 31))) !== 0,
+      maskIrqfd: fd(PLAT.FD_MASK),
+      unmaskIrqfd: fd(PLAT.FD_UNMASK),
+    };
+  }
+
+  /** An irqfd's handler ran on line `index` (vfio_platform_mask/unmask): the host's part of PLAT_MASKED. */
+  private setPlatformMasked(index: number, masked: boolean): void {
+    const word = PLAT.MASKED + (index >> 5),
+      bit = 1 << (index & 31);
+    this.state[word] = masked ? (this.state[word] | bit) >>> 0 : this.state[word] & ~bit;
   }
 
   /**
@@ -447,28 +490,23 @@ export class DeviceModel {
       if (this.intxUnmask() && loop) this.injectLater(out);
       return;
     }
-    for (const line of this.platformLines.values()) {
+    for (const [index, line] of this.platformLines) {
       if (fd !== line.maskIrqfd && fd !== line.unmaskIrqfd) continue;
       // a platform irqfd: virqfd_wakeup reads the counter and runs vfio_platform_mask/unmask
       this.counts.delete(fd);
-      line.masked = fd === line.maskIrqfd;
+      this.setPlatformMasked(index, fd === line.maskIrqfd);
       return;
     }
     this.counts.set(fd, (this.counts.get(fd) ?? 0) + 1);
   }
 
-  private platformLine(index: number): PlatformLine {
-    const l = this.platformLines.get(index) ?? { trigger: null, masked: false, maskIrqfd: null, unmaskIrqfd: null };
-    this.platformLines.set(index, l);
-    return l;
-  }
-
   /**
-   * vfio_platform_irq.c after SET_IRQS answered `ret` on a line: vfio_set_trigger drops the old
-   * trigger before it looks at the new fd; the loopback handler of a level line (AUTOMASKED) masks
-   * it and signals only when it was not masked, an edge line's handler always signals; an irqfd
-   * installed on an eventfd that already counts runs its handler once (the count stays), and
-   * removing an irqfd (vfio_virqfd_disable) reads its eventfd's count away.
+   * vfio_platform_irq.c after SET_IRQS answered `ret` on a line (the oracle has kept the line's
+   * trigger, irqfds and mask in the block): the loopback handler of a level line (AUTOMASKED)
+   * masks it and signals only when it was not masked, an edge line's handler always signals; an
+   * irqfd installed on an eventfd that already counts runs its handler once (the count stays), and
+   * removing an irqfd (vfio_virqfd_disable) reads its eventfd's count away. `before`: the line
+   * before the call.
    */
   private trackPlatform(
     index: number,
@@ -476,39 +514,27 @@ export class DeviceModel {
     count: number,
     value: number,
     ret: number,
-    rule: number,
+    before: PlatformLine | null,
   ): number[] {
     const out: number[] = [];
     const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
       act = flags & VFIO_IRQ_SET_ACTION_TYPE_MASK;
     const q = irqOf(this.device, index);
-    if (!q || (ret < 0 && rule !== R.FD_CLOSED && rule !== R.FD_NOT_EVENTFD)) return out;
-    const l = this.platformLine(index);
+    const line = this.platformLine(index);
+    if (!q || !line || !before || ret < 0) return out;
     if (act === VFIO_IRQ_SET_ACTION_TRIGGER) {
-      if (dt === VFIO_IRQ_SET_DATA_EVENTFD || (dt === VFIO_IRQ_SET_DATA_NONE && count === 0)) {
-        l.trigger = dt === VFIO_IRQ_SET_DATA_EVENTFD && ret === 0 && value >= 0 ? value : null;
-        return out;
-      }
-      if (ret < 0 || (dt === VFIO_IRQ_SET_DATA_BOOL && !value)) return out;
-      if ((q.flags & VFIO_IRQ_INFO_AUTOMASKED) === 0) this.signal(l.trigger, out);
-      else if (!l.masked) {
-        l.masked = true;
-        this.signal(l.trigger, out);
-      }
+      // a new trigger, or none: nothing is signalled; a loopback with BOOL 0 does not run the handler
+      if (dt === VFIO_IRQ_SET_DATA_EVENTFD || (dt === VFIO_IRQ_SET_DATA_NONE && count === 0)) return out;
+      if (dt === VFIO_IRQ_SET_DATA_BOOL && !value) return out;
+      if ((q.flags & VFIO_IRQ_INFO_AUTOMASKED) === 0 || !before.masked) this.signal(line.trigger, out);
       return out;
     }
-    if (ret < 0) return out;
+    if (dt !== VFIO_IRQ_SET_DATA_EVENTFD) return out;
     const mask = act === VFIO_IRQ_SET_ACTION_MASK;
-    if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
-      const fd = value >= 0 ? value : null;
-      const old = mask ? l.maskIrqfd : l.unmaskIrqfd;
-      if (fd === null && old !== null) this.counts.delete(old);
-      if (mask) l.maskIrqfd = fd;
-      else l.unmaskIrqfd = fd;
-      if (fd !== null && (this.counts.get(fd) ?? 0) > 0) l.masked = mask;
-      return out;
-    }
-    if (dt === VFIO_IRQ_SET_DATA_NONE || value) l.masked = mask;
+    const fd = value >= 0 ? value : null;
+    const old = mask ? before.maskIrqfd : before.unmaskIrqfd;
+    if (fd === null && old !== null) this.counts.delete(old);
+    if (fd !== null && (this.counts.get(fd) ?? 0) > 0) this.setPlatformMasked(index, mask);
     return out;
   }
 
@@ -519,7 +545,7 @@ export class DeviceModel {
    */
   private track(mem: Uint8Array, ret: number, rule: number, before: Before, bigEndian: boolean): number[] {
     const out: number[] = [];
-    const platform = this.device.driver === "vfio-platform" || this.device.driver === "vfio-amba";
+    const platform = this.platform;
     if ((this.device.driver !== "vfio-pci" && !platform) || mem.length < SET.data) return out;
     const dv = new DataView(mem.buffer, mem.byteOffset, mem.length);
     const le = !bigEndian;
@@ -532,7 +558,14 @@ export class DeviceModel {
     const fdAt = (i: number) => (SET.data + 4 * i + 4 <= mem.length ? dv.getInt32(SET.data + 4 * i, le) : -1);
     const boolAt = (i: number) => (SET.data + i < mem.length ? mem[SET.data + i] : 0);
     if (platform)
-      return this.trackPlatform(index, flags, count, dt === VFIO_IRQ_SET_DATA_EVENTFD ? fdAt(0) : boolAt(0), ret, rule);
+      return this.trackPlatform(
+        index,
+        flags,
+        count,
+        dt === VFIO_IRQ_SET_DATA_EVENTFD ? fdAt(0) : boolAt(0),
+        ret,
+        before.line,
+      );
     const yes = dt === VFIO_IRQ_SET_DATA_NONE || (dt === VFIO_IRQ_SET_DATA_BOOL && boolAt(0) !== 0); // NONE, or BOOL with a true first element
     // QEMU deasserts a device's INTx whenever MSI gets enabled (msi_write_config), also when vfio
     // frees the vectors again in the same call
@@ -634,6 +667,7 @@ export class DeviceModel {
           active: this.state[DEV.ACTIVE_TYPE],
           intx: this.fdOf(PCI.FD_INTX),
           unmask: this.fdOf(PCI.FD_UNMASK),
+          line: this.platformLine(requestIndex(mem, !!opts.bigEndian)),
         };
         const [ret, rule] = oracleCall(this.state, mem, true, opts.bigEndian);
         const element = failedElement(ret, rule);

@@ -10,6 +10,15 @@ import { decode } from "../../decode.js";
 import { fromHex } from "../../hex.js";
 import type { DeviceDescription, IrqDesc } from "./device.js";
 import { irqOf, isPcie, numIrqs } from "./device.js";
+import {
+  VFIO_IRQ_INFO_AUTOMASKED,
+  VFIO_IRQ_INFO_MASKABLE,
+  VFIO_IRQ_INFO_NORESIZE,
+  VFIO_PCI_ERR_IRQ_INDEX,
+  VFIO_PCI_MSI_IRQ_INDEX,
+  VFIO_PCI_MSIX_IRQ_INDEX,
+  VFIO_PCI_NUM_IRQS,
+} from "../../generated/constants.js";
 
 /** VFIO_IRQ_INFO_CAP_TYPE of an index: given directly, or decoded from its GET_IRQ_INFO reply under the proposals. */
 function capTypeOf(q: IrqDesc | undefined, proposals: string[]): IrqDesc["capType"] {
@@ -56,8 +65,6 @@ export interface TopologyOptions {
   proposals?: string[];
 }
 
-const MASKABLE = 2,
-  AUTOMASKED = 4;
 export const VFIO_IRQ_TYPE_MSI = 1; // platform-msi proposal (VG2/VG4)
 export const VFIO_IRQ_TYPE_NESTED = 1; // irq-info-caps proposal 09/13 (same number: collision)
 export const VFIO_IRQ_SUBTYPE_DMA_FAULT = 1;
@@ -74,7 +81,7 @@ export const REASONS = {
 } as const;
 
 function wired(q: IrqDesc, i: number): TopologyRow {
-  const level = (q.flags & (MASKABLE | AUTOMASKED)) !== 0;
+  const level = (q.flags & (VFIO_IRQ_INFO_MASKABLE | VFIO_IRQ_INFO_AUTOMASKED)) !== 0;
   return {
     index: i,
     count: q.count,
@@ -90,6 +97,35 @@ function wired(q: IrqDesc, i: number): TopologyRow {
   };
 }
 
+const absent = (i: number, label: string, kind: TopologyRow["kind"], note: string): TopologyRow => ({
+  index: i,
+  count: null,
+  flags: null,
+  label,
+  kind,
+  implemented: false,
+  notes: [note],
+});
+
+/** An index described by the device's own facts (count, flags) with `notes`. */
+const described = (q: IrqDesc, i: number, label: string, kind: TopologyRow["kind"], notes: string[]): TopologyRow => ({
+  index: i,
+  count: q.count,
+  flags: q.flags,
+  label,
+  kind,
+  implemented: q.count > 0,
+  notes,
+});
+
+/** What the rows of one driver family add up to. */
+interface Labelled {
+  rows: TopologyRow[];
+  msi: Topology["msi"];
+  ambiguous?: boolean;
+  reasons?: Set<string>;
+}
+
 /** Label every IRQ index of a device. */
 export function irqTopology(d: DeviceDescription, opts: TopologyOptions = {}): Topology {
   const proposals = new Set(opts.proposals ?? []);
@@ -102,178 +138,160 @@ export function irqTopology(d: DeviceDescription, opts: TopologyOptions = {}): T
     }),
   };
   const n = numIrqs(d);
-  const capsOn = proposals.has("irq-info-caps") || proposals.has("platform-msi-v2") || proposals.has("platform-msi-v3");
   const platformMsi = proposals.has("platform-msi-v2") || proposals.has("platform-msi-v3");
-  const rows: TopologyRow[] = [];
-  const reasons = new Set<string>();
-  let ambiguous = false;
-  let msi: Topology["msi"] = null;
-  const absent = (i: number, label: string, kind: TopologyRow["kind"], note: string): TopologyRow => ({
-    index: i,
-    count: null,
-    flags: null,
-    label,
-    kind,
-    implemented: false,
-    notes: [note],
-  });
+  const capsOn = proposals.has("irq-info-caps") || platformMsi;
+  const t =
+    d.driver === "vfio-pci" || d.driver === "libvfio-user"
+      ? pciRows(d, n, capsOn)
+      : d.driver === "vfio-ccw" || d.driver === "vfio-ap"
+        ? ccwApRows(d, n)
+        : platformRows(d, n, capsOn, platformMsi);
+  return {
+    driver: d.driver,
+    numIrqs: n,
+    rows: t.rows,
+    ambiguous: t.ambiguous ?? false,
+    reasons: [...(t.reasons ?? [])],
+    msi: t.msi,
+  };
+}
 
-  if (d.driver === "vfio-pci" || d.driver === "libvfio-user") {
-    const names: [string, TopologyRow["kind"]][] = [
-      ["INTX", "intx"],
-      ["MSI", "msi"],
-      ["MSIX", "msix"],
-      ["ERR", "err"],
-      ["REQ", "req"],
-    ];
-    for (let i = 0; i < n; i++) {
-      const q = irqOf(d, i);
-      if (i < 5) {
-        const [label, kind] = names[i];
-        if (!q || (i === 3 && d.driver === "vfio-pci" && !isPcie(d))) {
-          rows.push(absent(i, label, kind, i === 3 ? "GET_IRQ_INFO refused (not PCI Express)" : "not described"));
-          continue;
-        }
-        const notes = q.count === 0 ? ["count 0: not implemented (do not send SET_IRQS)"] : [];
-        if (i === 2 && q.count > 0)
-          notes.push(
-            q.flags & 8
-              ? "NORESIZE: vectors cannot be added while enabled"
-              : "no NORESIZE: vectors can be added while enabled (dynamic MSI-X)",
-          );
-        rows.push({ index: i, count: q.count, flags: q.flags, label, kind, implemented: q.count > 0, notes });
-        if (i === 1 && q.count > 0) msi = { index: 1, how: "fixed" };
-      } else if (q?.capType && capsOn) {
-        const nested = q.capType.type === VFIO_IRQ_TYPE_NESTED && q.capType.subtype === VFIO_IRQ_SUBTYPE_DMA_FAULT;
-        rows.push({
-          index: i,
-          count: q.count,
-          flags: q.flags,
-          label: nested ? "DMA_FAULT" : `EXT(type ${q.capType.type}, subtype ${q.capType.subtype})`,
-          kind: "ext",
-          implemented: q.count > 0,
-          notes: ["extended index (irq-info-caps proposal), described by VFIO_IRQ_INFO_CAP_TYPE"],
-        });
-      } else {
-        rows.push({
-          index: i,
-          count: q?.count ?? null,
-          flags: q?.flags ?? null,
-          label: `INDEX${i}`,
-          kind: "unknown",
-          implemented: !!q && q.count > 0,
-          notes: ["index >= VFIO_PCI_NUM_IRQS: device specific, needs a capability to say what it is"],
-        });
-      }
-    }
-  } else if (d.driver === "vfio-ccw" || d.driver === "vfio-ap") {
-    const names: [string, TopologyRow["kind"]][] =
-      d.driver === "vfio-ccw"
-        ? [
-            ["IO", "io"],
-            ["CRW", "crw"],
-            ["REQ", "req"],
-          ]
-        : [
-            ["REQ", "req"],
-            ["CFG_CHG", "cfg-chg"],
-          ];
-    for (let i = 0; i < n; i++) {
-      const q = irqOf(d, i);
-      const [label, kind] = names[i] ?? [`INDEX${i}`, "unknown"];
-      if (!q) {
-        rows.push(absent(i, label, kind as TopologyRow["kind"], "not described"));
+const PCI_INDEXES: [string, TopologyRow["kind"]][] = [
+  ["INTX", "intx"],
+  ["MSI", "msi"],
+  ["MSIX", "msix"],
+  ["ERR", "err"],
+  ["REQ", "req"],
+];
+
+/** vfio-pci and libvfio-user: the fixed enum, then device-specific (or, under the proposals, typed) indexes. */
+function pciRows(d: DeviceDescription, n: number, capsOn: boolean): Labelled {
+  const rows: TopologyRow[] = [];
+  let msi: Topology["msi"] = null;
+  for (let i = 0; i < n; i++) {
+    const q = irqOf(d, i);
+    if (i < VFIO_PCI_NUM_IRQS) {
+      const [label, kind] = PCI_INDEXES[i];
+      const err = i === VFIO_PCI_ERR_IRQ_INDEX;
+      if (!q || (err && d.driver === "vfio-pci" && !isPcie(d))) {
+        rows.push(absent(i, label, kind, err ? "GET_IRQ_INFO refused (not PCI Express)" : "not described"));
         continue;
       }
+      const notes = q.count === 0 ? ["count 0: not implemented (do not send SET_IRQS)"] : [];
+      if (i === VFIO_PCI_MSIX_IRQ_INDEX && q.count > 0)
+        notes.push(
+          q.flags & VFIO_IRQ_INFO_NORESIZE
+            ? "NORESIZE: vectors cannot be added while enabled"
+            : "no NORESIZE: vectors can be added while enabled (dynamic MSI-X)",
+        );
+      rows.push(described(q, i, label, kind, notes));
+      if (i === VFIO_PCI_MSI_IRQ_INDEX && q.count > 0) msi = { index: VFIO_PCI_MSI_IRQ_INDEX, how: "fixed" };
+    } else if (q?.capType && capsOn) {
+      const nested = q.capType.type === VFIO_IRQ_TYPE_NESTED && q.capType.subtype === VFIO_IRQ_SUBTYPE_DMA_FAULT;
+      const label = nested ? "DMA_FAULT" : `EXT(type ${q.capType.type}, subtype ${q.capType.subtype})`;
+      rows.push(
+        described(q, i, label, "ext", ["extended index (irq-info-caps proposal), described by VFIO_IRQ_INFO_CAP_TYPE"]),
+      );
+    } else {
       rows.push({
         index: i,
-        count: q.count,
-        flags: q.flags,
-        label,
-        kind: kind as TopologyRow["kind"],
-        implemented: q.count > 0,
-        notes: q.count === 0 ? ["count 0: not implemented"] : [],
-      });
-    }
-  } else {
-    // platform / amba: upstream every index is a wired line
-    const qs = Array.from({ length: n }, (_, i) => irqOf(d, i));
-    const typed = capsOn && qs.some((q) => q?.capType);
-    if (typed) {
-      // the proposal's way: the MSI index carries VFIO_IRQ_INFO_CAP_TYPE { VFIO_IRQ_TYPE_MSI }
-      qs.forEach((q, i) => {
-        if (!q) {
-          rows.push(absent(i, `INDEX${i}`, "unknown", "not described"));
-          return;
-        }
-        if (q.capType && platformMsi && q.capType.type === VFIO_IRQ_TYPE_MSI) {
-          rows.push({
-            index: i,
-            count: q.count,
-            flags: q.flags,
-            label: "MSI",
-            kind: "msi",
-            implemented: q.count > 0,
-            notes: [
-              `VFIO_IRQ_INFO_CAP_TYPE type ${q.capType.type} (VFIO_IRQ_TYPE_MSI), ${q.count} vector(s) as subindexes`,
-            ],
-          });
-          if (!msi) msi = { index: i, how: "cap-type" };
-        } else if (q.capType) {
-          rows.push({
-            index: i,
-            count: q.count,
-            flags: q.flags,
-            label: `EXT(type ${q.capType.type}, subtype ${q.capType.subtype})`,
-            kind: "ext",
-            implemented: q.count > 0,
-            notes: ["typed index; type not known in this profile"],
-          });
-        } else rows.push(wired(q, i));
-      });
-    } else if (platformMsi || capsOn || qs.some((q) => q && q.count !== 1)) {
-      // only the count != 1 heuristic can find MSI: |IRQ0..IRQn-1|MSI|MSIX|ERR|REQ|
-      ambiguous = true;
-      if (capsOn) reasons.add(REASONS.noCap);
-      const first = qs.findIndex((q) => q !== undefined && q.count !== 1);
-      const order: [string, TopologyRow["kind"]][] = [
-        ["MSI?", "msi"],
-        ["MSIX?", "msix"],
-        ["ERR?", "err"],
-        ["REQ?", "req"],
-      ];
-      qs.forEach((q, i) => {
-        if (!q) {
-          rows.push(absent(i, `INDEX${i}`, "unknown", "not described"));
-          return;
-        }
-        if (first >= 0 && i >= first && i - first < order.length) {
-          const [label, kind] = order[i - first];
-          const notes = ["heuristic: at or after the first index with count != 1"];
-          if (q.count === 0) {
-            notes.push("count 0: unimplemented index");
-            reasons.add(REASONS.countZero);
-          }
-          if (q.count === 1 && (kind === "err" || kind === "req")) reasons.add(REASONS.errReq);
-          rows.push({ index: i, count: q.count, flags: q.flags, label, kind, implemented: q.count > 0, notes });
-          if (kind === "msi" && !msi && q.count > 0) msi = { index: i, how: "heuristic" };
-        } else {
-          const r = wired(q, i);
-          r.label = `IRQ${i}?`;
-          r.notes.push("heuristic: count 1 before the first count != 1 (could be a single-vector MSI)");
-          if (r.trigger === "edge") reasons.add(REASONS.edge);
-          rows.push(r);
-        }
-      });
-      reasons.add(REASONS.singleVector);
-      if (first < 0) reasons.add("every index has count 1: the heuristic finds no MSI index at all");
-    } else {
-      qs.forEach((q, i) => {
-        rows.push(q ? wired(q, i) : absent(i, `IRQ${i}`, "wired", "not described"));
+        count: q?.count ?? null,
+        flags: q?.flags ?? null,
+        label: `INDEX${i}`,
+        kind: "unknown",
+        implemented: !!q && q.count > 0,
+        notes: ["index >= VFIO_PCI_NUM_IRQS: device specific, needs a capability to say what it is"],
       });
     }
   }
-  return { driver: d.driver, numIrqs: n, rows, ambiguous, reasons: [...reasons], msi };
+  return { rows, msi };
+}
+
+/** vfio-ccw and vfio-ap: their fixed enums. */
+function ccwApRows(d: DeviceDescription, n: number): Labelled {
+  const names: [string, TopologyRow["kind"]][] =
+    d.driver === "vfio-ccw"
+      ? [
+          ["IO", "io"],
+          ["CRW", "crw"],
+          ["REQ", "req"],
+        ]
+      : [
+          ["REQ", "req"],
+          ["CFG_CHG", "cfg-chg"],
+        ];
+  const rows = Array.from({ length: n }, (_, i) => {
+    const q = irqOf(d, i);
+    const [label, kind] = names[i] ?? [`INDEX${i}`, "unknown"];
+    if (!q) return absent(i, label, kind, "not described");
+    return described(q, i, label, kind, q.count === 0 ? ["count 0: not implemented"] : []);
+  });
+  return { rows, msi: null };
+}
+
+/** vfio-platform/amba: upstream every index is a wired line; the proposals type them or leave a heuristic. */
+function platformRows(d: DeviceDescription, n: number, capsOn: boolean, platformMsi: boolean): Labelled {
+  const qs = Array.from({ length: n }, (_, i) => irqOf(d, i));
+  if (capsOn && qs.some((q) => q?.capType)) return platformTyped(qs, platformMsi);
+  if (platformMsi || capsOn || qs.some((q) => q && q.count !== 1)) return platformHeuristic(qs, capsOn);
+  return { rows: qs.map((q, i) => (q ? wired(q, i) : absent(i, `IRQ${i}`, "wired", "not described"))), msi: null };
+}
+
+/** The proposal's way: the MSI index carries VFIO_IRQ_INFO_CAP_TYPE { VFIO_IRQ_TYPE_MSI }. */
+function platformTyped(qs: (IrqDesc | undefined)[], platformMsi: boolean): Labelled {
+  let msi: Topology["msi"] = null;
+  const rows = qs.map((q, i) => {
+    if (!q) return absent(i, `INDEX${i}`, "unknown", "not described");
+    if (q.capType && platformMsi && q.capType.type === VFIO_IRQ_TYPE_MSI) {
+      if (!msi) msi = { index: i, how: "cap-type" };
+      return described(q, i, "MSI", "msi", [
+        `VFIO_IRQ_INFO_CAP_TYPE type ${q.capType.type} (VFIO_IRQ_TYPE_MSI), ${q.count} vector(s) as subindexes`,
+      ]);
+    }
+    if (q.capType)
+      return described(q, i, `EXT(type ${q.capType.type}, subtype ${q.capType.subtype})`, "ext", [
+        "typed index; type not known in this profile",
+      ]);
+    return wired(q, i);
+  });
+  return { rows, msi };
+}
+
+const HEURISTIC_ORDER: [string, TopologyRow["kind"]][] = [
+  ["MSI?", "msi"],
+  ["MSIX?", "msix"],
+  ["ERR?", "err"],
+  ["REQ?", "req"],
+];
+
+/** Only the count != 1 heuristic can find MSI: |IRQ0..IRQn-1|MSI|MSIX|ERR|REQ|, and it is ambiguous. */
+function platformHeuristic(qs: (IrqDesc | undefined)[], capsOn: boolean): Labelled {
+  const reasons = new Set<string>();
+  if (capsOn) reasons.add(REASONS.noCap);
+  let msi: Topology["msi"] = null;
+  const first = qs.findIndex((q) => q !== undefined && q.count !== 1);
+  const rows = qs.map((q, i) => {
+    if (!q) return absent(i, `INDEX${i}`, "unknown", "not described");
+    if (first >= 0 && i >= first && i - first < HEURISTIC_ORDER.length) {
+      const [label, kind] = HEURISTIC_ORDER[i - first];
+      const notes = ["heuristic: at or after the first index with count != 1"];
+      if (q.count === 0) {
+        notes.push("count 0: unimplemented index");
+        reasons.add(REASONS.countZero);
+      }
+      if (q.count === 1 && (kind === "err" || kind === "req")) reasons.add(REASONS.errReq);
+      if (kind === "msi" && !msi && q.count > 0) msi = { index: i, how: "heuristic" };
+      return described(q, i, label, kind, notes);
+    }
+    const r = wired(q, i);
+    r.label = `IRQ${i}?`;
+    r.notes.push("heuristic: count 1 before the first count != 1 (could be a single-vector MSI)");
+    if (r.trigger === "edge") reasons.add(REASONS.edge);
+    return r;
+  });
+  reasons.add(REASONS.singleVector);
+  if (first < 0) reasons.add("every index has count 1: the heuristic finds no MSI index at all");
+  return { rows, msi, ambiguous: true, reasons };
 }
 
 /** Plain-text table of a topology. */

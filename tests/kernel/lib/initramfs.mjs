@@ -34,8 +34,14 @@ export async function findBusybox(candidates = BUSYBOX_CANDIDATES) {
   throw new Error("kernel harness: no statically linked busybox found (install busybox-static)");
 }
 
+/** The contents of the headers a C source includes with quotes (one level), so the cache follows them. */
+async function localHeaders(src, text) {
+  const names = [...text.toString("latin1").matchAll(/^#include\s+"([^"]+)"/gm)].map((m) => m[1]);
+  return Promise.all(names.map((n) => fsp.readFile(path.resolve(path.dirname(src), n))));
+}
+
 /**
- * Compile a C program statically (cached by source, compiler and flags).
+ * Compile a C program statically (cached by source, the headers it includes with quotes, compiler and flags).
  * @param {{src: string, outDir: string, name?: string, cc?: string, cflags?: string[], log?: (m: string) => void}} o
  */
 export async function buildStatic({
@@ -47,7 +53,8 @@ export async function buildStatic({
   log = () => {},
 }) {
   const text = await fsp.readFile(src);
-  const stamp = sha256(Buffer.concat([text, Buffer.from(`\0${cc}\0${cflags.join(" ")}`)]));
+  const headers = await localHeaders(src, text);
+  const stamp = sha256(Buffer.concat([text, ...headers, Buffer.from(`\0${cc}\0${cflags.join(" ")}`)]));
   await fsp.mkdir(outDir, { recursive: true });
   const bin = path.join(outDir, `${name}-${stamp.slice(0, 16)}`);
   if (exists(bin)) return bin;
