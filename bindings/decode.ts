@@ -27,6 +27,7 @@ import {
   nameEnum,
   capEntry,
   flagValue,
+  isStructName,
   type SchemaField,
   type SchemaStruct,
 } from "./schema-index.js";
@@ -333,7 +334,7 @@ function onElem(b: Build, r: RawRecord): void {
   const { offset: off, size, depth } = r;
   const c = at(b, depth);
   const path = `${c.path ? `${c.path}.` : ""}${f.name}`;
-  if (f.type === "payload" || (f.type === "array" && !structNameSet.has(f.of!))) {
+  if (f.type === "payload" || (f.type === "array" && !isStructName(f.of!))) {
     // scalar elements: irq_set data[] (u8 / s32), hot reset group_fds[] (s32)
     const v = Number(BigInt.asIntN(size === 1 ? 64 : 32, r.value));
     c.obj[f.name] ??= [];
@@ -590,8 +591,6 @@ export function inspectStruct(
   const value = b.root as Decoded<never>;
   return { ok: status >= 0, status, value, nodes: b.nodes, diagnostics: b.diagnostics, error: b.error };
 }
-
-const structNameSet = new Set(SCHEMA.structs.map((x) => x.name));
 
 /** The union member name a field takes (hot reset devid vs group_id, gfx dmabuf_id vs region_index). */
 function pickAlt(f: { alt: SchemaAlt[] | null }, root: Record<string, unknown>, rootName: string): SchemaAlt | null {

@@ -26,7 +26,9 @@ export function toJSONValue(v: unknown): unknown {
  */
 const u64Text = (t: string): bigint | string => (/^(0x[0-9a-f]{1,40}|\d{1,40})$/i.test(t) ? BigInt(t) : t);
 
-const bytesFieldNames = new Set(SCHEMA.fields.filter((f) => f.type === "bytes").map((f) => f.name));
+let bytesFields: Set<string> | undefined;
+const bytesFieldNames = (): Set<string> =>
+  (bytesFields ??= new Set(SCHEMA.fields.filter((f) => f.type === "bytes").map((f) => f.name)));
 
 /** Convert a JSON value (as printed by `vfio-abi decode`) back to what encode() takes. */
 export function fromJSONValue(structName: string, j: unknown): Record<string, unknown> {
@@ -78,7 +80,7 @@ export function fromJSONValue(structName: string, j: unknown): Record<string, un
           }
         }
       for (const k of Object.keys(cc))
-        if ((bytesFieldNames.has(k) || k === "body") && typeof cc[k] === "string") cc[k] = fromHex(cc[k] as string);
+        if ((bytesFieldNames().has(k) || k === "body") && typeof cc[k] === "string") cc[k] = fromHex(cc[k] as string);
       return cc;
     });
   }

@@ -25,7 +25,8 @@ export interface ResolvedProfile {
 export const variantIndex = (p: { model: DataModel; epoch: string }): number =>
   (p.model === "ilp32" ? 2 : 0) + (p.epoch === "6.1" ? 0 : 1);
 
-const NEWEST = SCHEMA.headers[SCHEMA.headers.length - 1];
+/** The newest kernel release whose header the schema was checked against (the default epoch). */
+const newest = (): string => SCHEMA.headers[SCHEMA.headers.length - 1];
 
 /** Release order ("6.9" < "6.15" < "7.0"). */
 export function versionCmp(a: string, b: string): number {
@@ -105,7 +106,7 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
       throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${describeValue(o.model)}`, 0, "model");
     model = o.model;
   }
-  const rel = releaseOf(o.epoch ?? NEWEST);
+  const rel = releaseOf(o.epoch ?? newest());
   const kernel = (SCHEMA.epochAliases as Record<string, string>)[rel] ?? rel;
   // older kernels share the packed 6.1 layout; 6.6 and later the aligned one
   const epoch = versionCmp(kernel, "6.6") >= 0 ? "6.7" : "6.1";

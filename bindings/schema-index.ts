@@ -10,8 +10,15 @@ import { UsageError } from "./errors.js";
 import type { SchemaStruct, SchemaField } from "./schema-types.js";
 export type { SchemaStruct, SchemaField };
 
-const byName = new Map<string, SchemaStruct>();
-for (const s of SCHEMA.structs) byName.set(s.name, s);
+// Built on first use, so that importing the package does not parse the schema.
+let byNameMap: Map<string, SchemaStruct> | undefined;
+function byName(): Map<string, SchemaStruct> {
+  if (byNameMap === undefined) {
+    byNameMap = new Map();
+    for (const s of SCHEMA.structs) byNameMap.set(s.name, s);
+  }
+  return byNameMap;
+}
 
 /** Struct by kernel name, with or without the vfio_ prefix ("irq_set" = "vfio_irq_set"). */
 export function structByName(name: string): SchemaStruct {
@@ -23,10 +30,12 @@ export function structByName(name: string): SchemaStruct {
       null,
     );
   const n = name.trim().replace(/^struct\s+/, "");
-  const s = byName.get(n) ?? byName.get(`vfio_${n}`);
+  const s = byName().get(n) ?? byName().get(`vfio_${n}`);
   if (!s) throw new UsageError("E_BAD_ARG", `unknown struct ${name}`, 0, null);
   return s;
 }
+/** Whether a name is a struct of the schema (exactly, no prefix added). */
+export const isStructName = (name: string): boolean => byName().has(name);
 export const structById = (id: number): SchemaStruct => SCHEMA.structs[id];
 export const fieldById = (id: number): SchemaField => SCHEMA.fields[id];
 export const structFields = (s: SchemaStruct): SchemaField[] =>
@@ -44,12 +53,18 @@ interface FlagSetDef {
   valueMask?: { mask: string; enum: string };
 }
 
-const constValues = new Map<string, number>();
-for (const fs of Object.values(SCHEMA.flagSets as unknown as Record<string, FlagSetDef>))
-  for (const b of fs.bits) constValues.set(b.name, b.value);
-for (const [k, v] of Object.entries(SCHEMA.masks)) constValues.set(k, v as number);
+let constMap: Map<string, number> | undefined;
+function constValues(): Map<string, number> {
+  if (constMap === undefined) {
+    constMap = new Map();
+    for (const fs of Object.values(SCHEMA.flagSets as unknown as Record<string, FlagSetDef>))
+      for (const b of fs.bits) constMap.set(b.name, b.value);
+    for (const [k, v] of Object.entries(SCHEMA.masks)) constMap.set(k, v as number);
+  }
+  return constMap;
+}
 /** Value of a flag or mask constant by its kernel name (null if unknown). */
-export const flagValue = (name: string): number | null => constValues.get(name) ?? null;
+export const flagValue = (name: string): number | null => constValues().get(name) ?? null;
 
 /** Name the bits of a flags value; proposal bits count as known only when their proposal is on. */
 export function nameFlags(setName: string, value: number | bigint, proposals: readonly string[]) {
@@ -69,7 +84,7 @@ export function nameFlags(setName: string, value: number | bigint, proposals: re
   }
   // a field inside the flags (VFIO_DEVICE_FEATURE_MASK: the feature index), named by its enum
   if (set.valueMask) {
-    const m = BigInt(constValues.get(set.valueMask.mask) ?? 0);
+    const m = BigInt(constValues().get(set.valueMask.mask) ?? 0);
     known |= m;
     const n = nameEnum(set.valueMask.enum, Number(v & m), proposals).name;
     names.push(n ?? `${set.valueMask.mask} & ${Number(v & m)}`);

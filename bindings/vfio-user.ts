@@ -28,6 +28,7 @@ import {
   VFIO_IRQ_SET_DATA_TYPE_MASK,
   VFIO_IRQ_SET_DATA_EVENTFD,
   O_VFIO_IRQ_SET__DATA,
+  SIZEOF_VFIO_USER_MESSAGE,
 } from "./generated/constants.js";
 import { FDS, REC_NO_REF, PROF_MSG_REPLY } from "./generated/wasm-abi.js";
 import { Status, statusName, errorClassFor, EncodeError, UsageError, type VfioAbiError } from "./errors.js";
@@ -36,7 +37,8 @@ import type { DecodeOptions, EncodeOptions, DecodeMeta } from "./types.js";
 
 export const MESSAGE_STRUCT = "vfio_user_message";
 /** Size of the header every message starts with (msg_size counts it). */
-export const HEADER_SIZE = SCHEMA.vfioUser.protocol.headerSize;
+/** Bytes of the message header: struct vfio_user_message (the schema's protocol header size). */
+export const HEADER_SIZE = SIZEOF_VFIO_USER_MESSAGE;
 export {
   VFIO_USER_F_TYPE_COMMAND,
   VFIO_USER_F_TYPE_REPLY,

@@ -133,6 +133,9 @@ for (const name of structNames) {
 }
 
 // ---------- vfio-user command table (indexed by command number)
+// the bindings take the header size from struct vfio_user_message: both facts must agree
+if (model.structs[sid.vfio_user_message].size.some((x) => x !== abi.vfioUser.protocol.headerSize))
+  throw new Error("vfio-user: protocol.headerSize differs from sizeof(struct vfio_user_message)");
 const commandValue = (name) => abi.enums.vfio_user_command.values.find((v) => v.name === name).value;
 const bodyCode = (b) => (b === null ? 0 : b === "raw" ? 0xffff : sid[b] + 1);
 const vuCommands = [];
@@ -452,8 +455,17 @@ function tsSchema() {
 import type { IrqSetData } from "../types.js";
 import type { SchemaData } from "../schema-types.js";
 
-// JSON text, not an object literal: JSON.parse builds it several times faster at import.
-export const SCHEMA: SchemaData = JSON.parse(${JSON.stringify(JSON.stringify(data))});
+// JSON text parsed on first use: an import (and the fast paths, which read only generated offsets)
+// does not pay for it; when it is needed, JSON.parse builds it several times faster than an object literal.
+const TEXT = ${JSON.stringify(JSON.stringify(data))};
+let parsed: SchemaData | undefined;
+const data = (): SchemaData => (parsed ??= JSON.parse(TEXT) as SchemaData);
+/** The schema: every top-level key is a getter over the one parse of the JSON text. */
+export const SCHEMA: SchemaData = {
+${Object.keys(data)
+  .map((k) => `  get ${k}() {\n    return data().${k};\n  },`)
+  .join("\n")}
+};
 
 export type StructName = ${model.structs.map((s) => JSON.stringify(s.name)).join(" | ")};
 

@@ -104,8 +104,8 @@ const COPY_IN: Record<UapiIoctl, number> = {
 };
 
 const PAGE = 4096n;
-/** sizeof(struct vfio_bitmap) on x86_64 (layout variant lp64, 6.7). */
-const SIZEOF_BITMAP = structByName("vfio_bitmap").size[1];
+/** sizeof(struct vfio_bitmap) on x86_64 (layout variant lp64, 6.7), looked up on use: an import does not parse the schema. */
+const sizeofBitmap = (): number => structByName("vfio_bitmap").size[1];
 const U64 = (1n << 64n) - 1n;
 /** IOMMU pages: the intel-iommu of the harness supports 4 KiB and up; type1 uses the smallest. */
 const PGMASK = PAGE - 1n;
@@ -407,7 +407,7 @@ export class UapiModel {
     const dirty = (flags & VFIO_DMA_UNMAP_FLAG_GET_DIRTY_BITMAP) !== 0;
     if (dirty && flags & (VFIO_DMA_UNMAP_FLAG_ALL | VFIO_DMA_UNMAP_FLAG_VADDR))
       return fail("EINVAL", "UNMAP_DIRTY_WITH_ALL_OR_VADDR", reply);
-    if (dirty && argsz < minsz + SIZEOF_BITMAP) return fail("EINVAL", "UNMAP_BITMAP_ARGSZ", reply);
+    if (dirty && argsz < minsz + sizeofBitmap()) return fail("EINVAL", "UNMAP_BITMAP_ARGSZ", reply);
     if (dirty) return answer(null, "UNMAP_BITMAP", reply); // bitmap pointer checks: not modelled
     const iova = b.u64(O_VFIO_IOMMU_TYPE1_DMA_UNMAP__IOVA),
       size = b.u64(O_VFIO_IOMMU_TYPE1_DMA_UNMAP__SIZE);

@@ -77,7 +77,8 @@ export const SCM_MAX_FD = LVU.LVU_MAX_FDS;
 const LVU_WORDS = LVU.LVU_WORDS;
 /** Bytes of the fd table: the vectors, then the ERR, REQ and separate-INTx slots. */
 const LVU_TABLE_BYTES = LVU.LVU_SLOT_INTX + 1;
-const SPARSE_MMAP = structByName("vfio_region_info_cap_sparse_mmap");
+/** Capability id of VFIO_REGION_INFO_CAP_SPARSE_MMAP (looked up on use: an import does not parse the schema). */
+const sparseMmapCapId = (): number => structByName("vfio_region_info_cap_sparse_mmap").capId;
 
 /** A region of the server's device (vfu_setup_region). */
 export interface VuRegion {
@@ -509,7 +510,7 @@ export class VfioUserModel {
     const caps = fits
       ? [
           {
-            header: { id: SPARSE_MMAP.capId, version: 1 },
+            header: { id: sparseMmapCapId(), version: 1 },
             reserved: 0,
             areas: areas.map(([offset, size]) => ({ offset: BigInt(offset), size: BigInt(size) })),
           },
