@@ -95,7 +95,7 @@ export async function runCampaign({
   const prefixMismatches = [];
   const mismatches = [];
   const t0 = Date.now();
-  const timing = { boots: boots.length, attempts: 0, bootWallMs: 0, replaySeconds: 0, cpuSeconds: 0 };
+  const timing = { boots: boots.length, attempts: 0, retried: [], bootWallMs: 0, replaySeconds: 0, cpuSeconds: 0 };
   let done = 0,
     version = null,
     packageVersion = null;
@@ -107,6 +107,7 @@ export async function runCampaign({
     version = r.version;
     packageVersion = r.packageVersion;
     timing.attempts += r.attempts;
+    for (const why of r.retried ?? []) timing.retried.push(`boot ${bi + 1}: ${why}`);
     timing.bootWallMs += r.attemptMs.at(-1);
     timing.replaySeconds += replaySeconds(r.console) ?? 0;
     timing.cpuSeconds += r.cpuSeconds ?? 0;
@@ -168,6 +169,8 @@ export async function runCampaign({
     states: Object.fromEntries(Object.entries(stats.states).sort((a, b) => b[1] - a[1])),
     boots: timing.boots,
     bootAttempts: timing.attempts,
+    // every failed attempt that a retry replaced, with why it failed (a retry is never silent)
+    bootRetries: timing.retried,
     wallMs,
     bootWallMs: timing.bootWallMs,
     replaySeconds: Number(timing.replaySeconds.toFixed(2)),

@@ -204,8 +204,9 @@ async function prepareOne(k, workDir, cacheDir, log) {
  * @param {{kernel: string, script: string|string[], workDir?: string, cacheDir?: string, timeoutMs?: number,
  *          bootTimeoutMs?: number, retries?: number, append?: string, keepRunDir?: boolean, cpu?: string,
  *          qemu?: string, memoryMb?: number, extra?: {qemu: string[], bdfs: string[]}, log?: (msg: string) => void}} opts
- *   timeoutMs: per attempt, boot + replay (default 120 s); bootTimeoutMs: until the ready line (150 s: a
- *   loaded 2-core host can take minutes to boot a TCG guest);
+ *   timeoutMs: per attempt, boot + replay (default 120 s); bootTimeoutMs: until the ready line (default
+ *   60 s; a boot takes 5-10 s). Both are budgets of QEMU CPU time: a loaded host that gives QEMU a
+ *   fraction of a core stretches them in wall time (up to WALL_STRETCH times, lib/qemu.mjs);
  *   retries: extra attempts after a failed boot or an incomplete run (2 for 6.1, 5 for the others);
  *   extra: more QEMU devices and the BDFs to bind (HOT_RESET_EXTRA); append: extra kernel parameters; cpu: QEMU -cpu model (DEFAULT_CPU); qemu: binary ($VFIO_QEMU).
  * @returns {Promise<{transcript: string, console: string, wallMs: number, attempts: number, version: string,
@@ -215,7 +216,7 @@ export async function runScript(opts) {
   const {
     kernel,
     timeoutMs = 120_000,
-    bootTimeoutMs = 150_000,
+    bootTimeoutMs = 60_000,
     append = "",
     keepRunDir = false,
     qemu = QEMU,

@@ -271,8 +271,9 @@ async function campaignDone(kernel, { summary, mismatches }) {
   console.log(
     `kernel ${kernel} (${s.version}): campaign seeds ${Array.isArray(s.seeds) ? s.seeds.join(",") : s.seeds}: requests ${s.requests}, ` +
       `ret/errno matched ${s.retErrnoMatched}, reply+guard bytes matched ${s.bytesMatched}, eventfd counters matched ${s.eventfdMatched}/${s.eventfdReads}, ` +
-      `mismatches ${s.mismatches}; ${s.boots} boot(s), ${s.requestsPerSecond} requests/s per booted kernel (${s.requestsPerReplaySecond ?? "?"}/s while replaying; ${s.requestsPerCpuSecond ?? "?"} per QEMU CPU second)`,
+      `mismatches ${s.mismatches}; ${s.boots} boot(s) in ${s.bootAttempts} attempt(s), ${s.requestsPerSecond} requests/s per booted kernel (${s.requestsPerReplaySecond ?? "?"}/s while replaying; ${s.requestsPerCpuSecond ?? "?"} per QEMU CPU second)`,
   );
+  for (const why of s.bootRetries) console.log(`  retried: ${why}`);
   if (verbose) console.log(JSON.stringify(s, null, 2));
   writeSummaries();
   for (const m of mismatches.slice(0, verbose ? 50 : 10)) {

@@ -333,15 +333,28 @@ export class DeviceModel {
       const arrived = Math.max(0, Math.min(maybe, observed - c));
       if (maybe - arrived) this.maybe.set(fd, maybe - arrived);
       else this.maybe.delete(fd);
-      if (fd === this.fdOf(PCI.FD_INTX)) this.injects = Math.max(0, this.injects - arrived);
+      if (fd === this.fdOf(PCI.FD_INTX)) this.settleInjects(arrived);
     }
     return c > 0 ? { ret: 8, errno: null, count: c, maybe } : { ret: -1, errno: "EAGAIN", count: 0, maybe };
   }
 
   /** Signals the kernel may still send, by fd (see eventfdRead). */
   readonly maybe = new Map<number, number>();
-  /** virqfd inject work items scheduled for the current INTx trigger and not known to have run. */
+  /**
+   * virqfd inject work items not known to have run. `injects` were scheduled while the current INTx
+   * trigger was set: they reach it. `strayInjects` were scheduled while there was no trigger
+   * (vfio_send_intx_eventfd signals whatever ctx->trigger holds when the worker runs): lost if the
+   * worker ran before a trigger was set, else they reach the trigger set since.
+   */
   private injects = 0;
+  private strayInjects = 0;
+
+  /** `arrived` signals of pending inject work reached the current trigger (sure ones first: a wider range, never a wrong one). */
+  private settleInjects(arrived: number): void {
+    const sure = Math.min(this.injects, arrived);
+    this.injects -= sure;
+    this.strayInjects = Math.max(0, this.strayInjects - (arrived - sure));
+  }
 
   /**
    * An 8-byte write of 1 to `fd` by the caller (eventfd_write). On the eventfd of the INTx unmask
@@ -442,7 +455,10 @@ export class DeviceModel {
    */
   private injectLater(out: number[]): void {
     const fd = this.fdOf(PCI.FD_INTX);
-    if (fd === null) return;
+    if (fd === null) {
+      this.strayInjects++;
+      return;
+    }
     out.push(fd);
     this.injects++;
     this.maybe.set(fd, (this.maybe.get(fd) ?? 0) + 1);
@@ -452,7 +468,8 @@ export class DeviceModel {
    * The unmask irqfd goes away (vfio_virqfd_disable: UNMASK eventfd -1, INTx disable): its
    * shutdown reads the eventfd's counter (eventfd_ctx_remove_wait_queue) and flushes the inject
    * work, so a pending signal has reached the trigger by now (at least one when several were
-   * scheduled before the worker ran: schedule_work does not queue a pending work twice).
+   * scheduled before the worker ran: schedule_work does not queue a pending work twice). Stray work
+   * (scheduled with no trigger) may have run before the trigger was set: it stays a "may signal".
    */
   private releaseUnmaskIrqfd(unmask: number | null, intx: number | null): void {
     if (unmask !== null) this.counts.delete(unmask);
@@ -463,6 +480,7 @@ export class DeviceModel {
       else this.maybe.delete(intx);
     }
     this.injects = 0;
+    this.strayInjects = 0;
   }
 
   /** vfio_intx_handler: INTx enabled, unmasked and the line asserted -> mask and signal the trigger. */
@@ -619,10 +637,13 @@ export class DeviceModel {
       return out;
     }
     if (dt === VFIO_IRQ_SET_DATA_EVENTFD) {
-      // vfio_intx_set_signal flushes the inject work after switching ctx->trigger: a pending
-      // signal went to the old or to the new trigger
-      const pending = this.injects;
+      // vfio_intx_set_signal switches ctx->trigger and, only when it held an old trigger, flushes
+      // the inject work (vfio_virqfd_flush_thread): a pending signal went to the old or to the new
+      // trigger. With no old trigger nothing is flushed: pending work reached nothing if the worker
+      // already ran, else it signals the new trigger whenever the worker runs.
+      const pending = this.injects + this.strayInjects;
       if (pending && intx !== null) this.maybe.set(intx, (this.maybe.get(intx) ?? 0) + pending);
+      this.strayInjects = before.intx === null ? pending : 0;
       this.injects = 0;
       // vfio_intx_enable starts unmasked; a line already asserted does not fire (see raiseLine)
       if (before.active !== T_INTX) this.intxMasked = false;

@@ -13,7 +13,7 @@ export const DONE_RE = /^DONE\r?$/m;
 export const CRASH_RE = /Kernel panic|double fault|Oops:|general protection fault|BUG: unable to handle/;
 
 const live = new Set();
-process.once("exit", () => {
+function killLive() {
   for (const c of live) {
     try {
       c.kill("SIGKILL");
@@ -21,7 +21,14 @@ process.once("exit", () => {
       /* gone */
     }
   }
-});
+}
+process.once("exit", killLive);
+// a harness stopped by a signal leaves no guest running on its own
+for (const sig of ["SIGTERM", "SIGINT"])
+  process.once(sig, () => {
+    killLive();
+    process.exit(128 + (sig === "SIGTERM" ? 15 : 2));
+  });
 
 function readText(file) {
   try {
@@ -32,8 +39,34 @@ function readText(file) {
 }
 
 /**
+ * How much slower than its own CPU time a guest may run in wall time before it counts as hung: on a
+ * shared host QEMU gets a fraction of a core, so limits are budgets of QEMU CPU time (measured
+ * progress), and the wall clock only catches a guest that hangs without using the CPU.
+ */
+export const WALL_STRETCH = 10;
+
+/**
+ * Whether a limit is used up: QEMU spent `limitMs` of CPU time, or the wall clock ran WALL_STRETCH
+ * times the limit (a guest waiting forever). Without CPU accounting (not Linux) the wall clock
+ * alone decides, at the limit itself.
+ */
+export function limitReached(limitMs, elapsedMs, cpuSeconds) {
+  if (cpuSeconds === null) return elapsedMs > limitMs;
+  return cpuSeconds * 1000 > limitMs || elapsedMs > limitMs * WALL_STRETCH;
+}
+
+/** "12.3 CPU s in 45 s wall, load 9.1": what a limit message reports. */
+function usage(elapsedMs, cpuSeconds) {
+  const load = readText("/proc/loadavg").split(" ")[0];
+  return `${cpuSeconds === null ? "?" : cpuSeconds.toFixed(1)} CPU s in ${(elapsedMs / 1000).toFixed(0)} s wall${load ? `, load ${load}` : ""}`;
+}
+
+/**
  * One boot. `args` must write the console to runDir/console.txt and replies to runDir/replies.txt.
- * Resolves { transcript, console, ms, exitCode, signal, stderr, timedOut, bootTimedOut, crashedEarly }.
+ * `bootTimeoutMs` (until the ready line) and `timeoutMs` (the whole run) are budgets of QEMU CPU
+ * time, stretched in wall time (limitReached).
+ * Resolves { transcript, console, ms, cpuSeconds, exitCode, signal, stderr, timedOut, bootTimedOut,
+ * crashedEarly, limit } (limit: what was used when a limit stopped the guest).
  */
 export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe = READY_RE, crashRe = CRASH_RE }) {
   const repliesFile = path.join(runDir, "replies.txt"),
@@ -47,7 +80,7 @@ export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe
       stderr += d;
       if (stderr.length > 65536) stderr = stderr.slice(-65536);
     });
-    const state = { timedOut: false, bootTimedOut: false, crashedEarly: false };
+    const state = { timedOut: false, bootTimedOut: false, crashedEarly: false, limit: null };
     let ready = false,
       crashSeenAt = 0;
     const kill = () => {
@@ -57,7 +90,7 @@ export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe
         /* gone */
       }
     };
-    let cpuSeconds = 0;
+    let cpuSeconds = cpuTime(child.pid);
     const poll = setInterval(() => {
       const el = Date.now() - t0;
       cpuSeconds = cpuTime(child.pid) ?? cpuSeconds;
@@ -69,13 +102,15 @@ export function bootOnce({ qemu, args, runDir, timeoutMs, bootTimeoutMs, readyRe
           state.crashedEarly = true;
           kill();
         }
-        if (!ready && el > bootTimeoutMs) {
+        if (!ready && limitReached(bootTimeoutMs, el, cpuSeconds)) {
           state.bootTimedOut = true;
+          state.limit = usage(el, cpuSeconds);
           kill();
         }
       }
-      if (el > timeoutMs) {
+      if (!state.limit && limitReached(timeoutMs, el, cpuSeconds)) {
         state.timedOut = true;
+        state.limit = usage(el, cpuSeconds);
         kill();
       }
     }, 100);
@@ -184,6 +219,7 @@ export async function bootWithRetries({
         wallMs: Date.now() - t0,
         attempts: attempt,
         attemptMs,
+        retried: problems,
         runDir: keepRunDir ? runDir : undefined,
       };
     }
@@ -195,9 +231,11 @@ export async function bootWithRetries({
       );
     }
     const crash = (crashRe.exec(r.console) || [])[0];
+    const budget = (ms) =>
+      `${ms / 1000} CPU s budget used up or ${(ms * WALL_STRETCH) / 1000} s wall passed: ${r.limit}`;
     const why = !ready
-      ? `boot failure (no ready line${crash ? `; console shows "${crash}"` : ""}${r.bootTimedOut ? `; nothing after ${bootTimeoutMs} ms` : ""})`
-      : `incomplete run (no DONE line${crash ? `; console shows "${crash}"` : ""}${r.timedOut ? `; killed after ${timeoutMs} ms` : ""})`;
+      ? `boot failure (no ready line${crash ? `; console shows "${crash}"` : ""}${r.bootTimedOut ? `; ${budget(bootTimeoutMs)}` : ""}${r.timedOut ? `; ${budget(timeoutMs)}` : ""})`
+      : `incomplete run (no DONE line${crash ? `; console shows "${crash}"` : ""}${r.timedOut ? `; ${budget(timeoutMs)}` : ""})`;
     problems.push(`attempt ${attempt}: ${why}`);
     log(`${label}: attempt ${attempt}: ${why}${attempt <= retries ? ", retrying" : ""}`);
   }

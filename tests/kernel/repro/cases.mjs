@@ -18,6 +18,25 @@ const W = (region, offset, v) => {
 };
 const R = (fd) => ({ ioctl: "FD_READ", fd });
 const CMD = { ioctl: "REGION_WRITE", region: 7, offset: 4, bytes: Uint8Array.of(6, 0) };
+// edu's interrupt registers (BAR0 "raise interrupt" and "acknowledge interrupt", QEMU hw/misc/edu.c)
+const EDU = qemuDevice("edu", "7.3").irqSource;
+const RAISE = (v) => W(EDU.raise.region, EDU.raise.offset, v);
+const ACK = (v) => W(EDU.lower.region, EDU.lower.offset, v);
+/**
+ * One round of an unmask irqfd firing while INTx has no trigger: the unmask finds the line still
+ * asserted, so virqfd_wakeup schedules the inject work; the trigger set right after (no old trigger,
+ * so vfio_intx_set_signal flushes nothing) gets that signal only if the worker had not run yet.
+ */
+const strayInjectRound = (trigger, irqfd) => [
+  S("INTx enable, no trigger", { flags: EVENTFD | T, index: 0, count: 1, data: [-1] }),
+  S(`INTx unmask eventfd ${irqfd}`, { flags: EVENTFD | UNMASK, index: 0, count: 1, data: [irqfd] }),
+  RAISE(1),
+  { ioctl: "FD_WRITE", fd: irqfd, note: "unmask through the irqfd, line still up" },
+  S(`INTx trigger ${trigger}`, { flags: EVENTFD | T, index: 0, count: 1, data: [trigger] }),
+  S("INTx disable", { flags: NONE | T, index: 0, count: 0 }),
+  ACK(0xffffffff),
+  R(trigger),
+];
 const cases = {
   "msi-empty-block": [
     "virtio-rng",
@@ -177,6 +196,11 @@ const cases = {
       S("MSI disable", { flags: NONE | T, index: 1, count: 0 }),
       W(0, 0x64, 0xffffffff),
     ],
+  ],
+  "intx-stray-inject": [
+    "edu",
+    "the INTx inject work (vfio_send_intx_eventfd) signals whatever ctx->trigger holds when the worker runs: an unmask irqfd write with the line up and no trigger, then a trigger set with no old trigger (nothing flushed), gives the new trigger 0 or 1 signals depending on when the worker ran (a may-signal on every kernel; seen as 1 on 7.3)",
+    Array.from({ length: 8 }, (_, i) => strayInjectRound(100 + i, 120 + i)).flat(),
   ],
   "intx-irqfd-release-reads-counter": [
     "e1000e",
