@@ -48,6 +48,7 @@ export function walkCaps(
   const w = wasm();
   const fixed = w.struct_size(s.id, prof.word);
   let start = opts.start;
+  let startAt: number | null = null; // byte offset of cap_offset when the walk starts there
   if (start !== undefined && (typeof start !== "number" || !Number.isInteger(start) || start < 0 || start > 0xffffffff))
     throw new UsageError("E_BAD_ARG", `start must be a u32 byte offset, not ${describe(start)}`, 0, "start");
   if (start === undefined) {
@@ -58,7 +59,8 @@ export function walkCaps(
     const flags = dv.getUint32(4, le);
     if (!s.caps || !(flags & s.caps.flag)) return [];
     const v = variantIndex(prof);
-    start = dv.getUint32(SCHEMA.fields[s.firstField + s.capOffsetLocal].offsets[v], le);
+    startAt = SCHEMA.fields[s.firstField + s.capOffsetLocal].offsets[v];
+    start = dv.getUint32(startAt, le);
   }
   if (start === 0) return []; // no chain
   // a chain moves forwards by at least one 8-byte header per hop: room for more caps is never used
@@ -69,7 +71,7 @@ export function walkCaps(
   const out = (src + bytes.length + 15) & ~15;
   copyIn(cw, src, bytes);
   const n = cw.caps_walk(prof.word, src, bytes.length, fixed, start, out, room);
-  if (n < 0) throw walkError(n, cw, start, max);
+  if (n < 0) throw walkError(n, cw, start, startAt, max);
   const dv = dataAt(cw, out, n * 12);
   const res: CapSpan[] = [];
   for (let i = 0; i < n; i++) {
@@ -84,18 +86,22 @@ export function walkCaps(
   return res;
 }
 
-/** The walk's failure, at the link that failed: cap_offset (start) or the failing cap's next. */
-function walkError(code: number, w: WasmExports, start: number, limit: number): CapChainError {
+/**
+ * The walk's failure, at the link that failed: the failing cap's next, or the start (the
+ * cap_offset field at byte startAt, or the caller's `start` when startAt is null).
+ */
+function walkError(code: number, w: WasmExports, start: number, startAt: number | null, limit: number): CapChainError {
   const at = w.err_offset() >>> 0,
     value = Number(w.err_value());
   const fromStart = at === 0xffffffff;
-  const field = fromStart ? "cap_offset" : "header.next";
-  const where = fromStart ? `cap_offset (${start})` : `next at 0x${at.toString(16)}`;
+  const startField = startAt === null ? "start" : "cap_offset";
+  const field = fromStart ? startField : "header.next";
+  const where = fromStart ? `${startField} (${start})` : `next at 0x${at.toString(16)}`;
   const msg =
     code === Status.E_CAP_TOO_MANY
       ? `capability chain: more than ${limit} capabilities (maxCaps); ${where} leads to 0x${value.toString(16)}`
       : `capability chain: ${statusName(code)}: ${where} points to 0x${value.toString(16)}`;
-  return new CapChainError(statusName(code), msg, fromStart ? 0 : at, field);
+  return new CapChainError(statusName(code), msg, fromStart ? (startAt ?? 0) : at, field);
 }
 
 /**

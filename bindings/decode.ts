@@ -7,7 +7,17 @@ import {
   VFIO_IRQ_SET_DATA_TYPE_MASK,
 } from "./generated/constants.js";
 import { K, REC, REC_NO_REF, REC_SIZE } from "./generated/wasm-abi.js";
-import { MEMORY_POLICY, REGION, checkSize, copyIn, copyOut, inputBytes, maxCapsOf, reserveCall } from "./memory.js";
+import {
+  MEMORY_POLICY,
+  REGION,
+  checkSize,
+  copyIn,
+  copyOut,
+  describe,
+  inputBytes,
+  maxCapsOf,
+  reserveCall,
+} from "./memory.js";
 import { resolveProfile, versionCmp, PROF_MSG_REQUEST, PROF_MSG_REPLY, type ResolvedProfile } from "./profile.js";
 import {
   structByName,
@@ -145,9 +155,9 @@ function failedInspect(
   bytes: unknown,
   error: VfioAbiError,
 ): InspectResult<Record<string, unknown>> {
-  const length = bytes instanceof Uint8Array ? bytes.length : 0;
+  const length = ArrayBuffer.isView(bytes) ? bytes.byteLength : 0;
   const meta: DecodeMeta = {
-    struct: typeof structName === "string" ? structName : String(structName),
+    struct: typeof structName === "string" ? structName : describe(structName),
     length,
     profile: { endian: "little", model: "lp64", epoch: "6.7", proposals: [] },
     flags: {},

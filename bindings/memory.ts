@@ -114,19 +114,16 @@ export function describe(v: unknown): string {
 }
 
 /**
- * The bytes of an input: a Uint8Array (or Buffer), another view with one-byte elements, a DataView
- * or an ArrayBuffer. A view with wider elements (Uint16Array, ...) is refused rather than guessed
- * at: its element count is not its byte length, and its byte order is the host's.
+ * The bytes of an input: a Uint8Array (or Buffer) as is; any other typed array or DataView as the
+ * bytes it covers (its byteOffset and byteLength, never its element count); an ArrayBuffer or
+ * SharedArrayBuffer whole. Anything else is a UsageError naming `what`.
  */
 export function inputBytes(b: unknown, what: string): Uint8Array {
   if (b instanceof Uint8Array) return b;
-  if (b instanceof Int8Array || b instanceof Uint8ClampedArray || b instanceof DataView)
-    return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
-  if (b instanceof ArrayBuffer) return new Uint8Array(b);
-  const wide = ArrayBuffer.isView(b)
-    ? ` (its ${b.byteLength} bytes: new Uint8Array(x.buffer, x.byteOffset, x.byteLength))`
-    : "";
-  throw new UsageError("E_BAD_ARG", `${what} must be a Uint8Array, not ${describe(b)}${wide}`, 0, what);
+  if (ArrayBuffer.isView(b)) return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
+  if (b instanceof ArrayBuffer || (typeof SharedArrayBuffer !== "undefined" && b instanceof SharedArrayBuffer))
+    return new Uint8Array(b);
+  throw new UsageError("E_BAD_ARG", `${what} must be bytes (a Uint8Array), not ${describe(b)}`, 0, what);
 }
 
 /** Default of decode's maxCaps (capability-chain hops). */

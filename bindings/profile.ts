@@ -46,6 +46,26 @@ export function sizeInRelease(
   return hit ? hit[p.model] : null;
 }
 
+/**
+ * A Linux release as "MAJOR.MINOR", from "6.1", "6.12", "6.12.95" or a uname -r string such as
+ * "6.12.95+deb12-cloud-amd64". Anything else ("6.6.junk", "6", 6.1 as a number) is a UsageError:
+ * a release read loosely would silently pick a layout.
+ */
+const RELEASE = /^(\d{1,3})\.(\d{1,3})(?:\.\d{1,6}(?:[-+~][0-9A-Za-z.+~_-]*)?|-rc\d{1,3})?$/;
+function releaseOf(epoch: unknown): string {
+  const m = typeof epoch === "string" ? RELEASE.exec(epoch) : null;
+  if (!m)
+    throw new UsageError(
+      "E_BAD_ARG",
+      `epoch must be a Linux release such as "6.1", "6.12" or "6.12.95+deb12-cloud-amd64", not ${describeValue(epoch)}`,
+      0,
+      "epoch",
+    );
+  return `${Number(m[1])}.${Number(m[2])}`;
+}
+const describeValue = (v: unknown): string =>
+  typeof v === "string" ? JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}...` : v) : typeof v;
+
 /** Resolved profiles by their options; bounded (a caller cycling through options cannot grow it). */
 const cache = new Map<string, ResolvedProfile>();
 const CACHE_MAX = 256;
@@ -55,38 +75,38 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
     throw new UsageError("E_BAD_ARG", `options must be an object, not ${o === null ? "null" : typeof o}`, 0, null);
   if (o.proposals !== undefined && (!Array.isArray(o.proposals) || o.proposals.some((p) => typeof p !== "string")))
     throw new UsageError("E_BAD_ARG", "proposals must be an array of proposal names", 0, "proposals");
+  for (const k of ["arch", "endian", "model", "epoch"] as const)
+    if (o[k] !== undefined && typeof o[k] !== "string")
+      throw new UsageError("E_BAD_ARG", `${k} must be a string, not ${describeValue(o[k])}`, 0, k);
   const key = `${o.arch}|${o.endian}|${o.model}|${o.epoch}|${o.proposals?.join(",")}`;
   const hit = cache.get(key);
   if (hit) return hit;
   let endian: Endian = "little",
     model: DataModel = "lp64";
   if (o.arch !== undefined) {
-    const a = (SCHEMA.arches as Record<string, { endian: Endian; model: DataModel }>)[o.arch];
+    const arches = SCHEMA.arches as Record<string, { endian: Endian; model: DataModel }>;
+    const a = Object.hasOwn(arches, o.arch) ? arches[o.arch] : undefined;
     if (!a)
       throw new UsageError(
         "E_BAD_ARG",
-        `unknown arch ${o.arch} (known: ${Object.keys(SCHEMA.arches).join(", ")})`,
+        `unknown arch ${describeValue(o.arch)} (known: ${Object.keys(SCHEMA.arches).join(", ")})`,
         0,
-        null,
+        "arch",
       );
     endian = a.endian;
     model = a.model;
   }
   if (o.endian !== undefined) {
     if (o.endian !== "little" && o.endian !== "big")
-      throw new UsageError("E_BAD_ARG", `endian must be little or big, not ${o.endian}`, 0, null);
+      throw new UsageError("E_BAD_ARG", `endian must be little or big, not ${describeValue(o.endian)}`, 0, "endian");
     endian = o.endian;
   }
   if (o.model !== undefined) {
     if (o.model !== "lp64" && o.model !== "ilp32")
-      throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${o.model}`, 0, null);
+      throw new UsageError("E_BAD_ARG", `model must be lp64 or ilp32, not ${describeValue(o.model)}`, 0, "model");
     model = o.model;
   }
-  const ep = String(o.epoch ?? newest());
-  const m = /^(\d+)\.(\d+)/.exec(ep);
-  if (!m)
-    throw new UsageError("E_BAD_ARG", `epoch must be a Linux release such as 6.1, 6.7 or 6.12, not ${ep}`, 0, null);
-  const rel = `${Number(m[1])}.${Number(m[2])}`;
+  const rel = releaseOf(o.epoch ?? newest());
   const kernel = (SCHEMA.epochAliases as Record<string, string>)[rel] ?? rel;
   // older kernels share the packed 6.1 layout; 6.6 and later the aligned one
   const epoch = versionCmp(kernel, "6.6") >= 0 ? "6.7" : "6.1";
@@ -98,9 +118,9 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
     if (!p)
       throw new UsageError(
         "E_BAD_ARG",
-        `unknown proposal ${name} (known: ${SCHEMA.proposals.map((x) => x.name).join(", ")})`,
+        `unknown proposal ${describeValue(name)} (known: ${SCHEMA.proposals.map((x) => x.name).join(", ")})`,
         0,
-        null,
+        "proposals",
       );
     if (proposals.includes(name)) return;
     proposals.push(name);

@@ -15,8 +15,8 @@ import {
   K,
 } from "./decode.js";
 import { encodeStruct } from "./encode.js";
-import { bytesOf } from "./encode-check.js";
-import { checkSize } from "./memory.js";
+import { bytesOf, intOf } from "./encode-check.js";
+import { checkSize, describe } from "./memory.js";
 import { structByName, structById, structFields, type SchemaStruct } from "./schema-index.js";
 import { SCHEMA } from "./generated/schema.js";
 import {
@@ -49,7 +49,9 @@ export {
 
 /** Command number by name (VFIO_USER_DEVICE_SET_IRQS or DEVICE_SET_IRQS) or number. */
 export function commandNumber(c: string | number): number {
-  if (typeof c === "number") return c;
+  if (typeof c === "number" && Number.isSafeInteger(c)) return c;
+  if (typeof c !== "string")
+    throw new UsageError("E_BAD_ARG", `command must be a name or a number, not ${describe(c)}`, 0, "command");
   const n = c.trim().toUpperCase();
   const hit = SCHEMA.vfioUser.commands.find((x) => x.name === n || x.name === `VFIO_USER_${n}`);
   if (!hit)
@@ -320,7 +322,7 @@ export function encodeMessage(v: MessageValue, opts: EncodeOptions = {}): Uint8A
   if (!v || typeof v !== "object")
     throw new UsageError("E_BAD_ARG", "encode vfio_user_message: value must be an object", 0, null);
   const command = commandNumber(v.command as string | number);
-  const flags = v.flags ?? 0;
+  const flags = Number(intOf(v.flags ?? 0, "u32", "flags"));
   const reply = (flags & VFIO_USER_F_TYPE_MASK) === VFIO_USER_F_TYPE_REPLY;
   let body: Uint8Array = new Uint8Array(0);
   if (v.body instanceof Uint8Array) body = v.body;

@@ -21,7 +21,9 @@ const NONE: never[] = []; // placeholder, replaced before the object is returned
 let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
 /** Profile word for the fast path (-1: proposals or a hop limit, which the core handles). */
 function fastWord(o: DecodeOptions): number {
-  if ((o.proposals !== undefined && o.proposals.length !== 0) || o.maxCaps !== undefined) return -1;
+  if (o === null || typeof o !== "object") return -1; // the core refuses it, naming it
+  const p = o.proposals;
+  if ((p !== undefined && !(Array.isArray(p) && p.length === 0)) || o.maxCaps !== undefined) return -1;
   if (o.arch === lastArch && o.endian === lastEndian && o.model === lastModel && o.epoch === lastEpoch) return lastWord;
   lastWord = resolveProfile(o).word; // validates the options (the same UsageError as the core)
   lastArch = o.arch; lastEndian = o.endian; lastModel = o.model; lastEpoch = o.epoch;
@@ -2835,14 +2837,16 @@ const E_vfio_info_cap_header = [e1, e1, e1, e1];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeInfoCapHeaderFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_info_cap_header"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d0(b, true) as unknown as FastValue<"vfio_info_cap_header">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_info_cap_header">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d0(b, true) as unknown as FastValue<"vfio_info_cap_header">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_info_cap_header[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_info_cap_header">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_info_cap_header", b, opts) as unknown as FastValue<"vfio_info_cap_header">;
 }
 /** struct vfio_info_cap_header: encode("vfio_info_cap_header", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -2865,14 +2869,16 @@ const E_vfio_device_info = [e15, e15, e17, e17];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d9(b, true) as unknown as FastValue<"vfio_device_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d9(b, true) as unknown as FastValue<"vfio_device_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_info", b, opts) as unknown as FastValue<"vfio_device_info">;
 }
 /** struct vfio_device_info: encode("vfio_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -2895,14 +2901,16 @@ const E_vfio_region_info = [e29, e29, e29, e29];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d23(b, true) as unknown as FastValue<"vfio_region_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_region_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d23(b, true) as unknown as FastValue<"vfio_region_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_region_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_region_info", b, opts) as unknown as FastValue<"vfio_region_info">;
 }
 /** struct vfio_region_info: encode("vfio_region_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -2925,14 +2933,16 @@ const E_vfio_irq_info = [e31, e31, e31, e31];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_irq_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_irq_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_irq_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_irq_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_irq_info", b, opts) as unknown as FastValue<"vfio_irq_info">;
 }
 /** struct vfio_irq_info: encode("vfio_irq_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -2955,14 +2965,16 @@ const E_vfio_irq_set = [e33, e33, e33, e33];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIrqSetFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_irq_set"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d32(b, true) as unknown as FastValue<"vfio_irq_set">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_irq_set[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_set">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d32(b, true) as unknown as FastValue<"vfio_irq_set">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_irq_set[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_irq_set">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_irq_set", b, opts) as unknown as FastValue<"vfio_irq_set">;
 }
 /** struct vfio_irq_set: encode("vfio_irq_set", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -2985,14 +2997,16 @@ const E_vfio_iommu_type1_info = [e45, e47, e48, e49];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d40(b, true) as unknown as FastValue<"vfio_iommu_type1_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d40(b, true) as unknown as FastValue<"vfio_iommu_type1_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_type1_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_type1_info", b, opts) as unknown as FastValue<"vfio_iommu_type1_info">;
 }
 /** struct vfio_iommu_type1_info: encode("vfio_iommu_type1_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3015,14 +3029,16 @@ const E_vfio_region_sparse_mmap_area = [e51, e51, e51, e51];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionSparseMmapAreaFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_sparse_mmap_area"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d50(b, true) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d50(b, true) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_region_sparse_mmap_area[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_region_sparse_mmap_area", b, opts) as unknown as FastValue<"vfio_region_sparse_mmap_area">;
 }
 /** struct vfio_region_sparse_mmap_area: encode("vfio_region_sparse_mmap_area", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3045,14 +3061,16 @@ const E_vfio_region_info_cap_sparse_mmap = [e53, e53, e53, e53];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapSparseMmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_sparse_mmap"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d52(b, true) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d52(b, true) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_region_info_cap_sparse_mmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_region_info_cap_sparse_mmap", b, opts) as unknown as FastValue<"vfio_region_info_cap_sparse_mmap">;
 }
 /** struct vfio_region_info_cap_sparse_mmap: encode("vfio_region_info_cap_sparse_mmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3075,14 +3093,16 @@ const E_vfio_region_info_cap_type = [e55, e55, e55, e55];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapTypeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_type"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d54(b, true) as unknown as FastValue<"vfio_region_info_cap_type">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_type">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d54(b, true) as unknown as FastValue<"vfio_region_info_cap_type">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_region_info_cap_type[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_type">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_region_info_cap_type", b, opts) as unknown as FastValue<"vfio_region_info_cap_type">;
 }
 /** struct vfio_region_info_cap_type: encode("vfio_region_info_cap_type", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3105,14 +3125,16 @@ const E_vfio_region_info_cap_msix_mappable = [e57, e57, e57, e57];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapMsixMappableFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_msix_mappable"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d56(b, true) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d56(b, true) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_region_info_cap_msix_mappable[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_region_info_cap_msix_mappable", b, opts) as unknown as FastValue<"vfio_region_info_cap_msix_mappable">;
 }
 /** struct vfio_info_cap_header: encode("vfio_region_info_cap_msix_mappable", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3135,14 +3157,16 @@ const E_vfio_region_info_cap_nvlink2_ssatgt = [e59, e59, e59, e59];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2SsatgtFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_ssatgt"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d58(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d58(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_region_info_cap_nvlink2_ssatgt[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_region_info_cap_nvlink2_ssatgt", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_ssatgt">;
 }
 /** struct vfio_region_info_cap_nvlink2_ssatgt: encode("vfio_region_info_cap_nvlink2_ssatgt", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3165,14 +3189,16 @@ const E_vfio_region_info_cap_nvlink2_lnkspd = [e61, e61, e61, e61];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionInfoCapNvlink2LnkspdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_info_cap_nvlink2_lnkspd"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d60(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d60(b, true) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_region_info_cap_nvlink2_lnkspd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_region_info_cap_nvlink2_lnkspd", b, opts) as unknown as FastValue<"vfio_region_info_cap_nvlink2_lnkspd">;
 }
 /** struct vfio_region_info_cap_nvlink2_lnkspd: encode("vfio_region_info_cap_nvlink2_lnkspd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3222,14 +3248,16 @@ const E_vfio_device_info_cap_zpci_base = [e65, e66, e67, e67];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciBaseFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_base"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d64(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d64(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_info_cap_zpci_base[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_info_cap_zpci_base", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_base">;
 }
 /** struct vfio_device_info_cap_zpci_base: encode("vfio_device_info_cap_zpci_base", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3252,14 +3280,16 @@ const E_vfio_device_info_cap_zpci_group = [e70, e71, e70, e71];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciGroupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_group"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d68(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d68(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_info_cap_zpci_group[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_info_cap_zpci_group", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_group">;
 }
 /** struct vfio_device_info_cap_zpci_group: encode("vfio_device_info_cap_zpci_group", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3282,14 +3312,16 @@ const E_vfio_device_info_cap_zpci_util = [e73, e73, e73, e73];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciUtilFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_util"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_info_cap_zpci_util[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_info_cap_zpci_util", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_util">;
 }
 /** struct vfio_device_info_cap_zpci_util: encode("vfio_device_info_cap_zpci_util", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3312,14 +3344,16 @@ const E_vfio_device_info_cap_zpci_pfip = [e74, e74, e74, e74];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapZpciPfipFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_zpci_pfip"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d72(b, true) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_info_cap_zpci_pfip[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_info_cap_zpci_pfip", b, opts) as unknown as FastValue<"vfio_device_info_cap_zpci_pfip">;
 }
 /** struct vfio_device_info_cap_zpci_pfip: encode("vfio_device_info_cap_zpci_pfip", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3342,14 +3376,16 @@ const E_vfio_device_info_cap_pci_atomic_comp = [e76, e76, e76, e76];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceInfoCapPciAtomicCompFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_info_cap_pci_atomic_comp"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d75(b, true) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d75(b, true) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_info_cap_pci_atomic_comp[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_info_cap_pci_atomic_comp", b, opts) as unknown as FastValue<"vfio_device_info_cap_pci_atomic_comp">;
 }
 /** struct vfio_device_info_cap_pci_atomic_comp: encode("vfio_device_info_cap_pci_atomic_comp", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3372,14 +3408,16 @@ const E_vfio_iova_range = [e78, e78, e78, e78];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iova_range"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d77(b, true) as unknown as FastValue<"vfio_iova_range">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iova_range">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d77(b, true) as unknown as FastValue<"vfio_iova_range">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iova_range">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iova_range", b, opts) as unknown as FastValue<"vfio_iova_range">;
 }
 /** struct vfio_iova_range: encode("vfio_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3402,14 +3440,16 @@ const E_vfio_iommu_type1_info_cap_iova_range = [e80, e80, e80, e80];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapIovaRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_iova_range"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d79(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d79(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_type1_info_cap_iova_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_type1_info_cap_iova_range", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_iova_range">;
 }
 /** struct vfio_iommu_type1_info_cap_iova_range: encode("vfio_iommu_type1_info_cap_iova_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3432,14 +3472,16 @@ const E_vfio_iommu_type1_info_cap_migration = [e83, e84, e83, e84];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoCapMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_cap_migration"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d81(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d81(b, true) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_type1_info_cap_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_type1_info_cap_migration", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_cap_migration">;
 }
 /** struct vfio_iommu_type1_info_cap_migration: encode("vfio_iommu_type1_info_cap_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3462,14 +3504,16 @@ const E_vfio_iommu_type1_info_dma_avail = [e86, e86, e86, e86];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1InfoDmaAvailFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_info_dma_avail"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d85(b, true) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d85(b, true) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_type1_info_dma_avail[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_type1_info_dma_avail", b, opts) as unknown as FastValue<"vfio_iommu_type1_info_dma_avail">;
 }
 /** struct vfio_iommu_type1_info_dma_avail: encode("vfio_iommu_type1_info_dma_avail", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3528,14 +3572,16 @@ const E_vfio_group_status = [e88, e88, e88, e88];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeGroupStatusFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_group_status"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d87(b, true) as unknown as FastValue<"vfio_group_status">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_group_status[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_group_status">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d87(b, true) as unknown as FastValue<"vfio_group_status">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_group_status[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_group_status">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_group_status", b, opts) as unknown as FastValue<"vfio_group_status">;
 }
 /** struct vfio_group_status: encode("vfio_group_status", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3558,14 +3604,16 @@ const E_vfio_iommu_type1_dma_map = [e90, e90, e90, e90];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuType1DmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_type1_dma_map"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d89(b, true) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d89(b, true) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_type1_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_type1_dma_map", b, opts) as unknown as FastValue<"vfio_iommu_type1_dma_map">;
 }
 /** struct vfio_iommu_type1_dma_map: encode("vfio_iommu_type1_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3624,14 +3672,16 @@ const E_vfio_iommu_spapr_tce_ddw_info = [e92, e92, e92, e92];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceDdwInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_ddw_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d91(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d91(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_spapr_tce_ddw_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_spapr_tce_ddw_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_ddw_info">;
 }
 /** struct vfio_iommu_spapr_tce_ddw_info: encode("vfio_iommu_spapr_tce_ddw_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3654,14 +3704,16 @@ const E_vfio_iommu_spapr_tce_info = [e94, e94, e94, e94];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d93(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d93(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_spapr_tce_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_spapr_tce_info", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_info">;
 }
 /** struct vfio_iommu_spapr_tce_info: encode("vfio_iommu_spapr_tce_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3684,14 +3736,16 @@ const E_vfio_eeh_pe_err = [e96, e96, e96, e96];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeEehPeErrFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_err"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d95(b, true) as unknown as FastValue<"vfio_eeh_pe_err">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_eeh_pe_err">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d95(b, true) as unknown as FastValue<"vfio_eeh_pe_err">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_eeh_pe_err[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_eeh_pe_err">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_eeh_pe_err", b, opts) as unknown as FastValue<"vfio_eeh_pe_err">;
 }
 /** struct vfio_eeh_pe_err: encode("vfio_eeh_pe_err", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3714,14 +3768,16 @@ const E_vfio_eeh_pe_op = [e99, e100, e99, e100];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeEehPeOpFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_eeh_pe_op"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d97(b, true) as unknown as FastValue<"vfio_eeh_pe_op">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_eeh_pe_op">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d97(b, true) as unknown as FastValue<"vfio_eeh_pe_op">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_eeh_pe_op[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_eeh_pe_op">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_eeh_pe_op", b, opts) as unknown as FastValue<"vfio_eeh_pe_op">;
 }
 /** struct vfio_eeh_pe_op: encode("vfio_eeh_pe_op", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3744,14 +3800,16 @@ const E_vfio_iommu_spapr_register_memory = [e102, e102, e102, e102];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprRegisterMemoryFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_register_memory"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d101(b, true) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d101(b, true) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_spapr_register_memory[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_spapr_register_memory", b, opts) as unknown as FastValue<"vfio_iommu_spapr_register_memory">;
 }
 /** struct vfio_iommu_spapr_register_memory: encode("vfio_iommu_spapr_register_memory", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3774,14 +3832,16 @@ const E_vfio_iommu_spapr_tce_create = [e104, e104, e104, e104];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceCreateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_create"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d103(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d103(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_spapr_tce_create[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_spapr_tce_create", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_create">;
 }
 /** struct vfio_iommu_spapr_tce_create: encode("vfio_iommu_spapr_tce_create", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3804,14 +3864,16 @@ const E_vfio_iommu_spapr_tce_remove = [e106, e106, e106, e106];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeIommuSpaprTceRemoveFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_iommu_spapr_tce_remove"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d105(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d105(b, true) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_iommu_spapr_tce_remove[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_iommu_spapr_tce_remove", b, opts) as unknown as FastValue<"vfio_iommu_spapr_tce_remove">;
 }
 /** struct vfio_iommu_spapr_tce_remove: encode("vfio_iommu_spapr_tce_remove", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3870,14 +3932,16 @@ const E_vfio_device_ioeventfd = [e110, e111, e112, e112];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceIoeventfdFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_ioeventfd"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d109(b, true) as unknown as FastValue<"vfio_device_ioeventfd">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_ioeventfd">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d109(b, true) as unknown as FastValue<"vfio_device_ioeventfd">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_ioeventfd[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_ioeventfd">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_ioeventfd", b, opts) as unknown as FastValue<"vfio_device_ioeventfd">;
 }
 /** struct vfio_device_ioeventfd: encode("vfio_device_ioeventfd", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3900,14 +3964,16 @@ const E_vfio_region_gfx_edid = [e114, e114, e114, e114];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeRegionGfxEdidFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_region_gfx_edid"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d113(b, true) as unknown as FastValue<"vfio_region_gfx_edid">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_gfx_edid">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d113(b, true) as unknown as FastValue<"vfio_region_gfx_edid">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_region_gfx_edid[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_region_gfx_edid">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_region_gfx_edid", b, opts) as unknown as FastValue<"vfio_region_gfx_edid">;
 }
 /** struct vfio_region_gfx_edid: encode("vfio_region_gfx_edid", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3930,14 +3996,16 @@ const E_vfio_device_migration_info = [e116, e116, e116, e116];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceMigrationInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_migration_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d115(b, true) as unknown as FastValue<"vfio_device_migration_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_migration_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d115(b, true) as unknown as FastValue<"vfio_device_migration_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_migration_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_migration_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_migration_info", b, opts) as unknown as FastValue<"vfio_device_migration_info">;
 }
 /** struct vfio_device_migration_info: encode("vfio_device_migration_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3969,14 +4037,16 @@ const E_vfio_device_feature_migration = [e118, e118, e118, e118];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigrationFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_migration"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d117(b, true) as unknown as FastValue<"vfio_device_feature_migration">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_migration">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d117(b, true) as unknown as FastValue<"vfio_device_feature_migration">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_feature_migration[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_migration">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_feature_migration", b, opts) as unknown as FastValue<"vfio_device_feature_migration">;
 }
 /** struct vfio_device_feature_migration: encode("vfio_device_feature_migration", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -3999,14 +4069,16 @@ const E_vfio_device_feature_mig_state = [e120, e120, e120, e120];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigStateFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_state"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d119(b, true) as unknown as FastValue<"vfio_device_feature_mig_state">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_mig_state">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d119(b, true) as unknown as FastValue<"vfio_device_feature_mig_state">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_feature_mig_state[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_mig_state">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_feature_mig_state", b, opts) as unknown as FastValue<"vfio_device_feature_mig_state">;
 }
 /** struct vfio_device_feature_mig_state: encode("vfio_device_feature_mig_state", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4029,14 +4101,16 @@ const E_vfio_precopy_info = [e122, e122, e122, e122];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodePrecopyInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_precopy_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d121(b, true) as unknown as FastValue<"vfio_precopy_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_precopy_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_precopy_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d121(b, true) as unknown as FastValue<"vfio_precopy_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_precopy_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_precopy_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_precopy_info", b, opts) as unknown as FastValue<"vfio_precopy_info">;
 }
 /** struct vfio_precopy_info: encode("vfio_precopy_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4059,14 +4133,16 @@ const E_vfio_device_low_power_entry_with_wakeup = [e124, e124, e124, e124];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceLowPowerEntryWithWakeupFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_low_power_entry_with_wakeup"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d123(b, true) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d123(b, true) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_low_power_entry_with_wakeup[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_low_power_entry_with_wakeup", b, opts) as unknown as FastValue<"vfio_device_low_power_entry_with_wakeup">;
 }
 /** struct vfio_device_low_power_entry_with_wakeup: encode("vfio_device_low_power_entry_with_wakeup", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4089,14 +4165,16 @@ const E_vfio_device_feature_dma_logging_control = [e126, e126, e126, e126];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingControlFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_control"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d125(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d125(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_feature_dma_logging_control[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_feature_dma_logging_control", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_control">;
 }
 /** struct vfio_device_feature_dma_logging_control: encode("vfio_device_feature_dma_logging_control", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4119,14 +4197,16 @@ const E_vfio_device_feature_dma_logging_range = [e128, e128, e128, e128];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingRangeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_range"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d127(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d127(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_feature_dma_logging_range[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_feature_dma_logging_range", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_range">;
 }
 /** struct vfio_device_feature_dma_logging_range: encode("vfio_device_feature_dma_logging_range", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4149,14 +4229,16 @@ const E_vfio_device_feature_dma_logging_report = [e130, e130, e130, e130];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureDmaLoggingReportFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_dma_logging_report"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d129(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d129(b, true) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_feature_dma_logging_report[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_feature_dma_logging_report", b, opts) as unknown as FastValue<"vfio_device_feature_dma_logging_report">;
 }
 /** struct vfio_device_feature_dma_logging_report: encode("vfio_device_feature_dma_logging_report", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4179,14 +4261,16 @@ const E_vfio_device_feature_mig_data_size = [e132, e132, e132, e132];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureMigDataSizeFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_mig_data_size"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d131(b, true) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d131(b, true) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_feature_mig_data_size[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_feature_mig_data_size", b, opts) as unknown as FastValue<"vfio_device_feature_mig_data_size">;
 }
 /** struct vfio_device_feature_mig_data_size: encode("vfio_device_feature_mig_data_size", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4209,14 +4293,16 @@ const E_vfio_device_feature_bus_master = [e134, e134, e134, e134];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeDeviceFeatureBusMasterFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_device_feature_bus_master"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d133(b, true) as unknown as FastValue<"vfio_device_feature_bus_master">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_bus_master">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d133(b, true) as unknown as FastValue<"vfio_device_feature_bus_master">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_device_feature_bus_master[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_device_feature_bus_master">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_device_feature_bus_master", b, opts) as unknown as FastValue<"vfio_device_feature_bus_master">;
 }
 /** struct vfio_device_feature_bus_master: encode("vfio_device_feature_bus_master", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4311,14 +4397,16 @@ const E_vfio_user_device_info = [e136, e136, e136, e136];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDeviceInfoFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_device_info"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d135(b, true) as unknown as FastValue<"vfio_user_device_info">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_user_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_device_info">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d135(b, true) as unknown as FastValue<"vfio_user_device_info">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_user_device_info[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_device_info">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_user_device_info", b, opts) as unknown as FastValue<"vfio_user_device_info">;
 }
 /** struct vfio_user_device_info: encode("vfio_user_device_info", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4341,14 +4429,16 @@ const E_vfio_user_dma_map = [e138, e138, e138, e138];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaMapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_map"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d137(b, true) as unknown as FastValue<"vfio_user_dma_map">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_map">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d137(b, true) as unknown as FastValue<"vfio_user_dma_map">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_user_dma_map[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_map">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_user_dma_map", b, opts) as unknown as FastValue<"vfio_user_dma_map">;
 }
 /** struct vfio_user_dma_map: encode("vfio_user_dma_map", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4371,14 +4461,16 @@ const E_vfio_user_dma_unmap = [e140, e140, e140, e140];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaUnmapFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_unmap"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d139(b, true) as unknown as FastValue<"vfio_user_dma_unmap">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_unmap">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d139(b, true) as unknown as FastValue<"vfio_user_dma_unmap">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_user_dma_unmap[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_unmap">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_user_dma_unmap", b, opts) as unknown as FastValue<"vfio_user_dma_unmap">;
 }
 /** struct vfio_user_dma_unmap: encode("vfio_user_dma_unmap", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4401,14 +4493,16 @@ const E_vfio_user_region_access = [e142, e142, e142, e142];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_access"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d141(b, true) as unknown as FastValue<"vfio_user_region_access">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_user_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_access">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d141(b, true) as unknown as FastValue<"vfio_user_region_access">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_user_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_access">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_user_region_access", b, opts) as unknown as FastValue<"vfio_user_region_access">;
 }
 /** struct vfio_user_region_access: encode("vfio_user_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4440,14 +4534,16 @@ const E_vfio_user_dma_region_access = [e144, e144, e144, e144];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserDmaRegionAccessFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_dma_region_access"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d143(b, true) as unknown as FastValue<"vfio_user_dma_region_access">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_region_access">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d143(b, true) as unknown as FastValue<"vfio_user_dma_region_access">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_user_dma_region_access[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_dma_region_access">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_user_dma_region_access", b, opts) as unknown as FastValue<"vfio_user_dma_region_access">;
 }
 /** struct vfio_user_dma_region_access: encode("vfio_user_dma_region_access", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -4479,14 +4575,16 @@ const E_vfio_user_region_io_fds_request = [e145, e145, e145, e145];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decodeUserRegionIoFdsRequestFast(b: Uint8Array, opts?: DecodeOptions): FastValue<"vfio_user_region_io_fds_request"> {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_user_region_io_fds_request">;
-    const w = fastWord(opts);
-    if (w >= 0) return D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_io_fds_request">;
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return d30(b, true) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+      const w = fastWord(opts);
+      if (w >= 0) return D_vfio_user_region_io_fds_request[w >> 1](b, (w & 1) === 0) as unknown as FastValue<"vfio_user_region_io_fds_request">;
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode("vfio_user_region_io_fds_request", b, opts) as unknown as FastValue<"vfio_user_region_io_fds_request">;
 }
 /** struct vfio_user_region_io_fds_request: encode("vfio_user_region_io_fds_request", x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */

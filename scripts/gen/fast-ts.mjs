@@ -495,14 +495,16 @@ const E_${id(s)} = [${enc.join(", ")}];
  * fast path is not sure about go to the wasm core (same result, same typed errors).
  */
 export function decode${P}Fast(b: Uint8Array, opts?: DecodeOptions): ${T} {
-  try {
-    // the default profile calls its layout's function directly (inlined, byte order constant)
-    if (opts === undefined) return ${dec[DEFAULT_WORD >> 1]}(b, true) as unknown as ${T};
-    const w = fastWord(opts);
-    if (w >= 0) return D_${id(s)}[w >> 1](b, (w & 1) === 0) as unknown as ${T};
-  } catch (e) {
-    if (e !== UNSURE) throw e;
-  }
+  // a Uint8Array only: the core reads another view as its own bytes, or refuses what is not bytes
+  if (b instanceof Uint8Array)
+    try {
+      // the default profile calls its layout's function directly (inlined, byte order constant)
+      if (opts === undefined) return ${dec[DEFAULT_WORD >> 1]}(b, true) as unknown as ${T};
+      const w = fastWord(opts);
+      if (w >= 0) return D_${id(s)}[w >> 1](b, (w & 1) === 0) as unknown as ${T};
+    } catch (e) {
+      if (e !== UNSURE) throw e;
+    }
   return slowDecode(${JSON.stringify(s.name)}, b, opts) as unknown as ${T};
 }
 /** ${s.cName}: encode(${JSON.stringify(s.name)}, x, opts) from plain byte stores for canonical values; anything else goes to the wasm core. */
@@ -542,7 +544,9 @@ const NONE: never[] = []; // placeholder, replaced before the object is returned
 let lastArch: unknown = null, lastEndian: unknown, lastModel: unknown, lastEpoch: unknown, lastWord = -1;
 /** Profile word for the fast path (-1: proposals or a hop limit, which the core handles). */
 function fastWord(o: DecodeOptions): number {
-  if ((o.proposals !== undefined && o.proposals.length !== 0) || o.maxCaps !== undefined) return -1;
+  if (o === null || typeof o !== "object") return -1; // the core refuses it, naming it
+  const p = o.proposals;
+  if ((p !== undefined && !(Array.isArray(p) && p.length === 0)) || o.maxCaps !== undefined) return -1;
   if (o.arch === lastArch && o.endian === lastEndian && o.model === lastModel && o.epoch === lastEpoch) return lastWord;
   lastWord = resolveProfile(o).word; // validates the options (the same UsageError as the core)
   lastArch = o.arch; lastEndian = o.endian; lastModel = o.model; lastEpoch = o.epoch;

@@ -7,8 +7,10 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { bytesOf, vectors } from "../vectors/golden.mjs";
 import { SCALE, Tally, lib, rng } from "./helpers.mjs";
+import { INSPECT_OPTS, inspectOnce, inspectRandom, typed } from "./random-classes.mjs";
+import { PUBLIC_FUNCTIONS, apiArguments, brokenLinks, strictOptions, viewsAsBytes } from "./api-arguments.mjs";
 
-const { MEMORY_POLICY, VfioAbiError } = lib;
+const { MEMORY_POLICY } = lib;
 const tally = new Tally();
 const irqInfo = bytesOf(vectors.find((v) => v.struct === "vfio_irq_info").hex);
 assert.equal(irqInfo.length, lib.SIZEOF_VFIO_IRQ_INFO);
@@ -20,16 +22,6 @@ lib.wasm().arena_reserve(MEMORY_POLICY.residentArena);
 const baseline = lib.memoryStats().residentBytes;
 assert.ok(baseline <= residentLimit);
 
-/** Run f; it must return or throw one of the library's typed errors. Returns the error or null. */
-function typed(f, what) {
-  try {
-    f();
-    return null;
-  } catch (e) {
-    if (!(e instanceof VfioAbiError)) assert.fail(`${what}: untyped ${e?.constructor?.name}: ${e?.message}`);
-    return e;
-  }
-}
 /** After a class: the long-lived instance is at its baseline and answers a small decode. */
 function healthy(name) {
   assert.equal(
@@ -306,8 +298,8 @@ test("capability placement: a cap inside the header, misaligned, overlapping, pa
 });
 
 test("inspect() never throws: every struct, random sizes and bytes, wrong types, bad options", () => {
-  const R = rng(21);
-  const n = Math.round(4000 * SCALE);
+  const r = inspectRandom(21, Math.round(4000 * SCALE));
+  let calls = r.calls;
   const names = [...lib.SCHEMA.structs.map((s) => s.name), "nope", "", null, 7, {}];
   const inputs = [
     null,
@@ -320,43 +312,69 @@ test("inspect() never throws: every struct, random sizes and bytes, wrong types,
     new ArrayBuffer(8),
     new DataView(new ArrayBuffer(24)),
   ];
-  const optsList = [
-    undefined,
-    {},
-    { maxCaps: 0 },
-    { maxCaps: 2 ** 40 },
-    { maxInput: -1 },
-    { epoch: "6.6.junk" },
-    { arch: "vax" },
-    { proposals: "x" },
-    { maxInput: 10 },
-  ];
-  let calls = 0;
-  const check = (name, b, o) => {
-    let r;
-    try {
-      r = lib.inspect(name, b, o);
-    } catch (e) {
-      assert.fail(
-        `inspect(${String(name)}, ${b?.constructor?.name} ${b?.length}, ${JSON.stringify(o)}) threw ${e?.constructor?.name}: ${e?.message}`,
-      );
-    }
-    assert.equal(typeof r.ok, "boolean");
-    if (!r.ok && r.error) assert.ok(r.error instanceof VfioAbiError, `${String(name)}: ${r.error?.constructor?.name}`);
-    calls++;
-  };
-  for (let i = 0; i < n; i++) {
-    const len = R.next() < 0.9 ? R.int(300) : R.int(1 << 16);
-    const b = new Uint8Array(len);
-    for (let k = 0; k < len; k++) b[k] = R.next() < 0.5 ? 0 : R.int(256);
-    if (len >= 4 && R.next() < 0.5) new DataView(b.buffer).setUint32(0, R.int(len + 8), true); // plausible argsz
-    check(lib.SCHEMA.structs[R.int(lib.SCHEMA.structs.length)].name, b, optsList[R.int(optsList.length)]);
-  }
-  for (const name of names) for (const b of [...inputs, irqInfo]) for (const o of optsList) check(name, b, o);
-  check("vfio_irq_info", new Uint8Array(MEMORY_POLICY.defaultMaxInput + 1));
-  check("vfio_irq_info", new Uint8Array(170 << 20)); // the audit's 170 MiB input: E_TOO_LARGE, not a RangeError
+  for (const name of names)
+    for (const b of [...inputs, irqInfo])
+      for (const o of INSPECT_OPTS) {
+        inspectOnce(name, b, o);
+        calls++;
+      }
+  inspectOnce("vfio_irq_info", new Uint8Array(MEMORY_POLICY.defaultMaxInput + 1));
+  inspectOnce("vfio_irq_info", new Uint8Array(170 << 20)); // the audit's 170 MiB input: E_TOO_LARGE, not a RangeError
   healthy("inspect");
-  tally.add("inspect never throws", calls, { structs: lib.SCHEMA.structs.length });
+  tally.add("inspect never throws", calls + 2, { structs: lib.SCHEMA.structs.length });
+});
+
+test("the audit's reproducers of untyped errors: each is a typed error naming its argument, or the right answer", () => {
+  const refused = (f, field, what) => {
+    const e = typed(f, what);
+    assert.ok(e, `${what}: refused`);
+    assert.equal(e.field, field, `${what}: field (${e.message})`);
+  };
+  refused(() => lib.decode(null, irqInfo), null, "null struct name");
+  refused(() => lib.walkCaps(null, irqInfo), "host", "walkCaps null host");
+  refused(() => lib.decode("vfio_irq_info", irqInfo, { proposals: "x" }), "proposals", "proposals as a string");
+  refused(() => lib.encode("vfio_region_info", { caps: [null] }), "caps[0]", "caps [null]");
+  refused(() => lib.encode("vfio_irq_set", { flags: 0x24, data: [2n ** 40n] }), "data[0]", "data [2^40n]");
+  refused(() => lib.encodeIrqInfoFast(5n), null, "a bigint to encodeIrqInfoFast");
+  refused(() => lib.encodeIrqInfoFast({ flags: 2n ** 64n }), "flags", "flags 2^64 to encodeIrqInfoFast");
+  refused(() => lib.decodeIrqInfoFast(irqInfo, null), null, "null options to decodeIrqInfoFast");
+  refused(() => lib.decode("vfio_irq_info", irqInfo, { epoch: "6.6.junk" }), "epoch", 'epoch "6.6.junk"');
+  refused(() => lib.walkCaps("vfio_region_info", irqInfo, { maxCaps: 2 ** 32 + 1 }), "maxCaps", "maxCaps 2^32 + 1");
+  // a bigint in an eventfd's range is that eventfd
+  assert.deepEqual(
+    lib.encode("vfio_irq_set", { flags: 0x24, data: [7n] }),
+    lib.encode("vfio_irq_set", { flags: 0x24, data: [7] }),
+  );
+  // a Uint16Array over the bytes decodes as those bytes (not as its element count)
+  const u16 = new Uint16Array(irqInfo.buffer.slice(irqInfo.byteOffset, irqInfo.byteOffset + irqInfo.length));
+  assert.equal(JSON.stringify(lib.toJSONValue(lib.decode("vfio_irq_info", u16))), irqInfoJSON);
+  assert.equal(JSON.stringify(lib.decodeIrqInfoFast(u16)), JSON.stringify(lib.decodeIrqInfoFast(irqInfo)));
+  healthy("reproducers");
+  tally.add("untyped-error reproducers", 13);
+});
+
+test("every public function, random hostile arguments: a value or a typed error naming the argument", () => {
+  const r = apiArguments(31, Math.round(3000 * SCALE));
+  healthy("public functions");
+  tally.add("public functions, hostile arguments", r.calls, { functions: PUBLIC_FUNCTIONS.length });
+});
+
+test("typed arrays, DataViews and ArrayBuffers are read as their own bytes by decode, inspect, walkCaps and the fast decoders", () => {
+  const r = viewsAsBytes(32, Math.round(300 * SCALE));
+  healthy("views");
+  tally.add("views as bytes", r.calls);
+});
+
+test("a chain broken at a random link: walkCaps and decode name that link's byte offset and field", () => {
+  const r = brokenLinks(33, Math.round(300 * SCALE));
+  healthy("broken links");
+  tally.add("broken capability links", r.calls);
+});
+
+test("profile strings and maxCaps are read strictly: refused naming epoch / maxCaps, never clamped or wrapped", () => {
+  const r = strictOptions(34, Math.round(2000 * SCALE));
+  healthy("strict options");
+  tally.add("strict epoch and maxCaps", r.calls);
 });
 
 test("hostile JS API summary", () => {

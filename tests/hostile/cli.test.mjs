@@ -86,6 +86,25 @@ test("fuzz --out: a symbolic link in the directory is never written through; exi
   }
 });
 
+test("scripts that take a seed: --seed abc (or 1.5, -1, 2^32) is a usage error, not seed 0", () => {
+  const scripts = [
+    ["tests/kernel/run.mjs", "--kernel", "6.1"],
+    ["tests/kernel/cross/run.mjs"],
+    ["tests/vfio-user/run.mjs"],
+    ["tests/hostile/long-run.mjs", "--calls", "1"],
+  ];
+  let calls = 0;
+  for (const [script, ...rest] of scripts)
+    for (const bad of ["abc", "1.5", "-1", "4294967296", ""]) {
+      const path = fileURLToPath(new URL(`../../${script}`, import.meta.url));
+      const r = spawnSync(process.execPath, [path, ...rest, "--seed", bad], { encoding: "utf8", timeout: 60_000 });
+      assert.equal(r.status, 2, `${script} --seed ${JSON.stringify(bad)}: exit ${r.status} ${r.stderr}`);
+      assert.match(r.stderr, /--seed wants a whole number/, script);
+      calls++;
+    }
+  tally.add("script seeds", calls);
+});
+
 test("hostile CLI summary", () => {
   tally.report("CLI");
   assert.ok(tally.total > 0);

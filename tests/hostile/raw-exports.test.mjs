@@ -5,14 +5,19 @@
 // .wasm on the same calls, unaligned pointers included.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { bytesOf, vectors } from "../vectors/golden.mjs";
-import { pciDevice } from "../../bench/corpus.mjs";
-import { SCALE, Tally, exportsOf, instance, lib, rng, sameBytes, staticBytes, SCHEMA_ABI as W } from "./helpers.mjs";
+import { SCALE, Tally, exportsOf, instance, lib, sameBytes, staticBytes, SCHEMA_ABI as W } from "./helpers.mjs";
+import {
+  ARENA_BYTES,
+  pciDevice,
+  rawCalls,
+  irqSetBytes,
+  regionInfoWithCap,
+  wasm2jsDifferential,
+} from "./random-classes.mjs";
 
 const { Status, REC_SIZE } = lib;
 const E_ORACLE_RANGE = W.outOfRange.value;
 const sid = (name) => lib.structByName(name).id;
-const ARENA_BYTES = 1 << 20;
 const WORK_SIZE = (await instance("fuzz")).fuzz_work_size();
 const DEV_BYTES = W.oracle.devWords * 4;
 const tally = new Tally();
@@ -21,20 +26,6 @@ const tally = new Tally();
 const mem = (ex) => new Uint8Array(ex.memory.buffer);
 const put = (ex, at, bytes) => mem(ex).set(bytes, at);
 const putU32 = (ex, at, words) => new Uint32Array(ex.memory.buffer, at, words.length).set(words);
-
-const irqSetBytes = () =>
-  lib.encode("vfio_irq_set", {
-    flags: lib.VFIO_IRQ_SET_DATA_NONE | lib.VFIO_IRQ_SET_ACTION_TRIGGER,
-    index: 1,
-    count: 0,
-  });
-const regionInfoWithCap = () =>
-  lib.encode("vfio_region_info", {
-    index: 2,
-    size: 4096,
-    // the capability named by its struct (the package exports no cap-id constants; an undefined id is an unknown cap)
-    caps: [{ struct: "vfio_region_info_cap_type", type: 1, subtype: 2 }],
-  });
 
 /**
  * One valid call per pointer-taking export, laid out in the arena, and how to tell that a call was
@@ -285,129 +276,19 @@ test("batch entries: bufs + offset that wraps past 2^32 is refused, never read b
 });
 
 // ---------------------------------------------------------------- random calls
-const LENS = [0, 1, 3, 7, 8, 16, 20, 24, 32, 64, 100, 4096, 65536, 0x7fffffff, 0x80000000, 0xffffffff];
-const INTS = [0, 1, 2, 3, 4, 8, 16, 20, 32, 0x80, 0xffff, 0x7fffffff, 0x80000000, 0xfffffff0, 0xffffffff];
-const PROFS = [0, 1, 2, 4, 5, 6, 7, 8, 16, 0x104, 0xff1f, 0xffffffff];
-const COUNTS = new Set(["len", "n", "outCap", "cap", "dstLen", "maxCaps", "tuplesCap", "npayload", "nprof", "ndev"]);
-const SLOW = new Set(["fuzz_campaign", "fuzz_gen_batch"]); // n cases each: keep n small
-
-/** A random argument list for export f on instance ex: pointers, lengths and ids from hostile sets. */
-function randomArgs(f, ex, R) {
-  const A = ex.arena_ptr() >>> 0,
-    end = ex.memory.buffer.byteLength;
-  const ptr = () => {
-    const k = R.int(10);
-    if (k < 5) return A + R.int(end - A); // anywhere in the arena, unaligned too
-    if (k < 7) return end - R.int(64);
-    if (k === 7) return R.int(A); // static data
-    return R.pick([0, A - 1, end, 0xffffffff, 0x80000000]);
-  };
-  return f.params.map((p) => {
-    if (p.type === "usize") return ptr() | 0;
-    if (p.type === "u64" || p.type === "i64") return (BigInt(R.u32()) << 32n) | BigInt(R.u32());
-    if (p.name === "prof") return PROFS[R.int(PROFS.length)] | 0;
-    if (p.name === "sid" || p.name === "host") return R.int(ex.struct_count ? ex.struct_count() + 2 : 40) - 1;
-    if (p.name === "n" && SLOW.has(f.name)) return R.int(4);
-    if (COUNTS.has(p.name)) return (R.next() < 0.7 ? R.int(300) : R.pick(LENS)) | 0;
-    return (R.next() < 0.5 ? R.int(64) : R.pick(INTS)) | 0;
-  });
-}
-
-/** Parse every golden vector at a fixed place: the answers a healthy instance gives. */
-function probe(ex) {
-  const A = ex.arena_ptr() >>> 0,
-    src = A + 0x100,
-    out = A + 0x10000;
-  const answers = [];
-  for (const v of vectors) {
-    const b = bytesOf(v.hex);
-    put(ex, src, b);
-    const prof = lib.resolveProfile({ epoch: v.epoch, arch: v.arch }).word;
-    const st = ex.parse(sid(v.struct), prof, src, b.length, out, 512, 0);
-    const n = ex.rec_count() >>> 0;
-    answers.push(st, Buffer.from(new Uint8Array(ex.memory.buffer, out, n * REC_SIZE)).toString("hex"));
-  }
-  return answers.join("|");
-}
-
-/** Fill the arena with a seeded mix of random bytes and real buffers (so calls get past the first checks). */
-function fillArena(ex, R) {
-  const A = ex.arena_ptr() >>> 0,
-    m = mem(ex);
-  for (let i = A; i < m.length; i++) m[i] = R.next() < 0.6 ? 0 : R.int(256);
-  const seeds = [irqSetBytes(), regionInfoWithCap(), ...vectors.map((v) => bytesOf(v.hex))];
-  for (let k = 0; k < 400; k++) {
-    const b = seeds[R.int(seeds.length)];
-    const at = A + R.int(m.length - A - b.length);
-    m.set(b, at);
-  }
-}
-
 for (const module of ["core", "fuzz"]) {
   const calls = Math.round((module === "core" ? 1_500_000 : 60_000) * SCALE);
   test(`${module}: ${calls.toLocaleString("en-US")} random calls on one long-lived instance: no trap, static data and answers unchanged, memory not grown`, async () => {
-    const ex = await instance(module);
-    ex.arena_reserve(ARENA_BYTES);
-    const R = rng(module === "core" ? 12 : 34);
-    fillArena(ex, R);
-    const fns = exportsOf(module).filter((f) => f.name !== "arena_reserve");
-    const fresh = await instance(module);
-    fresh.arena_reserve(ARENA_BYTES);
-    const want = module === "core" ? probe(fresh) : null;
-    const before = staticBytes(ex),
-      size = ex.memory.buffer.byteLength;
-    const perFn = new Map();
-    for (let i = 0; i < calls; i++) {
-      const f = fns[R.int(fns.length)];
-      const args = randomArgs(f, ex, R);
-      try {
-        ex[f.name](...args);
-      } catch (e) {
-        assert.fail(`call ${i}: ${f.name}(${args.join(", ")}) trapped: ${e.message}`);
-      }
-      perFn.set(f.name, (perFn.get(f.name) ?? 0) + 1);
-      if ((i & 4095) === 0 && !sameBytes(staticBytes(ex), before))
-        assert.fail(`call ${i}: ${f.name}(${args.join(", ")}) changed the static data`);
-    }
-    assert.ok(sameBytes(staticBytes(ex), before), "static data unchanged");
-    assert.equal(ex.memory.buffer.byteLength, size, "memory did not grow");
-    if (want !== null) assert.equal(probe(ex), want, "the instance answers the golden vectors as a fresh one does");
-    tally.add(`${module} random raw calls`, calls, { exports: perFn.size });
+    const r = await rawCalls(module, module === "core" ? 12 : 34, calls);
+    tally.add(`${module} random raw calls`, r.calls, { exports: r.exports });
   });
 }
 
 test("wasm2js answers exactly like the .wasm on the same random calls (unaligned pointers, memory compared)", async () => {
   const n = Math.round(40_000 * SCALE);
   for (const module of ["core", "fuzz"]) {
-    const a = await instance(module, "wasm"),
-      b = await instance(module, "js");
-    for (const ex of [a, b]) ex.arena_reserve(ARENA_BYTES);
-    assert.equal(a.memory.buffer.byteLength, b.memory.buffer.byteLength);
-    fillArena(a, rng(5));
-    fillArena(b, rng(5));
-    assert.ok(sameBytes(mem(a), mem(b)), `${module}: same memory before the calls`);
-    const R = rng(module === "core" ? 77 : 78);
-    const fns = exportsOf(module).filter((f) => f.name !== "arena_reserve" && !SLOW.has(f.name));
-    const m = module === "core" ? n : n >> 3;
-    for (let i = 0; i < m; i++) {
-      const f = fns[R.int(fns.length)];
-      const args = randomArgs(f, a, R);
-      const ra = a[f.name](...args),
-        rb = b[f.name](...args);
-      if (ra !== rb) assert.fail(`${module} call ${i}: ${f.name}(${args.join(", ")}): wasm ${ra}, wasm2js ${rb}`);
-      if (module === "core" && (i & 1023) === 0) {
-        assert.equal(a.err_value(), b.err_value(), `call ${i}: err_value`);
-        assert.ok(sameBytes(mem(a), mem(b)), `${module} call ${i} (${f.name}): memory differs`);
-      }
-    }
-    assert.ok(sameBytes(mem(a), mem(b)), `${module}: memory differs after ${m} calls`);
-    // every unaligned read of a word gives the same bytes (the case wasm2js got wrong)
-    const A = a.arena_ptr() >>> 0;
-    if (module === "core")
-      for (let p = A; p < A + 4096; p++)
-        for (const prof of [0, 1])
-          assert.equal(b.read_u32(prof, p), a.read_u32(prof, p), `read_u32(${prof}, base + ${p - A})`);
-    tally.add(`wasm2js differential (${module})`, m + (module === "core" ? 8192 : 0));
+    const r = await wasm2jsDifferential(module, module === "core" ? 77 : 78, module === "core" ? n : n >> 3);
+    tally.add(`wasm2js differential (${module})`, r.calls);
   }
 });
 

@@ -28,6 +28,7 @@ import { cleanupItems, fixedItems, intremapOffItems } from "./gen.mjs";
 import { formatRepro, parseRepro } from "./repro.mjs";
 import { shrinkMismatch, tailItems } from "./shrink.mjs";
 import { DEFAULT_ENV } from "./walk.mjs";
+import { seedArg } from "../helpers/options.mjs";
 
 if (!fs.existsSync(new URL("../../dist/bindings/index.js", import.meta.url))) {
   console.error("kernel stage: dist/bindings is missing - run `node scripts/build.mjs` first");
@@ -66,7 +67,7 @@ const replayFiles = argv.includes("--replay")
   : null;
 
 function parseSeeds(range, single) {
-  if (!range) return [Number(single) >>> 0];
+  if (!range) return [seedArg("kernel stage", "--seed", single, 0)];
   const m = /^(\d+)\.\.(\d+)$/.exec(range);
   if (!m || Number(m[2]) < Number(m[1])) {
     console.error(`kernel stage: --seeds wants A..B, not ${range}`);

@@ -16,13 +16,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { findTarball, buildPeer, checkLayouts, root, ENABLE_HINT } from "./peer.mjs";
+import { seedArg } from "../helpers/options.mjs";
 
 const argv = process.argv.slice(2);
 const opt = (name, d) => {
   const i = argv.indexOf(name);
   return i >= 0 ? argv[i + 1] : d;
 };
-const seed = Number(opt("--seed", "20250611"));
+const seed = seedArg("vfio-user stage", "--seed", opt("--seed"), 20250611);
 const perDevice = Number(opt("--random", "3500"));
 const perFamily = Number(opt("--corpus", "400"));
 const verbose = argv.includes("--verbose");

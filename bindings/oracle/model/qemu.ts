@@ -3,6 +3,7 @@
 // regions 0..7 (8 = VGA and 9 answer EINVAL), reset support, PCIe. The fd layout is the replay
 // program's: eventfds at 100..131, fds 0..2 open on the console, everything else closed.
 import { VFIO_PCI_ERR_IRQ_INDEX } from "../../generated/constants.js";
+import { UsageError } from "../../errors.js";
 import { vfioPciIrqs, type DeviceDescription, type RegionDesc } from "./device.js";
 import { DEFAULT_KERNEL, KNOWN_KERNELS, kernelBehaviours } from "./kernel.js";
 
@@ -96,7 +97,13 @@ export type QemuDevice = DeviceDescription & { name: string; bdf: string; qemu: 
 export function qemuDevice(name: string, kernel: string = DEFAULT_KERNEL): QemuDevice {
   const key = name.replace(/-pci$/, "").replace(/^nec-usb-/, "");
   const f = FACTS[key] ?? Object.values(FACTS).find((x) => x.bdf === name || x.qemu === name);
-  if (!f) throw new Error(`unknown QEMU device ${JSON.stringify(name)} (known: ${QEMU_DEVICE_NAMES.join(", ")})`);
+  if (!f)
+    throw new UsageError(
+      "E_BAD_ARG",
+      `unknown QEMU device ${JSON.stringify(name)} (known: ${QEMU_DEVICE_NAMES.join(", ")})`,
+      0,
+      "name",
+    );
   // 7.3: ERR on conventional PCI too; before, the index is refused (left out)
   const errAll = kernelBehaviours(kernel).has("ERR_ALL_DEVICES");
   const counts = f.counts.map((c, index) => (c === null && index === VFIO_PCI_ERR_IRQ_INDEX && errAll ? 1 : c));

@@ -22,6 +22,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BuildBudgetError, KernelUnavailableError, SERIES } from "../lib/kbuild.mjs";
 import { prepareGuest } from "./machines.mjs";
+import { seedArg } from "../../helpers/options.mjs";
 
 if (!fs.existsSync(new URL("../../../dist/bindings/index.js", import.meta.url))) {
   console.error("cross stage: dist/bindings is missing - run `node scripts/build.mjs` first");
@@ -41,7 +42,7 @@ const stages = (all("--stage").length ? all("--stage") : Object.keys(STAGES)).ma
   return STAGES[s];
 });
 const series = all("--series").length ? all("--series") : SERIES;
-const seed = Number(opt("--seed", "20201117"));
+const seed = seedArg("cross stage", "--seed", opt("--seed"), 20201117);
 const random = Number(opt("--random", "2000"));
 const verbose = argv.includes("--verbose"),
   tables = argv.includes("--tables"),
