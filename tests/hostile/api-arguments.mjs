@@ -193,7 +193,7 @@ export function brokenLinks(seed, calls) {
   for (let i = 0; i < calls; i++) {
     const epoch = R.pick(["6.1", "6.6"]);
     const caps = Array.from({ length: 1 + R.int(5) }, () => ({
-      header: { id: lib.VFIO_REGION_INFO_CAP_TYPE, version: 1 },
+      struct: "vfio_region_info_cap_type", // named by its struct: strict encode knows its fields
       type: R.int(8),
       subtype: R.int(8),
     }));
