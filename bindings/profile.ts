@@ -4,6 +4,7 @@
 import { SCHEMA } from "./generated/schema.js";
 import type { ProfileOptions, Endian, DataModel } from "./types.js";
 import { UsageError } from "./errors.js";
+import { suggestion } from "./suggest.js";
 
 import { PROF_BIG, PROF_EPOCH66, PROF_ILP32, PROF_MSG_REPLY, PROF_MSG_REQUEST } from "./generated/wasm-abi.js";
 
@@ -89,7 +90,7 @@ export function resolveProfile(o: ProfileOptions = {}): ResolvedProfile {
     if (!a)
       throw new UsageError(
         "E_BAD_ARG",
-        `unknown arch ${describeValue(o.arch)} (known: ${Object.keys(SCHEMA.arches).join(", ")})`,
+        `unknown arch ${describeValue(o.arch)}${suggestion(o.arch, Object.keys(arches))} (known: ${Object.keys(arches).join(", ")})`,
         0,
         "arch",
       );

@@ -204,7 +204,7 @@ test("help for every command; 'did you mean' for commands, structs, ioctls and o
       ["decode", "irq_set", "--split", "lines", "00"],
       /--split must be auto, line, blank, not "lines" \(did you mean line\?\)/,
     ],
-    [["decode", "irq_set", "--arch", "x86-64", "00"], /unknown arch x86-64/],
+    [["decode", "irq_set", "--arch", "x86-64", "00"], /unknown arch "x86-64" \(did you mean x86_64\?\)/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args, "");

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync, readFileSync, rmSync, existsSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
@@ -19,13 +19,26 @@ process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 // npm takes them from its cache when it can (--prefer-offline).
 /** npm pack --json's report (lifecycle scripts may print before it). */
 const packJSON = (out) => JSON.parse(out.slice(out.search(/^\[/m)));
+/**
+ * The environment of a user's shell, not of `npm test`: npm run puts node_modules/.bin first on PATH
+ * (where a development dependency brings its own npm 6, which knows no --pack-destination) and
+ * exports npm_config_* (local_prefix names this project, not the consumer).
+ */
+const userEnv = () => {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
+  env.PATH = (env.PATH ?? "")
+    .split(delimiter)
+    .filter((d) => !/[\\/]node_modules[\\/]\.bin[\\/]?$/.test(d))
+    .join(delimiter);
+  return env;
+};
 const npm = (args, cwd, extra = {}) => {
   const opts = {
     cwd,
     encoding: "utf8",
     timeout: 900_000,
     ...extra,
-    env: { ...process.env, npm_config_update_notifier: "false", ...extra.env },
+    env: { ...userEnv(), npm_config_update_notifier: "false", ...extra.env },
   };
   const r = spawnSync("npm", [...args, "--no-audit", "--no-fund", "--loglevel=error"], opts);
   const how = r.error
