@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The CLI row's baseline: a hand-written Node script doing what `vfio-abi decode irq_info` does for
 // kernel-style vfio_irq_info lines (argsz 16, the four upstream flag bits): hex line -> DataView
-// decode -> the same JSON text (value and `$` metadata) -> batched stdout writes with backpressure.
+// decode -> the same JSON text (value and `$` metadata, its source line) -> batched stdout writes with backpressure.
 // Names come from the schema, bound at load time. Lines it does not model are an error here.
 import { SCHEMA } from "../dist/bindings/generated/schema.js";
 
@@ -20,12 +20,13 @@ const META =
   '"$":{"struct":"vfio_irq_info","length":16,"profile":{"endian":"little","model":"lp64","epoch":"6.7","proposals":[]},"flags":{"flags":{"names":';
 
 let out = "",
-  rest = "";
+  rest = "",
+  lineNo = 0; // the CLI names each item's source: stdin and its line number
 const flush = async () => {
   if (!process.stdout.write(out)) await new Promise((r) => process.stdout.once("drain", r));
   out = "";
 };
-function line(hex) {
+function line(hex, no) {
   const b = Buffer.from(hex, "hex");
   if (b.length !== 16 || hex.length !== 32) throw new Error(`baseline: unexpected line ${hex}`);
   const dv = new DataView(b.buffer, b.byteOffset, 16);
@@ -34,18 +35,19 @@ function line(hex) {
     index = dv.getUint32(8, true),
     count = dv.getUint32(12, true);
   if (argsz !== 16 || flags & ~KNOWN) throw new Error(`baseline: unexpected line ${hex}`);
-  out += `{"argsz":${argsz},"flags":${flags},"index":${index},"count":${count},${META}${NAMES[flags]},"unknown":0}},"enums":{"index":${index < 16 ? INDEX_TEXT[index] : INDEX(index)}},"gaps":[],"notes":[]}}\n`;
+  out += `{"argsz":${argsz},"flags":${flags},"index":${index},"count":${count},${META}${NAMES[flags]},"unknown":0}},"enums":{"index":${index < 16 ? INDEX_TEXT[index] : INDEX(index)}},"gaps":[],"notes":[],"source":"stdin:${no}"}}\n`;
 }
 process.stdin.setEncoding("utf8");
 for await (const chunk of process.stdin) {
   const text = rest + chunk;
   let start = 0;
   for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-    if (nl > start) line(text.slice(start, nl));
+    lineNo++;
+    if (nl > start) line(text.slice(start, nl), lineNo);
     start = nl + 1;
     if (out.length >= 65536) await flush();
   }
   rest = text.slice(start);
 }
-if (rest) line(rest);
+if (rest) line(rest, lineNo + 1);
 await flush();
