@@ -95,7 +95,8 @@ export async function syzlangCommand(argv: string[]): Promise<number> {
   }
   if (positionals.length) throw new CliUsageError(`syzlang takes no arguments, not ${positionals[0]}`);
   const corpora = (values.corpus as string[] | undefined) ?? [];
-  if (corpora.length && !values.out) throw new CliUsageError("--corpus needs --out DIR (the directory for the exported syzkaller programs)");
+  if (corpora.length && !values.out)
+    throw new CliUsageError("--corpus needs --out DIR (the directory for the exported syzkaller programs)");
   const files = syzlangFiles();
   if (!values.out) {
     process.stdout.write(values.const ? files.consts : files.description);
