@@ -13,6 +13,7 @@ import { outputs as cHeader } from "./gen/c-header.mjs";
 import { outputs as abiReference } from "./gen/docs.mjs";
 import { outputs as fastTs } from "./gen/fast-ts.mjs";
 import { outputs as wasmAbi } from "./gen/wasm-abi.mjs";
+import { parseOptions } from "./lib/options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BANNER =
@@ -491,7 +492,10 @@ ${kernelConstants()
 const ctx = { model, abi, BANNER, pascal, root };
 for (const gen of [cHeader, abiReference, fastTs, wasmAbi]) Object.assign(outputs, gen(ctx));
 
-const check = process.argv.includes("--check");
+const { check } = parseOptions("gen", {
+  usage: "node scripts/gen.mjs [--check]",
+  options: { check: { type: "boolean" } },
+}).values;
 const stale = [];
 for (const [rel, text] of Object.entries(outputs)) {
   const p = join(root, rel);
