@@ -64,6 +64,16 @@ export function cdevScript(series, bdfs) {
       { argsz: 12 + 4 * fds.length, flags: 0, count: fds.length, group_fds: fds },
       12 + 4 * fds.length,
     );
+  /** A bind with argsz 32: bytes past the 24-byte struct, the last one `tail` (6.17+ wants them zero). */
+  const bindLong = (tail) => {
+    const b = lib.encode(
+      "vfio_device_bind_iommufd",
+      { argsz: 32, flags: 0, iommufd: FD.IOMMUFD, $: { length: 32 } },
+      { arch: "s390x", epoch: "7.2" },
+    );
+    b[b.length - 1] = tail;
+    return `IOCTL d ${nr("VFIO_DEVICE_BIND_IOMMUFD")} ${hex(b)}`;
+  };
   const getInfo = () => `DEVICE_GET_INFO ${enc("vfio_device_info", { argsz: 24 }, 24)}`;
   const TOKEN = lib.VFIO_DEVICE_BIND_FLAG_TOKEN;
   const PASID = lib.VFIO_DEVICE_ATTACH_PASID;
@@ -82,6 +92,7 @@ export function cdevScript(series, bdfs) {
     bind(16, { iommufd: FD.CLOSED }),
     bind(16, { iommufd: FD.EVENTFD }),
     bind(24, { flags: TOKEN, token_uuid_ptr: 0n }, 24),
+    bindLong(1), // 6.17+: E2BIG; before, the first 16 bytes bind
     bind(16),
     bind(16), // bound already
     getInfo(),
@@ -93,7 +104,9 @@ export function cdevScript(series, bdfs) {
     attach(11),
     attach(12, { flags: PASID }),
     attach(16, { flags: PASID, pasid: 5 }, 16),
+    attach(16, { flags: PASID, pasid: 2 ** 31, pt_id: 999 }, 16), // above INT_MAX: 6.15+ ENOSPC (ida_alloc_range)
     attach(12, { pt_id: 999 }),
+    attach(12, { pt_id: 3 }), // the device object, not a page table
     attach(12, { pt_id: 0 }),
     attach(12),
     attach(12), // the same IOAS again
@@ -106,7 +119,7 @@ export function cdevScript(series, bdfs) {
     detach(8),
     detach(12, {}, 12),
     `CDEV_OPEN ${bdfs[1]}`,
-    bind(24, {}, 24),
+    bindLong(0), // zeros past the struct are fine everywhere
     attach(12, { pt_id: 1 }),
     "QUIT",
     "",

@@ -12,6 +12,7 @@ import { parseTranscript } from "../kernel/lib/transcript.mjs";
 const lib = await import("../../dist/bindings/index.js");
 const oracle = await import("../../dist/bindings/oracle/index.js");
 const { SCHEMA } = await import("../../dist/bindings/generated/schema.js");
+const { ERRNO } = await import("../../dist/bindings/generated/wasm-abi.js");
 const BDFS = ["0001:00:00.0", "0002:00:00.0", "0003:00:00.0"];
 const KERNELS = ["6.12", "7.2"];
 const transcript = (k) => readFileSync(new URL(`../kernel/cdev-replies/s390x-${k}.txt`, import.meta.url), "utf8");
@@ -43,8 +44,14 @@ test("the other kernel's profile does not predict a transcript: 6.12 and 7.2 ans
   const wrong = { 6.12: "7.2", 7.2: "6.12" };
   for (const k of KERNELS) {
     const res = checkCdev(transcript(k), wrong[k]);
-    // the token flag (twice) and a PASID detach
-    assert.equal(res.mismatches.length, 3, res.mismatches.join("\n"));
+    // the token flag (twice), bytes past the bind struct (and so which bind binds), a PASID above
+    // INT_MAX, and a PASID detach
+    assert.equal(res.mismatches.length, 6, res.mismatches.join("\n"));
+    for (const errno of ["EFAULT", "E2BIG", "ENOSPC"])
+      assert.ok(
+        res.mismatches.some((m) => m.includes(` ${-ERRNO[errno]} `)),
+        `${k} as ${wrong[k]}: ${errno}`,
+      );
   }
 });
 
