@@ -27,7 +27,8 @@ export function outputs({ model, BANNER, pascal }) {
   const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
   // u16/u32/s32/u64 and w16/w32/w64 are bound to the byte order at the top of each function (see fn)
   const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at})`);
-  const wr = (f, at, _e, val) => (f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val});`);
+  const wr = (f, at, _e, val) =>
+    f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val});`;
   const ok = (f, val) => `ok${{ u8: "U8", u16: "U16", u32: "U32", s32: "S32", u64: "64" }[f.type]}(${val})`;
   const plus = (base, k) => (k === 0 ? base : `${base} + ${k}`);
   const id = (s) => s.name.replace(/[^A-Za-z0-9_]/g, "_");
