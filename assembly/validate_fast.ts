@@ -28,7 +28,7 @@ import {
   O_VFIO_IRQ_SET__START,
   SIZEOF_VFIO_IRQ_SET,
 } from "./generated/layout";
-import { inArena } from "./mem";
+import { Arena, inArena } from "./mem";
 
 /** minsz of vfio_irq_set: offsetofend(count). */
 const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
@@ -107,6 +107,7 @@ export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: 
   if (load<u32>(dev) != DRV_PCI) return -22;
   const big = (prof & PROF_BIG) != 0;
   const rules = out + ((n as usize) << 2);
+  const end = Arena.end();
   let ok: i32 = 0;
   for (let i: u32 = 0; i < n; i++) {
     const off = load<u32>(index + ((i as usize) << 3)),
@@ -114,7 +115,7 @@ export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: 
     const b64 = (bufs as u64) + (off as u64); // 64 bits: bufs + offset must not wrap past 2^32
     const b = b64 as usize;
     // the fixed header must be addressable even when len < 20 (its words are read, then ignored)
-    if (!inArena(b64, select<u64>(len as u64, MINSZ, len >= MINSZ))) {
+    if (!Arena.within(b64, select<u64>(len as u64, MINSZ, len >= MINSZ), end)) {
       store<i32>(out + ((i as usize) << 2), -1000);
       store<u32>(rules + ((i as usize) << 2), R_OK);
       continue;
