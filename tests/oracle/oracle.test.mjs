@@ -624,3 +624,33 @@ test("INTx inject work: schedules that coalesce owe one signal, not one each (sc
   const sawBoth = run(3);
   assert.deepEqual([sawBoth.count, sawBoth.maybe, sawBoth.errno], [0, 0, "EAGAIN"]);
 });
+
+// Found by the offline campaign (6.12, seed 20, edu): vfio_intx_set_signal sets the new trigger
+// before it flushes the inject work, so work pending at a switch may signal the new trigger. A read
+// of that trigger which sees one signal cannot tell whether it came from that rerouted work or from
+// work scheduled since: the later work stays possible, and the next switch may carry it on. The model
+// had charged the signal to the later work and predicted EAGAIN where the kernel read 1.
+test("INTx inject work: a signal that rerouted work may explain does not settle the work scheduled since", () => {
+  const dev = qemuDevice("edu", "6.12");
+  const src = dev.irqSource;
+  const le32 = (v) => new Uint8Array(new Uint32Array([v]).buffer);
+  const run = (observed) => {
+    const m = new DeviceModel({ ...dev, eventfds: "100-131", openFds: "0-2" });
+    const p = (o) => m.predict("VFIO_DEVICE_SET_IRQS", set({ start: 0, ...o }));
+    const trigger = (fd) => assert.equal(p({ flags: EVENTFD | T, index: 0, count: 1, data: [fd] }).ret, 0);
+    trigger(100);
+    assert.equal(p({ flags: EVENTFD | UNMASK, index: 0, count: 1, data: [120] }).ret, 0);
+    m.regionWrite(src.raise.region, src.raise.offset, le32(1)); // INTx fires (100) and masks
+    m.eventfdWrite(120); // line still up: inject work for trigger 100
+    trigger(101); // switched, then flushed: that work went to 100 or to 101
+    m.eventfdWrite(120); // inject work for trigger 101
+    const b = m.eventfdRead(101, observed);
+    assert.deepEqual([b.count, b.maybe], [0, 2]);
+    trigger(102); // switched again: work still pending may reach 102
+    return m.eventfdRead(102);
+  };
+  // one signal seen on 101: it may have been the rerouted work, so 101's own work may still reach 102
+  assert.deepEqual([run(1).count, run(1).maybe], [0, 1]);
+  // two seen: both works ran before the switch, nothing can reach 102
+  assert.deepEqual([run(2).count, run(2).maybe], [0, 0]);
+});

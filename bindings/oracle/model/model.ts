@@ -333,7 +333,7 @@ export class DeviceModel {
       const arrived = Math.max(0, Math.min(maybe, observed - c));
       if (maybe - arrived) this.maybe.set(fd, maybe - arrived);
       else this.maybe.delete(fd);
-      if (fd === this.fdOf(PCI.FD_INTX)) this.settleInjects(arrived);
+      if (fd === this.fdOf(PCI.FD_INTX)) this.settleInjects(arrived, maybe);
     }
     return c > 0 ? { ret: 8, errno: null, count: c, maybe } : { ret: -1, errno: "EAGAIN", count: 0, maybe };
   }
@@ -356,11 +356,18 @@ export class DeviceModel {
    */
   private injectDue = false;
 
-  /** `arrived` signals of pending inject work reached the current trigger (sure ones first: a wider range, never a wrong one). */
-  private settleInjects(arrived: number): void {
-    const sure = Math.min(this.injects, arrived);
-    this.injects -= sure;
-    this.strayInjects = Math.max(0, this.strayInjects - (arrived - sure));
+  /**
+   * `arrived` of the `maybe` possible signals reached the current trigger. The maybes also hold work
+   * that a trigger switch may have sent here (the flush runs after the new trigger is set), so an
+   * arrival is charged to this trigger's own work, or to stray work, only when the others cannot
+   * explain it: the counts stay upper bounds, a wider range, never a wrong one. Any arrival may
+   * have been the run still due.
+   */
+  private settleInjects(arrived: number, maybe: number): void {
+    const own = Math.max(0, arrived - (maybe - this.injects));
+    const stray = Math.max(0, arrived - (maybe - this.strayInjects));
+    this.injects -= Math.min(this.injects, own);
+    this.strayInjects -= Math.min(this.strayInjects, stray);
     if (arrived > 0) this.injectDue = false;
   }
 
