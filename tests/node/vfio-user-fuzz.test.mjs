@@ -15,7 +15,7 @@ import { decodeMessage, encodeMessage } from "../../dist/bindings/vfio-user.js";
 import * as C from "../../dist/bindings/generated/constants.js";
 import { plan } from "../../dist/bindings/vfio-user-fuzz/script.js";
 import { formatRepro, parseRepro, ReproError } from "../../dist/bindings/vfio-user-fuzz/repro.js";
-import { RULES } from "../../dist/bindings/generated/wasm-abi.js";
+import { LVU, RULES } from "../../dist/bindings/generated/wasm-abi.js";
 import { oracle as ORACLE } from "../../schema/wasm-abi.mjs";
 
 const bin = fileURLToPath(new URL("../../bin/vfio-abi.js", import.meta.url));
@@ -168,4 +168,73 @@ test("simpler: a SET_IRQS message shrinks its range with its fds or DATA_BOOL by
   assert.deepEqual(simpler(info), []);
   assert.deepEqual(simpler({ kind: "efd", fd: 100 }), []);
   assert.deepEqual(simpler({ kind: "send", fds: [], bytes: new Uint8Array(3) }), [], "bad framing stays as it is");
+});
+
+/**
+ * What a run of steps makes the libvfio-user model go through: per irq index, eventfds installed
+ * where there were none (enable), more (grow), fewer (shrink), none left (disable); DATA_NONE and
+ * DATA_BOOL triggers that signal an eventfd; the kinds of fds sent; the model's rules.
+ */
+function statesReached(dev, steps) {
+  const names = ["INTx", "MSI", "MSI-X", "ERR", "REQ"];
+  const m = new VfioUserModel(dev);
+  const installed = () => {
+    // the fd table as the oracle keeps it: one byte per slot, fd kind | owner index << 2
+    const n = [0, 0, 0, 0, 0];
+    for (const b of new Uint8Array(m.state.buffer, LVU.LVU_TABLE * 4, LVU.LVU_SLOT_INTX + 1)) if (b & 3) n[b >> 2]++;
+    return n;
+  };
+  const kinds = { [LVU.FD_EVENTFD]: "eventfd", [LVU.FD_READONLY]: "read-only file", [LVU.FD_WRITABLE]: "writable file" };
+  const signals = () => [...m.counts.values()].reduce((a, b) => a + b, 0);
+  const seen = new Set();
+  for (const s of steps) {
+    const before = installed(),
+      sig = signals();
+    const p = plan(m, [s], "/tmp/none.sock");
+    for (const e of p.expect) if (e.rule) seen.add(`rule ${e.rule}`);
+    if (s.kind === "reconnect" && before.some(Boolean)) seen.add("reconnect with fds installed");
+    if (s.kind !== "send") continue;
+    for (const fd of s.fds) seen.add(`fd ${kinds[m.fdKind(fd)] ?? "closed"}`);
+    const dv = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
+    const at = C.O_VFIO_USER_MESSAGE__BODY;
+    if (s.bytes.length < at + C.SIZEOF_VFIO_IRQ_SET) continue;
+    if (dv.getUint16(C.O_VFIO_USER_MESSAGE__COMMAND, true) !== C.VFIO_USER_DEVICE_SET_IRQS) continue;
+    const flags = dv.getUint32(at + C.O_VFIO_IRQ_SET__FLAGS, true),
+      index = dv.getUint32(at + C.O_VFIO_IRQ_SET__INDEX, true);
+    const after = installed();
+    names.forEach((name, i) => {
+      if (after[i] > before[i]) seen.add(`${name} ${before[i] ? "grow" : "enable"}`);
+      if (after[i] < before[i]) seen.add(`${name} ${after[i] ? "shrink" : "disable"}`);
+    });
+    const dt = flags & C.VFIO_IRQ_SET_DATA_TYPE_MASK;
+    if (signals() > sig)
+      seen.add(`${names[index]} ${dt === C.VFIO_IRQ_SET_DATA_BOOL ? "DATA_BOOL" : "DATA_NONE"} signals`);
+  }
+  return seen;
+}
+
+test("randomSteps reaches every state: enable/grow/shrink/disable, ERR/REQ, NONE/BOOL/EVENTFD, fds of each kind, both bugs", () => {
+  const want = (names, what) => names.flatMap((n) => what.map((w) => `${n} ${w}`));
+  const everywhere = [
+    ...want(["INTx", "MSI", "MSI-X", "ERR", "REQ"], ["enable", "disable", "DATA_NONE signals", "DATA_BOOL signals"]),
+    ...want(["MSI", "MSI-X"], ["grow", "shrink"]),
+    ...["eventfd", "read-only file", "writable file", "closed"].map((k) => `fd ${k}`),
+    "reconnect with fds installed",
+    // a trigger on a read-only file fails; fds with NONE/BOOL; the wrong number of fds; ERR/REQ limits
+    ...["LVU_TRIGGER_FD", "LVU_FDS_NOT_EVENTFD", "LVU_FDS", "LVU_ERR_REQ", "LVU_COUNT0", "LVU_BOOL_LEN"].map(
+      (r) => `rule ${r}`,
+    ),
+    ...["LVU_BUG_DISABLE_RANGE", "LVU_BUG_INTX_SHARED"].map((r) => `rule ${r}`),
+  ];
+  const closed = [77, 99, 150];
+  for (const [counts, extra] of [
+    [[1, 4, 16, 1, 1], []],
+    // several INTx lines share the MSI/MSI-X slots 0..3: they grow and shrink too
+    [[4, 8, 8, 1, 1], want(["INTx"], ["grow", "shrink"])],
+  ]) {
+    const dev = vuServerDevice(counts);
+    const seen = statesReached(dev, randomSteps(dev, 3500, 20250611, closed));
+    const missing = [...everywhere, ...extra].filter((k) => !seen.has(k));
+    assert.deepEqual(missing, [], `device ${counts}: the generator never reached these`);
+  }
 });
