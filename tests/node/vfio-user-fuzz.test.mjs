@@ -184,7 +184,11 @@ function statesReached(dev, steps) {
     for (const b of new Uint8Array(m.state.buffer, LVU.LVU_TABLE * 4, LVU.LVU_SLOT_INTX + 1)) if (b & 3) n[b >> 2]++;
     return n;
   };
-  const kinds = { [LVU.FD_EVENTFD]: "eventfd", [LVU.FD_READONLY]: "read-only file", [LVU.FD_WRITABLE]: "writable file" };
+  const kinds = {
+    [LVU.FD_EVENTFD]: "eventfd",
+    [LVU.FD_READONLY]: "read-only file",
+    [LVU.FD_WRITABLE]: "writable file",
+  };
   const signals = () => [...m.counts.values()].reduce((a, b) => a + b, 0);
   const seen = new Set();
   for (const s of steps) {
