@@ -242,3 +242,46 @@ test("randomSteps reaches every state: enable/grow/shrink/disable, ERR/REQ, NONE
     assert.deepEqual(missing, [], `device ${counts}: the generator never reached these`);
   }
 });
+
+test("LVU_BUG_ERR_REQ_ARRAY: with ERR count 2 a whole-ERR disable closes REQ's eventfd; the model refuses servers it cannot follow", async () => {
+  const { builders } = await import("../../dist/bindings/vfio-user-fuzz/gen.js");
+  const { hello } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
+  const { vuModelGap } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+  const b = builders();
+  const T = C.VFIO_IRQ_SET_ACTION_TRIGGER;
+  const [ERR, REQ] = [C.VFIO_PCI_ERR_IRQ_INDEX, C.VFIO_PCI_REQ_IRQ_INDEX];
+  const efd = 101;
+  const steps = [
+    { kind: "connect" },
+    hello(),
+    b.setIrqs("REQ eventfd", { flags: C.VFIO_IRQ_SET_DATA_EVENTFD | T, index: REQ, count: 1 }, [efd]),
+    b.setIrqs("disable all of ERR", { flags: C.VFIO_IRQ_SET_DATA_NONE | T, index: ERR, count: 0 }),
+    b.setIrqs("REQ trigger", { flags: C.VFIO_IRQ_SET_DATA_NONE | T, index: REQ, count: 1 }),
+    { kind: "efd", fd: efd },
+  ];
+  const last = (dev) => plan(new VfioUserModel(dev), steps, "/tmp/none.sock").expect;
+  const err2 = vuServerDevice([0, 0, 0, 2, 1]);
+  const buggy = last(err2),
+    fixed = last({ ...err2, fixed: ["LVU_BUG_ERR_REQ_ARRAY"] });
+  assert.ok(
+    buggy.some((e) => e.rule === "LVU_BUG_ERR_REQ_ARRAY"),
+    "the disable names the bug",
+  );
+  assert.equal(buggy.at(-1).line, `EFD ${efd} EAGAIN`, "REQ's eventfd was closed with ERR's");
+  assert.equal(fixed.at(-1).line, `EFD ${efd} 1`);
+  // with ERR count 1 the disable stays on ERR's eventfd: no difference, no rule
+  const one = last(vuServerDevice([0, 0, 0, 1, 1]));
+  assert.equal(one.at(-1).line, `EFD ${efd} 1`);
+  assert.ok(!one.some((e) => e.rule === "LVU_BUG_ERR_REQ_ARRAY"));
+  // servers the model cannot follow are refused with the reason, before anything is predicted
+  for (const [counts, re] of [
+    [[1, 1, 4096, 1, 1], /4096 vectors.*at most 2048/],
+    [[1, 1, 16, 1, 2], /REQ count 2.*LVU_BUG_ERR_REQ_ARRAY/],
+    [[1, 1, 16, 3, 1], /ERR count 3/],
+  ]) {
+    assert.match(vuModelGap(vuServerDevice(counts)), re);
+    assert.throws(() => new VfioUserModel(vuServerDevice(counts)), re);
+  }
+  assert.equal(vuModelGap(vuServerDevice([1, 1, 16, 1, 2], { fixed: ["LVU_BUG_ERR_REQ_ARRAY"] })), null);
+  assert.equal(vuModelGap(vuServerDevice([1, 32, 2048, 2, 1])), null);
+});
