@@ -628,6 +628,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_EBADF                        9
 #define VFIO_ABI_ORACLE_EAGAIN                       11
 #define VFIO_ABI_ORACLE_ENOMEM                       12
+#define VFIO_ABI_ORACLE_EACCES                       13
 #define VFIO_ABI_ORACLE_EFAULT                       14
 #define VFIO_ABI_ORACLE_EBUSY                        16
 #define VFIO_ABI_ORACLE_EEXIST                       17
@@ -638,6 +639,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_ERANGE                       34
 #define VFIO_ABI_ORACLE_ENOSYS                       38
 #define VFIO_ABI_ORACLE_EOVERFLOW                    75
+#define VFIO_ABI_ORACLE_EBADFD                       77
 #define VFIO_ABI_ORACLE_EOPNOTSUPP                   95
 #define VFIO_ABI_ORACLE_R_OK                         0 /* accepted */
 #define VFIO_ABI_ORACLE_R_COPY_FAULT                 1 /* the kernel cannot read the bytes it copies from user memory (copy_from_user/memdup_user/get_user: EFAULT) */

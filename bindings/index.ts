@@ -87,6 +87,8 @@ export {
   DeviceModel,
   qemuDevices,
   UapiModel,
+  CdevModel,
+  IommufdContext,
   RULES as ORACLE_RULES,
   type DeviceDescription,
   type Prediction,

@@ -249,6 +249,7 @@ export const oracle = {
     { name: "EBADF", value: 9 },
     { name: "EAGAIN", value: 11 },
     { name: "ENOMEM", value: 12 },
+    { name: "EACCES", value: 13 },
     { name: "EFAULT", value: 14 },
     { name: "EBUSY", value: 16 },
     { name: "EEXIST", value: 17 },
@@ -259,6 +260,7 @@ export const oracle = {
     { name: "ERANGE", value: 34 },
     { name: "ENOSYS", value: 38 },
     { name: "EOVERFLOW", value: 75 },
+    { name: "EBADFD", value: 77 },
     { name: "EOPNOTSUPP", value: 95 },
   ],
   /**

@@ -1,6 +1,7 @@
 // vfio-abi kernel oracle: what Linux answers to VFIO device ioctls (SET_IRQS in the wasm core,
 // assembly/oracle.ts; INFO ioctls from the device description; VFIO_DEVICE_FEATURE, hot reset info,
-// group status and type1 MAP/UNMAP_DMA in model/uapi.ts), a per-device state model, the
+// group status and type1 MAP/UNMAP_DMA in model/uapi.ts; the cdev / iommufd bind, attach and detach in
+// model/cdev.ts), a per-device state model, the
 // IRQ topology labeller, and the QEMU harness devices as data.
 export {
   type DeviceDescription,
@@ -55,4 +56,14 @@ export {
 } from "./model/topology.js";
 export { qemuDevice, qemuDevices, QEMU_DEVICE_NAMES, QEMU_KERNELS, type QemuDevice } from "./model/qemu.js";
 export { UapiModel, predictUapi, UAPI_IOCTLS, type UapiIoctl, type UapiPrediction } from "./model/uapi.js";
+export {
+  CdevModel,
+  IommufdContext,
+  CDEV_IOCTLS,
+  cdevStruct,
+  knownFlags,
+  kernelSizeof,
+  type CdevIoctl,
+  type CdevFds,
+} from "./model/cdev.js";
 export { RULES, ruleName, ruleReason, type RuleInfo } from "../oracle-rules.js";

@@ -591,3 +591,36 @@ test("vfio-pci device block: the oracle keeps the trigger eventfds (INTx, unmask
   s({ flags: EVENTFD | TRIGGER, index: ERR, count: 1, data: [-1] });
   assert.deepEqual([m.state[PCI.FD_INTX], m.state[PCI.FD_UNMASK], m.state[PCI.FD_ERR]], [0, 0, 0]);
 });
+
+// Found by the offline campaign (7.3, seed 11, edu): two writes to the INTx unmask irqfd with the line
+// still up schedule the inject work twice, but schedule_work() does not queue a work that is already
+// pending, so the worker may signal the trigger once for both. A read that saw that one signal may
+// have seen the only one: releasing the irqfd (INTx disable flushes the work) owes no further sure
+// signal, only a possible one. The kernel answered EAGAIN where the model had predicted count 1.
+test("INTx inject work: schedules that coalesce owe one signal, not one each (schedule_work on a pending work)", () => {
+  const dev = qemuDevice("edu", "7.3");
+  const src = dev.irqSource;
+  const le32 = (v) => new Uint8Array(new Uint32Array([v]).buffer);
+  const run = (observedFirstRead) => {
+    const m = new DeviceModel({ ...dev, eventfds: "100-131", openFds: "0-2" });
+    const p = (o) => m.predict("VFIO_DEVICE_SET_IRQS", set({ start: 0, ...o }));
+    assert.equal(p({ flags: EVENTFD | T, index: 0, count: 1, data: [100] }).ret, 0);
+    assert.equal(p({ flags: EVENTFD | UNMASK, index: 0, count: 1, data: [120] }).ret, 0);
+    m.regionWrite(src.raise.region, src.raise.offset, le32(1)); // the line rises: INTx fires and masks
+    m.eventfdWrite(120); // unmask, line still up: inject work scheduled
+    m.eventfdWrite(120); // again: coalesces if the worker has not run yet
+    const first = m.eventfdRead(100, observedFirstRead);
+    assert.deepEqual([first.count, first.maybe], [1, 2], "the handler's signal is sure, each inject a maybe");
+    assert.equal(p({ flags: NONE | T, index: 0, count: 0 }).ret, 0); // INTx disable: the work is flushed
+    return m.eventfdRead(100);
+  };
+  // the first read saw one inject signal: that may have been the only run, so 0 or 1 more
+  const sawOne = run(2);
+  assert.deepEqual([sawOne.count, sawOne.maybe, sawOne.errno], [0, 1, "EAGAIN"]);
+  // the first read saw none: the run is still due, and the flush makes it sure (a second one may follow)
+  const sawNone = run(1);
+  assert.deepEqual([sawNone.count, sawNone.maybe, sawNone.ret], [1, 1, 8]);
+  // both arrived: nothing more can come
+  const sawBoth = run(3);
+  assert.deepEqual([sawBoth.count, sawBoth.maybe, sawBoth.errno], [0, 0, "EAGAIN"]);
+});

@@ -80,6 +80,30 @@ export const KERNEL_BEHAVIOURS: readonly KernelBehaviour[] = [
   },
   {
     bit: 0,
+    since: "6.15",
+    name: "CDEV_PASID",
+    what:
+      "VFIO_DEVICE_ATTACH_IOMMUFD_PT / DETACH_IOMMUFD_PT take the PASID flag (device_cdev.c vfio_df_ioctl_attach_pt, " +
+      "vfio_df_ioctl_detach_pt): another flag is EINVAL, and with the flag argsz must reach pasid (EINVAL). vfio-pci " +
+      "attaches a PASID through vfio_iommufd_physical_pasid_attach_ioas (iommufd.c): the automatic domain of an IOAS " +
+      "is allocated without IOMMU_HWPT_ALLOC_PASID, so iommufd_hwpt_pasid_compat (iommu/iommufd/device.c) refuses " +
+      "it (EINVAL); detaching a PASID that is not attached returns 0 (ida_exists). Before, any flag was EINVAL. " +
+      "Upstream in 6.15; absent in Debian's 6.12.95 source, present in its 7.2.13",
+  },
+  {
+    bit: 0,
+    since: "6.17",
+    name: "CDEV_BIND_TOKEN",
+    what:
+      "VFIO_DEVICE_BIND_IOMMUFD (device_cdev.c vfio_df_ioctl_bind_iommufd) reads argsz first and the struct with " +
+      "copy_struct_from_user (bytes past the kernel's struct must be zero: E2BIG), accepts VFIO_DEVICE_BIND_FLAG_TOKEN " +
+      "and checks the token (vfio_df_check_token) before the iommufd fd: vfio-pci copies the 16-byte UUID (an " +
+      "unreadable token_uuid_ptr is EFAULT) and refuses a token for a device that is neither PF nor VF (EINVAL, " +
+      "vfio_pci_core_match_token_uuid). Before, argsz < 16, any flag or a negative iommufd was EINVAL. Upstream in " +
+      "6.17; absent in Debian's 6.12.95 source, present in its 7.2.13",
+  },
+  {
+    bit: 0,
     since: "7.2",
     name: "TYPE1_OVERFLOW",
     what:

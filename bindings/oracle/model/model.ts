@@ -348,12 +348,20 @@ export class DeviceModel {
    */
   private injects = 0;
   private strayInjects = 0;
+  /**
+   * A run of the inject work is still due: set when the work is scheduled, cleared when a read sees
+   * one of its signals. schedule_work() does not queue a work that is already pending, so several
+   * schedules before the worker runs give one signal; a signal seen after the last schedule may have
+   * been the only one. Only while no read has seen a signal since the last schedule is one more sure.
+   */
+  private injectDue = false;
 
   /** `arrived` signals of pending inject work reached the current trigger (sure ones first: a wider range, never a wrong one). */
   private settleInjects(arrived: number): void {
     const sure = Math.min(this.injects, arrived);
     this.injects -= sure;
     this.strayInjects = Math.max(0, this.strayInjects - (arrived - sure));
+    if (arrived > 0) this.injectDue = false;
   }
 
   /**
@@ -461,19 +469,22 @@ export class DeviceModel {
     }
     out.push(fd);
     this.injects++;
+    this.injectDue = true;
     this.maybe.set(fd, (this.maybe.get(fd) ?? 0) + 1);
   }
 
   /**
    * The unmask irqfd goes away (vfio_virqfd_disable: UNMASK eventfd -1, INTx disable): its
    * shutdown reads the eventfd's counter (eventfd_ctx_remove_wait_queue) and flushes the inject
-   * work, so a pending signal has reached the trigger by now (at least one when several were
-   * scheduled before the worker ran: schedule_work does not queue a pending work twice). Stray work
-   * (scheduled with no trigger) may have run before the trigger was set: it stays a "may signal".
+   * work, so the run still due (injectDue) has reached the trigger by now: one sure signal, however
+   * many schedules it answers (schedule_work does not queue a pending work twice). When a read has
+   * seen a signal since the last schedule, that may have been the only run: the rest stay "may
+   * signal". Stray work (scheduled with no trigger) may have run before the trigger was set: it
+   * stays a "may signal" too.
    */
   private releaseUnmaskIrqfd(unmask: number | null, intx: number | null): void {
     if (unmask !== null) this.counts.delete(unmask);
-    if (this.injects && intx !== null) {
+    if (this.injects && this.injectDue && intx !== null) {
       this.counts.set(intx, (this.counts.get(intx) ?? 0) + 1);
       const m = (this.maybe.get(intx) ?? 0) - 1;
       if (m > 0) this.maybe.set(intx, m);
@@ -481,6 +492,7 @@ export class DeviceModel {
     }
     this.injects = 0;
     this.strayInjects = 0;
+    this.injectDue = false;
   }
 
   /** vfio_intx_handler: INTx enabled, unmasked and the line asserted -> mask and signal the trigger. */
@@ -645,6 +657,7 @@ export class DeviceModel {
       if (pending && intx !== null) this.maybe.set(intx, (this.maybe.get(intx) ?? 0) + pending);
       this.strayInjects = before.intx === null ? pending : 0;
       this.injects = 0;
+      this.injectDue = false;
       // vfio_intx_enable starts unmasked; a line already asserted does not fire (see raiseLine)
       if (before.active !== T_INTX) this.intxMasked = false;
       return out;

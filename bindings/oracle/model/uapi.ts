@@ -130,23 +130,26 @@ const PCI_FEATURES: Record<number, PciFeature> = {
   [VFIO_DEVICE_FEATURE_DMA_BUF]: { ops: GET, minsz: SIZEOF_VFIO_DEVICE_FEATURE_DMA_BUF, since: "DMA_BUF" },
 };
 
-/** Little-endian views of a request. */
+/** Views of a request in the caller's byte order. */
 class Buf {
   readonly dv: DataView;
-  constructor(readonly b: Uint8Array) {
+  constructor(
+    readonly b: Uint8Array,
+    readonly le = true,
+  ) {
     this.dv = new DataView(b.buffer, b.byteOffset, b.byteLength);
   }
   has(off: number, n: number): boolean {
     return off + n <= this.b.length;
   }
   u32(off: number): number {
-    return this.has(off, 4) ? this.dv.getUint32(off, true) : 0;
+    return this.has(off, 4) ? this.dv.getUint32(off, this.le) : 0;
   }
   s32(off: number): number {
-    return this.has(off, 4) ? this.dv.getInt32(off, true) : 0;
+    return this.has(off, 4) ? this.dv.getInt32(off, this.le) : 0;
   }
   u64(off: number): bigint {
-    return this.has(off, 8) ? this.dv.getBigUint64(off, true) : 0n;
+    return this.has(off, 8) ? this.dv.getBigUint64(off, this.le) : 0n;
   }
 }
 
@@ -181,6 +184,10 @@ export class UapiModel {
   private readonly has: Set<string>;
   private readonly fds: { eventfds: Set<number>; open: Set<number> };
   private readonly memory: MemRange[];
+  /** The caller's byte order (s390x is big-endian). */
+  private readonly le: boolean;
+  /** Opened through its cdev (VFIO_DEVICE_BIND_IOMMUFD), not through a group. */
+  private readonly cdevOpened: boolean;
   /** LOW_POWER_ENTRY done and not exited (vdev->pm_runtime_engaged). */
   lowPower = false;
   /** The container's mappings, by iova. */
@@ -188,9 +195,11 @@ export class UapiModel {
 
   constructor(
     readonly device: DeviceDescription,
-    opts: { memory?: MemRange[] } = {},
+    opts: { memory?: MemRange[]; bigEndian?: boolean; cdevOpened?: boolean } = {},
   ) {
     this.memory = opts.memory ?? [];
+    this.le = !opts.bigEndian;
+    this.cdevOpened = opts.cdevOpened ?? false;
     this.kernel = device.kernel ?? DEFAULT_KERNEL;
     this.has = kernelBehaviours(this.kernel);
     const env = fdEnvOf(device);
@@ -207,7 +216,7 @@ export class UapiModel {
     const p =
       bytes.length < COPY_IN[ioctl]
         ? answer(null, "READS_PAST_BUFFER", mem) // copy_from_user reads caller memory the model was not given
-        : this.dispatch(ioctl, new Buf(bytes), mem);
+        : this.dispatch(ioctl, new Buf(bytes, this.le), mem);
     return { ...p, reply: mem.slice(0, length), after: mem.slice(length) };
   }
 
@@ -220,7 +229,7 @@ export class UapiModel {
       case "VFIO_DEVICE_PCI_HOT_RESET":
         return this.hotReset(b, mem);
       case "VFIO_GROUP_GET_STATUS":
-        return groupStatus(b, mem);
+        return groupStatus(b, mem, this.le);
       case "VFIO_IOMMU_MAP_DMA":
         return this.mapDma(b, mem);
       case "VFIO_IOMMU_UNMAP_DMA":
@@ -309,10 +318,12 @@ export class UapiModel {
     if (argsz < O_VFIO_PCI_HOT_RESET_INFO__DEVICES) return fail("EINVAL", "HOT_RESET_ARGSZ", reply);
     const domain = this.device.resetDomain;
     if (!domain?.length) return fail("ENODEV", "HOT_RESET_NO_SLOT_OR_BUS_RESET", reply);
+    // a cdev-opened device reports devids (VFIO_PCI_HOT_RESET_FLAG_DEV_ID): not modelled
+    if (this.cdevOpened) return answer(null, "HOT_RESET_INFO_DEVIDS", reply);
     const out = new DataView(reply.buffer, reply.byteOffset, reply.byteLength);
     // the header goes back with flags 0 and the count, also when the array does not fit
-    out.setUint32(O_VFIO_PCI_HOT_RESET_INFO__FLAGS, 0, true);
-    out.setUint32(O_VFIO_PCI_HOT_RESET_INFO__COUNT, domain.length, true);
+    out.setUint32(O_VFIO_PCI_HOT_RESET_INFO__FLAGS, 0, this.le);
+    out.setUint32(O_VFIO_PCI_HOT_RESET_INFO__COUNT, domain.length, this.le);
     const room = Math.floor((argsz - O_VFIO_PCI_HOT_RESET_INFO__DEVICES) / SIZEOF_VFIO_PCI_DEPENDENT_DEVICE);
     if (domain.length > room) return fail("ENOSPC", "HOT_RESET_INFO_ROOM", reply);
     const end = O_VFIO_PCI_HOT_RESET_INFO__DEVICES + domain.length * SIZEOF_VFIO_PCI_DEPENDENT_DEVICE;
@@ -320,8 +331,8 @@ export class UapiModel {
     domain.forEach((d, i) => {
       const at = O_VFIO_PCI_HOT_RESET_INFO__DEVICES + i * SIZEOF_VFIO_PCI_DEPENDENT_DEVICE;
       const { segment, bus, devfn } = parseBdf(d.bdf);
-      out.setUint32(at + O_VFIO_PCI_DEPENDENT_DEVICE__GROUP_ID, d.group, true);
-      out.setUint16(at + O_VFIO_PCI_DEPENDENT_DEVICE__SEGMENT, segment, true);
+      out.setUint32(at + O_VFIO_PCI_DEPENDENT_DEVICE__GROUP_ID, d.group, this.le);
+      out.setUint16(at + O_VFIO_PCI_DEPENDENT_DEVICE__SEGMENT, segment, this.le);
       out.setUint8(at + O_VFIO_PCI_DEPENDENT_DEVICE__BUS, bus);
       out.setUint8(at + O_VFIO_PCI_DEPENDENT_DEVICE__DEVFN, devfn);
     });
@@ -329,16 +340,24 @@ export class UapiModel {
   }
 
   // ---- VFIO_DEVICE_PCI_HOT_RESET: vfio_pci_ioctl_pci_hot_reset + _groups + vfio_pci_dev_set_hot_reset,
-  // for a group-opened device (a cdev-opened one passes no fds: not modelled)
+  // for a group-opened device, and a cdev-opened one up to the ownership check (it passes no fds)
   private hotReset(b: Buf, reply: Uint8Array): UapiPrediction {
     const argsz = b.u32(O_VFIO_PCI_HOT_RESET__ARGSZ),
       flags = b.u32(O_VFIO_PCI_HOT_RESET__FLAGS),
       count = b.u32(O_VFIO_PCI_HOT_RESET__COUNT);
     if (argsz < O_VFIO_PCI_HOT_RESET__GROUP_FDS || flags) return fail("EINVAL", "HOT_RESET_ARGSZ_FLAGS", reply);
     const cdevOrder = this.has.has("HOT_RESET_CDEV");
-    if (cdevOrder && count === 0) return fail("EINVAL", "HOT_RESET_COUNT_ZERO_GROUP_OPENED", reply);
+    // a zero-length group fd array is for cdev-opened devices only, and only for them
+    if (cdevOrder && (count !== 0) === this.cdevOpened)
+      return fail(
+        "EINVAL",
+        this.cdevOpened ? "HOT_RESET_GROUP_FDS_CDEV_OPENED" : "HOT_RESET_COUNT_ZERO_GROUP_OPENED",
+        reply,
+      );
     const domain = this.device.resetDomain;
     if (!domain?.length) return fail("ENODEV", "HOT_RESET_NO_SLOT_OR_BUS_RESET", reply);
+    // the cdev path resets when the caller's iommufd owns every device of the set: not modelled
+    if (this.cdevOpened) return answer(null, "HOT_RESET_CDEV_OWNERSHIP", reply);
     if (count === 0 || count > domain.length) return fail("EINVAL", "HOT_RESET_COUNT", reply);
     // each fd in order: fget (EBADF), then vfio_file_is_group (EINVAL); the array is read whatever argsz says
     const groups = new Set<number>();
@@ -441,7 +460,7 @@ export class UapiModel {
     new DataView(reply.buffer, reply.byteOffset, reply.byteLength).setBigUint64(
       O_VFIO_IOMMU_TYPE1_DMA_UNMAP__SIZE,
       unmapped,
-      true,
+      this.le,
     );
     return answer(0, hit.length ? "UNMAP" : "UNMAP_NOTHING_MAPPED", reply);
   }
@@ -453,12 +472,12 @@ export class UapiModel {
 }
 
 /** VFIO_GROUP_GET_STATUS of a group set in a container (the harness's open path). */
-function groupStatus(b: Buf, reply: Uint8Array): UapiPrediction {
+function groupStatus(b: Buf, reply: Uint8Array, le: boolean): UapiPrediction {
   if (b.u32(O_VFIO_GROUP_STATUS__ARGSZ) < SIZEOF_VFIO_GROUP_STATUS) return fail("EINVAL", "GROUP_STATUS_ARGSZ", reply);
   new DataView(reply.buffer, reply.byteOffset, reply.byteLength).setUint32(
     O_VFIO_GROUP_STATUS__FLAGS,
     VFIO_GROUP_FLAGS_VIABLE | VFIO_GROUP_FLAGS_CONTAINER_SET,
-    true,
+    le,
   );
   return answer(0, "GROUP_STATUS", reply);
 }

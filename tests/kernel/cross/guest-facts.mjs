@@ -13,26 +13,27 @@ export const hexToBuffer = (hex) => Buffer.from(hex ?? "", "hex");
 
 /**
  * The script lines of the facts part: OPEN every device, READ_FILE the guest's files, then each
- * device's files. `deviceFiles(d)` lists one device's paths.
+ * device's files. `deviceFiles(d)` lists one device's paths; `open: false` reads the files only (a
+ * device opened through its group could not be bound through its cdev afterwards).
  */
-export function factLines(devs, { guestFiles = [], deviceFiles }) {
+export function factLines(devs, { guestFiles = [], deviceFiles, open = true }) {
   return [
-    ...devs.map((d) => `OPEN ${d.name}`),
+    ...(open ? devs.map((d) => `OPEN ${d.name}`) : []),
     ...guestFiles.map((f) => `READ_FILE ${f}`),
     ...devs.flatMap((d) => deviceFiles(d).map((f) => `READ_FILE ${f}`)),
   ];
 }
 
 /**
- * Read the facts part back from the transcript records (as factLines wrote it). Returns
+ * Read the facts part back from the transcript records (as factLines wrote it, from record `at`). Returns
  * { guest: Buffer[], device: Buffer[][], problems, next } where `next` is the index of the first
  * record after the facts (the first USE); a file the guest could not read is an empty buffer, a
  * device that did not open is a problem.
  */
-export function readFacts(records, devs, { guestFiles = [], deviceFiles }) {
-  let i = 0;
+export function readFacts(records, devs, { guestFiles = [], deviceFiles, open = true, at = 0 }) {
+  let i = at;
   const problems = [];
-  for (const d of devs) {
+  for (const d of open ? devs : []) {
     const r = records[i++];
     if (r?.cmd !== "OPEN" || r.extra.failed || r.extra.err.length)
       problems.push(`OPEN ${d.name} failed: ${r?.extra.err.join("; ") || r?.extra.lines.join(" | ")}`);

@@ -88,6 +88,12 @@ const QEMU_ZPCI_GROUP = {
   fmbLength: 0,
 };
 
+/** The facts part of a script: the guest's and every function's files (`open`: OPEN each function first). */
+export const zpciFactLines = (devs, { open = true } = {}) => factLines(devs, { ...FACTS, open });
+
+/** The s390x guest's DMA aperture end (the s390 IOMMU's, as QEMU's zPCI presents it). */
+export const APERTURE_END = (1n << 42n) - 1n;
+
 /** Plan: requests sized by a first description (from the QEMU device list); predictions use the guest's. */
 export function zpciPlan({ seed, random }) {
   const devs = ZPCI_FUNCTIONS.map((f, di) => {
@@ -105,15 +111,15 @@ export function zpciPlan({ seed, random }) {
     ];
     return { ...f, items };
   });
-  const lines = ["# vfio-abi s390x zPCI stage", ...factLines(devs, FACTS)];
+  const lines = ["# vfio-abi s390x zPCI stage", ...zpciFactLines(devs)];
   for (const d of devs) lines.push(`USE ${d.name}`, ...scriptLines(d.items));
   lines.push("QUIT");
   return { devs, script: `${lines.join("\n")}\n` };
 }
 
 /** Descriptions from the facts part of the transcript; returns { descriptions, next } (index of the first USE). */
-export function guestFacts(records, devs, kernel, { apertureEnd }) {
-  const { guest, device, problems, next } = readFacts(records, devs, FACTS);
+export function guestFacts(records, devs, kernel, { apertureEnd, open = true, at = 0 }) {
+  const { guest, device, problems, next } = readFacts(records, devs, { ...FACTS, open, at });
   const pageSize = pageSizeOf(guest[0], { bigEndian: true });
   const descriptions = devs.map((d, k) => {
     const [config, resource, resetMethod, reservedRegions, ...attrs] = device[k];
@@ -146,5 +152,5 @@ export const zpciStage = {
       devices: qemuDevices(),
     };
   },
-  facts: (records, devs, series) => guestFacts(records, devs, series, { apertureEnd: (1n << 42n) - 1n }),
+  facts: (records, devs, series) => guestFacts(records, devs, series, { apertureEnd: APERTURE_END }),
 };
