@@ -520,3 +520,35 @@ function st64(b, o, v) {
     b[o + 7] = s8[0];
   }
 }
+
+// ---- the same encoders refusing keys they would not write, as encode() and the generated encoders do
+// (a key count by for-in against the fields present; the decoded caps also carry offset, name, struct and
+// knownSize). An informational contender: it shows what the refusal itself costs.
+const nkeys = (o) => {
+  let n = 0;
+  for (const _ in o) n++;
+  return n;
+};
+const def = (v) => (v !== undefined ? 1 : 0);
+export function encodeIrqInfoStrict(x) {
+  if (nkeys(x) !== def(x.argsz) + def(x.flags) + def(x.index) + def(x.count)) bad("key");
+  return encodeIrqInfo(x);
+}
+export function encodeIrqSetStrict(x) {
+  if (nkeys(x) !== def(x.argsz) + def(x.flags) + def(x.index) + def(x.start) + def(x.count) + def(x.data)) bad("key");
+  return encodeIrqSet(x);
+}
+const capMeta = (c) => def(c.offset) + def(c.header) + def(c.name) + def(c.struct) + def(c.knownSize);
+export function encodeRegionInfoStrict(x) {
+  const top = def(x.argsz) + def(x.flags) + def(x.index) + def(x.cap_offset) + def(x.size) + def(x.offset);
+  if (nkeys(x) !== top + def(x.caps)) bad("key");
+  for (const c of x.caps ?? []) {
+    const h = c.header;
+    if (nkeys(h) !== def(h.id) + def(h.version) + def(h.next)) bad("key");
+    if (h.id === ID.sparse) {
+      if (nkeys(c) !== capMeta(c) + def(c.nr_areas) + def(c.reserved) + def(c.areas)) bad("key");
+      for (const a of c.areas) if (nkeys(a) !== def(a.offset) + def(a.size)) bad("key");
+    } else if (h.id === ID.rtype && nkeys(c) !== capMeta(c) + def(c.type) + def(c.subtype)) bad("key");
+  }
+  return encodeRegionInfo(x);
+}

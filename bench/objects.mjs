@@ -205,6 +205,7 @@ const CASES = [
     fast: "IrqInfo",
     hand: hand.decodeIrqInfo,
     handEnc: hand.encodeIrqInfo,
+    handEncStrict: hand.encodeIrqInfoStrict,
     bits: 32,
   },
   {
@@ -214,6 +215,7 @@ const CASES = [
     fast: "IrqSet",
     hand: hand.decodeIrqSet,
     handEnc: hand.encodeIrqSet,
+    handEncStrict: hand.encodeIrqSetStrict,
     bits: 32,
     label: "vfio_irq_set + payload",
   },
@@ -224,6 +226,7 @@ const CASES = [
     fast: "RegionInfo",
     hand: hand.decodeRegionInfo,
     handEnc: hand.encodeRegionInfo,
+    handEncStrict: hand.encodeRegionInfoStrict,
     bits: 64,
     label: "vfio_region_info + sparse-mmap, type caps",
   },
@@ -327,6 +330,12 @@ export async function run({ lib, quick, eq, cases }) {
           0,
           `${c.key} #${i}: hand-written encoder bytes`,
         );
+      if (c.handEncStrict)
+        eq(
+          Buffer.compare(c.handEncStrict(want), lib.encode(c.struct, want, opts)),
+          0,
+          `${c.key} #${i}: hand-written encoder (unknown keys refused) bytes`,
+        );
     }
     const m = K - 1;
     const decodeRun = (f, count, who) => {
@@ -362,15 +371,23 @@ export async function run({ lib, quick, eq, cases }) {
           sink += loop(f, vals, m, n, opts);
         };
       };
-      const [te, tfe = NaN] = cpuTimes(
+      const [te, tfe = NaN, ts = NaN] = cpuTimes(
         n,
-        [encodeRun(c.handEnc, "hand"), ...(fastEnc ? [encodeRun(fastEnc, "fast")] : [])],
+        [
+          encodeRun(c.handEnc, "hand"),
+          ...(fastEnc ? [encodeRun(fastEnc, "fast")] : []),
+          ...(fastEnc && c.handEncStrict ? [encodeRun(c.handEncStrict, "hand_strict")] : []),
+        ],
         REPS,
       );
       row(`${label}: encode, hand-written byte stores`, te, "ns/object (CPU)");
       if (fastEnc) {
         row(`${label}: encode${c.fast}Fast (generated)`, tfe, "ns/object (CPU)");
         row(`${label}: ratio encode fast / hand-written (target <= 1.1)`, tfe / te, "x");
+      }
+      if (fastEnc && c.handEncStrict) {
+        row(`${label}: encode, hand-written + unknown keys refused (informational)`, ts, "ns/object (CPU)");
+        row(`${label}: ratio encode fast / hand-written refusing unknown keys`, tfe / ts, "x");
       }
     }
   }

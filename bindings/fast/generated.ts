@@ -53,38 +53,53 @@ function attempt(f: (b: Uint8Array, le: boolean) => Val, b: Uint8Array, le: bool
   }
 }
 
-// Byte loads and stores. 64-bit values go through a scratch word in host order: one BigInt per value.
+// Byte loads and stores, one function per byte order: each generated function binds the ones it uses
+// once (`const u32 = le ? u32l : u32b`), so V8 inlines only the order that runs and a large function's
+// inlining budget is not spent on both. 64-bit values go through a scratch word in host order: one
+// BigInt per value.
 const s8 = new Uint8Array(8), s64 = new BigUint64Array(s8.buffer);
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const u16 = (b: Uint8Array, o: number, le: boolean): number => (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
-const u32 = (b: Uint8Array, o: number, le: boolean): number =>
-  (le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-const s32 = (b: Uint8Array, o: number, le: boolean): number =>
-  le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
-function u64(b: Uint8Array, o: number, le: boolean): bigint {
-  if (le === HOST_LE) { s8[0] = b[o]; s8[1] = b[o + 1]; s8[2] = b[o + 2]; s8[3] = b[o + 3]; s8[4] = b[o + 4]; s8[5] = b[o + 5]; s8[6] = b[o + 6]; s8[7] = b[o + 7]; }
+const u16l = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8);
+const u16b = (b: Uint8Array, o: number): number => (b[o] << 8) | b[o + 1];
+const u32l = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+const u32b = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const s32l = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
+const s32b = (b: Uint8Array, o: number): number => (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+/** The 8 bytes at o in their order (`same`: the host's) into the scratch word. */
+function load8(b: Uint8Array, o: number, same: boolean): void {
+  if (same) { s8[0] = b[o]; s8[1] = b[o + 1]; s8[2] = b[o + 2]; s8[3] = b[o + 3]; s8[4] = b[o + 4]; s8[5] = b[o + 5]; s8[6] = b[o + 6]; s8[7] = b[o + 7]; }
   else { s8[7] = b[o]; s8[6] = b[o + 1]; s8[5] = b[o + 2]; s8[4] = b[o + 3]; s8[3] = b[o + 4]; s8[2] = b[o + 5]; s8[1] = b[o + 6]; s8[0] = b[o + 7]; }
-  return s64[0];
 }
-function w16(b: Uint8Array, o: number, v: number, le: boolean): void {
-  if (le) { b[o] = v; b[o + 1] = v >>> 8; } else { b[o] = v >>> 8; b[o + 1] = v; }
-}
-function w32(b: Uint8Array, o: number, v: number, le: boolean): void {
-  if (le) { b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; } else { b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v; }
-}
-function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
-  if (typeof v === "number") {
-    const lo = v % 4294967296, hi = (v - lo) / 4294967296; // exact: v is a safe non-negative integer
-    w32(b, le ? o : o + 4, lo, le); w32(b, le ? o + 4 : o, hi, le);
-    return;
-  }
-  s64[0] = v;
-  if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
+const u64l = (b: Uint8Array, o: number): bigint => (load8(b, o, HOST_LE), s64[0]);
+const u64b = (b: Uint8Array, o: number): bigint => (load8(b, o, !HOST_LE), s64[0]);
+function w16l(b: Uint8Array, o: number, v: number): void { b[o] = v; b[o + 1] = v >>> 8; }
+function w16b(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 8; b[o + 1] = v; }
+function w32l(b: Uint8Array, o: number, v: number): void { b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; }
+function w32b(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v; }
+/** The scratch word into the 8 bytes at o in their order (`same`: the host's). */
+function store8(b: Uint8Array, o: number, same: boolean): void {
+  if (same) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
-/** Keys with a value. encode() refuses keys it would not use (naming the closest field), so a value with
- *  more keys than the fast path reads goes to the core, which says which one. */
-const keys = (x: object): number => { let n = 0; for (const k in x) if ((x as Val)[k] !== undefined) n++; return n; };
+/** A 64-bit field given as a Number (a safe non-negative integer, so the split is exact): rare, kept out of line. */
+function w64n(b: Uint8Array, o: number, v: number, le: boolean): void {
+  const lo = v % 4294967296, hi = (v - lo) / 4294967296;
+  if (le) { w32l(b, o, lo); w32l(b, o + 4, hi); } else { w32b(b, o, hi); w32b(b, o + 4, lo); }
+}
+function w64l(b: Uint8Array, o: number, v: number | bigint): void {
+  if (typeof v === "number") return w64n(b, o, v, true);
+  s64[0] = v;
+  store8(b, o, HOST_LE);
+}
+function w64b(b: Uint8Array, o: number, v: number | bigint): void {
+  if (typeof v === "number") return w64n(b, o, v, false);
+  s64[0] = v;
+  store8(b, o, !HOST_LE);
+}
+/** Enumerable keys. encode() refuses keys it would not use (naming the closest field), so a value with
+ *  more keys than it has fields with a value goes to the core, which says which one (a key holding
+ *  undefined goes there too: counting without reading the values keeps this check a few ns). */
+const keys = (x: object): number => { let n = 0; for (const _ in x) n++; return n; };
 /** A capability header: absent, or an object of id, version and next only. */
 const headerOk = (h: unknown): boolean => h === undefined || (h !== null && typeof h === "object" && !Array.isArray(h) && keys(h) === ((h as Val).id !== undefined ? 1 : 0) + ((h as Val).version !== undefined ? 1 : 0) + ((h as Val).next !== undefined ? 1 : 0));
 const okObj = (v: unknown): boolean =>
@@ -96,11 +111,15 @@ const okS32 = (v: unknown): v is number => typeof v === "number" && Number.isInt
 const ok64 = (v: unknown): v is number | bigint => (typeof v === "bigint" ? v >= 0n && v <= 0xffffffffffffffffn : typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
 
 function d0(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 8) unsure();
-  return { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) };
+  return { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) };
 }
 
 function e1(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.id !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.next !== undefined ? 1 : 0)) unsure();
   const f0 = x.id ?? 0;
@@ -111,40 +130,46 @@ function e1(x: Val, le: boolean): Uint8Array {
   if (!okU32(f2)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
   return b;
 }
 
 function dc2(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (ver === 0) unsure();
   let known = 32;
   if (ver >= 2) known = 36;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8, le), end_dma: u64(b, off + 16, le), pchid: u16(b, off + 24, le), vfn: u16(b, off + 26, le), fmb_length: u16(b, off + 28, le), pft: b[off + 30], gid: b[off + 31] };
-  if (ver >= 2) { cap.fh = u32(b, off + 32, le); }
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8), end_dma: u64(b, off + 16), pchid: u16(b, off + 24), vfn: u16(b, off + 26), fmb_length: u16(b, off + 28), pft: b[off + 30], gid: b[off + 31] };
+  if (ver >= 2) { cap.fh = u32(b, off + 32); }
   capEnd = off + known;
   return cap;
 }
 
 function dc3(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u16 = le ? u16l : u16b;
+  const u64 = le ? u64l : u64b;
   if (ver === 0) unsure();
   let known = 39;
   if (ver >= 2) known = 42;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_GROUP", struct: "vfio_device_info_cap_zpci_group", knownSize: known, dasm: u64(b, off + 8, le), msi_addr: u64(b, off + 16, le), flags: u64(b, off + 24, le), mui: u16(b, off + 32, le), noi: u16(b, off + 34, le), maxstbl: u16(b, off + 36, le), version: b[off + 38] };
-  if (ver >= 2) { cap.reserved = b[off + 39]; cap.imaxstbl = u16(b, off + 40, le); }
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_GROUP", struct: "vfio_device_info_cap_zpci_group", knownSize: known, dasm: u64(b, off + 8), msi_addr: u64(b, off + 16), flags: u64(b, off + 24), mui: u16(b, off + 32), noi: u16(b, off + 34), maxstbl: u16(b, off + 36), version: b[off + 38] };
+  if (ver >= 2) { cap.reserved = b[off + 39]; cap.imaxstbl = u16(b, off + 40); }
   capEnd = off + known;
   return cap;
 }
 
 function dc4(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
   if (ver === 0) unsure();
   let known = 12;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_UTIL", struct: "vfio_device_info_cap_zpci_util", knownSize: known, util_str: EMPTY, size: u32(b, off + 8, le) };
-  const n = u32(b, off + 8, le), a0 = off + 12, aEnd = a0 + n * 1;
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_UTIL", struct: "vfio_device_info_cap_zpci_util", knownSize: known, util_str: EMPTY, size: u32(b, off + 8) };
+  const n = u32(b, off + 8), a0 = off + 12, aEnd = a0 + n * 1;
   if (aEnd > limit) unsure();
   cap.util_str = b.slice(a0, aEnd);
   cap.knownSize = known + n * 1;
@@ -153,11 +178,12 @@ function dc4(b: Uint8Array, off: number, id: number, ver: number, next: number, 
 }
 
 function dc5(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
   if (ver === 0) unsure();
   let known = 12;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_PFIP", struct: "vfio_device_info_cap_zpci_pfip", knownSize: known, pfip: EMPTY, size: u32(b, off + 8, le) };
-  const n = u32(b, off + 8, le), a0 = off + 12, aEnd = a0 + n * 1;
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_PFIP", struct: "vfio_device_info_cap_zpci_pfip", knownSize: known, pfip: EMPTY, size: u32(b, off + 8) };
+  const n = u32(b, off + 8), a0 = off + 12, aEnd = a0 + n * 1;
   if (aEnd > limit) unsure();
   cap.pfip = b.slice(a0, aEnd);
   cap.knownSize = known + n * 1;
@@ -166,28 +192,31 @@ function dc5(b: Uint8Array, off: number, id: number, ver: number, next: number, 
 }
 
 function dc6(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP", struct: "vfio_device_info_cap_pci_atomic_comp", knownSize: known, flags: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_PCI_ATOMIC_COMP", struct: "vfio_device_info_cap_pci_atomic_comp", knownSize: known, flags: u32(b, off + 8), reserved: u32(b, off + 12) };
   capEnd = off + known;
   return cap;
 }
 
 function d7(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 20) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 20 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const cap_offset = u32(b, 16, le);
-  const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset };
+  const flags = u32(b, 4);
+  const cap_offset = u32(b, 16);
+  const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8), num_irqs: u32(b, 12), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 128) !== 0 && start !== 0) {
     if (start < 20) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
       if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
-      const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
+      const id = u16(b, off), ver = u16(b, off + 2), next = u32(b, off + 4);
       let cap: Cap;
       switch (id) {
         case 1: cap = dc2(b, off, id, ver, next, argsz, le); break;
@@ -208,32 +237,37 @@ function d7(b: Uint8Array, le: boolean): Val {
 }
 
 function dc8(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (ver === 0) unsure();
   let known = 32;
   if (ver >= 2) known = 36;
   if (ver >= 3) known = 40;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8, le), end_dma: u64(b, off + 16, le), pchid: u16(b, off + 24, le), vfn: u16(b, off + 26, le), fmb_length: u16(b, off + 28, le), pft: b[off + 30], gid: b[off + 31] };
-  if (ver >= 2) { cap.fh = u32(b, off + 32, le); }
-  if (ver >= 3) { cap.ccdf_err_length = u32(b, off + 36, le); }
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_DEVICE_INFO_CAP_ZPCI_BASE", struct: "vfio_device_info_cap_zpci_base", knownSize: known, start_dma: u64(b, off + 8), end_dma: u64(b, off + 16), pchid: u16(b, off + 24), vfn: u16(b, off + 26), fmb_length: u16(b, off + 28), pft: b[off + 30], gid: b[off + 31] };
+  if (ver >= 2) { cap.fh = u32(b, off + 32); }
+  if (ver >= 3) { cap.ccdf_err_length = u32(b, off + 36); }
   capEnd = off + known;
   return cap;
 }
 
 function d9(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 24) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 24 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const cap_offset = u32(b, 16, le);
-  const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
+  const flags = u32(b, 4);
+  const cap_offset = u32(b, 16);
+  const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8), num_irqs: u32(b, 12), cap_offset: cap_offset, pad: u32(b, 20) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 128) !== 0 && start !== 0) {
     if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
       if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
-      const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
+      const id = u16(b, off), ver = u16(b, off + 2), next = u32(b, off + 4);
       let cap: Cap;
       switch (id) {
         case 1: cap = dc8(b, off, id, ver, next, argsz, le); break;
@@ -254,8 +288,11 @@ function d9(b: Uint8Array, le: boolean): Val {
 }
 
 function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
@@ -281,23 +318,26 @@ function ec10(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f8 = c.ccdf_err_length ?? 0;
   if (!okU32(f8)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w64(b, at + 8, f0, le);
-  w64(b, at + 16, f1, le);
-  w16(b, at + 24, f2, le);
-  w16(b, at + 26, f3, le);
-  w16(b, at + 28, f4, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w64(b, at + 8, f0);
+  w64(b, at + 16, f1);
+  w16(b, at + 24, f2);
+  w16(b, at + 26, f3);
+  w16(b, at + 28, f4);
   b[at + 30] = f5;
   b[at + 31] = f6;
-  if (ver >= 2) w32(b, at + 32, f7, le);
+  if (ver >= 2) w32(b, at + 32, f7);
   return known;
 }
 
 function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.dasm !== undefined ? 1 : 0) + (c.msi_addr !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.mui !== undefined ? 1 : 0) + (c.noi !== undefined ? 1 : 0) + (c.maxstbl !== undefined ? 1 : 0) + (c.version !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.imaxstbl !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.dasm !== undefined ? 1 : 0) + (c.msi_addr !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.mui !== undefined ? 1 : 0) + (c.noi !== undefined ? 1 : 0) + (c.maxstbl !== undefined ? 1 : 0) + (c.version !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.imaxstbl !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 2, next = h?.next ?? 0;
@@ -323,24 +363,26 @@ function ec11(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f8 = c.imaxstbl ?? 0;
   if (!okU16(f8)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w64(b, at + 8, f0, le);
-  w64(b, at + 16, f1, le);
-  w64(b, at + 24, f2, le);
-  w16(b, at + 32, f3, le);
-  w16(b, at + 34, f4, le);
-  w16(b, at + 36, f5, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w64(b, at + 8, f0);
+  w64(b, at + 16, f1);
+  w64(b, at + 24, f2);
+  w16(b, at + 32, f3);
+  w16(b, at + 34, f4);
+  w16(b, at + 36, f5);
   b[at + 38] = f6;
   if (ver >= 2) b[at + 39] = f7;
-  if (ver >= 2) w16(b, at + 40, f8, le);
+  if (ver >= 2) w16(b, at + 40, f8);
   return known;
 }
 
 function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.util_str !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.util_str !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -354,17 +396,19 @@ function ec12(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (items !== undefined && c.size !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
   const size = Math.max(known, 12 + n * 1);
   if (at + size > b.length) return size;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
   if (n) b.set(items as Uint8Array, at + 12);
   return size;
 }
 
 function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.pfip !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.size !== undefined ? 1 : 0) + (c.pfip !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -378,17 +422,19 @@ function ec13(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   if (items !== undefined && c.size !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
   const size = Math.max(known, 12 + n * 1);
   if (at + size > b.length) return size;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
   if (n) b.set(items as Uint8Array, at + 12);
   return size;
 }
 
 function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -399,15 +445,16 @@ function ec14(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f1 = c.reserved ?? 0;
   if (!okU32(f1)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
-  w32(b, at + 12, f1, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
+  w32(b, at + 12, f1);
   return known;
 }
 
 function e15(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -448,11 +495,11 @@ function e15(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
-  w32(b, 16, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
+  w32(b, 16, f4);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
       case 1: ec10(b, c.offset, 1, c, le); break;
@@ -466,8 +513,11 @@ function e15(x: Val, le: boolean): Uint8Array {
 }
 
 function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0) + (c.ccdf_err_length !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.start_dma !== undefined ? 1 : 0) + (c.end_dma !== undefined ? 1 : 0) + (c.pchid !== undefined ? 1 : 0) + (c.vfn !== undefined ? 1 : 0) + (c.fmb_length !== undefined ? 1 : 0) + (c.pft !== undefined ? 1 : 0) + (c.gid !== undefined ? 1 : 0) + (c.fh !== undefined ? 1 : 0) + (c.ccdf_err_length !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 3, next = h?.next ?? 0;
@@ -494,22 +544,23 @@ function ec16(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f8 = c.ccdf_err_length ?? 0;
   if (!okU32(f8)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w64(b, at + 8, f0, le);
-  w64(b, at + 16, f1, le);
-  w16(b, at + 24, f2, le);
-  w16(b, at + 26, f3, le);
-  w16(b, at + 28, f4, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w64(b, at + 8, f0);
+  w64(b, at + 16, f1);
+  w16(b, at + 24, f2);
+  w16(b, at + 26, f3);
+  w16(b, at + 28, f4);
   b[at + 30] = f5;
   b[at + 31] = f6;
-  if (ver >= 2) w32(b, at + 32, f7, le);
-  if (ver >= 3) w32(b, at + 36, f8, le);
+  if (ver >= 2) w32(b, at + 32, f7);
+  if (ver >= 3) w32(b, at + 36, f8);
   return known;
 }
 
 function e17(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -550,12 +601,12 @@ function e17(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
-  w32(b, 16, f4, le);
-  w32(b, 20, f5, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
+  w32(b, 16, f4);
+  w32(b, 20, f5);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
       case 1: ec16(b, c.offset, 1, c, le); break;
@@ -569,14 +620,16 @@ function e17(x: Val, le: boolean): Uint8Array {
 }
 
 function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_SPARSE_MMAP", struct: "vfio_region_info_cap_sparse_mmap", knownSize: known, areas: NONE, nr_areas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
-  const n = u32(b, off + 8, le), a0 = off + 16, aEnd = a0 + n * 16;
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_SPARSE_MMAP", struct: "vfio_region_info_cap_sparse_mmap", knownSize: known, areas: NONE, nr_areas: u32(b, off + 8), reserved: u32(b, off + 12) };
+  const n = u32(b, off + 8), a0 = off + 16, aEnd = a0 + n * 16;
   if (aEnd > limit) unsure();
   const items = new Array<Record<string, unknown>>(n);
-  for (let i = 0, o = a0; i < n; i++, o += 16) items[i] = { offset: u64(b, o, le), size: u64(b, o + 8, le) };
+  for (let i = 0, o = a0; i < n; i++, o += 16) items[i] = { offset: u64(b, o), size: u64(b, o + 8) };
   cap.areas = items;
   cap.knownSize = known + n * 16;
   capEnd = aEnd;
@@ -584,10 +637,11 @@ function dc18(b: Uint8Array, off: number, id: number, ver: number, next: number,
 }
 
 function dc19(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_TYPE", struct: "vfio_region_info_cap_type", knownSize: known, type: u32(b, off + 8, le), subtype: u32(b, off + 12, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_TYPE", struct: "vfio_region_info_cap_type", knownSize: known, type: u32(b, off + 8), subtype: u32(b, off + 12) };
   capEnd = off + known;
   return cap;
 }
@@ -602,37 +656,42 @@ function dc20(b: Uint8Array, off: number, id: number, ver: number, next: number,
 }
 
 function dc21(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u64 = le ? u64l : u64b;
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_NVLINK2_SSATGT", struct: "vfio_region_info_cap_nvlink2_ssatgt", knownSize: known, tgt: u64(b, off + 8, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_NVLINK2_SSATGT", struct: "vfio_region_info_cap_nvlink2_ssatgt", knownSize: known, tgt: u64(b, off + 8) };
   capEnd = off + known;
   return cap;
 }
 
 function dc22(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD", struct: "vfio_region_info_cap_nvlink2_lnkspd", knownSize: known, link_speed: u32(b, off + 8, le), __pad: u32(b, off + 12, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_REGION_INFO_CAP_NVLINK2_LNKSPD", struct: "vfio_region_info_cap_nvlink2_lnkspd", knownSize: known, link_speed: u32(b, off + 8), __pad: u32(b, off + 12) };
   capEnd = off + known;
   return cap;
 }
 
 function d23(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 32 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const cap_offset = u32(b, 12, le);
-  const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), cap_offset: cap_offset, size: u64(b, 16, le), offset: u64(b, 24, le) };
+  const flags = u32(b, 4);
+  const cap_offset = u32(b, 12);
+  const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8), cap_offset: cap_offset, size: u64(b, 16), offset: u64(b, 24) };
   const start = argsz >= 16 ? cap_offset : 0;
   if ((flags & 8) !== 0 && start !== 0) {
     if (start < 32) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
       if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
-      const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
+      const id = u16(b, off), ver = u16(b, off + 2), next = u32(b, off + 4);
       let cap: Cap;
       switch (id) {
         case 1: cap = dc18(b, off, id, ver, next, argsz, le); break;
@@ -653,8 +712,11 @@ function d23(b: Uint8Array, le: boolean): Val {
 }
 
 function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_areas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.areas !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_areas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.areas !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -668,30 +730,32 @@ function ec24(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f0 = c.nr_areas === undefined ? n : c.nr_areas ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
   if (items !== undefined && c.nr_areas !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
-  for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== (e.offset !== undefined ? 1 : 0) + (e.size !== undefined ? 1 : 0)) return -1; }
+  if (b === EMPTY) for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== (e.offset !== undefined ? 1 : 0) + (e.size !== undefined ? 1 : 0)) return -1; }
   const size = Math.max(known, 16 + n * 16);
   if (at + size > b.length) return size;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
-  w32(b, at + 12, f1, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
+  w32(b, at + 12, f1);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
     if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.offset ?? 0;
     if (!ok64(g0)) return -1;
-    w64(b, o, g0, le);
+    w64(b, o, g0);
     const g1 = x.size ?? 0;
     if (!ok64(g1)) return -1;
-    w64(b, o + 8, g1, le);
+    w64(b, o + 8, g1);
   }
   return size;
 }
 
 function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.type !== undefined ? 1 : 0) + (c.subtype !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.type !== undefined ? 1 : 0) + (c.subtype !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -702,32 +766,37 @@ function ec25(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f1 = c.subtype ?? 0;
   if (!okU32(f1)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
-  w32(b, at + 12, f1, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
+  w32(b, at + 12, f1);
   return known;
 }
 
 function ec26(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
   if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;
   let known = 8;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
   return known;
 }
 
 function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.tgt !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.tgt !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -736,16 +805,18 @@ function ec27(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f0 = c.tgt ?? 0;
   if (!ok64(f0)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w64(b, at + 8, f0, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w64(b, at + 8, f0);
   return known;
 }
 
 function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.link_speed !== undefined ? 1 : 0) + (c.__pad !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.link_speed !== undefined ? 1 : 0) + (c.__pad !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -756,15 +827,17 @@ function ec28(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f1 = c.__pad ?? 0;
   if (!okU32(f1)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
-  w32(b, at + 12, f1, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
+  w32(b, at + 12, f1);
   return known;
 }
 
 function e29(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -805,12 +878,12 @@ function e29(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
-  w64(b, 16, f4, le);
-  w64(b, 24, f5, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
+  w64(b, 16, f4);
+  w64(b, 24, f5);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
       case 1: ec24(b, c.offset, 1, c, le); break;
@@ -824,15 +897,17 @@ function e29(x: Val, le: boolean): Uint8Array {
 }
 
 function d30(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
   if (b.length < 16) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 16 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), count: u32(b, 12, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8), count: u32(b, 12) };
   return v;
 }
 
 function e31(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -847,20 +922,22 @@ function e31(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 16;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
   return b;
 }
 
 function d32(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const s32 = le ? s32l : s32b;
   if (b.length < 20) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 20 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const count = u32(b, 16, le);
-  const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8, le), start: u32(b, 12, le), count: count };
+  const flags = u32(b, 4);
+  const count = u32(b, 16);
+  const v: Val = { argsz: argsz, flags: flags, index: u32(b, 8), start: u32(b, 12), count: count };
   const dt = flags & 7;
   if (dt === 2) {
     if (20 + count * 1 > argsz) unsure();
@@ -871,13 +948,14 @@ function d32(b: Uint8Array, le: boolean): Val {
   if (dt === 4) {
     if (20 + count * 4 > argsz) unsure();
     const d = new Array<number>(count);
-    for (let i = 0, o = 20; i < count; i++, o += 4) d[i] = s32(b, o, le);
+    for (let i = 0, o = 20; i < count; i++, o += 4) d[i] = s32(b, o);
     v.data = d;
   }
   return v;
 }
 
 function e33(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.start !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -899,25 +977,27 @@ function e33(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 20 + data.length * esz;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
-  w32(b, 16, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
+  w32(b, 16, f4);
   if (esz === 1) for (let i = 0, o = 20; i < data.length; i++, o += 1) { const d = data[i]; if (!okU8(d)) unsure(); b[o] = d; }
-  if (esz === 4) for (let i = 0, o = 20; i < data.length; i++, o += 4) { const d = data[i]; if (!okS32(d)) unsure(); w32(b, o, d, le); }
+  if (esz === 4) for (let i = 0, o = 20; i < data.length; i++, o += 4) { const d = data[i]; if (!okS32(d)) unsure(); w32(b, o, d); }
   return b;
 }
 
 function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (ver === 0) unsure();
   let known = 16;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", struct: "vfio_iommu_type1_info_cap_iova_range", knownSize: known, iova_ranges: NONE, nr_iovas: u32(b, off + 8, le), reserved: u32(b, off + 12, le) };
-  const n = u32(b, off + 8, le), a0 = off + 16, aEnd = a0 + n * 16;
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE", struct: "vfio_iommu_type1_info_cap_iova_range", knownSize: known, iova_ranges: NONE, nr_iovas: u32(b, off + 8), reserved: u32(b, off + 12) };
+  const n = u32(b, off + 8), a0 = off + 16, aEnd = a0 + n * 16;
   if (aEnd > limit) unsure();
   const items = new Array<Record<string, unknown>>(n);
-  for (let i = 0, o = a0; i < n; i++, o += 16) items[i] = { start: u64(b, o, le), end: u64(b, o + 8, le) };
+  for (let i = 0, o = a0; i < n; i++, o += 16) items[i] = { start: u64(b, o), end: u64(b, o + 8) };
   cap.iova_ranges = items;
   cap.knownSize = known + n * 16;
   capEnd = aEnd;
@@ -925,37 +1005,43 @@ function dc34(b: Uint8Array, off: number, id: number, ver: number, next: number,
 }
 
 function dc35(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (ver === 0) unsure();
   let known = 32;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", struct: "vfio_iommu_type1_info_cap_migration", knownSize: known, flags: u32(b, off + 8, le), pgsize_bitmap: u64(b, off + 16, le), max_dirty_bitmap_size: u64(b, off + 24, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", struct: "vfio_iommu_type1_info_cap_migration", knownSize: known, flags: u32(b, off + 8), pgsize_bitmap: u64(b, off + 16), max_dirty_bitmap_size: u64(b, off + 24) };
   capEnd = off + known;
   return cap;
 }
 
 function dc36(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
   if (ver === 0) unsure();
   let known = 12;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL", struct: "vfio_iommu_type1_info_dma_avail", knownSize: known, avail: u32(b, off + 8, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_DMA_AVAIL", struct: "vfio_iommu_type1_info_dma_avail", knownSize: known, avail: u32(b, off + 8) };
   capEnd = off + known;
   return cap;
 }
 
 function d37(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 24) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 24 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const cap_offset = u32(b, 16, le);
-  const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
+  const flags = u32(b, 4);
+  const cap_offset = u32(b, 16);
+  const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
     if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
       if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
-      const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
+      const id = u16(b, off), ver = u16(b, off + 2), next = u32(b, off + 4);
       let cap: Cap;
       switch (id) {
         case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
@@ -974,28 +1060,33 @@ function d37(b: Uint8Array, le: boolean): Val {
 }
 
 function dc38(b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean): Cap {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (ver === 0) unsure();
   let known = 28;
   if (off + known > limit) unsure();
-  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", struct: "vfio_iommu_type1_info_cap_migration", knownSize: known, flags: u32(b, off + 8, le), pgsize_bitmap: u64(b, off + 12, le), max_dirty_bitmap_size: u64(b, off + 20, le) };
+  const cap: Cap = { offset: off, header: { id, version: ver, next }, name: "VFIO_IOMMU_TYPE1_INFO_CAP_MIGRATION", struct: "vfio_iommu_type1_info_cap_migration", knownSize: known, flags: u32(b, off + 8), pgsize_bitmap: u64(b, off + 12), max_dirty_bitmap_size: u64(b, off + 20) };
   capEnd = off + known;
   return cap;
 }
 
 function d39(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 20) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 20 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const cap_offset = u32(b, 16, le);
-  const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset };
+  const flags = u32(b, 4);
+  const cap_offset = u32(b, 16);
+  const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8), cap_offset: cap_offset };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
     if (start < 20) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
       if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
-      const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
+      const id = u16(b, off), ver = u16(b, off + 2), next = u32(b, off + 4);
       let cap: Cap;
       switch (id) {
         case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
@@ -1014,19 +1105,22 @@ function d39(b: Uint8Array, le: boolean): Val {
 }
 
 function d40(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 24) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 24 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const cap_offset = u32(b, 16, le);
-  const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
+  const flags = u32(b, 4);
+  const cap_offset = u32(b, 16);
+  const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8), cap_offset: cap_offset, pad: u32(b, 20) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
     if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
       if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
-      const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
+      const id = u16(b, off), ver = u16(b, off + 2), next = u32(b, off + 4);
       let cap: Cap;
       switch (id) {
         case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
@@ -1045,19 +1139,22 @@ function d40(b: Uint8Array, le: boolean): Val {
 }
 
 function d41(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 24) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 24 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const cap_offset = u32(b, 16, le);
-  const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8, le), cap_offset: cap_offset, pad: u32(b, 20, le) };
+  const flags = u32(b, 4);
+  const cap_offset = u32(b, 16);
+  const v: Val = { argsz: argsz, flags: flags, iova_pgsizes: u64(b, 8), cap_offset: cap_offset, pad: u32(b, 20) };
   const start = argsz >= 20 ? cap_offset : 0;
   if ((flags & 2) !== 0 && start !== 0) {
     if (start < 24) unsure();
     const caps: Cap[] = [];
     for (let off = start; ;) {
       if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= 1024) unsure();
-      const id = u16(b, off, le), ver = u16(b, off + 2, le), next = u32(b, off + 4, le);
+      const id = u16(b, off), ver = u16(b, off + 2), next = u32(b, off + 4);
       let cap: Cap;
       switch (id) {
         case 1: cap = dc34(b, off, id, ver, next, argsz, le); break;
@@ -1076,8 +1173,11 @@ function d41(b: Uint8Array, le: boolean): Val {
 }
 
 function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_iovas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.iova_ranges !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.nr_iovas !== undefined ? 1 : 0) + (c.reserved !== undefined ? 1 : 0) + (c.iova_ranges !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -1091,30 +1191,33 @@ function ec42(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f0 = c.nr_iovas === undefined ? n : c.nr_iovas ?? 0; // the core counts the items only when the field is undefined
   if (!okU32(f0)) return -1;
   if (items !== undefined && c.nr_iovas !== undefined && f0 !== n) return -1; // the core: a count that disagrees is an error
-  for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== (e.start !== undefined ? 1 : 0) + (e.end !== undefined ? 1 : 0)) return -1; }
+  if (b === EMPTY) for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== (e.start !== undefined ? 1 : 0) + (e.end !== undefined ? 1 : 0)) return -1; }
   const size = Math.max(known, 16 + n * 16);
   if (at + size > b.length) return size;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
-  w32(b, at + 12, f1, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
+  w32(b, at + 12, f1);
   for (let i = 0, o = at + 16; i < n; i++, o += 16) {
     const x = (items as Val[])[i];
     if (x === null || x === undefined || !okObj(x)) return -1;
     const g0 = x.start ?? 0;
     if (!ok64(g0)) return -1;
-    w64(b, o, g0, le);
+    w64(b, o, g0);
     const g1 = x.end ?? 0;
     if (!ok64(g1)) return -1;
-    w64(b, o + 8, g1, le);
+    w64(b, o + 8, g1);
   }
   return size;
 }
 
 function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -1127,18 +1230,20 @@ function ec43(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f2 = c.max_dirty_bitmap_size ?? 0;
   if (!ok64(f2)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
-  w64(b, at + 16, f1, le);
-  w64(b, at + 24, f2, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
+  w64(b, at + 16, f1);
+  w64(b, at + 24, f2);
   return known;
 }
 
 function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.avail !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.avail !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -1147,14 +1252,16 @@ function ec44(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f0 = c.avail ?? 0;
   if (!okU32(f0)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
   return known;
 }
 
 function e45(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -1191,10 +1298,10 @@ function e45(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w32(b, 16, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w32(b, 16, f3);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
       case 1: ec42(b, c.offset, 1, c, le); break;
@@ -1206,8 +1313,11 @@ function e45(x: Val, le: boolean): Uint8Array {
 }
 
 function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): number {
-  if (keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
-  if (!headerOk(c.header)) return -1;
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
+  if (b === EMPTY && keys(c) !== (c.offset !== undefined ? 1 : 0) + (c.header !== undefined ? 1 : 0) + (c.name !== undefined ? 1 : 0) + (c.struct !== undefined ? 1 : 0) + (c.knownSize !== undefined ? 1 : 0) + (c.flags !== undefined ? 1 : 0) + (c.pgsize_bitmap !== undefined ? 1 : 0) + (c.max_dirty_bitmap_size !== undefined ? 1 : 0)) return -1;
+  if (b === EMPTY && !headerOk(c.header)) return -1;
   const h = c.header as Val | undefined;
   if (!okObj(h)) return -1;
   const ver = h?.version ?? 1, next = h?.next ?? 0;
@@ -1220,16 +1330,18 @@ function ec46(b: Uint8Array, at: number, id: number, c: Val, le: boolean): numbe
   const f2 = c.max_dirty_bitmap_size ?? 0;
   if (!ok64(f2)) return -1;
   if (at + known > b.length) return known;
-  w16(b, at, id, le);
-  w16(b, at + 2, ver, le);
-  w32(b, at + 4, next, le);
-  w32(b, at + 8, f0, le);
-  w64(b, at + 12, f1, le);
-  w64(b, at + 20, f2, le);
+  w16(b, at, id);
+  w16(b, at + 2, ver);
+  w32(b, at + 4, next);
+  w32(b, at + 8, f0);
+  w64(b, at + 12, f1);
+  w64(b, at + 20, f2);
   return known;
 }
 
 function e47(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -1266,10 +1378,10 @@ function e47(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w32(b, 16, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w32(b, 16, f3);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
       case 1: ec42(b, c.offset, 1, c, le); break;
@@ -1281,6 +1393,8 @@ function e47(x: Val, le: boolean): Uint8Array {
 }
 
 function e48(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -1317,11 +1431,11 @@ function e48(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w32(b, 16, f3, le);
-  w32(b, 20, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w32(b, 16, f3);
+  w32(b, 20, f4);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
       case 1: ec42(b, c.offset, 1, c, le); break;
@@ -1333,6 +1447,8 @@ function e48(x: Val, le: boolean): Uint8Array {
 }
 
 function e49(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.iova_pgsizes !== undefined ? 1 : 0) + (x.cap_offset !== undefined ? 1 : 0) + (x.pad !== undefined ? 1 : 0) + (x.caps !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -1369,11 +1485,11 @@ function e49(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? end;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(end);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w32(b, 16, f3, le);
-  w32(b, 20, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w32(b, 16, f3);
+  w32(b, 20, f4);
   if (caps !== undefined) for (const c of caps) {
     switch (c.header.id) {
       case 1: ec42(b, c.offset, 1, c, le); break;
@@ -1385,11 +1501,13 @@ function e49(x: Val, le: boolean): Uint8Array {
 }
 
 function d50(b: Uint8Array, le: boolean): Val {
+  const u64 = le ? u64l : u64b;
   if (b.length < 16) unsure();
-  return { offset: u64(b, 0, le), size: u64(b, 8, le) };
+  return { offset: u64(b, 0), size: u64(b, 8) };
 }
 
 function e51(x: Val, le: boolean): Uint8Array {
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f0 = x.offset ?? 0;
@@ -1398,17 +1516,21 @@ function e51(x: Val, le: boolean): Uint8Array {
   if (!ok64(f1)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w64(b, 0, f0, le);
-  w64(b, 8, f1, le);
+  w64(b, 0, f0);
+  w64(b, 8, f1);
   return b;
 }
 
 function d52(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 16) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_areas: u32(b, 8, le), reserved: u32(b, 12, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, nr_areas: u32(b, 8), reserved: u32(b, 12) };
 }
 
 function e53(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_areas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.areas !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1425,20 +1547,24 @@ function e53(x: Val, le: boolean): Uint8Array {
   if (!okU32(f4)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
-  w32(b, 12, f4, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
+  w32(b, 12, f4);
   return b;
 }
 
 function d54(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 16) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, type: u32(b, 8, le), subtype: u32(b, 12, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, type: u32(b, 8), subtype: u32(b, 12) };
 }
 
 function e55(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.type !== undefined ? 1 : 0) + (x.subtype !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1455,20 +1581,24 @@ function e55(x: Val, le: boolean): Uint8Array {
   if (!okU32(f4)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
-  w32(b, 12, f4, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
+  w32(b, 12, f4);
   return b;
 }
 
 function d56(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 8) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) } };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) } };
 }
 
 function e57(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1481,18 +1611,24 @@ function e57(x: Val, le: boolean): Uint8Array {
   if (!okU32(f2)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
   return b;
 }
 
 function d58(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 16) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, tgt: u64(b, 8, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, tgt: u64(b, 8) };
 }
 
 function e59(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.tgt !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1507,19 +1643,23 @@ function e59(x: Val, le: boolean): Uint8Array {
   if (!ok64(f3)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w64(b, 8, f3, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w64(b, 8, f3);
   return b;
 }
 
 function d60(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 16) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, link_speed: u32(b, 8, le), __pad: u32(b, 12, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, link_speed: u32(b, 8), __pad: u32(b, 12) };
 }
 
 function e61(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.link_speed !== undefined ? 1 : 0) + (x.__pad !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1536,30 +1676,42 @@ function e61(x: Val, le: boolean): Uint8Array {
   if (!okU32(f4)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
-  w32(b, 12, f4, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
+  w32(b, 12, f4);
   return b;
 }
 
 function d62(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 40) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, start_dma: u64(b, 8), end_dma: u64(b, 16), pchid: u16(b, 24), vfn: u16(b, 26), fmb_length: u16(b, 28), pft: b[30], gid: b[31], fh: u32(b, 32) };
 }
 
 function d63(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 36) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, start_dma: u64(b, 8), end_dma: u64(b, 16), pchid: u16(b, 24), vfn: u16(b, 26), fmb_length: u16(b, 28), pft: b[30], gid: b[31], fh: u32(b, 32) };
 }
 
 function d64(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 40) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, start_dma: u64(b, 8, le), end_dma: u64(b, 16, le), pchid: u16(b, 24, le), vfn: u16(b, 26, le), fmb_length: u16(b, 28, le), pft: b[30], gid: b[31], fh: u32(b, 32, le), ccdf_err_length: u32(b, 36, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, start_dma: u64(b, 8), end_dma: u64(b, 16), pchid: u16(b, 24), vfn: u16(b, 26), fmb_length: u16(b, 28), pft: b[30], gid: b[31], fh: u32(b, 32), ccdf_err_length: u32(b, 36) };
 }
 
 function e65(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1590,21 +1742,24 @@ function e65(x: Val, le: boolean): Uint8Array {
   if (!okU32(f11)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(40);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w64(b, 8, f3, le);
-  w64(b, 16, f4, le);
-  w16(b, 24, f5, le);
-  w16(b, 26, f6, le);
-  w16(b, 28, f7, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w64(b, 8, f3);
+  w64(b, 16, f4);
+  w16(b, 24, f5);
+  w16(b, 26, f6);
+  w16(b, 28, f7);
   b[30] = f8;
   b[31] = f9;
-  w32(b, 32, f10, le);
+  w32(b, 32, f10);
   return b;
 }
 
 function e66(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1635,21 +1790,24 @@ function e66(x: Val, le: boolean): Uint8Array {
   if (!okU32(f11)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(36);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w64(b, 8, f3, le);
-  w64(b, 16, f4, le);
-  w16(b, 24, f5, le);
-  w16(b, 26, f6, le);
-  w16(b, 28, f7, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w64(b, 8, f3);
+  w64(b, 16, f4);
+  w16(b, 24, f5);
+  w16(b, 26, f6);
+  w16(b, 28, f7);
   b[30] = f8;
   b[31] = f9;
-  w32(b, 32, f10, le);
+  w32(b, 32, f10);
   return b;
 }
 
 function e67(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.start_dma !== undefined ? 1 : 0) + (x.end_dma !== undefined ? 1 : 0) + (x.pchid !== undefined ? 1 : 0) + (x.vfn !== undefined ? 1 : 0) + (x.fmb_length !== undefined ? 1 : 0) + (x.pft !== undefined ? 1 : 0) + (x.gid !== undefined ? 1 : 0) + (x.fh !== undefined ? 1 : 0) + (x.ccdf_err_length !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1680,32 +1838,41 @@ function e67(x: Val, le: boolean): Uint8Array {
   if (!okU32(f11)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(40);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w64(b, 8, f3, le);
-  w64(b, 16, f4, le);
-  w16(b, 24, f5, le);
-  w16(b, 26, f6, le);
-  w16(b, 28, f7, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w64(b, 8, f3);
+  w64(b, 16, f4);
+  w16(b, 24, f5);
+  w16(b, 26, f6);
+  w16(b, 28, f7);
   b[30] = f8;
   b[31] = f9;
-  w32(b, 32, f10, le);
-  w32(b, 36, f11, le);
+  w32(b, 32, f10);
+  w32(b, 36, f11);
   return b;
 }
 
 function d68(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 48) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, dasm: u64(b, 8), msi_addr: u64(b, 16), flags: u64(b, 24), mui: u16(b, 32), noi: u16(b, 34), maxstbl: u16(b, 36), version: b[38], reserved: b[39], imaxstbl: u16(b, 40) };
 }
 
 function d69(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 44) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, dasm: u64(b, 8, le), msi_addr: u64(b, 16, le), flags: u64(b, 24, le), mui: u16(b, 32, le), noi: u16(b, 34, le), maxstbl: u16(b, 36, le), version: b[38], reserved: b[39], imaxstbl: u16(b, 40, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, dasm: u64(b, 8), msi_addr: u64(b, 16), flags: u64(b, 24), mui: u16(b, 32), noi: u16(b, 34), maxstbl: u16(b, 36), version: b[38], reserved: b[39], imaxstbl: u16(b, 40) };
 }
 
 function e70(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1736,22 +1903,25 @@ function e70(x: Val, le: boolean): Uint8Array {
   if (!okU16(f11)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(48);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w64(b, 8, f3, le);
-  w64(b, 16, f4, le);
-  w64(b, 24, f5, le);
-  w16(b, 32, f6, le);
-  w16(b, 34, f7, le);
-  w16(b, 36, f8, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w64(b, 8, f3);
+  w64(b, 16, f4);
+  w64(b, 24, f5);
+  w16(b, 32, f6);
+  w16(b, 34, f7);
+  w16(b, 36, f8);
   b[38] = f9;
   b[39] = f10;
-  w16(b, 40, f11, le);
+  w16(b, 40, f11);
   return b;
 }
 
 function e71(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.dasm !== undefined ? 1 : 0) + (x.msi_addr !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.mui !== undefined ? 1 : 0) + (x.noi !== undefined ? 1 : 0) + (x.maxstbl !== undefined ? 1 : 0) + (x.version !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.imaxstbl !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1782,27 +1952,31 @@ function e71(x: Val, le: boolean): Uint8Array {
   if (!okU16(f11)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(44);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w64(b, 8, f3, le);
-  w64(b, 16, f4, le);
-  w64(b, 24, f5, le);
-  w16(b, 32, f6, le);
-  w16(b, 34, f7, le);
-  w16(b, 36, f8, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w64(b, 8, f3);
+  w64(b, 16, f4);
+  w64(b, 24, f5);
+  w16(b, 32, f6);
+  w16(b, 34, f7);
+  w16(b, 36, f8);
   b[38] = f9;
   b[39] = f10;
-  w16(b, 40, f11, le);
+  w16(b, 40, f11);
   return b;
 }
 
 function d72(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 12) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, size: u32(b, 8, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, size: u32(b, 8) };
 }
 
 function e73(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.util_str !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1817,14 +1991,16 @@ function e73(x: Val, le: boolean): Uint8Array {
   if (!okU32(f3)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(12);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
   return b;
 }
 
 function e74(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0) + (x.pfip !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1839,19 +2015,23 @@ function e74(x: Val, le: boolean): Uint8Array {
   if (!okU32(f3)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(12);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
   return b;
 }
 
 function d75(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 16) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), reserved: u32(b, 12, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, flags: u32(b, 8), reserved: u32(b, 12) };
 }
 
 function e76(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1868,20 +2048,22 @@ function e76(x: Val, le: boolean): Uint8Array {
   if (!okU32(f4)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
-  w32(b, 12, f4, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
+  w32(b, 12, f4);
   return b;
 }
 
 function d77(b: Uint8Array, le: boolean): Val {
+  const u64 = le ? u64l : u64b;
   if (b.length < 16) unsure();
-  return { start: u64(b, 0, le), end: u64(b, 8, le) };
+  return { start: u64(b, 0), end: u64(b, 8) };
 }
 
 function e78(x: Val, le: boolean): Uint8Array {
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.start !== undefined ? 1 : 0) + (x.end !== undefined ? 1 : 0)) unsure();
   const f0 = x.start ?? 0;
@@ -1890,17 +2072,21 @@ function e78(x: Val, le: boolean): Uint8Array {
   if (!ok64(f1)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w64(b, 0, f0, le);
-  w64(b, 8, f1, le);
+  w64(b, 0, f0);
+  w64(b, 8, f1);
   return b;
 }
 
 function d79(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 16) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, nr_iovas: u32(b, 8, le), reserved: u32(b, 12, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, nr_iovas: u32(b, 8), reserved: u32(b, 12) };
 }
 
 function e80(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.nr_iovas !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.iova_ranges !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1917,25 +2103,34 @@ function e80(x: Val, le: boolean): Uint8Array {
   if (!okU32(f4)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
-  w32(b, 12, f4, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
+  w32(b, 12, f4);
   return b;
 }
 
 function d81(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 16, le), max_dirty_bitmap_size: u64(b, 24, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, flags: u32(b, 8), pgsize_bitmap: u64(b, 16), max_dirty_bitmap_size: u64(b, 24) };
 }
 
 function d82(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 28) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, flags: u32(b, 8, le), pgsize_bitmap: u64(b, 12, le), max_dirty_bitmap_size: u64(b, 20, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, flags: u32(b, 8), pgsize_bitmap: u64(b, 12), max_dirty_bitmap_size: u64(b, 20) };
 }
 
 function e83(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1954,16 +2149,19 @@ function e83(x: Val, le: boolean): Uint8Array {
   if (!ok64(f5)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(32);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
-  w64(b, 16, f4, le);
-  w64(b, 24, f5, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
+  w64(b, 16, f4);
+  w64(b, 24, f5);
   return b;
 }
 
 function e84(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.pgsize_bitmap !== undefined ? 1 : 0) + (x.max_dirty_bitmap_size !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -1982,21 +2180,25 @@ function e84(x: Val, le: boolean): Uint8Array {
   if (!ok64(f5)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(28);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
-  w64(b, 12, f4, le);
-  w64(b, 20, f5, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
+  w64(b, 12, f4);
+  w64(b, 20, f5);
   return b;
 }
 
 function d85(b: Uint8Array, le: boolean): Val {
+  const u16 = le ? u16l : u16b;
+  const u32 = le ? u32l : u32b;
   if (b.length < 12) unsure();
-  return { header: { id: u16(b, 0, le), version: u16(b, 2, le), next: u32(b, 4, le) }, avail: u32(b, 8, le) };
+  return { header: { id: u16(b, 0), version: u16(b, 2), next: u32(b, 4) }, avail: u32(b, 8) };
 }
 
 function e86(x: Val, le: boolean): Uint8Array {
+  const w16 = le ? w16l : w16b;
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.header !== undefined ? 1 : 0) + (x.avail !== undefined ? 1 : 0)) unsure();
   if (!headerOk(x.header)) unsure();
@@ -2011,23 +2213,25 @@ function e86(x: Val, le: boolean): Uint8Array {
   if (!okU32(f3)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(12);
-  w16(b, 0, f0, le);
-  w16(b, 2, f1, le);
-  w32(b, 4, f2, le);
-  w32(b, 8, f3, le);
+  w16(b, 0, f0);
+  w16(b, 2, f1);
+  w32(b, 4, f2);
+  w32(b, 8, f3);
   return b;
 }
 
 function d87(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
   if (b.length < 8) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 8 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
+  const flags = u32(b, 4);
   const v: Val = { argsz: argsz, flags: flags };
   return v;
 }
 
 function e88(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2036,21 +2240,25 @@ function e88(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 8;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(8);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
   return b;
 }
 
 function d89(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 32 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8, le), iova: u64(b, 16, le), size: u64(b, 24, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8), iova: u64(b, 16), size: u64(b, 24) };
   return v;
 }
 
 function e90(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.vaddr !== undefined ? 1 : 0) + (x.iova !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2065,20 +2273,24 @@ function e90(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 32;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
-  w64(b, 24, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
+  w64(b, 24, f4);
   return b;
 }
 
 function d91(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 16) unsure();
-  return { pgsizes: u64(b, 0, le), max_dynamic_windows_supported: u32(b, 8, le), levels: u32(b, 12, le) };
+  return { pgsizes: u64(b, 0), max_dynamic_windows_supported: u32(b, 8), levels: u32(b, 12) };
 }
 
 function e92(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.pgsizes !== undefined ? 1 : 0) + (x.max_dynamic_windows_supported !== undefined ? 1 : 0) + (x.levels !== undefined ? 1 : 0)) unsure();
   const f0 = x.pgsizes ?? 0;
@@ -2089,22 +2301,26 @@ function e92(x: Val, le: boolean): Uint8Array {
   if (!okU32(f2)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w64(b, 0, f0, le);
-  w32(b, 8, f1, le);
-  w32(b, 12, f2, le);
+  w64(b, 0, f0);
+  w32(b, 8, f1);
+  w32(b, 12, f2);
   return b;
 }
 
 function d93(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 32 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, dma32_window_start: u32(b, 8, le), dma32_window_size: u32(b, 12, le), ddw: { pgsizes: u64(b, 16, le), max_dynamic_windows_supported: u32(b, 24, le), levels: u32(b, 28, le) } };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, dma32_window_start: u32(b, 8), dma32_window_size: u32(b, 12), ddw: { pgsizes: u64(b, 16), max_dynamic_windows_supported: u32(b, 24), levels: u32(b, 28) } };
   return v;
 }
 
 function e94(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.dma32_window_start !== undefined ? 1 : 0) + (x.dma32_window_size !== undefined ? 1 : 0) + (x.ddw !== undefined ? 1 : 0)) unsure();
   if (!okObj(x.ddw)) unsure();
@@ -2124,22 +2340,26 @@ function e94(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 32;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
-  w64(b, 16, f4, le);
-  w32(b, 24, f5, le);
-  w32(b, 28, f6, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
+  w64(b, 16, f4);
+  w32(b, 24, f5);
+  w32(b, 28, f6);
   return b;
 }
 
 function d95(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 24) unsure();
-  return { type: u32(b, 0, le), func: u32(b, 4, le), addr: u64(b, 8, le), mask: u64(b, 16, le) };
+  return { type: u32(b, 0), func: u32(b, 4), addr: u64(b, 8), mask: u64(b, 16) };
 }
 
 function e96(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.type !== undefined ? 1 : 0) + (x.func !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.mask !== undefined ? 1 : 0)) unsure();
   const f0 = x.type ?? 0;
@@ -2152,32 +2372,38 @@ function e96(x: Val, le: boolean): Uint8Array {
   if (!ok64(f3)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(24);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
   return b;
 }
 
 function d97(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 40) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 40 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8, le), err: { type: u32(b, 16, le), func: u32(b, 20, le), addr: u64(b, 24, le), mask: u64(b, 32, le) } };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8), err: { type: u32(b, 16), func: u32(b, 20), addr: u64(b, 24), mask: u64(b, 32) } };
   return v;
 }
 
 function d98(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 36) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 36 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8, le), err: { type: u32(b, 12, le), func: u32(b, 16, le), addr: u64(b, 20, le), mask: u64(b, 28, le) } };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, op: u32(b, 8), err: { type: u32(b, 12), func: u32(b, 16), addr: u64(b, 20), mask: u64(b, 28) } };
   return v;
 }
 
 function e99(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) unsure();
   if (!okObj(x.err)) unsure();
@@ -2197,17 +2423,19 @@ function e99(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 40;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(40);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 16, f3, le);
-  w32(b, 20, f4, le);
-  w64(b, 24, f5, le);
-  w64(b, 32, f6, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 16, f3);
+  w32(b, 20, f4);
+  w64(b, 24, f5);
+  w64(b, 32, f6);
   return b;
 }
 
 function e100(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.op !== undefined ? 1 : 0) + (x.err !== undefined ? 1 : 0)) unsure();
   if (!okObj(x.err)) unsure();
@@ -2227,26 +2455,30 @@ function e100(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 36;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(36);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
-  w32(b, 16, f4, le);
-  w64(b, 20, f5, le);
-  w64(b, 28, f6, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
+  w32(b, 16, f4);
+  w64(b, 20, f5);
+  w64(b, 28, f6);
   return b;
 }
 
 function d101(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 24) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 24 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8, le), size: u64(b, 16, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, vaddr: u64(b, 8), size: u64(b, 16) };
   return v;
 }
 
 function e102(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.vaddr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2259,23 +2491,27 @@ function e102(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 24;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(24);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
   return b;
 }
 
 function d103(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 40) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 40 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, page_shift: u32(b, 8, le), __resv1: u32(b, 12, le), window_size: u64(b, 16, le), levels: u32(b, 24, le), __resv2: u32(b, 28, le), start_addr: u64(b, 32, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, page_shift: u32(b, 8), __resv1: u32(b, 12), window_size: u64(b, 16), levels: u32(b, 24), __resv2: u32(b, 28), start_addr: u64(b, 32) };
   return v;
 }
 
 function e104(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.page_shift !== undefined ? 1 : 0) + (x.__resv1 !== undefined ? 1 : 0) + (x.window_size !== undefined ? 1 : 0) + (x.levels !== undefined ? 1 : 0) + (x.__resv2 !== undefined ? 1 : 0) + (x.start_addr !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2296,27 +2532,31 @@ function e104(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 40;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(40);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
-  w64(b, 16, f4, le);
-  w32(b, 24, f5, le);
-  w32(b, 28, f6, le);
-  w64(b, 32, f7, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
+  w64(b, 16, f4);
+  w32(b, 24, f5);
+  w32(b, 28, f6);
+  w64(b, 32, f7);
   return b;
 }
 
 function d105(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 16) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 16 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, start_addr: u64(b, 8, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, start_addr: u64(b, 8) };
   return v;
 }
 
 function e106(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.start_addr !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2327,40 +2567,51 @@ function e106(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 16;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
   return b;
 }
 
 function d107(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const s32 = le ? s32l : s32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 32 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8), data: u64(b, 16), fd: s32(b, 24) };
   return v;
 }
 
 function d108(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const s32 = le ? s32l : s32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 28) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 28 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8), data: u64(b, 16), fd: s32(b, 24) };
   return v;
 }
 
 function d109(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const s32 = le ? s32l : s32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 32 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), data: u64(b, 16, le), fd: s32(b, 24, le), reserved: u32(b, 28, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8), data: u64(b, 16), fd: s32(b, 24), reserved: u32(b, 28) };
   return v;
 }
 
 function e110(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2377,15 +2628,17 @@ function e110(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 32;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
-  w32(b, 24, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
+  w32(b, 24, f4);
   return b;
 }
 
 function e111(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2402,15 +2655,17 @@ function e111(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 28;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(28);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
-  w32(b, 24, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
+  w32(b, 24, f4);
   return b;
 }
 
 function e112(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.data !== undefined ? 1 : 0) + (x.fd !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2427,21 +2682,23 @@ function e112(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 32;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
-  w32(b, 24, f4, le);
-  w32(b, 28, f5, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
+  w32(b, 24, f4);
+  w32(b, 28, f5);
   return b;
 }
 
 function d113(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
   if (b.length < 24) unsure();
-  return { edid_offset: u32(b, 0, le), edid_max_size: u32(b, 4, le), edid_size: u32(b, 8, le), max_xres: u32(b, 12, le), max_yres: u32(b, 16, le), link_state: u32(b, 20, le) };
+  return { edid_offset: u32(b, 0), edid_max_size: u32(b, 4), edid_size: u32(b, 8), max_xres: u32(b, 12), max_yres: u32(b, 16), link_state: u32(b, 20) };
 }
 
 function e114(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.edid_offset !== undefined ? 1 : 0) + (x.edid_max_size !== undefined ? 1 : 0) + (x.edid_size !== undefined ? 1 : 0) + (x.max_xres !== undefined ? 1 : 0) + (x.max_yres !== undefined ? 1 : 0) + (x.link_state !== undefined ? 1 : 0)) unsure();
   const f0 = x.edid_offset ?? 0;
@@ -2458,21 +2715,25 @@ function e114(x: Val, le: boolean): Uint8Array {
   if (!okU32(f5)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(24);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
-  w32(b, 16, f4, le);
-  w32(b, 20, f5, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
+  w32(b, 16, f4);
+  w32(b, 20, f5);
   return b;
 }
 
 function d115(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  return { device_state: u32(b, 0, le), reserved: u32(b, 4, le), pending_bytes: u64(b, 8, le), data_offset: u64(b, 16, le), data_size: u64(b, 24, le) };
+  return { device_state: u32(b, 0), reserved: u32(b, 4), pending_bytes: u64(b, 8), data_offset: u64(b, 16), data_size: u64(b, 24) };
 }
 
 function e116(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.device_state !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0) + (x.pending_bytes !== undefined ? 1 : 0) + (x.data_offset !== undefined ? 1 : 0) + (x.data_size !== undefined ? 1 : 0)) unsure();
   const f0 = x.device_state ?? 0;
@@ -2487,36 +2748,41 @@ function e116(x: Val, le: boolean): Uint8Array {
   if (!ok64(f4)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(32);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
-  w64(b, 24, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
+  w64(b, 24, f4);
   return b;
 }
 
 function d117(b: Uint8Array, le: boolean): Val {
+  const u64 = le ? u64l : u64b;
   if (b.length < 8) unsure();
-  return { flags: u64(b, 0, le) };
+  return { flags: u64(b, 0) };
 }
 
 function e118(x: Val, le: boolean): Uint8Array {
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.flags !== undefined ? 1 : 0)) unsure();
   const f0 = x.flags ?? 0;
   if (!ok64(f0)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
-  w64(b, 0, f0, le);
+  w64(b, 0, f0);
   return b;
 }
 
 function d119(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const s32 = le ? s32l : s32b;
   if (b.length < 8) unsure();
-  return { device_state: u32(b, 0, le), data_fd: s32(b, 4, le) };
+  return { device_state: u32(b, 0), data_fd: s32(b, 4) };
 }
 
 function e120(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.device_state !== undefined ? 1 : 0) + (x.data_fd !== undefined ? 1 : 0)) unsure();
   const f0 = x.device_state ?? 0;
@@ -2525,21 +2791,25 @@ function e120(x: Val, le: boolean): Uint8Array {
   if (!okS32(f1)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
   return b;
 }
 
 function d121(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 24) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 24 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, initial_bytes: u64(b, 8, le), dirty_bytes: u64(b, 16, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, initial_bytes: u64(b, 8), dirty_bytes: u64(b, 16) };
   return v;
 }
 
 function e122(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.initial_bytes !== undefined ? 1 : 0) + (x.dirty_bytes !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2552,19 +2822,22 @@ function e122(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 24;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(24);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
   return b;
 }
 
 function d123(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const s32 = le ? s32l : s32b;
   if (b.length < 8) unsure();
-  return { wakeup_eventfd: s32(b, 0, le), reserved: u32(b, 4, le) };
+  return { wakeup_eventfd: s32(b, 0), reserved: u32(b, 4) };
 }
 
 function e124(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.wakeup_eventfd !== undefined ? 1 : 0) + (x.reserved !== undefined ? 1 : 0)) unsure();
   const f0 = x.wakeup_eventfd ?? 0;
@@ -2573,17 +2846,21 @@ function e124(x: Val, le: boolean): Uint8Array {
   if (!okU32(f1)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
   return b;
 }
 
 function d125(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 24) unsure();
-  return { page_size: u64(b, 0, le), num_ranges: u32(b, 8, le), __reserved: u32(b, 12, le), ranges: u64(b, 16, le) };
+  return { page_size: u64(b, 0), num_ranges: u32(b, 8), __reserved: u32(b, 12), ranges: u64(b, 16) };
 }
 
 function e126(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.page_size !== undefined ? 1 : 0) + (x.num_ranges !== undefined ? 1 : 0) + (x.__reserved !== undefined ? 1 : 0) + (x.ranges !== undefined ? 1 : 0)) unsure();
   const f0 = x.page_size ?? 0;
@@ -2596,19 +2873,21 @@ function e126(x: Val, le: boolean): Uint8Array {
   if (!ok64(f3)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(24);
-  w64(b, 0, f0, le);
-  w32(b, 8, f1, le);
-  w32(b, 12, f2, le);
-  w64(b, 16, f3, le);
+  w64(b, 0, f0);
+  w32(b, 8, f1);
+  w32(b, 12, f2);
+  w64(b, 16, f3);
   return b;
 }
 
 function d127(b: Uint8Array, le: boolean): Val {
+  const u64 = le ? u64l : u64b;
   if (b.length < 16) unsure();
-  return { iova: u64(b, 0, le), length: u64(b, 8, le) };
+  return { iova: u64(b, 0), length: u64(b, 8) };
 }
 
 function e128(x: Val, le: boolean): Uint8Array {
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.iova !== undefined ? 1 : 0) + (x.length !== undefined ? 1 : 0)) unsure();
   const f0 = x.iova ?? 0;
@@ -2617,17 +2896,19 @@ function e128(x: Val, le: boolean): Uint8Array {
   if (!ok64(f1)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w64(b, 0, f0, le);
-  w64(b, 8, f1, le);
+  w64(b, 0, f0);
+  w64(b, 8, f1);
   return b;
 }
 
 function d129(b: Uint8Array, le: boolean): Val {
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  return { iova: u64(b, 0, le), length: u64(b, 8, le), page_size: u64(b, 16, le), bitmap: u64(b, 24, le) };
+  return { iova: u64(b, 0), length: u64(b, 8), page_size: u64(b, 16), bitmap: u64(b, 24) };
 }
 
 function e130(x: Val, le: boolean): Uint8Array {
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.iova !== undefined ? 1 : 0) + (x.length !== undefined ? 1 : 0) + (x.page_size !== undefined ? 1 : 0) + (x.bitmap !== undefined ? 1 : 0)) unsure();
   const f0 = x.iova ?? 0;
@@ -2640,55 +2921,61 @@ function e130(x: Val, le: boolean): Uint8Array {
   if (!ok64(f3)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(32);
-  w64(b, 0, f0, le);
-  w64(b, 8, f1, le);
-  w64(b, 16, f2, le);
-  w64(b, 24, f3, le);
+  w64(b, 0, f0);
+  w64(b, 8, f1);
+  w64(b, 16, f2);
+  w64(b, 24, f3);
   return b;
 }
 
 function d131(b: Uint8Array, le: boolean): Val {
+  const u64 = le ? u64l : u64b;
   if (b.length < 8) unsure();
-  return { stop_copy_length: u64(b, 0, le) };
+  return { stop_copy_length: u64(b, 0) };
 }
 
 function e132(x: Val, le: boolean): Uint8Array {
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.stop_copy_length !== undefined ? 1 : 0)) unsure();
   const f0 = x.stop_copy_length ?? 0;
   if (!ok64(f0)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(8);
-  w64(b, 0, f0, le);
+  w64(b, 0, f0);
   return b;
 }
 
 function d133(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
   if (b.length < 4) unsure();
-  return { op: u32(b, 0, le) };
+  return { op: u32(b, 0) };
 }
 
 function e134(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.op !== undefined ? 1 : 0)) unsure();
   const f0 = x.op ?? 0;
   if (!okU32(f0)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(4);
-  w32(b, 0, f0, le);
+  w32(b, 0, f0);
   return b;
 }
 
 function d135(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
   if (b.length < 16) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 16 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8, le), num_irqs: u32(b, 12, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, num_regions: u32(b, 8), num_irqs: u32(b, 12) };
   return v;
 }
 
 function e136(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.num_regions !== undefined ? 1 : 0) + (x.num_irqs !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2701,23 +2988,27 @@ function e136(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 16;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
   return b;
 }
 
 function d137(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 32) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 32 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8, le), addr: u64(b, 16, le), size: u64(b, 24, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, offset: u64(b, 8), addr: u64(b, 16), size: u64(b, 24) };
   return v;
 }
 
 function e138(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.offset !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2732,24 +3023,28 @@ function e138(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 32;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(32);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
-  w64(b, 24, f4, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
+  w64(b, 24, f4);
   return b;
 }
 
 function d139(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 24) unsure();
-  const argsz = u32(b, 0, le);
+  const argsz = u32(b, 0);
   if (argsz < 24 || argsz > b.length) unsure();
-  const flags = u32(b, 4, le);
-  const v: Val = { argsz: argsz, flags: flags, addr: u64(b, 8, le), size: u64(b, 16, le) };
+  const flags = u32(b, 4);
+  const v: Val = { argsz: argsz, flags: flags, addr: u64(b, 8), size: u64(b, 16) };
   return v;
 }
 
 function e140(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.addr !== undefined ? 1 : 0) + (x.size !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2762,19 +3057,23 @@ function e140(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 24;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(24);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w64(b, 8, f2, le);
-  w64(b, 16, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w64(b, 8, f2);
+  w64(b, 16, f3);
   return b;
 }
 
 function d141(b: Uint8Array, le: boolean): Val {
+  const u32 = le ? u32l : u32b;
+  const u64 = le ? u64l : u64b;
   if (b.length < 16) unsure();
-  return { offset: u64(b, 0, le), region: u32(b, 8, le), count: u32(b, 12, le) };
+  return { offset: u64(b, 0), region: u32(b, 8), count: u32(b, 12) };
 }
 
 function e142(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.offset !== undefined ? 1 : 0) + (x.region !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) unsure();
   const f0 = x.offset ?? 0;
@@ -2785,18 +3084,20 @@ function e142(x: Val, le: boolean): Uint8Array {
   if (!okU32(f2)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w64(b, 0, f0, le);
-  w32(b, 8, f1, le);
-  w32(b, 12, f2, le);
+  w64(b, 0, f0);
+  w32(b, 8, f1);
+  w32(b, 12, f2);
   return b;
 }
 
 function d143(b: Uint8Array, le: boolean): Val {
+  const u64 = le ? u64l : u64b;
   if (b.length < 16) unsure();
-  return { addr: u64(b, 0, le), count: u64(b, 8, le) };
+  return { addr: u64(b, 0), count: u64(b, 8) };
 }
 
 function e144(x: Val, le: boolean): Uint8Array {
+  const w64 = le ? w64l : w64b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.addr !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) unsure();
   const f0 = x.addr ?? 0;
@@ -2805,12 +3106,13 @@ function e144(x: Val, le: boolean): Uint8Array {
   if (!ok64(f1)) unsure();
   if (x.caps !== undefined) unsure();
   const b = new Uint8Array(16);
-  w64(b, 0, f0, le);
-  w64(b, 8, f1, le);
+  w64(b, 0, f0);
+  w64(b, 8, f1);
   return b;
 }
 
 function e145(x: Val, le: boolean): Uint8Array {
+  const w32 = le ? w32l : w32b;
   if (x.$ !== undefined) unsure();
   if (keys(x) !== (x.argsz !== undefined ? 1 : 0) + (x.flags !== undefined ? 1 : 0) + (x.index !== undefined ? 1 : 0) + (x.count !== undefined ? 1 : 0)) unsure();
   const f1 = x.flags ?? 0;
@@ -2823,10 +3125,10 @@ function e145(x: Val, le: boolean): Uint8Array {
   const f0 = x.argsz ?? 16;
   if (!okU32(f0)) unsure();
   const b = new Uint8Array(16);
-  w32(b, 0, f0, le);
-  w32(b, 4, f1, le);
-  w32(b, 8, f2, le);
-  w32(b, 12, f3, le);
+  w32(b, 0, f0);
+  w32(b, 4, f1);
+  w32(b, 8, f2);
+  w32(b, 12, f3);
   return b;
 }
 

@@ -25,9 +25,10 @@ export function outputs({ model, BANNER, pascal }) {
   const present = (f, v) => !f.proposal && (!f.since || (v & 1) === 1);
   const scalar = (f) => ["u8", "u16", "u32", "s32", "u64"].includes(f.type);
   const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
-  const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at}, le)`);
+  // u16/u32/s32/u64 and w16/w32/w64 are bound to the byte order at the top of each function (see fn)
+  const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at})`);
   const wr = (f, at, _e, val) =>
-    f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val}, le);`;
+    f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val});`;
   const ok = (f, val) => `ok${{ u8: "U8", u16: "U16", u32: "U32", s32: "S32", u64: "64" }[f.type]}(${val})`;
   const plus = (base, k) => (k === 0 ? base : `${base} + ${k}`);
   const id = (s) => s.name.replace(/[^A-Za-z0-9_]/g, "_");
@@ -75,7 +76,10 @@ export function outputs({ model, BANNER, pascal }) {
   };
 
   const fns = new Map(); // body text -> function name (one function per distinct layout and byte order)
-  const fn = (prefix, params, ret, body) => {
+  const ORDERED = ["u16", "u32", "s32", "u64", "w16", "w32", "w64"];
+  const fn = (prefix, params, ret, text) => {
+    const used = ORDERED.filter((h) => new RegExp(`\\b${h}\\(`).test(text));
+    const body = [...used.map((h) => `  const ${h} = le ? ${h}l : ${h}b;`), text].join("\n");
     const k = `${prefix}|${params}|${body}`;
     if (!fns.has(k))
       fns.set(k, {
@@ -273,11 +277,12 @@ export function outputs({ model, BANNER, pascal }) {
       ),
     ].sort((a, b) => a - b);
     const lines = [];
-    // only the keys encode() accepts: decode's own (offset, name, ...), the header and this layout's fields
+    // only the keys encode() accepts: decode's own (offset, name, ...), the header and this layout's fields;
+    // counted in the sizing pass (b === EMPTY) only, the write pass sees the same object
     lines.push(
-      `  if (keys(c) !== ${countKeys("c", [...CAP_KEYS, ...topNames(fs.filter((f) => !f.path.startsWith("header.")))])}) return -1;`,
+      `  if (b === EMPTY && keys(c) !== ${countKeys("c", [...CAP_KEYS, ...topNames(fs.filter((f) => !f.path.startsWith("header.")))])}) return -1;`,
     );
-    lines.push(`  if (!headerOk(c.header)) return -1;`);
+    lines.push(`  if (b === EMPTY && !headerOk(c.header)) return -1;`);
     lines.push("  const h = c.header as Val | undefined;");
     lines.push("  if (!okObj(h)) return -1;"); // the core refuses a header that is not an object
     lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
@@ -310,7 +315,7 @@ export function outputs({ model, BANNER, pascal }) {
       if (t.type !== "bytes") {
         const efs = fieldsOf(byName[t.of]).filter((f) => present(f, v));
         lines.push(
-          `  for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== ${countKeys("e", topNames(efs))}) return -1; }`,
+          `  if (b === EMPTY) for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== ${countKeys("e", topNames(efs))}) return -1; }`,
         );
       }
       lines.push(`  const size = Math.max(known, ${t.offsets[v]} + n * ${esz});`);
@@ -576,38 +581,53 @@ function attempt(f: (b: Uint8Array, le: boolean) => Val, b: Uint8Array, le: bool
   }
 }
 
-// Byte loads and stores. 64-bit values go through a scratch word in host order: one BigInt per value.
+// Byte loads and stores, one function per byte order: each generated function binds the ones it uses
+// once (\`const u32 = le ? u32l : u32b\`), so V8 inlines only the order that runs and a large function's
+// inlining budget is not spent on both. 64-bit values go through a scratch word in host order: one
+// BigInt per value.
 const s8 = new Uint8Array(8), s64 = new BigUint64Array(s8.buffer);
 const HOST_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-const u16 = (b: Uint8Array, o: number, le: boolean): number => (le ? b[o] | (b[o + 1] << 8) : (b[o] << 8) | b[o + 1]);
-const u32 = (b: Uint8Array, o: number, le: boolean): number =>
-  (le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-const s32 = (b: Uint8Array, o: number, le: boolean): number =>
-  le ? b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24) : (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
-function u64(b: Uint8Array, o: number, le: boolean): bigint {
-  if (le === HOST_LE) { s8[0] = b[o]; s8[1] = b[o + 1]; s8[2] = b[o + 2]; s8[3] = b[o + 3]; s8[4] = b[o + 4]; s8[5] = b[o + 5]; s8[6] = b[o + 6]; s8[7] = b[o + 7]; }
+const u16l = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8);
+const u16b = (b: Uint8Array, o: number): number => (b[o] << 8) | b[o + 1];
+const u32l = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
+const u32b = (b: Uint8Array, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+const s32l = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
+const s32b = (b: Uint8Array, o: number): number => (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
+/** The 8 bytes at o in their order (\`same\`: the host's) into the scratch word. */
+function load8(b: Uint8Array, o: number, same: boolean): void {
+  if (same) { s8[0] = b[o]; s8[1] = b[o + 1]; s8[2] = b[o + 2]; s8[3] = b[o + 3]; s8[4] = b[o + 4]; s8[5] = b[o + 5]; s8[6] = b[o + 6]; s8[7] = b[o + 7]; }
   else { s8[7] = b[o]; s8[6] = b[o + 1]; s8[5] = b[o + 2]; s8[4] = b[o + 3]; s8[3] = b[o + 4]; s8[2] = b[o + 5]; s8[1] = b[o + 6]; s8[0] = b[o + 7]; }
-  return s64[0];
 }
-function w16(b: Uint8Array, o: number, v: number, le: boolean): void {
-  if (le) { b[o] = v; b[o + 1] = v >>> 8; } else { b[o] = v >>> 8; b[o + 1] = v; }
-}
-function w32(b: Uint8Array, o: number, v: number, le: boolean): void {
-  if (le) { b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; } else { b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v; }
-}
-function w64(b: Uint8Array, o: number, v: number | bigint, le: boolean): void {
-  if (typeof v === "number") {
-    const lo = v % 4294967296, hi = (v - lo) / 4294967296; // exact: v is a safe non-negative integer
-    w32(b, le ? o : o + 4, lo, le); w32(b, le ? o + 4 : o, hi, le);
-    return;
-  }
-  s64[0] = v;
-  if (le === HOST_LE) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
+const u64l = (b: Uint8Array, o: number): bigint => (load8(b, o, HOST_LE), s64[0]);
+const u64b = (b: Uint8Array, o: number): bigint => (load8(b, o, !HOST_LE), s64[0]);
+function w16l(b: Uint8Array, o: number, v: number): void { b[o] = v; b[o + 1] = v >>> 8; }
+function w16b(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 8; b[o + 1] = v; }
+function w32l(b: Uint8Array, o: number, v: number): void { b[o] = v; b[o + 1] = v >>> 8; b[o + 2] = v >>> 16; b[o + 3] = v >>> 24; }
+function w32b(b: Uint8Array, o: number, v: number): void { b[o] = v >>> 24; b[o + 1] = v >>> 16; b[o + 2] = v >>> 8; b[o + 3] = v; }
+/** The scratch word into the 8 bytes at o in their order (\`same\`: the host's). */
+function store8(b: Uint8Array, o: number, same: boolean): void {
+  if (same) { b[o] = s8[0]; b[o + 1] = s8[1]; b[o + 2] = s8[2]; b[o + 3] = s8[3]; b[o + 4] = s8[4]; b[o + 5] = s8[5]; b[o + 6] = s8[6]; b[o + 7] = s8[7]; }
   else { b[o] = s8[7]; b[o + 1] = s8[6]; b[o + 2] = s8[5]; b[o + 3] = s8[4]; b[o + 4] = s8[3]; b[o + 5] = s8[2]; b[o + 6] = s8[1]; b[o + 7] = s8[0]; }
 }
-/** Keys with a value. encode() refuses keys it would not use (naming the closest field), so a value with
- *  more keys than the fast path reads goes to the core, which says which one. */
-const keys = (x: object): number => { let n = 0; for (const k in x) if ((x as Val)[k] !== undefined) n++; return n; };
+/** A 64-bit field given as a Number (a safe non-negative integer, so the split is exact): rare, kept out of line. */
+function w64n(b: Uint8Array, o: number, v: number, le: boolean): void {
+  const lo = v % 4294967296, hi = (v - lo) / 4294967296;
+  if (le) { w32l(b, o, lo); w32l(b, o + 4, hi); } else { w32b(b, o, hi); w32b(b, o + 4, lo); }
+}
+function w64l(b: Uint8Array, o: number, v: number | bigint): void {
+  if (typeof v === "number") return w64n(b, o, v, true);
+  s64[0] = v;
+  store8(b, o, HOST_LE);
+}
+function w64b(b: Uint8Array, o: number, v: number | bigint): void {
+  if (typeof v === "number") return w64n(b, o, v, false);
+  s64[0] = v;
+  store8(b, o, !HOST_LE);
+}
+/** Enumerable keys. encode() refuses keys it would not use (naming the closest field), so a value with
+ *  more keys than it has fields with a value goes to the core, which says which one (a key holding
+ *  undefined goes there too: counting without reading the values keeps this check a few ns). */
+const keys = (x: object): number => { let n = 0; for (const _ in x) n++; return n; };
 /** A capability header: absent, or an object of id, version and next only. */
 const headerOk = (h: unknown): boolean => h === undefined || (h !== null && typeof h === "object" && !Array.isArray(h) && keys(h) === ((h as Val).id !== undefined ? 1 : 0) + ((h as Val).version !== undefined ? 1 : 0) + ((h as Val).next !== undefined ? 1 : 0));
 const okObj = (v: unknown): boolean =>
