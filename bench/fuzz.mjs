@@ -223,7 +223,10 @@ export async function run({ quick = false } = {}) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const rows = await run({ quick: process.argv.includes("--quick") });
+  const { parseOptions } = await import("../scripts/lib/options.mjs");
+  const usage = "node bench/fuzz.mjs [--quick]";
+  const { values } = parseOptions("bench fuzz", { usage, options: { quick: { type: "boolean" } } });
+  const rows = await run({ quick: values.quick });
   for (const r of rows)
     console.log(`${r.name.padEnd(48)} ${String(r.value).padStart(9)} ${r.unit.padEnd(10)} ${r.note}`);
 }

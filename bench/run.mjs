@@ -12,21 +12,25 @@ import { gzipSync } from "node:zlib";
 import { createRequire } from "node:module";
 import { irqInfoCorpus, irqSetCorpus, regionCapsCorpus, pciDevice } from "./corpus.mjs";
 import { decodeIrqInfoDV, validateIrqSets, walkCapsDV } from "./ports.mjs";
+import { parseOptions, usageError } from "../scripts/lib/options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const quick = process.argv.includes("--quick");
-const jsonOut = process.argv.find((a) => a.startsWith("--json="))?.slice(7);
-const only = process.argv
-  .find((a) => a.startsWith("--only="))
-  ?.slice(7)
-  .split(",");
-const cases = process.argv
-  .find((a) => a.startsWith("--case="))
-  ?.slice(7)
-  .split(",");
+const USAGE = "npm run bench [-- --quick] [--json=out.json] [--md] [--only=P5,start] [--case=irq_info]";
+const { values: args } = parseOptions("bench", {
+  usage: USAGE,
+  options: {
+    quick: { type: "boolean" },
+    json: { type: "string" },
+    only: { type: "string" },
+    case: { type: "string" },
+    md: { type: "boolean" }, // rewrite BENCHMARKS.md from this run
+  },
+});
+const { quick, json: jsonOut, md: mdOut } = args;
+const only = args.only?.split(",");
+const cases = args.case?.split(",");
 const want = (group) => !only || only.includes(group);
-const mdOut = process.argv.includes("--md"); // rewrite BENCHMARKS.md from this run
-if (mdOut && (only || cases)) throw new Error("bench: --md needs the full run (no --only or --case)");
+if (mdOut && (only || cases)) usageError("bench", "--md needs the full run (no --only or --case)", USAGE);
 const require = createRequire(join(root, "package.json"));
 const wasmPath = join(root, "build", "release.wasm");
 const wasmBytes = readFileSync(wasmPath);

@@ -665,180 +665,207 @@ const WIDE_TYPES = new Set([
   "wchar_t",
 ]);
 
+/** C escapes of one character ('\n', '\0', ...) and their bytes. */
+const C_ESCAPES: Record<string, number> = {
+  n: 10,
+  t: 9,
+  r: 13,
+  "0": 0,
+  "\\": 92,
+  "'": 39,
+  '"': 34,
+  a: 7,
+  b: 8,
+  f: 12,
+  v: 11,
+};
+
+/** A C byte-array initialiser: the declaration, the { elements }, and xxd -i's NAME_len line. */
 function parseC(text: string, max: number): Uint8Array {
-  let i = 0,
-    line = 1;
-  const n = text.length;
-  const skip = () => {
-    // spaces and comments
-    for (;;) {
-      const c = text.charCodeAt(i);
-      if (c === LF) {
-        line++;
-        i++;
-        continue;
-      }
-      if (isSpace(c)) {
-        i++;
-        continue;
-      }
-      if (c === SLASH && text.charCodeAt(i + 1) === STAR) {
-        const e = text.indexOf("*/", i + 2);
-        if (e < 0) fail(line, "unterminated /* comment");
-        for (let k = i; k < e; k++) if (text.charCodeAt(k) === LF) line++;
-        i = e + 2;
-        continue;
-      }
-      if (c === SLASH && text.charCodeAt(i + 1) === SLASH) {
-        while (i < n && text.charCodeAt(i) !== LF) i++;
-        continue;
-      }
-      if (c === HASH && (i === 0 || text.charCodeAt(i - 1) === LF)) {
-        while (i < n && text.charCodeAt(i) !== LF) i++;
-        continue;
-      } // #include, #define
-      return;
-    }
-  };
-  // declaration: words, attributes, [N], '=' up to '{'
-  let declared: number | null = null,
-    wide: string | null = null,
-    depth = 0;
-  skip();
-  while (i < n && text.charCodeAt(i) !== LBRACE) {
-    const c = text.charCodeAt(i);
-    if (c === LBRACKET && depth === 0) {
-      i++;
-      skip();
-      const s = i;
-      while (isIdent(text.charCodeAt(i))) i++;
-      const lit = text.slice(s, i);
-      skip();
-      if (text.charCodeAt(i) !== RBRACKET) fail(line, "expected ] after the array size");
-      if (lit) {
-        const v = cInt(lit);
-        if (v === null) fail(line, `array size ${quote(lit)} is not a number`);
-        declared = v;
-      }
-      i++;
-    } else if (isIdent(c)) {
-      const s = i;
-      while (isIdent(text.charCodeAt(i))) i++;
-      if (depth === 0 && WIDE_TYPES.has(text.slice(s, i))) wide = text.slice(s, i);
-    } else if (c === 40) {
-      depth++;
-      i++;
-    } else if (c === 41) {
-      depth--;
-      i++;
-    } else if (c === EQ || c === 42 /* * */ || c === COMMA || c === QUOTE || c === 39) {
-      if (c === QUOTE)
-        fail(line, "string initialisers are not read (they end with an implicit NUL); use { 0x.., ... }");
-      i++;
-    } else fail(line, `unexpected ${quote(text[i])} before the initialiser's {`);
-    skip();
-  }
-  if (i >= n) fail(line, "no { in the C initialiser");
-  if (wide)
-    fail(line, `the elements are ${wide}, not bytes: their byte order is unknown (use an unsigned char/uint8_t array)`);
-  i++;
-  const out = new Sink(max, () => "C initialiser");
-  for (;;) {
-    skip();
-    const c = text.charCodeAt(i);
-    if (c === RBRACE) {
-      i++;
-      break;
-    }
-    if (i >= n) fail(line, "the initialiser has no closing }");
-    if (c === LBRACE) fail(line, "nested braces: this is a struct initialiser, not a byte array");
-    out.push(cElement());
-    skip();
-    const d = text.charCodeAt(i);
-    if (d === COMMA) {
-      i++;
-      continue;
-    }
-    if (d !== RBRACE) fail(line, `expected , or } after an element, not ${quote(text.slice(i, i + 10))}`);
-  }
-  skip();
-  if (text.charCodeAt(i) === SEMI) {
-    i++;
-    skip();
-  }
-  // xxd -i adds "unsigned int NAME_len = N;"
-  if (i < n) {
-    const rest = text.slice(i, Math.min(n, i + 200));
-    const eq = rest.indexOf("=");
-    const semi = rest.indexOf(";");
-    const words = eq > 0 ? rest.slice(0, eq).trim().split(/\s+/) : [];
-    if (
-      eq > 0 &&
-      semi > eq &&
-      words.length >= 2 &&
-      words[words.length - 1].endsWith("_len") &&
-      text.slice(i + semi + 1).trim() === ""
-    ) {
-      const v = cInt(rest.slice(eq + 1, semi).trim());
-      if (v !== out.n)
-        fail(
-          line,
-          `${words[words.length - 1]} = ${rest.slice(eq + 1, semi).trim()} but the array lists ${out.n} bytes`,
-        );
-    } else fail(line, `text after the initialiser: ${quote(text.slice(i, i + 40))}`);
-  }
+  const c = new CReader(text);
+  c.skip();
+  const declared = c.declaration();
+  const out = c.elements(max);
+  c.trailer(out.n);
   if (declared !== null && declared !== out.n)
     fail(
       1,
       `the array declares ${declared} bytes but lists ${out.n} (C would fill the rest with zeros; write every byte)`,
     );
   return out.bytes();
+}
 
-  function cElement(): number {
-    const c = text.charCodeAt(i);
-    if (c === 39) {
-      // 'x', '\x20', '\0', '\n'
-      const e = text.indexOf("'", i + 2);
-      if (e < 0 || e - i > 6) fail(line, "bad character literal");
-      const body = text.slice(i + 1, e);
-      i = e + 1;
-      if (body.length === 1) return body.charCodeAt(0);
-      const esc: Record<string, number> = {
-        n: 10,
-        t: 9,
-        r: 13,
-        "0": 0,
-        "\\": 92,
-        "'": 39,
-        '"': 34,
-        a: 7,
-        b: 8,
-        f: 12,
-        v: 11,
-      };
-      if (body[0] === "\\" && body[1] === "x") {
-        const v = cInt(`0${body.slice(1)}`);
-        if (v !== null && v < 256) return v;
-      } else if (body[0] === "\\" && body.length === 2 && body[1] in esc) return esc[body[1]];
-      else if (body[0] === "\\" && /^[0-7]{1,3}$/.test(body.slice(1))) {
-        const v = parseInt(body.slice(1), 8);
-        if (v < 256) return v;
+/** A cursor over C text: position, line (for errors), and the readers of each part. */
+class CReader {
+  i = 0;
+  line = 1;
+  readonly n: number;
+  constructor(readonly text: string) {
+    this.n = text.length;
+  }
+
+  /** Skip spaces, comments and preprocessor lines (#include, #define). */
+  skip(): void {
+    const text = this.text;
+    for (;;) {
+      const c = text.charCodeAt(this.i);
+      if (c === LF) {
+        this.line++;
+        this.i++;
+      } else if (isSpace(c)) this.i++;
+      else if (c === SLASH && text.charCodeAt(this.i + 1) === STAR) {
+        const e = text.indexOf("*/", this.i + 2);
+        if (e < 0) fail(this.line, "unterminated /* comment");
+        for (let k = this.i; k < e; k++) if (text.charCodeAt(k) === LF) this.line++;
+        this.i = e + 2;
+      } else if (c === SLASH && text.charCodeAt(this.i + 1) === SLASH) this.toLineEnd();
+      else if (c === HASH && (this.i === 0 || text.charCodeAt(this.i - 1) === LF)) this.toLineEnd();
+      else return;
+    }
+  }
+
+  private toLineEnd(): void {
+    while (this.i < this.n && this.text.charCodeAt(this.i) !== LF) this.i++;
+  }
+
+  private word(): string {
+    const s = this.i;
+    while (isIdent(this.text.charCodeAt(this.i))) this.i++;
+    return this.text.slice(s, this.i);
+  }
+
+  /** The declaration up to its '{' (words, attributes, [N], '='): the declared size, or null. */
+  declaration(): number | null {
+    const text = this.text;
+    let declared: number | null = null,
+      wide: string | null = null,
+      depth = 0;
+    while (this.i < this.n && text.charCodeAt(this.i) !== LBRACE) {
+      const c = text.charCodeAt(this.i);
+      if (c === LBRACKET && depth === 0) {
+        this.i++;
+        this.skip();
+        const lit = this.word();
+        this.skip();
+        if (text.charCodeAt(this.i) !== RBRACKET) fail(this.line, "expected ] after the array size");
+        if (lit) {
+          const v = cInt(lit);
+          if (v === null) fail(this.line, `array size ${quote(lit)} is not a number`);
+          declared = v;
+        }
+        this.i++;
+      } else if (isIdent(c)) {
+        const w = this.word();
+        if (depth === 0 && WIDE_TYPES.has(w)) wide = w;
+      } else if (c === 40) {
+        depth++;
+        this.i++;
+      } else if (c === 41) {
+        depth--;
+        this.i++;
+      } else if (c === EQ || c === 42 /* * */ || c === COMMA || c === QUOTE || c === 39) {
+        if (c === QUOTE)
+          fail(this.line, "string initialisers are not read (they end with an implicit NUL); use { 0x.., ... }");
+        this.i++;
+      } else fail(this.line, `unexpected ${quote(text[this.i])} before the initialiser's {`);
+      this.skip();
+    }
+    if (this.i >= this.n) fail(this.line, "no { in the C initialiser");
+    if (wide)
+      fail(
+        this.line,
+        `the elements are ${wide}, not bytes: their byte order is unknown (use an unsigned char/uint8_t array)`,
+      );
+    this.i++;
+    return declared;
+  }
+
+  /** The elements up to the closing '}' (and a ';'). */
+  elements(max: number): Sink {
+    const text = this.text;
+    const out = new Sink(max, () => "C initialiser");
+    for (;;) {
+      this.skip();
+      const c = text.charCodeAt(this.i);
+      if (c === RBRACE) {
+        this.i++;
+        break;
       }
-      fail(line, `character literal '${body}' is not one byte`);
+      if (this.i >= this.n) fail(this.line, "the initialiser has no closing }");
+      if (c === LBRACE) fail(this.line, "nested braces: this is a struct initialiser, not a byte array");
+      out.push(this.element());
+      this.skip();
+      const d = text.charCodeAt(this.i);
+      if (d === COMMA) {
+        this.i++;
+        continue;
+      }
+      if (d !== RBRACE)
+        fail(this.line, `expected , or } after an element, not ${quote(text.slice(this.i, this.i + 10))}`);
     }
+    this.skip();
+    if (text.charCodeAt(this.i) === SEMI) {
+      this.i++;
+      this.skip();
+    }
+    return out;
+  }
+
+  /** What may follow: nothing, or xxd -i's "unsigned int NAME_len = N;" agreeing with the `count` bytes. */
+  trailer(count: number): void {
+    const { text, i, n } = this;
+    if (i >= n) return;
+    const rest = text.slice(i, Math.min(n, i + 200));
+    const eq = rest.indexOf("=");
+    const semi = rest.indexOf(";");
+    const words = eq > 0 ? rest.slice(0, eq).trim().split(/\s+/) : [];
+    const lenName = words[words.length - 1];
+    if (
+      eq > 0 &&
+      semi > eq &&
+      words.length >= 2 &&
+      lenName.endsWith("_len") &&
+      text.slice(i + semi + 1).trim() === ""
+    ) {
+      const v = cInt(rest.slice(eq + 1, semi).trim());
+      if (v !== count)
+        fail(this.line, `${lenName} = ${rest.slice(eq + 1, semi).trim()} but the array lists ${count} bytes`);
+    } else fail(this.line, `text after the initialiser: ${quote(text.slice(i, i + 40))}`);
+  }
+
+  /** One element: a character literal, or an integer literal (a minus sign allowed) that fits a byte. */
+  private element(): number {
+    if (this.text.charCodeAt(this.i) === 39) return this.charLiteral();
     let neg = false;
-    if (c === DASH) {
+    if (this.text.charCodeAt(this.i) === DASH) {
       neg = true;
-      i++;
-      skip();
+      this.i++;
+      this.skip();
     }
-    const s = i;
-    while (isIdent(text.charCodeAt(i))) i++;
-    const lit = text.slice(s, i);
+    const s = this.i;
+    const lit = this.word();
     const v = cInt(lit);
-    if (v === null) fail(line, `${quote(lit || text.slice(s, s + 10))} is not an integer literal`);
-    if (neg ? v! > 128 : v! > 255) fail(line, `${neg ? "-" : ""}${lit} is not a byte`);
+    if (v === null) fail(this.line, `${quote(lit || this.text.slice(s, s + 10))} is not an integer literal`);
+    if (neg ? v! > 128 : v! > 255) fail(this.line, `${neg ? "-" : ""}${lit} is not a byte`);
     return neg ? (256 - v!) & 0xff : v!;
+  }
+
+  /** 'x', '\x20', '\0', '\n', '\101' */
+  private charLiteral(): number {
+    const e = this.text.indexOf("'", this.i + 2);
+    if (e < 0 || e - this.i > 6) fail(this.line, "bad character literal");
+    const body = this.text.slice(this.i + 1, e);
+    this.i = e + 1;
+    if (body.length === 1) return body.charCodeAt(0);
+    if (body[0] === "\\" && body[1] === "x") {
+      const v = cInt(`0${body.slice(1)}`);
+      if (v !== null && v < 256) return v;
+    } else if (body[0] === "\\" && body.length === 2 && body[1] in C_ESCAPES) return C_ESCAPES[body[1]];
+    else if (body[0] === "\\" && /^[0-7]{1,3}$/.test(body.slice(1))) {
+      const v = parseInt(body.slice(1), 8);
+      if (v < 256) return v;
+    }
+    return fail(this.line, `character literal '${body}' is not one byte`);
   }
 }
 

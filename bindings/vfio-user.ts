@@ -127,131 +127,160 @@ const shift = (n: SpanNode, by: number, prefix: string): SpanNode => ({
   key: [prefix, ...n.key],
 });
 
+/** What inspectMessage() builds: the header's inspection, added to by the message meta and the body. */
+interface MessageInspection {
+  value: Record<string, unknown> & { $: DecodeMeta & { message?: MessageMeta } };
+  nodes: SpanNode[];
+  diagnostics: Diagnostic[];
+  error: VfioAbiError | undefined;
+  status: number;
+}
+
+const warn = (
+  m: MessageInspection,
+  code: string,
+  message: string,
+  offset: number,
+  size: number,
+  field: string | null,
+) => m.diagnostics.push({ severity: "warning", code, message, offset, size, field });
+
 /** inspect() of a vfio-user message: never throws on bad bytes. */
 export function inspectMessage(
   bytes: Uint8Array,
   opts: MessageDecodeOptions = {},
 ): InspectResult<Record<string, unknown>> {
-  const s = structByName(MESSAGE_STRUCT);
   const extra: RawRecord[] = [];
-  const r = inspectStruct(s, bytes, opts, extra);
-  const value = r.value as Record<string, unknown> & { $: DecodeMeta & { message?: MessageMeta } };
-  const nodes = r.nodes,
-    diagnostics = r.diagnostics;
-  let error = r.error,
-    status = r.status;
-  const flags = typeof value.flags === "number" ? value.flags : 0;
-  const reply = (flags & VFIO_USER_F_TYPE_MASK) === VFIO_USER_F_TYPE_REPLY;
+  const r = inspectStruct(structByName(MESSAGE_STRUCT), bytes, opts, extra);
+  const m: MessageInspection = {
+    value: r.value as MessageInspection["value"],
+    nodes: r.nodes,
+    diagnostics: r.diagnostics,
+    error: r.error,
+    status: r.status,
+  };
   const bodyRec = extra.find((x) => x.kind === K.BODY);
   const fdsRec = extra.find((x) => x.kind === K.FDS);
-  const warn = (code: string, message: string, offset: number, size: number, field: string | null) =>
-    diagnostics.push({ severity: "warning", code, message, offset, size, field });
-
-  if (fdsRec) {
-    const cmd = Number(value.command);
-    const errnoVal = Number(value.error_no ?? 0);
-    const isError = reply && !!(flags & VFIO_USER_F_ERROR);
-    const meta: MessageMeta = {
-      type: reply ? "reply" : "command",
-      command: commandName(cmd),
-      noReply: !!(flags & VFIO_USER_F_NO_REPLY),
-      error: isError,
-      errno: isError && errnoVal ? errnoName(errnoVal) : null,
-      body: null,
-      fds: fdExpectation(fdsRec),
-    };
-    value.$.message = meta;
-    if (reply && meta.noReply)
-      warn(
-        "NO_REPLY_IN_REPLY",
-        "a reply has the No_reply bit set (it only means something in a command)",
-        8,
-        4,
-        "flags",
-      );
-    if (!reply && flags & VFIO_USER_F_ERROR)
-      warn("ERROR_IN_COMMAND", "a command has the Error bit set (it only means something in a reply)", 8, 4, "flags");
-    if (!reply && errnoVal)
-      warn("ERROR_NO_IN_COMMAND", `error_no ${errnoVal} in a command: the field is reserved there`, 12, 4, "error_no");
-    if (reply && !isError && errnoVal)
-      warn("ERROR_NO_WITHOUT_ERROR", `error_no ${errnoVal} without the Error bit: ignored`, 12, 4, "error_no");
-    if (opts.fds !== undefined) {
-      meta.fds.received = opts.fds;
-      meta.fds.ok = fdsAccept(meta.fds, opts.fds);
-      if (!meta.fds.ok) {
-        const msg = `${opts.fds} fd${opts.fds === 1 ? "" : "s"} passed, ${meta.command} ${meta.type} expects ${meta.fds.description}`;
-        diagnostics.push({
-          severity: "error",
-          code: "E_MSG_FDS",
-          message: msg,
-          offset: 0,
-          size: HEADER_SIZE,
-          field: "$fds",
-        });
-        error ??= new (errorClassFor(Status.E_MSG_FDS))("E_MSG_FDS", msg, 0, "$fds");
-        if (status >= 0) status = Status.E_MSG_FDS;
-      }
-    }
-  }
-  if (bodyRec) {
-    const at = bodyRec.offset,
-      body = bytes.subarray(at, at + bodyRec.size);
-    const mode: BodyMode = bodyRec.aux === PROF_MSG_REPLY ? "reply" : "request";
-    const meta = value.$.message!;
-    if (bodyRec.ref === REC_NO_REF) {
-      value.body = body.slice();
-      // the body code: 0 no body, REC_NO_REF raw bytes (not modelled)
-      meta.body = bodyRec.value === BigInt(REC_NO_REF) ? "raw" : null;
-      nodes.push({
-        path: "body",
-        key: ["body"],
-        kind: "elem",
-        offset: at,
-        size: body.length,
-        depth: 1,
-        label: `${body.length} body bytes${meta.body ? " (not modelled)" : ""}`,
-      });
-      if (meta.error)
-        warn(
-          "ERROR_REPLY_BODY",
-          `an error reply carries ${body.length} body bytes: the reply to a failed command holds only the header`,
-          at,
-          body.length,
-          "body",
-        );
-      else if (!meta.body)
-        warn(
-          "UNEXPECTED_BODY",
-          `${meta.command} ${meta.type} has no body, but ${body.length} bytes follow the header`,
-          at,
-          body.length,
-          "body",
-        );
-    } else {
-      const bs = structById(bodyRec.ref) as SchemaStruct;
-      meta.body = bs.name;
-      const b = inspectStruct(bs, body, { ...opts, message: mode });
-      value.body = b.value;
-      nodes.push(...b.nodes.map((n) => shift(n, at, "body")));
-      for (const d of b.diagnostics)
-        diagnostics.push({ ...d, offset: d.offset + at, field: d.field ? `body.${d.field}` : "body" });
-      if (b.error && !error) {
-        const Cls = b.error.constructor as typeof VfioAbiError;
-        error = new Cls(
-          b.error.code,
-          b.error.message,
-          b.error.offset + at,
-          b.error.field ? `body.${b.error.field}` : "body",
-        );
-        status = b.status;
-      }
-      if (b.status === Status.NEEDS_ARGSZ && status >= 0) status = Status.NEEDS_ARGSZ;
-      const json = versionJson(bs, value.body as Record<string, unknown>, at, diagnostics);
-      if (json !== undefined) (value.body as Record<string, unknown>).json = json;
-    }
-  }
+  if (fdsRec) messageMeta(m, fdsRec, opts);
+  if (bodyRec?.ref === REC_NO_REF) rawBody(m, bytes, bodyRec);
+  else if (bodyRec) structBody(m, bytes, bodyRec, opts);
+  const { value, nodes, diagnostics, error, status } = m;
   if (error) error.partial = value;
   return { ok: status >= 0, status, value: value as never, nodes, diagnostics, error };
+}
+
+/** The header's meaning (value.$.message): type, command, flags, errno and the fds it expects and got. */
+function messageMeta(m: MessageInspection, fdsRec: RawRecord, opts: MessageDecodeOptions): void {
+  const value = m.value;
+  const flags = typeof value.flags === "number" ? value.flags : 0;
+  const reply = (flags & VFIO_USER_F_TYPE_MASK) === VFIO_USER_F_TYPE_REPLY;
+  const cmd = Number(value.command);
+  const errnoVal = Number(value.error_no ?? 0);
+  const isError = reply && !!(flags & VFIO_USER_F_ERROR);
+  const meta: MessageMeta = {
+    type: reply ? "reply" : "command",
+    command: commandName(cmd),
+    noReply: !!(flags & VFIO_USER_F_NO_REPLY),
+    error: isError,
+    errno: isError && errnoVal ? errnoName(errnoVal) : null,
+    body: null,
+    fds: fdExpectation(fdsRec),
+  };
+  value.$.message = meta;
+  if (reply && meta.noReply)
+    warn(
+      m,
+      "NO_REPLY_IN_REPLY",
+      "a reply has the No_reply bit set (it only means something in a command)",
+      8,
+      4,
+      "flags",
+    );
+  if (!reply && flags & VFIO_USER_F_ERROR)
+    warn(m, "ERROR_IN_COMMAND", "a command has the Error bit set (it only means something in a reply)", 8, 4, "flags");
+  if (!reply && errnoVal)
+    warn(m, "ERROR_NO_IN_COMMAND", `error_no ${errnoVal} in a command: the field is reserved there`, 12, 4, "error_no");
+  if (reply && !isError && errnoVal)
+    warn(m, "ERROR_NO_WITHOUT_ERROR", `error_no ${errnoVal} without the Error bit: ignored`, 12, 4, "error_no");
+  if (opts.fds === undefined) return;
+  meta.fds.received = opts.fds;
+  meta.fds.ok = fdsAccept(meta.fds, opts.fds);
+  if (meta.fds.ok) return;
+  const msg = `${opts.fds} fd${opts.fds === 1 ? "" : "s"} passed, ${meta.command} ${meta.type} expects ${meta.fds.description}`;
+  m.diagnostics.push({
+    severity: "error",
+    code: "E_MSG_FDS",
+    message: msg,
+    offset: 0,
+    size: HEADER_SIZE,
+    field: "$fds",
+  });
+  m.error ??= new (errorClassFor(Status.E_MSG_FDS))("E_MSG_FDS", msg, 0, "$fds");
+  if (m.status >= 0) m.status = Status.E_MSG_FDS;
+}
+
+/** A body the schema does not model (or one where none belongs): its bytes, and why they are odd. */
+function rawBody(m: MessageInspection, bytes: Uint8Array, bodyRec: RawRecord): void {
+  const at = bodyRec.offset,
+    body = bytes.subarray(at, at + bodyRec.size);
+  const meta = m.value.$.message!;
+  m.value.body = body.slice();
+  // the body code: 0 no body, REC_NO_REF raw bytes (not modelled)
+  meta.body = bodyRec.value === BigInt(REC_NO_REF) ? "raw" : null;
+  m.nodes.push({
+    path: "body",
+    key: ["body"],
+    kind: "elem",
+    offset: at,
+    size: body.length,
+    depth: 1,
+    label: `${body.length} body bytes${meta.body ? " (not modelled)" : ""}`,
+  });
+  if (meta.error)
+    warn(
+      m,
+      "ERROR_REPLY_BODY",
+      `an error reply carries ${body.length} body bytes: the reply to a failed command holds only the header`,
+      at,
+      body.length,
+      "body",
+    );
+  else if (!meta.body)
+    warn(
+      m,
+      "UNEXPECTED_BODY",
+      `${meta.command} ${meta.type} has no body, but ${body.length} bytes follow the header`,
+      at,
+      body.length,
+      "body",
+    );
+}
+
+/** A modelled body: inspected as its struct, its spans, diagnostics and error moved under "body". */
+function structBody(m: MessageInspection, bytes: Uint8Array, bodyRec: RawRecord, opts: MessageDecodeOptions): void {
+  const at = bodyRec.offset,
+    body = bytes.subarray(at, at + bodyRec.size);
+  const mode: BodyMode = bodyRec.aux === PROF_MSG_REPLY ? "reply" : "request";
+  const bs = structById(bodyRec.ref) as SchemaStruct;
+  m.value.$.message!.body = bs.name;
+  const b = inspectStruct(bs, body, { ...opts, message: mode });
+  m.value.body = b.value;
+  m.nodes.push(...b.nodes.map((n) => shift(n, at, "body")));
+  for (const d of b.diagnostics)
+    m.diagnostics.push({ ...d, offset: d.offset + at, field: d.field ? `body.${d.field}` : "body" });
+  if (b.error && !m.error) {
+    const Cls = b.error.constructor as typeof VfioAbiError;
+    m.error = new Cls(
+      b.error.code,
+      b.error.message,
+      b.error.offset + at,
+      b.error.field ? `body.${b.error.field}` : "body",
+    );
+    m.status = b.status;
+  }
+  if (b.status === Status.NEEDS_ARGSZ && m.status >= 0) m.status = Status.NEEDS_ARGSZ;
+  const json = versionJson(bs, m.value.body as Record<string, unknown>, at, m.diagnostics);
+  if (json !== undefined) (m.value.body as Record<string, unknown>).json = json;
 }
 
 /** VERSION data: NUL-terminated UTF-8 JSON. Returns the parsed object (undefined when absent/bad). */

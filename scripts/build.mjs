@@ -8,6 +8,7 @@ import { fileURLToPath } from "node:url";
 import { build as buildBundle } from "./build/bundle.mjs";
 import { build as buildInspector } from "./build/inspector.mjs";
 import { build as buildWasm2js } from "./build/wasm2js.mjs";
+import { parseOptions } from "./lib/options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const bin = (n) => join(root, "node_modules", ".bin", n);
@@ -28,7 +29,11 @@ export const OUTPUTS = [
   "build/fuzz.wasm2js.js",
   "inspector/dist/index.html",
 ];
-if (process.argv.includes("--if-missing") && OUTPUTS.every((f) => existsSync(join(root, f)))) {
+const { values: args } = parseOptions("build", {
+  usage: "node scripts/build.mjs [--if-missing]",
+  options: { "if-missing": { type: "boolean" } },
+});
+if (args["if-missing"] && OUTPUTS.every((f) => existsSync(join(root, f)))) {
   console.error("build: already built (npm run build rebuilds)");
   process.exit(0);
 }

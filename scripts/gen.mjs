@@ -13,6 +13,7 @@ import { outputs as cHeader } from "./gen/c-header.mjs";
 import { outputs as abiReference } from "./gen/docs.mjs";
 import { outputs as fastTs } from "./gen/fast-ts.mjs";
 import { outputs as wasmAbi } from "./gen/wasm-abi.mjs";
+import { parseOptions } from "./lib/options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const BANNER =
@@ -215,87 +216,97 @@ const uapiSids = () =>
       ([n, st]) => st.kind === "info" && !st.caps && !st.proposal && n !== "vfio_irq_set" && n !== "vfio_irq_info",
     )
     .map(([n]) => sid[n]);
+/** Rows shared by several entries (offsets or sizes per layout variant that differ between variants):
+ *  one copy each in `rows`, referenced by index. Most rows are the same in every variant. */
+const shared = (rows) => (xs) => {
+  const key = xs.join(",");
+  const i = rows.findIndex((r) => r.join(",") === key);
+  if (i >= 0) return i;
+  rows.push(xs);
+  return rows.length - 1;
+};
+const same = (xs) => xs.every((x) => x === xs[0]);
+
+/** A FIELD row (see its comment in the output); `varOff` files an offset that differs per variant. */
+function fieldRow(f, varOff) {
+  const attrs = (f.since ? 1 : 0) | (f.proposal ? 2 : 0) | (f.short === "needs" ? 4 : 0) | (same(f.offsets) ? 0 : 8);
+  const pv = ((f.proposal ? proposalNames.indexOf(f.proposal) : 0) << 4) | (f.version & 0xf);
+  // array: element struct id, or 0x80 | scalar type; bytes: 1; payload: selector's local index
+  const aux = f.of
+    ? f.of in sid
+      ? sid[f.of]
+      : 0x80 | TYPE[f.of]
+    : f.type === "bytes"
+      ? 1
+      : f.type === "payload"
+        ? f.selectorLocal
+        : 0;
+  if (TYPE[f.type] > 15 || f.offsets.some((o) => o > 255)) throw new Error(`${f.struct}.${f.path}: row overflows`);
+  return [TYPE[f.type] | (attrs << 4), pv, aux, same(f.offsets) ? f.offsets[0] : varOff(f.offsets)];
+}
+
+/** A STRUCT row; `varSize` files a size that differs per variant. */
+function structRow(s, varSize) {
+  // proposal fields add the same number of bytes in every variant (vfio_irq_info 16 -> 20)
+  const grow = s.sizeProp[0] - s.size[0];
+  if (s.sizeProp.some((x, i) => x - s.size[i] !== grow) || s.size.some((x) => x > 255))
+    throw new Error(`${s.name}: sizes do not fit the struct row`);
+  return [
+    s.firstField & 0xff,
+    s.firstField >> 8,
+    s.nfields,
+    KIND[s.kind] | (same(s.size) ? 0 : 0x10),
+    same(s.size) ? s.size[0] : varSize(s.size),
+    grow,
+    s.minsz,
+    s.caps ? s.caps.flag : 0,
+    s.capOffsetLocal & 0xff,
+    s.proposal
+      ? proposalNames.indexOf(s.proposal) + 1
+      : s.caps?.proposal
+        ? proposalNames.indexOf(s.caps.proposal) + 1
+        : 0,
+    s.trailingLocal & 0xff,
+    s.trailingCountLocal & 0xff,
+  ];
+}
+
+/** A CAPREG row. */
+const capRow = (c) => [
+  sid[c.host],
+  c.id,
+  sid[c.struct],
+  c.proposal ? proposalNames.indexOf(c.proposal) + 1 : 0,
+  c.maxVersion,
+  0,
+  0,
+  0,
+];
+
+/** A CASES row. */
+function caseRow(c) {
+  const ref = c.struct ? sid[c.struct] : c.bytes;
+  if (ref > 255 || c.mask > 0xffff || c.value > 0xffff)
+    throw new Error(`payload case ${c.mask}/${c.value}: row overflows`);
+  const le16 = (x) => [x & 0xff, x >>> 8];
+  return [
+    c.field & 0xff,
+    c.field >> 8,
+    CASE[c.kind] | ((c.elem ? TYPE[c.elem] : 0) << 4),
+    ref,
+    ...le16(c.mask),
+    ...le16(c.value),
+  ];
+}
+
+/** assembly/generated/layout.ts: the layout tables as bytes, and the kernel constants. */
 function asLayout() {
-  // Rows shared by several entries (offsets or sizes per layout variant that differ between
-  // variants): one copy each, referenced by index. Most rows are the same in every variant.
-  const shared = (rows) => (xs) => {
-    const key = xs.join(",");
-    const i = rows.findIndex((r) => r.join(",") === key);
-    if (i >= 0) return i;
-    rows.push(xs);
-    return rows.length - 1;
-  };
   const varOffRows = [];
   const varSizeRows = [];
-  const varOff = shared(varOffRows);
-  const varSize = shared(varSizeRows);
-  const same = (xs) => xs.every((x) => x === xs[0]);
-  const fieldBytes = [];
-  for (const f of model.fields) {
-    const attrs = (f.since ? 1 : 0) | (f.proposal ? 2 : 0) | (f.short === "needs" ? 4 : 0) | (same(f.offsets) ? 0 : 8);
-    const pv = ((f.proposal ? proposalNames.indexOf(f.proposal) : 0) << 4) | (f.version & 0xf);
-    // array: element struct id, or 0x80 | scalar type; bytes: 1; payload: selector's local index
-    const aux = f.of
-      ? f.of in sid
-        ? sid[f.of]
-        : 0x80 | TYPE[f.of]
-      : f.type === "bytes"
-        ? 1
-        : f.type === "payload"
-          ? f.selectorLocal
-          : 0;
-    if (TYPE[f.type] > 15 || f.offsets.some((o) => o > 255)) throw new Error(`${f.struct}.${f.path}: row overflows`);
-    fieldBytes.push([TYPE[f.type] | (attrs << 4), pv, aux, same(f.offsets) ? f.offsets[0] : varOff(f.offsets)]);
-  }
-  const structBytes = [];
-  for (const s of model.structs) {
-    // proposal fields add the same number of bytes in every variant (vfio_irq_info 16 -> 20)
-    const grow = s.sizeProp[0] - s.size[0];
-    if (s.sizeProp.some((x, i) => x - s.size[i] !== grow) || s.size.some((x) => x > 255))
-      throw new Error(`${s.name}: sizes do not fit the struct row`);
-    structBytes.push([
-      s.firstField & 0xff,
-      s.firstField >> 8,
-      s.nfields,
-      KIND[s.kind] | (same(s.size) ? 0 : 0x10),
-      same(s.size) ? s.size[0] : varSize(s.size),
-      grow,
-      s.minsz,
-      s.caps ? s.caps.flag : 0,
-      s.capOffsetLocal & 0xff,
-      s.proposal
-        ? proposalNames.indexOf(s.proposal) + 1
-        : s.caps?.proposal
-          ? proposalNames.indexOf(s.caps.proposal) + 1
-          : 0,
-      s.trailingLocal & 0xff,
-      s.trailingCountLocal & 0xff,
-    ]);
-  }
-  const capBytes = model.capreg.map((c) => [
-    sid[c.host],
-    c.id,
-    sid[c.struct],
-    c.proposal ? proposalNames.indexOf(c.proposal) + 1 : 0,
-    c.maxVersion,
-    0,
-    0,
-    0,
-  ]);
-  const caseBytes = model.cases.map((c) => {
-    const ref = c.struct ? sid[c.struct] : c.bytes;
-    if (ref > 255 || c.mask > 0xffff || c.value > 0xffff)
-      throw new Error(`payload case ${c.mask}/${c.value}: row overflows`);
-    const le16 = (x) => [x & 0xff, x >>> 8];
-    return [
-      c.field & 0xff,
-      c.field >> 8,
-      CASE[c.kind] | ((c.elem ? TYPE[c.elem] : 0) << 4),
-      ref,
-      ...le16(c.mask),
-      ...le16(c.value),
-    ];
-  });
+  const fieldBytes = model.fields.map((f) => fieldRow(f, shared(varOffRows)));
+  const structBytes = model.structs.map((s) => structRow(s, shared(varSizeRows)));
+  const capBytes = model.capreg.map(capRow);
+  const caseBytes = model.cases.map(caseRow);
   const arr = (rows) => rows.map((r) => `  ${r.join(", ")},`).join("\n");
   const consts = kernelConstants().map((c) => `export const ${c.name}: ${c.type} = ${c.text};`);
   return `${BANNER}// Flattened layout tables (C rules per variant: lp64/6.1, lp64/6.6, ilp32/6.1, ilp32/6.6).
@@ -374,51 +385,49 @@ const pascal = (n) =>
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join("");
 
+/** The TypeScript interface of one struct: a member per field (an embedded struct is one member). */
+function tsInterface(s) {
+  const all = model.fields.slice(s.firstField, s.firstField + s.nfields).filter((f) => !f.path.startsWith("header."));
+  // embedded structs (vfio_iommu_type1_dirty_bitmap_get.bitmap) are one member of their own type
+  const embedded = new Map(
+    abi.structs[s.name].fields.filter((f) => f.type === "struct" && f.name !== "header").map((f) => [f.name, f.struct]),
+  );
+  const seen = new Set();
+  const fs = all.filter((f) => {
+    const top = f.path.split(".")[0];
+    if (!embedded.has(top)) return true;
+    if (seen.has(top)) return false;
+    seen.add(top);
+    return true;
+  });
+  const lines = fs.map((f) => {
+    const top = f.path.split(".")[0];
+    if (embedded.has(top)) return `  ${top}${f.since ? "?" : ""}: ${pascal(embedded.get(top))};`;
+    const opt = f.since || f.proposal || f.version > 1 ? "?" : "";
+    const doc = [
+      f.flags && `flag set ${f.flags}`,
+      f.enum && `enum ${f.enum}`,
+      f.since && `since ${f.since}`,
+      f.proposal && `proposal ${f.proposal}`,
+      f.version > 1 && `cap version >= ${f.version}`,
+    ]
+      .filter(Boolean)
+      .join("; ");
+    const optional = opt || (f.type === "payload" && !f.cases.some((c) => c.elem)) ? "?" : "";
+    const alts = (f.alt ?? [])
+      .map(
+        (a) =>
+          `\n  /** the same bytes as ${f.name}, named so when ${a.when.flag} is set${a.since ? `; since ${a.since}` : ""} */\n  ${a.name}?: ${tsType(f)};`,
+      )
+      .join("");
+    return `${doc ? `  /** ${doc} */\n` : ""}  ${f.name}${optional}: ${tsType(f)};${alts}`;
+  });
+  if (s.kind === "cap") lines.unshift("  header: VfioInfoCapHeader;");
+  return `/** ${s.cName}${s.doc ? ` — ${s.doc}` : ""} */\nexport interface ${pascal(s.name)} {\n${lines.join("\n")}\n}`;
+}
+
 function tsSchema() {
-  const ifaces = [];
-  for (const s of model.structs) {
-    const all = model.fields.slice(s.firstField, s.firstField + s.nfields).filter((f) => !f.path.startsWith("header."));
-    // embedded structs (vfio_iommu_type1_dirty_bitmap_get.bitmap) are one member of their own type
-    const embedded = new Map(
-      abi.structs[s.name].fields
-        .filter((f) => f.type === "struct" && f.name !== "header")
-        .map((f) => [f.name, f.struct]),
-    );
-    const seen = new Set();
-    const fs = all.filter((f) => {
-      const top = f.path.split(".")[0];
-      if (!embedded.has(top)) return true;
-      if (seen.has(top)) return false;
-      seen.add(top);
-      return true;
-    });
-    const lines = fs.map((f) => {
-      const top = f.path.split(".")[0];
-      if (embedded.has(top)) return `  ${top}${f.since ? "?" : ""}: ${pascal(embedded.get(top))};`;
-      const opt = f.since || f.proposal || f.version > 1 ? "?" : "";
-      const doc = [
-        f.flags && `flag set ${f.flags}`,
-        f.enum && `enum ${f.enum}`,
-        f.since && `since ${f.since}`,
-        f.proposal && `proposal ${f.proposal}`,
-        f.version > 1 && `cap version >= ${f.version}`,
-      ]
-        .filter(Boolean)
-        .join("; ");
-      const optional = opt || (f.type === "payload" && !f.cases.some((c) => c.elem)) ? "?" : "";
-      const alts = (f.alt ?? [])
-        .map(
-          (a) =>
-            `\n  /** the same bytes as ${f.name}, named so when ${a.when.flag} is set${a.since ? `; since ${a.since}` : ""} */\n  ${a.name}?: ${tsType(f)};`,
-        )
-        .join("");
-      return `${doc ? `  /** ${doc} */\n` : ""}  ${f.name}${optional}: ${tsType(f)};${alts}`;
-    });
-    if (s.kind === "cap") lines.unshift("  header: VfioInfoCapHeader;");
-    ifaces.push(
-      `/** ${s.cName}${s.doc ? ` — ${s.doc}` : ""} */\nexport interface ${pascal(s.name)} {\n${lines.join("\n")}\n}`,
-    );
-  }
+  const ifaces = model.structs.map(tsInterface);
   const data = {
     proposals: proposalNames.map((p, i) => ({ name: p, bit: 1 << (8 + i), ...abi.proposals[p] })),
     arches: abi.arches,
@@ -491,7 +500,10 @@ ${kernelConstants()
 const ctx = { model, abi, BANNER, pascal, root };
 for (const gen of [cHeader, abiReference, fastTs, wasmAbi]) Object.assign(outputs, gen(ctx));
 
-const check = process.argv.includes("--check");
+const { check } = parseOptions("gen", {
+  usage: "node scripts/gen.mjs [--check]",
+  options: { check: { type: "boolean" } },
+}).values;
 const stale = [];
 for (const [rel, text] of Object.entries(outputs)) {
   const p = join(root, rel);

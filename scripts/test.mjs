@@ -22,13 +22,14 @@
 // Select stages with --only=a,b or skip with --skip=a,b (e.g. --skip=kernel on a laptop: it skips
 // both QEMU stages, kernel and cross).
 import { spawn, spawnSync } from "node:child_process";
-import { parseArgs } from "node:util";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
+import { parseOptions } from "./lib/options.mjs";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { values: args } = parseArgs({
+const { values: args } = parseOptions("test", {
+  usage: "node scripts/test.mjs [--only=STAGE,STAGE] [--skip=STAGE,STAGE] [--no-install]",
   options: { only: { type: "string" }, skip: { type: "string" }, "no-install": { type: "boolean" } },
 });
 const only = args.only?.split(",") ?? null,

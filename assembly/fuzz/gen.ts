@@ -363,70 +363,14 @@ export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32):
   const col = firstField(sid) + capOffsetLocal(sid);
   Rng.put32(dst + fieldOffset(col, v), 0);
   Rng.put32(dst, fixed);
-  // cap kinds of this host
-  const kinds = work + W_MISC + 96;
-  let nk: u32 = 0;
-  for (let i = 0; i < NUM_CAPREG; i++) {
-    const p = CAPREG + (i as usize) * 8;
-    if ((load<u8>(p) as i32) != sid) continue;
-    const prop = load<u8>(p, 3) as u32;
-    if (prop != 0 && (prof & (1 << (8 + prop - 1))) == 0) continue;
-    store<u8>(kinds + nk, i as u8);
-    nk++;
-  }
+  const nk = capKinds(sid, prof, work + W_MISC + 96);
   const n: u32 =
     cls == C.C_CH_VALID ? below(MAXCAPS) : cls == C.C_CH_CYCLE ? 2 + below(MAXCAPS - 1) : 1 + below(MAXCAPS);
   const forceArr: i32 = cls == C.C_CH_ARRAY_OVERRUN ? (below(n) as i32) : -1;
-  const list = work + W_CAPS;
-  const offs = work + W_MISC,
-    lens = work + W_MISC + 32,
-    sids = work + W_MISC + 64;
-  let capAt = list + 64;
-  const align8 = (prof & PROF_EPOCH66) != 0;
-  let off = fixed;
-  for (let i: u32 = 0; i < n; i++) {
-    let e: u32 = 0;
-    for (let t = 0; t < 16; t++) {
-      e = load<u8>(kinds + below(nk)) as u32;
-      if ((i as i32) != forceArr || trailingLocal(load<u8>(CAPREG + (e as usize) * 8, 2) as i32) >= 0) break;
-    }
-    const p = CAPREG + (e as usize) * 8;
-    const id = load<u8>(p, 1) as u32,
-      csid = load<u8>(p, 2) as i32,
-      maxV = load<u8>(p, 4) as u32;
-    const ver: u32 = cls == C.C_CH_WRONG_VERSION ? maxV : 1 + below(maxV);
-    const ssz = structSize(csid, prof, v);
-    memory.fill(capAt, 0, 512);
-    fillRand(csid, prof, v, capAt, ver, big);
-    let clen = ver >= maxV ? ssz : capKnownSize(csid, ver, prof, v);
-    const tl = trailingLocal(csid);
-    if (tl >= 0) {
-      const af = firstField(csid) + tl,
-        cf = firstField(csid) + trailingCountLocal(csid);
-      const isArr = fieldType(af) == T_ARRAY;
-      const cnt: u32 = isArr ? below(4) : Rng.chance(8) ? 64 : 4 * below(5);
-      const esz: u32 = isArr ? structSize(fieldAux(af), prof, v) : 1;
-      Rng.put32(capAt + fieldOffset(cf, v), cnt);
-      const ao = fieldOffset(af, v);
-      for (let b: u32 = 0; b < cnt * esz; b++) store<u8>(capAt + ao + b, r32());
-      clen = ao + cnt * esz;
-      if (clen < ssz) clen = ssz;
-    }
-    clen = (clen + 3) & ~3;
-    put16(capAt, id);
-    put16(capAt + 2, ver);
-    store<u32>(list + (i << 3), capAt as u32);
-    store<u32>(list + (i << 3) + 4, clen);
-    store<u32>(offs + (i << 2), off);
-    store<u32>(lens + (i << 2), clen);
-    store<u8>(sids + i, csid as u8);
-    off += align8 ? (clen + 7) & ~7 : clen;
-    capAt += (clen + 15) & ~15;
-  }
+  genCaps(cls, prof, v, big, work, nk, n, forceArr, fixed);
   const supplied: u32 = cls == C.C_CH_TOO_SMALL ? fixed : 0xffffffff;
-  let len = buildCaps(sid, prof, dst, BUF_CAP, fixed, supplied, list, n) as u32;
+  let len = buildCaps(sid, prof, dst, BUF_CAP, fixed, supplied, work + W_CAPS, n) as u32;
   // class mutations on the built reply
-  const capOffAt = dst + fieldOffset(col, v);
   let st = S.OK;
   if (cls == C.C_CH_TOO_SMALL) st = n > 0 ? S.NEEDS_ARGSZ : S.OK;
   else if (cls == C.C_CH_ARGSZ_MIN) {
@@ -441,53 +385,8 @@ export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32):
     Rng.put32(dst, len + 1 + below(256));
     st = S.E_ARGSZ_OVER;
   } else if (cls == C.C_CH_FLAG_CLEAR) Rng.put32(dst + INFO_FLAGS, get32(dst + INFO_FLAGS) & ~capsFlag(sid));
-  else if (cls > C.C_CH_ARGSZ_OVER && n > 0) {
-    // link / cap mutations: k = the cap whose link (or id/version/array) changes; -1 = cap_offset
-    const k = below(n) as i32;
-    const ok = load<u32>(offs + (k << 2)),
-      kEnd = ok + load<u32>(lens + (k << 2));
-    const link = k == 0 && Rng.chance(5) ? capOffAt : dst + ok + 4;
-    const linkIsHead = link == capOffAt;
-    if (cls == C.C_CH_NEXT_ZERO) {
-      if ((k as u32) + 1 < n) Rng.put32(dst + ok + 4, 0);
-    } else if (cls == C.C_CH_PAST_END) {
-      Rng.put32(link, ((len + 3) & ~3) + 4 * below(16));
-      st = S.E_CAP_PAST_END;
-    } else if (cls == C.C_CH_INTO_HEADER) {
-      Rng.put32(link, 4 * (1 + below(fixed / 4 - 1)));
-      st = S.E_CAP_INTO_HEADER;
-    } else if (cls == C.C_CH_MISALIGNED) {
-      Rng.put32(link, linkIsHead ? fixed + 1 + below(3) : ((kEnd + 3) & ~3) + 1 + below(3));
-      st = S.E_CAP_MISALIGNED;
-    } else if (cls == C.C_CH_SELF) {
-      Rng.put32(dst + ok + 4, ok);
-      st = S.E_CAP_SELF;
-    } else if (cls == C.C_CH_CYCLE) {
-      const kk = 1 + below(n - 1),
-        j = below(kk);
-      Rng.put32(dst + load<u32>(offs + (kk << 2)) + 4, load<u32>(offs + (j << 2)));
-      st = S.E_CAP_LOOP;
-    } else if (cls == C.C_CH_OVERLAP) {
-      // a cap with a trailing array reports the array running past `next` first
-      Rng.put32(dst + ok + 4, ok + 4);
-      st = trailingLocal(load<u8>(sids + k) as i32) >= 0 ? S.E_CAP_ARRAY_OVERRUN : S.E_CAP_OVERLAP;
-    } else if (cls == C.C_CH_UNKNOWN_ID) put16(dst + ok, 0x100 + below(0xff00));
-    else if (cls == C.C_CH_WRONG_VERSION) put16(dst + ok + 2, Rng.chance(4) ? 0 : get16(dst + ok + 2) + 1 + below(200));
-    else if (cls == C.C_CH_ARRAY_OVERRUN) {
-      const ka = forceArr as u32;
-      const csid = load<u8>(sids + ka) as i32;
-      const ao = load<u32>(offs + (ka << 2));
-      if (trailingLocal(csid) >= 0) {
-        const af = firstField(csid) + trailingLocal(csid),
-          cf = firstField(csid) + trailingCountLocal(csid);
-        const esz: u32 = fieldType(af) == T_ARRAY ? structSize(fieldAux(af), prof, v) : 1;
-        const capLimit = ka + 1 < n ? load<u32>(offs + ((ka + 1) << 2)) : len;
-        const room = capLimit - ao - fieldOffset(af, v);
-        Rng.put32(dst + ao + fieldOffset(cf, v), Rng.chance(4) ? 0x10000000 + (r32() >> 4) : room / esz + 1 + below(3));
-        st = S.E_CAP_ARRAY_OVERRUN;
-      }
-    }
-  }
+  else if (cls > C.C_CH_ARGSZ_OVER && n > 0)
+    st = mutateChain(cls, prof, v, dst, work, n, forceArr, fixed, len, dst + fieldOffset(col, v));
   gClass = cls;
   gSid = sid;
   gRet = 0;
@@ -495,6 +394,161 @@ export function genInfo(sid: i32, prof: u32, dst: usize, work: usize, cls: i32):
   gTarget = C.NO_RULE;
   gStatus = st;
   return len;
+}
+
+/** The capability registry entries (indexes) this host `sid` takes under `prof`, as bytes at `kinds`: their count. */
+function capKinds(sid: i32, prof: u32, kinds: usize): u32 {
+  let nk: u32 = 0;
+  for (let i = 0; i < NUM_CAPREG; i++) {
+    const p = CAPREG + (i as usize) * 8;
+    if ((load<u8>(p) as i32) != sid) continue;
+    const prop = load<u8>(p, 3) as u32;
+    if (prop != 0 && (prof & (1 << (8 + prop - 1))) == 0) continue;
+    store<u8>(kinds + nk, i as u8);
+    nk++;
+  }
+  return nk;
+}
+
+/**
+ * `n` random caps of the `nk` kinds at work + W_MISC + 96, each into its own scratch slot, listed at
+ * work + W_CAPS (address, length) for buildCaps; their offsets in the reply (from `fixed`), lengths
+ * and struct ids go to work + W_MISC (+0, +32, +64) for the mutations. Cap `forceArr` (-1: none)
+ * gets a kind with a trailing array where the host has one; class C_CH_WRONG_VERSION gives every cap
+ * its newest version (the mutation then changes one).
+ */
+function genCaps(
+  cls: i32,
+  prof: u32,
+  v: i32,
+  big: bool,
+  work: usize,
+  nk: u32,
+  n: u32,
+  forceArr: i32,
+  fixed: u32,
+): void {
+  const kinds = work + W_MISC + 96;
+  const list = work + W_CAPS;
+  const offs = work + W_MISC,
+    lens = work + W_MISC + 32,
+    sids = work + W_MISC + 64;
+  let capAt = list + 64;
+  const align8 = (prof & PROF_EPOCH66) != 0;
+  let off = fixed;
+  for (let i: u32 = 0; i < n; i++) {
+    let e: u32 = 0;
+    for (let t = 0; t < 16; t++) {
+      e = load<u8>(kinds + below(nk)) as u32;
+      if ((i as i32) != forceArr || trailingLocal(load<u8>(CAPREG + (e as usize) * 8, 2) as i32) >= 0) break;
+    }
+    const p = CAPREG + (e as usize) * 8;
+    const csid = load<u8>(p, 2) as i32;
+    const maxV = load<u8>(p, 4) as u32;
+    const ver: u32 = cls == C.C_CH_WRONG_VERSION ? maxV : 1 + below(maxV);
+    const clen = genCap(prof, v, big, capAt, load<u8>(p, 1) as u32, ver, csid, maxV);
+    store<u32>(list + (i << 3), capAt as u32);
+    store<u32>(list + (i << 3) + 4, clen);
+    store<u32>(offs + (i << 2), off);
+    store<u32>(lens + (i << 2), clen);
+    store<u8>(sids + i, csid as u8);
+    off += align8 ? (clen + 7) & ~7 : clen;
+    capAt += (clen + 15) & ~15;
+  }
+}
+
+/** One cap of struct `csid` (cap id `id`, version `ver` of `maxV`) at `capAt`, random fields and array: its length. */
+function genCap(prof: u32, v: i32, big: bool, capAt: usize, id: u32, ver: u32, csid: i32, maxV: u32): u32 {
+  const ssz = structSize(csid, prof, v);
+  memory.fill(capAt, 0, 512);
+  fillRand(csid, prof, v, capAt, ver, big);
+  let clen = ver >= maxV ? ssz : capKnownSize(csid, ver, prof, v);
+  const tl = trailingLocal(csid);
+  if (tl >= 0) {
+    const af = firstField(csid) + tl,
+      cf = firstField(csid) + trailingCountLocal(csid);
+    const isArr = fieldType(af) == T_ARRAY;
+    const cnt: u32 = isArr ? below(4) : Rng.chance(8) ? 64 : 4 * below(5);
+    const esz: u32 = isArr ? structSize(fieldAux(af), prof, v) : 1;
+    Rng.put32(capAt + fieldOffset(cf, v), cnt);
+    const ao = fieldOffset(af, v);
+    for (let b: u32 = 0; b < cnt * esz; b++) store<u8>(capAt + ao + b, r32());
+    clen = ao + cnt * esz;
+    if (clen < ssz) clen = ssz;
+  }
+  clen = (clen + 3) & ~3;
+  put16(capAt, id);
+  put16(capAt + 2, ver);
+  return clen;
+}
+
+/**
+ * The link and cap mutations of class `cls` on a built chain of `n` caps (reply `len` bytes, header
+ * `fixed` bytes, cap_offset at `capOffAt`): one cap k's link, id, version or array count changes.
+ * The status the decoder must answer.
+ */
+function mutateChain(
+  cls: i32,
+  prof: u32,
+  v: i32,
+  dst: usize,
+  work: usize,
+  n: u32,
+  forceArr: i32,
+  fixed: u32,
+  len: u32,
+  capOffAt: usize,
+): i32 {
+  const offs = work + W_MISC,
+    lens = work + W_MISC + 32,
+    sids = work + W_MISC + 64;
+  let st = S.OK;
+  // k = the cap whose link (or id/version/array) changes; the head link is cap_offset
+  const k = below(n) as i32;
+  const ok = load<u32>(offs + (k << 2)),
+    kEnd = ok + load<u32>(lens + (k << 2));
+  const link = k == 0 && Rng.chance(5) ? capOffAt : dst + ok + 4;
+  const linkIsHead = link == capOffAt;
+  if (cls == C.C_CH_NEXT_ZERO) {
+    if ((k as u32) + 1 < n) Rng.put32(dst + ok + 4, 0);
+  } else if (cls == C.C_CH_PAST_END) {
+    Rng.put32(link, ((len + 3) & ~3) + 4 * below(16));
+    st = S.E_CAP_PAST_END;
+  } else if (cls == C.C_CH_INTO_HEADER) {
+    Rng.put32(link, 4 * (1 + below(fixed / 4 - 1)));
+    st = S.E_CAP_INTO_HEADER;
+  } else if (cls == C.C_CH_MISALIGNED) {
+    Rng.put32(link, linkIsHead ? fixed + 1 + below(3) : ((kEnd + 3) & ~3) + 1 + below(3));
+    st = S.E_CAP_MISALIGNED;
+  } else if (cls == C.C_CH_SELF) {
+    Rng.put32(dst + ok + 4, ok);
+    st = S.E_CAP_SELF;
+  } else if (cls == C.C_CH_CYCLE) {
+    const kk = 1 + below(n - 1),
+      j = below(kk);
+    Rng.put32(dst + load<u32>(offs + (kk << 2)) + 4, load<u32>(offs + (j << 2)));
+    st = S.E_CAP_LOOP;
+  } else if (cls == C.C_CH_OVERLAP) {
+    // a cap with a trailing array reports the array running past `next` first
+    Rng.put32(dst + ok + 4, ok + 4);
+    st = trailingLocal(load<u8>(sids + k) as i32) >= 0 ? S.E_CAP_ARRAY_OVERRUN : S.E_CAP_OVERLAP;
+  } else if (cls == C.C_CH_UNKNOWN_ID) put16(dst + ok, 0x100 + below(0xff00));
+  else if (cls == C.C_CH_WRONG_VERSION) put16(dst + ok + 2, Rng.chance(4) ? 0 : get16(dst + ok + 2) + 1 + below(200));
+  else if (cls == C.C_CH_ARRAY_OVERRUN) {
+    const ka = forceArr as u32;
+    const csid = load<u8>(sids + ka) as i32;
+    const ao = load<u32>(offs + (ka << 2));
+    if (trailingLocal(csid) >= 0) {
+      const af = firstField(csid) + trailingLocal(csid),
+        cf = firstField(csid) + trailingCountLocal(csid);
+      const esz: u32 = fieldType(af) == T_ARRAY ? structSize(fieldAux(af), prof, v) : 1;
+      const capLimit = ka + 1 < n ? load<u32>(offs + ((ka + 1) << 2)) : len;
+      const room = capLimit - ao - fieldOffset(af, v);
+      Rng.put32(dst + ao + fieldOffset(cf, v), Rng.chance(4) ? 0x10000000 + (r32() >> 4) : room / esz + 1 + below(3));
+      st = S.E_CAP_ARRAY_OVERRUN;
+    }
+  }
+  return st;
 }
 
 /** Generate one case of family `sid` (-1 = mixed). Returns its length; labels in g*. */

@@ -121,133 +121,112 @@ export interface CampaignSummary {
   failureFiles: string[];
 }
 
-/** Run a campaign with K worker threads (sharded by case-index range). */
-export async function runCampaign(o: {
-  seed?: number;
-  seconds?: number;
-  count?: number;
-  workers?: number;
-  progress?: boolean;
-  failuresDir?: string;
-}): Promise<CampaignSummary> {
-  const seed = (o.seed ?? 1) >>> 0,
-    K = Math.max(1, o.workers ?? 2);
-  const total = o.count ?? (o.seconds !== undefined ? 0x7fffffff : 1_000_000);
-  const stop = new Int32Array(new SharedArrayBuffer(4));
-  const agg = {
-    cases: 0,
-    inputs: 0,
-    failures: 0,
-    valid: 0,
-    nearValid: 0,
-    mutatedDecoded: 0,
-    mutatedRejected: 0,
-    roundTrips: 0,
-    hash: 0n,
-    pages: [Infinity, 0],
-    classes: [] as number[],
-    kinds: [] as number[],
-    failureList: [] as { index: number; kind: number }[],
-  };
-  const t0 = performance.now();
-  const progress = o.progress ?? false;
-  const line = () => {
-    const s = (performance.now() - t0) / 1000;
-    process.stderr.write(
-      `\rfuzz: ${agg.cases} cases, ${(agg.cases / s / 1e6).toFixed(2)} M cases/s, ${agg.failures} failures, ${s.toFixed(1)} s   `,
-    );
-  };
-  const timer = o.seconds !== undefined ? setTimeout(() => Atomics.store(stop, 0, 1), o.seconds * 1000) : null;
-  const here = new URL("./worker.js", import.meta.url);
-  await Promise.all(
-    Array.from(
-      { length: K },
-      (_, k) =>
-        new Promise<void>((resolve, reject) => {
-          const first = Math.floor((total / K) * k),
-            count = Math.floor((total / K) * (k + 1)) - first;
-          const w = new Worker(here, { workerData: { seed, first, count, chunk: 50_000, stop } });
-          w.on("message", (m: { type: string; stats: ShardStats & { hash: string } }) => {
-            if (m.type !== "chunk") return;
-            const r = m.stats;
-            for (const k2 of [
-              "cases",
-              "inputs",
-              "failures",
-              "valid",
-              "nearValid",
-              "mutatedDecoded",
-              "mutatedRejected",
-              "roundTrips",
-            ] as const)
-              agg[k2] += r[k2];
-            agg.hash = BigInt.asUintN(64, agg.hash + BigInt(r.hash));
-            agg.pages[0] = Math.min(agg.pages[0], r.pages[0]);
-            agg.pages[1] = Math.max(agg.pages[1], r.pages[1]);
-            r.classes.forEach((c, i) => {
-              agg.classes[i] = (agg.classes[i] ?? 0) + c;
-            });
-            r.kinds.forEach((c, i) => {
-              agg.kinds[i] = (agg.kinds[i] ?? 0) + c;
-            });
-            if (agg.failureList.length < 64) agg.failureList.push(...r.failureList);
-            if (progress) line();
-          });
-          w.on("error", reject);
-          w.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`fuzz worker exited with ${c}`))));
-        }),
-    ),
-  );
-  if (timer) clearTimeout(timer);
-  if (progress) {
-    line();
-    process.stderr.write("\n");
+/** The counters a campaign adds up over its workers' chunks. */
+const COUNTERS = [
+  "cases",
+  "inputs",
+  "failures",
+  "valid",
+  "nearValid",
+  "mutatedDecoded",
+  "mutatedRejected",
+  "roundTrips",
+] as const;
+type ChunkStats = ShardStats & { hash: string };
+type Tally = Record<(typeof COUNTERS)[number], number> & {
+  hash: bigint;
+  pages: number[];
+  classes: number[];
+  kinds: number[];
+  failureList: { index: number; kind: number }[];
+};
+
+const newTally = (): Tally => ({
+  ...(Object.fromEntries(COUNTERS.map((k) => [k, 0])) as Record<(typeof COUNTERS)[number], number>),
+  hash: 0n,
+  pages: [Infinity, 0],
+  classes: [],
+  kinds: [],
+  failureList: [],
+});
+
+/** Add one chunk's stats (the hash is a wrapping sum: the same total whatever the chunks' order). */
+function addChunk(agg: Tally, r: ChunkStats): void {
+  for (const k of COUNTERS) agg[k] += r[k];
+  agg.hash = BigInt.asUintN(64, agg.hash + BigInt(r.hash));
+  agg.pages[0] = Math.min(agg.pages[0], r.pages[0]);
+  agg.pages[1] = Math.max(agg.pages[1], r.pages[1]);
+  r.classes.forEach((c, i) => {
+    agg.classes[i] = (agg.classes[i] ?? 0) + c;
+  });
+  r.kinds.forEach((c, i) => {
+    agg.kinds[i] = (agg.kinds[i] ?? 0) + c;
+  });
+  if (agg.failureList.length < 64) agg.failureList.push(...r.failureList);
+}
+
+/** One worker over cases first .. first + count - 1, reporting each chunk; resolves when it exits cleanly. */
+function runShard(
+  seed: number,
+  first: number,
+  count: number,
+  stop: Int32Array,
+  onChunk: (r: ChunkStats) => void,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const w = new Worker(new URL("./worker.js", import.meta.url), {
+      workerData: { seed, first, count, chunk: 50_000, stop },
+    });
+    w.on("message", (m: { type: string; stats: ChunkStats }) => {
+      if (m.type === "chunk") onChunk(m.stats);
+    });
+    w.on("error", reject);
+    w.on("exit", (c) => (c === 0 ? resolve() : reject(new Error(`fuzz worker exited with ${c}`))));
+  });
+}
+
+/** Reproducer files for the first 32 failures (generated and mutated bytes, a JSON with how to replay): the JSON files. */
+function writeFailures(seed: number, failures: { index: number; kind: number }[], dir: string): string[] {
+  const files: string[] = [];
+  mkdirSync(dir, { recursive: true });
+  for (const f of failures.slice(0, 32)) {
+    if (f.index === 0xffffffff) continue;
+    const r = replayCase(seed, f.index);
+    const base = join(dir, `fail-${seed}-${f.index}`);
+    // a rerun of the same seed finds the same failures: replace its own files (never symlinks)
+    writeNew(`${base}-generated.bin`, r.generated, true);
+    writeNew(`${base}-mutated.bin`, r.mutated, true);
+    const record = {
+      seed,
+      index: f.index,
+      kind: f.kind,
+      what: FAILURE_KINDS[f.kind],
+      profile: r.profile,
+      device: r.device,
+      struct: r.case.struct,
+      class: r.case.class,
+      expected: r.case.expected,
+      generated: toHex(r.generated),
+      mutated: toHex(r.mutated),
+      reproduce: `import { replayCase } from "vfio-abi/dist/bindings/fuzz/index.js"; replayCase(${seed}, ${f.index})`,
+    };
+    writeNew(`${base}.json`, `${JSON.stringify(record, null, 1)}\n`, true);
+    files.push(`${base}.json`);
   }
-  const seconds = (performance.now() - t0) / 1000;
+  return files;
+}
+
+/** The summary of a finished campaign. */
+function summary(seed: number, workers: number, seconds: number, agg: Tally, failureFiles: string[]): CampaignSummary {
   const failureKinds: Record<string, number> = {};
   agg.kinds.forEach((n, k) => {
     if (n) failureKinds[`${k}: ${FAILURE_KINDS[k] ?? "?"}`] = n;
   });
-  const failureFiles: string[] = [];
-  if (agg.failureList.length && o.failuresDir) {
-    mkdirSync(o.failuresDir, { recursive: true });
-    for (const f of agg.failureList.slice(0, 32)) {
-      if (f.index === 0xffffffff) continue;
-      const r = replayCase(seed, f.index);
-      const base = join(o.failuresDir, `fail-${seed}-${f.index}`);
-      // a rerun of the same seed finds the same failures: replace its own files (never symlinks)
-      writeNew(`${base}-generated.bin`, r.generated, true);
-      writeNew(`${base}-mutated.bin`, r.mutated, true);
-      writeNew(
-        `${base}.json`,
-        `${JSON.stringify(
-          {
-            seed,
-            index: f.index,
-            kind: f.kind,
-            what: FAILURE_KINDS[f.kind],
-            profile: r.profile,
-            device: r.device,
-            struct: r.case.struct,
-            class: r.case.class,
-            expected: r.case.expected,
-            generated: toHex(r.generated),
-            mutated: toHex(r.mutated),
-            reproduce: `import { replayCase } from "vfio-abi/dist/bindings/fuzz/index.js"; replayCase(${seed}, ${f.index})`,
-          },
-          null,
-          1,
-        )}\n`,
-        true,
-      );
-      failureFiles.push(`${base}.json`);
-    }
-  }
   const classes: Record<string, number> = {};
   for (const c of CLASSES) classes[className(c.id)] = agg.classes[c.id] ?? 0;
   return {
     seed,
-    workers: K,
+    workers,
     seconds: +seconds.toFixed(3),
     cases: agg.cases,
     inputs: agg.inputs,
@@ -265,6 +244,50 @@ export async function runCampaign(o: {
     classes,
     failureFiles,
   };
+}
+
+/** Run a campaign with K worker threads (sharded by case-index range). */
+export async function runCampaign(o: {
+  seed?: number;
+  seconds?: number;
+  count?: number;
+  workers?: number;
+  progress?: boolean;
+  failuresDir?: string;
+}): Promise<CampaignSummary> {
+  const seed = (o.seed ?? 1) >>> 0,
+    K = Math.max(1, o.workers ?? 2);
+  const total = o.count ?? (o.seconds !== undefined ? 0x7fffffff : 1_000_000);
+  const stop = new Int32Array(new SharedArrayBuffer(4));
+  const agg = newTally();
+  const t0 = performance.now();
+  const progress = o.progress ?? false;
+  const line = () => {
+    const s = (performance.now() - t0) / 1000;
+    process.stderr.write(
+      `\rfuzz: ${agg.cases} cases, ${(agg.cases / s / 1e6).toFixed(2)} M cases/s, ${agg.failures} failures, ${s.toFixed(1)} s   `,
+    );
+  };
+  const timer = o.seconds !== undefined ? setTimeout(() => Atomics.store(stop, 0, 1), o.seconds * 1000) : null;
+  await Promise.all(
+    Array.from({ length: K }, (_, k) => {
+      const first = Math.floor((total / K) * k),
+        count = Math.floor((total / K) * (k + 1)) - first;
+      return runShard(seed, first, count, stop, (r) => {
+        addChunk(agg, r);
+        if (progress) line();
+      });
+    }),
+  );
+  if (timer) clearTimeout(timer);
+  if (progress) {
+    line();
+    process.stderr.write("\n");
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const failureFiles =
+    agg.failureList.length && o.failuresDir ? writeFailures(seed, agg.failureList, o.failuresDir) : [];
+  return summary(seed, K, seconds, agg, failureFiles);
 }
 
 export async function run(cmd: string, argv: string[]): Promise<number> {

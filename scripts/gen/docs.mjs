@@ -22,6 +22,21 @@ function payloadDoc(f, model) {
 export function outputs({ model, abi, BANNER }) {
   const L = [];
   const p = (s = "") => L.push(s);
+  intro(p, BANNER);
+  p("## Structs");
+  for (const s of model.structs) structSection(p, s, model);
+  capRegistries(p, model);
+  flagSets(p, abi);
+  enums(p, abi);
+  constants(p, abi);
+  irqIndexSpace(p, abi);
+  ioctls(p, abi);
+  p();
+  return { "docs/abi-reference.md": L.join("\n") };
+}
+
+/** The title and how to read the tables. */
+function intro(p, BANNER) {
   p(`<!-- ${BANNER.replace(/^\/\/ /, "").trim()} -->`);
   p("# VFIO ABI reference (generated from schema/abi.mjs)");
   p();
@@ -34,54 +49,64 @@ export function outputs({ model, abi, BANNER }) {
   );
   p("Fields marked *proposal* exist only when that never-merged proposal profile is enabled.");
   p();
-  p("## Structs");
-  for (const s of model.structs) {
+}
+
+/** One struct: what it is, its sizes, and its fields' offsets in every layout. */
+function structSection(p, s, model) {
+  p();
+  p(`### \`${s.cName}\`${s.proposal ? ` (proposal \`${s.proposal}\`, never merged)` : ""}`);
+  p();
+  if (s.doc) {
+    p(s.doc);
     p();
-    p(`### \`${s.cName}\`${s.proposal ? ` (proposal \`${s.proposal}\`, never merged)` : ""}`);
-    p();
-    if (s.doc) {
-      p(s.doc);
-      p();
-    }
-    const meta = [
-      `sizeof ${VARIANTS.map((v, i) => `${v}: ${s.size[i]}${s.sizeProp[i] !== s.size[i] ? ` (${s.sizeProp[i]} with proposals)` : ""}`).join(", ")}`,
-    ];
-    if (s.since) meta.push(`since Linux ${s.since}`);
-    if (s.history && s.history.length > 1)
-      meta.push(
-        `sizeof by release (lp64/ilp32): ${s.history.map((h) => `${h.from}${h.until ? `–${h.until}` : "+"}: ${h.lp64}/${h.ilp32}`).join(", ")}`,
-      );
-    if (s.minsz) meta.push(`minsz ${s.minsz}`);
-    if (s.ioctl) meta.push(`argument of \`${s.ioctl}\``);
-    if (s.kind === "cap")
-      meta.push(`capability id ${s.capId} of \`${s.host}\` (\`${s.capName}\`), versions ${s.versions.join(", ")}`);
-    if (s.caps)
-      meta.push(
-        `capability chain at \`${s.caps.offsetField}\` when flag 0x${s.caps.flag.toString(16)} is set${s.caps.proposal ? ` (proposal \`${s.caps.proposal}\`)` : ""}`,
-      );
-    p(`${meta.join("; ")}.`);
-    p();
-    p(`| field | type | ${VARIANTS.join(" | ")} | notes |`);
-    p(`|---|---|${VARIANTS.map(() => "---").join("|")}|---|`);
-    for (const f of model.fields.slice(s.firstField, s.firstField + s.nfields)) {
-      const notes = [
-        f.flags && `flags: ${f.flags}`,
-        f.enum && `enum: ${f.enum}`,
-        f.since && `since ${f.since}`,
-        f.proposal && `*proposal ${f.proposal}*`,
-        f.version > 1 && `cap version ≥ ${f.version}`,
-        f.aligned && `__aligned_u64${f.aligned === true ? "" : ` from ${f.aligned}`}`,
-        f.type === "payload" && payloadDoc(f, model),
-        f.type === "array" && `${f.count} × ${f.of}${f.short ? " (argsz too small: the reply asks for more)" : ""}`,
-        ...(f.alt ?? []).map((a) => `union: \`${a.name}\` when ${a.when.flag}${a.since ? ` (since ${a.since})` : ""}`),
-        f.scalar === "ptr" && "user pointer (8 bytes lp64, 4 ilp32)",
-        f.type === "bytes" && `${f.count} bytes${f.encoding ? ` (${f.encoding})` : ""}`,
-      ]
-        .filter(Boolean)
-        .join("; ");
-      p(`| \`${f.path}\` | ${f.scalar ?? f.type} | ${f.offsets.join(" | ")} | ${notes} |`);
-    }
   }
+  const meta = [
+    `sizeof ${VARIANTS.map((v, i) => `${v}: ${s.size[i]}${s.sizeProp[i] !== s.size[i] ? ` (${s.sizeProp[i]} with proposals)` : ""}`).join(", ")}`,
+  ];
+  if (s.since) meta.push(`since Linux ${s.since}`);
+  if (s.history && s.history.length > 1)
+    meta.push(
+      `sizeof by release (lp64/ilp32): ${s.history.map((h) => `${h.from}${h.until ? `–${h.until}` : "+"}: ${h.lp64}/${h.ilp32}`).join(", ")}`,
+    );
+  if (s.minsz) meta.push(`minsz ${s.minsz}`);
+  if (s.ioctl) meta.push(`argument of \`${s.ioctl}\``);
+  if (s.kind === "cap")
+    meta.push(`capability id ${s.capId} of \`${s.host}\` (\`${s.capName}\`), versions ${s.versions.join(", ")}`);
+  if (s.caps)
+    meta.push(
+      `capability chain at \`${s.caps.offsetField}\` when flag 0x${s.caps.flag.toString(16)} is set${s.caps.proposal ? ` (proposal \`${s.caps.proposal}\`)` : ""}`,
+    );
+  p(`${meta.join("; ")}.`);
+  p();
+  p(`| field | type | ${VARIANTS.join(" | ")} | notes |`);
+  p(`|---|---|${VARIANTS.map(() => "---").join("|")}|---|`);
+  for (const f of model.fields.slice(s.firstField, s.firstField + s.nfields)) {
+    const notes = fieldNotes(f, model);
+    p(`| \`${f.path}\` | ${f.scalar ?? f.type} | ${f.offsets.join(" | ")} | ${notes} |`);
+  }
+}
+
+/** A field's notes column: flags, enum, release, proposal, alignment, payload, array, union, pointer. */
+function fieldNotes(f, model) {
+  return [
+    f.flags && `flags: ${f.flags}`,
+    f.enum && `enum: ${f.enum}`,
+    f.since && `since ${f.since}`,
+    f.proposal && `*proposal ${f.proposal}*`,
+    f.version > 1 && `cap version ≥ ${f.version}`,
+    f.aligned && `__aligned_u64${f.aligned === true ? "" : ` from ${f.aligned}`}`,
+    f.type === "payload" && payloadDoc(f, model),
+    f.type === "array" && `${f.count} × ${f.of}${f.short ? " (argsz too small: the reply asks for more)" : ""}`,
+    ...(f.alt ?? []).map((a) => `union: \`${a.name}\` when ${a.when.flag}${a.since ? ` (since ${a.since})` : ""}`),
+    f.scalar === "ptr" && "user pointer (8 bytes lp64, 4 ilp32)",
+    f.type === "bytes" && `${f.count} bytes${f.encoding ? ` (${f.encoding})` : ""}`,
+  ]
+    .filter(Boolean)
+    .join("; ");
+}
+
+/** Capability ids per host struct. */
+function capRegistries(p, model) {
   p();
   p("## Capability registries (ids are per host struct)");
   p();
@@ -89,6 +114,10 @@ export function outputs({ model, abi, BANNER }) {
   p("|---|---|---|---|---|---|");
   for (const c of model.capreg)
     p(`| \`${c.host}\` | ${c.id} | \`${c.name}\` | \`${c.struct}\` | ≤ ${c.maxVersion} | ${c.proposal ?? ""} |`);
+}
+
+/** Flag bits, with the proposals' own. */
+function flagSets(p, abi) {
   p();
   p("## Flag sets");
   for (const [name, fs] of Object.entries(abi.flagSets)) {
@@ -105,6 +134,10 @@ export function outputs({ model, abi, BANNER }) {
     for (const b of fs.proposed)
       p(`| 0x${b.value.toString(16)} | \`${b.name}\` | proposal \`${b.proposal}\`, never merged |`);
   }
+}
+
+/** Enum values, aliases, counts and per-type values. */
+function enums(p, abi) {
   p();
   p("## Enums");
   for (const [name, e] of Object.entries(abi.enums)) {
@@ -131,11 +164,19 @@ export function outputs({ model, abi, BANNER }) {
     for (const [t, list] of Object.entries(e.proposedByType ?? {}))
       for (const v of list) p(`* type ${t}: ${v.value} \`${v.name}\` — proposal ${v.proposal}, never merged`);
   }
+}
+
+/** Named constants and strings. */
+function constants(p, abi) {
   p();
   p("## Other constants and strings");
   p();
   for (const [k, v] of Object.entries(abi.constants)) p(`* \`${k}\` = ${v.value}${v.doc ? ` — ${v.doc}` : ""}`);
   for (const [k, v] of Object.entries(abi.strings)) p(`* \`${k}\` = "${v}" (mdev \`device_api\`)`);
+}
+
+/** Which enum names the IRQ indexes of each device type. */
+function irqIndexSpace(p, abi) {
   p();
   p("## IRQ index space by device type");
   p();
@@ -143,6 +184,10 @@ export function outputs({ model, abi, BANNER }) {
   p("|---|---|---|");
   for (const [d, x] of Object.entries(abi.irqIndexByDevice))
     p(`| ${d} | \`${x.flag}\` | ${x.enum ? `\`${x.enum}\`` : "device-defined"} |`);
+}
+
+/** ioctl numbers: the generic encoding and powerpc/mips'. */
+function ioctls(p, abi) {
   p();
   p("## ioctls");
   p();
@@ -158,6 +203,4 @@ export function outputs({ model, abi, BANNER }) {
       `| ${i.nr} | 0x${n.toString(16)} | 0x${(n | 0x20000000).toString(16)} | \`${i.name}\`${i.since ? ` (since ${i.since})` : ""} | ${i.fd} | ${i.dir} | ${i.arg ? `\`${i.arg}\`` : "-"} |`,
     );
   }
-  p();
-  return { "docs/abi-reference.md": L.join("\n") };
 }

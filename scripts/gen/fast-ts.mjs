@@ -18,38 +18,41 @@ const epochNum = (e) => {
 const MAX_HOPS = 1024; // decode()'s default maxCaps
 const DEFAULT_WORD = 4; // resolveProfile({}).word: x86_64, 6.6+ layout, no proposals
 
-export function outputs({ model, BANNER, pascal }) {
+// the 6.1 tables lack every field added later; the 6.7 tables hold them all (as the core's do)
+const present = (f, v) => !f.proposal && (!f.since || (v & 1) === 1);
+const scalar = (f) => ["u8", "u16", "u32", "s32", "u64"].includes(f.type);
+const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
+// u16/u32/s32/u64 and w16/w32/w64 are bound to the byte order at the top of each function (see fn)
+const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at})`);
+const wr = (f, at, _e, val) => (f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val});`);
+const ok = (f, val) => `ok${{ u8: "U8", u16: "U16", u32: "U32", s32: "S32", u64: "64" }[f.type]}(${val})`;
+const plus = (base, k) => (k === 0 ? base : `${base} + ${k}`);
+const id = (s) => s.name.replace(/[^A-Za-z0-9_]/g, "_");
+const key = (path) => (/^[A-Za-z_$][\w$]*$/.test(path) ? path : JSON.stringify(path));
+
+/** Object literal text for scalar fields (nested paths such as header.id become nested objects). */
+function literal(entries) {
+  const root = new Map();
+  for (const [path, expr] of entries) {
+    const parts = path.split(".");
+    let m = root;
+    for (const p of parts.slice(0, -1)) {
+      if (!m.has(p)) m.set(p, new Map());
+      m = m.get(p);
+    }
+    m.set(parts[parts.length - 1], expr);
+  }
+  const emit = (m) => `{ ${[...m].map(([k, x]) => `${key(k)}: ${x instanceof Map ? emit(x) : x}`).join(", ")} }`;
+  return emit(root);
+}
+
+/**
+ * What the generators of one file share: the schema model, look-ups, which structs are generated,
+ * and the distinct functions generated so far (`fn` files a body once and names it).
+ */
+function context(model) {
   const fieldsOf = (s) => model.fields.slice(s.firstField, s.firstField + s.nfields);
   const byName = Object.fromEntries(model.structs.map((s) => [s.name, s]));
-  // the 6.1 tables lack every field added later; the 6.7 tables hold them all (as the core's do)
-  const present = (f, v) => !f.proposal && (!f.since || (v & 1) === 1);
-  const scalar = (f) => ["u8", "u16", "u32", "s32", "u64"].includes(f.type);
-  const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
-  // u16/u32/s32/u64 and w16/w32/w64 are bound to the byte order at the top of each function (see fn)
-  const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at})`);
-  const wr = (f, at, _e, val) =>
-    f.type === "u8" ? `b[${at}] = ${val};` : `w${bytesOf[f.type] * 8}(b, ${at}, ${val});`;
-  const ok = (f, val) => `ok${{ u8: "U8", u16: "U16", u32: "U32", s32: "S32", u64: "64" }[f.type]}(${val})`;
-  const plus = (base, k) => (k === 0 ? base : `${base} + ${k}`);
-  const id = (s) => s.name.replace(/[^A-Za-z0-9_]/g, "_");
-  const key = (path) => (/^[A-Za-z_$][\w$]*$/.test(path) ? path : JSON.stringify(path));
-
-  /** Object literal text for scalar fields (nested paths such as header.id become nested objects). */
-  function literal(entries) {
-    const root = new Map();
-    for (const [path, expr] of entries) {
-      const parts = path.split(".");
-      let m = root;
-      for (const p of parts.slice(0, -1)) {
-        if (!m.has(p)) m.set(p, new Map());
-        m = m.get(p);
-      }
-      m.set(parts[parts.length - 1], expr);
-    }
-    const emit = (m) => `{ ${[...m].map(([k, x]) => `${key(k)}: ${x instanceof Map ? emit(x) : x}`).join(", ")} }`;
-    return emit(root);
-  }
-
   // A struct is generated when the core's decode of it is fully understood here: scalar fields, the
   // vfio_irq_set payload, and capability chains whose caps have scalar fields and one trailing array
   // or byte string. Anything else (a trailing array in an info struct, a proposal-only struct) keeps
@@ -89,381 +92,403 @@ export function outputs({ model, BANNER, pascal }) {
     return fns.get(k).name;
   };
 
-  // ---------------------------------------------------------------- decode
-  /** Known size of a cap struct for header version `ver` (the core's capKnownSize). */
-  const knownSize = (s, v, ver) => {
-    let end = 0;
-    for (const f of fieldsOf(s)) {
-      if (!present(f, v)) continue;
-      const off = f.offsets[v];
-      if (!scalar(f)) {
-        end = Math.max(end, off);
-        continue;
-      }
-      if (f.version > ver) continue;
-      end = Math.max(end, off + bytesOf[f.type]);
-    }
-    return end;
-  };
+  return { model, fieldsOf, byName, capsOf, trailingOf, supported, fns, fn };
+}
 
-  function capDecoder(cs, v) {
-    const fs = fieldsOf(cs).filter((f) => present(f, v));
-    const t = trailingOf(cs);
-    const versions = [
-      ...new Set(
-        fs
-          .filter(scalar)
-          .map((f) => f.version)
-          .filter((x) => x > 1),
-      ),
-    ].sort((a, b) => a - b);
-    const base = fs.filter((f) => scalar(f) && f.version <= 1);
-    const lines = [];
-    lines.push("  if (ver === 0) unsure();");
-    // known size per version step: the highest step the header's version reaches
-    const k1 = knownSize(cs, v, 1);
-    lines.push(`  let known = ${k1};`);
-    for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cs, v, ver)};`);
-    lines.push("  if (off + known > limit) unsure();");
-    const capName = model.capreg.find((c) => c.struct === cs.name && !c.proposal).name;
-    const entries = [
-      ["offset", "off"],
-      ["header", "{ id, version: ver, next }"],
-      ["name", JSON.stringify(capName)],
-      ["struct", JSON.stringify(cs.name)],
-      ["knownSize", "known"],
-    ];
-    // key order as decode() builds it: the trailing array right after knownSize, then the fields
-    if (t) entries.push([t.name, t.type === "bytes" ? "EMPTY" : "NONE"]);
-    for (const f of base) if (!f.path.startsWith("header.")) entries.push([f.path, rd(f, plus("off", f.offsets[v]))]);
-    lines.push(`  const cap: Cap = ${literal(entries)};`);
-    for (const ver of versions) {
-      const more = fs.filter((f) => scalar(f) && f.version === ver);
-      lines.push(
-        `  if (ver >= ${ver}) { ${more.map((f) => `cap${f.path.includes(".") ? `[${JSON.stringify(f.path)}]` : `.${f.path}`} = ${rd(f, plus("off", f.offsets[v]))};`).join(" ")} }`,
-      );
+/** Known size of a cap struct for header version `ver` (the core's capKnownSize). */
+const knownSize = ({ fieldsOf }, s, v, ver) => {
+  let end = 0;
+  for (const f of fieldsOf(s)) {
+    if (!present(f, v)) continue;
+    const off = f.offsets[v];
+    if (!scalar(f)) {
+      end = Math.max(end, off);
+      continue;
     }
-    if (t) {
-      const cnt = fs.find((f) => f.name === t.count);
-      const a0 = t.offsets[v];
-      const esz = t.type === "bytes" ? 1 : byName[t.of].size[v];
-      lines.push(`  const n = ${rd(cnt, plus("off", cnt.offsets[v]))}, a0 = off + ${a0}, aEnd = a0 + n * ${esz};`);
-      lines.push("  if (aEnd > limit) unsure();");
-      if (t.type === "bytes") lines.push(`  cap.${t.name} = b.slice(a0, aEnd);`);
-      else {
-        const es = byName[t.of];
-        const efs = fieldsOf(es).filter((f) => present(f, v) && scalar(f));
-        lines.push(`  const items = new Array<Record<string, unknown>>(n);`);
-        lines.push(
-          `  for (let i = 0, o = a0; i < n; i++, o += ${esz}) items[i] = ${literal(efs.map((f) => [f.path, rd(f, plus("o", f.offsets[v]))]))};`,
-        );
-        lines.push(`  cap.${t.name} = items;`);
-      }
-      lines.push(`  cap.knownSize = known + n * ${esz};`);
-      lines.push("  capEnd = aEnd;");
-    } else lines.push("  capEnd = off + known;");
-    lines.push("  return cap;");
-    return fn(
-      "dc",
-      `b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean`,
-      "Cap",
-      lines.join("\n"),
+    if (f.version > ver) continue;
+    end = Math.max(end, off + bytesOf[f.type]);
+  }
+  return end;
+};
+
+function capDecoder(cx, cs, v) {
+  const { model, fieldsOf, byName, trailingOf, fn } = cx;
+  const fs = fieldsOf(cs).filter((f) => present(f, v));
+  const t = trailingOf(cs);
+  const versions = [
+    ...new Set(
+      fs
+        .filter(scalar)
+        .map((f) => f.version)
+        .filter((x) => x > 1),
+    ),
+  ].sort((a, b) => a - b);
+  const base = fs.filter((f) => scalar(f) && f.version <= 1);
+  const lines = [];
+  lines.push("  if (ver === 0) unsure();");
+  // known size per version step: the highest step the header's version reaches
+  const k1 = knownSize(cx, cs, v, 1);
+  lines.push(`  let known = ${k1};`);
+  for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cx, cs, v, ver)};`);
+  lines.push("  if (off + known > limit) unsure();");
+  const capName = model.capreg.find((c) => c.struct === cs.name && !c.proposal).name;
+  const entries = [
+    ["offset", "off"],
+    ["header", "{ id, version: ver, next }"],
+    ["name", JSON.stringify(capName)],
+    ["struct", JSON.stringify(cs.name)],
+    ["knownSize", "known"],
+  ];
+  // key order as decode() builds it: the trailing array right after knownSize, then the fields
+  if (t) entries.push([t.name, t.type === "bytes" ? "EMPTY" : "NONE"]);
+  for (const f of base) if (!f.path.startsWith("header.")) entries.push([f.path, rd(f, plus("off", f.offsets[v]))]);
+  lines.push(`  const cap: Cap = ${literal(entries)};`);
+  for (const ver of versions) {
+    const more = fs.filter((f) => scalar(f) && f.version === ver);
+    lines.push(
+      `  if (ver >= ${ver}) { ${more.map((f) => `cap${f.path.includes(".") ? `[${JSON.stringify(f.path)}]` : `.${f.path}`} = ${rd(f, plus("off", f.offsets[v]))};`).join(" ")} }`,
     );
   }
-
-  function decoder(s, v) {
-    const fs = fieldsOf(s).filter((f) => present(f, v));
-    const size = s.size[v];
-    const lines = [`  if (b.length < ${size}) unsure();`];
-    const sc = fs.filter(scalar);
-    if (s.kind !== "info") {
-      lines.push(`  return ${literal(sc.map((f) => [f.path, rd(f, f.offsets[v])]))};`);
-      return fn("d", "b: Uint8Array, le: boolean", "Val", lines.join("\n"));
-    }
-    const argsz = sc.find((f) => f.name === "argsz"),
-      flags = sc.find((f) => f.name === "flags");
-    lines.push(`  const argsz = ${rd(argsz, argsz.offsets[v])};`);
-    // fields past argsz are not part of the argument: the core decides what a shorter argsz means
-    lines.push(`  if (argsz < ${Math.max(s.minsz, size)} || argsz > b.length) unsure();`);
-    lines.push(`  const flags = ${rd(flags, flags.offsets[v])};`);
-    const rest = sc.filter((f) => f !== argsz && f !== flags);
-    const locals = new Map();
-    const t = trailingOf(s);
-    const countField = t ? fs.find((f) => f.name === t.count) : null;
-    const capField = s.caps && !s.caps.proposal ? fs.find((f) => f.name === s.caps.offsetField) : null;
-    for (const f of [countField, capField].filter(Boolean)) {
-      lines.push(`  const ${f.name} = ${rd(f, f.offsets[v])};`);
-      locals.set(f, f.name);
-    }
-    lines.push(
-      `  const v: Val = ${literal([["argsz", "argsz"], ["flags", "flags"], ...rest.map((f) => [f.path, locals.get(f) ?? rd(f, f.offsets[v])])])};`,
-    );
-    if (t && t.type === "payload") {
-      const poff = t.offsets[v];
-      const mask = t.cases.reduce((m, c) => m | c.mask, 0);
-      lines.push(`  const dt = flags & ${mask};`);
-      for (const c of t.cases.filter((x) => x.elem)) {
-        const esz = bytesOf[c.elem];
-        lines.push(`  if (dt === ${c.value}) {`);
-        lines.push(`    if (${poff} + ${countField.name} * ${esz} > argsz) unsure();`);
-        lines.push(`    const d = new Array<number>(${countField.name});`);
-        lines.push(
-          `    for (let i = 0, o = ${poff}; i < ${countField.name}; i++, o += ${esz}) d[i] = ${rd({ type: c.elem }, "o")};`,
-        );
-        lines.push(`    v.${t.name} = d;`);
-        lines.push("  }");
-      }
-    }
-    const caps = capsOf(s);
-    if (capField) {
-      lines.push(`  const start = argsz >= ${capField.offsets[v] + 4} ? ${capField.name} : 0;`);
-      lines.push(`  if ((flags & ${s.caps.flag}) !== 0 && start !== 0) {`);
-      lines.push(`    if (start < ${size}) unsure();`);
-      lines.push("    const caps: Cap[] = [];");
-      lines.push("    for (let off = start; ;) {");
-      lines.push(`      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= ${MAX_HOPS}) unsure();`);
-      const H = fieldsOf(byName.vfio_info_cap_header),
-        h = (n) => H.find((f) => f.path === n);
+  if (t) {
+    const cnt = fs.find((f) => f.name === t.count);
+    const a0 = t.offsets[v];
+    const esz = t.type === "bytes" ? 1 : byName[t.of].size[v];
+    lines.push(`  const n = ${rd(cnt, plus("off", cnt.offsets[v]))}, a0 = off + ${a0}, aEnd = a0 + n * ${esz};`);
+    lines.push("  if (aEnd > limit) unsure();");
+    if (t.type === "bytes") lines.push(`  cap.${t.name} = b.slice(a0, aEnd);`);
+    else {
+      const es = byName[t.of];
+      const efs = fieldsOf(es).filter((f) => present(f, v) && scalar(f));
+      lines.push(`  const items = new Array<Record<string, unknown>>(n);`);
       lines.push(
-        `      const id = ${rd(h("id"), "off")}, ver = ${rd(h("version"), plus("off", h("version").offsets[v]))}, next = ${rd(h("next"), plus("off", h("next").offsets[v]))};`,
+        `  for (let i = 0, o = a0; i < n; i++, o += ${esz}) items[i] = ${literal(efs.map((f) => [f.path, rd(f, plus("o", f.offsets[v]))]))};`,
       );
-      lines.push("      let cap: Cap;");
-      lines.push("      switch (id) {");
-      for (const c of caps)
-        lines.push(
-          `        case ${c.id}: cap = ${capDecoder(byName[c.struct], v)}(b, off, id, ver, next, argsz, le); break;`,
-        );
-      lines.push("        default: unsure();");
-      lines.push("      }");
-      lines.push("      caps.push(cap);");
-      lines.push("      if (next === 0) break;");
-      lines.push("      if (next <= off || next < capEnd) unsure();");
-      lines.push("      off = next;");
-      lines.push("    }");
-      lines.push("    v.caps = caps;");
-      lines.push("  }");
+      lines.push(`  cap.${t.name} = items;`);
     }
-    lines.push("  return v;");
+    lines.push(`  cap.knownSize = known + n * ${esz};`);
+    lines.push("  capEnd = aEnd;");
+  } else lines.push("  capEnd = off + known;");
+  lines.push("  return cap;");
+  return fn(
+    "dc",
+    `b: Uint8Array, off: number, id: number, ver: number, next: number, limit: number, le: boolean`,
+    "Cap",
+    lines.join("\n"),
+  );
+}
+
+function decoder(cx, s, v) {
+  const { fieldsOf, byName, trailingOf, capsOf, fn } = cx;
+  const fs = fieldsOf(s).filter((f) => present(f, v));
+  const size = s.size[v];
+  const lines = [`  if (b.length < ${size}) unsure();`];
+  const sc = fs.filter(scalar);
+  if (s.kind !== "info") {
+    lines.push(`  return ${literal(sc.map((f) => [f.path, rd(f, f.offsets[v])]))};`);
     return fn("d", "b: Uint8Array, le: boolean", "Val", lines.join("\n"));
   }
-
-  // ---------------------------------------------------------------- encode
-  /** What decode() puts beside a capability's fields (encode() accepts it back). */
-  const CAP_KEYS = ["offset", "header", "name", "struct", "knownSize"];
-  /** Distinct first parts of the fields' paths ("header.id" -> "header"). */
-  const topNames = (fs) => [...new Set(fs.map((f) => f.path.split(".")[0]))];
-  /** Expression: how many of these keys the object has (with a value). */
-  const countKeys = (obj, names) => names.map((n) => `(${obj}.${n} !== undefined ? 1 : 0)`).join(" + ") || "0";
-  const getter = (obj, path) => {
-    const parts = path.split(".");
-    let cur = obj;
-    parts.forEach((p, i) => {
-      const acc = `${i === 0 ? "" : "?"}.${p}`;
-      cur = i === parts.length - 1 ? `${cur}${acc}` : `(${cur}${acc} as Val | undefined)`;
-    });
-    return cur;
-  };
-
-  function capEncoder(cs, v) {
-    const fs = fieldsOf(cs).filter((f) => present(f, v));
-    const t = trailingOf(cs);
-    const maxVer = Math.max(...(cs.versions ?? [1]));
-    const versions = [
-      ...new Set(
-        fs
-          .filter(scalar)
-          .map((f) => f.version)
-          .filter((x) => x > 1),
-      ),
-    ].sort((a, b) => a - b);
-    const lines = [];
-    // only the keys encode() accepts: decode's own (offset, name, ...), the header and this layout's fields;
-    // counted in the sizing pass (b === EMPTY) only, the write pass sees the same object
+  const argsz = sc.find((f) => f.name === "argsz"),
+    flags = sc.find((f) => f.name === "flags");
+  lines.push(`  const argsz = ${rd(argsz, argsz.offsets[v])};`);
+  // fields past argsz are not part of the argument: the core decides what a shorter argsz means
+  lines.push(`  if (argsz < ${Math.max(s.minsz, size)} || argsz > b.length) unsure();`);
+  lines.push(`  const flags = ${rd(flags, flags.offsets[v])};`);
+  const rest = sc.filter((f) => f !== argsz && f !== flags);
+  const locals = new Map();
+  const t = trailingOf(s);
+  const countField = t ? fs.find((f) => f.name === t.count) : null;
+  const capField = s.caps && !s.caps.proposal ? fs.find((f) => f.name === s.caps.offsetField) : null;
+  for (const f of [countField, capField].filter(Boolean)) {
+    lines.push(`  const ${f.name} = ${rd(f, f.offsets[v])};`);
+    locals.set(f, f.name);
+  }
+  lines.push(
+    `  const v: Val = ${literal([["argsz", "argsz"], ["flags", "flags"], ...rest.map((f) => [f.path, locals.get(f) ?? rd(f, f.offsets[v])])])};`,
+  );
+  if (t && t.type === "payload") {
+    const poff = t.offsets[v];
+    const mask = t.cases.reduce((m, c) => m | c.mask, 0);
+    lines.push(`  const dt = flags & ${mask};`);
+    for (const c of t.cases.filter((x) => x.elem)) {
+      const esz = bytesOf[c.elem];
+      lines.push(`  if (dt === ${c.value}) {`);
+      lines.push(`    if (${poff} + ${countField.name} * ${esz} > argsz) unsure();`);
+      lines.push(`    const d = new Array<number>(${countField.name});`);
+      lines.push(
+        `    for (let i = 0, o = ${poff}; i < ${countField.name}; i++, o += ${esz}) d[i] = ${rd({ type: c.elem }, "o")};`,
+      );
+      lines.push(`    v.${t.name} = d;`);
+      lines.push("  }");
+    }
+  }
+  const caps = capsOf(s);
+  if (capField) {
+    lines.push(`  const start = argsz >= ${capField.offsets[v] + 4} ? ${capField.name} : 0;`);
+    lines.push(`  if ((flags & ${s.caps.flag}) !== 0 && start !== 0) {`);
+    lines.push(`    if (start < ${size}) unsure();`);
+    lines.push("    const caps: Cap[] = [];");
+    lines.push("    for (let off = start; ;) {");
+    lines.push(`      if ((off & 3) !== 0 || off + 8 > argsz || caps.length >= ${MAX_HOPS}) unsure();`);
+    const H = fieldsOf(byName.vfio_info_cap_header),
+      h = (n) => H.find((f) => f.path === n);
     lines.push(
-      `  if (b === EMPTY && keys(c) !== ${countKeys("c", [...CAP_KEYS, ...topNames(fs.filter((f) => !f.path.startsWith("header.")))])}) return -1;`,
+      `      const id = ${rd(h("id"), "off")}, ver = ${rd(h("version"), plus("off", h("version").offsets[v]))}, next = ${rd(h("next"), plus("off", h("next").offsets[v]))};`,
     );
-    lines.push(`  if (b === EMPTY && !headerOk(c.header)) return -1;`);
-    lines.push("  const h = c.header as Val | undefined;");
-    lines.push("  if (!okObj(h)) return -1;"); // the core refuses a header that is not an object
-    lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
-    lines.push("  if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;");
-    lines.push(`  let known = ${knownSize(cs, v, 1)};`);
-    for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cs, v, ver)};`);
-    // the core checks every field's value, whatever the version; only the version's fields are written
-    const body = fieldsOf(cs).filter((f) => scalar(f) && !f.path.startsWith("header."));
-    const cnt = t ? fs.find((f) => f.name === t.count) : null;
-    body.forEach((f, i) => {
-      if (f === cnt) return; // read after the trailing items are counted
-      lines.push(`  const f${i} = ${getter("c", f.path)} ?? 0;`);
-      lines.push(`  if (!${ok(f, `f${i}`)}) return -1;`);
-    });
-    let size = "known";
-    if (t) {
-      const esz = t.type === "bytes" ? 1 : byName[t.of].size[v];
-      lines.push(`  const items = c.${t.name};`);
-      if (t.type === "bytes") lines.push("  if (items !== undefined && !(items instanceof Uint8Array)) return -1;");
-      else lines.push("  if (items !== undefined && !Array.isArray(items)) return -1;");
-      lines.push("  const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;");
-      const ci = body.indexOf(cnt);
+    lines.push("      let cap: Cap;");
+    lines.push("      switch (id) {");
+    for (const c of caps)
       lines.push(
-        `  const f${ci} = c.${cnt.name} === undefined ? n : c.${cnt.name} ?? 0; // the core counts the items only when the field is undefined`,
+        `        case ${c.id}: cap = ${capDecoder(cx, byName[c.struct], v)}(b, off, id, ver, next, argsz, le); break;`,
       );
-      lines.push(`  if (!${ok(cnt, `f${ci}`)}) return -1;`);
-      lines.push(
-        `  if (items !== undefined && c.${cnt.name} !== undefined && f${ci} !== n) return -1; // the core: a count that disagrees is an error`,
-      );
-      if (t.type !== "bytes") {
-        const efs = fieldsOf(byName[t.of]).filter((f) => present(f, v));
-        lines.push(
-          `  if (b === EMPTY) for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== ${countKeys("e", topNames(efs))}) return -1; }`,
-        );
-      }
-      lines.push(`  const size = Math.max(known, ${t.offsets[v]} + n * ${esz});`);
-      size = "size";
-    }
-    lines.push(`  if (at + ${size} > b.length) return ${size};`); // sizing pass: report the size only
-    const hdr = fs.filter((f) => f.path.startsWith("header."));
-    const hv = { "header.id": "id", "header.version": "ver", "header.next": "next" };
-    for (const f of hdr) lines.push(`  ${wr(f, plus("at", f.offsets[v]), 0, hv[f.path])}`);
-    body.forEach((f, i) => {
-      if (present(f, v))
-        lines.push(
-          `  ${f.version > 1 ? `if (ver >= ${f.version}) ` : ""}${wr(f, plus("at", f.offsets[v]), 0, `f${i}`)}`,
-        );
-    });
-    if (t) {
-      if (t.type === "bytes") lines.push(`  if (n) b.set(items as Uint8Array, at + ${t.offsets[v]});`);
-      else {
-        const es = byName[t.of],
-          esz = es.size[v];
-        const efs = fieldsOf(es).filter(scalar);
-        lines.push(`  for (let i = 0, o = at + ${t.offsets[v]}; i < n; i++, o += ${esz}) {`);
-        lines.push("    const x = (items as Val[])[i];");
-        lines.push("    if (x === null || x === undefined || !okObj(x)) return -1;");
-        efs.forEach((f, k) => {
-          lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`);
-          lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`);
-          if (present(f, v)) lines.push(`    ${wr(f, plus("o", f.offsets[v]), 0, `g${k}`)}`);
-        });
-        lines.push("  }");
-      }
-    }
-    lines.push(`  return ${size};`);
-    // Called twice: with an empty buffer to size and check the cap (no writes), then to write it.
-    return fn("ec", "b: Uint8Array, at: number, id: number, c: Val, le: boolean", "number", lines.join("\n"));
+    lines.push("        default: unsure();");
+    lines.push("      }");
+    lines.push("      caps.push(cap);");
+    lines.push("      if (next === 0) break;");
+    lines.push("      if (next <= off || next < capEnd) unsure();");
+    lines.push("      off = next;");
+    lines.push("    }");
+    lines.push("    v.caps = caps;");
+    lines.push("  }");
   }
+  lines.push("  return v;");
+  return fn("d", "b: Uint8Array, le: boolean", "Val", lines.join("\n"));
+}
 
-  function encoder(s, v) {
-    const size = s.size[v];
-    const sc = fieldsOf(s).filter(scalar); // every field's value is checked (as the core does); present ones are written
-    const t = trailingOf(s);
-    const caps = capsOf(s);
-    const lines = ["  if (x.$ !== undefined) unsure();"];
-    // only the keys encode() accepts in this layout (anything else: the core names it)
-    const tops = [...topNames(fieldsOf(s).filter((f) => present(f, v))), ...(caps.length ? ["caps"] : [])];
-    lines.push(`  if (keys(x) !== ${countKeys("x", tops)}) unsure();`);
-    if (tops.includes("header")) lines.push("  if (!headerOk(x.header)) unsure();");
-    // nested members (a capability's header) must be objects, or the core's typed error decides
-    for (const top of new Set(sc.filter((f) => f.path.includes(".")).map((f) => f.path.split(".")[0])))
-      lines.push(`  if (!okObj(x.${top})) unsure();`);
-    const argsz = sc.find((f) => f.name === "argsz");
-    const countField = t && t.type === "payload" ? sc.find((f) => f.name === t.count) : null;
-    sc.forEach((f, i) => {
-      if (f === argsz) return;
-      const name = f === countField ? `r${i}` : `f${i}`; // the count is settled after the data is read
-      lines.push(`  const ${name} = ${getter("x", f.path)} ?? 0;`);
-      lines.push(`  if (!${ok(f, name)}) unsure();`);
-    });
-    let total = `${size}`;
-    if (t && t.type === "payload") {
-      const flags = sc.find((f) => f.name === "flags");
-      const mask = t.cases.reduce((m, c) => m | c.mask, 0);
-      lines.push(`  const data = x.${t.name} ?? [];`);
-      lines.push("  if (!Array.isArray(data)) unsure();");
-      if (countField) {
-        const ci = sc.indexOf(countField);
-        // count follows data when left out; one that disagrees is the core's error
-        lines.push(`  if (x.${t.name} != null && x.${countField.name} != null && r${ci} !== data.length) unsure();`);
-        lines.push(`  const f${ci} = x.${t.name} != null && x.${countField.name} == null ? data.length : r${ci};`);
-      }
-      lines.push(`  const dt = Number(f${sc.indexOf(flags)}) & ${mask};`);
-      const cs = t.cases.filter((c) => c.elem);
-      lines.push(`  const esz = ${cs.map((c) => `dt === ${c.value} ? ${bytesOf[c.elem]} : `).join("")}0;`);
-      lines.push("  if (esz === 0 && data.length) unsure();");
-      // the elements are checked as they are written (one pass): a bad one throws and the buffer is dropped
-      lines.push(`  const end = Math.max(${size}, ${t.offsets[v]} + data.length * esz);`);
-      total = "end";
-    } else if (caps.length) {
-      lines.push("  const caps = x.caps;");
-      lines.push(`  let end = ${size};`);
-      lines.push("  if (caps !== undefined) {");
-      lines.push("    if (!Array.isArray(caps)) unsure();");
-      lines.push("    for (let i = 0; i < caps.length; i++) {");
-      lines.push("      const c = caps[i];");
+// ---------------------------------------------------------------- encode
+/** What decode() puts beside a capability's fields (encode() accepts it back). */
+const CAP_KEYS = ["offset", "header", "name", "struct", "knownSize"];
+/** Distinct first parts of the fields' paths ("header.id" -> "header"). */
+const topNames = (fs) => [...new Set(fs.map((f) => f.path.split(".")[0]))];
+/** Expression: how many of these keys the object has (with a value). */
+const countKeys = (obj, names) => names.map((n) => `(${obj}.${n} !== undefined ? 1 : 0)`).join(" + ") || "0";
+const getter = (obj, path) => {
+  const parts = path.split(".");
+  let cur = obj;
+  parts.forEach((p, i) => {
+    const acc = `${i === 0 ? "" : "?"}.${p}`;
+    cur = i === parts.length - 1 ? `${cur}${acc}` : `(${cur}${acc} as Val | undefined)`;
+  });
+  return cur;
+};
+
+function capEncoder(cx, cs, v) {
+  const { fieldsOf, byName, trailingOf, fn } = cx;
+  const fs = fieldsOf(cs).filter((f) => present(f, v));
+  const t = trailingOf(cs);
+  const maxVer = Math.max(...(cs.versions ?? [1]));
+  const versions = [
+    ...new Set(
+      fs
+        .filter(scalar)
+        .map((f) => f.version)
+        .filter((x) => x > 1),
+    ),
+  ].sort((a, b) => a - b);
+  const lines = [];
+  // only the keys encode() accepts: decode's own (offset, name, ...), the header and this layout's fields;
+  // counted in the sizing pass (b === EMPTY) only, the write pass sees the same object
+  lines.push(
+    `  if (b === EMPTY && keys(c) !== ${countKeys("c", [...CAP_KEYS, ...topNames(fs.filter((f) => !f.path.startsWith("header.")))])}) return -1;`,
+  );
+  lines.push(`  if (b === EMPTY && !headerOk(c.header)) return -1;`);
+  lines.push("  const h = c.header as Val | undefined;");
+  lines.push("  if (!okObj(h)) return -1;"); // the core refuses a header that is not an object
+  lines.push(`  const ver = h?.version ?? ${maxVer}, next = h?.next ?? 0;`);
+  lines.push("  if (!okU16(ver) || ver === 0 || !okU32(next)) return -1;");
+  lines.push(`  let known = ${knownSize(cx, cs, v, 1)};`);
+  for (const ver of versions) lines.push(`  if (ver >= ${ver}) known = ${knownSize(cx, cs, v, ver)};`);
+  // the core checks every field's value, whatever the version; only the version's fields are written
+  const body = fieldsOf(cs).filter((f) => scalar(f) && !f.path.startsWith("header."));
+  const cnt = t ? fs.find((f) => f.name === t.count) : null;
+  body.forEach((f, i) => {
+    if (f === cnt) return; // read after the trailing items are counted
+    lines.push(`  const f${i} = ${getter("c", f.path)} ?? 0;`);
+    lines.push(`  if (!${ok(f, `f${i}`)}) return -1;`);
+  });
+  let size = "known";
+  if (t) {
+    const esz = t.type === "bytes" ? 1 : byName[t.of].size[v];
+    lines.push(`  const items = c.${t.name};`);
+    if (t.type === "bytes") lines.push("  if (items !== undefined && !(items instanceof Uint8Array)) return -1;");
+    else lines.push("  if (items !== undefined && !Array.isArray(items)) return -1;");
+    lines.push("  const n = items === undefined ? 0 : (items as ArrayLike<unknown>).length;");
+    const ci = body.indexOf(cnt);
+    lines.push(
+      `  const f${ci} = c.${cnt.name} === undefined ? n : c.${cnt.name} ?? 0; // the core counts the items only when the field is undefined`,
+    );
+    lines.push(`  if (!${ok(cnt, `f${ci}`)}) return -1;`);
+    lines.push(
+      `  if (items !== undefined && c.${cnt.name} !== undefined && f${ci} !== n) return -1; // the core: a count that disagrees is an error`,
+    );
+    if (t.type !== "bytes") {
+      const efs = fieldsOf(byName[t.of]).filter((f) => present(f, v));
       lines.push(
-        '      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();',
+        `  if (b === EMPTY) for (let i = 0; i < n; i++) { const e = (items as Val[])[i]; if (e !== null && typeof e === "object" && keys(e) !== ${countKeys("e", topNames(efs))}) return -1; }`,
       );
-      lines.push("      const at = c.offset, id = c.header.id;");
-      // exact mode as decoded: in order, no overlap, 4-aligned, `next` linking the chain
-      lines.push('      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();');
-      lines.push("      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();");
-      lines.push("      let n: number;");
-      lines.push("      switch (id) {");
-      for (const c of caps) {
-        lines.push(
-          `        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) unsure(); n = ${capEncoder(byName[c.struct], v)}(EMPTY, at, id, c, le); break;`,
-        );
-      }
-      lines.push("        default: unsure();");
-      lines.push("      }");
-      lines.push("      if (n < 0) unsure();");
-      lines.push("      end = at + n;");
-      lines.push("    }");
-      // cap_offset names the first cap, and the caps lie inside argsz (else the core's typed error)
-      const co = sc.findIndex((f) => f.name === s.caps.offsetField);
-      lines.push(`    if (caps.length && f${co} !== caps[0].offset) unsure();`);
-      if (argsz) lines.push("    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();");
-      lines.push("  }");
-      total = "end";
-    } else lines.push("  if (x.caps !== undefined) unsure();");
-    if (argsz) {
-      const auto = t && t.type === "payload" ? `${t.offsets[v]} + data.length * esz` : total;
-      lines.push(`  const f${sc.indexOf(argsz)} = x.argsz ?? ${auto};`);
-      lines.push(`  if (!${ok(argsz, `f${sc.indexOf(argsz)}`)}) unsure();`);
     }
-    lines.push(`  const b = new Uint8Array(${total});`);
-    sc.forEach((f, i) => {
-      if (present(f, v)) lines.push(`  ${wr(f, f.offsets[v], 0, `f${i}`)}`);
-    });
-    if (t && t.type === "payload") {
-      for (const c of t.cases.filter((x) => x.elem))
-        lines.push(
-          `  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) { const d = data[i]; if (!${ok({ type: c.elem }, "d")}) unsure(); ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "d")} }`,
-        );
-    }
-    if (caps.length) {
-      lines.push("  if (caps !== undefined) for (const c of caps) {");
-      lines.push("    switch (c.header.id) {");
-      for (const c of caps)
-        lines.push(`      case ${c.id}: ${capEncoder(byName[c.struct], v)}(b, c.offset, ${c.id}, c, le); break;`);
-      lines.push("    }");
+    lines.push(`  const size = Math.max(known, ${t.offsets[v]} + n * ${esz});`);
+    size = "size";
+  }
+  lines.push(`  if (at + ${size} > b.length) return ${size};`); // sizing pass: report the size only
+  const hdr = fs.filter((f) => f.path.startsWith("header."));
+  const hv = { "header.id": "id", "header.version": "ver", "header.next": "next" };
+  for (const f of hdr) lines.push(`  ${wr(f, plus("at", f.offsets[v]), 0, hv[f.path])}`);
+  body.forEach((f, i) => {
+    if (present(f, v))
+      lines.push(`  ${f.version > 1 ? `if (ver >= ${f.version}) ` : ""}${wr(f, plus("at", f.offsets[v]), 0, `f${i}`)}`);
+  });
+  if (t) {
+    if (t.type === "bytes") lines.push(`  if (n) b.set(items as Uint8Array, at + ${t.offsets[v]});`);
+    else {
+      const es = byName[t.of],
+        esz = es.size[v];
+      const efs = fieldsOf(es).filter(scalar);
+      lines.push(`  for (let i = 0, o = at + ${t.offsets[v]}; i < n; i++, o += ${esz}) {`);
+      lines.push("    const x = (items as Val[])[i];");
+      lines.push("    if (x === null || x === undefined || !okObj(x)) return -1;");
+      efs.forEach((f, k) => {
+        lines.push(`    const g${k} = ${getter("x", f.path)} ?? 0;`);
+        lines.push(`    if (!${ok(f, `g${k}`)}) return -1;`);
+        if (present(f, v)) lines.push(`    ${wr(f, plus("o", f.offsets[v]), 0, `g${k}`)}`);
+      });
       lines.push("  }");
     }
-    lines.push("  return b;");
-    return fn("e", "x: Val, le: boolean", "Uint8Array", lines.join("\n"));
   }
+  lines.push(`  return ${size};`);
+  // Called twice: with an empty buffer to size and check the cap (no writes), then to write it.
+  return fn("ec", "b: Uint8Array, at: number, id: number, c: Val, le: boolean", "number", lines.join("\n"));
+}
 
-  // ---------------------------------------------------------------- exports
-  const api = [];
-  const names = [];
-  const tries = [];
-  const jsons = [];
-  for (const s of model.structs) {
-    const P = pascal(s.name.replace(/^vfio_/, ""));
-    const T = `FastValue<${JSON.stringify(s.name)}>`;
-    names.push([s.name, P]);
-    if (!supported(s)) {
-      api.push(`/** ${s.cName}: decode() without \`$\` (this struct's shape is not generated: the core decodes it). */
+/**
+ * Lines of an encoder with a capability chain: check the caps as decode() lays them out (in order,
+ * no overlap, 4-aligned, `next` linking them, cap_offset naming the first) and size them: `end`.
+ */
+function capsSizing(cx, s, v, caps, sc, argsz) {
+  const { byName } = cx;
+  const lines = [];
+  lines.push("  const caps = x.caps;");
+  lines.push(`  let end = ${s.size[v]};`);
+  lines.push("  if (caps !== undefined) {");
+  lines.push("    if (!Array.isArray(caps)) unsure();");
+  lines.push("    for (let i = 0; i < caps.length; i++) {");
+  lines.push("      const c = caps[i];");
+  lines.push(
+    '      if (c === null || typeof c !== "object" || c.header === null || typeof c.header !== "object") unsure();',
+  );
+  lines.push("      const at = c.offset, id = c.header.id;");
+  // exact mode as decoded: in order, no overlap, 4-aligned, `next` linking the chain
+  lines.push('      if (typeof at !== "number" || at < end || at >>> 0 !== at || (at & 3) !== 0) unsure();');
+  lines.push("      if (c.header.next !== (i + 1 < caps.length ? caps[i + 1]?.offset : 0)) unsure();");
+  lines.push("      let n: number;");
+  lines.push("      switch (id) {");
+  for (const c of caps) {
+    lines.push(
+      `        case ${c.id}: if (c.struct !== undefined && c.struct !== ${JSON.stringify(c.struct)}) unsure(); n = ${capEncoder(cx, byName[c.struct], v)}(EMPTY, at, id, c, le); break;`,
+    );
+  }
+  lines.push("        default: unsure();");
+  lines.push("      }");
+  lines.push("      if (n < 0) unsure();");
+  lines.push("      end = at + n;");
+  lines.push("    }");
+  // cap_offset names the first cap, and the caps lie inside argsz (else the core's typed error)
+  const co = sc.findIndex((f) => f.name === s.caps.offsetField);
+  lines.push(`    if (caps.length && f${co} !== caps[0].offset) unsure();`);
+  if (argsz) lines.push("    if (caps.length && x.argsz != null && !(okU32(x.argsz) && x.argsz >= end)) unsure();");
+  lines.push("  }");
+  return lines;
+}
+
+function encoder(cx, s, v) {
+  const { fieldsOf, byName, trailingOf, capsOf, fn } = cx;
+  const size = s.size[v];
+  const sc = fieldsOf(s).filter(scalar); // every field's value is checked (as the core does); present ones are written
+  const t = trailingOf(s);
+  const caps = capsOf(s);
+  const lines = ["  if (x.$ !== undefined) unsure();"];
+  // only the keys encode() accepts in this layout (anything else: the core names it)
+  const tops = [...topNames(fieldsOf(s).filter((f) => present(f, v))), ...(caps.length ? ["caps"] : [])];
+  lines.push(`  if (keys(x) !== ${countKeys("x", tops)}) unsure();`);
+  if (tops.includes("header")) lines.push("  if (!headerOk(x.header)) unsure();");
+  // nested members (a capability's header) must be objects, or the core's typed error decides
+  for (const top of new Set(sc.filter((f) => f.path.includes(".")).map((f) => f.path.split(".")[0])))
+    lines.push(`  if (!okObj(x.${top})) unsure();`);
+  const argsz = sc.find((f) => f.name === "argsz");
+  const countField = t && t.type === "payload" ? sc.find((f) => f.name === t.count) : null;
+  sc.forEach((f, i) => {
+    if (f === argsz) return;
+    const name = f === countField ? `r${i}` : `f${i}`; // the count is settled after the data is read
+    lines.push(`  const ${name} = ${getter("x", f.path)} ?? 0;`);
+    lines.push(`  if (!${ok(f, name)}) unsure();`);
+  });
+  let total = `${size}`;
+  if (t && t.type === "payload") {
+    const flags = sc.find((f) => f.name === "flags");
+    const mask = t.cases.reduce((m, c) => m | c.mask, 0);
+    lines.push(`  const data = x.${t.name} ?? [];`);
+    lines.push("  if (!Array.isArray(data)) unsure();");
+    if (countField) {
+      const ci = sc.indexOf(countField);
+      // count follows data when left out; one that disagrees is the core's error
+      lines.push(`  if (x.${t.name} != null && x.${countField.name} != null && r${ci} !== data.length) unsure();`);
+      lines.push(`  const f${ci} = x.${t.name} != null && x.${countField.name} == null ? data.length : r${ci};`);
+    }
+    lines.push(`  const dt = Number(f${sc.indexOf(flags)}) & ${mask};`);
+    const cs = t.cases.filter((c) => c.elem);
+    lines.push(`  const esz = ${cs.map((c) => `dt === ${c.value} ? ${bytesOf[c.elem]} : `).join("")}0;`);
+    lines.push("  if (esz === 0 && data.length) unsure();");
+    // the elements are checked as they are written (one pass): a bad one throws and the buffer is dropped
+    lines.push(`  const end = Math.max(${size}, ${t.offsets[v]} + data.length * esz);`);
+    total = "end";
+  } else if (caps.length) {
+    lines.push(...capsSizing(cx, s, v, caps, sc, argsz));
+    total = "end";
+  } else lines.push("  if (x.caps !== undefined) unsure();");
+  if (argsz) {
+    const auto = t && t.type === "payload" ? `${t.offsets[v]} + data.length * esz` : total;
+    lines.push(`  const f${sc.indexOf(argsz)} = x.argsz ?? ${auto};`);
+    lines.push(`  if (!${ok(argsz, `f${sc.indexOf(argsz)}`)}) unsure();`);
+  }
+  lines.push(`  const b = new Uint8Array(${total});`);
+  sc.forEach((f, i) => {
+    if (present(f, v)) lines.push(`  ${wr(f, f.offsets[v], 0, `f${i}`)}`);
+  });
+  if (t && t.type === "payload") {
+    for (const c of t.cases.filter((x) => x.elem))
+      lines.push(
+        `  if (esz === ${bytesOf[c.elem]}) for (let i = 0, o = ${t.offsets[v]}; i < data.length; i++, o += ${bytesOf[c.elem]}) { const d = data[i]; if (!${ok({ type: c.elem }, "d")}) unsure(); ${wr({ type: c.elem === "s32" ? "u32" : c.elem }, "o", 0, "d")} }`,
+      );
+  }
+  if (caps.length) {
+    lines.push("  if (caps !== undefined) for (const c of caps) {");
+    lines.push("    switch (c.header.id) {");
+    for (const c of caps)
+      lines.push(`      case ${c.id}: ${capEncoder(cx, byName[c.struct], v)}(b, c.offset, ${c.id}, c, le); break;`);
+    lines.push("    }");
+    lines.push("  }");
+  }
+  lines.push("  return b;");
+  return fn("e", "x: Val, le: boolean", "Uint8Array", lines.join("\n"));
+}
+
+export function outputs({ model, BANNER, pascal }) {
+  const cx = context(model);
+  const parts = { api: [], names: [], tries: [], jsons: [] };
+  for (const s of model.structs) structApi(cx, s, pascal, parts);
+  return { "bindings/fast/generated.ts": fileText(BANNER, cx.fns, parts) };
+}
+
+/**
+ * decode<Struct>Fast and encode<Struct>Fast for one struct (`out.api`), and its entries in the
+ * FAST_DECODERS/FAST_ENCODERS (`out.names`), FAST_TRY (`out.tries`) and FAST_JSON_HEAD (`out.jsons`) tables.
+ */
+function structApi(cx, s, pascal, { api, names, tries, jsons }) {
+  const { fieldsOf, supported } = cx;
+  const P = pascal(s.name.replace(/^vfio_/, ""));
+  const T = `FastValue<${JSON.stringify(s.name)}>`;
+  names.push([s.name, P]);
+  if (!supported(s)) {
+    api.push(`/** ${s.cName}: decode() without \`$\` (this struct's shape is not generated: the core decodes it). */
 export function decode${P}Fast(b: Uint8Array, opts?: DecodeOptions): ${T} {
   return slowDecode(${JSON.stringify(s.name)}, b, opts) as unknown as ${T};
 }
@@ -471,29 +496,29 @@ export function decode${P}Fast(b: Uint8Array, opts?: DecodeOptions): ${T} {
 export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: EncodeOptions): Uint8Array {
   return encode(${JSON.stringify(s.name)}, x as never, opts);
 }`);
-      continue;
-    }
-    // profile word bits: 1 big-endian, 2 ilp32, 4 epoch >= 6.6 -> variant (ilp32 ? 2 : 0) + (6.6 ? 1 : 0)
-    // indexed by the profile word's layout bits (2 ilp32, 4 epoch >= 6.6); bit 1 is the byte order
-    const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
-    const dec = table((v) => decoder(s, v)),
-      enc = table((v) => encoder(s, v));
-    tries.push(`  ${s.name}: (b, w) => attempt(D_${id(s)}[w >> 1], b, (w & 1) === 0),`);
-    // JSON text of the value's scalar fields in decode()'s key order ("{" .. without the closing brace)
-    const jsonOf = (v) => {
-      const fs = fieldsOf(s).filter((f) => scalar(f) && present(f, v));
-      if (!fs.length || fs.some((f) => f.path.includes("."))) return null;
-      const val = (f) => (f.type === "u64" ? `"\${x.${f.name}}"` : `\${x.${f.name}}`);
-      return `\`${fs.map((f, i) => `${i ? "," : "{"}${JSON.stringify(f.name)}:${val(f)}`).join("")}\``;
-    };
-    const js = [0, 1, 2, 3].map(jsonOf);
-    if (js.every((x) => x !== null)) {
-      const body = js.every((x) => x === js[0])
-        ? js[0]
-        : `(w & 4 ? (w & 2 ? ${js[3]} : ${js[1]}) : (w & 2 ? ${js[2]} : ${js[0]}))`;
-      jsons.push(`  ${s.name}: (x, w) => ${body},`);
-    }
-    api.push(`const D_${id(s)} = [${dec.join(", ")}];
+    return;
+  }
+  // profile word bits: 1 big-endian, 2 ilp32, 4 epoch >= 6.6 -> variant (ilp32 ? 2 : 0) + (6.6 ? 1 : 0)
+  // indexed by the profile word's layout bits (2 ilp32, 4 epoch >= 6.6); bit 1 is the byte order
+  const table = (make) => Array.from({ length: 4 }, (_, k) => make(((k >> 0) & 1) * 2 + ((k >> 1) & 1)));
+  const dec = table((v) => decoder(cx, s, v)),
+    enc = table((v) => encoder(cx, s, v));
+  tries.push(`  ${s.name}: (b, w) => attempt(D_${id(s)}[w >> 1], b, (w & 1) === 0),`);
+  // JSON text of the value's scalar fields in decode()'s key order ("{" .. without the closing brace)
+  const jsonOf = (v) => {
+    const fs = fieldsOf(s).filter((f) => scalar(f) && present(f, v));
+    if (!fs.length || fs.some((f) => f.path.includes("."))) return null;
+    const val = (f) => (f.type === "u64" ? `"\${x.${f.name}}"` : `\${x.${f.name}}`);
+    return `\`${fs.map((f, i) => `${i ? "," : "{"}${JSON.stringify(f.name)}:${val(f)}`).join("")}\``;
+  };
+  const js = [0, 1, 2, 3].map(jsonOf);
+  if (js.every((x) => x !== null)) {
+    const body = js.every((x) => x === js[0])
+      ? js[0]
+      : `(w & 4 ? (w & 2 ? ${js[3]} : ${js[1]}) : (w & 2 ? ${js[2]} : ${js[0]}))`;
+    jsons.push(`  ${s.name}: (x, w) => ${body},`);
+  }
+  api.push(`const D_${id(s)} = [${dec.join(", ")}];
 const E_${id(s)} = [${enc.join(", ")}];
 /**
  * ${s.cName}: decode(${JSON.stringify(s.name)}, b, opts) without \`$\`, from plain byte loads; inputs the
@@ -524,10 +549,46 @@ export function encode${P}Fast(x: FastInput<${JSON.stringify(s.name)}>, opts?: E
     }
   return encode(${JSON.stringify(s.name)}, x as never, opts);
 }`);
-  }
+}
 
-  const text = `${BANNER.trimEnd()} (scripts/gen/fast-ts.mjs)
-// Object API fast paths for every struct: plain TypeScript at the schema's offsets for the inputs
+/** The generated file: the fixed part, then every distinct function, every struct's API, and the tables. */
+function fileText(BANNER, fns, { api, names, tries, jsons }) {
+  return `${BANNER.trimEnd()} (scripts/gen/fast-ts.mjs)
+${RUNTIME}
+${[...fns.values()].map((f) => f.text).join("\n\n")}
+
+${api.join("\n\n")}
+
+/** Fast decoders by struct name (the CLI's per-line path). */
+export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions) => object> = {
+${names.map(([n, P]) => `  ${n}: decode${P}Fast,`).join("\n")}
+};
+/**
+ * The fast decoders alone, by struct name: (bytes, profile word without proposals) -> the value, or
+ * undefined where the core must decide (the CLI adds the metadata itself for these values).
+ */
+export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
+${tries.join("\n")}
+};
+/**
+ * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
+ * the last scalar, without the closing brace (the CLI appends payload, caps and "$").
+ */
+export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
+${jsons.join("\n")}
+};
+/** Fast encoders by struct name. */
+export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
+${names.map(([n, P]) => `  ${n}: encode${P}Fast as (x: Val, opts?: EncodeOptions) => Uint8Array,`).join("\n")}
+};
+
+/** Backwards-compatible name: the fields of vfio_irq_info. */
+export type IrqInfoFields = FastValue<"vfio_irq_info">;
+`;
+}
+
+/** The fixed part of the generated file: imports, types, the profile word, byte loads and stores, value checks. */
+const RUNTIME = `// Object API fast paths for every struct: plain TypeScript at the schema's offsets for the inputs
 // it is sure about, the wasm core for everything else. Differential-tested against the core
 // (tests/embed/fast.test.mjs).
 /* eslint-disable */
@@ -637,36 +698,4 @@ const okU16 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === 
 const okU32 = (v: unknown): v is number => typeof v === "number" && v >>> 0 === v;
 const okS32 = (v: unknown): v is number => typeof v === "number" && Number.isInteger(v) && v >= -0x80000000 && v <= 0xffffffff;
 const ok64 = (v: unknown): v is number | bigint => (typeof v === "bigint" ? v >= 0n && v <= 0xffffffffffffffffn : typeof v === "number" && Number.isSafeInteger(v) && v >= 0);
-
-${[...fns.values()].map((f) => f.text).join("\n\n")}
-
-${api.join("\n\n")}
-
-/** Fast decoders by struct name (the CLI's per-line path). */
-export const FAST_DECODERS: Record<string, (b: Uint8Array, opts?: DecodeOptions) => object> = {
-${names.map(([n, P]) => `  ${n}: decode${P}Fast,`).join("\n")}
-};
-/**
- * The fast decoders alone, by struct name: (bytes, profile word without proposals) -> the value, or
- * undefined where the core must decide (the CLI adds the metadata itself for these values).
- */
-export const FAST_TRY: Record<string, (b: Uint8Array, word: number) => Val | undefined> = {
-${tries.join("\n")}
-};
-/**
- * JSON text of a fast-decoded value's scalar fields, by struct name, in decode()'s key order: "{" up to
- * the last scalar, without the closing brace (the CLI appends payload, caps and "$").
- */
-export const FAST_JSON_HEAD: Record<string, (x: Val, w: number) => string> = {
-${jsons.join("\n")}
-};
-/** Fast encoders by struct name. */
-export const FAST_ENCODERS: Record<string, (x: Val, opts?: EncodeOptions) => Uint8Array> = {
-${names.map(([n, P]) => `  ${n}: encode${P}Fast as (x: Val, opts?: EncodeOptions) => Uint8Array,`).join("\n")}
-};
-
-/** Backwards-compatible name: the fields of vfio_irq_info. */
-export type IrqInfoFields = FastValue<"vfio_irq_info">;
 `;
-  return { "bindings/fast/generated.ts": text };
-}

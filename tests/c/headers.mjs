@@ -91,8 +91,13 @@ export function headerGenerations() {
   return (memo = JSON.parse(readFileSync(INDEX, "utf8")));
 }
 
-if (process.argv[2] === "--fetch" && process.argv[1] === fileURLToPath(import.meta.url)) {
-  if (process.env.VFIO_ABI_HEADERS_REFRESH || !fresh()) await fetchAll();
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const { parseOptions } = await import("../../scripts/lib/options.mjs");
+  const { values } = parseOptions("c headers", {
+    usage: "node tests/c/headers.mjs --fetch",
+    options: { fetch: { type: "boolean" } },
+  });
+  if (values.fetch && (process.env.VFIO_ABI_HEADERS_REFRESH || !fresh())) await fetchAll();
 }
 
 /** gcc's multiarch directory names (where the package keeps each arch's asm headers). */

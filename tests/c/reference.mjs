@@ -65,7 +65,11 @@ export function gccReference(arch) {
 // e.g. to compile it by hand: node tests/c/reference.mjs upstream ilp32 > u.c &&
 // i686-linux-gnu-gcc -std=gnu11 -fdata-sections -I tests/c/ref -c u.c
 if (process.argv[1] && import.meta.url.endsWith(process.argv[1].replace(/\\/g, "/").split("/").slice(-3).join("/"))) {
-  const [id = "uapi61", model = "lp64"] = process.argv.slice(2);
+  const { parseOptions, usageError } = await import("../../scripts/lib/options.mjs");
+  const usage = "node tests/c/reference.mjs [unit] [model]";
+  const { positionals } = parseOptions("c reference", { usage, allowPositionals: true, options: {} });
+  if (positionals.length > 2) usageError("c reference", `unexpected argument ${positionals[2]}`, usage);
+  const [id = "uapi61", model = "lp64"] = positionals;
   const u = units().find((x) => x.id === id);
   if (!u) {
     console.error(

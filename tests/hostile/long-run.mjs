@@ -10,7 +10,7 @@
 // stops the run with its seed and call number, exit status 1.
 import { renameSync, writeFileSync, readFileSync, existsSync } from "node:fs";
 import { performance } from "node:perf_hooks";
-import { intArg, seedArg } from "../helpers/options.mjs";
+import { intArg, parseOptions, seedArg, usageError } from "../../scripts/lib/options.mjs";
 import { lib } from "./helpers.mjs";
 import { inspectRandom, rawCalls, reserveResident, wasm2jsDifferential } from "./random-classes.mjs";
 import { apiArguments, brokenLinks, strictOptions, viewsAsBytes } from "./api-arguments.mjs";
@@ -28,30 +28,18 @@ const CLASSES = [
   ["strict epoch and maxCaps", 2_000, (seed, n) => strictOptions(seed, n)],
 ];
 
-const USAGE = "usage: node tests/hostile/long-run.mjs --calls N [--state FILE] [--seed N]";
-function usage(msg) {
-  console.error(`long-run: ${msg}\n${USAGE}`);
-  process.exit(2);
-}
-function parseArgs(argv) {
-  const o = { calls: undefined, state: undefined, seed: 1 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === "--calls") o.calls = intArg("long-run", "--calls", argv[++i] ?? "", 0);
-    else if (a === "--seed") o.seed = seedArg("long-run", "--seed", argv[++i] ?? "", 0);
-    else if (a === "--state") {
-      o.state = argv[++i];
-      if (!o.state) usage("--state wants a file name");
-    } else if (a === "-h" || a === "--help") {
-      console.log(USAGE);
-      process.exit(0);
-    } else usage(`unknown argument ${a}`);
-  }
-  if (o.calls === undefined) usage("--calls is required");
-  return o;
+const USAGE = "node tests/hostile/long-run.mjs --calls N [--state FILE] [--seed N]";
+const usage = (msg) => usageError("long-run", msg, USAGE);
+function options() {
+  const text = { type: "string" };
+  const { values } = parseOptions("long-run", { usage: USAGE, options: { calls: text, state: text, seed: text } });
+  if (values.calls === undefined) usage("--calls is required");
+  if (values.state === "") usage("--state wants a file name");
+  const calls = intArg("long-run", "--calls", values.calls, 0);
+  return { calls, state: values.state, seed: seedArg("long-run", "--seed", values.seed, 1) };
 }
 
-const opts = parseArgs(process.argv.slice(2));
+const opts = options();
 const fresh = { seed: opts.seed, target: opts.calls, round: 0, total: 0, failures: 0, seconds: 0, classes: {} };
 const state = opts.state && existsSync(opts.state) ? JSON.parse(readFileSync(opts.state, "utf8")) : fresh;
 if (state.seed !== opts.seed) usage(`${opts.state} is a run with --seed ${state.seed}`);

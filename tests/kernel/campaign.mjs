@@ -111,24 +111,11 @@ export async function runCampaign({
     timing.bootWallMs += r.attemptMs.at(-1);
     timing.replaySeconds += replaySeconds(r.console) ?? 0;
     timing.cpuSeconds += r.cpuSeconds ?? 0;
-    const records = harness.parseTranscript(r.transcript);
-    splitRecords(records, segments).forEach((recs, si) => {
-      const seg = segments[si];
-      if (si < own.length) {
-        if (seg.tail) return;
-        for (const b of checkSegment(api, kernel, seg, recs, prefixStats))
-          prefixMismatches.push({ segment: seg, first: b });
-        return;
-      }
-      const bad = checkSegment(api, kernel, seg, recs, stats);
-      if (bad.length)
-        mismatches.push({
-          seed: seg.desc.seed,
-          device: seg.desc.device,
-          segment: seg,
-          first: bad[0],
-          count: bad.length,
-        });
+    checkBoot(api, kernel, harness.parseTranscript(r.transcript), segments, own.length, {
+      stats,
+      mismatches,
+      prefixStats,
+      prefixMismatches,
     });
     done++;
     progress({
@@ -140,8 +127,44 @@ export async function runCampaign({
       ms: Date.now() - t0,
     });
   });
-  const wallMs = Date.now() - t0;
-  const summary = {
+  const run = { kernel, version, packageVersion, seeds, devices, perDevice, wallMs: Date.now() - t0 };
+  const summary = campaignSummary(run, stats, mismatches, timing);
+  return { summary, mismatches, prefix: { stats: prefixStats, mismatches: prefixMismatches } };
+}
+
+/**
+ * Check one boot's records segment by segment: the first `fixedCount` segments (the fixed plan) into
+ * prefixStats / prefixMismatches, the campaign's into stats / mismatches (one entry per segment, its first difference).
+ */
+function checkBoot(api, kernel, records, segments, fixedCount, { stats, mismatches, prefixStats, prefixMismatches }) {
+  splitRecords(records, segments).forEach((recs, si) => {
+    const seg = segments[si];
+    if (si < fixedCount) {
+      if (seg.tail) return;
+      for (const b of checkSegment(api, kernel, seg, recs, prefixStats))
+        prefixMismatches.push({ segment: seg, first: b });
+      return;
+    }
+    const bad = checkSegment(api, kernel, seg, recs, stats);
+    if (bad.length)
+      mismatches.push({
+        seed: seg.desc.seed,
+        device: seg.desc.device,
+        segment: seg,
+        first: bad[0],
+        count: bad.length,
+      });
+  });
+}
+
+/** The JSON summary of one kernel's campaign: what ran, what matched, per rule and kind, and the timings. */
+function campaignSummary(
+  { kernel, version, packageVersion, seeds, devices, perDevice, wallMs },
+  stats,
+  mismatches,
+  timing,
+) {
+  return {
     kernel,
     version,
     packageVersion,
@@ -180,7 +203,6 @@ export async function runCampaign({
     qemuCpuSeconds: Number(timing.cpuSeconds.toFixed(1)),
     requestsPerCpuSecond: timing.cpuSeconds ? Math.round(stats.requests / timing.cpuSeconds) : null,
   };
-  return { summary, mismatches, prefix: { stats: prefixStats, mismatches: prefixMismatches } };
 }
 
 /** { key: count } over a list. */

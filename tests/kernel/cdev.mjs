@@ -311,11 +311,18 @@ export const cdevStage = {
 };
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const argv = process.argv.slice(2);
-  const opt = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
-  const series = opt("--series", "6.12");
-  const workDir = path.resolve(opt("--work-dir", path.join(HERE, ".work")));
-  const record = opt("--record");
+  const { parseOptions } = await import("../../scripts/lib/options.mjs");
+  const { values: args } = parseOptions("kernel cdev", {
+    usage: "node tests/kernel/cdev.mjs [--series 6.12|7.2] [--work-dir DIR] [--record FILE]",
+    options: {
+      series: { type: "string", default: "6.12" },
+      "work-dir": { type: "string" },
+      record: { type: "string" },
+    },
+  });
+  const series = args.series;
+  const workDir = path.resolve(args["work-dir"] ?? path.join(HERE, ".work"));
+  const record = args.record;
   const { prepareGuest, runGuest } = await import("./cross/machines.mjs");
   let r;
   try {

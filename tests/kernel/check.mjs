@@ -150,77 +150,9 @@ export function checkSegment(api, kernel, seg, records, stats) {
     if (!rec) return bad("harness", "HARNESS", "transcript ended");
     const cmd = it.ioctl === "EFD_READ" ? "EFD_READ" : it.ioctl;
     if (rec.cmd !== cmd) return bad("harness", "HARNESS", `expected ${cmd}, got ${rec.extra.lines.join(" | ")}`);
-    if (it.ioctl === "FD_READ" || it.ioctl === "EFD_READ") {
-      const fd = it.ioctl === "FD_READ" ? it.fd : 100 + it.efd;
-      const got = rec.ret >= 0 ? rec.extra.count : 0;
-      const gotErr = rec.ret < 0 ? rec.errnoName : null;
-      const e = model.eventfdRead(fd, got);
-      stats.eventfdReads++;
-      // the model may allow a range: [count, count + maybe] signals (work-item deliveries)
-      const inRange = got >= e.count && got <= e.count + e.maybe;
-      const retOk = e.maybe
-        ? (got > 0 ? rec.ret === 8 : gotErr === "EAGAIN") && (e.count === 0 || got > 0)
-        : e.ret === rec.ret && (e.errno ?? null) === gotErr;
-      if (!inRange || !retOk) {
-        const pred = e.maybe ? `count ${e.count}..${e.count + e.maybe}` : (e.errno ?? `ret=${e.ret} count=${e.count}`);
-        return bad(
-          "eventfd",
-          "EVENTFD_COUNT",
-          `read ${fd}: predicted ${pred}, kernel ${gotErr ?? `ret=${rec.ret} count=${got}`}`,
-        );
-      }
-      if (e.maybe) stats.eventfdMaybe++;
-      stats.eventfdMatched++;
-      return undefined;
-    }
-    if (it.ioctl === "FD_WRITE" || it.ioctl === "REGION_WRITE") {
-      const e = it.ioctl === "FD_WRITE" ? model.eventfdWrite(it.fd) : model.regionWrite(it.region, it.offset, it.bytes);
-      stats.otherOps++;
-      const gotErr = rec.ret < 0 ? rec.errnoName : null;
-      if (e.ret !== rec.ret || (e.errno ?? null) !== gotErr)
-        return bad("ret", it.ioctl, `predicted ret=${e.ret} ${e.errno ?? ""}, kernel ret=${rec.ret} ${gotErr ?? ""}`);
-      stats.otherMatched++;
-      return undefined;
-    }
-    stats.requests++;
-    const p = model.predict(`VFIO_${it.ioctl}`, it.bytes, { tail: TAIL });
-    const predErrno = p.errno ?? "OK";
-    const gotErrno = rec.ret < 0 ? rec.errnoName : "OK";
-    const rule = it.ioctl === "DEVICE_SET_IRQS" ? p.rule : `${it.ioctl.replace("DEVICE_", "")}:${p.rule}`;
-    const slot = (stats.byRule[rule] ??= { requests: 0, mismatches: 0 });
-    slot.requests++;
-    const problems = [];
-    if (p.ret !== rec.ret || predErrno !== gotErrno)
-      problems.push(["ret", `ret/errno: predicted ${p.ret} ${predErrno}, kernel ${rec.ret} ${gotErrno}`]);
-    else stats.retErrnoMatched++;
-    if (it.ioctl === "DEVICE_RESET") stats.bytesMatched++;
-    else {
-      const len = it.bytes.length;
-      const predReply = api.toHex(p.after.subarray(0, len));
-      const gotReply = rec.replyHex === "=" ? api.toHex(it.bytes) : rec.replyHex;
-      const predGuard = guardOf(p.after.subarray(len), api.toHex);
-      let ok = true;
-      if (gotReply !== predReply) {
-        problems.push(["reply", `reply: predicted ${predReply}, kernel ${gotReply}`]);
-        ok = false;
-      }
-      if (JSON.stringify(rec.guard) !== JSON.stringify(predGuard)) {
-        problems.push(["guard", `guard: predicted ${JSON.stringify(predGuard)}, kernel ${JSON.stringify(rec.guard)}`]);
-        ok = false;
-      }
-      if (ok) stats.bytesMatched++;
-      const rt = roundTrip(api, STRUCT[it.ioctl], Buffer.from(gotReply, "hex"), epoch, it.bytes);
-      if (rt) problems.push(["codec", `codec: ${rt}`]);
-      else stats.decoded++;
-    }
-    if (problems.length) {
-      slot.mismatches++;
-      bad(
-        problems[0][0],
-        rule,
-        `${scriptLine(it)}\n      ${problems.map((x) => x[1]).join("\n      ")}\n      model: ${p.reason}`,
-      );
-    }
+    if (it.ioctl === "FD_READ" || it.ioctl === "EFD_READ") checkEventfdRead(model, it, rec, stats, bad);
+    else if (it.ioctl === "FD_WRITE" || it.ioctl === "REGION_WRITE") checkOtherOp(model, it, rec, stats, bad);
+    else checkRequest(api, epoch, model, it, rec, stats, bad);
     return undefined;
   });
   const closeRec = records[seg.items.length + 2];
@@ -228,6 +160,83 @@ export function checkSegment(api, kernel, seg, records, stats) {
     out.push({ itemIndex: seg.items.length, kind: "harness", rule: "HARNESS", detail: "no CLOSE record" });
   if (out.length) stats.mismatches += out.length;
   return out;
+}
+
+/** An eventfd read: the counter the kernel gave against the model's (a range where work items may deliver). */
+function checkEventfdRead(model, it, rec, stats, bad) {
+  const fd = it.ioctl === "FD_READ" ? it.fd : 100 + it.efd;
+  const got = rec.ret >= 0 ? rec.extra.count : 0;
+  const gotErr = rec.ret < 0 ? rec.errnoName : null;
+  const e = model.eventfdRead(fd, got);
+  stats.eventfdReads++;
+  // the model may allow a range: [count, count + maybe] signals (work-item deliveries)
+  const inRange = got >= e.count && got <= e.count + e.maybe;
+  const retOk = e.maybe
+    ? (got > 0 ? rec.ret === 8 : gotErr === "EAGAIN") && (e.count === 0 || got > 0)
+    : e.ret === rec.ret && (e.errno ?? null) === gotErr;
+  if (!inRange || !retOk) {
+    const pred = e.maybe ? `count ${e.count}..${e.count + e.maybe}` : (e.errno ?? `ret=${e.ret} count=${e.count}`);
+    return bad(
+      "eventfd",
+      "EVENTFD_COUNT",
+      `read ${fd}: predicted ${pred}, kernel ${gotErr ?? `ret=${rec.ret} count=${got}`}`,
+    );
+  }
+  if (e.maybe) stats.eventfdMaybe++;
+  stats.eventfdMatched++;
+}
+
+/** An eventfd write or a region write (INTx unmask): ret and errno. */
+function checkOtherOp(model, it, rec, stats, bad) {
+  const e = it.ioctl === "FD_WRITE" ? model.eventfdWrite(it.fd) : model.regionWrite(it.region, it.offset, it.bytes);
+  stats.otherOps++;
+  const gotErr = rec.ret < 0 ? rec.errnoName : null;
+  if (e.ret !== rec.ret || (e.errno ?? null) !== gotErr)
+    return bad("ret", it.ioctl, `predicted ret=${e.ret} ${e.errno ?? ""}, kernel ret=${rec.ret} ${gotErr ?? ""}`);
+  stats.otherMatched++;
+}
+
+/** An ioctl: ret and errno, the reply bytes, the guard bytes after them, and that the reply decodes and re-encodes. */
+function checkRequest(api, epoch, model, it, rec, stats, bad) {
+  stats.requests++;
+  const p = model.predict(`VFIO_${it.ioctl}`, it.bytes, { tail: TAIL });
+  const predErrno = p.errno ?? "OK";
+  const gotErrno = rec.ret < 0 ? rec.errnoName : "OK";
+  const rule = it.ioctl === "DEVICE_SET_IRQS" ? p.rule : `${it.ioctl.replace("DEVICE_", "")}:${p.rule}`;
+  const slot = (stats.byRule[rule] ??= { requests: 0, mismatches: 0 });
+  slot.requests++;
+  const problems = [];
+  if (p.ret !== rec.ret || predErrno !== gotErrno)
+    problems.push(["ret", `ret/errno: predicted ${p.ret} ${predErrno}, kernel ${rec.ret} ${gotErrno}`]);
+  else stats.retErrnoMatched++;
+  if (it.ioctl === "DEVICE_RESET") stats.bytesMatched++;
+  else {
+    const len = it.bytes.length;
+    const predReply = api.toHex(p.after.subarray(0, len));
+    const gotReply = rec.replyHex === "=" ? api.toHex(it.bytes) : rec.replyHex;
+    const predGuard = guardOf(p.after.subarray(len), api.toHex);
+    let ok = true;
+    if (gotReply !== predReply) {
+      problems.push(["reply", `reply: predicted ${predReply}, kernel ${gotReply}`]);
+      ok = false;
+    }
+    if (JSON.stringify(rec.guard) !== JSON.stringify(predGuard)) {
+      problems.push(["guard", `guard: predicted ${JSON.stringify(predGuard)}, kernel ${JSON.stringify(rec.guard)}`]);
+      ok = false;
+    }
+    if (ok) stats.bytesMatched++;
+    const rt = roundTrip(api, STRUCT[it.ioctl], Buffer.from(gotReply, "hex"), epoch, it.bytes);
+    if (rt) problems.push(["codec", `codec: ${rt}`]);
+    else stats.decoded++;
+  }
+  if (problems.length) {
+    slot.mismatches++;
+    bad(
+      problems[0][0],
+      rule,
+      `${scriptLine(it)}\n      ${problems.map((x) => x[1]).join("\n      ")}\n      model: ${p.reason}`,
+    );
+  }
 }
 
 /** Split a transcript's records into per-segment slices (FDS .. CLOSE), after the MODE record. */

@@ -15,26 +15,29 @@ import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
+import { X86_KERNEL_IDS } from "./lib/kernels.mjs";
+import { intArg, listArg, parseOptions, seedRange, usageError } from "../../scripts/lib/options.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const argv = process.argv.slice(2);
-const opt = (name, d) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : d;
-};
-const out = opt("--out");
-if (!out) {
-  console.error("offline campaign: --out DIR is required (where chunk summaries and totals are kept)");
-  process.exit(2);
-}
-const kernels = opt("--kernels", "7.2,7.3,6.1,6.12").split(",");
-const [first, last] = opt("--seeds", "1..20").split("..").map(Number);
-const perDevice = Number(opt("--random", "12500"));
-const stopAt = opt("--stop-at") ? Date.parse(opt("--stop-at")) : Number.POSITIVE_INFINITY;
-if (!(last >= first) || !(perDevice > 0) || Number.isNaN(stopAt)) {
-  console.error("offline campaign: want --seeds A..B, --random N > 0 and an ISO time for --stop-at");
-  process.exit(2);
-}
+const USAGE =
+  "node tests/kernel/offline.mjs --out DIR [--kernels 7.2,7.3,6.1,6.12] [--seeds 1..20] [--random 12500] [--stop-at ISO-TIME]";
+const { values: args } = parseOptions("offline campaign", {
+  usage: USAGE,
+  options: {
+    out: { type: "string" },
+    kernels: { type: "string", default: "7.2,7.3,6.1,6.12" },
+    seeds: { type: "string", default: "1..20" },
+    random: { type: "string" },
+    "stop-at": { type: "string" },
+  },
+});
+const out = args.out;
+if (!out) usageError("offline campaign", "--out DIR is required (where chunk summaries and totals are kept)", USAGE);
+const kernels = listArg("offline campaign", "--kernels", args.kernels, X86_KERNEL_IDS);
+const seeds = seedRange("offline campaign", "--seeds", args.seeds);
+const perDevice = intArg("offline campaign", "--random", args.random, 12500, 1);
+const stopAt = args["stop-at"] ? Date.parse(args["stop-at"]) : Number.POSITIVE_INFINITY;
+if (Number.isNaN(stopAt)) usageError("offline campaign", `--stop-at wants an ISO time, not ${args["stop-at"]}`, USAGE);
 
 const chunkFile = (k, seed) => path.join(out, k, `seed-${seed}.json`);
 
@@ -89,7 +92,7 @@ function totals() {
   for (const k of kernels) {
     const t = { kernel: k, version: null, seeds: [], requests: 0, mismatches: 0, eventfdReads: 0, eventfdMayRange: 0 };
     Object.assign(t, { boots: 0, bootAttempts: 0, bootRetries: [], wallSeconds: 0, qemuCpuSeconds: 0 });
-    for (let seed = first; seed <= last; seed++) {
+    for (const seed of seeds) {
       if (!fs.existsSync(chunkFile(k, seed))) continue;
       const s = JSON.parse(fs.readFileSync(chunkFile(k, seed), "utf8")).kernels[0];
       t.version = `${s.version} (${s.packageVersion})`;
@@ -124,7 +127,7 @@ function report() {
 const MAX_FAILURES_IN_A_ROW = 3;
 let failures = 0,
   inARow = 0;
-for (let seed = first; seed <= last; seed++) {
+for (const seed of seeds) {
   for (const k of kernels) {
     if (fs.existsSync(chunkFile(k, seed))) continue;
     if (Date.now() >= stopAt || interrupted) {

@@ -28,7 +28,7 @@ import { cleanupItems, fixedItems, intremapOffItems } from "./gen.mjs";
 import { formatRepro, parseRepro } from "./repro.mjs";
 import { shrinkMismatch, tailItems } from "./shrink.mjs";
 import { DEFAULT_ENV } from "./walk.mjs";
-import { seedArg } from "../helpers/options.mjs";
+import { intArg, listArg, parseOptions, seedArg, seedRange, usageError } from "../../scripts/lib/options.mjs";
 
 if (!fs.existsSync(new URL("../../dist/bindings/index.js", import.meta.url))) {
   console.error("kernel stage: dist/bindings is missing - run `node scripts/build.mjs` first");
@@ -40,41 +40,50 @@ const api = { ...bindings, kernelRules: oracle.kernelRules };
 const harness = { runScript: (o) => runScript({ workDir, ...o }), parseTranscript };
 
 // ---- options
-const argv = process.argv.slice(2);
-const opt = (name, d) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : d;
-};
-const flag = (name) => argv.includes(name);
-const kernelArg = opt("--kernel", "all");
-const kernels = kernelArg === "all" ? KERNELS : kernelArg.split(",");
-for (const k of kernels)
-  if (!KERNELS.includes(k)) {
-    console.error(`kernel stage: unknown kernel ${k} (want ${KERNELS.join(", ")} or all)`);
-    process.exit(2);
-  }
-const seeds = parseSeeds(opt("--seeds"), opt("--seed", "20240611"));
-const perDevice = Number(opt("--random", "2000"));
-const batch = Number(opt("--batch", "20000"));
-const jobs = Math.max(1, Number(opt("--jobs", process.env.VFIO_KERNEL_JOBS ?? 2)));
-const workDir = path.resolve(opt("--work-dir", DEFAULT_WORK_DIR));
-const shrinkMax = flag("--no-shrink") ? 0 : Number(opt("--shrink", "3"));
-const reproDir = path.resolve(opt("--repro-dir", path.join(workDir, "repro")));
-const verbose = flag("--verbose");
-const dump = opt("--dump");
-const replayFiles = argv.includes("--replay")
-  ? argv.slice(argv.indexOf("--replay") + 1).filter((a) => !a.startsWith("--") && a.endsWith(".txt"))
-  : null;
-
-function parseSeeds(range, single) {
-  if (!range) return [seedArg("kernel stage", "--seed", single, 0)];
-  const m = /^(\d+)\.\.(\d+)$/.exec(range);
-  if (!m || Number(m[2]) < Number(m[1])) {
-    console.error(`kernel stage: --seeds wants A..B, not ${range}`);
-    process.exit(2);
-  }
-  return Array.from({ length: Number(m[2]) - Number(m[1]) + 1 }, (_, i) => Number(m[1]) + i);
-}
+const USAGE =
+  "node tests/kernel/run.mjs [--kernel 6.1|6.12|7.2|7.3|all|K,K] [--seed S | --seeds A..B] [--random N] [--batch N]" +
+  " [--jobs N] [--no-fixed] [--no-intremap-run] [--summary FILE] [--shrink N | --no-shrink] [--repro-dir DIR]" +
+  " [--work-dir DIR] [--verbose] [--dump DIR]\n       node tests/kernel/run.mjs --replay FILE... [--kernel K] [--record]";
+const string = { type: "string" },
+  flag = { type: "boolean" };
+const { values: args, positionals } = parseOptions("kernel stage", {
+  usage: USAGE,
+  allowPositionals: true,
+  options: {
+    kernel: string,
+    seed: string,
+    seeds: string,
+    random: string,
+    batch: string,
+    jobs: string,
+    "no-fixed": flag,
+    "no-intremap-run": flag,
+    summary: string,
+    shrink: string,
+    "no-shrink": flag,
+    "repro-dir": string,
+    "work-dir": string,
+    verbose: flag,
+    dump: string,
+    replay: flag,
+    record: flag,
+  },
+});
+if (positionals.length && !args.replay) usageError("kernel stage", `unexpected argument ${positionals[0]}`, USAGE);
+if (args.replay && !positionals.length) usageError("kernel stage", "--replay wants reproducer files", USAGE);
+const kernels = listArg("kernel stage", "--kernel", args.kernel ?? "all", KERNELS);
+const seeds = args.seeds
+  ? seedRange("kernel stage", "--seeds", args.seeds)
+  : [seedArg("kernel stage", "--seed", args.seed, 20240611)];
+const perDevice = intArg("kernel stage", "--random", args.random, 2000);
+const batch = intArg("kernel stage", "--batch", args.batch, 20000, 1);
+const jobs = intArg("kernel stage", "--jobs", args.jobs ?? process.env.VFIO_KERNEL_JOBS, 2, 1);
+const workDir = path.resolve(args["work-dir"] ?? DEFAULT_WORK_DIR);
+const shrinkMax = args["no-shrink"] ? 0 : intArg("kernel stage", "--shrink", args.shrink, 3);
+const reproDir = path.resolve(args["repro-dir"] ?? path.join(workDir, "repro"));
+const verbose = args.verbose;
+const dump = args.dump;
+const replayFiles = args.replay ? positionals : null;
 
 /** A pool shared by every kernel: at most `jobs` boots at a time (each boot wants a core under TCG). */
 function makePool(n) {
@@ -220,8 +229,8 @@ async function stage() {
   };
   const tasks = [];
   for (const kernel of kernels) {
-    const fixed = flag("--no-fixed") ? [] : withTails([...fixedSegments(kernel), ...reproSegments(kernel)]);
-    if (!flag("--no-fixed") && !flag("--no-intremap-run")) {
+    const fixed = args["no-fixed"] ? [] : withTails([...fixedSegments(kernel), ...reproSegments(kernel)]);
+    if (!args["no-fixed"] && !args["no-intremap-run"]) {
       tasks.push(
         pool([0], () =>
           runFixed(kernel, `${kernel}/intremap=off`, intremapOffSegments(kernel), "intremap=off vfio_unsafe_irq=1"),
@@ -346,7 +355,7 @@ async function shrinkAndWrite(kernel, m) {
 }
 
 function writeSummaries() {
-  const file = opt("--summary");
+  const file = args.summary;
   if (file) fs.writeFileSync(file, `${JSON.stringify({ kernels: summaries }, null, 2)}\n`);
 }
 
@@ -380,7 +389,7 @@ async function replay(files) {
       splitRecords(parseTranscript(r.transcript), all)
         .filter((_, j) => j % 2 === 0)
         .forEach((recs, i) => {
-          if (flag("--record")) {
+          if (args.record) {
             const { rep, file } = list[i];
             const notes = rep.notes.filter((n) => !/^vfio-abi kernel reproducer/.test(n));
             fs.writeFileSync(

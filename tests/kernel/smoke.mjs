@@ -7,15 +7,15 @@
 // Exit status: 0 all checks passed, 1 a reply differs, 2 the harness failed (no kernel, boot failure).
 
 import { prepareKernels, runScript, parseTranscript, KERNELS, DEVICES } from "./harness.mjs";
+import { listArg, parseOptions } from "../../scripts/lib/options.mjs";
 
-const argv = process.argv.slice(2);
-const opt = (name) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : undefined;
-};
-const kernels = opt("--kernel") ? [opt("--kernel")] : KERNELS;
-const workDir = opt("--work-dir");
-const verbose = argv.includes("--verbose");
+const { values: args } = parseOptions("kernel smoke", {
+  usage: "node tests/kernel/smoke.mjs [--kernel 6.1|6.12|7.2|7.3] [--work-dir DIR] [--verbose]",
+  options: { kernel: { type: "string" }, "work-dir": { type: "string" }, verbose: { type: "boolean" } },
+});
+const kernels = args.kernel ? listArg("kernel smoke", "--kernel", args.kernel, KERNELS) : KERNELS;
+const workDir = args["work-dir"];
+const verbose = args.verbose;
 
 const u32 = (v) => Buffer.from(new Uint32Array([v >>> 0]).buffer).toString("hex");
 const hex = (...words) => words.map(u32).join("");

@@ -403,12 +403,14 @@ const concat = (a, b) => {
 // ---- command line
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const { KERNELS, parseTranscript, prepareKernels, runScript, DEFAULT_WORK_DIR } = await import("./harness.mjs");
-  const argv = process.argv.slice(2);
-  const opt = (n, d) => (argv.includes(n) ? argv[argv.indexOf(n) + 1] : d);
-  const karg = opt("--kernel", "all");
-  const kernels = karg === "all" ? KERNELS : karg.split(",");
-  const record = opt("--record");
-  const workDir = path.resolve(opt("--work-dir", DEFAULT_WORK_DIR));
+  const { listArg, parseOptions } = await import("../../scripts/lib/options.mjs");
+  const { values: args } = parseOptions("kernel uapi", {
+    usage: "node tests/kernel/uapi.mjs [--kernel 6.1|6.12|7.2|7.3|all|K,K] [--record DIR] [--work-dir DIR]",
+    options: { kernel: { type: "string", default: "all" }, record: { type: "string" }, "work-dir": { type: "string" } },
+  });
+  const kernels = listArg("kernel uapi", "--kernel", args.kernel, KERNELS);
+  const record = args.record;
+  const workDir = path.resolve(args["work-dir"] ?? DEFAULT_WORK_DIR);
   let failed = false,
     broken = false;
   const summary = {};

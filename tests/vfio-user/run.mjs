@@ -16,19 +16,27 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { spawn } from "node:child_process";
 import { findTarball, buildPeer, checkLayouts, root, ENABLE_HINT } from "./peer.mjs";
-import { seedArg } from "../helpers/options.mjs";
+import { intArg, parseOptions, seedArg } from "../../scripts/lib/options.mjs";
 
-const argv = process.argv.slice(2);
-const opt = (name, d) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? argv[i + 1] : d;
-};
-const seed = seedArg("vfio-user stage", "--seed", opt("--seed"), 20250611);
-const perDevice = Number(opt("--random", "3500"));
-const perFamily = Number(opt("--corpus", "400"));
-const verbose = argv.includes("--verbose");
+const text = { type: "string" };
+const { values: args } = parseOptions("vfio-user stage", {
+  usage:
+    "node tests/vfio-user/run.mjs [--seed N] [--random N] [--corpus N] [--work-dir DIR] [--verbose] [--replay FILE]...",
+  options: {
+    seed: text,
+    random: text,
+    corpus: text,
+    "work-dir": text,
+    verbose: { type: "boolean" },
+    replay: { type: "string", multiple: true, default: [] },
+  },
+});
+const seed = seedArg("vfio-user stage", "--seed", args.seed, 20250611);
+const perDevice = intArg("vfio-user stage", "--random", args.random, 3500);
+const perFamily = intArg("vfio-user stage", "--corpus", args.corpus, 400);
+const verbose = args.verbose;
 const workDir = path.resolve(
-  opt("--work-dir", process.env.VFIO_USER_WORK_DIR || path.join(root, "tests", "vfio-user", ".work")),
+  args["work-dir"] ?? (process.env.VFIO_USER_WORK_DIR || path.join(root, "tests", "vfio-user", ".work")),
 );
 
 const t0 = Date.now();
@@ -58,7 +66,7 @@ const reproFiles = [
     .filter((f) => f.endsWith(".txt"))
     .sort()
     .map((f) => path.join(reproDir, f)),
-  ...argv.flatMap((a, i) => (argv[i - 1] === "--replay" ? [path.resolve(a)] : [])),
+  ...args.replay.map((f) => path.resolve(f)),
 ];
 /** The bug a reproducer shows: its "explained by: RULE" line. */
 const bugOf = (r) => /^explained by: (\S+)/.exec(r.why.find((w) => w.startsWith("explained by:")) ?? "")?.[1];

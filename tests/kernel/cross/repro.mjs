@@ -110,22 +110,27 @@ export function checkCrossRepro(stage, rep, kernel = rep.kernel) {
 
 // ---- command line: write a reproducer from a --dump directory
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const argv = process.argv.slice(2);
-  const opt = (name, d) => {
-    const i = argv.indexOf(name);
-    return i >= 0 ? argv[i + 1] : d;
-  };
-  const stageName = opt("--stage"),
-    series = opt("--series"),
-    dump = opt("--dump"),
-    deviceName = opt("--device");
-  const note = new RegExp(opt("--note", "."));
-  if (!stageName || !series || !dump || !deviceName) {
-    console.error(
-      "usage: repro.mjs --dump DIR --stage platform|zpci --series 6.12|7.2 --device NAME --note REGEX --why TEXT",
-    );
-    process.exit(2);
-  }
+  const { intArg, parseOptions, seedArg, usageError } = await import("../../../scripts/lib/options.mjs");
+  const USAGE =
+    "node tests/kernel/cross/repro.mjs --dump DIR --stage platform|zpci --series 6.12|7.2 --device NAME" +
+    " [--note REGEX] [--why TEXT] [--version TEXT] [--differs-from TEXT] [--seed N] [--random N]";
+  const text = { type: "string" };
+  const { values: args } = parseOptions("cross repro", {
+    usage: USAGE,
+    options: {
+      stage: text,
+      series: text,
+      dump: text,
+      device: text,
+      note: { type: "string", default: "." },
+      ...{ why: { type: "string", default: "" }, version: text, "differs-from": text, seed: text, random: text },
+    },
+  });
+  const { stage: stageName, series, dump, device: deviceName } = args;
+  for (const name of ["dump", "stage", "series", "device"])
+    if (!args[name]) usageError("cross repro", `--${name} is required`, USAGE);
+  if (!["platform", "zpci"].includes(stageName)) usageError("cross repro", `--stage: unknown ${stageName}`, USAGE);
+  const note = new RegExp(args.note);
   const { platformStage } = await import("./platform.mjs");
   const { zpciStage } = await import("./zpci.mjs");
   const stage = { platform: platformStage, zpci: zpciStage }[stageName];
@@ -135,8 +140,8 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     guest = await prepareGuest({ arch: stage.arch, series, deadline: Date.now() });
   }
   const plan = stage.plan(guest, {
-    seed: seedFor(Number(opt("--seed", "20201117")), series),
-    random: Number(opt("--random", "2000")),
+    seed: seedFor(seedArg("cross repro", "--seed", args.seed, 20201117), series),
+    random: intArg("cross repro", "--random", args.random, 2000),
   });
   const base = path.join(dump, `${stageName}-${series}`);
   if (fs.readFileSync(`${base}.req.txt`, "utf8") !== plan.script)
@@ -167,9 +172,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     formatCrossRepro({
       stage: stageName,
       kernel: series,
-      version: opt("--version"),
-      why: opt("--why", ""),
-      differsFrom: opt("--differs-from"),
+      version: args.version,
+      why: args.why,
+      differsFrom: args["differs-from"],
       facts,
       devices,
     }),

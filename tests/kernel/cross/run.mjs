@@ -25,7 +25,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { BuildBudgetError, KernelUnavailableError, SERIES } from "../lib/kbuild.mjs";
 import { prepareGuest } from "./machines.mjs";
-import { seedArg } from "../../helpers/options.mjs";
+import { intArg, listArg, parseOptions, seedArg, usageError } from "../../../scripts/lib/options.mjs";
 
 if (!fs.existsSync(new URL("../../../dist/bindings/index.js", import.meta.url))) {
   console.error("cross stage: dist/bindings is missing - run `node scripts/build.mjs` first");
@@ -38,22 +38,35 @@ const { bootStage, report, seedFor } = await import("./stage.mjs");
 const { irqTopology, formatTopology } = await import("../../../dist/bindings/index.js");
 
 const STAGES = { platform: platformStage, zpci: zpciStage, cdev: cdevStage };
-const argv = process.argv.slice(2);
-const all = (name) => argv.flatMap((a, i) => (a === name ? [argv[i + 1]] : []));
-const opt = (name, d) => all(name)[0] ?? d;
-const stages = (all("--stage").length ? all("--stage") : Object.keys(STAGES)).map((s) => {
-  if (!STAGES[s]) throw new Error(`unknown stage ${s} (want ${Object.keys(STAGES).join(", ")})`);
-  return STAGES[s];
+const USAGE =
+  "node tests/kernel/cross/run.mjs [--stage platform|zpci|cdev]... [--series 6.12|7.2]... [--seed N] [--random N]" +
+  " [--verbose] [--tables] [--dump DIR] [--build-budget MINUTES] [--dtsi FILE]";
+const many = { type: "string", multiple: true, default: [] };
+const { values: args } = parseOptions("cross stage", {
+  usage: USAGE,
+  options: {
+    stage: many,
+    series: many,
+    seed: { type: "string" },
+    random: { type: "string" },
+    verbose: { type: "boolean" },
+    tables: { type: "boolean" },
+    dump: { type: "string" },
+    "build-budget": { type: "string" },
+    dtsi: { type: "string" },
+  },
 });
-const series = all("--series").length ? all("--series") : SERIES;
-const seed = seedArg("cross stage", "--seed", opt("--seed"), 20201117);
-const random = Number(opt("--random", "2000"));
-const verbose = argv.includes("--verbose"),
-  tables = argv.includes("--tables"),
-  dump = opt("--dump"),
-  dtFragment = all("--dtsi").length ? path.resolve(opt("--dtsi")) : undefined;
-const budgetMin = Number(opt("--build-budget", process.env.VFIO_CROSS_BUILD_BUDGET || "Infinity"));
-if (!(budgetMin >= 0)) throw new Error("--build-budget wants a number of minutes (0: cached kernels only)");
+const stageNames = args.stage.length ? args.stage : Object.keys(STAGES);
+const stages = listArg("cross stage", "--stage", stageNames.join(","), Object.keys(STAGES)).map((s) => STAGES[s]);
+const series = args.series.length ? listArg("cross stage", "--series", args.series.join(","), SERIES) : SERIES;
+const seed = seedArg("cross stage", "--seed", args.seed, 20201117);
+const random = intArg("cross stage", "--random", args.random, 2000);
+const { verbose, tables, dump } = args;
+const dtFragment = args.dtsi ? path.resolve(args.dtsi) : undefined;
+const budgetText = args["build-budget"] ?? (process.env.VFIO_CROSS_BUILD_BUDGET || undefined);
+const budgetMin = budgetText === undefined ? Number.POSITIVE_INFINITY : Number(budgetText);
+if (!(budgetMin >= 0))
+  usageError("cross stage", "--build-budget wants a number of minutes (0: cached kernels only)", USAGE);
 const log = (m) => console.log(`  [cross] ${m}`);
 const t0 = Date.now();
 

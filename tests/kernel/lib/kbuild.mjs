@@ -514,10 +514,16 @@ export async function customKernel({
 // ---- command line: build (or find) kernels and print the timings
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { kernelCacheDir } = await import("./kernels.mjs");
-  const argv = process.argv.slice(2);
-  const all = (name) => argv.flatMap((a, i) => (a === name ? [argv[i + 1]] : []));
-  const arches = all("--arch").length ? all("--arch") : Object.keys(ARCHES);
-  const series = all("--series").length ? all("--series") : SERIES;
+  const { listArg, parseOptions } = await import("../../../scripts/lib/options.mjs");
+  const many = { type: "string", multiple: true, default: [] };
+  const { values: args } = parseOptions("kernel build", {
+    usage: "node tests/kernel/lib/kbuild.mjs [--arch arm64|s390x]... [--series 6.12|7.2]...",
+    options: { arch: many, series: many },
+  });
+  const pick = (name, allowed) =>
+    args[name].length ? listArg("kernel build", `--${name}`, args[name].join(","), allowed) : allowed;
+  const arches = pick("arch", Object.keys(ARCHES));
+  const series = pick("series", SERIES);
   const cacheDir = kernelCacheDir(path.join(HERE, "..", ".work", "cache"));
   for (const s of series) {
     for (const a of arches) {

@@ -8,6 +8,7 @@ import { irqSet, irqInfo, deviceInfo, T, MASK, UNMASK, NONE, EVENTFD } from "../
 import { formatRepro } from "../repro.mjs";
 import { DEFAULT_ENV } from "../walk.mjs";
 import * as fs from "node:fs";
+import { listArg, parseOptions } from "../../../scripts/lib/options.mjs";
 
 const { qemuDevice } = await import("../../../dist/bindings/index.js");
 const S = (note, o) => ({ ioctl: "DEVICE_SET_IRQS", bytes: irqSet(o), note });
@@ -219,7 +220,12 @@ const cases = {
     ],
   ],
 };
-const only = process.argv[2] ? new Set(process.argv.slice(2)) : null;
+const { positionals: names } = parseOptions("repro cases", {
+  usage: "node tests/kernel/repro/cases.mjs [name...]",
+  allowPositionals: true,
+  options: {},
+});
+const only = names.length ? new Set(listArg("repro cases", "name", names.join(","), Object.keys(cases))) : null;
 for (const [name, [dev, why, items]] of Object.entries(cases)) {
   if (only && !only.has(name)) continue;
   for (const k of ["6.1", "6.12", "7.2", "7.3"]) {
