@@ -683,7 +683,8 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_R_LVU_BUG_INTX_SHARED        39 /* libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back) */
 #define VFIO_ABI_ORACLE_R_EMPTY_BLOCK                40 /* 6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed */
 #define VFIO_ABI_ORACLE_R_REQUEST_IRQ                41 /* platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch */
-#define VFIO_ABI_ORACLE_NUM_RULES                    42
+#define VFIO_ABI_ORACLE_R_LVU_BUG_ERR_REQ_ARRAY      42 /* libvfio-user bug (efd091bc): a disable of the whole ERR index walks ERR's one eventfd as an array of its count: with ERR count 2 it closes REQ's eventfd too (past REQ's it closes what is not an fd: ERR count 3 or REQ count 2 crash the server at the first disconnect) */
+#define VFIO_ABI_ORACLE_NUM_RULES                    43
 #define VFIO_ABI_ORACLE_DEV_DRIVER                   0 /* driver (DRV_*) */
 #define VFIO_ABI_ORACLE_DEV_KERNEL                   1 /* kernel profile bits (KERN_*; 0 = 6.1 rules). Behaviours that only change the device's facts (7.3: ERR index on every device) are applied by the host when it fills words 2..135 */
 #define VFIO_ABI_ORACLE_DEV_NUM_IRQS                 2 /* num_irqs (indexes) */
@@ -707,6 +708,7 @@ typedef struct vfio_abi_cap_src { uint32_t ptr; uint32_t len; } vfio_abi_cap_src
 #define VFIO_ABI_ORACLE_TRIG_INDEX_SHIFT             3
 #define VFIO_ABI_ORACLE_LVU_BUG_DISABLE_RANGE        1 /* the snapshot's disable loop: closes [start, count) */
 #define VFIO_ABI_ORACLE_LVU_BUG_INTX_SHARED          2 /* INTx uses MSI/MSI-X slot 0 (one table for the three) */
+#define VFIO_ABI_ORACLE_LVU_BUG_ERR_REQ_ARRAY        4 /* a whole-index disable walks ERR's (REQ's) eventfd as an array: ERR's entry 1 is REQ's eventfd */
 #define VFIO_ABI_ORACLE_LVU_EXTENDED                 0x80000000u /* words LVU_MSG_NFDS.. are present */
 #define VFIO_ABI_ORACLE_LVU_MSG_NFDS                 200 /* word: fds passed with this message (SCM_RIGHTS) */
 #define VFIO_ABI_ORACLE_LVU_MSG_KINDS                201 /* words: their kinds, one word each (FD_*), at most LVU_MAX_FDS */

@@ -57,6 +57,7 @@ import {
   FD_READONLY,
   KERN_XARRAY_MSI,
   LVU_BUG_DISABLE_RANGE,
+  LVU_BUG_ERR_REQ_ARRAY,
   LVU_BUG_INTX_SHARED,
   LVU_EXTENDED,
   LVU_MAX_FDS,
@@ -107,6 +108,7 @@ import {
   R_LOOPBACK_RANGE,
   R_LVU_BOOL_LEN,
   R_LVU_BUG_DISABLE_RANGE,
+  R_LVU_BUG_ERR_REQ_ARRAY,
   R_LVU_BUG_INTX_SHARED,
   R_LVU_COUNT0,
   R_LVU_ERR_REQ,
@@ -736,7 +738,26 @@ function lvuDisable(dev: usize, index: u32, start: u32, count: u32, commit: bool
   const end = buggy ? n : start + n;
   // the rule names the bug when the snapshot closes other slots than [start, start + count)
   if (buggy && count != 0 && start > 0) lastRule = R_LVU_BUG_DISABLE_RANGE;
+  const errReq = index == VFIO_PCI_ERR_IRQ_INDEX || index == VFIO_PCI_REQ_IRQ_INDEX;
+  if (errReq && (Dev.w(dev, DEV_FEATURES) & LVU_BUG_ERR_REQ_ARRAY) != 0)
+    return lvuDisableErrReq(dev, index, start, end, commit);
   if (commit) for (let i = start; i < end; i++) store<u8>(Dev.slotAt(dev, lvuSlot(dev, index, i)), 0);
+  return 0;
+}
+
+/**
+ * The snapshot's irqs_disable on ERR or REQ: it closes entries start..end-1 of an "array" that
+ * begins at the index's one eventfd. The server keeps REQ's eventfd right after ERR's, so ERR's
+ * entry 1 is REQ's eventfd; entries past REQ's are not fds at all (the host model refuses devices
+ * whose ERR count is above 2 or REQ count above 1: their server breaks at the first disconnect).
+ */
+function lvuDisableErrReq(dev: usize, index: u32, start: u32, end: u32, commit: bool): i32 {
+  const first: u32 = index == VFIO_PCI_ERR_IRQ_INDEX ? 0 : 1; // position in [ERR, REQ]
+  for (let i = start; i < end && first + i < 2; i++) {
+    const slot = first + i == 0 ? LVU_SLOT_ERR : LVU_SLOT_REQ;
+    if (slot != lvuSlot(dev, index, i)) lastRule = R_LVU_BUG_ERR_REQ_ARRAY;
+    if (commit) store<u8>(Dev.slotAt(dev, slot), 0);
+  }
   return 0;
 }
 

@@ -362,6 +362,11 @@ export const oracle = {
       null,
       "platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch",
     ),
+    rule(
+      "LVU_BUG_ERR_REQ_ARRAY",
+      null,
+      "libvfio-user bug (efd091bc): a disable of the whole ERR index walks ERR's one eventfd as an array of its count: with ERR count 2 it closes REQ's eventfd too (past REQ's it closes what is not an fd: ERR count 3 or REQ count 2 crash the server at the first disconnect)",
+    ),
   ],
   /**
    * The vfio_irq_set fields each rule judges (rules not named judge none): what a tool marks when
@@ -472,6 +477,11 @@ export const oracle = {
   libvfioUser: [
     { name: "LVU_BUG_DISABLE_RANGE", value: 1, meaning: "the snapshot's disable loop: closes [start, count)" },
     { name: "LVU_BUG_INTX_SHARED", value: 2, meaning: "INTx uses MSI/MSI-X slot 0 (one table for the three)" },
+    {
+      name: "LVU_BUG_ERR_REQ_ARRAY",
+      value: 4,
+      meaning: "a whole-index disable walks ERR's (REQ's) eventfd as an array: ERR's entry 1 is REQ's eventfd",
+    },
     { name: "LVU_EXTENDED", value: 0x80000000, meaning: "words LVU_MSG_NFDS.. are present" },
     { name: "LVU_MSG_NFDS", value: 200, meaning: "word: fds passed with this message (SCM_RIGHTS)" },
     { name: "LVU_MSG_KINDS", value: 201, meaning: "words: their kinds, one word each (FD_*), at most LVU_MAX_FDS" },

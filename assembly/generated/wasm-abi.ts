@@ -72,6 +72,7 @@ export const TRIG_INDEX_SHIFT: u32 = 3;
 export const MAX_FD: i32 = 1024;
 export const LVU_BUG_DISABLE_RANGE: u32 = 0x1; // the snapshot's disable loop: closes [start, count)
 export const LVU_BUG_INTX_SHARED: u32 = 0x2; // INTx uses MSI/MSI-X slot 0 (one table for the three)
+export const LVU_BUG_ERR_REQ_ARRAY: u32 = 0x4; // a whole-index disable walks ERR's (REQ's) eventfd as an array: ERR's entry 1 is REQ's eventfd
 export const LVU_EXTENDED: u32 = 0x80000000; // words LVU_MSG_NFDS.. are present
 export const LVU_MSG_NFDS: u32 = 0xc8; // word: fds passed with this message (SCM_RIGHTS)
 export const LVU_MSG_KINDS: u32 = 0xc9; // words: their kinds, one word each (FD_*), at most LVU_MAX_FDS
@@ -177,7 +178,8 @@ export const R_LVU_BUG_DISABLE_RANGE: u32 = 38; // libvfio-user bug (efd091bc): 
 export const R_LVU_BUG_INTX_SHARED: u32 = 39; // libvfio-user bug (efd091bc): INTx and MSI/MSI-X share one fd table, so an INTx trigger signals MSI/MSI-X vector 0's eventfd (and back)
 export const R_EMPTY_BLOCK: u32 = 40; // 6.1: MSI/MSI-X enable with count 0 and start > 0: vfio_msi_set_block finds start >= num_ctx (EINVAL) and the vectors just allocated are freed
 export const R_REQUEST_IRQ: u32 = 41; // platform/amba: request_irq failed for this line when the device was opened; every SET_IRQS on the index returns that errno (EINVAL, EBUSY, ...) after validation, before the action dispatch
-export const NUM_RULES: u32 = 42;
+export const R_LVU_BUG_ERR_REQ_ARRAY: u32 = 42; // libvfio-user bug (efd091bc): a disable of the whole ERR index walks ERR's one eventfd as an array of its count: with ERR count 2 it closes REQ's eventfd too (past REQ's it closes what is not an fd: ERR count 3 or REQ count 2 crash the server at the first disconnect)
+export const NUM_RULES: u32 = 43;
 
 // fuzzing
 export const C_VALID: i32 = 0; // vfio_irq_set/valid

@@ -4,8 +4,9 @@ import { parseArgs } from "node:util";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { RULES } from "../generated/wasm-abi.js";
+import { UsageError } from "../errors.js";
 import { checkDescription } from "../oracle/model/device.js";
-import { type VuDevice, vuServerDevice } from "../oracle/model/vfio-user.js";
+import { type VuDevice, VfioUserModel, vuServerDevice } from "../oracle/model/vfio-user.js";
 import { checkClientEnv, ClientError, ensureClient } from "./client.js";
 import { type ProbeResult, probe } from "./probe.js";
 import {
@@ -109,7 +110,8 @@ export async function run(_cmd: string, argv: string[]): Promise<number> {
       process.stderr.write(`vfio-abi vfio-user: ${e.message}\nrun 'vfio-abi vfio-user --help' for usage\n`);
       return 2;
     }
-    if (e instanceof ClientError || e instanceof ReproError) {
+    // a device the model cannot follow (vuModelGap: the model refuses it) is a setup error as well
+    if (e instanceof ClientError || e instanceof ReproError || e instanceof UsageError) {
       process.stderr.write(`vfio-abi vfio-user: ${e.message}\n`);
       return 2;
     }
@@ -133,6 +135,7 @@ function campaign(v: Values): number {
   const device = withFixed(given ?? (probed as ProbeResult).device, v.fixed);
   const notes = probed?.notes ?? [];
   const source = given ? `from ${v.device}` : "probed";
+  new VfioUserModel(device); // refuses a device it cannot follow before any request is sent
   checkClientEnv(bin, device);
   const t: Target = { bin, socket, device };
   const log = (s: string) => process.stderr.write(`${s}\n`);

@@ -145,7 +145,9 @@ export function randomSteps(device: VuDevice, count: number, seed: number, close
       s.push(b.setIrqs("install", { flags: EVENTFD | T, index: idx, start: st, count: cnt }, fds));
     } else if (k < 40) s.push(b.setIrqs("trigger", { flags: NONE | T, index: idx, start: st, count: cnt }));
     else if (k < 48) {
-      const data = Array.from({ length: Math.min(cnt, MAX_ELEMS) }, () => r.pick([0, 1, 1, 2]));
+      // mostly one byte per vector; sometimes one too many or too few (the server must refuse it)
+      const n = Math.max(0, Math.min(cnt, MAX_ELEMS) + (r.chance(0.9) ? 0 : r.pick([-1, 1])));
+      const data = Array.from({ length: n }, () => r.pick([0, 1, 1, 2]));
       s.push(b.setIrqs("bool", { flags: BOOL | T, index: idx, start: st, count: cnt, data }));
     } else if (k < 55)
       s.push(

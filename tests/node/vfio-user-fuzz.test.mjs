@@ -15,7 +15,7 @@ import { decodeMessage, encodeMessage } from "../../dist/bindings/vfio-user.js";
 import * as C from "../../dist/bindings/generated/constants.js";
 import { plan } from "../../dist/bindings/vfio-user-fuzz/script.js";
 import { formatRepro, parseRepro, ReproError } from "../../dist/bindings/vfio-user-fuzz/repro.js";
-import { RULES } from "../../dist/bindings/generated/wasm-abi.js";
+import { LVU, RULES } from "../../dist/bindings/generated/wasm-abi.js";
 import { oracle as ORACLE } from "../../schema/wasm-abi.mjs";
 
 const bin = fileURLToPath(new URL("../../bin/vfio-abi.js", import.meta.url));
@@ -168,4 +168,120 @@ test("simpler: a SET_IRQS message shrinks its range with its fds or DATA_BOOL by
   assert.deepEqual(simpler(info), []);
   assert.deepEqual(simpler({ kind: "efd", fd: 100 }), []);
   assert.deepEqual(simpler({ kind: "send", fds: [], bytes: new Uint8Array(3) }), [], "bad framing stays as it is");
+});
+
+/**
+ * What a run of steps makes the libvfio-user model go through: per irq index, eventfds installed
+ * where there were none (enable), more (grow), fewer (shrink), none left (disable); DATA_NONE and
+ * DATA_BOOL triggers that signal an eventfd; the kinds of fds sent; the model's rules.
+ */
+function statesReached(dev, steps) {
+  const names = ["INTx", "MSI", "MSI-X", "ERR", "REQ"];
+  const m = new VfioUserModel(dev);
+  const installed = () => {
+    // the fd table as the oracle keeps it: one byte per slot, fd kind | owner index << 2
+    const n = [0, 0, 0, 0, 0];
+    for (const b of new Uint8Array(m.state.buffer, LVU.LVU_TABLE * 4, LVU.LVU_SLOT_INTX + 1)) if (b & 3) n[b >> 2]++;
+    return n;
+  };
+  const kinds = {
+    [LVU.FD_EVENTFD]: "eventfd",
+    [LVU.FD_READONLY]: "read-only file",
+    [LVU.FD_WRITABLE]: "writable file",
+  };
+  const signals = () => [...m.counts.values()].reduce((a, b) => a + b, 0);
+  const seen = new Set();
+  for (const s of steps) {
+    const before = installed(),
+      sig = signals();
+    const p = plan(m, [s], "/tmp/none.sock");
+    for (const e of p.expect) if (e.rule) seen.add(`rule ${e.rule}`);
+    if (s.kind === "reconnect" && before.some(Boolean)) seen.add("reconnect with fds installed");
+    if (s.kind !== "send") continue;
+    for (const fd of s.fds) seen.add(`fd ${kinds[m.fdKind(fd)] ?? "closed"}`);
+    const dv = new DataView(s.bytes.buffer, s.bytes.byteOffset, s.bytes.byteLength);
+    const at = C.O_VFIO_USER_MESSAGE__BODY;
+    if (s.bytes.length < at + C.SIZEOF_VFIO_IRQ_SET) continue;
+    if (dv.getUint16(C.O_VFIO_USER_MESSAGE__COMMAND, true) !== C.VFIO_USER_DEVICE_SET_IRQS) continue;
+    const flags = dv.getUint32(at + C.O_VFIO_IRQ_SET__FLAGS, true),
+      index = dv.getUint32(at + C.O_VFIO_IRQ_SET__INDEX, true);
+    const after = installed();
+    names.forEach((name, i) => {
+      if (after[i] > before[i]) seen.add(`${name} ${before[i] ? "grow" : "enable"}`);
+      if (after[i] < before[i]) seen.add(`${name} ${after[i] ? "shrink" : "disable"}`);
+    });
+    const dt = flags & C.VFIO_IRQ_SET_DATA_TYPE_MASK;
+    if (signals() > sig)
+      seen.add(`${names[index]} ${dt === C.VFIO_IRQ_SET_DATA_BOOL ? "DATA_BOOL" : "DATA_NONE"} signals`);
+  }
+  return seen;
+}
+
+test("randomSteps reaches every state: enable/grow/shrink/disable, ERR/REQ, NONE/BOOL/EVENTFD, fds of each kind, both bugs", () => {
+  const want = (names, what) => names.flatMap((n) => what.map((w) => `${n} ${w}`));
+  const everywhere = [
+    ...want(["INTx", "MSI", "MSI-X", "ERR", "REQ"], ["enable", "disable", "DATA_NONE signals", "DATA_BOOL signals"]),
+    ...want(["MSI", "MSI-X"], ["grow", "shrink"]),
+    ...["eventfd", "read-only file", "writable file", "closed"].map((k) => `fd ${k}`),
+    "reconnect with fds installed",
+    // a trigger on a read-only file fails; fds with NONE/BOOL; the wrong number of fds; ERR/REQ limits
+    ...["LVU_TRIGGER_FD", "LVU_FDS_NOT_EVENTFD", "LVU_FDS", "LVU_ERR_REQ", "LVU_COUNT0", "LVU_BOOL_LEN"].map(
+      (r) => `rule ${r}`,
+    ),
+    ...["LVU_BUG_DISABLE_RANGE", "LVU_BUG_INTX_SHARED"].map((r) => `rule ${r}`),
+  ];
+  const closed = [77, 99, 150];
+  for (const [counts, extra] of [
+    [[1, 4, 16, 1, 1], []],
+    // several INTx lines share the MSI/MSI-X slots 0..3: they grow and shrink too
+    [[4, 8, 8, 1, 1], want(["INTx"], ["grow", "shrink"])],
+  ]) {
+    const dev = vuServerDevice(counts);
+    const seen = statesReached(dev, randomSteps(dev, 3500, 20250611, closed));
+    const missing = [...everywhere, ...extra].filter((k) => !seen.has(k));
+    assert.deepEqual(missing, [], `device ${counts}: the generator never reached these`);
+  }
+});
+
+test("LVU_BUG_ERR_REQ_ARRAY: with ERR count 2 a whole-ERR disable closes REQ's eventfd; the model refuses servers it cannot follow", async () => {
+  const { builders } = await import("../../dist/bindings/vfio-user-fuzz/gen.js");
+  const { hello } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
+  const { vuModelGap } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+  const b = builders();
+  const T = C.VFIO_IRQ_SET_ACTION_TRIGGER;
+  const [ERR, REQ] = [C.VFIO_PCI_ERR_IRQ_INDEX, C.VFIO_PCI_REQ_IRQ_INDEX];
+  const efd = 101;
+  const steps = [
+    { kind: "connect" },
+    hello(),
+    b.setIrqs("REQ eventfd", { flags: C.VFIO_IRQ_SET_DATA_EVENTFD | T, index: REQ, count: 1 }, [efd]),
+    b.setIrqs("disable all of ERR", { flags: C.VFIO_IRQ_SET_DATA_NONE | T, index: ERR, count: 0 }),
+    b.setIrqs("REQ trigger", { flags: C.VFIO_IRQ_SET_DATA_NONE | T, index: REQ, count: 1 }),
+    { kind: "efd", fd: efd },
+  ];
+  const last = (dev) => plan(new VfioUserModel(dev), steps, "/tmp/none.sock").expect;
+  const err2 = vuServerDevice([0, 0, 0, 2, 1]);
+  const buggy = last(err2),
+    fixed = last({ ...err2, fixed: ["LVU_BUG_ERR_REQ_ARRAY"] });
+  assert.ok(
+    buggy.some((e) => e.rule === "LVU_BUG_ERR_REQ_ARRAY"),
+    "the disable names the bug",
+  );
+  assert.equal(buggy.at(-1).line, `EFD ${efd} EAGAIN`, "REQ's eventfd was closed with ERR's");
+  assert.equal(fixed.at(-1).line, `EFD ${efd} 1`);
+  // with ERR count 1 the disable stays on ERR's eventfd: no difference, no rule
+  const one = last(vuServerDevice([0, 0, 0, 1, 1]));
+  assert.equal(one.at(-1).line, `EFD ${efd} 1`);
+  assert.ok(!one.some((e) => e.rule === "LVU_BUG_ERR_REQ_ARRAY"));
+  // servers the model cannot follow are refused with the reason, before anything is predicted
+  for (const [counts, re] of [
+    [[1, 1, 4096, 1, 1], /4096 vectors.*at most 2048/],
+    [[1, 1, 16, 1, 2], /REQ count 2.*LVU_BUG_ERR_REQ_ARRAY/],
+    [[1, 1, 16, 3, 1], /ERR count 3/],
+  ]) {
+    assert.match(vuModelGap(vuServerDevice(counts)), re);
+    assert.throws(() => new VfioUserModel(vuServerDevice(counts)), re);
+  }
+  assert.equal(vuModelGap(vuServerDevice([1, 1, 16, 1, 2], { fixed: ["LVU_BUG_ERR_REQ_ARRAY"] })), null);
+  assert.equal(vuModelGap(vuServerDevice([1, 32, 2048, 2, 1])), null);
 });

@@ -156,3 +156,31 @@ test("vfio-pci extended index with CAP_TYPE under irq-info-caps (DMA fault)", ()
   assert.equal(irqTopology(d, { proposals: ["irq-info-caps"] }).rows[5].label, "DMA_FAULT");
   assert.equal(irqTopology(d).rows[5].kind, "unknown");
 });
+
+test("a missing ERR index is explained per driver: vfio-pci before 7.3 on conventional PCI, libvfio-user by its server", async () => {
+  const { vuServerDevice } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+  const err = (d) => irqTopology(d).rows[3];
+  // vfio-pci, conventional PCI: refused before 7.3; from 7.3 the kernel answers with count 1
+  const old = err(qemuDevice("virtio-rng", "6.12"));
+  assert.equal(old.implemented, false);
+  assert.match(old.notes.join(" "), /not PCI Express/);
+  const newer = err(qemuDevice("virtio-rng", "7.3"));
+  assert.equal(newer.implemented, true, newer.notes.join(" "));
+  assert.equal(newer.count, 1);
+  assert.doesNotMatch(newer.notes.join(" "), /PCI Express/);
+  // libvfio-user: ERR exists when the server set it up, whatever the PCI type
+  const lvu = (counts) => irqTopology(vuServerDevice(counts));
+  assert.equal(lvu([1, 4, 16, 1, 1]).rows[3].implemented, true);
+  const none = lvu([1, 4, 16, 0, 1]).rows[3];
+  assert.equal(none.implemented, false);
+  assert.equal(none.count, 0);
+  assert.match(none.notes.join(" "), /server did not set up ERR interrupts/);
+  assert.doesNotMatch(none.notes.join(" "), /PCI Express/);
+  assert.match(lvu([0, 4, 16, 1, 1]).rows[0].notes.join(" "), /server did not set up INTx interrupts/);
+  // described without the index at all
+  const d = vuServerDevice();
+  const gone = irqTopology({ ...d, irqs: d.irqs.filter((q) => q.index !== 3) }).rows[3];
+  assert.equal(gone.implemented, false);
+  assert.match(gone.notes.join(" "), /not described.*unless the server set up ERR/);
+  assert.doesNotMatch(gone.notes.join(" "), /PCI Express/);
+});

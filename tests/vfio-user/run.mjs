@@ -51,8 +51,8 @@ if (!fs.existsSync(path.join(root, "dist", "bindings", "index.js"))) {
   process.exit(2);
 }
 const abi = await import("../../dist/bindings/index.js");
-const { VfioUserModel, vuServerDevice } = await import("../../dist/bindings/oracle/model/vfio-user.js");
-const { plan, check, explain } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
+const { VfioUserModel, vuServerDevice, vuModelGap } = await import("../../dist/bindings/oracle/model/vfio-user.js");
+const { plan, check, explain, hello } = await import("../../dist/bindings/vfio-user-fuzz/script.js");
 const { runClient, checkClientEnv } = await import("../../dist/bindings/vfio-user-fuzz/client.js");
 const { parseRepro } = await import("../../dist/bindings/vfio-user-fuzz/repro.js");
 const plans = await import("./plans.mjs");
@@ -122,6 +122,8 @@ const DEVICES = [
   { name: "default", counts: [1, 4, 16, 1, 1] },
   { name: "msix2048", counts: [1, 32, 2048, 1, 1] },
   { name: "no-intx", counts: [0, 1, 8, 0, 1] },
+  // four INTx lines (they share the MSI/MSI-X slots 0..3) and two ERR vectors (LVU_BUG_ERR_REQ_ARRAY)
+  { name: "intx4-err2", counts: [4, 2, 8, 2, 1] },
 ];
 
 const totals = { requests: 0, matched: 0, replies: 0, efdReads: 0, mismatches: [], rules: new Map(), runs: [] };
@@ -209,6 +211,25 @@ for (const [di, dev] of DEVICES.entries()) {
     }
   });
 }
+
+// A server whose REQ count is 2 closes what is not an fd when its first client leaves
+// (LVU_BUG_ERR_REQ_ARRAY) and crashes; the model refuses to predict such a server and says why.
+await (async () => {
+  const counts = [1, 4, 16, 1, 2];
+  const gap = vuModelGap(vuServerDevice(counts));
+  const server = await startServer("req2", counts);
+  const exited = new Promise((resolve) => server.child.once("exit", (code, sig) => resolve(sig ?? `exit ${code}`)));
+  // the handshake as any client sends it (planned on a device the model follows), then close
+  const steps = [{ kind: "connect" }, hello(), { kind: "close" }];
+  runClient(peer.replay, plan(new VfioUserModel(vuServerDevice()), steps, server.socket).script);
+  const how = await Promise.race([exited, new Promise((resolve) => setTimeout(() => resolve(null), 5000))]);
+  server.child.kill("SIGKILL");
+  const ok = how === "SIGSEGV" && /LVU_BUG_ERR_REQ_ARRAY/.test(gap ?? "");
+  console.log(
+    `vfio-user [req2] one connection to a server with REQ count 2: the server ${how ? `ended (${how})` : "is still running"}; the model refuses it: ${gap ?? "no"}${ok ? "" : " - FAIL (want SIGSEGV and LVU_BUG_ERR_REQ_ARRAY)"}`,
+  );
+  if (!ok) failed = true;
+})();
 
 // each reproducer on a fresh server shaped like its device
 for (const file of reproFiles) {

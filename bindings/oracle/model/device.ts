@@ -352,8 +352,9 @@ export function deviceBlock(d: DeviceDescription): Uint32Array {
   b[DEV.MSI_ALLOC_MAX] = d.msiAllocMax ?? (d.intremap === false ? 1 : 0);
   // libvfio-user: the features word says which of the snapshot's bugs the server has
   if (d.driver === "libvfio-user") {
-    const bug = (name: "LVU_BUG_DISABLE_RANGE" | "LVU_BUG_INTX_SHARED") => (d.fixed?.includes(name) ? 0 : LVU[name]);
-    b[DEV.FEATURES] = bug("LVU_BUG_DISABLE_RANGE") | bug("LVU_BUG_INTX_SHARED");
+    const bug = (name: "LVU_BUG_DISABLE_RANGE" | "LVU_BUG_INTX_SHARED" | "LVU_BUG_ERR_REQ_ARRAY") =>
+      d.fixed?.includes(name) ? 0 : LVU[name];
+    b[DEV.FEATURES] = bug("LVU_BUG_DISABLE_RANGE") | bug("LVU_BUG_INTX_SHARED") | bug("LVU_BUG_ERR_REQ_ARRAY");
   }
   for (const q of d.irqs) {
     if (q.index < 0 || q.index >= DEV_IRQ_INDEXES) continue;

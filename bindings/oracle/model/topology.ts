@@ -8,7 +8,7 @@
 import { decode } from "../../decode.js";
 import { fromHex } from "../../hex.js";
 import type { DeviceDescription, IrqDesc } from "./device.js";
-import { irqOf, isPcie, numIrqs } from "./device.js";
+import { hasErrIndex, irqOf, numIrqs } from "./device.js";
 import {
   VFIO_IRQ_INFO_AUTOMASKED,
   VFIO_IRQ_INFO_MASKABLE,
@@ -163,6 +163,24 @@ const PCI_INDEXES: [string, TopologyRow["kind"]][] = [
   ["REQ", "req"],
 ];
 
+const ERR_REFUSED =
+  "GET_IRQ_INFO refused: not PCI Express (before Linux 7.3 vfio-pci has an ERR index only on PCI Express devices)";
+
+/** The interrupt's name in prose. */
+const prose = (label: string) => ({ INTX: "INTx", MSIX: "MSI-X" })[label] ?? label;
+
+/** Why an index has no row: a libvfio-user server answers GET_IRQ_INFO for each of the five, so only the description lacks it. */
+const notDescribed = (d: DeviceDescription, label: string) =>
+  d.driver === "libvfio-user"
+    ? `not described (a libvfio-user server answers GET_IRQ_INFO for ${label}: count 0 unless the server set up ${prose(label)} interrupts)`
+    : "not described";
+
+/** Count 0: vfio-pci's device lacks the interrupt; a libvfio-user server did not set it up. */
+const countZero = (d: DeviceDescription, label: string) =>
+  d.driver === "libvfio-user"
+    ? `count 0: the server did not set up ${prose(label)} interrupts`
+    : "count 0: not implemented (do not send SET_IRQS)";
+
 /** vfio-pci and libvfio-user: the fixed enum, then device-specific (or, under the proposals, typed) indexes. */
 function pciRows(d: DeviceDescription, n: number, capsOn: boolean): Labelled {
   const rows: TopologyRow[] = [];
@@ -171,12 +189,12 @@ function pciRows(d: DeviceDescription, n: number, capsOn: boolean): Labelled {
     const q = irqOf(d, i);
     if (i < VFIO_PCI_NUM_IRQS) {
       const [label, kind] = PCI_INDEXES[i];
-      const err = i === VFIO_PCI_ERR_IRQ_INDEX;
-      if (!q || (err && d.driver === "vfio-pci" && !isPcie(d))) {
-        rows.push(absent(i, label, kind, err ? "GET_IRQ_INFO refused (not PCI Express)" : "not described"));
+      const refused = i === VFIO_PCI_ERR_IRQ_INDEX && d.driver === "vfio-pci" && !hasErrIndex(d);
+      if (!q || refused) {
+        rows.push(absent(i, label, kind, refused ? ERR_REFUSED : notDescribed(d, label)));
         continue;
       }
-      const notes = q.count === 0 ? ["count 0: not implemented (do not send SET_IRQS)"] : [];
+      const notes = q.count === 0 ? [countZero(d, label)] : [];
       if (i === VFIO_PCI_MSIX_IRQ_INDEX && q.count > 0)
         notes.push(
           q.flags & VFIO_IRQ_INFO_NORESIZE

@@ -36,6 +36,11 @@ import {
   VFIO_IRQ_SET_DATA_EVENTFD,
   VFIO_IRQ_SET_DATA_NONE,
   VFIO_IRQ_SET_DATA_TYPE_MASK,
+  VFIO_PCI_INTX_IRQ_INDEX,
+  VFIO_PCI_MSI_IRQ_INDEX,
+  VFIO_PCI_MSIX_IRQ_INDEX,
+  VFIO_PCI_ERR_IRQ_INDEX,
+  VFIO_PCI_REQ_IRQ_INDEX,
   VFIO_PCI_BAR0_REGION_INDEX,
   VFIO_PCI_BAR2_REGION_INDEX,
   VFIO_PCI_CONFIG_REGION_INDEX,
@@ -64,6 +69,7 @@ import { structByName } from "../../schema-index.js";
 import { ruleName, ruleReason } from "../../oracle-rules.js";
 import { type DeviceDescription, type FdEnv, deviceBlock, fdEnvOf, irqOf, numIrqs, numRegions } from "./device.js";
 import { errnoName } from "./model.js";
+import { UsageError } from "../../errors.js";
 
 const { EINVAL } = ERRNO;
 /** libvfio-user limits (lib/private.h, lib/tran.h): message size, region access size. */
@@ -188,6 +194,31 @@ export function vuServerDevice(counts: number[] = [1, 4, 16, 1, 1], extra: Parti
   };
 }
 
+/**
+ * Why the model cannot follow a server with this device, or null. The model keeps LVU_SLOTS
+ * vector slots (MSI-X's limit; libvfio-user sets none). A server of the snapshot whose ERR count
+ * is above 2 or REQ count above 1 closes what is not an fd when the client leaves
+ * (LVU_BUG_ERR_REQ_ARRAY) and crashes: nothing after the first connection can be predicted.
+ */
+export function vuModelGap(d: VuDevice): string | null {
+  const count = (i: number) => irqOf(d, i)?.count ?? 0;
+  const vectors = Math.max(
+    count(VFIO_PCI_INTX_IRQ_INDEX),
+    count(VFIO_PCI_MSI_IRQ_INDEX),
+    count(VFIO_PCI_MSIX_IRQ_INDEX),
+  );
+  if (vectors > LVU.LVU_SLOTS)
+    return `${vectors} vectors in one index: the libvfio-user model follows at most ${LVU.LVU_SLOTS} (the MSI-X limit)`;
+  const err = count(VFIO_PCI_ERR_IRQ_INDEX),
+    req = count(VFIO_PCI_REQ_IRQ_INDEX);
+  if ((err > 2 || req > 1) && !d.fixed?.includes("LVU_BUG_ERR_REQ_ARRAY"))
+    return (
+      `ERR count ${err}, REQ count ${req}: libvfio-user (LVU_BUG_ERR_REQ_ARRAY) closes entries past REQ's eventfd, ` +
+      "which are not fds, when a client leaves, and the server crashes; --fixed LVU_BUG_ERR_REQ_ARRAY for a server without the bug"
+    );
+  return null;
+}
+
 export class VfioUserModel {
   readonly device: VuDevice;
   readonly state: Uint32Array;
@@ -202,6 +233,8 @@ export class VfioUserModel {
   private pending: { hdr: Uint8Array; fds: number[]; need: number } | null = null;
 
   constructor(device: VuDevice) {
+    const gap = vuModelGap(device);
+    if (gap) throw new UsageError("E_BAD_ARG", `vfio-user model: ${gap}`, 0, "device");
     this.device = device;
     this.state = new Uint32Array(LVU_WORDS);
     this.state.set(deviceBlock(device));
@@ -638,7 +671,11 @@ export class VfioUserModel {
    */
   private track(dev: number, body: Uint8Array, fds: number[], rule: number, failedElem: number): void {
     const acted =
-      rule === R.OK || rule === R.LVU_TRIGGER_FD || rule === R.LVU_BUG_DISABLE_RANGE || rule === R.LVU_BUG_INTX_SHARED;
+      rule === R.OK ||
+      rule === R.LVU_TRIGGER_FD ||
+      rule === R.LVU_BUG_DISABLE_RANGE ||
+      rule === R.LVU_BUG_INTX_SHARED ||
+      rule === R.LVU_BUG_ERR_REQ_ARRAY;
     if (!acted || body.length < SIZEOF_VFIO_IRQ_SET) return;
     const dv = new DataView(body.buffer, body.byteOffset, body.byteLength);
     const flags = dv.getUint32(O_VFIO_IRQ_SET__FLAGS, true),
