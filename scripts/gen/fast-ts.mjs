@@ -21,6 +21,9 @@ const DEFAULT_WORD = 4; // resolveProfile({}).word: x86_64, 6.6+ layout, no prop
 // the 6.1 tables lack every field added later; the 6.7 tables hold them all (as the core's do)
 const present = (f, v) => !f.proposal && (!f.since || (v & 1) === 1);
 const scalar = (f) => ["u8", "u16", "u32", "s32", "u64"].includes(f.type);
+/** The capability versions after 1 that add scalar fields, ascending (each gates its fields). */
+const laterVersions = (fs) =>
+  [...new Set(fs.filter((f) => scalar(f) && f.version > 1).map((f) => f.version))].sort((a, b) => a - b);
 const bytesOf = { u8: 1, u16: 2, u32: 4, s32: 4, u64: 8 };
 // u16/u32/s32/u64 and w16/w32/w64 are bound to the byte order at the top of each function (see fn)
 const rd = (f, at) => (f.type === "u8" ? `b[${at}]` : `${f.type}(b, ${at})`);
@@ -115,14 +118,7 @@ function capDecoder(cx, cs, v) {
   const { model, fieldsOf, byName, trailingOf, fn } = cx;
   const fs = fieldsOf(cs).filter((f) => present(f, v));
   const t = trailingOf(cs);
-  const versions = [
-    ...new Set(
-      fs
-        .filter(scalar)
-        .map((f) => f.version)
-        .filter((x) => x > 1),
-    ),
-  ].sort((a, b) => a - b);
+  const versions = laterVersions(fs);
   const base = fs.filter((f) => scalar(f) && f.version <= 1);
   const lines = [];
   lines.push("  if (ver === 0) unsure();");
@@ -276,14 +272,7 @@ function capEncoder(cx, cs, v) {
   const fs = fieldsOf(cs).filter((f) => present(f, v));
   const t = trailingOf(cs);
   const maxVer = Math.max(...(cs.versions ?? [1]));
-  const versions = [
-    ...new Set(
-      fs
-        .filter(scalar)
-        .map((f) => f.version)
-        .filter((x) => x > 1),
-    ),
-  ].sort((a, b) => a - b);
+  const versions = laterVersions(fs);
   const lines = [];
   // only the keys encode() accepts: decode's own (offset, name, ...), the header and this layout's fields;
   // counted in the sizing pass (b === EMPTY) only, the write pass sees the same object

@@ -24,11 +24,10 @@ import {
   VFIO_DEVICE_DETACH_PASID,
 } from "../../generated/constants.js";
 import { SCHEMA } from "../../generated/schema.js";
-import { ERRNO, ERRNO_NAMES, type ErrnoName } from "../../generated/wasm-abi.js";
 import { resolveProfile, sizeInRelease, versionCmp } from "../../profile.js";
 import { structByName } from "../../schema-index.js";
 import { DEFAULT_KERNEL, kernelBehaviours } from "./kernel.js";
-import type { MemRange, UapiPrediction } from "./uapi.js";
+import { answer, fail, type MemRange, type UapiPrediction } from "./uapi.js";
 
 /** The ioctls of the cdev path this model answers. */
 export const CDEV_IOCTLS = [
@@ -67,14 +66,6 @@ export function kernelSizeof(struct: string, kernel: string): number {
   if (size === null) throw new TypeError(`cdev model: ${struct} has no size history in the schema`);
   return size;
 }
-
-const answer = (ret: number | null, rule: string, reply: Uint8Array): UapiPrediction => ({
-  ret,
-  errno: ret !== null && ret < 0 ? (ERRNO_NAMES[-ret] ?? `E${-ret}`) : null,
-  rule,
-  reply,
-});
-const fail = (name: ErrnoName, rule: string, reply: Uint8Array) => answer(-ERRNO[name], rule, reply);
 
 type ObjectType = "ioas" | "device" | "hwpt";
 interface IommufdObject {

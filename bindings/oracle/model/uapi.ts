@@ -153,13 +153,14 @@ class Buf {
   }
 }
 
-const answer = (ret: number | null, rule: string, reply: Uint8Array): UapiPrediction => ({
+/** A prediction from a return value (negative: the errno's name) - shared by the uAPI and cdev models. */
+export const answer = (ret: number | null, rule: string, reply: Uint8Array): UapiPrediction => ({
   ret,
   errno: ret !== null && ret < 0 ? (ERRNO_NAMES[-ret] ?? `E${-ret}`) : null,
   rule,
   reply,
 });
-const fail = (name: ErrnoName, rule: string, reply: Uint8Array) => answer(-ERRNO[name], rule, reply);
+export const fail = (name: ErrnoName, rule: string, reply: Uint8Array) => answer(-ERRNO[name], rule, reply);
 
 /** A range of the calling process's memory that the kernel can pin (mapped, writable). */
 export interface MemRange {
