@@ -230,24 +230,30 @@ class Chain {
     let o = out;
     let off = start,
       next: u32 = 0;
+    // room left in out after the tuple being written, in bytes, less one (negative: full)
+    let spare = (end as i64) - (out as i64) - 13;
     // The hop loop does only what every hop needs and leaves on one test; the end of the chain, a
     // refused link and a full `out` are told apart below (each hop's load of next waits for the
     // previous one: the fewer instructions between them, the sooner it issues).
     while (true) {
-      // invariant: off is 4-aligned, a header fits at off and o < end
+      // invariant: off is 4-aligned and a header fits at off (off <= last)
       const h = load<u32>(buf + off);
       next = Mem.rd32(buf + off + 4, big);
+      const d = next - off;
       // id and version are u16 each: swap them separately on big-endian; offset and length (to next,
       // rewritten for the last cap) in one store
       store<u32>(o, big ? (bswap<u32>(h) >>> 16) | (bswap<u32>(h) << 16) : h);
-      store<u64>(o, (off as u64) | (((next - off) as u64) << 32), 4);
+      store<u64>(o, (off as u64) | ((d as u64) << 32), 4);
       o += 12;
-      // go on only to an aligned header further on that still fits (off + 8 <= next <= last), with room
-      // left in out: the offsets strictly increase, so self-loops, cycles and backwards links end here,
-      // and so does next = 0. The four tests are the signs of 64-bit differences: one branch per hop.
-      const n64 = next as i64;
-      const refused = (n64 - (off as i64) - 8) | ((last as i64) - n64) | -((next & 3) as i64);
-      if ((refused | ((end as i64) - (o as i64) - 1)) < 0) break;
+      // Go on only to an aligned header further on that still fits, off + 8 <= next <= last, and with
+      // room in out: the offsets strictly increase, so self-loops, cycles and backwards links end
+      // here, and so does next = 0. With off aligned that is (next - off - 8) / 4 <= (last - off - 8) / 4
+      // for a multiple of 4: rotating right by 2 moves a misaligned next's low bits to the top, and a
+      // next below off + 8 wraps to a value above any bound; a negative bound (no header fits past
+      // off + 8) refuses every next. One branch per hop on the sign of both.
+      const fits = (((last as i64) - (off as i64) - 8) >> 2) - (rotr<u32>(d - 8, 2) as i64);
+      if ((fits | spare) < 0) break;
+      spare -= 12;
       off = next;
     }
     if (next == 0) {
@@ -271,8 +277,8 @@ class Chain {
     tuples: usize,
     tuplesCap: u32,
   ): i32 {
-    const lo = ARENA as u64,
-      end = Arena.end();
+    const lo = ARENA as i64,
+      span = (Arena.end() as i64) - lo;
     const stop = index + ((n as usize) << 3),
       tEnd = tuples + (tuplesCap as usize) * 12;
     // a chain is read when the flags word and the cap offset word lie inside the buffer
@@ -283,8 +289,9 @@ class Chain {
       const b64 = (bufs as u64) + (load<u32>(p) as u64); // 64 bits: bufs + offset must not wrap past 2^32
       const b = b64 as usize;
       let r: i32 = 0;
-      // b64 + len < 2^33 cannot wrap: one sum tests both the start and the room
-      if (!((b64 >= lo) & (b64 + (len as u64) <= end))) r = S.E_RANGE;
+      // inside the arena: 0 <= b64 - lo and b64 - lo + len <= end - lo (all below 2^34: no wrap), one sign
+      const rel = (b64 as i64) - lo;
+      if ((rel | (span - rel - (len as i64))) < 0) r = S.E_RANGE;
       else if ((len as u64) >= minLen && (Mem.rd32(b + 4, big) & capFlag) != 0) {
         r = Chain.walk(big, b, len, fixedSize, Mem.rd32(b + capOffAt, big), t, tEnd);
         if (r > 0) t += (r as usize) * 12;

@@ -28,11 +28,22 @@ import {
   O_VFIO_IRQ_SET__INDEX,
   O_VFIO_IRQ_SET__START,
   SIZEOF_VFIO_IRQ_SET,
+  VFIO_IRQ_SET_ACTION_TYPE_MASK,
+  VFIO_IRQ_SET_DATA_BOOL,
+  VFIO_IRQ_SET_DATA_EVENTFD,
+  VFIO_IRQ_SET_DATA_TYPE_MASK,
 } from "./generated/layout";
 import { ARENA, Arena, inArena } from "./mem";
 
 /** minsz of vfio_irq_set: offsetofend(count). */
 const MINSZ: u32 = SIZEOF_VFIO_IRQ_SET;
+/** The action field's shift: ACTION_TYPE_MASK >> ACTION_SHIFT is 3 bits, like DATA_TYPE_MASK. */
+const ACTION_SHIFT: u32 = ctz<u32>(VFIO_IRQ_SET_ACTION_TYPE_MASK);
+// Bit sets over a 3-bit field value v (tested as (SET >> v) & 1, a shift instead of compares):
+// ONE_BIT holds the values with exactly one bit set (the kernel takes one data type and one action),
+// WITH_DATA the data types that carry a payload (BOOL, EVENTFD).
+const ONE_BIT: u32 = (1 << 1) | (1 << 2) | (1 << 4);
+const WITH_DATA: u32 = (1 << VFIO_IRQ_SET_DATA_BOOL) | (1 << VFIO_IRQ_SET_DATA_EVENTFD);
 
 // Failing checks become bits in the kernel's order (bit 0 = checked first); ctz picks the first
 // failure. RULE_OF_BIT / ERRNO_OF_BIT map a bit (11 = none failed) to the rule id and -errno.
@@ -72,24 +83,24 @@ class Fast {
       count = Fast.ld(b + O_VFIO_IRQ_SET__COUNT, big);
     const inRange = idx < 5;
     const nIrqs = select<u32>(load<u32>(dev + 32 + ((select<u32>(idx, 0, inRange) as usize) << 2)), 0, inRange);
-    const dt = flags & 7,
-      act = flags & 0x38;
-    // element size 1 or 4 as a shift (0 or 2); hasData = BOOL or EVENTFD
-    const hasData = u32((dt == 2) | (dt == 4));
-    const shift = select<u32>(2, 0, dt == 4);
+    const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
+      act = (flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) >> ACTION_SHIFT;
+    const hasData = (WITH_DATA >> dt) & 1;
+    // element size as a shift: 2 for EVENTFD (4 bytes), 0 for BOOL (the other types have no payload)
+    const shift = (dt >> 1) & 2;
     // count * esz > room  <=>  count > room >> shift (integers): no 64-bit arithmetic needed
     const m: u32 =
       u32(len < MINSZ) |
       (u32(argsz < MINSZ) << 1) |
       (u32(!inRange) << 2) |
       (u32(count >= 0xffffffff - start) << 3) |
-      (u32((flags & ~0x3f) != 0) << 4) |
+      (u32((flags & ~(VFIO_IRQ_SET_DATA_TYPE_MASK | VFIO_IRQ_SET_ACTION_TYPE_MASK)) != 0) << 4) |
       (u32(start >= nIrqs) << 5) |
       (u32(start + count > nIrqs) << 6) |
-      (u32(((dt - 1) & dt) != 0 || dt == 0) << 7) |
+      ((((ONE_BIT >> dt) & 1) ^ 1) << 7) |
       ((hasData & u32(count > (argsz - MINSZ) >> shift)) << 8) |
       ((hasData & u32(count > (len - MINSZ) >> shift)) << 9) |
-      (u32((act != 0x08) & (act != 0x10) & (act != 0x20)) << 10) |
+      ((((ONE_BIT >> act) & 1) ^ 1) << 10) |
       (1 << 11);
     return m;
   }
