@@ -442,10 +442,14 @@ if (want("start")) {
     return { med, note: `node -e 0: ${med("empty").toFixed(1)} ms` };
   };
   const bundle = join(root, "dist", "bundle", "index.js");
+  const split = join(root, "dist", "node", "index.js");
   const specs = [
     ["dist/bindings/index.js (unbundled)", pathToFileURL(join(root, "dist", "bindings", "index.js")).href],
   ];
-  if (existsSync(bundle)) specs.push(["dist/bundle/index.js (the package entry)", pathToFileURL(bundle).href]);
+  if (existsSync(bundle))
+    specs.push(["dist/bundle/index.js (the entry for browsers, bundlers)", pathToFileURL(bundle).href]);
+  // what import("vfio-abi") loads in Node (package.json exports, "node" condition)
+  if (existsSync(split)) specs.push(["dist/node/index.js (the package entry in Node)", pathToFileURL(split).href]);
   for (const [label, spec] of specs) {
     for (const core of [true, false]) {
       const { med, note } = paired(["--input-type=module", "-e", probe(spec, core)]);
