@@ -599,8 +599,14 @@ typedef struct vfio_abi_rec {
 typedef char vfio_abi_rec_size_check[sizeof(vfio_abi_rec) == VFIO_ABI_REC_SIZE ? 1 : -1];
 
 /* caps_walk output: 12 bytes per capability */
-typedef struct vfio_abi_cap_span { uint16_t id; uint16_t version; uint32_t offset; uint32_t length; } vfio_abi_cap_span;
-typedef char vfio_abi_cap_span_size_check[sizeof(vfio_abi_cap_span) == 12 ? 1 : -1];
+#define VFIO_ABI_SPAN_SIZE                           12
+typedef struct vfio_abi_cap_span {
+  uint16_t id; /* the header's id */
+  uint16_t version; /* the header's version */
+  uint32_t offset; /* byte offset of the header in the buffer */
+  uint32_t length; /* bytes to the next header (the last cap: to the buffer's end) */
+} vfio_abi_cap_span;
+typedef char vfio_abi_cap_span_size_check[sizeof(vfio_abi_cap_span) == VFIO_ABI_SPAN_SIZE ? 1 : -1];
 
 /* irq_info_decode_batch output: 16 bytes per struct, host order */
 typedef struct vfio_abi_irq_info_u32 { uint32_t argsz, flags, index, count; } vfio_abi_irq_info_u32;

@@ -1,7 +1,15 @@
 // vfio-abi wasm export ABI (see docs/wasm-abi.md). Plain C-like functions over exported memory:
 // pointers and lengths in, status codes out. No allocation per call; no imports.
 
-import { PROF_BIG, PROF_KNOWN, REC_SIZE, WASM_ABI_VERSION } from "./generated/wasm-abi";
+import {
+  PROF_BIG,
+  PROF_KNOWN,
+  REC_SIZE,
+  SPAN_OFF_LENGTH,
+  SPAN_OFF_OFFSET,
+  SPAN_SIZE,
+  WASM_ABI_VERSION,
+} from "./generated/wasm-abi";
 import { buildCaps, encodeFields, encodeIrqSet } from "./encode";
 import { ARENA, Arena, inArena, Mem, Prof } from "./mem";
 import { parseStruct } from "./parse";
@@ -18,6 +26,7 @@ import {
   recWritten,
 } from "./records";
 import * as S from "./generated/status";
+import { O_VFIO_INFO_CAP_HEADER__NEXT, SIZEOF_VFIO_INFO_CAP_HEADER } from "./generated/layout";
 import {
   expandProposals,
   numStructs,
@@ -206,8 +215,8 @@ export function irq_info_decode_batch(prof: u32, src: usize, n: u32, dst: usize)
 export function caps_walk(prof: u32, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
   clearError();
   if (!profileOk(prof)) return S.E_BAD_ARG;
-  if (!inArena(buf, len as u64) || !inArena(out, (maxCaps as u64) * 12)) return S.E_RANGE;
-  const end = out + (maxCaps as usize) * 12;
+  if (!inArena(buf, len as u64) || !inArena(out, (maxCaps as u64) * SPAN_SIZE)) return S.E_RANGE;
+  const end = out + (maxCaps as usize) * SPAN_SIZE;
   return Chain.walk((prof & PROF_BIG) != 0, buf, len, fixedSize, start, out, end);
 }
 
@@ -217,13 +226,16 @@ export function caps_walk(prof: u32, buf: usize, len: u32, fixedSize: u32, start
  * err_value() its value. Inlined into both callers: in caps_walk_batch's loop a call per buffer cost
  * about as much as a one-cap walk. `end` is where out's room ends (the batch's is fixed for all buffers).
  */
+/** A capability header's size: the shortest step between two caps. */
+const HDR: u32 = SIZEOF_VFIO_INFO_CAP_HEADER;
+
 class Chain {
   @inline static walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, end: usize): i32 {
     if (start == 0) return 0;
     const START: u32 = 0xffffffff;
     if (start < fixedSize) return noteError(S.E_CAP_INTO_HEADER, START, -1, start);
-    if (len < 8) return noteError((start & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END, START, -1, start);
-    const last = len - 8; // highest offset a header fits at
+    if (len < HDR) return noteError((start & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END, START, -1, start);
+    const last = len - HDR; // highest offset a header fits at
     if ((start & 3) != 0) return noteError(S.E_CAP_MISALIGNED, START, -1, start);
     if (start > last) return noteError(S.E_CAP_PAST_END, START, -1, start);
     if (out >= end) return noteError(S.E_CAP_TOO_MANY, START, -1, start);
@@ -231,38 +243,40 @@ class Chain {
     let off = start,
       next: u32 = 0;
     // room left in out after the tuple being written, in bytes, less one (negative: full)
-    let spare = (end as i64) - (out as i64) - 13;
+    let spare = (end as i64) - (out as i64) - (SPAN_SIZE as i64) - 1;
     // The hop loop does only what every hop needs and leaves on one test; the end of the chain, a
     // refused link and a full `out` are told apart below (each hop's load of next waits for the
     // previous one: the fewer instructions between them, the sooner it issues).
     while (true) {
       // invariant: off is 4-aligned and a header fits at off (off <= last)
       const h = load<u32>(buf + off);
-      next = Mem.rd32(buf + off + 4, big);
+      next = Mem.rd32(buf + off + O_VFIO_INFO_CAP_HEADER__NEXT, big);
       const d = next - off;
-      // id and version are u16 each: swap them separately on big-endian; offset and length (to next,
-      // rewritten for the last cap) in one store
+      // id and version are u16 each, at the same offsets in the header and the span: swap them
+      // separately on big-endian; offset and length (to next, rewritten for the last cap) are
+      // adjacent in the span: one store
       store<u32>(o, big ? (bswap<u32>(h) >>> 16) | (bswap<u32>(h) << 16) : h);
-      store<u64>(o, (off as u64) | ((d as u64) << 32), 4);
-      o += 12;
+      store<u64>(o, (off as u64) | ((d as u64) << 32), SPAN_OFF_OFFSET);
+      o += SPAN_SIZE;
       // Go on only to an aligned header further on that still fits, off + 8 <= next <= last, and with
       // room in out: the offsets strictly increase, so self-loops, cycles and backwards links end
       // here, and so does next = 0. With off aligned that is (next - off - 8) / 4 <= (last - off - 8) / 4
       // for a multiple of 4: rotating right by 2 moves a misaligned next's low bits to the top, and a
       // next below off + 8 wraps to a value above any bound; a negative bound (no header fits past
       // off + 8) refuses every next. One branch per hop on the sign of both.
-      const fits = (((last as i64) - (off as i64) - 8) >> 2) - (rotr<u32>(d - 8, 2) as i64);
+      const fits = (((last as i64) - (off as i64) - HDR) >> 2) - (rotr<u32>(d - HDR, 2) as i64);
       if ((fits | spare) < 0) break;
-      spare -= 12;
+      spare -= SPAN_SIZE;
       off = next;
     }
     if (next == 0) {
-      store<u32>(o - 4, len - off);
-      return ((o - out) / 12) as i32;
+      store<u32>(o - SPAN_SIZE + SPAN_OFF_LENGTH, len - off);
+      return ((o - out) / SPAN_SIZE) as i32;
     }
     const d = next - off;
-    if (d < 8 || d > last - off || (next & 3) != 0) return noteError(linkError(next, off, d), off + 4, -1, next);
-    return noteError(S.E_CAP_TOO_MANY, off + 4, -1, next);
+    if (d < HDR || d > last - off || (next & 3) != 0)
+      return noteError(linkError(next, off, d), off + O_VFIO_INFO_CAP_HEADER__NEXT, -1, next);
+    return noteError(S.E_CAP_TOO_MANY, off + O_VFIO_INFO_CAP_HEADER__NEXT, -1, next);
   }
   /** caps_walk_batch's loop over the buffers, for one byte order. */
   @inline static batch(
@@ -280,7 +294,7 @@ class Chain {
     const lo = ARENA as i64,
       span = (Arena.end() as i64) - lo;
     const stop = index + ((n as usize) << 3),
-      tEnd = tuples + (tuplesCap as usize) * 12;
+      tEnd = tuples + (tuplesCap as usize) * SPAN_SIZE;
     // a chain is read when the flags word and the cap offset word lie inside the buffer
     const minLen = max<u64>((capOffAt as u64) + 4, 8);
     let t = tuples; // where the next buffer's tuples go
@@ -294,7 +308,7 @@ class Chain {
       if ((rel | (span - rel - (len as i64))) < 0) r = S.E_RANGE;
       else if ((len as u64) >= minLen && (Mem.rd32(b + 4, big) & capFlag) != 0) {
         r = Chain.walk(big, b, len, fixedSize, Mem.rd32(b + capOffAt, big), t, tEnd);
-        if (r > 0) t += (r as usize) * 12;
+        if (r > 0) t += (r as usize) * SPAN_SIZE;
         else if (r == S.E_CAP_TOO_MANY) {
           store<i32>(c, r);
           return S.E_OUT_FULL; // the walk's room was what is left of tuples
@@ -302,13 +316,13 @@ class Chain {
       }
       store<i32>(c, r);
     }
-    return ((t - tuples) / 12) as i32;
+    return ((t - tuples) / SPAN_SIZE) as i32;
   }
 }
 /** The status of a link the walk refuses (see walk). */
 function linkError(next: u32, off: u32, d: u32): i32 {
   if (next <= off) return next == off ? S.E_CAP_SELF : S.E_CAP_BACKWARDS;
-  if (d < 8) return S.E_CAP_OVERLAP;
+  if (d < HDR) return S.E_CAP_OVERLAP;
   return (next & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END;
 }
 
@@ -333,7 +347,11 @@ export function caps_walk_batch(
 ): i32 {
   clearError();
   if (!profileOk(prof)) return S.E_BAD_ARG;
-  if (!inArena(index, (n as u64) * 8) || !inArena(counts, (n as u64) * 4) || !inArena(tuples, (tuplesCap as u64) * 12))
+  if (
+    !inArena(index, (n as u64) * 8) ||
+    !inArena(counts, (n as u64) * 4) ||
+    !inArena(tuples, (tuplesCap as u64) * SPAN_SIZE)
+  )
     return S.E_RANGE;
   // one loop per byte order (two functions: see validate_fast.ts)
   return (prof & PROF_BIG) != 0

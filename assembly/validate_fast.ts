@@ -6,8 +6,13 @@
 // oracle.ts; tests/embed/validate-fast.test.mjs checks it against oracle_set_irqs.
 
 import {
+  DEV_DRIVER,
+  DEV_IRQ_COUNT,
   DEV_WORDS,
   DRV_PCI,
+  EFAULT,
+  EINVAL,
+  ENOTTY,
   E_ORACLE_RANGE,
   PROF_BIG,
   R_ACTION,
@@ -32,7 +37,9 @@ import {
   VFIO_IRQ_SET_DATA_BOOL,
   VFIO_IRQ_SET_DATA_EVENTFD,
   VFIO_IRQ_SET_DATA_TYPE_MASK,
+  VFIO_PCI_NUM_IRQS,
 } from "./generated/layout";
+import { E_BAD_ARG } from "./generated/status";
 import { ARENA, Arena, inArena } from "./mem";
 
 /** minsz of vfio_irq_set: offsetofend(count). */
@@ -65,7 +72,25 @@ const RULE_OF_BIT: usize = memory.data<u32>([
   0,
   0,
 ]);
-const ERRNO_OF_BIT: usize = memory.data<i32>([-14, -22, -22, -22, -22, -22, -22, -22, -22, -14, -25, 0, 0, 0, 0, 0]);
+// prettier-ignore
+const ERRNO_OF_BIT: usize = memory.data<i32>([
+  -EFAULT,
+  -EINVAL,
+  -EINVAL,
+  -EINVAL,
+  -EINVAL,
+  -EINVAL,
+  -EINVAL,
+  -EINVAL,
+  -EINVAL,
+  -EFAULT,
+  -ENOTTY,
+  0,
+  0,
+  0,
+  0,
+  0,
+]);
 
 /** The branch-free validate stage. (Static methods: TypeScript tools accept `@inline` on a method, not on a function.) */
 class Fast {
@@ -81,8 +106,12 @@ class Fast {
       idx = Fast.ld(b + O_VFIO_IRQ_SET__INDEX, big),
       start = Fast.ld(b + O_VFIO_IRQ_SET__START, big),
       count = Fast.ld(b + O_VFIO_IRQ_SET__COUNT, big);
-    const inRange = idx < 5;
-    const nIrqs = select<u32>(load<u32>(dev + 32 + ((select<u32>(idx, 0, inRange) as usize) << 2)), 0, inRange);
+    const inRange = idx < VFIO_PCI_NUM_IRQS;
+    const nIrqs = select<u32>(
+      load<u32>(dev + (DEV_IRQ_COUNT << 2) + ((select<u32>(idx, 0, inRange) as usize) << 2)),
+      0,
+      inRange,
+    );
     const dt = flags & VFIO_IRQ_SET_DATA_TYPE_MASK,
       act = (flags & VFIO_IRQ_SET_ACTION_TYPE_MASK) >> ACTION_SHIFT;
     const hasData = (WITH_DATA >> dt) & 1;
@@ -141,7 +170,7 @@ class Fast {
 export function irq_set_validate_batch(prof: u32, bufs: usize, index: usize, n: u32, dev: usize, out: usize): i32 {
   if (!inArena(index, (n as u64) * 8) || !inArena(out, (n as u64) * 8) || !inArena(dev, (DEV_WORDS as u64) * 4))
     return E_ORACLE_RANGE;
-  if (load<u32>(dev) != DRV_PCI) return -22;
+  if (load<u32>(dev + (DEV_DRIVER << 2)) != DRV_PCI) return E_BAD_ARG;
   // one loop per byte order: a loop holding both tests the flag at every load
   return (prof & PROF_BIG) != 0 ? loopBig(bufs, index, n, dev, out) : loopLittle(bufs, index, n, dev, out);
 }

@@ -19,6 +19,8 @@ import { SCHEMA } from "./generated/schema.js";
 import { type WasmExports, wasm } from "./loader.js";
 import { resolveProfile, variantIndex } from "./profile.js";
 import { structByName } from "./schema-index.js";
+import { SPAN, SPAN_SIZE } from "./generated/wasm-abi.js";
+import { SIZEOF_VFIO_INFO_CAP_HEADER } from "./generated/constants.js";
 import type { DecodedCap, ProfileOptions } from "./types.js";
 import type { InspectResult } from "./decode.js";
 import { nodeAt } from "./spans.js";
@@ -64,23 +66,22 @@ export function walkCaps(
   }
   if (start === 0) return []; // no chain
   // a chain moves forwards by at least one 8-byte header per hop: room for more caps is never used
-  const room = Math.min(max, Math.floor(bytes.length / 8) + 1);
-  const call = reserveCall(REGION.codec, 64 + bytes.length + 16 + room * 12 + 64, "walkCaps");
+  const room = Math.min(max, Math.floor(bytes.length / SIZEOF_VFIO_INFO_CAP_HEADER) + 1);
+  const call = reserveCall(REGION.codec, 64 + bytes.length + 16 + room * SPAN_SIZE + 64, "walkCaps");
   const cw = call.w,
     src = call.at + 64;
   const out = (src + bytes.length + 15) & ~15;
   copyIn(cw, src, bytes);
   const n = cw.caps_walk(prof.word, src, bytes.length, fixed, start, out, room);
   if (n < 0) throw walkError(n, cw, start, startAt, max);
-  const dv = dataAt(cw, out, n * 12);
+  const dv = dataAt(cw, out, n * SPAN_SIZE);
   const res: CapSpan[] = [];
-  for (let i = 0; i < n; i++) {
-    const hdr = dv.getUint32(i * 12, true);
+  for (let i = 0, p = 0; i < n; i++, p += SPAN_SIZE) {
     res.push({
-      id: hdr & 0xffff,
-      version: hdr >>> 16,
-      offset: dv.getUint32(i * 12 + 4, true),
-      length: dv.getUint32(i * 12 + 8, true),
+      id: dv.getUint16(p + SPAN.id, true),
+      version: dv.getUint16(p + SPAN.version, true),
+      offset: dv.getUint32(p + SPAN.offset, true),
+      length: dv.getUint32(p + SPAN.length, true),
     });
   }
   return res;

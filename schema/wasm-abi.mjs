@@ -144,6 +144,18 @@ export const profile = {
   known: 0xff1f,
 };
 
+// ---------------------------------------------------------------- caps_walk output
+/** One capability as caps_walk / caps_walk_batch write it: little-endian, in order. */
+export const capSpan = {
+  size: 12,
+  fields: [
+    { name: "id", type: "u16", offset: 0, meaning: "the header's id" },
+    { name: "version", type: "u16", offset: 2, meaning: "the header's version" },
+    { name: "offset", type: "u32", offset: 4, meaning: "byte offset of the header in the buffer" },
+    { name: "length", type: "u32", offset: 8, meaning: "bytes to the next header (the last cap: to the buffer's end)" },
+  ],
+};
+
 // ---------------------------------------------------------------- record stream of parse()
 export const record = {
   size: 24,

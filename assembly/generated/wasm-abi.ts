@@ -12,6 +12,13 @@ export const PROF_MSG_REPLY: u32 = 16; // parse only: the buffer is the body of 
 export const PROF_PROPOSAL_SHIFT: u32 = 8; // proposal i is bit PROF_PROPOSAL_SHIFT + i
 export const PROF_KNOWN: u32 = 0xff1f; // every accepted bit
 
+// caps_walk output: one capability span
+export const SPAN_SIZE: usize = 12;
+export const SPAN_OFF_ID: usize = 0; // u16 the header's id
+export const SPAN_OFF_VERSION: usize = 2; // u16 the header's version
+export const SPAN_OFF_OFFSET: usize = 4; // u32 byte offset of the header in the buffer
+export const SPAN_OFF_LENGTH: usize = 8; // u32 bytes to the next header (the last cap: to the buffer's end)
+
 // record stream
 export const REC_SIZE: usize = 24;
 export const REC_OFF_KIND: usize = 0; // u8 K_*

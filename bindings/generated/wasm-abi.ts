@@ -55,6 +55,15 @@ export const PROF_MSG_REPLY = 16;
 export const PROF_PROPOSAL_SHIFT = 8;
 export const PROF_KNOWN = 0xff1f;
 
+/** caps_walk / caps_walk_batch output: bytes per capability span and its field offsets. */
+export const SPAN_SIZE = 12;
+export const SPAN = {
+  id: 0,
+  version: 2,
+  offset: 4,
+  length: 8,
+} as const;
+
 /** The record stream of parse(): record size, field offsets, kinds and note codes. */
 export const REC_SIZE = 24;
 export const REC = {

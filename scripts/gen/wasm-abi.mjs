@@ -20,6 +20,9 @@ function asConsts() {
   for (const b of W.profile.bits) c(b.name, "u32", b.value, b.meaning);
   c("PROF_PROPOSAL_SHIFT", "u32", W.profile.proposalShift, "proposal i is bit PROF_PROPOSAL_SHIFT + i");
   c("PROF_KNOWN", "u32", hex(W.profile.known), "every accepted bit");
+  sec("caps_walk output: one capability span");
+  c("SPAN_SIZE", "usize", W.capSpan.size);
+  for (const f of W.capSpan.fields) c(`SPAN_OFF_${f.name.toUpperCase()}`, "usize", f.offset, `${f.type} ${f.meaning}`);
   sec("record stream");
   c("REC_SIZE", "usize", W.record.size);
   for (const f of W.record.fields)
@@ -132,6 +135,10 @@ function tsOut() {
     `export const PROF_KNOWN = ${hex(W.profile.known)};`,
   );
   L.push(
+    "",
+    "/** caps_walk / caps_walk_batch output: bytes per capability span and its field offsets. */",
+    `export const SPAN_SIZE = ${W.capSpan.size};`,
+    `export const SPAN = ${obj(W.capSpan.fields.map((f) => [f.name, f.offset]))} as const;`,
     "",
     "/** The record stream of parse(): record size, field offsets, kinds and note codes. */",
     `export const REC_SIZE = ${W.record.size};`,
@@ -273,6 +280,11 @@ export const docSections = {
     md(
       ["offset", "type", "field"],
       W.record.fields.map((f) => [f.offset, f.type, `${f.name}${f.meaning ? `: ${esc(f.meaning)}` : ""}`]),
+    ),
+  capSpan: () =>
+    md(
+      ["offset", "type", "field"],
+      W.capSpan.fields.map((f) => [f.offset, f.type, `${f.name}: ${esc(f.meaning)}`]),
     ),
   kinds: () =>
     md(
