@@ -34,6 +34,13 @@ export interface InputOptions {
   binary?: boolean;
   split?: SplitMode;
   wholeLine?: (hex: string) => boolean;
+  /**
+   * Standard input's lines that are nothing but hex digits (an even number of them), straight to
+   * their output line: (text, start, end, source) -> the line, or undefined to make the line an item
+   * as usual (`source` is the JSON text of the item's source, "stdin:N"). Only asked where the
+   * splitter would make the line a plain item of its own.
+   */
+  lane?: (text: string, start: number, end: number, source: string) => string | undefined;
   /** called once per file or stream with the number of kernel log lines skipped */
   onSkipped?: (where: string, n: number) => void;
 }
@@ -103,8 +110,9 @@ function* fileItems(path: string, o: InputOptions): Generator<Item> {
 }
 
 /** Every input item, in batches (one per file, or per chunk of standard input), so a command can
- *  work through a chunk without waiting and wait only when its output is full. */
-export async function* inputBatches(o: InputOptions): AsyncGenerator<Item[]> {
+ *  work through a chunk without waiting and wait only when its output is full. A string in a batch
+ *  is output text the lane made (whole lines, each with its newline). */
+export async function* inputBatches(o: InputOptions): AsyncGenerator<(Item | string)[]> {
   if (o.files?.length) {
     for (const f of o.files) {
       if (f === "-") {
@@ -122,7 +130,20 @@ export async function* inputBatches(o: InputOptions): AsyncGenerator<Item[]> {
   yield* stdinBatches(o);
 }
 
-async function* stdinBatches(o: InputOptions): AsyncGenerator<Item[]> {
+const BATCH_ITEMS = 256,
+  BATCH_TEXT = 1 << 16;
+
+/** Digits 0-9, a-f, A-F from start to end, an even number of them. */
+function hexOnly(text: string, start: number, end: number): boolean {
+  if ((end - start) & 1 || end === start) return false;
+  for (let i = start; i < end; i++) {
+    const c = text.charCodeAt(i);
+    if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return false;
+  }
+  return true;
+}
+
+async function* stdinBatches(o: InputOptions): AsyncGenerator<(Item | string)[]> {
   if (o.binary) {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -133,22 +154,50 @@ async function* stdinBatches(o: InputOptions): AsyncGenerator<Item[]> {
   // chunks split into lines here (readline's per-line events cost more than decoding a line)
   const split = new DumpSplitter({ mode: o.split, wholeLine: o.wholeLine });
   const name = (it: TextItem): Item => ({ text: it.text, plain: it.plain, source: `stdin:${it.line}` });
+  const lane = o.lane;
+  let batch: (Item | string)[] = [];
+  let laneText = ""; // the lane's output lines since the last item, each with its newline
+  /** One line (text from start to end, its newline and CR left out) into the batch. */
+  const line = (text: string, start: number, end: number) => {
+    if (lane && hexOnly(text, start, end) && split.takesPlain(end - start)) {
+      const r = lane(text, start, end, `"stdin:${split.nextLine}"`);
+      if (r !== undefined) {
+        split.skip();
+        laneText += `${r}\n`;
+        return;
+      }
+    }
+    const items = split.push(text.slice(start, end));
+    if (items.length && laneText) {
+      batch.push(laneText);
+      laneText = "";
+    }
+    for (const it of items) batch.push(name(it));
+  };
+  const take = () => {
+    if (laneText) batch.push(laneText);
+    const b = batch;
+    batch = [];
+    laneText = "";
+    return b;
+  };
   let rest = "";
   process.stdin.setEncoding("utf8");
   for await (const chunk of process.stdin as AsyncIterable<string>) {
     const text = rest + chunk;
-    const batch: Item[] = [];
     let start = 0;
     for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      for (const it of split.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl)))
-        batch.push(name(it));
+      line(text, start, text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
       start = nl + 1;
+      // a chunk holds thousands of lines: their output goes out in smaller batches, written while it
+      // is young (output kept until the chunk's end survives the scavenges)
+      if (batch.length >= BATCH_ITEMS || laneText.length >= BATCH_TEXT) yield take();
     }
     rest = text.slice(start);
-    if (batch.length) yield batch;
+    if (batch.length || laneText) yield take();
   }
-  const last: Item[] = [];
-  if (rest) for (const it of split.push(rest.endsWith("\r") ? rest.slice(0, -1) : rest)) last.push(name(it));
+  if (rest) line(rest, 0, rest.endsWith("\r") ? rest.length - 1 : rest.length);
+  const last = take();
   for (const it of split.end()) last.push(name(it));
   if (last.length) yield last;
   if (split.skipped) o.onSkipped?.("stdin", split.skipped);
@@ -185,6 +234,12 @@ export class Output {
   /** Queue one line; returns a promise to await when the pipe is full (undefined otherwise). */
   line(s: string): Promise<void> | undefined {
     this.chunk += `${s}\n`;
+    if (this.chunk.length >= this.chunkSize) this.write();
+    return this.pending ?? undefined;
+  }
+  /** Queue text of whole lines, each with its newline; returns what line() returns. */
+  text(s: string): Promise<void> | undefined {
+    this.chunk += s;
     if (this.chunk.length >= this.chunkSize) this.write();
     return this.pending ?? undefined;
   }
