@@ -13,7 +13,13 @@ import {
   VFIO_USER_DEVICE_GET_REGION_INFO,
   VFIO_REGION_INFO_FLAG_CAPS,
 } from "../generated/constants.js";
-import { CLIENT_FD_ENV, VfioUserModel, type VuDevice, type VuRegion } from "../oracle/model/vfio-user.js";
+import {
+  CLIENT_FD_ENV,
+  VfioUserModel,
+  vuCrashOnLeave,
+  type VuDevice,
+  type VuRegion,
+} from "../oracle/model/vfio-user.js";
 import { ClientError, runClient } from "./client.js";
 import { check, hello, plan, type Step } from "./script.js";
 
@@ -25,6 +31,9 @@ export interface ProbeResult {
   notes: string[];
 }
 
+/** The server did not take a connection or dropped it before the handshake's reply. */
+class ServerGone extends ClientError {}
+
 /** Send `msgs` after the handshake; the decoded replies (null where none came or it did not decode). */
 function ask(bin: string, socket: string, msgs: Uint8Array[]): { version: Msg | null; replies: (Msg | null)[] } {
   const h = (hello() as { bytes: Uint8Array }).bytes;
@@ -32,7 +41,7 @@ function ask(bin: string, socket: string, msgs: Uint8Array[]): { version: Msg | 
   for (const m of msgs) lines.push(`SEND ${hex(m)}`, "RECV 3000");
   lines.push("CLOSE", "QUIT");
   const t = runClient(bin, `${lines.join("\n")}\n`, 60_000);
-  if (t[0] !== "CONNECT ok") throw new ClientError(`cannot connect to ${socket}: ${t[0] ?? "no answer"}`);
+  if (t[0] !== "CONNECT ok") throw new ServerGone(`cannot connect to ${socket}: ${t[0] ?? "no answer"}`);
   const decode = (line: string | undefined): Msg | null => {
     const m = /^RECV ([0-9a-f]+) fds=\d+$/.exec(line ?? "");
     if (!m) return null;
@@ -43,9 +52,39 @@ function ask(bin: string, socket: string, msgs: Uint8Array[]): { version: Msg | 
     }
   };
   const version = decode(t[2]);
+  if (!t[2] || /^RECV (err|eof)/.test(t[2])) throw new ServerGone(`${socket}: no VERSION reply (${t[2] ?? "none"})`);
   if (!version || version.$.message?.error)
     throw new ClientError(`${socket}: the server refused the VERSION handshake (${t[2] ?? "no reply"})`);
   return { version, replies: msgs.map((_, i) => decode(t[4 + 2 * i])) };
+}
+
+/** INTx, MSI, MSI-X, ERR, REQ: the indices a libvfio-user PCI server has. */
+const PCI_IRQ_INDICES = 5;
+
+function firstIrqs(replies: (Msg | null)[], numIrqs: number): VuDevice["irqs"] {
+  return replies
+    .slice(0, numIrqs)
+    .map((r, index) => ({ index, count: num(r?.body?.count), flags: num(r?.body?.flags) }));
+}
+
+/**
+ * A later connection of the probe. If the server no longer accepts one, its first connection's
+ * close ended it: say so, and name the known bug when the counts it reported explain the crash.
+ */
+function askAgain(bin: string, socket: string, msgs: Uint8Array[], irqs: VuDevice["irqs"]) {
+  try {
+    return ask(bin, socket, msgs);
+  } catch (e) {
+    if (!(e instanceof ServerGone)) throw e;
+    const gap = vuCrashOnLeave({ irqs });
+    const counts = irqs.map((q) => q.count).join(", ");
+    throw new ClientError(
+      `${socket}: the server stopped taking connections when the probe's first connection closed ` +
+        `(irq counts ${counts}): it has probably crashed. ` +
+        (gap ? `The counts explain it: ${gap}. ` : "") +
+        "Restart the server before trying again.",
+    );
+  }
 }
 
 const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
@@ -56,7 +95,12 @@ export function probe(bin: string, socket: string): ProbeResult {
   let id = 1;
   const msg = (command: number, body: Record<string, unknown>) => encodeMessage({ msg_id: id++, command, body });
   const notes: string[] = [];
-  const first = ask(bin, socket, [msg(VFIO_USER_DEVICE_GET_INFO, { argsz: 16 })]);
+  // The first connection also asks the PCI indices' irq info: a libvfio-user server with the
+  // ERR/REQ array bug crashes when that connection closes, and these counts are what names the bug.
+  const first = ask(bin, socket, [
+    msg(VFIO_USER_DEVICE_GET_INFO, { argsz: 16 }),
+    ...Array.from({ length: PCI_IRQ_INDICES }, (_, index) => msg(VFIO_USER_DEVICE_GET_IRQ_INFO, { argsz: 16, index })),
+  ]);
   const info = first.replies[0]?.body;
   if (!info) throw new ClientError(`${socket}: no DEVICE_GET_INFO reply`);
   const numIrqs = num(info.num_irqs),
@@ -70,7 +114,7 @@ export function probe(bin: string, socket: string): ProbeResult {
   const regionMsgs = Array.from({ length: Math.min(numRegions, 64) }, (_, index) =>
     msg(VFIO_USER_DEVICE_GET_REGION_INFO, { argsz: SIZEOF_VFIO_REGION_INFO, index }),
   );
-  const second = ask(bin, socket, [...irqMsgs, ...regionMsgs]);
+  const second = askAgain(bin, socket, [...irqMsgs, ...regionMsgs], firstIrqs(first.replies.slice(1), numIrqs));
   const irqs = irqMsgs.map((_, index) => {
     const r = second.replies[index]?.body;
     return { index, count: num(r?.count), flags: num(r?.flags) };

@@ -14,7 +14,7 @@
 // snapshot: the reason and how to enable the stage are printed).
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { findTarball, buildPeer, checkLayouts, root, ENABLE_HINT } from "./peer.mjs";
 import { intArg, parseOptions, seedArg } from "../../scripts/lib/options.mjs";
 
@@ -229,6 +229,25 @@ await (async () => {
     `vfio-user [req2] one connection to a server with REQ count 2: the server ${how ? `ended (${how})` : "is still running"}; the model refuses it: ${gap ?? "no"}${ok ? "" : " - FAIL (want SIGSEGV and LVU_BUG_ERR_REQ_ARRAY)"}`,
   );
   if (!ok) failed = true;
+
+  // `vfio-abi vfio-user --probe` against such a server: its first connection's close ends the
+  // server; the probe must say so and name the bug from the counts it read, not just "cannot connect"
+  const fresh = await startServer("req2-probe", counts);
+  const probed = spawnSync(
+    process.execPath,
+    [path.join(root, "bin", "vfio-abi.js"), "vfio-user", "--probe", "--socket", fresh.socket, "--client", peer.replay],
+    { encoding: "utf8" },
+  );
+  fresh.child.kill("SIGKILL");
+  const named =
+    probed.status === 2 &&
+    /stopped taking connections/.test(probed.stderr) &&
+    /irq counts 1, 4, 16, 1, 2/.test(probed.stderr) &&
+    /LVU_BUG_ERR_REQ_ARRAY/.test(probed.stderr);
+  console.log(
+    `vfio-user [req2] --probe: exit ${probed.status}: ${probed.stderr.trim()}${named ? "" : " - FAIL (want exit 2 naming the crash and LVU_BUG_ERR_REQ_ARRAY)"}`,
+  );
+  if (!named) failed = true;
 })();
 
 // each reproducer on a fresh server shaped like its device

@@ -258,7 +258,7 @@ export function kernelRules(kernel: string | undefined): 0 | 1 {
   return (kernelProfileBits(kernel ?? DEFAULT_KERNEL) & K_XARRAY_MSI) !== 0 ? 1 : 0;
 }
 
-export const irqOf = (d: DeviceDescription, index: number): IrqDesc | undefined =>
+export const irqOf = (d: Pick<DeviceDescription, "irqs">, index: number): IrqDesc | undefined =>
   d.irqs.find((q) => q.index === index);
 
 export function numIrqs(d: DeviceDescription): number {

@@ -209,6 +209,12 @@ export function vuModelGap(d: VuDevice): string | null {
   );
   if (vectors > LVU.LVU_SLOTS)
     return `${vectors} vectors in one index: the libvfio-user model follows at most ${LVU.LVU_SLOTS} (the MSI-X limit)`;
+  return vuCrashOnLeave(d);
+}
+
+/** Why a server with this device crashes when its first client leaves (LVU_BUG_ERR_REQ_ARRAY), or null. */
+export function vuCrashOnLeave(d: Pick<VuDevice, "irqs" | "fixed">): string | null {
+  const count = (i: number) => irqOf(d, i)?.count ?? 0;
   const err = count(VFIO_PCI_ERR_IRQ_INDEX),
     req = count(VFIO_PCI_REQ_IRQ_INDEX);
   if ((err > 2 || req > 1) && !d.fixed?.includes("LVU_BUG_ERR_REQ_ARRAY"))
