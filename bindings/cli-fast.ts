@@ -298,15 +298,17 @@ export function plainHex(line: string): Uint8Array | undefined {
 
 /** Scratch buffers of the stdin lane by length (the decoded line is turned into text before the next). */
 const scratch: Uint8Array[] = [];
+/** Values of the bytes "0"-"9", "a"-"f", "A"-"F" (others are never looked up). */
+const NIBBLE8 = new Uint8Array(256);
+for (let i = 0; i < 128; i++) NIBBLE8[i] = Math.max(NIBBLE[i], 0);
 /**
- * The bytes of text[start, end), which holds nothing but an even number of hex digits (the caller
+ * The bytes of hex digits b[start, end), which hold nothing but an even number of them (the caller
  * checked), in a buffer reused for the next line of the same length: valid until the next call.
  */
-export function hexScratch(text: string, start: number, end: number): Uint8Array {
+export function hexScratch(b: Uint8Array, start: number, end: number): Uint8Array {
   const n = (end - start) >> 1;
   const out = n <= 4096 ? (scratch[n] ??= new Uint8Array(n)) : new Uint8Array(n);
-  for (let i = start, j = 0; j < n; i += 2, j++)
-    out[j] = (NIBBLE[text.charCodeAt(i)] << 4) | NIBBLE[text.charCodeAt(i + 1)];
+  for (let i = start, j = 0; j < n; i += 2, j++) out[j] = (NIBBLE8[b[i]] << 4) | NIBBLE8[b[i + 1]];
   return out;
 }
 

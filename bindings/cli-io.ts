@@ -36,11 +36,11 @@ export interface InputOptions {
   wholeLine?: (hex: string) => boolean;
   /**
    * Standard input's lines that are nothing but hex digits (an even number of them), straight to
-   * their output line: (text, start, end, source) -> the line, or undefined to make the line an item
+   * their output line: (bytes, start, end, source) -> the line, or undefined to make the line an item
    * as usual (`source` is the JSON text of the item's source, "stdin:N"). Only asked where the
    * splitter would make the line a plain item of its own.
    */
-  lane?: (text: string, start: number, end: number, source: string) => string | undefined;
+  lane?: (bytes: Uint8Array, start: number, end: number, source: string) => string | undefined;
   /** called once per file or stream with the number of kernel log lines skipped */
   onSkipped?: (where: string, n: number) => void;
 }
@@ -133,11 +133,11 @@ export async function* inputBatches(o: InputOptions): AsyncGenerator<(Item | str
 const BATCH_ITEMS = 256,
   BATCH_TEXT = 1 << 16;
 
-/** Digits 0-9, a-f, A-F from start to end, an even number of them. */
-function hexOnly(text: string, start: number, end: number): boolean {
+/** Bytes 0-9, a-f, A-F from start to end, an even number of them. */
+function hexOnly(b: Uint8Array, start: number, end: number): boolean {
   if ((end - start) & 1 || end === start) return false;
   for (let i = start; i < end; i++) {
-    const c = text.charCodeAt(i);
+    const c = b[i];
     if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return false;
   }
   return true;
@@ -151,23 +151,25 @@ async function* stdinBatches(o: InputOptions): AsyncGenerator<(Item | string)[]>
     yield [{ bytes: new Uint8Array(b.buffer, b.byteOffset, b.length), source: "stdin" }];
     return;
   }
-  // chunks split into lines here (readline's per-line events cost more than decoding a line)
+  // chunks of bytes split into lines here (readline's per-line events cost more than decoding a line);
+  // a line is UTF-8 text (a newline byte never sits inside a UTF-8 sequence), made a string only
+  // when it is not for the lane
   const split = new DumpSplitter({ mode: o.split, wholeLine: o.wholeLine });
   const name = (it: TextItem): Item => ({ text: it.text, plain: it.plain, source: `stdin:${it.line}` });
   const lane = o.lane;
   let batch: (Item | string)[] = [];
   let laneText = ""; // the lane's output lines since the last item, each with its newline
-  /** One line (text from start to end, its newline and CR left out) into the batch. */
-  const line = (text: string, start: number, end: number) => {
-    if (lane && hexOnly(text, start, end) && split.takesPlain(end - start)) {
-      const r = lane(text, start, end, `"stdin:${split.nextLine}"`);
+  /** One line (bytes from start to end, its newline and CR left out) into the batch. */
+  const line = (b: Buffer, start: number, end: number) => {
+    if (lane && hexOnly(b, start, end) && split.takesPlain(end - start)) {
+      const r = lane(b, start, end, `"stdin:${split.nextLine}"`);
       if (r !== undefined) {
         split.skip();
         laneText += `${r}\n`;
         return;
       }
     }
-    const items = split.push(text.slice(start, end));
+    const items = split.push(b.toString("utf8", start, end));
     if (items.length && laneText) {
       batch.push(laneText);
       laneText = "";
@@ -181,22 +183,28 @@ async function* stdinBatches(o: InputOptions): AsyncGenerator<(Item | string)[]>
     laneText = "";
     return b;
   };
-  let rest = "";
-  process.stdin.setEncoding("utf8");
-  for await (const chunk of process.stdin as AsyncIterable<string>) {
-    const text = rest + chunk;
+  let rest: Buffer[] = []; // a line begun in earlier chunks
+  const lineEnd = (b: Buffer, start: number, nl: number) => (nl > start && b[nl - 1] === 13 ? nl - 1 : nl);
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
     let start = 0;
-    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      line(text, start, text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      if (rest.length) {
+        const b = Buffer.concat([...rest, chunk.subarray(0, nl)]);
+        rest = [];
+        line(b, 0, lineEnd(b, 0, b.length));
+      } else line(chunk, start, lineEnd(chunk, start, nl));
       start = nl + 1;
       // a chunk holds thousands of lines: their output goes out in smaller batches, written while it
       // is young (output kept until the chunk's end survives the scavenges)
       if (batch.length >= BATCH_ITEMS || laneText.length >= BATCH_TEXT) yield take();
     }
-    rest = text.slice(start);
+    if (start < chunk.length) rest.push(chunk.subarray(start));
     if (batch.length || laneText) yield take();
   }
-  if (rest) line(rest, 0, rest.endsWith("\r") ? rest.length - 1 : rest.length);
+  if (rest.length) {
+    const b = Buffer.concat(rest);
+    line(b, 0, b[b.length - 1] === 13 ? b.length - 1 : b.length);
+  }
   const last = take();
   for (const it of split.end()) last.push(name(it));
   if (last.length) yield last;

@@ -152,7 +152,7 @@ interface ItemCommand {
   /** turn an item into an output line */
   each: (item: Item) => string;
   /** standard input's plain hex lines straight to output lines (see InputOptions.lane) */
-  lane?: (text: string, start: number, end: number, source: string) => string | undefined;
+  lane?: (bytes: Uint8Array, start: number, end: number, source: string) => string | undefined;
 }
 
 /** Run a command over its items: one output line each; failures print an error line and make the exit status 1. */
@@ -289,7 +289,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
     const lane =
       s.values.pretty || s.format !== undefined
         ? undefined
-        : (t: string, start: number, end: number, source: string) =>
+        : (t: Uint8Array, start: number, end: number, source: string) =>
             decodeLineFast(st, hexScratch(t, start, end), s.rp, source);
     return runItems({
       cmd: "decode",

@@ -412,6 +412,13 @@ test("standard input's plain-hex lane prints what the general path prints, for m
     ["irq_set", `${lines.join("\n")}\n`],
     ["region_info", `${lines.join("\n")}\n`],
   ];
+  // bytes that are not UTF-8 (a sequence cut by the newline, stray continuation bytes) between lanes
+  const raw = Buffer.concat([
+    Buffer.from(`${info}\n`),
+    Buffer.from([0xc3, 0x0a, 0xff, 0xfe, 0x30, 0x30, 0x0d, 0x0a, 0xe2, 0x82]),
+    Buffer.from(`\n${info}\n\xe90\n${info}\n\n${info}`), // a blank line: more than one item in every split mode
+  ]);
+  cases.push(["irq_info", raw]);
   // many chunks of input, the lane interrupted now and then
   const long = `${Array.from({ length: 5000 }, (_, i) => (i % 997 === 0 ? "zz" : i % 1000 === 1 ? "" : info)).join("\n")}\n`;
   const runs = cases.flatMap(([struct, input]) =>
