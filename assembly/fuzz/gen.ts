@@ -70,7 +70,7 @@ import {
   VFIO_IRQ_SET_FLAGS_KNOWN,
   VFIO_PCI_NUM_IRQS,
 } from "../generated/layout";
-import { Prof, wrN } from "../mem";
+import { Mem, Prof, wrN } from "../mem";
 import { oracle_last_rule, oracleSetIrqs } from "../oracle";
 import * as S from "../generated/status";
 import {
@@ -122,7 +122,7 @@ class Dev {
 /** Choose the class: about 40% valid, the rest uniform over the near-valid classes of the family. */
 function pickClass(first: i32, last: i32, valid2: i32): i32 {
   if (Rng.chance(6)) return valid2 >= 0 && Rng.chance(8) ? valid2 : first;
-  return first + 1 + (below((last - first) as u32) as i32);
+  return first + 1 + (Rng.below((last - first) as u32) as i32);
 }
 
 /** An fd: kind 0 eventfd (or -1 if none), 1 open non-eventfd, 2 closed. */
@@ -132,7 +132,7 @@ function pickFd(dev: usize, kind: u32): i32 {
       let bits = Dev.dw(dev, (kind == 0 ? DEV_EVENTFDS : DEV_OPEN_FDS) + wi);
       if (kind == 1) bits &= ~Dev.dw(dev, DEV_EVENTFDS + wi);
       if (bits != 0) {
-        const r = below(32);
+        const r = Rng.below(32);
         const rot = rotr<u32>(bits, r);
         return ((wi << 5) + ((ctz<u32>(rot) + r) & 31)) as i32;
       }
@@ -140,11 +140,11 @@ function pickFd(dev: usize, kind: u32): i32 {
     if (kind == 0) return -1;
   }
   for (let t = 0; t < 8; t++) {
-    const fd = below(MAX_FD);
+    const fd = Rng.below(MAX_FD);
     if (((Dev.dw(dev, DEV_EVENTFDS + (fd >> 5)) | Dev.dw(dev, DEV_OPEN_FDS + (fd >> 5))) & (1 << (fd & 31))) == 0)
       return fd as i32;
   }
-  return (MAX_FD + below(1 << 20)) as i32;
+  return (MAX_FD + Rng.below(1 << 20)) as i32;
 }
 
 /** Expected oracle rule of a near-valid SET_IRQS class built on a valid base, or NO_RULE. */
@@ -175,113 +175,270 @@ function valCount(dev: usize, drv: u32, index: u32): u32 {
   return index < DEV_IRQ_COUNT_WORDS ? Dev.dw(dev, DEV_IRQ_COUNT + index) : 0;
 }
 
+/** Word index of the device's first eventfd (pickFd's kind 0 takes one from it), DEV_EVENTFDS_WORDS if none. */
+function firstEventfdWord(dev: usize): u32 {
+  let wi: u32 = 0;
+  while (wi < DEV_EVENTFDS_WORDS && Dev.dw(dev, DEV_EVENTFDS + wi) == 0) wi++;
+  return wi;
+}
+
+/**
+ * The vfio_irq_set case under construction, field by field (one case at a time, like the labels).
+ * Its parts draw from a local RNG state s (see Rng.get) and hand it on. (Static methods: TypeScript
+ * tools accept `@inline` on a method, not on a function.)
+ */
+class IrqSetCase {
+  static cls: i32 = 0;
+  static drv: u32 = 0;
+  static maxType: u32 = 0;
+  static index: u32 = 0;
+  static valN: u32 = 0;
+  static act: u32 = 0;
+  static dt: u32 = 0;
+  static start: u32 = 0;
+  static count: u32 = 0;
+  static flags: u32 = 0;
+  /** Payload elements written (the count, unless a class moves the count away from the payload). */
+  static pc: u32 = 0;
+  static len: u32 = 0;
+  static argsz: u32 = 0;
+
+  /** The class: cls if >= 0, else drawn as pickClass draws it (about 40% valid). */
+  @inline static pickClass(s: u64, cls: i32): u64 {
+    if (cls < 0) {
+      s = Rng.step(s);
+      if (Rng.chanceOf(Rng.out(s), 6)) cls = C.SET_FIRST;
+      else {
+        s = Rng.step(s);
+        cls = C.SET_FIRST + 1 + (Rng.belowOf(Rng.out(s), (C.SET_LAST - C.SET_FIRST) as u32) as i32);
+      }
+    }
+    IrqSetCase.cls = cls;
+    return s;
+  }
+
+  /** A valid base: an index with irqs, one action, one data type, a range inside the index. */
+  @inline static base(s: u64, dev: usize, cls: i32): u64 {
+    const drv = IrqSetCase.drv,
+      maxType = maxIrqType(dev, drv);
+    let index: u32 = 0,
+      valN: u32 = 0;
+    const mt = maxType < DEV_IRQ_COUNT_WORDS ? maxType : DEV_IRQ_COUNT_WORDS;
+    for (let t: u32 = 0; t < 4 + mt && valN == 0; t++) {
+      if (t < 4) {
+        s = Rng.step(s);
+        index = Rng.belowOf(Rng.out(s), mt);
+      } else index = t - 4;
+      valN = valCount(dev, drv, index);
+    }
+    const ccwap = drv == DRV_CCW || drv == DRV_AP;
+    let act = VFIO_IRQ_SET_ACTION_TRIGGER;
+    s = Rng.step(s);
+    if (!Rng.chanceOf(Rng.out(s), 11) && !ccwap) {
+      s = Rng.step(s);
+      act = Rng.chanceOf(Rng.out(s), 8) ? VFIO_IRQ_SET_ACTION_MASK : VFIO_IRQ_SET_ACTION_UNMASK;
+    }
+    let dt = VFIO_IRQ_SET_DATA_EVENTFD;
+    if (drv != DRV_AP) {
+      s = Rng.step(s);
+      if (Rng.chanceOf(Rng.out(s), 5)) dt = VFIO_IRQ_SET_DATA_NONE;
+      else {
+        s = Rng.step(s);
+        dt = Rng.chanceOf(Rng.out(s), 6) ? VFIO_IRQ_SET_DATA_BOOL : VFIO_IRQ_SET_DATA_EVENTFD;
+      }
+    }
+    const fdCls = cls >= C.C_FD_MINUS1 && cls <= C.C_FD_NOT_EVENTFD;
+    if (fdCls || (cls == C.C_PAYLOAD_SHORT && dt == VFIO_IRQ_SET_DATA_NONE)) dt = VFIO_IRQ_SET_DATA_EVENTFD;
+    if (cls == C.C_BOOL_BYTE) dt = VFIO_IRQ_SET_DATA_BOOL;
+    // handler-level count: platform/ccw/ap act on one irq per index
+    const hN: u32 = drv == DRV_PLATFORM || drv == DRV_AMBA || ccwap ? (valN > 0 ? 1 : 0) : valN;
+    let start: u32 = 0,
+      count: u32 = 1;
+    if (hN > 0) {
+      s = Rng.step(s);
+      if (!Rng.chanceOf(Rng.out(s), 11)) {
+        s = Rng.step(s);
+        start = Rng.belowOf(Rng.out(s), hN);
+      }
+      const room = hN - start;
+      s = Rng.step(s);
+      count = 1 + Rng.belowOf(Rng.out(s), room < 16 ? room : 16);
+      if (dt == VFIO_IRQ_SET_DATA_NONE && act == VFIO_IRQ_SET_ACTION_TRIGGER) {
+        s = Rng.step(s);
+        if (Rng.chanceOf(Rng.out(s), 2)) count = 0;
+      }
+    }
+    if (count == 0 && (fdCls || cls == C.C_BOOL_BYTE || cls == C.C_PAYLOAD_SHORT)) count = 1;
+    IrqSetCase.maxType = maxType;
+    IrqSetCase.index = index;
+    IrqSetCase.valN = valN;
+    IrqSetCase.act = act;
+    IrqSetCase.dt = dt;
+    IrqSetCase.start = start;
+    IrqSetCase.count = count;
+    return s;
+  }
+
+  /** The classes acting on the header fields (the payload follows the resulting count). */
+  @inline static headerClass(s: u64, cls: i32): u64 {
+    let flags = IrqSetCase.dt | IrqSetCase.act,
+      start = IrqSetCase.start,
+      count = IrqSetCase.count;
+    const valN = IrqSetCase.valN;
+    let pc = count;
+    if (cls == C.C_FLAGS_UNKNOWN) {
+      s = Rng.step(s);
+      flags |= (1 as u32) << (ctz(~VFIO_IRQ_SET_FLAGS_KNOWN) + Rng.belowOf(Rng.out(s), 26));
+    } else if (cls == C.C_DATA_ZERO) flags &= ~VFIO_IRQ_SET_DATA_TYPE_MASK;
+    else if (cls == C.C_DATA_MULTI) {
+      s = Rng.step(s);
+      const m = Rng.belowOf(Rng.out(s), 4);
+      const N = VFIO_IRQ_SET_DATA_NONE,
+        B = VFIO_IRQ_SET_DATA_BOOL,
+        E = VFIO_IRQ_SET_DATA_EVENTFD;
+      flags = (flags & ~VFIO_IRQ_SET_DATA_TYPE_MASK) | (m == 0 ? N | B : m == 1 ? N | E : m == 2 ? B | E : N | B | E);
+    } else if (cls == C.C_ACTION_ZERO) flags &= ~VFIO_IRQ_SET_ACTION_TYPE_MASK;
+    else if (cls == C.C_ACTION_MULTI) {
+      s = Rng.step(s);
+      const m = Rng.belowOf(Rng.out(s), 4);
+      const M = VFIO_IRQ_SET_ACTION_MASK,
+        U = VFIO_IRQ_SET_ACTION_UNMASK,
+        T = VFIO_IRQ_SET_ACTION_TRIGGER;
+      flags = (flags & ~VFIO_IRQ_SET_ACTION_TYPE_MASK) | (m == 0 ? M | U : m == 1 ? M | T : m == 2 ? U | T : M | U | T);
+    } else if (cls == C.C_COUNT_OVERFLOW) {
+      s = Rng.step(s);
+      if (Rng.chanceOf(Rng.out(s), 8)) {
+        s = Rng.step(s);
+        start = (Rng.out(s) >> 32) as u32;
+      }
+      s = Rng.step(s);
+      count = 0xffffffff - start + Rng.belowOf(Rng.out(s), start + 1);
+    } else if (cls == C.C_START_PAST) {
+      s = Rng.step(s);
+      start = valN + Rng.belowOf(Rng.out(s), 8);
+      s = Rng.step(s);
+      count = Rng.belowOf(Rng.out(s), 4);
+      pc = count;
+    } else if (cls == C.C_RANGE_PAST && valN > 0) {
+      s = Rng.step(s);
+      start = valN - 1 - Rng.belowOf(Rng.out(s), valN < 8 ? valN : 8);
+      s = Rng.step(s);
+      count = valN - start + 1 + Rng.belowOf(Rng.out(s), 4);
+      pc = count;
+    } else if (cls == C.C_INDEX_PAST) {
+      s = Rng.step(s);
+      if (Rng.chanceOf(Rng.out(s), 4)) IrqSetCase.index = 0xffffffff;
+      else {
+        s = Rng.step(s);
+        IrqSetCase.index = IrqSetCase.maxType + Rng.belowOf(Rng.out(s), 8);
+      }
+    }
+    IrqSetCase.flags = flags;
+    IrqSetCase.start = start;
+    IrqSetCase.count = count;
+    IrqSetCase.pc = pc;
+    return s;
+  }
+
+  /** The payload: pc elements of esz bytes, then the element the fd and bool classes spoil. */
+  @inline static payload(s: u64, dev: usize, dst: usize, cls: i32, esz: u32, big: bool): u64 {
+    const pc = IrqSetCase.pc,
+      data = dst + O_VFIO_IRQ_SET__DATA;
+    if (esz == 1)
+      for (let i: u32 = 0; i < pc; i++) {
+        s = Rng.step(s);
+        store<u8>(data + i, Rng.belowOf(Rng.out(s), 2));
+      }
+    else if (esz == 4 && pc > 0) {
+      // pickFd(dev, 0) per element, its device scan done once
+      const wi = firstEventfdWord(dev),
+        bits = wi < DEV_EVENTFDS_WORDS ? Dev.dw(dev, DEV_EVENTFDS + wi) : 0;
+      for (let i: u32 = 0; i < pc; i++) {
+        s = Rng.step(s);
+        let fd: i32 = -1;
+        if (Rng.chanceOf(Rng.out(s), 13) && bits != 0) {
+          s = Rng.step(s);
+          const r = Rng.belowOf(Rng.out(s), 32);
+          fd = ((wi << 5) + ((ctz<u32>(rotr<u32>(bits, r)) + r) & 31)) as i32;
+        }
+        Mem.wr32(data + (i << 2), fd as u32, big);
+      }
+    }
+    const fdCls = cls >= C.C_FD_MINUS1 && cls <= C.C_FD_NOT_EVENTFD;
+    if (pc > 0 && (fdCls || cls == C.C_BOOL_BYTE)) {
+      s = Rng.step(s);
+      const k = Rng.belowOf(Rng.out(s), pc);
+      let v: i32 = 0;
+      if (cls == C.C_FD_MINUS1) v = -1;
+      else if (cls == C.C_FD_BELOW) {
+        s = Rng.step(s);
+        v = -2 - (Rng.belowOf(Rng.out(s), 0x7ffffff0) as i32);
+      } else if (cls == C.C_FD_CLOSED || cls == C.C_FD_NOT_EVENTFD) {
+        Rng.set(s);
+        v = pickFd(dev, cls == C.C_FD_CLOSED ? 2 : 1);
+        s = Rng.get();
+      }
+      if (cls == C.C_BOOL_BYTE) {
+        s = Rng.step(s);
+        store<u8>(data + k, 2 + Rng.belowOf(Rng.out(s), 254));
+      } else Mem.wr32(data + (k << 2), v as u32, big);
+    }
+    return s;
+  }
+
+  /** The classes acting on argsz and the buffer's length. */
+  @inline static length(s: u64, dst: usize, cls: i32, esz: u32): u64 {
+    const pc = IrqSetCase.pc;
+    let len: u32 = SIZEOF_VFIO_IRQ_SET + pc * esz;
+    let argsz = len;
+    if (cls == C.C_ARGSZ_MIN) {
+      s = Rng.step(s);
+      argsz = Rng.belowOf(Rng.out(s), SIZEOF_VFIO_IRQ_SET);
+    } else if (cls == C.C_ARGSZ_SLACK) {
+      s = Rng.step(s);
+      const x: u32 = 1 + Rng.belowOf(Rng.out(s), 16);
+      for (let i: u32 = 0; i < x; i++) {
+        s = Rng.step(s);
+        store<u8>(dst + len + i, (Rng.out(s) >> 32) as u32);
+      }
+      len += x;
+      argsz = len;
+    } else if (cls == C.C_ARGSZ_OVER) {
+      s = Rng.step(s);
+      argsz = len + 1 + Rng.belowOf(Rng.out(s), 64);
+    } else if (cls == C.C_PAYLOAD_SHORT) {
+      s = Rng.step(s);
+      len -= 1 + Rng.belowOf(Rng.out(s), pc * esz);
+      argsz = len;
+    }
+    IrqSetCase.len = len;
+    IrqSetCase.argsz = argsz;
+    return s;
+  }
+}
+
 export function genIrqSet(prof: u32, dev: usize, dst: usize, cls: i32): u32 {
-  setBig(prof);
-  const drv = Dev.dw(dev, DEV_DRIVER);
-  if (cls < 0) cls = pickClass(C.SET_FIRST, C.SET_LAST, -1);
-  const maxType = maxIrqType(dev, drv);
-  let index: u32 = 0,
-    valN: u32 = 0;
-  const mt = maxType < DEV_IRQ_COUNT_WORDS ? maxType : DEV_IRQ_COUNT_WORDS;
-  for (let t: u32 = 0; t < 4 + mt && valN == 0; t++) {
-    index = t < 4 ? below(mt) : t - 4;
-    valN = valCount(dev, drv, index);
-  }
-  gBaseOk = valN > 0;
-  const ccwap = drv == DRV_CCW || drv == DRV_AP;
-  const act: u32 =
-    Rng.chance(11) || ccwap
-      ? VFIO_IRQ_SET_ACTION_TRIGGER
-      : Rng.chance(8)
-        ? VFIO_IRQ_SET_ACTION_MASK
-        : VFIO_IRQ_SET_ACTION_UNMASK;
-  let dt: u32 =
-    drv == DRV_AP
-      ? VFIO_IRQ_SET_DATA_EVENTFD
-      : Rng.chance(5)
-        ? VFIO_IRQ_SET_DATA_NONE
-        : Rng.chance(6)
-          ? VFIO_IRQ_SET_DATA_BOOL
-          : VFIO_IRQ_SET_DATA_EVENTFD;
-  const fdCls = cls >= C.C_FD_MINUS1 && cls <= C.C_FD_NOT_EVENTFD;
-  if (fdCls || (cls == C.C_PAYLOAD_SHORT && dt == VFIO_IRQ_SET_DATA_NONE)) dt = VFIO_IRQ_SET_DATA_EVENTFD;
-  if (cls == C.C_BOOL_BYTE) dt = VFIO_IRQ_SET_DATA_BOOL;
-  // handler-level count: platform/ccw/ap act on one irq per index
-  const hN: u32 = drv == DRV_PLATFORM || drv == DRV_AMBA || ccwap ? (valN > 0 ? 1 : 0) : valN;
-  let start: u32 = 0,
-    count: u32 = 1;
-  if (hN > 0) {
-    start = Rng.chance(11) ? 0 : below(hN);
-    const room = hN - start;
-    count = 1 + below(room < 16 ? room : 16);
-    if (dt == VFIO_IRQ_SET_DATA_NONE && act == VFIO_IRQ_SET_ACTION_TRIGGER && Rng.chance(2)) count = 0;
-  }
-  if (count == 0 && (fdCls || cls == C.C_BOOL_BYTE || cls == C.C_PAYLOAD_SHORT)) count = 1;
-  let flags = dt | act;
-  // classes acting on the header fields (payload follows the resulting count)
-  let pc = count;
-  if (cls == C.C_FLAGS_UNKNOWN) flags |= (1 as u32) << (ctz(~VFIO_IRQ_SET_FLAGS_KNOWN) + below(26));
-  else if (cls == C.C_DATA_ZERO) flags &= ~VFIO_IRQ_SET_DATA_TYPE_MASK;
-  else if (cls == C.C_DATA_MULTI) {
-    const m = below(4);
-    const N = VFIO_IRQ_SET_DATA_NONE,
-      B = VFIO_IRQ_SET_DATA_BOOL,
-      E = VFIO_IRQ_SET_DATA_EVENTFD;
-    flags = (flags & ~VFIO_IRQ_SET_DATA_TYPE_MASK) | (m == 0 ? N | B : m == 1 ? N | E : m == 2 ? B | E : N | B | E);
-  } else if (cls == C.C_ACTION_ZERO) flags &= ~VFIO_IRQ_SET_ACTION_TYPE_MASK;
-  else if (cls == C.C_ACTION_MULTI) {
-    const m = below(4);
-    const M = VFIO_IRQ_SET_ACTION_MASK,
-      U = VFIO_IRQ_SET_ACTION_UNMASK,
-      T = VFIO_IRQ_SET_ACTION_TRIGGER;
-    flags = (flags & ~VFIO_IRQ_SET_ACTION_TYPE_MASK) | (m == 0 ? M | U : m == 1 ? M | T : m == 2 ? U | T : M | U | T);
-  } else if (cls == C.C_COUNT_OVERFLOW) {
-    if (Rng.chance(8)) start = r32();
-    count = 0xffffffff - start + below(start + 1);
-  } else if (cls == C.C_START_PAST) {
-    start = valN + below(8);
-    count = below(4);
-    pc = count;
-  } else if (cls == C.C_RANGE_PAST && valN > 0) {
-    start = valN - 1 - below(valN < 8 ? valN : 8);
-    count = valN - start + 1 + below(4);
-    pc = count;
-  } else if (cls == C.C_INDEX_PAST) index = Rng.chance(4) ? 0xffffffff : maxType + below(8);
+  const big = setBig(prof),
+    drv = Dev.dw(dev, DEV_DRIVER);
+  IrqSetCase.drv = drv;
+  let s = IrqSetCase.pickClass(Rng.get(), cls);
+  cls = IrqSetCase.cls;
+  s = IrqSetCase.base(s, dev, cls);
+  s = IrqSetCase.headerClass(s, cls);
+  const dt = IrqSetCase.dt;
   const esz: u32 = dt == VFIO_IRQ_SET_DATA_BOOL ? 1 : dt == VFIO_IRQ_SET_DATA_EVENTFD ? 4 : 0;
-  // payload
-  for (let i: u32 = 0; i < pc; i++) {
-    if (esz == 1) store<u8>(dst + O_VFIO_IRQ_SET__DATA + i, below(2));
-    else if (esz == 4) Rng.put32(dst + O_VFIO_IRQ_SET__DATA + (i << 2), (Rng.chance(13) ? pickFd(dev, 0) : -1) as u32);
-  }
-  if (pc > 0 && (fdCls || cls == C.C_BOOL_BYTE)) {
-    const k = below(pc);
-    let v: i32 = 0;
-    if (cls == C.C_FD_MINUS1) v = -1;
-    else if (cls == C.C_FD_BELOW) v = -2 - (below(0x7ffffff0) as i32);
-    else if (cls == C.C_FD_CLOSED) v = pickFd(dev, 2);
-    else if (cls == C.C_FD_NOT_EVENTFD) v = pickFd(dev, 1);
-    if (cls == C.C_BOOL_BYTE) store<u8>(dst + O_VFIO_IRQ_SET__DATA + k, 2 + below(254));
-    else Rng.put32(dst + O_VFIO_IRQ_SET__DATA + (k << 2), v as u32);
-  }
-  let len: u32 = SIZEOF_VFIO_IRQ_SET + pc * esz;
-  let argsz = len;
-  if (cls == C.C_ARGSZ_MIN) argsz = below(SIZEOF_VFIO_IRQ_SET);
-  else if (cls == C.C_ARGSZ_SLACK) {
-    const x: u32 = 1 + below(16);
-    for (let i: u32 = 0; i < x; i++) store<u8>(dst + len + i, r32());
-    len += x;
-    argsz = len;
-  } else if (cls == C.C_ARGSZ_OVER) argsz = len + 1 + below(64);
-  else if (cls == C.C_PAYLOAD_SHORT) {
-    len -= 1 + below(pc * esz);
-    argsz = len;
-  }
-  Rng.put32(dst + O_VFIO_IRQ_SET__ARGSZ, argsz);
-  Rng.put32(dst + O_VFIO_IRQ_SET__FLAGS, flags);
-  Rng.put32(dst + O_VFIO_IRQ_SET__INDEX, index);
-  Rng.put32(dst + O_VFIO_IRQ_SET__START, start);
-  Rng.put32(dst + O_VFIO_IRQ_SET__COUNT, count);
+  s = IrqSetCase.payload(s, dev, dst, cls, esz, big);
+  Rng.set(IrqSetCase.length(s, dst, cls, esz));
+  const len = IrqSetCase.len,
+    flags = IrqSetCase.flags,
+    valN = IrqSetCase.valN;
+  Mem.wr32(dst + O_VFIO_IRQ_SET__ARGSZ, IrqSetCase.argsz, big);
+  Mem.wr32(dst + O_VFIO_IRQ_SET__FLAGS, flags, big);
+  Mem.wr32(dst + O_VFIO_IRQ_SET__INDEX, IrqSetCase.index, big);
+  Mem.wr32(dst + O_VFIO_IRQ_SET__START, IrqSetCase.start, big);
+  Mem.wr32(dst + O_VFIO_IRQ_SET__COUNT, IrqSetCase.count, big);
   // labels
+  gBaseOk = valN > 0;
   gClass = cls;
   gSid = S_VFIO_IRQ_SET;
   gRet = oracleSetIrqs(prof, dst, len, dev, false);

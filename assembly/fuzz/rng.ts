@@ -10,16 +10,45 @@ export class Rng {
     return z ^ (z >> 31);
   }
   @inline static next64(): u64 {
-    let x = st;
+    st = Rng.step(st);
+    return Rng.out(st);
+  }
+  /** Uniform in [0, n) (n > 0; 0 for n == 0): `below`, inlined where the irq_set generator draws. */
+  @inline static below(n: u32): u32 {
+    return Rng.belowOf(Rng.next64(), n);
+  }
+  // Drawing from a local copy of the state: a wasm local stays in a register, while the global is a
+  // store and a reload on every draw (a dependency through memory that TurboFan keeps). The irq_set
+  // generator takes the state with Rng.get(), steps it (s = Rng.step(s)) and reads each draw with
+  // Rng.out(s); it hands the state back (Rng.set) before anything that draws from the global.
+  @inline static get(): u64 {
+    return st;
+  }
+  @inline static set(s: u64): void {
+    st = s;
+  }
+  /** xorshift64: the state after s. */
+  @inline static step(x: u64): u64 {
     x ^= x >> 12;
     x ^= x << 25;
     x ^= x >> 27;
-    st = x;
-    return x * 0x2545f4914f6cdd1d;
+    return x;
+  }
+  /** xorshift64*: the draw of state s. */
+  @inline static out(s: u64): u64 {
+    return s * 0x2545f4914f6cdd1d;
+  }
+  /** Draw d reduced to [0, n). */
+  @inline static belowOf(d: u64, n: u32): u32 {
+    return (((d >> 32) * (n as u64)) >> 32) as u32;
+  }
+  /** Draw d is true with probability k/16. */
+  @inline static chanceOf(d: u64, k: u32): bool {
+    return ((d >> 60) as u32) < k;
   }
   /** True with probability k/16. */
   @inline static chance(k: u32): bool {
-    return ((Rng.next64() >> 60) as u32) < k;
+    return Rng.chanceOf(Rng.next64(), k);
   }
   @inline static put32(p: usize, v: u32): void {
     store<u32>(p, BIG ? bswap<u32>(v) : v);
@@ -39,7 +68,7 @@ export function r32(): u32 {
 }
 /** Uniform in [0, n) (n > 0; 0 for n == 0). */
 export function below(n: u32): u32 {
-  return ((((Rng.next64() >> 32) as u64) * (n as u64)) >> 32) as u32;
+  return Rng.below(n);
 }
 /** Small-biased value: often 0..16, sometimes anything. */
 export function smallish(): u32 {
