@@ -207,11 +207,10 @@ class IrqSetCase {
   @inline static pickClass(s: u64, cls: i32): u64 {
     if (cls < 0) {
       s = Rng.step(s);
-      if (Rng.chanceOf(Rng.out(s), 6)) cls = C.SET_FIRST;
-      else {
-        s = Rng.step(s);
-        cls = C.SET_FIRST + 1 + (Rng.belowOf(Rng.out(s), (C.SET_LAST - C.SET_FIRST) as u32) as i32);
-      }
+      const valid = Rng.chanceOf(Rng.out(s), 6);
+      s = Rng.stepIf(s, !valid);
+      const near = C.SET_FIRST + 1 + (Rng.belowOf(Rng.out(s), (C.SET_LAST - C.SET_FIRST) as u32) as i32);
+      cls = select<i32>(C.SET_FIRST, near, valid);
     }
     IrqSetCase.cls = cls;
     return s;
@@ -232,20 +231,18 @@ class IrqSetCase {
       valN = valCount(dev, drv, index);
     }
     const ccwap = drv == DRV_CCW || drv == DRV_AP;
-    let act = VFIO_IRQ_SET_ACTION_TRIGGER;
     s = Rng.step(s);
-    if (!Rng.chanceOf(Rng.out(s), 11) && !ccwap) {
-      s = Rng.step(s);
-      act = Rng.chanceOf(Rng.out(s), 8) ? VFIO_IRQ_SET_ACTION_MASK : VFIO_IRQ_SET_ACTION_UNMASK;
-    }
+    const notTrigger = !Rng.chanceOf(Rng.out(s), 11) & !ccwap;
+    s = Rng.stepIf(s, notTrigger);
+    const maskOrUnmask = select<u32>(VFIO_IRQ_SET_ACTION_MASK, VFIO_IRQ_SET_ACTION_UNMASK, Rng.chanceOf(Rng.out(s), 8));
+    const act = select<u32>(maskOrUnmask, VFIO_IRQ_SET_ACTION_TRIGGER, notTrigger);
     let dt = VFIO_IRQ_SET_DATA_EVENTFD;
     if (drv != DRV_AP) {
       s = Rng.step(s);
-      if (Rng.chanceOf(Rng.out(s), 5)) dt = VFIO_IRQ_SET_DATA_NONE;
-      else {
-        s = Rng.step(s);
-        dt = Rng.chanceOf(Rng.out(s), 6) ? VFIO_IRQ_SET_DATA_BOOL : VFIO_IRQ_SET_DATA_EVENTFD;
-      }
+      const none = Rng.chanceOf(Rng.out(s), 5);
+      s = Rng.stepIf(s, !none);
+      const boolOrFd = select<u32>(VFIO_IRQ_SET_DATA_BOOL, VFIO_IRQ_SET_DATA_EVENTFD, Rng.chanceOf(Rng.out(s), 6));
+      dt = select<u32>(VFIO_IRQ_SET_DATA_NONE, boolOrFd, none);
     }
     const fdCls = cls >= C.C_FD_MINUS1 && cls <= C.C_FD_NOT_EVENTFD;
     if (fdCls || (cls == C.C_PAYLOAD_SHORT && dt == VFIO_IRQ_SET_DATA_NONE)) dt = VFIO_IRQ_SET_DATA_EVENTFD;
@@ -256,17 +253,15 @@ class IrqSetCase {
       count: u32 = 1;
     if (hN > 0) {
       s = Rng.step(s);
-      if (!Rng.chanceOf(Rng.out(s), 11)) {
-        s = Rng.step(s);
-        start = Rng.belowOf(Rng.out(s), hN);
-      }
+      const moved = !Rng.chanceOf(Rng.out(s), 11);
+      s = Rng.stepIf(s, moved);
+      start = select<u32>(Rng.belowOf(Rng.out(s), hN), 0, moved);
       const room = hN - start;
       s = Rng.step(s);
       count = 1 + Rng.belowOf(Rng.out(s), room < 16 ? room : 16);
-      if (dt == VFIO_IRQ_SET_DATA_NONE && act == VFIO_IRQ_SET_ACTION_TRIGGER) {
-        s = Rng.step(s);
-        if (Rng.chanceOf(Rng.out(s), 2)) count = 0;
-      }
+      const mayBeZero = dt == VFIO_IRQ_SET_DATA_NONE && act == VFIO_IRQ_SET_ACTION_TRIGGER;
+      s = Rng.stepIf(s, mayBeZero);
+      count = select<u32>(0, count, mayBeZero & Rng.chanceOf(Rng.out(s), 2));
     }
     if (count == 0 && (fdCls || cls == C.C_BOOL_BYTE || cls == C.C_PAYLOAD_SHORT)) count = 1;
     IrqSetCase.maxType = maxType;
@@ -355,12 +350,10 @@ class IrqSetCase {
         bits = wi < DEV_EVENTFDS_WORDS ? Dev.dw(dev, DEV_EVENTFDS + wi) : 0;
       for (let i: u32 = 0; i < pc; i++) {
         s = Rng.step(s);
-        let fd: i32 = -1;
-        if (Rng.chanceOf(Rng.out(s), 13) && bits != 0) {
-          s = Rng.step(s);
-          const r = Rng.belowOf(Rng.out(s), 32);
-          fd = ((wi << 5) + ((ctz<u32>(rotr<u32>(bits, r)) + r) & 31)) as i32;
-        }
+        const live = Rng.chanceOf(Rng.out(s), 13) & (bits != 0);
+        s = Rng.stepIf(s, live);
+        const r = Rng.belowOf(Rng.out(s), 32);
+        const fd = select<i32>(((wi << 5) + ((ctz<u32>(rotr<u32>(bits, r)) + r) & 31)) as i32, -1, live);
         Mem.wr32(data + (i << 2), fd as u32, big);
       }
     }

@@ -16,6 +16,8 @@ const cli = await import(new URL("dist/bindings/fuzz/cli.js", root).href);
 const { syzlang } = await import(new URL("dist/bindings/fuzz/syzlang.js", root).href);
 const fcx = await import(new URL("dist/bindings/fast-check.js", root).href);
 const fc = (await import("fast-check")).default;
+const { deviceBlock } = await import(new URL("dist/bindings/oracle/model/device.js", root).href);
+const { resolveProfile } = await import(new URL("dist/bindings/profile.js", root).href);
 const bin = new URL("bin/vfio-abi.js", root).pathname;
 
 const FAMS = ["vfio_irq_set", "vfio_irq_info", "vfio_region_info", "vfio_device_info", "vfio_iommu_type1_info"];
@@ -88,6 +90,60 @@ test("valid cases round-trip exactly through decode/encode (every family, both e
     n++;
   }
   assert.ok(n > 1000, `${n} round trips`);
+});
+
+// The per-case hash fuzz_gen_batch sums (caseHash in the fuzz module), computed here from what fuzz_gen
+// returns: 64-bit FNV-1a-style steps over the bytes' u64 words and tail bytes, then over the label.
+const P64 = 0x100000001b3n,
+  M64 = (1n << 64n) - 1n;
+function caseHash(b, cls, ret, rule, status) {
+  const dv = new DataView(b.buffer, b.byteOffset, b.length);
+  let h = 0xcbf29ce484222325n,
+    i = 0;
+  for (; i + 8 <= b.length; i += 8) h = ((h ^ dv.getBigUint64(i, true)) * P64) & M64;
+  for (; i < b.length; i++) h = ((h ^ BigInt(b[i])) * P64) & M64;
+  const label = [BigInt(cls), BigInt(ret >>> 0) ^ (BigInt(rule >>> 0) << 32n), BigInt(status >>> 0)];
+  for (const v of [BigInt(b.length), ...label]) h = ((h ^ v) * P64) & M64;
+  return h;
+}
+
+test("fuzz_gen_batch makes the cases fuzz_gen makes one at a time (accepted count, hash sum): every campaign device, both byte orders", () => {
+  const ex = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(new URL("build/fuzz.wasm", root))), {})
+    .exports;
+  const WS = ex.fuzz_work_size();
+  ex.arena_reserve(0x4400 + WS + 4096);
+  const work = ex.arena_ptr() + 0x4400,
+    dev = work + WS,
+    out = dev + 1024;
+  const irqSet = lib.S_VFIO_IRQ_SET;
+  let cases = 0;
+  for (const device of fz.campaignDevices())
+    for (const [k, prof] of PROFILES.entries()) {
+      new Uint32Array(ex.memory.buffer, dev, 200).set(deviceBlock(device));
+      // the batch's irq_set loop calls the irq_set generator directly; -1 goes through every family
+      for (const sid of [irqSet, -1]) {
+        const seed = 40 + k,
+          first = 1000 * k;
+        let acc = 0,
+          h = 0n;
+        for (let i = first; i < first + 400; i++) {
+          const len = ex.fuzz_gen(sid, seed, i, resolveProfile(prof).word, dev, work, -1);
+          const b = new Uint8Array(ex.memory.buffer, work, len).slice();
+          const [cls, ret, rule, status] = [
+            ex.fuzz_label_class(),
+            ex.fuzz_label_ret(),
+            ex.fuzz_label_rule(),
+            ex.fuzz_label_status(),
+          ];
+          acc += (ex.fuzz_label_struct() === irqSet ? ret : status) >= 0 ? 1 : 0;
+          h = (h + caseHash(b, cls, ret, rule, status)) & M64;
+        }
+        const batch = ex.fuzz_gen_batch(sid, seed, first, 400, resolveProfile(prof).word, dev, work, out);
+        assert.deepEqual([batch, new BigUint64Array(ex.memory.buffer, out, 1)[0]], [acc, h], `sid ${sid} profile ${k}`);
+        cases += 400;
+      }
+    }
+  assert.equal(cases, fz.campaignDevices().length * PROFILES.length * 800);
 });
 
 test("mutate(): deterministic, structure-aware, keeps argsz consistent, falls back to bytes", () => {
