@@ -207,51 +207,102 @@ export function caps_walk(prof: u32, buf: usize, len: u32, fixedSize: u32, start
   clearError();
   if (!profileOk(prof)) return S.E_BAD_ARG;
   if (!inArena(buf, len as u64) || !inArena(out, (maxCaps as u64) * 12)) return S.E_RANGE;
-  return Chain.walk((prof & PROF_BIG) != 0, buf, len, fixedSize, start, out, maxCaps);
+  const end = out + (maxCaps as usize) * 12;
+  return Chain.walk((prof & PROF_BIG) != 0, buf, len, fixedSize, start, out, end);
 }
 
 /**
  * The walk behind caps_walk and caps_walk_batch. On failure err_offset() is the byte offset of the
  * link that failed (start's own position is unknown here: 0xffffffff for start itself) and
  * err_value() its value. Inlined into both callers: in caps_walk_batch's loop a call per buffer cost
- * about as much as a one-cap walk.
+ * about as much as a one-cap walk. `end` is where out's room ends (the batch's is fixed for all buffers).
  */
 class Chain {
-  @inline static walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, maxCaps: u32): i32 {
+  @inline static walk(big: bool, buf: usize, len: u32, fixedSize: u32, start: u32, out: usize, end: usize): i32 {
     if (start == 0) return 0;
     const START: u32 = 0xffffffff;
     if (start < fixedSize) return noteError(S.E_CAP_INTO_HEADER, START, -1, start);
     if (len < 8) return noteError((start & 3) != 0 ? S.E_CAP_MISALIGNED : S.E_CAP_PAST_END, START, -1, start);
     const last = len - 8; // highest offset a header fits at
-    let off = start;
-    if ((off & 3) != 0) return noteError(S.E_CAP_MISALIGNED, START, -1, start);
-    if (off > last) return noteError(S.E_CAP_PAST_END, START, -1, start);
+    if ((start & 3) != 0) return noteError(S.E_CAP_MISALIGNED, START, -1, start);
+    if (start > last) return noteError(S.E_CAP_PAST_END, START, -1, start);
+    if (out >= end) return noteError(S.E_CAP_TOO_MANY, START, -1, start);
     let o = out;
-    const end = out + (maxCaps as usize) * 12;
-    let linkAt = START;
+    let off = start,
+      next: u32 = 0;
+    // room left in out after the tuple being written, in bytes, less one (negative: full)
+    let spare = (end as i64) - (out as i64) - 13;
+    // The hop loop does only what every hop needs and leaves on one test; the end of the chain, a
+    // refused link and a full `out` are told apart below (each hop's load of next waits for the
+    // previous one: the fewer instructions between them, the sooner it issues).
     while (true) {
-      // invariant: off is 4-aligned and a header fits at off
-      if (o >= end) return noteError(S.E_CAP_TOO_MANY, linkAt, -1, off);
+      // invariant: off is 4-aligned and a header fits at off (off <= last)
       const h = load<u32>(buf + off);
-      const next = Mem.rd32(buf + off + 4, big);
-      // id and version are u16 each: swap them separately on big-endian
+      next = Mem.rd32(buf + off + 4, big);
+      const d = next - off;
+      // id and version are u16 each: swap them separately on big-endian; offset and length (to next,
+      // rewritten for the last cap) in one store
       store<u32>(o, big ? (bswap<u32>(h) >>> 16) | (bswap<u32>(h) << 16) : h);
-      store<u32>(o, off, 4);
-      if (next == 0) {
-        store<u32>(o, len - off, 8);
-        break;
-      }
-      store<u32>(o, next - off, 8);
+      store<u64>(o, (off as u64) | ((d as u64) << 32), 4);
       o += 12;
-      // d = next - off wraps for next < off: "d < 8 || d > room" covers a header further on that still
-      // fits (off + 8 <= next <= len - 8): strictly increasing, so self-loops, cycles and backwards links end here
-      const d = next - off,
-        room = last - off;
-      if (d < 8 || d > room || (next & 3) != 0) return noteError(linkError(next, off, d), off + 4, -1, next);
-      linkAt = off + 4;
+      // Go on only to an aligned header further on that still fits, off + 8 <= next <= last, and with
+      // room in out: the offsets strictly increase, so self-loops, cycles and backwards links end
+      // here, and so does next = 0. With off aligned that is (next - off - 8) / 4 <= (last - off - 8) / 4
+      // for a multiple of 4: rotating right by 2 moves a misaligned next's low bits to the top, and a
+      // next below off + 8 wraps to a value above any bound; a negative bound (no header fits past
+      // off + 8) refuses every next. One branch per hop on the sign of both.
+      const fits = (((last as i64) - (off as i64) - 8) >> 2) - (rotr<u32>(d - 8, 2) as i64);
+      if ((fits | spare) < 0) break;
+      spare -= 12;
       off = next;
     }
-    return (((o - out) / 12) as i32) + 1;
+    if (next == 0) {
+      store<u32>(o - 4, len - off);
+      return ((o - out) / 12) as i32;
+    }
+    const d = next - off;
+    if (d < 8 || d > last - off || (next & 3) != 0) return noteError(linkError(next, off, d), off + 4, -1, next);
+    return noteError(S.E_CAP_TOO_MANY, off + 4, -1, next);
+  }
+  /** caps_walk_batch's loop over the buffers, for one byte order. */
+  @inline static batch(
+    big: bool,
+    bufs: usize,
+    index: usize,
+    n: u32,
+    fixedSize: u32,
+    capOffAt: u32,
+    capFlag: u32,
+    counts: usize,
+    tuples: usize,
+    tuplesCap: u32,
+  ): i32 {
+    const lo = ARENA as i64,
+      span = (Arena.end() as i64) - lo;
+    const stop = index + ((n as usize) << 3),
+      tEnd = tuples + (tuplesCap as usize) * 12;
+    // a chain is read when the flags word and the cap offset word lie inside the buffer
+    const minLen = max<u64>((capOffAt as u64) + 4, 8);
+    let t = tuples; // where the next buffer's tuples go
+    for (let p = index, c = counts; p < stop; p += 8, c += 4) {
+      const len = load<u32>(p, 4);
+      const b64 = (bufs as u64) + (load<u32>(p) as u64); // 64 bits: bufs + offset must not wrap past 2^32
+      const b = b64 as usize;
+      let r: i32 = 0;
+      // inside the arena: 0 <= b64 - lo and b64 - lo + len <= end - lo (all below 2^34: no wrap), one sign
+      const rel = (b64 as i64) - lo;
+      if ((rel | (span - rel - (len as i64))) < 0) r = S.E_RANGE;
+      else if ((len as u64) >= minLen && (Mem.rd32(b + 4, big) & capFlag) != 0) {
+        r = Chain.walk(big, b, len, fixedSize, Mem.rd32(b + capOffAt, big), t, tEnd);
+        if (r > 0) t += (r as usize) * 12;
+        else if (r == S.E_CAP_TOO_MANY) {
+          store<i32>(c, r);
+          return S.E_OUT_FULL; // the walk's room was what is left of tuples
+        }
+      }
+      store<i32>(c, r);
+    }
+    return ((t - tuples) / 12) as i32;
   }
 }
 /** The status of a link the walk refuses (see walk). */
@@ -284,31 +335,36 @@ export function caps_walk_batch(
   if (!profileOk(prof)) return S.E_BAD_ARG;
   if (!inArena(index, (n as u64) * 8) || !inArena(counts, (n as u64) * 4) || !inArena(tuples, (tuplesCap as u64) * 12))
     return S.E_RANGE;
-  const big = (prof & PROF_BIG) != 0;
-  const end = Arena.end();
-  let total: u32 = 0;
-  for (let i: u32 = 0; i < n; i++) {
-    const off = load<u32>(index + ((i as usize) << 3)),
-      len = load<u32>(index + ((i as usize) << 3) + 4);
-    const b64 = (bufs as u64) + (off as u64); // 64 bits: bufs + offset must not wrap past 2^32
-    const b = b64 as usize;
-    let r: i32 = 0;
-    if (!Arena.within(b64, len as u64, end)) r = S.E_RANGE;
-    else if ((capOffAt as u64) + 4 <= (len as u64) && len >= 8 && (Mem.rd32(b + 4, big) & capFlag) != 0)
-      r = Chain.walk(
-        big,
-        b,
-        len,
-        fixedSize,
-        Mem.rd32(b + capOffAt, big),
-        tuples + (total as usize) * 12,
-        tuplesCap - total,
-      );
-    store<i32>(counts + ((i as usize) << 2), r);
-    if (r == S.E_CAP_TOO_MANY) return S.E_OUT_FULL; // maxCaps passed was the room left
-    if (r > 0) total += r as u32;
-  }
-  return total as i32;
+  // one loop per byte order (two functions: see validate_fast.ts)
+  return (prof & PROF_BIG) != 0
+    ? batchBig(bufs, index, n, fixedSize, capOffAt, capFlag, counts, tuples, tuplesCap)
+    : batchLittle(bufs, index, n, fixedSize, capOffAt, capFlag, counts, tuples, tuplesCap);
+}
+function batchLittle(
+  bufs: usize,
+  index: usize,
+  n: u32,
+  fixedSize: u32,
+  capOffAt: u32,
+  capFlag: u32,
+  counts: usize,
+  tuples: usize,
+  tuplesCap: u32,
+): i32 {
+  return Chain.batch(false, bufs, index, n, fixedSize, capOffAt, capFlag, counts, tuples, tuplesCap);
+}
+function batchBig(
+  bufs: usize,
+  index: usize,
+  n: u32,
+  fixedSize: u32,
+  capOffAt: u32,
+  capFlag: u32,
+  counts: usize,
+  tuples: usize,
+  tuplesCap: u32,
+): i32 {
+  return Chain.batch(true, bufs, index, n, fixedSize, capOffAt, capFlag, counts, tuples, tuplesCap);
 }
 
 /** Read helper for hosts that want one u32 with the profile's byte order (0 outside the arena). */

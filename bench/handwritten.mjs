@@ -414,6 +414,8 @@ export function encodeIrqSet(x) {
     d = x.data,
     n = d ? d.length : 0,
     esz = dt === 2 ? 1 : dt === 4 ? 4 : 0;
+  // the payload is an array that count describes (encode() refuses a count that disagrees)
+  if (d != null && (!Array.isArray(d) || n !== x.count)) bad("data");
   if (n && !esz) bad("data");
   const b = new Uint8Array(SET.data + n * esz);
   st32(b, SET.argsz, x.argsz);

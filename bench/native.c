@@ -57,14 +57,16 @@ static inline int32_t validate(const uint8_t *b, uint32_t len, const uint32_t *n
 static const uint32_t RULE_OF_BIT[12] = { R_COPY_FAULT, R_ARGSZ_MIN, R_INDEX, R_COUNT_OVERFLOW, R_FLAGS_UNKNOWN, R_START,
                                           R_RANGE, R_DATA_TYPE, R_PAYLOAD_SHORT, R_COPY_FAULT, R_ACTION, R_OK };
 static const int32_t ERRNO_OF_BIT[12] = { -14, -22, -22, -22, -22, -22, -22, -22, -22, -14, -25, 0 };
+/* 3-bit field sets tested as (SET >> v) & 1: values with exactly one bit set, data types with a payload */
+enum { ONE_BIT = (1 << 1) | (1 << 2) | (1 << 4), WITH_DATA = (1 << 2) | (1 << 4) };
 static inline uint32_t verdict_bit(const uint8_t *b, uint32_t len, const uint32_t *nirqs) {
   uint32_t argsz = rd32(b), flags = rd32(b + 4), idx = rd32(b + 8), start = rd32(b + 12), count = rd32(b + 16);
-  uint32_t in = idx < 5, n = in ? nirqs[in ? idx : 0] : 0, dt = flags & 7, act = flags & 0x38;
-  uint32_t has = (dt == 2) | (dt == 4), shift = dt == 4 ? 2 : 0;
+  uint32_t in = idx < 5, n = in ? nirqs[in ? idx : 0] : 0, dt = flags & 7, act = (flags & 0x38) >> 3;
+  uint32_t has = (WITH_DATA >> dt) & 1, shift = (dt >> 1) & 2;
   uint32_t m = (uint32_t)(len < 20) | (uint32_t)(argsz < 20) << 1 | (uint32_t)!in << 2 | (uint32_t)(count >= 0xffffffffu - start) << 3
     | (uint32_t)((flags & ~0x3fu) != 0) << 4 | (uint32_t)(start >= n) << 5 | (uint32_t)(start + count > n) << 6
-    | (uint32_t)(((dt - 1) & dt) != 0 || dt == 0) << 7 | (has & (uint32_t)(count > ((argsz - 20) >> shift))) << 8
-    | (has & (uint32_t)(count > ((len - 20) >> shift))) << 9 | (uint32_t)((act != 0x08) & (act != 0x10) & (act != 0x20)) << 10 | 1u << 11;
+    | (((ONE_BIT >> dt) & 1) ^ 1) << 7 | (has & (uint32_t)(count > ((argsz - 20) >> shift))) << 8
+    | (has & (uint32_t)(count > ((len - 20) >> shift))) << 9 | (((ONE_BIT >> act) & 1) ^ 1) << 10 | 1u << 11;
   return (uint32_t)__builtin_ctz(m);
 }
 __attribute__((noinline)) static int32_t validate_batch_bf(const uint8_t *bufs, const uint32_t *idx, uint32_t n, const uint32_t *nirqs, int32_t *out) {

@@ -333,10 +333,21 @@ if (want("P5")) {
 // ---------------------------------------------------------------- P6 size and start-up
 if (want("P6")) {
   const gz = gzipSync(wasmBytes, { level: 9 }).length;
-  const script = `const b=require("fs").readFileSync(${JSON.stringify(wasmPath)});const t=process.hrtime.bigint();const i=new WebAssembly.Instance(new WebAssembly.Module(b),{});i.exports.abi_version();console.log(Number(process.hrtime.bigint()-t)/1e6)`;
-  const ts = [];
-  for (let i = 0; i < (quick ? 5 : 11); i++)
+  // The same probe on a module with nothing in it (memory of one page, an abi_version that returns 3:
+  // `(module (memory 1) (func (export "abi_version") (result i32) i32.const 3))`), in turns with
+  // release.wasm: what any module costs a fresh process (V8 sets up its wasm engine on the first one).
+  const EMPTY_MODULE =
+    "0061736d010000000105016000017f030201000503010001070f010b6162695f76657273696f6e00000a0601040041030b";
+  const probe = (load) =>
+    `const b=${load};const t=process.hrtime.bigint();const i=new WebAssembly.Instance(new WebAssembly.Module(b),{});i.exports.abi_version();console.log(Number(process.hrtime.bigint()-t)/1e6)`;
+  const script = probe(`require("fs").readFileSync(${JSON.stringify(wasmPath)})`),
+    scriptEmpty = probe(`Buffer.from("${EMPTY_MODULE}","hex")`);
+  const ts = [],
+    tsEmpty = [];
+  for (let i = 0; i < (quick ? 5 : 11); i++) {
     ts.push(Number(spawnSync(process.execPath, ["-e", script], { encoding: "utf8" }).stdout));
+    tsEmpty.push(Number(spawnSync(process.execPath, ["-e", scriptEmpty], { encoding: "utf8" }).stdout));
+  }
   const tsJs = [];
   const js = join(root, "build", "release.wasm2js.js");
   if (existsSync(js)) {
@@ -347,6 +358,7 @@ if (want("P6")) {
   row("P6", "release.wasm size (target <= 24576, 24 KiB)", wasmBytes.length, "B");
   row("P6", "release.wasm gzip -9 (target <= 10240, 10 KiB)", gz, "B");
   row("P6", "compile + instantiate, fresh node (target <= 1 ms)", median(ts), "ms", `${ts.length} processes`);
+  row("P6", "compile + instantiate of an empty module, fresh node (the engine's floor)", median(tsEmpty), "ms");
   if (tsJs.length) row("P6", "wasm2js build: import + first call, fresh node", median(tsJs), "ms");
 }
 
@@ -430,10 +442,14 @@ if (want("start")) {
     return { med, note: `node -e 0: ${med("empty").toFixed(1)} ms` };
   };
   const bundle = join(root, "dist", "bundle", "index.js");
+  const split = join(root, "dist", "node", "index.js");
   const specs = [
     ["dist/bindings/index.js (unbundled)", pathToFileURL(join(root, "dist", "bindings", "index.js")).href],
   ];
-  if (existsSync(bundle)) specs.push(["dist/bundle/index.js (the package entry)", pathToFileURL(bundle).href]);
+  if (existsSync(bundle))
+    specs.push(["dist/bundle/index.js (the entry for browsers, bundlers)", pathToFileURL(bundle).href]);
+  // what import("vfio-abi") loads in Node (package.json exports, "node" condition)
+  if (existsSync(split)) specs.push(["dist/node/index.js (the package entry in Node)", pathToFileURL(split).href]);
   for (const [label, spec] of specs) {
     for (const core of [true, false]) {
       const { med, note } = paired(["--input-type=module", "-e", probe(spec, core)]);

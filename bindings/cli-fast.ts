@@ -157,9 +157,15 @@ const fieldsOf = (s: SchemaStruct): SchemaField[] => (fieldsById[s.id] ??= struc
 
 /**
  * The JSON text `vfio-abi decode` prints (compact), for the inputs the generated fast decoder
- * accepts; undefined for any other input (the caller then runs the core).
+ * accepts; undefined for any other input (the caller then runs the core). `source`, if given, is
+ * the JSON text of the item's source, written as the last member of "$" (where the CLI puts it).
  */
-export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile): string | undefined {
+export function decodeLineFast(
+  s: SchemaStruct,
+  b: Uint8Array,
+  prof: ResolvedProfile,
+  source?: string,
+): string | undefined {
   const fast = FAST_TRY[s.name];
   if (!fast || prof.proposals.length) return undefined;
   const v = fast(b, prof.word);
@@ -171,7 +177,7 @@ export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedPro
   let extra = "";
   if (s.kind !== "info") {
     if (contentEnd < b.length) extra = `,"slack":"${hexOf(b, contentEnd, b.length)}","slackOffset":${contentEnd}`;
-    return finish(s, b, prof, v, m, extra);
+    return finish(s, b, prof, v, m, extra, source);
   }
   const argsz = v.argsz as number,
     flags = v.flags as number;
@@ -227,7 +233,7 @@ export function decodeLineFast(s: SchemaStruct, b: Uint8Array, prof: ResolvedPro
   }
   if (contentEnd < argsz) extra += `,"slack":"${hexOf(b, contentEnd, argsz)}","slackOffset":${contentEnd}`;
   if (argsz < b.length) extra += `,"tail":"${hexOf(b, argsz, b.length)}","tailOffset":${argsz}`;
-  return finish(s, b, prof, v, m, extra);
+  return finish(s, b, prof, v, m, extra, source);
 }
 
 /** "$":{"struct":..,"length": and ..,"profile":..,"flags":{ : the same for every line of a run. */
@@ -239,7 +245,15 @@ function headOf(s: SchemaStruct, prof: ResolvedProfile): [string, string] {
   ]);
 }
 
-function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m: MetaText, extra: string): string {
+function finish(
+  s: SchemaStruct,
+  b: Uint8Array,
+  prof: ResolvedProfile,
+  v: Val,
+  m: MetaText,
+  extra: string,
+  source: string | undefined,
+): string {
   const [head, pt] = headOf(s, prof);
   // the value's scalar fields through the struct's generated JSON shape; payload and caps generically
   const jh = FAST_JSON_HEAD[s.name];
@@ -254,7 +268,7 @@ function finish(s: SchemaStruct, b: Uint8Array, prof: ResolvedProfile, v: Val, m
     const body = toJSONText(v);
     out = body.length > 2 ? `${body.slice(0, -1)},` : "{";
   }
-  return `${out}${head}${b.length}${pt}${m.flags}},"enums":{${m.enums}},"gaps":[${m.gaps}],"notes":${m.notes.length ? JSON.stringify(m.notes) : "[]"}${extra}}}`;
+  return `${out}${head}${b.length}${pt}${m.flags}},"enums":{${m.enums}},"gaps":[${m.gaps}],"notes":${m.notes.length ? JSON.stringify(m.notes) : "[]"}${extra}${source === undefined ? "" : `,"source":${source}`}}}`;
 }
 
 // ---------------------------------------------------------------- line input and JSON output
@@ -279,6 +293,22 @@ export function plainHex(line: string): Uint8Array | undefined {
     if ((hi | lo) < 0) return undefined;
     out[j] = (hi << 4) | lo;
   }
+  return out;
+}
+
+/** Scratch buffers of the stdin lane by length (the decoded line is turned into text before the next). */
+const scratch: Uint8Array[] = [];
+/** Values of the bytes "0"-"9", "a"-"f", "A"-"F" (others are never looked up). */
+const NIBBLE8 = new Uint8Array(256);
+for (let i = 0; i < 128; i++) NIBBLE8[i] = Math.max(NIBBLE[i], 0);
+/**
+ * The bytes of hex digits b[start, end), which hold nothing but an even number of them (the caller
+ * checked), in a buffer reused for the next line of the same length: valid until the next call.
+ */
+export function hexScratch(b: Uint8Array, start: number, end: number): Uint8Array {
+  const n = (end - start) >> 1;
+  const out = n <= 4096 ? (scratch[n] ??= new Uint8Array(n)) : new Uint8Array(n);
+  for (let i = start, j = 0; j < n; i += 2, j++) out[j] = (NIBBLE8[b[i]] << 4) | NIBBLE8[b[i + 1]];
   return out;
 }
 

@@ -34,6 +34,13 @@ export interface InputOptions {
   binary?: boolean;
   split?: SplitMode;
   wholeLine?: (hex: string) => boolean;
+  /**
+   * Standard input's lines that are nothing but hex digits (an even number of them), straight to
+   * their output line: (bytes, start, end, source) -> the line, or undefined to make the line an item
+   * as usual (`source` is the JSON text of the item's source, "stdin:N"). Only asked where the
+   * splitter would make the line a plain item of its own.
+   */
+  lane?: (bytes: Uint8Array, start: number, end: number, source: string) => string | undefined;
   /** called once per file or stream with the number of kernel log lines skipped */
   onSkipped?: (where: string, n: number) => void;
 }
@@ -103,8 +110,9 @@ function* fileItems(path: string, o: InputOptions): Generator<Item> {
 }
 
 /** Every input item, in batches (one per file, or per chunk of standard input), so a command can
- *  work through a chunk without waiting and wait only when its output is full. */
-export async function* inputBatches(o: InputOptions): AsyncGenerator<Item[]> {
+ *  work through a chunk without waiting and wait only when its output is full. A string in a batch
+ *  is output text the lane made (whole lines, each with its newline). */
+export async function* inputBatches(o: InputOptions): AsyncGenerator<(Item | string)[]> {
   if (o.files?.length) {
     for (const f of o.files) {
       if (f === "-") {
@@ -122,7 +130,20 @@ export async function* inputBatches(o: InputOptions): AsyncGenerator<Item[]> {
   yield* stdinBatches(o);
 }
 
-async function* stdinBatches(o: InputOptions): AsyncGenerator<Item[]> {
+const BATCH_ITEMS = 256,
+  BATCH_TEXT = 1 << 16;
+
+/** Bytes 0-9, a-f, A-F from start to end, an even number of them. */
+function hexOnly(b: Uint8Array, start: number, end: number): boolean {
+  if ((end - start) & 1 || end === start) return false;
+  for (let i = start; i < end; i++) {
+    const c = b[i];
+    if (!((c >= 48 && c <= 57) || ((c | 32) >= 97 && (c | 32) <= 102))) return false;
+  }
+  return true;
+}
+
+async function* stdinBatches(o: InputOptions): AsyncGenerator<(Item | string)[]> {
   if (o.binary) {
     const chunks: Buffer[] = [];
     for await (const c of process.stdin) chunks.push(c as Buffer);
@@ -130,25 +151,61 @@ async function* stdinBatches(o: InputOptions): AsyncGenerator<Item[]> {
     yield [{ bytes: new Uint8Array(b.buffer, b.byteOffset, b.length), source: "stdin" }];
     return;
   }
-  // chunks split into lines here (readline's per-line events cost more than decoding a line)
+  // chunks of bytes split into lines here (readline's per-line events cost more than decoding a line);
+  // a line is UTF-8 text (a newline byte never sits inside a UTF-8 sequence), made a string only
+  // when it is not for the lane
   const split = new DumpSplitter({ mode: o.split, wholeLine: o.wholeLine });
   const name = (it: TextItem): Item => ({ text: it.text, plain: it.plain, source: `stdin:${it.line}` });
-  let rest = "";
-  process.stdin.setEncoding("utf8");
-  for await (const chunk of process.stdin as AsyncIterable<string>) {
-    const text = rest + chunk;
-    const batch: Item[] = [];
-    let start = 0;
-    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", start)) {
-      for (const it of split.push(text.charCodeAt(nl - 1) === 13 ? text.slice(start, nl - 1) : text.slice(start, nl)))
-        batch.push(name(it));
-      start = nl + 1;
+  const lane = o.lane;
+  let batch: (Item | string)[] = [];
+  let laneText = ""; // the lane's output lines since the last item, each with its newline
+  /** One line (bytes from start to end, its newline and CR left out) into the batch. */
+  const line = (b: Buffer, start: number, end: number) => {
+    if (lane && hexOnly(b, start, end) && split.takesPlain(end - start)) {
+      const r = lane(b, start, end, `"stdin:${split.nextLine}"`);
+      if (r !== undefined) {
+        split.skip();
+        laneText += `${r}\n`;
+        return;
+      }
     }
-    rest = text.slice(start);
-    if (batch.length) yield batch;
+    const items = split.push(b.toString("utf8", start, end));
+    if (items.length && laneText) {
+      batch.push(laneText);
+      laneText = "";
+    }
+    for (const it of items) batch.push(name(it));
+  };
+  const take = () => {
+    if (laneText) batch.push(laneText);
+    const b = batch;
+    batch = [];
+    laneText = "";
+    return b;
+  };
+  let rest: Buffer[] = []; // a line begun in earlier chunks
+  const lineEnd = (b: Buffer, start: number, nl: number) => (nl > start && b[nl - 1] === 13 ? nl - 1 : nl);
+  for await (const chunk of process.stdin as AsyncIterable<Buffer>) {
+    let start = 0;
+    for (let nl = chunk.indexOf(10); nl >= 0; nl = chunk.indexOf(10, start)) {
+      if (rest.length) {
+        const b = Buffer.concat([...rest, chunk.subarray(0, nl)]);
+        rest = [];
+        line(b, 0, lineEnd(b, 0, b.length));
+      } else line(chunk, start, lineEnd(chunk, start, nl));
+      start = nl + 1;
+      // a chunk holds thousands of lines: their output goes out in smaller batches, written while it
+      // is young (output kept until the chunk's end survives the scavenges)
+      if (batch.length >= BATCH_ITEMS || laneText.length >= BATCH_TEXT) yield take();
+    }
+    if (start < chunk.length) rest.push(chunk.subarray(start));
+    if (batch.length || laneText) yield take();
   }
-  const last: Item[] = [];
-  if (rest) for (const it of split.push(rest.endsWith("\r") ? rest.slice(0, -1) : rest)) last.push(name(it));
+  if (rest.length) {
+    const b = Buffer.concat(rest);
+    line(b, 0, b[b.length - 1] === 13 ? b.length - 1 : b.length);
+  }
+  const last = take();
   for (const it of split.end()) last.push(name(it));
   if (last.length) yield last;
   if (split.skipped) o.onSkipped?.("stdin", split.skipped);
@@ -185,6 +242,12 @@ export class Output {
   /** Queue one line; returns a promise to await when the pipe is full (undefined otherwise). */
   line(s: string): Promise<void> | undefined {
     this.chunk += `${s}\n`;
+    if (this.chunk.length >= this.chunkSize) this.write();
+    return this.pending ?? undefined;
+  }
+  /** Queue text of whole lines, each with its newline; returns what line() returns. */
+  text(s: string): Promise<void> | undefined {
+    this.chunk += s;
     if (this.chunk.length >= this.chunkSize) this.write();
     return this.pending ?? undefined;
   }

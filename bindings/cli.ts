@@ -11,7 +11,7 @@ import { structByName, structFields } from "./schema-index.js";
 import { resolveProfile } from "./profile.js";
 import { SPLIT_MODES, type SplitMode } from "./dump-stream.js";
 import { inputBatches, Output, type Item } from "./cli-io.js";
-import { decodeLineFast, plainHex, toJSONText } from "./cli-fast.js";
+import { decodeLineFast, hexScratch, plainHex, toJSONText } from "./cli-fast.js";
 import { suggestion } from "./suggest.js";
 import { CliUsageError, choiceOption, intOption, isUsageError, parseCommandArgs } from "./cli-args.js";
 import type { ProfileOptions } from "./types.js";
@@ -151,6 +151,8 @@ interface ItemCommand {
   wholeLine?: (hex: string) => boolean;
   /** turn an item into an output line */
   each: (item: Item) => string;
+  /** standard input's plain hex lines straight to output lines (see InputOptions.lane) */
+  lane?: (bytes: Uint8Array, start: number, end: number, source: string) => string | undefined;
 }
 
 /** Run a command over its items: one output line each; failures print an error line and make the exit status 1. */
@@ -164,11 +166,17 @@ async function runItems(c: ItemCommand): Promise<number> {
     binary: c.values.binary as boolean | undefined,
     split,
     wholeLine: c.wholeLine,
+    lane: c.lane,
     onSkipped: (where, n) =>
       process.stderr.write(`vfio-abi ${c.cmd}: ${where}: skipped ${n} kernel log line(s) without hex bytes\n`),
   });
   for await (const batch of batches) {
     for (const item of batch) {
+      if (typeof item === "string") {
+        const wait = out.text(item);
+        if (wait) await wait;
+        continue;
+      }
       let line: string;
       try {
         line = c.each(item);
@@ -276,6 +284,13 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
     const line = (b: Uint8Array, source: string | null) =>
       withSource(decodeLineFast(st, b, s.rp) ?? toJSONText(decode(s.struct, b, s.prof)), source);
     const text = s.values.pretty ? pretty : line;
+    // stdin's lines of plain hex: bytes straight from the text, no item; what the fast decoder is not
+    // sure about (and any error) takes the path above, so the output is the same
+    const lane =
+      s.values.pretty || s.format !== undefined
+        ? undefined
+        : (t: Uint8Array, start: number, end: number, source: string) =>
+            decodeLineFast(st, hexScratch(t, start, end), s.rp, source);
     return runItems({
       cmd: "decode",
       values: s.values,
@@ -283,6 +298,7 @@ const commands: Record<string, (argv: string[]) => Promise<number>> = {
       files: s.files,
       wholeLine: s.wholeLine,
       each: (item) => text(bytesOf(item, s), item.source),
+      lane,
     });
   },
   async encode(argv) {

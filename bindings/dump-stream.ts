@@ -95,6 +95,25 @@ export class DumpSplitter {
     return out;
   }
 
+  /**
+   * Would push() make a line of `digits` hex digits (nothing else) an item of its own, plain? Then a
+   * caller may handle the line itself and call skip() instead of push(): the same item, numbered alike.
+   */
+  takesPlain(digits: number): boolean {
+    if (this.mode === "line") return true;
+    return this.mode === "auto" && !this.open && !this.pendingC && digits !== XXD_P_WIDTH;
+  }
+
+  /** Count a line the caller handled itself (after takesPlain said yes); returns its 1-based number. */
+  skip(): number {
+    return ++this.no;
+  }
+
+  /** The number the next line will have. */
+  get nextLine(): number {
+    return this.no + 1;
+  }
+
   /** End of input: the last item, if any. */
   end(): TextItem[] {
     const out: TextItem[] = [];

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // Build everything: generated files, the wasm modules (core release + debug, fuzz), the TypeScript bindings,
-// the wasm2js fallback, the esbuild bundles, then the inspector (which ships both modules). Steps run in this order.
+// the wasm2js fallback, the esbuild bundles and the Node entry's parts, then the inspector (which ships both modules). Steps run in this order.
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as buildBundle } from "./build/bundle.mjs";
 import { build as buildInspector } from "./build/inspector.mjs";
+import { build as buildSplit } from "./build/split.mjs";
 import { build as buildWasm2js } from "./build/wasm2js.mjs";
 import { parseOptions } from "./lib/options.mjs";
 
@@ -23,6 +24,7 @@ export const OUTPUTS = [
   "dist/bundle/index.js",
   "dist/bundle/fast-check.js",
   "dist/bundle/cli.js",
+  "dist/node/index.js",
   "build/release.wasm",
   "build/fuzz.wasm",
   "build/release.wasm2js.js",
@@ -56,6 +58,7 @@ step("tsc", () => run(bin("tsc"), ["-p", "tsconfig.json"]));
 for (const [name, build] of [
   ["wasm2js", buildWasm2js],
   ["bundle", buildBundle],
+  ["split", buildSplit],
   ["inspector", buildInspector],
 ]) {
   const t = Date.now();

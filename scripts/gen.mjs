@@ -426,9 +426,21 @@ function tsInterface(s) {
   return `/** ${s.cName}${s.doc ? ` — ${s.doc}` : ""} */\nexport interface ${pascal(s.name)} {\n${lines.join("\n")}\n}`;
 }
 
+/** The text of bindings/generated/schema-text.ts: the schema table as JSON text, behind a function. */
+function tsSchemaText() {
+  return `${BANNER}// The schema table as JSON text (bindings/generated/schema.ts parses it on first use).
+export const schemaText = (): string => ${JSON.stringify(JSON.stringify(schemaData()))};
+`;
+}
+
 function tsSchema() {
   const ifaces = model.structs.map(tsInterface);
-  const data = {
+  const data = schemaData();
+  return tsSchemaModule(ifaces, data);
+}
+
+function schemaData() {
+  return {
     proposals: proposalNames.map((p, i) => ({ name: p, bit: 1 << (8 + i), ...abi.proposals[p] })),
     arches: abi.arches,
     epochs: abi.epochs,
@@ -460,15 +472,21 @@ function tsSchema() {
       fdRules: abi.vfioUser.fdRules,
     },
   };
+}
+
+function tsSchemaModule(ifaces, data) {
   return `${BANNER}/* eslint-disable */
 import type { IrqSetData } from "../types.js";
 import type { SchemaData } from "../schema-types.js";
 
 // JSON text parsed on first use: an import (and the fast paths, which read only generated offsets)
 // does not pay for it; when it is needed, JSON.parse builds it several times faster than an object literal.
-const TEXT = ${JSON.stringify(JSON.stringify(data))};
+// The text is its own module behind a function, so the Node entry (scripts/build/split.mjs) can load
+// it on first use: V8's compile cost follows the source size, a string included.
+import { schemaText } from "./schema-text.js";
+
 let parsed: SchemaData | undefined;
-const data = (): SchemaData => (parsed ??= JSON.parse(TEXT) as SchemaData);
+const data = (): SchemaData => (parsed ??= JSON.parse(schemaText()) as SchemaData);
 /** The schema: every top-level key is a getter over the one parse of the JSON text. */
 export const SCHEMA: SchemaData = {
 ${Object.keys(data)
@@ -489,6 +507,7 @@ ${model.structs.map((s) => `  ${s.name}: ${pascal(s.name)};`).join("\n")}
 const outputs = {
   "assembly/generated/layout.ts": asLayout(),
   "bindings/generated/schema.ts": tsSchema(),
+  "bindings/generated/schema-text.ts": tsSchemaText(),
   "bindings/generated/constants.ts": `${BANNER}// The kernel's names (flags, masks, enums) and layout facts equal in every ABI variant (ids, offsets,
 // sizes), for hand-written TypeScript: the same names the AssemblyScript core uses.
 ${kernelConstants()

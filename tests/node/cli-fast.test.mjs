@@ -4,7 +4,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as lib from "../../dist/bindings/index.js";
-import { decodeLineFast, fastStructs, toJSONText, plainHex } from "../../dist/bindings/cli-fast.js";
+import { decodeLineFast, fastStructs, toJSONText, plainHex, hexScratch } from "../../dist/bindings/cli-fast.js";
 import { rng } from "../../bench/corpus.mjs";
 import { OPTS, randomValue, mutations } from "../helpers/struct-random.mjs";
 
@@ -41,12 +41,34 @@ for (const s of lib.SCHEMA.structs) {
         const got = decodeLineFast(lib.structByName(s.name), b, prof);
         if (got === undefined) continue;
         assert.equal(got, want, `${s.name} ${Buffer.from(b).toString("hex")} opts ${JSON.stringify(opts)}`);
+        // the stdin lane: bytes from the middle of a text into a reused buffer, the source written into "$"
+        const text = Buffer.from(`zz${Buffer.from(b).toString("hex")}zz`);
+        const j = JSON.parse(want);
+        const sourced = JSON.stringify({ ...j, $: { ...j.$, source: `stdin:${i}` } });
+        assert.equal(
+          decodeLineFast(lib.structByName(s.name), hexScratch(text, 2, text.length - 2), prof, `"stdin:${i}"`),
+          sourced,
+        );
         fast++;
       }
     }
     if (fastStructs().includes(s.name)) assert.ok(fast > 20, `${fast} lines took the fast path`);
   });
 }
+
+test("hexScratch: the bytes of a run of hex digits, in a buffer reused for the next run of that length", () => {
+  const text = (s) => Buffer.from(s, "latin1");
+  const a = hexScratch(text("xx00ffA0yy"), 2, 8);
+  assert.deepEqual(a, Uint8Array.of(0, 255, 160));
+  const b = hexScratch(text("0a0B0c"), 0, 6);
+  assert.equal(b, a);
+  assert.deepEqual(b, Uint8Array.of(10, 11, 12));
+  assert.deepEqual(hexScratch(text("ab".repeat(5000)), 0, 10000), new Uint8Array(5000).fill(0xab));
+  const digits = "0123456789abcdefABCDEF";
+  for (const hi of digits)
+    for (const lo of digits)
+      assert.deepEqual(hexScratch(text(`${hi}${lo}`), 0, 2), Uint8Array.of(parseInt(hi + lo, 16)));
+});
 
 test("plainHex takes only an even run of hex digits", () => {
   assert.deepEqual(plainHex("00ffA0"), Uint8Array.of(0, 255, 160));

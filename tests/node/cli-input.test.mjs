@@ -368,3 +368,79 @@ test("| head -1: the CLI stops quietly with status 0 when the reader goes away",
     assert.equal(r.stderr, "", cmd);
   }
 });
+
+// Standard input's plain-hex lane (lines of hex digits go straight to the fast decoder and its JSON
+// text, no item) against the general path: the same text read from a file (--in) takes the splitter
+// and the dump parser for every line. Output and messages must match, the sources renamed.
+test("standard input's plain-hex lane prints what the general path prints, for mixed and broken input", () => {
+  const hex = (n) => toHex(bytesOf(vec(n).hex));
+  const info = hex("kernel_irq_info_edu_intx"),
+    set = hex("irq_set_msix_eventfd_3"),
+    region = hex("region_info_sparse_mmap");
+  const xxdp = spawnSync("xxd", ["-p"], { input: Buffer.alloc(40, 0x11), encoding: "utf8" })
+    .stdout.trim()
+    .split("\n");
+  const lines = [
+    info,
+    info.toUpperCase(),
+    `${info}\r`, // CRLF
+    "",
+    "   ",
+    info.slice(0, -1), // odd number of digits
+    `${info.slice(0, -2)}zz`, // not hex
+    `${info.slice(0, 8)} ${info.slice(8)}`, // plain hex with a space: an item
+    info.slice(0, 8), // too short: E_SHORT
+    `${info}00ff`, // a tail
+    `10000000${"00".repeat(4)}`.padEnd(120, "7"), // argsz says 16, bytes run on
+    ...xxdp, // xxd -p: a 60-digit line that continues
+    info,
+    "hello world",
+    "[  12.345678] vfio-pci 0000:00:01.0: enabling device", // a kernel log line without hex
+    `{"argsz":16,"flags":1,"index":0,"count":1}`,
+    info,
+    "0".repeat(60), // 60 digits, argsz 0: xxd -p continuing into the next line
+    info,
+    "é0",
+    `${"ab".repeat(70000)}`, // a very long line (crosses a 64 KiB chunk)
+    set,
+    region,
+  ];
+  const cases = [
+    ["irq_info", `${lines.join("\n")}\n`],
+    ["irq_info", lines.join("\n")], // no newline at the end
+    ["irq_info", `${lines.join("\r\n")}\r\n`],
+    ["irq_set", `${lines.join("\n")}\n`],
+    ["region_info", `${lines.join("\n")}\n`],
+  ];
+  // bytes that are not UTF-8 (a sequence cut by the newline, stray continuation bytes) between lanes
+  const raw = Buffer.concat([
+    Buffer.from(`${info}\n`),
+    Buffer.from([0xc3, 0x0a, 0xff, 0xfe, 0x30, 0x30, 0x0d, 0x0a, 0xe2, 0x82]),
+    Buffer.from(`\n${info}\n\xe90\n${info}\n\n${info}`), // a blank line: more than one item in every split mode
+  ]);
+  cases.push(["irq_info", raw]);
+  // many chunks of input, the lane interrupted now and then
+  const long = `${Array.from({ length: 5000 }, (_, i) => (i % 997 === 0 ? "zz" : i % 1000 === 1 ? "" : info)).join("\n")}\n`;
+  const runs = cases.flatMap(([struct, input]) =>
+    [[], ["--split", "line"], ["--split", "blank"], ["--endian", "big"]]
+      .filter((extra) => extra[0] !== "--endian" || struct === "irq_info")
+      .map((extra) => [struct, input, extra]),
+  );
+  const big = { maxBuffer: 1 << 26 };
+  // a file reports its skipped kernel log lines before its items, standard input at its end
+  const sorted = (s) => s.split("\n").sort().join("\n");
+  let n = 0,
+    decoded = 0;
+  for (const [struct, input, extra] of [...runs, ["irq_info", long, []]]) {
+    const file = join(dir, `lane-${n++}.txt`);
+    writeFileSync(file, input);
+    const lane = cli(["decode", struct, ...extra], input, big);
+    const general = cli(["decode", struct, ...extra, "--in", file], undefined, big);
+    const rename = (s) => s.replaceAll(`${file}:`, "stdin:");
+    assert.equal(lane.status, general.status, `${struct} ${extra}`);
+    assert.equal(lane.stdout, rename(general.stdout), `${struct} ${extra}`);
+    assert.equal(sorted(lane.stderr), sorted(rename(general.stderr)), `${struct} ${extra}`);
+    decoded += lane.stdout.split("\n").filter((l) => l.startsWith('{"argsz"')).length;
+  }
+  assert.ok(decoded > 5000, `${decoded} lines decoded`);
+});

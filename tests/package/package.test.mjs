@@ -72,7 +72,8 @@ const wasm = readFileSync(require.resolve("vfio-abi/wasm"));
 const version = JSON.parse(readFileSync(require.resolve("vfio-abi/package.json"), "utf8")).version;
 const dump = lib.parseDump("00000000  14 00 00 00 21 00 00 00  01 00 00 00 00 00 00 00  |....!...........|\\n00000010  00 00 00 00                                       |....|\\n00000014\\n");
 console.log(JSON.stringify({ count: d.count, argsz: d.argsz, wasm: WebAssembly.validate(wasm), version, structs: Object.keys(ABI.structs).length > 5 && ABI.ioctls.length > 5,
-  arbitraries: typeof fc.irqSet === "function", dump: lib.toHex(dump.bytes), backend: lib.backend() }));
+  arbitraries: typeof fc.irqSet === "function", dump: lib.toHex(dump.bytes), backend: lib.backend(),
+  entry: import.meta.resolve("vfio-abi").split("/").slice(-3).join("/"), fast: lib.decodeIrqSetFast(bytes).count }));
 `;
 
 function checkInstalled(dir) {
@@ -89,6 +90,8 @@ function checkInstalled(dir) {
     arbitraries: true,
     dump: "1400000021000000010000000000000000000000",
     backend: "wasm",
+    entry: "dist/node/index.js", // Node takes the split entry (exports, "node" condition)
+    fast: 3,
   });
   const bin = join(dir, "node_modules", ".bin", "vfio-abi");
   const dec = spawnSync(
