@@ -240,12 +240,13 @@ function checkWasm(ex, devp, work, out, n, checker) {
 }
 
 /**
- * The contenders take turns, one timed run each per round after a warm-up (the machine is shared: a
- * drift in the load reaches them alike); c.rate is the median of 5 rounds. Every run's output (the
- * accepted count, and the wasm's hash sum) must be the same: c.out.
+ * The contenders take turns, one timed run each per round after an untimed round (every contender
+ * reaches its optimising tier: V8 tiers wasm up from Liftoff on a background thread, JS from the
+ * interpreter), so a drift in the load reaches them alike; c.rate is the median of 5 rounds. Every
+ * run's output (the accepted count, and the wasm's hash sum) must be the same: c.out.
  */
 function inTurns(contenders) {
-  for (const c of contenders) c.run(Math.min(c.n, 20_000));
+  for (const c of contenders) c.run(c.n);
   const rates = contenders.map(() => []);
   for (let r = 0; r < 5; r++)
     contenders.forEach((c, i) => {
