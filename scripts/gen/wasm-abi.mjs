@@ -105,6 +105,76 @@ const C_TYPE = {
 export const wasmSignature = (f) =>
   `${WASM_TYPE[f.ret] || "void"}(${f.params.map((p) => WASM_TYPE[p.type]).join(",")})`;
 const tsType = (t) => TS_TYPE[t] ?? "number";
+/** The TypeScript tables of the SET_IRQS oracle and of fuzzing. */
+function tsOracleAndFuzz(j, obj) {
+  const L = [];
+  L.push(
+    "",
+    "/** The SET_IRQS oracle's device block (u32 words), drivers, irq types, errno values and rules. */",
+    `export const DEV_WORDS = ${W.oracle.devWords};`,
+    `export const DEV = ${obj(W.oracle.device.map((d) => [d.name.slice(4), d.word]))} as const;`,
+    `export const KERN = ${obj(W.oracle.kernelBits.map((d) => [d.name.slice(5), d.value]))} as const;`,
+    `export const DEVF = ${obj(W.oracle.features.map((d) => [d.name.slice(5), d.value]))} as const;`,
+    `export const TRIG = ${obj(W.oracle.triggers.map((d) => [d.name.slice(5), d.value]))} as const;`,
+    `export const TRIG_INDEX_SHIFT = ${W.oracle.triggerIndexShift};`,
+    `export const MAX_FD = ${W.oracle.maxFd};`,
+    `export const LVU = ${obj(W.oracle.libvfioUser.map((d) => [d.name, hex(d.value)]))} as const;`,
+    `export const PLAT = ${obj(W.oracle.platform.map((d) => [d.name.slice(5), hex(d.value)]))} as const;`,
+    `export const PCI = ${obj(W.oracle.pci.map((d) => [d.name.slice(4), hex(d.value)]))} as const;`,
+    `export const DRV = ${obj(W.oracle.drivers.map((d) => [d.name.slice(4), d.value]))} as const;`,
+    `export const IRQ_TYPE = ${obj(W.oracle.irqTypes.map((d) => [d.name.slice(2), d.value]))} as const;`,
+    `export const IRQ_TYPE_LABELS = [${W.oracle.irqTypes.map((d) => j(d.label)).join(", ")}] as const;`,
+    `export const ERRNO = ${obj(W.oracle.errno.map((e) => [e.name, e.value]))} as const;`,
+    "export type ErrnoName = keyof typeof ERRNO;",
+    "/** errno value -> name. */",
+    `export const ERRNO_NAMES: Record<number, ErrnoName> = ${j(Object.fromEntries(W.oracle.errno.map((e) => [e.value, e.name])))};`,
+    "/** Rule ids (index) with the errno the kernel usually answers, a one-line reason and the vfio_irq_set fields judged. */",
+    `export const RULES: readonly { id: number; name: string; errno: ErrnoName | null; reason: string; fields: readonly string[] }[] = ${j(rulesWithFields())};`,
+    `export const R = ${obj(W.oracle.rules.map((r, i) => [r.name, i]))} as const;`,
+  );
+  L.push(
+    "",
+    "/** Fuzzing: mutation classes, families, failure kinds, work area and campaign block. */",
+    `export type Family = ${W.fuzz.families.map((f) => j(f.name)).join(" | ")};`,
+    `export const CLASSES: readonly { id: number; name: string; family: Family; valid: boolean; doc: string }[] = ${j(W.fuzz.classes.map((k) => ({ id: k.id, name: k.label, family: familyOf(k.id).name, valid: k.valid, doc: k.doc })))};`,
+    `export const NUM_CLASSES = ${numClasses()};`,
+    `export const NO_RULE = ${hex(W.fuzz.noRule)};`,
+    `export const FAILURE_KINDS: Record<number, string> = ${j(Object.fromEntries(W.fuzz.failureKinds.map((k) => [k.value, k.meaning])))};`,
+    `export const WORK = ${obj(W.fuzz.work.map((w) => [w.name.slice(2), w.offset]))} as const;`,
+    `export const WORK_SIZE = ${workSize()};`,
+    `export const BUF_CAP = ${W.fuzz.bufCap};`,
+    `export const OUT_WORDS = ${W.fuzz.campaign.words};`,
+    "/** Byte offsets of fuzz_campaign's statistics block. */",
+    `export const OUT = ${obj(W.fuzz.campaign.fields.map((f) => [f.name.slice(4), f.offset]))} as const;`,
+    `export const MAX_FAIL_LIST = ${W.fuzz.campaign.maxFailList};`,
+  );
+  return L;
+}
+
+/** The WasmExports / FuzzExports interfaces: every export with its signature. */
+function tsInterfaces() {
+  const L = [];
+  const sig = (f) =>
+    `  /** ${f.doc || f.summary} */\n  ${f.name}(${f.params.map((p) => `${p.name}: ${tsType(p.type)}`).join(", ")}): ${tsType(f.ret)};`;
+  const iface = (m, name, what) => [
+    "",
+    `/** ${what}: every function with its signature, the memory and the immutable globals. */`,
+    `export interface ${name} {`,
+    "  memory: WebAssembly.Memory;",
+    ...W.exportedGlobals.filter((g) => g.modules.includes(m)).map((g) => `  ${g.name}: WebAssembly.Global;`),
+    ...W.exportedFunctions.filter((f) => f.modules.includes(m)).map(sig),
+    "}",
+  ];
+  L.push(
+    ...iface("core", "WasmExports", "The core module's exports (build/release.wasm)"),
+    ...iface("fuzz", "FuzzExports", "The fuzzing module's exports (build/fuzz.wasm, loaded on demand)"),
+    "",
+    "/** What every module exports: its memory and the arena functions (bindings/memory.ts works on either). */",
+    'export type ArenaExports = Pick<WasmExports, "memory" | "abi_version" | "arena_ptr" | "arena_cap" | "arena_reserve">;',
+  );
+  return L;
+}
+
 function tsOut() {
   const j = (x) => JSON.stringify(x);
   const obj = (rows) => `{\n${rows.map(([k, v]) => `  ${k}: ${v},`).join("\n")}\n}`;
@@ -148,64 +218,7 @@ function tsOut() {
     `export const NOTE = ${obj(W.record.notes.map((k) => [k.name.slice(5), k.value]))} as const;`,
     `export const FDS = ${obj(W.record.fds.map((k) => [k.name.slice(4), k.value]))} as const;`,
   );
-  L.push(
-    "",
-    "/** The SET_IRQS oracle's device block (u32 words), drivers, irq types, errno values and rules. */",
-    `export const DEV_WORDS = ${W.oracle.devWords};`,
-    `export const DEV = ${obj(W.oracle.device.map((d) => [d.name.slice(4), d.word]))} as const;`,
-    `export const KERN = ${obj(W.oracle.kernelBits.map((d) => [d.name.slice(5), d.value]))} as const;`,
-    `export const DEVF = ${obj(W.oracle.features.map((d) => [d.name.slice(5), d.value]))} as const;`,
-    `export const TRIG = ${obj(W.oracle.triggers.map((d) => [d.name.slice(5), d.value]))} as const;`,
-    `export const TRIG_INDEX_SHIFT = ${W.oracle.triggerIndexShift};`,
-    `export const MAX_FD = ${W.oracle.maxFd};`,
-    `export const LVU = ${obj(W.oracle.libvfioUser.map((d) => [d.name, hex(d.value)]))} as const;`,
-    `export const PLAT = ${obj(W.oracle.platform.map((d) => [d.name.slice(5), hex(d.value)]))} as const;`,
-    `export const PCI = ${obj(W.oracle.pci.map((d) => [d.name.slice(4), hex(d.value)]))} as const;`,
-    `export const DRV = ${obj(W.oracle.drivers.map((d) => [d.name.slice(4), d.value]))} as const;`,
-    `export const IRQ_TYPE = ${obj(W.oracle.irqTypes.map((d) => [d.name.slice(2), d.value]))} as const;`,
-    `export const IRQ_TYPE_LABELS = [${W.oracle.irqTypes.map((d) => j(d.label)).join(", ")}] as const;`,
-    `export const ERRNO = ${obj(W.oracle.errno.map((e) => [e.name, e.value]))} as const;`,
-    "export type ErrnoName = keyof typeof ERRNO;",
-    "/** errno value -> name. */",
-    `export const ERRNO_NAMES: Record<number, ErrnoName> = ${j(Object.fromEntries(W.oracle.errno.map((e) => [e.value, e.name])))};`,
-    "/** Rule ids (index) with the errno the kernel usually answers, a one-line reason and the vfio_irq_set fields judged. */",
-    `export const RULES: readonly { id: number; name: string; errno: ErrnoName | null; reason: string; fields: readonly string[] }[] = ${j(rulesWithFields())};`,
-    `export const R = ${obj(W.oracle.rules.map((r, i) => [r.name, i]))} as const;`,
-  );
-  L.push(
-    "",
-    "/** Fuzzing: mutation classes, families, failure kinds, work area and campaign block. */",
-    `export type Family = ${W.fuzz.families.map((f) => j(f.name)).join(" | ")};`,
-    `export const CLASSES: readonly { id: number; name: string; family: Family; valid: boolean; doc: string }[] = ${j(W.fuzz.classes.map((k) => ({ id: k.id, name: k.label, family: familyOf(k.id).name, valid: k.valid, doc: k.doc })))};`,
-    `export const NUM_CLASSES = ${numClasses()};`,
-    `export const NO_RULE = ${hex(W.fuzz.noRule)};`,
-    `export const FAILURE_KINDS: Record<number, string> = ${j(Object.fromEntries(W.fuzz.failureKinds.map((k) => [k.value, k.meaning])))};`,
-    `export const WORK = ${obj(W.fuzz.work.map((w) => [w.name.slice(2), w.offset]))} as const;`,
-    `export const WORK_SIZE = ${workSize()};`,
-    `export const BUF_CAP = ${W.fuzz.bufCap};`,
-    `export const OUT_WORDS = ${W.fuzz.campaign.words};`,
-    "/** Byte offsets of fuzz_campaign's statistics block. */",
-    `export const OUT = ${obj(W.fuzz.campaign.fields.map((f) => [f.name.slice(4), f.offset]))} as const;`,
-    `export const MAX_FAIL_LIST = ${W.fuzz.campaign.maxFailList};`,
-  );
-  const sig = (f) =>
-    `  /** ${f.doc || f.summary} */\n  ${f.name}(${f.params.map((p) => `${p.name}: ${tsType(p.type)}`).join(", ")}): ${tsType(f.ret)};`;
-  const iface = (m, name, what) => [
-    "",
-    `/** ${what}: every function with its signature, the memory and the immutable globals. */`,
-    `export interface ${name} {`,
-    "  memory: WebAssembly.Memory;",
-    ...W.exportedGlobals.filter((g) => g.modules.includes(m)).map((g) => `  ${g.name}: WebAssembly.Global;`),
-    ...W.exportedFunctions.filter((f) => f.modules.includes(m)).map(sig),
-    "}",
-  ];
-  L.push(
-    ...iface("core", "WasmExports", "The core module's exports (build/release.wasm)"),
-    ...iface("fuzz", "FuzzExports", "The fuzzing module's exports (build/fuzz.wasm, loaded on demand)"),
-    "",
-    "/** What every module exports: its memory and the arena functions (bindings/memory.ts works on either). */",
-    'export type ArenaExports = Pick<WasmExports, "memory" | "abi_version" | "arena_ptr" | "arena_cap" | "arena_reserve">;',
-  );
+  L.push(...tsOracleAndFuzz(j, obj), ...tsInterfaces());
   return `${banner("//")}${L.join("\n")}\n`;
 }
 
