@@ -459,6 +459,34 @@ if (want("start")) {
       row("start", `${label}: ${what}, wall over node -e 0 (target <= 5)`, med("over"), "ms", note);
     }
   }
+  // The floor under the target, measured the same way: an ES module holding only a stand-in for
+  // decodeIrqInfoFast (Node's own cost of a first import), and one declaring the package entry's
+  // export names and nothing else (what the API's names cost before any code).
+  if (existsSync(split)) {
+    const names = Object.keys(await import(pathToFileURL(split).href)).filter((n) => n !== "decodeIrqInfoFast");
+    const stand = "export function decodeIrqInfoFast() { return { count: 5 }; }\n";
+    const floors = [
+      ["floor-one.mjs", "an ES module of one function (the floor of any import)", stand],
+      [
+        "floor-names.mjs",
+        `an ES module declaring the entry's ${names.length + 1} export names, no code`,
+        stand + names.map((n) => `export const ${n} = 0;`).join("\n"),
+      ],
+    ];
+    for (const [file, label, text] of floors) {
+      writeFileSync(join(tmp, file), text);
+      const { med, note } = paired(["--input-type=module", "-e", probe(pathToFileURL(join(tmp, file)).href, false)]);
+      row(
+        "start",
+        `floor: ${label}: import + first call, in process (wall)`,
+        med("ms"),
+        "ms",
+        `${reps} fresh processes`,
+      );
+      row("start", `floor: ${label}: import + first call, in process (CPU)`, med("cpu"), "ms");
+      row("start", `floor: ${label}: wall over node -e 0`, med("over"), "ms", note);
+    }
+  }
   // the command line, one item: vfio-abi decode irq_info <hex>, the bin (bundled CLI) and the unbundled modules
   const want1 = (out) => {
     if (JSON.parse(out).count !== 5) throw new Error("bench: CLI decode printed a wrong value");
