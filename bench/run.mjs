@@ -69,9 +69,9 @@ const info = irqInfoCorpus(N1, 1);
 const sets = irqSetCorpus(N2, 7);
 const dev = pciDevice();
 const nirqs = Array.from(dev.subarray(8, 13));
-const tmp = mkdtempSync(join(tmpdir(), "vfio-bench-"));
 const native = {};
-if (want("P1") || want("P2"))
+if (want("P1") || want("P2")) {
+  const tmp = mkdtempSync(join(tmpdir(), "vfio-bench-"));
   try {
     writeFileSync(join(tmp, "info.bin"), info);
     writeFileSync(join(tmp, "sets.bin"), sets.bytes);
@@ -93,6 +93,7 @@ if (want("P1") || want("P2"))
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
 const C = native.O2 && native.O3n ? native : null;
 
 /** The C programs' checksums, computed here from another contender's outputs. */
@@ -473,9 +474,10 @@ if (want("start")) {
         stand + names.map((n) => `export const ${n} = 0;`).join("\n"),
       ],
     ];
+    const dir = mkdtempSync(join(tmpdir(), "vfio-bench-floor-"));
     for (const [file, label, text] of floors) {
-      writeFileSync(join(tmp, file), text);
-      const { med, note } = paired(["--input-type=module", "-e", probe(pathToFileURL(join(tmp, file)).href, false)]);
+      writeFileSync(join(dir, file), text);
+      const { med, note } = paired(["--input-type=module", "-e", probe(pathToFileURL(join(dir, file)).href, false)]);
       row(
         "start",
         `floor: ${label}: import + first call, in process (wall)`,
@@ -486,6 +488,7 @@ if (want("start")) {
       row("start", `floor: ${label}: import + first call, in process (CPU)`, med("cpu"), "ms");
       row("start", `floor: ${label}: wall over node -e 0`, med("over"), "ms", note);
     }
+    rmSync(dir, { recursive: true, force: true });
   }
   // the command line, one item: vfio-abi decode irq_info <hex>, the bin (bundled CLI) and the unbundled modules
   const want1 = (out) => {
