@@ -203,6 +203,11 @@ class IrqSetCase {
   static len: u32 = 0;
   static argsz: u32 = 0;
 
+  /** Two of three bits or all three (m in 0..3): a field that must hold exactly one of them. */
+  @inline static twoOrAll(m: u32, a: u32, b: u32, c: u32): u32 {
+    return m == 0 ? a | b : m == 1 ? a | c : m == 2 ? b | c : a | b | c;
+  }
+
   /** The class: cls if >= 0, else drawn as pickClass draws it (about 40% valid). */
   @inline static pickClass(s: u64, cls: i32): u64 {
     if (cls < 0) {
@@ -291,7 +296,7 @@ class IrqSetCase {
       const N = VFIO_IRQ_SET_DATA_NONE,
         B = VFIO_IRQ_SET_DATA_BOOL,
         E = VFIO_IRQ_SET_DATA_EVENTFD;
-      flags = (flags & ~VFIO_IRQ_SET_DATA_TYPE_MASK) | (m == 0 ? N | B : m == 1 ? N | E : m == 2 ? B | E : N | B | E);
+      flags = (flags & ~VFIO_IRQ_SET_DATA_TYPE_MASK) | IrqSetCase.twoOrAll(m, N, B, E);
     } else if (cls == C.C_ACTION_ZERO) flags &= ~VFIO_IRQ_SET_ACTION_TYPE_MASK;
     else if (cls == C.C_ACTION_MULTI) {
       s = Rng.step(s);
@@ -299,7 +304,7 @@ class IrqSetCase {
       const M = VFIO_IRQ_SET_ACTION_MASK,
         U = VFIO_IRQ_SET_ACTION_UNMASK,
         T = VFIO_IRQ_SET_ACTION_TRIGGER;
-      flags = (flags & ~VFIO_IRQ_SET_ACTION_TYPE_MASK) | (m == 0 ? M | U : m == 1 ? M | T : m == 2 ? U | T : M | U | T);
+      flags = (flags & ~VFIO_IRQ_SET_ACTION_TYPE_MASK) | IrqSetCase.twoOrAll(m, M, U, T);
     } else if (cls == C.C_COUNT_OVERFLOW) {
       s = Rng.step(s);
       if (Rng.chanceOf(Rng.out(s), 8)) {
